@@ -1,0 +1,255 @@
+//! Who may do what, where, and see which fields (DESIGN.md, "The people who use it" and
+//! "Data protection"). The application layer asks these questions; it never answers
+//! them itself.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, Command};
+use crate::ids::{OfficeId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    Counsellor,
+    Approver,
+    MedicalOfficer,
+    MovementOfficer,
+    ReintegrationOfficer,
+    MonitoringOfficer,
+    Partner,
+    Administrator,
+    Donor,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Counsellor,
+        Role::Approver,
+        Role::MedicalOfficer,
+        Role::MovementOfficer,
+        Role::ReintegrationOfficer,
+        Role::MonitoringOfficer,
+        Role::Partner,
+        Role::Administrator,
+        Role::Donor,
+        Role::Auditor,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Counsellor => "counsellor",
+            Role::Approver => "approver",
+            Role::MedicalOfficer => "medical_officer",
+            Role::MovementOfficer => "movement_officer",
+            Role::ReintegrationOfficer => "reintegration_officer",
+            Role::MonitoringOfficer => "monitoring_officer",
+            Role::Partner => "partner",
+            Role::Administrator => "administrator",
+            Role::Donor => "donor",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    /// Roles that work on cases and read personal data.
+    pub fn reads_cases(self) -> bool {
+        matches!(
+            self,
+            Role::Counsellor
+                | Role::Approver
+                | Role::MedicalOfficer
+                | Role::MovementOfficer
+                | Role::ReintegrationOfficer
+                | Role::MonitoringOfficer
+        )
+    }
+}
+
+/// The user acting: their roles and the offices they belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub roles: BTreeSet<Role>,
+    pub offices: BTreeSet<OfficeId>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.roles.contains(r))
+    }
+
+    /// Reads personal data of cases at all.
+    pub fn reads_cases(&self) -> bool {
+        self.roles.iter().any(|r| r.reads_cases())
+    }
+
+    /// Offices whose cases this actor may see. Empty for roles that see no cases.
+    pub fn case_scope(&self) -> Vec<OfficeId> {
+        if self.reads_cases() {
+            self.offices.iter().copied().collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    pub fn may_register_cases(&self) -> bool {
+        self.has(Role::Counsellor)
+    }
+
+    pub fn may_administer(&self) -> bool {
+        self.has(Role::Administrator)
+    }
+
+    pub fn may_read_audit(&self) -> bool {
+        self.has_any(&[Role::Auditor, Role::Administrator])
+    }
+}
+
+/// Whether the actor may see the case at all: a case is visible to the users of its host
+/// office and of its office of return. Everyone else gets "not found".
+pub fn can_see(actor: &Actor, case: &Case) -> bool {
+    actor.reads_cases()
+        && (actor.offices.contains(&case.host_office)
+            || case.return_office.is_some_and(|o| actor.offices.contains(&o)))
+}
+
+/// The roles that may issue a command.
+pub fn roles_for(cmd: &Command) -> &'static [Role] {
+    use Role::*;
+    match cmd {
+        Command::AddMember(_)
+        | Command::RemoveMember { .. }
+        | Command::RecordCounsellingSession(_)
+        | Command::ScreenEligibility(_)
+        | Command::RecordConsent(_)
+        | Command::ReconfirmConsent(_)
+        | Command::Reopen { .. }
+        | Command::AssessCapacity(_)
+        | Command::DetermineBestInterests(_)
+        | Command::AppointRepresentative(_)
+        | Command::SubmitApplication
+        | Command::ChangeProposal(_) => &[Counsellor],
+        Command::UpdatePersonDetails { .. } => &[Counsellor, ReintegrationOfficer],
+        Command::Withdraw { .. } => &[Counsellor, MovementOfficer],
+        Command::ApproveApplication | Command::RejectApplication { .. } => &[Approver],
+        Command::RecordHealthAssessment(_) => &[MedicalOfficer],
+        Command::RecordRiskAssessment(_) => &[Counsellor],
+        Command::AssignReturnOffice(_) => &[Counsellor, MovementOfficer],
+        Command::RecordTravelDocument(_)
+        | Command::AssignEscort(_)
+        | Command::ReleaseEscort { .. }
+        | Command::ArrangeShelter(_)
+        | Command::SetItinerary(_)
+        | Command::MarkReadyToDepart
+        | Command::ConfirmDeparture
+        | Command::RecordNoShow { .. } => &[MovementOfficer],
+        Command::PayAllowance(_) => &[MovementOfficer, ReintegrationOfficer],
+        Command::RecordArrival(_) | Command::StartReintegration => &[ReintegrationOfficer],
+        Command::StartMonitoring => &[ReintegrationOfficer, MonitoringOfficer],
+        Command::Close { .. } => &[Counsellor, ReintegrationOfficer, MonitoringOfficer],
+        // Whoever may record a detail may correct it; checked against the replacement.
+        Command::Correct { .. } => &[
+            Counsellor,
+            MedicalOfficer,
+            MovementOfficer,
+            ReintegrationOfficer,
+        ],
+    }
+}
+
+/// Why an actor who can see a case may not issue a command on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("this action needs one of the roles: {}", .0.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))]
+    Role(Vec<Role>),
+    #[error("this action is taken by the office that leads the case")]
+    Office,
+}
+
+/// Whether the actor may issue `cmd` on `case`. Before arrival the host office leads;
+/// the office of return records the arrival and leads from then on, while the host office
+/// keeps read access.
+pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied> {
+    let roles = match cmd {
+        Command::Correct { replacement, .. } => roles_for_detail(replacement),
+        other => roles_for(other),
+    };
+    if !actor.has_any(roles) {
+        return Err(Denied::Role(roles.to_vec()));
+    }
+    let office_ok = match cmd {
+        Command::RecordArrival(_) => {
+            let receiving = case.return_office.unwrap_or(case.host_office);
+            actor.offices.contains(&receiving)
+        }
+        _ => actor.offices.contains(&case.lead_office()),
+    };
+    if office_ok { Ok(()) } else { Err(Denied::Office) }
+}
+
+/// Who may correct a detail: whoever may record it.
+fn roles_for_detail(e: &crate::case::Event) -> &'static [Role] {
+    use crate::case::Event as E;
+    use Role::*;
+    match e {
+        E::HealthAssessed(_) => &[MedicalOfficer],
+        E::TravelDocumentRecorded(_)
+        | E::EscortAssigned(_)
+        | E::ShelterArranged(_)
+        | E::NoShowRecorded { .. } => &[MovementOfficer],
+        E::AllowancePaid(_) => &[MovementOfficer, ReintegrationOfficer],
+        E::ArrivalRecorded(_) => &[ReintegrationOfficer],
+        E::PersonDetailsUpdated { .. } | E::MemberAdded(_) => &[Counsellor, ReintegrationOfficer],
+        E::ApplicationRejected { .. } => &[Approver],
+        E::ConsentWithdrawn { .. } => &[Counsellor, MovementOfficer],
+        _ => &[Counsellor],
+    }
+}
+
+/// Kinds of sensitive data (DESIGN.md, "Data protection").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Sensitive {
+    /// Health assessment details.
+    Medical,
+    /// Victim-of-trafficking status and risk assessments.
+    Trafficking,
+    /// Victim of abuse, violence or exploitation.
+    Violence,
+    /// Confidential counselling notes, capacity and best-interests notes.
+    CounsellingNotes,
+}
+
+impl Sensitive {
+    pub const ALL: [Sensitive; 4] = [
+        Sensitive::Medical,
+        Sensitive::Trafficking,
+        Sensitive::Violence,
+        Sensitive::CounsellingNotes,
+    ];
+}
+
+/// Whether the actor's roles need to read this kind of sensitive data.
+pub fn may_read(actor: &Actor, kind: Sensitive) -> bool {
+    use Role::*;
+    let roles: &[Role] = match kind {
+        Sensitive::Medical => &[MedicalOfficer],
+        Sensitive::Trafficking | Sensitive::Violence => {
+            &[Counsellor, Approver, ReintegrationOfficer]
+        }
+        Sensitive::CounsellingNotes => &[Counsellor],
+    };
+    actor.has_any(roles)
+}

@@ -1,0 +1,858 @@
+//! The rules: which events a command produces, or every reason it is refused.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::commands::{Command, RegisterCase};
+use super::events::{CaseRegistered, Event, RecordedEvent};
+use super::evolve::resolve_target;
+use super::guard::unmet_departure_conditions;
+use super::records::*;
+use super::voluntariness::check_new_consent;
+use super::{Case, Stage};
+use crate::ids::{PersonId, UserId};
+use crate::person::{Member, PersonDetails, Relationship};
+use crate::programme::ProgrammeSettings;
+use crate::rules::{Check, Refusal, Violation};
+
+/// What a decision needs besides the case and the command. The domain reads no clock:
+/// `now` is when the command is recorded, `occurred_at` when the user says it happened.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub actor: UserId,
+    pub occurred_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    pub programme: &'a ProgrammeSettings,
+    /// The case's events so far (needed to check corrections).
+    pub history: &'a [RecordedEvent],
+}
+
+/// The earliest date of birth accepted.
+const EARLIEST_BIRTH_YEAR: i32 = 1900;
+
+fn check_time(case_registered: Option<DateTime<Utc>>, ctx: &Context, c: &mut Check) {
+    if ctx.occurred_at > ctx.now {
+        c.push(
+            Violation::new(
+                "time.in_future",
+                "the time it happened is in the future; record what has happened, afterwards",
+            )
+            .at("occurred_at"),
+        );
+    }
+    if let Some(reg) = case_registered
+        && ctx.occurred_at < reg
+    {
+        c.push(
+            Violation::new(
+                "time.before_registration",
+                format!(
+                    "the time it happened is before the case was registered ({})",
+                    reg.format("%Y-%m-%d %H:%M UTC")
+                ),
+            )
+            .at("occurred_at"),
+        );
+    }
+}
+
+fn check_person(d: &PersonDetails, now: DateTime<Utc>, path: &str, c: &mut Check) {
+    let today = now.date_naive();
+    match d.date_of_birth.earliest() {
+        Some(earliest) if earliest > today => c.push(
+            Violation::new("person.born_in_future", "the date of birth is in the future")
+                .at(format!("{path}/date_of_birth")),
+        ),
+        Some(earliest) if earliest < NaiveDate::from_ymd_opt(EARLIEST_BIRTH_YEAR, 1, 1).unwrap_or(earliest) => {
+            c.push(
+                Violation::new(
+                    "person.born_too_early",
+                    format!("the date of birth is before {EARLIEST_BIRTH_YEAR}"),
+                )
+                .at(format!("{path}/date_of_birth")),
+            )
+        }
+        None => c.push(
+            Violation::new("person.invalid_birth_year", "the estimated year of birth is not a valid year")
+                .at(format!("{path}/date_of_birth")),
+        ),
+        _ => {}
+    }
+    if d.languages.is_empty() {
+        c.push(
+            Violation::new(
+                "person.no_language",
+                "record at least one language the person understands",
+            )
+            .at(format!("{path}/languages")),
+        );
+    }
+}
+
+fn check_members(members: &[Member], now: DateTime<Utc>, c: &mut Check) {
+    if members.is_empty() {
+        c.push(
+            Violation::new("case.no_members", "a case has a principal applicant").at("members"),
+        );
+    }
+    let principals = members
+        .iter()
+        .filter(|m| m.relationship == Relationship::Principal)
+        .count();
+    if !members.is_empty() && principals != 1 {
+        c.push(
+            Violation::new(
+                "case.one_principal",
+                format!("a case has exactly one principal applicant; found {principals}"),
+            )
+            .at("members"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, m) in members.iter().enumerate() {
+        if !seen.insert(m.person_id) {
+            c.push(
+                Violation::new("person.duplicate", "this person is listed twice")
+                    .at(format!("members/{i}/person_id")),
+            );
+        }
+        check_person(&m.details, now, &format!("members/{i}/details"), c);
+    }
+}
+
+fn check_proposal(p: &Proposal, host: &crate::values::CountryCode, s: &ProgrammeSettings, path: &str, c: &mut Check) {
+    if &p.country_of_return == host {
+        c.push(
+            Violation::new(
+                "proposal.return_to_host_country",
+                "the country of return is the host country",
+            )
+            .at(format!("{path}/country_of_return")),
+        );
+    }
+    if !s.return_countries.is_empty() && !s.return_countries.contains(&p.country_of_return) {
+        c.push(
+            Violation::new(
+                "programme.country_of_return",
+                format!(
+                    "the programme does not cover returns to {}",
+                    p.country_of_return.name()
+                ),
+            )
+            .at(format!("{path}/country_of_return")),
+        );
+    }
+    for (i, item) in p.assistance_package.iter().enumerate() {
+        if let Some(m) = &item.amount
+            && m.currency != s.currency
+        {
+            c.push(
+                Violation::new(
+                    "money.programme_currency",
+                    format!("amounts in this programme are in {}", s.currency),
+                )
+                .at(format!("{path}/assistance_package/{i}/amount/currency")),
+            );
+        }
+    }
+}
+
+/// Decides the registration of a new case.
+pub fn register(cmd: RegisterCase, ctx: &Context) -> Result<Vec<Event>, Refusal> {
+    let mut c = Check::new();
+    check_time(None, ctx, &mut c);
+    check_members(&cmd.members, ctx.now, &mut c);
+    if !ctx.programme.host_countries.contains(&cmd.host_country) {
+        c.push(
+            Violation::new(
+                "programme.host_country",
+                format!(
+                    "the programme does not run in {}, the country of this office",
+                    cmd.host_country.name()
+                ),
+            )
+            .at("host_office"),
+        );
+    }
+    check_proposal(&cmd.proposal, &cmd.host_country, ctx.programme, "proposal", &mut c);
+    c.finish()?;
+    let mut members = cmd.members;
+    // The principal applicant first.
+    members.sort_by_key(|m| m.relationship != Relationship::Principal);
+    let mut events = vec![Event::CaseRegistered(CaseRegistered {
+        case_id: cmd.case_id,
+        reference: cmd.reference,
+        host_office: cmd.host_office,
+        host_country: cmd.host_country,
+        programme: cmd.programme,
+        referral: cmd.referral,
+        proposal: cmd.proposal,
+    })];
+    events.extend(members.into_iter().map(Event::MemberAdded));
+    Ok(events)
+}
+
+fn stage_refusal(case: &Case, what: &str) -> Violation {
+    Violation::new(
+        "stage.not_allowed",
+        format!(
+            "{what} is not possible while the case is {}",
+            case.stage.code().replace('_', " ")
+        ),
+    )
+    .param("stage", case.stage.code())
+}
+
+fn require_stage(case: &Case, allowed: &[Stage], what: &str, c: &mut Check) {
+    if !allowed.contains(&case.stage) {
+        c.push(stage_refusal(case, what));
+    }
+}
+
+const BEFORE_DEPARTURE: [Stage; 6] = [
+    Stage::Registered,
+    Stage::Counselling,
+    Stage::Applied,
+    Stage::Approved,
+    Stage::PreDeparture,
+    Stage::ReadyToDepart,
+];
+
+const COUNSELLED: [Stage; 5] = [
+    Stage::Counselling,
+    Stage::Applied,
+    Stage::Approved,
+    Stage::PreDeparture,
+    Stage::ReadyToDepart,
+];
+
+const PREPARING: [Stage; 3] = [Stage::Approved, Stage::PreDeparture, Stage::ReadyToDepart];
+
+fn require_member(case: &Case, person: PersonId, field: &str, c: &mut Check) {
+    if case.member(person).is_none() {
+        c.push(
+            Violation::new(
+                "person.not_a_member",
+                "this person is not a member of the case",
+            )
+            .at(field),
+        );
+    }
+}
+
+/// Decides a command on an existing case.
+pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
+    let mut c = Check::new();
+    check_time(case.dates.registered, ctx, &mut c);
+    let events = match cmd {
+        Command::Correct {
+            corrects,
+            occurred_at,
+            replacement,
+            reason,
+        } => {
+            let original = correction_target(ctx.history, corrects, &replacement, &mut c);
+            let occurred_at = occurred_at
+                .or_else(|| original.map(|o| o.meta.occurred_at))
+                .unwrap_or(ctx.occurred_at);
+            if occurred_at > ctx.now {
+                c.push(
+                    Violation::new("time.in_future", "the corrected time is in the future")
+                        .at("occurred_at"),
+                );
+            }
+            c.extend(check_detail(case, &replacement, ctx, "replacement/data"));
+            vec![Event::Corrected {
+                corrects,
+                occurred_at,
+                replacement,
+                reason,
+            }]
+        }
+        Command::AddMember(m) => {
+            require_stage(case, &BEFORE_DEPARTURE, "adding a member", &mut c);
+            if case.member(m.person_id).is_some() || case.removed_members.iter().any(|r| r.person_id == m.person_id) {
+                c.push(Violation::new("person.duplicate", "this person is already on the case").at("person_id"));
+            }
+            if m.relationship == Relationship::Principal {
+                c.push(
+                    Violation::new("case.one_principal", "the case already has a principal applicant")
+                        .at("relationship"),
+                );
+            }
+            check_person(&m.details, ctx.now, "details", &mut c);
+            vec![Event::MemberAdded(m)]
+        }
+        Command::RemoveMember { person_id, reason } => {
+            require_stage(case, &BEFORE_DEPARTURE, "removing a member", &mut c);
+            require_member(case, person_id, "person_id", &mut c);
+            if case.principal().is_some_and(|p| p.person_id == person_id) {
+                c.push(
+                    Violation::new(
+                        "case.principal_removal",
+                        "the principal applicant cannot be removed; withdraw the case instead",
+                    )
+                    .at("person_id"),
+                );
+            }
+            vec![Event::MemberRemoved { person_id, reason }]
+        }
+        Command::UpdatePersonDetails { person_id, details } => {
+            if case.stage == Stage::Closed {
+                c.push(stage_refusal(case, "updating a person"));
+            }
+            let e = Event::PersonDetailsUpdated { person_id, details };
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::RecordCounsellingSession(s) => {
+            let mut allowed = BEFORE_DEPARTURE.to_vec();
+            allowed.extend([Stage::Arrived, Stage::Reintegration, Stage::Monitoring]);
+            require_stage(case, &allowed, "recording a counselling session", &mut c);
+            if case.sessions.iter().any(|r| r.session.session_id == s.session_id) {
+                c.push(Violation::new("session.duplicate", "this session is already recorded").at("session_id"));
+            }
+            let e = Event::CounsellingSessionRecorded(s);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::ScreenEligibility(facts) => {
+            require_stage(case, &BEFORE_DEPARTURE, "eligibility screening", &mut c);
+            let e = Event::EligibilityScreened(screen(case, facts, ctx.programme));
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::RecordConsent(d) => {
+            require_stage(case, &COUNSELLED, "recording consent", &mut c);
+            c.require(d.no_pressure_attested, || {
+                Violation::new(
+                    "consent.pressure_not_excluded",
+                    "the counsellor must attest that no physical or psychological pressure was exerted",
+                )
+                .at("no_pressure_attested")
+            });
+            c.require(d.right_to_withdraw_explained, || {
+                Violation::new(
+                    "consent.withdrawal_right_not_explained",
+                    "the right to withdraw at any time before departure must be explained",
+                )
+                .at("right_to_withdraw_explained")
+            });
+            c.require(d.data_processing_consent, || {
+                Violation::new(
+                    "consent.data_processing_missing",
+                    "separate consent to the processing of personal data is required",
+                )
+                .at("data_processing_consent")
+            });
+            c.extend(check_new_consent(case, d.person_id, d.given_by, ctx.occurred_at, ctx.programme));
+            let session = super::voluntariness::informing_sessions(case, d.person_id, d.given_by)
+                .next()
+                .map(|r| r.session.session_id);
+            match session {
+                Some(information_session) => vec![Event::ConsentRecorded {
+                    declaration: d,
+                    information_session,
+                    proposal_revision: case.proposal_revision,
+                }],
+                None => vec![],
+            }
+        }
+        Command::ReconfirmConsent(r) => {
+            require_stage(case, &COUNSELLED, "re-confirming consent", &mut c);
+            c.require(r.no_pressure_attested, || {
+                Violation::new(
+                    "consent.pressure_not_excluded",
+                    "the counsellor must attest that no physical or psychological pressure was exerted",
+                )
+                .at("no_pressure_attested")
+            });
+            match case.consents.get(&r.person_id) {
+                None => c.push(
+                    Violation::new("consent.missing", "there is no consent to re-confirm; record a consent")
+                        .at("person_id"),
+                ),
+                Some(s) if s.withdrawn_at.is_some() => c.push(
+                    Violation::new(
+                        "consent.withdrawn",
+                        "the consent was withdrawn; record a new consent",
+                    )
+                    .at("person_id"),
+                ),
+                Some(s) if s.given_by != r.given_by => c.push(
+                    Violation::new(
+                        "consent.wrong_giver",
+                        "a consent is re-confirmed by whoever gave it",
+                    )
+                    .at("given_by"),
+                ),
+                Some(_) => {}
+            }
+            vec![Event::ConsentReconfirmed {
+                reconfirmation: r,
+                proposal_revision: case.proposal_revision,
+            }]
+        }
+        Command::Withdraw {
+            person_id,
+            own_words,
+            whole_case,
+        } => {
+            if case.stage.is_after_departure() {
+                c.push(
+                    Violation::new(
+                        "withdrawal.after_departure",
+                        "the case has departed: withdrawal is possible only before departure",
+                    )
+                    .param("stage", case.stage.code()),
+                );
+            } else {
+                require_stage(case, &BEFORE_DEPARTURE, "withdrawal", &mut c);
+            }
+            require_member(case, person_id, "person_id", &mut c);
+            let principal = case.principal().is_some_and(|p| p.person_id == person_id);
+            let mut evs = vec![Event::ConsentWithdrawn {
+                person_id,
+                own_words,
+            }];
+            if principal || whole_case {
+                evs.push(Event::CaseWithdrawn { person_id });
+            }
+            evs
+        }
+        Command::Reopen { reason } => {
+            require_stage(case, &[Stage::Withdrawn], "re-opening", &mut c);
+            vec![Event::CaseReopened { reason }]
+        }
+        Command::AssessCapacity(a) => {
+            require_stage(case, &BEFORE_DEPARTURE, "a capacity assessment", &mut c);
+            let e = Event::CapacityAssessed(a);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::DetermineBestInterests(b) => {
+            require_stage(case, &BEFORE_DEPARTURE, "a best-interests determination", &mut c);
+            let e = Event::BestInterestsDetermined(b);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::AppointRepresentative(r) => {
+            require_stage(case, &BEFORE_DEPARTURE, "recording a representative", &mut c);
+            let e = Event::RepresentativeAppointed(r);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::SubmitApplication => {
+            require_stage(case, &[Stage::Counselling], "submitting the application", &mut c);
+            match &case.screening {
+                None => c.push(Violation::new(
+                    "application.not_screened",
+                    "screen eligibility before submitting the application",
+                )),
+                Some(s) if s.facts.removal_procedure == RemovalProcedure::Initiated => c.push(Violation::new(
+                    "eligibility.removal_procedure_initiated",
+                    "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
+                )),
+                Some(s) if !s.eligible => c.push(Violation::new(
+                    "application.not_eligible",
+                    "the eligibility screening found the case not eligible",
+                )),
+                Some(_) => {}
+            }
+            vec![Event::ApplicationSubmitted]
+        }
+        Command::ApproveApplication | Command::RejectApplication { .. } => {
+            require_stage(case, &[Stage::Applied], "deciding on the application", &mut c);
+            if case.application.as_ref().is_some_and(|a| a.submitted_by == ctx.actor) {
+                c.push(Violation::new(
+                    "approval.own_submission",
+                    "an application is decided by an approver who did not submit it (four eyes)",
+                ));
+            }
+            match cmd {
+                Command::RejectApplication { reason } => vec![Event::ApplicationRejected { reason }],
+                _ => {
+                    if let Some(s) = &case.screening
+                        && s.facts.removal_procedure == RemovalProcedure::Initiated
+                    {
+                        c.push(Violation::new(
+                            "eligibility.removal_procedure_initiated",
+                            "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
+                        ));
+                    }
+                    vec![Event::ApplicationApproved]
+                }
+            }
+        }
+        Command::ChangeProposal(p) => {
+            require_stage(case, &BEFORE_DEPARTURE, "changing the proposal", &mut c);
+            check_proposal(&p, &case.host_country, ctx.programme, "", &mut c);
+            if p == case.proposal {
+                c.push(Violation::new("proposal.unchanged", "the proposal is unchanged"));
+            }
+            vec![Event::ProposalChanged(p)]
+        }
+        Command::AssignReturnOffice(o) => {
+            require_stage(case, &BEFORE_DEPARTURE.iter().copied().chain([Stage::Departed]).collect::<Vec<_>>(), "assigning the office of return", &mut c);
+            if o.country != case.proposal.country_of_return {
+                c.push(
+                    Violation::new(
+                        "office.not_in_country_of_return",
+                        format!(
+                            "the office is in {}, not in the country of return {}",
+                            o.country.name(),
+                            case.proposal.country_of_return.name()
+                        ),
+                    )
+                    .at("office_id"),
+                );
+            }
+            vec![Event::ReturnOfficeAssigned(o)]
+        }
+        Command::RecordHealthAssessment(h) => {
+            require_stage(case, &COUNSELLED, "a health assessment", &mut c);
+            let e = Event::HealthAssessed(h);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::RecordRiskAssessment(r) => {
+            require_stage(case, &COUNSELLED, "a risk assessment", &mut c);
+            let e = Event::RiskAssessed(r);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::RecordTravelDocument(d) => {
+            require_stage(case, &BEFORE_DEPARTURE, "recording a document", &mut c);
+            let e = Event::TravelDocumentRecorded(d);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::AssignEscort(e) => {
+            require_stage(case, &PREPARING, "assigning an escort", &mut c);
+            let e = Event::EscortAssigned(e);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::ReleaseEscort { escort_id, reason } => {
+            require_stage(case, &PREPARING, "releasing an escort", &mut c);
+            if !case.escorts.contains_key(&escort_id) {
+                c.push(Violation::new("escort.unknown", "no such escort on this case").at("escort_id"));
+            }
+            vec![Event::EscortReleased { escort_id, reason }]
+        }
+        Command::ArrangeShelter(s) => {
+            require_stage(case, &BEFORE_DEPARTURE, "arranging shelter", &mut c);
+            let e = Event::ShelterArranged(s);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::SetItinerary(i) => {
+            require_stage(case, &PREPARING, "booking an itinerary", &mut c);
+            check_itinerary(&i, &mut c);
+            vec![Event::ItinerarySet(i)]
+        }
+        Command::PayAllowance(a) => {
+            let mut allowed = PREPARING.to_vec();
+            allowed.extend([Stage::Departed, Stage::Arrived, Stage::Reintegration]);
+            require_stage(case, &allowed, "paying an allowance", &mut c);
+            let e = Event::AllowancePaid(a);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::MarkReadyToDepart => {
+            require_stage(case, &[Stage::Approved, Stage::PreDeparture], "marking the case ready to depart", &mut c);
+            c.extend(unmet_departure_conditions(case, ctx.occurred_at, ctx.programme));
+            vec![Event::MarkedReadyToDepart]
+        }
+        Command::ConfirmDeparture => {
+            require_stage(case, &[Stage::ReadyToDepart], "confirming departure", &mut c);
+            c.extend(unmet_departure_conditions(case, ctx.occurred_at, ctx.programme));
+            vec![Event::DepartureConfirmed]
+        }
+        Command::RecordNoShow { reason } => {
+            require_stage(case, &[Stage::ReadyToDepart], "recording a no-show", &mut c);
+            vec![Event::NoShowRecorded { reason }]
+        }
+        Command::RecordArrival(a) => {
+            require_stage(case, &[Stage::Departed], "recording arrival", &mut c);
+            let e = Event::ArrivalRecorded(a);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::StartReintegration => {
+            require_stage(case, &[Stage::Arrived], "starting reintegration", &mut c);
+            vec![Event::ReintegrationStarted]
+        }
+        Command::StartMonitoring => {
+            require_stage(case, &[Stage::Arrived, Stage::Reintegration], "starting monitoring", &mut c);
+            vec![Event::MonitoringStarted]
+        }
+        Command::Close { outcome, note } => {
+            check_closure(case, outcome, &mut c);
+            vec![Event::CaseClosed { outcome, note }]
+        }
+    };
+    c.finish()?;
+    Ok(events)
+}
+
+fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
+    use Stage::*;
+    let allowed: &[Stage] = match outcome {
+        Outcome::Completed => &[Arrived, Reintegration, Monitoring],
+        Outcome::Withdrawn => &[Withdrawn],
+        Outcome::NoShow => &[PreDeparture],
+        Outcome::Ineligible => &[Registered, Counselling, Applied, Rejected, Approved, PreDeparture, ReadyToDepart],
+        Outcome::RegularisedInHostCountry => &[Registered, Counselling, Applied, Rejected, Approved, PreDeparture, ReadyToDepart, Withdrawn],
+        Outcome::LostContact | Outcome::Deceased => &[
+            Registered, Counselling, Applied, Approved, Rejected, PreDeparture, ReadyToDepart,
+            Departed, Arrived, Reintegration, Monitoring, Withdrawn,
+        ],
+    };
+    if !allowed.contains(&case.stage) {
+        c.push(
+            Violation::new(
+                "closure.outcome_not_allowed",
+                format!(
+                    "a case that is {} cannot be closed as {:?}",
+                    case.stage.code().replace('_', " "),
+                    outcome
+                ),
+            )
+            .at("outcome"),
+        );
+    }
+    if outcome == Outcome::NoShow && case.no_shows == 0 {
+        c.push(
+            Violation::new("closure.no_no_show", "no no-show has been recorded on this case")
+                .at("outcome"),
+        );
+    }
+}
+
+fn screen(case: &Case, facts: ScreeningFacts, s: &ProgrammeSettings) -> Screening {
+    let mut reasons = Vec::new();
+    if facts.removal_procedure == RemovalProcedure::Initiated {
+        reasons.push("eligibility.removal_procedure_initiated".to_string());
+    }
+    match (facts.admissibility, case.proposal.return_kind) {
+        (Admissibility::National, ReturnKind::Origin)
+        | (Admissibility::AdmissionConfirmed, _) => {}
+        (Admissibility::National, ReturnKind::ThirdCountry) => {
+            reasons.push("eligibility.third_country_admission_unconfirmed".to_string())
+        }
+        (Admissibility::Pending, _) => reasons.push("eligibility.admissibility_pending".to_string()),
+        (Admissibility::Refused, _) => reasons.push("eligibility.not_admissible".to_string()),
+    }
+    if !s.host_countries.contains(&case.host_country) {
+        reasons.push("programme.host_country".to_string());
+    }
+    if !s.return_countries.is_empty() && !s.return_countries.contains(&case.proposal.country_of_return) {
+        reasons.push("programme.country_of_return".to_string());
+    }
+    let eligible = reasons.is_empty();
+    Screening {
+        facts,
+        eligible,
+        reasons,
+    }
+}
+
+fn check_itinerary(i: &Itinerary, c: &mut Check) {
+    if i.legs.is_empty() {
+        c.push(Violation::new("itinerary.empty", "an itinerary has at least one leg").at("legs"));
+    }
+    for (n, leg) in i.legs.iter().enumerate() {
+        if leg.from == leg.to {
+            c.push(
+                Violation::new("itinerary.same_airport", "a leg departs from and arrives at the same airport")
+                    .at(format!("legs/{n}/to")),
+            );
+        }
+        if leg.arrives_at <= leg.departs_at {
+            c.push(
+                Violation::new("itinerary.arrives_before_departure", "the leg arrives before it departs")
+                    .at(format!("legs/{n}/arrives_at")),
+            );
+        }
+        if let Some(prev) = n.checked_sub(1).and_then(|p| i.legs.get(p)) {
+            if prev.to != leg.from {
+                c.push(
+                    Violation::new(
+                        "itinerary.disconnected",
+                        format!("this leg departs from {}, but the previous one arrives at {}", leg.from, prev.to),
+                    )
+                    .at(format!("legs/{n}/from")),
+                );
+            }
+            if leg.departs_at < prev.arrives_at {
+                c.push(
+                    Violation::new("itinerary.overlapping", "this leg departs before the previous one arrives")
+                        .at(format!("legs/{n}/departs_at")),
+                );
+            }
+        }
+    }
+}
+
+/// Checks of a detail event, shared by the command that records it and by a correction
+/// that replaces it. `path` prefixes field paths.
+fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violation> {
+    let mut c = Check::new();
+    let p = |f: &str| {
+        if path.is_empty() {
+            f.to_string()
+        } else {
+            format!("{path}/{f}")
+        }
+    };
+    let member = |person: PersonId, c: &mut Check, field: &str| require_member(case, person, &p(field), c);
+    match e {
+        Event::MemberAdded(m) => check_person(&m.details, ctx.now, &p("details"), &mut c),
+        Event::PersonDetailsUpdated { person_id, details } => {
+            member(*person_id, &mut c, "person_id");
+            check_person(details, ctx.now, &p("details"), &mut c);
+        }
+        Event::CounsellingSessionRecorded(s) => {
+            if s.attendees.is_empty() {
+                c.push(Violation::new("session.no_attendees", "record who attended the session").at(p("attendees")));
+            }
+            for a in &s.attendees {
+                match a {
+                    Attendee::Member(id) => member(*id, &mut c, "attendees"),
+                    Attendee::RepresentativeOf(id) => {
+                        member(*id, &mut c, "attendees");
+                        if !case.representatives.contains_key(id) {
+                            c.push(
+                                Violation::new(
+                                    "session.representative_unknown",
+                                    "record the legal representative before their attendance",
+                                )
+                                .at(p("attendees")),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Event::EligibilityScreened(s) => {
+            if !ctx.programme.categories.is_empty() && !ctx.programme.categories.contains(&s.facts.category) {
+                c.push(
+                    Violation::new(
+                        "programme.category",
+                        format!("'{}' is not a category of this programme", s.facts.category),
+                    )
+                    .at(p("category")),
+                );
+            }
+        }
+        Event::CapacityAssessed(a) => member(a.person_id, &mut c, "person_id"),
+        Event::BestInterestsDetermined(b) => {
+            member(b.person_id, &mut c, "person_id");
+            if let Some(m) = case.member(b.person_id)
+                && m.details.date_of_birth.is_adult_on(ctx.occurred_at.date_naive())
+            {
+                c.push(
+                    Violation::new(
+                        "capacity.best_interests_for_child",
+                        "a best-interests determination is made for a child",
+                    )
+                    .at(p("person_id")),
+                );
+            }
+        }
+        Event::RepresentativeAppointed(r) => {
+            member(r.person_id, &mut c, "person_id");
+            if r.languages.is_empty() {
+                c.push(
+                    Violation::new("person.no_language", "record at least one language the representative understands")
+                        .at(p("languages")),
+                );
+            }
+        }
+        Event::HealthAssessed(h) => member(h.person_id, &mut c, "person_id"),
+        Event::RiskAssessed(r) => member(r.person_id, &mut c, "person_id"),
+        Event::TravelDocumentRecorded(d) => {
+            member(d.person_id, &mut c, "person_id");
+            if let Some(existing) = case.documents.get(&d.document_id)
+                && existing.person_id != d.person_id
+            {
+                c.push(
+                    Violation::new("document.other_person", "this document belongs to another person")
+                        .at(p("person_id")),
+                );
+            }
+        }
+        Event::EscortAssigned(e) => {
+            if e.accompanies.is_empty() {
+                c.push(Violation::new("escort.nobody", "an escort accompanies at least one person").at(p("accompanies")));
+            }
+            for id in &e.accompanies {
+                member(*id, &mut c, "accompanies");
+            }
+        }
+        Event::ShelterArranged(s) => {
+            if s.until.is_some_and(|u| u < s.from) {
+                c.push(Violation::new("shelter.ends_before_start", "the shelter ends before it starts").at(p("until")));
+            }
+        }
+        Event::AllowancePaid(a) => {
+            if let Some(id) = a.person_id {
+                member(id, &mut c, "person_id");
+            }
+            if a.amount.currency != ctx.programme.currency {
+                c.push(
+                    Violation::new(
+                        "money.programme_currency",
+                        format!("amounts in this programme are in {}", ctx.programme.currency),
+                    )
+                    .at(p("amount/currency")),
+                );
+            }
+        }
+        _ => {}
+    }
+    c.0
+}
+
+/// Finds the event a correction targets and checks that the replacement fits it.
+fn correction_target<'a>(
+    history: &'a [RecordedEvent],
+    corrects: u64,
+    replacement: &Event,
+    c: &mut Check,
+) -> Option<&'a RecordedEvent> {
+    let original = resolve_target(history, corrects)
+        .and_then(|v| v.checked_sub(1))
+        .and_then(|i| history.get(i as usize));
+    let Some(original) = original else {
+        c.push(Violation::new("correction.unknown_event", "there is no such event on this case").at("corrects"));
+        return None;
+    };
+    if !original.event.is_correctable() {
+        c.push(
+            Violation::new(
+                "correction.not_correctable",
+                format!(
+                    "a {} event is not corrected; record a new command instead",
+                    original.event.kind()
+                ),
+            )
+            .at("corrects"),
+        );
+    } else if original.event.kind() != replacement.kind() || original.event.correction_key() != replacement.correction_key() {
+        c.push(
+            Violation::new(
+                "correction.mismatch",
+                format!(
+                    "the replacement must be a {} event about the same {}",
+                    original.event.kind(),
+                    original.event.correction_key().unwrap_or_default().split(':').next().unwrap_or_default()
+                ),
+            )
+            .at("replacement"),
+        );
+    }
+    Some(original)
+}

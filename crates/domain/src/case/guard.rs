@@ -1,0 +1,235 @@
+//! The departure guard: a case departs only when every condition holds. A refusal names
+//! every unmet condition at once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Case;
+use super::records::*;
+use super::voluntariness::{consent_conditions, is_unaccompanied_child};
+use crate::airports;
+use crate::person::{Member, Vulnerability};
+use crate::programme::ProgrammeSettings;
+use crate::rules::Violation;
+
+/// Every unmet departure condition of `case` for a departure at `at`. Empty means the
+/// case may depart.
+pub fn unmet_departure_conditions(
+    case: &Case,
+    at: DateTime<Utc>,
+    programme: &ProgrammeSettings,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let travel_day = travel_day(case, at);
+
+    match case.application.as_ref().and_then(|a| a.approved) {
+        Some(true) => {}
+        _ => out.push(Violation::new(
+            "departure.not_approved",
+            "the application has not been approved",
+        )),
+    }
+
+    match &case.screening {
+        None => out.push(Violation::new(
+            "departure.not_screened",
+            "eligibility has not been screened",
+        )),
+        Some(s) => {
+            if s.facts.removal_procedure == RemovalProcedure::Initiated {
+                out.push(Violation::new(
+                    "eligibility.removal_procedure_initiated",
+                    "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
+                ));
+            } else if !s.eligible {
+                out.push(Violation::new(
+                    "departure.not_eligible",
+                    "the eligibility screening found the case not eligible",
+                ));
+            }
+        }
+    }
+
+    match &case.itinerary {
+        None => out.push(Violation::new(
+            "departure.no_itinerary",
+            "no itinerary has been booked",
+        )),
+        Some(it) => {
+            let dest = it.legs.last().and_then(|l| airports::country_of(&l.to));
+            if let Some(dest) = dest.filter(|d| *d != case.proposal.country_of_return) {
+                out.push(
+                    Violation::new(
+                        "departure.itinerary_wrong_destination",
+                        format!(
+                            "the itinerary ends in {}, not in the country of return {}",
+                            dest.name(),
+                            case.proposal.country_of_return.name()
+                        ),
+                    )
+                    .param("country", dest),
+                );
+            }
+        }
+    }
+
+    for m in &case.members {
+        out.extend(consent_conditions(case, m, at, programme));
+        out.extend(health_conditions(case, m, programme));
+        out.extend(risk_conditions(case, m, programme));
+        out.extend(document_conditions(case, m, travel_day));
+        out.extend(escort_conditions(case, m, travel_day, programme));
+    }
+    out
+}
+
+/// The day documents must be valid and ages are counted: the first flight's day if
+/// booked, otherwise the day of the check.
+fn travel_day(case: &Case, at: DateTime<Utc>) -> NaiveDate {
+    case.itinerary
+        .as_ref()
+        .and_then(|i| i.legs.first())
+        .map(|l| l.departs_at.date_naive())
+        .unwrap_or_else(|| at.date_naive())
+}
+
+fn name(m: &Member) -> String {
+    m.details.name.display()
+}
+
+fn health_conditions(case: &Case, m: &Member, programme: &ProgrammeSettings) -> Vec<Violation> {
+    let required = programme.requires_health_assessment(&m.details.vulnerabilities);
+    match case.health.get(&m.person_id) {
+        None if required => vec![
+            Violation::new(
+                "health.assessment_missing",
+                format!("{} needs a health assessment of fitness to travel", name(m)),
+            )
+            .person(m.person_id),
+        ],
+        Some(h) if h.fitness == Fitness::NotFit => vec![
+            Violation::new(
+                "health.not_fit",
+                format!("{} was assessed not fit to travel", name(m)),
+            )
+            .person(m.person_id),
+        ],
+        _ => vec![],
+    }
+}
+
+fn risk_conditions(case: &Case, m: &Member, programme: &ProgrammeSettings) -> Vec<Violation> {
+    if !programme.risk_assessment_for_trafficking
+        || !m.details.has(Vulnerability::VictimOfTrafficking)
+    {
+        return vec![];
+    }
+    match case.risk.get(&m.person_id) {
+        None => vec![
+            Violation::new(
+                "protection.risk_assessment_missing",
+                format!("{} needs a risk assessment before return", name(m)),
+            )
+            .person(m.person_id),
+        ],
+        Some(r) if r.conclusion == RiskConclusion::ReturnMustNotProceed => vec![
+            Violation::new(
+                "protection.risk_too_high",
+                format!("the risk assessment for {} concluded that return must not proceed", name(m)),
+            )
+            .person(m.person_id),
+        ],
+        Some(_) => vec![],
+    }
+}
+
+fn document_conditions(case: &Case, m: &Member, day: NaiveDate) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let travel_doc = case.documents_of(m.person_id).any(|d| {
+        matches!(d.kind, DocumentKind::Passport | DocumentKind::LaissezPasser) && d.usable_on(day)
+    });
+    if !travel_doc {
+        out.push(
+            Violation::new(
+                "documents.travel_document_missing",
+                format!(
+                    "{} has no valid passport or issued laissez-passer for {}",
+                    name(m),
+                    day
+                ),
+            )
+            .person(m.person_id),
+        );
+    }
+    let transit = case
+        .itinerary
+        .as_ref()
+        .is_some_and(|i| i.legs.iter().any(|l| l.transit_permit_required));
+    if transit {
+        let permit = case.documents_of(m.person_id).any(|d| {
+            matches!(d.kind, DocumentKind::Visa | DocumentKind::TransitPermit) && d.usable_on(day)
+        });
+        if !permit {
+            out.push(
+                Violation::new(
+                    "documents.transit_permit_missing",
+                    format!("{} needs a visa or transit permit for the itinerary", name(m)),
+                )
+                .person(m.person_id),
+            );
+        }
+    }
+    out
+}
+
+fn escort_conditions(
+    case: &Case,
+    m: &Member,
+    day: NaiveDate,
+    programme: &ProgrammeSettings,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let has = |kind: Option<EscortKind>| {
+        case.escorts_of(m.person_id)
+            .any(|e| kind.is_none_or(|k| e.kind == k))
+    };
+    if is_unaccompanied_child(case, m, day) && !has(Some(EscortKind::Child)) {
+        out.push(
+            Violation::new(
+                "escort.child_escort_missing",
+                format!("{} is an unaccompanied child and needs a child escort", name(m)),
+            )
+            .person(m.person_id),
+        );
+    }
+    let medical = case
+        .health
+        .get(&m.person_id)
+        .is_some_and(|h| h.fitness == Fitness::FitWithMedicalEscort);
+    if medical && !has(Some(EscortKind::Medical)) {
+        out.push(
+            Violation::new(
+                "escort.medical_escort_missing",
+                format!("{} was assessed fit to travel with a medical escort, and none is assigned", name(m)),
+            )
+            .person(m.person_id),
+        );
+    }
+    let programme_rule = m
+        .details
+        .vulnerabilities
+        .iter()
+        .find(|v| programme.escort_required_for.contains(v));
+    if let Some(v) = programme_rule
+        && !has(None)
+    {
+        out.push(
+            Violation::new(
+                "escort.programme_escort_missing",
+                format!("the programme requires an escort for {} (vulnerability)", name(m)),
+            )
+            .person(m.person_id)
+            .param("vulnerability", v.code()),
+        );
+    }
+    out
+}

@@ -1,0 +1,352 @@
+//! Value types that cannot hold an invalid value: each is parsed once, at the edge,
+//! and is valid for the rest of its life ("parse, don't validate").
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a value could not be parsed. The message is complete English prose naming the
+/// offending input; the caller adds the field path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ValueError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ValueError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+macro_rules! string_value {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(s: String) -> Result<Self, ValueError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = ValueError;
+            fn from_str(s: &str) -> Result<Self, ValueError> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+string_value!(
+    /// An ISO 3166-1 alpha-2 country code, upper case (`SN`, `BE`).
+    CountryCode
+);
+
+impl CountryCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let code = input.trim().to_ascii_uppercase();
+        match isocountry::CountryCode::for_alpha2(&code) {
+            Ok(_) => Ok(Self(code)),
+            Err(_) => Err(ValueError::new(
+                "country.unknown",
+                format!("'{input}' is not an ISO 3166-1 alpha-2 country code"),
+            )),
+        }
+    }
+
+    /// The country's English short name.
+    pub fn name(&self) -> &'static str {
+        isocountry::CountryCode::for_alpha2(&self.0)
+            .map(|c| c.name())
+            .unwrap_or("")
+    }
+}
+
+string_value!(
+    /// An ISO 639 language code. Accepts ISO 639-1 (`fr`) or ISO 639-3 (`prs`) and keeps
+    /// the shortest form, as BCP 47 does: `fra` becomes `fr`; `prs` (Dari) stays.
+    LanguageCode
+);
+
+impl LanguageCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let code = input.trim().to_ascii_lowercase();
+        let lang = match code.len() {
+            2 => isolang::Language::from_639_1(&code),
+            3 => isolang::Language::from_639_3(&code),
+            _ => None,
+        };
+        match lang {
+            Some(l) => Ok(Self(l.to_639_1().unwrap_or(l.to_639_3()).to_string())),
+            None => Err(ValueError::new(
+                "language.unknown",
+                format!("'{input}' is not an ISO 639-1 or ISO 639-3 language code"),
+            )),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        let lang = match self.0.len() {
+            2 => isolang::Language::from_639_1(&self.0),
+            _ => isolang::Language::from_639_3(&self.0),
+        };
+        lang.map(|l| l.to_name()).unwrap_or("")
+    }
+}
+
+string_value!(
+    /// An ISO 4217 currency code (`EUR`, `XOF`).
+    CurrencyCode
+);
+
+impl CurrencyCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let code = input.trim().to_ascii_uppercase();
+        match iso_currency::Currency::from_code(&code) {
+            Some(_) => Ok(Self(code)),
+            None => Err(ValueError::new(
+                "currency.unknown",
+                format!("'{input}' is not an ISO 4217 currency code"),
+            )),
+        }
+    }
+
+    /// Number of decimal places of the minor unit (2 for EUR, 0 for XOF).
+    pub fn minor_unit_exponent(&self) -> u32 {
+        iso_currency::Currency::from_code(&self.0)
+            .and_then(|c| c.exponent())
+            .map(u32::from)
+            .unwrap_or(0)
+    }
+}
+
+/// An amount of money: a non-negative integer number of minor units (cents) of a
+/// currency. Never a float.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Money {
+    /// Integer amount in the currency's minor unit (for EUR, cents).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub amount_minor: i64,
+    pub currency: CurrencyCode,
+}
+
+impl Money {
+    pub fn new(amount_minor: i64, currency: CurrencyCode) -> Result<Self, ValueError> {
+        if amount_minor < 0 {
+            return Err(ValueError::new(
+                "money.negative",
+                format!("amount {amount_minor} is negative; amounts are zero or more"),
+            ));
+        }
+        Ok(Self {
+            amount_minor,
+            currency,
+        })
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exp = self.currency.minor_unit_exponent();
+        if exp == 0 {
+            return write!(f, "{} {}", self.amount_minor, self.currency);
+        }
+        let div = 10i64.pow(exp);
+        write!(
+            f,
+            "{}.{:0width$} {}",
+            self.amount_minor / div,
+            self.amount_minor % div,
+            self.currency,
+            width = exp as usize
+        )
+    }
+}
+
+string_value!(
+    /// A three-letter IATA airport code (`BRU`, `DSS`). Any well-formed code is accepted;
+    /// [`crate::airports`] knows the country and time zone of those with scheduled service.
+    IataCode
+);
+
+impl IataCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let code = input.trim().to_ascii_uppercase();
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err(ValueError::new(
+                "airport.invalid",
+                format!("'{input}' is not a three-letter IATA airport code"),
+            ))
+        }
+    }
+}
+
+/// Text of bounded length, trimmed, never empty. `MAX` counts characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Text<const MAX: usize>(String);
+
+/// A name, a place, a short label: up to 200 characters.
+pub type ShortText = Text<200>;
+/// Notes, a person's own words, a reason: up to 10 000 characters.
+pub type LongText = Text<10_000>;
+
+impl<const MAX: usize> Text<MAX> {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(ValueError::new("text.empty", "must not be empty"));
+        }
+        let n = t.chars().count();
+        if n > MAX {
+            return Err(ValueError::new(
+                "text.too_long",
+                format!("is {n} characters long; the limit is {MAX}"),
+            ));
+        }
+        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+            return Err(ValueError::new(
+                "text.control_characters",
+                "contains control characters",
+            ));
+        }
+        Ok(Self(t.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> fmt::Display for Text<MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<const MAX: usize> From<Text<MAX>> for String {
+    fn from(v: Text<MAX>) -> String {
+        v.0
+    }
+}
+
+impl<const MAX: usize> TryFrom<String> for Text<MAX> {
+    type Error = ValueError;
+    fn try_from(s: String) -> Result<Self, ValueError> {
+        Self::parse(&s)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
+
+/// Normalises a name for search: Latin transliteration of any script, lower case,
+/// single spaces. "Aïcha  N'DIAYE" and "aicha n'diaye" match.
+pub fn search_key(s: &str) -> String {
+    let ascii = deunicode::deunicode(s).to_lowercase();
+    ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_codes_are_checked_against_iso_3166() {
+        assert_eq!(CountryCode::parse("sn").map(|c| c.to_string()), Ok("SN".into()));
+        assert!(CountryCode::parse("XX").is_err());
+        assert!(CountryCode::parse("SEN").is_err());
+        assert_eq!(CountryCode::parse("SN").map(|c| c.name()), Ok("Senegal"));
+    }
+
+    #[test]
+    fn language_codes_take_the_shortest_form() {
+        assert_eq!(LanguageCode::parse("fra").map(String::from), Ok("fr".into()));
+        assert_eq!(LanguageCode::parse("FR").map(String::from), Ok("fr".into()));
+        assert_eq!(LanguageCode::parse("prs").map(String::from), Ok("prs".into()));
+        assert!(LanguageCode::parse("zz").is_err());
+        assert!(LanguageCode::parse("english").is_err());
+        assert_eq!(LanguageCode::parse("fra"), LanguageCode::parse("fr"));
+    }
+
+    #[test]
+    fn money_is_integer_minor_units_and_never_negative() {
+        let eur = CurrencyCode::parse("EUR").unwrap();
+        assert!(Money::new(-1, eur.clone()).is_err());
+        let m = Money::new(12345, eur).unwrap();
+        assert_eq!(m.to_string(), "123.45 EUR");
+        let xof = CurrencyCode::parse("xof").unwrap();
+        assert_eq!(xof.minor_unit_exponent(), 0);
+        assert!(CurrencyCode::parse("EURO").is_err());
+        assert!(CurrencyCode::parse("ABC").is_err());
+    }
+
+    #[test]
+    fn text_is_trimmed_bounded_and_non_empty() {
+        assert!(ShortText::parse("   ").is_err());
+        assert_eq!(ShortText::parse("  Awa ").map(String::from), Ok("Awa".into()));
+        assert!(ShortText::parse(&"x".repeat(201)).is_err());
+        assert!(ShortText::parse(&"é".repeat(200)).is_ok());
+        assert!(ShortText::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn iata_codes_are_three_letters() {
+        assert!(IataCode::parse("bru").is_ok());
+        assert!(IataCode::parse("BR1").is_err());
+        assert!(IataCode::parse("BRUX").is_err());
+    }
+
+    #[test]
+    fn search_keys_fold_case_accents_and_scripts() {
+        assert_eq!(search_key("Aïcha  N'DIAYE"), "aicha n diaye");
+        assert_eq!(search_key("Aicha n diaye"), "aicha n diaye");
+        assert!(!search_key("محمد").is_empty());
+    }
+}
