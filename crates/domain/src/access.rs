@@ -121,7 +121,9 @@ impl Actor {
 pub fn can_see(actor: &Actor, case: &Case) -> bool {
     actor.reads_cases()
         && (actor.offices.contains(&case.host_office)
-            || case.return_office.is_some_and(|o| actor.offices.contains(&o)))
+            || case
+                .return_office
+                .is_some_and(|o| actor.offices.contains(&o)))
 }
 
 /// The roles that may issue a command.
@@ -195,7 +197,11 @@ pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied
         }
         _ => actor.offices.contains(&case.lead_office()),
     };
-    if office_ok { Ok(()) } else { Err(Denied::Office) }
+    if office_ok {
+        Ok(())
+    } else {
+        Err(Denied::Office)
+    }
 }
 
 /// Who may correct a detail: whoever may record it.

@@ -235,7 +235,9 @@ impl<const MAX: usize> Text<MAX> {
                 format!("is {n} characters long; the limit is {MAX}"),
             ));
         }
-        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        if t.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
             return Err(ValueError::new(
                 "text.control_characters",
                 "contains control characters",
@@ -299,7 +301,10 @@ mod tests {
 
     #[test]
     fn country_codes_are_checked_against_iso_3166() {
-        assert_eq!(CountryCode::parse("sn").map(|c| c.to_string()), Ok("SN".into()));
+        assert_eq!(
+            CountryCode::parse("sn").map(|c| c.to_string()),
+            Ok("SN".into())
+        );
         assert!(CountryCode::parse("XX").is_err());
         assert!(CountryCode::parse("SEN").is_err());
         assert_eq!(CountryCode::parse("SN").map(|c| c.name()), Ok("Senegal"));
@@ -307,9 +312,15 @@ mod tests {
 
     #[test]
     fn language_codes_take_the_shortest_form() {
-        assert_eq!(LanguageCode::parse("fra").map(String::from), Ok("fr".into()));
+        assert_eq!(
+            LanguageCode::parse("fra").map(String::from),
+            Ok("fr".into())
+        );
         assert_eq!(LanguageCode::parse("FR").map(String::from), Ok("fr".into()));
-        assert_eq!(LanguageCode::parse("prs").map(String::from), Ok("prs".into()));
+        assert_eq!(
+            LanguageCode::parse("prs").map(String::from),
+            Ok("prs".into())
+        );
         assert!(LanguageCode::parse("zz").is_err());
         assert!(LanguageCode::parse("english").is_err());
         assert_eq!(LanguageCode::parse("fra"), LanguageCode::parse("fr"));
@@ -330,7 +341,10 @@ mod tests {
     #[test]
     fn text_is_trimmed_bounded_and_non_empty() {
         assert!(ShortText::parse("   ").is_err());
-        assert_eq!(ShortText::parse("  Awa ").map(String::from), Ok("Awa".into()));
+        assert_eq!(
+            ShortText::parse("  Awa ").map(String::from),
+            Ok("Awa".into())
+        );
         assert!(ShortText::parse(&"x".repeat(201)).is_err());
         assert!(ShortText::parse(&"é".repeat(200)).is_ok());
         assert!(ShortText::parse("a\u{0}b").is_err());

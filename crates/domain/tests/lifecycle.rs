@@ -47,7 +47,11 @@ fn a_single_adult_goes_through_the_whole_lifecycle() {
     );
     let c = s.case();
     assert_eq!(c.stage, Stage::Arrived);
-    assert_eq!(c.lead_office(), RETURN_OFFICE, "arrival hands the case over");
+    assert_eq!(
+        c.lead_office(),
+        RETURN_OFFICE,
+        "arrival hands the case over"
+    );
     s.ok(REINTEGRATION, Command::StartReintegration);
     s.ok(REINTEGRATION, Command::StartMonitoring);
     s.ok(
@@ -85,7 +89,10 @@ fn an_unaccompanied_child_departs_through_the_capacity_path() {
             languages: vec![lang("fr")],
         }),
     );
-    s.information_session(&[Attendee::Member(P1), Attendee::RepresentativeOf(P1)], "fr");
+    s.information_session(
+        &[Attendee::Member(P1), Attendee::RepresentativeOf(P1)],
+        "fr",
+    );
     s.ok(
         COUNSELLOR,
         Command::AssessCapacity(CapacityAssessment {
@@ -112,12 +119,19 @@ fn an_unaccompanied_child_departs_through_the_capacity_path() {
         Scenario::consent_cmd(P1, ConsentGiver::Person),
         "consent.representative_required",
     );
-    s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Representative));
+    s.ok(
+        COUNSELLOR,
+        Scenario::consent_cmd(P1, ConsentGiver::Representative),
+    );
     s.screen_eligible();
     s.ok(COUNSELLOR, Command::SubmitApplication);
     s.ok(APPROVER, Command::ApproveApplication);
     s.prepare_travel();
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "escort.child_escort_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "escort.child_escort_missing",
+    );
     let id = EscortId(s.fresh_id());
     s.ok(
         MOVEMENT,
@@ -146,7 +160,10 @@ fn consent_before_the_reflection_period_is_refused_with_the_date_it_becomes_poss
         "consent.reflection_period",
     );
     let v = &r.violations[0];
-    assert_eq!(v.params.get("from_date").map(String::as_str), Some("2026-03-05"));
+    assert_eq!(
+        v.params.get("from_date").map(String::as_str),
+        Some("2026-03-05")
+    );
     assert!(v.message.contains("5 March 2026"), "{}", v.message);
     s.advance(1);
     s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
@@ -211,7 +228,10 @@ fn consent_needs_each_attestation_and_names_every_missing_one() {
     assert!(r.has("consent.withdrawal_right_not_explained"));
     assert!(r.has("consent.data_processing_missing"));
     assert_eq!(r.violations.len(), 3);
-    assert_eq!(r.violations[0].field.as_deref(), Some("no_pressure_attested"));
+    assert_eq!(
+        r.violations[0].field.as_deref(),
+        Some("no_pressure_attested")
+    );
 }
 
 #[test]
@@ -255,7 +275,11 @@ fn every_adult_of_a_family_consents_for_themselves() {
         .filter(|v| v.code == "consent.missing")
         .map(|v| v.person_id)
         .collect();
-    assert_eq!(missing, vec![Some(P2)], "only Moussa lacks consent; the child is covered");
+    assert_eq!(
+        missing,
+        vec![Some(P2)],
+        "only Moussa lacks consent; the child is covered"
+    );
     // A spouse cannot consent for the other adult.
     s.refused(
         COUNSELLOR,
@@ -301,8 +325,14 @@ fn an_adult_found_to_lack_capacity_consents_through_a_representative() {
         Scenario::consent_cmd(P1, ConsentGiver::Representative),
         "capacity.representative_missing",
     );
-    assert!(!r.has("capacity.best_interests_missing"), "no best-interests determination for an adult");
-    assert!(r.has("consent.no_information_session"), "the representative was not informed");
+    assert!(
+        !r.has("capacity.best_interests_missing"),
+        "no best-interests determination for an adult"
+    );
+    assert!(
+        r.has("consent.no_information_session"),
+        "the representative was not informed"
+    );
 }
 
 #[test]
@@ -313,7 +343,11 @@ fn an_unaccompanied_child_needs_assessment_best_interests_and_guardian_consent_t
     s.ok(COUNSELLOR, Command::SubmitApplication);
     s.ok(APPROVER, Command::ApproveApplication);
     s.prepare_travel();
-    let r = s.refused(MOVEMENT, Command::MarkReadyToDepart, "capacity.assessment_missing");
+    let r = s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "capacity.assessment_missing",
+    );
     for code in [
         "capacity.best_interests_missing",
         "capacity.representative_missing",
@@ -339,7 +373,10 @@ fn a_negative_best_interests_determination_blocks_the_child_s_return() {
     s.advance(1);
     let c = s.case();
     let v = unmet_departure_conditions(&c, s.now, &s.programme);
-    assert!(v.iter().any(|v| v.code == "capacity.best_interests_against_return"));
+    assert!(
+        v.iter()
+            .any(|v| v.code == "capacity.best_interests_against_return")
+    );
 }
 
 #[test]
@@ -405,13 +442,25 @@ fn withdrawal_is_possible_before_departure_and_recorded_in_the_person_s_words() 
         },
     );
     let c = s.case();
-    assert_eq!(c.stage, Stage::Withdrawn, "the principal's withdrawal withdraws the case");
     assert_eq!(
-        c.consents[&P1].withdrawal_words.as_ref().map(|w| w.as_str()),
+        c.stage,
+        Stage::Withdrawn,
+        "the principal's withdrawal withdraws the case"
+    );
+    assert_eq!(
+        c.consents[&P1]
+            .withdrawal_words
+            .as_ref()
+            .map(|w| w.as_str()),
         Some("I want to stay with my sister.")
     );
     s.refused(MOVEMENT, Command::MarkReadyToDepart, "stage.not_allowed");
-    s.ok(COUNSELLOR, Command::Reopen { reason: lt("She asked to resume.") });
+    s.ok(
+        COUNSELLOR,
+        Command::Reopen {
+            reason: lt("She asked to resume."),
+        },
+    );
     let c = s.case();
     assert_eq!(c.stage, Stage::Counselling);
     assert!(c.consents.is_empty(), "re-opening needs a fresh consent");
@@ -476,8 +525,15 @@ fn an_initiated_removal_procedure_makes_the_case_ineligible() {
     let c = s.case();
     let sc = c.screening.as_ref().unwrap();
     assert!(!sc.eligible);
-    assert!(sc.reasons.contains(&"eligibility.removal_procedure_initiated".to_string()));
-    s.refused(COUNSELLOR, Command::SubmitApplication, "eligibility.removal_procedure_initiated");
+    assert!(
+        sc.reasons
+            .contains(&"eligibility.removal_procedure_initiated".to_string())
+    );
+    s.refused(
+        COUNSELLOR,
+        Command::SubmitApplication,
+        "eligibility.removal_procedure_initiated",
+    );
 }
 
 #[test]
@@ -491,7 +547,11 @@ fn a_removal_procedure_initiated_after_approval_stops_departure() {
             category: t("irregular migrant"),
         }),
     );
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "eligibility.removal_procedure_initiated");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "eligibility.removal_procedure_initiated",
+    );
 }
 
 #[test]
@@ -526,7 +586,10 @@ fn a_third_country_return_needs_confirmed_admission() {
     s.ok(COUNSELLOR, Command::ChangeProposal(p));
     s.screen_eligible();
     let sc = s.case().screening.unwrap();
-    assert!(sc.reasons.contains(&"eligibility.third_country_admission_unconfirmed".to_string()));
+    assert!(
+        sc.reasons
+            .contains(&"eligibility.third_country_admission_unconfirmed".to_string())
+    );
 }
 
 #[test]
@@ -535,7 +598,11 @@ fn an_approver_never_decides_their_own_submission() {
     s.information_session(&[Attendee::Member(P1)], "wo");
     s.screen_eligible();
     s.ok(APPROVER, Command::SubmitApplication);
-    s.refused(APPROVER, Command::ApproveApplication, "approval.own_submission");
+    s.refused(
+        APPROVER,
+        Command::ApproveApplication,
+        "approval.own_submission",
+    );
     s.refused(
         APPROVER,
         Command::RejectApplication { reason: lt("x") },
@@ -550,7 +617,12 @@ fn a_rejected_case_closes_as_ineligible_and_cannot_depart() {
     s.information_session(&[Attendee::Member(P1)], "wo");
     s.screen_eligible();
     s.ok(COUNSELLOR, Command::SubmitApplication);
-    s.ok(APPROVER, Command::RejectApplication { reason: lt("Regular stay permit granted") });
+    s.ok(
+        APPROVER,
+        Command::RejectApplication {
+            reason: lt("Regular stay permit granted"),
+        },
+    );
     assert_eq!(s.case().stage, Stage::Rejected);
     s.refused(MOVEMENT, Command::MarkReadyToDepart, "stage.not_allowed");
     s.refused(
@@ -604,7 +676,11 @@ fn departure_needs_fitness_to_travel_where_a_health_assessment_is_required() {
     let mut s = Scenario::register(vec![member(1, Relationship::Principal, d)]);
     s.approve_adults(&[P1]);
     s.prepare_travel();
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "health.assessment_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "health.assessment_missing",
+    );
     let assess = |f| {
         Command::RecordHealthAssessment(HealthAssessment {
             person_id: P1,
@@ -616,7 +692,11 @@ fn departure_needs_fitness_to_travel_where_a_health_assessment_is_required() {
     s.ok(MEDIC, assess(Fitness::NotFit));
     s.refused(MOVEMENT, Command::MarkReadyToDepart, "health.not_fit");
     s.ok(MEDIC, assess(Fitness::FitWithMedicalEscort));
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "escort.medical_escort_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "escort.medical_escort_missing",
+    );
     let id = EscortId(s.fresh_id());
     s.ok(
         MOVEMENT,
@@ -637,7 +717,11 @@ fn a_programme_may_require_a_health_assessment_for_everyone() {
     let mut s = Scenario::register_with(vec![member(1, Relationship::Principal, adult("Awa"))], p);
     s.approve_adults(&[P1]);
     s.prepare_travel();
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "health.assessment_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "health.assessment_missing",
+    );
 }
 
 #[test]
@@ -658,8 +742,18 @@ fn a_programme_may_require_an_escort_for_a_vulnerability() {
             medical_details: None,
         }),
     );
-    let r = s.refused(MOVEMENT, Command::MarkReadyToDepart, "escort.programme_escort_missing");
-    assert_eq!(r.violations[0].params.get("vulnerability").map(String::as_str), Some("elderly"));
+    let r = s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "escort.programme_escort_missing",
+    );
+    assert_eq!(
+        r.violations[0]
+            .params
+            .get("vulnerability")
+            .map(String::as_str),
+        Some("elderly")
+    );
 }
 
 #[test]
@@ -669,7 +763,11 @@ fn a_victim_of_trafficking_needs_a_risk_assessment_that_allows_return() {
     let mut s = Scenario::register(vec![member(1, Relationship::Principal, d)]);
     s.approve_adults(&[P1]);
     s.prepare_travel();
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "protection.risk_assessment_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "protection.risk_assessment_missing",
+    );
     let risk = |c| {
         Command::RecordRiskAssessment(RiskAssessment {
             person_id: P1,
@@ -678,8 +776,15 @@ fn a_victim_of_trafficking_needs_a_risk_assessment_that_allows_return() {
         })
     };
     s.ok(COUNSELLOR, risk(RiskConclusion::ReturnMustNotProceed));
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "protection.risk_too_high");
-    s.ok(COUNSELLOR, risk(RiskConclusion::ReturnCanProceedWithMeasures));
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "protection.risk_too_high",
+    );
+    s.ok(
+        COUNSELLOR,
+        risk(RiskConclusion::ReturnCanProceedWithMeasures),
+    );
     s.ok(MOVEMENT, Command::MarkReadyToDepart);
 }
 
@@ -691,7 +796,11 @@ fn every_traveller_needs_a_valid_travel_document_on_the_day_of_travel() {
     s.passport(P2);
     let it = s.itinerary_cmd("DSS");
     s.ok(MOVEMENT, it);
-    let r = s.refused(MOVEMENT, Command::MarkReadyToDepart, "documents.travel_document_missing");
+    let r = s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "documents.travel_document_missing",
+    );
     assert_eq!(r.violations.len(), 1);
     assert_eq!(r.violations[0].person_id, Some(P3));
     let lp = DocumentId(s.fresh_id());
@@ -707,10 +816,21 @@ fn every_traveller_needs_a_valid_travel_document_on_the_day_of_travel() {
         })
     };
     s.ok(MOVEMENT, doc(DocumentStatus::Requested, None));
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "documents.travel_document_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "documents.travel_document_missing",
+    );
     // Issued, but expiring before the flight.
-    s.ok(MOVEMENT, doc(DocumentStatus::Issued, Some(s.now.date_naive())));
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "documents.travel_document_missing");
+    s.ok(
+        MOVEMENT,
+        doc(DocumentStatus::Issued, Some(s.now.date_naive())),
+    );
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "documents.travel_document_missing",
+    );
     s.ok(MOVEMENT, doc(DocumentStatus::Issued, Some(day(2027, 1, 1))));
     s.ok(MOVEMENT, Command::MarkReadyToDepart);
 }
@@ -740,7 +860,11 @@ fn a_transit_needing_a_permit_needs_one_per_traveller() {
             transit_assistance: true,
         }),
     );
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "documents.transit_permit_missing");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "documents.transit_permit_missing",
+    );
 }
 
 #[test]
@@ -750,7 +874,11 @@ fn the_itinerary_must_end_in_the_country_of_return() {
     s.passport(P1);
     let it = s.itinerary_cmd("LOS");
     s.ok(MOVEMENT, it);
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "departure.itinerary_wrong_destination");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "departure.itinerary_wrong_destination",
+    );
 }
 
 #[test]
@@ -904,7 +1032,11 @@ fn registration_names_every_invalid_field() {
         member(1, Relationship::Child, child("Fatou")),
     ])
     .unwrap_err();
-    let fields: Vec<_> = r.violations.iter().filter_map(|v| v.field.clone()).collect();
+    let fields: Vec<_> = r
+        .violations
+        .iter()
+        .filter_map(|v| v.field.clone())
+        .collect();
     for f in [
         "members",
         "members/0/details/date_of_birth",
@@ -1027,7 +1159,11 @@ fn correcting_a_session_s_date_moves_the_reflection_period_and_the_guard_sees_it
             reason: lt("Wrong date entered"),
         },
     );
-    s.refused(MOVEMENT, Command::MarkReadyToDepart, "consent.reflection_period");
+    s.refused(
+        MOVEMENT,
+        Command::MarkReadyToDepart,
+        "consent.reflection_period",
+    );
 }
 
 #[test]
@@ -1095,7 +1231,11 @@ fn a_correction_of_a_correction_corrects_the_original() {
     for name in ["Aïssatou", "Aïcha"] {
         let mut m = s.case().members[0].clone();
         m.details.name.given = t(name);
-        let target = if name == "Aïcha" { version_of(&s, "corrected") } else { v };
+        let target = if name == "Aïcha" {
+            version_of(&s, "corrected")
+        } else {
+            v
+        };
         s.ok(
             COUNSELLOR,
             Command::Correct {
@@ -1115,7 +1255,14 @@ fn a_correction_of_a_correction_corrects_the_original() {
 fn closure_outcomes_fit_the_stage() {
     let mut s = Scenario::single_adult();
     for o in [Outcome::Completed, Outcome::Withdrawn, Outcome::NoShow] {
-        s.refused(COUNSELLOR, Command::Close { outcome: o, note: None }, "closure.outcome_not_allowed");
+        s.refused(
+            COUNSELLOR,
+            Command::Close {
+                outcome: o,
+                note: None,
+            },
+            "closure.outcome_not_allowed",
+        );
     }
     s.ok(
         COUNSELLOR,

@@ -61,10 +61,16 @@ fn check_person(d: &PersonDetails, now: DateTime<Utc>, path: &str, c: &mut Check
     let today = now.date_naive();
     match d.date_of_birth.earliest() {
         Some(earliest) if earliest > today => c.push(
-            Violation::new("person.born_in_future", "the date of birth is in the future")
-                .at(format!("{path}/date_of_birth")),
+            Violation::new(
+                "person.born_in_future",
+                "the date of birth is in the future",
+            )
+            .at(format!("{path}/date_of_birth")),
         ),
-        Some(earliest) if earliest < NaiveDate::from_ymd_opt(EARLIEST_BIRTH_YEAR, 1, 1).unwrap_or(earliest) => {
+        Some(earliest)
+            if earliest
+                < NaiveDate::from_ymd_opt(EARLIEST_BIRTH_YEAR, 1, 1).unwrap_or(earliest) =>
+        {
             c.push(
                 Violation::new(
                     "person.born_too_early",
@@ -74,8 +80,11 @@ fn check_person(d: &PersonDetails, now: DateTime<Utc>, path: &str, c: &mut Check
             )
         }
         None => c.push(
-            Violation::new("person.invalid_birth_year", "the estimated year of birth is not a valid year")
-                .at(format!("{path}/date_of_birth")),
+            Violation::new(
+                "person.invalid_birth_year",
+                "the estimated year of birth is not a valid year",
+            )
+            .at(format!("{path}/date_of_birth")),
         ),
         _ => {}
     }
@@ -92,9 +101,7 @@ fn check_person(d: &PersonDetails, now: DateTime<Utc>, path: &str, c: &mut Check
 
 fn check_members(members: &[Member], now: DateTime<Utc>, c: &mut Check) {
     if members.is_empty() {
-        c.push(
-            Violation::new("case.no_members", "a case has a principal applicant").at("members"),
-        );
+        c.push(Violation::new("case.no_members", "a case has a principal applicant").at("members"));
     }
     let principals = members
         .iter()
@@ -121,7 +128,13 @@ fn check_members(members: &[Member], now: DateTime<Utc>, c: &mut Check) {
     }
 }
 
-fn check_proposal(p: &Proposal, host: &crate::values::CountryCode, s: &ProgrammeSettings, path: &str, c: &mut Check) {
+fn check_proposal(
+    p: &Proposal,
+    host: &crate::values::CountryCode,
+    s: &ProgrammeSettings,
+    path: &str,
+    c: &mut Check,
+) {
     if &p.country_of_return == host {
         c.push(
             Violation::new(
@@ -175,7 +188,13 @@ pub fn register(cmd: RegisterCase, ctx: &Context) -> Result<Vec<Event>, Refusal>
             .at("host_office"),
         );
     }
-    check_proposal(&cmd.proposal, &cmd.host_country, ctx.programme, "proposal", &mut c);
+    check_proposal(
+        &cmd.proposal,
+        &cmd.host_country,
+        ctx.programme,
+        "proposal",
+        &mut c,
+    );
     c.finish()?;
     let mut members = cmd.members;
     // The principal applicant first.
@@ -272,13 +291,24 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         }
         Command::AddMember(m) => {
             require_stage(case, &BEFORE_DEPARTURE, "adding a member", &mut c);
-            if case.member(m.person_id).is_some() || case.removed_members.iter().any(|r| r.person_id == m.person_id) {
-                c.push(Violation::new("person.duplicate", "this person is already on the case").at("person_id"));
+            if case.member(m.person_id).is_some()
+                || case
+                    .removed_members
+                    .iter()
+                    .any(|r| r.person_id == m.person_id)
+            {
+                c.push(
+                    Violation::new("person.duplicate", "this person is already on the case")
+                        .at("person_id"),
+                );
             }
             if m.relationship == Relationship::Principal {
                 c.push(
-                    Violation::new("case.one_principal", "the case already has a principal applicant")
-                        .at("relationship"),
+                    Violation::new(
+                        "case.one_principal",
+                        "the case already has a principal applicant",
+                    )
+                    .at("relationship"),
                 );
             }
             check_person(&m.details, ctx.now, "details", &mut c);
@@ -310,8 +340,15 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             let mut allowed = BEFORE_DEPARTURE.to_vec();
             allowed.extend([Stage::Arrived, Stage::Reintegration, Stage::Monitoring]);
             require_stage(case, &allowed, "recording a counselling session", &mut c);
-            if case.sessions.iter().any(|r| r.session.session_id == s.session_id) {
-                c.push(Violation::new("session.duplicate", "this session is already recorded").at("session_id"));
+            if case
+                .sessions
+                .iter()
+                .any(|r| r.session.session_id == s.session_id)
+            {
+                c.push(
+                    Violation::new("session.duplicate", "this session is already recorded")
+                        .at("session_id"),
+                );
             }
             let e = Event::CounsellingSessionRecorded(s);
             c.extend(check_detail(case, &e, ctx, ""));
@@ -346,7 +383,13 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                 )
                 .at("data_processing_consent")
             });
-            c.extend(check_new_consent(case, d.person_id, d.given_by, ctx.occurred_at, ctx.programme));
+            c.extend(check_new_consent(
+                case,
+                d.person_id,
+                d.given_by,
+                ctx.occurred_at,
+                ctx.programme,
+            ));
             let session = super::voluntariness::informing_sessions(case, d.person_id, d.given_by)
                 .next()
                 .map(|r| r.session.session_id);
@@ -370,8 +413,11 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             });
             match case.consents.get(&r.person_id) {
                 None => c.push(
-                    Violation::new("consent.missing", "there is no consent to re-confirm; record a consent")
-                        .at("person_id"),
+                    Violation::new(
+                        "consent.missing",
+                        "there is no consent to re-confirm; record a consent",
+                    )
+                    .at("person_id"),
                 ),
                 Some(s) if s.withdrawn_at.is_some() => c.push(
                     Violation::new(
@@ -432,19 +478,34 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![e]
         }
         Command::DetermineBestInterests(b) => {
-            require_stage(case, &BEFORE_DEPARTURE, "a best-interests determination", &mut c);
+            require_stage(
+                case,
+                &BEFORE_DEPARTURE,
+                "a best-interests determination",
+                &mut c,
+            );
             let e = Event::BestInterestsDetermined(b);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::AppointRepresentative(r) => {
-            require_stage(case, &BEFORE_DEPARTURE, "recording a representative", &mut c);
+            require_stage(
+                case,
+                &BEFORE_DEPARTURE,
+                "recording a representative",
+                &mut c,
+            );
             let e = Event::RepresentativeAppointed(r);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::SubmitApplication => {
-            require_stage(case, &[Stage::Counselling], "submitting the application", &mut c);
+            require_stage(
+                case,
+                &[Stage::Counselling],
+                "submitting the application",
+                &mut c,
+            );
             match &case.screening {
                 None => c.push(Violation::new(
                     "application.not_screened",
@@ -463,15 +524,26 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::ApplicationSubmitted]
         }
         Command::ApproveApplication | Command::RejectApplication { .. } => {
-            require_stage(case, &[Stage::Applied], "deciding on the application", &mut c);
-            if case.application.as_ref().is_some_and(|a| a.submitted_by == ctx.actor) {
+            require_stage(
+                case,
+                &[Stage::Applied],
+                "deciding on the application",
+                &mut c,
+            );
+            if case
+                .application
+                .as_ref()
+                .is_some_and(|a| a.submitted_by == ctx.actor)
+            {
                 c.push(Violation::new(
                     "approval.own_submission",
                     "an application is decided by an approver who did not submit it (four eyes)",
                 ));
             }
             match cmd {
-                Command::RejectApplication { reason } => vec![Event::ApplicationRejected { reason }],
+                Command::RejectApplication { reason } => {
+                    vec![Event::ApplicationRejected { reason }]
+                }
                 _ => {
                     if let Some(s) = &case.screening
                         && s.facts.removal_procedure == RemovalProcedure::Initiated
@@ -489,12 +561,24 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             require_stage(case, &BEFORE_DEPARTURE, "changing the proposal", &mut c);
             check_proposal(&p, &case.host_country, ctx.programme, "", &mut c);
             if p == case.proposal {
-                c.push(Violation::new("proposal.unchanged", "the proposal is unchanged"));
+                c.push(Violation::new(
+                    "proposal.unchanged",
+                    "the proposal is unchanged",
+                ));
             }
             vec![Event::ProposalChanged(p)]
         }
         Command::AssignReturnOffice(o) => {
-            require_stage(case, &BEFORE_DEPARTURE.iter().copied().chain([Stage::Departed]).collect::<Vec<_>>(), "assigning the office of return", &mut c);
+            require_stage(
+                case,
+                &BEFORE_DEPARTURE
+                    .iter()
+                    .copied()
+                    .chain([Stage::Departed])
+                    .collect::<Vec<_>>(),
+                "assigning the office of return",
+                &mut c,
+            );
             if o.country != case.proposal.country_of_return {
                 c.push(
                     Violation::new(
@@ -537,7 +621,9 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         Command::ReleaseEscort { escort_id, reason } => {
             require_stage(case, &PREPARING, "releasing an escort", &mut c);
             if !case.escorts.contains_key(&escort_id) {
-                c.push(Violation::new("escort.unknown", "no such escort on this case").at("escort_id"));
+                c.push(
+                    Violation::new("escort.unknown", "no such escort on this case").at("escort_id"),
+                );
             }
             vec![Event::EscortReleased { escort_id, reason }]
         }
@@ -561,13 +647,31 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![e]
         }
         Command::MarkReadyToDepart => {
-            require_stage(case, &[Stage::Approved, Stage::PreDeparture], "marking the case ready to depart", &mut c);
-            c.extend(unmet_departure_conditions(case, ctx.occurred_at, ctx.programme));
+            require_stage(
+                case,
+                &[Stage::Approved, Stage::PreDeparture],
+                "marking the case ready to depart",
+                &mut c,
+            );
+            c.extend(unmet_departure_conditions(
+                case,
+                ctx.occurred_at,
+                ctx.programme,
+            ));
             vec![Event::MarkedReadyToDepart]
         }
         Command::ConfirmDeparture => {
-            require_stage(case, &[Stage::ReadyToDepart], "confirming departure", &mut c);
-            c.extend(unmet_departure_conditions(case, ctx.occurred_at, ctx.programme));
+            require_stage(
+                case,
+                &[Stage::ReadyToDepart],
+                "confirming departure",
+                &mut c,
+            );
+            c.extend(unmet_departure_conditions(
+                case,
+                ctx.occurred_at,
+                ctx.programme,
+            ));
             vec![Event::DepartureConfirmed]
         }
         Command::RecordNoShow { reason } => {
@@ -585,7 +689,12 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::ReintegrationStarted]
         }
         Command::StartMonitoring => {
-            require_stage(case, &[Stage::Arrived, Stage::Reintegration], "starting monitoring", &mut c);
+            require_stage(
+                case,
+                &[Stage::Arrived, Stage::Reintegration],
+                "starting monitoring",
+                &mut c,
+            );
             vec![Event::MonitoringStarted]
         }
         Command::Close { outcome, note } => {
@@ -603,11 +712,38 @@ fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
         Outcome::Completed => &[Arrived, Reintegration, Monitoring],
         Outcome::Withdrawn => &[Withdrawn],
         Outcome::NoShow => &[PreDeparture],
-        Outcome::Ineligible => &[Registered, Counselling, Applied, Rejected, Approved, PreDeparture, ReadyToDepart],
-        Outcome::RegularisedInHostCountry => &[Registered, Counselling, Applied, Rejected, Approved, PreDeparture, ReadyToDepart, Withdrawn],
+        Outcome::Ineligible => &[
+            Registered,
+            Counselling,
+            Applied,
+            Rejected,
+            Approved,
+            PreDeparture,
+            ReadyToDepart,
+        ],
+        Outcome::RegularisedInHostCountry => &[
+            Registered,
+            Counselling,
+            Applied,
+            Rejected,
+            Approved,
+            PreDeparture,
+            ReadyToDepart,
+            Withdrawn,
+        ],
         Outcome::LostContact | Outcome::Deceased => &[
-            Registered, Counselling, Applied, Approved, Rejected, PreDeparture, ReadyToDepart,
-            Departed, Arrived, Reintegration, Monitoring, Withdrawn,
+            Registered,
+            Counselling,
+            Applied,
+            Approved,
+            Rejected,
+            PreDeparture,
+            ReadyToDepart,
+            Departed,
+            Arrived,
+            Reintegration,
+            Monitoring,
+            Withdrawn,
         ],
     };
     if !allowed.contains(&case.stage) {
@@ -625,8 +761,11 @@ fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
     }
     if outcome == Outcome::NoShow && case.no_shows == 0 {
         c.push(
-            Violation::new("closure.no_no_show", "no no-show has been recorded on this case")
-                .at("outcome"),
+            Violation::new(
+                "closure.no_no_show",
+                "no no-show has been recorded on this case",
+            )
+            .at("outcome"),
         );
     }
 }
@@ -637,18 +776,23 @@ fn screen(case: &Case, facts: ScreeningFacts, s: &ProgrammeSettings) -> Screenin
         reasons.push("eligibility.removal_procedure_initiated".to_string());
     }
     match (facts.admissibility, case.proposal.return_kind) {
-        (Admissibility::National, ReturnKind::Origin)
-        | (Admissibility::AdmissionConfirmed, _) => {}
+        (Admissibility::National, ReturnKind::Origin) | (Admissibility::AdmissionConfirmed, _) => {}
         (Admissibility::National, ReturnKind::ThirdCountry) => {
             reasons.push("eligibility.third_country_admission_unconfirmed".to_string())
         }
-        (Admissibility::Pending, _) => reasons.push("eligibility.admissibility_pending".to_string()),
+        (Admissibility::Pending, _) => {
+            reasons.push("eligibility.admissibility_pending".to_string())
+        }
         (Admissibility::Refused, _) => reasons.push("eligibility.not_admissible".to_string()),
     }
     if !s.host_countries.contains(&case.host_country) {
         reasons.push("programme.host_country".to_string());
     }
-    if !s.return_countries.is_empty() && !s.return_countries.contains(&case.proposal.country_of_return) {
+    if !s.return_countries.is_empty()
+        && !s
+            .return_countries
+            .contains(&case.proposal.country_of_return)
+    {
         reasons.push("programme.country_of_return".to_string());
     }
     let eligible = reasons.is_empty();
@@ -666,14 +810,20 @@ fn check_itinerary(i: &Itinerary, c: &mut Check) {
     for (n, leg) in i.legs.iter().enumerate() {
         if leg.from == leg.to {
             c.push(
-                Violation::new("itinerary.same_airport", "a leg departs from and arrives at the same airport")
-                    .at(format!("legs/{n}/to")),
+                Violation::new(
+                    "itinerary.same_airport",
+                    "a leg departs from and arrives at the same airport",
+                )
+                .at(format!("legs/{n}/to")),
             );
         }
         if leg.arrives_at <= leg.departs_at {
             c.push(
-                Violation::new("itinerary.arrives_before_departure", "the leg arrives before it departs")
-                    .at(format!("legs/{n}/arrives_at")),
+                Violation::new(
+                    "itinerary.arrives_before_departure",
+                    "the leg arrives before it departs",
+                )
+                .at(format!("legs/{n}/arrives_at")),
             );
         }
         if let Some(prev) = n.checked_sub(1).and_then(|p| i.legs.get(p)) {
@@ -681,15 +831,21 @@ fn check_itinerary(i: &Itinerary, c: &mut Check) {
                 c.push(
                     Violation::new(
                         "itinerary.disconnected",
-                        format!("this leg departs from {}, but the previous one arrives at {}", leg.from, prev.to),
+                        format!(
+                            "this leg departs from {}, but the previous one arrives at {}",
+                            leg.from, prev.to
+                        ),
                     )
                     .at(format!("legs/{n}/from")),
                 );
             }
             if leg.departs_at < prev.arrives_at {
                 c.push(
-                    Violation::new("itinerary.overlapping", "this leg departs before the previous one arrives")
-                        .at(format!("legs/{n}/departs_at")),
+                    Violation::new(
+                        "itinerary.overlapping",
+                        "this leg departs before the previous one arrives",
+                    )
+                    .at(format!("legs/{n}/departs_at")),
                 );
             }
         }
@@ -707,7 +863,8 @@ fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violat
             format!("{path}/{f}")
         }
     };
-    let member = |person: PersonId, c: &mut Check, field: &str| require_member(case, person, &p(field), c);
+    let member =
+        |person: PersonId, c: &mut Check, field: &str| require_member(case, person, &p(field), c);
     match e {
         Event::MemberAdded(m) => check_person(&m.details, ctx.now, &p("details"), &mut c),
         Event::PersonDetailsUpdated { person_id, details } => {
@@ -716,7 +873,10 @@ fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violat
         }
         Event::CounsellingSessionRecorded(s) => {
             if s.attendees.is_empty() {
-                c.push(Violation::new("session.no_attendees", "record who attended the session").at(p("attendees")));
+                c.push(
+                    Violation::new("session.no_attendees", "record who attended the session")
+                        .at(p("attendees")),
+                );
             }
             for a in &s.attendees {
                 match a {
@@ -736,22 +896,25 @@ fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violat
                 }
             }
         }
-        Event::EligibilityScreened(s) => {
-            if !ctx.programme.categories.is_empty() && !ctx.programme.categories.contains(&s.facts.category) {
-                c.push(
-                    Violation::new(
-                        "programme.category",
-                        format!("'{}' is not a category of this programme", s.facts.category),
-                    )
-                    .at(p("category")),
-                );
-            }
+        Event::EligibilityScreened(s)
+            if !ctx.programme.categories.is_empty()
+                && !ctx.programme.categories.contains(&s.facts.category) =>
+        {
+            c.push(
+                Violation::new(
+                    "programme.category",
+                    format!("'{}' is not a category of this programme", s.facts.category),
+                )
+                .at(p("category")),
+            );
         }
         Event::CapacityAssessed(a) => member(a.person_id, &mut c, "person_id"),
         Event::BestInterestsDetermined(b) => {
             member(b.person_id, &mut c, "person_id");
             if let Some(m) = case.member(b.person_id)
-                && m.details.date_of_birth.is_adult_on(ctx.occurred_at.date_naive())
+                && m.details
+                    .date_of_birth
+                    .is_adult_on(ctx.occurred_at.date_naive())
             {
                 c.push(
                     Violation::new(
@@ -766,8 +929,11 @@ fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violat
             member(r.person_id, &mut c, "person_id");
             if r.languages.is_empty() {
                 c.push(
-                    Violation::new("person.no_language", "record at least one language the representative understands")
-                        .at(p("languages")),
+                    Violation::new(
+                        "person.no_language",
+                        "record at least one language the representative understands",
+                    )
+                    .at(p("languages")),
                 );
             }
         }
@@ -779,23 +945,33 @@ fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violat
                 && existing.person_id != d.person_id
             {
                 c.push(
-                    Violation::new("document.other_person", "this document belongs to another person")
-                        .at(p("person_id")),
+                    Violation::new(
+                        "document.other_person",
+                        "this document belongs to another person",
+                    )
+                    .at(p("person_id")),
                 );
             }
         }
         Event::EscortAssigned(e) => {
             if e.accompanies.is_empty() {
-                c.push(Violation::new("escort.nobody", "an escort accompanies at least one person").at(p("accompanies")));
+                c.push(
+                    Violation::new("escort.nobody", "an escort accompanies at least one person")
+                        .at(p("accompanies")),
+                );
             }
             for id in &e.accompanies {
                 member(*id, &mut c, "accompanies");
             }
         }
-        Event::ShelterArranged(s) => {
-            if s.until.is_some_and(|u| u < s.from) {
-                c.push(Violation::new("shelter.ends_before_start", "the shelter ends before it starts").at(p("until")));
-            }
+        Event::ShelterArranged(s) if s.until.is_some_and(|u| u < s.from) => {
+            c.push(
+                Violation::new(
+                    "shelter.ends_before_start",
+                    "the shelter ends before it starts",
+                )
+                .at(p("until")),
+            );
         }
         Event::AllowancePaid(a) => {
             if let Some(id) = a.person_id {
@@ -805,7 +981,10 @@ fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) -> Vec<Violat
                 c.push(
                     Violation::new(
                         "money.programme_currency",
-                        format!("amounts in this programme are in {}", ctx.programme.currency),
+                        format!(
+                            "amounts in this programme are in {}",
+                            ctx.programme.currency
+                        ),
                     )
                     .at(p("amount/currency")),
                 );
@@ -827,7 +1006,13 @@ fn correction_target<'a>(
         .and_then(|v| v.checked_sub(1))
         .and_then(|i| history.get(i as usize));
     let Some(original) = original else {
-        c.push(Violation::new("correction.unknown_event", "there is no such event on this case").at("corrects"));
+        c.push(
+            Violation::new(
+                "correction.unknown_event",
+                "there is no such event on this case",
+            )
+            .at("corrects"),
+        );
         return None;
     };
     if !original.event.is_correctable() {
@@ -841,14 +1026,22 @@ fn correction_target<'a>(
             )
             .at("corrects"),
         );
-    } else if original.event.kind() != replacement.kind() || original.event.correction_key() != replacement.correction_key() {
+    } else if original.event.kind() != replacement.kind()
+        || original.event.correction_key() != replacement.correction_key()
+    {
         c.push(
             Violation::new(
                 "correction.mismatch",
                 format!(
                     "the replacement must be a {} event about the same {}",
                     original.event.kind(),
-                    original.event.correction_key().unwrap_or_default().split(':').next().unwrap_or_default()
+                    original
+                        .event
+                        .correction_key()
+                        .unwrap_or_default()
+                        .split(':')
+                        .next()
+                        .unwrap_or_default()
                 ),
             )
             .at("replacement"),

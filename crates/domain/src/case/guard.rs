@@ -134,7 +134,10 @@ fn risk_conditions(case: &Case, m: &Member, programme: &ProgrammeSettings) -> Ve
         Some(r) if r.conclusion == RiskConclusion::ReturnMustNotProceed => vec![
             Violation::new(
                 "protection.risk_too_high",
-                format!("the risk assessment for {} concluded that return must not proceed", name(m)),
+                format!(
+                    "the risk assessment for {} concluded that return must not proceed",
+                    name(m)
+                ),
             )
             .person(m.person_id),
         ],
@@ -172,7 +175,10 @@ fn document_conditions(case: &Case, m: &Member, day: NaiveDate) -> Vec<Violation
             out.push(
                 Violation::new(
                     "documents.transit_permit_missing",
-                    format!("{} needs a visa or transit permit for the itinerary", name(m)),
+                    format!(
+                        "{} needs a visa or transit permit for the itinerary",
+                        name(m)
+                    ),
                 )
                 .person(m.person_id),
             );
@@ -196,7 +202,10 @@ fn escort_conditions(
         out.push(
             Violation::new(
                 "escort.child_escort_missing",
-                format!("{} is an unaccompanied child and needs a child escort", name(m)),
+                format!(
+                    "{} is an unaccompanied child and needs a child escort",
+                    name(m)
+                ),
             )
             .person(m.person_id),
         );
@@ -209,7 +218,10 @@ fn escort_conditions(
         out.push(
             Violation::new(
                 "escort.medical_escort_missing",
-                format!("{} was assessed fit to travel with a medical escort, and none is assigned", name(m)),
+                format!(
+                    "{} was assessed fit to travel with a medical escort, and none is assigned",
+                    name(m)
+                ),
             )
             .person(m.person_id),
         );
@@ -225,7 +237,10 @@ fn escort_conditions(
         out.push(
             Violation::new(
                 "escort.programme_escort_missing",
-                format!("the programme requires an escort for {} (vulnerability)", name(m)),
+                format!(
+                    "the programme requires an escort for {} (vulnerability)",
+                    name(m)
+                ),
             )
             .person(m.person_id)
             .param("vulnerability", v.code()),

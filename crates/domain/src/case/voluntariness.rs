@@ -62,11 +62,11 @@ fn giver_for(path: ConsentPath) -> Option<ConsentGiver> {
 }
 
 /// The languages of whoever gives consent for `person`.
-fn giver_languages<'a>(
-    case: &'a Case,
+fn giver_languages(
+    case: &Case,
     person: PersonId,
     giver: ConsentGiver,
-) -> Option<&'a [LanguageCode]> {
+) -> Option<&[LanguageCode]> {
     match giver {
         ConsentGiver::Person => case.member(person).map(|m| m.details.languages.as_slice()),
         ConsentGiver::Representative => case
@@ -169,8 +169,11 @@ pub fn check_new_consent(
 ) -> Vec<Violation> {
     let Some(m) = case.member(person) else {
         return vec![
-            Violation::new("person.not_a_member", "this person is not a member of the case")
-                .at("person_id"),
+            Violation::new(
+                "person.not_a_member",
+                "this person is not a member of the case",
+            )
+            .at("person_id"),
         ];
     };
     let path = consent_path(case, m, at.date_naive());
@@ -193,7 +196,9 @@ pub fn check_new_consent(
             return vec![
                 Violation::new(
                     "consent.own_required",
-                    format!("{name} is an adult who decides for themselves: they consent in person"),
+                    format!(
+                        "{name} is an adult who decides for themselves: they consent in person"
+                    ),
                 )
                 .person(person)
                 .at("given_by"),
@@ -220,7 +225,9 @@ pub fn check_new_consent(
     if let ConsentPath::Representative { child } = path {
         out.extend(capacity_conditions(case, m, child));
     }
-    out.extend(information_and_reflection(case, person, giver, at, programme));
+    out.extend(information_and_reflection(
+        case, person, giver, at, programme,
+    ));
     out
 }
 
@@ -299,8 +306,11 @@ pub fn consent_conditions(
             .person(person),
         ),
         Some(c) if c.withdrawn_at.is_some() => out.push(
-            Violation::new("consent.withdrawn", format!("{name} has withdrawn their consent"))
-                .person(person),
+            Violation::new(
+                "consent.withdrawn",
+                format!("{name} has withdrawn their consent"),
+            )
+            .person(person),
         ),
         Some(c) if c.given_by != giver => out.push(
             Violation::new(

@@ -179,7 +179,8 @@ impl Scenario {
 
     pub fn unaccompanied_child() -> Scenario {
         let mut d = person("Ibrahima", DateOfBirth::Exact(day(2010, 6, 1)), &["wo"]);
-        d.vulnerabilities.insert(Vulnerability::UnaccompaniedOrSeparatedChild);
+        d.vulnerabilities
+            .insert(Vulnerability::UnaccompaniedOrSeparatedChild);
         Self::register(vec![member(1, Relationship::Principal, d)])
     }
 
@@ -217,7 +218,12 @@ impl Scenario {
     }
 
     /// Runs a command that happened at `occurred_at` (recorded now).
-    pub fn run_at(&mut self, actor: UserId, occurred_at: DateTime<Utc>, cmd: Command) -> Result<(), Refusal> {
+    pub fn run_at(
+        &mut self,
+        actor: UserId,
+        occurred_at: DateTime<Utc>,
+        cmd: Command,
+    ) -> Result<(), Refusal> {
         let case = self.case();
         let ctx = Context {
             actor,
