@@ -123,11 +123,7 @@ fn random_step() -> impl Strategy<Value = Step> {
     let w = any::<u8>();
     prop_oneof![
         (0i64..5).prop_map(Step::Advance),
-        (w, 0u8..3, any::<bool>()).prop_map(|(who, lang, full)| Step::Session {
-            who,
-            lang,
-            full
-        }),
+        (w, 0u8..3, any::<bool>()).prop_map(|(who, lang, full)| Step::Session { who, lang, full }),
         (any::<bool>(), 0u8..4).prop_map(|(removal, admissibility)| Step::Screen {
             removal,
             admissibility
@@ -142,8 +138,7 @@ fn random_step() -> impl Strategy<Value = Step> {
         (0u8..2).prop_map(|by| Step::Submit { by }),
         (0u8..2, any::<bool>()).prop_map(|(by, approve)| Step::Decide { by, approve }),
         (w, any::<bool>()).prop_map(|(who, lacks)| Step::Capacity { who, lacks }),
-        (w, any::<bool>())
-            .prop_map(|(who, positive)| Step::BestInterests { who, positive }),
+        (w, any::<bool>()).prop_map(|(who, positive)| Step::BestInterests { who, positive }),
         w.prop_map(|who| Step::Representative { who }),
         (w, 0u8..3).prop_map(|(who, fitness)| Step::Health { who, fitness }),
         (w, 0u8..3).prop_map(|(who, conclusion)| Step::Risk { who, conclusion }),

@@ -1,1 +1,554 @@
+//! Homeward storage: the append-only event log with optimistic concurrency, the read
+//! models updated in the same transaction, accounts, sessions and the hash-chained audit
+//! log, on SQLite (default, a local file) or PostgreSQL (by URL).
+//!
+//! Only this crate knows SQL. Both backends run the same queries (`common.rs`, included
+//! into each backend module with its own `Db` type); what differs (connection, write
+//! transactions, locking, backup) is written per backend.
 
+pub mod audit;
+mod postgres;
+pub mod projection;
+mod sqlite;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use homeward_domain::access::Role;
+use homeward_domain::ids::{CaseId, OfficeId, UserId};
+use homeward_domain::{RecordedEvent, Stage};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use audit::{AuditDraft, AuditEntry, ChainBreak};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A write expected an older version of the case.
+    #[error("the case was changed by someone else: it is now at version {current}")]
+    Conflict { current: u64 },
+    /// A unique value (username, office code, reference) is taken.
+    #[error("{0} already exists")]
+    Duplicate(String),
+    #[error("not found")]
+    NotFound,
+    /// The database cannot take writes or cannot be reached (disk full, read-only,
+    /// connection lost). Reads may still work.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data does not decode: a bug or tampering.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error(transparent)]
+    Database(sqlx::Error),
+    #[error(transparent)]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Duplicate(db.constraint().unwrap_or("value").to_string())
+            }
+            sqlx::Error::Database(db) => {
+                let msg = db.message().to_string();
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                // SQLite: 8 READONLY, 10 IOERR, 13 FULL, 5/6 BUSY/LOCKED (extended codes
+                // keep the primary code in their low byte); PostgreSQL: 53 (insufficient
+                // resources), 57P (operator intervention), 25006 (read-only transaction).
+                let sqlite_primary = code.parse::<i64>().ok().map(|c| c & 0xff);
+                let unavailable = matches!(sqlite_primary, Some(5 | 6 | 8 | 10 | 13 | 14))
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "25006";
+                if unavailable {
+                    StoreError::Unavailable(msg)
+                } else {
+                    StoreError::Database(e)
+                }
+            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The case list's row: what lists and search show without loading events.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CaseRow {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub host_office: Uuid,
+    pub return_office: Option<Uuid>,
+    pub programme: Uuid,
+    pub stage: String,
+    pub outcome: Option<String>,
+    pub country_of_return: String,
+    pub principal_name: String,
+    pub members: i64,
+    /// Bit mask of [`homeward_domain::person::Vulnerability`].
+    pub vulnerabilities: i64,
+    pub registered_at: DateTime<Utc>,
+    pub first_counselling_at: Option<DateTime<Utc>>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A person on a case, for search.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct PersonRow {
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub relationship: String,
+    pub given_name: String,
+    pub family_name: Option<String>,
+    /// Names in every form, folded for search ([`homeward_domain::values::search_key`]).
+    pub search_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub birth_year: i64,
+    pub birth_estimated: bool,
+    pub sex: String,
+    pub nationality: Option<String>,
+    pub vulnerabilities: i64,
+}
+
+/// Events to append to one case, with the read-model rows of the resulting state and
+/// the audit entry of the command, all written in one transaction.
+#[derive(Debug)]
+pub struct Commit<'a> {
+    pub case_id: CaseId,
+    /// The version the writer read; 0 for a new case.
+    pub expected_version: u64,
+    pub events: &'a [RecordedEvent],
+    pub case_row: CaseRow,
+    pub people: Vec<PersonRow>,
+    pub audit: AuditDraft,
+}
+
+/// Which cases a reader may see: those of these offices (host or office of return).
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub offices: Vec<OfficeId>,
+}
+
+/// Filters of the case list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub stage: Option<Stage>,
+    pub office: Option<OfficeId>,
+    pub country_of_return: Option<String>,
+    pub programme: Option<Uuid>,
+    /// Bit mask: cases with any of these vulnerabilities.
+    pub vulnerabilities: Option<i64>,
+    /// Reference prefix, or part of a name (folded with `search_key`).
+    pub text: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct OfficeRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub country: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProgrammeRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// JSON of [`homeward_domain::programme::ProgrammeSettings`].
+    pub settings: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub roles: BTreeSet<Role>,
+    pub offices: BTreeSet<OfficeId>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct UserBase {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    active: bool,
+    created_at: DateTime<Utc>,
+}
+
+/// A change to a user; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub active: Option<bool>,
+    pub roles: Option<BTreeSet<Role>>,
+    pub offices: Option<BTreeSet<OfficeId>>,
+    pub password_hash: Option<String>,
+}
+
+/// A browser session or an API token. Only a hash of the secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuthSession {
+    /// SHA-256 of the secret, hex.
+    pub id: String,
+    pub user_id: Uuid,
+    /// `browser` or `token`.
+    pub kind: String,
+    pub name: Option<String>,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub idle_timeout_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct EventRow {
+    case_id: Uuid,
+    version: i64,
+    event_type: String,
+    event_version: i64,
+    payload: sqlx::types::Json<serde_json::Value>,
+    actor: Uuid,
+    occurred_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+}
+
+impl EventRow {
+    fn decode(self) -> Result<RecordedEvent> {
+        let corrupt = |what: String| {
+            StoreError::Corrupt(format!(
+                "case {} event {} ({} v{}): {what}",
+                self.case_id, self.version, self.event_type, self.event_version
+            ))
+        };
+        if self.event_version != 1 {
+            return Err(corrupt("unknown event schema version".into()));
+        }
+        let event: homeward_domain::Event =
+            serde_json::from_value(self.payload.0.clone()).map_err(|e| corrupt(e.to_string()))?;
+        if event.kind() != self.event_type {
+            return Err(corrupt(format!("payload is a {}", event.kind())));
+        }
+        Ok(RecordedEvent {
+            meta: homeward_domain::case::EventMeta {
+                version: u64::try_from(self.version).map_err(|e| corrupt(e.to_string()))?,
+                actor: UserId(self.actor),
+                occurred_at: self.occurred_at,
+                recorded_at: self.recorded_at,
+            },
+            event,
+        })
+    }
+}
+
+/// What a rebuild of the read models did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RebuildStats {
+    pub cases: u64,
+    pub events: u64,
+}
+
+/// A storage backend, chosen by URL at start-up.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e,
+            Store::Postgres($s) => $e,
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `sqlite:path` (`sqlite::memory:` for a throw-away database) or
+    /// `postgres://...`. A SQLite file is created if missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(
+                postgres::PgStore::connect(url, None).await?,
+            ))
+        } else if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.trim_start_matches("//");
+            Ok(Store::Sqlite(sqlite::SqliteStore::open(path).await?))
+        } else {
+            Err(StoreError::Unsupported(format!(
+                "database URL '{url}': use sqlite:PATH or postgres://..."
+            )))
+        }
+    }
+
+    /// Connects to PostgreSQL with every table in `schema` (created if missing): lets
+    /// tests share one database.
+    pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store> {
+        Ok(Store::Postgres(
+            postgres::PgStore::connect(url, Some(schema)).await?,
+        ))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        dispatch!(self, s => s.migrate().await)
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, s => s.ping().await)
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, s => s.close().await)
+    }
+
+    // ---- events -------------------------------------------------------------------
+
+    pub async fn append(&self, commit: Commit<'_>) -> Result<()> {
+        dispatch!(self, s => s.append(commit).await)
+    }
+
+    pub async fn load_events(&self, case: CaseId) -> Result<Vec<RecordedEvent>> {
+        dispatch!(self, s => s.load_events(case).await)
+    }
+
+    pub async fn next_reference_number(&self, key: &str) -> Result<i64> {
+        dispatch!(self, s => s.next_reference_number(key).await)
+    }
+
+    pub async fn count_events(&self) -> Result<i64> {
+        dispatch!(self, s => s.count_events().await)
+    }
+
+    // ---- read models --------------------------------------------------------------
+
+    pub async fn case_row(&self, scope: &Scope, case: CaseId) -> Result<Option<CaseRow>> {
+        dispatch!(self, s => s.case_row(scope, case).await)
+    }
+
+    pub async fn list_cases(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<CaseRow>> {
+        dispatch!(self, s => s.list_cases(scope, filter, page).await)
+    }
+
+    pub async fn search_people(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<PersonRow>> {
+        dispatch!(self, s => s.search_people(scope, filter, page).await)
+    }
+
+    pub async fn rebuild_read_models(&self) -> Result<RebuildStats> {
+        dispatch!(self, s => s.rebuild_read_models().await)
+    }
+
+    /// Every read-model row, in a stable order (for comparing with a rebuild).
+    pub async fn read_model_snapshot(&self) -> Result<(Vec<CaseRow>, Vec<PersonRow>)> {
+        dispatch!(self, s => s.read_model_snapshot().await)
+    }
+
+    // ---- offices and programmes ---------------------------------------------------
+
+    pub async fn create_office(&self, o: &OfficeRow) -> Result<()> {
+        dispatch!(self, s => s.create_office(o).await)
+    }
+
+    pub async fn list_offices(&self) -> Result<Vec<OfficeRow>> {
+        dispatch!(self, s => s.list_offices().await)
+    }
+
+    pub async fn office(&self, id: OfficeId) -> Result<Option<OfficeRow>> {
+        dispatch!(self, s => s.office(id).await)
+    }
+
+    pub async fn create_programme(&self, p: &ProgrammeRow) -> Result<()> {
+        dispatch!(self, s => s.create_programme(p).await)
+    }
+
+    pub async fn update_programme(&self, p: &ProgrammeRow) -> Result<()> {
+        dispatch!(self, s => s.update_programme(p).await)
+    }
+
+    pub async fn list_programmes(&self) -> Result<Vec<ProgrammeRow>> {
+        dispatch!(self, s => s.list_programmes().await)
+    }
+
+    pub async fn programme(&self, id: Uuid) -> Result<Option<ProgrammeRow>> {
+        dispatch!(self, s => s.programme(id).await)
+    }
+
+    // ---- users and sessions -------------------------------------------------------
+
+    pub async fn create_user(&self, u: &UserRecord) -> Result<()> {
+        dispatch!(self, s => s.create_user(u).await)
+    }
+
+    pub async fn update_user(&self, id: UserId, change: &UserChange) -> Result<()> {
+        dispatch!(self, s => s.update_user(id, change).await)
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<Option<UserRecord>> {
+        dispatch!(self, s => s.user(id).await)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        dispatch!(self, s => s.user_by_username(username).await)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        dispatch!(self, s => s.list_users().await)
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        dispatch!(self, s => s.count_users().await)
+    }
+
+    pub async fn create_session(&self, session: &AuthSession) -> Result<()> {
+        dispatch!(self, s => s.create_session(session).await)
+    }
+
+    pub async fn session(&self, id: &str) -> Result<Option<AuthSession>> {
+        dispatch!(self, s => s.session(id).await)
+    }
+
+    pub async fn touch_session(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        dispatch!(self, s => s.touch_session(id, at).await)
+    }
+
+    pub async fn delete_session(&self, id: &str) -> Result<()> {
+        dispatch!(self, s => s.delete_session(id).await)
+    }
+
+    /// Ends every session and token of a user ("log out everywhere").
+    pub async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
+        dispatch!(self, s => s.delete_user_sessions(user).await)
+    }
+
+    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        dispatch!(self, s => s.delete_expired_sessions(now).await)
+    }
+
+    pub async fn record_login_failure(&self, keys: &[String], at: DateTime<Utc>) -> Result<()> {
+        dispatch!(self, s => s.record_login_failure(keys, at).await)
+    }
+
+    pub async fn count_login_failures(&self, key: &str, since: DateTime<Utc>) -> Result<i64> {
+        dispatch!(self, s => s.count_login_failures(key, since).await)
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        dispatch!(self, s => s.clear_login_failures(key).await)
+    }
+
+    // ---- audit --------------------------------------------------------------------
+
+    /// Appends an entry on its own (reads of sensitive data, administration).
+    pub async fn append_audit(&self, draft: &AuditDraft) -> Result<AuditEntry> {
+        dispatch!(self, s => s.append_audit(draft).await)
+    }
+
+    /// Entries newest first.
+    pub async fn list_audit(&self, page: PageRequest) -> Result<Page<AuditEntry>> {
+        dispatch!(self, s => s.list_audit(page).await)
+    }
+
+    /// Entries from `after_seq` on, oldest first, at most `limit`.
+    pub async fn audit_chunk(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        dispatch!(self, s => s.audit_chunk(after_seq, limit).await)
+    }
+
+    /// Walks the whole chain; the first entry that does not match, if any.
+    pub async fn verify_audit(&self) -> Result<Result<u64, ChainBreak>> {
+        let mut prev = audit::GENESIS.to_string();
+        let mut after = 0;
+        let mut count = 0u64;
+        loop {
+            let chunk = self.audit_chunk(after, 1000).await?;
+            if chunk.is_empty() {
+                return Ok(Ok(count));
+            }
+            for e in &chunk {
+                if let Err(b) = audit::check(e, &prev, after + 1) {
+                    return Ok(Err(b));
+                }
+                prev = e.hash.clone();
+                after = e.seq;
+                count += 1;
+            }
+        }
+    }
+
+    /// A consistent copy of the database, taken while it serves (SQLite only).
+    pub async fn backup(&self, to: &std::path::Path) -> Result<()> {
+        match self {
+            Store::Sqlite(s) => s.backup(to).await,
+            Store::Postgres(_) => Err(StoreError::Unsupported(
+                "backups of PostgreSQL are taken with pg_dump".into(),
+            )),
+        }
+    }
+
+    /// Runs raw SQL: for tests that tamper with the database on purpose.
+    #[doc(hidden)]
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<u64> {
+        dispatch!(self, s => s.execute_unchecked(sql).await)
+    }
+}

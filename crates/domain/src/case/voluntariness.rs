@@ -62,11 +62,7 @@ fn giver_for(path: ConsentPath) -> Option<ConsentGiver> {
 }
 
 /// The languages of whoever gives consent for `person`.
-fn giver_languages(
-    case: &Case,
-    person: PersonId,
-    giver: ConsentGiver,
-) -> Option<&[LanguageCode]> {
+fn giver_languages(case: &Case, person: PersonId, giver: ConsentGiver) -> Option<&[LanguageCode]> {
     match giver {
         ConsentGiver::Person => case.member(person).map(|m| m.details.languages.as_slice()),
         ConsentGiver::Representative => case

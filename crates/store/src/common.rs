@@ -1,0 +1,871 @@
+// Queries shared by both backends. This file is `include!`d into `sqlite.rs` and
+// `postgres.rs`, each of which defines `Db` (the sqlx database), `Backend` (its store
+// type) and the backend-specific `reader`, `begin_write` and `lock_audit`. Parameters are
+// written `$1`, which both databases accept.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use homeward_domain::RecordedEvent;
+use homeward_domain::access::Role;
+use homeward_domain::ids::{CaseId, OfficeId, UserId};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
+use crate::{
+    AuthSession, CaseFilter, CaseRow, Commit, EventRow, OfficeRow, Page, PageRequest, PersonRow,
+    ProgrammeRow, RebuildStats, Scope, StoreError, UserBase, UserChange, UserRecord,
+};
+
+type CResult<T> = std::result::Result<T, StoreError>;
+
+const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
+    outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
+    first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
+    closed_at, version, updated_at";
+
+const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
+    search_name, birth_date, birth_year, birth_estimated, sex, nationality, vulnerabilities";
+
+/// Restricts a query on `case_summaries cs` to the scope's offices.
+fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
+    if scope.offices.is_empty() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    q.push(" AND (cs.host_office IN (");
+    let mut s = q.separated(", ");
+    for o in &scope.offices {
+        s.push_bind(o.0);
+    }
+    q.push(") OR cs.return_office IN (");
+    let mut s = q.separated(", ");
+    for o in &scope.offices {
+        s.push_bind(o.0);
+    }
+    q.push("))");
+}
+
+/// The `LIKE` pattern for a folded search text, with its wildcards escaped.
+fn like_pattern(text: &str) -> String {
+    let folded = homeward_domain::values::search_key(text);
+    let escaped = folded
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
+    if let Some(stage) = f.stage {
+        q.push(" AND cs.stage = ").push_bind(stage.code());
+    }
+    if let Some(o) = f.office {
+        q.push(" AND (cs.host_office = ")
+            .push_bind(o.0)
+            .push(" OR cs.return_office = ")
+            .push_bind(o.0)
+            .push(")");
+    }
+    if let Some(c) = &f.country_of_return {
+        q.push(" AND cs.country_of_return = ").push_bind(c.clone());
+    }
+    if let Some(p) = f.programme {
+        q.push(" AND cs.programme = ").push_bind(p);
+    }
+    if let Some(mask) = f.vulnerabilities {
+        q.push(" AND (cs.vulnerabilities & ")
+            .push_bind(mask)
+            .push(") <> 0");
+    }
+    let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some() || f.birth_date.is_some() {
+        q.push(" AND (");
+        if let Some(t) = text {
+            q.push("cs.reference LIKE ")
+                .push_bind(format!("{}%", t.to_uppercase().replace(['%', '_'], "")));
+            q.push(" OR ");
+        }
+        q.push("EXISTS (SELECT 1 FROM case_people cp WHERE cp.case_id = cs.case_id");
+        if let Some(t) = text {
+            q.push(" AND cp.search_name LIKE ")
+                .push_bind(like_pattern(t))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(d) = f.birth_date {
+            q.push(" AND cp.birth_date = ").push_bind(d);
+        }
+        q.push("))");
+    }
+}
+
+fn page_bounds(q: &mut QueryBuilder<Db>, page: PageRequest) {
+    q.push(" LIMIT ")
+        .push_bind(i64::from(page.per_page))
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+}
+
+async fn insert_people(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    people: &[PersonRow],
+) -> CResult<()> {
+    for p in people {
+        sqlx::query(
+            "INSERT INTO case_people (case_id, person_id, relationship, given_name, family_name, \
+             search_name, birth_date, birth_year, birth_estimated, sex, nationality, vulnerabilities) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(p.case_id)
+        .bind(p.person_id)
+        .bind(&p.relationship)
+        .bind(&p.given_name)
+        .bind(&p.family_name)
+        .bind(&p.search_name)
+        .bind(p.birth_date)
+        .bind(p.birth_year)
+        .bind(p.birth_estimated)
+        .bind(&p.sex)
+        .bind(&p.nationality)
+        .bind(p.vulnerabilities)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -> CResult<()> {
+    sqlx::query(
+        "INSERT INTO case_summaries (case_id, reference, host_office, return_office, programme, \
+         stage, outcome, country_of_return, principal_name, members, vulnerabilities, \
+         registered_at, first_counselling_at, applied_at, decided_at, departed_at, arrived_at, \
+         withdrawn_at, closed_at, version, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+         ON CONFLICT (case_id) DO UPDATE SET reference = excluded.reference, \
+         host_office = excluded.host_office, return_office = excluded.return_office, \
+         programme = excluded.programme, stage = excluded.stage, outcome = excluded.outcome, \
+         country_of_return = excluded.country_of_return, principal_name = excluded.principal_name, \
+         members = excluded.members, vulnerabilities = excluded.vulnerabilities, \
+         registered_at = excluded.registered_at, first_counselling_at = excluded.first_counselling_at, \
+         applied_at = excluded.applied_at, decided_at = excluded.decided_at, \
+         departed_at = excluded.departed_at, arrived_at = excluded.arrived_at, \
+         withdrawn_at = excluded.withdrawn_at, closed_at = excluded.closed_at, \
+         version = excluded.version, updated_at = excluded.updated_at",
+    )
+    .bind(r.case_id)
+    .bind(&r.reference)
+    .bind(r.host_office)
+    .bind(r.return_office)
+    .bind(r.programme)
+    .bind(&r.stage)
+    .bind(&r.outcome)
+    .bind(&r.country_of_return)
+    .bind(&r.principal_name)
+    .bind(r.members)
+    .bind(r.vulnerabilities)
+    .bind(r.registered_at)
+    .bind(r.first_counselling_at)
+    .bind(r.applied_at)
+    .bind(r.decided_at)
+    .bind(r.departed_at)
+    .bind(r.arrived_at)
+    .bind(r.withdrawn_at)
+    .bind(r.closed_at)
+    .bind(r.version)
+    .bind(r.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM case_people WHERE case_id = $1")
+        .bind(r.case_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_audit(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    draft: &AuditDraft,
+) -> CResult<AuditEntry> {
+    Backend::lock_audit(tx).await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (seq, prev) = last.unwrap_or((0, audit_chain::GENESIS.to_string()));
+    let e = audit_chain::seal(draft, seq, &prev);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(e.seq)
+    .bind(e.at)
+    .bind(e.actor)
+    .bind(&e.action)
+    .bind(e.case_id)
+    .bind(&e.detail)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(e)
+}
+
+async fn load_user_extras(pool: &sqlx::Pool<Db>, base: UserBase) -> CResult<UserRecord> {
+    let roles: Vec<(String,)> =
+        sqlx::query_as("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+            .bind(base.id)
+            .fetch_all(pool)
+            .await?;
+    let offices: Vec<(Uuid,)> =
+        sqlx::query_as("SELECT office_id FROM user_offices WHERE user_id = $1")
+            .bind(base.id)
+            .fetch_all(pool)
+            .await?;
+    Ok(UserRecord {
+        id: UserId(base.id),
+        username: base.username,
+        display_name: base.display_name,
+        password_hash: base.password_hash,
+        active: base.active,
+        roles: roles
+            .into_iter()
+            .filter_map(|(r,)| Role::from_code(&r))
+            .collect::<BTreeSet<_>>(),
+        offices: offices.into_iter().map(|(o,)| OfficeId(o)).collect(),
+        created_at: base.created_at,
+    })
+}
+
+async fn write_user_links(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    id: Uuid,
+    roles: Option<&BTreeSet<Role>>,
+    offices: Option<&BTreeSet<OfficeId>>,
+) -> CResult<()> {
+    if let Some(roles) = roles {
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        for r in roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(id)
+                .bind(r.code())
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    if let Some(offices) = offices {
+        sqlx::query("DELETE FROM user_offices WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        for o in offices {
+            sqlx::query("INSERT INTO user_offices (user_id, office_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(o.0)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Backend {
+    pub async fn ping(&self) -> CResult<()> {
+        sqlx::query("SELECT 1").execute(self.reader()).await?;
+        Ok(())
+    }
+
+    // ---- events -------------------------------------------------------------------
+
+    pub async fn append(&self, c: Commit<'_>) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        let new_version = c.expected_version + c.events.len() as u64;
+        let created = c
+            .events
+            .first()
+            .map(|e| e.meta.recorded_at)
+            .unwrap_or(c.audit.at);
+        if c.expected_version == 0 {
+            let inserted = sqlx::query(
+                "INSERT INTO case_streams (case_id, version, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (case_id) DO NOTHING",
+            )
+            .bind(c.case_id.0)
+            .bind(new_version as i64)
+            .bind(created)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                let current = Self::stream_version(&mut tx, c.case_id).await?;
+                return Err(StoreError::Conflict { current });
+            }
+        } else {
+            let updated = sqlx::query(
+                "UPDATE case_streams SET version = $1 WHERE case_id = $2 AND version = $3",
+            )
+            .bind(new_version as i64)
+            .bind(c.case_id.0)
+            .bind(c.expected_version as i64)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                let current = Self::stream_version(&mut tx, c.case_id).await?;
+                return Err(StoreError::Conflict { current });
+            }
+        }
+        for e in c.events {
+            let payload = serde_json::to_value(&e.event)
+                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            sqlx::query(
+                "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
+                 occurred_at, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(c.case_id.0)
+            .bind(e.meta.version as i64)
+            .bind(e.event.kind())
+            .bind(i64::from(e.event.schema_version()))
+            .bind(sqlx::types::Json(payload))
+            .bind(e.meta.actor.0)
+            .bind(e.meta.occurred_at)
+            .bind(e.meta.recorded_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        upsert_case_row(&mut tx, &c.case_row).await?;
+        insert_people(&mut tx, &c.people).await?;
+        insert_audit(&mut tx, &c.audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn stream_version(tx: &mut sqlx::Transaction<'static, Db>, case: CaseId) -> CResult<u64> {
+        let v: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM case_streams WHERE case_id = $1")
+                .bind(case.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        Ok(v.map(|(v,)| v as u64).unwrap_or(0))
+    }
+
+    pub async fn load_events(&self, case: CaseId) -> CResult<Vec<RecordedEvent>> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
+             recorded_at FROM events WHERE case_id = $1 ORDER BY version",
+        )
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter().map(EventRow::decode).collect()
+    }
+
+    pub async fn next_reference_number(&self, key: &str) -> CResult<i64> {
+        let mut tx = self.begin_write().await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO reference_sequences (key, last) VALUES ($1, 1) \
+             ON CONFLICT (key) DO UPDATE SET last = reference_sequences.last + 1 RETURNING last",
+        )
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn count_events(&self) -> CResult<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(n)
+    }
+
+    // ---- read models --------------------------------------------------------------
+
+    pub async fn case_row(&self, scope: &Scope, case: CaseId) -> CResult<Option<CaseRow>> {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {CASE_COLUMNS} FROM case_summaries cs WHERE cs.case_id = "
+        ));
+        q.push_bind(case.0);
+        push_scope(&mut q, scope);
+        Ok(q.build_query_as().fetch_optional(self.reader()).await?)
+    }
+
+    pub async fn list_cases(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> CResult<Page<CaseRow>> {
+        let mut count =
+            QueryBuilder::<Db>::new("SELECT COUNT(*) FROM case_summaries cs WHERE 1 = 1");
+        push_scope(&mut count, scope);
+        push_filter(&mut count, filter);
+        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {CASE_COLUMNS} FROM case_summaries cs WHERE 1 = 1"
+        ));
+        push_scope(&mut q, scope);
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
+        page_bounds(&mut q, page);
+        let items = q.build_query_as().fetch_all(self.reader()).await?;
+        Ok(Page { items, total })
+    }
+
+    pub async fn search_people(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> CResult<Page<PersonRow>> {
+        let base =
+            "FROM case_people p JOIN case_summaries cs ON cs.case_id = p.case_id WHERE 1 = 1";
+        let push_person = |q: &mut QueryBuilder<Db>| {
+            if let Some(t) = filter
+                .text
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                q.push(" AND p.search_name LIKE ")
+                    .push_bind(like_pattern(t))
+                    .push(" ESCAPE '\\'");
+            }
+            if let Some(d) = filter.birth_date {
+                q.push(" AND p.birth_date = ").push_bind(d);
+            }
+        };
+        let mut count = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) {base}"));
+        push_scope(&mut count, scope);
+        push_person(&mut count);
+        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
+        let cols = PERSON_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {cols} {base}"));
+        push_scope(&mut q, scope);
+        push_person(&mut q);
+        q.push(" ORDER BY p.search_name, p.person_id");
+        page_bounds(&mut q, page);
+        let items = q.build_query_as().fetch_all(self.reader()).await?;
+        Ok(Page { items, total })
+    }
+
+    pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
+        let mut stats = RebuildStats::default();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM case_people")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM case_summaries")
+            .execute(&mut *tx)
+            .await?;
+        let mut after: Option<Uuid> = None;
+        loop {
+            // A batch of streams at a time, in case-id order.
+            let ids: Vec<(Uuid,)> = match after {
+                None => sqlx::query_as("SELECT case_id FROM case_streams ORDER BY case_id LIMIT 500")
+                    .fetch_all(&mut *tx)
+                    .await?,
+                Some(a) => sqlx::query_as(
+                    "SELECT case_id FROM case_streams WHERE case_id > $1 ORDER BY case_id LIMIT 500",
+                )
+                .bind(a)
+                .fetch_all(&mut *tx)
+                .await?,
+            };
+            let Some(last) = ids.last() else { break };
+            after = Some(last.0);
+            for (id,) in ids {
+                let rows: Vec<EventRow> = sqlx::query_as(
+                    "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
+                     recorded_at FROM events WHERE case_id = $1 ORDER BY version",
+                )
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let events = rows
+                    .into_iter()
+                    .map(EventRow::decode)
+                    .collect::<CResult<Vec<_>>>()?;
+                let case = homeward_domain::Case::replay(&events)
+                    .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
+                let updated = events
+                    .last()
+                    .map(|e| e.meta.recorded_at)
+                    .unwrap_or_default();
+                let (row, people) = crate::projection::project(&case, updated);
+                upsert_case_row(&mut tx, &row).await?;
+                insert_people(&mut tx, &people).await?;
+                stats.cases += 1;
+                stats.events += events.len() as u64;
+            }
+        }
+        tx.commit().await?;
+        Ok(stats)
+    }
+
+    pub async fn read_model_snapshot(&self) -> CResult<(Vec<CaseRow>, Vec<PersonRow>)> {
+        let cases = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM case_summaries ORDER BY case_id"
+        )))
+        .fetch_all(self.reader())
+        .await?;
+        let people = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM case_people ORDER BY case_id, person_id"
+        )))
+        .fetch_all(self.reader())
+        .await?;
+        Ok((cases, people))
+    }
+
+    // ---- offices and programmes ---------------------------------------------------
+
+    pub async fn create_office(&self, o: &OfficeRow) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO offices (id, code, name, country, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(o.id)
+        .bind(&o.code)
+        .bind(&o.name)
+        .bind(&o.country)
+        .bind(o.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_offices(&self) -> CResult<Vec<OfficeRow>> {
+        Ok(
+            sqlx::query_as("SELECT id, code, name, country, created_at FROM offices ORDER BY code")
+                .fetch_all(self.reader())
+                .await?,
+        )
+    }
+
+    pub async fn office(&self, id: OfficeId) -> CResult<Option<OfficeRow>> {
+        Ok(
+            sqlx::query_as("SELECT id, code, name, country, created_at FROM offices WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
+    pub async fn create_programme(&self, p: &ProgrammeRow) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO programmes (id, code, name, settings, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(p.id)
+        .bind(&p.code)
+        .bind(&p.name)
+        .bind(&p.settings)
+        .bind(p.created_at)
+        .bind(p.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn update_programme(&self, p: &ProgrammeRow) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE programmes SET name = $1, settings = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(&p.name)
+        .bind(&p.settings)
+        .bind(p.updated_at)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_programmes(&self) -> CResult<Vec<ProgrammeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, code, name, settings, created_at, updated_at FROM programmes ORDER BY code",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    pub async fn programme(&self, id: Uuid) -> CResult<Option<ProgrammeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, code, name, settings, created_at, updated_at FROM programmes WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    // ---- users and sessions -------------------------------------------------------
+
+    pub async fn create_user(&self, u: &UserRecord) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(u.id.0)
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(u.active)
+        .bind(u.created_at)
+        .execute(&mut *tx)
+        .await?;
+        write_user_links(&mut tx, u.id.0, Some(&u.roles), Some(&u.offices)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn update_user(&self, id: UserId, c: &UserChange) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        let exists: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(n) = &c.display_name {
+            sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+                .bind(n)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(a) = c.active {
+            sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+                .bind(a)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(h) = &c.password_hash {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(h)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        write_user_links(&mut tx, id.0, c.roles.as_ref(), c.offices.as_ref()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn user(&self, id: UserId) -> CResult<Option<UserRecord>> {
+        let base: Option<UserBase> = sqlx::query_as(
+            "SELECT id, username, display_name, password_hash, active, created_at FROM users WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(self.reader())
+        .await?;
+        match base {
+            Some(b) => Ok(Some(load_user_extras(self.reader(), b).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> CResult<Option<UserRecord>> {
+        let base: Option<UserBase> = sqlx::query_as(
+            "SELECT id, username, display_name, password_hash, active, created_at FROM users \
+             WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(self.reader())
+        .await?;
+        match base {
+            Some(b) => Ok(Some(load_user_extras(self.reader(), b).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn list_users(&self) -> CResult<Vec<UserRecord>> {
+        let bases: Vec<UserBase> = sqlx::query_as(
+            "SELECT id, username, display_name, password_hash, active, created_at FROM users ORDER BY username",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut out = Vec::with_capacity(bases.len());
+        for b in bases {
+            out.push(load_user_extras(self.reader(), b).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn count_users(&self) -> CResult<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(n)
+    }
+
+    pub async fn create_session(&self, s: &AuthSession) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO auth_sessions (id, user_id, kind, name, csrf_token, created_at, \
+             last_seen_at, expires_at, idle_timeout_secs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&s.id)
+        .bind(s.user_id)
+        .bind(&s.kind)
+        .bind(&s.name)
+        .bind(&s.csrf_token)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
+        .bind(s.idle_timeout_secs)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, id: &str) -> CResult<Option<AuthSession>> {
+        Ok(sqlx::query_as(
+            "SELECT id, user_id, kind, name, csrf_token, created_at, last_seen_at, expires_at, \
+             idle_timeout_secs FROM auth_sessions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    pub async fn touch_session(&self, id: &str, at: DateTime<Utc>) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE auth_sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, id: &str) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM auth_sessions WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_user_sessions(&self, user: UserId) -> CResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> CResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("DELETE FROM auth_sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn record_login_failure(&self, keys: &[String], at: DateTime<Utc>) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        for k in keys {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(k)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn count_login_failures(&self, key: &str, since: DateTime<Utc>) -> CResult<i64> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+                .bind(key)
+                .bind(since)
+                .fetch_one(self.reader())
+                .await?;
+        Ok(n)
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- audit --------------------------------------------------------------------
+
+    pub async fn append_audit(&self, draft: &AuditDraft) -> CResult<AuditEntry> {
+        let mut tx = self.begin_write().await?;
+        let e = insert_audit(&mut tx, draft).await?;
+        tx.commit().await?;
+        Ok(e)
+    }
+
+    pub async fn list_audit(&self, page: PageRequest) -> CResult<Page<AuditEntry>> {
+        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(self.reader())
+            .await?;
+        let items = sqlx::query_as(
+            "SELECT seq, at, actor, action, case_id, detail, prev_hash, hash FROM audit_log \
+             ORDER BY seq DESC LIMIT $1 OFFSET $2",
+        )
+        .bind(i64::from(page.per_page))
+        .bind(page.offset())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Page { items, total })
+    }
+
+    pub async fn audit_chunk(&self, after_seq: i64, limit: i64) -> CResult<Vec<AuditEntry>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, at, actor, action, case_id, detail, prev_hash, hash FROM audit_log \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    pub async fn execute_unchecked(&self, sql: &str) -> CResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+}

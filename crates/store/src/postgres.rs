@@ -1,0 +1,77 @@
+//! PostgreSQL, by URL. Appends to the audit chain are serialised by a transaction-scoped
+//! advisory lock; optimistic concurrency on cases needs no lock (the stream head update
+//! compares versions).
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Pool, Transaction};
+
+type Db = sqlx::Postgres;
+type Backend = PgStore;
+
+/// Arbitrary key of the advisory lock that guards the audit chain.
+const AUDIT_LOCK: i64 = 0x486f_6d65_7761;
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: Pool<Db>,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, crate::StoreError> {
+        let mut options = PgConnectOptions::from_str(url)?.application_name("homeward");
+        if let Some(schema) = schema {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(crate::StoreError::Unsupported(format!(
+                    "schema name {schema}"
+                )));
+            }
+            let mut conn = options.clone().connect().await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&mut conn)
+            .await?;
+            conn.close().await?;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    pub async fn migrate(&self) -> Result<(), crate::StoreError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn reader(&self) -> &Pool<Db> {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn lock_audit(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
+
+include!("common.rs");

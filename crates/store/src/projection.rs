@@ -1,0 +1,86 @@
+//! Read models as a pure function of a case's state: the rows written with each commit
+//! are exactly the rows a rebuild from the log writes.
+
+use chrono::Datelike;
+use homeward_domain::Case;
+use homeward_domain::person::{DateOfBirth, Vulnerability};
+use homeward_domain::values::search_key;
+
+use crate::{CaseRow, PersonRow};
+
+fn code<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The rows of one case. `updated_at` is when its last event was recorded.
+pub fn project(
+    case: &Case,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) -> (CaseRow, Vec<PersonRow>) {
+    let all_vulns = case.members.iter().fold(0, |m, p| {
+        m | Vulnerability::mask(&p.details.vulnerabilities)
+    });
+    let principal_name = case
+        .principal()
+        .map(|p| p.details.name.display())
+        .unwrap_or_default();
+    let d = &case.dates;
+    let row = CaseRow {
+        case_id: case.id.0,
+        reference: case.reference.to_string(),
+        host_office: case.host_office.0,
+        return_office: case.return_office.map(|o| o.0),
+        programme: case.programme.0,
+        stage: case.stage.code().to_string(),
+        outcome: case.outcome.as_ref().map(code),
+        country_of_return: case.proposal.country_of_return.to_string(),
+        principal_name,
+        members: case.members.len() as i64,
+        vulnerabilities: all_vulns,
+        registered_at: d.registered.unwrap_or(updated_at),
+        first_counselling_at: d.first_counselling,
+        applied_at: d.applied,
+        decided_at: d.decided,
+        departed_at: d.departed,
+        arrived_at: d.arrived,
+        withdrawn_at: d.withdrawn,
+        closed_at: d.closed,
+        version: case.version as i64,
+        updated_at,
+    };
+    let people = case
+        .members
+        .iter()
+        .map(|m| {
+            let n = &m.details.name;
+            let mut names = vec![n.given.as_str()];
+            names.extend(n.family.as_ref().map(|f| f.as_str()));
+            if let Some(l) = &n.latin {
+                names.push(l.given.as_str());
+                names.extend(l.family.as_ref().map(|f| f.as_str()));
+            }
+            let (birth_date, birth_year, birth_estimated) = match m.details.date_of_birth {
+                DateOfBirth::Exact(d) => (Some(d), i64::from(d.year()), false),
+                DateOfBirth::EstimatedYear(y) => (None, i64::from(y), true),
+            };
+            PersonRow {
+                case_id: case.id.0,
+                person_id: m.person_id.0,
+                relationship: code(&m.relationship),
+                given_name: n.given.to_string(),
+                family_name: n.family.as_ref().map(|f| f.to_string()),
+                search_name: search_key(&names.join(" ")),
+                birth_date,
+                birth_year,
+                birth_estimated,
+                sex: code(&m.details.sex),
+                nationality: m.details.nationality.as_ref().map(|c| c.to_string()),
+                vulnerabilities: Vulnerability::mask(&m.details.vulnerabilities),
+            }
+        })
+        .collect();
+    (row, people)
+}

@@ -1,0 +1,101 @@
+//! SQLite: a local file in WAL mode with foreign keys on. One writer connection (writes
+//! begin with `BEGIN IMMEDIATE`, so they queue instead of failing with SQLITE_BUSY) beside
+//! a pool of read-only connections.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Pool, Transaction};
+
+type Db = sqlx::Sqlite;
+type Backend = SqliteStore;
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    read: Pool<Db>,
+    write: Pool<Db>,
+    options: Box<SqliteConnectOptions>,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &str) -> Result<Self, crate::StoreError> {
+        let memory = path.is_empty() || path.starts_with(":memory:");
+        let options = if memory {
+            SqliteConnectOptions::from_str("sqlite::memory:")?
+        } else {
+            SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+        };
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        // An in-memory database exists once per connection: read through the writer.
+        let read = if memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.clone().read_only(true))
+                .await?
+        };
+        Ok(Self {
+            read,
+            write,
+            options: Box::new(options),
+        })
+    }
+
+    pub async fn migrate(&self) -> Result<(), crate::StoreError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    fn reader(&self) -> &Pool<Db> {
+        &self.read
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The single writer already serialises appends to the audit chain.
+    async fn lock_audit(_tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
+        Ok(())
+    }
+
+    /// `VACUUM INTO` a new file: a consistent snapshot, taken while others write.
+    pub async fn backup(&self, to: &Path) -> Result<(), crate::StoreError> {
+        if to.exists() {
+            return Err(crate::StoreError::Duplicate(format!(
+                "backup file {}",
+                to.display()
+            )));
+        }
+        let mut conn = self.options.clone().connect().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(to.to_string_lossy().to_string())
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+}
+
+include!("common.rs");
