@@ -1,0 +1,514 @@
+//! The storage test suite. Every test runs unchanged on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod support;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use homeward_domain::access::Role;
+use homeward_domain::case::records::*;
+use homeward_domain::case::{Context, EventMeta, RegisterCase, decide, register};
+use homeward_domain::ids::*;
+use homeward_domain::person::*;
+use homeward_domain::programme::{HealthAssessmentRule, ProgrammeSettings};
+use homeward_domain::values::*;
+use homeward_domain::{Case, Command, RecordedEvent};
+use homeward_store::projection::project;
+use homeward_store::*;
+use support::TestDb;
+use uuid::Uuid;
+
+const OFFICE_A: OfficeId = OfficeId(Uuid::from_u128(0xA));
+const OFFICE_B: OfficeId = OfficeId(Uuid::from_u128(0xB));
+const ACTOR: UserId = UserId(Uuid::from_u128(0x1));
+
+fn t(s: &str) -> ShortText {
+    ShortText::parse(s).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap()
+}
+
+fn settings() -> ProgrammeSettings {
+    ProgrammeSettings {
+        reflection_period_days: 3,
+        host_countries: [CountryCode::parse("BE").unwrap()].into_iter().collect(),
+        return_countries: BTreeSet::new(),
+        categories: BTreeSet::new(),
+        health_assessment: HealthAssessmentRule::ForVulnerabilities(BTreeSet::new()),
+        escort_required_for: BTreeSet::new(),
+        risk_assessment_for_trafficking: true,
+        currency: CurrencyCode::parse("EUR").unwrap(),
+    }
+}
+
+/// A case as the application would build it: events from `decide`, rows from `project`.
+struct NewCase {
+    id: CaseId,
+    events: Vec<RecordedEvent>,
+}
+
+impl NewCase {
+    fn register(
+        office: OfficeId,
+        reference: &str,
+        given: &str,
+        born: NaiveDate,
+        vulns: &[Vulnerability],
+        country: &str,
+    ) -> NewCase {
+        let id = CaseId(Uuid::new_v4());
+        let p = settings();
+        let details = PersonDetails {
+            name: PersonName {
+                given: t(given),
+                family: Some(t("Diallo")),
+                latin: None,
+            },
+            date_of_birth: DateOfBirth::Exact(born),
+            sex: Sex::Female,
+            nationality: Some(CountryCode::parse(country).unwrap()),
+            languages: vec![LanguageCode::parse("fr").unwrap()],
+            contact: Contact::default(),
+            legal_situation: LegalSituation::IrregularStay,
+            vulnerabilities: vulns.iter().copied().collect(),
+        };
+        let evs = register(
+            RegisterCase {
+                case_id: id,
+                reference: t(reference),
+                host_office: office,
+                host_country: CountryCode::parse("BE").unwrap(),
+                programme: ProgrammeId(Uuid::from_u128(0x9)),
+                referral: Referral {
+                    source: ReferralSource::SelfReferral,
+                    referred_by: None,
+                },
+                proposal: Proposal {
+                    country_of_return: CountryCode::parse(country).unwrap(),
+                    return_kind: ReturnKind::Origin,
+                    place_of_return: None,
+                    assistance_package: vec![],
+                },
+                members: vec![Member {
+                    person_id: PersonId(Uuid::new_v4()),
+                    relationship: Relationship::Principal,
+                    details,
+                }],
+            },
+            &Context {
+                actor: ACTOR,
+                occurred_at: now(),
+                now: now(),
+                programme: &p,
+                history: &[],
+            },
+        )
+        .unwrap();
+        let mut c = NewCase { id, events: vec![] };
+        c.push(evs, now());
+        c
+    }
+
+    fn push(&mut self, evs: Vec<homeward_domain::Event>, at: DateTime<Utc>) -> Vec<RecordedEvent> {
+        let mut new = vec![];
+        for e in evs {
+            let r = RecordedEvent {
+                meta: EventMeta {
+                    version: self.events.len() as u64 + new.len() as u64 + 1,
+                    actor: ACTOR,
+                    occurred_at: at,
+                    recorded_at: at,
+                },
+                event: e,
+            };
+            new.push(r);
+        }
+        self.events.extend(new.clone());
+        new
+    }
+
+    fn decide(&mut self, cmd: Command, at: DateTime<Utc>) -> Vec<RecordedEvent> {
+        let case = Case::replay(&self.events).unwrap();
+        let p = settings();
+        let evs = decide(
+            &case,
+            cmd,
+            &Context {
+                actor: ACTOR,
+                occurred_at: at,
+                now: at,
+                programme: &p,
+                history: &self.events,
+            },
+        )
+        .unwrap();
+        self.push(evs, at)
+    }
+
+    fn commit<'a>(&self, new: &'a [RecordedEvent]) -> Commit<'a> {
+        let case = Case::replay(&self.events).unwrap();
+        let (case_row, people) = project(&case, self.events.last().unwrap().meta.recorded_at);
+        Commit {
+            case_id: self.id,
+            expected_version: self.events.len() as u64 - new.len() as u64,
+            events: new,
+            case_row,
+            people,
+            audit: AuditDraft {
+                at: now(),
+                actor: Some(ACTOR.0),
+                action: "case.test".into(),
+                case_id: Some(self.id.0),
+                detail: serde_json::json!({"events": new.len()}),
+            },
+        }
+    }
+
+    async fn save_all(&self, store: &Store) {
+        store.append(self.commit(&self.events)).await.unwrap();
+    }
+}
+
+fn session_cmd(person: PersonId) -> Command {
+    Command::RecordCounsellingSession(CounsellingSession {
+        session_id: SessionId(Uuid::new_v4()),
+        counsellor: ACTOR,
+        language: LanguageCode::parse("fr").unwrap(),
+        interpreter_present: false,
+        topics: INFORMING_TOPICS.into_iter().collect(),
+        attendees: [Attendee::Member(person)].into_iter().collect(),
+        notes: None,
+    })
+}
+
+fn scope(offices: &[OfficeId]) -> Scope {
+    Scope {
+        offices: offices.to_vec(),
+    }
+}
+
+fn page() -> PageRequest {
+    PageRequest {
+        page: 1,
+        per_page: 50,
+    }
+}
+
+fn person_of(c: &NewCase) -> PersonId {
+    Case::replay(&c.events).unwrap().members[0].person_id
+}
+
+both_backends! {
+    async fn events_round_trip_with_their_metadata(db: &TestDb) {
+        let mut c = NewCase::register(OFFICE_A, "A-2026-1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        c.save_all(&db.store).await;
+        let p = person_of(&c);
+        let new = c.decide(session_cmd(p), now() + Duration::hours(1));
+        db.store.append(c.commit(&new)).await.unwrap();
+        let loaded = db.store.load_events(c.id).await.unwrap();
+        assert_eq!(loaded, c.events);
+        assert_eq!(Case::replay(&loaded).unwrap().version, 3);
+    }
+
+    async fn a_write_at_a_stale_version_is_a_conflict_and_writes_nothing(db: &TestDb) {
+        let mut c = NewCase::register(OFFICE_A, "A-2026-2", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        c.save_all(&db.store).await;
+        let p = person_of(&c);
+        let first = c.decide(session_cmd(p), now());
+        db.store.append(c.commit(&first)).await.unwrap();
+        let events_before = db.store.count_events().await.unwrap();
+        let audit_before = db.store.list_audit(page()).await.unwrap().total;
+        // A second writer read version 2 and writes on it.
+        let mut stale = c.commit(&first);
+        stale.expected_version = 2;
+        match db.store.append(stale).await {
+            Err(StoreError::Conflict { current }) => assert_eq!(current, 3),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert_eq!(db.store.count_events().await.unwrap(), events_before);
+        assert_eq!(db.store.list_audit(page()).await.unwrap().total, audit_before);
+        // Registering the same case twice is a conflict too.
+        match db.store.append(c.commit(&c.events[..2])).await {
+            Err(StoreError::Conflict { .. }) => {}
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    async fn concurrent_writes_at_one_version_let_exactly_one_through(db: &TestDb) {
+        let c = NewCase::register(OFFICE_A, "A-2026-3", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        c.save_all(&db.store).await;
+        let p = person_of(&c);
+        let mut tasks = vec![];
+        for _ in 0..8 {
+            let store = db.store.clone();
+            let mut mine = NewCase { id: c.id, events: c.events.clone() };
+            tasks.push(tokio::spawn(async move {
+                let new = mine.decide(session_cmd(p), now());
+                store.append(mine.commit(&new)).await
+            }));
+        }
+        let mut ok = 0;
+        let mut conflicts = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(StoreError::Conflict { .. }) => conflicts += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!((ok, conflicts), (1, 7));
+        assert_eq!(db.store.load_events(c.id).await.unwrap().len(), 3);
+    }
+
+    async fn read_models_follow_each_commit(db: &TestDb) {
+        let mut c = NewCase::register(OFFICE_A, "A-2026-4", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[Vulnerability::Elderly], "SN");
+        c.save_all(&db.store).await;
+        let row = db.store.case_row(&scope(&[OFFICE_A]), c.id).await.unwrap().unwrap();
+        assert_eq!(row.stage, "registered");
+        assert_eq!(row.version, 2);
+        assert_eq!(row.vulnerabilities, Vulnerability::Elderly.bit());
+        let p = person_of(&c);
+        let new = c.decide(session_cmd(p), now());
+        db.store.append(c.commit(&new)).await.unwrap();
+        let row = db.store.case_row(&scope(&[OFFICE_A]), c.id).await.unwrap().unwrap();
+        assert_eq!(row.stage, "counselling");
+        assert_eq!(row.version, 3);
+        assert_eq!(row.first_counselling_at, Some(now()));
+    }
+
+    async fn office_scope_is_enforced_by_the_queries(db: &TestDb) {
+        let a = NewCase::register(OFFICE_A, "A-2026-5", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        let b = NewCase::register(OFFICE_B, "B-2026-1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        a.save_all(&db.store).await;
+        b.save_all(&db.store).await;
+        let only_a = scope(&[OFFICE_A]);
+        assert!(db.store.case_row(&only_a, b.id).await.unwrap().is_none());
+        let list = db.store.list_cases(&only_a, &CaseFilter::default(), page()).await.unwrap();
+        assert_eq!((list.total, list.items.len()), (1, 1));
+        assert_eq!(list.items[0].case_id, a.id.0);
+        let f = CaseFilter { text: Some("awa".into()), ..CaseFilter::default() };
+        let people = db.store.search_people(&only_a, &f, page()).await.unwrap();
+        assert_eq!(people.total, 1);
+        assert!(people.items.iter().all(|p| p.case_id == a.id.0));
+        let none = db.store.list_cases(&scope(&[]), &CaseFilter::default(), page()).await.unwrap();
+        assert_eq!(none.total, 0);
+    }
+
+    async fn the_office_of_return_sees_the_case_it_was_assigned(db: &TestDb) {
+        let mut c = NewCase::register(OFFICE_A, "A-2026-6", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        c.save_all(&db.store).await;
+        assert!(db.store.case_row(&scope(&[OFFICE_B]), c.id).await.unwrap().is_none());
+        let new = c.decide(
+            Command::AssignReturnOffice(OfficeRef { office_id: OFFICE_B, country: CountryCode::parse("SN").unwrap() }),
+            now(),
+        );
+        db.store.append(c.commit(&new)).await.unwrap();
+        assert!(db.store.case_row(&scope(&[OFFICE_B]), c.id).await.unwrap().is_some());
+    }
+
+    async fn the_case_list_filters_searches_and_pages(db: &TestDb) {
+        let dob = NaiveDate::from_ymd_opt(1988, 7, 14).unwrap();
+        let cases = [
+            NewCase::register(OFFICE_A, "BRU-2026-00010", "Aïcha", dob, &[Vulnerability::VictimOfTrafficking], "SN"),
+            NewCase::register(OFFICE_A, "BRU-2026-00011", "Mariam", NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(), &[Vulnerability::Elderly], "GE"),
+            NewCase::register(OFFICE_A, "BRU-2026-00012", "Oksana", NaiveDate::from_ymd_opt(1999, 2, 2).unwrap(), &[], "UA"),
+        ];
+        for c in &cases {
+            c.save_all(&db.store).await;
+        }
+        let s = scope(&[OFFICE_A]);
+        let q = |f: CaseFilter| {
+            let store = db.store.clone();
+            let s = s.clone();
+            async move { store.list_cases(&s, &f, page()).await.unwrap() }
+        };
+        let r = q(CaseFilter { text: Some("aicha".into()), ..Default::default() }).await;
+        assert_eq!(r.total, 1, "accents and case are folded");
+        assert_eq!(r.items[0].reference, "BRU-2026-00010");
+        let r = q(CaseFilter { text: Some("bru-2026-0001".into()), ..Default::default() }).await;
+        assert_eq!(r.total, 3, "reference prefix");
+        let r = q(CaseFilter { country_of_return: Some("GE".into()), ..Default::default() }).await;
+        assert_eq!(r.total, 1);
+        let r = q(CaseFilter { vulnerabilities: Some(Vulnerability::Elderly.bit() | Vulnerability::VictimOfTrafficking.bit()), ..Default::default() }).await;
+        assert_eq!(r.total, 2);
+        let r = q(CaseFilter { birth_date: Some(dob), ..Default::default() }).await;
+        assert_eq!(r.total, 1);
+        let r = q(CaseFilter { text: Some("diallo".into()), birth_date: Some(dob), ..Default::default() }).await;
+        assert_eq!(r.total, 1, "name and date of birth together");
+        let r = q(CaseFilter { stage: Some(homeward_domain::Stage::Departed), ..Default::default() }).await;
+        assert_eq!(r.total, 0);
+        let r = q(CaseFilter { text: Some("100%_".into()), ..Default::default() }).await;
+        assert_eq!(r.total, 0, "wildcards in the search text are literal");
+        let two = db.store.list_cases(&s, &CaseFilter::default(), PageRequest { page: 2, per_page: 2 }).await.unwrap();
+        assert_eq!((two.total, two.items.len()), (3, 1));
+    }
+
+    async fn a_rebuild_from_the_log_equals_what_was_stored(db: &TestDb) {
+        for i in 0..5 {
+            let mut c = NewCase::register(OFFICE_A, &format!("A-2026-R{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[Vulnerability::MedicalNeeds], "SN");
+            c.save_all(&db.store).await;
+            if i % 2 == 0 {
+                let p = person_of(&c);
+                let new = c.decide(session_cmd(p), now() + Duration::minutes(i));
+                db.store.append(c.commit(&new)).await.unwrap();
+            }
+        }
+        let stored = db.store.read_model_snapshot().await.unwrap();
+        assert_eq!(stored.0.len(), 5);
+        // Damage the read models; the rebuild restores them from the log.
+        db.store.execute_unchecked("DELETE FROM case_people").await.unwrap();
+        db.store.execute_unchecked("UPDATE case_summaries SET stage = 'closed'").await.unwrap();
+        let stats = db.store.rebuild_read_models().await.unwrap();
+        assert_eq!(stats, RebuildStats { cases: 5, events: 13 });
+        assert_eq!(db.store.read_model_snapshot().await.unwrap(), stored);
+    }
+
+    async fn the_event_log_is_append_only(db: &TestDb) {
+        let c = NewCase::register(OFFICE_A, "A-2026-7", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        c.save_all(&db.store).await;
+        assert!(db.store.execute_unchecked("UPDATE events SET event_type = 'x'").await.is_err());
+        assert!(db.store.execute_unchecked("DELETE FROM events").await.is_err());
+        assert!(db.store.execute_unchecked("DELETE FROM audit_log").await.is_err());
+        assert_eq!(db.store.load_events(c.id).await.unwrap(), c.events);
+    }
+
+    async fn the_audit_chain_verifies_and_names_an_altered_entry(db: &TestDb) {
+        for i in 0..5 {
+            db.store
+                .append_audit(&AuditDraft {
+                    at: now() + Duration::seconds(i),
+                    actor: Some(ACTOR.0),
+                    action: format!("test.{i}"),
+                    case_id: None,
+                    detail: serde_json::json!({"i": i}),
+                })
+                .await
+                .unwrap();
+        }
+        assert_eq!(db.store.verify_audit().await.unwrap(), Ok(5));
+        let disable = match db.store.backend() {
+            "sqlite" => "DROP TRIGGER audit_append_only_update",
+            _ => "ALTER TABLE audit_log DISABLE TRIGGER audit_append_only",
+        };
+        db.store.execute_unchecked(disable).await.unwrap();
+        db.store
+            .execute_unchecked("UPDATE audit_log SET detail = '{\"i\":99}' WHERE seq = 3")
+            .await
+            .unwrap();
+        let broken = db.store.verify_audit().await.unwrap().unwrap_err();
+        assert_eq!(broken.seq, 3);
+    }
+
+    async fn reference_numbers_count_per_key(db: &TestDb) {
+        assert_eq!(db.store.next_reference_number("BRU-2026").await.unwrap(), 1);
+        assert_eq!(db.store.next_reference_number("BRU-2026").await.unwrap(), 2);
+        assert_eq!(db.store.next_reference_number("DKR-2026").await.unwrap(), 1);
+    }
+
+    async fn users_offices_programmes_and_sessions(db: &TestDb) {
+        db.store
+            .create_office(&OfficeRow { id: OFFICE_A.0, code: "BRU".into(), name: "Brussels".into(), country: "BE".into(), created_at: now() })
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store.create_office(&OfficeRow { id: Uuid::new_v4(), code: "BRU".into(), name: "x".into(), country: "BE".into(), created_at: now() }).await,
+            Err(StoreError::Duplicate(_))
+        ));
+        let user = UserRecord {
+            id: UserId(Uuid::new_v4()),
+            username: "awa.counsellor".into(),
+            display_name: "Awa".into(),
+            password_hash: "$argon2id$...".into(),
+            active: true,
+            roles: [Role::Counsellor].into_iter().collect(),
+            offices: [OFFICE_A].into_iter().collect(),
+            created_at: now(),
+        };
+        db.store.create_user(&user).await.unwrap();
+        assert!(matches!(db.store.create_user(&UserRecord { id: UserId(Uuid::new_v4()), ..user.clone() }).await, Err(StoreError::Duplicate(_))));
+        assert_eq!(db.store.user_by_username("awa.counsellor").await.unwrap().unwrap(), user);
+        db.store
+            .update_user(user.id, &UserChange { roles: Some([Role::Approver, Role::Counsellor].into_iter().collect()), active: Some(false), ..Default::default() })
+            .await
+            .unwrap();
+        let u = db.store.user(user.id).await.unwrap().unwrap();
+        assert_eq!(u.roles.len(), 2);
+        assert!(!u.active);
+        assert_eq!(db.store.count_users().await.unwrap(), 1);
+
+        let s = AuthSession {
+            id: "abc".into(),
+            user_id: user.id.0,
+            kind: "browser".into(),
+            name: None,
+            csrf_token: "csrf".into(),
+            created_at: now(),
+            last_seen_at: now(),
+            expires_at: now() + Duration::hours(8),
+            idle_timeout_secs: Some(1800),
+        };
+        db.store.create_session(&s).await.unwrap();
+        db.store.touch_session("abc", now() + Duration::minutes(5)).await.unwrap();
+        assert_eq!(db.store.session("abc").await.unwrap().unwrap().last_seen_at, now() + Duration::minutes(5));
+        assert_eq!(db.store.delete_user_sessions(user.id).await.unwrap(), 1);
+        assert!(db.store.session("abc").await.unwrap().is_none());
+
+        db.store.record_login_failure(&["user:x".into(), "ip:1".into()], now()).await.unwrap();
+        db.store.record_login_failure(&["user:x".into()], now() + Duration::minutes(1)).await.unwrap();
+        assert_eq!(db.store.count_login_failures("user:x", now()).await.unwrap(), 2);
+        assert_eq!(db.store.count_login_failures("user:x", now() + Duration::seconds(30)).await.unwrap(), 1);
+        db.store.clear_login_failures("user:x").await.unwrap();
+        assert_eq!(db.store.count_login_failures("user:x", now()).await.unwrap(), 0);
+
+        let prog = ProgrammeRow {
+            id: Uuid::new_v4(),
+            code: "AVRR-BE".into(),
+            name: "AVRR Belgium".into(),
+            settings: serde_json::to_string(&settings()).unwrap(),
+            created_at: now(),
+            updated_at: now(),
+        };
+        db.store.create_programme(&prog).await.unwrap();
+        let mut changed = prog.clone();
+        changed.name = "AVRR Belgium 2026".into();
+        db.store.update_programme(&changed).await.unwrap();
+        assert_eq!(db.store.programme(prog.id).await.unwrap().unwrap().name, "AVRR Belgium 2026");
+        assert_eq!(db.store.list_programmes().await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_is_a_consistent_copy() {
+    let db = TestDb::sqlite().await;
+    let c = NewCase::register(
+        OFFICE_A,
+        "A-2026-9",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(&db.store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("backup.db");
+    db.store.backup(&path).await.unwrap();
+    assert!(db.store.backup(&path).await.is_err(), "never overwrites");
+    let copy = Store::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(copy.load_events(c.id).await.unwrap(), c.events);
+    assert_eq!(copy.verify_audit().await.unwrap(), Ok(1));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn an_unknown_database_url_is_refused() {
+    assert!(matches!(
+        Store::connect("mysql://x").await,
+        Err(StoreError::Unsupported(_))
+    ));
+}
