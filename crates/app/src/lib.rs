@@ -1,1 +1,144 @@
+//! Homeward's application services: the one place where the interfaces (HTTP JSON, HTML,
+//! the command line) meet the domain and storage.
+//!
+//! Each service authenticates and authorises through the domain's access rules, loads
+//! what a decision needs, calls the domain, and stores the result with its audit entry.
+//! No business rule is written here; the rules are in `homeward-domain`.
 
+pub mod admin;
+pub mod auth;
+pub mod cases;
+pub mod demo;
+pub mod views;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use homeward_domain::Violation;
+use homeward_domain::rules::Refusal;
+use homeward_store::{AuditDraft, Store, StoreError};
+
+pub use auth::Principal;
+
+/// Settings of the application layer.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// A browser session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A browser session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    /// API tokens expire after this long.
+    pub token_lifetime: Duration,
+    /// Failed sign-ins are counted over this window...
+    pub login_window: Duration,
+    /// ...and refused beyond this many per account...
+    pub login_max_per_account: i64,
+    /// ...or this many per network address.
+    pub login_max_per_address: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::minutes(30),
+            session_absolute: Duration::hours(12),
+            token_lifetime: Duration::days(90),
+            login_window: Duration::minutes(15),
+            login_max_per_account: 5,
+            login_max_per_address: 50,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("the case was changed by someone else: it is now at version {current}")]
+    Conflict { current: u64 },
+    #[error("{0} already exists")]
+    Duplicate(String),
+    #[error("invalid input")]
+    Invalid(Vec<Violation>),
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("too many attempts: try again in {retry_after_secs} seconds")]
+    Throttled { retry_after_secs: u64 },
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(v: Violation) -> Self {
+        AppError::Invalid(vec![v])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { current } => AppError::Conflict { current },
+            StoreError::Duplicate(what) => AppError::Duplicate(what),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// The current time, at the microsecond precision both databases keep.
+pub fn now() -> DateTime<Utc> {
+    homeward_store::audit::truncate_micros(Utc::now())
+}
+
+/// The application: shared by every request.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: Config,
+}
+
+impl App {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            inner: Arc::new(Inner { store, config }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Records an audit entry on its own transaction.
+    pub(crate) async fn audit(&self, draft: AuditDraft) -> Result<()> {
+        self.store().append_audit(&draft).await?;
+        Ok(())
+    }
+}
+
+/// Fresh identifiers: time-ordered UUIDs (v7), kind to B-tree indexes.
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

@@ -1,0 +1,502 @@
+//! Administration: offices, programmes, users, and the audit log. Administrators manage
+//! these; they do not read case contents (their roles give them no case scope).
+
+use std::collections::BTreeSet;
+
+use homeward_domain::Violation;
+use homeward_domain::access::Role;
+use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::programme::{Programme, ProgrammeSettings};
+use homeward_domain::values::{CountryCode, ShortText};
+use homeward_store::{
+    AuditDraft, AuditEntry, ChainBreak, OfficeRow, Page, PageRequest, ProgrammeRow, UserChange,
+    UserRecord,
+};
+use serde::Serialize;
+
+use crate::auth::{Principal, check_password_strength, hash_password, random_password};
+use crate::{App, AppError, Result, new_id, now};
+
+/// A user as administrators see it (never the password hash).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+    pub roles: BTreeSet<Role>,
+    pub offices: BTreeSet<OfficeId>,
+}
+
+impl From<UserRecord> for UserView {
+    fn from(u: UserRecord) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            active: u.active,
+            roles: u.roles,
+            offices: u.offices,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfficeView {
+    pub id: OfficeId,
+    pub code: String,
+    pub name: String,
+    pub country: String,
+}
+
+impl From<OfficeRow> for OfficeView {
+    fn from(o: OfficeRow) -> Self {
+        OfficeView {
+            id: OfficeId(o.id),
+            code: o.code,
+            name: o.name,
+            country: o.country,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub roles: BTreeSet<Role>,
+    pub offices: BTreeSet<OfficeId>,
+    /// Generated (and returned once) when absent.
+    pub password: Option<String>,
+}
+
+/// The result of verifying the audit chain.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainReport {
+    pub valid: bool,
+    pub entries: u64,
+    /// The first entry that does not match, if any.
+    pub first_break: Option<i64>,
+    pub reason: Option<String>,
+}
+
+fn forbid_unless(ok: bool, what: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!("{what} is for administrators")))
+    }
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+pub fn parse_programme(row: &ProgrammeRow) -> Result<Programme> {
+    let settings: ProgrammeSettings = serde_json::from_str(&row.settings)
+        .map_err(|e| AppError::Internal(format!("programme {}: {e}", row.code)))?;
+    Ok(Programme {
+        id: ProgrammeId(row.id),
+        code: ShortText::parse(&row.code).map_err(|e| AppError::Internal(e.to_string()))?,
+        name: ShortText::parse(&row.name).map_err(|e| AppError::Internal(e.to_string()))?,
+        settings,
+    })
+}
+
+fn check_settings(s: &ProgrammeSettings) -> Result<()> {
+    let mut v = vec![];
+    if s.host_countries.is_empty() {
+        v.push(
+            Violation::new(
+                "programme.no_host_country",
+                "a programme runs in at least one host country",
+            )
+            .at("settings/host_countries"),
+        );
+    }
+    if s.reflection_period_days > 90 {
+        v.push(
+            Violation::new(
+                "programme.reflection_period",
+                "the reflection period is at most 90 days",
+            )
+            .at("settings/reflection_period_days"),
+        );
+    }
+    if v.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(v))
+    }
+}
+
+impl App {
+    async fn audit_admin(
+        &self,
+        p: Option<&Principal>,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        self.audit(AuditDraft {
+            at: now(),
+            actor: p.map(|p| p.actor.user_id.0),
+            action: action.into(),
+            case_id: None,
+            detail,
+        })
+        .await
+    }
+
+    // ---- offices --------------------------------------------------------------------
+
+    pub async fn create_office(
+        &self,
+        p: &Principal,
+        code: &str,
+        name: &str,
+        country: &str,
+    ) -> Result<OfficeView> {
+        forbid_unless(p.actor.may_administer(), "creating offices")?;
+        self.create_office_unchecked(Some(p), code, name, country)
+            .await
+    }
+
+    /// Creates an office without a principal (set-up and demo).
+    pub async fn create_office_unchecked(
+        &self,
+        p: Option<&Principal>,
+        code: &str,
+        name: &str,
+        country: &str,
+    ) -> Result<OfficeView> {
+        let mut v = vec![];
+        let code = code.trim().to_uppercase();
+        if !(2..=10).contains(&code.len())
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            v.push(
+                Violation::new("office.code", "an office code is 2 to 10 letters or digits")
+                    .at("code"),
+            );
+        }
+        if let Err(e) = ShortText::parse(name) {
+            v.push(Violation::from_value_error(e, "name"));
+        }
+        let country = match CountryCode::parse(country) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                v.push(Violation::from_value_error(e, "country"));
+                None
+            }
+        };
+        let Some(country) = country.filter(|_| v.is_empty()) else {
+            return Err(AppError::Invalid(v));
+        };
+        let row = OfficeRow {
+            id: new_id(),
+            code: code.clone(),
+            name: name.trim().to_string(),
+            country: country.to_string(),
+            created_at: now(),
+        };
+        self.store().create_office(&row).await?;
+        self.audit_admin(p, "office.create", serde_json::json!({"code": code}))
+            .await?;
+        Ok(row.into())
+    }
+
+    /// Offices are reference data every signed-in user may list.
+    pub async fn list_offices(&self) -> Result<Vec<OfficeView>> {
+        Ok(self
+            .store()
+            .list_offices()
+            .await?
+            .into_iter()
+            .map(OfficeView::from)
+            .collect())
+    }
+
+    // ---- programmes -----------------------------------------------------------------
+
+    pub async fn create_programme(
+        &self,
+        p: Option<&Principal>,
+        code: &str,
+        name: &str,
+        settings: ProgrammeSettings,
+    ) -> Result<Programme> {
+        if let Some(p) = p {
+            forbid_unless(p.actor.may_administer(), "creating programmes")?;
+        }
+        let mut v = vec![];
+        let code_t = ShortText::parse(code)
+            .map_err(|e| v.push(Violation::from_value_error(e, "code")))
+            .ok();
+        let name_t = ShortText::parse(name)
+            .map_err(|e| v.push(Violation::from_value_error(e, "name")))
+            .ok();
+        if let Err(AppError::Invalid(more)) = check_settings(&settings) {
+            v.extend(more);
+        }
+        let (Some(code), Some(name)) = (code_t, name_t) else {
+            return Err(AppError::Invalid(v));
+        };
+        if !v.is_empty() {
+            return Err(AppError::Invalid(v));
+        }
+        let at = now();
+        let row = ProgrammeRow {
+            id: new_id(),
+            code: code.to_string(),
+            name: name.to_string(),
+            settings: serde_json::to_string(&settings)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            created_at: at,
+            updated_at: at,
+        };
+        self.store().create_programme(&row).await?;
+        self.audit_admin(p, "programme.create", serde_json::json!({"code": row.code}))
+            .await?;
+        parse_programme(&row)
+    }
+
+    pub async fn update_programme(
+        &self,
+        p: &Principal,
+        id: ProgrammeId,
+        name: Option<&str>,
+        settings: Option<ProgrammeSettings>,
+    ) -> Result<Programme> {
+        forbid_unless(p.actor.may_administer(), "changing programmes")?;
+        let mut row = self
+            .store()
+            .programme(id.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Some(n) = name {
+            row.name = ShortText::parse(n)
+                .map_err(|e| AppError::invalid(Violation::from_value_error(e, "name")))?
+                .to_string();
+        }
+        if let Some(s) = settings {
+            check_settings(&s)?;
+            row.settings =
+                serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        row.updated_at = now();
+        self.store().update_programme(&row).await?;
+        self.audit_admin(
+            Some(p),
+            "programme.update",
+            serde_json::json!({"code": row.code, "settings": row.settings}),
+        )
+        .await?;
+        parse_programme(&row)
+    }
+
+    pub async fn list_programmes(&self) -> Result<Vec<Programme>> {
+        self.store()
+            .list_programmes()
+            .await?
+            .iter()
+            .map(parse_programme)
+            .collect()
+    }
+
+    pub async fn get_programme(&self, id: ProgrammeId) -> Result<Programme> {
+        let row = self
+            .store()
+            .programme(id.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        parse_programme(&row)
+    }
+
+    // ---- users ----------------------------------------------------------------------
+
+    /// Creates a user; returns it and the password (generated if none was given).
+    pub async fn create_user(
+        &self,
+        p: Option<&Principal>,
+        new: NewUser,
+    ) -> Result<(UserView, String)> {
+        if let Some(p) = p {
+            forbid_unless(p.actor.may_administer(), "creating users")?;
+        }
+        let username = new.username.trim().to_lowercase();
+        let mut v = vec![];
+        if !valid_username(&username) {
+            v.push(
+                Violation::new(
+                    "user.username",
+                    "a user name is 3 to 64 lower-case letters, digits, '.', '_' or '-'",
+                )
+                .at("username"),
+            );
+        }
+        if let Err(e) = ShortText::parse(&new.display_name) {
+            v.push(Violation::from_value_error(e, "display_name"));
+        }
+        for (i, o) in new.offices.iter().enumerate() {
+            if self.store().office(*o).await?.is_none() {
+                v.push(
+                    Violation::new("office.unknown", "there is no such office")
+                        .at(format!("offices/{i}")),
+                );
+            }
+        }
+        if let Some(pw) = &new.password
+            && let Err(AppError::Invalid(more)) = check_password_strength(pw, "password")
+        {
+            v.extend(more);
+        }
+        if !v.is_empty() {
+            return Err(AppError::Invalid(v));
+        }
+        let password = new.password.unwrap_or_else(|| random_password(16));
+        let hash = {
+            let pw = password.clone();
+            tokio::task::spawn_blocking(move || hash_password(&pw))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))??
+        };
+        let user = UserRecord {
+            id: UserId(new_id()),
+            username: username.clone(),
+            display_name: new.display_name.trim().to_string(),
+            password_hash: hash,
+            active: true,
+            roles: new.roles,
+            offices: new.offices,
+            created_at: now(),
+        };
+        self.store().create_user(&user).await?;
+        self.audit_admin(
+            p,
+            "user.create",
+            serde_json::json!({"username": username, "roles": user.roles, "offices": user.offices}),
+        )
+        .await?;
+        Ok((user.into(), password))
+    }
+
+    pub async fn update_user(
+        &self,
+        p: &Principal,
+        id: UserId,
+        change: UserChange,
+        new_password: Option<String>,
+    ) -> Result<UserView> {
+        forbid_unless(p.actor.may_administer(), "changing users")?;
+        let mut change = change;
+        if let Some(offices) = &change.offices {
+            for o in offices {
+                if self.store().office(*o).await?.is_none() {
+                    return Err(AppError::invalid(
+                        Violation::new("office.unknown", "there is no such office").at("offices"),
+                    ));
+                }
+            }
+        }
+        if let Some(pw) = &new_password {
+            check_password_strength(pw, "password")?;
+            change.password_hash = Some(hash_password(pw)?);
+        }
+        if let Some(n) = &change.display_name {
+            ShortText::parse(n)
+                .map_err(|e| AppError::invalid(Violation::from_value_error(e, "display_name")))?;
+        }
+        self.store().update_user(id, &change).await?;
+        // A changed password, deactivation or new roles end the user's sessions.
+        if change.password_hash.is_some()
+            || change.active == Some(false)
+            || change.roles.is_some()
+            || change.offices.is_some()
+        {
+            self.store().delete_user_sessions(id).await?;
+        }
+        self.audit_admin(
+            Some(p),
+            "user.update",
+            serde_json::json!({
+                "user": id,
+                "roles": change.roles,
+                "offices": change.offices,
+                "active": change.active,
+                "password_reset": change.password_hash.is_some(),
+            }),
+        )
+        .await?;
+        self.store()
+            .user(id)
+            .await?
+            .map(UserView::from)
+            .ok_or(AppError::NotFound)
+    }
+
+    pub async fn list_users(&self, p: &Principal) -> Result<Vec<UserView>> {
+        forbid_unless(p.actor.may_administer(), "listing users")?;
+        Ok(self
+            .store()
+            .list_users()
+            .await?
+            .into_iter()
+            .map(UserView::from)
+            .collect())
+    }
+
+    /// On first start: an administrator with a one-time password, if there is no user.
+    pub async fn ensure_administrator(&self) -> Result<Option<(String, String)>> {
+        if self.store().count_users().await? > 0 {
+            return Ok(None);
+        }
+        let (user, password) = self
+            .create_user(
+                None,
+                NewUser {
+                    username: "admin".into(),
+                    display_name: "Administrator".into(),
+                    roles: [Role::Administrator].into_iter().collect(),
+                    offices: BTreeSet::new(),
+                    password: None,
+                },
+            )
+            .await?;
+        Ok(Some((user.username, password)))
+    }
+
+    // ---- audit ----------------------------------------------------------------------
+
+    pub async fn audit_log(&self, p: &Principal, page: PageRequest) -> Result<Page<AuditEntry>> {
+        if !p.actor.may_read_audit() {
+            return Err(AppError::Forbidden(
+                "the audit log is for auditors and administrators".into(),
+            ));
+        }
+        Ok(self.store().list_audit(page).await?)
+    }
+
+    pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
+        Ok(match self.store().verify_audit().await? {
+            Ok(n) => ChainReport {
+                valid: true,
+                entries: n,
+                first_break: None,
+                reason: None,
+            },
+            Err(ChainBreak { seq, reason }) => ChainReport {
+                valid: false,
+                entries: 0,
+                first_break: Some(seq),
+                reason: Some(reason),
+            },
+        })
+    }
+}

@@ -1,0 +1,361 @@
+//! Accounts, sign-in and sessions.
+//!
+//! Passwords are hashed with Argon2id. A browser session and an API token are both a
+//! random secret handed to the client once; only its SHA-256 is stored. Sessions end after
+//! an idle timeout and an absolute one; tokens after their lifetime. Failed sign-ins are
+//! throttled per account and per network address.
+
+use std::net::IpAddr;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, Utc};
+use homeward_domain::Violation;
+use homeward_domain::access::Actor;
+use homeward_domain::ids::UserId;
+use homeward_store::{AuditDraft, AuthSession, UserRecord};
+use sha2::{Digest, Sha256};
+
+use crate::{App, AppError, Result, now};
+
+/// Who is calling, and through what.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub actor: Actor,
+    pub username: String,
+    pub display_name: String,
+    pub session: AuthSession,
+}
+
+impl Principal {
+    pub fn is_browser(&self) -> bool {
+        self.session.kind == SessionKind::Browser.as_str()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Token,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Token => "token",
+        }
+    }
+}
+
+/// A secret as given to the client once.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub secret: String,
+    pub session: AuthSession,
+}
+
+/// Shortest password a user may set.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A random secret of 256 bits, hex-encoded.
+pub fn random_secret() -> String {
+    let mut b = [0u8; 32];
+    rand::fill(&mut b);
+    hex(&b)
+}
+
+/// A password of `len` characters that is easy to type (no look-alike characters).
+pub fn random_password(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut b = vec![0u8; len];
+    rand::fill(&mut b[..]);
+    b.iter()
+        .map(|x| ALPHABET[usize::from(*x) % ALPHABET.len()] as char)
+        .collect()
+}
+
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).ok().is_some_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+pub fn check_password_strength(password: &str, field: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::invalid(
+            Violation::new(
+                "password.too_short",
+                format!("a password has at least {MIN_PASSWORD_LEN} characters"),
+            )
+            .at(field),
+        ));
+    }
+    Ok(())
+}
+
+/// A hash to verify against when the account does not exist, so that a wrong user name
+/// takes as long as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("homeward-dummy-password").unwrap_or_default());
+
+fn actor_of(u: &UserRecord) -> Actor {
+    Actor {
+        user_id: u.id,
+        roles: u.roles.clone(),
+        offices: u.offices.clone(),
+    }
+}
+
+impl App {
+    async fn throttle_check(&self, keys: &[String], at: DateTime<Utc>) -> Result<()> {
+        let c = self.config();
+        let since = at - c.login_window;
+        for k in keys {
+            let limit = if k.starts_with("user:") {
+                c.login_max_per_account
+            } else {
+                c.login_max_per_address
+            };
+            if self.store().count_login_failures(k, since).await? >= limit {
+                return Err(AppError::Throttled {
+                    retry_after_secs: c.login_window.num_seconds().max(1) as u64,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs in with a user name and password; returns a new secret of `kind`.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<IpAddr>,
+        kind: SessionKind,
+        name: Option<String>,
+    ) -> Result<Issued> {
+        let at = now();
+        let username = username.trim().to_lowercase();
+        let mut keys = vec![format!("user:{username}")];
+        if let Some(a) = address {
+            keys.push(format!("ip:{a}"));
+        }
+        self.throttle_check(&keys, at).await?;
+        let user = self.store().user_by_username(&username).await?;
+        let hash = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.clone());
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let user = match user {
+            Some(u) if ok && u.active => u,
+            _ => {
+                self.store().record_login_failure(&keys, at).await?;
+                self.audit(AuditDraft {
+                    at,
+                    actor: user.as_ref().map(|u| u.id.0),
+                    action: "auth.login_failed".into(),
+                    case_id: None,
+                    detail: serde_json::json!({ "username": username, "address": address.map(|a| a.to_string()) }),
+                })
+                .await?;
+                return Err(AppError::Unauthenticated);
+            }
+        };
+        self.store().clear_login_failures(&keys[0]).await?;
+        let issued = self.issue(&user, kind, name, at).await?;
+        self.audit(AuditDraft {
+            at,
+            actor: Some(user.id.0),
+            action: format!("auth.login_{}", kind.as_str()),
+            case_id: None,
+            detail: serde_json::json!({ "address": address.map(|a| a.to_string()) }),
+        })
+        .await?;
+        Ok(issued)
+    }
+
+    async fn issue(
+        &self,
+        user: &UserRecord,
+        kind: SessionKind,
+        name: Option<String>,
+        at: DateTime<Utc>,
+    ) -> Result<Issued> {
+        let secret = random_secret();
+        let c = self.config();
+        let (expires_at, idle) = match kind {
+            SessionKind::Browser => (at + c.session_absolute, Some(c.session_idle.num_seconds())),
+            SessionKind::Token => (at + c.token_lifetime, None),
+        };
+        let session = AuthSession {
+            id: secret_hash(&secret),
+            user_id: user.id.0,
+            kind: kind.as_str().into(),
+            name,
+            csrf_token: random_secret(),
+            created_at: at,
+            last_seen_at: at,
+            expires_at,
+            idle_timeout_secs: idle,
+        };
+        self.store().create_session(&session).await?;
+        Ok(Issued { secret, session })
+    }
+
+    /// Issues an API token to a signed-in user.
+    pub async fn create_token(&self, p: &Principal, name: String) -> Result<Issued> {
+        let user = self
+            .store()
+            .user(p.actor.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let at = now();
+        let issued = self
+            .issue(&user, SessionKind::Token, Some(name.clone()), at)
+            .await?;
+        self.audit(AuditDraft {
+            at,
+            actor: Some(user.id.0),
+            action: "auth.token_created".into(),
+            case_id: None,
+            detail: serde_json::json!({ "name": name }),
+        })
+        .await?;
+        Ok(issued)
+    }
+
+    /// Finds who holds `secret`. Expired and idle sessions are ended here.
+    pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
+        let id = secret_hash(secret);
+        let session = self
+            .store()
+            .session(&id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let at = now();
+        let idle_over = session
+            .idle_timeout_secs
+            .is_some_and(|s| session.last_seen_at + Duration::seconds(s) < at);
+        if session.expires_at <= at || idle_over {
+            self.store().delete_session(&id).await?;
+            return Err(AppError::Unauthenticated);
+        }
+        let user = self
+            .store()
+            .user(UserId(session.user_id))
+            .await?
+            .filter(|u| u.active)
+            .ok_or(AppError::Unauthenticated)?;
+        // Record activity at most once a minute: not a write per request.
+        if at - session.last_seen_at > Duration::seconds(60) {
+            self.store().touch_session(&id, at).await?;
+        }
+        Ok(Principal {
+            actor: actor_of(&user),
+            username: user.username,
+            display_name: user.display_name,
+            session,
+        })
+    }
+
+    pub async fn logout(&self, p: &Principal) -> Result<()> {
+        self.store().delete_session(&p.session.id).await?;
+        Ok(())
+    }
+
+    /// Ends every session and token of the user.
+    pub async fn logout_everywhere(&self, p: &Principal) -> Result<u64> {
+        let n = self.store().delete_user_sessions(p.actor.user_id).await?;
+        self.audit(AuditDraft {
+            at: now(),
+            actor: Some(p.actor.user_id.0),
+            action: "auth.logout_everywhere".into(),
+            case_id: None,
+            detail: serde_json::json!({ "sessions": n }),
+        })
+        .await?;
+        Ok(n)
+    }
+
+    /// Changes one's own password, ending every other session.
+    pub async fn change_password(&self, p: &Principal, current: &str, new: &str) -> Result<()> {
+        check_password_strength(new, "new_password")?;
+        let user = self
+            .store()
+            .user(p.actor.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if !verify_password(current, &user.password_hash) {
+            return Err(AppError::invalid(
+                Violation::new("password.wrong", "the current password is wrong")
+                    .at("current_password"),
+            ));
+        }
+        let hash = hash_password(new)?;
+        self.store()
+            .update_user(
+                user.id,
+                &homeward_store::UserChange {
+                    password_hash: Some(hash),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        self.store().delete_user_sessions(user.id).await?;
+        self.audit(AuditDraft {
+            at: now(),
+            actor: Some(user.id.0),
+            action: "auth.password_changed".into(),
+            case_id: None,
+            detail: serde_json::json!({}),
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_random_and_stored_hashed() {
+        let a = random_secret();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_secret());
+        assert_ne!(secret_hash(&a), a);
+        assert_eq!(random_password(16).len(), 16);
+    }
+}

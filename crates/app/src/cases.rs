@@ -1,0 +1,411 @@
+//! Case services: register, run a lifecycle command, read a case, its timeline, lists.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Utc};
+use homeward_domain::access::{self, Actor};
+use homeward_domain::case::guard::unmet_departure_conditions;
+use homeward_domain::case::records::{OfficeRef, Proposal, Referral};
+use homeward_domain::case::{Context, EventMeta, RegisterCase, decide, register};
+use homeward_domain::ids::{CaseId, OfficeId, ProgrammeId, UserId};
+use homeward_domain::person::Member;
+use homeward_domain::programme::ProgrammeSettings;
+use homeward_domain::values::{CountryCode, ShortText};
+use homeward_domain::{Case, Command, Event, RecordedEvent, Stage, Violation};
+use homeward_store::projection::project;
+use homeward_store::{AuditDraft, CaseFilter, Commit, Page, PageRequest, Scope};
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::views::{
+    CaseSummary, CaseView, PersonSummary, TimelineEntry, Visibility, consent_status, redact_case,
+    redact_conditions, redact_event, sensitive_read,
+};
+use crate::{App, AppError, Result, new_id, now};
+
+/// A new case as submitted.
+#[derive(Debug, Clone)]
+pub struct RegisterInput {
+    pub host_office: OfficeId,
+    pub programme: ProgrammeId,
+    pub referral: Referral,
+    pub proposal: Proposal,
+    pub members: Vec<Member>,
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+/// The result of a command.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Executed {
+    pub case_id: CaseId,
+    pub reference: String,
+    pub stage: Stage,
+    /// The case's new version: send it with the next command.
+    pub version: u64,
+}
+
+pub fn scope_of(actor: &Actor) -> Scope {
+    Scope {
+        offices: actor.case_scope(),
+    }
+}
+
+fn recorded(
+    case_version: u64,
+    actor: UserId,
+    occurred_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+    events: Vec<Event>,
+) -> Vec<RecordedEvent> {
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| RecordedEvent {
+            meta: EventMeta {
+                version: case_version + i as u64 + 1,
+                actor,
+                occurred_at,
+                recorded_at: at,
+            },
+            event,
+        })
+        .collect()
+}
+
+impl App {
+    pub async fn programme_settings(&self, id: ProgrammeId) -> Result<ProgrammeSettings> {
+        let row = self
+            .store()
+            .programme(id.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        serde_json::from_str(&row.settings)
+            .map_err(|e| AppError::Internal(format!("programme {} settings: {e}", row.code)))
+    }
+
+    /// Resolves an office for a command that names one.
+    pub async fn office_ref(&self, id: OfficeId, field: &str) -> Result<OfficeRef> {
+        let office = self.store().office(id).await?.ok_or_else(|| {
+            AppError::invalid(Violation::new("office.unknown", "there is no such office").at(field))
+        })?;
+        let country = CountryCode::parse(&office.country)
+            .map_err(|e| AppError::Internal(format!("office {}: {e}", office.code)))?;
+        Ok(OfficeRef {
+            office_id: id,
+            country,
+        })
+    }
+
+    /// Stores new events of a case with its read models and the audit entry.
+    async fn commit(
+        &self,
+        p: &Principal,
+        history: &[RecordedEvent],
+        new: &[RecordedEvent],
+        action: &str,
+    ) -> Result<Case> {
+        let all: Vec<RecordedEvent> = history.iter().chain(new).cloned().collect();
+        let case = Case::replay(&all).map_err(|e| AppError::Internal(e.to_string()))?;
+        let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
+        let (case_row, people) = project(&case, at);
+        self.store()
+            .append(Commit {
+                case_id: case.id,
+                expected_version: history.len() as u64,
+                events: new,
+                case_row,
+                people,
+                audit: AuditDraft {
+                    at,
+                    actor: Some(p.actor.user_id.0),
+                    action: format!("case.{action}"),
+                    case_id: Some(case.id.0),
+                    detail: serde_json::json!({
+                        "events": new.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
+                        "version": case.version,
+                    }),
+                },
+            })
+            .await?;
+        Ok(case)
+    }
+
+    pub async fn register_case(&self, p: &Principal, input: RegisterInput) -> Result<Executed> {
+        if !p.actor.may_register_cases() {
+            return Err(AppError::Forbidden(
+                "registering a case needs the counsellor role".into(),
+            ));
+        }
+        if !p.actor.offices.contains(&input.host_office) {
+            return Err(AppError::invalid(
+                Violation::new(
+                    "office.not_yours",
+                    "you can register cases only in your own offices",
+                )
+                .at("host_office"),
+            ));
+        }
+        let office = self
+            .store()
+            .office(input.host_office)
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    Violation::new("office.unknown", "there is no such office").at("host_office"),
+                )
+            })?;
+        let programme = self
+            .programme_settings(input.programme)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound => AppError::invalid(
+                    Violation::new("programme.unknown", "there is no such programme")
+                        .at("programme"),
+                ),
+                other => other,
+            })?;
+        let at = now();
+        let occurred_at = input.occurred_at.unwrap_or(at);
+        let year = occurred_at.year();
+        let seq = self
+            .store()
+            .next_reference_number(&format!("{}-{year}", office.code))
+            .await?;
+        let reference = ShortText::parse(&format!("{}-{year}-{seq:05}", office.code))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let host_country =
+            CountryCode::parse(&office.country).map_err(|e| AppError::Internal(e.to_string()))?;
+        let case_id = CaseId(new_id());
+        let ctx = Context {
+            actor: p.actor.user_id,
+            occurred_at,
+            now: at,
+            programme: &programme,
+            history: &[],
+        };
+        let events = register(
+            RegisterCase {
+                case_id,
+                reference,
+                host_office: input.host_office,
+                host_country,
+                programme: input.programme,
+                referral: input.referral,
+                proposal: input.proposal,
+                members: input.members,
+            },
+            &ctx,
+        )?;
+        let new = recorded(0, p.actor.user_id, occurred_at, at, events);
+        let case = self.commit(p, &[], &new, "register").await?;
+        Ok(Executed {
+            case_id,
+            reference: case.reference.to_string(),
+            stage: case.stage,
+            version: case.version,
+        })
+    }
+
+    /// Loads a case the principal may see, or "not found" (never "forbidden": a case of
+    /// another office does not exist for this user).
+    async fn load_visible(&self, p: &Principal, id: CaseId) -> Result<(Vec<RecordedEvent>, Case)> {
+        self.store()
+            .case_row(&scope_of(&p.actor), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let events = self.store().load_events(id).await?;
+        if events.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let case = Case::replay(&events).map_err(|e| AppError::Internal(e.to_string()))?;
+        if !access::can_see(&p.actor, &case) {
+            return Err(AppError::NotFound);
+        }
+        Ok((events, case))
+    }
+
+    /// Runs a lifecycle command on a case the caller read at `expected_version`.
+    pub async fn execute(
+        &self,
+        p: &Principal,
+        id: CaseId,
+        expected_version: u64,
+        occurred_at: Option<DateTime<Utc>>,
+        cmd: Command,
+    ) -> Result<Executed> {
+        let (history, case) = self.load_visible(p, id).await?;
+        if case.version != expected_version {
+            return Err(AppError::Conflict {
+                current: case.version,
+            });
+        }
+        access::authorize(&p.actor, &case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
+        let programme = self.programme_settings(case.programme).await?;
+        let at = now();
+        let occurred_at = occurred_at.unwrap_or(at);
+        let name = cmd.name();
+        let ctx = Context {
+            actor: p.actor.user_id,
+            occurred_at,
+            now: at,
+            programme: &programme,
+            history: &history,
+        };
+        let events = decide(&case, cmd, &ctx)?;
+        let new = recorded(case.version, p.actor.user_id, occurred_at, at, events);
+        let case = self.commit(p, &history, &new, name).await?;
+        Ok(Executed {
+            case_id: id,
+            reference: case.reference.to_string(),
+            stage: case.stage,
+            version: case.version,
+        })
+    }
+
+    async fn audit_sensitive_read(
+        &self,
+        p: &Principal,
+        case: &Case,
+        what: &str,
+        vis: &Visibility,
+    ) -> Result<()> {
+        let read = sensitive_read(case, vis);
+        if read.is_empty() {
+            return Ok(());
+        }
+        self.audit(AuditDraft {
+            at: now(),
+            actor: Some(p.actor.user_id.0),
+            action: "case.read_sensitive".into(),
+            case_id: Some(case.id.0),
+            detail: serde_json::json!({ "view": what, "kinds": read }),
+        })
+        .await
+    }
+
+    pub async fn case_view(&self, p: &Principal, id: CaseId) -> Result<CaseView> {
+        let (_, case) = self.load_visible(p, id).await?;
+        let vis = Visibility::of(&p.actor);
+        self.audit_sensitive_read(p, &case, "case", &vis).await?;
+        let programme = self.programme_settings(case.programme).await?;
+        let at = now();
+        let conditions = if case.stage.is_active_before_departure() {
+            redact_conditions(unmet_departure_conditions(&case, at, &programme), &vis)
+        } else {
+            vec![]
+        };
+        let consent = consent_status(&case, &programme, at);
+        let lead_office = case.lead_office();
+        let version = case.version;
+        let mut case = case;
+        redact_case(&mut case, &vis);
+        Ok(CaseView {
+            case,
+            version,
+            lead_office,
+            withheld: vis.withheld(),
+            departure_conditions: conditions,
+            consent,
+        })
+    }
+
+    pub async fn timeline(&self, p: &Principal, id: CaseId) -> Result<Vec<TimelineEntry>> {
+        let (events, case) = self.load_visible(p, id).await?;
+        let vis = Visibility::of(&p.actor);
+        self.audit_sensitive_read(p, &case, "timeline", &vis)
+            .await?;
+        let mut corrected_by: HashMap<u64, Vec<u64>> = HashMap::new();
+        for e in &events {
+            if let Event::Corrected { corrects, .. } = &e.event {
+                corrected_by
+                    .entry(*corrects)
+                    .or_default()
+                    .push(e.meta.version);
+            }
+        }
+        let mut names: HashMap<UserId, Option<String>> = HashMap::new();
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            let actor = e.meta.actor;
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(actor) {
+                slot.insert(self.store().user(actor).await?.map(|u| u.display_name));
+            }
+            let kind = e.event.kind();
+            let mut event = e.event;
+            let data = if redact_event(&mut event, &vis) {
+                serde_json::to_value(&event)
+                    .ok()
+                    .and_then(|v| v.get("data").cloned())
+            } else {
+                None
+            };
+            out.push(TimelineEntry {
+                version: e.meta.version,
+                kind,
+                actor,
+                actor_name: names.get(&actor).cloned().flatten(),
+                occurred_at: e.meta.occurred_at,
+                recorded_at: e.meta.recorded_at,
+                data,
+                corrected_by: corrected_by.remove(&e.meta.version).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Refuses filters on vulnerabilities the reader may not see.
+    fn check_filter(&self, p: &Principal, filter: &CaseFilter) -> Result<()> {
+        let vis = Visibility::of(&p.actor);
+        if let Some(mask) = filter.vulnerabilities
+            && mask & !vis.vulnerability_mask() != 0
+        {
+            return Err(AppError::invalid(
+                Violation::new(
+                    "filter.vulnerability_restricted",
+                    "your role may not filter on this vulnerability",
+                )
+                .at("vulnerability"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn list_cases(
+        &self,
+        p: &Principal,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<CaseSummary>> {
+        self.check_filter(p, filter)?;
+        let vis = Visibility::of(&p.actor);
+        let rows = self
+            .store()
+            .list_cases(&scope_of(&p.actor), filter, page)
+            .await?;
+        Ok(Page {
+            total: rows.total,
+            items: rows
+                .items
+                .into_iter()
+                .map(|r| CaseSummary::from_row(r, &vis))
+                .collect(),
+        })
+    }
+
+    pub async fn search_people(
+        &self,
+        p: &Principal,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<PersonSummary>> {
+        let rows = self
+            .store()
+            .search_people(&scope_of(&p.actor), filter, page)
+            .await?;
+        Ok(Page {
+            total: rows.total,
+            items: rows.items.into_iter().map(PersonSummary::from).collect(),
+        })
+    }
+}

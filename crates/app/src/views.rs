@@ -1,0 +1,334 @@
+//! What readers receive: cases, timelines and lists with the sensitive fields their roles
+//! may not read taken out (the policy is `homeward_domain::access::may_read`).
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use homeward_domain::access::{Actor, Sensitive, may_read};
+use homeward_domain::case::records::ConsentGiver;
+use homeward_domain::case::voluntariness::{ConsentPath, consent_path, consent_possible_from};
+use homeward_domain::ids::{CaseId, OfficeId, PersonId, ProgrammeId, UserId};
+use homeward_domain::person::{Sex, Vulnerability};
+use homeward_domain::programme::ProgrammeSettings;
+use homeward_domain::{Case, Event, Stage, Violation};
+use serde::Serialize;
+
+/// The kinds of sensitive data a reader may see.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    pub medical: bool,
+    pub trafficking: bool,
+    pub violence: bool,
+    pub notes: bool,
+}
+
+impl Visibility {
+    pub fn of(actor: &Actor) -> Self {
+        Self {
+            medical: may_read(actor, Sensitive::Medical),
+            trafficking: may_read(actor, Sensitive::Trafficking),
+            violence: may_read(actor, Sensitive::Violence),
+            notes: may_read(actor, Sensitive::CounsellingNotes),
+        }
+    }
+
+    pub fn withheld(&self) -> Vec<Sensitive> {
+        let mut v = vec![];
+        if !self.medical {
+            v.push(Sensitive::Medical);
+        }
+        if !self.trafficking {
+            v.push(Sensitive::Trafficking);
+        }
+        if !self.violence {
+            v.push(Sensitive::Violence);
+        }
+        if !self.notes {
+            v.push(Sensitive::CounsellingNotes);
+        }
+        v
+    }
+
+    /// The vulnerabilities this reader may see, as a mask.
+    pub fn vulnerability_mask(&self) -> i64 {
+        Vulnerability::ALL
+            .into_iter()
+            .filter(|v| self.sees(*v))
+            .fold(0, |m, v| m | v.bit())
+    }
+
+    pub fn sees(&self, v: Vulnerability) -> bool {
+        match v {
+            Vulnerability::VictimOfTrafficking => self.trafficking,
+            Vulnerability::VictimOfViolence => self.violence,
+            _ => true,
+        }
+    }
+
+    fn filter_vulns(&self, set: &mut BTreeSet<Vulnerability>) {
+        set.retain(|v| self.sees(*v));
+    }
+}
+
+/// The kinds of sensitive data a case holds.
+pub fn sensitive_present(case: &Case) -> BTreeSet<Sensitive> {
+    let mut out = BTreeSet::new();
+    let has = |v| case.members.iter().any(|m| m.details.has(v));
+    if case.health.values().any(|h| h.medical_details.is_some()) {
+        out.insert(Sensitive::Medical);
+    }
+    if has(Vulnerability::VictimOfTrafficking) || !case.risk.is_empty() {
+        out.insert(Sensitive::Trafficking);
+    }
+    if has(Vulnerability::VictimOfViolence) {
+        out.insert(Sensitive::Violence);
+    }
+    if case.sessions.iter().any(|s| s.session.notes.is_some())
+        || case.capacity.values().any(|c| c.notes.is_some())
+        || case.best_interests.values().any(|b| b.notes.is_some())
+    {
+        out.insert(Sensitive::CounsellingNotes);
+    }
+    out
+}
+
+/// Which of the sensitive kinds present the reader sees (and the read is audited).
+pub fn sensitive_read(case: &Case, vis: &Visibility) -> Vec<Sensitive> {
+    sensitive_present(case)
+        .into_iter()
+        .filter(|k| match k {
+            Sensitive::Medical => vis.medical,
+            Sensitive::Trafficking => vis.trafficking,
+            Sensitive::Violence => vis.violence,
+            Sensitive::CounsellingNotes => vis.notes,
+        })
+        .collect()
+}
+
+pub fn redact_case(case: &mut Case, vis: &Visibility) {
+    for m in case
+        .members
+        .iter_mut()
+        .chain(case.removed_members.iter_mut())
+    {
+        vis.filter_vulns(&mut m.details.vulnerabilities);
+    }
+    if !vis.medical {
+        for h in case.health.values_mut() {
+            h.medical_details = None;
+        }
+    }
+    if !vis.trafficking {
+        case.risk.clear();
+    }
+    if !vis.notes {
+        for s in &mut case.sessions {
+            s.session.notes = None;
+        }
+        for c in case.capacity.values_mut() {
+            c.notes = None;
+        }
+        for b in case.best_interests.values_mut() {
+            b.notes = None;
+        }
+    }
+}
+
+/// Redacts an event of the timeline. Returns false when the whole event is withheld.
+pub fn redact_event(e: &mut Event, vis: &Visibility) -> bool {
+    match e {
+        Event::MemberAdded(m) => vis.filter_vulns(&mut m.details.vulnerabilities),
+        Event::PersonDetailsUpdated { details, .. } => {
+            vis.filter_vulns(&mut details.vulnerabilities)
+        }
+        Event::CounsellingSessionRecorded(s) if !vis.notes => s.notes = None,
+        Event::CapacityAssessed(c) if !vis.notes => c.notes = None,
+        Event::BestInterestsDetermined(b) if !vis.notes => b.notes = None,
+        Event::HealthAssessed(h) if !vis.medical => h.medical_details = None,
+        Event::RiskAssessed(_) if !vis.trafficking => return false,
+        Event::Corrected { replacement, .. } => return redact_event(replacement, vis),
+        _ => {}
+    }
+    true
+}
+
+/// Redacts the unmet departure conditions: a reader who may not know that a person is a
+/// victim of trafficking learns only that a protection requirement is unmet.
+pub fn redact_conditions(vs: Vec<Violation>, vis: &Visibility) -> Vec<Violation> {
+    vs.into_iter()
+        .map(|mut v| {
+            if v.code.starts_with("protection.") && !vis.trafficking {
+                let person = v.person_id;
+                v = Violation::new(
+                    "protection.requirement_unmet",
+                    "a protection requirement is not met (details restricted to protection staff)",
+                );
+                v.person_id = person;
+            }
+            let hidden = v
+                .params
+                .get("vulnerability")
+                .and_then(|code| Vulnerability::ALL.into_iter().find(|x| x.code() == code))
+                .is_some_and(|x| !vis.sees(x));
+            if hidden {
+                v.params.remove("vulnerability");
+                v.message = "the programme requires an escort for this person".into();
+            }
+            v
+        })
+        .collect()
+}
+
+/// Where a member stands on consent.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentStatus {
+    pub person_id: PersonId,
+    /// `own`, `representative` or `covered_by_family`.
+    pub path: &'static str,
+    /// When the reflection period allows consent to be recorded; absent until an
+    /// information session informed whoever consents.
+    pub possible_from: Option<DateTime<Utc>>,
+}
+
+pub fn consent_status(
+    case: &Case,
+    programme: &ProgrammeSettings,
+    at: DateTime<Utc>,
+) -> Vec<ConsentStatus> {
+    case.members
+        .iter()
+        .map(|m| {
+            let path = consent_path(case, m, at.date_naive());
+            let (code, giver) = match path {
+                ConsentPath::Own => ("own", Some(ConsentGiver::Person)),
+                ConsentPath::Representative { .. } => {
+                    ("representative", Some(ConsentGiver::Representative))
+                }
+                ConsentPath::CoveredByFamily => ("covered_by_family", None),
+            };
+            ConsentStatus {
+                person_id: m.person_id,
+                path: code,
+                possible_from: giver
+                    .and_then(|g| consent_possible_from(case, m.person_id, g, programme)),
+            }
+        })
+        .collect()
+}
+
+/// A case as its reader may see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseView {
+    pub case: Case,
+    /// Send it back with the next command on this case.
+    pub version: u64,
+    pub lead_office: OfficeId,
+    /// Kinds of sensitive data withheld from this reader.
+    pub withheld: Vec<Sensitive>,
+    /// What stands between the case and departure now (empty: it may depart).
+    pub departure_conditions: Vec<Violation>,
+    pub consent: Vec<ConsentStatus>,
+}
+
+/// One line of a case's timeline.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineEntry {
+    pub version: u64,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub actor: UserId,
+    pub actor_name: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    /// The event's data; absent when withheld from this reader.
+    pub data: Option<serde_json::Value>,
+    /// Versions of the corrections that replaced this entry's details.
+    pub corrected_by: Vec<u64>,
+}
+
+/// A row of the case list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub reference: String,
+    pub stage: Stage,
+    pub outcome: Option<String>,
+    pub host_office: OfficeId,
+    pub return_office: Option<OfficeId>,
+    pub programme: ProgrammeId,
+    pub country_of_return: String,
+    pub principal_name: String,
+    pub members: i64,
+    pub vulnerabilities: Vec<Vulnerability>,
+    pub registered_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CaseSummary {
+    pub fn from_row(r: homeward_store::CaseRow, vis: &Visibility) -> Self {
+        CaseSummary {
+            id: CaseId(r.case_id),
+            reference: r.reference,
+            stage: Stage::from_code(&r.stage).unwrap_or(Stage::Registered),
+            outcome: r.outcome,
+            host_office: OfficeId(r.host_office),
+            return_office: r.return_office.map(OfficeId),
+            programme: ProgrammeId(r.programme),
+            country_of_return: r.country_of_return,
+            principal_name: r.principal_name,
+            members: r.members,
+            vulnerabilities: Vulnerability::from_mask(r.vulnerabilities & vis.vulnerability_mask())
+                .into_iter()
+                .collect(),
+            registered_at: r.registered_at,
+            applied_at: r.applied_at,
+            departed_at: r.departed_at,
+            arrived_at: r.arrived_at,
+            closed_at: r.closed_at,
+            version: r.version,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A person found by search.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonSummary {
+    pub case_id: CaseId,
+    pub person_id: PersonId,
+    pub relationship: String,
+    pub given_name: String,
+    pub family_name: Option<String>,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub birth_year: i64,
+    pub birth_estimated: bool,
+    pub sex: Option<Sex>,
+    pub nationality: Option<String>,
+}
+
+impl From<homeward_store::PersonRow> for PersonSummary {
+    fn from(r: homeward_store::PersonRow) -> Self {
+        PersonSummary {
+            case_id: CaseId(r.case_id),
+            person_id: PersonId(r.person_id),
+            relationship: r.relationship,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            birth_date: r.birth_date,
+            birth_year: r.birth_year,
+            birth_estimated: r.birth_estimated,
+            sex: serde_json::from_value(serde_json::Value::String(r.sex)).ok(),
+            nationality: r.nationality,
+        }
+    }
+}
