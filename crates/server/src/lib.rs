@@ -1,1 +1,155 @@
+//! Homeward's HTTP interface. Only this crate knows HTTP and JSON: handlers parse
+//! requests, call the application services, and shape responses.
 
+pub mod api;
+pub mod dto;
+pub mod extract;
+pub mod health;
+pub mod problem;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use homeward_app::App;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+
+pub use state::{AppState, ServerOptions};
+
+use crate::problem::Problem;
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> OpenApi {
+    api::router().split_for_parts().1
+}
+
+async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    // Responses carry personal data: no shared or stored caches.
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+    )
+    .detail("something went wrong on our side; it has been logged")
+    .into_response()
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found().detail("no such endpoint; see /api/openapi.json")
+}
+
+async fn method_not_allowed(req: Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = res.headers().get(header::ALLOW).cloned();
+        let mut p = Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+        )
+        .into_response();
+        if let Some(a) = allow {
+            p.headers_mut().insert(header::ALLOW, a);
+        }
+        return p;
+    }
+    res
+}
+
+/// The whole HTTP application.
+pub fn router(app: App, options: ServerOptions) -> Router {
+    let state = AppState {
+        app,
+        options: Arc::new(options),
+    };
+    let (api, doc) = api::router().split_for_parts();
+    let doc = Arc::new(doc);
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        // The matched route, never the raw URI: no personal data in logs.
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "unmatched".into());
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|r| r.header_value().to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        tracing::info_span!("request", method = %req.method(), route, request_id = id)
+    });
+    api.route(
+        "/api/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json((*doc).clone()) }
+        }),
+    )
+    .fallback(not_found)
+    .with_state(state)
+    .layer(axum::middleware::from_fn(method_not_allowed))
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(axum::middleware::from_fn(security_headers))
+    .layer(CompressionLayer::new())
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(30),
+    ))
+    .layer(CatchPanicLayer::custom(panic_response))
+    .layer(trace)
+    .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+    .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,338 @@
+//! Offices, programmes, users and the audit log.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use homeward_app::admin::{ChainReport, NewUser, OfficeView, UserView};
+use homeward_domain::access::Role;
+use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::programme::{Programme, ProgrammeSettings};
+use homeward_store::UserChange;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::cases::{PageOut, page_request};
+use crate::extract::{ApiJson, Auth};
+use crate::problem::{ApiResult, ProblemDoc};
+use crate::state::AppState;
+
+/// Every office (reference data for any signed-in user).
+#[utoipa::path(get, path = "/api/offices", tag = "administration",
+    responses((status = 200, description = "Offices", body = Vec<OfficeView>)),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn list_offices(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+) -> ApiResult<Json<Vec<OfficeView>>> {
+    Ok(Json(state.app.list_offices().await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeIn {
+    /// 2 to 10 letters or digits, used in case references (`BRU`).
+    pub code: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
+/// Creates an office (administrators).
+#[utoipa::path(post, path = "/api/offices", tag = "administration", request_body = OfficeIn,
+    responses(
+        (status = 201, description = "Created", body = OfficeView),
+        (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn create_office(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(b): ApiJson<OfficeIn>,
+) -> ApiResult<(StatusCode, Json<OfficeView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .app
+                .create_office(&who, &b.code, &b.name, &b.country)
+                .await?,
+        ),
+    ))
+}
+
+/// Every programme and its settings.
+#[utoipa::path(get, path = "/api/programmes", tag = "administration",
+    responses((status = 200, description = "Programmes", body = Vec<Programme>)),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn list_programmes(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+) -> ApiResult<Json<Vec<Programme>>> {
+    Ok(Json(state.app.list_programmes().await?))
+}
+
+/// One programme.
+#[utoipa::path(get, path = "/api/programmes/{programme_id}", tag = "administration",
+    params(("programme_id" = Uuid, Path)),
+    responses((status = 200, description = "The programme", body = Programme), (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn get_programme(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Programme>> {
+    Ok(Json(state.app.get_programme(ProgrammeId(id)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeIn {
+    pub code: String,
+    pub name: String,
+    pub settings: ProgrammeSettings,
+}
+
+/// Creates a programme (administrators).
+#[utoipa::path(post, path = "/api/programmes", tag = "administration", request_body = ProgrammeIn,
+    responses(
+        (status = 201, description = "Created", body = Programme),
+        (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn create_programme(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(b): ApiJson<ProgrammeIn>,
+) -> ApiResult<(StatusCode, Json<Programme>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .app
+                .create_programme(Some(&who), &b.code, &b.name, b.settings)
+                .await?,
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeChangeIn {
+    pub name: Option<String>,
+    pub settings: Option<ProgrammeSettings>,
+}
+
+/// Changes a programme's name or settings (administrators).
+#[utoipa::path(put, path = "/api/programmes/{programme_id}", tag = "administration", request_body = ProgrammeChangeIn,
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Changed", body = Programme),
+        (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn update_programme(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<ProgrammeChangeIn>,
+) -> ApiResult<Json<Programme>> {
+    Ok(Json(
+        state
+            .app
+            .update_programme(&who, ProgrammeId(id), b.name.as_deref(), b.settings)
+            .await?,
+    ))
+}
+
+/// Every user (administrators).
+#[utoipa::path(get, path = "/api/users", tag = "administration",
+    responses((status = 200, description = "Users", body = Vec<UserView>), (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> ApiResult<Json<Vec<UserView>>> {
+    Ok(Json(state.app.list_users(&who).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserIn {
+    pub username: String,
+    pub display_name: String,
+    pub roles: BTreeSet<Role>,
+    #[serde(default)]
+    pub offices: BTreeSet<Uuid>,
+    /// At least 12 characters; generated and returned once when absent.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserCreated {
+    pub user: UserView,
+    /// The generated password, shown once (absent when you chose one).
+    pub password: Option<String>,
+}
+
+/// Creates a user (administrators).
+#[utoipa::path(post, path = "/api/users", tag = "administration", request_body = UserIn,
+    responses(
+        (status = 201, description = "Created", body = UserCreated),
+        (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The user name is taken", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(b): ApiJson<UserIn>,
+) -> ApiResult<(StatusCode, Json<UserCreated>)> {
+    let chose = b.password.is_some();
+    let (user, password) = state
+        .app
+        .create_user(
+            Some(&who),
+            NewUser {
+                username: b.username,
+                display_name: b.display_name,
+                roles: b.roles,
+                offices: b.offices.into_iter().map(OfficeId).collect(),
+                password: b.password,
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserCreated {
+            user,
+            password: (!chose).then_some(password),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChangeIn {
+    pub display_name: Option<String>,
+    pub active: Option<bool>,
+    pub roles: Option<BTreeSet<Role>>,
+    pub offices: Option<BTreeSet<Uuid>>,
+    /// A new password (at least 12 characters); ends the user's sessions.
+    pub password: Option<String>,
+}
+
+/// Changes a user (administrators). Changing roles, offices, the password or
+/// deactivating ends the user's sessions.
+#[utoipa::path(patch, path = "/api/users/{user_id}", tag = "administration", request_body = UserChangeIn,
+    params(("user_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Changed", body = UserView),
+        (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<UserChangeIn>,
+) -> ApiResult<Json<UserView>> {
+    let change = UserChange {
+        display_name: b.display_name,
+        active: b.active,
+        roles: b.roles,
+        offices: b.offices.map(|o| o.into_iter().map(OfficeId).collect()),
+        password_hash: None,
+    };
+    Ok(Json(
+        state
+            .app
+            .update_user(&who, UserId(id), change, b.password)
+            .await?,
+    ))
+}
+
+/// An entry of the audit log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryOut {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: Option<Uuid>,
+    pub action: String,
+    pub case_id: Option<Uuid>,
+    /// JSON text.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// The audit log, newest first (auditors and administrators).
+#[utoipa::path(get, path = "/api/audit", tag = "audit", params(PageQuery),
+    responses(
+        (status = 200, description = "A page of entries", body = PageOut<AuditEntryOut>),
+        (status = 403, description = "Not an auditor", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<PageOut<AuditEntryOut>>> {
+    let page = page_request(q.page, q.per_page)?;
+    let result = state.app.audit_log(&who, page).await?;
+    Ok(Json(PageOut {
+        items: result
+            .items
+            .into_iter()
+            .map(|e| AuditEntryOut {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                case_id: e.case_id,
+                detail: e.detail,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+            })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: result.total,
+    }))
+}
+
+/// Walks the audit chain and names the first entry that does not match.
+#[utoipa::path(get, path = "/api/audit/verification", tag = "audit",
+    responses(
+        (status = 200, description = "The result", body = ChainReport),
+        (status = 403, description = "Not an auditor", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> ApiResult<Json<ChainReport>> {
+    if !who.actor.may_read_audit() {
+        return Err(homeward_app::AppError::Forbidden(
+            "the audit log is for auditors and administrators".into(),
+        )
+        .into());
+    }
+    Ok(Json(state.app.verify_audit_chain().await?))
+}

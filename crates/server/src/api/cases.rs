@@ -1,0 +1,701 @@
+//! Cases: registration, reads, lists, and one endpoint per lifecycle command.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, NaiveDate, Utc};
+use homeward_app::cases::Executed;
+use homeward_app::views::{CaseSummary, CaseView, PersonSummary, TimelineEntry};
+use homeward_app::{App, Principal};
+use homeward_domain::Command;
+use homeward_domain::Stage;
+use homeward_domain::case::records::*;
+use homeward_domain::ids::*;
+use homeward_domain::person::Vulnerability;
+use homeward_store::{CaseFilter, PageRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::dto::*;
+use crate::extract::{ApiJson, Auth};
+use crate::problem::{ApiResult, Problem, ProblemDoc};
+use crate::state::AppState;
+
+/// A page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageOut<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+pub const MAX_PER_PAGE: u32 = 200;
+
+pub fn page_request(page: Option<u32>, per_page: Option<u32>) -> ApiResult<PageRequest> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(50);
+    let mut errs = vec![];
+    if page == 0 {
+        errs.push(Problem::field("page.invalid", "page", "pages count from 1"));
+    }
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        errs.push(Problem::field(
+            "page.size",
+            "per_page",
+            format!("per_page is between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    if errs.is_empty() {
+        Ok(PageRequest { page, per_page })
+    } else {
+        Err(Problem::invalid(errs))
+    }
+}
+
+async fn run(
+    app: &App,
+    who: &Principal,
+    case_id: Uuid,
+    version: u64,
+    occurred_at: Option<DateTime<Utc>>,
+    cmd: Command,
+) -> ApiResult<Json<Executed>> {
+    Ok(Json(
+        app.execute(who, CaseId(case_id), version, occurred_at, cmd)
+            .await?,
+    ))
+}
+
+/// Defines the endpoint of one lifecycle command.
+macro_rules! command {
+    ($fn:ident, $path:tt, $dto:ty, $summary:tt, |$b:ident, $p:ident, $app:ident, $who:ident| $build:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "lifecycle",
+            summary = $summary,
+            params(("case_id" = Uuid, Path, description = "The case")),
+            request_body = $dto,
+            responses(
+                (status = 200, description = "Recorded; the case's new version", body = Executed),
+                (status = 400, description = "Malformed JSON", body = ProblemDoc, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in", body = ProblemDoc, content_type = "application/problem+json"),
+                (status = 403, description = "Your role or office may not do this", body = ProblemDoc, content_type = "application/problem+json"),
+                (status = 404, description = "No such case for you", body = ProblemDoc, content_type = "application/problem+json"),
+                (status = 409, description = "The case changed since you read it", body = ProblemDoc, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = ProblemDoc, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, or refused by the rules (each reason listed)", body = ProblemDoc, content_type = "application/problem+json"),
+            ),
+            security(("bearer" = []), ("session_cookie" = []))
+        )]
+        pub async fn $fn(
+            State(state): State<AppState>,
+            Auth($who): Auth,
+            Path(case_id): Path<Uuid>,
+            ApiJson($b): ApiJson<$dto>,
+        ) -> ApiResult<Json<Executed>> {
+            let $app = &state.app;
+            let (version, occurred_at) = ($b.version, $b.occurred_at);
+            #[allow(unused_mut)]
+            let mut $p = Parse::default();
+            let built: Option<Command> = $build;
+            let cmd = $p.finish(built)?;
+            run($app, &$who, case_id, version, occurred_at, cmd).await
+        }
+    };
+}
+
+command!(
+    add_member,
+    "/api/cases/{case_id}/members",
+    AddMemberIn,
+    "Add a family member",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AddMember)
+);
+command!(
+    remove_member,
+    "/api/cases/{case_id}/member-removals",
+    RemoveMemberIn,
+    "Remove a member (who stays)",
+    |b, p, _app, _who| p
+        .text("reason", &b.reason)
+        .map(|reason| Command::RemoveMember {
+            person_id: PersonId(b.person_id),
+            reason
+        })
+);
+command!(
+    update_person,
+    "/api/cases/{case_id}/person-updates",
+    UpdatePersonIn,
+    "Update a person's details (a change, not a correction)",
+    |b, p, _app, _who| b.details.parse(&mut p, "details").map(|details| {
+        Command::UpdatePersonDetails {
+            person_id: PersonId(b.person_id),
+            details,
+        }
+    })
+);
+command!(
+    record_session,
+    "/api/cases/{case_id}/counselling-sessions",
+    SessionIn,
+    "Record a counselling session",
+    |b, p, _app, who| b
+        .parse(&mut p, who.actor.user_id)
+        .map(Command::RecordCounsellingSession)
+);
+command!(
+    screen_eligibility,
+    "/api/cases/{case_id}/eligibility-screenings",
+    ScreeningIn,
+    "Screen eligibility",
+    |b, p, _app, _who| p
+        .text("category", &b.category)
+        .map(|category| Command::ScreenEligibility(ScreeningFacts {
+            removal_procedure: b.removal_procedure,
+            admissibility: b.admissibility,
+            category,
+        }))
+);
+command!(
+    record_consent,
+    "/api/cases/{case_id}/consents",
+    ConsentIn,
+    "Record a voluntary return declaration",
+    |b, p, _app, _who| p.opt_text("statement", &b.statement).map(|statement| {
+        Command::RecordConsent(ConsentDeclaration {
+            person_id: PersonId(b.person_id),
+            given_by: b.given_by,
+            no_pressure_attested: b.no_pressure_attested,
+            right_to_withdraw_explained: b.right_to_withdraw_explained,
+            data_processing_consent: b.data_processing_consent,
+            statement,
+        })
+    })
+);
+command!(
+    reconfirm_consent,
+    "/api/cases/{case_id}/consent-reconfirmations",
+    ReconfirmIn,
+    "Re-confirm consent after the proposal changed",
+    |b, p, _app, _who| p.opt_text("statement", &b.statement).map(|statement| {
+        Command::ReconfirmConsent(ConsentReconfirmation {
+            person_id: PersonId(b.person_id),
+            given_by: b.given_by,
+            no_pressure_attested: b.no_pressure_attested,
+            statement,
+        })
+    })
+);
+command!(
+    withdraw,
+    "/api/cases/{case_id}/withdrawals",
+    WithdrawIn,
+    "Record a withdrawal (before departure only)",
+    |b, p, _app, _who| p
+        .opt_text("own_words", &b.own_words)
+        .map(|own_words| Command::Withdraw {
+            person_id: PersonId(b.person_id),
+            own_words,
+            whole_case: b.whole_case,
+        })
+);
+command!(
+    reopen,
+    "/api/cases/{case_id}/reopening",
+    ReasonIn,
+    "Re-open a withdrawn case into counselling",
+    |b, p, _app, _who| p
+        .text("reason", &b.reason)
+        .map(|reason| Command::Reopen { reason })
+);
+command!(
+    assess_capacity,
+    "/api/cases/{case_id}/capacity-assessments",
+    CapacityIn,
+    "Record a professional's capacity assessment",
+    |b, p, _app, _who| {
+        let professional = p.text("professional", &b.professional);
+        let qualification = p.text("qualification", &b.qualification);
+        let notes = p.opt_text("notes", &b.notes);
+        (|| {
+            Some(Command::AssessCapacity(CapacityAssessment {
+                person_id: PersonId(b.person_id),
+                professional: professional?,
+                qualification: qualification?,
+                lacks_capacity: b.lacks_capacity,
+                notes: notes?,
+            }))
+        })()
+    }
+);
+command!(
+    determine_best_interests,
+    "/api/cases/{case_id}/best-interests-determinations",
+    BestInterestsIn,
+    "Record a best-interests determination for a child",
+    |b, p, _app, _who| {
+        let by = p.text("determined_by", &b.determined_by);
+        let notes = p.opt_text("notes", &b.notes);
+        (|| {
+            Some(Command::DetermineBestInterests(
+                BestInterestsDetermination {
+                    person_id: PersonId(b.person_id),
+                    determined_by: by?,
+                    return_in_best_interests: b.return_in_best_interests,
+                    notes: notes?,
+                },
+            ))
+        })()
+    }
+);
+command!(
+    appoint_representative,
+    "/api/cases/{case_id}/representatives",
+    RepresentativeIn,
+    "Record a legal guardian or representative",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AppointRepresentative)
+);
+command!(
+    submit_application,
+    "/api/cases/{case_id}/application",
+    NoData,
+    "Submit the application",
+    |_b, p, _app, _who| Some(Command::SubmitApplication)
+);
+command!(
+    approve_application,
+    "/api/cases/{case_id}/approval",
+    NoData,
+    "Approve the application (not your own submission)",
+    |_b, p, _app, _who| Some(Command::ApproveApplication)
+);
+command!(
+    reject_application,
+    "/api/cases/{case_id}/rejection",
+    ReasonIn,
+    "Reject the application with a reason",
+    |b, p, _app, _who| p
+        .text("reason", &b.reason)
+        .map(|reason| Command::RejectApplication { reason })
+);
+command!(
+    change_proposal,
+    "/api/cases/{case_id}/proposal",
+    ProposalChangeIn,
+    "Change the proposal (consent must then be re-confirmed)",
+    |b, p, _app, _who| b
+        .proposal
+        .parse(&mut p, "proposal")
+        .map(Command::ChangeProposal)
+);
+command!(
+    assign_return_office,
+    "/api/cases/{case_id}/return-office",
+    ReturnOfficeIn,
+    "Assign the office of the country of return",
+    |b, p, app, _who| Some(Command::AssignReturnOffice(
+        app.office_ref(OfficeId(b.office_id), "office_id").await?
+    ))
+);
+command!(
+    record_health_assessment,
+    "/api/cases/{case_id}/health-assessments",
+    HealthIn,
+    "Record a health assessment (medical officers)",
+    |b, p, _app, _who| {
+        let by = p.text("assessed_by", &b.assessed_by);
+        let details = p.opt_text("medical_details", &b.medical_details);
+        (|| {
+            Some(Command::RecordHealthAssessment(HealthAssessment {
+                person_id: PersonId(b.person_id),
+                fitness: b.fitness,
+                assessed_by: by?,
+                medical_details: details?,
+            }))
+        })()
+    }
+);
+command!(
+    record_risk_assessment,
+    "/api/cases/{case_id}/risk-assessments",
+    RiskIn,
+    "Record a risk assessment (victims of trafficking)",
+    |b, p, _app, _who| p
+        .opt_text("notes", &b.notes)
+        .map(|notes| Command::RecordRiskAssessment(RiskAssessment {
+            person_id: PersonId(b.person_id),
+            conclusion: b.conclusion,
+            notes,
+        }))
+);
+command!(
+    record_travel_document,
+    "/api/cases/{case_id}/travel-documents",
+    DocumentIn,
+    "Record or update an identity or travel document",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordTravelDocument)
+);
+command!(
+    assign_escort,
+    "/api/cases/{case_id}/escorts",
+    EscortIn,
+    "Assign an escort",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AssignEscort)
+);
+command!(
+    release_escort,
+    "/api/cases/{case_id}/escort-releases",
+    EscortReleaseIn,
+    "Release an escort",
+    |b, p, _app, _who| p
+        .opt_text("reason", &b.reason)
+        .map(|reason| Command::ReleaseEscort {
+            escort_id: EscortId(b.escort_id),
+            reason
+        })
+);
+command!(
+    arrange_shelter,
+    "/api/cases/{case_id}/shelters",
+    ShelterIn,
+    "Arrange temporary shelter",
+    |b, p, _app, _who| p
+        .text("place", &b.place)
+        .map(|place| Command::ArrangeShelter(Shelter {
+            place,
+            from: b.from,
+            until: b.until
+        }))
+);
+command!(
+    set_itinerary,
+    "/api/cases/{case_id}/itinerary",
+    ItineraryIn,
+    "Book or change the itinerary",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::SetItinerary)
+);
+command!(
+    pay_allowance,
+    "/api/cases/{case_id}/allowances",
+    AllowanceIn,
+    "Record a departure allowance paid",
+    |b, p, _app, _who| {
+        let amount = p.money("amount", &b.amount);
+        let note = p.opt_text("note", &b.note);
+        (|| {
+            Some(Command::PayAllowance(Allowance {
+                person_id: b.person_id.map(PersonId),
+                kind: b.kind,
+                amount: amount?,
+                note: note?,
+            }))
+        })()
+    }
+);
+command!(
+    mark_ready_to_depart,
+    "/api/cases/{case_id}/ready-to-depart",
+    NoData,
+    "Mark the case ready to depart (runs the departure guard)",
+    |_b, p, _app, _who| Some(Command::MarkReadyToDepart)
+);
+command!(
+    confirm_departure,
+    "/api/cases/{case_id}/departure",
+    NoData,
+    "Confirm departure (runs the departure guard)",
+    |_b, p, _app, _who| Some(Command::ConfirmDeparture)
+);
+command!(
+    record_no_show,
+    "/api/cases/{case_id}/no-show",
+    NoShowIn,
+    "Record a no-show at departure",
+    |b, p, _app, _who| p
+        .opt_text("reason", &b.reason)
+        .map(|reason| Command::RecordNoShow { reason })
+);
+command!(
+    record_arrival,
+    "/api/cases/{case_id}/arrival",
+    ArrivalIn,
+    "Record arrival and reception; hands the case over",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordArrival)
+);
+command!(
+    start_reintegration,
+    "/api/cases/{case_id}/reintegration",
+    NoData,
+    "Start reintegration",
+    |_b, p, _app, _who| Some(Command::StartReintegration)
+);
+command!(
+    start_monitoring,
+    "/api/cases/{case_id}/monitoring",
+    NoData,
+    "Start monitoring",
+    |_b, p, _app, _who| Some(Command::StartMonitoring)
+);
+command!(
+    close_case,
+    "/api/cases/{case_id}/closure",
+    CloseIn,
+    "Close the case with an outcome",
+    |b, p, _app, _who| p.opt_text("note", &b.note).map(|note| Command::Close {
+        outcome: b.outcome,
+        note
+    })
+);
+command!(
+    correct,
+    "/api/cases/{case_id}/corrections",
+    CorrectionIn,
+    "Correct an earlier detail (the original stays in the timeline)",
+    |b, p, _app, _who| b
+        .parse(&mut p)
+        .map(|(replacement, reason)| Command::Correct {
+            corrects: b.corrects,
+            occurred_at: b.corrected_occurred_at,
+            replacement,
+            reason,
+        })
+);
+
+/// Registers a new case with its principal applicant and family.
+#[utoipa::path(
+    post,
+    path = "/api/cases",
+    tag = "cases",
+    request_body = RegisterCaseIn,
+    responses(
+        (status = 201, description = "Registered", body = Executed, headers(("location" = String, description = "The case"))),
+        (status = 400, description = "Malformed JSON", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a counsellor", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn register_case(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<RegisterCaseIn>,
+) -> ApiResult<impl IntoResponse> {
+    let input = body.parse()?;
+    let done = state.app.register_case(&who, input).await?;
+    let location = HeaderValue::from_str(&format!("/api/cases/{}", done.case_id))
+        .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(done),
+    ))
+}
+
+/// A case, as your role may see it. The `ETag` is the case's version.
+#[utoipa::path(
+    get,
+    path = "/api/cases/{case_id}",
+    tag = "cases",
+    params(("case_id" = Uuid, Path, description = "The case")),
+    responses(
+        (status = 200, description = "The case", body = CaseView),
+        (status = 401, description = "Not signed in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such case for you", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn get_case(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case_id): Path<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let view = state.app.case_view(&who, CaseId(case_id)).await?;
+    let etag = HeaderValue::from_str(&format!("\"{}\"", view.version)).ok();
+    let mut headers = HeaderMap::new();
+    if let Some(e) = etag {
+        headers.insert(header::ETAG, e);
+    }
+    Ok((headers, Json(view)))
+}
+
+/// Every event of a case, oldest first, corrections beside what they correct.
+#[utoipa::path(
+    get,
+    path = "/api/cases/{case_id}/timeline",
+    tag = "cases",
+    params(("case_id" = Uuid, Path, description = "The case")),
+    responses(
+        (status = 200, description = "The timeline", body = Vec<TimelineEntry>),
+        (status = 404, description = "No such case for you", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn get_timeline(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case_id): Path<Uuid>,
+) -> ApiResult<Json<Vec<TimelineEntry>>> {
+    Ok(Json(state.app.timeline(&who, CaseId(case_id)).await?))
+}
+
+/// Filters of the case list that carry no personal data (they travel in the URL).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListQuery {
+    pub stage: Option<Stage>,
+    /// Cases hosted by, or returning to, this office.
+    pub office: Option<Uuid>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub programme: Option<Uuid>,
+    pub vulnerability: Option<Vulnerability>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+fn filter_of(
+    stage: Option<Stage>,
+    office: Option<Uuid>,
+    country: &Option<String>,
+    programme: Option<Uuid>,
+    vulnerability: Option<Vulnerability>,
+) -> ApiResult<CaseFilter> {
+    let country = match country.as_deref().filter(|c| !c.trim().is_empty()) {
+        None => None,
+        Some(c) => Some(
+            homeward_domain::values::CountryCode::parse(c)
+                .map_err(|e| Problem::invalid(vec![Problem::field(e.code, "country", e.message)]))?
+                .to_string(),
+        ),
+    };
+    Ok(CaseFilter {
+        stage,
+        office: office.map(OfficeId),
+        country_of_return: country,
+        programme,
+        vulnerabilities: vulnerability.map(|v| v.bit()),
+        text: None,
+        birth_date: None,
+    })
+}
+
+/// Your offices' cases, most recently changed first.
+#[utoipa::path(
+    get,
+    path = "/api/cases",
+    tag = "cases",
+    params(CaseListQuery),
+    responses(
+        (status = 200, description = "A page of cases", body = PageOut<CaseSummary>),
+        (status = 422, description = "Invalid filter", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn list_cases(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    query: Result<Query<CaseListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<PageOut<CaseSummary>>> {
+    let Query(q) = query.map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            "Invalid query string",
+        )
+        .detail(e.body_text())
+    })?;
+    let page = page_request(q.page, q.per_page)?;
+    let filter = filter_of(q.stage, q.office, &q.country, q.programme, q.vulnerability)?;
+    let result = state.app.list_cases(&who, &filter, page).await?;
+    Ok(Json(PageOut {
+        items: result.items,
+        page: page.page,
+        per_page: page.per_page,
+        total: result.total,
+    }))
+}
+
+/// A search that may carry personal data: sent in a body, never in the URL.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchIn {
+    /// Part of a name (any script, accents and case ignored) or a reference prefix.
+    pub q: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub stage: Option<Stage>,
+    pub office: Option<Uuid>,
+    pub country: Option<String>,
+    pub programme: Option<Uuid>,
+    pub vulnerability: Option<Vulnerability>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl SearchIn {
+    fn filter(&self) -> ApiResult<CaseFilter> {
+        let mut f = filter_of(
+            self.stage,
+            self.office,
+            &self.country,
+            self.programme,
+            self.vulnerability,
+        )?;
+        f.text = self.q.clone().filter(|t| !t.trim().is_empty());
+        f.birth_date = self.birth_date;
+        Ok(f)
+    }
+}
+
+/// Searches your offices' cases by name, reference or date of birth.
+#[utoipa::path(
+    post,
+    path = "/api/cases/search",
+    tag = "cases",
+    request_body = SearchIn,
+    responses((status = 200, description = "A page of cases", body = PageOut<CaseSummary>)),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn search_cases(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<SearchIn>,
+) -> ApiResult<Json<PageOut<CaseSummary>>> {
+    let page = page_request(body.page, body.per_page)?;
+    let result = state.app.list_cases(&who, &body.filter()?, page).await?;
+    Ok(Json(PageOut {
+        items: result.items,
+        page: page.page,
+        per_page: page.per_page,
+        total: result.total,
+    }))
+}
+
+/// Searches people on your offices' cases by name and date of birth.
+#[utoipa::path(
+    post,
+    path = "/api/people/search",
+    tag = "people",
+    request_body = SearchIn,
+    responses((status = 200, description = "A page of people", body = PageOut<PersonSummary>)),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn search_people(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<SearchIn>,
+) -> ApiResult<Json<PageOut<PersonSummary>>> {
+    let page = page_request(body.page, body.per_page)?;
+    let result = state.app.search_people(&who, &body.filter()?, page).await?;
+    Ok(Json(PageOut {
+        items: result.items,
+        page: page.page,
+        per_page: page.per_page,
+        total: result.total,
+    }))
+}

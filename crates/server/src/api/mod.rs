@@ -1,0 +1,115 @@
+//! The JSON API and its OpenAPI 3.1 document, generated from the handlers themselves:
+//! every route is registered together with its documentation.
+
+pub mod admin;
+pub mod cases;
+pub mod session;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Homeward",
+        description = "Case management for Assisted Voluntary Return and Reintegration. \
+            Errors are application/problem+json (RFC 9457) with the JSON pointer of every invalid field. \
+            Reads return the case's `version`; every command sends it back, and a stale one gets 409.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "cases", description = "Cases and lists"),
+        (name = "lifecycle", description = "One command per step of the AVRR lifecycle"),
+        (name = "people", description = "People on cases"),
+        (name = "administration", description = "Offices, programmes and users"),
+        (name = "audit", description = "The tamper-evident audit log"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from POST /api/tokens"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::extract::SESSION_COOKIE,
+                "Set by POST /api/session. Changes also need the X-CSRF-Token header.",
+            ))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    use cases::*;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(crate::health::healthz))
+        .routes(routes!(crate::health::readyz))
+        .routes(routes!(session::login, session::whoami, session::logout))
+        .routes(routes!(session::logout_everywhere))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::create_token))
+        .routes(routes!(register_case, list_cases))
+        .routes(routes!(search_cases))
+        .routes(routes!(search_people))
+        .routes(routes!(get_case))
+        .routes(routes!(get_timeline))
+        .routes(routes!(add_member))
+        .routes(routes!(remove_member))
+        .routes(routes!(update_person))
+        .routes(routes!(record_session))
+        .routes(routes!(screen_eligibility))
+        .routes(routes!(record_consent))
+        .routes(routes!(reconfirm_consent))
+        .routes(routes!(withdraw))
+        .routes(routes!(reopen))
+        .routes(routes!(assess_capacity))
+        .routes(routes!(determine_best_interests))
+        .routes(routes!(appoint_representative))
+        .routes(routes!(submit_application))
+        .routes(routes!(approve_application))
+        .routes(routes!(reject_application))
+        .routes(routes!(change_proposal))
+        .routes(routes!(assign_return_office))
+        .routes(routes!(record_health_assessment))
+        .routes(routes!(record_risk_assessment))
+        .routes(routes!(record_travel_document))
+        .routes(routes!(assign_escort))
+        .routes(routes!(release_escort))
+        .routes(routes!(arrange_shelter))
+        .routes(routes!(set_itinerary))
+        .routes(routes!(pay_allowance))
+        .routes(routes!(mark_ready_to_depart))
+        .routes(routes!(confirm_departure))
+        .routes(routes!(record_no_show))
+        .routes(routes!(record_arrival))
+        .routes(routes!(start_reintegration))
+        .routes(routes!(start_monitoring))
+        .routes(routes!(close_case))
+        .routes(routes!(correct))
+        .routes(routes!(admin::list_offices, admin::create_office))
+        .routes(routes!(admin::list_programmes, admin::create_programme))
+        .routes(routes!(admin::get_programme, admin::update_programme))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::update_user))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::verify_audit))
+}

@@ -1,0 +1,663 @@
+//! Request bodies and their parsing into domain values. Values that may be invalid
+//! (codes, texts, money) arrive as strings and are parsed here, every one of them, so that
+//! a response names every invalid field at once.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use homeward_domain::case::records::*;
+use homeward_domain::ids::*;
+use homeward_domain::person::*;
+use homeward_domain::values::*;
+use homeward_domain::{Event, Violation};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::problem::{Problem, ProblemItem};
+
+/// Collects every invalid field.
+#[derive(Debug, Default)]
+pub struct Parse {
+    pub errors: Vec<Violation>,
+}
+
+pub fn at(base: &str, field: &str) -> String {
+    if base.is_empty() {
+        field.to_string()
+    } else {
+        format!("{base}/{field}")
+    }
+}
+
+impl Parse {
+    fn value<T>(&mut self, path: &str, r: Result<T, ValueError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(Violation::from_value_error(e, path));
+                None
+            }
+        }
+    }
+
+    pub fn text<const N: usize>(&mut self, path: &str, s: &str) -> Option<Text<N>> {
+        self.value(path, Text::<N>::parse(s))
+    }
+
+    /// An optional text: absent or blank is `None`.
+    pub fn opt_text<const N: usize>(
+        &mut self,
+        path: &str,
+        s: &Option<String>,
+    ) -> Option<Option<Text<N>>> {
+        match s.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(t) => self.text(path, t).map(Some),
+        }
+    }
+
+    pub fn country(&mut self, path: &str, s: &str) -> Option<CountryCode> {
+        self.value(path, CountryCode::parse(s))
+    }
+
+    pub fn opt_country(&mut self, path: &str, s: &Option<String>) -> Option<Option<CountryCode>> {
+        match s.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(t) => self.country(path, t).map(Some),
+        }
+    }
+
+    pub fn languages(&mut self, path: &str, v: &[String]) -> Option<Vec<LanguageCode>> {
+        let parsed: Vec<Option<LanguageCode>> = v
+            .iter()
+            .enumerate()
+            .map(|(i, l)| self.value(&at(path, &i.to_string()), LanguageCode::parse(l)))
+            .collect();
+        parsed.into_iter().collect()
+    }
+
+    pub fn money(&mut self, path: &str, m: &MoneyIn) -> Option<Money> {
+        let currency = self.value(&at(path, "currency"), CurrencyCode::parse(&m.currency));
+        let amount = if m.amount_minor < 0 {
+            self.errors.push(
+                Violation::new(
+                    "money.negative",
+                    format!(
+                        "amount {} is negative; amounts are zero or more",
+                        m.amount_minor
+                    ),
+                )
+                .at(at(path, "amount_minor")),
+            );
+            None
+        } else {
+            Some(m.amount_minor)
+        };
+        Money::new(amount?, currency?).ok()
+    }
+
+    pub fn iata(&mut self, path: &str, s: &str) -> Option<IataCode> {
+        self.value(path, IataCode::parse(s))
+    }
+
+    pub fn push(&mut self, v: Violation) {
+        self.errors.push(v);
+    }
+
+    /// The parsed value, or a problem naming every invalid field.
+    pub fn finish<T>(self, v: Option<T>) -> Result<T, Problem> {
+        match v {
+            Some(v) if self.errors.is_empty() => Ok(v),
+            _ => Err(Problem::invalid(
+                self.errors.into_iter().map(ProblemItem::from).collect(),
+            )),
+        }
+    }
+}
+
+/// An amount of money.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyIn {
+    /// Integer amount in the currency's minor unit (cents for EUR); zero or more.
+    #[schema(minimum = 0, example = 15000)]
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    #[schema(example = "EUR", pattern = "^[A-Za-z]{3}$")]
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatinNameIn {
+    pub given: String,
+    pub family: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameIn {
+    /// As the person writes it, in any script.
+    #[schema(example = "Awa")]
+    pub given: String,
+    #[schema(example = "Diallo")]
+    pub family: Option<String>,
+    /// Latin transliteration, when the name is in another script.
+    pub latin: Option<LatinNameIn>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactIn {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A person's details.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonIn {
+    pub name: NameIn,
+    /// `{"exact": "1990-05-01"}` or `{"estimated_year": 1990}`; never in the future.
+    pub date_of_birth: DateOfBirth,
+    pub sex: Sex,
+    /// ISO 3166-1 alpha-2; absent for a stateless person.
+    #[schema(example = "SN")]
+    pub nationality: Option<String>,
+    /// ISO 639-1 or 639-3 codes of languages the person understands; at least one.
+    #[schema(example = json!(["wo", "fr"]))]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub contact: ContactIn,
+    pub legal_situation: LegalSituation,
+    #[serde(default)]
+    pub vulnerabilities: BTreeSet<Vulnerability>,
+}
+
+impl PersonIn {
+    pub fn parse(&self, p: &mut Parse, path: &str) -> Option<PersonDetails> {
+        let n = &self.name;
+        let given = p.text(&at(path, "name/given"), &n.given);
+        let family = p.opt_text(&at(path, "name/family"), &n.family);
+        let latin = match &n.latin {
+            None => Some(None),
+            Some(l) => {
+                let g = p.text(&at(path, "name/latin/given"), &l.given);
+                let f = p.opt_text(&at(path, "name/latin/family"), &l.family);
+                Some(Some(LatinName {
+                    given: g?,
+                    family: f?,
+                }))
+            }
+        };
+        let nationality = p.opt_country(&at(path, "nationality"), &self.nationality);
+        let languages = p.languages(&at(path, "languages"), &self.languages);
+        let phone = p.opt_text(&at(path, "contact/phone"), &self.contact.phone);
+        let email = p.opt_text(&at(path, "contact/email"), &self.contact.email);
+        let address = p.opt_text(&at(path, "contact/address"), &self.contact.address);
+        Some(PersonDetails {
+            name: PersonName {
+                given: given?,
+                family: family?,
+                latin: latin?,
+            },
+            date_of_birth: self.date_of_birth,
+            sex: self.sex,
+            nationality: nationality?,
+            languages: languages?,
+            contact: Contact {
+                phone: phone?,
+                email: email?,
+                address: address?,
+            },
+            legal_situation: self.legal_situation,
+            vulnerabilities: self.vulnerabilities.clone(),
+        })
+    }
+}
+
+/// A member of a case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberIn {
+    pub relationship: Relationship,
+    pub details: PersonIn,
+}
+
+impl MemberIn {
+    pub fn parse(&self, p: &mut Parse, path: &str) -> Option<Member> {
+        let details = self.details.parse(p, &at(path, "details"));
+        Some(Member {
+            person_id: PersonId(homeward_app::new_id()),
+            relationship: self.relationship,
+            details: details?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceItemIn {
+    pub kind: AssistanceKind,
+    pub amount: Option<MoneyIn>,
+    pub description: Option<String>,
+}
+
+/// What the migrant is asked to consent to.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalIn {
+    #[schema(example = "SN")]
+    pub country_of_return: String,
+    pub return_kind: ReturnKind,
+    pub place_of_return: Option<String>,
+    #[serde(default)]
+    pub assistance_package: Vec<AssistanceItemIn>,
+}
+
+impl ProposalIn {
+    pub fn parse(&self, p: &mut Parse, path: &str) -> Option<Proposal> {
+        let country = p.country(&at(path, "country_of_return"), &self.country_of_return);
+        let place = p.opt_text(&at(path, "place_of_return"), &self.place_of_return);
+        let items: Vec<Option<AssistanceItem>> = self
+            .assistance_package
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let base = at(path, &format!("assistance_package/{i}"));
+                let amount = match &item.amount {
+                    None => Some(None),
+                    Some(m) => p.money(&at(&base, "amount"), m).map(Some),
+                };
+                let description = p.opt_text(&at(&base, "description"), &item.description);
+                Some(AssistanceItem {
+                    kind: item.kind,
+                    amount: amount?,
+                    description: description?,
+                })
+            })
+            .collect();
+        Some(Proposal {
+            country_of_return: country?,
+            return_kind: self.return_kind,
+            place_of_return: place?,
+            assistance_package: items.into_iter().collect::<Option<Vec<_>>>()?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralIn {
+    pub source: ReferralSource,
+    pub referred_by: Option<String>,
+}
+
+/// A new case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterCaseIn {
+    /// One of your offices, in a host country of the programme.
+    pub host_office: Uuid,
+    pub programme: Uuid,
+    pub referral: ReferralIn,
+    pub proposal: ProposalIn,
+    /// The principal applicant (relationship `principal`) and the family.
+    pub members: Vec<MemberIn>,
+    /// When the registration happened (UTC); now when absent.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+impl RegisterCaseIn {
+    pub fn parse(&self) -> Result<homeward_app::cases::RegisterInput, Problem> {
+        let mut p = Parse::default();
+        let referred_by = p.opt_text(&at("referral", "referred_by"), &self.referral.referred_by);
+        let proposal = self.proposal.parse(&mut p, "proposal");
+        let members: Vec<Option<Member>> = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.parse(&mut p, &format!("members/{i}")))
+            .collect();
+        let input = (|| {
+            Some(homeward_app::cases::RegisterInput {
+                host_office: OfficeId(self.host_office),
+                programme: ProgrammeId(self.programme),
+                referral: Referral {
+                    source: self.referral.source,
+                    referred_by: referred_by?,
+                },
+                proposal: proposal?,
+                members: members.into_iter().collect::<Option<Vec<_>>>()?,
+                occurred_at: self.occurred_at,
+            })
+        })();
+        p.finish(input)
+    }
+}
+
+/// Declares a command body: the fields every command carries, then its own.
+macro_rules! command_body {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// The version of the case you read (from `GET /api/cases/{case_id}`).
+            pub version: u64,
+            /// When it happened (UTC); now when absent. Never in the future.
+            pub occurred_at: Option<DateTime<Utc>>,
+            $($(#[$fm])* pub $f: $t,)*
+        }
+    };
+}
+
+command_body!(
+    /// A command with no other data.
+    NoData {}
+);
+command_body!(AddMemberIn {
+    relationship: Relationship,
+    details: PersonIn,
+});
+command_body!(RemoveMemberIn {
+    person_id: Uuid,
+    reason: String,
+});
+command_body!(UpdatePersonIn {
+    person_id: Uuid,
+    details: PersonIn,
+});
+command_body!(SessionIn {
+    /// The counsellor who held it; you when absent.
+    counsellor: Option<Uuid>,
+    /// The language the migrant heard (through the interpreter, if any).
+    language: String,
+    interpreter_present: bool,
+    topics: BTreeSet<Topic>,
+    attendees: BTreeSet<Attendee>,
+    /// Confidential.
+    notes: Option<String>,
+});
+command_body!(ScreeningIn {
+    removal_procedure: RemovalProcedure,
+    admissibility: Admissibility,
+    /// One of the programme's categories.
+    category: String,
+});
+command_body!(ConsentIn {
+    person_id: Uuid,
+    given_by: ConsentGiver,
+    no_pressure_attested: bool,
+    right_to_withdraw_explained: bool,
+    data_processing_consent: bool,
+    statement: Option<String>,
+});
+command_body!(ReconfirmIn {
+    person_id: Uuid,
+    given_by: ConsentGiver,
+    no_pressure_attested: bool,
+    statement: Option<String>,
+});
+command_body!(WithdrawIn {
+    person_id: Uuid,
+    /// The person's own words, if they wish.
+    own_words: Option<String>,
+    /// Withdraw the whole case (always so when the principal applicant withdraws).
+    #[serde(default)]
+    whole_case: bool,
+});
+command_body!(ReasonIn { reason: String });
+command_body!(CapacityIn {
+    person_id: Uuid,
+    professional: String,
+    qualification: String,
+    lacks_capacity: bool,
+    notes: Option<String>,
+});
+command_body!(BestInterestsIn {
+    person_id: Uuid,
+    determined_by: String,
+    return_in_best_interests: bool,
+    notes: Option<String>,
+});
+command_body!(RepresentativeIn {
+    person_id: Uuid,
+    name: String,
+    kind: RepresentativeKind,
+    languages: Vec<String>,
+});
+command_body!(ProposalChangeIn {
+    proposal: ProposalIn
+});
+command_body!(ReturnOfficeIn { office_id: Uuid });
+command_body!(HealthIn {
+    person_id: Uuid,
+    fitness: Fitness,
+    assessed_by: String,
+    /// Medical details: read only by medical officers.
+    medical_details: Option<String>,
+});
+command_body!(RiskIn {
+    person_id: Uuid,
+    conclusion: RiskConclusion,
+    notes: Option<String>,
+});
+command_body!(DocumentIn {
+    /// To update a document already recorded (a laissez-passer now issued); new when absent.
+    document_id: Option<Uuid>,
+    person_id: Uuid,
+    kind: DocumentKind,
+    status: DocumentStatus,
+    number: Option<String>,
+    issuing_country: Option<String>,
+    expires_on: Option<NaiveDate>,
+});
+command_body!(EscortIn {
+    kind: EscortKind,
+    name: String,
+    accompanies: BTreeSet<Uuid>,
+});
+command_body!(EscortReleaseIn {
+    escort_id: Uuid,
+    reason: Option<String>,
+});
+command_body!(ShelterIn {
+    place: String,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+});
+command_body!(ItineraryIn {
+    legs: Vec<LegIn>,
+    transit_assistance: bool,
+});
+command_body!(AllowanceIn {
+    person_id: Option<Uuid>,
+    kind: AssistanceKind,
+    amount: MoneyIn,
+    note: Option<String>,
+});
+command_body!(NoShowIn { reason: Option<String> });
+command_body!(ArrivalIn {
+    /// `"office"`, or `{"partner": "name"}`.
+    reception: ReceptionIn,
+    onward_transport: Option<String>,
+    temporary_accommodation: Option<String>,
+});
+command_body!(CloseIn {
+    outcome: Outcome,
+    note: Option<String>,
+});
+command_body!(CorrectionIn {
+    /// The version of the event to correct (from the timeline).
+    corrects: u64,
+    /// The event as it should have been recorded: `{"type": ..., "data": ...}`.
+    #[schema(value_type = Object)]
+    replacement: serde_json::Value,
+    /// When the corrected event really happened; unchanged when absent.
+    corrected_occurred_at: Option<DateTime<Utc>>,
+    reason: String,
+});
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegIn {
+    pub carrier: String,
+    pub flight_number: String,
+    /// IATA airport code.
+    #[schema(example = "BRU")]
+    pub from: String,
+    #[schema(example = "DSS")]
+    pub to: String,
+    pub departs_at: DateTime<Utc>,
+    pub arrives_at: DateTime<Utc>,
+    #[serde(default)]
+    pub transit_permit_required: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ReceptionIn {
+    Office,
+    Partner(String),
+}
+
+fn uuids<T: From<Uuid> + Ord>(v: &BTreeSet<Uuid>) -> BTreeSet<T> {
+    v.iter().map(|u| T::from(*u)).collect()
+}
+
+impl AddMemberIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<Member> {
+        let details = self.details.parse(p, "details");
+        Some(Member {
+            person_id: PersonId(homeward_app::new_id()),
+            relationship: self.relationship,
+            details: details?,
+        })
+    }
+}
+
+impl SessionIn {
+    pub fn parse(&self, p: &mut Parse, me: UserId) -> Option<CounsellingSession> {
+        let language = p.value("language", LanguageCode::parse(&self.language));
+        let notes = p.opt_text("notes", &self.notes);
+        Some(CounsellingSession {
+            session_id: SessionId(homeward_app::new_id()),
+            counsellor: self.counsellor.map(UserId).unwrap_or(me),
+            language: language?,
+            interpreter_present: self.interpreter_present,
+            topics: self.topics.clone(),
+            attendees: self.attendees.clone(),
+            notes: notes?,
+        })
+    }
+}
+
+impl RepresentativeIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<Representative> {
+        let name = p.text("name", &self.name);
+        let languages = p.languages("languages", &self.languages);
+        Some(Representative {
+            person_id: PersonId(self.person_id),
+            name: name?,
+            kind: self.kind,
+            languages: languages?,
+        })
+    }
+}
+
+impl DocumentIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<TravelDocument> {
+        let number = p.opt_text("number", &self.number);
+        let issuing_country = p.opt_country("issuing_country", &self.issuing_country);
+        Some(TravelDocument {
+            document_id: DocumentId(self.document_id.unwrap_or_else(homeward_app::new_id)),
+            person_id: PersonId(self.person_id),
+            kind: self.kind,
+            status: self.status,
+            number: number?,
+            issuing_country: issuing_country?,
+            expires_on: self.expires_on,
+        })
+    }
+}
+
+impl EscortIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<Escort> {
+        let name = p.text("name", &self.name);
+        Some(Escort {
+            escort_id: EscortId(homeward_app::new_id()),
+            kind: self.kind,
+            name: name?,
+            accompanies: uuids(&self.accompanies),
+        })
+    }
+}
+
+impl ItineraryIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<Itinerary> {
+        let legs: Vec<Option<Leg>> = self
+            .legs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let base = format!("legs/{i}");
+                let carrier = p.text(&at(&base, "carrier"), &l.carrier);
+                let flight = p.text(&at(&base, "flight_number"), &l.flight_number);
+                let from = p.iata(&at(&base, "from"), &l.from);
+                let to = p.iata(&at(&base, "to"), &l.to);
+                Some(Leg {
+                    carrier: carrier?,
+                    flight_number: flight?,
+                    from: from?,
+                    to: to?,
+                    departs_at: l.departs_at,
+                    arrives_at: l.arrives_at,
+                    transit_permit_required: l.transit_permit_required,
+                })
+            })
+            .collect();
+        Some(Itinerary {
+            legs: legs.into_iter().collect::<Option<Vec<_>>>()?,
+            transit_assistance: self.transit_assistance,
+        })
+    }
+}
+
+impl ArrivalIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<Arrival> {
+        let reception = match &self.reception {
+            ReceptionIn::Office => Some(Reception::Office),
+            ReceptionIn::Partner(name) => p.text("reception/partner", name).map(Reception::Partner),
+        };
+        let onward = p.opt_text("onward_transport", &self.onward_transport);
+        let accommodation = p.opt_text("temporary_accommodation", &self.temporary_accommodation);
+        Some(Arrival {
+            reception: reception?,
+            onward_transport: onward?,
+            temporary_accommodation: accommodation?,
+        })
+    }
+}
+
+impl CorrectionIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<(Box<Event>, LongText)> {
+        let reason = p.text("reason", &self.reason);
+        let replacement: Option<Event> = match serde_json::from_value(self.replacement.clone()) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                p.push(
+                    Violation::new(
+                        "correction.replacement",
+                        format!("the replacement is not an event: {e}"),
+                    )
+                    .at("replacement"),
+                );
+                None
+            }
+        };
+        Some((Box::new(replacement?), reason?))
+    }
+}
