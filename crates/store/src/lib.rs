@@ -10,6 +10,8 @@ pub mod audit;
 mod postgres;
 pub mod projection;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::collections::BTreeSet;
 

@@ -1,9 +1,6 @@
 //! The storage test suite. Every test runs unchanged on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[macro_use]
-mod support;
-
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -15,9 +12,10 @@ use homeward_domain::person::*;
 use homeward_domain::programme::{HealthAssessmentRule, ProgrammeSettings};
 use homeward_domain::values::*;
 use homeward_domain::{Case, Command, RecordedEvent};
+use homeward_store::both_backends;
 use homeward_store::projection::project;
+use homeward_store::testing::TestDb;
 use homeward_store::*;
-use support::TestDb;
 use uuid::Uuid;
 
 const OFFICE_A: OfficeId = OfficeId(Uuid::from_u128(0xA));
@@ -483,7 +481,7 @@ both_backends! {
 
 #[tokio::test]
 async fn a_sqlite_backup_is_a_consistent_copy() {
-    let db = TestDb::sqlite().await;
+    let db = TestDb::sqlite().await.unwrap();
     let c = NewCase::register(
         OFFICE_A,
         "A-2026-9",
@@ -502,7 +500,7 @@ async fn a_sqlite_backup_is_a_consistent_copy() {
         .unwrap();
     assert_eq!(copy.load_events(c.id).await.unwrap(), c.events);
     assert_eq!(copy.verify_audit().await.unwrap(), Ok(1));
-    db.finish().await;
+    db.finish().await.unwrap();
 }
 
 #[tokio::test]

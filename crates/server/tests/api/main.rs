@@ -1,0 +1,443 @@
+//! The JSON API, driven over real HTTP against the real server, on SQLite and on
+//! PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use homeward_store::both_backends;
+use serde_json::{Value, json};
+use support::*;
+
+both_backends! {
+    async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        let v = w.view("counsellor", &case).await;
+        assert_eq!(v["case"]["stage"], "registered");
+        assert!(v["case"]["reference"].as_str().unwrap().starts_with("BRU-"));
+        w.approve(&case, &[&awa]).await;
+        w.prepare(&case).await;
+        w.cmd("movement", &case, "return-office", json!({"office_id": w.dkr})).await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &case, "allowances", json!({"kind": "pocket_money", "amount": {"amount_minor": 25000, "currency": "EUR"}})).await.ok();
+        let d = w.cmd("movement", &case, "departure", json!({})).await.ok();
+        assert_eq!(d["stage"], "departed");
+        // The office of the country of return receives the case and leads from then on.
+        w.cmd("reintegration", &case, "arrival", json!({"reception": "office", "onward_transport": "Bus to Thiès"})).await.ok();
+        let v = w.view("reintegration", &case).await;
+        assert_eq!(v["case"]["stage"], "arrived");
+        assert_eq!(v["lead_office"], json!(w.dkr));
+        // The host office keeps read access but no longer acts.
+        w.view("counsellor", &case).await;
+        let r = w.cmd("counsellor", &case, "closure", json!({"outcome": "completed"})).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        w.cmd("reintegration", &case, "reintegration", json!({})).await.ok();
+        w.cmd("reintegration", &case, "monitoring", json!({})).await.ok();
+        let closed = w.cmd("reintegration", &case, "closure", json!({"outcome": "completed"})).await.ok();
+        assert_eq!(closed["stage"], "closed");
+        let timeline = w.get("counsellor", &format!("/api/cases/{case}/timeline")).await.ok();
+        let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        for k in ["case_registered", "member_added", "counselling_session_recorded", "consent_recorded", "application_approved", "departure_confirmed", "arrival_recorded", "case_closed"] {
+            assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+        }
+        assert!(timeline[0]["actor_name"].as_str().is_some());
+    }
+
+    async fn a_family_departs_once_every_adult_consented(db: &TestDb) {
+        let w = World::start(db).await;
+        let case = w.register("counsellor", w.bru, vec![
+            member("principal", adult("Awa")),
+            member("spouse", adult("Moussa")),
+            member("child", child("Fatou", "2017-03-01")),
+        ]).await;
+        let p = w.people(&case).await;
+        w.session(&case, vec![json!({"member": p[0]}), json!({"member": p[1]})], "fr", 5).await.ok();
+        w.consent(&case, &p[0], "person").await.ok();
+        w.consent(&case, &p[2], "person").await.refused(422, "consent.covered_by_family");
+        w.screen(&case, "not_initiated").await.ok();
+        w.cmd("counsellor", &case, "application", json!({})).await.ok();
+        w.cmd("approver", &case, "approval", json!({})).await.ok();
+        w.prepare(&case).await;
+        let r = w.cmd("movement", &case, "ready-to-depart", json!({})).await;
+        r.refused(422, "consent.missing");
+        assert_eq!(r.body["errors"][0]["person_id"], json!(p[1]), "Moussa's consent is missing");
+        w.consent(&case, &p[1], "person").await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &case, "departure", json!({})).await.ok();
+    }
+
+    async fn an_unaccompanied_child_departs_through_the_capacity_path(db: &TestDb) {
+        let w = World::start(db).await;
+        let mut d = child("Ibrahima", "2011-06-01");
+        d["vulnerabilities"] = json!(["unaccompanied_or_separated_child"]);
+        let case = w.register("counsellor", w.bru, vec![member("principal", d)]).await;
+        let kid = w.people(&case).await.remove(0);
+        w.cmd("counsellor", &case, "representatives", json!({
+            "occurred_at": ago(9), "person_id": kid, "name": "Mariama Ba", "kind": "legal_guardian", "languages": ["fr"]
+        })).await.ok();
+        w.session(&case, vec![json!({"member": kid}), json!({"representative_of": kid})], "fr", 5).await.ok();
+        w.screen(&case, "not_initiated").await.ok();
+        w.cmd("counsellor", &case, "application", json!({})).await.ok();
+        w.cmd("approver", &case, "approval", json!({})).await.ok();
+        w.prepare(&case).await;
+        let r = w.cmd("movement", &case, "ready-to-depart", json!({})).await;
+        for code in ["capacity.assessment_missing", "capacity.best_interests_missing", "consent.representative_missing", "escort.child_escort_missing"] {
+            r.refused(422, code);
+        }
+        w.cmd("counsellor", &case, "consents", json!({
+            "person_id": kid, "given_by": "person", "no_pressure_attested": true,
+            "right_to_withdraw_explained": true, "data_processing_consent": true
+        })).await.refused(422, "consent.representative_required");
+        w.cmd("counsellor", &case, "capacity-assessments", json!({
+            "person_id": kid, "professional": "Dr. N. Sow", "qualification": "Child psychologist", "lacks_capacity": true
+        })).await.ok();
+        w.cmd("counsellor", &case, "best-interests-determinations", json!({
+            "person_id": kid, "determined_by": "Child protection panel", "return_in_best_interests": true
+        })).await.ok();
+        w.consent(&case, &kid, "representative").await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.refused(422, "escort.child_escort_missing");
+        w.cmd("movement", &case, "escorts", json!({"kind": "child", "name": "K. Fall", "accompanies": [kid]})).await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &case, "departure", json!({})).await.ok();
+    }
+
+    async fn consent_is_refused_before_the_reflection_period_ends(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.session(&case, vec![json!({"member": awa})], "wo", 1).await.ok();
+        let r = w.consent(&case, &awa, "person").await;
+        r.refused(422, "consent.reflection_period");
+        assert!(r.body["errors"][0]["params"]["from_date"].is_string());
+        assert!(r.body["detail"].as_str().unwrap().contains("consent can be recorded from"));
+    }
+
+    async fn consent_needs_an_information_session_in_a_language_understood(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.session(&case, vec![json!({"member": awa})], "en", 5).await.ok();
+        w.consent(&case, &awa, "person").await.refused(422, "consent.no_information_session");
+    }
+
+    async fn an_approver_never_decides_their_own_submission(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.session(&case, vec![json!({"member": awa})], "wo", 5).await.ok();
+        w.screen(&case, "not_initiated").await.ok();
+        // A counsellor who is also an approver submits, then tries to approve.
+        w.app.store().update_user(w.users["counsellor"], &homeward_store::UserChange {
+            roles: Some([homeward_domain::Role::Counsellor, homeward_domain::Role::Approver].into_iter().collect()),
+            ..Default::default()
+        }).await.unwrap();
+        w.cmd("counsellor", &case, "application", json!({})).await.ok();
+        w.cmd("counsellor", &case, "approval", json!({})).await.refused(422, "approval.own_submission");
+        // Without the approver role, the request is forbidden.
+        let r = w.cmd("counsellor2", &case, "approval", json!({})).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        w.cmd("approver", &case, "approval", json!({})).await.ok();
+    }
+
+    async fn departure_needs_fitness_to_travel_where_required(db: &TestDb) {
+        let w = World::start(db).await;
+        let mut d = adult("Awa");
+        d["vulnerabilities"] = json!(["medical_needs"]);
+        let case = w.register("counsellor", w.bru, vec![member("principal", d)]).await;
+        let awa = w.people(&case).await.remove(0);
+        w.approve(&case, &[&awa]).await;
+        w.prepare(&case).await;
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.refused(422, "health.assessment_missing");
+        // Only the medical officer records a health assessment.
+        let body = json!({"person_id": awa, "fitness": "not_fit", "assessed_by": "Dr. Ndiaye", "medical_details": "Unstable angina"});
+        assert_eq!(w.cmd("movement", &case, "health-assessments", body.clone()).await.status, 403);
+        w.cmd("medical", &case, "health-assessments", body).await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.refused(422, "health.not_fit");
+    }
+
+    async fn departure_after_a_changed_proposal_needs_reconfirmed_consent(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.approve(&case, &[&awa]).await;
+        w.prepare(&case).await;
+        w.cmd("counsellor", &case, "proposal", json!({"proposal": {
+            "country_of_return": "SN", "return_kind": "origin", "place_of_return": "Dakar", "assistance_package": []
+        }})).await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.refused(422, "consent.stale");
+        w.cmd("counsellor", &case, "consent-reconfirmations", json!({"person_id": awa, "given_by": "person", "no_pressure_attested": true})).await.ok();
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
+    }
+
+    async fn an_initiated_removal_procedure_makes_a_case_ineligible(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.session(&case, vec![json!({"member": awa})], "wo", 5).await.ok();
+        w.screen(&case, "initiated").await.ok();
+        w.cmd("counsellor", &case, "application", json!({})).await.refused(422, "eligibility.removal_procedure_initiated");
+    }
+
+    async fn withdrawal_after_departure_is_refused(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.approve(&case, &[&awa]).await;
+        w.prepare(&case).await;
+        w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &case, "departure", json!({})).await.ok();
+        w.cmd("counsellor", &case, "withdrawals", json!({"person_id": awa, "own_words": "I changed my mind"})).await
+            .refused(422, "withdrawal.after_departure");
+    }
+
+    async fn withdrawal_and_reopening_before_departure(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        w.approve(&case, &[&awa]).await;
+        let r = w.cmd("counsellor", &case, "withdrawals", json!({"person_id": awa, "own_words": "Je reste avec ma sœur."})).await.ok();
+        assert_eq!(r["stage"], "withdrawn");
+        let v = w.view("counsellor", &case).await;
+        assert_eq!(v["case"]["consents"][&awa]["withdrawal_words"], "Je reste avec ma sœur.");
+        let r = w.cmd("counsellor", &case, "reopening", json!({"reason": "She asked to resume"})).await.ok();
+        assert_eq!(r["stage"], "counselling");
+    }
+
+    async fn two_writes_at_one_version_let_exactly_one_through(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        let version = w.version(&case).await;
+        let body = |n: i64| json!({
+            "version": version,
+            "occurred_at": ago(n),
+            "language": "wo", "interpreter_present": false, "topics": ["return_modalities"],
+            "attendees": [{"member": awa}]
+        });
+        let path = format!("/api/cases/{case}/counselling-sessions");
+        let (a, b) = tokio::join!(w.post("counsellor", &path, body(1)), w.post("counsellor2", &path, body(2)));
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409]);
+        let conflict = if a.status == 409 { a } else { b };
+        assert_eq!(conflict.body["current_version"], json!(version + 1));
+        assert_eq!(w.version(&case).await, version + 1);
+    }
+
+    async fn a_case_of_another_office_does_not_exist_for_you(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, _) = w.single_adult().await;
+        let ams_case = w.register("counsellor_ams", w.ams, vec![member("principal", adult("Oksana"))]).await;
+        for user in ["counsellor_ams", "admin", "partner", "donor", "auditor", "reintegration"] {
+            let r = w.get(user, &format!("/api/cases/{case}")).await;
+            assert_eq!(r.status, 404, "{user} reached the case: {}", r.body);
+            assert_eq!(w.get(user, &format!("/api/cases/{case}/timeline")).await.status, 404);
+            let r = w.cmd(user, &case, "counselling-sessions", json!({"language": "fr", "interpreter_present": false, "topics": [], "attendees": []})).await;
+            assert_eq!(r.status, 404, "{user}: {}", r.body);
+        }
+        let list = w.get("counsellor_ams", "/api/cases").await.ok();
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["id"], json!(ams_case));
+        let found = w.post("counsellor_ams", "/api/cases/search", json!({"q": "awa"})).await.ok();
+        assert_eq!(found["total"], 0);
+        let found = w.post("counsellor_ams", "/api/people/search", json!({"q": "awa"})).await.ok();
+        assert_eq!(found["total"], 0);
+        for user in ["admin", "partner", "donor", "auditor"] {
+            assert_eq!(w.get(user, "/api/cases").await.ok()["total"], 0, "{user} sees cases");
+            assert_eq!(w.post(user, "/api/people/search", json!({"q": "a"})).await.ok()["total"], 0, "{user} sees people");
+        }
+        let found = w.post("counsellor", "/api/people/search", json!({"q": "AWA"})).await.ok();
+        assert_eq!(found["total"], 1);
+    }
+
+    async fn medical_details_reach_only_the_medical_role_and_each_sensitive_read_is_audited(db: &TestDb) {
+        let w = World::start(db).await;
+        let mut d = adult("Awa");
+        d["vulnerabilities"] = json!(["medical_needs", "victim_of_trafficking"]);
+        let case = w.register("counsellor", w.bru, vec![member("principal", d)]).await;
+        let awa = w.people(&case).await.remove(0);
+        w.approve(&case, &[&awa]).await;
+        w.cmd("medical", &case, "health-assessments", json!({
+            "person_id": awa, "fitness": "fit", "assessed_by": "Dr. Ndiaye", "medical_details": "Insulin-dependent diabetes"
+        })).await.ok();
+        let medic = w.view("medical", &case).await;
+        assert_eq!(medic["case"]["health"][&awa]["medical_details"], "Insulin-dependent diabetes");
+        for user in ["counsellor", "approver", "movement"] {
+            let v = w.view(user, &case).await;
+            assert!(v["case"]["health"][&awa]["medical_details"].is_null(), "{user} read medical details");
+            assert!(v["withheld"].as_array().unwrap().contains(&json!("medical")));
+            let timeline = w.get(user, &format!("/api/cases/{case}/timeline")).await.ok();
+            assert!(!timeline.to_string().contains("Insulin"), "{user} read medical details in the timeline");
+        }
+        // The movement officer does not learn of the trafficking, nor read counselling notes.
+        let v = w.view("movement", &case).await;
+        assert!(!v.to_string().contains("victim_of_trafficking"));
+        assert!(!v.to_string().contains("Wants to go home"));
+        assert!(v["departure_conditions"].to_string().contains("protection.requirement_unmet"));
+        let c = w.view("counsellor", &case).await;
+        assert!(c.to_string().contains("victim_of_trafficking"));
+        assert!(c.to_string().contains("Wants to go home"));
+        // Every sensitive read is in the audit log.
+        let log = w.get("auditor", "/api/audit?per_page=200").await.ok();
+        let reads: Vec<&Value> = log["items"].as_array().unwrap().iter().filter(|e| e["action"] == "case.read_sensitive").collect();
+        let medic_id = json!(w.users["medical"]);
+        assert!(reads.iter().any(|e| e["actor"] == medic_id && e["detail"].as_str().unwrap().contains("medical")));
+        let counsellor_id = json!(w.users["counsellor"]);
+        assert!(reads.iter().any(|e| e["actor"] == counsellor_id && e["detail"].as_str().unwrap().contains("counselling_notes")));
+        let chain = w.get("auditor", "/api/audit/verification").await.ok();
+        assert_eq!(chain["valid"], true);
+        assert_eq!(w.get("counsellor", "/api/audit").await.status, 403);
+    }
+
+    async fn bad_input_gets_a_4xx_with_field_pointers_and_writes_nothing(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, _) = w.single_adult().await;
+        let before = w.events().await;
+        let audit_before = w.get("auditor", "/api/audit").await.ok()["total"].clone();
+        // Malformed JSON.
+        let r = w.send(Some("counsellor"), w.http.post(format!("{}/api/cases", w.base)).header("content-type", "application/json").body("{\"host_office\": ")).await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.body["type"], "/problems/malformed-json");
+        // A field of the wrong type names its path.
+        let r = w.post("counsellor", "/api/cases", json!({"host_office": 5})).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.pointers(), vec!["#/host_office"]);
+        // Unknown codes, a birth in the future, negative money: every field named at once.
+        let mut person = adult("Awa");
+        person["nationality"] = json!("XX");
+        person["languages"] = json!(["fr", "zz"]);
+        person["date_of_birth"] = json!({"exact": "2099-01-01"});
+        let r = w.post("counsellor", "/api/cases", json!({
+            "host_office": w.bru, "programme": w.programme,
+            "referral": {"source": "partner", "referred_by": ""},
+            "proposal": {"country_of_return": "QQ", "return_kind": "origin",
+                "assistance_package": [{"kind": "pocket_money", "amount": {"amount_minor": -5, "currency": "EURO"}}]},
+            "members": [{"relationship": "principal", "details": person}]
+        })).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let pointers = r.pointers();
+        for p in [
+            "#/members/0/details/nationality",
+            "#/members/0/details/languages/1",
+            "#/proposal/country_of_return",
+            "#/proposal/assistance_package/0/amount/currency",
+            "#/proposal/assistance_package/0/amount/amount_minor",
+        ] {
+            assert!(pointers.contains(&p.to_string()), "{p} not in {pointers:?}");
+        }
+        let r = w.post("counsellor", "/api/cases", json!({
+            "host_office": w.bru, "programme": w.programme,
+            "referral": {"source": "partner"},
+            "proposal": {"country_of_return": "SN", "return_kind": "origin"},
+            "members": [{"relationship": "principal", "details": person_with_birth("2099-01-01")}]
+        })).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.pointers().contains(&"#/members/0/details/date_of_birth".to_string()), "{}", r.body);
+        // An unknown field is refused, not ignored.
+        let r = w.cmd("counsellor", &case, "application", json!({"surprise": true})).await;
+        assert_eq!(r.status, 422);
+        // A body too large.
+        let big = json!({"version": 1, "reason": "x".repeat(300_000)});
+        let r = w.post("counsellor", &format!("/api/cases/{case}/reopening"), big).await;
+        assert_eq!(r.status, 413);
+        // Not JSON at all.
+        let r = w.send(Some("counsellor"), w.http.post(format!("{}/api/cases", w.base)).body("hello")).await;
+        assert_eq!(r.status, 415);
+        // An occurred_at in the future.
+        let r = w.cmd("counsellor", &case, "counselling-sessions", json!({
+            "occurred_at": chrono::Utc::now() + chrono::Duration::days(2),
+            "language": "fr", "interpreter_present": false, "topics": [], "attendees": []
+        })).await;
+        assert_eq!(r.status, 422);
+        assert!(r.pointers().contains(&"#/occurred_at".to_string()));
+        assert_eq!(w.events().await, before, "nothing was written");
+        assert_eq!(w.get("auditor", "/api/audit").await.ok()["total"], audit_before);
+    }
+
+    async fn browser_sessions_need_the_csrf_token_and_end_on_logout(db: &TestDb) {
+        let w = World::start(db).await;
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let login = client.post(format!("{}/api/session", w.base)).json(&json!({"username": "counsellor", "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(login.status(), 200);
+        let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain HTTP: no Secure attribute");
+        let s: Value = login.json().await.unwrap();
+        let csrf = s["csrf_token"].as_str().unwrap().to_string();
+        let body = json!({"q": "x"});
+        let r = client.post(format!("{}/api/cases/search", w.base)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 403, "a change without the CSRF token");
+        let r = client.post(format!("{}/api/cases/search", w.base)).header("x-csrf-token", &csrf).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let r = client.get(format!("{}/api/session", w.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let r = client.delete(format!("{}/api/session", w.base)).header("x-csrf-token", &csrf).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let r = client.get(format!("{}/api/session", w.base)).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+    }
+
+    async fn sign_in_is_throttled_per_account(db: &TestDb) {
+        let w = World::start(db).await;
+        for _ in 0..5 {
+            let r = w.send(None, w.http.post(format!("{}/api/session", w.base)).json(&json!({"username": "approver", "password": "wrong"}))).await;
+            assert_eq!(r.status, 401);
+        }
+        let r = w.send(None, w.http.post(format!("{}/api/session", w.base)).json(&json!({"username": "approver", "password": PASSWORD}))).await;
+        assert_eq!(r.status, 429, "even the right password waits");
+        assert!(r.headers.get("retry-after").is_some());
+        // Another account is not affected.
+        let r = w.send(None, w.http.post(format!("{}/api/tokens", w.base)).json(&json!({"username": "medical", "password": PASSWORD, "name": "script"}))).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let token = r.body["token"].as_str().unwrap();
+        let me = w.send(None, w.http.get(format!("{}/api/session", w.base)).bearer_auth(token)).await.ok();
+        assert_eq!(me["user"]["username"], "medical");
+    }
+
+    async fn administrators_manage_users_offices_and_programmes(db: &TestDb) {
+        let w = World::start(db).await;
+        let o = w.post("admin", "/api/offices", json!({"code": "tbs", "name": "Tbilisi", "country": "GE"})).await.ok();
+        assert_eq!(o["code"], "TBS");
+        assert_eq!(w.post("admin", "/api/offices", json!({"code": "TBS", "name": "x", "country": "GE"})).await.status, 409);
+        let r = w.post("admin", "/api/offices", json!({"code": "!", "name": "", "country": "ZZ"})).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.pointers().len(), 3, "{}", r.body);
+        assert_eq!(w.post("counsellor", "/api/offices", json!({"code": "X1", "name": "x", "country": "GE"})).await.status, 403);
+        let u = w.post("admin", "/api/users", json!({"username": "nino", "display_name": "Nino", "roles": ["reintegration_officer"], "offices": [o["id"]]})).await.ok();
+        let password = u["password"].as_str().unwrap().to_string();
+        let r = w.send(None, w.http.post(format!("{}/api/tokens", w.base)).json(&json!({"username": "nino", "password": password, "name": "t"}))).await;
+        assert_eq!(r.status, 201);
+        let id = u["user"]["id"].as_str().unwrap();
+        w.send(Some("admin"), w.http.patch(format!("{}/api/users/{id}", w.base)).json(&json!({"active": false}))).await.ok();
+        let token = r.body["token"].as_str().unwrap();
+        let r = w.send(None, w.http.get(format!("{}/api/session", w.base)).bearer_auth(token)).await;
+        assert_eq!(r.status, 401, "deactivation ends the user's sessions");
+        let programmes = w.get("counsellor", "/api/programmes").await.ok();
+        assert_eq!(programmes.as_array().unwrap().len(), 1);
+        assert_eq!(w.get("counsellor", "/api/users").await.status, 403);
+    }
+
+    async fn the_openapi_document_describes_every_route(db: &TestDb) {
+        let w = World::start(db).await;
+        let doc = w.send(None, w.http.get(format!("{}/api/openapi.json", w.base))).await.ok();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.len() >= 45, "{} paths", paths.len());
+        // Every documented operation exists on the server (no 404 "no such endpoint",
+        // no 405); unauthenticated calls are refused as documented.
+        for (path, ops) in paths {
+            let concrete = path.replace("{case_id}", &uuid::Uuid::nil().to_string())
+                .replace("{programme_id}", &uuid::Uuid::nil().to_string())
+                .replace("{user_id}", &uuid::Uuid::nil().to_string());
+            for method in ops.as_object().unwrap().keys() {
+                let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                let r = w.send(None, w.http.request(m, format!("{}{concrete}", w.base)).header("content-type", "application/json").body("{}")).await;
+                assert_ne!(r.status, 405, "{method} {path}");
+                assert!(r.body.get("type") != Some(&json!("/problems/not-found")) || r.status != 404, "{method} {path} is not served");
+                let documented: Vec<&String> = ops[method]["responses"].as_object().map(|o| o.keys().collect()).unwrap_or_default();
+                assert!(documented.iter().any(|s| *s == &r.status.to_string()) || r.status == 401 || r.status == 422 || r.status == 400,
+                    "{method} {path} answered {} which is not documented ({documented:?})", r.status);
+            }
+        }
+        assert_eq!(w.send(None, w.http.get(format!("{}/readyz", w.base))).await.status, 200);
+        assert_eq!(w.send(None, w.http.get(format!("{}/nope", w.base))).await.status, 404);
+    }
+}
+
+fn person_with_birth(date: &str) -> Value {
+    let mut p = adult("Awa");
+    p["date_of_birth"] = json!({"exact": date});
+    p
+}

@@ -1,0 +1,427 @@
+//! A running Homeward: the real router on a real port, on a fresh database, with offices,
+//! a programme and one signed-in user per role. Tests read like the users' steps.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Duration, Utc};
+use homeward_app::auth::{hash_password, random_secret, secret_hash};
+use homeward_app::{App, Config};
+use homeward_domain::access::Role;
+use homeward_domain::ids::{OfficeId, UserId};
+use homeward_store::testing::TestDb;
+use homeward_store::{AuthSession, UserRecord};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+static HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).unwrap());
+
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Resp {
+    /// The codes of the problem's items.
+    pub fn codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["code"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn pointers(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["pointer"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert!(
+            (200..300).contains(&self.status),
+            "expected success, got {}: {}",
+            self.status,
+            self.body
+        );
+        self.body
+    }
+
+    /// Expects a problem+json of `status` that names `code`.
+    #[track_caller]
+    pub fn refused(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        assert!(
+            self.codes().iter().any(|c| c == code),
+            "{code} not in {}",
+            self.body
+        );
+    }
+}
+
+pub struct World {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub app: App,
+    tokens: HashMap<&'static str, String>,
+    pub users: HashMap<&'static str, UserId>,
+    pub bru: OfficeId,
+    pub ams: OfficeId,
+    pub dkr: OfficeId,
+    pub programme: Uuid,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// (user name, role, offices) of the test users.
+const USERS: &[(&str, Role, &[&str])] = &[
+    ("counsellor", Role::Counsellor, &["BRU"]),
+    ("counsellor2", Role::Counsellor, &["BRU"]),
+    ("approver", Role::Approver, &["BRU"]),
+    ("medical", Role::MedicalOfficer, &["BRU"]),
+    ("movement", Role::MovementOfficer, &["BRU"]),
+    ("reintegration", Role::ReintegrationOfficer, &["DKR"]),
+    ("monitoring", Role::MonitoringOfficer, &["BRU", "DKR"]),
+    ("counsellor_ams", Role::Counsellor, &["AMS"]),
+    ("admin", Role::Administrator, &[]),
+    ("partner", Role::Partner, &[]),
+    ("donor", Role::Donor, &[]),
+    ("auditor", Role::Auditor, &[]),
+];
+
+impl World {
+    pub async fn start(db: &TestDb) -> World {
+        Self::start_with(db, Config::default()).await
+    }
+
+    pub async fn start_with(db: &TestDb, config: Config) -> World {
+        let app = App::new(db.store.clone(), config);
+        let mut offices = HashMap::new();
+        for (code, country) in [("BRU", "BE"), ("AMS", "NL"), ("DKR", "SN")] {
+            let o = app
+                .create_office_unchecked(None, code, &format!("{code} office"), country)
+                .await
+                .unwrap();
+            offices.insert(code, o.id);
+        }
+        let mut settings = homeward_app::demo::demo_programme_settings().unwrap();
+        settings.host_countries = ["BE", "NL"].iter().map(|c| c.parse().unwrap()).collect();
+        settings.return_countries = ["SN", "GE"].iter().map(|c| c.parse().unwrap()).collect();
+        let programme = app
+            .create_programme(None, "AVRR-TEST", "Test programme", settings)
+            .await
+            .unwrap();
+        let mut tokens = HashMap::new();
+        let mut users = HashMap::new();
+        let now = homeward_app::now();
+        for (name, role, office_codes) in USERS {
+            let id = UserId(Uuid::now_v7());
+            db.store
+                .create_user(&UserRecord {
+                    id,
+                    username: name.to_string(),
+                    display_name: format!("{name} (test)"),
+                    password_hash: HASH.clone(),
+                    active: true,
+                    roles: [*role].into_iter().collect(),
+                    offices: office_codes
+                        .iter()
+                        .map(|c| offices[c])
+                        .collect::<BTreeSet<_>>(),
+                    created_at: now,
+                })
+                .await
+                .unwrap();
+            let secret = random_secret();
+            db.store
+                .create_session(&AuthSession {
+                    id: secret_hash(&secret),
+                    user_id: id.0,
+                    kind: "token".into(),
+                    name: Some("tests".into()),
+                    csrf_token: random_secret(),
+                    created_at: now,
+                    last_seen_at: now,
+                    expires_at: now + Duration::days(1),
+                    idle_timeout_secs: None,
+                })
+                .await
+                .unwrap();
+            tokens.insert(*name, secret);
+            users.insert(*name, id);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router =
+            homeward_server::router(app.clone(), homeward_server::ServerOptions::default());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(homeward_server::serve(listener, router, async {
+            let _ = rx.await;
+        }));
+        World {
+            base,
+            http: reqwest::Client::new(),
+            app,
+            tokens,
+            users,
+            bru: offices["BRU"],
+            ams: offices["AMS"],
+            dkr: offices["DKR"],
+            programme: programme.id.0,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    pub fn token(&self, user: &str) -> &str {
+        &self.tokens[user]
+    }
+
+    pub async fn send(&self, user: Option<&str>, req: reqwest::RequestBuilder) -> Resp {
+        let req = match user {
+            Some(u) => req.bearer_auth(self.token(u)),
+            None => req,
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        assert!(status < 500, "a server error: {status} {body}");
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, user: &str, path: &str) -> Resp {
+        self.send(Some(user), self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    pub async fn post(&self, user: &str, path: &str, body: Value) -> Resp {
+        self.send(
+            Some(user),
+            self.http.post(format!("{}{path}", self.base)).json(&body),
+        )
+        .await
+    }
+
+    /// The case's current version, as stored.
+    pub async fn version(&self, case: &str) -> u64 {
+        self.app
+            .store()
+            .load_events(homeward_domain::ids::CaseId(case.parse().unwrap()))
+            .await
+            .unwrap()
+            .len() as u64
+    }
+
+    /// Runs a command on a case at its current version.
+    pub async fn cmd(&self, user: &str, case: &str, what: &str, mut body: Value) -> Resp {
+        body["version"] = json!(self.version(case).await);
+        self.post(user, &format!("/api/cases/{case}/{what}"), body)
+            .await
+    }
+
+    pub async fn events(&self) -> i64 {
+        self.app.store().count_events().await.unwrap()
+    }
+
+    pub async fn view(&self, user: &str, case: &str) -> Value {
+        self.get(user, &format!("/api/cases/{case}")).await.ok()
+    }
+
+    /// The person ids of a case, in member order.
+    pub async fn people(&self, case: &str) -> Vec<String> {
+        let v = self.view("counsellor", case).await;
+        v["case"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["person_id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn ago(days: i64) -> DateTime<Utc> {
+    Utc::now() - Duration::days(days)
+}
+
+pub fn adult(given: &str) -> Value {
+    json!({
+        "name": {"given": given, "family": "Diallo"},
+        "date_of_birth": {"exact": "1990-05-01"},
+        "sex": "female",
+        "nationality": "SN",
+        "languages": ["wo", "fr"],
+        "legal_situation": "irregular_stay"
+    })
+}
+
+pub fn child(given: &str, born: &str) -> Value {
+    json!({
+        "name": {"given": given, "family": "Diallo"},
+        "date_of_birth": {"exact": born},
+        "sex": "male",
+        "nationality": "SN",
+        "languages": ["wo"],
+        "legal_situation": "irregular_stay"
+    })
+}
+
+pub fn member(rel: &str, details: Value) -> Value {
+    json!({"relationship": rel, "details": details})
+}
+
+impl World {
+    /// Registers a case (ten days ago) in `office` with `members`; returns its id.
+    pub async fn register(&self, user: &str, office: OfficeId, members: Vec<Value>) -> String {
+        let r = self
+            .post(user, "/api/cases", json!({
+                "host_office": office,
+                "programme": self.programme,
+                "referral": {"source": "self_referral"},
+                "proposal": {
+                    "country_of_return": "SN",
+                    "return_kind": "origin",
+                    "place_of_return": "Thiès",
+                    "assistance_package": [{"kind": "reintegration_grant", "amount": {"amount_minor": 150000, "currency": "EUR"}}]
+                },
+                "members": members,
+                "occurred_at": ago(10),
+            }))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(r.headers.get("location").is_some());
+        r.body["case_id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn single_adult(&self) -> (String, String) {
+        let case = self
+            .register(
+                "counsellor",
+                self.bru,
+                vec![member("principal", adult("Awa"))],
+            )
+            .await;
+        let p = self.people(&case).await.remove(0);
+        (case, p)
+    }
+
+    /// An information session held `days_ago` for these attendees, in `language`.
+    pub async fn session(
+        &self,
+        case: &str,
+        attendees: Vec<Value>,
+        language: &str,
+        days_ago: i64,
+    ) -> Resp {
+        self.cmd("counsellor", case, "counselling-sessions", json!({
+            "occurred_at": ago(days_ago),
+            "language": language,
+            "interpreter_present": false,
+            "topics": ["return_modalities", "conditions_in_country_of_return", "return_by_own_means", "options_to_stay"],
+            "attendees": attendees,
+            "notes": "Wants to go home to her mother."
+        }))
+        .await
+    }
+
+    pub async fn consent(&self, case: &str, person: &str, given_by: &str) -> Resp {
+        self.cmd(
+            "counsellor",
+            case,
+            "consents",
+            json!({
+                "person_id": person,
+                "given_by": given_by,
+                "no_pressure_attested": true,
+                "right_to_withdraw_explained": true,
+                "data_processing_consent": true,
+            }),
+        )
+        .await
+    }
+
+    pub async fn screen(&self, case: &str, removal: &str) -> Resp {
+        self.cmd("counsellor", case, "eligibility-screenings", json!({
+            "removal_procedure": removal, "admissibility": "national", "category": "irregular migrant"
+        }))
+        .await
+    }
+
+    /// Counselling five days ago, every adult's consent, screening, application, approval.
+    pub async fn approve(&self, case: &str, adults: &[&str]) {
+        let attendees = adults.iter().map(|p| json!({"member": p})).collect();
+        self.session(case, attendees, "wo", 5).await.ok();
+        for p in adults {
+            self.consent(case, p, "person").await.ok();
+        }
+        self.screen(case, "not_initiated").await.ok();
+        self.cmd("counsellor", case, "application", json!({}))
+            .await
+            .ok();
+        self.cmd("approver", case, "approval", json!({})).await.ok();
+    }
+
+    pub async fn passport(&self, case: &str, person: &str) {
+        self.cmd(
+            "movement",
+            case,
+            "travel-documents",
+            json!({
+                "person_id": person, "kind": "passport", "status": "held", "number": "A123",
+                "issuing_country": "SN", "expires_on": "2031-01-01"
+            }),
+        )
+        .await
+        .ok();
+    }
+
+    pub async fn itinerary(&self, case: &str) -> Resp {
+        let dep = Utc::now() + Duration::days(7);
+        self.cmd("movement", case, "itinerary", json!({
+            "legs": [{"carrier": "Brussels Airlines", "flight_number": "SN203", "from": "BRU", "to": "DSS",
+                      "departs_at": dep, "arrives_at": dep + Duration::hours(6)}],
+            "transit_assistance": false
+        }))
+        .await
+    }
+
+    /// Passports for everyone and a flight to Dakar.
+    pub async fn prepare(&self, case: &str) {
+        for p in self.people(case).await {
+            self.passport(case, &p).await;
+        }
+        self.itinerary(case).await.ok();
+    }
+}
