@@ -149,7 +149,7 @@ impl Event {
     }
 
     /// The schema version of the payload of this event type. Bump it when a payload's
-    /// shape changes and teach [`crate::case::upcast`] to read the older form.
+    /// shape changes and teach the store (`EventRow::decode`) to read the older form.
     pub fn schema_version(&self) -> u16 {
         1
     }
