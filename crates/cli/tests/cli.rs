@@ -15,14 +15,23 @@ fn homeward(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[tokio::test]
@@ -32,7 +41,21 @@ async fn altering_an_audit_entry_makes_audit_verify_name_it() {
     let o = homeward(&["migrate", "--database-url", &url], None);
     assert!(o.status.success(), "{}", text(&o));
     for name in ["ana", "ben", "cyd"] {
-        let o = homeward(&["user", "add", "--database-url", &url, "--username", name, "--display-name", name, "--role", "auditor"], None);
+        let o = homeward(
+            &[
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--username",
+                name,
+                "--display-name",
+                name,
+                "--role",
+                "auditor",
+            ],
+            None,
+        );
         assert!(o.status.success(), "{}", text(&o));
         assert!(text(&o).contains("Password (shown once)"));
     }
@@ -41,8 +64,14 @@ async fn altering_an_audit_entry_makes_audit_verify_name_it() {
     assert!(text(&o).contains("intact: 3 entries"), "{}", text(&o));
 
     let store = homeward_store::Store::connect(&url).await.unwrap();
-    store.execute_unchecked("DROP TRIGGER audit_append_only_update").await.unwrap();
-    store.execute_unchecked("UPDATE audit_log SET action = 'user.delete' WHERE seq = 2").await.unwrap();
+    store
+        .execute_unchecked("DROP TRIGGER audit_append_only_update")
+        .await
+        .unwrap();
+    store
+        .execute_unchecked("UPDATE audit_log SET action = 'user.delete' WHERE seq = 2")
+        .await
+        .unwrap();
     store.close().await;
 
     let o = homeward(&["audit", "verify", "--database-url", &url], None);
@@ -54,20 +83,92 @@ async fn altering_an_audit_entry_makes_audit_verify_name_it() {
 fn users_get_a_password_from_standard_input_and_bad_input_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("h.db").display());
-    let o = homeward(&["user", "add", "--database-url", &url, "--username", "awa", "--display-name", "Awa", "--role", "counsellor", "--password-stdin"], Some("a long enough password\n"));
+    let o = homeward(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            &url,
+            "--username",
+            "awa",
+            "--display-name",
+            "Awa",
+            "--role",
+            "counsellor",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(!text(&o).contains("shown once"));
-    let o = homeward(&["user", "add", "--database-url", &url, "--username", "x", "--display-name", "X", "--role", "wizard"], None);
+    let o = homeward(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            &url,
+            "--username",
+            "x",
+            "--display-name",
+            "X",
+            "--role",
+            "wizard",
+        ],
+        None,
+    );
     assert!(!o.status.success());
-    assert!(text(&o).contains("--role wizard: unknown role"), "{}", text(&o));
-    let o = homeward(&["user", "add", "--database-url", &url, "--username", "bo", "--display-name", "Bo", "--role", "counsellor", "--password-stdin"], Some("short"));
+    assert!(
+        text(&o).contains("--role wizard: unknown role"),
+        "{}",
+        text(&o)
+    );
+    let o = homeward(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            &url,
+            "--username",
+            "bo",
+            "--display-name",
+            "Bo",
+            "--role",
+            "counsellor",
+            "--password-stdin",
+        ],
+        Some("short"),
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("password"), "{}", text(&o));
-    let o = homeward(&["user", "add", "--database-url", &url, "--username", "cyd", "--display-name", "Cy", "--role", "counsellor", "--office", "NOPE"], None);
-    assert!(text(&o).contains("--office NOPE: no such office"), "{}", text(&o));
+    let o = homeward(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            &url,
+            "--username",
+            "cyd",
+            "--display-name",
+            "Cy",
+            "--role",
+            "counsellor",
+            "--office",
+            "NOPE",
+        ],
+        None,
+    );
+    assert!(
+        text(&o).contains("--office NOPE: no such office"),
+        "{}",
+        text(&o)
+    );
     let o = homeward(&["migrate", "--database-url", "mysql://x"], None);
     assert!(!o.status.success());
-    assert!(text(&o).contains("sqlite:PATH or postgres://"), "{}", text(&o));
+    assert!(
+        text(&o).contains("sqlite:PATH or postgres://"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -78,11 +179,33 @@ fn projections_rebuild_and_backups_copy_the_database() {
     assert!(o.status.success(), "{}", text(&o));
     let o = homeward(&["rebuild-projections", "--database-url", &url], None);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("They matched what was stored"), "{}", text(&o));
+    assert!(
+        text(&o).contains("They matched what was stored"),
+        "{}",
+        text(&o)
+    );
     let backup = dir.path().join("copy.db");
-    let o = homeward(&["backup", "--database-url", &url, "--to", backup.to_str().unwrap()], None);
+    let o = homeward(
+        &[
+            "backup",
+            "--database-url",
+            &url,
+            "--to",
+            backup.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(backup.exists());
-    let o = homeward(&["backup", "--database-url", &url, "--to", backup.to_str().unwrap()], None);
+    let o = homeward(
+        &[
+            "backup",
+            "--database-url",
+            &url,
+            "--to",
+            backup.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(!o.status.success(), "a backup never overwrites");
 }
