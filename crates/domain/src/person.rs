@@ -53,7 +53,7 @@ impl DateOfBirth {
     pub fn is_adult_on(&self, on: NaiveDate) -> bool {
         match *self {
             DateOfBirth::Exact(d) => age_on(d, on) >= ADULT_AGE,
-            DateOfBirth::EstimatedYear(y) => on.year() > y + ADULT_AGE,
+            DateOfBirth::EstimatedYear(y) => on.year() > y.saturating_add(ADULT_AGE),
         }
     }
 
@@ -61,7 +61,7 @@ impl DateOfBirth {
     pub fn age_on(&self, on: NaiveDate) -> i32 {
         match *self {
             DateOfBirth::Exact(d) => age_on(d, on),
-            DateOfBirth::EstimatedYear(y) => on.year() - y,
+            DateOfBirth::EstimatedYear(y) => on.year().saturating_sub(y),
         }
     }
 

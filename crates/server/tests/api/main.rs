@@ -441,3 +441,29 @@ fn person_with_birth(date: &str) -> Value {
     p["date_of_birth"] = json!({"exact": date});
     p
 }
+
+/// The contract check that every test's responses pass is worth something only if it
+/// catches a response that does not match.
+#[tokio::test]
+#[should_panic(expected = "does not match")]
+async fn the_contract_check_catches_a_body_that_does_not_match() {
+    let db = homeward_store::testing::TestDb::sqlite().await.unwrap();
+    let w = World::start(&db).await;
+    let path = format!("/api/cases/{}", uuid::Uuid::nil());
+    w.contract.check(
+        "GET",
+        &path,
+        200,
+        "application/json",
+        &json!({"case": 5, "version": "x"}),
+    );
+}
+
+#[tokio::test]
+#[should_panic(expected = "status not documented")]
+async fn the_contract_check_catches_an_undocumented_status() {
+    let db = homeward_store::testing::TestDb::sqlite().await.unwrap();
+    let w = World::start(&db).await;
+    w.contract
+        .check("GET", "/api/cases", 201, "application/json", &json!({}));
+}

@@ -2,7 +2,7 @@
 //! a programme and one signed-in user per role. Tests read like the users' steps.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use homeward_app::auth::{hash_password, random_secret, secret_hash};
@@ -76,7 +76,140 @@ impl Resp {
     }
 }
 
+/// The OpenAPI document as a contract: every response the tests receive is checked
+/// against the schema documented for its route, method and status.
+pub struct Contract {
+    doc: Value,
+    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+}
+
+/// Statuses any endpoint may answer with a problem document without listing them.
+const GENERIC_PROBLEMS: [u16; 9] = [400, 401, 403, 404, 413, 415, 422, 429, 503];
+
+impl Contract {
+    fn template(&self, path: &str) -> Option<String> {
+        let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.doc["paths"]
+            .as_object()?
+            .keys()
+            .filter(|t| {
+                let ts: Vec<&str> = t.split('/').collect();
+                ts.len() == segs.len()
+                    && ts
+                        .iter()
+                        .zip(&segs)
+                        .all(|(a, b)| a.starts_with('{') || a == b)
+            })
+            .max_by_key(|t| t.split('/').filter(|s| !s.starts_with('{')).count())
+            .cloned()
+    }
+
+    fn validator(&self, pointer: &str) -> Arc<jsonschema::Validator> {
+        let mut cache = self.validators.lock().unwrap();
+        cache
+            .entry(pointer.to_string())
+            .or_insert_with(|| {
+                let schema = json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "$ref": pointer,
+                    "components": self.doc["components"],
+                });
+                Arc::new(
+                    jsonschema::validator_for(&schema)
+                        .unwrap_or_else(|e| panic!("schema {pointer}: {e}")),
+                )
+            })
+            .clone()
+    }
+
+    /// Panics unless the response is what the document promises.
+    pub fn check(&self, method: &str, path: &str, status: u16, content_type: &str, body: &Value) {
+        if path == "/api/openapi.json" {
+            return; // the document itself
+        }
+        let Some(template) = self.template(path) else {
+            assert_eq!(
+                status, 404,
+                "{method} {path}: not in the OpenAPI document, yet answered {status}"
+            );
+            return;
+        };
+        let m = method.to_lowercase();
+        let op = &self.doc["paths"][&template][&m];
+        if op.is_null() {
+            assert_eq!(
+                status, 405,
+                "{method} {template} is not documented, yet answered {status}"
+            );
+            return;
+        }
+        let documented = &op["responses"][status.to_string()];
+        let what = format!("{method} {template} -> {status}");
+        if documented.is_null() {
+            assert!(
+                GENERIC_PROBLEMS.contains(&status),
+                "{what}: status not documented: {body}"
+            );
+            assert_eq!(content_type, "application/problem+json", "{what}");
+            self.validate("#/components/schemas/Problem", body, &what);
+            return;
+        }
+        let Some(content) = documented["content"].as_object() else {
+            return; // no body documented (204)
+        };
+        let Some(media) = content.get(content_type) else {
+            panic!(
+                "{what}: answered {content_type}, documented {:?}",
+                content.keys().collect::<Vec<_>>()
+            );
+        };
+        let schema = &media["schema"];
+        if let Some(r) = schema["$ref"].as_str() {
+            self.validate(r, body, &what);
+        } else if !schema.is_null() {
+            let inline = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "allOf": [schema], "components": self.doc["components"]});
+            let v = jsonschema::validator_for(&inline).unwrap();
+            let errors: Vec<String> = v
+                .iter_errors(body)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{what}: the body does not match its schema: {errors:?}\n{body}"
+            );
+        }
+    }
+
+    /// A body the server accepted must be one the document describes.
+    pub fn check_request(&self, method: &str, path: &str, body: &Value) {
+        let Some(template) = self.template(path) else {
+            return;
+        };
+        let schema = &self.doc["paths"][&template][method.to_lowercase()]["requestBody"]["content"]
+            ["application/json"]["schema"];
+        let what = format!("the request {method} {template}");
+        match schema["$ref"].as_str() {
+            Some(r) => self.validate(r, body, &what),
+            None => panic!("{what} was accepted with a body the document does not describe"),
+        }
+    }
+
+    fn validate(&self, pointer: &str, body: &Value, what: &str) {
+        let v = self.validator(pointer);
+        let errors: Vec<String> = v
+            .iter_errors(body)
+            .take(5)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{what}: the body does not match {pointer}: {errors:?}\n{body}"
+        );
+    }
+}
+
 pub struct World {
+    pub contract: Arc<Contract>,
     pub base: String,
     pub http: reqwest::Client,
     pub app: App,
@@ -174,9 +307,22 @@ impl World {
         tokio::spawn(homeward_server::serve(listener, router, async {
             let _ = rx.await;
         }));
+        let http = reqwest::Client::new();
+        let doc: Value = http
+            .get(format!("{base}/api/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         World {
+            contract: Arc::new(Contract {
+                doc,
+                validators: Mutex::new(HashMap::new()),
+            }),
             base,
-            http: reqwest::Client::new(),
+            http,
             app,
             tokens,
             users,
