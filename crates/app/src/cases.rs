@@ -296,6 +296,7 @@ impl App {
             vec![]
         };
         let consent = consent_status(&case, &programme, at);
+        let itinerary_local_times = crate::views::local_times(&case);
         let lead_office = case.lead_office();
         let version = case.version;
         let mut case = case;
@@ -307,6 +308,7 @@ impl App {
             withheld: vis.withheld(),
             departure_conditions: conditions,
             consent,
+            itinerary_local_times,
         })
     }
 

@@ -217,6 +217,31 @@ pub fn consent_status(
         .collect()
 }
 
+/// A leg's times at its airports, for people who read local times.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LegLocalTimes {
+    pub from: String,
+    pub to: String,
+    /// `2026-12-03 14:05 (+01:00)`; absent for an airport without known time zone.
+    pub departs_local: Option<String>,
+    pub arrives_local: Option<String>,
+}
+
+pub fn local_times(case: &Case) -> Vec<LegLocalTimes> {
+    use homeward_domain::airports::local_time;
+    case.itinerary
+        .iter()
+        .flat_map(|i| &i.legs)
+        .map(|l| LegLocalTimes {
+            from: l.from.to_string(),
+            to: l.to.to_string(),
+            departs_local: local_time(&l.from, l.departs_at),
+            arrives_local: local_time(&l.to, l.arrives_at),
+        })
+        .collect()
+}
+
 /// A case as its reader may see it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -230,6 +255,8 @@ pub struct CaseView {
     /// What stands between the case and departure now (empty: it may depart).
     pub departure_conditions: Vec<Violation>,
     pub consent: Vec<ConsentStatus>,
+    /// The itinerary's times in each airport's local time (UTC is in `case.itinerary`).
+    pub itinerary_local_times: Vec<LegLocalTimes>,
 }
 
 /// One line of a case's timeline.

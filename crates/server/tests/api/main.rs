@@ -20,6 +20,10 @@ both_backends! {
         w.cmd("movement", &case, "return-office", json!({"office_id": w.dkr})).await.ok();
         w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
         w.cmd("movement", &case, "allowances", json!({"kind": "pocket_money", "amount": {"amount_minor": 25000, "currency": "EUR"}})).await.ok();
+        let v = w.view("movement", &case).await;
+        let local = &v["itinerary_local_times"][0];
+        assert_eq!(local["to"], "DSS");
+        assert!(local["departs_local"].as_str().unwrap().contains("(+0"), "{local}");
         let d = w.cmd("movement", &case, "departure", json!({})).await.ok();
         assert_eq!(d["stage"], "departed");
         // The office of the country of return receives the case and leads from then on.
@@ -367,6 +371,23 @@ both_backends! {
         assert_eq!(r.status(), 204);
         let r = client.get(format!("{}/api/session", w.base)).send().await.unwrap();
         assert_eq!(r.status(), 401);
+    }
+
+    async fn a_session_ends_after_its_idle_timeout(db: &TestDb) {
+        let w = World::start(db).await;
+        let login = w.http.post(format!("{}/api/session", w.base)).json(&json!({"username": "counsellor", "password": PASSWORD})).send().await.unwrap();
+        let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+        let secret = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+        let me = |secret: String| {
+            let w = &w;
+            async move { w.http.get(format!("{}/api/session", w.base)).header("cookie", format!("homeward_session={secret}")).send().await.unwrap().status() }
+        };
+        assert_eq!(me(secret.clone()).await, 200);
+        // Thirty-one minutes without a request.
+        let idle = homeward_app::now() - chrono::Duration::minutes(31);
+        w.app.store().touch_session(&homeward_app::auth::secret_hash(&secret), idle).await.unwrap();
+        assert_eq!(me(secret.clone()).await, 401);
+        assert_eq!(me(secret).await, 401, "and it stays ended");
     }
 
     async fn sign_in_is_throttled_per_account(db: &TestDb) {
