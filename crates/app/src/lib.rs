@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod demo;
+pub mod input;
 pub mod views;
 
 use std::sync::Arc;

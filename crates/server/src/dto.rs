@@ -14,107 +14,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::problem::{Problem, ProblemItem};
+use homeward_app::input::{Parse, at};
 
-/// Collects every invalid field.
-#[derive(Debug, Default)]
-pub struct Parse {
-    pub errors: Vec<Violation>,
-}
-
-pub fn at(base: &str, field: &str) -> String {
-    if base.is_empty() {
-        field.to_string()
-    } else {
-        format!("{base}/{field}")
-    }
-}
-
-impl Parse {
-    fn value<T>(&mut self, path: &str, r: Result<T, ValueError>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.errors.push(Violation::from_value_error(e, path));
-                None
-            }
-        }
-    }
-
-    pub fn text<const N: usize>(&mut self, path: &str, s: &str) -> Option<Text<N>> {
-        self.value(path, Text::<N>::parse(s))
-    }
-
-    /// An optional text: absent or blank is `None`.
-    pub fn opt_text<const N: usize>(
-        &mut self,
-        path: &str,
-        s: &Option<String>,
-    ) -> Option<Option<Text<N>>> {
-        match s.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(t) => self.text(path, t).map(Some),
-        }
-    }
-
-    pub fn country(&mut self, path: &str, s: &str) -> Option<CountryCode> {
-        self.value(path, CountryCode::parse(s))
-    }
-
-    pub fn opt_country(&mut self, path: &str, s: &Option<String>) -> Option<Option<CountryCode>> {
-        match s.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(t) => self.country(path, t).map(Some),
-        }
-    }
-
-    pub fn languages(&mut self, path: &str, v: &[String]) -> Option<Vec<LanguageCode>> {
-        let parsed: Vec<Option<LanguageCode>> = v
-            .iter()
-            .enumerate()
-            .map(|(i, l)| self.value(&at(path, &i.to_string()), LanguageCode::parse(l)))
-            .collect();
-        parsed.into_iter().collect()
-    }
-
-    pub fn money(&mut self, path: &str, m: &MoneyIn) -> Option<Money> {
-        let currency = self.value(&at(path, "currency"), CurrencyCode::parse(&m.currency));
-        let amount = if m.amount_minor < 0 {
-            self.errors.push(
-                Violation::new(
-                    "money.negative",
-                    format!(
-                        "amount {} is negative; amounts are zero or more",
-                        m.amount_minor
-                    ),
-                )
-                .at(at(path, "amount_minor")),
-            );
-            None
-        } else {
-            Some(m.amount_minor)
-        };
-        Money::new(amount?, currency?).ok()
-    }
-
-    pub fn iata(&mut self, path: &str, s: &str) -> Option<IataCode> {
-        self.value(path, IataCode::parse(s))
-    }
-
-    pub fn push(&mut self, v: Violation) {
-        self.errors.push(v);
-    }
-
-    /// The parsed value, or a problem naming every invalid field.
-    pub fn finish<T>(self, v: Option<T>) -> Result<T, Problem> {
-        match v {
-            Some(v) if self.errors.is_empty() => Ok(v),
-            _ => Err(Problem::invalid(
-                self.errors.into_iter().map(ProblemItem::from).collect(),
-            )),
-        }
-    }
-}
+use crate::problem::Problem;
 
 /// An amount of money.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -269,7 +171,9 @@ impl ProposalIn {
                 let base = at(path, &format!("assistance_package/{i}"));
                 let amount = match &item.amount {
                     None => Some(None),
-                    Some(m) => p.money(&at(&base, "amount"), m).map(Some),
+                    Some(m) => p
+                        .money(&at(&base, "amount"), m.amount_minor, &m.currency)
+                        .map(Some),
                 };
                 let description = p.opt_text(&at(&base, "description"), &item.description);
                 Some(AssistanceItem {
@@ -334,7 +238,7 @@ impl RegisterCaseIn {
                 occurred_at: self.occurred_at,
             })
         })();
-        p.finish(input)
+        p.finish(input).map_err(Problem::from)
     }
 }
 

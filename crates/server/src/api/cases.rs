@@ -22,6 +22,7 @@ use crate::dto::*;
 use crate::extract::{ApiJson, Auth};
 use crate::problem::{ApiResult, Problem, ProblemDoc};
 use crate::state::AppState;
+use homeward_app::input::Parse;
 
 /// A page of results.
 #[derive(Debug, Serialize, ToSchema)]
@@ -385,7 +386,7 @@ command!(
     AllowanceIn,
     "Record a departure allowance paid",
     |b, p, _app, _who| {
-        let amount = p.money("amount", &b.amount);
+        let amount = p.money("amount", b.amount.amount_minor, &b.amount.currency);
         let note = p.opt_text("note", &b.note);
         (|| {
             Some(Command::PayAllowance(Allowance {

@@ -1,0 +1,105 @@
+//! Parsing input into domain values, collecting every invalid field with its path, so
+//! that interfaces (the JSON API, HTML forms) report all of them at once.
+
+use homeward_domain::Violation;
+use homeward_domain::values::*;
+
+use crate::AppError;
+
+/// Collects every invalid field.
+#[derive(Debug, Default)]
+pub struct Parse {
+    pub errors: Vec<Violation>,
+}
+
+pub fn at(base: &str, field: &str) -> String {
+    if base.is_empty() {
+        field.to_string()
+    } else {
+        format!("{base}/{field}")
+    }
+}
+
+impl Parse {
+    pub fn value<T>(&mut self, path: &str, r: Result<T, ValueError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(Violation::from_value_error(e, path));
+                None
+            }
+        }
+    }
+
+    pub fn text<const N: usize>(&mut self, path: &str, s: &str) -> Option<Text<N>> {
+        self.value(path, Text::<N>::parse(s))
+    }
+
+    /// An optional text: absent or blank is `None`.
+    pub fn opt_text<const N: usize>(
+        &mut self,
+        path: &str,
+        s: &Option<String>,
+    ) -> Option<Option<Text<N>>> {
+        match s.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(t) => self.text(path, t).map(Some),
+        }
+    }
+
+    pub fn country(&mut self, path: &str, s: &str) -> Option<CountryCode> {
+        self.value(path, CountryCode::parse(s))
+    }
+
+    pub fn opt_country(&mut self, path: &str, s: &Option<String>) -> Option<Option<CountryCode>> {
+        match s.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(t) => self.country(path, t).map(Some),
+        }
+    }
+
+    pub fn languages(&mut self, path: &str, v: &[String]) -> Option<Vec<LanguageCode>> {
+        let parsed: Vec<Option<LanguageCode>> = v
+            .iter()
+            .enumerate()
+            .map(|(i, l)| self.value(&at(path, &i.to_string()), LanguageCode::parse(l)))
+            .collect();
+        parsed.into_iter().collect()
+    }
+
+    pub fn money(&mut self, path: &str, amount_minor: i64, currency: &str) -> Option<Money> {
+        let currency = self.value(&at(path, "currency"), CurrencyCode::parse(currency));
+        let amount = if amount_minor < 0 {
+            self.errors.push(
+                Violation::new(
+                    "money.negative",
+                    format!(
+                        "amount {} is negative; amounts are zero or more",
+                        amount_minor
+                    ),
+                )
+                .at(at(path, "amount_minor")),
+            );
+            None
+        } else {
+            Some(amount_minor)
+        };
+        Money::new(amount?, currency?).ok()
+    }
+
+    pub fn iata(&mut self, path: &str, s: &str) -> Option<IataCode> {
+        self.value(path, IataCode::parse(s))
+    }
+
+    pub fn push(&mut self, v: Violation) {
+        self.errors.push(v);
+    }
+
+    /// The parsed value, or an error naming every invalid field.
+    pub fn finish<T>(self, v: Option<T>) -> Result<T, AppError> {
+        match v {
+            Some(v) if self.errors.is_empty() => Ok(v),
+            _ => Err(AppError::Invalid(self.errors)),
+        }
+    }
+}
