@@ -223,9 +223,119 @@ fn stage_refusal(case: &Case, what: &str) -> Violation {
     .param("stage", case.stage.code())
 }
 
-fn require_stage(case: &Case, allowed: &[Stage], what: &str, c: &mut Check) {
-    if !allowed.contains(&case.stage) {
-        c.push(stage_refusal(case, what));
+/// The stages in which a command may be given. The case page reads this too, to offer
+/// only the actions possible now.
+pub fn allowed_stages(cmd: &Command) -> &'static [Stage] {
+    use Stage::*;
+    const ALL_BUT_CLOSED: [Stage; 12] = [
+        Registered,
+        Counselling,
+        Applied,
+        Approved,
+        Rejected,
+        PreDeparture,
+        ReadyToDepart,
+        Departed,
+        Arrived,
+        Reintegration,
+        Monitoring,
+        Withdrawn,
+    ];
+    match cmd {
+        Command::AddMember(_)
+        | Command::RemoveMember { .. }
+        | Command::ScreenEligibility(_)
+        | Command::Withdraw { .. }
+        | Command::AssessCapacity(_)
+        | Command::DetermineBestInterests(_)
+        | Command::AppointRepresentative(_)
+        | Command::ChangeProposal(_)
+        | Command::RecordTravelDocument(_)
+        | Command::ArrangeShelter(_) => &BEFORE_DEPARTURE,
+        Command::UpdatePersonDetails { .. } | Command::Close { .. } => &ALL_BUT_CLOSED,
+        Command::RecordCounsellingSession(_) => &[
+            Registered,
+            Counselling,
+            Applied,
+            Approved,
+            PreDeparture,
+            ReadyToDepart,
+            Arrived,
+            Reintegration,
+            Monitoring,
+        ],
+        Command::RecordConsent(_)
+        | Command::ReconfirmConsent(_)
+        | Command::RecordHealthAssessment(_)
+        | Command::RecordRiskAssessment(_) => &COUNSELLED,
+        Command::Reopen { .. } => &[Withdrawn],
+        Command::SubmitApplication => &[Counselling],
+        Command::ApproveApplication | Command::RejectApplication { .. } => &[Applied],
+        Command::AssignReturnOffice(_) => &[
+            Registered,
+            Counselling,
+            Applied,
+            Approved,
+            PreDeparture,
+            ReadyToDepart,
+            Departed,
+        ],
+        Command::AssignEscort(_) | Command::ReleaseEscort { .. } | Command::SetItinerary(_) => {
+            &PREPARING
+        }
+        Command::PayAllowance(_) => &[
+            Approved,
+            PreDeparture,
+            ReadyToDepart,
+            Departed,
+            Arrived,
+            Reintegration,
+        ],
+        Command::MarkReadyToDepart => &[Approved, PreDeparture],
+        Command::ConfirmDeparture | Command::RecordNoShow { .. } => &[ReadyToDepart],
+        Command::RecordArrival(_) => &[Departed],
+        Command::StartReintegration => &[Arrived],
+        Command::StartMonitoring => &[Arrived, Reintegration],
+        Command::Correct { .. } => &Stage::ALL,
+    }
+}
+
+fn describe(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::AddMember(_) => "adding a member",
+        Command::RemoveMember { .. } => "removing a member",
+        Command::UpdatePersonDetails { .. } => "updating a person",
+        Command::RecordCounsellingSession(_) => "recording a counselling session",
+        Command::ScreenEligibility(_) => "eligibility screening",
+        Command::RecordConsent(_) => "recording consent",
+        Command::ReconfirmConsent(_) => "re-confirming consent",
+        Command::Withdraw { .. } => "withdrawal",
+        Command::Reopen { .. } => "re-opening",
+        Command::AssessCapacity(_) => "a capacity assessment",
+        Command::DetermineBestInterests(_) => "a best-interests determination",
+        Command::AppointRepresentative(_) => "recording a representative",
+        Command::SubmitApplication => "submitting the application",
+        Command::ApproveApplication | Command::RejectApplication { .. } => {
+            "deciding on the application"
+        }
+        Command::ChangeProposal(_) => "changing the proposal",
+        Command::AssignReturnOffice(_) => "assigning the office of return",
+        Command::RecordHealthAssessment(_) => "a health assessment",
+        Command::RecordRiskAssessment(_) => "a risk assessment",
+        Command::RecordTravelDocument(_) => "recording a document",
+        Command::AssignEscort(_) => "assigning an escort",
+        Command::ReleaseEscort { .. } => "releasing an escort",
+        Command::ArrangeShelter(_) => "arranging shelter",
+        Command::SetItinerary(_) => "booking an itinerary",
+        Command::PayAllowance(_) => "paying an allowance",
+        Command::MarkReadyToDepart => "marking the case ready to depart",
+        Command::ConfirmDeparture => "confirming departure",
+        Command::RecordNoShow { .. } => "recording a no-show",
+        Command::RecordArrival(_) => "recording arrival",
+        Command::StartReintegration => "starting reintegration",
+        Command::StartMonitoring => "starting monitoring",
+        Command::Close { .. } => "closing",
+        Command::Correct { .. } => "a correction",
     }
 }
 
@@ -264,6 +374,11 @@ fn require_member(case: &Case, person: PersonId, field: &str, c: &mut Check) {
 pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
     let mut c = Check::new();
     check_time(case.dates.registered, ctx, &mut c);
+    let withdrawing_after_departure =
+        matches!(cmd, Command::Withdraw { .. }) && case.stage.is_after_departure();
+    if !allowed_stages(&cmd).contains(&case.stage) && !withdrawing_after_departure {
+        c.push(stage_refusal(case, describe(&cmd)));
+    }
     let events = match cmd {
         Command::Correct {
             corrects,
@@ -290,7 +405,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             }]
         }
         Command::AddMember(m) => {
-            require_stage(case, &BEFORE_DEPARTURE, "adding a member", &mut c);
             if case.member(m.person_id).is_some()
                 || case
                     .removed_members
@@ -315,7 +429,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::MemberAdded(m)]
         }
         Command::RemoveMember { person_id, reason } => {
-            require_stage(case, &BEFORE_DEPARTURE, "removing a member", &mut c);
             require_member(case, person_id, "person_id", &mut c);
             if case.principal().is_some_and(|p| p.person_id == person_id) {
                 c.push(
@@ -329,17 +442,11 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::MemberRemoved { person_id, reason }]
         }
         Command::UpdatePersonDetails { person_id, details } => {
-            if case.stage == Stage::Closed {
-                c.push(stage_refusal(case, "updating a person"));
-            }
             let e = Event::PersonDetailsUpdated { person_id, details };
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::RecordCounsellingSession(s) => {
-            let mut allowed = BEFORE_DEPARTURE.to_vec();
-            allowed.extend([Stage::Arrived, Stage::Reintegration, Stage::Monitoring]);
-            require_stage(case, &allowed, "recording a counselling session", &mut c);
             if case
                 .sessions
                 .iter()
@@ -355,13 +462,11 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![e]
         }
         Command::ScreenEligibility(facts) => {
-            require_stage(case, &BEFORE_DEPARTURE, "eligibility screening", &mut c);
             let e = Event::EligibilityScreened(screen(case, facts, ctx.programme));
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::RecordConsent(d) => {
-            require_stage(case, &COUNSELLED, "recording consent", &mut c);
             c.require(d.no_pressure_attested, || {
                 Violation::new(
                     "consent.pressure_not_excluded",
@@ -403,7 +508,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             }
         }
         Command::ReconfirmConsent(r) => {
-            require_stage(case, &COUNSELLED, "re-confirming consent", &mut c);
             c.require(r.no_pressure_attested, || {
                 Violation::new(
                     "consent.pressure_not_excluded",
@@ -453,8 +557,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                     )
                     .param("stage", case.stage.code()),
                 );
-            } else {
-                require_stage(case, &BEFORE_DEPARTURE, "withdrawal", &mut c);
             }
             require_member(case, person_id, "person_id", &mut c);
             let principal = case.principal().is_some_and(|p| p.person_id == person_id);
@@ -468,44 +570,24 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             evs
         }
         Command::Reopen { reason } => {
-            require_stage(case, &[Stage::Withdrawn], "re-opening", &mut c);
             vec![Event::CaseReopened { reason }]
         }
         Command::AssessCapacity(a) => {
-            require_stage(case, &BEFORE_DEPARTURE, "a capacity assessment", &mut c);
             let e = Event::CapacityAssessed(a);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::DetermineBestInterests(b) => {
-            require_stage(
-                case,
-                &BEFORE_DEPARTURE,
-                "a best-interests determination",
-                &mut c,
-            );
             let e = Event::BestInterestsDetermined(b);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::AppointRepresentative(r) => {
-            require_stage(
-                case,
-                &BEFORE_DEPARTURE,
-                "recording a representative",
-                &mut c,
-            );
             let e = Event::RepresentativeAppointed(r);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::SubmitApplication => {
-            require_stage(
-                case,
-                &[Stage::Counselling],
-                "submitting the application",
-                &mut c,
-            );
             match &case.screening {
                 None => c.push(Violation::new(
                     "application.not_screened",
@@ -524,12 +606,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::ApplicationSubmitted]
         }
         Command::ApproveApplication | Command::RejectApplication { .. } => {
-            require_stage(
-                case,
-                &[Stage::Applied],
-                "deciding on the application",
-                &mut c,
-            );
             if case
                 .application
                 .as_ref()
@@ -558,7 +634,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             }
         }
         Command::ChangeProposal(p) => {
-            require_stage(case, &BEFORE_DEPARTURE, "changing the proposal", &mut c);
             check_proposal(&p, &case.host_country, ctx.programme, "", &mut c);
             if p == case.proposal {
                 c.push(Violation::new(
@@ -569,16 +644,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::ProposalChanged(p)]
         }
         Command::AssignReturnOffice(o) => {
-            require_stage(
-                case,
-                &BEFORE_DEPARTURE
-                    .iter()
-                    .copied()
-                    .chain([Stage::Departed])
-                    .collect::<Vec<_>>(),
-                "assigning the office of return",
-                &mut c,
-            );
             if o.country != case.proposal.country_of_return {
                 c.push(
                     Violation::new(
@@ -595,31 +660,26 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::ReturnOfficeAssigned(o)]
         }
         Command::RecordHealthAssessment(h) => {
-            require_stage(case, &COUNSELLED, "a health assessment", &mut c);
             let e = Event::HealthAssessed(h);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::RecordRiskAssessment(r) => {
-            require_stage(case, &COUNSELLED, "a risk assessment", &mut c);
             let e = Event::RiskAssessed(r);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::RecordTravelDocument(d) => {
-            require_stage(case, &BEFORE_DEPARTURE, "recording a document", &mut c);
             let e = Event::TravelDocumentRecorded(d);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::AssignEscort(e) => {
-            require_stage(case, &PREPARING, "assigning an escort", &mut c);
             let e = Event::EscortAssigned(e);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::ReleaseEscort { escort_id, reason } => {
-            require_stage(case, &PREPARING, "releasing an escort", &mut c);
             if !case.escorts.contains_key(&escort_id) {
                 c.push(
                     Violation::new("escort.unknown", "no such escort on this case").at("escort_id"),
@@ -628,31 +688,20 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::EscortReleased { escort_id, reason }]
         }
         Command::ArrangeShelter(s) => {
-            require_stage(case, &BEFORE_DEPARTURE, "arranging shelter", &mut c);
             let e = Event::ShelterArranged(s);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::SetItinerary(i) => {
-            require_stage(case, &PREPARING, "booking an itinerary", &mut c);
             check_itinerary(&i, &mut c);
             vec![Event::ItinerarySet(i)]
         }
         Command::PayAllowance(a) => {
-            let mut allowed = PREPARING.to_vec();
-            allowed.extend([Stage::Departed, Stage::Arrived, Stage::Reintegration]);
-            require_stage(case, &allowed, "paying an allowance", &mut c);
             let e = Event::AllowancePaid(a);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::MarkReadyToDepart => {
-            require_stage(
-                case,
-                &[Stage::Approved, Stage::PreDeparture],
-                "marking the case ready to depart",
-                &mut c,
-            );
             c.extend(unmet_departure_conditions(
                 case,
                 ctx.occurred_at,
@@ -661,12 +710,6 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::MarkedReadyToDepart]
         }
         Command::ConfirmDeparture => {
-            require_stage(
-                case,
-                &[Stage::ReadyToDepart],
-                "confirming departure",
-                &mut c,
-            );
             c.extend(unmet_departure_conditions(
                 case,
                 ctx.occurred_at,
@@ -675,26 +718,17 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::DepartureConfirmed]
         }
         Command::RecordNoShow { reason } => {
-            require_stage(case, &[Stage::ReadyToDepart], "recording a no-show", &mut c);
             vec![Event::NoShowRecorded { reason }]
         }
         Command::RecordArrival(a) => {
-            require_stage(case, &[Stage::Departed], "recording arrival", &mut c);
             let e = Event::ArrivalRecorded(a);
             c.extend(check_detail(case, &e, ctx, ""));
             vec![e]
         }
         Command::StartReintegration => {
-            require_stage(case, &[Stage::Arrived], "starting reintegration", &mut c);
             vec![Event::ReintegrationStarted]
         }
         Command::StartMonitoring => {
-            require_stage(
-                case,
-                &[Stage::Arrived, Stage::Reintegration],
-                "starting monitoring",
-                &mut c,
-            );
             vec![Event::MonitoringStarted]
         }
         Command::Close { outcome, note } => {

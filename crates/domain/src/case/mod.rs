@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use commands::{Command, RegisterCase};
-pub use decide::{Context, decide, register};
+pub use decide::{Context, allowed_stages, decide, register};
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;
 
