@@ -395,6 +395,14 @@ impl App {
         new_password: Option<String>,
     ) -> Result<UserView> {
         forbid_unless(p.actor.may_administer(), "changing users")?;
+        if id == p.actor.user_id
+            && (change.roles.is_some() || change.offices.is_some() || change.active.is_some())
+        {
+            // Four eyes: nobody grants themselves access to cases.
+            return Err(AppError::Forbidden(
+                "administrators do not change their own roles, offices or status; ask another administrator".into(),
+            ));
+        }
         let mut change = change;
         if let Some(offices) = &change.offices {
             for o in offices {

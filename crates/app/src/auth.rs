@@ -155,6 +155,10 @@ impl App {
     ) -> Result<Issued> {
         let at = now();
         let username = username.trim().to_lowercase();
+        if username.is_empty() || username.len() > 200 || username.chars().any(char::is_control) {
+            // Not a user name any account can have: nothing to look up, nothing to record.
+            return Err(AppError::Unauthenticated);
+        }
         let mut keys = vec![format!("user:{username}")];
         if let Some(a) = address {
             keys.push(format!("ip:{a}"));
@@ -308,13 +312,24 @@ impl App {
             .user(p.actor.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if !verify_password(current, &user.password_hash) {
+        let at = now();
+        let key = vec![format!("user:{}", user.username)];
+        self.throttle_check(&key, at).await?;
+        let (current, stored) = (current.to_string(), user.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !ok {
+            self.store().record_login_failure(&key, at).await?;
             return Err(AppError::invalid(
                 Violation::new("password.wrong", "the current password is wrong")
                     .at("current_password"),
             ));
         }
-        let hash = hash_password(new)?;
+        let new = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
         self.store()
             .update_user(
                 user.id,

@@ -252,7 +252,12 @@ impl App {
             programme: &programme,
             history: &history,
         };
-        let events = decide(&case, cmd, &ctx)?;
+        let events = decide(&case, cmd, &ctx).map_err(|r| {
+            // A refusal tells no more than the case view would.
+            AppError::Refused(homeward_domain::Refusal {
+                violations: redact_conditions(r.violations, &Visibility::of(&p.actor)),
+            })
+        })?;
         let new = recorded(case.version, p.actor.user_id, occurred_at, at, events);
         let case = self.commit(p, &history, &new, name).await?;
         Ok(Executed {
@@ -335,13 +340,12 @@ impl App {
             }
             let kind = e.event.kind();
             let mut event = e.event;
-            let data = if redact_event(&mut event, &vis) {
-                serde_json::to_value(&event)
-                    .ok()
-                    .and_then(|v| v.get("data").cloned())
-            } else {
-                None
-            };
+            if !redact_event(&mut event, &vis) {
+                continue;
+            }
+            let data = serde_json::to_value(&event)
+                .ok()
+                .and_then(|v| v.get("data").cloned());
             out.push(TimelineEntry {
                 version: e.meta.version,
                 kind,

@@ -134,6 +134,9 @@ pub fn redact_case(case: &mut Case, vis: &Visibility) {
     }
 }
 
+/// What a reader sees in place of a withheld text.
+pub const WITHHELD: &str = "(withheld)";
+
 /// Redacts an event of the timeline. Returns false when the whole event is withheld.
 pub fn redact_event(e: &mut Event, vis: &Visibility) -> bool {
     match e {
@@ -146,7 +149,27 @@ pub fn redact_event(e: &mut Event, vis: &Visibility) -> bool {
         Event::BestInterestsDetermined(b) if !vis.notes => b.notes = None,
         Event::HealthAssessed(h) if !vis.medical => h.medical_details = None,
         Event::RiskAssessed(_) if !vis.trafficking => return false,
-        Event::Corrected { replacement, .. } => return redact_event(replacement, vis),
+        Event::Corrected {
+            replacement,
+            reason,
+            ..
+        } => {
+            let withheld = match replacement.as_ref() {
+                Event::HealthAssessed(_) => !vis.medical,
+                Event::CounsellingSessionRecorded(_)
+                | Event::CapacityAssessed(_)
+                | Event::BestInterestsDetermined(_) => !vis.notes,
+                Event::MemberAdded(_) | Event::PersonDetailsUpdated { .. } => {
+                    !(vis.trafficking && vis.violence)
+                }
+                _ => false,
+            };
+            if withheld && let Ok(r) = homeward_domain::values::LongText::parse(WITHHELD) {
+                // The reason may say what was corrected in a withheld detail.
+                *reason = r;
+            }
+            return redact_event(replacement, vis);
+        }
         _ => {}
     }
     true
@@ -158,12 +181,11 @@ pub fn redact_conditions(vs: Vec<Violation>, vis: &Visibility) -> Vec<Violation>
     vs.into_iter()
         .map(|mut v| {
             if v.code.starts_with("protection.") && !vis.trafficking {
-                let person = v.person_id;
+                // Not even who it concerns: that alone would tell.
                 v = Violation::new(
                     "protection.requirement_unmet",
                     "a protection requirement is not met (details restricted to protection staff)",
                 );
-                v.person_id = person;
             }
             let hidden = v
                 .params

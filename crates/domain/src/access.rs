@@ -185,6 +185,9 @@ pub enum Denied {
 pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied> {
     let roles = match cmd {
         Command::Correct { replacement, .. } => roles_for_detail(replacement),
+        // Before departure, closing is the counsellor's; after, the return side's.
+        Command::Close { .. } if !case.stage.is_after_departure() => &[Role::Counsellor],
+        Command::Close { .. } => &[Role::ReintegrationOfficer, Role::MonitoringOfficer],
         other => roles_for(other),
     };
     if !actor.has_any(roles) {

@@ -151,12 +151,27 @@ impl CurrencyCode {
 /// An amount of money: a non-negative integer number of minor units (cents) of a
 /// currency. Never a float.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "MoneyFields")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     /// Integer amount in the currency's minor unit (for EUR, cents).
     #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub amount_minor: i64,
     pub currency: CurrencyCode,
+}
+
+/// Money as it is written, checked by [`Money::new`] when read.
+#[derive(Deserialize)]
+struct MoneyFields {
+    amount_minor: i64,
+    currency: CurrencyCode,
+}
+
+impl TryFrom<MoneyFields> for Money {
+    type Error = ValueError;
+    fn try_from(m: MoneyFields) -> Result<Self, ValueError> {
+        Money::new(m.amount_minor, m.currency)
+    }
 }
 
 impl Money {
@@ -336,6 +351,14 @@ mod tests {
         assert_eq!(xof.minor_unit_exponent(), 0);
         assert!(CurrencyCode::parse("EURO").is_err());
         assert!(CurrencyCode::parse("ABC").is_err());
+    }
+
+    #[test]
+    fn money_read_from_json_is_checked_too() {
+        assert!(
+            serde_json::from_str::<Money>(r#"{"amount_minor": -1, "currency": "EUR"}"#).is_err()
+        );
+        assert!(serde_json::from_str::<Money>(r#"{"amount_minor": 1, "currency": "EUR"}"#).is_ok());
     }
 
     #[test]

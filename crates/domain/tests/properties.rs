@@ -611,15 +611,34 @@ fn oracle(case: &Case, s: &Scenario) -> Result<(), String> {
     }
     let it = case.itinerary.as_ref().ok_or("no itinerary")?;
     let travel_day = it.legs[0].departs_at.date_naive();
-    let has_adult = case
+    let capable = |x: &Member| {
+        x.details.date_of_birth.is_adult_on(today)
+            && !case
+                .capacity
+                .get(&x.person_id)
+                .is_some_and(|c| c.lacks_capacity)
+    };
+    let principal_capable = case
         .members
         .iter()
-        .any(|m| m.details.date_of_birth.is_adult_on(today));
+        .any(|x| x.relationship == Relationship::Principal && capable(x));
+    let parent_capable = case
+        .members
+        .iter()
+        .any(|x| x.relationship == Relationship::Parent && capable(x));
     for m in &case.members {
         let id = m.person_id;
+        if case.withdrawals.contains_key(&id) {
+            return Err(format!("{id}: withdrew"));
+        }
         let is_adult = m.details.date_of_birth.is_adult_on(today);
+        let with_parent = match m.relationship {
+            Relationship::Child => principal_capable,
+            Relationship::Principal | Relationship::Sibling => parent_capable,
+            _ => false,
+        };
         let uasc = !is_adult
-            && (m.details.has(Vulnerability::UnaccompaniedOrSeparatedChild) || !has_adult);
+            && (m.details.has(Vulnerability::UnaccompaniedOrSeparatedChild) || !with_parent);
         let lacks = is_adult && case.capacity.get(&id).is_some_and(|c| c.lacks_capacity);
         let giver = if uasc || lacks {
             Some(ConsentGiver::Representative)
@@ -644,6 +663,7 @@ fn oracle(case: &Case, s: &Scenario) -> Result<(), String> {
         if let Some(giver) = giver {
             let c = case.consents.get(&id).ok_or(format!("{id}: no consent"))?;
             if c.withdrawn_at.is_some()
+                || c.given_at > at
                 || c.given_by != giver
                 || c.proposal_revision != case.proposal_revision
             {

@@ -199,8 +199,8 @@ where
     }
 }
 
-/// The caller's network address: the peer, or the first `X-Forwarded-For` address when
-/// the server is configured to trust its proxy.
+/// The caller's network address: the peer, or the last `X-Forwarded-For` address (the
+/// one the trusted proxy appended) when the server is configured to trust its proxy.
 pub struct ClientAddr(pub Option<IpAddr>);
 
 impl<S> FromRequestParts<S> for ClientAddr
@@ -217,7 +217,8 @@ where
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                // The address our proxy appended; the ones before it are the client's word.
+                .and_then(|v| v.split(',').next_back())
                 .and_then(|v| v.trim().parse().ok())
         {
             return Ok(ClientAddr(Some(ip)));

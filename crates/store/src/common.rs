@@ -47,14 +47,18 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
     q.push("))");
 }
 
-/// The `LIKE` pattern for a folded search text, with its wildcards escaped.
-fn like_pattern(text: &str) -> String {
+/// The `LIKE` pattern for a folded search text, with its wildcards escaped; `None` when
+/// nothing of the text is left to search by.
+fn like_pattern(text: &str) -> Option<String> {
     let folded = homeward_domain::values::search_key(text);
+    if folded.is_empty() {
+        return None;
+    }
     let escaped = folded
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    format!("%{escaped}%")
+    Some(format!("%{escaped}%"))
 }
 
 fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
@@ -80,24 +84,46 @@ fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
             .push(") <> 0");
     }
     let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    if text.is_some() || f.birth_date.is_some() {
-        q.push(" AND (");
-        if let Some(t) = text {
-            q.push("cs.reference LIKE ")
-                .push_bind(format!("{}%", t.to_uppercase().replace(['%', '_'], "")));
-            q.push(" OR ");
-        }
-        q.push("EXISTS (SELECT 1 FROM case_people cp WHERE cp.case_id = cs.case_id");
-        if let Some(t) = text {
+    // References are letters, digits and dashes; names are matched folded. A text that is
+    // neither matches nothing (never everything).
+    let reference = text
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+                .to_uppercase()
+        })
+        .filter(|r| !r.is_empty());
+    let name = text.and_then(like_pattern);
+    if text.is_none() && f.birth_date.is_none() {
+        return;
+    }
+    if text.is_some() && reference.is_none() && name.is_none() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    q.push(" AND (");
+    if let Some(r) = reference {
+        q.push("cs.reference LIKE ")
+            .push_bind(format!("{r}%"))
+            .push(" OR ");
+    }
+    q.push("EXISTS (SELECT 1 FROM case_people cp WHERE cp.case_id = cs.case_id");
+    match name {
+        Some(n) => {
             q.push(" AND cp.search_name LIKE ")
-                .push_bind(like_pattern(t))
+                .push_bind(n)
                 .push(" ESCAPE '\\'");
         }
-        if let Some(d) = f.birth_date {
-            q.push(" AND cp.birth_date = ").push_bind(d);
+        None if text.is_some() => {
+            q.push(" AND 1 = 0");
         }
-        q.push("))");
+        None => {}
     }
+    if let Some(d) = f.birth_date {
+        q.push(" AND cp.birth_date = ").push_bind(d);
+    }
+    q.push("))");
 }
 
 fn page_bounds(q: &mut QueryBuilder<Db>, page: PageRequest) {
@@ -431,9 +457,16 @@ impl Backend {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
             {
-                q.push(" AND p.search_name LIKE ")
-                    .push_bind(like_pattern(t))
-                    .push(" ESCAPE '\\'");
+                match like_pattern(t) {
+                    Some(n) => {
+                        q.push(" AND p.search_name LIKE ")
+                            .push_bind(n)
+                            .push(" ESCAPE '\\'");
+                    }
+                    None => {
+                        q.push(" AND 1 = 0");
+                    }
+                }
             }
             if let Some(d) = filter.birth_date {
                 q.push(" AND p.birth_date = ").push_bind(d);

@@ -341,6 +341,12 @@ both_backends! {
         assert_eq!(r.total, 0);
         let r = q(CaseFilter { text: Some("100%_".into()), ..Default::default() }).await;
         assert_eq!(r.total, 0, "wildcards in the search text are literal");
+        for nothing in ["!!!", "%", "\u{0}"] {
+            let r = q(CaseFilter { text: Some(nothing.into()), ..Default::default() }).await;
+            assert_eq!(r.total, 0, "{nothing:?} matches nothing, not everything");
+            let p = db.store.search_people(&s, &CaseFilter { text: Some(nothing.into()), ..Default::default() }, page()).await.unwrap();
+            assert_eq!(p.total, 0, "{nothing:?} finds nobody");
+        }
         let two = db.store.list_cases(&s, &CaseFilter::default(), PageRequest { page: 2, per_page: 2 }).await.unwrap();
         assert_eq!((two.total, two.items.len()), (3, 1));
     }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::commands::{Command, RegisterCase};
 use super::events::{CaseRegistered, Event, RecordedEvent};
@@ -31,7 +31,19 @@ pub struct Context<'a> {
 /// The earliest date of birth accepted.
 const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
+/// Nothing a programme records happened before this year.
+const EARLIEST_YEAR: i32 = 1950;
+
 fn check_time(case_registered: Option<DateTime<Utc>>, ctx: &Context, c: &mut Check) {
+    if ctx.occurred_at.year() < EARLIEST_YEAR {
+        c.push(
+            Violation::new(
+                "time.too_early",
+                format!("the time it happened is before {EARLIEST_YEAR}"),
+            )
+            .at("occurred_at"),
+        );
+    }
     if ctx.occurred_at > ctx.now {
         c.push(
             Violation::new(
@@ -379,6 +391,37 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
     if !allowed_stages(&cmd).contains(&case.stage) && !withdrawing_after_departure {
         c.push(stage_refusal(case, describe(&cmd)));
     }
+    let step_command = matches!(
+        cmd,
+        Command::SubmitApplication
+            | Command::ApproveApplication
+            | Command::RejectApplication { .. }
+            | Command::MarkReadyToDepart
+            | Command::ConfirmDeparture
+            | Command::RecordNoShow { .. }
+            | Command::RecordArrival(_)
+            | Command::StartReintegration
+            | Command::StartMonitoring
+            | Command::Close { .. }
+            | Command::Reopen { .. }
+    ) || matches!(&cmd, Command::Withdraw { person_id, whole_case, .. }
+        if *whole_case || case.principal().is_some_and(|p| p.person_id == *person_id));
+    if let Some(last) = case.last_step_at
+        && step_command
+        && ctx.occurred_at < last
+    {
+        c.push(
+            Violation::new(
+                "time.before_previous_step",
+                format!(
+                    "this step is dated before the previous step of the case ({})",
+                    last.format("%Y-%m-%d %H:%M UTC")
+                ),
+            )
+            .at("occurred_at")
+            .param("previous", last.to_rfc3339()),
+        );
+    }
     let events = match cmd {
         Command::Correct {
             corrects,
@@ -397,6 +440,15 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                 );
             }
             c.extend(check_detail(case, &replacement, ctx, "replacement/data"));
+            // A conclusion is drawn by the rules, never taken from the input.
+            let replacement = match *replacement {
+                Event::EligibilityScreened(s) => Box::new(Event::EligibilityScreened(screen(
+                    case,
+                    s.facts,
+                    ctx.programme,
+                ))),
+                other => Box::new(other),
+            };
             vec![Event::Corrected {
                 corrects,
                 occurred_at,
@@ -588,21 +640,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![e]
         }
         Command::SubmitApplication => {
-            match &case.screening {
-                None => c.push(Violation::new(
-                    "application.not_screened",
-                    "screen eligibility before submitting the application",
-                )),
-                Some(s) if s.facts.removal_procedure == RemovalProcedure::Initiated => c.push(Violation::new(
-                    "eligibility.removal_procedure_initiated",
-                    "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
-                )),
-                Some(s) if !s.eligible => c.push(Violation::new(
-                    "application.not_eligible",
-                    "the eligibility screening found the case not eligible",
-                )),
-                Some(_) => {}
-            }
+            c.extend(eligibility_violations(case, ctx.programme));
             vec![Event::ApplicationSubmitted]
         }
         Command::ApproveApplication | Command::RejectApplication { .. } => {
@@ -804,7 +842,48 @@ fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
     }
 }
 
-fn screen(case: &Case, facts: ScreeningFacts, s: &ProgrammeSettings) -> Screening {
+/// Why the case is not eligible now: its screening facts judged against the current
+/// proposal and programme (a stored conclusion may be stale). Empty: eligible.
+pub fn eligibility_violations(case: &Case, programme: &ProgrammeSettings) -> Vec<Violation> {
+    let Some(s) = &case.screening else {
+        return vec![Violation::new(
+            "eligibility.not_screened",
+            "eligibility has not been screened",
+        )];
+    };
+    screen(case, s.facts.clone(), programme)
+        .reasons
+        .iter()
+        .map(|code| {
+            let message = match code.as_str() {
+                "eligibility.removal_procedure_initiated" => "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
+                "eligibility.third_country_admission_unconfirmed" => "admission to the third country of return is not confirmed",
+                "eligibility.admissibility_pending" => "admissibility to the country of return is still pending",
+                "eligibility.not_admissible" => "the person is not admissible to the country of return",
+                "programme.host_country" => "the programme does not run in the host country of this case",
+                "programme.country_of_return" => "the programme does not cover returns to this country",
+                _ => "the case is not eligible",
+            };
+            let code: &'static str = ELIGIBILITY_CODES
+                .iter()
+                .find(|c| **c == code.as_str())
+                .copied()
+                .unwrap_or("eligibility.not_eligible");
+            Violation::new(code, message)
+        })
+        .collect()
+}
+
+const ELIGIBILITY_CODES: [&str; 6] = [
+    "eligibility.removal_procedure_initiated",
+    "eligibility.third_country_admission_unconfirmed",
+    "eligibility.admissibility_pending",
+    "eligibility.not_admissible",
+    "programme.host_country",
+    "programme.country_of_return",
+];
+
+pub(crate) fn screen(case: &Case, facts: ScreeningFacts, s: &ProgrammeSettings) -> Screening {
     let mut reasons = Vec::new();
     if facts.removal_procedure == RemovalProcedure::Initiated {
         reasons.push("eligibility.removal_procedure_initiated".to_string());
@@ -1079,6 +1158,19 @@ fn correction_target<'a>(
                 ),
             )
             .at("replacement"),
+        );
+    }
+    // A member's place in the household is not a detail: it decides who the principal
+    // applicant is and who consents for whom.
+    if let (Event::MemberAdded(o), Event::MemberAdded(r)) = (&original.event, replacement)
+        && o.relationship != r.relationship
+    {
+        c.push(
+            Violation::new(
+                "correction.relationship",
+                "a correction does not change a member's relationship; remove and add the member instead",
+            )
+            .at("replacement/data/relationship"),
         );
     }
     Some(original)

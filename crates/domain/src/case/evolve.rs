@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::events::{CaseRegistered, Event, EventMeta, RecordedEvent};
-use super::{Application, Case, ConsentState, KeyDates, SessionRecord, Stage};
+use super::{Application, Case, ConsentState, KeyDates, SessionRecord, Stage, Withdrawal};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplayError {
@@ -120,6 +120,8 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
         no_shows: 0,
         arrival: None,
         withdrawn_by: None,
+        withdrawals: Default::default(),
+        last_step_at: Some(meta.occurred_at),
         dates: KeyDates {
             registered: Some(meta.occurred_at),
             ..KeyDates::default()
@@ -138,6 +140,9 @@ impl Case {
 
     fn apply(&mut self, meta: &EventMeta, event: &Event) -> Result<(), ReplayError> {
         let at = meta.occurred_at;
+        if is_step(event) {
+            self.last_step_at = Some(self.last_step_at.map_or(at, |l| l.max(at)));
+        }
         match event {
             Event::CaseRegistered(_) => return Err(ReplayError::RegisteredTwice(meta.version)),
             Event::MemberAdded(m) => {
@@ -152,6 +157,7 @@ impl Case {
                     self.removed_members.push(m);
                 }
                 self.consents.remove(person_id);
+                self.withdrawals.remove(person_id);
                 for e in self.escorts.values_mut() {
                     e.accompanies.remove(person_id);
                 }
@@ -189,6 +195,7 @@ impl Case {
                 information_session,
                 proposal_revision,
             } => {
+                self.withdrawals.remove(&declaration.person_id);
                 self.consents.insert(
                     declaration.person_id,
                     ConsentState {
@@ -218,6 +225,13 @@ impl Case {
                     c.withdrawn_at = Some(at);
                     c.withdrawal_words = own_words.clone();
                 }
+                self.withdrawals.insert(
+                    *person_id,
+                    Withdrawal {
+                        at,
+                        own_words: own_words.clone(),
+                    },
+                );
             }
             Event::CaseWithdrawn { person_id } => {
                 self.stage = Stage::Withdrawn;
@@ -227,6 +241,7 @@ impl Case {
             Event::CaseReopened { .. } => {
                 self.stage = Stage::Counselling;
                 self.consents.clear();
+                self.withdrawals.clear();
                 self.application = None;
                 self.withdrawn_by = None;
                 self.outcome = None;
@@ -275,6 +290,10 @@ impl Case {
                 self.dates.decided = Some(at);
             }
             Event::ProposalChanged(p) => {
+                // An office of return in another country no longer fits.
+                if p.country_of_return != self.proposal.country_of_return {
+                    self.return_office = None;
+                }
                 self.proposal = p.clone();
                 self.proposal_revision += 1;
             }
@@ -340,4 +359,24 @@ impl Case {
         }
         Ok(())
     }
+}
+
+/// Events that move the case from one step of its lifecycle to the next: each is dated no
+/// earlier than the step before.
+pub(crate) fn is_step(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::ApplicationSubmitted
+            | Event::ApplicationApproved
+            | Event::ApplicationRejected { .. }
+            | Event::MarkedReadyToDepart
+            | Event::DepartureConfirmed
+            | Event::NoShowRecorded { .. }
+            | Event::ArrivalRecorded(_)
+            | Event::ReintegrationStarted
+            | Event::MonitoringStarted
+            | Event::CaseClosed { .. }
+            | Event::CaseWithdrawn { .. }
+            | Event::CaseReopened { .. }
+    )
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Case;
+use super::decide::eligibility_violations;
 use super::records::*;
 use super::voluntariness::{consent_conditions, is_unaccompanied_child};
 use crate::airports;
@@ -29,25 +30,7 @@ pub fn unmet_departure_conditions(
         )),
     }
 
-    match &case.screening {
-        None => out.push(Violation::new(
-            "departure.not_screened",
-            "eligibility has not been screened",
-        )),
-        Some(s) => {
-            if s.facts.removal_procedure == RemovalProcedure::Initiated {
-                out.push(Violation::new(
-                    "eligibility.removal_procedure_initiated",
-                    "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
-                ));
-            } else if !s.eligible {
-                out.push(Violation::new(
-                    "departure.not_eligible",
-                    "the eligibility screening found the case not eligible",
-                ));
-            }
-        }
-    }
+    out.extend(eligibility_violations(case, programme));
 
     match &case.itinerary {
         None => out.push(Violation::new(

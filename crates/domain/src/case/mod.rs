@@ -139,6 +139,14 @@ pub struct Application {
     pub rejection_reason: Option<LongText>,
 }
 
+/// A member's withdrawal, in their own words if given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Withdrawal {
+    pub at: DateTime<Utc>,
+    pub own_words: Option<LongText>,
+}
+
 /// Dates that reports and lists need, as stated by users (`occurred_at`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -190,6 +198,10 @@ pub struct Case {
     pub no_shows: u32,
     pub arrival: Option<Arrival>,
     pub withdrawn_by: Option<PersonId>,
+    /// Members who said they do not want to go, and have not consented since.
+    pub withdrawals: BTreeMap<PersonId, Withdrawal>,
+    /// When the last step of the lifecycle happened: a later step cannot be dated before it.
+    pub last_step_at: Option<DateTime<Utc>>,
     pub dates: KeyDates,
     /// Number of events in the stream: the version a write must expect.
     pub version: u64,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::Case;
 use super::records::{Attendee, ConsentGiver};
 use crate::ids::PersonId;
-use crate::person::{Member, Vulnerability};
+use crate::person::{Member, Relationship, Vulnerability};
 use crate::programme::ProgrammeSettings;
 use crate::rules::Violation;
 use crate::values::LanguageCode;
@@ -28,11 +28,36 @@ pub enum ConsentPath {
     CoveredByFamily,
 }
 
+/// An adult on `on` who was not found to lack capacity.
+fn capable_adult(case: &Case, m: &Member, on: NaiveDate) -> bool {
+    m.details.date_of_birth.is_adult_on(on)
+        && !case
+            .capacity
+            .get(&m.person_id)
+            .is_some_and(|a| a.lacks_capacity)
+}
+
+/// Whether a child travels with a parent who can decide for them. Relationships are to
+/// the principal applicant: a child of an adult principal, or a principal applicant (or
+/// their sibling) whose parent is on the case. A child with other relatives only is a
+/// separated child.
+fn with_parent(case: &Case, m: &Member, on: NaiveDate) -> bool {
+    match m.relationship {
+        Relationship::Child => case.principal().is_some_and(|p| capable_adult(case, p, on)),
+        Relationship::Principal | Relationship::Sibling => case
+            .members
+            .iter()
+            .any(|x| x.relationship == Relationship::Parent && capable_adult(case, x, on)),
+        _ => false,
+    }
+}
+
 /// Whether a member is a child who needs the capacity path on `on`: flagged as
-/// unaccompanied or separated, or with no adult in the case.
+/// unaccompanied or separated, or without a parent on the case who can decide for them.
 pub fn is_unaccompanied_child(case: &Case, m: &Member, on: NaiveDate) -> bool {
     !m.details.date_of_birth.is_adult_on(on)
-        && (m.details.has(Vulnerability::UnaccompaniedOrSeparatedChild) || !case.has_adult_on(on))
+        && (m.details.has(Vulnerability::UnaccompaniedOrSeparatedChild)
+            || !with_parent(case, m, on))
 }
 
 pub fn consent_path(case: &Case, m: &Member, on: NaiveDate) -> ConsentPath {
@@ -175,7 +200,7 @@ pub fn check_new_consent(
     let path = consent_path(case, m, at.date_naive());
     let name = m.details.name.display();
     match (path, giver) {
-        (ConsentPath::CoveredByFamily, _) => {
+        (ConsentPath::CoveredByFamily, _) if !case.withdrawals.contains_key(&person) => {
             return vec![
                 Violation::new(
                     "consent.covered_by_family",
@@ -281,11 +306,20 @@ pub fn consent_conditions(
 ) -> Vec<Violation> {
     let on = at.date_naive();
     let path = consent_path(case, m, on);
+    let person = m.person_id;
+    let name = m.details.name.display();
+    if case.withdrawals.contains_key(&person) {
+        return vec![
+            Violation::new(
+                "consent.withdrawn",
+                format!("{name} has withdrawn: they do not travel unless they consent again or are removed from the case"),
+            )
+            .person(person),
+        ];
+    }
     let Some(giver) = giver_for(path) else {
         return vec![];
     };
-    let person = m.person_id;
-    let name = m.details.name.display();
     let mut out = Vec::new();
     if let ConsentPath::Representative { child } = path {
         out.extend(capacity_conditions(case, m, child));
@@ -314,6 +348,16 @@ pub fn consent_conditions(
                 format!(
                     "the consent for {name} was not given by {}",
                     who(case, person, giver)
+                ),
+            )
+            .person(person),
+        ),
+        Some(c) if c.given_at > at => out.push(
+            Violation::new(
+                "consent.dated_after",
+                format!(
+                    "the consent of {name} is dated after {}, when this step is said to happen",
+                    at.format("%Y-%m-%d %H:%M UTC")
                 ),
             )
             .person(person),

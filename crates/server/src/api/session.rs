@@ -223,14 +223,9 @@ pub async fn create_token(
     ClientAddr(addr): ClientAddr,
     ApiJson(body): ApiJson<TokenIn>,
 ) -> ApiResult<(StatusCode, Json<TokenOut>)> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(Problem::invalid(vec![Problem::field(
-            "text.empty",
-            "name",
-            "name the token (1 to 200 characters)",
-        )]));
-    }
+    let name = homeward_domain::values::ShortText::parse(&body.name)
+        .map_err(|e| Problem::invalid(vec![Problem::field(e.code, "name", e.message)]))?;
+    let name = name.as_str();
     let issued = state
         .app
         .login(

@@ -270,6 +270,12 @@ both_backends! {
         assert!(!v.to_string().contains("victim_of_trafficking"));
         assert!(!v.to_string().contains("Wants to go home"));
         assert!(v["departure_conditions"].to_string().contains("protection.requirement_unmet"));
+        // Nor from a refusal.
+        w.prepare(&case).await;
+        let r = w.cmd("movement", &case, "ready-to-depart", json!({})).await;
+        r.refused(422, "protection.requirement_unmet");
+        assert!(!r.body.to_string().contains("risk assessment"), "{}", r.body);
+        assert!(!r.body.to_string().contains("trafficking"), "{}", r.body);
         let c = w.view("counsellor", &case).await;
         assert!(c.to_string().contains("victim_of_trafficking"));
         assert!(c.to_string().contains("Wants to go home"));
@@ -346,6 +352,18 @@ both_backends! {
         })).await;
         assert_eq!(r.status, 422);
         assert!(r.pointers().contains(&"#/occurred_at".to_string()));
+        // Control characters and impossible dates: refused, never a server error.
+        let r = w.send(None, w.http.post(format!("{}/api/session", w.base)).json(&json!({"username": "a\u{0}b", "password": "x"}))).await;
+        assert_eq!(r.status, 401);
+        let r = w.post("counsellor", "/api/cases/search", json!({"q": "\u{0}"})).await.ok();
+        assert_eq!(r["total"], 0);
+        let r = w.cmd("counsellor", &case, "counselling-sessions", json!({
+            "occurred_at": "-5000-01-01T00:00:00Z",
+            "language": "fr", "interpreter_present": false, "topics": [], "attendees": []
+        })).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = w.send(None, w.http.post(format!("{}/api/tokens", w.base)).json(&json!({"username": "x", "password": "y", "name": "a\u{0}"}))).await;
+        assert_eq!(r.status, 422, "{}", r.body);
         assert_eq!(w.events().await, before, "nothing was written");
         assert_eq!(w.get("auditor", "/api/audit").await.ok()["total"], audit_before);
     }
@@ -425,6 +443,10 @@ both_backends! {
         let token = r.body["token"].as_str().unwrap();
         let r = w.send(None, w.http.get(format!("{}/api/session", w.base)).bearer_auth(token)).await;
         assert_eq!(r.status, 401, "deactivation ends the user's sessions");
+        // Nobody grants themselves access to cases.
+        let me = w.users["admin"];
+        let r = w.send(Some("admin"), w.http.patch(format!("{}/api/users/{me}", w.base)).json(&json!({"roles": ["administrator", "counsellor"]}))).await;
+        assert_eq!(r.status, 403, "{}", r.body);
         let programmes = w.get("counsellor", "/api/programmes").await.ok();
         assert_eq!(programmes.as_array().unwrap().len(), 1);
         assert_eq!(w.get("counsellor", "/api/users").await.status, 403);
