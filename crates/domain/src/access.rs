@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, Command};
+use crate::case::{Case, Command, CommandKind};
 use crate::ids::{OfficeId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -127,41 +127,41 @@ pub fn can_see(actor: &Actor, case: &Case) -> bool {
 }
 
 /// The roles that may issue a command.
-pub fn roles_for(cmd: &Command) -> &'static [Role] {
+pub fn roles_for(kind: CommandKind) -> &'static [Role] {
     use Role::*;
-    match cmd {
-        Command::AddMember(_)
-        | Command::RemoveMember { .. }
-        | Command::RecordCounsellingSession(_)
-        | Command::ScreenEligibility(_)
-        | Command::RecordConsent(_)
-        | Command::ReconfirmConsent(_)
-        | Command::Reopen { .. }
-        | Command::AssessCapacity(_)
-        | Command::DetermineBestInterests(_)
-        | Command::AppointRepresentative(_)
-        | Command::SubmitApplication
-        | Command::ChangeProposal(_) => &[Counsellor],
-        Command::UpdatePersonDetails { .. } => &[Counsellor, ReintegrationOfficer],
-        Command::Withdraw { .. } => &[Counsellor, MovementOfficer],
-        Command::ApproveApplication | Command::RejectApplication { .. } => &[Approver],
-        Command::RecordHealthAssessment(_) => &[MedicalOfficer],
-        Command::RecordRiskAssessment(_) => &[Counsellor],
-        Command::AssignReturnOffice(_) => &[Counsellor, MovementOfficer],
-        Command::RecordTravelDocument(_)
-        | Command::AssignEscort(_)
-        | Command::ReleaseEscort { .. }
-        | Command::ArrangeShelter(_)
-        | Command::SetItinerary(_)
-        | Command::MarkReadyToDepart
-        | Command::ConfirmDeparture
-        | Command::RecordNoShow { .. } => &[MovementOfficer],
-        Command::PayAllowance(_) => &[MovementOfficer, ReintegrationOfficer],
-        Command::RecordArrival(_) | Command::StartReintegration => &[ReintegrationOfficer],
-        Command::StartMonitoring => &[ReintegrationOfficer, MonitoringOfficer],
-        Command::Close { .. } => &[Counsellor, ReintegrationOfficer, MonitoringOfficer],
+    match kind {
+        CommandKind::AddMember
+        | CommandKind::RemoveMember
+        | CommandKind::RecordCounsellingSession
+        | CommandKind::ScreenEligibility
+        | CommandKind::RecordConsent
+        | CommandKind::ReconfirmConsent
+        | CommandKind::Reopen
+        | CommandKind::AssessCapacity
+        | CommandKind::DetermineBestInterests
+        | CommandKind::AppointRepresentative
+        | CommandKind::SubmitApplication
+        | CommandKind::ChangeProposal => &[Counsellor],
+        CommandKind::UpdatePersonDetails => &[Counsellor, ReintegrationOfficer],
+        CommandKind::Withdraw => &[Counsellor, MovementOfficer],
+        CommandKind::ApproveApplication | CommandKind::RejectApplication => &[Approver],
+        CommandKind::RecordHealthAssessment => &[MedicalOfficer],
+        CommandKind::RecordRiskAssessment => &[Counsellor],
+        CommandKind::AssignReturnOffice => &[Counsellor, MovementOfficer],
+        CommandKind::RecordTravelDocument
+        | CommandKind::AssignEscort
+        | CommandKind::ReleaseEscort
+        | CommandKind::ArrangeShelter
+        | CommandKind::SetItinerary
+        | CommandKind::MarkReadyToDepart
+        | CommandKind::ConfirmDeparture
+        | CommandKind::RecordNoShow => &[MovementOfficer],
+        CommandKind::PayAllowance => &[MovementOfficer, ReintegrationOfficer],
+        CommandKind::RecordArrival | CommandKind::StartReintegration => &[ReintegrationOfficer],
+        CommandKind::StartMonitoring => &[ReintegrationOfficer, MonitoringOfficer],
+        CommandKind::Close => &[Counsellor, ReintegrationOfficer, MonitoringOfficer],
         // Whoever may record a detail may correct it; checked against the replacement.
-        Command::Correct { .. } => &[
+        CommandKind::Correct => &[
             Counsellor,
             MedicalOfficer,
             MovementOfficer,
@@ -185,16 +185,33 @@ pub enum Denied {
 pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied> {
     let roles = match cmd {
         Command::Correct { replacement, .. } => roles_for_detail(replacement),
-        // Before departure, closing is the counsellor's; after, the return side's.
-        Command::Close { .. } if !case.stage.is_after_departure() => &[Role::Counsellor],
-        Command::Close { .. } => &[Role::ReintegrationOfficer, Role::MonitoringOfficer],
-        other => roles_for(other),
+        other => roles_in(case, other.kind()),
     };
+    check(actor, case, cmd.kind(), roles)
+}
+
+/// Whether an interface should offer this kind of command to the actor now (the rules
+/// may still refuse the command itself).
+pub fn may_offer(actor: &Actor, case: &Case, kind: CommandKind) -> Result<(), Denied> {
+    check(actor, case, kind, roles_in(case, kind))
+}
+
+/// The roles for a kind of command on this case.
+fn roles_in(case: &Case, kind: CommandKind) -> &'static [Role] {
+    match kind {
+        // Before departure, closing is the counsellor's; after, the return side's.
+        CommandKind::Close if !case.stage.is_after_departure() => &[Role::Counsellor],
+        CommandKind::Close => &[Role::ReintegrationOfficer, Role::MonitoringOfficer],
+        other => roles_for(other),
+    }
+}
+
+fn check(actor: &Actor, case: &Case, kind: CommandKind, roles: &[Role]) -> Result<(), Denied> {
     if !actor.has_any(roles) {
         return Err(Denied::Role(roles.to_vec()));
     }
-    let office_ok = match cmd {
-        Command::RecordArrival(_) => {
+    let office_ok = match kind {
+        CommandKind::RecordArrival => {
             let receiving = case.return_office.unwrap_or(case.host_office);
             actor.offices.contains(&receiving)
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::commands::{Command, RegisterCase};
+use super::commands::{Command, CommandKind, RegisterCase};
 use super::events::{CaseRegistered, Event, RecordedEvent};
 use super::evolve::resolve_target;
 use super::guard::unmet_departure_conditions;
@@ -237,7 +237,7 @@ fn stage_refusal(case: &Case, what: &str) -> Violation {
 
 /// The stages in which a command may be given. The case page reads this too, to offer
 /// only the actions possible now.
-pub fn allowed_stages(cmd: &Command) -> &'static [Stage] {
+pub fn allowed_stages(kind: CommandKind) -> &'static [Stage] {
     use Stage::*;
     const ALL_BUT_CLOSED: [Stage; 12] = [
         Registered,
@@ -253,19 +253,19 @@ pub fn allowed_stages(cmd: &Command) -> &'static [Stage] {
         Monitoring,
         Withdrawn,
     ];
-    match cmd {
-        Command::AddMember(_)
-        | Command::RemoveMember { .. }
-        | Command::ScreenEligibility(_)
-        | Command::Withdraw { .. }
-        | Command::AssessCapacity(_)
-        | Command::DetermineBestInterests(_)
-        | Command::AppointRepresentative(_)
-        | Command::ChangeProposal(_)
-        | Command::RecordTravelDocument(_)
-        | Command::ArrangeShelter(_) => &BEFORE_DEPARTURE,
-        Command::UpdatePersonDetails { .. } | Command::Close { .. } => &ALL_BUT_CLOSED,
-        Command::RecordCounsellingSession(_) => &[
+    match kind {
+        CommandKind::AddMember
+        | CommandKind::RemoveMember
+        | CommandKind::ScreenEligibility
+        | CommandKind::Withdraw
+        | CommandKind::AssessCapacity
+        | CommandKind::DetermineBestInterests
+        | CommandKind::AppointRepresentative
+        | CommandKind::ChangeProposal
+        | CommandKind::RecordTravelDocument
+        | CommandKind::ArrangeShelter => &BEFORE_DEPARTURE,
+        CommandKind::UpdatePersonDetails | CommandKind::Close => &ALL_BUT_CLOSED,
+        CommandKind::RecordCounsellingSession => &[
             Registered,
             Counselling,
             Applied,
@@ -276,14 +276,14 @@ pub fn allowed_stages(cmd: &Command) -> &'static [Stage] {
             Reintegration,
             Monitoring,
         ],
-        Command::RecordConsent(_)
-        | Command::ReconfirmConsent(_)
-        | Command::RecordHealthAssessment(_)
-        | Command::RecordRiskAssessment(_) => &COUNSELLED,
-        Command::Reopen { .. } => &[Withdrawn],
-        Command::SubmitApplication => &[Counselling],
-        Command::ApproveApplication | Command::RejectApplication { .. } => &[Applied],
-        Command::AssignReturnOffice(_) => &[
+        CommandKind::RecordConsent
+        | CommandKind::ReconfirmConsent
+        | CommandKind::RecordHealthAssessment
+        | CommandKind::RecordRiskAssessment => &COUNSELLED,
+        CommandKind::Reopen => &[Withdrawn],
+        CommandKind::SubmitApplication => &[Counselling],
+        CommandKind::ApproveApplication | CommandKind::RejectApplication => &[Applied],
+        CommandKind::AssignReturnOffice => &[
             Registered,
             Counselling,
             Applied,
@@ -292,10 +292,10 @@ pub fn allowed_stages(cmd: &Command) -> &'static [Stage] {
             ReadyToDepart,
             Departed,
         ],
-        Command::AssignEscort(_) | Command::ReleaseEscort { .. } | Command::SetItinerary(_) => {
+        CommandKind::AssignEscort | CommandKind::ReleaseEscort | CommandKind::SetItinerary => {
             &PREPARING
         }
-        Command::PayAllowance(_) => &[
+        CommandKind::PayAllowance => &[
             Approved,
             PreDeparture,
             ReadyToDepart,
@@ -303,51 +303,51 @@ pub fn allowed_stages(cmd: &Command) -> &'static [Stage] {
             Arrived,
             Reintegration,
         ],
-        Command::MarkReadyToDepart => &[Approved, PreDeparture],
-        Command::ConfirmDeparture | Command::RecordNoShow { .. } => &[ReadyToDepart],
-        Command::RecordArrival(_) => &[Departed],
-        Command::StartReintegration => &[Arrived],
-        Command::StartMonitoring => &[Arrived, Reintegration],
-        Command::Correct { .. } => &Stage::ALL,
+        CommandKind::MarkReadyToDepart => &[Approved, PreDeparture],
+        CommandKind::ConfirmDeparture | CommandKind::RecordNoShow => &[ReadyToDepart],
+        CommandKind::RecordArrival => &[Departed],
+        CommandKind::StartReintegration => &[Arrived],
+        CommandKind::StartMonitoring => &[Arrived, Reintegration],
+        CommandKind::Correct => &Stage::ALL,
     }
 }
 
-fn describe(cmd: &Command) -> &'static str {
-    match cmd {
-        Command::AddMember(_) => "adding a member",
-        Command::RemoveMember { .. } => "removing a member",
-        Command::UpdatePersonDetails { .. } => "updating a person",
-        Command::RecordCounsellingSession(_) => "recording a counselling session",
-        Command::ScreenEligibility(_) => "eligibility screening",
-        Command::RecordConsent(_) => "recording consent",
-        Command::ReconfirmConsent(_) => "re-confirming consent",
-        Command::Withdraw { .. } => "withdrawal",
-        Command::Reopen { .. } => "re-opening",
-        Command::AssessCapacity(_) => "a capacity assessment",
-        Command::DetermineBestInterests(_) => "a best-interests determination",
-        Command::AppointRepresentative(_) => "recording a representative",
-        Command::SubmitApplication => "submitting the application",
-        Command::ApproveApplication | Command::RejectApplication { .. } => {
+fn describe(kind: CommandKind) -> &'static str {
+    match kind {
+        CommandKind::AddMember => "adding a member",
+        CommandKind::RemoveMember => "removing a member",
+        CommandKind::UpdatePersonDetails => "updating a person",
+        CommandKind::RecordCounsellingSession => "recording a counselling session",
+        CommandKind::ScreenEligibility => "eligibility screening",
+        CommandKind::RecordConsent => "recording consent",
+        CommandKind::ReconfirmConsent => "re-confirming consent",
+        CommandKind::Withdraw => "withdrawal",
+        CommandKind::Reopen => "re-opening",
+        CommandKind::AssessCapacity => "a capacity assessment",
+        CommandKind::DetermineBestInterests => "a best-interests determination",
+        CommandKind::AppointRepresentative => "recording a representative",
+        CommandKind::SubmitApplication => "submitting the application",
+        CommandKind::ApproveApplication | CommandKind::RejectApplication => {
             "deciding on the application"
         }
-        Command::ChangeProposal(_) => "changing the proposal",
-        Command::AssignReturnOffice(_) => "assigning the office of return",
-        Command::RecordHealthAssessment(_) => "a health assessment",
-        Command::RecordRiskAssessment(_) => "a risk assessment",
-        Command::RecordTravelDocument(_) => "recording a document",
-        Command::AssignEscort(_) => "assigning an escort",
-        Command::ReleaseEscort { .. } => "releasing an escort",
-        Command::ArrangeShelter(_) => "arranging shelter",
-        Command::SetItinerary(_) => "booking an itinerary",
-        Command::PayAllowance(_) => "paying an allowance",
-        Command::MarkReadyToDepart => "marking the case ready to depart",
-        Command::ConfirmDeparture => "confirming departure",
-        Command::RecordNoShow { .. } => "recording a no-show",
-        Command::RecordArrival(_) => "recording arrival",
-        Command::StartReintegration => "starting reintegration",
-        Command::StartMonitoring => "starting monitoring",
-        Command::Close { .. } => "closing",
-        Command::Correct { .. } => "a correction",
+        CommandKind::ChangeProposal => "changing the proposal",
+        CommandKind::AssignReturnOffice => "assigning the office of return",
+        CommandKind::RecordHealthAssessment => "a health assessment",
+        CommandKind::RecordRiskAssessment => "a risk assessment",
+        CommandKind::RecordTravelDocument => "recording a document",
+        CommandKind::AssignEscort => "assigning an escort",
+        CommandKind::ReleaseEscort => "releasing an escort",
+        CommandKind::ArrangeShelter => "arranging shelter",
+        CommandKind::SetItinerary => "booking an itinerary",
+        CommandKind::PayAllowance => "paying an allowance",
+        CommandKind::MarkReadyToDepart => "marking the case ready to depart",
+        CommandKind::ConfirmDeparture => "confirming departure",
+        CommandKind::RecordNoShow => "recording a no-show",
+        CommandKind::RecordArrival => "recording arrival",
+        CommandKind::StartReintegration => "starting reintegration",
+        CommandKind::StartMonitoring => "starting monitoring",
+        CommandKind::Close => "closing",
+        CommandKind::Correct => "a correction",
     }
 }
 
@@ -388,8 +388,8 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
     check_time(case.dates.registered, ctx, &mut c);
     let withdrawing_after_departure =
         matches!(cmd, Command::Withdraw { .. }) && case.stage.is_after_departure();
-    if !allowed_stages(&cmd).contains(&case.stage) && !withdrawing_after_departure {
-        c.push(stage_refusal(case, describe(&cmd)));
+    if !allowed_stages(cmd.kind()).contains(&case.stage) && !withdrawing_after_departure {
+        c.push(stage_refusal(case, describe(cmd.kind())));
     }
     let step_command = matches!(
         cmd,

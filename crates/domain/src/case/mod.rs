@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use commands::{Command, RegisterCase};
+pub use commands::{Command, CommandKind, RegisterCase};
 pub use decide::{Context, allowed_stages, decide, register};
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;
