@@ -14,5 +14,5 @@ pub mod rules;
 pub mod values;
 
 pub use access::{Actor, Role};
-pub use case::{Case, Command, Event, RecordedEvent, Stage};
+pub use case::{Case, Command, CommandKind, Event, RecordedEvent, Stage};
 pub use rules::{Refusal, Violation};

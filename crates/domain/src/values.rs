@@ -299,6 +299,33 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
 #[cfg(feature = "openapi")]
 impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
 
+/// Every ISO 3166-1 country: (alpha-2 code, English short name), by name.
+pub fn countries() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<(&'static str, &'static str)> = isocountry::CountryCode::iter()
+        .map(|c| (c.alpha2(), c.name()))
+        .collect();
+    v.sort_by_key(|(_, n)| *n);
+    v
+}
+
+/// Languages offered in pickers: every ISO 639-1 language, and ISO 639-3 languages
+/// common in migration without a 639-1 code (Dari, the Kurdish languages...): (code,
+/// English name, the language's own name).
+pub fn languages() -> Vec<(String, &'static str, Option<&'static str>)> {
+    const EXTRA: [&str; 6] = ["prs", "ckb", "kmr", "sdh", "haz", "fuv"];
+    let mut v: Vec<(String, &'static str, Option<&'static str>)> = isolang::languages()
+        .filter_map(|l| match l.to_639_1() {
+            Some(code) => Some((code.to_string(), l.to_name(), l.to_autonym())),
+            None if EXTRA.contains(&l.to_639_3()) => {
+                Some((l.to_639_3().to_string(), l.to_name(), l.to_autonym()))
+            }
+            None => None,
+        })
+        .collect();
+    v.sort_by_key(|(_, n, _)| *n);
+    v
+}
+
 /// Normalises a name for search: Latin transliteration of any script, lower case,
 /// single spaces. "Aïcha  N'DIAYE" and "aicha n'diaye" match.
 pub fn search_key(s: &str) -> String {

@@ -52,10 +52,11 @@ async fn security_headers(req: Request, next: axum::middleware::Next) -> Respons
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-    );
+    // Pages set their own policy; everything else (JSON) loads nothing.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
     // Responses carry personal data: no shared or stored caches.
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
@@ -74,6 +75,15 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 async fn not_found() -> Problem {
     Problem::not_found().detail("no such endpoint; see /api/openapi.json")
+}
+
+/// Unknown API paths get a problem document; anything else the web's "not found" page.
+async fn fallback(web: homeward_web::WebState, req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        not_found().await.into_response()
+    } else {
+        homeward_web::pages::not_found(web, req).await
+    }
 }
 
 async fn method_not_allowed(req: Request, next: axum::middleware::Next) -> Response {
@@ -96,6 +106,10 @@ async fn method_not_allowed(req: Request, next: axum::middleware::Next) -> Respo
 
 /// The whole HTTP application.
 pub fn router(app: App, options: ServerOptions) -> Router {
+    let web = homeward_web::WebState {
+        app: app.clone(),
+        secure_cookies: options.public_url.starts_with("https://"),
+    };
     let state = AppState {
         app,
         options: Arc::new(options),
@@ -124,8 +138,9 @@ pub fn router(app: App, options: ServerOptions) -> Router {
             async move { axum::Json((*doc).clone()) }
         }),
     )
-    .fallback(not_found)
     .with_state(state)
+    .merge(homeward_web::router(web.clone()))
+    .fallback(move |req: Request| fallback(web.clone(), req))
     .layer(axum::middleware::from_fn(method_not_allowed))
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(axum::middleware::from_fn(security_headers))

@@ -1,0 +1,596 @@
+//! End-to-end tests of the web interface in a real headless Chromium (Debian's
+//! `chromium` and `chromium-driver`), against the real server on a real database.
+//!
+//! A case is taken through its whole lifecycle by the right roles, with a refused
+//! departure and a withdrawal: once in English and once in Arabic, with every page
+//! checked by axe-core against WCAG 2.1 A and AA and screenshots written to
+//! `target/test-artifacts/browser/`; and once more with JavaScript disabled.
+//!
+//! Without Chromium the tests are skipped with a notice, except under `CI=true`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::{Datelike, Utc};
+use fantoccini::{Client, ClientBuilder, Locator};
+use homeward_app::admin::NewUser;
+use homeward_app::{App, Config};
+use homeward_domain::access::Role;
+use homeward_store::testing::TestDb;
+use serde_json::{Value, json};
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+const PASSWORD: &str = "browser-test-password";
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts chromedriver, or explains why not.
+fn driver() -> Option<Driver> {
+    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(bin) = bin else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("chromedriver is required in CI (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("skipping the browser tests: chromium-driver is not installed");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Some(Driver { child, port })
+}
+
+struct Site {
+    base: String,
+    _db: TestDb,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A server with two offices, a programme and one user per role of the walk.
+async fn site() -> Site {
+    let db = TestDb::sqlite().await.unwrap();
+    let app = App::new(db.store.clone(), Config::default());
+    let bru = app
+        .create_office_unchecked(None, "BRU", "Brussels office", "BE")
+        .await
+        .unwrap();
+    let dkr = app
+        .create_office_unchecked(None, "DKR", "Dakar office", "SN")
+        .await
+        .unwrap();
+    let mut settings = homeward_app::demo::demo_programme_settings().unwrap();
+    settings.host_countries = ["BE".parse().unwrap()].into_iter().collect();
+    app.create_programme(None, "AVRR-BE", "AVRR Belgium", settings)
+        .await
+        .unwrap();
+    for (name, role, office) in [
+        ("counsellor", Role::Counsellor, bru.id),
+        ("approver", Role::Approver, bru.id),
+        ("movement", Role::MovementOfficer, bru.id),
+        ("reintegration", Role::ReintegrationOfficer, dkr.id),
+    ] {
+        app.create_user(
+            None,
+            NewUser {
+                username: name.into(),
+                display_name: format!("Test {name}"),
+                roles: [role].into_iter().collect(),
+                offices: BTreeSet::from([office]),
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = homeward_server::router(app, homeward_server::ServerOptions::default());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(homeward_server::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    Site {
+        base,
+        _db: db,
+        _shutdown: tx,
+    }
+}
+
+struct Browser {
+    c: Client,
+    base: String,
+    label: &'static str,
+    axe: bool,
+    step: usize,
+}
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts/browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Browser {
+    async fn open(driver: &Driver, base: &str, label: &'static str, javascript: bool) -> Browser {
+        // This walk's screenshots replace the previous run's.
+        if let Ok(entries) = std::fs::read_dir(artifacts()) {
+            for e in entries.flatten() {
+                if e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{label}-"))
+                {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let mut caps = serde_json::Map::new();
+        let mut prefs = json!({});
+        if !javascript {
+            prefs = json!({"profile.managed_default_content_settings.javascript": 2});
+        }
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--window-size=1280,1000", "--lang=en-GB"],
+                "prefs": prefs,
+            }),
+        );
+        // chromedriver speaks plain HTTP on the loopback: no TLS needed.
+        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .unwrap();
+        Browser {
+            c,
+            base: base.to_string(),
+            label,
+            axe: javascript,
+            step: 0,
+        }
+    }
+
+    async fn go(&mut self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+        self.check(path).await;
+    }
+
+    async fn path(&self) -> String {
+        self.c.current_url().await.unwrap().path().to_string()
+    }
+
+    async fn text(&self) -> String {
+        self.c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Checks the page: no axe violation of WCAG 2.1 A/AA; a screenshot.
+    async fn check(&mut self, name: &str) {
+        self.step += 1;
+        let png = self.c.screenshot().await.unwrap();
+        // Stable names: case ids become "case".
+        let name: Vec<&str> = name
+            .trim_matches('/')
+            .split('/')
+            .map(|s| {
+                if s.len() == 36 && s.contains('-') {
+                    "case"
+                } else {
+                    s
+                }
+            })
+            .collect();
+        let file = format!("{}-{:02}-{}.png", self.label, self.step, name.join("_"));
+        std::fs::write(artifacts().join(file), png).unwrap();
+        if !self.axe {
+            return;
+        }
+        self.c.execute(AXE, vec![]).await.unwrap();
+        let result = self
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                    .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.html)}))))
+                    .catch(e => done([{id: 'axe-error', help: String(e)}]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let violations = result.as_array().cloned().unwrap_or_default();
+        let path = self.path().await;
+        assert!(
+            violations.is_empty(),
+            "{} {path}: accessibility violations: {}",
+            self.label,
+            Value::Array(violations)
+        );
+    }
+
+    async fn fill(&self, id: &str, text: &str) {
+        let e = self
+            .c
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    async fn choose(&self, name: &str, value: &str) {
+        let css = format!("input[name='{name}'][value='{value}']");
+        self.c
+            .find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn select(&self, id: &str, value: &str) {
+        self.c
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+
+    async fn date(&self, prefix: &str, d: chrono::NaiveDate) {
+        self.fill(&format!("{prefix}-day"), &d.day().to_string())
+            .await;
+        self.fill(&format!("{prefix}-month"), &d.month().to_string())
+            .await;
+        self.fill(&format!("{prefix}-year"), &d.year().to_string())
+            .await;
+    }
+
+    /// Opens "When did this happen?" and backdates the step.
+    async fn happened(&self, days_ago: i64) {
+        self.c
+            .find(Locator::Css("details.details summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.date(
+            "occurred",
+            (Utc::now() - chrono::Duration::days(days_ago)).date_naive(),
+        )
+        .await;
+    }
+
+    /// Clicks something that loads a new page, and waits for it.
+    async fn click_and_wait(&self, css: &str) {
+        let old = self.c.find(Locator::Css("html")).await.unwrap();
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            // The old page's root goes stale once the new page is there.
+            if old.attr("lang").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for _ in 0..100 {
+            let state = self
+                .c
+                .execute("return document.readyState", vec![])
+                .await
+                .ok();
+            if state.as_ref().and_then(|s| s.as_str()) == Some("complete") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Submits the main form and checks the page it leads to.
+    async fn submit(&mut self, name: &str) {
+        self.click_and_wait("main form button[type='submit']").await;
+        self.check(name).await;
+    }
+
+    async fn sign_in(&mut self, user: &str) {
+        self.go("/sign-in").await;
+        self.fill("username", user).await;
+        self.fill("password", PASSWORD).await;
+        self.submit("home").await;
+        assert_eq!(self.path().await, "/home", "{user} signed in");
+    }
+
+    async fn sign_out(&mut self) {
+        self.click_and_wait("form[action='/sign-out'] button").await;
+        assert_eq!(self.path().await, "/sign-in");
+    }
+
+    async fn language(&mut self, code: &str) {
+        self.select("lang-select", code).await;
+        self.click_and_wait("form.lang-form button").await;
+        let mut lang = None;
+        for _ in 0..50 {
+            let html = self.c.find(Locator::Css("html")).await.unwrap();
+            lang = html.attr("lang").await.ok().flatten();
+            if lang.as_deref() == Some(code) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(lang.as_deref(), Some(code));
+        let dir = self
+            .c
+            .find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("dir")
+            .await
+            .unwrap();
+        assert_eq!(
+            dir.as_deref(),
+            Some(if code == "ar" { "rtl" } else { "ltr" })
+        );
+        self.check("language").await;
+    }
+
+    /// Runs the step `slug` on the case: opens its form from the case page's actions.
+    async fn step(&mut self, case: &str, slug: &str) {
+        self.go(&format!("/cases/{case}/do/{slug}")).await;
+    }
+}
+
+/// Registers a case through the form; returns its id.
+async fn register(b: &mut Browser, given: &str) -> String {
+    b.go("/cases/new").await;
+    b.choose("referral_source", "self_referral").await;
+    b.select("country_of_return", "SN").await;
+    b.fill("given", given).await;
+    b.fill("family", "Diallo").await;
+    b.date("dob", chrono::NaiveDate::from_ymd_opt(1990, 5, 1).unwrap())
+        .await;
+    b.choose("sex", "female").await;
+    b.select("nationality", "SN").await;
+    b.select("language_1", "wo").await;
+    b.select("legal_situation", "irregular_stay").await;
+    b.date(
+        "occurred",
+        (Utc::now() - chrono::Duration::days(10)).date_naive(),
+    )
+    .await;
+    b.submit("case-registered").await;
+    let path = b.path().await;
+    assert!(path.starts_with("/cases/"), "registered: {path}");
+    path.trim_start_matches("/cases/").to_string()
+}
+
+/// The whole lifecycle, by four roles, through the browser.
+async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool) {
+    let site = site().await;
+    let mut b = Browser::open(driver, &site.base, label, javascript).await;
+
+    // The counsellor registers, counsels, takes consent, screens and applies.
+    b.sign_in("counsellor").await;
+    if lang != "en" {
+        b.language(lang).await;
+    }
+    let case = register(&mut b, "Awa").await;
+    b.step(&case, "record-counselling-session").await;
+    b.select("language", "wo").await;
+    for t in [
+        "return_modalities",
+        "conditions_in_country_of_return",
+        "return_by_own_means",
+        "options_to_stay",
+    ] {
+        b.choose("topics", t).await;
+    }
+    b.c.find(Locator::Css("input[name='attendees']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.fill("notes", "Wishes to go home to Thiès.").await;
+    b.happened(5).await;
+    b.submit("session-recorded").await;
+    b.step(&case, "record-consent").await;
+    // Without the attestations, the form says what is missing, next to each field.
+    b.submit("consent-refused").await;
+    assert!(
+        b.c.find(Locator::Css(".error-summary")).await.is_ok(),
+        "{label}: consent without attestations"
+    );
+    b.choose("no_pressure_attested", "yes").await;
+    b.choose("right_to_withdraw_explained", "yes").await;
+    b.choose("data_processing_consent", "yes").await;
+    b.submit("consent-recorded").await;
+    assert_eq!(b.path().await, format!("/cases/{case}"));
+    b.step(&case, "screen-eligibility").await;
+    b.choose("removal_procedure", "not_initiated").await;
+    b.choose("admissibility", "national").await;
+    b.c.find(Locator::Css("input[name='category']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.submit("screened").await;
+    b.step(&case, "submit-application").await;
+    b.submit("applied").await;
+
+    // A second case: the person changes their mind and withdraws.
+    let other = register(&mut b, "Fatou").await;
+    b.step(&other, "withdraw").await;
+    b.fill("own_words", "I will stay with my sister.").await;
+    b.submit("withdrawn").await;
+    assert_eq!(b.path().await, format!("/cases/{other}"));
+    b.sign_out().await;
+
+    // The programme manager approves.
+    b.sign_in("approver").await;
+    b.go(&format!("/cases/{case}")).await;
+    b.step(&case, "approve-application").await;
+    b.submit("approved").await;
+    b.sign_out().await;
+
+    // The movement officer: departure is refused until documents and itinerary are in.
+    b.sign_in("movement").await;
+    b.go("/cases").await;
+    b.step(&case, "mark-ready-to-depart").await;
+    b.submit("departure-refused").await;
+    assert!(
+        b.c.find(Locator::Css(".error-summary")).await.is_ok(),
+        "{label}: departure without documents"
+    );
+    b.step(&case, "record-travel-document").await;
+    b.choose("kind", "passport").await;
+    b.choose("status", "held").await;
+    b.fill("number", "A1234567").await;
+    b.date(
+        "expires",
+        chrono::NaiveDate::from_ymd_opt(2031, 1, 1).unwrap(),
+    )
+    .await;
+    b.submit("document").await;
+    b.step(&case, "set-itinerary").await;
+    let flight = (Utc::now() + chrono::Duration::days(7)).date_naive();
+    b.fill("leg1_carrier", "Brussels Airlines").await;
+    b.fill("leg1_flight", "SN203").await;
+    b.fill("leg1_from", "BRU").await;
+    b.fill("leg1_to", "DSS").await;
+    b.date("leg1_departs", flight).await;
+    b.fill("leg1_departs-time", "10:40").await;
+    b.date("leg1_arrives", flight).await;
+    b.fill("leg1_arrives-time", "15:55").await;
+    b.submit("itinerary").await;
+    b.step(&case, "assign-return-office").await;
+    b.c.find(Locator::Css("input[name='office_id']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.submit("return-office").await;
+    b.step(&case, "mark-ready-to-depart").await;
+    b.submit("ready").await;
+    b.step(&case, "confirm-departure").await;
+    b.submit("departed").await;
+    b.sign_out().await;
+
+    // The office of return receives, then follows up.
+    b.sign_in("reintegration").await;
+    b.go(&format!("/cases/{case}")).await;
+    b.step(&case, "record-arrival").await;
+    b.choose("reception", "office").await;
+    b.fill("onward_transport", "Bus to Thiès").await;
+    b.submit("arrived").await;
+    b.step(&case, "start-reintegration").await;
+    b.submit("reintegration").await;
+    b.step(&case, "start-monitoring").await;
+    b.submit("monitoring").await;
+    b.step(&case, "close").await;
+    b.choose("outcome", "completed").await;
+    b.submit("closed").await;
+    let stage =
+        b.c.find(Locator::Css(".tag--stage"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    assert!(!stage.is_empty());
+    // Nothing more to do on a closed case.
+    assert!(
+        b.text()
+            .await
+            .contains(&expected(lang, "case-actions-none")),
+        "{label}: closed case offers nothing"
+    );
+    b.sign_out().await;
+    b.c.close().await.unwrap();
+}
+
+fn expected(lang: &str, key: &str) -> String {
+    let i = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::from_code(lang).unwrap());
+    i.t(key)
+}
+
+/// The accessibility check is worth something only if it catches a violation.
+async fn axe_finds_violations(driver: &Driver) {
+    let mut b = Browser::open(driver, "", "axe", true).await;
+    b.c.goto("data:text/html,<html><body><img src='x.png'><input type='text'></body></html>")
+        .await
+        .unwrap();
+    b.c.execute(AXE, vec![]).await.unwrap();
+    let found = b
+        .c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}).then(r => done(r.violations.length));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        found.as_u64().unwrap_or(0) >= 2,
+        "axe did not find an image without text and an unlabelled input"
+    );
+    b.step = 0;
+    b.c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_goes_through_its_lifecycle_in_the_browser_in_english_and_arabic_and_without_javascript()
+ {
+    let Some(driver) = driver() else { return };
+    // chromedriver takes a moment to listen.
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", driver.port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    axe_finds_violations(&driver).await;
+    walk(&driver, "en", "en", true).await;
+    walk(&driver, "ar", "ar", true).await;
+    walk(&driver, "nojs", "en", false).await;
+}

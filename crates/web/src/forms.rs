@@ -1,0 +1,189 @@
+//! Submitted forms: values by name (repeated names for checkboxes), dates as day, month
+//! and year, and the errors to show beside each field and in the summary at the top.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use homeward_domain::Violation;
+
+use crate::i18n::I18n;
+
+/// A form as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct FormData {
+    pairs: Vec<(String, String)>,
+}
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData {
+            pairs: serde_html_form::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default(),
+        }
+    }
+
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData { pairs }
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// The first value of `name`, trimmed; empty if absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    }
+
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name).to_string()).filter(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// A checkbox: ticked when submitted with any value.
+    pub fn checked(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.all(name).contains(&value)
+    }
+
+    /// Sets a value (prefilling a form).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.pairs.retain(|(k, _)| k != name);
+        self.pairs.push((name.to_string(), value.into()));
+    }
+}
+
+/// Errors of a form, by field name.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors {
+    pub items: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    /// The field's name (and the id of its input), or empty for the form as a whole.
+    pub field: String,
+    pub message: String,
+}
+
+impl FormErrors {
+    pub fn add(&mut self, field: &str, message: String) {
+        self.items.push(FieldError {
+            field: field.to_string(),
+            message,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The message for a field, if it has one.
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.items
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Adds the domain's violations, translated; `map` turns a violation's path into
+    /// the form field it belongs to.
+    pub fn add_violations(&mut self, i: &I18n, vs: &[Violation], map: impl Fn(&str) -> String) {
+        for v in vs {
+            let field = v.field.as_deref().map(&map).unwrap_or_default();
+            self.add(&field, rule_message(i, v));
+        }
+    }
+}
+
+/// A rule's reason in the reader's language, or the domain's English if the catalogues
+/// have no translation for its code.
+pub fn rule_message(i: &I18n, v: &Violation) -> String {
+    let key = format!("rule-{}", v.code.replacen('.', "-", 1));
+    if !i.has(&key) {
+        return v.message.clone();
+    }
+    let mut args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> = vec![];
+    for (k, value) in &v.params {
+        let shown = match *k {
+            "from_date" => value
+                .parse::<NaiveDate>()
+                .map(|d| i.date(d))
+                .unwrap_or_else(|_| value.clone()),
+            "stage" => i.t(&format!("stage-{value}")),
+            _ => value.clone(),
+        };
+        // Counts are numbers, so that plural forms (Arabic has six) are chosen right.
+        match shown.parse::<i64>() {
+            Ok(n) => args.push((k, n.into())),
+            Err(_) => args.push((k, shown.into())),
+        }
+    }
+    i.ta(&key, &args)
+}
+
+/// A date or time that is not a real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotADate;
+
+/// Reads a date given as `<name>-day`, `<name>-month`, `<name>-year`. `Ok(None)` when
+/// all three are empty.
+pub fn date(f: &FormData, name: &str) -> Result<Option<NaiveDate>, NotADate> {
+    let (d, m, y) = (
+        f.get(&format!("{name}-day")),
+        f.get(&format!("{name}-month")),
+        f.get(&format!("{name}-year")),
+    );
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return Ok(None);
+    }
+    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) else {
+        return Err(NotADate);
+    };
+    NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or(NotADate)
+}
+
+pub fn time(f: &FormData, name: &str) -> Result<Option<NaiveTime>, NotADate> {
+    let t = f.get(name);
+    if t.is_empty() {
+        return Ok(None);
+    }
+    NaiveTime::parse_from_str(t, "%H:%M")
+        .map(Some)
+        .map_err(|_| NotADate)
+}
+
+/// When it happened: `occurred` date and `occurred-time` (UTC), now when both are empty.
+pub fn occurred_at(f: &FormData, errors: &mut FormErrors, i: &I18n) -> Option<DateTime<Utc>> {
+    let day = match date(f, "occurred") {
+        Ok(d) => d,
+        Err(NotADate) => {
+            errors.add("occurred-day", i.t("err-date-invalid"));
+            return None;
+        }
+    };
+    let t = match time(f, "occurred-time") {
+        Ok(t) => t,
+        Err(NotADate) => {
+            errors.add("occurred-time", i.t("err-time-invalid"));
+            return None;
+        }
+    };
+    match (day, t) {
+        (None, None) => None,
+        (Some(d), t) => Some(Utc.from_utc_datetime(&d.and_time(t.unwrap_or_default()))),
+        (None, Some(t)) => Some(Utc.from_utc_datetime(&Utc::now().date_naive().and_time(t))),
+    }
+}

@@ -1,0 +1,47 @@
+//! Homeward's web interface: server-rendered HTML over the same application services as
+//! the JSON API. Every page works without JavaScript; a small script only enhances
+//! (searchable pickers). Every string is in the Fluent catalogues, in English, French,
+//! Spanish and Arabic (right to left).
+
+pub mod actions;
+pub mod assets;
+pub mod chrome;
+pub mod forms;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+use homeward_app::App;
+
+/// What the web interface needs from the server.
+#[derive(Clone)]
+pub struct WebState {
+    pub app: App,
+    /// Mark cookies `Secure` (the site is served over TLS).
+    pub secure_cookies: bool,
+}
+
+/// Every page of the web interface.
+pub fn router(state: WebState) -> Router {
+    Router::new()
+        .route("/", get(pages::root))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/sign-out-everywhere", post(pages::sign_out_everywhere))
+        .route("/language", post(pages::set_language))
+        .route("/home", get(pages::home))
+        .route("/cases", get(pages::cases::list).post(pages::cases::search))
+        .route(
+            "/cases/new",
+            get(pages::register::form).post(pages::register::submit),
+        )
+        .route("/cases/{case_id}", get(pages::case::show))
+        .route(
+            "/cases/{case_id}/do/{action}",
+            get(pages::action::form).post(pages::action::submit),
+        )
+        .route("/static/{file}", get(assets::serve))
+        .with_state(state)
+}

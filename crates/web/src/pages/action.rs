@@ -1,0 +1,284 @@
+//! One page per lifecycle step: the form, and what happens when it is sent.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_app::input::Parse;
+use homeward_app::views::CaseView;
+use homeward_app::{AppError, Principal};
+use homeward_domain::CommandKind;
+use homeward_domain::access::may_offer;
+use homeward_domain::ids::CaseId;
+use uuid::Uuid;
+
+use super::{app_error, message, redirect_with, sign_in_to_resume};
+use crate::WebState;
+use crate::actions::{self, Ctx, Field, In, field_of, from_slug, render};
+use crate::chrome::{Chrome, page};
+use crate::forms::{FormData, FormErrors, occurred_at, rule_message};
+use crate::session::Visitor;
+
+#[derive(Template)]
+#[template(path = "action.html")]
+pub struct ActionPage {
+    pub c: Chrome,
+    pub case_id: Uuid,
+    pub reference: String,
+    pub name: String,
+    pub heading: String,
+    pub action: String,
+    pub version: u64,
+    pub notes: Vec<String>,
+    pub fields: Vec<Field>,
+    pub occurred: Vec<Field>,
+    pub errors: FormErrors,
+}
+
+/// Things worth knowing before filling the form.
+fn notes(kind: CommandKind, v: &Visitor, view: &CaseView) -> Vec<String> {
+    let i = v.i;
+    let name_of = |id: &homeward_domain::ids::PersonId| {
+        view.case
+            .member(*id)
+            .map(|m| m.details.name.display())
+            .unwrap_or_default()
+    };
+    match kind {
+        CommandKind::RecordConsent => {
+            view.consent
+                .iter()
+                .filter_map(|s| {
+                    let from = s.possible_from?;
+                    (from > homeward_app::now() && !view.case.consents.contains_key(&s.person_id))
+                        .then(|| {
+                            format!(
+                                "{}: {}",
+                                name_of(&s.person_id),
+                                i.t1(
+                                    "case-consent-possible-from",
+                                    "date",
+                                    i.date(from.date_naive())
+                                )
+                            )
+                        })
+                })
+                .collect()
+        }
+        CommandKind::MarkReadyToDepart | CommandKind::ConfirmDeparture => view
+            .departure_conditions
+            .iter()
+            .map(|c| {
+                let who = c
+                    .person_id
+                    .map(|p| format!("{}: ", name_of(&p)))
+                    .unwrap_or_default();
+                format!("{who}{}", rule_message(&i, c))
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// Sensible first values: the only person, the only choice.
+fn defaults(kind: CommandKind, view: &CaseView, f: &mut FormData) {
+    if view.case.members.len() == 1 && f.get("person_id").is_empty() {
+        f.set("person_id", view.case.members[0].person_id.to_string());
+    }
+    if kind == CommandKind::RecordConsent && f.get("given_by").is_empty() {
+        f.set("given_by", "person");
+    }
+}
+
+pub async fn render_form(
+    st: &WebState,
+    v: &Visitor,
+    p: &Principal,
+    case_id: Uuid,
+    slug: &str,
+    form: &FormData,
+    errors: &FormErrors,
+) -> Response {
+    let Some(kind) = from_slug(slug) else {
+        return message(
+            v,
+            StatusCode::NOT_FOUND,
+            "not-found-title",
+            "not-found-body",
+        );
+    };
+    let view = match st.app.case_view(p, CaseId(case_id)).await {
+        Ok(view) => view,
+        Err(e) => return app_error(v, e),
+    };
+    if may_offer(&p.actor, &view.case, kind).is_err() {
+        return message(
+            v,
+            StatusCode::FORBIDDEN,
+            "forbidden-title",
+            "forbidden-body",
+        );
+    }
+    let (programme, offices) = match (
+        st.app.get_programme(view.case.programme).await,
+        st.app.list_offices().await,
+    ) {
+        (Ok(pr), Ok(o)) => (pr, o),
+        (Err(e), _) | (_, Err(e)) => return app_error(v, e),
+    };
+    let ctx = Ctx {
+        i: v.i,
+        view: &view,
+        programme: &programme,
+        offices: &offices,
+        me: p.actor.user_id,
+    };
+    let mut form = form.clone();
+    defaults(kind, &view, &mut form);
+    let fields = render(actions::inputs(kind, &ctx), &form, errors, &v.i);
+    let occurred = render(
+        vec![
+            In::Date("occurred", "occurred-legend", Some("occurred-hint")),
+            In::Time("occurred-time", "time-hour-minute"),
+        ],
+        &form,
+        errors,
+        &v.i,
+    );
+    let heading = v.i.t(&format!("action-{}", kind.name()));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page(
+        status,
+        &ActionPage {
+            c: Chrome::new(v, heading.clone()),
+            case_id,
+            reference: view.case.reference.to_string(),
+            name: view
+                .case
+                .principal()
+                .map(|m| m.details.name.display())
+                .unwrap_or_default(),
+            heading,
+            action: format!("/cases/{case_id}/do/{slug}"),
+            version: view.version,
+            // Once refused, the error summary says it all.
+            notes: if errors.is_empty() {
+                notes(kind, v, &view)
+            } else {
+                vec![]
+            },
+            fields,
+            occurred,
+            errors: errors.clone(),
+        },
+    )
+}
+
+pub async fn form(
+    State(st): State<WebState>,
+    crate::session::SignedIn(v, p): crate::session::SignedIn,
+    Path((case_id, slug)): Path<(Uuid, String)>,
+) -> Response {
+    render_form(
+        &st,
+        &v,
+        &p,
+        case_id,
+        &slug,
+        &FormData::default(),
+        &FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn submit(
+    State(st): State<WebState>,
+    v: Visitor,
+    Path((case_id, slug)): Path<(Uuid, String)>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let Some(p) = v.principal.clone() else {
+        // The session ended while the form was open: sign in again, keeping the input.
+        return sign_in_to_resume(v, &f);
+    };
+    if !v.csrf_ok(f.get("_csrf")) {
+        return message(
+            &v,
+            StatusCode::FORBIDDEN,
+            "forbidden-title",
+            "forbidden-body",
+        );
+    }
+    let Some(kind) = from_slug(&slug) else {
+        return message(
+            &v,
+            StatusCode::NOT_FOUND,
+            "not-found-title",
+            "not-found-body",
+        );
+    };
+    let view = match st.app.case_view(&p, CaseId(case_id)).await {
+        Ok(view) => view,
+        Err(e) => return app_error(&v, e),
+    };
+    let (programme, offices) = match (
+        st.app.get_programme(view.case.programme).await,
+        st.app.list_offices().await,
+    ) {
+        (Ok(pr), Ok(o)) => (pr, o),
+        (Err(e), _) | (_, Err(e)) => return app_error(&v, e),
+    };
+    let ctx = Ctx {
+        i: v.i,
+        view: &view,
+        programme: &programme,
+        offices: &offices,
+        me: p.actor.user_id,
+    };
+    let mut errors = FormErrors::default();
+    let when = occurred_at(&f, &mut errors, &v.i);
+    let mut parse = Parse::default();
+    let cmd = actions::build(kind, &f, &ctx, &mut parse);
+    errors.add_violations(&v.i, &parse.errors, field_of);
+    let version: u64 = f.get("version").parse().unwrap_or(view.version);
+    let cmd = match cmd {
+        Some(cmd) if errors.is_empty() => cmd,
+        _ => return render_form(&st, &v, &p, case_id, &slug, &f, &errors).await,
+    };
+    match st
+        .app
+        .execute(&p, CaseId(case_id), version, when, cmd)
+        .await
+    {
+        Ok(_) => redirect_with(&format!("/cases/{case_id}"), "done", v.secure),
+        Err(AppError::Refused(r)) => {
+            // Conditions about a person name them.
+            for violation in &r.violations {
+                let who = violation
+                    .person_id
+                    .and_then(|id| view.case.member(id))
+                    .map(|m| format!("{}: ", m.details.name.display()))
+                    .unwrap_or_default();
+                let field = violation.field.as_deref().map(field_of).unwrap_or_default();
+                errors.add(&field, format!("{who}{}", rule_message(&v.i, violation)));
+            }
+            render_form(&st, &v, &p, case_id, &slug, &f, &errors).await
+        }
+        Err(AppError::Invalid(vs)) => {
+            errors.add_violations(&v.i, &vs, field_of);
+            render_form(&st, &v, &p, case_id, &slug, &f, &errors).await
+        }
+        Err(AppError::Conflict { .. }) => {
+            // The form is shown again at the case's current version, with what was typed.
+            errors.add("", v.i.t("conflict-body"));
+            render_form(&st, &v, &p, case_id, &slug, &f, &errors).await
+        }
+        Err(e) => app_error(&v, e),
+    }
+}

@@ -1,0 +1,521 @@
+//! The case page: summary, people, what happens next, the actions possible now (and why
+//! others are not), the records, and the timeline of every event.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use homeward_app::Principal;
+use homeward_app::views::CaseView;
+use homeward_domain::access::may_offer;
+use homeward_domain::case::allowed_stages;
+use homeward_domain::ids::CaseId;
+use homeward_domain::{CommandKind, Stage};
+use uuid::Uuid;
+
+use super::{app_error, consume_flash};
+use crate::WebState;
+use crate::actions::{OFFERED, slug};
+use crate::chrome::{Chrome, ok};
+use crate::forms::rule_message;
+use crate::i18n::I18n;
+use crate::session::{SignedIn, Visitor};
+
+pub struct PersonRow {
+    pub name: String,
+    pub latin: Option<String>,
+    pub relationship: String,
+    pub born: String,
+    pub sex: String,
+    pub nationality: String,
+    pub languages: String,
+    pub legal: String,
+    pub vulnerabilities: String,
+    pub consent: String,
+}
+
+pub struct ActionLink {
+    pub href: String,
+    pub label: String,
+}
+
+pub struct Blocked {
+    pub label: String,
+    pub reason: String,
+}
+
+pub struct Line {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct TimelineRow {
+    pub when: String,
+    pub recorded: String,
+    pub who: String,
+    pub what: String,
+    pub detail: String,
+    pub corrected: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub c: Chrome,
+    pub reference: String,
+    pub name: String,
+    pub stage: String,
+    pub summary: Vec<Line>,
+    pub people: Vec<PersonRow>,
+    pub next: Vec<String>,
+    pub departure_ok: bool,
+    pub actions: Vec<ActionLink>,
+    pub blocked: Vec<Blocked>,
+    pub records: Vec<(String, Vec<Line>)>,
+    pub timeline: Vec<TimelineRow>,
+    pub withheld: Option<String>,
+}
+
+fn country_name(code: &str) -> String {
+    homeward_domain::values::CountryCode::parse(code)
+        .map(|c| c.name().to_string())
+        .unwrap_or_else(|_| code.to_string())
+}
+
+pub fn stage_label(i: &I18n, s: Stage) -> String {
+    i.t(&format!("stage-{}", s.code()))
+}
+
+pub async fn show(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(case_id): Path<Uuid>,
+) -> Response {
+    match build(&st, &v, &p, CaseId(case_id)).await {
+        Ok(page) => consume_flash(&v, ok(&page)),
+        Err(e) => app_error(&v, e),
+    }
+}
+
+async fn build(
+    st: &WebState,
+    v: &Visitor,
+    p: &Principal,
+    id: CaseId,
+) -> Result<CasePage, homeward_app::AppError> {
+    let i = v.i;
+    let view = st.app.case_view(p, id).await?;
+    let timeline = st.app.timeline(p, id).await?;
+    let offices: HashMap<Uuid, String> = st
+        .app
+        .list_offices()
+        .await?
+        .into_iter()
+        .map(|o| (o.id.0, format!("{} ({})", o.name, o.code)))
+        .collect();
+    let programme = st.app.get_programme(view.case.programme).await?;
+    let case = &view.case;
+    let names: HashMap<_, _> = case
+        .members
+        .iter()
+        .chain(&case.removed_members)
+        .map(|m| (m.person_id, m.details.name.display()))
+        .collect();
+    let name_of = |id: &homeward_domain::ids::PersonId| names.get(id).cloned().unwrap_or_default();
+    let today = homeward_app::now().date_naive();
+
+    let mut summary = vec![
+        Line {
+            label: i.t("field-stage"),
+            value: stage_label(&i, case.stage),
+        },
+        Line {
+            label: i.t("field-host-office"),
+            value: offices
+                .get(&case.host_office.0)
+                .cloned()
+                .unwrap_or_default(),
+        },
+        Line {
+            label: i.t("field-return-office"),
+            value: case
+                .return_office
+                .and_then(|o| offices.get(&o.0).cloned())
+                .unwrap_or_else(|| i.t("none")),
+        },
+        Line {
+            label: i.t("field-programme"),
+            value: programme.name.to_string(),
+        },
+        Line {
+            label: i.t("field-country-of-return"),
+            value: country_name(case.proposal.country_of_return.as_str()),
+        },
+        Line {
+            label: i.t("field-place-of-return"),
+            value: case
+                .proposal
+                .place_of_return
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| i.t("none")),
+        },
+        Line {
+            label: i.t("field-referral"),
+            value: i.opt(
+                "referral",
+                &serde_json::to_value(case.referral.source)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+            ),
+        },
+    ];
+    if let Some(d) = case.dates.registered {
+        summary.push(Line {
+            label: i.t("field-registered"),
+            value: i.date(d.date_naive()),
+        });
+    }
+    if let Some(o) = case.outcome {
+        let code = serde_json::to_value(o)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        summary.push(Line {
+            label: i.t("field-outcome"),
+            value: i.opt("outcome", &code),
+        });
+    }
+
+    let people = case
+        .members
+        .iter()
+        .map(|m| {
+            let d = &m.details;
+            let born = match d.date_of_birth {
+                homeward_domain::person::DateOfBirth::Exact(b) => {
+                    format!(
+                        "{} ({})",
+                        i.date(b),
+                        i.number(i64::from(d.date_of_birth.age_on(today)))
+                    )
+                }
+                homeward_domain::person::DateOfBirth::EstimatedYear(y) => {
+                    format!("~{}", i.digits(&y.to_string()))
+                }
+            };
+            let status = view.consent.iter().find(|c| c.person_id == m.person_id);
+            let consent = match (case.consents.get(&m.person_id), status.map(|s| s.path)) {
+                (_, Some("covered_by_family")) => i.t("case-consent-covered"),
+                (Some(c), _) if c.withdrawn_at.is_some() => i.t1(
+                    "case-consent-withdrawn",
+                    "date",
+                    i.date(c.withdrawn_at.unwrap_or(c.given_at).date_naive()),
+                ),
+                (Some(c), _) => i.t1(
+                    "case-consent-given",
+                    "date",
+                    i.date(c.given_at.date_naive()),
+                ),
+                (None, _) => match status.and_then(|s| s.possible_from) {
+                    Some(from) => i.t1(
+                        "case-consent-possible-from",
+                        "date",
+                        i.date(from.date_naive()),
+                    ),
+                    None => i.t("case-consent-not-informed"),
+                },
+            };
+            PersonRow {
+                name: d.name.display(),
+                latin: d.name.latin.as_ref().map(|l| {
+                    format!(
+                        "{} {}",
+                        l.given,
+                        l.family.as_ref().map(|f| f.to_string()).unwrap_or_default()
+                    )
+                }),
+                relationship: i.opt("relationship", &enum_code(&m.relationship)),
+                born,
+                sex: i.opt("sex", &enum_code(&d.sex)),
+                nationality: d
+                    .nationality
+                    .as_ref()
+                    .map(|c| c.name().to_string())
+                    .unwrap_or_else(|| i.t("none")),
+                languages: d
+                    .languages
+                    .iter()
+                    .map(|l| l.name().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                legal: i.opt("legal", &enum_code(&d.legal_situation)),
+                vulnerabilities: d
+                    .vulnerabilities
+                    .iter()
+                    .map(|x| i.opt("vuln", x.code()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                consent,
+            }
+        })
+        .collect();
+
+    let mut next = vec![];
+    for s in &view.consent {
+        if let Some(from) = s.possible_from
+            && from > homeward_app::now()
+            && !case.consents.contains_key(&s.person_id)
+        {
+            next.push(format!(
+                "{}: {}",
+                name_of(&s.person_id),
+                i.t1(
+                    "case-consent-possible-from",
+                    "date",
+                    i.date(from.date_naive())
+                )
+            ));
+        }
+    }
+    let preparing = matches!(
+        case.stage,
+        Stage::Approved | Stage::PreDeparture | Stage::ReadyToDepart
+    );
+    for cond in &view.departure_conditions {
+        if preparing || cond.code.starts_with("consent.") {
+            let who = cond
+                .person_id
+                .map(|p| format!("{}: ", name_of(&p)))
+                .unwrap_or_default();
+            next.push(format!("{who}{}", rule_message(&i, cond)));
+        }
+    }
+    let departure_ok = preparing && view.departure_conditions.is_empty();
+
+    let mut actions = vec![];
+    let mut blocked = vec![];
+    for kind in OFFERED {
+        if may_offer(&p.actor, case, kind).is_err() {
+            continue;
+        }
+        let label = i.t(&format!("action-{}", kind.name()));
+        if allowed_stages(kind).contains(&case.stage) {
+            actions.push(ActionLink {
+                href: format!("/cases/{}/do/{}", case.id, slug(kind)),
+                label,
+            });
+        } else if matches!(
+            kind,
+            CommandKind::MarkReadyToDepart
+                | CommandKind::ConfirmDeparture
+                | CommandKind::RecordConsent
+                | CommandKind::SubmitApplication
+                | CommandKind::ApproveApplication
+                | CommandKind::RecordArrival
+        ) {
+            blocked.push(Blocked {
+                label,
+                reason: i.t1(
+                    "case-action-unavailable",
+                    "stage",
+                    stage_label(&i, case.stage),
+                ),
+            });
+        }
+    }
+
+    let records = records(&i, &view, &name_of);
+
+    let timeline = timeline
+        .into_iter()
+        .rev()
+        .map(|e| {
+            let person = e
+                .data
+                .as_ref()
+                .and_then(|d| {
+                    d.get("person_id")
+                        .or_else(|| d.get("declaration").and_then(|x| x.get("person_id")))
+                })
+                .and_then(|x| x.as_str())
+                .and_then(|s| s.parse::<Uuid>().ok())
+                .map(|u| name_of(&homeward_domain::ids::PersonId(u)))
+                .unwrap_or_default();
+            TimelineRow {
+                when: i.datetime(e.occurred_at),
+                recorded: i.datetime(e.recorded_at),
+                who: e.actor_name.unwrap_or_default(),
+                what: i.t(&format!("event-{}", e.kind)),
+                detail: person,
+                corrected: (!e.corrected_by.is_empty()).then(|| {
+                    i.t1(
+                        "timeline-corrected",
+                        "versions",
+                        e.corrected_by
+                            .iter()
+                            .map(|v| i.number(*v as i64))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                }),
+            }
+        })
+        .collect();
+
+    let withheld_kinds: Vec<String> = view
+        .withheld
+        .iter()
+        .map(|k| i.t(&format!("sensitive-{}", enum_code(k))))
+        .collect();
+    Ok(CasePage {
+        c: Chrome::new(
+            v,
+            i.t1("case-title", "reference", case.reference.to_string()),
+        ),
+        reference: case.reference.to_string(),
+        name: case
+            .principal()
+            .map(|m| m.details.name.display())
+            .unwrap_or_default(),
+        stage: stage_label(&i, case.stage),
+        summary,
+        people,
+        next,
+        departure_ok,
+        actions,
+        blocked,
+        records,
+        timeline,
+        withheld: (!withheld_kinds.is_empty())
+            .then(|| i.t1("case-withheld", "kinds", withheld_kinds.join(", "))),
+    })
+}
+
+pub fn enum_code<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn records(
+    i: &I18n,
+    view: &CaseView,
+    name_of: &dyn Fn(&homeward_domain::ids::PersonId) -> String,
+) -> Vec<(String, Vec<Line>)> {
+    let case = &view.case;
+    let mut out = vec![];
+    let sessions: Vec<Line> = case
+        .sessions
+        .iter()
+        .map(|s| {
+            let topics = s
+                .session
+                .topics
+                .iter()
+                .map(|t| i.opt("topic", &enum_code(t)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut value = format!("{} — {}", s.session.language.name(), topics);
+            if let Some(n) = &s.session.notes {
+                value.push_str(&format!(" — {n}"));
+            }
+            Line {
+                label: i.datetime(s.at),
+                value,
+            }
+        })
+        .collect();
+    out.push((i.t("case-sessions"), sessions));
+    let docs: Vec<Line> = case
+        .documents
+        .values()
+        .map(|d| Line {
+            label: name_of(&d.person_id),
+            value: format!(
+                "{} — {}{}",
+                i.opt("doc", &enum_code(&d.kind)),
+                i.opt("docstatus", &enum_code(&d.status)),
+                d.expires_on
+                    .map(|e| format!(" — {} {}", i.t("f-expires"), i.date(e)))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect();
+    out.push((i.t("case-documents"), docs));
+    let health: Vec<Line> = case
+        .health
+        .values()
+        .map(|h| Line {
+            label: name_of(&h.person_id),
+            value: format!(
+                "{}{}",
+                i.opt("fitness", &enum_code(&h.fitness)),
+                h.medical_details
+                    .as_ref()
+                    .map(|d| format!(" — {d}"))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect();
+    out.push((i.t("case-health"), health));
+    let legs: Vec<Line> = view
+        .itinerary_local_times
+        .iter()
+        .zip(case.itinerary.iter().flat_map(|it| &it.legs))
+        .map(|(local, leg)| Line {
+            label: format!(
+                "{} {} {} → {}",
+                leg.carrier, leg.flight_number, leg.from, leg.to
+            ),
+            value: format!(
+                "{} → {}",
+                local
+                    .departs_local
+                    .clone()
+                    .unwrap_or_else(|| i.datetime(leg.departs_at)),
+                local
+                    .arrives_local
+                    .clone()
+                    .unwrap_or_else(|| i.datetime(leg.arrives_at))
+            ),
+        })
+        .collect();
+    out.push((i.t("case-itinerary"), legs));
+    let escorts: Vec<Line> = case
+        .escorts
+        .values()
+        .map(|e| Line {
+            label: format!("{} ({})", e.name, i.opt("escort", &enum_code(&e.kind))),
+            value: e
+                .accompanies
+                .iter()
+                .map(name_of)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    out.push((i.t("case-escorts"), escorts));
+    let allowances: Vec<Line> = case
+        .allowances
+        .iter()
+        .map(|a| Line {
+            label: a
+                .person_id
+                .as_ref()
+                .map(name_of)
+                .unwrap_or_else(|| i.t("f-household")),
+            value: format!(
+                "{} — {}",
+                i.opt("assist", &enum_code(&a.kind)),
+                i.money(&a.amount)
+            ),
+        })
+        .collect();
+    out.push((i.t("case-allowances"), allowances));
+    out.retain(|(_, lines)| !lines.is_empty());
+    out
+}

@@ -1,0 +1,237 @@
+//! The case list: filters that carry no personal data travel in the URL; a search by
+//! name or date of birth is a form post, so it never sits in a URL, a history or a log.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use homeward_app::views::CaseSummary;
+use homeward_domain::Stage;
+use homeward_domain::person::Vulnerability;
+use homeward_store::{CaseFilter, PageRequest};
+use serde::Deserialize;
+
+use super::{app_error, consume_flash};
+use crate::WebState;
+use crate::actions::{Opt, country_options};
+use crate::chrome::{Chrome, ok};
+use crate::forms::{self, FormData, FormErrors};
+use crate::i18n::I18n;
+use crate::session::SignedIn;
+
+const PER_PAGE: u32 = 25;
+
+pub struct Row {
+    pub href: String,
+    pub reference: String,
+    pub name: String,
+    pub stage: String,
+    pub country: String,
+    pub members: String,
+    pub updated: String,
+    pub vulnerabilities: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    pub c: Chrome,
+    pub rows: Vec<Row>,
+    pub total: String,
+    pub page_label: String,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
+    pub searching: bool,
+    pub q: String,
+    pub dob_day: String,
+    pub dob_month: String,
+    pub dob_year: String,
+    pub stages: Vec<Opt>,
+    pub countries: Vec<Opt>,
+    pub vulnerabilities: Vec<Opt>,
+    pub errors: FormErrors,
+    /// The query string of the filters (for pagination links).
+    pub filter_query: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub stage: Option<String>,
+    pub country: Option<String>,
+    pub vulnerability: Option<String>,
+    pub page: Option<u32>,
+}
+
+fn options(all: Vec<(String, String)>, selected: &str, any: String) -> Vec<Opt> {
+    std::iter::once((String::new(), any))
+        .chain(all)
+        .map(|(value, label)| Opt {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
+fn row(i: &I18n, s: CaseSummary) -> Row {
+    Row {
+        href: format!("/cases/{}", s.id),
+        reference: s.reference,
+        name: s.principal_name,
+        stage: i.t(&format!("stage-{}", s.stage.code())),
+        country: homeward_domain::values::CountryCode::parse(&s.country_of_return)
+            .map(|c| c.name().to_string())
+            .unwrap_or(s.country_of_return),
+        members: i.number(s.members),
+        updated: i.date(s.updated_at.date_naive()),
+        vulnerabilities: s
+            .vulnerabilities
+            .iter()
+            .map(|v| i.opt("vuln", v.code()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn parse_filters(q: &ListQuery) -> CaseFilter {
+    CaseFilter {
+        stage: q.stage.as_deref().and_then(Stage::from_code),
+        country_of_return: q
+            .country
+            .as_deref()
+            .and_then(|c| homeward_domain::values::CountryCode::parse(c).ok())
+            .map(|c| c.to_string()),
+        vulnerabilities: q
+            .vulnerability
+            .as_deref()
+            .and_then(|v| Vulnerability::ALL.into_iter().find(|x| x.code() == v))
+            .map(|v| v.bit()),
+        ..Default::default()
+    }
+}
+
+async fn render(
+    st: &WebState,
+    v: &crate::session::Visitor,
+    p: &homeward_app::Principal,
+    q: &ListQuery,
+    search: Option<(&str, &FormData)>,
+) -> Response {
+    let i = v.i;
+    let mut filter = parse_filters(q);
+    let mut errors = FormErrors::default();
+    let (mut text, mut d, mut m, mut y) =
+        (String::new(), String::new(), String::new(), String::new());
+    if let Some((t, form)) = search {
+        text = t.to_string();
+        filter.text = Some(text.clone()).filter(|t| !t.trim().is_empty());
+        d = form.get("dob-day").to_string();
+        m = form.get("dob-month").to_string();
+        y = form.get("dob-year").to_string();
+        match forms::date(form, "dob") {
+            Ok(date) => filter.birth_date = date,
+            Err(_) => errors.add("dob-day", i.t("err-date-invalid")),
+        }
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let result = st
+        .app
+        .list_cases(
+            p,
+            &filter,
+            PageRequest {
+                page,
+                per_page: PER_PAGE,
+            },
+        )
+        .await;
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => return app_error(v, e),
+    };
+    let pages = (result.total.max(1) as u32).div_ceil(PER_PAGE);
+    let mut qs = vec![];
+    for (k, val) in [
+        ("stage", &q.stage),
+        ("country", &q.country),
+        ("vulnerability", &q.vulnerability),
+    ] {
+        if let Some(x) = val.as_deref().filter(|x| !x.is_empty()) {
+            qs.push(format!("{k}={x}"));
+        }
+    }
+    let visible = homeward_app::views::Visibility::of(&p.actor);
+    let t = CasesPage {
+        c: Chrome::new(v, i.t("cases-title")),
+        total: i.ta("results", &[("count", result.total.into())]),
+        page_label: i.ta(
+            "page-of",
+            &[
+                ("page", i.number(i64::from(page)).into()),
+                ("pages", i.number(i64::from(pages)).into()),
+            ],
+        ),
+        rows: result.items.into_iter().map(|s| row(&i, s)).collect(),
+        prev: (page > 1).then(|| page - 1),
+        next: (page < pages).then(|| page + 1),
+        searching: search.is_some(),
+        q: text,
+        dob_day: d,
+        dob_month: m,
+        dob_year: y,
+        stages: options(
+            Stage::ALL
+                .iter()
+                .map(|s| (s.code().to_string(), i.t(&format!("stage-{}", s.code()))))
+                .collect(),
+            q.stage.as_deref().unwrap_or(""),
+            i.t("any"),
+        ),
+        countries: options(
+            country_options(),
+            q.country.as_deref().unwrap_or(""),
+            i.t("any"),
+        ),
+        vulnerabilities: options(
+            Vulnerability::ALL
+                .into_iter()
+                .filter(|x| visible.sees(*x))
+                .map(|x| (x.code().to_string(), i.opt("vuln", x.code())))
+                .collect(),
+            q.vulnerability.as_deref().unwrap_or(""),
+            i.t("any"),
+        ),
+        errors,
+        filter_query: qs.join("&"),
+    };
+    consume_flash(v, ok(&t))
+}
+
+pub async fn list(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    render(&st, &v, &p, &q, None).await
+}
+
+pub async fn search(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) {
+        return super::message(
+            &v,
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden-title",
+            "forbidden-body",
+        );
+    }
+    let q = ListQuery {
+        stage: f.opt("stage"),
+        country: f.opt("country"),
+        vulnerability: f.opt("vulnerability"),
+        page: f.get("page").parse().ok(),
+    };
+    let text = f.get("q").to_string();
+    render(&st, &v, &p, &q, Some((&text, &f))).await
+}

@@ -1,0 +1,484 @@
+//! Pages: sign-in, home, and the frame's own forms (language, sign-out).
+
+pub mod action;
+pub mod case;
+pub mod cases;
+pub mod register;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use homeward_app::auth::SessionKind;
+use homeward_app::views::CaseSummary;
+use homeward_app::{AppError, Principal};
+use homeward_domain::Stage;
+use homeward_domain::access::Role;
+use homeward_store::{CaseFilter, PageRequest};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::chrome::{Chrome, ok, page};
+use crate::forms::FormData;
+use crate::session::{FLASH_COOKIE, LANG_COOKIE, SESSION_COOKIE, SignedIn, Visitor, set_cookie};
+
+/// A page that only says something (not found, not allowed, an error).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub c: Chrome,
+    pub heading: String,
+    pub body: String,
+}
+
+pub fn message(v: &Visitor, status: StatusCode, heading_key: &str, body_key: &str) -> Response {
+    let heading = v.i.t(heading_key);
+    page(
+        status,
+        &MessagePage {
+            c: Chrome::new(v, heading.clone()),
+            heading,
+            body: v.i.t(body_key),
+        },
+    )
+}
+
+/// How an application error is shown on a page.
+pub fn app_error(v: &Visitor, e: AppError) -> Response {
+    match e {
+        AppError::NotFound => message(
+            v,
+            StatusCode::NOT_FOUND,
+            "not-found-title",
+            "not-found-body",
+        ),
+        AppError::Forbidden(_) => message(
+            v,
+            StatusCode::FORBIDDEN,
+            "forbidden-title",
+            "forbidden-body",
+        ),
+        AppError::Unauthenticated => Redirect::to("/sign-in?expired=1").into_response(),
+        AppError::Unavailable(_) => message(
+            v,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "error-title",
+            "unavailable-body",
+        ),
+        other => {
+            tracing::error!(error = %other, "page failed");
+            message(
+                v,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-title",
+                "error-body",
+            )
+        }
+    }
+}
+
+/// Sends the browser on, with a message for the next page.
+pub fn redirect_with(to: &str, flash: &str, secure: bool) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(FLASH_COOKIE, flash, 30, secure),
+    );
+    res
+}
+
+/// Clears a message once shown.
+pub fn consume_flash(v: &Visitor, mut res: Response) -> Response {
+    if v.flash.is_some() {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(FLASH_COOKIE, "", 0, v.secure),
+        );
+    }
+    res
+}
+
+/// The "not found" page, for any path nothing else answers.
+pub async fn not_found(state: WebState, req: axum::extract::Request) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, _) = req.into_parts();
+    let Ok(v) = Visitor::from_request_parts(&mut parts, &state).await;
+    message(
+        &v,
+        StatusCode::NOT_FOUND,
+        "not-found-title",
+        "not-found-body",
+    )
+}
+
+pub async fn root(v: Visitor) -> Redirect {
+    if v.principal.is_some() {
+        Redirect::to("/home")
+    } else {
+        Redirect::to("/sign-in")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub c: Chrome,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub username: String,
+    /// A form interrupted by the end of the session, carried through sign-in.
+    pub resume_path: String,
+    pub resume_data: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    pub expired: Option<String>,
+}
+
+pub async fn sign_in_form(mut v: Visitor, Query(q): Query<SignInQuery>) -> Response {
+    if v.principal.is_some() {
+        return Redirect::to("/home").into_response();
+    }
+    let cookie = v.ensure_pre_token();
+    let t = SignInPage {
+        c: Chrome::new(&v, v.i.t("sign-in-title")),
+        error: None,
+        notice: q.expired.map(|_| v.i.t("session-expired")),
+        username: String::new(),
+        resume_path: String::new(),
+        resume_data: String::new(),
+    };
+    let mut res = ok(&t);
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// The sign-in page shown in place of a form whose session ended, keeping what was typed.
+pub fn sign_in_to_resume(mut v: Visitor, form: &FormData) -> Response {
+    let cookie = v.ensure_pre_token();
+    let data: Vec<(String, String)> = form
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != "_csrf")
+        .cloned()
+        .collect();
+    let t = SignInPage {
+        c: Chrome::new(&v, v.i.t("sign-in-title")),
+        error: None,
+        notice: Some(v.i.t("session-expired")),
+        username: String::new(),
+        resume_path: v.path.clone(),
+        resume_data: serde_json::to_string(&data).unwrap_or_default(),
+    };
+    let mut res = page(StatusCode::UNAUTHORIZED, &t);
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// Only paths of this site, and only forms: never an open redirect.
+fn safe_resume(path: &str) -> bool {
+    path.starts_with("/cases/") && !path.contains("//") && !path.contains('\\')
+}
+
+pub async fn sign_in(State(st): State<WebState>, v: Visitor, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) {
+        return Redirect::to("/sign-in").into_response();
+    }
+    let username = f.get("username").to_string();
+    let result = st
+        .app
+        .login(
+            &username,
+            f.get("password"),
+            None,
+            SessionKind::Browser,
+            None,
+        )
+        .await;
+    match result {
+        Ok(issued) => {
+            let max_age = (issued.session.expires_at - issued.session.created_at).num_seconds();
+            let resume = f.get("resume_path").to_string();
+            let mut res = if safe_resume(&resume) {
+                // Back to the interrupted form, with what was typed.
+                match st.app.authenticate(&issued.secret).await {
+                    Ok(p) => {
+                        let data: Vec<(String, String)> =
+                            serde_json::from_str(f.get("resume_data")).unwrap_or_default();
+                        let v2 = Visitor {
+                            principal: Some(p.clone()),
+                            path: resume.clone(),
+                            ..v
+                        };
+                        resume_form(&st, v2, p, &resume, FormData::from_pairs(data)).await
+                    }
+                    Err(_) => Redirect::to("/home").into_response(),
+                }
+            } else {
+                Redirect::to("/home").into_response()
+            };
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &issued.secret, max_age, st.secure_cookies),
+            );
+            res
+        }
+        Err(e) => {
+            let error = match e {
+                AppError::Throttled { retry_after_secs } => v.i.ta(
+                    "sign-in-throttled",
+                    &[("minutes", (retry_after_secs.div_ceil(60) as i64).into())],
+                ),
+                AppError::Unauthenticated => v.i.t("sign-in-failed"),
+                other => return app_error(&v, other),
+            };
+            let t = SignInPage {
+                c: Chrome::new(&v, v.i.t("sign-in-title")),
+                error: Some(error),
+                notice: None,
+                username,
+                resume_path: f.get("resume_path").to_string(),
+                resume_data: f.get("resume_data").to_string(),
+            };
+            page(StatusCode::UNAUTHORIZED, &t)
+        }
+    }
+}
+
+async fn resume_form(
+    st: &WebState,
+    v: Visitor,
+    p: Principal,
+    path: &str,
+    data: FormData,
+) -> Response {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["cases", "new"] => register::render(st, &v, &p, &data, &Default::default()).await,
+        ["cases", case_id, "do", action] => match case_id.parse() {
+            Ok(id) => action::render_form(st, &v, &p, id, action, &data, &Default::default()).await,
+            Err(_) => Redirect::to("/home").into_response(),
+        },
+        _ => Redirect::to("/home").into_response(),
+    }
+}
+
+pub async fn sign_out(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if v.csrf_ok(f.get("_csrf")) {
+        let _ = st.app.logout(&p).await;
+    }
+    let mut res = Redirect::to("/sign-in").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, st.secure_cookies),
+    );
+    res
+}
+
+pub async fn sign_out_everywhere(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if v.csrf_ok(f.get("_csrf")) {
+        let _ = st.app.logout_everywhere(&p).await;
+    }
+    let mut res = Redirect::to("/sign-in").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, st.secure_cookies),
+    );
+    res
+}
+
+/// Remembers the chosen language and returns to the page it was chosen on.
+pub async fn set_language(State(st): State<WebState>, mut v: Visitor, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let back = f.get("back");
+    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    };
+    let cookie = v.ensure_pre_token();
+    let mut res = Redirect::to(back).into_response();
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    if v.csrf_ok(f.get("_csrf"))
+        && let Some(lang) = crate::i18n::Lang::from_code(f.get("lang"))
+    {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                LANG_COOKIE,
+                lang.code(),
+                60 * 60 * 24 * 365,
+                st.secure_cookies,
+            ),
+        );
+    }
+    res
+}
+
+/// A queue of the home page.
+pub struct Queue {
+    pub title: String,
+    pub hint: Option<String>,
+    pub items: Vec<QueueItem>,
+    pub total: i64,
+    pub more: Option<String>,
+}
+
+pub struct QueueItem {
+    pub href: String,
+    pub reference: String,
+    pub name: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub c: Chrome,
+    pub queues: Vec<Queue>,
+    pub reads_cases: bool,
+}
+
+const QUEUE_SIZE: u32 = 10;
+
+async fn queue(
+    st: &WebState,
+    v: &Visitor,
+    p: &Principal,
+    title: &str,
+    stages: &[Stage],
+    note: impl Fn(&CaseSummary) -> String,
+) -> Result<Queue, AppError> {
+    let mut items = vec![];
+    let mut total = 0;
+    for s in stages {
+        let filter = CaseFilter {
+            stage: Some(*s),
+            ..Default::default()
+        };
+        let page = st
+            .app
+            .list_cases(
+                p,
+                &filter,
+                PageRequest {
+                    page: 1,
+                    per_page: QUEUE_SIZE,
+                },
+            )
+            .await?;
+        total += page.total;
+        items.extend(page.items.into_iter().map(|c| QueueItem {
+            href: format!("/cases/{}", c.id),
+            reference: c.reference.clone(),
+            name: c.principal_name.clone(),
+            note: note(&c),
+        }));
+    }
+    items.truncate(QUEUE_SIZE as usize);
+    let more = (total > items.len() as i64 && stages.len() == 1)
+        .then(|| format!("/cases?stage={}", stages[0].code()));
+    Ok(Queue {
+        title: v.i.t(title),
+        hint: None,
+        items,
+        total,
+        more,
+    })
+}
+
+pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
+    let a = &p.actor;
+    let mut queues = vec![];
+    let since = |c: &CaseSummary| v.i.date(c.updated_at.date_naive());
+    let result: Result<(), AppError> = async {
+        if a.has(Role::Counsellor) {
+            let mut q = queue(
+                &st,
+                &v,
+                &p,
+                "home-counselling",
+                &[Stage::Registered, Stage::Counselling],
+                since,
+            )
+            .await?;
+            q.hint = Some(v.i.t("home-counselling-hint"));
+            // When consent becomes possible, for cases in counselling.
+            for item in &mut q.items {
+                if let Ok(id) = item.href.trim_start_matches("/cases/").parse()
+                    && let Ok(view) = st.app.case_view(&p, homeward_domain::ids::CaseId(id)).await
+                    && let Some(from) = view.consent.iter().filter_map(|c| c.possible_from).max()
+                    && from > homeward_app::now()
+                {
+                    item.note =
+                        v.i.t1("home-reflection-item", "date", v.i.date(from.date_naive()));
+                }
+            }
+            queues.push(q);
+        }
+        if a.has(Role::Approver) {
+            queues.push(queue(&st, &v, &p, "home-approve", &[Stage::Applied], since).await?);
+        }
+        if a.has(Role::MovementOfficer) || a.has(Role::MedicalOfficer) {
+            queues.push(
+                queue(
+                    &st,
+                    &v,
+                    &p,
+                    "home-departures",
+                    &[Stage::Approved, Stage::PreDeparture],
+                    since,
+                )
+                .await?,
+            );
+            queues.push(queue(&st, &v, &p, "home-ready", &[Stage::ReadyToDepart], since).await?);
+        }
+        if a.has(Role::ReintegrationOfficer) {
+            queues.push(queue(&st, &v, &p, "home-arrivals", &[Stage::Departed], since).await?);
+            queues.push(
+                queue(
+                    &st,
+                    &v,
+                    &p,
+                    "home-reintegration",
+                    &[Stage::Arrived, Stage::Reintegration],
+                    since,
+                )
+                .await?,
+            );
+        }
+        if a.has(Role::MonitoringOfficer) {
+            queues.push(queue(&st, &v, &p, "home-monitoring", &[Stage::Monitoring], since).await?);
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        return app_error(&v, e);
+    }
+    let t = HomePage {
+        c: Chrome::new(&v, v.i.t("home-title")),
+        queues,
+        reads_cases: a.reads_cases(),
+    };
+    consume_flash(&v, ok(&t))
+}
