@@ -9,21 +9,18 @@
 //! Without Chromium the tests are skipped with a notice, except under `CI=true`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeSet;
+mod site;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{Datelike, Utc};
 use fantoccini::{Client, ClientBuilder, Locator};
-use homeward_app::admin::NewUser;
-use homeward_app::{App, Config};
-use homeward_domain::access::Role;
-use homeward_store::testing::TestDb;
 use serde_json::{Value, json};
+use site::{PASSWORD, site};
 
 const AXE: &str = include_str!("vendor/axe.min.js");
-const PASSWORD: &str = "browser-test-password";
 
 struct Driver {
     child: Child,
@@ -61,62 +58,6 @@ fn driver() -> Option<Driver> {
         .spawn()
         .unwrap();
     Some(Driver { child, port })
-}
-
-struct Site {
-    base: String,
-    _db: TestDb,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-/// A server with two offices, a programme and one user per role of the walk.
-async fn site() -> Site {
-    let db = TestDb::sqlite().await.unwrap();
-    let app = App::new(db.store.clone(), Config::default());
-    let bru = app
-        .create_office_unchecked(None, "BRU", "Brussels office", "BE")
-        .await
-        .unwrap();
-    let dkr = app
-        .create_office_unchecked(None, "DKR", "Dakar office", "SN")
-        .await
-        .unwrap();
-    let mut settings = homeward_app::demo::demo_programme_settings().unwrap();
-    settings.host_countries = ["BE".parse().unwrap()].into_iter().collect();
-    app.create_programme(None, "AVRR-BE", "AVRR Belgium", settings)
-        .await
-        .unwrap();
-    for (name, role, office) in [
-        ("counsellor", Role::Counsellor, bru.id),
-        ("approver", Role::Approver, bru.id),
-        ("movement", Role::MovementOfficer, bru.id),
-        ("reintegration", Role::ReintegrationOfficer, dkr.id),
-    ] {
-        app.create_user(
-            None,
-            NewUser {
-                username: name.into(),
-                display_name: format!("Test {name}"),
-                roles: [role].into_iter().collect(),
-                offices: BTreeSet::from([office]),
-                password: Some(PASSWORD.into()),
-            },
-        )
-        .await
-        .unwrap();
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = homeward_server::router(app, homeward_server::ServerOptions::default());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(homeward_server::serve(listener, router, async {
-        let _ = rx.await;
-    }));
-    Site {
-        base,
-        _db: db,
-        _shutdown: tx,
-    }
 }
 
 struct Browser {

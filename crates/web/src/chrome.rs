@@ -50,6 +50,12 @@ impl Chrome {
             if a.may_register_cases() {
                 nav.push(("/cases/new", "nav-new-case"));
             }
+            if a.may_administer() {
+                nav.push(("/admin", "nav-admin"));
+            }
+            if a.may_read_audit() {
+                nav.push(("/audit", "nav-audit"));
+            }
             roles = a
                 .roles
                 .iter()

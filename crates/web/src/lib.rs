@@ -42,6 +42,28 @@ pub fn router(state: WebState) -> Router {
             "/cases/{case_id}/do/{action}",
             get(pages::action::form).post(pages::action::submit),
         )
+        .route("/admin", get(pages::admin::index))
+        .route(
+            "/admin/users/new",
+            get(pages::admin::new_user_form).post(pages::admin::new_user),
+        )
+        .route(
+            "/admin/users/{user_id}",
+            get(pages::admin::edit_user_form).post(pages::admin::edit_user),
+        )
+        .route(
+            "/admin/offices/new",
+            get(pages::admin::new_office_form).post(pages::admin::new_office),
+        )
+        .route(
+            "/admin/programmes/new",
+            get(pages::admin::new_programme_form).post(pages::admin::new_programme),
+        )
+        .route(
+            "/admin/programmes/{programme_id}",
+            get(pages::admin::edit_programme_form).post(pages::admin::edit_programme),
+        )
+        .route("/audit", get(pages::admin::audit))
         .route("/static/{file}", get(assets::serve))
         .with_state(state)
 }

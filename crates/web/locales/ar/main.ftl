@@ -501,3 +501,57 @@ month-9 = سبتمبر
 month-10 = أكتوبر
 month-11 = نوفمبر
 month-12 = ديسمبر
+
+## Administration and audit
+
+admin-title = الإدارة
+admin-users = المستخدمون
+admin-add-user = إضافة مستخدم
+admin-username-hint = أحرف لاتينية صغيرة وأرقام ونقاط وشرطات؛ 3 أحرف على الأقل.
+admin-display-name = الاسم
+admin-roles = الأدوار
+admin-offices = المكاتب
+admin-offices-hint = يطّلع المستخدم على ملفات المكاتب التي ينتمي إليها.
+admin-active = نشط
+admin-new-password = كلمة المرور
+admin-password-hint = 12 حرفًا على الأقل. اترك الحقل فارغًا لإنشاء كلمة مرور تلقائيًا (تُعرض مرة واحدة فقط)؛ يؤدي تغييرها إلى تسجيل خروج المستخدم من جميع الأجهزة.
+admin-password-once = تم إنشاء الحساب { $user }. كلمة المرور الخاصة به (تُعرض الآن فقط): { $password }
+admin-duplicate = هذه القيمة موجودة بالفعل.
+admin-add-office = إضافة مكتب
+admin-office-code = الرمز
+admin-office-code-hint = من 2 إلى 10 أحرف أو أرقام، ويُستخدم في الأرقام المرجعية للملفات، مثل BRU.
+admin-office-name = اسم المكتب
+admin-programmes = البرامج
+admin-add-programme = إضافة برنامج
+admin-programme-code = الرمز
+admin-programme-name = اسم البرنامج
+admin-reflection = فترة التفكير (بالأيام)
+admin-reflection-hint = عدد الأيام بين الجلسة الإعلامية وأقرب تاريخ يمكن فيه تسجيل الموافقة.
+admin-host-countries = بلدان الاستضافة
+admin-countries-hint = رموز البلدان مفصولة بفواصل، مثل BE, NL.
+admin-return-countries = بلدان العودة
+admin-return-countries-hint = رموز البلدان مفصولة بفواصل؛ إذا تُرك الحقل فارغًا، يُقبل أي بلد.
+admin-categories = فئات المهاجرين
+admin-categories-hint = فئة واحدة في كل سطر.
+admin-health = التقييم الصحي قبل المغادرة
+admin-health-always = لكل مسافر
+admin-health-vulnerabilities = للمسافرين الذين لديهم أوجه الضعف التالية
+admin-health-for = أوجه الضعف التي تستلزم تقييمًا صحيًا
+admin-escorts = أوجه الضعف التي تستلزم وجود مرافق
+admin-escorts-hint = بالإضافة إلى المرافقين الذين يشترطهم كل برنامج: مرافق للطفل غير المصحوب، ومرافق طبي عندما يقضي التقييم بذلك.
+admin-risk = يلزم إجراء تقييم للمخاطر لضحايا الاتجار بالبشر قبل المغادرة
+admin-currency = العملة (ISO 4217)
+audit-title = سجل التدقيق
+audit-chain-ok = { $count ->
+    [zero] السلسلة سليمة ولا تتضمن أي إدخال.
+    [one] السلسلة المكوَّنة من إدخال واحد سليمة: لم يُعدَّل أي إدخال ولم يُدرَج أو يُحذَف أي إدخال.
+    [two] السلسلة المكوَّنة من إدخالين سليمة: لم يُعدَّل أي إدخال ولم يُدرَج أو يُحذَف أي إدخال.
+    [few] السلسلة المكوَّنة من { $count } إدخالات سليمة: لم يُعدَّل أي إدخال ولم يُدرَج أو يُحذَف أي إدخال.
+    [many] السلسلة المكوَّنة من { $count } إدخالًا سليمة: لم يُعدَّل أي إدخال ولم يُدرَج أو يُحذَف أي إدخال.
+   *[other] السلسلة المكوَّنة من { $count } إدخال سليمة: لم يُعدَّل أي إدخال ولم يُدرَج أو يُحذَف أي إدخال.
+}
+audit-chain-broken = السلسلة منقطعة عند الإدخال رقم { $seq }: { $reason }.
+audit-system = النظام
+audit-action = الإجراء
+audit-case = الملف
+audit-detail = التفاصيل

@@ -485,3 +485,53 @@ month-9 = septiembre
 month-10 = octubre
 month-11 = noviembre
 month-12 = diciembre
+
+## Administración y auditoría
+
+admin-title = Administración
+admin-users = Usuarios
+admin-add-user = Añadir un usuario
+admin-username-hint = Letras minúsculas sin tildes, dígitos, puntos y guiones; al menos 3 caracteres.
+admin-display-name = Nombre
+admin-roles = Roles
+admin-offices = Oficinas
+admin-offices-hint = Cada usuario ve los casos de las oficinas a las que está asignado.
+admin-active = Activo
+admin-new-password = Contraseña
+admin-password-hint = Al menos 12 caracteres. Déjelo vacío para generar una (se muestra una sola vez); al cambiarla, se cierra la sesión del usuario en todos los dispositivos.
+admin-password-once = Se ha creado la cuenta { $user }. Esta es su contraseña, que solo se muestra ahora: { $password }
+admin-duplicate = Este valor ya existe.
+admin-add-office = Añadir una oficina
+admin-office-code = Código
+admin-office-code-hint = De 2 a 10 letras o dígitos; se utiliza en las referencias de los casos, por ejemplo BRU.
+admin-office-name = Nombre de la oficina
+admin-programmes = Programas
+admin-add-programme = Añadir un programa
+admin-programme-code = Código
+admin-programme-name = Nombre del programa
+admin-reflection = Periodo de reflexión (días)
+admin-reflection-hint = Días entre la sesión informativa y la primera fecha en que puede registrarse el consentimiento.
+admin-host-countries = Países de acogida
+admin-countries-hint = Códigos de país separados por comas, por ejemplo BE, NL.
+admin-return-countries = Países de retorno
+admin-return-countries-hint = Códigos de país separados por comas; si se deja vacío, se admite cualquier país.
+admin-categories = Categorías de migrantes
+admin-categories-hint = Una por línea.
+admin-health = Evaluación de salud antes de la salida
+admin-health-always = Para todas las personas que viajan
+admin-health-vulnerabilities = Para las personas que viajan con estas vulnerabilidades
+admin-health-for = Vulnerabilidades que requieren una evaluación de salud
+admin-escorts = Escolta requerida para
+admin-escorts-hint = Además de las escoltas que exige todo programa: una escolta para menores en el caso de un niño, niña o adolescente no acompañado y una escolta médica cuando así lo determine la evaluación.
+admin-risk = Las víctimas de trata de personas requieren una evaluación de riesgos antes de la salida
+admin-currency = Moneda (ISO 4217)
+audit-title = Registro de auditoría
+audit-chain-ok = { $count ->
+    [one] La cadena de { $count } entrada está intacta: no se ha modificado, insertado ni eliminado ninguna entrada.
+   *[other] La cadena de { $count } entradas está intacta: no se ha modificado, insertado ni eliminado ninguna entrada.
+}
+audit-chain-broken = La cadena está rota en la entrada { $seq }: { $reason }.
+audit-system = sistema
+audit-action = Acción
+audit-case = Caso
+audit-detail = Detalle

@@ -485,3 +485,53 @@ month-9 = septembre
 month-10 = octobre
 month-11 = novembre
 month-12 = décembre
+
+## Administration et audit
+
+admin-title = Administration
+admin-users = Utilisateurs
+admin-add-user = Ajouter un utilisateur
+admin-username-hint = Lettres minuscules sans accents, chiffres, points, tirets ; au moins 3 caractères.
+admin-display-name = Nom
+admin-roles = Rôles
+admin-offices = Bureaux
+admin-offices-hint = Un utilisateur voit les dossiers des bureaux auxquels il est rattaché.
+admin-active = Actif
+admin-new-password = Mot de passe
+admin-password-hint = Au moins 12 caractères. Laissez ce champ vide pour en générer un (affiché une seule fois) ; toute modification du mot de passe déconnecte l'utilisateur partout.
+admin-password-once = Le compte { $user } a été créé. Voici son mot de passe, qui ne sera plus affiché : { $password }
+admin-duplicate = Cette valeur existe déjà.
+admin-add-office = Ajouter un bureau
+admin-office-code = Code
+admin-office-code-hint = De 2 à 10 lettres ou chiffres, utilisés dans les références des dossiers, par exemple BRU.
+admin-office-name = Nom du bureau
+admin-programmes = Programmes
+admin-add-programme = Ajouter un programme
+admin-programme-code = Code
+admin-programme-name = Nom du programme
+admin-reflection = Délai de réflexion (jours)
+admin-reflection-hint = Nombre de jours entre la séance d'information et la première date à laquelle le consentement peut être enregistré.
+admin-host-countries = Pays d'accueil
+admin-countries-hint = Codes de pays séparés par des virgules, par exemple BE, NL.
+admin-return-countries = Pays de retour
+admin-return-countries-hint = Codes de pays séparés par des virgules ; si le champ est vide, tous les pays sont acceptés.
+admin-categories = Catégories de migrants
+admin-categories-hint = Une par ligne.
+admin-health = Évaluation médicale avant le départ
+admin-health-always = Pour chaque voyageur
+admin-health-vulnerabilities = Pour les voyageurs présentant ces vulnérabilités
+admin-health-for = Vulnérabilités nécessitant une évaluation médicale
+admin-escorts = Escorte requise pour
+admin-escorts-hint = En plus des escortes exigées par tout programme : une escorte pour mineur en cas de mineur non accompagné, une escorte médicale lorsque l'évaluation le prévoit.
+admin-risk = Les victimes de la traite doivent faire l'objet d'une évaluation des risques avant le départ
+admin-currency = Devise (ISO 4217)
+audit-title = Journal d'audit
+audit-chain-ok = { $count ->
+    [one] La chaîne de { $count } entrée est intacte : aucune entrée n'a été modifiée, insérée ou supprimée.
+   *[other] La chaîne de { $count } entrées est intacte : aucune entrée n'a été modifiée, insérée ou supprimée.
+}
+audit-chain-broken = La chaîne est rompue à l'entrée { $seq } : { $reason }.
+audit-system = système
+audit-action = Action
+audit-case = Dossier
+audit-detail = Détail

@@ -1,6 +1,7 @@
 //! Pages: sign-in, home, and the frame's own forms (language, sign-out).
 
 pub mod action;
+pub mod admin;
 pub mod case;
 pub mod cases;
 pub mod register;

@@ -1,0 +1,88 @@
+//! A running Homeward for the web tests: two host offices and an office of return, a
+//! programme, and users of several roles, all with one password.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+
+use homeward_app::admin::NewUser;
+use homeward_app::{App, Config};
+use homeward_domain::access::Role;
+use homeward_domain::ids::OfficeId;
+use homeward_store::testing::TestDb;
+
+pub const PASSWORD: &str = "browser-test-password";
+
+pub struct Site {
+    pub base: String,
+    pub app: App,
+    pub bru: OfficeId,
+    pub ams: OfficeId,
+    pub dkr: OfficeId,
+    _db: TestDb,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn site() -> Site {
+    let db = TestDb::sqlite().await.unwrap();
+    let app = App::new(db.store.clone(), Config::default());
+    let bru = app
+        .create_office_unchecked(None, "BRU", "Brussels office", "BE")
+        .await
+        .unwrap()
+        .id;
+    let ams = app
+        .create_office_unchecked(None, "AMS", "Amsterdam office", "NL")
+        .await
+        .unwrap()
+        .id;
+    let dkr = app
+        .create_office_unchecked(None, "DKR", "Dakar office", "SN")
+        .await
+        .unwrap()
+        .id;
+    let mut settings = homeward_app::demo::demo_programme_settings().unwrap();
+    settings.host_countries = ["BE".parse().unwrap(), "NL".parse().unwrap()]
+        .into_iter()
+        .collect();
+    app.create_programme(None, "AVRR-BE", "AVRR Belgium", settings)
+        .await
+        .unwrap();
+    for (name, role, offices) in [
+        ("counsellor", Role::Counsellor, vec![bru]),
+        ("counsellor_ams", Role::Counsellor, vec![ams]),
+        ("approver", Role::Approver, vec![bru]),
+        ("movement", Role::MovementOfficer, vec![bru]),
+        ("reintegration", Role::ReintegrationOfficer, vec![dkr]),
+        ("admin", Role::Administrator, vec![]),
+        ("auditor", Role::Auditor, vec![]),
+    ] {
+        app.create_user(
+            None,
+            NewUser {
+                username: name.into(),
+                display_name: format!("Test {name}"),
+                roles: [role].into_iter().collect(),
+                offices: offices.into_iter().collect::<BTreeSet<_>>(),
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = homeward_server::router(app.clone(), homeward_server::ServerOptions::default());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(homeward_server::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    Site {
+        base,
+        app,
+        bru,
+        ams,
+        dkr,
+        _db: db,
+        _shutdown: tx,
+    }
+}

@@ -1,0 +1,448 @@
+//! The web interface over plain HTTP: office scope, CSRF, languages, sessions that end
+//! mid-form, page weight and headers. (The browser walks are in `browser.rs`.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod site;
+
+use site::{PASSWORD, Site, site};
+
+struct Web<'a> {
+    site: &'a Site,
+    client: reqwest::Client,
+    last: String,
+}
+
+struct Page {
+    status: u16,
+    body: String,
+    url: String,
+}
+
+/// Decodes the character references askama writes (`&#34;`, `&quot;`...).
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(end) = tail.find(';') else {
+            out.push_str(tail);
+            return out;
+        };
+        let entity = &tail[1..end];
+        let c = match entity {
+            "quot" => Some('"'),
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn token(body: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = body.find(marker).map(|i| i + marker.len()).unwrap_or(0);
+    body[start..].split('"').next().unwrap_or("").to_string()
+}
+
+impl<'a> Web<'a> {
+    fn new(site: &'a Site) -> Self {
+        Web {
+            site,
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            last: String::new(),
+        }
+    }
+
+    async fn page(&mut self, res: reqwest::Response) -> Page {
+        let status = res.status().as_u16();
+        let url = res.url().path().to_string();
+        let body = res.text().await.unwrap();
+        assert!(status < 500, "{status}: {body}");
+        self.last = body.clone();
+        Page { status, body, url }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.site.base))
+            .send()
+            .await
+            .unwrap();
+        self.page(res).await
+    }
+
+    /// Posts a form with the CSRF token of the last page seen.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form: Vec<(String, String)> = vec![("_csrf".into(), token(&self.last))];
+        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let res = self
+            .client
+            .post(format!("{}{path}", self.site.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.page(res).await
+    }
+
+    async fn sign_in(&mut self, user: &str) {
+        self.get("/sign-in").await;
+        let p = self
+            .post("/sign-in", &[("username", user), ("password", PASSWORD)])
+            .await;
+        assert_eq!(p.url, "/home", "{user} could not sign in: {}", p.body);
+    }
+
+    async fn register(&mut self, given: &str) -> String {
+        self.get("/cases/new").await;
+        let office = self.site.bru.to_string();
+        let programme = self.site.app.list_programmes().await.unwrap()[0]
+            .id
+            .to_string();
+        let p = self
+            .post(
+                "/cases/new",
+                &[
+                    ("host_office", &office),
+                    ("programme", &programme),
+                    ("referral_source", "self_referral"),
+                    ("country_of_return", "SN"),
+                    ("return_kind", "origin"),
+                    ("given", given),
+                    ("family", "Diallo"),
+                    ("dob-day", "1"),
+                    ("dob-month", "5"),
+                    ("dob-year", "1990"),
+                    ("sex", "female"),
+                    ("language_1", "wo"),
+                    ("legal_situation", "irregular_stay"),
+                ],
+            )
+            .await;
+        assert!(
+            p.url.starts_with("/cases/") && p.url != "/cases/new",
+            "registered: {} {}",
+            p.url,
+            p.body
+        );
+        p.url.trim_start_matches("/cases/").to_string()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_of_another_office_cannot_be_reached_by_url_and_administrators_open_no_case() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    assert!(
+        w.get(&format!("/cases/{case}"))
+            .await
+            .body
+            .contains("Awa Diallo")
+    );
+
+    for user in ["counsellor_ams", "admin", "auditor"] {
+        let mut other = Web::new(&s);
+        other.sign_in(user).await;
+        for path in [
+            format!("/cases/{case}"),
+            format!("/cases/{case}/do/record-consent"),
+        ] {
+            let p = other.get(&path).await;
+            assert_eq!(p.status, 404, "{user} reached {path}");
+            assert!(!p.body.contains("Diallo"), "{user} saw a name on {path}");
+        }
+        let list = other.get("/cases").await;
+        assert!(
+            !list.body.contains("Diallo"),
+            "{user} sees the case in the list"
+        );
+        let found = other.post("/cases", &[("q", "awa")]).await;
+        assert!(
+            !found.body.contains("Diallo"),
+            "{user} finds the case by name"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_form_needs_its_csrf_token() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let before = s.app.store().count_events().await.unwrap();
+    w.last = String::new(); // forget the token
+    let p = w
+        .post(&format!("/cases/{case}/do/withdraw"), &[("own_words", "x")])
+        .await;
+    assert_eq!(p.status, 403);
+    assert_eq!(
+        s.app.store().count_events().await.unwrap(),
+        before,
+        "nothing written"
+    );
+    // Nor can a sign-in be forged.
+    let mut stranger = Web::new(&s);
+    let p = stranger
+        .post(
+            "/sign-in",
+            &[("username", "counsellor"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.url, "/sign-in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chosen_language_is_remembered_and_arabic_reads_right_to_left() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    assert!(w.last.contains("<html lang=\"en\" dir=\"ltr\">"));
+    let p = w
+        .post("/language", &[("lang", "ar"), ("back", "/cases")])
+        .await;
+    assert_eq!(p.url, "/cases");
+    assert!(
+        p.body.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{}",
+        &p.body[..200]
+    );
+    let home = w.get("/home").await;
+    assert!(home.body.contains("dir=\"rtl\""), "remembered");
+    // A back link elsewhere is refused: no open redirect.
+    let p = w
+        .post("/language", &[("lang", "fr"), ("back", "//evil.example/")])
+        .await;
+    assert_eq!(p.url, "/home");
+    assert!(p.body.contains("<html lang=\"fr\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_ends_while_a_form_is_open_keeps_what_was_typed() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    w.get(&format!("/cases/{case}/do/withdraw")).await;
+    // Every session of the user ends (an administrator reset, a timeout...).
+    let user = s
+        .app
+        .store()
+        .user_by_username("counsellor")
+        .await
+        .unwrap()
+        .unwrap();
+    s.app.store().delete_user_sessions(user.id).await.unwrap();
+    let words = "Je préfère rester chez ma sœur";
+    let p = w
+        .post(
+            &format!("/cases/{case}/do/withdraw"),
+            &[("own_words", words)],
+        )
+        .await;
+    assert_eq!(p.status, 401);
+    assert!(
+        p.body.contains("resume_data"),
+        "the sign-in page carries the form"
+    );
+    let data = {
+        let marker = "name=\"resume_data\" value=\"";
+        let start = p.body.find(marker).unwrap() + marker.len();
+        unescape(p.body[start..].split('"').next().unwrap())
+    };
+    let path = format!("/cases/{case}/do/withdraw");
+    let back = w
+        .post(
+            "/sign-in",
+            &[
+                ("username", "counsellor"),
+                ("password", PASSWORD),
+                ("resume_path", &path),
+                ("resume_data", &data),
+            ],
+        )
+        .await;
+    assert!(
+        unescape(&back.body).contains(words),
+        "the typed words are back in the form"
+    );
+    assert!(back.body.contains("name=\"own_words\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_light_compressed_and_locked_down() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let res = w
+        .client
+        .get(format!("{}/cases/{case}", s.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let bytes = res.bytes().await.unwrap();
+    assert!(
+        bytes.len() < 50 * 1024,
+        "the case page is {} bytes compressed",
+        bytes.len()
+    );
+    // Static assets are cached for good under their content hash.
+    let css = w
+        .last
+        .split("href=\"/static/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = w
+        .client
+        .get(format!("{}/static/{css}", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        w.client
+            .get(format!("{}/static/app.0000000000.css", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // Searches by name are posted, never in a URL; the list's filters carry no names.
+    assert!(
+        w.get("/cases")
+            .await
+            .body
+            .contains("<form method=\"post\" action=\"/cases\"")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_the_log() {
+    let s = site().await;
+    let mut admin = Web::new(&s);
+    admin.sign_in("admin").await;
+    assert!(admin.get("/admin").await.body.contains("counsellor_ams"));
+    admin.get("/admin/offices/new").await;
+    let p = admin
+        .post(
+            "/admin/offices/new",
+            &[
+                ("code", "tbs"),
+                ("name", "Tbilisi office"),
+                ("country", "GE"),
+            ],
+        )
+        .await;
+    assert_eq!(p.url, "/admin", "{}", p.body);
+    assert!(p.body.contains("TBS"));
+    let bad = admin
+        .post(
+            "/admin/offices/new",
+            &[("code", "!"), ("name", ""), ("country", "ZZ")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("href=\"#code\"") && bad.body.contains("href=\"#country\""),
+        "each field in the error summary"
+    );
+    admin.get("/admin/users/new").await;
+    let created = admin
+        .post(
+            "/admin/users/new",
+            &[
+                ("username", "nino"),
+                ("display_name", "Nino"),
+                ("roles", "counsellor"),
+            ],
+        )
+        .await;
+    assert!(created.body.contains("nino"), "{}", created.body);
+    let programme = s.app.list_programmes().await.unwrap().remove(0);
+    let path = format!("/admin/programmes/{}", programme.id);
+    admin.get(&path).await;
+    let p = admin
+        .post(
+            &path,
+            &[
+                ("name", "AVRR Belgium"),
+                ("reflection_period_days", "5"),
+                ("host_countries", "BE, NL"),
+                ("return_countries", "SN, GE"),
+                ("categories", "irregular migrant"),
+                ("health_mode", "always"),
+                ("currency", "EUR"),
+            ],
+        )
+        .await;
+    assert_eq!(p.url, "/admin", "{}", p.body);
+    assert_eq!(
+        s.app
+            .get_programme(programme.id)
+            .await
+            .unwrap()
+            .settings
+            .reflection_period_days,
+        5
+    );
+
+    let mut auditor = Web::new(&s);
+    auditor.sign_in("auditor").await;
+    let log = auditor.get("/audit").await;
+    assert_eq!(log.status, 200);
+    assert!(log.body.contains("office.create") && log.body.contains("programme.update"));
+    assert!(log.body.contains("notice--success"), "the chain verifies");
+
+    let mut counsellor = Web::new(&s);
+    counsellor.sign_in("counsellor").await;
+    assert_eq!(counsellor.get("/admin").await.status, 403);
+    assert_eq!(counsellor.get("/audit").await.status, 403);
+}

@@ -1,0 +1,875 @@
+//! Administration (users, offices, programmes and their settings) and the audit log.
+//! Administrators reach no case contents from here: these pages show none.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_app::AppError;
+use homeward_app::admin::{NewUser, OfficeView, UserView};
+use homeward_domain::access::Role;
+use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::person::Vulnerability;
+use homeward_domain::programme::{HealthAssessmentRule, Programme, ProgrammeSettings};
+use homeward_domain::values::{CountryCode, CurrencyCode, ShortText};
+use homeward_store::{PageRequest, UserChange};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{app_error, consume_flash, message, redirect_with};
+use crate::WebState;
+use crate::actions::{Field, In, country_options, render};
+use crate::chrome::{Chrome, ok, page};
+use crate::forms::{FormData, FormErrors};
+use crate::session::{SignedIn, Visitor};
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    pub c: Chrome,
+    pub users: Vec<UserRow>,
+    pub offices: Vec<OfficeView>,
+    pub programmes: Vec<ProgrammeRow>,
+}
+
+pub struct UserRow {
+    pub href: String,
+    pub username: String,
+    pub name: String,
+    pub roles: String,
+    pub offices: String,
+    pub active: bool,
+}
+
+pub struct ProgrammeRow {
+    pub href: String,
+    pub code: String,
+    pub name: String,
+    pub reflection: String,
+}
+
+fn forbidden(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::FORBIDDEN,
+        "forbidden-title",
+        "forbidden-body",
+    )
+}
+
+pub async fn index(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
+    let i = v.i;
+    let (users, offices, programmes) = match (
+        st.app.list_users(&p).await,
+        st.app.list_offices().await,
+        st.app.list_programmes().await,
+    ) {
+        (Ok(u), Ok(o), Ok(pr)) => (u, o, pr),
+        (Err(AppError::Forbidden(_)), _, _) => return forbidden(&v),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return app_error(&v, e),
+    };
+    let office_code = |id: &OfficeId| {
+        offices
+            .iter()
+            .find(|o| o.id == *id)
+            .map(|o| o.code.clone())
+            .unwrap_or_default()
+    };
+    let t = AdminPage {
+        c: Chrome::new(&v, i.t("admin-title")),
+        users: users
+            .iter()
+            .map(|u| UserRow {
+                href: format!("/admin/users/{}", u.id),
+                username: u.username.clone(),
+                name: u.display_name.clone(),
+                roles: u
+                    .roles
+                    .iter()
+                    .map(|r| i.t(&format!("role-{}", r.code())))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                offices: u
+                    .offices
+                    .iter()
+                    .map(office_code)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                active: u.active,
+            })
+            .collect(),
+        programmes: programmes
+            .iter()
+            .map(|pr| ProgrammeRow {
+                href: format!("/admin/programmes/{}", pr.id),
+                code: pr.code.to_string(),
+                name: pr.name.to_string(),
+                reflection: i.number(i64::from(pr.settings.reflection_period_days)),
+            })
+            .collect(),
+        offices,
+    };
+    consume_flash(&v, ok(&t))
+}
+
+#[derive(Template)]
+#[template(path = "admin_form.html")]
+pub struct FormPage {
+    pub c: Chrome,
+    pub heading: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+}
+
+fn form_page(
+    v: &Visitor,
+    heading: String,
+    action: String,
+    inputs: Vec<In>,
+    f: &FormData,
+    errors: &FormErrors,
+    notice: Option<String>,
+) -> Response {
+    let fields = render(inputs, f, errors, &v.i);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page(
+        status,
+        &FormPage {
+            c: Chrome::new(v, heading.clone()),
+            heading,
+            action,
+            fields,
+            errors: errors.clone(),
+            notice,
+        },
+    )
+}
+
+fn role_options(v: &Visitor) -> Vec<(String, String)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.code().to_string(), v.i.t(&format!("role-{}", r.code()))))
+        .collect()
+}
+
+fn office_options(offices: &[OfficeView]) -> Vec<(String, String)> {
+    offices
+        .iter()
+        .map(|o| {
+            (
+                o.id.to_string(),
+                format!("{} ({}, {})", o.name, o.code, o.country),
+            )
+        })
+        .collect()
+}
+
+fn user_inputs(v: &Visitor, offices: &[OfficeView], new: bool) -> Vec<In> {
+    let mut inputs = vec![];
+    if new {
+        inputs.push(In::Text(
+            "username",
+            "username",
+            Some("admin-username-hint"),
+        ));
+    }
+    inputs.extend([
+        In::Text("display_name", "admin-display-name", None),
+        In::Checks("roles", "admin-roles", None, role_options(v)),
+        In::Checks(
+            "offices",
+            "admin-offices",
+            Some("admin-offices-hint"),
+            office_options(offices),
+        ),
+    ]);
+    if !new {
+        inputs.push(In::Check("active", "admin-active", None));
+    }
+    inputs.push(In::Text(
+        "password",
+        "admin-new-password",
+        Some("admin-password-hint"),
+    ));
+    inputs
+}
+
+fn add_app_errors(errors: &mut FormErrors, v: &Visitor, e: AppError) -> Option<Response> {
+    match e {
+        AppError::Invalid(vs) => {
+            errors.add_violations(&v.i, &vs, |p| p.split('/').next().unwrap_or(p).to_string());
+            None
+        }
+        AppError::Duplicate(_) => {
+            errors.add("username", v.i.t("admin-duplicate"));
+            None
+        }
+        AppError::Forbidden(_) => Some(forbidden(v)),
+        other => Some(app_error(v, other)),
+    }
+}
+
+pub async fn new_user_form(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
+    if !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let offices = match st.app.list_offices().await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
+    form_page(
+        &v,
+        v.i.t("admin-add-user"),
+        "/admin/users/new".into(),
+        user_inputs(&v, &offices, true),
+        &FormData::default(),
+        &FormErrors::default(),
+        None,
+    )
+}
+
+pub async fn new_user(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let offices = match st.app.list_offices().await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
+    let new = NewUser {
+        username: f.get("username").to_string(),
+        display_name: f.get("display_name").to_string(),
+        roles: f
+            .all("roles")
+            .into_iter()
+            .filter_map(Role::from_code)
+            .collect(),
+        offices: f
+            .all("offices")
+            .into_iter()
+            .filter_map(|o| o.parse().ok().map(OfficeId))
+            .collect(),
+        password: f.opt("password"),
+    };
+    let chose = new.password.is_some();
+    match st.app.create_user(Some(&p), new).await {
+        Ok((user, password)) => {
+            if chose {
+                return redirect_with("/admin", "done", v.secure);
+            }
+            // A generated password is shown once, here.
+            let notice = Some(v.i.ta(
+                "admin-password-once",
+                &[
+                    ("user", user.username.clone().into()),
+                    ("password", password.into()),
+                ],
+            ));
+            form_page(
+                &v,
+                v.i.t("admin-add-user"),
+                "/admin/users/new".into(),
+                user_inputs(&v, &offices, true),
+                &FormData::default(),
+                &FormErrors::default(),
+                notice,
+            )
+        }
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                return r;
+            }
+            form_page(
+                &v,
+                v.i.t("admin-add-user"),
+                "/admin/users/new".into(),
+                user_inputs(&v, &offices, true),
+                &f,
+                &errors,
+                None,
+            )
+        }
+    }
+}
+
+fn user_form_data(u: &UserView) -> FormData {
+    let mut pairs = vec![("display_name".to_string(), u.display_name.clone())];
+    pairs.extend(
+        u.roles
+            .iter()
+            .map(|r| ("roles".to_string(), r.code().to_string())),
+    );
+    pairs.extend(
+        u.offices
+            .iter()
+            .map(|o| ("offices".to_string(), o.to_string())),
+    );
+    if u.active {
+        pairs.push(("active".into(), "yes".into()));
+    }
+    FormData::from_pairs(pairs)
+}
+
+pub async fn edit_user_form(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let (users, offices) = match (st.app.list_users(&p).await, st.app.list_offices().await) {
+        (Ok(u), Ok(o)) => (u, o),
+        (Err(AppError::Forbidden(_)), _) => return forbidden(&v),
+        (Err(e), _) | (_, Err(e)) => return app_error(&v, e),
+    };
+    let Some(u) = users.into_iter().find(|u| u.id.0 == id) else {
+        return message(
+            &v,
+            StatusCode::NOT_FOUND,
+            "not-found-title",
+            "not-found-body",
+        );
+    };
+    form_page(
+        &v,
+        u.username.clone(),
+        format!("/admin/users/{id}"),
+        user_inputs(&v, &offices, false),
+        &user_form_data(&u),
+        &FormErrors::default(),
+        None,
+    )
+}
+
+pub async fn edit_user(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let offices = match st.app.list_offices().await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
+    let myself = id == p.actor.user_id.0;
+    let change = UserChange {
+        display_name: Some(f.get("display_name").to_string()),
+        // One's own access is changed by another administrator.
+        roles: (!myself).then(|| {
+            f.all("roles")
+                .into_iter()
+                .filter_map(Role::from_code)
+                .collect::<BTreeSet<_>>()
+        }),
+        offices: (!myself).then(|| {
+            f.all("offices")
+                .into_iter()
+                .filter_map(|o| o.parse().ok().map(OfficeId))
+                .collect::<BTreeSet<_>>()
+        }),
+        active: (!myself).then(|| f.checked("active")),
+        password_hash: None,
+    };
+    match st
+        .app
+        .update_user(&p, UserId(id), change, f.opt("password"))
+        .await
+    {
+        Ok(_) => redirect_with("/admin", "done", v.secure),
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                return r;
+            }
+            form_page(
+                &v,
+                v.i.t("admin-users"),
+                format!("/admin/users/{id}"),
+                user_inputs(&v, &offices, false),
+                &f,
+                &errors,
+                None,
+            )
+        }
+    }
+}
+
+fn office_inputs() -> Vec<In> {
+    vec![
+        In::Text("code", "admin-office-code", Some("admin-office-code-hint")),
+        In::Text("name", "admin-office-name", None),
+        In::Select(
+            "country",
+            "f-country",
+            None,
+            std::iter::once((String::new(), String::new()))
+                .chain(country_options())
+                .collect(),
+            true,
+        ),
+    ]
+}
+
+pub async fn new_office_form(SignedIn(v, p): SignedIn) -> Response {
+    if !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    form_page(
+        &v,
+        v.i.t("admin-add-office"),
+        "/admin/offices/new".into(),
+        office_inputs(),
+        &FormData::default(),
+        &FormErrors::default(),
+        None,
+    )
+}
+
+pub async fn new_office(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) {
+        return forbidden(&v);
+    }
+    match st
+        .app
+        .create_office(&p, f.get("code"), f.get("name"), f.get("country"))
+        .await
+    {
+        Ok(_) => redirect_with("/admin", "done", v.secure),
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                return r;
+            }
+            form_page(
+                &v,
+                v.i.t("admin-add-office"),
+                "/admin/offices/new".into(),
+                office_inputs(),
+                &f,
+                &errors,
+                None,
+            )
+        }
+    }
+}
+
+fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
+    let i = v.i;
+    let vulns: Vec<(String, String)> = Vulnerability::ALL
+        .iter()
+        .map(|x| (x.code().to_string(), i.opt("vuln", x.code())))
+        .collect();
+    let mut inputs = vec![];
+    if new {
+        inputs.push(In::Text("code", "admin-programme-code", None));
+    }
+    inputs.extend([
+        In::Text("name", "admin-programme-name", None),
+        In::Text(
+            "reflection_period_days",
+            "admin-reflection",
+            Some("admin-reflection-hint"),
+        ),
+        In::Text(
+            "host_countries",
+            "admin-host-countries",
+            Some("admin-countries-hint"),
+        ),
+        In::Text(
+            "return_countries",
+            "admin-return-countries",
+            Some("admin-return-countries-hint"),
+        ),
+        In::Area(
+            "categories",
+            "admin-categories",
+            Some("admin-categories-hint"),
+        ),
+        In::Radios(
+            "health_mode",
+            "admin-health",
+            vec![
+                ("always".into(), i.t("admin-health-always")),
+                (
+                    "vulnerabilities".into(),
+                    i.t("admin-health-vulnerabilities"),
+                ),
+            ],
+        ),
+        In::Checks(
+            "health_vulnerabilities",
+            "admin-health-for",
+            None,
+            vulns.clone(),
+        ),
+        In::Checks(
+            "escort_required_for",
+            "admin-escorts",
+            Some("admin-escorts-hint"),
+            vulns,
+        ),
+        In::Check("risk_assessment_for_trafficking", "admin-risk", None),
+        In::Text("currency", "admin-currency", None),
+    ]);
+    inputs
+}
+
+fn programme_form_data(pr: &Programme) -> FormData {
+    let s = &pr.settings;
+    let mut pairs = vec![
+        ("name".to_string(), pr.name.to_string()),
+        (
+            "reflection_period_days".into(),
+            s.reflection_period_days.to_string(),
+        ),
+        (
+            "host_countries".into(),
+            s.host_countries
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "return_countries".into(),
+            s.return_countries
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "categories".into(),
+            s.categories
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        ("currency".into(), s.currency.to_string()),
+    ];
+    match &s.health_assessment {
+        HealthAssessmentRule::Always => pairs.push(("health_mode".into(), "always".into())),
+        HealthAssessmentRule::ForVulnerabilities(set) => {
+            pairs.push(("health_mode".into(), "vulnerabilities".into()));
+            pairs.extend(
+                set.iter()
+                    .map(|x| ("health_vulnerabilities".to_string(), x.code().to_string())),
+            );
+        }
+    }
+    pairs.extend(
+        s.escort_required_for
+            .iter()
+            .map(|x| ("escort_required_for".to_string(), x.code().to_string())),
+    );
+    if s.risk_assessment_for_trafficking {
+        pairs.push(("risk_assessment_for_trafficking".into(), "yes".into()));
+    }
+    FormData::from_pairs(pairs)
+}
+
+/// Settings from the form; every invalid field named.
+fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<ProgrammeSettings> {
+    let i = v.i;
+    let vulns = |name: &str| -> BTreeSet<Vulnerability> {
+        f.all(name)
+            .into_iter()
+            .filter_map(|c| Vulnerability::ALL.into_iter().find(|x| x.code() == c))
+            .collect()
+    };
+    let countries = |name: &str, errors: &mut FormErrors| -> BTreeSet<CountryCode> {
+        let mut out = BTreeSet::new();
+        for code in f.get(name).split([',', ' ', ';']).filter(|c| !c.is_empty()) {
+            match CountryCode::parse(code) {
+                Ok(c) => {
+                    out.insert(c);
+                }
+                Err(e) => errors.add(name, e.message),
+            }
+        }
+        out
+    };
+    let host = countries("host_countries", errors);
+    let returns = countries("return_countries", errors);
+    let days = f.get("reflection_period_days").parse::<u16>().ok();
+    if days.is_none() {
+        errors.add("reflection_period_days", i.t("err-required"));
+    }
+    let mut categories = BTreeSet::new();
+    for line in f
+        .get("categories")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        match ShortText::parse(line) {
+            Ok(c) => {
+                categories.insert(c);
+            }
+            Err(e) => errors.add("categories", e.message),
+        }
+    }
+    let currency = CurrencyCode::parse(f.get("currency"))
+        .map_err(|e| errors.add("currency", e.message))
+        .ok();
+    let health = match f.get("health_mode") {
+        "always" => HealthAssessmentRule::Always,
+        _ => HealthAssessmentRule::ForVulnerabilities(vulns("health_vulnerabilities")),
+    };
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(ProgrammeSettings {
+        reflection_period_days: days?,
+        host_countries: host,
+        return_countries: returns,
+        categories,
+        health_assessment: health,
+        escort_required_for: vulns("escort_required_for"),
+        risk_assessment_for_trafficking: f.checked("risk_assessment_for_trafficking"),
+        currency: currency?,
+    })
+}
+
+pub async fn new_programme_form(SignedIn(v, p): SignedIn) -> Response {
+    if !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let mut f = FormData::default();
+    f.set("reflection_period_days", "3");
+    f.set("currency", "EUR");
+    f.set("health_mode", "vulnerabilities");
+    f.set("risk_assessment_for_trafficking", "yes");
+    form_page(
+        &v,
+        v.i.t("admin-add-programme"),
+        "/admin/programmes/new".into(),
+        programme_inputs(&v, true),
+        &f,
+        &FormErrors::default(),
+        None,
+    )
+}
+
+pub async fn new_programme(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let mut errors = FormErrors::default();
+    if let Some(settings) = parse_settings(&v, &f, &mut errors) {
+        match st
+            .app
+            .create_programme(Some(&p), f.get("code"), f.get("name"), settings)
+            .await
+        {
+            Ok(_) => return redirect_with("/admin", "done", v.secure),
+            Err(e) => {
+                if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                    return r;
+                }
+            }
+        }
+    }
+    form_page(
+        &v,
+        v.i.t("admin-add-programme"),
+        "/admin/programmes/new".into(),
+        programme_inputs(&v, true),
+        &f,
+        &errors,
+        None,
+    )
+}
+
+pub async fn edit_programme_form(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Response {
+    if !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    match st.app.get_programme(ProgrammeId(id)).await {
+        Ok(pr) => form_page(
+            &v,
+            pr.name.to_string(),
+            format!("/admin/programmes/{id}"),
+            programme_inputs(&v, false),
+            &programme_form_data(&pr),
+            &FormErrors::default(),
+            None,
+        ),
+        Err(e) => app_error(&v, e),
+    }
+}
+
+pub async fn edit_programme(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let mut errors = FormErrors::default();
+    if let Some(settings) = parse_settings(&v, &f, &mut errors) {
+        match st
+            .app
+            .update_programme(&p, ProgrammeId(id), Some(f.get("name")), Some(settings))
+            .await
+        {
+            Ok(_) => return redirect_with("/admin", "done", v.secure),
+            Err(e) => {
+                if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                    return r;
+                }
+            }
+        }
+    }
+    form_page(
+        &v,
+        v.i.t("admin-programmes"),
+        format!("/admin/programmes/{id}"),
+        programme_inputs(&v, false),
+        &f,
+        &errors,
+        None,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub c: Chrome,
+    pub chain: String,
+    pub chain_ok: bool,
+    pub rows: Vec<AuditRow>,
+    pub page_label: String,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
+}
+
+pub struct AuditRow {
+    pub seq: String,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub case: String,
+    pub detail: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    pub page: Option<u32>,
+}
+
+pub async fn audit(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let i = v.i;
+    let page_no = q.map(|Query(q)| q.page).ok().flatten().unwrap_or(1).max(1);
+    let per_page = 50;
+    let entries = match st
+        .app
+        .audit_log(
+            &p,
+            PageRequest {
+                page: page_no,
+                per_page,
+            },
+        )
+        .await
+    {
+        Ok(e) => e,
+        Err(AppError::Forbidden(_)) => return forbidden(&v),
+        Err(e) => return app_error(&v, e),
+    };
+    let report = match st.app.verify_audit_chain().await {
+        Ok(r) => r,
+        Err(e) => return app_error(&v, e),
+    };
+    let users = st.app.store().list_users().await.unwrap_or_default();
+    let name = |id: Option<Uuid>| -> String {
+        match id {
+            None => i.t("audit-system"),
+            Some(id) => users
+                .iter()
+                .find(|u| u.id.0 == id)
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| id.to_string()),
+        }
+    };
+    let pages = (entries.total.max(1) as u32).div_ceil(per_page);
+    let t = AuditPage {
+        c: Chrome::new(&v, i.t("audit-title")),
+        chain_ok: report.valid,
+        chain: if report.valid {
+            i.ta(
+                "audit-chain-ok",
+                &[("count", (report.entries as i64).into())],
+            )
+        } else {
+            i.ta(
+                "audit-chain-broken",
+                &[
+                    ("seq", report.first_break.unwrap_or(0).into()),
+                    ("reason", report.reason.unwrap_or_default().into()),
+                ],
+            )
+        },
+        rows: entries
+            .items
+            .into_iter()
+            .map(|e| AuditRow {
+                seq: i.number(e.seq),
+                at: i.datetime(e.at),
+                actor: name(e.actor),
+                action: e.action,
+                case: e.case_id.map(|c| c.to_string()).unwrap_or_default(),
+                detail: e.detail,
+            })
+            .collect(),
+        page_label: i.ta(
+            "page-of",
+            &[
+                ("page", i.number(i64::from(page_no)).into()),
+                ("pages", i.number(i64::from(pages)).into()),
+            ],
+        ),
+        prev: (page_no > 1).then(|| page_no - 1),
+        next: (page_no < pages).then(|| page_no + 1),
+    };
+    ok(&t)
+}
