@@ -487,6 +487,39 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         "{label}: closed case offers nothing"
     );
     b.sign_out().await;
+
+    // The case list and a search by name.
+    b.sign_in("counsellor").await;
+    if lang != "en" {
+        b.language(lang).await;
+    }
+    b.go("/cases").await;
+    b.fill("q", "awa").await;
+    b.click_and_wait("form[action='/cases'] button[type='submit']")
+        .await;
+    b.check("search").await;
+    assert!(
+        b.text().await.contains("Awa Diallo"),
+        "{label}: search by name"
+    );
+    b.sign_out().await;
+
+    // Administration and the audit log.
+    b.sign_in("admin").await;
+    b.go("/admin").await;
+    b.go("/admin/users/new").await;
+    b.go("/admin/offices/new").await;
+    b.click_and_wait("a[href='/admin']").await;
+    b.click_and_wait("a[href^='/admin/programmes/0']").await;
+    b.check("programme").await;
+    b.sign_out().await;
+    b.sign_in("auditor").await;
+    b.go("/audit").await;
+    assert!(
+        b.c.find(Locator::Css(".notice--success")).await.is_ok(),
+        "{label}: the audit chain verifies"
+    );
+    b.sign_out().await;
     b.c.close().await.unwrap();
 }
 
