@@ -49,6 +49,8 @@ pub struct CasesPage {
     pub stages: Vec<Opt>,
     pub countries: Vec<Opt>,
     pub vulnerabilities: Vec<Opt>,
+    pub offices: Vec<Opt>,
+    pub programmes: Vec<Opt>,
     pub errors: FormErrors,
     /// The query string of the filters (for pagination links).
     pub filter_query: String,
@@ -59,6 +61,8 @@ pub struct ListQuery {
     pub stage: Option<String>,
     pub country: Option<String>,
     pub vulnerability: Option<String>,
+    pub office: Option<String>,
+    pub programme: Option<String>,
     pub page: Option<u32>,
 }
 
@@ -106,6 +110,12 @@ fn parse_filters(q: &ListQuery) -> CaseFilter {
             .as_deref()
             .and_then(|v| Vulnerability::ALL.into_iter().find(|x| x.code() == v))
             .map(|v| v.bit()),
+        office: q
+            .office
+            .as_deref()
+            .and_then(|o| o.parse().ok())
+            .map(homeward_domain::ids::OfficeId),
+        programme: q.programme.as_deref().and_then(|p| p.parse().ok()),
         ..Default::default()
     }
 }
@@ -155,12 +165,32 @@ async fn render(
         ("stage", &q.stage),
         ("country", &q.country),
         ("vulnerability", &q.vulnerability),
+        ("office", &q.office),
+        ("programme", &q.programme),
     ] {
         if let Some(x) = val.as_deref().filter(|x| !x.is_empty()) {
             qs.push(format!("{k}={x}"));
         }
     }
     let visible = homeward_app::views::Visibility::of(&p.actor);
+    // The offices whose cases the reader sees, and the programmes.
+    let offices: Vec<(String, String)> = st
+        .app
+        .list_offices()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| p.actor.offices.contains(&o.id))
+        .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
+        .collect();
+    let programmes: Vec<(String, String)> = st
+        .app
+        .list_programmes()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|pr| (pr.id.to_string(), pr.name.to_string()))
+        .collect();
     let t = CasesPage {
         c: Chrome::new(v, i.t("cases-title")),
         total: i.ta("results", &[("count", result.total.into())]),
@@ -201,6 +231,8 @@ async fn render(
             q.vulnerability.as_deref().unwrap_or(""),
             i.t("any"),
         ),
+        offices: options(offices, q.office.as_deref().unwrap_or(""), i.t("any")),
+        programmes: options(programmes, q.programme.as_deref().unwrap_or(""), i.t("any")),
         errors,
         filter_query: qs.join("&"),
     };
@@ -230,6 +262,8 @@ pub async fn search(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: 
         stage: f.opt("stage"),
         country: f.opt("country"),
         vulnerability: f.opt("vulnerability"),
+        office: f.opt("office"),
+        programme: f.opt("programme"),
         page: f.get("page").parse().ok(),
     };
     let text = f.get("q").to_string();
