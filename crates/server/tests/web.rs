@@ -164,6 +164,21 @@ async fn a_case_of_another_office_cannot_be_reached_by_url_and_administrators_op
             .body
             .contains("Awa Diallo")
     );
+    // The list filters by office and programme.
+    let listed = |body: String| body.contains("Awa Diallo");
+    assert!(listed(
+        w.get(&format!("/cases?office={}", s.bru)).await.body
+    ));
+    assert!(!listed(
+        w.get(&format!("/cases?office={}", s.ams)).await.body
+    ));
+    let programme = s.app.list_programmes().await.unwrap()[0].id;
+    assert!(listed(
+        w.get(&format!("/cases?programme={programme}&stage=registered"))
+            .await
+            .body
+    ));
+    assert!(!listed(w.get("/cases?stage=departed").await.body));
 
     for user in ["counsellor_ams", "admin", "auditor"] {
         let mut other = Web::new(&s);
