@@ -318,6 +318,8 @@ pub struct CaseSummary {
     pub departed_at: Option<DateTime<Utc>>,
     pub arrived_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the booked itinerary's first flight leaves.
+    pub departs_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -343,6 +345,7 @@ impl CaseSummary {
             departed_at: r.departed_at,
             arrived_at: r.arrived_at,
             closed_at: r.closed_at,
+            departs_at: r.departs_at,
             version: r.version,
             updated_at: r.updated_at,
         }

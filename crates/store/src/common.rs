@@ -23,7 +23,7 @@ type CResult<T> = std::result::Result<T, StoreError>;
 const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
     outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
     first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
-    closed_at, version, updated_at";
+    closed_at, version, updated_at, departs_at";
 
 const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
     search_name, birth_date, birth_year, birth_estimated, sex, nationality, vulnerabilities";
@@ -77,6 +77,12 @@ fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if let Some(p) = f.programme {
         q.push(" AND cs.programme = ").push_bind(p);
+    }
+    if let Some((from, until)) = f.departing {
+        q.push(" AND cs.departs_at >= ")
+            .push_bind(from)
+            .push(" AND cs.departs_at < ")
+            .push_bind(until);
     }
     if let Some(mask) = f.vulnerabilities {
         q.push(" AND (cs.vulnerabilities & ")
@@ -166,8 +172,8 @@ async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -
         "INSERT INTO case_summaries (case_id, reference, host_office, return_office, programme, \
          stage, outcome, country_of_return, principal_name, members, vulnerabilities, \
          registered_at, first_counselling_at, applied_at, decided_at, departed_at, arrived_at, \
-         withdrawn_at, closed_at, version, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+         withdrawn_at, closed_at, version, updated_at, departs_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
          ON CONFLICT (case_id) DO UPDATE SET reference = excluded.reference, \
          host_office = excluded.host_office, return_office = excluded.return_office, \
          programme = excluded.programme, stage = excluded.stage, outcome = excluded.outcome, \
@@ -177,7 +183,8 @@ async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -
          applied_at = excluded.applied_at, decided_at = excluded.decided_at, \
          departed_at = excluded.departed_at, arrived_at = excluded.arrived_at, \
          withdrawn_at = excluded.withdrawn_at, closed_at = excluded.closed_at, \
-         version = excluded.version, updated_at = excluded.updated_at",
+         version = excluded.version, updated_at = excluded.updated_at, \
+         departs_at = excluded.departs_at",
     )
     .bind(r.case_id)
     .bind(&r.reference)
@@ -200,6 +207,7 @@ async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -
     .bind(r.closed_at)
     .bind(r.version)
     .bind(r.updated_at)
+    .bind(r.departs_at)
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM case_people WHERE case_id = $1")

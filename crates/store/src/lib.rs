@@ -108,6 +108,8 @@ pub struct CaseRow {
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    /// When the booked itinerary's first flight leaves.
+    pub departs_at: Option<DateTime<Utc>>,
 }
 
 /// A person on a case, for search.
@@ -159,6 +161,8 @@ pub struct CaseFilter {
     /// Reference prefix, or part of a name (folded with `search_key`).
     pub text: Option<String>,
     pub birth_date: Option<NaiveDate>,
+    /// Cases whose first flight leaves in `[from, until)`.
+    pub departing: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 #[derive(Debug, Clone, Copy)]

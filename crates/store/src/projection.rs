@@ -50,6 +50,11 @@ pub fn project(
         closed_at: d.closed,
         version: case.version as i64,
         updated_at,
+        departs_at: case
+            .itinerary
+            .as_ref()
+            .and_then(|i| i.legs.first())
+            .map(|l| l.departs_at),
     };
     let people = case
         .members

@@ -351,6 +351,22 @@ both_backends! {
         assert_eq!((two.total, two.items.len()), (3, 1));
     }
 
+    async fn the_case_list_finds_the_departures_of_a_window(db: &TestDb) {
+        let c = NewCase::register(OFFICE_A, "A-2026-D1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        let mut commit = c.commit(&c.events);
+        commit.case_row.departs_at = Some(now() + Duration::days(3));
+        db.store.append(commit).await.unwrap();
+        let s = scope(&[OFFICE_A]);
+        let window = |from: i64, to: i64| CaseFilter {
+            departing: Some((now() + Duration::days(from), now() + Duration::days(to))),
+            ..Default::default()
+        };
+        assert_eq!(db.store.list_cases(&s, &window(0, 7), page()).await.unwrap().total, 1);
+        assert_eq!(db.store.list_cases(&s, &window(4, 7), page()).await.unwrap().total, 0);
+        let row = db.store.case_row(&s, c.id).await.unwrap().unwrap();
+        assert_eq!(row.departs_at, Some(now() + Duration::days(3)));
+    }
+
     async fn a_rebuild_from_the_log_equals_what_was_stored(db: &TestDb) {
         for i in 0..5 {
             let mut c = NewCase::register(OFFICE_A, &format!("A-2026-R{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[Vulnerability::MedicalNeeds], "SN");

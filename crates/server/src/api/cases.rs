@@ -581,8 +581,7 @@ fn filter_of(
         country_of_return: country,
         programme,
         vulnerabilities: vulnerability.map(|v| v.bit()),
-        text: None,
-        birth_date: None,
+        ..CaseFilter::default()
     })
 }
 

@@ -555,3 +555,4 @@ audit-system = النظام
 audit-action = الإجراء
 audit-case = الملف
 audit-detail = التفاصيل
+home-this-week = المغادرات خلال الأيام السبعة القادمة

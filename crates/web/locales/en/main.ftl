@@ -532,3 +532,4 @@ audit-system = system
 audit-action = Action
 audit-case = Case
 audit-detail = Detail
+home-this-week = Departures in the next seven days

@@ -535,3 +535,4 @@ audit-system = sistema
 audit-action = Acción
 audit-case = Caso
 audit-detail = Detalle
+home-this-week = Salidas en los próximos siete días

@@ -535,3 +535,4 @@ audit-system = système
 audit-action = Action
 audit-case = Dossier
 audit-detail = Détail
+home-this-week = Départs dans les sept prochains jours

@@ -367,6 +367,7 @@ async fn queue(
     p: &Principal,
     title: &str,
     stages: &[Stage],
+    base: &CaseFilter,
     note: impl Fn(&CaseSummary) -> String,
 ) -> Result<Queue, AppError> {
     let mut items = vec![];
@@ -374,7 +375,7 @@ async fn queue(
     for s in stages {
         let filter = CaseFilter {
             stage: Some(*s),
-            ..Default::default()
+            ..base.clone()
         };
         let page = st
             .app
@@ -411,6 +412,7 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
     let a = &p.actor;
     let mut queues = vec![];
     let since = |c: &CaseSummary| v.i.date(c.updated_at.date_naive());
+    let none = CaseFilter::default();
     let result: Result<(), AppError> = async {
         if a.has(Role::Counsellor) {
             let mut q = queue(
@@ -419,6 +421,7 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
                 &p,
                 "home-counselling",
                 &[Stage::Registered, Stage::Counselling],
+                &none,
                 since,
             )
             .await?;
@@ -437,7 +440,28 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
             queues.push(q);
         }
         if a.has(Role::Approver) {
-            queues.push(queue(&st, &v, &p, "home-approve", &[Stage::Applied], since).await?);
+            queues.push(queue(&st, &v, &p, "home-approve", &[Stage::Applied], &none, since).await?);
+        }
+        if a.has(Role::MovementOfficer) {
+            let now = homeward_app::now();
+            let week = CaseFilter {
+                departing: Some((now, now + chrono::Duration::days(7))),
+                ..Default::default()
+            };
+            let flight =
+                |c: &CaseSummary| c.departs_at.map(|d| v.i.datetime(d)).unwrap_or_default();
+            queues.push(
+                queue(
+                    &st,
+                    &v,
+                    &p,
+                    "home-this-week",
+                    &[Stage::PreDeparture, Stage::ReadyToDepart],
+                    &week,
+                    flight,
+                )
+                .await?,
+            );
         }
         if a.has(Role::MovementOfficer) || a.has(Role::MedicalOfficer) {
             queues.push(
@@ -447,14 +471,37 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
                     &p,
                     "home-departures",
                     &[Stage::Approved, Stage::PreDeparture],
+                    &none,
                     since,
                 )
                 .await?,
             );
-            queues.push(queue(&st, &v, &p, "home-ready", &[Stage::ReadyToDepart], since).await?);
+            queues.push(
+                queue(
+                    &st,
+                    &v,
+                    &p,
+                    "home-ready",
+                    &[Stage::ReadyToDepart],
+                    &none,
+                    since,
+                )
+                .await?,
+            );
         }
         if a.has(Role::ReintegrationOfficer) {
-            queues.push(queue(&st, &v, &p, "home-arrivals", &[Stage::Departed], since).await?);
+            queues.push(
+                queue(
+                    &st,
+                    &v,
+                    &p,
+                    "home-arrivals",
+                    &[Stage::Departed],
+                    &none,
+                    since,
+                )
+                .await?,
+            );
             queues.push(
                 queue(
                     &st,
@@ -462,13 +509,25 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
                     &p,
                     "home-reintegration",
                     &[Stage::Arrived, Stage::Reintegration],
+                    &none,
                     since,
                 )
                 .await?,
             );
         }
         if a.has(Role::MonitoringOfficer) {
-            queues.push(queue(&st, &v, &p, "home-monitoring", &[Stage::Monitoring], since).await?);
+            queues.push(
+                queue(
+                    &st,
+                    &v,
+                    &p,
+                    "home-monitoring",
+                    &[Stage::Monitoring],
+                    &none,
+                    since,
+                )
+                .await?,
+            );
         }
         Ok(())
     }
