@@ -461,3 +461,44 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
     assert_eq!(counsellor.get("/admin").await.status, 403);
     assert_eq!(counsellor.get("/audit").await.status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_s_details_are_changed_from_a_prefilled_form() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let page = w.get(&format!("/cases/{case}")).await;
+    let marker = "/do/update-person-details?person=";
+    let start = page.body.find(marker).expect("a link to change the person") + marker.len();
+    let person = page.body[start..start + 36].to_string();
+    let form = w
+        .get(&format!(
+            "/cases/{case}/do/update-person-details?person={person}"
+        ))
+        .await;
+    assert!(form.body.contains("value=\"Awa\""), "prefilled");
+    assert!(form.body.contains("value=\"1990\""));
+    let p = w
+        .post(
+            &format!("/cases/{case}/do/update-person-details"),
+            &[
+                ("version", "2"),
+                ("person_id", &person),
+                ("given", "Aïssatou"),
+                ("family", "Diallo"),
+                ("dob-day", "1"),
+                ("dob-month", "5"),
+                ("dob-year", "1990"),
+                ("sex", "female"),
+                ("language_1", "wo"),
+                ("language_2", "fr"),
+                ("legal_situation", "irregular_stay"),
+                ("vulnerabilities", "medical_needs"),
+            ],
+        )
+        .await;
+    assert_eq!(p.url, format!("/cases/{case}"), "{}", p.body);
+    assert!(unescape(&p.body).contains("Aïssatou Diallo"));
+    assert!(p.body.contains("French"), "the new language is shown");
+}

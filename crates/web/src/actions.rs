@@ -334,6 +334,61 @@ fn uuid_of(f: &FormData, name: &str, p: &mut Parse, i: &I18n) -> Option<uuid::Uu
     }
 }
 
+/// A form filled with a member's details, to change them.
+pub fn person_form(m: &Member) -> FormData {
+    let d = &m.details;
+    let mut f = FormData::default();
+    f.set("person_id", m.person_id.to_string());
+    f.set("given", d.name.given.to_string());
+    if let Some(x) = &d.name.family {
+        f.set("family", x.to_string());
+    }
+    if let Some(l) = &d.name.latin {
+        f.set("latin_given", l.given.to_string());
+        if let Some(x) = &l.family {
+            f.set("latin_family", x.to_string());
+        }
+    }
+    match d.date_of_birth {
+        DateOfBirth::Exact(b) => {
+            f.set("dob-day", b.format("%-d").to_string());
+            f.set("dob-month", b.format("%-m").to_string());
+            f.set("dob-year", b.format("%Y").to_string());
+        }
+        DateOfBirth::EstimatedYear(y) => f.set("birth_year", y.to_string()),
+    }
+    f.set("sex", crate::pages::case::enum_code(&d.sex));
+    if let Some(n) = &d.nationality {
+        f.set("nationality", n.to_string());
+    }
+    for (n, l) in ["language_1", "language_2", "language_3"]
+        .iter()
+        .zip(&d.languages)
+    {
+        f.set(n, l.to_string());
+    }
+    for (n, v) in [
+        ("phone", &d.contact.phone),
+        ("email", &d.contact.email),
+        ("address", &d.contact.address),
+    ] {
+        if let Some(v) = v {
+            f.set(n, v.to_string());
+        }
+    }
+    f.set(
+        "legal_situation",
+        crate::pages::case::enum_code(&d.legal_situation),
+    );
+    let mut pairs = f.pairs().to_vec();
+    pairs.extend(
+        d.vulnerabilities
+            .iter()
+            .map(|v| ("vulnerabilities".to_string(), v.code().to_string())),
+    );
+    FormData::from_pairs(pairs)
+}
+
 /// A person's details from the form.
 pub fn parse_person(f: &FormData, p: &mut Parse, i: &I18n) -> Option<PersonDetails> {
     let given = p.text("given", f.get("given"));
@@ -426,9 +481,10 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 31] = [
+pub const OFFERED: [CommandKind; 32] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
+    CommandKind::UpdatePersonDetails,
     CommandKind::AppointRepresentative,
     CommandKind::AssessCapacity,
     CommandKind::DetermineBestInterests,
@@ -489,6 +545,11 @@ pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
             v
         }
         CommandKind::RemoveMember => vec![who(), In::Area("reason", "f-reason", None)],
+        CommandKind::UpdatePersonDetails => {
+            let mut v = vec![who()];
+            v.extend(person_inputs(i));
+            v
+        }
         CommandKind::RecordCounsellingSession => {
             let mut attendees = people(ctx);
             for (pid, r) in &ctx.view.case.representatives {
@@ -993,6 +1054,14 @@ pub fn build(kind: CommandKind, f: &FormData, ctx: &Ctx, p: &mut Parse) -> Optio
                 relationship: rel?,
                 details: details?,
             }))
+        }
+        CommandKind::UpdatePersonDetails => {
+            let who = person(p);
+            let details = parse_person(f, p, i);
+            Some(Command::UpdatePersonDetails {
+                person_id: who?,
+                details: details?,
+            })
         }
         CommandKind::RemoveMember => {
             let who = person(p);

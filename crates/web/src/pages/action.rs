@@ -179,18 +179,33 @@ pub async fn render_form(
     )
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct FormQuery {
+    /// Whose details to change (an id, never personal data).
+    pub person: Option<Uuid>,
+}
+
 pub async fn form(
     State(st): State<WebState>,
     crate::session::SignedIn(v, p): crate::session::SignedIn,
     Path((case_id, slug)): Path<(Uuid, String)>,
+    q: Result<axum::extract::Query<FormQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let person = q.ok().and_then(|axum::extract::Query(q)| q.person);
+    let mut prefill = FormData::default();
+    if let (Some(person), Some(CommandKind::UpdatePersonDetails)) = (person, from_slug(&slug))
+        && let Ok(view) = st.app.case_view(&p, CaseId(case_id)).await
+        && let Some(m) = view.case.member(homeward_domain::ids::PersonId(person))
+    {
+        prefill = actions::person_form(m);
+    }
     render_form(
         &st,
         &v,
         &p,
         case_id,
         &slug,
-        &FormData::default(),
+        &prefill,
         &FormErrors::default(),
     )
     .await

@@ -23,6 +23,8 @@ use crate::i18n::I18n;
 use crate::session::{SignedIn, Visitor};
 
 pub struct PersonRow {
+    /// Where to change this person's details, for roles that may.
+    pub edit: Option<String>,
     pub name: String,
     pub latin: Option<String>,
     pub relationship: String,
@@ -229,6 +231,14 @@ async fn build(
                 },
             };
             PersonRow {
+                edit: (may_offer(&p.actor, case, CommandKind::UpdatePersonDetails).is_ok()
+                    && allowed_stages(CommandKind::UpdatePersonDetails).contains(&case.stage))
+                .then(|| {
+                    format!(
+                        "/cases/{}/do/update-person-details?person={}",
+                        case.id, m.person_id
+                    )
+                }),
                 name: d.name.display(),
                 latin: d.name.latin.as_ref().map(|l| {
                     format!(
