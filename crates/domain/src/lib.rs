@@ -7,10 +7,12 @@
 pub mod access;
 pub mod airports;
 pub mod case;
+pub mod countries;
 pub mod ids;
 pub mod person;
 pub mod programme;
 pub mod rules;
+pub mod stats;
 pub mod values;
 
 pub use access::{Actor, Role};

@@ -188,11 +188,19 @@ fn people(ctx: &Ctx) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn country_options() -> Vec<(String, String)> {
-    countries()
+/// Every country, named in the reader's language, in that language's order.
+pub fn country_options(i: &I18n) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = countries()
         .into_iter()
-        .map(|(c, n)| (c.to_string(), format!("{n} ({c})")))
-        .collect()
+        .map(|(c, _)| (c.to_string(), format!("{} ({c})", i.country(c))))
+        .collect();
+    // Accents do not change the order (Équateur among the E); Arabic sorts as written.
+    if i.lang == crate::i18n::Lang::Ar {
+        v.sort_by_key(|(_, label)| label.clone());
+    } else {
+        v.sort_by_key(|(_, label)| search_key(label));
+    }
+    v
 }
 
 pub fn language_options() -> Vec<(String, String)> {
@@ -268,7 +276,7 @@ pub fn person_inputs(i: &I18n) -> Vec<In> {
             "nationality",
             "f-nationality",
             None,
-            with_empty(country_options(), i.t("none")),
+            with_empty(country_options(i), i.t("none")),
             true,
         ),
         In::Select(
@@ -701,7 +709,7 @@ pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
                     "country_of_return",
                     "f-country",
                     None,
-                    with_empty(country_options(), String::new()),
+                    with_empty(country_options(i), String::new()),
                     true,
                 ),
                 In::Radios(
@@ -805,7 +813,7 @@ pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
                 "issuing_country",
                 "f-issuing-country",
                 None,
-                with_empty(country_options(), i.t("none")),
+                with_empty(country_options(i), i.t("none")),
                 true,
             ),
             In::Date("expires", "f-expires", None),

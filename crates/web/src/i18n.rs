@@ -148,6 +148,13 @@ impl I18n {
         }
     }
 
+    /// A country's name in this language (its code if unknown).
+    pub fn country(&self, code: &str) -> String {
+        homeward_domain::countries::name(code, self.code())
+            .map(str::to_string)
+            .unwrap_or_else(|| code.to_string())
+    }
+
     /// Digits as the language writes them.
     pub fn digits(&self, s: &str) -> String {
         if self.lang != Lang::Ar {

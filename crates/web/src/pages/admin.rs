@@ -411,7 +411,7 @@ pub async fn edit_user(
     }
 }
 
-fn office_inputs() -> Vec<In> {
+fn office_inputs(i: &crate::i18n::I18n) -> Vec<In> {
     vec![
         In::Text("code", "admin-office-code", Some("admin-office-code-hint")),
         In::Text("name", "admin-office-name", None),
@@ -420,7 +420,7 @@ fn office_inputs() -> Vec<In> {
             "f-country",
             None,
             std::iter::once((String::new(), String::new()))
-                .chain(country_options())
+                .chain(country_options(i))
                 .collect(),
             true,
         ),
@@ -435,7 +435,7 @@ pub async fn new_office_form(SignedIn(v, p): SignedIn) -> Response {
         &v,
         v.i.t("admin-add-office"),
         "/admin/offices/new".into(),
-        office_inputs(),
+        office_inputs(&v.i),
         &FormData::default(),
         &FormErrors::default(),
         None,
@@ -466,7 +466,7 @@ pub async fn new_office(
                 &v,
                 v.i.t("admin-add-office"),
                 "/admin/offices/new".into(),
-                office_inputs(),
+                office_inputs(&v.i),
                 &f,
                 &errors,
                 None,

@@ -79,12 +79,6 @@ pub struct CasePage {
     pub withheld: Option<String>,
 }
 
-fn country_name(code: &str) -> String {
-    homeward_domain::values::CountryCode::parse(code)
-        .map(|c| c.name().to_string())
-        .unwrap_or_else(|_| code.to_string())
-}
-
 pub fn stage_label(i: &I18n, s: Stage) -> String {
     i.t(&format!("stage-{}", s.code()))
 }
@@ -152,7 +146,7 @@ async fn build(
         },
         Line {
             label: i.t("field-country-of-return"),
-            value: country_name(case.proposal.country_of_return.as_str()),
+            value: i.country(case.proposal.country_of_return.as_str()),
         },
         Line {
             label: i.t("field-place-of-return"),
@@ -253,7 +247,7 @@ async fn build(
                 nationality: d
                     .nationality
                     .as_ref()
-                    .map(|c| c.name().to_string())
+                    .map(|c| i.country(c.as_str()))
                     .unwrap_or_else(|| i.t("none")),
                 languages: d
                     .languages

@@ -83,9 +83,7 @@ fn row(i: &I18n, s: CaseSummary) -> Row {
         reference: s.reference,
         name: s.principal_name,
         stage: i.t(&format!("stage-{}", s.stage.code())),
-        country: homeward_domain::values::CountryCode::parse(&s.country_of_return)
-            .map(|c| c.name().to_string())
-            .unwrap_or(s.country_of_return),
+        country: i.country(&s.country_of_return),
         members: i.number(s.members),
         updated: i.date(s.updated_at.date_naive()),
         vulnerabilities: s
@@ -218,7 +216,7 @@ async fn render(
             i.t("any"),
         ),
         countries: options(
-            country_options(),
+            country_options(&i),
             q.country.as_deref().unwrap_or(""),
             i.t("any"),
         ),

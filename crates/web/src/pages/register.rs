@@ -91,7 +91,7 @@ pub async fn render(
             "f-country",
             None,
             std::iter::once((String::new(), String::new()))
-                .chain(country_options())
+                .chain(country_options(&i))
                 .collect(),
             true,
         ),

@@ -1,0 +1,138 @@
+//! Reference data: each country's UN M49 region and sub-region, and its name in the
+//! interface languages (`data/countries.csv`; see `data/README.md`).
+
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone)]
+pub struct CountryInfo {
+    pub code: String,
+    /// M49 region slug (`africa`), empty where M49 has none.
+    pub region: String,
+    /// M49 sub-region slug (`western-africa`).
+    pub subregion: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub name_es: String,
+    pub name_ar: String,
+}
+
+static CSV: &str = include_str!("../data/countries.csv");
+
+/// Splits one CSV line with double-quoted fields.
+fn fields(line: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+static COUNTRIES: LazyLock<Vec<CountryInfo>> = LazyLock::new(|| {
+    let mut v: Vec<CountryInfo> = CSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f = fields(l);
+            (f.len() == 7).then(|| CountryInfo {
+                code: f[0].clone(),
+                region: f[1].clone(),
+                subregion: f[2].clone(),
+                name_en: f[3].clone(),
+                name_fr: f[4].clone(),
+                name_es: f[5].clone(),
+                name_ar: f[6].clone(),
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| a.code.cmp(&b.code));
+    v
+});
+
+pub fn info(code: &str) -> Option<&'static CountryInfo> {
+    let all: &'static Vec<CountryInfo> = &COUNTRIES;
+    all.binary_search_by(|c| c.code.as_str().cmp(code))
+        .ok()
+        .map(|i| &all[i])
+}
+
+/// A country's name in `lang` (`en`, `fr`, `es`, `ar`), English otherwise.
+pub fn name(code: &str, lang: &str) -> Option<&'static str> {
+    info(code).map(|c| match lang {
+        "fr" => c.name_fr.as_str(),
+        "es" => c.name_es.as_str(),
+        "ar" => c.name_ar.as_str(),
+        _ => c.name_en.as_str(),
+    })
+}
+
+/// UN M49 numeric codes of the regions and sub-regions used here.
+pub const M49: [(&str, &str); 27] = [
+    ("africa", "002"),
+    ("americas", "019"),
+    ("asia", "142"),
+    ("europe", "150"),
+    ("oceania", "009"),
+    ("eastern-africa", "014"),
+    ("middle-africa", "017"),
+    ("northern-africa", "015"),
+    ("southern-africa", "018"),
+    ("western-africa", "011"),
+    ("caribbean", "029"),
+    ("central-america", "013"),
+    ("northern-america", "021"),
+    ("south-america", "005"),
+    ("central-asia", "143"),
+    ("eastern-asia", "030"),
+    ("south-eastern-asia", "035"),
+    ("southern-asia", "034"),
+    ("western-asia", "145"),
+    ("eastern-europe", "151"),
+    ("northern-europe", "154"),
+    ("southern-europe", "039"),
+    ("western-europe", "155"),
+    ("australia-and-new-zealand", "053"),
+    ("melanesia", "054"),
+    ("micronesia", "057"),
+    ("polynesia", "061"),
+];
+
+pub fn m49_code(slug: &str) -> Option<&'static str> {
+    M49.iter().find(|(s, _)| *s == slug).map(|(_, c)| *c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_iso_country_has_names_and_most_have_regions() {
+        for (code, _) in crate::values::countries() {
+            let c = info(code).unwrap_or_else(|| panic!("{code} missing"));
+            assert!(
+                !c.name_fr.is_empty() && !c.name_es.is_empty() && !c.name_ar.is_empty(),
+                "{code}"
+            );
+            if !["AQ", "BV", "HM"].contains(&code) {
+                assert!(m49_code(&c.region).is_some(), "{code}: region {}", c.region);
+                assert!(
+                    m49_code(&c.subregion).is_some(),
+                    "{code}: sub-region {}",
+                    c.subregion
+                );
+            }
+        }
+        assert_eq!(name("SN", "fr"), Some("Sénégal"));
+        assert_eq!(
+            info("SN").map(|c| c.subregion.as_str()),
+            Some("western-africa")
+        );
+        assert_eq!(name("IQ", "es"), Some("Irak"));
+    }
+}

@@ -1,0 +1,419 @@
+//! Statistics: what counts as a return, and the facts that figures are made of. Each
+//! figure is defined once, here; storage aggregates these facts, interfaces show them.
+//!
+//! Definitions (shown to readers with every figure):
+//! - A **return** is a person on a case whose departure was confirmed. Withdrawn,
+//!   rejected and no-show cases never count; a case re-opened after a withdrawal counts
+//!   once it departs.
+//! - The **year** of a return is the year of the departure date in UTC.
+//! - **Age** is the age at departure (an estimated year of birth counts as born on
+//!   1 January of that year).
+//! - A **case** (household) counts once; its **people** count each.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::Stage;
+use crate::case::{Case, Event, RecordedEvent};
+use crate::person::{DateOfBirth, LegalSituation, Sex, Vulnerability};
+
+/// Age groups of the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AgeGroup {
+    #[serde(rename = "0-4")]
+    From0To4,
+    #[serde(rename = "5-11")]
+    From5To11,
+    #[serde(rename = "12-17")]
+    From12To17,
+    #[serde(rename = "18-24")]
+    From18To24,
+    #[serde(rename = "25-59")]
+    From25To59,
+    #[serde(rename = "60+")]
+    From60,
+}
+
+impl AgeGroup {
+    pub const ALL: [AgeGroup; 6] = [
+        AgeGroup::From0To4,
+        AgeGroup::From5To11,
+        AgeGroup::From12To17,
+        AgeGroup::From18To24,
+        AgeGroup::From25To59,
+        AgeGroup::From60,
+    ];
+
+    pub fn of(age: i32) -> AgeGroup {
+        match age {
+            i32::MIN..=4 => AgeGroup::From0To4,
+            5..=11 => AgeGroup::From5To11,
+            12..=17 => AgeGroup::From12To17,
+            18..=24 => AgeGroup::From18To24,
+            25..=59 => AgeGroup::From25To59,
+            _ => AgeGroup::From60,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AgeGroup::From0To4 => "0-4",
+            AgeGroup::From5To11 => "5-11",
+            AgeGroup::From12To17 => "12-17",
+            AgeGroup::From18To24 => "18-24",
+            AgeGroup::From25To59 => "25-59",
+            AgeGroup::From60 => "60+",
+        }
+    }
+
+    pub fn is_child(self) -> bool {
+        matches!(
+            self,
+            AgeGroup::From0To4 | AgeGroup::From5To11 | AgeGroup::From12To17
+        )
+    }
+}
+
+/// The age in whole years on `on`; an estimated year counts from 1 January.
+pub fn age_at(dob: DateOfBirth, on: NaiveDate) -> i32 {
+    match dob {
+        DateOfBirth::Exact(_) => dob.age_on(on),
+        DateOfBirth::EstimatedYear(y) => NaiveDate::from_ymd_opt(y, 1, 1)
+            .map(|d| DateOfBirth::Exact(d).age_on(on))
+            .unwrap_or(0),
+    }
+}
+
+/// One person who returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnFact {
+    pub person_id: uuid::Uuid,
+    pub departed_on: NaiveDate,
+    pub year: i32,
+    pub sex: Sex,
+    pub age_group: AgeGroup,
+    /// Bit mask of [`Vulnerability`].
+    pub vulnerabilities: i64,
+    pub legal_situation: LegalSituation,
+}
+
+/// The returns of a case: its members, if its departure was confirmed.
+pub fn returns_of(case: &Case) -> Vec<ReturnFact> {
+    let Some(departed) = case.dates.departed else {
+        return vec![];
+    };
+    let day = departed.date_naive();
+    case.members
+        .iter()
+        .map(|m| ReturnFact {
+            person_id: m.person_id.0,
+            departed_on: day,
+            year: day.year(),
+            sex: m.details.sex,
+            age_group: AgeGroup::of(age_at(m.details.date_of_birth, day)),
+            vulnerabilities: Vulnerability::mask(&m.details.vulnerabilities),
+            legal_situation: m.details.legal_situation,
+        })
+        .collect()
+}
+
+/// What ended or interrupted a case's way home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Interruption {
+    Withdrawal,
+    Rejection,
+    NoShow,
+}
+
+impl Interruption {
+    pub fn code(self) -> &'static str {
+        match self {
+            Interruption::Withdrawal => "withdrawal",
+            Interruption::Rejection => "rejection",
+            Interruption::NoShow => "no_show",
+        }
+    }
+}
+
+/// A withdrawal, rejection or no-show: when, and at which stage the case was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterruptionFact {
+    pub kind: Interruption,
+    pub on: NaiveDate,
+    pub year: i32,
+    pub stage: Stage,
+}
+
+/// The interruptions of a case, from its events (a case may withdraw, re-open and
+/// withdraw again: each counts).
+pub fn interruptions_of(events: &[RecordedEvent]) -> Vec<InterruptionFact> {
+    let mut out = vec![];
+    for (i, e) in events.iter().enumerate() {
+        let kind = match e.event {
+            Event::CaseWithdrawn { .. } => Interruption::Withdrawal,
+            Event::ApplicationRejected { .. } => Interruption::Rejection,
+            Event::NoShowRecorded { .. } => Interruption::NoShow,
+            _ => continue,
+        };
+        let stage = Case::replay(&events[..i])
+            .map(|c| c.stage)
+            .unwrap_or(Stage::Registered);
+        let on = e.meta.occurred_at.date_naive();
+        out.push(InterruptionFact {
+            kind,
+            on,
+            year: on.year(),
+            stage,
+        });
+    }
+    out
+}
+
+/// Days from one date to another, when both are known.
+pub fn days_between(
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<i64> {
+    Some((to? - from?).num_days())
+}
+
+/// The value at a percentile (0–100) of sorted values, by the nearest-rank method.
+pub fn percentile(sorted: &[i64], p: u8) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((f64::from(p) / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+/// A cell of a published table: a count, or suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Cell {
+    Count(i64),
+    Suppressed,
+}
+
+/// A table as published: cells, row and column totals, and the grand total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Published {
+    pub cells: Vec<Vec<Cell>>,
+    pub row_totals: Vec<Cell>,
+    pub column_totals: Vec<Cell>,
+    pub total: Cell,
+}
+
+/// Publishes a table as counted (for readers who may see small numbers).
+pub fn exact(table: &[Vec<i64>]) -> Published {
+    protect(table, 0)
+}
+
+/// Small counts can identify people. For readers who may not see them, every cell below
+/// `threshold` (but not zero) is suppressed, and then enough other cells that no
+/// suppressed cell can be found again by subtracting from a total: no row or column is
+/// left with exactly one suppressed cell (secondary suppression). Where a row or column
+/// has no other cell to hide, its total is hidden instead; and when exactly one row (or
+/// column) total is hidden, the grand total is hidden too.
+pub fn protect(table: &[Vec<i64>], threshold: i64) -> Published {
+    let rows = table.len();
+    let cols = table.iter().map(Vec::len).max().unwrap_or(0);
+    let value = |r: usize, c: usize| {
+        table
+            .get(r)
+            .and_then(|row| row.get(c))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut hidden: Vec<Vec<bool>> = (0..rows)
+        .map(|r| {
+            (0..cols)
+                .map(|c| {
+                    let n = value(r, c);
+                    n > 0 && n < threshold
+                })
+                .collect()
+        })
+        .collect();
+    let hidden_in_row = |h: &Vec<Vec<bool>>, r: usize| h[r].iter().filter(|x| **x).count();
+    let hidden_in_col = |h: &Vec<Vec<bool>>, c: usize| (0..rows).filter(|&r| h[r][c]).count();
+    loop {
+        let mut changed = false;
+        for r in 0..rows {
+            if hidden_in_row(&hidden, r) == 1 {
+                let pick = (0..cols)
+                    .filter(|&c| !hidden[r][c] && value(r, c) > 0)
+                    .min_by_key(|&c| value(r, c));
+                if let Some(c) = pick {
+                    hidden[r][c] = true;
+                    changed = true;
+                }
+            }
+        }
+        for c in 0..cols {
+            if rows > 1 && hidden_in_col(&hidden, c) == 1 {
+                let pick = (0..rows)
+                    .filter(|&r| !hidden[r][c] && value(r, c) > 0)
+                    .min_by_key(|&r| value(r, c));
+                if let Some(r) = pick {
+                    hidden[r][c] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let cell = |hide: bool, n: i64| {
+        if hide {
+            Cell::Suppressed
+        } else {
+            Cell::Count(n)
+        }
+    };
+    let row_totals: Vec<Cell> = (0..rows)
+        .map(|r| {
+            cell(
+                hidden_in_row(&hidden, r) == 1,
+                (0..cols).map(|c| value(r, c)).sum(),
+            )
+        })
+        .collect();
+    // In a one-row table the column totals are the cells themselves.
+    let column_totals: Vec<Cell> = (0..cols)
+        .map(|c| {
+            let hide = if rows == 1 {
+                hidden[0][c]
+            } else {
+                hidden_in_col(&hidden, c) == 1
+            };
+            cell(hide, (0..rows).map(|r| value(r, c)).sum())
+        })
+        .collect();
+    let one_hidden = |v: &[Cell]| v.iter().filter(|c| **c == Cell::Suppressed).count() == 1;
+    let grand: i64 = table.iter().flatten().sum();
+    let total = cell(
+        rows > 1 && one_hidden(&row_totals) || cols > 1 && rows > 1 && one_hidden(&column_totals),
+        grand,
+    );
+    Published {
+        cells: (0..rows)
+            .map(|r| (0..cols).map(|c| cell(hidden[r][c], value(r, c))).collect())
+            .collect(),
+        row_totals,
+        column_totals,
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suppress(t: &[Vec<i64>], threshold: i64) -> Vec<Vec<Cell>> {
+        protect(t, threshold).cells
+    }
+
+    fn counts(cells: &[Vec<Cell>]) -> Vec<Vec<Option<i64>>> {
+        cells
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Cell::Count(n) => Some(*n),
+                        Cell::Suppressed => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn age_groups_follow_the_published_bands() {
+        assert_eq!(AgeGroup::of(0), AgeGroup::From0To4);
+        assert_eq!(AgeGroup::of(4), AgeGroup::From0To4);
+        assert_eq!(AgeGroup::of(5), AgeGroup::From5To11);
+        assert_eq!(AgeGroup::of(17), AgeGroup::From12To17);
+        assert_eq!(AgeGroup::of(18), AgeGroup::From18To24);
+        assert_eq!(AgeGroup::of(59), AgeGroup::From25To59);
+        assert_eq!(AgeGroup::of(60), AgeGroup::From60);
+        assert!(AgeGroup::of(17).is_child() && !AgeGroup::of(18).is_child());
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert_eq!(percentile(&v, 50), Some(5));
+        assert_eq!(percentile(&v, 90), Some(9));
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+    }
+
+    #[test]
+    fn a_lone_small_cell_is_suppressed_with_another_in_its_row_and_column() {
+        let t = vec![vec![20, 3, 40], vec![30, 50, 60]];
+        let s = counts(&suppress(&t, 5));
+        assert_eq!(s[0][1], None, "below the threshold");
+        // Its row and column each need a second suppressed cell.
+        assert_eq!(s[0].iter().filter(|c| c.is_none()).count(), 2);
+        assert_eq!(s.iter().filter(|r| r[1].is_none()).count(), 2);
+        // Nothing suppressed can be derived from published totals.
+        for r in &s {
+            assert_ne!(r.iter().filter(|c| c.is_none()).count(), 1);
+        }
+        for c in 0..3 {
+            assert_ne!(s.iter().filter(|r| r[c].is_none()).count(), 1);
+        }
+    }
+
+    #[test]
+    fn zeros_and_counts_at_the_threshold_are_published() {
+        let t = vec![vec![0, 5, 12]];
+        assert_eq!(
+            counts(&suppress(&t, 5)),
+            vec![vec![Some(0), Some(5), Some(12)]]
+        );
+    }
+
+    #[test]
+    fn a_single_row_table_hides_a_second_cell() {
+        let p = protect(&[vec![2, 10, 30]], 5);
+        assert_eq!(counts(&p.cells), vec![vec![None, None, Some(30)]]);
+        assert_eq!(
+            p.row_totals,
+            vec![Cell::Count(42)],
+            "42 - 30 = 12 cannot be split"
+        );
+        assert_eq!(p.total, Cell::Count(42));
+    }
+
+    #[test]
+    fn a_total_that_would_reveal_a_cell_is_hidden() {
+        // The second row has one small cell and nothing else to hide.
+        let p = protect(&[vec![10, 20], vec![3, 0]], 5);
+        assert_eq!(p.cells[1][0], Cell::Suppressed);
+        // Column 0 hides 10 too; row 1 has no other non-zero cell: its total goes.
+        assert_eq!(p.row_totals[1], Cell::Suppressed);
+        assert_eq!(
+            p.total,
+            Cell::Suppressed,
+            "else total minus row 0 gives row 1"
+        );
+    }
+
+    #[test]
+    fn exact_tables_hide_nothing() {
+        let p = exact(&[vec![1, 2], vec![3, 4]]);
+        assert!(
+            p.cells
+                .iter()
+                .flatten()
+                .all(|c| matches!(c, Cell::Count(_)))
+        );
+        assert_eq!(p.total, Cell::Count(10));
+    }
+}
