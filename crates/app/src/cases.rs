@@ -116,6 +116,7 @@ impl App {
                 events: new,
                 case_row,
                 people,
+                stats: homeward_store::projection::stat_rows(&case, &all),
                 audit: AuditDraft {
                     at,
                     actor: Some(p.actor.user_id.0),

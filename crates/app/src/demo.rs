@@ -1140,6 +1140,7 @@ impl App {
                     events: &story.events,
                     case_row,
                     people,
+                    stats: homeward_store::projection::stat_rows(&case, &story.events),
                     audit: AuditDraft {
                         at: today,
                         actor: None,

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cases;
 pub mod demo;
 pub mod input;
+pub mod stats;
 pub mod views;
 
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub struct Config {
     pub login_max_per_account: i64,
     /// ...or this many per network address.
     pub login_max_per_address: i64,
+    /// Counts below this are suppressed for readers who may not see small numbers.
+    pub stats_threshold: i64,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             login_window: Duration::minutes(15),
             login_max_per_account: 5,
             login_max_per_address: 50,
+            stats_threshold: 5,
         }
     }
 }

@@ -39,8 +39,26 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     }
     assert!(cases.iter().any(|c| c.vulnerabilities != 0));
     assert!(store.verify_audit().await.unwrap().is_ok());
+    // Every person of a departed case is a return; nobody else is.
+    let stats = store.stats_snapshot().await.unwrap();
+    let departed_people: i64 = cases
+        .iter()
+        .filter(|c| c.departed_at.is_some())
+        .map(|c| c.members)
+        .sum();
+    assert!(departed_people > 0);
+    assert_eq!(stats.returns.len() as i64, departed_people);
+    assert!(
+        !stats.interruptions.is_empty(),
+        "withdrawals, rejections, no-shows"
+    );
     store.rebuild_read_models().await.unwrap();
     assert_eq!(store.read_model_snapshot().await.unwrap(), (cases, people));
+    assert_eq!(
+        store.stats_snapshot().await.unwrap(),
+        stats,
+        "the statistics rebuild the same"
+    );
     assert!(
         app.seed_demo(1, 1).await.is_err(),
         "only into an empty database"

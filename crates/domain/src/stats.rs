@@ -189,13 +189,46 @@ pub fn percentile(sorted: &[i64], p: u8) -> Option<i64> {
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
-/// A cell of a published table: a count, or suppressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A cell of a published table: a count, or suppressed. Written as a number, or `null`
+/// when suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Count(i64),
     Suppressed,
 }
+
+impl Cell {
+    pub fn count(self) -> Option<i64> {
+        match self {
+            Cell::Count(n) => Some(n),
+            Cell::Suppressed => None,
+        }
+    }
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.count().serialize(s)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Cell {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::schema::Type::Integer,
+                utoipa::openapi::schema::Type::Null,
+            ]))
+            .description(Some(
+                "A count, or null where suppressed to protect small numbers",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Cell {}
 
 /// A table as published: cells, row and column totals, and the grand total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

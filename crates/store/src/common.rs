@@ -9,13 +9,14 @@ use chrono::{DateTime, Utc};
 use homeward_domain::RecordedEvent;
 use homeward_domain::access::Role;
 use homeward_domain::ids::{CaseId, OfficeId, UserId};
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, CaseFilter, CaseRow, Commit, EventRow, OfficeRow, Page, PageRequest, PersonRow,
-    ProgrammeRow, RebuildStats, Scope, StoreError, UserBase, UserChange, UserRecord,
+    AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow,
+    OfficeRow, Page, PageRequest, PersonRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow,
+    Scope, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
 };
 
 type CResult<T> = std::result::Result<T, StoreError>;
@@ -306,6 +307,101 @@ async fn write_user_links(
     Ok(())
 }
 
+async fn write_stats(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    case_id: Uuid,
+    rows: &StatRows,
+) -> CResult<()> {
+    sqlx::query("DELETE FROM stat_returns WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM stat_interruptions WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    for r in &rows.returns {
+        sqlx::query(
+            "INSERT INTO stat_returns (case_id, person_id, departed_on, year, host_country, \
+             host_region, host_subregion, return_country, return_region, return_subregion, sex, \
+             age_group, vulnerabilities, legal_situation, programme, office) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(r.case_id)
+        .bind(r.person_id)
+        .bind(r.departed_on)
+        .bind(r.year)
+        .bind(&r.host_country)
+        .bind(&r.host_region)
+        .bind(&r.host_subregion)
+        .bind(&r.return_country)
+        .bind(&r.return_region)
+        .bind(&r.return_subregion)
+        .bind(&r.sex)
+        .bind(&r.age_group)
+        .bind(r.vulnerabilities)
+        .bind(&r.legal_situation)
+        .bind(r.programme)
+        .bind(r.office)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for x in &rows.interruptions {
+        sqlx::query(
+            "INSERT INTO stat_interruptions (case_id, seq, kind, occurred_on, year, stage, \
+             host_country, return_country, programme, office) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(x.case_id)
+        .bind(x.seq)
+        .bind(&x.kind)
+        .bind(x.occurred_on)
+        .bind(x.year)
+        .bind(&x.stage)
+        .bind(&x.host_country)
+        .bind(&x.return_country)
+        .bind(x.programme)
+        .bind(x.office)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The filters of a statistics query; `date` and `office` name the table's columns.
+fn push_stat_filter(
+    q: &mut QueryBuilder<Db>,
+    f: &StatFilter,
+    date: &str,
+    office: &str,
+    country: &str,
+) {
+    if let Some(d) = f.from {
+        q.push(format!(" AND {date} >= ")).push_bind(d);
+    }
+    if let Some(d) = f.until {
+        q.push(format!(" AND {date} <= ")).push_bind(d);
+    }
+    if let Some(offices) = &f.offices {
+        if offices.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(format!(" AND {office} IN ("));
+            let mut sep = q.separated(", ");
+            for o in offices {
+                sep.push_bind(*o);
+            }
+            q.push(")");
+        }
+    }
+    if let Some(p) = f.programme {
+        q.push(" AND programme = ").push_bind(p);
+    }
+    if let Some(c) = &f.return_country {
+        q.push(format!(" AND {country} = ")).push_bind(c.clone());
+    }
+}
+
 impl Backend {
     pub async fn ping(&self) -> CResult<()> {
         sqlx::query("SELECT 1").execute(self.reader()).await?;
@@ -372,6 +468,7 @@ impl Backend {
         }
         upsert_case_row(&mut tx, &c.case_row).await?;
         insert_people(&mut tx, &c.people).await?;
+        write_stats(&mut tx, c.case_id.0, &c.stats).await?;
         insert_audit(&mut tx, &c.audit).await?;
         tx.commit().await?;
         Ok(())
@@ -507,6 +604,12 @@ impl Backend {
         sqlx::query("DELETE FROM case_summaries")
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM stat_returns")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM stat_interruptions")
+            .execute(&mut *tx)
+            .await?;
         let mut after: Option<Uuid> = None;
         loop {
             // A batch of streams at a time, in case-id order.
@@ -544,12 +647,134 @@ impl Backend {
                 let (row, people) = crate::projection::project(&case, updated);
                 upsert_case_row(&mut tx, &row).await?;
                 insert_people(&mut tx, &people).await?;
+                write_stats(&mut tx, id, &crate::projection::stat_rows(&case, &events)).await?;
                 stats.cases += 1;
                 stats.events += events.len() as u64;
             }
         }
         tx.commit().await?;
         Ok(stats)
+    }
+
+    pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
+        let cols: Vec<&str> = dims.iter().map(|d| d.column()).collect();
+        let mut select = cols.join(", ");
+        if !select.is_empty() {
+            select.push_str(", ");
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {select}COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM stat_returns WHERE 1 = 1"
+        ));
+        push_stat_filter(&mut q, f, "departed_on", "office", "return_country");
+        if let Some(mask) = f.vulnerabilities {
+            q.push(" AND (vulnerabilities & ")
+                .push_bind(mask)
+                .push(") <> 0");
+        }
+        if !cols.is_empty() {
+            q.push(format!(" GROUP BY {}", cols.join(", ")));
+            q.push(format!(" ORDER BY {}", cols.join(", ")));
+        }
+        let rows = q.build().fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| {
+                // Each column decoded as its type, then written as text.
+                let keys = dims
+                    .iter()
+                    .map(|d| match d {
+                        Dim::Year => r.try_get::<i64, _>(d.column()).map(|y| y.to_string()),
+                        Dim::Programme | Dim::Office => {
+                            r.try_get::<Uuid, _>(d.column()).map(|u| u.to_string())
+                        }
+                        _ => r.try_get::<String, _>(d.column()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ReturnCount {
+                    keys,
+                    people: r.try_get("people")?,
+                    cases: r.try_get("cases")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    pub async fn count_interruptions(
+        &self,
+        f: &StatFilter,
+    ) -> CResult<Vec<(String, i64, String, i64)>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT kind, year, stage, COUNT(*) FROM stat_interruptions WHERE 1 = 1",
+        );
+        push_stat_filter(&mut q, f, "occurred_on", "office", "return_country");
+        q.push(" GROUP BY kind, year, stage ORDER BY kind, year, stage");
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+    }
+
+    pub async fn count_by_stage(&self, f: &StatFilter) -> CResult<Vec<(String, i64, i64)>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT stage, COUNT(*), CAST(SUM(members) AS BIGINT) FROM case_summaries WHERE 1 = 1",
+        );
+        let period = StatFilter {
+            from: None,
+            until: None,
+            ..f.clone()
+        };
+        push_stat_filter(
+            &mut q,
+            &period,
+            "registered_at",
+            "host_office",
+            "country_of_return",
+        );
+        q.push(" GROUP BY stage ORDER BY stage");
+        let rows: Vec<(String, i64, Option<i64>)> =
+            q.build_query_as().fetch_all(self.reader()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, c, p)| (s, c, p.unwrap_or(0)))
+            .collect())
+    }
+
+    pub async fn departure_durations(&self, f: &StatFilter) -> CResult<Vec<DurationRow>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT departed_at, registered_at, applied_at, country_of_return FROM case_summaries \
+             WHERE departed_at IS NOT NULL",
+        );
+        let period = StatFilter {
+            from: None,
+            until: None,
+            ..f.clone()
+        };
+        push_stat_filter(
+            &mut q,
+            &period,
+            "departed_at",
+            "host_office",
+            "country_of_return",
+        );
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+    }
+
+    pub async fn stats_snapshot(&self) -> CResult<StatRows> {
+        let returns: Vec<ReturnRow> = sqlx::query_as(
+            "SELECT case_id, person_id, departed_on, year, host_country, host_region, \
+             host_subregion, return_country, return_region, return_subregion, sex, age_group, \
+             vulnerabilities, legal_situation, programme, office FROM stat_returns \
+             ORDER BY case_id, person_id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let interruptions: Vec<InterruptionRow> = sqlx::query_as(
+            "SELECT case_id, seq, kind, occurred_on, year, stage, host_country, return_country, \
+             programme, office FROM stat_interruptions ORDER BY case_id, seq",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        Ok(StatRows {
+            returns,
+            interruptions,
+        })
     }
 
     pub async fn read_model_snapshot(&self) -> CResult<(Vec<CaseRow>, Vec<PersonRow>)> {

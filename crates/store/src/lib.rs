@@ -130,6 +130,122 @@ pub struct PersonRow {
     pub vulnerabilities: i64,
 }
 
+/// A person who returned (see `homeward_domain::stats`), for aggregation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ReturnRow {
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub departed_on: NaiveDate,
+    pub year: i64,
+    pub host_country: String,
+    pub host_region: String,
+    pub host_subregion: String,
+    pub return_country: String,
+    pub return_region: String,
+    pub return_subregion: String,
+    pub sex: String,
+    pub age_group: String,
+    pub vulnerabilities: i64,
+    pub legal_situation: String,
+    pub programme: Uuid,
+    pub office: Uuid,
+}
+
+/// A withdrawal, rejection or no-show, and the stage it happened at.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct InterruptionRow {
+    pub case_id: Uuid,
+    pub seq: i64,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub year: i64,
+    pub stage: String,
+    pub host_country: String,
+    pub return_country: String,
+    pub programme: Uuid,
+    pub office: Uuid,
+}
+
+/// The statistics rows of one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatRows {
+    pub returns: Vec<ReturnRow>,
+    pub interruptions: Vec<InterruptionRow>,
+}
+
+/// A dimension of the returns figures: a column of `stat_returns`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dim {
+    Year,
+    HostCountry,
+    HostRegion,
+    HostSubregion,
+    ReturnCountry,
+    ReturnRegion,
+    ReturnSubregion,
+    Sex,
+    AgeGroup,
+    LegalSituation,
+    Programme,
+    Office,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 12] = [
+        Dim::Year,
+        Dim::HostCountry,
+        Dim::HostRegion,
+        Dim::HostSubregion,
+        Dim::ReturnCountry,
+        Dim::ReturnRegion,
+        Dim::ReturnSubregion,
+        Dim::Sex,
+        Dim::AgeGroup,
+        Dim::LegalSituation,
+        Dim::Programme,
+        Dim::Office,
+    ];
+
+    /// The column (a constant: safe to put in SQL).
+    pub fn column(self) -> &'static str {
+        match self {
+            Dim::Year => "year",
+            Dim::HostCountry => "host_country",
+            Dim::HostRegion => "host_region",
+            Dim::HostSubregion => "host_subregion",
+            Dim::ReturnCountry => "return_country",
+            Dim::ReturnRegion => "return_region",
+            Dim::ReturnSubregion => "return_subregion",
+            Dim::Sex => "sex",
+            Dim::AgeGroup => "age_group",
+            Dim::LegalSituation => "legal_situation",
+            Dim::Programme => "programme",
+            Dim::Office => "office",
+        }
+    }
+}
+
+/// Filters of every figure.
+#[derive(Debug, Clone, Default)]
+pub struct StatFilter {
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub offices: Option<Vec<Uuid>>,
+    pub programme: Option<Uuid>,
+    pub return_country: Option<String>,
+    /// Only people with any of these vulnerabilities (a mask).
+    pub vulnerabilities: Option<i64>,
+}
+
+/// One group of returns: its keys (one per dimension) and its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReturnCount {
+    pub keys: Vec<String>,
+    pub people: i64,
+    pub cases: i64,
+}
+
 /// Events to append to one case, with the read-model rows of the resulting state and
 /// the audit entry of the command, all written in one transaction.
 #[derive(Debug)]
@@ -140,6 +256,7 @@ pub struct Commit<'a> {
     pub events: &'a [RecordedEvent],
     pub case_row: CaseRow,
     pub people: Vec<PersonRow>,
+    pub stats: StatRows,
     pub audit: AuditDraft,
 }
 
@@ -291,6 +408,15 @@ impl EventRow {
     }
 }
 
+/// The dates of a departed case, for durations.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DurationRow {
+    pub departed_at: DateTime<Utc>,
+    pub registered_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub country_of_return: String,
+}
+
 /// What a rebuild of the read models did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RebuildStats {
@@ -400,6 +526,38 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<PersonRow>> {
         dispatch!(self, s => s.search_people(scope, filter, page).await)
+    }
+
+    /// Returns grouped by `dims`: people and (distinct) cases per group.
+    pub async fn count_returns(
+        &self,
+        dims: &[Dim],
+        filter: &StatFilter,
+    ) -> Result<Vec<ReturnCount>> {
+        dispatch!(self, s => s.count_returns(dims, filter).await)
+    }
+
+    /// Withdrawals, rejections and no-shows: (kind, year, stage, count).
+    pub async fn count_interruptions(
+        &self,
+        filter: &StatFilter,
+    ) -> Result<Vec<(String, i64, String, i64)>> {
+        dispatch!(self, s => s.count_interruptions(filter).await)
+    }
+
+    /// Cases and people by current stage.
+    pub async fn count_by_stage(&self, filter: &StatFilter) -> Result<Vec<(String, i64, i64)>> {
+        dispatch!(self, s => s.count_by_stage(filter).await)
+    }
+
+    /// For departed cases: (departed_at, registered_at, applied_at, country of return).
+    pub async fn departure_durations(&self, filter: &StatFilter) -> Result<Vec<DurationRow>> {
+        dispatch!(self, s => s.departure_durations(filter).await)
+    }
+
+    /// Every statistics row, in a stable order (for comparing with a rebuild).
+    pub async fn stats_snapshot(&self) -> Result<StatRows> {
+        dispatch!(self, s => s.stats_snapshot().await)
     }
 
     pub async fn rebuild_read_models(&self) -> Result<RebuildStats> {

@@ -6,7 +6,11 @@ use homeward_domain::Case;
 use homeward_domain::person::{DateOfBirth, Vulnerability};
 use homeward_domain::values::search_key;
 
-use crate::{CaseRow, PersonRow};
+use homeward_domain::RecordedEvent;
+use homeward_domain::countries;
+use homeward_domain::stats;
+
+use crate::{CaseRow, InterruptionRow, PersonRow, ReturnRow, StatRows};
 
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -88,4 +92,59 @@ pub fn project(
         })
         .collect();
     (row, people)
+}
+
+fn regions(code: &str) -> (String, String) {
+    countries::info(code)
+        .map(|c| (c.region.clone(), c.subregion.clone()))
+        .unwrap_or_default()
+}
+
+/// The statistics rows of a case, from its state and its events.
+pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
+    let host = case.host_country.to_string();
+    let ret = case.proposal.country_of_return.to_string();
+    let (host_region, host_subregion) = regions(&host);
+    let (return_region, return_subregion) = regions(&ret);
+    let returns = stats::returns_of(case)
+        .into_iter()
+        .map(|r| ReturnRow {
+            case_id: case.id.0,
+            person_id: r.person_id,
+            departed_on: r.departed_on,
+            year: i64::from(r.year),
+            host_country: host.clone(),
+            host_region: host_region.clone(),
+            host_subregion: host_subregion.clone(),
+            return_country: ret.clone(),
+            return_region: return_region.clone(),
+            return_subregion: return_subregion.clone(),
+            sex: code(&r.sex),
+            age_group: r.age_group.code().to_string(),
+            vulnerabilities: r.vulnerabilities,
+            legal_situation: code(&r.legal_situation),
+            programme: case.programme.0,
+            office: case.host_office.0,
+        })
+        .collect();
+    let interruptions = stats::interruptions_of(events)
+        .into_iter()
+        .enumerate()
+        .map(|(n, x)| InterruptionRow {
+            case_id: case.id.0,
+            seq: n as i64,
+            kind: x.kind.code().to_string(),
+            occurred_on: x.on,
+            year: i64::from(x.year),
+            stage: x.stage.code().to_string(),
+            host_country: host.clone(),
+            return_country: ret.clone(),
+            programme: case.programme.0,
+            office: case.host_office.0,
+        })
+        .collect();
+    StatRows {
+        returns,
+        interruptions,
+    }
 }

@@ -156,6 +156,7 @@ impl NewCase {
             events: new,
             case_row,
             people,
+            stats: homeward_store::projection::stat_rows(&case, &self.events),
             audit: AuditDraft {
                 at: now(),
                 actor: Some(ACTOR.0),

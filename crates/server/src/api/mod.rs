@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod cases;
 pub mod session;
+pub mod stats;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,7 +29,8 @@ use crate::state::AppState;
         (name = "lifecycle", description = "One command per step of the AVRR lifecycle"),
         (name = "people", description = "People on cases"),
         (name = "administration", description = "Offices, programmes and users"),
-        (name = "audit", description = "The tamper-evident audit log"),
+                (name = "audit", description = "The tamper-evident audit log"),
+        (name = "statistics", description = "Returns and pipeline figures, protected for readers who may not see small numbers"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -112,4 +114,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::verify_audit))
+        .routes(routes!(stats::returns))
+        .routes(routes!(stats::returns_csv_download))
+        .routes(routes!(stats::pipeline))
 }

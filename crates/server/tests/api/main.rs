@@ -452,6 +452,94 @@ both_backends! {
         assert_eq!(w.get("counsellor", "/api/users").await.status, 403);
     }
 
+    async fn statistics_count_returns_people_and_households_by_definition(db: &TestDb) {
+        let w = World::start(db).await;
+        // A: a single adult who departs.
+        let (a, awa) = w.single_adult().await;
+        w.approve(&a, &[&awa]).await;
+        w.prepare(&a).await;
+        w.cmd("movement", &a, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &a, "departure", json!({})).await.ok();
+        // B: a family of two adults and a child who depart.
+        let b = w.register("counsellor", w.bru, vec![
+            member("principal", adult("Mariam")),
+            member("spouse", adult("Moussa")),
+            member("child", child("Fatou", "2017-03-01")),
+        ]).await;
+        let pb = w.people(&b).await;
+        w.approve(&b, &[&pb[0], &pb[1]]).await;
+        w.prepare(&b).await;
+        w.cmd("movement", &b, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &b, "departure", json!({})).await.ok();
+        // C: withdrawn during counselling: not a return.
+        let (c, pc) = w.single_adult().await;
+        w.session(&c, vec![json!({"member": pc})], "wo", 5).await.ok();
+        w.cmd("counsellor", &c, "withdrawals", json!({"person_id": pc})).await.ok();
+        // D: ready, then a no-show: not a return.
+        let (d, pd) = w.single_adult().await;
+        w.approve(&d, &[&pd]).await;
+        w.prepare(&d).await;
+        w.cmd("movement", &d, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &d, "no-show", json!({})).await.ok();
+        // E: withdrawn after approval, re-opened, and then departs: one return.
+        let (e, pe) = w.single_adult().await;
+        w.approve(&e, &[&pe]).await;
+        w.cmd("counsellor", &e, "withdrawals", json!({"person_id": pe})).await.ok();
+        w.cmd("counsellor", &e, "reopening", json!({"reason": "She asked to resume"})).await.ok();
+        w.consent(&e, &pe, "person").await.ok();
+        w.cmd("counsellor", &e, "application", json!({})).await.ok();
+        w.cmd("approver", &e, "approval", json!({})).await.ok();
+        w.prepare(&e).await;
+        w.cmd("movement", &e, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &e, "departure", json!({})).await.ok();
+
+        let year = chrono::Utc::now().format("%Y").to_string();
+        // The programme manager sees exact numbers.
+        let t = w.get("approver", "/api/statistics/returns?rows=year").await.ok();
+        assert_eq!(t["row_keys"][0]["code"], year);
+        assert_eq!(t["people"]["cells"][0][0], 5, "{t}");
+        assert_eq!(t["cases"]["cells"][0][0], 3, "{t}");
+        assert_eq!(t["protected"], false);
+        let t = w.get("approver", "/api/statistics/returns?rows=sex&columns=age_group").await.ok();
+        let rows: Vec<&str> = t["row_keys"].as_array().unwrap().iter().map(|k| k["code"].as_str().unwrap()).collect();
+        let cols: Vec<&str> = t["column_keys"].as_array().unwrap().iter().map(|k| k["code"].as_str().unwrap()).collect();
+        assert_eq!(rows, vec!["female", "male"]);
+        assert_eq!(cols, vec!["25-59", "5-11"]);
+        assert_eq!(t["people"]["cells"], json!([[4, 0], [0, 1]]));
+        assert_eq!(t["people"]["total"], 5);
+        let t = w.get("approver", "/api/statistics/returns?rows=return_region").await.ok();
+        assert_eq!(t["row_keys"][0]["code"], "africa");
+        // Donors see no count under 5, nor one they could derive.
+        let t = w.get("donor", "/api/statistics/returns?rows=sex").await.ok();
+        assert_eq!(t["protected"], true);
+        assert_eq!(t["people"]["cells"], json!([[null], [null]]), "4 and 1 are both under 5");
+        assert_eq!(t["people"]["total"], 5);
+        let t = w.get("donor", "/api/statistics/returns?rows=year").await.ok();
+        assert_eq!(t["people"]["cells"][0][0], 5, "5 is published");
+        assert_eq!(t["cases"]["cells"][0][0], Value::Null, "3 households are not");
+        // The pipeline: withdrawals at the stage they happened at, the no-show.
+        let pl = w.get("approver", "/api/statistics/pipeline").await.ok();
+        let kinds: Vec<&str> = pl["interruption_kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        let stages: Vec<&str> = pl["stages"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        let at = |kind: &str, stage: &str| pl["interruptions_by_stage"]["cells"][kinds.iter().position(|k| *k == kind).unwrap()][stages.iter().position(|s| *s == stage).unwrap()].clone();
+        assert_eq!(at("withdrawal", "counselling"), 1);
+        assert_eq!(at("withdrawal", "approved"), 1);
+        assert_eq!(at("no_show", "ready_to_depart"), 1);
+        assert_eq!(pl["interruptions_by_year"]["total"], 3);
+        let departed = stages.iter().position(|s| *s == "departed").unwrap();
+        assert_eq!(pl["cases_by_stage"]["cells"][0][departed], 3);
+        assert_eq!(pl["people_by_stage"]["cells"][0][departed], 5);
+        assert_eq!(pl["durations"][0]["cases"], 3);
+        // Statistics are not for case workers.
+        assert_eq!(w.get("counsellor", "/api/statistics/returns").await.status, 403);
+        // The CSV carries a HXL hashtag row under its headers.
+        let res = w.http.get(format!("{}/api/statistics/returns.csv?rows=year&columns=return_country", w.base)).bearer_auth(w.token("donor")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let csv = res.text().await.unwrap();
+        assert!(csv.contains("#date+year,#country+code+origin,#affected+returned+num,#affected+returned+hh+num"), "{csv}");
+        hxl_validates(&csv);
+    }
+
     async fn the_openapi_document_describes_every_route(db: &TestDb) {
         let w = World::start(db).await;
         let doc = w.send(None, w.http.get(format!("{}/api/openapi.json", w.base))).await.ok();
@@ -509,4 +597,43 @@ async fn the_contract_check_catches_an_undocumented_status() {
     let w = World::start(&db).await;
     w.contract
         .check("GET", "/api/cases", 201, "application/json", &json!({}));
+}
+
+/// Validates a CSV with the `libhxl` Python package (pip install libhxl): skipped with a
+/// notice where it is missing, except in CI.
+fn hxl_validates(csv: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("returns.csv");
+    std::fs::write(&path, csv).unwrap();
+    let script = "import sys, hxl\n\
+        opts = hxl.InputOptions(allow_local=True)\n\
+        src = hxl.data(sys.argv[1], opts)\n\
+        tags = [c.display_tag for c in src.columns]\n\
+        assert tags[:2] == ['#date+year', '#country+code+origin'], tags\n\
+        assert '#affected+returned+num' in tags, tags\n\
+        rows = list(src)\n\
+        assert len(rows) >= 1, rows\n\
+        report = hxl.validate(hxl.data(sys.argv[1], opts))\n\
+        assert report['is_valid'], report\n\
+        print('hxl ok', tags, len(rows))\n";
+    match std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+    {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if err.contains("No module named 'hxl'") && std::env::var("CI").as_deref() != Ok("true")
+            {
+                eprintln!(
+                    "skipping the HXL validation: libhxl is not installed (pip install libhxl)"
+                );
+                return;
+            }
+            panic!("the CSV does not validate as HXL: {err}\n{csv}");
+        }
+        Err(e) => panic!("python3: {e}"),
+    }
 }

@@ -1,0 +1,363 @@
+//! Statistics services: returns by any one or two dimensions, the pipeline, durations.
+//! Readers who may not see small numbers (donors, auditors, administrators) get tables
+//! protected by `homeward_domain::stats::protect`; programme managers and M&E officers
+//! see exact numbers, for their offices.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use homeward_domain::Stage;
+use homeward_domain::access::Role;
+use homeward_domain::person::Vulnerability;
+use homeward_domain::stats::{Cell, Published, exact, percentile, protect};
+use homeward_store::{Dim, StatFilter};
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::{App, AppError, Result};
+
+/// How a reader may see statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsAccess {
+    /// Small numbers as counted (else protected).
+    pub exact: bool,
+    /// Only these offices' figures; `None`: every office.
+    pub offices: Option<Vec<uuid::Uuid>>,
+}
+
+/// Who sees statistics, and how.
+pub fn access(p: &Principal) -> Option<StatsAccess> {
+    let a = &p.actor;
+    if a.has_any(&[Role::Approver, Role::MonitoringOfficer]) {
+        Some(StatsAccess {
+            exact: true,
+            offices: Some(a.offices.iter().map(|o| o.0).collect()),
+        })
+    } else if a.has_any(&[Role::Donor, Role::Auditor, Role::Administrator]) {
+        Some(StatsAccess {
+            exact: false,
+            offices: None,
+        })
+    } else {
+        None
+    }
+}
+
+/// The definitions, shown with every figure and in every export.
+pub const DEFINITIONS: [&str; 5] = [
+    "A return is a person on a case whose departure was confirmed; withdrawn, rejected and no-show cases are not returns, and a re-opened case counts once it departs.",
+    "The year of a return is the year of the departure date in UTC.",
+    "Age is the age at departure; an estimated year of birth counts from 1 January of that year.",
+    "People are counted one by one; cases (households) once each.",
+    "Regions are the UN M49 regions and sub-regions of the country.",
+];
+
+/// A row or column of a table.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Key {
+    /// The value as stored (a year, an ISO code, an age group, an id...).
+    pub code: String,
+    /// A name, where the code is an id (programmes, offices).
+    pub name: Option<String>,
+}
+
+/// A table of returns: people and cases, by one dimension (one row) or two.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnsTable {
+    pub rows: Option<String>,
+    pub columns: Option<String>,
+    pub row_keys: Vec<Key>,
+    pub column_keys: Vec<Key>,
+    pub people: Published,
+    pub cases: Published,
+    /// Whether small counts are protected for this reader, and below which count.
+    pub protected: bool,
+    pub threshold: i64,
+    pub definitions: Vec<&'static str>,
+}
+
+/// A question to the returns figures.
+#[derive(Debug, Clone, Default)]
+pub struct ReturnsQuery {
+    /// Groups along the rows (none: one row, the total).
+    pub rows: Option<Dim>,
+    /// Groups along the columns (none: one column).
+    pub columns: Option<Dim>,
+    /// Rows by vulnerability (each vulnerability, people may count in several rows).
+    pub by_vulnerability: bool,
+    pub filter: StatFilter,
+}
+
+fn dim_name(d: Option<Dim>) -> Option<String> {
+    d.and_then(|d| {
+        serde_json::to_value(d)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+    })
+}
+
+impl App {
+    pub fn stats_threshold(&self) -> i64 {
+        self.config().stats_threshold
+    }
+
+    fn stats_filter(&self, p: &Principal, mut f: StatFilter) -> Result<(StatFilter, bool)> {
+        let a = access(p).ok_or_else(|| {
+            AppError::Forbidden(
+                "statistics are for programme managers, M&E officers, donors and auditors".into(),
+            )
+        })?;
+        if let Some(mine) = &a.offices {
+            // Only one's own offices, and within them whatever was asked.
+            f.offices = Some(match f.offices {
+                Some(asked) => asked.into_iter().filter(|o| mine.contains(o)).collect(),
+                None => mine.clone(),
+            });
+        }
+        Ok((f, a.exact))
+    }
+
+    async fn names(&self) -> Result<BTreeMap<String, String>> {
+        let mut names = BTreeMap::new();
+        for o in self.list_offices().await? {
+            names.insert(o.id.to_string(), format!("{} ({})", o.name, o.code));
+        }
+        for pr in self.list_programmes().await? {
+            names.insert(pr.id.to_string(), pr.name.to_string());
+        }
+        Ok(names)
+    }
+
+    pub async fn returns_table(&self, p: &Principal, q: ReturnsQuery) -> Result<ReturnsTable> {
+        let (filter, exact_numbers) = self.stats_filter(p, q.filter)?;
+        let names = self.names().await?;
+        let key = |code: &str| Key {
+            code: code.to_string(),
+            name: names.get(code).cloned(),
+        };
+        // (row, column) -> (people, cases)
+        let mut counts: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        let mut row_keys: BTreeSet<String> = BTreeSet::new();
+        let mut col_keys: BTreeSet<String> = BTreeSet::new();
+        let columns: Vec<Dim> = q.columns.into_iter().collect();
+        if q.by_vulnerability {
+            for v in Vulnerability::ALL {
+                let f = StatFilter {
+                    vulnerabilities: Some(v.bit()),
+                    ..filter.clone()
+                };
+                row_keys.insert(v.code().to_string());
+                for c in self.store().count_returns(&columns, &f).await? {
+                    let col = c.keys.first().cloned().unwrap_or_default();
+                    col_keys.insert(col.clone());
+                    counts.insert((v.code().to_string(), col), (c.people, c.cases));
+                }
+            }
+        } else {
+            let dims: Vec<Dim> = q.rows.into_iter().chain(columns.iter().copied()).collect();
+            for c in self.store().count_returns(&dims, &filter).await? {
+                let mut keys = c.keys.into_iter();
+                let row = if q.rows.is_some() {
+                    keys.next().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let col = keys.next().unwrap_or_default();
+                row_keys.insert(row.clone());
+                col_keys.insert(col.clone());
+                counts.insert((row, col), (c.people, c.cases));
+            }
+            if q.rows.is_none() {
+                row_keys.insert(String::new());
+            }
+        }
+        if q.columns.is_none() {
+            col_keys = [String::new()].into_iter().collect();
+        }
+        let rows: Vec<String> = row_keys.into_iter().collect();
+        let cols: Vec<String> = col_keys.into_iter().collect();
+        let matrix = |pick: fn(&(i64, i64)) -> i64| -> Vec<Vec<i64>> {
+            rows.iter()
+                .map(|r| {
+                    cols.iter()
+                        .map(|c| counts.get(&(r.clone(), c.clone())).map(pick).unwrap_or(0))
+                        .collect()
+                })
+                .collect()
+        };
+        let (people, cases) = (matrix(|x| x.0), matrix(|x| x.1));
+        let threshold = self.stats_threshold();
+        let publish = |t: &[Vec<i64>]| {
+            if exact_numbers {
+                exact(t)
+            } else {
+                protect(t, threshold)
+            }
+        };
+        Ok(ReturnsTable {
+            rows: if q.by_vulnerability {
+                Some("vulnerability".into())
+            } else {
+                dim_name(q.rows)
+            },
+            columns: dim_name(q.columns),
+            row_keys: rows.iter().map(|r| key(r)).collect(),
+            column_keys: cols.iter().map(|c| key(c)).collect(),
+            people: publish(&people),
+            cases: publish(&cases),
+            protected: !exact_numbers,
+            threshold,
+            definitions: DEFINITIONS.to_vec(),
+        })
+    }
+
+    /// Cases and people by current stage; withdrawals, rejections and no-shows by year
+    /// and by the stage they happened at; durations to departure.
+    pub async fn pipeline(&self, p: &Principal, filter: StatFilter) -> Result<Pipeline> {
+        let (filter, exact_numbers) = self.stats_filter(p, filter)?;
+        let threshold = self.stats_threshold();
+        let publish = |t: &[Vec<i64>]| {
+            if exact_numbers {
+                exact(t)
+            } else {
+                protect(t, threshold)
+            }
+        };
+        let stages = self.store().count_by_stage(&filter).await?;
+        let by_stage: BTreeMap<String, (i64, i64)> =
+            stages.into_iter().map(|(s, c, n)| (s, (c, n))).collect();
+        let stage_keys: Vec<String> = Stage::ALL.iter().map(|s| s.code().to_string()).collect();
+        let stage_table = |pick: fn(&(i64, i64)) -> i64| -> Vec<Vec<i64>> {
+            vec![
+                stage_keys
+                    .iter()
+                    .map(|s| by_stage.get(s).map(pick).unwrap_or(0))
+                    .collect(),
+            ]
+        };
+        let interruptions = self.store().count_interruptions(&filter).await?;
+        let kinds = ["withdrawal", "rejection", "no_show"];
+        let years: Vec<i64> = interruptions
+            .iter()
+            .map(|x| x.1)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let by_year: Vec<Vec<i64>> = kinds
+            .iter()
+            .map(|k| {
+                years
+                    .iter()
+                    .map(|y| {
+                        interruptions
+                            .iter()
+                            .filter(|x| x.0 == *k && x.1 == *y)
+                            .map(|x| x.3)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        let by_stage_at: Vec<Vec<i64>> = kinds
+            .iter()
+            .map(|k| {
+                stage_keys
+                    .iter()
+                    .map(|s| {
+                        interruptions
+                            .iter()
+                            .filter(|x| x.0 == *k && x.2 == *s)
+                            .map(|x| x.3)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        // Durations, by year of departure and country of return.
+        let mut groups: BTreeMap<(i64, String), (Vec<i64>, Vec<i64>)> = BTreeMap::new();
+        for d in self.store().departure_durations(&filter).await? {
+            let day = d.departed_at.date_naive();
+            if filter.from.is_some_and(|f| day < f) || filter.until.is_some_and(|u| day > u) {
+                continue;
+            }
+            use chrono::Datelike;
+            let g = groups
+                .entry((i64::from(day.year()), d.country_of_return.clone()))
+                .or_default();
+            if let Some(n) = homeward_domain::stats::days_between(d.applied_at, Some(d.departed_at))
+            {
+                g.0.push(n);
+            }
+            if let Some(n) =
+                homeward_domain::stats::days_between(Some(d.registered_at), Some(d.departed_at))
+            {
+                g.1.push(n);
+            }
+        }
+        let durations = groups
+            .into_iter()
+            .map(|((year, country), (mut applied, mut registered))| {
+                applied.sort_unstable();
+                registered.sort_unstable();
+                let cases = registered.len() as i64;
+                // A median of fewer cases than the threshold says too much about them.
+                let shown = exact_numbers || cases >= threshold;
+                DaysToDeparture {
+                    year,
+                    country_of_return: country,
+                    cases: if shown {
+                        Cell::Count(cases)
+                    } else {
+                        Cell::Suppressed
+                    },
+                    application_to_departure_median: percentile(&applied, 50).filter(|_| shown),
+                    application_to_departure_p90: percentile(&applied, 90).filter(|_| shown),
+                    registration_to_departure_median: percentile(&registered, 50).filter(|_| shown),
+                    registration_to_departure_p90: percentile(&registered, 90).filter(|_| shown),
+                }
+            })
+            .collect();
+        Ok(Pipeline {
+            stages: stage_keys.clone(),
+            cases_by_stage: publish(&stage_table(|x| x.0)),
+            people_by_stage: publish(&stage_table(|x| x.1)),
+            interruption_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            interruption_years: years,
+            interruptions_by_year: publish(&by_year),
+            interruptions_by_stage: publish(&by_stage_at),
+            durations,
+            protected: !exact_numbers,
+            threshold,
+        })
+    }
+}
+
+/// Days to departure for the cases that departed in a year to a country.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DaysToDeparture {
+    pub year: i64,
+    pub country_of_return: String,
+    pub cases: Cell,
+    pub application_to_departure_median: Option<i64>,
+    pub application_to_departure_p90: Option<i64>,
+    pub registration_to_departure_median: Option<i64>,
+    pub registration_to_departure_p90: Option<i64>,
+}
+
+/// The pipeline figures.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pipeline {
+    pub stages: Vec<String>,
+    pub cases_by_stage: Published,
+    pub people_by_stage: Published,
+    pub interruption_kinds: Vec<String>,
+    pub interruption_years: Vec<i64>,
+    pub interruptions_by_year: Published,
+    pub interruptions_by_stage: Published,
+    pub durations: Vec<DaysToDeparture>,
+    pub protected: bool,
+    pub threshold: i64,
+}

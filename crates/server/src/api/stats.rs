@@ -1,0 +1,235 @@
+//! Statistics: returns by one or two dimensions, and the pipeline; JSON and CSV with a
+//! HXL hashtag row.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use homeward_app::stats::{Pipeline, ReturnsQuery, ReturnsTable};
+use homeward_domain::stats::Cell;
+use homeward_store::{Dim, StatFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::extract::Auth;
+use crate::problem::{ApiResult, Problem, ProblemDoc};
+use crate::state::AppState;
+
+/// Filters of every figure, and the dimensions of a table.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Group rows by: year, host_country, host_region, host_subregion, return_country,
+    /// return_region, return_subregion, sex, age_group, legal_situation, programme,
+    /// office; or `vulnerability` (each vulnerability; people may count in several).
+    pub rows: Option<String>,
+    /// Group columns by one of the same (not `vulnerability`).
+    pub columns: Option<String>,
+    /// Departures from this day (inclusive).
+    pub from: Option<NaiveDate>,
+    /// Departures until this day (inclusive).
+    pub until: Option<NaiveDate>,
+    /// Host office.
+    pub office: Option<Uuid>,
+    pub programme: Option<Uuid>,
+    /// Country of return (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+}
+
+fn dim(name: &str, field: &str) -> ApiResult<Dim> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+        Problem::invalid(vec![Problem::field(
+            "statistics.dimension",
+            field,
+            format!("'{name}' is not a dimension of the figures"),
+        )])
+    })
+}
+
+impl StatsQuery {
+    fn filter(&self) -> ApiResult<StatFilter> {
+        let country = match self.country.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(
+                homeward_domain::values::CountryCode::parse(c)
+                    .map_err(|e| {
+                        Problem::invalid(vec![Problem::field(e.code, "country", e.message)])
+                    })?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        Ok(StatFilter {
+            from: self.from,
+            until: self.until,
+            offices: self.office.map(|o| vec![o]),
+            programme: self.programme,
+            return_country: country,
+            vulnerabilities: None,
+        })
+    }
+
+    fn returns(&self) -> ApiResult<ReturnsQuery> {
+        let by_vulnerability = self.rows.as_deref() == Some("vulnerability");
+        Ok(ReturnsQuery {
+            rows: match self.rows.as_deref() {
+                None | Some("") | Some("vulnerability") => None,
+                Some(r) => Some(dim(r, "rows")?),
+            },
+            columns: match self.columns.as_deref() {
+                None | Some("") => None,
+                Some(c) => Some(dim(c, "columns")?),
+            },
+            by_vulnerability,
+            filter: self.filter()?,
+        })
+    }
+}
+
+fn query(
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<StatsQuery> {
+    q.map(|Query(q)| q).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            "Invalid query string",
+        )
+        .detail(e.body_text())
+    })
+}
+
+/// Returns: people and cases by one or two dimensions. Small counts are suppressed for
+/// donors, auditors and administrators (with secondary suppression).
+#[utoipa::path(get, path = "/api/statistics/returns", tag = "statistics", params(StatsQuery),
+    responses(
+        (status = 200, description = "The table, with its definitions", body = ReturnsTable),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown dimension or country", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn returns(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<ReturnsTable>> {
+    let q = query(q)?;
+    Ok(Json(state.app.returns_table(&who, q.returns()?).await?))
+}
+
+/// The HXL hashtag of a dimension's column.
+pub fn hxl(dim: Option<&str>) -> &'static str {
+    match dim {
+        Some("year") => "#date+year",
+        Some("host_country") => "#country+code+host",
+        Some("host_region") => "#region+code+host",
+        Some("host_subregion") => "#region+code+host+sub",
+        Some("return_country") => "#country+code+origin",
+        Some("return_region") => "#region+code+origin",
+        Some("return_subregion") => "#region+code+origin+sub",
+        Some("sex") => "#sex",
+        Some("age_group") => "#age+group",
+        Some("legal_situation") => "#status+legal",
+        Some("programme") => "#activity+code",
+        Some("office") => "#org+office",
+        Some("vulnerability") => "#indicator+vulnerability",
+        _ => "#meta",
+    }
+}
+
+fn csv_cell(c: &Cell) -> String {
+    c.count().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// The table in long form: one line per group, people and cases, with a HXL row.
+pub fn returns_csv(t: &ReturnsTable) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+    for d in &t.definitions {
+        w.write_record([format!("Note: {d}")])?;
+    }
+    if t.protected {
+        w.write_record([format!(
+            "Note: counts below {} are left empty, with other cells where needed so that none can be derived.",
+            t.threshold
+        )])?;
+    }
+    let mut header = vec![];
+    let mut tags = vec![];
+    if let Some(r) = &t.rows {
+        header.push(r.clone());
+        tags.push(hxl(Some(r)).to_string());
+    }
+    if let Some(c) = &t.columns {
+        header.push(c.clone());
+        tags.push(hxl(Some(c)).to_string());
+    }
+    header.extend(["people".to_string(), "cases".to_string()]);
+    tags.extend([
+        "#affected+returned+num".to_string(),
+        "#affected+returned+hh+num".to_string(),
+    ]);
+    w.write_record(&header)?;
+    w.write_record(&tags)?;
+    for (ri, rk) in t.row_keys.iter().enumerate() {
+        for (ci, ck) in t.column_keys.iter().enumerate() {
+            let mut line = vec![];
+            if t.rows.is_some() {
+                line.push(rk.name.clone().unwrap_or_else(|| rk.code.clone()));
+            }
+            if t.columns.is_some() {
+                line.push(ck.name.clone().unwrap_or_else(|| ck.code.clone()));
+            }
+            line.push(csv_cell(&t.people.cells[ri][ci]));
+            line.push(csv_cell(&t.cases.cells[ri][ci]));
+            w.write_record(&line)?;
+        }
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The same table as CSV, with a HXL hashtag row under the headers.
+#[utoipa::path(get, path = "/api/statistics/returns.csv", tag = "statistics", params(StatsQuery),
+    responses(
+        (status = 200, description = "CSV with HXL hashtags (text/csv)", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn returns_csv_download(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let table = state.app.returns_table(&who, q.returns()?).await?;
+    let body = returns_csv(&table)
+        .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"homeward-returns.csv\""),
+    );
+    Ok(res)
+}
+
+/// The pipeline: cases and people by stage; withdrawals, rejections and no-shows by year
+/// and by the stage they happened at; days to departure (median and 90th percentile).
+#[utoipa::path(get, path = "/api/statistics/pipeline", tag = "statistics", params(StatsQuery),
+    responses(
+        (status = 200, description = "The pipeline", body = Pipeline),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn pipeline(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Pipeline>> {
+    let q = query(q)?;
+    Ok(Json(state.app.pipeline(&who, q.filter()?).await?))
+}
