@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use homeward_domain::Stage;
 use homeward_domain::access::Role;
 use homeward_domain::person::Vulnerability;
-use homeward_domain::stats::{Cell, Published, exact, percentile, protect};
+use homeward_domain::stats::{AgeGroup, Cell, Published, exact, percentile, protect};
 use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
 
@@ -97,6 +97,21 @@ fn dim_name(d: Option<Dim>) -> Option<String> {
     })
 }
 
+/// Where a key goes along its dimension: age groups youngest first, vulnerabilities in
+/// their order, anything else by its code; "not recorded" last.
+fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
+    let position = match dim {
+        Some("age_group") => AgeGroup::ALL.iter().position(|a| a.code() == code),
+        Some("vulnerability") => Vulnerability::ALL.iter().position(|v| v.code() == code),
+        _ => None,
+    };
+    (
+        code.is_empty() && dim.is_some(),
+        position.unwrap_or(0),
+        code.to_string(),
+    )
+}
+
 impl App {
     pub fn stats_threshold(&self) -> i64 {
         self.config().stats_threshold
@@ -175,8 +190,15 @@ impl App {
         if q.columns.is_none() {
             col_keys = [String::new()].into_iter().collect();
         }
-        let rows: Vec<String> = row_keys.into_iter().collect();
-        let cols: Vec<String> = col_keys.into_iter().collect();
+        let row_dim = if q.by_vulnerability {
+            Some("vulnerability".to_string())
+        } else {
+            dim_name(q.rows)
+        };
+        let mut rows: Vec<String> = row_keys.into_iter().collect();
+        rows.sort_by_key(|k| key_order(row_dim.as_deref(), k));
+        let mut cols: Vec<String> = col_keys.into_iter().collect();
+        cols.sort_by_key(|k| key_order(dim_name(q.columns).as_deref(), k));
         let matrix = |pick: fn(&(i64, i64)) -> i64| -> Vec<Vec<i64>> {
             rows.iter()
                 .map(|r| {
@@ -196,11 +218,7 @@ impl App {
             }
         };
         Ok(ReturnsTable {
-            rows: if q.by_vulnerability {
-                Some("vulnerability".into())
-            } else {
-                dim_name(q.rows)
-            },
+            rows: row_dim,
             columns: dim_name(q.columns),
             row_keys: rows.iter().map(|r| key(r)).collect(),
             column_keys: cols.iter().map(|c| key(c)).collect(),

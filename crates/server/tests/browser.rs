@@ -411,6 +411,8 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.go(&format!("/cases/{case}")).await;
     b.step(&case, "approve-application").await;
     b.submit("approved").await;
+    // ... and looks at the programme's figures (charts and tables).
+    b.go("/statistics?rows=sex&columns=age_group").await;
     b.sign_out().await;
 
     // The movement officer: departure is refused until documents and itinerary are in.

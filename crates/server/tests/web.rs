@@ -4,7 +4,7 @@
 
 mod site;
 
-use site::{PASSWORD, Site, site};
+use site::{PASSWORD, Site, demo_site, site};
 
 struct Web<'a> {
     site: &'a Site,
@@ -55,6 +55,11 @@ fn unescape(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A page's text without the isolation marks Fluent puts around each argument.
+fn plain(body: &str) -> String {
+    body.replace(['\u{2068}', '\u{2069}'], "")
 }
 
 fn token(body: &str) -> String {
@@ -109,9 +114,13 @@ impl<'a> Web<'a> {
     }
 
     async fn sign_in(&mut self, user: &str) {
+        self.sign_in_with(user, PASSWORD).await;
+    }
+
+    async fn sign_in_with(&mut self, user: &str, password: &str) {
         self.get("/sign-in").await;
         let p = self
-            .post("/sign-in", &[("username", user), ("password", PASSWORD)])
+            .post("/sign-in", &[("username", user), ("password", password)])
             .await;
         assert_eq!(p.url, "/home", "{user} could not sign in: {}", p.body);
     }
@@ -501,4 +510,159 @@ async fn a_person_s_details_are_changed_from_a_prefilled_form() {
     assert_eq!(p.url, format!("/cases/{case}"), "{}", p.body);
     assert!(unescape(&p.body).contains("Aïssatou Diallo"));
     assert!(p.body.contains("French"), "the new language is shown");
+}
+
+/// The rows of the table that follows `marker` in a page: each row's cells, as text.
+fn table_after(body: &str, marker: &str) -> Vec<Vec<String>> {
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not on the page"));
+    let rest = &body[start..];
+    let table = &rest[rest.find("<tbody>").unwrap()..rest.find("</tbody>").unwrap()];
+    table
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let mut cells = vec![];
+            let mut rest = row;
+            while let Some(i) = rest.find("<t") {
+                let cell = &rest[i..];
+                let open = cell.find('>').unwrap() + 1;
+                let close = cell[open..].find('<').unwrap() + open;
+                cells.push(unescape(&cell[open..close]));
+                rest = &cell[close..];
+            }
+            cells
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may_see_them() {
+    let s = demo_site(120).await;
+    let principal = |user: &'static str| {
+        let app = s.app.clone();
+        async move {
+            let issued = app
+                .login(
+                    user,
+                    &format!("demo-{user}-2026"),
+                    None,
+                    homeward_app::auth::SessionKind::Token,
+                    None,
+                )
+                .await
+                .unwrap();
+            app.authenticate(&issued.secret).await.unwrap()
+        }
+    };
+    let manager = principal("approver").await;
+    let by_year = s
+        .app
+        .returns_table(
+            &manager,
+            homeward_app::stats::ReturnsQuery {
+                rows: Some(homeward_store::Dim::Year),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!by_year.row_keys.is_empty(), "the demo has departures");
+
+    let mut w = Web::new(&s);
+    w.sign_in_with("approver", "demo-approver-2026").await;
+    assert!(w.get("/home").await.body.contains("href=\"/statistics\""));
+    let p = w.get("/statistics").await;
+    assert_eq!(p.status, 200);
+    assert_eq!(
+        p.body.matches("<ul class=\"bars\"").count(),
+        6,
+        "six charts"
+    );
+    // The years table says what the service says, exactly, for the manager.
+    let rows = table_after(&p.body, "id=\"years-h\"");
+    assert_eq!(rows.len(), by_year.row_keys.len());
+    for (n, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], by_year.row_keys[n].code);
+        assert_eq!(
+            row[1],
+            by_year.people.cells[n][0].count().unwrap().to_string(),
+            "{row:?}"
+        );
+        assert_eq!(
+            row[2],
+            by_year.cases.cells[n][0].count().unwrap().to_string(),
+            "{row:?}"
+        );
+    }
+    assert!(
+        !p.body.contains("are not shown"),
+        "managers see exact numbers"
+    );
+
+    // Any two dimensions; the last row is the total.
+    let p = w.get("/statistics?rows=sex&columns=age_group").await;
+    let cross = table_after(&p.body, "id=\"cross-table\"");
+    let total: i64 = by_year
+        .people
+        .cells
+        .iter()
+        .map(|r| r[0].count().unwrap())
+        .sum();
+    assert_eq!(cross.last().unwrap()[0], "Total");
+    assert_eq!(
+        cross.last().unwrap().last().unwrap().replace(',', ""),
+        total.to_string()
+    );
+    assert!(
+        unescape(&p.body)
+            .contains("href=\"/api/statistics/returns.csv?rows=sex&columns=age_group\"")
+    );
+    // The link downloads, in the browser's session.
+    let csv = w
+        .get("/api/statistics/returns.csv?rows=sex&columns=age_group")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.lines().any(|l| l.starts_with("#sex,#age+group")),
+        "HXL hashtags: {}",
+        csv.body
+    );
+
+    // A date that is not one is named, and the figures still show.
+    let p = w.get("/statistics?from=31/03/2026").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        plain(&p.body).contains("Departed on or after: enter a date such as 2026-03-31."),
+        "{}",
+        p.body
+    );
+    // A period with no departures shows zeros, not an error.
+    let p = w.get("/statistics?from=2001-01-01&until=2001-12-31").await;
+    assert_eq!(p.body.matches("No returns in this selection.").count(), 5);
+    assert_eq!(
+        p.body.matches("<ul class=\"bars\"").count(),
+        1,
+        "only the pipeline"
+    );
+
+    // Donors see protected figures and are told so; counsellors see none.
+    let mut donor = Web::new(&s);
+    donor.sign_in_with("donor", "demo-donor-2026").await;
+    let p = donor.get("/statistics").await;
+    assert_eq!(p.status, 200);
+    assert!(plain(&p.body).contains("Counts below 5 are not shown"));
+    let mut counsellor = Web::new(&s);
+    counsellor
+        .sign_in_with("counsellor", "demo-counsellor-2026")
+        .await;
+    assert!(
+        !counsellor
+            .get("/home")
+            .await
+            .body
+            .contains("href=\"/statistics\"")
+    );
+    assert_eq!(counsellor.get("/statistics").await.status, 403);
 }

@@ -1392,6 +1392,18 @@ pub fn build(kind: CommandKind, f: &FormData, ctx: &Ctx, p: &mut Parse) -> Optio
     }
 }
 
+/// Options for a select, the first meaning "any".
+pub fn options(all: Vec<(String, String)>, selected: &str, any: String) -> Vec<Opt> {
+    std::iter::once((String::new(), any))
+        .chain(all)
+        .map(|(value, label)| Opt {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

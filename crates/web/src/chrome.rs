@@ -50,6 +50,9 @@ impl Chrome {
             if a.may_register_cases() {
                 nav.push(("/cases/new", "nav-new-case"));
             }
+            if homeward_app::stats::access(p).is_some() {
+                nav.push(("/statistics", "nav-statistics"));
+            }
             if a.may_administer() {
                 nav.push(("/admin", "nav-admin"));
             }

@@ -64,6 +64,7 @@ pub fn router(state: WebState) -> Router {
             get(pages::admin::edit_programme_form).post(pages::admin::edit_programme),
         )
         .route("/audit", get(pages::admin::audit))
+        .route("/statistics", get(pages::stats::page))
         .route("/static/{file}", get(assets::serve))
         .with_state(state)
 }

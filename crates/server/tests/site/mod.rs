@@ -69,6 +69,27 @@ pub async fn site() -> Site {
         .await
         .unwrap();
     }
+    start(db, app, bru, ams, dkr).await
+}
+
+/// The demo (users named by role, passwords `demo-<user>-2026`), served.
+pub async fn demo_site(cases: usize) -> Site {
+    let db = TestDb::sqlite().await.unwrap();
+    let app = App::new(db.store.clone(), Config::default());
+    app.seed_demo(cases, 7).await.unwrap();
+    let offices = app.list_offices().await.unwrap();
+    let id = |code: &str| {
+        offices
+            .iter()
+            .find(|o| o.code == code)
+            .unwrap()
+            .id
+    };
+    let (bru, ams, dkr) = (id("BRU"), id("AMS"), id("DKR"));
+    start(db, app, bru, ams, dkr).await
+}
+
+async fn start(db: TestDb, app: App, bru: OfficeId, ams: OfficeId, dkr: OfficeId) -> Site {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = homeward_server::router(app.clone(), homeward_server::ServerOptions::default());

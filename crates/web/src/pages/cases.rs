@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{app_error, consume_flash};
 use crate::WebState;
-use crate::actions::{Opt, country_options};
+use crate::actions::{Opt, country_options, options};
 use crate::chrome::{Chrome, ok};
 use crate::forms::{self, FormData, FormErrors};
 use crate::i18n::I18n;
@@ -64,17 +64,6 @@ pub struct ListQuery {
     pub office: Option<String>,
     pub programme: Option<String>,
     pub page: Option<u32>,
-}
-
-fn options(all: Vec<(String, String)>, selected: &str, any: String) -> Vec<Opt> {
-    std::iter::once((String::new(), any))
-        .chain(all)
-        .map(|(value, label)| Opt {
-            selected: value == selected,
-            value,
-            label,
-        })
-        .collect()
 }
 
 fn row(i: &I18n, s: CaseSummary) -> Row {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod case;
 pub mod cases;
 pub mod register;
+pub mod stats;
 
 use askama::Template;
 use axum::body::Bytes;

@@ -1,0 +1,440 @@
+//! Statistics for programme managers and donors: returns per year, top countries of
+//! return, composition by sex and age, the pipeline by stage, and a table of any two
+//! dimensions. Charts are SVG drawn here, each beside a table of the same numbers.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_app::stats::{ReturnsQuery, ReturnsTable, access};
+use homeward_domain::stats::Cell;
+use homeward_store::{Dim, StatFilter};
+use serde::Deserialize;
+
+use super::{app_error, message};
+use crate::WebState;
+use crate::actions::{Opt, country_options, options};
+use crate::chrome::{Chrome, ok};
+use crate::i18n::I18n;
+use crate::session::SignedIn;
+
+/// A chart with the table of its numbers.
+pub struct Figure {
+    pub id: String,
+    pub title: String,
+    pub bars: Vec<Bar>,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub csv: String,
+}
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+pub struct StatsPage {
+    pub c: Chrome,
+    pub figures: Vec<Figure>,
+    pub cross: Option<Figure>,
+    pub definitions: Vec<String>,
+    pub protected: Option<String>,
+    pub dims: Vec<Opt>,
+    pub dims2: Vec<Opt>,
+    pub offices: Vec<Opt>,
+    pub programmes: Vec<Opt>,
+    pub countries: Vec<Opt>,
+    pub errors: Vec<String>,
+    pub from: String,
+    pub until: String,
+    pub query: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatsParams {
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub office: Option<String>,
+    pub programme: Option<String>,
+    pub country: Option<String>,
+    pub rows: Option<String>,
+    pub columns: Option<String>,
+}
+
+/// One bar of a chart: what it stands for, its number as written, and its length in
+/// thousandths of the longest (none where the number is not shown).
+pub struct Bar {
+    pub label: String,
+    pub value: String,
+    pub length: Option<u32>,
+}
+
+/// Bars of a chart, the longest for the largest value.
+pub fn bars(i: &I18n, labels: &[String], values: &[Cell]) -> Vec<Bar> {
+    let max = values
+        .iter()
+        .filter_map(|c| c.count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    labels
+        .iter()
+        .zip(values)
+        .map(|(label, v)| Bar {
+            label: label.clone(),
+            value: shown(i, v),
+            length: v.count().map(|n| {
+                // A bar for any count above zero is at least visible.
+                let l = (n.max(0) as f64 / max as f64 * 1000.0).round() as u32;
+                if n > 0 { l.max(4) } else { 0 }
+            }),
+        })
+        .collect()
+}
+
+fn shown(i: &I18n, c: &Cell) -> String {
+    match c {
+        Cell::Count(n) => i.number(*n),
+        Cell::Suppressed => "—".into(),
+    }
+}
+
+/// How a key of a dimension reads.
+pub fn key_label(i: &I18n, dim: Option<&str>, code: &str, name: &Option<String>) -> String {
+    if let Some(n) = name {
+        return n.clone();
+    }
+    match dim {
+        Some(_) if code.is_empty() => i.t("stats-unknown"),
+        Some("host_country" | "return_country") => i.country(code),
+        Some("host_region" | "return_region" | "host_subregion" | "return_subregion") => {
+            i.t(&format!("region-{code}"))
+        }
+        Some("sex") => i.opt("sex", code),
+        Some("legal_situation") => i.opt("legal", code),
+        Some("vulnerability") => i.opt("vuln", code),
+        Some("year" | "age_group") => i.digits(code),
+        None if code.is_empty() => i.t("stats-all"),
+        _ => code.to_string(),
+    }
+}
+
+fn one_dim_figure(
+    i: &I18n,
+    id: &str,
+    title: String,
+    t: &ReturnsTable,
+    query: &str,
+    sort_desc: bool,
+    limit: usize,
+) -> Figure {
+    let mut rows: Vec<(String, Cell, Cell)> = t
+        .row_keys
+        .iter()
+        .enumerate()
+        .map(|(n, k)| {
+            (
+                key_label(i, t.rows.as_deref(), &k.code, &k.name),
+                t.people.cells[n][0],
+                t.cases.cells[n][0],
+            )
+        })
+        .collect();
+    if sort_desc {
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1.count().unwrap_or(0)));
+        rows.truncate(limit);
+    }
+    if rows.iter().all(|r| r.1.count() == Some(0)) {
+        return Figure {
+            id: id.to_string(),
+            title,
+            bars: vec![],
+            head: vec![],
+            rows: vec![],
+            csv: String::new(),
+        };
+    }
+    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let values: Vec<Cell> = rows.iter().map(|r| r.1).collect();
+    Figure {
+        id: id.to_string(),
+        bars: bars(i, &labels, &values),
+        title,
+        head: vec![
+            i.t(&format!("dim-{}", t.rows.clone().unwrap_or_default())),
+            i.t("stats-people"),
+            i.t("stats-cases"),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| vec![r.0.clone(), shown(i, &r.1), shown(i, &r.2)])
+            .collect(),
+        csv: format!(
+            "/api/statistics/returns.csv?rows={}{query}",
+            t.rows.clone().unwrap_or_default()
+        ),
+    }
+}
+
+fn cross_figure(i: &I18n, t: &ReturnsTable, query: &str) -> Figure {
+    let col_labels: Vec<String> = t
+        .column_keys
+        .iter()
+        .map(|k| key_label(i, t.columns.as_deref(), &k.code, &k.name))
+        .collect();
+    let mut head = vec![i.t(&format!("dim-{}", t.rows.clone().unwrap_or_default()))];
+    head.extend(col_labels);
+    head.push(i.t("stats-total"));
+    let mut rows: Vec<Vec<String>> = t
+        .row_keys
+        .iter()
+        .enumerate()
+        .map(|(n, k)| {
+            let mut r = vec![key_label(i, t.rows.as_deref(), &k.code, &k.name)];
+            r.extend(t.people.cells[n].iter().map(|c| shown(i, c)));
+            r.push(shown(i, &t.people.row_totals[n]));
+            r
+        })
+        .collect();
+    let mut total = vec![i.t("stats-total")];
+    total.extend(t.people.column_totals.iter().map(|c| shown(i, c)));
+    total.push(shown(i, &t.people.total));
+    rows.push(total);
+    Figure {
+        id: "cross".into(),
+        title: i.t("stats-cross"),
+        bars: vec![],
+        head,
+        rows,
+        csv: format!(
+            "/api/statistics/returns.csv?rows={}&columns={}{query}",
+            t.rows.clone().unwrap_or_default(),
+            t.columns.clone().unwrap_or_default()
+        ),
+    }
+}
+
+fn parse_dim(s: &Option<String>) -> Option<Dim> {
+    let s = s.as_deref()?;
+    Dim::ALL.into_iter().find(|d| d.column() == s)
+}
+
+pub async fn page(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    q: Result<Query<StatsParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let i = v.i;
+    let Some(acc) = access(&p) else {
+        return message(
+            &v,
+            StatusCode::FORBIDDEN,
+            "forbidden-title",
+            "forbidden-body",
+        );
+    };
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let mut errors = vec![];
+    let mut date = |field: &str, s: &Option<String>| match s
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(i.t1("stats-bad-date", "field", i.t(field)));
+                None
+            }
+        },
+    };
+    let from = date("stats-from", &q.from);
+    let until = date("stats-until", &q.until);
+    let filter = StatFilter {
+        from,
+        until,
+        offices: q
+            .office
+            .as_deref()
+            .and_then(|o| o.parse().ok())
+            .map(|o| vec![o]),
+        programme: q.programme.as_deref().and_then(|p| p.parse().ok()),
+        return_country: q
+            .country
+            .as_deref()
+            .filter(|c| c.len() == 2)
+            .map(|c| c.to_uppercase()),
+        vulnerabilities: None,
+    };
+    let mut query = String::new();
+    for (k, val) in [
+        ("from", &q.from),
+        ("until", &q.until),
+        ("office", &q.office),
+        ("programme", &q.programme),
+        ("country", &q.country),
+    ] {
+        if let Some(x) = val.as_deref().filter(|x| !x.is_empty()) {
+            query.push_str(&format!(
+                "&{k}={}",
+                x.replace(['&', '=', '#', '"', '<', '>'], "")
+            ));
+        }
+    }
+    let table = |rows: Option<Dim>, columns: Option<Dim>, by_vulnerability: bool| {
+        let app = st.app.clone();
+        let p = p.clone();
+        let filter = filter.clone();
+        async move {
+            app.returns_table(
+                &p,
+                ReturnsQuery {
+                    rows,
+                    columns,
+                    by_vulnerability,
+                    filter,
+                },
+            )
+            .await
+        }
+    };
+    let result = async {
+        let by_year = table(Some(Dim::Year), None, false).await?;
+        let by_country = table(Some(Dim::ReturnCountry), None, false).await?;
+        let by_sex = table(Some(Dim::Sex), None, false).await?;
+        let by_age = table(Some(Dim::AgeGroup), None, false).await?;
+        let by_vuln = table(None, None, true).await?;
+        let pipeline = st.app.pipeline(&p, filter.clone()).await?;
+        let cross = match (parse_dim(&q.rows), parse_dim(&q.columns)) {
+            (Some(r), c) => Some(table(Some(r), c, false).await?),
+            _ => None,
+        };
+        Ok::<_, homeward_app::AppError>((
+            by_year, by_country, by_sex, by_age, by_vuln, pipeline, cross,
+        ))
+    }
+    .await;
+    let (by_year, by_country, by_sex, by_age, by_vuln, pipeline, cross) = match result {
+        Ok(x) => x,
+        Err(e) => return app_error(&v, e),
+    };
+    let mut figures = vec![
+        one_dim_figure(
+            &i,
+            "years",
+            i.t("stats-by-year"),
+            &by_year,
+            &query,
+            false,
+            0,
+        ),
+        one_dim_figure(
+            &i,
+            "countries",
+            i.t("stats-top-countries"),
+            &by_country,
+            &query,
+            true,
+            10,
+        ),
+        one_dim_figure(&i, "sex", i.t("stats-by-sex"), &by_sex, &query, false, 0),
+        one_dim_figure(&i, "ages", i.t("stats-by-age"), &by_age, &query, false, 0),
+        one_dim_figure(
+            &i,
+            "vulnerabilities",
+            i.t("stats-by-vulnerability"),
+            &by_vuln,
+            &query,
+            false,
+            0,
+        ),
+    ];
+    // The pipeline by stage (cases).
+    let labels: Vec<String> = pipeline
+        .stages
+        .iter()
+        .map(|s| i.t(&format!("stage-{s}")))
+        .collect();
+    let people: Vec<&Cell> = pipeline.people_by_stage.cells[0].iter().collect();
+    let title = i.t("stats-pipeline");
+    figures.push(Figure {
+        id: "pipeline".into(),
+        bars: bars(&i, &labels, &pipeline.cases_by_stage.cells[0]),
+        title,
+        head: vec![i.t("col-stage"), i.t("stats-cases"), i.t("stats-people")],
+        rows: labels
+            .iter()
+            .zip(&pipeline.cases_by_stage.cells[0])
+            .zip(people)
+            .map(|((l, c), n)| vec![l.clone(), shown(&i, c), shown(&i, n)])
+            .collect(),
+        csv: String::new(),
+    });
+    let dim_options = |selected: &Option<String>, none: bool| -> Vec<Opt> {
+        let mut v: Vec<Opt> = vec![];
+        if none {
+            v.push(Opt {
+                value: String::new(),
+                label: i.t("stats-none"),
+                selected: selected.as_deref().unwrap_or("").is_empty(),
+            });
+        }
+        for d in Dim::ALL {
+            let code = d.column().to_string();
+            v.push(Opt {
+                selected: selected.as_deref() == Some(code.as_str()),
+                label: i.t(&format!("dim-{code}")),
+                value: code,
+            });
+        }
+        v
+    };
+    let offices = st
+        .app
+        .list_offices()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| {
+            acc.offices
+                .as_ref()
+                .is_none_or(|mine| mine.contains(&o.id.0))
+        })
+        .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
+        .collect();
+    let programmes = st
+        .app
+        .list_programmes()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|pr| (pr.id.to_string(), pr.name.to_string()))
+        .collect();
+    let page = StatsPage {
+        c: Chrome::new(&v, i.t("stats-title")),
+        figures,
+        cross: cross.as_ref().map(|t| cross_figure(&i, t, &query)),
+        definitions: (1..=5)
+            .map(|n| i.t(&format!("stats-definition-{n}")))
+            .collect(),
+        protected: (!acc.exact).then(|| {
+            i.t1(
+                "stats-protected",
+                "threshold",
+                st.app.stats_threshold().to_string(),
+            )
+        }),
+        dims: dim_options(&q.rows, false),
+        dims2: dim_options(&q.columns, true),
+        offices: options(offices, q.office.as_deref().unwrap_or(""), i.t("any")),
+        programmes: options(programmes, q.programme.as_deref().unwrap_or(""), i.t("any")),
+        countries: options(
+            country_options(&i),
+            q.country.as_deref().unwrap_or(""),
+            i.t("any"),
+        ),
+        errors,
+        from: q.from.clone().unwrap_or_default(),
+        until: q.until.clone().unwrap_or_default(),
+        query,
+    };
+    ok(&page)
+}
