@@ -620,6 +620,10 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
             .contains("href=\"/api/statistics/returns.csv?rows=sex&columns=age_group\"")
     );
     // The link downloads, in the browser's session.
+    assert!(
+        unescape(&p.body)
+            .contains("href=\"/api/statistics/returns.xlsx?rows=sex&columns=age_group\"")
+    );
     let csv = w
         .get("/api/statistics/returns.csv?rows=sex&columns=age_group")
         .await;

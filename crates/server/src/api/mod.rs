@@ -116,5 +116,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::verify_audit))
         .routes(routes!(stats::returns))
         .routes(routes!(stats::returns_csv_download))
+        .routes(routes!(stats::returns_xlsx_download))
         .routes(routes!(stats::pipeline))
 }

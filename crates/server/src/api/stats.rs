@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use homeward_app::stats::{Pipeline, ReturnsQuery, ReturnsTable};
-use homeward_domain::stats::Cell;
 use homeward_store::{Dim, StatFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -138,54 +137,128 @@ pub fn hxl(dim: Option<&str>) -> &'static str {
     }
 }
 
-fn csv_cell(c: &Cell) -> String {
-    c.count().map(|n| n.to_string()).unwrap_or_default()
+/// A table in long form, as both downloads write it: notes, headers, HXL hashtags, and
+/// one line per group (labels, then people and cases; `None` where suppressed).
+pub struct LongTable {
+    pub notes: Vec<String>,
+    pub header: Vec<String>,
+    pub tags: Vec<String>,
+    pub lines: Vec<(Vec<String>, [Option<i64>; 2])>,
 }
 
-/// The table in long form: one line per group, people and cases, with a HXL row.
-pub fn returns_csv(t: &ReturnsTable) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
-    for d in &t.definitions {
-        w.write_record([format!("Note: {d}")])?;
-    }
-    if t.protected {
-        w.write_record([format!(
-            "Note: counts below {} are left empty, with other cells where needed so that none can be derived.",
-            t.threshold
-        )])?;
-    }
-    let mut header = vec![];
-    let mut tags = vec![];
-    if let Some(r) = &t.rows {
-        header.push(r.clone());
-        tags.push(hxl(Some(r)).to_string());
-    }
-    if let Some(c) = &t.columns {
-        header.push(c.clone());
-        tags.push(hxl(Some(c)).to_string());
-    }
-    header.extend(["people".to_string(), "cases".to_string()]);
-    tags.extend([
-        "#affected+returned+num".to_string(),
-        "#affected+returned+hh+num".to_string(),
-    ]);
-    w.write_record(&header)?;
-    w.write_record(&tags)?;
-    for (ri, rk) in t.row_keys.iter().enumerate() {
-        for (ci, ck) in t.column_keys.iter().enumerate() {
-            let mut line = vec![];
-            if t.rows.is_some() {
-                line.push(rk.name.clone().unwrap_or_else(|| rk.code.clone()));
+impl LongTable {
+    pub fn of(t: &ReturnsTable) -> LongTable {
+        let mut notes: Vec<String> = t.definitions.iter().map(|d| d.to_string()).collect();
+        if t.protected {
+            notes.push(format!(
+                "Counts below {} are left empty, with other cells where needed so that none can be derived.",
+                t.threshold
+            ));
+        }
+        let dims: Vec<&String> = t.rows.iter().chain(t.columns.iter()).collect();
+        let mut header: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+        let mut tags: Vec<String> = dims.iter().map(|d| hxl(Some(d)).to_string()).collect();
+        header.extend(["people".to_string(), "cases".to_string()]);
+        tags.extend([
+            "#affected+returned+num".to_string(),
+            "#affected+returned+hh+num".to_string(),
+        ]);
+        let label = |k: &homeward_app::stats::Key| k.name.clone().unwrap_or_else(|| k.code.clone());
+        let mut lines = vec![];
+        for (ri, rk) in t.row_keys.iter().enumerate() {
+            for (ci, ck) in t.column_keys.iter().enumerate() {
+                let mut labels = vec![];
+                if t.rows.is_some() {
+                    labels.push(label(rk));
+                }
+                if t.columns.is_some() {
+                    labels.push(label(ck));
+                }
+                lines.push((
+                    labels,
+                    [
+                        t.people.cells[ri][ci].count(),
+                        t.cases.cells[ri][ci].count(),
+                    ],
+                ));
             }
-            if t.columns.is_some() {
-                line.push(ck.name.clone().unwrap_or_else(|| ck.code.clone()));
-            }
-            line.push(csv_cell(&t.people.cells[ri][ci]));
-            line.push(csv_cell(&t.cases.cells[ri][ci]));
-            w.write_record(&line)?;
+        }
+        LongTable {
+            notes,
+            header,
+            tags,
+            lines,
         }
     }
+}
+
+/// The table as CSV: the notes first, then headers, the HXL row and the lines.
+pub fn returns_csv(t: &ReturnsTable) -> Result<Vec<u8>, csv::Error> {
+    let long = LongTable::of(t);
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+    for n in &long.notes {
+        w.write_record([format!("Note: {n}")])?;
+    }
+    w.write_record(&long.header)?;
+    w.write_record(&long.tags)?;
+    for (labels, counts) in &long.lines {
+        let mut line = labels.clone();
+        line.extend(
+            counts
+                .iter()
+                .map(|c| c.map(|n| n.to_string()).unwrap_or_default()),
+        );
+        w.write_record(&line)?;
+    }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The table as an XLSX workbook: the first sheet has the headers, the HXL row and the
+/// lines (counts as numbers, suppressed cells empty); the second, the notes.
+pub fn returns_xlsx(t: &ReturnsTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let long = LongTable::of(t);
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Returns")?;
+    for (c, h) in long.header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (c, h) in long.tags.iter().enumerate() {
+        sheet.write_string(1, c as u16, h)?;
+    }
+    for (r, (labels, counts)) in long.lines.iter().enumerate() {
+        let row = r as u32 + 2;
+        for (c, l) in labels.iter().enumerate() {
+            sheet.write_string(row, c as u16, l)?;
+        }
+        for (k, n) in counts.iter().enumerate() {
+            if let Some(n) = n {
+                sheet.write_number(row, (labels.len() + k) as u16, *n as f64)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    sheet.autofit();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes")?;
+    for (r, n) in long.notes.iter().enumerate() {
+        notes.write_string(r as u32, 0, n)?;
+    }
+    notes.set_column_width(0, 120)?;
+    book.save_to_buffer()
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(filename),
+    );
+    res
 }
 
 /// The same table as CSV, with a HXL hashtag row under the headers.
@@ -204,17 +277,36 @@ pub async fn returns_csv_download(
     let table = state.app.returns_table(&who, q.returns()?).await?;
     let body = returns_csv(&table)
         .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"homeward-returns.csv\""),
-    );
-    Ok(res)
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"homeward-returns.csv\"",
+    ))
+}
+
+/// The same table as an XLSX workbook, with a HXL hashtag row under the headers and the
+/// definitions on a second sheet.
+#[utoipa::path(get, path = "/api/statistics/returns.xlsx", tag = "statistics", params(StatsQuery),
+    responses(
+        (status = 200, description = "XLSX workbook with HXL hashtags", body = Vec<u8>,
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn returns_xlsx_download(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let table = state.app.returns_table(&who, q.returns()?).await?;
+    let body = returns_xlsx(&table)
+        .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment; filename=\"homeward-returns.xlsx\"",
+    ))
 }
 
 /// The pipeline: cases and people by stage; withdrawals, rejections and no-shows by year

@@ -537,7 +537,12 @@ both_backends! {
         assert_eq!(res.status(), 200);
         let csv = res.text().await.unwrap();
         assert!(csv.contains("#date+year,#country+code+origin,#affected+returned+num,#affected+returned+hh+num"), "{csv}");
-        hxl_validates(&csv);
+        let res = w.http.get(format!("{}/api/statistics/returns.xlsx?rows=year&columns=return_country", w.base)).bearer_auth(w.token("donor")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        let xlsx = res.bytes().await.unwrap();
+        assert!(xlsx.starts_with(b"PK"), "a zip archive");
+        hxl_validates(&csv, &xlsx);
     }
 
     async fn the_openapi_document_describes_every_route(db: &TestDb) {
@@ -599,27 +604,38 @@ async fn the_contract_check_catches_an_undocumented_status() {
         .check("GET", "/api/cases", 201, "application/json", &json!({}));
 }
 
-/// Validates a CSV with the `libhxl` Python package (pip install libhxl): skipped with a
-/// notice where it is missing, except in CI.
-fn hxl_validates(csv: &str) {
+/// Validates the CSV and the XLSX of one table with the `libhxl` Python package (pip
+/// install libhxl, which reads XLSX with xlrd3), and checks that both hold the same
+/// hashtags and the same lines: skipped with a notice where it is missing, except in CI.
+fn hxl_validates(csv: &str, xlsx: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("returns.csv");
-    std::fs::write(&path, csv).unwrap();
+    let csv_path = dir.path().join("returns.csv");
+    let xlsx_path = dir.path().join("returns.xlsx");
+    std::fs::write(&csv_path, csv).unwrap();
+    std::fs::write(&xlsx_path, xlsx).unwrap();
     let script = "import sys, hxl\n\
         opts = hxl.InputOptions(allow_local=True)\n\
-        src = hxl.data(sys.argv[1], opts)\n\
-        tags = [c.display_tag for c in src.columns]\n\
-        assert tags[:2] == ['#date+year', '#country+code+origin'], tags\n\
-        assert '#affected+returned+num' in tags, tags\n\
-        rows = list(src)\n\
-        assert len(rows) >= 1, rows\n\
-        report = hxl.validate(hxl.data(sys.argv[1], opts))\n\
-        assert report['is_valid'], report\n\
-        print('hxl ok', tags, len(rows))\n";
+        def norm(v):\n\
+        \x20   if isinstance(v, float) and v.is_integer(): return str(int(v))\n\
+        \x20   return '' if v is None else str(v)\n\
+        seen = []\n\
+        for path in sys.argv[1:]:\n\
+        \x20   src = hxl.data(path, opts)\n\
+        \x20   tags = [c.display_tag for c in src.columns]\n\
+        \x20   assert tags[:2] == ['#date+year', '#country+code+origin'], (path, tags)\n\
+        \x20   assert '#affected+returned+num' in tags, tags\n\
+        \x20   rows = [[norm(v) for v in r.values] for r in src]\n\
+        \x20   assert len(rows) >= 1, rows\n\
+        \x20   report = hxl.validate(hxl.data(path, opts))\n\
+        \x20   assert report['is_valid'], (path, report)\n\
+        \x20   seen.append((tags, rows))\n\
+        assert seen[0] == seen[1], seen\n\
+        print('hxl ok', seen[0][0], len(seen[0][1]))\n";
     match std::process::Command::new("python3")
         .arg("-c")
         .arg(script)
-        .arg(&path)
+        .arg(&csv_path)
+        .arg(&xlsx_path)
         .output()
     {
         Ok(out) if out.status.success() => {}
@@ -632,7 +648,7 @@ fn hxl_validates(csv: &str) {
                 );
                 return;
             }
-            panic!("the CSV does not validate as HXL: {err}\n{csv}");
+            panic!("the downloads do not validate as HXL, or differ: {err}\n{csv}");
         }
         Err(e) => panic!("python3: {e}"),
     }

@@ -78,13 +78,7 @@ pub async fn demo_site(cases: usize) -> Site {
     let app = App::new(db.store.clone(), Config::default());
     app.seed_demo(cases, 7).await.unwrap();
     let offices = app.list_offices().await.unwrap();
-    let id = |code: &str| {
-        offices
-            .iter()
-            .find(|o| o.code == code)
-            .unwrap()
-            .id
-    };
+    let id = |code: &str| offices.iter().find(|o| o.code == code).unwrap().id;
     let (bru, ams, dkr) = (id("BRU"), id("AMS"), id("DKR"));
     start(db, app, bru, ams, dkr).await
 }

@@ -627,3 +627,4 @@ region-melanesia = ميلانيزيا
 region-micronesia = ميكرونيزيا
 region-polynesia = بولينيزيا
 stats-no-returns = لا توجد حالات عودة في هذا التحديد.
+stats-download-xlsx = تنزيل بصيغة XLSX (مع وسوم HXL)

@@ -604,3 +604,4 @@ region-melanesia = Melanesia
 region-micronesia = Micronesia
 region-polynesia = Polynesia
 stats-no-returns = No returns in this selection.
+stats-download-xlsx = Download as XLSX (with HXL hashtags)

@@ -607,3 +607,4 @@ region-melanesia = Melanesia
 region-micronesia = Micronesia
 region-polynesia = Polinesia
 stats-no-returns = No hay retornos en esta selección.
+stats-download-xlsx = Descargar en XLSX (con hashtags HXL)

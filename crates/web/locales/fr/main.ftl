@@ -607,3 +607,4 @@ region-melanesia = Mélanésie
 region-micronesia = Micronésie
 region-polynesia = Polynésie
 stats-no-returns = Aucun retour dans cette sélection.
+stats-download-xlsx = Télécharger au format XLSX (avec hashtags HXL)

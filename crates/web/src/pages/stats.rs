@@ -25,7 +25,8 @@ pub struct Figure {
     pub bars: Vec<Bar>,
     pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    pub csv: String,
+    /// The query of its downloads (none: no download).
+    pub download: String,
 }
 
 #[derive(Template)]
@@ -148,7 +149,7 @@ fn one_dim_figure(
             bars: vec![],
             head: vec![],
             rows: vec![],
-            csv: String::new(),
+            download: String::new(),
         };
     }
     let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
@@ -166,10 +167,7 @@ fn one_dim_figure(
             .iter()
             .map(|r| vec![r.0.clone(), shown(i, &r.1), shown(i, &r.2)])
             .collect(),
-        csv: format!(
-            "/api/statistics/returns.csv?rows={}{query}",
-            t.rows.clone().unwrap_or_default()
-        ),
+        download: format!("rows={}{query}", t.rows.clone().unwrap_or_default()),
     }
 }
 
@@ -203,8 +201,8 @@ fn cross_figure(i: &I18n, t: &ReturnsTable, query: &str) -> Figure {
         bars: vec![],
         head,
         rows,
-        csv: format!(
-            "/api/statistics/returns.csv?rows={}&columns={}{query}",
+        download: format!(
+            "rows={}&columns={}{query}",
             t.rows.clone().unwrap_or_default(),
             t.columns.clone().unwrap_or_default()
         ),
@@ -366,7 +364,7 @@ pub async fn page(
             .zip(people)
             .map(|((l, c), n)| vec![l.clone(), shown(&i, c), shown(&i, n)])
             .collect(),
-        csv: String::new(),
+        download: String::new(),
     });
     let dim_options = |selected: &Option<String>, none: bool| -> Vec<Opt> {
         let mut v: Vec<Opt> = vec![];
