@@ -84,7 +84,8 @@ pub struct ReturnsQuery {
     pub rows: Option<Dim>,
     /// Groups along the columns (none: one column).
     pub columns: Option<Dim>,
-    /// Rows by vulnerability (each vulnerability, people may count in several rows).
+    /// Rows by vulnerability: each vulnerability, then any of them (`any`); people may
+    /// count in several rows.
     pub by_vulnerability: bool,
     pub filter: StatFilter,
 }
@@ -97,12 +98,21 @@ fn dim_name(d: Option<Dim>) -> Option<String> {
     })
 }
 
+/// The row of the vulnerability table that counts people with any vulnerability.
+pub const ANY_VULNERABILITY: &str = "any";
+
 /// Where a key goes along its dimension: age groups youngest first, vulnerabilities in
 /// their order, anything else by its code; "not recorded" last.
 fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
     let position = match dim {
         Some("age_group") => AgeGroup::ALL.iter().position(|a| a.code() == code),
-        Some("vulnerability") => Vulnerability::ALL.iter().position(|v| v.code() == code),
+        Some("vulnerability") => Some(
+            Vulnerability::ALL
+                .iter()
+                .position(|v| v.code() == code)
+                .unwrap_or(Vulnerability::ALL.len()),
+        ),
+        Some("children") => ["under_18", "18_and_over"].iter().position(|c| *c == code),
         _ => None,
     };
     (
@@ -157,16 +167,22 @@ impl App {
         let mut col_keys: BTreeSet<String> = BTreeSet::new();
         let columns: Vec<Dim> = q.columns.into_iter().collect();
         if q.by_vulnerability {
-            for v in Vulnerability::ALL {
+            // Each vulnerability, then any of them (a row of its own: people may have several).
+            let any = Vulnerability::ALL.iter().fold(0, |m, v| m | v.bit());
+            let rows = Vulnerability::ALL
+                .iter()
+                .map(|v| (v.code(), v.bit()))
+                .chain([(ANY_VULNERABILITY, any)]);
+            for (code, mask) in rows {
                 let f = StatFilter {
-                    vulnerabilities: Some(v.bit()),
+                    vulnerabilities: Some(mask),
                     ..filter.clone()
                 };
-                row_keys.insert(v.code().to_string());
+                row_keys.insert(code.to_string());
                 for c in self.store().count_returns(&columns, &f).await? {
                     let col = c.keys.first().cloned().unwrap_or_default();
                     col_keys.insert(col.clone());
-                    counts.insert((v.code().to_string(), col), (c.people, c.cases));
+                    counts.insert((code.to_string(), col), (c.people, c.cases));
                 }
             }
         } else {

@@ -529,7 +529,7 @@ fn table_after(body: &str, marker: &str) -> Vec<Vec<String>> {
                 let cell = &rest[i..];
                 let open = cell.find('>').unwrap() + 1;
                 let close = cell[open..].find('<').unwrap() + open;
-                cells.push(unescape(&cell[open..close]));
+                cells.push(plain(&unescape(&cell[open..close])));
                 rest = &cell[close..];
             }
             cells
@@ -577,8 +577,8 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     assert_eq!(p.status, 200);
     assert_eq!(
         p.body.matches("<ul class=\"bars\"").count(),
-        6,
-        "six charts"
+        7,
+        "seven charts"
     );
     // The years table says what the service says, exactly, for the manager.
     let rows = table_after(&p.body, "id=\"years-h\"");
@@ -599,6 +599,36 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     assert!(
         !p.body.contains("are not shown"),
         "managers see exact numbers"
+    );
+    // Shares of all returns: women, children.
+    let total: i64 = by_year
+        .people
+        .cells
+        .iter()
+        .map(|r| r[0].count().unwrap())
+        .sum();
+    let by_sex = table_after(&p.body, "id=\"sex-h\"");
+    let women: i64 = by_sex.iter().find(|r| r[0] == "Female").unwrap()[1]
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    let share = (women as f64 * 100.0 / total as f64).round() as i64;
+    assert_eq!(
+        by_sex.iter().find(|r| r[0] == "Female").unwrap()[3],
+        format!("{share}%")
+    );
+    let children = table_after(&p.body, "id=\"children-h\"");
+    assert_eq!(children[0][0], "Children (under 18)");
+    let ages = table_after(&p.body, "id=\"ages-h\"");
+    let under_18: i64 = ages
+        .iter()
+        .filter(|r| ["0-4", "5-11", "12-17"].contains(&r[0].as_str()))
+        .map(|r| r[1].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(
+        children[0][1],
+        under_18.to_string(),
+        "children are the three youngest age groups"
     );
 
     // Any two dimensions; the last row is the total.
@@ -644,7 +674,7 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     );
     // A period with no departures shows zeros, not an error.
     let p = w.get("/statistics?from=2001-01-01&until=2001-12-31").await;
-    assert_eq!(p.body.matches("No returns in this selection.").count(), 5);
+    assert_eq!(p.body.matches("No returns in this selection.").count(), 6);
     assert_eq!(
         p.body.matches("<ul class=\"bars\"").count(),
         1,

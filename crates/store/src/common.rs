@@ -658,7 +658,11 @@ impl Backend {
 
     pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
         let cols: Vec<&str> = dims.iter().map(|d| d.column()).collect();
-        let mut select = cols.join(", ");
+        let mut select = dims
+            .iter()
+            .map(|d| d.select())
+            .collect::<Vec<_>>()
+            .join(", ");
         if !select.is_empty() {
             select.push_str(", ");
         }

@@ -186,13 +186,15 @@ pub enum Dim {
     ReturnSubregion,
     Sex,
     AgeGroup,
+    /// Children (under 18) and adults, by the age group.
+    Children,
     LegalSituation,
     Programme,
     Office,
 }
 
 impl Dim {
-    pub const ALL: [Dim; 12] = [
+    pub const ALL: [Dim; 13] = [
         Dim::Year,
         Dim::HostCountry,
         Dim::HostRegion,
@@ -202,10 +204,31 @@ impl Dim {
         Dim::ReturnSubregion,
         Dim::Sex,
         Dim::AgeGroup,
+        Dim::Children,
         Dim::LegalSituation,
         Dim::Programme,
         Dim::Office,
     ];
+
+    /// What the query selects for it: the column, or an expression named as the column
+    /// (built from constants: safe to put in SQL).
+    pub fn select(self) -> String {
+        match self {
+            Dim::Children => {
+                let children: Vec<String> = homeward_domain::stats::AgeGroup::ALL
+                    .iter()
+                    .filter(|a| a.is_child())
+                    .map(|a| format!("'{}'", a.code()))
+                    .collect();
+                format!(
+                    "CASE WHEN age_group IN ({}) THEN 'under_18' WHEN age_group = '' THEN '' \
+                     ELSE '18_and_over' END AS children",
+                    children.join(", ")
+                )
+            }
+            d => d.column().to_string(),
+        }
+    }
 
     /// The column (a constant: safe to put in SQL).
     pub fn column(self) -> &'static str {
@@ -219,6 +242,7 @@ impl Dim {
             Dim::ReturnSubregion => "return_subregion",
             Dim::Sex => "sex",
             Dim::AgeGroup => "age_group",
+            Dim::Children => "children",
             Dim::LegalSituation => "legal_situation",
             Dim::Programme => "programme",
             Dim::Office => "office",

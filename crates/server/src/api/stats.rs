@@ -21,8 +21,9 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// Group rows by: year, host_country, host_region, host_subregion, return_country,
-    /// return_region, return_subregion, sex, age_group, legal_situation, programme,
-    /// office; or `vulnerability` (each vulnerability; people may count in several).
+    /// return_region, return_subregion, sex, age_group, children (under 18 or not),
+    /// legal_situation, programme, office; or `vulnerability` (each vulnerability, then
+    /// `any`; people may count in several rows).
     pub rows: Option<String>,
     /// Group columns by one of the same (not `vulnerability`).
     pub columns: Option<String>,
@@ -129,6 +130,7 @@ pub fn hxl(dim: Option<&str>) -> &'static str {
         Some("return_subregion") => "#region+code+origin+sub",
         Some("sex") => "#sex",
         Some("age_group") => "#age+group",
+        Some("children") => "#age+category",
         Some("legal_situation") => "#status+legal",
         Some("programme") => "#activity+code",
         Some("office") => "#org+office",

@@ -507,6 +507,14 @@ both_backends! {
                 assert_eq!(cols, vec!["5-11", "25-59"], "age groups youngest first");
         assert_eq!(t["people"]["cells"], json!([[0, 4], [1, 0]]));
         assert_eq!(t["people"]["total"], 5);
+                let t = w.get("approver", "/api/statistics/returns?rows=children").await.ok();
+        let keys: Vec<&str> = t["row_keys"].as_array().unwrap().iter().map(|k| k["code"].as_str().unwrap()).collect();
+        assert_eq!(keys, vec!["under_18", "18_and_over"]);
+        assert_eq!(t["people"]["cells"], json!([[1], [4]]), "one child, four adults");
+        assert_eq!(t["cases"]["cells"], json!([[1], [3]]), "the child's household; three with adults");
+        let t = w.get("approver", "/api/statistics/returns?rows=vulnerability").await.ok();
+        let any = t["row_keys"].as_array().unwrap().iter().position(|k| k["code"] == "any").unwrap();
+        assert_eq!(any, 6, "any vulnerability comes last");
         let t = w.get("approver", "/api/statistics/returns?rows=return_region").await.ok();
         assert_eq!(t["row_keys"][0]["code"], "africa");
         // Donors see no count under 5, nor one they could derive.

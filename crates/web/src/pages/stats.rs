@@ -111,21 +111,31 @@ pub fn key_label(i: &I18n, dim: Option<&str>, code: &str, name: &Option<String>)
         Some("sex") => i.opt("sex", code),
         Some("legal_situation") => i.opt("legal", code),
         Some("vulnerability") => i.opt("vuln", code),
+        Some("children") => i.opt("children", code),
         Some("year" | "age_group") => i.digits(code),
         None if code.is_empty() => i.t("stats-all"),
         _ => code.to_string(),
     }
 }
 
-fn one_dim_figure(
-    i: &I18n,
-    id: &str,
-    title: String,
-    t: &ReturnsTable,
-    query: &str,
-    sort_desc: bool,
-    limit: usize,
-) -> Figure {
+/// What a one-dimension figure shows.
+struct Spec<'a> {
+    id: &'a str,
+    title_key: &'a str,
+    /// The largest first, only so many.
+    top: Option<usize>,
+    /// All returns, of which each bar is a share (none: no shares).
+    of: Option<i64>,
+}
+
+/// A share of all returns, in whole percent ("38 %"); none where the count is not shown.
+fn share(i: &I18n, c: &Cell, of: Option<i64>) -> Option<String> {
+    let (n, d) = (c.count()?, of.filter(|d| *d > 0)?);
+    let pct = (n as f64 * 100.0 / d as f64).round() as i64;
+    Some(i.t1("stats-percent", "n", i.number(pct)))
+}
+
+fn one_dim_figure(i: &I18n, spec: Spec, t: &ReturnsTable, query: &str) -> Figure {
     let mut rows: Vec<(String, Cell, Cell)> = t
         .row_keys
         .iter()
@@ -138,13 +148,14 @@ fn one_dim_figure(
             )
         })
         .collect();
-    if sort_desc {
+    if let Some(top) = spec.top {
         rows.sort_by_key(|r| std::cmp::Reverse(r.1.count().unwrap_or(0)));
-        rows.truncate(limit);
+        rows.truncate(top);
     }
+    let title = i.t(spec.title_key);
     if rows.iter().all(|r| r.1.count() == Some(0)) {
         return Figure {
-            id: id.to_string(),
+            id: spec.id.to_string(),
             title,
             bars: vec![],
             head: vec![],
@@ -154,18 +165,34 @@ fn one_dim_figure(
     }
     let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let values: Vec<Cell> = rows.iter().map(|r| r.1).collect();
+    let mut bars = bars(i, &labels, &values);
+    for (b, r) in bars.iter_mut().zip(&rows) {
+        if let Some(s) = share(i, &r.1, spec.of) {
+            b.value = format!("{} ({s})", b.value);
+        }
+    }
+    let mut head = vec![
+        i.t(&format!("dim-{}", t.rows.clone().unwrap_or_default())),
+        i.t("stats-people"),
+        i.t("stats-cases"),
+    ];
+    if spec.of.is_some() {
+        head.push(i.t("stats-share"));
+    }
     Figure {
-        id: id.to_string(),
-        bars: bars(i, &labels, &values),
+        id: spec.id.to_string(),
+        bars,
         title,
-        head: vec![
-            i.t(&format!("dim-{}", t.rows.clone().unwrap_or_default())),
-            i.t("stats-people"),
-            i.t("stats-cases"),
-        ],
+        head,
         rows: rows
             .iter()
-            .map(|r| vec![r.0.clone(), shown(i, &r.1), shown(i, &r.2)])
+            .map(|r| {
+                let mut line = vec![r.0.clone(), shown(i, &r.1), shown(i, &r.2)];
+                if spec.of.is_some() {
+                    line.push(share(i, &r.1, spec.of).unwrap_or_else(|| "—".into()));
+                }
+                line
+            })
             .collect(),
         download: format!("rows={}{query}", t.rows.clone().unwrap_or_default()),
     }
@@ -299,6 +326,7 @@ pub async fn page(
         let by_country = table(Some(Dim::ReturnCountry), None, false).await?;
         let by_sex = table(Some(Dim::Sex), None, false).await?;
         let by_age = table(Some(Dim::AgeGroup), None, false).await?;
+        let by_children = table(Some(Dim::Children), None, false).await?;
         let by_vuln = table(None, None, true).await?;
         let pipeline = st.app.pipeline(&p, filter.clone()).await?;
         let cross = match (parse_dim(&q.rows), parse_dim(&q.columns)) {
@@ -306,43 +334,56 @@ pub async fn page(
             _ => None,
         };
         Ok::<_, homeward_app::AppError>((
-            by_year, by_country, by_sex, by_age, by_vuln, pipeline, cross,
+            by_year,
+            by_country,
+            by_sex,
+            by_age,
+            by_children,
+            by_vuln,
+            pipeline,
+            cross,
         ))
     }
     .await;
-    let (by_year, by_country, by_sex, by_age, by_vuln, pipeline, cross) = match result {
+    let (by_year, by_country, by_sex, by_age, by_children, by_vuln, pipeline, cross) = match result
+    {
         Ok(x) => x,
         Err(e) => return app_error(&v, e),
+    };
+    // Shares are of all returns in the selection, as the reader may see it.
+    let all = by_year.people.total.count();
+    let spec = |id, title_key, top, of| Spec {
+        id,
+        title_key,
+        top,
+        of,
     };
     let mut figures = vec![
         one_dim_figure(
             &i,
-            "years",
-            i.t("stats-by-year"),
+            spec("years", "stats-by-year", None, None),
             &by_year,
             &query,
-            false,
-            0,
         ),
         one_dim_figure(
             &i,
-            "countries",
-            i.t("stats-top-countries"),
+            spec("countries", "stats-top-countries", Some(10), all),
             &by_country,
             &query,
-            true,
-            10,
         ),
-        one_dim_figure(&i, "sex", i.t("stats-by-sex"), &by_sex, &query, false, 0),
-        one_dim_figure(&i, "ages", i.t("stats-by-age"), &by_age, &query, false, 0),
+        one_dim_figure(&i, spec("sex", "stats-by-sex", None, all), &by_sex, &query),
+        one_dim_figure(&i, spec("ages", "stats-by-age", None, all), &by_age, &query),
         one_dim_figure(
             &i,
-            "vulnerabilities",
-            i.t("stats-by-vulnerability"),
+            spec("children", "stats-children", None, all),
+            &by_children,
+            &query,
+        ),
+        one_dim_figure(
+            &i,
+            spec("vulnerabilities", "stats-by-vulnerability", None, all),
             &by_vuln,
             &query,
-            false,
-            0,
         ),
     ];
     // The pipeline by stage (cases).
