@@ -631,6 +631,27 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
         "children are the three youngest age groups"
     );
 
+    // The way home: interruptions by year and stage, days to departure, as the service
+    // counts them.
+    let pipeline = s.app.pipeline(&manager, Default::default()).await.unwrap();
+    let interruptions = table_after(&p.body, "id=\"interruptions-h\"");
+    assert_eq!(interruptions[0][0], "Withdrawals");
+    assert_eq!(
+        interruptions.last().unwrap().last().unwrap(),
+        &pipeline
+            .interruptions_by_year
+            .total
+            .count()
+            .unwrap()
+            .to_string()
+    );
+    let durations = table_after(&p.body, "id=\"durations-h\"");
+    assert_eq!(durations.len(), pipeline.durations.len());
+    let first = &pipeline.durations[0];
+    assert_eq!(
+        durations[0][2],
+        first.application_to_departure_median.unwrap().to_string()
+    );
     // Any two dimensions; the last row is the total.
     let p = w.get("/statistics?rows=sex&columns=age_group").await;
     let cross = table_after(&p.body, "id=\"cross-table\"");

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use homeward_app::stats::{ReturnsQuery, ReturnsTable, access};
+use homeward_app::stats::{Pipeline, ReturnsQuery, ReturnsTable, access};
 use homeward_domain::stats::Cell;
 use homeward_store::{Dim, StatFilter};
 use serde::Deserialize;
@@ -34,6 +34,8 @@ pub struct Figure {
 pub struct StatsPage {
     pub c: Chrome,
     pub figures: Vec<Figure>,
+    /// The way home as tables: interruptions, days to departure.
+    pub tables: Vec<Figure>,
     pub cross: Option<Figure>,
     pub definitions: Vec<String>,
     pub protected: Option<String>,
@@ -196,6 +198,114 @@ fn one_dim_figure(i: &I18n, spec: Spec, t: &ReturnsTable, query: &str) -> Figure
             .collect(),
         download: format!("rows={}{query}", t.rows.clone().unwrap_or_default()),
     }
+}
+
+fn table_figure(id: &str, title: String, head: Vec<String>, rows: Vec<Vec<String>>) -> Figure {
+    Figure {
+        id: id.to_string(),
+        title,
+        bars: vec![],
+        head,
+        rows,
+        download: String::new(),
+    }
+}
+
+/// Withdrawals, rejections and no-shows by year and by the stage they happened at; days
+/// to departure by year and country of return.
+fn pipeline_tables(i: &I18n, p: &Pipeline) -> Vec<Figure> {
+    let kind = |k: &String| i.t(&format!("interruption-{k}"));
+    // By year: a row per kind, a column per year, and the totals.
+    let mut head = vec![String::new()];
+    head.extend(
+        p.interruption_years
+            .iter()
+            .map(|y| i.digits(&y.to_string())),
+    );
+    head.push(i.t("stats-total"));
+    let mut rows: Vec<Vec<String>> = p
+        .interruption_kinds
+        .iter()
+        .enumerate()
+        .map(|(n, k)| {
+            let mut r = vec![kind(k)];
+            r.extend(p.interruptions_by_year.cells[n].iter().map(|c| shown(i, c)));
+            r.push(shown(i, &p.interruptions_by_year.row_totals[n]));
+            r
+        })
+        .collect();
+    let mut total = vec![i.t("stats-total")];
+    total.extend(
+        p.interruptions_by_year
+            .column_totals
+            .iter()
+            .map(|c| shown(i, c)),
+    );
+    total.push(shown(i, &p.interruptions_by_year.total));
+    rows.push(total);
+    let by_year = table_figure("interruptions", i.t("stats-interruptions"), head, rows);
+    // By stage: a row per stage where any happened, a column per kind.
+    let mut head = vec![i.t("col-stage")];
+    head.extend(p.interruption_kinds.iter().map(kind));
+    let rows = p
+        .stages
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| {
+            p.interruptions_by_stage
+                .cells
+                .iter()
+                .any(|row| row[*s] != Cell::Count(0))
+        })
+        .map(|(s, code)| {
+            let mut r = vec![i.t(&format!("stage-{code}"))];
+            r.extend(
+                p.interruptions_by_stage
+                    .cells
+                    .iter()
+                    .map(|row| shown(i, &row[s])),
+            );
+            r
+        })
+        .collect();
+    let by_stage = table_figure(
+        "interruptions-stage",
+        i.t("stats-interruptions-stage"),
+        head,
+        rows,
+    );
+    let days = |d: Option<i64>| d.map(|d| i.number(d)).unwrap_or_else(|| "—".into());
+    let rows = p
+        .durations
+        .iter()
+        .map(|d| {
+            vec![
+                format!(
+                    "{} · {}",
+                    i.digits(&d.year.to_string()),
+                    i.country(&d.country_of_return)
+                ),
+                shown(i, &d.cases),
+                days(d.application_to_departure_median),
+                days(d.application_to_departure_p90),
+                days(d.registration_to_departure_median),
+                days(d.registration_to_departure_p90),
+            ]
+        })
+        .collect();
+    let head = [
+        "stats-year-country",
+        "stats-cases",
+        "stats-app-median",
+        "stats-app-p90",
+        "stats-reg-median",
+        "stats-reg-p90",
+    ]
+    .iter()
+    .map(|k| i.t(k))
+    .collect();
+    let durations = table_figure("durations", i.t("stats-durations"), head, rows);
+    vec![by_year, by_stage, durations]
 }
 
 fn cross_figure(i: &I18n, t: &ReturnsTable, query: &str) -> Figure {
@@ -407,6 +517,7 @@ pub async fn page(
             .collect(),
         download: String::new(),
     });
+    let tables = pipeline_tables(&i, &pipeline);
     let dim_options = |selected: &Option<String>, none: bool| -> Vec<Opt> {
         let mut v: Vec<Opt> = vec![];
         if none {
@@ -450,6 +561,7 @@ pub async fn page(
     let page = StatsPage {
         c: Chrome::new(&v, i.t("stats-title")),
         figures,
+        tables,
         cross: cross.as_ref().map(|t| cross_figure(&i, t, &query)),
         definitions: (1..=5)
             .map(|n| i.t(&format!("stats-definition-{n}")))
