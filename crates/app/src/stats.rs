@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use homeward_domain::Stage;
 use homeward_domain::access::Role;
 use homeward_domain::person::Vulnerability;
-use homeward_domain::stats::{AgeGroup, Cell, Published, exact, percentile, protect};
+use homeward_domain::stats::{
+    AgeGroup, Cell, Links, Published, exact, percentile, protect, protect_linked,
+};
 use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
 
@@ -96,6 +98,48 @@ fn dim_name(d: Option<Dim>) -> Option<String> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
     })
+}
+
+/// Which keys of a dimension add up to a key of a coarser one.
+fn links_of(dim: Option<&str>, keys: &[String]) -> Vec<Vec<usize>> {
+    let parent = |code: &str| -> String {
+        match dim {
+            Some("host_country" | "return_country") => homeward_domain::countries::info(code)
+                .map(|c| c.subregion.clone())
+                .unwrap_or_default(),
+            Some("host_subregion" | "return_subregion") => {
+                homeward_domain::countries::region_of_subregion(code)
+                    .unwrap_or_default()
+                    .to_string()
+            }
+            Some("age_group") => AgeGroup::ALL
+                .iter()
+                .find(|a| a.code() == code)
+                .map(|a| {
+                    if a.is_child() {
+                        "under_18"
+                    } else {
+                        "18_and_over"
+                    }
+                })
+                .unwrap_or_default()
+                .to_string(),
+            _ => String::new(),
+        }
+    };
+    if !matches!(
+        dim,
+        Some(
+            "host_country" | "return_country" | "host_subregion" | "return_subregion" | "age_group"
+        )
+    ) {
+        return vec![];
+    }
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (n, k) in keys.iter().enumerate() {
+        groups.entry(parent(k)).or_default().push(n);
+    }
+    groups.into_values().filter(|g| g.len() > 1).collect()
 }
 
 /// The row of the vulnerability table that counts people with any vulnerability.
@@ -226,11 +270,18 @@ impl App {
         };
         let (people, cases) = (matrix(|x| x.0), matrix(|x| x.1));
         let threshold = self.stats_threshold();
+        // Countries sum to their sub-region, sub-regions to their region, the youngest age
+        // groups to the children: tables by those publish the sums, so suppression here
+        // must hold within each of them too.
+        let links = Links {
+            rows: links_of(row_dim.as_deref(), &rows),
+            columns: links_of(dim_name(q.columns).as_deref(), &cols),
+        };
         let publish = |t: &[Vec<i64>]| {
             if exact_numbers {
                 exact(t)
             } else {
-                protect(t, threshold)
+                protect_linked(t, threshold, &links)
             }
         };
         Ok(ReturnsTable {
@@ -394,4 +445,28 @@ pub struct Pipeline {
     pub durations: Vec<DaysToDeparture>,
     pub protected: bool,
     pub threshold: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(k: &[&str]) -> Vec<String> {
+        k.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn countries_are_linked_by_sub_region_and_age_groups_by_childhood() {
+        // Senegal, Mali and Nigeria are in Western Africa; Georgia in Western Asia.
+        let countries = keys(&["GE", "ML", "NG", "SN"]);
+        assert_eq!(links_of(Some("return_country"), &countries), vec![vec![1, 2, 3]]);
+        let subregions = keys(&["northern-africa", "western-africa", "western-asia"]);
+        assert_eq!(links_of(Some("host_subregion"), &subregions), vec![vec![0, 1]]);
+        let ages = keys(&["0-4", "5-11", "12-17", "18-24", "25-59", "60+"]);
+        assert_eq!(
+            links_of(Some("age_group"), &ages),
+            vec![vec![3, 4, 5], vec![0, 1, 2]]
+        );
+        assert!(links_of(Some("sex"), &keys(&["female", "male"])).is_empty());
+    }
 }

@@ -62,6 +62,14 @@ pub fn info(code: &str) -> Option<&'static CountryInfo> {
         .map(|i| &all[i])
 }
 
+/// The M49 region a sub-region belongs to.
+pub fn region_of_subregion(subregion: &str) -> Option<&'static str> {
+    let all: &'static Vec<CountryInfo> = &COUNTRIES;
+    all.iter()
+        .find(|c| !subregion.is_empty() && c.subregion == subregion)
+        .map(|c| c.region.as_str())
+}
+
 /// A country's name in `lang` (`en`, `fr`, `es`, `ar`), English otherwise.
 pub fn name(code: &str, lang: &str) -> Option<&'static str> {
     info(code).map(|c| match lang {

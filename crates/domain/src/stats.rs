@@ -252,6 +252,24 @@ pub fn exact(table: &[Vec<i64>]) -> Published {
 /// has no other cell to hide, its total is hidden instead; and when exactly one row (or
 /// column) total is hidden, the grand total is hidden too.
 pub fn protect(table: &[Vec<i64>], threshold: i64) -> Published {
+    protect_linked(table, threshold, &Links::default())
+}
+
+/// Groups of rows (or of columns) whose sums another table publishes: the countries of
+/// a sub-region, whose sum is the sub-region's count; the age groups under 18, whose sum
+/// is the children's count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    pub rows: Vec<Vec<usize>>,
+    pub columns: Vec<Vec<usize>>,
+}
+
+/// [`protect`], and no group of `links` is left with exactly one suppressed cell in a
+/// column (or row) where it has another to hide: else the coarser table's count, minus
+/// this table's published cells, gives the suppressed one.
+// A matrix walked by row and column: indices read clearer than iterators here.
+#[allow(clippy::needless_range_loop)]
+pub fn protect_linked(table: &[Vec<i64>], threshold: i64, links: &Links) -> Published {
     let rows = table.len();
     let cols = table.iter().map(Vec::len).max().unwrap_or(0);
     let value = |r: usize, c: usize| {
@@ -294,6 +312,38 @@ pub fn protect(table: &[Vec<i64>], threshold: i64) -> Published {
                 if let Some(r) = pick {
                     hidden[r][c] = true;
                     changed = true;
+                }
+            }
+        }
+        for group in &links.rows {
+            let group: Vec<usize> = group.iter().copied().filter(|&r| r < rows).collect();
+            for c in 0..cols {
+                if group.iter().filter(|&&r| hidden[r][c]).count() == 1 {
+                    let pick = group
+                        .iter()
+                        .copied()
+                        .filter(|&r| !hidden[r][c] && value(r, c) > 0)
+                        .min_by_key(|&r| value(r, c));
+                    if let Some(r) = pick {
+                        hidden[r][c] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        for group in &links.columns {
+            let group: Vec<usize> = group.iter().copied().filter(|&c| c < cols).collect();
+            for r in 0..rows {
+                if group.iter().filter(|&&c| hidden[r][c]).count() == 1 {
+                    let pick = group
+                        .iter()
+                        .copied()
+                        .filter(|&c| !hidden[r][c] && value(r, c) > 0)
+                        .min_by_key(|&c| value(r, c));
+                    if let Some(c) = pick {
+                        hidden[r][c] = true;
+                        changed = true;
+                    }
                 }
             }
         }
@@ -435,6 +485,33 @@ mod tests {
             p.total,
             Cell::Suppressed,
             "else total minus row 0 gives row 1"
+        );
+    }
+
+    #[test]
+    fn a_group_published_elsewhere_hides_a_second_cell_within_it() {
+        // Rows 0 and 1 are the countries of one region, row 2 of another. Hiding 3 with
+        // 9 of the other region would satisfy the column, but the first region's count,
+        // published in the table by region, minus 40 would give 3.
+        let t = vec![vec![3], vec![40], vec![9]];
+        let plain = protect(&t, 5);
+        assert_eq!(
+            counts(&plain.cells),
+            vec![vec![None], vec![Some(40)], vec![None]]
+        );
+        let linked = protect_linked(
+            &t,
+            5,
+            &Links {
+                rows: vec![vec![0, 1], vec![2]],
+                columns: vec![],
+            },
+        );
+        assert_eq!(linked.cells[0][0], Cell::Suppressed);
+        assert_eq!(
+            linked.cells[1][0],
+            Cell::Suppressed,
+            "the other country of its region"
         );
     }
 
