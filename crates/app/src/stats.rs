@@ -459,9 +459,15 @@ mod tests {
     fn countries_are_linked_by_sub_region_and_age_groups_by_childhood() {
         // Senegal, Mali and Nigeria are in Western Africa; Georgia in Western Asia.
         let countries = keys(&["GE", "ML", "NG", "SN"]);
-        assert_eq!(links_of(Some("return_country"), &countries), vec![vec![1, 2, 3]]);
+        assert_eq!(
+            links_of(Some("return_country"), &countries),
+            vec![vec![1, 2, 3]]
+        );
         let subregions = keys(&["northern-africa", "western-africa", "western-asia"]);
-        assert_eq!(links_of(Some("host_subregion"), &subregions), vec![vec![0, 1]]);
+        assert_eq!(
+            links_of(Some("host_subregion"), &subregions),
+            vec![vec![0, 1]]
+        );
         let ages = keys(&["0-4", "5-11", "12-17", "18-24", "25-59", "60+"]);
         assert_eq!(
             links_of(Some("age_group"), &ages),

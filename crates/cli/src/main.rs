@@ -54,6 +54,10 @@ struct Http {
     /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy.
     #[arg(long, env = "HOMEWARD_TRUST_PROXY", default_value_t = false)]
     trust_proxy: bool,
+    /// Donors, auditors and administrators see no statistic below this count.
+    #[arg(long, env = "HOMEWARD_STATS_THRESHOLD", default_value_t = 5,
+        value_parser = clap::value_parser!(i64).range(2..=100))]
+    stats_threshold: i64,
 }
 
 #[derive(Subcommand)]
@@ -185,7 +189,11 @@ async fn shutdown_signal() {
 }
 
 async fn run_server(store: Store, http: Http) -> Result<()> {
-    let app = App::new(store.clone(), Config::default());
+    let config = Config {
+        stats_threshold: http.stats_threshold,
+        ..Config::default()
+    };
+    let app = App::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind(&http.bind)
         .await
         .with_context(|| format!("listening on {}", http.bind))?;
