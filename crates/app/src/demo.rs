@@ -5,7 +5,7 @@
 //! demo case is one the rules allow), at the times and by the roles the story says, and
 //! is stored in one commit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use homeward_domain::access::Role;
@@ -17,13 +17,13 @@ use homeward_domain::programme::{HealthAssessmentRule, ProgrammeSettings};
 use homeward_domain::values::*;
 use homeward_domain::{Case, Command, Event, RecordedEvent, Stage};
 use homeward_store::projection::project;
-use homeward_store::{AuditDraft, Commit};
+use homeward_store::{AuditDraft, NewCase};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 
 use crate::admin::NewUser;
-use crate::{App, AppError, Result, new_id, now};
+use crate::{App, AppError, Result, now};
 
 /// Sign-in details of the demo users.
 #[derive(Debug, Clone)]
@@ -286,6 +286,7 @@ fn demo_users() -> Vec<(&'static str, &'static str, Role, bool, bool)> {
     ]
 }
 
+#[derive(Clone, Copy)]
 struct Actors {
     counsellor: UserId,
     approver: UserId,
@@ -483,7 +484,7 @@ fn household(rng: &mut StdRng, c: &Country, start: DateTime<Utc>) -> Result<Vec<
         d.vulnerabilities
             .insert(Vulnerability::UnaccompaniedOrSeparatedChild);
         members.push(Member {
-            person_id: PersonId(new_id()),
+            person_id: PersonId(rid(rng, start)),
             relationship: Relationship::Principal,
             details: d,
         });
@@ -518,7 +519,7 @@ fn household(rng: &mut StdRng, c: &Country, start: DateTime<Utc>) -> Result<Vec<
             .insert(Vulnerability::VictimOfViolence);
     }
     members.push(Member {
-        person_id: PersonId(new_id()),
+        person_id: PersonId(rid(rng, start)),
         relationship: Relationship::Principal,
         details: principal,
     });
@@ -530,7 +531,7 @@ fn household(rng: &mut StdRng, c: &Country, start: DateTime<Utc>) -> Result<Vec<
                 person(rng, c, b, x, family)
             }?;
             members.push(Member {
-                person_id: PersonId(new_id()),
+                person_id: PersonId(rid(rng, start)),
                 relationship: Relationship::Spouse,
                 details: spouse,
             });
@@ -546,7 +547,7 @@ fn household(rng: &mut StdRng, c: &Country, start: DateTime<Utc>) -> Result<Vec<
                 person(rng, c, b, x, family)
             }?;
             members.push(Member {
-                person_id: PersonId(new_id()),
+                person_id: PersonId(rid(rng, start)),
                 relationship: Relationship::Child,
                 details: child,
             });
@@ -612,7 +613,7 @@ fn tell(
         LanguageCode::parse("fr").map_err(|e| AppError::Internal(e.to_string()))?
     };
     story.run(a.counsellor, Command::RecordCounsellingSession(CounsellingSession {
-        session_id: SessionId(new_id()),
+        session_id: SessionId(rid(rng, story.t)),
         counsellor: a.counsellor,
         language: lang,
         interpreter_present: rng.random_bool(0.5),
@@ -769,7 +770,7 @@ fn tell(
         story.run(
             a.movement,
             Command::RecordTravelDocument(TravelDocument {
-                document_id: DocumentId(new_id()),
+                document_id: DocumentId(rid(rng, story.t)),
                 person_id: m.person_id,
                 kind: if passport {
                     DocumentKind::Passport
@@ -799,7 +800,7 @@ fn tell(
         story.run(
             a.movement,
             Command::AssignEscort(Escort {
-                escort_id: EscortId(new_id()),
+                escort_id: EscortId(rid(rng, story.t)),
                 kind: EscortKind::Medical,
                 name: text("Nurse L. Wouters")?,
                 accompanies: medical_escort,
@@ -810,7 +811,7 @@ fn tell(
         story.run(
             a.movement,
             Command::AssignEscort(Escort {
-                escort_id: EscortId(new_id()),
+                escort_id: EscortId(rid(rng, story.t)),
                 kind: EscortKind::Child,
                 name: text("Social worker K. Fall")?,
                 accompanies: uasc.iter().map(|m| m.person_id).collect(),
@@ -964,9 +965,211 @@ fn tell(
     Ok(())
 }
 
+/// The offices, programme and users the demo's cases belong to.
+#[derive(Clone)]
+struct World {
+    host_ids: Vec<OfficeId>,
+    return_ids: Vec<OfficeId>,
+    programme: ProgrammeId,
+    settings: ProgrammeSettings,
+    actors: Actors,
+}
+
+/// An identifier drawn from the story's random numbers (so a seed gives the same data),
+/// time-ordered like the UUIDv7 the application uses.
+fn rid(rng: &mut StdRng, at: DateTime<Utc>) -> uuid::Uuid {
+    let bytes: [u8; 10] = rng.random();
+    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &bytes)
+        .into_uuid()
+}
+
+/// One case, told through the domain: its events and what the read models hold of it.
+fn build_case(
+    world: &World,
+    rng: &mut StdRng,
+    as_of: DateTime<Utc>,
+    refs: &mut BTreeMap<String, i64>,
+) -> Result<NewCase> {
+    let total_weight: u32 = RETURN_COUNTRIES.iter().map(|c| c.weight).sum();
+    let mut w = rng.random_range(0..total_weight);
+    let ci = RETURN_COUNTRIES
+        .iter()
+        .position(|c| {
+            if w < c.weight {
+                true
+            } else {
+                w -= c.weight;
+                false
+            }
+        })
+        .unwrap_or(0);
+    let c = &RETURN_COUNTRIES[ci];
+    let hi = usize::from(rng.random_bool(0.35));
+    let (office_code, _, country, _) = HOST_OFFICES[hi];
+    let start = as_of - Duration::minutes(rng.random_range(60..(900 * 1440)));
+    let members = household(rng, c, start)?;
+    let year = start.format("%Y").to_string();
+    let seq = {
+        let n = refs.entry(format!("{office_code}-{year}")).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let mut story = Story {
+        events: vec![],
+        t: start,
+        now: as_of,
+        programme: &world.settings,
+    };
+    let cmd = RegisterCase {
+        case_id: CaseId(rid(rng, start)),
+        reference: text(&format!("{office_code}-{year}-{seq:05}"))?,
+        host_office: world.host_ids[hi],
+        host_country: CountryCode::parse(country).map_err(|e| AppError::Internal(e.to_string()))?,
+        programme: world.programme,
+        referral: Referral {
+            source: *[
+                ReferralSource::SelfReferral,
+                ReferralSource::Partner,
+                ReferralSource::Authority,
+                ReferralSource::Outreach,
+            ]
+            .choose(rng)
+            .unwrap_or(&ReferralSource::SelfReferral),
+            referred_by: None,
+        },
+        proposal: Proposal {
+            country_of_return: CountryCode::parse(c.code)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            return_kind: ReturnKind::Origin,
+            place_of_return: Some(text(c.places.choose(rng).unwrap_or(&c.places[0]))?),
+            assistance_package: vec![AssistanceItem {
+                kind: AssistanceKind::ReintegrationGrant,
+                amount: Some(
+                    Money::new(200_000, world.settings.currency.clone())
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                ),
+                description: Some(text("Small business or training")?),
+            }],
+        },
+        members,
+    };
+    let ctx = Context {
+        actor: world.actors.counsellor,
+        occurred_at: start,
+        now: as_of,
+        programme: &world.settings,
+        history: &[],
+    };
+    let evs =
+        register(cmd, &ctx).map_err(|r| AppError::Internal(format!("demo registration: {r}")))?;
+    story.push(world.actors.counsellor, evs);
+    let ending = pick_ending(rng);
+    tell(
+        rng,
+        &mut story,
+        &world.actors,
+        c,
+        world.return_ids[ci],
+        ending,
+    )?;
+    let case = story.case()?;
+    let last = story
+        .events
+        .last()
+        .map(|e| e.meta.recorded_at)
+        .unwrap_or(as_of);
+    let (case_row, people) = project(&case, last);
+    let stats = homeward_store::projection::stat_rows(&case, &story.events);
+    Ok(NewCase {
+        case_id: case.id,
+        events: story.events,
+        case_row,
+        people,
+        stats,
+    })
+}
+
+/// What to generate: how many cases, from which seed, told up to when, written how many
+/// to a transaction. The same seed and `as_of` give the same data.
+#[derive(Debug, Clone)]
+pub struct Generate {
+    pub cases: usize,
+    pub seed: u64,
+    pub as_of: DateTime<Utc>,
+    pub batch: usize,
+}
+
 impl App {
     /// Fills an empty database with the demo. Fails if users already exist.
     pub async fn seed_demo(&self, cases: usize, seed: u64) -> Result<DemoSummary> {
+        self.generate(
+            Generate {
+                cases,
+                seed,
+                as_of: now(),
+                batch: 500,
+            },
+            |_| {},
+        )
+        .await
+    }
+
+    /// Fills an empty database with the demo's offices, programme and users, and `cases`
+    /// cases: stories are told on a blocking thread while the previous batch is written,
+    /// each batch in one transaction with one audit entry. `progress` hears the number of
+    /// cases written so far.
+    pub async fn generate(&self, g: Generate, progress: impl Fn(usize)) -> Result<DemoSummary> {
+        let (world, users) = self.demo_world().await?;
+        let (tx, mut rx) =
+            tokio::sync::mpsc::channel::<Result<(Vec<NewCase>, Vec<(String, i64)>)>>(2);
+        let batch = g.batch.max(1);
+        let (cases, seed, as_of) = (g.cases, g.seed, g.as_of);
+        let teller = tokio::task::spawn_blocking(move || {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut refs = BTreeMap::new();
+            let mut left = cases;
+            while left > 0 {
+                let n = left.min(batch);
+                let built = (0..n)
+                    .map(|_| build_case(&world, &mut rng, as_of, &mut refs))
+                    .collect::<Result<Vec<_>>>()
+                    .map(|b| (b, refs.iter().map(|(k, v)| (k.clone(), *v)).collect()));
+                let failed = built.is_err();
+                if tx.blocking_send(built).is_err() || failed {
+                    return;
+                }
+                left -= n;
+            }
+        });
+        let mut written = 0;
+        while let Some(built) = rx.recv().await {
+            let (new, refs) = built?;
+            let audit = AuditDraft {
+                at: now(),
+                actor: None,
+                action: "demo.generate_cases".into(),
+                case_id: None,
+                detail: serde_json::json!({
+                    "cases": new.len(),
+                    "events": new.iter().map(|c| c.events.len()).sum::<usize>(),
+                    "seed": seed,
+                }),
+            };
+            self.store().append_new_cases(&new, &refs, &audit).await?;
+            written += new.len();
+            progress(written);
+        }
+        teller
+            .await
+            .map_err(|e| AppError::Internal(format!("the story teller stopped: {e}")))?;
+        Ok(DemoSummary {
+            users,
+            cases: written,
+        })
+    }
+
+    /// The demo's offices, programme and users, in an empty database.
+    async fn demo_world(&self) -> Result<(World, Vec<DemoUser>)> {
         if self.store().count_users().await? > 0 {
             return Err(AppError::Duplicate(
                 "users (the demo needs an empty database)".into(),
@@ -1048,109 +1251,15 @@ impl App {
             movement: actor(Role::MovementOfficer)?,
             reintegration: actor(Role::ReintegrationOfficer)?,
         };
-        let mut rng = StdRng::seed_from_u64(seed);
-        let today = now();
-        let total_weight: u32 = RETURN_COUNTRIES.iter().map(|c| c.weight).sum();
-        for _ in 0..cases {
-            let mut w = rng.random_range(0..total_weight);
-            let ci = RETURN_COUNTRIES
-                .iter()
-                .position(|c| {
-                    if w < c.weight {
-                        true
-                    } else {
-                        w -= c.weight;
-                        false
-                    }
-                })
-                .unwrap_or(0);
-            let c = &RETURN_COUNTRIES[ci];
-            let hi = usize::from(rng.random_bool(0.35));
-            let (office_code, _, country, _) = HOST_OFFICES[hi];
-            let start = today - Duration::minutes(rng.random_range(60..(900 * 1440)));
-            let members = household(&mut rng, c, start)?;
-            let year = start.format("%Y").to_string();
-            let seq = self
-                .store()
-                .next_reference_number(&format!("{office_code}-{year}"))
-                .await?;
-            let mut story = Story {
-                events: vec![],
-                t: start,
-                now: today,
-                programme: &settings,
-            };
-            let cmd = RegisterCase {
-                case_id: CaseId(new_id()),
-                reference: text(&format!("{office_code}-{year}-{seq:05}"))?,
-                host_office: host_ids[hi],
-                host_country: CountryCode::parse(country)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
+        Ok((
+            World {
+                host_ids,
+                return_ids,
                 programme: programme.id,
-                referral: Referral {
-                    source: *[
-                        ReferralSource::SelfReferral,
-                        ReferralSource::Partner,
-                        ReferralSource::Authority,
-                        ReferralSource::Outreach,
-                    ]
-                    .choose(&mut rng)
-                    .unwrap_or(&ReferralSource::SelfReferral),
-                    referred_by: None,
-                },
-                proposal: Proposal {
-                    country_of_return: CountryCode::parse(c.code)
-                        .map_err(|e| AppError::Internal(e.to_string()))?,
-                    return_kind: ReturnKind::Origin,
-                    place_of_return: Some(text(c.places.choose(&mut rng).unwrap_or(&c.places[0]))?),
-                    assistance_package: vec![AssistanceItem {
-                        kind: AssistanceKind::ReintegrationGrant,
-                        amount: Some(
-                            Money::new(200_000, settings.currency.clone())
-                                .map_err(|e| AppError::Internal(e.to_string()))?,
-                        ),
-                        description: Some(text("Small business or training")?),
-                    }],
-                },
-                members,
-            };
-            let ctx = Context {
-                actor: actors.counsellor,
-                occurred_at: start,
-                now: today,
-                programme: &settings,
-                history: &[],
-            };
-            let evs = register(cmd, &ctx)
-                .map_err(|r| AppError::Internal(format!("demo registration: {r}")))?;
-            story.push(actors.counsellor, evs);
-            let ending = pick_ending(&mut rng);
-            tell(&mut rng, &mut story, &actors, c, return_ids[ci], ending)?;
-            let case = story.case()?;
-            let last = story
-                .events
-                .last()
-                .map(|e| e.meta.recorded_at)
-                .unwrap_or(today);
-            let (case_row, people) = project(&case, last);
-            self.store()
-                .append(Commit {
-                    case_id: case.id,
-                    expected_version: 0,
-                    events: &story.events,
-                    case_row,
-                    people,
-                    stats: homeward_store::projection::stat_rows(&case, &story.events),
-                    audit: AuditDraft {
-                        at: today,
-                        actor: None,
-                        action: "demo.seed_case".into(),
-                        case_id: Some(case.id.0),
-                        detail: serde_json::json!({"events": story.events.len()}),
-                    },
-                })
-                .await?;
-        }
-        Ok(DemoSummary { users, cases })
+                settings,
+                actors,
+            },
+            users,
+        ))
     }
 }

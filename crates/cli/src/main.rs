@@ -83,6 +83,23 @@ enum Cmd {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Fill an empty database with generated cases (the demo's offices, programme and
+    /// users), for benchmarks and load tests. The same seed and date give the same data.
+    Generate {
+        #[command(flatten)]
+        db: Db,
+        /// How many cases.
+        #[arg(long)]
+        cases: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Stories are told up to this day (YYYY-MM-DD, at noon UTC); today by default.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Cases written per transaction.
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        batch: u32,
+    },
     /// Create or upgrade the database schema.
     Migrate {
         #[command(flatten)]
@@ -274,6 +291,51 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             eprintln!("These passwords are public: never use the demo for real data.\n");
             run_server(store, http).await?;
+        }
+        Cmd::Generate {
+            db,
+            cases,
+            seed,
+            as_of,
+            batch,
+        } => {
+            let store = open(&db.database_url).await?;
+            let app = App::new(store.clone(), Config::default());
+            let as_of = match as_of {
+                Some(d) => d
+                    .and_hms_opt(12, 0, 0)
+                    .map(|t| t.and_utc())
+                    .context("--as-of: not a day")?,
+                None => chrono::Utc::now(),
+            };
+            let bar = indicatif::ProgressBar::new(cases as u64).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{wide_bar}] {pos}/{len} cases, {per_sec}, {eta} left",
+                )
+                .context("progress bar")?,
+            );
+            let started = std::time::Instant::now();
+            let summary = app
+                .generate(
+                    homeward_app::demo::Generate {
+                        cases,
+                        seed,
+                        as_of,
+                        batch: batch as usize,
+                    },
+                    |n| bar.set_position(n as u64),
+                )
+                .await?;
+            bar.finish();
+            let secs = started.elapsed().as_secs_f64();
+            let events = store.count_events().await?;
+            eprintln!(
+                "Generated {} cases ({events} events) in {secs:.1} s: {:.0} cases/s, {:.0} events/s.",
+                summary.cases,
+                summary.cases as f64 / secs,
+                events as f64 / secs
+            );
+            store.close().await;
         }
         Cmd::Migrate { db } => {
             open(&db.database_url).await?;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow,
+    AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
     OfficeRow, Page, PageRequest, PersonRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow,
     Scope, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
 };
@@ -470,6 +470,183 @@ impl Backend {
         insert_people(&mut tx, &c.people).await?;
         write_stats(&mut tx, c.case_id.0, &c.stats).await?;
         insert_audit(&mut tx, &c.audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes many new cases in one transaction, with multi-row inserts, and one audit
+    /// entry for them all; raises each reference sequence to at least the number given.
+    /// A stream that already exists fails the whole load.
+    pub async fn append_new_cases(
+        &self,
+        cases: &[NewCase],
+        references: &[(String, i64)],
+        audit: &AuditDraft,
+    ) -> CResult<()> {
+        // Rows per statement, under both databases' limits on bound parameters.
+        const ROWS: usize = 1000;
+        let mut tx = self.begin_write().await?;
+        for chunk in cases.chunks(ROWS) {
+            let mut q =
+                QueryBuilder::<Db>::new("INSERT INTO case_streams (case_id, version, created_at) ");
+            q.push_values(chunk, |mut b, c| {
+                b.push_bind(c.case_id.0)
+                    .push_bind(c.events.len() as i64)
+                    .push_bind(
+                        c.events
+                            .first()
+                            .map(|e| e.meta.recorded_at)
+                            .unwrap_or(audit.at),
+                    );
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let events: Vec<(&RecordedEvent, Uuid, serde_json::Value)> = cases
+            .iter()
+            .flat_map(|c| c.events.iter().map(move |e| (e, c.case_id.0)))
+            .map(|(e, id)| {
+                serde_json::to_value(&e.event)
+                    .map(|v| (e, id, v))
+                    .map_err(|err| StoreError::Corrupt(err.to_string()))
+            })
+            .collect::<CResult<_>>()?;
+        for chunk in events.chunks(ROWS) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
+                 occurred_at, recorded_at) ",
+            );
+            q.push_values(chunk, |mut b, (e, id, payload)| {
+                b.push_bind(*id)
+                    .push_bind(e.meta.version as i64)
+                    .push_bind(e.event.kind())
+                    .push_bind(i64::from(e.event.schema_version()))
+                    .push_bind(sqlx::types::Json(payload))
+                    .push_bind(e.meta.actor.0)
+                    .push_bind(e.meta.occurred_at)
+                    .push_bind(e.meta.recorded_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in cases.chunks(ROWS / 2) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO case_summaries (case_id, reference, host_office, return_office, \
+                 programme, stage, outcome, country_of_return, principal_name, members, \
+                 vulnerabilities, registered_at, first_counselling_at, applied_at, decided_at, \
+                 departed_at, arrived_at, withdrawn_at, closed_at, version, updated_at, departs_at) ",
+            );
+            q.push_values(chunk, |mut b, c| {
+                let r = &c.case_row;
+                b.push_bind(r.case_id)
+                    .push_bind(&r.reference)
+                    .push_bind(r.host_office)
+                    .push_bind(r.return_office)
+                    .push_bind(r.programme)
+                    .push_bind(&r.stage)
+                    .push_bind(&r.outcome)
+                    .push_bind(&r.country_of_return)
+                    .push_bind(&r.principal_name)
+                    .push_bind(r.members)
+                    .push_bind(r.vulnerabilities)
+                    .push_bind(r.registered_at)
+                    .push_bind(r.first_counselling_at)
+                    .push_bind(r.applied_at)
+                    .push_bind(r.decided_at)
+                    .push_bind(r.departed_at)
+                    .push_bind(r.arrived_at)
+                    .push_bind(r.withdrawn_at)
+                    .push_bind(r.closed_at)
+                    .push_bind(r.version)
+                    .push_bind(r.updated_at)
+                    .push_bind(r.departs_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
+        for chunk in people.chunks(ROWS) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO case_people (case_id, person_id, relationship, given_name, \
+                 family_name, search_name, birth_date, birth_year, birth_estimated, sex, \
+                 nationality, vulnerabilities) ",
+            );
+            q.push_values(chunk, |mut b, p| {
+                b.push_bind(p.case_id)
+                    .push_bind(p.person_id)
+                    .push_bind(&p.relationship)
+                    .push_bind(&p.given_name)
+                    .push_bind(&p.family_name)
+                    .push_bind(&p.search_name)
+                    .push_bind(p.birth_date)
+                    .push_bind(p.birth_year)
+                    .push_bind(p.birth_estimated)
+                    .push_bind(&p.sex)
+                    .push_bind(&p.nationality)
+                    .push_bind(p.vulnerabilities);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let returns: Vec<&ReturnRow> = cases.iter().flat_map(|c| c.stats.returns.iter()).collect();
+        for chunk in returns.chunks(ROWS) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO stat_returns (case_id, person_id, departed_on, year, host_country, \
+                 host_region, host_subregion, return_country, return_region, return_subregion, \
+                 sex, age_group, vulnerabilities, legal_situation, programme, office) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.case_id)
+                    .push_bind(r.person_id)
+                    .push_bind(r.departed_on)
+                    .push_bind(r.year)
+                    .push_bind(&r.host_country)
+                    .push_bind(&r.host_region)
+                    .push_bind(&r.host_subregion)
+                    .push_bind(&r.return_country)
+                    .push_bind(&r.return_region)
+                    .push_bind(&r.return_subregion)
+                    .push_bind(&r.sex)
+                    .push_bind(&r.age_group)
+                    .push_bind(r.vulnerabilities)
+                    .push_bind(&r.legal_situation)
+                    .push_bind(r.programme)
+                    .push_bind(r.office);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let interruptions: Vec<&InterruptionRow> = cases
+            .iter()
+            .flat_map(|c| c.stats.interruptions.iter())
+            .collect();
+        for chunk in interruptions.chunks(ROWS) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO stat_interruptions (case_id, seq, kind, occurred_on, year, stage, \
+                 host_country, return_country, programme, office) ",
+            );
+            q.push_values(chunk, |mut b, x| {
+                b.push_bind(x.case_id)
+                    .push_bind(x.seq)
+                    .push_bind(&x.kind)
+                    .push_bind(x.occurred_on)
+                    .push_bind(x.year)
+                    .push_bind(&x.stage)
+                    .push_bind(&x.host_country)
+                    .push_bind(&x.return_country)
+                    .push_bind(x.programme)
+                    .push_bind(x.office);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for (key, last) in references {
+            sqlx::query(
+                "INSERT INTO reference_sequences (key, last) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET last = CASE \
+                 WHEN excluded.last > reference_sequences.last THEN excluded.last \
+                 ELSE reference_sequences.last END",
+            )
+            .bind(key)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        }
+        insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }

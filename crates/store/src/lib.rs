@@ -284,6 +284,16 @@ pub struct Commit<'a> {
     pub audit: AuditDraft,
 }
 
+/// A case written whole, in a bulk load (`homeward generate`, the demo): its stream is new.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case_id: CaseId,
+    pub events: Vec<RecordedEvent>,
+    pub case_row: CaseRow,
+    pub people: Vec<PersonRow>,
+    pub stats: StatRows,
+}
+
 /// Which cases a reader may see: those of these offices (host or office of return).
 #[derive(Debug, Clone)]
 pub struct Scope {
@@ -514,6 +524,16 @@ impl Store {
 
     pub async fn append(&self, commit: Commit<'_>) -> Result<()> {
         dispatch!(self, s => s.append(commit).await)
+    }
+
+    /// Many new cases in one transaction (bulk loads); see the backends' doc.
+    pub async fn append_new_cases(
+        &self,
+        cases: &[NewCase],
+        references: &[(String, i64)],
+        audit: &AuditDraft,
+    ) -> Result<()> {
+        dispatch!(self, s => s.append_new_cases(cases, references, audit).await)
     }
 
     pub async fn load_events(&self, case: CaseId) -> Result<Vec<RecordedEvent>> {
