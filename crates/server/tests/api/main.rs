@@ -220,6 +220,48 @@ both_backends! {
         assert_eq!(w.version(&case).await, version + 1);
     }
 
+    async fn many_clients_writing_one_case_lose_no_update(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        let start = w.version(&case).await;
+        // 12 clients, 4 writes each, each at the version it has just read.
+        let mut clients = tokio::task::JoinSet::new();
+        for n in 0..12 {
+            let (http, base, token) = (w.http.clone(), w.base.clone(), w.token(if n % 2 == 0 { "counsellor" } else { "counsellor2" }).to_string());
+            let (case, awa) = (case.clone(), awa.clone());
+            clients.spawn(async move {
+                let mut statuses = vec![];
+                                for _ in 0..4 {
+                    let view: Value = http.get(format!("{base}/api/cases/{case}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                    let body = json!({
+                        "version": view["version"],
+
+                        "language": "wo", "interpreter_present": false, "topics": ["return_modalities"],
+                        "attendees": [{"member": awa}]
+                    });
+                    let res = http.post(format!("{base}/api/cases/{case}/counselling-sessions")).bearer_auth(&token).json(&body).send().await.unwrap();
+                    let status = res.status().as_u16();
+                    let body: Value = res.json().await.unwrap();
+                                        assert!(status == 200 || status == 409, "{status}: {body}");
+                    if status == 409 {
+                        assert!(body["current_version"].as_u64().unwrap() > view["version"].as_u64().unwrap(), "{body}");
+                    }
+                    statuses.push(status);
+                }
+                statuses
+            });
+        }
+        let statuses: Vec<u16> = clients.join_all().await.into_iter().flatten().collect();
+        let wins = statuses.iter().filter(|s| **s == 200).count() as u64;
+        let losses = statuses.iter().filter(|s| **s == 409).count();
+        assert_eq!(wins as usize + losses, 48, "only successes and conflicts: {statuses:?}");
+        assert!(wins >= 1);
+        // Every success is one session in the log; nothing else was written.
+        assert_eq!(w.version(&case).await, start + wins);
+        let view = w.view("counsellor", &case).await;
+        assert_eq!(view["version"], json!(start + wins));
+    }
+
     async fn a_case_of_another_office_does_not_exist_for_you(db: &TestDb) {
         let w = World::start(db).await;
         let (case, _) = w.single_adult().await;
