@@ -8,6 +8,87 @@ use homeward_store::both_backends;
 use serde_json::{Value, json};
 use support::*;
 
+/// JSON of any shape, with the field names and kinds of value the API reads (but never a
+/// `version`, so that no body can be a valid command by chance), strings with control
+/// characters, right-to-left marks and extreme lengths, and numbers at the edges.
+fn hostile_json(person: &str) -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let person = person.to_string();
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        prop_oneof![
+            Just(f64::MAX),
+            Just(-0.0),
+            Just(1e-300),
+            any::<f64>().prop_filter("finite", |f| f.is_finite())
+        ]
+        .prop_map(Value::from),
+        "\\PC{0,40}".prop_map(Value::from),
+        "[\\x00-\\x1f\\u{202e}\\u{200f}a-z]{0,20}".prop_map(Value::from),
+        (0usize..20_000).prop_map(|n| Value::from("x".repeat(n))),
+        prop_oneof![
+            Just("2026-02-30"),
+            Just("1899-01-01"),
+            Just("9999-12-31T23:59:59Z"),
+            Just("EUR"),
+            Just("XX"),
+            Just("fr"),
+            Just("DSS"),
+            Just("00000000-0000-0000-0000-000000000000")
+        ]
+        .prop_map(Value::from),
+        Just(Value::from(person)),
+    ];
+    let key = prop_oneof![
+        prop_oneof![
+            Just("person_id"),
+            Just("member"),
+            Just("members"),
+            Just("details"),
+            Just("name"),
+            Just("given"),
+            Just("family"),
+            Just("date_of_birth"),
+            Just("sex"),
+            Just("language"),
+            Just("languages"),
+            Just("topics"),
+            Just("attendees"),
+            Just("occurred_at"),
+            Just("amount"),
+            Just("amount_minor"),
+            Just("currency"),
+            Just("flights"),
+            Just("kind"),
+            Just("outcome"),
+            Just("reason"),
+            Just("username"),
+            Just("password"),
+            Just("roles"),
+            Just("offices"),
+            Just("code"),
+            Just("country"),
+            Just("settings"),
+            Just("host_office"),
+            Just("programme"),
+            Just("proposal"),
+            Just("corrects"),
+            Just("replacement"),
+        ]
+        .prop_map(str::to_string),
+        "\\PC{0,12}",
+    ];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            proptest::collection::btree_map(key.clone(), inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
 both_backends! {
     async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
         let w = World::start(db).await;
@@ -218,6 +299,55 @@ both_backends! {
         let conflict = if a.status == 409 { a } else { b };
         assert_eq!(conflict.body["current_version"], json!(version + 1));
         assert_eq!(w.version(&case).await, version + 1);
+    }
+
+    async fn hostile_bodies_to_every_endpoint_get_a_4xx_and_write_nothing(db: &TestDb) {
+        use proptest::strategy::{Strategy, ValueTree};
+        let w = World::start(db).await;
+        let (case, person) = w.single_adult().await;
+        let doc = w.send(None, w.http.get(format!("{}/api/openapi.json", w.base))).await.ok();
+        let mut endpoints = vec![];
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for method in ["post", "put", "patch"] {
+                // Signing out is a write of its own kind: it is tested elsewhere.
+                if ops.get(method).is_some() && !path.contains("logout") {
+                    endpoints.push((method.to_uppercase(), path.replace("{case_id}", &case).replace("{user_id}", &w.users["counsellor"].to_string()).replace("{programme_id}", &w.programme.to_string())));
+                }
+            }
+        }
+        assert!(endpoints.len() > 40, "{endpoints:?}");
+        let before = (w.events().await, w.app.store().read_model_snapshot().await.unwrap(), w.get("admin", "/api/users").await.ok(), w.get("admin", "/api/offices").await.ok(), w.get("admin", "/api/programmes").await.ok());
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let bodies = hostile_json(&person);
+        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+        for round in 0..24 {
+            for (n, (method, path)) in endpoints.iter().enumerate() {
+                let url = format!("{}{path}", w.base);
+                let req = w.http.request(method.parse().unwrap(), &url);
+                let req = match (round + n) % 6 {
+                    // Bytes that are not JSON, JSON cut short, nesting past any limit.
+                    0 => {
+                        let bytes: Vec<u8> = (0..(n * 37 + round * 11) % 300).map(|i| ((i * 131 + n * 7 + round) % 256) as u8).collect();
+                        req.header("content-type", "application/json").body(bytes)
+                    }
+                    1 => req.header("content-type", "application/json").body(format!("{{\"version\": 1, \"person_id\": \"{person}\", \"x\": [1, 2, {{\"y\": \"")),
+                    2 => req.header("content-type", "application/json").body(format!("{}{}", "[".repeat(5000), "]".repeat(5000))),
+                    _ => req.json(&bodies.new_tree(&mut runner).unwrap().current()),
+                };
+                let user = if path.starts_with("/api/cases") || path.starts_with("/api/people") { "counsellor" } else { "admin" };
+                let r = w.send(Some(user), req).await;
+                                                // A search may find something, and a change of nothing (`{}`, or nulls) is
+                // no change; everything else must be refused. Nothing may be written
+                // either way (checked at the end).
+                let read = (path.ends_with("/search") || method != "POST") && r.status == 200;
+                assert!(read || (400..500).contains(&r.status), "{method} {path}: {} {}", r.status, r.body);
+                *statuses.entry(r.status).or_default() += 1;
+            }
+        }
+        eprintln!("hostile bodies: {statuses:?}");
+        assert!(statuses.contains_key(&400) && statuses.contains_key(&422), "{statuses:?}");
+        let after = (w.events().await, w.app.store().read_model_snapshot().await.unwrap(), w.get("admin", "/api/users").await.ok(), w.get("admin", "/api/offices").await.ok(), w.get("admin", "/api/programmes").await.ok());
+        assert!(before == after, "a hostile body changed something");
     }
 
     async fn many_clients_writing_one_case_lose_no_update(db: &TestDb) {
