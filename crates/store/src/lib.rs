@@ -754,6 +754,16 @@ impl Store {
         }
     }
 
+    /// The database's own consistency check: SQLite's `PRAGMA integrity_check` (its
+    /// findings; `["ok"]` when sound). PostgreSQL checks itself continuously: `["ok"]`
+    /// once it answers.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        match self {
+            Store::Sqlite(s) => s.integrity_check().await,
+            Store::Postgres(s) => s.ping().await.map(|()| vec!["ok".to_string()]),
+        }
+    }
+
     /// Runs raw SQL: for tests that tamper with the database on purpose.
     #[doc(hidden)]
     pub async fn execute_unchecked(&self, sql: &str) -> Result<u64> {

@@ -80,6 +80,13 @@ impl SqliteStore {
         Ok(())
     }
 
+    pub async fn integrity_check(&self) -> Result<Vec<String>, crate::StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
     /// `VACUUM INTO` a new file: a consistent snapshot, taken while others write.
     pub async fn backup(&self, to: &Path) -> Result<(), crate::StoreError> {
         if to.exists() {

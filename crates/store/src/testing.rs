@@ -35,6 +35,18 @@ impl TestDb {
             .map(|d| format!("sqlite:{}", d.path().join("homeward.db").display()))
     }
 
+    /// The URL of this database, for tests that run the `homeward` binary on it.
+    pub fn url(&self) -> String {
+        match (&self.schema, self.sqlite_url()) {
+            (Some((url, schema)), _) => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options%5Bsearch_path%5D={schema}")
+            }
+            (None, Some(url)) => url,
+            (None, None) => String::new(),
+        }
+    }
+
     /// A fresh schema in the PostgreSQL test database; `Ok(None)` when PostgreSQL is
     /// unreachable outside CI. Under `CI=true` an unreachable database is an error.
     pub async fn postgres() -> Result<Option<TestDb>, StoreError> {
