@@ -296,8 +296,14 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
     }
 }
 
+// One component per length limit (`Text200`, `Text10000`): under one name, every text
+// field would carry the limit of whichever registered first.
 #[cfg(feature = "openapi")]
-impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
+impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Owned(format!("Text{MAX}"))
+    }
+}
 
 /// Every ISO 3166-1 country: (alpha-2 code, English short name), by name.
 pub fn countries() -> Vec<(&'static str, &'static str)> {

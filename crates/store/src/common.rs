@@ -1306,13 +1306,13 @@ impl Backend {
         .await?)
     }
 
+    /// Runs raw SQL on the writer's connection, outside any transaction (so that a
+    /// test can also set the connection's pragmas, or undo what forbids writing).
     pub async fn execute_unchecked(&self, sql: &str) -> CResult<u64> {
-        let mut tx = self.begin_write().await?;
         let n = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut *tx)
+            .execute(self.writer())
             .await?
             .rows_affected();
-        tx.commit().await?;
         Ok(n)
     }
 }

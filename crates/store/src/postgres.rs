@@ -57,7 +57,11 @@ impl PgStore {
         self.pool.close().await;
     }
 
-    fn reader(&self) -> &Pool<Db> {
+        fn reader(&self) -> &Pool<Db> {
+        &self.pool
+    }
+
+    fn writer(&self) -> &Pool<Db> {
         &self.pool
     }
 

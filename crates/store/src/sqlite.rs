@@ -67,12 +67,28 @@ impl SqliteStore {
         self.write.close().await;
     }
 
-    fn reader(&self) -> &Pool<Db> {
+        fn reader(&self) -> &Pool<Db> {
         &self.read
     }
 
+    fn writer(&self) -> &Pool<Db> {
+        &self.write
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
-        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+        match self.write.begin_with("BEGIN IMMEDIATE").await {
+            // SQLite rolls a transaction back by itself on some errors (a full disk, an
+            // I/O error); the driver then still counts it open, fails to roll it back,
+            // and refuses every later BEGIN on that connection. Replace the connection.
+            Err(sqlx::Error::InvalidSavePointStatement) => {
+                tracing::warn!("replacing the writer connection after SQLite ended a transaction");
+                let mut conn = self.write.acquire().await?;
+                conn.close_on_drop();
+                drop(conn);
+                Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            r => Ok(r?),
+        }
     }
 
     /// The single writer already serialises appends to the audit chain.

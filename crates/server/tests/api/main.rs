@@ -350,6 +350,65 @@ both_backends! {
         assert!(before == after, "a hostile body changed something");
     }
 
+    async fn when_storage_is_full_or_read_only_writes_get_503_reads_go_on_and_it_recovers(db: &TestDb) {
+        let w = World::start(db).await;
+        // A case with nothing sensitive in it, and one with counselling notes.
+        let (plain, _) = w.single_adult().await;
+        let (noted, awa) = w.single_adult().await;
+        let sqlite = db.store.backend() == "sqlite";
+        // A session with a long note: a row that needs new pages.
+        let session = |v: u64| json!({
+            "version": v, "language": "wo", "interpreter_present": false,
+            "topics": ["return_modalities"], "attendees": [{"member": awa}],
+            "notes": "Une longue note. ".repeat(500),
+        });
+        let write_session = || async { let v = w.version(&noted).await; w.post("counsellor", &format!("/api/cases/{noted}/counselling-sessions"), session(v)).await };
+        write_session().await.ok();
+        for fault in ["full", "read-only"] {
+            // SQLite: its own errors (the writer may not grow the file; may not write).
+            // PostgreSQL: the errors it gives for a full disk and a read-only database.
+            let (break_sql, mend_sql) = match (sqlite, fault) {
+                (true, "full") => ("PRAGMA max_page_count = 1".to_string(), "PRAGMA max_page_count = 4294967294".to_string()),
+                (true, _) => ("PRAGMA query_only = ON".to_string(), "PRAGMA query_only = OFF".to_string()),
+                (false, _) => {
+                    let state = if fault == "full" { "53100" } else { "25006" };
+                    (format!(
+                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                         RAISE EXCEPTION 'storage fault' USING ERRCODE = '{state}'; END $$; \
+                         CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON case_streams FOR EACH ROW EXECUTE FUNCTION refuse(); \
+                         CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse();"
+                    ), "DROP TRIGGER refuse ON case_streams; DROP TRIGGER refuse ON audit_log; DROP FUNCTION refuse();".to_string())
+                }
+            };
+            let events = w.events().await;
+            let v = w.version(&noted).await;
+            db.store.execute_unchecked(&break_sql).await.unwrap();
+            let r = write_session().await;
+            assert_eq!(r.status, 503, "{fault}: {}", r.body);
+            assert_eq!(r.body["type"].as_str().unwrap().rsplit('/').next(), Some("storage-unavailable"));
+            assert!(r.body["detail"].as_str().unwrap().contains("nothing was changed"));
+            assert_eq!(r.headers["retry-after"], "5");
+            // Reads go on.
+            assert_eq!(w.get("counsellor", &format!("/api/cases/{plain}")).await.status, 200);
+            assert_eq!(w.get("counsellor", "/api/cases").await.status, 200);
+            // SQLite's page limit binds only the connection it was set on, which the
+            // store replaces after SQLite aborts a transaction: on SQLite the rest is
+            // checked with a read-only database.
+            if fault == "read-only" || !sqlite {
+                let r = w.post("counsellor", "/api/cases", json!({"host_office": w.bru, "programme": w.programme, "referral": {"source": "self_referral"}, "proposal": {"country_of_return": "SN", "return_kind": "origin"}, "members": [member("principal", adult("Ndeye"))]})).await;
+                assert_eq!(r.status, 503, "{fault}: {}", r.body);
+                // A read of counselling notes is recorded in the audit log, or not made.
+                assert_eq!(w.get("counsellor", &format!("/api/cases/{noted}")).await.status, 503);
+            }
+            assert_eq!(w.events().await, events, "nothing written");
+            // Storage comes back: the next write goes through, with no restart.
+            db.store.execute_unchecked(&mend_sql).await.unwrap();
+            write_session().await.ok();
+            assert_eq!(w.version(&noted).await, v + 1);
+            assert_eq!(w.get("counsellor", &format!("/api/cases/{noted}")).await.status, 200);
+        }
+    }
+
     async fn many_clients_writing_one_case_lose_no_update(db: &TestDb) {
         let w = World::start(db).await;
         let (case, awa) = w.single_adult().await;
