@@ -1306,6 +1306,20 @@ impl Backend {
         .await?)
     }
 
+    /// The database floor of the benchmark harness: one transaction that inserts one row
+    /// into `bench_floor` (which the harness creates), through the same writer as every
+    /// command.
+    pub async fn floor_insert(&self, n: i64, payload: &str) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO bench_floor (n, payload) VALUES ($1, $2)")
+            .bind(n)
+            .bind(payload)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Runs raw SQL on the writer's connection, outside any transaction (so that a
     /// test can also set the connection's pragmas, or undo what forbids writing).
     pub async fn execute_unchecked(&self, sql: &str) -> CResult<u64> {

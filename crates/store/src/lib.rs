@@ -764,6 +764,12 @@ impl Store {
         }
     }
 
+    /// The benchmark harness's floor: a bare single-row insert transaction.
+    #[doc(hidden)]
+    pub async fn floor_insert(&self, n: i64, payload: &str) -> Result<()> {
+        dispatch!(self, s => s.floor_insert(n, payload).await)
+    }
+
     /// Runs raw SQL: for tests that tamper with the database on purpose.
     #[doc(hidden)]
     pub async fn execute_unchecked(&self, sql: &str) -> Result<u64> {

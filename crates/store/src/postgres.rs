@@ -57,7 +57,7 @@ impl PgStore {
         self.pool.close().await;
     }
 
-        fn reader(&self) -> &Pool<Db> {
+    fn reader(&self) -> &Pool<Db> {
         &self.pool
     }
 

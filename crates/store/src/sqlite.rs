@@ -67,7 +67,7 @@ impl SqliteStore {
         self.write.close().await;
     }
 
-        fn reader(&self) -> &Pool<Db> {
+    fn reader(&self) -> &Pool<Db> {
         &self.read
     }
 

@@ -1,0 +1,970 @@
+//! The benchmark harness. For each database and size it generates (once) a programme of
+//! cases through the domain, serves it with the real `homeward` binary, and measures,
+//! each beside a baseline taken in the same run on the same machine:
+//!
+//! - commands over HTTP (recording a counselling session) at several numbers of
+//!   concurrent clients, against the database floor: a bare single-row insert transaction
+//!   through the same writer;
+//! - reads (the case, its page, the filtered list, search by name and date of birth,
+//!   statistics), against the server's floor: a request that touches no data;
+//! - rebuilding every read model from the event log;
+//! - the server's peak resident memory.
+//!
+//! It writes `report.json` and `report.md`. Targets are reported against, never asserted.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use homeward_app::demo::Generate;
+use homeward_app::{App, Config};
+use homeward_store::Store;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+#[derive(Parser)]
+#[command(about = "Measure Homeward against its baselines; write report.json and report.md")]
+struct Args {
+    /// Numbers of cases to measure at (each generated once per database, then kept).
+    #[arg(long, value_delimiter = ',', default_value = "100000")]
+    cases: Vec<usize>,
+    /// Databases: sqlite, postgres.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    backends: Vec<String>,
+    /// The PostgreSQL server (databases `homeward_bench_<cases>` are created on it).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres: String,
+    /// Where generated databases are kept between runs.
+    #[arg(long, default_value = "target/bench-data")]
+    data: PathBuf,
+    /// Where the report is written.
+    #[arg(long, default_value = "bench")]
+    out: PathBuf,
+    /// Seconds of load per throughput figure.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Requests per latency figure.
+    #[arg(long, default_value_t = 400)]
+    samples: usize,
+    /// Concurrent clients for commands.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    clients: Vec<usize>,
+}
+
+/// Latencies and rate of one measurement.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct Stats {
+    /// Requests that succeeded.
+    n: usize,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct CommandRun {
+    clients: usize,
+    command: Stats,
+    floor: Stats,
+    /// The command's rate over the floor's.
+    ratio: f64,
+    conflicts: usize,
+    errors: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ReadRun {
+    name: String,
+    clients: usize,
+    read: Stats,
+    /// The server's floor at the same concurrency.
+    floor: Stats,
+    errors: usize,
+    note: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, Clone)]
+struct Generated {
+    cases: usize,
+    events: i64,
+    seconds: f64,
+    bytes: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Rebuild {
+    events: i64,
+    seconds: f64,
+    events_per_second: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Run {
+    backend: String,
+    cases: usize,
+    generated: Generated,
+    commands: Vec<CommandRun>,
+    reads: Vec<ReadRun>,
+    rebuild: Rebuild,
+    server_peak_rss_mib: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Machine {
+    cpus: usize,
+    memory_gib: f64,
+    cpu_model: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    date: String,
+    commit: String,
+    machine: Machine,
+    runs: Vec<Run>,
+}
+
+enum Outcome {
+    Done,
+    Conflict,
+    Failed,
+}
+
+enum Stop {
+    After(Duration),
+    Count(usize),
+}
+
+struct Measured {
+    stats: Stats,
+    conflicts: usize,
+    errors: usize,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Runs `f` from `clients` concurrent tasks until `stop`; each call's latency counts when
+/// it succeeds.
+async fn load<F, Fut>(clients: usize, stop: Stop, f: F) -> Measured
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Outcome> + Send + 'static,
+{
+    let f = Arc::new(f);
+    let started = Instant::now();
+    let per_client = match stop {
+        Stop::Count(n) => Some(n.div_ceil(clients)),
+        Stop::After(_) => None,
+    };
+    let deadline = match stop {
+        Stop::After(d) => Some(started + d),
+        Stop::Count(_) => None,
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let f = f.clone();
+        tasks.spawn(async move {
+            let (mut ms, mut conflicts, mut errors) = (vec![], 0, 0);
+            for i in 0.. {
+                if per_client.is_some_and(|n| i >= n)
+                    || deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    break;
+                }
+                let t = Instant::now();
+                match f(c, i).await {
+                    Outcome::Done => ms.push(t.elapsed().as_secs_f64() * 1000.0),
+                    Outcome::Conflict => conflicts += 1,
+                    Outcome::Failed => errors += 1,
+                }
+            }
+            (ms, conflicts, errors)
+        });
+    }
+    let (mut all, mut conflicts, mut errors) = (vec![], 0, 0);
+    while let Some(Ok((ms, c, e))) = tasks.join_next().await {
+        all.extend(ms);
+        conflicts += c;
+        errors += e;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    Measured {
+        stats: Stats {
+            n: all.len(),
+            per_second: all.len() as f64 / secs,
+            p50_ms: percentile(&all, 50.0),
+            p99_ms: percentile(&all, 99.0),
+        },
+        conflicts,
+        errors,
+    }
+}
+
+fn outcome(status: reqwest::StatusCode) -> Outcome {
+    match status.as_u16() {
+        200..=299 => Outcome::Done,
+        409 => Outcome::Conflict,
+        _ => Outcome::Failed,
+    }
+}
+
+/// The `homeward` binary beside this one (`cargo build --release -p homeward`).
+fn homeward_binary() -> Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let bin = me.with_file_name("homeward");
+    if !bin.exists() {
+        bail!(
+            "{} is missing: build it first (cargo build --release -p homeward)",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+/// `homeward serve` on a free port; the child and its address.
+fn serve(url: &str) -> Result<(Child, String)> {
+    let mut child = Command::new(homeward_binary()?)
+        .args(["serve", "--database-url", url, "--bind", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stderr = child.stderr.take().context("the server's stderr")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.strip_prefix("Homeward is serving on ")
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(300))
+        .context("the server did not start")?;
+    Ok((child, base))
+}
+
+fn peak_rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// The database of `cases` cases on `backend`, generated unless a previous run left it.
+async fn prepare(args: &Args, backend: &str, cases: usize) -> Result<(String, Generated)> {
+    std::fs::create_dir_all(&args.data)?;
+    let marker = args.data.join(format!("{backend}-{cases}.json"));
+    let url = match backend {
+        "sqlite" => format!(
+            "sqlite:{}",
+            args.data.join(format!("sqlite-{cases}.db")).display()
+        ),
+        "postgres" => format!("{}/homeward_bench_{cases}", args.postgres),
+        other => bail!("unknown backend {other}: sqlite or postgres"),
+    };
+    if let Ok(text) = std::fs::read_to_string(&marker)
+        && let Ok(g) = serde_json::from_str::<Generated>(&text)
+    {
+        eprintln!("{backend}, {cases} cases: kept from a previous run");
+        return Ok((url, g));
+    }
+    match backend {
+        "sqlite" => {
+            let path = args.data.join(format!("sqlite-{cases}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        _ => {
+            let admin = Store::connect(&format!("{}/postgres", args.postgres)).await?;
+            admin
+                .execute_unchecked(&format!("DROP DATABASE IF EXISTS homeward_bench_{cases}"))
+                .await?;
+            admin
+                .execute_unchecked(&format!("CREATE DATABASE homeward_bench_{cases}"))
+                .await?;
+            admin.close().await;
+        }
+    }
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    let app = App::new(store.clone(), Config::default());
+    eprintln!("{backend}: generating {cases} cases...");
+    let started = Instant::now();
+    let step = (cases / 10).max(1);
+    app.generate(
+        Generate {
+            cases,
+            seed: 2026,
+            as_of: chrono::DateTime::parse_from_rfc3339("2026-11-01T12:00:00Z")?.to_utc(),
+            batch: 2000,
+        },
+        |n| {
+            if n % step < 2000 {
+                eprintln!("  {n} cases, {:.0} s", started.elapsed().as_secs_f64());
+            }
+        },
+    )
+    .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let events = store.count_events().await?;
+    store.close().await;
+    let bytes = match backend {
+        "sqlite" => std::fs::metadata(args.data.join(format!("sqlite-{cases}.db")))
+            .ok()
+            .map(|m| m.len()),
+        _ => None,
+    };
+    let g = Generated {
+        cases,
+        events,
+        seconds,
+        bytes,
+    };
+    std::fs::write(&marker, serde_json::to_string_pretty(&g)?)?;
+    Ok((url, g))
+}
+
+async fn token(http: &reqwest::Client, base: &str, user: &str) -> Result<String> {
+    let t: Value = http
+        .post(format!("{base}/api/tokens"))
+        .json(&json!({"username": user, "password": format!("demo-{user}-2026"), "name": "benchmark"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    t["token"]
+        .as_str()
+        .map(str::to_string)
+        .context("no token in the answer")
+}
+
+/// A case a client records sessions on: its id, who attends, and its version.
+struct Target {
+    case: String,
+    attendee: Value,
+    version: u64,
+}
+
+/// Cases in counselling that accept a session, as many as `wanted`.
+async fn targets(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    wanted: usize,
+) -> Result<Vec<Mutex<Target>>> {
+    let mut out = vec![];
+    for page in 1..=20 {
+        let list: Value = http
+            .get(format!(
+                "{base}/api/cases?stage=counselling&per_page=100&page={page}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for item in items {
+            let Some(case) = item["id"].as_str() else {
+                continue;
+            };
+            let view: Value = http
+                .get(format!("{base}/api/cases/{case}"))
+                .bearer_auth(token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let attendee = json!({"member": view["case"]["members"][0]["person_id"]});
+            let version = view["version"].as_u64().unwrap_or(0);
+            let res = http
+                .post(format!("{base}/api/cases/{case}/counselling-sessions"))
+                .bearer_auth(token)
+                .json(&session(version, &attendee))
+                .send()
+                .await?;
+            if res.status() == 200 {
+                let v: Value = res.json().await?;
+                out.push(Mutex::new(Target {
+                    case: case.to_string(),
+                    attendee,
+                    version: v["version"].as_u64().unwrap_or(version + 1),
+                }));
+                if out.len() >= wanted {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        bail!("no case in counselling accepts a session");
+    }
+    Ok(out)
+}
+
+fn session(version: u64, attendee: &Value) -> Value {
+    json!({
+        "version": version, "language": "fr", "interpreter_present": false,
+        "topics": ["return_modalities", "conditions_in_country_of_return"],
+        "attendees": [attendee],
+    })
+}
+
+async fn commands(
+    args: &Args,
+    url: &str,
+    base: &str,
+    http: &reqwest::Client,
+    token: &str,
+) -> Result<Vec<CommandRun>> {
+    let max = args.clients.iter().copied().max().unwrap_or(1);
+    let targets = Arc::new(targets(http, base, token, max).await?);
+    let store = Store::connect(url).await?;
+    store
+        .execute_unchecked(
+            "CREATE TABLE IF NOT EXISTS bench_floor (n BIGINT NOT NULL, payload TEXT NOT NULL)",
+        )
+        .await?;
+    let mut out = vec![];
+    for &clients in &args.clients {
+        eprintln!("  commands at {clients} clients");
+        let payload = "x".repeat(300);
+        let floor = {
+            let store = store.clone();
+            let payload = payload.clone();
+            load(
+                clients,
+                Stop::After(Duration::from_secs(args.seconds)),
+                move |c, i| {
+                    let (store, payload) = (store.clone(), payload.clone());
+                    async move {
+                        match store
+                            .floor_insert((c * 1_000_000 + i) as i64, &payload)
+                            .await
+                        {
+                            Ok(()) => Outcome::Done,
+                            Err(_) => Outcome::Failed,
+                        }
+                    }
+                },
+            )
+            .await
+        };
+        let cmd = {
+            let (http, base, token, targets) = (
+                http.clone(),
+                base.to_string(),
+                token.to_string(),
+                targets.clone(),
+            );
+            load(
+                clients,
+                Stop::After(Duration::from_secs(args.seconds)),
+                move |c, _| {
+                    let (http, base, token, targets) =
+                        (http.clone(), base.clone(), token.clone(), targets.clone());
+                    async move {
+                        let mut t = targets[c % targets.len()].lock().await;
+                        let res = http
+                            .post(format!("{base}/api/cases/{}/counselling-sessions", t.case))
+                            .bearer_auth(&token)
+                            .json(&session(t.version, &t.attendee))
+                            .send()
+                            .await;
+                        let Ok(res) = res else { return Outcome::Failed };
+                        let status = res.status();
+                        let body: Value = res.json().await.unwrap_or(Value::Null);
+                        if status.as_u16() == 200 {
+                            t.version = body["version"].as_u64().unwrap_or(t.version + 1);
+                        } else if status.as_u16() == 409 {
+                            t.version = body["current_version"].as_u64().unwrap_or(t.version);
+                        }
+                        outcome(status)
+                    }
+                },
+            )
+            .await
+        };
+        out.push(CommandRun {
+            clients,
+            ratio: if floor.stats.per_second > 0.0 {
+                cmd.stats.per_second / floor.stats.per_second
+            } else {
+                0.0
+            },
+            command: cmd.stats,
+            floor: floor.stats,
+            conflicts: cmd.conflicts,
+            errors: cmd.errors + floor.errors,
+        });
+    }
+    store.execute_unchecked("DROP TABLE bench_floor").await?;
+    store.close().await;
+    Ok(out)
+}
+
+/// A name as someone might mistype it: a doubled letter made single, or a vowel changed.
+fn misspell(name: &str, rng: &mut StdRng) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if let Some(i) = (1..chars.len()).find(|&i| chars[i] == chars[i - 1]) {
+        let mut c = chars.clone();
+        c.remove(i);
+        return c.into_iter().collect();
+    }
+    let vowels: Vec<usize> = (1..chars.len())
+        .filter(|&i| "aeiou".contains(chars[i]))
+        .collect();
+    match vowels.choose(rng) {
+        Some(&i) => {
+            let mut c = chars.clone();
+            c[i] = if chars[i] == 'o' { 'u' } else { 'e' };
+            c.into_iter().collect()
+        }
+        None => format!("{name}h"),
+    }
+}
+
+struct Person {
+    case: String,
+    given: String,
+    family: String,
+    birth_date: Option<String>,
+}
+
+#[allow(clippy::too_many_lines)]
+async fn reads(
+    args: &Args,
+    base: &str,
+    http: &reqwest::Client,
+    counsellor: &str,
+    approver: &str,
+) -> Result<Vec<ReadRun>> {
+    // Cases and people to ask for, from the first pages of the list.
+    let mut people = vec![];
+    for page in 1..=5 {
+        let list: Value = http
+            .get(format!("{base}/api/cases?per_page=100&page={page}"))
+            .bearer_auth(counsellor)
+            .send()
+            .await?
+            .json()
+            .await?;
+        for item in list["items"].as_array().cloned().unwrap_or_default() {
+            let Some(case) = item["id"].as_str() else {
+                continue;
+            };
+            people.push(case.to_string());
+        }
+    }
+    let mut sample = vec![];
+    for case in people.iter().take(60) {
+        let view: Value = http
+            .get(format!("{base}/api/cases/{case}"))
+            .bearer_auth(counsellor)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let m = &view["case"]["members"][0]["details"];
+        sample.push(Person {
+            case: case.clone(),
+            given: m["name"]["given"].as_str().unwrap_or("").to_string(),
+            family: m["name"]["family"].as_str().unwrap_or("").to_string(),
+            birth_date: m["date_of_birth"]["exact"].as_str().map(str::to_string),
+        });
+    }
+    if people.is_empty() || sample.is_empty() {
+        bail!("no case to read");
+    }
+    // The browser's session, for the HTML page.
+    let browser = reqwest::Client::builder().cookie_store(true).build()?;
+    browser
+        .post(format!("{base}/api/session"))
+        .json(&json!({"username": "counsellor", "password": "demo-counsellor-2026"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let ids = Arc::new(people);
+    let sample = Arc::new(sample);
+    let mut out = vec![];
+    let mut rng = StdRng::seed_from_u64(7);
+    let exact_queries: Arc<Vec<Value>> = Arc::new(
+        sample
+            .iter()
+            .map(|p| json!({"q": format!("{} {}", p.given, p.family), "birth_date": p.birth_date}))
+            .collect(),
+    );
+    let variant_queries: Arc<Vec<Value>> = Arc::new(
+        sample
+            .iter()
+            .map(|p| json!({"q": format!("{} {}", misspell(&p.given, &mut rng), misspell(&p.family, &mut rng)), "birth_date": p.birth_date}))
+            .collect(),
+    );
+    // Whether each search finds the person it was looking for.
+    let mut found = BTreeMap::new();
+    for (label, queries) in [("exact", &exact_queries), ("variant", &variant_queries)] {
+        let mut hits = 0;
+        for (q, p) in queries.iter().zip(sample.iter()) {
+            let r: Value = http
+                .post(format!("{base}/api/cases/search"))
+                .bearer_auth(counsellor)
+                .json(q)
+                .send()
+                .await?
+                .json()
+                .await?;
+            if r["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|i| i["id"] == p.case.as_str()))
+            {
+                hits += 1;
+            }
+        }
+        found.insert(label, (hits, queries.len()));
+    }
+    let kinds: Vec<(&str, Option<String>)> = vec![
+        ("case (API)", None),
+        ("case page (HTML)", None),
+        ("case list: stage, country and office", None),
+        (
+            "search: name and date of birth",
+            Some(format!(
+                "finds the person {} of {} times",
+                found["exact"].0, found["exact"].1
+            )),
+        ),
+        (
+            "search: misspelt name and date of birth",
+            Some(format!(
+                "finds the person {} of {} times",
+                found["variant"].0, found["variant"].1
+            )),
+        ),
+        ("statistics: returns by year", None),
+        ("statistics: country of return by sex", None),
+    ];
+    for clients in [1usize, 16] {
+        let floor = {
+            let (http, base) = (http.clone(), base.to_string());
+            load(clients, Stop::Count(args.samples), move |_, _| {
+                let (http, base) = (http.clone(), base.clone());
+                async move {
+                    match http.get(format!("{base}/healthz")).send().await {
+                        Ok(r) => outcome(r.status()),
+                        Err(_) => Outcome::Failed,
+                    }
+                }
+            })
+            .await
+        };
+        for (name, note) in &kinds {
+            eprintln!("  {name} at {clients} clients");
+            let (http, browser, base, counsellor, approver, ids, exact, variant) = (
+                http.clone(),
+                browser.clone(),
+                base.to_string(),
+                counsellor.to_string(),
+                approver.to_string(),
+                ids.clone(),
+                exact_queries.clone(),
+                variant_queries.clone(),
+            );
+            let name_owned = name.to_string();
+            let m = load(clients, Stop::Count(args.samples), move |c, i| {
+                let (http, browser, base, counsellor, approver, ids, exact, variant, name) = (
+                    http.clone(),
+                    browser.clone(),
+                    base.clone(),
+                    counsellor.clone(),
+                    approver.clone(),
+                    ids.clone(),
+                    exact.clone(),
+                    variant.clone(),
+                    name_owned.clone(),
+                );
+                async move {
+                    let k = (c * 7919 + i * 104_729) % ids.len();
+                    let req = match name.as_str() {
+                        "case (API)" => http
+                            .get(format!("{base}/api/cases/{}", ids[k]))
+                            .bearer_auth(&counsellor),
+                        "case page (HTML)" => browser.get(format!("{base}/cases/{}", ids[k])),
+                        "case list: stage, country and office" => {
+                            let stage = [
+                                "counselling",
+                                "applied",
+                                "approved",
+                                "pre_departure",
+                                "arrived",
+                            ][k % 5];
+                            let country = ["SN", "NG", "GE", "IQ", "MA"][(k / 5) % 5];
+                            http.get(format!(
+                                "{base}/api/cases?stage={stage}&country={country}&per_page=50"
+                            ))
+                            .bearer_auth(&counsellor)
+                        }
+                        "search: name and date of birth" => http
+                            .post(format!("{base}/api/cases/search"))
+                            .bearer_auth(&counsellor)
+                            .json(&exact[k % exact.len()]),
+                        "search: misspelt name and date of birth" => http
+                            .post(format!("{base}/api/cases/search"))
+                            .bearer_auth(&counsellor)
+                            .json(&variant[k % variant.len()]),
+                        "statistics: returns by year" => http
+                            .get(format!("{base}/api/statistics/returns?rows=year"))
+                            .bearer_auth(&approver),
+                        _ => http
+                            .get(format!(
+                                "{base}/api/statistics/returns?rows=return_country&columns=sex"
+                            ))
+                            .bearer_auth(&approver),
+                    };
+                    match req.send().await {
+                        Ok(r) => {
+                            let status = r.status();
+                            // The whole body, as a client waits for it.
+                            match r.bytes().await {
+                                Ok(_) => outcome(status),
+                                Err(_) => Outcome::Failed,
+                            }
+                        }
+                        Err(_) => Outcome::Failed,
+                    }
+                }
+            })
+            .await;
+            out.push(ReadRun {
+                name: name.to_string(),
+                clients,
+                read: m.stats,
+                floor: floor.stats.clone(),
+                errors: m.errors + m.conflicts,
+                note: note.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) -> Result<Run> {
+    let (url, generated) = prepare(args, backend, cases).await?;
+    eprintln!("{backend}, {cases} cases: serving");
+    let (mut child, base) = serve(&url)?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let result = async {
+        let counsellor = token(&http, &base, "counsellor").await?;
+        let approver = token(&http, &base, "approver").await?;
+        let reads = reads(args, &base, &http, &counsellor, &approver).await?;
+        let commands = if with_commands {
+            commands(args, &url, &base, &http, &counsellor).await?
+        } else {
+            vec![]
+        };
+        Ok::<_, anyhow::Error>((reads, commands))
+    }
+    .await;
+    let rss = peak_rss_mib(child.id());
+    child.kill()?;
+    child.wait()?;
+    let (reads, commands) = result?;
+    eprintln!("{backend}, {cases} cases: rebuilding the read models");
+    let store = Store::connect(&url).await?;
+    let events = store.count_events().await?;
+    let started = Instant::now();
+    store.rebuild_read_models().await?;
+    let seconds = started.elapsed().as_secs_f64();
+    store.close().await;
+    Ok(Run {
+        backend: backend.to_string(),
+        cases,
+        generated,
+        commands,
+        reads,
+        rebuild: Rebuild {
+            events,
+            seconds,
+            events_per_second: events as f64 / seconds,
+        },
+        server_peak_rss_mib: rss,
+    })
+}
+
+fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    Machine {
+        cpus: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        memory_gib: meminfo
+            .lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+            .map(|kib| kib / 1024.0 / 1024.0)
+            .unwrap_or(0.0),
+        cpu_model: cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .unwrap_or("unknown")
+            .trim()
+            .to_string(),
+    }
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok { "met" } else { "**missed**" }
+}
+
+fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# Homeward benchmark report\n\n{} · commit `{}` · {} CPUs ({}) · {:.0} GiB\n\n\
+         Every figure is measured beside its baseline, in the same run on the same machine: \
+         ratios travel between machines, absolute numbers do not. The load generator runs on \
+         the same machine as the server and the database.\n",
+        r.date, r.commit, r.machine.cpus, r.machine.cpu_model, r.machine.memory_gib
+    ));
+    for run in &r.runs {
+        s.push_str(&format!(
+            "\n## {} · {} cases · {} events\n\nGenerated in {:.0} s ({:.0} cases/s{}).\n",
+            run.backend,
+            run.cases,
+            run.rebuild.events,
+            run.generated.seconds,
+            run.generated.cases as f64 / run.generated.seconds.max(0.001),
+            run.generated
+                .bytes
+                .map(|b| format!(", {:.1} GB", b as f64 / 1e9))
+                .unwrap_or_default()
+        ));
+        if !run.commands.is_empty() {
+            s.push_str("\n### Commands: record a counselling session over HTTP\n\n| clients | commands/s | p50 ms | p99 ms | floor inserts/s | floor p50 ms | floor p99 ms | ratio to floor | target ≥ 0.5 | conflicts | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+            for c in &run.commands {
+                s.push_str(&format!(
+                    "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} | {} |\n",
+                    c.clients,
+                    c.command.per_second,
+                    c.command.p50_ms,
+                    c.command.p99_ms,
+                    c.floor.per_second,
+                    c.floor.p50_ms,
+                    c.floor.p99_ms,
+                    c.ratio,
+                    mark(c.ratio >= 0.5),
+                    c.conflicts,
+                    c.errors
+                ));
+            }
+            if run.backend == "sqlite"
+                && let Some(c) = run.commands.iter().find(|c| c.clients == 64)
+            {
+                s.push_str(&format!(
+                    "\np99 at 64 clients: {:.1} ms (target < 20 ms: {}).\n",
+                    c.command.p99_ms,
+                    mark(c.command.p99_ms < 20.0)
+                ));
+            }
+        }
+        s.push_str("\n### Reads\n\n| read | clients | p50 ms | p99 ms | per second | server floor p50 / p99 ms | errors | note |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for rd in &run.reads {
+            s.push_str(&format!(
+                "| {} | {} | {:.1} | {:.1} | {:.0} | {:.2} / {:.2} | {} | {} |\n",
+                rd.name,
+                rd.clients,
+                rd.read.p50_ms,
+                rd.read.p99_ms,
+                rd.read.per_second,
+                rd.floor.p50_ms,
+                rd.floor.p99_ms,
+                rd.errors,
+                rd.note.clone().unwrap_or_default()
+            ));
+        }
+        s.push_str(&format!(
+            "\n### Rebuild and memory\n\nRebuilt every read model from {} events in {:.1} s: {:.0} events/s (target ≥ 100,000: {}).\n\
+             Server peak resident memory: {:.0} MiB (target < 200 MiB: {}).\n",
+            run.rebuild.events,
+            run.rebuild.seconds,
+            run.rebuild.events_per_second,
+            mark(run.rebuild.events_per_second >= 100_000.0),
+            run.server_peak_rss_mib,
+            mark(run.server_peak_rss_mib < 200.0)
+        ));
+    }
+    s
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    homeward_binary()?;
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let mut runs = vec![];
+    for backend in &args.backends {
+        for (n, &cases) in args.cases.iter().enumerate() {
+            // Commands once per database, on the first size.
+            runs.push(measure(&args, backend, cases, n == 0).await?);
+        }
+    }
+    let report = Report {
+        date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        commit,
+        machine: machine(),
+        runs,
+    };
+    std::fs::create_dir_all(&args.out)?;
+    let json_path = args.out.join("report.json");
+    let md_path = args.out.join("report.md");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&report)?)?;
+    std::fs::write(&md_path, markdown(&report))?;
+    eprintln!("wrote {} and {}", json_path.display(), md_path.display());
+    Ok(())
+}
