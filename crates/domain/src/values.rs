@@ -343,9 +343,109 @@ pub fn search_key(s: &str) -> String {
         .join(" ")
 }
 
+/// How a word of a name sounds, roughly: the same for the ways one name is commonly
+/// written in Latin letters (Mohamed, Mohammed, Muhammad; Aïcha, Aisha, Aysha; Fatima,
+/// Fatouma; Diallo, Dialo; Oksana, Oxana; Djibril, Jibril; Khalid, Kalid), different for
+/// different names (Mamadou is not Mohamed). Letters that are often written in several
+/// ways become one (ph f, c k q, z s, x ks; ch sh sch tch s; kh k; dj j; th t; dh d; gh g),
+/// h is silent, every run of vowels (and y, w) is one vowel, and doubled letters are one.
+pub fn sound_key(word: &str) -> String {
+    let w = search_key(word).replace(' ', "");
+    let mut s = w;
+    for (from, to) in [
+        ("tch", "s"),
+        ("sch", "s"),
+        ("ch", "s"),
+        ("sh", "s"),
+        ("ph", "f"),
+        ("kh", "k"),
+        ("gh", "g"),
+        ("th", "t"),
+        ("dh", "d"),
+        ("dj", "j"),
+        ("ck", "k"),
+        ("qu", "k"),
+        ("q", "k"),
+        ("c", "k"),
+        ("x", "ks"),
+        ("z", "s"),
+        ("h", ""),
+    ] {
+        s = s.replace(from, to);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = if "aeiouyw".contains(c) { 'a' } else { c };
+        if out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The words a person is found by: each word of the name as written (folded), and each
+/// word's sound (`~` and [`sound_key`]), without repeats. A word joined by an apostrophe
+/// or a hyphen is also found whole: N'Diaye as "ndiaye", "n" and "diaye".
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let folded = deunicode::deunicode(name).to_lowercase();
+    for word in folded.split_whitespace() {
+        let parts = search_key(word);
+        let whole = parts.replace(' ', "");
+        let mut words = vec![whole.clone()];
+        if parts != whole {
+            words.extend(parts.split(' ').map(str::to_string));
+        }
+        for w in words.iter().filter(|w| !w.is_empty()) {
+            for t in [w.clone(), format!("~{}", sound_key(w))] {
+                if t != "~" && !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spellings_of_one_name_sound_the_same_and_other_names_do_not() {
+        for group in [
+            &["Mohamed", "Mohammed", "Muhammad", "Mouhamed"][..],
+            &["Aïcha", "Aisha", "Aysha", "Aicha"],
+            &["Fatima", "Fatouma", "Fatuma"],
+            &["Diallo", "Dialo"],
+            &["Oksana", "Oxana"],
+            &["Djibril", "Jibril"],
+            &["Khalid", "Kalid", "Khaled"],
+            &["Nguyễn", "Nguyen"],
+            &["Ahmed", "Ahmad"],
+        ] {
+            let keys: Vec<String> = group.iter().map(|n| sound_key(n)).collect();
+            assert!(
+                keys.iter().all(|k| *k == keys[0]),
+                "{group:?} sound {keys:?}"
+            );
+        }
+        assert_ne!(sound_key("Mamadou"), sound_key("Mohamed"));
+        assert_ne!(sound_key("Awa"), sound_key("Ava"));
+        assert_ne!(sound_key("Diallo"), sound_key("Diop"));
+    }
+
+    #[test]
+    fn a_person_is_found_by_each_word_and_its_sound() {
+        assert_eq!(
+            name_tokens("Aïcha  N'Diaye Diallo"),
+            vec![
+                "aicha", "~asa", "ndiaye", "~nda", "n", "~n", "diaye", "~da", "diallo", "~dala"
+            ]
+        );
+        assert!(name_tokens("").is_empty());
+    }
 
     #[test]
     fn country_codes_are_checked_against_iso_3166() {

@@ -50,18 +50,6 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
 
 /// The `LIKE` pattern for a folded search text, with its wildcards escaped; `None` when
 /// nothing of the text is left to search by.
-fn like_pattern(text: &str) -> Option<String> {
-    let folded = homeward_domain::values::search_key(text);
-    if folded.is_empty() {
-        return None;
-    }
-    let escaped = folded
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    Some(format!("%{escaped}%"))
-}
-
 fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     if let Some(stage) = f.stage {
         q.push(" AND cs.stage = ").push_bind(stage.code());
@@ -101,11 +89,11 @@ fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
                 .to_uppercase()
         })
         .filter(|r| !r.is_empty());
-    let name = text.and_then(like_pattern);
+    let words = text.map(name_words).unwrap_or_default();
     if text.is_none() && f.birth_date.is_none() {
         return;
     }
-    if text.is_some() && reference.is_none() && name.is_none() {
+    if text.is_some() && reference.is_none() && words.is_empty() {
         q.push(" AND 1 = 0");
         return;
     }
@@ -115,22 +103,39 @@ fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
             .push_bind(format!("{r}%"))
             .push(" OR ");
     }
-    q.push("EXISTS (SELECT 1 FROM case_people cp WHERE cp.case_id = cs.case_id");
-    match name {
-        Some(n) => {
-            q.push(" AND cp.search_name LIKE ")
-                .push_bind(n)
-                .push(" ESCAPE '\\'");
-        }
-        None if text.is_some() => {
-            q.push(" AND 1 = 0");
-        }
-        None => {}
+    q.push("cs.case_id IN (SELECT cp.case_id FROM case_people cp WHERE 1 = 1");
+    if text.is_some() && words.is_empty() {
+        q.push(" AND 1 = 0");
     }
+    push_name_match(q, "cp.person_id", &words);
     if let Some(d) = f.birth_date {
         q.push(" AND cp.birth_date = ").push_bind(d);
     }
     q.push("))");
+}
+
+/// The words of a searched name, folded.
+fn name_words(text: &str) -> Vec<String> {
+    homeward_domain::values::search_key(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `person` is someone with, for every word, a name that starts with it or sounds like it.
+fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String]) {
+    for w in words {
+        q.push(format!(
+            " AND {person} IN (SELECT t.person_id FROM person_tokens t WHERE (t.token >= "
+        ))
+        .push_bind(w.clone())
+        .push(" AND t.token < ")
+        .push_bind(format!("{w}\u{7f}"))
+        .push(") OR t.token = ")
+        .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
+        .push(")");
+    }
 }
 
 fn page_bounds(q: &mut QueryBuilder<Db>, page: PageRequest) {
@@ -140,32 +145,158 @@ fn page_bounds(q: &mut QueryBuilder<Db>, page: PageRequest) {
         .push_bind(page.offset());
 }
 
+/// Rows per multi-row statement, under both databases' limits on bound parameters.
+const ROWS: usize = 1000;
+
+/// Read-model rows of cases whose rows are not there yet, with multi-row inserts.
+async fn insert_read_models(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    rows: &[&CaseRow],
+    people: &[&PersonRow],
+    returns: &[&ReturnRow],
+    interruptions: &[&InterruptionRow],
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS / 2) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO case_summaries (case_id, reference, host_office, return_office, \
+                 programme, stage, outcome, country_of_return, principal_name, members, \
+                 vulnerabilities, registered_at, first_counselling_at, applied_at, decided_at, \
+                 departed_at, arrived_at, withdrawn_at, closed_at, version, updated_at, departs_at) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(&r.reference)
+                .push_bind(r.host_office)
+                .push_bind(r.return_office)
+                .push_bind(r.programme)
+                .push_bind(&r.stage)
+                .push_bind(&r.outcome)
+                .push_bind(&r.country_of_return)
+                .push_bind(&r.principal_name)
+                .push_bind(r.members)
+                .push_bind(r.vulnerabilities)
+                .push_bind(r.registered_at)
+                .push_bind(r.first_counselling_at)
+                .push_bind(r.applied_at)
+                .push_bind(r.decided_at)
+                .push_bind(r.departed_at)
+                .push_bind(r.arrived_at)
+                .push_bind(r.withdrawn_at)
+                .push_bind(r.closed_at)
+                .push_bind(r.version)
+                .push_bind(r.updated_at)
+                .push_bind(r.departs_at);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    insert_people_rows(tx, people).await?;
+    for chunk in returns.chunks(ROWS) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO stat_returns (case_id, person_id, departed_on, year, host_country, \
+                 host_region, host_subregion, return_country, return_region, return_subregion, \
+                 sex, age_group, vulnerabilities, legal_situation, programme, office) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(r.person_id)
+                .push_bind(r.departed_on)
+                .push_bind(r.year)
+                .push_bind(&r.host_country)
+                .push_bind(&r.host_region)
+                .push_bind(&r.host_subregion)
+                .push_bind(&r.return_country)
+                .push_bind(&r.return_region)
+                .push_bind(&r.return_subregion)
+                .push_bind(&r.sex)
+                .push_bind(&r.age_group)
+                .push_bind(r.vulnerabilities)
+                .push_bind(&r.legal_situation)
+                .push_bind(r.programme)
+                .push_bind(r.office);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in interruptions.chunks(ROWS) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO stat_interruptions (case_id, seq, kind, occurred_on, year, stage, \
+                 host_country, return_country, programme, office) ",
+        );
+        q.push_values(chunk, |mut b, x| {
+            b.push_bind(x.case_id)
+                .push_bind(x.seq)
+                .push_bind(&x.kind)
+                .push_bind(x.occurred_on)
+                .push_bind(x.year)
+                .push_bind(&x.stage)
+                .push_bind(&x.host_country)
+                .push_bind(&x.return_country)
+                .push_bind(x.programme)
+                .push_bind(x.office);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// People rows, and the words and sounds they are found by.
+async fn insert_people_rows(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    people: &[&PersonRow],
+) -> CResult<()> {
+    for chunk in people.chunks(ROWS) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO case_people (case_id, person_id, relationship, given_name, \
+                 family_name, search_name, birth_date, birth_year, birth_estimated, sex, \
+                 nationality, vulnerabilities) ",
+        );
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.case_id)
+                .push_bind(p.person_id)
+                .push_bind(&p.relationship)
+                .push_bind(&p.given_name)
+                .push_bind(&p.family_name)
+                .push_bind(&p.search_name)
+                .push_bind(p.birth_date)
+                .push_bind(p.birth_year)
+                .push_bind(p.birth_estimated)
+                .push_bind(&p.sex)
+                .push_bind(&p.nationality)
+                .push_bind(p.vulnerabilities);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    let tokens: Vec<(String, Uuid, Uuid)> = people
+        .iter()
+        .flat_map(|p| {
+            // The names as written (for words joined by apostrophes or hyphens), and the
+            // search name (which also holds the Latin spellings).
+            homeward_domain::values::name_tokens(&format!(
+                "{} {} {}",
+                p.given_name,
+                p.family_name.as_deref().unwrap_or(""),
+                p.search_name
+            ))
+            .into_iter()
+            .map(|t| (t, p.person_id, p.case_id))
+        })
+        .collect();
+    for chunk in tokens.chunks(ROWS) {
+        let mut q =
+            QueryBuilder::<Db>::new("INSERT INTO person_tokens (token, person_id, case_id) ");
+        q.push_values(chunk, |mut b, (t, person, case)| {
+            b.push_bind(t).push_bind(*person).push_bind(*case);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 async fn insert_people(
     tx: &mut sqlx::Transaction<'static, Db>,
     people: &[PersonRow],
 ) -> CResult<()> {
-    for p in people {
-        sqlx::query(
-            "INSERT INTO case_people (case_id, person_id, relationship, given_name, family_name, \
-             search_name, birth_date, birth_year, birth_estimated, sex, nationality, vulnerabilities) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(p.case_id)
-        .bind(p.person_id)
-        .bind(&p.relationship)
-        .bind(&p.given_name)
-        .bind(&p.family_name)
-        .bind(&p.search_name)
-        .bind(p.birth_date)
-        .bind(p.birth_year)
-        .bind(p.birth_estimated)
-        .bind(&p.sex)
-        .bind(&p.nationality)
-        .bind(p.vulnerabilities)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    let people: Vec<&PersonRow> = people.iter().collect();
+    insert_people_rows(tx, &people).await
 }
 
 async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -> CResult<()> {
@@ -211,6 +342,10 @@ async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -
     .bind(r.departs_at)
     .execute(&mut **tx)
     .await?;
+    sqlx::query("DELETE FROM person_tokens WHERE case_id = $1")
+        .bind(r.case_id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM case_people WHERE case_id = $1")
         .bind(r.case_id)
         .execute(&mut **tx)
@@ -483,8 +618,6 @@ impl Backend {
         references: &[(String, i64)],
         audit: &AuditDraft,
     ) -> CResult<()> {
-        // Rows per statement, under both databases' limits on bound parameters.
-        const ROWS: usize = 1000;
         let mut tx = self.begin_write().await?;
         for chunk in cases.chunks(ROWS) {
             let mut q =
@@ -527,113 +660,14 @@ impl Backend {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for chunk in cases.chunks(ROWS / 2) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO case_summaries (case_id, reference, host_office, return_office, \
-                 programme, stage, outcome, country_of_return, principal_name, members, \
-                 vulnerabilities, registered_at, first_counselling_at, applied_at, decided_at, \
-                 departed_at, arrived_at, withdrawn_at, closed_at, version, updated_at, departs_at) ",
-            );
-            q.push_values(chunk, |mut b, c| {
-                let r = &c.case_row;
-                b.push_bind(r.case_id)
-                    .push_bind(&r.reference)
-                    .push_bind(r.host_office)
-                    .push_bind(r.return_office)
-                    .push_bind(r.programme)
-                    .push_bind(&r.stage)
-                    .push_bind(&r.outcome)
-                    .push_bind(&r.country_of_return)
-                    .push_bind(&r.principal_name)
-                    .push_bind(r.members)
-                    .push_bind(r.vulnerabilities)
-                    .push_bind(r.registered_at)
-                    .push_bind(r.first_counselling_at)
-                    .push_bind(r.applied_at)
-                    .push_bind(r.decided_at)
-                    .push_bind(r.departed_at)
-                    .push_bind(r.arrived_at)
-                    .push_bind(r.withdrawn_at)
-                    .push_bind(r.closed_at)
-                    .push_bind(r.version)
-                    .push_bind(r.updated_at)
-                    .push_bind(r.departs_at);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        let rows: Vec<&CaseRow> = cases.iter().map(|c| &c.case_row).collect();
         let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
-        for chunk in people.chunks(ROWS) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO case_people (case_id, person_id, relationship, given_name, \
-                 family_name, search_name, birth_date, birth_year, birth_estimated, sex, \
-                 nationality, vulnerabilities) ",
-            );
-            q.push_values(chunk, |mut b, p| {
-                b.push_bind(p.case_id)
-                    .push_bind(p.person_id)
-                    .push_bind(&p.relationship)
-                    .push_bind(&p.given_name)
-                    .push_bind(&p.family_name)
-                    .push_bind(&p.search_name)
-                    .push_bind(p.birth_date)
-                    .push_bind(p.birth_year)
-                    .push_bind(p.birth_estimated)
-                    .push_bind(&p.sex)
-                    .push_bind(&p.nationality)
-                    .push_bind(p.vulnerabilities);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
         let returns: Vec<&ReturnRow> = cases.iter().flat_map(|c| c.stats.returns.iter()).collect();
-        for chunk in returns.chunks(ROWS) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO stat_returns (case_id, person_id, departed_on, year, host_country, \
-                 host_region, host_subregion, return_country, return_region, return_subregion, \
-                 sex, age_group, vulnerabilities, legal_situation, programme, office) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.case_id)
-                    .push_bind(r.person_id)
-                    .push_bind(r.departed_on)
-                    .push_bind(r.year)
-                    .push_bind(&r.host_country)
-                    .push_bind(&r.host_region)
-                    .push_bind(&r.host_subregion)
-                    .push_bind(&r.return_country)
-                    .push_bind(&r.return_region)
-                    .push_bind(&r.return_subregion)
-                    .push_bind(&r.sex)
-                    .push_bind(&r.age_group)
-                    .push_bind(r.vulnerabilities)
-                    .push_bind(&r.legal_situation)
-                    .push_bind(r.programme)
-                    .push_bind(r.office);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
         let interruptions: Vec<&InterruptionRow> = cases
             .iter()
             .flat_map(|c| c.stats.interruptions.iter())
             .collect();
-        for chunk in interruptions.chunks(ROWS) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO stat_interruptions (case_id, seq, kind, occurred_on, year, stage, \
-                 host_country, return_country, programme, office) ",
-            );
-            q.push_values(chunk, |mut b, x| {
-                b.push_bind(x.case_id)
-                    .push_bind(x.seq)
-                    .push_bind(&x.kind)
-                    .push_bind(x.occurred_on)
-                    .push_bind(x.year)
-                    .push_bind(&x.stage)
-                    .push_bind(&x.host_country)
-                    .push_bind(&x.return_country)
-                    .push_bind(x.programme)
-                    .push_bind(x.office);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        insert_read_models(&mut tx, &rows, &people, &returns, &interruptions).await?;
         for (key, last) in references {
             sqlx::query(
                 "INSERT INTO reference_sequences (key, last) VALUES ($1, $2) \
@@ -739,16 +773,11 @@ impl Backend {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
             {
-                match like_pattern(t) {
-                    Some(n) => {
-                        q.push(" AND p.search_name LIKE ")
-                            .push_bind(n)
-                            .push(" ESCAPE '\\'");
-                    }
-                    None => {
-                        q.push(" AND 1 = 0");
-                    }
+                let words = name_words(t);
+                if words.is_empty() {
+                    q.push(" AND 1 = 0");
                 }
+                push_name_match(q, "p.person_id", &words);
             }
             if let Some(d) = filter.birth_date {
                 q.push(" AND p.birth_date = ").push_bind(d);
@@ -775,46 +804,49 @@ impl Backend {
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM case_people")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM case_summaries")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM stat_returns")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM stat_interruptions")
-            .execute(&mut *tx)
-            .await?;
+        for table in [
+            "person_tokens",
+            "case_people",
+            "case_summaries",
+            "stat_returns",
+            "stat_interruptions",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut after: Option<Uuid> = None;
         loop {
-            // A batch of streams at a time, in case-id order.
-            let ids: Vec<(Uuid,)> = match after {
-                None => sqlx::query_as("SELECT case_id FROM case_streams ORDER BY case_id LIMIT 500")
-                    .fetch_all(&mut *tx)
-                    .await?,
-                Some(a) => sqlx::query_as(
-                    "SELECT case_id FROM case_streams WHERE case_id > $1 ORDER BY case_id LIMIT 500",
-                )
-                .bind(a)
-                .fetch_all(&mut *tx)
-                .await?,
+            // A batch of streams at a time, in case-id order: their events in one query,
+            // their rows in multi-row inserts.
+            let mut q = QueryBuilder::<Db>::new("SELECT case_id FROM case_streams");
+            if let Some(a) = after {
+                q.push(" WHERE case_id > ").push_bind(a);
+            }
+            q.push(" ORDER BY case_id LIMIT 1000");
+            let ids: Vec<(Uuid,)> = q.build_query_as().fetch_all(&mut *tx).await?;
+            let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+                break;
             };
-            let Some(last) = ids.last() else { break };
             after = Some(last.0);
-            for (id,) in ids {
-                let rows: Vec<EventRow> = sqlx::query_as(
-                    "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
-                     recorded_at FROM events WHERE case_id = $1 ORDER BY version",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-                let events = rows
-                    .into_iter()
-                    .map(EventRow::decode)
-                    .collect::<CResult<Vec<_>>>()?;
+            let rows: Vec<EventRow> = sqlx::query_as(
+                "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
+                 recorded_at FROM events WHERE case_id >= $1 AND case_id <= $2 \
+                 ORDER BY case_id, version",
+            )
+            .bind(first.0)
+            .bind(last.0)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut built = vec![];
+            let mut events: Vec<RecordedEvent> = vec![];
+            let mut rows = rows.into_iter().peekable();
+            while let Some(row) = rows.next() {
+                let id = row.case_id;
+                events.push(row.decode()?);
+                if rows.peek().is_some_and(|next| next.case_id == id) {
+                    continue;
+                }
                 let case = homeward_domain::Case::replay(&events)
                     .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
                 let updated = events
@@ -822,15 +854,37 @@ impl Backend {
                     .map(|e| e.meta.recorded_at)
                     .unwrap_or_default();
                 let (row, people) = crate::projection::project(&case, updated);
-                upsert_case_row(&mut tx, &row).await?;
-                insert_people(&mut tx, &people).await?;
-                write_stats(&mut tx, id, &crate::projection::stat_rows(&case, &events)).await?;
+                let stat = crate::projection::stat_rows(&case, &events);
                 stats.cases += 1;
                 stats.events += events.len() as u64;
+                built.push((row, people, stat));
+                events.clear();
             }
+            let rows: Vec<&CaseRow> = built.iter().map(|b| &b.0).collect();
+            let people: Vec<&PersonRow> = built.iter().flat_map(|b| b.1.iter()).collect();
+            let returns: Vec<&ReturnRow> = built.iter().flat_map(|b| b.2.returns.iter()).collect();
+            let interruptions: Vec<&InterruptionRow> = built
+                .iter()
+                .flat_map(|b| b.2.interruptions.iter())
+                .collect();
+            insert_read_models(&mut tx, &rows, &people, &returns, &interruptions).await?;
         }
         tx.commit().await?;
         Ok(stats)
+    }
+
+    /// Whether the people's search words are missing (a database from before migration
+    /// 0004 that has people): the read models must then be rebuilt.
+    pub async fn search_words_missing(&self) -> CResult<bool> {
+        let (people,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM case_people LIMIT 1) x")
+                .fetch_one(self.reader())
+                .await?;
+        let (words,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM person_tokens LIMIT 1) x")
+                .fetch_one(self.reader())
+                .await?;
+        Ok(people > 0 && words == 0)
     }
 
     pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {

@@ -507,8 +507,13 @@ impl Store {
         }
     }
 
+    /// Creates or upgrades the schema; then fills read models a migration added.
     pub async fn migrate(&self) -> Result<()> {
-        dispatch!(self, s => s.migrate().await)
+        dispatch!(self, s => s.migrate().await)?;
+        if dispatch!(self, s => s.search_words_missing().await)? {
+            self.rebuild_read_models().await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers (readiness).

@@ -625,7 +625,8 @@ pub async fn list_cases(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchIn {
-    /// Part of a name (any script, accents and case ignored) or a reference prefix.
+    /// Names or the start of each word (any script, accents and case ignored; other
+    /// spellings found by sound), or a reference prefix.
     pub q: Option<String>,
     pub birth_date: Option<NaiveDate>,
     pub stage: Option<Stage>,

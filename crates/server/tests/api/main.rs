@@ -477,6 +477,52 @@ both_backends! {
         assert_eq!(found["total"], 1);
     }
 
+    async fn people_are_found_by_any_spelling_of_their_names_and_their_date_of_birth(db: &TestDb) {
+        let w = World::start(db).await;
+        let mut aicha = adult("Aïcha");
+        aicha["name"]["family"] = json!("N'Diaye");
+        let mut mohamed = adult("Mohamed");
+        mohamed["date_of_birth"] = json!({"exact": "1985-02-11"});
+        let mut mamadou = adult("Mamadou");
+        mamadou["date_of_birth"] = json!({"exact": "1985-02-11"});
+        let a = w.register("counsellor", w.bru, vec![member("principal", aicha)]).await;
+        let m = w.register("counsellor", w.bru, vec![member("principal", mohamed), member("spouse", adult("Fatouma"))]).await;
+        let d = w.register("counsellor", w.bru, vec![member("principal", mamadou)]).await;
+                let w = &w;
+        let cases = |q: Value| async move {
+            let r = w.post("counsellor", "/api/cases/search", q).await.ok();
+            let mut ids: Vec<String> = r["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+            ids.sort();
+            ids
+        };
+        let sorted = |mut v: Vec<&String>| { v.sort(); v.into_iter().cloned().collect::<Vec<_>>() };
+        // As written, folded, by the start of a word, or by another spelling.
+        assert_eq!(cases(json!({"q": "aicha ndiaye"})).await, vec![a.clone()]);
+        assert_eq!(cases(json!({"q": "AISHA N'DIAYE"})).await, vec![a.clone()]);
+        assert_eq!(cases(json!({"q": "ays"})).await, Vec::<String>::new(), "a prefix is of the word as written");
+        assert_eq!(cases(json!({"q": "aysha"})).await, vec![a.clone()]);
+        assert_eq!(cases(json!({"q": "Muhammad Diallo"})).await, vec![m.clone()]);
+        assert_eq!(cases(json!({"q": "fatima"})).await, vec![m.clone()], "the spouse is found too");
+        assert_eq!(cases(json!({"q": "Mamadou"})).await, vec![d.clone()], "Mamadou is not Mohamed");
+        // Every word must match the same person.
+        assert_eq!(cases(json!({"q": "Mohamed Fatouma"})).await, Vec::<String>::new());
+        // With a date of birth: only people born that day.
+        assert_eq!(cases(json!({"q": "Dialo", "birth_date": "1985-02-11"})).await, sorted(vec![&m, &d]));
+        assert_eq!(cases(json!({"q": "Dialo", "birth_date": "1990-05-01"})).await, vec![m.clone()], "Fatouma Diallo");
+        assert_eq!(cases(json!({"birth_date": "1985-02-11"})).await, sorted(vec![&m, &d]));
+        let people = w.post("counsellor", "/api/people/search", json!({"q": "mouhamed"})).await.ok();
+        assert_eq!(people["total"], 1);
+        assert_eq!(people["items"][0]["given_name"], "Mohamed");
+        // The words are read models too: a rebuild from the log finds the same.
+        w.app.store().rebuild_read_models().await.unwrap();
+        assert_eq!(cases(json!({"q": "aysha"})).await, vec![a.clone()]);
+        // A database from before the search words gets them at its next start.
+        w.app.store().execute_unchecked("DELETE FROM person_tokens").await.unwrap();
+        assert_eq!(cases(json!({"q": "aysha"})).await, Vec::<String>::new());
+        w.app.store().migrate().await.unwrap();
+        assert_eq!(cases(json!({"q": "aysha"})).await, vec![a]);
+    }
+
     async fn medical_details_reach_only_the_medical_role_and_each_sensitive_read_is_audited(db: &TestDb) {
         let w = World::start(db).await;
         let mut d = adult("Awa");

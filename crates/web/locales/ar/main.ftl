@@ -83,7 +83,7 @@ home-see-all = عرض الكل ({ $count })
 
 cases-title = الملفات
 cases-search-legend = البحث عن شخص
-cases-search-hint = جزء من الاسم (بصرف النظر عن علامات التشكيل والنبر) أو الرقم المرجعي للملف.
+cases-search-hint = الأسماء أو بداياتها، بأي كتابة، مع علامات التشكيل أو بدونها، أو الرقم المرجعي للملف. ويُعثر أيضًا على الكتابات الأخرى للاسم (Mohamed، Muhammad).
 cases-dob = تاريخ الميلاد
 cases-filters = عوامل التصفية
 col-reference = الرقم المرجعي

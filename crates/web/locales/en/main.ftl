@@ -73,7 +73,7 @@ home-see-all = See all { $count }
 
 cases-title = Cases
 cases-search-legend = Find a person
-cases-search-hint = Part of a name (any spelling of accents) or a case reference.
+cases-search-hint = Names or the start of them, in any script, with or without accents, or a case reference. Other spellings of a name are found too (Mohamed, Muhammad).
 cases-dob = Date of birth
 cases-filters = Filters
 col-reference = Reference

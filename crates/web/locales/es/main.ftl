@@ -73,7 +73,7 @@ home-see-all = Ver todos ({ $count })
 
 cases-title = Casos
 cases-search-legend = Buscar a una persona
-cases-search-hint = Parte de un nombre (con o sin tildes y acentos) o una referencia de caso.
+cases-search-hint = Nombres o su comienzo, en cualquier escritura, con o sin tildes, o una referencia de caso. También se encuentran otras grafías de un nombre (Mohamed, Muhammad).
 cases-dob = Fecha de nacimiento
 cases-filters = Filtros
 col-reference = Referencia

@@ -73,7 +73,7 @@ home-see-all = Tout voir ({ $count })
 
 cases-title = Dossiers
 cases-search-legend = Rechercher une personne
-cases-search-hint = Une partie du nom (avec ou sans accents) ou une référence de dossier.
+cases-search-hint = Des noms ou leur début, dans toute écriture, avec ou sans accents, ou une référence de dossier. Les autres orthographes d'un nom sont aussi trouvées (Mohamed, Muhammad).
 cases-dob = Date de naissance
 cases-filters = Filtres
 col-reference = Référence
