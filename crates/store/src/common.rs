@@ -48,8 +48,7 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
     q.push("))");
 }
 
-/// The `LIKE` pattern for a folded search text, with its wildcards escaped; `None` when
-/// nothing of the text is left to search by.
+/// The filters of a case list other than what it searches for.
 fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     if let Some(stage) = f.stage {
         q.push(" AND cs.stage = ").push_bind(stage.code());
@@ -78,6 +77,29 @@ fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
             .push_bind(mask)
             .push(") <> 0");
     }
+}
+
+/// Whether a filter searches (by name, reference or date of birth).
+fn searches(f: &CaseFilter) -> bool {
+    f.birth_date.is_some() || f.text.as_deref().is_some_and(|t| !t.trim().is_empty())
+}
+
+/// `FROM` of a case list. A search is driven by what it finds (people by the index of
+/// their names' words, or their date of birth; cases by reference), joined to the cases
+/// afterwards, so that it reads what it found and not every case in scope.
+fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
+    if !searches(f) {
+        q.push(" FROM case_summaries cs WHERE 1 = 1");
+        return;
+    }
+    q.push(" FROM (");
+    push_found(q, f);
+    q.push(") found CROSS JOIN case_summaries cs WHERE cs.case_id = found.found_id");
+}
+
+/// The ids of the cases a search finds: by reference (a prefix), or with someone whose
+/// names have every word searched for and who was born on the day given.
+fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
     // References are letters, digits and dashes; names are matched folded. A text that is
     // neither matches nothing (never everything).
@@ -90,28 +112,30 @@ fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
         })
         .filter(|r| !r.is_empty());
     let words = text.map(name_words).unwrap_or_default();
-    if text.is_none() && f.birth_date.is_none() {
-        return;
-    }
-    if text.is_some() && reference.is_none() && words.is_empty() {
-        q.push(" AND 1 = 0");
-        return;
-    }
-    q.push(" AND (");
+    let mut parts = 0;
     if let Some(r) = reference {
-        q.push("cs.reference LIKE ")
-            .push_bind(format!("{r}%"))
-            .push(" OR ");
+        q.push(format!(
+            "SELECT case_id AS found_id FROM case_summaries WHERE reference{BYTE_ORDER} >= "
+        ))
+        .push_bind(r.clone())
+        .push(format!(" AND reference{BYTE_ORDER} < "))
+        .push_bind(format!("{r}\u{7f}"));
+        parts += 1;
     }
-    q.push("cs.case_id IN (SELECT cp.case_id FROM case_people cp WHERE 1 = 1");
-    if text.is_some() && words.is_empty() {
-        q.push(" AND 1 = 0");
+    if text.is_none() || !words.is_empty() {
+        if parts > 0 {
+            q.push(" UNION ");
+        }
+        q.push("SELECT cp.case_id AS found_id FROM case_people cp WHERE 1 = 1");
+        push_name_match(q, "cp.person_id", &words);
+        if let Some(d) = f.birth_date {
+            q.push(" AND cp.birth_date = ").push_bind(d);
+        }
+        parts += 1;
     }
-    push_name_match(q, "cp.person_id", &words);
-    if let Some(d) = f.birth_date {
-        q.push(" AND cp.birth_date = ").push_bind(d);
+    if parts == 0 {
+        q.push("SELECT case_id AS found_id FROM case_summaries WHERE 1 = 0");
     }
-    q.push("))");
 }
 
 /// The words of a searched name, folded.
@@ -742,14 +766,13 @@ impl Backend {
         filter: &CaseFilter,
         page: PageRequest,
     ) -> CResult<Page<CaseRow>> {
-        let mut count =
-            QueryBuilder::<Db>::new("SELECT COUNT(*) FROM case_summaries cs WHERE 1 = 1");
+        let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+        push_cases_from(&mut count, filter);
         push_scope(&mut count, scope);
         push_filter(&mut count, filter);
         let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {CASE_COLUMNS} FROM case_summaries cs WHERE 1 = 1"
-        ));
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {CASE_COLUMNS}"));
+        push_cases_from(&mut q, filter);
         push_scope(&mut q, scope);
         push_filter(&mut q, filter);
         q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
@@ -764,8 +787,8 @@ impl Backend {
         filter: &CaseFilter,
         page: PageRequest,
     ) -> CResult<Page<PersonRow>> {
-        let base =
-            "FROM case_people p JOIN case_summaries cs ON cs.case_id = p.case_id WHERE 1 = 1";
+        // Driven by the people found, then their cases (for the scope).
+        let base = "FROM case_people p CROSS JOIN case_summaries cs WHERE cs.case_id = p.case_id";
         let push_person = |q: &mut QueryBuilder<Db>| {
             if let Some(t) = filter
                 .text

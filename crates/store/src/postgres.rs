@@ -10,6 +10,9 @@ use sqlx::{ConnectOptions, Connection, Pool, Transaction};
 type Db = sqlx::Postgres;
 type Backend = PgStore;
 
+/// How to compare text byte by byte, whatever the database's collation.
+const BYTE_ORDER: &str = " COLLATE \"C\"";
+
 /// Arbitrary key of the advisory lock that guards the audit chain.
 const AUDIT_LOCK: i64 = 0x486f_6d65_7761;
 

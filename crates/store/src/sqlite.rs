@@ -12,6 +12,9 @@ use sqlx::{ConnectOptions, Connection, Pool, Transaction};
 type Db = sqlx::Sqlite;
 type Backend = SqliteStore;
 
+/// How to compare text byte by byte (SQLite always does).
+const BYTE_ORDER: &str = "";
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: Pool<Db>,

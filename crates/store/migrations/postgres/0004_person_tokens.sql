@@ -8,3 +8,4 @@ CREATE TABLE person_tokens (
     PRIMARY KEY (token, person_id)
 );
 CREATE INDEX person_tokens_case ON person_tokens (case_id);
+CREATE INDEX case_summaries_reference_bytes ON case_summaries (reference COLLATE "C");
