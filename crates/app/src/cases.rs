@@ -109,6 +109,25 @@ impl App {
         let case = Case::replay(&all).map_err(|e| AppError::Internal(e.to_string()))?;
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
         let (case_row, people) = project(&case, at);
+        let stats = homeward_store::projection::stat_rows(&case, &all);
+        // Rows as they were before these events: what did not change is not rewritten.
+        let before = match history.last() {
+            Some(last) => {
+                let prev = Case::replay(history).map_err(|e| AppError::Internal(e.to_string()))?;
+                Some((
+                    project(&prev, last.meta.recorded_at).1,
+                    homeward_store::projection::stat_rows(&prev, history),
+                ))
+            }
+            None => None,
+        };
+        let (people, stats) = match before {
+            Some((p, s)) => (
+                (p != people).then_some(people),
+                (s != stats).then_some(stats),
+            ),
+            None => (Some(people), Some(stats)),
+        };
         self.store()
             .append(Commit {
                 case_id: case.id,
@@ -116,7 +135,7 @@ impl App {
                 events: new,
                 case_row,
                 people,
-                stats: homeward_store::projection::stat_rows(&case, &all),
+                stats,
                 audit: AuditDraft {
                     at,
                     actor: Some(p.actor.user_id.0),

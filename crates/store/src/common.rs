@@ -366,12 +366,16 @@ async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -
     .bind(r.departs_at)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+async fn delete_people(tx: &mut sqlx::Transaction<'static, Db>, case_id: Uuid) -> CResult<()> {
     sqlx::query("DELETE FROM person_tokens WHERE case_id = $1")
-        .bind(r.case_id)
+        .bind(case_id)
         .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM case_people WHERE case_id = $1")
-        .bind(r.case_id)
+        .bind(case_id)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -625,9 +629,15 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         }
+        // Only what changed: most commands change the case row alone.
         upsert_case_row(&mut tx, &c.case_row).await?;
-        insert_people(&mut tx, &c.people).await?;
-        write_stats(&mut tx, c.case_id.0, &c.stats).await?;
+        if let Some(people) = &c.people {
+            delete_people(&mut tx, c.case_id.0).await?;
+            insert_people(&mut tx, people).await?;
+        }
+        if let Some(stats) = &c.stats {
+            write_stats(&mut tx, c.case_id.0, stats).await?;
+        }
         insert_audit(&mut tx, &c.audit).await?;
         tx.commit().await?;
         Ok(())

@@ -279,8 +279,10 @@ pub struct Commit<'a> {
     pub expected_version: u64,
     pub events: &'a [RecordedEvent],
     pub case_row: CaseRow,
-    pub people: Vec<PersonRow>,
-    pub stats: StatRows,
+    /// The people rows, or `None` when they are as before (a new case always has them).
+    pub people: Option<Vec<PersonRow>>,
+    /// The statistics rows, or `None` when they are as before.
+    pub stats: Option<StatRows>,
     pub audit: AuditDraft,
 }
 

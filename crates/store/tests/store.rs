@@ -155,8 +155,8 @@ impl NewCase {
             expected_version: self.events.len() as u64 - new.len() as u64,
             events: new,
             case_row,
-            people,
-            stats: homeward_store::projection::stat_rows(&case, &self.events),
+            people: Some(people),
+            stats: Some(homeward_store::projection::stat_rows(&case, &self.events)),
             audit: AuditDraft {
                 at: now(),
                 actor: Some(ACTOR.0),

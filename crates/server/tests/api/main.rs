@@ -523,6 +523,33 @@ both_backends! {
         assert_eq!(cases(json!({"q": "aysha"})).await, vec![a]);
     }
 
+    async fn each_command_rewrites_the_read_models_it_changes_and_they_equal_a_rebuild(db: &TestDb) {
+        let w = World::start(db).await;
+        let (case, awa) = w.single_adult().await;
+        // A session changes the case row only; a change of name changes the people rows
+        // and the words they are found by; a departure, the statistics.
+        w.session(&case, vec![json!({"member": awa})], "wo", 5).await.ok();
+        let mut renamed = adult("Aminata");
+        renamed["name"]["family"] = json!("Sow");
+        w.cmd("counsellor", &case, "person-updates", json!({"person_id": awa, "details": renamed})).await.ok();
+        let wr = &w;
+        let found = |q: &'static str| async move { wr.post("counsellor", "/api/cases/search", json!({"q": q})).await.ok()["total"].clone() };
+        assert_eq!(found("aminata sow").await, 1);
+        assert_eq!(found("awa").await, 0);
+        let (b, pb) = w.single_adult().await;
+        w.approve(&b, &[&pb]).await;
+        w.prepare(&b).await;
+        w.cmd("movement", &b, "ready-to-depart", json!({})).await.ok();
+        w.cmd("movement", &b, "departure", json!({})).await.ok();
+        let stats = w.app.store().stats_snapshot().await.unwrap();
+        assert_eq!(stats.returns.len(), 1);
+        let models = w.app.store().read_model_snapshot().await.unwrap();
+        w.app.store().rebuild_read_models().await.unwrap();
+        assert_eq!(w.app.store().read_model_snapshot().await.unwrap(), models);
+        assert_eq!(w.app.store().stats_snapshot().await.unwrap(), stats);
+        assert_eq!(found("aminata").await, 1);
+    }
+
     async fn medical_details_reach_only_the_medical_role_and_each_sensitive_read_is_audited(db: &TestDb) {
         let w = World::start(db).await;
         let mut d = adult("Awa");
