@@ -1162,6 +1162,8 @@ impl App {
         teller
             .await
             .map_err(|e| AppError::Internal(format!("the story teller stopped: {e}")))?;
+        // A million new rows: let the planner know before anyone searches them.
+        self.store().analyze().await?;
         Ok(DemoSummary {
             users,
             cases: written,

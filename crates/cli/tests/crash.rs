@@ -247,6 +247,14 @@ async fn crash_repeatedly(db: &TestDb) {
                 ))
             })
             .collect();
+        // Kill at a random moment once the load is running (on a busy machine a fixed
+        // window could end before the server has answered anything).
+        let progress = || acked.lock().unwrap().iter().map(|(_, v)| *v).sum::<u64>();
+        let (start, waited) = (progress(), std::time::Instant::now());
+        while progress() < start + 2 * CLIENTS as u64 && waited.elapsed() < Duration::from_secs(10)
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         tokio::time::sleep(Duration::from_millis(rng.random_range(50..400))).await;
         child.kill().unwrap();
         child.wait().unwrap();

@@ -127,7 +127,7 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
             q.push(" UNION ");
         }
         q.push("SELECT cp.case_id AS found_id FROM case_people cp WHERE 1 = 1");
-        push_name_match(q, "cp.person_id", &words);
+        push_name_match(q, "cp.person_id", &words, f.birth_date.is_some());
         if let Some(d) = f.birth_date {
             q.push(" AND cp.birth_date = ").push_bind(d);
         }
@@ -148,17 +148,25 @@ fn name_words(text: &str) -> Vec<String> {
 }
 
 /// `person` is someone with, for every word, a name that starts with it or sounds like it.
-fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String]) {
+/// With `few_people` (a date of birth narrows them first), each person's own words are
+/// checked through `person_tokens_person`; otherwise the words' people are collected
+/// through the word index (a common sound has thousands: not what to start from when a
+/// date of birth leaves a handful).
+fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String], few_people: bool) {
     for w in words {
-        q.push(format!(
-            " AND {person} IN (SELECT t.person_id FROM person_tokens t WHERE (t.token >= "
-        ))
+        q.push(if few_people {
+            format!(
+                " AND EXISTS (SELECT 1 FROM person_tokens t WHERE t.person_id = {person} AND ((t.token >= "
+            )
+        } else {
+            format!(" AND {person} IN (SELECT t.person_id FROM person_tokens t WHERE ((t.token >= ")
+        })
         .push_bind(w.clone())
         .push(" AND t.token < ")
         .push_bind(format!("{w}\u{7f}"))
         .push(") OR t.token = ")
         .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
-        .push(")");
+        .push("))");
     }
 }
 
@@ -810,7 +818,7 @@ impl Backend {
                 if words.is_empty() {
                     q.push(" AND 1 = 0");
                 }
-                push_name_match(q, "p.person_id", &words);
+                push_name_match(q, "p.person_id", &words, filter.birth_date.is_some());
             }
             if let Some(d) = filter.birth_date {
                 q.push(" AND p.birth_date = ").push_bind(d);
