@@ -71,7 +71,7 @@ struct Stats {
     p99_ms: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct CommandRun {
     clients: usize,
     command: Stats,
@@ -82,7 +82,7 @@ struct CommandRun {
     errors: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct ReadRun {
     name: String,
     clients: usize,
@@ -101,17 +101,22 @@ struct Generated {
     bytes: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Rebuild {
     events: i64,
     seconds: f64,
     events_per_second: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Run {
     backend: String,
     cases: usize,
+    /// When and at which commit this run was measured (a report gathers runs).
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    commit: String,
     generated: Generated,
     commands: Vec<CommandRun>,
     reads: Vec<ReadRun>,
@@ -119,14 +124,14 @@ struct Run {
     server_peak_rss_mib: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Machine {
     cpus: usize,
     memory_gib: f64,
     cpu_model: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Report {
     date: String,
     commit: String,
@@ -376,6 +381,9 @@ struct Target {
     version: u64,
 }
 
+/// Cases the command benchmark records sessions on.
+const TARGET_CASES: usize = 1000;
+
 /// Cases in counselling that accept a session, as many as `wanted`.
 async fn targets(
     http: &reqwest::Client,
@@ -452,7 +460,10 @@ async fn commands(
     token: &str,
 ) -> Result<Vec<CommandRun>> {
     let max = args.clients.iter().copied().max().unwrap_or(1);
-    let targets = Arc::new(targets(http, base, token, max).await?);
+    // Many cases, each visited by one client at a time and a few times in all: a real case
+    // has tens of events, not the thousands one case would collect under the whole load
+    // (a command replays its case's history).
+    let targets = Arc::new(targets(http, base, token, TARGET_CASES.max(max)).await?);
     let store = Store::connect(url).await?;
     store
         .execute_unchecked(
@@ -494,11 +505,11 @@ async fn commands(
             load(
                 clients,
                 Stop::After(Duration::from_secs(args.seconds)),
-                move |c, _| {
+                move |c, i| {
                     let (http, base, token, targets) =
                         (http.clone(), base.clone(), token.clone(), targets.clone());
                     async move {
-                        let mut t = targets[c % targets.len()].lock().await;
+                        let mut t = targets[(c + i * clients) % targets.len()].lock().await;
                         let res = http
                             .post(format!("{base}/api/cases/{}/counselling-sessions", t.case))
                             .bearer_auth(&token)
@@ -814,6 +825,8 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
     Ok(Run {
         backend: backend.to_string(),
         cases,
+        date: String::new(),
+        commit: String::new(),
         generated,
         commands,
         reads,
@@ -868,10 +881,12 @@ fn markdown(r: &Report) -> String {
     ));
     for run in &r.runs {
         s.push_str(&format!(
-            "\n## {} · {} cases · {} events\n\nGenerated in {:.0} s ({:.0} cases/s{}).\n",
+            "\n## {} · {} cases · {} events\n\nMeasured {} at commit `{}`. Generated in {:.0} s ({:.0} cases/s{}).\n",
             run.backend,
             run.cases,
             run.rebuild.events,
+            run.date,
+            run.commit,
             run.generated.seconds,
             run.generated.cases as f64 / run.generated.seconds.max(0.001),
             run.generated
@@ -947,22 +962,34 @@ async fn main() -> Result<()> {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let mut runs = vec![];
+    let json_path = args.out.join("report.json");
+    let md_path = args.out.join("report.md");
+    // The report keeps the runs of earlier invocations that this one does not repeat
+    // (another size or database), each with its own date and commit.
+    let mut runs: Vec<Run> = std::fs::read_to_string(&json_path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Report>(&t).ok())
+        .map(|r| r.runs)
+        .unwrap_or_default();
+    let date = || chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     for backend in &args.backends {
         for (n, &cases) in args.cases.iter().enumerate() {
             // Commands once per database, on the first size.
-            runs.push(measure(&args, backend, cases, n == 0).await?);
+            let mut run = measure(&args, backend, cases, n == 0).await?;
+            run.date = date();
+            run.commit = commit.clone();
+            runs.retain(|r| !(r.backend == run.backend && r.cases == run.cases));
+            runs.push(run);
         }
     }
+    runs.sort_by(|a, b| (&a.backend, a.cases).cmp(&(&b.backend, b.cases)));
     let report = Report {
-        date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        date: date(),
         commit,
         machine: machine(),
         runs,
     };
     std::fs::create_dir_all(&args.out)?;
-    let json_path = args.out.join("report.json");
-    let md_path = args.out.join("report.md");
     std::fs::write(&json_path, serde_json::to_string_pretty(&report)?)?;
     std::fs::write(&md_path, markdown(&report))?;
     eprintln!("wrote {} and {}", json_path.display(), md_path.display());
