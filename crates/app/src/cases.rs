@@ -102,6 +102,7 @@ impl App {
         &self,
         p: &Principal,
         history: &[RecordedEvent],
+        before: Option<&Case>,
         new: &[RecordedEvent],
         action: &str,
     ) -> Result<Case> {
@@ -111,16 +112,12 @@ impl App {
         let (case_row, people) = project(&case, at);
         let stats = homeward_store::projection::stat_rows(&case, &all);
         // Rows as they were before these events: what did not change is not rewritten.
-        let before = match history.last() {
-            Some(last) => {
-                let prev = Case::replay(history).map_err(|e| AppError::Internal(e.to_string()))?;
-                Some((
-                    project(&prev, last.meta.recorded_at).1,
-                    homeward_store::projection::stat_rows(&prev, history),
-                ))
-            }
-            None => None,
-        };
+        let before = before.map(|prev| {
+            (
+                project(prev, at).1,
+                homeward_store::projection::stat_rows(prev, history),
+            )
+        });
         let (people, stats) = match before {
             Some((p, s)) => (
                 (p != people).then_some(people),
@@ -218,7 +215,7 @@ impl App {
             &ctx,
         )?;
         let new = recorded(0, p.actor.user_id, occurred_at, at, events);
-        let case = self.commit(p, &[], &new, "register").await?;
+        let case = self.commit(p, &[], None, &new, "register").await?;
         Ok(Executed {
             case_id,
             reference: case.reference.to_string(),
@@ -279,7 +276,7 @@ impl App {
             })
         })?;
         let new = recorded(case.version, p.actor.user_id, occurred_at, at, events);
-        let case = self.commit(p, &history, &new, name).await?;
+        let case = self.commit(p, &history, Some(&case), &new, name).await?;
         Ok(Executed {
             case_id: id,
             reference: case.reference.to_string(),
