@@ -208,15 +208,8 @@ async fn crash_repeatedly(db: &TestDb) {
             let http = reqwest::Client::new();
             let t: Value = http.post(format!("{base}/api/tokens")).json(&json!({"username": "counsellor", "password": "demo-counsellor-2026", "name": "crash test"})).send().await.unwrap().json().await.unwrap();
             token = t["token"].as_str().unwrap().to_string();
-            let offices: Value = http
-                .get(format!("{base}/api/offices"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let get = |path: &str| http.get(format!("{base}{path}")).bearer_auth(&token).send();
+            let offices: Value = get("/api/offices").await.unwrap().json().await.unwrap();
             office = offices
                 .as_array()
                 .unwrap()
@@ -224,15 +217,7 @@ async fn crash_repeatedly(db: &TestDb) {
                 .find(|o| o["code"] == "BRU")
                 .unwrap()["id"]
                 .clone();
-            let programmes: Value = http
-                .get(format!("{base}/api/programmes"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let programmes: Value = get("/api/programmes").await.unwrap().json().await.unwrap();
             programme = programmes[0]["id"].clone();
         }
         let clients: Vec<_> = (0..CLIENTS)
