@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod cube;
 pub mod demo;
 pub mod input;
 pub mod stats;
@@ -119,12 +120,17 @@ pub struct App {
 struct Inner {
     store: Store,
     config: Config,
+    returns: cube::ReturnsCube,
 }
 
 impl App {
     pub fn new(store: Store, config: Config) -> Self {
         Self {
-            inner: Arc::new(Inner { store, config }),
+            inner: Arc::new(Inner {
+                store,
+                config,
+                returns: cube::ReturnsCube::default(),
+            }),
         }
     }
 
@@ -134,6 +140,10 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    pub(crate) fn returns_cube(&self) -> &cube::ReturnsCube {
+        &self.inner.returns
     }
 
     /// Records an audit entry on its own transaction.

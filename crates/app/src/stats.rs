@@ -187,6 +187,21 @@ impl App {
         Ok((f, a.exact))
     }
 
+    /// Returns by `dims` for each filter, from the in-memory cube (`crate::cube`).
+    async fn count_returns(
+        &self,
+        dims: &[Dim],
+        filters: Vec<StatFilter>,
+    ) -> Result<Vec<Vec<homeward_store::ReturnCount>>> {
+        self.returns_cube().count(self.store(), dims, filters).await
+    }
+
+    /// Loads the returns figures into memory ahead of the first question (a server calls
+    /// it once at start: at a million cases the first load takes seconds).
+    pub async fn warm_statistics(&self) -> Result<()> {
+        self.returns_cube().refresh(self.store()).await
+    }
+
     async fn names(&self) -> Result<BTreeMap<String, String>> {
         let mut names = BTreeMap::new();
         for o in self.list_offices().await? {
@@ -217,13 +232,19 @@ impl App {
                 .iter()
                 .map(|v| (v.code(), v.bit()))
                 .chain([(ANY_VULNERABILITY, any)]);
-            for (code, mask) in rows {
-                let f = StatFilter {
-                    vulnerabilities: Some(mask),
-                    ..filter.clone()
-                };
+            let (codes, filters): (Vec<&str>, Vec<StatFilter>) = rows
+                .map(|(code, mask)| {
+                    let f = StatFilter {
+                        vulnerabilities: Some(mask),
+                        ..filter.clone()
+                    };
+                    (code, f)
+                })
+                .unzip();
+            let tables = self.count_returns(&columns, filters).await?;
+            for (code, table) in codes.into_iter().zip(tables) {
                 row_keys.insert(code.to_string());
-                for c in self.store().count_returns(&columns, &f).await? {
+                for c in table {
                     let col = c.keys.first().cloned().unwrap_or_default();
                     col_keys.insert(col.clone());
                     counts.insert((code.to_string(), col), (c.people, c.cases));
@@ -231,7 +252,13 @@ impl App {
             }
         } else {
             let dims: Vec<Dim> = q.rows.into_iter().chain(columns.iter().copied()).collect();
-            for c in self.store().count_returns(&dims, &filter).await? {
+            let table = self
+                .count_returns(&dims, vec![filter.clone()])
+                .await?
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            for c in table {
                 let mut keys = c.keys.into_iter();
                 let row = if q.rows.is_some() {
                     keys.next().unwrap_or_default()

@@ -211,6 +211,14 @@ async fn run_server(store: Store, http: Http) -> Result<()> {
         ..Config::default()
     };
     let app = App::new(store.clone(), config);
+    // The statistics cube loads in the background: the server answers meanwhile (a
+    // question to the statistics before it is ready waits for it).
+    let warming = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_statistics().await {
+            tracing::warn!(error = %e, "statistics not loaded ahead; the first question will load them");
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&http.bind)
         .await
         .with_context(|| format!("listening on {}", http.bind))?;

@@ -539,6 +539,11 @@ async fn write_stats(
     Ok(())
 }
 
+/// The columns of a `ReturnRow`.
+const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, host_country, host_region, \
+     host_subregion, return_country, return_region, return_subregion, sex, age_group, \
+     vulnerabilities, legal_situation, programme, office";
+
 /// The filters of a statistics query; `date` and `office` name the table's columns.
 fn push_stat_filter(
     q: &mut QueryBuilder<Db>,
@@ -583,6 +588,9 @@ impl Backend {
 
     pub async fn append(&self, c: Commit<'_>) -> CResult<()> {
         let mut tx = self.begin_write().await?;
+        // Before the first event takes its position: positions then commit in order, which
+        // the statistics' catch-up (`last_event_position`) relies on.
+        Backend::lock_audit(&mut tx).await?;
         let new_version = c.expected_version + c.events.len() as u64;
         let created = c
             .events
@@ -661,6 +669,7 @@ impl Backend {
         audit: &AuditDraft,
     ) -> CResult<()> {
         let mut tx = self.begin_write().await?;
+        Backend::lock_audit(&mut tx).await?;
         for chunk in cases.chunks(ROWS) {
             let mut q =
                 QueryBuilder::<Db>::new("INSERT INTO case_streams (case_id, version, created_at) ");
@@ -1032,13 +1041,60 @@ impl Backend {
         Ok(q.build_query_as().fetch_all(self.reader()).await?)
     }
 
-    pub async fn stats_snapshot(&self) -> CResult<StatRows> {
-        let returns: Vec<ReturnRow> = sqlx::query_as(
-            "SELECT case_id, person_id, departed_on, year, host_country, host_region, \
-             host_subregion, return_country, return_region, return_subregion, sex, age_group, \
-             vulnerabilities, legal_situation, programme, office FROM stat_returns \
-             ORDER BY case_id, person_id",
+    /// The position of the last event written (0: none). Commits take positions in the
+    /// order they commit (SQLite has one writer; PostgreSQL's writers hold the commit lock
+    /// from before their first event), so every event up to it is visible.
+    pub async fn last_event_position(&self) -> CResult<i64> {
+        let (p,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM events")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(p.unwrap_or(0))
+    }
+
+    /// The cases with an event after position `after`, up to and including `upto`.
+    pub async fn cases_changed_between(&self, after: i64, upto: i64) -> CResult<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT DISTINCT case_id FROM events WHERE position > $1 AND position <= $2",
         )
+        .bind(after)
+        .bind(upto)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
+    }
+
+    /// The returns rows of these cases, by case.
+    pub async fn return_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
+        let mut rows = Vec::new();
+        for chunk in cases.chunks(ROWS) {
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "SELECT {RETURN_COLUMNS} FROM stat_returns WHERE case_id IN ("
+            ));
+            let mut sep = q.separated(", ");
+            for c in chunk {
+                sep.push_bind(*c);
+            }
+            q.push(") ORDER BY case_id, person_id");
+            rows.extend(q.build_query_as::<ReturnRow>().fetch_all(self.reader()).await?);
+        }
+        Ok(rows)
+    }
+
+    /// Every returns row, by case, one at a time (never all in memory at once).
+    pub async fn for_each_return_row(&self, mut f: impl FnMut(ReturnRow)) -> CResult<()> {
+        use futures_util::TryStreamExt;
+        let sql = format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id");
+        let mut rows = sqlx::query_as::<_, ReturnRow>(sqlx::AssertSqlSafe(sql)).fetch(self.reader());
+        while let Some(row) = rows.try_next().await? {
+            f(row);
+        }
+        Ok(())
+    }
+
+    pub async fn stats_snapshot(&self) -> CResult<StatRows> {
+        let returns: Vec<ReturnRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id"
+        )))
         .fetch_all(self.reader())
         .await?;
         let interruptions: Vec<InterruptionRow> = sqlx::query_as(

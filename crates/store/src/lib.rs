@@ -606,6 +606,26 @@ impl Store {
         dispatch!(self, s => s.departure_durations(filter).await)
     }
 
+    /// The position of the last event written (0: none); every event up to it is visible.
+    pub async fn last_event_position(&self) -> Result<i64> {
+        dispatch!(self, s => s.last_event_position().await)
+    }
+
+    /// The cases with an event at a position in `(after, upto]`.
+    pub async fn cases_changed_between(&self, after: i64, upto: i64) -> Result<Vec<Uuid>> {
+        dispatch!(self, s => s.cases_changed_between(after, upto).await)
+    }
+
+    /// The returns rows of these cases.
+    pub async fn return_rows_of(&self, cases: &[Uuid]) -> Result<Vec<ReturnRow>> {
+        dispatch!(self, s => s.return_rows_of(cases).await)
+    }
+
+    /// Every returns row, streamed to `f` in case order.
+    pub async fn for_each_return_row(&self, f: impl FnMut(ReturnRow)) -> Result<()> {
+        dispatch!(self, s => s.for_each_return_row(f).await)
+    }
+
     /// Every statistics row, in a stable order (for comparing with a rebuild).
     pub async fn stats_snapshot(&self) -> Result<StatRows> {
         dispatch!(self, s => s.stats_snapshot().await)
