@@ -30,22 +30,26 @@ const RELOAD_ABOVE: usize = 20_000;
 #[derive(Debug, Default)]
 struct Dict {
     codes: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u16>,
 }
 
 impl Dict {
-    fn intern(&mut self, code: &str) -> Result<u32> {
+    fn intern(&mut self, code: &str) -> Result<u16> {
         if let Some(&n) = self.index.get(code) {
             return Ok(n);
         }
-        let n = u32::try_from(self.codes.len())
-            .map_err(|_| AppError::Internal("too many distinct statistics values".into()))?;
+        let n = u16::try_from(self.codes.len()).map_err(|_| {
+            AppError::Internal(format!(
+                "more than {} distinct values in a statistics column",
+                u16::MAX
+            ))
+        })?;
         self.codes.push(code.to_string());
         self.index.insert(code.to_string(), n);
         Ok(n)
     }
 
-    fn get(&self, code: &str) -> Option<u32> {
+    fn get(&self, code: &str) -> Option<u16> {
         self.index.get(code).copied()
     }
 
@@ -54,20 +58,21 @@ impl Dict {
     }
 }
 
-/// One returned person: every value as its number in the column's dictionary.
+/// One returned person: every value as its number in the column's dictionary (24 bytes:
+/// a million returned people take 24 MB).
 #[derive(Debug, Clone, Copy)]
 struct Person {
-    vulnerabilities: i64,
     /// Departure date, as days from the common era.
     day: i32,
-    host: u32,
-    ret: u32,
-    programme: u32,
-    office: u32,
-    year: u32,
-    sex: u32,
-    age: u32,
-    legal: u32,
+    vulnerabilities: u32,
+    host: u16,
+    ret: u16,
+    programme: u16,
+    office: u16,
+    year: u16,
+    sex: u16,
+    age: u16,
+    legal: u16,
 }
 
 /// Every dictionary. A place is a country with its region and sub-region (as the row
@@ -77,7 +82,7 @@ struct Dicts {
     years: Dict,
     places: Dict,
     /// place -> (country, region, sub-region), numbers in `countries`, `regions`, `subregions`.
-    place_parts: Vec<(u32, u32, u32)>,
+    place_parts: Vec<(u16, u16, u16)>,
     countries: Dict,
     regions: Dict,
     subregions: Dict,
@@ -89,7 +94,7 @@ struct Dicts {
 }
 
 impl Dicts {
-    fn place(&mut self, country: &str, region: &str, subregion: &str) -> Result<u32> {
+    fn place(&mut self, country: &str, region: &str, subregion: &str) -> Result<u16> {
         let key = format!("{country}\t{region}\t{subregion}");
         if let Some(n) = self.places.get(&key) {
             return Ok(n);
@@ -106,7 +111,12 @@ impl Dicts {
 
     fn person(&mut self, r: &ReturnRow) -> Result<Person> {
         Ok(Person {
-            vulnerabilities: r.vulnerabilities,
+            vulnerabilities: u32::try_from(r.vulnerabilities).map_err(|_| {
+                AppError::Internal(format!(
+                    "vulnerabilities {} of case {} are not a mask of 32 bits",
+                    r.vulnerabilities, r.case_id
+                ))
+            })?,
             day: r.departed_on.num_days_from_ce(),
             host: self.place(&r.host_country, &r.host_region, &r.host_subregion)?,
             ret: self.place(&r.return_country, &r.return_region, &r.return_subregion)?,
@@ -125,9 +135,13 @@ impl Dicts {
             codes: d.codes.clone(),
             map: (0..d.len() as u32).collect(),
         };
-        let part = |pick: fn(&(u32, u32, u32)) -> u32, d: &Dict| Axis {
+        let part = |pick: fn(&(u16, u16, u16)) -> u16, d: &Dict| Axis {
             codes: d.codes.clone(),
-            map: self.place_parts.iter().map(pick).collect(),
+            map: self
+                .place_parts
+                .iter()
+                .map(|p| u32::from(pick(p)))
+                .collect(),
         };
         match dim {
             Dim::Year => same(&self.years),
@@ -164,7 +178,7 @@ impl Dicts {
 }
 
 /// Which value of a person a dimension reads.
-fn source(dim: Dim, p: &Person) -> u32 {
+fn source(dim: Dim, p: &Person) -> u16 {
     match dim {
         Dim::Year => p.year,
         Dim::HostCountry | Dim::HostRegion | Dim::HostSubregion => p.host,
@@ -189,7 +203,7 @@ struct Compiled {
     from: Option<i32>,
     until: Option<i32>,
     offices: Option<Vec<bool>>,
-    programme: Option<Option<u32>>,
+    programme: Option<Option<u16>>,
     /// place -> whether its country is the one asked
     return_places: Option<Vec<bool>>,
     vulnerabilities: Option<i64>,
@@ -235,18 +249,25 @@ impl Compiled {
                 .is_none_or(|r| r.get(p.ret as usize).copied().unwrap_or(false))
             && self
                 .vulnerabilities
-                .is_none_or(|m| p.vulnerabilities & m != 0)
+                .is_none_or(|m| i64::from(p.vulnerabilities) & m != 0)
     }
 }
 
-/// The returned people of every case, as of an event position.
+/// The returned people of every case, as of an event position. The people of a case are
+/// next to each other (the first one marked), which is what lets one pass count each case
+/// once per cell. A case written again leaves its old people as dead space and is
+/// appended anew; the dead space is squeezed out once it is a quarter of the whole.
 #[derive(Debug, Default)]
 struct Facts {
     position: i64,
-    /// slot -> the people of one case (empty: a free slot)
-    cases: Vec<Vec<Person>>,
-    slots: HashMap<Uuid, usize>,
-    free: Vec<usize>,
+    people: Vec<Person>,
+    /// Parallel to `people`: whether the person is the first of a case (`true`), and
+    /// whether still counted.
+    first: Vec<bool>,
+    alive: Vec<bool>,
+    /// case -> where its people are in `people`
+    cases: HashMap<Uuid, (u32, u32)>,
+    dead: usize,
     dicts: Dicts,
 }
 
@@ -257,37 +278,55 @@ impl Facts {
             .iter()
             .map(|r| self.dicts.person(r))
             .collect::<Result<Vec<_>>>()?;
-        match (self.slots.get(&case).copied(), people.is_empty()) {
-            (Some(slot), true) => {
-                self.slots.remove(&case);
-                if let Some(s) = self.cases.get_mut(slot) {
-                    *s = Vec::new();
-                }
-                self.free.push(slot);
+        if let Some((start, len)) = self.cases.remove(&case) {
+            let (start, len) = (start as usize, len as usize);
+            if let Some(alive) = self.alive.get_mut(start..start + len) {
+                alive.fill(false);
             }
-            (Some(slot), false) => {
-                if let Some(s) = self.cases.get_mut(slot) {
-                    *s = people;
-                }
-            }
-            (None, true) => {}
-            (None, false) => {
-                let slot = match self.free.pop() {
-                    Some(slot) => {
-                        if let Some(s) = self.cases.get_mut(slot) {
-                            *s = people;
-                        }
-                        slot
-                    }
-                    None => {
-                        self.cases.push(people);
-                        self.cases.len() - 1
-                    }
-                };
-                self.slots.insert(case, slot);
-            }
+            self.dead += len;
+        }
+        if !people.is_empty() {
+            let start = u32::try_from(self.people.len())
+                .map_err(|_| AppError::Internal("too many returned people to count".into()))?;
+            let len = u32::try_from(people.len())
+                .map_err(|_| AppError::Internal("too many people on one case".into()))?;
+            self.first.extend((0..people.len()).map(|n| n == 0));
+            self.alive.extend(std::iter::repeat_n(true, people.len()));
+            self.people.extend(people);
+            self.cases.insert(case, (start, len));
+        }
+        if self.dead > 1024 && self.dead * 4 > self.people.len() {
+            self.compact();
         }
         Ok(())
+    }
+
+    /// Squeezes out the dead space, keeping every case's people together.
+    fn compact(&mut self) {
+        let mut moved: HashMap<u32, u32> = HashMap::new();
+        let mut to = 0usize;
+        for from in 0..self.people.len() {
+            if !self.alive[from] {
+                continue;
+            }
+            if self.first[from] {
+                moved.insert(from as u32, to as u32);
+            }
+            self.people[to] = self.people[from];
+            self.first[to] = self.first[from];
+            self.alive[to] = true;
+            to += 1;
+        }
+        self.people.truncate(to);
+        self.first.truncate(to);
+        self.alive.truncate(to);
+        self.people.shrink_to_fit();
+        for (start, _) in self.cases.values_mut() {
+            if let Some(&n) = moved.get(start) {
+                *start = n;
+            }
+        }
+        self.dead = 0;
     }
 
     /// People and cases by `dims` (none, one or two), as `Store::count_returns` counts them.
@@ -296,24 +335,24 @@ impl Facts {
         let axes: Vec<(Dim, Axis)> = dims.iter().map(|&d| (d, self.dicts.axis(d))).collect();
         let width: Vec<usize> = axes.iter().map(|(_, a)| a.codes.len().max(1)).collect();
         let size = width.iter().product::<usize>();
-        // cell -> (people, cases, last case counted + 1)
+        // cell -> (people, cases, the last case counted there (numbered from 1))
         let mut cells = vec![(0i64, 0i64, 0usize); size];
-        for (slot, people) in self.cases.iter().enumerate() {
-            for p in people {
-                if !filter.admits(p) {
-                    continue;
-                }
-                let mut cell = 0usize;
-                for ((dim, axis), w) in axes.iter().zip(&width) {
-                    let key = axis.map.get(source(*dim, p) as usize).copied().unwrap_or(0);
-                    cell = cell * w + key as usize;
-                }
-                if let Some(c) = cells.get_mut(cell) {
-                    c.0 += 1;
-                    if c.2 != slot + 1 {
-                        c.1 += 1;
-                        c.2 = slot + 1;
-                    }
+        let mut case = 0usize;
+        for ((p, &first), &alive) in self.people.iter().zip(&self.first).zip(&self.alive) {
+            case += usize::from(first);
+            if !alive || !filter.admits(p) {
+                continue;
+            }
+            let mut cell = 0usize;
+            for ((dim, axis), w) in axes.iter().zip(&width) {
+                let key = axis.map.get(source(*dim, p) as usize).copied().unwrap_or(0);
+                cell = cell * w + key as usize;
+            }
+            if let Some(c) = cells.get_mut(cell) {
+                c.0 += 1;
+                if c.2 != case {
+                    c.1 += 1;
+                    c.2 = case;
                 }
             }
         }
@@ -352,7 +391,7 @@ impl Facts {
     }
 
     fn people(&self) -> usize {
-        self.cases.iter().map(Vec::len).sum()
+        self.people.len() - self.dead
     }
 }
 
@@ -418,7 +457,7 @@ impl ReturnsCube {
             let facts = Self::load(store).await?;
             tracing::info!(
                 people = facts.people(),
-                cases = facts.slots.len(),
+                cases = facts.cases.len(),
                 position = facts.position,
                 "statistics cube loaded"
             );
@@ -566,7 +605,7 @@ mod tests {
         assert!(f.set(Uuid::from_u128(2), &[]).is_ok());
         let by_country = f.count(&[Dim::ReturnCountry], &StatFilter::default());
         assert_eq!(flat(&by_country), vec![(keys(&["ML"]), 1, 1)]);
-        // The freed slot is reused, and its old people are not counted again.
+        // The old people of both cases are not counted again.
         assert!(
             f.set(
                 Uuid::from_u128(3),
@@ -575,9 +614,28 @@ mod tests {
             .is_ok()
         );
         assert_eq!(f.cases.len(), 2);
+        assert_eq!(f.people(), 2);
         assert_eq!(
             flat(&f.count(&[Dim::ReturnCountry], &StatFilter::default())),
             vec![(keys(&["ML"]), 1, 1), (keys(&["SN"]), 1, 1)]
+        );
+    }
+
+    #[test]
+    fn cases_written_again_and_again_are_counted_once_after_the_dead_space_goes() {
+        let mut f = facts(&[row(1, 1, 2024, "SN", "female", "25-59")]);
+        for n in 0..3000u128 {
+            // Case 2 changes its family every time; case 1 stays as it was.
+            let people: Vec<ReturnRow> = (0..=(n % 3))
+                .map(|k| row(2, 10 + k, 2025, "ML", "male", "18-24"))
+                .collect();
+            assert!(f.set(Uuid::from_u128(2), &people).is_ok());
+        }
+        // 6,000 people were written; the dead space is squeezed out as it grows.
+        assert!(f.people.len() < 2048, "{} people kept", f.people.len());
+        assert_eq!(
+            flat(&f.count(&[Dim::Year], &StatFilter::default())),
+            vec![(keys(&["2024"]), 1, 1), (keys(&["2025"]), 3, 1)]
         );
     }
 

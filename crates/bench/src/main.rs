@@ -56,6 +56,10 @@ struct Args {
     /// Requests per latency figure.
     #[arg(long, default_value_t = 400)]
     samples: usize,
+    /// Only generate the databases (kept for later runs), measure nothing: generating
+    /// several at once, while the machine is not measuring, saves time.
+    #[arg(long)]
+    prepare_only: bool,
     /// Concurrent clients for commands.
     #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
     clients: Vec<usize>,
@@ -584,6 +588,7 @@ async fn reads(
     counsellor: &str,
     approver: &str,
 ) -> Result<Vec<ReadRun>> {
+    let donor = token(http, base, "donor").await?;
     // Cases and people to ask for, from the first pages of the list.
     let mut people = vec![];
     for page in 1..=5 {
@@ -687,6 +692,14 @@ async fn reads(
         ),
         ("statistics: returns by year", None),
         ("statistics: country of return by sex", None),
+        (
+            "statistics: country of return by age group, protected",
+            Some("as a donor sees it: small cells suppressed".to_string()),
+        ),
+        (
+            "statistics: pipeline and durations",
+            Some("cases by stage, interruptions, days to departure".to_string()),
+        ),
     ];
     for clients in [1usize, 16] {
         let floor = {
@@ -704,24 +717,26 @@ async fn reads(
         };
         for (name, note) in &kinds {
             eprintln!("  {name} at {clients} clients");
-            let (http, browser, base, counsellor, approver, ids, exact, variant) = (
+            let (http, browser, base, counsellor, approver, donor, ids, exact, variant) = (
                 http.clone(),
                 browser.clone(),
                 base.to_string(),
                 counsellor.to_string(),
                 approver.to_string(),
+                donor.clone(),
                 ids.clone(),
                 exact_queries.clone(),
                 variant_queries.clone(),
             );
             let name_owned = name.to_string();
             let m = load(clients, Stop::Count(args.samples), move |c, i| {
-                let (http, browser, base, counsellor, approver, ids, exact, variant, name) = (
+                let (http, browser, base, counsellor, approver, donor, ids, exact, variant, name) = (
                     http.clone(),
                     browser.clone(),
                     base.clone(),
                     counsellor.clone(),
                     approver.clone(),
+                    donor.clone(),
                     ids.clone(),
                     exact.clone(),
                     variant.clone(),
@@ -758,6 +773,14 @@ async fn reads(
                             .json(&variant[k % variant.len()]),
                         "statistics: returns by year" => http
                             .get(format!("{base}/api/statistics/returns?rows=year"))
+                            .bearer_auth(&approver),
+                        "statistics: country of return by age group, protected" => http
+                            .get(format!(
+                                "{base}/api/statistics/returns?rows=return_country&columns=age_group"
+                            ))
+                            .bearer_auth(&donor),
+                        "statistics: pipeline and durations" => http
+                            .get(format!("{base}/api/statistics/pipeline"))
                             .bearer_auth(&approver),
                         _ => http
                             .get(format!(
@@ -971,6 +994,18 @@ async fn main() -> Result<()> {
         .and_then(|t| serde_json::from_str::<Report>(&t).ok())
         .map(|r| r.runs)
         .unwrap_or_default();
+    if args.prepare_only {
+        for backend in &args.backends {
+            for &cases in &args.cases {
+                let (_, g) = prepare(&args, backend, cases).await?;
+                eprintln!(
+                    "{backend}, {cases} cases: {} events, generated in {:.0} s",
+                    g.events, g.seconds
+                );
+            }
+        }
+        return Ok(());
+    }
     let date = || chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     for backend in &args.backends {
         for (n, &cases) in args.cases.iter().enumerate() {
