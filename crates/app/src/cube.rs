@@ -255,45 +255,57 @@ impl Compiled {
 
 /// The returned people of every case, as of an event position. The people of a case are
 /// next to each other (the first one marked), which is what lets one pass count each case
-/// once per cell. A case written again leaves its old people as dead space and is
-/// appended anew; the dead space is squeezed out once it is a quarter of the whole.
+/// once per cell. There is no index by case (at a million cases it would outweigh the
+/// people): cases written again are found by one pass, their old people left as dead
+/// space and their new ones appended; the dead space is squeezed out once it is a quarter
+/// of the whole.
 #[derive(Debug, Default)]
 struct Facts {
     position: i64,
     people: Vec<Person>,
-    /// Parallel to `people`: whether the person is the first of a case (`true`), and
-    /// whether still counted.
+    /// Parallel to `people`: whether the person is the first of a case's run, and whether
+    /// still counted (a run lives and dies as one).
     first: Vec<bool>,
     alive: Vec<bool>,
-    /// case -> where its people are in `people`
-    cases: HashMap<Uuid, (u32, u32)>,
+    /// The case of each run, in order: the n-th person marked `first` starts `runs[n]`.
+    runs: Vec<Uuid>,
     dead: usize,
     dicts: Dicts,
 }
 
 impl Facts {
-    /// Replaces what is known of `case` by `rows` (none: the case has no returns).
-    fn set(&mut self, case: Uuid, rows: &[ReturnRow]) -> Result<()> {
+    /// Adds a case not known yet.
+    fn append(&mut self, case: Uuid, rows: &[ReturnRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let people = rows
             .iter()
             .map(|r| self.dicts.person(r))
             .collect::<Result<Vec<_>>>()?;
-        if let Some((start, len)) = self.cases.remove(&case) {
-            let (start, len) = (start as usize, len as usize);
-            if let Some(alive) = self.alive.get_mut(start..start + len) {
-                alive.fill(false);
+        self.first.extend((0..people.len()).map(|n| n == 0));
+        self.alive.extend(std::iter::repeat_n(true, people.len()));
+        self.people.extend(people);
+        self.runs.push(case);
+        Ok(())
+    }
+
+    /// Replaces what is known of these cases by their rows now (none: no returns).
+    fn replace(&mut self, changed: &HashMap<Uuid, Vec<ReturnRow>>) -> Result<()> {
+        let mut run = None;
+        let mut next = 0usize;
+        for n in 0..self.people.len() {
+            if self.first[n] {
+                run = self.runs.get(next);
+                next += 1;
             }
-            self.dead += len;
+            if self.alive[n] && run.is_some_and(|c| changed.contains_key(c)) {
+                self.alive[n] = false;
+                self.dead += 1;
+            }
         }
-        if !people.is_empty() {
-            let start = u32::try_from(self.people.len())
-                .map_err(|_| AppError::Internal("too many returned people to count".into()))?;
-            let len = u32::try_from(people.len())
-                .map_err(|_| AppError::Internal("too many people on one case".into()))?;
-            self.first.extend((0..people.len()).map(|n| n == 0));
-            self.alive.extend(std::iter::repeat_n(true, people.len()));
-            self.people.extend(people);
-            self.cases.insert(case, (start, len));
+        for (case, rows) in changed {
+            self.append(*case, rows)?;
         }
         if self.dead > 1024 && self.dead * 4 > self.people.len() {
             self.compact();
@@ -303,14 +315,20 @@ impl Facts {
 
     /// Squeezes out the dead space, keeping every case's people together.
     fn compact(&mut self) {
-        let mut moved: HashMap<u32, u32> = HashMap::new();
         let mut to = 0usize;
+        let mut runs = Vec::with_capacity(self.runs.len());
+        let mut next = 0usize;
         for from in 0..self.people.len() {
+            if self.first[from] {
+                if self.alive[from]
+                    && let Some(c) = self.runs.get(next)
+                {
+                    runs.push(*c);
+                }
+                next += 1;
+            }
             if !self.alive[from] {
                 continue;
-            }
-            if self.first[from] {
-                moved.insert(from as u32, to as u32);
             }
             self.people[to] = self.people[from];
             self.first[to] = self.first[from];
@@ -321,12 +339,20 @@ impl Facts {
         self.first.truncate(to);
         self.alive.truncate(to);
         self.people.shrink_to_fit();
-        for (start, _) in self.cases.values_mut() {
-            if let Some(&n) = moved.get(start) {
-                *start = n;
-            }
-        }
+        self.first.shrink_to_fit();
+        self.alive.shrink_to_fit();
+        self.runs = runs;
         self.dead = 0;
+    }
+
+    /// Cases with returns.
+    fn cases(&self) -> usize {
+        self.people
+            .iter()
+            .zip(&self.first)
+            .zip(&self.alive)
+            .filter(|((_, first), alive)| **first && **alive)
+            .count()
     }
 
     /// People and cases by `dims` (none, one or two), as `Store::count_returns` counts them.
@@ -423,10 +449,10 @@ impl ReturnsCube {
                 if failed.is_some() {
                     return;
                 }
-                if case.is_some_and(|c| c != row.case_id) {
-                    if let Some(c) = case
-                        && let Err(e) = facts.set(c, &rows)
-                    {
+                if let Some(c) = case
+                    && c != row.case_id
+                {
+                    if let Err(e) = facts.append(c, &rows) {
                         failed = Some(e);
                     }
                     rows.clear();
@@ -439,7 +465,7 @@ impl ReturnsCube {
             return Err(e);
         }
         if let Some(c) = case {
-            facts.set(c, &rows)?;
+            facts.append(c, &rows)?;
         }
         Ok(facts)
     }
@@ -457,7 +483,7 @@ impl ReturnsCube {
             let facts = Self::load(store).await?;
             tracing::info!(
                 people = facts.people(),
-                cases = facts.cases.len(),
+                cases = facts.cases(),
                 position = facts.position,
                 "statistics cube loaded"
             );
@@ -475,16 +501,14 @@ impl ReturnsCube {
             return Ok(());
         }
         let rows = store.return_rows_of(&changed).await?;
-        let mut by_case: HashMap<Uuid, Vec<ReturnRow>> = HashMap::new();
+        let mut by_case: HashMap<Uuid, Vec<ReturnRow>> =
+            changed.into_iter().map(|c| (c, Vec::new())).collect();
         for r in rows {
             by_case.entry(r.case_id).or_default().push(r);
         }
         let mut guard = self.facts.write().map_err(|_| poisoned())?;
         let facts = guard.as_mut().ok_or_else(poisoned)?;
-        for case in changed {
-            let rows = by_case.remove(&case).unwrap_or_default();
-            facts.set(case, &rows)?;
-        }
+        facts.replace(&by_case)?;
         facts.position = last;
         Ok(())
     }
@@ -546,9 +570,14 @@ mod tests {
             }
         }
         for (c, v) in by_case {
-            assert!(f.set(c, &v).is_ok());
+            assert!(f.append(c, &v).is_ok());
         }
         f
+    }
+
+    fn set(f: &mut Facts, case: u128, rows: &[ReturnRow]) {
+        let changed = HashMap::from([(Uuid::from_u128(case), rows.to_vec())]);
+        assert!(f.replace(&changed).is_ok());
     }
 
     fn flat(counts: &[ReturnCount]) -> Vec<(Vec<String>, i64, i64)> {
@@ -595,25 +624,13 @@ mod tests {
             row(2, 2, 2024, "ML", "male", "25-59"),
         ]);
         // Case 1 is corrected to Mali, case 2 no longer has a return.
-        assert!(
-            f.set(
-                Uuid::from_u128(1),
-                &[row(1, 1, 2024, "ML", "female", "25-59")]
-            )
-            .is_ok()
-        );
-        assert!(f.set(Uuid::from_u128(2), &[]).is_ok());
+        set(&mut f, 1, &[row(1, 1, 2024, "ML", "female", "25-59")]);
+        set(&mut f, 2, &[]);
         let by_country = f.count(&[Dim::ReturnCountry], &StatFilter::default());
         assert_eq!(flat(&by_country), vec![(keys(&["ML"]), 1, 1)]);
         // The old people of both cases are not counted again.
-        assert!(
-            f.set(
-                Uuid::from_u128(3),
-                &[row(3, 3, 2025, "SN", "male", "18-24")]
-            )
-            .is_ok()
-        );
-        assert_eq!(f.cases.len(), 2);
+        set(&mut f, 3, &[row(3, 3, 2025, "SN", "male", "18-24")]);
+        assert_eq!(f.cases(), 2);
         assert_eq!(f.people(), 2);
         assert_eq!(
             flat(&f.count(&[Dim::ReturnCountry], &StatFilter::default())),
@@ -629,10 +646,11 @@ mod tests {
             let people: Vec<ReturnRow> = (0..=(n % 3))
                 .map(|k| row(2, 10 + k, 2025, "ML", "male", "18-24"))
                 .collect();
-            assert!(f.set(Uuid::from_u128(2), &people).is_ok());
+            set(&mut f, 2, &people);
         }
         // 6,000 people were written; the dead space is squeezed out as it grows.
         assert!(f.people.len() < 2048, "{} people kept", f.people.len());
+        assert_eq!(f.runs.len(), f.first.iter().filter(|x| **x).count());
         assert_eq!(
             flat(&f.count(&[Dim::Year], &StatFilter::default())),
             vec![(keys(&["2024"]), 1, 1), (keys(&["2025"]), 3, 1)]

@@ -475,9 +475,12 @@ fn household(rng: &mut StdRng, c: &Country, start: DateTime<Utc>) -> Result<Vec<
     let mut members = vec![];
     let kind = rng.random_range(0..100);
     if kind < 6 {
-        // An unaccompanied child.
+        // An unaccompanied child, who stays a child for at least a year after
+        // registration (born 13 to 16 years before its year): a child of 17 could come of
+        // age between the capacity assessment and the best-interests determination, which
+        // the rules then refuse (found at 100,000+ generated cases).
         let mut d = {
-            let b = birth(rng, 14, 17);
+            let b = birth(rng, 13, 16);
             let x = sex(rng);
             person(rng, c, b, x, family)
         }?;
