@@ -11,7 +11,7 @@ use homeward_domain::person::Vulnerability;
 use homeward_domain::stats::{
     AgeGroup, Cell, Links, Published, exact, percentile, protect, protect_linked,
 };
-use homeward_store::{Dim, StatFilter};
+use homeward_store::{Dim, DurationRow, StatFilter};
 use serde::Serialize;
 
 use crate::auth::Principal;
@@ -388,14 +388,14 @@ impl App {
             .collect();
         // Durations, by year of departure and country of return.
         let mut groups: BTreeMap<(i64, String), (Vec<i64>, Vec<i64>)> = BTreeMap::new();
-        for d in self.store().departure_durations(&filter).await? {
+        let group = |d: DurationRow| {
             let day = d.departed_at.date_naive();
             if filter.from.is_some_and(|f| day < f) || filter.until.is_some_and(|u| day > u) {
-                continue;
+                return;
             }
             use chrono::Datelike;
             let g = groups
-                .entry((i64::from(day.year()), d.country_of_return.clone()))
+                .entry((i64::from(day.year()), d.country_of_return))
                 .or_default();
             if let Some(n) = homeward_domain::stats::days_between(d.applied_at, Some(d.departed_at))
             {
@@ -406,7 +406,8 @@ impl App {
             {
                 g.1.push(n);
             }
-        }
+        };
+        self.store().for_each_departure(&filter, group).await?;
         let durations = groups
             .into_iter()
             .map(|((year, country), (mut applied, mut registered))| {

@@ -1021,7 +1021,11 @@ impl Backend {
             .collect())
     }
 
-    pub async fn departure_durations(&self, f: &StatFilter) -> CResult<Vec<DurationRow>> {
+    pub async fn for_each_departure(
+        &self,
+        f: &StatFilter,
+        mut each: impl FnMut(DurationRow),
+    ) -> CResult<()> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT departed_at, registered_at, applied_at, country_of_return FROM case_summaries \
              WHERE departed_at IS NOT NULL",
@@ -1038,7 +1042,12 @@ impl Backend {
             "host_office",
             "country_of_return",
         );
-        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+        use futures_util::TryStreamExt;
+        let mut rows = q.build_query_as::<DurationRow>().fetch(self.reader());
+        while let Some(row) = rows.try_next().await? {
+            each(row);
+        }
+        Ok(())
     }
 
     /// The position of the last event written (0: none). Commits take positions in the
