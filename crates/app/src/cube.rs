@@ -479,7 +479,19 @@ impl ReturnsCube {
             .map_err(|_| poisoned())?
             .as_ref()
             .map(|f| f.position);
-        let Some(seen) = seen else {
+        let changed = match seen {
+            None => None,
+            Some(seen) => {
+                let last = store.last_event_position().await?;
+                if last <= seen {
+                    return Ok(());
+                }
+                let changed = store.cases_changed_between(seen, last).await?;
+                (changed.len() <= RELOAD_ABOVE).then_some((changed, last))
+            }
+        };
+        // Nothing loaded yet, or too much changed: everything, afresh.
+        let Some((changed, last)) = changed else {
             let facts = Self::load(store).await?;
             tracing::info!(
                 people = facts.people(),
@@ -490,16 +502,6 @@ impl ReturnsCube {
             *self.facts.write().map_err(|_| poisoned())? = Some(facts);
             return Ok(());
         };
-        let last = store.last_event_position().await?;
-        if last <= seen {
-            return Ok(());
-        }
-        let changed = store.cases_changed_between(seen, last).await?;
-        if changed.len() > RELOAD_ABOVE {
-            let facts = Self::load(store).await?;
-            *self.facts.write().map_err(|_| poisoned())? = Some(facts);
-            return Ok(());
-        }
         let rows = store.return_rows_of(&changed).await?;
         let mut by_case: HashMap<Uuid, Vec<ReturnRow>> =
             changed.into_iter().map(|c| (c, Vec::new())).collect();
