@@ -66,6 +66,9 @@ struct Args {
     /// Skip the rebuild of every read model (at a million cases it takes 10 to 30 minutes).
     #[arg(long)]
     skip_rebuild: bool,
+    /// Skip the reads (case page, list, search, statistics): measure commands alone.
+    #[arg(long)]
+    skip_reads: bool,
     /// Concurrent clients for commands.
     #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
     clients: Vec<usize>,
@@ -864,7 +867,11 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
     let result = async {
         let counsellor = token(&http, &base, "counsellor").await?;
         let approver = token(&http, &base, "approver").await?;
-        let reads = reads(args, &base, &http, &counsellor, &approver).await?;
+        let reads = if args.skip_reads {
+            vec![]
+        } else {
+            reads(args, &base, &http, &counsellor, &approver).await?
+        };
         let commands = if with_commands {
             commands(args, &url, &base, &http, &counsellor).await?
         } else {

@@ -188,39 +188,7 @@ async fn insert_read_models(
     returns: &[&ReturnRow],
     interruptions: &[&InterruptionRow],
 ) -> CResult<()> {
-    for chunk in rows.chunks(ROWS / 2) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO case_summaries (case_id, reference, host_office, return_office, \
-                 programme, stage, outcome, country_of_return, principal_name, members, \
-                 vulnerabilities, registered_at, first_counselling_at, applied_at, decided_at, \
-                 departed_at, arrived_at, withdrawn_at, closed_at, version, updated_at, departs_at) ",
-        );
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.case_id)
-                .push_bind(&r.reference)
-                .push_bind(r.host_office)
-                .push_bind(r.return_office)
-                .push_bind(r.programme)
-                .push_bind(&r.stage)
-                .push_bind(&r.outcome)
-                .push_bind(&r.country_of_return)
-                .push_bind(&r.principal_name)
-                .push_bind(r.members)
-                .push_bind(r.vulnerabilities)
-                .push_bind(r.registered_at)
-                .push_bind(r.first_counselling_at)
-                .push_bind(r.applied_at)
-                .push_bind(r.decided_at)
-                .push_bind(r.departed_at)
-                .push_bind(r.arrived_at)
-                .push_bind(r.withdrawn_at)
-                .push_bind(r.closed_at)
-                .push_bind(r.version)
-                .push_bind(r.updated_at)
-                .push_bind(r.departs_at);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
+    write_case_rows(tx, rows, false).await?;
     insert_people_rows(tx, people).await?;
     for chunk in returns.chunks(ROWS) {
         let mut q = QueryBuilder::<Db>::new(
@@ -331,49 +299,57 @@ async fn insert_people(
     insert_people_rows(tx, &people).await
 }
 
-async fn upsert_case_row(tx: &mut sqlx::Transaction<'static, Db>, r: &CaseRow) -> CResult<()> {
-    sqlx::query(
-        "INSERT INTO case_summaries (case_id, reference, host_office, return_office, programme, \
-         stage, outcome, country_of_return, principal_name, members, vulnerabilities, \
-         registered_at, first_counselling_at, applied_at, decided_at, departed_at, arrived_at, \
-         withdrawn_at, closed_at, version, updated_at, departs_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
-         ON CONFLICT (case_id) DO UPDATE SET reference = excluded.reference, \
-         host_office = excluded.host_office, return_office = excluded.return_office, \
-         programme = excluded.programme, stage = excluded.stage, outcome = excluded.outcome, \
-         country_of_return = excluded.country_of_return, principal_name = excluded.principal_name, \
-         members = excluded.members, vulnerabilities = excluded.vulnerabilities, \
-         registered_at = excluded.registered_at, first_counselling_at = excluded.first_counselling_at, \
-         applied_at = excluded.applied_at, decided_at = excluded.decided_at, \
-         departed_at = excluded.departed_at, arrived_at = excluded.arrived_at, \
-         withdrawn_at = excluded.withdrawn_at, closed_at = excluded.closed_at, \
-         version = excluded.version, updated_at = excluded.updated_at, \
-         departs_at = excluded.departs_at",
-    )
-    .bind(r.case_id)
-    .bind(&r.reference)
-    .bind(r.host_office)
-    .bind(r.return_office)
-    .bind(r.programme)
-    .bind(&r.stage)
-    .bind(&r.outcome)
-    .bind(&r.country_of_return)
-    .bind(&r.principal_name)
-    .bind(r.members)
-    .bind(r.vulnerabilities)
-    .bind(r.registered_at)
-    .bind(r.first_counselling_at)
-    .bind(r.applied_at)
-    .bind(r.decided_at)
-    .bind(r.departed_at)
-    .bind(r.arrived_at)
-    .bind(r.withdrawn_at)
-    .bind(r.closed_at)
-    .bind(r.version)
-    .bind(r.updated_at)
-    .bind(r.departs_at)
-    .execute(&mut **tx)
-    .await?;
+/// Case rows, with multi-row statements; `upsert` replaces rows already there.
+async fn write_case_rows(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    rows: &[&CaseRow],
+    upsert: bool,
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS / 2) {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(&r.reference)
+                .push_bind(r.host_office)
+                .push_bind(r.return_office)
+                .push_bind(r.programme)
+                .push_bind(&r.stage)
+                .push_bind(&r.outcome)
+                .push_bind(&r.country_of_return)
+                .push_bind(&r.principal_name)
+                .push_bind(r.members)
+                .push_bind(r.vulnerabilities)
+                .push_bind(r.registered_at)
+                .push_bind(r.first_counselling_at)
+                .push_bind(r.applied_at)
+                .push_bind(r.decided_at)
+                .push_bind(r.departed_at)
+                .push_bind(r.arrived_at)
+                .push_bind(r.withdrawn_at)
+                .push_bind(r.closed_at)
+                .push_bind(r.version)
+                .push_bind(r.updated_at)
+                .push_bind(r.departs_at);
+        });
+        if upsert {
+            q.push(
+                " ON CONFLICT (case_id) DO UPDATE SET reference = excluded.reference, \
+                 host_office = excluded.host_office, return_office = excluded.return_office, \
+                 programme = excluded.programme, stage = excluded.stage, \
+                 outcome = excluded.outcome, country_of_return = excluded.country_of_return, \
+                 principal_name = excluded.principal_name, members = excluded.members, \
+                 vulnerabilities = excluded.vulnerabilities, \
+                 registered_at = excluded.registered_at, \
+                 first_counselling_at = excluded.first_counselling_at, \
+                 applied_at = excluded.applied_at, decided_at = excluded.decided_at, \
+                 departed_at = excluded.departed_at, arrived_at = excluded.arrived_at, \
+                 withdrawn_at = excluded.withdrawn_at, closed_at = excluded.closed_at, \
+                 version = excluded.version, updated_at = excluded.updated_at, \
+                 departs_at = excluded.departs_at",
+            );
+        }
+        q.build().execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -389,32 +365,204 @@ async fn delete_people(tx: &mut sqlx::Transaction<'static, Db>, case_id: Uuid) -
     Ok(())
 }
 
+/// Commits the group-commit writer takes at most in one transaction.
+const MAX_GROUP: usize = 32;
+
+/// A commit waiting for the writer, and where its outcome goes.
+#[derive(Debug)]
+struct Pending {
+    commit: Commit,
+    reply: tokio::sync::oneshot::Sender<CResult<()>>,
+}
+
+/// The group-commit writer's queue; the writer task starts on the first commit.
+type GroupQueue =
+    std::sync::Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<Pending>>>>;
+
+/// How a group's transaction failed.
+enum Together {
+    /// Before `COMMIT`: nothing was written.
+    BeforeCommit(StoreError),
+    /// At `COMMIT`: unknown whether it took effect.
+    AtCommit(StoreError),
+}
+
+/// Commits in the writer's transaction, each case's events, read-model rows and audit
+/// entry; the outcome of each. A commit's first statement compares-and-sets its stream's
+/// version, and one that conflicts writes nothing. The accepted commits' events, case rows
+/// and audit entries are then written with one multi-row statement each: a group costs a
+/// few round trips to the database more than one commit does, not a few per commit.
+async fn write_commits(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    commits: &[&Commit],
+) -> CResult<Vec<CResult<()>>> {
+    let mut outcomes = Vec::with_capacity(commits.len());
+    let mut accepted = Vec::with_capacity(commits.len());
+    for &c in commits {
+        match claim_stream(tx, c).await {
+            Ok(()) => {
+                accepted.push(c);
+                outcomes.push(Ok(()));
+            }
+            Err(StoreError::Conflict { current }) => {
+                outcomes.push(Err(StoreError::Conflict { current }));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if accepted.is_empty() {
+        return Ok(outcomes);
+    }
+    let events: Vec<(&RecordedEvent, Uuid, serde_json::Value)> = accepted
+        .iter()
+        .flat_map(|c| c.events.iter().map(move |e| (e, c.case_id.0)))
+        .map(|(e, id)| {
+            serde_json::to_value(&e.event)
+                .map(|v| (e, id, v))
+                .map_err(|err| StoreError::Corrupt(err.to_string()))
+        })
+        .collect::<CResult<_>>()?;
+    insert_events(tx, &events).await?;
+    // A case written twice in one group (two commits in a row) keeps its last row.
+    let mut rows: Vec<&CaseRow> = vec![];
+    for c in accepted.iter().rev() {
+        if !rows.iter().any(|r| r.case_id == c.case_row.case_id) {
+            rows.push(&c.case_row);
+        }
+    }
+    write_case_rows(tx, &rows, true).await?;
+    // Only what changed: most commands change the case row alone.
+    for c in &accepted {
+        if let Some(people) = &c.people {
+            delete_people(tx, c.case_id.0).await?;
+            insert_people(tx, people).await?;
+        }
+        if let Some(stats) = &c.stats {
+            write_stats(tx, c.case_id.0, stats).await?;
+        }
+    }
+    let mut head = audit_head(tx).await?;
+    let mut entries = Vec::with_capacity(accepted.len());
+    for c in &accepted {
+        let e = audit_chain::seal(&c.audit, head.0, &head.1);
+        head = (e.seq, e.hash.clone());
+        entries.push(e);
+    }
+    insert_audit_entries(tx, &entries).await?;
+    Ok(outcomes)
+}
+
+/// Compares-and-sets the version of a commit's stream (creates it for a new case).
+async fn claim_stream(tx: &mut sqlx::Transaction<'static, Db>, c: &Commit) -> CResult<()> {
+    let new_version = c.expected_version + c.events.len() as u64;
+    let created = c
+        .events
+        .first()
+        .map(|e| e.meta.recorded_at)
+        .unwrap_or(c.audit.at);
+    let claimed = if c.expected_version == 0 {
+        sqlx::query(
+            "INSERT INTO case_streams (case_id, version, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (case_id) DO NOTHING",
+        )
+        .bind(c.case_id.0)
+        .bind(new_version as i64)
+        .bind(created)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+    } else {
+        sqlx::query("UPDATE case_streams SET version = $1 WHERE case_id = $2 AND version = $3")
+            .bind(new_version as i64)
+            .bind(c.case_id.0)
+            .bind(c.expected_version as i64)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+    };
+    if claimed == 0 {
+        let current = Backend::stream_version(tx, c.case_id).await?;
+        return Err(StoreError::Conflict { current });
+    }
+    Ok(())
+}
+
+async fn insert_events(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    events: &[(&RecordedEvent, Uuid, serde_json::Value)],
+) -> CResult<()> {
+    for chunk in events.chunks(ROWS) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
+             occurred_at, recorded_at) ",
+        );
+        q.push_values(chunk, |mut b, (e, id, payload)| {
+            b.push_bind(*id)
+                .push_bind(e.meta.version as i64)
+                .push_bind(e.event.kind())
+                .push_bind(i64::from(e.event.schema_version()))
+                .push_bind(sqlx::types::Json(payload))
+                .push_bind(e.meta.actor.0)
+                .push_bind(e.meta.occurred_at)
+                .push_bind(e.meta.recorded_at);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The last entry of the audit chain: its sequence number and hash.
+type AuditHead = (i64, String);
+
+/// Read under the audit lock (PostgreSQL) or the single writer (SQLite).
+async fn audit_head(tx: &mut sqlx::Transaction<'static, Db>) -> CResult<AuditHead> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(last.unwrap_or((0, audit_chain::GENESIS.to_string())))
+}
+
 async fn insert_audit(
     tx: &mut sqlx::Transaction<'static, Db>,
     draft: &AuditDraft,
 ) -> CResult<AuditEntry> {
     Backend::lock_audit(tx).await?;
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-    let (seq, prev) = last.unwrap_or((0, audit_chain::GENESIS.to_string()));
-    let e = audit_chain::seal(draft, seq, &prev);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(e.seq)
-    .bind(e.at)
-    .bind(e.actor)
-    .bind(&e.action)
-    .bind(e.case_id)
-    .bind(&e.detail)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(&mut **tx)
-    .await?;
+    let head = audit_head(tx).await?;
+    write_audit(tx, draft, &head).await
+}
+
+async fn write_audit(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    draft: &AuditDraft,
+    (seq, prev): &AuditHead,
+) -> CResult<AuditEntry> {
+    let e = audit_chain::seal(draft, *seq, prev);
+    insert_audit_entries(tx, std::slice::from_ref(&e)).await?;
     Ok(e)
+}
+
+async fn insert_audit_entries(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    entries: &[AuditEntry],
+) -> CResult<()> {
+    for chunk in entries.chunks(ROWS / 8) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) ",
+        );
+        q.push_values(chunk, |mut b, e| {
+            b.push_bind(e.seq)
+                .push_bind(e.at)
+                .push_bind(e.actor)
+                .push_bind(&e.action)
+                .push_bind(e.case_id)
+                .push_bind(&e.detail)
+                .push_bind(&e.prev_hash)
+                .push_bind(&e.hash);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn load_user_extras(pool: &sqlx::Pool<Db>, base: UserBase) -> CResult<UserRecord> {
@@ -586,77 +734,109 @@ impl Backend {
 
     // ---- events -------------------------------------------------------------------
 
-    pub async fn append(&self, c: Commit<'_>) -> CResult<()> {
-        let mut tx = self.begin_write().await?;
+    /// Appends a commit. Commits are written by one task per store, which takes every commit
+    /// waiting when it is free and writes them in one transaction (group commit): under
+    /// load, one transaction and one flush to disk serve many commands, which the single
+    /// writer (SQLite) or the commit lock (PostgreSQL) would otherwise take one at a time.
+    /// A commit is answered only once its transaction has committed. One commit's conflict
+    /// does not touch the others: it is found by the first statement, before it writes.
+    pub async fn append(&self, c: Commit) -> CResult<()> {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        self.group_queue()
+            .send(Pending { commit: c, reply })
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        outcome.await.map_err(|_| {
+            StoreError::Unavailable("the writer stopped before the write was done".into())
+        })?
+    }
+
+    /// The queue of the writer task, started on first use (and again should it have
+    /// ended, for instance with the runtime that ran it).
+    fn group_queue(&self) -> tokio::sync::mpsc::UnboundedSender<Pending> {
+        let mut slot = self
+            .group
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*slot {
+            Some(queue) if !queue.is_closed() => queue.clone(),
+            _ => {
+                let (queue, waiting) = tokio::sync::mpsc::unbounded_channel();
+                // The task holds the pools, not the queue: when the last handle of the
+                // store is dropped, the queue closes and the task ends.
+                let writer = Backend {
+                    group: Default::default(),
+                    ..self.clone()
+                };
+                tokio::spawn(writer.write_groups(waiting));
+                *slot = Some(queue.clone());
+                queue
+            }
+        }
+    }
+
+    async fn write_groups(self, mut waiting: tokio::sync::mpsc::UnboundedReceiver<Pending>) {
+        let mut group = Vec::with_capacity(MAX_GROUP);
+        while waiting.recv_many(&mut group, MAX_GROUP).await > 0 {
+            let commits: Vec<&Commit> = group.iter().map(|p| &p.commit).collect();
+            let outcomes = self.append_group(&commits).await;
+            for (p, outcome) in group.drain(..).zip(outcomes) {
+                // The caller may have gone (a closed connection): the write stands.
+                let _ = p.reply.send(outcome);
+            }
+        }
+    }
+
+    /// Commits in one transaction where possible; the outcome of each, in order.
+    pub async fn append_group(&self, group: &[&Commit]) -> Vec<CResult<()>> {
+        match self.append_together(group).await {
+            Ok(outcomes) => outcomes,
+            Err(Together::BeforeCommit(e) | Together::AtCommit(e)) if group.len() == 1 => {
+                vec![Err(e)]
+            }
+            // Nothing of the group was committed: each is tried alone, so that one commit's
+            // failure is not the others'.
+            Err(Together::BeforeCommit(e)) => {
+                tracing::debug!("a group of {} commits failed ({e}); one by one", group.len());
+                let mut outcomes = Vec::with_capacity(group.len());
+                for &c in group {
+                    outcomes.push(match self.append_together(&[c]).await {
+                        Ok(mut one) => one.pop().unwrap_or(Ok(())),
+                        Err(Together::BeforeCommit(e) | Together::AtCommit(e)) => Err(e),
+                    });
+                }
+                outcomes
+            }
+            // The commit itself failed: whether it took effect is unknown, and retrying could
+            // write twice. Every commit of the group gets the error.
+            Err(Together::AtCommit(e)) => group.iter().map(|_| Err(e.shared())).collect(),
+        }
+    }
+
+    /// Commits in one transaction; the outcome of each (`Conflict` or done).
+    async fn append_together(&self, group: &[&Commit]) -> Result<Vec<CResult<()>>, Together> {
+        if group.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut tx = self
+            .begin_write()
+            .await
+            .map_err(Together::BeforeCommit)?;
         // Before the first event takes its position: positions then commit in order, which
         // the statistics' catch-up (`last_event_position`) relies on.
-        Backend::lock_audit(&mut tx).await?;
-        let new_version = c.expected_version + c.events.len() as u64;
-        let created = c
-            .events
-            .first()
-            .map(|e| e.meta.recorded_at)
-            .unwrap_or(c.audit.at);
-        if c.expected_version == 0 {
-            let inserted = sqlx::query(
-                "INSERT INTO case_streams (case_id, version, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (case_id) DO NOTHING",
-            )
-            .bind(c.case_id.0)
-            .bind(new_version as i64)
-            .bind(created)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                let current = Self::stream_version(&mut tx, c.case_id).await?;
-                return Err(StoreError::Conflict { current });
-            }
-        } else {
-            let updated = sqlx::query(
-                "UPDATE case_streams SET version = $1 WHERE case_id = $2 AND version = $3",
-            )
-            .bind(new_version as i64)
-            .bind(c.case_id.0)
-            .bind(c.expected_version as i64)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 0 {
-                let current = Self::stream_version(&mut tx, c.case_id).await?;
-                return Err(StoreError::Conflict { current });
-            }
+        Backend::lock_audit(&mut tx)
+            .await
+            .map_err(Together::BeforeCommit)?;
+        // Dropping the transaction on an error rolls it back.
+        let outcomes = write_commits(&mut tx, group)
+            .await
+            .map_err(Together::BeforeCommit)?;
+        if outcomes.iter().all(Result::is_err) {
+            return Ok(outcomes);
         }
-        for e in c.events {
-            let payload = serde_json::to_value(&e.event)
-                .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-            sqlx::query(
-                "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
-                 occurred_at, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(c.case_id.0)
-            .bind(e.meta.version as i64)
-            .bind(e.event.kind())
-            .bind(i64::from(e.event.schema_version()))
-            .bind(sqlx::types::Json(payload))
-            .bind(e.meta.actor.0)
-            .bind(e.meta.occurred_at)
-            .bind(e.meta.recorded_at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // Only what changed: most commands change the case row alone.
-        upsert_case_row(&mut tx, &c.case_row).await?;
-        if let Some(people) = &c.people {
-            delete_people(&mut tx, c.case_id.0).await?;
-            insert_people(&mut tx, people).await?;
-        }
-        if let Some(stats) = &c.stats {
-            write_stats(&mut tx, c.case_id.0, stats).await?;
-        }
-        insert_audit(&mut tx, &c.audit).await?;
-        tx.commit().await?;
-        Ok(())
+        tx.commit()
+            .await
+            .map_err(|e| Together::AtCommit(e.into()))?;
+        Ok(outcomes)
     }
 
     /// Writes many new cases in one transaction, with multi-row inserts, and one audit

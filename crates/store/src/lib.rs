@@ -81,6 +81,24 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// The same error for another caller (one failure answered to every commit of a
+    /// group): same kind, same message.
+    pub(crate) fn shared(&self) -> StoreError {
+        match self {
+            StoreError::Conflict { current } => StoreError::Conflict { current: *current },
+            StoreError::Duplicate(m) => StoreError::Duplicate(m.clone()),
+            StoreError::NotFound => StoreError::NotFound,
+            StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+            StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
+            StoreError::Unsupported(m) => StoreError::Unsupported(m.clone()),
+            StoreError::Database(_) | StoreError::Migration(_) => {
+                StoreError::Database(sqlx::Error::Protocol(self.to_string()))
+            }
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The case list's row: what lists and search show without loading events.
@@ -273,11 +291,11 @@ pub struct ReturnCount {
 /// Events to append to one case, with the read-model rows of the resulting state and
 /// the audit entry of the command, all written in one transaction.
 #[derive(Debug)]
-pub struct Commit<'a> {
+pub struct Commit {
     pub case_id: CaseId,
     /// The version the writer read; 0 for a new case.
     pub expected_version: u64,
-    pub events: &'a [RecordedEvent],
+    pub events: Vec<RecordedEvent>,
     pub case_row: CaseRow,
     /// The people rows, or `None` when they are as before (a new case always has them).
     pub people: Option<Vec<PersonRow>>,
@@ -529,8 +547,18 @@ impl Store {
 
     // ---- events -------------------------------------------------------------------
 
-    pub async fn append(&self, commit: Commit<'_>) -> Result<()> {
+    /// Appends one case's events with its read-model rows and audit entry. Commits that
+    /// arrive while the writer is busy are written together in its next transaction
+    /// (group commit); each is answered once its transaction has committed.
+    pub async fn append(&self, commit: Commit) -> Result<()> {
         dispatch!(self, s => s.append(commit).await)
+    }
+
+    /// Several commits in one transaction, as group commit writes them: a conflicting
+    /// commit writes nothing and the others go on; if one fails otherwise, each is tried
+    /// alone. The outcome of each, in order.
+    pub async fn append_group(&self, commits: &[&Commit]) -> Vec<Result<()>> {
+        dispatch!(self, s => s.append_group(commits).await)
     }
 
     /// Many new cases in one transaction (bulk loads); see the backends' doc.

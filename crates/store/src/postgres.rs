@@ -19,6 +19,7 @@ const AUDIT_LOCK: i64 = 0x486f_6d65_7761;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Pool<Db>,
+    group: GroupQueue,
 }
 
 impl PgStore {
@@ -46,7 +47,10 @@ impl PgStore {
             .max_connections(16)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            group: GroupQueue::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), crate::StoreError> {

@@ -20,6 +20,7 @@ pub struct SqliteStore {
     read: Pool<Db>,
     write: Pool<Db>,
     options: Box<SqliteConnectOptions>,
+    group: GroupQueue,
 }
 
 impl SqliteStore {
@@ -55,6 +56,7 @@ impl SqliteStore {
             read,
             write,
             options: Box::new(options),
+            group: GroupQueue::default(),
         })
     }
 

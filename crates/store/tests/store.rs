@@ -147,13 +147,13 @@ impl NewCase {
         self.push(evs, at)
     }
 
-    fn commit<'a>(&self, new: &'a [RecordedEvent]) -> Commit<'a> {
+    fn commit(&self, new: &[RecordedEvent]) -> Commit {
         let case = Case::replay(&self.events).unwrap();
         let (case_row, people) = project(&case, self.events.last().unwrap().meta.recorded_at);
         Commit {
             case_id: self.id,
             expected_version: self.events.len() as u64 - new.len() as u64,
-            events: new,
+            events: new.to_vec(),
             case_row,
             people: Some(people),
             stats: Some(homeward_store::projection::stat_rows(&case, &self.events)),
@@ -261,6 +261,101 @@ both_backends! {
         }
         assert_eq!((ok, conflicts), (1, 7));
         assert_eq!(db.store.load_events(c.id).await.unwrap().len(), 3);
+    }
+
+    async fn a_group_commit_answers_each_commit_for_itself(db: &TestDb) {
+        // Three cases; one group: a session on the first, a stale write on the second, a
+        // broken commit (two events at one version) registering a fourth, and a session
+        // on the third.
+        let mut cases = vec![];
+        for i in 0..3 {
+            let c = NewCase::register(OFFICE_A, &format!("A-2026-G{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            c.save_all(&db.store).await;
+            cases.push(c);
+        }
+        let audit_before = db.store.list_audit(page()).await.unwrap().total;
+        let p0 = person_of(&cases[0]);
+        let first = cases[0].decide(session_cmd(p0), now());
+        let first = cases[0].commit(&first);
+        let p1 = person_of(&cases[1]);
+        let mut stale = NewCase { id: cases[1].id, events: cases[1].events.clone() };
+        let new = stale.decide(session_cmd(p1), now());
+        let mut stale = stale.commit(&new);
+        stale.expected_version = 1;
+        let fourth = NewCase::register(OFFICE_A, "A-2026-G4", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        let mut broken = fourth.commit(&fourth.events);
+        broken.events[1].meta.version = 1;
+        let p2 = person_of(&cases[2]);
+        let last = cases[2].decide(session_cmd(p2), now());
+        let last = cases[2].commit(&last);
+        let outcomes = db.store.append_group(&[&first, &stale, &broken, &last]).await;
+        assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+        assert!(matches!(outcomes[1], Err(StoreError::Conflict { current: 2 })), "{:?}", outcomes[1]);
+        assert!(matches!(outcomes[2], Err(StoreError::Duplicate(_))), "{:?}", outcomes[2]);
+        assert!(outcomes[3].is_ok(), "{:?}", outcomes[3]);
+        assert_eq!(db.store.load_events(cases[0].id).await.unwrap(), cases[0].events);
+        assert_eq!(db.store.load_events(cases[1].id).await.unwrap().len(), 2);
+        assert!(db.store.load_events(fourth.id).await.unwrap().is_empty());
+        assert_eq!(db.store.load_events(cases[2].id).await.unwrap(), cases[2].events);
+        // One audit entry for each commit that was written, chained.
+        assert_eq!(db.store.list_audit(page()).await.unwrap().total, audit_before + 2);
+        assert_eq!(db.store.verify_audit().await.unwrap(), Ok(audit_before as u64 + 2));
+
+        // Without a failing commit, the group is one transaction, chained in order; a case
+        // may be written twice in it, and its row is the later one's.
+        let mut more = vec![];
+        for c in &mut cases {
+            let p = person_of(c);
+            let new = c.decide(session_cmd(p), now() + Duration::hours(1));
+            more.push(c.commit(&new));
+        }
+        let p0 = person_of(&cases[0]);
+        let again = cases[0].decide(session_cmd(p0), now() + Duration::hours(2));
+        more.push(cases[0].commit(&again));
+        let outcomes = db.store.append_group(&more.iter().collect::<Vec<_>>()).await;
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+        for c in &cases {
+            assert_eq!(db.store.load_events(c.id).await.unwrap(), c.events);
+        }
+        let row = db.store.case_row(&scope(&[OFFICE_A]), cases[0].id).await.unwrap().unwrap();
+        assert_eq!(row.version, 5);
+        assert_eq!(db.store.verify_audit().await.unwrap(), Ok(audit_before as u64 + 6));
+    }
+
+    async fn many_writers_at_once_are_grouped_and_each_answered(db: &TestDb) {
+        // Forty writers on twenty cases: two per case at the same version, so one of each
+        // pair wins whichever group the writer puts them in.
+        let mut cases = vec![];
+        for i in 0..20 {
+            let c = NewCase::register(OFFICE_A, &format!("A-2026-M{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            c.save_all(&db.store).await;
+            cases.push(c);
+        }
+        let mut tasks = vec![];
+        for c in &cases {
+            let p = person_of(c);
+            for _ in 0..2 {
+                let store = db.store.clone();
+                let mut mine = NewCase { id: c.id, events: c.events.clone() };
+                tasks.push(tokio::spawn(async move {
+                    let new = mine.decide(session_cmd(p), now());
+                    store.append(mine.commit(&new)).await
+                }));
+            }
+        }
+        let (mut ok, mut conflicts) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(StoreError::Conflict { current: 3 }) => conflicts += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!((ok, conflicts), (20, 20));
+        for c in &cases {
+            assert_eq!(db.store.load_events(c.id).await.unwrap().len(), 3);
+        }
+        assert_eq!(db.store.verify_audit().await.unwrap(), Ok(40));
     }
 
     async fn read_models_follow_each_commit(db: &TestDb) {
