@@ -84,6 +84,18 @@ impl App {
             .map_err(|e| AppError::Internal(format!("programme {} settings: {e}", row.code)))
     }
 
+    /// A programme's settings for a request: from memory when the directory has not
+    /// changed since they were read.
+    pub async fn programme_for(&self, p: &Principal, id: ProgrammeId) -> Result<ProgrammeSettings> {
+        let generation = p.directory_generation;
+        if let Some(settings) = self.directory().programme(generation, id) {
+            return Ok(settings);
+        }
+        let settings = self.programme_settings(id).await?;
+        self.directory().keep_programme(generation, id, &settings);
+        Ok(settings)
+    }
+
     /// Resolves an office for a command that names one.
     pub async fn office_ref(&self, id: OfficeId, field: &str) -> Result<OfficeRef> {
         let office = self.store().office(id).await?.ok_or_else(|| {
@@ -173,7 +185,7 @@ impl App {
                 )
             })?;
         let programme = self
-            .programme_settings(input.programme)
+            .programme_for(p, input.programme)
             .await
             .map_err(|e| match e {
                 AppError::NotFound => AppError::invalid(
@@ -255,7 +267,7 @@ impl App {
             });
         }
         access::authorize(&p.actor, &case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
-        let programme = self.programme_settings(case.programme).await?;
+        let programme = self.programme_for(p, case.programme).await?;
         let at = now();
         let occurred_at = occurred_at.unwrap_or(at);
         let name = cmd.name();
@@ -307,7 +319,7 @@ impl App {
         let (_, case) = self.load_visible(p, id).await?;
         let vis = Visibility::of(&p.actor);
         self.audit_sensitive_read(p, &case, "case", &vis).await?;
-        let programme = self.programme_settings(case.programme).await?;
+        let programme = self.programme_for(p, case.programme).await?;
         let at = now();
         let conditions = if case.stage.is_active_before_departure() {
             redact_conditions(unmet_departure_conditions(&case, at, &programme), &vis)

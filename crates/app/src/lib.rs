@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cases;
 pub mod cube;
 pub mod demo;
+mod directory;
 pub mod input;
 pub mod stats;
 pub mod views;
@@ -121,6 +122,7 @@ struct Inner {
     store: Store,
     config: Config,
     returns: cube::ReturnsCube,
+    directory: directory::Directory,
 }
 
 impl App {
@@ -130,6 +132,7 @@ impl App {
                 store,
                 config,
                 returns: cube::ReturnsCube::default(),
+                directory: directory::Directory::default(),
             }),
         }
     }
@@ -140,6 +143,10 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    pub(crate) fn directory(&self) -> &directory::Directory {
+        &self.inner.directory
     }
 
     pub(crate) fn returns_cube(&self) -> &cube::ReturnsCube {

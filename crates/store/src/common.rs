@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
+    AuthSession, CaseFilter, SessionInDirectory, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
     OfficeRow, Page, PageRequest, PersonRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow,
     Scope, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
 };
@@ -1533,6 +1533,28 @@ impl Backend {
         .bind(id)
         .fetch_optional(self.reader())
         .await?)
+    }
+
+    /// A session with the directory generation (see migration 0007), in one query.
+    pub async fn session_in_directory(&self, id: &str) -> CResult<Option<(AuthSession, i64)>> {
+        let row: Option<SessionInDirectory> = sqlx::query_as(
+            "SELECT id, user_id, kind, name, csrf_token, created_at, last_seen_at, expires_at, \
+             idle_timeout_secs, (SELECT generation FROM directory_generation WHERE id = 1) \
+             AS generation FROM auth_sessions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|r| (r.session, r.generation)))
+    }
+
+    /// The directory generation alone.
+    pub async fn directory_generation(&self) -> CResult<i64> {
+        let (g,): (i64,) =
+            sqlx::query_as("SELECT generation FROM directory_generation WHERE id = 1")
+                .fetch_one(self.reader())
+                .await?;
+        Ok(g)
     }
 
     pub async fn touch_session(&self, id: &str, at: DateTime<Utc>) -> CResult<()> {

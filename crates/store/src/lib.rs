@@ -422,6 +422,14 @@ pub struct AuthSession {
     pub idle_timeout_secs: Option<i64>,
 }
 
+/// A session and the directory generation read with it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionInDirectory {
+    #[sqlx(flatten)]
+    pub session: AuthSession,
+    pub generation: i64,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct EventRow {
     case_id: Uuid,
@@ -737,6 +745,18 @@ impl Store {
 
     pub async fn session(&self, id: &str) -> Result<Option<AuthSession>> {
         dispatch!(self, s => s.session(id).await)
+    }
+
+    /// A session with the directory generation read in the same query: a number that
+    /// every change to users, their roles and offices, or programmes raises in the same
+    /// transaction, whichever process makes it. What was loaded under a generation is
+    /// current while the generation is.
+    pub async fn session_in_directory(&self, id: &str) -> Result<Option<(AuthSession, i64)>> {
+        dispatch!(self, s => s.session_in_directory(id).await)
+    }
+
+    pub async fn directory_generation(&self) -> Result<i64> {
+        dispatch!(self, s => s.directory_generation().await)
     }
 
     pub async fn touch_session(&self, id: &str, at: DateTime<Utc>) -> Result<()> {

@@ -544,13 +544,21 @@ both_backends! {
             offices: [OFFICE_A].into_iter().collect(),
             created_at: now(),
         };
+        let generation = db.store.directory_generation().await.unwrap();
         db.store.create_user(&user).await.unwrap();
+        // Every change to users, roles, offices and programmes raises the directory
+        // generation, in its own transaction.
+        let created = db.store.directory_generation().await.unwrap();
+        assert!(created > generation);
         assert!(matches!(db.store.create_user(&UserRecord { id: UserId(Uuid::new_v4()), ..user.clone() }).await, Err(StoreError::Duplicate(_))));
+        assert_eq!(db.store.directory_generation().await.unwrap(), created, "a refused change changes nothing");
         assert_eq!(db.store.user_by_username("awa.counsellor").await.unwrap().unwrap(), user);
         db.store
             .update_user(user.id, &UserChange { roles: Some([Role::Approver, Role::Counsellor].into_iter().collect()), active: Some(false), ..Default::default() })
             .await
             .unwrap();
+        let updated = db.store.directory_generation().await.unwrap();
+        assert!(updated > created);
         let u = db.store.user(user.id).await.unwrap().unwrap();
         assert_eq!(u.roles.len(), 2);
         assert!(!u.active);
@@ -569,6 +577,8 @@ both_backends! {
         };
         db.store.create_session(&s).await.unwrap();
         db.store.touch_session("abc", now() + Duration::minutes(5)).await.unwrap();
+        let (read, generation) = db.store.session_in_directory("abc").await.unwrap().unwrap();
+        assert_eq!((read.id.as_str(), generation), ("abc", updated), "sessions are not the directory");
         assert_eq!(db.store.session("abc").await.unwrap().unwrap().last_seen_at, now() + Duration::minutes(5));
         assert_eq!(db.store.delete_user_sessions(user.id).await.unwrap(), 1);
         assert!(db.store.session("abc").await.unwrap().is_none());
@@ -591,7 +601,9 @@ both_backends! {
         db.store.create_programme(&prog).await.unwrap();
         let mut changed = prog.clone();
         changed.name = "AVRR Belgium 2026".into();
+        let before = db.store.directory_generation().await.unwrap();
         db.store.update_programme(&changed).await.unwrap();
+        assert!(db.store.directory_generation().await.unwrap() > before);
         assert_eq!(db.store.programme(prog.id).await.unwrap().unwrap().name, "AVRR Belgium 2026");
         assert_eq!(db.store.list_programmes().await.unwrap().len(), 1);
     }
