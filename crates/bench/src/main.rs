@@ -652,8 +652,15 @@ async fn reads(
             people.push(case.to_string());
         }
     }
+    // Sixty people with a date of birth, for "search by name and date of birth"; and
+    // up to sixty whose year of birth is only estimated (stored without a date), searched
+    // by name alone, measured apart: the two are different searches.
     let mut sample = vec![];
-    for case in people.iter().take(60) {
+    let mut undated = vec![];
+    for case in &people {
+        if sample.len() >= 60 && undated.len() >= 60 {
+            break;
+        }
         let view: Value = http
             .get(format!("{base}/api/cases/{case}"))
             .bearer_auth(counsellor)
@@ -662,14 +669,19 @@ async fn reads(
             .json()
             .await?;
         let m = &view["case"]["members"][0]["details"];
-        sample.push(Person {
+        let person = Person {
             case: case.clone(),
             given: m["name"]["given"].as_str().unwrap_or("").to_string(),
             family: m["name"]["family"].as_str().unwrap_or("").to_string(),
             birth_date: m["date_of_birth"]["exact"].as_str().map(str::to_string),
-        });
+        };
+        match (&person.birth_date, sample.len(), undated.len()) {
+            (Some(_), n, _) if n < 60 => sample.push(person),
+            (None, _, n) if n < 60 => undated.push(person),
+            _ => {}
+        }
     }
-    if people.is_empty() || sample.is_empty() {
+    if people.is_empty() || sample.is_empty() || undated.is_empty() {
         bail!("no case to read");
     }
     // The browser's session, for the HTML page.
@@ -696,11 +708,21 @@ async fn reads(
             .map(|p| json!({"q": format!("{} {}", misspell(&p.given, &mut rng), misspell(&p.family, &mut rng)), "birth_date": p.birth_date}))
             .collect(),
     );
+    let name_queries: Arc<Vec<Value>> = Arc::new(
+        undated
+            .iter()
+            .map(|p| json!({"q": format!("{} {}", p.given, p.family)}))
+            .collect(),
+    );
     // Whether each search finds the person it was looking for.
     let mut found = BTreeMap::new();
-    for (label, queries) in [("exact", &exact_queries), ("variant", &variant_queries)] {
+    for (label, queries, people) in [
+        ("exact", &exact_queries, sample.as_slice()),
+        ("variant", &variant_queries, sample.as_slice()),
+        ("name", &name_queries, undated.as_slice()),
+    ] {
         let mut hits = 0;
-        for (q, p) in queries.iter().zip(sample.iter()) {
+        for (q, p) in queries.iter().zip(people.iter()) {
             let r: Value = http
                 .post(format!("{base}/api/cases/search"))
                 .bearer_auth(counsellor)
@@ -737,6 +759,14 @@ async fn reads(
             )),
         ),
         (
+            "search: name alone (year of birth estimated)",
+            Some(format!(
+                "no target: people without a date of birth; finds the person {} of {} times \
+                 on the first page",
+                found["name"].0, found["name"].1
+            )),
+        ),
+        (
             "statistics: returns by year",
             Some(format!(
                 "the figures were ready {cube_load:.1} s after the server started serving"
@@ -768,7 +798,7 @@ async fn reads(
         };
         for (name, note) in &kinds {
             eprintln!("  {name} at {clients} clients");
-            let (http, browser, base, counsellor, approver, donor, ids, exact, variant) = (
+            let (http, browser, base, counsellor, approver, donor, ids, exact, variant, names) = (
                 http.clone(),
                 browser.clone(),
                 base.to_string(),
@@ -778,11 +808,12 @@ async fn reads(
                 ids.clone(),
                 exact_queries.clone(),
                 variant_queries.clone(),
+                name_queries.clone(),
             );
             let name_owned = name.to_string();
             let stop = Stop::CountWithin(args.samples, Duration::from_secs(args.sample_seconds));
             let m = load(clients, stop, move |c, i| {
-                let (http, browser, base, counsellor, approver, donor, ids, exact, variant, name) = (
+                let (http, browser, base, counsellor, approver, donor, ids, exact, variant, names) = (
                     http.clone(),
                     browser.clone(),
                     base.clone(),
@@ -792,8 +823,9 @@ async fn reads(
                     ids.clone(),
                     exact.clone(),
                     variant.clone(),
-                    name_owned.clone(),
+                    names.clone(),
                 );
+                let name = name_owned.clone();
                 async move {
                     let k = (c * 7919 + i * 104_729) % ids.len();
                     let req = match name.as_str() {
@@ -823,6 +855,10 @@ async fn reads(
                             .post(format!("{base}/api/cases/search"))
                             .bearer_auth(&counsellor)
                             .json(&variant[k % variant.len()]),
+                        "search: name alone (year of birth estimated)" => http
+                            .post(format!("{base}/api/cases/search"))
+                            .bearer_auth(&counsellor)
+                            .json(&names[k % names.len()]),
                         "statistics: returns by year" => http
                             .get(format!("{base}/api/statistics/returns?rows=year"))
                             .bearer_auth(&approver),
