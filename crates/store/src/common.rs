@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, CaseFilter, SessionInDirectory, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
+    AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
     OfficeRow, Page, PageRequest, PersonRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow,
-    Scope, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
+    Scope, SessionInDirectory, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
 };
 
 type CResult<T> = std::result::Result<T, StoreError>;
@@ -306,7 +306,8 @@ async fn write_case_rows(
     upsert: bool,
 ) -> CResult<()> {
     for chunk in rows.chunks(ROWS / 2) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
+        let mut q =
+            QueryBuilder::<Db>::new(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
         q.push_values(chunk, |mut b, r| {
             b.push_bind(r.case_id)
                 .push_bind(&r.reference)
@@ -796,7 +797,10 @@ impl Backend {
             // Nothing of the group was committed: each is tried alone, so that one commit's
             // failure is not the others'.
             Err(Together::BeforeCommit(e)) => {
-                tracing::debug!("a group of {} commits failed ({e}); one by one", group.len());
+                tracing::debug!(
+                    "a group of {} commits failed ({e}); one by one",
+                    group.len()
+                );
                 let mut outcomes = Vec::with_capacity(group.len());
                 for &c in group {
                     outcomes.push(match self.append_together(&[c]).await {
@@ -817,10 +821,7 @@ impl Backend {
         if group.is_empty() {
             return Ok(vec![]);
         }
-        let mut tx = self
-            .begin_write()
-            .await
-            .map_err(Together::BeforeCommit)?;
+        let mut tx = self.begin_write().await.map_err(Together::BeforeCommit)?;
         // Before the first event takes its position: positions then commit in order, which
         // the statistics' catch-up (`last_event_position`) relies on.
         Backend::lock_audit(&mut tx)
@@ -1264,7 +1265,11 @@ impl Backend {
                 sep.push_bind(*c);
             }
             q.push(") ORDER BY case_id, person_id");
-            rows.extend(q.build_query_as::<ReturnRow>().fetch_all(self.reader()).await?);
+            rows.extend(
+                q.build_query_as::<ReturnRow>()
+                    .fetch_all(self.reader())
+                    .await?,
+            );
         }
         Ok(rows)
     }
@@ -1273,7 +1278,8 @@ impl Backend {
     pub async fn for_each_return_row(&self, mut f: impl FnMut(ReturnRow)) -> CResult<()> {
         use futures_util::TryStreamExt;
         let sql = format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id");
-        let mut rows = sqlx::query_as::<_, ReturnRow>(sqlx::AssertSqlSafe(sql)).fetch(self.reader());
+        let mut rows =
+            sqlx::query_as::<_, ReturnRow>(sqlx::AssertSqlSafe(sql)).fetch(self.reader());
         while let Some(row) = rows.try_next().await? {
             f(row);
         }

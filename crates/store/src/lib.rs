@@ -424,7 +424,7 @@ pub struct AuthSession {
 
 /// A session and the directory generation read with it.
 #[derive(Debug, sqlx::FromRow)]
-pub struct SessionInDirectory {
+pub(crate) struct SessionInDirectory {
     #[sqlx(flatten)]
     pub session: AuthSession,
     pub generation: i64,
