@@ -414,15 +414,10 @@ async fn write_commits(
     if accepted.is_empty() {
         return Ok(outcomes);
     }
-    let events: Vec<(&RecordedEvent, Uuid, serde_json::Value)> = accepted
+    let events: Vec<(Uuid, &RecordedEvent)> = accepted
         .iter()
-        .flat_map(|c| c.events.iter().map(move |e| (e, c.case_id.0)))
-        .map(|(e, id)| {
-            serde_json::to_value(&e.event)
-                .map(|v| (e, id, v))
-                .map_err(|err| StoreError::Corrupt(err.to_string()))
-        })
-        .collect::<CResult<_>>()?;
+        .flat_map(|c| c.events.iter().map(move |e| (c.case_id.0, e)))
+        .collect();
     insert_events(tx, &events).await?;
     // A case written twice in one group (two commits in a row) keeps its last row.
     let mut rows: Vec<&CaseRow> = vec![];
@@ -488,10 +483,19 @@ async fn claim_stream(tx: &mut sqlx::Transaction<'static, Db>, c: &Commit) -> CR
     Ok(())
 }
 
+/// Events of one or more cases, with multi-row inserts.
 async fn insert_events(
     tx: &mut sqlx::Transaction<'static, Db>,
-    events: &[(&RecordedEvent, Uuid, serde_json::Value)],
+    events: &[(Uuid, &RecordedEvent)],
 ) -> CResult<()> {
+    let events: Vec<(&RecordedEvent, Uuid, serde_json::Value)> = events
+        .iter()
+        .map(|&(id, e)| {
+            serde_json::to_value(&e.event)
+                .map(|v| (e, id, v))
+                .map_err(|err| StoreError::Corrupt(err.to_string()))
+        })
+        .collect::<CResult<_>>()?;
     for chunk in events.chunks(ROWS) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
@@ -866,32 +870,11 @@ impl Backend {
             });
             q.build().execute(&mut *tx).await?;
         }
-        let events: Vec<(&RecordedEvent, Uuid, serde_json::Value)> = cases
+        let events: Vec<(Uuid, &RecordedEvent)> = cases
             .iter()
-            .flat_map(|c| c.events.iter().map(move |e| (e, c.case_id.0)))
-            .map(|(e, id)| {
-                serde_json::to_value(&e.event)
-                    .map(|v| (e, id, v))
-                    .map_err(|err| StoreError::Corrupt(err.to_string()))
-            })
-            .collect::<CResult<_>>()?;
-        for chunk in events.chunks(ROWS) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
-                 occurred_at, recorded_at) ",
-            );
-            q.push_values(chunk, |mut b, (e, id, payload)| {
-                b.push_bind(*id)
-                    .push_bind(e.meta.version as i64)
-                    .push_bind(e.event.kind())
-                    .push_bind(i64::from(e.event.schema_version()))
-                    .push_bind(sqlx::types::Json(payload))
-                    .push_bind(e.meta.actor.0)
-                    .push_bind(e.meta.occurred_at)
-                    .push_bind(e.meta.recorded_at);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+            .flat_map(|c| c.events.iter().map(move |e| (c.case_id.0, e)))
+            .collect();
+        insert_events(&mut tx, &events).await?;
         let rows: Vec<&CaseRow> = cases.iter().map(|c| &c.case_row).collect();
         let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
         let returns: Vec<&ReturnRow> = cases.iter().flat_map(|c| c.stats.returns.iter()).collect();
@@ -1529,16 +1512,6 @@ impl Backend {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn session(&self, id: &str) -> CResult<Option<AuthSession>> {
-        Ok(sqlx::query_as(
-            "SELECT id, user_id, kind, name, csrf_token, created_at, last_seen_at, expires_at, \
-             idle_timeout_secs FROM auth_sessions WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?)
     }
 
     /// A session with the directory generation (see migration 0007), in one query.

@@ -743,10 +743,6 @@ impl Store {
         dispatch!(self, s => s.create_session(session).await)
     }
 
-    pub async fn session(&self, id: &str) -> Result<Option<AuthSession>> {
-        dispatch!(self, s => s.session(id).await)
-    }
-
     /// A session with the directory generation read in the same query: a number that
     /// every change to users, their roles and offices, or programmes raises in the same
     /// transaction, whichever process makes it. What was loaded under a generation is

@@ -579,9 +579,9 @@ both_backends! {
         db.store.touch_session("abc", now() + Duration::minutes(5)).await.unwrap();
         let (read, generation) = db.store.session_in_directory("abc").await.unwrap().unwrap();
         assert_eq!((read.id.as_str(), generation), ("abc", updated), "sessions are not the directory");
-        assert_eq!(db.store.session("abc").await.unwrap().unwrap().last_seen_at, now() + Duration::minutes(5));
+        assert_eq!(db.store.session_in_directory("abc").await.unwrap().unwrap().0.last_seen_at, now() + Duration::minutes(5));
         assert_eq!(db.store.delete_user_sessions(user.id).await.unwrap(), 1);
-        assert!(db.store.session("abc").await.unwrap().is_none());
+        assert!(db.store.session_in_directory("abc").await.unwrap().is_none());
 
         db.store.record_login_failure(&["user:x".into(), "ip:1".into()], now()).await.unwrap();
         db.store.record_login_failure(&["user:x".into()], now() + Duration::minutes(1)).await.unwrap();
