@@ -121,7 +121,7 @@ pub struct App {
 struct Inner {
     store: Store,
     config: Config,
-    returns: cube::ReturnsCube,
+    stats: cube::StatsCube,
     directory: directory::Directory,
 }
 
@@ -131,7 +131,7 @@ impl App {
             inner: Arc::new(Inner {
                 store,
                 config,
-                returns: cube::ReturnsCube::default(),
+                stats: cube::StatsCube::default(),
                 directory: directory::Directory::default(),
             }),
         }
@@ -149,8 +149,8 @@ impl App {
         &self.inner.directory
     }
 
-    pub(crate) fn returns_cube(&self) -> &cube::ReturnsCube {
-        &self.inner.returns
+    pub(crate) fn stats_cube(&self) -> &cube::StatsCube {
+        &self.inner.stats
     }
 
     /// Records an audit entry on its own transaction.

@@ -11,7 +11,7 @@ use homeward_domain::person::Vulnerability;
 use homeward_domain::stats::{
     AgeGroup, Cell, Links, Published, exact, percentile, protect, protect_linked,
 };
-use homeward_store::{Dim, DurationRow, StatFilter};
+use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
 
 use crate::auth::Principal;
@@ -193,13 +193,13 @@ impl App {
         dims: &[Dim],
         filters: Vec<StatFilter>,
     ) -> Result<Vec<Vec<homeward_store::ReturnCount>>> {
-        self.returns_cube().count(self.store(), dims, filters).await
+        self.stats_cube().count(self.store(), dims, filters).await
     }
 
-    /// Loads the returns figures into memory ahead of the first question (a server calls
+    /// Loads the returns and pipeline figures into memory ahead of the first question (a server calls
     /// it once at start: at a million cases the first load takes seconds).
     pub async fn warm_statistics(&self) -> Result<()> {
-        self.returns_cube().refresh(self.store()).await
+        self.stats_cube().refresh(self.store()).await
     }
 
     async fn names(&self) -> Result<BTreeMap<String, String>> {
@@ -336,9 +336,12 @@ impl App {
                 protect(t, threshold)
             }
         };
-        let stages = self.store().count_by_stage(&filter).await?;
-        let by_stage: BTreeMap<String, (i64, i64)> =
-            stages.into_iter().map(|(s, c, n)| (s, (c, n))).collect();
+        let counts = self.stats_cube().pipeline(self.store(), filter).await?;
+        let by_stage: BTreeMap<String, (i64, i64)> = counts
+            .by_stage
+            .into_iter()
+            .map(|(s, c, n)| (s, (c, n)))
+            .collect();
         let stage_keys: Vec<String> = Stage::ALL.iter().map(|s| s.code().to_string()).collect();
         let stage_table = |pick: fn(&(i64, i64)) -> i64| -> Vec<Vec<i64>> {
             vec![
@@ -348,7 +351,7 @@ impl App {
                     .collect(),
             ]
         };
-        let interruptions = self.store().count_interruptions(&filter).await?;
+        let interruptions = counts.interruptions;
         let kinds = ["withdrawal", "rejection", "no_show"];
         let years: Vec<i64> = interruptions
             .iter()
@@ -386,34 +389,13 @@ impl App {
                     .collect()
             })
             .collect();
-        // Durations, by year of departure and country of return.
-        let mut groups: BTreeMap<(i64, String), (Vec<i64>, Vec<i64>)> = BTreeMap::new();
-        let group = |d: DurationRow| {
-            let day = d.departed_at.date_naive();
-            if filter.from.is_some_and(|f| day < f) || filter.until.is_some_and(|u| day > u) {
-                return;
-            }
-            use chrono::Datelike;
-            let g = groups
-                .entry((i64::from(day.year()), d.country_of_return))
-                .or_default();
-            if let Some(n) = homeward_domain::stats::days_between(d.applied_at, Some(d.departed_at))
-            {
-                g.0.push(n);
-            }
-            if let Some(n) =
-                homeward_domain::stats::days_between(Some(d.registered_at), Some(d.departed_at))
-            {
-                g.1.push(n);
-            }
-        };
-        self.store().for_each_departure(&filter, group).await?;
-        let durations = groups
+        // Durations, by year of departure and country of return (sorted by the cube).
+        let durations = counts
+            .durations
             .into_iter()
-            .map(|((year, country), (mut applied, mut registered))| {
-                applied.sort_unstable();
-                registered.sort_unstable();
+            .map(|((year, country), (applied, registered))| {
                 let cases = registered.len() as i64;
+                let days = |sorted: &[i32], p: u8| percentile(sorted, p).map(i64::from);
                 // A median of fewer cases than the threshold says too much about them.
                 let shown = exact_numbers || cases >= threshold;
                 DaysToDeparture {
@@ -424,10 +406,10 @@ impl App {
                     } else {
                         Cell::Suppressed
                     },
-                    application_to_departure_median: percentile(&applied, 50).filter(|_| shown),
-                    application_to_departure_p90: percentile(&applied, 90).filter(|_| shown),
-                    registration_to_departure_median: percentile(&registered, 50).filter(|_| shown),
-                    registration_to_departure_p90: percentile(&registered, 90).filter(|_| shown),
+                    application_to_departure_median: days(&applied, 50).filter(|_| shown),
+                    application_to_departure_p90: days(&applied, 90).filter(|_| shown),
+                    registration_to_departure_median: days(&registered, 50).filter(|_| shown),
+                    registration_to_departure_p90: days(&registered, 90).filter(|_| shown),
                 }
             })
             .collect();

@@ -64,10 +64,10 @@ homeward_store::both_backends! {
     }
 
     async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
-        use homeward_app::cube::ReturnsCube;
+        use homeward_app::cube::StatsCube;
         use homeward_store::{Dim, StatFilter};
         let app = App::new(db.store.clone(), Config::default());
-        let cube = ReturnsCube::default();
+        let cube = StatsCube::default();
         // Loaded empty, then brought up to date case by case after the load.
         cube.refresh(&db.store).await.unwrap();
         app.generate(plan(400, 150), |_| {}).await.unwrap();
@@ -107,5 +107,55 @@ homeward_store::both_backends! {
                 assert_eq!(sorted(table), sorted(want), "{dims:?} {f:?}");
             }
         }
+        // The pipeline, followed case by case and loaded whole, against SQL.
+        let loaded = StatsCube::default();
+        let mut stopped = 0;
+        for f in &filters {
+            let want = pipeline_in_sql(&db.store, f).await;
+            stopped += want.interruptions.len();
+            assert_eq!(cube.pipeline(&db.store, f.clone()).await.unwrap(), want, "{f:?}");
+            assert_eq!(loaded.pipeline(&db.store, f.clone()).await.unwrap(), want, "{f:?}");
+        }
+        assert!(stopped > 0, "the generated cases have interruptions");
+    }
+}
+
+/// The pipeline as SQL counts it (what `StatsCube::pipeline` must equal).
+async fn pipeline_in_sql(
+    store: &Store,
+    f: &homeward_store::StatFilter,
+) -> homeward_app::cube::PipelineCounts {
+    use chrono::Datelike;
+    use homeward_domain::stats::days_between;
+    let mut durations: std::collections::BTreeMap<(i64, String), (Vec<i32>, Vec<i32>)> =
+        Default::default();
+    store
+        .for_each_departure(f, |d| {
+            let day = d.departed_at.date_naive();
+            if f.from.is_some_and(|x| day < x) || f.until.is_some_and(|x| day > x) {
+                return;
+            }
+            let g = durations
+                .entry((day.year().into(), d.country_of_return))
+                .or_default();
+            let days =
+                |from| days_between(from, Some(d.departed_at)).map(|n| i32::try_from(n).unwrap());
+            g.0.extend(days(d.applied_at));
+            g.1.extend(days(Some(d.registered_at)));
+        })
+        .await
+        .unwrap();
+    for (applied, registered) in durations.values_mut() {
+        applied.sort_unstable();
+        registered.sort_unstable();
+    }
+    let mut by_stage = store.count_by_stage(f).await.unwrap();
+    by_stage.sort();
+    let mut interruptions = store.count_interruptions(f).await.unwrap();
+    interruptions.sort();
+    homeward_app::cube::PipelineCounts {
+        by_stage,
+        interruptions,
+        durations,
     }
 }

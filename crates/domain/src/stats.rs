@@ -181,7 +181,7 @@ pub fn days_between(
 }
 
 /// The value at a percentile (0–100) of sorted values, by the nearest-rank method.
-pub fn percentile(sorted: &[i64], p: u8) -> Option<i64> {
+pub fn percentile<T: Copy>(sorted: &[T], p: u8) -> Option<T> {
     if sorted.is_empty() {
         return None;
     }
@@ -433,7 +433,7 @@ mod tests {
         assert_eq!(percentile(&v, 50), Some(5));
         assert_eq!(percentile(&v, 90), Some(9));
         assert_eq!(percentile(&[7], 90), Some(7));
-        assert_eq!(percentile(&[], 50), None);
+        assert_eq!(percentile::<i64>(&[], 50), None);
     }
 
     #[test]

@@ -15,8 +15,9 @@ use uuid::Uuid;
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
     AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
-    OfficeRow, Page, PageRequest, PersonRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow,
-    Scope, SessionInDirectory, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
+    OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats, ReturnCount,
+    ReturnRow, Scope, SessionInDirectory, StatFilter, StatRows, StoreError, UserBase, UserChange,
+    UserRecord,
 };
 
 type CResult<T> = std::result::Result<T, StoreError>;
@@ -693,6 +694,12 @@ async fn write_stats(
 }
 
 /// The columns of a `ReturnRow`.
+const PIPELINE_COLUMNS: &str = "case_id, stage, members, host_office, programme, \
+    country_of_return, registered_at, applied_at, departed_at";
+
+const INTERRUPTION_COLUMNS: &str = "case_id, seq, kind, occurred_on, year, stage, host_country, \
+    return_country, programme, office";
+
 const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, host_country, host_region, \
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
      vulnerabilities, legal_situation, programme, office";
@@ -1236,37 +1243,72 @@ impl Backend {
         Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
-    /// The returns rows of these cases, by case.
-    pub async fn return_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
+    /// Rows of these cases from one table, by case (`select` names the columns of `T`).
+    async fn rows_of<T>(&self, select: &str, table: &str, cases: &[Uuid]) -> CResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    {
         let mut rows = Vec::new();
         for chunk in cases.chunks(ROWS) {
-            let mut q = QueryBuilder::<Db>::new(format!(
-                "SELECT {RETURN_COLUMNS} FROM stat_returns WHERE case_id IN ("
-            ));
+            let mut q =
+                QueryBuilder::<Db>::new(format!("SELECT {select} FROM {table} WHERE case_id IN ("));
             let mut sep = q.separated(", ");
             for c in chunk {
                 sep.push_bind(*c);
             }
-            q.push(") ORDER BY case_id, person_id");
-            rows.extend(
-                q.build_query_as::<ReturnRow>()
-                    .fetch_all(self.reader())
-                    .await?,
-            );
+            q.push(") ORDER BY case_id");
+            rows.extend(q.build_query_as::<T>().fetch_all(self.reader()).await?);
         }
         Ok(rows)
     }
 
-    /// Every returns row, by case, one at a time (never all in memory at once).
-    pub async fn for_each_return_row(&self, mut f: impl FnMut(ReturnRow)) -> CResult<()> {
+    /// Every row of a query, one at a time (never all in memory at once).
+    async fn for_each_row<T>(&self, sql: String, mut f: impl FnMut(T)) -> CResult<()>
+    where
+        T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    {
         use futures_util::TryStreamExt;
-        let sql = format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id");
-        let mut rows =
-            sqlx::query_as::<_, ReturnRow>(sqlx::AssertSqlSafe(sql)).fetch(self.reader());
+        let mut rows = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).fetch(self.reader());
         while let Some(row) = rows.try_next().await? {
             f(row);
         }
         Ok(())
+    }
+
+    /// The returns rows of these cases, by case.
+    pub async fn return_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
+        let mut rows: Vec<ReturnRow> = self.rows_of(RETURN_COLUMNS, "stat_returns", cases).await?;
+        rows.sort_by_key(|r| (r.case_id, r.person_id));
+        Ok(rows)
+    }
+
+    /// Every returns row, by case.
+    pub async fn for_each_return_row(&self, f: impl FnMut(ReturnRow)) -> CResult<()> {
+        let sql = format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id");
+        self.for_each_row(sql, f).await
+    }
+
+    pub async fn pipeline_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<PipelineRow>> {
+        self.rows_of(PIPELINE_COLUMNS, "case_summaries", cases)
+            .await
+    }
+
+    pub async fn for_each_pipeline_row(&self, f: impl FnMut(PipelineRow)) -> CResult<()> {
+        let sql = format!("SELECT {PIPELINE_COLUMNS} FROM case_summaries");
+        self.for_each_row(sql, f).await
+    }
+
+    pub async fn interruption_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<InterruptionRow>> {
+        let mut rows: Vec<InterruptionRow> = self
+            .rows_of(INTERRUPTION_COLUMNS, "stat_interruptions", cases)
+            .await?;
+        rows.sort_by_key(|r| (r.case_id, r.seq));
+        Ok(rows)
+    }
+
+    pub async fn for_each_interruption_row(&self, f: impl FnMut(InterruptionRow)) -> CResult<()> {
+        let sql = format!("SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions");
+        self.for_each_row(sql, f).await
     }
 
     pub async fn stats_snapshot(&self) -> CResult<StatRows> {
@@ -1275,10 +1317,9 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
-        let interruptions: Vec<InterruptionRow> = sqlx::query_as(
-            "SELECT case_id, seq, kind, occurred_on, year, stage, host_country, return_country, \
-             programme, office FROM stat_interruptions ORDER BY case_id, seq",
-        )
+        let interruptions: Vec<InterruptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions ORDER BY case_id, seq"
+        )))
         .fetch_all(self.reader())
         .await?;
         Ok(StatRows {

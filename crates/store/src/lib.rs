@@ -479,6 +479,20 @@ pub struct DurationRow {
     pub country_of_return: String,
 }
 
+/// What the pipeline figures need of a case (see `Store::for_each_pipeline_row`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PipelineRow {
+    pub case_id: Uuid,
+    pub stage: String,
+    pub members: i64,
+    pub host_office: Uuid,
+    pub programme: Uuid,
+    pub country_of_return: String,
+    pub registered_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub departed_at: Option<DateTime<Utc>>,
+}
+
 /// What a rebuild of the read models did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RebuildStats {
@@ -665,6 +679,26 @@ impl Store {
     /// Every returns row, streamed to `f` in case order.
     pub async fn for_each_return_row(&self, f: impl FnMut(ReturnRow)) -> Result<()> {
         dispatch!(self, s => s.for_each_return_row(f).await)
+    }
+
+    /// What the pipeline figures need of these cases, one row per case.
+    pub async fn pipeline_rows_of(&self, cases: &[Uuid]) -> Result<Vec<PipelineRow>> {
+        dispatch!(self, s => s.pipeline_rows_of(cases).await)
+    }
+
+    /// What the pipeline figures need of every case, streamed to `f`.
+    pub async fn for_each_pipeline_row(&self, f: impl FnMut(PipelineRow)) -> Result<()> {
+        dispatch!(self, s => s.for_each_pipeline_row(f).await)
+    }
+
+    /// The withdrawals, rejections and no-shows of these cases.
+    pub async fn interruption_rows_of(&self, cases: &[Uuid]) -> Result<Vec<InterruptionRow>> {
+        dispatch!(self, s => s.interruption_rows_of(cases).await)
+    }
+
+    /// Every withdrawal, rejection and no-show, streamed to `f`.
+    pub async fn for_each_interruption_row(&self, f: impl FnMut(InterruptionRow)) -> Result<()> {
+        dispatch!(self, s => s.for_each_interruption_row(f).await)
     }
 
     /// Every statistics row, in a stable order (for comparing with a rebuild).

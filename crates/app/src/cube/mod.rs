@@ -1,4 +1,4 @@
-//! The returns figures, counted in memory.
+//! The returns and pipeline figures, counted in memory.
 //!
 //! A GROUP BY with `COUNT(DISTINCT case_id)` over one `stat_returns` row per returned
 //! person costs a scan and a sort per question: 60 ms for the yearly table and 180 ms for
@@ -12,6 +12,9 @@
 //! since (`Store::cases_changed_between`). Event positions commit in order on both
 //! databases, so nothing committed before a question is missed, whichever process wrote
 //! it. `Store::count_returns` answers the same questions in SQL; tests check both agree.
+//!
+//! The pipeline (cases by stage, interruptions, durations) is kept beside the returns, one
+//! record per case, and follows the log with them (`cases`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -22,6 +25,10 @@ use homeward_store::{Dim, ReturnCount, ReturnRow, StatFilter, Store};
 use uuid::Uuid;
 
 use crate::{AppError, Result};
+
+mod cases;
+
+pub use cases::PipelineCounts;
 
 /// Above this many changed cases, reloading everything is quicker than case by case.
 const RELOAD_ABOVE: usize = 20_000;
@@ -271,6 +278,8 @@ struct Facts {
     runs: Vec<Uuid>,
     dead: usize,
     dicts: Dicts,
+    /// The pipeline: one record per case.
+    cases: cases::Cases,
 }
 
 impl Facts {
@@ -421,20 +430,35 @@ impl Facts {
     }
 }
 
-/// The returns figures of one database, kept in memory and brought up to date before
-/// each question.
-#[derive(Debug, Default)]
-pub struct ReturnsCube {
+/// The returns and pipeline figures of one database, kept in memory and brought up to
+/// date before each question.
+#[derive(Debug)]
+pub struct StatsCube {
     facts: Arc<RwLock<Option<Facts>>>,
     /// One catch-up at a time.
     refreshing: tokio::sync::Mutex<()>,
+    /// Passes over the figures at once: each is bound by a core, and holds what it
+    /// gathers (the pipeline's durations at a million cases: a few megabytes), so more
+    /// than the cores would only add memory.
+    passes: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for StatsCube {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        StatsCube {
+            facts: Arc::default(),
+            refreshing: tokio::sync::Mutex::default(),
+            passes: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
 }
 
 fn poisoned() -> AppError {
     AppError::Internal("the statistics cube was poisoned by a panic".into())
 }
 
-impl ReturnsCube {
+impl StatsCube {
     /// Loads every row of the store (the first question does it if nothing did before).
     async fn load(store: &Store) -> Result<Facts> {
         let mut facts = Facts {
@@ -467,7 +491,29 @@ impl ReturnsCube {
         if let Some(c) = case {
             facts.append(c, &rows)?;
         }
-        Ok(facts)
+        store
+            .for_each_pipeline_row(|row| {
+                if failed.is_none()
+                    && let Err(e) = facts.cases.push(&row)
+                {
+                    failed = Some(e);
+                }
+            })
+            .await?;
+        facts.cases.index();
+        store
+            .for_each_interruption_row(|row| {
+                if failed.is_none()
+                    && let Err(e) = facts.cases.push_stop(&row)
+                {
+                    failed = Some(e);
+                }
+            })
+            .await?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(facts),
+        }
     }
 
     /// Brings the cube up to the last event written.
@@ -495,7 +541,8 @@ impl ReturnsCube {
             let facts = Self::load(store).await?;
             tracing::info!(
                 people = facts.people(),
-                cases = facts.cases(),
+                cases = facts.cases.len(),
+                returned = facts.cases(),
                 position = facts.position,
                 "statistics cube loaded"
             );
@@ -503,6 +550,8 @@ impl ReturnsCube {
             return Ok(());
         };
         let rows = store.return_rows_of(&changed).await?;
+        let pipeline = store.pipeline_rows_of(&changed).await?;
+        let stops = store.interruption_rows_of(&changed).await?;
         let mut by_case: HashMap<Uuid, Vec<ReturnRow>> =
             changed.into_iter().map(|c| (c, Vec::new())).collect();
         for r in rows {
@@ -511,8 +560,32 @@ impl ReturnsCube {
         let mut guard = self.facts.write().map_err(|_| poisoned())?;
         let facts = guard.as_mut().ok_or_else(poisoned)?;
         facts.replace(&by_case)?;
+        facts.cases.replace(&pipeline, &stops)?;
         facts.position = last;
         Ok(())
+    }
+
+    /// One pass over the figures, off the request threads and at most one per core.
+    async fn pass<T: Send + 'static>(
+        &self,
+        store: &Store,
+        f: impl FnOnce(&Facts) -> T + Send + 'static,
+    ) -> Result<T> {
+        self.refresh(store).await?;
+        let _core = self
+            .passes
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(format!("statistics closed: {e}")))?;
+        let facts = self.facts.clone();
+        tokio::task::spawn_blocking(move || {
+            let guard = facts.read().map_err(|_| poisoned())?;
+            let facts = guard.as_ref().ok_or_else(poisoned)?;
+            Ok(f(facts))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("counting statistics failed: {e}")))?
     }
 
     /// People and cases by `dims`, for each filter, as of the last event written.
@@ -522,17 +595,17 @@ impl ReturnsCube {
         dims: &[Dim],
         filters: Vec<StatFilter>,
     ) -> Result<Vec<Vec<ReturnCount>>> {
-        self.refresh(store).await?;
-        let facts = self.facts.clone();
         let dims = dims.to_vec();
-        // A pass over every returned person: off the request threads.
-        tokio::task::spawn_blocking(move || {
-            let guard = facts.read().map_err(|_| poisoned())?;
-            let facts = guard.as_ref().ok_or_else(poisoned)?;
-            Ok(filters.iter().map(|f| facts.count(&dims, f)).collect())
+        self.pass(store, move |facts| {
+            filters.iter().map(|f| facts.count(&dims, f)).collect()
         })
         .await
-        .map_err(|e| AppError::Internal(format!("counting returns failed: {e}")))?
+    }
+
+    /// The pipeline for a filter, as of the last event written.
+    pub async fn pipeline(&self, store: &Store, filter: StatFilter) -> Result<PipelineCounts> {
+        self.pass(store, move |facts| facts.cases.count(&filter))
+            .await
     }
 }
 
