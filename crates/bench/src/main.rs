@@ -174,6 +174,15 @@ struct Measured {
     errors: usize,
 }
 
+/// A latency of a measurement, or a dash when no request succeeded (there is none).
+fn ms(s: &Stats, v: f64) -> String {
+    if s.n == 0 {
+        "—".to_string()
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -1018,11 +1027,11 @@ fn markdown(r: &Report) -> String {
             s.push_str("\n### Commands: record a counselling session over HTTP\n\n| clients | commands/s | p50 ms | p99 ms | floor inserts/s | floor p50 ms | floor p99 ms | ratio to floor | target ≥ 0.5 | conflicts | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
             for c in &run.commands {
                 s.push_str(&format!(
-                    "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} | {} |\n",
+                    "| {} | {:.0} | {} | {} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} | {} |\n",
                     c.clients,
                     c.command.per_second,
-                    c.command.p50_ms,
-                    c.command.p99_ms,
+                    ms(&c.command, c.command.p50_ms),
+                    ms(&c.command, c.command.p99_ms),
                     c.floor.per_second,
                     c.floor.p50_ms,
                     c.floor.p99_ms,
@@ -1036,21 +1045,21 @@ fn markdown(r: &Report) -> String {
                 && let Some(c) = run.commands.iter().find(|c| c.clients == 64)
             {
                 s.push_str(&format!(
-                    "\np99 at 64 clients: {:.1} ms (target < 20 ms: {}).\n",
-                    c.command.p99_ms,
-                    mark(c.command.p99_ms < 20.0)
+                    "\np99 at 64 clients: {} ms (target < 20 ms: {}).\n",
+                    ms(&c.command, c.command.p99_ms),
+                    mark(c.command.n > 0 && c.command.p99_ms < 20.0)
                 ));
             }
         }
         s.push_str("\n### Reads\n\n| read | clients | requests | p50 ms | p99 ms | per second | server floor p50 / p99 ms | errors | note |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for rd in &run.reads {
             s.push_str(&format!(
-                "| {} | {} | {} | {:.1} | {:.1} | {:.0} | {:.2} / {:.2} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {:.0} | {:.2} / {:.2} | {} | {} |\n",
                 rd.name,
                 rd.clients,
                 rd.read.n,
-                rd.read.p50_ms,
-                rd.read.p99_ms,
+                ms(&rd.read, rd.read.p50_ms),
+                ms(&rd.read, rd.read.p99_ms),
                 rd.read.per_second,
                 rd.floor.p50_ms,
                 rd.floor.p99_ms,

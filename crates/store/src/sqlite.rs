@@ -38,7 +38,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory");
+            // Sorts and DISTINCTs too big for the page cache spill to temporary files
+            // rather than grow the server (at a million cases they would be megabytes per
+            // reader).
+            .pragma("temp_store", "file");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
