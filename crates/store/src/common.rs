@@ -694,6 +694,75 @@ async fn write_stats(
 }
 
 /// The columns of a `ReturnRow`.
+/// The read models: what a rebuild writes again from the log.
+const READ_MODEL_TABLES: [&str; 5] = [
+    "person_tokens",
+    "case_people",
+    "case_summaries",
+    "stat_returns",
+    "stat_interruptions",
+];
+
+/// The read-model rows of a batch of cases.
+#[derive(Default)]
+struct Rebuilt {
+    cases: u64,
+    events: u64,
+    rows: Vec<CaseRow>,
+    people: Vec<PersonRow>,
+    returns: Vec<ReturnRow>,
+    interruptions: Vec<InterruptionRow>,
+}
+
+/// Replays the events of a batch of cases (in case and version order) into their rows.
+fn replay_batch(rows: Vec<EventRow>) -> CResult<Rebuilt> {
+    let mut built = Rebuilt::default();
+    let mut events: Vec<RecordedEvent> = vec![];
+    let mut rows = rows.into_iter().peekable();
+    while let Some(row) = rows.next() {
+        let id = row.case_id;
+        events.push(row.decode()?);
+        if rows.peek().is_some_and(|next| next.case_id == id) {
+            continue;
+        }
+        let case = homeward_domain::Case::replay(&events)
+            .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
+        let updated = events
+            .last()
+            .map(|e| e.meta.recorded_at)
+            .unwrap_or_default();
+        let (row, people) = crate::projection::project(&case, updated);
+        let stat = crate::projection::stat_rows(&case, &events);
+        built.cases += 1;
+        built.events += events.len() as u64;
+        built.rows.push(row);
+        built.people.extend(people);
+        built.returns.extend(stat.returns);
+        built.interruptions.extend(stat.interruptions);
+        events.clear();
+    }
+    Ok(built)
+}
+
+/// Index definitions from the catalogue, refused unless their names are plain (they are
+/// written into `DROP INDEX`).
+fn checked_indexes(found: Vec<(String, String)>) -> CResult<Vec<(String, String)>> {
+    match found.iter().find(|(name, _)| !plain_identifier(name)) {
+        Some((name, _)) => Err(StoreError::Unsupported(format!(
+            "an index named {name:?} on a read model"
+        ))),
+        None => Ok(found),
+    }
+}
+
+/// Whether a name from the catalogue may be written into a statement as it is.
+fn plain_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 const PIPELINE_COLUMNS: &str = "case_id, stage, members, host_office, programme, \
     country_of_return, registered_at, applied_at, departed_at";
 
@@ -1022,76 +1091,80 @@ impl Backend {
         Ok(Page { items, total })
     }
 
+    /// Every read model again from the log, in one transaction. The tables' secondary
+    /// indexes are dropped first and created again once the rows are in (one sorted
+    /// build each, instead of an insert into each for every row), and a batch of cases
+    /// is replayed on another thread while the one before it is written.
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
         let mut tx = self.begin_write().await?;
-        for table in [
-            "person_tokens",
-            "case_people",
-            "case_summaries",
-            "stat_returns",
-            "stat_interruptions",
-        ] {
+        let indexes = Self::secondary_indexes(&mut tx, &READ_MODEL_TABLES).await?;
+        for (name, _) in &indexes {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for table in READ_MODEL_TABLES {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *tx)
                 .await?;
         }
         let mut after: Option<Uuid> = None;
+        let mut replaying: Option<tokio::task::JoinHandle<CResult<Rebuilt>>> = None;
         loop {
-            // A batch of streams at a time, in case-id order: their events in one query,
-            // their rows in multi-row inserts.
+            // A batch of streams at a time, in case-id order: their events in one query.
             let mut q = QueryBuilder::<Db>::new("SELECT case_id FROM case_streams");
             if let Some(a) = after {
                 q.push(" WHERE case_id > ").push_bind(a);
             }
             q.push(" ORDER BY case_id LIMIT 1000");
             let ids: Vec<(Uuid,)> = q.build_query_as().fetch_all(&mut *tx).await?;
-            let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
-                break;
-            };
-            after = Some(last.0);
-            let rows: Vec<EventRow> = sqlx::query_as(
-                "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
-                 recorded_at FROM events WHERE case_id >= $1 AND case_id <= $2 \
-                 ORDER BY case_id, version",
-            )
-            .bind(first.0)
-            .bind(last.0)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut built = vec![];
-            let mut events: Vec<RecordedEvent> = vec![];
-            let mut rows = rows.into_iter().peekable();
-            while let Some(row) = rows.next() {
-                let id = row.case_id;
-                events.push(row.decode()?);
-                if rows.peek().is_some_and(|next| next.case_id == id) {
-                    continue;
+            let next = match (ids.first(), ids.last()) {
+                (Some(first), Some(last)) => {
+                    after = Some(last.0);
+                    let rows: Vec<EventRow> = sqlx::query_as(
+                        "SELECT case_id, version, event_type, event_version, payload, actor, \
+                         occurred_at, recorded_at FROM events \
+                         WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, version",
+                    )
+                    .bind(first.0)
+                    .bind(last.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    Some(tokio::task::spawn_blocking(move || replay_batch(rows)))
                 }
-                let case = homeward_domain::Case::replay(&events)
-                    .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
-                let updated = events
-                    .last()
-                    .map(|e| e.meta.recorded_at)
-                    .unwrap_or_default();
-                let (row, people) = crate::projection::project(&case, updated);
-                let stat = crate::projection::stat_rows(&case, &events);
-                stats.cases += 1;
-                stats.events += events.len() as u64;
-                built.push((row, people, stat));
-                events.clear();
+                _ => None,
+            };
+            // The batch before this one, written while this one is replayed.
+            if let Some(batch) = replaying.take() {
+                let built = batch
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("replaying cases failed: {e}")))??;
+                stats.cases += built.cases;
+                stats.events += built.events;
+                let rows: Vec<&CaseRow> = built.rows.iter().collect();
+                let people: Vec<&PersonRow> = built.people.iter().collect();
+                let returns: Vec<&ReturnRow> = built.returns.iter().collect();
+                let interruptions: Vec<&InterruptionRow> = built.interruptions.iter().collect();
+                insert_read_models(&mut tx, &rows, &people, &returns, &interruptions).await?;
             }
-            let rows: Vec<&CaseRow> = built.iter().map(|b| &b.0).collect();
-            let people: Vec<&PersonRow> = built.iter().flat_map(|b| b.1.iter()).collect();
-            let returns: Vec<&ReturnRow> = built.iter().flat_map(|b| b.2.returns.iter()).collect();
-            let interruptions: Vec<&InterruptionRow> = built
-                .iter()
-                .flat_map(|b| b.2.interruptions.iter())
-                .collect();
-            insert_read_models(&mut tx, &rows, &people, &returns, &interruptions).await?;
+            replaying = next;
+            if replaying.is_none() {
+                break;
+            }
+        }
+        for (_, create) in &indexes {
+            sqlx::query(sqlx::AssertSqlSafe(create.clone()))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(stats)
+    }
+
+    pub async fn read_model_indexes(&self) -> CResult<Vec<(String, String)>> {
+        let mut conn = self.reader().acquire().await?;
+        Self::secondary_indexes(&mut conn, &READ_MODEL_TABLES).await
     }
 
     /// Whether the people's search words are missing (a database from before migration

@@ -712,6 +712,11 @@ impl Store {
         Ok(stats)
     }
 
+    /// The secondary indexes of the read models, as (name, the statement that creates it).
+    pub async fn read_model_indexes(&self) -> Result<Vec<(String, String)>> {
+        dispatch!(self, s => s.read_model_indexes().await)
+    }
+
     /// Every read-model row, in a stable order (for comparing with a rebuild).
     pub async fn read_model_snapshot(&self) -> Result<(Vec<CaseRow>, Vec<PersonRow>)> {
         dispatch!(self, s => s.read_model_snapshot().await)

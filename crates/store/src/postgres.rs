@@ -76,6 +76,24 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// The indexes of these tables (in the current schema) that are not keys or unique,
+    /// as (name, the statement that creates it).
+    async fn secondary_indexes(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        tables: &[&str],
+    ) -> Result<Vec<(String, String)>, crate::StoreError> {
+        let found: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x \
+             JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+             WHERE t.relnamespace = current_schema()::regnamespace \
+             AND t.relname::text = ANY($1) AND NOT x.indisunique ORDER BY 1",
+        )
+        .bind(tables)
+        .fetch_all(&mut *conn)
+        .await?;
+        checked_indexes(found)
+    }
+
     async fn lock_audit(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)

@@ -99,6 +99,25 @@ impl SqliteStore {
         }
     }
 
+    /// The indexes of these tables that are not keys or unique, as (name, the statement
+    /// that creates it).
+    async fn secondary_indexes(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        tables: &[&str],
+    ) -> Result<Vec<(String, String)>, crate::StoreError> {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN (",
+        );
+        let mut sep = q.separated(", ");
+        for t in tables {
+            sep.push_bind(*t);
+        }
+        q.push(") ORDER BY name");
+        let found: Vec<(String, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        checked_indexes(found)
+    }
+
     /// The single writer already serialises appends to the audit chain.
     async fn lock_audit(_tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
         Ok(())

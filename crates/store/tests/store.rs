@@ -478,9 +478,13 @@ both_backends! {
         // Damage the read models; the rebuild restores them from the log.
         db.store.execute_unchecked("DELETE FROM case_people").await.unwrap();
         db.store.execute_unchecked("UPDATE case_summaries SET stage = 'closed'").await.unwrap();
+        let indexes = db.store.read_model_indexes().await.unwrap();
+        assert!(indexes.len() >= 10, "{indexes:?}");
         let stats = db.store.rebuild_read_models().await.unwrap();
         assert_eq!(stats, RebuildStats { cases: 5, events: 13 });
         assert_eq!(db.store.read_model_snapshot().await.unwrap(), stored);
+        // The indexes dropped for the load are there again, as the migrations made them.
+        assert_eq!(db.store.read_model_indexes().await.unwrap(), indexes);
     }
 
     async fn the_event_log_is_append_only(db: &TestDb) {
