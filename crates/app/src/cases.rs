@@ -123,19 +123,22 @@ impl App {
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
         let (case_row, people) = project(&case, at);
         let stats = homeward_store::projection::stat_rows(&case, &all);
-        // Rows as they were before these events: what did not change is not rewritten.
+        // Rows as they were stored before these events (the last of them wrote them):
+        // what did not change is not rewritten.
         let before = before.map(|prev| {
+            let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
             (
-                project(prev, at).1,
+                project(prev, stored_at),
                 homeward_store::projection::stat_rows(prev, history),
             )
         });
-        let (people, stats) = match before {
-            Some((p, s)) => (
+        let (previous_row, people, stats) = match before {
+            Some(((row, p), s)) => (
+                Some(row),
                 (p != people).then_some(people),
                 (s != stats).then_some(stats),
             ),
-            None => (Some(people), Some(stats)),
+            None => (None, Some(people), Some(stats)),
         };
         self.store()
             .append(Commit {
@@ -143,6 +146,7 @@ impl App {
                 expected_version: history.len() as u64,
                 events: new.to_vec(),
                 case_row,
+                previous_row,
                 people,
                 stats,
                 audit: AuditDraft {

@@ -189,7 +189,7 @@ async fn insert_read_models(
     returns: &[&ReturnRow],
     interruptions: &[&InterruptionRow],
 ) -> CResult<()> {
-    write_case_rows(tx, rows, false).await?;
+    write_case_rows(tx, rows, None).await?;
     insert_people_rows(tx, people).await?;
     for chunk in returns.chunks(ROWS) {
         let mut q = QueryBuilder::<Db>::new(
@@ -304,7 +304,7 @@ async fn insert_people(
 async fn write_case_rows(
     tx: &mut sqlx::Transaction<'static, Db>,
     rows: &[&CaseRow],
-    upsert: bool,
+    update: Option<&[&str]>,
 ) -> CResult<()> {
     for chunk in rows.chunks(ROWS / 2) {
         let mut q =
@@ -333,26 +333,72 @@ async fn write_case_rows(
                 .push_bind(r.updated_at)
                 .push_bind(r.departs_at);
         });
-        if upsert {
-            q.push(
-                " ON CONFLICT (case_id) DO UPDATE SET reference = excluded.reference, \
-                 host_office = excluded.host_office, return_office = excluded.return_office, \
-                 programme = excluded.programme, stage = excluded.stage, \
-                 outcome = excluded.outcome, country_of_return = excluded.country_of_return, \
-                 principal_name = excluded.principal_name, members = excluded.members, \
-                 vulnerabilities = excluded.vulnerabilities, \
-                 registered_at = excluded.registered_at, \
-                 first_counselling_at = excluded.first_counselling_at, \
-                 applied_at = excluded.applied_at, decided_at = excluded.decided_at, \
-                 departed_at = excluded.departed_at, arrived_at = excluded.arrived_at, \
-                 withdrawn_at = excluded.withdrawn_at, closed_at = excluded.closed_at, \
-                 version = excluded.version, updated_at = excluded.updated_at, \
-                 departs_at = excluded.departs_at",
-            );
+        match update {
+            None => {}
+            Some([]) => {
+                q.push(" ON CONFLICT (case_id) DO NOTHING");
+            }
+            Some(columns) => {
+                let set = columns
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                q.push(format!(" ON CONFLICT (case_id) DO UPDATE SET {set}"));
+            }
         }
         q.build().execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Each column of a case row after its key, and whether it differs between two rows.
+fn case_columns_changed(a: &CaseRow, b: &CaseRow) -> [(&'static str, bool); 21] {
+    [
+        ("reference", a.reference != b.reference),
+        ("host_office", a.host_office != b.host_office),
+        ("return_office", a.return_office != b.return_office),
+        ("programme", a.programme != b.programme),
+        ("stage", a.stage != b.stage),
+        ("outcome", a.outcome != b.outcome),
+        (
+            "country_of_return",
+            a.country_of_return != b.country_of_return,
+        ),
+        ("principal_name", a.principal_name != b.principal_name),
+        ("members", a.members != b.members),
+        ("vulnerabilities", a.vulnerabilities != b.vulnerabilities),
+        ("registered_at", a.registered_at != b.registered_at),
+        (
+            "first_counselling_at",
+            a.first_counselling_at != b.first_counselling_at,
+        ),
+        ("applied_at", a.applied_at != b.applied_at),
+        ("decided_at", a.decided_at != b.decided_at),
+        ("departed_at", a.departed_at != b.departed_at),
+        ("arrived_at", a.arrived_at != b.arrived_at),
+        ("withdrawn_at", a.withdrawn_at != b.withdrawn_at),
+        ("closed_at", a.closed_at != b.closed_at),
+        ("version", a.version != b.version),
+        ("updated_at", a.updated_at != b.updated_at),
+        ("departs_at", a.departs_at != b.departs_at),
+    ]
+}
+
+/// The columns a group's upsert of case rows must set: those any of its commits changed
+/// (every one, for a commit that does not say what the row was).
+fn columns_to_update(commits: &[&Commit]) -> Vec<&'static str> {
+    let mut changed: Vec<&'static str> = vec![];
+    for c in commits.iter().filter(|c| c.expected_version > 0) {
+        let previous = c.previous_row.as_ref();
+        let columns = case_columns_changed(previous.unwrap_or(&c.case_row), &c.case_row);
+        for (name, differs) in columns {
+            if (differs || previous.is_none()) && !changed.contains(&name) {
+                changed.push(name);
+            }
+        }
+    }
+    changed
 }
 
 async fn delete_people(tx: &mut sqlx::Transaction<'static, Db>, case_id: Uuid) -> CResult<()> {
@@ -427,7 +473,8 @@ async fn write_commits(
             rows.push(&c.case_row);
         }
     }
-    write_case_rows(tx, &rows, true).await?;
+    // A new case's row is inserted whole; the others set what their commits changed.
+    write_case_rows(tx, &rows, Some(&columns_to_update(&accepted))).await?;
     // Only what changed: most commands change the case row alone.
     for c in &accepted {
         if let Some(people) = &c.people {

@@ -297,6 +297,10 @@ pub struct Commit {
     pub expected_version: u64,
     pub events: Vec<RecordedEvent>,
     pub case_row: CaseRow,
+    /// The case row as stored before these events (the projection of the version the
+    /// writer read): only the columns that differ from it are written, so the indexes of
+    /// the others are left alone. `None`: every column is written.
+    pub previous_row: Option<CaseRow>,
     /// The people rows, or `None` when they are as before (a new case always has them).
     pub people: Option<Vec<PersonRow>>,
     /// The statistics rows, or `None` when they are as before.

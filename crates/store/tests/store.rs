@@ -150,11 +150,17 @@ impl NewCase {
     fn commit(&self, new: &[RecordedEvent]) -> Commit {
         let case = Case::replay(&self.events).unwrap();
         let (case_row, people) = project(&case, self.events.last().unwrap().meta.recorded_at);
+        // The row as the events before these wrote it.
+        let before = &self.events[..self.events.len() - new.len()];
+        let previous_row = before
+            .last()
+            .map(|last| project(&Case::replay(before).unwrap(), last.meta.recorded_at).0);
         Commit {
             case_id: self.id,
             expected_version: self.events.len() as u64 - new.len() as u64,
             events: new.to_vec(),
             case_row,
+            previous_row,
             people: Some(people),
             stats: Some(homeward_store::projection::stat_rows(&case, &self.events)),
             audit: AuditDraft {
