@@ -761,6 +761,51 @@ struct Rebuilt {
     interruptions: Vec<InterruptionRow>,
 }
 
+/// The events of the next thousand cases after `after` (in case-id order), or `None`
+/// once every case has been read.
+async fn next_events(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    after: &mut Option<Uuid>,
+) -> CResult<Option<Vec<EventRow>>> {
+    let mut q = QueryBuilder::<Db>::new("SELECT case_id FROM case_streams");
+    if let Some(a) = *after {
+        q.push(" WHERE case_id > ").push_bind(a);
+    }
+    q.push(" ORDER BY case_id LIMIT 1000");
+    let ids: Vec<(Uuid,)> = q.build_query_as().fetch_all(&mut *conn).await?;
+    let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+        return Ok(None);
+    };
+    *after = Some(last.0);
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
+         recorded_at FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, version",
+    )
+    .bind(first.0)
+    .bind(last.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(rows))
+}
+
+/// Writes the rows of a replayed batch.
+async fn write_rebuilt(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    replayed: tokio::task::JoinHandle<CResult<Rebuilt>>,
+    stats: &mut RebuildStats,
+) -> CResult<()> {
+    let built = replayed
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("replaying cases failed: {e}")))??;
+    stats.cases += built.cases;
+    stats.events += built.events;
+    let rows: Vec<&CaseRow> = built.rows.iter().collect();
+    let people: Vec<&PersonRow> = built.people.iter().collect();
+    let returns: Vec<&ReturnRow> = built.returns.iter().collect();
+    let interruptions: Vec<&InterruptionRow> = built.interruptions.iter().collect();
+    insert_read_models(tx, &rows, &people, &returns, &interruptions).await
+}
+
 /// Replays the events of a batch of cases (in case and version order) into their rows.
 fn replay_batch(rows: Vec<EventRow>) -> CResult<Rebuilt> {
     let mut built = Rebuilt::default();
@@ -1138,13 +1183,16 @@ impl Backend {
         Ok(Page { items, total })
     }
 
-    /// Every read model again from the log, in one transaction. The tables' secondary
-    /// indexes are dropped first and created again once the rows are in (one sorted
-    /// build each, instead of an insert into each for every row), and a batch of cases
-    /// is replayed on another thread while the one before it is written.
+    /// Every read model again from the log, in one transaction that holds the commit
+    /// lock (no event is written meanwhile). The tables' secondary indexes are dropped
+    /// first and created again once the rows are in (one sorted build each, instead of an
+    /// insert into each for every row). Three stages overlap: the events of a batch of
+    /// cases are read on another connection, the batch before is replayed on a blocking
+    /// thread, and the one before that is written.
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
         let mut tx = self.begin_write().await?;
+        Self::lock_audit(&mut tx).await?;
         let indexes = Self::secondary_indexes(&mut tx, &READ_MODEL_TABLES).await?;
         for (name, _) in &indexes {
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
@@ -1156,48 +1204,48 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        let mut after: Option<Uuid> = None;
-        let mut replaying: Option<tokio::task::JoinHandle<CResult<Rebuilt>>> = None;
-        loop {
-            // A batch of streams at a time, in case-id order: their events in one query.
-            let mut q = QueryBuilder::<Db>::new("SELECT case_id FROM case_streams");
-            if let Some(a) = after {
-                q.push(" WHERE case_id > ").push_bind(a);
-            }
-            q.push(" ORDER BY case_id LIMIT 1000");
-            let ids: Vec<(Uuid,)> = q.build_query_as().fetch_all(&mut *tx).await?;
-            let next = match (ids.first(), ids.last()) {
-                (Some(first), Some(last)) => {
-                    after = Some(last.0);
-                    let rows: Vec<EventRow> = sqlx::query_as(
-                        "SELECT case_id, version, event_type, event_version, payload, actor, \
-                         occurred_at, recorded_at FROM events \
-                         WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, version",
-                    )
-                    .bind(first.0)
-                    .bind(last.0)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    Some(tokio::task::spawn_blocking(move || replay_batch(rows)))
+        match self.side_reader() {
+            Some(pool) => {
+                type Replaying = tokio::task::JoinHandle<CResult<Rebuilt>>;
+                let (send, mut batches) = tokio::sync::mpsc::channel::<CResult<Replaying>>(2);
+                let reading = tokio::spawn(async move {
+                    let mut conn = match pool.acquire().await {
+                        Ok(conn) => conn,
+                        Err(e) => {
+                            let _ = send.send(Err(e.into())).await;
+                            return;
+                        }
+                    };
+                    let mut after = None;
+                    loop {
+                        let next = match next_events(&mut conn, &mut after).await {
+                            Ok(Some(rows)) => {
+                                Ok(tokio::task::spawn_blocking(move || replay_batch(rows)))
+                            }
+                            Ok(None) => break,
+                            Err(e) => Err(e),
+                        };
+                        let failed = next.is_err();
+                        // The receiver is gone when the writing failed: stop reading.
+                        if send.send(next).await.is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                while let Some(batch) = batches.recv().await {
+                    write_rebuilt(&mut tx, batch?, &mut stats).await?;
                 }
-                _ => None,
-            };
-            // The batch before this one, written while this one is replayed.
-            if let Some(batch) = replaying.take() {
-                let built = batch
+                reading
                     .await
-                    .map_err(|e| StoreError::Corrupt(format!("replaying cases failed: {e}")))??;
-                stats.cases += built.cases;
-                stats.events += built.events;
-                let rows: Vec<&CaseRow> = built.rows.iter().collect();
-                let people: Vec<&PersonRow> = built.people.iter().collect();
-                let returns: Vec<&ReturnRow> = built.returns.iter().collect();
-                let interruptions: Vec<&InterruptionRow> = built.interruptions.iter().collect();
-                insert_read_models(&mut tx, &rows, &people, &returns, &interruptions).await?;
+                    .map_err(|e| StoreError::Corrupt(format!("reading events failed: {e}")))?;
             }
-            replaying = next;
-            if replaying.is_none() {
-                break;
+            None => {
+                // One connection (an in-memory database): read on it between writes.
+                let mut after = None;
+                while let Some(rows) = next_events(&mut tx, &mut after).await? {
+                    let replayed = tokio::task::spawn_blocking(move || replay_batch(rows));
+                    write_rebuilt(&mut tx, replayed, &mut stats).await?;
+                }
             }
         }
         for (_, create) in &indexes {

@@ -72,6 +72,11 @@ impl PgStore {
         &self.pool
     }
 
+    /// Connections that read while the writer holds a transaction.
+    fn side_reader(&self) -> Option<Pool<Db>> {
+        Some(self.pool.clone())
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
         Ok(self.pool.begin().await?)
     }

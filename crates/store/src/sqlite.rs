@@ -19,6 +19,8 @@ const BYTE_ORDER: &str = "";
 pub struct SqliteStore {
     read: Pool<Db>,
     write: Pool<Db>,
+    /// An in-memory database, read through its one writer connection.
+    in_memory: bool,
     options: Box<SqliteConnectOptions>,
     group: GroupQueue,
 }
@@ -58,6 +60,7 @@ impl SqliteStore {
         Ok(Self {
             read,
             write,
+            in_memory: memory,
             options: Box::new(options),
             group: GroupQueue::default(),
         })
@@ -81,6 +84,12 @@ impl SqliteStore {
 
     fn writer(&self) -> &Pool<Db> {
         &self.write
+    }
+
+    /// Connections that read while the writer holds a transaction (none in memory: the
+    /// writer is the only connection).
+    fn side_reader(&self) -> Option<Pool<Db>> {
+        (!self.in_memory).then(|| self.read.clone())
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {

@@ -650,3 +650,31 @@ async fn an_unknown_database_url_is_refused() {
         Err(StoreError::Unsupported(_))
     ));
 }
+
+#[tokio::test]
+async fn an_in_memory_database_rebuilds_on_its_one_connection() {
+    // Its one connection is the writer's: the rebuild reads the events on it.
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    for i in 0..3 {
+        let c = NewCase::register(
+            OFFICE_A,
+            &format!("A-2026-M{i}"),
+            "Awa",
+            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            &[],
+            "SN",
+        );
+        c.save_all(&store).await;
+    }
+    let stored = store.read_model_snapshot().await.unwrap();
+    let stats = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        store.rebuild_read_models(),
+    )
+    .await
+    .expect("the rebuild does not wait for a second connection")
+    .unwrap();
+    assert_eq!(stats.cases, 3);
+    assert_eq!(store.read_model_snapshot().await.unwrap(), stored);
+}

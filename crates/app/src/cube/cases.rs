@@ -163,6 +163,13 @@ impl Cases {
         self.recent.clear();
     }
 
+    /// Gives back the room the vectors grew into while loading.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        self.facts.shrink_to_fit();
+        self.stops.shrink_to_fit();
+    }
+
     /// While loading, after `index`: adds an interruption. One of a case not loaded (it
     /// was written after the load began) is left for the next refresh, which reads the
     /// case again whole.

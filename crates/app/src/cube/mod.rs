@@ -510,10 +510,16 @@ impl StatsCube {
                 }
             })
             .await?;
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(facts),
+        if let Some(e) = failed {
+            return Err(e);
         }
+        // Grown by doubling while loading: give back what will not be used.
+        facts.people.shrink_to_fit();
+        facts.first.shrink_to_fit();
+        facts.alive.shrink_to_fit();
+        facts.runs.shrink_to_fit();
+        facts.cases.shrink_to_fit();
+        Ok(facts)
     }
 
     /// Brings the cube up to the last event written.
