@@ -740,7 +740,6 @@ async fn write_stats(
     Ok(())
 }
 
-/// The columns of a `ReturnRow`.
 /// The read models: what a rebuild writes again from the log.
 const READ_MODEL_TABLES: [&str; 5] = [
     "person_tokens",
@@ -855,12 +854,15 @@ fn plain_identifier(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// The columns of a `PipelineRow`.
 const PIPELINE_COLUMNS: &str = "case_id, stage, members, host_office, programme, \
     country_of_return, registered_at, applied_at, departed_at";
 
+/// The columns of an `InterruptionRow`.
 const INTERRUPTION_COLUMNS: &str = "case_id, seq, kind, occurred_on, year, stage, host_country, \
     return_country, programme, office";
 
+/// The columns of a `ReturnRow`.
 const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, host_country, host_region, \
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
      vulnerabilities, legal_situation, programme, office";
