@@ -363,9 +363,7 @@ impl App {
         let password = new.password.unwrap_or_else(|| random_password(16));
         let hash = {
             let pw = password.clone();
-            tokio::task::spawn_blocking(move || hash_password(&pw))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))??
+            self.password_work(move || hash_password(&pw)).await??
         };
         let user = UserRecord {
             id: UserId(new_id()),

@@ -172,9 +172,9 @@ impl App {
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.clone());
         let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let ok = self
+            .password_work(move || verify_password(&password, &hash))
+            .await?;
         let user = match user {
             Some(u) if ok && u.active => u,
             _ => {
@@ -331,9 +331,9 @@ impl App {
         let key = vec![format!("user:{}", user.username)];
         self.throttle_check(&key, at).await?;
         let (current, stored) = (current.to_string(), user.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let ok = self
+            .password_work(move || verify_password(&current, &stored))
+            .await?;
         if !ok {
             self.store().record_login_failure(&key, at).await?;
             return Err(AppError::invalid(
@@ -342,9 +342,7 @@ impl App {
             ));
         }
         let new = new.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let hash = self.password_work(move || hash_password(&new)).await??;
         self.store()
             .update_user(
                 user.id,

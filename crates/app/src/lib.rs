@@ -123,6 +123,10 @@ struct Inner {
     config: Config,
     stats: cube::StatsCube,
     directory: directory::Directory,
+    /// Password hashes computed at once: each takes Argon2's 19 MiB and a core for tens
+    /// of milliseconds, so a burst of sign-ins queues here instead of taking the memory of
+    /// all of them at once.
+    passwords: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -133,6 +137,9 @@ impl App {
                 config,
                 stats: cube::StatsCube::default(),
                 directory: directory::Directory::default(),
+                passwords: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, usize::from),
+                ),
             }),
         }
     }
@@ -151,6 +158,22 @@ impl App {
 
     pub(crate) fn stats_cube(&self) -> &cube::StatsCube {
         &self.inner.stats
+    }
+
+    /// Hashes or verifies a password off the request threads, at most one per core.
+    pub(crate) async fn password_work<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _slot = self
+            .inner
+            .passwords
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))
     }
 
     /// Records an audit entry on its own transaction.
