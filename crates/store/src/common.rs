@@ -1201,11 +1201,7 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        for table in READ_MODEL_TABLES {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
-                .execute(&mut *tx)
-                .await?;
-        }
+        Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
         match self.side_reader() {
             Some(pool) => {
                 type Replaying = tokio::task::JoinHandle<CResult<Rebuilt>>;

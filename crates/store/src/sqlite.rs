@@ -136,6 +136,20 @@ impl SqliteStore {
         checked_indexes(found)
     }
 
+    /// Empties tables, children before parents (deleted rows are gone at once, so the
+    /// foreign-key checks of the parents' rows find empty children).
+    async fn empty_tables(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        tables: &[&str],
+    ) -> Result<(), crate::StoreError> {
+        for table in tables {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The single writer already serialises appends to the audit chain.
     async fn lock_audit(_tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
         Ok(())
