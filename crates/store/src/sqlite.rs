@@ -51,8 +51,9 @@ impl SqliteStore {
             // process's): past it, page caches give back pages before taking new ones and
             // temporary tables spill to their files. Sixteen searches by a common name at
             // once held 9-11 MB each at a million cases. The price: those searches take
-            // longer (p50 421 -> 509 ms at one client in the harness); the targeted reads
-            // (case, list, search with a date of birth) did not move.
+            // longer (p50 421 -> 509 ms at one client in the harness), and at 16 clients
+            // the case page's p50 went 20 -> 33 ms and search by date of birth 22 -> 29
+            // ms (one run each; at one client they did not move).
             .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string());
         let write = SqlitePoolOptions::new()
             .max_connections(1)
