@@ -70,6 +70,9 @@ homeward_store::both_backends! {
         let cube = StatsCube::default();
         // Loaded empty, then brought up to date case by case after the load.
         cube.refresh(&db.store).await.unwrap();
+        // Loaded empty too, then loaded whole again: more than ten cases are written.
+        let reloading = StatsCube::reloading_above(10);
+        reloading.refresh(&db.store).await.unwrap();
         app.generate(plan(400, 150), |_| {}).await.unwrap();
         let rows = db.store.stats_snapshot().await.unwrap().returns;
         assert!(rows.len() > 100, "the generated cases have returns");
@@ -117,6 +120,21 @@ homeward_store::both_backends! {
             assert_eq!(loaded.pipeline(&db.store, f.clone()).await.unwrap(), want, "{f:?}");
         }
         assert!(stopped > 0, "the generated cases have interruptions");
+        // Questions asked together while the figures are loaded again: each waits for the
+        // load, none finds the figures gone.
+        let all = StatFilter::default();
+        let (a, b, c, d) = tokio::join!(
+            reloading.pipeline(&db.store, all.clone()),
+            reloading.count(&db.store, &[Dim::Year], vec![all.clone()]),
+            reloading.pipeline(&db.store, filters[2].clone()),
+            reloading.count(&db.store, &[Dim::Sex, Dim::Office], vec![all.clone()]),
+        );
+        assert_eq!(a.unwrap(), pipeline_in_sql(&db.store, &all).await);
+        assert_eq!(c.unwrap(), pipeline_in_sql(&db.store, &filters[2]).await);
+        for (dims, got) in [(vec![Dim::Year], b), (vec![Dim::Sex, Dim::Office], d)] {
+            let want = db.store.count_returns(&dims, &all).await.unwrap();
+            assert_eq!(got.unwrap().into_iter().map(sorted).collect::<Vec<_>>(), vec![sorted(want)]);
+        }
     }
 }
 

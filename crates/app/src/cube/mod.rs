@@ -441,16 +441,13 @@ pub struct StatsCube {
     /// gathers (the pipeline's durations at a million cases: a few megabytes), so more
     /// than the cores would only add memory.
     passes: Arc<tokio::sync::Semaphore>,
+    /// Above this many cases written since the last question, everything is loaded again.
+    reload_above: usize,
 }
 
 impl Default for StatsCube {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        StatsCube {
-            facts: Arc::default(),
-            refreshing: tokio::sync::Mutex::default(),
-            passes: Arc::new(tokio::sync::Semaphore::new(cores)),
-        }
+        Self::reloading_above(RELOAD_ABOVE)
     }
 }
 
@@ -459,6 +456,18 @@ fn poisoned() -> AppError {
 }
 
 impl StatsCube {
+    /// A cube that loads everything again when more than `cases` were written since the
+    /// last question (the default: `RELOAD_ABOVE`); tests use a small number.
+    pub fn reloading_above(cases: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        StatsCube {
+            facts: Arc::default(),
+            refreshing: tokio::sync::Mutex::default(),
+            passes: Arc::new(tokio::sync::Semaphore::new(cores)),
+            reload_above: cases,
+        }
+    }
+
     /// Loads every row of the store (the first question does it if nothing did before).
     async fn load(store: &Store) -> Result<Facts> {
         let mut facts = Facts {
@@ -539,11 +548,16 @@ impl StatsCube {
                     return Ok(());
                 }
                 let changed = store.cases_changed_between(seen, last).await?;
-                (changed.len() <= RELOAD_ABOVE).then_some((changed, last))
+                (changed.len() <= self.reload_above).then_some((changed, last))
             }
         };
-        // Nothing loaded yet, or too much changed: everything, afresh.
+        // Nothing loaded yet, or too much changed: everything, afresh. The figures it
+        // replaces go first (at a million cases they are a hundred megabytes, and both at
+        // once would be the server's peak); no question reads them meanwhile, since each
+        // waits for this catch-up, and one already waiting for a core finds none and
+        // comes back here.
         let Some((changed, last)) = changed else {
+            *self.facts.write().map_err(|_| poisoned())? = None;
             let facts = Self::load(store).await?;
             tracing::info!(
                 people = facts.people(),
@@ -575,23 +589,30 @@ impl StatsCube {
     async fn pass<T: Send + 'static>(
         &self,
         store: &Store,
-        f: impl FnOnce(&Facts) -> T + Send + 'static,
+        f: impl Fn(&Facts) -> T + Send + Sync + 'static,
     ) -> Result<T> {
-        self.refresh(store).await?;
-        let _core = self
-            .passes
-            .clone()
-            .acquire_owned()
+        let f = Arc::new(f);
+        loop {
+            self.refresh(store).await?;
+            let _core = self
+                .passes
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| AppError::Internal(format!("statistics closed: {e}")))?;
+            let facts = self.facts.clone();
+            let f = f.clone();
+            let counted = tokio::task::spawn_blocking(move || {
+                let guard = facts.read().map_err(|_| poisoned())?;
+                // None: a reload began after the catch-up above.
+                Ok::<_, AppError>(guard.as_ref().map(|facts| f(facts)))
+            })
             .await
-            .map_err(|e| AppError::Internal(format!("statistics closed: {e}")))?;
-        let facts = self.facts.clone();
-        tokio::task::spawn_blocking(move || {
-            let guard = facts.read().map_err(|_| poisoned())?;
-            let facts = guard.as_ref().ok_or_else(poisoned)?;
-            Ok(f(facts))
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("counting statistics failed: {e}")))?
+            .map_err(|e| AppError::Internal(format!("counting statistics failed: {e}")))??;
+            if let Some(counted) = counted {
+                return Ok(counted);
+            }
+        }
     }
 
     /// People and cases by `dims`, for each filter, as of the last event written.
