@@ -1190,11 +1190,21 @@ impl Backend {
     /// first and created again once the rows are in (one sorted build each, instead of an
     /// insert into each for every row). Three stages overlap: the events of a batch of
     /// cases are read on another connection, the batch before is replayed on a blocking
-    /// thread, and the one before that is written.
+    /// thread, and the one before that is written. The rebuild has more memory than the
+    /// server's usual (`rebuild_memory`), given back when it ends, however it ends.
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
+        let rebuilt = self.rebuild_read_models_in_one().await;
+        let usual = self.usual_memory().await;
+        let stats = rebuilt?;
+        usual?;
+        Ok(stats)
+    }
+
+    async fn rebuild_read_models_in_one(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
         let mut tx = self.begin_write().await?;
         Self::lock_audit(&mut tx).await?;
+        Self::rebuild_memory(&mut tx).await?;
         let indexes = Self::secondary_indexes(&mut tx, &READ_MODEL_TABLES).await?;
         for (name, _) in &indexes {
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))

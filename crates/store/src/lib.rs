@@ -913,6 +913,13 @@ impl Store {
         }
     }
 
+    /// The writer's memory settings, as text (for tests: a rebuild gives back the memory
+    /// it took).
+    #[doc(hidden)]
+    pub async fn writer_memory(&self) -> Result<String> {
+        dispatch!(self, s => s.writer_memory().await)
+    }
+
     /// Runs raw SQL: for tests that tamper with the database on purpose.
     #[doc(hidden)]
     pub async fn execute_unchecked(&self, sql: &str) -> Result<u64> {

@@ -116,6 +116,27 @@ impl PgStore {
         Ok(())
     }
 
+    /// Lets the rebuild in `tx` sort more in memory when it creates the indexes again
+    /// (for this transaction only).
+    async fn rebuild_memory(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
+        sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
+        let (mem,): (String,) = sqlx::query_as("SHOW maintenance_work_mem")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(format!("maintenance_work_mem {mem}"))
+    }
+
+    /// Nothing to undo: the settings of `rebuild_memory` ended with its transaction.
+    async fn usual_memory(&self) -> Result<(), crate::StoreError> {
+        Ok(())
+    }
+
     async fn lock_audit(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)

@@ -18,6 +18,14 @@ const BYTE_ORDER: &str = "";
 /// Bytes of memory SQLite keeps for caches and temporary tables, all connections together.
 const SOFT_HEAP_LIMIT: u64 = 8 * 1024 * 1024;
 
+/// Each connection's page cache, in KiB (SQLite's default).
+const CACHE_KIB: u64 = 2000;
+
+/// The writer's page cache while it rebuilds the read models, in KiB. With the usual
+/// cache (and the soft heap limit) the rebuild's inserts evict the pages they are about
+/// to change: a third of the writer's time went to reading them back from the file.
+const REBUILD_CACHE_KIB: u64 = 256 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: Pool<Db>,
@@ -47,6 +55,7 @@ impl SqliteStore {
             // rather than grow the server (at a million cases they would be megabytes per
             // reader).
             .pragma("temp_store", "file")
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
             // SQLite's own memory, every connection together (the limit is the
             // process's): past it, page caches give back pages before taking new ones and
             // temporary tables spill to their files. Sixteen searches by a common name at
@@ -149,6 +158,49 @@ impl SqliteStore {
                 .execute(&mut *conn)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Lets the rebuild in `tx` use more memory: a larger page cache on the writer and,
+    /// for the process, no soft heap limit (which would otherwise hold the cache to it).
+    async fn rebuild_memory(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
+        Self::set_memory(tx, REBUILD_CACHE_KIB, 0).await
+    }
+
+    /// After a rebuild, whether it committed or not: the usual memory again. (A reader
+    /// connection opened meanwhile sets the soft heap limit back already: the rebuild is
+    /// then only slower.)
+    async fn usual_memory(&self) -> Result<(), crate::StoreError> {
+        let mut conn = self.write.acquire().await?;
+        Self::set_memory(&mut conn, CACHE_KIB, SOFT_HEAP_LIMIT).await
+    }
+
+    pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
+        let mut conn = self.write.acquire().await?;
+        let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (limit,): (i64,) = sqlx::query_as("PRAGMA soft_heap_limit")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(format!("cache_size {cache}, soft_heap_limit {limit}"))
+    }
+
+    async fn set_memory(
+        conn: &mut sqlx::SqliteConnection,
+        cache_kib: u64,
+        heap_limit: u64,
+    ) -> Result<(), crate::StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA cache_size = -{cache_kib}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA soft_heap_limit = {heap_limit}"
+        )))
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 

@@ -486,11 +486,28 @@ both_backends! {
         db.store.execute_unchecked("UPDATE case_summaries SET stage = 'closed'").await.unwrap();
         let indexes = db.store.read_model_indexes().await.unwrap();
         assert!(indexes.len() >= 10, "{indexes:?}");
+        let memory = db.store.writer_memory().await.unwrap();
         let stats = db.store.rebuild_read_models().await.unwrap();
+        // The memory the rebuild took is given back.
+        assert_eq!(db.store.writer_memory().await.unwrap(), memory);
         assert_eq!(stats, RebuildStats { cases: 5, events: 13 });
         assert_eq!(db.store.read_model_snapshot().await.unwrap(), stored);
         // The indexes dropped for the load are there again, as the migrations made them.
         assert_eq!(db.store.read_model_indexes().await.unwrap(), indexes);
+        // A log the rebuild cannot replay: it fails, and changes nothing.
+        db.store
+            .execute_unchecked(
+                "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
+                 occurred_at, recorded_at) SELECT case_id, version + 100, 'nonsense', 1, '{}', \
+                 actor, occurred_at, recorded_at FROM events WHERE version = 1 LIMIT 1",
+            )
+            .await
+            .unwrap();
+        let failed = db.store.rebuild_read_models().await;
+        assert!(failed.is_err(), "{failed:?}");
+        assert_eq!(db.store.read_model_snapshot().await.unwrap(), stored);
+        assert_eq!(db.store.read_model_indexes().await.unwrap(), indexes);
+        assert_eq!(db.store.writer_memory().await.unwrap(), memory);
     }
 
     async fn the_event_log_is_append_only(db: &TestDb) {
