@@ -360,6 +360,7 @@ async fn prepare(args: &Args, backend: &str, cases: usize) -> Result<(String, Ge
     }
     let store = Store::connect(&url).await?;
     store.migrate().await?;
+    store.use_bulk_memory().await?;
     let app = App::new(store.clone(), Config::default());
     eprintln!("{backend}: generating {cases} cases...");
     let started = Instant::now();

@@ -913,6 +913,13 @@ impl Store {
         }
     }
 
+    /// Gives the writer more memory from now on, for a process that writes in bulk
+    /// (generating a programme): on SQLite a page cache of 256 MB and no soft heap limit,
+    /// as a rebuild has. Not for the server.
+    pub async fn use_bulk_memory(&self) -> Result<()> {
+        dispatch!(self, s => s.use_bulk_memory().await)
+    }
+
     /// The writer's memory settings, as text (for tests: a rebuild gives back the memory
     /// it took).
     #[doc(hidden)]

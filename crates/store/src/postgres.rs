@@ -125,6 +125,11 @@ impl PgStore {
         Ok(())
     }
 
+    /// Nothing to do: the server's memory is its own.
+    pub async fn use_bulk_memory(&self) -> Result<(), crate::StoreError> {
+        Ok(())
+    }
+
     pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
         let (mem,): (String,) = sqlx::query_as("SHOW maintenance_work_mem")
             .fetch_one(&self.pool)

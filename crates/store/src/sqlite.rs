@@ -21,10 +21,11 @@ const SOFT_HEAP_LIMIT: u64 = 8 * 1024 * 1024;
 /// Each connection's page cache, in KiB (SQLite's default).
 const CACHE_KIB: u64 = 2000;
 
-/// The writer's page cache while it rebuilds the read models, in KiB. With the usual
-/// cache (and the soft heap limit) the rebuild's inserts evict the pages they are about
-/// to change: a third of the writer's time went to reading them back from the file.
-const REBUILD_CACHE_KIB: u64 = 256 * 1024;
+/// The writer's page cache while it writes in bulk (a rebuild of the read models, a
+/// generated programme), in KiB. With the usual cache (and the soft heap limit) the
+/// inserts evict the pages they are about to change: in a rebuild a third of the
+/// writer's time went to reading them back from the file.
+const BULK_CACHE_KIB: u64 = 256 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -164,7 +165,14 @@ impl SqliteStore {
     /// Lets the rebuild in `tx` use more memory: a larger page cache on the writer and,
     /// for the process, no soft heap limit (which would otherwise hold the cache to it).
     async fn rebuild_memory(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
-        Self::set_memory(tx, REBUILD_CACHE_KIB, 0).await
+        Self::set_memory(tx, BULK_CACHE_KIB, 0).await
+    }
+
+    /// For a process that writes in bulk from now on (generating): the rebuild's memory,
+    /// for as long as the store is open.
+    pub async fn use_bulk_memory(&self) -> Result<(), crate::StoreError> {
+        let mut conn = self.write.acquire().await?;
+        Self::set_memory(&mut conn, BULK_CACHE_KIB, 0).await
     }
 
     /// After a rebuild, whether it committed or not: the usual memory again. (A reader
@@ -175,15 +183,13 @@ impl SqliteStore {
         Self::set_memory(&mut conn, CACHE_KIB, SOFT_HEAP_LIMIT).await
     }
 
+    /// The writer's page cache (the soft heap limit, set with it, is the process's: other
+    /// stores in the same process, as in tests, change it too).
     pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
-        let mut conn = self.write.acquire().await?;
         let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
-            .fetch_one(&mut *conn)
+            .fetch_one(&self.write)
             .await?;
-        let (limit,): (i64,) = sqlx::query_as("PRAGMA soft_heap_limit")
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok(format!("cache_size {cache}, soft_heap_limit {limit}"))
+        Ok(format!("cache_size {cache}"))
     }
 
     async fn set_memory(
