@@ -19,6 +19,8 @@ use homeward_store::Store;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod malloc;
+
 const DEFAULT_DB: &str = "sqlite:homeward.db";
 const DEMO_DB: &str = "sqlite:homeward-demo.db";
 
@@ -314,6 +316,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             batch,
         } => {
             let store = open(&db.database_url).await?;
+            store.use_bulk_memory().await?;
             let app = App::new(store.clone(), Config::default());
             let as_of = match as_of {
                 Some(d) => d
@@ -469,6 +472,7 @@ fn describe(e: homeward_app::AppError) -> anyhow::Error {
 }
 
 fn main() -> ExitCode {
+    malloc::bound_glibc_allocator();
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
