@@ -336,7 +336,18 @@ impl App {
                 protect(t, threshold)
             }
         };
-        let counts = self.stats_cube().pipeline(self.store(), filter).await?;
+        // The durations summed up in the cube's pass (see `StatsCube::pipeline`).
+        let (counts, durations) = self
+            .stats_cube()
+            .pipeline(self.store(), filter, move |mut counts| {
+                let durations = days_to_departure(
+                    std::mem::take(&mut counts.durations),
+                    exact_numbers,
+                    threshold,
+                );
+                (counts, durations)
+            })
+            .await?;
         let by_stage: BTreeMap<String, (i64, i64)> = counts
             .by_stage
             .into_iter()
@@ -389,30 +400,6 @@ impl App {
                     .collect()
             })
             .collect();
-        // Durations, by year of departure and country of return (sorted by the cube).
-        let durations = counts
-            .durations
-            .into_iter()
-            .map(|((year, country), (applied, registered))| {
-                let cases = registered.len() as i64;
-                let days = |sorted: &[i32], p: u8| percentile(sorted, p).map(i64::from);
-                // A median of fewer cases than the threshold says too much about them.
-                let shown = exact_numbers || cases >= threshold;
-                DaysToDeparture {
-                    year,
-                    country_of_return: country,
-                    cases: if shown {
-                        Cell::Count(cases)
-                    } else {
-                        Cell::Suppressed
-                    },
-                    application_to_departure_median: days(&applied, 50).filter(|_| shown),
-                    application_to_departure_p90: days(&applied, 90).filter(|_| shown),
-                    registration_to_departure_median: days(&registered, 50).filter(|_| shown),
-                    registration_to_departure_p90: days(&registered, 90).filter(|_| shown),
-                }
-            })
-            .collect();
         Ok(Pipeline {
             stages: stage_keys.clone(),
             cases_by_stage: publish(&stage_table(|x| x.0)),
@@ -426,6 +413,38 @@ impl App {
             threshold,
         })
     }
+}
+
+/// Durations, by year of departure and country of return (each sorted by the cube), as
+/// medians and 90th percentiles; hidden for fewer cases than `threshold` unless
+/// `exact_numbers`.
+fn days_to_departure(
+    durations: BTreeMap<(i64, String), (Vec<i32>, Vec<i32>)>,
+    exact_numbers: bool,
+    threshold: i64,
+) -> Vec<DaysToDeparture> {
+    durations
+        .into_iter()
+        .map(|((year, country), (applied, registered))| {
+            let cases = registered.len() as i64;
+            let days = |sorted: &[i32], p: u8| percentile(sorted, p).map(i64::from);
+            // A median of fewer cases than the threshold says too much about them.
+            let shown = exact_numbers || cases >= threshold;
+            DaysToDeparture {
+                year,
+                country_of_return: country,
+                cases: if shown {
+                    Cell::Count(cases)
+                } else {
+                    Cell::Suppressed
+                },
+                application_to_departure_median: days(&applied, 50).filter(|_| shown),
+                application_to_departure_p90: days(&applied, 90).filter(|_| shown),
+                registration_to_departure_median: days(&registered, 50).filter(|_| shown),
+                registration_to_departure_p90: days(&registered, 90).filter(|_| shown),
+            }
+        })
+        .collect()
 }
 
 /// Days to departure for the cases that departed in a year to a country.

@@ -116,17 +116,17 @@ homeward_store::both_backends! {
         for f in &filters {
             let want = pipeline_in_sql(&db.store, f).await;
             stopped += want.interruptions.len();
-            assert_eq!(cube.pipeline(&db.store, f.clone()).await.unwrap(), want, "{f:?}");
-            assert_eq!(loaded.pipeline(&db.store, f.clone()).await.unwrap(), want, "{f:?}");
+            assert_eq!(cube.pipeline(&db.store, f.clone(), |c| c).await.unwrap(), want, "{f:?}");
+            assert_eq!(loaded.pipeline(&db.store, f.clone(), |c| c).await.unwrap(), want, "{f:?}");
         }
         assert!(stopped > 0, "the generated cases have interruptions");
         // Questions asked together while the figures are loaded again: each waits for the
         // load, none finds the figures gone.
         let all = StatFilter::default();
         let (a, b, c, d) = tokio::join!(
-            reloading.pipeline(&db.store, all.clone()),
+            reloading.pipeline(&db.store, all.clone(), |c| c),
             reloading.count(&db.store, &[Dim::Year], vec![all.clone()]),
-            reloading.pipeline(&db.store, filters[2].clone()),
+            reloading.pipeline(&db.store, filters[2].clone(), |c| c),
             reloading.count(&db.store, &[Dim::Sex, Dim::Office], vec![all.clone()]),
         );
         assert_eq!(a.unwrap(), pipeline_in_sql(&db.store, &all).await);

@@ -256,7 +256,10 @@ impl Cases {
         let in_period = |day: i32| from.is_none_or(|d| day >= d) && until.is_none_or(|d| day <= d);
 
         let mut stages = vec![(0i64, 0i64); self.stages.len()];
-        let mut durations: HashMap<(i16, u16), (Vec<i32>, Vec<i32>)> = HashMap::new();
+        // First how many durations each group has, then the durations into buffers of
+        // that size: at a million cases they are megabytes, and buffers grown by doubling
+        // would hold up to twice that and leave the allocator the halves.
+        let mut sizes: HashMap<(i16, u16), (usize, usize)> = HashMap::new();
         for c in &self.facts {
             if !admits(c) {
                 continue;
@@ -266,7 +269,20 @@ impl Cases {
                 s.1 += i64::from(c.members);
             }
             if c.departed != NONE && in_period(c.departed) {
-                let g = durations.entry((c.year, c.country)).or_default();
+                let g = sizes.entry((c.year, c.country)).or_default();
+                g.0 += usize::from(c.applied_days != NONE);
+                g.1 += usize::from(c.registered_days != NONE);
+            }
+        }
+        let mut durations: HashMap<(i16, u16), (Vec<i32>, Vec<i32>)> = sizes
+            .into_iter()
+            .map(|(k, (a, r))| (k, (Vec::with_capacity(a), Vec::with_capacity(r))))
+            .collect();
+        for c in &self.facts {
+            if c.departed == NONE || !in_period(c.departed) || !admits(c) {
+                continue;
+            }
+            if let Some(g) = durations.get_mut(&(c.year, c.country)) {
                 if c.applied_days != NONE {
                     g.0.push(c.applied_days);
                 }
