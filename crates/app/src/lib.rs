@@ -129,6 +129,12 @@ struct Inner {
     passwords: tokio::sync::Semaphore,
 }
 
+/// The cores this process may use (two if the system does not say): the bound of the
+/// work that takes a core each (statistics passes, password hashes).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
 impl App {
     pub fn new(store: Store, config: Config) -> Self {
         Self {
@@ -137,9 +143,7 @@ impl App {
                 config,
                 stats: cube::StatsCube::default(),
                 directory: directory::Directory::default(),
-                passwords: tokio::sync::Semaphore::new(
-                    std::thread::available_parallelism().map_or(2, usize::from),
-                ),
+                passwords: tokio::sync::Semaphore::new(cores()),
             }),
         }
     }

@@ -459,11 +459,10 @@ impl StatsCube {
     /// A cube that loads everything again when more than `cases` were written since the
     /// last question (the default: `RELOAD_ABOVE`); tests use a small number.
     pub fn reloading_above(cases: usize) -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         StatsCube {
             facts: Arc::default(),
             refreshing: tokio::sync::Mutex::default(),
-            passes: Arc::new(tokio::sync::Semaphore::new(cores)),
+            passes: Arc::new(tokio::sync::Semaphore::new(crate::cores())),
             reload_above: cases,
         }
     }
