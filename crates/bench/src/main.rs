@@ -764,6 +764,10 @@ async fn reads(
     let kinds: Vec<(&str, Option<String>)> = vec![
         ("case (API)", None),
         ("case page (HTML)", None),
+        (
+            "case list: newest first",
+            Some("no filter, pages 1 to 10: the counsellor's first screen".to_string()),
+        ),
         ("case list: stage, country and office", None),
         (
             "search: name and date of birth",
@@ -854,6 +858,9 @@ async fn reads(
                             .get(format!("{base}/api/cases/{}", ids[k]))
                             .bearer_auth(&counsellor),
                         "case page (HTML)" => browser.get(format!("{base}/cases/{}", ids[k])),
+                        "case list: newest first" => http
+                            .get(format!("{base}/api/cases?per_page=50&page={}", k % 10 + 1))
+                            .bearer_auth(&counsellor),
                         "case list: stage, country and office" => {
                             let stage = [
                                 "counselling",

@@ -453,6 +453,56 @@ both_backends! {
         assert_eq!((two.total, two.items.len()), (3, 1));
     }
 
+    async fn the_case_list_by_office_is_every_case_in_scope_newest_first(db: &TestDb) {
+        // Cases on both sides of three offices, some without an office of return, with
+        // ties in their update time; each list equals its cases chosen and sorted here.
+        let office_c = OfficeId(Uuid::from_u128(0xC));
+        let offices = [OFFICE_A, OFFICE_B, office_c];
+        let mut rows = vec![];
+        for i in 0..24_u32 {
+            let vulns: &[Vulnerability] = if i % 3 == 0 { &[Vulnerability::Elderly] } else { &[] };
+            let country = ["SN", "GE"][(i % 2) as usize];
+            let c = NewCase::register(offices[(i % 3) as usize], &format!("M-2026-{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), vulns, country);
+            let mut commit = c.commit(&c.events);
+            commit.case_row.return_office = [None, Some(OFFICE_A), Some(OFFICE_B), Some(office_c)][(i / 3 % 4) as usize].map(|o| o.0);
+            commit.case_row.updated_at = now() + Duration::minutes(i64::from(i * 7 % 5));
+            rows.push(commit.case_row.clone());
+            db.store.append(commit).await.unwrap();
+        }
+        let filters = [
+            ("none", CaseFilter::default()),
+            ("office B", CaseFilter { office: Some(OFFICE_B), ..Default::default() }),
+            ("office C", CaseFilter { office: Some(office_c), ..Default::default() }),
+            ("elderly", CaseFilter { vulnerabilities: Some(Vulnerability::Elderly.bit()), ..Default::default() }),
+            ("Georgia, office A", CaseFilter { country_of_return: Some("GE".into()), office: Some(OFFICE_A), ..Default::default() }),
+        ];
+        let scopes = [vec![OFFICE_A], vec![OFFICE_B], vec![OFFICE_A, OFFICE_B], offices.to_vec(), vec![OFFICE_B, OFFICE_B]];
+        for (name, f) in &filters {
+            for s in &scopes {
+                let mut expected: Vec<&CaseRow> = rows
+                    .iter()
+                    .filter(|r| {
+                        let seen = |o: Option<Uuid>| o.is_some_and(|o| s.iter().any(|x| x.0 == o));
+                        let named = |o: OfficeId| r.host_office == o.0 || r.return_office == Some(o.0);
+                        (seen(Some(r.host_office)) || seen(r.return_office))
+                            && f.office.is_none_or(named)
+                            && f.vulnerabilities.is_none_or(|m| r.vulnerabilities & m != 0)
+                            && f.country_of_return.as_ref().is_none_or(|c| &r.country_of_return == c)
+                    })
+                    .collect();
+                expected.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.case_id.cmp(&b.case_id)));
+                let want: Vec<Uuid> = expected.iter().map(|r| r.case_id).collect();
+                let mut got = vec![];
+                for n in 1..=(want.len() as u32 / 4 + 2) {
+                    let p = db.store.list_cases(&scope(s), f, PageRequest { page: n, per_page: 4 }).await.unwrap();
+                    assert_eq!(p.total, want.len() as i64, "{name}, scope {s:?}: total");
+                    got.extend(p.items.iter().map(|r| r.case_id));
+                }
+                assert_eq!(got, want, "{name}, scope {s:?}: pages");
+            }
+        }
+    }
+
     async fn the_case_list_finds_the_departures_of_a_window(db: &TestDb) {
         let c = NewCase::register(OFFICE_A, "A-2026-D1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
         let mut commit = c.commit(&c.events);
