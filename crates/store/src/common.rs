@@ -556,10 +556,10 @@ async fn insert_events(
     tx: &mut sqlx::Transaction<'static, Db>,
     events: &[(Uuid, &RecordedEvent)],
 ) -> CResult<()> {
-    let events: Vec<(&RecordedEvent, Uuid, serde_json::Value)> = events
+    let events: Vec<(&RecordedEvent, Uuid, Box<serde_json::value::RawValue>)> = events
         .iter()
         .map(|&(id, e)| {
-            serde_json::to_value(&e.event)
+            serde_json::value::to_raw_value(&e.event)
                 .map(|v| (e, id, v))
                 .map_err(|err| StoreError::Corrupt(err.to_string()))
         })

@@ -440,7 +440,9 @@ struct EventRow {
     version: i64,
     event_type: String,
     event_version: i64,
-    payload: sqlx::types::Json<serde_json::Value>,
+    /// The event's JSON as stored, parsed once, straight into the event (a rebuild
+    /// decodes every event in the log).
+    payload: sqlx::types::Json<Box<serde_json::value::RawValue>>,
     actor: Uuid,
     occurred_at: DateTime<Utc>,
     recorded_at: DateTime<Utc>,
@@ -458,7 +460,7 @@ impl EventRow {
             return Err(corrupt("unknown event schema version".into()));
         }
         let event: homeward_domain::Event =
-            serde_json::from_value(self.payload.0.clone()).map_err(|e| corrupt(e.to_string()))?;
+            serde_json::from_str(self.payload.0.get()).map_err(|e| corrupt(e.to_string()))?;
         if event.kind() != self.event_type {
             return Err(corrupt(format!("payload is a {}", event.kind())));
         }
