@@ -421,6 +421,7 @@ impl App {
             .await?;
         Ok(Page {
             total: rows.total,
+            total_exact: rows.total_exact,
             items: rows
                 .items
                 .into_iter()
@@ -441,6 +442,7 @@ impl App {
             .await?;
         Ok(Page {
             total: rows.total,
+            total_exact: rows.total_exact,
             items: rows.items.into_iter().map(PersonSummary::from).collect(),
         })
     }

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow, InterruptionRow, NewCase,
-    OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats, ReturnCount,
-    ReturnRow, Scope, SessionInDirectory, StatFilter, StatRows, StoreError, UserBase, UserChange,
-    UserRecord,
+    AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow,
+    InterruptionRow, NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow,
+    RebuildStats, ReturnCount, ReturnRow, Scope, SessionInDirectory, StatFilter, StatRows,
+    StoreError, UserBase, UserChange, UserRecord,
 };
 
 type CResult<T> = std::result::Result<T, StoreError>;
@@ -1164,14 +1164,19 @@ impl Backend {
         q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
         page_bounds(&mut q, page);
         let items = q.build_query_as().fetch_all(self.reader()).await?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total,
+            total_exact: true,
+        })
     }
 
     /// A case list read as ordered reads merged (see `merged_offices`): for each office,
     /// its cases as the host office and as the office of return, each newest first through
     /// its index and no longer than the page's end, put together and cut to the page. The
     /// total counts the host side and the return side whose host office is not one of them
-    /// (so that no case counts twice), each in its index.
+    /// (so that no case counts twice), each in its index and each up to `COUNT_BOUND` (or
+    /// the page's end): past that the total is a lower bound.
     async fn list_cases_by_office(
         &self,
         scope: &Scope,
@@ -1195,20 +1200,25 @@ impl Backend {
             }
             q.push(")");
         };
+        let end = page.offset() + i64::from(page.per_page);
+        let bound = COUNT_BOUND.max(end);
         let mut count = QueryBuilder::<Db>::new(
-            "SELECT (SELECT COUNT(*) FROM case_summaries cs WHERE cs.host_office",
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM case_summaries cs WHERE cs.host_office",
         );
         in_offices(&mut count);
         conditions(&mut count);
-        count.push(") + (SELECT COUNT(*) FROM case_summaries cs WHERE cs.return_office");
+        count.push(" LIMIT ").push_bind(bound + 1).push(
+            ") h), (SELECT COUNT(*) FROM (SELECT 1 FROM case_summaries cs \
+                 WHERE cs.return_office",
+        );
         in_offices(&mut count);
         count.push(" AND cs.host_office NOT");
         in_offices(&mut count);
         conditions(&mut count);
-        count.push(")");
-        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
+        count.push(" LIMIT ").push_bind(bound + 1).push(") r)");
+        let (host, ret): (i64, i64) = count.build_query_as().fetch_one(self.reader()).await?;
+        let total_exact = host <= bound && ret <= bound;
 
-        let end = page.offset() + i64::from(page.per_page);
         let mut q = QueryBuilder::<Db>::new(format!(
             "SELECT {CASE_COLUMNS} FROM (SELECT listed.case_id AS listed_id FROM ("
         ));
@@ -1236,7 +1246,11 @@ impl Backend {
              ORDER BY cs.updated_at DESC, cs.case_id",
         );
         let items = q.build_query_as().fetch_all(self.reader()).await?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total: if total_exact { host + ret } else { bound },
+            total_exact,
+        })
     }
 
     pub async fn search_people(
@@ -1279,7 +1293,11 @@ impl Backend {
         q.push(" ORDER BY p.search_name, p.person_id");
         page_bounds(&mut q, page);
         let items = q.build_query_as().fetch_all(self.reader()).await?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total,
+            total_exact: true,
+        })
     }
 
     /// Every read model again from the log, in one transaction that holds the commit
@@ -1947,7 +1965,11 @@ impl Backend {
         .bind(page.offset())
         .fetch_all(self.reader())
         .await?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total,
+            total_exact: true,
+        })
     }
 
     pub async fn audit_chunk(&self, after_seq: i64, limit: i64) -> CResult<Vec<AuditEntry>> {

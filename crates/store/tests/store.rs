@@ -503,6 +503,33 @@ both_backends! {
         }
     }
 
+    async fn a_case_list_counts_up_to_its_bound_and_a_search_counts_all(db: &TestDb) {
+        let n = COUNT_BOUND + 10;
+        let audit = AuditDraft { at: now(), actor: None, action: "cases.generated".into(), case_id: None, detail: serde_json::json!({}) };
+        let mut batch = vec![];
+        for i in 0..n {
+            let c = NewCase::register(OFFICE_A, &format!("L-{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            let commit = c.commit(&c.events);
+            batch.push(homeward_store::NewCase { case_id: c.id, events: c.events, case_row: commit.case_row, people: commit.people.unwrap(), stats: commit.stats.unwrap() });
+            if batch.len() == 1000 || i == n - 1 {
+                db.store.append_new_cases(&batch, &[], &audit).await.unwrap();
+                batch.clear();
+            }
+        }
+        let s = scope(&[OFFICE_A]);
+        let all = CaseFilter::default();
+        let first = db.store.list_cases(&s, &all, PageRequest { page: 1, per_page: 50 }).await.unwrap();
+        assert_eq!((first.total, first.total_exact, first.items.len()), (COUNT_BOUND, false, 50), "more than the bound");
+        let last = db.store.list_cases(&s, &all, PageRequest { page: 201, per_page: 50 }).await.unwrap();
+        assert_eq!((last.total, last.total_exact, last.items.len()), (n, true, 10), "a page past the bound counts to its end");
+        let b = CaseFilter { office: Some(OFFICE_B), ..Default::default() };
+        let none = db.store.list_cases(&s, &b, PageRequest { page: 1, per_page: 50 }).await.unwrap();
+        assert_eq!((none.total, none.total_exact), (0, true));
+        let found = CaseFilter { text: Some("Awa".into()), ..Default::default() };
+        let found = db.store.list_cases(&s, &found, PageRequest { page: 1, per_page: 50 }).await.unwrap();
+        assert_eq!((found.total, found.total_exact), (n, true), "a search counts every case it finds");
+    }
+
     async fn the_case_list_finds_the_departures_of_a_window(db: &TestDb) {
         let c = NewCase::register(OFFICE_A, "A-2026-D1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
         let mut commit = c.commit(&c.events);

@@ -314,6 +314,7 @@ pub async fn audit_log(
         page: page.page,
         per_page: page.per_page,
         total: result.total,
+        total_exact: result.total_exact,
     }))
 }
 

@@ -30,7 +30,11 @@ pub struct PageOut<T> {
     pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
+    /// How many match; a lower bound when `total_exact` is false.
     pub total: i64,
+    /// False when counting stopped at `total`: more than that many match. A case list that
+    /// is not a search counts up to 10,000 cases (or the end of the page asked for).
+    pub total_exact: bool,
 }
 
 pub const MAX_PER_PAGE: u32 = 200;
@@ -618,6 +622,7 @@ pub async fn list_cases(
         page: page.page,
         per_page: page.per_page,
         total: result.total,
+        total_exact: result.total_exact,
     }))
 }
 
@@ -674,6 +679,7 @@ pub async fn search_cases(
         page: page.page,
         per_page: page.per_page,
         total: result.total,
+        total_exact: result.total_exact,
     }))
 }
 
@@ -698,5 +704,6 @@ pub async fn search_people(
         page: page.page,
         per_page: page.per_page,
         total: result.total,
+        total_exact: result.total_exact,
     }))
 }

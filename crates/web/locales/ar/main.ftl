@@ -38,6 +38,7 @@ clear-filters = مسح عوامل التصفية
 previous = السابق
 next = التالي
 page-of = الصفحة { $page } من { $pages }
+page-of-more = الصفحة { $page } من أكثر من { $pages }
 results = { $count ->
     [zero] لا توجد نتائج
     [one] نتيجة واحدة
@@ -46,6 +47,7 @@ results = { $count ->
     [many] { $count } نتيجة
    *[other] { $count } نتيجة
 }
+results-more = أكثر من { $count } نتيجة
 none = لا شيء
 yes = نعم
 no = لا

@@ -32,10 +32,12 @@ clear-filters = Clear filters
 previous = Previous
 next = Next
 page-of = Page { $page } of { $pages }
+page-of-more = Page { $page } of more than { $pages }
 results = { $count ->
     [one] 1 result
    *[other] { $count } results
 }
+results-more = More than { $count } results
 none = None
 yes = Yes
 no = No

@@ -32,10 +32,12 @@ clear-filters = Borrar filtros
 previous = Anterior
 next = Siguiente
 page-of = Página { $page } de { $pages }
+page-of-more = Página { $page } de más de { $pages }
 results = { $count ->
     [one] 1 resultado
    *[other] { $count } resultados
 }
+results-more = Más de { $count } resultados
 none = Ninguno
 yes = Sí
 no = No

@@ -32,10 +32,12 @@ clear-filters = Effacer les filtres
 previous = Précédent
 next = Suivant
 page-of = Page { $page } sur { $pages }
+page-of-more = Page { $page } sur plus de { $pages }
 results = { $count ->
     [one] { $count } résultat
    *[other] { $count } résultats
 }
+results-more = Plus de { $count } résultats
 none = Néant
 yes = Oui
 no = Non

@@ -146,7 +146,10 @@ async fn render(
         Ok(r) => r,
         Err(e) => return app_error(v, e),
     };
-    let pages = (result.total.max(1) as u32).div_ceil(PER_PAGE);
+    // Pages known to exist; when counting stopped there are more after them.
+    let pages = u32::try_from(result.total.max(1))
+        .unwrap_or(u32::MAX)
+        .div_ceil(PER_PAGE);
     let mut qs = vec![];
     for (k, val) in [
         ("stage", &q.stage),
@@ -180,9 +183,20 @@ async fn render(
         .collect();
     let t = CasesPage {
         c: Chrome::new(v, i.t("cases-title")),
-        total: i.ta("results", &[("count", result.total.into())]),
+        total: i.ta(
+            if result.total_exact {
+                "results"
+            } else {
+                "results-more"
+            },
+            &[("count", result.total.into())],
+        ),
         page_label: i.ta(
-            "page-of",
+            if result.total_exact {
+                "page-of"
+            } else {
+                "page-of-more"
+            },
             &[
                 ("page", i.number(i64::from(page)).into()),
                 ("pages", i.number(i64::from(pages)).into()),
@@ -190,7 +204,7 @@ async fn render(
         ),
         rows: result.items.into_iter().map(|s| row(&i, s)).collect(),
         prev: (page > 1).then(|| page - 1),
-        next: (page < pages).then(|| page + 1),
+        next: (page < pages || !result.total_exact).then(|| page + 1),
         searching: search.is_some(),
         q: text,
         dob_day: d,
