@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventRow,
+    AuthSession, COUNT_BOUND, CaseFilter, EventBatch, decode_joined, CaseRow, Commit, Dim, DurationRow, EventRow,
     InterruptionRow, NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow,
     RebuildStats, ReturnCount, ReturnRow, Scope, SessionInDirectory, StatFilter, StatRows,
     StoreError, UserBase, UserChange, UserRecord,
@@ -785,7 +785,7 @@ struct Rebuilt {
 async fn next_events(
     conn: &mut <Db as sqlx::Database>::Connection,
     after: &mut Option<Uuid>,
-) -> CResult<Option<Vec<EventRow>>> {
+) -> CResult<Option<EventBatch>> {
     let mut q = QueryBuilder::<Db>::new("SELECT case_id FROM case_streams");
     if let Some(a) = *after {
         q.push(" WHERE case_id > ").push_bind(a);
@@ -796,15 +796,7 @@ async fn next_events(
         return Ok(None);
     };
     *after = Some(last.0);
-    let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
-         recorded_at FROM events WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, version",
-    )
-    .bind(first.0)
-    .bind(last.0)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Some(rows))
+    Ok(Some(Backend::batch_events(conn, first.0, last.0).await?))
 }
 
 /// Writes the rows of a replayed batch.
@@ -825,34 +817,49 @@ async fn write_rebuilt(
     insert_read_models(tx, &rows, &people, &returns, &interruptions).await
 }
 
-/// Replays the events of a batch of cases (in case and version order) into their rows.
-fn replay_batch(rows: Vec<EventRow>) -> CResult<Rebuilt> {
+/// Replays the events of a batch of cases into their rows.
+fn replay_batch(batch: EventBatch) -> CResult<Rebuilt> {
     let mut built = Rebuilt::default();
-    let mut events: Vec<RecordedEvent> = vec![];
-    let mut rows = rows.into_iter().peekable();
-    while let Some(row) = rows.next() {
-        let id = row.case_id;
-        events.push(row.decode()?);
-        if rows.peek().is_some_and(|next| next.case_id == id) {
-            continue;
+    match batch {
+        EventBatch::Joined(cases) => {
+            for (id, joined) in cases {
+                replay_case(&mut built, id, &decode_joined(id, &joined)?)?;
+            }
         }
-        let case = homeward_domain::Case::replay(&events)
-            .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
-        let updated = events
-            .last()
-            .map(|e| e.meta.recorded_at)
-            .unwrap_or_default();
-        let (row, people) = crate::projection::project(&case, updated);
-        let stat = crate::projection::stat_rows(&case, &events);
-        built.cases += 1;
-        built.events += events.len() as u64;
-        built.rows.push(row);
-        built.people.extend(people);
-        built.returns.extend(stat.returns);
-        built.interruptions.extend(stat.interruptions);
-        events.clear();
+        EventBatch::Rows(rows) => {
+            let mut events: Vec<RecordedEvent> = vec![];
+            let mut rows = rows.into_iter().peekable();
+            while let Some(row) = rows.next() {
+                let id = row.case_id;
+                events.push(row.decode()?);
+                if rows.peek().is_some_and(|next| next.case_id == id) {
+                    continue;
+                }
+                replay_case(&mut built, id, &events)?;
+                events.clear();
+            }
+        }
     }
     Ok(built)
+}
+
+/// One case's rows from its events (in version order).
+fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent]) -> CResult<()> {
+    let case = homeward_domain::Case::replay(events)
+        .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
+    let updated = events
+        .last()
+        .map(|e| e.meta.recorded_at)
+        .unwrap_or_default();
+    let (row, people) = crate::projection::project(&case, updated);
+    let stat = crate::projection::stat_rows(&case, events);
+    built.cases += 1;
+    built.events += events.len() as u64;
+    built.rows.push(row);
+    built.people.extend(people);
+    built.returns.extend(stat.returns);
+    built.interruptions.extend(stat.interruptions);
+    Ok(())
 }
 
 /// Index definitions from the catalogue, refused unless their names are plain (they are

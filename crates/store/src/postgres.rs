@@ -81,6 +81,24 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// The events of the cases from `first` to `last` (a rebuild's batch), a row each.
+    async fn batch_events(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        first: Uuid,
+        last: Uuid,
+    ) -> Result<crate::EventBatch, crate::StoreError> {
+        let rows: Vec<crate::EventRow> = sqlx::query_as(
+            "SELECT case_id, version, event_type, event_version, payload, actor, occurred_at, \
+             recorded_at FROM events WHERE case_id >= $1 AND case_id <= $2 \
+             ORDER BY case_id, version",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(crate::EventBatch::Rows(rows))
+    }
+
     /// The indexes of these tables (in the current schema) that are not keys or unique,
     /// as (name, the statement that creates it).
     async fn secondary_indexes(

@@ -113,6 +113,26 @@ impl SqliteStore {
         (!self.in_memory).then(|| self.read.clone())
     }
 
+    /// The events of the cases from `first` to `last` (a rebuild's batch), a row per case
+    /// with its events joined (see `EventBatch::Joined`).
+    async fn batch_events(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        first: uuid::Uuid,
+        last: uuid::Uuid,
+    ) -> Result<crate::EventBatch, crate::StoreError> {
+        let cases: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+            "SELECT case_id, group_concat(version || char(31) || event_type || char(31) || \
+             event_version || char(31) || hex(actor) || char(31) || occurred_at || char(31) || \
+             recorded_at || char(31) || payload, char(30)) FROM events \
+             WHERE case_id >= $1 AND case_id <= $2 GROUP BY case_id ORDER BY case_id",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(crate::EventBatch::Joined(cases))
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
         match self.write.begin_with("BEGIN IMMEDIATE").await {
             // SQLite rolls a transaction back by itself on some errors (a full disk, an
