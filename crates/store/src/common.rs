@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
-    AuthSession, COUNT_BOUND, CaseFilter, EventBatch, decode_joined, CaseRow, Commit, Dim, DurationRow, EventRow,
+    AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch, EventRow,
     InterruptionRow, NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow,
     RebuildStats, ReturnCount, ReturnRow, Scope, SessionInDirectory, StatFilter, StatRows,
-    StoreError, UserBase, UserChange, UserRecord,
+    StoreError, UserBase, UserChange, UserRecord, decode_joined,
 };
 
 type CResult<T> = std::result::Result<T, StoreError>;
