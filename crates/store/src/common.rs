@@ -30,6 +30,28 @@ const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, prog
 const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
     search_name, birth_date, birth_year, birth_estimated, sex, nationality, vulnerabilities";
 
+/// How long a pooled connection may have been idle and still be handed out unchecked.
+const TRUSTED_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The pool options both backends start from. By default sqlx pings every connection it
+/// hands out: a round trip (to the server, or to SQLite's driver thread) before every
+/// query run on the pool, three per command (the session, the case's events, the write).
+/// Here only a connection idle for longer than `TRUSTED_IDLE`, one the server may have
+/// closed meanwhile, is pinged first (and replaced if the ping fails); one that breaks
+/// while in use fails its query as it would have anyway.
+fn pool_options() -> sqlx::pool::PoolOptions<Db> {
+    sqlx::pool::PoolOptions::<Db>::new()
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > TRUSTED_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// Restricts a query on `case_summaries cs` to the scope's offices.
 fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
     if scope.offices.is_empty() {

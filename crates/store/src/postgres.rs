@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Pool, Transaction};
 
 type Db = sqlx::Postgres;
@@ -43,7 +43,7 @@ impl PgStore {
             conn.close().await?;
             options = options.options([("search_path", schema)]);
         }
-        let pool = PgPoolOptions::new()
+        let pool = pool_options()
             .max_connections(16)
             .connect_with(options)
             .await?;

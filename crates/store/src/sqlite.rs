@@ -6,7 +6,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Pool, Transaction};
 
 type Db = sqlx::Sqlite;
@@ -65,7 +65,7 @@ impl SqliteStore {
             // the case page's p50 went 20 -> 33 ms and search by date of birth 22 -> 29
             // ms (one run each; at one client they did not move).
             .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string());
-        let write = SqlitePoolOptions::new()
+        let write = pool_options()
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
@@ -73,7 +73,7 @@ impl SqliteStore {
         let read = if memory {
             write.clone()
         } else {
-            SqlitePoolOptions::new()
+            pool_options()
                 .max_connections(8)
                 .connect_with(options.clone().read_only(true))
                 .await?
