@@ -225,7 +225,7 @@ const ROWS: usize = 1000;
 
 /// Read-model rows of cases whose rows are not there yet, with multi-row inserts.
 async fn insert_read_models(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&CaseRow],
     people: &[&PersonRow],
     returns: &[&ReturnRow],
@@ -283,7 +283,7 @@ async fn insert_read_models(
 
 /// People rows, and the words and sounds they are found by.
 async fn insert_people_rows(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     people: &[&PersonRow],
 ) -> CResult<()> {
     for chunk in people.chunks(ROWS) {
@@ -334,17 +334,14 @@ async fn insert_people_rows(
     Ok(())
 }
 
-async fn insert_people(
-    tx: &mut sqlx::Transaction<'static, Db>,
-    people: &[PersonRow],
-) -> CResult<()> {
+async fn insert_people(tx: &mut sqlx::Transaction<'_, Db>, people: &[PersonRow]) -> CResult<()> {
     let people: Vec<&PersonRow> = people.iter().collect();
     insert_people_rows(tx, &people).await
 }
 
 /// Case rows, with multi-row statements; `upsert` replaces rows already there.
 async fn write_case_rows(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&CaseRow],
     update: Option<&[&str]>,
 ) -> CResult<()> {
@@ -443,7 +440,7 @@ fn columns_to_update(commits: &[&Commit]) -> Vec<&'static str> {
     changed
 }
 
-async fn delete_people(tx: &mut sqlx::Transaction<'static, Db>, case_id: Uuid) -> CResult<()> {
+async fn delete_people(tx: &mut sqlx::Transaction<'_, Db>, case_id: Uuid) -> CResult<()> {
     sqlx::query("DELETE FROM person_tokens WHERE case_id = $1")
         .bind(case_id)
         .execute(&mut **tx)
@@ -483,7 +480,7 @@ enum Together {
 /// and audit entries are then written with one multi-row statement each: a group costs a
 /// few round trips to the database more than one commit does, not a few per commit.
 async fn write_commits(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     commits: &[&Commit],
 ) -> CResult<Vec<CResult<()>>> {
     let mut outcomes = Vec::with_capacity(commits.len());
@@ -539,7 +536,7 @@ async fn write_commits(
 }
 
 /// Compares-and-sets the version of a commit's stream (creates it for a new case).
-async fn claim_stream(tx: &mut sqlx::Transaction<'static, Db>, c: &Commit) -> CResult<()> {
+async fn claim_stream(tx: &mut sqlx::Transaction<'_, Db>, c: &Commit) -> CResult<()> {
     let new_version = c.expected_version + c.events.len() as u64;
     let created = c
         .events
@@ -575,7 +572,7 @@ async fn claim_stream(tx: &mut sqlx::Transaction<'static, Db>, c: &Commit) -> CR
 
 /// Events of one or more cases, with multi-row inserts.
 async fn insert_events(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     events: &[(Uuid, &RecordedEvent)],
 ) -> CResult<()> {
     let events: Vec<(&RecordedEvent, Uuid, Box<serde_json::value::RawValue>)> = events
@@ -610,7 +607,7 @@ async fn insert_events(
 type AuditHead = (i64, String);
 
 /// Read under the audit lock (PostgreSQL) or the single writer (SQLite).
-async fn audit_head(tx: &mut sqlx::Transaction<'static, Db>) -> CResult<AuditHead> {
+async fn audit_head(tx: &mut sqlx::Transaction<'_, Db>) -> CResult<AuditHead> {
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut **tx)
@@ -619,7 +616,7 @@ async fn audit_head(tx: &mut sqlx::Transaction<'static, Db>) -> CResult<AuditHea
 }
 
 async fn insert_audit(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     draft: &AuditDraft,
 ) -> CResult<AuditEntry> {
     Backend::lock_audit(tx).await?;
@@ -628,7 +625,7 @@ async fn insert_audit(
 }
 
 async fn write_audit(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     draft: &AuditDraft,
     (seq, prev): &AuditHead,
 ) -> CResult<AuditEntry> {
@@ -638,7 +635,7 @@ async fn write_audit(
 }
 
 async fn insert_audit_entries(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     entries: &[AuditEntry],
 ) -> CResult<()> {
     for chunk in entries.chunks(ROWS / 8) {
@@ -687,7 +684,7 @@ async fn load_user_extras(pool: &sqlx::Pool<Db>, base: UserBase) -> CResult<User
 }
 
 async fn write_user_links(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     id: Uuid,
     roles: Option<&BTreeSet<Role>>,
     offices: Option<&BTreeSet<OfficeId>>,
@@ -722,7 +719,7 @@ async fn write_user_links(
 }
 
 async fn write_stats(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     case_id: Uuid,
     rows: &StatRows,
 ) -> CResult<()> {
@@ -823,7 +820,7 @@ async fn next_events(
 
 /// Writes the rows of a replayed batch.
 async fn write_rebuilt(
-    tx: &mut sqlx::Transaction<'static, Db>,
+    tx: &mut sqlx::Transaction<'_, Db>,
     replayed: tokio::task::JoinHandle<CResult<Rebuilt>>,
     stats: &mut RebuildStats,
 ) -> CResult<()> {
@@ -1119,7 +1116,7 @@ impl Backend {
         Ok(())
     }
 
-    async fn stream_version(tx: &mut sqlx::Transaction<'static, Db>, case: CaseId) -> CResult<u64> {
+    async fn stream_version(tx: &mut sqlx::Transaction<'_, Db>, case: CaseId) -> CResult<u64> {
         let v: Option<(i64,)> =
             sqlx::query_as("SELECT version FROM case_streams WHERE case_id = $1")
                 .bind(case.0)
@@ -1346,7 +1343,8 @@ impl Backend {
 
     async fn rebuild_read_models_in_one(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
-        let mut tx = self.begin_write().await?;
+        let mut conn = self.rebuild_connection().await?;
+        let mut tx = Backend::begin_rebuild(&mut conn).await?;
         Self::lock_audit(&mut tx).await?;
         Self::rebuild_memory(&mut tx).await?;
         let indexes = Self::secondary_indexes(&mut tx, &READ_MODEL_TABLES).await?;

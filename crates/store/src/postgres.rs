@@ -16,6 +16,9 @@ const BYTE_ORDER: &str = " COLLATE \"C\"";
 /// Arbitrary key of the advisory lock that guards the audit chain.
 const AUDIT_LOCK: i64 = 0x486f_6d65_7761;
 
+/// See `PgStore::rebuild_connection`.
+type RebuildConnection = sqlx::pool::PoolConnection<Db>;
+
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Pool<Db>,
@@ -77,6 +80,17 @@ impl PgStore {
         Some(self.pool.clone())
     }
 
+    /// The rebuild's connection: one of the pool's.
+    async fn rebuild_connection(&self) -> Result<RebuildConnection, crate::StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    async fn begin_rebuild(
+        conn: &mut RebuildConnection,
+    ) -> Result<Transaction<'_, Db>, crate::StoreError> {
+        Ok(Connection::begin(&mut **conn).await?)
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
         Ok(self.pool.begin().await?)
     }
@@ -136,7 +150,7 @@ impl PgStore {
 
     /// Lets the rebuild in `tx` sort more in memory when it creates the indexes again
     /// (for this transaction only).
-    async fn rebuild_memory(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
+    async fn rebuild_memory(tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
         sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
             .execute(&mut **tx)
             .await?;
@@ -160,7 +174,7 @@ impl PgStore {
         Ok(())
     }
 
-    async fn lock_audit(tx: &mut Transaction<'static, Db>) -> Result<(), crate::StoreError> {
+    async fn lock_audit(tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)
             .execute(&mut **tx)
