@@ -845,7 +845,8 @@ fn replay_batch(batch: EventBatch) -> CResult<Rebuilt> {
                 replay_case(&mut built, id, &decode_joined(id, &joined)?)?;
             }
         }
-        EventBatch::Rows(rows) => {
+        EventBatch::Rows(mut rows) => {
+            rows.sort_unstable_by_key(|r| (r.case_id, r.version));
             let mut events: Vec<RecordedEvent> = vec![];
             let mut rows = rows.into_iter().peekable();
             while let Some(row) = rows.next() {
@@ -1329,10 +1330,12 @@ impl Backend {
     /// Every read model again from the log, in one transaction that holds the commit
     /// lock (no event is written meanwhile). The tables' secondary indexes are dropped
     /// first and created again once the rows are in (one sorted build each, instead of an
-    /// insert into each for every row). Three stages overlap: the events of a batch of
-    /// cases are read on another connection, the batch before is replayed on a blocking
-    /// thread, and the one before that is written. The rebuild has more memory than the
-    /// server's usual (`rebuild_memory`), given back when it ends, however it ends.
+    /// insert into each for every row); their foreign keys are not checked row by row
+    /// (`suspend_foreign_keys`, `rebuild_connection`). Three stages overlap: the events
+    /// of a batch of cases are read on another connection, the batch before is replayed
+    /// on a blocking thread, and the one before that is written. The rebuild has more
+    /// memory than the server's usual (`rebuild_memory`), given back when it ends,
+    /// however it ends.
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
         let rebuilt = self.rebuild_read_models_in_one().await;
         let usual = self.usual_memory().await;
@@ -1353,6 +1356,7 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
+        let foreign_keys = Self::suspend_foreign_keys(&mut tx, &READ_MODEL_TABLES).await?;
         Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
         match self.side_reader() {
             Some(pool) => {
@@ -1398,8 +1402,12 @@ impl Backend {
                 }
             }
         }
-        for (_, create) in &indexes {
-            sqlx::query(sqlx::AssertSqlSafe(create.clone()))
+        for statement in indexes
+            .into_iter()
+            .map(|(_, create)| create)
+            .chain(foreign_keys)
+        {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
                 .execute(&mut *tx)
                 .await?;
         }

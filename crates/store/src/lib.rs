@@ -515,7 +515,7 @@ impl StoredEvent<'_> {
 
 /// The events of a batch of cases, as a rebuild reads them.
 enum EventBatch {
-    /// One row per event, in case and version order.
+    /// One row per event, in any order (the replay sorts them by case and version).
     Rows(Vec<EventRow>),
     /// One text per case, its events joined (`JOINED_EVENT`, `JOINED_FIELD`): SQLite's
     /// driver hands each row over with an allocation per column and a wake-up of the

@@ -207,6 +207,15 @@ impl SqliteStore {
         checked_indexes(found)
     }
 
+    /// Nothing to drop: the rebuild's connection has foreign keys off
+    /// (`rebuild_connection`).
+    async fn suspend_foreign_keys(
+        _tx: &mut Transaction<'_, Db>,
+        _tables: &[&str],
+    ) -> Result<Vec<String>, crate::StoreError> {
+        Ok(vec![])
+    }
+
     /// Empties tables, children before parents (deleted rows are gone at once, so the
     /// foreign-key checks of the parents' rows find empty children).
     async fn empty_tables(
