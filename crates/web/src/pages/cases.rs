@@ -146,10 +146,6 @@ async fn render(
         Ok(r) => r,
         Err(e) => return app_error(v, e),
     };
-    // Pages known to exist; when counting stopped there are more after them.
-    let pages = u32::try_from(result.total.max(1))
-        .unwrap_or(u32::MAX)
-        .div_ceil(PER_PAGE);
     let mut qs = vec![];
     for (k, val) in [
         ("stage", &q.stage),
@@ -181,30 +177,14 @@ async fn render(
         .into_iter()
         .map(|pr| (pr.id.to_string(), pr.name.to_string()))
         .collect();
+    let paging = Paging::new(&i, result.total, result.total_exact, page);
     let t = CasesPage {
         c: Chrome::new(v, i.t("cases-title")),
-        total: i.ta(
-            if result.total_exact {
-                "results"
-            } else {
-                "results-more"
-            },
-            &[("count", result.total.into())],
-        ),
-        page_label: i.ta(
-            if result.total_exact {
-                "page-of"
-            } else {
-                "page-of-more"
-            },
-            &[
-                ("page", i.number(i64::from(page)).into()),
-                ("pages", i.number(i64::from(pages)).into()),
-            ],
-        ),
+        total: paging.total,
+        page_label: paging.page_label,
         rows: result.items.into_iter().map(|s| row(&i, s)).collect(),
-        prev: (page > 1).then(|| page - 1),
-        next: (page < pages || !result.total_exact).then(|| page + 1),
+        prev: paging.prev,
+        next: paging.next,
         searching: search.is_some(),
         q: text,
         dob_day: d,
@@ -269,4 +249,94 @@ pub async fn search(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: 
     };
     let text = f.get("q").to_string();
     render(&st, &v, &p, &q, Some((&text, &f))).await
+}
+
+/// The count, the page's label and the links of a page of the list.
+#[derive(Debug, PartialEq)]
+struct Paging {
+    total: String,
+    page_label: String,
+    prev: Option<u32>,
+    next: Option<u32>,
+}
+
+impl Paging {
+    /// For page `page` of `total` cases, counted to the end (`exact`) or until the store
+    /// stopped counting (then there are more pages than those counted, and always a next).
+    fn new(i: &I18n, total: i64, exact: bool, page: u32) -> Paging {
+        let pages = u32::try_from(total.max(1))
+            .unwrap_or(u32::MAX)
+            .div_ceil(PER_PAGE);
+        // An exact count chooses the message's plural form; "more than" has none, and
+        // shows its bound grouped as the language writes numbers.
+        let (total, page_key) = if exact {
+            (i.ta("results", &[("count", total.into())]), "page-of")
+        } else {
+            (
+                i.ta("results-more", &[("count", i.number(total).into())]),
+                "page-of-more",
+            )
+        };
+        Paging {
+            total,
+            page_label: i.ta(
+                page_key,
+                &[
+                    ("page", i.number(i64::from(page)).into()),
+                    ("pages", i.number(i64::from(pages)).into()),
+                ],
+            ),
+            prev: (page > 1).then(|| page - 1),
+            next: (page < pages || !exact).then(|| page + 1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// Fluent isolates arguments with Unicode marks; the tests read the words.
+    fn plain(s: &str) -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+            .collect()
+    }
+
+    fn paging(lang: Lang, total: i64, exact: bool, page: u32) -> Paging {
+        let p = Paging::new(&I18n::new(lang), total, exact, page);
+        Paging {
+            total: plain(&p.total),
+            page_label: plain(&p.page_label),
+            ..p
+        }
+    }
+
+    #[test]
+    fn a_counted_list_names_its_pages() {
+        let p = paging(Lang::En, 300, true, 2);
+        assert_eq!(p.total, "300 results");
+        assert_eq!(p.page_label, "Page 2 of 12");
+        assert_eq!((p.prev, p.next), (Some(1), Some(3)));
+        let last = paging(Lang::En, 300, true, 12);
+        assert_eq!((last.prev, last.next), (Some(11), None));
+        let none = paging(Lang::En, 0, true, 1);
+        assert_eq!(none.page_label, "Page 1 of 1");
+        assert_eq!((none.prev, none.next), (None, None));
+    }
+
+    #[test]
+    fn a_list_counted_only_so_far_says_more_than_and_goes_on() {
+        let p = paging(Lang::En, 10_000, false, 1);
+        assert_eq!(p.total, "More than 10,000 results");
+        assert_eq!(p.page_label, "Page 1 of more than 400");
+        assert_eq!((p.prev, p.next), (None, Some(2)));
+        // Past the pages counted there is still a next page.
+        let far = paging(Lang::En, 10_000, false, 400);
+        assert_eq!(far.next, Some(401));
+        let fr = paging(Lang::Fr, 10_000, false, 1);
+        assert_eq!(fr.page_label, "Page 1 sur plus de 400");
+        assert!(fr.total.starts_with("Plus de 10"), "{}", fr.total);
+    }
 }
