@@ -13,19 +13,10 @@
 use std::mem::ManuallyDrop;
 use std::net::TcpStream;
 use std::os::fd::FromRawFd;
+use std::str::FromStr;
 
 use homeward_store::testing::TestDb;
-
-/// The port of a `postgres://` URL (5432 when it names none).
-fn port_of(url: &str) -> u16 {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    match host_port.rsplit_once(':') {
-        Some((_, port)) if !host_port.ends_with(']') => port.parse().expect("a port number"),
-        _ => 5432,
-    }
-}
+use sqlx::postgres::PgConnectOptions;
 
 /// (connected to `port`, with `TCP_NODELAY`) for each TCP socket this process holds.
 fn tcp_sockets_to(port: u16) -> Vec<bool> {
@@ -62,12 +53,13 @@ async fn postgres_connections_send_without_delay() {
         return;
     };
     let url = db.url();
+    let options = PgConnectOptions::from_str(&url).expect("a PostgreSQL URL");
     assert!(
-        !url.contains("host=/"),
+        options.get_socket().is_none(),
         "this test needs PostgreSQL over TCP, not a Unix socket: {url}"
     );
     db.store.ping().await.expect("a query over the pool");
-    let sockets = tcp_sockets_to(port_of(&url));
+    let sockets = tcp_sockets_to(options.get_port());
     assert!(
         !sockets.is_empty(),
         "no TCP connection to PostgreSQL found in /proc/self/fd"
@@ -79,16 +71,4 @@ async fn postgres_connections_send_without_delay() {
         sockets.len()
     );
     db.finish().await.expect("clean-up");
-}
-
-#[test]
-fn ports_of_urls() {
-    assert_eq!(port_of("postgres://postgres@127.0.0.1:5432/test"), 5432);
-    assert_eq!(
-        port_of("postgres://u:p@db.example:6543/x?sslmode=off"),
-        6543
-    );
-    assert_eq!(port_of("postgres://localhost/test"), 5432);
-    assert_eq!(port_of("postgres://[::1]/test"), 5432);
-    assert_eq!(port_of("postgres://[::1]:5433/test"), 5433);
 }
