@@ -1,6 +1,7 @@
 //! Case services: register, run a lifecycle command, read a case, its timeline, lists.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
 use homeward_domain::access::{self, Actor};
@@ -17,6 +18,7 @@ use homeward_store::{AuditDraft, CaseFilter, Commit, Page, PageRequest, Scope};
 use serde::Serialize;
 
 use crate::auth::Principal;
+use crate::recent::Replayed;
 use crate::views::{
     CaseSummary, CaseView, PersonSummary, TimelineEntry, Visibility, consent_status, redact_case,
     redact_conditions, redact_event, sensitive_read,
@@ -109,7 +111,8 @@ impl App {
         })
     }
 
-    /// Stores new events of a case with its read models and the audit entry.
+    /// Stores new events of a case with its read models and the audit entry; the case
+    /// they make is kept in memory (see `recent`).
     async fn commit(
         &self,
         p: &Principal,
@@ -117,7 +120,7 @@ impl App {
         before: Option<&Case>,
         new: &[RecordedEvent],
         action: &str,
-    ) -> Result<Case> {
+    ) -> Result<Arc<Replayed>> {
         let all: Vec<RecordedEvent> = history.iter().chain(new).cloned().collect();
         let case = Case::replay(&all).map_err(|e| AppError::Internal(e.to_string()))?;
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
@@ -140,7 +143,8 @@ impl App {
             ),
             None => (None, Some(people), Some(stats)),
         };
-        self.store()
+        let written = self
+            .store()
             .append(Commit {
                 case_id: case.id,
                 expected_version: history.len() as u64,
@@ -160,8 +164,15 @@ impl App {
                     }),
                 },
             })
-            .await?;
-        Ok(case)
+            .await;
+        if let Err(e) = written {
+            // Whether it was written may be unknown: what is kept of the case may be old.
+            self.recent().forget(case.id);
+            return Err(e.into());
+        }
+        let replayed = Arc::new(Replayed { events: all, case });
+        self.recent().keep(replayed.case.id, replayed.clone());
+        Ok(replayed)
     }
 
     pub async fn register_case(&self, p: &Principal, input: RegisterInput) -> Result<Executed> {
@@ -231,31 +242,47 @@ impl App {
             &ctx,
         )?;
         let new = recorded(0, p.actor.user_id, occurred_at, at, events);
-        let case = self.commit(p, &[], None, &new, "register").await?;
+        let done = self.commit(p, &[], None, &new, "register").await?;
         Ok(Executed {
             case_id,
-            reference: case.reference.to_string(),
-            stage: case.stage,
-            version: case.version,
+            reference: done.case.reference.to_string(),
+            stage: done.case.stage,
+            version: done.case.version,
         })
+    }
+
+    /// Reads a case's events from the database and replays them; keeps the case in
+    /// memory for the commands that may follow (see `recent`).
+    async fn load(&self, id: CaseId) -> Result<Option<Arc<Replayed>>> {
+        let events = self.store().load_events(id).await?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let case = Case::replay(&events).map_err(|e| AppError::Internal(e.to_string()))?;
+        let replayed = Arc::new(Replayed { events, case });
+        self.recent().keep(id, replayed.clone());
+        Ok(Some(replayed))
     }
 
     /// Loads a case the principal may see, or "not found" (never "forbidden": a case of
     /// another office does not exist for this user). Whether the user may see it is the
     /// domain's rule (`access::can_see`), asked of the case its events make.
-    async fn load_visible(&self, p: &Principal, id: CaseId) -> Result<(Vec<RecordedEvent>, Case)> {
-        let events = self.store().load_events(id).await?;
-        if events.is_empty() {
+    async fn load_visible(&self, p: &Principal, id: CaseId) -> Result<Arc<Replayed>> {
+        let replayed = self.load(id).await?.ok_or(AppError::NotFound)?;
+        if !access::can_see(&p.actor, &replayed.case) {
             return Err(AppError::NotFound);
         }
-        let case = Case::replay(&events).map_err(|e| AppError::Internal(e.to_string()))?;
-        if !access::can_see(&p.actor, &case) {
-            return Err(AppError::NotFound);
-        }
-        Ok((events, case))
+        Ok(replayed)
     }
 
     /// Runs a lifecycle command on a case the caller read at `expected_version`.
+    ///
+    /// When this process keeps the case at that version, the command is decided on it
+    /// without reading the case's events. Whatever the answer then depends on the case
+    /// (a conflict, a refusal, "not found") may come from a case another process has
+    /// changed since: the kept case is forgotten and the command runs again on the case
+    /// read from the database, so the caller gets the answer it would have had without
+    /// the memory. A write is never made on an old case: the store refuses it (`Conflict`).
     pub async fn execute(
         &self,
         p: &Principal,
@@ -264,13 +291,42 @@ impl App {
         occurred_at: Option<DateTime<Utc>>,
         cmd: Command,
     ) -> Result<Executed> {
-        let (history, case) = self.load_visible(p, id).await?;
+        if let Some(kept) = self.recent().at(id, expected_version) {
+            match self
+                .execute_on(p, &kept, expected_version, occurred_at, cmd.clone())
+                .await
+            {
+                Ok(done) => return Ok(done),
+                Err(e @ (AppError::Unavailable(_) | AppError::Internal(_))) => {
+                    self.recent().forget(id);
+                    return Err(e);
+                }
+                Err(_) => self.recent().forget(id),
+            }
+        }
+        let read = self.load_visible(p, id).await?;
+        self.execute_on(p, &read, expected_version, occurred_at, cmd)
+            .await
+    }
+
+    async fn execute_on(
+        &self,
+        p: &Principal,
+        read: &Replayed,
+        expected_version: u64,
+        occurred_at: Option<DateTime<Utc>>,
+        cmd: Command,
+    ) -> Result<Executed> {
+        let (history, case) = (&read.events, &read.case);
+        if !access::can_see(&p.actor, case) {
+            return Err(AppError::NotFound);
+        }
         if case.version != expected_version {
             return Err(AppError::Conflict {
                 current: case.version,
             });
         }
-        access::authorize(&p.actor, &case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
+        access::authorize(&p.actor, case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
         let programme = self.programme_for(p, case.programme).await?;
         let at = now();
         let occurred_at = occurred_at.unwrap_or(at);
@@ -280,21 +336,21 @@ impl App {
             occurred_at,
             now: at,
             programme: &programme,
-            history: &history,
+            history,
         };
-        let events = decide(&case, cmd, &ctx).map_err(|r| {
+        let events = decide(case, cmd, &ctx).map_err(|r| {
             // A refusal tells no more than the case view would.
             AppError::Refused(homeward_domain::Refusal {
                 violations: redact_conditions(r.violations, &Visibility::of(&p.actor)),
             })
         })?;
         let new = recorded(case.version, p.actor.user_id, occurred_at, at, events);
-        let case = self.commit(p, &history, Some(&case), &new, name).await?;
+        let done = self.commit(p, history, Some(case), &new, name).await?;
         Ok(Executed {
-            case_id: id,
-            reference: case.reference.to_string(),
-            stage: case.stage,
-            version: case.version,
+            case_id: case.id,
+            reference: done.case.reference.to_string(),
+            stage: done.case.stage,
+            version: done.case.version,
         })
     }
 
@@ -320,7 +376,7 @@ impl App {
     }
 
     pub async fn case_view(&self, p: &Principal, id: CaseId) -> Result<CaseView> {
-        let (_, case) = self.load_visible(p, id).await?;
+        let case = self.load_visible(p, id).await?.case.clone();
         let vis = Visibility::of(&p.actor);
         self.audit_sensitive_read(p, &case, "case", &vis).await?;
         let programme = self.programme_for(p, case.programme).await?;
@@ -348,12 +404,12 @@ impl App {
     }
 
     pub async fn timeline(&self, p: &Principal, id: CaseId) -> Result<Vec<TimelineEntry>> {
-        let (events, case) = self.load_visible(p, id).await?;
+        let read = self.load_visible(p, id).await?;
+        let (events, case) = (&read.events, &read.case);
         let vis = Visibility::of(&p.actor);
-        self.audit_sensitive_read(p, &case, "timeline", &vis)
-            .await?;
+        self.audit_sensitive_read(p, case, "timeline", &vis).await?;
         let mut corrected_by: HashMap<u64, Vec<u64>> = HashMap::new();
-        for e in &events {
+        for e in events {
             if let Event::Corrected { corrects, .. } = &e.event {
                 corrected_by
                     .entry(*corrects)
@@ -369,7 +425,7 @@ impl App {
                 slot.insert(self.store().user(actor).await?.map(|u| u.display_name));
             }
             let kind = e.event.kind();
-            let mut event = e.event;
+            let mut event = e.event.clone();
             if !redact_event(&mut event, &vis) {
                 continue;
             }

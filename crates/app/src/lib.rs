@@ -12,6 +12,7 @@ pub mod cube;
 pub mod demo;
 mod directory;
 pub mod input;
+mod recent;
 pub mod stats;
 pub mod views;
 
@@ -123,6 +124,7 @@ struct Inner {
     config: Config,
     stats: cube::StatsCube,
     directory: directory::Directory,
+    recent: recent::RecentCases,
     /// Password hashes computed at once: each takes Argon2's 19 MiB and a core for tens
     /// of milliseconds, so a burst of sign-ins queues here instead of taking the memory of
     /// all of them at once.
@@ -143,6 +145,7 @@ impl App {
                 config,
                 stats: cube::StatsCube::default(),
                 directory: directory::Directory::default(),
+                recent: recent::RecentCases::default(),
                 passwords: tokio::sync::Semaphore::new(cores()),
             }),
         }
@@ -158,6 +161,10 @@ impl App {
 
     pub(crate) fn directory(&self) -> &directory::Directory {
         &self.inner.directory
+    }
+
+    pub(crate) fn recent(&self) -> &recent::RecentCases {
+        &self.inner.recent
     }
 
     pub(crate) fn stats_cube(&self) -> &cube::StatsCube {

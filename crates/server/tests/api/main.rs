@@ -301,6 +301,46 @@ both_backends! {
         assert_eq!(w.version(&case).await, version + 1);
     }
 
+    async fn a_case_changed_by_another_server_is_answered_from_the_database(db: &TestDb) {
+        // Each server keeps the cases it has just read or changed; a command at the version
+        // it keeps is decided without reading the case again.
+        let mut w = World::start(db).await;
+        let other = w.another_server().await;
+        let (case, awa) = w.single_adult().await;
+        let path = format!("/api/cases/{case}/counselling-sessions");
+        let session = |version: u64, attendee: &str| json!({
+            "version": version,
+            "language": "wo", "interpreter_present": false, "topics": ["return_modalities"],
+            "attendees": [{"member": attendee}]
+        });
+        let v = w.version(&case).await;
+        w.post("counsellor", &path, session(v, &awa)).await.ok();
+        // The other server changes the case: what the first one keeps is now old.
+        w.post_to(&other, "counsellor", &path, session(v + 1, &awa)).await.ok();
+        let stale = w.post("counsellor", &path, session(v + 1, &awa)).await;
+        assert_eq!(stale.status, 409, "{}", stale.body);
+        assert_eq!(stale.body["current_version"], json!(v + 2));
+        // Decided on the old case kept in memory, this command would be refused (no such
+        // attendee); the database says the caller's version is old, and so does the answer.
+        w.post("counsellor", &path, session(v + 2, &awa)).await.ok();
+        w.post_to(&other, "counsellor", &path, session(v + 3, &awa)).await.ok();
+        let nobody = uuid::Uuid::now_v7().to_string();
+        let stale = w.post("counsellor", &path, session(v + 3, &nobody)).await;
+        assert_eq!(stale.status, 409, "{}", stale.body);
+        assert_eq!(stale.body["current_version"], json!(v + 4));
+        // At the current version both servers go on, and no event was lost or doubled.
+        let done = w.post("counsellor", &path, session(v + 4, &awa)).await.ok();
+        assert_eq!(done["version"], json!(v + 5));
+        let done = w.post_to(&other, "counsellor", &path, session(v + 5, &awa)).await.ok();
+        assert_eq!(done["version"], json!(v + 6));
+        let done = w.post("counsellor", &path, session(v + 6, &awa)).await.ok();
+        assert_eq!(done["version"], json!(v + 7));
+        let events = w.app.store().load_events(homeward_domain::ids::CaseId(case.parse().unwrap())).await.unwrap();
+        let versions: Vec<u64> = events.iter().map(|e| e.meta.version).collect();
+        assert_eq!(versions, (1..=v + 7).collect::<Vec<_>>());
+        assert_eq!(w.view("counsellor", &case).await["version"], json!(v + 7));
+    }
+
     async fn hostile_bodies_to_every_endpoint_get_a_4xx_and_write_nothing(db: &TestDb) {
         use proptest::strategy::{Strategy, ValueTree};
         let w = World::start(db).await;

@@ -223,6 +223,7 @@ pub struct World {
     pub dkr: OfficeId,
     pub programme: Uuid,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    others: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// (user name, role, offices) of the test users.
@@ -334,11 +335,32 @@ impl World {
             dkr: offices["DKR"],
             programme: programme.id.0,
             shutdown: Some(tx),
+            others: vec![],
         }
     }
 
+    /// Another server on the same database, with a memory of its own, as two servers
+    /// behind a load balancer are: its base address. It stops with this world.
+    pub async fn another_server(&mut self) -> String {
+        let app = App::new(self.app.store().clone(), self.app.config().clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = homeward_server::router(app, homeward_server::ServerOptions::default());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(homeward_server::serve(listener, router, async {
+            let _ = rx.await;
+        }));
+        self.others.push(tx);
+        base
+    }
+
     pub fn stop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for tx in self
+            .shutdown
+            .take()
+            .into_iter()
+            .chain(self.others.drain(..))
+        {
             let _ = tx.send(());
         }
     }
@@ -396,9 +418,14 @@ impl World {
     }
 
     pub async fn post(&self, user: &str, path: &str, body: Value) -> Resp {
+        self.post_to(&self.base, user, path, body).await
+    }
+
+    /// Posts to the server at `base` (this world's or `another_server`).
+    pub async fn post_to(&self, base: &str, user: &str, path: &str, body: Value) -> Resp {
         self.send(
             Some(user),
-            self.http.post(format!("{}{path}", self.base)).json(&body),
+            self.http.post(format!("{base}{path}")).json(&body),
         )
         .await
     }
