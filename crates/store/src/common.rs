@@ -339,15 +339,29 @@ async fn insert_people(tx: &mut sqlx::Transaction<'_, Db>, people: &[PersonRow])
     insert_people_rows(tx, &people).await
 }
 
-/// Case rows, with multi-row statements; `upsert` replaces rows already there.
+/// Case rows, with multi-row statements; `update` says what to do with rows already
+/// there (see `push_case_rows`).
 async fn write_case_rows(
     tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&CaseRow],
     update: Option<&[&str]>,
 ) -> CResult<()> {
+    let mut w = Writes::new();
+    push_case_rows(tx, &mut w, rows, update).await?;
+    w.send(tx).await
+}
+
+/// Case rows into `w`: inserted only (`update` None), left as they are if there
+/// (`Some([])`), or with these columns set from the new row.
+async fn push_case_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&CaseRow],
+    update: Option<&[&str]>,
+) -> CResult<()> {
     for chunk in rows.chunks(ROWS / 2) {
-        let mut q =
-            QueryBuilder::<Db>::new(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
+        let q = w.part(tx, chunk.len() * 22).await?;
+        q.push(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
         q.push_values(chunk, |mut b, r| {
             b.push_bind(r.case_id)
                 .push_bind(&r.reference)
@@ -386,7 +400,6 @@ async fn write_case_rows(
                 q.push(format!(" ON CONFLICT (case_id) DO UPDATE SET {set}"));
             }
         }
-        q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -485,9 +498,12 @@ async fn write_commits(
 ) -> CResult<Vec<CResult<()>>> {
     let mut outcomes = Vec::with_capacity(commits.len());
     let mut accepted = Vec::with_capacity(commits.len());
+    let mut head = None;
     for &c in commits {
         match claim_stream(tx, c).await {
-            Ok(()) => {
+            Ok(h) => {
+                // Nothing is written to the audit log between the claims: each reads the same.
+                head.get_or_insert(h);
                 accepted.push(c);
                 outcomes.push(Ok(()));
             }
@@ -497,14 +513,14 @@ async fn write_commits(
             Err(e) => return Err(e),
         }
     }
-    if accepted.is_empty() {
+    let Some(mut head) = head else {
         return Ok(outcomes);
-    }
+    };
     let events: Vec<(Uuid, &RecordedEvent)> = accepted
         .iter()
         .flat_map(|c| c.events.iter().map(move |e| (c.case_id.0, e)))
         .collect();
-    insert_events(tx, &events).await?;
+    let events = event_binds(&events)?;
     // A case written twice in one group (two commits in a row) keeps its last row.
     let mut rows: Vec<&CaseRow> = vec![];
     for c in accepted.iter().rev() {
@@ -513,7 +529,19 @@ async fn write_commits(
         }
     }
     // A new case's row is inserted whole; the others set what their commits changed.
-    write_case_rows(tx, &rows, Some(&columns_to_update(&accepted))).await?;
+    let columns = columns_to_update(&accepted);
+    let mut entries = Vec::with_capacity(accepted.len());
+    for c in &accepted {
+        let e = audit_chain::seal(&c.audit, head.0, &head.1);
+        head = (e.seq, e.hash.clone());
+        entries.push(e);
+    }
+    // Events, case rows and audit entries in one statement.
+    let mut w = Writes::new();
+    push_events(tx, &mut w, &events).await?;
+    push_case_rows(tx, &mut w, &rows, Some(&columns)).await?;
+    push_audit_entries(tx, &mut w, &entries).await?;
+    w.send(tx).await?;
     // Only what changed: most commands change the case row alone.
     for c in &accepted {
         if let Some(people) = &c.people {
@@ -524,50 +552,65 @@ async fn write_commits(
             write_stats(tx, c.case_id.0, stats).await?;
         }
     }
-    let mut head = audit_head(tx).await?;
-    let mut entries = Vec::with_capacity(accepted.len());
-    for c in &accepted {
-        let e = audit_chain::seal(&c.audit, head.0, &head.1);
-        head = (e.seq, e.hash.clone());
-        entries.push(e);
-    }
-    insert_audit_entries(tx, &entries).await?;
     Ok(outcomes)
 }
 
-/// Compares-and-sets the version of a commit's stream (creates it for a new case).
-async fn claim_stream(tx: &mut sqlx::Transaction<'_, Db>, c: &Commit) -> CResult<()> {
+/// Compares-and-sets the version of a commit's stream (creates it for a new case). The
+/// same statement reads the audit chain's head, which the caller's audit lock holds still
+/// (see `append_together`).
+async fn claim_stream(tx: &mut sqlx::Transaction<'_, Db>, c: &Commit) -> CResult<AuditHead> {
     let new_version = c.expected_version + c.events.len() as u64;
     let created = c
         .events
         .first()
         .map(|e| e.meta.recorded_at)
         .unwrap_or(c.audit.at);
-    let claimed = if c.expected_version == 0 {
-        sqlx::query(
+    let claimed: Option<(Option<i64>, Option<String>)> = if c.expected_version == 0 {
+        sqlx::query_as(
             "INSERT INTO case_streams (case_id, version, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (case_id) DO NOTHING",
+             ON CONFLICT (case_id) DO NOTHING \
+             RETURNING (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
+             (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
         )
         .bind(c.case_id.0)
         .bind(new_version as i64)
         .bind(created)
-        .execute(&mut **tx)
+        .fetch_optional(&mut **tx)
         .await?
-        .rows_affected()
     } else {
-        sqlx::query("UPDATE case_streams SET version = $1 WHERE case_id = $2 AND version = $3")
-            .bind(new_version as i64)
-            .bind(c.case_id.0)
-            .bind(c.expected_version as i64)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected()
+        sqlx::query_as(
+            "UPDATE case_streams SET version = $1 WHERE case_id = $2 AND version = $3 \
+             RETURNING (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
+             (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
+        )
+        .bind(new_version as i64)
+        .bind(c.case_id.0)
+        .bind(c.expected_version as i64)
+        .fetch_optional(&mut **tx)
+        .await?
     };
-    if claimed == 0 {
-        let current = Backend::stream_version(tx, c.case_id).await?;
-        return Err(StoreError::Conflict { current });
+    match claimed {
+        None => {
+            let current = Backend::stream_version(tx, c.case_id).await?;
+            Err(StoreError::Conflict { current })
+        }
+        Some((Some(seq), Some(hash))) => Ok((seq, hash)),
+        Some(_) => Ok((0, audit_chain::GENESIS.to_string())),
     }
-    Ok(())
+}
+
+/// An event as its row is bound: the case, the event, its payload as JSON.
+type EventBinds<'e> = (Uuid, &'e RecordedEvent, Box<serde_json::value::RawValue>);
+
+fn event_binds<'e>(events: &[(Uuid, &'e RecordedEvent)]) -> CResult<Vec<EventBinds<'e>>> {
+    events
+        .iter()
+        .map(|&(id, e)| {
+            serde_json::value::to_raw_value(&e.event)
+                .map(|v| (id, e, v))
+                .map_err(|err| StoreError::Corrupt(err.to_string()))
+        })
+        .collect()
 }
 
 /// Events of one or more cases, with multi-row inserts.
@@ -575,20 +618,24 @@ async fn insert_events(
     tx: &mut sqlx::Transaction<'_, Db>,
     events: &[(Uuid, &RecordedEvent)],
 ) -> CResult<()> {
-    let events: Vec<(&RecordedEvent, Uuid, Box<serde_json::value::RawValue>)> = events
-        .iter()
-        .map(|&(id, e)| {
-            serde_json::value::to_raw_value(&e.event)
-                .map(|v| (e, id, v))
-                .map_err(|err| StoreError::Corrupt(err.to_string()))
-        })
-        .collect::<CResult<_>>()?;
+    let events = event_binds(events)?;
+    let mut w = Writes::new();
+    push_events(tx, &mut w, &events).await?;
+    w.send(tx).await
+}
+
+async fn push_events(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    events: &[EventBinds<'_>],
+) -> CResult<()> {
     for chunk in events.chunks(ROWS) {
-        let mut q = QueryBuilder::<Db>::new(
+        let q = w.part(tx, chunk.len() * 8).await?;
+        q.push(
             "INSERT INTO events (case_id, version, event_type, event_version, payload, actor, \
              occurred_at, recorded_at) ",
         );
-        q.push_values(chunk, |mut b, (e, id, payload)| {
+        q.push_values(chunk, |mut b, (id, e, payload)| {
             b.push_bind(*id)
                 .push_bind(e.meta.version as i64)
                 .push_bind(e.event.kind())
@@ -598,9 +645,63 @@ async fn insert_events(
                 .push_bind(e.meta.occurred_at)
                 .push_bind(e.meta.recorded_at);
         });
-        q.build().execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Writes sent to the database as one statement where they would be one each: one round
+/// trip, not one per write. SQLite runs statements joined by semicolons in one call;
+/// PostgreSQL runs data-modifying statements together in a `WITH`, where they all see the
+/// database as it was before the statement: no part may need another's rows (foreign keys
+/// are checked at the statement's end, so a part may hold rows whose parent another part
+/// writes). Past `WRITE_BINDS` parameters what is gathered is sent and a new statement
+/// begins.
+struct Writes {
+    q: QueryBuilder<Db>,
+    parts: usize,
+    binds: usize,
+}
+
+/// Parameters bound in one `Writes` statement at most: under SQLite's 32,766 per
+/// statement and PostgreSQL's 65,535.
+const WRITE_BINDS: usize = 30_000;
+
+impl Writes {
+    fn new() -> Self {
+        Writes {
+            q: QueryBuilder::new(""),
+            parts: 0,
+            binds: 0,
+        }
+    }
+
+    /// The builder, ready for one more write of `binds` parameters.
+    async fn part(
+        &mut self,
+        tx: &mut sqlx::Transaction<'_, Db>,
+        binds: usize,
+    ) -> CResult<&mut QueryBuilder<Db>> {
+        if self.parts > 0 && self.binds + binds > WRITE_BINDS {
+            self.send(tx).await?;
+        }
+        Backend::join_writes(&mut self.q, self.parts);
+        self.parts += 1;
+        self.binds += binds;
+        Ok(&mut self.q)
+    }
+
+    /// Sends what is gathered.
+    async fn send(&mut self, tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
+        if self.parts == 0 {
+            return Ok(());
+        }
+        Backend::end_writes(&mut self.q);
+        self.q.build().execute(&mut **tx).await?;
+        self.q.reset();
+        self.parts = 0;
+        self.binds = 0;
+        Ok(())
+    }
 }
 
 /// The last entry of the audit chain: its sequence number and hash.
@@ -638,10 +739,19 @@ async fn insert_audit_entries(
     tx: &mut sqlx::Transaction<'_, Db>,
     entries: &[AuditEntry],
 ) -> CResult<()> {
+    let mut w = Writes::new();
+    push_audit_entries(tx, &mut w, entries).await?;
+    w.send(tx).await
+}
+
+async fn push_audit_entries(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    entries: &[AuditEntry],
+) -> CResult<()> {
     for chunk in entries.chunks(ROWS / 8) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) ",
-        );
+        let q = w.part(tx, chunk.len() * 8).await?;
+        q.push("INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) ");
         q.push_values(chunk, |mut b, e| {
             b.push_bind(e.seq)
                 .push_bind(e.at)
@@ -652,7 +762,6 @@ async fn insert_audit_entries(
                 .push_bind(&e.prev_hash)
                 .push_bind(&e.hash);
         });
-        q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

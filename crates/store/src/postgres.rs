@@ -211,6 +211,19 @@ impl PgStore {
         Ok(())
     }
 
+    /// Joins the statements of a `Writes`: data-modifying statements in one `WITH`.
+    fn join_writes(q: &mut sqlx::QueryBuilder<Db>, parts: usize) {
+        if parts == 0 {
+            q.push("WITH w0 AS (");
+        } else {
+            q.push(format!("), w{parts} AS ("));
+        }
+    }
+
+    fn end_writes(q: &mut sqlx::QueryBuilder<Db>) {
+        q.push(") SELECT 1");
+    }
+
     async fn lock_audit(tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)

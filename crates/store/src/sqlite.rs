@@ -279,6 +279,16 @@ impl SqliteStore {
     }
 
     /// The single writer already serialises appends to the audit chain.
+    /// Joins the statements of a `Writes`: SQLite runs them one after the other, in one
+    /// call.
+    fn join_writes(q: &mut sqlx::QueryBuilder<Db>, parts: usize) {
+        if parts > 0 {
+            q.push("; ");
+        }
+    }
+
+    fn end_writes(_q: &mut sqlx::QueryBuilder<Db>) {}
+
     async fn lock_audit(_tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
         Ok(())
     }

@@ -530,6 +530,26 @@ both_backends! {
         assert_eq!((found.total, found.total_exact), (n, true), "a search counts every case it finds");
     }
 
+    async fn a_load_past_one_statements_parameters_is_written_whole(db: &TestDb) {
+        // Rows are gathered into one statement up to 30,000 parameters, then sent and a new
+        // one begun: 3,000 cases' rows alone (22 parameters each) are past PostgreSQL's 65,535
+        // a statement.
+        let audit = AuditDraft { at: now(), actor: None, action: "cases.generated".into(), case_id: None, detail: serde_json::json!({}) };
+        let mut batch = vec![];
+        for i in 0..3000 {
+            let c = NewCase::register(OFFICE_A, &format!("W-{i}"), "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            let commit = c.commit(&c.events);
+            batch.push(homeward_store::NewCase { case_id: c.id, events: c.events, case_row: commit.case_row, people: commit.people.unwrap(), stats: commit.stats.unwrap() });
+        }
+        let events: usize = batch.iter().map(|c| c.events.len()).sum();
+        assert!(events * 8 > 30_000, "{events} events: not past the bound");
+        db.store.append_new_cases(&batch, &[], &audit).await.unwrap();
+        assert_eq!(db.store.count_events().await.unwrap(), events as i64);
+        let (rows, people) = db.store.read_model_snapshot().await.unwrap();
+        assert_eq!((rows.len(), people.len()), (3000, 3000));
+        assert_eq!(db.store.list_audit(PageRequest { page: 1, per_page: 10 }).await.unwrap().total, 1);
+    }
+
     async fn the_case_list_finds_the_departures_of_a_window(db: &TestDb) {
         let c = NewCase::register(OFFICE_A, "A-2026-D1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
         let mut commit = c.commit(&c.events);
