@@ -1,6 +1,6 @@
 // Queries shared by both backends. This file is `include!`d into `sqlite.rs` and
 // `postgres.rs`, each of which defines `Db` (the sqlx database), `Backend` (its store
-// type) and the backend-specific `reader`, `begin_write` and `lock_audit`. Parameters are
+// type) and the backend-specific `reader`, `begin_write`, `begin_audited` and `lock_audit`. Parameters are
 // written `$1`, which both databases accept.
 
 use std::collections::BTreeSet;
@@ -1151,12 +1151,9 @@ impl Backend {
         if group.is_empty() {
             return Ok(vec![]);
         }
-        let mut tx = self.begin_write().await.map_err(Together::BeforeCommit)?;
-        // Before the first event takes its position: positions then commit in order, which
-        // the statistics' catch-up (`last_event_position`) relies on.
-        Backend::lock_audit(&mut tx)
-            .await
-            .map_err(Together::BeforeCommit)?;
+        // The audit lock, before the first event takes its position: positions then commit
+        // in order, which the statistics' catch-up (`last_event_position`) relies on.
+        let mut tx = self.begin_audited().await.map_err(Together::BeforeCommit)?;
         // Dropping the transaction on an error rolls it back.
         let outcomes = write_commits(&mut tx, group)
             .await
@@ -1179,8 +1176,7 @@ impl Backend {
         references: &[(String, i64)],
         audit: &AuditDraft,
     ) -> CResult<()> {
-        let mut tx = self.begin_write().await?;
-        Backend::lock_audit(&mut tx).await?;
+        let mut tx = self.begin_audited().await?;
         for chunk in cases.chunks(ROWS) {
             let mut q =
                 QueryBuilder::<Db>::new("INSERT INTO case_streams (case_id, version, created_at) ");

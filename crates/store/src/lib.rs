@@ -24,6 +24,10 @@ use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 
+/// Key of PostgreSQL's advisory lock that guards the audit chain and orders the events'
+/// positions with commits (any number; public for the tests that hold it).
+pub const POSTGRES_AUDIT_LOCK: i64 = 0x486f_6d65_7761;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A write expected an older version of the case.

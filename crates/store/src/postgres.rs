@@ -13,8 +13,7 @@ type Backend = PgStore;
 /// How to compare text byte by byte, whatever the database's collation.
 const BYTE_ORDER: &str = " COLLATE \"C\"";
 
-/// Arbitrary key of the advisory lock that guards the audit chain.
-const AUDIT_LOCK: i64 = 0x486f_6d65_7761;
+const AUDIT_LOCK: i64 = crate::POSTGRES_AUDIT_LOCK;
 
 /// See `PgStore::rebuild_connection`.
 type RebuildConnection = sqlx::pool::PoolConnection<Db>;
@@ -93,6 +92,17 @@ impl PgStore {
 
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A write transaction holding the audit lock (see `lock_audit`), begun and locked in
+    /// one round trip.
+    async fn begin_audited(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
+        Ok(self
+            .pool
+            .begin_with(sqlx::AssertSqlSafe(format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({AUDIT_LOCK})"
+            )))
+            .await?)
     }
 
     /// The events of the cases from `first` to `last` (a rebuild's batch), a row each, in

@@ -172,6 +172,12 @@ impl SqliteStore {
         Ok(conn.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// A write transaction holding the audit lock: `BEGIN IMMEDIATE` takes the database's
+    /// one write lock, which is that lock on SQLite.
+    async fn begin_audited(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
+        self.begin_write().await
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
         match self.write.begin_with("BEGIN IMMEDIATE").await {
             // SQLite rolls a transaction back by itself on some errors (a full disk, an

@@ -550,6 +550,40 @@ both_backends! {
         assert_eq!(db.store.list_audit(PageRequest { page: 1, per_page: 10 }).await.unwrap().total, 1);
     }
 
+    async fn a_commit_waits_for_whoever_holds_the_audit_lock(db: &TestDb) {
+        // The lock that orders the audit chain and the events' positions with commits:
+        // PostgreSQL's advisory lock, taken with the transaction's BEGIN; SQLite's one
+        // write lock. Held here by another connection, as another process would hold it.
+        use sqlx::Connection;
+        let url = db.url();
+        let (mut pg, mut lite) = (None, None);
+        if db.sqlite_url().is_some() {
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.unwrap();
+            lite = Some(conn);
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(POSTGRES_AUDIT_LOCK).execute(&mut conn).await.unwrap();
+            pg = Some(conn);
+        }
+        let c = NewCase::register(OFFICE_A, "A-2026-L1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        let store = db.store.clone();
+        let commit = c.commit(&c.events);
+        let writing = tokio::spawn(async move { store.append(commit).await });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!writing.is_finished(), "the commit did not wait for the lock");
+        assert_eq!(db.store.count_events().await.unwrap(), 0);
+        if let Some(mut conn) = lite {
+            sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+        }
+        if let Some(mut conn) = pg {
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(POSTGRES_AUDIT_LOCK).execute(&mut conn).await.unwrap();
+        }
+        writing.await.unwrap().unwrap();
+        assert_eq!(db.store.count_events().await.unwrap(), c.events.len() as i64);
+        assert_eq!(db.store.list_audit(PageRequest { page: 1, per_page: 10 }).await.unwrap().total, 1);
+    }
+
     async fn the_case_list_finds_the_departures_of_a_window(db: &TestDb) {
         let c = NewCase::register(OFFICE_A, "A-2026-D1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
         let mut commit = c.commit(&c.events);
