@@ -1,7 +1,8 @@
 // Queries shared by both backends. This file is `include!`d into `sqlite.rs` and
 // `postgres.rs`, each of which defines `Db` (the sqlx database), `Backend` (its store
-// type) and the backend-specific `reader`, `begin_write`, `begin_audited` and `lock_audit`. Parameters are
-// written `$1`, which both databases accept.
+// type) and the backend-specific `reader`, `begin_write`, `begin_audited`, `lock_audit`
+// and how `Writes` joins statements. Parameters are written `$1`, which both databases
+// accept.
 
 use std::collections::BTreeSet;
 

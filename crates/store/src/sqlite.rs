@@ -284,7 +284,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The single writer already serialises appends to the audit chain.
     /// Joins the statements of a `Writes`: SQLite runs them one after the other, in one
     /// call.
     fn join_writes(q: &mut sqlx::QueryBuilder<Db>, parts: usize) {
@@ -295,6 +294,7 @@ impl SqliteStore {
 
     fn end_writes(_q: &mut sqlx::QueryBuilder<Db>) {}
 
+    /// The single writer already serialises appends to the audit chain.
     async fn lock_audit(_tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
         Ok(())
     }
