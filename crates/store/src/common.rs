@@ -129,16 +129,16 @@ fn searches(f: &CaseFilter) -> bool {
 }
 
 /// `FROM` of a case list. A search is driven by what it finds (people by the index of
-/// their names' words, or their date of birth; cases by reference), joined to the cases
-/// afterwards, so that it reads what it found and not every case in scope.
+/// their names' words, or their date of birth; cases by reference), then the cases found,
+/// so that it reads what it found and not every case in scope. `IN` takes each case once,
+/// however many of its people are found (and whether by name or by reference).
 fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
-    if !searches(f) {
-        q.push(" FROM case_summaries cs WHERE 1 = 1");
-        return;
+    q.push(" FROM case_summaries cs WHERE 1 = 1");
+    if searches(f) {
+        q.push(" AND cs.case_id IN (");
+        push_found(q, f);
+        q.push(")");
     }
-    q.push(" FROM (");
-    push_found(q, f);
-    q.push(") found CROSS JOIN case_summaries cs WHERE cs.case_id = found.found_id");
 }
 
 /// The ids of the cases a search finds: by reference (a prefix), or with someone whose
@@ -168,7 +168,7 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if text.is_none() || !words.is_empty() {
         if parts > 0 {
-            q.push(" UNION ");
+            q.push(" UNION ALL ");
         }
         q.push("SELECT cp.case_id AS found_id FROM case_people cp WHERE 1 = 1");
         push_name_match(q, "cp.person_id", &words, f.birth_date.is_some());
@@ -192,18 +192,28 @@ fn name_words(text: &str) -> Vec<String> {
 }
 
 /// `person` is someone with, for every word, a name that starts with it or sounds like it.
-/// With `few_people` (a date of birth narrows them first), each person's own words are
-/// checked through `person_tokens_person`; otherwise the words' people are collected
-/// through the word index (a common sound has thousands: not what to start from when a
-/// date of birth leaves a handful).
+/// Without `few_people`, the people of one word are collected through the word index (the
+/// longest word: the one likely to have the fewest), and each one's other words are
+/// checked through `person_tokens_person`. Collecting every word's people and intersecting
+/// them read every person with a common first name (tens of thousands at a million cases)
+/// to find the few hundred with both names. With `few_people` (a date of birth narrows
+/// them first), every word is checked that way: a common sound has thousands of people,
+/// not what to start from when a date of birth leaves a handful.
 fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String], few_people: bool) {
-    for w in words {
-        q.push(if few_people {
+    let driver = (!few_people)
+        .then(|| {
+            // The first of the longest, so that the same words give the same query.
+            let longest = words.iter().map(|w| w.chars().count()).max()?;
+            words.iter().position(|w| w.chars().count() == longest)
+        })
+        .flatten();
+    for (i, w) in words.iter().enumerate() {
+        q.push(if Some(i) == driver {
+            format!(" AND {person} IN (SELECT t.person_id FROM person_tokens t WHERE ((t.token >= ")
+        } else {
             format!(
                 " AND EXISTS (SELECT 1 FROM person_tokens t WHERE t.person_id = {person} AND ((t.token >= "
             )
-        } else {
-            format!(" AND {person} IN (SELECT t.person_id FROM person_tokens t WHERE ((t.token >= ")
         })
         .push_bind(w.clone())
         .push(" AND t.token < ")
@@ -212,6 +222,37 @@ fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String], few
         .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
         .push("))");
     }
+}
+
+/// The column a counted page's rows carry after their own (see `counted_page`).
+const COUNTED: &str = ", COUNT(*) OVER () AS found_total";
+
+/// A page of a search, read with how many it finds in all (`COUNTED` in `q`): one pass
+/// over what it finds instead of two (a common name finds thousands of people; counting
+/// them apart read them all twice). A page past the last has no row to carry the count:
+/// `count` (the same search's `COUNT(*)`) is asked then.
+async fn counted_page<T>(
+    pool: &sqlx::Pool<Db>,
+    mut q: QueryBuilder<Db>,
+    mut count: QueryBuilder<Db>,
+) -> CResult<Page<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>,
+{
+    let rows = q.build().fetch_all(pool).await?;
+    let total = match rows.first() {
+        Some(first) => first.try_get::<i64, _>("found_total")?,
+        None => count.build_query_as::<(i64,)>().fetch_one(pool).await?.0,
+    };
+    let items = rows
+        .iter()
+        .map(T::from_row)
+        .collect::<Result<Vec<T>, sqlx::Error>>()?;
+    Ok(Page {
+        items,
+        total,
+        total_exact: true,
+    })
 }
 
 fn page_bounds(q: &mut QueryBuilder<Db>, page: PageRequest) {
@@ -1289,13 +1330,20 @@ impl Backend {
         push_cases_from(&mut count, filter);
         push_scope(&mut count, scope);
         push_filter(&mut count, filter);
-        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
+        let counted = searches(filter);
         let mut q = QueryBuilder::<Db>::new(format!("SELECT {CASE_COLUMNS}"));
+        if counted {
+            q.push(COUNTED);
+        }
         push_cases_from(&mut q, filter);
         push_scope(&mut q, scope);
         push_filter(&mut q, filter);
         q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
         page_bounds(&mut q, page);
+        if counted {
+            return counted_page(self.reader(), q, count).await;
+        }
+        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
         let items = q.build_query_as().fetch_all(self.reader()).await?;
         Ok(Page {
             items,
@@ -1414,23 +1462,17 @@ impl Backend {
         let mut count = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) {base}"));
         push_scope(&mut count, scope);
         push_person(&mut count);
-        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
         let cols = PERSON_COLUMNS
             .split(", ")
             .map(|c| format!("p.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {cols} {base}"));
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {cols}{COUNTED} {base}"));
         push_scope(&mut q, scope);
         push_person(&mut q);
         q.push(" ORDER BY p.search_name, p.person_id");
         page_bounds(&mut q, page);
-        let items = q.build_query_as().fetch_all(self.reader()).await?;
-        Ok(Page {
-            items,
-            total,
-            total_exact: true,
-        })
+        counted_page(self.reader(), q, count).await
     }
 
     /// Every read model again from the log, in one transaction that holds the commit

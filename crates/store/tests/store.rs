@@ -530,6 +530,67 @@ both_backends! {
         assert_eq!((found.total, found.total_exact), (n, true), "a search counts every case it finds");
     }
 
+    async fn a_search_lists_each_case_once_and_every_word_narrows(db: &TestDb) {
+        // People written as the projection writes them, with the names given here: two
+        // people of one case share a name in Georgian script (no reference can match it)
+        // and in Latin letters; the words of a search are matched whatever their order.
+        let names: [&[(&str, &str)]; 4] = [
+            &[("ნინო", "ბერიძე"), ("ნინო", "ბერიძე")],
+            &[("Aminata", "Diallo"), ("Aminata", "Diallo"), ("Moussa", "Diallo")],
+            &[("Aminata", "Diop")],
+            &[("Fatou", "Diallo")],
+        ];
+        let mut ids = vec![];
+        for (i, people) in names.iter().enumerate() {
+            let c = NewCase::register(OFFICE_A, &format!("S-2026-{i}"), "X", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            let mut commit = c.commit(&c.events);
+            let row = commit.people.as_ref().unwrap()[0].clone();
+            commit.people = Some(
+                people
+                    .iter()
+                    .map(|(given, family)| PersonRow {
+                        person_id: Uuid::new_v4(),
+                        given_name: (*given).into(),
+                        family_name: Some((*family).into()),
+                        search_name: search_key(&format!("{given} {family}")),
+                        birth_date: None,
+                        ..row.clone()
+                    })
+                    .collect(),
+            );
+            commit.case_row.updated_at = now() + Duration::minutes(i as i64);
+            db.store.append(commit).await.unwrap();
+            ids.push(c.id.0);
+        }
+        let s = scope(&[OFFICE_A]);
+        for (text, want) in [
+            ("ნინო", vec![ids[0]]),
+            ("ნინო ბერიძე", vec![ids[0]]),
+            ("aminata", vec![ids[2], ids[1]]),
+            ("aminata diallo", vec![ids[1]]),
+            ("diallo aminata", vec![ids[1]]),
+            ("diallo", vec![ids[3], ids[1]]),
+            ("moussa diop", vec![]),
+        ] {
+            let f = CaseFilter { text: Some(text.into()), ..Default::default() };
+            let r = db.store.list_cases(&s, &f, page()).await.unwrap();
+            let got: Vec<Uuid> = r.items.iter().map(|c| c.case_id).collect();
+            assert_eq!(got, want, "{text}: each case once, newest first");
+            assert_eq!((r.total, r.total_exact), (want.len() as i64, true), "{text}: total");
+        }
+        // A page past the last still says how many there are.
+        let f = CaseFilter { text: Some("diallo".into()), ..Default::default() };
+        let past = db.store.list_cases(&s, &f, PageRequest { page: 3, per_page: 1 }).await.unwrap();
+        assert_eq!((past.total, past.items.len()), (2, 0));
+        // People are people: both of the first case's are found.
+        let f = CaseFilter { text: Some("ნინო".into()), ..Default::default() };
+        let people = db.store.search_people(&s, &f, page()).await.unwrap();
+        assert_eq!((people.total, people.items.len()), (2, 2));
+        let f = CaseFilter { text: Some("diallo aminata".into()), ..Default::default() };
+        let people = db.store.search_people(&s, &f, page()).await.unwrap();
+        assert_eq!((people.total, people.items.len()), (2, 2));
+    }
+
     async fn a_load_past_one_statements_parameters_is_written_whole(db: &TestDb) {
         // Rows are gathered into one statement up to 30,000 parameters, then sent and a new
         // one begun: 3,000 cases' rows alone (22 parameters each) are past PostgreSQL's 65,535
