@@ -129,19 +129,22 @@ fn searches(f: &CaseFilter) -> bool {
 }
 
 /// `FROM` of a case list. A search is driven by what it finds (people by the index of
-/// their names' words, or their date of birth; cases by reference), then the cases found,
-/// so that it reads what it found and not every case in scope. `IN` takes each case once,
-/// however many of its people are found (and whether by name or by reference).
+/// their names' words, or their date of birth; cases by reference), joined to the cases
+/// afterwards, so that it reads what it found and not every case in scope. (Written as
+/// `case_id IN (found)`, SQLite reads every case of a one-office scope through the
+/// office's index instead: 3 ms became 185 ms at a million cases.)
 fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
-    q.push(" FROM case_summaries cs WHERE 1 = 1");
-    if searches(f) {
-        q.push(" AND cs.case_id IN (");
-        push_found(q, f);
-        q.push(")");
+    if !searches(f) {
+        q.push(" FROM case_summaries cs WHERE 1 = 1");
+        return;
     }
+    q.push(" FROM (");
+    push_found(q, f);
+    q.push(") found CROSS JOIN case_summaries cs WHERE cs.case_id = found.found_id");
 }
 
-/// The ids of the cases a search finds: by reference (a prefix), or with someone whose
+/// The ids of the cases a search finds, each once (however many of its people are found,
+/// and whether by name or by reference): by reference (a prefix), or with someone whose
 /// names have every word searched for and who was born on the day given.
 fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
@@ -168,9 +171,9 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if text.is_none() || !words.is_empty() {
         if parts > 0 {
-            q.push(" UNION ALL ");
+            q.push(" UNION ");
         }
-        q.push("SELECT cp.case_id AS found_id FROM case_people cp WHERE 1 = 1");
+        q.push("SELECT DISTINCT cp.case_id AS found_id FROM case_people cp WHERE 1 = 1");
         push_name_match(q, "cp.person_id", &words, f.birth_date.is_some());
         if let Some(d) = f.birth_date {
             q.push(" AND cp.birth_date = ").push_bind(d);
