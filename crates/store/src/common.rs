@@ -17,8 +17,8 @@ use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
 use crate::{
     AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch, EventRow,
     InterruptionRow, NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow,
-    RebuildStats, ReturnCount, ReturnRow, Scope, SessionInDirectory, StatFilter, StatRows,
-    StoreError, UserBase, UserChange, UserRecord, decode_joined,
+    RebuildStats, ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StatFilter,
+    StatRows, StoreError, UserBase, UserChange, UserRecord, decode_joined,
 };
 
 type CResult<T> = std::result::Result<T, StoreError>;
@@ -72,15 +72,22 @@ fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
     q.push("))");
 }
 
+/// Cases a search that finds more than `SEARCH_BOUND` reads newest first, at most, for its
+/// page (`search_cases`); a page they do not fill is gathered instead. Each is checked
+/// against the search (~8 µs each at a million cases on SQLite): at most ~80 ms, where
+/// gathering a thousand cases found takes ~55 ms and every further thousand as much.
+const WALKED_CASES: i64 = 10_000;
+
 /// Offices in a merged read of one list, at most: two ordered reads each, under SQLite's
 /// limit on a compound statement's parts (500) and both databases' on bound parameters.
 const MERGED_OFFICES: usize = 100;
 
 /// The offices a case list is read for, newest first, one ordered read per office and
 /// side (`list_cases_by_office`), if it is a list to read that way: one that does not
-/// search (a search starts from what it finds) and has no stage or departure dates (each
-/// has its own index, in the list's order). Without it such a list gathers every case in
-/// scope and sorts them: seconds at a million cases, for the first page anyone sees.
+/// search (a search starts from what it finds: `search_cases`) and has no stage or
+/// departure dates (each has its own index, in the list's order). Without it such a list
+/// gathers every case in scope and sorts them: seconds at a million cases, for the first
+/// page anyone sees.
 fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>> {
     if searches(f) || f.stage.is_some() || f.departing.is_some() || scope.offices.is_empty() {
         return None;
@@ -132,24 +139,31 @@ fn searches(f: &CaseFilter) -> bool {
 /// their names' words, or their date of birth; cases by reference), joined to the cases
 /// afterwards, so that it reads what it found and not every case in scope. (Written as
 /// `case_id IN (found)`, SQLite reads every case of a one-office scope through the
-/// office's index instead: 3 ms became 185 ms at a million cases.)
+/// office's index instead: 3 ms became 185 ms at a million cases.) What is found comes
+/// as it is found, each case once: a search that stops early (`search_cases`) reads no
+/// more than it needs.
 fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     if !searches(f) {
         q.push(" FROM case_summaries cs WHERE 1 = 1");
         return;
     }
-    q.push(" FROM (");
+    q.push(" FROM (SELECT DISTINCT found_id FROM (");
     push_found(q, f);
-    q.push(") found CROSS JOIN case_summaries cs WHERE cs.case_id = found.found_id");
+    q.push(") f) found CROSS JOIN case_summaries cs WHERE cs.case_id = found.found_id");
 }
 
-/// The ids of the cases a search finds, each once (however many of its people are found,
-/// and whether by name or by reference): by reference (a prefix), or with someone whose
-/// names have every word searched for and who was born on the day given.
-fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
+/// What a search looks for: a reference (a prefix), or someone whose names have every
+/// word (and who was born on the day given). References are letters, digits and dashes;
+/// names are matched folded. A text that is neither matches nothing (never everything).
+struct Sought {
+    reference: Option<String>,
+    words: Vec<String>,
+    /// Whether people are sought: by their names' words, their date of birth or both.
+    people: bool,
+}
+
+fn sought(f: &CaseFilter) -> Sought {
     let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    // References are letters, digits and dashes; names are matched folded. A text that is
-    // neither matches nothing (never everything).
     let reference = text
         .map(|t| {
             t.chars()
@@ -159,6 +173,48 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
         })
         .filter(|r| !r.is_empty());
     let words = text.map(name_words).unwrap_or_default();
+    Sought {
+        reference,
+        people: text.is_none() || !words.is_empty(),
+        words,
+    }
+}
+
+/// What `push_found` finds, as a condition on one case `cs`: for a search read in the
+/// list's order, case by case (`search_cases`).
+fn push_sought_case(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
+    let Sought {
+        reference,
+        words,
+        people,
+    } = sought(f);
+    q.push(" AND (1 = 0");
+    if let Some(r) = reference {
+        q.push(format!(" OR (cs.reference{BYTE_ORDER} >= "))
+            .push_bind(r.clone())
+            .push(format!(" AND cs.reference{BYTE_ORDER} < "))
+            .push_bind(format!("{r}\u{7f}"))
+            .push(")");
+    }
+    if people {
+        q.push(" OR EXISTS (SELECT 1 FROM case_people cp WHERE cp.case_id = cs.case_id");
+        push_name_match(q, "cp.person_id", &words);
+        if let Some(d) = f.birth_date {
+            q.push(" AND cp.birth_date = ").push_bind(d);
+        }
+        q.push(")");
+    }
+    q.push(")");
+}
+
+/// The ids of the cases a search finds (see `Sought`), as they are found: a case may come
+/// more than once (by reference and by name, or for each of its people found).
+fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
+    let Sought {
+        reference,
+        words,
+        people,
+    } = sought(f);
     let mut parts = 0;
     if let Some(r) = reference {
         q.push(format!(
@@ -169,14 +225,36 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
         .push_bind(format!("{r}\u{7f}"));
         parts += 1;
     }
-    if text.is_none() || !words.is_empty() {
+    if people {
         if parts > 0 {
-            q.push(" UNION ");
+            q.push(" UNION ALL ");
         }
-        q.push("SELECT DISTINCT cp.case_id AS found_id FROM case_people cp WHERE 1 = 1");
-        push_name_match(q, "cp.person_id", &words, f.birth_date.is_some());
-        if let Some(d) = f.birth_date {
-            q.push(" AND cp.birth_date = ").push_bind(d);
+        match f.birth_date {
+            // A date of birth leaves a handful of people: each one's words are checked.
+            Some(d) => {
+                q.push("SELECT cp.case_id AS found_id FROM case_people cp WHERE cp.birth_date = ")
+                    .push_bind(d);
+                push_name_match(q, "cp.person_id", &words);
+            }
+            // The people of one word, read through the word index as they come (the
+            // longest word: the one likely to have the fewest), each one's other words
+            // checked. Collecting every word's people and intersecting them read every
+            // person with a common first name (tens of thousands at a million cases) to
+            // find the few hundred with both names.
+            None => match driving_word(&words) {
+                Some((driver, others)) => {
+                    q.push(
+                        "SELECT cp.case_id AS found_id FROM person_tokens w \
+                         CROSS JOIN case_people cp WHERE ",
+                    );
+                    push_word(q, "w", driver);
+                    q.push(" AND cp.person_id = w.person_id");
+                    push_name_match(q, "w.person_id", &others);
+                }
+                None => {
+                    q.push("SELECT case_id AS found_id FROM case_summaries WHERE 1 = 0");
+                }
+            },
         }
         parts += 1;
     }
@@ -194,37 +272,41 @@ fn name_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// `person` is someone with, for every word, a name that starts with it or sounds like it.
-/// Without `few_people`, the people of one word are collected through the word index (the
-/// longest word: the one likely to have the fewest), and each one's other words are
-/// checked through `person_tokens_person`. Collecting every word's people and intersecting
-/// them read every person with a common first name (tens of thousands at a million cases)
-/// to find the few hundred with both names. With `few_people` (a date of birth narrows
-/// them first), every word is checked that way: a common sound has thousands of people,
-/// not what to start from when a date of birth leaves a handful.
-fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String], few_people: bool) {
-    let driver = (!few_people)
-        .then(|| {
-            // The first of the longest, so that the same words give the same query.
-            let longest = words.iter().map(|w| w.chars().count()).max()?;
-            words.iter().position(|w| w.chars().count() == longest)
-        })
-        .flatten();
-    for (i, w) in words.iter().enumerate() {
-        q.push(if Some(i) == driver {
-            format!(" AND {person} IN (SELECT t.person_id FROM person_tokens t WHERE ((t.token >= ")
-        } else {
-            format!(
-                " AND EXISTS (SELECT 1 FROM person_tokens t WHERE t.person_id = {person} AND ((t.token >= "
-            )
-        })
-        .push_bind(w.clone())
-        .push(" AND t.token < ")
-        .push_bind(format!("{w}\u{7f}"))
-        .push(") OR t.token = ")
-        .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
-        .push("))");
+/// The word whose people a search reads first: the longest (the one likely to have the
+/// fewest; the first of them, so that the same words give the same query), and the others.
+fn driving_word(words: &[String]) -> Option<(&str, Vec<String>)> {
+    let longest = words.iter().map(|w| w.chars().count()).max()?;
+    let first = words.iter().position(|w| w.chars().count() == longest)?;
+    let others = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != first)
+        .map(|(_, w)| w.clone())
+        .collect();
+    Some((words[first].as_str(), others))
+}
+
+/// `person` is someone with, for every word, a name that starts with it or sounds like it:
+/// each word checked among the person's own words, through `person_tokens_person`.
+fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String]) {
+    for w in words {
+        q.push(format!(
+            " AND EXISTS (SELECT 1 FROM person_tokens t WHERE t.person_id = {person} AND "
+        ));
+        push_word(q, "t", w);
+        q.push(")");
     }
+}
+
+/// `person_tokens` row `t` is a word that starts with `w`, or one that sounds like it.
+fn push_word(q: &mut QueryBuilder<Db>, t: &str, w: &str) {
+    q.push(format!("(({t}.token >= "))
+        .push_bind(w.to_string())
+        .push(format!(" AND {t}.token < "))
+        .push_bind(format!("{w}\u{7f}"))
+        .push(format!(") OR {t}.token = "))
+        .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
+        .push(")");
 }
 
 /// The column a counted page's rows carry after their own (see `counted_page`).
@@ -1329,6 +1411,96 @@ impl Backend {
                 .list_cases_by_office(scope, filter, page, &offices)
                 .await;
         }
+        if searches(filter) {
+            return self.search_cases(scope, filter, page).await;
+        }
+        self.gather_cases(scope, filter, page).await
+    }
+
+    /// A search, read the way what it finds asks for. Up to `SEARCH_BOUND` cases found
+    /// (nearly every search: a name and a date of birth, a reference, an uncommon name),
+    /// they are read through the index of what was sought (as they come, stopping past the
+    /// bound), and the page taken from them. More (a common name alone: thousands at a
+    /// million cases), the page is read in the list's order, every case newest first, each
+    /// checked against the scope and the search, stopping at the page's end instead of
+    /// gathering and sorting thousands of cases for fifty; the total then says "more
+    /// than". A page past the bound gathers everything found and counts it.
+    async fn search_cases(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> CResult<Page<CaseRow>> {
+        let mut probe = QueryBuilder::<Db>::new("SELECT cs.case_id");
+        push_cases_from(&mut probe, filter);
+        push_scope(&mut probe, scope);
+        push_filter(&mut probe, filter);
+        probe.push(" LIMIT ").push_bind(SEARCH_BOUND + 1);
+        let found: Vec<(Uuid,)> = probe.build_query_as().fetch_all(self.reader()).await?;
+        let total = found.len() as i64;
+        if total <= SEARCH_BOUND {
+            if total == 0 {
+                return Ok(Page {
+                    items: vec![],
+                    total,
+                    total_exact: true,
+                });
+            }
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "SELECT {CASE_COLUMNS} FROM case_summaries cs WHERE cs.case_id IN ("
+            ));
+            let mut ids = q.separated(", ");
+            for (id,) in &found {
+                ids.push_bind(*id);
+            }
+            q.push(") ORDER BY cs.updated_at DESC, cs.case_id");
+            page_bounds(&mut q, page);
+            return Ok(Page {
+                items: q.build_query_as().fetch_all(self.reader()).await?,
+                total,
+                total_exact: true,
+            });
+        }
+        if page.offset() + i64::from(page.per_page) > SEARCH_BOUND {
+            return self.gather_cases(scope, filter, page).await;
+        }
+        // The newest `WALKED_CASES` in scope, at most: a page not filled by them (the
+        // search's cases are too few among them, or it is the last page) is gathered.
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {CASE_COLUMNS} FROM (SELECT cs.case_id AS listed_id FROM \
+             (SELECT cs.case_id, cs.updated_at, cs.reference \
+             FROM case_summaries cs{NEWEST_FIRST} WHERE 1 = 1"
+        ));
+        push_scope(&mut q, scope);
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY cs.updated_at DESC, cs.case_id LIMIT ")
+            .push_bind(WALKED_CASES)
+            .push(") cs WHERE 1 = 1");
+        push_sought_case(&mut q, filter);
+        q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
+        page_bounds(&mut q, page);
+        q.push(
+            ") page CROSS JOIN case_summaries cs WHERE cs.case_id = page.listed_id \
+             ORDER BY cs.updated_at DESC, cs.case_id",
+        );
+        let items: Vec<CaseRow> = q.build_query_as().fetch_all(self.reader()).await?;
+        if items.len() < page.per_page as usize {
+            return self.gather_cases(scope, filter, page).await;
+        }
+        Ok(Page {
+            items,
+            total: SEARCH_BOUND,
+            total_exact: false,
+        })
+    }
+
+    /// A case list gathered whole, sorted and counted.
+    async fn gather_cases(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> CResult<Page<CaseRow>> {
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
         push_cases_from(&mut count, filter);
         push_scope(&mut count, scope);
@@ -1453,10 +1625,23 @@ impl Backend {
                 .filter(|t| !t.is_empty())
             {
                 let words = name_words(t);
-                if words.is_empty() {
-                    q.push(" AND 1 = 0");
+                match driving_word(&words) {
+                    None => {
+                        q.push(" AND 1 = 0");
+                    }
+                    // A date of birth leaves a handful: each one's words are checked.
+                    Some(_) if filter.birth_date.is_some() => {
+                        push_name_match(q, "p.person_id", &words);
+                    }
+                    Some((driver, others)) => {
+                        q.push(
+                            " AND p.person_id IN (SELECT w.person_id FROM person_tokens w WHERE ",
+                        );
+                        push_word(q, "w", driver);
+                        q.push(")");
+                        push_name_match(q, "p.person_id", &others);
+                    }
                 }
-                push_name_match(q, "p.person_id", &words, filter.birth_date.is_some());
             }
             if let Some(d) = filter.birth_date {
                 q.push(" AND p.birth_date = ").push_bind(d);

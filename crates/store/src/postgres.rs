@@ -13,6 +13,10 @@ type Backend = PgStore;
 /// How to compare text byte by byte, whatever the database's collation.
 const BYTE_ORDER: &str = " COLLATE \"C\"";
 
+/// Cases read newest first whatever their office (`search_cases`): PostgreSQL's planner
+/// chooses the index itself.
+const NEWEST_FIRST: &str = "";
+
 const AUDIT_LOCK: i64 = crate::POSTGRES_AUDIT_LOCK;
 
 /// See `PgStore::rebuild_connection`.

@@ -173,6 +173,27 @@ impl NewCase {
         }
     }
 
+    /// The commit of all its events, with people written as the projection writes them
+    /// but with the names given here (and no date of birth).
+    fn with_people(&self, names: &[(&str, &str)]) -> Commit {
+        let mut commit = self.commit(&self.events);
+        let row = commit.people.as_ref().unwrap()[0].clone();
+        commit.people = Some(
+            names
+                .iter()
+                .map(|(given, family)| PersonRow {
+                    person_id: Uuid::new_v4(),
+                    given_name: (*given).into(),
+                    family_name: Some((*family).into()),
+                    search_name: search_key(&format!("{given} {family}")),
+                    birth_date: None,
+                    ..row.clone()
+                })
+                .collect(),
+        );
+        commit
+    }
+
     async fn save_all(&self, store: &Store) {
         store.append(self.commit(&self.events)).await.unwrap();
     }
@@ -525,9 +546,95 @@ both_backends! {
         let b = CaseFilter { office: Some(OFFICE_B), ..Default::default() };
         let none = db.store.list_cases(&s, &b, PageRequest { page: 1, per_page: 50 }).await.unwrap();
         assert_eq!((none.total, none.total_exact), (0, true));
-        let found = CaseFilter { text: Some("Awa".into()), ..Default::default() };
-        let found = db.store.list_cases(&s, &found, PageRequest { page: 1, per_page: 50 }).await.unwrap();
-        assert_eq!((found.total, found.total_exact), (n, true), "a search counts every case it finds");
+        // Every case has an Awa: a search finds more than its bound, and says so; its
+        // pages are the list's, read in the list's order up to the bound, gathered and
+        // counted past it.
+        let awa = CaseFilter { text: Some("Awa".into()), ..Default::default() };
+        let found = db.store.list_cases(&s, &awa, PageRequest { page: 1, per_page: 50 }).await.unwrap();
+        assert_eq!((found.total, found.total_exact), (SEARCH_BOUND, false), "more than the search's bound");
+        assert_eq!(found.items, first.items);
+        let past = db.store.list_cases(&s, &awa, PageRequest { page: 21, per_page: 50 }).await.unwrap();
+        assert_eq!((past.total, past.total_exact), (n, true), "a page past the search's bound counts all");
+        let listed = db.store.list_cases(&s, &all, PageRequest { page: 21, per_page: 50 }).await.unwrap();
+        assert_eq!(past.items, listed.items);
+        // More than the bound found, but none among the newest ten thousand cases: the
+        // page is gathered (and counted) instead of read newest first.
+        let mut older = vec![];
+        for i in 0..=SEARCH_BOUND {
+            let c = NewCase::register(OFFICE_A, &format!("O-{i}"), "X", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            let mut commit = c.with_people(&[("Fatou", "Sow")]);
+            commit.case_row.updated_at = now() - Duration::days(1) - Duration::minutes(i);
+            older.push(commit.case_row.case_id);
+            batch.push(homeward_store::NewCase { case_id: c.id, events: c.events, case_row: commit.case_row, people: commit.people.unwrap(), stats: commit.stats.unwrap() });
+        }
+        db.store.append_new_cases(&batch, &[], &audit).await.unwrap();
+        let fatou = CaseFilter { text: Some("fatou".into()), ..Default::default() };
+        let found = db.store.list_cases(&s, &fatou, PageRequest { page: 1, per_page: 50 }).await.unwrap();
+        assert_eq!((found.total, found.total_exact), (SEARCH_BOUND + 1, true));
+        assert_eq!(found.items.iter().map(|r| r.case_id).collect::<Vec<_>>(), older[..50]);
+    }
+
+    async fn a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order(db: &TestDb) {
+        // Cases of three offices, some with another office of return, with ties in their
+        // update time; most have a Fatou (one of them twice), some only in a reference.
+        // Every page equals the cases chosen and sorted here, whichever way it is read.
+        let office_c = OfficeId(Uuid::from_u128(0xC));
+        let offices = [OFFICE_A, OFFICE_B, office_c];
+        let audit = AuditDraft { at: now(), actor: None, action: "cases.generated".into(), case_id: None, detail: serde_json::json!({}) };
+        let n = (SEARCH_BOUND as u32) * 2;
+        let (mut rows, mut batch) = (vec![], vec![]);
+        for i in 0..n {
+            let reference = if i % 50 == 5 { format!("FATOU-{i}") } else { format!("F-2026-{i}") };
+            let c = NewCase::register(offices[(i % 3) as usize], &reference, "X", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+            let names: &[(&str, &str)] = match i % 5 {
+                0 => &[("Moussa", "Sow")],
+                1 => &[("Fatou", "Sow"), ("Fatou", "Sow")],
+                _ => &[("Moussa", "Sow"), ("Fatou", "Ba")],
+            };
+            let mut commit = c.with_people(names);
+            commit.case_row.return_office = [None, Some(OFFICE_A), Some(OFFICE_B), Some(office_c)][(i / 3 % 4) as usize].map(|o| o.0);
+            commit.case_row.updated_at = now() + Duration::minutes(i64::from(i * 7 % 301));
+            rows.push((commit.case_row.clone(), i % 5 != 0 || i % 50 == 5));
+            batch.push(homeward_store::NewCase { case_id: c.id, events: c.events, case_row: commit.case_row, people: commit.people.unwrap(), stats: commit.stats.unwrap() });
+        }
+        db.store.append_new_cases(&batch, &[], &audit).await.unwrap();
+        let fatou = CaseFilter { text: Some("fatou".into()), ..Default::default() };
+        let sow = CaseFilter { text: Some("fatou sow".into()), ..Default::default() };
+        for (name, f, s) in [
+            ("fatou, A and B", &fatou, vec![OFFICE_A, OFFICE_B]),
+            ("fatou, all", &fatou, offices.to_vec()),
+            ("fatou sow, all", &sow, offices.to_vec()),
+            ("fatou, office C", &CaseFilter { office: Some(office_c), ..fatou.clone() }, vec![OFFICE_A]),
+        ] {
+            let mut expected: Vec<&CaseRow> = rows
+                .iter()
+                .filter(|(r, is_fatou)| {
+                    let seen = |o: Option<Uuid>| o.is_some_and(|o| s.iter().any(|x| x.0 == o));
+                    let named = |o: OfficeId| r.host_office == o.0 || r.return_office == Some(o.0);
+                    let matches = if f.text.as_deref() == Some("fatou sow") {
+                        r.reference.starts_with("F-") && rows.iter().position(|(x, _)| x.case_id == r.case_id).unwrap() % 5 == 1
+                    } else {
+                        *is_fatou
+                    };
+                    (seen(Some(r.host_office)) || seen(r.return_office)) && f.office.is_none_or(named) && matches
+                })
+                .map(|(r, _)| r)
+                .collect();
+            expected.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.case_id.cmp(&b.case_id)));
+            let want: Vec<Uuid> = expected.iter().map(|r| r.case_id).collect();
+            let per_page = 40;
+            for number in [1, 2, 25, 26, want.len() as u32 / per_page + 1] {
+                let p = db.store.list_cases(&scope(&s), f, PageRequest { page: number, per_page }).await.unwrap();
+                let from = ((number - 1) * per_page) as usize;
+                let slice = &want[from.min(want.len())..(from + per_page as usize).min(want.len())];
+                let got: Vec<Uuid> = p.items.iter().map(|r| r.case_id).collect();
+                assert_eq!(got, slice, "{name}: page {number}");
+                let end = i64::from(number * per_page);
+                let bounded = want.len() as i64 > SEARCH_BOUND && end <= SEARCH_BOUND;
+                let total = if bounded { (SEARCH_BOUND, false) } else { (want.len() as i64, true) };
+                assert_eq!((p.total, p.total_exact), total, "{name}: page {number}'s total");
+            }
+        }
     }
 
     async fn a_search_lists_each_case_once_and_every_word_narrows(db: &TestDb) {
@@ -543,21 +650,7 @@ both_backends! {
         let mut ids = vec![];
         for (i, people) in names.iter().enumerate() {
             let c = NewCase::register(OFFICE_A, &format!("S-2026-{i}"), "X", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
-            let mut commit = c.commit(&c.events);
-            let row = commit.people.as_ref().unwrap()[0].clone();
-            commit.people = Some(
-                people
-                    .iter()
-                    .map(|(given, family)| PersonRow {
-                        person_id: Uuid::new_v4(),
-                        given_name: (*given).into(),
-                        family_name: Some((*family).into()),
-                        search_name: search_key(&format!("{given} {family}")),
-                        birth_date: None,
-                        ..row.clone()
-                    })
-                    .collect(),
-            );
+            let mut commit = c.with_people(people);
             commit.case_row.updated_at = now() + Duration::minutes(i as i64);
             db.store.append(commit).await.unwrap();
             ids.push(c.id.0);
