@@ -374,8 +374,8 @@ pub const COUNT_BOUND: i64 = 10_000;
 /// A search finds up to this many cases before it is read differently: past it, its page
 /// is read in the list's order, each case checked against the search, and its total says
 /// "more than" (see the store's `search_cases`). A common name alone finds thousands of
-/// cases at a million: gathering and sorting them all took 0.3 s for a page of twenty,
-/// the list's order 30 ms; at a thousand found, both take about as long.
+/// cases at a million: gathering, sorting and counting them all took 0.43 s on SQLite for
+/// a page of fifty; reading up to the bound took 55 ms, and the page newest first 90 ms.
 pub const SEARCH_BOUND: i64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
