@@ -33,7 +33,8 @@ pub struct PageOut<T> {
     /// How many match; a lower bound when `total_exact` is false.
     pub total: i64,
     /// False when counting stopped at `total`: more than that many match. A case list that
-    /// is not a search counts up to 10,000 cases (or the end of the page asked for).
+    /// is not a search counts up to 10,000 cases (or the end of the page asked for); a
+    /// search counts up to 1,000 cases, and all of them on a page past the thousandth.
     pub total_exact: bool,
 }
 
