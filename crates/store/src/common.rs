@@ -152,6 +152,14 @@ fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     q.push(") f) found CROSS JOIN case_summaries cs WHERE cs.case_id = found.found_id");
 }
 
+/// `FROM` and `WHERE` of a case list read whole: the cases (or what a search finds), in
+/// scope, through the filter.
+fn push_listed(q: &mut QueryBuilder<Db>, scope: &Scope, f: &CaseFilter) {
+    push_cases_from(q, f);
+    push_scope(q, scope);
+    push_filter(q, f);
+}
+
 /// What a search looks for: a reference (a prefix), or someone whose names have every
 /// word (and who was born on the day given). References are letters, digits and dashes;
 /// names are matched folded. A text that is neither matches nothing (never everything).
@@ -1432,9 +1440,7 @@ impl Backend {
         page: PageRequest,
     ) -> CResult<Page<CaseRow>> {
         let mut probe = QueryBuilder::<Db>::new("SELECT cs.case_id");
-        push_cases_from(&mut probe, filter);
-        push_scope(&mut probe, scope);
-        push_filter(&mut probe, filter);
+        push_listed(&mut probe, scope, filter);
         probe.push(" LIMIT ").push_bind(SEARCH_BOUND + 1);
         let found: Vec<(Uuid,)> = probe.build_query_as().fetch_all(self.reader()).await?;
         let total = found.len() as i64;
@@ -1502,17 +1508,13 @@ impl Backend {
         page: PageRequest,
     ) -> CResult<Page<CaseRow>> {
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
-        push_cases_from(&mut count, filter);
-        push_scope(&mut count, scope);
-        push_filter(&mut count, filter);
+        push_listed(&mut count, scope, filter);
         let counted = searches(filter);
         let mut q = QueryBuilder::<Db>::new(format!("SELECT {CASE_COLUMNS}"));
         if counted {
             q.push(COUNTED);
         }
-        push_cases_from(&mut q, filter);
-        push_scope(&mut q, scope);
-        push_filter(&mut q, filter);
+        push_listed(&mut q, scope, filter);
         q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
         page_bounds(&mut q, page);
         if counted {
