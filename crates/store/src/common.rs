@@ -443,7 +443,7 @@ async fn insert_people_rows(
         });
         q.build().execute(&mut **tx).await?;
     }
-    let tokens: Vec<(String, Uuid, Uuid)> = people
+    let mut tokens: Vec<(String, Uuid, Uuid)> = people
         .iter()
         .flat_map(|p| {
             // The names as written (for words joined by apostrophes or hyphens), and the
@@ -458,15 +458,10 @@ async fn insert_people_rows(
             .map(|t| (t, p.person_id, p.case_id))
         })
         .collect();
-    for chunk in tokens.chunks(ROWS) {
-        let mut q =
-            QueryBuilder::<Db>::new("INSERT INTO person_tokens (token, person_id, case_id) ");
-        q.push_values(chunk, |mut b, (t, person, case)| {
-            b.push_bind(t).push_bind(*person).push_bind(*case);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
+    // In the primary key's order (words compare byte by byte in both databases): each
+    // statement then walks the key's tree once, left to right, not to a random leaf a row.
+    tokens.sort_unstable();
+    Backend::insert_tokens(tx, &tokens).await
 }
 
 async fn insert_people(tx: &mut sqlx::Transaction<'_, Db>, people: &[PersonRow]) -> CResult<()> {
@@ -1668,10 +1663,11 @@ impl Backend {
     /// Every read model again from the log, in one transaction that holds the commit
     /// lock (no event is written meanwhile). The tables' secondary indexes are dropped
     /// first and created again once the rows are in (one sorted build each, instead of an
-    /// insert into each for every row); their foreign keys are not checked row by row
-    /// (`suspend_foreign_keys`, `rebuild_connection`). Three stages overlap: the events
-    /// of a batch of cases are read on another connection, the batch before is replayed
-    /// on a blocking thread, and the one before that is written. The rebuild has more
+    /// insert into each for every row); their foreign keys are not checked row by row, and
+    /// PostgreSQL's primary keys are built last too (`suspend_keys`,
+    /// `rebuild_connection`). Three stages overlap: the events of a batch of cases are
+    /// read on another connection, the batch before is replayed on a blocking thread, and
+    /// the one before that is written. The rebuild has more
     /// memory than the server's usual (`rebuild_memory`), given back when it ends,
     /// however it ends.
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
@@ -1694,7 +1690,7 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        let foreign_keys = Self::suspend_foreign_keys(&mut tx, &READ_MODEL_TABLES).await?;
+        let keys = Self::suspend_keys(&mut tx, &READ_MODEL_TABLES).await?;
         Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
         match self.side_reader() {
             Some(pool) => {
@@ -1740,11 +1736,7 @@ impl Backend {
                 }
             }
         }
-        for statement in indexes
-            .into_iter()
-            .map(|(_, create)| create)
-            .chain(foreign_keys)
-        {
+        for statement in indexes.into_iter().map(|(_, create)| create).chain(keys) {
             sqlx::query(sqlx::AssertSqlSafe(statement))
                 .execute(&mut *tx)
                 .await?;

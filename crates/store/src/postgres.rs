@@ -146,19 +146,25 @@ impl PgStore {
         checked_indexes(found)
     }
 
-    /// Drops the foreign keys of these tables (in the rebuild's transaction); the
-    /// statements that add them again. A rebuild's rows come from one replay of each
-    /// case, parents first: checked one by one, by a trigger per row, the keys took most
-    /// of the writer's time; added again at the end, each is checked by one join.
-    async fn suspend_foreign_keys(
+    /// Drops the keys of these tables (in the rebuild's transaction); the statements that
+    /// add them again, primary and unique keys before the foreign keys that refer to
+    /// them. A rebuild's rows come from one replay of each case, parents first: checked
+    /// one by one, by a trigger per row, the foreign keys took most of the writer's time;
+    /// added again at the end, each is checked by one join. A primary key kept during the
+    /// load is an index every row is inserted into where its key falls (the name words'
+    /// at random); added again at the end, it is built from one sort, as the secondary
+    /// indexes are.
+    async fn suspend_keys(
         tx: &mut Transaction<'_, Db>,
         tables: &[&str],
     ) -> Result<Vec<String>, crate::StoreError> {
+        // Foreign keys first: a key another table's foreign key refers to cannot go first.
         let found: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT t.relname::text, c.conname::text, pg_get_constraintdef(c.oid) \
              FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-             WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace \
-             AND t.relname::text = ANY($1) ORDER BY 1, 2",
+             WHERE c.contype IN ('f', 'p', 'u') \
+             AND t.relnamespace = current_schema()::regnamespace \
+             AND t.relname::text = ANY($1) ORDER BY c.contype <> 'f', 1, 2",
         )
         .bind(tables)
         .fetch_all(&mut **tx)
@@ -167,7 +173,7 @@ impl PgStore {
         for (table, name, definition) in found {
             if !plain_identifier(&table) || !plain_identifier(&name) {
                 return Err(crate::StoreError::Unsupported(format!(
-                    "a foreign key named {name:?} on {table:?}"
+                    "a key named {name:?} on {table:?}"
                 )));
             }
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -179,6 +185,8 @@ impl PgStore {
                 "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
             ));
         }
+        // Added again in the reverse order: the keys, then the foreign keys.
+        restore.reverse();
         Ok(restore)
     }
 
@@ -236,6 +244,30 @@ impl PgStore {
 
     fn end_writes(q: &mut sqlx::QueryBuilder<Db>) {
         q.push(") SELECT 1");
+    }
+
+    /// Name words, bound as three arrays: one statement of three parameters, where a
+    /// multi-row insert binds three a row and PostgreSQL plans every row of its `VALUES`.
+    async fn insert_tokens(
+        tx: &mut Transaction<'_, Db>,
+        tokens: &[(String, Uuid, Uuid)],
+    ) -> Result<(), crate::StoreError> {
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        let words: Vec<&str> = tokens.iter().map(|(t, _, _)| t.as_str()).collect();
+        let people: Vec<Uuid> = tokens.iter().map(|(_, p, _)| *p).collect();
+        let cases: Vec<Uuid> = tokens.iter().map(|(_, _, c)| *c).collect();
+        sqlx::query(
+            "INSERT INTO person_tokens (token, person_id, case_id) \
+             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::uuid[])",
+        )
+        .bind(&words)
+        .bind(&people)
+        .bind(&cases)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     async fn lock_audit(tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {

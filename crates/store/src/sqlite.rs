@@ -219,8 +219,8 @@ impl SqliteStore {
     }
 
     /// Nothing to drop: the rebuild's connection has foreign keys off
-    /// (`rebuild_connection`).
-    async fn suspend_foreign_keys(
+    /// (`rebuild_connection`), and a primary key cannot be dropped.
+    async fn suspend_keys(
         _tx: &mut Transaction<'_, Db>,
         _tables: &[&str],
     ) -> Result<Vec<String>, crate::StoreError> {
@@ -298,6 +298,22 @@ impl SqliteStore {
     }
 
     fn end_writes(_q: &mut sqlx::QueryBuilder<Db>) {}
+
+    /// Name words, with multi-row inserts.
+    async fn insert_tokens(
+        tx: &mut Transaction<'_, Db>,
+        tokens: &[(String, Uuid, Uuid)],
+    ) -> Result<(), crate::StoreError> {
+        for chunk in tokens.chunks(ROWS) {
+            let mut q =
+                QueryBuilder::<Db>::new("INSERT INTO person_tokens (token, person_id, case_id) ");
+            q.push_values(chunk, |mut b, (t, person, case)| {
+                b.push_bind(t).push_bind(*person).push_bind(*case);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 
     /// The single writer already serialises appends to the audit chain.
     async fn lock_audit(_tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {

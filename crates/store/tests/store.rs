@@ -808,6 +808,15 @@ both_backends! {
             )
             .await;
         assert!(orphan.is_err(), "{orphan:?}");
+        // Nor does PostgreSQL keep the primary keys during the load: they are there again,
+        // and a row twice is refused.
+        for table in ["person_tokens", "case_people", "case_summaries"] {
+            let twice = db
+                .store
+                .execute_unchecked(&format!("INSERT INTO {table} SELECT * FROM {table} LIMIT 1"))
+                .await;
+            assert!(twice.is_err(), "{table}: {twice:?}");
+        }
     }
 
     async fn the_event_log_is_append_only(db: &TestDb) {
