@@ -251,12 +251,8 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
             // find the few hundred with both names.
             None => match driving_word(&words) {
                 Some((driver, others)) => {
-                    q.push(
-                        "SELECT cp.case_id AS found_id FROM person_tokens w \
-                         CROSS JOIN case_people cp WHERE ",
-                    );
+                    q.push(CASES_OF_WORD);
                     push_word(q, "w", driver);
-                    q.push(" AND cp.person_id = w.person_id");
                     push_name_match(q, "w.person_id", &others);
                 }
                 None => {

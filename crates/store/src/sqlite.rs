@@ -15,6 +15,12 @@ type Backend = SqliteStore;
 /// How to compare text byte by byte (SQLite always does).
 const BYTE_ORDER: &str = "";
 
+/// The cases of the people a name's word `w` finds (`push_found`), the word's condition
+/// to follow: through the people rows. Told the case of the word's row instead, SQLite
+/// planned some searches badly (a name of three words at a million cases: 0.3 -> 1.5 s).
+const CASES_OF_WORD: &str = "SELECT cp.case_id AS found_id FROM person_tokens w \
+    CROSS JOIN case_people cp WHERE cp.person_id = w.person_id AND ";
+
 /// Cases read newest first whatever their office (`search_cases`): SQLite, which keeps no
 /// statistics here, would otherwise read a one-office scope through the office's index and
 /// sort every case of it.
