@@ -302,18 +302,15 @@ fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String]) {
     }
 }
 
-/// `person_tokens` row `t` is a word that starts with `w`, or one that sounds like it
-/// (`sound_token`: a word has no sound of one letter).
+/// `person_tokens` row `t` is a word that starts with `w`, or one that sounds like it.
 fn push_word(q: &mut QueryBuilder<Db>, t: &str, w: &str) {
     q.push(format!("(({t}.token >= "))
         .push_bind(w.to_string())
         .push(format!(" AND {t}.token < "))
         .push_bind(format!("{w}\u{7f}"))
+        .push(format!(") OR {t}.token = "))
+        .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
         .push(")");
-    if let Some(sound) = homeward_domain::values::sound_token(w) {
-        q.push(format!(" OR {t}.token = ")).push_bind(sound);
-    }
-    q.push(")");
 }
 
 /// The column a counted page's rows carry after their own (see `counted_page`).

@@ -684,38 +684,6 @@ both_backends! {
         assert_eq!((people.total, people.items.len()), (2, 2));
     }
 
-    async fn a_name_that_sounds_like_one_vowel_finds_only_itself(db: &TestDb) {
-        // "Awa", "Aya" and the lone "e" of a Georgian name in Latin letters
-        // ("maisuraz'e") all sound like one vowel: a search finds none by another.
-        let names: [&[(&str, &str)]; 4] = [
-            &[("Awa", "Traoré")],
-            &[("Aya", "Traoré")],
-            &[("ნინო", "მაისურაძე")],
-            &[("Mouhamed", "Traoré")],
-        ];
-        let mut ids = vec![];
-        for (i, people) in names.iter().enumerate() {
-            let c = NewCase::register(OFFICE_A, &format!("V-2026-{i}"), "X", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
-            let mut commit = c.with_people(people);
-            commit.case_row.updated_at = now() + Duration::minutes(i as i64);
-            db.store.append(commit).await.unwrap();
-            ids.push(c.id.0);
-        }
-        let s = scope(&[OFFICE_A]);
-        for (text, want) in [
-            ("awa", vec![ids[0]]),
-            ("aya traore", vec![ids[1]]),
-            // A sound of two letters or more still finds other spellings.
-            ("mohamed", vec![ids[3]]),
-            ("traore", vec![ids[3], ids[1], ids[0]]),
-        ] {
-            let f = CaseFilter { text: Some(text.into()), ..Default::default() };
-            let r = db.store.list_cases(&s, &f, page()).await.unwrap();
-            let got: Vec<Uuid> = r.items.iter().map(|c| c.case_id).collect();
-            assert_eq!(got, want, "{text}");
-        }
-    }
-
     async fn a_load_past_one_statements_parameters_is_written_whole(db: &TestDb) {
         // Rows are gathered into one statement up to 30,000 parameters, then sent and a new
         // one begun: 3,000 cases' rows alone (22 parameters each) are past PostgreSQL's 65,535
