@@ -1663,9 +1663,8 @@ impl Backend {
     /// PostgreSQL's primary keys are built last too (`suspend_keys`,
     /// `rebuild_connection`). Three stages overlap: the events of a batch of cases are
     /// read on another connection, the batch before is replayed on a blocking thread, and
-    /// the one before that is written. The rebuild has more
-    /// memory than the server's usual (`rebuild_memory`), given back when it ends,
-    /// however it ends.
+    /// the one before that is written. The rebuild has more memory than the server's
+    /// usual (`rebuild_memory`), given back when it ends, however it ends.
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
         let rebuilt = self.rebuild_read_models_in_one().await;
         let usual = self.usual_memory().await;
