@@ -198,11 +198,8 @@ fn push_sought_case(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     } = sought(f);
     q.push(" AND (1 = 0");
     if let Some(r) = reference {
-        q.push(format!(" OR (cs.reference{BYTE_ORDER} >= "))
-            .push_bind(r.clone())
-            .push(format!(" AND cs.reference{BYTE_ORDER} < "))
-            .push_bind(format!("{r}\u{7f}"))
-            .push(")");
+        q.push(" OR ");
+        push_prefix(q, &format!("cs.reference{BYTE_ORDER}"), &r);
     }
     if people {
         q.push(" OR EXISTS (SELECT 1 FROM case_people cp WHERE cp.case_id = cs.case_id");
@@ -225,12 +222,8 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     } = sought(f);
     let mut parts = 0;
     if let Some(r) = reference {
-        q.push(format!(
-            "SELECT case_id AS found_id FROM case_summaries WHERE reference{BYTE_ORDER} >= "
-        ))
-        .push_bind(r.clone())
-        .push(format!(" AND reference{BYTE_ORDER} < "))
-        .push_bind(format!("{r}\u{7f}"));
+        q.push("SELECT case_id AS found_id FROM case_summaries WHERE ");
+        push_prefix(q, &format!("reference{BYTE_ORDER}"), &r);
         parts += 1;
     }
     if people {
@@ -304,12 +297,20 @@ fn push_name_match(q: &mut QueryBuilder<Db>, person: &str, words: &[String]) {
 
 /// `person_tokens` row `t` is a word that starts with `w`, or one that sounds like it.
 fn push_word(q: &mut QueryBuilder<Db>, t: &str, w: &str) {
-    q.push(format!("(({t}.token >= "))
-        .push_bind(w.to_string())
-        .push(format!(" AND {t}.token < "))
-        .push_bind(format!("{w}\u{7f}"))
-        .push(format!(") OR {t}.token = "))
+    q.push("(");
+    push_prefix(q, &format!("{t}.token"), w);
+    q.push(format!(" OR {t}.token = "))
         .push_bind(format!("~{}", homeward_domain::values::sound_key(w)))
+        .push(")");
+}
+
+/// `column` starts with `prefix` (compared byte by byte: the caller's column says so where
+/// the database would not), as a range an index on it reads.
+fn push_prefix(q: &mut QueryBuilder<Db>, column: &str, prefix: &str) {
+    q.push(format!("({column} >= "))
+        .push_bind(prefix.to_string())
+        .push(format!(" AND {column} < "))
+        .push_bind(format!("{prefix}\u{7f}"))
         .push(")");
 }
 
