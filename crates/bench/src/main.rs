@@ -757,6 +757,8 @@ async fn reads(
                 .is_some_and(|items| items.iter().any(|i| i["id"] == p.case.as_str()))
             {
                 hits += 1;
+            } else {
+                eprintln!("  {label} search did not find its person: {q}");
             }
         }
         found.insert(label, (hits, queries.len()));

@@ -333,14 +333,53 @@ pub fn languages() -> Vec<(String, &'static str, Option<&'static str>)> {
 }
 
 /// Normalises a name for search: Latin transliteration of any script, lower case,
-/// single spaces. "Aïcha  N'DIAYE" and "aicha n'diaye" match.
+/// single spaces. "Aïcha  N'DIAYE" and "aicha n diaye" match: the words of
+/// [`search_words`].
 pub fn search_key(s: &str) -> String {
-    let ascii = deunicode::deunicode(s).to_lowercase();
-    ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
+    search_words(s).join(" ")
+}
+
+/// Whether `c` divides the words of a name as written: a space, or punctuation such as an
+/// apostrophe, a hyphen or a full stop, in any of their common forms (N’Diaye, the
+/// Katakana middle dot of ジョン・スミス). Letters and combining marks never do.
+fn separates(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '\u{00B7}' // middle dot
+            | '\u{02BB}'..='\u{02BC}' // modifier letter apostrophes
+            | '\u{05BE}' // Hebrew maqaf
+            | '\u{060C}' // Arabic comma
+            | '\u{2010}'..='\u{2027}' // hyphens, dashes, quotation marks, bullets
+            | '\u{3001}'..='\u{3002}' // ideographic comma and full stop
+            | '\u{30FB}' // Katakana middle dot
+            | '\u{FF0C}'..='\u{FF0E}' // full-width comma, hyphen, full stop
+        )
+}
+
+/// The words of a name (or of what is searched for) as a search compares them: lower-case
+/// Latin letters and digits, any script transliterated. Only the name's own separators
+/// ([`separates`]) divide it: a letter whose transliteration holds an apostrophe or a
+/// back-tick (Georgian ძ "z'", თ "t`"; Cyrillic ь "'") stays inside its word, so
+/// "Наталья" is "natalia", not "natal" and a stray "ia", and "ბერიძე" is "berize", not
+/// "beriz" and a lone "e" (which sounds like every name of vowels: Awa, Aya). A script
+/// written without spaces (Chinese) gives a word per transliterated syllable.
+pub fn search_words(text: &str) -> Vec<String> {
+    text.split(separates)
+        .flat_map(|part| {
+            deunicode::deunicode(part)
+                .split_whitespace()
+                .map(|w| {
+                    w.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|c| c.to_ascii_lowercase())
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+        })
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
 }
 
 /// How a word of a name sounds, roughly: the same for the ways one name is commonly
@@ -384,20 +423,19 @@ pub fn sound_key(word: &str) -> String {
     out
 }
 
-/// The words a person is found by: each word of the name as written (folded), and each
+/// The words a person is found by: each word of the name ([`search_words`]), and each
 /// word's sound (`~` and [`sound_key`]), without repeats. A word joined by an apostrophe
 /// or a hyphen is also found whole: N'Diaye as "ndiaye", "n" and "diaye".
 pub fn name_tokens(name: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
-    let folded = deunicode::deunicode(name).to_lowercase();
-    for word in folded.split_whitespace() {
-        let parts = search_key(word);
-        let whole = parts.replace(' ', "");
-        let mut words = vec![whole.clone()];
-        if parts != whole {
-            words.extend(parts.split(' ').map(str::to_string));
+    for written in name.split_whitespace() {
+        let parts = search_words(written);
+        let mut words = vec![];
+        if parts.len() > 1 {
+            words.push(parts.concat());
         }
-        for w in words.iter().filter(|w| !w.is_empty()) {
+        words.extend(parts);
+        for w in &words {
             for t in [w.clone(), format!("~{}", sound_key(w))] {
                 if t != "~" && !out.contains(&t) {
                     out.push(t);
@@ -445,6 +483,38 @@ mod tests {
             ]
         );
         assert!(name_tokens("").is_empty());
+    }
+
+    #[test]
+    fn only_the_names_own_separators_divide_its_words() {
+        // Transliteration writes Georgian ძ as "z'" and თ as "t`", Cyrillic ь as "'":
+        // letters inside one word, not separators.
+        assert_eq!(name_tokens("ბერიძე"), vec!["berize", "~barasa"]);
+        assert_eq!(name_tokens("Наталья"), vec!["natalia", "~natala"]);
+        assert_eq!(search_words("დავითh"), vec!["davith"]);
+        assert_eq!(sound_key("davith"), sound_key("davit"));
+        // "Awa" sounds like any name made of vowels: no Georgian or Russian name is found
+        // by it through a fragment of its transliteration.
+        let awa = format!("~{}", sound_key("Awa"));
+        for name in ["ბერიძე", "კაპანაძე", "Наталья", "Ольга", "Игорь"]
+        {
+            assert!(
+                !name_tokens(name).contains(&awa),
+                "{name}: {:?}",
+                name_tokens(name)
+            );
+        }
+        // A name's own apostrophe, hyphen or middle dot does divide it, in any form.
+        for written in ["N'Diaye", "N’Diaye", "N-Diaye", "N\u{2011}Diaye"] {
+            assert_eq!(search_words(written), vec!["n", "diaye"], "{written}");
+            assert_eq!(name_tokens(written)[0], "ndiaye", "{written}");
+        }
+        assert_eq!(search_words("ジョン・スミス").len(), 2);
+        // Combining marks stay in their word; a script without spaces gives syllables.
+        assert_eq!(search_words("مُحَمَّد").len(), 1);
+        assert_eq!(search_words("गीता"), vec!["giitaa"]);
+        assert_eq!(search_words("王小明"), vec!["wang", "xiao", "ming"]);
+        assert_eq!(search_key("  Наталья  N'DIAYE "), "natalia n diaye");
     }
 
     #[test]

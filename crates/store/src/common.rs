@@ -180,7 +180,9 @@ fn sought(f: &CaseFilter) -> Sought {
                 .to_uppercase()
         })
         .filter(|r| !r.is_empty());
-    let words = text.map(name_words).unwrap_or_default();
+    let words = text
+        .map(homeward_domain::values::search_words)
+        .unwrap_or_default();
     Sought {
         reference,
         people: text.is_none() || !words.is_empty(),
@@ -258,15 +260,6 @@ fn push_found(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     if parts == 0 {
         q.push("SELECT case_id AS found_id FROM case_summaries WHERE 1 = 0");
     }
-}
-
-/// The words of a searched name, folded.
-fn name_words(text: &str) -> Vec<String> {
-    homeward_domain::values::search_key(text)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The word whose people a search reads first: the longest (the one likely to have the
@@ -1618,7 +1611,7 @@ impl Backend {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
             {
-                let words = name_words(t);
+                let words = homeward_domain::values::search_words(t);
                 match driving_word(&words) {
                     None => {
                         q.push(" AND 1 = 0");
