@@ -177,13 +177,52 @@ fn projections_rebuild_and_backups_copy_the_database() {
     let url = format!("sqlite:{}", dir.path().join("h.db").display());
     let o = homeward(&["migrate", "--database-url", &url], None);
     assert!(o.status.success(), "{}", text(&o));
-    let o = homeward(&["rebuild-projections", "--database-url", &url], None);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        text(&o).contains("They matched what was stored"),
-        "{}",
+    let rebuild = || {
+        let o = homeward(&["rebuild-projections", "--database-url", &url], None);
+        assert!(o.status.success(), "{}", text(&o));
         text(&o)
+    };
+    assert!(rebuild().contains("They matched what was stored"));
+    let o = homeward(
+        &[
+            "generate",
+            "--database-url",
+            &url,
+            "--cases",
+            "300",
+            "--as-of",
+            "2026-11-01",
+        ],
+        None,
     );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(rebuild().contains("They matched what was stored"));
+    // A change to any read model is seen, and undone.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for change in [
+        "UPDATE case_summaries SET members = members + 1 WHERE case_id = (SELECT MIN(case_id) FROM case_summaries)",
+        "UPDATE case_people SET given_name = 'X' WHERE person_id = (SELECT MIN(person_id) FROM case_people)",
+        "DELETE FROM person_tokens WHERE token = (SELECT MAX(token) FROM person_tokens)",
+        "UPDATE stat_returns SET year = year + 1 WHERE case_id = (SELECT MIN(case_id) FROM stat_returns)",
+        "UPDATE stat_interruptions SET year = year + 1 WHERE case_id = (SELECT MIN(case_id) FROM stat_interruptions)",
+    ] {
+        let changed = runtime.block_on(async {
+            let store = homeward_store::Store::connect(&url).await.unwrap();
+            let n = store.execute_unchecked(change).await.unwrap();
+            store.close().await;
+            n
+        });
+        assert!(changed > 0, "{change}: no row to change");
+        let said = rebuild();
+        assert!(
+            said.contains("They differed from what was stored"),
+            "{change}: {said}"
+        );
+        assert!(
+            rebuild().contains("They matched what was stored"),
+            "{change}"
+        );
+    }
     let backup = dir.path().join("copy.db");
     let o = homeward(
         &[

@@ -846,6 +846,12 @@ impl Store {
         dispatch!(self, s => s.read_model_snapshot().await)
     }
 
+    /// A digest of every read model's rows (see the backends' `read_model_digest`):
+    /// compares a database's read models before and after a rebuild in flat memory.
+    pub async fn read_model_digest(&self) -> Result<[u8; 32]> {
+        dispatch!(self, s => s.read_model_digest().await)
+    }
+
     // ---- offices and programmes ---------------------------------------------------
 
     pub async fn create_office(&self, o: &OfficeRow) -> Result<()> {
