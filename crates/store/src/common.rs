@@ -616,23 +616,7 @@ async fn write_commits(
     tx: &mut sqlx::Transaction<'_, Db>,
     commits: &[&Commit],
 ) -> CResult<Vec<CResult<()>>> {
-    let mut outcomes = Vec::with_capacity(commits.len());
-    let mut accepted = Vec::with_capacity(commits.len());
-    let mut head = None;
-    for &c in commits {
-        match claim_stream(tx, c).await {
-            Ok(h) => {
-                // Nothing is written to the audit log between the claims: each reads the same.
-                head.get_or_insert(h);
-                accepted.push(c);
-                outcomes.push(Ok(()));
-            }
-            Err(StoreError::Conflict { current }) => {
-                outcomes.push(Err(StoreError::Conflict { current }));
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    let (outcomes, accepted, head) = claim_streams(tx, commits).await?;
     let Some(mut head) = head else {
         return Ok(outcomes);
     };
@@ -675,6 +659,80 @@ async fn write_commits(
     Ok(outcomes)
 }
 
+/// Claims the streams of a group's commits (see `claim_stream`): the outcome of each, the
+/// commits accepted, in order, and the audit chain's head (none when nothing was accepted).
+/// The commits of existing cases that appear once in the group are claimed together, in
+/// one statement: a group of sixteen cost sixteen round trips before its writes began.
+/// A new case, or a case written twice in the group (each commit at the version the
+/// one before it sets), is claimed alone, in order.
+async fn claim_streams<'c>(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    commits: &[&'c Commit],
+) -> CResult<(Vec<CResult<()>>, Vec<&'c Commit>, Option<AuditHead>)> {
+    let together = |c: &Commit| {
+        c.expected_version > 0 && commits.iter().filter(|o| o.case_id == c.case_id).count() == 1
+    };
+    let batch: Vec<&Commit> = commits.iter().copied().filter(|c| together(c)).collect();
+    // Nothing is written to the audit log between the claims: each reads the same head.
+    let mut head = None;
+    let mut claimed = std::collections::HashSet::new();
+    if batch.len() > 1 {
+        let mut q = QueryBuilder::<Db>::new("UPDATE case_streams SET version = v.column3 FROM (");
+        q.push_values(&batch, |mut b, c| {
+            b.push_bind(c.case_id.0)
+                .push_bind(c.expected_version as i64)
+                .push_bind((c.expected_version + c.events.len() as u64) as i64);
+        });
+        q.push(
+            ") AS v WHERE case_streams.case_id = v.column1 AND case_streams.version = v.column2 \
+             RETURNING case_streams.case_id, \
+             (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
+             (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
+        );
+        let rows: Vec<(Uuid, Option<i64>, Option<String>)> =
+            q.build_query_as().fetch_all(&mut **tx).await?;
+        for (case_id, seq, hash) in rows {
+            claimed.insert(case_id);
+            head.get_or_insert(claimed_head(seq, hash));
+        }
+    }
+    let mut outcomes = Vec::with_capacity(commits.len());
+    let mut accepted = Vec::with_capacity(commits.len());
+    for &c in commits {
+        let claim = if batch.len() > 1 && together(c) {
+            if claimed.contains(&c.case_id.0) {
+                Ok(())
+            } else {
+                let current = Backend::stream_version(tx, c.case_id).await?;
+                Err(StoreError::Conflict { current })
+            }
+        } else {
+            claim_stream(tx, c).await.map(|h| {
+                head.get_or_insert(h);
+            })
+        };
+        match claim {
+            Ok(()) => {
+                accepted.push(c);
+                outcomes.push(Ok(()));
+            }
+            Err(StoreError::Conflict { current }) => {
+                outcomes.push(Err(StoreError::Conflict { current }));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((outcomes, accepted, head))
+}
+
+/// The audit chain's head as a claim reads it: the genesis when the log is empty.
+fn claimed_head(seq: Option<i64>, hash: Option<String>) -> AuditHead {
+    match (seq, hash) {
+        (Some(seq), Some(hash)) => (seq, hash),
+        _ => (0, audit_chain::GENESIS.to_string()),
+    }
+}
+
 /// Compares-and-sets the version of a commit's stream (creates it for a new case). The
 /// same statement reads the audit chain's head, which the caller's audit lock holds still
 /// (see `append_together`).
@@ -714,8 +772,7 @@ async fn claim_stream(tx: &mut sqlx::Transaction<'_, Db>, c: &Commit) -> CResult
             let current = Backend::stream_version(tx, c.case_id).await?;
             Err(StoreError::Conflict { current })
         }
-        Some((Some(seq), Some(hash))) => Ok((seq, hash)),
-        Some(_) => Ok((0, audit_chain::GENESIS.to_string())),
+        Some((seq, hash)) => Ok(claimed_head(seq, hash)),
     }
 }
 
