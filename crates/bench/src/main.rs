@@ -72,6 +72,9 @@ struct Args {
     /// Concurrent clients for commands.
     #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
     clients: Vec<usize>,
+    /// Measure nothing: write report.md again from report.json.
+    #[arg(long)]
+    render_only: bool,
 }
 
 /// Latencies and rate of one measurement.
@@ -114,11 +117,15 @@ struct Generated {
     bytes: Option<u64>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Rebuild {
     events: i64,
     seconds: f64,
     events_per_second: f64,
+    /// When and at which commit, if an earlier run measured it: a run with
+    /// `--skip-rebuild` keeps the figure of the run it replaces, saying so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    measured: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -974,6 +981,7 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
             events,
             seconds,
             events_per_second: events as f64 / seconds,
+            measured: None,
         })
     };
     Ok(Run {
@@ -1029,6 +1037,16 @@ fn markdown(r: &Report) -> String {
          the same machine as the server and the database.\n",
         r.date, r.commit, r.machine.cpus, r.machine.cpu_model, r.machine.memory_gib
     ));
+    let mut commits: Vec<&str> = r.runs.iter().map(|run| run.commit.as_str()).collect();
+    commits.sort_unstable();
+    commits.dedup();
+    if commits.len() > 1 {
+        s.push_str(
+            "\nIts runs come from more than one invocation of the harness (each keeps the runs \
+             of the sizes and databases it does not measure): each section names its own date \
+             and commit, and bench/README.md the machines.\n",
+        );
+    }
     for run in &r.runs {
         s.push_str(&format!(
             "\n## {} · {} cases · {} events\n\nMeasured {} at commit `{}`. Generated in {:.0} s ({:.0} cases/s{}).\n",
@@ -1090,11 +1108,15 @@ fn markdown(r: &Report) -> String {
         }
         let rebuilt = match &run.rebuild {
             Some(r) => format!(
-                "Rebuilt every read model from {} events in {:.1} s: {:.0} events/s (target ≥ 100,000: {}).",
+                "Rebuilt every read model from {} events in {:.1} s: {:.0} events/s (target ≥ 100,000: {}).{}",
                 r.events,
                 r.seconds,
                 r.events_per_second,
-                mark(r.events_per_second >= 100_000.0)
+                mark(r.events_per_second >= 100_000.0),
+                r.measured
+                    .as_ref()
+                    .map(|m| format!(" Measured {m}, by an earlier run of this size and database (this one skipped the rebuild)."))
+                    .unwrap_or_default()
             ),
             None => "The rebuild was not measured in this run (`--skip-rebuild`).".to_string(),
         };
@@ -1128,6 +1150,15 @@ async fn main() -> Result<()> {
         .and_then(|t| serde_json::from_str::<Report>(&t).ok())
         .map(|r| r.runs)
         .unwrap_or_default();
+    if args.render_only {
+        let text = std::fs::read_to_string(&json_path)
+            .with_context(|| format!("reading {}", json_path.display()))?;
+        let report: Report = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a report", json_path.display()))?;
+        std::fs::write(&md_path, markdown(&report))?;
+        eprintln!("wrote {}", md_path.display());
+        return Ok(());
+    }
     if args.prepare_only {
         for backend in &args.backends {
             for &cases in &args.cases {
@@ -1147,7 +1178,17 @@ async fn main() -> Result<()> {
             let mut run = measure(&args, backend, cases, n == 0).await?;
             run.date = date();
             run.commit = commit.clone();
-            runs.retain(|r| !(r.backend == run.backend && r.cases == run.cases));
+            let same = |r: &Run| r.backend == run.backend && r.cases == run.cases;
+            if run.rebuild.is_none()
+                && let Some(old) = runs.iter().find(|r| same(r))
+                && let Some(mut rebuilt) = old.rebuild.clone()
+            {
+                rebuilt
+                    .measured
+                    .get_or_insert_with(|| format!("{} at `{}`", old.date, old.commit));
+                run.rebuild = Some(rebuilt);
+            }
+            runs.retain(|r| !same(r));
             runs.push(run);
         }
     }
