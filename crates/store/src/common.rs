@@ -2459,7 +2459,7 @@ impl Backend {
 }
 
 /// Adds the rows `sql` reads, each as its debug form and a separator, to `hash`, one row
-/// in memory at a time. The table's name goes first: rows moved between tables differ.
+/// in memory at a time. The statement goes first: rows moved between tables differ.
 async fn digest_rows<T>(pool: &sqlx::Pool<Db>, sql: &str, hash: &mut sha2::Sha256) -> CResult<()>
 where
     T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + std::fmt::Debug + Send + Unpin,
