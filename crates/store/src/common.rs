@@ -659,6 +659,15 @@ async fn write_commits(
     Ok(outcomes)
 }
 
+/// What a stream's claim returns beside its own columns: the audit chain's head (its
+/// sequence number and hash), read by the same statement (see `claimed_head`).
+macro_rules! audit_head_columns {
+    () => {
+        "(SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
+         (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)"
+    };
+}
+
 /// Claims the streams of a group's commits (see `claim_stream`): the outcome of each, the
 /// commits accepted, in order, and the audit chain's head (none when nothing was accepted).
 /// The commits of existing cases that appear once in the group are claimed together, in
@@ -683,12 +692,11 @@ async fn claim_streams<'c>(
                 .push_bind(c.expected_version as i64)
                 .push_bind((c.expected_version + c.events.len() as u64) as i64);
         });
-        q.push(
+        q.push(concat!(
             ") AS v WHERE case_streams.case_id = v.column1 AND case_streams.version = v.column2 \
-             RETURNING case_streams.case_id, \
-             (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
-             (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
-        );
+             RETURNING case_streams.case_id, ",
+            audit_head_columns!()
+        ));
         let rows: Vec<(Uuid, Option<i64>, Option<String>)> =
             q.build_query_as().fetch_all(&mut **tx).await?;
         for (case_id, seq, hash) in rows {
@@ -744,23 +752,22 @@ async fn claim_stream(tx: &mut sqlx::Transaction<'_, Db>, c: &Commit) -> CResult
         .map(|e| e.meta.recorded_at)
         .unwrap_or(c.audit.at);
     let claimed: Option<(Option<i64>, Option<String>)> = if c.expected_version == 0 {
-        sqlx::query_as(
+        sqlx::query_as(concat!(
             "INSERT INTO case_streams (case_id, version, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (case_id) DO NOTHING \
-             RETURNING (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
-             (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
-        )
+             ON CONFLICT (case_id) DO NOTHING RETURNING ",
+            audit_head_columns!()
+        ))
         .bind(c.case_id.0)
         .bind(new_version as i64)
         .bind(created)
         .fetch_optional(&mut **tx)
         .await?
     } else {
-        sqlx::query_as(
+        sqlx::query_as(concat!(
             "UPDATE case_streams SET version = $1 WHERE case_id = $2 AND version = $3 \
-             RETURNING (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
-             (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)",
-        )
+             RETURNING ",
+            audit_head_columns!()
+        ))
         .bind(new_version as i64)
         .bind(c.case_id.0)
         .bind(c.expected_version as i64)
