@@ -171,9 +171,18 @@ enum AuditCmd {
     },
 }
 
-fn init_logging(format: LogFormat) {
+/// Logs to standard error, filtered by `RUST_LOG` or else at `info`. sqlx warns of each
+/// statement that ran over a second: worth seeing from a server, but a command that serves
+/// nobody reads whole tables on purpose (`rebuild-projections` compares every read model
+/// before and after), and gets only sqlx's errors.
+fn init_logging(format: LogFormat, serves: bool) {
+    let default = if serves {
+        "info,sqlx=warn,tower_http=info"
+    } else {
+        "info,sqlx=error"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -475,7 +484,14 @@ fn describe(e: homeward_app::AppError) -> anyhow::Error {
 fn main() -> ExitCode {
     malloc::bound_glibc_allocator();
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    // Before any SQLite connection, and before any thread: a command that serves nobody
+    // (a rebuild, a generated programme) writes without SQLite's process-wide allocation
+    // mutex. The server keeps it: its soft heap limit needs it.
+    let serves = matches!(cli.command, Cmd::Serve { .. } | Cmd::Demo { .. });
+    if !serves {
+        homeward_store::forgo_memory_statistics();
+    }
+    init_logging(cli.log_format, serves);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

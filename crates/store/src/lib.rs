@@ -23,6 +23,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
+pub use sqlite::forgo_memory_statistics;
 
 /// Key of PostgreSQL's advisory lock that guards the audit chain and orders the events'
 /// positions with commits (any number; public for the tests that hold it).

@@ -44,6 +44,29 @@ struct RebuildConnection {
     writer: sqlx::pool::PoolConnection<Db>,
 }
 
+/// Turns SQLite's memory statistics off for this process, for a process that writes in
+/// bulk and serves nobody (a rebuild of the read models, a generated programme). With them
+/// on (SQLite's default) every allocation SQLite makes takes one mutex for the whole
+/// process, and a rebuild's reading and writing connections, which allocate all the
+/// time, contend for it; the price is the soft heap limit, which needs them and which
+/// such a process does without anyway (see `bulk_memory`). Must be called before the
+/// process opens its first SQLite connection: afterwards SQLite refuses and nothing
+/// changes. Whether it took effect.
+#[allow(unsafe_code)]
+pub fn forgo_memory_statistics() -> bool {
+    // SAFETY: `sqlite3_config` takes an option and, for this one, a plain int. It is not
+    // safe against a concurrent `sqlite3_initialize` (a first connection opened on another
+    // thread meanwhile), which callers exclude by calling it first thing; once SQLite is
+    // initialised it only returns SQLITE_MISUSE.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_config(
+            libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+            0 as std::ffi::c_int,
+        )
+    };
+    rc == libsqlite3_sys::SQLITE_OK
+}
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: Pool<Db>,

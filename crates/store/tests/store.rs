@@ -977,6 +977,16 @@ async fn a_sqlite_backup_is_a_consistent_copy() {
 }
 
 #[tokio::test]
+async fn memory_statistics_stay_once_sqlite_has_started() {
+    // A process that already has a connection (a server) keeps SQLite's memory statistics,
+    // which its soft heap limit needs: asked too late, SQLite refuses and nothing changes.
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    assert!(!homeward_store::forgo_memory_statistics());
+    store.migrate().await.unwrap();
+    store.close().await;
+}
+
+#[tokio::test]
 async fn an_unknown_database_url_is_refused() {
     assert!(matches!(
         Store::connect("mysql://x").await,
