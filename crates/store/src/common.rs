@@ -1,8 +1,8 @@
 // Queries shared by both backends. This file is `include!`d into `sqlite.rs` and
 // `postgres.rs`, each of which defines `Db` (the sqlx database), `Backend` (its store
-// type) and the backend-specific `reader`, `begin_write`, `begin_audited`, `lock_audit`
-// and how `Writes` joins statements. Parameters are written `$1`, which both databases
-// accept.
+// type) and the backend-specific `reader`, `begin_write`, `begin_audited`, the group
+// writer's `group_connection` and `begin_group`, `lock_audit` and how `Writes` joins
+// statements. Parameters are written `$1`, which both databases accept.
 
 use std::collections::BTreeSet;
 
@@ -1335,9 +1335,29 @@ impl Backend {
         if group.is_empty() {
             return Ok(vec![]);
         }
+        let mut held = self
+            .group_connection()
+            .await
+            .map_err(Together::BeforeCommit)?;
+        let written = self.write_together(&mut held, group).await;
+        if written.is_err() {
+            // The connection may be broken: the next group takes another.
+            Backend::release_group_connection(&mut held);
+        }
+        written
+    }
+
+    async fn write_together(
+        &self,
+        held: &mut GroupConnection,
+        group: &[&Commit],
+    ) -> Result<Vec<CResult<()>>, Together> {
         // The audit lock, before the first event takes its position: positions then commit
         // in order, which the statistics' catch-up (`last_event_position`) relies on.
-        let mut tx = self.begin_audited().await.map_err(Together::BeforeCommit)?;
+        let mut tx = self
+            .begin_group(held)
+            .await
+            .map_err(Together::BeforeCommit)?;
         // Dropping the transaction on an error rolls it back.
         let outcomes = write_commits(&mut tx, group)
             .await

@@ -38,6 +38,9 @@ const CACHE_KIB: u64 = 2000;
 /// writer's time went to reading them back from the file.
 const BULK_CACHE_KIB: u64 = 256 * 1024;
 
+/// The group-commit writer's connection: nothing kept (see `group_connection`).
+struct GroupConnection;
+
 /// See `SqliteStore::rebuild_connection`.
 struct RebuildConnection {
     own: Option<sqlx::SqliteConnection>,
@@ -209,6 +212,22 @@ impl SqliteStore {
     /// A write transaction holding the audit lock: `BEGIN IMMEDIATE` takes the database's
     /// one write lock, which is that lock on SQLite.
     async fn begin_audited(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
+        self.begin_write().await
+    }
+
+    /// The group-commit writer's connection: the pool's one writer, taken by `begin_group`
+    /// (other writes share it).
+    async fn group_connection(&self) -> Result<GroupConnection, crate::StoreError> {
+        Ok(GroupConnection)
+    }
+
+    fn release_group_connection(_held: &mut GroupConnection) {}
+
+    /// The group-commit writer's transaction: on the one writer connection.
+    async fn begin_group<'c>(
+        &self,
+        _held: &'c mut GroupConnection,
+    ) -> Result<Transaction<'c, Db>, crate::StoreError> {
         self.begin_write().await
     }
 
