@@ -495,7 +495,19 @@ async fn targets(
         }
     }
     if out.is_empty() {
-        bail!("no case in counselling accepts a session");
+        bail!(
+            "no case in counselling accepts a session: earlier runs on this database have \
+             recorded sessions on every one the harness looks at (each run takes {wanted}). \
+             Delete the database's marker, `<data>/<backend>-<cases>.json`, and the next run \
+             generates it again"
+        );
+    }
+    if out.len() < wanted {
+        eprintln!(
+            "  only {} cases in counselling accept a session (of {wanted} wanted): earlier \
+             runs used the others; the clients share these",
+            out.len()
+        );
     }
     Ok(out)
 }
