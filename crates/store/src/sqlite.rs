@@ -52,7 +52,7 @@ struct RebuildConnection {
 /// on (SQLite's default) every allocation SQLite makes takes one mutex for the whole
 /// process, and a rebuild's reading and writing connections, which allocate all the
 /// time, contend for it; the price is the soft heap limit, which needs them and which
-/// such a process does without anyway (see `bulk_memory`). Must be called before the
+/// such a process does without anyway (see `use_bulk_memory`). Must be called before the
 /// process opens its first SQLite connection: afterwards SQLite refuses and nothing
 /// changes. Whether it took effect.
 #[allow(unsafe_code)]
