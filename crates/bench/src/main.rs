@@ -1162,20 +1162,18 @@ async fn main() -> Result<()> {
     let md_path = args.out.join("report.md");
     // The report keeps the runs of earlier invocations that this one does not repeat
     // (another size or database), each with its own date and commit.
-    let mut runs: Vec<Run> = std::fs::read_to_string(&json_path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Report>(&t).ok())
-        .map(|r| r.runs)
-        .unwrap_or_default();
+    let earlier = std::fs::read_to_string(&json_path)
+        .with_context(|| format!("reading {}", json_path.display()))
+        .and_then(|t| {
+            serde_json::from_str::<Report>(&t)
+                .with_context(|| format!("{} is not a report", json_path.display()))
+        });
     if args.render_only {
-        let text = std::fs::read_to_string(&json_path)
-            .with_context(|| format!("reading {}", json_path.display()))?;
-        let report: Report = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a report", json_path.display()))?;
-        std::fs::write(&md_path, markdown(&report))?;
+        std::fs::write(&md_path, markdown(&earlier?))?;
         eprintln!("wrote {}", md_path.display());
         return Ok(());
     }
+    let mut runs: Vec<Run> = earlier.map(|r| r.runs).unwrap_or_default();
     if args.prepare_only {
         for backend in &args.backends {
             for &cases in &args.cases {

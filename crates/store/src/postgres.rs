@@ -25,6 +25,11 @@ const CASES_OF_WORD: &str = "SELECT w.case_id AS found_id FROM person_tokens w W
 
 const AUDIT_LOCK: i64 = crate::POSTGRES_AUDIT_LOCK;
 
+/// Begins a transaction and takes the audit lock (see `lock_audit`) in one round trip.
+fn begin_audited_statement() -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("BEGIN; SELECT pg_advisory_xact_lock({AUDIT_LOCK})"))
+}
+
 /// See `PgStore::rebuild_connection`.
 type RebuildConnection = sqlx::pool::PoolConnection<Db>;
 
@@ -121,12 +126,7 @@ impl PgStore {
     /// A write transaction holding the audit lock (see `lock_audit`), begun and locked in
     /// one round trip.
     async fn begin_audited(&self) -> Result<Transaction<'static, Db>, crate::StoreError> {
-        Ok(self
-            .pool
-            .begin_with(sqlx::AssertSqlSafe(format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({AUDIT_LOCK})"
-            )))
-            .await?)
+        Ok(self.pool.begin_with(begin_audited_statement()).await?)
     }
 
     /// The group-commit writer's connection, taken from its pool of one for the first
@@ -162,11 +162,7 @@ impl PgStore {
                 "the writer's connection was given back".into(),
             ));
         };
-        Ok(conn
-            .begin_with(sqlx::AssertSqlSafe(format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({AUDIT_LOCK})"
-            )))
-            .await?)
+        Ok(conn.begin_with(begin_audited_statement()).await?)
     }
 
     /// The events of the cases from `first` to `last` (a rebuild's batch), a row each, in
