@@ -122,7 +122,12 @@ impl App {
         action: &str,
     ) -> Result<Arc<Replayed>> {
         let all: Vec<RecordedEvent> = history.iter().chain(new).cloned().collect();
-        let case = Case::replay(&all).map_err(|e| AppError::Internal(e.to_string()))?;
+        // The case read, advanced by the new events: its history is not folded again.
+        let case = match before {
+            Some(prev) => prev.advance(history, new),
+            None => Case::replay(&all),
+        }
+        .map_err(|e| AppError::Internal(e.to_string()))?;
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
         let (case_row, people) = project(&case, at);
         let stats = homeward_store::projection::stat_rows(&case, &all);

@@ -804,6 +804,10 @@ proptest! {
         for k in 1..=s.events.len() {
             let prefix = Case::replay(&s.events[..k]).unwrap();
             prop_assert_eq!(prefix.version, k as u64);
+            // What a command does after it is decided: the case it read, advanced by the
+            // events it adds, is the case the whole stream makes.
+            let (history, new) = s.events.split_at(k);
+            prop_assert_eq!(&prefix.advance(history, new).unwrap(), &state);
         }
     }
 }

@@ -47,6 +47,37 @@ pub(super) fn replay(events: &[RecordedEvent]) -> Result<Case, ReplayError> {
     Ok(case)
 }
 
+/// `case`, replayed from `history`, after the events `new` that follow it: the state
+/// `replay` of the whole stream gives, without folding the history again. New events are
+/// applied one by one unless one of them is a correction, which changes an earlier event:
+/// then the whole stream is replayed.
+pub(super) fn advance(
+    case: &Case,
+    history: &[RecordedEvent],
+    new: &[RecordedEvent],
+) -> Result<Case, ReplayError> {
+    let corrects = new
+        .iter()
+        .any(|e| matches!(e.event, Event::Corrected { .. }));
+    if corrects || case.version != history.len() as u64 {
+        let all: Vec<RecordedEvent> = history.iter().chain(new).cloned().collect();
+        return replay(&all);
+    }
+    let mut next = case.clone();
+    for e in new {
+        let expected = next.version + 1;
+        if e.meta.version != expected {
+            return Err(ReplayError::OutOfSequence {
+                version: e.meta.version,
+                expected,
+            });
+        }
+        next.apply(&e.meta, &e.event)?;
+        next.version = e.meta.version;
+    }
+    Ok(next)
+}
+
 /// The latest replacement of each corrected event, with the corrected time.
 fn corrections(events: &[RecordedEvent]) -> Result<HashMap<u64, (EventMeta, Event)>, ReplayError> {
     let mut out: HashMap<u64, (EventMeta, Event)> = HashMap::new();

@@ -250,4 +250,15 @@ impl Case {
     pub fn replay(events: &[RecordedEvent]) -> Result<Case, ReplayError> {
         evolve::replay(events)
     }
+
+    /// This case, replayed from `history`, after the events `new` that follow it: equal
+    /// to `Case::replay` of `history` and `new` together, and cheaper, since the history
+    /// is not folded again unless a new event corrects an earlier one.
+    pub fn advance(
+        &self,
+        history: &[RecordedEvent],
+        new: &[RecordedEvent],
+    ) -> Result<Case, ReplayError> {
+        evolve::advance(self, history, new)
+    }
 }
