@@ -721,3 +721,206 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     );
     assert_eq!(counsellor.get("/statistics").await.status, 403);
 }
+
+/// Each value of `attr="..."` in a page, as the browser would read it.
+fn attributes(body: &str, attr: &str) -> Vec<String> {
+    let marker = format!(" {attr}=\"");
+    body.match_indices(&marker)
+        .filter_map(|(i, _)| body[i + marker.len()..].split('"').next())
+        .map(unescape)
+        .collect()
+}
+
+/// A form as a careless or hostile client might fill it: the form's own field names and
+/// offered values (so that many bodies get past parsing into the rules), mixed with
+/// names and values no form offers.
+fn hostile_form(
+    names: Vec<String>,
+    values: Vec<String>,
+) -> impl proptest::strategy::Strategy<Value = Vec<(String, String)>> {
+    use proptest::prelude::*;
+    let name = prop_oneof![
+        4 => proptest::sample::select(names),
+        1 => "[a-z_\\-\\[\\]0-9]{0,12}",
+        1 => any::<String>(),
+    ];
+    let value = prop_oneof![
+        4 => proptest::sample::select(values),
+        2 => any::<String>(),
+        1 => "-?[0-9]{1,25}",
+        1 => Just(String::new()),
+        1 => "[ \t\r\n]{1,5}",
+        1 => (1usize..20_000).prop_map(|n| "é".repeat(n)),
+        1 => proptest::sample::select(vec![
+            "<script>alert(1)</script>",
+            "'; DROP TABLE events; --",
+            "1e309",
+            "NaN",
+            "2026-02-30",
+            "-1",
+            "18446744073709551616",
+            "00000000-0000-0000-0000-000000000000",
+            "\u{0}",
+            "\u{202e}",
+        ])
+        .prop_map(String::from),
+    ];
+    proptest::collection::vec((name, value), 0..24)
+}
+
+/// Every form of the site, posted by the users who may use it, with random and malformed
+/// bodies: never a 5xx, and nothing written unless the form was accepted (the answer
+/// leaves the form's address, as a success does). The JSON API's hostile-input test
+/// (tests/api) does the same for the API, on both databases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_forms_get_a_4xx_or_the_form_again_and_write_nothing() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use reqwest::header::CONTENT_TYPE;
+    let s = site().await;
+    let mut counsellor = Web::new(&s);
+    counsellor.sign_in("counsellor").await;
+    let case = counsellor.register("Awa").await;
+    let mut clients = vec![];
+    for user in ["counsellor", "approver", "movement", "admin"] {
+        let mut w = Web::new(&s);
+        w.sign_in(user).await;
+        clients.push((user, w));
+    }
+    let mut stranger = Web::new(&s);
+    stranger.get("/sign-in").await;
+    clients.push(("stranger", stranger));
+    let user_id = s
+        .app
+        .store()
+        // Not one of the users posting: a form accepted at random may deactivate it.
+        .user_by_username("counsellor_ams")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let programme = s.app.list_programmes().await.unwrap()[0].id;
+    // (who posts, where)
+    let mut forms: Vec<(usize, String)> = vec![];
+    for kind in homeward_domain::case::CommandKind::ALL {
+        let slug = kind.name().replace('_', "-");
+        for who in 0..3 {
+            forms.push((who, format!("/cases/{case}/do/{slug}")));
+        }
+    }
+    forms.push((0, "/cases/new".into()));
+    forms.push((1, "/cases".into()));
+    forms.push((2, "/language".into()));
+    for path in [
+        "/admin/users/new".to_string(),
+        format!("/admin/users/{user_id}"),
+        "/admin/offices/new".into(),
+        "/admin/programmes/new".into(),
+        format!("/admin/programmes/{programme}"),
+    ] {
+        forms.push((3, path));
+    }
+    forms.push((4, "/sign-in".into()));
+
+    let store = s.app.store();
+    let world = || async {
+        format!(
+            "{} {:?} {:?} {:?} {:?}",
+            store.count_events().await.unwrap(),
+            store.read_model_snapshot().await.unwrap(),
+            store.list_users().await.unwrap(),
+            store.list_offices().await.unwrap(),
+            store.list_programmes().await.unwrap(),
+        )
+    };
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    let mut accepted = 0;
+    for round in 0..8 {
+        for (n, (who, path)) in forms.iter().enumerate() {
+            let (user, w) = &mut clients[*who];
+            // The form's page gives the names and values a browser would send, and this
+            // session's CSRF token.
+            let form_page = if path == "/cases" || path == "/language" {
+                w.get("/home").await
+            } else {
+                w.get(path).await
+            };
+            let csrf = token(&form_page.body);
+            assert!(!csrf.is_empty(), "{user}: no CSRF token on {path}");
+            let mut names = attributes(&form_page.body, "name");
+            names.retain(|n| n != "_csrf");
+            names.push("version".into());
+            let mut values = attributes(&form_page.body, "value");
+            values.retain(|v| *v != csrf);
+            values.push(String::new());
+            let mut fields = hostile_form(names, values)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let url = format!("{}{path}", s.base);
+            let form = "application/x-www-form-urlencoded";
+            let req = w.client.post(&url);
+            let req = match (round + n) % 6 {
+                // Filled in at random, with the session's token.
+                0..=2 => {
+                    fields.insert(0, ("_csrf".into(), csrf));
+                    req.form(&fields)
+                }
+                // Without the token, or with another.
+                3 => {
+                    if round % 2 == 0 {
+                        fields.insert(0, ("_csrf".into(), "forged".into()));
+                    }
+                    req.form(&fields)
+                }
+                // Not a form: broken escapes, bytes that are not UTF-8, NULs.
+                4 => {
+                    let mut body = format!("_csrf={csrf}&").into_bytes();
+                    body.extend_from_slice(b"%zz=%E0%A4%A&\xff\xfe=\x00&&=&version=%");
+                    body.extend(
+                        (0..(n * 31 + round * 7) % 200).map(|i| ((i * 151 + n) % 256) as u8),
+                    );
+                    req.header(CONTENT_TYPE, form).body(body)
+                }
+                // JSON, or no content type at all.
+                _ => {
+                    let body = format!("{{\"_csrf\": \"{csrf}\", \"version\": 1}}");
+                    if round % 2 == 0 {
+                        req.header(CONTENT_TYPE, "application/json").body(body)
+                    } else {
+                        req.body(body)
+                    }
+                }
+            };
+            let before = world().await;
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let landed = res.url().path().to_string();
+            let body = res.text().await.unwrap();
+            assert!(status < 500, "{user} POST {path}: {status} {body}");
+            *statuses.entry(status).or_default() += 1;
+            if landed != *path && status == 200 {
+                // Accepted, and redirected to what it made: a write may follow.
+                accepted += 1;
+            } else {
+                assert!(
+                    world().await == before,
+                    "{user} POST {path} ({status}, at {landed}) changed something"
+                );
+            }
+            w.last = body;
+        }
+    }
+    eprintln!("hostile forms: {statuses:?}, {accepted} accepted");
+    // The bodies reached the rules (forms shown again with their errors) and the
+    // CSRF check (refused), not only a parser's first line.
+    assert!(
+        statuses.get(&422).copied().unwrap_or(0) > 20,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.get(&403).copied().unwrap_or(0) > 20,
+        "{statuses:?}"
+    );
+}
