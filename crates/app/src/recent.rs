@@ -60,8 +60,8 @@ pub(crate) struct RecentCases<T = Replayed> {
 /// The memory in two parts, as W-TinyLFU keeps a cache: a case read or changed enters a
 /// small `window` (a tenth of the budget), so that a case opened and then acted on is
 /// kept whatever else is going on; when the window is full its least recently used case
-/// moves to the `main` part if there is room, or if it has been used more often than the
-/// case `main` would give up for it. A least-recently-used memory visited in a cycle
+/// moves to the `main` part if there is room, or if it has been used clearly more often
+/// than each case `main` would give up for it (see `settle`). A least-recently-used memory visited in a cycle
 /// larger than itself (many users each on their own cases, a report that reads every
 /// case once) misses every time; this one keeps what it holds and goes on hitting it.
 struct Cases<T> {
