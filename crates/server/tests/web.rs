@@ -780,8 +780,8 @@ async fn hostile_forms_get_a_4xx_or_the_form_again_and_write_nothing() {
     let mut counsellor = Web::new(&s);
     counsellor.sign_in("counsellor").await;
     let case = counsellor.register("Awa").await;
-    let mut clients = vec![];
-    for user in ["counsellor", "approver", "movement", "admin"] {
+    let mut clients = vec![("counsellor", counsellor)];
+    for user in ["approver", "movement", "admin"] {
         let mut w = Web::new(&s);
         w.sign_in(user).await;
         clients.push((user, w));
