@@ -40,8 +40,12 @@ const TRUSTED_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Here only a connection idle for longer than `TRUSTED_IDLE`, one the server may have
 /// closed meanwhile, is pinged first (and replaced if the ping fails); one that breaks
 /// while in use fails its query as it would have anyway.
+///
+/// Waiting for a connection is bounded (`waits::POOL_ACQUIRE`): past it the caller gets
+/// `Unavailable` (503), never a wait without end.
 fn pool_options() -> sqlx::pool::PoolOptions<Db> {
     sqlx::pool::PoolOptions::<Db>::new()
+        .acquire_timeout(crate::waits::POOL_ACQUIRE)
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
@@ -1308,6 +1312,12 @@ impl Backend {
             Err(Together::BeforeCommit(e) | Together::AtCommit(e)) if group.len() == 1 => {
                 vec![Err(e)]
             }
+            // The database is not there in time (a wait that gave up, a connection lost):
+            // no commit of the group is to blame, and trying each alone would make every
+            // caller wait that long again, one after the other.
+            Err(Together::BeforeCommit(e @ StoreError::Unavailable(_))) => {
+                group.iter().map(|_| Err(e.shared())).collect()
+            }
             // Nothing of the group was committed: each is tried alone, so that one commit's
             // failure is not the others'.
             Err(Together::BeforeCommit(e)) => {
@@ -1358,11 +1368,26 @@ impl Backend {
             .begin_group(held)
             .await
             .map_err(Together::BeforeCommit)?;
-        // Dropping the transaction on an error rolls it back.
-        let outcomes = write_commits(&mut tx, group)
-            .await
-            .map_err(Together::BeforeCommit)?;
+        // Every way out ends the transaction on the database before it returns. A dropped
+        // transaction only queues its `ROLLBACK` for the connection's next use, and this
+        // connection is kept between groups: a group whose commits all conflicted left it
+        // idle in its transaction, holding the audit lock, until the next group came, and
+        // every audited read (the requests that would bring that group) waited for the
+        // lock: the server hung for good (ARCHITECTURE.md, "Waits").
+        let outcomes = match write_commits(&mut tx, group).await {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                // The caller gives the connection back to its pool, whose test of it
+                // ends what this rollback could not.
+                let _ = tx.rollback().await;
+                return Err(Together::BeforeCommit(e));
+            }
+        };
         if outcomes.iter().all(Result::is_err) {
+            // Nothing was written.
+            tx.rollback()
+                .await
+                .map_err(|e| Together::BeforeCommit(e.into()))?;
             return Ok(outcomes);
         }
         tx.commit()
@@ -1753,8 +1778,18 @@ impl Backend {
 
     async fn rebuild_read_models_in_one(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
+        // Every connection the rebuild uses is had before it takes the audit lock: while
+        // it holds the lock it waits only on its own statements, on work that holds no
+        // lock (the replay threads) and on the reading connection already its own, never
+        // on a pool the lock's other waiters hold (ARCHITECTURE.md, "Waits").
+        let side = match self.side_reader() {
+            Some(pool) => Some(pool.acquire().await?),
+            None => None,
+        };
         let mut conn = self.rebuild_connection().await?;
         let mut tx = Backend::begin_rebuild(&mut conn).await?;
+        // It runs long on purpose, and waits for the lock as long as the server holds it.
+        Self::unhurried(&mut tx).await?;
         Self::lock_audit(&mut tx).await?;
         Self::rebuild_memory(&mut tx).await?;
         let indexes = Self::secondary_indexes(&mut tx, &READ_MODEL_TABLES).await?;
@@ -1765,18 +1800,11 @@ impl Backend {
         }
         let keys = Self::suspend_keys(&mut tx, &READ_MODEL_TABLES).await?;
         Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
-        match self.side_reader() {
-            Some(pool) => {
+        match side {
+            Some(mut conn) => {
                 type Replaying = tokio::task::JoinHandle<CResult<Rebuilt>>;
                 let (send, mut batches) = tokio::sync::mpsc::channel::<CResult<Replaying>>(2);
                 let reading = tokio::spawn(async move {
-                    let mut conn = match pool.acquire().await {
-                        Ok(conn) => conn,
-                        Err(e) => {
-                            let _ = send.send(Err(e.into())).await;
-                            return;
-                        }
-                    };
                     let mut after = None;
                     loop {
                         let next = match next_events(&mut conn, &mut after).await {
@@ -2077,36 +2105,41 @@ impl Backend {
     pub async fn read_model_digest(&self) -> CResult<[u8; 32]> {
         use sha2::Digest;
         let mut hash = sha2::Sha256::new();
+        // One transaction: one snapshot of every table, and no statement limit (at a
+        // million cases a table is read for longer than a request's statement may run).
+        let mut tx = self.reader().begin().await?;
+        Self::unhurried(&mut tx).await?;
         digest_rows::<CaseRow>(
-            self.reader(),
+            &mut tx,
             &format!("SELECT {CASE_COLUMNS} FROM case_summaries ORDER BY case_id"),
             &mut hash,
         )
         .await?;
         digest_rows::<PersonRow>(
-            self.reader(),
+            &mut tx,
             &format!("SELECT {PERSON_COLUMNS} FROM case_people ORDER BY case_id, person_id"),
             &mut hash,
         )
         .await?;
         digest_rows::<(String, Uuid, Uuid)>(
-            self.reader(),
+            &mut tx,
             "SELECT token, person_id, case_id FROM person_tokens ORDER BY token, person_id",
             &mut hash,
         )
         .await?;
         digest_rows::<ReturnRow>(
-            self.reader(),
+            &mut tx,
             &format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id"),
             &mut hash,
         )
         .await?;
         digest_rows::<InterruptionRow>(
-            self.reader(),
+            &mut tx,
             &format!("SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions ORDER BY case_id, seq"),
             &mut hash,
         )
         .await?;
+        tx.rollback().await?;
         Ok(hash.finalize().into())
     }
 
@@ -2487,14 +2520,18 @@ impl Backend {
 
 /// Adds the rows `sql` reads, each as its debug form and a separator, to `hash`, one row
 /// in memory at a time. The statement goes first: rows moved between tables differ.
-async fn digest_rows<T>(pool: &sqlx::Pool<Db>, sql: &str, hash: &mut sha2::Sha256) -> CResult<()>
+async fn digest_rows<T>(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    sql: &str,
+    hash: &mut sha2::Sha256,
+) -> CResult<()>
 where
     T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + std::fmt::Debug + Send + Unpin,
 {
     use futures_util::TryStreamExt;
     use sha2::Digest;
     hash.update(sql.as_bytes());
-    let mut rows = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql.to_string())).fetch(pool);
+    let mut rows = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql.to_string())).fetch(&mut **tx);
     while let Some(row) = rows.try_next().await? {
         hash.update(format!("{row:?}\u{1e}").as_bytes());
     }

@@ -25,9 +25,40 @@ use uuid::Uuid;
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use sqlite::forgo_memory_statistics;
 
-/// Key of PostgreSQL's advisory lock that guards the audit chain and orders the events'
-/// positions with commits (any number; public for the tests that hold it).
-pub const POSTGRES_AUDIT_LOCK: i64 = 0x486f_6d65_7761;
+/// How long anything waits on the database before it gives up, so that a request fails
+/// with a clear 503 within seconds and the server recovers by itself, rather than waiting
+/// for ever behind a stalled peer (ARCHITECTURE.md, "Waits"). Bulk work that runs long on
+/// purpose (rebuilding the read models, migrations, digests) lifts the PostgreSQL limits
+/// for its own transaction or connection (`unhurried`).
+pub mod waits {
+    use std::time::Duration;
+
+    /// A connection from one of the store's pools (both backends).
+    pub const POOL_ACQUIRE: Duration = Duration::from_secs(5);
+    /// A lock held by another transaction: PostgreSQL's `lock_timeout` (the audit lock,
+    /// a row), SQLite's busy timeout (the database's write lock).
+    pub const LOCK: Duration = Duration::from_secs(5);
+    /// PostgreSQL's `idle_in_transaction_session_timeout`: a session whose client stopped
+    /// in the middle of a transaction (a process paused or cut off) is ended by the
+    /// database, and the locks it held with it. No transaction of ours waits on anything
+    /// but its own statements, so none is ever idle that long while its client lives.
+    pub const IDLE_IN_TRANSACTION: Duration = Duration::from_secs(5);
+    /// PostgreSQL's `statement_timeout`: one statement of the server's.
+    pub const STATEMENT: Duration = Duration::from_secs(60);
+    /// `/readyz`: the database answers a ping within this, or the server is not ready.
+    pub const READY: Duration = Duration::from_secs(2);
+
+    /// A duration as PostgreSQL's settings take it, in milliseconds.
+    pub(crate) fn millis(d: Duration) -> String {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// The keys of PostgreSQL's advisory lock that guards the audit chain and orders the
+/// events' positions with commits, as SQL arguments: one lock per schema (the second key
+/// is the schema's name hashed), so that installations or tests sharing a database in
+/// schemas of their own do not wait on each other. Public for the tests that hold it.
+pub const POSTGRES_AUDIT_LOCK: &str = "1215262053, hashtext(current_schema())";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -65,12 +96,18 @@ impl From<sqlx::Error> for StoreError {
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();
                 // SQLite: 8 READONLY, 10 IOERR, 13 FULL, 5/6 BUSY/LOCKED (extended codes
                 // keep the primary code in their low byte); PostgreSQL: 53 (insufficient
-                // resources), 57P (operator intervention), 25006 (read-only transaction).
+                // resources), 57P (operator intervention), 25006 (read-only transaction),
+                // and the waits that gave up (`waits`): 55P03 a lock not had in time,
+                // 57014 a statement cancelled at its timeout, 25P03 a transaction left
+                // idle too long, 40001/40P01 a serialisation failure or deadlock.
                 let sqlite_primary = code.parse::<i64>().ok().map(|c| c & 0xff);
                 let unavailable = matches!(sqlite_primary, Some(5 | 6 | 8 | 10 | 13 | 14))
                     || code.starts_with("53")
                     || code.starts_with("57P")
-                    || code == "25006";
+                    || matches!(
+                        code.as_str(),
+                        "25006" | "55P03" | "57014" | "25P03" | "40001" | "40P01"
+                    );
                 if unavailable {
                     StoreError::Unavailable(msg)
                 } else {

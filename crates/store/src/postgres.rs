@@ -8,6 +8,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Pool, Transaction};
 
+use crate::waits;
+
 type Db = sqlx::Postgres;
 type Backend = PgStore;
 
@@ -23,7 +25,7 @@ const NEWEST_FIRST: &str = "";
 /// hashed every person ("Awa Diallo" at 100,000 cases: 56-67 ms, 21-22 ms without).
 const CASES_OF_WORD: &str = "SELECT w.case_id AS found_id FROM person_tokens w WHERE ";
 
-const AUDIT_LOCK: i64 = crate::POSTGRES_AUDIT_LOCK;
+const AUDIT_LOCK: &str = crate::POSTGRES_AUDIT_LOCK;
 
 /// Begins a transaction and takes the audit lock (see `lock_audit`) in one round trip.
 fn begin_audited_statement() -> sqlx::AssertSqlSafe<String> {
@@ -48,7 +50,19 @@ type GroupConnection = tokio::sync::OwnedMutexGuard<Option<PoolConnection<Db>>>;
 
 impl PgStore {
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, crate::StoreError> {
-        let mut options = PgConnectOptions::from_str(url)?.application_name("homeward");
+        // Every wait is bounded (`crate::waits`): a lock not had in time, a statement too
+        // long, or a transaction whose client stopped (its session ends, and its locks
+        // with it) is an error, never a server that hangs until restarted.
+        let mut options = PgConnectOptions::from_str(url)?
+            .application_name("homeward")
+            .options([
+                ("lock_timeout", waits::millis(waits::LOCK)),
+                ("statement_timeout", waits::millis(waits::STATEMENT)),
+                (
+                    "idle_in_transaction_session_timeout",
+                    waits::millis(waits::IDLE_IN_TRANSACTION),
+                ),
+            ]);
         if let Some(schema) = schema {
             if !schema
                 .chars()
@@ -81,10 +95,22 @@ impl PgStore {
         })
     }
 
+    /// Migrates on a connection of its own, without the limits of `crate::waits`: a
+    /// migration may rewrite a large table, and a server that starts while another
+    /// migrates waits for it (sqlx's migration lock) rather than fail. The connection is
+    /// closed afterwards, so that no pooled connection keeps those settings.
     pub async fn migrate(&self) -> Result<(), crate::StoreError> {
-        sqlx::migrate!("./migrations/postgres")
-            .run(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?.detach();
+        sqlx::raw_sql(
+            "SET statement_timeout = 0; SET lock_timeout = 0; \
+             SET idle_in_transaction_session_timeout = 0",
+        )
+        .execute(&mut conn)
+        .await?;
+        let migrated = sqlx::migrate!("./migrations/postgres").run(&mut conn).await;
+        let closed = conn.close().await;
+        migrated?;
+        closed?;
         Ok(())
     }
 
@@ -326,11 +352,24 @@ impl PgStore {
         Ok(())
     }
 
+    /// Lifts the limits of `crate::waits` for this transaction only: bulk work that runs
+    /// long on purpose (a rebuild, a digest of every table).
+    async fn unhurried(tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
+        sqlx::raw_sql(
+            "SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; \
+             SET LOCAL idle_in_transaction_session_timeout = 0",
+        )
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
     async fn lock_audit(tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_LOCK)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_advisory_xact_lock({AUDIT_LOCK})"
+        )))
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 }

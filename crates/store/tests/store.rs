@@ -264,6 +264,35 @@ both_backends! {
         }
     }
 
+    async fn a_group_that_only_conflicts_leaves_the_audit_lock_free(db: &TestDb) {
+        // The writer keeps its connection between groups. A group whose every commit
+        // conflicted once left that connection idle in its transaction, holding the audit
+        // lock until a next group came; an audited read on another connection (what would
+        // bring that next group) then waited for ever.
+        let mut c = NewCase::register(OFFICE_A, "A-2026-C1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
+        c.save_all(&db.store).await;
+        let p = person_of(&c);
+        let first = c.decide(session_cmd(p), now());
+        db.store.append(c.commit(&first)).await.unwrap();
+        for stale_at in [1, 2] {
+            let mut stale = c.commit(&first);
+            stale.expected_version = stale_at;
+            assert!(matches!(db.store.append(stale).await, Err(StoreError::Conflict { current: 3 })));
+            let draft = AuditDraft {
+                at: now(),
+                actor: Some(ACTOR.0),
+                action: "case.read_sensitive".into(),
+                case_id: Some(c.id.0),
+                detail: serde_json::json!({}),
+            };
+            let audited = tokio::time::timeout(std::time::Duration::from_secs(20), db.store.append_audit(&draft))
+                .await
+                .expect("an audit entry written while no transaction is open waits for nothing");
+            audited.unwrap();
+        }
+        assert_eq!(db.store.verify_audit().await.unwrap(), Ok(4));
+    }
+
     async fn concurrent_writes_at_one_version_let_exactly_one_through(db: &TestDb) {
         let c = NewCase::register(OFFICE_A, "A-2026-3", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
         c.save_all(&db.store).await;
@@ -724,7 +753,7 @@ both_backends! {
             lite = Some(conn);
         } else {
             let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::query("SELECT pg_advisory_lock($1)").bind(POSTGRES_AUDIT_LOCK).execute(&mut conn).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT pg_advisory_lock({POSTGRES_AUDIT_LOCK})"))).execute(&mut conn).await.unwrap();
             pg = Some(conn);
         }
         let c = NewCase::register(OFFICE_A, "A-2026-L1", "Awa", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), &[], "SN");
@@ -738,7 +767,7 @@ both_backends! {
             sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
         }
         if let Some(mut conn) = pg {
-            sqlx::query("SELECT pg_advisory_unlock($1)").bind(POSTGRES_AUDIT_LOCK).execute(&mut conn).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT pg_advisory_unlock({POSTGRES_AUDIT_LOCK})"))).execute(&mut conn).await.unwrap();
         }
         writing.await.unwrap().unwrap();
         assert_eq!(db.store.count_events().await.unwrap(), c.events.len() as i64);
