@@ -2,6 +2,7 @@
 //! PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod servers;
 mod support;
 
 use homeward_store::both_backends;

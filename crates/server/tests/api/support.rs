@@ -343,6 +343,19 @@ impl World {
     /// behind a load balancer are: its base address. It stops with this world.
     pub async fn another_server(&mut self) -> String {
         let app = App::new(self.app.store().clone(), self.app.config().clone());
+        self.serve_another(app).await
+    }
+
+    /// Another server on the same database as another process would be: its own store
+    /// (its own pools and group writer) and its own memory. Its base address; it stops
+    /// with this world.
+    pub async fn another_process(&mut self, db: &TestDb) -> String {
+        let store = homeward_store::Store::connect(&db.url()).await.unwrap();
+        self.serve_another(App::new(store, self.app.config().clone()))
+            .await
+    }
+
+    async fn serve_another(&mut self, app: App) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = homeward_server::router(app, homeward_server::ServerOptions::default());
