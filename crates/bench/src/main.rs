@@ -98,6 +98,24 @@ struct CommandRun {
     errors: usize,
 }
 
+/// The load that once hung PostgreSQL: clients read a case with counselling notes (an
+/// audited read, under the audit lock) on one server and record a session at the version
+/// they read on another (or the same) server, all on a few shared cases, so that most
+/// commands conflict.
+#[derive(Debug, Serialize, Deserialize)]
+struct ContendedRun {
+    servers: usize,
+    clients: usize,
+    /// A read and the command that follows it, whatever the command's answer.
+    rounds: Stats,
+    /// Commands done per second (the others conflicted).
+    done_per_second: f64,
+    conflicts: usize,
+    errors: usize,
+    /// The database floor at the same concurrency (from the commands' runs).
+    floor: Stats,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct ReadRun {
     name: String,
@@ -139,6 +157,9 @@ struct Run {
     commit: String,
     generated: Generated,
     commands: Vec<CommandRun>,
+    /// Sensitive reads and commands on shared cases, through one and two servers.
+    #[serde(default)]
+    contended: Vec<ContendedRun>,
     reads: Vec<ReadRun>,
     /// Not measured when skipped (`--skip-rebuild`).
     #[serde(default)]
@@ -518,6 +539,134 @@ fn session(version: u64, attendee: &Value) -> Value {
         "topics": ["return_modalities", "conditions_in_country_of_return"],
         "attendees": [attendee],
     })
+}
+
+/// Cases the contended load shares among all its clients.
+const SHARED_CASES: usize = 8;
+
+/// The contended load (see `ContendedRun`), through one server and then two, at each
+/// concurrency of 16 clients or more that the commands were measured at.
+async fn contended(
+    args: &Args,
+    url: &str,
+    base: &str,
+    http: &reqwest::Client,
+    token: &str,
+    commands: &[CommandRun],
+) -> Result<Vec<ContendedRun>> {
+    if !commands.iter().any(|c| c.clients >= 16) {
+        return Ok(vec![]);
+    }
+    // Cases of their own: the command runs' targets have had many sessions since.
+    let shared: Vec<(String, Value)> = targets(http, base, token, SHARED_CASES)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let t = t.into_inner();
+            (t.case, t.attendee)
+        })
+        .collect();
+    // Notes on each: a counsellor's read of the case is then audited.
+    for (case, attendee) in &shared {
+        let view: Value = http
+            .get(format!("{base}/api/cases/{case}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let mut body = session(view["version"].as_u64().unwrap_or(0), attendee);
+        body["notes"] = json!("Benchmark: notes make each read of this case an audited one.");
+        http.post(format!("{base}/api/cases/{case}/counselling-sessions"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let shared = Arc::new(shared);
+    let (mut second, second_base) = serve(url)?;
+    let bases = Arc::new([base.to_string(), second_base]);
+    let mut out = vec![];
+    for servers in [1, 2] {
+        for c in commands.iter().filter(|c| c.clients >= 16) {
+            let clients = c.clients;
+            eprintln!("  contended: {servers} server(s), {clients} clients");
+            let (http, token, shared, bases) = (
+                http.clone(),
+                token.to_string(),
+                shared.clone(),
+                bases.clone(),
+            );
+            let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let counted = done.clone();
+            let started = Instant::now();
+            let m = load(
+                clients,
+                Stop::After(Duration::from_secs(args.seconds)),
+                move |c, i| {
+                    let (http, token, shared, bases, done) = (
+                        http.clone(),
+                        token.clone(),
+                        shared.clone(),
+                        bases.clone(),
+                        counted.clone(),
+                    );
+                    async move {
+                        let (case, attendee) = &shared[(c + i) % shared.len()];
+                        let (here, there) =
+                            (&bases[(c + i) % servers], &bases[(c + i + 1) % servers]);
+                        let read = http
+                            .get(format!("{here}/api/cases/{case}"))
+                            .bearer_auth(&token)
+                            .send()
+                            .await;
+                        let Ok(read) = read else {
+                            return Outcome::Failed;
+                        };
+                        if !read.status().is_success() {
+                            return Outcome::Failed;
+                        }
+                        let Ok(view) = read.json::<Value>().await else {
+                            return Outcome::Failed;
+                        };
+                        let version = view["version"].as_u64().unwrap_or(0);
+                        let res = http
+                            .post(format!("{there}/api/cases/{case}/counselling-sessions"))
+                            .bearer_auth(&token)
+                            .json(&session(version, attendee))
+                            .send()
+                            .await;
+                        let Ok(res) = res else { return Outcome::Failed };
+                        match outcome(res.status()) {
+                            Outcome::Done => {
+                                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                Outcome::Done
+                            }
+                            // A conflict is an answer: the round counts.
+                            Outcome::Conflict => Outcome::Done,
+                            Outcome::Failed => Outcome::Failed,
+                        }
+                    }
+                },
+            )
+            .await;
+            let secs = started.elapsed().as_secs_f64();
+            let done = done.load(std::sync::atomic::Ordering::Relaxed);
+            out.push(ContendedRun {
+                servers,
+                clients,
+                done_per_second: done as f64 / secs,
+                conflicts: m.stats.n.saturating_sub(done),
+                errors: m.errors,
+                rounds: m.stats,
+                floor: c.floor.clone(),
+            });
+        }
+    }
+    second.kill()?;
+    second.wait()?;
+    Ok(out)
 }
 
 async fn commands(
@@ -972,13 +1121,14 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
         } else {
             vec![]
         };
-        Ok::<_, anyhow::Error>((reads, commands))
+        let contended = contended(args, &url, &base, &http, &counsellor, &commands).await?;
+        Ok::<_, anyhow::Error>((reads, commands, contended))
     }
     .await;
     let rss = peak_rss_mib(child.id());
     child.kill()?;
     child.wait()?;
-    let (reads, commands) = result?;
+    let (reads, commands, contended) = result?;
     let rebuild = if args.skip_rebuild {
         None
     } else {
@@ -1003,6 +1153,7 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
         commit: String::new(),
         generated,
         commands,
+        contended,
         reads,
         rebuild,
         server_peak_rss_mib: rss,
@@ -1099,6 +1250,24 @@ fn markdown(r: &Report) -> String {
                     "\np99 at 64 clients: {} ms (target < 20 ms: {}).\n",
                     ms(&c.command, c.command.p99_ms),
                     mark(c.command.n > 0 && c.command.p99_ms < 20.0)
+                ));
+            }
+        }
+        if !run.contended.is_empty() {
+            s.push_str(&format!("\n### Contended: audited reads and commands on {SHARED_CASES} shared cases\n\nEach round reads a case with counselling notes (audited) on one server and records a session at the version read on the next, so most commands conflict. Every request must be answered: errors are failures.\n\n| servers | clients | rounds/s | p50 ms | p99 ms | commands done/s | conflicts | floor inserts/s | rounds to floor | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"));
+            for c in &run.contended {
+                s.push_str(&format!(
+                    "| {} | {} | {:.0} | {} | {} | {:.0} | {} | {:.0} | {:.2} | {} |\n",
+                    c.servers,
+                    c.clients,
+                    c.rounds.per_second,
+                    ms(&c.rounds, c.rounds.p50_ms),
+                    ms(&c.rounds, c.rounds.p99_ms),
+                    c.done_per_second,
+                    c.conflicts,
+                    c.floor.per_second,
+                    c.rounds.per_second / c.floor.per_second.max(1e-9),
+                    c.errors
                 ));
             }
         }
