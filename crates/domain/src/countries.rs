@@ -55,6 +55,11 @@ static COUNTRIES: LazyLock<Vec<CountryInfo>> = LazyLock::new(|| {
     v
 });
 
+/// Every country, by code.
+pub fn all() -> &'static [CountryInfo] {
+    &COUNTRIES
+}
+
 pub fn info(code: &str) -> Option<&'static CountryInfo> {
     let all: &'static Vec<CountryInfo> = &COUNTRIES;
     all.binary_search_by(|c| c.code.as_str().cmp(code))
@@ -142,5 +147,22 @@ mod tests {
             Some("western-africa")
         );
         assert_eq!(name("IQ", "es"), Some("Irak"));
+    }
+
+    #[test]
+    fn kosovo_is_a_country_of_return_in_southern_europe_with_its_names() {
+        let xk = crate::values::CountryCode::parse("xk").unwrap();
+        assert_eq!(xk.as_str(), "XK");
+        assert_eq!(xk.name(), "Kosovo");
+        assert_eq!(name("XK", "ar"), Some("كوسوفو"));
+        assert_eq!(
+            info("XK").map(|c| c.subregion.as_str()),
+            Some("southern-europe")
+        );
+        assert!(crate::values::countries().iter().any(|(c, _)| *c == "XK"));
+        // Pristina's airport is in Kosovo: a flight there ends in the country of return.
+        let prn = crate::values::IataCode::parse("PRN").unwrap();
+        assert_eq!(crate::airports::country_of(&prn), Some(xk));
+        assert!(crate::values::CountryCode::parse("XX").is_err());
     }
 }

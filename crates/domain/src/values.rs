@@ -66,27 +66,27 @@ macro_rules! string_value {
 }
 
 string_value!(
-    /// An ISO 3166-1 alpha-2 country code, upper case (`SN`, `BE`).
+    /// An ISO 3166-1 alpha-2 country code, upper case (`SN`, `BE`), or `XK`: Kosovo, the
+    /// user-assigned code the European Union and IOM use (IOM's reports list Kosovo among
+    /// the main countries of return). The list is `data/countries.csv` (`countries`).
     CountryCode
 );
 
 impl CountryCode {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let code = input.trim().to_ascii_uppercase();
-        match isocountry::CountryCode::for_alpha2(&code) {
-            Ok(_) => Ok(Self(code)),
-            Err(_) => Err(ValueError::new(
+        match crate::countries::info(&code) {
+            Some(_) => Ok(Self(code)),
+            None => Err(ValueError::new(
                 "country.unknown",
-                format!("'{input}' is not an ISO 3166-1 alpha-2 country code"),
+                format!("'{input}' is not an ISO 3166-1 alpha-2 country code (nor XK, Kosovo)"),
             )),
         }
     }
 
     /// The country's English short name.
     pub fn name(&self) -> &'static str {
-        isocountry::CountryCode::for_alpha2(&self.0)
-            .map(|c| c.name())
-            .unwrap_or("")
+        crate::countries::name(&self.0, "en").unwrap_or("")
     }
 }
 
@@ -307,8 +307,9 @@ impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {
 
 /// Every ISO 3166-1 country: (alpha-2 code, English short name), by name.
 pub fn countries() -> Vec<(&'static str, &'static str)> {
-    let mut v: Vec<(&'static str, &'static str)> = isocountry::CountryCode::iter()
-        .map(|c| (c.alpha2(), c.name()))
+    let mut v: Vec<(&'static str, &'static str)> = crate::countries::all()
+        .iter()
+        .map(|c| (c.code.as_str(), c.name_en.as_str()))
         .collect();
     v.sort_by_key(|(_, n)| *n);
     v
