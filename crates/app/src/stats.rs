@@ -9,7 +9,8 @@ use homeward_domain::Stage;
 use homeward_domain::access::Role;
 use homeward_domain::person::Vulnerability;
 use homeward_domain::stats::{
-    AgeGroup, Cell, Links, Published, exact, percentile, protect, protect_linked,
+    AgeGroup, Cell, Counts, Links, Published, Shape, exact, exact_counts, percentile, protect,
+    protect_counts,
 };
 use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
@@ -142,6 +143,35 @@ fn links_of(dim: Option<&str>, keys: &[String]) -> Vec<Vec<usize>> {
     groups.into_values().filter(|g| g.len() > 1).collect()
 }
 
+/// Adds to `years` (keys of the year dimension) every year between the first and the
+/// last, and those of the filter's period: from its first year, up to its last (or this
+/// year, if it ends later).
+fn fill_years(years: &mut BTreeSet<String>, filter: &StatFilter) {
+    use chrono::Datelike;
+    let found = || years.iter().filter_map(|y| y.parse::<i32>().ok());
+    let first = filter.from.map(|d| d.year()).or_else(|| found().min());
+    let last = filter
+        .until
+        .map(|d| d.year().min(crate::now().year()))
+        .or_else(|| found().max());
+    if let (Some(first), Some(last)) = (first, last) {
+        // A period is at most a few decades; a wider one is filled no further than 200
+        // years back from its end.
+        for y in first.max(last - 200)..=last {
+            years.insert(y.to_string());
+        }
+    }
+}
+
+/// Whether a dimension describes each person (a household's people may differ), rather
+/// than the case.
+fn describes_people(dim: Dim) -> bool {
+    matches!(
+        dim,
+        Dim::Sex | Dim::AgeGroup | Dim::Children | Dim::LegalSituation
+    )
+}
+
 /// The row of the vulnerability table that counts people with any vulnerability.
 pub const ANY_VULNERABILITY: &str = "any";
 
@@ -177,6 +207,12 @@ impl App {
                 "statistics are for programme managers, M&E officers, donors and auditors".into(),
             )
         })?;
+        if !a.exact {
+            let wrong = homeward_domain::stats::whole_months(f.from, f.until);
+            if !wrong.is_empty() {
+                return Err(AppError::Invalid(wrong));
+            }
+        }
         if let Some(mine) = &a.offices {
             // Only one's own offices, and within them whatever was asked.
             f.offices = Some(match f.offices {
@@ -222,11 +258,17 @@ impl App {
         };
         // (row, column) -> (people, cases)
         let mut counts: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        // Totals, each counted directly (see `Counts`): by row, by column, in all.
+        let mut row_totals: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut col_totals: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut total = (0, 0);
         let mut row_keys: BTreeSet<String> = BTreeSet::new();
         let mut col_keys: BTreeSet<String> = BTreeSet::new();
         let columns: Vec<Dim> = q.columns.into_iter().collect();
+        let pair = |c: &homeward_store::ReturnCount| (c.people, c.cases);
         if q.by_vulnerability {
-            // Each vulnerability, then any of them (a row of its own: people may have several).
+            // Each vulnerability, then any of them (a row of its own: people may have
+            // several). The totals of the columns and the table are those of "any".
             let any = Vulnerability::ALL.iter().fold(0, |m, v| m | v.bit());
             let rows = Vulnerability::ALL
                 .iter()
@@ -241,25 +283,40 @@ impl App {
                     (code, f)
                 })
                 .unzip();
-            let tables = self.count_returns(&columns, filters).await?;
-            for (code, table) in codes.into_iter().zip(tables) {
+            let tables = self.count_returns(&columns, filters.clone()).await?;
+            let sums = self.count_returns(&[], filters).await?;
+            for ((code, table), sum) in codes.into_iter().zip(tables).zip(sums) {
                 row_keys.insert(code.to_string());
+                let sum = sum.first().map(pair).unwrap_or_default();
+                row_totals.insert(code.to_string(), sum);
                 for c in table {
                     let col = c.keys.first().cloned().unwrap_or_default();
                     col_keys.insert(col.clone());
-                    counts.insert((code.to_string(), col), (c.people, c.cases));
+                    if code == ANY_VULNERABILITY {
+                        col_totals.insert(col.clone(), pair(&c));
+                    }
+                    counts.insert((code.to_string(), col), pair(&c));
+                }
+                if code == ANY_VULNERABILITY {
+                    total = sum;
                 }
             }
         } else {
             let dims: Vec<Dim> = q.rows.into_iter().chain(columns.iter().copied()).collect();
-            let table = self
-                .count_returns(&dims, vec![filter.clone()])
-                .await?
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            for c in table {
-                let mut keys = c.keys.into_iter();
+            let one = |dims: Vec<Dim>| {
+                let filter = filter.clone();
+                async move {
+                    Ok::<_, AppError>(
+                        self.count_returns(&dims, vec![filter])
+                            .await?
+                            .into_iter()
+                            .next()
+                            .unwrap_or_default(),
+                    )
+                }
+            };
+            for c in one(dims).await? {
+                let mut keys = c.keys.iter().cloned();
                 let row = if q.rows.is_some() {
                     keys.next().unwrap_or_default()
                 } else {
@@ -268,14 +325,43 @@ impl App {
                 let col = keys.next().unwrap_or_default();
                 row_keys.insert(row.clone());
                 col_keys.insert(col.clone());
-                counts.insert((row, col), (c.people, c.cases));
+                counts.insert((row, col), pair(&c));
             }
             if q.rows.is_none() {
                 row_keys.insert(String::new());
             }
+            total = one(vec![]).await?.first().map(pair).unwrap_or_default();
+            match q.rows {
+                Some(r) => {
+                    for c in one(vec![r]).await? {
+                        row_totals.insert(c.keys.first().cloned().unwrap_or_default(), pair(&c));
+                    }
+                }
+                None => {
+                    row_totals.insert(String::new(), total);
+                }
+            }
+            match q.columns {
+                Some(col) => {
+                    for c in one(vec![col]).await? {
+                        col_totals.insert(c.keys.first().cloned().unwrap_or_default(), pair(&c));
+                    }
+                }
+                None => {
+                    col_totals.insert(String::new(), total);
+                }
+            }
         }
         if q.columns.is_none() {
             col_keys = [String::new()].into_iter().collect();
+        }
+        // A series of years has every year of its span, a year without returns at 0: a
+        // chart of it must not skip the year.
+        if q.rows == Some(Dim::Year) {
+            fill_years(&mut row_keys, &filter);
+        }
+        if q.columns == Some(Dim::Year) {
+            fill_years(&mut col_keys, &filter);
         }
         let row_dim = if q.by_vulnerability {
             Some("vulnerability".to_string())
@@ -295,7 +381,21 @@ impl App {
                 })
                 .collect()
         };
-        let (people, cases) = (matrix(|x| x.0), matrix(|x| x.1));
+        let totals = |of: &BTreeMap<String, (i64, i64)>,
+                      keys: &[String],
+                      pick: fn(&(i64, i64)) -> i64|
+         -> Vec<i64> {
+            keys.iter()
+                .map(|k| of.get(k).map(pick).unwrap_or(0))
+                .collect()
+        };
+        let counted = |pick: fn(&(i64, i64)) -> i64| Counts {
+            cells: matrix(pick),
+            row_totals: totals(&row_totals, &rows, pick),
+            column_totals: totals(&col_totals, &cols, pick),
+            total: pick(&total),
+        };
+        let (people, cases) = (counted(|x| x.0), counted(|x| x.1));
         let threshold = self.stats_threshold();
         // Countries sum to their sub-region, sub-regions to their region, the youngest age
         // groups to the children: tables by those publish the sums, so suppression here
@@ -304,11 +404,28 @@ impl App {
             rows: links_of(row_dim.as_deref(), &rows),
             columns: links_of(dim_name(q.columns).as_deref(), &cols),
         };
-        let publish = |t: &[Vec<i64>]| {
+        // How people and households fall into the rows and columns: a person is in one
+        // row of every dimension but the vulnerabilities; a household is in one row of a
+        // dimension of the case (year, countries, office...) but may be in several of a
+        // dimension of its people (sex, age).
+        let any_row = rows
+            .iter()
+            .position(|r| q.by_vulnerability && r == ANY_VULNERABILITY);
+        let people_shape = Shape {
+            rows_partition: !q.by_vulnerability,
+            columns_partition: true,
+            any_row,
+        };
+        let cases_shape = Shape {
+            rows_partition: !q.by_vulnerability && !q.rows.is_some_and(describes_people),
+            columns_partition: !q.columns.is_some_and(describes_people),
+            any_row,
+        };
+        let publish = |t: &Counts, shape: Shape| {
             if exact_numbers {
-                exact(t)
+                exact_counts(t)
             } else {
-                protect_linked(t, threshold, &links)
+                protect_counts(t, shape, threshold, &links)
             }
         };
         Ok(ReturnsTable {
@@ -316,8 +433,8 @@ impl App {
             columns: dim_name(q.columns),
             row_keys: rows.iter().map(|r| key(r)).collect(),
             column_keys: cols.iter().map(|c| key(c)).collect(),
-            people: publish(&people),
-            cases: publish(&cases),
+            people: publish(&people, people_shape),
+            cases: publish(&cases, cases_shape),
             protected: !exact_numbers,
             threshold,
             definitions: DEFINITIONS.to_vec(),

@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use homeward_app::{App, Config};
+use homeward_domain::disclosure::{intervals, withstands_arithmetic};
+use homeward_domain::stats::{Cell, Counts, Published, Shape};
 use homeward_store::Store;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,4 +65,185 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         app.seed_demo(1, 1).await.is_err(),
         "only into an empty database"
     );
+}
+
+/// Counts as an exact table publishes them.
+fn counts_of(p: &Published) -> Counts {
+    let n = |c: &Cell| c.count().unwrap();
+    Counts {
+        cells: p.cells.iter().map(|r| r.iter().map(n).collect()).collect(),
+        row_totals: p.row_totals.iter().map(n).collect(),
+        column_totals: p.column_totals.iter().map(n).collect(),
+        total: n(&p.total),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
+    use homeward_app::admin::NewUser;
+    use homeward_app::auth::SessionKind;
+    use homeward_app::stats::ReturnsQuery;
+    use homeward_domain::access::Role;
+    use homeward_store::{Dim, StatFilter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("demo.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let app = App::new(store.clone(), Config::default());
+    app.seed_demo(300, 11).await.unwrap();
+    // Exact figures for every office: an approver of them all.
+    let offices = app
+        .list_offices()
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    let password = "an oracle of every office".to_string();
+    app.create_user(
+        None,
+        NewUser {
+            username: "oracle".into(),
+            display_name: "Every office".into(),
+            roles: [Role::Approver].into_iter().collect(),
+            offices,
+            password: Some(password.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    let sign_in = |user: &'static str, password: String| {
+        let app = app.clone();
+        async move {
+            let issued = app
+                .login(
+                    user,
+                    &password,
+                    None,
+                    SessionKind::Token,
+                    Some("test".into()),
+                )
+                .await
+                .unwrap();
+            app.authenticate(&issued.secret).await.unwrap()
+        }
+    };
+    let exact = sign_in("oracle", password).await;
+    let donor = sign_in("donor", "demo-donor-2026".into()).await;
+    let threshold = app.stats_threshold();
+    // Households counted directly: by year, and in all.
+    let returns = store.stats_snapshot().await.unwrap().returns;
+    let t = app
+        .returns_table(
+            &exact,
+            ReturnsQuery {
+                rows: Some(Dim::Year),
+                columns: Some(Dim::Sex),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let households: BTreeSet<_> = returns.iter().map(|r| r.case_id).collect();
+    assert_eq!(t.cases.total.count(), Some(households.len() as i64));
+    for (i, year) in t.row_keys.iter().enumerate() {
+        let in_year: BTreeSet<_> = returns
+            .iter()
+            .filter(|r| r.year.to_string() == year.code)
+            .map(|r| r.case_id)
+            .collect();
+        assert_eq!(
+            t.cases.row_totals[i].count(),
+            Some(in_year.len() as i64),
+            "households in {}",
+            year.code
+        );
+    }
+    let dims = [
+        None,
+        Some(Dim::Year),
+        Some(Dim::ReturnCountry),
+        Some(Dim::ReturnSubregion),
+        Some(Dim::HostCountry),
+        Some(Dim::Sex),
+        Some(Dim::AgeGroup),
+        Some(Dim::Children),
+    ];
+    let person = |d: Option<Dim>| matches!(d, Some(Dim::Sex | Dim::AgeGroup | Dim::Children));
+    let mut audited = 0;
+    for by_vulnerability in [false, true] {
+        for rows in dims {
+            for columns in dims {
+                if (rows.is_some() && rows == columns) || (by_vulnerability && rows.is_some()) {
+                    continue;
+                }
+                let q = ReturnsQuery {
+                    rows,
+                    columns,
+                    by_vulnerability,
+                    filter: StatFilter::default(),
+                };
+                let all = app.returns_table(&exact, q.clone()).await.unwrap();
+                let shown = app.returns_table(&donor, q).await.unwrap();
+                let any_row = shown
+                    .row_keys
+                    .iter()
+                    .position(|k| by_vulnerability && k.code == "any");
+                for (published, exact, shape) in [
+                    (
+                        &shown.people,
+                        &all.people,
+                        Shape {
+                            rows_partition: !by_vulnerability,
+                            columns_partition: true,
+                            any_row,
+                        },
+                    ),
+                    (
+                        &shown.cases,
+                        &all.cases,
+                        Shape {
+                            rows_partition: !by_vulnerability && !person(rows),
+                            columns_partition: !person(columns),
+                            any_row,
+                        },
+                    ),
+                ] {
+                    let counts = counts_of(exact);
+                    let figures = published
+                        .cells
+                        .iter()
+                        .flatten()
+                        .chain(&published.row_totals)
+                        .chain(&published.column_totals)
+                        .chain([&published.total]);
+                    let truth = exact
+                        .cells
+                        .iter()
+                        .flatten()
+                        .chain(&exact.row_totals)
+                        .chain(&exact.column_totals)
+                        .chain([&exact.total]);
+                    for (p, e) in figures.zip(truth) {
+                        if let Cell::Count(n) = p {
+                            assert_eq!(Some(*n), e.count(), "{rows:?} x {columns:?}");
+                            assert!(
+                                *n == 0 || *n >= threshold,
+                                "{n} shown in {rows:?} x {columns:?}"
+                            );
+                        }
+                    }
+                    assert!(
+                        withstands_arithmetic(&counts, published, shape, threshold),
+                        "{rows:?} x {columns:?} (vulnerability {by_vulnerability}): {:?}",
+                        intervals(&counts, published, shape)
+                    );
+                    audited += 1;
+                }
+            }
+        }
+    }
+    assert!(audited > 100, "{audited}");
 }

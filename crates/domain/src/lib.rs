@@ -8,6 +8,7 @@ pub mod access;
 pub mod airports;
 pub mod case;
 pub mod countries;
+pub mod disclosure;
 pub mod ids;
 pub mod person;
 pub mod programme;

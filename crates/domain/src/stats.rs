@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Stage;
 use crate::case::{Case, Event, RecordedEvent};
+pub use crate::disclosure::Shape;
 use crate::person::{DateOfBirth, LegalSituation, Sex, Vulnerability};
 
 /// Age groups of the figures.
@@ -189,6 +190,35 @@ pub fn percentile<T: Copy>(sorted: &[T], p: u8) -> Option<T> {
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
+/// For readers who may not see small numbers, a period is whole months: two periods
+/// that differ by a day would give, subtracted, the returns of that day. What is wrong
+/// with `from` and `until` (the first and last days of a period, each optional).
+pub fn whole_months(
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Vec<crate::rules::Violation> {
+    let mut wrong = vec![];
+    if let Some(d) = from.filter(|d| d.day() != 1) {
+        wrong.push(
+            crate::rules::Violation::new(
+                "period.whole_months",
+                format!("protected figures start on the first day of a month, not on {d}"),
+            )
+            .at("from"),
+        );
+    }
+    if let Some(d) = until.filter(|d| d.succ_opt().is_some_and(|next| next.day() != 1)) {
+        wrong.push(
+            crate::rules::Violation::new(
+                "period.whole_months",
+                format!("protected figures end on the last day of a month, not on {d}"),
+            )
+            .at("until"),
+        );
+    }
+    wrong
+}
+
 /// A cell of a published table: a count, or suppressed. Written as a number, or `null`
 /// when suppressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,9 +270,58 @@ pub struct Published {
     pub total: Cell,
 }
 
+/// A table's counts: its cells and its totals, each a count of its own. A total is what
+/// its definition counts, not always the sum of its cells: a household with a woman and
+/// a man counts in both the women's and the men's column, and once in the total; a person
+/// with two vulnerabilities counts in two rows, and once in the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counts {
+    pub cells: Vec<Vec<i64>>,
+    pub row_totals: Vec<i64>,
+    pub column_totals: Vec<i64>,
+    pub total: i64,
+}
+
+impl Counts {
+    /// Counts whose totals are the sums of their cells (each counted thing in one cell).
+    pub fn additive(table: &[Vec<i64>]) -> Counts {
+        let cols = table.iter().map(Vec::len).max().unwrap_or(0);
+        let value = |r: &Vec<i64>, c: usize| r.get(c).copied().unwrap_or(0);
+        Counts {
+            cells: table
+                .iter()
+                .map(|r| (0..cols).map(|c| value(r, c)).collect())
+                .collect(),
+            row_totals: table.iter().map(|r| r.iter().sum()).collect(),
+            column_totals: (0..cols)
+                .map(|c| table.iter().map(|r| value(r, c)).sum())
+                .collect(),
+            total: table.iter().flatten().sum(),
+        }
+    }
+}
+
 /// Publishes a table as counted (for readers who may see small numbers).
 pub fn exact(table: &[Vec<i64>]) -> Published {
     protect(table, 0)
+}
+
+/// Publishes counts as counted (for readers who may see small numbers).
+pub fn exact_counts(counts: &Counts) -> Published {
+    let cols = counts.cells.iter().map(Vec::len).max().unwrap_or(0);
+    let at = |v: &[i64], i: usize| Cell::Count(v.get(i).copied().unwrap_or(0));
+    Published {
+        cells: counts
+            .cells
+            .iter()
+            .map(|r| (0..cols).map(|c| at(r, c)).collect())
+            .collect(),
+        row_totals: (0..counts.cells.len())
+            .map(|r| at(&counts.row_totals, r))
+            .collect(),
+        column_totals: (0..cols).map(|c| at(&counts.column_totals, c)).collect(),
+        total: Cell::Count(counts.total),
+    }
 }
 
 /// Small counts can identify people. For readers who may not see them, every cell below
@@ -267,9 +346,33 @@ pub struct Links {
 /// [`protect`], and no group of `links` is left with exactly one suppressed cell in a
 /// column (or row) where it has another to hide: else the coarser table's count, minus
 /// this table's published cells, gives the suppressed one.
+pub fn protect_linked(table: &[Vec<i64>], threshold: i64, links: &Links) -> Published {
+    protect_counts(&Counts::additive(table), Shape::ADDITIVE, threshold, links)
+}
+
+/// Publishes counts whose totals are counted directly (`Counts`), in a table of `shape`,
+/// for a reader who may not see counts below `threshold`: the suppression of
+/// `disclosure::protect_table`, whose audit no hidden small count withstands less than
+/// the threshold. A total is a figure like the others: below the threshold it is hidden
+/// too.
+pub fn protect_counts(counts: &Counts, shape: Shape, threshold: i64, links: &Links) -> Published {
+    if threshold <= 1 {
+        return exact_counts(counts);
+    }
+    crate::disclosure::protect_table(counts, shape, threshold, links)
+}
+
+/// The row, column and group rules of cell suppression, which the audit then completes:
+/// from the cells already `hidden`, enough others hidden that no row, column or group of
+/// `links` (whose sums coarser tables publish) keeps exactly one hidden cell where it has
+/// another count to hide.
 // A matrix walked by row and column: indices read clearer than iterators here.
 #[allow(clippy::needless_range_loop)]
-pub fn protect_linked(table: &[Vec<i64>], threshold: i64, links: &Links) -> Published {
+pub(crate) fn secondary(
+    table: &[Vec<i64>],
+    links: &Links,
+    mut hidden: Vec<Vec<bool>>,
+) -> Vec<Vec<bool>> {
     let rows = table.len();
     let cols = table.iter().map(Vec::len).max().unwrap_or(0);
     let value = |r: usize, c: usize| {
@@ -279,16 +382,6 @@ pub fn protect_linked(table: &[Vec<i64>], threshold: i64, links: &Links) -> Publ
             .copied()
             .unwrap_or(0)
     };
-    let mut hidden: Vec<Vec<bool>> = (0..rows)
-        .map(|r| {
-            (0..cols)
-                .map(|c| {
-                    let n = value(r, c);
-                    n > 0 && n < threshold
-                })
-                .collect()
-        })
-        .collect();
     let hidden_in_row = |h: &Vec<Vec<bool>>, r: usize| h[r].iter().filter(|x| **x).count();
     let hidden_in_col = |h: &Vec<Vec<bool>>, c: usize| (0..rows).filter(|&r| h[r][c]).count();
     loop {
@@ -348,48 +441,8 @@ pub fn protect_linked(table: &[Vec<i64>], threshold: i64, links: &Links) -> Publ
             }
         }
         if !changed {
-            break;
+            return hidden;
         }
-    }
-    let cell = |hide: bool, n: i64| {
-        if hide {
-            Cell::Suppressed
-        } else {
-            Cell::Count(n)
-        }
-    };
-    let row_totals: Vec<Cell> = (0..rows)
-        .map(|r| {
-            cell(
-                hidden_in_row(&hidden, r) == 1,
-                (0..cols).map(|c| value(r, c)).sum(),
-            )
-        })
-        .collect();
-    // In a one-row table the column totals are the cells themselves.
-    let column_totals: Vec<Cell> = (0..cols)
-        .map(|c| {
-            let hide = if rows == 1 {
-                hidden[0][c]
-            } else {
-                hidden_in_col(&hidden, c) == 1
-            };
-            cell(hide, (0..rows).map(|r| value(r, c)).sum())
-        })
-        .collect();
-    let one_hidden = |v: &[Cell]| v.iter().filter(|c| **c == Cell::Suppressed).count() == 1;
-    let grand: i64 = table.iter().flatten().sum();
-    let total = cell(
-        rows > 1 && one_hidden(&row_totals) || cols > 1 && rows > 1 && one_hidden(&column_totals),
-        grand,
-    );
-    Published {
-        cells: (0..rows)
-            .map(|r| (0..cols).map(|c| cell(hidden[r][c], value(r, c))).collect())
-            .collect(),
-        row_totals,
-        column_totals,
-        total,
     }
 }
 
@@ -463,6 +516,63 @@ mod tests {
     }
 
     #[test]
+    fn totals_are_the_counts_their_definitions_give_and_a_small_one_is_hidden() {
+        // Households by sex: one household with a woman and a man counts in both
+        // columns and once in the total.
+        let households = Counts {
+            cells: vec![vec![30, 12], vec![3, 9]],
+            row_totals: vec![38, 10],
+            column_totals: vec![33, 20],
+            total: 46,
+        };
+        let p = exact_counts(&households);
+        assert_eq!(p.row_totals, vec![Cell::Count(38), Cell::Count(10)]);
+        assert_eq!(p.column_totals, vec![Cell::Count(33), Cell::Count(20)]);
+        assert_eq!(p.total, Cell::Count(46));
+        // A total below the threshold is hidden like a cell (a row of 4 and 0: the row
+        // total 4 names the one cell), and another with it, or the grand total minus the
+        // others would give it back; the grand total, 119, is published.
+        let t = Counts::additive(&[vec![4, 0], vec![20, 30], vec![25, 40]]);
+        let p = protect_counts(&t, Shape::ADDITIVE, 5, &Links::default());
+        assert_eq!(p.row_totals[0], Cell::Suppressed);
+        assert_eq!(p.cells[0][0], Cell::Suppressed);
+        assert_eq!(
+            p.row_totals
+                .iter()
+                .filter(|c| **c == Cell::Suppressed)
+                .count(),
+            2
+        );
+        assert_eq!(p.total, Cell::Count(119));
+        assert!(crate::disclosure::withstands_arithmetic(
+            &t,
+            &p,
+            Shape::ADDITIVE,
+            5
+        ));
+        let p = protect_counts(
+            &Counts::additive(&[vec![1, 2]]),
+            Shape::ADDITIVE,
+            5,
+            &Links::default(),
+        );
+        assert_eq!(p.total, Cell::Suppressed, "3 in all is under 5");
+        assert_eq!(p.row_totals, vec![Cell::Suppressed]);
+    }
+
+    #[test]
+    fn protected_periods_are_whole_months() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert!(whole_months(d("2016-10-01"), d("2016-12-31")).is_empty());
+        assert!(whole_months(None, d("2024-02-29")).is_empty());
+        assert!(whole_months(None, None).is_empty());
+        let wrong = whole_months(d("2016-12-02"), d("2016-12-28"));
+        let fields: Vec<_> = wrong.iter().map(|v| v.field.as_deref()).collect();
+        assert_eq!(fields, vec![Some("from"), Some("until")]);
+        assert!(wrong.iter().all(|v| v.code == "period.whole_months"));
+    }
+
+    #[test]
     fn a_single_row_table_hides_a_second_cell() {
         let p = protect(&[vec![2, 10, 30]], 5);
         assert_eq!(counts(&p.cells), vec![vec![None, None, Some(30)]]);
@@ -475,17 +585,20 @@ mod tests {
     }
 
     #[test]
-    fn a_total_that_would_reveal_a_cell_is_hidden() {
-        // The second row has one small cell and nothing else to hide.
-        let p = protect(&[vec![10, 20], vec![3, 0]], 5);
+    fn a_total_that_would_reveal_a_cell_is_hidden_with_another() {
+        // The second row has one small cell and nothing else to hide: its total (3) is
+        // hidden, and the other row's total with it (else 33 - 30 gives 3).
+        let t = [vec![10, 20], vec![3, 0]];
+        let p = protect(&t, 5);
         assert_eq!(p.cells[1][0], Cell::Suppressed);
-        // Column 0 hides 10 too; row 1 has no other non-zero cell: its total goes.
-        assert_eq!(p.row_totals[1], Cell::Suppressed);
-        assert_eq!(
-            p.total,
-            Cell::Suppressed,
-            "else total minus row 0 gives row 1"
-        );
+        assert_eq!(p.row_totals, vec![Cell::Suppressed, Cell::Suppressed]);
+        assert_eq!(p.total, Cell::Count(33));
+        assert!(crate::disclosure::withstands_arithmetic(
+            &Counts::additive(&t),
+            &p,
+            Shape::ADDITIVE,
+            5
+        ));
     }
 
     #[test]

@@ -708,6 +708,17 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     let p = donor.get("/statistics").await;
     assert_eq!(p.status, 200);
     assert!(plain(&p.body).contains("Counts below 5 are not shown"));
+    // A donor's period is whole months: a day-level one is named and left out.
+    let p = donor
+        .get("/statistics?from=2026-03-02&until=2026-03-31")
+        .await;
+    assert_eq!(p.status, 200);
+    assert!(
+        plain(&p.body)
+            .contains("protected figures cover whole months; enter the first day of a month"),
+        "{}",
+        p.body
+    );
     let mut counsellor = Web::new(&s);
     counsellor
         .sign_in_with("counsellor", "demo-counsellor-2026")

@@ -27,9 +27,11 @@ pub struct StatsQuery {
     pub rows: Option<String>,
     /// Group columns by one of the same (not `vulnerability`).
     pub columns: Option<String>,
-    /// Departures from this day (inclusive).
+    /// Departures from this day (inclusive). Protected readers (donors, auditors,
+    /// administrators): the first day of a month, else 422 `period.whole_months`.
     pub from: Option<NaiveDate>,
-    /// Departures until this day (inclusive).
+    /// Departures until this day (inclusive). Protected readers: the last day of a month,
+    /// else 422 `period.whole_months`.
     pub until: Option<NaiveDate>,
     /// Host office.
     pub office: Option<Uuid>,
@@ -139,8 +141,8 @@ pub fn hxl(dim: Option<&str>) -> &'static str {
     }
 }
 
-/// A table in long form, as both downloads write it: notes, headers, HXL hashtags, and
-/// one line per group (labels, then people and cases; `None` where suppressed).
+/// A table in long form, as the downloads write it: notes (the XLSX's second sheet),
+/// headers, HXL hashtags, and one line per group (labels, then people and cases; `None` where suppressed).
 pub struct LongTable {
     pub notes: Vec<String>,
     pub header: Vec<String>,
@@ -194,13 +196,12 @@ impl LongTable {
     }
 }
 
-/// The table as CSV: the notes first, then headers, the HXL row and the lines.
+/// The table as CSV: the header row first (spreadsheet and HXL tools expect it there),
+/// the HXL hashtag row, then the lines. The definitions travel in the JSON, on the page
+/// and on the XLSX workbook's second sheet.
 pub fn returns_csv(t: &ReturnsTable) -> Result<Vec<u8>, csv::Error> {
     let long = LongTable::of(t);
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
-    for n in &long.notes {
-        w.write_record([format!("Note: {n}")])?;
-    }
+    let mut w = csv::WriterBuilder::new().from_writer(vec![]);
     w.write_record(&long.header)?;
     w.write_record(&long.tags)?;
     for (labels, counts) in &long.lines {

@@ -852,6 +852,18 @@ both_backends! {
                 assert_eq!(cols, vec!["5-11", "25-59"], "age groups youngest first");
         assert_eq!(t["people"]["cells"], json!([[0, 4], [1, 0]]));
         assert_eq!(t["people"]["total"], 5);
+        // Households count in every cell one of their people is in, and once in a total:
+        // B (two women and a boy) is in both rows; three households departed.
+        assert_eq!(t["cases"]["cells"], json!([[0, 3], [1, 0]]));
+        assert_eq!(t["cases"]["row_totals"], json!([3, 1]));
+        assert_eq!(t["cases"]["column_totals"], json!([1, 3]));
+        assert_eq!(t["cases"]["total"], 3, "households counted once: {t}");
+        // A year without returns is in the series, at 0.
+        let since = year.parse::<i32>().unwrap() - 2;
+        let t = w.get("approver", &format!("/api/statistics/returns?rows=year&from={since}-01-01")).await.ok();
+        let years: Vec<&str> = t["row_keys"].as_array().unwrap().iter().map(|k| k["code"].as_str().unwrap()).collect();
+        assert_eq!(years, vec![since.to_string(), (since + 1).to_string(), year.clone()]);
+        assert_eq!(t["people"]["cells"], json!([[0], [0], [5]]));
                 let t = w.get("approver", "/api/statistics/returns?rows=children").await.ok();
         let keys: Vec<&str> = t["row_keys"].as_array().unwrap().iter().map(|k| k["code"].as_str().unwrap()).collect();
         assert_eq!(keys, vec!["under_18", "18_and_over"]);
@@ -860,6 +872,8 @@ both_backends! {
         let t = w.get("approver", "/api/statistics/returns?rows=vulnerability").await.ok();
         let any = t["row_keys"].as_array().unwrap().iter().position(|k| k["code"] == "any").unwrap();
         assert_eq!(any, 6, "any vulnerability comes last");
+        // The total counts people with any vulnerability once, not the sum of the rows.
+        assert_eq!(t["people"]["total"], t["people"]["row_totals"][any], "{t}");
         let t = w.get("approver", "/api/statistics/returns?rows=return_region").await.ok();
         assert_eq!(t["row_keys"][0]["code"], "africa");
         // Donors see no count under 5, nor one they could derive.
@@ -867,6 +881,13 @@ both_backends! {
         assert_eq!(t["protected"], true);
         assert_eq!(t["people"]["cells"], json!([[null], [null]]), "4 and 1 are both under 5");
         assert_eq!(t["people"]["total"], 5);
+        // A donor's periods are whole months: two periods a day apart would give that
+        // day's returns by subtraction.
+        let r = w.get("donor", &format!("/api/statistics/returns?rows=year&from={year}-03-02&until={year}-12-28")).await;
+        r.refused(422, "period.whole_months");
+        assert_eq!(r.pointers().len(), 2, "{}", r.body);
+        w.get("donor", &format!("/api/statistics/returns?rows=year&from={year}-03-01&until={year}-12-31")).await.ok();
+        w.get("approver", &format!("/api/statistics/returns?rows=year&from={year}-03-02&until={year}-12-28")).await.ok();
         let t = w.get("donor", "/api/statistics/returns?rows=year").await.ok();
         assert_eq!(t["people"]["cells"][0][0], 5, "5 is published");
         assert_eq!(t["cases"]["cells"][0][0], Value::Null, "3 households are not");
@@ -889,6 +910,8 @@ both_backends! {
         let res = w.http.get(format!("{}/api/statistics/returns.csv?rows=year&columns=return_country", w.base)).bearer_auth(w.token("donor")).send().await.unwrap();
         assert_eq!(res.status(), 200);
         let csv = res.text().await.unwrap();
+        // The header row first, then the hashtags: what spreadsheet and HXL tools expect.
+        assert_eq!(csv.lines().next(), Some("year,return_country,people,cases"), "{csv}");
         assert!(csv.contains("#date+year,#country+code+origin,#affected+returned+num,#affected+returned+hh+num"), "{csv}");
         let res = w.http.get(format!("{}/api/statistics/returns.xlsx?rows=year&columns=return_country", w.base)).bearer_auth(w.token("donor")).send().await.unwrap();
         assert_eq!(res.status(), 200);

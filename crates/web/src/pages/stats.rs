@@ -381,8 +381,21 @@ pub async fn page(
             }
         },
     };
-    let from = date("stats-from", &q.from);
-    let until = date("stats-until", &q.until);
+    let mut from = date("stats-from", &q.from);
+    let mut until = date("stats-until", &q.until);
+    // Protected figures are for whole months (a day's difference between two periods
+    // would give that day's returns): a period that is not is left out, and said so.
+    if !acc.exact {
+        for wrong in homeward_domain::stats::whole_months(from, until) {
+            if wrong.field.as_deref() == Some("from") {
+                from = None;
+                errors.push(i.t("stats-whole-months-from"));
+            } else {
+                until = None;
+                errors.push(i.t("stats-whole-months-until"));
+            }
+        }
+    }
     let filter = StatFilter {
         from,
         until,
