@@ -265,10 +265,7 @@ fn every_adult_of_a_family_consents_for_themselves() {
     s.advance(3);
     s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
     s.screen_eligible();
-    s.ok(COUNSELLOR, Command::SubmitApplication);
-    s.ok(APPROVER, Command::ApproveApplication);
-    s.prepare_travel();
-    let r = s.refused(MOVEMENT, Command::MarkReadyToDepart, "consent.missing");
+    let r = s.refused(COUNSELLOR, Command::SubmitApplication, "consent.missing");
     let missing: Vec<_> = r
         .violations
         .iter()
@@ -340,19 +337,16 @@ fn an_unaccompanied_child_needs_assessment_best_interests_and_guardian_consent_t
     let mut s = Scenario::unaccompanied_child();
     s.screen_eligible();
     s.information_session(&[Attendee::Member(P1)], "wo");
-    s.ok(COUNSELLOR, Command::SubmitApplication);
-    s.ok(APPROVER, Command::ApproveApplication);
-    s.prepare_travel();
+    // No application without them, each named.
     let r = s.refused(
-        MOVEMENT,
-        Command::MarkReadyToDepart,
+        COUNSELLOR,
+        Command::SubmitApplication,
         "capacity.assessment_missing",
     );
     for code in [
         "capacity.best_interests_missing",
         "capacity.representative_missing",
         "consent.representative_missing",
-        "escort.child_escort_missing",
     ] {
         assert!(r.has(code), "missing {code} in {r}");
     }
@@ -593,9 +587,34 @@ fn a_third_country_return_needs_confirmed_admission() {
 }
 
 #[test]
+fn an_application_needs_every_adult_s_current_consent_each_missing_one_named() {
+    let mut s = Scenario::family();
+    s.information_session(&[Attendee::Member(P1), Attendee::Member(P2)], "wo");
+    s.advance(3);
+    s.screen_eligible();
+    // Nobody has consented: both adults are named; the child needs no consent.
+    let r = s.refused(COUNSELLOR, Command::SubmitApplication, "consent.missing");
+    let named: Vec<_> = r
+        .violations
+        .iter()
+        .filter(|v| v.code == "consent.missing")
+        .filter_map(|v| v.person_id)
+        .collect();
+    assert_eq!(named, vec![P1, P2]);
+    s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
+    let r = s.refused(COUNSELLOR, Command::SubmitApplication, "consent.missing");
+    assert!(r.violations.iter().all(|v| v.person_id == Some(P2)), "{r}");
+    s.ok(COUNSELLOR, Scenario::consent_cmd(P2, ConsentGiver::Person));
+    s.ok(COUNSELLOR, Command::SubmitApplication);
+    assert_eq!(s.case().stage, Stage::Applied);
+}
+
+#[test]
 fn an_approver_never_decides_their_own_submission() {
     let mut s = Scenario::single_adult();
     s.information_session(&[Attendee::Member(P1)], "wo");
+    s.advance(3);
+    s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
     s.screen_eligible();
     s.ok(APPROVER, Command::SubmitApplication);
     s.refused(
@@ -615,6 +634,8 @@ fn an_approver_never_decides_their_own_submission() {
 fn a_rejected_case_closes_as_ineligible_and_cannot_depart() {
     let mut s = Scenario::single_adult();
     s.information_session(&[Attendee::Member(P1)], "wo");
+    s.advance(3);
+    s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
     s.screen_eligible();
     s.ok(COUNSELLOR, Command::SubmitApplication);
     s.ok(
@@ -1361,14 +1382,16 @@ fn a_step_is_never_dated_before_the_step_before_it() {
 fn a_departure_dated_before_a_consent_is_refused() {
     let mut s = Scenario::single_adult();
     s.information_session(&[Attendee::Member(P1)], "wo");
+    s.advance(3);
+    s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
+    let consented = s.now;
     s.screen_eligible();
     s.ok(COUNSELLOR, Command::SubmitApplication);
     s.ok(APPROVER, Command::ApproveApplication);
     s.prepare_travel();
     s.advance(5);
-    s.ok(COUNSELLOR, Scenario::consent_cmd(P1, ConsentGiver::Person));
-    // Ready to depart, dated between the approval and the consent.
-    let before_consent = s.now - Duration::days(1);
+    // Ready to depart, dated before the consent.
+    let before_consent = consented - Duration::days(1);
     let r = s
         .run_at(MOVEMENT, before_consent, Command::MarkReadyToDepart)
         .unwrap_err();

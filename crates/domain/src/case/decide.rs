@@ -641,6 +641,16 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         }
         Command::SubmitApplication => {
             c.extend(eligibility_violations(case, ctx.programme));
+            // An application is for a return its people have agreed to: every adult's
+            // current consent (or their representative's), each missing one named.
+            for m in &case.members {
+                c.extend(super::voluntariness::consent_conditions(
+                    case,
+                    m,
+                    ctx.occurred_at,
+                    ctx.programme,
+                ));
+            }
             vec![Event::ApplicationSubmitted]
         }
         Command::ApproveApplication | Command::RejectApplication { .. } => {

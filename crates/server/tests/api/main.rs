@@ -141,13 +141,14 @@ both_backends! {
         w.consent(&case, &p[0], "person").await.ok();
         w.consent(&case, &p[2], "person").await.refused(422, "consent.covered_by_family");
         w.screen(&case, "not_initiated").await.ok();
-        w.cmd("counsellor", &case, "application", json!({})).await.ok();
-        w.cmd("approver", &case, "approval", json!({})).await.ok();
-        w.prepare(&case).await;
-        let r = w.cmd("movement", &case, "ready-to-depart", json!({})).await;
+        // No application without every adult's consent, the missing one named.
+        let r = w.cmd("counsellor", &case, "application", json!({})).await;
         r.refused(422, "consent.missing");
         assert_eq!(r.body["errors"][0]["person_id"], json!(p[1]), "Moussa's consent is missing");
         w.consent(&case, &p[1], "person").await.ok();
+        w.cmd("counsellor", &case, "application", json!({})).await.ok();
+        w.cmd("approver", &case, "approval", json!({})).await.ok();
+        w.prepare(&case).await;
         w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
         w.cmd("movement", &case, "departure", json!({})).await.ok();
     }
@@ -163,11 +164,8 @@ both_backends! {
         })).await.ok();
         w.session(&case, vec![json!({"member": kid}), json!({"representative_of": kid})], "fr", 5).await.ok();
         w.screen(&case, "not_initiated").await.ok();
-        w.cmd("counsellor", &case, "application", json!({})).await.ok();
-        w.cmd("approver", &case, "approval", json!({})).await.ok();
-        w.prepare(&case).await;
-        let r = w.cmd("movement", &case, "ready-to-depart", json!({})).await;
-        for code in ["capacity.assessment_missing", "capacity.best_interests_missing", "consent.representative_missing", "escort.child_escort_missing"] {
+        let r = w.cmd("counsellor", &case, "application", json!({})).await;
+        for code in ["capacity.assessment_missing", "capacity.best_interests_missing", "consent.representative_missing"] {
             r.refused(422, code);
         }
         w.cmd("counsellor", &case, "consents", json!({
@@ -181,6 +179,9 @@ both_backends! {
             "person_id": kid, "determined_by": "Child protection panel", "return_in_best_interests": true
         })).await.ok();
         w.consent(&case, &kid, "representative").await.ok();
+        w.cmd("counsellor", &case, "application", json!({})).await.ok();
+        w.cmd("approver", &case, "approval", json!({})).await.ok();
+        w.prepare(&case).await;
         w.cmd("movement", &case, "ready-to-depart", json!({})).await.refused(422, "escort.child_escort_missing");
         w.cmd("movement", &case, "escorts", json!({"kind": "child", "name": "K. Fall", "accompanies": [kid]})).await.ok();
         w.cmd("movement", &case, "ready-to-depart", json!({})).await.ok();
@@ -208,6 +209,7 @@ both_backends! {
         let w = World::start(db).await;
         let (case, awa) = w.single_adult().await;
         w.session(&case, vec![json!({"member": awa})], "wo", 5).await.ok();
+        w.consent(&case, &awa, "person").await.ok();
         w.screen(&case, "not_initiated").await.ok();
         // A counsellor who is also an approver submits, then tries to approve.
         w.app.store().update_user(w.users["counsellor"], &homeward_store::UserChange {
