@@ -119,46 +119,42 @@ impl Figures {
         Some((low?, high))
     }
 
-    /// `Some(None)`: unbounded; `None`: not solved.
+    /// `Some(None)`: unbounded; `None`: not solved. Only hidden figures are variables:
+    /// a published one is a number, moved to the right of its facts.
     fn extreme(&self, f: usize, direction: microlp::OptimizationDirection) -> Option<Option<f64>> {
         let mut p = microlp::Problem::new(direction);
-        // A programme of a few hundred figures takes milliseconds; one that runs on is
-        // not trusted (and the figure stays unproven).
-        p.set_time_limit(std::time::Duration::from_millis(500));
-        let vars: Vec<microlp::Variable> = (0..self.values.len())
+        // A programme of a few hundred figures takes milliseconds. One stopped at its
+        // limit gives a value short of the extreme: a narrower interval, which errs on
+        // the side of hiding more.
+        p.set_time_limit(std::time::Duration::from_millis(200));
+        let vars: Vec<Option<microlp::Variable>> = (0..self.values.len())
             .map(|i| {
-                let objective = if i == f { 1.0 } else { 0.0 };
-                let bounds = if self.published[i] {
-                    let v = self.values[i] as f64;
-                    (v, v)
-                } else {
-                    (0.0, f64::INFINITY)
-                };
-                p.add_var(objective, bounds)
+                (!self.published[i])
+                    .then(|| p.add_var(if i == f { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)))
             })
             .collect();
         for fact in &self.facts {
-            // One term per figure (the solver refuses repeated variables).
-            let mut terms: Vec<(usize, f64)> = vec![];
+            // One term per hidden figure (the solver refuses repeated variables).
+            let mut terms: Vec<(microlp::Variable, f64)> = vec![];
+            let mut rhs = 0.0;
             for &(v, c) in &fact.terms {
-                match terms.iter_mut().find(|(w, _)| *w == v) {
-                    Some((_, d)) => *d += c,
-                    None => terms.push((v, c)),
+                match vars[v] {
+                    Some(var) => match terms.iter_mut().find(|(w, _)| *w == var) {
+                        Some((_, d)) => *d += c,
+                        None => terms.push((var, c)),
+                    },
+                    None => rhs -= c * self.values[v] as f64,
                 }
             }
-            let expr: Vec<(microlp::Variable, f64)> = terms
-                .into_iter()
-                .filter(|(_, c)| *c != 0.0)
-                .map(|(v, c)| (vars[v], c))
-                .collect();
-            if expr.is_empty() {
+            terms.retain(|(_, c)| *c != 0.0);
+            if terms.is_empty() {
                 continue;
             }
             let op = match fact.op {
                 Op::Equal => microlp::ComparisonOp::Eq,
                 Op::AtMost => microlp::ComparisonOp::Le,
             };
-            p.add_constraint(expr, op, 0.0);
+            p.add_constraint(terms, op, rhs);
         }
         // The solver is young and may panic on a hard programme: a figure it cannot
         // bound counts as exposed, and is protected further.
@@ -170,16 +166,49 @@ impl Figures {
         }
     }
 
-    /// Whether a hidden figure below the threshold can be narrowed to an interval less
-    /// than the threshold wide: the first such figure.
-    fn exposed(&self, threshold: i64) -> Option<usize> {
-        (0..self.values.len())
-            .filter(|&f| !self.published[f] && small(self.values[f], threshold))
-            .find(|&f| match self.interval(f) {
-                Some((low, Some(high))) => high - low < threshold as f64 - 1e-6,
-                Some((_, None)) => false,
-                None => true,
-            })
+    /// Whether figure `f` cannot be narrowed to an interval less than `threshold` wide.
+    /// Its largest value first: when that is already `threshold` above the true value,
+    /// the interval is wide enough whatever its smallest (one programme instead of two).
+    fn protected(&self, f: usize, threshold: i64) -> bool {
+        let wide = threshold as f64 - 1e-6;
+        let value = self.values[f] as f64;
+        let high = match self.extreme(f, microlp::OptimizationDirection::Maximize) {
+            Some(None) => return true,
+            Some(Some(high)) => high,
+            None => return false,
+        };
+        if high - value >= wide {
+            return true;
+        }
+        match self.extreme(f, microlp::OptimizationDirection::Minimize) {
+            Some(Some(low)) => high - low >= wide,
+            _ => false,
+        }
+    }
+
+    /// The first hidden figure below the threshold that can be narrowed to an interval
+    /// less than the threshold wide. `proven` remembers the figures found protected: as
+    /// long as what is published only shrinks (more is hidden), an interval only widens,
+    /// so a figure once protected stays so and is not solved again.
+    /// `certified` may prove a figure protected without a programme (see `certificate`).
+    fn exposed(
+        &self,
+        threshold: i64,
+        proven: &mut Vec<bool>,
+        certified: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        proven.resize(self.values.len(), false);
+        for (f, done) in proven.iter_mut().enumerate() {
+            if self.published[f] || !small(self.values[f], threshold) || *done {
+                continue;
+            }
+            if certified(f) || self.protected(f, threshold) {
+                *done = true;
+            } else {
+                return Some(f);
+            }
+        }
+        None
     }
 }
 
@@ -410,13 +439,37 @@ fn protect_line(
         columns: vec![],
     };
     let mut hidden: Vec<bool> = values.iter().map(|v| small(*v, threshold)).collect();
+    // Each small count with another hidden count it can trade with, the smallest that
+    // suffices: most are then proven protected without a programme.
+    for r in 0..values.len() {
+        if hidden[r] && !line_certificate(values, total, partition, &hidden, r, threshold) {
+            let pick = (0..values.len())
+                .filter(|&k| k != r && !hidden[k])
+                .filter(|&k| {
+                    let mut with = hidden.clone();
+                    with[k] = true;
+                    line_certificate(values, total, partition, &with, r, threshold)
+                })
+                .min_by_key(|&k| values[k]);
+            if let Some(k) = pick {
+                hidden[k] = true;
+            }
+        }
+    }
+    let mut proven = vec![];
     loop {
         hidden = close_over_groups(&line.cells, &links, column(&hidden));
         let (fig, refs) = figures_of(&line, shape, |r| match r {
             FigureRef::Cell(r, _) | FigureRef::RowTotal(r) => !hidden[r],
             FigureRef::ColumnTotal(_) | FigureRef::Total => !total_hidden,
         });
-        let Some(f) = fig.exposed(threshold) else {
+        let certified = |f: usize| match refs[f] {
+            FigureRef::Cell(r, _) | FigureRef::RowTotal(r) => {
+                line_certificate(values, total, partition, &hidden, r, threshold)
+            }
+            FigureRef::ColumnTotal(_) | FigureRef::Total => false,
+        };
+        let Some(f) = fig.exposed(threshold, &mut proven, certified) else {
             return hidden;
         };
         let everywhere: Vec<usize> = (0..values.len()).collect();
@@ -487,6 +540,32 @@ fn protect_cells(
                 .collect()
         })
         .collect();
+    // Each small cell on a cycle of hidden cells wide enough to protect it, the cheapest:
+    // most cells then need no programme to be proven protected.
+    let cycles = shape.any_row.is_none();
+    if cycles {
+        for r in 0..rows {
+            for c in 0..cols {
+                if small(value(r * cols + c), threshold)
+                    && !certificate(
+                        counts,
+                        shape,
+                        &hidden,
+                        row_hidden,
+                        column_hidden,
+                        FigureRef::Cell(r, c),
+                        threshold,
+                    )
+                    && let Some(cells) = cycle_cover(counts, shape, &hidden, r, c, threshold)
+                {
+                    for (i, j) in cells {
+                        hidden[i][j] = true;
+                    }
+                }
+            }
+        }
+    }
+    let mut proven = vec![];
     loop {
         hidden = crate::stats::secondary(&counts.cells, links, hidden);
         let (fig, refs) = figures_of(counts, shape, |r| match r {
@@ -495,9 +574,30 @@ fn protect_cells(
             FigureRef::ColumnTotal(c) => !column_hidden[c],
             FigureRef::Total => !total_hidden,
         });
-        let Some(f) = fig.exposed(threshold) else {
+        let certified = |f: usize| {
+            certificate(
+                counts,
+                shape,
+                &hidden,
+                row_hidden,
+                column_hidden,
+                refs[f],
+                threshold,
+            )
+        };
+        let Some(f) = fig.exposed(threshold, &mut proven, certified) else {
             return hidden;
         };
+        if let FigureRef::Cell(r, c) = refs[f]
+            && cycles
+            && let Some(cells) = cycle_cover(counts, shape, &hidden, r, c, threshold)
+            && !cells.is_empty()
+        {
+            for (i, j) in cells {
+                hidden[i][j] = true;
+            }
+            continue;
+        }
         let in_row = |r: usize| (0..cols).map(move |c| r * cols + c);
         let in_col = |c: usize| (0..rows).map(move |r| r * cols + c);
         let near: Vec<usize> = match refs[f] {
@@ -514,4 +614,194 @@ fn protect_cells(
             None => return hidden,
         }
     }
+}
+
+/// A proof without a programme that hidden count `r` of a line is protected: moving some
+/// of it to or from another hidden count keeps every published figure and the total, so
+/// each such table is as consistent with what is published as the true one. Moving all of
+/// another hidden count `k` in, and all of `r` out, spans an interval `values[r] +
+/// values[k]` wide (within the total where counts overlap).
+fn line_certificate(
+    values: &[i64],
+    total: i64,
+    partition: bool,
+    hidden: &[bool],
+    r: usize,
+    threshold: i64,
+) -> bool {
+    let x = values[r];
+    (0..values.len()).filter(|&k| k != r && hidden[k]).any(|k| {
+        let up = if partition {
+            values[k]
+        } else {
+            values[k].min(total - x)
+        };
+        up + x >= threshold
+    })
+}
+
+/// How far a count can move along the cycle of cells `(r, c)`, `(r, c2)`, `(r2, c2)`,
+/// `(r2, c)` (were all four hidden): up at `(r, c)` and `(r2, c2)` and down at the other
+/// two, and the reverse. Such a move keeps every row and column sum, so each table it
+/// reaches is as consistent with the published figures as the true one. Where a
+/// household or person can be in several cells, a cell also stays within its row's and
+/// column's totals.
+fn cycle_moves(
+    counts: &Counts,
+    shape: Shape,
+    r: usize,
+    c: usize,
+    r2: usize,
+    c2: usize,
+) -> (i64, i64) {
+    let x = |i: usize, j: usize| counts.cells[i].get(j).copied().unwrap_or(0);
+    let at = |v: &[i64], i: usize| v.get(i).copied().unwrap_or(0);
+    let headroom = |i: usize, j: usize| {
+        if shape.rows_partition && shape.columns_partition {
+            i64::MAX
+        } else {
+            (at(&counts.row_totals, i).min(at(&counts.column_totals, j)) - x(i, j)).max(0)
+        }
+    };
+    let up = x(r, c2)
+        .min(x(r2, c))
+        .min(headroom(r, c))
+        .min(headroom(r2, c2));
+    let down = x(r, c)
+        .min(x(r2, c2))
+        .min(headroom(r, c2))
+        .min(headroom(r2, c));
+    (up, down)
+}
+
+/// A proof without a programme that hidden figure `figure` of a two-dimensional table
+/// (`hidden` cells; totals hidden as `row_hidden`, `column_hidden` say) is protected: the
+/// largest move up and the largest move down that keep every published figure bound its
+/// interval from inside. Moves: along a cycle of four hidden cells (`cycle_moves`); and,
+/// where units fall in one cell, between two hidden cells of a column whose two rows'
+/// totals are hidden (those totals move with them; the column's sum stays), or of a row
+/// whose two columns' totals are hidden.
+fn certificate(
+    counts: &Counts,
+    shape: Shape,
+    hidden: &[Vec<bool>],
+    row_hidden: &[bool],
+    column_hidden: &[bool],
+    figure: FigureRef,
+    threshold: i64,
+) -> bool {
+    let rows = hidden.len();
+    let cols = hidden.first().map_or(0, Vec::len);
+    let x = |i: usize, j: usize| counts.cells[i].get(j).copied().unwrap_or(0);
+    let additive = shape.rows_partition && shape.columns_partition && shape.any_row.is_none();
+    let (mut up, mut down) = (0i64, 0i64);
+    let mut widen = |u: i64, d: i64| {
+        up = up.max(u);
+        down = down.max(d);
+        up.saturating_add(down) >= threshold
+    };
+    match figure {
+        FigureRef::Cell(r, c) => {
+            for r2 in (0..rows).filter(|&i| i != r && hidden[i][c]) {
+                if additive && row_hidden[r] && row_hidden[r2] && widen(x(r2, c), x(r, c)) {
+                    return true;
+                }
+                for c2 in (0..cols).filter(|&j| j != c && hidden[r][j] && hidden[r2][j]) {
+                    let (u, d) = cycle_moves(counts, shape, r, c, r2, c2);
+                    if widen(u, d) {
+                        return true;
+                    }
+                }
+            }
+            if additive && column_hidden[c] {
+                for c2 in (0..cols).filter(|&j| j != c && hidden[r][j] && column_hidden[j]) {
+                    if widen(x(r, c2), x(r, c)) {
+                        return true;
+                    }
+                }
+            }
+            // Where units fall in one cell, cycles that share no cell but (r, c) move it
+            // together: up by the sum of their moves up (and down likewise), taken
+            // greedily over cycles of distinct rows and columns.
+            additive && combined_cycles(counts, hidden, r, c) >= threshold
+        }
+        // A hidden total moves with a cell of its line traded with another line's.
+        FigureRef::RowTotal(r) if additive => (0..cols).any(|c| {
+            hidden[r][c]
+                && (0..rows).any(|r2| {
+                    r2 != r && hidden[r2][c] && row_hidden[r2] && widen(x(r2, c), x(r, c))
+                })
+        }),
+        FigureRef::ColumnTotal(c) if additive => (0..rows).any(|r| {
+            hidden[r][c]
+                && (0..cols).any(|c2| {
+                    c2 != c && hidden[r][c2] && column_hidden[c2] && widen(x(r, c2), x(r, c))
+                })
+        }),
+        _ => false,
+    }
+}
+
+/// The interval width that cycles through `(r, c)` sharing no other cell prove, in an
+/// additive table: the largest sum of moves up over cycles of distinct rows and columns
+/// (chosen greedily, largest first), plus the same down.
+fn combined_cycles(counts: &Counts, hidden: &[Vec<bool>], r: usize, c: usize) -> i64 {
+    let cols = hidden.first().map_or(0, Vec::len);
+    let x = |i: usize, j: usize| counts.cells[i].get(j).copied().unwrap_or(0);
+    let mut ups = vec![];
+    let mut downs = vec![];
+    for r2 in (0..hidden.len()).filter(|&i| i != r && hidden[i][c]) {
+        for c2 in (0..cols).filter(|&j| j != c && hidden[r][j] && hidden[r2][j]) {
+            ups.push((x(r, c2).min(x(r2, c)), r2, c2));
+            downs.push((x(r2, c2), r2, c2));
+        }
+    }
+    // Down moves all draw on (r, c) itself: together they take at most its count.
+    let greedy = |mut moves: Vec<(i64, usize, usize)>| {
+        moves.sort_by_key(|m| std::cmp::Reverse(m.0));
+        let (mut rows_used, mut cols_used) = (vec![], vec![]);
+        let mut sum = 0i64;
+        for (m, r2, c2) in moves {
+            if m > 0 && !rows_used.contains(&r2) && !cols_used.contains(&c2) {
+                rows_used.push(r2);
+                cols_used.push(c2);
+                sum = sum.saturating_add(m);
+            }
+        }
+        sum
+    };
+    greedy(ups).saturating_add(greedy(downs).min(x(r, c)))
+}
+
+/// The cheapest cycle through `(r, c)` (the least count newly hidden) along which it can
+/// move by at least `threshold` in all: the cells of it still shown. The hypercube
+/// method's step, in two dimensions.
+fn cycle_cover(
+    counts: &Counts,
+    shape: Shape,
+    hidden: &[Vec<bool>],
+    r: usize,
+    c: usize,
+    threshold: i64,
+) -> Option<Vec<(usize, usize)>> {
+    let cols = hidden.first().map_or(0, Vec::len);
+    let x = |i: usize, j: usize| counts.cells[i].get(j).copied().unwrap_or(0);
+    let mut best: Option<(i64, Vec<(usize, usize)>)> = None;
+    for r2 in (0..hidden.len()).filter(|&i| i != r) {
+        for c2 in (0..cols).filter(|&j| j != c) {
+            let (up, down) = cycle_moves(counts, shape, r, c, r2, c2);
+            if up.saturating_add(down) < threshold {
+                continue;
+            }
+            let new: Vec<(usize, usize)> = [(r, c2), (r2, c2), (r2, c)]
+                .into_iter()
+                .filter(|&(i, j)| !hidden[i][j])
+                .collect();
+            let cost: i64 = new.iter().map(|&(i, j)| x(i, j)).sum();
+            if best.as_ref().is_none_or(|(b, _)| cost < *b) {
+                best = Some((cost, new));
+            }
+        }
+    }
+    best.map(|(_, cells)| cells)
 }
