@@ -297,15 +297,28 @@ fn figures_of(
         fig.total(row[r], &cell[r], shape.columns_partition);
     }
     fig.total(grand, &col, shape.columns_partition);
+    // "Any" counts each unit of the other rows once: it is the column's total, at least
+    // each other row's count and at most their sum.
+    let others = |any: usize| (0..rows).filter(move |&r| r != any);
     for c in 0..cols {
-        let parts: Vec<usize> = (0..rows).map(|r| cell[r][c]).collect();
         match shape.any_row {
-            Some(any) if any < rows => fig.equal(col[c], cell[any][c]),
-            _ => fig.total(col[c], &parts, shape.rows_partition),
+            Some(any) if any < rows => {
+                fig.equal(col[c], cell[any][c]);
+                let parts: Vec<usize> = others(any).map(|r| cell[r][c]).collect();
+                fig.total(cell[any][c], &parts, false);
+            }
+            _ => {
+                let parts: Vec<usize> = (0..rows).map(|r| cell[r][c]).collect();
+                fig.total(col[c], &parts, shape.rows_partition);
+            }
         }
     }
     match shape.any_row {
-        Some(any) if any < rows => fig.equal(grand, row[any]),
+        Some(any) if any < rows => {
+            fig.equal(grand, row[any]);
+            let parts: Vec<usize> = others(any).map(|r| row[r]).collect();
+            fig.total(row[any], &parts, false);
+        }
         _ => fig.total(grand, &row, shape.rows_partition),
     }
     (fig, refs)
@@ -391,6 +404,29 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             total_hidden,
         )
     };
+    // With an "any" row, the column totals are that row's cells, which no other table
+    // gives: where hiding cells is not enough (a cell pinned by the rows' totals and the
+    // "any" counts), they are hidden too, the smallest first.
+    let mut column_hidden = column_hidden;
+    if shape.any_row.is_some() && rows > 1 && cols > 1 {
+        let mut proven = vec![];
+        loop {
+            let (fig, _) = figures_of(counts, shape, |r| match r {
+                FigureRef::Cell(r, c) => !hidden[r][c],
+                FigureRef::RowTotal(r) => !row_hidden[r],
+                FigureRef::ColumnTotal(c) => !column_hidden[c],
+                FigureRef::Total => !total_hidden,
+            });
+            if fig.exposed(threshold, &mut proven, |_| false).is_none() {
+                break;
+            }
+            let everywhere: Vec<usize> = (0..cols).collect();
+            match cover(&everywhere, |c| !column_hidden[c], |c| column_totals[c]) {
+                Some(c) => column_hidden[c] = true,
+                None => break,
+            }
+        }
+    }
     let cell = |hide: bool, n: i64| {
         if hide {
             Cell::Suppressed
@@ -445,11 +481,7 @@ fn protect_line(
         if hidden[r] && !line_certificate(values, total, partition, &hidden, r, threshold) {
             let pick = (0..values.len())
                 .filter(|&k| k != r && !hidden[k])
-                .filter(|&k| {
-                    let mut with = hidden.clone();
-                    with[k] = true;
-                    line_certificate(values, total, partition, &with, r, threshold)
-                })
+                .filter(|&k| trade(values, total, partition, r, k) >= threshold)
                 .min_by_key(|&k| values[k]);
             if let Some(k) = pick {
                 hidden[k] = true;
@@ -629,15 +661,21 @@ fn line_certificate(
     r: usize,
     threshold: i64,
 ) -> bool {
+    (0..values.len())
+        .filter(|&k| k != r && hidden[k])
+        .any(|k| trade(values, total, partition, r, k) >= threshold)
+}
+
+/// The interval width trading count `r` with count `k` spans: all of `k` moved in (within
+/// the total where counts overlap), all of `r` moved out.
+fn trade(values: &[i64], total: i64, partition: bool, r: usize, k: usize) -> i64 {
     let x = values[r];
-    (0..values.len()).filter(|&k| k != r && hidden[k]).any(|k| {
-        let up = if partition {
-            values[k]
-        } else {
-            values[k].min(total - x)
-        };
-        up + x >= threshold
-    })
+    let up = if partition {
+        values[k]
+    } else {
+        values[k].min(total - x)
+    };
+    up + x
 }
 
 /// How far a count can move along the cycle of cells `(r, c)`, `(r, c2)`, `(r2, c2)`,

@@ -132,6 +132,39 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn people_with_several_vulnerabilities_are_protected_too(
+        people in proptest::collection::vec((0usize..2, proptest::collection::btree_set(0usize..4, 0..3)), 1..40),
+        threshold in 2i64..8,
+    ) {
+        // Rows: four vulnerabilities, then "any" (each person with one at least, once);
+        // columns: sex. A person with two vulnerabilities is in two rows.
+        let any = 4;
+        let mut cells = vec![vec![0i64; 2]; 5];
+        for (sex, kinds) in &people {
+            for &k in kinds {
+                cells[k][*sex] += 1;
+            }
+            if !kinds.is_empty() {
+                cells[any][*sex] += 1;
+            }
+        }
+        let row_totals: Vec<i64> = cells.iter().map(|r| r.iter().sum()).collect();
+        let counts = Counts {
+            column_totals: cells[any].clone(),
+            total: row_totals[any],
+            row_totals,
+            cells,
+        };
+        let shape = Shape { rows_partition: false, columns_partition: true, any_row: Some(any) };
+        let p = protect_counts(&counts, shape, threshold, &Links::default());
+        prop_assert!(withstands_arithmetic(&counts, &p, shape, threshold), "{counts:?} published as {p:?}");
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
     #[test]
