@@ -331,26 +331,23 @@ impl App {
                 row_keys.insert(String::new());
             }
             total = one(vec![]).await?.first().map(pair).unwrap_or_default();
-            match q.rows {
-                Some(r) => {
-                    for c in one(vec![r]).await? {
-                        row_totals.insert(c.keys.first().cloned().unwrap_or_default(), pair(&c));
+            // The totals along a dimension; without one, the single line's is the total.
+            let margin = |dim: Option<Dim>| async move {
+                let mut totals = BTreeMap::new();
+                match dim {
+                    Some(d) => {
+                        for c in one(vec![d]).await? {
+                            totals.insert(c.keys.first().cloned().unwrap_or_default(), pair(&c));
+                        }
+                    }
+                    None => {
+                        totals.insert(String::new(), total);
                     }
                 }
-                None => {
-                    row_totals.insert(String::new(), total);
-                }
-            }
-            match q.columns {
-                Some(col) => {
-                    for c in one(vec![col]).await? {
-                        col_totals.insert(c.keys.first().cloned().unwrap_or_default(), pair(&c));
-                    }
-                }
-                None => {
-                    col_totals.insert(String::new(), total);
-                }
-            }
+                Ok::<_, AppError>(totals)
+            };
+            row_totals = margin(q.rows).await?;
+            col_totals = margin(q.columns).await?;
         }
         if q.columns.is_none() {
             col_keys = [String::new()].into_iter().collect();

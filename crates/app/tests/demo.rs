@@ -9,14 +9,21 @@ use homeward_domain::disclosure::{intervals, withstands_arithmetic};
 use homeward_domain::stats::{Cell, Counts, Published, Shape};
 use homeward_store::Store;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_demo_covers_every_stage_and_its_log_verifies() {
+/// An empty SQLite database in a temporary folder (kept while the first value lives),
+/// and the application over it.
+async fn fresh() -> (tempfile::TempDir, Store, App) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("demo.db").display()))
         .await
         .unwrap();
     store.migrate().await.unwrap();
     let app = App::new(store.clone(), Config::default());
+    (dir, store, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_covers_every_stage_and_its_log_verifies() {
+    let (_dir, store, app) = fresh().await;
     let summary = app.seed_demo(300, 7).await.unwrap();
     assert_eq!(summary.users.len(), 10);
     let (cases, people) = store.read_model_snapshot().await.unwrap();
@@ -86,12 +93,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
     use homeward_domain::access::Role;
     use homeward_store::{Dim, StatFilter};
 
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", dir.path().join("demo.db").display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let app = App::new(store.clone(), Config::default());
+    let (_dir, store, app) = fresh().await;
     app.seed_demo(300, 11).await.unwrap();
     // Exact figures for every office: an approver of them all.
     let offices = app

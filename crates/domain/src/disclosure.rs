@@ -113,7 +113,7 @@ impl Figures {
     /// The smallest and largest value of figure `f` consistent with every published
     /// figure and fact (`None` for the largest when nothing bounds it); `None` when the
     /// programme could not be solved.
-    fn interval(&self, f: usize) -> Option<(f64, Option<f64>)> {
+    fn interval(&self, f: usize) -> Option<Interval> {
         let low = self.extreme(f, microlp::OptimizationDirection::Minimize)?;
         let high = self.extreme(f, microlp::OptimizationDirection::Maximize)?;
         Some((low?, high))
@@ -220,12 +220,11 @@ fn small(n: i64, threshold: i64) -> bool {
 /// cells, then its row totals, column totals and grand total), as the audit finds it:
 /// `(low, high)`, `high` `None` when nothing bounds it; `None` when the audit could not
 /// solve it. For tests and reports.
-#[allow(clippy::type_complexity)]
 pub fn intervals(
     counts: &Counts,
     published: &Published,
     shape: Shape,
-) -> Vec<(FigureRef, Option<(f64, Option<f64>)>)> {
+) -> Vec<(FigureRef, Option<Interval>)> {
     let shown = |c: Option<&Cell>| c.is_some_and(|c| *c != Cell::Suppressed);
     let (fig, refs) = figures_of(counts, shape, |r| match r {
         FigureRef::Cell(r, c) => shown(published.cells.get(r).and_then(|row| row.get(c))),
@@ -239,6 +238,9 @@ pub fn intervals(
         .map(|(i, r)| (*r, fig.interval(i)))
         .collect()
 }
+
+/// The smallest and largest value a hidden figure can have (`None`: no largest).
+pub type Interval = (f64, Option<f64>);
 
 /// A figure of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

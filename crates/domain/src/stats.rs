@@ -324,12 +324,11 @@ pub fn exact_counts(counts: &Counts) -> Published {
     }
 }
 
-/// Small counts can identify people. For readers who may not see them, every cell below
-/// `threshold` (but not zero) is suppressed, and then enough other cells that no
-/// suppressed cell can be found again by subtracting from a total: no row or column is
-/// left with exactly one suppressed cell (secondary suppression). Where a row or column
-/// has no other cell to hide, its total is hidden instead; and when exactly one row (or
-/// column) total is hidden, the grand total is hidden too.
+/// Small counts can identify people. For readers who may not see them, every count below
+/// `threshold` (but not zero), totals included, is suppressed, and then enough others
+/// that no suppressed small count can be narrowed, by any arithmetic on the table, its
+/// totals and its one-dimensional tables, to an interval narrower than the threshold
+/// (`disclosure::protect_table`).
 pub fn protect(table: &[Vec<i64>], threshold: i64) -> Published {
     protect_linked(table, threshold, &Links::default())
 }
