@@ -13,7 +13,6 @@ use homeward_domain::person::Member;
 use homeward_domain::programme::ProgrammeSettings;
 use homeward_domain::values::{CountryCode, ShortText};
 use homeward_domain::{Case, Command, Event, RecordedEvent, Stage, Violation};
-use homeward_store::projection::project;
 use homeward_store::{AuditDraft, CaseFilter, Commit, Page, PageRequest, Scope};
 use serde::Serialize;
 
@@ -129,46 +128,19 @@ impl App {
         }
         .map_err(|e| AppError::Internal(e.to_string()))?;
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
-        let (case_row, people) = project(&case, at);
-        let stats = homeward_store::projection::stat_rows(&case, &all);
-        // Rows as they were stored before these events (the last of them wrote them):
-        // what did not change is not rewritten.
-        let before = before.map(|prev| {
-            let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
-            (
-                project(prev, stored_at),
-                homeward_store::projection::stat_rows(prev, history),
-            )
-        });
-        let (previous_row, people, stats) = match before {
-            Some(((row, p), s)) => (
-                Some(row),
-                (p != people).then_some(people),
-                (s != stats).then_some(stats),
-            ),
-            None => (None, Some(people), Some(stats)),
+        let audit = AuditDraft {
+            at,
+            actor: Some(p.actor.user_id.0),
+            action: format!("case.{action}"),
+            case_id: Some(case.id.0),
+            detail: serde_json::json!({
+                "events": new.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
+                "version": case.version,
+            }),
         };
         let written = self
             .store()
-            .append(Commit {
-                case_id: case.id,
-                expected_version: history.len() as u64,
-                events: new.to_vec(),
-                case_row,
-                previous_row,
-                people,
-                stats,
-                audit: AuditDraft {
-                    at,
-                    actor: Some(p.actor.user_id.0),
-                    action: format!("case.{action}"),
-                    case_id: Some(case.id.0),
-                    detail: serde_json::json!({
-                        "events": new.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
-                        "version": case.version,
-                    }),
-                },
-            })
+            .append(Commit::of(before, &case, &all, new.len(), audit))
             .await;
         if let Err(e) = written {
             // Whether it was written may be unknown: what is kept of the case may be old.

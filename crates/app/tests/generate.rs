@@ -29,114 +29,161 @@ async fn cases_of(store: &Store) -> Vec<CaseRow> {
     cases
 }
 
-homeward_store::both_backends! {
-    async fn generated_cases_are_deterministic_complete_and_rebuild_the_same(db: &TestDb) {
-        let app = App::new(db.store.clone(), Config::default());
-        let seen = std::sync::Mutex::new(vec![]);
-        // Batches of 70: the last one is short.
-        let summary = app.generate(plan(250, 70), |n| seen.lock().unwrap().push(n)).await.unwrap();
-        assert_eq!(summary.cases, 250);
-        assert_eq!(*seen.lock().unwrap(), vec![70, 140, 210, 250], "progress per batch");
-        let cases = cases_of(&db.store).await;
-        assert_eq!(cases.len(), 250);
-        // One version per event, and the log replays to what the read models hold.
-        let events: i64 = cases.iter().map(|c| c.version).sum();
-        assert_eq!(db.store.count_events().await.unwrap(), events);
-        let (rows, people) = db.store.read_model_snapshot().await.unwrap();
-        let stats = db.store.stats_snapshot().await.unwrap();
-        db.store.rebuild_read_models().await.unwrap();
-        assert_eq!(db.store.read_model_snapshot().await.unwrap(), (rows, people));
-        assert_eq!(db.store.stats_snapshot().await.unwrap(), stats);
-        assert!(db.store.verify_audit().await.unwrap().is_ok());
-        // References continue after the generated ones.
-        let last = cases.iter().filter(|c| c.reference.starts_with("BRU-2026-")).map(|c| c.reference.clone()).max().unwrap();
-        let n: i64 = last.rsplit('-').next().unwrap().parse().unwrap();
-        assert_eq!(db.store.next_reference_number("BRU-2026").await.unwrap(), n + 1);
+async fn generated_cases_are_deterministic_complete_and_rebuild_the_same(db: &TestDb) {
+    let app = App::new(db.store.clone(), Config::default());
+    let seen = std::sync::Mutex::new(vec![]);
+    // Batches of 70: the last one is short.
+    let summary = app
+        .generate(plan(250, 70), |n| seen.lock().unwrap().push(n))
+        .await
+        .unwrap();
+    assert_eq!(summary.cases, 250);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![70, 140, 210, 250],
+        "progress per batch"
+    );
+    let cases = cases_of(&db.store).await;
+    assert_eq!(cases.len(), 250);
+    // One version per event, and the log replays to what the read models hold.
+    let events: i64 = cases.iter().map(|c| c.version).sum();
+    assert_eq!(db.store.count_events().await.unwrap(), events);
+    let (rows, people) = db.store.read_model_snapshot().await.unwrap();
+    let stats = db.store.stats_snapshot().await.unwrap();
+    db.store.rebuild_read_models().await.unwrap();
+    assert_eq!(
+        db.store.read_model_snapshot().await.unwrap(),
+        (rows, people)
+    );
+    assert_eq!(db.store.stats_snapshot().await.unwrap(), stats);
+    assert!(db.store.verify_audit().await.unwrap().is_ok());
+    // References continue after the generated ones.
+    let last = cases
+        .iter()
+        .filter(|c| c.reference.starts_with("BRU-2026-"))
+        .map(|c| c.reference.clone())
+        .max()
+        .unwrap();
+    let n: i64 = last.rsplit('-').next().unwrap().parse().unwrap();
+    assert_eq!(
+        db.store.next_reference_number("BRU-2026").await.unwrap(),
+        n + 1
+    );
 
-        // The same seed and date, another batch size, on SQLite: the same cases.
-        let other = TestDb::sqlite().await.unwrap();
-        let app2 = App::new(other.store.clone(), Config::default());
-        app2.generate(plan(250, 1000), |_| {}).await.unwrap();
-        assert_eq!(cases_of(&other.store).await, cases);
-        other.finish().await.unwrap();
-        // Only into an empty database.
-        assert!(app.generate(plan(1, 1), |_| {}).await.is_err());
+    // The same seed and date, another batch size, on SQLite: the same cases.
+    let other = TestDb::sqlite().await.unwrap();
+    let app2 = App::new(other.store.clone(), Config::default());
+    app2.generate(plan(250, 1000), |_| {}).await.unwrap();
+    assert_eq!(cases_of(&other.store).await, cases);
+    other.finish().await.unwrap();
+    // Only into an empty database.
+    assert!(app.generate(plan(1, 1), |_| {}).await.is_err());
+}
+
+async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
+    use homeward_app::cube::StatsCube;
+    use homeward_store::{Dim, StatFilter};
+    let app = App::new(db.store.clone(), Config::default());
+    let cube = StatsCube::default();
+    // Loaded empty, then brought up to date case by case after the load.
+    cube.refresh(&db.store).await.unwrap();
+    // Loaded empty too, then loaded whole again: more than ten cases are written.
+    let reloading = StatsCube::reloading_above(10);
+    reloading.refresh(&db.store).await.unwrap();
+    app.generate(plan(400, 150), |_| {}).await.unwrap();
+    let rows = db.store.stats_snapshot().await.unwrap().returns;
+    assert!(rows.len() > 100, "the generated cases have returns");
+    let some = &rows[rows.len() / 2];
+    let filters = vec![
+        StatFilter::default(),
+        StatFilter {
+            from: chrono::NaiveDate::from_ymd_opt(2024, 3, 1),
+            until: chrono::NaiveDate::from_ymd_opt(2025, 10, 31),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            offices: Some(vec![some.office]),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            offices: Some(vec![]),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            programme: Some(some.programme),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            return_country: Some(some.return_country.clone()),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            vulnerabilities: Some(0b11),
+            ..StatFilter::default()
+        },
+    ];
+    let mut questions: Vec<Vec<Dim>> = vec![vec![]];
+    for a in Dim::ALL {
+        questions.push(vec![a]);
+        for b in Dim::ALL {
+            if a != b {
+                questions.push(vec![a, b]);
+            }
+        }
     }
-
-    async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
-        use homeward_app::cube::StatsCube;
-        use homeward_store::{Dim, StatFilter};
-        let app = App::new(db.store.clone(), Config::default());
-        let cube = StatsCube::default();
-        // Loaded empty, then brought up to date case by case after the load.
-        cube.refresh(&db.store).await.unwrap();
-        // Loaded empty too, then loaded whole again: more than ten cases are written.
-        let reloading = StatsCube::reloading_above(10);
-        reloading.refresh(&db.store).await.unwrap();
-        app.generate(plan(400, 150), |_| {}).await.unwrap();
-        let rows = db.store.stats_snapshot().await.unwrap().returns;
-        assert!(rows.len() > 100, "the generated cases have returns");
-        let some = &rows[rows.len() / 2];
-        let filters = vec![
-            StatFilter::default(),
-            StatFilter {
-                from: chrono::NaiveDate::from_ymd_opt(2024, 3, 1),
-                until: chrono::NaiveDate::from_ymd_opt(2025, 10, 31),
-                ..StatFilter::default()
-            },
-            StatFilter { offices: Some(vec![some.office]), ..StatFilter::default() },
-            StatFilter { offices: Some(vec![]), ..StatFilter::default() },
-            StatFilter { programme: Some(some.programme), ..StatFilter::default() },
-            StatFilter { return_country: Some(some.return_country.clone()), ..StatFilter::default() },
-            StatFilter { vulnerabilities: Some(0b11), ..StatFilter::default() },
-        ];
-        let mut questions: Vec<Vec<Dim>> = vec![vec![]];
-        for a in Dim::ALL {
-            questions.push(vec![a]);
-            for b in Dim::ALL {
-                if a != b {
-                    questions.push(vec![a, b]);
-                }
-            }
+    let sorted = |mut v: Vec<homeward_store::ReturnCount>| {
+        v.sort_by(|a, b| a.keys.cmp(&b.keys));
+        v
+    };
+    for dims in &questions {
+        let got = cube.count(&db.store, dims, filters.clone()).await.unwrap();
+        for (f, table) in filters.iter().zip(got) {
+            let want = db.store.count_returns(dims, f).await.unwrap();
+            assert_eq!(sorted(table), sorted(want), "{dims:?} {f:?}");
         }
-        let sorted = |mut v: Vec<homeward_store::ReturnCount>| {
-            v.sort_by(|a, b| a.keys.cmp(&b.keys));
-            v
-        };
-        for dims in &questions {
-            let got = cube.count(&db.store, dims, filters.clone()).await.unwrap();
-            for (f, table) in filters.iter().zip(got) {
-                let want = db.store.count_returns(dims, f).await.unwrap();
-                assert_eq!(sorted(table), sorted(want), "{dims:?} {f:?}");
-            }
-        }
-        // The pipeline, followed case by case and loaded whole, against SQL.
-        let loaded = StatsCube::default();
-        let mut stopped = 0;
-        for f in &filters {
-            let want = pipeline_in_sql(&db.store, f).await;
-            stopped += want.interruptions.len();
-            assert_eq!(cube.pipeline(&db.store, f.clone(), |c| c).await.unwrap(), want, "{f:?}");
-            assert_eq!(loaded.pipeline(&db.store, f.clone(), |c| c).await.unwrap(), want, "{f:?}");
-        }
-        assert!(stopped > 0, "the generated cases have interruptions");
-        // Questions asked together while the figures are loaded again: each waits for the
-        // load, none finds the figures gone.
-        let all = StatFilter::default();
-        let (a, b, c, d) = tokio::join!(
-            reloading.pipeline(&db.store, all.clone(), |c| c),
-            reloading.count(&db.store, &[Dim::Year], vec![all.clone()]),
-            reloading.pipeline(&db.store, filters[2].clone(), |c| c),
-            reloading.count(&db.store, &[Dim::Sex, Dim::Office], vec![all.clone()]),
+    }
+    // The pipeline, followed case by case and loaded whole, against SQL.
+    let loaded = StatsCube::default();
+    let mut stopped = 0;
+    for f in &filters {
+        let want = pipeline_in_sql(&db.store, f).await;
+        stopped += want.interruptions.len();
+        assert_eq!(
+            cube.pipeline(&db.store, f.clone(), |c| c).await.unwrap(),
+            want,
+            "{f:?}"
         );
-        assert_eq!(a.unwrap(), pipeline_in_sql(&db.store, &all).await);
-        assert_eq!(c.unwrap(), pipeline_in_sql(&db.store, &filters[2]).await);
-        for (dims, got) in [(vec![Dim::Year], b), (vec![Dim::Sex, Dim::Office], d)] {
-            let want = db.store.count_returns(&dims, &all).await.unwrap();
-            assert_eq!(got.unwrap().into_iter().map(sorted).collect::<Vec<_>>(), vec![sorted(want)]);
-        }
+        assert_eq!(
+            loaded.pipeline(&db.store, f.clone(), |c| c).await.unwrap(),
+            want,
+            "{f:?}"
+        );
+    }
+    assert!(stopped > 0, "the generated cases have interruptions");
+    // Questions asked together while the figures are loaded again: each waits for the
+    // load, none finds the figures gone.
+    let all = StatFilter::default();
+    let (a, b, c, d) = tokio::join!(
+        reloading.pipeline(&db.store, all.clone(), |c| c),
+        reloading.count(&db.store, &[Dim::Year], vec![all.clone()]),
+        reloading.pipeline(&db.store, filters[2].clone(), |c| c),
+        reloading.count(&db.store, &[Dim::Sex, Dim::Office], vec![all.clone()]),
+    );
+    assert_eq!(a.unwrap(), pipeline_in_sql(&db.store, &all).await);
+    assert_eq!(c.unwrap(), pipeline_in_sql(&db.store, &filters[2]).await);
+    for (dims, got) in [(vec![Dim::Year], b), (vec![Dim::Sex, Dim::Office], d)] {
+        let want = db.store.count_returns(&dims, &all).await.unwrap();
+        assert_eq!(
+            got.unwrap().into_iter().map(sorted).collect::<Vec<_>>(),
+            vec![sorted(want)]
+        );
     }
 }
+
+homeward_store::db_tests!(
+    generated_cases_are_deterministic_complete_and_rebuild_the_same,
+    the_statistics_cube_counts_what_sql_counts,
+);
 
 /// The pipeline as SQL counts it (what `StatsCube::pipeline` must equal).
 async fn pipeline_in_sql(

@@ -2,14 +2,17 @@
 //! models updated in the same transaction, accounts, sessions and the hash-chained audit
 //! log, on SQLite (default, a local file) or PostgreSQL (by URL).
 //!
-//! Only this crate knows SQL. Both backends run the same queries (`common.rs`, included
-//! into each backend module with its own `Db` type); what differs (connection, write
-//! transactions, locking, backup) is written per backend.
+//! Only this crate knows SQL. Both backends run the same queries (`shared/`, compiled
+//! inside each backend module for its store type); what differs (connection, write
+//! transactions, locking, backup) each backend supplies through `Dialect`.
 
 pub mod audit;
+mod dialect;
 mod postgres;
 pub mod projection;
+mod rows;
 mod sqlite;
+mod stored_events;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -23,7 +26,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
+pub use rows::{
+    CaseRow, Commit, DurationRow, InterruptionRow, NewCase, PersonRow, PipelineRow, ReturnRow,
+    StatRows,
+};
 pub use sqlite::forgo_memory_statistics;
+use stored_events::{EventBatch, EventRow, decode_joined};
 
 /// How long anything waits on the database before it gives up, so that a request fails
 /// with a clear 503 within seconds and the server recovers by itself, rather than waiting
@@ -143,96 +151,6 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The case list's row: what lists and search show without loading events.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct CaseRow {
-    pub case_id: Uuid,
-    pub reference: String,
-    pub host_office: Uuid,
-    pub return_office: Option<Uuid>,
-    pub programme: Uuid,
-    pub stage: String,
-    pub outcome: Option<String>,
-    pub country_of_return: String,
-    pub principal_name: String,
-    pub members: i64,
-    /// Bit mask of [`homeward_domain::person::Vulnerability`].
-    pub vulnerabilities: i64,
-    pub registered_at: DateTime<Utc>,
-    pub first_counselling_at: Option<DateTime<Utc>>,
-    pub applied_at: Option<DateTime<Utc>>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub departed_at: Option<DateTime<Utc>>,
-    pub arrived_at: Option<DateTime<Utc>>,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub version: i64,
-    pub updated_at: DateTime<Utc>,
-    /// When the booked itinerary's first flight leaves.
-    pub departs_at: Option<DateTime<Utc>>,
-}
-
-/// A person on a case, for search.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct PersonRow {
-    pub case_id: Uuid,
-    pub person_id: Uuid,
-    pub relationship: String,
-    pub given_name: String,
-    pub family_name: Option<String>,
-    /// Names in every form, folded for search ([`homeward_domain::values::search_key`]).
-    pub search_name: String,
-    pub birth_date: Option<NaiveDate>,
-    pub birth_year: i64,
-    pub birth_estimated: bool,
-    pub sex: String,
-    pub nationality: Option<String>,
-    pub vulnerabilities: i64,
-}
-
-/// A person who returned (see `homeward_domain::stats`), for aggregation.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct ReturnRow {
-    pub case_id: Uuid,
-    pub person_id: Uuid,
-    pub departed_on: NaiveDate,
-    pub year: i64,
-    pub host_country: String,
-    pub host_region: String,
-    pub host_subregion: String,
-    pub return_country: String,
-    pub return_region: String,
-    pub return_subregion: String,
-    pub sex: String,
-    pub age_group: String,
-    pub vulnerabilities: i64,
-    pub legal_situation: String,
-    pub programme: Uuid,
-    pub office: Uuid,
-}
-
-/// A withdrawal, rejection or no-show, and the stage it happened at.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct InterruptionRow {
-    pub case_id: Uuid,
-    pub seq: i64,
-    pub kind: String,
-    pub occurred_on: NaiveDate,
-    pub year: i64,
-    pub stage: String,
-    pub host_country: String,
-    pub return_country: String,
-    pub programme: Uuid,
-    pub office: Uuid,
-}
-
-/// The statistics rows of one case.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatRows {
-    pub returns: Vec<ReturnRow>,
-    pub interruptions: Vec<InterruptionRow>,
-}
-
 /// A dimension of the returns figures: a column of `stat_returns`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -328,36 +246,6 @@ pub struct ReturnCount {
     pub keys: Vec<String>,
     pub people: i64,
     pub cases: i64,
-}
-
-/// Events to append to one case, with the read-model rows of the resulting state and
-/// the audit entry of the command, all written in one transaction.
-#[derive(Debug)]
-pub struct Commit {
-    pub case_id: CaseId,
-    /// The version the writer read; 0 for a new case.
-    pub expected_version: u64,
-    pub events: Vec<RecordedEvent>,
-    pub case_row: CaseRow,
-    /// The case row as stored before these events (the projection of the version the
-    /// writer read): only the columns that differ from it are written, so the indexes of
-    /// the others are left alone. `None`: every column is written.
-    pub previous_row: Option<CaseRow>,
-    /// The people rows, or `None` when they are as before (a new case always has them).
-    pub people: Option<Vec<PersonRow>>,
-    /// The statistics rows, or `None` when they are as before.
-    pub stats: Option<StatRows>,
-    pub audit: AuditDraft,
-}
-
-/// A case written whole, in a bulk load (`homeward generate`, the demo): its stream is new.
-#[derive(Debug, Clone)]
-pub struct NewCase {
-    pub case_id: CaseId,
-    pub events: Vec<RecordedEvent>,
-    pub case_row: CaseRow,
-    pub people: Vec<PersonRow>,
-    pub stats: StatRows,
 }
 
 /// Which cases a reader may see: those of these offices (host or office of return).
@@ -490,169 +378,6 @@ pub(crate) struct SessionInDirectory {
     #[sqlx(flatten)]
     pub session: AuthSession,
     pub generation: i64,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct EventRow {
-    case_id: Uuid,
-    version: i64,
-    event_type: String,
-    event_version: i64,
-    /// The event's JSON as stored, parsed once, straight into the event (a rebuild
-    /// decodes every event in the log).
-    payload: sqlx::types::Json<Box<serde_json::value::RawValue>>,
-    actor: Uuid,
-    occurred_at: DateTime<Utc>,
-    recorded_at: DateTime<Utc>,
-}
-
-impl EventRow {
-    fn decode(self) -> Result<RecordedEvent> {
-        StoredEvent {
-            case_id: self.case_id,
-            version: self.version,
-            event_type: &self.event_type,
-            event_version: self.event_version,
-            payload: self.payload.0.get(),
-            actor: self.actor,
-            occurred_at: self.occurred_at,
-            recorded_at: self.recorded_at,
-        }
-        .decode()
-    }
-}
-
-/// An event as stored, its payload not parsed yet.
-struct StoredEvent<'a> {
-    case_id: Uuid,
-    version: i64,
-    event_type: &'a str,
-    event_version: i64,
-    payload: &'a str,
-    actor: Uuid,
-    occurred_at: DateTime<Utc>,
-    recorded_at: DateTime<Utc>,
-}
-
-impl StoredEvent<'_> {
-    fn decode(&self) -> Result<RecordedEvent> {
-        let corrupt = |what: String| {
-            StoreError::Corrupt(format!(
-                "case {} event {} ({} v{}): {what}",
-                self.case_id, self.version, self.event_type, self.event_version
-            ))
-        };
-        if self.event_version != 1 {
-            return Err(corrupt("unknown event schema version".into()));
-        }
-        let event: homeward_domain::Event =
-            serde_json::from_str(self.payload).map_err(|e| corrupt(e.to_string()))?;
-        if event.kind() != self.event_type {
-            return Err(corrupt(format!("payload is a {}", event.kind())));
-        }
-        Ok(RecordedEvent {
-            meta: homeward_domain::case::EventMeta {
-                version: u64::try_from(self.version).map_err(|e| corrupt(e.to_string()))?,
-                actor: UserId(self.actor),
-                occurred_at: self.occurred_at,
-                recorded_at: self.recorded_at,
-            },
-            event,
-        })
-    }
-}
-
-/// The events of a batch of cases, as a rebuild reads them.
-enum EventBatch {
-    /// One row per event, in any order (the replay sorts them by case and version).
-    Rows(Vec<EventRow>),
-    /// One text per case, its events joined (`JOINED_EVENT`, `JOINED_FIELD`): SQLite's
-    /// driver hands each row over with an allocation per column and a wake-up of the
-    /// reading task; a case's events in one row read the log several times faster.
-    Joined(Vec<(Uuid, String)>),
-}
-
-/// Between the events of a case read joined, and between their fields (version, type,
-/// schema version, actor in hex, occurred, recorded, payload). Neither can occur inside a
-/// field: JSON writes control characters escaped, and the others are numbers, codes,
-/// hexadecimal and dates.
-const JOINED_EVENT: char = '\u{1e}';
-const JOINED_FIELD: char = '\u{1f}';
-
-/// The events of a case read joined, in version order.
-fn decode_joined(case_id: Uuid, joined: &str) -> Result<Vec<RecordedEvent>> {
-    let mut events = joined
-        .split(JOINED_EVENT)
-        .map(|text| {
-            let corrupt = |what: &str| {
-                StoreError::Corrupt(format!(
-                    "case {case_id}: an event whose {what} is unreadable"
-                ))
-            };
-            let mut fields = text.splitn(7, JOINED_FIELD);
-            let mut field = |name: &str| fields.next().ok_or_else(|| corrupt(name));
-            let version = field("version")?;
-            let version = version.parse().map_err(|_| corrupt("version"))?;
-            let event_type = field("type")?;
-            let event_version = field("schema version")?;
-            let event_version = event_version
-                .parse()
-                .map_err(|_| corrupt("schema version"))?;
-            let actor = Uuid::try_parse(field("actor")?).map_err(|_| corrupt("actor"))?;
-            let occurred_at = stored_time(field("time of occurrence")?)
-                .ok_or_else(|| corrupt("time of occurrence"))?;
-            let recorded_at = stored_time(field("time of recording")?)
-                .ok_or_else(|| corrupt("time of recording"))?;
-            let payload = field("payload")?;
-            StoredEvent {
-                case_id,
-                version,
-                event_type,
-                event_version,
-                payload,
-                actor,
-                occurred_at,
-                recorded_at,
-            }
-            .decode()
-        })
-        .collect::<Result<Vec<_>>>()?;
-    events.sort_by_key(|e| e.meta.version);
-    Ok(events)
-}
-
-/// A time as SQLite's driver stores it (RFC 3339), or as it also reads it.
-fn stored_time(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|t| t.and_utc())
-}
-
-/// The dates of a departed case, for durations.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct DurationRow {
-    pub departed_at: DateTime<Utc>,
-    pub registered_at: DateTime<Utc>,
-    pub applied_at: Option<DateTime<Utc>>,
-    pub country_of_return: String,
-}
-
-/// What the pipeline figures need of a case (see `Store::for_each_pipeline_row`).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct PipelineRow {
-    pub case_id: Uuid,
-    pub stage: String,
-    pub members: i64,
-    pub host_office: Uuid,
-    pub programme: Uuid,
-    pub country_of_return: String,
-    pub registered_at: DateTime<Utc>,
-    pub applied_at: Option<DateTime<Utc>>,
-    pub departed_at: Option<DateTime<Utc>>,
 }
 
 /// What a rebuild of the read models did.
@@ -1095,106 +820,5 @@ impl Store {
     #[doc(hidden)]
     pub async fn execute_unchecked(&self, sql: &str) -> Result<u64> {
         dispatch!(self, s => s.execute_unchecked(sql).await)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-
-    /// A stored event joined as SQLite's rebuild reads it.
-    fn joined(version: i64, kind: &str, payload: &str, occurred: &str) -> String {
-        [
-            version.to_string(),
-            kind.to_string(),
-            "1".to_string(),
-            "01A222867DC97237AC1E262F2749C4BA".to_string(),
-            occurred.to_string(),
-            "2024-11-14T11:14:00+00:00".to_string(),
-            payload.to_string(),
-        ]
-        .join(&JOINED_FIELD.to_string())
-    }
-
-    #[test]
-    fn events_read_joined_decode_in_version_order() {
-        let case = Uuid::from_u128(7);
-        let reopened = serde_json::to_string(&homeward_domain::Event::CaseReopened {
-            reason: homeward_domain::values::LongText::parse("asked again; a \"quote\"").unwrap(),
-        })
-        .unwrap();
-        let submitted =
-            serde_json::to_string(&homeward_domain::Event::ApplicationSubmitted).unwrap();
-        let text = [
-            joined(2, "case_reopened", &reopened, "2024-11-14 09:14:00.250"),
-            joined(
-                1,
-                "application_submitted",
-                &submitted,
-                "2024-11-14T09:14:00.123456789+00:00",
-            ),
-        ]
-        .join(&JOINED_EVENT.to_string());
-        let events = decode_joined(case, &text).unwrap();
-        assert_eq!(events.len(), 2);
-        assert_eq!(events[0].meta.version, 1);
-        assert_eq!(
-            events[0].event,
-            homeward_domain::Event::ApplicationSubmitted
-        );
-        assert_eq!(
-            events[0].meta.occurred_at.to_rfc3339(),
-            "2024-11-14T09:14:00.123456789+00:00"
-        );
-        assert_eq!(events[1].meta.version, 2);
-        assert_eq!(events[1].event.kind(), "case_reopened");
-        assert_eq!(events[1].meta.occurred_at.timestamp_millis() % 1000, 250);
-        assert_eq!(
-            events[1].meta.actor.0.to_string(),
-            "01a22286-7dc9-7237-ac1e-262f2749c4ba"
-        );
-        // A control character in a text is escaped in JSON: never a separator.
-        let json = serde_json::to_string("a\u{1e}b\u{1f}c").unwrap();
-        assert!(!json.contains(JOINED_EVENT) && !json.contains(JOINED_FIELD));
-    }
-
-    #[test]
-    fn an_unreadable_joined_event_is_an_error_that_names_the_field() {
-        let case = Uuid::from_u128(7);
-        let submitted =
-            serde_json::to_string(&homeward_domain::Event::ApplicationSubmitted).unwrap();
-        let good = joined(
-            1,
-            "application_submitted",
-            &submitted,
-            "2024-11-14T09:14:00+00:00",
-        );
-        for (text, field) in [
-            (good.replacen('1', "x", 1), "version"),
-            (
-                good.replace("01A222867DC97237AC1E262F2749C4BA", "nobody"),
-                "actor",
-            ),
-            (
-                good.replace("2024-11-14T09:14:00+00:00", "yesterday"),
-                "time of occurrence",
-            ),
-            (
-                good.split(JOINED_FIELD)
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(&JOINED_FIELD.to_string()),
-                "actor",
-            ),
-            (
-                joined(1, "case_reopened", &submitted, "2024-11-14T09:14:00+00:00"),
-                "payload is a application_submitted",
-            ),
-            (String::new(), "version"),
-        ] {
-            let err = decode_joined(case, &text).unwrap_err().to_string();
-            assert!(err.contains(field), "{field}: {err}");
-        }
     }
 }

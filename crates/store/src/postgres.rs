@@ -4,13 +4,16 @@
 
 use std::str::FromStr;
 
+use crate::dialect::{Dialect, checked_indexes, plain_identifier};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Pool, Transaction};
+use uuid::Uuid;
 
 use crate::waits;
 
 type Db = sqlx::Postgres;
+/// The store the shared SQL (`shared/`) is compiled for in this module.
 type Backend = PgStore;
 
 /// How to compare text byte by byte, whatever the database's collation.
@@ -120,6 +123,36 @@ impl PgStore {
         self.committer.close().await;
         self.pool.close().await;
     }
+
+    /// Nothing to do: the server's memory is its own.
+    pub async fn use_bulk_memory(&self) -> Result<(), crate::StoreError> {
+        Ok(())
+    }
+
+    pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
+        let (mem,): (String,) = sqlx::query_as("SHOW maintenance_work_mem")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(format!("maintenance_work_mem {mem}"))
+    }
+}
+
+// The SQL both backends share, compiled here for this backend (and in the other module
+// for the other): loading it twice is the point.
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/mod.rs"]
+mod shared;
+
+use shared::{GroupQueue, pool_options};
+
+impl Dialect for PgStore {
+    type Db = Db;
+    type GroupConnection = GroupConnection;
+    type RebuildConnection = RebuildConnection;
+
+    const BYTE_ORDER: &'static str = BYTE_ORDER;
+    const CASES_OF_WORD: &'static str = CASES_OF_WORD;
+    const NEWEST_FIRST: &'static str = NEWEST_FIRST;
 
     fn reader(&self) -> &Pool<Db> {
         &self.pool
@@ -298,18 +331,6 @@ impl PgStore {
         Ok(())
     }
 
-    /// Nothing to do: the server's memory is its own.
-    pub async fn use_bulk_memory(&self) -> Result<(), crate::StoreError> {
-        Ok(())
-    }
-
-    pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
-        let (mem,): (String,) = sqlx::query_as("SHOW maintenance_work_mem")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(format!("maintenance_work_mem {mem}"))
-    }
-
     /// Nothing to undo: the settings of `rebuild_memory` ended with its transaction.
     async fn usual_memory(&self) -> Result<(), crate::StoreError> {
         Ok(())
@@ -373,5 +394,3 @@ impl PgStore {
         Ok(())
     }
 }
-
-include!("common.rs");

@@ -5,10 +5,14 @@
 use std::path::Path;
 use std::str::FromStr;
 
+use crate::dialect::{Dialect, ROWS, checked_indexes};
+use sqlx::QueryBuilder;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Pool, Transaction};
+use uuid::Uuid;
 
 type Db = sqlx::Sqlite;
+/// The store the shared SQL (`shared/`) is compiled for in this module.
 type Backend = SqliteStore;
 
 /// How to compare text byte by byte (SQLite always does).
@@ -38,10 +42,10 @@ const CACHE_KIB: u64 = 2000;
 const BULK_CACHE_KIB: u64 = 256 * 1024;
 
 /// The group-commit writer's connection: nothing kept (see `group_connection`).
-struct GroupConnection;
+pub(crate) struct GroupConnection;
 
 /// See `SqliteStore::rebuild_connection`.
-struct RebuildConnection {
+pub(crate) struct RebuildConnection {
     own: Option<sqlx::SqliteConnection>,
     writer: sqlx::pool::PoolConnection<Db>,
 }
@@ -140,6 +144,82 @@ impl SqliteStore {
         self.read.close().await;
         self.write.close().await;
     }
+
+    /// For a process that writes in bulk from now on (generating): the rebuild's memory,
+    /// for as long as the store is open.
+    pub async fn use_bulk_memory(&self) -> Result<(), crate::StoreError> {
+        let mut conn = self.write.acquire().await?;
+        Self::set_memory(&mut conn, BULK_CACHE_KIB, 0).await
+    }
+
+    /// The writer's page cache (the soft heap limit, set with it, is the process's: other
+    /// stores in the same process, as in tests, change it too).
+    pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
+        let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&self.write)
+            .await?;
+        Ok(format!("cache_size {cache}"))
+    }
+
+    async fn set_memory(
+        conn: &mut sqlx::SqliteConnection,
+        cache_kib: u64,
+        heap_limit: u64,
+    ) -> Result<(), crate::StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA cache_size = -{cache_kib}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA soft_heap_limit = {heap_limit}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn integrity_check(&self) -> Result<Vec<String>, crate::StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
+    /// `VACUUM INTO` a new file: a consistent snapshot, taken while others write.
+    pub async fn backup(&self, to: &Path) -> Result<(), crate::StoreError> {
+        if to.exists() {
+            return Err(crate::StoreError::Duplicate(format!(
+                "backup file {}",
+                to.display()
+            )));
+        }
+        let mut conn = self.options.clone().connect().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(to.to_string_lossy().to_string())
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+}
+
+// The SQL both backends share, compiled here for this backend (and in the other module
+// for the other): loading it twice is the point.
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/mod.rs"]
+mod shared;
+
+use shared::{GroupQueue, pool_options};
+
+impl Dialect for SqliteStore {
+    type Db = Db;
+    type GroupConnection = GroupConnection;
+    type RebuildConnection = RebuildConnection;
+
+    const BYTE_ORDER: &'static str = BYTE_ORDER;
+    const CASES_OF_WORD: &'static str = CASES_OF_WORD;
+    const NEWEST_FIRST: &'static str = NEWEST_FIRST;
 
     fn reader(&self) -> &Pool<Db> {
         &self.read
@@ -294,46 +374,12 @@ impl SqliteStore {
         Self::set_memory(tx, BULK_CACHE_KIB, 0).await
     }
 
-    /// For a process that writes in bulk from now on (generating): the rebuild's memory,
-    /// for as long as the store is open.
-    pub async fn use_bulk_memory(&self) -> Result<(), crate::StoreError> {
-        let mut conn = self.write.acquire().await?;
-        Self::set_memory(&mut conn, BULK_CACHE_KIB, 0).await
-    }
-
     /// After a rebuild, whether it committed or not: the usual memory again. (A reader
     /// connection opened meanwhile sets the soft heap limit back already: the rebuild is
     /// then only slower.)
     async fn usual_memory(&self) -> Result<(), crate::StoreError> {
         let mut conn = self.write.acquire().await?;
         Self::set_memory(&mut conn, CACHE_KIB, SOFT_HEAP_LIMIT).await
-    }
-
-    /// The writer's page cache (the soft heap limit, set with it, is the process's: other
-    /// stores in the same process, as in tests, change it too).
-    pub async fn writer_memory(&self) -> Result<String, crate::StoreError> {
-        let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
-            .fetch_one(&self.write)
-            .await?;
-        Ok(format!("cache_size {cache}"))
-    }
-
-    async fn set_memory(
-        conn: &mut sqlx::SqliteConnection,
-        cache_kib: u64,
-        heap_limit: u64,
-    ) -> Result<(), crate::StoreError> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA cache_size = -{cache_kib}"
-        )))
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA soft_heap_limit = {heap_limit}"
-        )))
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
     }
 
     /// Joins the statements of a `Writes`: SQLite runs them one after the other, in one
@@ -372,30 +418,4 @@ impl SqliteStore {
     async fn lock_audit(_tx: &mut Transaction<'_, Db>) -> Result<(), crate::StoreError> {
         Ok(())
     }
-
-    pub async fn integrity_check(&self) -> Result<Vec<String>, crate::StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_all(self.reader())
-            .await?;
-        Ok(rows.into_iter().map(|(r,)| r).collect())
-    }
-
-    /// `VACUUM INTO` a new file: a consistent snapshot, taken while others write.
-    pub async fn backup(&self, to: &Path) -> Result<(), crate::StoreError> {
-        if to.exists() {
-            return Err(crate::StoreError::Duplicate(format!(
-                "backup file {}",
-                to.display()
-            )));
-        }
-        let mut conn = self.options.clone().connect().await?;
-        sqlx::query("VACUUM INTO $1")
-            .bind(to.to_string_lossy().to_string())
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
-        Ok(())
-    }
 }
-
-include!("common.rs");

@@ -2,11 +2,11 @@
 //! servers behind a load balancer share one PostgreSQL"): each server here has its own
 //! store (pools, group writer) and its own memory, as a process of its own would.
 
+use homeward_store::testing::TestDb;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use homeward_domain::ids::CaseId;
-use homeward_store::both_backends;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -215,161 +215,292 @@ async fn audit_actions_after(w: &World, after: i64) -> HashMap<String, usize> {
     actions
 }
 
-both_backends! {
-    async fn two_servers_under_mixed_load_answer_every_request_and_lose_nothing(db: &TestDb) {
-        // The load that hung PostgreSQL for good: many clients reading cases with
-        // counselling notes (each read audited, so under the audit lock) and recording
-        // sessions at the version they read on a few cases (so most conflict), with
-        // sign-ins, tokens, lists and statistics, through two servers.
-        let mut w = World::start(db).await;
-        let other = w.another_process(db).await;
-        let mut cases = vec![];
-        for _ in 0..SHARED {
-            let (case, awa) = w.single_adult().await;
-            w.session(&case, vec![json!({"member": awa})], "wo", 3).await.ok();
-            cases.push((case, awa));
-        }
-        let mut before = HashMap::new();
-        for (case, _) in &cases {
-            before.insert(case.clone(), w.version(case).await);
-        }
-        let audit_mark = w.app.store().verify_audit().await.unwrap().unwrap() as i64;
-        let until = Instant::now() + LOAD;
-        let mut clients = tokio::task::JoinSet::new();
-        for n in 0..CLIENTS {
-            let client = Client {
-                n,
-                http: reqwest::Client::new(),
-                servers: [w.base.clone(), other.clone()],
-                cases: cases.clone(),
-                counsellor: w.token(if n % 2 == 0 { "counsellor" } else { "counsellor2" }).to_string(),
-                approver: w.token("approver").to_string(),
-            };
-            clients.spawn(client.run(until));
-        }
-        let tallies = clients.join_all().await;
-        let failures: Vec<&String> = tallies.iter().flat_map(|t| &t.failures).collect();
-        assert!(failures.is_empty(), "{} requests failed, the first: {:?}", failures.len(), &failures[..failures.len().min(10)]);
-        let acked: Vec<&Acked> = tallies.iter().flat_map(|t| &t.acked).collect();
-        let conflicts: usize = tallies.iter().map(|t| t.conflicts).sum();
-        let sensitive_reads: usize = tallies.iter().map(|t| t.sensitive_reads).sum();
-        let requests: usize = tallies.iter().flat_map(|t| t.by_server.values()).sum();
-        eprintln!("{requests} rounds: {} commands acknowledged, {conflicts} conflicts, {sensitive_reads} sensitive reads", acked.len());
-        assert!(!acked.is_empty() && conflicts > 0, "{} acknowledged, {conflicts} conflicts", acked.len());
-        for server in [&w.base, &other] {
-            assert!(tallies.iter().any(|t| t.by_server.get(server).copied().unwrap_or(0) > 0));
-        }
-
-        // Every acknowledged command is in the log exactly once, at the version it was
-        // told, and nothing else was written.
-        let mut made_per_case: HashMap<&str, HashSet<u64>> = HashMap::new();
-        for a in &acked {
-            assert!(made_per_case.entry(&a.case).or_default().insert(a.made), "two clients told version {} of {}", a.made, a.case);
-        }
-        let mut written = 0;
-        let mut logged = String::new();
-        for (case, _) in &cases {
-            let events = w.app.store().load_events(CaseId(case.parse().unwrap())).await.unwrap();
-            let versions: Vec<u64> = events.iter().map(|e| e.meta.version).collect();
-            assert_eq!(versions, (1..=events.len() as u64).collect::<Vec<_>>());
-            written += events.len() as u64 - before[case];
-            for e in &events {
-                logged.push_str(&serde_json::to_string(&e.event).unwrap());
-                logged.push('\n');
-            }
-        }
-        let told: u64 = acked.iter().map(|a| a.made - a.read).sum();
-        assert_eq!(written, told, "events written beyond what was acknowledged");
-        for a in &acked {
-            let needle = format!("\"{}\"", a.marker);
-            assert_eq!(logged.matches(&needle).count(), 1, "{} in the log", a.marker);
-        }
-
-        // Every read of counselling notes answered is in the audit chain, and the chain
-        // verifies.
-        let actions = audit_actions_after(&w, audit_mark).await;
-        assert_eq!(actions.get("case.read_sensitive").copied().unwrap_or(0), sensitive_reads, "{actions:?}");
-        let entries = w.app.store().verify_audit().await.unwrap().unwrap() as i64;
-        assert!(entries >= audit_mark + (acked.len() + sensitive_reads) as i64);
+async fn two_servers_under_mixed_load_answer_every_request_and_lose_nothing(db: &TestDb) {
+    // The load that hung PostgreSQL for good: many clients reading cases with
+    // counselling notes (each read audited, so under the audit lock) and recording
+    // sessions at the version they read on a few cases (so most conflict), with
+    // sign-ins, tokens, lists and statistics, through two servers.
+    let mut w = World::start(db).await;
+    let other = w.another_process(db).await;
+    let mut cases = vec![];
+    for _ in 0..SHARED {
+        let (case, awa) = w.single_adult().await;
+        w.session(&case, vec![json!({"member": awa})], "wo", 3)
+            .await
+            .ok();
+        cases.push((case, awa));
+    }
+    let mut before = HashMap::new();
+    for (case, _) in &cases {
+        before.insert(case.clone(), w.version(case).await);
+    }
+    let audit_mark = w.app.store().verify_audit().await.unwrap().unwrap() as i64;
+    let until = Instant::now() + LOAD;
+    let mut clients = tokio::task::JoinSet::new();
+    for n in 0..CLIENTS {
+        let client = Client {
+            n,
+            http: reqwest::Client::new(),
+            servers: [w.base.clone(), other.clone()],
+            cases: cases.clone(),
+            counsellor: w
+                .token(if n % 2 == 0 {
+                    "counsellor"
+                } else {
+                    "counsellor2"
+                })
+                .to_string(),
+            approver: w.token("approver").to_string(),
+        };
+        clients.spawn(client.run(until));
+    }
+    let tallies = clients.join_all().await;
+    let failures: Vec<&String> = tallies.iter().flat_map(|t| &t.failures).collect();
+    assert!(
+        failures.is_empty(),
+        "{} requests failed, the first: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
+    let acked: Vec<&Acked> = tallies.iter().flat_map(|t| &t.acked).collect();
+    let conflicts: usize = tallies.iter().map(|t| t.conflicts).sum();
+    let sensitive_reads: usize = tallies.iter().map(|t| t.sensitive_reads).sum();
+    let requests: usize = tallies.iter().flat_map(|t| t.by_server.values()).sum();
+    eprintln!(
+        "{requests} rounds: {} commands acknowledged, {conflicts} conflicts, {sensitive_reads} sensitive reads",
+        acked.len()
+    );
+    assert!(
+        !acked.is_empty() && conflicts > 0,
+        "{} acknowledged, {conflicts} conflicts",
+        acked.len()
+    );
+    for server in [&w.base, &other] {
+        assert!(
+            tallies
+                .iter()
+                .any(|t| t.by_server.get(server).copied().unwrap_or(0) > 0)
+        );
     }
 
-    async fn a_sign_out_or_a_new_password_on_one_server_is_honoured_by_the_other(db: &TestDb) {
-        let mut w = World::start(db).await;
-        let other = w.another_process(db).await;
-        let token = |base: String| {
-            let http = w.http.clone();
-            async move {
-                let res = http.post(format!("{base}/api/tokens")).json(&json!({
-                    "username": "counsellor2", "password": PASSWORD, "name": "two servers"
-                })).send().await.unwrap();
-                assert_eq!(res.status(), 201);
-                res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
-            }
-        };
-        let whoami = |base: String, token: String| {
-            let http = w.http.clone();
-            async move {
-                http.get(format!("{base}/api/session")).bearer_auth(token).send().await.unwrap().status().as_u16()
-            }
-        };
-        // Each server answers the other's tokens (both read them before).
-        let (on_a, on_b) = (token(w.base.clone()).await, token(other.clone()).await);
-        for base in [&w.base, &other] {
-            assert_eq!(whoami(base.clone(), on_a.clone()).await, 200);
-            assert_eq!(whoami(base.clone(), on_b.clone()).await, 200);
+    // Every acknowledged command is in the log exactly once, at the version it was
+    // told, and nothing else was written.
+    let mut made_per_case: HashMap<&str, HashSet<u64>> = HashMap::new();
+    for a in &acked {
+        assert!(
+            made_per_case.entry(&a.case).or_default().insert(a.made),
+            "two clients told version {} of {}",
+            a.made,
+            a.case
+        );
+    }
+    let mut written = 0;
+    let mut logged = String::new();
+    for (case, _) in &cases {
+        let events = w
+            .app
+            .store()
+            .load_events(CaseId(case.parse().unwrap()))
+            .await
+            .unwrap();
+        let versions: Vec<u64> = events.iter().map(|e| e.meta.version).collect();
+        assert_eq!(versions, (1..=events.len() as u64).collect::<Vec<_>>());
+        written += events.len() as u64 - before[case];
+        for e in &events {
+            logged.push_str(&serde_json::to_string(&e.event).unwrap());
+            logged.push('\n');
         }
-        // Signed out on B, a token is refused by A at its next request.
-        let res = w.http.delete(format!("{other}/api/session")).bearer_auth(&on_a).send().await.unwrap();
-        assert_eq!(res.status(), 204);
-        assert_eq!(whoami(w.base.clone(), on_a.clone()).await, 401);
-        assert_eq!(whoami(other.clone(), on_b.clone()).await, 200);
-        // A new password set on A ends every session, B's included.
-        let res = w.http.post(format!("{}/api/session/password", w.base)).bearer_auth(&on_b).json(&json!({
-            "current_password": PASSWORD, "new_password": "a brand new passphrase"
-        })).send().await.unwrap();
-        assert_eq!(res.status(), 204);
-        assert_eq!(whoami(other.clone(), on_b.clone()).await, 401);
-        assert_eq!(whoami(w.base.clone(), on_b).await, 401);
-        // B takes the new password and refuses the old one.
-        let res = w.http.post(format!("{other}/api/tokens")).json(&json!({
-            "username": "counsellor2", "password": PASSWORD, "name": "old"
-        })).send().await.unwrap();
-        assert_eq!(res.status(), 401);
-        let res = w.http.post(format!("{other}/api/tokens")).json(&json!({
-            "username": "counsellor2", "password": "a brand new passphrase", "name": "new"
-        })).send().await.unwrap();
-        assert_eq!(res.status(), 201);
+    }
+    let told: u64 = acked.iter().map(|a| a.made - a.read).sum();
+    assert_eq!(written, told, "events written beyond what was acknowledged");
+    for a in &acked {
+        let needle = format!("\"{}\"", a.marker);
+        assert_eq!(
+            logged.matches(&needle).count(),
+            1,
+            "{} in the log",
+            a.marker
+        );
     }
 
-    async fn each_server_lists_and_counts_what_the_other_wrote(db: &TestDb) {
-        let mut w = World::start(db).await;
-        let other = w.another_process(db).await;
-        let seen = |base: String| {
-            let (http, counsellor, approver) = (w.http.clone(), w.token("counsellor").to_string(), w.token("approver").to_string());
-            async move {
-                let list: Value = http.get(format!("{base}/api/cases?per_page=100")).bearer_auth(&counsellor).send().await.unwrap().json().await.unwrap();
-                let pipeline: Value = http.get(format!("{base}/api/statistics/pipeline")).bearer_auth(&approver).send().await.unwrap().json().await.unwrap();
-                (list["total"].as_u64().unwrap(), pipeline["cases_by_stage"]["total"].as_u64().unwrap(), list)
-            }
-        };
-        // Both have read (and the statistics have loaded) before the writes.
-        let (listed, counted, _) = seen(w.base.clone()).await;
-        assert_eq!(seen(other.clone()).await.0, listed);
-        for (writer, reader) in [(other.clone(), w.base.clone()), (w.base.clone(), other.clone())] {
-            let before = seen(reader.clone()).await;
-            let r = w.post_to(&writer, "counsellor", "/api/cases", json!({
-                "host_office": w.bru, "programme": w.programme,
-                "referral": {"source": "self_referral"},
-                "proposal": {"country_of_return": "SN", "return_kind": "origin"},
-                "members": [member("principal", adult("Fatou"))],
-            })).await;
-            assert_eq!(r.status, 201, "{}", r.body);
-            let id = r.body["case_id"].as_str().unwrap().to_string();
-            let (l, c, list) = seen(reader.clone()).await;
-            assert_eq!((l, c), (before.0 + 1, before.1 + 1), "{reader} sees what {writer} wrote");
-            assert!(list["items"].as_array().unwrap().iter().any(|i| i["id"] == json!(id)), "{list}");
-        }
-        let (l, c, _) = seen(w.base.clone()).await;
-        assert_eq!((l, c), (listed + 2, counted + 2));
-    }
+    // Every read of counselling notes answered is in the audit chain, and the chain
+    // verifies.
+    let actions = audit_actions_after(&w, audit_mark).await;
+    assert_eq!(
+        actions.get("case.read_sensitive").copied().unwrap_or(0),
+        sensitive_reads,
+        "{actions:?}"
+    );
+    let entries = w.app.store().verify_audit().await.unwrap().unwrap() as i64;
+    assert!(entries >= audit_mark + (acked.len() + sensitive_reads) as i64);
 }
+
+async fn a_sign_out_or_a_new_password_on_one_server_is_honoured_by_the_other(db: &TestDb) {
+    let mut w = World::start(db).await;
+    let other = w.another_process(db).await;
+    let token = |base: String| {
+        let http = w.http.clone();
+        async move {
+            let res = http
+                .post(format!("{base}/api/tokens"))
+                .json(&json!({
+                    "username": "counsellor2", "password": PASSWORD, "name": "two servers"
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            res.json::<Value>().await.unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let whoami = |base: String, token: String| {
+        let http = w.http.clone();
+        async move {
+            http.get(format!("{base}/api/session"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Each server answers the other's tokens (both read them before).
+    let (on_a, on_b) = (token(w.base.clone()).await, token(other.clone()).await);
+    for base in [&w.base, &other] {
+        assert_eq!(whoami(base.clone(), on_a.clone()).await, 200);
+        assert_eq!(whoami(base.clone(), on_b.clone()).await, 200);
+    }
+    // Signed out on B, a token is refused by A at its next request.
+    let res = w
+        .http
+        .delete(format!("{other}/api/session"))
+        .bearer_auth(&on_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(whoami(w.base.clone(), on_a.clone()).await, 401);
+    assert_eq!(whoami(other.clone(), on_b.clone()).await, 200);
+    // A new password set on A ends every session, B's included.
+    let res = w
+        .http
+        .post(format!("{}/api/session/password", w.base))
+        .bearer_auth(&on_b)
+        .json(&json!({
+            "current_password": PASSWORD, "new_password": "a brand new passphrase"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(whoami(other.clone(), on_b.clone()).await, 401);
+    assert_eq!(whoami(w.base.clone(), on_b).await, 401);
+    // B takes the new password and refuses the old one.
+    let res = w
+        .http
+        .post(format!("{other}/api/tokens"))
+        .json(&json!({
+            "username": "counsellor2", "password": PASSWORD, "name": "old"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = w
+        .http
+        .post(format!("{other}/api/tokens"))
+        .json(&json!({
+            "username": "counsellor2", "password": "a brand new passphrase", "name": "new"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
+
+async fn each_server_lists_and_counts_what_the_other_wrote(db: &TestDb) {
+    let mut w = World::start(db).await;
+    let other = w.another_process(db).await;
+    let seen = |base: String| {
+        let (http, counsellor, approver) = (
+            w.http.clone(),
+            w.token("counsellor").to_string(),
+            w.token("approver").to_string(),
+        );
+        async move {
+            let list: Value = http
+                .get(format!("{base}/api/cases?per_page=100"))
+                .bearer_auth(&counsellor)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let pipeline: Value = http
+                .get(format!("{base}/api/statistics/pipeline"))
+                .bearer_auth(&approver)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (
+                list["total"].as_u64().unwrap(),
+                pipeline["cases_by_stage"]["total"].as_u64().unwrap(),
+                list,
+            )
+        }
+    };
+    // Both have read (and the statistics have loaded) before the writes.
+    let (listed, counted, _) = seen(w.base.clone()).await;
+    assert_eq!(seen(other.clone()).await.0, listed);
+    for (writer, reader) in [
+        (other.clone(), w.base.clone()),
+        (w.base.clone(), other.clone()),
+    ] {
+        let before = seen(reader.clone()).await;
+        let r = w
+            .post_to(
+                &writer,
+                "counsellor",
+                "/api/cases",
+                json!({
+                    "host_office": w.bru, "programme": w.programme,
+                    "referral": {"source": "self_referral"},
+                    "proposal": {"country_of_return": "SN", "return_kind": "origin"},
+                    "members": [member("principal", adult("Fatou"))],
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.body["case_id"].as_str().unwrap().to_string();
+        let (l, c, list) = seen(reader.clone()).await;
+        assert_eq!(
+            (l, c),
+            (before.0 + 1, before.1 + 1),
+            "{reader} sees what {writer} wrote"
+        );
+        assert!(
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"] == json!(id)),
+            "{list}"
+        );
+    }
+    let (l, c, _) = seen(w.base.clone()).await;
+    assert_eq!((l, c), (listed + 2, counted + 2));
+}
+
+homeward_store::db_tests!(
+    two_servers_under_mixed_load_answer_every_request_and_lose_nothing,
+    a_sign_out_or_a_new_password_on_one_server_is_honoured_by_the_other,
+    each_server_lists_and_counts_what_the_other_wrote,
+);

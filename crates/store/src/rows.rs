@@ -1,0 +1,291 @@
+//! The read models' rows, their tables' columns, and what a write carries: the rows of a
+//! case's new state, and of the rows stored before only what changed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use homeward_domain::ids::CaseId;
+use homeward_domain::{Case, RecordedEvent};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::AuditDraft;
+use crate::projection::{project, stat_rows};
+
+/// The columns of a `CaseRow`, in its fields' order.
+pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
+    outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
+    first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
+    closed_at, version, updated_at, departs_at";
+
+/// The columns of a `PersonRow`.
+pub(crate) const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
+    search_name, birth_date, birth_year, birth_estimated, sex, nationality, vulnerabilities";
+
+/// The columns of a `PipelineRow`.
+pub(crate) const PIPELINE_COLUMNS: &str = "case_id, stage, members, host_office, programme, \
+    country_of_return, registered_at, applied_at, departed_at";
+
+/// The columns of an `InterruptionRow`.
+pub(crate) const INTERRUPTION_COLUMNS: &str = "case_id, seq, kind, occurred_on, year, stage, host_country, \
+    return_country, programme, office";
+
+/// The columns of a `ReturnRow`.
+pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, host_country, host_region, \
+     host_subregion, return_country, return_region, return_subregion, sex, age_group, \
+     vulnerabilities, legal_situation, programme, office";
+
+/// `CASE_COLUMNS`, one name each.
+pub(crate) const CASE_COLUMN_NAMES: [&str; 22] = [
+    "case_id",
+    "reference",
+    "host_office",
+    "return_office",
+    "programme",
+    "stage",
+    "outcome",
+    "country_of_return",
+    "principal_name",
+    "members",
+    "vulnerabilities",
+    "registered_at",
+    "first_counselling_at",
+    "applied_at",
+    "decided_at",
+    "departed_at",
+    "arrived_at",
+    "withdrawn_at",
+    "closed_at",
+    "version",
+    "updated_at",
+    "departs_at",
+];
+
+/// The case list's row: what lists and search show without loading events.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CaseRow {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub host_office: Uuid,
+    pub return_office: Option<Uuid>,
+    pub programme: Uuid,
+    pub stage: String,
+    pub outcome: Option<String>,
+    pub country_of_return: String,
+    pub principal_name: String,
+    pub members: i64,
+    /// Bit mask of [`homeward_domain::person::Vulnerability`].
+    pub vulnerabilities: i64,
+    pub registered_at: DateTime<Utc>,
+    pub first_counselling_at: Option<DateTime<Utc>>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    /// When the booked itinerary's first flight leaves.
+    pub departs_at: Option<DateTime<Utc>>,
+}
+
+/// A person on a case, for search.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct PersonRow {
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub relationship: String,
+    pub given_name: String,
+    pub family_name: Option<String>,
+    /// Names in every form, folded for search ([`homeward_domain::values::search_key`]).
+    pub search_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub birth_year: i64,
+    pub birth_estimated: bool,
+    pub sex: String,
+    pub nationality: Option<String>,
+    pub vulnerabilities: i64,
+}
+
+/// A person who returned (see `homeward_domain::stats`), for aggregation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ReturnRow {
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub departed_on: NaiveDate,
+    pub year: i64,
+    pub host_country: String,
+    pub host_region: String,
+    pub host_subregion: String,
+    pub return_country: String,
+    pub return_region: String,
+    pub return_subregion: String,
+    pub sex: String,
+    pub age_group: String,
+    pub vulnerabilities: i64,
+    pub legal_situation: String,
+    pub programme: Uuid,
+    pub office: Uuid,
+}
+
+/// A withdrawal, rejection or no-show, and the stage it happened at.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct InterruptionRow {
+    pub case_id: Uuid,
+    pub seq: i64,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub year: i64,
+    pub stage: String,
+    pub host_country: String,
+    pub return_country: String,
+    pub programme: Uuid,
+    pub office: Uuid,
+}
+
+/// The statistics rows of one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatRows {
+    pub returns: Vec<ReturnRow>,
+    pub interruptions: Vec<InterruptionRow>,
+}
+
+/// The dates of a departed case, for durations.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DurationRow {
+    pub departed_at: DateTime<Utc>,
+    pub registered_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub country_of_return: String,
+}
+
+/// What the pipeline figures need of a case (see `Store::for_each_pipeline_row`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PipelineRow {
+    pub case_id: Uuid,
+    pub stage: String,
+    pub members: i64,
+    pub host_office: Uuid,
+    pub programme: Uuid,
+    pub country_of_return: String,
+    pub registered_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub departed_at: Option<DateTime<Utc>>,
+}
+
+/// Events to append to one case, with the read-model rows of the resulting state and
+/// the audit entry of the command, all written in one transaction.
+#[derive(Debug)]
+pub struct Commit {
+    pub case_id: CaseId,
+    /// The version the writer read; 0 for a new case.
+    pub expected_version: u64,
+    pub events: Vec<RecordedEvent>,
+    pub case_row: CaseRow,
+    /// The case row's columns these events change (see `Commit::of`): only they are
+    /// written to a row already stored, so the indexes of the others are left alone.
+    /// `None`: every column.
+    pub(crate) changed: Option<Vec<&'static str>>,
+    /// The people rows, or `None` when they are as before (a new case always has them).
+    pub people: Option<Vec<PersonRow>>,
+    /// The statistics rows, or `None` when they are as before.
+    pub stats: Option<StatRows>,
+    pub audit: AuditDraft,
+}
+
+/// A case written whole, in a bulk load (`homeward generate`, the demo): its stream is new.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case_id: CaseId,
+    pub events: Vec<RecordedEvent>,
+    pub case_row: CaseRow,
+    pub people: Vec<PersonRow>,
+    pub stats: StatRows,
+}
+
+impl Commit {
+    /// The commit of a case's last `new` events (of `all`, its events in order): `case` is
+    /// its state after them, `before` the state the writer read (after the others), `None`
+    /// for a new case. The read-model rows are projected here; of the rows stored (those
+    /// `before` projects to) only what differs is written: the case row's columns that
+    /// changed, the people and statistics rows only if they changed.
+    pub fn of(
+        before: Option<&Case>,
+        case: &Case,
+        all: &[RecordedEvent],
+        new: usize,
+        audit: AuditDraft,
+    ) -> Commit {
+        let read = all.len().saturating_sub(new);
+        let (history, events) = all.split_at(read);
+        let at = events.last().map_or(audit.at, |e| e.meta.recorded_at);
+        let (case_row, people) = project(case, at);
+        let stats = stat_rows(case, all);
+        let (changed, people, stats) = match before {
+            Some(prev) => {
+                // The rows as the last event the writer read had them written.
+                let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
+                let (row, stored_people) = project(prev, stored_at);
+                let stored_stats = stat_rows(prev, history);
+                (
+                    Some(changed_columns(&row, &case_row)),
+                    (stored_people != people).then_some(people),
+                    (stored_stats != stats).then_some(stats),
+                )
+            }
+            None => (None, Some(people), Some(stats)),
+        };
+        Commit {
+            case_id: case.id,
+            expected_version: read as u64,
+            events: events.to_vec(),
+            case_row,
+            changed,
+            people,
+            stats,
+            audit,
+        }
+    }
+}
+
+/// The columns after the key in which two rows of a case differ.
+pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
+    let differs = [
+        a.reference != b.reference,
+        a.host_office != b.host_office,
+        a.return_office != b.return_office,
+        a.programme != b.programme,
+        a.stage != b.stage,
+        a.outcome != b.outcome,
+        a.country_of_return != b.country_of_return,
+        a.principal_name != b.principal_name,
+        a.members != b.members,
+        a.vulnerabilities != b.vulnerabilities,
+        a.registered_at != b.registered_at,
+        a.first_counselling_at != b.first_counselling_at,
+        a.applied_at != b.applied_at,
+        a.decided_at != b.decided_at,
+        a.departed_at != b.departed_at,
+        a.arrived_at != b.arrived_at,
+        a.withdrawn_at != b.withdrawn_at,
+        a.closed_at != b.closed_at,
+        a.version != b.version,
+        a.updated_at != b.updated_at,
+        a.departs_at != b.departs_at,
+    ];
+    CASE_COLUMN_NAMES[1..]
+        .iter()
+        .zip(differs)
+        .filter_map(|(name, d)| d.then_some(*name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_column_names_are_the_column_list() {
+        let listed: Vec<&str> = CASE_COLUMNS.split(',').map(str::trim).collect();
+        assert_eq!(listed, CASE_COLUMN_NAMES);
+    }
+}

@@ -1,0 +1,255 @@
+//! The read models' rows: one column list and one writer per table, used alike by a
+//! commit, a bulk load and a rebuild.
+
+use super::prelude::*;
+
+/// Read-model rows of cases whose rows are not there yet (a bulk load, a rebuild).
+pub(crate) async fn insert_read_models(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[&CaseRow],
+    people: &[&PersonRow],
+    returns: &[&ReturnRow],
+    interruptions: &[&InterruptionRow],
+) -> CResult<()> {
+    let mut w = Writes::new();
+    push_case_rows(tx, &mut w, rows, None).await?;
+    push_people_rows(tx, &mut w, people).await?;
+    push_return_rows(tx, &mut w, returns).await?;
+    push_interruption_rows(tx, &mut w, interruptions).await?;
+    w.send(tx).await?;
+    insert_tokens(tx, people).await
+}
+
+/// How many values a row of these columns binds.
+fn binds_per_row(columns: &str) -> usize {
+    columns.split(',').count()
+}
+
+/// People rows into `w`.
+async fn push_people_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    people: &[&PersonRow],
+) -> CResult<()> {
+    for chunk in people.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(PERSON_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO case_people ({PERSON_COLUMNS}) "));
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.case_id)
+                .push_bind(p.person_id)
+                .push_bind(&p.relationship)
+                .push_bind(&p.given_name)
+                .push_bind(&p.family_name)
+                .push_bind(&p.search_name)
+                .push_bind(p.birth_date)
+                .push_bind(p.birth_year)
+                .push_bind(p.birth_estimated)
+                .push_bind(&p.sex)
+                .push_bind(&p.nationality)
+                .push_bind(p.vulnerabilities);
+        });
+    }
+    Ok(())
+}
+
+/// The words and sounds people are found by (after their rows).
+async fn insert_tokens(tx: &mut sqlx::Transaction<'_, Db>, people: &[&PersonRow]) -> CResult<()> {
+    let mut tokens: Vec<(String, Uuid, Uuid)> = people
+        .iter()
+        .flat_map(|p| {
+            // The names as written (for words joined by apostrophes or hyphens), and the
+            // search name (which also holds the Latin spellings).
+            homeward_domain::values::name_tokens(&format!(
+                "{} {} {}",
+                p.given_name,
+                p.family_name.as_deref().unwrap_or(""),
+                p.search_name
+            ))
+            .into_iter()
+            .map(|t| (t, p.person_id, p.case_id))
+        })
+        .collect();
+    // In the primary key's order (words compare byte by byte in both databases): each
+    // statement then walks the key's tree once, left to right, not to a random leaf a row.
+    tokens.sort_unstable();
+    Backend::insert_tokens(tx, &tokens).await
+}
+
+/// Returns rows into `w`.
+async fn push_return_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    returns: &[&ReturnRow],
+) -> CResult<()> {
+    for chunk in returns.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(RETURN_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO stat_returns ({RETURN_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(r.person_id)
+                .push_bind(r.departed_on)
+                .push_bind(r.year)
+                .push_bind(&r.host_country)
+                .push_bind(&r.host_region)
+                .push_bind(&r.host_subregion)
+                .push_bind(&r.return_country)
+                .push_bind(&r.return_region)
+                .push_bind(&r.return_subregion)
+                .push_bind(&r.sex)
+                .push_bind(&r.age_group)
+                .push_bind(r.vulnerabilities)
+                .push_bind(&r.legal_situation)
+                .push_bind(r.programme)
+                .push_bind(r.office);
+        });
+    }
+    Ok(())
+}
+
+/// Interruption rows into `w`.
+async fn push_interruption_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    interruptions: &[&InterruptionRow],
+) -> CResult<()> {
+    for chunk in interruptions.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(INTERRUPTION_COLUMNS))
+            .await?;
+        q.push(format!(
+            "INSERT INTO stat_interruptions ({INTERRUPTION_COLUMNS}) "
+        ));
+        q.push_values(chunk, |mut b, x| {
+            b.push_bind(x.case_id)
+                .push_bind(x.seq)
+                .push_bind(&x.kind)
+                .push_bind(x.occurred_on)
+                .push_bind(x.year)
+                .push_bind(&x.stage)
+                .push_bind(&x.host_country)
+                .push_bind(&x.return_country)
+                .push_bind(x.programme)
+                .push_bind(x.office);
+        });
+    }
+    Ok(())
+}
+
+/// Case rows into `w`: inserted only (`update` None), left as they are if there
+/// (`Some([])`), or with these columns set from the new row.
+pub(crate) async fn push_case_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&CaseRow],
+    update: Option<&[&str]>,
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS / 2) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(CASE_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(&r.reference)
+                .push_bind(r.host_office)
+                .push_bind(r.return_office)
+                .push_bind(r.programme)
+                .push_bind(&r.stage)
+                .push_bind(&r.outcome)
+                .push_bind(&r.country_of_return)
+                .push_bind(&r.principal_name)
+                .push_bind(r.members)
+                .push_bind(r.vulnerabilities)
+                .push_bind(r.registered_at)
+                .push_bind(r.first_counselling_at)
+                .push_bind(r.applied_at)
+                .push_bind(r.decided_at)
+                .push_bind(r.departed_at)
+                .push_bind(r.arrived_at)
+                .push_bind(r.withdrawn_at)
+                .push_bind(r.closed_at)
+                .push_bind(r.version)
+                .push_bind(r.updated_at)
+                .push_bind(r.departs_at);
+        });
+        match update {
+            None => {}
+            Some([]) => {
+                q.push(" ON CONFLICT (case_id) DO NOTHING");
+            }
+            Some(columns) => {
+                let set = columns
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                q.push(format!(" ON CONFLICT (case_id) DO UPDATE SET {set}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The columns a group's upsert of case rows must set: those any of its commits changed.
+pub(crate) fn columns_to_update(commits: &[&Commit]) -> Vec<&'static str> {
+    let mut changed: Vec<&'static str> = vec![];
+    for c in commits.iter().filter(|c| c.expected_version > 0) {
+        let columns = match &c.changed {
+            Some(columns) => columns.as_slice(),
+            None => &crate::rows::CASE_COLUMN_NAMES[1..],
+        };
+        for name in columns {
+            if !changed.contains(name) {
+                changed.push(name);
+            }
+        }
+    }
+    changed
+}
+
+/// A case's people rows, replaced (a commit that changed them).
+pub(crate) async fn replace_people(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    case_id: Uuid,
+    people: &[PersonRow],
+) -> CResult<()> {
+    for table in ["person_tokens", "case_people"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE case_id = $1"
+        )))
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let people: Vec<&PersonRow> = people.iter().collect();
+    let mut w = Writes::new();
+    push_people_rows(tx, &mut w, &people).await?;
+    w.send(tx).await?;
+    insert_tokens(tx, &people).await
+}
+
+/// A case's statistics rows, replaced (a commit that changed them).
+pub(crate) async fn replace_stats(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    case_id: Uuid,
+    rows: &StatRows,
+) -> CResult<()> {
+    for table in ["stat_returns", "stat_interruptions"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE case_id = $1"
+        )))
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let returns: Vec<&ReturnRow> = rows.returns.iter().collect();
+    let interruptions: Vec<&InterruptionRow> = rows.interruptions.iter().collect();
+    let mut w = Writes::new();
+    push_return_rows(tx, &mut w, &returns).await?;
+    push_interruption_rows(tx, &mut w, &interruptions).await?;
+    w.send(tx).await
+}

@@ -1,0 +1,237 @@
+//! Statistics queries: counts grouped in SQL, and the rows the in-memory cube reads.
+
+use super::prelude::*;
+
+/// The filters of a statistics query; `date` and `office` name the table's columns.
+pub(crate) fn push_stat_filter(
+    q: &mut QueryBuilder<Db>,
+    f: &StatFilter,
+    date: &str,
+    office: &str,
+    country: &str,
+) {
+    if let Some(d) = f.from {
+        q.push(format!(" AND {date} >= ")).push_bind(d);
+    }
+    if let Some(d) = f.until {
+        q.push(format!(" AND {date} <= ")).push_bind(d);
+    }
+    if let Some(offices) = &f.offices {
+        if offices.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(format!(" AND {office} IN ("));
+            let mut sep = q.separated(", ");
+            for o in offices {
+                sep.push_bind(*o);
+            }
+            q.push(")");
+        }
+    }
+    if let Some(p) = f.programme {
+        q.push(" AND programme = ").push_bind(p);
+    }
+    if let Some(c) = &f.return_country {
+        q.push(format!(" AND {country} = ")).push_bind(c.clone());
+    }
+}
+
+impl Backend {
+    pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
+        let cols: Vec<&str> = dims.iter().map(|d| d.column()).collect();
+        let mut select = dims
+            .iter()
+            .map(|d| d.select())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !select.is_empty() {
+            select.push_str(", ");
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {select}COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM stat_returns WHERE 1 = 1"
+        ));
+        push_stat_filter(&mut q, f, "departed_on", "office", "return_country");
+        if let Some(mask) = f.vulnerabilities {
+            q.push(" AND (vulnerabilities & ")
+                .push_bind(mask)
+                .push(") <> 0");
+        }
+        if !cols.is_empty() {
+            q.push(format!(" GROUP BY {}", cols.join(", ")));
+            q.push(format!(" ORDER BY {}", cols.join(", ")));
+        }
+        let rows = q.build().fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| {
+                // Each column decoded as its type, then written as text.
+                let keys = dims
+                    .iter()
+                    .map(|d| match d {
+                        Dim::Year => r.try_get::<i64, _>(d.column()).map(|y| y.to_string()),
+                        Dim::Programme | Dim::Office => {
+                            r.try_get::<Uuid, _>(d.column()).map(|u| u.to_string())
+                        }
+                        _ => r.try_get::<String, _>(d.column()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ReturnCount {
+                    keys,
+                    people: r.try_get("people")?,
+                    cases: r.try_get("cases")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    pub async fn count_interruptions(
+        &self,
+        f: &StatFilter,
+    ) -> CResult<Vec<(String, i64, String, i64)>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT kind, year, stage, COUNT(*) FROM stat_interruptions WHERE 1 = 1",
+        );
+        push_stat_filter(&mut q, f, "occurred_on", "office", "return_country");
+        q.push(" GROUP BY kind, year, stage ORDER BY kind, year, stage");
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+    }
+
+    pub async fn count_by_stage(&self, f: &StatFilter) -> CResult<Vec<(String, i64, i64)>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT stage, COUNT(*), CAST(SUM(members) AS BIGINT) FROM case_summaries WHERE 1 = 1",
+        );
+        let period = StatFilter {
+            from: None,
+            until: None,
+            ..f.clone()
+        };
+        push_stat_filter(
+            &mut q,
+            &period,
+            "registered_at",
+            "host_office",
+            "country_of_return",
+        );
+        q.push(" GROUP BY stage ORDER BY stage");
+        let rows: Vec<(String, i64, Option<i64>)> =
+            q.build_query_as().fetch_all(self.reader()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, c, p)| (s, c, p.unwrap_or(0)))
+            .collect())
+    }
+
+    pub async fn for_each_departure(
+        &self,
+        f: &StatFilter,
+        mut each: impl FnMut(DurationRow),
+    ) -> CResult<()> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT departed_at, registered_at, applied_at, country_of_return FROM case_summaries \
+             WHERE departed_at IS NOT NULL",
+        );
+        let period = StatFilter {
+            from: None,
+            until: None,
+            ..f.clone()
+        };
+        push_stat_filter(
+            &mut q,
+            &period,
+            "departed_at",
+            "host_office",
+            "country_of_return",
+        );
+        use futures_util::TryStreamExt;
+        let mut rows = q.build_query_as::<DurationRow>().fetch(self.reader());
+        while let Some(row) = rows.try_next().await? {
+            each(row);
+        }
+        Ok(())
+    }
+
+    /// Rows of these cases from one table, by case (`select` names the columns of `T`).
+    async fn rows_of<T>(&self, select: &str, table: &str, cases: &[Uuid]) -> CResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    {
+        let mut rows = Vec::new();
+        for chunk in cases.chunks(ROWS) {
+            let mut q =
+                QueryBuilder::<Db>::new(format!("SELECT {select} FROM {table} WHERE case_id IN ("));
+            let mut sep = q.separated(", ");
+            for c in chunk {
+                sep.push_bind(*c);
+            }
+            q.push(") ORDER BY case_id");
+            rows.extend(q.build_query_as::<T>().fetch_all(self.reader()).await?);
+        }
+        Ok(rows)
+    }
+
+    /// Every row of a query, one at a time (never all in memory at once).
+    async fn for_each_row<T>(&self, sql: String, mut f: impl FnMut(T)) -> CResult<()>
+    where
+        T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    {
+        use futures_util::TryStreamExt;
+        let mut rows = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).fetch(self.reader());
+        while let Some(row) = rows.try_next().await? {
+            f(row);
+        }
+        Ok(())
+    }
+
+    /// The returns rows of these cases, by case.
+    pub async fn return_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
+        let mut rows: Vec<ReturnRow> = self.rows_of(RETURN_COLUMNS, "stat_returns", cases).await?;
+        rows.sort_by_key(|r| (r.case_id, r.person_id));
+        Ok(rows)
+    }
+
+    /// Every returns row, by case.
+    pub async fn for_each_return_row(&self, f: impl FnMut(ReturnRow)) -> CResult<()> {
+        let sql = format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id");
+        self.for_each_row(sql, f).await
+    }
+
+    pub async fn pipeline_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<PipelineRow>> {
+        self.rows_of(PIPELINE_COLUMNS, "case_summaries", cases)
+            .await
+    }
+
+    pub async fn for_each_pipeline_row(&self, f: impl FnMut(PipelineRow)) -> CResult<()> {
+        let sql = format!("SELECT {PIPELINE_COLUMNS} FROM case_summaries");
+        self.for_each_row(sql, f).await
+    }
+
+    pub async fn interruption_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<InterruptionRow>> {
+        let mut rows: Vec<InterruptionRow> = self
+            .rows_of(INTERRUPTION_COLUMNS, "stat_interruptions", cases)
+            .await?;
+        rows.sort_by_key(|r| (r.case_id, r.seq));
+        Ok(rows)
+    }
+
+    pub async fn for_each_interruption_row(&self, f: impl FnMut(InterruptionRow)) -> CResult<()> {
+        let sql = format!("SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions");
+        self.for_each_row(sql, f).await
+    }
+
+    pub async fn stats_snapshot(&self) -> CResult<StatRows> {
+        let returns: Vec<ReturnRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id"
+        )))
+        .fetch_all(self.reader())
+        .await?;
+        let interruptions: Vec<InterruptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions ORDER BY case_id, seq"
+        )))
+        .fetch_all(self.reader())
+        .await?;
+        Ok(StatRows {
+            returns,
+            interruptions,
+        })
+    }
+}
