@@ -248,3 +248,38 @@ fn projections_rebuild_and_backups_copy_the_database() {
     );
     assert!(!o.status.success(), "a backup never overwrites");
 }
+
+#[test]
+fn logs_written_to_a_file_or_pipe_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("h.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_homeward"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
+        .env_remove("HOMEWARD_DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = String::new();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    // Up to the log line that says it serves, with its fields (or the end, should it not
+    // start).
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("INFO") && line.contains("backend") {
+            break;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(log.contains("backend"), "the server logged nothing: {log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a piped log: {log:?}"
+    );
+}
