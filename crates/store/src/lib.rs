@@ -31,6 +31,7 @@ pub use rows::{
     StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
+pub use stored_events::decode_event;
 use stored_events::{EventBatch, EventRow, decode_joined};
 
 /// How long anything waits on the database before it gives up, so that a request fails

@@ -38,6 +38,24 @@ impl EventRow {
     }
 }
 
+/// An event's payload as stored, with its type name and schema version. Every version
+/// ever written must decode for ever (the fixtures in `tests/fixtures/events` hold one
+/// of each); an older version is read here into the current form.
+pub fn decode_event(
+    event_type: &str,
+    event_version: i64,
+    payload: &str,
+) -> std::result::Result<homeward_domain::Event, String> {
+    if event_version != 1 {
+        return Err("unknown event schema version".into());
+    }
+    let event: homeward_domain::Event = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+    if event.kind() != event_type {
+        return Err(format!("payload is a {}", event.kind()));
+    }
+    Ok(event)
+}
+
 /// An event as stored, its payload not parsed yet.
 struct StoredEvent<'a> {
     case_id: Uuid,
@@ -58,14 +76,8 @@ impl StoredEvent<'_> {
                 self.case_id, self.version, self.event_type, self.event_version
             ))
         };
-        if self.event_version != 1 {
-            return Err(corrupt("unknown event schema version".into()));
-        }
-        let event: homeward_domain::Event =
-            serde_json::from_str(self.payload).map_err(|e| corrupt(e.to_string()))?;
-        if event.kind() != self.event_type {
-            return Err(corrupt(format!("payload is a {}", event.kind())));
-        }
+        let event = decode_event(self.event_type, self.event_version, self.payload)
+            .map_err(|e| corrupt(e.to_string()))?;
         Ok(RecordedEvent {
             meta: homeward_domain::case::EventMeta {
                 version: u64::try_from(self.version).map_err(|e| corrupt(e.to_string()))?,

@@ -149,7 +149,8 @@ impl Event {
     }
 
     /// The schema version of the payload of this event type. Bump it when a payload's
-    /// shape changes and teach the store (`EventRow::decode`) to read the older form.
+    /// shape changes, teach the store (`homeward_store::decode_event`) to read the older
+    /// form, and add the new version's fixture (`crates/store/tests/fixtures/events`).
     pub fn schema_version(&self) -> u16 {
         1
     }
