@@ -19,8 +19,8 @@ use serde::Serialize;
 use crate::auth::Principal;
 use crate::recent::Replayed;
 use crate::views::{
-    CaseSummary, CaseView, PersonSummary, TimelineEntry, Visibility, consent_status, redact_case,
-    redact_conditions, redact_event, sensitive_read,
+    CaseSummary, CaseView, PersonSummary, TimelineEntry, Visibility, consent_status,
+    redact_conditions, redacted_case, redacted_event, sensitive_read,
 };
 use crate::{App, AppError, Result, new_id, now};
 
@@ -367,10 +367,8 @@ impl App {
         let itinerary_local_times = crate::views::local_times(&case);
         let lead_office = case.lead_office();
         let version = case.version;
-        let mut case = case;
-        redact_case(&mut case, &vis);
         Ok(CaseView {
-            case,
+            case: redacted_case(case, &vis),
             version,
             lead_office,
             withheld: vis.withheld(),
@@ -402,10 +400,9 @@ impl App {
                 slot.insert(self.store().user(actor).await?.map(|u| u.display_name));
             }
             let kind = e.event.kind();
-            let mut event = e.event.clone();
-            if !redact_event(&mut event, &vis) {
+            let Some(event) = redacted_event(e.event.clone(), &vis) else {
                 continue;
-            }
+            };
             let data = serde_json::to_value(&event)
                 .ok()
                 .and_then(|v| v.get("data").cloned());

@@ -5,10 +5,14 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use homeward_domain::access::{Actor, Sensitive, may_read};
+use homeward_domain::case::SessionRecord;
 use homeward_domain::case::records::ConsentGiver;
+use homeward_domain::case::records::{
+    BestInterestsDetermination, CapacityAssessment, CounsellingSession, HealthAssessment,
+};
 use homeward_domain::case::voluntariness::{ConsentPath, consent_path, consent_possible_from};
 use homeward_domain::ids::{CaseId, OfficeId, PersonId, ProgrammeId, UserId};
-use homeward_domain::person::{Sex, Vulnerability};
+use homeward_domain::person::{Member, PersonDetails, Sex, Vulnerability};
 use homeward_domain::programme::ProgrammeSettings;
 use homeward_domain::{Case, Event, Stage, Violation};
 use serde::Serialize;
@@ -105,31 +109,213 @@ pub fn sensitive_read(case: &Case, vis: &Visibility) -> Vec<Sensitive> {
         .collect()
 }
 
-pub fn redact_case(case: &mut Case, vis: &Visibility) {
-    for m in case
-        .members
-        .iter_mut()
-        .chain(case.removed_members.iter_mut())
-    {
-        vis.filter_vulns(&mut m.details.vulnerabilities);
+/// The case as this reader may see it. An allow-list: every field of the case and of the
+/// records that hold sensitive data is named here (no `..`), so that a field added to any
+/// of them does not compile until someone decides who may read it.
+pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
+    let Case {
+        id,
+        reference,
+        host_office,
+        host_country,
+        return_office,
+        programme,
+        referral,
+        stage,
+        outcome,
+        members,
+        removed_members,
+        proposal,
+        proposal_revision,
+        sessions,
+        consents,
+        capacity,
+        best_interests,
+        representatives,
+        screening,
+        application,
+        health,
+        risk,
+        documents,
+        escorts,
+        shelters,
+        itinerary,
+        allowances,
+        no_shows,
+        arrival,
+        withdrawn_by,
+        withdrawals,
+        last_step_at,
+        dates,
+        version,
+    } = case;
+    Case {
+        // Seen by every reader of the case.
+        id,
+        reference,
+        host_office,
+        host_country,
+        return_office,
+        programme,
+        referral,
+        stage,
+        outcome,
+        proposal,
+        proposal_revision,
+        consents,
+        representatives,
+        screening,
+        application,
+        documents,
+        escorts,
+        shelters,
+        itinerary,
+        allowances,
+        no_shows,
+        arrival,
+        withdrawn_by,
+        withdrawals,
+        last_step_at,
+        dates,
+        version,
+        // Vulnerabilities: trafficking and violence to those who may read them.
+        members: members.into_iter().map(|m| vis.member(m)).collect(),
+        removed_members: removed_members.into_iter().map(|m| vis.member(m)).collect(),
+        // Medical details to medical staff.
+        health: health
+            .into_iter()
+            .map(|(p, h)| (p, vis.health(h)))
+            .collect(),
+        // A risk assessment (trafficking) to protection staff.
+        risk: if vis.trafficking {
+            risk
+        } else {
+            Default::default()
+        },
+        // Counselling and assessment notes to counsellors.
+        sessions: sessions
+            .into_iter()
+            .map(|SessionRecord { at, session }| SessionRecord {
+                at,
+                session: vis.session(session),
+            })
+            .collect(),
+        capacity: capacity
+            .into_iter()
+            .map(|(p, c)| (p, vis.capacity(c)))
+            .collect(),
+        best_interests: best_interests
+            .into_iter()
+            .map(|(p, b)| (p, vis.best_interests(b)))
+            .collect(),
     }
-    if !vis.medical {
-        for h in case.health.values_mut() {
-            h.medical_details = None;
+}
+
+/// The records that hold sensitive data, as a reader may see them; each names every
+/// field it keeps (see `redacted_case`).
+impl Visibility {
+    fn member(&self, m: Member) -> Member {
+        let Member {
+            person_id,
+            relationship,
+            details,
+        } = m;
+        Member {
+            person_id,
+            relationship,
+            details: self.person(details),
         }
     }
-    if !vis.trafficking {
-        case.risk.clear();
+
+    fn person(&self, details: PersonDetails) -> PersonDetails {
+        let PersonDetails {
+            name,
+            date_of_birth,
+            sex,
+            nationality,
+            languages,
+            contact,
+            legal_situation,
+            mut vulnerabilities,
+        } = details;
+        self.filter_vulns(&mut vulnerabilities);
+        PersonDetails {
+            name,
+            date_of_birth,
+            sex,
+            nationality,
+            languages,
+            contact,
+            legal_situation,
+            vulnerabilities,
+        }
     }
-    if !vis.notes {
-        for s in &mut case.sessions {
-            s.session.notes = None;
+
+    fn health(&self, h: HealthAssessment) -> HealthAssessment {
+        let HealthAssessment {
+            person_id,
+            fitness,
+            assessed_by,
+            medical_details,
+        } = h;
+        HealthAssessment {
+            person_id,
+            fitness,
+            assessed_by,
+            medical_details: medical_details.filter(|_| self.medical),
         }
-        for c in case.capacity.values_mut() {
-            c.notes = None;
+    }
+
+    fn session(&self, s: CounsellingSession) -> CounsellingSession {
+        let CounsellingSession {
+            session_id,
+            counsellor,
+            language,
+            interpreter_present,
+            topics,
+            attendees,
+            notes,
+        } = s;
+        CounsellingSession {
+            session_id,
+            counsellor,
+            language,
+            interpreter_present,
+            topics,
+            attendees,
+            notes: notes.filter(|_| self.notes),
         }
-        for b in case.best_interests.values_mut() {
-            b.notes = None;
+    }
+
+    fn capacity(&self, c: CapacityAssessment) -> CapacityAssessment {
+        let CapacityAssessment {
+            person_id,
+            professional,
+            qualification,
+            lacks_capacity,
+            notes,
+        } = c;
+        CapacityAssessment {
+            person_id,
+            professional,
+            qualification,
+            lacks_capacity,
+            notes: notes.filter(|_| self.notes),
+        }
+    }
+
+    fn best_interests(&self, b: BestInterestsDetermination) -> BestInterestsDetermination {
+        let BestInterestsDetermination {
+            person_id,
+            determined_by,
+            return_in_best_interests,
+            notes,
+        } = b;
+        BestInterestsDetermination {
+            person_id,
+            determined_by,
+            return_in_best_interests,
+            notes: notes.filter(|_| self.notes),
         }
     }
 }
@@ -137,22 +323,31 @@ pub fn redact_case(case: &mut Case, vis: &Visibility) {
 /// What a reader sees in place of a withheld text.
 pub const WITHHELD: &str = "(withheld)";
 
-/// Redacts an event of the timeline. Returns false when the whole event is withheld.
-pub fn redact_event(e: &mut Event, vis: &Visibility) -> bool {
-    match e {
-        Event::MemberAdded(m) => vis.filter_vulns(&mut m.details.vulnerabilities),
-        Event::PersonDetailsUpdated { details, .. } => {
-            vis.filter_vulns(&mut details.vulnerabilities)
+/// An event of the timeline as this reader may see it, or `None` when the whole event is
+/// withheld. Every event type is named: a new one does not compile until someone decides
+/// what of it each reader sees.
+pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
+    Some(match e {
+        Event::MemberAdded(m) => Event::MemberAdded(vis.member(m)),
+        Event::PersonDetailsUpdated { person_id, details } => Event::PersonDetailsUpdated {
+            person_id,
+            details: vis.person(details),
+        },
+        Event::CounsellingSessionRecorded(s) => Event::CounsellingSessionRecorded(vis.session(s)),
+        Event::CapacityAssessed(c) => Event::CapacityAssessed(vis.capacity(c)),
+        Event::BestInterestsDetermined(b) => Event::BestInterestsDetermined(vis.best_interests(b)),
+        Event::HealthAssessed(h) => Event::HealthAssessed(vis.health(h)),
+        Event::RiskAssessed(r) => {
+            if !vis.trafficking {
+                return None;
+            }
+            Event::RiskAssessed(r)
         }
-        Event::CounsellingSessionRecorded(s) if !vis.notes => s.notes = None,
-        Event::CapacityAssessed(c) if !vis.notes => c.notes = None,
-        Event::BestInterestsDetermined(b) if !vis.notes => b.notes = None,
-        Event::HealthAssessed(h) if !vis.medical => h.medical_details = None,
-        Event::RiskAssessed(_) if !vis.trafficking => return false,
         Event::Corrected {
+            corrects,
+            occurred_at,
             replacement,
             reason,
-            ..
         } => {
             let withheld = match replacement.as_ref() {
                 Event::HealthAssessed(_) => !vis.medical,
@@ -164,15 +359,47 @@ pub fn redact_event(e: &mut Event, vis: &Visibility) -> bool {
                 }
                 _ => false,
             };
-            if withheld && let Ok(r) = homeward_domain::values::LongText::parse(WITHHELD) {
-                // The reason may say what was corrected in a withheld detail.
-                *reason = r;
+            // The reason may say what was corrected in a withheld detail.
+            let reason = match homeward_domain::values::LongText::parse(WITHHELD) {
+                Ok(r) if withheld => r,
+                _ => reason,
+            };
+            Event::Corrected {
+                corrects,
+                occurred_at,
+                replacement: Box::new(redacted_event(*replacement, vis)?),
+                reason,
             }
-            return redact_event(replacement, vis);
         }
-        _ => {}
-    }
-    true
+        // Nothing sensitive in these.
+        e @ (Event::CaseRegistered(_)
+        | Event::MemberRemoved { .. }
+        | Event::EligibilityScreened(_)
+        | Event::ConsentRecorded { .. }
+        | Event::ConsentReconfirmed { .. }
+        | Event::ConsentWithdrawn { .. }
+        | Event::CaseWithdrawn { .. }
+        | Event::CaseReopened { .. }
+        | Event::RepresentativeAppointed(_)
+        | Event::ApplicationSubmitted
+        | Event::ApplicationApproved
+        | Event::ApplicationRejected { .. }
+        | Event::ProposalChanged(_)
+        | Event::ReturnOfficeAssigned(_)
+        | Event::TravelDocumentRecorded(_)
+        | Event::EscortAssigned(_)
+        | Event::EscortReleased { .. }
+        | Event::ShelterArranged(_)
+        | Event::ItinerarySet(_)
+        | Event::AllowancePaid(_)
+        | Event::MarkedReadyToDepart
+        | Event::DepartureConfirmed
+        | Event::NoShowRecorded { .. }
+        | Event::ArrivalRecorded(_)
+        | Event::ReintegrationStarted
+        | Event::MonitoringStarted
+        | Event::CaseClosed { .. }) => e,
+    })
 }
 
 /// Redacts the unmet departure conditions: a reader who may not know that a person is a
