@@ -1,6 +1,7 @@
 //! Administration: offices, programmes, users, and the audit log. Administrators manage
 //! these; they do not read case contents (their roles give them no case scope).
 
+use crate::Internally;
 use std::collections::BTreeSet;
 
 use homeward_domain::Violation;
@@ -99,11 +100,11 @@ fn valid_username(u: &str) -> bool {
 
 pub fn parse_programme(row: &ProgrammeRow) -> Result<Programme> {
     let settings: ProgrammeSettings = serde_json::from_str(&row.settings)
-        .map_err(|e| AppError::Internal(format!("programme {}: {e}", row.code)))?;
+        .map_err(|e| AppError::internal_from(format!("programme {}", row.code), e))?;
     Ok(Programme {
         id: ProgrammeId(row.id),
-        code: ShortText::parse(&row.code).map_err(|e| AppError::Internal(e.to_string()))?,
-        name: ShortText::parse(&row.name).map_err(|e| AppError::Internal(e.to_string()))?,
+        code: ShortText::parse(&row.code).internal("programme settings")?,
+        name: ShortText::parse(&row.name).internal("programme settings")?,
         settings,
     })
 }
@@ -256,8 +257,7 @@ impl App {
             id: new_id(),
             code: code.to_string(),
             name: name.to_string(),
-            settings: serde_json::to_string(&settings)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+            settings: serde_json::to_string(&settings).internal("programme settings")?,
             created_at: at,
             updated_at: at,
         };
@@ -287,8 +287,7 @@ impl App {
         }
         if let Some(s) = settings {
             check_settings(&s)?;
-            row.settings =
-                serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
+            row.settings = serde_json::to_string(&s).internal("programme settings")?;
         }
         row.updated_at = now();
         self.store().update_programme(&row).await?;

@@ -5,6 +5,7 @@
 //! an idle timeout and an absolute one; tokens after their lifetime. Failed sign-ins are
 //! throttled per account and per network address.
 
+use crate::Internally;
 use std::net::IpAddr;
 
 use argon2::Argon2;
@@ -90,7 +91,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+        .internal("password hashing failed")
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {

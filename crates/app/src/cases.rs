@@ -1,5 +1,6 @@
 //! Case services: register, run a lifecycle command, read a case, its timeline, lists.
 
+use crate::Internally;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -82,7 +83,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         serde_json::from_str(&row.settings)
-            .map_err(|e| AppError::Internal(format!("programme {} settings: {e}", row.code)))
+            .map_err(|e| AppError::internal_from(format!("programme {} settings", row.code), e))
     }
 
     /// A programme's settings for a request: from memory when the directory has not
@@ -103,7 +104,7 @@ impl App {
             AppError::invalid(Violation::new("office.unknown", "there is no such office").at(field))
         })?;
         let country = CountryCode::parse(&office.country)
-            .map_err(|e| AppError::Internal(format!("office {}: {e}", office.code)))?;
+            .map_err(|e| AppError::internal_from(format!("office {}", office.code), e))?;
         Ok(OfficeRef {
             office_id: id,
             country,
@@ -126,7 +127,7 @@ impl App {
             Some(prev) => prev.advance(history, new),
             None => Case::replay(&all),
         }
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .internal("replaying the case with its new events")?;
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
         let audit = AuditDraft {
             at,
@@ -194,9 +195,8 @@ impl App {
             .next_reference_number(&format!("{}-{year}", office.code))
             .await?;
         let reference = ShortText::parse(&format!("{}-{year}-{seq:05}", office.code))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let host_country =
-            CountryCode::parse(&office.country).map_err(|e| AppError::Internal(e.to_string()))?;
+            .internal("the new case's reference")?;
+        let host_country = CountryCode::parse(&office.country).internal("the office's country")?;
         let case_id = CaseId(new_id());
         let ctx = Context {
             actor: p.actor.user_id,
@@ -235,7 +235,7 @@ impl App {
         if events.is_empty() {
             return Ok(None);
         }
-        let case = Case::replay(&events).map_err(|e| AppError::Internal(e.to_string()))?;
+        let case = Case::replay(&events).internal("replaying a stored case")?;
         let replayed = Arc::new(Replayed { events, case });
         self.recent().keep(id, replayed.clone());
         Ok(Some(replayed))

@@ -5,6 +5,7 @@
 //! demo case is one the rules allow), at the times and by the roles the story says, and
 //! is stored in one commit.
 
+use crate::Internally;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -190,15 +191,15 @@ const CATEGORIES: &[&str] = &[
 ];
 
 fn text(s: &str) -> Result<ShortText> {
-    ShortText::parse(s).map_err(|e| AppError::Internal(e.to_string()))
+    ShortText::parse(s).internal("building the demo")
 }
 
 fn long(s: &str) -> Result<LongText> {
-    LongText::parse(s).map_err(|e| AppError::Internal(e.to_string()))
+    LongText::parse(s).internal("building the demo")
 }
 
 pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
-    let cc = |c: &str| CountryCode::parse(c).map_err(|e| AppError::Internal(e.to_string()));
+    let cc = |c: &str| CountryCode::parse(c).internal("building the demo");
     Ok(ProgrammeSettings {
         reflection_period_days: 3,
         host_countries: HOST_OFFICES
@@ -217,7 +218,7 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
         ),
         escort_required_for: BTreeSet::new(),
         risk_assessment_for_trafficking: true,
-        currency: CurrencyCode::parse("EUR").map_err(|e| AppError::Internal(e.to_string()))?,
+        currency: CurrencyCode::parse("EUR").internal("building the demo")?,
     })
 }
 
@@ -305,7 +306,7 @@ struct Story<'a> {
 
 impl Story<'_> {
     fn case(&self) -> Result<Case> {
-        Case::replay(&self.events).map_err(|e| AppError::Internal(e.to_string()))
+        Case::replay(&self.events).internal("building the demo")
     }
 
     /// Moves the story's clock on; false when that would be in the future.
@@ -330,7 +331,7 @@ impl Story<'_> {
             history: &self.events,
         };
         let evs = decide(&case, cmd, &ctx)
-            .map_err(|r| AppError::Internal(format!("demo story: {name} refused: {r}")))?;
+            .map_err(|r| AppError::internal_from(format!("demo story: {name} refused"), r))?;
         self.push(actor, evs);
         Ok(())
     }
@@ -393,7 +394,7 @@ fn person(
     let given = *c
         .given
         .choose(rng)
-        .ok_or_else(|| AppError::Internal("no names".into()))?;
+        .ok_or_else(|| AppError::internal("no names"))?;
     let latin = match (given.1, family.1) {
         (None, None) => None,
         (g, f) => Some(LatinName {
@@ -401,12 +402,9 @@ fn person(
             family: Some(text(f.unwrap_or(family.0))?),
         }),
     };
-    let mut languages =
-        vec![LanguageCode::parse(c.languages[0]).map_err(|e| AppError::Internal(e.to_string()))?];
+    let mut languages = vec![LanguageCode::parse(c.languages[0]).internal("building the demo")?];
     if rng.random_bool(0.6) {
-        languages.push(
-            LanguageCode::parse(c.languages[1]).map_err(|e| AppError::Internal(e.to_string()))?,
-        );
+        languages.push(LanguageCode::parse(c.languages[1]).internal("building the demo")?);
     }
     Ok(PersonDetails {
         name: PersonName {
@@ -416,9 +414,7 @@ fn person(
         },
         date_of_birth: born,
         sex,
-        nationality: Some(
-            CountryCode::parse(c.code).map_err(|e| AppError::Internal(e.to_string()))?,
-        ),
+        nationality: Some(CountryCode::parse(c.code).internal("building the demo")?),
         languages,
         contact: Contact {
             phone: Some(text(&format!(
@@ -454,7 +450,7 @@ fn household(rng: &mut StdRng, c: &Country, start: DateTime<Utc>) -> Result<Vec<
     let family = *c
         .family
         .choose(rng)
-        .ok_or_else(|| AppError::Internal("no names".into()))?;
+        .ok_or_else(|| AppError::internal("no names"))?;
     let birth = |rng: &mut StdRng, min_age: i32, max_age: i32| {
         let y = year - rng.random_range(min_age..=max_age);
         if rng.random_bool(0.15) {
@@ -592,7 +588,7 @@ fn tell(
                 name: text("Guardian ad litem M. Lambert")?,
                 kind: RepresentativeKind::LegalGuardian,
                 languages: vec![
-                    LanguageCode::parse("fr").map_err(|e| AppError::Internal(e.to_string()))?,
+                    LanguageCode::parse("fr").internal("building the demo")?,
                     m.details.languages[0].clone(),
                 ],
             }),
@@ -613,7 +609,7 @@ fn tell(
     let lang = if uasc.is_empty() {
         members[0].details.languages[0].clone()
     } else {
-        LanguageCode::parse("fr").map_err(|e| AppError::Internal(e.to_string()))?
+        LanguageCode::parse("fr").internal("building the demo")?
     };
     story.run(a.counsellor, Command::RecordCounsellingSession(CounsellingSession {
         session_id: SessionId(rid(rng, story.t)),
@@ -790,9 +786,7 @@ fn tell(
                     c.code,
                     rng.random_range(0..9_999_999)
                 ))?),
-                issuing_country: Some(
-                    CountryCode::parse(c.code).map_err(|e| AppError::Internal(e.to_string()))?,
-                ),
+                issuing_country: Some(CountryCode::parse(c.code).internal("building the demo")?),
                 expires_on: Some(
                     story.t.date_naive() + Duration::days(rng.random_range(200..2000)),
                 ),
@@ -827,7 +821,7 @@ fn tell(
         .find(|h| CountryCode::parse(h.2).ok().as_ref() == Some(&case.host_country))
         .map(|h| h.3)
         .unwrap_or("BRU");
-    let airport = |s: &str| IataCode::parse(s).map_err(|e| AppError::Internal(e.to_string()));
+    let airport = |s: &str| IataCode::parse(s).internal("building the demo");
     story.run(
         a.movement,
         Command::SetItinerary(Itinerary {
@@ -864,7 +858,7 @@ fn tell(
         a.movement,
         Command::AssignReturnOffice(OfficeRef {
             office_id: return_office,
-            country: CountryCode::parse(c.code).map_err(|e| AppError::Internal(e.to_string()))?,
+            country: CountryCode::parse(c.code).internal("building the demo")?,
         }),
     )?;
     if stop(story)? || !story.wait(rng, 1, 5) {
@@ -922,9 +916,9 @@ fn tell(
             kind: AssistanceKind::PocketMoney,
             amount: Money::new(
                 25_000 * members.len() as i64,
-                CurrencyCode::parse("EUR").map_err(|e| AppError::Internal(e.to_string()))?,
+                CurrencyCode::parse("EUR").internal("building the demo")?,
             )
-            .map_err(|e| AppError::Internal(e.to_string()))?,
+            .internal("building the demo")?,
             note: None,
         }),
     )?;
@@ -1027,7 +1021,7 @@ fn build_case(
         case_id: CaseId(rid(rng, start)),
         reference: text(&format!("{office_code}-{year}-{seq:05}"))?,
         host_office: world.host_ids[hi],
-        host_country: CountryCode::parse(country).map_err(|e| AppError::Internal(e.to_string()))?,
+        host_country: CountryCode::parse(country).internal("building the demo")?,
         programme: world.programme,
         referral: Referral {
             source: *[
@@ -1041,15 +1035,14 @@ fn build_case(
             referred_by: None,
         },
         proposal: Proposal {
-            country_of_return: CountryCode::parse(c.code)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+            country_of_return: CountryCode::parse(c.code).internal("building the demo")?,
             return_kind: ReturnKind::Origin,
             place_of_return: Some(text(c.places.choose(rng).unwrap_or(&c.places[0]))?),
             assistance_package: vec![AssistanceItem {
                 kind: AssistanceKind::ReintegrationGrant,
                 amount: Some(
                     Money::new(200_000, world.settings.currency.clone())
-                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                        .internal("building the demo")?,
                 ),
                 description: Some(text("Small business or training")?),
             }],
@@ -1063,8 +1056,7 @@ fn build_case(
         programme: &world.settings,
         history: &[],
     };
-    let evs =
-        register(cmd, &ctx).map_err(|r| AppError::Internal(format!("demo registration: {r}")))?;
+    let evs = register(cmd, &ctx).internal("demo registration")?;
     story.push(world.actors.counsellor, evs);
     let ending = pick_ending(rng);
     tell(
@@ -1162,9 +1154,7 @@ impl App {
             written += new.len();
             progress(written);
         }
-        teller
-            .await
-            .map_err(|e| AppError::Internal(format!("the story teller stopped: {e}")))?;
+        teller.await.internal("the story teller stopped")?;
         // A million new rows: let the planner know before anyone searches them.
         self.store().analyze().await?;
         Ok(DemoSummary {
@@ -1247,7 +1237,7 @@ impl App {
         let actor = |r: Role| {
             ids.get(&r)
                 .copied()
-                .ok_or_else(|| AppError::Internal("demo user".into()))
+                .ok_or_else(|| AppError::internal("demo user"))
         };
         let actors = Actors {
             counsellor: actor(Role::Counsellor)?,

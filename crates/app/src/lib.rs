@@ -79,12 +79,68 @@ pub enum AppError {
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] InternalError),
+}
+
+/// What went wrong on our side: what was being done, and its cause kept (logged whole,
+/// never shown to the user).
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct InternalError {
+    context: String,
+    #[source]
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl InternalError {
+    /// The message and each cause after it, outermost first: "a: b: c".
+    pub fn chain(&self) -> String {
+        let mut out = self.context.clone();
+        let mut next = std::error::Error::source(self);
+        while let Some(cause) = next {
+            out.push_str(": ");
+            out.push_str(&cause.to_string());
+            next = cause.source();
+        }
+        out
+    }
+}
+
+/// `.internal("what was being done")`: an error of ours, its cause kept.
+pub trait Internally<T> {
+    fn internal(self, context: &str) -> Result<T>;
+}
+
+impl<T, E: Into<Box<dyn std::error::Error + Send + Sync>>> Internally<T>
+    for std::result::Result<T, E>
+{
+    fn internal(self, context: &str) -> Result<T> {
+        self.map_err(|e| AppError::internal_from(context, e))
+    }
 }
 
 impl AppError {
     pub fn invalid(v: Violation) -> Self {
         AppError::Invalid(vec![v])
+    }
+
+    /// An error of ours with no cause beyond what it says.
+    pub fn internal(context: impl Into<String>) -> Self {
+        AppError::Internal(InternalError {
+            context: context.into(),
+            cause: None,
+        })
+    }
+
+    /// An error of ours, and its cause.
+    pub fn internal_from(
+        context: impl Into<String>,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        AppError::Internal(InternalError {
+            context: context.into(),
+            cause: Some(cause.into()),
+        })
     }
 }
 
@@ -95,7 +151,7 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate(what) => AppError::Duplicate(what),
             StoreError::NotFound => AppError::NotFound,
             StoreError::Unavailable(m) => AppError::Unavailable(m),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal_from("storage", other),
         }
     }
 }
@@ -181,10 +237,10 @@ impl App {
             .passwords
             .acquire()
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .internal("the password worker")?;
         tokio::task::spawn_blocking(f)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .internal("the password worker")
     }
 
     /// Records an audit entry on its own transaction.
@@ -197,4 +253,27 @@ impl App {
 /// Fresh identifiers: time-ordered UUIDs (v7), kind to B-tree indexes.
 pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
+}
+
+#[cfg(test)]
+mod internal_tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause() {
+        let parsed: std::result::Result<u8, _> = "300".parse::<u8>();
+        let Err(AppError::Internal(e)) = parsed.internal("reading a setting") else {
+            unreachable!("a number too large for u8 is an error");
+        };
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(
+            e.chain(),
+            "reading a setting: number too large to fit in target type"
+        );
+        let from_store = AppError::from(StoreError::Corrupt("event 3".into()));
+        let AppError::Internal(e) = from_store else {
+            unreachable!("a corrupt store is an internal error");
+        };
+        assert!(e.chain().starts_with("storage: "), "{}", e.chain());
+    }
 }

@@ -158,7 +158,8 @@ impl From<AppError> for Problem {
                 p
             }
             AppError::Internal(why) => {
-                tracing::error!(error = %why, "internal error");
+                // The whole chain of causes, for whoever reads the log.
+                tracing::error!(error = %why.chain(), "internal error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error")
                     .detail("something went wrong on our side; it has been logged")
             }

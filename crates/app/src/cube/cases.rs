@@ -83,7 +83,7 @@ pub(super) struct Cases {
 }
 
 fn too_big(what: &str, case: Uuid) -> AppError {
-    AppError::Internal(format!("the {what} of case {case} is out of range"))
+    AppError::internal(format!("the {what} of case {case} is out of range"))
 }
 
 impl Cases {
@@ -205,7 +205,7 @@ impl Cases {
                 }
                 None => {
                     let slot = u32::try_from(self.facts.len())
-                        .map_err(|_| AppError::Internal("more cases than slots".into()))?;
+                        .map_err(|_| AppError::internal("more cases than slots"))?;
                     self.ids.push(r.case_id);
                     self.facts.push(fact);
                     self.recent.insert(r.case_id, slot);

@@ -16,6 +16,7 @@
 //! The pipeline (cases by stage, interruptions, durations) is kept beside the returns, one
 //! record per case, and follows the log with them (`cases`).
 
+use crate::Internally;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -46,7 +47,7 @@ impl Dict {
             return Ok(n);
         }
         let n = u16::try_from(self.codes.len()).map_err(|_| {
-            AppError::Internal(format!(
+            AppError::internal(format!(
                 "more than {} distinct values in a statistics column",
                 u16::MAX
             ))
@@ -119,7 +120,7 @@ impl Dicts {
     fn person(&mut self, r: &ReturnRow) -> Result<Person> {
         Ok(Person {
             vulnerabilities: u32::try_from(r.vulnerabilities).map_err(|_| {
-                AppError::Internal(format!(
+                AppError::internal(format!(
                     "vulnerabilities {} of case {} are not a mask of 32 bits",
                     r.vulnerabilities, r.case_id
                 ))
@@ -452,7 +453,7 @@ impl Default for StatsCube {
 }
 
 fn poisoned() -> AppError {
-    AppError::Internal("the statistics cube was poisoned by a panic".into())
+    AppError::internal("the statistics cube was poisoned by a panic")
 }
 
 impl StatsCube {
@@ -598,7 +599,7 @@ impl StatsCube {
                 .clone()
                 .acquire_owned()
                 .await
-                .map_err(|e| AppError::Internal(format!("statistics closed: {e}")))?;
+                .internal("statistics closed")?;
             let facts = self.facts.clone();
             let f = f.clone();
             let counted = tokio::task::spawn_blocking(move || {
@@ -607,7 +608,7 @@ impl StatsCube {
                 Ok::<_, AppError>(guard.as_ref().map(|facts| f(facts)))
             })
             .await
-            .map_err(|e| AppError::Internal(format!("counting statistics failed: {e}")))??;
+            .internal("counting statistics failed")??;
             if let Some(counted) = counted {
                 return Ok(counted);
             }

@@ -494,8 +494,12 @@ pub async fn register_case(
 ) -> ApiResult<impl IntoResponse> {
     let input = body.parse()?;
     let done = state.app.register_case(&who, input).await?;
-    let location = HeaderValue::from_str(&format!("/api/cases/{}", done.case_id))
-        .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
+    let location = HeaderValue::from_str(&format!("/api/cases/{}", done.case_id)).map_err(|e| {
+        Problem::from(homeward_app::AppError::internal_from(
+            "the new case's location",
+            e,
+        ))
+    })?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

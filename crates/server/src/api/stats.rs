@@ -279,7 +279,7 @@ pub async fn returns_csv_download(
     let q = query(q)?;
     let table = state.app.returns_table(&who, q.returns()?).await?;
     let body = returns_csv(&table)
-        .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
+        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
     Ok(download(
         body,
         "text/csv; charset=utf-8",
@@ -304,7 +304,7 @@ pub async fn returns_xlsx_download(
     let q = query(q)?;
     let table = state.app.returns_table(&who, q.returns()?).await?;
     let body = returns_xlsx(&table)
-        .map_err(|e| Problem::from(homeward_app::AppError::Internal(e.to_string())))?;
+        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
     Ok(download(
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
