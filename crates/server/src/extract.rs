@@ -129,18 +129,6 @@ where
     }
 }
 
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
 fn bearer(parts: &Parts) -> Option<String> {
     parts
         .headers
@@ -179,7 +167,7 @@ where
         if let Some(token) = bearer(parts) {
             return Ok(Auth(app.authenticate(&token).await?));
         }
-        let Some(secret) = cookie(parts, SESSION_COOKIE) else {
+        let Some(secret) = homeward_web::session::cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(homeward_app::AppError::Unauthenticated.into());
         };
         let principal = app.authenticate(&secret).await?;

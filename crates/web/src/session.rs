@@ -20,25 +20,29 @@ pub const LANG_COOKIE: &str = "homeward_lang";
 pub const PRE_COOKIE: &str = "homeward_pre";
 pub const FLASH_COOKIE: &str = "homeward_flash";
 
+/// The value of a cookie the request carries, if it is there and not empty.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .flat_map(|v| cookie::Cookie::split_parse(v).filter_map(Result::ok))
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
         .filter(|v| !v.is_empty())
 }
 
-/// A `Set-Cookie` value: HttpOnly and SameSite=Lax always, Secure over TLS.
+/// A `Set-Cookie` value: for the whole site, HttpOnly and SameSite=Lax always, Secure
+/// over TLS; `max_age` 0 removes it.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+    let c = cookie::Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The visitor of a page. Never refuses: pages decide what an anonymous visitor gets.

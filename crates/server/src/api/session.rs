@@ -60,13 +60,9 @@ fn session_out(p: &Principal) -> SessionOut {
     }
 }
 
-/// The session cookie: HttpOnly, SameSite=Lax, Secure over TLS.
-pub fn session_cookie(value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .ok()
+/// The session cookie (see `homeward_web::session::set_cookie`).
+pub fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    homeward_web::session::set_cookie(SESSION_COOKIE, value, max_age, secure)
 }
 
 /// Signs in with a user name and password; sets the session cookie.
@@ -100,9 +96,8 @@ pub async fn login(
     let principal = state.app.authenticate(&issued.secret).await?;
     let max_age = (issued.session.expires_at - issued.session.created_at).num_seconds();
     let mut res = Json(session_out(&principal)).into_response();
-    if let Some(c) = session_cookie(&issued.secret, max_age, is_https(&headers, &state)) {
-        res.headers_mut().insert(header::SET_COOKIE, c);
-    }
+    let c = session_cookie(&issued.secret, max_age, is_https(&headers, &state));
+    res.headers_mut().insert(header::SET_COOKIE, c);
     Ok(res)
 }
 
@@ -136,9 +131,8 @@ pub async fn logout(
 ) -> ApiResult<Response> {
     state.app.logout(&who).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = session_cookie("", 0, is_https(&headers, &state)) {
-        res.headers_mut().insert(header::SET_COOKIE, c);
-    }
+    let c = session_cookie("", 0, is_https(&headers, &state));
+    res.headers_mut().insert(header::SET_COOKIE, c);
     Ok(res)
 }
 

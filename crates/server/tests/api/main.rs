@@ -1951,3 +1951,44 @@ fn hxl_validates(csv: &str, xlsx: &[u8]) {
         Err(e) => panic!("python3: {e}"),
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_keep_their_own_policy() {
+    let db = homeward_store::testing::TestDb::sqlite().await.unwrap();
+    let w = World::start(&db).await;
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/api/cases", 401),
+        (reqwest::Method::GET, "/api/no-such-thing", 404),
+        (reqwest::Method::DELETE, "/api/openapi.json", 405),
+        (reqwest::Method::GET, "/api/openapi.json", 200),
+        (reqwest::Method::GET, "/sign-in", 200),
+        (reqwest::Method::GET, "/no-such-page", 404),
+    ] {
+        let r = w
+            .http
+            .request(method.clone(), format!("{}{path}", w.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        let h = r.headers();
+        let header = |name: &str| {
+            h.get(name)
+                .unwrap_or_else(|| panic!("{method} {path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert!(!header("cache-control").is_empty(), "{path}");
+        let csp = header("content-security-policy");
+        if path == "/sign-in" {
+            // The page's own policy, which lets it load its styles.
+            assert!(csp.contains("style-src"), "{path}: {csp}");
+        } else if path.starts_with("/api") {
+            assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
+        }
+    }
+}
