@@ -153,6 +153,7 @@ impl App {
         Ok(replayed)
     }
 
+    #[tracing::instrument(skip_all, fields(user = %p.actor.user_id.0))]
     pub async fn register_case(&self, p: &Principal, input: RegisterInput) -> Result<Executed> {
         if !p.actor.may_register_cases() {
             return Err(AppError::Forbidden(
@@ -260,6 +261,7 @@ impl App {
     /// changed since: the kept case is forgotten and the command runs again on the case
     /// read from the database, so the caller gets the answer it would have had without
     /// the memory. A write is never made on an old case: the store refuses it (`Conflict`).
+    #[tracing::instrument(skip_all, fields(case = %id.0, command = cmd.name(), version = expected_version))]
     pub async fn execute(
         &self,
         p: &Principal,
@@ -352,6 +354,7 @@ impl App {
         .await
     }
 
+    #[tracing::instrument(skip_all, fields(case = %id.0))]
     pub async fn case_view(&self, p: &Principal, id: CaseId) -> Result<CaseView> {
         let case = self.load_visible(p, id).await?.case.clone();
         let vis = Visibility::of(&p.actor);
@@ -378,6 +381,7 @@ impl App {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(case = %id.0))]
     pub async fn timeline(&self, p: &Principal, id: CaseId) -> Result<Vec<TimelineEntry>> {
         let read = self.load_visible(p, id).await?;
         let (events, case) = (&read.events, &read.case);
@@ -437,6 +441,7 @@ impl App {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn list_cases(
         &self,
         p: &Principal,
@@ -460,6 +465,7 @@ impl App {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn search_people(
         &self,
         p: &Principal,

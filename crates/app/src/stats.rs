@@ -249,6 +249,7 @@ impl App {
         Ok(names)
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn returns_table(&self, p: &Principal, q: ReturnsQuery) -> Result<ReturnsTable> {
         let (filter, exact_numbers) = self.stats_filter(p, q.filter)?;
         let names = self.names().await?;
@@ -440,6 +441,7 @@ impl App {
 
     /// Cases and people by current stage; withdrawals, rejections and no-shows by year
     /// and by the stage they happened at; durations to departure.
+    #[tracing::instrument(skip_all)]
     pub async fn pipeline(&self, p: &Principal, filter: StatFilter) -> Result<Pipeline> {
         let (filter, exact_numbers) = self.stats_filter(p, filter)?;
         let threshold = self.stats_threshold();

@@ -469,6 +469,7 @@ impl StatsCube {
     }
 
     /// Loads every row of the store (the first question does it if nothing did before).
+    #[tracing::instrument(name = "cube.load", skip_all)]
     async fn load(store: &Store) -> Result<Facts> {
         let mut facts = Facts {
             position: store.last_event_position().await?,
@@ -532,6 +533,7 @@ impl StatsCube {
     }
 
     /// Brings the cube up to the last event written.
+    #[tracing::instrument(name = "cube.refresh", skip_all)]
     pub async fn refresh(&self, store: &Store) -> Result<()> {
         let _one = self.refreshing.lock().await;
         let seen = self

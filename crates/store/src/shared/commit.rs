@@ -311,6 +311,7 @@ impl Backend {
     }
 
     /// Commits in one transaction where possible; the outcome of each, in order.
+    #[tracing::instrument(name = "store.group_commit", skip_all, fields(commits = group.len()))]
     pub async fn append_group(&self, group: &[&Commit]) -> Vec<CResult<()>> {
         match self.append_together(group).await {
             Ok(outcomes) => outcomes,
@@ -404,6 +405,7 @@ impl Backend {
     /// Writes many new cases in one transaction, with multi-row inserts, and one audit
     /// entry for them all; raises each reference sequence to at least the number given.
     /// A stream that already exists fails the whole load.
+    #[tracing::instrument(name = "store.bulk_load", skip_all, fields(cases = cases.len()))]
     pub async fn append_new_cases(
         &self,
         cases: &[NewCase],

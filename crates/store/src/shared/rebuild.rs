@@ -115,6 +115,7 @@ impl Backend {
     /// read on another connection, the batch before is replayed on a blocking thread, and
     /// the one before that is written. The rebuild has more memory than the server's
     /// usual (`rebuild_memory`), given back when it ends, however it ends.
+    #[tracing::instrument(name = "store.rebuild", skip_all)]
     pub async fn rebuild_read_models(&self) -> CResult<RebuildStats> {
         let rebuilt = self.rebuild_read_models_in_one().await;
         let usual = self.usual_memory().await;
