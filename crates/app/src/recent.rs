@@ -15,8 +15,7 @@
 //! is always kept for a while, and one kept for long gives way only to a case used
 //! clearly more often, so that many users each on their own cases, or a report reading
 //! every case once, do not flush what the memory holds (a least-recently-used memory
-//! visited in a cycle larger than itself finds nothing: at 64 clients in the harness,
-//! 2,544-2,556 commands/s with it, 2,770-3,251 with this, at the same peak memory).
+//! visited in a cycle larger than itself finds nothing: docs/decisions/0003).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -24,10 +23,8 @@ use hashlink::LruCache;
 use homeward_domain::ids::CaseId;
 use homeward_domain::{Case, RecordedEvent};
 
-/// Events kept, all cases together. An event takes about a kilobyte in memory with its
-/// share of the replayed case (the server grew by 52 MB keeping 50,000 events of cases
-/// read at 100,000 cases), so ~20 MB: the cases a few hundred users are working on, well
-/// inside the server's 200 MB at a million cases (142 MB without it).
+/// Events kept, all cases together: about a kilobyte each with its share of the replayed
+/// case, so ~20 MB, the cases a few hundred users are working on (docs/decisions/0003).
 pub(crate) const MAX_EVENTS: usize = 20_000;
 
 /// A case and the events it was replayed from.

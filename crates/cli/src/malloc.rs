@@ -4,10 +4,9 @@
 //! Left to itself glibc gives each thread that allocates under contention an arena of its
 //! own (SQLite's reader connections each run on a thread), and once a large block has been
 //! freed it raises its thresholds for returning memory to the system to twice that
-//! block's size. At a million cases four arenas grew to 24 MB each within a few requests
-//! and kept it all (92 MB of the server's 230). Fixed thresholds keep large blocks mapped
-//! apart and returned when freed, and let an arena give back free memory above 128 KB;
-//! two arenas are enough, since SQLite takes a mutex around each allocation anyway (its
+//! block's size: the server kept memory it no longer used (docs/decisions/0004). Fixed
+//! thresholds keep large blocks mapped apart and returned when freed, and let an arena
+//! give back free memory above 128 KB; two arenas are enough, since SQLite takes a mutex around each allocation anyway (its
 //! memory accounting, which the soft heap limit needs, is on).
 
 /// Bounds glibc's arenas and fixes its thresholds. Call first thing in `main`, before any

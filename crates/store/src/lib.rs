@@ -293,16 +293,14 @@ pub struct Page<T> {
 
 /// A case list that is not a search counts its cases up to this many, or up to the end of
 /// the page asked for if that is further: past it the list says "more than", not how many.
-/// Counting every case in scope took 90 ms a page at a million cases on SQLite, against
-/// 0.2 ms for the page's rows; nobody pages through ten thousand cases (filters narrow
-/// them).
+/// Nobody pages through ten thousand cases (filters narrow them), and counting every case
+/// in scope cost far more than the page (docs/decisions/0005).
 pub const COUNT_BOUND: i64 = 10_000;
 
 /// A search finds up to this many cases before it is read differently: past it, its page
 /// is read in the list's order, each case checked against the search, and its total says
 /// "more than" (see the store's `search_cases`). A common name alone finds thousands of
-/// cases at a million: gathering, sorting and counting them all took 0.43 s on SQLite for
-/// a page of fifty; reading up to the bound took 55 ms, and the page newest first 90 ms.
+/// cases at a million, too many to gather, sort and count for a page (docs/decisions/0005).
 pub const SEARCH_BOUND: i64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]

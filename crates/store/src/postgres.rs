@@ -25,7 +25,7 @@ const NEWEST_FIRST: &str = "";
 
 /// The cases of the people a name's word `w` finds (`push_found`), the word's condition
 /// to follow: the case its row names. Joined to the people rows for the case, PostgreSQL
-/// hashed every person ("Awa Diallo" at 100,000 cases: 56-67 ms, 21-22 ms without).
+/// hashed every person (docs/decisions/0005).
 const CASES_OF_WORD: &str = "SELECT w.case_id AS found_id FROM person_tokens w WHERE ";
 
 const AUDIT_LOCK: &str = crate::POSTGRES_AUDIT_LOCK;
@@ -225,8 +225,8 @@ impl Dialect for PgStore {
     }
 
     /// The events of the cases from `first` to `last` (a rebuild's batch), a row each, in
-    /// the table's order. Sorted here, PostgreSQL spilled each batch (15,000 events, 7 MB)
-    /// to disk: 175 ms a batch, the rebuild's longest stage; the replay threads sort them.
+    /// the table's order: sorted here, each batch spilled to disk; the replay threads sort
+    /// them (docs/decisions/0006).
     async fn batch_events(
         conn: &mut <Db as sqlx::Database>::Connection,
         first: Uuid,

@@ -20,7 +20,7 @@ const BYTE_ORDER: &str = "";
 
 /// The cases of the people a name's word `w` finds (`push_found`), the word's condition
 /// to follow: through the people rows. Told the case of the word's row instead, SQLite
-/// planned some searches badly (a name of three words at a million cases: 0.3 -> 1.5 s).
+/// planned some searches badly (docs/decisions/0005).
 const CASES_OF_WORD: &str = "SELECT cp.case_id AS found_id FROM person_tokens w \
     CROSS JOIN case_people cp WHERE cp.person_id = w.person_id AND ";
 
@@ -103,13 +103,8 @@ impl SqliteStore {
             // reader).
             .pragma("temp_store", "file")
             .pragma("cache_size", format!("-{CACHE_KIB}"))
-            // SQLite's own memory, every connection together (the limit is the
-            // process's): past it, page caches give back pages before taking new ones and
-            // temporary tables spill to their files. Sixteen searches by a common name at
-            // once held 9-11 MB each at a million cases. The price: those searches take
-            // longer (p50 421 -> 509 ms at one client in the harness), and at 16 clients
-            // the case page's p50 went 20 -> 33 ms and search by date of birth 22 -> 29
-            // ms (one run each; at one client they did not move).
+            // SQLite's own memory, every connection together, bounded: concurrent
+            // searches otherwise grow the server (docs/decisions/0001).
             .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string());
         let write = pool_options()
             .max_connections(1)
@@ -257,8 +252,7 @@ impl Dialect for SqliteStore {
 
     /// The rebuild's connection. On a file, a connection of its own with foreign keys off:
     /// its rows come from one replay of each case, parents before children, and checking
-    /// each child's parent cost a sixth of the rebuild (113,000-120,000 events/s with the
-    /// checks, 138,000-140,000 without, at 100,000 cases). The pool's writer is held idle
+    /// each child's parent cost a sixth of the rebuild (docs/decisions/0006). The pool's writer is held idle
     /// meanwhile, so this process's commits wait for the rebuild as for any write. In
     /// memory, the writer itself (the database is its connection), foreign keys on.
     async fn rebuild_connection(&self) -> Result<RebuildConnection, crate::StoreError> {

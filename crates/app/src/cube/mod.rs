@@ -1,8 +1,7 @@
 //! The returns and pipeline figures, counted in memory.
 //!
 //! A GROUP BY with `COUNT(DISTINCT case_id)` over one `stat_returns` row per returned
-//! person costs a scan and a sort per question: 60 ms for the yearly table and 180 ms for
-//! a cross-table at 100,000 cases, ten times that at a million. Here the same rows are kept
+//! person costs a scan and a sort per question (docs/decisions/0002). Here the rows are kept
 //! in memory, each value replaced by a small number (its index in a dictionary), and a
 //! question is one pass over them into a dense array of cells: people are added one by
 //! one, and a case is added to a cell once, the first time one of its people falls in it.

@@ -25,8 +25,8 @@ pub(crate) fn push_scope(q: &mut QueryBuilder<Db>, scope: &Scope) {
 
 /// Cases a search that finds more than `SEARCH_BOUND` reads newest first, at most, for its
 /// page (`search_cases`); a page they do not fill is gathered instead. Each is checked
-/// against the search (~8 µs each at a million cases on SQLite): at most ~80 ms, where
-/// gathering a thousand cases found takes ~55 ms and every further thousand as much.
+/// against the search: bounded work, where gathering grows with what is found
+/// (docs/decisions/0005).
 pub(crate) const WALKED_CASES: i64 = 10_000;
 
 /// Offices in a merged read of one list, at most: two ordered reads each, under SQLite's
@@ -90,7 +90,7 @@ pub(crate) fn searches(f: &CaseFilter) -> bool {
 /// their names' words, or their date of birth; cases by reference), joined to the cases
 /// afterwards, so that it reads what it found and not every case in scope. (Written as
 /// `case_id IN (found)`, SQLite reads every case of a one-office scope through the
-/// office's index instead: 3 ms became 185 ms at a million cases.) What is found comes
+/// office's index instead: docs/decisions/0005.) What is found comes
 /// as it is found, each case once: a search that stops early (`search_cases`) reads no
 /// more than it needs.
 pub(crate) fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
