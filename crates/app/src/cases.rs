@@ -354,6 +354,26 @@ impl App {
         .await
     }
 
+    /// When consent to return becomes possible on a case (the latest of its people's
+    /// reflection periods), if it is still ahead: what a work queue shows of a case in
+    /// counselling. Nothing sensitive is read, so nothing is audited; the case must be in
+    /// the reader's scope like any other.
+    #[tracing::instrument(skip_all, fields(case = %id.0))]
+    pub async fn consent_possible_from(
+        &self,
+        p: &Principal,
+        id: CaseId,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let read = self.load_visible(p, id).await?;
+        let programme = self.programme_for(p, read.case.programme).await?;
+        let at = now();
+        Ok(consent_status(&read.case, &programme, at)
+            .iter()
+            .filter_map(|c| c.possible_from)
+            .max()
+            .filter(|from| *from > at))
+    }
+
     #[tracing::instrument(skip_all, fields(case = %id.0))]
     pub async fn case_view(&self, p: &Principal, id: CaseId) -> Result<CaseView> {
         let case = self.load_visible(p, id).await?.case.clone();

@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use homeward_domain::Stage;
-use homeward_domain::access::Role;
+use homeward_domain::access::StatisticsAccess;
 use homeward_domain::person::Vulnerability;
 use homeward_domain::stats::{
-    AgeGroup, Cell, Counts, Links, Published, Shape, exact, exact_counts, percentile, protect,
-    protect_counts,
+    ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, exact, exact_counts,
+    percentile, protect, protect_counts,
 };
 use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
@@ -18,31 +18,9 @@ use serde::Serialize;
 use crate::auth::Principal;
 use crate::{App, AppError, Result};
 
-/// How a reader may see statistics.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatsAccess {
-    /// Small numbers as counted (else protected).
-    pub exact: bool,
-    /// Only these offices' figures; `None`: every office.
-    pub offices: Option<Vec<uuid::Uuid>>,
-}
-
-/// Who sees statistics, and how.
-pub fn access(p: &Principal) -> Option<StatsAccess> {
-    let a = &p.actor;
-    if a.has_any(&[Role::Approver, Role::MonitoringOfficer]) {
-        Some(StatsAccess {
-            exact: true,
-            offices: Some(a.offices.iter().map(|o| o.0).collect()),
-        })
-    } else if a.has_any(&[Role::Donor, Role::Auditor, Role::Administrator]) {
-        Some(StatsAccess {
-            exact: false,
-            offices: None,
-        })
-    } else {
-        None
-    }
+/// Who sees statistics, and how (the rule: `Actor::statistics_access`).
+pub fn access(p: &Principal) -> Option<StatisticsAccess> {
+    p.actor.statistics_access()
 }
 
 /// The definitions, shown with every figure and in every export.
@@ -94,51 +72,20 @@ pub struct ReturnsQuery {
 }
 
 fn dim_name(d: Option<Dim>) -> Option<String> {
-    d.and_then(|d| {
-        serde_json::to_value(d)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-    })
+    d.map(|d| d.code().to_string())
 }
 
-/// Which keys of a dimension add up to a key of a coarser one.
-fn links_of(dim: Option<&str>, keys: &[String]) -> Vec<Vec<usize>> {
-    let parent = |code: &str| -> String {
-        match dim {
-            Some("host_country" | "return_country") => homeward_domain::countries::info(code)
-                .map(|c| c.subregion.clone())
-                .unwrap_or_default(),
-            Some("host_subregion" | "return_subregion") => {
-                homeward_domain::countries::region_of_subregion(code)
-                    .unwrap_or_default()
-                    .to_string()
-            }
-            Some("age_group") => AgeGroup::ALL
-                .iter()
-                .find(|a| a.code() == code)
-                .map(|a| {
-                    if a.is_child() {
-                        "under_18"
-                    } else {
-                        "18_and_over"
-                    }
-                })
-                .unwrap_or_default()
-                .to_string(),
-            _ => String::new(),
-        }
-    };
-    if !matches!(
-        dim,
-        Some(
-            "host_country" | "return_country" | "host_subregion" | "return_subregion" | "age_group"
-        )
-    ) {
+/// Which keys of a dimension add up to a key of a coarser one (`Dim::parent`).
+fn links_of(dim: Option<Dim>, keys: &[String]) -> Vec<Vec<usize>> {
+    let Some(dim) = dim.filter(|d| d.coarser().is_some()) else {
         return vec![];
-    }
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    };
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (n, k) in keys.iter().enumerate() {
-        groups.entry(parent(k)).or_default().push(n);
+        groups
+            .entry(dim.parent(k).unwrap_or_default())
+            .or_default()
+            .push(n);
     }
     groups.into_values().filter(|g| g.len() > 1).collect()
 }
@@ -163,15 +110,6 @@ fn fill_years(years: &mut BTreeSet<String>, filter: &StatFilter) {
     }
 }
 
-/// Whether a dimension describes each person (a household's people may differ), rather
-/// than the case.
-fn describes_people(dim: Dim) -> bool {
-    matches!(
-        dim,
-        Dim::Sex | Dim::AgeGroup | Dim::Children | Dim::LegalSituation
-    )
-}
-
 /// The row of the vulnerability table that counts people with any vulnerability.
 pub const ANY_VULNERABILITY: &str = "any";
 
@@ -186,7 +124,7 @@ fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
                 .position(|v| v.code() == code)
                 .unwrap_or(Vulnerability::ALL.len()),
         ),
-        Some("children") => ["under_18", "18_and_over"].iter().position(|c| *c == code),
+        Some("children") => [CHILDREN, ADULTS].iter().position(|c| *c == code),
         _ => None,
     };
     (
@@ -215,9 +153,10 @@ impl App {
         }
         if let Some(mine) = &a.offices {
             // Only one's own offices, and within them whatever was asked.
+            let mine: Vec<uuid::Uuid> = mine.iter().map(|o| o.0).collect();
             f.offices = Some(match f.offices {
                 Some(asked) => asked.into_iter().filter(|o| mine.contains(o)).collect(),
-                None => mine.clone(),
+                None => mine,
             });
         }
         Ok((f, a.exact))
@@ -399,8 +338,8 @@ impl App {
         // groups to the children: tables by those publish the sums, so suppression here
         // must hold within each of them too.
         let links = Links {
-            rows: links_of(row_dim.as_deref(), &rows),
-            columns: links_of(dim_name(q.columns).as_deref(), &cols),
+            rows: links_of(q.rows.filter(|_| !q.by_vulnerability), &rows),
+            columns: links_of(q.columns, &cols),
         };
         // How people and households fall into the rows and columns: a person is in one
         // row of every dimension but the vulnerabilities; a household is in one row of a
@@ -415,8 +354,8 @@ impl App {
             any_row,
         };
         let cases_shape = Shape {
-            rows_partition: !q.by_vulnerability && !q.rows.is_some_and(describes_people),
-            columns_partition: !q.columns.is_some_and(describes_people),
+            rows_partition: !q.by_vulnerability && !q.rows.is_some_and(Dim::describes_people),
+            columns_partition: !q.columns.is_some_and(Dim::describes_people),
             any_row,
         };
         let publish = |t: &Counts, shape: Shape| {
@@ -605,19 +544,19 @@ mod tests {
         // Senegal, Mali and Nigeria are in Western Africa; Georgia in Western Asia.
         let countries = keys(&["GE", "ML", "NG", "SN"]);
         assert_eq!(
-            links_of(Some("return_country"), &countries),
+            links_of(Some(Dim::ReturnCountry), &countries),
             vec![vec![1, 2, 3]]
         );
         let subregions = keys(&["northern-africa", "western-africa", "western-asia"]);
         assert_eq!(
-            links_of(Some("host_subregion"), &subregions),
+            links_of(Some(Dim::HostSubregion), &subregions),
             vec![vec![0, 1]]
         );
         let ages = keys(&["0-4", "5-11", "12-17", "18-24", "25-59", "60+"]);
         assert_eq!(
-            links_of(Some("age_group"), &ages),
+            links_of(Some(Dim::AgeGroup), &ages),
             vec![vec![3, 4, 5], vec![0, 1, 2]]
         );
-        assert!(links_of(Some("sex"), &keys(&["female", "male"])).is_empty());
+        assert!(links_of(Some(Dim::Sex), &keys(&["female", "male"])).is_empty());
     }
 }

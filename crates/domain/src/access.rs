@@ -114,6 +114,34 @@ impl Actor {
     pub fn may_read_audit(&self) -> bool {
         self.has_any(&[Role::Auditor, Role::Administrator])
     }
+
+    /// How this actor may read the programme's statistics, if at all.
+    pub fn statistics_access(&self) -> Option<StatisticsAccess> {
+        if self.has_any(&[Role::Approver, Role::MonitoringOfficer]) {
+            // Exact numbers, for their own offices: they see those cases anyway.
+            Some(StatisticsAccess {
+                exact: true,
+                offices: Some(self.offices.clone()),
+            })
+        } else if self.has_any(&[Role::Donor, Role::Auditor, Role::Administrator]) {
+            // Every office, small numbers protected (`crate::disclosure`).
+            Some(StatisticsAccess {
+                exact: false,
+                offices: None,
+            })
+        } else {
+            None
+        }
+    }
+}
+
+/// How a reader may see statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticsAccess {
+    /// Small numbers as counted (else protected, and periods in whole months).
+    pub exact: bool,
+    /// Only these offices' figures; `None`: every office.
+    pub offices: Option<BTreeSet<OfficeId>>,
 }
 
 /// Whether the actor may see the case at all: a case is visible to the users of its host

@@ -74,6 +74,119 @@ impl AgeGroup {
             AgeGroup::From0To4 | AgeGroup::From5To11 | AgeGroup::From12To17
         )
     }
+
+    /// The coarser group it belongs to: children (`CHILDREN`) or adults (`ADULTS`).
+    pub fn childhood(self) -> &'static str {
+        if self.is_child() { CHILDREN } else { ADULTS }
+    }
+
+    pub fn from_code(code: &str) -> Option<AgeGroup> {
+        AgeGroup::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// The key of children (under 18) in the `Dim::Children` grouping.
+pub const CHILDREN: &str = "under_18";
+/// The key of adults in the `Dim::Children` grouping.
+pub const ADULTS: &str = "18_and_over";
+
+/// A dimension of the returns figures: what a table's rows or columns group people by.
+/// Its code names it in the API, the pages, the exports and the store's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dim {
+    Year,
+    HostCountry,
+    HostRegion,
+    HostSubregion,
+    ReturnCountry,
+    ReturnRegion,
+    ReturnSubregion,
+    Sex,
+    AgeGroup,
+    /// Children (under 18) and adults, by the age group.
+    Children,
+    LegalSituation,
+    Programme,
+    Office,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 13] = [
+        Dim::Year,
+        Dim::HostCountry,
+        Dim::HostRegion,
+        Dim::HostSubregion,
+        Dim::ReturnCountry,
+        Dim::ReturnRegion,
+        Dim::ReturnSubregion,
+        Dim::Sex,
+        Dim::AgeGroup,
+        Dim::Children,
+        Dim::LegalSituation,
+        Dim::Programme,
+        Dim::Office,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dim::Year => "year",
+            Dim::HostCountry => "host_country",
+            Dim::HostRegion => "host_region",
+            Dim::HostSubregion => "host_subregion",
+            Dim::ReturnCountry => "return_country",
+            Dim::ReturnRegion => "return_region",
+            Dim::ReturnSubregion => "return_subregion",
+            Dim::Sex => "sex",
+            Dim::AgeGroup => "age_group",
+            Dim::Children => "children",
+            Dim::LegalSituation => "legal_situation",
+            Dim::Programme => "programme",
+            Dim::Office => "office",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Dim> {
+        Dim::ALL.into_iter().find(|d| d.code() == code)
+    }
+
+    /// Whether it describes each person (a household's people may differ) rather than
+    /// the case: a household is then in several of its keys, and a total of households
+    /// is not the sum of its cells.
+    pub fn describes_people(self) -> bool {
+        matches!(
+            self,
+            Dim::Sex | Dim::AgeGroup | Dim::Children | Dim::LegalSituation
+        )
+    }
+
+    /// The dimension whose keys group this one's (`parent`), if there is one.
+    pub fn coarser(self) -> Option<Dim> {
+        match self {
+            Dim::HostCountry => Some(Dim::HostSubregion),
+            Dim::HostSubregion => Some(Dim::HostRegion),
+            Dim::ReturnCountry => Some(Dim::ReturnSubregion),
+            Dim::ReturnSubregion => Some(Dim::ReturnRegion),
+            Dim::AgeGroup => Some(Dim::Children),
+            _ => None,
+        }
+    }
+
+    /// The key of the coarser dimension (`coarser`) a key of this one belongs to: a
+    /// country's UN M49 sub-region, a sub-region's region, an age group's childhood.
+    /// `None` where there is no coarser dimension or the key is unknown ("not recorded").
+    pub fn parent(self, code: &str) -> Option<&'static str> {
+        match self {
+            Dim::HostCountry | Dim::ReturnCountry => {
+                crate::countries::info(code).map(|c| c.subregion.as_str())
+            }
+            Dim::HostSubregion | Dim::ReturnSubregion => {
+                crate::countries::region_of_subregion(code)
+            }
+            Dim::AgeGroup => AgeGroup::from_code(code).map(AgeGroup::childhood),
+            _ => None,
+        }
+    }
 }
 
 /// The age in whole years on `on`; an estimated year counts from 1 January.
@@ -448,6 +561,29 @@ pub(crate) fn secondary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_dimension_has_one_code_and_its_keys_their_parents() {
+        for d in Dim::ALL {
+            assert_eq!(Dim::from_code(d.code()), Some(d));
+            assert_eq!(serde_json::to_value(d).unwrap(), d.code());
+            // Every key of a dimension with a coarser one has its parent among that one's.
+            if let Some(c) = d.coarser() {
+                assert!(c.coarser() != Some(d), "{d:?}");
+            }
+        }
+        assert_eq!(Dim::ReturnCountry.parent("SN"), Some("western-africa"));
+        assert_eq!(Dim::HostCountry.parent("XK"), Some("southern-europe"));
+        assert_eq!(
+            Dim::ReturnSubregion.parent("western-africa"),
+            Some("africa")
+        );
+        assert_eq!(Dim::AgeGroup.parent("12-17"), Some(CHILDREN));
+        assert_eq!(Dim::AgeGroup.parent("18-24"), Some(ADULTS));
+        assert_eq!(Dim::Sex.parent("female"), None);
+        assert_eq!(Dim::ReturnCountry.parent("ZZ"), None);
+        assert!(Dim::Sex.describes_people() && !Dim::Year.describes_people());
+    }
 
     fn suppress(t: &[Vec<i64>], threshold: i64) -> Vec<Vec<Cell>> {
         protect(t, threshold).cells

@@ -134,3 +134,34 @@ fn sensitive_data_is_read_only_by_the_roles_that_need_it() {
     assert!(!may_read(&movement, Sensitive::CounsellingNotes));
     assert!(!may_read(&medic, Sensitive::CounsellingNotes));
 }
+
+#[test]
+fn statistics_are_exact_for_own_offices_and_protected_for_everyone_else_who_reads_them() {
+    let office = OfficeId(uuid::Uuid::from_u128(7));
+    for role in [Role::Approver, Role::MonitoringOfficer] {
+        let a = actor(role, office).statistics_access().unwrap();
+        assert!(a.exact, "{role:?}");
+        assert_eq!(
+            a.offices,
+            Some([office].into()),
+            "{role:?}: own offices only"
+        );
+    }
+    for role in [Role::Donor, Role::Auditor, Role::Administrator] {
+        let a = actor(role, office).statistics_access().unwrap();
+        assert!(!a.exact, "{role:?}: small numbers protected");
+        assert_eq!(a.offices, None, "{role:?}: every office");
+    }
+    for role in [
+        Role::Counsellor,
+        Role::MovementOfficer,
+        Role::MedicalOfficer,
+        Role::ReintegrationOfficer,
+        Role::Partner,
+    ] {
+        assert!(
+            actor(role, office).statistics_access().is_none(),
+            "{role:?}"
+        );
+    }
+}

@@ -152,82 +152,9 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A dimension of the returns figures: a column of `stat_returns`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dim {
-    Year,
-    HostCountry,
-    HostRegion,
-    HostSubregion,
-    ReturnCountry,
-    ReturnRegion,
-    ReturnSubregion,
-    Sex,
-    AgeGroup,
-    /// Children (under 18) and adults, by the age group.
-    Children,
-    LegalSituation,
-    Programme,
-    Office,
-}
-
-impl Dim {
-    pub const ALL: [Dim; 13] = [
-        Dim::Year,
-        Dim::HostCountry,
-        Dim::HostRegion,
-        Dim::HostSubregion,
-        Dim::ReturnCountry,
-        Dim::ReturnRegion,
-        Dim::ReturnSubregion,
-        Dim::Sex,
-        Dim::AgeGroup,
-        Dim::Children,
-        Dim::LegalSituation,
-        Dim::Programme,
-        Dim::Office,
-    ];
-
-    /// What the query selects for it: the column, or an expression named as the column
-    /// (built from constants: safe to put in SQL).
-    pub fn select(self) -> String {
-        match self {
-            Dim::Children => {
-                let children: Vec<String> = homeward_domain::stats::AgeGroup::ALL
-                    .iter()
-                    .filter(|a| a.is_child())
-                    .map(|a| format!("'{}'", a.code()))
-                    .collect();
-                format!(
-                    "CASE WHEN age_group IN ({}) THEN 'under_18' WHEN age_group = '' THEN '' \
-                     ELSE '18_and_over' END AS children",
-                    children.join(", ")
-                )
-            }
-            d => d.column().to_string(),
-        }
-    }
-
-    /// The column (a constant: safe to put in SQL).
-    pub fn column(self) -> &'static str {
-        match self {
-            Dim::Year => "year",
-            Dim::HostCountry => "host_country",
-            Dim::HostRegion => "host_region",
-            Dim::HostSubregion => "host_subregion",
-            Dim::ReturnCountry => "return_country",
-            Dim::ReturnRegion => "return_region",
-            Dim::ReturnSubregion => "return_subregion",
-            Dim::Sex => "sex",
-            Dim::AgeGroup => "age_group",
-            Dim::Children => "children",
-            Dim::LegalSituation => "legal_situation",
-            Dim::Programme => "programme",
-            Dim::Office => "office",
-        }
-    }
-}
+/// The dimensions of the returns figures are the domain's; each is a column of
+/// `stat_returns` named by its code.
+pub use homeward_domain::stats::Dim;
 
 /// Filters of every figure.
 #[derive(Debug, Clone, Default)]

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::Datelike;
-use homeward_domain::stats::AgeGroup;
+use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN};
 use homeward_store::{Dim, ReturnCount, ReturnRow, StatFilter, Store};
 use uuid::Uuid;
 
@@ -158,23 +158,18 @@ impl Dicts {
             Dim::Sex => same(&self.sexes),
             Dim::AgeGroup => same(&self.ages),
             Dim::Children => Axis {
-                codes: vec!["under_18".into(), "18_and_over".into(), String::new()],
+                codes: vec![CHILDREN.into(), ADULTS.into(), String::new()],
                 map: self
                     .ages
                     .codes
                     .iter()
-                    .map(|code| {
-                        if code.is_empty() {
-                            2
-                        } else if AgeGroup::ALL
-                            .iter()
-                            .any(|a| a.is_child() && a.code() == code)
-                        {
-                            0
-                        } else {
-                            1
-                        }
-                    })
+                    .map(
+                        |code| match AgeGroup::from_code(code).map(AgeGroup::childhood) {
+                            Some(CHILDREN) => 0,
+                            Some(_) => 1,
+                            None => 2,
+                        },
+                    )
                     .collect(),
             },
             Dim::LegalSituation => same(&self.legal),

@@ -38,10 +38,10 @@ pub(crate) fn push_stat_filter(
 
 impl Backend {
     pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
-        let cols: Vec<&str> = dims.iter().map(|d| d.column()).collect();
+        let cols: Vec<&str> = dims.iter().map(|d| d.code()).collect();
         let mut select = dims
             .iter()
-            .map(|d| d.select())
+            .map(|d| dim_select(*d))
             .collect::<Vec<_>>()
             .join(", ");
         if !select.is_empty() {
@@ -67,11 +67,11 @@ impl Backend {
                 let keys = dims
                     .iter()
                     .map(|d| match d {
-                        Dim::Year => r.try_get::<i64, _>(d.column()).map(|y| y.to_string()),
+                        Dim::Year => r.try_get::<i64, _>(d.code()).map(|y| y.to_string()),
                         Dim::Programme | Dim::Office => {
-                            r.try_get::<Uuid, _>(d.column()).map(|u| u.to_string())
+                            r.try_get::<Uuid, _>(d.code()).map(|u| u.to_string())
                         }
-                        _ => r.try_get::<String, _>(d.column()),
+                        _ => r.try_get::<String, _>(d.code()),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(ReturnCount {
@@ -233,5 +233,26 @@ impl Backend {
             returns,
             interruptions,
         })
+    }
+}
+
+/// What a query selects for a dimension: its column (named by its code), or an expression
+/// named as the column (built from constants: safe to put in SQL).
+fn dim_select(d: Dim) -> String {
+    use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN};
+    match d {
+        Dim::Children => {
+            let children: Vec<String> = AgeGroup::ALL
+                .iter()
+                .filter(|a| a.is_child())
+                .map(|a| format!("'{}'", a.code()))
+                .collect();
+            format!(
+                "CASE WHEN age_group IN ({}) THEN '{CHILDREN}' WHEN age_group = '' THEN '' \
+                 ELSE '{ADULTS}' END AS children",
+                children.join(", ")
+            )
+        }
+        d => d.code().to_string(),
     }
 }

@@ -430,9 +430,10 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
             // When consent becomes possible, for cases in counselling.
             for item in &mut q.items {
                 if let Ok(id) = item.href.trim_start_matches("/cases/").parse()
-                    && let Ok(view) = st.app.case_view(&p, homeward_domain::ids::CaseId(id)).await
-                    && let Some(from) = view.consent.iter().filter_map(|c| c.possible_from).max()
-                    && from > homeward_app::now()
+                    && let Ok(Some(from)) = st
+                        .app
+                        .consent_possible_from(&p, homeward_domain::ids::CaseId(id))
+                        .await
                 {
                     item.note =
                         v.i.t1("home-reflection-item", "date", v.i.date(from.date_naive()));

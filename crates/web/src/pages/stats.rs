@@ -348,7 +348,7 @@ fn cross_figure(i: &I18n, t: &ReturnsTable, query: &str) -> Figure {
 
 fn parse_dim(s: &Option<String>) -> Option<Dim> {
     let s = s.as_deref()?;
-    Dim::ALL.into_iter().find(|d| d.column() == s)
+    Dim::from_code(s)
 }
 
 pub async fn page(
@@ -541,7 +541,7 @@ pub async fn page(
             });
         }
         for d in Dim::ALL {
-            let code = d.column().to_string();
+            let code = d.code().to_string();
             v.push(Opt {
                 selected: selected.as_deref() == Some(code.as_str()),
                 label: i.t(&format!("dim-{code}")),
@@ -556,11 +556,7 @@ pub async fn page(
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|o| {
-            acc.offices
-                .as_ref()
-                .is_none_or(|mine| mine.contains(&o.id.0))
-        })
+        .filter(|o| acc.offices.as_ref().is_none_or(|mine| mine.contains(&o.id)))
         .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
         .collect();
     let programmes = st
