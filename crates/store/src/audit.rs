@@ -23,7 +23,7 @@ pub struct AuditDraft {
     pub detail: serde_json::Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -34,6 +34,17 @@ pub struct AuditEntry {
     pub prev_hash: String,
     pub hash: String,
 }
+
+from_row!(AuditEntry {
+    seq,
+    at,
+    actor,
+    action,
+    case_id,
+    detail,
+    prev_hash,
+    hash
+});
 
 /// The first entry whose content or link does not match.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]

@@ -6,8 +6,30 @@
 //! inside each backend module for its store type); what differs (connection, write
 //! transactions, locking, backup) each backend supplies through `Dialect`.
 
+/// `sqlx::FromRow` for a struct of named fields, each read from the column of its name,
+/// on both databases: what sqlx's derive does, without its proc macro, which compiled both
+/// database drivers, SQLite's C source and TLS a second time (for the compiler's host) in
+/// every first build. A field left out does not compile.
+macro_rules! from_row {
+    ($t:ident { $($f:ident),* $(,)? }) => {
+        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $t {
+            fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok($t { $($f: row.try_get(stringify!($f))?,)* })
+            }
+        }
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $t {
+            fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok($t { $($f: row.try_get(stringify!($f))?,)* })
+            }
+        }
+    };
+}
+
 pub mod audit;
 mod dialect;
+mod migrations;
 mod postgres;
 pub mod projection;
 mod rows;
@@ -230,7 +252,7 @@ pub const COUNT_BOUND: i64 = 10_000;
 /// cases at a million, too many to gather, sort and count for a page (docs/decisions/0005).
 pub const SEARCH_BOUND: i64 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OfficeRow {
     pub id: Uuid,
     pub code: String,
@@ -239,7 +261,15 @@ pub struct OfficeRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+from_row!(OfficeRow {
+    id,
+    code,
+    name,
+    country,
+    created_at
+});
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgrammeRow {
     pub id: Uuid,
     pub code: String,
@@ -249,6 +279,15 @@ pub struct ProgrammeRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(ProgrammeRow {
+    id,
+    code,
+    name,
+    settings,
+    created_at,
+    updated_at
+});
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -262,7 +301,7 @@ pub struct UserRecord {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 struct UserBase {
     id: Uuid,
     username: String,
@@ -271,6 +310,15 @@ struct UserBase {
     active: bool,
     created_at: DateTime<Utc>,
 }
+
+from_row!(UserBase {
+    id,
+    username,
+    display_name,
+    password_hash,
+    active,
+    created_at
+});
 
 /// A change to a user; absent fields stay as they are.
 #[derive(Debug, Clone, Default)]
@@ -283,7 +331,7 @@ pub struct UserChange {
 }
 
 /// A browser session or an API token. Only a hash of the secret is stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthSession {
     /// SHA-256 of the secret, hex.
     pub id: String,
@@ -298,12 +346,38 @@ pub struct AuthSession {
     pub idle_timeout_secs: Option<i64>,
 }
 
+from_row!(AuthSession {
+    id,
+    user_id,
+    kind,
+    name,
+    csrf_token,
+    created_at,
+    last_seen_at,
+    expires_at,
+    idle_timeout_secs
+});
+
 /// A session and the directory generation read with it.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub(crate) struct SessionInDirectory {
-    #[sqlx(flatten)]
     pub session: AuthSession,
     pub generation: i64,
+}
+
+// The session's columns and the generation, in one row.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for SessionInDirectory
+where
+    AuthSession: sqlx::FromRow<'r, R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(SessionInDirectory {
+            session: AuthSession::from_row(row)?,
+            generation: row.try_get("generation")?,
+        })
+    }
 }
 
 /// What a rebuild of the read models did.

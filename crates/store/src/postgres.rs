@@ -110,7 +110,7 @@ impl PgStore {
         )
         .execute(&mut conn)
         .await?;
-        let migrated = sqlx::migrate!("./migrations/postgres").run(&mut conn).await;
+        let migrated = crate::migrations::postgres()?.run(&mut conn).await;
         let closed = conn.close().await;
         migrated?;
         closed?;

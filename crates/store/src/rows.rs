@@ -60,7 +60,7 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 22] = [
 ];
 
 /// The case list's row: what lists and search show without loading events.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseRow {
     pub case_id: Uuid,
     pub reference: String,
@@ -88,8 +88,33 @@ pub struct CaseRow {
     pub departs_at: Option<DateTime<Utc>>,
 }
 
+from_row!(CaseRow {
+    case_id,
+    reference,
+    host_office,
+    return_office,
+    programme,
+    stage,
+    outcome,
+    country_of_return,
+    principal_name,
+    members,
+    vulnerabilities,
+    registered_at,
+    first_counselling_at,
+    applied_at,
+    decided_at,
+    departed_at,
+    arrived_at,
+    withdrawn_at,
+    closed_at,
+    version,
+    updated_at,
+    departs_at
+});
+
 /// A person on a case, for search.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonRow {
     pub case_id: Uuid,
     pub person_id: Uuid,
@@ -106,8 +131,23 @@ pub struct PersonRow {
     pub vulnerabilities: i64,
 }
 
+from_row!(PersonRow {
+    case_id,
+    person_id,
+    relationship,
+    given_name,
+    family_name,
+    search_name,
+    birth_date,
+    birth_year,
+    birth_estimated,
+    sex,
+    nationality,
+    vulnerabilities
+});
+
 /// A person who returned (see `homeward_domain::stats`), for aggregation.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReturnRow {
     pub case_id: Uuid,
     pub person_id: Uuid,
@@ -127,8 +167,27 @@ pub struct ReturnRow {
     pub office: Uuid,
 }
 
+from_row!(ReturnRow {
+    case_id,
+    person_id,
+    departed_on,
+    year,
+    host_country,
+    host_region,
+    host_subregion,
+    return_country,
+    return_region,
+    return_subregion,
+    sex,
+    age_group,
+    vulnerabilities,
+    legal_situation,
+    programme,
+    office
+});
+
 /// A withdrawal, rejection or no-show, and the stage it happened at.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InterruptionRow {
     pub case_id: Uuid,
     pub seq: i64,
@@ -142,6 +201,19 @@ pub struct InterruptionRow {
     pub office: Uuid,
 }
 
+from_row!(InterruptionRow {
+    case_id,
+    seq,
+    kind,
+    occurred_on,
+    year,
+    stage,
+    host_country,
+    return_country,
+    programme,
+    office
+});
+
 /// The statistics rows of one case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatRows {
@@ -150,7 +222,7 @@ pub struct StatRows {
 }
 
 /// The dates of a departed case, for durations.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DurationRow {
     pub departed_at: DateTime<Utc>,
     pub registered_at: DateTime<Utc>,
@@ -158,8 +230,15 @@ pub struct DurationRow {
     pub country_of_return: String,
 }
 
+from_row!(DurationRow {
+    departed_at,
+    registered_at,
+    applied_at,
+    country_of_return
+});
+
 /// What the pipeline figures need of a case (see `Store::for_each_pipeline_row`).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineRow {
     pub case_id: Uuid,
     pub stage: String,
@@ -171,6 +250,18 @@ pub struct PipelineRow {
     pub applied_at: Option<DateTime<Utc>>,
     pub departed_at: Option<DateTime<Utc>>,
 }
+
+from_row!(PipelineRow {
+    case_id,
+    stage,
+    members,
+    host_office,
+    programme,
+    country_of_return,
+    registered_at,
+    applied_at,
+    departed_at
+});
 
 /// Events to append to one case, with the read-model rows of the resulting state and
 /// the audit entry of the command, all written in one transaction.

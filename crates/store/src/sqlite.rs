@@ -129,9 +129,7 @@ impl SqliteStore {
     }
 
     pub async fn migrate(&self) -> Result<(), crate::StoreError> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.write)
-            .await?;
+        crate::migrations::sqlite()?.run(&self.write).await?;
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{Result, StoreError};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub(crate) struct EventRow {
     pub(crate) case_id: Uuid,
     pub(crate) version: i64,
@@ -21,6 +21,17 @@ pub(crate) struct EventRow {
     occurred_at: DateTime<Utc>,
     recorded_at: DateTime<Utc>,
 }
+
+from_row!(EventRow {
+    case_id,
+    version,
+    event_type,
+    event_version,
+    payload,
+    actor,
+    occurred_at,
+    recorded_at
+});
 
 impl EventRow {
     pub(crate) fn decode(self) -> Result<RecordedEvent> {

@@ -1,0 +1,175 @@
+//! The schema's migrations, embedded in the binary (`build.rs`), run by sqlx's migrator.
+//! Each file is `<version>_<description>.sql`, read as sqlx reads a migrations folder, so
+//! that a database migrated before keeps its record: the checksum of an applied migration
+//! must never change (a test pins them).
+
+use std::borrow::Cow;
+
+use sqlx::SqlStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::StoreError;
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+}
+
+/// SQLite's migrations.
+pub(crate) fn sqlite() -> Result<Migrator, StoreError> {
+    migrator(files::SQLITE)
+}
+
+/// PostgreSQL's migrations.
+pub(crate) fn postgres() -> Result<Migrator, StoreError> {
+    migrator(files::POSTGRES)
+}
+
+fn migrator(files: &'static [(&'static str, &'static str)]) -> Result<Migrator, StoreError> {
+    let migrations = files
+        .iter()
+        .map(|&(file, sql)| migration(file, sql))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Migrator::with_migrations(migrations))
+}
+
+/// A file as sqlx's folder source reads it: the version before the first `_`, the rest
+/// (without `.sql`, `_` as spaces) the description; `-- no-transaction` first opts out of
+/// the transaction.
+fn migration(file: &str, sql: &'static str) -> Result<Migration, StoreError> {
+    let bad = || {
+        StoreError::Corrupt(format!(
+            "migration file {file:?}: expected <version>_<name>.sql"
+        ))
+    };
+    let (version, rest) = file.split_once('_').ok_or_else(bad)?;
+    let version: i64 = version.parse().map_err(|_| bad())?;
+    let kind = MigrationType::from_filename(rest);
+    let description = rest.trim_end_matches(kind.suffix()).replace('_', " ");
+    Ok(Migration::new(
+        version,
+        Cow::Owned(description),
+        kind,
+        SqlStr::from_static(sql),
+        sql.starts_with("-- no-transaction"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The start of each applied migration's checksum (SHA-384 of its text), as databases
+    /// recorded it: a file changed after it was applied would stop every such database from
+    /// starting. A new migration is added here; an old one never changes.
+    const APPLIED: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "sqlite",
+            &[
+                ("0001_init.sql", "4e9a512f4e2d9eb433e99a32b517b710"),
+                ("0002_departs_at.sql", "8843789f376c1511e794b6f06514d80e"),
+                ("0003_statistics.sql", "2f44a7fd6a16b55f685a8e44fc888533"),
+                ("0004_person_tokens.sql", "f79327f09c63278df737c4b9102b6b39"),
+                (
+                    "0005_person_tokens_by_person.sql",
+                    "adff5e0b2baf922ab94bc95928211f91",
+                ),
+                (
+                    "0006_case_list_by_stage_and_country.sql",
+                    "2045f48972e63783febc3c625bd32a58",
+                ),
+                (
+                    "0007_directory_generation.sql",
+                    "0811d5569180d1d6a699d252e64d2261",
+                ),
+                (
+                    "0008_case_list_by_office.sql",
+                    "e1926220eade67dc951da03e039ed149",
+                ),
+                (
+                    "0009_search_by_update.sql",
+                    "a2bf7009e76a6355e9a4181d6a939af8",
+                ),
+                (
+                    "0010_search_words_again.sql",
+                    "155454af9315a9f3ebabdd467425c957",
+                ),
+            ],
+        ),
+        (
+            "postgres",
+            &[
+                ("0001_init.sql", "77cc7e801a589eabb8c2b06675f662d1"),
+                ("0002_departs_at.sql", "11a1fba26d466be9082a6b2fef4e856a"),
+                ("0003_statistics.sql", "34cb10598f0865a3fd691e919c5f9167"),
+                ("0004_person_tokens.sql", "4134300639b039ec8c2599b3a53997e5"),
+                (
+                    "0005_person_tokens_by_person.sql",
+                    "adff5e0b2baf922ab94bc95928211f91",
+                ),
+                (
+                    "0006_case_list_by_stage_and_country.sql",
+                    "2045f48972e63783febc3c625bd32a58",
+                ),
+                (
+                    "0007_directory_generation.sql",
+                    "ba85682c0b1e1b11345df343621dcc30",
+                ),
+                (
+                    "0008_case_list_by_office.sql",
+                    "e1926220eade67dc951da03e039ed149",
+                ),
+                (
+                    "0009_search_by_update.sql",
+                    "a2bf7009e76a6355e9a4181d6a939af8",
+                ),
+                (
+                    "0010_search_words_again.sql",
+                    "c3190e79ae316cc489554746ab504bcc",
+                ),
+            ],
+        ),
+    ];
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn applied_migrations_keep_their_checksums_and_descriptions() {
+        for (backend, applied) in APPLIED {
+            let (files, migrator) = match backend {
+                "sqlite" => (files::SQLITE, sqlite().unwrap()),
+                _ => (files::POSTGRES, postgres().unwrap()),
+            };
+            assert!(
+                files.len() >= applied.len(),
+                "{backend}: a migration was removed"
+            );
+            let migrations: Vec<&Migration> = migrator.iter().collect();
+            for (n, (file, checksum)) in applied.iter().enumerate() {
+                assert_eq!(files[n].0, *file, "{backend}: files out of order");
+                let m = migrations[n];
+                assert_eq!(m.version, n as i64 + 1, "{backend} {file}");
+                assert!(
+                    hex(&m.checksum).starts_with(checksum),
+                    "{backend} {file} changed after it was applied"
+                );
+                assert_eq!(m.migration_type, MigrationType::Simple);
+            }
+            // As sqlx's folder source names them.
+            assert_eq!(migrations[0].description, "init");
+            assert_eq!(migrations[5].description, "case list by stage and country");
+        }
+    }
+
+    #[test]
+    fn a_file_not_named_as_a_migration_is_an_error() {
+        assert!(migration("init.sql", "").is_err());
+        assert!(migration("x_init.sql", "").is_err());
+        assert!(
+            migration("0011_no_tx.sql", "-- no-transaction\nSELECT 1")
+                .unwrap()
+                .no_tx
+        );
+    }
+}
