@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=migrations");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     let mut out = String::new();
@@ -12,7 +12,7 @@ fn main() {
         let dir = root.join(dir);
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "sql"))
             .collect();
@@ -29,6 +29,7 @@ fn main() {
         }
         out.push_str("];\n");
     }
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("migrations.rs");
-    std::fs::write(&dest, out).unwrap_or_else(|e| panic!("writing {}: {e}", dest.display()));
+    let dest = Path::new(&std::env::var("OUT_DIR")?).join("migrations.rs");
+    std::fs::write(&dest, out).map_err(|e| format!("writing {}: {e}", dest.display()))?;
+    Ok(())
 }
