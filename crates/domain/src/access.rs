@@ -154,48 +154,9 @@ pub fn can_see(actor: &Actor, case: &Case) -> bool {
                 .is_some_and(|o| actor.offices.contains(&o)))
 }
 
-/// The roles that may issue a command.
+/// The roles that may issue a command (`CommandKind::spec`).
 pub fn roles_for(kind: CommandKind) -> &'static [Role] {
-    use Role::*;
-    match kind {
-        CommandKind::AddMember
-        | CommandKind::RemoveMember
-        | CommandKind::RecordCounsellingSession
-        | CommandKind::ScreenEligibility
-        | CommandKind::RecordConsent
-        | CommandKind::ReconfirmConsent
-        | CommandKind::Reopen
-        | CommandKind::AssessCapacity
-        | CommandKind::DetermineBestInterests
-        | CommandKind::AppointRepresentative
-        | CommandKind::SubmitApplication
-        | CommandKind::ChangeProposal => &[Counsellor],
-        CommandKind::UpdatePersonDetails => &[Counsellor, ReintegrationOfficer],
-        CommandKind::Withdraw => &[Counsellor, MovementOfficer],
-        CommandKind::ApproveApplication | CommandKind::RejectApplication => &[Approver],
-        CommandKind::RecordHealthAssessment => &[MedicalOfficer],
-        CommandKind::RecordRiskAssessment => &[Counsellor],
-        CommandKind::AssignReturnOffice => &[Counsellor, MovementOfficer],
-        CommandKind::RecordTravelDocument
-        | CommandKind::AssignEscort
-        | CommandKind::ReleaseEscort
-        | CommandKind::ArrangeShelter
-        | CommandKind::SetItinerary
-        | CommandKind::MarkReadyToDepart
-        | CommandKind::ConfirmDeparture
-        | CommandKind::RecordNoShow => &[MovementOfficer],
-        CommandKind::PayAllowance => &[MovementOfficer, ReintegrationOfficer],
-        CommandKind::RecordArrival | CommandKind::StartReintegration => &[ReintegrationOfficer],
-        CommandKind::StartMonitoring => &[ReintegrationOfficer, MonitoringOfficer],
-        CommandKind::Close => &[Counsellor, ReintegrationOfficer, MonitoringOfficer],
-        // Whoever may record a detail may correct it; checked against the replacement.
-        CommandKind::Correct => &[
-            Counsellor,
-            MedicalOfficer,
-            MovementOfficer,
-            ReintegrationOfficer,
-        ],
-    }
+    kind.spec().roles
 }
 
 /// Why an actor who can see a case may not issue a command on it.

@@ -170,41 +170,7 @@ impl CommandKind {
 
     /// A stable name, used in the audit log and by interfaces.
     pub fn name(self) -> &'static str {
-        match self {
-            CommandKind::AddMember => "add_member",
-            CommandKind::RemoveMember => "remove_member",
-            CommandKind::UpdatePersonDetails => "update_person_details",
-            CommandKind::RecordCounsellingSession => "record_counselling_session",
-            CommandKind::ScreenEligibility => "screen_eligibility",
-            CommandKind::RecordConsent => "record_consent",
-            CommandKind::ReconfirmConsent => "reconfirm_consent",
-            CommandKind::Withdraw => "withdraw",
-            CommandKind::Reopen => "reopen",
-            CommandKind::AssessCapacity => "assess_capacity",
-            CommandKind::DetermineBestInterests => "determine_best_interests",
-            CommandKind::AppointRepresentative => "appoint_representative",
-            CommandKind::SubmitApplication => "submit_application",
-            CommandKind::ApproveApplication => "approve_application",
-            CommandKind::RejectApplication => "reject_application",
-            CommandKind::ChangeProposal => "change_proposal",
-            CommandKind::AssignReturnOffice => "assign_return_office",
-            CommandKind::RecordHealthAssessment => "record_health_assessment",
-            CommandKind::RecordRiskAssessment => "record_risk_assessment",
-            CommandKind::RecordTravelDocument => "record_travel_document",
-            CommandKind::AssignEscort => "assign_escort",
-            CommandKind::ReleaseEscort => "release_escort",
-            CommandKind::ArrangeShelter => "arrange_shelter",
-            CommandKind::SetItinerary => "set_itinerary",
-            CommandKind::PayAllowance => "pay_allowance",
-            CommandKind::MarkReadyToDepart => "mark_ready_to_depart",
-            CommandKind::ConfirmDeparture => "confirm_departure",
-            CommandKind::RecordNoShow => "record_no_show",
-            CommandKind::RecordArrival => "record_arrival",
-            CommandKind::StartReintegration => "start_reintegration",
-            CommandKind::StartMonitoring => "start_monitoring",
-            CommandKind::Close => "close",
-            CommandKind::Correct => "correct",
-        }
+        self.spec().name
     }
 
     pub fn from_name(name: &str) -> Option<CommandKind> {

@@ -11,6 +11,11 @@ use super::guard::unmet_departure_conditions;
 use super::records::*;
 use super::voluntariness::check_new_consent;
 use super::{Case, Stage};
+
+/// The stages a command may be issued in (`CommandKind::spec`).
+pub fn allowed_stages(kind: CommandKind) -> &'static [Stage] {
+    kind.spec().stages
+}
 use crate::ids::{PersonId, UserId};
 use crate::person::{Member, PersonDetails, Relationship};
 use crate::programme::ProgrammeSettings;
@@ -47,141 +52,6 @@ fn stage_refusal(case: &Case, what: &str) -> Violation {
     .param("stage", case.stage.code())
 }
 
-/// The stages in which a command may be given. The case page reads this too, to offer
-/// only the actions possible now.
-pub fn allowed_stages(kind: CommandKind) -> &'static [Stage] {
-    use Stage::*;
-    const ALL_BUT_CLOSED: [Stage; 12] = [
-        Registered,
-        Counselling,
-        Applied,
-        Approved,
-        Rejected,
-        PreDeparture,
-        ReadyToDepart,
-        Departed,
-        Arrived,
-        Reintegration,
-        Monitoring,
-        Withdrawn,
-    ];
-    match kind {
-        CommandKind::AddMember
-        | CommandKind::RemoveMember
-        | CommandKind::ScreenEligibility
-        | CommandKind::Withdraw
-        | CommandKind::AssessCapacity
-        | CommandKind::DetermineBestInterests
-        | CommandKind::AppointRepresentative
-        | CommandKind::ChangeProposal
-        | CommandKind::RecordTravelDocument
-        | CommandKind::ArrangeShelter => &BEFORE_DEPARTURE,
-        CommandKind::UpdatePersonDetails | CommandKind::Close => &ALL_BUT_CLOSED,
-        CommandKind::RecordCounsellingSession => &[
-            Registered,
-            Counselling,
-            Applied,
-            Approved,
-            PreDeparture,
-            ReadyToDepart,
-            Arrived,
-            Reintegration,
-            Monitoring,
-        ],
-        CommandKind::RecordConsent
-        | CommandKind::ReconfirmConsent
-        | CommandKind::RecordHealthAssessment
-        | CommandKind::RecordRiskAssessment => &COUNSELLED,
-        CommandKind::Reopen => &[Withdrawn],
-        CommandKind::SubmitApplication => &[Counselling],
-        CommandKind::ApproveApplication | CommandKind::RejectApplication => &[Applied],
-        CommandKind::AssignReturnOffice => &[
-            Registered,
-            Counselling,
-            Applied,
-            Approved,
-            PreDeparture,
-            ReadyToDepart,
-            Departed,
-        ],
-        CommandKind::AssignEscort | CommandKind::ReleaseEscort | CommandKind::SetItinerary => {
-            &PREPARING
-        }
-        CommandKind::PayAllowance => &[
-            Approved,
-            PreDeparture,
-            ReadyToDepart,
-            Departed,
-            Arrived,
-            Reintegration,
-        ],
-        CommandKind::MarkReadyToDepart => &[Approved, PreDeparture],
-        CommandKind::ConfirmDeparture | CommandKind::RecordNoShow => &[ReadyToDepart],
-        CommandKind::RecordArrival => &[Departed],
-        CommandKind::StartReintegration => &[Arrived],
-        CommandKind::StartMonitoring => &[Arrived, Reintegration],
-        CommandKind::Correct => &Stage::ALL,
-    }
-}
-
-fn describe(kind: CommandKind) -> &'static str {
-    match kind {
-        CommandKind::AddMember => "adding a member",
-        CommandKind::RemoveMember => "removing a member",
-        CommandKind::UpdatePersonDetails => "updating a person",
-        CommandKind::RecordCounsellingSession => "recording a counselling session",
-        CommandKind::ScreenEligibility => "eligibility screening",
-        CommandKind::RecordConsent => "recording consent",
-        CommandKind::ReconfirmConsent => "re-confirming consent",
-        CommandKind::Withdraw => "withdrawal",
-        CommandKind::Reopen => "re-opening",
-        CommandKind::AssessCapacity => "a capacity assessment",
-        CommandKind::DetermineBestInterests => "a best-interests determination",
-        CommandKind::AppointRepresentative => "recording a representative",
-        CommandKind::SubmitApplication => "submitting the application",
-        CommandKind::ApproveApplication | CommandKind::RejectApplication => {
-            "deciding on the application"
-        }
-        CommandKind::ChangeProposal => "changing the proposal",
-        CommandKind::AssignReturnOffice => "assigning the office of return",
-        CommandKind::RecordHealthAssessment => "a health assessment",
-        CommandKind::RecordRiskAssessment => "a risk assessment",
-        CommandKind::RecordTravelDocument => "recording a document",
-        CommandKind::AssignEscort => "assigning an escort",
-        CommandKind::ReleaseEscort => "releasing an escort",
-        CommandKind::ArrangeShelter => "arranging shelter",
-        CommandKind::SetItinerary => "booking an itinerary",
-        CommandKind::PayAllowance => "paying an allowance",
-        CommandKind::MarkReadyToDepart => "marking the case ready to depart",
-        CommandKind::ConfirmDeparture => "confirming departure",
-        CommandKind::RecordNoShow => "recording a no-show",
-        CommandKind::RecordArrival => "recording arrival",
-        CommandKind::StartReintegration => "starting reintegration",
-        CommandKind::StartMonitoring => "starting monitoring",
-        CommandKind::Close => "closing",
-        CommandKind::Correct => "a correction",
-    }
-}
-
-const BEFORE_DEPARTURE: [Stage; 6] = [
-    Stage::Registered,
-    Stage::Counselling,
-    Stage::Applied,
-    Stage::Approved,
-    Stage::PreDeparture,
-    Stage::ReadyToDepart,
-];
-
-const COUNSELLED: [Stage; 5] = [
-    Stage::Counselling,
-    Stage::Applied,
-    Stage::Approved,
-    Stage::PreDeparture,
-    Stage::ReadyToDepart,
-];
-
-const PREPARING: [Stage; 3] = [Stage::Approved, Stage::PreDeparture, Stage::ReadyToDepart];
-
 fn require_member(case: &Case, person: PersonId, field: &str, c: &mut Check) {
     if case.member(person).is_none() {
         c.push(
@@ -201,7 +71,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
     let withdrawing_after_departure =
         matches!(cmd, Command::Withdraw { .. }) && case.stage.is_after_departure();
     if !allowed_stages(cmd.kind()).contains(&case.stage) && !withdrawing_after_departure {
-        c.push(stage_refusal(case, describe(cmd.kind())));
+        c.push(stage_refusal(case, cmd.kind().spec().doing));
     }
     let step_command = matches!(
         cmd,

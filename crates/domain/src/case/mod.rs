@@ -3,6 +3,7 @@
 //! `decide` turns a command into events (or refuses it, naming every reason); `replay`
 //! builds the state from events. Both are pure: the time is passed in.
 
+pub mod catalogue;
 pub mod commands;
 mod decide;
 pub mod events;
