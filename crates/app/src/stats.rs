@@ -406,7 +406,7 @@ impl App {
         let by_stage: BTreeMap<String, (i64, i64)> = counts
             .by_stage
             .into_iter()
-            .map(|(s, c, n)| (s, (c, n)))
+            .map(|s| (s.stage, (s.cases, s.people)))
             .collect();
         let stage_keys: Vec<String> = Stage::ALL.iter().map(|s| s.code().to_string()).collect();
         let stage_table = |pick: fn(&(i64, i64)) -> i64| -> Vec<Vec<i64>> {
@@ -421,7 +421,7 @@ impl App {
         let kinds = ["withdrawal", "rejection", "no_show"];
         let years: Vec<i64> = interruptions
             .iter()
-            .map(|x| x.1)
+            .map(|x| x.year)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -433,8 +433,8 @@ impl App {
                     .map(|y| {
                         interruptions
                             .iter()
-                            .filter(|x| x.0 == *k && x.1 == *y)
-                            .map(|x| x.3)
+                            .filter(|x| x.kind == *k && x.year == *y)
+                            .map(|x| x.count)
                             .sum()
                     })
                     .collect()
@@ -448,8 +448,8 @@ impl App {
                     .map(|s| {
                         interruptions
                             .iter()
-                            .filter(|x| x.0 == *k && x.2 == *s)
-                            .map(|x| x.3)
+                            .filter(|x| x.kind == *k && x.stage == *s)
+                            .map(|x| x.count)
                             .sum()
                     })
                     .collect()

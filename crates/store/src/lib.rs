@@ -49,8 +49,8 @@ use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
-    CaseRow, Commit, DurationRow, InterruptionRow, NewCase, PersonRow, PipelineRow, ReturnRow,
-    StatRows,
+    CaseRow, Commit, DurationRow, InterruptionCount, InterruptionRow, NewCase, PersonRow,
+    PipelineRow, ReturnRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -525,16 +525,13 @@ impl Store {
         dispatch!(self, s => s.count_returns(dims, filter).await)
     }
 
-    /// Withdrawals, rejections and no-shows: (kind, year, stage, count).
-    pub async fn count_interruptions(
-        &self,
-        filter: &StatFilter,
-    ) -> Result<Vec<(String, i64, String, i64)>> {
+    /// Withdrawals, rejections and no-shows by kind, year and stage.
+    pub async fn count_interruptions(&self, filter: &StatFilter) -> Result<Vec<InterruptionCount>> {
         dispatch!(self, s => s.count_interruptions(filter).await)
     }
 
     /// Cases and people by current stage.
-    pub async fn count_by_stage(&self, filter: &StatFilter) -> Result<Vec<(String, i64, i64)>> {
+    pub async fn count_by_stage(&self, filter: &StatFilter) -> Result<Vec<StageCount>> {
         dispatch!(self, s => s.count_by_stage(filter).await)
     }
 

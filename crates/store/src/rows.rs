@@ -237,6 +237,24 @@ from_row!(DurationRow {
     country_of_return
 });
 
+/// Cases and people at a stage (`Store::count_by_stage`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StageCount {
+    pub stage: String,
+    pub cases: i64,
+    pub people: i64,
+}
+
+/// Withdrawals, rejections or no-shows of one kind, in one year, at one stage
+/// (`Store::count_interruptions`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InterruptionCount {
+    pub kind: String,
+    pub year: i64,
+    pub stage: String,
+    pub count: i64,
+}
+
 /// What the pipeline figures need of a case (see `Store::for_each_pipeline_row`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineRow {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
 use homeward_domain::stats::days_between;
-use homeward_store::{InterruptionRow, PipelineRow, StatFilter};
+use homeward_store::{InterruptionCount, InterruptionRow, PipelineRow, StageCount, StatFilter};
 use uuid::Uuid;
 
 use super::Dict;
@@ -56,10 +56,10 @@ struct Stop {
 /// the rows of `Store::for_each_departure` give them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PipelineCounts {
-    /// (stage, cases, people) for each stage with cases, by stage.
-    pub by_stage: Vec<(String, i64, i64)>,
-    /// (kind, year, stage it happened at, count), in that order.
-    pub interruptions: Vec<(String, i64, String, i64)>,
+    /// Each stage with cases, by stage.
+    pub by_stage: Vec<StageCount>,
+    /// By kind, year and the stage it happened at.
+    pub interruptions: Vec<InterruptionCount>,
     /// (year of departure, country of return) -> the days from application to departure
     /// and from registration to departure of each case that departed then, each sorted.
     pub durations: BTreeMap<(i64, String), (Vec<i32>, Vec<i32>)>,
@@ -302,22 +302,24 @@ impl Cases {
         }
 
         let code = |d: &Dict, n: u16| d.codes.get(n as usize).cloned().unwrap_or_default();
-        let mut by_stage: Vec<(String, i64, i64)> = stages
+        let mut by_stage: Vec<StageCount> = stages
             .iter()
             .enumerate()
             .filter(|(_, s)| s.0 > 0)
-            .map(|(n, s)| (code(&self.stages, n as u16), s.0, s.1))
+            .map(|(n, s)| StageCount {
+                stage: code(&self.stages, n as u16),
+                cases: s.0,
+                people: s.1,
+            })
             .collect();
         by_stage.sort();
-        let mut interruptions: Vec<(String, i64, String, i64)> = stops
+        let mut interruptions: Vec<InterruptionCount> = stops
             .into_iter()
-            .map(|((kind, year, stage), n)| {
-                (
-                    code(&self.kinds, kind),
-                    i64::from(year),
-                    code(&self.stages, stage),
-                    n,
-                )
+            .map(|((kind, year, stage), count)| InterruptionCount {
+                kind: code(&self.kinds, kind),
+                year: i64::from(year),
+                stage: code(&self.stages, stage),
+                count,
             })
             .collect();
         interruptions.sort();
@@ -403,8 +405,21 @@ mod tests {
         c
     }
 
-    fn stage(s: &str, cases: i64, people: i64) -> (String, i64, i64) {
-        (s.to_string(), cases, people)
+    fn stage(s: &str, cases: i64, people: i64) -> StageCount {
+        StageCount {
+            stage: s.to_string(),
+            cases,
+            people,
+        }
+    }
+
+    fn stopped(kind: &str, year: i64, stage: &str, count: i64) -> InterruptionCount {
+        InterruptionCount {
+            kind: kind.to_string(),
+            year,
+            stage: stage.to_string(),
+            count,
+        }
     }
 
     #[test]
@@ -485,7 +500,7 @@ mod tests {
         );
         assert_eq!(
             c.count(&StatFilter::default()).interruptions,
-            vec![("withdrawal".into(), 2024, "counselling".into(), 1)]
+            vec![stopped("withdrawal", 2024, "counselling", 1)]
         );
         // Case 1 is re-opened and withdrawn again later; case 2 moves on; case 3 is new.
         let again = [
@@ -510,8 +525,8 @@ mod tests {
         assert_eq!(
             now.interruptions,
             vec![
-                ("withdrawal".into(), 2024, "counselling".into(), 1),
-                ("withdrawal".into(), 2025, "travel_preparation".into(), 1)
+                stopped("withdrawal", 2024, "counselling", 1),
+                stopped("withdrawal", 2025, "travel_preparation", 1)
             ]
         );
         // Interruptions are filtered by the day they happened.

@@ -33,10 +33,10 @@ mod prelude {
     };
     pub(super) use crate::{
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
-        EventRow, InterruptionRow, NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow,
-        ProgrammeRow, RebuildStats, ReturnCount, ReturnRow, SEARCH_BOUND, Scope,
-        SessionInDirectory, StatFilter, StatRows, StoreError, UserBase, UserChange, UserRecord,
-        decode_joined,
+        EventRow, InterruptionCount, InterruptionRow, NewCase, OfficeRow, Page, PageRequest,
+        PersonRow, PipelineRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow, SEARCH_BOUND,
+        Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError, UserBase,
+        UserChange, UserRecord, decode_joined,
     };
 
     pub(super) use super::super::Backend;

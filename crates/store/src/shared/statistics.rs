@@ -84,19 +84,26 @@ impl Backend {
             .map_err(Into::into)
     }
 
-    pub async fn count_interruptions(
-        &self,
-        f: &StatFilter,
-    ) -> CResult<Vec<(String, i64, String, i64)>> {
+    pub async fn count_interruptions(&self, f: &StatFilter) -> CResult<Vec<InterruptionCount>> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT kind, year, stage, COUNT(*) FROM stat_interruptions WHERE 1 = 1",
         );
         push_stat_filter(&mut q, f, "occurred_on", "office", "return_country");
         q.push(" GROUP BY kind, year, stage ORDER BY kind, year, stage");
-        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+        let rows: Vec<(String, i64, String, i64)> =
+            q.build_query_as().fetch_all(self.reader()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, year, stage, count)| InterruptionCount {
+                kind,
+                year,
+                stage,
+                count,
+            })
+            .collect())
     }
 
-    pub async fn count_by_stage(&self, f: &StatFilter) -> CResult<Vec<(String, i64, i64)>> {
+    pub async fn count_by_stage(&self, f: &StatFilter) -> CResult<Vec<StageCount>> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT stage, COUNT(*), CAST(SUM(members) AS BIGINT) FROM case_summaries WHERE 1 = 1",
         );
@@ -117,7 +124,11 @@ impl Backend {
             q.build_query_as().fetch_all(self.reader()).await?;
         Ok(rows
             .into_iter()
-            .map(|(s, c, p)| (s, c, p.unwrap_or(0)))
+            .map(|(stage, cases, people)| StageCount {
+                stage,
+                cases,
+                people: people.unwrap_or(0),
+            })
             .collect())
     }
 
