@@ -1,0 +1,161 @@
+//! Writes that race: one version, many clients, another server.
+
+use super::*;
+
+async fn two_writes_at_one_version_let_exactly_one_through(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    let version = w.version(&case).await;
+    let body = |n: i64| {
+        json!({
+            "version": version,
+            "occurred_at": ago(n),
+            "language": "wo", "interpreter_present": false, "topics": ["return_modalities"],
+            "attendees": [{"member": awa}]
+        })
+    };
+    let path = format!("/api/cases/{case}/counselling-sessions");
+    let (a, b) = tokio::join!(
+        w.post("counsellor", &path, body(1)),
+        w.post("counsellor2", &path, body(2))
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let conflict = if a.status == 409 { a } else { b };
+    assert_eq!(conflict.body["current_version"], json!(version + 1));
+    assert_eq!(w.version(&case).await, version + 1);
+}
+
+async fn a_case_changed_by_another_server_is_answered_from_the_database(db: &TestDb) {
+    // Each server keeps the cases it has just read or changed; a command at the version
+    // it keeps is decided without reading the case again.
+    let mut w = World::start(db).await;
+    let other = w.another_server().await;
+    let (case, awa) = w.single_adult().await;
+    let path = format!("/api/cases/{case}/counselling-sessions");
+    let session = |version: u64, attendee: &str| {
+        json!({
+            "version": version,
+            "language": "wo", "interpreter_present": false, "topics": ["return_modalities"],
+            "attendees": [{"member": attendee}]
+        })
+    };
+    let v = w.version(&case).await;
+    w.post("counsellor", &path, session(v, &awa)).await.ok();
+    // The other server changes the case: what the first one keeps is now old.
+    w.post_to(&other, "counsellor", &path, session(v + 1, &awa))
+        .await
+        .ok();
+    let stale = w.post("counsellor", &path, session(v + 1, &awa)).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert_eq!(stale.body["current_version"], json!(v + 2));
+    // Decided on the old case kept in memory, this command would be refused (no such
+    // attendee); the database says the caller's version is old, and so does the answer.
+    w.post("counsellor", &path, session(v + 2, &awa)).await.ok();
+    w.post_to(&other, "counsellor", &path, session(v + 3, &awa))
+        .await
+        .ok();
+    let nobody = uuid::Uuid::now_v7().to_string();
+    let stale = w.post("counsellor", &path, session(v + 3, &nobody)).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert_eq!(stale.body["current_version"], json!(v + 4));
+    // At the current version both servers go on, and no event was lost or doubled.
+    let done = w.post("counsellor", &path, session(v + 4, &awa)).await.ok();
+    assert_eq!(done["version"], json!(v + 5));
+    let done = w
+        .post_to(&other, "counsellor", &path, session(v + 5, &awa))
+        .await
+        .ok();
+    assert_eq!(done["version"], json!(v + 6));
+    let done = w.post("counsellor", &path, session(v + 6, &awa)).await.ok();
+    assert_eq!(done["version"], json!(v + 7));
+    let events = w
+        .app
+        .store()
+        .load_events(homeward_domain::ids::CaseId(case.parse().unwrap()))
+        .await
+        .unwrap();
+    let versions: Vec<u64> = events.iter().map(|e| e.meta.version).collect();
+    assert_eq!(versions, (1..=v + 7).collect::<Vec<_>>());
+    assert_eq!(w.view("counsellor", &case).await["version"], json!(v + 7));
+}
+
+async fn many_clients_writing_one_case_lose_no_update(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    let start = w.version(&case).await;
+    // 12 clients, 4 writes each, each at the version it has just read.
+    let mut clients = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let (http, base, token) = (
+            w.http.clone(),
+            w.base.clone(),
+            w.token(if n % 2 == 0 {
+                "counsellor"
+            } else {
+                "counsellor2"
+            })
+            .to_string(),
+        );
+        let (case, awa) = (case.clone(), awa.clone());
+        clients.spawn(async move {
+            let mut statuses = vec![];
+            for _ in 0..4 {
+                let view: Value = http
+                    .get(format!("{base}/api/cases/{case}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let body = json!({
+                    "version": view["version"],
+
+                    "language": "wo", "interpreter_present": false, "topics": ["return_modalities"],
+                    "attendees": [{"member": awa}]
+                });
+                let res = http
+                    .post(format!("{base}/api/cases/{case}/counselling-sessions"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap();
+                assert!(status == 200 || status == 409, "{status}: {body}");
+                if status == 409 {
+                    assert!(
+                        body["current_version"].as_u64().unwrap()
+                            > view["version"].as_u64().unwrap(),
+                        "{body}"
+                    );
+                }
+                statuses.push(status);
+            }
+            statuses
+        });
+    }
+    let statuses: Vec<u16> = clients.join_all().await.into_iter().flatten().collect();
+    let wins = statuses.iter().filter(|s| **s == 200).count() as u64;
+    let losses = statuses.iter().filter(|s| **s == 409).count();
+    assert_eq!(
+        wins as usize + losses,
+        48,
+        "only successes and conflicts: {statuses:?}"
+    );
+    assert!(wins >= 1);
+    // Every success is one session in the log; nothing else was written.
+    assert_eq!(w.version(&case).await, start + wins);
+    let view = w.view("counsellor", &case).await;
+    assert_eq!(view["version"], json!(start + wins));
+}
+
+homeward_store::db_tests!(
+    two_writes_at_one_version_let_exactly_one_through,
+    a_case_changed_by_another_server_is_answered_from_the_database,
+    many_clients_writing_one_case_lose_no_update,
+);

@@ -1,0 +1,414 @@
+//! A case's journey through the API: consent, approval, departure, withdrawal.
+
+use super::*;
+
+async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    let v = w.view("counsellor", &case).await;
+    assert_eq!(v["case"]["stage"], "registered");
+    assert!(v["case"]["reference"].as_str().unwrap().starts_with("BRU-"));
+    w.approve(&case, &[&awa]).await;
+    w.prepare(&case).await;
+    w.cmd(
+        "movement",
+        &case,
+        "return-office",
+        json!({"office_id": w.dkr}),
+    )
+    .await
+    .ok();
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd(
+        "movement",
+        &case,
+        "allowances",
+        json!({"kind": "pocket_money", "amount": {"amount_minor": 25000, "currency": "EUR"}}),
+    )
+    .await
+    .ok();
+    let v = w.view("movement", &case).await;
+    let local = &v["itinerary_local_times"][0];
+    assert_eq!(local["to"], "DSS");
+    assert!(
+        local["departs_local"].as_str().unwrap().contains("(+0"),
+        "{local}"
+    );
+    let d = w.cmd("movement", &case, "departure", json!({})).await.ok();
+    assert_eq!(d["stage"], "departed");
+    // The office of the country of return receives the case and leads from then on.
+    w.cmd(
+        "reintegration",
+        &case,
+        "arrival",
+        json!({"reception": "office", "onward_transport": "Bus to Thiès"}),
+    )
+    .await
+    .ok();
+    let v = w.view("reintegration", &case).await;
+    assert_eq!(v["case"]["stage"], "arrived");
+    assert_eq!(v["lead_office"], json!(w.dkr));
+    // The host office keeps read access but no longer acts.
+    w.view("counsellor", &case).await;
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "closure",
+            json!({"outcome": "completed"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    w.cmd("reintegration", &case, "reintegration", json!({}))
+        .await
+        .ok();
+    w.cmd("reintegration", &case, "monitoring", json!({}))
+        .await
+        .ok();
+    let closed = w
+        .cmd(
+            "reintegration",
+            &case,
+            "closure",
+            json!({"outcome": "completed"}),
+        )
+        .await
+        .ok();
+    assert_eq!(closed["stage"], "closed");
+    let timeline = w
+        .get("counsellor", &format!("/api/cases/{case}/timeline"))
+        .await
+        .ok();
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    for k in [
+        "case_registered",
+        "member_added",
+        "counselling_session_recorded",
+        "consent_recorded",
+        "application_approved",
+        "departure_confirmed",
+        "arrival_recorded",
+        "case_closed",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    assert!(timeline[0]["actor_name"].as_str().is_some());
+}
+
+async fn a_family_departs_once_every_adult_consented(db: &TestDb) {
+    let w = World::start(db).await;
+    let case = w
+        .register(
+            "counsellor",
+            w.bru,
+            vec![
+                member("principal", adult("Awa")),
+                member("spouse", adult("Moussa")),
+                member("child", child("Fatou", "2017-03-01")),
+            ],
+        )
+        .await;
+    let p = w.people(&case).await;
+    w.session(
+        &case,
+        vec![json!({"member": p[0]}), json!({"member": p[1]})],
+        "fr",
+        5,
+    )
+    .await
+    .ok();
+    w.consent(&case, &p[0], "person").await.ok();
+    w.consent(&case, &p[2], "person")
+        .await
+        .refused(422, "consent.covered_by_family");
+    w.screen(&case, "not_initiated").await.ok();
+    // No application without every adult's consent, the missing one named.
+    let r = w.cmd("counsellor", &case, "application", json!({})).await;
+    r.refused(422, "consent.missing");
+    assert_eq!(
+        r.body["errors"][0]["person_id"],
+        json!(p[1]),
+        "Moussa's consent is missing"
+    );
+    w.consent(&case, &p[1], "person").await.ok();
+    w.cmd("counsellor", &case, "application", json!({}))
+        .await
+        .ok();
+    w.cmd("approver", &case, "approval", json!({})).await.ok();
+    w.prepare(&case).await;
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &case, "departure", json!({})).await.ok();
+}
+
+async fn an_unaccompanied_child_departs_through_the_capacity_path(db: &TestDb) {
+    let w = World::start(db).await;
+    let mut d = child("Ibrahima", "2011-06-01");
+    d["vulnerabilities"] = json!(["unaccompanied_or_separated_child"]);
+    let case = w
+        .register("counsellor", w.bru, vec![member("principal", d)])
+        .await;
+    let kid = w.people(&case).await.remove(0);
+    w.cmd("counsellor", &case, "representatives", json!({
+        "occurred_at": ago(9), "person_id": kid, "name": "Mariama Ba", "kind": "legal_guardian", "languages": ["fr"]
+    })).await.ok();
+    w.session(
+        &case,
+        vec![json!({"member": kid}), json!({"representative_of": kid})],
+        "fr",
+        5,
+    )
+    .await
+    .ok();
+    w.screen(&case, "not_initiated").await.ok();
+    let r = w.cmd("counsellor", &case, "application", json!({})).await;
+    for code in [
+        "capacity.assessment_missing",
+        "capacity.best_interests_missing",
+        "consent.representative_missing",
+    ] {
+        r.refused(422, code);
+    }
+    w.cmd(
+        "counsellor",
+        &case,
+        "consents",
+        json!({
+            "person_id": kid, "given_by": "person", "no_pressure_attested": true,
+            "right_to_withdraw_explained": true, "data_processing_consent": true
+        }),
+    )
+    .await
+    .refused(422, "consent.representative_required");
+    w.cmd("counsellor", &case, "capacity-assessments", json!({
+        "person_id": kid, "professional": "Dr. N. Sow", "qualification": "Child psychologist", "lacks_capacity": true
+    })).await.ok();
+    w.cmd("counsellor", &case, "best-interests-determinations", json!({
+        "person_id": kid, "determined_by": "Child protection panel", "return_in_best_interests": true
+    })).await.ok();
+    w.consent(&case, &kid, "representative").await.ok();
+    w.cmd("counsellor", &case, "application", json!({}))
+        .await
+        .ok();
+    w.cmd("approver", &case, "approval", json!({})).await.ok();
+    w.prepare(&case).await;
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .refused(422, "escort.child_escort_missing");
+    w.cmd(
+        "movement",
+        &case,
+        "escorts",
+        json!({"kind": "child", "name": "K. Fall", "accompanies": [kid]}),
+    )
+    .await
+    .ok();
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &case, "departure", json!({})).await.ok();
+}
+
+async fn consent_is_refused_before_the_reflection_period_ends(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.session(&case, vec![json!({"member": awa})], "wo", 1)
+        .await
+        .ok();
+    let r = w.consent(&case, &awa, "person").await;
+    r.refused(422, "consent.reflection_period");
+    assert!(r.body["errors"][0]["params"]["from_date"].is_string());
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("consent can be recorded from")
+    );
+}
+
+async fn consent_needs_an_information_session_in_a_language_understood(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.session(&case, vec![json!({"member": awa})], "en", 5)
+        .await
+        .ok();
+    w.consent(&case, &awa, "person")
+        .await
+        .refused(422, "consent.no_information_session");
+}
+
+async fn an_approver_never_decides_their_own_submission(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.session(&case, vec![json!({"member": awa})], "wo", 5)
+        .await
+        .ok();
+    w.consent(&case, &awa, "person").await.ok();
+    w.screen(&case, "not_initiated").await.ok();
+    // A counsellor who is also an approver submits, then tries to approve.
+    w.app
+        .store()
+        .update_user(
+            w.users["counsellor"],
+            &homeward_store::UserChange {
+                roles: Some(
+                    [
+                        homeward_domain::Role::Counsellor,
+                        homeward_domain::Role::Approver,
+                    ]
+                    .into_iter()
+                    .collect(),
+                ),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    w.cmd("counsellor", &case, "application", json!({}))
+        .await
+        .ok();
+    w.cmd("counsellor", &case, "approval", json!({}))
+        .await
+        .refused(422, "approval.own_submission");
+    // Without the approver role, the request is forbidden.
+    let r = w.cmd("counsellor2", &case, "approval", json!({})).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    w.cmd("approver", &case, "approval", json!({})).await.ok();
+}
+
+async fn departure_needs_fitness_to_travel_where_required(db: &TestDb) {
+    let w = World::start(db).await;
+    let mut d = adult("Awa");
+    d["vulnerabilities"] = json!(["medical_needs"]);
+    let case = w
+        .register("counsellor", w.bru, vec![member("principal", d)])
+        .await;
+    let awa = w.people(&case).await.remove(0);
+    w.approve(&case, &[&awa]).await;
+    w.prepare(&case).await;
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .refused(422, "health.assessment_missing");
+    // Only the medical officer records a health assessment.
+    let body = json!({"person_id": awa, "fitness": "not_fit", "assessed_by": "Dr. Ndiaye", "medical_details": "Unstable angina"});
+    assert_eq!(
+        w.cmd("movement", &case, "health-assessments", body.clone())
+            .await
+            .status,
+        403
+    );
+    w.cmd("medical", &case, "health-assessments", body)
+        .await
+        .ok();
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .refused(422, "health.not_fit");
+}
+
+async fn departure_after_a_changed_proposal_needs_reconfirmed_consent(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.approve(&case, &[&awa]).await;
+    w.prepare(&case).await;
+    w.cmd("counsellor", &case, "proposal", json!({"proposal": {
+        "country_of_return": "SN", "return_kind": "origin", "place_of_return": "Dakar", "assistance_package": []
+    }})).await.ok();
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .refused(422, "consent.stale");
+    w.cmd(
+        "counsellor",
+        &case,
+        "consent-reconfirmations",
+        json!({"person_id": awa, "given_by": "person", "no_pressure_attested": true}),
+    )
+    .await
+    .ok();
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .ok();
+}
+
+async fn an_initiated_removal_procedure_makes_a_case_ineligible(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.session(&case, vec![json!({"member": awa})], "wo", 5)
+        .await
+        .ok();
+    w.screen(&case, "initiated").await.ok();
+    w.cmd("counsellor", &case, "application", json!({}))
+        .await
+        .refused(422, "eligibility.removal_procedure_initiated");
+}
+
+async fn withdrawal_after_departure_is_refused(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.approve(&case, &[&awa]).await;
+    w.prepare(&case).await;
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &case, "departure", json!({})).await.ok();
+    w.cmd(
+        "counsellor",
+        &case,
+        "withdrawals",
+        json!({"person_id": awa, "own_words": "I changed my mind"}),
+    )
+    .await
+    .refused(422, "withdrawal.after_departure");
+}
+
+async fn withdrawal_and_reopening_before_departure(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.approve(&case, &[&awa]).await;
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "withdrawals",
+            json!({"person_id": awa, "own_words": "Je reste avec ma sœur."}),
+        )
+        .await
+        .ok();
+    assert_eq!(r["stage"], "withdrawn");
+    let v = w.view("counsellor", &case).await;
+    assert_eq!(
+        v["case"]["consents"][&awa]["withdrawal_words"],
+        "Je reste avec ma sœur."
+    );
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "reopening",
+            json!({"reason": "She asked to resume"}),
+        )
+        .await
+        .ok();
+    assert_eq!(r["stage"], "counselling");
+}
+
+homeward_store::db_tests!(
+    a_single_adult_goes_through_the_whole_lifecycle,
+    a_family_departs_once_every_adult_consented,
+    an_unaccompanied_child_departs_through_the_capacity_path,
+    consent_is_refused_before_the_reflection_period_ends,
+    consent_needs_an_information_session_in_a_language_understood,
+    an_approver_never_decides_their_own_submission,
+    departure_needs_fitness_to_travel_where_required,
+    departure_after_a_changed_proposal_needs_reconfirmed_consent,
+    an_initiated_removal_procedure_makes_a_case_ineligible,
+    withdrawal_after_departure_is_refused,
+    withdrawal_and_reopening_before_departure,
+);

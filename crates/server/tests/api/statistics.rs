@@ -1,0 +1,342 @@
+//! The statistics: definitions, totals, exports.
+
+use super::*;
+
+async fn statistics_count_returns_people_and_households_by_definition(db: &TestDb) {
+    let w = World::start(db).await;
+    // A: a single adult who departs.
+    let (a, awa) = w.single_adult().await;
+    w.approve(&a, &[&awa]).await;
+    w.prepare(&a).await;
+    w.cmd("movement", &a, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &a, "departure", json!({})).await.ok();
+    // B: a family of two adults and a child who depart.
+    let b = w
+        .register(
+            "counsellor",
+            w.bru,
+            vec![
+                member("principal", adult("Mariam")),
+                member("spouse", adult("Moussa")),
+                member("child", child("Fatou", "2017-03-01")),
+            ],
+        )
+        .await;
+    let pb = w.people(&b).await;
+    w.approve(&b, &[&pb[0], &pb[1]]).await;
+    w.prepare(&b).await;
+    w.cmd("movement", &b, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &b, "departure", json!({})).await.ok();
+    // C: withdrawn during counselling: not a return.
+    let (c, pc) = w.single_adult().await;
+    w.session(&c, vec![json!({"member": pc})], "wo", 5)
+        .await
+        .ok();
+    w.cmd("counsellor", &c, "withdrawals", json!({"person_id": pc}))
+        .await
+        .ok();
+    // D: ready, then a no-show: not a return.
+    let (d, pd) = w.single_adult().await;
+    w.approve(&d, &[&pd]).await;
+    w.prepare(&d).await;
+    w.cmd("movement", &d, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &d, "no-show", json!({})).await.ok();
+    // E: withdrawn after approval, re-opened, and then departs: one return.
+    let (e, pe) = w.single_adult().await;
+    w.approve(&e, &[&pe]).await;
+    w.cmd("counsellor", &e, "withdrawals", json!({"person_id": pe}))
+        .await
+        .ok();
+    w.cmd(
+        "counsellor",
+        &e,
+        "reopening",
+        json!({"reason": "She asked to resume"}),
+    )
+    .await
+    .ok();
+    w.consent(&e, &pe, "person").await.ok();
+    w.cmd("counsellor", &e, "application", json!({})).await.ok();
+    w.cmd("approver", &e, "approval", json!({})).await.ok();
+    w.prepare(&e).await;
+    w.cmd("movement", &e, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &e, "departure", json!({})).await.ok();
+
+    let year = chrono::Utc::now().format("%Y").to_string();
+    // The programme manager sees exact numbers.
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=year")
+        .await
+        .ok();
+    assert_eq!(t["row_keys"][0]["code"], year);
+    assert_eq!(t["people"]["cells"][0][0], 5, "{t}");
+    assert_eq!(t["cases"]["cells"][0][0], 3, "{t}");
+    assert_eq!(t["protected"], false);
+    let t = w
+        .get(
+            "approver",
+            "/api/statistics/returns?rows=sex&columns=age_group",
+        )
+        .await
+        .ok();
+    let rows: Vec<&str> = t["row_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["code"].as_str().unwrap())
+        .collect();
+    let cols: Vec<&str> = t["column_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows, vec!["female", "male"]);
+    assert_eq!(cols, vec!["5-11", "25-59"], "age groups youngest first");
+    assert_eq!(t["people"]["cells"], json!([[0, 4], [1, 0]]));
+    assert_eq!(t["people"]["total"], 5);
+    // Households count in every cell one of their people is in, and once in a total:
+    // B (two women and a boy) is in both rows; three households departed.
+    assert_eq!(t["cases"]["cells"], json!([[0, 3], [1, 0]]));
+    assert_eq!(t["cases"]["row_totals"], json!([3, 1]));
+    assert_eq!(t["cases"]["column_totals"], json!([1, 3]));
+    assert_eq!(t["cases"]["total"], 3, "households counted once: {t}");
+    // A year without returns is in the series, at 0.
+    let since = year.parse::<i32>().unwrap() - 2;
+    let t = w
+        .get(
+            "approver",
+            &format!("/api/statistics/returns?rows=year&from={since}-01-01"),
+        )
+        .await
+        .ok();
+    let years: Vec<&str> = t["row_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        years,
+        vec![since.to_string(), (since + 1).to_string(), year.clone()]
+    );
+    assert_eq!(t["people"]["cells"], json!([[0], [0], [5]]));
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=children")
+        .await
+        .ok();
+    let keys: Vec<&str> = t["row_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, vec!["under_18", "18_and_over"]);
+    assert_eq!(
+        t["people"]["cells"],
+        json!([[1], [4]]),
+        "one child, four adults"
+    );
+    assert_eq!(
+        t["cases"]["cells"],
+        json!([[1], [3]]),
+        "the child's household; three with adults"
+    );
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=vulnerability")
+        .await
+        .ok();
+    let any = t["row_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|k| k["code"] == "any")
+        .unwrap();
+    assert_eq!(any, 6, "any vulnerability comes last");
+    // The total counts people with any vulnerability once, not the sum of the rows.
+    assert_eq!(t["people"]["total"], t["people"]["row_totals"][any], "{t}");
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=return_region")
+        .await
+        .ok();
+    assert_eq!(t["row_keys"][0]["code"], "africa");
+    // Donors see no count under 5, nor one they could derive.
+    let t = w
+        .get("donor", "/api/statistics/returns?rows=sex")
+        .await
+        .ok();
+    assert_eq!(t["protected"], true);
+    assert_eq!(
+        t["people"]["cells"],
+        json!([[null], [null]]),
+        "4 and 1 are both under 5"
+    );
+    assert_eq!(t["people"]["total"], 5);
+    // A donor's periods are whole months: two periods a day apart would give that
+    // day's returns by subtraction.
+    let r = w
+        .get(
+            "donor",
+            &format!("/api/statistics/returns?rows=year&from={year}-03-02&until={year}-12-28"),
+        )
+        .await;
+    r.refused(422, "period.whole_months");
+    assert_eq!(r.pointers().len(), 2, "{}", r.body);
+    w.get(
+        "donor",
+        &format!("/api/statistics/returns?rows=year&from={year}-03-01&until={year}-12-31"),
+    )
+    .await
+    .ok();
+    w.get(
+        "approver",
+        &format!("/api/statistics/returns?rows=year&from={year}-03-02&until={year}-12-28"),
+    )
+    .await
+    .ok();
+    let t = w
+        .get("donor", "/api/statistics/returns?rows=year")
+        .await
+        .ok();
+    assert_eq!(t["people"]["cells"][0][0], 5, "5 is published");
+    assert_eq!(
+        t["cases"]["cells"][0][0],
+        Value::Null,
+        "3 households are not"
+    );
+    // The pipeline: withdrawals at the stage they happened at, the no-show.
+    let pl = w.get("approver", "/api/statistics/pipeline").await.ok();
+    let kinds: Vec<&str> = pl["interruption_kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let stages: Vec<&str> = pl["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let at = |kind: &str, stage: &str| {
+        pl["interruptions_by_stage"]["cells"][kinds.iter().position(|k| *k == kind).unwrap()]
+            [stages.iter().position(|s| *s == stage).unwrap()]
+        .clone()
+    };
+    assert_eq!(at("withdrawal", "counselling"), 1);
+    assert_eq!(at("withdrawal", "approved"), 1);
+    assert_eq!(at("no_show", "ready_to_depart"), 1);
+    assert_eq!(pl["interruptions_by_year"]["total"], 3);
+    let departed = stages.iter().position(|s| *s == "departed").unwrap();
+    assert_eq!(pl["cases_by_stage"]["cells"][0][departed], 3);
+    assert_eq!(pl["people_by_stage"]["cells"][0][departed], 5);
+    assert_eq!(pl["durations"][0]["cases"], 3);
+    // Statistics are not for case workers.
+    assert_eq!(
+        w.get("counsellor", "/api/statistics/returns").await.status,
+        403
+    );
+    // The CSV carries a HXL hashtag row under its headers.
+    let res = w
+        .http
+        .get(format!(
+            "{}/api/statistics/returns.csv?rows=year&columns=return_country",
+            w.base
+        ))
+        .bearer_auth(w.token("donor"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    // The header row first, then the hashtags: what spreadsheet and HXL tools expect.
+    assert_eq!(
+        csv.lines().next(),
+        Some("year,return_country,people,cases"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(
+            "#date+year,#country+code+origin,#affected+returned+num,#affected+returned+hh+num"
+        ),
+        "{csv}"
+    );
+    let res = w
+        .http
+        .get(format!(
+            "{}/api/statistics/returns.xlsx?rows=year&columns=return_country",
+            w.base
+        ))
+        .bearer_auth(w.token("donor"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let xlsx = res.bytes().await.unwrap();
+    assert!(xlsx.starts_with(b"PK"), "a zip archive");
+    hxl_validates(&csv, &xlsx);
+}
+
+/// Validates the CSV and the XLSX of one table with the `libhxl` Python package (pip
+/// install libhxl, which reads XLSX with xlrd3), and checks that both hold the same
+/// hashtags and the same lines: skipped with a notice where it is missing, except in CI.
+pub(super) fn hxl_validates(csv: &str, xlsx: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("returns.csv");
+    let xlsx_path = dir.path().join("returns.xlsx");
+    std::fs::write(&csv_path, csv).unwrap();
+    std::fs::write(&xlsx_path, xlsx).unwrap();
+    let script = "import sys, hxl\n\
+        opts = hxl.InputOptions(allow_local=True)\n\
+        def norm(v):\n\
+        \x20   if isinstance(v, float) and v.is_integer(): return str(int(v))\n\
+        \x20   return '' if v is None else str(v)\n\
+        seen = []\n\
+        for path in sys.argv[1:]:\n\
+        \x20   src = hxl.data(path, opts)\n\
+        \x20   tags = [c.display_tag for c in src.columns]\n\
+        \x20   assert tags[:2] == ['#date+year', '#country+code+origin'], (path, tags)\n\
+        \x20   assert '#affected+returned+num' in tags, tags\n\
+        \x20   rows = [[norm(v) for v in r.values] for r in src]\n\
+        \x20   assert len(rows) >= 1, rows\n\
+        \x20   report = hxl.validate(hxl.data(path, opts))\n\
+        \x20   assert report['is_valid'], (path, report)\n\
+        \x20   seen.append((tags, rows))\n\
+        assert seen[0] == seen[1], seen\n\
+        print('hxl ok', seen[0][0], len(seen[0][1]))\n";
+    match std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&csv_path)
+        .arg(&xlsx_path)
+        .output()
+    {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if err.contains("No module named 'hxl'") && std::env::var("CI").as_deref() != Ok("true")
+            {
+                eprintln!(
+                    "skipping the HXL validation: libhxl is not installed (pip install libhxl)"
+                );
+                return;
+            }
+            panic!("the downloads do not validate as HXL, or differ: {err}\n{csv}");
+        }
+        Err(e) => panic!("python3: {e}"),
+    }
+}
+
+homeward_store::db_tests!(statistics_count_returns_people_and_households_by_definition,);
