@@ -1,0 +1,429 @@
+//! The event log and group commit: versions, conflicts, groups, the audit lock.
+
+use super::*;
+
+async fn events_round_trip_with_their_metadata(db: &TestDb) {
+    let mut c = NewCase::register(
+        OFFICE_A,
+        "A-2026-1",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(&db.store).await;
+    let p = person_of(&c);
+    let new = c.decide(session_cmd(p), now() + Duration::hours(1));
+    db.store.append(c.commit(&new)).await.unwrap();
+    let loaded = db.store.load_events(c.id).await.unwrap();
+    assert_eq!(loaded, c.events);
+    assert_eq!(Case::replay(&loaded).unwrap().version, 3);
+}
+
+async fn a_write_at_a_stale_version_is_a_conflict_and_writes_nothing(db: &TestDb) {
+    let mut c = NewCase::register(
+        OFFICE_A,
+        "A-2026-2",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(&db.store).await;
+    let p = person_of(&c);
+    let first = c.decide(session_cmd(p), now());
+    db.store.append(c.commit(&first)).await.unwrap();
+    let events_before = db.store.count_events().await.unwrap();
+    let audit_before = db.store.list_audit(page()).await.unwrap().total;
+    // A second writer read version 2 and writes on it.
+    let mut stale = c.commit(&first);
+    stale.expected_version = 2;
+    match db.store.append(stale).await {
+        Err(StoreError::Conflict { current }) => assert_eq!(current, 3),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(db.store.count_events().await.unwrap(), events_before);
+    assert_eq!(
+        db.store.list_audit(page()).await.unwrap().total,
+        audit_before
+    );
+    // Registering the same case twice is a conflict too.
+    match db.store.append(c.commit(&c.events[..2])).await {
+        Err(StoreError::Conflict { .. }) => {}
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+async fn a_group_that_only_conflicts_leaves_the_audit_lock_free(db: &TestDb) {
+    // The writer keeps its connection between groups. A group whose every commit
+    // conflicted once left that connection idle in its transaction, holding the audit
+    // lock until a next group came; an audited read on another connection (what would
+    // bring that next group) then waited for ever.
+    let mut c = NewCase::register(
+        OFFICE_A,
+        "A-2026-C1",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(&db.store).await;
+    let p = person_of(&c);
+    let first = c.decide(session_cmd(p), now());
+    db.store.append(c.commit(&first)).await.unwrap();
+    for stale_at in [1, 2] {
+        let mut stale = c.commit(&first);
+        stale.expected_version = stale_at;
+        assert!(matches!(
+            db.store.append(stale).await,
+            Err(StoreError::Conflict { current: 3 })
+        ));
+        let draft = AuditDraft {
+            at: now(),
+            actor: Some(ACTOR.0),
+            action: "case.read_sensitive".into(),
+            case_id: Some(c.id.0),
+            detail: serde_json::json!({}),
+        };
+        let audited = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            db.store.append_audit(&draft),
+        )
+        .await
+        .expect("an audit entry written while no transaction is open waits for nothing");
+        audited.unwrap();
+    }
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(4));
+}
+
+async fn concurrent_writes_at_one_version_let_exactly_one_through(db: &TestDb) {
+    let c = NewCase::register(
+        OFFICE_A,
+        "A-2026-3",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(&db.store).await;
+    let p = person_of(&c);
+    let mut tasks = vec![];
+    for _ in 0..8 {
+        let store = db.store.clone();
+        let mut mine = NewCase {
+            id: c.id,
+            events: c.events.clone(),
+        };
+        tasks.push(tokio::spawn(async move {
+            let new = mine.decide(session_cmd(p), now());
+            store.append(mine.commit(&new)).await
+        }));
+    }
+    let mut ok = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict { .. }) => conflicts += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((ok, conflicts), (1, 7));
+    assert_eq!(db.store.load_events(c.id).await.unwrap().len(), 3);
+}
+
+async fn a_group_commit_answers_each_commit_for_itself(db: &TestDb) {
+    // Three cases; one group: a session on the first, a stale write on the second, a
+    // broken commit (two events at one version) registering a fourth, and a session
+    // on the third.
+    let mut cases = vec![];
+    for i in 0..3 {
+        let c = NewCase::register(
+            OFFICE_A,
+            &format!("A-2026-G{i}"),
+            "Awa",
+            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            &[],
+            "SN",
+        );
+        c.save_all(&db.store).await;
+        cases.push(c);
+    }
+    let audit_before = db.store.list_audit(page()).await.unwrap().total;
+    let p0 = person_of(&cases[0]);
+    let first = cases[0].decide(session_cmd(p0), now());
+    let first = cases[0].commit(&first);
+    let p1 = person_of(&cases[1]);
+    let mut stale = NewCase {
+        id: cases[1].id,
+        events: cases[1].events.clone(),
+    };
+    let new = stale.decide(session_cmd(p1), now());
+    let mut stale = stale.commit(&new);
+    stale.expected_version = 1;
+    let fourth = NewCase::register(
+        OFFICE_A,
+        "A-2026-G4",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    let mut broken = fourth.commit(&fourth.events);
+    broken.events[1].meta.version = 1;
+    let p2 = person_of(&cases[2]);
+    let last = cases[2].decide(session_cmd(p2), now());
+    let last = cases[2].commit(&last);
+    let outcomes = db
+        .store
+        .append_group(&[&first, &stale, &broken, &last])
+        .await;
+    assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+    assert!(
+        matches!(outcomes[1], Err(StoreError::Conflict { current: 2 })),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(
+        matches!(outcomes[2], Err(StoreError::Duplicate(_))),
+        "{:?}",
+        outcomes[2]
+    );
+    assert!(outcomes[3].is_ok(), "{:?}", outcomes[3]);
+    assert_eq!(
+        db.store.load_events(cases[0].id).await.unwrap(),
+        cases[0].events
+    );
+    assert_eq!(db.store.load_events(cases[1].id).await.unwrap().len(), 2);
+    assert!(db.store.load_events(fourth.id).await.unwrap().is_empty());
+    assert_eq!(
+        db.store.load_events(cases[2].id).await.unwrap(),
+        cases[2].events
+    );
+    // One audit entry for each commit that was written, chained.
+    assert_eq!(
+        db.store.list_audit(page()).await.unwrap().total,
+        audit_before + 2
+    );
+    assert_eq!(
+        db.store.verify_audit().await.unwrap(),
+        Ok(audit_before as u64 + 2)
+    );
+
+    // Without a failing commit, the group is one transaction, chained in order; a case
+    // may be written twice in it, and its row is the later one's.
+    let mut more = vec![];
+    for c in &mut cases {
+        let p = person_of(c);
+        let new = c.decide(session_cmd(p), now() + Duration::hours(1));
+        more.push(c.commit(&new));
+    }
+    let p0 = person_of(&cases[0]);
+    let again = cases[0].decide(session_cmd(p0), now() + Duration::hours(2));
+    more.push(cases[0].commit(&again));
+    let outcomes = db
+        .store
+        .append_group(&more.iter().collect::<Vec<_>>())
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    for c in &cases {
+        assert_eq!(db.store.load_events(c.id).await.unwrap(), c.events);
+    }
+    let row = db
+        .store
+        .case_row(&scope(&[OFFICE_A]), cases[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.version, 5);
+    assert_eq!(
+        db.store.verify_audit().await.unwrap(),
+        Ok(audit_before as u64 + 6)
+    );
+}
+
+async fn many_writers_at_once_are_grouped_and_each_answered(db: &TestDb) {
+    // Forty writers on twenty cases: two per case at the same version, so one of each
+    // pair wins whichever group the writer puts them in.
+    let mut cases = vec![];
+    for i in 0..20 {
+        let c = NewCase::register(
+            OFFICE_A,
+            &format!("A-2026-M{i}"),
+            "Awa",
+            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            &[],
+            "SN",
+        );
+        c.save_all(&db.store).await;
+        cases.push(c);
+    }
+    let mut tasks = vec![];
+    for c in &cases {
+        let p = person_of(c);
+        for _ in 0..2 {
+            let store = db.store.clone();
+            let mut mine = NewCase {
+                id: c.id,
+                events: c.events.clone(),
+            };
+            tasks.push(tokio::spawn(async move {
+                let new = mine.decide(session_cmd(p), now());
+                store.append(mine.commit(&new)).await
+            }));
+        }
+    }
+    let (mut ok, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict { current: 3 }) => conflicts += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((ok, conflicts), (20, 20));
+    for c in &cases {
+        assert_eq!(db.store.load_events(c.id).await.unwrap().len(), 3);
+    }
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(40));
+}
+
+async fn a_load_past_one_statements_parameters_is_written_whole(db: &TestDb) {
+    // Rows are gathered into one statement up to 30,000 parameters, then sent and a new
+    // one begun: 3,000 cases' rows alone (22 parameters each) are past PostgreSQL's 65,535
+    // a statement.
+    let audit = AuditDraft {
+        at: now(),
+        actor: None,
+        action: "cases.generated".into(),
+        case_id: None,
+        detail: serde_json::json!({}),
+    };
+    let mut batch = vec![];
+    for i in 0..3000 {
+        let c = NewCase::register(
+            OFFICE_A,
+            &format!("W-{i}"),
+            "Awa",
+            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            &[],
+            "SN",
+        );
+        let commit = c.commit(&c.events);
+        batch.push(homeward_store::NewCase {
+            case_id: c.id,
+            events: c.events,
+            case_row: commit.case_row,
+            people: commit.people.unwrap(),
+            stats: commit.stats.unwrap(),
+        });
+    }
+    let events: usize = batch.iter().map(|c| c.events.len()).sum();
+    assert!(events * 8 > 30_000, "{events} events: not past the bound");
+    db.store
+        .append_new_cases(&batch, &[], &audit)
+        .await
+        .unwrap();
+    assert_eq!(db.store.count_events().await.unwrap(), events as i64);
+    let (rows, people) = db.store.read_model_snapshot().await.unwrap();
+    assert_eq!((rows.len(), people.len()), (3000, 3000));
+    assert_eq!(
+        db.store
+            .list_audit(PageRequest {
+                page: 1,
+                per_page: 10
+            })
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+async fn a_commit_waits_for_whoever_holds_the_audit_lock(db: &TestDb) {
+    // The lock that orders the audit chain and the events' positions with commits:
+    // PostgreSQL's advisory lock, taken with the transaction's BEGIN; SQLite's one
+    // write lock. Held here by another connection, as another process would hold it.
+    use sqlx::Connection;
+    let url = db.url();
+    let (mut pg, mut lite) = (None, None);
+    if db.sqlite_url().is_some() {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        lite = Some(conn);
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_advisory_lock({POSTGRES_AUDIT_LOCK})"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        pg = Some(conn);
+    }
+    let c = NewCase::register(
+        OFFICE_A,
+        "A-2026-L1",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    let store = db.store.clone();
+    let commit = c.commit(&c.events);
+    let writing = tokio::spawn(async move { store.append(commit).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !writing.is_finished(),
+        "the commit did not wait for the lock"
+    );
+    assert_eq!(db.store.count_events().await.unwrap(), 0);
+    if let Some(mut conn) = lite {
+        sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+    }
+    if let Some(mut conn) = pg {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_advisory_unlock({POSTGRES_AUDIT_LOCK})"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    writing.await.unwrap().unwrap();
+    assert_eq!(
+        db.store.count_events().await.unwrap(),
+        c.events.len() as i64
+    );
+    assert_eq!(
+        db.store
+            .list_audit(PageRequest {
+                page: 1,
+                per_page: 10
+            })
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+async fn reference_numbers_count_per_key(db: &TestDb) {
+    assert_eq!(db.store.next_reference_number("BRU-2026").await.unwrap(), 1);
+    assert_eq!(db.store.next_reference_number("BRU-2026").await.unwrap(), 2);
+    assert_eq!(db.store.next_reference_number("DKR-2026").await.unwrap(), 1);
+}
+
+homeward_store::db_tests!(
+    events_round_trip_with_their_metadata,
+    a_write_at_a_stale_version_is_a_conflict_and_writes_nothing,
+    a_group_that_only_conflicts_leaves_the_audit_lock_free,
+    concurrent_writes_at_one_version_let_exactly_one_through,
+    a_group_commit_answers_each_commit_for_itself,
+    many_writers_at_once_are_grouped_and_each_answered,
+    a_load_past_one_statements_parameters_is_written_whole,
+    a_commit_waits_for_whoever_holds_the_audit_lock,
+    reference_numbers_count_per_key,
+);
