@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use homeward_app::admin::{ChainReport, NewUser, OfficeView, UserView};
@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::cases::{PageOut, page_request};
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
 
@@ -85,7 +85,7 @@ pub async fn list_programmes(
 pub async fn get_programme(
     State(state): State<AppState>,
     Auth(_who): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Programme>> {
     Ok(Json(state.app.get_programme(ProgrammeId(id)).await?))
 }
@@ -141,7 +141,7 @@ pub struct ProgrammeChangeIn {
 pub async fn update_programme(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(b): ApiJson<ProgrammeChangeIn>,
 ) -> ApiResult<Json<Programme>> {
     Ok(Json(
@@ -243,7 +243,7 @@ pub struct UserChangeIn {
 pub async fn update_user(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(b): ApiJson<UserChangeIn>,
 ) -> ApiResult<Json<UserView>> {
     let change = UserChange {
@@ -292,7 +292,7 @@ pub struct PageQuery {
 pub async fn audit_log(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<PageOut<AuditEntryOut>>> {
     let page = page_request(q.page, q.per_page)?;
     let result = state.app.audit_log(&who, page).await?;

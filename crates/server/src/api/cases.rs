@@ -1,7 +1,7 @@
 //! Cases: registration, reads, lists, and one endpoint per lifecycle command.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::dto::*;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem, ProblemDoc};
 use crate::state::AppState;
 use homeward_app::input::Parse;
@@ -100,7 +100,7 @@ macro_rules! command {
         pub async fn $fn(
             State(state): State<AppState>,
             Auth($who): Auth,
-            Path(case_id): Path<Uuid>,
+            ApiPath(case_id): ApiPath<Uuid>,
             ApiJson($b): ApiJson<$dto>,
         ) -> ApiResult<Json<Executed>> {
             let $app = &state.app;
@@ -523,7 +523,7 @@ pub async fn register_case(
 pub async fn get_case(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(case_id): Path<Uuid>,
+    ApiPath(case_id): ApiPath<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let view = state.app.case_view(&who, CaseId(case_id)).await?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", view.version)).ok();
@@ -549,7 +549,7 @@ pub async fn get_case(
 pub async fn get_timeline(
     State(state): State<AppState>,
     Auth(who): Auth,
-    Path(case_id): Path<Uuid>,
+    ApiPath(case_id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<TimelineEntry>>> {
     Ok(Json(state.app.timeline(&who, CaseId(case_id)).await?))
 }

@@ -143,3 +143,71 @@ async fn every_response_carries_the_security_headers_and_pages_keep_their_own_po
         }
     }
 }
+
+/// A path or query that does not parse gets a problem document that says so, never
+/// axum's plain-text rejection (issue #26: 38 operations answered `text/plain`).
+#[tokio::test]
+async fn a_bad_path_id_or_query_string_is_a_problem_document() {
+    let db = homeward_store::testing::TestDb::sqlite().await.unwrap();
+    let w = World::start(&db).await;
+    for (user, method, path, code) in [
+        (
+            "counsellor",
+            reqwest::Method::GET,
+            "/api/cases/not-a-uuid",
+            "invalid-path",
+        ),
+        (
+            "counsellor",
+            reqwest::Method::GET,
+            "/api/cases/k/timeline",
+            "invalid-path",
+        ),
+        (
+            "movement",
+            reqwest::Method::POST,
+            "/api/cases/k/departure",
+            "invalid-path",
+        ),
+        (
+            "admin",
+            reqwest::Method::PATCH,
+            "/api/users/xyz",
+            "invalid-path",
+        ),
+        (
+            "admin",
+            reqwest::Method::PUT,
+            "/api/programmes/xyz",
+            "invalid-path",
+        ),
+        (
+            "auditor",
+            reqwest::Method::GET,
+            "/api/audit?per_page=false",
+            "invalid-query",
+        ),
+    ] {
+        let r = w
+            .http
+            .request(method.clone(), format!("{}{path}", w.base))
+            .bearer_auth(w.token(user))
+            .json(&json!({"version": 1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{method} {path}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert_eq!(ct, "application/problem+json", "{method} {path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            body["type"],
+            format!("/problems/{code}"),
+            "{method} {path}: {body}"
+        );
+        assert!(
+            !body["detail"].as_str().unwrap_or("").is_empty(),
+            "{method} {path}: says what is wrong"
+        );
+    }
+}
