@@ -41,8 +41,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         Err(e) => {
             let at = json_pointer(e.path());
             let inner = e.into_inner();
-            let message = inner.to_string();
+            let mut message = inner.to_string();
             // The position suffix ("at line 1 column 9") is kept: it locates syntax errors.
+            // serde reports some values of the wrong shape as syntax errors (an enum given
+            // two keys: "expected value at line 1 column 316"). A body that parses as JSON
+            // is never "not valid JSON": it has the wrong shape.
+            let reported_as_syntax = matches!(
+                inner.classify(),
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+            );
+            let syntax = reported_as_syntax
+                && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err();
+            if reported_as_syntax && !syntax {
+                message = format!(
+                    "this value does not have the shape this field takes (one key for a \
+                     choice, as the API description shows); the parser stopped here: {message}"
+                );
+            }
             let item = |code: &str| ProblemItem {
                 pointer: Some(at.clone()),
                 code: code.into(),
@@ -50,17 +65,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
                 person_id: None,
                 params: Default::default(),
             };
-            return Err(match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "malformed-json",
-                        "The body is not valid JSON",
-                    )
-                    .detail(message.clone())
-                    .with_errors([item("json.syntax")])
-                }
-                _ => Problem::invalid(vec![item("json.shape")]),
+            return Err(match syntax {
+                true => Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed-json",
+                    "The body is not valid JSON",
+                )
+                .detail(message.clone())
+                .with_errors([item("json.syntax")]),
+                false => Problem::invalid(vec![item("json.shape")]),
             });
         }
     };

@@ -293,6 +293,26 @@ async fn bad_input_gets_a_4xx_with_field_pointers_and_writes_nothing(db: &TestDb
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.pointers(), vec!["#/host_office"]);
+    // Valid JSON of the wrong shape is never "not valid JSON" (serde reports an enum
+    // given two keys as a syntax error): 422, with where.
+    let mut two_keys = adult("Awa");
+    two_keys["date_of_birth"] = json!({"estimated_year": 1990, "exact": null});
+    let r = w
+        .post(
+            "counsellor",
+            "/api/cases",
+            json!({
+                "host_office": w.bru,
+                "programme": w.programme,
+                "referral": {"source": "self_referral"},
+                "proposal": {"country_of_return": "SN", "return_kind": "origin"},
+                "members": [{"relationship": "principal", "details": two_keys}]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["type"], "/problems/invalid-input", "{}", r.body);
+    assert_eq!(r.pointers(), vec!["#/members/0/details/date_of_birth"]);
     // Unknown codes, a birth in the future, negative money: every field named at once.
     let mut person = adult("Awa");
     person["nationality"] = json!("XX");
