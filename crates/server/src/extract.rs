@@ -34,58 +34,37 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
     pointer(&parts.join("/"))
 }
 
+/// A body as JSON: syntax first (400, with where), then the value read into `T`
+/// strictly (`crate::strict`: a struct only from an object), a value of the wrong shape a
+/// 422 at its JSON pointer.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => v,
-        Err(e) => {
-            let at = json_pointer(e.path());
-            let inner = e.into_inner();
-            let mut message = inner.to_string();
-            // The position suffix ("at line 1 column 9") is kept: it locates syntax errors.
-            // serde reports some values of the wrong shape as syntax errors (an enum given
-            // two keys: "expected value at line 1 column 316"). A body that parses as JSON
-            // is never "not valid JSON": it has the wrong shape.
-            let reported_as_syntax = matches!(
-                inner.classify(),
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-            );
-            let syntax = reported_as_syntax
-                && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err();
-            if reported_as_syntax && !syntax {
-                message = format!(
-                    "this value does not have the shape this field takes (one key for a \
-                     choice, as the API description shows); the parser stopped here: {message}"
-                );
-            }
-            let item = |code: &str| ProblemItem {
-                pointer: Some(at.clone()),
-                code: code.into(),
-                detail: message.clone(),
-                person_id: None,
-                params: Default::default(),
-            };
-            return Err(match syntax {
-                true => Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed-json",
-                    "The body is not valid JSON",
-                )
-                .detail(message.clone())
-                .with_errors([item("json.syntax")]),
-                false => Problem::invalid(vec![item("json.shape")]),
-            });
-        }
-    };
-    de.end().map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        // The position ("at line 1 column 9") locates the error.
+        let message = e.to_string();
         Problem::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "The body is not valid JSON",
         )
-        .detail(e.to_string())
+        .detail(message.clone())
+        .with_errors([ProblemItem {
+            pointer: None,
+            code: "json.syntax".into(),
+            detail: message,
+            person_id: None,
+            params: Default::default(),
+        }])
     })?;
-    Ok(value)
+    serde_path_to_error::deserialize::<_, T>(crate::strict::Strict(&value)).map_err(|e| {
+        let at = json_pointer(e.path());
+        Problem::invalid(vec![ProblemItem {
+            pointer: Some(at),
+            code: "json.shape".into(),
+            detail: e.into_inner().to_string(),
+            person_id: None,
+            params: Default::default(),
+        }])
+    })
 }
 
 /// A path's parameters. One that does not parse (an id that is not a UUID) is a 400

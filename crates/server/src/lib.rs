@@ -7,6 +7,7 @@ pub mod extract;
 pub mod health;
 pub mod problem;
 pub mod state;
+mod strict;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

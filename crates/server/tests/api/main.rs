@@ -211,3 +211,54 @@ async fn a_bad_path_id_or_query_string_is_a_problem_document() {
         );
     }
 }
+
+/// A body is read field by name, never by position: an array in place of an object is
+/// refused at every level (issue #26: `["Renamed", null]` renamed a programme).
+#[tokio::test]
+async fn an_array_in_place_of_an_object_is_refused_and_changes_nothing() {
+    let db = homeward_store::testing::TestDb::sqlite().await.unwrap();
+    let w = World::start(&db).await;
+    let users_before = w.get("admin", "/api/users").await.ok();
+    let send = |method: reqwest::Method, path: String, body: Value| {
+        w.http
+            .request(method, format!("{}{path}", w.base))
+            .bearer_auth(w.token("admin"))
+            .json(&body)
+            .send()
+    };
+    let cases = [
+        (
+            reqwest::Method::PUT,
+            format!("/api/programmes/{}", w.programme),
+            json!(["Renamed through a JSON array", null]),
+            "#",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/users".to_string(),
+            json!([
+                "arrayuser",
+                "Made from an array",
+                ["auditor"],
+                [],
+                "array-password-123"
+            ]),
+            "#",
+        ),
+    ];
+    for (method, path, body, pointer) in cases {
+        let r = send(method.clone(), path.clone(), body).await.unwrap();
+        assert_eq!(r.status(), 422, "{method} {path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "json.shape", "{body}");
+        assert_eq!(body["errors"][0]["pointer"], pointer, "{body}");
+    }
+    assert_eq!(w.get("admin", "/api/users").await.ok(), users_before);
+    let programmes = w.get("admin", "/api/programmes").await.ok();
+    assert!(
+        !programmes
+            .to_string()
+            .contains("Renamed through a JSON array"),
+        "{programmes}"
+    );
+}

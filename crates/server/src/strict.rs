@@ -1,0 +1,299 @@
+//! Request bodies read strictly: a JSON value deserialized as serde_json would, except
+//! that a struct is read only from an object. serde's derived structs also accept an
+//! array, filling fields by position: `["Renamed", null]` renamed a programme and
+//! `["arrayuser", ...]` created a user. Every struct, at every level, now needs an object.
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
+    Unexpected, VariantAccess, Visitor,
+};
+use serde_json::{Map, Number, Value};
+
+type Error = de::value::Error;
+
+/// A JSON value to deserialize from.
+pub struct Strict<'a>(pub &'a Value);
+
+fn number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, Error> {
+    if let Some(u) = n.as_u64() {
+        visitor.visit_u64(u)
+    } else if let Some(i) = n.as_i64() {
+        visitor.visit_i64(i)
+    } else if let Some(f) = n.as_f64() {
+        visitor.visit_f64(f)
+    } else {
+        Err(de::Error::custom("a number out of range"))
+    }
+}
+
+fn unexpected(v: &Value) -> Unexpected<'_> {
+    match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Unexpected::Unsigned(u),
+            (_, Some(i), _) => Unexpected::Signed(i),
+            (_, _, Some(f)) => Unexpected::Float(f),
+            _ => Unexpected::Other("number"),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+impl<'de> Deserializer<'de> for Strict<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => number(n, visitor),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(a) => visitor.visit_seq(Seq(a.iter())),
+            Value::Object(o) => visitor.visit_map(Fields::new(o)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Object(o) => visitor.visit_map(Fields::new(o)),
+            other => Err(de::Error::invalid_type(unexpected(other), &"an object")),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Value::Object(o) if o.len() == 1 => match o.iter().next() {
+                Some((variant, value)) => visitor.visit_enum(Variant { variant, value }),
+                None => Err(de::Error::custom("an empty object")),
+            },
+            other => Err(de::Error::invalid_type(
+                unexpected(other),
+                &"a string, or an object with exactly one key",
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+struct Seq<'a>(std::slice::Iter<'a, Value>);
+
+impl<'de> SeqAccess<'de> for Seq<'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        self.0
+            .next()
+            .map(|v| seed.deserialize(Strict(v)))
+            .transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Fields<'a> {
+    entries: serde_json::map::Iter<'a>,
+    value: Option<&'a Value>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(map: &'a Map<String, Value>) -> Self {
+        Fields {
+            entries: map.iter(),
+            value: None,
+        }
+    }
+}
+
+impl<'de> MapAccess<'de> for Fields<'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        match self.entries.next() {
+            Some((k, v)) => {
+                self.value = Some(v);
+                let key: de::value::BorrowedStrDeserializer<'de, Error> =
+                    de::value::BorrowedStrDeserializer::new(k);
+                seed.deserialize(key).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+        match self.value.take() {
+            Some(v) => seed.deserialize(Strict(v)),
+            None => Err(de::Error::custom("a value without its key")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+struct Variant<'a> {
+    variant: &'a str,
+    value: &'a Value,
+}
+
+impl<'de> EnumAccess<'de> for Variant<'de> {
+    type Error = Error;
+    type Variant = Strict<'de>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Strict<'de>), Error> {
+        let name: de::value::BorrowedStrDeserializer<'de, Error> =
+            de::value::BorrowedStrDeserializer::new(self.variant);
+        Ok((seed.deserialize(name)?, Strict(self.value)))
+    }
+}
+
+impl<'de> VariantAccess<'de> for Strict<'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        match self.0 {
+            Value::Null => Ok(()),
+            other => Err(de::Error::invalid_type(unexpected(other), &"null")),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Array(a) => visitor.visit_seq(Seq(a.iter())),
+            other => Err(de::Error::invalid_type(unexpected(other), &"an array")),
+        }
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Object(o) => visitor.visit_map(Fields::new(o)),
+            other => Err(de::Error::invalid_type(unexpected(other), &"an object")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        name: String,
+        count: Option<u32>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Choice {
+        Plain,
+        Exact(String),
+        Pair { a: i64 },
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Outer {
+        inner: Inner,
+        list: Vec<Inner>,
+        choice: Choice,
+        #[serde(default)]
+        flag: bool,
+    }
+
+    fn read<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, String> {
+        T::deserialize(Strict(&v)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        let v = serde_json::json!({
+            "inner": {"name": "a", "count": 3},
+            "list": [{"name": "b", "count": null}],
+            "choice": {"exact": "x"},
+        });
+        let direct: Outer = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(read::<Outer>(v).unwrap(), direct);
+        assert_eq!(
+            read::<Choice>(serde_json::json!("plain")).unwrap(),
+            Choice::Plain
+        );
+        assert_eq!(
+            read::<Choice>(serde_json::json!({"pair": {"a": -4}})).unwrap(),
+            Choice::Pair { a: -4 }
+        );
+        assert!(read::<Inner>(serde_json::json!({"name": "a", "extra": 1})).is_err());
+        assert!(read::<Inner>(serde_json::json!({"name": "a", "count": -1})).is_err());
+    }
+
+    #[test]
+    fn a_struct_is_never_read_from_an_array_at_any_level() {
+        assert!(serde_json::from_value::<Inner>(serde_json::json!(["a", 1])).is_ok());
+        let top = read::<Inner>(serde_json::json!(["a", 1])).unwrap_err();
+        assert!(top.contains("an object"), "{top}");
+        let nested = serde_json::json!({
+            "inner": ["a", 1], "list": [], "choice": "plain"
+        });
+        assert!(read::<Outer>(nested).is_err());
+        let in_list = serde_json::json!({
+            "inner": {"name": "a"}, "list": [["b", 2]], "choice": "plain"
+        });
+        assert!(read::<Outer>(in_list).is_err());
+        let in_variant = serde_json::json!({
+            "inner": {"name": "a"}, "list": [], "choice": {"pair": [4]}
+        });
+        assert!(read::<Outer>(in_variant).is_err());
+        assert!(read::<Choice>(serde_json::json!({"plain": null, "exact": "x"})).is_err());
+    }
+}
