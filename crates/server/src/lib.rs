@@ -39,7 +39,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The OpenAPI document of the API.
 pub fn openapi() -> OpenApi {
-    api::router().split_for_parts().1
+    let mut doc = api::router().split_for_parts().1;
+    api::complete(&mut doc);
+    doc
 }
 
 /// Headers on every response, errors, timeouts and panics included. Pages set their own
@@ -121,7 +123,8 @@ pub fn router(app: App, options: ServerOptions) -> Router {
         app,
         options: Arc::new(options),
     };
-    let (api, doc) = api::router().split_for_parts();
+    let (api, mut doc) = api::router().split_for_parts();
+    api::complete(&mut doc);
     let doc = Arc::new(doc);
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
         // The matched route, never the raw URI: no personal data in logs.

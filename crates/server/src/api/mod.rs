@@ -119,3 +119,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::returns_xlsx_download))
         .routes(routes!(stats::pipeline))
 }
+
+/// Documents, on every operation, the answers the server's own machinery gives whatever
+/// the handler: a body that is not JSON (415), too large (413) or not valid JSON (400); a
+/// path parameter or query string that does not parse (400); no or a bad credential on a
+/// secured operation (401). Each is a problem document. What a handler declares itself
+/// is kept.
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let in_path = path.contains('{');
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let queried = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            if in_path || queried {
+                add("400", "A path parameter or the query string does not parse");
+            }
+            if op.request_body.is_some() {
+                add("400", "The body is not valid JSON");
+                add("413", "The body is too large");
+                add("415", "The body is not JSON");
+            }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add("401", "No credential, or one that is not valid");
+            }
+        }
+    }
+}
