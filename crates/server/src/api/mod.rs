@@ -121,9 +121,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever
-/// the handler: a body that is not JSON (415), too large (413) or not valid JSON (400); a
-/// path parameter or query string that does not parse (400); no or a bad credential on a
-/// secured operation (401). Each is a problem document. What a handler declares itself
+/// the handler: a body that is not JSON (415), too large (413), not valid JSON (400) or
+/// with a field of the wrong shape (422); a path parameter or query string that does not
+/// parse (400) or a query value not accepted (422); no or a bad credential on a secured
+/// operation (401). Each is a problem document. What a handler declares itself
 /// is kept.
 pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
@@ -164,10 +165,20 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
             if in_path || queried {
                 add("400", "A path parameter or the query string does not parse");
             }
+            if queried {
+                add(
+                    "422",
+                    "A query parameter's value is not accepted (each one named)",
+                );
+            }
             if op.request_body.is_some() {
                 add("400", "The body is not valid JSON");
                 add("413", "The body is too large");
                 add("415", "The body is not JSON");
+                add(
+                    "422",
+                    "A field of the body is not accepted (each one named, with its JSON pointer)",
+                );
             }
             if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 add("401", "No credential, or one that is not valid");

@@ -169,6 +169,8 @@ pub struct PasswordIn {
     responses(
         (status = 204, description = "Changed"),
         (status = 422, description = "Wrong current password or weak new one", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords; Retry-After says when to try again", body = ProblemDoc, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]

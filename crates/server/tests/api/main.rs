@@ -283,6 +283,7 @@ async fn every_operation_documents_the_errors_the_server_gives_it() {
                 has("400");
                 has("413");
                 has("415");
+                has("422");
             }
             if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
                 has("401");
