@@ -38,9 +38,7 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
 /// strictly (`crate::strict`: a struct only from an object), a value of the wrong shape a
 /// 422 at its JSON pointer.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        // The position ("at line 1 column 9") locates the error.
-        let message = e.to_string();
+    let malformed = |message: String, at: Option<String>| {
         Problem::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
@@ -48,23 +46,41 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         )
         .detail(message.clone())
         .with_errors([ProblemItem {
-            pointer: None,
+            pointer: at,
             code: "json.syntax".into(),
             detail: message,
             person_id: None,
             params: Default::default(),
         }])
-    })?;
-    serde_path_to_error::deserialize::<_, T>(crate::strict::Strict(&value)).map_err(|e| {
-        let at = json_pointer(e.path());
+    };
+    let shape = |message: String, at: String| {
         Problem::invalid(vec![ProblemItem {
             pointer: Some(at),
             code: "json.shape".into(),
-            detail: e.into_inner().to_string(),
+            detail: message,
             person_id: None,
             params: Default::default(),
         }])
-    })
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize::<_, crate::strict::Checked>(&mut de) {
+        Ok(crate::strict::Checked(v)) => v,
+        Err(e) => {
+            let at = json_pointer(e.path());
+            let inner = e.into_inner();
+            // The position ("at line 1 column 9") locates the error.
+            return Err(match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    malformed(inner.to_string(), Some(at))
+                }
+                // A key given twice.
+                _ => shape(inner.to_string(), at),
+            });
+        }
+    };
+    de.end().map_err(|e| malformed(e.to_string(), None))?;
+    serde_path_to_error::deserialize::<_, T>(crate::strict::Strict(&value))
+        .map_err(|e| shape(e.inner().to_string(), json_pointer(e.path())))
 }
 
 /// A path's parameters. One that does not parse (an id that is not a UUID) is a 400

@@ -14,6 +14,82 @@ type Error = de::value::Error;
 /// A JSON value to deserialize from.
 pub struct Strict<'a>(pub &'a Value);
 
+/// A JSON value as parsed, refusing an object that gives a key twice (which reading into
+/// a struct directly refused as a duplicate field; a plain JSON value keeps the last).
+pub struct Checked(pub Value);
+
+impl<'de> de::Deserialize<'de> for Checked {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CheckedVisitor).map(Checked)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> Visitor<'de> for CheckedVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        de::Deserialize::deserialize(d).map(|Checked(v)| v)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(Checked(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format!("the key `{key}` is given twice")));
+            }
+            let Checked(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 fn number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, Error> {
     if let Some(u) = n.as_u64() {
         visitor.visit_u64(u)
@@ -275,6 +351,18 @@ mod tests {
         );
         assert!(read::<Inner>(serde_json::json!({"name": "a", "extra": 1})).is_err());
         assert!(read::<Inner>(serde_json::json!({"name": "a", "count": -1})).is_err());
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_and_values_parse_as_serde_json_parses_them() {
+        let twice = br#"{"a": {"name": "x", "name": "y"}}"#;
+        let e = serde_json::from_slice::<Checked>(twice).err().unwrap();
+        assert!(e.to_string().contains("given twice"), "{e}");
+        assert_eq!(e.classify(), serde_json::error::Category::Data);
+        let text =
+            br#"{"n": [1, -2, 2.5, 18446744073709551615], "s": "\u00e9", "z": null, "t": true}"#;
+        let Checked(v) = serde_json::from_slice(text).unwrap();
+        assert_eq!(v, serde_json::from_slice::<Value>(text).unwrap());
     }
 
     #[test]

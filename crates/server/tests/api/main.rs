@@ -253,6 +253,20 @@ async fn an_array_in_place_of_an_object_is_refused_and_changes_nothing() {
         assert_eq!(body["errors"][0]["code"], "json.shape", "{body}");
         assert_eq!(body["errors"][0]["pointer"], pointer, "{body}");
     }
+    // A key given twice is refused too, where it is (not the last one kept silently).
+    let r = w
+        .http
+        .post(format!("{}/api/users", w.base))
+        .bearer_auth(w.token("admin"))
+        .header("content-type", "application/json")
+        .body(r#"{"username": "twice", "username": "again", "display_name": "T", "roles": ["auditor"], "offices": [], "password": "twice-password-123"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "json.shape", "{body}");
+    assert!(body.to_string().contains("given twice"), "{body}");
     assert_eq!(w.get("admin", "/api/users").await.ok(), users_before);
     let programmes = w.get("admin", "/api/programmes").await.ok();
     assert!(
