@@ -211,13 +211,13 @@ pub(crate) fn columns_to_update(commits: &[&Commit]) -> Vec<&'static str> {
     changed
 }
 
-/// A case's people rows, replaced (a commit that changed them).
-pub(crate) async fn replace_people(
+/// A case's rows in these read-model tables (names written here, never taken from input).
+async fn delete_case_rows(
     tx: &mut sqlx::Transaction<'_, Db>,
+    tables: &[&str],
     case_id: Uuid,
-    people: &[PersonRow],
 ) -> CResult<()> {
-    for table in ["person_tokens", "case_people"] {
+    for table in tables {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE case_id = $1"
         )))
@@ -225,6 +225,16 @@ pub(crate) async fn replace_people(
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+/// A case's people rows, replaced (a commit that changed them).
+pub(crate) async fn replace_people(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    case_id: Uuid,
+    people: &[PersonRow],
+) -> CResult<()> {
+    delete_case_rows(tx, &["person_tokens", "case_people"], case_id).await?;
     let people: Vec<&PersonRow> = people.iter().collect();
     let mut w = Writes::new();
     push_people_rows(tx, &mut w, &people).await?;
@@ -238,14 +248,7 @@ pub(crate) async fn replace_stats(
     case_id: Uuid,
     rows: &StatRows,
 ) -> CResult<()> {
-    for table in ["stat_returns", "stat_interruptions"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE case_id = $1"
-        )))
-        .bind(case_id)
-        .execute(&mut **tx)
-        .await?;
-    }
+    delete_case_rows(tx, &["stat_returns", "stat_interruptions"], case_id).await?;
     let returns: Vec<&ReturnRow> = rows.returns.iter().collect();
     let interruptions: Vec<&InterruptionRow> = rows.interruptions.iter().collect();
     let mut w = Writes::new();
