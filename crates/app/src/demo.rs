@@ -14,7 +14,9 @@ use homeward_domain::case::records::*;
 use homeward_domain::case::{Context, EventMeta, RegisterCase, decide, register};
 use homeward_domain::ids::*;
 use homeward_domain::person::*;
-use homeward_domain::programme::{HealthAssessmentRule, ProgrammeSettings};
+use homeward_domain::programme::{
+    HealthAssessmentRule, Package, ProgrammeSettings, ReintegrationRules,
+};
 use homeward_domain::values::*;
 use homeward_domain::{Case, Command, Event, RecordedEvent, Stage};
 use homeward_store::projection::project;
@@ -27,6 +29,7 @@ use crate::admin::NewUser;
 use crate::{App, AppError, Result, now};
 
 mod countries;
+mod reintegration;
 mod stories;
 
 use countries::*;
@@ -76,6 +79,16 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
         escort_required_for: BTreeSet::new(),
         risk_assessment_for_trafficking: true,
         currency: CurrencyCode::parse("EUR").internal("building the demo")?,
+        reintegration: ReintegrationRules {
+            // The EU reintegration programme's published figures, in cents.
+            package: Some(Package {
+                on_arrival_per_person: 61_500,
+                per_adult: 200_000,
+                per_dependant: 100_000,
+                per_vulnerable_person: 50_000,
+            }),
+            second_signature_above: Some(100_000),
+        },
     })
 }
 
@@ -96,6 +109,13 @@ fn demo_users() -> Vec<(&'static str, &'static str, Role, bool, bool)> {
             Role::Approver,
             true,
             false,
+        ),
+        (
+            "approver-return",
+            "Fatou Ndiaye (programme manager, offices of return)",
+            Role::Approver,
+            false,
+            true,
         ),
         (
             "medical",
@@ -408,7 +428,7 @@ impl App {
                     },
                 )
                 .await?;
-            ids.insert(role, u.id);
+            ids.insert(username, u.id);
             users.push(DemoUser {
                 username: username.into(),
                 password,
@@ -416,17 +436,18 @@ impl App {
                 offices: names,
             });
         }
-        let actor = |r: Role| {
-            ids.get(&r)
+        let actor = |name: &str| {
+            ids.get(name)
                 .copied()
                 .ok_or_else(|| AppError::internal("demo user"))
         };
         let actors = Actors {
-            counsellor: actor(Role::Counsellor)?,
-            approver: actor(Role::Approver)?,
-            medical: actor(Role::MedicalOfficer)?,
-            movement: actor(Role::MovementOfficer)?,
-            reintegration: actor(Role::ReintegrationOfficer)?,
+            counsellor: actor("counsellor")?,
+            approver: actor("approver")?,
+            return_approver: actor("approver-return")?,
+            medical: actor("medical")?,
+            movement: actor("movement")?,
+            reintegration: actor("reintegration")?,
         };
         Ok((
             World {

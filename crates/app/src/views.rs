@@ -10,6 +10,7 @@ use homeward_domain::case::records::ConsentGiver;
 use homeward_domain::case::records::{
     BestInterestsDetermination, CapacityAssessment, CounsellingSession, HealthAssessment,
 };
+use homeward_domain::case::reintegration::{NeedsAssessment, NeedsRecord, Reintegration};
 use homeward_domain::case::voluntariness::{ConsentPath, consent_path, consent_possible_from};
 use homeward_domain::ids::{CaseId, OfficeId, PersonId, ProgrammeId, UserId};
 use homeward_domain::person::{Member, PersonDetails, Sex, Vulnerability};
@@ -24,6 +25,8 @@ pub struct Visibility {
     pub trafficking: bool,
     pub violence: bool,
     pub notes: bool,
+    /// Health and psychosocial needs in a reintegration needs assessment.
+    pub needs: bool,
 }
 
 impl Visibility {
@@ -33,6 +36,7 @@ impl Visibility {
             trafficking: may_read(actor, Sensitive::Trafficking),
             violence: may_read(actor, Sensitive::Violence),
             notes: may_read(actor, Sensitive::CounsellingNotes),
+            needs: may_read(actor, Sensitive::ReintegrationNeeds),
         }
     }
 
@@ -49,6 +53,9 @@ impl Visibility {
         }
         if !self.notes {
             v.push(Sensitive::CounsellingNotes);
+        }
+        if !self.needs {
+            v.push(Sensitive::ReintegrationNeeds);
         }
         v
     }
@@ -93,6 +100,14 @@ pub fn sensitive_present(case: &Case) -> BTreeSet<Sensitive> {
     {
         out.insert(Sensitive::CounsellingNotes);
     }
+    if case
+        .reintegration
+        .needs
+        .iter()
+        .any(|n| n.assessment.health_needs.is_some() || n.assessment.psychosocial_needs.is_some())
+    {
+        out.insert(Sensitive::ReintegrationNeeds);
+    }
     out
 }
 
@@ -105,6 +120,7 @@ pub fn sensitive_read(case: &Case, vis: &Visibility) -> Vec<Sensitive> {
             Sensitive::Trafficking => vis.trafficking,
             Sensitive::Violence => vis.violence,
             Sensitive::CounsellingNotes => vis.notes,
+            Sensitive::ReintegrationNeeds => vis.needs,
         })
         .collect()
 }
@@ -143,6 +159,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         allowances,
         no_shows,
         arrival,
+        reintegration,
         withdrawn_by,
         withdrawals,
         last_step_at,
@@ -181,6 +198,8 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         // Vulnerabilities: trafficking and violence to those who may read them.
         members: members.into_iter().map(|m| vis.member(m)).collect(),
         removed_members: removed_members.into_iter().map(|m| vis.member(m)).collect(),
+        // Health and psychosocial needs to those who plan and follow the assistance.
+        reintegration: vis.reintegration(reintegration),
         // Medical details to medical staff.
         health: health
             .into_iter()
@@ -248,6 +267,58 @@ impl Visibility {
             contact,
             legal_situation,
             vulnerabilities,
+        }
+    }
+
+    fn reintegration(&self, r: Reintegration) -> Reintegration {
+        let Reintegration {
+            needs,
+            versions,
+            deliveries,
+            declined_items,
+            declined_all,
+            closed_items,
+        } = r;
+        Reintegration {
+            needs: needs
+                .into_iter()
+                .map(|NeedsRecord { at, assessment }| NeedsRecord {
+                    at,
+                    assessment: self.needs(assessment),
+                })
+                .collect(),
+            versions,
+            deliveries,
+            declined_items,
+            declined_all,
+            closed_items,
+        }
+    }
+
+    fn needs(&self, n: NeedsAssessment) -> NeedsAssessment {
+        let NeedsAssessment {
+            person_id,
+            skills,
+            education,
+            work_experience,
+            reasons_for_return,
+            housing,
+            health_needs,
+            psychosocial_needs,
+            family_situation,
+            priorities,
+        } = n;
+        NeedsAssessment {
+            person_id,
+            skills,
+            education,
+            work_experience,
+            reasons_for_return,
+            housing,
+            health_needs: health_needs.filter(|_| self.needs),
+            psychosocial_needs: psychosocial_needs.filter(|_| self.needs),
+            family_situation,
+            priorities,
         }
     }
 
@@ -337,6 +408,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         Event::CapacityAssessed(c) => Event::CapacityAssessed(vis.capacity(c)),
         Event::BestInterestsDetermined(b) => Event::BestInterestsDetermined(vis.best_interests(b)),
         Event::HealthAssessed(h) => Event::HealthAssessed(vis.health(h)),
+        Event::NeedsAssessed(n) => Event::NeedsAssessed(vis.needs(n)),
         Event::RiskAssessed(r) => {
             if !vis.trafficking {
                 return None;
@@ -351,6 +423,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         } => {
             let withheld = match replacement.as_ref() {
                 Event::HealthAssessed(_) => !vis.medical,
+                Event::NeedsAssessed(_) => !vis.needs,
                 Event::CounsellingSessionRecorded(_)
                 | Event::CapacityAssessed(_)
                 | Event::BestInterestsDetermined(_) => !vis.notes,
@@ -398,6 +471,15 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         | Event::ArrivalRecorded(_)
         | Event::ReintegrationStarted
         | Event::MonitoringStarted
+        | Event::PlanDrafted { .. }
+        | Event::PlanResponded(_)
+        | Event::PlanApproved { .. }
+        | Event::PlanReturned { .. }
+        | Event::AssistanceDeclined(_)
+        | Event::DeliveryRecorded { .. }
+        | Event::DeliveryCountersigned { .. }
+        | Event::DeliveryReversed { .. }
+        | Event::PlanItemClosed { .. }
         | Event::CaseClosed { .. }) => e,
     })
 }

@@ -25,7 +25,7 @@ async fn fresh() -> (tempfile::TempDir, Store, App) {
 async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let (_dir, store, app) = fresh().await;
     let summary = app.seed_demo(300, 7).await.unwrap();
-    assert_eq!(summary.users.len(), 10);
+    assert_eq!(summary.users.len(), 11);
     let (cases, people) = store.read_model_snapshot().await.unwrap();
     assert_eq!(cases.len(), 300);
     assert!(people.len() > 300, "families have several members");
@@ -47,6 +47,40 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         assert!(stages.contains(s), "no demo case is {s}: {stages:?}");
     }
     assert!(cases.iter().any(|c| c.vulnerabilities != 0));
+    // Life after return: plans in every state, deliveries in two currencies, a declined
+    // item, an approved exception, a delivery countersigned.
+    let mut statuses = BTreeSet::new();
+    let mut currencies = BTreeSet::new();
+    let (mut declined, mut exception, mut countersigned, mut needs) = (false, false, false, false);
+    for row in &cases {
+        let events = store
+            .load_events(homeward_domain::ids::CaseId(row.case_id))
+            .await
+            .unwrap();
+        let r = homeward_domain::Case::replay(&events)
+            .unwrap()
+            .reintegration;
+        statuses.extend(r.versions.iter().map(|v| v.status));
+        currencies.extend(
+            r.deliveries
+                .iter()
+                .map(|d| d.delivery.amount.currency.to_string()),
+        );
+        declined |= !r.declined_items.is_empty();
+        exception |= r.versions.iter().any(|v| v.approved_above_cap);
+        countersigned |= r.deliveries.iter().any(|d| d.countersigned_by.is_some());
+        needs |= !r.needs.is_empty();
+    }
+    use homeward_domain::case::reintegration::PlanStatus;
+    for s in [
+        PlanStatus::Draft,
+        PlanStatus::Returned,
+        PlanStatus::Approved,
+    ] {
+        assert!(statuses.contains(&s), "no plan is {s:?}: {statuses:?}");
+    }
+    assert!(currencies.len() >= 2, "deliveries in {currencies:?}");
+    assert!(declined && exception && countersigned && needs);
     assert!(store.verify_audit().await.unwrap().is_ok());
     // Every person of a departed case is a return; nobody else is.
     let stats = store.stats_snapshot().await.unwrap();

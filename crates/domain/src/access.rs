@@ -224,7 +224,7 @@ fn roles_for_detail(e: &crate::case::Event) -> &'static [Role] {
         | E::ShelterArranged(_)
         | E::NoShowRecorded { .. } => &[MovementOfficer],
         E::AllowancePaid(_) => &[MovementOfficer, ReintegrationOfficer],
-        E::ArrivalRecorded(_) => &[ReintegrationOfficer],
+        E::ArrivalRecorded(_) | E::NeedsAssessed(_) => &[ReintegrationOfficer],
         E::PersonDetailsUpdated { .. } | E::MemberAdded(_) => &[Counsellor, ReintegrationOfficer],
         E::ApplicationRejected { .. } => &[Approver],
         E::ConsentWithdrawn { .. } => &[Counsellor, MovementOfficer],
@@ -245,14 +245,17 @@ pub enum Sensitive {
     Violence,
     /// Confidential counselling notes, capacity and best-interests notes.
     CounsellingNotes,
+    /// Health and psychosocial needs in a reintegration needs assessment.
+    ReintegrationNeeds,
 }
 
 impl Sensitive {
-    pub const ALL: [Sensitive; 4] = [
+    pub const ALL: [Sensitive; 5] = [
         Sensitive::Medical,
         Sensitive::Trafficking,
         Sensitive::Violence,
         Sensitive::CounsellingNotes,
+        Sensitive::ReintegrationNeeds,
     ];
 }
 
@@ -265,6 +268,8 @@ pub fn may_read(actor: &Actor, kind: Sensitive) -> bool {
             &[Counsellor, Approver, ReintegrationOfficer]
         }
         Sensitive::CounsellingNotes => &[Counsellor],
+        // Who plans and follows the assistance, and medical staff.
+        Sensitive::ReintegrationNeeds => &[ReintegrationOfficer, MonitoringOfficer, MedicalOfficer],
     };
     actor.has_any(roles)
 }

@@ -66,3 +66,11 @@ id!(
     /// An escort assigned to a case.
     EscortId
 );
+id!(
+    /// An item of a case's reintegration plan; it keeps its id across plan versions.
+    PlanItemId
+);
+id!(
+    /// A delivery (a tranche) of a reintegration plan item.
+    DeliveryId
+);

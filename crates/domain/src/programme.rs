@@ -38,6 +38,38 @@ pub struct ProgrammeSettings {
     /// Whether a victim of trafficking needs a risk assessment before departure.
     pub risk_assessment_for_trafficking: bool,
     pub currency: CurrencyCode,
+    /// The reintegration package and the thresholds of its four-eyes rules.
+    #[serde(default)]
+    pub reintegration: ReintegrationRules,
+}
+
+/// What a case's reintegration plan may hold without an exception, and when a delivery
+/// needs a second signature. Amounts are in minor units of the programme's currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReintegrationRules {
+    /// The standard package and its caps; no cap when absent.
+    pub package: Option<Package>,
+    /// A delivery worth more than this (in the programme's currency) needs a second
+    /// signature before it counts as delivered; every delivery counts at once when absent.
+    pub second_signature_above: Option<u64>,
+}
+
+/// A programme's standard reintegration package: the cap of a plan is the sum of these
+/// amounts over the household (for example the EU reintegration programme's 615 on
+/// arrival, up to 2,000 per adult and 1,000 per dependant, and a top-up per person with a
+/// vulnerability). Minor units of the programme's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Package {
+    /// Support on arrival, per person (cash or services).
+    pub on_arrival_per_person: u64,
+    /// Further support (mostly in kind, over up to 12 months), per adult.
+    pub per_adult: u64,
+    /// Further support per dependant (a child, at the date the plan is drafted).
+    pub per_dependant: u64,
+    /// A top-up per person with at least one vulnerability.
+    pub per_vulnerable_person: u64,
 }
 
 impl ProgrammeSettings {

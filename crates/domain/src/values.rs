@@ -208,6 +208,75 @@ impl fmt::Display for Money {
 }
 
 string_value!(
+    /// How many units of one currency a unit of another is worth, as a decimal written
+    /// with a point (`655.957`, `0.00152449`): positive, at most 12 digits after the point
+    /// and 18 in all. Kept as written; [`ExchangeRate::convert`] uses integers only.
+    ExchangeRate
+);
+
+impl ExchangeRate {
+    /// The most digits after the point.
+    pub const MAX_SCALE: usize = 12;
+
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let s = input.trim();
+        let bad = || {
+            ValueError::new(
+                "rate.invalid",
+                format!(
+                    "'{input}' is not an exchange rate: write a positive decimal number with a point, at most {} digits after it (for example 655.957)",
+                    Self::MAX_SCALE
+                ),
+            )
+        };
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits_ok = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty()
+            || !digits_ok(whole)
+            || !digits_ok(frac)
+            || (s.contains('.') && frac.is_empty())
+            || frac.len() > Self::MAX_SCALE
+            || whole.len() + frac.len() > 18
+        {
+            return Err(bad());
+        }
+        let rate = Self(s.to_string());
+        if rate.parts().0 == 0 {
+            return Err(bad());
+        }
+        Ok(rate)
+    }
+
+    /// The rate as an integer and the power of ten it is divided by.
+    fn parts(&self) -> (u128, u32) {
+        let (whole, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
+        let digits: String = [whole, frac].concat();
+        // Checked by `parse`: at most 18 digits.
+        (digits.parse().unwrap_or(0), frac.len() as u32)
+    }
+
+    /// `amount` converted at this rate into `to`, rounded half up to `to`'s minor unit:
+    /// minor units of `amount` × rate × 10^(exponent of `to` − exponent of `amount`).
+    /// `None` when the result does not fit.
+    pub fn convert(&self, amount: &Money, to: &CurrencyCode) -> Option<Money> {
+        let (rate, scale) = self.parts();
+        let from_exp = amount.currency.minor_unit_exponent();
+        let to_exp = to.minor_unit_exponent();
+        let mut num = u128::try_from(amount.amount_minor)
+            .ok()?
+            .checked_mul(rate)?;
+        let mut den = 10u128.checked_pow(scale)?;
+        if to_exp >= from_exp {
+            num = num.checked_mul(10u128.checked_pow(to_exp - from_exp)?)?;
+        } else {
+            den = den.checked_mul(10u128.checked_pow(from_exp - to_exp)?)?;
+        }
+        let rounded = (num.checked_add(den / 2)?) / den;
+        Money::new(i64::try_from(rounded).ok()?, to.clone()).ok()
+    }
+}
+
+string_value!(
     /// A three-letter IATA airport code (`BRU`, `DSS`). Any well-formed code is accepted;
     /// [`crate::airports`] knows the country and time zone of those with scheduled service.
     IataCode
@@ -555,6 +624,36 @@ mod tests {
         assert_eq!(xof.minor_unit_exponent(), 0);
         assert!(CurrencyCode::parse("EURO").is_err());
         assert!(CurrencyCode::parse("ABC").is_err());
+        // 1 EUR = 655.957 XOF: 10.00 EUR is 6560 XOF (6559.57, rounded).
+        let rate = ExchangeRate::parse("655.957").unwrap();
+        let xof = CurrencyCode::parse("XOF").unwrap();
+        let eur = CurrencyCode::parse("EUR").unwrap();
+        let ten = Money::new(1000, eur.clone()).unwrap();
+        assert_eq!(rate.convert(&ten, &xof).unwrap().amount_minor, 6560);
+        // And back: 6560 XOF at 0.00152449 is 10.00 EUR.
+        let back = ExchangeRate::parse("0.00152449").unwrap();
+        let paid = Money::new(6560, xof).unwrap();
+        assert_eq!(back.convert(&paid, &eur).unwrap().amount_minor, 1000);
+        for bad in [
+            "",
+            "0",
+            "0.000",
+            "-1",
+            "1,5",
+            "1.",
+            ".5",
+            "1e3",
+            "1.0000000000001",
+        ] {
+            assert!(ExchangeRate::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        let huge = Money::new(i64::MAX, eur.clone()).unwrap();
+        assert!(
+            ExchangeRate::parse("999999")
+                .unwrap()
+                .convert(&huge, &eur)
+                .is_none()
+        );
     }
 
     #[test]

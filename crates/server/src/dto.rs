@@ -565,3 +565,6 @@ impl CorrectionIn {
         Some((Box::new(replacement?), reason?))
     }
 }
+
+mod reintegration;
+pub use reintegration::*;

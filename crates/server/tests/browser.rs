@@ -201,6 +201,18 @@ impl Browser {
             .unwrap();
     }
 
+    /// Chooses the first option of a radio group.
+    async fn first(&self, name: &str) {
+        let css = format!("input[name='{name}']");
+        self.c
+            .find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
     async fn select(&self, id: &str, value: &str) {
         self.c
             .find(Locator::Id(id))
@@ -468,6 +480,38 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.submit("arrived").await;
     b.step(&case, "start-reintegration").await;
     b.submit("reintegration").await;
+    // The plan: drafted with the returnee, agreed, approved by a second person of the
+    // office of return, delivered.
+    b.step(&case, "draft-plan").await;
+    b.select("item1_assistance", "in_kind_business_set_up")
+        .await;
+    b.select("item1_form", "in_kind").await;
+    b.fill("item1_description", "Sewing machines").await;
+    b.fill("item1_value", "1000").await;
+    b.submit("plan-drafted").await;
+    b.step(&case, "respond-to-plan").await;
+    b.first("person_id").await;
+    b.choose("given_by", "person").await;
+    b.choose("answer", "agreed").await;
+    b.submit("plan-agreed").await;
+    b.sign_out().await;
+    b.sign_in("approver_dkr").await;
+    b.step(&case, "approve-plan").await;
+    b.submit("plan-approved").await;
+    b.sign_out().await;
+    b.sign_in("reintegration").await;
+    b.step(&case, "record-delivery").await;
+    b.first("item_id").await;
+    b.choose("channel", "paid_to_vendor").await;
+    b.fill("amount", "1000").await;
+    b.fill("proof", "Invoice 42").await;
+    b.submit("delivered").await;
+    b.go(&format!("/cases/{case}")).await;
+    let page = b.c.source().await.unwrap();
+    assert!(
+        page.contains("Sewing machines"),
+        "the plan is on the case page"
+    );
     b.step(&case, "start-monitoring").await;
     b.submit("monitoring").await;
     b.step(&case, "close").await;

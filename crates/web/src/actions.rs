@@ -19,10 +19,12 @@ use crate::i18n::I18n;
 mod build;
 mod inputs;
 mod person;
+mod plan;
 
 pub use build::*;
 pub use inputs::*;
 pub use person::*;
+pub use plan::*;
 
 /// An input of a form, before rendering.
 pub enum In {
@@ -306,6 +308,9 @@ fn uuid_of(f: &FormData, name: &str, p: &mut Parse, i: &I18n) -> Option<uuid::Uu
 
 /// Where a domain reason belongs in a form.
 pub fn field_of(path: &str) -> String {
+    if let Some(field) = plan_field(path) {
+        return field;
+    }
     let p = path
         .trim_start_matches("details/")
         .trim_start_matches("members/0/details/");
@@ -331,7 +336,7 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 32] = [
+pub const OFFERED: [CommandKind; 42] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
     CommandKind::UpdatePersonDetails,
@@ -358,7 +363,17 @@ pub const OFFERED: [CommandKind; 32] = [
     CommandKind::ConfirmDeparture,
     CommandKind::RecordNoShow,
     CommandKind::RecordArrival,
+    CommandKind::RecordNeeds,
     CommandKind::StartReintegration,
+    CommandKind::DraftPlan,
+    CommandKind::RespondToPlan,
+    CommandKind::ApprovePlan,
+    CommandKind::ReturnPlan,
+    CommandKind::RecordDelivery,
+    CommandKind::CountersignDelivery,
+    CommandKind::ReverseDelivery,
+    CommandKind::CloseItem,
+    CommandKind::DeclineAssistance,
     CommandKind::StartMonitoring,
     CommandKind::Withdraw,
     CommandKind::RemoveMember,

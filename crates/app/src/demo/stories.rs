@@ -6,6 +6,8 @@ use super::*;
 pub(super) struct Actors {
     pub(super) counsellor: UserId,
     pub(super) approver: UserId,
+    /// The programme manager of the offices of return: approves reintegration plans.
+    pub(super) return_approver: UserId,
     pub(super) medical: UserId,
     pub(super) movement: UserId,
     pub(super) reintegration: UserId,
@@ -660,23 +662,5 @@ pub(super) fn tell(
             temporary_accommodation: None,
         }),
     )?;
-    if stop(story)? || !story.wait(rng, 7, 30) {
-        return Ok(());
-    }
-    story.run(a.reintegration, Command::StartReintegration)?;
-    if stop(story)? || !story.wait(rng, 60, 120) {
-        return Ok(());
-    }
-    story.run(a.reintegration, Command::StartMonitoring)?;
-    if stop(story)? || !story.wait(rng, 90, 270) {
-        return Ok(());
-    }
-    story.run(
-        a.reintegration,
-        Command::Close {
-            outcome: Outcome::Completed,
-            note: None,
-        },
-    )?;
-    Ok(())
+    super::reintegration::after_arrival(rng, story, a, c, ending)
 }

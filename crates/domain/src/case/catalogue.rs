@@ -52,6 +52,12 @@ const OPEN: [Stage; 12] = [
     Withdrawn,
 ];
 
+/// Returned, before monitoring ends.
+const AFTER_ARRIVAL: [Stage; 3] = [Arrived, Reintegration, Monitoring];
+
+/// While the plan is worked on and delivered.
+const REINTEGRATING: [Stage; 2] = [Reintegration, Monitoring];
+
 impl CommandKind {
     /// What is declared of it.
     pub fn spec(self) -> Spec {
@@ -268,6 +274,66 @@ impl CommandKind {
                 doing: "starting monitoring",
                 roles: &[ReintegrationOfficer, MonitoringOfficer],
                 stages: &[Arrived, Reintegration],
+            },
+            RecordNeeds => Spec {
+                name: "record_needs",
+                doing: "recording the needs assessment",
+                roles: &[ReintegrationOfficer],
+                stages: &AFTER_ARRIVAL,
+            },
+            DraftPlan => Spec {
+                name: "draft_plan",
+                doing: "drafting the reintegration plan",
+                roles: &[ReintegrationOfficer],
+                stages: &AFTER_ARRIVAL,
+            },
+            RespondToPlan => Spec {
+                name: "respond_to_plan",
+                doing: "recording the returnee's answer to the plan",
+                roles: &[ReintegrationOfficer],
+                stages: &REINTEGRATING,
+            },
+            ApprovePlan => Spec {
+                name: "approve_plan",
+                doing: "deciding on the reintegration plan",
+                roles: &[Approver],
+                stages: &REINTEGRATING,
+            },
+            ReturnPlan => Spec {
+                name: "return_plan",
+                doing: "deciding on the reintegration plan",
+                roles: &[Approver],
+                stages: &REINTEGRATING,
+            },
+            DeclineAssistance => Spec {
+                name: "decline_assistance",
+                doing: "recording that assistance is declined",
+                roles: &[ReintegrationOfficer, MonitoringOfficer],
+                stages: &AFTER_ARRIVAL,
+            },
+            RecordDelivery => Spec {
+                name: "record_delivery",
+                doing: "recording a delivery",
+                roles: &[ReintegrationOfficer],
+                stages: &REINTEGRATING,
+            },
+            CountersignDelivery => Spec {
+                name: "countersign_delivery",
+                doing: "countersigning a delivery",
+                roles: &[Approver, ReintegrationOfficer],
+                stages: &REINTEGRATING,
+            },
+            ReverseDelivery => Spec {
+                name: "reverse_delivery",
+                doing: "reversing a delivery",
+                roles: &[ReintegrationOfficer, Approver],
+                stages: &REINTEGRATING,
+            },
+            CloseItem => Spec {
+                name: "close_item",
+                doing: "closing a plan item",
+                roles: &[ReintegrationOfficer],
+                stages: &REINTEGRATING,
             },
             Close => Spec {
                 name: "close",

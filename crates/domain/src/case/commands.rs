@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::events::Event;
 use super::records::*;
-use crate::ids::{CaseId, EscortId, OfficeId, PersonId, ProgrammeId};
+use super::reintegration::{Decline, Delivery, NeedsAssessment, PlanDraft, PlanResponse};
+use crate::ids::{CaseId, DeliveryId, EscortId, OfficeId, PersonId, PlanItemId, ProgrammeId};
 use crate::person::{Member, PersonDetails};
 use crate::values::{CountryCode, LongText, ShortText};
 
@@ -78,6 +79,35 @@ pub enum Command {
     RecordArrival(Arrival),
     StartReintegration,
     StartMonitoring,
+    RecordNeeds(NeedsAssessment),
+    /// A new version of the reintegration plan; it replaces a draft not yet approved.
+    DraftPlan(PlanDraft),
+    RespondToPlan(PlanResponse),
+    ApprovePlan {
+        version: u32,
+        comment: Option<LongText>,
+    },
+    /// The approver sends a draft back, with a reason.
+    ReturnPlan {
+        version: u32,
+        reason: LongText,
+    },
+    DeclineAssistance(Decline),
+    RecordDelivery(Delivery),
+    /// The second signature a delivery above the programme's threshold needs.
+    CountersignDelivery {
+        delivery_id: DeliveryId,
+    },
+    /// A correction of a delivery: it stays in the record, reversed, with the reason.
+    ReverseDelivery {
+        delivery_id: DeliveryId,
+        reason: LongText,
+    },
+    /// An item of the plan in force will not be delivered (further), with the reason.
+    CloseItem {
+        item_id: PlanItemId,
+        reason: LongText,
+    },
     Close {
         outcome: Outcome,
         note: Option<LongText>,
@@ -127,12 +157,22 @@ pub enum CommandKind {
     RecordArrival,
     StartReintegration,
     StartMonitoring,
+    RecordNeeds,
+    DraftPlan,
+    RespondToPlan,
+    ApprovePlan,
+    ReturnPlan,
+    DeclineAssistance,
+    RecordDelivery,
+    CountersignDelivery,
+    ReverseDelivery,
+    CloseItem,
     Close,
     Correct,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 33] = [
+    pub const ALL: [CommandKind; 43] = [
         CommandKind::AddMember,
         CommandKind::RemoveMember,
         CommandKind::UpdatePersonDetails,
@@ -164,6 +204,16 @@ impl CommandKind {
         CommandKind::RecordArrival,
         CommandKind::StartReintegration,
         CommandKind::StartMonitoring,
+        CommandKind::RecordNeeds,
+        CommandKind::DraftPlan,
+        CommandKind::RespondToPlan,
+        CommandKind::ApprovePlan,
+        CommandKind::ReturnPlan,
+        CommandKind::DeclineAssistance,
+        CommandKind::RecordDelivery,
+        CommandKind::CountersignDelivery,
+        CommandKind::ReverseDelivery,
+        CommandKind::CloseItem,
         CommandKind::Close,
         CommandKind::Correct,
     ];
@@ -212,6 +262,16 @@ impl Command {
             Command::RecordArrival(_) => CommandKind::RecordArrival,
             Command::StartReintegration => CommandKind::StartReintegration,
             Command::StartMonitoring => CommandKind::StartMonitoring,
+            Command::RecordNeeds(_) => CommandKind::RecordNeeds,
+            Command::DraftPlan(_) => CommandKind::DraftPlan,
+            Command::RespondToPlan(_) => CommandKind::RespondToPlan,
+            Command::ApprovePlan { .. } => CommandKind::ApprovePlan,
+            Command::ReturnPlan { .. } => CommandKind::ReturnPlan,
+            Command::DeclineAssistance(_) => CommandKind::DeclineAssistance,
+            Command::RecordDelivery(_) => CommandKind::RecordDelivery,
+            Command::CountersignDelivery { .. } => CommandKind::CountersignDelivery,
+            Command::ReverseDelivery { .. } => CommandKind::ReverseDelivery,
+            Command::CloseItem { .. } => CommandKind::CloseItem,
             Command::Close { .. } => CommandKind::Close,
             Command::Correct { .. } => CommandKind::Correct,
         }

@@ -24,10 +24,12 @@ use crate::rules::{Check, Refusal, Violation};
 mod closure;
 mod corrections;
 mod registration;
+mod reintegration;
 
 pub use closure::*;
 use corrections::*;
 pub use registration::*;
+pub use reintegration::{plan_cap, reintegration_unfinished};
 
 /// What a decision needs besides the case and the command. The domain reads no clock:
 /// `now` is when the command is recorded, `occurred_at` when the user says it happened.
@@ -460,6 +462,31 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         }
         Command::StartMonitoring => {
             vec![Event::MonitoringStarted]
+        }
+        Command::RecordNeeds(n) => {
+            let e = Event::NeedsAssessed(n);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
+        Command::DraftPlan(d) => reintegration::draft_plan(case, d, ctx, &mut c),
+        Command::RespondToPlan(r) => reintegration::respond(case, r, ctx, &mut c),
+        Command::ApprovePlan { version, comment } => {
+            reintegration::approve(case, version, comment, ctx, &mut c)
+        }
+        Command::ReturnPlan { version, reason } => {
+            reintegration::send_back(case, version, reason, &mut c)
+        }
+        Command::DeclineAssistance(d) => reintegration::decline(case, d, &mut c),
+        Command::RecordDelivery(d) => reintegration::deliver(case, d, ctx, &mut c),
+        Command::CountersignDelivery { delivery_id } => {
+            reintegration::countersign(case, delivery_id, ctx, &mut c)
+        }
+        Command::ReverseDelivery {
+            delivery_id,
+            reason,
+        } => reintegration::reverse(case, delivery_id, reason, &mut c),
+        Command::CloseItem { item_id, reason } => {
+            reintegration::close_item(case, item_id, reason, &mut c)
         }
         Command::Close { outcome, note } => {
             check_closure(case, outcome, &mut c);

@@ -5,9 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::records::*;
-use crate::ids::{CaseId, EscortId, OfficeId, PersonId, ProgrammeId, UserId};
+use super::reintegration::{Decline, Delivery, NeedsAssessment, PlanDraft, PlanResponse};
+use crate::ids::{
+    CaseId, DeliveryId, EscortId, OfficeId, PersonId, PlanItemId, ProgrammeId, UserId,
+};
 use crate::person::{Member, PersonDetails};
-use crate::values::{CountryCode, LongText, ShortText};
+use crate::values::{CountryCode, LongText, Money, ShortText};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -89,6 +92,46 @@ pub enum Event {
     ArrivalRecorded(Arrival),
     ReintegrationStarted,
     MonitoringStarted,
+    NeedsAssessed(NeedsAssessment),
+    PlanDrafted {
+        /// From 1, one more than the version before.
+        version: u32,
+        draft: PlanDraft,
+        /// The sum of the items' values.
+        total: Money,
+        /// The programme's cap for this household; none without a package.
+        cap: Option<Money>,
+    },
+    PlanResponded(PlanResponse),
+    PlanApproved {
+        version: u32,
+        comment: Option<LongText>,
+        /// Approved above the cap: the draft's exception, approved by a second person.
+        above_cap: bool,
+    },
+    PlanReturned {
+        version: u32,
+        reason: LongText,
+    },
+    AssistanceDeclined(Decline),
+    DeliveryRecorded {
+        delivery: Delivery,
+        /// Its worth in the plan's currency.
+        value: Money,
+        /// Above the programme's threshold: it counts once a second person signs.
+        needs_second_signature: bool,
+    },
+    DeliveryCountersigned {
+        delivery_id: DeliveryId,
+    },
+    DeliveryReversed {
+        delivery_id: DeliveryId,
+        reason: LongText,
+    },
+    PlanItemClosed {
+        item_id: PlanItemId,
+        reason: LongText,
+    },
     CaseClosed {
         outcome: Outcome,
         note: Option<LongText>,
@@ -143,6 +186,16 @@ impl Event {
             Event::ArrivalRecorded(_) => "arrival_recorded",
             Event::ReintegrationStarted => "reintegration_started",
             Event::MonitoringStarted => "monitoring_started",
+            Event::NeedsAssessed(_) => "needs_assessed",
+            Event::PlanDrafted { .. } => "plan_drafted",
+            Event::PlanResponded(_) => "plan_responded",
+            Event::PlanApproved { .. } => "plan_approved",
+            Event::PlanReturned { .. } => "plan_returned",
+            Event::AssistanceDeclined(_) => "assistance_declined",
+            Event::DeliveryRecorded { .. } => "delivery_recorded",
+            Event::DeliveryCountersigned { .. } => "delivery_countersigned",
+            Event::DeliveryReversed { .. } => "delivery_reversed",
+            Event::PlanItemClosed { .. } => "plan_item_closed",
             Event::CaseClosed { .. } => "case_closed",
             Event::Corrected { .. } => "corrected",
         }
@@ -173,6 +226,7 @@ impl Event {
             Event::ShelterArranged(_) => "shelter".into(),
             Event::AllowancePaid(_) => "allowance".into(),
             Event::ArrivalRecorded(_) => "arrival".into(),
+            Event::NeedsAssessed(n) => format!("needs:{}", n.subject()),
             Event::MemberRemoved { person_id, .. } => format!("removal:{person_id}"),
             Event::ConsentWithdrawn { person_id, .. } => format!("withdrawal:{person_id}"),
             Event::ApplicationRejected { .. } => "rejection".into(),

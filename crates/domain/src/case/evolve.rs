@@ -150,6 +150,7 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
         allowances: Vec::new(),
         no_shows: 0,
         arrival: None,
+        reintegration: Default::default(),
         withdrawn_by: None,
         withdrawals: Default::default(),
         last_step_at: Some(meta.occurred_at),
@@ -380,6 +381,22 @@ impl Case {
             }
             Event::ReintegrationStarted => self.stage = Stage::Reintegration,
             Event::MonitoringStarted => self.stage = Stage::Monitoring,
+            Event::NeedsAssessed(_)
+            | Event::PlanDrafted { .. }
+            | Event::PlanResponded(_)
+            | Event::PlanApproved { .. }
+            | Event::PlanReturned { .. }
+            | Event::AssistanceDeclined(_)
+            | Event::DeliveryRecorded { .. }
+            | Event::DeliveryCountersigned { .. }
+            | Event::DeliveryReversed { .. }
+            | Event::PlanItemClosed { .. } => {
+                self.reintegration.apply(meta, event);
+                // Drafting a plan on arrival starts reintegration.
+                if matches!(event, Event::PlanDrafted { .. }) && self.stage == Stage::Arrived {
+                    self.stage = Stage::Reintegration;
+                }
+            }
             Event::CaseClosed { outcome, .. } => {
                 self.stage = Stage::Closed;
                 self.outcome = Some(*outcome);

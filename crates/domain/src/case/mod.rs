@@ -3,6 +3,17 @@
 //! `decide` turns a command into events (or refuses it, naming every reason); `replay`
 //! builds the state from events. Both are pure: the time is passed in.
 
+/// A closed list of codes, written in snake case.
+macro_rules! snake_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+    };
+}
+
 pub mod catalogue;
 pub mod commands;
 mod decide;
@@ -10,6 +21,7 @@ pub mod events;
 mod evolve;
 pub mod guard;
 pub mod records;
+pub mod reintegration;
 pub mod voluntariness;
 
 use std::collections::BTreeMap;
@@ -18,7 +30,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use commands::{Command, CommandKind, RegisterCase};
-pub use decide::{Context, allowed_stages, decide, register};
+pub use decide::{Context, allowed_stages, decide, plan_cap, register, reintegration_unfinished};
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;
 
@@ -198,6 +210,8 @@ pub struct Case {
     pub allowances: Vec<Allowance>,
     pub no_shows: u32,
     pub arrival: Option<Arrival>,
+    /// After arrival: the needs assessment, the plan, its deliveries.
+    pub reintegration: reintegration::Reintegration,
     pub withdrawn_by: Option<PersonId>,
     /// Members who said they do not want to go, and have not consented since.
     pub withdrawals: BTreeMap<PersonId, Withdrawal>,

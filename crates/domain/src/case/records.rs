@@ -10,16 +10,6 @@ use crate::ids::{DocumentId, EscortId, OfficeId, PersonId, SessionId, UserId};
 use crate::person::Member;
 use crate::values::{CountryCode, IataCode, LanguageCode, LongText, Money, ShortText};
 
-macro_rules! snake_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        pub enum $name { $($(#[$vmeta])* $variant),* }
-    };
-}
-
 snake_enum!(
     /// How the person came to the programme.
     pub enum ReferralSource {

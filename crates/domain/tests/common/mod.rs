@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use homeward_domain::case::records::*;
+use homeward_domain::case::reintegration::*;
 use homeward_domain::case::{Context, EventMeta, RegisterCase, decide, register};
 use homeward_domain::ids::*;
 use homeward_domain::person::*;
@@ -67,6 +68,7 @@ pub fn programme() -> ProgrammeSettings {
         escort_required_for: BTreeSet::new(),
         risk_assessment_for_trafficking: true,
         currency: CurrencyCode::parse("EUR").unwrap(),
+        reintegration: Default::default(),
     }
 }
 
@@ -347,5 +349,86 @@ impl Scenario {
         }
         let it = self.itinerary_cmd("DSS");
         self.ok(MOVEMENT, it);
+    }
+
+    /// From approval to arrival at the office of return (the itinerary must be set).
+    pub fn depart_and_arrive(&mut self) {
+        self.ok(MOVEMENT, Command::MarkReadyToDepart);
+        self.ok(MOVEMENT, Command::ConfirmDeparture);
+        self.ok(
+            COUNSELLOR,
+            Command::AssignReturnOffice(OfficeRef {
+                office_id: RETURN_OFFICE,
+                country: cc("SN"),
+            }),
+        );
+        self.advance(1);
+        self.ok(
+            REINTEGRATION,
+            Command::RecordArrival(Arrival {
+                reception: Reception::Office,
+                onward_transport: None,
+                temporary_accommodation: None,
+            }),
+        );
+    }
+
+    /// A plan item for the household, in euros.
+    pub fn plan_item(&mut self, assistance: AssistanceType, cents: i64) -> PlanItem {
+        PlanItem {
+            item_id: PlanItemId(self.fresh_id()),
+            assistance,
+            form: AssistanceForm::InKind,
+            description: t("Tools and stock for a tailoring workshop"),
+            beneficiary: None,
+            value: eur(cents),
+            provider: Some(t("Thiès vocational centre")),
+            due: None,
+        }
+    }
+
+    pub fn draft_cmd(items: Vec<PlanItem>) -> Command {
+        Command::DraftPlan(PlanDraft {
+            items,
+            cap_exception: None,
+        })
+    }
+
+    pub fn agree_cmd(version: u32) -> Command {
+        Command::RespondToPlan(PlanResponse {
+            version,
+            person_id: P1,
+            given_by: ConsentGiver::Person,
+            answer: PlanAnswer::Agreed,
+            own_words: None,
+        })
+    }
+
+    /// Drafted by the reintegration officer, agreed, approved by the approver.
+    pub fn approved_plan(&mut self, items: Vec<PlanItem>) -> u32 {
+        self.ok(REINTEGRATION, Self::draft_cmd(items));
+        let version = self.case().reintegration.latest().map_or(0, |v| v.version);
+        self.ok(REINTEGRATION, Self::agree_cmd(version));
+        self.ok(
+            APPROVER,
+            Command::ApprovePlan {
+                version,
+                comment: None,
+            },
+        );
+        version
+    }
+
+    pub fn delivery_cmd(&mut self, item: PlanItemId, amount: Money) -> (DeliveryId, Command) {
+        let id = DeliveryId(self.fresh_id());
+        let cmd = Command::RecordDelivery(Delivery {
+            delivery_id: id,
+            item_id: item,
+            channel: DeliveryChannel::PaidToVendor,
+            amount,
+            exchange: None,
+            proof: Some(t("Receipt 2026-0042")),
+        });
+        (id, cmd)
     }
 }

@@ -9,6 +9,7 @@ use common::*;
 use homeward_domain::Stage;
 use homeward_domain::case::guard::unmet_departure_conditions;
 use homeward_domain::case::records::*;
+use homeward_domain::case::reintegration::AssistanceType;
 use homeward_domain::ids::*;
 use homeward_domain::person::*;
 use homeward_domain::values::*;
@@ -18,6 +19,7 @@ mod closure;
 mod departure;
 mod eligibility;
 mod registration;
+mod reintegration;
 mod voluntariness;
 
 fn ready_single_adult() -> Scenario {
@@ -60,6 +62,10 @@ fn a_single_adult_goes_through_the_whole_lifecycle() {
         "arrival hands the case over"
     );
     s.ok(REINTEGRATION, Command::StartReintegration);
+    let item = s.plan_item(AssistanceType::BusinessDevelopment, 100_000);
+    s.approved_plan(vec![item.clone()]);
+    let (_, delivery) = s.delivery_cmd(item.item_id, eur(100_000));
+    s.ok(REINTEGRATION, delivery);
     s.ok(REINTEGRATION, Command::StartMonitoring);
     s.ok(
         REINTEGRATION,

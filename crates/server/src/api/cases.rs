@@ -712,3 +712,6 @@ pub async fn search_people(
         total_exact: result.total_exact,
     }))
 }
+
+mod plan;
+pub use plan::*;

@@ -64,6 +64,7 @@ async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
     w.cmd("reintegration", &case, "reintegration", json!({}))
         .await
         .ok();
+    reintegration_plan(&w, &case).await;
     w.cmd("reintegration", &case, "monitoring", json!({}))
         .await
         .ok();
@@ -95,11 +96,154 @@ async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
         "application_approved",
         "departure_confirmed",
         "arrival_recorded",
+        "needs_assessed",
+        "plan_drafted",
+        "plan_approved",
+        "delivery_recorded",
         "case_closed",
     ] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
     assert!(timeline[0]["actor_name"].as_str().is_some());
+}
+
+/// The plan through the API: needs (health needs read only by who may), a draft, the
+/// returnee's agreement, approval by an approver of the office of return (never the
+/// drafter's role), a delivery refused beyond the plan, then the plan delivered.
+async fn reintegration_plan(w: &World, case: &str) {
+    let p = w.people(case).await;
+    w.cmd(
+        "reintegration",
+        case,
+        "needs-assessments",
+        json!({"person_id": p[0], "skills": "Tailoring", "health_needs": "Diabetes follow-up"}),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "reintegration",
+        case,
+        "plan-versions",
+        json!({"items": [{
+            "assistance": "in_kind_business_set_up",
+            "form": "in_kind",
+            "description": "Sewing machines",
+            "value": {"amount_minor": 150000, "currency": "EUR"}
+        }]}),
+    )
+    .await
+    .ok();
+    let v = w.view("reintegration", case).await;
+    let r = &v["case"]["reintegration"];
+    assert_eq!(
+        r["needs"][0]["assessment"]["health_needs"],
+        "Diabetes follow-up"
+    );
+    assert_eq!(r["versions"][0]["status"], "draft");
+    let item = r["versions"][0]["items"][0]["item_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let approval = json!({"plan_version": 1, "comment": "Within the package"});
+    let early = w
+        .cmd("approver_dkr", case, "plan-approvals", approval.clone())
+        .await;
+    assert_eq!(early.status, 422, "{}", early.body);
+    assert!(
+        early.body.to_string().contains("plan.not_agreed"),
+        "{}",
+        early.body
+    );
+    w.cmd(
+        "reintegration",
+        case,
+        "plan-responses",
+        json!({"plan_version": 1, "person_id": p[0], "given_by": "person", "answer": "agreed"}),
+    )
+    .await
+    .ok();
+    let drafter = w
+        .cmd("reintegration", case, "plan-approvals", approval.clone())
+        .await;
+    assert_eq!(drafter.status, 403, "{}", drafter.body);
+    let host = w
+        .cmd("approver", case, "plan-approvals", approval.clone())
+        .await;
+    assert_eq!(
+        host.status, 403,
+        "the office of return leads: {}",
+        host.body
+    );
+    w.cmd("approver_dkr", case, "plan-approvals", approval)
+        .await
+        .ok();
+    let v = w.view("approver_dkr", case).await;
+    let r = &v["case"]["reintegration"];
+    assert_eq!(r["versions"][0]["status"], "approved");
+    assert!(
+        r["needs"][0]["assessment"]["health_needs"].is_null(),
+        "an approver does not read health needs: {r}"
+    );
+    let beyond = w
+        .cmd(
+            "reintegration",
+            case,
+            "deliveries",
+            json!({"item_id": item, "channel": "paid_to_vendor",
+                   "amount": {"amount_minor": 150001, "currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(beyond.status, 422, "{}", beyond.body);
+    assert!(
+        beyond.body.to_string().contains("delivery.beyond_plan"),
+        "{}",
+        beyond.body
+    );
+    let bad_rate = w
+        .cmd(
+            "reintegration",
+            case,
+            "deliveries",
+            json!({"item_id": item, "channel": "paid_to_vendor",
+                   "amount": {"amount_minor": 150000, "currency": "XOF"},
+                   "exchange": {"rate": "1,5", "on": "2026-01-01"}}),
+        )
+        .await;
+    assert_eq!(bad_rate.status, 422, "{}", bad_rate.body);
+    assert!(
+        bad_rate.body.to_string().contains("exchange/rate"),
+        "{}",
+        bad_rate.body
+    );
+    w.cmd(
+        "reintegration",
+        case,
+        "deliveries",
+        json!({"item_id": item, "channel": "paid_to_vendor", "proof": "Invoice 42",
+               "delivery_id": "0190f0a0-0000-7000-8000-000000000042",
+               "amount": {"amount_minor": 150000, "currency": "EUR"}}),
+    )
+    .await
+    .ok();
+    // Above the programme's threshold: a second person signs.
+    let sign = json!({"delivery_id": "0190f0a0-0000-7000-8000-000000000042"});
+    let own = w
+        .cmd(
+            "reintegration",
+            case,
+            "delivery-countersignatures",
+            sign.clone(),
+        )
+        .await;
+    assert_eq!(own.status, 422, "{}", own.body);
+    assert!(
+        own.body.to_string().contains("delivery.four_eyes"),
+        "{}",
+        own.body
+    );
+    w.cmd("approver_dkr", case, "delivery-countersignatures", sign)
+        .await
+        .ok();
 }
 
 async fn a_family_departs_once_every_adult_consented(db: &TestDb) {

@@ -231,6 +231,7 @@ const USERS: &[(&str, Role, &[&str])] = &[
     ("counsellor", Role::Counsellor, &["BRU"]),
     ("counsellor2", Role::Counsellor, &["BRU"]),
     ("approver", Role::Approver, &["BRU"]),
+    ("approver_dkr", Role::Approver, &["DKR"]),
     ("medical", Role::MedicalOfficer, &["BRU"]),
     ("movement", Role::MovementOfficer, &["BRU"]),
     ("reintegration", Role::ReintegrationOfficer, &["DKR"]),

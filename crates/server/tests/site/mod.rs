@@ -51,6 +51,7 @@ pub async fn site() -> Site {
         ("counsellor", Role::Counsellor, vec![bru]),
         ("counsellor_ams", Role::Counsellor, vec![ams]),
         ("approver", Role::Approver, vec![bru]),
+        ("approver_dkr", Role::Approver, vec![dkr]),
         ("movement", Role::MovementOfficer, vec![bru]),
         ("reintegration", Role::ReintegrationOfficer, vec![dkr]),
         ("admin", Role::Administrator, vec![]),

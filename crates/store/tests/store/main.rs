@@ -42,6 +42,7 @@ fn settings() -> ProgrammeSettings {
         escort_required_for: BTreeSet::new(),
         risk_assessment_for_trafficking: true,
         currency: CurrencyCode::parse("EUR").unwrap(),
+        reintegration: Default::default(),
     }
 }
 

@@ -4,6 +4,9 @@ use super::*;
 
 /// The command a submitted form asks for.
 pub fn build(kind: CommandKind, f: &FormData, ctx: &Ctx, p: &mut Parse) -> Option<Command> {
+    if let Some(cmd) = plan_command(kind, f, ctx, p) {
+        return cmd;
+    }
     let i = &ctx.i;
     let person = |p: &mut Parse| uuid_of(f, "person_id", p, i).map(PersonId);
     match kind {

@@ -4,6 +4,9 @@ use super::*;
 
 /// The inputs of a step.
 pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
+    if let Some(inputs) = plan_inputs(kind, ctx) {
+        return inputs;
+    }
     let i = &ctx.i;
     let who = || In::Radios("person_id", "f-person", people(ctx));
     let yes_no = || {

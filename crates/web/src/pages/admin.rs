@@ -13,8 +13,10 @@ use homeward_app::admin::{NewUser, OfficeView, UserView};
 use homeward_domain::access::Role;
 use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
 use homeward_domain::person::Vulnerability;
-use homeward_domain::programme::{HealthAssessmentRule, Programme, ProgrammeSettings};
-use homeward_domain::values::{CountryCode, CurrencyCode, ShortText};
+use homeward_domain::programme::{
+    HealthAssessmentRule, Package, Programme, ProgrammeSettings, ReintegrationRules,
+};
+use homeward_domain::values::{CountryCode, CurrencyCode, Money, ShortText};
 use homeward_store::{PageRequest, UserChange};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -532,8 +534,48 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
         ),
         In::Check("risk_assessment_for_trafficking", "admin-risk", None),
         In::Text("currency", "admin-currency", None),
+        In::Text(
+            "package_on_arrival",
+            "admin-package-on-arrival",
+            Some("admin-package-hint"),
+        ),
+        In::Text("package_per_adult", "admin-package-per-adult", None),
+        In::Text("package_per_dependant", "admin-package-per-dependant", None),
+        In::Text(
+            "package_per_vulnerable",
+            "admin-package-per-vulnerable",
+            None,
+        ),
+        In::Text(
+            "second_signature_above",
+            "admin-second-signature",
+            Some("admin-second-signature-hint"),
+        ),
     ]);
     inputs
+}
+
+/// The package's amounts, typed in major units of the programme's currency.
+const PACKAGE_FIELDS: [&str; 4] = [
+    "package_on_arrival",
+    "package_per_adult",
+    "package_per_dependant",
+    "package_per_vulnerable",
+];
+
+/// Minor units written in major units ("615.00").
+fn major_units(minor: u64, currency: &CurrencyCode) -> String {
+    match i64::try_from(minor)
+        .ok()
+        .and_then(|m| Money::new(m, currency.clone()).ok())
+    {
+        Some(m) => m
+            .to_string()
+            .trim_end_matches(currency.as_str())
+            .trim()
+            .to_string(),
+        None => minor.to_string(),
+    }
 }
 
 fn programme_form_data(pr: &Programme) -> FormData {
@@ -588,6 +630,21 @@ fn programme_form_data(pr: &Programme) -> FormData {
     if s.risk_assessment_for_trafficking {
         pairs.push(("risk_assessment_for_trafficking".into(), "yes".into()));
     }
+    let r = &s.reintegration;
+    if let Some(p) = &r.package {
+        let amounts = [
+            p.on_arrival_per_person,
+            p.per_adult,
+            p.per_dependant,
+            p.per_vulnerable_person,
+        ];
+        for (name, minor) in PACKAGE_FIELDS.into_iter().zip(amounts) {
+            pairs.push((name.into(), major_units(minor, &s.currency)));
+        }
+    }
+    if let Some(t) = r.second_signature_above {
+        pairs.push(("second_signature_above".into(), major_units(t, &s.currency)));
+    }
     FormData::from_pairs(pairs)
 }
 
@@ -639,6 +696,43 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         "always" => HealthAssessmentRule::Always,
         _ => HealthAssessmentRule::ForVulnerabilities(vulns("health_vulnerabilities")),
     };
+    // An amount in major units of the currency, or nothing when left empty.
+    let minor = |name: &str, errors: &mut FormErrors| -> Option<u64> {
+        let text = f.get(name).trim();
+        let c = currency.as_ref()?;
+        if text.is_empty() {
+            return None;
+        }
+        let m =
+            crate::actions::parse_amount(text, c).and_then(|m| u64::try_from(m.amount_minor).ok());
+        if m.is_none() {
+            errors.add(name, i.t1("f-amount-hint", "currency", c.to_string()));
+        }
+        m
+    };
+    let amounts: Vec<Option<u64>> = PACKAGE_FIELDS.iter().map(|n| minor(n, errors)).collect();
+    let package = match amounts[..] {
+        [
+            Some(on_arrival_per_person),
+            Some(per_adult),
+            Some(per_dependant),
+            Some(per_vulnerable_person),
+        ] => Some(Package {
+            on_arrival_per_person,
+            per_adult,
+            per_dependant,
+            per_vulnerable_person,
+        }),
+        _ => {
+            if PACKAGE_FIELDS.iter().any(|n| !f.get(n).trim().is_empty()) {
+                for n in PACKAGE_FIELDS.iter().filter(|n| f.get(n).trim().is_empty()) {
+                    errors.add(n, i.t("admin-package-all"));
+                }
+            }
+            None
+        }
+    };
+    let second_signature_above = minor("second_signature_above", errors);
     if !errors.is_empty() {
         return None;
     }
@@ -651,6 +745,10 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         escort_required_for: vulns("escort_required_for"),
         risk_assessment_for_trafficking: f.checked("risk_assessment_for_trafficking"),
         currency: currency?,
+        reintegration: ReintegrationRules {
+            package,
+            second_signature_above,
+        },
     })
 }
 

@@ -14,6 +14,8 @@ use homeward_domain::ids::CaseId;
 use homeward_domain::{CommandKind, Stage};
 use uuid::Uuid;
 
+mod plan;
+
 use super::{app_error, consume_flash};
 use crate::WebState;
 use crate::actions::{OFFERED, slug};
@@ -520,6 +522,7 @@ fn records(
         })
         .collect();
     out.push((i.t("case-allowances"), allowances));
+    out.extend(plan::plan_sections(i, &case.reintegration, name_of));
     out.retain(|(_, lines)| !lines.is_empty());
     out
 }

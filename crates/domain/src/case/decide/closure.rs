@@ -55,6 +55,9 @@ pub(super) fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
             .at("outcome"),
         );
     }
+    if outcome == Outcome::Completed && case.stage.is_after_departure() {
+        c.extend(super::reintegration_unfinished(case));
+    }
     if outcome == Outcome::NoShow && case.no_shows == 0 {
         c.push(
             Violation::new(

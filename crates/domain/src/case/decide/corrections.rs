@@ -17,6 +17,11 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
         |person: PersonId, c: &mut Check, field: &str| require_member(case, person, &p(field), c);
     match e {
         Event::MemberAdded(m) => check_person(&m.details, ctx.now, &p("details"), &mut c),
+        Event::NeedsAssessed(n) => {
+            if let Some(person) = n.person_id {
+                member(person, &mut c, "person_id");
+            }
+        }
         Event::PersonDetailsUpdated { person_id, details } => {
             member(*person_id, &mut c, "person_id");
             check_person(details, ctx.now, &p("details"), &mut c);

@@ -1,0 +1,386 @@
+//! The demo's life after return: the needs assessment, a plan in each of its states
+//! (waiting for approval, sent back, approved above the cap as an exception), deliveries
+//! in euros and in the local currency, large ones countersigned, an item declined, items
+//! closed with a reason.
+
+use homeward_domain::case::plan_cap;
+use homeward_domain::case::reintegration::*;
+
+use super::*;
+
+/// Local currencies the demo pays vendors in: the euro value of one unit, and the units
+/// a euro buys.
+fn local_currency(country: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    match country {
+        "SN" => Some(("XOF", "0.00152449", "655.957")),
+        "GE" => Some(("GEL", "0.3412", "2.9308")),
+        "NG" => Some(("NGN", "0.000572", "1748.25")),
+        _ => None,
+    }
+}
+
+fn eur(cents: i64) -> Result<Money> {
+    Money::new(
+        cents,
+        CurrencyCode::parse("EUR").internal("building the demo")?,
+    )
+    .internal("building the demo")
+}
+
+/// Who answers for the household: the principal if an adult, else their representative.
+fn answerer(case: &Case, on: NaiveDate) -> Option<(PersonId, ConsentGiver)> {
+    let p = case.principal()?;
+    if p.details.date_of_birth.is_adult_on(on) {
+        Some((p.person_id, ConsentGiver::Person))
+    } else if case.representatives.contains_key(&p.person_id) {
+        Some((p.person_id, ConsentGiver::Representative))
+    } else {
+        None
+    }
+}
+
+/// The story from arrival: `Ok(())` when it stops (its ending, or today).
+pub(super) fn after_arrival(
+    rng: &mut StdRng,
+    story: &mut Story,
+    a: &Actors,
+    c: &Country,
+    ending: Ending,
+) -> Result<()> {
+    let at = |s: &Story, stage: Stage| -> Result<bool> {
+        Ok(ending == Ending::At(stage) && s.case()?.stage == stage)
+    };
+    if at(story, Stage::Arrived)? || !story.wait(rng, 3, 20) {
+        return Ok(());
+    }
+    let case = story.case()?;
+    let on = story.t.date_naive();
+    let Some((principal, given_by)) = answerer(&case, on) else {
+        // Nobody can agree to a plan for this household yet: reintegration waits.
+        story.run(a.reintegration, Command::StartReintegration)?;
+        return Ok(());
+    };
+    story.run(
+        a.reintegration,
+        Command::RecordNeeds(NeedsAssessment {
+            person_id: Some(principal),
+            skills: Some(long(
+                [
+                    "Tailoring",
+                    "Farming",
+                    "Driving",
+                    "Hairdressing",
+                    "Carpentry",
+                ]
+                .choose(rng)
+                .copied()
+                .unwrap_or("Farming"),
+            )?),
+            education: Some(long("Primary school completed")?),
+            work_experience: Some(long("Six years in small trade before leaving")?),
+            reasons_for_return: Some(long("Family at home; no prospect of a permit")?),
+            housing: Some(long("Staying with relatives for now")?),
+            health_needs: rng
+                .random_bool(0.3)
+                .then(|| long("Needs regular follow-up for hypertension"))
+                .transpose()?,
+            psychosocial_needs: rng
+                .random_bool(0.2)
+                .then(|| long("Signs of distress after the journey; counselling advised"))
+                .transpose()?,
+            family_situation: Some(long(&format!(
+                "Household of {} on return",
+                case.members.len()
+            ))?),
+            priorities: Some(long(
+                "A small business of my own, and school for the children",
+            )?),
+        }),
+    )?;
+    story.run(a.reintegration, Command::StartReintegration)?;
+    if !story.wait(rng, 5, 25) {
+        return Ok(());
+    }
+    // The plan: an allowance on arrival, a business, and more where the household needs it.
+    let case = story.case()?;
+    let people = case.members.len() as i64;
+    let mut items = vec![
+        PlanItem {
+            item_id: PlanItemId(rid(rng, story.t)),
+            assistance: AssistanceType::ReintegrationAllowance,
+            form: AssistanceForm::Cash,
+            description: text("Reintegration allowance on arrival")?,
+            beneficiary: None,
+            value: eur(61_500 * people)?,
+            provider: None,
+            due: Some(on + Duration::days(30)),
+        },
+        PlanItem {
+            item_id: PlanItemId(rid(rng, story.t)),
+            assistance: AssistanceType::InKindBusinessSetUp,
+            form: AssistanceForm::InKind,
+            description: text(
+                [
+                    "Sewing machines and cloth for a tailoring workshop",
+                    "Seeds, tools and a water pump for market gardening",
+                    "Stock and a kiosk for a grocery",
+                    "Equipment for a hair salon",
+                ]
+                .choose(rng)
+                .copied()
+                .unwrap_or("Stock and a kiosk for a grocery"),
+            )?,
+            beneficiary: Some(principal),
+            value: eur(rng.random_range(120_000..=200_000))?,
+            provider: Some(text("Local supplier chosen with the returnee")?),
+            due: Some(on + Duration::days(120)),
+        },
+    ];
+    if case
+        .members
+        .iter()
+        .any(|m| !m.details.date_of_birth.is_adult_on(on))
+    {
+        items.push(PlanItem {
+            item_id: PlanItemId(rid(rng, story.t)),
+            assistance: AssistanceType::EducationSupport,
+            form: AssistanceForm::Service,
+            description: text("School fees and uniforms for the first year")?,
+            beneficiary: None,
+            value: eur(40_000)?,
+            provider: Some(text("Public school of the district")?),
+            due: Some(on + Duration::days(60)),
+        });
+    }
+    let vulnerable = case
+        .members
+        .iter()
+        .any(|m| !m.details.vulnerabilities.is_empty());
+    if vulnerable {
+        items.push(PlanItem {
+            item_id: PlanItemId(rid(rng, story.t)),
+            assistance: AssistanceType::PsychosocialSupport,
+            form: AssistanceForm::Service,
+            description: text("Twelve sessions with a psychosocial counsellor")?,
+            beneficiary: Some(principal),
+            value: eur(30_000)?,
+            provider: Some(text("Partner NGO, psychosocial service")?),
+            due: Some(on + Duration::days(180)),
+        });
+    }
+    // One plan in ten goes above the cap, as an exception with its reason.
+    let cap = plan_cap(&case, story.programme, on).map_or(i64::MAX, |m| m.amount_minor);
+    let total: i64 = items.iter().map(|i| i.value.amount_minor).sum();
+    let cap_exception = if rng.random_bool(0.1) || total > cap {
+        items.push(PlanItem {
+            item_id: PlanItemId(rid(rng, story.t)),
+            assistance: AssistanceType::MedicalCare,
+            form: AssistanceForm::Service,
+            description: text("Surgery not covered by public health insurance")?,
+            beneficiary: Some(principal),
+            value: eur((cap - total).clamp(0, 500_000) + 80_000)?,
+            provider: Some(text("Regional hospital")?),
+            due: Some(on + Duration::days(45)),
+        });
+        Some(long(
+            "Urgent surgery for the principal applicant; no other provider covers it.",
+        )?)
+    } else {
+        None
+    };
+    story.run(
+        a.reintegration,
+        Command::DraftPlan(PlanDraft {
+            items: items.clone(),
+            cap_exception: cap_exception.clone(),
+        }),
+    )?;
+    let respond = |story: &mut Story, version: u32, answer: PlanAnswer, words: Option<&str>| {
+        story.run(
+            a.reintegration,
+            Command::RespondToPlan(PlanResponse {
+                version,
+                person_id: principal,
+                given_by,
+                answer,
+                own_words: words.map(long).transpose()?,
+            }),
+        )
+    };
+    let mut version = 1;
+    if rng.random_bool(0.15) {
+        respond(
+            story,
+            version,
+            PlanAnswer::ChangeRequested,
+            Some("I would rather have tools than cash for the business."),
+        )?;
+        story.run(
+            a.return_approver,
+            Command::ReturnPlan {
+                version,
+                reason: long("Redraft with the returnee's choice of in-kind support.")?,
+            },
+        )?;
+        version += 1;
+        story.run(
+            a.reintegration,
+            Command::DraftPlan(PlanDraft {
+                items: items.clone(),
+                cap_exception,
+            }),
+        )?;
+    }
+    respond(story, version, PlanAnswer::Agreed, None)?;
+    // Some plans wait for the approver today.
+    if (at(story, Stage::Reintegration)? && rng.random_bool(0.4)) || !story.wait(rng, 1, 10) {
+        return Ok(());
+    }
+    story.run(
+        a.return_approver,
+        Command::ApprovePlan {
+            version,
+            comment: Some(long("Approved; within the programme's package.")?),
+        },
+    )?;
+    if !story.wait(rng, 1, 10) {
+        return Ok(());
+    }
+    // The allowance in cash, in euros.
+    deliver(
+        rng,
+        story,
+        a,
+        &items[0],
+        DeliveryChannel::CashToReturnee,
+        None,
+    )?;
+    if at(story, Stage::Reintegration)? || !story.wait(rng, 20, 60) {
+        return Ok(());
+    }
+    // The business set-up paid to a vendor, in the local currency where there is one.
+    deliver(
+        rng,
+        story,
+        a,
+        &items[1],
+        DeliveryChannel::PaidToVendor,
+        local_currency(c.code),
+    )?;
+    story.run(a.reintegration, Command::StartMonitoring)?;
+    if at(story, Stage::Monitoring)? || !story.wait(rng, 30, 150) {
+        return Ok(());
+    }
+    // The rest: delivered, declined by the returnee, or closed with a reason.
+    for item in &items[2..] {
+        match rng.random_range(0..10) {
+            0 => story.run(
+                a.reintegration,
+                Command::DeclineAssistance(Decline {
+                    person_id: principal,
+                    item_id: Some(item.item_id),
+                    own_words: Some(long("We do not need this any more, thank you.")?),
+                }),
+            )?,
+            1 => story.run(
+                a.reintegration,
+                Command::CloseItem {
+                    item_id: item.item_id,
+                    reason: long("Covered by a public programme instead.")?,
+                },
+            )?,
+            _ => deliver(rng, story, a, item, DeliveryChannel::PaidToVendor, None)?,
+        }
+    }
+    if ending != Ending::Completed || !story.wait(rng, 30, 120) {
+        return Ok(());
+    }
+    story.run(
+        a.reintegration,
+        Command::Close {
+            outcome: Outcome::Completed,
+            note: None,
+        },
+    )
+}
+
+/// Delivers an item in full, in one tranche; countersigned when the programme needs it.
+fn deliver(
+    rng: &mut StdRng,
+    story: &mut Story,
+    a: &Actors,
+    item: &PlanItem,
+    channel: DeliveryChannel,
+    local: Option<(&str, &str, &str)>,
+) -> Result<()> {
+    let delivery_id = DeliveryId(rid(rng, story.t));
+    let (amount, exchange) = match local {
+        Some((code, rate, inverse)) => {
+            let rate = ExchangeRate::parse(rate).internal("building the demo")?;
+            let inverse = ExchangeRate::parse(inverse).internal("building the demo")?;
+            let currency = CurrencyCode::parse(code).internal("building the demo")?;
+            let mut amount = inverse
+                .convert(&item.value, &currency)
+                .ok_or_else(|| AppError::internal("building the demo: a conversion"))?;
+            // Rounding can put the conversion above the item: pay a little less.
+            while amount.amount_minor > 0
+                && rate
+                    .convert(&amount, &item.value.currency)
+                    .is_some_and(|m| m.amount_minor > item.value.amount_minor)
+            {
+                amount.amount_minor -= 1;
+            }
+            let on = story.t.date_naive();
+            (amount, Some(Exchange { rate, on }))
+        }
+        None => (item.value.clone(), None),
+    };
+    story.run(
+        a.reintegration,
+        Command::RecordDelivery(Delivery {
+            delivery_id,
+            item_id: item.item_id,
+            channel,
+            amount,
+            exchange,
+            proof: Some(text(&format!(
+                "Receipt {}",
+                rng.random_range(10_000..99_999)
+            ))?),
+        }),
+    )?;
+    countersign(rng, story, a, delivery_id)?;
+    // What the rate left over, paid in euros.
+    let rest = item.value.amount_minor - story.case()?.reintegration.standing_of(item.item_id);
+    if rest > 0 {
+        let delivery_id = DeliveryId(rid(rng, story.t));
+        story.run(
+            a.reintegration,
+            Command::RecordDelivery(Delivery {
+                delivery_id,
+                item_id: item.item_id,
+                channel: DeliveryChannel::CashToReturnee,
+                amount: eur(rest)?,
+                exchange: None,
+                proof: Some(text("Balance paid in euros")?),
+            }),
+        )?;
+        countersign(rng, story, a, delivery_id)?;
+    }
+    Ok(())
+}
+
+fn countersign(rng: &mut StdRng, story: &mut Story, a: &Actors, id: DeliveryId) -> Result<()> {
+    let awaits = story
+        .case()?
+        .reintegration
+        .delivery(id)
+        .is_some_and(|d| d.awaits_signature());
+    if awaits && story.wait(rng, 0, 3) {
+        story.run(
+            a.return_approver,
+            Command::CountersignDelivery { delivery_id: id },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,543 @@
+//! The rules of the reintegration plan and its deliveries: four eyes on plans and large
+//! deliveries, the programme's cap and its exceptions, nothing delivered beyond the plan
+//! in force, the returnee's agreement and declines, and what closing as completed needs.
+
+use super::*;
+use crate::case::reintegration::*;
+use crate::ids::{DeliveryId, PlanItemId};
+use crate::values::{LongText, Money};
+
+/// The most a plan for this household may hold without an exception, under the
+/// programme's package; `None` when the programme has no package.
+pub fn plan_cap(case: &Case, programme: &ProgrammeSettings, on: NaiveDate) -> Option<Money> {
+    let p = programme.reintegration.package.as_ref()?;
+    let per_person = |m: &Member| -> u128 {
+        let base = u128::from(p.on_arrival_per_person);
+        let further = if m.details.date_of_birth.is_adult_on(on) {
+            p.per_adult
+        } else {
+            p.per_dependant
+        };
+        let top_up = if m.details.vulnerabilities.is_empty() {
+            0
+        } else {
+            p.per_vulnerable_person
+        };
+        base + u128::from(further) + u128::from(top_up)
+    };
+    let total: u128 = case.members.iter().map(per_person).sum();
+    Money::new(
+        i64::try_from(total).unwrap_or(i64::MAX),
+        programme.currency.clone(),
+    )
+    .ok()
+}
+
+pub(super) fn draft_plan(
+    case: &Case,
+    draft: PlanDraft,
+    ctx: &Context,
+    c: &mut Check,
+) -> Vec<Event> {
+    let r = &case.reintegration;
+    let currency = &ctx.programme.currency;
+    if draft.items.is_empty() {
+        c.push(Violation::new("plan.empty", "a plan has at least one item").at("items"));
+    }
+    let mut seen = BTreeSet::new();
+    let mut total: i64 = 0;
+    for (n, item) in draft.items.iter().enumerate() {
+        if !seen.insert(item.item_id) {
+            c.push(
+                Violation::new("plan.item_duplicate", "this item appears twice in the plan")
+                    .at(format!("items/{n}/item_id")),
+            );
+        }
+        if let Some(p) = item.beneficiary {
+            require_member(case, p, &format!("items/{n}/beneficiary"), c);
+        }
+        if &item.value.currency != currency {
+            c.push(
+                Violation::new(
+                    "plan.currency",
+                    format!(
+                        "the plan is in the programme's currency, {currency}; this item is in {}",
+                        item.value.currency
+                    ),
+                )
+                .at(format!("items/{n}/value/currency"))
+                .param("currency", currency),
+            );
+        }
+        match total.checked_add(item.value.amount_minor) {
+            Some(t) => total = t,
+            None => c.push(
+                Violation::new("plan.total_too_large", "the plan's total is too large")
+                    .at(format!("items/{n}/value")),
+            ),
+        }
+        // What was delivered of an item stays planned: the plan in force is its record.
+        let standing = r.standing_of(item.item_id);
+        if standing > item.value.amount_minor {
+            c.push(
+                Violation::new(
+                    "plan.below_delivered",
+                    format!(
+                        "{} of this item has been delivered already; it cannot be planned at less",
+                        money(standing, currency)
+                    ),
+                )
+                .at(format!("items/{n}/value"))
+                .param("delivered", standing),
+            );
+        }
+    }
+    if let Some(in_force) = r.in_force() {
+        for kept in in_force
+            .items
+            .iter()
+            .filter(|i| r.standing_of(i.item_id) > 0)
+        {
+            if !seen.contains(&kept.item_id) {
+                c.push(
+                    Violation::new(
+                        "plan.delivered_item_removed",
+                        format!(
+                            "\"{}\" has deliveries; it stays in the plan (close it with a reason instead)",
+                            kept.description
+                        ),
+                    )
+                    .at("items")
+                    .param("item_id", kept.item_id),
+                );
+            }
+        }
+    }
+    let cap = plan_cap(case, ctx.programme, ctx.occurred_at.date_naive());
+    if let Some(cap) = &cap
+        && total > cap.amount_minor
+        && draft.cap_exception.is_none()
+    {
+        c.push(
+            Violation::new(
+                "plan.above_cap",
+                format!(
+                    "the plan's total, {}, is above the programme's cap for this household, {}: record why, as an exception, for a second person to approve",
+                    money(total, currency),
+                    cap
+                ),
+            )
+            .at("cap_exception")
+            .param("cap", cap.amount_minor)
+            .param("total", total),
+        );
+    }
+    let version = r.latest().map_or(1, |v| v.version + 1);
+    vec![Event::PlanDrafted {
+        version,
+        draft,
+        total: Money::new(total.max(0), currency.clone()).unwrap_or_else(|_| zero(currency)),
+        cap,
+    }]
+}
+
+fn zero(currency: &crate::values::CurrencyCode) -> Money {
+    Money {
+        amount_minor: 0,
+        currency: currency.clone(),
+    }
+}
+
+fn money(minor: i64, currency: &crate::values::CurrencyCode) -> Money {
+    Money::new(minor.max(0), currency.clone()).unwrap_or_else(|_| zero(currency))
+}
+
+/// The latest version, if it is `version`; a refusal at `field` otherwise.
+fn latest_version<'a>(case: &'a Case, version: u32, c: &mut Check) -> Option<&'a PlanVersion> {
+    match case.reintegration.latest() {
+        Some(v) if v.version == version => Some(v),
+        Some(v) => {
+            c.push(
+                Violation::new(
+                    "plan.version_not_latest",
+                    format!(
+                        "version {version} is not the plan's latest version ({})",
+                        v.version
+                    ),
+                )
+                .at("version")
+                .param("latest", v.version),
+            );
+            None
+        }
+        None => {
+            c.push(
+                Violation::new("plan.none", "no reintegration plan has been drafted").at("version"),
+            );
+            None
+        }
+    }
+}
+
+pub(super) fn respond(case: &Case, r: PlanResponse, ctx: &Context, c: &mut Check) -> Vec<Event> {
+    if let Some(v) = latest_version(case, r.version, c)
+        && !matches!(v.status, PlanStatus::Draft | PlanStatus::Approved)
+    {
+        c.push(
+            Violation::new(
+                "plan.not_open_for_answer",
+                "this version was sent back; the returnee answers the next version",
+            )
+            .at("version"),
+        );
+    }
+    require_member(case, r.person_id, "person_id", c);
+    let on = ctx.occurred_at.date_naive();
+    match (r.given_by, case.member(r.person_id)) {
+        (ConsentGiver::Person, Some(m)) if !m.details.date_of_birth.is_adult_on(on) => c.push(
+            Violation::new(
+                "plan.answer_by_child",
+                "a child's answer is given by their representative",
+            )
+            .at("given_by")
+            .person(r.person_id),
+        ),
+        (ConsentGiver::Representative, Some(_))
+            if !case.representatives.contains_key(&r.person_id) =>
+        {
+            c.push(
+                Violation::new(
+                    "plan.no_representative",
+                    "no representative has been appointed for this person",
+                )
+                .at("given_by")
+                .person(r.person_id),
+            )
+        }
+        _ => {}
+    }
+    vec![Event::PlanResponded(r)]
+}
+
+pub(super) fn approve(
+    case: &Case,
+    version: u32,
+    comment: Option<LongText>,
+    ctx: &Context,
+    c: &mut Check,
+) -> Vec<Event> {
+    let mut above_cap = false;
+    if let Some(v) = awaiting_decision(case, version, c) {
+        if v.drafted_by == ctx.actor {
+            c.push(Violation::new(
+                "plan.four_eyes",
+                "a plan is approved by someone other than the person who drafted it",
+            ));
+        }
+        if v.answer() != Some(PlanAnswer::Agreed) {
+            c.push(Violation::new(
+                "plan.not_agreed",
+                "the returnee has not agreed to this version of the plan",
+            ));
+        }
+        above_cap = v.above_cap();
+    }
+    vec![Event::PlanApproved {
+        version,
+        comment,
+        above_cap,
+    }]
+}
+
+pub(super) fn send_back(case: &Case, version: u32, reason: LongText, c: &mut Check) -> Vec<Event> {
+    awaiting_decision(case, version, c);
+    vec![Event::PlanReturned { version, reason }]
+}
+
+fn awaiting_decision<'a>(case: &'a Case, version: u32, c: &mut Check) -> Option<&'a PlanVersion> {
+    let v = latest_version(case, version, c)?;
+    if v.status != PlanStatus::Draft {
+        c.push(
+            Violation::new(
+                "plan.not_awaiting_approval",
+                format!("version {version} is not waiting for approval"),
+            )
+            .at("version"),
+        );
+        return None;
+    }
+    Some(v)
+}
+
+pub(super) fn decline(case: &Case, d: Decline, c: &mut Check) -> Vec<Event> {
+    require_member(case, d.person_id, "person_id", c);
+    if let Some(item) = d.item_id {
+        let known = case
+            .reintegration
+            .latest()
+            .is_some_and(|v| v.item(item).is_some())
+            || case
+                .reintegration
+                .in_force()
+                .is_some_and(|v| v.item(item).is_some());
+        if !known {
+            c.push(unknown_item());
+        }
+    }
+    vec![Event::AssistanceDeclined(d)]
+}
+
+fn unknown_item() -> Violation {
+    Violation::new(
+        "plan.item_unknown",
+        "no such item in the reintegration plan",
+    )
+    .at("item_id")
+}
+
+/// The item of the plan in force, still open for deliveries.
+fn open_item<'a>(case: &'a Case, item_id: PlanItemId, c: &mut Check) -> Option<&'a PlanItem> {
+    let r = &case.reintegration;
+    let Some(plan) = r.in_force() else {
+        c.push(Violation::new(
+            "plan.not_approved",
+            "no reintegration plan has been approved: nothing can be delivered yet",
+        ));
+        return None;
+    };
+    let Some(item) = plan.item(item_id) else {
+        c.push(unknown_item());
+        return None;
+    };
+    match r.item_state(item) {
+        ItemState::Closed => {
+            c.push(Violation::new("plan.item_closed", "this item has been closed").at("item_id"))
+        }
+        ItemState::Declined => c.push(
+            Violation::new(
+                "plan.item_declined",
+                "the returnee declined this assistance",
+            )
+            .at("item_id"),
+        ),
+        ItemState::Open | ItemState::Delivered => {}
+    }
+    Some(item)
+}
+
+pub(super) fn deliver(case: &Case, d: Delivery, ctx: &Context, c: &mut Check) -> Vec<Event> {
+    let r = &case.reintegration;
+    if r.delivery(d.delivery_id).is_some() {
+        c.push(
+            Violation::new(
+                "delivery.duplicate",
+                "this delivery has been recorded already",
+            )
+            .at("delivery_id"),
+        );
+    }
+    let currency = &ctx.programme.currency;
+    let value = match (&d.exchange, &d.amount.currency == currency) {
+        (None, true) => Some(d.amount.clone()),
+        (Some(_), true) => {
+            c.push(
+                Violation::new(
+                    "delivery.exchange_not_needed",
+                    format!(
+                        "the amount is in the plan's currency, {currency}: no exchange rate applies"
+                    ),
+                )
+                .at("exchange"),
+            );
+            None
+        }
+        (None, false) => {
+            c.push(
+                Violation::new(
+                    "delivery.exchange_required",
+                    format!(
+                        "the amount is in {}, the plan in {currency}: record the exchange rate and its date",
+                        d.amount.currency
+                    ),
+                )
+                .at("exchange"),
+            );
+            None
+        }
+        (Some(x), false) => {
+            if x.on > ctx.occurred_at.date_naive() {
+                c.push(
+                    Violation::new(
+                        "delivery.rate_date_in_future",
+                        "the rate's date is after the delivery",
+                    )
+                    .at("exchange/on"),
+                );
+            }
+            let converted = x.rate.convert(&d.amount, currency);
+            if converted.is_none() {
+                c.push(
+                    Violation::new(
+                        "delivery.amount_too_large",
+                        "the amount converted is too large",
+                    )
+                    .at("amount"),
+                );
+            }
+            converted
+        }
+    };
+    if d.amount.amount_minor == 0 {
+        c.push(
+            Violation::new("delivery.zero", "a delivery is worth more than nothing")
+                .at("amount/amount_minor"),
+        );
+    }
+    if let Some(item) = open_item(case, d.item_id, c)
+        && let Some(value) = &value
+    {
+        let remaining = item.value.amount_minor - r.standing_of(item.item_id);
+        if value.amount_minor > remaining {
+            c.push(
+                Violation::new(
+                    "delivery.beyond_plan",
+                    format!(
+                        "this delivery is worth {value}; the approved plan allows {} more for this item",
+                        money(remaining, currency)
+                    ),
+                )
+                .at("amount")
+                .param("remaining", remaining.max(0)),
+            );
+        }
+    }
+    let value = value.unwrap_or_else(|| zero(currency));
+    let needs_second_signature = ctx
+        .programme
+        .reintegration
+        .second_signature_above
+        .is_some_and(|t| u64::try_from(value.amount_minor).unwrap_or(u64::MAX) > t);
+    vec![Event::DeliveryRecorded {
+        delivery: d,
+        value,
+        needs_second_signature,
+    }]
+}
+
+fn standing_delivery<'a>(
+    case: &'a Case,
+    id: DeliveryId,
+    c: &mut Check,
+) -> Option<&'a DeliveryRecord> {
+    let Some(d) = case.reintegration.delivery(id) else {
+        c.push(
+            Violation::new("delivery.unknown", "no such delivery on this case").at("delivery_id"),
+        );
+        return None;
+    };
+    if d.reversed.is_some() {
+        c.push(
+            Violation::new("delivery.reversed", "this delivery has been reversed")
+                .at("delivery_id"),
+        );
+        return None;
+    }
+    Some(d)
+}
+
+pub(super) fn countersign(
+    case: &Case,
+    delivery_id: DeliveryId,
+    ctx: &Context,
+    c: &mut Check,
+) -> Vec<Event> {
+    if let Some(d) = standing_delivery(case, delivery_id, c) {
+        if !d.awaits_signature() {
+            c.push(
+                Violation::new(
+                    "delivery.not_awaiting_signature",
+                    "this delivery does not wait for a second signature",
+                )
+                .at("delivery_id"),
+            );
+        }
+        if d.recorded_by == ctx.actor {
+            c.push(Violation::new(
+                "delivery.four_eyes",
+                "the second signature is given by someone other than the person who recorded the delivery",
+            ));
+        }
+    }
+    vec![Event::DeliveryCountersigned { delivery_id }]
+}
+
+pub(super) fn reverse(
+    case: &Case,
+    delivery_id: DeliveryId,
+    reason: LongText,
+    c: &mut Check,
+) -> Vec<Event> {
+    standing_delivery(case, delivery_id, c);
+    vec![Event::DeliveryReversed {
+        delivery_id,
+        reason,
+    }]
+}
+
+pub(super) fn close_item(
+    case: &Case,
+    item_id: PlanItemId,
+    reason: LongText,
+    c: &mut Check,
+) -> Vec<Event> {
+    let r = &case.reintegration;
+    match r.in_force().and_then(|p| p.item(item_id)) {
+        None => c.push(unknown_item()),
+        Some(_) if r.closed_items.contains_key(&item_id) => {
+            c.push(Violation::new("plan.item_closed", "this item has been closed").at("item_id"))
+        }
+        Some(_) => {}
+    }
+    vec![Event::PlanItemClosed { item_id, reason }]
+}
+
+/// What stops a case from being closed as completed: the plan is delivered, or each of
+/// its items closed with a reason or declined; or the returnee declined the support.
+pub fn reintegration_unfinished(case: &Case) -> Vec<Violation> {
+    let r = &case.reintegration;
+    let mut out = Vec::new();
+    if r.declined_all.is_some() {
+        return out;
+    }
+    if r.awaiting_approval().is_some() {
+        out.push(Violation::new(
+            "closure.plan_awaiting_approval",
+            "a version of the reintegration plan is waiting for approval",
+        ));
+    }
+    if r.in_force().is_none() {
+        out.push(Violation::new(
+            "closure.no_reintegration_plan",
+            "no reintegration plan has been approved (or the returnee's decline of the support recorded)",
+        ));
+    }
+    for item in r.open_items() {
+        out.push(
+            Violation::new(
+                "closure.plan_item_open",
+                format!(
+                    "\"{}\" is not delivered: deliver it, or close it with a reason",
+                    item.description
+                ),
+            )
+            .param("item_id", item.item_id),
+        );
+    }
+    if r.deliveries.iter().any(|d| d.awaits_signature()) {
+        out.push(Violation::new(
+            "closure.delivery_unsigned",
+            "a delivery waits for its second signature",
+        ));
+    }
+    out
+}

@@ -1,0 +1,587 @@
+//! The reintegration half of a case (DESIGN.md, "Assistance, grants and budgets"): the
+//! needs assessment, the plan (versions, the returnee's answer, four-eyes approval, the
+//! programme's cap and its exceptions), deliveries (tranches, second signatures,
+//! reversals), items declined by the returnee and items closed with a reason.
+//!
+//! The records and the state live here; the rules are in `decide::reintegration`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::events::{Event, EventMeta};
+use super::records::ConsentGiver;
+use crate::ids::{DeliveryId, PersonId, PlanItemId, UserId};
+use crate::values::{ExchangeRate, LongText, Money, ShortText};
+
+/// The needs and profile of a returnee (or of the household) at or after arrival: the
+/// baseline the plan starts from and monitoring compares with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NeedsAssessment {
+    /// The person assessed; the household when absent.
+    pub person_id: Option<PersonId>,
+    pub skills: Option<LongText>,
+    pub education: Option<LongText>,
+    pub work_experience: Option<LongText>,
+    pub reasons_for_return: Option<LongText>,
+    pub housing: Option<LongText>,
+    /// Sensitive: read by the roles that may read reintegration needs.
+    pub health_needs: Option<LongText>,
+    /// Sensitive: read by the roles that may read reintegration needs.
+    pub psychosocial_needs: Option<LongText>,
+    pub family_situation: Option<LongText>,
+    /// The returnee's own priorities, in their words.
+    pub priorities: Option<LongText>,
+}
+
+impl NeedsAssessment {
+    /// Whom the assessment is about, as a correction key.
+    pub fn subject(&self) -> String {
+        self.person_id
+            .map_or_else(|| "household".to_string(), |p| p.to_string())
+    }
+}
+
+snake_enum!(
+    /// Reintegration assistance types (the seed's table, and the case-by-case types).
+    pub enum AssistanceType {
+        ReintegrationAllowance,
+        TemporaryReception,
+        BusinessDevelopment,
+        CommunityAssistance,
+        SelfEmploymentPromotion,
+        OnTheJobTraining,
+        InKindEducation,
+        InKindBusinessSetUp,
+        InKindTraining,
+        VocationalTraining,
+        EducationSupport,
+        MedicalCare,
+        Housing,
+        PsychosocialSupport,
+        LegalAssistance,
+    }
+);
+
+impl AssistanceType {
+    pub const ALL: [AssistanceType; 15] = [
+        AssistanceType::ReintegrationAllowance,
+        AssistanceType::TemporaryReception,
+        AssistanceType::BusinessDevelopment,
+        AssistanceType::CommunityAssistance,
+        AssistanceType::SelfEmploymentPromotion,
+        AssistanceType::OnTheJobTraining,
+        AssistanceType::InKindEducation,
+        AssistanceType::InKindBusinessSetUp,
+        AssistanceType::InKindTraining,
+        AssistanceType::VocationalTraining,
+        AssistanceType::EducationSupport,
+        AssistanceType::MedicalCare,
+        AssistanceType::Housing,
+        AssistanceType::PsychosocialSupport,
+        AssistanceType::LegalAssistance,
+    ];
+}
+
+snake_enum!(
+    /// How an item is given.
+    pub enum AssistanceForm {
+        Cash,
+        InKind,
+        Service,
+    }
+);
+
+impl AssistanceForm {
+    pub const ALL: [AssistanceForm; 3] = [
+        AssistanceForm::Cash,
+        AssistanceForm::InKind,
+        AssistanceForm::Service,
+    ];
+}
+
+/// One item of a reintegration plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanItem {
+    /// Kept from version to version: deliveries are recorded against it.
+    pub item_id: PlanItemId,
+    pub assistance: AssistanceType,
+    pub form: AssistanceForm,
+    pub description: ShortText,
+    /// The person it is for; the household when absent.
+    pub beneficiary: Option<PersonId>,
+    /// The amount, or the value of what is given in kind, in the programme's currency.
+    pub value: Money,
+    /// Who provides it: a service provider or a vendor.
+    pub provider: Option<ShortText>,
+    pub due: Option<NaiveDate>,
+}
+
+/// A version of the plan as the reintegration officer drafts it with the returnee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanDraft {
+    pub items: Vec<PlanItem>,
+    /// Why the plan goes above the programme's cap: required when it does, and approved
+    /// (or not) with the plan by a second person.
+    pub cap_exception: Option<LongText>,
+}
+
+snake_enum!(
+    /// The returnee's answer to a version of the plan.
+    pub enum PlanAnswer {
+        Agreed,
+        ChangeRequested,
+    }
+);
+
+/// The returnee's answer to a version of the plan, recorded as consent is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanResponse {
+    pub version: u32,
+    /// Who answers: an adult member, or a member through their representative.
+    pub person_id: PersonId,
+    pub given_by: ConsentGiver,
+    pub answer: PlanAnswer,
+    pub own_words: Option<LongText>,
+}
+
+/// The returnee declines an item, or the whole support. Nothing forces it; agreeing to
+/// the plan again takes it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decline {
+    pub person_id: PersonId,
+    /// The item declined; the whole support when absent.
+    pub item_id: Option<PlanItemId>,
+    pub own_words: Option<LongText>,
+}
+
+snake_enum!(
+    /// How a tranche was delivered.
+    pub enum DeliveryChannel {
+        CashToReturnee,
+        PaidToVendor,
+        InKind,
+        Reimbursed,
+    }
+);
+
+impl DeliveryChannel {
+    pub const ALL: [DeliveryChannel; 4] = [
+        DeliveryChannel::CashToReturnee,
+        DeliveryChannel::PaidToVendor,
+        DeliveryChannel::InKind,
+        DeliveryChannel::Reimbursed,
+    ];
+}
+
+/// The rate a payment in another currency was converted at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Exchange {
+    /// Units of the plan's currency one unit of the paid currency is worth.
+    pub rate: ExchangeRate,
+    /// The date of the rate.
+    pub on: NaiveDate,
+}
+
+/// A tranche of a plan item, delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    pub delivery_id: DeliveryId,
+    pub item_id: PlanItemId,
+    pub channel: DeliveryChannel,
+    /// What was paid or given, in the currency paid.
+    pub amount: Money,
+    /// Required when the currency paid is not the plan's, refused otherwise.
+    pub exchange: Option<Exchange>,
+    /// A receipt or voucher reference.
+    pub proof: Option<ShortText>,
+}
+
+snake_enum!(
+    /// Where a version of the plan stands.
+    pub enum PlanStatus {
+        /// Waiting for the returnee's agreement and a second person's approval.
+        Draft,
+        /// Sent back by the approver, with a reason.
+        Returned,
+        /// Approved: in force until a later version is approved.
+        Approved,
+        /// Replaced by a later version.
+        Superseded,
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NeedsRecord {
+    pub at: DateTime<Utc>,
+    pub assessment: NeedsAssessment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResponseRecord {
+    pub at: DateTime<Utc>,
+    pub response: PlanResponse,
+}
+
+/// A version of the plan and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanVersion {
+    /// From 1.
+    pub version: u32,
+    pub drafted_by: UserId,
+    pub drafted_at: DateTime<Utc>,
+    pub items: Vec<PlanItem>,
+    pub cap_exception: Option<LongText>,
+    /// The sum of the items' values.
+    pub total: Money,
+    /// The programme's cap for this household when drafted; none without a package.
+    pub cap: Option<Money>,
+    pub status: PlanStatus,
+    pub responses: Vec<ResponseRecord>,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The approver's comment, or why the version was sent back.
+    pub decision_note: Option<LongText>,
+    /// Approved above the cap, as an exception.
+    pub approved_above_cap: bool,
+}
+
+impl PlanVersion {
+    pub fn item(&self, id: PlanItemId) -> Option<&PlanItem> {
+        self.items.iter().find(|i| i.item_id == id)
+    }
+
+    /// The last answer of the returnee to this version.
+    pub fn answer(&self) -> Option<PlanAnswer> {
+        self.responses.last().map(|r| r.response.answer)
+    }
+
+    pub fn above_cap(&self) -> bool {
+        self.cap
+            .as_ref()
+            .is_some_and(|cap| self.total.amount_minor > cap.amount_minor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclineRecord {
+    pub at: DateTime<Utc>,
+    pub decline: Decline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reversal {
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub reason: LongText,
+}
+
+/// A delivery and its signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryRecord {
+    pub at: DateTime<Utc>,
+    pub recorded_by: UserId,
+    pub delivery: Delivery,
+    /// Its worth in the plan's currency.
+    pub value: Money,
+    /// Above the programme's threshold: it counts once a second person signs.
+    pub needs_second_signature: bool,
+    pub countersigned_by: Option<UserId>,
+    pub reversed: Option<Reversal>,
+}
+
+impl DeliveryRecord {
+    /// Not reversed: it uses up the item's allowance, signed or not.
+    pub fn standing(&self) -> bool {
+        self.reversed.is_none()
+    }
+
+    /// Delivered: standing, and signed by a second person where that is needed.
+    pub fn counts(&self) -> bool {
+        self.standing() && (!self.needs_second_signature || self.countersigned_by.is_some())
+    }
+
+    pub fn awaits_signature(&self) -> bool {
+        self.standing() && self.needs_second_signature && self.countersigned_by.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemClosure {
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub reason: LongText,
+}
+
+/// Where an item of the plan in force stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    Open,
+    Delivered,
+    Declined,
+    Closed,
+}
+
+/// The reintegration part of a case's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reintegration {
+    /// One per subject (a person, or the household): the latest.
+    pub needs: Vec<NeedsRecord>,
+    pub versions: Vec<PlanVersion>,
+    pub deliveries: Vec<DeliveryRecord>,
+    /// Items the returnee declined, and has not agreed to again since.
+    pub declined_items: BTreeMap<PlanItemId, DeclineRecord>,
+    /// The whole support declined, until the returnee agrees to a plan again.
+    pub declined_all: Option<DeclineRecord>,
+    pub closed_items: BTreeMap<PlanItemId, ItemClosure>,
+}
+
+impl Reintegration {
+    /// The latest version, whatever its status.
+    pub fn latest(&self) -> Option<&PlanVersion> {
+        self.versions.last()
+    }
+
+    /// The version in force: the last one approved.
+    pub fn in_force(&self) -> Option<&PlanVersion> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| v.status == PlanStatus::Approved)
+    }
+
+    /// A version drafted and not yet decided.
+    pub fn awaiting_approval(&self) -> Option<&PlanVersion> {
+        self.latest().filter(|v| v.status == PlanStatus::Draft)
+    }
+
+    pub fn delivery(&self, id: DeliveryId) -> Option<&DeliveryRecord> {
+        self.deliveries
+            .iter()
+            .find(|d| d.delivery.delivery_id == id)
+    }
+
+    /// What the standing deliveries of an item are worth (signed or not), in the plan's
+    /// currency.
+    pub fn standing_of(&self, item: PlanItemId) -> i64 {
+        self.deliveries
+            .iter()
+            .filter(|d| d.delivery.item_id == item && d.standing())
+            .map(|d| d.value.amount_minor)
+            .sum()
+    }
+
+    /// What has been delivered of an item (counted deliveries only).
+    pub fn delivered_of(&self, item: PlanItemId) -> i64 {
+        self.deliveries
+            .iter()
+            .filter(|d| d.delivery.item_id == item && d.counts())
+            .map(|d| d.value.amount_minor)
+            .sum()
+    }
+
+    pub fn item_state(&self, item: &PlanItem) -> ItemState {
+        if self.closed_items.contains_key(&item.item_id) {
+            ItemState::Closed
+        } else if self.declined_all.is_some() || self.declined_items.contains_key(&item.item_id) {
+            ItemState::Declined
+        } else if self.delivered_of(item.item_id) >= item.value.amount_minor {
+            ItemState::Delivered
+        } else {
+            ItemState::Open
+        }
+    }
+
+    /// Committed: the plan in force, less what declined or closed items will no longer
+    /// use (for those, only what was delivered stays committed). Minor units of the plan's
+    /// currency.
+    pub fn committed(&self) -> i64 {
+        self.in_force().map_or(0, |plan| {
+            plan.items
+                .iter()
+                .map(|i| match self.item_state(i) {
+                    ItemState::Declined | ItemState::Closed => self.delivered_of(i.item_id),
+                    ItemState::Open | ItemState::Delivered => i.value.amount_minor,
+                })
+                .sum()
+        })
+    }
+
+    /// Disbursed: every delivery that counts, in the plan's currency.
+    pub fn disbursed(&self) -> i64 {
+        self.deliveries
+            .iter()
+            .filter(|d| d.counts())
+            .map(|d| d.value.amount_minor)
+            .sum()
+    }
+
+    /// Items of the plan in force still to deliver.
+    pub fn open_items(&self) -> Vec<&PlanItem> {
+        self.in_force().map_or_else(Vec::new, |plan| {
+            plan.items
+                .iter()
+                .filter(|i| self.item_state(i) == ItemState::Open)
+                .collect()
+        })
+    }
+}
+
+impl Reintegration {
+    /// Folds one of the reintegration events in; other events leave it as it is.
+    pub(crate) fn apply(&mut self, meta: &EventMeta, event: &Event) {
+        let at = meta.occurred_at;
+        match event {
+            Event::NeedsAssessed(n) => {
+                self.needs.retain(|r| r.assessment.person_id != n.person_id);
+                self.needs.push(NeedsRecord {
+                    at,
+                    assessment: n.clone(),
+                });
+            }
+            Event::PlanDrafted {
+                version,
+                draft,
+                total,
+                cap,
+            } => {
+                for v in &mut self.versions {
+                    if v.status == PlanStatus::Draft {
+                        v.status = PlanStatus::Superseded;
+                    }
+                }
+                self.versions.push(PlanVersion {
+                    version: *version,
+                    drafted_by: meta.actor,
+                    drafted_at: at,
+                    items: draft.items.clone(),
+                    cap_exception: draft.cap_exception.clone(),
+                    total: total.clone(),
+                    cap: cap.clone(),
+                    status: PlanStatus::Draft,
+                    responses: Vec::new(),
+                    decided_by: None,
+                    decided_at: None,
+                    decision_note: None,
+                    approved_above_cap: false,
+                });
+            }
+            Event::PlanResponded(r) => {
+                if let Some(v) = self.versions.iter_mut().find(|v| v.version == r.version) {
+                    v.responses.push(ResponseRecord {
+                        at,
+                        response: r.clone(),
+                    });
+                    // Agreeing again takes back what was declined of this version.
+                    if r.answer == PlanAnswer::Agreed {
+                        self.declined_all = None;
+                        for item in &v.items {
+                            self.declined_items.remove(&item.item_id);
+                        }
+                    }
+                }
+            }
+            Event::PlanApproved {
+                version,
+                comment,
+                above_cap,
+            } => {
+                for v in &mut self.versions {
+                    if v.version == *version {
+                        v.status = PlanStatus::Approved;
+                        v.decided_by = Some(meta.actor);
+                        v.decided_at = Some(at);
+                        v.decision_note = comment.clone();
+                        v.approved_above_cap = *above_cap;
+                    } else if v.status == PlanStatus::Approved {
+                        v.status = PlanStatus::Superseded;
+                    }
+                }
+            }
+            Event::PlanReturned { version, reason } => {
+                if let Some(v) = self.versions.iter_mut().find(|v| v.version == *version) {
+                    v.status = PlanStatus::Returned;
+                    v.decided_by = Some(meta.actor);
+                    v.decided_at = Some(at);
+                    v.decision_note = Some(reason.clone());
+                }
+            }
+            Event::AssistanceDeclined(d) => {
+                let record = DeclineRecord {
+                    at,
+                    decline: d.clone(),
+                };
+                match d.item_id {
+                    Some(item) => {
+                        self.declined_items.insert(item, record);
+                    }
+                    None => self.declined_all = Some(record),
+                }
+            }
+            Event::DeliveryRecorded {
+                delivery,
+                value,
+                needs_second_signature,
+            } => self.deliveries.push(DeliveryRecord {
+                at,
+                recorded_by: meta.actor,
+                delivery: delivery.clone(),
+                value: value.clone(),
+                needs_second_signature: *needs_second_signature,
+                countersigned_by: None,
+                reversed: None,
+            }),
+            Event::DeliveryCountersigned { delivery_id } => {
+                if let Some(d) = self.delivery_mut(*delivery_id) {
+                    d.countersigned_by = Some(meta.actor);
+                }
+            }
+            Event::DeliveryReversed {
+                delivery_id,
+                reason,
+            } => {
+                if let Some(d) = self.delivery_mut(*delivery_id) {
+                    d.reversed = Some(Reversal {
+                        at,
+                        by: meta.actor,
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            Event::PlanItemClosed { item_id, reason } => {
+                self.closed_items.insert(
+                    *item_id,
+                    ItemClosure {
+                        at,
+                        by: meta.actor,
+                        reason: reason.clone(),
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn delivery_mut(&mut self, id: DeliveryId) -> Option<&mut DeliveryRecord> {
+        self.deliveries
+            .iter_mut()
+            .find(|d| d.delivery.delivery_id == id)
+    }
+}

@@ -1,0 +1,684 @@
+//! The reintegration plan and its deliveries (DESIGN.md, "Assistance, grants and budgets").
+
+use super::*;
+use homeward_domain::case::plan_cap;
+use homeward_domain::case::reintegration::*;
+use homeward_domain::programme::{Package, ProgrammeSettings};
+use proptest::prelude::*;
+
+fn arrived_with(programme: ProgrammeSettings) -> Scenario {
+    let mut s = Scenario::register_with(
+        vec![member(1, Relationship::Principal, adult("Awa"))],
+        programme,
+    );
+    s.approve_adults(&[P1]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    s
+}
+
+fn arrived() -> Scenario {
+    arrived_with(programme())
+}
+
+fn eu_package() -> Package {
+    // The EU reintegration programme's published figures, in cents.
+    Package {
+        on_arrival_per_person: 61_500,
+        per_adult: 200_000,
+        per_dependant: 100_000,
+        per_vulnerable_person: 50_000,
+    }
+}
+
+fn version(s: &Scenario) -> u32 {
+    s.case().reintegration.latest().map_or(0, |v| v.version)
+}
+
+#[test]
+fn a_plan_is_drafted_after_arrival_agreed_by_the_returnee_and_approved_by_a_second_person() {
+    let mut s = Scenario::single_adult();
+    let item = s.plan_item(AssistanceType::BusinessDevelopment, 150_000);
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![item.clone()]),
+        "stage.not_allowed",
+    );
+    let mut s = arrived();
+    let item = s.plan_item(AssistanceType::BusinessDevelopment, 150_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![item]));
+    assert_eq!(
+        s.case().stage,
+        Stage::Reintegration,
+        "drafting on arrival starts reintegration"
+    );
+    s.refused(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+        "plan.not_agreed",
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    // The drafter may hold the approver's role too: four eyes still holds.
+    s.refused(
+        REINTEGRATION,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+        "plan.four_eyes",
+    );
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: Some(lt("Agreed with the vocational centre.")),
+        },
+    );
+    let c = s.case();
+    let plan = c.reintegration.in_force().expect("a plan in force");
+    assert_eq!(plan.status, PlanStatus::Approved);
+    assert_eq!(plan.decided_by, Some(APPROVER));
+    assert_eq!(c.reintegration.committed(), 150_000);
+    assert_eq!(c.reintegration.disbursed(), 0);
+}
+
+#[test]
+fn a_child_answers_through_a_representative_and_a_stale_version_is_not_approved() {
+    let mut s = Scenario::family();
+    s.approve_adults(&[P1, P2]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    let a = s.plan_item(AssistanceType::EducationSupport, 40_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    s.refused(
+        REINTEGRATION,
+        Command::RespondToPlan(PlanResponse {
+            version: 1,
+            person_id: P3,
+            given_by: ConsentGiver::Person,
+            answer: PlanAnswer::Agreed,
+            own_words: None,
+        }),
+        "plan.answer_by_child",
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    // A new draft replaces the one waiting: version 1 can no longer be approved.
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a]));
+    s.refused(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+        "plan.version_not_latest",
+    );
+    assert_eq!(
+        s.case().reintegration.versions[0].status,
+        PlanStatus::Superseded
+    );
+    // Agreement is to a version: version 2 needs its own.
+    s.refused(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 2,
+            comment: None,
+        },
+        "plan.not_agreed",
+    );
+}
+
+#[test]
+fn the_approver_can_send_a_plan_back_and_the_returnee_can_ask_for_a_change() {
+    let mut s = arrived();
+    let a = s.plan_item(AssistanceType::Housing, 80_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    s.ok(
+        REINTEGRATION,
+        Command::RespondToPlan(PlanResponse {
+            version: 1,
+            person_id: P1,
+            given_by: ConsentGiver::Person,
+            answer: PlanAnswer::ChangeRequested,
+            own_words: Some(lt("I would rather have training than rent.")),
+        }),
+    );
+    s.refused(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+        "plan.not_agreed",
+    );
+    s.ok(
+        APPROVER,
+        Command::ReturnPlan {
+            version: 1,
+            reason: lt("Follow the returnee's wish."),
+        },
+    );
+    s.refused(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+        "plan.not_awaiting_approval",
+    );
+    assert_eq!(
+        s.case().reintegration.versions[0].status,
+        PlanStatus::Returned
+    );
+}
+
+#[test]
+fn the_cap_is_the_programmes_package_over_the_household_and_an_exception_needs_a_reason() {
+    let mut p = programme();
+    p.reintegration.package = Some(eu_package());
+    let mut s = Scenario::register_with(
+        vec![
+            member(1, Relationship::Principal, adult("Awa")),
+            member(2, Relationship::Spouse, adult("Moussa")),
+            member(3, Relationship::Child, child("Fatou")),
+        ],
+        p,
+    );
+    s.approve_adults(&[P1, P2]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    let c = s.case();
+    let cap = plan_cap(&c, &s.programme, s.now.date_naive()).expect("a cap");
+    // Three people on arrival, two adults, one dependant.
+    assert_eq!(cap.amount_minor, 3 * 61_500 + 2 * 200_000 + 100_000);
+    let over = s.plan_item(AssistanceType::BusinessDevelopment, cap.amount_minor + 1);
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![over.clone()]),
+        "plan.above_cap",
+    );
+    assert_eq!(r.violations[0].field.as_deref(), Some("cap_exception"));
+    let at_cap = s.plan_item(AssistanceType::BusinessDevelopment, cap.amount_minor);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![at_cap]));
+    s.ok(
+        REINTEGRATION,
+        Command::DraftPlan(PlanDraft {
+            items: vec![over],
+            cap_exception: Some(lt("Medical equipment for the child, not in the package.")),
+        }),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 2,
+            comment: None,
+        },
+    );
+    let plan = s
+        .case()
+        .reintegration
+        .in_force()
+        .cloned()
+        .expect("in force");
+    assert!(
+        plan.approved_above_cap,
+        "the exception is approved with the plan"
+    );
+    assert_eq!(plan.cap, Some(cap));
+}
+
+#[test]
+fn a_vulnerable_person_tops_the_cap_up() {
+    let mut p = programme();
+    p.reintegration.package = Some(eu_package());
+    let mut d = adult("Awa");
+    d.vulnerabilities.insert(Vulnerability::MedicalNeeds);
+    let s = Scenario::register_with(vec![member(1, Relationship::Principal, d)], p);
+    let cap = plan_cap(&s.case(), &s.programme, s.now.date_naive()).expect("a cap");
+    assert_eq!(cap.amount_minor, 61_500 + 200_000 + 50_000);
+}
+
+#[test]
+fn items_are_in_the_programmes_currency_and_a_plan_has_items() {
+    let mut s = arrived();
+    s.refused(REINTEGRATION, Scenario::draft_cmd(vec![]), "plan.empty");
+    let mut item = s.plan_item(AssistanceType::MedicalCare, 10_000);
+    item.value = Money::new(10_000, CurrencyCode::parse("USD").unwrap()).unwrap();
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![item.clone(), item]),
+        "plan.currency",
+    );
+    assert!(r.has("plan.item_duplicate"));
+}
+
+#[test]
+fn nothing_is_delivered_before_approval_or_beyond_the_plan() {
+    let mut s = arrived();
+    let item = s.plan_item(AssistanceType::BusinessDevelopment, 100_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![item.clone()]));
+    let (_, early) = s.delivery_cmd(item.item_id, eur(10_000));
+    s.refused(REINTEGRATION, early, "plan.not_approved");
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+    );
+    let (first, cmd) = s.delivery_cmd(item.item_id, eur(60_000));
+    s.ok(REINTEGRATION, cmd);
+    let (_, cmd) = s.delivery_cmd(item.item_id, eur(50_000));
+    let r = s.refused(REINTEGRATION, cmd, "delivery.beyond_plan");
+    assert_eq!(
+        r.violations[0].params.get("remaining").map(String::as_str),
+        Some("40000")
+    );
+    // A reversal gives the allowance back; it is never deleted.
+    s.ok(
+        REINTEGRATION,
+        Command::ReverseDelivery {
+            delivery_id: first,
+            reason: lt("Paid twice by the bank; refunded."),
+        },
+    );
+    s.refused(
+        REINTEGRATION,
+        Command::ReverseDelivery {
+            delivery_id: first,
+            reason: lt("Again."),
+        },
+        "delivery.reversed",
+    );
+    let (_, cmd) = s.delivery_cmd(item.item_id, eur(100_000));
+    s.ok(REINTEGRATION, cmd);
+    let c = s.case();
+    assert_eq!(c.reintegration.deliveries.len(), 2);
+    assert_eq!(c.reintegration.disbursed(), 100_000);
+    assert_eq!(c.reintegration.item_state(&item), ItemState::Delivered);
+}
+
+#[test]
+fn a_large_delivery_counts_once_a_second_person_signs_it() {
+    let mut p = programme();
+    p.reintegration.second_signature_above = Some(50_000);
+    let mut s = arrived_with(p);
+    let item = s.plan_item(AssistanceType::BusinessDevelopment, 200_000);
+    s.approved_plan(vec![item.clone()]);
+    let (small, cmd) = s.delivery_cmd(item.item_id, eur(50_000));
+    s.ok(REINTEGRATION, cmd);
+    let (big, cmd) = s.delivery_cmd(item.item_id, eur(60_000));
+    s.ok(REINTEGRATION, cmd);
+    let c = s.case();
+    assert!(c.reintegration.delivery(big).unwrap().awaits_signature());
+    assert!(
+        !c.reintegration
+            .delivery(small)
+            .unwrap()
+            .needs_second_signature
+    );
+    assert_eq!(c.reintegration.disbursed(), 50_000, "unsigned: not counted");
+    // Unsigned, it still uses up the plan: 200,000 - 110,000 remain.
+    let (_, cmd) = s.delivery_cmd(item.item_id, eur(90_001));
+    s.refused(REINTEGRATION, cmd, "delivery.beyond_plan");
+    s.refused(
+        REINTEGRATION,
+        Command::CountersignDelivery { delivery_id: big },
+        "delivery.four_eyes",
+    );
+    s.refused(
+        APPROVER,
+        Command::CountersignDelivery { delivery_id: small },
+        "delivery.not_awaiting_signature",
+    );
+    let close = Command::Close {
+        outcome: Outcome::Completed,
+        note: None,
+    };
+    s.refused(REINTEGRATION, close.clone(), "closure.delivery_unsigned");
+    s.ok(APPROVER, Command::CountersignDelivery { delivery_id: big });
+    assert_eq!(s.case().reintegration.disbursed(), 110_000);
+    let (last, cmd) = s.delivery_cmd(item.item_id, eur(90_000));
+    s.ok(REINTEGRATION, cmd);
+    s.ok(APPROVER, Command::CountersignDelivery { delivery_id: last });
+    s.ok(REINTEGRATION, close);
+}
+
+#[test]
+fn a_payment_in_another_currency_records_its_rate_and_counts_in_the_plans_currency() {
+    let mut s = arrived();
+    let item = s.plan_item(AssistanceType::ReintegrationAllowance, 20_000);
+    s.approved_plan(vec![item.clone()]);
+    let xof = |n| Money::new(n, CurrencyCode::parse("XOF").unwrap()).unwrap();
+    let (_, cmd) = s.delivery_cmd(item.item_id, xof(65_596));
+    s.refused(REINTEGRATION, cmd, "delivery.exchange_required");
+    let id = DeliveryId(s.fresh_id());
+    let paid = |exchange| {
+        Command::RecordDelivery(Delivery {
+            delivery_id: id,
+            item_id: item.item_id,
+            channel: DeliveryChannel::CashToReturnee,
+            amount: xof(65_596),
+            exchange,
+            proof: None,
+        })
+    };
+    let rate = ExchangeRate::parse("0.00152449").unwrap();
+    let tomorrow = s.now.date_naive().succ_opt().unwrap();
+    s.refused(
+        REINTEGRATION,
+        paid(Some(Exchange {
+            rate: rate.clone(),
+            on: tomorrow,
+        })),
+        "delivery.rate_date_in_future",
+    );
+    s.ok(
+        REINTEGRATION,
+        paid(Some(Exchange {
+            rate,
+            on: s.now.date_naive(),
+        })),
+    );
+    let c = s.case();
+    // 65,596 XOF at 0.00152449 EUR = 100.00 EUR.
+    assert_eq!(c.reintegration.delivery(id).unwrap().value, eur(10_000));
+    let (_, cmd) = s.delivery_cmd(item.item_id, eur(10_000));
+    let mut same = cmd;
+    if let Command::RecordDelivery(d) = &mut same {
+        d.exchange = Some(Exchange {
+            rate: ExchangeRate::parse("1").unwrap(),
+            on: s.now.date_naive(),
+        });
+    }
+    s.refused(REINTEGRATION, same, "delivery.exchange_not_needed");
+}
+
+#[test]
+fn the_returnee_may_decline_an_item_or_everything_and_take_it_back() {
+    let mut s = arrived();
+    let a = s.plan_item(AssistanceType::VocationalTraining, 30_000);
+    let b = s.plan_item(AssistanceType::Housing, 50_000);
+    s.approved_plan(vec![a.clone(), b.clone()]);
+    s.ok(
+        REINTEGRATION,
+        Command::DeclineAssistance(Decline {
+            person_id: P1,
+            item_id: Some(a.item_id),
+            own_words: Some(lt("I found work; I do not need the training.")),
+        }),
+    );
+    let (_, cmd) = s.delivery_cmd(a.item_id, eur(10_000));
+    s.refused(REINTEGRATION, cmd.clone(), "plan.item_declined");
+    assert_eq!(s.case().reintegration.committed(), 50_000, "released");
+    // Agreeing to the plan again takes the decline back.
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    s.ok(REINTEGRATION, cmd);
+    s.ok(
+        REINTEGRATION,
+        Command::DeclineAssistance(Decline {
+            person_id: P1,
+            item_id: None,
+            own_words: Some(lt("I do not want any more support.")),
+        }),
+    );
+    // Nothing forces the support on anyone: the case can be completed.
+    s.ok(
+        REINTEGRATION,
+        Command::Close {
+            outcome: Outcome::Completed,
+            note: None,
+        },
+    );
+}
+
+#[test]
+fn completing_a_case_needs_its_plan_delivered_or_its_items_closed_with_a_reason() {
+    let mut s = arrived();
+    let close = Command::Close {
+        outcome: Outcome::Completed,
+        note: None,
+    };
+    s.refused(
+        REINTEGRATION,
+        close.clone(),
+        "closure.no_reintegration_plan",
+    );
+    let a = s.plan_item(AssistanceType::BusinessDevelopment, 30_000);
+    let b = s.plan_item(AssistanceType::PsychosocialSupport, 20_000);
+    s.ok(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![a.clone(), b.clone()]),
+    );
+    s.refused(
+        REINTEGRATION,
+        close.clone(),
+        "closure.plan_awaiting_approval",
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 1,
+            comment: None,
+        },
+    );
+    let (_, cmd) = s.delivery_cmd(a.item_id, eur(30_000));
+    s.ok(REINTEGRATION, cmd);
+    let r = s.refused(REINTEGRATION, close.clone(), "closure.plan_item_open");
+    assert_eq!(r.violations.len(), 1, "only the undelivered item: {r}");
+    s.ok(
+        REINTEGRATION,
+        Command::CloseItem {
+            item_id: b.item_id,
+            reason: lt("Referred to a free public service instead."),
+        },
+    );
+    let (_, cmd) = s.delivery_cmd(b.item_id, eur(1_000));
+    s.refused(REINTEGRATION, cmd, "plan.item_closed");
+    assert_eq!(s.case().reintegration.committed(), 30_000);
+    s.ok(REINTEGRATION, close);
+}
+
+#[test]
+fn a_new_version_keeps_what_was_delivered_and_the_old_one_stays_in_force_until_approved() {
+    let mut s = arrived();
+    let a = s.plan_item(AssistanceType::BusinessDevelopment, 100_000);
+    s.approved_plan(vec![a.clone()]);
+    let (_, cmd) = s.delivery_cmd(a.item_id, eur(60_000));
+    s.ok(REINTEGRATION, cmd);
+    let b = s.plan_item(AssistanceType::Housing, 20_000);
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![b.clone()]),
+        "plan.delivered_item_removed",
+    );
+    let mut less = a.clone();
+    less.value = eur(50_000);
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![less, b.clone()]),
+        "plan.below_delivered",
+    );
+    let mut smaller = a.clone();
+    smaller.value = eur(70_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![smaller, b.clone()]));
+    // Version 1 is in force until version 2 is approved: b cannot be delivered yet.
+    assert_eq!(s.case().reintegration.in_force().unwrap().version, 1);
+    let (_, cmd) = s.delivery_cmd(b.item_id, eur(20_000));
+    s.refused(REINTEGRATION, cmd.clone(), "plan.item_unknown");
+    s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 2,
+            comment: None,
+        },
+    );
+    s.ok(REINTEGRATION, cmd);
+    let c = s.case();
+    assert_eq!(c.reintegration.versions[0].status, PlanStatus::Superseded);
+    assert_eq!(c.reintegration.committed(), 90_000);
+    let (_, cmd) = s.delivery_cmd(a.item_id, eur(10_001));
+    s.refused(REINTEGRATION, cmd, "delivery.beyond_plan");
+}
+
+#[test]
+fn the_needs_assessment_is_kept_per_person_and_can_be_corrected() {
+    let mut s = arrived();
+    let needs = |skills: &str| NeedsAssessment {
+        person_id: Some(P1),
+        skills: Some(lt(skills)),
+        education: None,
+        work_experience: None,
+        reasons_for_return: Some(lt("Family")),
+        housing: None,
+        health_needs: Some(lt("Follow-up for diabetes")),
+        psychosocial_needs: None,
+        family_situation: None,
+        priorities: Some(lt("A tailoring workshop")),
+    };
+    s.ok(REINTEGRATION, Command::RecordNeeds(needs("Tailoring")));
+    s.ok(
+        REINTEGRATION,
+        Command::RecordNeeds(needs("Tailoring, sales")),
+    );
+    let mut stranger = needs("x");
+    stranger.person_id = Some(PersonId(uid(999)));
+    s.refused(
+        REINTEGRATION,
+        Command::RecordNeeds(stranger),
+        "person.not_a_member",
+    );
+    let c = s.case();
+    assert_eq!(c.reintegration.needs.len(), 1, "the latest per person");
+    assert_eq!(
+        c.reintegration.needs[0]
+            .assessment
+            .skills
+            .as_ref()
+            .map(|t| t.as_str()),
+        Some("Tailoring, sales")
+    );
+}
+
+// ---- Properties --------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Draft(Vec<(u8, i64)>),
+    Agree,
+    Approve,
+    Deliver(u8, i64),
+    Countersign(u8),
+    Reverse(u8),
+    Decline(u8),
+    CloseItem(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        prop::collection::vec((0u8..4, 1i64..50_000), 1..4).prop_map(Op::Draft),
+        Just(Op::Agree),
+        Just(Op::Approve),
+        (0u8..4, 1i64..60_000).prop_map(|(i, a)| Op::Deliver(i, a)),
+        (0u8..8).prop_map(Op::Countersign),
+        (0u8..8).prop_map(Op::Reverse),
+        (0u8..4).prop_map(Op::Decline),
+        (0u8..4).prop_map(Op::CloseItem),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// For any sequence of plan and delivery commands, disbursed is what the events say
+    /// (deliveries not reversed, countersigned where needed), no item's standing deliveries
+    /// exceed its value in the plan in force, and committed never exceeds that plan.
+    #[test]
+    fn committed_and_disbursed_always_match_the_events(ops in prop::collection::vec(op(), 1..30)) {
+        let mut p = programme();
+        p.reintegration.second_signature_above = Some(20_000);
+        let mut s = arrived_with(p);
+        let items: Vec<PlanItemId> = (0..4).map(|_| PlanItemId(s.fresh_id())).collect();
+        let mut deliveries: Vec<DeliveryId> = Vec::new();
+        for op in ops {
+            let v = version(&s);
+            let (actor, cmd) = match op {
+                Op::Draft(lines) => {
+                    let mut seen = std::collections::BTreeSet::new();
+                    let mut plan = Vec::new();
+                    for (i, value) in lines {
+                        if seen.insert(i) {
+                            let mut item = s.plan_item(AssistanceType::BusinessDevelopment, value);
+                            item.item_id = items[usize::from(i)];
+                            plan.push(item);
+                        }
+                    }
+                    (REINTEGRATION, Scenario::draft_cmd(plan))
+                }
+                Op::Agree => (REINTEGRATION, Scenario::agree_cmd(v)),
+                Op::Approve => (APPROVER, Command::ApprovePlan { version: v, comment: None }),
+                Op::Deliver(i, amount) => {
+                    let (id, cmd) = s.delivery_cmd(items[usize::from(i)], eur(amount));
+                    deliveries.push(id);
+                    (REINTEGRATION, cmd)
+                }
+                Op::Countersign(n) => match deliveries.get(usize::from(n)) {
+                    Some(id) => (APPROVER, Command::CountersignDelivery { delivery_id: *id }),
+                    None => continue,
+                },
+                Op::Reverse(n) => match deliveries.get(usize::from(n)) {
+                    Some(id) => (REINTEGRATION, Command::ReverseDelivery { delivery_id: *id, reason: lt("Wrong amount") }),
+                    None => continue,
+                },
+                Op::Decline(i) => (REINTEGRATION, Command::DeclineAssistance(Decline {
+                    person_id: P1,
+                    item_id: Some(items[usize::from(i)]),
+                    own_words: None,
+                })),
+                Op::CloseItem(i) => (REINTEGRATION, Command::CloseItem {
+                    item_id: items[usize::from(i)],
+                    reason: lt("Not needed"),
+                }),
+            };
+            let _ = s.run(actor, cmd);
+            s.advance(1);
+
+            // Disbursed, from the events alone.
+            let mut recorded: Vec<(DeliveryId, i64, bool)> = Vec::new();
+            let mut reversed = std::collections::BTreeSet::new();
+            let mut signed = std::collections::BTreeSet::new();
+            for e in &s.events {
+                match &e.event {
+                    Event::DeliveryRecorded { delivery, value, needs_second_signature } => {
+                        recorded.push((delivery.delivery_id, value.amount_minor, *needs_second_signature));
+                    }
+                    Event::DeliveryReversed { delivery_id, .. } => { reversed.insert(*delivery_id); }
+                    Event::DeliveryCountersigned { delivery_id } => { signed.insert(*delivery_id); }
+                    _ => {}
+                }
+            }
+            let disbursed: i64 = recorded
+                .iter()
+                .filter(|(id, _, sig)| !reversed.contains(id) && (!sig || signed.contains(id)))
+                .map(|(_, v, _)| v)
+                .sum();
+            let c = s.case();
+            prop_assert_eq!(c.reintegration.disbursed(), disbursed);
+            if let Some(plan) = c.reintegration.in_force() {
+                for item in &plan.items {
+                    prop_assert!(c.reintegration.standing_of(item.item_id) <= item.value.amount_minor);
+                }
+                prop_assert!(c.reintegration.committed() <= plan.total.amount_minor);
+                prop_assert!(c.reintegration.disbursed() <= c.reintegration.committed());
+            } else {
+                prop_assert_eq!(disbursed, 0, "nothing is delivered without an approved plan");
+            }
+        }
+    }
+}

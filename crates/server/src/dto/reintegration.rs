@@ -1,0 +1,193 @@
+//! Request bodies of the reintegration plan, its answers, approvals and deliveries.
+
+use homeward_domain::case::reintegration::*;
+
+use super::*;
+
+command_body!(NeedsIn {
+    /// The person assessed; the household when absent.
+    person_id: Option<Uuid>,
+    skills: Option<String>,
+    education: Option<String>,
+    work_experience: Option<String>,
+    reasons_for_return: Option<String>,
+    housing: Option<String>,
+    /// Sensitive: read only by the roles that may read reintegration needs.
+    health_needs: Option<String>,
+    /// Sensitive: read only by the roles that may read reintegration needs.
+    psychosocial_needs: Option<String>,
+    family_situation: Option<String>,
+    /// The returnee's own priorities, in their words.
+    priorities: Option<String>,
+});
+
+impl NeedsIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<NeedsAssessment> {
+        let skills = p.opt_text("skills", &self.skills);
+        let education = p.opt_text("education", &self.education);
+        let work_experience = p.opt_text("work_experience", &self.work_experience);
+        let reasons_for_return = p.opt_text("reasons_for_return", &self.reasons_for_return);
+        let housing = p.opt_text("housing", &self.housing);
+        let health_needs = p.opt_text("health_needs", &self.health_needs);
+        let psychosocial_needs = p.opt_text("psychosocial_needs", &self.psychosocial_needs);
+        let family_situation = p.opt_text("family_situation", &self.family_situation);
+        let priorities = p.opt_text("priorities", &self.priorities);
+        Some(NeedsAssessment {
+            person_id: self.person_id.map(PersonId),
+            skills: skills?,
+            education: education?,
+            work_experience: work_experience?,
+            reasons_for_return: reasons_for_return?,
+            housing: housing?,
+            health_needs: health_needs?,
+            psychosocial_needs: psychosocial_needs?,
+            family_situation: family_situation?,
+            priorities: priorities?,
+        })
+    }
+}
+
+/// An item of the plan.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanItemIn {
+    /// Give the id of an item of an earlier version to keep it (deliveries are recorded
+    /// against it); a new item gets one when absent.
+    pub item_id: Option<Uuid>,
+    pub assistance: AssistanceType,
+    pub form: AssistanceForm,
+    pub description: String,
+    /// The person it is for; the household when absent.
+    pub beneficiary: Option<Uuid>,
+    /// The amount, or the value in kind, in the programme's currency.
+    pub value: MoneyIn,
+    /// The service provider or vendor.
+    pub provider: Option<String>,
+    pub due: Option<NaiveDate>,
+}
+
+command_body!(PlanDraftIn {
+    items: Vec<PlanItemIn>,
+    /// Why the plan goes above the programme's cap: required when it does.
+    cap_exception: Option<String>,
+});
+
+impl PlanDraftIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<PlanDraft> {
+        let items: Vec<Option<PlanItem>> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| {
+                let base = format!("items/{n}");
+                let description = p.text(&at(&base, "description"), &i.description);
+                let value = p.money(&at(&base, "value"), i.value.amount_minor, &i.value.currency);
+                let provider = p.opt_text(&at(&base, "provider"), &i.provider);
+                Some(PlanItem {
+                    item_id: PlanItemId(i.item_id.unwrap_or_else(homeward_app::new_id)),
+                    assistance: i.assistance,
+                    form: i.form,
+                    description: description?,
+                    beneficiary: i.beneficiary.map(PersonId),
+                    value: value?,
+                    provider: provider?,
+                    due: i.due,
+                })
+            })
+            .collect();
+        let cap_exception = p.opt_text("cap_exception", &self.cap_exception);
+        Some(PlanDraft {
+            items: items.into_iter().collect::<Option<Vec<_>>>()?,
+            cap_exception: cap_exception?,
+        })
+    }
+}
+
+command_body!(PlanResponseIn {
+    /// The plan version answered (the latest).
+    plan_version: u32,
+    /// Who answers: an adult member, or a member through their representative.
+    person_id: Uuid,
+    given_by: ConsentGiver,
+    answer: PlanAnswer,
+    own_words: Option<String>,
+});
+
+command_body!(PlanApprovalIn {
+    /// The plan version approved (the latest, waiting for approval).
+    plan_version: u32,
+    comment: Option<String>,
+});
+
+command_body!(PlanReturnIn {
+    /// The plan version sent back.
+    plan_version: u32,
+    reason: String,
+});
+
+command_body!(DeclineIn {
+    person_id: Uuid,
+    /// The item declined; the whole support when absent.
+    item_id: Option<Uuid>,
+    own_words: Option<String>,
+});
+
+/// The rate a payment in another currency was converted at.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeIn {
+    /// Units of the plan's currency one unit of the paid currency is worth: a positive
+    /// decimal with a point, at most 12 digits after it.
+    #[schema(example = "0.00152449", pattern = r"^[0-9]{1,18}(\.[0-9]{1,12})?$")]
+    pub rate: String,
+    /// The date of the rate; not after the delivery.
+    pub on: NaiveDate,
+}
+
+command_body!(DeliveryIn {
+    /// Given by the client to refer to it later; one is made when absent.
+    delivery_id: Option<Uuid>,
+    item_id: Uuid,
+    channel: DeliveryChannel,
+    /// What was paid or given, in the currency paid.
+    amount: MoneyIn,
+    /// Required when the currency paid is not the plan's; refused otherwise.
+    exchange: Option<ExchangeIn>,
+    /// A receipt or voucher reference.
+    proof: Option<String>,
+});
+
+impl DeliveryIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<Delivery> {
+        let amount = p.money("amount", self.amount.amount_minor, &self.amount.currency);
+        let rate = self
+            .exchange
+            .as_ref()
+            .map(|x| p.value("exchange/rate", ExchangeRate::parse(&x.rate)))
+            .map_or(Some(None), |r| r.map(Some));
+        let proof = p.opt_text("proof", &self.proof);
+        let exchange = rate?
+            .zip(self.exchange.as_ref())
+            .map(|(rate, x)| Exchange { rate, on: x.on });
+        Some(Delivery {
+            delivery_id: DeliveryId(self.delivery_id.unwrap_or_else(homeward_app::new_id)),
+            item_id: PlanItemId(self.item_id),
+            channel: self.channel,
+            amount: amount?,
+            exchange,
+            proof: proof?,
+        })
+    }
+}
+
+command_body!(CountersignIn { delivery_id: Uuid });
+
+command_body!(ReversalIn {
+    delivery_id: Uuid,
+    reason: String,
+});
+
+command_body!(ItemClosureIn {
+    item_id: Uuid,
+    reason: String,
+});

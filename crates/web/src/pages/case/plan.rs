@@ -1,0 +1,222 @@
+//! The case page's reintegration sections: the needs assessment, the plan (its latest
+//! version and, while that waits, the one in force), and the deliveries.
+
+use homeward_domain::case::reintegration::{ItemState, PlanVersion, Reintegration};
+use homeward_domain::values::Money;
+
+use super::*;
+
+fn code<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn in_plan_currency(total: &Money, minor: i64) -> Money {
+    Money::new(minor.max(0), total.currency.clone()).unwrap_or_else(|_| total.clone())
+}
+
+pub(super) fn plan_sections(
+    i: &I18n,
+    r: &Reintegration,
+    name_of: &dyn Fn(&homeward_domain::ids::PersonId) -> String,
+) -> Vec<(String, Vec<Line>)> {
+    let mut out = vec![];
+    let whom = |p: Option<&homeward_domain::ids::PersonId>| {
+        p.map(name_of).unwrap_or_else(|| i.t("f-household"))
+    };
+    let needs: Vec<Line> = r
+        .needs
+        .iter()
+        .flat_map(|n| {
+            let a = &n.assessment;
+            let who = whom(a.person_id.as_ref());
+            [
+                ("f-skills", &a.skills),
+                ("f-education", &a.education),
+                ("f-work-experience", &a.work_experience),
+                ("f-reasons-for-return", &a.reasons_for_return),
+                ("f-housing", &a.housing),
+                ("f-health-needs", &a.health_needs),
+                ("f-psychosocial-needs", &a.psychosocial_needs),
+                ("f-family-situation", &a.family_situation),
+                ("f-priorities", &a.priorities),
+            ]
+            .into_iter()
+            .filter_map(|(key, text)| {
+                text.as_ref().map(|t| Line {
+                    label: format!("{who}: {}", i.t(key)),
+                    value: t.to_string(),
+                })
+            })
+            .collect::<Vec<_>>()
+        })
+        .collect();
+    out.push((i.t("case-needs"), needs));
+    let mut shown: Vec<&PlanVersion> = r.latest().into_iter().collect();
+    if let Some(f) = r.in_force()
+        && shown.first().is_some_and(|l| l.version != f.version)
+    {
+        shown.push(f);
+    }
+    for v in shown {
+        let title = i.ta(
+            "case-plan",
+            &[
+                ("version", v.version.into()),
+                ("status", i.opt("plan_status", &code(&v.status)).into()),
+            ],
+        );
+        let mut lines: Vec<Line> = v
+            .items
+            .iter()
+            .map(|item| {
+                let delivered = in_plan_currency(&item.value, r.delivered_of(item.item_id));
+                let state =
+                    if v.status == homeward_domain::case::reintegration::PlanStatus::Approved {
+                        format!(" — {}", i.opt("item_state", &code(&r.item_state(item))))
+                    } else {
+                        String::new()
+                    };
+                let delivered =
+                    if r.item_state(item) == ItemState::Open && delivered.amount_minor > 0 {
+                        format!(
+                            " ({} {})",
+                            i.money(&delivered),
+                            i.opt("item_state", "delivered")
+                        )
+                    } else {
+                        String::new()
+                    };
+                Line {
+                    label: format!(
+                        "{} — {}",
+                        item.description,
+                        i.opt("assistance", &code(&item.assistance))
+                    ),
+                    value: format!(
+                        "{}, {}, {}{}{}{}{}",
+                        i.money(&item.value),
+                        i.opt("assistance_form", &code(&item.form)),
+                        whom(item.beneficiary.as_ref()),
+                        item.provider
+                            .as_ref()
+                            .map(|p| format!(", {p}"))
+                            .unwrap_or_default(),
+                        item.due
+                            .map(|d| format!(", {} {}", i.t("f-due"), i.date(d)))
+                            .unwrap_or_default(),
+                        state,
+                        delivered
+                    ),
+                }
+            })
+            .collect();
+        lines.push(Line {
+            label: String::new(),
+            value: match &v.cap {
+                Some(cap) => i.ta(
+                    "case-plan-total",
+                    &[
+                        ("total", i.money(&v.total).into()),
+                        ("cap", i.money(cap).into()),
+                    ],
+                ),
+                None => i.t1("case-plan-total-nocap", "total", i.money(&v.total)),
+            },
+        });
+        if let Some(reason) = &v.cap_exception {
+            lines.push(Line {
+                label: String::new(),
+                value: i.t1("case-plan-exception", "reason", reason.to_string()),
+            });
+        }
+        if let Some(answer) = v.responses.last() {
+            lines.push(Line {
+                label: i.t("case-plan-answer"),
+                value: format!(
+                    "{}{}",
+                    i.opt("plan_answer", &code(&answer.response.answer)),
+                    answer
+                        .response
+                        .own_words
+                        .as_ref()
+                        .map(|w| format!(": “{w}”"))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+        if let Some(note) = &v.decision_note {
+            lines.push(Line {
+                label: i.t("f-comment"),
+                value: note.to_string(),
+            });
+        }
+        if v.status == homeward_domain::case::reintegration::PlanStatus::Approved {
+            lines.push(Line {
+                label: String::new(),
+                value: i.ta(
+                    "case-plan-committed",
+                    &[
+                        (
+                            "committed",
+                            i.money(&in_plan_currency(&v.total, r.committed())).into(),
+                        ),
+                        (
+                            "disbursed",
+                            i.money(&in_plan_currency(&v.total, r.disbursed())).into(),
+                        ),
+                    ],
+                ),
+            });
+        }
+        out.push((title, lines));
+    }
+    let mut deliveries: Vec<Line> = r
+        .deliveries
+        .iter()
+        .map(|d| {
+            let item = r
+                .versions
+                .iter()
+                .rev()
+                .find_map(|v| v.item(d.delivery.item_id))
+                .map(|i| i.description.to_string())
+                .unwrap_or_default();
+            let paid = if d.delivery.amount.currency == d.value.currency {
+                i.money(&d.value)
+            } else {
+                format!("{} = {}", i.money(&d.delivery.amount), i.money(&d.value))
+            };
+            let status = match (&d.reversed, d.awaits_signature()) {
+                (Some(rev), _) => format!(
+                    " — {}",
+                    i.t1("case-delivery-reversed", "reason", rev.reason.to_string())
+                ),
+                (None, true) => format!(" — {}", i.t("case-delivery-awaits")),
+                (None, false) => String::new(),
+            };
+            Line {
+                label: format!("{} — {}", i.date(d.at.date_naive()), item),
+                value: format!(
+                    "{paid}, {}{}{status}",
+                    i.opt("channel", &code(&d.delivery.channel)),
+                    d.delivery
+                        .proof
+                        .as_ref()
+                        .map(|p| format!(", {p}"))
+                        .unwrap_or_default()
+                ),
+            }
+        })
+        .collect();
+    if let Some(all) = &r.declined_all {
+        deliveries.push(Line {
+            label: i.date(all.at.date_naive()),
+            value: i.t("case-declined-all"),
+        });
+    }
+    out.push((i.t("case-deliveries"), deliveries));
+    out
+}
