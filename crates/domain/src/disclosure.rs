@@ -406,12 +406,17 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             total_hidden,
         )
     };
-    // With an "any" row, the column totals are that row's cells, which no other table
-    // gives: where hiding cells is not enough (a cell pinned by the rows' totals and the
-    // "any" counts), they are hidden too, the smallest first.
-    let mut column_hidden = column_hidden;
-    if shape.any_row.is_some() && rows > 1 && cols > 1 {
+    // Where hiding cells is not enough (a small cell pinned by the totals: three
+    // households, all in one column, two of them in one row), totals are hidden too, the
+    // smallest non-zero first. With an "any" row only the column totals: they are that
+    // row's cells, which no other table gives.
+    // Known limit: a one-dimensional table asked for on its own still publishes the totals
+    // hidden here; protecting it jointly with every table it crosses is not built.
+    let (mut row_hidden, mut column_hidden) = (row_hidden, column_hidden);
+    if rows > 1 && cols > 1 {
         let mut proven = vec![];
+        let (all_rows, all_cols): (Vec<usize>, Vec<usize>) =
+            ((0..rows).collect(), (0..cols).collect());
         loop {
             let (fig, _) = figures_of(counts, shape, |r| match r {
                 FigureRef::Cell(r, c) => !hidden[r][c],
@@ -422,10 +427,20 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             if fig.exposed(threshold, &mut proven, |_| false).is_none() {
                 break;
             }
-            let everywhere: Vec<usize> = (0..cols).collect();
-            match cover(&everywhere, |c| !column_hidden[c], |c| column_totals[c]) {
-                Some(c) => column_hidden[c] = true,
-                None => break,
+            let col = cover(&all_cols, |c| !column_hidden[c], |c| column_totals[c]);
+            let row = match shape.any_row {
+                Some(_) => None,
+                None => cover(&all_rows, |r| !row_hidden[r], |r| row_totals[r]),
+            };
+            // Zero hides nothing: the smallest count first.
+            let weight = |n: i64| if n > 0 { n } else { i64::MAX };
+            match (row, col) {
+                (Some(r), Some(c)) if weight(row_totals[r]) < weight(column_totals[c]) => {
+                    row_hidden[r] = true
+                }
+                (_, Some(c)) => column_hidden[c] = true,
+                (Some(r), None) => row_hidden[r] = true,
+                (None, None) => break,
             }
         }
     }

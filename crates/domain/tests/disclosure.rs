@@ -221,3 +221,26 @@ fn the_audit_finds_what_row_and_column_rules_let_through() {
         "{p:?}"
     );
 }
+
+/// Found by `households_and_people_in_several_cells_are_protected_too` in CI: three
+/// households, one of them in two cells of one row.
+#[test]
+fn a_total_equal_to_a_column_total_does_not_pin_the_hidden_cells() {
+    let counts = Counts {
+        cells: vec![vec![0, 0, 0], vec![0, 2, 1], vec![0, 0, 0], vec![1, 1, 0]],
+        row_totals: vec![0, 2, 0, 2],
+        column_totals: vec![1, 3, 1],
+        total: 3,
+    };
+    let shape = Shape {
+        rows_partition: false,
+        columns_partition: false,
+        any_row: None,
+    };
+    let p = protect_counts(&counts, shape, 2, &Links::default());
+    assert!(
+        withstands_arithmetic(&counts, &p, shape, 2),
+        "{p:?}: {:?}",
+        intervals(&counts, &p, shape)
+    );
+}
