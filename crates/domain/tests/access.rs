@@ -133,6 +133,22 @@ fn sensitive_data_is_read_only_by_the_roles_that_need_it() {
     assert!(!may_read(&movement, Sensitive::Trafficking));
     assert!(!may_read(&movement, Sensitive::CounsellingNotes));
     assert!(!may_read(&medic, Sensitive::CounsellingNotes));
+    // Health and psychosocial needs after return: who plans and follows the assistance.
+    for (role, reads) in [
+        (Role::ReintegrationOfficer, true),
+        (Role::MonitoringOfficer, true),
+        (Role::MedicalOfficer, true),
+        (Role::Approver, false),
+        (Role::Counsellor, false),
+        (Role::MovementOfficer, false),
+        (Role::Donor, false),
+    ] {
+        assert_eq!(
+            may_read(&actor(role, HOST_OFFICE), Sensitive::ReintegrationNeeds),
+            reads,
+            "{role:?}"
+        );
+    }
 }
 
 #[test]

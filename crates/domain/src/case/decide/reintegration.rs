@@ -136,20 +136,17 @@ pub(super) fn draft_plan(
     vec![Event::PlanDrafted {
         version,
         draft,
-        total: Money::new(total.max(0), currency.clone()).unwrap_or_else(|_| zero(currency)),
+        total: money(total, currency),
         cap,
     }]
 }
 
-fn zero(currency: &crate::values::CurrencyCode) -> Money {
+/// An amount in the plan's currency (a negative one as zero: for messages and totals).
+fn money(minor: i64, currency: &crate::values::CurrencyCode) -> Money {
     Money {
-        amount_minor: 0,
+        amount_minor: minor.max(0),
         currency: currency.clone(),
     }
-}
-
-fn money(minor: i64, currency: &crate::values::CurrencyCode) -> Money {
-    Money::new(minor.max(0), currency.clone()).unwrap_or_else(|_| zero(currency))
 }
 
 /// The latest version, if it is `version`; a refusal at `field` otherwise.
@@ -411,7 +408,7 @@ pub(super) fn deliver(case: &Case, d: Delivery, ctx: &Context, c: &mut Check) ->
             );
         }
     }
-    let value = value.unwrap_or_else(|| zero(currency));
+    let value = value.unwrap_or_else(|| money(0, currency));
     let needs_second_signature = ctx
         .programme
         .reintegration

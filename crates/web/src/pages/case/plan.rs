@@ -6,13 +6,6 @@ use homeward_domain::values::Money;
 
 use super::*;
 
-fn code<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn in_plan_currency(total: &Money, minor: i64) -> Money {
     Money::new(minor.max(0), total.currency.clone()).unwrap_or_else(|_| total.clone())
 }
@@ -65,7 +58,7 @@ pub(super) fn plan_sections(
             "case-plan",
             &[
                 ("version", v.version.into()),
-                ("status", i.opt("plan_status", &code(&v.status)).into()),
+                ("status", i.opt("plan_status", &enum_code(&v.status)).into()),
             ],
         );
         let mut lines: Vec<Line> = v
@@ -75,7 +68,10 @@ pub(super) fn plan_sections(
                 let delivered = in_plan_currency(&item.value, r.delivered_of(item.item_id));
                 let state =
                     if v.status == homeward_domain::case::reintegration::PlanStatus::Approved {
-                        format!(" — {}", i.opt("item_state", &code(&r.item_state(item))))
+                        format!(
+                            " — {}",
+                            i.opt("item_state", &enum_code(&r.item_state(item)))
+                        )
                     } else {
                         String::new()
                     };
@@ -93,12 +89,12 @@ pub(super) fn plan_sections(
                     label: format!(
                         "{} — {}",
                         item.description,
-                        i.opt("assistance", &code(&item.assistance))
+                        i.opt("assistance", &enum_code(&item.assistance))
                     ),
                     value: format!(
                         "{}, {}, {}{}{}{}{}",
                         i.money(&item.value),
-                        i.opt("assistance_form", &code(&item.form)),
+                        i.opt("assistance_form", &enum_code(&item.form)),
                         whom(item.beneficiary.as_ref()),
                         item.provider
                             .as_ref()
@@ -137,7 +133,7 @@ pub(super) fn plan_sections(
                 label: i.t("case-plan-answer"),
                 value: format!(
                     "{}{}",
-                    i.opt("plan_answer", &code(&answer.response.answer)),
+                    i.opt("plan_answer", &enum_code(&answer.response.answer)),
                     answer
                         .response
                         .own_words
@@ -201,7 +197,7 @@ pub(super) fn plan_sections(
                 label: format!("{} — {}", i.date(d.at.date_naive()), item),
                 value: format!(
                     "{paid}, {}{}{status}",
-                    i.opt("channel", &code(&d.delivery.channel)),
+                    i.opt("channel", &enum_code(&d.delivery.channel)),
                     d.delivery
                         .proof
                         .as_ref()
