@@ -37,6 +37,62 @@ pub struct NeedsAssessment {
 }
 
 impl NeedsAssessment {
+    /// The text fields, in order, by the names the API and the forms use.
+    pub const TEXT_FIELDS: [&'static str; 9] = [
+        "skills",
+        "education",
+        "work_experience",
+        "reasons_for_return",
+        "housing",
+        "health_needs",
+        "psychosocial_needs",
+        "family_situation",
+        "priorities",
+    ];
+
+    /// An assessment from its text fields, in the order of [`Self::TEXT_FIELDS`].
+    pub fn from_texts(person_id: Option<PersonId>, texts: [Option<LongText>; 9]) -> Self {
+        let [
+            skills,
+            education,
+            work_experience,
+            reasons_for_return,
+            housing,
+            health_needs,
+            psychosocial_needs,
+            family_situation,
+            priorities,
+        ] = texts;
+        Self {
+            person_id,
+            skills,
+            education,
+            work_experience,
+            reasons_for_return,
+            housing,
+            health_needs,
+            psychosocial_needs,
+            family_situation,
+            priorities,
+        }
+    }
+
+    /// The text fields with their names, in the order of [`Self::TEXT_FIELDS`].
+    pub fn texts(&self) -> [(&'static str, Option<&LongText>); 9] {
+        let values = [
+            &self.skills,
+            &self.education,
+            &self.work_experience,
+            &self.reasons_for_return,
+            &self.housing,
+            &self.health_needs,
+            &self.psychosocial_needs,
+            &self.family_situation,
+            &self.priorities,
+        ];
+        std::array::from_fn(|n| (Self::TEXT_FIELDS[n], values[n].as_ref()))
+    }
+
     /// Whom the assessment is about, as a correction key.
     pub fn subject(&self) -> String {
         self.person_id

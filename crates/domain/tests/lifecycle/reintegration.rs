@@ -682,3 +682,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_needs_fields_are_named_as_stored_and_read_back_in_order() {
+    let texts: [Option<LongText>; 9] =
+        std::array::from_fn(|n| Some(lt(NeedsAssessment::TEXT_FIELDS[n])));
+    let a = NeedsAssessment::from_texts(Some(P1), texts);
+    let stored = serde_json::to_value(&a).unwrap();
+    for (name, text) in a.texts() {
+        // Each field holds its own name: the order of the three lists agrees.
+        assert_eq!(text.map(|t| t.as_str()), Some(name));
+        assert_eq!(stored[name], name, "the stored field is called {name}");
+    }
+}

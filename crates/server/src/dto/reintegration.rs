@@ -23,27 +23,28 @@ command_body!(NeedsIn {
 
 impl NeedsIn {
     pub fn parse(&self, p: &mut Parse) -> Option<NeedsAssessment> {
-        let skills = p.opt_text("skills", &self.skills);
-        let education = p.opt_text("education", &self.education);
-        let work_experience = p.opt_text("work_experience", &self.work_experience);
-        let reasons_for_return = p.opt_text("reasons_for_return", &self.reasons_for_return);
-        let housing = p.opt_text("housing", &self.housing);
-        let health_needs = p.opt_text("health_needs", &self.health_needs);
-        let psychosocial_needs = p.opt_text("psychosocial_needs", &self.psychosocial_needs);
-        let family_situation = p.opt_text("family_situation", &self.family_situation);
-        let priorities = p.opt_text("priorities", &self.priorities);
-        Some(NeedsAssessment {
-            person_id: self.person_id.map(PersonId),
-            skills: skills?,
-            education: education?,
-            work_experience: work_experience?,
-            reasons_for_return: reasons_for_return?,
-            housing: housing?,
-            health_needs: health_needs?,
-            psychosocial_needs: psychosocial_needs?,
-            family_situation: family_situation?,
-            priorities: priorities?,
-        })
+        let given = [
+            &self.skills,
+            &self.education,
+            &self.work_experience,
+            &self.reasons_for_return,
+            &self.housing,
+            &self.health_needs,
+            &self.psychosocial_needs,
+            &self.family_situation,
+            &self.priorities,
+        ];
+        let texts: [_; 9] =
+            std::array::from_fn(|n| p.opt_text(NeedsAssessment::TEXT_FIELDS[n], given[n]));
+        let texts: [Option<LongText>; 9] = texts
+            .into_iter()
+            .collect::<Option<Vec<_>>>()?
+            .try_into()
+            .ok()?;
+        Some(NeedsAssessment::from_texts(
+            self.person_id.map(PersonId),
+            texts,
+        ))
     }
 }
 

@@ -36,6 +36,20 @@ macro_rules! row {
 
 const ROWS: [Row; ITEM_ROWS] = [row!(1), row!(2), row!(3), row!(4)];
 
+/// The labels of the needs assessment's text fields, in the order of
+/// `NeedsAssessment::TEXT_FIELDS`.
+pub const NEEDS_LABELS: [&str; 9] = [
+    "f-skills",
+    "f-education",
+    "f-work-experience",
+    "f-reasons-for-return",
+    "f-housing",
+    "f-health-needs",
+    "f-psychosocial-needs",
+    "f-family-situation",
+    "f-priorities",
+];
+
 /// Where a plan reason's path (`items/2/value`) is in the form (`item3_value`).
 pub fn plan_field(path: &str) -> Option<String> {
     let rest = path.strip_prefix("items/")?;
@@ -94,22 +108,19 @@ pub fn plan_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
     let i = &ctx.i;
     let r = reint(ctx);
     Some(match kind {
-        CommandKind::RecordNeeds => vec![
-            In::Radios("person_id", "f-needs-of", with_household(ctx)),
-            In::Area("skills", "f-skills", None),
-            In::Area("education", "f-education", None),
-            In::Area("work_experience", "f-work-experience", None),
-            In::Area("reasons_for_return", "f-reasons-for-return", None),
-            In::Area("housing", "f-housing", None),
-            In::Area("health_needs", "f-health-needs", Some("f-sensitive-hint")),
-            In::Area(
-                "psychosocial_needs",
-                "f-psychosocial-needs",
-                Some("f-sensitive-hint"),
-            ),
-            In::Area("family_situation", "f-family-situation", None),
-            In::Area("priorities", "f-priorities", None),
-        ],
+        CommandKind::RecordNeeds => {
+            let mut v = vec![In::Radios("person_id", "f-needs-of", with_household(ctx))];
+            v.extend(
+                NeedsAssessment::TEXT_FIELDS
+                    .into_iter()
+                    .zip(NEEDS_LABELS)
+                    .map(|(name, label)| {
+                        let sensitive = matches!(name, "health_needs" | "psychosocial_needs");
+                        In::Area(name, label, sensitive.then_some("f-sensitive-hint"))
+                    }),
+            );
+            v
+        }
         CommandKind::DraftPlan => {
             let keep = with_empty(items_of(r.latest(), |_| true), i.t("f-item-new"));
             let types = with_empty(
@@ -255,45 +266,17 @@ pub fn plan_command(
     };
     let optional_person = |name: &str| f.opt(name).and_then(|v| v.parse().ok()).map(PersonId);
     Some(match kind {
-        CommandKind::RecordNeeds => {
-            let fields = [
-                "skills",
-                "education",
-                "work_experience",
-                "reasons_for_return",
-                "housing",
-                "health_needs",
-                "psychosocial_needs",
-                "family_situation",
-                "priorities",
-            ]
-            .map(|n| opt_text(p, n));
-            let [
-                skills,
-                education,
-                work_experience,
-                reasons_for_return,
-                housing,
-                health_needs,
-                psychosocial_needs,
-                family_situation,
-                priorities,
-            ] = fields;
-            (|| {
-                Some(Command::RecordNeeds(NeedsAssessment {
-                    person_id: optional_person("person_id"),
-                    skills: skills?,
-                    education: education?,
-                    work_experience: work_experience?,
-                    reasons_for_return: reasons_for_return?,
-                    housing: housing?,
-                    health_needs: health_needs?,
-                    psychosocial_needs: psychosocial_needs?,
-                    family_situation: family_situation?,
-                    priorities: priorities?,
-                }))
-            })()
-        }
+        CommandKind::RecordNeeds => NeedsAssessment::TEXT_FIELDS
+            .map(|name| opt_text(p, name))
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .and_then(|texts| texts.try_into().ok())
+            .map(|texts| {
+                Command::RecordNeeds(NeedsAssessment::from_texts(
+                    optional_person("person_id"),
+                    texts,
+                ))
+            }),
         CommandKind::DraftPlan => {
             let mut items = vec![];
             for row in &ROWS {

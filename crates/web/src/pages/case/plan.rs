@@ -25,25 +25,16 @@ pub(super) fn plan_sections(
         .flat_map(|n| {
             let a = &n.assessment;
             let who = whom(a.person_id.as_ref());
-            [
-                ("f-skills", &a.skills),
-                ("f-education", &a.education),
-                ("f-work-experience", &a.work_experience),
-                ("f-reasons-for-return", &a.reasons_for_return),
-                ("f-housing", &a.housing),
-                ("f-health-needs", &a.health_needs),
-                ("f-psychosocial-needs", &a.psychosocial_needs),
-                ("f-family-situation", &a.family_situation),
-                ("f-priorities", &a.priorities),
-            ]
-            .into_iter()
-            .filter_map(|(key, text)| {
-                text.as_ref().map(|t| Line {
-                    label: format!("{who}: {}", i.t(key)),
-                    value: t.to_string(),
+            a.texts()
+                .into_iter()
+                .zip(crate::actions::NEEDS_LABELS)
+                .filter_map(|((_, text), key)| {
+                    text.map(|t| Line {
+                        label: format!("{who}: {}", i.t(key)),
+                        value: t.to_string(),
+                    })
                 })
-            })
-            .collect::<Vec<_>>()
+                .collect::<Vec<_>>()
         })
         .collect();
     out.push((i.t("case-needs"), needs));
