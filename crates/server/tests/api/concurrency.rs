@@ -154,7 +154,77 @@ async fn many_clients_writing_one_case_lose_no_update(db: &TestDb) {
     assert_eq!(view["version"], json!(start + wins));
 }
 
+/// Many clients record deliveries of one item at once, each at the version it read: the
+/// plan allows five, and however the writes interleave, no more than five stand, every
+/// answer is a success, a conflict or a refusal, and the log holds exactly the successes.
+async fn racing_deliveries_never_exceed_the_plan(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.arrived(&case, &[&awa]).await;
+    let item = w.approved_plan(&case, &awa, 150_000).await;
+    let start = w.version(&case).await;
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (http, base, token) = (
+            w.http.clone(),
+            w.base.clone(),
+            w.token("reintegration").to_string(),
+        );
+        let (case, item) = (case.clone(), item.clone());
+        clients.spawn(async move {
+            let mut statuses = vec![];
+            for _ in 0..3 {
+                let view: Value = http
+                    .get(format!("{base}/api/cases/{case}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let body = json!({
+                    "version": view["version"], "item_id": item, "channel": "cash_to_returnee",
+                    "amount": {"amount_minor": 30_000, "currency": "EUR"}
+                });
+                let res = http
+                    .post(format!("{base}/api/cases/{case}/deliveries"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap();
+                assert!(matches!(status, 200 | 409 | 422), "{status}: {body}");
+                if status == 422 {
+                    assert!(body.to_string().contains("delivery.beyond_plan"), "{body}");
+                }
+                statuses.push(status);
+            }
+            statuses
+        });
+    }
+    let statuses: Vec<u16> = clients.join_all().await.into_iter().flatten().collect();
+    let wins = statuses.iter().filter(|s| **s == 200).count() as u64;
+    assert!((1..=5).contains(&wins), "{statuses:?}");
+    assert_eq!(
+        w.version(&case).await,
+        start + wins,
+        "only the successes are written"
+    );
+    let v = w.view("reintegration", &case).await;
+    let deliveries = v["case"]["reintegration"]["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len() as u64, wins);
+    let standing: i64 = deliveries
+        .iter()
+        .map(|d| d["value"]["amount_minor"].as_i64().unwrap())
+        .sum();
+    assert!(standing <= 150_000, "{standing} delivered of 150000");
+}
+
 homeward_store::db_tests!(
+    racing_deliveries_never_exceed_the_plan,
     two_writes_at_one_version_let_exactly_one_through,
     a_case_changed_by_another_server_is_answered_from_the_database,
     many_clients_writing_one_case_lose_no_update,

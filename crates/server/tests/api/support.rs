@@ -632,6 +632,67 @@ impl World {
         .await
     }
 
+    /// From registration to arrival at the office in Dakar, with reintegration started.
+    pub async fn arrived(&self, case: &str, adults: &[&str]) {
+        self.approve(case, adults).await;
+        self.prepare(case).await;
+        self.cmd(
+            "movement",
+            case,
+            "return-office",
+            json!({"office_id": self.dkr}),
+        )
+        .await
+        .ok();
+        for step in ["ready-to-depart", "departure"] {
+            self.cmd("movement", case, step, json!({})).await.ok();
+        }
+        self.cmd(
+            "reintegration",
+            case,
+            "arrival",
+            json!({"reception": "office"}),
+        )
+        .await
+        .ok();
+    }
+
+    /// A plan of one item worth `cents` euros, agreed by `person` and approved; its item id.
+    pub async fn approved_plan(&self, case: &str, person: &str, cents: i64) -> String {
+        self.cmd(
+            "reintegration",
+            case,
+            "plan-versions",
+            json!({"items": [{
+                "assistance": "business_development", "form": "cash",
+                "description": "A grocery kiosk",
+                "value": {"amount_minor": cents, "currency": "EUR"}
+            }]}),
+        )
+        .await
+        .ok();
+        let v = self.view("reintegration", case).await;
+        let plan = &v["case"]["reintegration"]["versions"][0];
+        let version = plan["version"].clone();
+        self.cmd(
+            "reintegration",
+            case,
+            "plan-responses",
+            json!({"plan_version": version, "person_id": person, "given_by": "person", "answer": "agreed"}),
+        )
+        .await
+        .ok();
+        self.cmd(
+            "approver_dkr",
+            case,
+            "plan-approvals",
+            json!({"plan_version": version}),
+        )
+        .await
+        .ok();
+        plan["items"][0]["item_id"].as_str().unwrap().to_string()
+    }
+
     /// Passports for everyone and a flight to Dakar.
     pub async fn prepare(&self, case: &str) {
         for p in self.people(case).await {
