@@ -129,6 +129,13 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/reflection_period_days"),
         );
     }
+    v.extend(s.monitoring.violations().into_iter().map(|mut x| {
+        x.field = Some(format!(
+            "settings/monitoring/{}",
+            x.field.as_deref().unwrap_or_default()
+        ));
+        x
+    }));
     if v.is_empty() {
         Ok(())
     } else {

@@ -485,6 +485,47 @@ impl App {
         })
     }
 
+    /// The scheduled follow-ups in the reader's offices that wait for work on `today`:
+    /// those due (their window open, or opening within `DUE_SOON_DAYS`) or overdue (the
+    /// window closed, not yet missed), soonest due first. The same definition as
+    /// `ScheduledFollowUp::status`, read from the follow-up rows.
+    #[tracing::instrument(skip_all)]
+    pub async fn follow_ups_waiting(
+        &self,
+        p: &Principal,
+        queue: FollowUpQueue,
+        today: chrono::NaiveDate,
+        page: PageRequest,
+    ) -> Result<Page<FollowUpDue>> {
+        let wait = match queue {
+            FollowUpQueue::Due => homeward_store::FollowUpWait::Due {
+                today,
+                until: today + chrono::Days::new(DUE_SOON_DAYS),
+            },
+            FollowUpQueue::Overdue => homeward_store::FollowUpWait::Overdue { today },
+        };
+        let vis = Visibility::of(&p.actor);
+        let rows = self
+            .store()
+            .follow_ups_waiting(&scope_of(&p.actor), wait, page)
+            .await?;
+        Ok(Page {
+            total: rows.total,
+            total_exact: rows.total_exact,
+            items: rows
+                .items
+                .into_iter()
+                .map(|r| FollowUpDue {
+                    number: r.number,
+                    due: r.due_on,
+                    opens: r.opens_on,
+                    closes: r.closes_on,
+                    case: CaseSummary::from_row(r.case, &vis),
+                })
+                .collect(),
+        })
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn search_people(
         &self,
@@ -502,4 +543,33 @@ impl App {
             items: rows.items.into_iter().map(PersonSummary::from).collect(),
         })
     }
+}
+
+/// How far ahead "due" looks: a follow-up whose window opens within a week is due now
+/// (the home page's "this week").
+pub const DUE_SOON_DAYS: u64 = 7;
+
+/// Which follow-ups a queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum FollowUpQueue {
+    /// Not held, the window open or opening within a week.
+    Due,
+    /// Not held, the window closed, and not yet missed (the next one's window has not
+    /// opened).
+    Overdue,
+}
+
+/// A scheduled follow-up that waits for work, and its case.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpDue {
+    pub case: CaseSummary,
+    /// From 1, in the case's schedule.
+    pub number: i64,
+    pub due: chrono::NaiveDate,
+    /// The first and last day it is on time.
+    pub opens: chrono::NaiveDate,
+    pub closes: chrono::NaiveDate,
 }

@@ -89,6 +89,7 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
             }),
             second_signature_above: Some(100_000),
         },
+        monitoring: homeward_domain::programme::MonitoringRules::standard(),
     })
 }
 
@@ -448,6 +449,7 @@ impl App {
             medical: actor("medical")?,
             movement: actor("movement")?,
             reintegration: actor("reintegration")?,
+            monitoring: actor("monitoring")?,
         };
         Ok((
             World {

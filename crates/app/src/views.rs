@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use homeward_domain::access::{Actor, Sensitive, may_read};
 use homeward_domain::case::SessionRecord;
+use homeward_domain::case::monitoring::{FollowUp, FollowUpRecord, Monitoring};
 use homeward_domain::case::records::ConsentGiver;
 use homeward_domain::case::records::{
     BestInterestsDetermination, CapacityAssessment, CounsellingSession, HealthAssessment,
@@ -105,6 +106,11 @@ pub fn sensitive_present(case: &Case) -> BTreeSet<Sensitive> {
         .needs
         .iter()
         .any(|n| n.assessment.health_needs.is_some() || n.assessment.psychosocial_needs.is_some())
+        || case
+            .monitoring
+            .follow_ups
+            .iter()
+            .any(|f| f.follow_up.notes.is_some())
     {
         out.insert(Sensitive::ReintegrationNeeds);
     }
@@ -160,6 +166,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         no_shows,
         arrival,
         reintegration,
+        monitoring,
         withdrawn_by,
         withdrawals,
         last_step_at,
@@ -200,6 +207,8 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         removed_members: removed_members.into_iter().map(|m| vis.member(m)).collect(),
         // Health and psychosocial needs to those who plan and follow the assistance.
         reintegration: vis.reintegration(reintegration),
+        // What returnees tell in follow-ups, likewise.
+        monitoring: vis.monitoring(monitoring),
         // Medical details to medical staff.
         health: health
             .into_iter()
@@ -292,6 +301,45 @@ impl Visibility {
             declined_items,
             declined_all,
             closed_items,
+        }
+    }
+
+    fn monitoring(&self, m: Monitoring) -> Monitoring {
+        let Monitoring {
+            schedule,
+            lost_contact_after,
+            follow_ups,
+        } = m;
+        Monitoring {
+            schedule,
+            lost_contact_after,
+            follow_ups: follow_ups
+                .into_iter()
+                .map(|FollowUpRecord { at, by, follow_up }| FollowUpRecord {
+                    at,
+                    by,
+                    follow_up: self.follow_up(follow_up),
+                })
+                .collect(),
+        }
+    }
+
+    fn follow_up(&self, f: FollowUp) -> FollowUp {
+        let FollowUp {
+            follow_up_id,
+            mode,
+            result,
+            with,
+            language,
+            notes,
+        } = f;
+        FollowUp {
+            follow_up_id,
+            mode,
+            result,
+            with,
+            language,
+            notes: notes.filter(|_| self.needs),
         }
     }
 
@@ -409,6 +457,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         Event::BestInterestsDetermined(b) => Event::BestInterestsDetermined(vis.best_interests(b)),
         Event::HealthAssessed(h) => Event::HealthAssessed(vis.health(h)),
         Event::NeedsAssessed(n) => Event::NeedsAssessed(vis.needs(n)),
+        Event::FollowUpRecorded(f) => Event::FollowUpRecorded(vis.follow_up(f)),
         Event::RiskAssessed(r) => {
             if !vis.trafficking {
                 return None;
@@ -423,7 +472,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         } => {
             let withheld = match replacement.as_ref() {
                 Event::HealthAssessed(_) => !vis.medical,
-                Event::NeedsAssessed(_) => !vis.needs,
+                Event::NeedsAssessed(_) | Event::FollowUpRecorded(_) => !vis.needs,
                 Event::CounsellingSessionRecorded(_)
                 | Event::CapacityAssessed(_)
                 | Event::BestInterestsDetermined(_) => !vis.notes,
@@ -480,6 +529,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         | Event::DeliveryCountersigned { .. }
         | Event::DeliveryReversed { .. }
         | Event::PlanItemClosed { .. }
+        | Event::FollowUpsScheduled { .. }
         | Event::CaseClosed { .. }) => e,
     })
 }

@@ -52,14 +52,29 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let mut statuses = BTreeSet::new();
     let mut currencies = BTreeSet::new();
     let (mut declined, mut exception, mut countersigned, mut needs) = (false, false, false, false);
+    // Monitoring: follow-ups in every state today, and contact lost after failed attempts.
+    use homeward_domain::case::monitoring::SlotStatus;
+    let today = homeward_app::now().date_naive();
+    let mut slot_states = BTreeSet::new();
+    let mut lost_by_follow_ups = false;
     for row in &cases {
         let events = store
             .load_events(homeward_domain::ids::CaseId(row.case_id))
             .await
             .unwrap();
-        let r = homeward_domain::Case::replay(&events)
-            .unwrap()
-            .reintegration;
+        let case = homeward_domain::Case::replay(&events).unwrap();
+        if let Some(arrived) = case.dates.arrived {
+            for slot in case.monitoring.scheduled(arrived.date_naive()) {
+                slot_states.insert(match slot.status(today) {
+                    SlotStatus::Held { on_time, .. } => format!("held, on time {on_time}"),
+                    other => format!("{other:?}"),
+                });
+            }
+        }
+        lost_by_follow_ups |= case.outcome
+            == Some(homeward_domain::case::records::Outcome::LostContact)
+            && case.monitoring.failures_in_a_row() > 0;
+        let r = case.reintegration;
         statuses.extend(r.versions.iter().map(|v| v.status));
         currencies.extend(
             r.deliveries
@@ -81,6 +96,23 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     }
     assert!(currencies.len() >= 2, "deliveries in {currencies:?}");
     assert!(declined && exception && countersigned && needs);
+    for state in [
+        "held, on time true",
+        "held, on time false",
+        "Upcoming",
+        "Due",
+        "Overdue",
+        "Missed",
+    ] {
+        assert!(
+            slot_states.contains(state),
+            "no follow-up is {state}: {slot_states:?}"
+        );
+    }
+    assert!(
+        lost_by_follow_ups,
+        "no case closed as lost contact after follow-ups"
+    );
     assert!(store.verify_audit().await.unwrap().is_ok());
     // Every person of a departed case is a return; nobody else is.
     let stats = store.stats_snapshot().await.unwrap();
@@ -95,6 +127,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         !stats.interruptions.is_empty(),
         "withdrawals, rejections, no-shows"
     );
+    assert!(!stats.follow_ups.is_empty(), "scheduled follow-ups");
     store.rebuild_read_models().await.unwrap();
     assert_eq!(store.read_model_snapshot().await.unwrap(), (cases, people));
     assert_eq!(

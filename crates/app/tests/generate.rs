@@ -180,9 +180,88 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
     }
 }
 
+/// The follow-up queues read from SQL list exactly the follow-ups the domain calls due or
+/// overdue on the day, in every office's scope: one definition, on both databases.
+async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &TestDb) {
+    use homeward_app::auth::SessionKind;
+    use homeward_app::cases::{DUE_SOON_DAYS, FollowUpQueue};
+    use homeward_domain::case::monitoring::SlotStatus;
+    use homeward_store::PageRequest;
+    let app = App::new(db.store.clone(), Config::default());
+    let g = plan(300, 150);
+    let today = g.as_of.date_naive();
+    app.generate(g, |_| {}).await.unwrap();
+    let issued = app
+        .login(
+            "monitoring",
+            "demo-monitoring-2026",
+            None,
+            SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    let p = app.authenticate(&issued.secret).await.unwrap();
+    // What the domain says of every open returned case, followed up from its own state.
+    let (rows, _) = db.store.read_model_snapshot().await.unwrap();
+    let (mut due, mut overdue) = (vec![], vec![]);
+    for row in &rows {
+        let case = homeward_domain::Case::replay(
+            &db.store
+                .load_events(homeward_domain::ids::CaseId(row.case_id))
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let Some(arrived) = case.dates.arrived else {
+            continue;
+        };
+        if case.stage == homeward_domain::Stage::Closed
+            || !p.actor.offices.contains(&case.lead_office())
+        {
+            continue;
+        }
+        for slot in case.monitoring.scheduled(arrived.date_naive()) {
+            let key = (slot.due, row.case_id, i64::from(slot.number));
+            match slot.status(today) {
+                SlotStatus::Due => due.push(key),
+                // Opening within the week counts as due too.
+                SlotStatus::Upcoming if slot.opens <= today + chrono::Days::new(DUE_SOON_DAYS) => {
+                    due.push(key)
+                }
+                SlotStatus::Overdue => overdue.push(key),
+                _ => {}
+            }
+        }
+    }
+    due.sort();
+    overdue.sort();
+    assert!(
+        !due.is_empty() && !overdue.is_empty(),
+        "{due:?} {overdue:?}"
+    );
+    for (queue, want) in [(FollowUpQueue::Due, due), (FollowUpQueue::Overdue, overdue)] {
+        // Read in pages of 7: every follow-up once, in order.
+        let mut got = vec![];
+        for page in 1.. {
+            let read = app
+                .follow_ups_waiting(&p, queue, today, PageRequest { page, per_page: 7 })
+                .await
+                .unwrap();
+            assert_eq!(read.total, want.len() as i64, "{queue:?}");
+            if read.items.is_empty() {
+                break;
+            }
+            got.extend(read.items.iter().map(|f| (f.due, f.case.id.0, f.number)));
+        }
+        assert_eq!(got, want, "{queue:?}");
+    }
+}
+
 homeward_store::db_tests!(
     generated_cases_are_deterministic_complete_and_rebuild_the_same,
     the_statistics_cube_counts_what_sql_counts,
+    the_follow_up_queues_list_what_the_domain_calls_due_and_overdue,
 );
 
 /// The pipeline as SQL counts it (what `StatsCube::pipeline` must equal).

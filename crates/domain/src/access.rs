@@ -225,6 +225,7 @@ fn roles_for_detail(e: &crate::case::Event) -> &'static [Role] {
         | E::NoShowRecorded { .. } => &[MovementOfficer],
         E::AllowancePaid(_) => &[MovementOfficer, ReintegrationOfficer],
         E::ArrivalRecorded(_) | E::NeedsAssessed(_) => &[ReintegrationOfficer],
+        E::FollowUpRecorded(_) => &[ReintegrationOfficer, MonitoringOfficer],
         E::PersonDetailsUpdated { .. } | E::MemberAdded(_) => &[Counsellor, ReintegrationOfficer],
         E::ApplicationRejected { .. } => &[Approver],
         E::ConsentWithdrawn { .. } => &[Counsellor, MovementOfficer],
@@ -245,7 +246,8 @@ pub enum Sensitive {
     Violence,
     /// Confidential counselling notes, capacity and best-interests notes.
     CounsellingNotes,
-    /// Health and psychosocial needs in a reintegration needs assessment.
+    /// Health and psychosocial needs in a reintegration needs assessment, and what a
+    /// returnee tells in a follow-up.
     ReintegrationNeeds,
 }
 

@@ -74,3 +74,7 @@ id!(
     /// A delivery (a tranche) of a reintegration plan item.
     DeliveryId
 );
+id!(
+    /// A follow-up of a returnee after arrival.
+    FollowUpId
+);

@@ -41,6 +41,132 @@ pub struct ProgrammeSettings {
     /// The reintegration package and the thresholds of its four-eyes rules.
     #[serde(default)]
     pub reintegration: ReintegrationRules,
+    /// When returnees are followed up after arrival.
+    #[serde(default)]
+    pub monitoring: MonitoringRules,
+}
+
+/// A programme's monitoring schedule: follow-ups at offsets from the arrival date, each
+/// within a window, and when repeated failures to reach a returnee close the case as
+/// "lost contact". No follow-ups when the schedule is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitoringRules {
+    /// The follow-ups, in order of their offsets.
+    pub schedule: Vec<FollowUpSlot>,
+    /// Follow-ups in a row that do not reach the returnee after which the case is closed
+    /// as lost contact (1 to 10).
+    pub lost_contact_after: u8,
+}
+
+impl Default for MonitoringRules {
+    fn default() -> Self {
+        MonitoringRules {
+            schedule: Vec::new(),
+            lost_contact_after: 3,
+        }
+    }
+}
+
+/// One follow-up of a schedule: due so many months after arrival, done on time within
+/// `window_days` either side of that date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpSlot {
+    /// 1 to 60.
+    pub months_after_arrival: u8,
+    /// 0 to 90.
+    pub window_days: u16,
+}
+
+impl MonitoringRules {
+    /// The common schedule of AVRR programmes: at 3, 6 and 12 months, each within 30 days
+    /// either side; three failed attempts in a row mean contact is lost.
+    pub fn standard() -> Self {
+        MonitoringRules {
+            schedule: [3, 6, 12]
+                .map(|months_after_arrival| FollowUpSlot {
+                    months_after_arrival,
+                    window_days: 30,
+                })
+                .to_vec(),
+            lost_contact_after: 3,
+        }
+    }
+
+    /// Why these rules cannot be used; empty when they can. A follow-up's window must
+    /// close before the next one's opens, so that every follow-up counts for one of them.
+    pub fn violations(&self) -> Vec<crate::rules::Violation> {
+        use crate::rules::Violation;
+        let mut out = Vec::new();
+        if !(1..=10).contains(&self.lost_contact_after) {
+            out.push(
+                Violation::new(
+                    "monitoring.lost_contact_after",
+                    "contact is lost after 1 to 10 follow-ups in a row that do not reach the returnee",
+                )
+                .at("lost_contact_after"),
+            );
+        }
+        // Months differ in length: the windows must be apart whatever the arrival date
+        // (two years cover every month length and leap day).
+        let arrivals = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+            .into_iter()
+            .flat_map(|d| d.iter_days().take(731));
+        for (n, slot) in self.schedule.iter().enumerate() {
+            if !(1..=60).contains(&slot.months_after_arrival) {
+                out.push(
+                    Violation::new(
+                        "monitoring.offset",
+                        "a follow-up is due 1 to 60 months after arrival",
+                    )
+                    .at(format!("schedule/{n}/months_after_arrival")),
+                );
+            }
+            if slot.window_days > 90 {
+                out.push(
+                    Violation::new(
+                        "monitoring.window",
+                        "a follow-up's window is at most 90 days either side",
+                    )
+                    .at(format!("schedule/{n}/window_days")),
+                );
+            }
+            if let Some(prev) = n.checked_sub(1).and_then(|p| self.schedule.get(p))
+                && arrivals
+                    .clone()
+                    .any(|a| slot.window(a).0 <= prev.window(a).1)
+            {
+                out.push(
+                    Violation::new(
+                        "monitoring.overlapping",
+                        "this follow-up's window opens before the previous one's closes",
+                    )
+                    .at(format!("schedule/{n}")),
+                );
+            }
+        }
+        out
+    }
+}
+
+impl FollowUpSlot {
+    /// When it is due after an arrival on `arrived`.
+    pub fn due(&self, arrived: chrono::NaiveDate) -> chrono::NaiveDate {
+        arrived
+            .checked_add_months(chrono::Months::new(u32::from(self.months_after_arrival)))
+            .unwrap_or(chrono::NaiveDate::MAX)
+    }
+
+    /// The first and last day it is on time.
+    pub fn window(&self, arrived: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        let due = self.due(arrived);
+        let days = chrono::Days::new(u64::from(self.window_days));
+        (
+            due.checked_sub_days(days).unwrap_or(chrono::NaiveDate::MIN),
+            due.checked_add_days(days).unwrap_or(chrono::NaiveDate::MAX),
+        )
+    }
 }
 
 /// What a case's reintegration plan may hold without an exception, and when a delivery

@@ -566,5 +566,7 @@ impl CorrectionIn {
     }
 }
 
+mod monitoring;
 mod reintegration;
+pub use monitoring::*;
 pub use reintegration::*;

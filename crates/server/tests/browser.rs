@@ -514,8 +514,24 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     );
     b.step(&case, "start-monitoring").await;
     b.submit("monitoring").await;
-    b.step(&case, "close").await;
-    b.choose("outcome", "completed").await;
+    // Follow-ups: one that reached her, then contact found lost, which closes the case.
+    b.step(&case, "record-follow-up").await;
+    b.choose("mode", "visit").await;
+    b.choose("result", "reached").await;
+    b.first("with").await;
+    b.select("language", "wo").await;
+    b.fill("notes", "The workshop has its first customers.")
+        .await;
+    b.submit("follow-up").await;
+    assert!(
+        b.text()
+            .await
+            .contains(&expected(lang, "case-follow-up-schedule")),
+        "{label}: the follow-up schedule is on the case page"
+    );
+    b.step(&case, "record-follow-up").await;
+    b.choose("mode", "phone").await;
+    b.choose("result", "lost_contact").await;
     b.submit("closed").await;
     let stage =
         b.c.find(Locator::Css(".tag--stage"))

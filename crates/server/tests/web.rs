@@ -457,6 +457,60 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
             .reflection_period_days,
         5
     );
+    // The monitoring schedule: months after arrival, one with its own window; windows
+    // that overlap are refused, named beside the field.
+    let base = [
+        ("name", "AVRR Belgium"),
+        ("reflection_period_days", "5"),
+        ("host_countries", "BE, NL"),
+        ("return_countries", "SN, GE"),
+        ("categories", "irregular migrant"),
+        ("health_mode", "always"),
+        ("currency", "EUR"),
+        ("follow_up_window", "30"),
+        ("lost_contact_after", "4"),
+    ];
+    admin.get(&path).await;
+    let overlapping = admin
+        .post(
+            &path,
+            &[&base[..], &[("follow_up_months", "3, 4")]].concat(),
+        )
+        .await;
+    assert_eq!(overlapping.status, 422);
+    assert!(
+        overlapping.body.contains("href=\"#follow_up_months\"")
+            && overlapping.body.contains("windows overlap"),
+        "{}",
+        overlapping.body
+    );
+    admin.get(&path).await;
+    let p = admin
+        .post(
+            &path,
+            &[&base[..], &[("follow_up_months", "3, 6, 12:45")]].concat(),
+        )
+        .await;
+    assert_eq!(p.url, "/admin", "{}", p.body);
+    let m = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .monitoring;
+    let slots: Vec<(u8, u16)> = m
+        .schedule
+        .iter()
+        .map(|f| (f.months_after_arrival, f.window_days))
+        .collect();
+    assert_eq!(slots, vec![(3, 30), (6, 30), (12, 45)]);
+    assert_eq!(m.lost_contact_after, 4);
+    let form = admin.get(&path).await;
+    assert!(
+        form.body.contains("value=\"3, 6, 12:45\""),
+        "the form shows the schedule as typed"
+    );
 
     let mut auditor = Web::new(&s);
     auditor.sign_in("auditor").await;

@@ -49,8 +49,8 @@ use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
-    CaseRow, Commit, DurationRow, InterruptionCount, InterruptionRow, NewCase, PersonRow,
-    PipelineRow, ReturnRow, StageCount, StatRows,
+    CaseRow, Commit, DurationRow, FollowUpRow, InterruptionCount, InterruptionRow, NewCase,
+    PersonRow, PipelineRow, ReturnRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -218,6 +218,26 @@ pub struct CaseFilter {
     pub birth_date: Option<NaiveDate>,
     /// Cases whose first flight leaves in `[from, until)`.
     pub departing: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Which scheduled follow-ups a queue shows (`ScheduledFollowUp::status`, in SQL).
+#[derive(Debug, Clone, Copy)]
+pub enum FollowUpWait {
+    /// Not held, its window open on some day from `today` to `until`.
+    Due { today: NaiveDate, until: NaiveDate },
+    /// Not held, its window closed before `today`, and not yet missed.
+    Overdue { today: NaiveDate },
+}
+
+/// A follow-up waiting for work, and its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingFollowUp {
+    pub case: CaseRow,
+    /// From 1, in the schedule's order.
+    pub number: i64,
+    pub due_on: NaiveDate,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -505,6 +525,15 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<CaseRow>> {
         dispatch!(self, s => s.list_cases(scope, filter, page).await)
+    }
+
+    pub async fn follow_ups_waiting(
+        &self,
+        scope: &Scope,
+        wait: FollowUpWait,
+        page: PageRequest,
+    ) -> Result<Page<WaitingFollowUp>> {
+        dispatch!(self, s => s.follow_ups_waiting(scope, wait, page).await)
     }
 
     pub async fn search_people(

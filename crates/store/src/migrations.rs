@@ -93,6 +93,7 @@ mod tests {
                     "0010_search_words_again.sql",
                     "155454af9315a9f3ebabdd467425c957",
                 ),
+                ("0011_follow_ups.sql", "72656d4d20685c619303ac565b5a413e"),
             ],
         ),
         (
@@ -126,6 +127,7 @@ mod tests {
                     "0010_search_words_again.sql",
                     "c3190e79ae316cc489554746ab504bcc",
                 ),
+                ("0011_follow_ups.sql", "31c044fdde3f8b61bc341f2da0b66084"),
             ],
         ),
     ];

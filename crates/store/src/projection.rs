@@ -10,7 +10,7 @@ use homeward_domain::RecordedEvent;
 use homeward_domain::countries;
 use homeward_domain::stats;
 
-use crate::{CaseRow, InterruptionRow, PersonRow, ReturnRow, StatRows};
+use crate::{CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReturnRow, StatRows};
 
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -143,8 +143,29 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
             office: case.host_office.0,
         })
         .collect();
+    let follow_ups = match case.dates.arrived {
+        Some(arrived) => case
+            .monitoring
+            .scheduled(arrived.date_naive())
+            .into_iter()
+            .map(|s| FollowUpRow {
+                case_id: case.id.0,
+                number: i64::from(s.number),
+                due_on: s.due,
+                opens_on: s.opens,
+                closes_on: s.closes,
+                missed_from: s.missed_from,
+                held_on: s.held_on,
+                programme: case.programme.0,
+                office: case.lead_office().0,
+                return_country: ret.clone(),
+            })
+            .collect(),
+        None => vec![],
+    };
     StatRows {
         returns,
         interruptions,
+        follow_ups,
     }
 }

@@ -33,6 +33,10 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
      vulnerabilities, legal_situation, programme, office";
 
+/// The columns of a `FollowUpRow`.
+pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
+    missed_from, held_on, programme, office, return_country";
+
 /// `CASE_COLUMNS`, one name each.
 pub(crate) const CASE_COLUMN_NAMES: [&str; 22] = [
     "case_id",
@@ -214,11 +218,44 @@ from_row!(InterruptionRow {
     office
 });
 
+/// A scheduled follow-up of a returned case, with its dates (see
+/// `homeward_domain::case::monitoring::ScheduledFollowUp`): the work queues read which
+/// are due and overdue on a day, the reports which were held on time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpRow {
+    pub case_id: Uuid,
+    /// From 1, in the schedule's order.
+    pub number: i64,
+    pub due_on: NaiveDate,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub missed_from: Option<NaiveDate>,
+    pub held_on: Option<NaiveDate>,
+    pub programme: Uuid,
+    /// The office that leads the case (the office of return, once assigned).
+    pub office: Uuid,
+    pub return_country: String,
+}
+
+from_row!(FollowUpRow {
+    case_id,
+    number,
+    due_on,
+    opens_on,
+    closes_on,
+    missed_from,
+    held_on,
+    programme,
+    office,
+    return_country
+});
+
 /// The statistics rows of one case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatRows {
     pub returns: Vec<ReturnRow>,
     pub interruptions: Vec<InterruptionRow>,
+    pub follow_ups: Vec<FollowUpRow>,
 }
 
 /// The dates of a departed case, for durations.

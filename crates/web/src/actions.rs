@@ -18,11 +18,13 @@ use crate::i18n::I18n;
 
 mod build;
 mod inputs;
+mod monitoring;
 mod person;
 mod plan;
 
 pub use build::*;
 pub use inputs::*;
+pub use monitoring::*;
 pub use person::*;
 pub use plan::*;
 
@@ -336,7 +338,7 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 42] = [
+pub const OFFERED: [CommandKind; 43] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
     CommandKind::UpdatePersonDetails,
@@ -375,6 +377,7 @@ pub const OFFERED: [CommandKind; 42] = [
     CommandKind::CloseItem,
     CommandKind::DeclineAssistance,
     CommandKind::StartMonitoring,
+    CommandKind::RecordFollowUp,
     CommandKind::Withdraw,
     CommandKind::RemoveMember,
     CommandKind::Reopen,

@@ -33,6 +33,7 @@ pub fn router(state: WebState) -> Router {
         .route("/language", post(pages::set_language))
         .route("/home", get(pages::home))
         .route("/cases", get(pages::cases::list).post(pages::cases::search))
+        .route("/follow-ups", get(pages::follow_ups::list))
         .route(
             "/cases/new",
             get(pages::register::form).post(pages::register::submit),

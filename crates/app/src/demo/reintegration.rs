@@ -268,7 +268,7 @@ pub(super) fn after_arrival(
         local_currency(c.code),
     )?;
     story.run(a.reintegration, Command::StartMonitoring)?;
-    if at(story, Stage::Monitoring)? || !story.wait(rng, 30, 150) {
+    if !story.wait(rng, 30, 150) {
         return Ok(());
     }
     // The rest: delivered, declined by the returnee, or closed with a reason.
@@ -292,7 +292,8 @@ pub(super) fn after_arrival(
             _ => deliver(rng, story, a, item, DeliveryChannel::PaidToVendor, None)?,
         }
     }
-    if ending != Ending::Completed || !story.wait(rng, 30, 120) {
+    let held = follow_ups(rng, story, a, principal, ending)?;
+    if held != Some(false) || ending != Ending::Completed || !story.wait(rng, 1, 20) {
         return Ok(());
     }
     story.run(
@@ -302,6 +303,104 @@ pub(super) fn after_arrival(
             note: None,
         },
     )
+}
+
+const FOLLOW_UP_NOTES: [&str; 4] = [
+    "The workshop has regular customers; income covers rent and food.",
+    "Still looking for steady work; the family helps with housing.",
+    "The children are back at school; worried about debts from the journey.",
+    "Feels settled; wants a second machine for the business.",
+];
+
+/// The schedule's follow-ups as time passes: most held in their window, some late, a few
+/// skipped (missed, or overdue today), some returnees tried and not reached at first, and
+/// a few never again (the case closes as lost contact). A story that ends in monitoring
+/// stops before its last follow-up. `Some(true)` when the case was closed, `None` when
+/// the story reached today first.
+fn follow_ups(
+    rng: &mut StdRng,
+    story: &mut Story,
+    a: &Actors,
+    principal: PersonId,
+    ending: Ending,
+) -> Result<Option<bool>> {
+    use homeward_domain::case::monitoring::{ContactResult, FollowUp, FollowUpMode};
+    let case = story.case()?;
+    let Some(arrived) = case.dates.arrived else {
+        return Ok(None);
+    };
+    let language = case
+        .member(principal)
+        .and_then(|m| m.details.languages.first().cloned());
+    let slots = case.monitoring.scheduled(arrived.date_naive());
+    let completes = ending == Ending::Completed;
+    let held = match completes {
+        true => slots.len(),
+        false => rng.random_range(0..slots.len().max(1)),
+    };
+    let loses_contact = !completes && rng.random_bool(0.15);
+    let attempt = |rng: &mut StdRng, story: &mut Story, result: ContactResult| {
+        let cmd = Command::RecordFollowUp(FollowUp {
+            follow_up_id: FollowUpId(rid(rng, story.t)),
+            mode: *[
+                FollowUpMode::Visit,
+                FollowUpMode::Phone,
+                FollowUpMode::Remote,
+            ]
+            .choose(rng)
+            .unwrap_or(&FollowUpMode::Phone),
+            result,
+            with: match result.is_contact() {
+                true => vec![principal],
+                false => vec![],
+            },
+            language: language.clone().filter(|_| result.is_contact()),
+            notes: match result {
+                ContactResult::Reached => {
+                    FOLLOW_UP_NOTES.choose(rng).map(|n| long(n)).transpose()?
+                }
+                _ => None,
+            },
+        });
+        story.run(a.monitoring, cmd)
+    };
+    for (n, slot) in slots.iter().enumerate().take(held) {
+        let last = n + 1 == slots.len();
+        if !completes && !last && rng.random_bool(0.15) {
+            continue;
+        }
+        // Within the window when the case completes; up to three weeks late otherwise.
+        let late = if completes { 0 } else { 20 };
+        let span = (slot.closes - slot.opens).num_days().max(0) + late;
+        let day = slot.opens + Duration::days(rng.random_range(0..=span));
+        let at = day
+            .and_hms_opt(9, 0, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or(story.t)
+            + Duration::minutes(rng.random_range(0..480));
+        if !story.until(at) {
+            return Ok(None);
+        }
+        if loses_contact {
+            loop {
+                attempt(rng, story, ContactResult::NotReached)?;
+                if story.case()?.stage == Stage::Closed {
+                    return Ok(Some(true));
+                }
+                if !story.wait(rng, 3, 10) {
+                    return Ok(None);
+                }
+            }
+        }
+        if rng.random_bool(0.25) {
+            attempt(rng, story, ContactResult::NotReached)?;
+            if !story.wait(rng, 1, 4) {
+                return Ok(None);
+            }
+        }
+        attempt(rng, story, ContactResult::Reached)?;
+    }
+    Ok(Some(false))
 }
 
 /// Delivers an item in full, in one tranche; countersigned when the programme needs it.

@@ -11,6 +11,7 @@ pub(super) struct Actors {
     pub(super) medical: UserId,
     pub(super) movement: UserId,
     pub(super) reintegration: UserId,
+    pub(super) monitoring: UserId,
 }
 
 /// A case's story as it is being told.
@@ -34,6 +35,15 @@ impl Story<'_> {
             return false;
         }
         self.t = next;
+        true
+    }
+
+    /// Moves the story's clock on to `to` (not back); false when that is in the future.
+    pub(super) fn until(&mut self, to: DateTime<Utc>) -> bool {
+        if to > self.now {
+            return false;
+        }
+        self.t = self.t.max(to);
         true
     }
 

@@ -335,6 +335,12 @@ impl CommandKind {
                 roles: &[ReintegrationOfficer],
                 stages: &REINTEGRATING,
             },
+            RecordFollowUp => Spec {
+                name: "record_follow_up",
+                doing: "recording a follow-up",
+                roles: &[ReintegrationOfficer, MonitoringOfficer],
+                stages: &AFTER_ARRIVAL,
+            },
             Close => Spec {
                 name: "close",
                 doing: "closing",
@@ -349,6 +355,7 @@ impl CommandKind {
                     MedicalOfficer,
                     MovementOfficer,
                     ReintegrationOfficer,
+                    MonitoringOfficer,
                 ],
                 stages: &Stage::ALL,
             },

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::events::Event;
+use super::monitoring::FollowUp;
 use super::records::*;
 use super::reintegration::{Decline, Delivery, NeedsAssessment, PlanDraft, PlanResponse};
 use crate::ids::{CaseId, DeliveryId, EscortId, OfficeId, PersonId, PlanItemId, ProgrammeId};
@@ -108,6 +109,8 @@ pub enum Command {
         item_id: PlanItemId,
         reason: LongText,
     },
+    /// A visit, call or interview after arrival, and whether it reached the returnee.
+    RecordFollowUp(FollowUp),
     Close {
         outcome: Outcome,
         note: Option<LongText>,
@@ -167,12 +170,13 @@ pub enum CommandKind {
     CountersignDelivery,
     ReverseDelivery,
     CloseItem,
+    RecordFollowUp,
     Close,
     Correct,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 43] = [
+    pub const ALL: [CommandKind; 44] = [
         CommandKind::AddMember,
         CommandKind::RemoveMember,
         CommandKind::UpdatePersonDetails,
@@ -214,6 +218,7 @@ impl CommandKind {
         CommandKind::CountersignDelivery,
         CommandKind::ReverseDelivery,
         CommandKind::CloseItem,
+        CommandKind::RecordFollowUp,
         CommandKind::Close,
         CommandKind::Correct,
     ];
@@ -272,6 +277,7 @@ impl Command {
             Command::CountersignDelivery { .. } => CommandKind::CountersignDelivery,
             Command::ReverseDelivery { .. } => CommandKind::ReverseDelivery,
             Command::CloseItem { .. } => CommandKind::CloseItem,
+            Command::RecordFollowUp(_) => CommandKind::RecordFollowUp,
             Command::Close { .. } => CommandKind::Close,
             Command::Correct { .. } => CommandKind::Correct,
         }

@@ -23,11 +23,13 @@ use crate::rules::{Check, Refusal, Violation};
 
 mod closure;
 mod corrections;
+mod monitoring;
 mod registration;
 mod reintegration;
 
 pub use closure::*;
 use corrections::*;
+pub use monitoring::monitoring_unfinished;
 pub use registration::*;
 pub use reintegration::{plan_cap, reintegration_unfinished};
 
@@ -123,7 +125,12 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                         .at("occurred_at"),
                 );
             }
-            c.extend(check_detail(case, &replacement, ctx, "replacement/data"));
+            // The replacement is checked as of when it happened.
+            let at = Context {
+                occurred_at,
+                ..*ctx
+            };
+            c.extend(check_detail(case, &replacement, &at, "replacement/data"));
             // A conclusion is drawn by the rules, never taken from the input.
             let replacement = match *replacement {
                 Event::EligibilityScreened(s) => Box::new(Event::EligibilityScreened(screen(
@@ -455,14 +462,17 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         Command::RecordArrival(a) => {
             let e = Event::ArrivalRecorded(a);
             c.extend(check_detail(case, &e, ctx, ""));
-            vec![e]
+            std::iter::once(e)
+                .chain(monitoring::schedule(case, ctx.programme))
+                .collect()
         }
         Command::StartReintegration => {
             vec![Event::ReintegrationStarted]
         }
-        Command::StartMonitoring => {
-            vec![Event::MonitoringStarted]
-        }
+        Command::StartMonitoring => std::iter::once(Event::MonitoringStarted)
+            .chain(monitoring::schedule(case, ctx.programme))
+            .collect(),
+        Command::RecordFollowUp(f) => monitoring::record(case, f, ctx, &mut c),
         Command::RecordNeeds(n) => {
             let e = Event::NeedsAssessed(n);
             c.extend(check_detail(case, &e, ctx, ""));
@@ -489,7 +499,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             reintegration::close_item(case, item_id, reason, &mut c)
         }
         Command::Close { outcome, note } => {
-            check_closure(case, outcome, &mut c);
+            check_closure(case, outcome, ctx.occurred_at.date_naive(), &mut c);
             vec![Event::CaseClosed { outcome, note }]
         }
     };

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::monitoring::FollowUp;
 use super::records::*;
 use super::reintegration::{Decline, Delivery, NeedsAssessment, PlanDraft, PlanResponse};
 use crate::ids::{
@@ -132,6 +133,13 @@ pub enum Event {
         item_id: PlanItemId,
         reason: LongText,
     },
+    /// The programme's follow-up schedule, fixed for this case at arrival (or when
+    /// monitoring starts on a case that arrived without one).
+    FollowUpsScheduled {
+        schedule: Vec<crate::programme::FollowUpSlot>,
+        lost_contact_after: u8,
+    },
+    FollowUpRecorded(FollowUp),
     CaseClosed {
         outcome: Outcome,
         note: Option<LongText>,
@@ -196,6 +204,8 @@ impl Event {
             Event::DeliveryCountersigned { .. } => "delivery_countersigned",
             Event::DeliveryReversed { .. } => "delivery_reversed",
             Event::PlanItemClosed { .. } => "plan_item_closed",
+            Event::FollowUpsScheduled { .. } => "follow_ups_scheduled",
+            Event::FollowUpRecorded(_) => "follow_up_recorded",
             Event::CaseClosed { .. } => "case_closed",
             Event::Corrected { .. } => "corrected",
         }
@@ -227,6 +237,7 @@ impl Event {
             Event::AllowancePaid(_) => "allowance".into(),
             Event::ArrivalRecorded(_) => "arrival".into(),
             Event::NeedsAssessed(n) => format!("needs:{}", n.subject()),
+            Event::FollowUpRecorded(f) => format!("follow_up:{}", f.follow_up_id),
             Event::MemberRemoved { person_id, .. } => format!("removal:{person_id}"),
             Event::ConsentWithdrawn { person_id, .. } => format!("withdrawal:{person_id}"),
             Event::ApplicationRejected { .. } => "rejection".into(),

@@ -151,6 +151,7 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
         no_shows: 0,
         arrival: None,
         reintegration: Default::default(),
+        monitoring: Default::default(),
         withdrawn_by: None,
         withdrawals: Default::default(),
         last_step_at: Some(meta.occurred_at),
@@ -396,6 +397,9 @@ impl Case {
                 if matches!(event, Event::PlanDrafted { .. }) && self.stage == Stage::Arrived {
                     self.stage = Stage::Reintegration;
                 }
+            }
+            Event::FollowUpsScheduled { .. } | Event::FollowUpRecorded(_) => {
+                self.monitoring.apply(meta, event);
             }
             Event::CaseClosed { outcome, .. } => {
                 self.stage = Stage::Closed;

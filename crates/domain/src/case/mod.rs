@@ -20,6 +20,7 @@ mod decide;
 pub mod events;
 mod evolve;
 pub mod guard;
+pub mod monitoring;
 pub mod records;
 pub mod reintegration;
 pub mod voluntariness;
@@ -30,7 +31,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use commands::{Command, CommandKind, RegisterCase};
-pub use decide::{Context, allowed_stages, decide, plan_cap, register, reintegration_unfinished};
+pub use decide::{
+    Context, allowed_stages, decide, monitoring_unfinished, plan_cap, register,
+    reintegration_unfinished,
+};
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;
 
@@ -212,6 +216,8 @@ pub struct Case {
     pub arrival: Option<Arrival>,
     /// After arrival: the needs assessment, the plan, its deliveries.
     pub reintegration: reintegration::Reintegration,
+    /// After arrival: the follow-up schedule and the follow-ups.
+    pub monitoring: monitoring::Monitoring,
     pub withdrawn_by: Option<PersonId>,
     /// Members who said they do not want to go, and have not consented since.
     pub withdrawals: BTreeMap<PersonId, Withdrawal>,

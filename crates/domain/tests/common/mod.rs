@@ -48,6 +48,7 @@ pub const APPROVER: UserId = UserId(Uuid::from_u128(0xA0));
 pub const MEDIC: UserId = UserId(Uuid::from_u128(0xD0));
 pub const MOVEMENT: UserId = UserId(Uuid::from_u128(0xE0));
 pub const REINTEGRATION: UserId = UserId(Uuid::from_u128(0xF0));
+pub const MONITOR: UserId = UserId(Uuid::from_u128(0xF1));
 
 pub const HOST_OFFICE: OfficeId = OfficeId(Uuid::from_u128(0x10));
 pub const RETURN_OFFICE: OfficeId = OfficeId(Uuid::from_u128(0x11));
@@ -69,6 +70,7 @@ pub fn programme() -> ProgrammeSettings {
         risk_assessment_for_trafficking: true,
         currency: CurrencyCode::parse("EUR").unwrap(),
         reintegration: Default::default(),
+        monitoring: Default::default(),
     }
 }
 

@@ -18,6 +18,7 @@ use homeward_domain::{Command, Event};
 mod closure;
 mod departure;
 mod eligibility;
+mod monitoring;
 mod registration;
 mod reintegration;
 mod voluntariness;

@@ -713,5 +713,7 @@ pub async fn search_people(
     }))
 }
 
+mod monitoring;
 mod plan;
+pub use monitoring::*;
 pub use plan::*;

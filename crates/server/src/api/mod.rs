@@ -115,6 +115,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(countersign_delivery))
         .routes(routes!(reverse_delivery))
         .routes(routes!(close_item))
+        .routes(routes!(record_follow_up))
+        .routes(routes!(follow_ups_waiting))
         .routes(routes!(close_case))
         .routes(routes!(correct))
         .routes(routes!(admin::list_offices, admin::create_office))

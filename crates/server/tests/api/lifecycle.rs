@@ -68,16 +68,18 @@ async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
     w.cmd("reintegration", &case, "monitoring", json!({}))
         .await
         .ok();
-    let closed = w
+    // Not completed while its follow-ups (at 3, 6 and 12 months) are to come.
+    let r = w
         .cmd(
             "reintegration",
             &case,
             "closure",
             json!({"outcome": "completed"}),
         )
-        .await
-        .ok();
-    assert_eq!(closed["stage"], "closed");
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.codes(), vec!["closure.follow_up_pending"; 3]);
+    follow_ups_until_contact_is_lost(&w, &case, &awa).await;
     let timeline = w
         .get("counsellor", &format!("/api/cases/{case}/timeline"))
         .await
@@ -100,11 +102,78 @@ async fn a_single_adult_goes_through_the_whole_lifecycle(db: &TestDb) {
         "plan_drafted",
         "plan_approved",
         "delivery_recorded",
+        "follow_ups_scheduled",
+        "follow_up_recorded",
         "case_closed",
     ] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
     assert!(timeline[0]["actor_name"].as_str().is_some());
+}
+
+/// Follow-ups through the API: the monitoring officer records one that reached the
+/// returnee (its notes withheld from the approver), a reach needs who took part, and
+/// three attempts in a row that do not reach her close the case as lost contact.
+async fn follow_ups_until_contact_is_lost(w: &World, case: &str, awa: &str) {
+    let v = w.view("monitoring", case).await;
+    let schedule = &v["case"]["monitoring"]["schedule"];
+    assert_eq!(schedule.as_array().unwrap().len(), 3, "{schedule}");
+    let r = w
+        .cmd(
+            "monitoring",
+            case,
+            "follow-ups",
+            json!({"mode": "visit", "result": "reached", "language": "klingon"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.pointers().contains(&"#/language".to_string()),
+        "{}",
+        r.body
+    );
+    let r = w
+        .cmd(
+            "monitoring",
+            case,
+            "follow-ups",
+            json!({"mode": "visit", "result": "reached"}),
+        )
+        .await;
+    assert_eq!(r.codes(), vec!["follow_up.nobody"], "{}", r.body);
+    w.cmd(
+        "monitoring",
+        case,
+        "follow-ups",
+        json!({"mode": "visit", "result": "reached", "with": [awa], "language": "wo",
+               "notes": "Settled with her mother; the kiosk opens next month."}),
+    )
+    .await
+    .ok();
+    let seen = w.view("monitoring", case).await;
+    let follow_up = &seen["case"]["monitoring"]["follow_ups"][0]["follow_up"];
+    assert_eq!(follow_up["result"], "reached");
+    assert!(follow_up["notes"].as_str().is_some());
+    let withheld = w.view("approver_dkr", case).await;
+    assert_eq!(
+        withheld["case"]["monitoring"]["follow_ups"][0]["follow_up"]["notes"],
+        Value::Null
+    );
+    for n in 1..=3 {
+        let done = w
+            .cmd(
+                "monitoring",
+                case,
+                "follow-ups",
+                json!({"mode": "phone", "result": "not_reached"}),
+            )
+            .await
+            .ok();
+        let want = if n < 3 { "monitoring" } else { "closed" };
+        assert_eq!(done["stage"], want, "after {n} attempts");
+    }
+    let v = w.view("monitoring", case).await;
+    assert_eq!(v["case"]["outcome"], "lost_contact");
 }
 
 /// The plan through the API: needs (health needs read only by who may), a draft, the

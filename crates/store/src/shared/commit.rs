@@ -435,12 +435,8 @@ impl Backend {
         insert_events(&mut tx, &events).await?;
         let rows: Vec<&CaseRow> = cases.iter().map(|c| &c.case_row).collect();
         let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
-        let returns: Vec<&ReturnRow> = cases.iter().flat_map(|c| c.stats.returns.iter()).collect();
-        let interruptions: Vec<&InterruptionRow> = cases
-            .iter()
-            .flat_map(|c| c.stats.interruptions.iter())
-            .collect();
-        insert_read_models(&mut tx, &rows, &people, &returns, &interruptions).await?;
+        let stats: Vec<&StatRows> = cases.iter().map(|c| &c.stats).collect();
+        insert_read_models(&mut tx, &rows, &people, &stats).await?;
         for (key, last) in references {
             sqlx::query(
                 "INSERT INTO reference_sequences (key, last) VALUES ($1, $2) \

@@ -8,6 +8,7 @@ mod audit_log;
 mod case_list;
 mod commit;
 mod directory;
+mod follow_ups;
 mod rebuild;
 mod rows;
 mod statistics;
@@ -29,14 +30,15 @@ mod prelude {
     pub(super) use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
     pub(super) use crate::dialect::{Dialect, ROWS};
     pub(super) use crate::rows::{
-        CASE_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS, PIPELINE_COLUMNS, RETURN_COLUMNS,
+        CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS, PIPELINE_COLUMNS,
+        RETURN_COLUMNS,
     };
     pub(super) use crate::{
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
-        EventRow, InterruptionCount, InterruptionRow, NewCase, OfficeRow, Page, PageRequest,
-        PersonRow, PipelineRow, ProgrammeRow, RebuildStats, ReturnCount, ReturnRow, SEARCH_BOUND,
-        Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError, UserBase,
-        UserChange, UserRecord, decode_joined,
+        EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, NewCase,
+        OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
+        ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter,
+        StatRows, StoreError, UserBase, UserChange, UserRecord, WaitingFollowUp, decode_joined,
     };
 
     pub(super) use super::super::Backend;

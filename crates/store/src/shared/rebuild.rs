@@ -3,12 +3,13 @@
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
-pub(crate) const READ_MODEL_TABLES: [&str; 5] = [
+pub(crate) const READ_MODEL_TABLES: [&str; 6] = [
     "person_tokens",
     "case_people",
     "case_summaries",
     "stat_returns",
     "stat_interruptions",
+    "stat_follow_ups",
 ];
 
 /// The read-model rows of a batch of cases.
@@ -18,8 +19,7 @@ pub(crate) struct Rebuilt {
     events: u64,
     rows: Vec<CaseRow>,
     people: Vec<PersonRow>,
-    returns: Vec<ReturnRow>,
-    interruptions: Vec<InterruptionRow>,
+    stats: Vec<StatRows>,
 }
 
 /// The events of the next thousand cases after `after` (in case-id order), or `None`
@@ -54,9 +54,8 @@ pub(crate) async fn write_rebuilt(
     stats.events += built.events;
     let rows: Vec<&CaseRow> = built.rows.iter().collect();
     let people: Vec<&PersonRow> = built.people.iter().collect();
-    let returns: Vec<&ReturnRow> = built.returns.iter().collect();
-    let interruptions: Vec<&InterruptionRow> = built.interruptions.iter().collect();
-    insert_read_models(tx, &rows, &people, &returns, &interruptions).await
+    let stats: Vec<&StatRows> = built.stats.iter().collect();
+    insert_read_models(tx, &rows, &people, &stats).await
 }
 
 /// Replays the events of a batch of cases into their rows.
@@ -100,8 +99,7 @@ pub(crate) fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent
     built.events += events.len() as u64;
     built.rows.push(row);
     built.people.extend(people);
-    built.returns.extend(stat.returns);
-    built.interruptions.extend(stat.interruptions);
+    built.stats.push(stat);
     Ok(())
 }
 
@@ -264,6 +262,12 @@ impl Backend {
         digest_rows::<InterruptionRow>(
             &mut tx,
             &format!("SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions ORDER BY case_id, seq"),
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<FollowUpRow>(
+            &mut tx,
+            &format!("SELECT {FOLLOW_UP_COLUMNS} FROM stat_follow_ups ORDER BY case_id, number"),
             &mut hash,
         )
         .await?;

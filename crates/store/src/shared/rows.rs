@@ -8,14 +8,12 @@ pub(crate) async fn insert_read_models(
     tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&CaseRow],
     people: &[&PersonRow],
-    returns: &[&ReturnRow],
-    interruptions: &[&InterruptionRow],
+    stats: &[&StatRows],
 ) -> CResult<()> {
     let mut w = Writes::new();
     push_case_rows(tx, &mut w, rows, None).await?;
     push_people_rows(tx, &mut w, people).await?;
-    push_return_rows(tx, &mut w, returns).await?;
-    push_interruption_rows(tx, &mut w, interruptions).await?;
+    push_stat_rows(tx, &mut w, stats).await?;
     w.send(tx).await?;
     insert_tokens(tx, people).await
 }
@@ -75,6 +73,50 @@ async fn insert_tokens(tx: &mut sqlx::Transaction<'_, Db>, people: &[&PersonRow]
     // statement then walks the key's tree once, left to right, not to a random leaf a row.
     tokens.sort_unstable();
     Backend::insert_tokens(tx, &tokens).await
+}
+
+/// The statistics rows of some cases into `w`.
+async fn push_stat_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    stats: &[&StatRows],
+) -> CResult<()> {
+    let returns: Vec<&ReturnRow> = stats.iter().flat_map(|s| &s.returns).collect();
+    let interruptions: Vec<&InterruptionRow> =
+        stats.iter().flat_map(|s| &s.interruptions).collect();
+    let follow_ups: Vec<&FollowUpRow> = stats.iter().flat_map(|s| &s.follow_ups).collect();
+    push_return_rows(tx, w, &returns).await?;
+    push_interruption_rows(tx, w, &interruptions).await?;
+    push_follow_up_rows(tx, w, &follow_ups).await
+}
+
+/// Scheduled follow-up rows into `w`.
+async fn push_follow_up_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&FollowUpRow],
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(FOLLOW_UP_COLUMNS))
+            .await?;
+        q.push(format!(
+            "INSERT INTO stat_follow_ups ({FOLLOW_UP_COLUMNS}) "
+        ));
+        q.push_values(chunk, |mut b, f| {
+            b.push_bind(f.case_id)
+                .push_bind(f.number)
+                .push_bind(f.due_on)
+                .push_bind(f.opens_on)
+                .push_bind(f.closes_on)
+                .push_bind(f.missed_from)
+                .push_bind(f.held_on)
+                .push_bind(f.programme)
+                .push_bind(f.office)
+                .push_bind(&f.return_country);
+        });
+    }
+    Ok(())
 }
 
 /// Returns rows into `w`.
@@ -248,11 +290,13 @@ pub(crate) async fn replace_stats(
     case_id: Uuid,
     rows: &StatRows,
 ) -> CResult<()> {
-    delete_case_rows(tx, &["stat_returns", "stat_interruptions"], case_id).await?;
-    let returns: Vec<&ReturnRow> = rows.returns.iter().collect();
-    let interruptions: Vec<&InterruptionRow> = rows.interruptions.iter().collect();
+    delete_case_rows(
+        tx,
+        &["stat_returns", "stat_interruptions", "stat_follow_ups"],
+        case_id,
+    )
+    .await?;
     let mut w = Writes::new();
-    push_return_rows(tx, &mut w, &returns).await?;
-    push_interruption_rows(tx, &mut w, &interruptions).await?;
+    push_stat_rows(tx, &mut w, &[rows]).await?;
     w.send(tx).await
 }

@@ -240,9 +240,15 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
+        let follow_ups: Vec<FollowUpRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {FOLLOW_UP_COLUMNS} FROM stat_follow_ups ORDER BY case_id, number"
+        )))
+        .fetch_all(self.reader())
+        .await?;
         Ok(StatRows {
             returns,
             interruptions,
+            follow_ups,
         })
     }
 }

@@ -43,6 +43,7 @@ fn settings() -> ProgrammeSettings {
         risk_assessment_for_trafficking: true,
         currency: CurrencyCode::parse("EUR").unwrap(),
         reintegration: Default::default(),
+        monitoring: Default::default(),
     }
 }
 

@@ -14,7 +14,8 @@ use homeward_domain::access::Role;
 use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
 use homeward_domain::person::Vulnerability;
 use homeward_domain::programme::{
-    HealthAssessmentRule, Package, Programme, ProgrammeSettings, ReintegrationRules,
+    FollowUpSlot, HealthAssessmentRule, MonitoringRules, Package, Programme, ProgrammeSettings,
+    ReintegrationRules,
 };
 use homeward_domain::values::{CountryCode, CurrencyCode, Money, ShortText};
 use homeward_store::{PageRequest, UserChange};
@@ -551,6 +552,21 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             "admin-second-signature",
             Some("admin-second-signature-hint"),
         ),
+        In::Text(
+            "follow_up_months",
+            "admin-follow-ups",
+            Some("admin-follow-ups-hint"),
+        ),
+        In::Text(
+            "follow_up_window",
+            "admin-follow-up-window",
+            Some("admin-follow-up-window-hint"),
+        ),
+        In::Text(
+            "lost_contact_after",
+            "admin-lost-contact-after",
+            Some("admin-lost-contact-after-hint"),
+        ),
     ]);
     inputs
 }
@@ -645,6 +661,24 @@ fn programme_form_data(pr: &Programme) -> FormData {
     if let Some(t) = r.second_signature_above {
         pairs.push(("second_signature_above".into(), major_units(t, &s.currency)));
     }
+    let m = &s.monitoring;
+    // One window for all, as typed; a follow-up whose window differs says its own.
+    let window = m.schedule.first().map_or(30, |f| f.window_days);
+    let months = m
+        .schedule
+        .iter()
+        .map(|f| match f.window_days == window {
+            true => f.months_after_arrival.to_string(),
+            false => format!("{}:{}", f.months_after_arrival, f.window_days),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    pairs.push(("follow_up_months".into(), months));
+    pairs.push(("follow_up_window".into(), window.to_string()));
+    pairs.push((
+        "lost_contact_after".into(),
+        m.lost_contact_after.to_string(),
+    ));
     FormData::from_pairs(pairs)
 }
 
@@ -733,6 +767,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         }
     };
     let second_signature_above = minor("second_signature_above", errors);
+    let monitoring = parse_monitoring(v, f, errors);
     if !errors.is_empty() {
         return None;
     }
@@ -749,7 +784,79 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
             package,
             second_signature_above,
         },
+        monitoring: monitoring?,
     })
+}
+
+/// The monitoring schedule from the form: months after arrival ("3, 6, 12"), each with
+/// the common window or its own ("12:45"); the domain's rules name what cannot be used.
+fn parse_monitoring(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<MonitoringRules> {
+    let i = v.i;
+    let standard = MonitoringRules::standard();
+    // A number, or the standard schedule's when left empty.
+    let number = |name: &str, empty: u16, errors: &mut FormErrors| -> Option<u16> {
+        let text = f.get(name).trim();
+        if text.is_empty() {
+            return Some(empty);
+        }
+        let n = text.parse::<u16>().ok();
+        if n.is_none() {
+            errors.add(name, i.t("admin-whole-number"));
+        }
+        n
+    };
+    let window = number(
+        "follow_up_window",
+        standard.schedule.first().map_or(30, |s| s.window_days),
+        errors,
+    );
+    let lost_contact_after = number(
+        "lost_contact_after",
+        u16::from(standard.lost_contact_after),
+        errors,
+    )
+    .and_then(|n| {
+        u8::try_from(n).ok().or_else(|| {
+            errors.add("lost_contact_after", i.t("admin-whole-number"));
+            None
+        })
+    });
+    let mut schedule = vec![];
+    for entry in f
+        .get("follow_up_months")
+        .split([',', ';', ' '])
+        .filter(|e| !e.is_empty())
+    {
+        let (months, own) = match entry.split_once(':') {
+            Some((m, w)) => (m, Some(w)),
+            None => (entry, None),
+        };
+        let months = months.trim().parse::<u8>().ok();
+        let own = own.map(|w| w.trim().parse::<u16>().ok());
+        match (months, own.unwrap_or(window)) {
+            (Some(months_after_arrival), Some(window_days)) => schedule.push(FollowUpSlot {
+                months_after_arrival,
+                window_days,
+            }),
+            _ => errors.add(
+                "follow_up_months",
+                i.t1("admin-follow-ups-invalid", "entry", entry.to_string()),
+            ),
+        }
+    }
+    let rules = MonitoringRules {
+        schedule,
+        lost_contact_after: lost_contact_after?,
+    };
+    errors.add_violations(&i, &rules.violations(), |path| {
+        match path {
+            "lost_contact_after" => "lost_contact_after",
+            p if p.ends_with("window_days") => "follow_up_window",
+            _ => "follow_up_months",
+        }
+        .to_string()
+    });
+    errors.is_empty().then_some(rules)
 }
 
 pub async fn new_programme_form(SignedIn(v, p): SignedIn) -> Response {

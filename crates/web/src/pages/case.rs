@@ -14,6 +14,7 @@ use homeward_domain::ids::CaseId;
 use homeward_domain::{CommandKind, Stage};
 use uuid::Uuid;
 
+mod monitoring;
 mod plan;
 
 use super::{app_error, consume_flash};
@@ -523,6 +524,12 @@ fn records(
         .collect();
     out.push((i.t("case-allowances"), allowances));
     out.extend(plan::plan_sections(i, &case.reintegration, name_of));
+    out.extend(monitoring::monitoring_sections(
+        i,
+        case,
+        homeward_app::now().date_naive(),
+        name_of,
+    ));
     out.retain(|(_, lines)| !lines.is_empty());
     out
 }

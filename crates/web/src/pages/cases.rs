@@ -253,20 +253,25 @@ pub async fn search(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: 
 
 /// The count, the page's label and the links of a page of the list.
 #[derive(Debug, PartialEq)]
-struct Paging {
-    total: String,
-    page_label: String,
-    prev: Option<u32>,
-    next: Option<u32>,
+pub(crate) struct Paging {
+    pub total: String,
+    pub page_label: String,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
 }
 
 impl Paging {
     /// For page `page` of `total` cases, counted to the end (`exact`) or until the store
     /// stopped counting (then there are more pages than those counted, and always a next).
-    fn new(i: &I18n, total: i64, exact: bool, page: u32) -> Paging {
+    pub(crate) fn new(i: &I18n, total: i64, exact: bool, page: u32) -> Paging {
+        Self::of(i, total, exact, page, PER_PAGE)
+    }
+
+    /// The same, for pages of `per_page` rows.
+    pub(crate) fn of(i: &I18n, total: i64, exact: bool, page: u32, per_page: u32) -> Paging {
         let pages = u32::try_from(total.max(1))
             .unwrap_or(u32::MAX)
-            .div_ceil(PER_PAGE);
+            .div_ceil(per_page.max(1));
         // An exact count chooses the message's plural form; "more than" has none, and
         // shows its bound grouped as the language writes numbers.
         let (total, page_key) = if exact {

@@ -4,6 +4,7 @@ pub mod action;
 pub mod admin;
 pub mod case;
 pub mod cases;
+pub mod follow_ups;
 pub mod register;
 pub mod stats;
 
@@ -409,6 +410,51 @@ async fn queue(
     })
 }
 
+/// A queue of follow-ups waiting in the reader's offices, soonest due first.
+async fn follow_up_queue(
+    st: &WebState,
+    v: &Visitor,
+    p: &Principal,
+    queue: homeward_app::cases::FollowUpQueue,
+) -> Result<Queue, AppError> {
+    let (code, title) = follow_ups::queue_code(queue);
+    let page = st
+        .app
+        .follow_ups_waiting(
+            p,
+            queue,
+            homeward_app::now().date_naive(),
+            PageRequest {
+                page: 1,
+                per_page: QUEUE_SIZE,
+            },
+        )
+        .await?;
+    let items: Vec<QueueItem> = page
+        .items
+        .into_iter()
+        .map(|f| QueueItem {
+            href: format!("/cases/{}", f.case.id),
+            reference: f.case.reference,
+            name: f.case.principal_name,
+            note: v.i.ta(
+                "home-follow-up-item",
+                &[
+                    ("number", f.number.into()),
+                    ("date", v.i.date(f.due).into()),
+                ],
+            ),
+        })
+        .collect();
+    Ok(Queue {
+        title: v.i.t(title),
+        hint: Some(v.i.t(&format!("{title}-hint"))),
+        more: (page.total > items.len() as i64).then(|| format!("/follow-ups?queue={code}")),
+        items,
+        total: page.total,
+    })
+}
+
 pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
     let a = &p.actor;
     let mut queues = vec![];
@@ -516,6 +562,11 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
                 )
                 .await?,
             );
+        }
+        if a.has(Role::MonitoringOfficer) || a.has(Role::ReintegrationOfficer) {
+            use homeward_app::cases::FollowUpQueue;
+            queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Overdue).await?);
+            queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Due).await?);
         }
         if a.has(Role::MonitoringOfficer) {
             queues.push(

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
+pub(super) fn check_closure(case: &Case, outcome: Outcome, today: NaiveDate, c: &mut Check) {
     use Stage::*;
     let allowed: &[Stage] = match outcome {
         Outcome::Completed => &[Arrived, Reintegration, Monitoring],
@@ -57,6 +57,7 @@ pub(super) fn check_closure(case: &Case, outcome: Outcome, c: &mut Check) {
     }
     if outcome == Outcome::Completed && case.stage.is_after_departure() {
         c.extend(super::reintegration_unfinished(case));
+        c.extend(super::monitoring_unfinished(case, today));
     }
     if outcome == Outcome::NoShow && case.no_shows == 0 {
         c.push(

@@ -93,6 +93,9 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
             }
         }
         Event::HealthAssessed(h) => member(h.person_id, &mut c, "person_id"),
+        Event::FollowUpRecorded(f) => {
+            super::monitoring::check_follow_up(case, f, ctx.occurred_at, p, &mut c)
+        }
         Event::RiskAssessed(r) => member(r.person_id, &mut c, "person_id"),
         Event::TravelDocumentRecorded(d) => {
             member(d.person_id, &mut c, "person_id");

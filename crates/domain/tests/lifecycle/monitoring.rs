@@ -1,0 +1,383 @@
+//! Monitoring after return (DESIGN.md, "Monitoring and evaluation"): the schedule, the
+//! follow-ups, due and overdue, lost contact, and what closing as completed waits for.
+
+use super::*;
+use chrono::{NaiveDate, TimeZone, Utc};
+use homeward_domain::case::monitoring::*;
+use homeward_domain::case::reintegration::Decline;
+use homeward_domain::programme::{FollowUpSlot, MonitoringRules, ProgrammeSettings};
+use proptest::prelude::*;
+
+fn monitored() -> ProgrammeSettings {
+    let mut p = programme();
+    p.monitoring = MonitoringRules::standard();
+    p
+}
+
+fn arrived_with(programme: ProgrammeSettings) -> Scenario {
+    let mut s = Scenario::register_with(
+        vec![member(1, Relationship::Principal, adult("Awa"))],
+        programme,
+    );
+    s.approve_adults(&[P1]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    s
+}
+
+fn arrived_on(s: &Scenario) -> NaiveDate {
+    s.case().dates.arrived.expect("arrived").date_naive()
+}
+
+/// Moves the clock to `on` (10:00 UTC) and records a follow-up held then.
+fn follow_up_on(s: &mut Scenario, on: NaiveDate, result: ContactResult) -> Result<(), String> {
+    let at = Utc.from_utc_datetime(&on.and_hms_opt(10, 0, 0).expect("a time"));
+    if at > s.now {
+        s.now = at;
+    }
+    let cmd = follow_up_cmd(s, result);
+    s.run_at(MONITOR, at, cmd).map_err(|r| r.to_string())
+}
+
+fn follow_up_cmd(s: &mut Scenario, result: ContactResult) -> Command {
+    Command::RecordFollowUp(FollowUp {
+        follow_up_id: FollowUpId(s.fresh_id()),
+        mode: FollowUpMode::Phone,
+        result,
+        with: if result.is_contact() {
+            vec![P1]
+        } else {
+            vec![]
+        },
+        language: Some(lang("wo")),
+        notes: Some(lt(
+            "Runs the workshop with her brother; income covers rent.",
+        )),
+    })
+}
+
+fn days(n: u64) -> chrono::Days {
+    chrono::Days::new(n)
+}
+
+#[test]
+fn arrival_fixes_the_programmes_schedule_and_each_follow_up_has_its_window() {
+    let s = arrived_with(monitored());
+    let c = s.case();
+    assert_eq!(c.monitoring.schedule, MonitoringRules::standard().schedule);
+    assert_eq!(c.monitoring.lost_contact_after, 3);
+    let arrived = arrived_on(&s);
+    let slots = c.monitoring.scheduled(arrived);
+    assert_eq!(slots.len(), 3);
+    let three = arrived.checked_add_months(chrono::Months::new(3)).unwrap();
+    assert_eq!(slots[0].due, three);
+    assert_eq!(slots[0].opens, three - days(30));
+    assert_eq!(slots[0].closes, three + days(30));
+    assert_eq!(slots[0].missed_from, Some(slots[1].opens));
+    assert_eq!(slots[2].missed_from, None, "the last one is never missed");
+    // One definition of where a follow-up stands, day by day.
+    assert_eq!(
+        slots[0].status(slots[0].opens - days(1)),
+        SlotStatus::Upcoming
+    );
+    assert_eq!(slots[0].status(slots[0].opens), SlotStatus::Due);
+    assert_eq!(slots[0].status(slots[0].closes), SlotStatus::Due);
+    assert_eq!(
+        slots[0].status(slots[0].closes + days(1)),
+        SlotStatus::Overdue
+    );
+    assert_eq!(slots[0].status(slots[1].opens), SlotStatus::Missed);
+    assert_eq!(
+        slots[2].status(slots[2].closes + days(400)),
+        SlotStatus::Overdue
+    );
+
+    // A programme changed later does not move this case's follow-ups.
+    let mut s = s;
+    s.programme.monitoring.schedule.truncate(1);
+    s.ok(MONITOR, Command::StartMonitoring);
+    assert_eq!(s.case().monitoring.schedule.len(), 3);
+
+    let s = arrived_with(programme());
+    assert!(
+        s.case().monitoring.schedule.is_empty(),
+        "no schedule, no follow-ups due"
+    );
+}
+
+#[test]
+fn a_follow_up_that_reaches_the_returnee_holds_the_one_whose_time_it_falls_in() {
+    let mut s = arrived_with(monitored());
+    let arrived = arrived_on(&s);
+    let slots = s.case().monitoring.scheduled(arrived);
+    // Before the first window: an extra visit, holding nothing.
+    follow_up_on(&mut s, arrived + days(10), ContactResult::Reached).unwrap();
+    // Late for the first (after its window, before the second opens): held late.
+    let late = slots[0].closes + days(5);
+    follow_up_on(&mut s, late, ContactResult::Reached).unwrap();
+    // Not reached inside the second window: it stays due.
+    follow_up_on(&mut s, slots[1].due, ContactResult::NotReached).unwrap();
+    let c = s.case();
+    let now = c.monitoring.scheduled(arrived);
+    assert_eq!(now[0].held_on, Some(late));
+    assert_eq!(
+        now[0].status(late),
+        SlotStatus::Held {
+            on: late,
+            on_time: false
+        }
+    );
+    assert_eq!(now[1].held_on, None);
+    assert_eq!(now[1].status(slots[1].due), SlotStatus::Due);
+    // Refusing to take part is contact: it holds the follow-up, on time.
+    let on = slots[1].due + days(3);
+    follow_up_on(&mut s, on, ContactResult::Refused).unwrap();
+    let now = s.case().monitoring.scheduled(arrived);
+    assert_eq!(now[1].status(on), SlotStatus::Held { on, on_time: true });
+    assert_eq!(s.case().monitoring.failures_in_a_row(), 0);
+}
+
+#[test]
+fn a_follow_up_names_who_took_part_and_is_held_after_arrival_once() {
+    let mut s = Scenario::single_adult();
+    s.programme = monitored();
+    let cmd = follow_up_cmd(&mut s, ContactResult::Reached);
+    s.refused(MONITOR, cmd, "stage.not_allowed");
+
+    let mut s = arrived_with(monitored());
+    let arrived = s.case().dates.arrived.unwrap();
+    let id = FollowUpId(s.fresh_id());
+    let reached_alone = |with: Vec<PersonId>, result| {
+        Command::RecordFollowUp(FollowUp {
+            follow_up_id: id,
+            mode: FollowUpMode::Visit,
+            result,
+            with,
+            language: None,
+            notes: None,
+        })
+    };
+    s.refused(
+        MONITOR,
+        reached_alone(vec![], ContactResult::Reached),
+        "follow_up.nobody",
+    );
+    s.refused(
+        MONITOR,
+        reached_alone(vec![P1], ContactResult::NotReached),
+        "follow_up.not_reached",
+    );
+    s.refused(
+        MONITOR,
+        reached_alone(vec![P2], ContactResult::Reached),
+        "person.not_a_member",
+    );
+    s.refused(
+        MONITOR,
+        reached_alone(vec![P1, P1], ContactResult::Reached),
+        "follow_up.same_person_twice",
+    );
+    let before = s
+        .run_at(
+            MONITOR,
+            arrived - Duration::hours(2),
+            reached_alone(vec![P1], ContactResult::Reached),
+        )
+        .expect_err("a follow-up before arrival");
+    assert!(before.has("follow_up.before_arrival"), "{before}");
+    s.ok(MONITOR, reached_alone(vec![P1], ContactResult::Reached));
+    s.refused(
+        MONITOR,
+        reached_alone(vec![P1], ContactResult::Reached),
+        "follow_up.duplicate",
+    );
+}
+
+#[test]
+fn failures_to_reach_in_a_row_close_the_case_as_lost_contact() {
+    let mut s = arrived_with(monitored());
+    let arrived = arrived_on(&s);
+    follow_up_on(&mut s, arrived + days(60), ContactResult::NotReached).unwrap();
+    follow_up_on(&mut s, arrived + days(61), ContactResult::Moved).unwrap();
+    // A reach starts the count again.
+    follow_up_on(&mut s, arrived + days(62), ContactResult::Reached).unwrap();
+    follow_up_on(&mut s, arrived + days(90), ContactResult::NotReached).unwrap();
+    follow_up_on(&mut s, arrived + days(91), ContactResult::Remigrated).unwrap();
+    assert_eq!(s.case().stage, Stage::Arrived);
+    assert_eq!(s.case().monitoring.failures_in_a_row(), 2);
+    follow_up_on(&mut s, arrived + days(92), ContactResult::NotReached).unwrap();
+    let c = s.case();
+    assert_eq!(c.stage, Stage::Closed);
+    assert_eq!(c.outcome, Some(Outcome::LostContact));
+    // Nothing more is followed up on a closed case.
+    let cmd = follow_up_cmd(&mut s, ContactResult::Reached);
+    s.refused(MONITOR, cmd, "stage.not_allowed");
+}
+
+#[test]
+fn contact_found_lost_or_a_death_close_the_case_at_once() {
+    let mut s = arrived_with(monitored());
+    let arrived = arrived_on(&s);
+    follow_up_on(&mut s, arrived + days(5), ContactResult::LostContact).unwrap();
+    assert_eq!(s.case().outcome, Some(Outcome::LostContact));
+
+    let mut s = arrived_with(monitored());
+    follow_up_on(&mut s, arrived + days(5), ContactResult::Deceased).unwrap();
+    assert_eq!(s.case().outcome, Some(Outcome::Deceased));
+    // Without a schedule of its own the programme's count applies.
+    let mut p = programme();
+    p.monitoring.lost_contact_after = 1;
+    let mut s = arrived_with(p);
+    follow_up_on(&mut s, arrived + days(5), ContactResult::NotReached).unwrap();
+    assert_eq!(s.case().outcome, Some(Outcome::LostContact));
+}
+
+#[test]
+fn closing_as_completed_waits_for_follow_ups_not_held_whose_time_has_not_passed() {
+    let mut s = arrived_with(monitored());
+    let arrived = arrived_on(&s);
+    let slots = s.case().monitoring.scheduled(arrived);
+    s.ok(
+        REINTEGRATION,
+        Command::DeclineAssistance(Decline {
+            person_id: P1,
+            item_id: None,
+            own_words: None,
+        }),
+    );
+    let close = Command::Close {
+        outcome: Outcome::Completed,
+        note: None,
+    };
+    let r = s.refused(MONITOR, close.clone(), "closure.follow_up_pending");
+    assert_eq!(
+        r.violations
+            .iter()
+            .filter(|v| v.code == "closure.follow_up_pending")
+            .count(),
+        3
+    );
+    // The first is missed (never held before the second opened): it holds nothing back.
+    follow_up_on(&mut s, slots[1].due, ContactResult::Reached).unwrap();
+    let r = s.refused(MONITOR, close.clone(), "closure.follow_up_pending");
+    assert_eq!(r.violations.len(), 1, "{r}");
+    follow_up_on(&mut s, slots[2].closes + days(20), ContactResult::Reached).unwrap();
+    s.ok(MONITOR, close);
+    assert_eq!(s.case().outcome, Some(Outcome::Completed));
+}
+
+#[test]
+fn a_corrected_date_moves_a_follow_up_into_another_window() {
+    let mut s = arrived_with(monitored());
+    let arrived = arrived_on(&s);
+    let slots = s.case().monitoring.scheduled(arrived);
+    follow_up_on(&mut s, slots[0].opens - days(2), ContactResult::Reached).unwrap();
+    assert_eq!(s.case().monitoring.scheduled(arrived)[0].held_on, None);
+    let recorded = s.events.last().unwrap().clone();
+    let at = Utc.from_utc_datetime(&slots[0].due.and_hms_opt(9, 0, 0).unwrap());
+    s.now = at + Duration::days(1);
+    s.ok(
+        MONITOR,
+        Command::Correct {
+            corrects: recorded.meta.version,
+            occurred_at: Some(at),
+            replacement: Box::new(recorded.event),
+            reason: lt("The visit was on the due date; the date was typed wrong."),
+        },
+    );
+    assert_eq!(
+        s.case().monitoring.scheduled(arrived)[0].held_on,
+        Some(slots[0].due)
+    );
+}
+
+#[test]
+fn monitoring_started_on_a_case_without_a_schedule_takes_the_programmes() {
+    let mut s = arrived_with(programme());
+    s.programme = monitored();
+    s.ok(MONITOR, Command::StartMonitoring);
+    let c = s.case();
+    assert_eq!(c.stage, Stage::Monitoring);
+    assert_eq!(c.monitoring.schedule.len(), 3);
+}
+
+#[test]
+fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
+    let ok = MonitoringRules::standard();
+    assert!(ok.violations().is_empty());
+    let slot = |months_after_arrival, window_days| FollowUpSlot {
+        months_after_arrival,
+        window_days,
+    };
+    let overlapping = MonitoringRules {
+        schedule: vec![slot(3, 45), slot(6, 45)],
+        lost_contact_after: 3,
+    };
+    // In a short month, 3 months + 45 days reaches past 6 months - 45 days.
+    assert_eq!(
+        overlapping
+            .violations()
+            .iter()
+            .map(|v| (v.code, v.field.clone()))
+            .collect::<Vec<_>>(),
+        vec![("monitoring.overlapping", Some("schedule/1".to_string()))]
+    );
+    let out_of_range = MonitoringRules {
+        schedule: vec![slot(0, 10), slot(61, 91)],
+        lost_contact_after: 0,
+    };
+    let codes: Vec<_> = out_of_range.violations().iter().map(|v| v.code).collect();
+    assert_eq!(
+        codes,
+        vec![
+            "monitoring.lost_contact_after",
+            "monitoring.offset",
+            "monitoring.offset",
+            "monitoring.window",
+        ]
+    );
+}
+
+proptest! {
+    /// Whatever follow-ups happen, each scheduled one is held by a follow-up that reached
+    /// the returnee in its time, the earliest such, and never by one that did not.
+    #[test]
+    fn a_scheduled_follow_up_is_held_by_the_first_contact_in_its_time(
+        visits in proptest::collection::vec((0u64..500, 0usize..7), 0..12)
+    ) {
+        let arrived = day(2026, 1, 31);
+        let m = Monitoring {
+            schedule: MonitoringRules::standard().schedule,
+            lost_contact_after: 3,
+            follow_ups: visits
+                .iter()
+                .enumerate()
+                .map(|(n, (offset, result))| FollowUpRecord {
+                    at: Utc.from_utc_datetime(&(arrived + days(*offset)).and_hms_opt(12, 0, 0).unwrap()),
+                    by: MONITOR,
+                    follow_up: FollowUp {
+                        follow_up_id: FollowUpId(uid(n as u128)),
+                        mode: FollowUpMode::Visit,
+                        result: ContactResult::ALL[*result],
+                        with: vec![],
+                        language: None,
+                        notes: None,
+                    },
+                })
+                .collect(),
+        };
+        for slot in m.scheduled(arrived) {
+            let in_time = |d: NaiveDate| d >= slot.opens && slot.missed_from.is_none_or(|x| d < x);
+            let contacts: Vec<NaiveDate> = m
+                .follow_ups
+                .iter()
+                .filter(|f| f.follow_up.result.is_contact())
+                .map(|f| f.at.date_naive())
+                .filter(|d| in_time(*d))
+                .collect();
+            prop_assert_eq!(slot.held_on, contacts.iter().min().copied());
+            let failures = m.failures_in_a_row();
+            prop_assert!(m.follow_ups.iter().rev().take(failures).all(|f| !f.follow_up.result.is_contact()));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Monitoring's endpoints: follow-ups on a case, and the follow-ups waiting in your
+//! offices.
+
+use homeward_app::cases::{FollowUpDue, FollowUpQueue};
+
+use super::*;
+
+command!(
+    record_follow_up,
+    "/api/cases/{case_id}/follow-ups",
+    FollowUpIn,
+    "Record a follow-up after arrival (a visit, call or remote interview) and whether it reached the returnee",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordFollowUp)
+);
+
+/// Which follow-ups, and which page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpQuery {
+    /// `due`: not held, the window open or opening within a week; `overdue`: not held,
+    /// the window closed, and not yet missed (the next one's window has not opened).
+    pub queue: FollowUpQueue,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Scheduled follow-ups of your offices' returned cases that wait for work today (UTC),
+/// soonest due first.
+#[utoipa::path(
+    get,
+    path = "/api/follow-ups",
+    tag = "cases",
+    params(FollowUpQuery),
+    responses(
+        (status = 200, description = "A page of follow-ups", body = PageOut<FollowUpDue>),
+        (status = 422, description = "Invalid page", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn follow_ups_waiting(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    query: Result<Query<FollowUpQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<PageOut<FollowUpDue>>> {
+    let Query(q) = query.map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            "Invalid query string",
+        )
+        .detail(e.body_text())
+    })?;
+    let page = page_request(q.page, q.per_page)?;
+    let today = homeward_app::now().date_naive();
+    let result = state
+        .app
+        .follow_ups_waiting(&who, q.queue, today, page)
+        .await?;
+    Ok(Json(PageOut {
+        items: result.items,
+        page: page.page,
+        per_page: page.per_page,
+        total: result.total,
+        total_exact: result.total_exact,
+    }))
+}

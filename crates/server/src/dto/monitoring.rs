@@ -1,0 +1,45 @@
+//! Request bodies of monitoring: follow-ups.
+
+use homeward_domain::case::monitoring::*;
+use homeward_domain::ids::FollowUpId;
+
+use super::*;
+
+command_body!(FollowUpIn {
+    /// Generated when absent; give it to retry safely.
+    follow_up_id: Option<Uuid>,
+    mode: FollowUpMode,
+    /// Whether it reached the returnee; `lost_contact` and `deceased` close the case, as
+    /// do the programme's number of failures in a row.
+    result: ContactResult,
+    /// The people of the case who took part; none when nobody was reached.
+    #[serde(default)]
+    with: Vec<Uuid>,
+    /// ISO 639-1 or 639-3 code of the language it was held in.
+    language: Option<String>,
+    /// Sensitive: read only by the roles that may read reintegration needs.
+    notes: Option<String>,
+});
+
+impl FollowUpIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<FollowUp> {
+        // Every field parsed before any is given up on: each invalid one is named.
+        let language = self
+            .language
+            .as_deref()
+            .map(|l| p.value("language", LanguageCode::parse(l)));
+        let notes = p.opt_text("notes", &self.notes)?;
+        let language = match language {
+            Some(parsed) => Some(parsed?),
+            None => None,
+        };
+        Some(FollowUp {
+            follow_up_id: FollowUpId(self.follow_up_id.unwrap_or_else(homeward_app::new_id)),
+            mode: self.mode,
+            result: self.result,
+            with: self.with.iter().copied().map(PersonId).collect(),
+            language,
+            notes,
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! The follow-ups that wait for work on a day: the monitoring officer's queues.
+
+use super::case_list::{COUNTED, page_bounds, push_scope};
+use super::prelude::*;
+
+impl Backend {
+    /// The scheduled follow-ups of open returned cases in scope that wait as `wait` says,
+    /// with their cases, soonest due first.
+    pub async fn follow_ups_waiting(
+        &self,
+        scope: &Scope,
+        wait: FollowUpWait,
+        page: PageRequest,
+    ) -> CResult<Page<WaitingFollowUp>> {
+        let base = "FROM stat_follow_ups f CROSS JOIN case_summaries cs \
+                    WHERE cs.case_id = f.case_id AND f.held_on IS NULL";
+        // The stages a follow-up can be recorded in (the domain's catalogue says which).
+        let followed_up = homeward_domain::CommandKind::RecordFollowUp.spec().stages;
+        let conditions = |q: &mut QueryBuilder<Db>| {
+            q.push(" AND cs.stage IN (");
+            let mut stages = q.separated(", ");
+            for s in followed_up {
+                stages.push_bind(s.code());
+            }
+            q.push(")");
+            match wait {
+                FollowUpWait::Due { today, until } => {
+                    q.push(" AND f.opens_on <= ")
+                        .push_bind(until)
+                        .push(" AND f.closes_on >= ")
+                        .push_bind(today);
+                }
+                FollowUpWait::Overdue { today } => {
+                    q.push(" AND f.closes_on < ")
+                        .push_bind(today)
+                        .push(" AND (f.missed_from IS NULL OR f.missed_from > ")
+                        .push_bind(today)
+                        .push(")");
+                }
+            }
+            push_scope(q, scope);
+        };
+        let mut count = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) {base}"));
+        conditions(&mut count);
+        let cols = CASE_COLUMNS
+            .split(", ")
+            .map(|c| format!("cs.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {cols}, f.number AS fu_number, f.due_on AS fu_due_on, \
+             f.opens_on AS fu_opens_on, f.closes_on AS fu_closes_on{COUNTED} {base}"
+        ));
+        conditions(&mut q);
+        q.push(" ORDER BY f.due_on, cs.case_id");
+        page_bounds(&mut q, page);
+        let rows = q.build().fetch_all(self.reader()).await?;
+        let total = match rows.first() {
+            Some(first) => first.try_get::<i64, _>("found_total")?,
+            None => {
+                count
+                    .build_query_as::<(i64,)>()
+                    .fetch_one(self.reader())
+                    .await?
+                    .0
+            }
+        };
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(WaitingFollowUp {
+                    case: <CaseRow as sqlx::FromRow<_>>::from_row(r)?,
+                    number: r.try_get("fu_number")?,
+                    due_on: r.try_get("fu_due_on")?,
+                    opens_on: r.try_get("fu_opens_on")?,
+                    closes_on: r.try_get("fu_closes_on")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Page {
+            items,
+            total,
+            total_exact: true,
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! The case page's monitoring sections: the follow-up schedule, where each follow-up
+//! stands today, and the follow-ups held or tried.
+
+use homeward_domain::Case;
+use homeward_domain::case::monitoring::SlotStatus;
+
+use super::*;
+
+pub(super) fn monitoring_sections(
+    i: &I18n,
+    case: &Case,
+    today: chrono::NaiveDate,
+    name_of: &dyn Fn(&homeward_domain::ids::PersonId) -> String,
+) -> Vec<(String, Vec<Line>)> {
+    let m = &case.monitoring;
+    let scheduled = case
+        .dates
+        .arrived
+        .map(|a| m.scheduled(a.date_naive()))
+        .unwrap_or_default();
+    let schedule: Vec<Line> = scheduled
+        .iter()
+        .map(|s| {
+            let status = match s.status(today) {
+                SlotStatus::Held { on, on_time: true } => {
+                    i.t1("case-follow-up-held", "date", i.date(on))
+                }
+                SlotStatus::Held { on, on_time: false } => {
+                    i.t1("case-follow-up-held-late", "date", i.date(on))
+                }
+                other => i.opt("slot_status", &enum_code(&other)),
+            };
+            Line {
+                label: i.ta(
+                    "case-follow-up-slot",
+                    &[
+                        ("months", i64::from(s.months_after_arrival).into()),
+                        ("due", i.date(s.due).into()),
+                    ],
+                ),
+                value: format!(
+                    "{status} — {}",
+                    i.ta(
+                        "case-follow-up-window",
+                        &[
+                            ("opens", i.date(s.opens).into()),
+                            ("closes", i.date(s.closes).into()),
+                        ],
+                    )
+                ),
+            }
+        })
+        .collect();
+    let mut follow_ups: Vec<Line> = m
+        .follow_ups
+        .iter()
+        .map(|r| {
+            let f = &r.follow_up;
+            let mut value = i.opt("contact_result", &enum_code(&f.result));
+            if !f.with.is_empty() {
+                let names: Vec<String> = f.with.iter().map(name_of).collect();
+                value.push_str(&format!(" — {}", names.join(", ")));
+            }
+            if let Some(l) = &f.language {
+                value.push_str(&format!(" — {}", l.name()));
+            }
+            if let Some(n) = &f.notes {
+                value.push_str(&format!(" — “{n}”"));
+            }
+            Line {
+                label: format!(
+                    "{} — {}",
+                    i.date(r.at.date_naive()),
+                    i.opt("follow_up_mode", &enum_code(&f.mode))
+                ),
+                value,
+            }
+        })
+        .collect();
+    let failures = m.failures_in_a_row();
+    if failures > 0 && case.stage != homeward_domain::Stage::Closed {
+        follow_ups.push(Line {
+            label: String::new(),
+            value: i.ta(
+                "case-follow-up-failures",
+                &[
+                    ("count", (failures as i64).into()),
+                    ("max", i64::from(m.lost_contact_after).into()),
+                ],
+            ),
+        });
+    }
+    vec![
+        (i.t("case-follow-up-schedule"), schedule),
+        (i.t("case-follow-ups"), follow_ups),
+    ]
+}
