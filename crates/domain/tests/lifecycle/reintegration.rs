@@ -527,6 +527,53 @@ fn a_new_version_keeps_what_was_delivered_and_the_old_one_stays_in_force_until_a
     s.refused(REINTEGRATION, cmd, "delivery.beyond_plan");
 }
 
+/// Found by the property test below: a version drafted below nothing (nothing was
+/// delivered yet), then a delivery against the plan in force, then the draft approved,
+/// left an item delivered beyond its plan. Approval checks the deliveries again.
+#[test]
+fn a_version_is_not_approved_below_what_was_delivered_since_it_was_drafted() {
+    let mut s = arrived();
+    let a = s.plan_item(AssistanceType::BusinessDevelopment, 100_000);
+    s.approved_plan(vec![a.clone()]);
+    let mut less = a.clone();
+    less.value = eur(30_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![less]));
+    s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    let (_, cmd) = s.delivery_cmd(a.item_id, eur(60_000));
+    s.ok(REINTEGRATION, cmd);
+    let approve = Command::ApprovePlan {
+        version: 2,
+        comment: None,
+    };
+    s.refused(APPROVER, approve, "plan.below_delivered");
+    // Nor one that drops an item delivered since.
+    let b = s.plan_item(AssistanceType::Housing, 20_000);
+    s.ok(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![a.clone(), b.clone()]),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(3));
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 3,
+            comment: None,
+        },
+    );
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    s.ok(REINTEGRATION, Scenario::agree_cmd(4));
+    let (_, cmd) = s.delivery_cmd(b.item_id, eur(5_000));
+    s.ok(REINTEGRATION, cmd);
+    s.refused(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 4,
+            comment: None,
+        },
+        "plan.delivered_item_removed",
+    );
+}
+
 #[test]
 fn the_needs_assessment_is_kept_per_person_and_can_be_corrected() {
     let mut s = arrived();

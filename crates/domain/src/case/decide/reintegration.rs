@@ -5,7 +5,7 @@
 use super::*;
 use crate::case::reintegration::*;
 use crate::ids::{DeliveryId, PlanItemId};
-use crate::values::{LongText, Money};
+use crate::values::{CurrencyCode, LongText, Money};
 
 /// The most a plan for this household may hold without an exception, under the
 /// programme's package; `None` when the programme has no package.
@@ -31,6 +31,60 @@ pub fn plan_cap(case: &Case, programme: &ProgrammeSettings, on: NaiveDate) -> Op
         programme.currency.clone(),
     )
     .ok()
+}
+
+/// What was delivered of an item stays planned (the plan in force is its record): a
+/// version plans no item below what was delivered of it and drops no item with
+/// deliveries. Checked when a version is drafted and again when it is approved, since
+/// deliveries against the plan in force may be recorded in between. `at_items`: name the
+/// draft's fields.
+fn delivered_stays_planned(
+    r: &Reintegration,
+    items: &[PlanItem],
+    currency: &CurrencyCode,
+    at_items: bool,
+    c: &mut Check,
+) {
+    for (n, item) in items.iter().enumerate() {
+        let standing = r.standing_of(item.item_id);
+        if standing > item.value.amount_minor {
+            let v = Violation::new(
+                "plan.below_delivered",
+                format!(
+                    "{} of \"{}\" has been delivered already; it cannot be planned at less",
+                    money(standing, currency),
+                    item.description
+                ),
+            )
+            .param("delivered", standing);
+            c.push(match at_items {
+                true => v.at(format!("items/{n}/value")),
+                false => v.param("item_id", item.item_id),
+            });
+        }
+    }
+    if let Some(in_force) = r.in_force() {
+        for kept in in_force
+            .items
+            .iter()
+            .filter(|i| r.standing_of(i.item_id) > 0)
+        {
+            if !items.iter().any(|i| i.item_id == kept.item_id) {
+                let v = Violation::new(
+                    "plan.delivered_item_removed",
+                    format!(
+                        "\"{}\" has deliveries; it stays in the plan (close it with a reason instead)",
+                        kept.description
+                    ),
+                )
+                .param("item_id", kept.item_id);
+                c.push(match at_items {
+                    true => v.at("items"),
+                    false => v,
+                });
+            }
+        }
+    }
 }
 
 pub(super) fn draft_plan(
@@ -76,43 +130,8 @@ pub(super) fn draft_plan(
                     .at(format!("items/{n}/value")),
             ),
         }
-        // What was delivered of an item stays planned: the plan in force is its record.
-        let standing = r.standing_of(item.item_id);
-        if standing > item.value.amount_minor {
-            c.push(
-                Violation::new(
-                    "plan.below_delivered",
-                    format!(
-                        "{} of this item has been delivered already; it cannot be planned at less",
-                        money(standing, currency)
-                    ),
-                )
-                .at(format!("items/{n}/value"))
-                .param("delivered", standing),
-            );
-        }
     }
-    if let Some(in_force) = r.in_force() {
-        for kept in in_force
-            .items
-            .iter()
-            .filter(|i| r.standing_of(i.item_id) > 0)
-        {
-            if !seen.contains(&kept.item_id) {
-                c.push(
-                    Violation::new(
-                        "plan.delivered_item_removed",
-                        format!(
-                            "\"{}\" has deliveries; it stays in the plan (close it with a reason instead)",
-                            kept.description
-                        ),
-                    )
-                    .at("items")
-                    .param("item_id", kept.item_id),
-                );
-            }
-        }
-    }
+    delivered_stays_planned(r, &draft.items, currency, true, c);
     let cap = plan_cap(case, ctx.programme, ctx.occurred_at.date_naive());
     if let Some(cap) = &cap
         && total > cap.amount_minor
@@ -142,7 +161,7 @@ pub(super) fn draft_plan(
 }
 
 /// An amount in the plan's currency (a negative one as zero: for messages and totals).
-fn money(minor: i64, currency: &crate::values::CurrencyCode) -> Money {
+fn money(minor: i64, currency: &CurrencyCode) -> Money {
     Money {
         amount_minor: minor.max(0),
         currency: currency.clone(),
@@ -238,6 +257,13 @@ pub(super) fn approve(
             ));
         }
         above_cap = v.above_cap();
+        delivered_stays_planned(
+            &case.reintegration,
+            &v.items,
+            &ctx.programme.currency,
+            false,
+            c,
+        );
     }
     vec![Event::PlanApproved {
         version,
