@@ -989,3 +989,109 @@ async fn hostile_forms_get_a_4xx_or_the_form_again_and_write_nothing() {
         "{statuses:?}"
     );
 }
+
+/// The references a page lists, in order (`class="ref">REF<`).
+fn references(body: &str) -> Vec<String> {
+    let marker = "class=\"ref\">";
+    body.match_indices(marker)
+        .filter_map(|(i, _)| body[i + marker.len()..].split('<').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every work queue lists all its cases, whatever their stage among the queue's, waiting
+/// longest first (or the soonest flight first), paged; the home page shows its first ten,
+/// its whole count and a link to the rest; a role without the queue is refused it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_to_them() {
+    use homeward_web::pages::queues::{CASE_QUEUES, Dated};
+    let s = demo_site(300).await;
+    let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
+    let now = homeward_app::now();
+    for user in [
+        "counsellor",
+        "approver",
+        "movement",
+        "medical",
+        "reintegration",
+        "monitoring",
+    ] {
+        let password = format!("demo-{user}-2026");
+        let issued = s
+            .app
+            .login(
+                user,
+                &password,
+                None,
+                homeward_app::auth::SessionKind::Token,
+                None,
+            )
+            .await
+            .unwrap();
+        let actor = s.app.authenticate(&issued.secret).await.unwrap().actor;
+        let mut w = Web::new(&s);
+        w.sign_in_with(user, &password).await;
+        let home = plain(&w.get("/home").await.body);
+        for q in &CASE_QUEUES {
+            let first = w.get(&format!("/queues/{}", q.slug)).await;
+            if !actor.has_any(q.roles) {
+                assert_eq!(first.status, 403, "{user} /queues/{}", q.slug);
+                continue;
+            }
+            assert_eq!(first.status, 200, "{user} /queues/{}", q.slug);
+            // What the queue must hold: its stages, in the reader's offices, in its order.
+            let mut want: Vec<&homeward_store::CaseRow> = rows
+                .iter()
+                .filter(|r| q.stages.iter().any(|st| st.code() == r.stage))
+                .filter(|r| {
+                    actor
+                        .offices
+                        .iter()
+                        .any(|o| o.0 == r.host_office || Some(o.0) == r.return_office)
+                })
+                .filter(|r| {
+                    !q.this_week
+                        || r.departs_at
+                            .is_some_and(|d| d >= now && d < now + chrono::Duration::days(7))
+                })
+                .collect();
+            match q.dated {
+                Dated::WaitingSince => want.sort_by_key(|r| (r.updated_at, r.case_id)),
+                Dated::Flight => {
+                    want.sort_by_key(|r| (r.departs_at.is_none(), r.departs_at, r.case_id))
+                }
+            }
+            let want: Vec<String> = want.iter().map(|r| r.reference.clone()).collect();
+            let mut got = references(&first.body);
+            for page in 2.. {
+                let next = w.get(&format!("/queues/{}?page={page}", q.slug)).await;
+                let refs = references(&next.body);
+                if refs.is_empty() {
+                    break;
+                }
+                got.extend(refs);
+            }
+            assert_eq!(got, want, "{user}: queue {}", q.slug);
+            // The home page: the count, the first ten, and "see all" when there is more.
+            let title = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::En).t(q.title);
+            let section = home
+                .split("<section class=\"queue\"")
+                .find(|sec| sec.contains(&format!(">{title} <")))
+                .unwrap_or_else(|| panic!("{user}: no {} queue on the home page", q.slug));
+            assert!(
+                section.contains(&format!("<span class=\"count\">{}</span>", want.len())),
+                "{user}: {} counts {}",
+                q.slug,
+                want.len()
+            );
+            let shown = references(section);
+            assert_eq!(shown, want[..want.len().min(10)], "{user}: {}", q.slug);
+            assert_eq!(
+                section.contains(&format!("href=\"/queues/{}\"", q.slug)),
+                want.len() > 10,
+                "{user}: see all {}",
+                q.slug
+            );
+        }
+    }
+}

@@ -218,6 +218,22 @@ pub struct CaseFilter {
     pub birth_date: Option<NaiveDate>,
     /// Cases whose first flight leaves in `[from, until)`.
     pub departing: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Cases in any of these stages (none: any stage); with `stage`, both apply.
+    pub stages: Vec<Stage>,
+    /// The list's order (a search is always newest first).
+    pub order: ListOrder,
+}
+
+/// How a case list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Most recently changed first: the case list.
+    #[default]
+    Newest,
+    /// Waiting longest first (unchanged for longest): a work queue.
+    LongestWaiting,
+    /// The first flight leaving soonest first.
+    SoonestDeparture,
 }
 
 /// Which scheduled follow-ups a queue shows (`ScheduledFollowUp::status`, in SQL).

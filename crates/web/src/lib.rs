@@ -34,6 +34,7 @@ pub fn router(state: WebState) -> Router {
         .route("/home", get(pages::home))
         .route("/cases", get(pages::cases::list).post(pages::cases::search))
         .route("/follow-ups", get(pages::follow_ups::list))
+        .route("/queues/{slug}", get(pages::queues::show))
         .route(
             "/cases/new",
             get(pages::register::form).post(pages::register::submit),

@@ -40,7 +40,13 @@ pub(crate) const MERGED_OFFICES: usize = 100;
 /// gathers every case in scope and sorts them: seconds at a million cases, for the first
 /// page anyone sees.
 pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>> {
-    if searches(f) || f.stage.is_some() || f.departing.is_some() || scope.offices.is_empty() {
+    if searches(f)
+        || f.stage.is_some()
+        || !f.stages.is_empty()
+        || f.order != ListOrder::Newest
+        || f.departing.is_some()
+        || scope.offices.is_empty()
+    {
         return None;
     }
     let offices: BTreeSet<Uuid> = match f.office {
@@ -54,6 +60,14 @@ pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>>
 pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     if let Some(stage) = f.stage {
         q.push(" AND cs.stage = ").push_bind(stage.code());
+    }
+    if !f.stages.is_empty() {
+        q.push(" AND cs.stage IN (");
+        let mut s = q.separated(", ");
+        for stage in &f.stages {
+            s.push_bind(stage.code());
+        }
+        q.push(")");
     }
     if let Some(o) = f.office {
         q.push(" AND (cs.host_office = ")
@@ -416,7 +430,15 @@ impl Backend {
             q.push(COUNTED);
         }
         push_listed(&mut q, scope, filter);
-        q.push(" ORDER BY cs.updated_at DESC, cs.case_id");
+        q.push(match (counted, filter.order) {
+            (false, ListOrder::LongestWaiting) => " ORDER BY cs.updated_at, cs.case_id",
+            // Cases without a flight last.
+            (false, ListOrder::SoonestDeparture) => {
+                " ORDER BY CASE WHEN cs.departs_at IS NULL THEN 1 ELSE 0 END, cs.departs_at, \
+                 cs.case_id"
+            }
+            _ => " ORDER BY cs.updated_at DESC, cs.case_id",
+        });
         page_bounds(&mut q, page);
         if counted {
             return counted_page(self.reader(), q, count).await;

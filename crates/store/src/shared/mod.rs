@@ -35,8 +35,8 @@ mod prelude {
     };
     pub(super) use crate::{
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
-        EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, NewCase,
-        OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
+        EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, ListOrder,
+        NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
         ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter,
         StatRows, StoreError, UserBase, UserChange, UserRecord, WaitingFollowUp, decode_joined,
     };

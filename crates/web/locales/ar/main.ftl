@@ -68,7 +68,7 @@ footer-text = Homeward، نظام مفتوح المصدر لإدارة ملفا�
 
 home-title = عملك
 home-counselling = جلسات مشورة مستحقة
-home-counselling-hint = الملفات المسجَّلة والملفات قيد المشورة.
+home-counselling-hint = الملفات المسجَّلة والملفات قيد المشورة. الأطول انتظارًا أولًا.
 home-reflection = موافقات بانتظار انتهاء فترة التفكير
 home-reflection-item = يمكن تسجيل الموافقة اعتبارًا من { $date }
 home-approve = طلبات بانتظار الموافقة
@@ -826,3 +826,11 @@ rule-monitoring-lost_contact_after = أدخل عددًا من 1 إلى 10.
 rule-monitoring-offset = تُستحق المتابعة بعد 1 إلى 60 شهرًا من الوصول.
 rule-monitoring-window = النافذة 90 يومًا على الأكثر قبل الموعد وبعده.
 rule-monitoring-overlapping = نوافذ متابعتين متداخلة: ضيّق النافذة أو باعد بين المتابعات.
+
+# Work queues
+home-waiting-since = في الانتظار منذ { $date }
+home-flight = الرحلة في { $date }
+home-no-flight = لا توجد رحلة محجوزة
+home-departures-hint = الملفات الموافق عليها والملفات قيد التحضير للسفر؛ الأطول انتظارًا أولًا.
+home-reintegration-hint = الملفات التي وصلت والملفات قيد إعادة الإدماج؛ الأطول انتظارًا أولًا.
+col-when = التاريخ

@@ -58,7 +58,7 @@ footer-text = Homeward, open-source case management for assisted voluntary retur
 
 home-title = Your work
 home-counselling = Counselling due
-home-counselling-hint = Registered cases and cases in counselling.
+home-counselling-hint = Registered cases and cases in counselling. Waiting longest first.
 home-reflection = Consents waiting for the reflection period
 home-reflection-item = Consent possible from { $date }
 home-approve = Applications to approve
@@ -802,3 +802,11 @@ rule-monitoring-lost_contact_after = Enter a number from 1 to 10.
 rule-monitoring-offset = A follow-up is due 1 to 60 months after arrival.
 rule-monitoring-window = A window is at most 90 days either side.
 rule-monitoring-overlapping = Two follow-ups' windows overlap: narrow the window or space the follow-ups.
+
+# Work queues
+home-waiting-since = Waiting since { $date }
+home-flight = Flight { $date }
+home-no-flight = No flight booked
+home-departures-hint = Approved cases and cases preparing to travel; waiting longest first.
+home-reintegration-hint = Arrived cases and cases in reintegration; waiting longest first.
+col-when = Date

@@ -58,7 +58,7 @@ footer-text = Homeward, gestión de casos de código abierto para el retorno vol
 
 home-title = Su trabajo
 home-counselling = Orientación pendiente
-home-counselling-hint = Casos registrados y casos en orientación.
+home-counselling-hint = Casos registrados y casos en orientación. Los que más esperan primero.
 home-reflection = Consentimientos a la espera del fin del periodo de reflexión
 home-reflection-item = Consentimiento posible a partir del { $date }
 home-approve = Solicitudes por aprobar
@@ -805,3 +805,11 @@ rule-monitoring-lost_contact_after = Introduzca un número del 1 al 10.
 rule-monitoring-offset = Un seguimiento se prevé de 1 a 60 meses tras la llegada.
 rule-monitoring-window = Una ventana es de como máximo 90 días a cada lado.
 rule-monitoring-overlapping = Las ventanas de dos seguimientos se solapan: reduzca la ventana o separe los seguimientos.
+
+# Work queues
+home-waiting-since = En espera desde el { $date }
+home-flight = Vuelo el { $date }
+home-no-flight = Ningún vuelo reservado
+home-departures-hint = Casos aprobados y casos que preparan el viaje; los que más esperan primero.
+home-reintegration-hint = Casos llegados y casos en reintegración; los que más esperan primero.
+col-when = Fecha

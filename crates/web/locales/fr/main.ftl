@@ -58,7 +58,7 @@ footer-text = Homeward, logiciel libre de gestion des dossiers de retour volonta
 
 home-title = Vos tâches
 home-counselling = Séances de conseil à mener
-home-counselling-hint = Dossiers enregistrés et dossiers en phase de conseil.
+home-counselling-hint = Dossiers enregistrés et dossiers en phase de conseil. Les plus anciens en attente d'abord.
 home-reflection = Consentements en attente de la fin du délai de réflexion
 home-reflection-item = Consentement possible à partir du { $date }
 home-approve = Demandes à approuver
@@ -805,3 +805,11 @@ rule-monitoring-lost_contact_after = Saisissez un nombre de 1 à 10.
 rule-monitoring-offset = Un suivi est prévu de 1 à 60 mois après l'arrivée.
 rule-monitoring-window = Une fenêtre fait au plus 90 jours de part et d'autre.
 rule-monitoring-overlapping = Les fenêtres de deux suivis se chevauchent : réduisez la fenêtre ou espacez les suivis.
+
+# Work queues
+home-waiting-since = En attente depuis le { $date }
+home-flight = Vol le { $date }
+home-no-flight = Aucun vol réservé
+home-departures-hint = Dossiers approuvés et dossiers en préparation du voyage ; les plus anciens en attente d'abord.
+home-reintegration-hint = Dossiers arrivés et dossiers en réintégration ; les plus anciens en attente d'abord.
+col-when = Date

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod case;
 pub mod cases;
 pub mod follow_ups;
+pub mod queues;
 pub mod register;
 pub mod stats;
 
@@ -14,11 +15,9 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use homeward_app::auth::SessionKind;
-use homeward_app::views::CaseSummary;
 use homeward_app::{AppError, Principal};
-use homeward_domain::Stage;
 use homeward_domain::access::Role;
-use homeward_store::{CaseFilter, PageRequest};
+use homeward_store::PageRequest;
 use serde::Deserialize;
 
 use crate::WebState;
@@ -363,50 +362,38 @@ pub struct HomePage {
 
 const QUEUE_SIZE: u32 = 10;
 
-async fn queue(
+/// The first cases of a queue, with how many it has and a link to all of them.
+async fn case_queue(
     st: &WebState,
     v: &Visitor,
     p: &Principal,
-    title: &str,
-    stages: &[Stage],
-    base: &CaseFilter,
-    note: impl Fn(&CaseSummary) -> String,
+    q: &queues::CaseQueue,
 ) -> Result<Queue, AppError> {
-    let mut items = vec![];
-    let mut total = 0;
-    for s in stages {
-        let filter = CaseFilter {
-            stage: Some(*s),
-            ..base.clone()
-        };
-        let page = st
-            .app
-            .list_cases(
-                p,
-                &filter,
-                PageRequest {
-                    page: 1,
-                    per_page: QUEUE_SIZE,
-                },
-            )
-            .await?;
-        total += page.total;
-        items.extend(page.items.into_iter().map(|c| QueueItem {
+    let page = q
+        .read(
+            st,
+            p,
+            PageRequest {
+                page: 1,
+                per_page: QUEUE_SIZE,
+            },
+        )
+        .await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for c in &page.items {
+        items.push(QueueItem {
             href: format!("/cases/{}", c.id),
             reference: c.reference.clone(),
             name: c.principal_name.clone(),
-            note: note(&c),
-        }));
+            note: q.note(st, p, &v.i, c).await,
+        });
     }
-    items.truncate(QUEUE_SIZE as usize);
-    let more = (total > items.len() as i64 && stages.len() == 1)
-        .then(|| format!("/cases?stage={}", stages[0].code()));
     Ok(Queue {
-        title: v.i.t(title),
-        hint: None,
+        title: v.i.t(q.title),
+        hint: q.hint.map(|h| v.i.t(h)),
+        more: (page.total > items.len() as i64).then(|| format!("/queues/{}", q.slug)),
         items,
-        total,
-        more,
+        total: page.total,
     })
 }
 
@@ -458,129 +445,21 @@ async fn follow_up_queue(
 pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
     let a = &p.actor;
     let mut queues = vec![];
-    let since = |c: &CaseSummary| v.i.date(c.updated_at.date_naive());
-    let none = CaseFilter::default();
     let result: Result<(), AppError> = async {
-        if a.has(Role::Counsellor) {
-            let mut q = queue(
-                &st,
-                &v,
-                &p,
-                "home-counselling",
-                &[Stage::Registered, Stage::Counselling],
-                &none,
-                since,
-            )
-            .await?;
-            q.hint = Some(v.i.t("home-counselling-hint"));
-            // When consent becomes possible, for cases in counselling.
-            for item in &mut q.items {
-                if let Ok(id) = item.href.trim_start_matches("/cases/").parse()
-                    && let Ok(Some(from)) = st
-                        .app
-                        .consent_possible_from(&p, homeward_domain::ids::CaseId(id))
-                        .await
-                {
-                    item.note =
-                        v.i.t1("home-reflection-item", "date", v.i.date(from.date_naive()));
-                }
-            }
-            queues.push(q);
-        }
-        if a.has(Role::Approver) {
-            queues.push(queue(&st, &v, &p, "home-approve", &[Stage::Applied], &none, since).await?);
-        }
-        if a.has(Role::MovementOfficer) {
-            let now = homeward_app::now();
-            let week = CaseFilter {
-                departing: Some((now, now + chrono::Duration::days(7))),
-                ..Default::default()
-            };
-            let flight =
-                |c: &CaseSummary| c.departs_at.map(|d| v.i.datetime(d)).unwrap_or_default();
-            queues.push(
-                queue(
-                    &st,
-                    &v,
-                    &p,
-                    "home-this-week",
-                    &[Stage::PreDeparture, Stage::ReadyToDepart],
-                    &week,
-                    flight,
-                )
-                .await?,
-            );
-        }
-        if a.has(Role::MovementOfficer) || a.has(Role::MedicalOfficer) {
-            queues.push(
-                queue(
-                    &st,
-                    &v,
-                    &p,
-                    "home-departures",
-                    &[Stage::Approved, Stage::PreDeparture],
-                    &none,
-                    since,
-                )
-                .await?,
-            );
-            queues.push(
-                queue(
-                    &st,
-                    &v,
-                    &p,
-                    "home-ready",
-                    &[Stage::ReadyToDepart],
-                    &none,
-                    since,
-                )
-                .await?,
-            );
-        }
-        if a.has(Role::ReintegrationOfficer) {
-            queues.push(
-                queue(
-                    &st,
-                    &v,
-                    &p,
-                    "home-arrivals",
-                    &[Stage::Departed],
-                    &none,
-                    since,
-                )
-                .await?,
-            );
-            queues.push(
-                queue(
-                    &st,
-                    &v,
-                    &p,
-                    "home-reintegration",
-                    &[Stage::Arrived, Stage::Reintegration],
-                    &none,
-                    since,
-                )
-                .await?,
-            );
+        // Follow-ups come before the list of cases in monitoring.
+        for q in queues::CASE_QUEUES
+            .iter()
+            .filter(|q| q.for_actor(&p) && q.slug != "monitoring")
+        {
+            queues.push(case_queue(&st, &v, &p, q).await?);
         }
         if a.has(Role::MonitoringOfficer) || a.has(Role::ReintegrationOfficer) {
             use homeward_app::cases::FollowUpQueue;
             queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Overdue).await?);
             queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Due).await?);
         }
-        if a.has(Role::MonitoringOfficer) {
-            queues.push(
-                queue(
-                    &st,
-                    &v,
-                    &p,
-                    "home-monitoring",
-                    &[Stage::Monitoring],
-                    &none,
-                    since,
-                )
-                .await?,
-            );
+        if let Some(q) = queues::CaseQueue::of("monitoring").filter(|q| q.for_actor(&p)) {
+            queues.push(case_queue(&st, &v, &p, q).await?);
         }
         Ok(())
     }

@@ -1,0 +1,277 @@
+//! The work queues of cases: declared once (who sees each on their home page, which
+//! stages, in which order, what each case's date means), shown whole and paged at
+//! `/queues/{slug}`, and the first few on the home page with "see all".
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_app::views::CaseSummary;
+use homeward_app::{AppError, Principal};
+use homeward_domain::Stage;
+use homeward_domain::access::Role;
+use homeward_store::{CaseFilter, ListOrder, Page, PageRequest};
+use serde::Deserialize;
+
+use super::cases::Paging;
+use super::{app_error, consume_flash, message};
+use crate::WebState;
+use crate::chrome::{Chrome, ok};
+use crate::i18n::I18n;
+use crate::session::{SignedIn, Visitor};
+
+/// What a queue's date says of each case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dated {
+    /// Unchanged since: the queue shows who waited longest first.
+    WaitingSince,
+    /// The first flight: soonest first.
+    Flight,
+}
+
+/// A work queue of cases.
+pub struct CaseQueue {
+    /// Its address, `/queues/{slug}`.
+    pub slug: &'static str,
+    /// Its title's and hint's messages.
+    pub title: &'static str,
+    pub hint: Option<&'static str>,
+    /// Who has it on their home page.
+    pub roles: &'static [Role],
+    /// Cases in any of these stages.
+    pub stages: &'static [Stage],
+    pub dated: Dated,
+    /// Only cases whose first flight leaves within a week.
+    pub this_week: bool,
+}
+
+use Role::*;
+use Stage::*;
+
+/// Every queue, in the order the home page shows them.
+pub const CASE_QUEUES: [CaseQueue; 8] = [
+    CaseQueue {
+        slug: "counselling",
+        title: "home-counselling",
+        hint: Some("home-counselling-hint"),
+        roles: &[Counsellor],
+        stages: &[Registered, Counselling],
+        dated: Dated::WaitingSince,
+        this_week: false,
+    },
+    CaseQueue {
+        slug: "approve",
+        title: "home-approve",
+        hint: None,
+        roles: &[Approver],
+        stages: &[Applied],
+        dated: Dated::WaitingSince,
+        this_week: false,
+    },
+    CaseQueue {
+        slug: "this-week",
+        title: "home-this-week",
+        hint: None,
+        roles: &[MovementOfficer],
+        stages: &[PreDeparture, ReadyToDepart],
+        dated: Dated::Flight,
+        this_week: true,
+    },
+    CaseQueue {
+        slug: "departures",
+        title: "home-departures",
+        hint: Some("home-departures-hint"),
+        roles: &[MovementOfficer, MedicalOfficer],
+        stages: &[Approved, PreDeparture],
+        dated: Dated::WaitingSince,
+        this_week: false,
+    },
+    CaseQueue {
+        slug: "ready",
+        title: "home-ready",
+        hint: None,
+        roles: &[MovementOfficer, MedicalOfficer],
+        stages: &[ReadyToDepart],
+        dated: Dated::Flight,
+        this_week: false,
+    },
+    CaseQueue {
+        slug: "arrivals",
+        title: "home-arrivals",
+        hint: None,
+        roles: &[ReintegrationOfficer],
+        stages: &[Departed],
+        dated: Dated::WaitingSince,
+        this_week: false,
+    },
+    CaseQueue {
+        slug: "reintegration",
+        title: "home-reintegration",
+        hint: Some("home-reintegration-hint"),
+        roles: &[ReintegrationOfficer],
+        stages: &[Arrived, Reintegration],
+        dated: Dated::WaitingSince,
+        this_week: false,
+    },
+    CaseQueue {
+        slug: "monitoring",
+        title: "home-monitoring",
+        hint: None,
+        roles: &[MonitoringOfficer],
+        stages: &[Monitoring],
+        dated: Dated::WaitingSince,
+        this_week: false,
+    },
+];
+
+impl CaseQueue {
+    pub fn of(slug: &str) -> Option<&'static CaseQueue> {
+        CASE_QUEUES.iter().find(|q| q.slug == slug)
+    }
+
+    pub fn for_actor(&self, p: &Principal) -> bool {
+        p.actor.has_any(self.roles)
+    }
+
+    fn filter(&self) -> CaseFilter {
+        let now = homeward_app::now();
+        CaseFilter {
+            stages: self.stages.to_vec(),
+            order: match self.dated {
+                Dated::WaitingSince => ListOrder::LongestWaiting,
+                Dated::Flight => ListOrder::SoonestDeparture,
+            },
+            departing: self
+                .this_week
+                .then(|| (now, now + chrono::Duration::days(7))),
+            ..CaseFilter::default()
+        }
+    }
+
+    /// A page of its cases in the reader's offices.
+    pub async fn read(
+        &self,
+        st: &WebState,
+        p: &Principal,
+        page: PageRequest,
+    ) -> Result<Page<CaseSummary>, AppError> {
+        st.app.list_cases(p, &self.filter(), page).await
+    }
+
+    /// What its date says of a case, labelled.
+    pub async fn note(&self, st: &WebState, p: &Principal, i: &I18n, c: &CaseSummary) -> String {
+        // A case in counselling waits for the reflection period to end, if it has not.
+        if self.slug == "counselling"
+            && c.stage == Counselling
+            && let Ok(Some(from)) = st.app.consent_possible_from(p, c.id).await
+        {
+            return i.t1("home-reflection-item", "date", i.date(from.date_naive()));
+        }
+        match (self.dated, c.departs_at) {
+            (Dated::Flight, Some(at)) => i.t1("home-flight", "date", i.datetime(at)),
+            (Dated::Flight, None) => i.t("home-no-flight"),
+            (Dated::WaitingSince, _) => i.t1(
+                "home-waiting-since",
+                "date",
+                i.date(c.updated_at.date_naive()),
+            ),
+        }
+    }
+}
+
+pub struct Row {
+    pub href: String,
+    pub reference: String,
+    pub name: String,
+    pub stage: String,
+    pub country: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    pub c: Chrome,
+    pub hint: Option<String>,
+    pub rows: Vec<Row>,
+    pub total: String,
+    pub page_label: String,
+    pub slug: &'static str,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueueQuery {
+    pub page: Option<u32>,
+}
+
+const PER_PAGE: u32 = 25;
+
+fn not_found(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::NOT_FOUND,
+        "not-found-title",
+        "not-found-body",
+    )
+}
+
+/// A queue whole, paged.
+pub async fn show(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let Some(queue) = CaseQueue::of(&slug) else {
+        return not_found(&v);
+    };
+    if !queue.for_actor(&p) {
+        return message(
+            &v,
+            StatusCode::FORBIDDEN,
+            "forbidden-title",
+            "forbidden-body",
+        );
+    }
+    let i = v.i;
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let result = match queue
+        .read(
+            &st,
+            &p,
+            PageRequest {
+                page,
+                per_page: PER_PAGE,
+            },
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return app_error(&v, e),
+    };
+    let paging = Paging::of(&i, result.total, result.total_exact, page, PER_PAGE);
+    let mut rows = Vec::with_capacity(result.items.len());
+    for c in &result.items {
+        rows.push(Row {
+            href: format!("/cases/{}", c.id),
+            reference: c.reference.clone(),
+            name: c.principal_name.clone(),
+            stage: i.t(&format!("stage-{}", c.stage.code())),
+            country: c.country_of_return.clone(),
+            note: queue.note(&st, &p, &i, c).await,
+        });
+    }
+    let t = QueuePage {
+        c: Chrome::new(&v, i.t(queue.title)),
+        hint: queue.hint.map(|h| i.t(h)),
+        rows,
+        total: paging.total,
+        page_label: paging.page_label,
+        slug: queue.slug,
+        prev: paging.prev,
+        next: paging.next,
+    };
+    consume_flash(&v, ok(&t))
+}
