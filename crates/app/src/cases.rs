@@ -387,6 +387,7 @@ impl App {
             vec![]
         };
         let consent = consent_status(&case, &programme, at);
+        let next_steps = homeward_domain::case::next::next_steps(&case, &programme, at);
         let itinerary_local_times = crate::views::local_times(&case);
         let lead_office = case.lead_office();
         let version = case.version;
@@ -398,6 +399,7 @@ impl App {
             departure_conditions: conditions,
             consent,
             itinerary_local_times,
+            next_steps,
         })
     }
 

@@ -638,6 +638,8 @@ pub struct CaseView {
     pub consent: Vec<ConsentStatus>,
     /// The itinerary's times in each airport's local time (UTC is in `case.itinerary`).
     pub itinerary_local_times: Vec<LegLocalTimes>,
+    /// What the case waits for now and who takes it, overdue first (empty once closed).
+    pub next_steps: Vec<homeward_domain::case::next::NextStep>,
 }
 
 /// One line of a case's timeline.

@@ -21,6 +21,7 @@ pub mod events;
 mod evolve;
 pub mod guard;
 pub mod monitoring;
+pub mod next;
 pub mod records;
 pub mod reintegration;
 pub mod voluntariness;

@@ -78,7 +78,8 @@ pub fn consent_path(case: &Case, m: &Member, on: NaiveDate) -> ConsentPath {
     }
 }
 
-fn giver_for(path: ConsentPath) -> Option<ConsentGiver> {
+/// Who gives consent on this path (nobody when the family consents for a child).
+pub fn giver_for(path: ConsentPath) -> Option<ConsentGiver> {
     match path {
         ConsentPath::Own => Some(ConsentGiver::Person),
         ConsentPath::Representative { .. } => Some(ConsentGiver::Representative),

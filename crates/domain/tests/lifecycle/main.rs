@@ -19,6 +19,7 @@ mod closure;
 mod departure;
 mod eligibility;
 mod monitoring;
+mod next;
 mod registration;
 mod reintegration;
 mod voluntariness;

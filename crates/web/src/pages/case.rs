@@ -10,6 +10,7 @@ use homeward_app::Principal;
 use homeward_app::views::CaseView;
 use homeward_domain::access::may_offer;
 use homeward_domain::case::allowed_stages;
+use homeward_domain::case::next::NextStep;
 use homeward_domain::ids::CaseId;
 use homeward_domain::{CommandKind, Stage};
 use uuid::Uuid;
@@ -64,6 +65,33 @@ pub struct TimelineRow {
     pub corrected: Option<String>,
 }
 
+/// A next step, written out.
+pub struct StepLine {
+    pub text: String,
+    pub by: String,
+    pub overdue: bool,
+}
+
+/// A next step in the reader's language: what, from whom, by or since when.
+pub fn step_line(i: &I18n, s: &NextStep) -> StepLine {
+    let json = serde_json::to_value(s.step).unwrap_or_default();
+    let code = json["step"].as_str().unwrap_or_default().to_string();
+    let mut args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> = vec![(
+        "date",
+        s.date.map_or_else(|| "—".to_string(), |d| i.date(d)).into(),
+    )];
+    for key in ["version", "items", "number"] {
+        if let Some(n) = json[key].as_i64() {
+            args.push((key, n.into()));
+        }
+    }
+    StepLine {
+        text: i.ta(&format!("next-{code}"), &args),
+        by: i.t(&format!("role-{}", s.by.code())),
+        overdue: s.overdue,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 pub struct CasePage {
@@ -73,6 +101,8 @@ pub struct CasePage {
     pub stage: String,
     pub summary: Vec<Line>,
     pub people: Vec<PersonRow>,
+    /// What the case waits for, who takes it, overdue first.
+    pub steps: Vec<StepLine>,
     pub next: Vec<String>,
     pub departure_ok: bool,
     pub actions: Vec<ActionLink>,
@@ -271,28 +301,14 @@ async fn build(
         .collect();
 
     let mut next = vec![];
-    for s in &view.consent {
-        if let Some(from) = s.possible_from
-            && from > homeward_app::now()
-            && !case.consents.contains_key(&s.person_id)
-        {
-            next.push(format!(
-                "{}: {}",
-                name_of(&s.person_id),
-                i.t1(
-                    "case-consent-possible-from",
-                    "date",
-                    i.date(from.date_naive())
-                )
-            ));
-        }
-    }
     let preparing = matches!(
         case.stage,
         Stage::Approved | Stage::PreDeparture | Stage::ReadyToDepart
     );
+    // The conditions departure waits for, once it is being prepared (before, the next
+    // step says what comes first: an information session, not "consent is missing").
     for cond in &view.departure_conditions {
-        if preparing || cond.code.starts_with("consent.") {
+        if preparing {
             let who = cond
                 .person_id
                 .map(|p| format!("{}: ", name_of(&p)))
@@ -300,7 +316,13 @@ async fn build(
             next.push(format!("{who}{}", rule_message(&i, cond)));
         }
     }
-    let departure_ok = preparing && view.departure_conditions.is_empty();
+    let steps: Vec<StepLine> = view.next_steps.iter().map(|s| step_line(&i, s)).collect();
+    // A flight that has left is not "every condition met".
+    let flight_passed = view
+        .next_steps
+        .iter()
+        .any(|s| s.step == homeward_domain::case::next::Step::FlightPassed);
+    let departure_ok = preparing && view.departure_conditions.is_empty() && !flight_passed;
 
     let mut actions = vec![];
     let mut blocked = vec![];
@@ -390,6 +412,7 @@ async fn build(
         stage: stage_label(&i, case.stage),
         summary,
         people,
+        steps,
         next,
         departure_ok,
         actions,
