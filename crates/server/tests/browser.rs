@@ -471,8 +471,12 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.submit("departed").await;
     b.sign_out().await;
 
-    // The office of return receives, then follows up.
+    // The office of return receives, then follows up. Its queues and the account page
+    // pass the accessibility check too.
     b.sign_in("reintegration").await;
+    b.go("/queues/arrivals").await;
+    b.go("/follow-ups?queue=overdue").await;
+    b.go("/account").await;
     b.go(&format!("/cases/{case}")).await;
     b.step(&case, "record-arrival").await;
     b.choose("reception", "office").await;

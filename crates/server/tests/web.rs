@@ -379,6 +379,13 @@ async fn pages_are_light_compressed_and_locked_down() {
             .status(),
         404
     );
+    // The icon browsers ask every site for (its 404 was the only console error).
+    let icon = reqwest::get(format!("{}/favicon.ico", s.base))
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/vnd.microsoft.icon");
+    assert!(icon.bytes().await.unwrap().starts_with(&[0, 0, 1, 0]));
     // Searches by name are posted, never in a URL; the list's filters carry no names.
     assert!(
         w.get("/cases")
@@ -1094,4 +1101,109 @@ async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_t
             );
         }
     }
+}
+
+/// What happens next says the next step and who takes it: a registered case needs an
+/// information session (not "consent is missing"), first on the page, before the record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_case_says_an_information_session_comes_next_and_who_holds_it() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let page = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
+    let i = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::En);
+    let next = i.t("next-hold_information_session");
+    let at = page.find(&next).expect("the next step on the case page");
+    assert!(page[at..].contains(&i.t("role-counsellor")));
+    assert!(!page.contains(&i.t("rule-consent-missing")), "{page}");
+    assert!(
+        at < page.find(&i.t("case-timeline")).unwrap(),
+        "what happens next comes before the record"
+    );
+}
+
+/// The account page: who you are (roles, offices), your password changed with every
+/// mistake named beside its field, and every session ended after the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_shows_roles_and_offices_and_changes_the_password() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let home = w.get("/home").await;
+    assert!(
+        home.body.contains("href=\"/account\""),
+        "the name links to the account"
+    );
+    assert!(
+        !home.body.contains("action=\"/sign-out-everywhere\""),
+        "signing out everywhere is on the account page"
+    );
+    let account = plain(&w.get("/account").await.body);
+    assert!(
+        account.contains("Counsellor") && account.contains("BRU"),
+        "{account}"
+    );
+    assert!(account.contains("action=\"/sign-out-everywhere\""));
+    let wrong = w
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "not my password"),
+                ("new_password", "a much longer new password"),
+                ("confirm_password", "a much longer new password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("href=\"#current_password\""),
+        "{}",
+        wrong.body
+    );
+    w.get("/account").await;
+    let differ = w
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a much longer new password"),
+                ("confirm_password", "another one entirely"),
+            ],
+        )
+        .await;
+    assert_eq!(differ.status, 422);
+    assert!(differ.body.contains("href=\"#confirm_password\""));
+    w.get("/account").await;
+    let short = w
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "short"),
+                ("confirm_password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("href=\"#new_password\""));
+    w.get("/account").await;
+    let done = w
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a much longer new password"),
+                ("confirm_password", "a much longer new password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.url, "/sign-in", "{}", done.body);
+    assert!(plain(&unescape(&done.body)).contains("Your password is changed"));
+    // The old session is gone; the new password signs in.
+    assert!(w.get("/home").await.url.starts_with("/sign-in"));
+    let mut again = Web::new(&s);
+    again
+        .sign_in_with("counsellor", "a much longer new password")
+        .await;
 }

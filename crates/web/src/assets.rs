@@ -72,3 +72,20 @@ pub async fn serve(Path(file): Path<String>) -> Response {
     }
     StatusCode::NOT_FOUND.into_response()
 }
+
+/// `/favicon.ico`: browsers ask for it on every site; a day's cache.
+pub async fn favicon() -> Response {
+    let mut res = include_bytes!("../static/favicon.ico")
+        .as_slice()
+        .into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/vnd.microsoft.icon"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    res
+}

@@ -32,6 +32,8 @@ pub fn router(state: WebState) -> Router {
         .route("/sign-out-everywhere", post(pages::sign_out_everywhere))
         .route("/language", post(pages::set_language))
         .route("/home", get(pages::home))
+        .route("/account", get(pages::account::show))
+        .route("/account/password", post(pages::account::change_password))
         .route("/cases", get(pages::cases::list).post(pages::cases::search))
         .route("/follow-ups", get(pages::follow_ups::list))
         .route("/queues/{slug}", get(pages::queues::show))
@@ -68,5 +70,6 @@ pub fn router(state: WebState) -> Router {
         .route("/audit", get(pages::admin::audit))
         .route("/statistics", get(pages::stats::page))
         .route("/static/{file}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
         .with_state(state)
 }

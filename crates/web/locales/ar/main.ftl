@@ -834,3 +834,47 @@ home-no-flight = لا توجد رحلة محجوزة
 home-departures-hint = الملفات الموافق عليها والملفات قيد التحضير للسفر؛ الأطول انتظارًا أولًا.
 home-reintegration-hint = الملفات التي وصلت والملفات قيد إعادة الإدماج؛ الأطول انتظارًا أولًا.
 col-when = التاريخ
+
+# What happens next: one step per line, from the domain's next_steps
+next-overdue = متأخر
+next-hold_information_session = عقد جلسة إعلامية: العودة، والأوضاع في البلد، والعودة بالوسائل الخاصة، وخيارات البقاء، بلغة يفهمها الشخص.
+next-await_reflection_period = انتظار انتهاء فترة التفكير: يمكن تسجيل الموافقة ابتداءً من { $date }.
+next-record_consent = تسجيل موافقة كل بالغ (أو موافقة ممثله).
+next-screen_eligibility = التحقق من الأهلية.
+next-submit_application = تقديم الطلب للموافقة.
+next-decide_application = البت في الطلب، في الانتظار منذ { $date }.
+next-prepare_departure = التحضير للمغادرة: الشروط أدناه لم تُستوفَ بعد.
+next-mark_ready_to_depart = استُوفيت جميع شروط المغادرة: علِّم الملف جاهزًا للمغادرة.
+next-confirm_departure = تأكيد المغادرة على رحلة { $date }.
+next-flight_passed = غادرت الرحلة المحجوزة في { $date } دون مغادرة الملف: احجز رحلة جديدة، أو سجّل عدم الحضور.
+next-record_arrival = تسجيل الوصول (غادر في { $date }).
+next-assess_needs = تقييم احتياجات العائد معه.
+next-draft_plan = صياغة خطة إعادة الإدماج مع العائد.
+next-record_plan_answer = تسجيل رد العائد على النسخة { $version } من الخطة.
+next-approve_plan = الموافقة على النسخة { $version } من الخطة أو إعادتها (صيغت في { $date }).
+next-countersign_delivery = التوقيع الثاني على التسليم الذي ينتظره.
+next-deliver_items = { $items ->
+    [one] تسليم آخر بند مفتوح في الخطة.
+    [two] تسليم البندين المفتوحين في الخطة.
+   *[other] تسليم بنود الخطة المفتوحة ({ $items }).
+}
+next-follow_up = المتابعة { $number }، موعدها { $date }.
+next-close_as_completed = اكتمل كل شيء: أغلق الملف بنتيجة "مكتمل".
+next-close_or_reopen = أغلق الملف، أو أعد فتحه إن أراد الشخص المتابعة.
+
+# The account page
+account-title = حسابك
+account-name = الاسم
+account-roles = الأدوار
+account-offices = المكاتب
+account-no-office = لا شيء: دورك لا يعمل على ملفات أي مكتب.
+account-password = تغيير كلمة المرور
+account-current-password = كلمة المرور الحالية
+account-new-password = كلمة المرور الجديدة
+account-new-password-hint = { $count } حرفًا على الأقل. تنتهي كل الجلسات، وهذه أيضًا: ستسجّل الدخول من جديد.
+account-confirm-password = كلمة المرور الجديدة مرة أخرى
+account-change-password = تغيير كلمة المرور
+account-enter-current = أدخل كلمة مرورك الحالية.
+account-passwords-differ = أدخل كلمة المرور الجديدة نفسها مرتين.
+account-password-changed = تم تغيير كلمة مرورك. سجّل الدخول بالجديدة.
+account-sign-out-everywhere-hint = ينهي كل جلساتك على كل الأجهزة، وكل رموز الواجهة البرمجية.

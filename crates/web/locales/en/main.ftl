@@ -810,3 +810,46 @@ home-no-flight = No flight booked
 home-departures-hint = Approved cases and cases preparing to travel; waiting longest first.
 home-reintegration-hint = Arrived cases and cases in reintegration; waiting longest first.
 col-when = Date
+
+# What happens next: one step per line, from the domain's next_steps
+next-overdue = Overdue
+next-hold_information_session = Hold an information session: return, conditions at home, return by own means and options to stay, in a language the person understands.
+next-await_reflection_period = Wait for the reflection period: consent can be recorded from { $date }.
+next-record_consent = Record each adult's consent (or their representative's).
+next-screen_eligibility = Screen eligibility.
+next-submit_application = Submit the application for approval.
+next-decide_application = Decide on the application, waiting since { $date }.
+next-prepare_departure = Prepare the departure: the conditions below are not met yet.
+next-mark_ready_to_depart = Every departure condition is met: mark the case ready to depart.
+next-confirm_departure = Confirm the departure on the flight of { $date }.
+next-flight_passed = The booked flight left on { $date } without the case departing: book a new flight, or record a no-show.
+next-record_arrival = Record the arrival (departed { $date }).
+next-assess_needs = Assess the returnee's needs with them.
+next-draft_plan = Draft the reintegration plan with the returnee.
+next-record_plan_answer = Record the returnee's answer to version { $version } of the plan.
+next-approve_plan = Approve version { $version } of the plan, or send it back (drafted { $date }).
+next-countersign_delivery = Countersign the delivery waiting for a second signature.
+next-deliver_items = { $items ->
+    [one] Deliver the plan's last open item.
+   *[other] Deliver the plan's { $items } open items.
+}
+next-follow_up = Follow-up { $number }, due { $date }.
+next-close_as_completed = Everything is done: close the case as completed.
+next-close_or_reopen = Close the case, or reopen it if the person wants to go on.
+
+# The account page
+account-title = Your account
+account-name = Name
+account-roles = Roles
+account-offices = Offices
+account-no-office = None: your role works on no office's cases.
+account-password = Change your password
+account-current-password = Current password
+account-new-password = New password
+account-new-password-hint = At least { $count } characters. Every session ends, this one too: you sign in again.
+account-confirm-password = New password again
+account-change-password = Change password
+account-enter-current = Enter your current password.
+account-passwords-differ = Enter the same new password twice.
+account-password-changed = Your password is changed. Sign in with the new one.
+account-sign-out-everywhere-hint = Ends every session of yours, on every device, and every API token.

@@ -813,3 +813,46 @@ home-no-flight = Ningún vuelo reservado
 home-departures-hint = Casos aprobados y casos que preparan el viaje; los que más esperan primero.
 home-reintegration-hint = Casos llegados y casos en reintegración; los que más esperan primero.
 col-when = Fecha
+
+# What happens next: one step per line, from the domain's next_steps
+next-overdue = Atrasado
+next-hold_information_session = Celebrar una sesión informativa: retorno, condiciones en el país, retorno por medios propios y opciones para quedarse, en un idioma que la persona entienda.
+next-await_reflection_period = Esperar el periodo de reflexión: el consentimiento puede registrarse a partir del { $date }.
+next-record_consent = Registrar el consentimiento de cada adulto (o de su representante).
+next-screen_eligibility = Verificar la elegibilidad.
+next-submit_application = Presentar la solicitud para su aprobación.
+next-decide_application = Decidir sobre la solicitud, en espera desde el { $date }.
+next-prepare_departure = Preparar la salida: las condiciones de abajo aún no se cumplen.
+next-mark_ready_to_depart = Se cumplen todas las condiciones de salida: marcar el caso listo para partir.
+next-confirm_departure = Confirmar la salida en el vuelo del { $date }.
+next-flight_passed = El vuelo reservado salió el { $date } sin que el caso partiera: reservar otro vuelo o registrar una no presentación.
+next-record_arrival = Registrar la llegada (salió el { $date }).
+next-assess_needs = Evaluar las necesidades de la persona retornada con ella.
+next-draft_plan = Redactar el plan de reintegración con la persona retornada.
+next-record_plan_answer = Registrar la respuesta de la persona retornada a la versión { $version } del plan.
+next-approve_plan = Aprobar la versión { $version } del plan, o devolverla (redactada el { $date }).
+next-countersign_delivery = Refrendar la entrega que espera una segunda firma.
+next-deliver_items = { $items ->
+    [one] Entregar el último elemento abierto del plan.
+   *[other] Entregar los { $items } elementos abiertos del plan.
+}
+next-follow_up = Seguimiento { $number }, previsto el { $date }.
+next-close_as_completed = Todo está hecho: cerrar el caso como completado.
+next-close_or_reopen = Cerrar el caso, o reabrirlo si la persona quiere seguir.
+
+# The account page
+account-title = Su cuenta
+account-name = Nombre
+account-roles = Funciones
+account-offices = Oficinas
+account-no-office = Ninguna: su función no trabaja con casos de ninguna oficina.
+account-password = Cambiar su contraseña
+account-current-password = Contraseña actual
+account-new-password = Nueva contraseña
+account-new-password-hint = Al menos { $count } caracteres. Todas las sesiones terminan, también esta: vuelve a iniciar sesión.
+account-confirm-password = Nueva contraseña, otra vez
+account-change-password = Cambiar la contraseña
+account-enter-current = Introduzca su contraseña actual.
+account-passwords-differ = Introduzca dos veces la misma contraseña nueva.
+account-password-changed = Su contraseña ha cambiado. Inicie sesión con la nueva.
+account-sign-out-everywhere-hint = Termina todas sus sesiones, en todos los dispositivos, y todos sus tokens de API.

@@ -813,3 +813,46 @@ home-no-flight = Aucun vol réservé
 home-departures-hint = Dossiers approuvés et dossiers en préparation du voyage ; les plus anciens en attente d'abord.
 home-reintegration-hint = Dossiers arrivés et dossiers en réintégration ; les plus anciens en attente d'abord.
 col-when = Date
+
+# What happens next: one step per line, from the domain's next_steps
+next-overdue = En retard
+next-hold_information_session = Tenir une séance d'information : retour, conditions au pays, retour par ses propres moyens et possibilités de rester, dans une langue que la personne comprend.
+next-await_reflection_period = Attendre la fin du délai de réflexion : le consentement peut être enregistré à partir du { $date }.
+next-record_consent = Enregistrer le consentement de chaque adulte (ou de son représentant).
+next-screen_eligibility = Vérifier l'éligibilité.
+next-submit_application = Soumettre la demande pour approbation.
+next-decide_application = Statuer sur la demande, en attente depuis le { $date }.
+next-prepare_departure = Préparer le départ : les conditions ci-dessous ne sont pas encore remplies.
+next-mark_ready_to_depart = Toutes les conditions de départ sont remplies : marquer le dossier prêt au départ.
+next-confirm_departure = Confirmer le départ sur le vol du { $date }.
+next-flight_passed = Le vol réservé est parti le { $date } sans que le dossier parte : réserver un nouveau vol, ou enregistrer une absence au départ.
+next-record_arrival = Enregistrer l'arrivée (parti le { $date }).
+next-assess_needs = Évaluer les besoins de la personne de retour avec elle.
+next-draft_plan = Rédiger le plan de réintégration avec la personne de retour.
+next-record_plan_answer = Enregistrer la réponse de la personne de retour à la version { $version } du plan.
+next-approve_plan = Approuver la version { $version } du plan, ou la renvoyer (rédigée le { $date }).
+next-countersign_delivery = Contresigner la remise en attente d'une deuxième signature.
+next-deliver_items = { $items ->
+    [one] Remettre le dernier élément ouvert du plan.
+   *[other] Remettre les { $items } éléments ouverts du plan.
+}
+next-follow_up = Suivi { $number }, prévu le { $date }.
+next-close_as_completed = Tout est fait : clore le dossier comme achevé.
+next-close_or_reopen = Clore le dossier, ou le rouvrir si la personne veut poursuivre.
+
+# The account page
+account-title = Votre compte
+account-name = Nom
+account-roles = Rôles
+account-offices = Bureaux
+account-no-office = Aucun : votre rôle ne travaille sur les dossiers d'aucun bureau.
+account-password = Changer votre mot de passe
+account-current-password = Mot de passe actuel
+account-new-password = Nouveau mot de passe
+account-new-password-hint = Au moins { $count } caractères. Toutes les sessions prennent fin, celle-ci aussi : vous vous reconnectez.
+account-confirm-password = Nouveau mot de passe, à nouveau
+account-change-password = Changer le mot de passe
+account-enter-current = Saisissez votre mot de passe actuel.
+account-passwords-differ = Saisissez deux fois le même nouveau mot de passe.
+account-password-changed = Votre mot de passe est changé. Connectez-vous avec le nouveau.
+account-sign-out-everywhere-hint = Met fin à toutes vos sessions, sur tous les appareils, et à tous vos jetons d'API.

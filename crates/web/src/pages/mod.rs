@@ -1,5 +1,6 @@
 //! Pages: sign-in, home, and the frame's own forms (language, sign-out).
 
+pub mod account;
 pub mod action;
 pub mod admin;
 pub mod case;
@@ -137,6 +138,7 @@ pub struct SignInPage {
 #[derive(Deserialize)]
 pub struct SignInQuery {
     pub expired: Option<String>,
+    pub password_changed: Option<String>,
 }
 
 pub async fn sign_in_form(mut v: Visitor, Query(q): Query<SignInQuery>) -> Response {
@@ -147,7 +149,11 @@ pub async fn sign_in_form(mut v: Visitor, Query(q): Query<SignInQuery>) -> Respo
     let t = SignInPage {
         c: Chrome::new(&v, v.i.t("sign-in-title")),
         error: None,
-        notice: q.expired.map(|_| v.i.t("session-expired")),
+        notice: match (q.expired, q.password_changed) {
+            (_, Some(_)) => Some(v.i.t("account-password-changed")),
+            (Some(_), None) => Some(v.i.t("session-expired")),
+            (None, None) => None,
+        },
         username: String::new(),
         resume_path: String::new(),
         resume_data: String::new(),
