@@ -1207,3 +1207,45 @@ async fn the_account_page_shows_roles_and_offices_and_changes_the_password() {
         .sign_in_with("counsellor", "a much longer new password")
         .await;
 }
+
+/// The error summary says what to do and names the field, in the page's language:
+/// "Choose the office", "Enter the given name", never "This is required." (nor English on
+/// an Arabic page), and the date of birth's message agrees with its hint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_form_names_every_field_to_fill_in_the_readers_language() {
+    let s = site().await;
+    for lang in ["en", "ar"] {
+        let i = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::from_code(lang).unwrap());
+        let mut w = Web::new(&s);
+        w.sign_in("counsellor").await;
+        if lang != "en" {
+            w.post("/language", &[("lang", lang), ("back", "/home")])
+                .await;
+        }
+        w.get("/cases/new").await;
+        let p = w.post("/cases/new", &[]).await;
+        assert_eq!(p.status, 422);
+        let body = plain(&unescape(&p.body));
+        for key in [
+            "f-host-office-missing",
+            "field-programme-missing",
+            "f-referral-source-missing",
+            "f-country-missing",
+            "f-given-missing",
+            "f-dob-missing",
+            "f-sex-missing",
+        ] {
+            assert!(body.contains(&i.t(key)), "{lang}: no {key} in {body}");
+        }
+        assert!(!body.contains(&i.t("err-required")), "{lang}: {body}");
+        assert!(!body.contains("must not be empty"), "{lang}");
+        // A field without a message of its own is still named.
+        let case = w.register("Awa").await;
+        w.get(&format!("/cases/{case}/do/remove-member")).await;
+        let p = w
+            .post(&format!("/cases/{case}/do/remove-member"), &[])
+            .await;
+        let body = plain(&unescape(&p.body));
+        assert!(body.contains(&i.t("f-reason-missing")), "{lang}: {body}");
+    }
+}

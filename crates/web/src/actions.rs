@@ -75,6 +75,51 @@ pub struct Field {
     pub searchable: bool,
 }
 
+/// The form's errors with every empty answer named after its field, as GOV.UK writes
+/// them ("Enter the reason", "Choose the office"): the field's own message where the
+/// catalogue has one (`<label>-missing`), else "Enter …" for what is typed and "Choose …"
+/// for what is picked. Other errors are kept as they are.
+pub fn named(inputs: &[In], errors: &FormErrors, i: &I18n) -> FormErrors {
+    let generic = i.t("err-required");
+    let mut out = errors.clone();
+    for e in &mut out.items {
+        let empty =
+            e.code == Some("text.empty") || (e.code == Some("required") && e.message == generic);
+        if !empty {
+            continue;
+        }
+        let found = inputs.iter().find_map(|input| {
+            let (name, label, choose) = match input {
+                In::Text(n, l, _) | In::Area(n, l, _) | In::Date(n, l, _) => (*n, *l, false),
+                In::Time(n, l) => (*n, *l, false),
+                In::Radios(n, l, _) | In::Select(n, l, _, _, _) | In::Checks(n, l, _, _) => {
+                    (*n, *l, true)
+                }
+                In::Check(n, l, _) => (*n, *l, true),
+                In::Heading(_) => return None,
+            };
+            let matches =
+                e.field == name || e.field.strip_suffix("-day").is_some_and(|f| f == name);
+            matches.then_some((label, choose))
+        });
+        if let Some((label, choose)) = found {
+            let own = format!("{label}-missing");
+            e.message = if i.has(&own) {
+                i.t(&own)
+            } else {
+                let field = i.t(label);
+                let field = field.trim_end_matches(['?', ':', '؟']).trim().to_string();
+                i.t1(
+                    if choose { "err-choose" } else { "err-enter" },
+                    "field",
+                    field,
+                )
+            };
+        }
+    }
+    out
+}
+
 pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> Vec<Field> {
     inputs
         .into_iter()

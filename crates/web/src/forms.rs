@@ -76,6 +76,8 @@ pub struct FieldError {
     /// The field's name (and the id of its input), or empty for the form as a whole.
     pub field: String,
     pub message: String,
+    /// The rule's code, when it came from one (`required`, `text.empty`...).
+    pub code: Option<&'static str>,
 }
 
 impl FormErrors {
@@ -83,6 +85,16 @@ impl FormErrors {
         self.items.push(FieldError {
             field: field.to_string(),
             message,
+            code: None,
+        });
+    }
+
+    /// A field left empty: `actions::named` says which, in words.
+    pub fn missing(&mut self, field: &str, i: &I18n) {
+        self.items.push(FieldError {
+            field: field.to_string(),
+            message: i.t("err-required"),
+            code: Some("required"),
         });
     }
 
@@ -103,7 +115,11 @@ impl FormErrors {
     pub fn add_violations(&mut self, i: &I18n, vs: &[Violation], map: impl Fn(&str) -> String) {
         for v in vs {
             let field = v.field.as_deref().map(&map).unwrap_or_default();
-            self.add(&field, rule_message(i, v));
+            self.items.push(FieldError {
+                field,
+                message: rule_message(i, v),
+                code: Some(v.code),
+            });
         }
     }
 }

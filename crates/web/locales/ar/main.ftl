@@ -878,3 +878,25 @@ account-enter-current = أدخل كلمة مرورك الحالية.
 account-passwords-differ = أدخل كلمة المرور الجديدة نفسها مرتين.
 account-password-changed = تم تغيير كلمة مرورك. سجّل الدخول بالجديدة.
 account-sign-out-everywhere-hint = ينهي كل جلساتك على كل الأجهزة، وكل رموز الواجهة البرمجية.
+
+# Empty answers, named after their field (actions::named)
+err-enter = أدخل "{ $field }".
+err-choose = اختر إجابة لـ "{ $field }".
+f-host-office-missing = اختر المكتب.
+field-programme-missing = اختر البرنامج.
+f-referral-source-missing = اختر كيف جاء الشخص.
+f-given-missing = أدخل الاسم الأول.
+f-family-missing = أدخل اسم العائلة.
+f-dob-missing = أدخل تاريخ الميلاد، أو سنة ميلاد تقديرية.
+f-sex-missing = اختر الجنس.
+f-languages-missing = اختر لغة يفهمها الشخص.
+f-reason-missing = أدخل السبب.
+f-person-missing = اختر شخصًا.
+rule-text-too_long = هذا النص طويل جدًا.
+rule-text-control_characters = يحتوي هذا النص على أحرف لا يمكن كتابتها.
+rule-country-unknown = اختر بلدًا من القائمة.
+rule-language-unknown = اختر لغة من القائمة.
+rule-currency-unknown = أدخل رمز عملة مثل EUR.
+rule-airport-invalid = أدخل رمز مطار من ثلاثة أحرف مثل BRU.
+rule-money-negative = أدخل مبلغًا يساوي صفرًا أو أكثر.
+f-country-missing = اختر بلد العودة.

@@ -853,3 +853,25 @@ account-enter-current = Enter your current password.
 account-passwords-differ = Enter the same new password twice.
 account-password-changed = Your password is changed. Sign in with the new one.
 account-sign-out-everywhere-hint = Ends every session of yours, on every device, and every API token.
+
+# Empty answers, named after their field (actions::named)
+err-enter = Enter “{ $field }”.
+err-choose = Choose an answer for “{ $field }”.
+f-host-office-missing = Choose the office.
+field-programme-missing = Choose the programme.
+f-referral-source-missing = Choose how the person came.
+f-given-missing = Enter the given name.
+f-family-missing = Enter the family name.
+f-dob-missing = Enter the date of birth, or an estimated year of birth.
+f-sex-missing = Choose the sex.
+f-languages-missing = Choose a language the person understands.
+f-reason-missing = Enter the reason.
+f-person-missing = Choose a person.
+rule-text-too_long = This text is too long.
+rule-text-control_characters = This text contains characters that cannot be typed.
+rule-country-unknown = Choose a country from the list.
+rule-language-unknown = Choose a language from the list.
+rule-currency-unknown = Enter a currency code such as EUR.
+rule-airport-invalid = Enter a three-letter airport code such as BRU.
+rule-money-negative = Enter an amount of zero or more.
+f-country-missing = Choose the country of return.

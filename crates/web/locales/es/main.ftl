@@ -856,3 +856,25 @@ account-enter-current = Introduzca su contraseña actual.
 account-passwords-differ = Introduzca dos veces la misma contraseña nueva.
 account-password-changed = Su contraseña ha cambiado. Inicie sesión con la nueva.
 account-sign-out-everywhere-hint = Termina todas sus sesiones, en todos los dispositivos, y todos sus tokens de API.
+
+# Empty answers, named after their field (actions::named)
+err-enter = Introduzca «{ $field }».
+err-choose = Elija una respuesta para «{ $field }».
+f-host-office-missing = Elija la oficina.
+field-programme-missing = Elija el programa.
+f-referral-source-missing = Elija cómo llegó la persona.
+f-given-missing = Introduzca el nombre.
+f-family-missing = Introduzca el apellido.
+f-dob-missing = Introduzca la fecha de nacimiento, o un año de nacimiento estimado.
+f-sex-missing = Elija el sexo.
+f-languages-missing = Elija un idioma que la persona entienda.
+f-reason-missing = Introduzca el motivo.
+f-person-missing = Elija una persona.
+rule-text-too_long = Este texto es demasiado largo.
+rule-text-control_characters = Este texto contiene caracteres que no se pueden escribir.
+rule-country-unknown = Elija un país de la lista.
+rule-language-unknown = Elija un idioma de la lista.
+rule-currency-unknown = Introduzca un código de moneda como EUR.
+rule-airport-invalid = Introduzca un código de aeropuerto de tres letras como BRU.
+rule-money-negative = Introduzca un importe de cero o más.
+f-country-missing = Elija el país de retorno.

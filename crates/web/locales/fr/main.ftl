@@ -856,3 +856,25 @@ account-enter-current = Saisissez votre mot de passe actuel.
 account-passwords-differ = Saisissez deux fois le même nouveau mot de passe.
 account-password-changed = Votre mot de passe est changé. Connectez-vous avec le nouveau.
 account-sign-out-everywhere-hint = Met fin à toutes vos sessions, sur tous les appareils, et à tous vos jetons d'API.
+
+# Empty answers, named after their field (actions::named)
+err-enter = Saisissez « { $field } ».
+err-choose = Choisissez une réponse pour « { $field } ».
+f-host-office-missing = Choisissez le bureau.
+field-programme-missing = Choisissez le programme.
+f-referral-source-missing = Choisissez comment la personne est venue.
+f-given-missing = Saisissez le prénom.
+f-family-missing = Saisissez le nom de famille.
+f-dob-missing = Saisissez la date de naissance, ou une année de naissance estimée.
+f-sex-missing = Choisissez le sexe.
+f-languages-missing = Choisissez une langue que la personne comprend.
+f-reason-missing = Saisissez le motif.
+f-person-missing = Choisissez une personne.
+rule-text-too_long = Ce texte est trop long.
+rule-text-control_characters = Ce texte contient des caractères qui ne peuvent pas être saisis.
+rule-country-unknown = Choisissez un pays dans la liste.
+rule-language-unknown = Choisissez une langue dans la liste.
+rule-currency-unknown = Saisissez un code de devise tel que EUR.
+rule-airport-invalid = Saisissez un code d'aéroport à trois lettres tel que BRU.
+rule-money-negative = Saisissez un montant nul ou positif.
+f-country-missing = Choisissez le pays de retour.

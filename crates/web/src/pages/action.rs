@@ -136,7 +136,9 @@ pub async fn render_form(
     };
     let mut form = form.clone();
     defaults(kind, &view, &mut form);
-    let fields = render(actions::inputs(kind, &ctx), &form, errors, &v.i);
+    let inputs = actions::inputs(kind, &ctx);
+    let errors = &actions::named(&inputs, errors, &v.i);
+    let fields = render(inputs, &form, errors, &v.i);
     let occurred = render(
         vec![
             In::Date("occurred", "occurred-legend", Some("occurred-hint")),

@@ -138,6 +138,7 @@ fn form_page(
     errors: &FormErrors,
     notice: Option<String>,
 ) -> Response {
+    let errors = &crate::actions::named(&inputs, errors, &v.i);
     let fields = render(inputs, f, errors, &v.i);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -707,7 +708,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
     let returns = countries("return_countries", errors);
     let days = f.get("reflection_period_days").parse::<u16>().ok();
     if days.is_none() {
-        errors.add("reflection_period_days", i.t("err-required"));
+        errors.missing("reflection_period_days", &i);
     }
     let mut categories = BTreeSet::new();
     for line in f

@@ -112,6 +112,7 @@ pub async fn render(
         "occurred-legend",
         Some("occurred-hint"),
     ));
+    let errors = &crate::actions::named(&inputs, errors, &i);
     let fields = render_fields(inputs, &form, errors, &i);
     let status = if errors.is_empty() {
         StatusCode::OK
