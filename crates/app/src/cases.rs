@@ -111,6 +111,40 @@ impl App {
         })
     }
 
+    /// A user as a caseworker: their offices, and whether they may be one (active, with a
+    /// role that works on cases). The domain decides whether they may own this case.
+    pub async fn assignee(&self, id: UserId, field: &str) -> Result<homeward_domain::Assignee> {
+        let user = self.store().user(id).await?.ok_or_else(|| {
+            AppError::invalid(
+                Violation::new("caseworker.unknown", "there is no such user").at(field),
+            )
+        })?;
+        Ok(homeward_domain::Assignee {
+            user_id: user.id,
+            offices: user.offices.iter().copied().collect(),
+            works_on_cases: user.active && user.roles.iter().any(|r| r.reads_cases()),
+        })
+    }
+
+    /// The users who may own this case: active, working on cases, in the office that
+    /// leads it; by name.
+    pub async fn caseworkers(&self, p: &Principal, id: CaseId) -> Result<Vec<(UserId, String)>> {
+        let read = self.load_visible(p, id).await?;
+        let lead = read.case.lead_office();
+        let mut users: Vec<(UserId, String)> = self
+            .store()
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.active && u.offices.contains(&lead) && u.roles.iter().any(|r| r.reads_cases())
+            })
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        users.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(users)
+    }
+
     /// Stores new events of a case with its read models and the audit entry; the case
     /// they make is kept in memory (see `recent`).
     async fn commit(
@@ -388,6 +422,10 @@ impl App {
         };
         let consent = consent_status(&case, &programme, at);
         let next_steps = homeward_domain::case::next::next_steps(&case, &programme, at);
+        let owner_name = match case.owner {
+            Some(u) => self.store().user(u).await?.map(|u| u.display_name),
+            None => None,
+        };
         let itinerary_local_times = crate::views::local_times(&case);
         let lead_office = case.lead_office();
         let version = case.version;
@@ -400,6 +438,7 @@ impl App {
             consent,
             itinerary_local_times,
             next_steps,
+            owner_name,
         })
     }
 

@@ -171,6 +171,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         withdrawals,
         last_step_at,
         dates,
+        owner,
         version,
     } = case;
     Case {
@@ -201,6 +202,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         withdrawals,
         last_step_at,
         dates,
+        owner,
         version,
         // Vulnerabilities: trafficking and violence to those who may read them.
         members: members.into_iter().map(|m| vis.member(m)).collect(),
@@ -530,6 +532,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         | Event::DeliveryReversed { .. }
         | Event::PlanItemClosed { .. }
         | Event::FollowUpsScheduled { .. }
+        | Event::CaseworkerAssigned { .. }
         | Event::CaseClosed { .. }) => e,
     })
 }
@@ -640,6 +643,8 @@ pub struct CaseView {
     pub itinerary_local_times: Vec<LegLocalTimes>,
     /// What the case waits for now and who takes it, overdue first (empty once closed).
     pub next_steps: Vec<homeward_domain::case::next::NextStep>,
+    /// The caseworker's name (`case.owner` is their id).
+    pub owner_name: Option<String>,
 }
 
 /// One line of a case's timeline.
@@ -681,6 +686,8 @@ pub struct CaseSummary {
     pub closed_at: Option<DateTime<Utc>>,
     /// When the booked itinerary's first flight leaves.
     pub departs_at: Option<DateTime<Utc>>,
+    /// The caseworker who owns the case.
+    pub owner: Option<UserId>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -707,6 +714,7 @@ impl CaseSummary {
             arrived_at: r.arrived_at,
             closed_at: r.closed_at,
             departs_at: r.departs_at,
+            owner: r.owner.map(UserId),
             version: r.version,
             updated_at: r.updated_at,
         }

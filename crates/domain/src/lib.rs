@@ -17,5 +17,5 @@ pub mod stats;
 pub mod values;
 
 pub use access::{Actor, Role};
-pub use case::{Case, Command, CommandKind, Event, RecordedEvent, Stage};
+pub use case::{Assignee, Case, Command, CommandKind, Event, RecordedEvent, Stage};
 pub use rules::{Refusal, Violation};

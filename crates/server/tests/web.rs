@@ -1249,3 +1249,61 @@ async fn an_empty_form_names_every_field_to_fill_in_the_readers_language() {
         assert!(body.contains(&i.t("f-reason-missing")), "{lang}: {body}");
     }
 }
+
+/// My work first: the home page lists the cases I own; the case page names its
+/// caseworker, who can be changed to someone of the leading office; the list filters to
+/// my cases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_cases_come_first_and_a_case_names_its_caseworker_who_can_be_changed() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let reference = references(&w.get(&format!("/cases/{case}")).await.body)[0].clone();
+    let home = plain(&w.get("/home").await.body);
+    let mine = home
+        .split("<section class=\"queue\"")
+        .nth(1)
+        .expect("a first queue");
+    assert!(mine.contains(">My cases <"), "my work first: {mine}");
+    assert!(mine.contains(&reference));
+    let page = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
+    assert!(page.contains("Caseworker") && page.contains("Test counsellor"));
+    let form = w
+        .get(&format!("/cases/{case}/do/assign-caseworker"))
+        .await
+        .body;
+    assert!(
+        form.contains("Test approver"),
+        "staff of the leading office"
+    );
+    assert!(
+        !form.contains("Test counsellor_ams"),
+        "not another office's"
+    );
+    let approver = form
+        .split("<option value=\"")
+        .find(|o| o.contains(">Test approver<"))
+        .and_then(|o| o.split('"').next())
+        .unwrap()
+        .to_string();
+    let done = w
+        .post(
+            &format!("/cases/{case}/do/assign-caseworker"),
+            &[("user_id", approver.as_str())],
+        )
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    assert!(plain(&unescape(&done.body)).contains("Test approver"));
+    let listed = w.get("/cases?mine=1").await.body;
+    assert!(!listed.contains(&reference), "no longer mine");
+    let mut approver_web = Web::new(&s);
+    approver_web.sign_in("approver").await;
+    assert!(
+        approver_web
+            .get("/cases?mine=1")
+            .await
+            .body
+            .contains(&reference)
+    );
+}

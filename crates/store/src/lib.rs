@@ -222,6 +222,8 @@ pub struct CaseFilter {
     pub stages: Vec<Stage>,
     /// The list's order (a search is always newest first).
     pub order: ListOrder,
+    /// Cases this caseworker owns.
+    pub owner: Option<UserId>,
 }
 
 /// How a case list is ordered.

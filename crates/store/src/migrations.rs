@@ -94,6 +94,7 @@ mod tests {
                     "155454af9315a9f3ebabdd467425c957",
                 ),
                 ("0011_follow_ups.sql", "72656d4d20685c619303ac565b5a413e"),
+                ("0012_case_owner.sql", "ba68b4490f41d68a1a4e11b2e07ad194"),
             ],
         ),
         (
@@ -128,6 +129,7 @@ mod tests {
                     "c3190e79ae316cc489554746ab504bcc",
                 ),
                 ("0011_follow_ups.sql", "31c044fdde3f8b61bc341f2da0b66084"),
+                ("0012_case_owner.sql", "0f8a6aefa07743f95438c3c9c7f35af1"),
             ],
         ),
     ];

@@ -59,6 +59,7 @@ pub fn project(
             .as_ref()
             .and_then(|i| i.legs.first())
             .map(|l| l.departs_at),
+        owner: case.owner.map(|u| u.0),
     };
     let people = case
         .members

@@ -14,7 +14,7 @@ use crate::projection::{project, stat_rows};
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
     outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
     first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
-    closed_at, version, updated_at, departs_at";
+    closed_at, version, updated_at, departs_at, owner";
 
 /// The columns of a `PersonRow`.
 pub(crate) const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
@@ -38,7 +38,7 @@ pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, c
     missed_from, held_on, programme, office, return_country";
 
 /// `CASE_COLUMNS`, one name each.
-pub(crate) const CASE_COLUMN_NAMES: [&str; 22] = [
+pub(crate) const CASE_COLUMN_NAMES: [&str; 23] = [
     "case_id",
     "reference",
     "host_office",
@@ -61,6 +61,7 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 22] = [
     "version",
     "updated_at",
     "departs_at",
+    "owner",
 ];
 
 /// The case list's row: what lists and search show without loading events.
@@ -90,6 +91,8 @@ pub struct CaseRow {
     pub updated_at: DateTime<Utc>,
     /// When the booked itinerary's first flight leaves.
     pub departs_at: Option<DateTime<Utc>>,
+    /// The caseworker who owns the case.
+    pub owner: Option<Uuid>,
 }
 
 from_row!(CaseRow {
@@ -114,7 +117,8 @@ from_row!(CaseRow {
     closed_at,
     version,
     updated_at,
-    departs_at
+    departs_at,
+    owner
 });
 
 /// A person on a case, for search.
@@ -417,6 +421,7 @@ pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
         a.version != b.version,
         a.updated_at != b.updated_at,
         a.departs_at != b.departs_at,
+        a.owner != b.owner,
     ];
     CASE_COLUMN_NAMES[1..]
         .iter()

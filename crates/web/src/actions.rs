@@ -213,6 +213,8 @@ pub struct Ctx<'a> {
     pub programme: &'a Programme,
     pub offices: &'a [OfficeView],
     pub me: UserId,
+    /// Who may own the case (for assigning its caseworker).
+    pub caseworkers: &'a [(UserId, String)],
 }
 
 fn enum_options<T: serde::Serialize + Copy>(
@@ -383,7 +385,7 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 43] = [
+pub const OFFERED: [CommandKind; 44] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
     CommandKind::UpdatePersonDetails,
@@ -423,6 +425,7 @@ pub const OFFERED: [CommandKind; 43] = [
     CommandKind::DeclineAssistance,
     CommandKind::StartMonitoring,
     CommandKind::RecordFollowUp,
+    CommandKind::AssignCaseworker,
     CommandKind::Withdraw,
     CommandKind::RemoveMember,
     CommandKind::Reopen,

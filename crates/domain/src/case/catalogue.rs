@@ -341,6 +341,18 @@ impl CommandKind {
                 roles: &[ReintegrationOfficer, MonitoringOfficer],
                 stages: &AFTER_ARRIVAL,
             },
+            AssignCaseworker => Spec {
+                name: "assign_caseworker",
+                doing: "assigning a caseworker",
+                roles: &[
+                    Counsellor,
+                    Approver,
+                    MovementOfficer,
+                    ReintegrationOfficer,
+                    MonitoringOfficer,
+                ],
+                stages: &OPEN,
+            },
             Close => Spec {
                 name: "close",
                 doing: "closing",

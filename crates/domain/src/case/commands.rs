@@ -11,6 +11,17 @@ use crate::ids::{CaseId, DeliveryId, EscortId, OfficeId, PersonId, PlanItemId, P
 use crate::person::{Member, PersonDetails};
 use crate::values::{CountryCode, LongText, ShortText};
 
+/// A user to be a case's caseworker, as the caller found them in the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    pub user_id: crate::ids::UserId,
+    /// The offices they work in.
+    pub offices: Vec<OfficeId>,
+    /// Whether a role of theirs works on cases (not an administrator, donor, auditor or
+    /// partner), and the account is active.
+    pub works_on_cases: bool,
+}
+
 /// Registers a new case with its principal applicant and family members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterCase {
@@ -111,6 +122,9 @@ pub enum Command {
     },
     /// A visit, call or interview after arrival, and whether it reached the returnee.
     RecordFollowUp(FollowUp),
+    /// Makes a user the case's caseworker (resolved by the caller: their offices and
+    /// whether a role of theirs works on cases).
+    AssignCaseworker(Assignee),
     Close {
         outcome: Outcome,
         note: Option<LongText>,
@@ -171,12 +185,13 @@ pub enum CommandKind {
     ReverseDelivery,
     CloseItem,
     RecordFollowUp,
+    AssignCaseworker,
     Close,
     Correct,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 44] = [
+    pub const ALL: [CommandKind; 45] = [
         CommandKind::AddMember,
         CommandKind::RemoveMember,
         CommandKind::UpdatePersonDetails,
@@ -219,6 +234,7 @@ impl CommandKind {
         CommandKind::ReverseDelivery,
         CommandKind::CloseItem,
         CommandKind::RecordFollowUp,
+        CommandKind::AssignCaseworker,
         CommandKind::Close,
         CommandKind::Correct,
     ];
@@ -278,6 +294,7 @@ impl Command {
             Command::ReverseDelivery { .. } => CommandKind::ReverseDelivery,
             Command::CloseItem { .. } => CommandKind::CloseItem,
             Command::RecordFollowUp(_) => CommandKind::RecordFollowUp,
+            Command::AssignCaseworker(_) => CommandKind::AssignCaseworker,
             Command::Close { .. } => CommandKind::Close,
             Command::Correct { .. } => CommandKind::Correct,
         }

@@ -473,6 +473,36 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             .chain(monitoring::schedule(case, ctx.programme))
             .collect(),
         Command::RecordFollowUp(f) => monitoring::record(case, f, ctx, &mut c),
+        Command::AssignCaseworker(a) => {
+            if case.owner == Some(a.user_id) {
+                c.push(
+                    Violation::new(
+                        "caseworker.unchanged",
+                        "this user is the caseworker already",
+                    )
+                    .at("user_id"),
+                );
+            }
+            if !a.works_on_cases {
+                c.push(
+                    Violation::new(
+                        "caseworker.role",
+                        "a caseworker is an active user whose role works on cases",
+                    )
+                    .at("user_id"),
+                );
+            }
+            if !a.offices.contains(&case.lead_office()) {
+                c.push(
+                    Violation::new(
+                        "caseworker.office",
+                        "a caseworker works in the office that leads the case",
+                    )
+                    .at("user_id"),
+                );
+            }
+            vec![Event::CaseworkerAssigned { user_id: a.user_id }]
+        }
         Command::RecordNeeds(n) => {
             let e = Event::NeedsAssessed(n);
             c.extend(check_detail(case, &e, ctx, ""));

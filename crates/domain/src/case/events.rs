@@ -140,6 +140,11 @@ pub enum Event {
         lost_contact_after: u8,
     },
     FollowUpRecorded(FollowUp),
+    /// The case's caseworker from now on (until then: who registered it, and from arrival
+    /// who recorded the arrival).
+    CaseworkerAssigned {
+        user_id: UserId,
+    },
     CaseClosed {
         outcome: Outcome,
         note: Option<LongText>,
@@ -206,6 +211,7 @@ impl Event {
             Event::PlanItemClosed { .. } => "plan_item_closed",
             Event::FollowUpsScheduled { .. } => "follow_ups_scheduled",
             Event::FollowUpRecorded(_) => "follow_up_recorded",
+            Event::CaseworkerAssigned { .. } => "caseworker_assigned",
             Event::CaseClosed { .. } => "case_closed",
             Event::Corrected { .. } => "corrected",
         }

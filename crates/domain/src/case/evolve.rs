@@ -152,6 +152,7 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
         arrival: None,
         reintegration: Default::default(),
         monitoring: Default::default(),
+        owner: Some(meta.actor),
         withdrawn_by: None,
         withdrawals: Default::default(),
         last_step_at: Some(meta.occurred_at),
@@ -376,6 +377,8 @@ impl Case {
                 self.proposal_revision += 1;
             }
             Event::ArrivalRecorded(a) => {
+                // The office of return leads from now on: who received the case owns it.
+                self.owner = Some(meta.actor);
                 self.stage = Stage::Arrived;
                 self.arrival = Some(a.clone());
                 self.dates.arrived = Some(at);
@@ -398,6 +401,7 @@ impl Case {
                     self.stage = Stage::Reintegration;
                 }
             }
+            Event::CaseworkerAssigned { user_id } => self.owner = Some(*user_id),
             Event::FollowUpsScheduled { .. } | Event::FollowUpRecorded(_) => {
                 self.monitoring.apply(meta, event);
             }

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use commands::{Command, CommandKind, RegisterCase};
+pub use commands::{Assignee, Command, CommandKind, RegisterCase};
 pub use decide::{
     Context, allowed_stages, decide, monitoring_unfinished, plan_cap, register,
     reintegration_unfinished,
@@ -225,6 +225,9 @@ pub struct Case {
     /// When the last step of the lifecycle happened: a later step cannot be dated before it.
     pub last_step_at: Option<DateTime<Utc>>,
     pub dates: KeyDates,
+    /// The caseworker who owns the case: who registered it, from arrival who recorded the
+    /// arrival, or whoever was assigned since.
+    pub owner: Option<UserId>,
     /// Number of events in the stream: the version a write must expect.
     pub version: u64,
 }

@@ -15,6 +15,7 @@ use homeward_domain::person::*;
 use homeward_domain::values::*;
 use homeward_domain::{Command, Event};
 
+mod caseworker;
 mod closure;
 mod departure;
 mod eligibility;

@@ -565,6 +565,8 @@ pub struct CaseListQuery {
     pub country: Option<String>,
     pub programme: Option<Uuid>,
     pub vulnerability: Option<Vulnerability>,
+    /// Cases this user owns (their caseworker).
+    pub owner: Option<Uuid>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -620,7 +622,8 @@ pub async fn list_cases(
         .detail(e.body_text())
     })?;
     let page = page_request(q.page, q.per_page)?;
-    let filter = filter_of(q.stage, q.office, &q.country, q.programme, q.vulnerability)?;
+    let mut filter = filter_of(q.stage, q.office, &q.country, q.programme, q.vulnerability)?;
+    filter.owner = q.owner.map(homeward_domain::ids::UserId);
     let result = state.app.list_cases(&who, &filter, page).await?;
     Ok(Json(PageOut {
         items: result.items,

@@ -1,9 +1,15 @@
-//! Request bodies of monitoring: follow-ups.
+//! Request bodies of monitoring (follow-ups) and of a case's caseworker.
 
 use homeward_domain::case::monitoring::*;
 use homeward_domain::ids::FollowUpId;
 
 use super::*;
+
+command_body!(CaseworkerIn {
+    /// The user who owns the case from now on: active, with a role that works on cases,
+    /// in the office that leads the case.
+    user_id: Uuid,
+});
 
 command_body!(FollowUpIn {
     /// Generated when absent; give it to retry safely.

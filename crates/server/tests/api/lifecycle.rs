@@ -612,7 +612,75 @@ async fn withdrawal_and_reopening_before_departure(db: &TestDb) {
     assert_eq!(r["stage"], "counselling");
 }
 
+/// A case's caseworker: who registered it, then whoever is assigned among the leading
+/// office's staff; the case list filters by it, on both databases.
+async fn a_case_has_a_caseworker_and_the_list_filters_by_owner(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, _) = w.single_adult().await;
+    let (other, _) = w.single_adult().await;
+    let me = w.users["counsellor"];
+    let colleague = w.users["counsellor2"];
+    let v = w.view("counsellor", &case).await;
+    assert_eq!(v["case"]["owner"], json!(me));
+    // Someone of another office, or who works on no cases, cannot own it.
+    for (user, code) in [
+        ("counsellor_ams", "caseworker.office"),
+        ("admin", "caseworker.role"),
+    ] {
+        let r = w
+            .cmd(
+                "counsellor",
+                &case,
+                "caseworker",
+                json!({"user_id": w.users[user]}),
+            )
+            .await;
+        assert!(r.codes().contains(&code.to_string()), "{user}: {}", r.body);
+    }
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "caseworker",
+            json!({"user_id": uuid::Uuid::nil()}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.pointers().contains(&"#/user_id".to_string()),
+        "{}",
+        r.body
+    );
+    w.cmd(
+        "counsellor",
+        &case,
+        "caseworker",
+        json!({"user_id": colleague}),
+    )
+    .await
+    .ok();
+    let mine = w
+        .get("counsellor", &format!("/api/cases?owner={me}"))
+        .await
+        .ok();
+    let ids: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![other.as_str()]);
+    let theirs = w
+        .get("counsellor", &format!("/api/cases?owner={colleague}"))
+        .await
+        .ok();
+    assert_eq!(theirs["items"][0]["id"], json!(case));
+    assert_eq!(theirs["items"][0]["owner"], json!(colleague));
+    assert_eq!(theirs["total"], 1);
+}
+
 homeward_store::db_tests!(
+    a_case_has_a_caseworker_and_the_list_filters_by_owner,
     a_single_adult_goes_through_the_whole_lifecycle,
     a_family_departs_once_every_adult_consented,
     an_unaccompanied_child_departs_through_the_capacity_path,

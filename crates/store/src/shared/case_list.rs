@@ -44,6 +44,7 @@ pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>>
         || f.stage.is_some()
         || !f.stages.is_empty()
         || f.order != ListOrder::Newest
+        || f.owner.is_some()
         || f.departing.is_some()
         || scope.offices.is_empty()
     {
@@ -81,6 +82,9 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if let Some(p) = f.programme {
         q.push(" AND cs.programme = ").push_bind(p);
+    }
+    if let Some(o) = f.owner {
+        q.push(" AND cs.owner = ").push_bind(o.0);
     }
     if let Some((from, until)) = f.departing {
         q.push(" AND cs.departs_at >= ")

@@ -900,3 +900,18 @@ rule-currency-unknown = أدخل رمز عملة مثل EUR.
 rule-airport-invalid = أدخل رمز مطار من ثلاثة أحرف مثل BRU.
 rule-money-negative = أدخل مبلغًا يساوي صفرًا أو أكثر.
 f-country-missing = اختر بلد العودة.
+
+# The caseworker who owns a case
+action-assign_caseworker = تعيين مسؤول الملف
+event-caseworker_assigned = عُيِّن مسؤول الملف
+f-caseworker = مسؤول الملف
+f-caseworker-hint = من موظفي المكتب الذي يتولى الملف.
+f-caseworker-missing = اختر مسؤول الملف.
+case-caseworker = مسؤول الملف
+home-mine = ملفاتي
+home-mine-hint = الملفات المفتوحة التي تتولاها؛ الأطول انتظارًا أولًا.
+cases-mine = ملفاتي فقط
+rule-caseworker-unchanged = هذا الشخص هو مسؤول الملف بالفعل.
+rule-caseworker-role = مسؤول الملف مستخدم نشط يعمل دوره على الملفات.
+rule-caseworker-office = يعمل مسؤول الملف في المكتب الذي يتولى الملف.
+rule-caseworker-unknown = لا يوجد مستخدم كهذا.

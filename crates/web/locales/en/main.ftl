@@ -875,3 +875,18 @@ rule-currency-unknown = Enter a currency code such as EUR.
 rule-airport-invalid = Enter a three-letter airport code such as BRU.
 rule-money-negative = Enter an amount of zero or more.
 f-country-missing = Choose the country of return.
+
+# The caseworker who owns a case
+action-assign_caseworker = Assign a caseworker
+event-caseworker_assigned = Caseworker assigned
+f-caseworker = Caseworker
+f-caseworker-hint = Staff of the office that leads the case.
+f-caseworker-missing = Choose the caseworker.
+case-caseworker = Caseworker
+home-mine = My cases
+home-mine-hint = Open cases you own; waiting longest first.
+cases-mine = Only my cases
+rule-caseworker-unchanged = This person is the caseworker already.
+rule-caseworker-role = A caseworker is an active user whose role works on cases.
+rule-caseworker-office = A caseworker works in the office that leads the case.
+rule-caseworker-unknown = There is no such user.

@@ -878,3 +878,18 @@ rule-currency-unknown = Introduzca un código de moneda como EUR.
 rule-airport-invalid = Introduzca un código de aeropuerto de tres letras como BRU.
 rule-money-negative = Introduzca un importe de cero o más.
 f-country-missing = Elija el país de retorno.
+
+# The caseworker who owns a case
+action-assign_caseworker = Asignar un responsable del caso
+event-caseworker_assigned = Responsable del caso asignado
+f-caseworker = Responsable del caso
+f-caseworker-hint = Personal de la oficina que lleva el caso.
+f-caseworker-missing = Elija el responsable del caso.
+case-caseworker = Responsable del caso
+home-mine = Mis casos
+home-mine-hint = Casos abiertos de los que es responsable; los que más esperan primero.
+cases-mine = Solo mis casos
+rule-caseworker-unchanged = Esta persona ya es la responsable del caso.
+rule-caseworker-role = Un responsable del caso es un usuario activo cuya función trabaja con casos.
+rule-caseworker-office = Un responsable del caso trabaja en la oficina que lleva el caso.
+rule-caseworker-unknown = Ese usuario no existe.

@@ -878,3 +878,18 @@ rule-currency-unknown = Saisissez un code de devise tel que EUR.
 rule-airport-invalid = Saisissez un code d'aéroport à trois lettres tel que BRU.
 rule-money-negative = Saisissez un montant nul ou positif.
 f-country-missing = Choisissez le pays de retour.
+
+# The caseworker who owns a case
+action-assign_caseworker = Attribuer un référent
+event-caseworker_assigned = Référent attribué
+f-caseworker = Référent
+f-caseworker-hint = Personnel du bureau qui mène le dossier.
+f-caseworker-missing = Choisissez le référent.
+case-caseworker = Référent
+home-mine = Mes dossiers
+home-mine-hint = Les dossiers ouverts dont vous êtes référent ; les plus anciens en attente d'abord.
+cases-mine = Seulement mes dossiers
+rule-caseworker-unchanged = Cette personne est déjà le référent.
+rule-caseworker-role = Un référent est un utilisateur actif dont le rôle travaille sur les dossiers.
+rule-caseworker-office = Un référent travaille dans le bureau qui mène le dossier.
+rule-caseworker-unknown = Cet utilisateur n'existe pas.

@@ -16,6 +16,20 @@ pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
         ]
     };
     match kind {
+        CommandKind::AssignCaseworker => vec![In::Select(
+            "user_id",
+            "f-caseworker",
+            Some("f-caseworker-hint"),
+            with_empty(
+                ctx.caseworkers
+                    .iter()
+                    .filter(|(id, _)| Some(*id) != ctx.view.case.owner)
+                    .map(|(id, name)| (id.to_string(), name.clone()))
+                    .collect(),
+                String::new(),
+            ),
+            false,
+        )],
         CommandKind::AddMember => {
             let mut v = vec![In::Radios(
                 "relationship",

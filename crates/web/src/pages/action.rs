@@ -8,9 +8,9 @@ use axum::response::Response;
 use homeward_app::input::Parse;
 use homeward_app::views::CaseView;
 use homeward_app::{AppError, Principal};
-use homeward_domain::CommandKind;
 use homeward_domain::access::may_offer;
 use homeward_domain::ids::CaseId;
+use homeward_domain::{Command, CommandKind};
 use uuid::Uuid;
 
 use super::{app_error, message, redirect_with, sign_in_to_resume};
@@ -127,12 +127,20 @@ pub async fn render_form(
         (Ok(pr), Ok(o)) => (pr, o),
         (Err(e), _) | (_, Err(e)) => return app_error(v, e),
     };
+    let caseworkers = match kind {
+        CommandKind::AssignCaseworker => match st.app.caseworkers(p, CaseId(case_id)).await {
+            Ok(c) => c,
+            Err(e) => return app_error(v, e),
+        },
+        _ => vec![],
+    };
     let ctx = Ctx {
         i: v.i,
         view: &view,
         programme: &programme,
         offices: &offices,
         me: p.actor.user_id,
+        caseworkers: &caseworkers,
     };
     let mut form = form.clone();
     defaults(kind, &view, &mut form);
@@ -257,11 +265,33 @@ pub async fn submit(
         programme: &programme,
         offices: &offices,
         me: p.actor.user_id,
+        caseworkers: &[],
     };
     let mut errors = FormErrors::default();
     let when = occurred_at(&f, &mut errors, &v.i);
     let mut parse = Parse::default();
-    let cmd = actions::build(kind, &f, &ctx, &mut parse);
+    let cmd = match kind {
+        // Who the chosen user is (offices, roles) is found in the directory.
+        CommandKind::AssignCaseworker => match f.get("user_id").parse() {
+            Ok(id) => match st
+                .app
+                .assignee(homeward_domain::ids::UserId(id), "user_id")
+                .await
+            {
+                Ok(a) => Some(Command::AssignCaseworker(a)),
+                Err(AppError::Invalid(vs)) => {
+                    errors.add_violations(&v.i, &vs, field_of);
+                    None
+                }
+                Err(e) => return app_error(&v, e),
+            },
+            Err(_) => {
+                errors.missing("user_id", &v.i);
+                None
+            }
+        },
+        _ => actions::build(kind, &f, &ctx, &mut parse),
+    };
     errors.add_violations(&v.i, &parse.errors, field_of);
     let version: u64 = f.get("version").parse().unwrap_or(view.version);
     let cmd = match cmd {

@@ -160,6 +160,10 @@ async fn build(
             value: stage_label(&i, case.stage),
         },
         Line {
+            label: i.t("case-caseworker"),
+            value: view.owner_name.clone().unwrap_or_else(|| i.t("none")),
+        },
+        Line {
             label: i.t("field-host-office"),
             value: offices
                 .get(&case.host_office.0)

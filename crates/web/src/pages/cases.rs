@@ -51,6 +51,8 @@ pub struct CasesPage {
     pub vulnerabilities: Vec<Opt>,
     pub offices: Vec<Opt>,
     pub programmes: Vec<Opt>,
+    /// Only the reader's own cases.
+    pub mine: bool,
     pub errors: FormErrors,
     /// The query string of the filters (for pagination links).
     pub filter_query: String,
@@ -63,6 +65,8 @@ pub struct ListQuery {
     pub vulnerability: Option<String>,
     pub office: Option<String>,
     pub programme: Option<String>,
+    /// `1`: only the reader's own cases.
+    pub mine: Option<String>,
     pub page: Option<u32>,
 }
 
@@ -116,6 +120,10 @@ async fn render(
 ) -> Response {
     let i = v.i;
     let mut filter = parse_filters(q);
+    let mine = q.mine.as_deref() == Some("1");
+    if mine {
+        filter.owner = Some(p.actor.user_id);
+    }
     let mut errors = FormErrors::default();
     let (mut text, mut d, mut m, mut y) =
         (String::new(), String::new(), String::new(), String::new());
@@ -153,6 +161,7 @@ async fn render(
         ("vulnerability", &q.vulnerability),
         ("office", &q.office),
         ("programme", &q.programme),
+        ("mine", &q.mine),
     ] {
         if let Some(x) = val.as_deref().filter(|x| !x.is_empty()) {
             qs.push(format!("{k}={x}"));
@@ -214,6 +223,7 @@ async fn render(
         ),
         offices: options(offices, q.office.as_deref().unwrap_or(""), i.t("any")),
         programmes: options(programmes, q.programme.as_deref().unwrap_or(""), i.t("any")),
+        mine,
         errors,
         filter_query: qs.join("&"),
     };
@@ -245,6 +255,7 @@ pub async fn search(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: 
         vulnerability: f.opt("vulnerability"),
         office: f.opt("office"),
         programme: f.opt("programme"),
+        mine: f.opt("mine"),
         page: f.get("page").parse().ok(),
     };
     let text = f.get("q").to_string();

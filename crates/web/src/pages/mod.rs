@@ -403,6 +403,56 @@ async fn case_queue(
     })
 }
 
+/// The open cases the reader owns, waiting longest first.
+async fn my_cases(st: &WebState, v: &Visitor, p: &Principal) -> Result<Queue, AppError> {
+    use homeward_domain::Stage;
+    let filter = homeward_store::CaseFilter {
+        owner: Some(p.actor.user_id),
+        stages: Stage::ALL
+            .into_iter()
+            .filter(|s| *s != Stage::Closed)
+            .collect(),
+        order: homeward_store::ListOrder::LongestWaiting,
+        ..Default::default()
+    };
+    let page = st
+        .app
+        .list_cases(
+            p,
+            &filter,
+            PageRequest {
+                page: 1,
+                per_page: QUEUE_SIZE,
+            },
+        )
+        .await?;
+    let items: Vec<QueueItem> = page
+        .items
+        .iter()
+        .map(|c| QueueItem {
+            href: format!("/cases/{}", c.id),
+            reference: c.reference.clone(),
+            name: c.principal_name.clone(),
+            note: format!(
+                "{} — {}",
+                v.i.t(&format!("stage-{}", c.stage.code())),
+                v.i.t1(
+                    "home-waiting-since",
+                    "date",
+                    v.i.date(c.updated_at.date_naive())
+                )
+            ),
+        })
+        .collect();
+    Ok(Queue {
+        title: v.i.t("home-mine"),
+        hint: Some(v.i.t("home-mine-hint")),
+        more: (page.total > items.len() as i64).then(|| "/cases?mine=1".to_string()),
+        items,
+        total: page.total,
+    })
+}
+
 /// A queue of follow-ups waiting in the reader's offices, soonest due first.
 async fn follow_up_queue(
     st: &WebState,
@@ -452,6 +502,10 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
     let a = &p.actor;
     let mut queues = vec![];
     let result: Result<(), AppError> = async {
+        // My work first: the open cases I own, waiting longest first.
+        if a.reads_cases() {
+            queues.push(my_cases(&st, &v, &p).await?);
+        }
         // Follow-ups come before the list of cases in monitoring.
         for q in queues::CASE_QUEUES
             .iter()

@@ -1,5 +1,5 @@
-//! Monitoring's endpoints: follow-ups on a case, and the follow-ups waiting in your
-//! offices.
+//! Monitoring's endpoints (follow-ups on a case, and the follow-ups waiting in your
+//! offices), and a case's caseworker.
 
 use homeward_app::cases::{FollowUpDue, FollowUpQueue};
 
@@ -11,6 +11,17 @@ command!(
     FollowUpIn,
     "Record a follow-up after arrival (a visit, call or remote interview) and whether it reached the returnee",
     |b, p, _app, _who| b.parse(&mut p).map(Command::RecordFollowUp)
+);
+
+command!(
+    assign_caseworker,
+    "/api/cases/{case_id}/caseworker",
+    CaseworkerIn,
+    "Make a user of the office that leads the case its caseworker",
+    |b, p, app, _who| Some(Command::AssignCaseworker(
+        app.assignee(homeward_domain::ids::UserId(b.user_id), "user_id")
+            .await?
+    ))
 );
 
 /// Which follow-ups, and which page.
