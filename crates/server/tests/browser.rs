@@ -342,6 +342,30 @@ async fn register(b: &mut Browser, given: &str) -> String {
         .await;
     b.choose("sex", "female").await;
     b.select("nationality", "SN").await;
+    // With JavaScript, a long picker has a filter box, labelled in the page's language.
+    if b.axe {
+        let label =
+            b.c.find(Locator::Css("label[for='nationality-filter']"))
+                .await
+                .expect("the filter box's label")
+                .text()
+                .await
+                .unwrap();
+        let lang =
+            b.c.find(Locator::Css("html"))
+                .await
+                .unwrap()
+                .attr("lang")
+                .await
+                .unwrap()
+                .unwrap_or_default();
+        let i = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::from_code(&lang).unwrap());
+        assert_eq!(
+            label.replace(['\u{2068}', '\u{2069}'], ""),
+            i.t1("picker-filter", "field", i.t("f-nationality"))
+                .replace(['\u{2068}', '\u{2069}'], ""),
+        );
+    }
     b.select("language_1", "wo").await;
     b.select("legal_situation", "irregular_stay").await;
     b.date(

@@ -73,6 +73,8 @@ pub struct Field {
     pub month: String,
     pub year: String,
     pub searchable: bool,
+    /// The label of the box that filters a long picker ("Filter countries").
+    pub filter_label: String,
 }
 
 /// The form's errors with every empty answer named after its field, as GOV.UK writes
@@ -137,6 +139,7 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                 month: String::new(),
                 year: String::new(),
                 searchable: false,
+                filter_label: String::new(),
             };
             let (name, label, hint) = match &input {
                 In::Text(n, l, h) | In::Area(n, l, h) | In::Check(n, l, h) | In::Date(n, l, h) => {
@@ -186,6 +189,7 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                 In::Select(_, _, _, opts, searchable) => {
                     field.kind = "select";
                     field.searchable = searchable;
+                    field.filter_label = i.t1("picker-filter", "field", field.label.clone());
                     field.options = choices(opts, false);
                 }
                 In::Checks(_, _, _, opts) => {

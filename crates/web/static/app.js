@@ -9,14 +9,18 @@
   // Long pickers (countries, languages) get a box that filters their options as you type.
   var pickers = document.querySelectorAll("select.js-searchable");
   Array.prototype.forEach.call(pickers, function (select) {
-    var label = document.querySelector('label[for="' + select.id + '"]');
+    // Its label comes from the page, in the page's language ("Filter countries").
+    var label = document.createElement("label");
+    label.className = "hint picker-filter__label";
+    label.htmlFor = select.id + "-filter";
+    label.textContent = select.getAttribute("data-filter-label") || "";
     var input = document.createElement("input");
     input.type = "search";
     input.className = "input picker-filter";
     input.id = select.id + "-filter";
     input.setAttribute("autocomplete", "off");
     input.setAttribute("aria-controls", select.id);
-    input.setAttribute("aria-label", (label ? label.textContent.trim() + " – " : "") + (document.documentElement.lang === "ar" ? "بحث" : "🔎"));
+    select.parentNode.insertBefore(label, select);
     select.parentNode.insertBefore(input, select);
     input.addEventListener("input", function () {
       var q = input.value.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");

@@ -915,3 +915,7 @@ rule-caseworker-unchanged = هذا الشخص هو مسؤول الملف بال�
 rule-caseworker-role = مسؤول الملف مستخدم نشط يعمل دوره على الملفات.
 rule-caseworker-office = يعمل مسؤول الملف في المكتب الذي يتولى الملف.
 rule-caseworker-unknown = لا يوجد مستخدم كهذا.
+
+# Pickers
+picker-filter = اكتب لتصفية القائمة: { $field }
+f-language-other = لغة أخرى يفهمها الشخص (اختياري)

@@ -890,3 +890,7 @@ rule-caseworker-unchanged = This person is the caseworker already.
 rule-caseworker-role = A caseworker is an active user whose role works on cases.
 rule-caseworker-office = A caseworker works in the office that leads the case.
 rule-caseworker-unknown = There is no such user.
+
+# Pickers
+picker-filter = Type to filter the list: { $field }
+f-language-other = Another language the person understands (optional)

@@ -893,3 +893,7 @@ rule-caseworker-unchanged = Esta persona ya es la responsable del caso.
 rule-caseworker-role = Un responsable del caso es un usuario activo cuya función trabaja con casos.
 rule-caseworker-office = Un responsable del caso trabaja en la oficina que lleva el caso.
 rule-caseworker-unknown = Ese usuario no existe.
+
+# Pickers
+picker-filter = Escriba para filtrar la lista: { $field }
+f-language-other = Otro idioma que la persona entiende (opcional)

@@ -893,3 +893,7 @@ rule-caseworker-unchanged = Cette personne est déjà le référent.
 rule-caseworker-role = Un référent est un utilisateur actif dont le rôle travaille sur les dossiers.
 rule-caseworker-office = Un référent travaille dans le bureau qui mène le dossier.
 rule-caseworker-unknown = Cet utilisateur n'existe pas.
+
+# Pickers
+picker-filter = Tapez pour filtrer la liste : { $field }
+f-language-other = Une autre langue que la personne comprend (facultatif)
