@@ -61,6 +61,17 @@ impl Visibility {
         v
     }
 
+    /// Whether this reader sees this kind of sensitive data.
+    pub fn sees_kind(&self, kind: Sensitive) -> bool {
+        match kind {
+            Sensitive::Medical => self.medical,
+            Sensitive::Trafficking => self.trafficking,
+            Sensitive::Violence => self.violence,
+            Sensitive::CounsellingNotes => self.notes,
+            Sensitive::ReintegrationNeeds => self.needs,
+        }
+    }
+
     /// The vulnerabilities this reader may see, as a mask.
     pub fn vulnerability_mask(&self) -> i64 {
         Vulnerability::ALL
@@ -114,6 +125,8 @@ pub fn sensitive_present(case: &Case) -> BTreeSet<Sensitive> {
     {
         out.insert(Sensitive::ReintegrationNeeds);
     }
+    // A note is of the kind its writer said.
+    out.extend(case.notes.iter().filter_map(|r| r.note.sensitivity));
     out
 }
 
@@ -121,13 +134,7 @@ pub fn sensitive_present(case: &Case) -> BTreeSet<Sensitive> {
 pub fn sensitive_read(case: &Case, vis: &Visibility) -> Vec<Sensitive> {
     sensitive_present(case)
         .into_iter()
-        .filter(|k| match k {
-            Sensitive::Medical => vis.medical,
-            Sensitive::Trafficking => vis.trafficking,
-            Sensitive::Violence => vis.violence,
-            Sensitive::CounsellingNotes => vis.notes,
-            Sensitive::ReintegrationNeeds => vis.needs,
-        })
+        .filter(|k| vis.sees_kind(*k))
         .collect()
 }
 
@@ -172,6 +179,8 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         last_step_at,
         dates,
         owner,
+        notes,
+        flags,
         version,
     } = case;
     Case {
@@ -203,6 +212,12 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         last_step_at,
         dates,
         owner,
+        flags,
+        // A note of a kind the reader may not read is left out.
+        notes: notes
+            .into_iter()
+            .filter(|r| r.note.sensitivity.is_none_or(|k| vis.sees_kind(k)))
+            .collect(),
         version,
         // Vulnerabilities: trafficking and violence to those who may read them.
         members: members.into_iter().map(|m| vis.member(m)).collect(),
@@ -460,6 +475,13 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         Event::HealthAssessed(h) => Event::HealthAssessed(vis.health(h)),
         Event::NeedsAssessed(n) => Event::NeedsAssessed(vis.needs(n)),
         Event::FollowUpRecorded(f) => Event::FollowUpRecorded(vis.follow_up(f)),
+        // A note of a kind the reader may not read is not shown at all.
+        Event::NoteAdded(n) => {
+            if n.sensitivity.is_some_and(|k| !vis.sees_kind(k)) {
+                return None;
+            }
+            Event::NoteAdded(n)
+        }
         Event::RiskAssessed(r) => {
             if !vis.trafficking {
                 return None;

@@ -176,7 +176,20 @@ pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied
         Command::Correct { replacement, .. } => roles_for_detail(replacement),
         other => roles_in(case, other.kind()),
     };
-    check(actor, case, cmd.kind(), roles)
+    check(actor, case, cmd.kind(), roles)?;
+    // A sensitive note is written by someone who may read it.
+    let written = match cmd {
+        Command::AddNote(n) => n.sensitivity,
+        Command::Correct { replacement, .. } => match replacement.as_ref() {
+            crate::case::Event::NoteAdded(n) => n.sensitivity,
+            _ => None,
+        },
+        _ => None,
+    };
+    match written {
+        Some(kind) if !may_read(actor, kind) => Err(Denied::Role(readers_of(kind).to_vec())),
+        _ => Ok(()),
+    }
 }
 
 /// Whether an interface should offer this kind of command to the actor now (the rules
@@ -226,6 +239,14 @@ fn roles_for_detail(e: &crate::case::Event) -> &'static [Role] {
         E::AllowancePaid(_) => &[MovementOfficer, ReintegrationOfficer],
         E::ArrivalRecorded(_) | E::NeedsAssessed(_) => &[ReintegrationOfficer],
         E::FollowUpRecorded(_) => &[ReintegrationOfficer, MonitoringOfficer],
+        E::NoteAdded(_) => &[
+            Counsellor,
+            Approver,
+            MedicalOfficer,
+            MovementOfficer,
+            ReintegrationOfficer,
+            MonitoringOfficer,
+        ],
         E::PersonDetailsUpdated { .. } | E::MemberAdded(_) => &[Counsellor, ReintegrationOfficer],
         E::ApplicationRejected { .. } => &[Approver],
         E::ConsentWithdrawn { .. } => &[Counsellor, MovementOfficer],
@@ -263,8 +284,13 @@ impl Sensitive {
 
 /// Whether the actor's roles need to read this kind of sensitive data.
 pub fn may_read(actor: &Actor, kind: Sensitive) -> bool {
+    actor.has_any(readers_of(kind))
+}
+
+/// The roles that read this kind of sensitive data.
+pub fn readers_of(kind: Sensitive) -> &'static [Role] {
     use Role::*;
-    let roles: &[Role] = match kind {
+    match kind {
         Sensitive::Medical => &[MedicalOfficer],
         Sensitive::Trafficking | Sensitive::Violence => {
             &[Counsellor, Approver, ReintegrationOfficer]
@@ -272,6 +298,5 @@ pub fn may_read(actor: &Actor, kind: Sensitive) -> bool {
         Sensitive::CounsellingNotes => &[Counsellor],
         // Who plans and follows the assistance, and medical staff.
         Sensitive::ReintegrationNeeds => &[ReintegrationOfficer, MonitoringOfficer, MedicalOfficer],
-    };
-    actor.has_any(roles)
+    }
 }

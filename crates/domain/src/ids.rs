@@ -78,3 +78,7 @@ id!(
     /// A follow-up of a returnee after arrival.
     FollowUpId
 );
+id!(
+    /// A note on a case.
+    NoteId
+);

@@ -1307,3 +1307,34 @@ async fn my_cases_come_first_and_a_case_names_its_caseworker_who_can_be_changed(
             .contains(&reference)
     );
 }
+
+/// A note from its form: its flag shows at the top of the case page, its text among the
+/// notes; an empty note names the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_raises_a_flag_shown_at_the_top_of_the_case() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let path = format!("/cases/{case}/do/add-note");
+    w.get(&path).await;
+    let empty = w.post(&path, &[("sensitivity", "")]).await;
+    assert_eq!(empty.status, 422);
+    assert!(plain(&unescape(&empty.body)).contains("Enter the note."));
+    w.get(&path).await;
+    let done = w
+        .post(
+            &path,
+            &[
+                ("text", "Her brother calls asking where she lives."),
+                ("sensitivity", "trafficking"),
+                ("raises", "risk"),
+            ],
+        )
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    let page = plain(&unescape(&done.body));
+    let head = &page[..page.find("case-grid").unwrap()];
+    assert!(head.contains(">Risk<"), "the flag at the top: {head}");
+    assert!(page.contains("Her brother calls asking where she lives."));
+}

@@ -389,7 +389,7 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 44] = [
+pub const OFFERED: [CommandKind; 45] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
     CommandKind::UpdatePersonDetails,
@@ -430,6 +430,7 @@ pub const OFFERED: [CommandKind; 44] = [
     CommandKind::StartMonitoring,
     CommandKind::RecordFollowUp,
     CommandKind::AssignCaseworker,
+    CommandKind::AddNote,
     CommandKind::Withdraw,
     CommandKind::RemoveMember,
     CommandKind::Reopen,

@@ -353,6 +353,19 @@ impl CommandKind {
                 ],
                 stages: &OPEN,
             },
+            AddNote => Spec {
+                name: "add_note",
+                doing: "adding a note",
+                roles: &[
+                    Counsellor,
+                    Approver,
+                    MedicalOfficer,
+                    MovementOfficer,
+                    ReintegrationOfficer,
+                    MonitoringOfficer,
+                ],
+                stages: &Stage::ALL,
+            },
             Close => Spec {
                 name: "close",
                 doing: "closing",

@@ -125,6 +125,8 @@ pub enum Command {
     /// Makes a user the case's caseworker (resolved by the caller: their offices and
     /// whether a role of theirs works on cases).
     AssignCaseworker(Assignee),
+    /// A general note, perhaps raising or clearing a flag.
+    AddNote(CaseNote),
     Close {
         outcome: Outcome,
         note: Option<LongText>,
@@ -186,12 +188,13 @@ pub enum CommandKind {
     CloseItem,
     RecordFollowUp,
     AssignCaseworker,
+    AddNote,
     Close,
     Correct,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 45] = [
+    pub const ALL: [CommandKind; 46] = [
         CommandKind::AddMember,
         CommandKind::RemoveMember,
         CommandKind::UpdatePersonDetails,
@@ -235,6 +238,7 @@ impl CommandKind {
         CommandKind::CloseItem,
         CommandKind::RecordFollowUp,
         CommandKind::AssignCaseworker,
+        CommandKind::AddNote,
         CommandKind::Close,
         CommandKind::Correct,
     ];
@@ -295,6 +299,7 @@ impl Command {
             Command::CloseItem { .. } => CommandKind::CloseItem,
             Command::RecordFollowUp(_) => CommandKind::RecordFollowUp,
             Command::AssignCaseworker(_) => CommandKind::AssignCaseworker,
+            Command::AddNote(_) => CommandKind::AddNote,
             Command::Close { .. } => CommandKind::Close,
             Command::Correct { .. } => CommandKind::Correct,
         }

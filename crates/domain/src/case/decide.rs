@@ -473,6 +473,16 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             .chain(monitoring::schedule(case, ctx.programme))
             .collect(),
         Command::RecordFollowUp(f) => monitoring::record(case, f, ctx, &mut c),
+        Command::AddNote(n) => {
+            if case.notes.iter().any(|r| r.note.note_id == n.note_id) {
+                c.push(
+                    Violation::new("note.duplicate", "this note is already recorded").at("note_id"),
+                );
+            }
+            let e = Event::NoteAdded(n);
+            c.extend(check_detail(case, &e, ctx, ""));
+            vec![e]
+        }
         Command::AssignCaseworker(a) => {
             if case.owner == Some(a.user_id) {
                 c.push(

@@ -145,6 +145,7 @@ pub enum Event {
     CaseworkerAssigned {
         user_id: UserId,
     },
+    NoteAdded(CaseNote),
     CaseClosed {
         outcome: Outcome,
         note: Option<LongText>,
@@ -212,6 +213,7 @@ impl Event {
             Event::FollowUpsScheduled { .. } => "follow_ups_scheduled",
             Event::FollowUpRecorded(_) => "follow_up_recorded",
             Event::CaseworkerAssigned { .. } => "caseworker_assigned",
+            Event::NoteAdded(_) => "note_added",
             Event::CaseClosed { .. } => "case_closed",
             Event::Corrected { .. } => "corrected",
         }
@@ -244,6 +246,7 @@ impl Event {
             Event::ArrivalRecorded(_) => "arrival".into(),
             Event::NeedsAssessed(n) => format!("needs:{}", n.subject()),
             Event::FollowUpRecorded(f) => format!("follow_up:{}", f.follow_up_id),
+            Event::NoteAdded(n) => format!("note:{}", n.note_id),
             Event::MemberRemoved { person_id, .. } => format!("removal:{person_id}"),
             Event::ConsentWithdrawn { person_id, .. } => format!("withdrawal:{person_id}"),
             Event::ApplicationRejected { .. } => "rejection".into(),

@@ -153,6 +153,8 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
         reintegration: Default::default(),
         monitoring: Default::default(),
         owner: Some(meta.actor),
+        notes: Vec::new(),
+        flags: Default::default(),
         withdrawn_by: None,
         withdrawals: Default::default(),
         last_step_at: Some(meta.occurred_at),
@@ -402,6 +404,24 @@ impl Case {
                 }
             }
             Event::CaseworkerAssigned { user_id } => self.owner = Some(*user_id),
+            Event::NoteAdded(n) => {
+                self.notes.retain(|r| r.note.note_id != n.note_id);
+                self.notes.push(super::NoteRecord {
+                    at,
+                    by: meta.actor,
+                    note: n.clone(),
+                });
+                // Flags as the notes in order leave them (a correction may change one).
+                self.flags.clear();
+                for r in &self.notes {
+                    if let Some(f) = r.note.clears {
+                        self.flags.remove(&f);
+                    }
+                    if let Some(f) = r.note.raises {
+                        self.flags.insert(f);
+                    }
+                }
+            }
             Event::FollowUpsScheduled { .. } | Event::FollowUpRecorded(_) => {
                 self.monitoring.apply(meta, event);
             }

@@ -125,6 +125,15 @@ impl Stage {
     }
 }
 
+/// A note as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoteRecord {
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub note: CaseNote,
+}
+
 /// A consent as it stands now for one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -228,6 +237,10 @@ pub struct Case {
     /// The caseworker who owns the case: who registered it, from arrival who recorded the
     /// arrival, or whoever was assigned since.
     pub owner: Option<UserId>,
+    /// General notes, in the order they were written (a corrected one keeps its place).
+    pub notes: Vec<NoteRecord>,
+    /// Flags raised by notes and not cleared since.
+    pub flags: std::collections::BTreeSet<CaseFlag>,
     /// Number of events in the stream: the version a write must expect.
     pub version: u64,
 }

@@ -406,6 +406,35 @@ snake_enum!(
     }
 );
 
+snake_enum!(
+    /// A flag on a case that every reader of it should see first.
+    pub enum CaseFlag {
+        /// A risk to the person or to staff (threats, self-harm, a hostile relative).
+        Risk,
+        /// Staff cannot reach the person for now.
+        ContactLost,
+        /// Needs attention before anything else (a deadline, a hearing, a medical need).
+        Urgent,
+    }
+);
+
+impl CaseFlag {
+    pub const ALL: [CaseFlag; 3] = [CaseFlag::Risk, CaseFlag::ContactLost, CaseFlag::Urgent];
+}
+
+/// A general note on a case, with who may read it, and the flag it raises or clears.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseNote {
+    pub note_id: crate::ids::NoteId,
+    pub text: LongText,
+    /// The kind of sensitive data it holds, read only by the roles that may read that
+    /// kind; everyone who reads the case reads it when absent.
+    pub sensitivity: Option<crate::access::Sensitive>,
+    pub raises: Option<CaseFlag>,
+    pub clears: Option<CaseFlag>,
+}
+
 /// A new member of a case.
 pub type NewMember = Member;
 

@@ -21,6 +21,7 @@ mod departure;
 mod eligibility;
 mod monitoring;
 mod next;
+mod notes;
 mod registration;
 mod reintegration;
 mod voluntariness;

@@ -117,6 +117,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_item))
         .routes(routes!(record_follow_up))
         .routes(routes!(assign_caseworker))
+        .routes(routes!(add_note))
         .routes(routes!(follow_ups_waiting))
         .routes(routes!(close_case))
         .routes(routes!(correct))

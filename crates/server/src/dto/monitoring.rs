@@ -1,4 +1,4 @@
-//! Request bodies of monitoring (follow-ups) and of a case's caseworker.
+//! Request bodies of monitoring (follow-ups), a case's caseworker and its notes.
 
 use homeward_domain::case::monitoring::*;
 use homeward_domain::ids::FollowUpId;
@@ -10,6 +10,34 @@ command_body!(CaseworkerIn {
     /// in the office that leads the case.
     user_id: Uuid,
 });
+
+command_body!(NoteIn {
+    /// Generated when absent; give it to retry safely.
+    note_id: Option<Uuid>,
+    text: String,
+    /// The kind of sensitive data it holds: only the roles that read that kind read it
+    /// (and only they may write it). Everyone who reads the case reads it when absent.
+    sensitivity: Option<homeward_domain::access::Sensitive>,
+    /// A flag the note raises on the case.
+    raises: Option<homeward_domain::case::records::CaseFlag>,
+    /// A flag the note clears.
+    clears: Option<homeward_domain::case::records::CaseFlag>,
+});
+
+impl NoteIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<homeward_domain::case::records::CaseNote> {
+        let text = p.text("text", &self.text)?;
+        Some(homeward_domain::case::records::CaseNote {
+            note_id: homeward_domain::ids::NoteId(
+                self.note_id.unwrap_or_else(homeward_app::new_id),
+            ),
+            text,
+            sensitivity: self.sensitivity,
+            raises: self.raises,
+            clears: self.clears,
+        })
+    }
+}
 
 command_body!(FollowUpIn {
     /// Generated when absent; give it to retry safely.

@@ -679,7 +679,56 @@ async fn a_case_has_a_caseworker_and_the_list_filters_by_owner(db: &TestDb) {
     assert_eq!(theirs["total"], 1);
 }
 
+/// Notes: a note of a sensitive kind is read (and written) only by the roles that may
+/// read that kind, in the case and in the timeline; the flag it raises shows to all.
+async fn a_sensitive_note_is_withheld_from_who_may_not_read_it_and_its_flag_shows(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, _) = w.single_adult().await;
+    let r = w
+        .cmd(
+            "movement",
+            &case,
+            "notes",
+            json!({"text": "Seen by a doctor", "sensitivity": "medical"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    w.cmd(
+        "counsellor",
+        &case,
+        "notes",
+        json!({"text": "Her brother calls asking where she lives: give no address.",
+               "sensitivity": "trafficking", "raises": "risk"}),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "movement",
+        &case,
+        "notes",
+        json!({"text": "Prefers an aisle seat."}),
+    )
+    .await
+    .ok();
+    let counsellor = w.view("counsellor", &case).await;
+    assert_eq!(counsellor["case"]["notes"].as_array().unwrap().len(), 2);
+    let movement = w.view("movement", &case).await;
+    let notes = movement["case"]["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0]["note"]["text"], "Prefers an aisle seat.");
+    assert_eq!(movement["case"]["flags"], json!(["risk"]));
+    let timeline = w
+        .get("movement", &format!("/api/cases/{case}/timeline"))
+        .await
+        .ok();
+    assert!(
+        !timeline.to_string().contains("give no address"),
+        "{timeline}"
+    );
+}
+
 homeward_store::db_tests!(
+    a_sensitive_note_is_withheld_from_who_may_not_read_it_and_its_flag_shows,
     a_case_has_a_caseworker_and_the_list_filters_by_owner,
     a_single_adult_goes_through_the_whole_lifecycle,
     a_family_departs_once_every_adult_consented,

@@ -919,3 +919,21 @@ rule-caseworker-unknown = لا يوجد مستخدم كهذا.
 # Pickers
 picker-filter = اكتب لتصفية القائمة: { $field }
 f-language-other = لغة أخرى يفهمها الشخص (اختياري)
+
+# Notes and flags
+action-add_note = إضافة ملاحظة
+event-note_added = أضيفت ملاحظة
+f-note-text = الملاحظة
+f-note-text-missing = أدخل الملاحظة.
+f-note-sensitivity = من يمكنه قراءتها
+f-note-general = كل من يقرأ الملف
+f-note-raises = رفع تنبيه
+f-note-clears = إزالة تنبيه
+opt-flag-risk = خطر
+opt-flag-contact_lost = انقطع الاتصال
+opt-flag-urgent = عاجل
+case-notes = الملاحظات
+case-flag-raised = يرفع تنبيه "{ $flag }"
+case-flag-cleared = يزيل تنبيه "{ $flag }"
+rule-note-duplicate = هذه الملاحظة مسجلة من قبل.
+rule-note-raises_and_clears = الملاحظة ترفع تنبيهًا أو تزيله، لا الأمرين معًا.

@@ -894,3 +894,21 @@ rule-caseworker-unknown = There is no such user.
 # Pickers
 picker-filter = Type to filter the list: { $field }
 f-language-other = Another language the person understands (optional)
+
+# Notes and flags
+action-add_note = Add a note
+event-note_added = Note added
+f-note-text = Note
+f-note-text-missing = Enter the note.
+f-note-sensitivity = Who may read it
+f-note-general = Everyone who reads the case
+f-note-raises = Raise a flag
+f-note-clears = Clear a flag
+opt-flag-risk = Risk
+opt-flag-contact_lost = Contact lost
+opt-flag-urgent = Urgent
+case-notes = Notes
+case-flag-raised = raises “{ $flag }”
+case-flag-cleared = clears “{ $flag }”
+rule-note-duplicate = This note is already recorded.
+rule-note-raises_and_clears = A note raises or clears a flag, not both.

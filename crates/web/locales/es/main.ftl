@@ -897,3 +897,21 @@ rule-caseworker-unknown = Ese usuario no existe.
 # Pickers
 picker-filter = Escriba para filtrar la lista: { $field }
 f-language-other = Otro idioma que la persona entiende (opcional)
+
+# Notes and flags
+action-add_note = Añadir una nota
+event-note_added = Nota añadida
+f-note-text = Nota
+f-note-text-missing = Introduzca la nota.
+f-note-sensitivity = Quién puede leerla
+f-note-general = Todas las personas que leen el caso
+f-note-raises = Activar un aviso
+f-note-clears = Retirar un aviso
+opt-flag-risk = Riesgo
+opt-flag-contact_lost = Contacto perdido
+opt-flag-urgent = Urgente
+case-notes = Notas
+case-flag-raised = activa «{ $flag }»
+case-flag-cleared = retira «{ $flag }»
+rule-note-duplicate = Esta nota ya está registrada.
+rule-note-raises_and_clears = Una nota activa o retira un aviso, no ambas cosas.

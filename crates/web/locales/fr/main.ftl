@@ -897,3 +897,21 @@ rule-caseworker-unknown = Cet utilisateur n'existe pas.
 # Pickers
 picker-filter = Tapez pour filtrer la liste : { $field }
 f-language-other = Une autre langue que la personne comprend (facultatif)
+
+# Notes and flags
+action-add_note = Ajouter une note
+event-note_added = Note ajoutée
+f-note-text = Note
+f-note-text-missing = Saisissez la note.
+f-note-sensitivity = Qui peut la lire
+f-note-general = Toute personne qui lit le dossier
+f-note-raises = Lever un signalement
+f-note-clears = Retirer un signalement
+opt-flag-risk = Risque
+opt-flag-contact_lost = Contact perdu
+opt-flag-urgent = Urgent
+case-notes = Notes
+case-flag-raised = signale « { $flag } »
+case-flag-cleared = retire « { $flag } »
+rule-note-duplicate = Cette note est déjà enregistrée.
+rule-note-raises_and_clears = Une note lève ou retire un signalement, pas les deux.

@@ -101,6 +101,8 @@ pub struct CasePage {
     pub stage: String,
     pub summary: Vec<Line>,
     pub people: Vec<PersonRow>,
+    /// Flags raised by notes (risk, contact lost, urgent), shown first.
+    pub flags: Vec<String>,
     /// What the case waits for, who takes it, overdue first.
     pub steps: Vec<StepLine>,
     pub next: Vec<String>,
@@ -416,6 +418,11 @@ async fn build(
         stage: stage_label(&i, case.stage),
         summary,
         people,
+        flags: case
+            .flags
+            .iter()
+            .map(|f| i.opt("flag", &enum_code(f)))
+            .collect(),
         steps,
         next,
         departure_ok,
@@ -551,6 +558,35 @@ fn records(
         .collect();
     out.push((i.t("case-allowances"), allowances));
     out.extend(plan::plan_sections(i, &case.reintegration, name_of));
+    let notes: Vec<Line> = case
+        .notes
+        .iter()
+        .map(|r| {
+            let n = &r.note;
+            let mut label = i.datetime(r.at);
+            if let Some(k) = n.sensitivity {
+                label.push_str(&format!(
+                    " — {}",
+                    i.t(&format!("sensitive-{}", enum_code(&k)))
+                ));
+            }
+            let mut value = n.text.to_string();
+            if let Some(f) = n.raises {
+                value.push_str(&format!(
+                    " ({})",
+                    i.t1("case-flag-raised", "flag", i.opt("flag", &enum_code(&f)))
+                ));
+            }
+            if let Some(f) = n.clears {
+                value.push_str(&format!(
+                    " ({})",
+                    i.t1("case-flag-cleared", "flag", i.opt("flag", &enum_code(&f)))
+                ));
+            }
+            Line { label, value }
+        })
+        .collect();
+    out.push((i.t("case-notes"), notes));
     out.extend(monitoring::monitoring_sections(
         i,
         case,

@@ -93,6 +93,17 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
             }
         }
         Event::HealthAssessed(h) => member(h.person_id, &mut c, "person_id"),
+        Event::NoteAdded(n) => {
+            if let Some(f) = n.raises.filter(|f| Some(*f) == n.clears) {
+                c.push(
+                    Violation::new(
+                        "note.raises_and_clears",
+                        format!("a note raises or clears the {f:?} flag, not both"),
+                    )
+                    .at(p("clears")),
+                );
+            }
+        }
         Event::FollowUpRecorded(f) => {
             super::monitoring::check_follow_up(case, f, ctx.occurred_at, p, &mut c)
         }

@@ -24,6 +24,14 @@ command!(
     ))
 );
 
+command!(
+    add_note,
+    "/api/cases/{case_id}/notes",
+    NoteIn,
+    "Add a note to the case, perhaps raising or clearing a flag (risk, contact lost, urgent)",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AddNote)
+);
+
 /// Which follow-ups, and which page.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
