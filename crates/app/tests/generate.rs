@@ -17,13 +17,14 @@ fn plan(cases: usize, batch: usize) -> Generate {
     }
 }
 
-/// The case rows without the ids of offices and programmes (those are drawn anew).
+/// The case rows without the ids of offices, programmes and users (those are drawn anew).
 async fn cases_of(store: &Store) -> Vec<CaseRow> {
     let (mut cases, _) = store.read_model_snapshot().await.unwrap();
     for c in &mut cases {
         c.host_office = uuid::Uuid::nil();
         c.return_office = c.return_office.map(|_| uuid::Uuid::nil());
         c.programme = uuid::Uuid::nil();
+        c.owner = c.owner.map(|_| uuid::Uuid::nil());
     }
     cases.sort_by(|a, b| a.reference.cmp(&b.reference));
     cases
