@@ -57,6 +57,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let today = homeward_app::now().date_naive();
     let mut slot_states = BTreeSet::new();
     let mut lost_by_follow_ups = false;
+    let mut unreached = false;
     for row in &cases {
         let events = store
             .load_events(homeward_domain::ids::CaseId(row.case_id))
@@ -71,6 +72,8 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
                 });
             }
         }
+        unreached |=
+            case.stage != homeward_domain::Stage::Closed && case.monitoring.failures_in_a_row() > 0;
         lost_by_follow_ups |= case.outcome
             == Some(homeward_domain::case::records::Outcome::LostContact)
             && case.monitoring.failures_in_a_row() > 0;
@@ -112,6 +115,10 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     assert!(
         lost_by_follow_ups,
         "no case closed as lost contact after follow-ups"
+    );
+    assert!(
+        unreached,
+        "no open case whose last follow-up did not reach the returnee"
     );
     assert!(store.verify_audit().await.unwrap().is_ok());
     // Every person of a departed case is a return; nobody else is.

@@ -1061,6 +1061,7 @@ async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_t
                         || r.departs_at
                             .is_some_and(|d| d >= now && d < now + chrono::Duration::days(7))
                 })
+                .filter(|r| !q.unreached || r.unreached > 0)
                 .collect();
             match q.dated {
                 Dated::WaitingSince => want.sort_by_key(|r| (r.updated_at, r.case_id)),

@@ -224,6 +224,8 @@ pub struct CaseFilter {
     pub order: ListOrder,
     /// Cases this caseworker owns.
     pub owner: Option<UserId>,
+    /// Only cases whose last follow-up did not reach the returnee.
+    pub unreached: bool,
 }
 
 /// How a case list is ordered.

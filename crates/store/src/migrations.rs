@@ -95,6 +95,10 @@ mod tests {
                 ),
                 ("0011_follow_ups.sql", "72656d4d20685c619303ac565b5a413e"),
                 ("0012_case_owner.sql", "ba68b4490f41d68a1a4e11b2e07ad194"),
+                (
+                    "0013_case_unreached.sql",
+                    "97c09937aff8653654e8515f490ec600",
+                ),
             ],
         ),
         (
@@ -130,6 +134,10 @@ mod tests {
                 ),
                 ("0011_follow_ups.sql", "31c044fdde3f8b61bc341f2da0b66084"),
                 ("0012_case_owner.sql", "0f8a6aefa07743f95438c3c9c7f35af1"),
+                (
+                    "0013_case_unreached.sql",
+                    "c1aea8c9fdb5b398e828e63772ccc508",
+                ),
             ],
         ),
     ];

@@ -60,6 +60,7 @@ pub fn project(
             .and_then(|i| i.legs.first())
             .map(|l| l.departs_at),
         owner: case.owner.map(|u| u.0),
+        unreached: case.monitoring.failures_in_a_row() as i64,
     };
     let people = case
         .members

@@ -14,7 +14,7 @@ use crate::projection::{project, stat_rows};
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
     outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
     first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
-    closed_at, version, updated_at, departs_at, owner";
+    closed_at, version, updated_at, departs_at, owner, unreached";
 
 /// The columns of a `PersonRow`.
 pub(crate) const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
@@ -38,7 +38,7 @@ pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, c
     missed_from, held_on, programme, office, return_country";
 
 /// `CASE_COLUMNS`, one name each.
-pub(crate) const CASE_COLUMN_NAMES: [&str; 23] = [
+pub(crate) const CASE_COLUMN_NAMES: [&str; 24] = [
     "case_id",
     "reference",
     "host_office",
@@ -62,6 +62,7 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 23] = [
     "updated_at",
     "departs_at",
     "owner",
+    "unreached",
 ];
 
 /// The case list's row: what lists and search show without loading events.
@@ -93,6 +94,8 @@ pub struct CaseRow {
     pub departs_at: Option<DateTime<Utc>>,
     /// The caseworker who owns the case.
     pub owner: Option<Uuid>,
+    /// Follow-ups since the returnee was last reached that did not reach them.
+    pub unreached: i64,
 }
 
 from_row!(CaseRow {
@@ -118,7 +121,8 @@ from_row!(CaseRow {
     version,
     updated_at,
     departs_at,
-    owner
+    owner,
+    unreached
 });
 
 /// A person on a case, for search.
@@ -422,6 +426,7 @@ pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
         a.updated_at != b.updated_at,
         a.departs_at != b.departs_at,
         a.owner != b.owner,
+        a.unreached != b.unreached,
     ];
     CASE_COLUMN_NAMES[1..]
         .iter()

@@ -400,6 +400,19 @@ fn follow_ups(
         }
         attempt(rng, story, ContactResult::Reached)?;
     }
+    // Where the story stops in monitoring, some returnees were not reached at the last
+    // attempt (the queue of those not reached).
+    if let Some(next) = slots
+        .get(held)
+        .filter(|_| !completes && rng.random_bool(0.5))
+    {
+        let at = next.opens.and_hms_opt(11, 0, 0).map(|t| t.and_utc());
+        if let Some(at) = at
+            && story.until(at)
+        {
+            attempt(rng, story, ContactResult::NotReached)?;
+        }
+    }
     Ok(Some(false))
 }
 

@@ -45,6 +45,7 @@ pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>>
         || !f.stages.is_empty()
         || f.order != ListOrder::Newest
         || f.owner.is_some()
+        || f.unreached
         || f.departing.is_some()
         || scope.offices.is_empty()
     {
@@ -85,6 +86,9 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if let Some(o) = f.owner {
         q.push(" AND cs.owner = ").push_bind(o.0);
+    }
+    if f.unreached {
+        q.push(" AND cs.unreached > 0");
     }
     if let Some((from, until)) = f.departing {
         q.push(" AND cs.departs_at >= ")

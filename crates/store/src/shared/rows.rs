@@ -217,7 +217,8 @@ pub(crate) async fn push_case_rows(
                 .push_bind(r.version)
                 .push_bind(r.updated_at)
                 .push_bind(r.departs_at)
-                .push_bind(r.owner);
+                .push_bind(r.owner)
+                .push_bind(r.unreached);
         });
         match update {
             None => {}

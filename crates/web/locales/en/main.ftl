@@ -912,3 +912,6 @@ case-flag-raised = raises “{ $flag }”
 case-flag-cleared = clears “{ $flag }”
 rule-note-duplicate = This note is already recorded.
 rule-note-raises_and_clears = A note raises or clears a flag, not both.
+
+home-not-reached = Not reached at the last attempt
+home-not-reached-hint = Returnees the last follow-up did not reach; after the programme's number of failed attempts in a row the case closes as lost contact.

@@ -915,3 +915,6 @@ case-flag-raised = activa «{ $flag }»
 case-flag-cleared = retira «{ $flag }»
 rule-note-duplicate = Esta nota ya está registrada.
 rule-note-raises_and_clears = Una nota activa o retira un aviso, no ambas cosas.
+
+home-not-reached = No localizados en el último intento
+home-not-reached-hint = Personas retornadas a las que el último seguimiento no localizó; tras el número de intentos fallidos seguidos que fija el programa, el caso se cierra como contacto perdido.

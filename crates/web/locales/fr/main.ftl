@@ -915,3 +915,6 @@ case-flag-raised = signale « { $flag } »
 case-flag-cleared = retire « { $flag } »
 rule-note-duplicate = Cette note est déjà enregistrée.
 rule-note-raises_and_clears = Une note lève ou retire un signalement, pas les deux.
+
+home-not-reached = Non joints à la dernière tentative
+home-not-reached-hint = Personnes de retour que le dernier suivi n'a pas jointes ; après le nombre d'échecs consécutifs fixé par le programme, le dossier est clos comme contact perdu.

@@ -506,10 +506,12 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
         if a.reads_cases() {
             queues.push(my_cases(&st, &v, &p).await?);
         }
-        // Follow-ups come before the list of cases in monitoring.
+        // The follow-ups (overdue, due, not reached) come before the list of cases in
+        // monitoring.
+        const AFTER_FOLLOW_UPS: [&str; 2] = ["not-reached", "monitoring"];
         for q in queues::CASE_QUEUES
             .iter()
-            .filter(|q| q.for_actor(&p) && q.slug != "monitoring")
+            .filter(|q| q.for_actor(&p) && !AFTER_FOLLOW_UPS.contains(&q.slug))
         {
             queues.push(case_queue(&st, &v, &p, q).await?);
         }
@@ -518,8 +520,10 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
             queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Overdue).await?);
             queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Due).await?);
         }
-        if let Some(q) = queues::CaseQueue::of("monitoring").filter(|q| q.for_actor(&p)) {
-            queues.push(case_queue(&st, &v, &p, q).await?);
+        for slug in AFTER_FOLLOW_UPS {
+            if let Some(q) = queues::CaseQueue::of(slug).filter(|q| q.for_actor(&p)) {
+                queues.push(case_queue(&st, &v, &p, q).await?);
+            }
         }
         Ok(())
     }

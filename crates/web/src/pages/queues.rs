@@ -43,13 +43,15 @@ pub struct CaseQueue {
     pub dated: Dated,
     /// Only cases whose first flight leaves within a week.
     pub this_week: bool,
+    /// Only cases whose last follow-up did not reach the returnee.
+    pub unreached: bool,
 }
 
 use Role::*;
 use Stage::*;
 
 /// Every queue, in the order the home page shows them.
-pub const CASE_QUEUES: [CaseQueue; 8] = [
+pub const CASE_QUEUES: [CaseQueue; 9] = [
     CaseQueue {
         slug: "counselling",
         title: "home-counselling",
@@ -58,6 +60,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[Registered, Counselling],
         dated: Dated::WaitingSince,
         this_week: false,
+        unreached: false,
     },
     CaseQueue {
         slug: "approve",
@@ -67,6 +70,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[Applied],
         dated: Dated::WaitingSince,
         this_week: false,
+        unreached: false,
     },
     CaseQueue {
         slug: "this-week",
@@ -76,6 +80,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[PreDeparture, ReadyToDepart],
         dated: Dated::Flight,
         this_week: true,
+        unreached: false,
     },
     CaseQueue {
         slug: "departures",
@@ -85,6 +90,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[Approved, PreDeparture],
         dated: Dated::WaitingSince,
         this_week: false,
+        unreached: false,
     },
     CaseQueue {
         slug: "ready",
@@ -94,6 +100,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[ReadyToDepart],
         dated: Dated::Flight,
         this_week: false,
+        unreached: false,
     },
     CaseQueue {
         slug: "arrivals",
@@ -103,6 +110,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[Departed],
         dated: Dated::WaitingSince,
         this_week: false,
+        unreached: false,
     },
     CaseQueue {
         slug: "reintegration",
@@ -112,6 +120,17 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[Arrived, Reintegration],
         dated: Dated::WaitingSince,
         this_week: false,
+        unreached: false,
+    },
+    CaseQueue {
+        slug: "not-reached",
+        title: "home-not-reached",
+        hint: Some("home-not-reached-hint"),
+        roles: &[ReintegrationOfficer, MonitoringOfficer],
+        stages: &[Arrived, Reintegration, Monitoring],
+        dated: Dated::WaitingSince,
+        this_week: false,
+        unreached: true,
     },
     CaseQueue {
         slug: "monitoring",
@@ -121,6 +140,7 @@ pub const CASE_QUEUES: [CaseQueue; 8] = [
         stages: &[Monitoring],
         dated: Dated::WaitingSince,
         this_week: false,
+        unreached: false,
     },
 ];
 
@@ -144,6 +164,7 @@ impl CaseQueue {
             departing: self
                 .this_week
                 .then(|| (now, now + chrono::Duration::days(7))),
+            unreached: self.unreached,
             ..CaseFilter::default()
         }
     }
