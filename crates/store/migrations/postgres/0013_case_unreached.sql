@@ -1,5 +1,5 @@
 -- Follow-ups in a row that did not reach the returnee, per case: the queue of returnees
--- not reached at the last attempt. Filled by the commits that follow and by a rebuild.
+-- not reached at the last attempt. Filled by the commits that follow and by `homeward rebuild-projections`.
 
 ALTER TABLE case_summaries ADD COLUMN unreached BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX case_summaries_unreached ON case_summaries (updated_at) WHERE unreached > 0;
