@@ -1339,3 +1339,28 @@ async fn a_note_raises_a_flag_shown_at_the_top_of_the_case() {
     assert!(head.contains(">Risk<"), "the flag at the top: {head}");
     assert!(page.contains("Her brother calls asking where she lives."));
 }
+
+/// A role that works on no cases gets a home page that says what it can do here, with
+/// links, and nothing about figures to a partner who reads none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_without_cases_see_what_they_can_do_from_their_home_page() {
+    let s = demo_site(20).await;
+    for (user, links, absent) in [
+        ("admin", &["/admin", "/audit", "/account"][..], "/queues/"),
+        ("donor", &["/statistics", "/account"][..], "/admin\">"),
+        ("auditor", &["/audit", "/account"][..], "/admin\">"),
+        ("partner", &["/account"][..], "/statistics\">"),
+    ] {
+        let mut w = Web::new(&s);
+        w.sign_in_with(user, &format!("demo-{user}-2026")).await;
+        let home = w.get("/home").await.body;
+        let main = &home[home.find("<main").unwrap()..];
+        for l in links {
+            assert!(
+                main.contains(&format!("href=\"{l}\"")),
+                "{user}: {l} in {main}"
+            );
+        }
+        assert!(!main.contains(absent), "{user}: {absent}");
+    }
+}

@@ -68,7 +68,7 @@ home-arrivals = Arrivals to receive
 home-reintegration = In reintegration
 home-monitoring = Cases in monitoring
 home-empty = Nothing here.
-home-no-cases = Your role works on aggregated figures and administration, not on cases.
+home-no-cases = Your role works on no cases. Here is what you can do.
 home-see-all = See all { $count }
 
 ## Case list
@@ -915,3 +915,15 @@ rule-note-raises_and_clears = A note raises or clears a flag, not both.
 
 home-not-reached = Not reached at the last attempt
 home-not-reached-hint = Returnees the last follow-up did not reach; after the programme's number of failed attempts in a row the case closes as lost contact.
+
+# What roles without cases can do
+task-statistics = Read the figures
+task-statistics-hint = Returns and the pipeline by year, country, sex, age and vulnerability; counts too small to publish are hidden.
+task-admin = Administer Homeward
+task-admin-hint = Offices, programmes (their packages and monitoring schedules) and users.
+task-audit = Verify the audit log
+task-audit-hint = Every change and every read of sensitive data, in a tamper-evident chain.
+task-partner = Referrals to your organisation
+task-partner-hint = Referrals are not sent through Homeward yet: cases referred to you are not listed here.
+task-account = Your account
+task-account-hint = Your roles and offices, your password, signing out everywhere.

@@ -68,7 +68,7 @@ home-arrivals = Llegadas por recibir
 home-reintegration = En reintegración
 home-monitoring = Casos en seguimiento
 home-empty = No hay nada aquí.
-home-no-cases = Su rol trabaja con cifras agregadas y tareas de administración, no con casos.
+home-no-cases = Su función no trabaja con casos. Esto es lo que puede hacer.
 home-see-all = Ver todos ({ $count })
 
 ## Lista de casos
@@ -918,3 +918,15 @@ rule-note-raises_and_clears = Una nota activa o retira un aviso, no ambas cosas.
 
 home-not-reached = No localizados en el último intento
 home-not-reached-hint = Personas retornadas a las que el último seguimiento no localizó; tras el número de intentos fallidos seguidos que fija el programa, el caso se cierra como contacto perdido.
+
+# What roles without cases can do
+task-statistics = Consultar las cifras
+task-statistics-hint = Retornos y flujo de casos por año, país, sexo, edad y vulnerabilidad; las cifras demasiado pequeñas para publicarse se ocultan.
+task-admin = Administrar Homeward
+task-admin-hint = Oficinas, programas (sus paquetes y calendarios de seguimiento) y usuarios.
+task-audit = Verificar el registro de auditoría
+task-audit-hint = Cada cambio y cada lectura de datos sensibles, en una cadena a prueba de manipulaciones.
+task-partner = Derivaciones a su organización
+task-partner-hint = Las derivaciones aún no se envían por Homeward: los casos derivados a ustedes no se listan aquí.
+task-account = Su cuenta
+task-account-hint = Sus funciones y oficinas, su contraseña, cerrar sesión en todas partes.

@@ -68,7 +68,7 @@ home-arrivals = Arrivées à accueillir
 home-reintegration = En réintégration
 home-monitoring = Dossiers en suivi
 home-empty = Aucun élément.
-home-no-cases = Votre rôle porte sur les données agrégées et l'administration, pas sur les dossiers.
+home-no-cases = Votre rôle ne porte sur aucun dossier. Voici ce que vous pouvez faire.
 home-see-all = Tout voir ({ $count })
 
 ## Liste des dossiers
@@ -918,3 +918,15 @@ rule-note-raises_and_clears = Une note lève ou retire un signalement, pas les d
 
 home-not-reached = Non joints à la dernière tentative
 home-not-reached-hint = Personnes de retour que le dernier suivi n'a pas jointes ; après le nombre d'échecs consécutifs fixé par le programme, le dossier est clos comme contact perdu.
+
+# What roles without cases can do
+task-statistics = Consulter les chiffres
+task-statistics-hint = Retours et suivi des dossiers par année, pays, sexe, âge et vulnérabilité ; les effectifs trop petits pour être publiés sont masqués.
+task-admin = Administrer Homeward
+task-admin-hint = Bureaux, programmes (leurs forfaits et calendriers de suivi) et utilisateurs.
+task-audit = Vérifier le journal d'audit
+task-audit-hint = Chaque modification et chaque lecture de données sensibles, dans une chaîne infalsifiable.
+task-partner = Orientations vers votre organisation
+task-partner-hint = Les orientations ne passent pas encore par Homeward : les dossiers orientés vers vous ne sont pas listés ici.
+task-account = Votre compte
+task-account-hint = Vos rôles et bureaux, votre mot de passe, la déconnexion partout.

@@ -364,6 +364,41 @@ pub struct HomePage {
     pub c: Chrome,
     pub queues: Vec<Queue>,
     pub reads_cases: bool,
+    /// For roles that work on no cases: what they can do here.
+    pub tasks: Vec<Task>,
+}
+
+/// Something a role can do, with where.
+pub struct Task {
+    /// Where; none for what cannot be done here yet.
+    pub href: Option<&'static str>,
+    pub label: String,
+    pub hint: String,
+}
+
+/// What a role that works on no cases (administrator, donor, auditor, partner) can do.
+fn tasks(v: &Visitor, p: &Principal) -> Vec<Task> {
+    let a = &p.actor;
+    let task = |href: &'static str, key: &str| Task {
+        href: Some(href).filter(|h| !h.is_empty()),
+        label: v.i.t(key),
+        hint: v.i.t(&format!("{key}-hint")),
+    };
+    let mut out = vec![];
+    if homeward_app::stats::access(p).is_some() {
+        out.push(task("/statistics", "task-statistics"));
+    }
+    if a.may_administer() {
+        out.push(task("/admin", "task-admin"));
+    }
+    if a.may_read_audit() {
+        out.push(task("/audit", "task-audit"));
+    }
+    if a.has(Role::Partner) {
+        out.push(task("", "task-partner"));
+    }
+    out.push(task("/account", "task-account"));
+    out
 }
 
 const QUEUE_SIZE: u32 = 10;
@@ -535,6 +570,11 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
         c: Chrome::new(&v, v.i.t("home-title")),
         queues,
         reads_cases: a.reads_cases(),
+        tasks: if a.reads_cases() {
+            vec![]
+        } else {
+            tasks(&v, &p)
+        },
     };
     consume_flash(&v, ok(&t))
 }
