@@ -540,6 +540,8 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         page.contains("Sewing machines"),
         "the plan is on the case page"
     );
+    // The print view (what "Print" opens without JavaScript) passes the checks too.
+    b.go(&format!("/cases/{case}/print")).await;
     b.step(&case, "start-monitoring").await;
     b.submit("monitoring").await;
     // Follow-ups: one that reached her, then contact found lost, which closes the case.

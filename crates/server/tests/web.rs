@@ -1122,6 +1122,12 @@ async fn a_registered_case_says_an_information_session_comes_next_and_who_holds_
         at < page.find(&i.t("case-timeline")).unwrap(),
         "what happens next comes before the record"
     );
+    // "Print" works without JavaScript: it opens the case as it prints.
+    assert!(page.contains(&format!("href=\"/cases/{case}/print\"")));
+    let print = w.get(&format!("/cases/{case}/print")).await;
+    assert_eq!(print.status, 200);
+    assert!(print.body.contains("<body class=\"print-view\">"));
+    assert!(plain(&unescape(&print.body)).contains(&i.t("case-print-hint")));
 }
 
 /// The account page: who you are (roles, offices), your password changed with every

@@ -34,6 +34,9 @@ pub struct Chrome {
     pub path: String,
     pub flash: Option<String>,
     pub langs: Vec<LangOption>,
+    /// A page laid out as it prints (the case's print view): no header, navigation or
+    /// actions, on screen too.
+    pub print_view: bool,
 }
 
 impl Chrome {
@@ -93,6 +96,7 @@ impl Chrome {
                     selected: l == i.lang,
                 })
                 .collect(),
+            print_view: false,
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn router(state: WebState) -> Router {
             get(pages::register::form).post(pages::register::submit),
         )
         .route("/cases/{case_id}", get(pages::case::show))
+        .route("/cases/{case_id}/print", get(pages::case::print))
         .route(
             "/cases/{case_id}/do/{action}",
             get(pages::action::form).post(pages::action::submit),

@@ -364,7 +364,8 @@ impl CommandKind {
                     ReintegrationOfficer,
                     MonitoringOfficer,
                 ],
-                stages: &Stage::ALL,
+                // A closed case is reopened first: nothing is added to it.
+                stages: &OPEN,
             },
             Close => Spec {
                 name: "close",

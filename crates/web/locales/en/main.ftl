@@ -927,3 +927,5 @@ task-partner = Referrals to your organisation
 task-partner-hint = Referrals are not sent through Homeward yet: cases referred to you are not listed here.
 task-account = Your account
 task-account-hint = Your roles and offices, your password, signing out everywhere.
+case-print-hint = This is the case as it prints: use your browser's Print command.
+case-print-back = Back to the case

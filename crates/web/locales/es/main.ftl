@@ -930,3 +930,5 @@ task-partner = Derivaciones a su organización
 task-partner-hint = Las derivaciones aún no se envían por Homeward: los casos derivados a ustedes no se listan aquí.
 task-account = Su cuenta
 task-account-hint = Sus funciones y oficinas, su contraseña, cerrar sesión en todas partes.
+case-print-hint = Así se imprime el caso: use la orden Imprimir de su navegador.
+case-print-back = Volver al caso

@@ -930,3 +930,5 @@ task-partner = Orientations vers votre organisation
 task-partner-hint = Les orientations ne passent pas encore par Homeward : les dossiers orientés vers vous ne sont pas listés ici.
 task-account = Votre compte
 task-account-hint = Vos rôles et bureaux, votre mot de passe, la déconnexion partout.
+case-print-hint = Voici le dossier tel qu'il s'imprime : utilisez la commande Imprimer de votre navigateur.
+case-print-back = Retour au dossier

@@ -96,6 +96,7 @@ pub fn step_line(i: &I18n, s: &NextStep) -> StepLine {
 #[template(path = "case.html")]
 pub struct CasePage {
     pub c: Chrome,
+    pub case_id: String,
     pub reference: String,
     pub name: String,
     pub stage: String,
@@ -125,6 +126,22 @@ pub async fn show(
 ) -> Response {
     match build(&st, &v, &p, CaseId(case_id)).await {
         Ok(page) => consume_flash(&v, ok(&page)),
+        Err(e) => app_error(&v, e),
+    }
+}
+
+/// The case as it prints, as a page of its own: what "Print" opens without JavaScript
+/// (the browser's Print command prints it).
+pub async fn print(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(case_id): Path<Uuid>,
+) -> Response {
+    match build(&st, &v, &p, CaseId(case_id)).await {
+        Ok(mut page) => {
+            page.c.print_view = true;
+            ok(&page)
+        }
         Err(e) => app_error(&v, e),
     }
 }
@@ -406,6 +423,7 @@ async fn build(
         .map(|k| i.t(&format!("sensitive-{}", enum_code(k))))
         .collect();
     Ok(CasePage {
+        case_id: id.0.to_string(),
         c: Chrome::new(
             v,
             i.t1("case-title", "reference", case.reference.to_string()),
