@@ -325,6 +325,40 @@ impl Browser {
         self.check("language").await;
     }
 
+    /// The page at a 390 px wide phone viewport: nothing wider than the screen (no
+    /// sideways scrolling), the accessibility check passed, a screenshot kept; then the
+    /// desktop size again.
+    async fn phone_fits(&mut self, name: &str) {
+        self.c.set_window_size(390, 844).await.unwrap();
+        // The page lays itself out again at the new size.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let widths = self
+            .c
+            .execute(
+                "const d = document.documentElement; \
+                 const wide = [...document.querySelectorAll('body *')] \
+                   .filter(e => e.getBoundingClientRect().right > d.clientWidth + 1) \
+                   .slice(0, 3).map(e => e.tagName + '.' + e.className).join(' '); \
+                 return [window.innerWidth, d.scrollWidth, d.clientWidth, wide];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (inner, scroll) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(
+            inner <= 400,
+            "{}: the viewport is {inner} px wide",
+            self.label
+        );
+        assert!(
+            scroll <= inner,
+            "{} {name}: the page is {scroll} px wide on a {inner} px screen",
+            self.label
+        );
+        self.check(name).await;
+        self.c.set_window_size(1280, 1000).await.unwrap();
+    }
+
     /// Runs the step `slug` on the case: opens its form from the case page's actions.
     async fn step(&mut self, case: &str, slug: &str) {
         self.go(&format!("/cases/{case}/do/{slug}")).await;
@@ -416,6 +450,13 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         b.c.find(Locator::Css(".error-summary")).await.is_ok(),
         "{label}: consent without attestations"
     );
+    // On a 390 px phone the form and the case page do not scroll sideways.
+    if label == "en" {
+        b.phone_fits("consent-form-phone").await;
+        b.go(&format!("/cases/{case}")).await;
+        b.phone_fits("case-phone").await;
+        b.step(&case, "record-consent").await;
+    }
     b.choose("no_pressure_attested", "yes").await;
     b.choose("right_to_withdraw_explained", "yes").await;
     b.choose("data_processing_consent", "yes").await;
