@@ -119,25 +119,21 @@ impl App {
                 Violation::new("caseworker.unknown", "there is no such user").at(field),
             )
         })?;
-        Ok(homeward_domain::Assignee {
-            user_id: user.id,
-            offices: user.offices.iter().copied().collect(),
-            works_on_cases: user.active && user.roles.iter().any(|r| r.reads_cases()),
-        })
+        Ok(assignee_of(&user))
     }
 
     /// The users who may own this case: active, working on cases, in the office that
     /// leads it; by name.
     pub async fn caseworkers(&self, p: &Principal, id: CaseId) -> Result<Vec<(UserId, String)>> {
         let read = self.load_visible(p, id).await?;
-        let lead = read.case.lead_office();
+        // Whoever the domain's rule lets own it.
         let mut users: Vec<(UserId, String)> = self
             .store()
             .list_users()
             .await?
             .into_iter()
             .filter(|u| {
-                u.active && u.offices.contains(&lead) && u.roles.iter().any(|r| r.reads_cases())
+                homeward_domain::case::caseworker_violations(&read.case, &assignee_of(u)).is_empty()
             })
             .map(|u| (u.id, u.display_name))
             .collect();
@@ -613,4 +609,13 @@ pub struct FollowUpDue {
     /// The first and last day it is on time.
     pub opens: chrono::NaiveDate,
     pub closes: chrono::NaiveDate,
+}
+
+/// A user as the domain sees a would-be caseworker.
+fn assignee_of(user: &homeward_store::UserRecord) -> homeward_domain::Assignee {
+    homeward_domain::Assignee {
+        user_id: user.id,
+        offices: user.offices.iter().copied().collect(),
+        works_on_cases: user.active && user.roles.iter().any(|r| r.reads_cases()),
+    }
 }

@@ -68,6 +68,31 @@ fn require_member(case: &Case, person: PersonId, field: &str, c: &mut Check) {
     }
 }
 
+/// Why this user may not own this case: a caseworker is active, has a role that works on
+/// cases, and works in the office that leads the case. Empty: they may.
+pub fn caseworker_violations(case: &Case, a: &super::commands::Assignee) -> Vec<Violation> {
+    let mut out = vec![];
+    if !a.works_on_cases {
+        out.push(
+            Violation::new(
+                "caseworker.role",
+                "a caseworker is an active user whose role works on cases",
+            )
+            .at("user_id"),
+        );
+    }
+    if !a.offices.contains(&case.lead_office()) {
+        out.push(
+            Violation::new(
+                "caseworker.office",
+                "a caseworker works in the office that leads the case",
+            )
+            .at("user_id"),
+        );
+    }
+    out
+}
+
 /// Decides a command on an existing case.
 pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Refusal> {
     let mut c = Check::new();
@@ -493,24 +518,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                     .at("user_id"),
                 );
             }
-            if !a.works_on_cases {
-                c.push(
-                    Violation::new(
-                        "caseworker.role",
-                        "a caseworker is an active user whose role works on cases",
-                    )
-                    .at("user_id"),
-                );
-            }
-            if !a.offices.contains(&case.lead_office()) {
-                c.push(
-                    Violation::new(
-                        "caseworker.office",
-                        "a caseworker works in the office that leads the case",
-                    )
-                    .at("user_id"),
-                );
-            }
+            c.extend(caseworker_violations(case, &a));
             vec![Event::CaseworkerAssigned { user_id: a.user_id }]
         }
         Command::RecordNeeds(n) => {

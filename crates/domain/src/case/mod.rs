@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 
 pub use commands::{Assignee, Command, CommandKind, RegisterCase};
 pub use decide::{
-    Context, allowed_stages, decide, monitoring_unfinished, plan_cap, register,
-    reintegration_unfinished,
+    Context, allowed_stages, caseworker_violations, decide, monitoring_unfinished, plan_cap,
+    register, reintegration_unfinished,
 };
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;

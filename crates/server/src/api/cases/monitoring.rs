@@ -3,6 +3,8 @@
 
 use homeward_app::cases::{FollowUpDue, FollowUpQueue};
 
+use crate::extract::ApiQuery;
+
 use super::*;
 
 command!(
@@ -59,16 +61,8 @@ pub struct FollowUpQuery {
 pub async fn follow_ups_waiting(
     State(state): State<AppState>,
     Auth(who): Auth,
-    query: Result<Query<FollowUpQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<FollowUpQuery>,
 ) -> ApiResult<Json<PageOut<FollowUpDue>>> {
-    let Query(q) = query.map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            "Invalid query string",
-        )
-        .detail(e.body_text())
-    })?;
     let page = page_request(q.page, q.per_page)?;
     let today = homeward_app::now().date_naive();
     let result = state
