@@ -144,7 +144,7 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
 }
 
 impl App {
-    async fn audit_admin(
+    pub(crate) async fn audit_admin(
         &self,
         p: Option<&Principal>,
         action: &str,

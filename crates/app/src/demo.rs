@@ -29,6 +29,7 @@ use crate::admin::NewUser;
 use crate::{App, AppError, Result, now};
 
 mod countries;
+mod directory;
 mod reintegration;
 mod stories;
 
@@ -394,6 +395,7 @@ impl App {
                 .id,
             );
         }
+        self.demo_directory().await?;
         let settings = demo_programme_settings()?;
         let programme = self
             .create_programme(

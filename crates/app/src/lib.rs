@@ -12,6 +12,7 @@ pub mod cube;
 pub mod demo;
 mod directory;
 pub mod input;
+pub mod organisations;
 mod recent;
 pub mod stats;
 pub mod views;

@@ -111,6 +111,11 @@ impl Actor {
         self.has(Role::Administrator)
     }
 
+    /// Who keeps the stakeholder directory: administrators and programme managers.
+    pub fn may_keep_directory(&self) -> bool {
+        self.has_any(&[Role::Administrator, Role::Approver])
+    }
+
     pub fn may_read_audit(&self) -> bool {
         self.has_any(&[Role::Auditor, Role::Administrator])
     }

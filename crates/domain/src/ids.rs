@@ -82,3 +82,11 @@ id!(
     /// A note on a case.
     NoteId
 );
+id!(
+    /// An organisation of the stakeholder directory.
+    OrganisationId
+);
+id!(
+    /// A referral of a case to an organisation.
+    ReferralId
+);

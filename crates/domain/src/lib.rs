@@ -10,6 +10,7 @@ pub mod case;
 pub mod countries;
 pub mod disclosure;
 pub mod ids;
+pub mod organisation;
 pub mod person;
 pub mod programme;
 pub mod rules;

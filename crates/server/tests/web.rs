@@ -1370,3 +1370,94 @@ async fn roles_without_cases_see_what_they_can_do_from_their_home_page() {
         assert!(!main.contains(absent), "{user}: {absent}");
     }
 }
+
+#[tokio::test]
+async fn the_directory_is_searched_by_caseworkers_and_kept_by_programme_managers() {
+    let s = demo_site(5).await;
+    let mut c = Web::new(&s);
+    c.sign_in_with("counsellor", "demo-counsellor-2026").await;
+    assert!(c.get("/home").await.body.contains("href=\"/directory\""));
+    let all = plain(&c.get("/directory").await.body);
+    assert!(
+        all.contains("Tbilisi Reception and Shelter Centre"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("Baghdad Legal Aid Clinic"),
+        "an organisation that no longer works is not offered"
+    );
+    // Searched by country and service together, without JavaScript (a GET form).
+    let ge = plain(&c.get("/directory?country=GE&service=shelter").await.body);
+    assert!(ge.contains("Tbilisi Reception and Shelter Centre"));
+    assert!(!ge.contains("Kutaisi Vocational College") && !ge.contains("Keur Yakaar"));
+    assert!(ge.contains("1 organisation"), "{ge}");
+    let gone = plain(&c.get("/directory?country=IQ&inactive=1").await.body);
+    assert!(gone.contains("Baghdad Legal Aid Clinic") && gone.contains("No longer working"));
+    // Caseworkers read it; they do not keep it.
+    assert!(!all.contains("href=\"/directory/new\""));
+    assert_eq!(c.get("/directory/new").await.status, 403);
+
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver", "demo-approver-2026").await;
+    m.get("/directory/new").await;
+    let empty = m.post("/directory/new", &[("name", "")]).await;
+    assert_eq!(empty.status, 422);
+    let summary = plain(&empty.body);
+    for field in ["#name", "#kind", "#countries", "#services", "#stages"] {
+        assert!(
+            summary.contains(&format!("href=\"{field}\"")),
+            "{field} in the error summary"
+        );
+    }
+    assert!(summary.contains("Choose at least one service it offers."));
+    let added = m
+        .post(
+            "/directory/new",
+            &[
+                ("name", "Tbilisi Legal Aid Bureau"),
+                ("kind", "migrant_support"),
+                ("countries", "GE"),
+                ("services", "legal_aid"),
+                ("services", "housing"),
+                ("stages", "reintegration"),
+                ("languages", "ka, en"),
+                ("email", "help@legal.example.org"),
+                ("active", "yes"),
+            ],
+        )
+        .await;
+    assert!(added.url.starts_with("/directory/"), "{}", added.body);
+    let page = plain(&added.body);
+    assert!(page.contains("Legal aid, Housing") && page.contains("help@legal.example.org"));
+    // The edit form starts from what is recorded; taking "still working" off hides it.
+    let edit = format!("{}/edit", added.url);
+    let form = m.get(&edit).await.body;
+    assert!(form.contains("value=\"Tbilisi Legal Aid Bureau\""));
+    assert!(
+        form.contains("value=\"legal_aid\" checked")
+            || form.contains("value=\"legal_aid\"  checked")
+    );
+    let changed = m
+        .post(
+            &edit,
+            &[
+                ("name", "Tbilisi Legal Aid Bureau"),
+                ("kind", "migrant_support"),
+                ("countries", "GE"),
+                ("services", "legal_aid"),
+                ("stages", "reintegration"),
+            ],
+        )
+        .await;
+    assert!(
+        changed.body.contains("No longer working"),
+        "{}",
+        changed.body
+    );
+    let found = plain(&c.get("/directory?service=legal_aid&country=GE").await.body);
+    assert!(!found.contains("Tbilisi Legal Aid Bureau"));
+    // In Arabic, names of services and the list separator are the language's own.
+    c.post("/language", &[("lang", "ar")]).await;
+    let ar = plain(&c.get("/directory?country=SN").await.body);
+    assert!(ar.contains("الاستقبال عند الوصول، الإيواء"), "{ar}");
+}

@@ -329,6 +329,25 @@ from_row!(ProgrammeRow {
     updated_at
 });
 
+/// An organisation of the stakeholder directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationRow {
+    pub id: Uuid,
+    pub name: String,
+    /// JSON of [`homeward_domain::organisation::OrganisationDetails`].
+    pub details: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+from_row!(OrganisationRow {
+    id,
+    name,
+    details,
+    created_at,
+    updated_at
+});
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: UserId,
@@ -681,6 +700,23 @@ impl Store {
 
     pub async fn update_programme(&self, p: &ProgrammeRow) -> Result<()> {
         dispatch!(self, s => s.update_programme(p).await)
+    }
+
+    pub async fn create_organisation(&self, o: &OrganisationRow) -> Result<()> {
+        dispatch!(self, s => s.create_organisation(o).await)
+    }
+
+    pub async fn update_organisation(&self, o: &OrganisationRow) -> Result<()> {
+        dispatch!(self, s => s.update_organisation(o).await)
+    }
+
+    /// Every organisation, by name.
+    pub async fn list_organisations(&self) -> Result<Vec<OrganisationRow>> {
+        dispatch!(self, s => s.list_organisations().await)
+    }
+
+    pub async fn organisation(&self, id: Uuid) -> Result<Option<OrganisationRow>> {
+        dispatch!(self, s => s.organisation(id).await)
     }
 
     pub async fn list_programmes(&self) -> Result<Vec<ProgrammeRow>> {

@@ -99,6 +99,7 @@ mod tests {
                     "0013_case_unreached.sql",
                     "82d8b9311d0610adcaaa532196e345d6",
                 ),
+                ("0014_organisations.sql", "cba8fcb76c896977cc1804c178bacc28"),
             ],
         ),
         (
@@ -138,6 +139,7 @@ mod tests {
                     "0013_case_unreached.sql",
                     "b0bdcb59f12cd9ccdbfe07235255ed78",
                 ),
+                ("0014_organisations.sql", "0734be0bdf41bfc16f4a9077b77f6b64"),
             ],
         ),
     ];

@@ -98,6 +98,18 @@ impl FormErrors {
         });
     }
 
+    /// A value the domain refused (`text.empty`, `country.unknown`...), translated.
+    pub fn add_value_error(
+        &mut self,
+        i: &I18n,
+        field: &str,
+        e: homeward_domain::values::ValueError,
+    ) {
+        self.add_violations(i, &[Violation::from_value_error(e, field)], |p| {
+            p.to_string()
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

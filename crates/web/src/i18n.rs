@@ -148,6 +148,16 @@ impl I18n {
         }
     }
 
+    /// Items of a list as the language joins them ("a, b" or "a، b").
+    pub fn list<S: AsRef<str>>(&self, items: impl IntoIterator<Item = S>) -> String {
+        let sep = if self.lang == Lang::Ar { "، " } else { ", " };
+        items
+            .into_iter()
+            .map(|s| s.as_ref().to_string())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
     /// A country's name in this language (its code if unknown).
     pub fn country(&self, code: &str) -> String {
         homeward_domain::countries::name(code, self.code())

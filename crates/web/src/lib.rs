@@ -47,6 +47,16 @@ pub fn router(state: WebState) -> Router {
             "/cases/{case_id}/do/{action}",
             get(pages::action::form).post(pages::action::submit),
         )
+        .route("/directory", get(pages::directory::list))
+        .route(
+            "/directory/new",
+            get(pages::directory::new_form).post(pages::directory::create),
+        )
+        .route("/directory/{organisation_id}", get(pages::directory::show))
+        .route(
+            "/directory/{organisation_id}/edit",
+            get(pages::directory::edit_form).post(pages::directory::edit),
+        )
         .route("/admin", get(pages::admin::index))
         .route(
             "/admin/users/new",

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod organisations;
 pub mod session;
 pub mod stats;
 
@@ -29,7 +30,8 @@ use crate::state::AppState;
         (name = "lifecycle", description = "One command per step of the AVRR lifecycle"),
         (name = "people", description = "People on cases"),
         (name = "administration", description = "Offices, programmes and users"),
-                (name = "audit", description = "The tamper-evident audit log"),
+        (name = "directory", description = "The stakeholder directory: organisations a case can be referred to"),
+        (name = "audit", description = "The tamper-evident audit log"),
         (name = "statistics", description = "Returns and pipeline figures, protected for readers who may not see small numbers"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -124,6 +126,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list_offices, admin::create_office))
         .routes(routes!(admin::list_programmes, admin::create_programme))
         .routes(routes!(admin::get_programme, admin::update_programme))
+        .routes(routes!(
+            organisations::list_organisations,
+            organisations::create_organisation
+        ))
+        .routes(routes!(
+            organisations::get_organisation,
+            organisations::update_organisation
+        ))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))

@@ -4,6 +4,7 @@
 
 mod access;
 mod concurrency;
+mod directory;
 mod hostile;
 mod lifecycle;
 mod search;

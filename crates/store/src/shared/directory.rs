@@ -153,6 +153,62 @@ impl Backend {
         .await?)
     }
 
+    // ---- the stakeholder directory --------------------------------------------------
+
+    pub async fn create_organisation(&self, o: &OrganisationRow) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO organisations (id, name, details, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(o.id)
+        .bind(&o.name)
+        .bind(&o.details)
+        .bind(o.created_at)
+        .bind(o.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn update_organisation(&self, o: &OrganisationRow) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE organisations SET name = $1, details = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(&o.name)
+        .bind(&o.details)
+        .bind(o.updated_at)
+        .bind(o.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_organisations(&self) -> CResult<Vec<OrganisationRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, details, created_at, updated_at FROM organisations \
+             ORDER BY name, id",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    pub async fn organisation(&self, id: Uuid) -> CResult<Option<OrganisationRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, details, created_at, updated_at FROM organisations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
     // ---- users and sessions -------------------------------------------------------
 
     pub async fn create_user(&self, u: &UserRecord) -> CResult<()> {

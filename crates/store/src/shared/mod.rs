@@ -36,9 +36,10 @@ mod prelude {
     pub(super) use crate::{
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
         EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, ListOrder,
-        NewCase, OfficeRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
-        ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter,
-        StatRows, StoreError, UserBase, UserChange, UserRecord, WaitingFollowUp, decode_joined,
+        NewCase, OfficeRow, OrganisationRow, Page, PageRequest, PersonRow, PipelineRow,
+        ProgrammeRow, RebuildStats, ReturnCount, ReturnRow, SEARCH_BOUND, Scope,
+        SessionInDirectory, StageCount, StatFilter, StatRows, StoreError, UserBase, UserChange,
+        UserRecord, WaitingFollowUp, decode_joined,
     };
 
     pub(super) use super::super::Backend;

@@ -398,7 +398,50 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
     assert_eq!(db.store.list_programmes().await.unwrap().len(), 1);
 }
 
-homeward_store::db_tests!(users_offices_programmes_and_sessions,);
+async fn organisations_are_kept_by_name(db: &TestDb) {
+    let at = now();
+    let row = |name: &str| OrganisationRow {
+        id: Uuid::new_v4(),
+        name: name.into(),
+        details: format!("{{\"name\":\"{name}\"}}"),
+        created_at: at,
+        updated_at: at,
+    };
+    let (b, a) = (row("Tbilisi shelter"), row("Dakar shelter"));
+    db.store.create_organisation(&b).await.unwrap();
+    db.store.create_organisation(&a).await.unwrap();
+    let names: Vec<_> = db
+        .store
+        .list_organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["Dakar shelter", "Tbilisi shelter"]);
+    let mut changed = b.clone();
+    changed.name = "Abkhazia shelter".into();
+    changed.details = "{}".into();
+    changed.updated_at = at + Duration::seconds(1);
+    db.store.update_organisation(&changed).await.unwrap();
+    assert_eq!(
+        db.store.organisation(b.id).await.unwrap(),
+        Some(changed.clone())
+    );
+    assert_eq!(db.store.list_organisations().await.unwrap()[0], changed);
+    assert_eq!(db.store.organisation(Uuid::new_v4()).await.unwrap(), None);
+    let mut missing = changed;
+    missing.id = Uuid::new_v4();
+    assert!(matches!(
+        db.store.update_organisation(&missing).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+homeward_store::db_tests!(
+    users_offices_programmes_and_sessions,
+    organisations_are_kept_by_name,
+);
 
 #[tokio::test]
 async fn a_sqlite_backup_is_a_consistent_copy() {

@@ -954,3 +954,77 @@ task-account = حسابك
 task-account-hint = أدوارك ومكاتبك، وكلمة مرورك، وتسجيل الخروج من كل مكان.
 case-print-hint = هذا هو الملف كما يُطبع: استخدم أمر الطباعة في متصفحك.
 case-print-back = العودة إلى الملف
+
+## The stakeholder directory
+nav-directory = الدليل
+directory-title = دليل المنظمات
+directory-intro = المنظمات التي يمكن إحالة الشخص إليها: أين تعمل وما الذي تقدمه وفي أي مرحلة.
+directory-add = إضافة منظمة
+directory-edit = تعديل هذه المنظمة
+directory-search = البحث عن منظمات
+directory-any = الكل
+directory-service = الخدمة
+directory-stage = المرحلة
+directory-kind = نوع المنظمة
+directory-name = الاسم
+directory-name-field = اسم المنظمة
+directory-inactive = تضمين المنظمات التي توقفت عن العمل
+directory-inactive-tag = توقفت عن العمل
+directory-found = { $count ->
+    [zero] لا توجد منظمات
+    [one] منظمة واحدة
+    [two] منظمتان
+    [few] { $count } منظمات
+    [many] { $count } منظمة
+   *[other] { $count } منظمة
+}
+directory-countries = البلدان
+directory-services = الخدمات
+directory-stages = المراحل التي تقدمها فيها
+directory-languages = اللغات
+directory-languages-hint = رموز اللغات مفصولة بفواصل، مثل ar، ka، ru.
+directory-contact = جهة الاتصال
+directory-contact-hint = شخص أو مكتب (اختياري).
+directory-email = البريد الإلكتروني (اختياري)
+directory-phone = الهاتف (اختياري)
+directory-address = المكاتب والعناوين
+directory-address-hint = اختياري.
+directory-active = ما زالت تعمل
+directory-active-hint = تُحفظ المنظمة التي تتوقف عن العمل لأن الإحالات تذكرها، لكنها لا تُعرض بعد ذلك.
+rule-organisation-no_country = أدخل بلدًا واحدًا على الأقل تعمل فيه.
+rule-organisation-no_service = اختر خدمة واحدة على الأقل تقدمها.
+rule-organisation-no_stage = اختر مرحلة واحدة على الأقل تقدم فيها خدماتها.
+rule-organisation-email = أدخل عنوان بريد إلكتروني، مثل desk@example.org.
+opt-org-kind-immigration_authority = سلطة الهجرة
+opt-org-kind-asylum_authority = سلطة اللجوء
+opt-org-kind-social_welfare = الرعاية الاجتماعية
+opt-org-kind-child_protection = حماية الطفل
+opt-org-kind-police = الشرطة
+opt-org-kind-embassy = سفارة أو قنصلية
+opt-org-kind-international_organisation = منظمة دولية
+opt-org-kind-diaspora_association = جمعية للمغتربين
+opt-org-kind-migrant_support = مقدم دعم للمهاجرين
+opt-org-kind-protection_shelter = مختص في الحماية أو دار إيواء
+opt-org-kind-health_care = مقدم رعاية صحية
+opt-org-kind-receiving_community = مجتمع مستقبِل
+opt-service-reception = الاستقبال عند الوصول
+opt-service-shelter = الإيواء
+opt-service-medical_care = الرعاية الطبية
+opt-service-psychosocial_support = الدعم النفسي والاجتماعي
+opt-service-legal_aid = المساعدة القانونية
+opt-service-family_tracing = البحث عن الأسرة
+opt-service-child_protection = حماية الطفل
+opt-service-education = التعليم
+opt-service-vocational_training = التدريب المهني
+opt-service-business_support = دعم المشاريع
+opt-service-employment = التوظيف
+opt-service-housing = السكن
+opt-service-cash = المساعدة النقدية
+opt-service-stage-initial_interview = المقابلة الأولى
+opt-service-stage-status_determination = تحديد الوضع
+opt-service-stage-immediate_assistance = المساعدة الفورية
+opt-service-stage-medium_term_assistance = المساعدة على المدى المتوسط
+opt-service-stage-long_term_assistance = المساعدة على المدى الطويل
+opt-service-stage-integration = الاندماج
+opt-service-stage-return = العودة
+opt-service-stage-reintegration = إعادة الإدماج

@@ -54,7 +54,7 @@ pub struct ProgrammeRow {
     pub reflection: String,
 }
 
-fn forbidden(v: &Visitor) -> Response {
+pub(super) fn forbidden(v: &Visitor) -> Response {
     message(
         v,
         StatusCode::FORBIDDEN,
@@ -127,10 +127,29 @@ pub struct FormPage {
     pub fields: Vec<Field>,
     pub errors: FormErrors,
     pub notice: Option<String>,
+    /// Where the form was opened from, for the caption and "Cancel".
+    pub back_href: String,
+    pub back_label: String,
 }
 
 fn form_page(
     v: &Visitor,
+    heading: String,
+    action: String,
+    inputs: Vec<In>,
+    f: &FormData,
+    errors: &FormErrors,
+    notice: Option<String>,
+) -> Response {
+    let back = ("/admin".to_string(), v.i.t("admin-title"));
+    form_page_from(v, back, heading, action, inputs, f, errors, notice)
+}
+
+/// A form of the directory or the administration, opened from `back`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn form_page_from(
+    v: &Visitor,
+    (back_href, back_label): (String, String),
     heading: String,
     action: String,
     inputs: Vec<In>,
@@ -154,6 +173,8 @@ fn form_page(
             fields,
             errors: errors.clone(),
             notice,
+            back_href,
+            back_label,
         },
     )
 }
@@ -207,7 +228,11 @@ fn user_inputs(v: &Visitor, offices: &[OfficeView], new: bool) -> Vec<In> {
     inputs
 }
 
-fn add_app_errors(errors: &mut FormErrors, v: &Visitor, e: AppError) -> Option<Response> {
+pub(super) fn add_app_errors(
+    errors: &mut FormErrors,
+    v: &Visitor,
+    e: AppError,
+) -> Option<Response> {
     match e {
         AppError::Invalid(vs) => {
             errors.add_violations(&v.i, &vs, |p| p.split('/').next().unwrap_or(p).to_string());

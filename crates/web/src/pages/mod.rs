@@ -5,6 +5,7 @@ pub mod action;
 pub mod admin;
 pub mod case;
 pub mod cases;
+pub mod directory;
 pub mod follow_ups;
 pub mod queues;
 pub mod register;

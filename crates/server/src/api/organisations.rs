@@ -1,0 +1,119 @@
+//! The stakeholder directory: organisations, where they work and what they offer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use homeward_domain::ids::OrganisationId;
+use homeward_domain::organisation::{
+    Organisation, OrganisationDetails, OrganisationFilter, OrganisationKind, ServiceStage,
+    ServiceType,
+};
+use homeward_domain::values::CountryCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::problem::{ApiResult, ProblemDoc};
+use crate::state::AppState;
+
+/// What to look for; every part is optional and they all apply.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationQuery {
+    /// Works in this country (ISO 3166-1 alpha-2).
+    #[param(value_type = Option<String>)]
+    pub country: Option<CountryCode>,
+    /// Offers this service.
+    pub service: Option<ServiceType>,
+    /// Offers its services at this stage.
+    pub stage: Option<ServiceStage>,
+    pub kind: Option<OrganisationKind>,
+    /// Words of the name (each the start of a word of the name; accents and case ignored).
+    pub name: Option<String>,
+    /// Also organisations no longer active.
+    #[serde(default)]
+    pub inactive: bool,
+}
+
+/// Organisations of the directory that match, by name (any signed-in user).
+#[utoipa::path(get, path = "/api/organisations", tag = "directory",
+    params(OrganisationQuery),
+    responses((status = 200, description = "Organisations", body = Vec<Organisation>)),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn list_organisations(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+    ApiQuery(q): ApiQuery<OrganisationQuery>,
+) -> ApiResult<Json<Vec<Organisation>>> {
+    let filter = OrganisationFilter {
+        country: q.country,
+        service: q.service,
+        stage: q.stage,
+        kind: q.kind,
+        name: q.name.filter(|n| !n.trim().is_empty()),
+        inactive: q.inactive,
+    };
+    Ok(Json(state.app.find_organisations(&filter).await?))
+}
+
+/// Adds an organisation (administrators and programme managers).
+#[utoipa::path(post, path = "/api/organisations", tag = "directory", request_body = OrganisationDetails,
+    responses(
+        (status = 201, description = "Added", body = Organisation),
+        (status = 403, description = "Neither an administrator nor a programme manager", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(b): ApiJson<OrganisationDetails>,
+) -> ApiResult<(StatusCode, Json<Organisation>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_organisation(Some(&who), b).await?),
+    ))
+}
+
+/// One organisation.
+#[utoipa::path(get, path = "/api/organisations/{organisation_id}", tag = "directory",
+    params(("organisation_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The organisation", body = Organisation),
+        (status = 404, description = "No such organisation", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn get_organisation(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Organisation>> {
+    Ok(Json(state.app.get_organisation(OrganisationId(id)).await?))
+}
+
+/// Replaces an organisation's description (administrators and programme managers). An
+/// organisation that stops working is kept, marked `"active": false`: referrals name it.
+#[utoipa::path(put, path = "/api/organisations/{organisation_id}", tag = "directory", request_body = OrganisationDetails,
+    params(("organisation_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Changed", body = Organisation),
+        (status = 403, description = "Neither an administrator nor a programme manager", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn update_organisation(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(b): ApiJson<OrganisationDetails>,
+) -> ApiResult<Json<Organisation>> {
+    Ok(Json(
+        state
+            .app
+            .update_organisation(&who, OrganisationId(id), b)
+            .await?,
+    ))
+}
