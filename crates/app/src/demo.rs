@@ -30,6 +30,7 @@ use crate::{App, AppError, Result, now};
 
 mod countries;
 mod directory;
+mod referrals;
 mod reintegration;
 mod stories;
 
@@ -174,6 +175,8 @@ struct World {
     programme: ProgrammeId,
     settings: ProgrammeSettings,
     actors: Actors,
+    /// The directory the stories refer people to.
+    directory: Vec<directory::DemoOrganisation>,
 }
 
 /// An identifier drawn from the story's random numbers (so a seed gives the same data),
@@ -270,6 +273,7 @@ fn build_case(
         c,
         world.return_ids[ci],
         ending,
+        &world.directory,
     )?;
     let case = story.case()?;
     let last = story
@@ -395,7 +399,7 @@ impl App {
                 .id,
             );
         }
-        self.demo_directory().await?;
+        let directory = self.demo_directory().await?;
         let settings = demo_programme_settings()?;
         let programme = self
             .create_programme(
@@ -460,6 +464,7 @@ impl App {
                 programme: programme.id,
                 settings,
                 actors,
+                directory,
             },
             users,
         ))

@@ -103,3 +103,41 @@ impl Parse {
         }
     }
 }
+
+/// A referral's step from its code and the text it needs: a reason for a decline or a
+/// revocation, what was delivered for a delivery; each missing one named at its field.
+pub fn referral_step(
+    p: &mut Parse,
+    step: homeward_domain::case::referrals::ReferralStatus,
+    reason: &Option<String>,
+    what: &Option<String>,
+) -> Option<homeward_domain::case::referrals::ReferralStep> {
+    use homeward_domain::case::referrals::{ReferralStatus as S, ReferralStep};
+    let mut required = |field: &str, s: &Option<String>| -> Option<LongText> {
+        p.text(field, s.as_deref().unwrap_or_default())
+    };
+    Some(match step {
+        S::Accepted => ReferralStep::Accepted,
+        S::InProgress => ReferralStep::InProgress,
+        S::Closed => ReferralStep::Closed,
+        S::Declined => ReferralStep::Declined {
+            reason: required("reason", reason)?,
+        },
+        S::Revoked => ReferralStep::Revoked {
+            reason: required("reason", reason)?,
+        },
+        S::Delivered => ReferralStep::Delivered {
+            what: required("what", what)?,
+        },
+        S::Sent => {
+            p.errors.push(
+                Violation::new(
+                    "referral.step_not_allowed",
+                    "a referral is sent once, when it is made",
+                )
+                .at("step"),
+            );
+            return None;
+        }
+    })
+}

@@ -116,3 +116,56 @@ impl App {
         parse(&row)
     }
 }
+
+impl App {
+    /// The name of the organisation a referral for `service` goes to, if it can take it
+    /// (`homeward_domain::case::referral_target_violations`); `field` names the
+    /// organisation in a refusal.
+    pub async fn referral_target(
+        &self,
+        id: OrganisationId,
+        service: homeward_domain::organisation::ServiceType,
+        field: &str,
+    ) -> Result<homeward_domain::values::ShortText> {
+        let Some(row) = self.store().organisation(id.0).await? else {
+            return Err(AppError::invalid(
+                homeward_domain::Violation::new(
+                    "referral.organisation_unknown",
+                    "there is no such organisation in the directory",
+                )
+                .at(field),
+            ));
+        };
+        let o = parse(&row)?;
+        let v = homeward_domain::case::referral_target_violations(&o.details, service);
+        if v.is_empty() {
+            Ok(o.details.name)
+        } else {
+            Err(AppError::Invalid(v))
+        }
+    }
+}
+
+impl App {
+    /// The organisations a referral of this case may go to: working, in its host
+    /// country or its country of return; by name.
+    pub async fn referral_choices(
+        &self,
+        case: &homeward_domain::Case,
+    ) -> Result<Vec<Organisation>> {
+        let mut found = vec![];
+        for country in [&case.host_country, &case.proposal.country_of_return] {
+            let filter = OrganisationFilter {
+                country: Some(country.clone()),
+                ..OrganisationFilter::default()
+            };
+            for o in self.find_organisations(&filter).await? {
+                if !found.iter().any(|f: &Organisation| f.id == o.id) {
+                    found.push(o);
+                }
+            }
+        }
+        found.sort_by(|a, b| a.details.name.cmp(&b.details.name));
+        Ok(found)
+    }
+}

@@ -174,6 +174,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         arrival,
         reintegration,
         monitoring,
+        referrals,
         withdrawn_by,
         withdrawals,
         last_step_at,
@@ -213,6 +214,10 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         dates,
         owner,
         flags,
+        // Referrals are the case's work with other organisations: who, for what need,
+        // which groups of data were shared (the names of the groups, not the data),
+        // each answer. Every reader of the case follows them.
+        referrals,
         // A note of a kind the reader may not read is left out.
         notes: notes
             .into_iter()
@@ -519,6 +524,8 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         }
         // Nothing sensitive in these.
         e @ (Event::CaseRegistered(_)
+        | Event::ReferralMade(_)
+        | Event::ReferralUpdated(_)
         | Event::MemberRemoved { .. }
         | Event::EligibilityScreened(_)
         | Event::ConsentRecorded { .. }

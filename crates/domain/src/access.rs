@@ -191,10 +191,22 @@ pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied
         },
         _ => None,
     };
-    match written {
-        Some(kind) if !may_read(actor, kind) => Err(Denied::Role(readers_of(kind).to_vec())),
-        _ => Ok(()),
+    if let Some(kind) = written
+        && !may_read(actor, kind)
+    {
+        return Err(Denied::Role(readers_of(kind).to_vec()));
     }
+    // Sensitive data is shared with an organisation only by someone who may read it.
+    if let Command::MakeReferral(r) = cmd
+        && let Some(kind) = r
+            .shared
+            .iter()
+            .flat_map(|g| g.sensitivity().iter().copied())
+            .find(|k| !may_read(actor, *k))
+    {
+        return Err(Denied::Role(readers_of(kind).to_vec()));
+    }
+    Ok(())
 }
 
 /// Whether an interface should offer this kind of command to the actor now (the rules

@@ -567,6 +567,8 @@ impl CorrectionIn {
 }
 
 mod monitoring;
+mod referrals;
 mod reintegration;
 pub use monitoring::*;
+pub use referrals::*;
 pub use reintegration::*;

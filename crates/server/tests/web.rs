@@ -1461,3 +1461,99 @@ async fn the_directory_is_searched_by_caseworkers_and_kept_by_programme_managers
     let ar = plain(&c.get("/directory?country=SN").await.body);
     assert!(ar.contains("الاستقبال عند الوصول، الإيواء"), "{ar}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_is_made_with_consent_and_followed_to_its_answer_from_the_case_page() {
+    use homeward_domain::organisation::*;
+    let s = site().await;
+    let legal = OrganisationDetails {
+        name: homeward_domain::values::ShortText::parse("Brussels Legal Aid Desk").unwrap(),
+        kind: OrganisationKind::MigrantSupport,
+        countries: ["BE".parse().unwrap()].into(),
+        services: [ServiceType::LegalAid].into(),
+        stages: [ServiceStage::Return].into(),
+        languages: Default::default(),
+        contact: None,
+        email: None,
+        phone: None,
+        address: None,
+        active: true,
+    };
+    let org = s.app.create_organisation(None, legal).await.unwrap();
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let path = format!("/cases/{case}/do/make-referral");
+    let form = w.get(&path).await.body;
+    assert!(plain(&unescape(&form)).contains("Brussels Legal Aid Desk (BE) — Legal aid"));
+    let person = {
+        let marker = "name=\"people\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let empty = w.post(&path, &[("note", "")]).await;
+    assert_eq!(empty.status, 422);
+    let summary = plain(&unescape(&empty.body));
+    for field in ["#organisation", "#service", "#answer_within_days"] {
+        assert!(
+            summary.contains(&format!("href=\"{field}\"")),
+            "{field}: {summary}"
+        );
+    }
+    let org_id = org.id.to_string();
+    let fields = |consent: bool| {
+        let mut f = vec![
+            ("organisation", org_id.as_str()),
+            ("service", "legal_aid"),
+            ("people", person.as_str()),
+            ("shared", "identity"),
+            ("answer_within_days", "7"),
+            ("note", "Needs advice on her asylum file before she leaves."),
+        ];
+        if consent {
+            f.push(("consent_for", person.as_str()));
+        }
+        f
+    };
+    w.get(&path).await;
+    let no_consent = w.post(&path, &fields(false)).await;
+    assert_eq!(no_consent.status, 422);
+    let page = plain(&unescape(&no_consent.body));
+    assert!(
+        page.contains("Awa Diallo: Record the person's consent to this referral"),
+        "named per person: {page}"
+    );
+    w.get(&path).await;
+    let done = w.post(&path, &fields(true)).await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    let page = plain(&unescape(&done.body));
+    assert!(
+        page.contains("Brussels Legal Aid Desk — Legal aid"),
+        "{page}"
+    );
+    assert!(page.contains("Sent · answer due"));
+    assert!(page.contains("Get Brussels Legal Aid Desk's answer to the referral for Legal aid"));
+    // The answer, then the service delivered.
+    let step = format!("/cases/{case}/do/update-referral");
+    let form = w.get(&step).await.body;
+    let referral = {
+        let marker = "name=\"referral_id\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let declined = w
+        .post(&step, &[("referral_id", &referral), ("step", "declined")])
+        .await;
+    assert_eq!(declined.status, 422);
+    assert!(declined.body.contains("href=\"#reason\""));
+    w.get(&step).await;
+    let accepted = w
+        .post(&step, &[("referral_id", &referral), ("step", "accepted")])
+        .await;
+    assert_eq!(accepted.url, format!("/cases/{case}"), "{}", accepted.body);
+    assert!(plain(&unescape(&accepted.body)).contains(": Accepted"));
+    // Arabic names the referral's status in Arabic.
+    w.post("/language", &[("lang", "ar")]).await;
+    let ar = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
+    assert!(ar.contains("مقبولة"), "{ar}");
+}

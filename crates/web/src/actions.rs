@@ -21,12 +21,14 @@ mod inputs;
 mod monitoring;
 mod person;
 mod plan;
+mod referrals;
 
 pub use build::*;
 pub use inputs::*;
 pub use monitoring::*;
 pub use person::*;
 pub use plan::*;
+pub use referrals::*;
 
 /// An input of a form, before rendering.
 pub enum In {
@@ -219,6 +221,8 @@ pub struct Ctx<'a> {
     pub me: UserId,
     /// Who may own the case (for assigning its caseworker).
     pub caseworkers: &'a [(UserId, String)],
+    /// Organisations a referral may go to (for making one).
+    pub organisations: &'a [homeward_domain::organisation::Organisation],
 }
 
 fn enum_options<T: serde::Serialize + Copy>(
@@ -389,7 +393,7 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 45] = [
+pub const OFFERED: [CommandKind; 47] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
     CommandKind::UpdatePersonDetails,
@@ -431,6 +435,8 @@ pub const OFFERED: [CommandKind; 45] = [
     CommandKind::RecordFollowUp,
     CommandKind::AssignCaseworker,
     CommandKind::AddNote,
+    CommandKind::MakeReferral,
+    CommandKind::UpdateReferral,
     CommandKind::Withdraw,
     CommandKind::RemoveMember,
     CommandKind::Reopen,

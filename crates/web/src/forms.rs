@@ -151,6 +151,7 @@ pub fn rule_message(i: &I18n, v: &Violation) -> String {
                 .map(|d| i.date(d))
                 .unwrap_or_else(|_| value.clone()),
             "stage" => i.t(&format!("stage-{value}")),
+            "status" => i.opt("referral_status", value),
             _ => value.clone(),
         };
         // Counts are numbers, so that plural forms (Arabic has six) are chosen right.

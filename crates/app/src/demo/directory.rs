@@ -9,6 +9,8 @@ use homeward_domain::organisation::{
 };
 use homeward_domain::values::{CountryCode, LanguageCode, LongText, ShortText};
 
+use homeward_domain::ids::OrganisationId;
+
 use crate::{App, Internally, Result};
 
 struct Entry {
@@ -203,12 +205,26 @@ fn details(e: &Entry) -> Result<OrganisationDetails> {
     })
 }
 
+/// An organisation of the demo's directory, as the stories refer to it.
+#[derive(Clone)]
+pub(super) struct DemoOrganisation {
+    pub(super) id: OrganisationId,
+    pub(super) name: ShortText,
+    pub(super) details: OrganisationDetails,
+}
+
 impl App {
     /// Adds the demo's organisations to the directory.
-    pub(super) async fn demo_directory(&self) -> Result<()> {
+    pub(super) async fn demo_directory(&self) -> Result<Vec<DemoOrganisation>> {
+        let mut out = vec![];
         for e in ENTRIES {
-            self.create_organisation(None, details(e)?).await?;
+            let o = self.create_organisation(None, details(e)?).await?;
+            out.push(DemoOrganisation {
+                id: o.id,
+                name: o.details.name.clone(),
+                details: o.details,
+            });
         }
-        Ok(())
+        Ok(out)
     }
 }

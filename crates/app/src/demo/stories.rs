@@ -295,6 +295,7 @@ pub(super) fn tell(
     c: &Country,
     return_office: OfficeId,
     ending: Ending,
+    directory: &[super::directory::DemoOrganisation],
 ) -> Result<()> {
     let case = story.case()?;
     let members = case.members.clone();
@@ -672,5 +673,6 @@ pub(super) fn tell(
             temporary_accommodation: None,
         }),
     )?;
+    super::referrals::refer_on_arrival(rng, story, a, c, ending, directory)?;
     super::reintegration::after_arrival(rng, story, a, c, ending)
 }

@@ -367,6 +367,31 @@ impl CommandKind {
                 // A closed case is reopened first: nothing is added to it.
                 stages: &OPEN,
             },
+            MakeReferral => Spec {
+                name: "make_referral",
+                doing: "referring to an organisation",
+                roles: &[
+                    Counsellor,
+                    MedicalOfficer,
+                    MovementOfficer,
+                    ReintegrationOfficer,
+                    MonitoringOfficer,
+                ],
+                stages: &OPEN,
+            },
+            UpdateReferral => Spec {
+                name: "update_referral",
+                doing: "recording a referral's answer",
+                roles: &[
+                    Counsellor,
+                    MedicalOfficer,
+                    MovementOfficer,
+                    ReintegrationOfficer,
+                    MonitoringOfficer,
+                ],
+                // A referral is answered, and closed, whatever became of the case.
+                stages: &Stage::ALL,
+            },
             Close => Spec {
                 name: "close",
                 doing: "closing",

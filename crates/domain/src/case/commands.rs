@@ -127,6 +127,11 @@ pub enum Command {
     AssignCaseworker(Assignee),
     /// A general note, perhaps raising or clearing a flag.
     AddNote(CaseNote),
+    /// Refers people of the case to an organisation for one need, with their consent.
+    MakeReferral(super::referrals::ReferralRequest),
+    /// Records a step of a referral: the organisation's answer, progress, delivery; the
+    /// sender's closing or revoking it.
+    UpdateReferral(super::referrals::ReferralUpdate),
     Close {
         outcome: Outcome,
         note: Option<LongText>,
@@ -189,12 +194,14 @@ pub enum CommandKind {
     RecordFollowUp,
     AssignCaseworker,
     AddNote,
+    MakeReferral,
+    UpdateReferral,
     Close,
     Correct,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 46] = [
+    pub const ALL: [CommandKind; 48] = [
         CommandKind::AddMember,
         CommandKind::RemoveMember,
         CommandKind::UpdatePersonDetails,
@@ -239,6 +246,8 @@ impl CommandKind {
         CommandKind::RecordFollowUp,
         CommandKind::AssignCaseworker,
         CommandKind::AddNote,
+        CommandKind::MakeReferral,
+        CommandKind::UpdateReferral,
         CommandKind::Close,
         CommandKind::Correct,
     ];
@@ -300,6 +309,8 @@ impl Command {
             Command::RecordFollowUp(_) => CommandKind::RecordFollowUp,
             Command::AssignCaseworker(_) => CommandKind::AssignCaseworker,
             Command::AddNote(_) => CommandKind::AddNote,
+            Command::MakeReferral(_) => CommandKind::MakeReferral,
+            Command::UpdateReferral(_) => CommandKind::UpdateReferral,
             Command::Close { .. } => CommandKind::Close,
             Command::Correct { .. } => CommandKind::Correct,
         }

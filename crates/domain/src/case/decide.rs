@@ -24,12 +24,14 @@ use crate::rules::{Check, Refusal, Violation};
 mod closure;
 mod corrections;
 mod monitoring;
+mod referrals;
 mod registration;
 mod reintegration;
 
 pub use closure::*;
 use corrections::*;
 pub use monitoring::monitoring_unfinished;
+pub use referrals::{MAX_ANSWER_DAYS, referral_target_violations, referrals_unfinished};
 pub use registration::*;
 pub use reintegration::{plan_cap, reintegration_unfinished};
 
@@ -546,8 +548,15 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         Command::CloseItem { item_id, reason } => {
             reintegration::close_item(case, item_id, reason, &mut c)
         }
+        Command::MakeReferral(r) => referrals::make(case, r, &mut c),
+        Command::UpdateReferral(u) => referrals::update(case, u, ctx, &mut c),
         Command::Close { outcome, note } => {
             check_closure(case, outcome, ctx.occurred_at.date_naive(), &mut c);
+            // An open referral is followed up, not forgotten: closing as completed
+            // while one is open needs a word why.
+            if outcome == Outcome::Completed && note.is_none() {
+                c.extend(referrals_unfinished(case));
+            }
             vec![Event::CaseClosed { outcome, note }]
         }
     };

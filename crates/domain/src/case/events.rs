@@ -146,6 +146,8 @@ pub enum Event {
         user_id: UserId,
     },
     NoteAdded(CaseNote),
+    ReferralMade(super::referrals::ReferralRequest),
+    ReferralUpdated(super::referrals::ReferralUpdate),
     CaseClosed {
         outcome: Outcome,
         note: Option<LongText>,
@@ -214,6 +216,8 @@ impl Event {
             Event::FollowUpRecorded(_) => "follow_up_recorded",
             Event::CaseworkerAssigned { .. } => "caseworker_assigned",
             Event::NoteAdded(_) => "note_added",
+            Event::ReferralMade(_) => "referral_made",
+            Event::ReferralUpdated(_) => "referral_updated",
             Event::CaseClosed { .. } => "case_closed",
             Event::Corrected { .. } => "corrected",
         }

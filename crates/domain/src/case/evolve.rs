@@ -152,6 +152,7 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
         arrival: None,
         reintegration: Default::default(),
         monitoring: Default::default(),
+        referrals: Default::default(),
         owner: Some(meta.actor),
         notes: Vec::new(),
         flags: Default::default(),
@@ -424,6 +425,9 @@ impl Case {
             }
             Event::FollowUpsScheduled { .. } | Event::FollowUpRecorded(_) => {
                 self.monitoring.apply(meta, event);
+            }
+            Event::ReferralMade(_) | Event::ReferralUpdated(_) => {
+                self.referrals.apply(meta, event);
             }
             Event::CaseClosed { outcome, .. } => {
                 self.stage = Stage::Closed;

@@ -23,6 +23,7 @@ pub mod guard;
 pub mod monitoring;
 pub mod next;
 pub mod records;
+pub mod referrals;
 pub mod reintegration;
 pub mod voluntariness;
 
@@ -33,8 +34,8 @@ use serde::{Deserialize, Serialize};
 
 pub use commands::{Assignee, Command, CommandKind, RegisterCase};
 pub use decide::{
-    Context, allowed_stages, caseworker_violations, decide, monitoring_unfinished, plan_cap,
-    register, reintegration_unfinished,
+    Context, MAX_ANSWER_DAYS, allowed_stages, caseworker_violations, decide, monitoring_unfinished,
+    plan_cap, referral_target_violations, referrals_unfinished, register, reintegration_unfinished,
 };
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;
@@ -228,6 +229,8 @@ pub struct Case {
     pub reintegration: reintegration::Reintegration,
     /// After arrival: the follow-up schedule and the follow-ups.
     pub monitoring: monitoring::Monitoring,
+    /// Referrals of the case's people to organisations, and their answers.
+    pub referrals: referrals::Referrals,
     pub withdrawn_by: Option<PersonId>,
     /// Members who said they do not want to go, and have not consented since.
     pub withdrawals: BTreeMap<PersonId, Withdrawal>,

@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use super::guard::unmet_departure_conditions;
 use super::monitoring::SlotStatus;
+use super::referrals::{AnswerStatus, ReferralStatus};
 use super::voluntariness::{consent_conditions, consent_path, consent_possible_from, giver_for};
 use super::{Case, Stage};
 use crate::access::Role;
+use crate::ids::ReferralId;
 use crate::programme::ProgrammeSettings;
 
 /// A step the case waits for.
@@ -52,6 +54,15 @@ pub enum Step {
     /// A scheduled follow-up (its number in the schedule).
     FollowUp {
         number: u8,
+    },
+    /// A referral waits for the organisation's answer (overdue once its time has
+    /// passed; raised with the programme manager after twice its time).
+    ReferralAnswer {
+        referral_id: ReferralId,
+    },
+    /// A referral delivered or declined, to be closed by its sender.
+    CloseReferral {
+        referral_id: ReferralId,
     },
     CloseAsCompleted,
     /// A withdrawn or rejected case: closed, or reopened if the person wants to go on.
@@ -118,6 +129,9 @@ pub fn next_steps(case: &Case, programme: &ProgrammeSettings, now: DateTime<Utc>
         Stage::Withdrawn | Stage::Rejected => vec![NextStep::new(Step::CloseOrReopen, Counsellor)],
         Stage::Closed => vec![],
     };
+    if case.stage != Stage::Closed {
+        steps.extend(referrals(case, today));
+    }
     // Overdue first; the order of the work otherwise.
     steps.sort_by_key(|s| !s.overdue);
     steps
@@ -184,6 +198,44 @@ fn departure(case: &Case, programme: &ProgrammeSettings, now: DateTime<Utc>) -> 
     } else {
         NextStep::new(Step::PrepareDeparture, MovementOfficer).on(flight_day)
     }
+}
+
+/// What the case's referrals wait for, in the order they were sent. Whoever refers on
+/// this side of the journey follows them up; an answer late by twice its time is the
+/// programme manager's to chase.
+fn referrals(case: &Case, today: NaiveDate) -> Vec<NextStep> {
+    use Role::*;
+    let sender = match case.stage.is_after_departure() {
+        true => ReintegrationOfficer,
+        false => Counsellor,
+    };
+    let mut sent: Vec<_> = case.referrals.referrals.values().collect();
+    sent.sort_by_key(|r| r.sent_at);
+    sent.into_iter()
+        .filter_map(|r| {
+            let id = r.request.referral_id;
+            match (r.status, r.answer_status(today)) {
+                (ReferralStatus::Sent, AnswerStatus::Waiting { due }) => Some(
+                    NextStep::new(Step::ReferralAnswer { referral_id: id }, sender).on(Some(due)),
+                ),
+                (ReferralStatus::Sent, AnswerStatus::Overdue { due }) => Some(
+                    NextStep::new(Step::ReferralAnswer { referral_id: id }, sender)
+                        .on(Some(due))
+                        .overdue(true),
+                ),
+                (ReferralStatus::Sent, AnswerStatus::Escalated { due }) => Some(
+                    NextStep::new(Step::ReferralAnswer { referral_id: id }, Approver)
+                        .on(Some(due))
+                        .overdue(true),
+                ),
+                (ReferralStatus::Delivered | ReferralStatus::Declined, _) => Some(
+                    NextStep::new(Step::CloseReferral { referral_id: id }, sender)
+                        .on(r.steps.last().map(|s| s.at.date_naive())),
+                ),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 fn after_arrival(case: &Case, today: NaiveDate) -> Vec<NextStep> {

@@ -4,6 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+use std::collections::BTreeSet;
+
 use chrono::Duration;
 use common::*;
 use homeward_domain::Stage;
@@ -22,6 +24,7 @@ mod eligibility;
 mod monitoring;
 mod next;
 mod notes;
+mod referrals;
 mod registration;
 mod reintegration;
 mod voluntariness;

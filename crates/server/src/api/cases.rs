@@ -718,5 +718,7 @@ pub async fn search_people(
 
 mod monitoring;
 mod plan;
+mod referrals;
 pub use monitoring::*;
 pub use plan::*;
+pub use referrals::*;

@@ -120,6 +120,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_follow_up))
         .routes(routes!(assign_caseworker))
         .routes(routes!(add_note))
+        .routes(routes!(make_referral))
+        .routes(routes!(update_referral))
         .routes(routes!(follow_ups_waiting))
         .routes(routes!(close_case))
         .routes(routes!(correct))

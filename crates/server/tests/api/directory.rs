@@ -176,4 +176,142 @@ async fn the_directory_is_kept_by_managers_and_searched_by_everyone(db: &TestDb)
     assert_eq!(actions.len(), 3, "{actions:?}");
 }
 
-homeward_store::db_tests!(the_directory_is_kept_by_managers_and_searched_by_everyone,);
+async fn a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_answer(db: &TestDb) {
+    let w = World::start(db).await;
+    let add = |body: Value| async { w.post("admin", "/api/organisations", body).await.ok() };
+    let shelter_id = add(shelter("Keur Yakaar", &["SN"])).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut closed = shelter("Closed shelter", &["SN"]);
+    closed["active"] = json!(false);
+    let closed_id = add(closed).await["id"].as_str().unwrap().to_string();
+    let (case, person) = w.single_adult().await;
+    let referral = |organisation: &str, service: &str, consent: bool| {
+        json!({
+            "organisation": organisation,
+            "service": service,
+            "people": [person],
+            "consent_for": if consent { json!([person]) } else { json!([]) },
+            "shared": ["identity", "contact"],
+            "answer_within_days": 7,
+            "note": "Arrives on the evening flight.",
+        })
+    };
+    let events = w.events().await;
+    // The directory's refusal comes with the rules' own, each at its field.
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "referrals",
+            referral(&shelter_id, "legal_aid", false),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.codes(), ["referral.service_not_offered"]);
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "referrals",
+            referral(&closed_id, "shelter", true),
+        )
+        .await;
+    assert_eq!(r.codes(), ["referral.organisation_inactive"]);
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "referrals",
+            referral("00000000-0000-0000-0000-000000000001", "shelter", true),
+        )
+        .await;
+    assert_eq!(r.codes(), ["referral.organisation_unknown"]);
+    assert_eq!(r.pointers(), ["#/organisation"]);
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "referrals",
+            referral(&shelter_id, "shelter", false),
+        )
+        .await;
+    assert_eq!(r.codes(), ["referral.consent_missing"]);
+    // Medical data is shared by medical officers only.
+    let mut medical = referral(&shelter_id, "shelter", true);
+    medical["shared"] = json!(["identity", "medical"]);
+    let r = w.cmd("counsellor", &case, "referrals", medical).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(w.events().await, events, "nothing written");
+
+    let mut sent = referral(&shelter_id, "shelter", true);
+    let id = "018f0000-0000-7000-8000-00000000abcd";
+    sent["referral_id"] = json!(id);
+    let r = w.cmd("counsellor", &case, "referrals", sent).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let view = w.view("counsellor", &case).await;
+    let made = &view["case"]["referrals"]["referrals"][id];
+    assert_eq!(made["status"], "sent");
+    assert_eq!(made["request"]["organisation_name"], "Keur Yakaar");
+    assert!(
+        view["next_steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["step"] == "referral_answer" && s["referral_id"] == id),
+        "{}",
+        view["next_steps"]
+    );
+    // Steps in order; each missing text named.
+    let step = |step: &str| json!({"referral_id": id, "step": step});
+    let r = w
+        .cmd("counsellor", &case, "referral-steps", step("declined"))
+        .await;
+    assert_eq!(r.pointers(), ["#/reason"]);
+    let r = w
+        .cmd("counsellor", &case, "referral-steps", step("closed"))
+        .await;
+    assert_eq!(r.codes(), ["referral.step_not_allowed"]);
+    for s in ["accepted", "in_progress"] {
+        let r = w.cmd("counsellor", &case, "referral-steps", step(s)).await;
+        assert_eq!(r.status, 200, "{s}: {}", r.body);
+    }
+    let mut delivered = step("delivered");
+    delivered["what"] = json!("Met at the airport; three nights' shelter");
+    assert_eq!(
+        w.cmd("counsellor", &case, "referral-steps", delivered)
+            .await
+            .status,
+        200
+    );
+    let view = w.view("approver", &case).await;
+    let done = &view["case"]["referrals"]["referrals"][id];
+    assert_eq!(done["status"], "delivered");
+    assert_eq!(done["steps"].as_array().unwrap().len(), 3);
+    let timeline = w
+        .get("counsellor", &format!("/api/cases/{case}/timeline"))
+        .await
+        .ok();
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .filter(|k| k.starts_with("referral"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "referral_made",
+            "referral_updated",
+            "referral_updated",
+            "referral_updated"
+        ]
+    );
+}
+
+homeward_store::db_tests!(
+    the_directory_is_kept_by_managers_and_searched_by_everyone,
+    a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_answer,
+);

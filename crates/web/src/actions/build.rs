@@ -10,6 +10,9 @@ pub fn build(kind: CommandKind, f: &FormData, ctx: &Ctx, p: &mut Parse) -> Optio
     if let Some(cmd) = monitoring_command(kind, f, ctx, p) {
         return cmd;
     }
+    if let Some(cmd) = referral_command(kind, f, ctx, p) {
+        return cmd;
+    }
     let i = &ctx.i;
     let person = |p: &mut Parse| uuid_of(f, "person_id", p, i).map(PersonId);
     match kind {

@@ -4,7 +4,10 @@ use super::*;
 
 /// The inputs of a step.
 pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
-    if let Some(inputs) = plan_inputs(kind, ctx).or_else(|| monitoring_inputs(kind, ctx)) {
+    if let Some(inputs) = plan_inputs(kind, ctx)
+        .or_else(|| monitoring_inputs(kind, ctx))
+        .or_else(|| referral_inputs(kind, ctx))
+    {
         return inputs;
     }
     let i = &ctx.i;

@@ -10,6 +10,8 @@ use homeward_app::views::CaseView;
 use homeward_app::{AppError, Principal};
 use homeward_domain::access::may_offer;
 use homeward_domain::ids::CaseId;
+use homeward_domain::ids::OrganisationId;
+use homeward_domain::organisation::ServiceType;
 use homeward_domain::{Command, CommandKind};
 use uuid::Uuid;
 
@@ -134,6 +136,13 @@ pub async fn render_form(
         },
         _ => vec![],
     };
+    let organisations = match kind {
+        CommandKind::MakeReferral => match st.app.referral_choices(&view.case).await {
+            Ok(o) => o,
+            Err(e) => return app_error(v, e),
+        },
+        _ => vec![],
+    };
     let ctx = Ctx {
         i: v.i,
         view: &view,
@@ -141,6 +150,7 @@ pub async fn render_form(
         offices: &offices,
         me: p.actor.user_id,
         caseworkers: &caseworkers,
+        organisations: &organisations,
     };
     let mut form = form.clone();
     defaults(kind, &view, &mut form);
@@ -266,6 +276,7 @@ pub async fn submit(
         offices: &offices,
         me: p.actor.user_id,
         caseworkers: &[],
+        organisations: &[],
     };
     let mut errors = FormErrors::default();
     let when = occurred_at(&f, &mut errors, &v.i);
@@ -290,6 +301,27 @@ pub async fn submit(
                 None
             }
         },
+        // The directory says whether the organisation can take the referral.
+        CommandKind::MakeReferral => {
+            let organisation = f.get("organisation").parse().ok().map(OrganisationId);
+            let service = ServiceType::from_code(f.get("service"));
+            let target = match (organisation, service) {
+                (Some(o), Some(s)) => match st.app.referral_target(o, s, "organisation").await {
+                    Ok(name) => Some((o, name)),
+                    Err(AppError::Invalid(vs)) => {
+                        errors.add_violations(&v.i, &vs, field_of);
+                        None
+                    }
+                    Err(e) => return app_error(&v, e),
+                },
+                (None, _) => {
+                    errors.missing("organisation", &v.i);
+                    None
+                }
+                (Some(_), None) => None,
+            };
+            actions::make_referral(&f, target, &ctx, &mut parse)
+        }
         _ => actions::build(kind, &f, &ctx, &mut parse),
     };
     errors.add_violations(&v.i, &parse.errors, field_of);

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 mod monitoring;
 mod plan;
+mod referrals;
 
 use super::{app_error, consume_flash};
 use crate::WebState;
@@ -73,7 +74,7 @@ pub struct StepLine {
 }
 
 /// A next step in the reader's language: what, from whom, by or since when.
-pub fn step_line(i: &I18n, s: &NextStep) -> StepLine {
+pub fn step_line(i: &I18n, case: &homeward_domain::Case, s: &NextStep) -> StepLine {
     let json = serde_json::to_value(s.step).unwrap_or_default();
     let code = json["step"].as_str().unwrap_or_default().to_string();
     let mut args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> = vec![(
@@ -84,6 +85,18 @@ pub fn step_line(i: &I18n, s: &NextStep) -> StepLine {
         if let Some(n) = json[key].as_i64() {
             args.push((key, n.into()));
         }
+    }
+    // A referral's step names its organisation and its need.
+    if let Some(r) = json["referral_id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .and_then(|id| case.referrals.get(homeward_domain::ids::ReferralId(id)))
+    {
+        args.push((
+            "organisation",
+            r.request.organisation_name.to_string().into(),
+        ));
+        args.push(("service", i.opt("service", r.request.service.code()).into()));
     }
     StepLine {
         text: i.ta(&format!("next-{code}"), &args),
@@ -339,7 +352,11 @@ async fn build(
             next.push(format!("{who}{}", rule_message(&i, cond)));
         }
     }
-    let steps: Vec<StepLine> = view.next_steps.iter().map(|s| step_line(&i, s)).collect();
+    let steps: Vec<StepLine> = view
+        .next_steps
+        .iter()
+        .map(|s| step_line(&i, &view.case, s))
+        .collect();
     // A flight that has left is not "every condition met".
     let flight_passed = view
         .next_steps
@@ -351,6 +368,10 @@ async fn build(
     let mut blocked = vec![];
     for kind in OFFERED {
         if may_offer(&p.actor, case, kind).is_err() {
+            continue;
+        }
+        // A referral's step is offered while one may still take it.
+        if kind == CommandKind::UpdateReferral && !case.referrals.any_unfinished() {
             continue;
         }
         let label = i.t(&format!("action-{}", kind.name()));
@@ -606,6 +627,12 @@ fn records(
         .collect();
     out.push((i.t("case-notes"), notes));
     out.extend(monitoring::monitoring_sections(
+        i,
+        case,
+        homeward_app::now().date_naive(),
+        name_of,
+    ));
+    out.extend(referrals::referral_sections(
         i,
         case,
         homeward_app::now().date_naive(),

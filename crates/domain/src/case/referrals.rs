@@ -1,0 +1,285 @@
+//! Referrals out (DESIGN.md, "Referrals"): a case's people referred to an organisation
+//! of the directory for one need, with the groups of data they consented to share, and
+//! each step of the answer: accepted or declined, in progress, delivered, closed; or
+//! revoked by the sender (consent withdrawn). A referral not answered within its time is
+//! overdue, and escalated after twice that time.
+//!
+//! The records and the state live here; the rules are in `decide::referrals`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::events::{Event, EventMeta};
+use crate::access::Sensitive;
+use crate::ids::{OrganisationId, PersonId, ReferralId, UserId};
+use crate::organisation::ServiceType;
+use crate::values::{LongText, ShortText};
+
+snake_enum!(
+    /// A group of a person's data that a referral may share, each consented to.
+    pub enum DataGroup {
+        /// Names, date of birth, sex, nationality.
+        Identity,
+        /// Phone, address, languages.
+        Contact,
+        /// Who else is on the case.
+        Family,
+        /// The vulnerabilities recorded.
+        Vulnerabilities,
+        /// Health and fitness to travel.
+        Medical,
+        /// Trafficking and violence history, the risk assessment.
+        TraffickingAndViolence,
+    }
+);
+
+impl DataGroup {
+    pub const ALL: [DataGroup; 6] = [
+        DataGroup::Identity,
+        DataGroup::Contact,
+        DataGroup::Family,
+        DataGroup::Vulnerabilities,
+        DataGroup::Medical,
+        DataGroup::TraffickingAndViolence,
+    ];
+
+    /// The kinds of sensitive data the group holds: only their readers share it.
+    pub fn sensitivity(self) -> &'static [Sensitive] {
+        match self {
+            DataGroup::Medical => &[Sensitive::Medical],
+            DataGroup::TraffickingAndViolence => &[Sensitive::Trafficking, Sensitive::Violence],
+            _ => &[],
+        }
+    }
+}
+
+/// A referral as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralRequest {
+    pub referral_id: ReferralId,
+    /// An organisation of the directory.
+    pub organisation: OrganisationId,
+    /// Its name when referred, so that the case reads the same if the directory changes.
+    pub organisation_name: ShortText,
+    /// The one need referred for.
+    pub service: ServiceType,
+    /// The people referred (at least one).
+    pub people: BTreeSet<PersonId>,
+    /// The people for whom consent to this referral and to sharing `shared` was given,
+    /// by themselves or by whoever decides for them. Every person referred.
+    pub consent_for: BTreeSet<PersonId>,
+    /// The groups of data shared with the organisation (at least one).
+    pub shared: BTreeSet<DataGroup>,
+    /// Days the organisation has to answer (1 to 90).
+    pub answer_within_days: u16,
+    /// What is asked, for the organisation.
+    pub note: Option<LongText>,
+}
+
+snake_enum!(
+    /// Where a referral stands.
+    pub enum ReferralStatus {
+        /// Sent, not answered.
+        Sent,
+        Accepted,
+        Declined,
+        InProgress,
+        /// The service was delivered.
+        Delivered,
+        /// Finished: after delivery or a decline.
+        Closed,
+        /// Withdrawn by the sender (the person's consent withdrawn, or no longer needed).
+        Revoked,
+    }
+);
+
+impl ReferralStatus {
+    /// Still waiting for the organisation to act.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ReferralStatus::Sent | ReferralStatus::Accepted | ReferralStatus::InProgress
+        )
+    }
+
+    /// Nothing follows.
+    pub fn is_final(self) -> bool {
+        matches!(self, ReferralStatus::Closed | ReferralStatus::Revoked)
+    }
+}
+
+/// A step of a referral after it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReferralStep {
+    /// The organisation takes the referral.
+    Accepted,
+    /// The organisation does not take it, and why.
+    Declined { reason: LongText },
+    /// The service has started.
+    InProgress,
+    /// The service was delivered: what.
+    Delivered { what: LongText },
+    /// The sender closes a referral delivered or declined.
+    Closed,
+    /// The sender withdraws the referral, and why.
+    Revoked { reason: LongText },
+}
+
+impl ReferralStep {
+    /// The status the step leads to.
+    pub fn status(&self) -> ReferralStatus {
+        match self {
+            ReferralStep::Accepted => ReferralStatus::Accepted,
+            ReferralStep::Declined { .. } => ReferralStatus::Declined,
+            ReferralStep::InProgress => ReferralStatus::InProgress,
+            ReferralStep::Delivered { .. } => ReferralStatus::Delivered,
+            ReferralStep::Closed => ReferralStatus::Closed,
+            ReferralStep::Revoked { .. } => ReferralStatus::Revoked,
+        }
+    }
+
+    /// The statuses this step may follow.
+    pub fn follows(&self) -> &'static [ReferralStatus] {
+        use ReferralStatus::*;
+        match self {
+            ReferralStep::Accepted | ReferralStep::Declined { .. } => &[Sent],
+            ReferralStep::InProgress => &[Accepted],
+            ReferralStep::Delivered { .. } => &[Accepted, InProgress],
+            ReferralStep::Closed => &[Delivered, Declined],
+            ReferralStep::Revoked { .. } => &[Sent, Accepted, InProgress],
+        }
+    }
+}
+
+/// A step of a referral, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralUpdate {
+    pub referral_id: ReferralId,
+    #[serde(flatten)]
+    pub step: ReferralStep,
+    pub note: Option<LongText>,
+}
+
+/// A step as it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralStepRecord {
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub step: ReferralStep,
+    pub note: Option<LongText>,
+}
+
+/// Whether a referral waits for an answer, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "answer")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AnswerStatus {
+    /// Answered (or no longer waiting).
+    Answered,
+    /// Waiting, its time not yet passed.
+    Waiting { due: NaiveDate },
+    /// Its time has passed.
+    Overdue { due: NaiveDate },
+    /// Twice its time has passed: raised with the programme manager.
+    Escalated { due: NaiveDate },
+}
+
+/// A referral of the case and its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralRecord {
+    pub request: ReferralRequest,
+    pub sent_at: DateTime<Utc>,
+    pub sent_by: UserId,
+    pub status: ReferralStatus,
+    /// The steps after it was sent, in order.
+    pub steps: Vec<ReferralStepRecord>,
+}
+
+impl ReferralRecord {
+    /// The day the answer is due.
+    pub fn answer_due(&self) -> NaiveDate {
+        self.sent_at.date_naive() + Duration::days(i64::from(self.request.answer_within_days))
+    }
+
+    /// The one definition of a referral waiting, overdue and escalated on `today`.
+    pub fn answer_status(&self, today: NaiveDate) -> AnswerStatus {
+        if self.status != ReferralStatus::Sent {
+            return AnswerStatus::Answered;
+        }
+        let due = self.answer_due();
+        let escalate = due + Duration::days(i64::from(self.request.answer_within_days));
+        if today > escalate {
+            AnswerStatus::Escalated { due }
+        } else if today > due {
+            AnswerStatus::Overdue { due }
+        } else {
+            AnswerStatus::Waiting { due }
+        }
+    }
+}
+
+/// A case's referrals, by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Referrals {
+    pub referrals: BTreeMap<ReferralId, ReferralRecord>,
+}
+
+impl Referrals {
+    pub fn get(&self, id: ReferralId) -> Option<&ReferralRecord> {
+        self.referrals.get(&id)
+    }
+
+    /// Referrals the organisation has not finished with, in the order they were sent.
+    pub fn open(&self) -> impl Iterator<Item = &ReferralRecord> {
+        let mut v: Vec<&ReferralRecord> = self
+            .referrals
+            .values()
+            .filter(|r| r.status.is_open())
+            .collect();
+        v.sort_by_key(|r| r.sent_at);
+        v.into_iter()
+    }
+
+    /// Whether any referral may still take a step (one not closed or revoked).
+    pub fn any_unfinished(&self) -> bool {
+        self.referrals.values().any(|r| !r.status.is_final())
+    }
+
+    pub(crate) fn apply(&mut self, meta: &EventMeta, event: &Event) {
+        match event {
+            Event::ReferralMade(r) => {
+                self.referrals.insert(
+                    r.referral_id,
+                    ReferralRecord {
+                        request: r.clone(),
+                        sent_at: meta.occurred_at,
+                        sent_by: meta.actor,
+                        status: ReferralStatus::Sent,
+                        steps: vec![],
+                    },
+                );
+            }
+            Event::ReferralUpdated(u) => {
+                if let Some(r) = self.referrals.get_mut(&u.referral_id) {
+                    r.status = u.step.status();
+                    r.steps.push(ReferralStepRecord {
+                        at: meta.occurred_at,
+                        by: meta.actor,
+                        step: u.step.clone(),
+                        note: u.note.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}

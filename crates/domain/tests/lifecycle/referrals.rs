@@ -1,0 +1,305 @@
+//! Referrals out: consent for each person referred, something shared, steps in order,
+//! answers late and escalated, and closing a case while a referral is open.
+
+use super::*;
+use homeward_domain::access::{Actor, Denied, Role, authorize};
+use homeward_domain::case::next::{Step, next_steps};
+use homeward_domain::case::referral_target_violations;
+use homeward_domain::case::referrals::*;
+use homeward_domain::organisation::{
+    OrganisationDetails, OrganisationKind, ServiceStage, ServiceType,
+};
+
+fn request(s: &mut Scenario, people: &[PersonId], consent_for: &[PersonId]) -> ReferralRequest {
+    ReferralRequest {
+        referral_id: ReferralId(s.fresh_id()),
+        organisation: OrganisationId(uid(0x0A)),
+        organisation_name: t("Keur Yakaar reception centre"),
+        service: ServiceType::Reception,
+        people: people.iter().copied().collect(),
+        consent_for: consent_for.iter().copied().collect(),
+        shared: [DataGroup::Identity, DataGroup::Contact].into(),
+        answer_within_days: 10,
+        note: Some(lt("Arrives on the evening flight with her two children.")),
+    }
+}
+
+fn step(r: &ReferralRequest, step: ReferralStep) -> Command {
+    Command::UpdateReferral(ReferralUpdate {
+        referral_id: r.referral_id,
+        step,
+        note: None,
+    })
+}
+
+#[test]
+fn a_referral_needs_consent_for_each_person_referred_and_something_to_share() {
+    let mut s = Scenario::family();
+    let mut r = request(&mut s, &[P1, P3], &[P1]);
+    r.shared.clear();
+    r.answer_within_days = 0;
+    let refusal = s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(r.clone()),
+        "referral.consent_missing",
+    );
+    let missing: Vec<_> = refusal
+        .violations
+        .iter()
+        .filter(|v| v.code == "referral.consent_missing")
+        .map(|v| v.person_id)
+        .collect();
+    assert_eq!(missing, [Some(P3)], "named per person");
+    assert!(refusal.has("referral.nothing_shared") && refusal.has("referral.answer_within"));
+    r.consent_for = [P1, P2].into();
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(r.clone()),
+        "referral.consent_for_other",
+    );
+    r.people = BTreeSet::new();
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(r.clone()),
+        "referral.no_people",
+    );
+    let ok = request(&mut s, &[P1, P3], &[P1, P3]);
+    s.ok(COUNSELLOR, Command::MakeReferral(ok.clone()));
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(ok.clone()),
+        "referral.duplicate",
+    );
+    let stored = s.case().referrals.get(ok.referral_id).cloned().unwrap();
+    assert_eq!(stored.status, ReferralStatus::Sent);
+    assert_eq!(stored.sent_by, COUNSELLOR);
+    assert_eq!(stored.request, ok);
+}
+
+#[test]
+fn a_referral_moves_through_its_steps_in_order_and_each_is_recorded() {
+    let mut s = Scenario::single_adult();
+    let r = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    s.refused(
+        COUNSELLOR,
+        step(&r, ReferralStep::InProgress),
+        "referral.step_not_allowed",
+    );
+    s.refused(
+        COUNSELLOR,
+        step(&r, ReferralStep::Closed),
+        "referral.step_not_allowed",
+    );
+    s.advance(2);
+    s.ok(COUNSELLOR, step(&r, ReferralStep::Accepted));
+    s.refused(
+        COUNSELLOR,
+        step(&r, ReferralStep::Declined { reason: lt("Full") }),
+        "referral.step_not_allowed",
+    );
+    s.ok(COUNSELLOR, step(&r, ReferralStep::InProgress));
+    s.ok(
+        COUNSELLOR,
+        step(
+            &r,
+            ReferralStep::Delivered {
+                what: lt("Met at the airport, three nights' shelter"),
+            },
+        ),
+    );
+    s.refused(
+        COUNSELLOR,
+        step(
+            &r,
+            ReferralStep::Revoked {
+                reason: lt("No longer needed"),
+            },
+        ),
+        "referral.step_not_allowed",
+    );
+    s.ok(COUNSELLOR, step(&r, ReferralStep::Closed));
+    let done = s.case().referrals.get(r.referral_id).cloned().unwrap();
+    assert_eq!(done.status, ReferralStatus::Closed);
+    assert_eq!(done.steps.len(), 4);
+    assert!(done.steps.windows(2).all(|w| w[0].at <= w[1].at));
+    let unknown = ReferralUpdate {
+        referral_id: ReferralId(uid(0xBAD)),
+        step: ReferralStep::Accepted,
+        note: None,
+    };
+    s.refused(
+        COUNSELLOR,
+        Command::UpdateReferral(unknown),
+        "referral.unknown",
+    );
+    // A declined referral is closed; one still waiting may be revoked.
+    let other = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(other.clone()));
+    s.ok(
+        COUNSELLOR,
+        step(
+            &other,
+            ReferralStep::Revoked {
+                reason: lt("She withdrew her consent"),
+            },
+        ),
+    );
+    assert_eq!(
+        s.case().referrals.get(other.referral_id).unwrap().status,
+        ReferralStatus::Revoked
+    );
+}
+
+#[test]
+fn an_unanswered_referral_is_overdue_after_its_time_and_escalated_after_twice_that() {
+    let mut s = Scenario::single_adult();
+    let r = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    let waiting = |s: &Scenario| {
+        let now = s.now;
+        next_steps(&s.case(), &programme(), now)
+            .into_iter()
+            .find(|n| matches!(n.step, Step::ReferralAnswer { referral_id } if referral_id == r.referral_id))
+            .unwrap()
+    };
+    let sent = s
+        .case()
+        .referrals
+        .get(r.referral_id)
+        .unwrap()
+        .sent_at
+        .date_naive();
+    let w = waiting(&s);
+    assert_eq!((w.by, w.overdue), (Role::Counsellor, false));
+    assert_eq!(w.date, Some(sent + Duration::days(10)));
+    s.advance(11);
+    let w = waiting(&s);
+    assert_eq!((w.by, w.overdue), (Role::Counsellor, true));
+    assert!(
+        next_steps(&s.case(), &programme(), s.now)[0].overdue,
+        "overdue first"
+    );
+    s.advance(10);
+    assert_eq!(
+        (waiting(&s).by, waiting(&s).overdue),
+        (Role::Approver, true)
+    );
+    // Answered, it waits for nobody.
+    s.ok(COUNSELLOR, step(&r, ReferralStep::Accepted));
+    assert!(
+        !next_steps(&s.case(), &programme(), s.now)
+            .iter()
+            .any(|n| matches!(n.step, Step::ReferralAnswer { .. }))
+    );
+}
+
+#[test]
+fn closing_as_completed_waits_for_open_referrals_unless_the_note_says_why() {
+    let mut s = Scenario::single_adult();
+    s.approve_adults(&[P1]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    let r = request(&mut s, &[P1], &[P1]);
+    s.ok(REINTEGRATION, Command::MakeReferral(r.clone()));
+    let close = |note: Option<LongText>| Command::Close {
+        outcome: Outcome::Completed,
+        note,
+    };
+    s.refused(REINTEGRATION, close(None), "closure.referral_open");
+    let with_note = s.run(
+        REINTEGRATION,
+        close(Some(lt(
+            "The centre closed; she found a room with her cousin.",
+        ))),
+    );
+    if let Err(refusal) = &with_note {
+        assert!(!refusal.has("closure.referral_open"), "{refusal}");
+    }
+    s.ok(REINTEGRATION, step(&r, ReferralStep::Accepted));
+    s.refused(REINTEGRATION, close(None), "closure.referral_open");
+    s.ok(
+        REINTEGRATION,
+        step(
+            &r,
+            ReferralStep::Delivered {
+                what: lt("Shelter"),
+            },
+        ),
+    );
+    if let Err(refusal) = s.run(REINTEGRATION, close(None)) {
+        assert!(!refusal.has("closure.referral_open"), "{refusal}");
+    }
+}
+
+#[test]
+fn sensitive_data_is_shared_only_by_who_may_read_it() {
+    let mut s = Scenario::single_adult();
+    let case = s.case();
+    let actor = |role: Role| Actor {
+        user_id: COUNSELLOR,
+        roles: [role].into_iter().collect(),
+        offices: [HOST_OFFICE].into_iter().collect(),
+    };
+    let mut r = request(&mut s, &[P1], &[P1]);
+    assert_eq!(
+        authorize(
+            &actor(Role::Counsellor),
+            &case,
+            &Command::MakeReferral(r.clone())
+        ),
+        Ok(())
+    );
+    r.shared.insert(DataGroup::Medical);
+    assert_eq!(
+        authorize(
+            &actor(Role::Counsellor),
+            &case,
+            &Command::MakeReferral(r.clone())
+        ),
+        Err(Denied::Role(vec![Role::MedicalOfficer]))
+    );
+    assert_eq!(
+        authorize(
+            &actor(Role::MedicalOfficer),
+            &case,
+            &Command::MakeReferral(r)
+        ),
+        Ok(())
+    );
+    let partner = authorize(
+        &actor(Role::Partner),
+        &case,
+        &Command::MakeReferral(request(&mut s, &[P1], &[P1])),
+    );
+    assert!(partner.is_err());
+}
+
+#[test]
+fn only_a_working_organisation_that_offers_the_service_takes_a_referral() {
+    let mut o = OrganisationDetails {
+        name: t("Keur Yakaar"),
+        kind: OrganisationKind::ProtectionShelter,
+        countries: [cc("SN")].into(),
+        services: [ServiceType::Shelter].into(),
+        stages: [ServiceStage::ImmediateAssistance].into(),
+        languages: BTreeSet::new(),
+        contact: None,
+        email: None,
+        phone: None,
+        address: None,
+        active: true,
+    };
+    assert!(referral_target_violations(&o, ServiceType::Shelter).is_empty());
+    let codes =
+        |v: Vec<homeward_domain::Violation>| v.into_iter().map(|v| v.code).collect::<Vec<_>>();
+    assert_eq!(
+        codes(referral_target_violations(&o, ServiceType::LegalAid)),
+        ["referral.service_not_offered"]
+    );
+    o.active = false;
+    assert_eq!(
+        codes(referral_target_violations(&o, ServiceType::Shelter)),
+        ["referral.organisation_inactive"]
+    );
+}

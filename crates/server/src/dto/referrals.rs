@@ -1,0 +1,77 @@
+//! Request bodies of referrals: one made, one step recorded.
+
+use homeward_domain::case::referrals::{DataGroup, ReferralStatus};
+use homeward_domain::organisation::ServiceType;
+
+use super::*;
+
+command_body!(MakeReferralIn {
+    /// Generated when absent; give it to retry safely.
+    referral_id: Option<Uuid>,
+    /// An organisation of the directory that offers `service` and still works.
+    organisation: Uuid,
+    /// The one need referred for.
+    service: ServiceType,
+    /// The people of the case referred.
+    people: Vec<Uuid>,
+    /// The people for whom consent to this referral and to sharing `shared` was given
+    /// (by themselves or whoever decides for them): every person referred.
+    consent_for: Vec<Uuid>,
+    /// The groups of data the organisation receives. Medical data is shared only by
+    /// medical officers; trafficking and violence history only by the roles that read it.
+    shared: Vec<DataGroup>,
+    /// Days the organisation has to answer (1 to 90); overdue after, escalated to the
+    /// programme manager after twice that.
+    answer_within_days: u16,
+    /// What is asked, for the organisation.
+    note: Option<String>,
+});
+
+impl MakeReferralIn {
+    /// The request; the organisation's name is added once it is found in the directory.
+    pub fn parse(
+        &self,
+        p: &mut Parse,
+        organisation_name: Option<ShortText>,
+    ) -> Option<homeward_domain::case::referrals::ReferralRequest> {
+        let note = p.opt_text("note", &self.note)?;
+        let organisation_name = organisation_name?;
+        Some(homeward_domain::case::referrals::ReferralRequest {
+            referral_id: homeward_domain::ids::ReferralId(
+                self.referral_id.unwrap_or_else(homeward_app::new_id),
+            ),
+            organisation: homeward_domain::ids::OrganisationId(self.organisation),
+            organisation_name,
+            service: self.service,
+            people: self.people.iter().map(|u| PersonId(*u)).collect(),
+            consent_for: self.consent_for.iter().map(|u| PersonId(*u)).collect(),
+            shared: self.shared.iter().copied().collect(),
+            answer_within_days: self.answer_within_days,
+            note,
+        })
+    }
+}
+
+command_body!(ReferralStepIn {
+    referral_id: Uuid,
+    /// What happened: `accepted`, `declined` (with `reason`), `in_progress`, `delivered`
+    /// (with `what`), `closed` (after a delivery or a decline), `revoked` (with `reason`).
+    step: ReferralStatus,
+    /// Why it was declined or revoked.
+    reason: Option<String>,
+    /// What was delivered.
+    what: Option<String>,
+    note: Option<String>,
+});
+
+impl ReferralStepIn {
+    pub fn parse(&self, p: &mut Parse) -> Option<homeward_domain::case::referrals::ReferralUpdate> {
+        let note = p.opt_text("note", &self.note);
+        let step = homeward_app::input::referral_step(p, self.step, &self.reason, &self.what);
+        Some(homeward_domain::case::referrals::ReferralUpdate {
+            referral_id: homeward_domain::ids::ReferralId(self.referral_id),
+            step: step?,
+            note: note?,
+        })
+    }
+}

@@ -1,0 +1,78 @@
+//! The case page's referrals: to whom, for what, who is referred, what was shared, where
+//! each stands today and its steps.
+
+use homeward_domain::Case;
+use homeward_domain::case::referrals::AnswerStatus;
+
+use super::*;
+
+pub(super) fn referral_sections(
+    i: &I18n,
+    case: &Case,
+    today: chrono::NaiveDate,
+    name_of: &dyn Fn(&homeward_domain::ids::PersonId) -> String,
+) -> Vec<(String, Vec<Line>)> {
+    let mut referrals: Vec<_> = case.referrals.referrals.values().collect();
+    referrals.sort_by_key(|r| r.sent_at);
+    let lines = referrals
+        .into_iter()
+        .map(|r| {
+            let q = &r.request;
+            let mut parts = vec![i.opt("referral_status", r.status.code())];
+            match r.answer_status(today) {
+                AnswerStatus::Waiting { due } => {
+                    parts.push(i.t1("case-referral-answer-due", "date", i.date(due)));
+                }
+                AnswerStatus::Overdue { due } => {
+                    parts.push(i.t1("case-referral-overdue", "date", i.date(due)));
+                }
+                AnswerStatus::Escalated { due } => {
+                    parts.push(i.t1("case-referral-escalated", "date", i.date(due)));
+                }
+                AnswerStatus::Answered => {}
+            }
+            parts.push(i.t1(
+                "case-referral-people",
+                "names",
+                i.list(q.people.iter().map(name_of)),
+            ));
+            parts.push(i.t1(
+                "case-referral-shared",
+                "groups",
+                i.list(q.shared.iter().map(|g| i.opt("data_group", &enum_code(g)))),
+            ));
+            if let Some(n) = &q.note {
+                parts.push(format!("“{n}”"));
+            }
+            for s in &r.steps {
+                let mut step = format!(
+                    "{}: {}",
+                    i.date(s.at.date_naive()),
+                    i.opt("referral_status", s.step.status().code())
+                );
+                use homeward_domain::case::referrals::ReferralStep as S;
+                match &s.step {
+                    S::Declined { reason } | S::Revoked { reason } => {
+                        step.push_str(&format!(" — {reason}"));
+                    }
+                    S::Delivered { what } => step.push_str(&format!(" — {what}")),
+                    _ => {}
+                }
+                if let Some(n) = &s.note {
+                    step.push_str(&format!(" (“{n}”)"));
+                }
+                parts.push(step);
+            }
+            Line {
+                label: format!(
+                    "{} — {} ({})",
+                    q.organisation_name,
+                    i.opt("service", q.service.code()),
+                    i.date(r.sent_at.date_naive())
+                ),
+                value: parts.join(" · "),
+            }
+        })
+        .collect();
+    vec![(i.t("case-referrals"), lines)]
+}
