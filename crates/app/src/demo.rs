@@ -92,6 +92,7 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
             second_signature_above: Some(100_000),
         },
         monitoring: homeward_domain::programme::MonitoringRules::standard(),
+        protection_on_arrival: Default::default(),
     })
 }
 

@@ -125,6 +125,7 @@ impl App {
         &self,
         id: OrganisationId,
         service: homeward_domain::organisation::ServiceType,
+        country: &homeward_domain::values::CountryCode,
         field: &str,
     ) -> Result<homeward_domain::values::ShortText> {
         let Some(row) = self.store().organisation(id.0).await? else {
@@ -137,7 +138,7 @@ impl App {
             ));
         };
         let o = parse(&row)?;
-        let v = homeward_domain::case::referral_target_violations(&o.details, service);
+        let v = homeward_domain::case::referral_target_violations(&o.details, service, country);
         if v.is_empty() {
             Ok(o.details.name)
         } else {

@@ -567,11 +567,20 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
 }
 
 /// Redacts the unmet departure conditions: a reader who may not know that a person is a
-/// victim of trafficking learns only that a protection requirement is unmet.
+/// victim of trafficking (or has the vulnerability a protection condition is about)
+/// learns only that a protection requirement is unmet.
 pub fn redact_conditions(vs: Vec<Violation>, vis: &Visibility) -> Vec<Violation> {
     vs.into_iter()
         .map(|mut v| {
-            if v.code.starts_with("protection.") && !vis.trafficking {
+            let concerns = v
+                .params
+                .get("vulnerability")
+                .and_then(|code| Vulnerability::ALL.into_iter().find(|x| x.code() == code));
+            let may_know = match concerns {
+                Some(x) => vis.sees(x),
+                None => vis.trafficking,
+            };
+            if v.code.starts_with("protection.") && !may_know {
                 // Not even who it concerns: that alone would tell.
                 v = Violation::new(
                     "protection.requirement_unmet",

@@ -1,10 +1,11 @@
 //! Programmes and the settings that drive the rules.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::ProgrammeId;
+use crate::organisation::ServiceType;
 use crate::person::Vulnerability;
 use crate::values::{CountryCode, CurrencyCode, ShortText};
 
@@ -44,6 +45,12 @@ pub struct ProgrammeSettings {
     /// When returnees are followed up after arrival.
     #[serde(default)]
     pub monitoring: MonitoringRules,
+    /// Vulnerabilities whose people depart only once a referral for reception or
+    /// protection in the country of return is accepted, and the services that count (see
+    /// `reception_services`: victims of trafficking, unaccompanied or separated children
+    /// and people with medical needs always need one).
+    #[serde(default)]
+    pub protection_on_arrival: BTreeMap<Vulnerability, BTreeSet<ServiceType>>,
 }
 
 /// A programme's monitoring schedule: follow-ups at offsets from the arrival date, each
@@ -199,6 +206,27 @@ pub struct Package {
 }
 
 impl ProgrammeSettings {
+    /// The services a referral accepted in the country of return must be for, before a
+    /// person with this vulnerability departs; empty when none is needed. The programme's
+    /// own list, or for the three that always need one: reception or a shelter for a
+    /// victim of trafficking, child protection or reception for an unaccompanied or
+    /// separated child, medical care for a person with medical needs.
+    pub fn reception_services(&self, v: Vulnerability) -> BTreeSet<ServiceType> {
+        if let Some(s) = self.protection_on_arrival.get(&v).filter(|s| !s.is_empty()) {
+            return s.clone();
+        }
+        match v {
+            Vulnerability::VictimOfTrafficking => {
+                [ServiceType::Reception, ServiceType::Shelter].into()
+            }
+            Vulnerability::UnaccompaniedOrSeparatedChild => {
+                [ServiceType::ChildProtection, ServiceType::Reception].into()
+            }
+            Vulnerability::MedicalNeeds => [ServiceType::MedicalCare].into(),
+            _ => BTreeSet::new(),
+        }
+    }
+
     pub fn requires_health_assessment(&self, vulns: &BTreeSet<Vulnerability>) -> bool {
         match &self.health_assessment {
             HealthAssessmentRule::Always => true,

@@ -85,6 +85,15 @@ enum Step {
         who: u8,
         kind: u8,
     },
+    /// A referral made for `who` and answered: `service` 0 reception, 1 shelter, 2 child
+    /// protection, 3 medical care, 4 legal aid; `answer` 0 accepted naming a receiver, 1
+    /// accepted, 2 declined, 3 no answer; `abroad`: a service in the host country.
+    Refer {
+        who: u8,
+        service: u8,
+        answer: u8,
+        abroad: bool,
+    },
     Itinerary {
         dest: u8,
         transit: bool,
@@ -151,6 +160,14 @@ fn random_step() -> impl Strategy<Value = Step> {
             }
         }),
         (w, 0u8..3).prop_map(|(who, kind)| Step::Escort { who, kind }),
+        (w, 0u8..5, 0u8..4, any::<bool>()).prop_map(|(who, service, answer, abroad)| {
+            Step::Refer {
+                who,
+                service,
+                answer,
+                abroad,
+            }
+        }),
         (0u8..3, any::<bool>()).prop_map(|(dest, transit)| Step::Itinerary { dest, transit }),
         (w, any::<bool>()).prop_map(|(who, whole)| Step::Withdraw { who, whole }),
         Just(Step::Reopen),
@@ -218,6 +235,16 @@ fn script(n: usize) -> Vec<Step> {
             expired: false,
         });
         s.push(Step::Escort { who: i, kind: 0 });
+        // Reception covers a victim of trafficking and a child alone; medical care a
+        // person with medical needs.
+        for service in [0, 3] {
+            s.push(Step::Refer {
+                who: i,
+                service,
+                answer: 0,
+                abroad: false,
+            });
+        }
     }
     s.push(Step::Itinerary {
         dest: 0,
@@ -484,6 +511,60 @@ fn command(s: &mut Scenario, step: &Step) -> Option<(UserId, Command)> {
                 }),
             )
         }
+        Step::Refer {
+            who,
+            service,
+            answer,
+            abroad,
+        } => {
+            use homeward_domain::case::referrals::*;
+            use homeward_domain::organisation::ServiceType as S;
+            let p = pick(&case, *who)?;
+            let referral_id = ReferralId(s.fresh_id());
+            let made = s.run(
+                COUNSELLOR,
+                Command::MakeReferral(ReferralRequest {
+                    referral_id,
+                    organisation: OrganisationId(uid(0x0A)),
+                    organisation_name: t("Reception centre"),
+                    service: [
+                        S::Reception,
+                        S::Shelter,
+                        S::ChildProtection,
+                        S::MedicalCare,
+                        S::LegalAid,
+                    ][*service as usize % 5],
+                    country: Some(if *abroad {
+                        case.host_country.clone()
+                    } else {
+                        case.proposal.country_of_return.clone()
+                    }),
+                    people: [p].into(),
+                    consent_for: [p].into(),
+                    shared: [DataGroup::Identity].into(),
+                    answer_within_days: 7,
+                    note: None,
+                }),
+            );
+            if made.is_err() || *answer == 3 {
+                return None;
+            }
+            (
+                COUNSELLOR,
+                Command::UpdateReferral(ReferralUpdate {
+                    referral_id,
+                    step: if *answer == 2 {
+                        ReferralStep::Declined {
+                            reason: lt("No room"),
+                        }
+                    } else {
+                        ReferralStep::Accepted
+                    },
+                    note: None,
+                    receiver: (*answer == 0).then(|| t("Social worker on duty")),
+                }),
+            )
+        }
         Step::Escort { who, kind } => {
             let k = [
                 EscortKind::Child,
@@ -719,6 +800,51 @@ fn oracle(case: &Case, s: &Scenario) -> Result<(), String> {
                 .is_none_or(|r| r.conclusion == RiskConclusion::ReturnMustNotProceed)
         {
             return Err(format!("{id}: risk"));
+        }
+        // Reception and protection on arrival: a referral taken in the country of return
+        // for the services the vulnerability needs; for a child alone, a receiver named.
+        {
+            use homeward_domain::case::referrals::{ReferralStatus as RS, ReferralStep};
+            use homeward_domain::organisation::ServiceType as S;
+            let mut needs: Vec<&[S]> = vec![];
+            if m.details.has(Vulnerability::VictimOfTrafficking) {
+                needs.push(&[S::Reception, S::Shelter]);
+            }
+            if uasc {
+                needs.push(&[S::ChildProtection, S::Reception]);
+            }
+            if m.details.has(Vulnerability::MedicalNeeds) {
+                needs.push(&[S::MedicalCare]);
+            }
+            for services in needs {
+                let taken: Vec<_> = case
+                    .referrals
+                    .referrals
+                    .values()
+                    .filter(|r| {
+                        r.request.people.contains(&id)
+                            && services.contains(&r.request.service)
+                            && r.request.country.as_ref() == Some(&case.proposal.country_of_return)
+                            && match r.status {
+                                RS::Accepted | RS::InProgress | RS::Delivered => true,
+                                RS::Closed => r
+                                    .steps
+                                    .iter()
+                                    .any(|s| matches!(s.step, ReferralStep::Delivered { .. })),
+                                _ => false,
+                            }
+                    })
+                    .collect();
+                if taken.is_empty() {
+                    return Err(format!("{id}: no reception referral"));
+                }
+                if uasc
+                    && services.contains(&S::ChildProtection)
+                    && taken.iter().all(|r| r.receiver.is_none())
+                {
+                    return Err(format!("{id}: nobody named to receive the child"));
+                }
+            }
         }
         let doc = case.documents.values().any(|d| {
             d.person_id == id

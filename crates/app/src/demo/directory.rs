@@ -153,6 +153,17 @@ const ENTRIES: &[Entry] = &[
         active: true,
     },
     Entry {
+        name: "Red Crescent and Red Cross reception teams (demo)",
+        kind: K::InternationalOrganisation,
+        countries: &["SN", "GE", "NG", "IQ", "MA"],
+        services: &[S::Reception, S::Shelter, S::ChildProtection, S::MedicalCare],
+        stages: &[St::ImmediateAssistance],
+        languages: &["en", "fr", "ar"],
+        email: "reception@redcross.example.org",
+        address: "",
+        active: true,
+    },
+    Entry {
         name: "Brussels Legal Aid Desk",
         kind: K::MigrantSupport,
         countries: &["BE"],

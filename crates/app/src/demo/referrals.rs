@@ -17,6 +17,31 @@ pub(super) fn refer_on_arrival(
     ending: Ending,
     directory: &[DemoOrganisation],
 ) -> Result<()> {
+    // Those who were met on arrival: the reception is delivered and its referral closed.
+    let open: Vec<ReferralId> = story
+        .case()?
+        .referrals
+        .open()
+        .map(|r| r.request.referral_id)
+        .collect();
+    for referral_id in open {
+        for step in [
+            ReferralStep::Delivered {
+                what: long("Met at arrivals; three nights in the reception centre.")?,
+            },
+            ReferralStep::Closed,
+        ] {
+            story.run(
+                a.reintegration,
+                Command::UpdateReferral(ReferralUpdate {
+                    referral_id,
+                    step,
+                    note: None,
+                    receiver: None,
+                }),
+            )?;
+        }
+    }
     let here: Vec<&DemoOrganisation> = directory
         .iter()
         .filter(|o| o.details.active && o.details.countries.iter().any(|k| k.as_str() == c.code))
@@ -47,6 +72,7 @@ pub(super) fn refer_on_arrival(
             organisation: org.id,
             organisation_name: org.name.clone(),
             service,
+            country: Some(CountryCode::parse(c.code).internal("building the demo")?),
             people: [principal].into(),
             consent_for: [principal].into(),
             shared,
@@ -106,8 +132,68 @@ pub(super) fn refer_on_arrival(
                 referral_id,
                 step,
                 note: None,
+                receiver: None,
             }),
         )?;
+    }
+    Ok(())
+}
+
+/// Before departure, each traveller whose vulnerability needs it is referred for
+/// reception or protection in the country of return, to an organisation of the directory
+/// there, and the organisation accepts, naming who receives a child travelling alone.
+pub(super) fn protect_on_arrival(
+    rng: &mut StdRng,
+    story: &mut Story,
+    a: &Actors,
+    c: &Country,
+    directory: &[DemoOrganisation],
+) -> Result<()> {
+    let case = story.case()?;
+    let country = CountryCode::parse(c.code).internal("building the demo")?;
+    let day = story.t.date_naive();
+    for m in &case.members {
+        let mut needs = m.details.vulnerabilities.clone();
+        if homeward_domain::case::voluntariness::is_unaccompanied_child(&case, m, day) {
+            needs.insert(Vulnerability::UnaccompaniedOrSeparatedChild);
+        }
+        for v in needs {
+            let services = story.programme.reception_services(v);
+            let Some((org, service)) = directory.iter().find_map(|o| {
+                let offered = services.iter().find(|s| o.details.services.contains(s))?;
+                (o.details.active && o.details.countries.contains(&country))
+                    .then_some((o, *offered))
+            }) else {
+                continue;
+            };
+            let referral_id = ReferralId(rid(rng, story.t));
+            story.run(
+                a.counsellor,
+                Command::MakeReferral(ReferralRequest {
+                    referral_id,
+                    organisation: org.id,
+                    organisation_name: org.name.clone(),
+                    service,
+                    country: Some(country.clone()),
+                    people: [m.person_id].into(),
+                    consent_for: [m.person_id].into(),
+                    shared: [DataGroup::Identity, DataGroup::Vulnerabilities].into(),
+                    answer_within_days: 5,
+                    note: Some(long(
+                        "Needs to be met at the airport and a safe place to stay.",
+                    )?),
+                }),
+            )?;
+            story.run(
+                a.counsellor,
+                Command::UpdateReferral(ReferralUpdate {
+                    referral_id,
+                    step: ReferralStep::Accepted,
+                    note: None,
+                    receiver: Some(text("Duty social worker, met at arrivals")?),
+                }),
+            )?;
+        }
     }
     Ok(())
 }

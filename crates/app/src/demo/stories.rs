@@ -426,7 +426,9 @@ pub(super) fn tell(
         )?;
     }
     for m in &members {
-        if m.details.has(Vulnerability::VictimOfTrafficking) {
+        if m.details.has(Vulnerability::VictimOfTrafficking)
+            || m.details.has(Vulnerability::VictimOfViolence)
+        {
             story.run(
                 a.counsellor,
                 Command::RecordRiskAssessment(RiskAssessment {
@@ -596,6 +598,7 @@ pub(super) fn tell(
     if stop(story)? || !story.wait(rng, 1, 5) {
         return Ok(());
     }
+    super::referrals::protect_on_arrival(rng, story, a, c, directory)?;
     story.run(a.movement, Command::MarkReadyToDepart)?;
     if stop(story)? {
         return Ok(());

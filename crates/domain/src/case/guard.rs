@@ -61,6 +61,77 @@ pub fn unmet_departure_conditions(
         out.extend(risk_conditions(case, m, programme));
         out.extend(document_conditions(case, m, travel_day));
         out.extend(escort_conditions(case, m, travel_day, programme));
+        out.extend(protection_conditions(case, m, travel_day, programme));
+    }
+    out
+}
+
+/// Reception and protection on arrival: a person whose vulnerability needs it departs
+/// once a referral for one of the programme's services is taken (accepted, under way or
+/// delivered) by an organisation in the country of return; an unaccompanied child once
+/// that organisation has named who receives them.
+fn protection_conditions(
+    case: &Case,
+    m: &Member,
+    day: NaiveDate,
+    programme: &ProgrammeSettings,
+) -> Vec<Violation> {
+    let mut needs = m.details.vulnerabilities.clone();
+    let uasc = is_unaccompanied_child(case, m, day);
+    if uasc {
+        needs.insert(Vulnerability::UnaccompaniedOrSeparatedChild);
+    }
+    let taken = |services: &std::collections::BTreeSet<crate::organisation::ServiceType>| {
+        case.referrals
+            .referrals
+            .values()
+            .filter(|r| {
+                r.request.people.contains(&m.person_id)
+                    && services.contains(&r.request.service)
+                    && r.request.country.as_ref() == Some(&case.proposal.country_of_return)
+                    && r.is_taken()
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+    for v in needs {
+        let services = programme.reception_services(v);
+        if services.is_empty() {
+            continue;
+        }
+        let found = taken(&services);
+        if found.is_empty() {
+            out.push(
+                Violation::new(
+                    "protection.reception_referral_missing",
+                    format!(
+                        "{} needs a referral for reception or protection in the country of return, accepted before departure ({})",
+                        name(m),
+                        services
+                            .iter()
+                            .map(|s| s.code())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .person(m.person_id)
+                .param("vulnerability", v.code()),
+            );
+        } else if v == Vulnerability::UnaccompaniedOrSeparatedChild
+            && found.iter().all(|r| r.receiver.is_none())
+        {
+            out.push(
+                Violation::new(
+                    "protection.child_receiver_missing",
+                    format!(
+                        "{} is a child travelling alone: record who receives them at arrival, as the organisation names them",
+                        name(m)
+                    ),
+                )
+                .person(m.person_id)
+                .param("vulnerability", v.code()),
+            );
+        }
     }
     out
 }
@@ -101,8 +172,10 @@ fn health_conditions(case: &Case, m: &Member, programme: &ProgrammeSettings) -> 
 }
 
 fn risk_conditions(case: &Case, m: &Member, programme: &ProgrammeSettings) -> Vec<Violation> {
+    // Victims of violence are assessed as victims of trafficking are.
     if !programme.risk_assessment_for_trafficking
-        || !m.details.has(Vulnerability::VictimOfTrafficking)
+        || !(m.details.has(Vulnerability::VictimOfTrafficking)
+            || m.details.has(Vulnerability::VictimOfViolence))
     {
         return vec![];
     }

@@ -15,7 +15,7 @@ use super::events::{Event, EventMeta};
 use crate::access::Sensitive;
 use crate::ids::{OrganisationId, PersonId, ReferralId, UserId};
 use crate::organisation::ServiceType;
-use crate::values::{LongText, ShortText};
+use crate::values::{CountryCode, LongText, ShortText};
 
 snake_enum!(
     /// A group of a person's data that a referral may share, each consented to.
@@ -66,6 +66,10 @@ pub struct ReferralRequest {
     pub organisation_name: ShortText,
     /// The one need referred for.
     pub service: ServiceType,
+    /// Where the service is given: one of the organisation's countries. Absent on
+    /// referrals made before it was recorded.
+    #[serde(default)]
+    pub country: Option<CountryCode>,
     /// The people referred (at least one).
     pub people: BTreeSet<PersonId>,
     /// The people for whom consent to this referral and to sharing `shared` was given,
@@ -164,6 +168,10 @@ pub struct ReferralUpdate {
     #[serde(flatten)]
     pub step: ReferralStep,
     pub note: Option<LongText>,
+    /// The person or body who receives the people referred at arrival, as the
+    /// organisation names them (a child is handed over to someone named).
+    #[serde(default)]
+    pub receiver: Option<ShortText>,
 }
 
 /// A step as it happened.
@@ -201,9 +209,26 @@ pub struct ReferralRecord {
     pub status: ReferralStatus,
     /// The steps after it was sent, in order.
     pub steps: Vec<ReferralStepRecord>,
+    /// Who receives the people at arrival, as last named.
+    pub receiver: Option<ShortText>,
 }
 
 impl ReferralRecord {
+    /// Taken by the organisation: accepted, under way or delivered (and not declined or
+    /// revoked since).
+    pub fn is_taken(&self) -> bool {
+        match self.status {
+            ReferralStatus::Accepted | ReferralStatus::InProgress | ReferralStatus::Delivered => {
+                true
+            }
+            ReferralStatus::Closed => self
+                .steps
+                .iter()
+                .any(|s| matches!(s.step, ReferralStep::Delivered { .. })),
+            _ => false,
+        }
+    }
+
     /// The day the answer is due.
     pub fn answer_due(&self) -> NaiveDate {
         self.sent_at.date_naive() + Duration::days(i64::from(self.request.answer_within_days))
@@ -265,12 +290,16 @@ impl Referrals {
                         sent_by: meta.actor,
                         status: ReferralStatus::Sent,
                         steps: vec![],
+                        receiver: None,
                     },
                 );
             }
             Event::ReferralUpdated(u) => {
                 if let Some(r) = self.referrals.get_mut(&u.referral_id) {
                     r.status = u.step.status();
+                    if u.receiver.is_some() {
+                        r.receiver = u.receiver.clone();
+                    }
                     r.steps.push(ReferralStepRecord {
                         at: meta.occurred_at,
                         by: meta.actor,

@@ -71,6 +71,7 @@ pub fn programme() -> ProgrammeSettings {
         currency: CurrencyCode::parse("EUR").unwrap(),
         reintegration: Default::default(),
         monitoring: Default::default(),
+        protection_on_arrival: Default::default(),
     }
 }
 
@@ -239,6 +240,43 @@ impl Scenario {
         let evs = decide(&case, cmd, &ctx)?;
         self.record(actor, occurred_at, evs);
         Ok(())
+    }
+
+    /// A referral of `person` for `service` in the country of return (Senegal), accepted,
+    /// naming who receives them when `receiver` is given.
+    pub fn received_on_arrival(
+        &mut self,
+        person: PersonId,
+        service: homeward_domain::organisation::ServiceType,
+        receiver: Option<&str>,
+    ) -> ReferralId {
+        use homeward_domain::case::referrals::*;
+        let referral_id = ReferralId(self.fresh_id());
+        self.ok(
+            COUNSELLOR,
+            Command::MakeReferral(ReferralRequest {
+                referral_id,
+                organisation: OrganisationId(uid(0x0A)),
+                organisation_name: t("Keur Yakaar reception centre"),
+                service,
+                country: Some(cc("SN")),
+                people: [person].into(),
+                consent_for: [person].into(),
+                shared: [DataGroup::Identity].into(),
+                answer_within_days: 7,
+                note: None,
+            }),
+        );
+        self.ok(
+            COUNSELLOR,
+            Command::UpdateReferral(ReferralUpdate {
+                referral_id,
+                step: ReferralStep::Accepted,
+                note: None,
+                receiver: receiver.map(t),
+            }),
+        );
+        referral_id
     }
 
     pub fn ok(&mut self, actor: UserId, cmd: Command) {

@@ -65,6 +65,11 @@ pub(super) fn departure_needs_fitness_to_travel_where_a_health_assessment_is_req
             accompanies: [P1].into_iter().collect(),
         }),
     );
+    s.received_on_arrival(
+        P1,
+        homeward_domain::organisation::ServiceType::MedicalCare,
+        None,
+    );
     s.ok(MOVEMENT, Command::MarkReadyToDepart);
 }
 
@@ -142,6 +147,11 @@ pub(super) fn a_victim_of_trafficking_needs_a_risk_assessment_that_allows_return
     s.ok(
         COUNSELLOR,
         risk(RiskConclusion::ReturnCanProceedWithMeasures),
+    );
+    s.received_on_arrival(
+        P1,
+        homeward_domain::organisation::ServiceType::Shelter,
+        None,
     );
     s.ok(MOVEMENT, Command::MarkReadyToDepart);
 }
@@ -343,4 +353,120 @@ pub(super) fn allowances_are_in_the_programme_currency() {
             note: None,
         }),
     );
+}
+
+/// The codes of the unmet departure conditions now.
+fn unmet(s: &Scenario) -> Vec<&'static str> {
+    unmet_departure_conditions(&s.case(), s.now, &s.programme)
+        .into_iter()
+        .map(|v| v.code)
+        .collect()
+}
+
+#[test]
+fn a_victim_of_trafficking_departs_once_reception_in_the_country_of_return_is_accepted() {
+    use homeward_domain::case::referrals::*;
+    use homeward_domain::organisation::ServiceType;
+    let mut d = adult("Awa");
+    d.vulnerabilities.insert(Vulnerability::VictimOfTrafficking);
+    let mut s = Scenario::register(vec![member(1, Relationship::Principal, d)]);
+    let missing = "protection.reception_referral_missing";
+    assert!(unmet(&s).contains(&missing));
+    // A shelter in the host country, or legal aid at home, protects nobody on arrival.
+    let make = |s: &mut Scenario, service: ServiceType, country: &str| {
+        let referral_id = ReferralId(s.fresh_id());
+        s.ok(
+            COUNSELLOR,
+            Command::MakeReferral(ReferralRequest {
+                referral_id,
+                organisation: OrganisationId(uid(0x0B)),
+                organisation_name: t("A shelter"),
+                service,
+                country: Some(cc(country)),
+                people: [P1].into(),
+                consent_for: [P1].into(),
+                shared: [DataGroup::Identity].into(),
+                answer_within_days: 7,
+                note: None,
+            }),
+        );
+        referral_id
+    };
+    let answer = |s: &mut Scenario, referral_id, step| {
+        s.ok(
+            COUNSELLOR,
+            Command::UpdateReferral(ReferralUpdate {
+                referral_id,
+                step,
+                note: None,
+                receiver: None,
+            }),
+        );
+    };
+    let here = make(&mut s, ServiceType::Shelter, "BE");
+    answer(&mut s, here, ReferralStep::Accepted);
+    let legal = make(&mut s, ServiceType::LegalAid, "SN");
+    answer(&mut s, legal, ReferralStep::Accepted);
+    assert!(unmet(&s).contains(&missing));
+    // Sent is not enough; declined is not enough.
+    let first = make(&mut s, ServiceType::Shelter, "SN");
+    assert!(unmet(&s).contains(&missing));
+    answer(&mut s, first, ReferralStep::Declined { reason: lt("Full") });
+    assert!(unmet(&s).contains(&missing));
+    let second = make(&mut s, ServiceType::Reception, "SN");
+    answer(&mut s, second, ReferralStep::Accepted);
+    assert!(!unmet(&s).contains(&missing), "{:?}", unmet(&s));
+    // Revoked, it protects nobody any more.
+    answer(
+        &mut s,
+        second,
+        ReferralStep::Revoked {
+            reason: lt("She withdrew her consent"),
+        },
+    );
+    let refusal = unmet_departure_conditions(&s.case(), s.now, &s.programme);
+    let v = refusal.iter().find(|v| v.code == missing).unwrap();
+    assert_eq!(v.person_id, Some(P1));
+    assert_eq!(v.params["vulnerability"], "victim_of_trafficking");
+}
+
+#[test]
+fn a_child_alone_departs_once_someone_is_named_to_receive_them() {
+    use homeward_domain::organisation::ServiceType;
+    let mut s = Scenario::unaccompanied_child();
+    assert!(unmet(&s).contains(&"protection.reception_referral_missing"));
+    s.received_on_arrival(P1, ServiceType::ChildProtection, None);
+    let now = unmet(&s);
+    assert!(!now.contains(&"protection.reception_referral_missing"));
+    assert!(now.contains(&"protection.child_receiver_missing"));
+    s.received_on_arrival(
+        P1,
+        ServiceType::ChildProtection,
+        Some("Social worker A. Sarr"),
+    );
+    assert!(!unmet(&s).contains(&"protection.child_receiver_missing"));
+}
+
+#[test]
+fn a_programme_may_ask_protection_on_arrival_for_more_vulnerabilities() {
+    use homeward_domain::organisation::ServiceType;
+    let mut p = programme();
+    p.protection_on_arrival.insert(
+        Vulnerability::VictimOfViolence,
+        [ServiceType::PsychosocialSupport].into(),
+    );
+    let mut d = adult("Awa");
+    d.vulnerabilities.insert(Vulnerability::VictimOfViolence);
+    let mut s = Scenario::register_with(vec![member(1, Relationship::Principal, d)], p);
+    let codes = unmet(&s);
+    assert!(codes.contains(&"protection.reception_referral_missing"));
+    // A victim of violence is assessed for risk, as a victim of trafficking is.
+    assert!(codes.contains(&"protection.risk_assessment_missing"));
+    s.received_on_arrival(P1, ServiceType::PsychosocialSupport, None);
+    assert!(!unmet(&s).contains(&"protection.reception_referral_missing"));
+    // Without the programme's rule, nothing is asked for a victim of violence.
+    let mut d = adult("Awa");
+    d.vulnerabilities.insert(Vulnerability::VictimOfViolence);
+    let s = Scenario::register(vec![member(1, Relationship::Principal, d)]);
+    assert!(!unmet(&s).contains(&"protection.reception_referral_missing"));
 }

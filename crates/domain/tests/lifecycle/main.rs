@@ -147,6 +147,11 @@ fn an_unaccompanied_child_departs_through_the_capacity_path() {
     s.ok(COUNSELLOR, Command::SubmitApplication);
     s.ok(APPROVER, Command::ApproveApplication);
     s.prepare_travel();
+    s.received_on_arrival(
+        P1,
+        homeward_domain::organisation::ServiceType::ChildProtection,
+        Some("Social worker A. Sarr, child protection service of Dakar"),
+    );
     s.refused(
         MOVEMENT,
         Command::MarkReadyToDepart,

@@ -16,6 +16,7 @@ fn request(s: &mut Scenario, people: &[PersonId], consent_for: &[PersonId]) -> R
         organisation: OrganisationId(uid(0x0A)),
         organisation_name: t("Keur Yakaar reception centre"),
         service: ServiceType::Reception,
+        country: Some(cc("SN")),
         people: people.iter().copied().collect(),
         consent_for: consent_for.iter().copied().collect(),
         shared: [DataGroup::Identity, DataGroup::Contact].into(),
@@ -29,6 +30,7 @@ fn step(r: &ReferralRequest, step: ReferralStep) -> Command {
         referral_id: r.referral_id,
         step,
         note: None,
+        receiver: None,
     })
 }
 
@@ -127,6 +129,7 @@ fn a_referral_moves_through_its_steps_in_order_and_each_is_recorded() {
         referral_id: ReferralId(uid(0xBAD)),
         step: ReferralStep::Accepted,
         note: None,
+        receiver: None,
     };
     s.refused(
         COUNSELLOR,
@@ -290,16 +293,59 @@ fn only_a_working_organisation_that_offers_the_service_takes_a_referral() {
         address: None,
         active: true,
     };
-    assert!(referral_target_violations(&o, ServiceType::Shelter).is_empty());
+    assert!(referral_target_violations(&o, ServiceType::Shelter, &cc("SN")).is_empty());
     let codes =
         |v: Vec<homeward_domain::Violation>| v.into_iter().map(|v| v.code).collect::<Vec<_>>();
     assert_eq!(
-        codes(referral_target_violations(&o, ServiceType::LegalAid)),
+        codes(referral_target_violations(
+            &o,
+            ServiceType::LegalAid,
+            &cc("SN")
+        )),
         ["referral.service_not_offered"]
     );
     o.active = false;
     assert_eq!(
-        codes(referral_target_violations(&o, ServiceType::Shelter)),
+        codes(referral_target_violations(
+            &o,
+            ServiceType::Shelter,
+            &cc("SN")
+        )),
         ["referral.organisation_inactive"]
     );
+}
+
+#[test]
+fn a_referral_is_to_a_service_in_the_host_country_or_the_country_of_return() {
+    let mut s = Scenario::single_adult();
+    let mut r = request(&mut s, &[P1], &[P1]);
+    r.country = None;
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(r.clone()),
+        "referral.country_missing",
+    );
+    r.country = Some(cc("FR"));
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(r.clone()),
+        "referral.country_elsewhere",
+    );
+    r.country = Some(cc("BE"));
+    s.ok(COUNSELLOR, Command::MakeReferral(r));
+    let o = OrganisationDetails {
+        name: t("Keur Yakaar"),
+        kind: OrganisationKind::ProtectionShelter,
+        countries: [cc("SN")].into(),
+        services: [ServiceType::Shelter].into(),
+        stages: [ServiceStage::ImmediateAssistance].into(),
+        languages: BTreeSet::new(),
+        contact: None,
+        email: None,
+        phone: None,
+        address: None,
+        active: true,
+    };
+    let v = referral_target_violations(&o, ServiceType::Shelter, &cc("GE"));
+    assert_eq!(v[0].code, "referral.country_not_served");
 }

@@ -12,6 +12,9 @@ command_body!(MakeReferralIn {
     organisation: Uuid,
     /// The one need referred for.
     service: ServiceType,
+    /// Where the service is given (ISO 3166-1 alpha-2): the case's host country or its
+    /// country of return, and one the organisation works in.
+    country: String,
     /// The people of the case referred.
     people: Vec<Uuid>,
     /// The people for whom consent to this referral and to sharing `shared` was given
@@ -32,10 +35,12 @@ impl MakeReferralIn {
     pub fn parse(
         &self,
         p: &mut Parse,
+        country: Option<CountryCode>,
         organisation_name: Option<ShortText>,
     ) -> Option<homeward_domain::case::referrals::ReferralRequest> {
         let note = p.opt_text("note", &self.note)?;
         let organisation_name = organisation_name?;
+        let country = country?;
         Some(homeward_domain::case::referrals::ReferralRequest {
             referral_id: homeward_domain::ids::ReferralId(
                 self.referral_id.unwrap_or_else(homeward_app::new_id),
@@ -43,6 +48,7 @@ impl MakeReferralIn {
             organisation: homeward_domain::ids::OrganisationId(self.organisation),
             organisation_name,
             service: self.service,
+            country: Some(country),
             people: self.people.iter().map(|u| PersonId(*u)).collect(),
             consent_for: self.consent_for.iter().map(|u| PersonId(*u)).collect(),
             shared: self.shared.iter().copied().collect(),
@@ -62,16 +68,21 @@ command_body!(ReferralStepIn {
     /// What was delivered.
     what: Option<String>,
     note: Option<String>,
+    /// The person or body who receives the people referred at arrival, as the
+    /// organisation names them (needed before a child travelling alone departs).
+    receiver: Option<String>,
 });
 
 impl ReferralStepIn {
     pub fn parse(&self, p: &mut Parse) -> Option<homeward_domain::case::referrals::ReferralUpdate> {
         let note = p.opt_text("note", &self.note);
+        let receiver = p.opt_text("receiver", &self.receiver);
         let step = homeward_app::input::referral_step(p, self.step, &self.reason, &self.what);
         Some(homeward_domain::case::referrals::ReferralUpdate {
             referral_id: homeward_domain::ids::ReferralId(self.referral_id),
             step: step?,
             note: note?,
+            receiver: receiver?,
         })
     }
 }

@@ -191,6 +191,7 @@ async fn a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_an
         json!({
             "organisation": organisation,
             "service": service,
+            "country": "SN",
             "people": [person],
             "consent_for": if consent { json!([person]) } else { json!([]) },
             "shared": ["identity", "contact"],
@@ -238,6 +239,13 @@ async fn a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_an
         )
         .await;
     assert_eq!(r.codes(), ["referral.consent_missing"]);
+    // The organisation works in Senegal, not in Belgium; Georgia is neither side of
+    // this case's journey.
+    let mut here = referral(&shelter_id, "shelter", true);
+    here["country"] = json!("BE");
+    let r = w.cmd("counsellor", &case, "referrals", here).await;
+    assert_eq!(r.codes(), ["referral.country_not_served"]);
+    assert_eq!(r.pointers(), ["#/country"]);
     // Medical data is shared by medical officers only.
     let mut medical = referral(&shelter_id, "shelter", true);
     medical["shared"] = json!(["identity", "medical"]);

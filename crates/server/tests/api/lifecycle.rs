@@ -424,6 +424,61 @@ async fn an_unaccompanied_child_departs_through_the_capacity_path(db: &TestDb) {
     )
     .await
     .ok();
+    // Someone in the country of return takes the child in, and is named.
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .refused(422, "protection.reception_referral_missing");
+    let org = w
+        .post(
+            "admin",
+            "/api/organisations",
+            json!({
+                "name": "Dakar child protection service",
+                "kind": "child_protection",
+                "countries": ["SN"],
+                "services": ["child_protection", "reception"],
+                "stages": ["immediate_assistance"],
+            }),
+        )
+        .await
+        .ok();
+    let referral = "018f0000-0000-7000-8000-0000000000c1";
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        json!({
+            "referral_id": referral,
+            "organisation": org["id"],
+            "service": "child_protection",
+            "country": "SN",
+            "people": [kid],
+            "consent_for": [kid],
+            "shared": ["identity", "family"],
+            "answer_within_days": 5,
+        }),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "counsellor",
+        &case,
+        "referral-steps",
+        json!({"referral_id": referral, "step": "accepted"}),
+    )
+    .await
+    .ok();
+    w.cmd("movement", &case, "ready-to-depart", json!({}))
+        .await
+        .refused(422, "protection.child_receiver_missing");
+    w.cmd(
+        "counsellor",
+        &case,
+        "referral-steps",
+        json!({"referral_id": referral, "step": "in_progress", "receiver": "Social worker A. Sarr"}),
+    )
+    .await
+    .ok();
     w.cmd("movement", &case, "ready-to-depart", json!({}))
         .await
         .ok();

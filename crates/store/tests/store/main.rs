@@ -44,6 +44,7 @@ fn settings() -> ProgrammeSettings {
         currency: CurrencyCode::parse("EUR").unwrap(),
         reintegration: Default::default(),
         monitoring: Default::default(),
+        protection_on_arrival: Default::default(),
     }
 }
 

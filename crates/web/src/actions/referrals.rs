@@ -53,6 +53,28 @@ pub fn referral_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
                 ),
                 true,
             ),
+            In::Radios("country", "f-referral-country", {
+                let case = &ctx.view.case;
+                let mut v = vec![(
+                    case.proposal.country_of_return.to_string(),
+                    i.t1(
+                        "f-referral-country-return",
+                        "country",
+                        i.country(case.proposal.country_of_return.as_str()),
+                    ),
+                )];
+                if case.host_country != case.proposal.country_of_return {
+                    v.push((
+                        case.host_country.to_string(),
+                        i.t1(
+                            "f-referral-country-host",
+                            "country",
+                            i.country(case.host_country.as_str()),
+                        ),
+                    ));
+                }
+                v
+            }),
             In::Select(
                 "service",
                 "f-referral-service",
@@ -110,6 +132,11 @@ pub fn referral_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
                 Some("f-referral-reason-hint"),
             ),
             In::Area("what", "f-referral-what", Some("f-referral-what-hint")),
+            In::Text(
+                "receiver",
+                "f-referral-receiver",
+                Some("f-referral-receiver-hint"),
+            ),
             In::Area("note", "f-referral-step-note", None),
         ],
         _ => return None,
@@ -140,6 +167,7 @@ pub fn referral_command(
             let id = uuid_of(f, "referral_id", p, i).map(ReferralId);
             let step = choice::<ReferralStatus>(f, "step", p, i);
             let note = p.opt_text("note", &f.opt("note"));
+            let receiver = p.opt_text("receiver", &f.opt("receiver"));
             let step = step.and_then(|s| {
                 homeward_app::input::referral_step(p, s, &f.opt("reason"), &f.opt("what"))
             });
@@ -148,6 +176,7 @@ pub fn referral_command(
                     referral_id: id?,
                     step: step?,
                     note: note?,
+                    receiver: receiver?,
                 }))
             })()
         }
@@ -161,7 +190,7 @@ pub fn referral_command(
 /// could not: its reason is already among the errors).
 pub fn make_referral(
     f: &FormData,
-    organisation: Option<(OrganisationId, ShortText)>,
+    organisation: Option<(OrganisationId, CountryCode, ShortText)>,
     ctx: &Ctx,
     p: &mut Parse,
 ) -> Option<Command> {
@@ -181,12 +210,13 @@ pub fn make_referral(
         }
     };
     let note = p.opt_text("note", &f.opt("note"));
-    let (organisation, organisation_name) = organisation?;
+    let (organisation, country, organisation_name) = organisation?;
     Some(Command::MakeReferral(ReferralRequest {
         referral_id: ReferralId(homeward_app::new_id()),
         organisation,
         organisation_name,
         service: service?,
+        country: Some(country),
         people: ids("people"),
         consent_for: ids("consent_for"),
         shared: f.all("shared").into_iter().filter_map(parse_enum).collect(),

@@ -12,6 +12,7 @@ use homeward_domain::access::may_offer;
 use homeward_domain::ids::CaseId;
 use homeward_domain::ids::OrganisationId;
 use homeward_domain::organisation::ServiceType;
+use homeward_domain::values::CountryCode;
 use homeward_domain::{Command, CommandKind};
 use uuid::Uuid;
 
@@ -305,20 +306,26 @@ pub async fn submit(
         CommandKind::MakeReferral => {
             let organisation = f.get("organisation").parse().ok().map(OrganisationId);
             let service = ServiceType::from_code(f.get("service"));
-            let target = match (organisation, service) {
-                (Some(o), Some(s)) => match st.app.referral_target(o, s, "organisation").await {
-                    Ok(name) => Some((o, name)),
-                    Err(AppError::Invalid(vs)) => {
-                        errors.add_violations(&v.i, &vs, field_of);
-                        None
+            let country = CountryCode::parse(f.get("country")).ok();
+            if country.is_none() {
+                errors.missing("country", &v.i);
+            }
+            let target = match (organisation, service, country) {
+                (Some(o), Some(s), Some(c)) => {
+                    match st.app.referral_target(o, s, &c, "organisation").await {
+                        Ok(name) => Some((o, c, name)),
+                        Err(AppError::Invalid(vs)) => {
+                            errors.add_violations(&v.i, &vs, field_of);
+                            None
+                        }
+                        Err(e) => return app_error(&v, e),
                     }
-                    Err(e) => return app_error(&v, e),
-                },
-                (None, _) => {
+                }
+                (None, _, _) => {
                     errors.missing("organisation", &v.i);
                     None
                 }
-                (Some(_), None) => None,
+                _ => None,
             };
             actions::make_referral(&f, target, &ctx, &mut parse)
         }

@@ -811,6 +811,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
             second_signature_above,
         },
         monitoring: monitoring?,
+        protection_on_arrival: Default::default(),
     })
 }
 
@@ -973,7 +974,15 @@ pub async fn edit_programme(
         return forbidden(&v);
     }
     let mut errors = FormErrors::default();
-    if let Some(settings) = parse_settings(&v, &f, &mut errors) {
+    if let Some(mut settings) = parse_settings(&v, &f, &mut errors) {
+        // What the form does not show is kept (the protection rules are set through the
+        // API).
+        match st.app.get_programme(ProgrammeId(id)).await {
+            Ok(current) => {
+                settings.protection_on_arrival = current.settings.protection_on_arrival;
+            }
+            Err(e) => return app_error(&v, e),
+        }
         match st
             .app
             .update_programme(&p, ProgrammeId(id), Some(f.get("name")), Some(settings))

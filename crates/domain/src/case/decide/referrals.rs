@@ -4,6 +4,7 @@
 use super::*;
 use crate::case::referrals::{ReferralRequest, ReferralStatus, ReferralUpdate};
 use crate::organisation::{OrganisationDetails, ServiceType};
+use crate::values::CountryCode;
 
 /// The longest time an organisation may be given to answer, in days.
 pub const MAX_ANSWER_DAYS: u16 = 90;
@@ -11,8 +12,22 @@ pub const MAX_ANSWER_DAYS: u16 = 90;
 /// Whether an organisation of the directory can take a referral for `service`: still
 /// working, and offering it. The application asks before it builds the command (the
 /// directory is not part of the case).
-pub fn referral_target_violations(o: &OrganisationDetails, service: ServiceType) -> Vec<Violation> {
+pub fn referral_target_violations(
+    o: &OrganisationDetails,
+    service: ServiceType,
+    country: &CountryCode,
+) -> Vec<Violation> {
     let mut v = vec![];
+    if o.active && !o.countries.contains(country) {
+        v.push(
+            Violation::new(
+                "referral.country_not_served",
+                "this organisation does not work in this country",
+            )
+            .at("country")
+            .param("organisation", o.name.as_str()),
+        );
+    }
     if !o.active {
         v.push(
             Violation::new(
@@ -67,6 +82,20 @@ pub(super) fn make(case: &Case, r: ReferralRequest, c: &mut Check) -> Vec<Event>
             )
             .at("consent_for"),
         );
+    }
+    match &r.country {
+        None => c.push(
+            Violation::new("referral.country_missing", "say where the service is given")
+                .at("country"),
+        ),
+        Some(k) if *k != case.host_country && *k != case.proposal.country_of_return => c.push(
+            Violation::new(
+                "referral.country_elsewhere",
+                "a referral is to a service in the host country or the country of return",
+            )
+            .at("country"),
+        ),
+        Some(_) => {}
     }
     if r.shared.is_empty() {
         c.push(

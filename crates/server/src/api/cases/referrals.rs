@@ -13,18 +13,27 @@ command!(
     |b, p, app, _who| {
         // The directory says whether the organisation can take it; its refusal is
         // reported with the body's other invalid fields.
-        let name = match app
-            .referral_target(OrganisationId(b.organisation), b.service, "organisation")
-            .await
-        {
-            Ok(name) => Some(name),
-            Err(AppError::Invalid(v)) => {
-                p.errors.extend(v);
-                None
-            }
-            Err(e) => return Err(e.into()),
+        let country = p.country("country", &b.country);
+        let name = match &country {
+            Some(country) => match app
+                .referral_target(
+                    OrganisationId(b.organisation),
+                    b.service,
+                    country,
+                    "organisation",
+                )
+                .await
+            {
+                Ok(name) => Some(name),
+                Err(AppError::Invalid(v)) => {
+                    p.errors.extend(v);
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
         };
-        b.parse(&mut p, name).map(Command::MakeReferral)
+        b.parse(&mut p, country, name).map(Command::MakeReferral)
     }
 );
 
