@@ -563,6 +563,45 @@ impl App {
         })
     }
 
+    /// The referrals of cases in the reader's offices that wait for an answer past their
+    /// time on `today` (overdue; or escalated, past twice their time), longest waiting
+    /// first: `ReferralRecord::answer_status`, read from the referral rows.
+    #[tracing::instrument(skip_all)]
+    pub async fn referrals_waiting(
+        &self,
+        p: &Principal,
+        queue: ReferralQueue,
+        today: chrono::NaiveDate,
+        page: PageRequest,
+    ) -> Result<Page<ReferralDue>> {
+        let wait = match queue {
+            ReferralQueue::Overdue => homeward_store::ReferralWait::Overdue { today },
+            ReferralQueue::Escalated => homeward_store::ReferralWait::Escalated { today },
+        };
+        let vis = Visibility::of(&p.actor);
+        let rows = self
+            .store()
+            .referrals_waiting(&scope_of(&p.actor), wait, page)
+            .await?;
+        Ok(Page {
+            total: rows.total,
+            total_exact: rows.total_exact,
+            items: rows
+                .items
+                .into_iter()
+                .map(|r| ReferralDue {
+                    referral_id: homeward_domain::ids::ReferralId(r.referral_id),
+                    organisation_name: r.organisation_name,
+                    service: homeward_domain::organisation::ServiceType::from_code(&r.service),
+                    sent: r.sent_on,
+                    due: r.answer_due,
+                    escalated_after: r.escalate_on,
+                    case: CaseSummary::from_row(r.case, &vis),
+                })
+                .collect(),
+        })
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn search_people(
         &self,
@@ -609,6 +648,33 @@ pub struct FollowUpDue {
     /// The first and last day it is on time.
     pub opens: chrono::NaiveDate,
     pub closes: chrono::NaiveDate,
+}
+
+/// Which referrals a queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReferralQueue {
+    /// Not answered by its due day (the escalated ones too).
+    Overdue,
+    /// Not answered after twice its time: the programme manager's to chase.
+    Escalated,
+}
+
+/// A referral that waits for an answer, and its case.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralDue {
+    pub case: CaseSummary,
+    pub referral_id: homeward_domain::ids::ReferralId,
+    pub organisation_name: String,
+    /// The need referred for (absent only for a code this version does not know).
+    pub service: Option<homeward_domain::organisation::ServiceType>,
+    pub sent: chrono::NaiveDate,
+    /// The last day of its time to answer.
+    pub due: chrono::NaiveDate,
+    /// Escalated to the programme manager after this day.
+    pub escalated_after: chrono::NaiveDate,
 }
 
 /// A user as the domain sees a would-be caseworker.

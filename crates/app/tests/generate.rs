@@ -259,10 +259,91 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
     }
 }
 
+/// The referral queues read from SQL list exactly the referrals the domain calls overdue
+/// or escalated on the day, in the reader's scope: one definition, on both databases.
+async fn the_referral_queues_list_what_the_domain_calls_overdue_and_escalated(db: &TestDb) {
+    use homeward_app::auth::SessionKind;
+    use homeward_app::cases::ReferralQueue;
+    use homeward_domain::case::referrals::AnswerStatus;
+    use homeward_store::PageRequest;
+    let app = App::new(db.store.clone(), Config::default());
+    let g = plan(300, 151);
+    let today = g.as_of.date_naive();
+    app.generate(g, |_| {}).await.unwrap();
+    let issued = app
+        .login(
+            "reintegration",
+            "demo-reintegration-2026",
+            None,
+            SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    let p = app.authenticate(&issued.secret).await.unwrap();
+    let (rows, _) = db.store.read_model_snapshot().await.unwrap();
+    let (mut overdue, mut escalated, mut referred) = (vec![], vec![], 0);
+    for row in &rows {
+        let case = homeward_domain::Case::replay(
+            &db.store
+                .load_events(homeward_domain::ids::CaseId(row.case_id))
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        referred += case.referrals.referrals.len();
+        if case.stage == homeward_domain::Stage::Closed
+            || !homeward_domain::access::can_see(&p.actor, &case)
+        {
+            continue;
+        }
+        for r in case.referrals.referrals.values() {
+            let key = (r.answer_due(), row.case_id, r.request.referral_id.0);
+            match r.answer_status(today) {
+                AnswerStatus::Overdue { .. } => overdue.push(key),
+                AnswerStatus::Escalated { .. } => {
+                    overdue.push(key);
+                    escalated.push(key);
+                }
+                _ => {}
+            }
+        }
+    }
+    overdue.sort();
+    escalated.sort();
+    assert!(
+        referred > 20 && !overdue.is_empty(),
+        "{referred} {overdue:?}"
+    );
+    for (queue, want) in [
+        (ReferralQueue::Overdue, overdue),
+        (ReferralQueue::Escalated, escalated),
+    ] {
+        let mut got = vec![];
+        for page in 1.. {
+            let read = app
+                .referrals_waiting(&p, queue, today, PageRequest { page, per_page: 5 })
+                .await
+                .unwrap();
+            assert_eq!(read.total, want.len() as i64, "{queue:?}");
+            if read.items.is_empty() {
+                break;
+            }
+            got.extend(
+                read.items
+                    .iter()
+                    .map(|r| (r.due, r.case.id.0, r.referral_id.0)),
+            );
+        }
+        assert_eq!(got, want, "{queue:?}");
+    }
+}
+
 homeward_store::db_tests!(
     generated_cases_are_deterministic_complete_and_rebuild_the_same,
     the_statistics_cube_counts_what_sql_counts,
     the_follow_up_queues_list_what_the_domain_calls_due_and_overdue,
+    the_referral_queues_list_what_the_domain_calls_overdue_and_escalated,
 );
 
 /// The pipeline as SQL counts it (what `StatsCube::pipeline` must equal).

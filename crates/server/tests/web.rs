@@ -1568,3 +1568,29 @@ async fn a_referral_is_made_with_consent_and_followed_to_its_answer_from_the_cas
     let ar = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
     assert!(ar.contains("مقبولة"), "{ar}");
 }
+
+/// Referrals not answered in time wait on the home page of those who refer (escalated
+/// ones on the programme manager's), each queue whole on its own page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referrals_waiting_for_an_answer_are_on_the_home_page_and_listed_whole() {
+    let s = demo_site(120).await;
+    let mut w = Web::new(&s);
+    w.sign_in_with("reintegration", "demo-reintegration-2026")
+        .await;
+    let home = plain(&w.get("/home").await.body);
+    assert!(home.contains("Referrals waiting for an answer"), "{home}");
+    let page = w.get("/referrals?queue=overdue").await;
+    assert_eq!(page.status, 200);
+    let body = plain(&unescape(&page.body));
+    assert!(
+        body.contains("Answer due") && body.contains("class=\"ref\""),
+        "{body}"
+    );
+    assert!(body.contains("href=\"/referrals?queue=escalated\""));
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver-return", "demo-approver-return-2026")
+        .await;
+    let home = plain(&m.get("/home").await.body);
+    assert!(home.contains("Referrals escalated to you"), "{home}");
+    assert_eq!(m.get("/referrals?queue=escalated").await.status, 200);
+}

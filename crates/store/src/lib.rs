@@ -50,7 +50,7 @@ use uuid::Uuid;
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     CaseRow, Commit, DurationRow, FollowUpRow, InterruptionCount, InterruptionRow, NewCase,
-    PersonRow, PipelineRow, ReturnRow, StageCount, StatRows,
+    PersonRow, PipelineRow, ReferralRow, ReturnRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -258,6 +258,28 @@ pub struct WaitingFollowUp {
     pub due_on: NaiveDate,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+}
+
+/// Which referrals a queue shows (`ReferralRecord::answer_status`, in SQL): sent, not
+/// answered, of a case not closed.
+#[derive(Debug, Clone, Copy)]
+pub enum ReferralWait {
+    /// Past its answer's due day on `today` (escalated ones included).
+    Overdue { today: NaiveDate },
+    /// Past twice its time on `today`: the programme manager's to chase.
+    Escalated { today: NaiveDate },
+}
+
+/// A referral waiting for an answer, and its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingReferral {
+    pub case: CaseRow,
+    pub referral_id: Uuid,
+    pub organisation_name: String,
+    pub service: String,
+    pub sent_on: NaiveDate,
+    pub answer_due: NaiveDate,
+    pub escalate_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -573,6 +595,17 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<WaitingFollowUp>> {
         dispatch!(self, s => s.follow_ups_waiting(scope, wait, page).await)
+    }
+
+    /// The referrals of cases in scope that wait for an answer as `wait` says, longest
+    /// overdue first.
+    pub async fn referrals_waiting(
+        &self,
+        scope: &Scope,
+        wait: ReferralWait,
+        page: PageRequest,
+    ) -> Result<Page<WaitingReferral>> {
+        dispatch!(self, s => s.referrals_waiting(scope, wait, page).await)
     }
 
     pub async fn search_people(

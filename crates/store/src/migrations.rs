@@ -100,6 +100,10 @@ mod tests {
                     "82d8b9311d0610adcaaa532196e345d6",
                 ),
                 ("0014_organisations.sql", "cba8fcb76c896977cc1804c178bacc28"),
+                (
+                    "0015_case_referrals.sql",
+                    "6b6ff6056ca81c718802750146aea838",
+                ),
             ],
         ),
         (
@@ -140,6 +144,10 @@ mod tests {
                     "b0bdcb59f12cd9ccdbfe07235255ed78",
                 ),
                 ("0014_organisations.sql", "0734be0bdf41bfc16f4a9077b77f6b64"),
+                (
+                    "0015_case_referrals.sql",
+                    "7bcf75cf99d17dcecf3b4e406fb5dbb4",
+                ),
             ],
         ),
     ];

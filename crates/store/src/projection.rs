@@ -10,7 +10,7 @@ use homeward_domain::RecordedEvent;
 use homeward_domain::countries;
 use homeward_domain::stats;
 
-use crate::{CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReturnRow, StatRows};
+use crate::{CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, StatRows};
 
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -165,9 +165,27 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
             .collect(),
         None => vec![],
     };
+    let referrals = case
+        .referrals
+        .referrals
+        .values()
+        .map(|r| ReferralRow {
+            case_id: case.id.0,
+            referral_id: r.request.referral_id.0,
+            organisation_id: r.request.organisation.0,
+            organisation_name: r.request.organisation_name.to_string(),
+            service: r.request.service.code().to_string(),
+            status: r.status.code().to_string(),
+            sent_on: r.sent_at.date_naive(),
+            answer_due: r.answer_due(),
+            escalate_on: r.escalate_on(),
+            office: case.lead_office().0,
+        })
+        .collect();
     StatRows {
         returns,
         interruptions,
         follow_ups,
+        referrals,
     }
 }

@@ -37,6 +37,10 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
     missed_from, held_on, programme, office, return_country";
 
+/// The columns of a `ReferralRow`.
+pub(crate) const REFERRAL_COLUMNS: &str = "case_id, referral_id, organisation_id, \
+    organisation_name, service, status, sent_on, answer_due, escalate_on, office";
+
 /// `CASE_COLUMNS`, one name each.
 pub(crate) const CASE_COLUMN_NAMES: [&str; 24] = [
     "case_id",
@@ -258,12 +262,43 @@ from_row!(FollowUpRow {
     return_country
 });
 
-/// The statistics rows of one case.
+/// A referral of a case, where it stands and when its answer is due and escalated (see
+/// `homeward_domain::case::referrals::ReferralRecord::answer_status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralRow {
+    pub case_id: Uuid,
+    pub referral_id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub service: String,
+    pub status: String,
+    pub sent_on: NaiveDate,
+    pub answer_due: NaiveDate,
+    pub escalate_on: NaiveDate,
+    /// The office that leads the case.
+    pub office: Uuid,
+}
+
+from_row!(ReferralRow {
+    case_id,
+    referral_id,
+    organisation_id,
+    organisation_name,
+    service,
+    status,
+    sent_on,
+    answer_due,
+    escalate_on,
+    office
+});
+
+/// The statistics rows of one case (and its referrals).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatRows {
     pub returns: Vec<ReturnRow>,
     pub interruptions: Vec<InterruptionRow>,
     pub follow_ups: Vec<FollowUpRow>,
+    pub referrals: Vec<ReferralRow>,
 }
 
 /// The dates of a departed case, for durations.

@@ -36,6 +36,7 @@ pub fn router(state: WebState) -> Router {
         .route("/account/password", post(pages::account::change_password))
         .route("/cases", get(pages::cases::list).post(pages::cases::search))
         .route("/follow-ups", get(pages::follow_ups::list))
+        .route("/referrals", get(pages::referrals::list))
         .route("/queues/{slug}", get(pages::queues::show))
         .route(
             "/cases/new",

@@ -234,13 +234,20 @@ impl ReferralRecord {
         self.sent_at.date_naive() + Duration::days(i64::from(self.request.answer_within_days))
     }
 
-    /// The one definition of a referral waiting, overdue and escalated on `today`.
+    /// The day after which an unanswered referral is the programme manager's to chase:
+    /// twice its time after it was sent.
+    pub fn escalate_on(&self) -> NaiveDate {
+        self.answer_due() + Duration::days(i64::from(self.request.answer_within_days))
+    }
+
+    /// The one definition of a referral waiting, overdue and escalated on `today`:
+    /// overdue after its due day, escalated after `escalate_on`.
     pub fn answer_status(&self, today: NaiveDate) -> AnswerStatus {
         if self.status != ReferralStatus::Sent {
             return AnswerStatus::Answered;
         }
         let due = self.answer_due();
-        let escalate = due + Duration::days(i64::from(self.request.answer_within_days));
+        let escalate = self.escalate_on();
         if today > escalate {
             AnswerStatus::Escalated { due }
         } else if today > due {

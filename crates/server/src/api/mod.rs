@@ -122,6 +122,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_note))
         .routes(routes!(make_referral))
         .routes(routes!(update_referral))
+        .routes(routes!(referrals_waiting))
         .routes(routes!(follow_ups_waiting))
         .routes(routes!(close_case))
         .routes(routes!(correct))

@@ -317,6 +317,43 @@ async fn a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_an
             "referral_updated"
         ]
     );
+
+    // A referral sent nine days ago with three days to answer is overdue for those who
+    // refer, and escalated to the programme manager; another office sees neither.
+    let late_id = "018f0000-0000-7000-8000-00000000beef".to_string();
+    let mut late = referral(&shelter_id, "shelter", true);
+    late["occurred_at"] = json!(ago(9));
+    late["answer_within_days"] = json!(3);
+    late["referral_id"] = json!(late_id);
+    let r = w.cmd("counsellor", &case, "referrals", late).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let ids = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["referral_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (user, queue, want) in [
+        ("counsellor", "overdue", vec![late_id.clone()]),
+        ("approver", "escalated", vec![late_id.clone()]),
+        ("counsellor_ams", "overdue", vec![]),
+    ] {
+        let got = w
+            .get(user, &format!("/api/referrals?queue={queue}"))
+            .await
+            .ok();
+        assert_eq!(ids(got), want, "{user} {queue}");
+    }
+    let page = w
+        .get("counsellor", "/api/referrals?queue=overdue")
+        .await
+        .ok();
+    assert_eq!(page["items"][0]["organisation_name"], "Keur Yakaar");
+    assert_eq!(page["items"][0]["service"], "shelter");
+    let r = w.get("counsellor", "/api/referrals?queue=soon").await;
+    assert_eq!(r.status, 400, "{}", r.body);
 }
 
 homeward_store::db_tests!(

@@ -40,6 +40,38 @@ impl Backend {
             }
             push_scope(q, scope);
         };
+        self.waiting_page(
+            base,
+            "f.number AS fu_number, f.due_on AS fu_due_on, f.opens_on AS fu_opens_on, \
+             f.closes_on AS fu_closes_on",
+            "f.due_on, cs.case_id",
+            conditions,
+            page,
+            |case, r| {
+                Ok(WaitingFollowUp {
+                    case,
+                    number: r.try_get("fu_number")?,
+                    due_on: r.try_get("fu_due_on")?,
+                    opens_on: r.try_get("fu_opens_on")?,
+                    closes_on: r.try_get("fu_closes_on")?,
+                })
+            },
+        )
+        .await
+    }
+
+    /// A page of work items and their cases: `base` (`FROM ... WHERE ...`, the case row
+    /// as `cs`) narrowed by `conditions`, with `extra` columns, in `order`, each row made
+    /// an item by `item`; counted exactly.
+    pub(super) async fn waiting_page<T>(
+        &self,
+        base: &str,
+        extra: &str,
+        order: &str,
+        conditions: impl Fn(&mut QueryBuilder<Db>),
+        page: PageRequest,
+        item: impl Fn(CaseRow, &<Db as sqlx::Database>::Row) -> Result<T, sqlx::Error>,
+    ) -> CResult<Page<T>> {
         let mut count = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) {base}"));
         conditions(&mut count);
         let cols = CASE_COLUMNS
@@ -47,12 +79,9 @@ impl Backend {
             .map(|c| format!("cs.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {cols}, f.number AS fu_number, f.due_on AS fu_due_on, \
-             f.opens_on AS fu_opens_on, f.closes_on AS fu_closes_on{COUNTED} {base}"
-        ));
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {cols}, {extra}{COUNTED} {base}"));
         conditions(&mut q);
-        q.push(" ORDER BY f.due_on, cs.case_id");
+        q.push(format!(" ORDER BY {order}"));
         page_bounds(&mut q, page);
         let rows = q.build().fetch_all(self.reader()).await?;
         let total = match rows.first() {
@@ -67,15 +96,7 @@ impl Backend {
         };
         let items = rows
             .iter()
-            .map(|r| {
-                Ok(WaitingFollowUp {
-                    case: <CaseRow as sqlx::FromRow<_>>::from_row(r)?,
-                    number: r.try_get("fu_number")?,
-                    due_on: r.try_get("fu_due_on")?,
-                    opens_on: r.try_get("fu_opens_on")?,
-                    closes_on: r.try_get("fu_closes_on")?,
-                })
-            })
+            .map(|r| item(<CaseRow as sqlx::FromRow<_>>::from_row(r)?, r))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(Page {
             items,

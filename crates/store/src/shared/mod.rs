@@ -10,6 +10,7 @@ mod commit;
 mod directory;
 mod follow_ups;
 mod rebuild;
+mod referrals;
 mod rows;
 mod statistics;
 mod writes;
@@ -31,15 +32,15 @@ mod prelude {
     pub(super) use crate::dialect::{Dialect, ROWS};
     pub(super) use crate::rows::{
         CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS, PIPELINE_COLUMNS,
-        RETURN_COLUMNS,
+        REFERRAL_COLUMNS, RETURN_COLUMNS,
     };
     pub(super) use crate::{
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
         EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, ListOrder,
         NewCase, OfficeRow, OrganisationRow, Page, PageRequest, PersonRow, PipelineRow,
-        ProgrammeRow, RebuildStats, ReturnCount, ReturnRow, SEARCH_BOUND, Scope,
-        SessionInDirectory, StageCount, StatFilter, StatRows, StoreError, UserBase, UserChange,
-        UserRecord, WaitingFollowUp, decode_joined,
+        ProgrammeRow, RebuildStats, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
+        SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError,
+        UserBase, UserChange, UserRecord, WaitingFollowUp, WaitingReferral, decode_joined,
     };
 
     pub(super) use super::super::Backend;

@@ -3,13 +3,14 @@
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
-pub(crate) const READ_MODEL_TABLES: [&str; 6] = [
+pub(crate) const READ_MODEL_TABLES: [&str; 7] = [
     "person_tokens",
     "case_people",
     "case_summaries",
     "stat_returns",
     "stat_interruptions",
     "stat_follow_ups",
+    "case_referrals",
 ];
 
 /// The read-model rows of a batch of cases.
@@ -268,6 +269,12 @@ impl Backend {
         digest_rows::<FollowUpRow>(
             &mut tx,
             &format!("SELECT {FOLLOW_UP_COLUMNS} FROM stat_follow_ups ORDER BY case_id, number"),
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<ReferralRow>(
+            &mut tx,
+            &format!("SELECT {REFERRAL_COLUMNS} FROM case_referrals ORDER BY case_id, referral_id"),
             &mut hash,
         )
         .await?;

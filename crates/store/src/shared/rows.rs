@@ -85,9 +85,38 @@ async fn push_stat_rows(
     let interruptions: Vec<&InterruptionRow> =
         stats.iter().flat_map(|s| &s.interruptions).collect();
     let follow_ups: Vec<&FollowUpRow> = stats.iter().flat_map(|s| &s.follow_ups).collect();
+    let referrals: Vec<&ReferralRow> = stats.iter().flat_map(|s| &s.referrals).collect();
     push_return_rows(tx, w, &returns).await?;
     push_interruption_rows(tx, w, &interruptions).await?;
-    push_follow_up_rows(tx, w, &follow_ups).await
+    push_follow_up_rows(tx, w, &follow_ups).await?;
+    push_referral_rows(tx, w, &referrals).await
+}
+
+/// Referral rows into `w`.
+async fn push_referral_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&ReferralRow],
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(REFERRAL_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO case_referrals ({REFERRAL_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(r.referral_id)
+                .push_bind(r.organisation_id)
+                .push_bind(&r.organisation_name)
+                .push_bind(&r.service)
+                .push_bind(&r.status)
+                .push_bind(r.sent_on)
+                .push_bind(r.answer_due)
+                .push_bind(r.escalate_on)
+                .push_bind(r.office);
+        });
+    }
+    Ok(())
 }
 
 /// Scheduled follow-up rows into `w`.
@@ -294,7 +323,12 @@ pub(crate) async fn replace_stats(
 ) -> CResult<()> {
     delete_case_rows(
         tx,
-        &["stat_returns", "stat_interruptions", "stat_follow_ups"],
+        &[
+            "stat_returns",
+            "stat_interruptions",
+            "stat_follow_ups",
+            "case_referrals",
+        ],
         case_id,
     )
     .await?;

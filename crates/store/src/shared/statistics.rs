@@ -245,10 +245,16 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
+        let referrals: Vec<ReferralRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {REFERRAL_COLUMNS} FROM case_referrals ORDER BY case_id, referral_id"
+        )))
+        .fetch_all(self.reader())
+        .await?;
         Ok(StatRows {
             returns,
             interruptions,
             follow_ups,
+            referrals,
         })
     }
 }

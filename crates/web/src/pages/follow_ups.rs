@@ -1,7 +1,6 @@
 //! The follow-ups waiting in the reader's offices, whole and paged: what the home page's
 //! follow-up queues show the first of.
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use homeward_app::cases::{FollowUpDue, FollowUpQueue};
@@ -15,16 +14,14 @@ use crate::chrome::{Chrome, ok};
 use crate::i18n::I18n;
 use crate::session::SignedIn;
 
-const PER_PAGE: u32 = 25;
+pub(super) const PER_PAGE: u32 = 25;
 
-pub struct Row {
+/// A row of a list of work items: its case, and what is waiting.
+pub struct WorkRow {
     pub href: String,
     pub reference: String,
     pub name: String,
-    pub follow_up: String,
-    pub due: String,
-    pub window: String,
-    pub country: String,
+    pub cells: Vec<String>,
 }
 
 /// A link to one of the queues, marked when it is the one shown.
@@ -34,21 +31,65 @@ pub struct Tab {
     pub current: bool,
 }
 
-#[derive(Template)]
-#[template(path = "follow_ups.html")]
-pub struct FollowUpsPage {
+/// A page listing work items of one queue, with links to the others: the follow-ups and
+/// referrals waiting.
+#[derive(askama::Template)]
+#[template(path = "work_list.html")]
+pub struct WorkListPage {
     pub c: Chrome,
     pub tabs: Vec<Tab>,
-    pub rows: Vec<Row>,
+    pub tabs_label: String,
+    pub hint: Option<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<WorkRow>,
     pub total: String,
     pub page_label: String,
-    pub queue: &'static str,
-    pub prev: Option<u32>,
-    pub next: Option<u32>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl WorkListPage {
+    /// The page at `path?queue=<code>` of `queues`, one `(code, title message)` each.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        c: Chrome,
+        i: &I18n,
+        path: &str,
+        queues: &[(&str, &str)],
+        current: &str,
+        hint: Option<String>,
+        headers: Vec<String>,
+        rows: Vec<WorkRow>,
+        paging: Paging,
+    ) -> Self {
+        let href = |code: &str, page: Option<u32>| match page {
+            Some(p) => format!("{path}?queue={code}&page={p}"),
+            None => format!("{path}?queue={code}"),
+        };
+        WorkListPage {
+            c,
+            tabs: queues
+                .iter()
+                .map(|(code, title)| Tab {
+                    href: href(code, None),
+                    label: i.t(title),
+                    current: *code == current,
+                })
+                .collect(),
+            tabs_label: i.t("follow-ups-queues"),
+            hint,
+            headers,
+            rows,
+            total: paging.total,
+            page_label: paging.page_label,
+            prev: paging.prev.map(|p| href(current, Some(p))),
+            next: paging.next.map(|p| href(current, Some(p))),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
-pub struct FollowUpsQuery {
+pub struct QueueQuery {
     pub queue: Option<String>,
     pub page: Option<u32>,
 }
@@ -61,28 +102,30 @@ pub fn queue_code(q: FollowUpQueue) -> (&'static str, &'static str) {
     }
 }
 
-fn row(i: &I18n, f: FollowUpDue) -> Row {
-    Row {
+fn row(i: &I18n, f: FollowUpDue) -> WorkRow {
+    WorkRow {
         href: format!("/cases/{}", f.case.id),
         reference: f.case.reference,
         name: f.case.principal_name,
-        follow_up: i.ta("follow-up-number", &[("number", f.number.into())]),
-        due: i.date(f.due),
-        window: i.ta(
-            "case-follow-up-window",
-            &[
-                ("opens", i.date(f.opens).into()),
-                ("closes", i.date(f.closes).into()),
-            ],
-        ),
-        country: f.case.country_of_return,
+        cells: vec![
+            i.ta("follow-up-number", &[("number", f.number.into())]),
+            i.date(f.due),
+            i.ta(
+                "case-follow-up-window",
+                &[
+                    ("opens", i.date(f.opens).into()),
+                    ("closes", i.date(f.closes).into()),
+                ],
+            ),
+            f.case.country_of_return,
+        ],
     }
 }
 
 pub async fn list(
     State(st): State<WebState>,
     SignedIn(v, p): SignedIn,
-    Query(q): Query<FollowUpsQuery>,
+    Query(q): Query<QueueQuery>,
 ) -> Response {
     let i = v.i;
     let queue = match q.queue.as_deref() {
@@ -109,26 +152,19 @@ pub async fn list(
     };
     let paging = Paging::of(&i, result.total, result.total_exact, page, PER_PAGE);
     let (code, title) = queue_code(queue);
-    let tabs = [FollowUpQueue::Due, FollowUpQueue::Overdue]
-        .into_iter()
-        .map(|other| {
-            let (c, t) = queue_code(other);
-            Tab {
-                href: format!("/follow-ups?queue={c}"),
-                label: i.t(t),
-                current: other == queue,
-            }
-        })
-        .collect();
-    let t = FollowUpsPage {
-        c: Chrome::new(&v, i.t(title)),
-        tabs,
-        rows: result.items.into_iter().map(|f| row(&i, f)).collect(),
-        total: paging.total,
-        page_label: paging.page_label,
-        queue: code,
-        prev: paging.prev,
-        next: paging.next,
-    };
+    let queues = [FollowUpQueue::Due, FollowUpQueue::Overdue].map(queue_code);
+    let t = WorkListPage::new(
+        Chrome::new(&v, i.t(title)),
+        &i,
+        "/follow-ups",
+        &queues,
+        code,
+        Some(i.t("follow-ups-hint")),
+        ["col-follow-up", "col-due", "col-window", "col-country"]
+            .map(|h| i.t(h))
+            .to_vec(),
+        result.items.into_iter().map(|f| row(&i, f)).collect(),
+        paging,
+    );
     consume_flash(&v, ok(&t))
 }

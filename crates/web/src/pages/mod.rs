@@ -8,6 +8,7 @@ pub mod cases;
 pub mod directory;
 pub mod follow_ups;
 pub mod queues;
+pub mod referrals;
 pub mod register;
 pub mod stats;
 
@@ -534,6 +535,51 @@ async fn follow_up_queue(
     })
 }
 
+/// A queue of referrals waiting for an answer past their time in the reader's offices.
+async fn referral_queue(
+    st: &WebState,
+    v: &Visitor,
+    p: &Principal,
+    queue: homeward_app::cases::ReferralQueue,
+) -> Result<Queue, AppError> {
+    let (code, title) = referrals::queue_code(queue);
+    let page = st
+        .app
+        .referrals_waiting(
+            p,
+            queue,
+            homeward_app::now().date_naive(),
+            PageRequest {
+                page: 1,
+                per_page: QUEUE_SIZE,
+            },
+        )
+        .await?;
+    let items: Vec<QueueItem> = page
+        .items
+        .into_iter()
+        .map(|r| QueueItem {
+            href: format!("/cases/{}", r.case.id),
+            reference: r.case.reference,
+            name: r.case.principal_name,
+            note: v.i.ta(
+                "home-referral-item",
+                &[
+                    ("organisation", r.organisation_name.into()),
+                    ("date", v.i.date(r.due).into()),
+                ],
+            ),
+        })
+        .collect();
+    Ok(Queue {
+        title: v.i.t(title),
+        hint: Some(v.i.t(&format!("{title}-hint"))),
+        more: (page.total > items.len() as i64).then(|| format!("/referrals?queue={code}")),
+        items,
+        total: page.total,
+    })
+}
+
 pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
     let a = &p.actor;
     let mut queues = vec![];
@@ -555,6 +601,17 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
             use homeward_app::cases::FollowUpQueue;
             queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Overdue).await?);
             queues.push(follow_up_queue(&st, &v, &p, FollowUpQueue::Due).await?);
+        }
+        // Referrals overdue for those who refer; escalated ones for programme managers.
+        {
+            use homeward_app::cases::ReferralQueue;
+            use homeward_domain::CommandKind;
+            if a.has_any(CommandKind::MakeReferral.spec().roles) {
+                queues.push(referral_queue(&st, &v, &p, ReferralQueue::Overdue).await?);
+            }
+            if a.has(Role::Approver) {
+                queues.push(referral_queue(&st, &v, &p, ReferralQueue::Escalated).await?);
+            }
         }
         for slug in AFTER_FOLLOW_UPS {
             if let Some(q) = queues::CaseQueue::of(slug).filter(|q| q.for_actor(&p)) {

@@ -44,3 +44,47 @@ command!(
     "Record a step of a referral: the organisation's answer, the service under way or delivered; closing or revoking it",
     |b, p, _app, _who| b.parse(&mut p).map(Command::UpdateReferral)
 );
+
+/// Which referrals, and which page.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    /// `overdue`: sent, not answered by its due day (escalated ones too); `escalated`: not
+    /// answered after twice its time, the programme manager's to chase.
+    pub queue: homeward_app::cases::ReferralQueue,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Referrals of your offices' open cases that wait for an answer past their time today
+/// (UTC), longest waiting first.
+#[utoipa::path(
+    get,
+    path = "/api/referrals",
+    tag = "cases",
+    params(ReferralQuery),
+    responses(
+        (status = 200, description = "A page of referrals", body = PageOut<homeward_app::cases::ReferralDue>),
+        (status = 422, description = "Invalid page", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn referrals_waiting(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReferralQuery>,
+) -> ApiResult<Json<PageOut<homeward_app::cases::ReferralDue>>> {
+    let page = page_request(q.page, q.per_page)?;
+    let today = homeward_app::now().date_naive();
+    let result = state
+        .app
+        .referrals_waiting(&who, q.queue, today, page)
+        .await?;
+    Ok(Json(PageOut {
+        items: result.items,
+        page: page.page,
+        per_page: page.per_page,
+        total: result.total,
+        total_exact: result.total_exact,
+    }))
+}
