@@ -170,3 +170,299 @@ impl App {
         Ok(found)
     }
 }
+
+/// The columns of a directory file, in any order; `name`, `kind`, `countries`,
+/// `services` and `stages` are required. Lists inside a cell are separated by `;` or `,`.
+pub const IMPORT_COLUMNS: [&str; 11] = [
+    "name",
+    "kind",
+    "countries",
+    "services",
+    "stages",
+    "languages",
+    "contact",
+    "email",
+    "phone",
+    "address",
+    "active",
+];
+
+/// A rule a line of a directory file breaks, at `line/<n>/<column>`.
+fn at_line(line: usize, column: &str, v: homeward_domain::Violation) -> homeward_domain::Violation {
+    let column = v
+        .field
+        .clone()
+        .filter(|f| !f.is_empty())
+        .unwrap_or_else(|| column.to_string());
+    homeward_domain::Violation {
+        field: Some(format!("line/{line}/{column}")),
+        ..v
+    }
+    .param("line", line)
+    .param("column", column)
+}
+
+/// Organisations read from a directory file (comma- or tab-separated, with a header
+/// line), each with its line number; or every problem, each at its line and column.
+pub fn organisations_from_csv(
+    text: &str,
+) -> std::result::Result<Vec<(usize, OrganisationDetails)>, Vec<homeward_domain::Violation>> {
+    use homeward_domain::Violation;
+    use homeward_domain::organisation::{OrganisationKind, ServiceStage, ServiceType};
+    use homeward_domain::values::{CountryCode, LanguageCode, LongText, ShortText};
+    let text = text.trim_start_matches('\u{feff}');
+    let tab = text.lines().next().is_some_and(|h| h.contains('\t'));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(if tab { b'\t' } else { b',' })
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut problems = vec![];
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+        Err(e) => {
+            return Err(vec![
+                Violation::new("import.unreadable", format!("the file cannot be read: {e}"))
+                    .at("file"),
+            ]);
+        }
+    };
+    for (n, c) in header.iter().enumerate() {
+        if !IMPORT_COLUMNS.contains(&c.as_str()) {
+            problems.push(
+                Violation::new(
+                    "import.unknown_column",
+                    format!(
+                        "column {} is \"{c}\", which is not one of: {}",
+                        n + 1,
+                        IMPORT_COLUMNS.join(", ")
+                    ),
+                )
+                .at("file")
+                .param("column", c),
+            );
+        }
+    }
+    for required in &IMPORT_COLUMNS[..5] {
+        if !header.iter().any(|c| c == required) {
+            problems.push(
+                Violation::new(
+                    "import.missing_column",
+                    format!("the header has no \"{required}\" column"),
+                )
+                .at("file")
+                .param("column", required),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut out = vec![];
+    let mut names = std::collections::BTreeMap::<String, usize>::new();
+    for (index, record) in reader.records().enumerate() {
+        // The header is line 1.
+        let line = index + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(at_line(
+                    line,
+                    "line",
+                    Violation::new("import.unreadable", format!("cannot be read: {e}")),
+                ));
+                continue;
+            }
+        };
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |name: &str| -> &str {
+            header
+                .iter()
+                .position(|c| c == name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+        };
+        let list = |name: &str| -> Vec<String> {
+            cell(name)
+                .split([';', ','])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let mut bad = |column: &str, v: Violation| problems.push(at_line(line, column, v));
+        let name = ShortText::parse(cell("name"))
+            .map_err(|e| bad("name", Violation::from_value_error(e, "")))
+            .ok();
+        let kind = OrganisationKind::from_code(cell("kind"));
+        if kind.is_none() {
+            bad(
+                "kind",
+                Violation::new(
+                    "import.unknown_code",
+                    format!("\"{}\" is not a kind of organisation", cell("kind")),
+                )
+                .param("value", cell("kind")),
+            );
+        }
+        let mut codes = |column: &str, found: &dyn Fn(&str) -> bool| {
+            for c in list(column) {
+                if !found(&c) {
+                    bad(
+                        column,
+                        Violation::new("import.unknown_code", format!("\"{c}\" is not known here"))
+                            .param("value", &c),
+                    );
+                }
+            }
+        };
+        codes("services", &|c| ServiceType::from_code(c).is_some());
+        codes("stages", &|c| ServiceStage::from_code(c).is_some());
+        codes("countries", &|c| CountryCode::parse(c).is_ok());
+        codes("languages", &|c| LanguageCode::parse(c).is_ok());
+        let optional = |column: &str, bad: &mut dyn FnMut(&str, Violation)| {
+            let v = cell(column);
+            (!v.is_empty())
+                .then(|| ShortText::parse(v))
+                .transpose()
+                .map_err(|e| bad(column, Violation::from_value_error(e, "")))
+                .ok()
+                .flatten()
+        };
+        let contact = optional("contact", &mut bad);
+        let email = optional("email", &mut bad);
+        let phone = optional("phone", &mut bad);
+        let address = (!cell("address").is_empty())
+            .then(|| LongText::parse(cell("address")))
+            .transpose()
+            .map_err(|e| bad("address", Violation::from_value_error(e, "")))
+            .ok()
+            .flatten();
+        let active = match cell("active").to_lowercase().as_str() {
+            "" | "yes" | "true" | "1" => true,
+            "no" | "false" | "0" => false,
+            other => {
+                bad(
+                    "active",
+                    Violation::new("import.not_yes_no", format!("\"{other}\" is not yes or no"))
+                        .param("value", other),
+                );
+                true
+            }
+        };
+        if let Some(first) = name
+            .as_ref()
+            .and_then(|n| names.insert(n.as_str().to_lowercase(), line))
+        {
+            bad(
+                "name",
+                Violation::new(
+                    "import.duplicate_name",
+                    format!("the file names this organisation on line {first} already"),
+                )
+                .param("first", first),
+            );
+        }
+        // The domain's rules are asked even when the name or the kind is wrong, so that
+        // the report names every problem of the line at once.
+        let complete = name.is_some() && kind.is_some();
+        let details = OrganisationDetails {
+            name: match name {
+                Some(n) => n,
+                None => ShortText::parse("-")
+                    .map_err(|e| vec![Violation::from_value_error(e, "name")])?,
+            },
+            kind: kind.unwrap_or(OrganisationKind::MigrantSupport),
+            countries: list("countries")
+                .iter()
+                .filter_map(|c| CountryCode::parse(c).ok())
+                .collect(),
+            services: list("services")
+                .iter()
+                .filter_map(|c| ServiceType::from_code(c))
+                .collect(),
+            stages: list("stages")
+                .iter()
+                .filter_map(|c| ServiceStage::from_code(c))
+                .collect(),
+            languages: list("languages")
+                .iter()
+                .filter_map(|c| LanguageCode::parse(c).ok())
+                .collect(),
+            contact,
+            email,
+            phone,
+            address,
+            active,
+        };
+        for v in details.violations() {
+            let column = v.field.clone().unwrap_or_default();
+            bad(&column, v);
+        }
+        if complete {
+            out.push((line, details));
+        }
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(Violation::new("import.empty", "the file lists no organisation").at("file"));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Organisations added.
+    pub added: usize,
+    /// Organisations of the same name (case ignored) whose description was replaced.
+    pub updated: usize,
+}
+
+impl App {
+    /// Imports a directory file: every line checked first, each problem reported at its
+    /// line and column, and nothing written unless every line is right; then all lines in
+    /// one transaction. An organisation already in the directory under the same name
+    /// (case ignored) is updated, so that a file can be imported again.
+    pub async fn import_organisations(&self, p: &Principal, text: &str) -> Result<ImportReport> {
+        may_keep(p, "importing organisations")?;
+        let rows = organisations_from_csv(text).map_err(AppError::Invalid)?;
+        let existing = self.store().list_organisations().await?;
+        let at = now();
+        let mut report = ImportReport {
+            added: 0,
+            updated: 0,
+        };
+        let mut write = vec![];
+        for (_, details) in rows {
+            let known = existing
+                .iter()
+                .find(|o| o.name.to_lowercase() == details.name.as_str().to_lowercase());
+            match known {
+                Some(_) => report.updated += 1,
+                None => report.added += 1,
+            }
+            write.push(OrganisationRow {
+                id: known.map_or_else(new_id, |o| o.id),
+                name: details.name.to_string(),
+                details: serde_json::to_string(&details).internal("organisation")?,
+                created_at: known.map_or(at, |o| o.created_at),
+                updated_at: at,
+            });
+        }
+        self.store().upsert_organisations(&write).await?;
+        self.audit_admin(
+            Some(p),
+            "organisation.import",
+            serde_json::json!({"added": report.added, "updated": report.updated}),
+        )
+        .await?;
+        Ok(report)
+    }
+}

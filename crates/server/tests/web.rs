@@ -1594,3 +1594,31 @@ async fn referrals_waiting_for_an_answer_are_on_the_home_page_and_listed_whole()
     assert!(home.contains("Referrals escalated to you"), "{home}");
     assert_eq!(m.get("/referrals?queue=escalated").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_pasted_from_a_spreadsheet_is_imported_and_each_bad_line_named() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("admin").await;
+    assert!(
+        w.get("/directory")
+            .await
+            .body
+            .contains("href=\"/directory/import\"")
+    );
+    w.get("/directory/import").await;
+    let bad = "name\tkind\tcountries\tservices\tstages\nKeur Yakaar\tshelter\tSN\tshelter\timmediate_assistance\n";
+    let r = w.post("/directory/import", &[("file", bad)]).await;
+    assert_eq!(r.status, 422);
+    let page = plain(&unescape(&r.body));
+    assert!(
+        page.contains("Line 2, kind: \"shelter\" is not one of the codes this column takes."),
+        "{page}"
+    );
+    let good = "name\tkind\tcountries\tservices\tstages\nKeur Yakaar\tprotection_shelter\tSN\tshelter\timmediate_assistance\n";
+    w.get("/directory/import").await;
+    let r = w.post("/directory/import", &[("file", good)]).await;
+    assert_eq!(r.status, 200);
+    assert!(plain(&r.body).contains("1 added, 0 updated."), "{}", r.body);
+    assert!(plain(&w.get("/directory").await.body).contains("Keur Yakaar"));
+}

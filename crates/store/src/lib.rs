@@ -743,6 +743,11 @@ impl Store {
         dispatch!(self, s => s.update_organisation(o).await)
     }
 
+    /// Adds or replaces organisations (by id), all in one transaction.
+    pub async fn upsert_organisations(&self, rows: &[OrganisationRow]) -> Result<()> {
+        dispatch!(self, s => s.upsert_organisations(rows).await)
+    }
+
     /// Every organisation, by name.
     pub async fn list_organisations(&self) -> Result<Vec<OrganisationRow>> {
         dispatch!(self, s => s.list_organisations().await)

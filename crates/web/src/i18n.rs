@@ -16,7 +16,7 @@ fluent_templates::static_loader! {
 }
 
 /// The interface languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
     Fr,
@@ -116,9 +116,29 @@ impl I18n {
             .unwrap_or_else(|| key.to_string())
     }
 
-    /// Whether the catalogues have `key`.
+    /// Whether the catalogues have `key` (in this language, or in English, which a lookup
+    /// falls back to). Read from the catalogues' sources: a lookup without arguments fails
+    /// for a message that takes some, which made every rule with a parameter fall back to
+    /// the domain's English.
     pub fn has(&self, key: &str) -> bool {
-        LOCALES.try_lookup(self.lang.id(), key).is_some()
+        static KEYS: std::sync::LazyLock<HashMap<Lang, std::collections::HashSet<&'static str>>> =
+            std::sync::LazyLock::new(|| {
+                let keys = |src: &'static str| {
+                    src.lines()
+                        .filter(|l| !l.starts_with(['#', ' ', '\t', '.', '*', '[']))
+                        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim()))
+                        .collect()
+                };
+                HashMap::from([
+                    (Lang::En, keys(include_str!("../locales/en/main.ftl"))),
+                    (Lang::Fr, keys(include_str!("../locales/fr/main.ftl"))),
+                    (Lang::Es, keys(include_str!("../locales/es/main.ftl"))),
+                    (Lang::Ar, keys(include_str!("../locales/ar/main.ftl"))),
+                ])
+            });
+        [self.lang, Lang::En]
+            .iter()
+            .any(|l| KEYS.get(l).is_some_and(|k| k.contains(key)))
     }
 
     /// The message `key` with arguments.
@@ -284,6 +304,16 @@ mod tests {
             let r = i.ta("results", &[("count", 3.into())]);
             assert!(!r.starts_with("results"), "{}: {r}", lang.code());
             assert!(!i.t("sign-in").starts_with("sign-in"), "{}", lang.code());
+        }
+    }
+
+    #[test]
+    fn a_message_that_takes_arguments_is_known_to_the_catalogue() {
+        for lang in Lang::ALL {
+            let i = I18n::new(lang);
+            assert!(i.has("rule-import-unknown_code"), "{}", lang.code());
+            assert!(i.has("signed-in-as"), "{}", lang.code());
+            assert!(!i.has("no-such-message"), "{}", lang.code());
         }
     }
 

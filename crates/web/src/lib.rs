@@ -53,6 +53,10 @@ pub fn router(state: WebState) -> Router {
             "/directory/new",
             get(pages::directory::new_form).post(pages::directory::create),
         )
+        .route(
+            "/directory/import",
+            get(pages::directory::import_form).post(pages::directory::import),
+        )
         .route("/directory/{organisation_id}", get(pages::directory::show))
         .route(
             "/directory/{organisation_id}/edit",

@@ -133,6 +133,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             organisations::list_organisations,
             organisations::create_organisation
         ))
+        .routes(routes!(organisations::import_organisations))
         .routes(routes!(
             organisations::get_organisation,
             organisations::update_organisation

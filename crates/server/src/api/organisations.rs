@@ -117,3 +117,68 @@ pub async fn update_organisation(
             .await?,
     ))
 }
+
+/// Imports organisations from a directory file (administrators and programme managers):
+/// CSV (`text/csv`) or tab-separated text, with a header line naming its columns
+/// (`name`, `kind`, `countries`, `services`, `stages` required; `languages`, `contact`,
+/// `email`, `phone`, `address`, `active` optional; lists inside a cell separated by `;`).
+/// Every line is checked first and every problem reported at its line and column
+/// (`#/line/<n>/<column>`); nothing is written unless every line is right. An
+/// organisation of the same name is updated, so a file can be imported again.
+#[utoipa::path(post, path = "/api/organisations/import", tag = "directory",
+    request_body(content = String, content_type = "text/csv", description = "The directory file"),
+    responses(
+        (status = 200, description = "Imported", body = homeward_app::organisations::ImportReport),
+        (status = 403, description = "Neither an administrator nor a programme manager", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Lines with problems, each at its line and column; nothing was written", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn import_organisations(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<homeward_app::organisations::ImportReport>> {
+    use crate::problem::Problem;
+    let mime = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(
+        mime.as_str(),
+        "text/csv" | "text/tab-separated-values" | "text/plain"
+    ) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Send the file as text/csv",
+        )
+        .detail("the body must be text/csv (or tab-separated text)"));
+    }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "The body is too large",
+            )
+        } else {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable",
+                "The body cannot be read",
+            )
+        }
+    })?;
+    let text = std::str::from_utf8(&body).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "not-utf8",
+            "The file is not UTF-8 text",
+        )
+        .detail(format!("at byte {}", e.valid_up_to()))
+    })?;
+    Ok(Json(state.app.import_organisations(&who, text).await?))
+}

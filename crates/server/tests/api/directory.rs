@@ -356,7 +356,75 @@ async fn a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_an
     assert_eq!(r.status, 400, "{}", r.body);
 }
 
+async fn a_directory_file_is_imported_whole_or_not_at_all(db: &TestDb) {
+    let w = World::start(db).await;
+    let send = |user: &'static str, body: &'static str, content_type: &'static str| {
+        w.send(
+            Some(user),
+            w.http
+                .post(format!("{}/api/organisations/import", w.base))
+                .header("content-type", content_type)
+                .body(body),
+        )
+    };
+    let bad = "name,kind,countries,services,stages,email\n\
+        Keur Yakaar,protection_shelter,SN,shelter;reception,immediate_assistance,desk@ky.example.org\n\
+        Nowhere,bank,ZZ,shelter,,\n\
+        Keur Yakaar,ngo,SN,shelter,return,\n";
+    let r = send("admin", bad, "text/csv").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.pointers(),
+        [
+            "#/line/3/kind",
+            "#/line/3/countries",
+            "#/line/3/countries",
+            "#/line/3/stages",
+            "#/line/4/kind",
+            "#/line/4/name",
+        ],
+        "{}",
+        r.body
+    );
+    assert!(
+        w.get("admin", "/api/organisations")
+            .await
+            .ok()
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing written"
+    );
+    let r = send("admin", "nom,kind\nX,police\n", "text/csv").await;
+    assert!(
+        r.codes().contains(&"import.unknown_column".to_string()),
+        "{}",
+        r.body
+    );
+    assert!(r.codes().contains(&"import.missing_column".to_string()));
+    assert_eq!(send("counsellor", bad, "text/csv").await.status, 403);
+    assert_eq!(send("admin", bad, "application/json").await.status, 415);
+
+    // Tab-separated, as a spreadsheet copies it; then again, which updates.
+    let good = "name\tkind\tcountries\tservices\tstages\tactive\n\
+        Keur Yakaar\tprotection_shelter\tSN\tshelter; reception\timmediate_assistance\tyes\n\
+        Thiès Training\treceiving_community\tSN\tvocational_training\treintegration\tno\n";
+    let r = send("approver", good, "text/tab-separated-values").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body, json!({"added": 2, "updated": 0}));
+    let r = send("approver", good, "text/csv").await;
+    assert_eq!(r.body, json!({"added": 0, "updated": 2}));
+    let all = w
+        .get("counsellor", "/api/organisations?inactive=true")
+        .await
+        .ok();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all[0]["services"], json!(["reception", "shelter"]));
+    assert_eq!(all[1]["active"], false);
+}
+
 homeward_store::db_tests!(
+    a_directory_file_is_imported_whole_or_not_at_all,
     the_directory_is_kept_by_managers_and_searched_by_everyone,
     a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_answer,
 );

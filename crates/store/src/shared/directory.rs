@@ -191,6 +191,28 @@ impl Backend {
         Ok(())
     }
 
+    /// Adds or replaces organisations (by id) in one transaction: all of them or none.
+    pub async fn upsert_organisations(&self, rows: &[OrganisationRow]) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        for o in rows {
+            sqlx::query(
+                "INSERT INTO organisations (id, name, details, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 details = excluded.details, updated_at = excluded.updated_at",
+            )
+            .bind(o.id)
+            .bind(&o.name)
+            .bind(&o.details)
+            .bind(o.created_at)
+            .bind(o.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn list_organisations(&self) -> CResult<Vec<OrganisationRow>> {
         Ok(sqlx::query_as(
             "SELECT id, name, details, created_at, updated_at FROM organisations \

@@ -508,3 +508,89 @@ pub async fn edit(
         None,
     )
 }
+
+fn import_inputs() -> Vec<In> {
+    vec![In::Area(
+        "file",
+        "directory-import-file",
+        Some("directory-import-hint"),
+    )]
+}
+
+pub async fn import_form(SignedIn(v, p): SignedIn) -> Response {
+    if !p.actor.may_keep_directory() {
+        return forbidden(&v);
+    }
+    form_page_from(
+        &v,
+        back(&v),
+        v.i.t("directory-import"),
+        "/directory/import".into(),
+        import_inputs(),
+        &FormData::default(),
+        &FormErrors::default(),
+        None,
+    )
+}
+
+/// A directory file pasted in (from a spreadsheet: tab-separated; or CSV): imported
+/// whole, or shown again with every problem at its line and column.
+pub async fn import(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_keep_directory() {
+        return forbidden(&v);
+    }
+    let i = &v.i;
+    let mut errors = FormErrors::default();
+    let notice = match st.app.import_organisations(&p, f.get("file")).await {
+        Ok(r) => Some(i.ta(
+            "directory-imported",
+            &[
+                ("added", i64::try_from(r.added).unwrap_or(i64::MAX).into()),
+                (
+                    "updated",
+                    i64::try_from(r.updated).unwrap_or(i64::MAX).into(),
+                ),
+            ],
+        )),
+        Err(homeward_app::AppError::Invalid(vs)) => {
+            for violation in &vs {
+                let message = crate::forms::rule_message(i, violation);
+                let text = match (violation.params.get("line"), violation.params.get("column")) {
+                    (Some(line), Some(column)) => i.ta(
+                        "directory-import-problem",
+                        &[
+                            ("line", line.clone().into()),
+                            ("column", column.clone().into()),
+                            ("problem", message.into()),
+                        ],
+                    ),
+                    _ => message,
+                };
+                errors.add("file", text);
+            }
+            None
+        }
+        Err(e) => {
+            if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                return r;
+            }
+            None
+        }
+    };
+    let shown = if notice.is_some() {
+        FormData::default()
+    } else {
+        f
+    };
+    form_page_from(
+        &v,
+        back(&v),
+        v.i.t("directory-import"),
+        "/directory/import".into(),
+        import_inputs(),
+        &shown,
+        &errors,
+        notice,
+    )
+}
