@@ -164,10 +164,48 @@ async fn check(url: &str, acked: &[(String, u64)]) {
         store.read_model_snapshot().await.unwrap(),
         store.stats_snapshot().await.unwrap(),
     );
-    assert!(
-        before == after,
-        "the read models differ from a rebuild from the log"
-    );
+    if before != after {
+        // Say where: which read model, and its first row that differs.
+        let first = |a: &[String], b: &[String]| {
+            a.iter()
+                .zip(b)
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("{x}\n  rebuilt: {y}"))
+                .unwrap_or_else(|| format!("{} rows, rebuilt {}", a.len(), b.len()))
+        };
+        fn dbg(v: &[impl std::fmt::Debug]) -> Vec<String> {
+            v.iter().map(|r| format!("{r:?}")).collect()
+        }
+        let parts = [
+            ("cases", dbg(&before.0.0), dbg(&after.0.0)),
+            ("people", dbg(&before.0.1), dbg(&after.0.1)),
+            ("returns", dbg(&before.1.returns), dbg(&after.1.returns)),
+            (
+                "interruptions",
+                dbg(&before.1.interruptions),
+                dbg(&after.1.interruptions),
+            ),
+            (
+                "follow-ups",
+                dbg(&before.1.follow_ups),
+                dbg(&after.1.follow_ups),
+            ),
+            (
+                "referrals",
+                dbg(&before.1.referrals),
+                dbg(&after.1.referrals),
+            ),
+        ];
+        let differ: Vec<String> = parts
+            .iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(name, a, b)| format!("{name}: {}", first(a, b)))
+            .collect();
+        panic!(
+            "the read models differ from a rebuild from the log:\n{}",
+            differ.join("\n")
+        );
+    }
     assert!(
         store.verify_audit().await.unwrap().is_ok(),
         "the audit chain is broken"
