@@ -112,6 +112,12 @@ async fn client(
         else {
             return;
         };
+        // A read may meet the storage unavailable too (a connection the database ended
+        // while the server was paused): said so, and this client stops like the others.
+        if res.status() != 200 {
+            assert!(res.status().is_server_error(), "read: {}", res.status());
+            return;
+        }
         let Ok(view) = res.json::<Value>().await else {
             return;
         };
