@@ -546,21 +546,13 @@ impl App {
             .store()
             .follow_ups_waiting(&scope_of(&p.actor), wait, page)
             .await?;
-        Ok(Page {
-            total: rows.total,
-            total_exact: rows.total_exact,
-            items: rows
-                .items
-                .into_iter()
-                .map(|r| FollowUpDue {
-                    number: r.number,
-                    due: r.due_on,
-                    opens: r.opens_on,
-                    closes: r.closes_on,
-                    case: CaseSummary::from_row(r.case, &vis),
-                })
-                .collect(),
-        })
+        Ok(rows.map(|r| FollowUpDue {
+            number: r.number,
+            due: r.due_on,
+            opens: r.opens_on,
+            closes: r.closes_on,
+            case: CaseSummary::from_row(r.case, &vis),
+        }))
     }
 
     /// The referrals of cases in the reader's offices that wait for an answer past their
@@ -583,23 +575,15 @@ impl App {
             .store()
             .referrals_waiting(&scope_of(&p.actor), wait, page)
             .await?;
-        Ok(Page {
-            total: rows.total,
-            total_exact: rows.total_exact,
-            items: rows
-                .items
-                .into_iter()
-                .map(|r| ReferralDue {
-                    referral_id: homeward_domain::ids::ReferralId(r.referral_id),
-                    organisation_name: r.organisation_name,
-                    service: homeward_domain::organisation::ServiceType::from_code(&r.service),
-                    sent: r.sent_on,
-                    due: r.answer_due,
-                    escalated_after: r.escalate_on,
-                    case: CaseSummary::from_row(r.case, &vis),
-                })
-                .collect(),
-        })
+        Ok(rows.map(|r| ReferralDue {
+            referral_id: homeward_domain::ids::ReferralId(r.referral_id),
+            organisation_name: r.organisation_name,
+            service: homeward_domain::organisation::ServiceType::from_code(&r.service),
+            sent: r.sent_on,
+            due: r.answer_due,
+            escalated_after: r.escalate_on,
+            case: CaseSummary::from_row(r.case, &vis),
+        }))
     }
 
     #[tracing::instrument(skip_all)]

@@ -302,6 +302,17 @@ pub struct Page<T> {
     pub total_exact: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item made into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            total_exact: self.total_exact,
+        }
+    }
+}
+
 /// A case list that is not a search counts its cases up to this many, or up to the end of
 /// the page asked for if that is further: past it the list says "more than", not how many.
 /// Nobody pages through ten thousand cases (filters narrow them), and counting every case

@@ -156,20 +156,7 @@ impl Backend {
     // ---- the stakeholder directory --------------------------------------------------
 
     pub async fn create_organisation(&self, o: &OrganisationRow) -> CResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO organisations (id, name, details, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(o.id)
-        .bind(&o.name)
-        .bind(&o.details)
-        .bind(o.created_at)
-        .bind(o.updated_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.upsert_organisations(std::slice::from_ref(o)).await
     }
 
     pub async fn update_organisation(&self, o: &OrganisationRow) -> CResult<()> {
