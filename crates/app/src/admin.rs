@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use homeward_domain::Violation;
 use homeward_domain::access::Role;
-use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::programme::{Programme, ProgrammeSettings};
 use homeward_domain::values::{CountryCode, ShortText};
 use homeward_store::{
@@ -28,6 +28,8 @@ pub struct UserView {
     pub active: bool,
     pub roles: BTreeSet<Role>,
     pub offices: BTreeSet<OfficeId>,
+    /// A partner's organisation.
+    pub organisation: Option<OrganisationId>,
 }
 
 impl From<UserRecord> for UserView {
@@ -39,6 +41,7 @@ impl From<UserRecord> for UserView {
             active: u.active,
             roles: u.roles,
             offices: u.offices,
+            organisation: u.organisation,
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct NewUser {
     pub display_name: String,
     pub roles: BTreeSet<Role>,
     pub offices: BTreeSet<OfficeId>,
+    /// A partner's organisation, in the directory.
+    pub organisation: Option<OrganisationId>,
     /// Generated (and returned once) when absent.
     pub password: Option<String>,
 }
@@ -89,6 +94,17 @@ fn forbid_unless(ok: bool, what: &str) -> Result<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!("{what} is for administrators")))
+    }
+}
+
+/// Partner organisations' users read their referrals, not the programme's settings.
+fn forbid_outsiders(p: &Principal) -> Result<()> {
+    if p.actor.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "programme settings are for the programme's staff".into(),
+        ))
     }
 }
 
@@ -316,6 +332,18 @@ impl App {
             .collect()
     }
 
+    /// The programmes, for a reader who works for the programme (not a partner).
+    pub async fn programmes_for(&self, p: &Principal) -> Result<Vec<Programme>> {
+        forbid_outsiders(p)?;
+        self.list_programmes().await
+    }
+
+    /// One programme, for a reader who works for the programme (not a partner).
+    pub async fn programme_for_reader(&self, p: &Principal, id: ProgrammeId) -> Result<Programme> {
+        forbid_outsiders(p)?;
+        self.get_programme(id).await
+    }
+
     pub async fn get_programme(&self, id: ProgrammeId) -> Result<Programme> {
         let row = self
             .store()
@@ -358,6 +386,10 @@ impl App {
                 );
             }
         }
+        v.extend(
+            self.account_violations(&new.roles, &new.offices, new.organisation)
+                .await?,
+        );
         if let Some(pw) = &new.password
             && let Err(AppError::Invalid(more)) = check_password_strength(pw, "password")
         {
@@ -379,13 +411,19 @@ impl App {
             active: true,
             roles: new.roles,
             offices: new.offices,
+            organisation: new.organisation,
             created_at: now(),
         };
         self.store().create_user(&user).await?;
         self.audit_admin(
             p,
             "user.create",
-            serde_json::json!({"username": username, "roles": user.roles, "offices": user.offices}),
+            serde_json::json!({
+                "username": username,
+                "roles": user.roles,
+                "offices": user.offices,
+                "organisation": user.organisation,
+            }),
         )
         .await?;
         Ok((user.into(), password))
@@ -417,6 +455,19 @@ impl App {
                 }
             }
         }
+        if change.roles.is_some() || change.offices.is_some() || change.organisation.is_some() {
+            let current = self.store().user(id).await?.ok_or(AppError::NotFound)?;
+            let v = self
+                .account_violations(
+                    change.roles.as_ref().unwrap_or(&current.roles),
+                    change.offices.as_ref().unwrap_or(&current.offices),
+                    change.organisation.unwrap_or(current.organisation),
+                )
+                .await?;
+            if !v.is_empty() {
+                return Err(AppError::Invalid(v));
+            }
+        }
         if let Some(pw) = &new_password {
             check_password_strength(pw, "password")?;
             change.password_hash = Some(hash_password(pw)?);
@@ -431,6 +482,7 @@ impl App {
             || change.active == Some(false)
             || change.roles.is_some()
             || change.offices.is_some()
+            || change.organisation.is_some()
         {
             self.store().delete_user_sessions(id).await?;
         }
@@ -441,6 +493,7 @@ impl App {
                 "user": id,
                 "roles": change.roles,
                 "offices": change.offices,
+                "organisation": change.organisation,
                 "active": change.active,
                 "password_reset": change.password_hash.is_some(),
             }),
@@ -451,6 +504,29 @@ impl App {
             .await?
             .map(UserView::from)
             .ok_or(AppError::NotFound)
+    }
+
+    /// Whether roles, offices and an organisation fit together (`access::
+    /// account_violations`), and the organisation is in the directory.
+    async fn account_violations(
+        &self,
+        roles: &BTreeSet<Role>,
+        offices: &BTreeSet<OfficeId>,
+        organisation: Option<OrganisationId>,
+    ) -> Result<Vec<Violation>> {
+        let mut v = homeward_domain::access::account_violations(roles, offices, organisation);
+        if let Some(o) = organisation
+            && self.store().organisation(o.0).await?.is_none()
+        {
+            v.push(
+                Violation::new(
+                    "organisation.unknown",
+                    "there is no such organisation in the directory",
+                )
+                .at("organisation"),
+            );
+        }
+        Ok(v)
     }
 
     pub async fn list_users(&self, p: &Principal) -> Result<Vec<UserView>> {
@@ -477,6 +553,7 @@ impl App {
                     display_name: "Administrator".into(),
                     roles: [Role::Administrator].into_iter().collect(),
                     offices: BTreeSet::new(),
+                    organisation: None,
                     password: None,
                 },
             )

@@ -125,6 +125,7 @@ fn actor_of(u: &UserRecord) -> Actor {
         user_id: u.id,
         roles: u.roles.clone(),
         offices: u.offices.clone(),
+        organisation: u.organisation,
     }
 }
 

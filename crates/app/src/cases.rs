@@ -261,7 +261,7 @@ impl App {
 
     /// Reads a case's events from the database and replays them; keeps the case in
     /// memory for the commands that may follow (see `recent`).
-    async fn load(&self, id: CaseId) -> Result<Option<Arc<Replayed>>> {
+    pub(crate) async fn load(&self, id: CaseId) -> Result<Option<Arc<Replayed>>> {
         let events = self.store().load_events(id).await?;
         if events.is_empty() {
             return Ok(None);
@@ -313,7 +313,7 @@ impl App {
                 Err(_) => self.recent().forget(id),
             }
         }
-        let read = self.load_visible(p, id).await?;
+        let read = self.load(id).await?.ok_or(AppError::NotFound)?;
         self.execute_on(p, &read, expected_version, occurred_at, cmd)
             .await
     }
@@ -327,7 +327,7 @@ impl App {
         cmd: Command,
     ) -> Result<Executed> {
         let (history, case) = (&read.events, &read.case);
-        if !access::can_see(&p.actor, case) {
+        if !access::reaches(&p.actor, case, &cmd) {
             return Err(AppError::NotFound);
         }
         if case.version != expected_version {

@@ -151,7 +151,7 @@ fn demo_users() -> Vec<(&'static str, &'static str, Role, bool, bool)> {
         ),
         (
             "partner",
-            "Caritas liaison (partner)",
+            "Keur Yakaar reception centre (partner)",
             Role::Partner,
             false,
             false,
@@ -423,6 +423,16 @@ impl App {
                 offices.extend(return_ids.iter().copied());
                 names.extend(RETURN_COUNTRIES.iter().map(|c| c.office.0.to_string()));
             }
+            // The partner answers for the reception centre in Dakar.
+            let organisation = (role == Role::Partner)
+                .then(|| {
+                    directory
+                        .iter()
+                        .find(|o| o.name.as_str() == directory::PARTNER_ORGANISATION)
+                        .map(|o| o.id)
+                        .ok_or_else(|| AppError::internal("the demo partner's organisation"))
+                })
+                .transpose()?;
             let password = format!("demo-{username}-2026");
             let (u, _) = self
                 .create_user(
@@ -432,6 +442,7 @@ impl App {
                         display_name: display.into(),
                         roles: [role].into_iter().collect(),
                         offices,
+                        organisation,
                         password: Some(password.clone()),
                     },
                 )
@@ -457,6 +468,7 @@ impl App {
             movement: actor("movement")?,
             reintegration: actor("reintegration")?,
             monitoring: actor("monitoring")?,
+            partner: actor("partner")?,
         };
         Ok((
             World {

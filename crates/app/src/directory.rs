@@ -94,6 +94,7 @@ mod tests {
             display_name: format!("User {n}"),
             password_hash: String::new(),
             active: true,
+            organisation: None,
             created_at: Utc::now(),
             roles: Default::default(),
             offices: Default::default(),

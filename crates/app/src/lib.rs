@@ -13,6 +13,7 @@ pub mod demo;
 mod directory;
 pub mod input;
 pub mod organisations;
+pub mod partners;
 mod recent;
 pub mod stats;
 pub mod views;

@@ -185,6 +185,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
             display_name: "Every office".into(),
             roles: [Role::Approver].into_iter().collect(),
             offices,
+            organisation: None,
             password: Some(password.clone()),
         },
     )

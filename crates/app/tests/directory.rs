@@ -65,6 +65,7 @@ async fn a_change_made_elsewhere_is_seen_by_the_next_request() {
                 active: None,
                 roles: Some(BTreeSet::from([Role::Counsellor, Role::MovementOfficer])),
                 offices: None,
+                organisation: None,
                 password_hash: None,
             },
         )
@@ -82,6 +83,7 @@ async fn a_change_made_elsewhere_is_seen_by_the_next_request() {
                 active: Some(false),
                 roles: None,
                 offices: None,
+                organisation: None,
                 password_hash: None,
             },
         )

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use homeward_app::admin::NewUser;
 use homeward_app::{App, Config};
 use homeward_domain::access::Role;
+use homeward_domain::ids::OrganisationId;
 use homeward_server::ServerOptions;
 use homeward_store::Store;
 
@@ -156,6 +157,9 @@ enum UserCmd {
         /// An office code (repeat for several).
         #[arg(long = "office")]
         offices: Vec<String>,
+        /// A partner user's organisation: its id in the directory (`GET /api/organisations`).
+        #[arg(long)]
+        organisation: Option<uuid::Uuid>,
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
@@ -378,6 +382,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     display_name,
                     roles,
                     offices,
+                    organisation,
                     password_stdin,
                 },
         } => {
@@ -416,6 +421,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         display_name,
                         roles,
                         offices,
+                        organisation: organisation.map(OrganisationId),
                         password,
                     },
                 )

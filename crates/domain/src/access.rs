@@ -6,8 +6,10 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::referrals::{ReferralRecord, ReferralStep};
 use crate::case::{Case, Command, CommandKind};
-use crate::ids::{OfficeId, UserId};
+use crate::ids::{OfficeId, OrganisationId, UserId};
+use crate::rules::Violation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +80,9 @@ pub struct Actor {
     pub user_id: UserId,
     pub roles: BTreeSet<Role>,
     pub offices: BTreeSet<OfficeId>,
+    /// A partner's organisation, in the directory.
+    #[serde(default)]
+    pub organisation: Option<OrganisationId>,
 }
 
 impl Actor {
@@ -114,6 +119,21 @@ impl Actor {
     /// Who keeps the stakeholder directory: administrators and programme managers.
     pub fn may_keep_directory(&self) -> bool {
         self.has_any(&[Role::Administrator, Role::Approver])
+    }
+
+    /// Works for the programme (any role but a partner organisation's): reads its
+    /// programmes' settings.
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|r| *r != Role::Partner)
+    }
+
+    /// The organisation whose referrals this actor answers: a partner's.
+    pub fn partner_of(&self) -> Option<OrganisationId> {
+        if self.has(Role::Partner) {
+            self.organisation
+        } else {
+            None
+        }
     }
 
     pub fn may_read_audit(&self) -> bool {
@@ -159,6 +179,101 @@ pub fn can_see(actor: &Actor, case: &Case) -> bool {
                 .is_some_and(|o| actor.offices.contains(&o)))
 }
 
+/// Why an account's roles, offices and organisation do not fit together. A partner
+/// works for one organisation of the directory and has no other role or office (it
+/// sees referrals, never cases); no one else belongs to an organisation.
+pub fn account_violations(
+    roles: &BTreeSet<Role>,
+    offices: &BTreeSet<OfficeId>,
+    organisation: Option<OrganisationId>,
+) -> Vec<Violation> {
+    let mut v = vec![];
+    if roles.contains(&Role::Partner) {
+        if organisation.is_none() {
+            v.push(
+                Violation::new(
+                    "user.partner_organisation",
+                    "a partner user belongs to an organisation of the directory: choose it",
+                )
+                .at("organisation"),
+            );
+        }
+        if roles.len() > 1 {
+            v.push(
+                Violation::new(
+                    "user.partner_alone",
+                    "a partner user has no other role: partners see only the referrals addressed to them",
+                )
+                .at("roles"),
+            );
+        }
+        if !offices.is_empty() {
+            v.push(
+                Violation::new(
+                    "user.partner_offices",
+                    "a partner user works for its organisation, not for an office",
+                )
+                .at("offices"),
+            );
+        }
+    } else if organisation.is_some() {
+        v.push(
+            Violation::new(
+                "user.organisation_not_partner",
+                "only partner users belong to an organisation",
+            )
+            .at("organisation"),
+        );
+    }
+    v
+}
+
+/// Whether the actor reaches the case for this command at all: a reader of the case's
+/// offices (`can_see`), or a partner answering a referral addressed to its organisation.
+/// Anyone else is told the case does not exist.
+pub fn reaches(actor: &Actor, case: &Case, cmd: &Command) -> bool {
+    can_see(actor, case) || answered_as_partner(actor, case, cmd).is_some()
+}
+
+/// The answer, when `cmd` is a partner's answer to a referral addressed to its
+/// organisation.
+fn answered_as_partner<'a>(
+    actor: &Actor,
+    case: &Case,
+    cmd: &'a Command,
+) -> Option<&'a crate::case::referrals::ReferralUpdate> {
+    match cmd {
+        Command::UpdateReferral(u)
+            if case
+                .referrals
+                .get(u.referral_id)
+                .is_some_and(|r| partner_sees(actor, r)) =>
+        {
+            Some(u)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the actor sees this referral as its organisation: a partner, of the
+/// organisation it is addressed to. Anyone else is told it does not exist.
+pub fn partner_sees(actor: &Actor, referral: &ReferralRecord) -> bool {
+    actor.partner_of() == Some(referral.request.organisation)
+}
+
+/// Whether a partner who sees the referral may record this step: the organisation's
+/// steps (accept, decline, start, deliver), never the sender's (close, revoke).
+pub fn authorize_partner_step(actor: &Actor, step: &ReferralStep) -> Result<(), Denied> {
+    if !actor.has(Role::Partner) {
+        return Err(Denied::Role(vec![Role::Partner]));
+    }
+    if step.is_organisations() {
+        Ok(())
+    } else {
+        Err(Denied::Sender)
+    }
+}
+
 /// The roles that may issue a command (`CommandKind::spec`).
 pub fn roles_for(kind: CommandKind) -> &'static [Role] {
     kind.spec().roles
@@ -171,12 +286,17 @@ pub enum Denied {
     Role(Vec<Role>),
     #[error("this action is taken by the office that leads the case")]
     Office,
+    #[error("the programme that sent the referral closes or revokes it")]
+    Sender,
 }
 
 /// Whether the actor may issue `cmd` on `case`. Before arrival the host office leads;
 /// the office of return records the arrival and leads from then on, while the host office
 /// keeps read access.
 pub fn authorize(actor: &Actor, case: &Case, cmd: &Command) -> Result<(), Denied> {
+    if let Some(u) = answered_as_partner(actor, case, cmd) {
+        return authorize_partner_step(actor, &u.step);
+    }
     let roles = match cmd {
         Command::Correct { replacement, .. } => roles_for_detail(replacement),
         other => roles_in(case, other.kind()),

@@ -146,6 +146,15 @@ impl Vulnerability {
             .collect()
     }
 
+    /// Trafficking or violence: history only their readers see, and an organisation
+    /// only when that group is shared with it.
+    pub fn is_protection_history(self) -> bool {
+        matches!(
+            self,
+            Vulnerability::VictimOfTrafficking | Vulnerability::VictimOfViolence
+        )
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Vulnerability::VictimOfTrafficking => "victim_of_trafficking",

@@ -15,6 +15,7 @@ fn actor(role: Role, office: OfficeId) -> Actor {
         user_id: UserId(Uuid::from_u128(0x99)),
         roles: [role].into_iter().collect(),
         offices: [office].into_iter().collect(),
+        organisation: None,
     }
 }
 

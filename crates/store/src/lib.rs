@@ -42,7 +42,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use homeward_domain::access::Role;
-use homeward_domain::ids::{CaseId, OfficeId, UserId};
+use homeward_domain::ids::{CaseId, OfficeId, OrganisationId, UserId};
 use homeward_domain::{RecordedEvent, Stage};
 use serde::Serialize;
 use uuid::Uuid;
@@ -282,6 +282,19 @@ pub struct WaitingReferral {
     pub escalate_on: NaiveDate,
 }
 
+/// A referral addressed to an organisation, as its partners list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganisationReferral {
+    pub case_id: Uuid,
+    pub referral_id: Uuid,
+    pub case_reference: String,
+    pub service: String,
+    pub status: String,
+    pub sent_on: NaiveDate,
+    pub answer_due: NaiveDate,
+    pub escalate_on: NaiveDate,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
     pub page: u32,
@@ -390,6 +403,8 @@ pub struct UserRecord {
     pub active: bool,
     pub roles: BTreeSet<Role>,
     pub offices: BTreeSet<OfficeId>,
+    /// A partner's organisation.
+    pub organisation: Option<OrganisationId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -400,6 +415,7 @@ struct UserBase {
     display_name: String,
     password_hash: String,
     active: bool,
+    organisation_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }
 
@@ -409,8 +425,13 @@ from_row!(UserBase {
     display_name,
     password_hash,
     active,
+    organisation_id,
     created_at
 });
+
+/// The columns of a `UserBase`.
+pub(crate) const USER_COLUMNS: &str =
+    "id, username, display_name, password_hash, active, organisation_id, created_at";
 
 /// A change to a user; absent fields stay as they are.
 #[derive(Debug, Clone, Default)]
@@ -419,6 +440,8 @@ pub struct UserChange {
     pub active: Option<bool>,
     pub roles: Option<BTreeSet<Role>>,
     pub offices: Option<BTreeSet<OfficeId>>,
+    /// `Some(None)` takes the user out of its organisation.
+    pub organisation: Option<Option<OrganisationId>>,
     pub password_hash: Option<String>,
 }
 
@@ -617,6 +640,26 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<WaitingReferral>> {
         dispatch!(self, s => s.referrals_waiting(scope, wait, page).await)
+    }
+
+    /// The referrals addressed to an organisation in one of `statuses` (codes).
+    pub async fn organisation_referrals(
+        &self,
+        organisation: OrganisationId,
+        statuses: &[&str],
+        page: PageRequest,
+    ) -> Result<Page<OrganisationReferral>> {
+        dispatch!(self, s => s.organisation_referrals(organisation, statuses, page).await)
+    }
+
+    /// Per status: how many referrals an organisation has, and how many were due before
+    /// `today`.
+    pub async fn organisation_referral_counts(
+        &self,
+        organisation: OrganisationId,
+        today: NaiveDate,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        dispatch!(self, s => s.organisation_referral_counts(organisation, today).await)
     }
 
     pub async fn search_people(

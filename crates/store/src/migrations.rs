@@ -104,6 +104,7 @@ mod tests {
                     "0015_case_referrals.sql",
                     "6b6ff6056ca81c718802750146aea838",
                 ),
+                ("0016_partner_users.sql", "c0965bb13267ad468c7e27b07f8c94ef"),
             ],
         ),
         (
@@ -148,6 +149,7 @@ mod tests {
                     "0015_case_referrals.sql",
                     "7bcf75cf99d17dcecf3b4e406fb5dbb4",
                 ),
+                ("0016_partner_users.sql", "5795cd8ff4430b809ac38c55fa40186d"),
             ],
         ),
     ];

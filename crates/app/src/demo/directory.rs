@@ -13,6 +13,9 @@ use homeward_domain::ids::OrganisationId;
 
 use crate::{App, Internally, Result};
 
+/// The organisation whose referrals the demo's partner user answers.
+pub(crate) const PARTNER_ORGANISATION: &str = "Centre d'accueil Keur Yakaar";
+
 struct Entry {
     name: &'static str,
     kind: K,
@@ -27,7 +30,7 @@ struct Entry {
 
 const ENTRIES: &[Entry] = &[
     Entry {
-        name: "Centre d'accueil Keur Yakaar",
+        name: PARTNER_ORGANISATION,
         kind: K::ProtectionShelter,
         countries: &["SN"],
         services: &[S::Reception, S::Shelter, S::PsychosocialSupport],

@@ -120,14 +120,22 @@ pub(super) fn refer_on_arrival(
         &paths[..]
     };
     let path = choices.choose(rng).cloned().unwrap_or_default();
+    // The demo's partner answers for its own organisation; the rest is recorded by the
+    // officer who sent the referral.
+    let partner = org.name.as_str() == super::directory::PARTNER_ORGANISATION;
     for step in path {
         // A completed case's referral is taken to its end even when its story reaches
         // today: the rest of its steps happen today.
         if !story.wait(rng, 1, 9) && ending != Ending::Completed {
             return Ok(());
         }
+        let by = if partner && step.is_organisations() {
+            a.partner
+        } else {
+            a.reintegration
+        };
         story.run(
-            a.reintegration,
+            by,
             Command::UpdateReferral(ReferralUpdate {
                 referral_id,
                 step,

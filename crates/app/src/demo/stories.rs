@@ -12,6 +12,8 @@ pub(super) struct Actors {
     pub(super) movement: UserId,
     pub(super) reintegration: UserId,
     pub(super) monitoring: UserId,
+    /// A user of `directory::PARTNER_ORGANISATION`.
+    pub(super) partner: UserId,
 }
 
 /// A case's story as it is being told.

@@ -25,6 +25,7 @@ pub mod next;
 pub mod records;
 pub mod referrals;
 pub mod reintegration;
+pub mod shared;
 pub mod voluntariness;
 
 use std::collections::BTreeMap;

@@ -32,17 +32,20 @@ snake_enum!(
         Medical,
         /// Trafficking and violence history, the risk assessment.
         TraffickingAndViolence,
+        /// The journey: flights and the arrival (for a reception on arrival).
+        Travel,
     }
 );
 
 impl DataGroup {
-    pub const ALL: [DataGroup; 6] = [
+    pub const ALL: [DataGroup; 7] = [
         DataGroup::Identity,
         DataGroup::Contact,
         DataGroup::Family,
         DataGroup::Vulnerabilities,
         DataGroup::Medical,
         DataGroup::TraffickingAndViolence,
+        DataGroup::Travel,
     ];
 
     /// The kinds of sensitive data the group holds: only their readers share it.
@@ -101,6 +104,16 @@ snake_enum!(
 );
 
 impl ReferralStatus {
+    pub const ALL: [ReferralStatus; 7] = [
+        ReferralStatus::Sent,
+        ReferralStatus::Accepted,
+        ReferralStatus::Declined,
+        ReferralStatus::InProgress,
+        ReferralStatus::Delivered,
+        ReferralStatus::Closed,
+        ReferralStatus::Revoked,
+    ];
+
     /// Still waiting for the organisation to act.
     pub fn is_open(self) -> bool {
         matches!(
@@ -135,6 +148,12 @@ pub enum ReferralStep {
 }
 
 impl ReferralStep {
+    /// A step the organisation takes (accept, decline, start, deliver); closing and
+    /// revoking are the sender's.
+    pub fn is_organisations(&self) -> bool {
+        !matches!(self, ReferralStep::Closed | ReferralStep::Revoked { .. })
+    }
+
     /// The status the step leads to.
     pub fn status(&self) -> ReferralStatus {
         match self {

@@ -24,6 +24,7 @@ mod eligibility;
 mod monitoring;
 mod next;
 mod notes;
+mod partners;
 mod referrals;
 mod registration;
 mod reintegration;

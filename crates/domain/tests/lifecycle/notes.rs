@@ -57,6 +57,7 @@ fn a_sensitive_note_is_written_only_by_a_role_that_may_read_its_kind() {
         user_id: MOVEMENT,
         roles: [role].into_iter().collect(),
         offices: [HOST_OFFICE].into_iter().collect(),
+        organisation: None,
     };
     let medical = note(&mut s, Some(Sensitive::Medical), None, None);
     assert!(authorize(&actor(Role::MovementOfficer), &case, &medical).is_err());

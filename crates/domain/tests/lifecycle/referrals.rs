@@ -10,7 +10,11 @@ use homeward_domain::organisation::{
     OrganisationDetails, OrganisationKind, ServiceStage, ServiceType,
 };
 
-fn request(s: &mut Scenario, people: &[PersonId], consent_for: &[PersonId]) -> ReferralRequest {
+pub(crate) fn request(
+    s: &mut Scenario,
+    people: &[PersonId],
+    consent_for: &[PersonId],
+) -> ReferralRequest {
     ReferralRequest {
         referral_id: ReferralId(s.fresh_id()),
         organisation: OrganisationId(uid(0x0A)),
@@ -25,7 +29,7 @@ fn request(s: &mut Scenario, people: &[PersonId], consent_for: &[PersonId]) -> R
     }
 }
 
-fn step(r: &ReferralRequest, step: ReferralStep) -> Command {
+pub(crate) fn step(r: &ReferralRequest, step: ReferralStep) -> Command {
     Command::UpdateReferral(ReferralUpdate {
         referral_id: r.referral_id,
         step,
@@ -243,6 +247,7 @@ fn sensitive_data_is_shared_only_by_who_may_read_it() {
         user_id: COUNSELLOR,
         roles: [role].into_iter().collect(),
         offices: [HOST_OFFICE].into_iter().collect(),
+        organisation: None,
     };
     let mut r = request(&mut s, &[P1], &[P1]);
     assert_eq!(

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use homeward_app::admin::{ChainReport, NewUser, OfficeView, UserView};
 use homeward_domain::access::Role;
-use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::programme::{Programme, ProgrammeSettings};
 use homeward_store::UserChange;
 use serde::{Deserialize, Serialize};
@@ -66,28 +66,40 @@ pub async fn create_office(
     ))
 }
 
-/// Every programme and its settings.
+/// Every programme and its settings (the programme's staff).
 #[utoipa::path(get, path = "/api/programmes", tag = "administration",
-    responses((status = 200, description = "Programmes", body = Vec<Programme>)),
+    responses(
+        (status = 200, description = "Programmes", body = Vec<Programme>),
+        (status = 403, description = "A partner organisation's user", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []), ("session_cookie" = [])))]
 pub async fn list_programmes(
     State(state): State<AppState>,
-    Auth(_who): Auth,
+    Auth(who): Auth,
 ) -> ApiResult<Json<Vec<Programme>>> {
-    Ok(Json(state.app.list_programmes().await?))
+    Ok(Json(state.app.programmes_for(&who).await?))
 }
 
 /// One programme.
 #[utoipa::path(get, path = "/api/programmes/{programme_id}", tag = "administration",
     params(("programme_id" = Uuid, Path)),
-    responses((status = 200, description = "The programme", body = Programme), (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "The programme", body = Programme),
+        (status = 403, description = "A partner organisation's user", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []), ("session_cookie" = [])))]
 pub async fn get_programme(
     State(state): State<AppState>,
-    Auth(_who): Auth,
+    Auth(who): Auth,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Programme>> {
-    Ok(Json(state.app.get_programme(ProgrammeId(id)).await?))
+    Ok(Json(
+        state
+            .app
+            .programme_for_reader(&who, ProgrammeId(id))
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -171,6 +183,9 @@ pub struct UserIn {
     pub roles: BTreeSet<Role>,
     #[serde(default)]
     pub offices: BTreeSet<Uuid>,
+    /// A partner user's organisation in the directory (required with role `partner`,
+    /// which has no other role and no office; absent for everyone else).
+    pub organisation: Option<Uuid>,
     /// At least 12 characters; generated and returned once when absent.
     pub password: Option<String>,
 }
@@ -206,6 +221,7 @@ pub async fn create_user(
                 display_name: b.display_name,
                 roles: b.roles,
                 offices: b.offices.into_iter().map(OfficeId).collect(),
+                organisation: b.organisation.map(OrganisationId),
                 password: b.password,
             },
         )
@@ -226,8 +242,21 @@ pub struct UserChangeIn {
     pub active: Option<bool>,
     pub roles: Option<BTreeSet<Role>>,
     pub offices: Option<BTreeSet<Uuid>>,
+    /// A partner user's organisation; `null` takes the user out of its organisation.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub organisation: Option<Option<Uuid>>,
     /// A new password (at least 12 characters); ends the user's sessions.
     pub password: Option<String>,
+}
+
+/// A field that may be sent as `null`: present (`Some`), null or not.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Changes a user (administrators). Changing roles, offices, the password or
@@ -251,6 +280,7 @@ pub async fn update_user(
         active: b.active,
         roles: b.roles,
         offices: b.offices.map(|o| o.into_iter().map(OfficeId).collect()),
+        organisation: b.organisation.map(|o| o.map(OrganisationId)),
         password_hash: None,
     };
     Ok(Json(

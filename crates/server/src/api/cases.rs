@@ -38,6 +38,19 @@ pub struct PageOut<T> {
     pub total_exact: bool,
 }
 
+impl<T> PageOut<T> {
+    /// The page asked for, with what the store found.
+    pub fn of(asked: PageRequest, found: homeward_store::Page<T>) -> Self {
+        PageOut {
+            items: found.items,
+            page: asked.page,
+            per_page: asked.per_page,
+            total: found.total,
+            total_exact: found.total_exact,
+        }
+    }
+}
+
 pub const MAX_PER_PAGE: u32 = 200;
 
 pub fn page_request(page: Option<u32>, per_page: Option<u32>) -> ApiResult<PageRequest> {

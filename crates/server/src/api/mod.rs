@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod cases;
 pub mod organisations;
+pub mod partners;
 pub mod session;
 pub mod stats;
 
@@ -31,6 +32,7 @@ use crate::state::AppState;
         (name = "people", description = "People on cases"),
         (name = "administration", description = "Offices, programmes and users"),
         (name = "directory", description = "The stakeholder directory: organisations a case can be referred to"),
+        (name = "partners", description = "Partner organisations: the referrals addressed to them, and only the data consented to"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "statistics", description = "Returns and pipeline figures, protected for readers who may not see small numbers"),
         (name = "health", description = "Liveness and readiness"),
@@ -123,6 +125,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(make_referral))
         .routes(routes!(update_referral))
         .routes(routes!(referrals_waiting))
+        .routes(routes!(partners::partner_counts))
+        .routes(routes!(partners::partner_referrals))
+        .routes(routes!(partners::partner_referral))
         .routes(routes!(follow_ups_waiting))
         .routes(routes!(close_case))
         .routes(routes!(correct))

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 use homeward_store::testing::TestDb;
 
-fn shelter(name: &str, countries: &[&str]) -> Value {
+pub(crate) fn shelter(name: &str, countries: &[&str]) -> Value {
     json!({
         "name": name,
         "kind": "protection_shelter",

@@ -7,6 +7,7 @@ mod concurrency;
 mod directory;
 mod hostile;
 mod lifecycle;
+mod partners;
 mod search;
 mod servers;
 mod statistics;

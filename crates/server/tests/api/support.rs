@@ -282,6 +282,7 @@ impl World {
                         .iter()
                         .map(|c| offices[c])
                         .collect::<BTreeSet<_>>(),
+                    organisation: None,
                     created_at: now,
                 })
                 .await
@@ -377,6 +378,22 @@ impl World {
         {
             let _ = tx.send(());
         }
+    }
+
+    /// Signs in as `username` through `POST /api/tokens`; later requests as `username`
+    /// use that token.
+    pub async fn sign_in(&mut self, username: &'static str, password: &str) {
+        let r = self
+            .send(
+                None,
+                self.http
+                    .post(format!("{}/api/tokens", self.base))
+                    .json(&json!({"username": username, "password": password, "name": "tests"})),
+            )
+            .await
+            .ok();
+        let token = r["token"].as_str().unwrap().to_string();
+        self.tokens.insert(username, token);
     }
 
     pub fn token(&self, user: &str) -> &str {

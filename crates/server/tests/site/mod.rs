@@ -64,6 +64,7 @@ pub async fn site() -> Site {
                 display_name: format!("Test {name}"),
                 roles: [role].into_iter().collect(),
                 offices: offices.into_iter().collect::<BTreeSet<_>>(),
+                organisation: None,
                 password: Some(PASSWORD.into()),
             },
         )

@@ -24,6 +24,7 @@ pub(crate) async fn load_user_extras(pool: &sqlx::Pool<Db>, base: UserBase) -> C
             .filter_map(|(r,)| Role::from_code(&r))
             .collect::<BTreeSet<_>>(),
         offices: offices.into_iter().map(|(o,)| OfficeId(o)).collect(),
+        organisation: base.organisation_id.map(OrganisationId),
         created_at: base.created_at,
     })
 }
@@ -223,14 +224,15 @@ impl Backend {
     pub async fn create_user(&self, u: &UserRecord) -> CResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO users (id, username, display_name, password_hash, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO users (id, username, display_name, password_hash, active, organisation_id, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(u.id.0)
         .bind(&u.username)
         .bind(&u.display_name)
         .bind(&u.password_hash)
         .bind(u.active)
+        .bind(u.organisation.map(|o| o.0))
         .bind(u.created_at)
         .execute(&mut *tx)
         .await?;
@@ -262,6 +264,13 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(o) = c.organisation {
+            sqlx::query("UPDATE users SET organisation_id = $1 WHERE id = $2")
+                .bind(o.map(|o| o.0))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some(h) = &c.password_hash {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(h)
@@ -275,9 +284,9 @@ impl Backend {
     }
 
     pub async fn user(&self, id: UserId) -> CResult<Option<UserRecord>> {
-        let base: Option<UserBase> = sqlx::query_as(
-            "SELECT id, username, display_name, password_hash, active, created_at FROM users WHERE id = $1",
-        )
+        let base: Option<UserBase> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+        )))
         .bind(id.0)
         .fetch_optional(self.reader())
         .await?;
@@ -288,10 +297,9 @@ impl Backend {
     }
 
     pub async fn user_by_username(&self, username: &str) -> CResult<Option<UserRecord>> {
-        let base: Option<UserBase> = sqlx::query_as(
-            "SELECT id, username, display_name, password_hash, active, created_at FROM users \
-             WHERE username = $1",
-        )
+        let base: Option<UserBase> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+        )))
         .bind(username)
         .fetch_optional(self.reader())
         .await?;
@@ -302,9 +310,9 @@ impl Backend {
     }
 
     pub async fn list_users(&self) -> CResult<Vec<UserRecord>> {
-        let bases: Vec<UserBase> = sqlx::query_as(
-            "SELECT id, username, display_name, password_hash, active, created_at FROM users ORDER BY username",
-        )
+        let bases: Vec<UserBase> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+        )))
         .fetch_all(self.reader())
         .await?;
         let mut out = Vec::with_capacity(bases.len());

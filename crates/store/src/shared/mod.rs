@@ -24,7 +24,7 @@ mod prelude {
     pub(super) use chrono::{DateTime, Utc};
     pub(super) use homeward_domain::RecordedEvent;
     pub(super) use homeward_domain::access::Role;
-    pub(super) use homeward_domain::ids::{CaseId, OfficeId, UserId};
+    pub(super) use homeward_domain::ids::{CaseId, OfficeId, OrganisationId, UserId};
     pub(super) use sqlx::{QueryBuilder, Row};
     pub(super) use uuid::Uuid;
 
@@ -37,10 +37,11 @@ mod prelude {
     pub(super) use crate::{
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
         EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, ListOrder,
-        NewCase, OfficeRow, OrganisationRow, Page, PageRequest, PersonRow, PipelineRow,
-        ProgrammeRow, RebuildStats, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
+        NewCase, OfficeRow, OrganisationReferral, OrganisationRow, Page, PageRequest, PersonRow,
+        PipelineRow, ProgrammeRow, RebuildStats, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
         SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError,
-        UserBase, UserChange, UserRecord, WaitingFollowUp, WaitingReferral, decode_joined,
+        USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp, WaitingReferral,
+        decode_joined,
     };
 
     pub(super) use super::super::Backend;

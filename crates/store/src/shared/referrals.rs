@@ -1,7 +1,7 @@
 //! The referrals that wait for an answer past their time: the senders' and programme
 //! managers' queues.
 
-use super::case_list::push_scope;
+use super::case_list::{COUNTED, page_bounds, push_scope};
 use super::prelude::*;
 
 impl Backend {
@@ -47,5 +47,89 @@ impl Backend {
             },
         )
         .await
+    }
+
+    /// The referrals addressed to an organisation whose status is one of `statuses`: the
+    /// partner's lists. Waiting ones soonest due first, the rest latest sent first. No
+    /// case data but its reference.
+    pub async fn organisation_referrals(
+        &self,
+        organisation: OrganisationId,
+        statuses: &[&str],
+        page: PageRequest,
+    ) -> CResult<Page<OrganisationReferral>> {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT r.case_id, r.referral_id, cs.reference, r.service, r.status, r.sent_on, \
+             r.answer_due, r.escalate_on{COUNTED} \
+             FROM case_referrals r JOIN case_summaries cs ON cs.case_id = r.case_id"
+        ));
+        let filter = |q: &mut QueryBuilder<Db>| {
+            q.push(" WHERE r.organisation_id = ")
+                .push_bind(organisation.0)
+                .push(" AND r.status IN (");
+            let mut list = q.separated(", ");
+            for s in statuses {
+                list.push_bind(*s);
+            }
+            list.push_unseparated(")");
+        };
+        filter(&mut q);
+        if statuses.iter().all(|s| *s == "sent") {
+            q.push(" ORDER BY r.answer_due, r.case_id, r.referral_id");
+        } else {
+            q.push(" ORDER BY r.sent_on DESC, r.case_id, r.referral_id");
+        }
+        page_bounds(&mut q, page);
+        let rows = q.build().fetch_all(self.reader()).await?;
+        let total = match rows.first() {
+            Some(first) => first.try_get::<i64, _>("found_total")?,
+            None if page.offset() == 0 => 0,
+            None => {
+                let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM case_referrals r");
+                filter(&mut count);
+                count
+                    .build_query_as::<(i64,)>()
+                    .fetch_one(self.reader())
+                    .await?
+                    .0
+            }
+        };
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(OrganisationReferral {
+                    case_id: r.try_get("case_id")?,
+                    referral_id: r.try_get("referral_id")?,
+                    case_reference: r.try_get("reference")?,
+                    service: r.try_get("service")?,
+                    status: r.try_get("status")?,
+                    sent_on: r.try_get("sent_on")?,
+                    answer_due: r.try_get("answer_due")?,
+                    escalate_on: r.try_get("escalate_on")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Page {
+            items,
+            total,
+            total_exact: true,
+        })
+    }
+
+    /// How many referrals addressed to an organisation are in each status, and of those
+    /// how many were due before `today`.
+    pub async fn organisation_referral_counts(
+        &self,
+        organisation: OrganisationId,
+        today: chrono::NaiveDate,
+    ) -> CResult<Vec<(String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT status, COUNT(*), SUM(CASE WHEN answer_due < $2 THEN 1 ELSE 0 END) \
+             FROM case_referrals WHERE organisation_id = $1 GROUP BY status ORDER BY status",
+        )
+        .bind(organisation.0)
+        .bind(today)
+        .fetch_all(self.reader())
+        .await?)
     }
 }

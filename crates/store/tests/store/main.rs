@@ -258,6 +258,7 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
         active: true,
         roles: [Role::Counsellor].into_iter().collect(),
         offices: [OFFICE_A].into_iter().collect(),
+        organisation: None,
         created_at: now(),
     };
     let generation = db.store.directory_generation().await.unwrap();

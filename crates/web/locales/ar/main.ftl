@@ -1059,6 +1059,7 @@ opt-data_group-family = الأسرة المسجلة في الملف
 opt-data_group-vulnerabilities = أوجه الضعف
 opt-data_group-medical = البيانات الطبية
 opt-data_group-trafficking_and_violence = تاريخ الاتجار والعنف
+opt-data_group-travel = الرحلة: الرحلات الجوية والوصول
 opt-referral_status-sent = مُرسلة
 opt-referral_status-accepted = مقبولة
 opt-referral_status-declined = مرفوضة

@@ -1030,6 +1030,7 @@ opt-data_group-family = Family on the case
 opt-data_group-vulnerabilities = Vulnerabilities
 opt-data_group-medical = Medical
 opt-data_group-trafficking_and_violence = Trafficking and violence history
+opt-data_group-travel = Journey: flights and arrival
 opt-referral_status-sent = Sent
 opt-referral_status-accepted = Accepted
 opt-referral_status-declined = Declined

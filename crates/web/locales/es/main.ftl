@@ -1033,6 +1033,7 @@ opt-data_group-family = Familia del caso
 opt-data_group-vulnerabilities = Vulnerabilidades
 opt-data_group-medical = Datos médicos
 opt-data_group-trafficking_and_violence = Historial de trata y violencia
+opt-data_group-travel = Viaje: vuelos y llegada
 opt-referral_status-sent = Enviada
 opt-referral_status-accepted = Aceptada
 opt-referral_status-declined = Rechazada

@@ -1033,6 +1033,7 @@ opt-data_group-family = Famille inscrite au dossier
 opt-data_group-vulnerabilities = Vulnérabilités
 opt-data_group-medical = Données médicales
 opt-data_group-trafficking_and_violence = Antécédents de traite et de violence
+opt-data_group-travel = Voyage : vols et arrivée
 opt-referral_status-sent = Envoyée
 opt-referral_status-accepted = Acceptée
 opt-referral_status-declined = Refusée

@@ -11,7 +11,8 @@ use axum::response::Response;
 use homeward_app::AppError;
 use homeward_app::admin::{NewUser, OfficeView, UserView};
 use homeward_domain::access::Role;
-use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
+use homeward_domain::organisation::OrganisationFilter;
 use homeward_domain::person::Vulnerability;
 use homeward_domain::programme::{
     FollowUpSlot, HealthAssessmentRule, MonitoringRules, Package, Programme, ProgrammeSettings,
@@ -198,7 +199,33 @@ fn office_options(offices: &[OfficeView]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn user_inputs(v: &Visitor, offices: &[OfficeView], new: bool) -> Vec<In> {
+/// What the user form offers to choose from: offices, and the directory's organisations
+/// (a partner user's).
+struct UserRefs {
+    offices: Vec<OfficeView>,
+    organisations: Vec<(String, String)>,
+}
+
+async fn user_refs(st: &WebState) -> Result<UserRefs, AppError> {
+    let offices = st.app.list_offices().await?;
+    let organisations = st
+        .app
+        .find_organisations(&OrganisationFilter {
+            inactive: true,
+            ..OrganisationFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|o| (o.id.0.to_string(), o.details.name.to_string()))
+        .collect();
+    Ok(UserRefs {
+        offices,
+        organisations,
+    })
+}
+
+fn user_inputs(v: &Visitor, refs: &UserRefs, new: bool) -> Vec<In> {
+    let offices = &refs.offices;
     let mut inputs = vec![];
     if new {
         inputs.push(In::Text(
@@ -215,6 +242,15 @@ fn user_inputs(v: &Visitor, offices: &[OfficeView], new: bool) -> Vec<In> {
             "admin-offices",
             Some("admin-offices-hint"),
             office_options(offices),
+        ),
+        In::Select(
+            "organisation",
+            "admin-organisation",
+            Some("admin-organisation-hint"),
+            std::iter::once((String::new(), String::new()))
+                .chain(refs.organisations.iter().cloned())
+                .collect(),
+            false,
         ),
     ]);
     if !new {
@@ -251,15 +287,15 @@ pub async fn new_user_form(State(st): State<WebState>, SignedIn(v, p): SignedIn)
     if !p.actor.may_administer() {
         return forbidden(&v);
     }
-    let offices = match st.app.list_offices().await {
-        Ok(o) => o,
+    let refs = match user_refs(&st).await {
+        Ok(r) => r,
         Err(e) => return app_error(&v, e),
     };
     form_page(
         &v,
         v.i.t("admin-add-user"),
         "/admin/users/new".into(),
-        user_inputs(&v, &offices, true),
+        user_inputs(&v, &refs, true),
         &FormData::default(),
         &FormErrors::default(),
         None,
@@ -275,8 +311,8 @@ pub async fn new_user(
     if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
         return forbidden(&v);
     }
-    let offices = match st.app.list_offices().await {
-        Ok(o) => o,
+    let refs = match user_refs(&st).await {
+        Ok(r) => r,
         Err(e) => return app_error(&v, e),
     };
     let new = NewUser {
@@ -292,6 +328,7 @@ pub async fn new_user(
             .into_iter()
             .filter_map(|o| o.parse().ok().map(OfficeId))
             .collect(),
+        organisation: chosen_organisation(&f),
         password: f.opt("password"),
     };
     let chose = new.password.is_some();
@@ -312,7 +349,7 @@ pub async fn new_user(
                 &v,
                 v.i.t("admin-add-user"),
                 "/admin/users/new".into(),
-                user_inputs(&v, &offices, true),
+                user_inputs(&v, &refs, true),
                 &FormData::default(),
                 &FormErrors::default(),
                 notice,
@@ -327,7 +364,7 @@ pub async fn new_user(
                 &v,
                 v.i.t("admin-add-user"),
                 "/admin/users/new".into(),
-                user_inputs(&v, &offices, true),
+                user_inputs(&v, &refs, true),
                 &f,
                 &errors,
                 None,
@@ -348,10 +385,20 @@ fn user_form_data(u: &UserView) -> FormData {
             .iter()
             .map(|o| ("offices".to_string(), o.to_string())),
     );
+    if let Some(o) = u.organisation {
+        pairs.push(("organisation".into(), o.0.to_string()));
+    }
     if u.active {
         pairs.push(("active".into(), "yes".into()));
     }
     FormData::from_pairs(pairs)
+}
+
+/// The organisation chosen on the user form, if any.
+fn chosen_organisation(f: &FormData) -> Option<OrganisationId> {
+    f.opt("organisation")
+        .and_then(|o| o.parse().ok())
+        .map(OrganisationId)
 }
 
 pub async fn edit_user_form(
@@ -359,7 +406,7 @@ pub async fn edit_user_form(
     SignedIn(v, p): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Response {
-    let (users, offices) = match (st.app.list_users(&p).await, st.app.list_offices().await) {
+    let (users, refs) = match (st.app.list_users(&p).await, user_refs(&st).await) {
         (Ok(u), Ok(o)) => (u, o),
         (Err(AppError::Forbidden(_)), _) => return forbidden(&v),
         (Err(e), _) | (_, Err(e)) => return app_error(&v, e),
@@ -376,7 +423,7 @@ pub async fn edit_user_form(
         &v,
         u.username.clone(),
         format!("/admin/users/{id}"),
-        user_inputs(&v, &offices, false),
+        user_inputs(&v, &refs, false),
         &user_form_data(&u),
         &FormErrors::default(),
         None,
@@ -393,8 +440,8 @@ pub async fn edit_user(
     if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
         return forbidden(&v);
     }
-    let offices = match st.app.list_offices().await {
-        Ok(o) => o,
+    let refs = match user_refs(&st).await {
+        Ok(r) => r,
         Err(e) => return app_error(&v, e),
     };
     let myself = id == p.actor.user_id.0;
@@ -413,6 +460,7 @@ pub async fn edit_user(
                 .filter_map(|o| o.parse().ok().map(OfficeId))
                 .collect::<BTreeSet<_>>()
         }),
+        organisation: (!myself).then(|| chosen_organisation(&f)),
         active: (!myself).then(|| f.checked("active")),
         password_hash: None,
     };
@@ -431,7 +479,7 @@ pub async fn edit_user(
                 &v,
                 v.i.t("admin-users"),
                 format!("/admin/users/{id}"),
-                user_inputs(&v, &offices, false),
+                user_inputs(&v, &refs, false),
                 &f,
                 &errors,
                 None,

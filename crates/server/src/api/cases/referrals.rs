@@ -41,7 +41,7 @@ command!(
     update_referral,
     "/api/cases/{case_id}/referral-steps",
     ReferralStepIn,
-    "Record a step of a referral: the organisation's answer, the service under way or delivered; closing or revoking it",
+    "Record a step of a referral: the organisation's answer, the service under way or delivered; closing or revoking it. A partner organisation's user records its organisation's steps on referrals addressed to it (read them at /api/partner/referrals), never closing or revoking",
     |b, p, _app, _who| b.parse(&mut p).map(Command::UpdateReferral)
 );
 

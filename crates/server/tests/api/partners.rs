@@ -1,0 +1,336 @@
+//! Partner organisations' users: they see only the referrals addressed to their
+//! organisation, and in them only the data the people consented to share; they answer
+//! them; they reach nothing else (the whole endpoint matrix); every read of personal data
+//! is in the audit log.
+
+use super::directory::shelter;
+use super::*;
+
+const PASSWORD: &str = "partner-password-2026";
+
+/// Two organisations and a partner user for each, signed in as "keur" and "other".
+async fn partners(w: &mut World) -> (String, String) {
+    let mut ids = vec![];
+    for name in ["Keur Yakaar", "Other shelter"] {
+        let o = w
+            .post("admin", "/api/organisations", shelter(name, &["SN"]))
+            .await
+            .ok();
+        ids.push(o["id"].as_str().unwrap().to_string());
+    }
+    // A partner belongs to one organisation and has no other role or office.
+    let r = w
+        .post(
+            "admin",
+            "/api/users",
+            json!({
+                "username": "lone", "display_name": "No organisation", "roles": ["partner"],
+            }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["user.partner_organisation"], "{}", r.body);
+    let r = w
+        .post(
+            "admin",
+            "/api/users",
+            json!({
+                "username": "mixed", "display_name": "Mixed", "roles": ["partner", "counsellor"],
+                "offices": [w.bru], "organisation": ids[0],
+            }),
+        )
+        .await;
+    assert_eq!(
+        r.codes(),
+        ["user.partner_alone", "user.partner_offices"],
+        "{}",
+        r.body
+    );
+    let r = w
+        .post(
+            "admin",
+            "/api/users",
+            json!({
+                "username": "staff", "display_name": "Staff", "roles": ["counsellor"],
+                "organisation": ids[0],
+            }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["user.organisation_not_partner"], "{}", r.body);
+    for (username, org) in [("keur", &ids[0]), ("other", &ids[1])] {
+        let r = w
+            .post(
+                "admin",
+                "/api/users",
+                json!({
+                    "username": username, "display_name": username, "roles": ["partner"],
+                    "organisation": org, "password": PASSWORD,
+                }),
+            )
+            .await
+            .ok();
+        assert_eq!(r["user"]["organisation"], json!(org));
+        w.sign_in(username, PASSWORD).await;
+    }
+    (ids.remove(0), ids.remove(0))
+}
+
+fn referral(id: &str, organisation: &str, person: &str, shared: Value) -> Value {
+    json!({
+        "referral_id": id,
+        "organisation": organisation,
+        "service": "reception",
+        "country": "SN",
+        "people": [person],
+        "consent_for": [person],
+        "shared": shared,
+        "answer_within_days": 7,
+        "note": "Arrives on the evening flight.",
+    })
+}
+
+const KY_REFERRAL: &str = "018f0000-0000-7000-8000-0000000000a1";
+const OTHER_REFERRAL: &str = "018f0000-0000-7000-8000-0000000000b2";
+
+async fn a_partner_sees_its_referrals_with_only_the_data_consented_and_answers_them(db: &TestDb) {
+    let mut w = World::start(db).await;
+    let (ky, other) = partners(&mut w).await;
+    let (case, awa) = w.single_adult().await;
+    let mut d = adult("Awa");
+    d["contact"] = json!({"phone": "+221 77 000 00 00"});
+    d["vulnerabilities"] = json!(["victim_of_trafficking"]);
+    w.cmd(
+        "counsellor",
+        &case,
+        "person-updates",
+        json!({"person_id": awa, "details": d}),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        referral(
+            KY_REFERRAL,
+            &ky,
+            &awa,
+            json!(["identity", "vulnerabilities"]),
+        ),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        referral(OTHER_REFERRAL, &other, &awa, json!(["identity"])),
+    )
+    .await
+    .ok();
+
+    let counts = w.get("keur", "/api/partner/counts").await.ok();
+    assert_eq!(
+        (counts["waiting"].clone(), counts["active"].clone()),
+        (json!(1), json!(0))
+    );
+    let list = w
+        .get("keur", "/api/partner/referrals?list=waiting")
+        .await
+        .ok();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["referral_id"], KY_REFERRAL);
+    assert!(
+        !list.to_string().contains("Awa"),
+        "a list shows no personal data: {list}"
+    );
+
+    let path = format!("/api/partner/referrals/{case}/{KY_REFERRAL}");
+    let seen = w.get("keur", &path).await.ok();
+    let text = seen.to_string();
+    assert!(
+        seen["people"][0]["identity"]["name"]
+            .as_str()
+            .unwrap()
+            .contains("Awa")
+    );
+    assert_eq!(
+        seen["people"][0]["contact"],
+        Value::Null,
+        "contact was not shared"
+    );
+    assert_eq!(
+        seen["people"][0]["vulnerabilities"],
+        json!([]),
+        "nor trafficking history"
+    );
+    for secret in ["+221", "victim_of_trafficking", OTHER_REFERRAL] {
+        assert!(
+            !text.contains(secret),
+            "{secret} reached the partner: {text}"
+        );
+    }
+    // The other organisation's partner does not see it, and sees only its own.
+    assert_eq!(w.get("other", &path).await.status, 404);
+    let theirs = w
+        .get("other", "/api/partner/referrals?list=waiting")
+        .await
+        .ok();
+    assert_eq!(theirs["items"][0]["referral_id"], OTHER_REFERRAL);
+    assert_eq!(theirs["total"], 1);
+
+    // Answering: its own steps, on its own referral, at the version read.
+    let step = |referral: &str, step: &str, version: &Value| {
+        json!({"referral_id": referral, "step": step, "version": version,
+               "receiver": "Fatou Sarr, reception centre"})
+    };
+    let version = seen["version"].clone();
+    let url = format!("{}/api/cases/{case}/referral-steps", w.base);
+    let send = |user: &'static str, body: Value| {
+        let req = w.http.post(url.clone()).json(&body);
+        w.send(Some(user), req)
+    };
+    let r = send("other", step(KY_REFERRAL, "accepted", &version)).await;
+    assert_eq!(r.status, 404, "another organisation's referral: {}", r.body);
+    let r = send("keur", step(OTHER_REFERRAL, "accepted", &version)).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = send("keur", step(KY_REFERRAL, "accepted", &version)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let version = r.ok()["version"].clone();
+    let r = send("keur", step(KY_REFERRAL, "closed", &version)).await;
+    assert_eq!(r.status, 403, "closing is the sender's: {}", r.body);
+    let counts = w.get("keur", "/api/partner/counts").await.ok();
+    assert_eq!(
+        (counts["waiting"].clone(), counts["active"].clone()),
+        (json!(0), json!(1))
+    );
+    let staff = w.view("counsellor", &case).await;
+    assert_eq!(
+        staff["case"]["referrals"]["referrals"][KY_REFERRAL]["status"],
+        "accepted"
+    );
+
+    // Revoked: the partner sees that it was, and nothing personal any more.
+    w.cmd(
+        "counsellor",
+        &case,
+        "referral-steps",
+        json!({"referral_id": KY_REFERRAL, "step": "revoked", "reason": "Consent withdrawn"}),
+    )
+    .await
+    .ok();
+    let seen = w.get("keur", &path).await.ok();
+    assert_eq!(seen["status"], "revoked");
+    assert_eq!(seen["data_shown"], false);
+    assert!(!seen.to_string().contains("Awa"));
+
+    // Each read that showed personal data, and only those, is in the audit log.
+    let log = w.get("auditor", "/api/audit?per_page=200").await.ok();
+    let reads: Vec<&Value> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "referral.partner_read")
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0]["detail"].as_str().unwrap().contains(KY_REFERRAL));
+}
+
+async fn a_partner_reaches_nothing_else(db: &TestDb) {
+    let mut w = World::start(db).await;
+    let (ky, other) = partners(&mut w).await;
+    let (case, awa) = w.single_adult().await;
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        referral(KY_REFERRAL, &ky, &awa, json!(["identity"])),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        referral(OTHER_REFERRAL, &other, &awa, json!(["identity"])),
+    )
+    .await
+    .ok();
+    let programme = w.programme.to_string();
+    let user = w.get("admin", "/api/users").await.ok()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = w.events().await;
+    let doc = w
+        .send(None, w.http.get(format!("{}/api/openapi.json", w.base)))
+        .await
+        .ok();
+    // What a partner may use: its own lists and referrals, its session, the directory
+    // and the programme's offices (reference data, nothing personal).
+    let allowed = |path: &str| {
+        path.starts_with("/api/partner/")
+            || path == "/api/offices"
+            || path.starts_with("/api/session")
+            || path == "/api/tokens"
+            || path.starts_with("/api/organisations")
+            || matches!(path, "/healthz" | "/readyz" | "/api/openapi.json")
+    };
+    let mut tried = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("{case_id}", &case)
+            .replace("{referral_id}", OTHER_REFERRAL)
+            .replace("{programme_id}", &programme)
+            .replace("{organisation_id}", &other)
+            .replace("{user_id}", &user);
+        for method in ops.as_object().unwrap().keys() {
+            if allowed(path) {
+                continue;
+            }
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = if path.ends_with("/referral-steps") {
+                json!({"referral_id": OTHER_REFERRAL, "step": "accepted", "version": 1})
+            } else if path.ends_with("/notes") {
+                json!({"text": "A partner writes on the case", "version": 1})
+            } else if path.ends_with("/search") {
+                json!({"q": "awa"})
+            } else {
+                json!({})
+            };
+            let r = w
+                .send(
+                    Some("keur"),
+                    w.http
+                        .request(m, format!("{}{concrete}", w.base))
+                        .json(&body),
+                )
+                .await;
+            tried += 1;
+            let text = r.body.to_string();
+            assert!(
+                !text.contains("Awa") && !text.contains(&case) && !text.contains(OTHER_REFERRAL),
+                "{method} {path} showed a partner the case: {} {text}",
+                r.status
+            );
+            if (200..300).contains(&r.status) {
+                // Only lists that are empty for a partner answer at all.
+                let empty = r.body["total"] == json!(0)
+                    || r.body["items"] == json!([])
+                    || r.body.as_array().is_some_and(|a| a.is_empty());
+                assert!(empty, "{method} {path} answered a partner: {text}");
+            }
+        }
+    }
+    assert!(tried >= 60, "{tried} operations tried");
+    assert_eq!(w.events().await, events, "a partner wrote nothing");
+    let log = w.get("auditor", "/api/audit?per_page=200").await.ok();
+    assert!(
+        !log.to_string().contains("case.read_sensitive"),
+        "a partner read nothing sensitive"
+    );
+}
+
+homeward_store::db_tests!(
+    a_partner_sees_its_referrals_with_only_the_data_consented_and_answers_them,
+    a_partner_reaches_nothing_else,
+);
