@@ -416,6 +416,42 @@ async fn register(b: &mut Browser, given: &str) -> String {
 /// The whole lifecycle, by four roles, through the browser.
 async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool) {
     let site = site().await;
+    // A legal aid desk of the directory, and its partner user.
+    let desk = {
+        use homeward_domain::organisation::*;
+        let details = OrganisationDetails {
+            name: homeward_domain::values::ShortText::parse("Brussels Legal Aid Desk").unwrap(),
+            kind: OrganisationKind::MigrantSupport,
+            countries: ["BE".parse().unwrap()].into(),
+            services: [ServiceType::LegalAid].into(),
+            stages: [ServiceStage::Return].into(),
+            languages: Default::default(),
+            contact: None,
+            email: None,
+            phone: None,
+            address: None,
+            active: true,
+        };
+        site.app
+            .create_organisation(None, details)
+            .await
+            .unwrap()
+            .id
+    };
+    site.app
+        .create_user(
+            None,
+            homeward_app::admin::NewUser {
+                username: "liaison".into(),
+                display_name: "Legal aid desk liaison".into(),
+                roles: [homeward_domain::access::Role::Partner].into(),
+                offices: Default::default(),
+                organisation: Some(desk),
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
     let mut b = Browser::open(driver, &site.base, label, javascript).await;
 
     // The counsellor registers, counsels, takes consent, screens and applies.
@@ -424,6 +460,43 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         b.language(lang).await;
     }
     let case = register(&mut b, "Awa").await;
+    // Awa is referred to the legal aid desk; its partner answers at the end of the walk.
+    b.step(&case, "make-referral").await;
+    b.select("organisation", &desk.to_string()).await;
+    b.choose("country", "BE").await;
+    b.select("service", "legal_aid").await;
+    b.first("people").await;
+    b.first("consent_for").await;
+    b.choose("shared", "identity").await;
+    b.fill("answer_within_days", "7").await;
+    b.submit("referral-made").await;
+    assert_eq!(
+        b.path().await,
+        format!("/cases/{case}"),
+        "{label}: referred"
+    );
+    b.sign_out().await;
+    // The desk's partner declines it from its own pages; the counsellor closes it.
+    b.sign_in("liaison").await;
+    b.click_and_wait("main a[href^='/partner/referrals/']")
+        .await;
+    b.check("partner-referral").await;
+    b.choose("step", "declined").await;
+    b.fill("reason", "We take no new files this month.").await;
+    b.submit("partner-answered").await;
+    assert!(
+        b.text()
+            .await
+            .contains(&expected(lang, "opt-referral_status-declined")),
+        "{label}: the partner's answer is recorded"
+    );
+    b.sign_out().await;
+    b.sign_in("counsellor").await;
+    b.step(&case, "update-referral").await;
+    b.first("referral_id").await;
+    b.choose("step", "closed").await;
+    b.submit("referral-closed").await;
+    assert_eq!(b.path().await, format!("/cases/{case}"), "{label}: closed");
     b.step(&case, "record-counselling-session").await;
     b.select("language", "wo").await;
     for t in [

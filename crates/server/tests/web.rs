@@ -1360,7 +1360,7 @@ async fn roles_without_cases_see_what_they_can_do_from_their_home_page() {
         ("admin", &["/admin", "/audit", "/account"][..], "/queues/"),
         ("donor", &["/statistics", "/account"][..], "/admin\">"),
         ("auditor", &["/audit", "/account"][..], "/admin\">"),
-        ("partner", &["/account"][..], "/statistics\">"),
+        ("partner", &["/partner", "/account"][..], "/statistics\">"),
     ] {
         let mut w = Web::new(&s);
         w.sign_in_with(user, &format!("demo-{user}-2026")).await;
@@ -1567,6 +1567,131 @@ async fn a_referral_is_made_with_consent_and_followed_to_its_answer_from_the_cas
     w.post("/language", &[("lang", "ar")]).await;
     let ar = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
     assert!(ar.contains("مقبولة"), "{ar}");
+}
+
+/// A partner organisation's user finds the referrals addressed to it on its home page,
+/// sees in each only what was shared, answers it, and reaches no case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case() {
+    use homeward_domain::organisation::*;
+    let s = site().await;
+    let desk = OrganisationDetails {
+        name: homeward_domain::values::ShortText::parse("Brussels Legal Aid Desk").unwrap(),
+        kind: OrganisationKind::MigrantSupport,
+        countries: ["BE".parse().unwrap()].into(),
+        services: [ServiceType::LegalAid].into(),
+        stages: [ServiceStage::Return].into(),
+        languages: Default::default(),
+        contact: None,
+        email: None,
+        phone: None,
+        address: None,
+        active: true,
+    };
+    let org = s.app.create_organisation(None, desk).await.unwrap();
+    s.app
+        .create_user(
+            None,
+            homeward_app::admin::NewUser {
+                username: "liaison".into(),
+                display_name: "Legal aid desk liaison".into(),
+                roles: [homeward_domain::access::Role::Partner].into(),
+                offices: Default::default(),
+                organisation: Some(org.id),
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let path = format!("/cases/{case}/do/make-referral");
+    let form = w.get(&path).await.body;
+    let person = {
+        let marker = "name=\"people\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let org_id = org.id.to_string();
+    let done = w
+        .post(
+            &path,
+            &[
+                ("organisation", org_id.as_str()),
+                ("service", "legal_aid"),
+                ("country", "BE"),
+                ("people", person.as_str()),
+                ("consent_for", person.as_str()),
+                ("shared", "identity"),
+                ("answer_within_days", "7"),
+                ("note", "Needs advice on her asylum file before she leaves."),
+            ],
+        )
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+
+    let mut partner = Web::new(&s);
+    partner.sign_in("liaison").await;
+    let home = plain(&unescape(&partner.get("/home").await.body));
+    assert!(home.contains("Waiting for your answer"), "{home}");
+    let link = {
+        let marker = "href=\"/partner/referrals/";
+        let at = home.find(marker).expect("the referral on the home page") + "href=\"".len();
+        home[at..].split('"').next().unwrap().to_string()
+    };
+    assert!(link.starts_with(&format!("/partner/referrals/{case}/")));
+    let list = partner.get("/partner?queue=waiting").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains(&link), "{}", list.body);
+    let body = partner.get(&link).await.body;
+    let version = {
+        let marker = "name=\"version\" value=\"";
+        let at = body.find(marker).unwrap() + marker.len();
+        body[at..].split('"').next().unwrap().to_string()
+    };
+    let page = plain(&unescape(&body));
+    assert!(page.contains("Awa"), "{page}");
+    assert!(page.contains("Needs advice on her asylum file"));
+    assert!(!page.contains("+32"), "contact was not shared: {page}");
+    // Declining needs a reason; accepting is recorded and shown.
+    let declined = partner
+        .post(&link, &[("step", "declined"), ("version", &version)])
+        .await;
+    assert_eq!(declined.status, 422);
+    assert!(
+        declined.body.contains("href=\"#reason\""),
+        "{}",
+        declined.body
+    );
+    partner.get(&link).await;
+    let accepted = partner
+        .post(&link, &[("step", "accepted"), ("version", &version)])
+        .await;
+    assert_eq!(
+        (accepted.status, &accepted.url),
+        (200, &link),
+        "{}",
+        accepted.body
+    );
+    assert!(
+        plain(&unescape(&accepted.body)).contains("Accepted</span>"),
+        "the status: {}",
+        accepted.body
+    );
+    // The case itself, its list and its timeline do not exist for a partner.
+    assert_eq!(partner.get(&format!("/cases/{case}")).await.status, 404);
+    assert_eq!(
+        partner
+            .get(&format!("/cases/{case}/do/add-note"))
+            .await
+            .status,
+        404
+    );
+    assert!(!partner.get("/cases").await.body.contains("Awa"));
+    // The caseworker sees the partner's answer on the case.
+    let staff = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
+    assert!(staff.contains(": Accepted"), "{staff}");
 }
 
 /// Referrals not answered in time wait on the home page of those who refer (escalated

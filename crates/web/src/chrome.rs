@@ -53,6 +53,9 @@ impl Chrome {
             if a.may_register_cases() {
                 nav.push(("/cases/new", "nav-new-case"));
             }
+            if a.partner_of().is_some() {
+                nav.push(("/partner", "nav-partner"));
+            }
             if a.reads_cases() || a.may_keep_directory() {
                 nav.push(("/directory", "nav-directory"));
             }

@@ -37,6 +37,11 @@ pub fn router(state: WebState) -> Router {
         .route("/cases", get(pages::cases::list).post(pages::cases::search))
         .route("/follow-ups", get(pages::follow_ups::list))
         .route("/referrals", get(pages::referrals::list))
+        .route("/partner", get(pages::partner::list))
+        .route(
+            "/partner/referrals/{case_id}/{referral_id}",
+            get(pages::partner::show).post(pages::partner::answer),
+        )
         .route("/queues/{slug}", get(pages::queues::show))
         .route(
             "/cases/new",

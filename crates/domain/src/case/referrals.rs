@@ -126,6 +126,40 @@ impl ReferralStatus {
     pub fn is_final(self) -> bool {
         matches!(self, ReferralStatus::Closed | ReferralStatus::Revoked)
     }
+
+    /// The one table of which step may follow which: the statuses from which a step
+    /// leads to this one.
+    pub fn reached_from(self) -> &'static [ReferralStatus] {
+        use ReferralStatus::*;
+        match self {
+            Sent => &[],
+            Accepted | Declined => &[Sent],
+            InProgress => &[Accepted],
+            Delivered => &[Accepted, InProgress],
+            Closed => &[Delivered, Declined],
+            Revoked => &[Sent, Accepted, InProgress],
+        }
+    }
+
+    /// Reached by the organisation's own step (accepting, declining, starting,
+    /// delivering); closing and revoking are the sender's.
+    pub fn is_organisations_step(self) -> bool {
+        matches!(
+            self,
+            ReferralStatus::Accepted
+                | ReferralStatus::Declined
+                | ReferralStatus::InProgress
+                | ReferralStatus::Delivered
+        )
+    }
+
+    /// The organisation's steps that may follow this status.
+    pub fn organisations_next(self) -> Vec<ReferralStatus> {
+        ReferralStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_organisations_step() && s.reached_from().contains(&self))
+            .collect()
+    }
 }
 
 /// A step of a referral after it was sent.
@@ -151,7 +185,7 @@ impl ReferralStep {
     /// A step the organisation takes (accept, decline, start, deliver); closing and
     /// revoking are the sender's.
     pub fn is_organisations(&self) -> bool {
-        !matches!(self, ReferralStep::Closed | ReferralStep::Revoked { .. })
+        self.status().is_organisations_step()
     }
 
     /// The status the step leads to.
@@ -168,14 +202,7 @@ impl ReferralStep {
 
     /// The statuses this step may follow.
     pub fn follows(&self) -> &'static [ReferralStatus] {
-        use ReferralStatus::*;
-        match self {
-            ReferralStep::Accepted | ReferralStep::Declined { .. } => &[Sent],
-            ReferralStep::InProgress => &[Accepted],
-            ReferralStep::Delivered { .. } => &[Accepted, InProgress],
-            ReferralStep::Closed => &[Delivered, Declined],
-            ReferralStep::Revoked { .. } => &[Sent, Accepted, InProgress],
-        }
+        self.status().reached_from()
     }
 }
 

@@ -39,6 +39,8 @@ pub struct SharedReferral {
     pub answer_within_days: u16,
     pub status: ReferralStatus,
     pub answer: AnswerStatus,
+    /// The steps the organisation may record now.
+    pub your_steps: Vec<ReferralStatus>,
     pub steps: Vec<SharedStep>,
     /// Who receives the people at arrival, as the organisation named them.
     pub receiver: Option<ShortText>,
@@ -178,6 +180,7 @@ pub fn shared_referral(case: &Case, id: ReferralId, today: NaiveDate) -> Option<
         answer_within_days: r.request.answer_within_days,
         status: r.status,
         answer: r.answer_status(today),
+        your_steps: r.status.organisations_next(),
         steps: r
             .steps
             .iter()

@@ -259,18 +259,7 @@ async fn build(
         .iter()
         .map(|m| {
             let d = &m.details;
-            let born = match d.date_of_birth {
-                homeward_domain::person::DateOfBirth::Exact(b) => {
-                    format!(
-                        "{} ({})",
-                        i.date(b),
-                        i.number(i64::from(d.date_of_birth.age_on(today)))
-                    )
-                }
-                homeward_domain::person::DateOfBirth::EstimatedYear(y) => {
-                    format!("~{}", i.digits(&y.to_string()))
-                }
-            };
+            let born = born(&i, &d.date_of_birth, today);
             let status = view.consent.iter().find(|c| c.person_id == m.person_id);
             let consent = match (case.consents.get(&m.person_id), status.map(|s| s.path)) {
                 (_, Some("covered_by_family")) => i.t("case-consent-covered"),
@@ -472,6 +461,22 @@ async fn build(
         withheld: (!withheld_kinds.is_empty())
             .then(|| i.t1("case-withheld", "kinds", withheld_kinds.join(", "))),
     })
+}
+
+/// A date of birth as shown: the date and the age today, or "~1990" for an estimated year.
+pub fn born(
+    i: &I18n,
+    dob: &homeward_domain::person::DateOfBirth,
+    today: chrono::NaiveDate,
+) -> String {
+    match *dob {
+        homeward_domain::person::DateOfBirth::Exact(b) => {
+            format!("{} ({})", i.date(b), i.number(i64::from(dob.age_on(today))))
+        }
+        homeward_domain::person::DateOfBirth::EstimatedYear(y) => {
+            format!("~{}", i.digits(&y.to_string()))
+        }
+    }
 }
 
 pub fn enum_code<T: serde::Serialize>(v: &T) -> String {

@@ -7,6 +7,7 @@ pub mod case;
 pub mod cases;
 pub mod directory;
 pub mod follow_ups;
+pub mod partner;
 pub mod queues;
 pub mod referrals;
 pub mod register;
@@ -396,8 +397,8 @@ fn tasks(v: &Visitor, p: &Principal) -> Vec<Task> {
     if a.may_read_audit() {
         out.push(task("/audit", "task-audit"));
     }
-    if a.has(Role::Partner) {
-        out.push(task("", "task-partner"));
+    if a.partner_of().is_some() {
+        out.push(task("/partner", "task-partner"));
     }
     out.push(task("/account", "task-account"));
     out
@@ -617,6 +618,10 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
             if let Some(q) = queues::CaseQueue::of(slug).filter(|q| q.for_actor(&p)) {
                 queues.push(case_queue(&st, &v, &p, q).await?);
             }
+        }
+        // A partner's referrals, by where they stand.
+        if a.partner_of().is_some() {
+            queues.extend(partner::home_queues(&st, &v, &p).await?);
         }
         Ok(())
     }
