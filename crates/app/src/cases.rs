@@ -89,7 +89,15 @@ impl App {
     /// A programme's settings for a request: from memory when the directory has not
     /// changed since they were read.
     pub async fn programme_for(&self, p: &Principal, id: ProgrammeId) -> Result<ProgrammeSettings> {
-        let generation = p.directory_generation;
+        self.programme_at(p.directory_generation, id).await
+    }
+
+    /// A programme's settings as of a directory generation read with a request.
+    pub(crate) async fn programme_at(
+        &self,
+        generation: i64,
+        id: ProgrammeId,
+    ) -> Result<ProgrammeSettings> {
         if let Some(settings) = self.directory().programme(generation, id) {
             return Ok(settings);
         }
@@ -145,7 +153,7 @@ impl App {
     /// they make is kept in memory (see `recent`).
     async fn commit(
         &self,
-        p: &Principal,
+        actor: UserId,
         history: &[RecordedEvent],
         before: Option<&Case>,
         new: &[RecordedEvent],
@@ -161,7 +169,7 @@ impl App {
         let at = new.last().map(|e| e.meta.recorded_at).unwrap_or_else(now);
         let audit = AuditDraft {
             at,
-            actor: Some(p.actor.user_id.0),
+            actor: Some(actor.0),
             action: format!("case.{action}"),
             case_id: Some(case.id.0),
             detail: serde_json::json!({
@@ -250,7 +258,9 @@ impl App {
             &ctx,
         )?;
         let new = recorded(0, p.actor.user_id, occurred_at, at, events);
-        let done = self.commit(p, &[], None, &new, "register").await?;
+        let done = self
+            .commit(p.actor.user_id, &[], None, &new, "register")
+            .await?;
         Ok(Executed {
             case_id,
             reference: done.case.reference.to_string(),
@@ -275,7 +285,7 @@ impl App {
     /// Loads a case the principal may see, or "not found" (never "forbidden": a case of
     /// another office does not exist for this user). Whether the user may see it is the
     /// domain's rule (`access::can_see`), asked of the case its events make.
-    async fn load_visible(&self, p: &Principal, id: CaseId) -> Result<Arc<Replayed>> {
+    pub(crate) async fn load_visible(&self, p: &Principal, id: CaseId) -> Result<Arc<Replayed>> {
         let replayed = self.load(id).await?.ok_or(AppError::NotFound)?;
         if !access::can_see(&p.actor, &replayed.case) {
             return Err(AppError::NotFound);
@@ -326,8 +336,30 @@ impl App {
         occurred_at: Option<DateTime<Utc>>,
         cmd: Command,
     ) -> Result<Executed> {
+        self.execute_as(
+            &p.actor,
+            p.directory_generation,
+            read,
+            expected_version,
+            occurred_at,
+            cmd,
+        )
+        .await
+    }
+
+    /// Runs a command as `actor` (a signed-in user's, or a referral link's) on a case
+    /// read, with the programme settings of the directory `generation`.
+    pub(crate) async fn execute_as(
+        &self,
+        actor: &Actor,
+        generation: i64,
+        read: &Replayed,
+        expected_version: u64,
+        occurred_at: Option<DateTime<Utc>>,
+        cmd: Command,
+    ) -> Result<Executed> {
         let (history, case) = (&read.events, &read.case);
-        if !access::reaches(&p.actor, case, &cmd) {
+        if !access::reaches(actor, case, &cmd) {
             return Err(AppError::NotFound);
         }
         if case.version != expected_version {
@@ -335,13 +367,13 @@ impl App {
                 current: case.version,
             });
         }
-        access::authorize(&p.actor, case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
-        let programme = self.programme_for(p, case.programme).await?;
+        access::authorize(actor, case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
+        let programme = self.programme_at(generation, case.programme).await?;
         let at = now();
         let occurred_at = occurred_at.unwrap_or(at);
         let name = cmd.name();
         let ctx = Context {
-            actor: p.actor.user_id,
+            actor: actor.user_id,
             occurred_at,
             now: at,
             programme: &programme,
@@ -350,11 +382,13 @@ impl App {
         let events = decide(case, cmd, &ctx).map_err(|r| {
             // A refusal tells no more than the case view would.
             AppError::Refused(homeward_domain::Refusal {
-                violations: redact_conditions(r.violations, &Visibility::of(&p.actor)),
+                violations: redact_conditions(r.violations, &Visibility::of(actor)),
             })
         })?;
-        let new = recorded(case.version, p.actor.user_id, occurred_at, at, events);
-        let done = self.commit(p, history, Some(case), &new, name).await?;
+        let new = recorded(case.version, actor.user_id, occurred_at, at, events);
+        let done = self
+            .commit(actor.user_id, history, Some(case), &new, name)
+            .await?;
         Ok(Executed {
             case_id: case.id,
             reference: done.case.reference.to_string(),

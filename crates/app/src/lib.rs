@@ -12,6 +12,7 @@ pub mod cube;
 pub mod demo;
 mod directory;
 pub mod input;
+pub mod links;
 pub mod organisations;
 pub mod partners;
 mod recent;

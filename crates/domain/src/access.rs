@@ -255,6 +255,18 @@ fn answered_as_partner<'a>(
     }
 }
 
+/// Who answers through a referral's single-use link: the organisation the referral is
+/// addressed to, acting as its partner users would (`partner_sees`, `authorize`), under
+/// the link's own id. The application lets it act on that one referral only.
+pub fn link_actor(link: uuid::Uuid, organisation: OrganisationId) -> Actor {
+    Actor {
+        user_id: UserId(link),
+        roles: [Role::Partner].into(),
+        offices: BTreeSet::new(),
+        organisation: Some(organisation),
+    }
+}
+
 /// Whether the actor sees this referral as its organisation: a partner, of the
 /// organisation it is addressed to. Anyone else is told it does not exist.
 pub fn partner_sees(actor: &Actor, referral: &ReferralRecord) -> bool {

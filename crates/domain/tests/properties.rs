@@ -562,6 +562,7 @@ fn command(s: &mut Scenario, step: &Step) -> Option<(UserId, Command)> {
                     },
                     note: None,
                     receiver: (*answer == 0).then(|| t("Social worker on duty")),
+                    answered_by: None,
                 }),
             )
         }

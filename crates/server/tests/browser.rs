@@ -475,7 +475,22 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         format!("/cases/{case}"),
         "{label}: referred"
     );
+    // A link for an organisation without an account, opened without signing in.
+    b.go(&format!("/cases/{case}/referral-links")).await;
+    b.first("referral_id").await;
+    b.submit("link-issued").await;
+    let text = b.text().await;
+    let link = text[text.find("/r/").expect("the link is shown")..]
+        .split(char::is_whitespace)
+        .next()
+        .unwrap()
+        .to_string();
     b.sign_out().await;
+    b.go(&link).await;
+    assert!(
+        b.text().await.contains("Awa"),
+        "{label}: the link opens the referral"
+    );
     // The desk's partner declines it from its own pages; the counsellor closes it.
     b.sign_in("liaison").await;
     b.click_and_wait("main a[href^='/partner/referrals/']")

@@ -1692,6 +1692,36 @@ async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case(
     // The caseworker sees the partner's answer on the case.
     let staff = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
     assert!(staff.contains(": Accepted"), "{staff}");
+    // For an organisation without an account, a link: shown once, opened without one.
+    assert!(staff.contains(&format!("href=\"/cases/{case}/referral-links\"")));
+    let form = w.get(&format!("/cases/{case}/referral-links")).await.body;
+    let referral = link.rsplit('/').next().unwrap().to_string();
+    assert!(form.contains(&format!("value=\"{referral}\"")), "{form}");
+    let issued = w
+        .post(
+            &format!("/cases/{case}/referral-links"),
+            &[("referral_id", referral.as_str())],
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{}", issued.body);
+    let url = {
+        let at = issued.body.find("http://").expect("the link is shown");
+        issued.body[at..]
+            .split(|c: char| c.is_whitespace() || c == '<')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(url.contains("/r/"), "{url}");
+    let outsider = reqwest::Client::new();
+    let opened = outsider.get(&url).send().await.unwrap();
+    assert_eq!(opened.status(), 200);
+    let opened = opened.text().await.unwrap();
+    assert!(opened.contains("Awa") && opened.contains("name=\"answered_by\""));
+    assert!(
+        !opened.contains("href=\"/cases"),
+        "nothing of the case beyond the referral"
+    );
 }
 
 /// Referrals not answered in time wait on the home page of those who refer (escalated

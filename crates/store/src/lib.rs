@@ -445,6 +445,33 @@ pub struct UserChange {
     pub password_hash: Option<String>,
 }
 
+/// A referral's single-use answer link. Only a hash of the secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralLink {
+    pub id: Uuid,
+    /// SHA-256 of the secret, hex.
+    pub secret_hash: String,
+    pub case_id: Uuid,
+    pub referral_id: Uuid,
+    pub organisation_id: Uuid,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+from_row!(ReferralLink {
+    id,
+    secret_hash,
+    case_id,
+    referral_id,
+    organisation_id,
+    created_by,
+    created_at,
+    expires_at,
+    used_at
+});
+
 /// A browser session or an API token. Only a hash of the secret is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthSession {
@@ -640,6 +667,26 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<WaitingReferral>> {
         dispatch!(self, s => s.referrals_waiting(scope, wait, page).await)
+    }
+
+    pub async fn create_referral_link(&self, link: &ReferralLink) -> Result<()> {
+        dispatch!(self, s => s.create_referral_link(link).await)
+    }
+
+    /// The link whose secret hashes to `secret_hash`, used or not, expired or not.
+    pub async fn referral_link(&self, secret_hash: &str) -> Result<Option<ReferralLink>> {
+        dispatch!(self, s => s.referral_link(secret_hash).await)
+    }
+
+    /// Marks a link used at `at`, if it was not: whether this call did (one answer per
+    /// link, however many arrive at once).
+    pub async fn use_referral_link(&self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+        dispatch!(self, s => s.use_referral_link(id, at).await)
+    }
+
+    /// Gives back a link its caller marked used and whose answer was then not recorded.
+    pub async fn release_referral_link(&self, id: Uuid) -> Result<()> {
+        dispatch!(self, s => s.release_referral_link(id).await)
     }
 
     /// The referrals addressed to an organisation in one of `statuses` (codes).

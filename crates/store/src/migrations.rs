@@ -105,6 +105,10 @@ mod tests {
                     "6b6ff6056ca81c718802750146aea838",
                 ),
                 ("0016_partner_users.sql", "c0965bb13267ad468c7e27b07f8c94ef"),
+                (
+                    "0017_referral_links.sql",
+                    "1bfc2012496ce81749869457a5899025",
+                ),
             ],
         ),
         (
@@ -150,6 +154,10 @@ mod tests {
                     "7bcf75cf99d17dcecf3b4e406fb5dbb4",
                 ),
                 ("0016_partner_users.sql", "5795cd8ff4430b809ac38c55fa40186d"),
+                (
+                    "0017_referral_links.sql",
+                    "15de1883a5c9fe91bf740453dc9f1d08",
+                ),
             ],
         ),
     ];

@@ -39,6 +39,14 @@ pub fn router(state: WebState) -> Router {
         .route("/referrals", get(pages::referrals::list))
         .route("/partner", get(pages::partner::list))
         .route(
+            "/cases/{case_id}/referral-links",
+            get(pages::links::issue_form).post(pages::links::issue),
+        )
+        .route(
+            "/r/{secret}",
+            get(pages::links::open).post(pages::links::answer),
+        )
+        .route(
             "/partner/referrals/{case_id}/{referral_id}",
             get(pages::partner::show).post(pages::partner::answer),
         )

@@ -38,6 +38,7 @@ pub(super) fn refer_on_arrival(
                     step,
                     note: None,
                     receiver: None,
+                    answered_by: None,
                 }),
             )?;
         }
@@ -141,6 +142,7 @@ pub(super) fn refer_on_arrival(
                 step,
                 note: None,
                 receiver: None,
+                answered_by: None,
             }),
         )?;
     }
@@ -199,6 +201,7 @@ pub(super) fn protect_on_arrival(
                     step: ReferralStep::Accepted,
                     note: None,
                     receiver: Some(text("Duty social worker, met at arrivals")?),
+                    answered_by: None,
                 }),
             )?;
         }

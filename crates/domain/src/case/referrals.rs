@@ -58,6 +58,9 @@ impl DataGroup {
     }
 }
 
+/// The longest a single-use answer link lasts, in days.
+pub const LINK_MAX_DAYS: i64 = 30;
+
 /// A referral as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -218,6 +221,10 @@ pub struct ReferralUpdate {
     /// organisation names them (a child is handed over to someone named).
     #[serde(default)]
     pub receiver: Option<ShortText>,
+    /// Who at the organisation answered, as they gave their name (on an answer through a
+    /// referral's single-use link, where no account says who).
+    #[serde(default)]
+    pub answered_by: Option<ShortText>,
 }
 
 /// A step as it happened.
@@ -228,6 +235,9 @@ pub struct ReferralStepRecord {
     pub by: UserId,
     pub step: ReferralStep,
     pub note: Option<LongText>,
+    /// Who at the organisation answered, when they named themselves.
+    #[serde(default)]
+    pub answered_by: Option<ShortText>,
 }
 
 /// Whether a referral waits for an answer, and for how long.
@@ -284,6 +294,32 @@ impl ReferralRecord {
     /// twice its time after it was sent.
     pub fn escalate_on(&self) -> NaiveDate {
         self.answer_due() + Duration::days(i64::from(self.request.answer_within_days))
+    }
+
+    /// When a single-use answer link issued at `issued` stops working: after the days the
+    /// organisation has to answer, and never more than `LINK_MAX_DAYS`.
+    pub fn link_expires(&self, issued: DateTime<Utc>) -> DateTime<Utc> {
+        issued + Duration::days(i64::from(self.request.answer_within_days).min(LINK_MAX_DAYS))
+    }
+
+    /// Why no answer link is issued for this referral: it waits for nothing from the
+    /// organisation (answered and under way is still a wait for delivery).
+    pub fn link_violations(&self) -> Vec<crate::rules::Violation> {
+        if self.status.organisations_next().is_empty() {
+            vec![
+                crate::rules::Violation::new(
+                    "referral.link_not_needed",
+                    format!(
+                        "this referral is {}: it waits for nothing from the organisation",
+                        self.status.code().replace('_', " ")
+                    ),
+                )
+                .at("referral_id")
+                .param("status", self.status.code()),
+            ]
+        } else {
+            vec![]
+        }
     }
 
     /// The one definition of a referral waiting, overdue and escalated on `today`:
@@ -358,6 +394,7 @@ impl Referrals {
                         by: meta.actor,
                         step: u.step.clone(),
                         note: u.note.clone(),
+                        answered_by: u.answered_by.clone(),
                     });
                 }
             }

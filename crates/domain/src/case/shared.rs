@@ -31,6 +31,8 @@ pub struct SharedReferral {
     pub version: u64,
     pub referral_id: ReferralId,
     pub organisation: OrganisationId,
+    /// The organisation's name when it was referred to.
+    pub organisation_name: ShortText,
     pub service: ServiceType,
     pub country: Option<CountryCode>,
     /// What is asked.
@@ -64,6 +66,8 @@ pub struct SharedStep {
     #[serde(flatten)]
     pub step: ReferralStep,
     pub note: Option<LongText>,
+    /// Who at the organisation answered, when they named themselves.
+    pub answered_by: Option<ShortText>,
 }
 
 /// A person referred: each group present only if it is shared.
@@ -173,6 +177,7 @@ pub fn shared_referral(case: &Case, id: ReferralId, today: NaiveDate) -> Option<
         version: case.version,
         referral_id: id,
         organisation: r.request.organisation,
+        organisation_name: r.request.organisation_name.clone(),
         service: r.request.service,
         country: r.request.country.clone(),
         note: r.request.note.clone(),
@@ -188,6 +193,7 @@ pub fn shared_referral(case: &Case, id: ReferralId, today: NaiveDate) -> Option<
                 at: s.at,
                 step: s.step.clone(),
                 note: s.note.clone(),
+                answered_by: s.answered_by.clone(),
             })
             .collect(),
         receiver: r.receiver.clone(),

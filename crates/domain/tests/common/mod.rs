@@ -274,6 +274,7 @@ impl Scenario {
                 step: ReferralStep::Accepted,
                 note: None,
                 receiver: receiver.map(t),
+                answered_by: None,
             }),
         );
         referral_id

@@ -400,6 +400,7 @@ fn a_victim_of_trafficking_departs_once_reception_in_the_country_of_return_is_ac
                 step,
                 note: None,
                 receiver: None,
+                answered_by: None,
             }),
         );
     };

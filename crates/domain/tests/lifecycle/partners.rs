@@ -208,3 +208,49 @@ fn a_partner_account_belongs_to_one_organisation_and_nothing_else() {
     );
     assert!(codes(&[Role::Counsellor], &[HOST_OFFICE].into(), None).is_empty());
 }
+
+#[test]
+fn an_answer_link_lasts_the_days_to_answer_at_most_thirty_and_only_while_something_is_awaited() {
+    let mut s = Scenario::single_adult();
+    let mut r = request(&mut s, &[P1], &[P1]);
+    r.answer_within_days = 10;
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    let record = s.case().referrals.get(r.referral_id).cloned().unwrap();
+    let now = s.now;
+    assert_eq!(record.link_expires(now), now + Duration::days(10));
+    let mut long = record.clone();
+    long.request.answer_within_days = 90;
+    assert_eq!(long.link_expires(now), now + Duration::days(LINK_MAX_DAYS));
+    assert!(record.link_violations().is_empty());
+    s.ok(COUNSELLOR, step(&r, ReferralStep::Accepted));
+    let accepted = s.case().referrals.get(r.referral_id).cloned().unwrap();
+    assert!(
+        accepted.link_violations().is_empty(),
+        "delivery is still awaited"
+    );
+    s.ok(
+        COUNSELLOR,
+        step(
+            &r,
+            ReferralStep::Revoked {
+                reason: lt("No longer needed"),
+            },
+        ),
+    );
+    let revoked = s.case().referrals.get(r.referral_id).cloned().unwrap();
+    assert_eq!(
+        revoked
+            .link_violations()
+            .into_iter()
+            .map(|v| v.code)
+            .collect::<Vec<_>>(),
+        ["referral.link_not_needed"]
+    );
+    // The link acts as the organisation's partner: its own steps, its own referrals.
+    let link = homeward_domain::access::link_actor(uid(0x77), r.organisation);
+    assert!(partner_sees(&link, &record));
+    assert_eq!(
+        authorize_partner_step(&link, &ReferralStep::Closed),
+        Err(Denied::Sender)
+    );
+}

@@ -35,6 +35,7 @@ pub(crate) fn step(r: &ReferralRequest, step: ReferralStep) -> Command {
         step,
         note: None,
         receiver: None,
+        answered_by: None,
     })
 }
 
@@ -134,6 +135,7 @@ fn a_referral_moves_through_its_steps_in_order_and_each_is_recorded() {
         step: ReferralStep::Accepted,
         note: None,
         receiver: None,
+        answered_by: None,
     };
     s.refused(
         COUNSELLOR,

@@ -83,6 +83,7 @@ impl ReferralStepIn {
             step: step?,
             note: note?,
             receiver: receiver?,
+            answered_by: None,
         })
     }
 }

@@ -330,7 +330,137 @@ async fn a_partner_reaches_nothing_else(db: &TestDb) {
     );
 }
 
+/// The value of a hidden input of an HTML page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.find(&marker).unwrap() + marker.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+async fn an_organisation_without_an_account_answers_once_through_its_link(db: &TestDb) {
+    let w = World::start(db).await;
+    let ky = w
+        .post(
+            "admin",
+            "/api/organisations",
+            shelter("Keur Yakaar", &["SN"]),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (case, awa) = w.single_adult().await;
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        referral(KY_REFERRAL, &ky, &awa, json!(["identity"])),
+    )
+    .await
+    .ok();
+    let issue_url = format!("{}/api/cases/{case}/referrals/{KY_REFERRAL}/links", w.base);
+    let issue = |user: &'static str| w.send(Some(user), w.http.post(issue_url.clone()));
+    // Only who answers for the case's referrals issues a link.
+    for user in ["counsellor_ams", "donor", "partner"] {
+        assert_eq!(issue(user).await.status, 404, "{user}");
+    }
+    assert_eq!(issue("approver").await.status, 403);
+    let issued = issue("counsellor").await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let path = issued.body["path"].as_str().unwrap().to_string();
+    assert!(path.starts_with("/r/") && path.len() > 60, "{path}");
+    let expires: chrono::DateTime<chrono::Utc> =
+        issued.body["expires_at"].as_str().unwrap().parse().unwrap();
+    let days = (expires - chrono::Utc::now()).num_hours();
+    assert!(
+        (7 * 24 - 1..=7 * 24).contains(&days),
+        "the referral's 7 days: {days} h"
+    );
+
+    // No account: the link is the credential.
+    let get = || async {
+        w.http
+            .get(format!("{}{path}", w.base))
+            .send()
+            .await
+            .unwrap()
+    };
+    let page = get().await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Awa"), "{page}");
+    let version = hidden(&page, "version");
+    let post = |fields: Vec<(&'static str, String)>| {
+        let req = w.http.post(format!("{}{path}", w.base)).form(&fields);
+        async move { req.send().await.unwrap() }
+    };
+    // A refused answer leaves the link working.
+    let refused = post(vec![
+        ("step", "declined".into()),
+        ("version", version.clone()),
+    ])
+    .await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(get().await.status(), 200);
+    let events = w.events().await;
+    let done = post(vec![
+        ("step", "accepted".into()),
+        ("version", version.clone()),
+        ("answered_by", "Fatou Sarr".into()),
+        ("referral_id", OTHER_REFERRAL.into()),
+    ])
+    .await;
+    assert_eq!(done.status(), 200, "{}", done.text().await.unwrap());
+    assert_eq!(w.events().await, events + 1);
+    // Used: it opens nothing and answers nothing any more.
+    assert_eq!(get().await.status(), 404);
+    let again = post(vec![
+        ("step", "declined".into()),
+        ("reason", "No".into()),
+        ("version", version),
+    ])
+    .await;
+    assert_eq!(again.status(), 404);
+    assert_eq!(w.events().await, events + 1);
+
+    let view = w.view("counsellor", &case).await;
+    let r = &view["case"]["referrals"]["referrals"][KY_REFERRAL];
+    assert_eq!(r["status"], "accepted");
+    assert_eq!(r["steps"][0]["answered_by"], "Fatou Sarr");
+    assert_eq!(
+        r["steps"][0]["by"], issued.body["link_id"],
+        "the link's own id"
+    );
+    // Nothing is left to answer: no new link.
+    w.cmd(
+        "counsellor",
+        &case,
+        "referral-steps",
+        json!({"referral_id": KY_REFERRAL, "step": "revoked", "reason": "Consent withdrawn"}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        issue("counsellor").await.codes(),
+        ["referral.link_not_needed"]
+    );
+    let log = w
+        .get("auditor", "/api/audit?per_page=200")
+        .await
+        .ok()
+        .to_string();
+    for action in [
+        "referral.link_issued",
+        "referral.link_read",
+        "referral.link_used",
+    ] {
+        assert!(log.contains(action), "{action} is audited");
+    }
+}
+
 homeward_store::db_tests!(
     a_partner_sees_its_referrals_with_only_the_data_consented_and_answers_them,
     a_partner_reaches_nothing_else,
+    an_organisation_without_an_account_answers_once_through_its_link,
 );

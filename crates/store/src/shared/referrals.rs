@@ -132,4 +132,59 @@ impl Backend {
         .fetch_all(self.reader())
         .await?)
     }
+
+    pub async fn create_referral_link(&self, l: &ReferralLink) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO referral_links (id, secret_hash, case_id, referral_id, organisation_id, \
+             created_by, created_at, expires_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(l.id)
+        .bind(&l.secret_hash)
+        .bind(l.case_id)
+        .bind(l.referral_id)
+        .bind(l.organisation_id)
+        .bind(l.created_by)
+        .bind(l.created_at)
+        .bind(l.expires_at)
+        .bind(l.used_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn referral_link(&self, secret_hash: &str) -> CResult<Option<ReferralLink>> {
+        Ok(sqlx::query_as(
+            "SELECT id, secret_hash, case_id, referral_id, organisation_id, created_by, \
+             created_at, expires_at, used_at FROM referral_links WHERE secret_hash = $1",
+        )
+        .bind(secret_hash)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    pub async fn use_referral_link(&self, id: Uuid, at: DateTime<Utc>) -> CResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let done =
+            sqlx::query("UPDATE referral_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        tx.commit().await?;
+        Ok(done == 1)
+    }
+
+    pub async fn release_referral_link(&self, id: Uuid) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE referral_links SET used_at = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

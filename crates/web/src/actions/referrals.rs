@@ -177,6 +177,7 @@ pub fn referral_command(
                     step: step?,
                     note: note?,
                     receiver: receiver?,
+                    answered_by: None,
                 }))
             })()
         }

@@ -124,6 +124,9 @@ pub struct CasePage {
     pub actions: Vec<ActionLink>,
     pub blocked: Vec<Blocked>,
     pub records: Vec<(String, Vec<Line>)>,
+    /// Where to issue an answer link for a referral, when one waits for its organisation
+    /// and the reader may answer for it.
+    pub answer_link: Option<String>,
     pub timeline: Vec<TimelineRow>,
     pub withheld: Option<String>,
 }
@@ -390,6 +393,13 @@ async fn build(
     }
 
     let records = records(&i, &view, &name_of);
+    let answer_link = (may_offer(&p.actor, case, CommandKind::UpdateReferral).is_ok()
+        && case
+            .referrals
+            .referrals
+            .values()
+            .any(|r| r.link_violations().is_empty()))
+    .then(|| format!("/cases/{}/referral-links", case.id.0));
 
     let timeline = timeline
         .into_iter()
@@ -457,6 +467,7 @@ async fn build(
         actions,
         blocked,
         records,
+        answer_link,
         timeline,
         withheld: (!withheld_kinds.is_empty())
             .then(|| i.t1("case-withheld", "kinds", withheld_kinds.join(", "))),

@@ -7,6 +7,7 @@ pub mod case;
 pub mod cases;
 pub mod directory;
 pub mod follow_ups;
+pub mod links;
 pub mod partner;
 pub mod queues;
 pub mod referrals;

@@ -185,6 +185,8 @@ pub struct StepLine {
 #[template(path = "partner_referral.html")]
 pub struct ReferralPage {
     pub c: Chrome,
+    /// Where "back" goes (a partner's lists; none on a link's page).
+    pub back: Option<(String, String)>,
     pub status: String,
     pub overdue: bool,
     pub notice: Option<String>,
@@ -403,16 +405,29 @@ fn steps(i: &I18n, r: &SharedReferral) -> Vec<StepLine> {
             (None, Some(n)) => Some(n.to_string()),
             (None, None) => None,
         };
+        let mut label = i.opt("referral_status", s.step.status().code());
+        if let Some(who) = &s.answered_by {
+            label = format!(
+                "{label} ({})",
+                i.t1("referral-answered-by", "name", who.to_string())
+            );
+        }
         StepLine {
             when: i.datetime(s.at),
-            label: i.opt("referral_status", s.step.status().code()),
+            label,
             detail,
         }
     }));
     out
 }
 
-fn inputs(i: &I18n, r: &SharedReferral) -> Vec<In> {
+/// Who answers on the page: a partner user, or whoever holds a referral's link.
+pub enum Answering<'a> {
+    Partner,
+    Link(&'a str),
+}
+
+fn inputs(i: &I18n, r: &SharedReferral, who: &Answering) -> Vec<In> {
     if r.your_steps.is_empty() {
         return vec![];
     }
@@ -421,7 +436,16 @@ fn inputs(i: &I18n, r: &SharedReferral) -> Vec<In> {
         .iter()
         .map(|s| (s.code().to_string(), i.opt("referral_status", s.code())))
         .collect();
-    vec![
+    let mut out = vec![];
+    if let Answering::Link(_) = who {
+        // No account says who answered: they say it.
+        out.push(In::Text(
+            "answered_by",
+            "link-answered-by",
+            Some("link-answered-by-hint"),
+        ));
+    }
+    out.extend([
         In::Radios("step", "f-referral-step", options),
         In::Area("reason", "f-referral-reason", Some("partner-reason-hint")),
         In::Area("what", "f-referral-what", Some("f-referral-what-hint")),
@@ -431,12 +455,14 @@ fn inputs(i: &I18n, r: &SharedReferral) -> Vec<In> {
             Some("f-referral-receiver-hint"),
         ),
         In::Area("note", "f-referral-step-note", None),
-    ]
+    ]);
+    out
 }
 
-fn referral_page(
+pub fn referral_page(
     v: &Visitor,
     r: &SharedReferral,
+    who: &Answering,
     f: &FormData,
     errors: FormErrors,
 ) -> ReferralPage {
@@ -447,6 +473,13 @@ fn referral_page(
     } else {
         None
     };
+    let (back, action) = match who {
+        Answering::Partner => (
+            Some(("/partner".to_string(), i.t("partner-title"))),
+            format!("/partner/referrals/{}/{}", r.case_id.0, r.referral_id.0),
+        ),
+        Answering::Link(secret) => (None, format!("/r/{secret}")),
+    };
     ReferralPage {
         c: Chrome::new(
             v,
@@ -456,6 +489,7 @@ fn referral_page(
                 r.case_reference
             ),
         ),
+        back,
         status: i.opt("referral_status", r.status.code()),
         overdue: matches!(
             r.answer,
@@ -465,11 +499,68 @@ fn referral_page(
         summary: summary(i, r),
         sections: sections(i, r, today),
         steps: steps(i, r),
-        action: format!("/partner/referrals/{}/{}", r.case_id.0, r.referral_id.0),
+        action,
         version: r.version,
-        form_fields: render(inputs(i, r), f, &errors, i),
+        form_fields: render(inputs(i, r, who), f, &errors, i),
         errors,
     }
+}
+
+/// The answer a submitted form asks for (its referral set by the caller), with every
+/// problem of its fields in `errors`.
+pub fn answer_of(
+    v: &Visitor,
+    f: &FormData,
+    referral: ReferralId,
+    errors: &mut FormErrors,
+) -> Result<Option<ReferralUpdate>, AppError> {
+    let mut parse = Parse::default();
+    let chosen = f
+        .opt("step")
+        .and_then(|s| ReferralStatus::ALL.into_iter().find(|x| x.code() == s));
+    let step = match chosen {
+        Some(s) => {
+            homeward_app::input::referral_step(&mut parse, s, &f.opt("reason"), &f.opt("what"))
+        }
+        None => {
+            errors.missing("step", &v.i);
+            None
+        }
+    };
+    let note = parse.opt_text("note", &f.opt("note"));
+    let receiver = parse.opt_text("receiver", &f.opt("receiver"));
+    let answered_by = parse.opt_text("answered_by", &f.opt("answered_by"));
+    let built = (|| {
+        Some(ReferralUpdate {
+            referral_id: referral,
+            step: step?,
+            note: note?,
+            receiver: receiver?,
+            answered_by: answered_by?,
+        })
+    })();
+    match parse.finish(built) {
+        Ok(u) if errors.is_empty() => Ok(Some(u)),
+        Ok(_) => Ok(None),
+        Err(AppError::Invalid(vs)) => {
+            errors.add_violations(&v.i, &vs, crate::actions::field_of);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Adds what an answer's refusal says to the form's errors; other errors are returned.
+pub fn refused(v: &Visitor, e: AppError, errors: &mut FormErrors) -> Result<(), AppError> {
+    match e {
+        AppError::Invalid(vs) => errors.add_violations(&v.i, &vs, crate::actions::field_of),
+        AppError::Refused(r) => {
+            errors.add_violations(&v.i, &r.violations, crate::actions::field_of)
+        }
+        AppError::Conflict { .. } => errors.add("", v.i.t("conflict-body")),
+        other => return Err(other),
+    }
+    Ok(())
 }
 
 pub async fn show(
@@ -487,6 +578,7 @@ pub async fn show(
             ok(&referral_page(
                 &v,
                 &r,
+                &Answering::Partner,
                 &FormData::default(),
                 FormErrors::default(),
             )),
@@ -509,54 +601,37 @@ pub async fn answer(
     }
     let (case, referral) = (CaseId(case_id), ReferralId(referral_id));
     let mut errors = FormErrors::default();
-    let mut parse = Parse::default();
-    let chosen = f
-        .opt("step")
-        .and_then(|s| ReferralStatus::ALL.into_iter().find(|x| x.code() == s));
-    let step = match chosen {
-        Some(s) => {
-            homeward_app::input::referral_step(&mut parse, s, &f.opt("reason"), &f.opt("what"))
-        }
-        None => {
-            errors.missing("step", &v.i);
-            None
-        }
-    };
-    let note = parse.opt_text("note", &f.opt("note"));
-    let receiver = parse.opt_text("receiver", &f.opt("receiver"));
-    let built = (|| {
-        Some(Command::UpdateReferral(ReferralUpdate {
-            referral_id: referral,
-            step: step?,
-            note: note?,
-            receiver: receiver?,
-        }))
-    })();
-    let version = f.get("version").parse::<u64>().unwrap_or(0);
-    let result = match parse.finish(built) {
-        Ok(cmd) if errors.is_empty() => st.app.execute(&p, case, version, None, cmd).await,
-        Ok(_) => Err(AppError::Invalid(vec![])),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => {
-            return redirect_with(
-                &format!("/partner/referrals/{case_id}/{referral_id}"),
-                "done",
-                v.secure,
-            );
-        }
-        Err(AppError::Invalid(vs)) => errors.add_violations(&v.i, &vs, crate::actions::field_of),
-        Err(AppError::Refused(r)) => {
-            errors.add_violations(&v.i, &r.violations, crate::actions::field_of)
-        }
-        Err(AppError::Conflict { .. }) => errors.add("", v.i.t("conflict-body")),
+    let update = match answer_of(&v, &f, referral, &mut errors) {
+        Ok(u) => u,
         Err(e) => return app_error(&v, e),
+    };
+    if let Some(mut u) = update {
+        // A partner's account says who answered.
+        u.answered_by = None;
+        let version = f.get("version").parse::<u64>().unwrap_or(0);
+        match st
+            .app
+            .execute(&p, case, version, None, Command::UpdateReferral(u))
+            .await
+        {
+            Ok(_) => {
+                return redirect_with(
+                    &format!("/partner/referrals/{case_id}/{referral_id}"),
+                    "done",
+                    v.secure,
+                );
+            }
+            Err(e) => {
+                if let Err(e) = refused(&v, e, &mut errors) {
+                    return app_error(&v, e);
+                }
+            }
+        }
     }
     match st.app.partner_referral(&p, case, referral).await {
         Ok(r) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &referral_page(&v, &r, &f, errors),
+            &referral_page(&v, &r, &Answering::Partner, &f, errors),
         ),
         Err(e) => app_error(&v, e),
     }

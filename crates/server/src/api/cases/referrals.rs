@@ -88,3 +88,40 @@ pub async fn referrals_waiting(
         total_exact: result.total_exact,
     }))
 }
+
+/// Issues a single-use answer link for a referral, for an organisation without an
+/// account: whoever opens `/r/<secret>` sees the referral as shared (only the data the
+/// people consented to) and records one answer. It expires after the days the
+/// organisation has to answer (30 at most). The secret is shown once; only its hash is
+/// kept. Issued by the roles that record a referral's steps, in the office that leads.
+#[utoipa::path(
+    post,
+    path = "/api/cases/{case_id}/referrals/{referral_id}/links",
+    tag = "lifecycle",
+    params(
+        ("case_id" = Uuid, Path, description = "The case"),
+        ("referral_id" = Uuid, Path, description = "The referral"),
+    ),
+    responses(
+        (status = 201, description = "The link, shown once", body = homeward_app::links::IssuedLink),
+        (status = 403, description = "Your role or office may not answer for this referral", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such case or referral for you", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "The referral waits for nothing from the organisation", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn issue_referral_link(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath((case_id, referral_id)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<(StatusCode, Json<homeward_app::links::IssuedLink>)> {
+    let issued = state
+        .app
+        .issue_referral_link(
+            &who,
+            homeward_domain::ids::CaseId(case_id),
+            homeward_domain::ids::ReferralId(referral_id),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}

@@ -61,6 +61,12 @@ pub(super) fn referral_sections(
                 if let Some(n) = &s.note {
                     step.push_str(&format!(" (“{n}”)"));
                 }
+                if let Some(who) = &s.answered_by {
+                    step.push_str(&format!(
+                        " ({})",
+                        i.t1("referral-answered-by", "name", who.to_string())
+                    ));
+                }
                 parts.push(step);
             }
             Line {
