@@ -93,6 +93,11 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
         },
         monitoring: homeward_domain::programme::MonitoringRules::standard(),
         protection_on_arrival: Default::default(),
+        consent_exceptions: [
+            homeward_domain::case::referrals::ExceptionGround::ChildProtectionEmergency,
+            homeward_domain::case::referrals::ExceptionGround::RiskToLife,
+        ]
+        .into(),
     })
 }
 

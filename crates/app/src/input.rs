@@ -129,11 +129,11 @@ pub fn referral_step(
         S::Delivered => ReferralStep::Delivered {
             what: required("what", what)?,
         },
-        S::Sent => {
+        S::Sent | S::PendingApproval => {
             p.errors.push(
                 Violation::new(
                     "referral.step_not_allowed",
-                    "a referral is sent once, when it is made",
+                    "a referral is sent once, when it is made (or when its exception is approved)",
                 )
                 .at("step"),
             );

@@ -526,6 +526,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         e @ (Event::CaseRegistered(_)
         | Event::ReferralMade(_)
         | Event::ReferralUpdated(_)
+        | Event::ReferralExceptionDecided(_)
         | Event::MemberRemoved { .. }
         | Event::EligibilityScreened(_)
         | Event::ConsentRecorded { .. }

@@ -270,7 +270,8 @@ pub fn link_actor(link: uuid::Uuid, organisation: OrganisationId) -> Actor {
 /// Whether the actor sees this referral as its organisation: a partner, of the
 /// organisation it is addressed to. Anyone else is told it does not exist.
 pub fn partner_sees(actor: &Actor, referral: &ReferralRecord) -> bool {
-    actor.partner_of() == Some(referral.request.organisation)
+    // A referral made without consent is sent only once a second person approves it.
+    actor.partner_of() == Some(referral.request.organisation) && referral.was_sent()
 }
 
 /// Whether a partner who sees the referral may record this step: the organisation's

@@ -51,6 +51,10 @@ pub struct ProgrammeSettings {
     /// and people with medical needs always need one).
     #[serde(default)]
     pub protection_on_arrival: BTreeMap<Vulnerability, BTreeSet<ServiceType>>,
+    /// The grounds on which people may be referred without their consent, each such
+    /// referral approved by a second person (none by default).
+    #[serde(default)]
+    pub consent_exceptions: BTreeSet<crate::case::referrals::ExceptionGround>,
 }
 
 /// A programme's monitoring schedule: follow-ups at offsets from the arrival date, each

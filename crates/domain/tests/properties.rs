@@ -544,6 +544,7 @@ fn command(s: &mut Scenario, step: &Step) -> Option<(UserId, Command)> {
                     shared: [DataGroup::Identity].into(),
                     answer_within_days: 7,
                     note: None,
+                    exception: None,
                 }),
             );
             if made.is_err() || *answer == 3 {

@@ -1724,6 +1724,74 @@ async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case(
     );
 }
 
+/// A referral without consent is made with its ground and reason, waits for a programme
+/// manager's approval, and is sent once approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_without_consent_is_approved_by_a_programme_manager_before_it_is_sent() {
+    use homeward_domain::organisation::*;
+    let s = site().await;
+    let desk = OrganisationDetails {
+        name: homeward_domain::values::ShortText::parse("Brussels Child Protection").unwrap(),
+        kind: OrganisationKind::ChildProtection,
+        countries: ["BE".parse().unwrap()].into(),
+        services: [ServiceType::ChildProtection].into(),
+        stages: [ServiceStage::Return].into(),
+        languages: Default::default(),
+        contact: None,
+        email: None,
+        phone: None,
+        address: None,
+        active: true,
+    };
+    let org = s.app.create_organisation(None, desk).await.unwrap();
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let case = w.register("Awa").await;
+    let path = format!("/cases/{case}/do/make-referral");
+    let form = w.get(&path).await.body;
+    let person = {
+        let marker = "name=\"people\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let org_id = org.id.to_string();
+    let mut fields = vec![
+        ("organisation", org_id.as_str()),
+        ("service", "child_protection"),
+        ("country", "BE"),
+        ("people", person.as_str()),
+        ("shared", "identity"),
+        ("answer_within_days", "3"),
+        ("exception_ground", "child_protection_emergency"),
+    ];
+    let no_reason = w.post(&path, &fields).await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.body.contains("href=\"#exception_reason\""), "{}", no_reason.body);
+    fields.push(("exception_reason", "No guardian can be reached before tonight."));
+    w.get(&path).await;
+    let made = w.post(&path, &fields).await;
+    assert_eq!(made.url, format!("/cases/{case}"), "{}", made.body);
+    let page = plain(&unescape(&made.body));
+    assert!(page.contains("Waiting for approval (no consent)"), "{page}");
+    // The programme manager decides, from the case's next step.
+    let mut m = Web::new(&s);
+    m.sign_in("approver").await;
+    let case_page = plain(&unescape(&m.get(&format!("/cases/{case}")).await.body));
+    assert!(case_page.contains("made without consent"), "{case_page}");
+    let decide = format!("/cases/{case}/do/decide-referral-exception");
+    let form = m.get(&decide).await.body;
+    let referral = {
+        let marker = "name=\"referral_id\" value=\"";
+        let at = form.find(marker).unwrap() + marker.len();
+        form[at..].split('"').next().unwrap().to_string()
+    };
+    let done = m
+        .post(&decide, &[("referral_id", &referral), ("approved", "yes")])
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    assert!(plain(&unescape(&done.body)).contains("Sent · answer due"));
+}
+
 /// Referrals not answered in time wait on the home page of those who refer (escalated
 /// ones on the programme manager's), each queue whole on its own page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -169,6 +169,9 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
         .referrals
         .referrals
         .values()
+        // One refused before it was sent never reached the organisation: no row (a
+        // partner's lists read these rows).
+        .filter(|r| r.was_sent() || r.status.is_open())
         .map(|r| ReferralRow {
             case_id: case.id.0,
             referral_id: r.request.referral_id.0,
@@ -176,7 +179,7 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
             organisation_name: r.request.organisation_name.to_string(),
             service: r.request.service.code().to_string(),
             status: r.status.code().to_string(),
-            sent_on: r.sent_at.date_naive(),
+            sent_on: r.sent_on().date_naive(),
             answer_due: r.answer_due(),
             escalate_on: r.escalate_on(),
             office: case.lead_office().0,

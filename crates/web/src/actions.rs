@@ -393,7 +393,7 @@ pub fn field_of(path: &str) -> String {
 }
 
 /// The steps the web offers, in the order they usually come.
-pub const OFFERED: [CommandKind; 47] = [
+pub const OFFERED: [CommandKind; 48] = [
     CommandKind::RecordCounsellingSession,
     CommandKind::AddMember,
     CommandKind::UpdatePersonDetails,
@@ -437,6 +437,7 @@ pub const OFFERED: [CommandKind; 47] = [
     CommandKind::AddNote,
     CommandKind::MakeReferral,
     CommandKind::UpdateReferral,
+    CommandKind::DecideReferralException,
     CommandKind::Withdraw,
     CommandKind::RemoveMember,
     CommandKind::Reopen,

@@ -79,6 +79,7 @@ pub(super) fn refer_on_arrival(
             shared,
             answer_within_days: *[7u16, 14].choose(rng).unwrap_or(&7),
             note: Some(long("Returned this week; asked for help to settle in.")?),
+            exception: None,
         }),
     )?;
     use ReferralStep as S;
@@ -192,6 +193,7 @@ pub(super) fn protect_on_arrival(
                     note: Some(long(
                         "Needs to be met at the airport and a safe place to stay.",
                     )?),
+                    exception: None,
                 }),
             )?;
             story.run(

@@ -392,6 +392,12 @@ impl CommandKind {
                 // A referral is answered, and closed, whatever became of the case.
                 stages: &Stage::ALL,
             },
+            DecideReferralException => Spec {
+                name: "decide_referral_exception",
+                doing: "deciding on a referral made without consent",
+                roles: &[Approver],
+                stages: &Stage::ALL,
+            },
             Close => Spec {
                 name: "close",
                 doing: "closing",

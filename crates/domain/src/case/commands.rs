@@ -132,6 +132,8 @@ pub enum Command {
     /// Records a step of a referral: the organisation's answer, progress, delivery; the
     /// sender's closing or revoking it.
     UpdateReferral(super::referrals::ReferralUpdate),
+    /// A second person approves or refuses a referral made without consent.
+    DecideReferralException(super::referrals::ExceptionDecision),
     Close {
         outcome: Outcome,
         note: Option<LongText>,
@@ -196,12 +198,13 @@ pub enum CommandKind {
     AddNote,
     MakeReferral,
     UpdateReferral,
+    DecideReferralException,
     Close,
     Correct,
 }
 
 impl CommandKind {
-    pub const ALL: [CommandKind; 48] = [
+    pub const ALL: [CommandKind; 49] = [
         CommandKind::AddMember,
         CommandKind::RemoveMember,
         CommandKind::UpdatePersonDetails,
@@ -248,6 +251,7 @@ impl CommandKind {
         CommandKind::AddNote,
         CommandKind::MakeReferral,
         CommandKind::UpdateReferral,
+        CommandKind::DecideReferralException,
         CommandKind::Close,
         CommandKind::Correct,
     ];
@@ -311,6 +315,7 @@ impl Command {
             Command::AddNote(_) => CommandKind::AddNote,
             Command::MakeReferral(_) => CommandKind::MakeReferral,
             Command::UpdateReferral(_) => CommandKind::UpdateReferral,
+            Command::DecideReferralException(_) => CommandKind::DecideReferralException,
             Command::Close { .. } => CommandKind::Close,
             Command::Correct { .. } => CommandKind::Correct,
         }

@@ -548,7 +548,8 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
         Command::CloseItem { item_id, reason } => {
             reintegration::close_item(case, item_id, reason, &mut c)
         }
-        Command::MakeReferral(r) => referrals::make(case, r, &mut c),
+        Command::MakeReferral(r) => referrals::make(case, r, ctx, &mut c),
+        Command::DecideReferralException(d) => referrals::decide_exception(case, d, ctx, &mut c),
         Command::UpdateReferral(u) => referrals::update(case, u, ctx, &mut c),
         Command::Close { outcome, note } => {
             check_closure(case, outcome, ctx.occurred_at.date_naive(), &mut c);

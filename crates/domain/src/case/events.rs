@@ -148,6 +148,7 @@ pub enum Event {
     NoteAdded(CaseNote),
     ReferralMade(super::referrals::ReferralRequest),
     ReferralUpdated(super::referrals::ReferralUpdate),
+    ReferralExceptionDecided(super::referrals::ExceptionDecision),
     CaseClosed {
         outcome: Outcome,
         note: Option<LongText>,
@@ -218,6 +219,7 @@ impl Event {
             Event::NoteAdded(_) => "note_added",
             Event::ReferralMade(_) => "referral_made",
             Event::ReferralUpdated(_) => "referral_updated",
+            Event::ReferralExceptionDecided(_) => "referral_exception_decided",
             Event::CaseClosed { .. } => "case_closed",
             Event::Corrected { .. } => "corrected",
         }

@@ -426,7 +426,9 @@ impl Case {
             Event::FollowUpsScheduled { .. } | Event::FollowUpRecorded(_) => {
                 self.monitoring.apply(meta, event);
             }
-            Event::ReferralMade(_) | Event::ReferralUpdated(_) => {
+            Event::ReferralMade(_)
+            | Event::ReferralUpdated(_)
+            | Event::ReferralExceptionDecided(_) => {
                 self.referrals.apply(meta, event);
             }
             Event::CaseClosed { outcome, .. } => {

@@ -64,6 +64,10 @@ pub enum Step {
     CloseReferral {
         referral_id: ReferralId,
     },
+    /// A referral made without consent waits for a second person's approval.
+    DecideReferralException {
+        referral_id: ReferralId,
+    },
     CloseAsCompleted,
     /// A withdrawn or rejected case: closed, or reopened if the person wants to go on.
     CloseOrReopen,
@@ -227,6 +231,10 @@ fn referrals(case: &Case, today: NaiveDate) -> Vec<NextStep> {
                     NextStep::new(Step::ReferralAnswer { referral_id: id }, Approver)
                         .on(Some(due))
                         .overdue(true),
+                ),
+                (ReferralStatus::PendingApproval, _) => Some(
+                    NextStep::new(Step::DecideReferralException { referral_id: id }, Approver)
+                        .on(Some(r.sent_at.date_naive())),
                 ),
                 (ReferralStatus::Delivered | ReferralStatus::Declined, _) => Some(
                     NextStep::new(Step::CloseReferral { referral_id: id }, sender)

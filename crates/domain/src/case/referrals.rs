@@ -58,6 +58,64 @@ impl DataGroup {
     }
 }
 
+snake_enum!(
+    /// Why people may be referred without their consent, where a programme allows it.
+    pub enum ExceptionGround {
+        /// A child at risk, with no one able to consent in time.
+        ChildProtectionEmergency,
+        /// A danger to someone's life or health.
+        RiskToLife,
+        /// A duty under the law of the host country or the country of return.
+        LegalObligation,
+    }
+);
+
+impl ExceptionGround {
+    pub const ALL: [ExceptionGround; 3] = [
+        ExceptionGround::ChildProtectionEmergency,
+        ExceptionGround::RiskToLife,
+        ExceptionGround::LegalObligation,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ExceptionGround::ChildProtectionEmergency => "child_protection_emergency",
+            ExceptionGround::RiskToLife => "risk_to_life",
+            ExceptionGround::LegalObligation => "legal_obligation",
+        }
+    }
+}
+
+/// Referring people who have not consented, on a ground the programme allows, and why.
+/// Nothing is sent until a second person approves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentException {
+    pub ground: ExceptionGround,
+    pub reason: LongText,
+}
+
+/// A second person's decision on a referral made without consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExceptionDecision {
+    pub referral_id: ReferralId,
+    /// Approved: the referral is sent. Refused: it is withdrawn.
+    pub approved: bool,
+    /// Why (required to refuse).
+    pub reason: Option<LongText>,
+}
+
+/// The decision as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExceptionDecisionRecord {
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub approved: bool,
+    pub reason: Option<LongText>,
+}
+
 /// The longest a single-use answer link lasts, in days.
 pub const LINK_MAX_DAYS: i64 = 30;
 
@@ -79,7 +137,8 @@ pub struct ReferralRequest {
     /// The people referred (at least one).
     pub people: BTreeSet<PersonId>,
     /// The people for whom consent to this referral and to sharing `shared` was given,
-    /// by themselves or by whoever decides for them. Every person referred.
+    /// by themselves or by whoever decides for them. Every person referred, unless an
+    /// `exception` is recorded.
     pub consent_for: BTreeSet<PersonId>,
     /// The groups of data shared with the organisation (at least one).
     pub shared: BTreeSet<DataGroup>,
@@ -87,11 +146,18 @@ pub struct ReferralRequest {
     pub answer_within_days: u16,
     /// What is asked, for the organisation.
     pub note: Option<LongText>,
+    /// Referred without everyone's consent, on a ground the programme allows: the
+    /// referral waits for a second person's approval before anything is sent.
+    #[serde(default)]
+    pub exception: Option<ConsentException>,
 }
 
 snake_enum!(
     /// Where a referral stands.
     pub enum ReferralStatus {
+        /// Made without everyone's consent: waits for a second person's approval; nothing
+        /// is sent meanwhile.
+        PendingApproval,
         /// Sent, not answered.
         Sent,
         Accepted,
@@ -107,7 +173,8 @@ snake_enum!(
 );
 
 impl ReferralStatus {
-    pub const ALL: [ReferralStatus; 7] = [
+    pub const ALL: [ReferralStatus; 8] = [
+        ReferralStatus::PendingApproval,
         ReferralStatus::Sent,
         ReferralStatus::Accepted,
         ReferralStatus::Declined,
@@ -121,7 +188,10 @@ impl ReferralStatus {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            ReferralStatus::Sent | ReferralStatus::Accepted | ReferralStatus::InProgress
+            ReferralStatus::PendingApproval
+                | ReferralStatus::Sent
+                | ReferralStatus::Accepted
+                | ReferralStatus::InProgress
         )
     }
 
@@ -135,12 +205,13 @@ impl ReferralStatus {
     pub fn reached_from(self) -> &'static [ReferralStatus] {
         use ReferralStatus::*;
         match self {
-            Sent => &[],
+            // A decision, not a step (`ExceptionDecision`), sends a pending referral.
+            PendingApproval | Sent => &[],
             Accepted | Declined => &[Sent],
             InProgress => &[Accepted],
             Delivered => &[Accepted, InProgress],
             Closed => &[Delivered, Declined],
-            Revoked => &[Sent, Accepted, InProgress],
+            Revoked => &[PendingApproval, Sent, Accepted, InProgress],
         }
     }
 
@@ -267,6 +338,9 @@ pub struct ReferralRecord {
     pub steps: Vec<ReferralStepRecord>,
     /// Who receives the people at arrival, as last named.
     pub receiver: Option<ShortText>,
+    /// The second person's decision on a referral made without consent.
+    #[serde(default)]
+    pub exception_decision: Option<ExceptionDecisionRecord>,
 }
 
 impl ReferralRecord {
@@ -285,9 +359,25 @@ impl ReferralRecord {
         }
     }
 
+    /// Whether the organisation was ever sent it: made with everyone's consent, or
+    /// made without and approved. A refused or pending one never reached it.
+    pub fn was_sent(&self) -> bool {
+        self.request.exception.is_none()
+            || self.exception_decision.as_ref().is_some_and(|d| d.approved)
+    }
+
+    /// When the organisation was sent the referral: when it was made, or, made without
+    /// consent, when the exception was approved.
+    pub fn sent_on(&self) -> DateTime<Utc> {
+        match &self.exception_decision {
+            Some(d) if d.approved => d.at,
+            _ => self.sent_at,
+        }
+    }
+
     /// The day the answer is due.
     pub fn answer_due(&self) -> NaiveDate {
-        self.sent_at.date_naive() + Duration::days(i64::from(self.request.answer_within_days))
+        self.sent_on().date_naive() + Duration::days(i64::from(self.request.answer_within_days))
     }
 
     /// The day after which an unanswered referral is the programme manager's to chase:
@@ -377,11 +467,31 @@ impl Referrals {
                         request: r.clone(),
                         sent_at: meta.occurred_at,
                         sent_by: meta.actor,
-                        status: ReferralStatus::Sent,
+                        status: if r.exception.is_some() {
+                            ReferralStatus::PendingApproval
+                        } else {
+                            ReferralStatus::Sent
+                        },
                         steps: vec![],
                         receiver: None,
+                        exception_decision: None,
                     },
                 );
+            }
+            Event::ReferralExceptionDecided(d) => {
+                if let Some(r) = self.referrals.get_mut(&d.referral_id) {
+                    r.status = if d.approved {
+                        ReferralStatus::Sent
+                    } else {
+                        ReferralStatus::Revoked
+                    };
+                    r.exception_decision = Some(ExceptionDecisionRecord {
+                        at: meta.occurred_at,
+                        by: meta.actor,
+                        approved: d.approved,
+                        reason: d.reason.clone(),
+                    });
+                }
             }
             Event::ReferralUpdated(u) => {
                 if let Some(r) = self.referrals.get_mut(&u.referral_id) {

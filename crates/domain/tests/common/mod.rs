@@ -72,6 +72,10 @@ pub fn programme() -> ProgrammeSettings {
         reintegration: Default::default(),
         monitoring: Default::default(),
         protection_on_arrival: Default::default(),
+        consent_exceptions: [
+            homeward_domain::case::referrals::ExceptionGround::ChildProtectionEmergency,
+        ]
+        .into(),
     }
 }
 
@@ -265,6 +269,7 @@ impl Scenario {
                 shared: [DataGroup::Identity].into(),
                 answer_within_days: 7,
                 note: None,
+                exception: None,
             }),
         );
         self.ok(

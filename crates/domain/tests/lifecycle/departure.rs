@@ -388,6 +388,7 @@ fn a_victim_of_trafficking_departs_once_reception_in_the_country_of_return_is_ac
                 shared: [DataGroup::Identity].into(),
                 answer_within_days: 7,
                 note: None,
+                exception: None,
             }),
         );
         referral_id

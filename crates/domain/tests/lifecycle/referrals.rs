@@ -26,6 +26,7 @@ pub(crate) fn request(
         shared: [DataGroup::Identity, DataGroup::Contact].into(),
         answer_within_days: 10,
         note: Some(lt("Arrives on the evening flight with her two children.")),
+        exception: None,
     }
 }
 
@@ -355,4 +356,124 @@ fn a_referral_is_to_a_service_in_the_host_country_or_the_country_of_return() {
     };
     let v = referral_target_violations(&o, ServiceType::Shelter, &cc("GE"));
     assert_eq!(v[0].code, "referral.country_not_served");
+}
+
+fn decision(r: &ReferralRequest, approved: bool, reason: Option<&str>) -> Command {
+    Command::DecideReferralException(ExceptionDecision {
+        referral_id: r.referral_id,
+        approved,
+        reason: reason.map(lt),
+    })
+}
+
+#[test]
+fn a_referral_without_consent_needs_a_ground_the_programme_allows_and_a_second_persons_approval() {
+    let mut s = Scenario::family();
+    // Fatou (P3), a child, could not consent: a child-protection emergency.
+    let mut r = request(&mut s, &[P1, P3], &[P1]);
+    r.exception = Some(ConsentException {
+        ground: ExceptionGround::LegalObligation,
+        reason: lt("Her guardian cannot be reached before the flight."),
+    });
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(r.clone()),
+        "referral.exception_not_allowed",
+    );
+    let mut everyone = request(&mut s, &[P1], &[P1]);
+    everyone.exception = r.exception.clone();
+    s.refused(
+        COUNSELLOR,
+        Command::MakeReferral(everyone),
+        "referral.exception_not_needed",
+    );
+    r.exception = Some(ConsentException {
+        ground: ExceptionGround::ChildProtectionEmergency,
+        reason: lt("Her guardian cannot be reached before the flight."),
+    });
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    let pending = s.case().referrals.get(r.referral_id).cloned().unwrap();
+    assert_eq!(pending.status, ReferralStatus::PendingApproval);
+    // Nothing is sent meanwhile: the organisation does not see it, no link is issued.
+    let partner = homeward_domain::access::link_actor(uid(0x77), r.organisation);
+    assert!(!homeward_domain::access::partner_sees(&partner, &pending));
+    assert!(!pending.link_violations().is_empty());
+    assert!(
+        next_steps(&s.case(), &programme(), s.now)
+            .iter()
+            .any(|n| n.step
+                == Step::DecideReferralException {
+                    referral_id: r.referral_id
+                }
+                && n.by == Role::Approver)
+    );
+    // Four eyes: not the one who made it; a refusal says why.
+    s.refused(
+        COUNSELLOR,
+        decision(&r, true, None),
+        "referral.exception_same_person",
+    );
+    s.refused(
+        APPROVER,
+        decision(&r, false, None),
+        "referral.exception_refusal_reason",
+    );
+    s.advance(2);
+    let approved_on = s.now.date_naive();
+    s.ok(APPROVER, decision(&r, true, None));
+    let sent = s.case().referrals.get(r.referral_id).cloned().unwrap();
+    assert_eq!(sent.status, ReferralStatus::Sent);
+    assert_eq!(
+        sent.answer_due(),
+        approved_on + Duration::days(10),
+        "the organisation's time counts from when it was sent"
+    );
+    assert!(homeward_domain::access::partner_sees(&partner, &sent));
+    s.refused(
+        APPROVER,
+        decision(&r, true, None),
+        "referral.no_exception_pending",
+    );
+
+    // Refused: withdrawn, nothing sent.
+    let mut other = request(&mut s, &[P3], &[]);
+    other.exception = r.exception.clone();
+    s.ok(COUNSELLOR, Command::MakeReferral(other.clone()));
+    s.ok(
+        APPROVER,
+        decision(
+            &other,
+            false,
+            Some("Ask her guardian first; he is reachable tomorrow."),
+        ),
+    );
+    let refused = s.case().referrals.get(other.referral_id).cloned().unwrap();
+    assert_eq!(refused.status, ReferralStatus::Revoked);
+    assert!(!homeward_domain::access::partner_sees(&partner, &refused));
+}
+
+#[test]
+fn only_a_programme_manager_decides_on_a_referral_without_consent() {
+    let mut s = Scenario::family();
+    let mut r = request(&mut s, &[P3], &[]);
+    r.exception = Some(ConsentException {
+        ground: ExceptionGround::ChildProtectionEmergency,
+        reason: lt("No guardian reachable."),
+    });
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    let case = s.case();
+    let actor = |role: Role| Actor {
+        user_id: APPROVER,
+        roles: [role].into_iter().collect(),
+        offices: [HOST_OFFICE].into_iter().collect(),
+        organisation: None,
+    };
+    assert_eq!(
+        authorize(&actor(Role::Approver), &case, &decision(&r, true, None)),
+        Ok(())
+    );
+    assert_eq!(
+        authorize(&actor(Role::Counsellor), &case, &decision(&r, true, None)),
+        Err(Denied::Role(vec![Role::Approver]))
+    );
 }

@@ -125,6 +125,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(make_referral))
         .routes(routes!(update_referral))
         .routes(routes!(issue_referral_link))
+        .routes(routes!(decide_referral_exception))
         .routes(routes!(referrals_waiting))
         .routes(routes!(partners::partner_counts))
         .routes(routes!(partners::partner_referrals))

@@ -1,6 +1,6 @@
 //! Request bodies of referrals: one made, one step recorded.
 
-use homeward_domain::case::referrals::{DataGroup, ReferralStatus};
+use homeward_domain::case::referrals::{DataGroup, ExceptionGround, ReferralStatus};
 use homeward_domain::organisation::ServiceType;
 
 use super::*;
@@ -28,7 +28,42 @@ command_body!(MakeReferralIn {
     answer_within_days: u16,
     /// What is asked, for the organisation.
     note: Option<String>,
+    /// Referring people who have not consented, on a ground the programme allows
+    /// (`consent_exceptions` of its settings): the referral waits for a programme
+    /// manager other than you to approve it before anything is sent.
+    exception: Option<ExceptionIn>,
 });
+
+/// A ground for referring without consent, and why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionIn {
+    pub ground: ExceptionGround,
+    pub reason: String,
+}
+
+command_body!(ExceptionDecisionIn {
+    /// A referral made without consent, waiting for approval.
+    referral_id: Uuid,
+    /// True: the referral is sent to the organisation. False: it is withdrawn.
+    approved: bool,
+    /// Why (required to refuse).
+    reason: Option<String>,
+});
+
+impl ExceptionDecisionIn {
+    pub fn parse(
+        &self,
+        p: &mut Parse,
+    ) -> Option<homeward_domain::case::referrals::ExceptionDecision> {
+        let reason = p.opt_text("reason", &self.reason)?;
+        Some(homeward_domain::case::referrals::ExceptionDecision {
+            referral_id: homeward_domain::ids::ReferralId(self.referral_id),
+            approved: self.approved,
+            reason,
+        })
+    }
+}
 
 impl MakeReferralIn {
     /// The request; the organisation's name is added once it is found in the directory.
@@ -39,6 +74,13 @@ impl MakeReferralIn {
         organisation_name: Option<ShortText>,
     ) -> Option<homeward_domain::case::referrals::ReferralRequest> {
         let note = p.opt_text("note", &self.note)?;
+        let exception = match &self.exception {
+            Some(e) => Some(homeward_domain::case::referrals::ConsentException {
+                ground: e.ground,
+                reason: p.text("exception/reason", &e.reason)?,
+            }),
+            None => None,
+        };
         let organisation_name = organisation_name?;
         let country = country?;
         Some(homeward_domain::case::referrals::ReferralRequest {
@@ -54,6 +96,7 @@ impl MakeReferralIn {
             shared: self.shared.iter().copied().collect(),
             answer_within_days: self.answer_within_days,
             note,
+            exception,
         })
     }
 }

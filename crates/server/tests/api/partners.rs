@@ -459,7 +459,60 @@ async fn an_organisation_without_an_account_answers_once_through_its_link(db: &T
     }
 }
 
+async fn a_referral_without_consent_reaches_the_organisation_only_once_a_second_person_approves(
+    db: &TestDb,
+) {
+    let mut w = World::start(db).await;
+    let (ky, _) = partners(&mut w).await;
+    let (case, awa) = w.single_adult().await;
+    let mut body = referral(KY_REFERRAL, &ky, &awa, json!(["identity"]));
+    body["consent_for"] = json!([]);
+    let r = w.cmd("counsellor", &case, "referrals", body.clone()).await;
+    assert_eq!(r.codes(), ["referral.consent_missing"]);
+    body["exception"] = json!({"ground": "legal_obligation", "reason": "A court order."});
+    let r = w.cmd("counsellor", &case, "referrals", body.clone()).await;
+    assert_eq!(r.codes(), ["referral.exception_not_allowed"]);
+    assert_eq!(r.pointers(), ["#/exception/ground"]);
+    body["exception"] = json!({"ground": "risk_to_life",
+        "reason": "She is in danger tonight and cannot be reached to consent."});
+    w.cmd("counsellor", &case, "referrals", body).await.ok();
+    let path = format!("/api/partner/referrals/{case}/{KY_REFERRAL}");
+    assert_eq!(
+        w.get("keur", &path).await.status,
+        404,
+        "nothing is sent yet"
+    );
+    assert_eq!(
+        w.get("keur", "/api/partner/counts").await.ok()["waiting"],
+        0
+    );
+    let decide = |approved: bool| json!({"referral_id": KY_REFERRAL, "approved": approved});
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "referral-exception-decisions",
+            decide(true),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    w.cmd(
+        "approver",
+        &case,
+        "referral-exception-decisions",
+        decide(true),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        w.get("keur", "/api/partner/counts").await.ok()["waiting"],
+        1
+    );
+    assert_eq!(w.get("keur", &path).await.ok()["status"], "sent");
+}
+
 homeward_store::db_tests!(
+    a_referral_without_consent_reaches_the_organisation_only_once_a_second_person_approves,
     a_partner_sees_its_referrals_with_only_the_data_consented_and_answers_them,
     a_partner_reaches_nothing_else,
     an_organisation_without_an_account_answers_once_through_its_link,

@@ -45,6 +45,7 @@ fn settings() -> ProgrammeSettings {
         reintegration: Default::default(),
         monitoring: Default::default(),
         protection_on_arrival: Default::default(),
+        consent_exceptions: Default::default(),
     }
 }
 

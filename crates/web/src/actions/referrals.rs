@@ -107,6 +107,70 @@ pub fn referral_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
                 Some("f-referral-answer-within-hint"),
             ),
             In::Area("note", "f-referral-note", Some("f-referral-note-hint")),
+            In::Select(
+                "exception_ground",
+                "f-referral-exception",
+                Some("f-referral-exception-hint"),
+                with_empty(
+                    ctx.programme
+                        .settings
+                        .consent_exceptions
+                        .iter()
+                        .map(|g| (g.code().to_string(), i.opt("exception_ground", g.code())))
+                        .collect(),
+                    i.t("f-referral-exception-none"),
+                ),
+                false,
+            ),
+            In::Area(
+                "exception_reason",
+                "f-referral-exception-reason",
+                Some("f-referral-exception-reason-hint"),
+            ),
+        ],
+        CommandKind::DecideReferralException => vec![
+            In::Radios(
+                "referral_id",
+                "f-referral",
+                ctx.view
+                    .case
+                    .referrals
+                    .referrals
+                    .values()
+                    .filter(|r| r.status == ReferralStatus::PendingApproval)
+                    .map(|r| {
+                        let why = r
+                            .request
+                            .exception
+                            .as_ref()
+                            .map(|e| {
+                                format!(
+                                    " — {}: {}",
+                                    i.opt("exception_ground", e.ground.code()),
+                                    e.reason
+                                )
+                            })
+                            .unwrap_or_default();
+                        (
+                            r.request.referral_id.to_string(),
+                            format!("{}{why}", referral_label(i, r)),
+                        )
+                    })
+                    .collect(),
+            ),
+            In::Radios(
+                "approved",
+                "f-exception-decision",
+                vec![
+                    ("yes".into(), i.t("f-exception-approve")),
+                    ("no".into(), i.t("f-exception-refuse")),
+                ],
+            ),
+            In::Area(
+                "reason",
+                "f-exception-reason",
+                Some("f-exception-reason-hint"),
+            ),
         ],
         CommandKind::UpdateReferral => vec![
             In::Radios(
@@ -181,6 +245,25 @@ pub fn referral_command(
                 }))
             })()
         }
+        CommandKind::DecideReferralException => {
+            let id = uuid_of(f, "referral_id", p, i).map(ReferralId);
+            let approved = match f.get("approved") {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => {
+                    p.push(Violation::new("required", i.t("err-required")).at("approved"));
+                    None
+                }
+            };
+            let reason = p.opt_text("reason", &f.opt("reason"));
+            (|| {
+                Some(Command::DecideReferralException(ExceptionDecision {
+                    referral_id: id?,
+                    approved: approved?,
+                    reason: reason?,
+                }))
+            })()
+        }
         // Made by `make_referral`, once the directory has named the organisation.
         CommandKind::MakeReferral => None,
         _ => return None,
@@ -211,6 +294,14 @@ pub fn make_referral(
         }
     };
     let note = p.opt_text("note", &f.opt("note"));
+    // Without everyone's consent: a ground the programme allows, and why.
+    let exception = match f.opt("exception_ground").and_then(|g| parse_enum(&g)) {
+        Some(ground) => {
+            let reason = p.text("exception_reason", f.get("exception_reason"));
+            reason.map(|reason| Some(ConsentException { ground, reason }))
+        }
+        None => Some(None),
+    };
     let (organisation, country, organisation_name) = organisation?;
     Some(Command::MakeReferral(ReferralRequest {
         referral_id: ReferralId(homeward_app::new_id()),
@@ -223,5 +314,6 @@ pub fn make_referral(
         shared: f.all("shared").into_iter().filter_map(parse_enum).collect(),
         answer_within_days: days?,
         note: note?,
+        exception: exception?,
     }))
 }

@@ -11,6 +11,7 @@ use axum::response::Response;
 use homeward_app::AppError;
 use homeward_app::admin::{NewUser, OfficeView, UserView};
 use homeward_domain::access::Role;
+use homeward_domain::case::referrals::ExceptionGround;
 use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::organisation::OrganisationFilter;
 use homeward_domain::person::Vulnerability;
@@ -608,6 +609,15 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             vulns,
         ),
         In::Check("risk_assessment_for_trafficking", "admin-risk", None),
+        In::Checks(
+            "consent_exceptions",
+            "admin-consent-exceptions",
+            Some("admin-consent-exceptions-hint"),
+            ExceptionGround::ALL
+                .iter()
+                .map(|g| (g.code().to_string(), i.opt("exception_ground", g.code())))
+                .collect(),
+        ),
         In::Text("currency", "admin-currency", None),
         In::Text(
             "package_on_arrival",
@@ -716,6 +726,11 @@ fn programme_form_data(pr: &Programme) -> FormData {
         s.escort_required_for
             .iter()
             .map(|x| ("escort_required_for".to_string(), x.code().to_string())),
+    );
+    pairs.extend(
+        s.consent_exceptions
+            .iter()
+            .map(|g| ("consent_exceptions".to_string(), g.code().to_string())),
     );
     if s.risk_assessment_for_trafficking {
         pairs.push(("risk_assessment_for_trafficking".into(), "yes".into()));
@@ -852,6 +867,11 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         categories,
         health_assessment: health,
         escort_required_for: vulns("escort_required_for"),
+        consent_exceptions: f
+            .all("consent_exceptions")
+            .into_iter()
+            .filter_map(|c| ExceptionGround::ALL.into_iter().find(|g| g.code() == c))
+            .collect(),
         risk_assessment_for_trafficking: f.checked("risk_assessment_for_trafficking"),
         currency: currency?,
         reintegration: ReintegrationRules {

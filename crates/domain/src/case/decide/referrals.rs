@@ -2,7 +2,7 @@
 //! follow which, and what closing a case as completed waits for.
 
 use super::*;
-use crate::case::referrals::{ReferralRequest, ReferralStatus, ReferralUpdate};
+use crate::case::referrals::{ExceptionDecision, ReferralRequest, ReferralStatus, ReferralUpdate};
 use crate::organisation::{OrganisationDetails, ServiceType};
 use crate::values::CountryCode;
 
@@ -49,7 +49,7 @@ pub fn referral_target_violations(
     v
 }
 
-pub(super) fn make(case: &Case, r: ReferralRequest, c: &mut Check) -> Vec<Event> {
+pub(super) fn make(case: &Case, r: ReferralRequest, ctx: &Context, c: &mut Check) -> Vec<Event> {
     if case.referrals.get(r.referral_id).is_some() {
         c.push(
             Violation::new("referral.duplicate", "this referral is already recorded")
@@ -61,7 +61,7 @@ pub(super) fn make(case: &Case, r: ReferralRequest, c: &mut Check) -> Vec<Event>
     }
     for p in &r.people {
         require_member(case, *p, "people", c);
-        if !r.consent_for.contains(p) {
+        if !r.consent_for.contains(p) && r.exception.is_none() {
             let mut v = Violation::new(
                 "referral.consent_missing",
                 "record the person's consent to this referral and to the data shared (their own, or whoever decides for them)",
@@ -82,6 +82,26 @@ pub(super) fn make(case: &Case, r: ReferralRequest, c: &mut Check) -> Vec<Event>
             )
             .at("consent_for"),
         );
+    }
+    if let Some(e) = &r.exception {
+        if r.people.iter().all(|p| r.consent_for.contains(p)) {
+            c.push(
+                Violation::new(
+                    "referral.exception_not_needed",
+                    "everyone referred consented: no exception is needed",
+                )
+                .at("exception"),
+            );
+        } else if !ctx.programme.consent_exceptions.contains(&e.ground) {
+            c.push(
+                Violation::new(
+                    "referral.exception_not_allowed",
+                    "the programme does not allow referring without consent on this ground",
+                )
+                .at("exception/ground")
+                .param("ground", e.ground.code()),
+            );
+        }
     }
     match &r.country {
         None => c.push(
@@ -157,6 +177,51 @@ pub(super) fn update(case: &Case, u: ReferralUpdate, ctx: &Context, c: &mut Chec
     vec![Event::ReferralUpdated(u)]
 }
 
+/// A second person approves or refuses a referral made without consent: never the one
+/// who made it; a refusal says why.
+pub(super) fn decide_exception(
+    case: &Case,
+    d: ExceptionDecision,
+    ctx: &Context,
+    c: &mut Check,
+) -> Vec<Event> {
+    match case.referrals.get(d.referral_id) {
+        None => c.push(
+            Violation::new("referral.unknown", "no such referral on this case").at("referral_id"),
+        ),
+        Some(r) => {
+            if r.status != ReferralStatus::PendingApproval {
+                c.push(
+                    Violation::new(
+                        "referral.no_exception_pending",
+                        "this referral does not wait for an approval",
+                    )
+                    .at("referral_id"),
+                );
+            }
+            if r.sent_by == ctx.actor {
+                c.push(
+                    Violation::new(
+                        "referral.exception_same_person",
+                        "a second person decides on a referral made without consent, not the one who made it",
+                    )
+                    .at("approved"),
+                );
+            }
+        }
+    }
+    if !d.approved && d.reason.is_none() {
+        c.push(
+            Violation::new(
+                "referral.exception_refusal_reason",
+                "say why the referral is refused",
+            )
+            .at("reason"),
+        );
+    }
+    vec![Event::ReferralExceptionDecided(d)]
+}
+
 /// Why the case cannot be closed as completed without a word about its referrals: each
 /// one still open (sent, accepted or in progress).
 pub fn referrals_unfinished(case: &Case) -> Vec<Violation> {
@@ -182,6 +247,7 @@ impl ReferralStatus {
     /// The code, as in the API.
     pub fn code(self) -> &'static str {
         match self {
+            ReferralStatus::PendingApproval => "pending_approval",
             ReferralStatus::Sent => "sent",
             ReferralStatus::Accepted => "accepted",
             ReferralStatus::Declined => "declined",

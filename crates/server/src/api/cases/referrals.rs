@@ -45,6 +45,14 @@ command!(
     |b, p, _app, _who| b.parse(&mut p).map(Command::UpdateReferral)
 );
 
+command!(
+    decide_referral_exception,
+    "/api/cases/{case_id}/referral-exception-decisions",
+    ExceptionDecisionIn,
+    "Approve or refuse a referral made without consent (a programme manager other than who made it); approved, it is sent to the organisation",
+    |b, p, _app, _who| b.parse(&mut p).map(Command::DecideReferralException)
+);
+
 /// Which referrals, and which page.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -44,6 +44,30 @@ pub(super) fn referral_sections(
             if let Some(n) = &q.note {
                 parts.push(format!("“{n}”"));
             }
+            if let Some(e) = &q.exception {
+                parts.push(i.ta(
+                    "case-referral-exception",
+                    &[
+                        ("ground", i.opt("exception_ground", e.ground.code()).into()),
+                        ("reason", e.reason.to_string().into()),
+                    ],
+                ));
+            }
+            if let Some(d) = &r.exception_decision {
+                let mut said = format!(
+                    "{}: {}",
+                    i.date(d.at.date_naive()),
+                    i.t(if d.approved {
+                        "f-exception-approve"
+                    } else {
+                        "f-exception-refuse"
+                    })
+                );
+                if let Some(why) = &d.reason {
+                    said.push_str(&format!(" — {why}"));
+                }
+                parts.push(said);
+            }
             for s in &r.steps {
                 let mut step = format!(
                     "{}: {}",
