@@ -57,6 +57,8 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let today = homeward_app::now().date_naive();
     let mut slot_states = BTreeSet::new();
     let mut lost_by_follow_ups = false;
+    // Referrals in every state, one made without consent waiting for approval.
+    let mut referral_states = BTreeSet::new();
     let mut unreached = false;
     for row in &cases {
         let events = store
@@ -77,6 +79,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         lost_by_follow_ups |= case.outcome
             == Some(homeward_domain::case::records::Outcome::LostContact)
             && case.monitoring.failures_in_a_row() > 0;
+        referral_states.extend(case.referrals.referrals.values().map(|r| r.status));
         let r = case.reintegration;
         statuses.extend(r.versions.iter().map(|v| v.status));
         currencies.extend(
@@ -88,6 +91,12 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         exception |= r.versions.iter().any(|v| v.approved_above_cap);
         countersigned |= r.deliveries.iter().any(|d| d.countersigned_by.is_some());
         needs |= !r.needs.is_empty();
+    }
+    for s in homeward_domain::case::referrals::ReferralStatus::ALL {
+        assert!(
+            referral_states.contains(&s),
+            "no demo referral is {s:?}: {referral_states:?}"
+        );
     }
     use homeward_domain::case::reintegration::PlanStatus;
     for s in [

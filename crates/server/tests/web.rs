@@ -1766,8 +1766,15 @@ async fn a_referral_without_consent_is_approved_by_a_programme_manager_before_it
     ];
     let no_reason = w.post(&path, &fields).await;
     assert_eq!(no_reason.status, 422);
-    assert!(no_reason.body.contains("href=\"#exception_reason\""), "{}", no_reason.body);
-    fields.push(("exception_reason", "No guardian can be reached before tonight."));
+    assert!(
+        no_reason.body.contains("href=\"#exception_reason\""),
+        "{}",
+        no_reason.body
+    );
+    fields.push((
+        "exception_reason",
+        "No guardian can be reached before tonight.",
+    ));
     w.get(&path).await;
     let made = w.post(&path, &fields).await;
     assert_eq!(made.url, format!("/cases/{case}"), "{}", made.body);

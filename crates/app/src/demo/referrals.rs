@@ -66,6 +66,20 @@ pub(super) fn refer_on_arrival(
     if rng.random_bool(0.3) {
         shared.insert(DataGroup::Family);
     }
+    // One in ten is made without consent, on a ground the programme allows, and goes to
+    // the programme manager of the office of return (chosen from the id: the random
+    // draws of the rest of the demo stay as they were).
+    let without_consent = referral_id.0.as_u128() % 10 == 0;
+    let exception = if without_consent {
+        Some(ConsentException {
+            ground: ExceptionGround::RiskToLife,
+            reason: long(
+                "Threatened on arrival by a creditor; she could not be reached to consent.",
+            )?,
+        })
+    } else {
+        None
+    };
     story.run(
         a.reintegration,
         Command::MakeReferral(ReferralRequest {
@@ -75,13 +89,31 @@ pub(super) fn refer_on_arrival(
             service,
             country: Some(CountryCode::parse(c.code).internal("building the demo")?),
             people: [principal].into(),
-            consent_for: [principal].into(),
+            consent_for: if without_consent {
+                BTreeSet::new()
+            } else {
+                [principal].into()
+            },
             shared,
             answer_within_days: *[7u16, 14].choose(rng).unwrap_or(&7),
             note: Some(long("Returned this week; asked for help to settle in.")?),
-            exception: None,
+            exception,
         }),
     )?;
+    if without_consent {
+        // Some wait for the decision still.
+        if ending != Ending::Completed && referral_id.0.as_u128() % 20 == 0 {
+            return Ok(());
+        }
+        story.run(
+            a.return_approver,
+            Command::DecideReferralException(ExceptionDecision {
+                referral_id,
+                approved: true,
+                reason: None,
+            }),
+        )?;
+    }
     use ReferralStep as S;
     let reason = |s: &str| long(s);
     // Where the referral's story ends; a case closed as completed leaves none open.
