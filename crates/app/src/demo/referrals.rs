@@ -69,7 +69,7 @@ pub(super) fn refer_on_arrival(
     // One in ten is made without consent, on a ground the programme allows, and goes to
     // the programme manager of the office of return (chosen from the id: the random
     // draws of the rest of the demo stay as they were).
-    let without_consent = referral_id.0.as_u128() % 10 == 0;
+    let without_consent = referral_id.0.as_u128().is_multiple_of(10);
     let exception = if without_consent {
         Some(ConsentException {
             ground: ExceptionGround::RiskToLife,
@@ -102,7 +102,7 @@ pub(super) fn refer_on_arrival(
     )?;
     if without_consent {
         // Some wait for the decision still.
-        if ending != Ending::Completed && referral_id.0.as_u128() % 20 == 0 {
+        if ending != Ending::Completed && referral_id.0.as_u128().is_multiple_of(20) {
             return Ok(());
         }
         story.run(
