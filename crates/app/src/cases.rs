@@ -368,6 +368,15 @@ impl App {
             });
         }
         access::authorize(actor, case, &cmd).map_err(|d| AppError::Forbidden(d.to_string()))?;
+        if occurred_at.is_some() && !access::may_backdate(actor) {
+            return Err(AppError::invalid(
+                Violation::new(
+                    "time.not_backdated",
+                    "an organisation's answer is dated when it is recorded: leave out occurred_at",
+                )
+                .at("occurred_at"),
+            ));
+        }
         let programme = self.programme_at(generation, case.programme).await?;
         let at = now();
         let occurred_at = occurred_at.unwrap_or(at);

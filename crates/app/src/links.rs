@@ -83,6 +83,37 @@ impl App {
         })
     }
 
+    /// Ends the working links of a referral (one sent to the wrong address, say), for
+    /// whoever may issue them; returns how many.
+    pub async fn withdraw_referral_links(
+        &self,
+        p: &Principal,
+        case_id: CaseId,
+        referral_id: ReferralId,
+    ) -> Result<u64> {
+        let read = self.load_visible(p, case_id).await?;
+        read.case
+            .referrals
+            .get(referral_id)
+            .ok_or(AppError::NotFound)?;
+        access::may_offer(&p.actor, &read.case, CommandKind::UpdateReferral)
+            .map_err(|d| AppError::Forbidden(d.to_string()))?;
+        let at = now();
+        let n = self
+            .store()
+            .withdraw_referral_links(case_id.0, referral_id.0, at)
+            .await?;
+        self.audit(AuditDraft {
+            at,
+            actor: Some(p.actor.user_id.0),
+            action: "referral.links_withdrawn".into(),
+            case_id: Some(case_id.0),
+            detail: serde_json::json!({ "referral": referral_id, "links": n }),
+        })
+        .await?;
+        Ok(n)
+    }
+
     /// The link of this secret while it works; "not found" when there is none, it has
     /// expired or it was used (the same answer for all three).
     async fn working_link(&self, secret: &str) -> Result<ReferralLink> {
@@ -174,10 +205,19 @@ impl App {
                 .await?;
                 Ok(done)
             }
-            Err(e) => {
+            // Refused, or the page was old: nothing was written, the link still works.
+            // After a storage error the answer may have been written: it stays used.
+            Err(
+                e @ (AppError::Refused(_)
+                | AppError::Invalid(_)
+                | AppError::Conflict { .. }
+                | AppError::Forbidden(_)
+                | AppError::NotFound),
+            ) => {
                 self.store().release_referral_link(link.id).await?;
                 Err(e)
             }
+            Err(e) => Err(e),
         }
     }
 }

@@ -170,7 +170,7 @@ impl App {
         let at = now();
         let shared =
             shared_referral(&read.case, referral_id, at.date_naive()).ok_or(AppError::NotFound)?;
-        if shared.data_shown && !shared.people.is_empty() {
+        if shared.data_shown {
             self.audit(AuditDraft {
                 at,
                 actor: Some(p.actor.user_id.0),

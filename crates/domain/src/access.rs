@@ -287,6 +287,13 @@ pub fn authorize_partner_step(actor: &Actor, step: &ReferralStep) -> Result<(), 
     }
 }
 
+/// Whether the actor may date what it records in the past (`occurred_at`): the
+/// programme's staff, recording what happened away from the system. A partner's answer
+/// is dated when it is recorded: an overdue answer cannot be made to look on time.
+pub fn may_backdate(actor: &Actor) -> bool {
+    actor.partner_of().is_none()
+}
+
 /// The roles that may issue a command (`CommandKind::spec`).
 pub fn roles_for(kind: CommandKind) -> &'static [Role] {
     kind.spec().roles

@@ -118,6 +118,7 @@ pub fn router(app: App, options: ServerOptions) -> Router {
     let web = homeward_web::WebState {
         app: app.clone(),
         secure_cookies: options.public_url.starts_with("https://"),
+        public_url: options.public_url.trim_end_matches('/').to_string(),
     };
     let state = AppState {
         app,

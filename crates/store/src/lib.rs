@@ -684,6 +684,17 @@ impl Store {
         dispatch!(self, s => s.use_referral_link(id, at).await)
     }
 
+    /// Ends every link of a referral still working (sent to the wrong address, say): how
+    /// many.
+    pub async fn withdraw_referral_links(
+        &self,
+        case_id: Uuid,
+        referral_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        dispatch!(self, s => s.withdraw_referral_links(case_id, referral_id, at).await)
+    }
+
     /// Gives back a link its caller marked used and whose answer was then not recorded.
     pub async fn release_referral_link(&self, id: Uuid) -> Result<()> {
         dispatch!(self, s => s.release_referral_link(id).await)

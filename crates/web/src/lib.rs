@@ -21,6 +21,9 @@ pub struct WebState {
     pub app: App,
     /// Mark cookies `Secure` (the site is served over TLS).
     pub secure_cookies: bool,
+    /// Where users reach the site (`https://homeward.example.org`): links given to
+    /// people outside, such as a referral's answer link, start with it.
+    pub public_url: String,
 }
 
 /// Every page of the web interface.

@@ -214,7 +214,7 @@ fn referrals(case: &Case, today: NaiveDate) -> Vec<NextStep> {
         false => Counsellor,
     };
     let mut sent: Vec<_> = case.referrals.referrals.values().collect();
-    sent.sort_by_key(|r| r.sent_at);
+    sent.sort_by_key(|r| r.sent_on());
     sent.into_iter()
         .filter_map(|r| {
             let id = r.request.referral_id;

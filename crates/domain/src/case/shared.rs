@@ -48,8 +48,10 @@ pub struct SharedReferral {
     pub receiver: Option<ShortText>,
     /// The groups of data the people consented to share.
     pub shared: BTreeSet<DataGroup>,
-    /// False once the referral is closed or revoked: then `people` carry no data,
-    /// `family` and `journey` are absent.
+    /// True while the organisation is asked or serving (sent, accepted, in progress,
+    /// delivered); false once it declined, or the referral is closed or revoked: then
+    /// `people` carry no data, `family`, `journey`, `note`, `receiver` and the steps'
+    /// words are absent.
     pub data_shown: bool,
     pub people: Vec<SharedPerson>,
     /// The others on the case, without names (group `family`).
@@ -59,12 +61,17 @@ pub struct SharedReferral {
 }
 
 /// A step as the organisation sees it (not who, of the programme's staff, recorded it).
+/// The words of the organisation's own steps (why it declined, what it delivered, its
+/// notes) while the referral is shown; never the sender's reasons for closing or
+/// revoking, which are the programme's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharedStep {
     pub at: DateTime<Utc>,
-    #[serde(flatten)]
-    pub step: ReferralStep,
+    /// The status the step led to.
+    pub status: ReferralStatus,
+    /// Why it was declined, or what was delivered.
+    pub said: Option<LongText>,
     pub note: Option<LongText>,
     /// Who at the organisation answered, when they named themselves.
     pub answered_by: Option<ShortText>,
@@ -143,13 +150,20 @@ pub struct Journey {
 /// no such referral.
 pub fn shared_referral(case: &Case, id: ReferralId, today: NaiveDate) -> Option<SharedReferral> {
     let r = case.referrals.get(id)?;
-    let shown = !r.status.is_final();
+    let shown = matches!(
+        r.status,
+        ReferralStatus::Sent
+            | ReferralStatus::Accepted
+            | ReferralStatus::InProgress
+            | ReferralStatus::Delivered
+    ) && r.was_sent();
     let has = |g: DataGroup| shown && r.request.shared.contains(&g);
+    // Everyone referred consented, or an exception was approved for those who did not.
     let people = r
         .request
         .people
         .iter()
-        .filter(|p| r.request.consent_for.contains(p))
+        .filter(|p| r.request.consent_for.contains(p) || r.request.exception.is_some())
         .map(|p| person(case, r, *p, shown))
         .collect();
     let family = has(DataGroup::Family).then(|| {
@@ -180,8 +194,8 @@ pub fn shared_referral(case: &Case, id: ReferralId, today: NaiveDate) -> Option<
         organisation_name: r.request.organisation_name.clone(),
         service: r.request.service,
         country: r.request.country.clone(),
-        note: r.request.note.clone(),
-        sent_at: r.sent_at,
+        note: r.request.note.clone().filter(|_| shown),
+        sent_at: r.sent_on(),
         answer_within_days: r.request.answer_within_days,
         status: r.status,
         answer: r.answer_status(today),
@@ -189,14 +203,23 @@ pub fn shared_referral(case: &Case, id: ReferralId, today: NaiveDate) -> Option<
         steps: r
             .steps
             .iter()
-            .map(|s| SharedStep {
-                at: s.at,
-                step: s.step.clone(),
-                note: s.note.clone(),
-                answered_by: s.answered_by.clone(),
+            .map(|s| {
+                let words = shown && s.step.is_organisations();
+                SharedStep {
+                    at: s.at,
+                    status: s.step.status(),
+                    said: match &s.step {
+                        ReferralStep::Declined { reason } => Some(reason.clone()),
+                        ReferralStep::Delivered { what } => Some(what.clone()),
+                        _ => None,
+                    }
+                    .filter(|_| words),
+                    note: s.note.clone().filter(|_| words),
+                    answered_by: s.answered_by.clone(),
+                }
             })
             .collect(),
-        receiver: r.receiver.clone(),
+        receiver: r.receiver.clone().filter(|_| shown),
         shared: r.request.shared.clone(),
         data_shown: shown,
         people,

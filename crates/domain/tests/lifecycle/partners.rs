@@ -144,7 +144,147 @@ fn nothing_personal_is_shown_once_a_referral_is_revoked_or_closed() {
     );
     assert_eq!(after.family, None);
     assert_eq!(after.journey, None);
-    assert!(!serde_json::to_string(&after).unwrap().contains("Awa"));
+    let text = serde_json::to_string(&after).unwrap();
+    for gone in ["Awa", "Consent withdrawn", "evening flight"] {
+        assert!(!text.contains(gone), "{gone} after revocation: {text}");
+    }
+}
+
+#[test]
+fn an_organisation_that_declined_sees_no_more_and_never_the_senders_reasons() {
+    let mut s = sensitive_family();
+    let mut r = request(&mut s, &[P1], &[P1]);
+    r.shared = [DataGroup::Identity].into();
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    s.ok(
+        COUNSELLOR,
+        step(
+            &r,
+            ReferralStep::Declined {
+                reason: lt("No places this month"),
+            },
+        ),
+    );
+    let today = s.now.date_naive();
+    let seen = shared_referral(&s.case(), r.referral_id, today).unwrap();
+    assert!(
+        !seen.data_shown,
+        "a declined referral shows nothing personal"
+    );
+    assert!(seen.people.iter().all(|p| p.identity.is_none()));
+    let mut again = request(&mut s, &[P1], &[P1]);
+    again.shared = [DataGroup::Identity].into();
+    s.ok(COUNSELLOR, Command::MakeReferral(again.clone()));
+    s.ok(COUNSELLOR, step(&again, ReferralStep::Accepted));
+    let mut revoke = match step(
+        &again,
+        ReferralStep::Revoked {
+            reason: lt("She told us her husband is violent"),
+        },
+    ) {
+        Command::UpdateReferral(u) => u,
+        _ => unreachable!(),
+    };
+    revoke.note = Some(lt("Now in the Dakar shelter"));
+    s.ok(COUNSELLOR, Command::UpdateReferral(revoke));
+    let seen = shared_referral(&s.case(), again.referral_id, today).unwrap();
+    let text = serde_json::to_string(&seen).unwrap();
+    assert!(
+        !text.contains("violent") && !text.contains("shelter"),
+        "{text}"
+    );
+}
+
+#[test]
+fn people_referred_without_consent_are_shown_once_the_exception_is_approved() {
+    let mut s = sensitive_family();
+    let mut r = request(&mut s, &[P3], &[]);
+    r.exception = Some(ConsentException {
+        ground: ExceptionGround::ChildProtectionEmergency,
+        reason: lt("No guardian reachable"),
+    });
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    s.advance(1);
+    let approved_at = s.now;
+    s.ok(
+        APPROVER,
+        Command::DecideReferralException(ExceptionDecision {
+            referral_id: r.referral_id,
+            approved: true,
+            reason: None,
+        }),
+    );
+    let seen = shared_referral(&s.case(), r.referral_id, s.now.date_naive()).unwrap();
+    assert_eq!(seen.people.len(), 1);
+    assert!(
+        seen.people[0]
+            .identity
+            .as_ref()
+            .unwrap()
+            .name
+            .contains("Fatou")
+    );
+    assert_eq!(
+        seen.sent_at, approved_at,
+        "sent when approved, not when made"
+    );
+}
+
+#[test]
+fn a_partner_reaches_no_case_for_any_other_command_and_cannot_backdate() {
+    use homeward_domain::access::{authorize, may_backdate, reaches};
+    use homeward_domain::case::records::CaseNote;
+    let mut s = Scenario::single_adult();
+    let r = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    let case = s.case();
+    let p = partner(r.organisation);
+    let mut other = request(&mut s, &[P1], &[P1]);
+    other.organisation = OrganisationId(uid(0xEE));
+    let note = CaseNote {
+        note_id: NoteId(uid(0x99)),
+        text: lt("A partner writes on the case"),
+        sensitivity: None,
+        raises: None,
+        clears: None,
+    };
+    for cmd in [
+        Command::AddNote(note),
+        Command::MakeReferral(other),
+        Command::DecideReferralException(ExceptionDecision {
+            referral_id: r.referral_id,
+            approved: true,
+            reason: None,
+        }),
+        Command::SubmitApplication,
+        Command::ApproveApplication,
+        Command::Withdraw {
+            person_id: P1,
+            own_words: None,
+            whole_case: true,
+        },
+        Command::UpdateReferral(ReferralUpdate {
+            referral_id: ReferralId(uid(0x123)),
+            step: ReferralStep::Accepted,
+            note: None,
+            receiver: None,
+            answered_by: None,
+        }),
+    ] {
+        assert!(!reaches(&p, &case, &cmd), "{} reached", cmd.name());
+        assert!(
+            authorize(&p, &case, &cmd).is_err(),
+            "{} authorised",
+            cmd.name()
+        );
+    }
+    assert!(reaches(&p, &case, &step(&r, ReferralStep::Accepted)));
+    assert!(!may_backdate(&p));
+    assert!(may_backdate(&Actor {
+        roles: [Role::Counsellor].into(),
+        organisation: None,
+        ..p
+    }));
 }
 
 #[test]

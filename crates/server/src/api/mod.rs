@@ -124,7 +124,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_note))
         .routes(routes!(make_referral))
         .routes(routes!(update_referral))
-        .routes(routes!(issue_referral_link))
+        .routes(routes!(issue_referral_link, withdraw_referral_links))
         .routes(routes!(decide_referral_exception))
         .routes(routes!(referrals_waiting))
         .routes(routes!(partners::partner_counts))

@@ -88,7 +88,11 @@ pub async fn demo_site(cases: usize) -> Site {
 async fn start(db: TestDb, app: App, bru: OfficeId, ams: OfficeId, dkr: OfficeId) -> Site {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = homeward_server::router(app.clone(), homeward_server::ServerOptions::default());
+    let options = homeward_server::ServerOptions {
+        public_url: base.clone(),
+        ..homeward_server::ServerOptions::default()
+    };
+    let router = homeward_server::router(app.clone(), options);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(homeward_server::serve(listener, router, async {
         let _ = rx.await;

@@ -187,4 +187,25 @@ impl Backend {
         tx.commit().await?;
         Ok(())
     }
+
+    pub async fn withdraw_referral_links(
+        &self,
+        case_id: Uuid,
+        referral_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> CResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE referral_links SET used_at = $3 \
+             WHERE case_id = $1 AND referral_id = $2 AND used_at IS NULL",
+        )
+        .bind(case_id)
+        .bind(referral_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
 }

@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use homeward_app::AppError;
 use homeward_domain::case::referrals::ReferralRecord;
@@ -92,7 +92,6 @@ pub async fn issue(
     State(st): State<WebState>,
     SignedIn(v, p): SignedIn,
     Path(case_id): Path<Uuid>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
@@ -110,16 +109,12 @@ pub async fn issue(
         .await
     {
         Ok(issued) => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            let scheme = if v.secure { "https" } else { "http" };
             // The address stays out of the message: a translated placeable is wrapped in
             // invisible isolation marks, which a copied link would carry.
             let notice = format!(
-                "{} {scheme}://{host}{}",
+                "{} {}{}",
                 v.i.t1("link-issued", "date", v.i.datetime(issued.expires_at)),
+                st.public_url,
                 issued.path
             );
             issue_page(

@@ -11,9 +11,7 @@ use homeward_app::AppError;
 use homeward_app::input::Parse;
 use homeward_app::partners::{PartnerList, PartnerReferralItem};
 use homeward_domain::Command;
-use homeward_domain::case::referrals::{
-    AnswerStatus, ReferralStatus, ReferralStep, ReferralUpdate,
-};
+use homeward_domain::case::referrals::{AnswerStatus, ReferralStatus, ReferralUpdate};
 use homeward_domain::case::shared::{SharedPerson, SharedReferral};
 use homeward_domain::ids::{CaseId, ReferralId};
 use homeward_store::PageRequest;
@@ -392,20 +390,13 @@ fn steps(i: &I18n, r: &SharedReferral) -> Vec<StepLine> {
         detail: None,
     }];
     out.extend(r.steps.iter().map(|s| {
-        let said = match &s.step {
-            ReferralStep::Declined { reason } | ReferralStep::Revoked { reason } => {
-                Some(reason.to_string())
-            }
-            ReferralStep::Delivered { what } => Some(what.to_string()),
-            _ => None,
-        };
-        let detail = match (said, &s.note) {
+        let detail = match (s.said.as_ref().map(|w| w.to_string()), &s.note) {
             (Some(a), Some(n)) => Some(format!("{a} — {n}")),
             (Some(a), None) => Some(a),
             (None, Some(n)) => Some(n.to_string()),
             (None, None) => None,
         };
-        let mut label = i.opt("referral_status", s.step.status().code());
+        let mut label = i.opt("referral_status", s.status.code());
         if let Some(who) = &s.answered_by {
             label = format!(
                 "{label} ({})",

@@ -159,7 +159,7 @@ pub(super) fn update(case: &Case, u: ReferralUpdate, ctx: &Context, c: &mut Chec
                     .param("status", r.status.code()),
                 );
             }
-            let last = r.steps.last().map_or(r.sent_at, |s| s.at);
+            let last = r.steps.last().map_or(r.sent_on(), |s| s.at);
             if ctx.occurred_at < last {
                 c.push(
                     Violation::new(
@@ -197,6 +197,18 @@ pub(super) fn decide_exception(
                         "this referral does not wait for an approval",
                     )
                     .at("referral_id"),
+                );
+            }
+            if ctx.occurred_at < r.sent_at {
+                c.push(
+                    Violation::new(
+                        "referral.before_previous_step",
+                        format!(
+                            "this decision is dated before the referral was made ({})",
+                            r.sent_at.format("%Y-%m-%d")
+                        ),
+                    )
+                    .at("occurred_at"),
                 );
             }
             if r.sent_by == ctx.actor {

@@ -133,3 +133,38 @@ pub async fn issue_referral_link(
         .await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
+
+/// How many links were withdrawn.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinksWithdrawn {
+    pub withdrawn: u64,
+}
+
+/// Withdraws every answer link of a referral that still works (one sent to the wrong
+/// address, say); the referral itself stays as it is.
+#[utoipa::path(
+    delete,
+    path = "/api/cases/{case_id}/referrals/{referral_id}/links",
+    tag = "lifecycle",
+    params(
+        ("case_id" = Uuid, Path, description = "The case"),
+        ("referral_id" = Uuid, Path, description = "The referral"),
+    ),
+    responses(
+        (status = 200, description = "How many links were withdrawn", body = LinksWithdrawn),
+        (status = 403, description = "Your role or office may not answer for this referral", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such case or referral for you", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn withdraw_referral_links(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath((case_id, referral_id)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<LinksWithdrawn>> {
+    let withdrawn = state
+        .app
+        .withdraw_referral_links(&who, CaseId(case_id), ReferralId(referral_id))
+        .await?;
+    Ok(Json(LinksWithdrawn { withdrawn }))
+}
