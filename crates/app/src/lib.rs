@@ -16,6 +16,7 @@ pub mod links;
 pub mod organisations;
 pub mod partners;
 mod recent;
+pub mod referral_stats;
 pub mod stats;
 pub mod views;
 

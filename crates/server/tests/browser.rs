@@ -578,6 +578,7 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.submit("approved").await;
     // ... and looks at the programme's figures (charts and tables).
     b.go("/statistics?rows=sex&columns=age_group").await;
+    b.go("/statistics/referrals").await;
     b.sign_out().await;
 
     // The movement officer: departure is refused until documents and itinerary are in.

@@ -1802,6 +1802,38 @@ async fn a_referral_without_consent_is_approved_by_a_programme_manager_before_it
     assert!(plain(&unescape(&done.body)).contains("Sent · answer due"));
 }
 
+/// A programme manager of the offices of return reads the referral figures of the demo
+/// from the statistics page; a donor is refused them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referral_figures_are_read_from_the_statistics_page_by_programme_managers() {
+    let s = demo_site(120).await;
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver-return", "demo-approver-return-2026")
+        .await;
+    let stats = m.get("/statistics").await.body;
+    assert!(stats.contains("href=\"/statistics/referrals\""), "{stats}");
+    let page = m.get("/statistics/referrals").await;
+    assert_eq!(page.status, 200);
+    let body = plain(&unescape(&page.body));
+    assert!(
+        body.contains("By organisation") && body.contains("Mean days to answer"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<td class=\"num\">"),
+        "figures are shown: {body}"
+    );
+    let mut d = Web::new(&s);
+    d.sign_in_with("donor", "demo-donor-2026").await;
+    assert_eq!(d.get("/statistics/referrals").await.status, 403);
+    assert!(
+        !d.get("/statistics")
+            .await
+            .body
+            .contains("/statistics/referrals")
+    );
+}
+
 /// Referrals not answered in time wait on the home page of those who refer (escalated
 /// ones on the programme manager's), each queue whole on its own page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -282,6 +282,29 @@ pub struct WaitingReferral {
     pub escalate_on: NaiveDate,
 }
 
+/// Referrals of one need, organisation and outcome: how many, how many were answered,
+/// and the days their answers took in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralFigure {
+    pub service: String,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub outcome: String,
+    pub referrals: i64,
+    pub answered: i64,
+    pub answer_days: i64,
+}
+
+from_row!(ReferralFigure {
+    service,
+    organisation_id,
+    organisation_name,
+    outcome,
+    referrals,
+    answered,
+    answer_days
+});
+
 /// A referral addressed to an organisation, as its partners list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrganisationReferral {
@@ -698,6 +721,17 @@ impl Store {
     /// Gives back a link its caller marked used and whose answer was then not recorded.
     pub async fn release_referral_link(&self, id: Uuid) -> Result<()> {
         dispatch!(self, s => s.release_referral_link(id).await)
+    }
+
+    /// Referrals of `offices` sent between `since` and `until`, counted by need,
+    /// organisation and outcome.
+    pub async fn referral_figures(
+        &self,
+        offices: &[OfficeId],
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Result<Vec<ReferralFigure>> {
+        dispatch!(self, s => s.referral_figures(offices, since, until).await)
     }
 
     /// The referrals addressed to an organisation in one of `statuses` (codes).

@@ -109,6 +109,10 @@ mod tests {
                     "0017_referral_links.sql",
                     "1bfc2012496ce81749869457a5899025",
                 ),
+                (
+                    "0018_referral_outcomes.sql",
+                    "6b2e34939bef6d48c181e4c430570b7b",
+                ),
             ],
         ),
         (
@@ -157,6 +161,10 @@ mod tests {
                 (
                     "0017_referral_links.sql",
                     "15de1883a5c9fe91bf740453dc9f1d08",
+                ),
+                (
+                    "0018_referral_outcomes.sql",
+                    "00c06578b1d38df653930ca2dbed2788",
                 ),
             ],
         ),

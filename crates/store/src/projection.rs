@@ -183,6 +183,8 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
             answer_due: r.answer_due(),
             escalate_on: r.escalate_on(),
             office: case.lead_office().0,
+            outcome: r.outcome().code().to_string(),
+            days_to_answer: r.days_to_answer(),
         })
         .collect();
     StatRows {

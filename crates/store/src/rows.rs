@@ -39,7 +39,8 @@ pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, c
 
 /// The columns of a `ReferralRow`.
 pub(crate) const REFERRAL_COLUMNS: &str = "case_id, referral_id, organisation_id, \
-    organisation_name, service, status, sent_on, answer_due, escalate_on, office";
+    organisation_name, service, status, sent_on, answer_due, escalate_on, office, outcome, \
+    days_to_answer";
 
 /// `CASE_COLUMNS`, one name each.
 pub(crate) const CASE_COLUMN_NAMES: [&str; 24] = [
@@ -277,6 +278,10 @@ pub struct ReferralRow {
     pub escalate_on: NaiveDate,
     /// The office that leads the case.
     pub office: Uuid,
+    /// `ReferralRecord::outcome`, its code.
+    pub outcome: String,
+    /// `ReferralRecord::days_to_answer`.
+    pub days_to_answer: Option<i64>,
 }
 
 from_row!(ReferralRow {
@@ -289,7 +294,9 @@ from_row!(ReferralRow {
     sent_on,
     answer_due,
     escalate_on,
-    office
+    office,
+    outcome,
+    days_to_answer
 });
 
 /// The statistics rows of one case (and its referrals).

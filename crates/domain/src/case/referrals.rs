@@ -236,6 +236,50 @@ impl ReferralStatus {
     }
 }
 
+snake_enum!(
+    /// How a referral ended, or where it stands, as the figures count it.
+    pub enum ReferralOutcome {
+        /// Made without consent, waiting for a second person.
+        AwaitingApproval,
+        /// Sent, not answered.
+        Waiting,
+        /// Accepted or in progress.
+        InHand,
+        /// The service was delivered (closed or not).
+        Delivered,
+        /// The organisation declined (closed or not).
+        Declined,
+        /// Revoked by the sender, or refused before it was sent.
+        Withdrawn,
+    }
+);
+
+impl ReferralOutcome {
+    pub const ALL: [ReferralOutcome; 6] = [
+        ReferralOutcome::AwaitingApproval,
+        ReferralOutcome::Waiting,
+        ReferralOutcome::InHand,
+        ReferralOutcome::Delivered,
+        ReferralOutcome::Declined,
+        ReferralOutcome::Withdrawn,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ReferralOutcome::AwaitingApproval => "awaiting_approval",
+            ReferralOutcome::Waiting => "waiting",
+            ReferralOutcome::InHand => "in_hand",
+            ReferralOutcome::Delivered => "delivered",
+            ReferralOutcome::Declined => "declined",
+            ReferralOutcome::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+}
+
 /// A step of a referral after it was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "step")]
@@ -364,6 +408,28 @@ impl ReferralRecord {
     pub fn was_sent(&self) -> bool {
         self.request.exception.is_none()
             || self.exception_decision.as_ref().is_some_and(|d| d.approved)
+    }
+
+    /// How it ended, or where it stands: the one definition the figures count.
+    pub fn outcome(&self) -> ReferralOutcome {
+        use ReferralStatus as S;
+        match self.status {
+            S::PendingApproval => ReferralOutcome::AwaitingApproval,
+            S::Sent => ReferralOutcome::Waiting,
+            S::Accepted | S::InProgress => ReferralOutcome::InHand,
+            S::Delivered => ReferralOutcome::Delivered,
+            S::Declined => ReferralOutcome::Declined,
+            S::Revoked => ReferralOutcome::Withdrawn,
+            S::Closed if self.is_taken() => ReferralOutcome::Delivered,
+            S::Closed => ReferralOutcome::Declined,
+        }
+    }
+
+    /// Whole days from when it was sent to the organisation's first answer (accepting,
+    /// declining, or delivering straight away); none before it answered.
+    pub fn days_to_answer(&self) -> Option<i64> {
+        let answered = self.steps.iter().find(|s| s.step.is_organisations())?;
+        Some((answered.at.date_naive() - self.sent_on().date_naive()).num_days())
     }
 
     /// When the organisation was sent the referral: when it was made, or, made without

@@ -477,3 +477,66 @@ fn only_a_programme_manager_decides_on_a_referral_without_consent() {
         Err(Denied::Role(vec![Role::Approver]))
     );
 }
+
+#[test]
+fn a_referral_s_outcome_and_days_to_answer_are_defined_once() {
+    let mut s = Scenario::single_adult();
+    let r = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    let get = |s: &Scenario| s.case().referrals.get(r.referral_id).cloned().unwrap();
+    assert_eq!(get(&s).outcome(), ReferralOutcome::Waiting);
+    assert_eq!(get(&s).days_to_answer(), None);
+    s.advance(4);
+    s.ok(COUNSELLOR, step(&r, ReferralStep::Accepted));
+    assert_eq!(get(&s).outcome(), ReferralOutcome::InHand);
+    assert_eq!(get(&s).days_to_answer(), Some(4));
+    s.advance(3);
+    s.ok(
+        COUNSELLOR,
+        step(
+            &r,
+            ReferralStep::Delivered {
+                what: lt("Three nights"),
+            },
+        ),
+    );
+    s.ok(COUNSELLOR, step(&r, ReferralStep::Closed));
+    assert_eq!(
+        get(&s).outcome(),
+        ReferralOutcome::Delivered,
+        "closed after delivery"
+    );
+    assert_eq!(get(&s).days_to_answer(), Some(4), "the first answer counts");
+
+    let d = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(d.clone()));
+    s.ok(
+        COUNSELLOR,
+        step(&d, ReferralStep::Declined { reason: lt("Full") }),
+    );
+    s.ok(COUNSELLOR, step(&d, ReferralStep::Closed));
+    let declined = s.case().referrals.get(d.referral_id).cloned().unwrap();
+    assert_eq!(
+        declined.outcome(),
+        ReferralOutcome::Declined,
+        "closed after a decline"
+    );
+    let w = request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(w.clone()));
+    s.ok(
+        COUNSELLOR,
+        step(
+            &w,
+            ReferralStep::Revoked {
+                reason: lt("Not needed"),
+            },
+        ),
+    );
+    let withdrawn = s.case().referrals.get(w.referral_id).cloned().unwrap();
+    assert_eq!(withdrawn.outcome(), ReferralOutcome::Withdrawn);
+    assert_eq!(
+        withdrawn.days_to_answer(),
+        None,
+        "revoking is not an answer"
+    );
+}

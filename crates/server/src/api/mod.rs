@@ -153,6 +153,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::returns_csv_download))
         .routes(routes!(stats::returns_xlsx_download))
         .routes(routes!(stats::pipeline))
+        .routes(routes!(stats::referral_figures))
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever

@@ -328,3 +328,33 @@ pub async fn pipeline(
     let q = query(q)?;
     Ok(Json(state.app.pipeline(&who, q.filter()?).await?))
 }
+
+/// The period of the referral figures.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralPeriod {
+    /// Referrals sent from this day (inclusive).
+    pub from: Option<NaiveDate>,
+    /// Referrals sent until this day (inclusive).
+    pub until: Option<NaiveDate>,
+}
+
+/// Referrals sent by your offices, by need and by organisation: how many ended (or
+/// stand) in each outcome, how many were answered, and the mean days to the first answer.
+/// Exact counts, for programme managers and M&E officers of their own offices.
+#[utoipa::path(get, path = "/api/statistics/referrals", tag = "statistics", params(ReferralPeriod),
+    responses(
+        (status = 200, description = "The referral figures", body = homeward_app::referral_stats::ReferralFigures),
+        (status = 403, description = "Not a programme manager or M&E officer", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn referral_figures(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReferralPeriod>,
+) -> ApiResult<Json<homeward_app::referral_stats::ReferralFigures>> {
+    Ok(Json(
+        state.app.referral_figures(&who, q.from, q.until).await?,
+    ))
+}

@@ -546,7 +546,124 @@ async fn a_referral_without_consent_reaches_the_organisation_only_once_a_second_
     assert_eq!(w.get("keur", &path).await.ok()["status"], "sent");
 }
 
+async fn referral_figures_count_each_referral_once_for_the_offices_read(db: &TestDb) {
+    let w = World::start(db).await;
+    let mut ids = vec![];
+    for name in ["Keur Yakaar", "Other shelter"] {
+        let o = w
+            .post("admin", "/api/organisations", shelter(name, &["SN"]))
+            .await
+            .ok();
+        ids.push(o["id"].as_str().unwrap().to_string());
+    }
+    let refer = |case: String, person: String, org: String, id: &'static str| {
+        let w = &w;
+        async move {
+            w.cmd(
+                "counsellor",
+                &case,
+                "referrals",
+                referral(id, &org, &person, json!(["identity"])),
+            )
+            .await
+            .ok();
+            case
+        }
+    };
+    let (a, awa) = w.single_adult().await;
+    let a = refer(
+        a,
+        awa,
+        ids[0].clone(),
+        "018f0000-0000-7000-8000-0000000000c1",
+    )
+    .await;
+    w.cmd(
+        "counsellor",
+        &a,
+        "referral-steps",
+        json!({"referral_id": "018f0000-0000-7000-8000-0000000000c1", "step": "accepted"}),
+    )
+    .await
+    .ok();
+    let (b, bo) = w.single_adult().await;
+    let b = refer(
+        b,
+        bo,
+        ids[1].clone(),
+        "018f0000-0000-7000-8000-0000000000c2",
+    )
+    .await;
+    w.cmd(
+        "counsellor",
+        &b,
+        "referral-steps",
+        json!({"referral_id": "018f0000-0000-7000-8000-0000000000c2", "step": "declined",
+               "reason": "No places"}),
+    )
+    .await
+    .ok();
+    let (c, co) = w.single_adult().await;
+    refer(
+        c,
+        co,
+        ids[0].clone(),
+        "018f0000-0000-7000-8000-0000000000c3",
+    )
+    .await;
+
+    let f = w.get("approver", "/api/statistics/referrals").await.ok();
+    let total = &f["total"];
+    assert_eq!(total["referrals"], 3, "{f}");
+    assert_eq!(total["answered"], 2);
+    assert_eq!(total["mean_days_to_answer"], 0.0);
+    assert_eq!(total["outcomes"]["in_hand"], 1);
+    assert_eq!(total["outcomes"]["declined"], 1);
+    assert_eq!(total["outcomes"]["waiting"], 1);
+    // Each line adds up to its count, and the lines to the total.
+    for by in ["by_service", "by_organisation"] {
+        let lines = f[by].as_array().unwrap();
+        let sum: i64 = lines.iter().map(|l| l["referrals"].as_i64().unwrap()).sum();
+        assert_eq!(sum, 3, "{by}");
+        for l in lines {
+            let outcomes: i64 = l["outcomes"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_i64().unwrap())
+                .sum();
+            assert_eq!(outcomes, l["referrals"].as_i64().unwrap(), "{by}: {l}");
+        }
+    }
+    let keur = &f["by_organisation"][0];
+    assert_eq!(
+        (keur["name"].clone(), keur["referrals"].clone()),
+        (json!("Keur Yakaar"), json!(2))
+    );
+    // Another office's programme manager counts none of them; protected readers get none.
+    assert_eq!(
+        w.get("approver_dkr", "/api/statistics/referrals")
+            .await
+            .ok()["total"]["referrals"],
+        0
+    );
+    for user in ["donor", "counsellor"] {
+        assert_eq!(
+            w.get(user, "/api/statistics/referrals").await.status,
+            403,
+            "{user}"
+        );
+    }
+    // A period with none of them.
+    let none = w
+        .get("approver", "/api/statistics/referrals?until=2020-01-31")
+        .await
+        .ok();
+    assert_eq!(none["total"]["referrals"], 0);
+}
+
 homeward_store::db_tests!(
+    referral_figures_count_each_referral_once_for_the_offices_read,
     a_referral_without_consent_reaches_the_organisation_only_once_a_second_person_approves,
     a_partner_sees_its_referrals_with_only_the_data_consented_and_answers_them,
     a_partner_reaches_nothing_else,

@@ -38,10 +38,10 @@ mod prelude {
         AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
         EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, ListOrder,
         NewCase, OfficeRow, OrganisationReferral, OrganisationRow, Page, PageRequest, PersonRow,
-        PipelineRow, ProgrammeRow, RebuildStats, ReferralLink, ReferralRow, ReferralWait,
-        ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter,
-        StatRows, StoreError, USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp,
-        WaitingReferral, decode_joined,
+        PipelineRow, ProgrammeRow, RebuildStats, ReferralFigure, ReferralLink, ReferralRow,
+        ReferralWait, ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StageCount,
+        StatFilter, StatRows, StoreError, USER_COLUMNS, UserBase, UserChange, UserRecord,
+        WaitingFollowUp, WaitingReferral, decode_joined,
     };
 
     pub(super) use super::super::Backend;

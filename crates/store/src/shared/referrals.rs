@@ -208,4 +208,38 @@ impl Backend {
         tx.commit().await?;
         Ok(n)
     }
+
+    /// Referrals of the offices given, sent within the days given, counted by need,
+    /// organisation and outcome, with the days their answers took.
+    pub async fn referral_figures(
+        &self,
+        offices: &[OfficeId],
+        since: Option<chrono::NaiveDate>,
+        until: Option<chrono::NaiveDate>,
+    ) -> CResult<Vec<ReferralFigure>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT service, organisation_id, MAX(organisation_name) AS organisation_name, \
+             outcome, COUNT(*) AS referrals, COUNT(days_to_answer) AS answered, \
+             CAST(COALESCE(SUM(days_to_answer), 0) AS BIGINT) AS answer_days \
+             FROM case_referrals WHERE office IN (",
+        );
+        let mut list = q.separated(", ");
+        for o in offices {
+            list.push_bind(o.0);
+        }
+        if offices.is_empty() {
+            list.push("NULL");
+        }
+        list.push_unseparated(")");
+        if let Some(d) = since {
+            q.push(" AND sent_on >= ").push_bind(d);
+        }
+        if let Some(d) = until {
+            q.push(" AND sent_on <= ").push_bind(d);
+        }
+        q.push(" GROUP BY service, organisation_id, outcome ORDER BY service, organisation_id, outcome");
+        Ok(q.build_query_as::<ReferralFigure>()
+            .fetch_all(self.reader())
+            .await?)
+    }
 }

@@ -113,7 +113,9 @@ async fn push_referral_rows(
                 .push_bind(r.sent_on)
                 .push_bind(r.answer_due)
                 .push_bind(r.escalate_on)
-                .push_bind(r.office);
+                .push_bind(r.office)
+                .push_bind(&r.outcome)
+                .push_bind(r.days_to_answer);
         });
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod follow_ups;
 pub mod links;
 pub mod partner;
 pub mod queues;
+pub mod referral_stats;
 pub mod referrals;
 pub mod register;
 pub mod stats;

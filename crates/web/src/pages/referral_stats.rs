@@ -1,0 +1,106 @@
+//! The referral figures of the reader's offices (`App::referral_figures`): by need and by
+//! organisation, each outcome, answered, and the mean days to answer.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use homeward_app::referral_stats::{ReferralFigures, ReferralLine};
+use serde::Deserialize;
+
+use super::{app_error, consume_flash};
+use crate::WebState;
+use crate::chrome::{Chrome, ok};
+use crate::i18n::I18n;
+use crate::session::SignedIn;
+
+#[derive(Debug, Deserialize)]
+pub struct Period {
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+pub struct Table {
+    pub title: String,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "referral_stats.html")]
+pub struct ReferralStatsPage {
+    pub c: Chrome,
+    pub from: String,
+    pub until: String,
+    pub head: Vec<String>,
+    pub tables: Vec<Table>,
+}
+
+fn row(i: &I18n, label: String, l: &ReferralLine, f: &ReferralFigures) -> Vec<String> {
+    let mut out = vec![label];
+    out.extend(
+        f.outcomes
+            .iter()
+            .map(|o| i.number(l.outcomes.get(o.code()).copied().unwrap_or(0))),
+    );
+    out.push(i.number(l.referrals));
+    out.push(i.number(l.answered));
+    out.push(
+        l.mean_days_to_answer
+            .map(|d| i.digits(&format!("{d:.1}")))
+            .unwrap_or_else(|| "–".into()),
+    );
+    out
+}
+
+pub async fn page(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Query(q): Query<Period>,
+) -> Response {
+    let i = v.i;
+    // A day that does not parse is left out, as the statistics page does.
+    let day = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
+    let (from, until) = (day(&q.from), day(&q.until));
+    let f = match st.app.referral_figures(&p, from, until).await {
+        Ok(f) => f,
+        Err(e) => return app_error(&v, e),
+    };
+    let mut head = vec![String::new()];
+    head.extend(
+        f.outcomes
+            .iter()
+            .map(|o| i.opt("referral_outcome", o.code())),
+    );
+    head.extend(["rstats-total", "rstats-answered", "rstats-mean-days"].map(|k| i.t(k)));
+    head[0] = i.t("col-service");
+    let mut by_service: Vec<Vec<String>> = f
+        .by_service
+        .iter()
+        .map(|l| row(&i, i.opt("service", &l.key), l, &f))
+        .collect();
+    if f.total.referrals > 0 {
+        by_service.push(row(&i, i.t("rstats-total"), &f.total, &f));
+    }
+    let by_organisation = f
+        .by_organisation
+        .iter()
+        .map(|l| row(&i, l.name.clone(), l, &f))
+        .collect();
+    let t = ReferralStatsPage {
+        c: Chrome::new(&v, i.t("rstats-title")),
+        from: from.map(|d| d.to_string()).unwrap_or_default(),
+        until: until.map(|d| d.to_string()).unwrap_or_default(),
+        head,
+        tables: vec![
+            Table {
+                title: i.t("rstats-by-service"),
+                rows: by_service,
+            },
+            Table {
+                title: i.t("rstats-by-organisation"),
+                rows: by_organisation,
+            },
+        ],
+    };
+    consume_flash(&v, ok(&t))
+}
