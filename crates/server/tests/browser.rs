@@ -485,6 +485,8 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         .next()
         .unwrap()
         .to_string();
+    b.go(&format!("/cases/{case}/referral-links/withdraw"))
+        .await;
     b.sign_out().await;
     b.go(&link).await;
     assert!(

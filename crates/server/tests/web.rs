@@ -1725,6 +1725,23 @@ async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case(
         !opened.contains("href=\"/cases"),
         "nothing of the case beyond the referral"
     );
+    // Sent to the wrong address: withdrawn from the case page.
+    let staff = w.get(&format!("/cases/{case}")).await.body;
+    assert!(staff.contains(&format!("href=\"/cases/{case}/referral-links/withdraw\"")));
+    w.get(&format!("/cases/{case}/referral-links/withdraw"))
+        .await;
+    let withdrawn = w
+        .post(
+            &format!("/cases/{case}/referral-links/withdraw"),
+            &[("referral_id", referral.as_str())],
+        )
+        .await;
+    assert!(
+        withdrawn.body.contains("One link withdrawn."),
+        "{}",
+        withdrawn.body
+    );
+    assert_eq!(outsider.get(&url).send().await.unwrap().status(), 404);
 }
 
 /// A referral without consent is made with its ground and reason, waits for a programme

@@ -46,6 +46,10 @@ pub fn router(state: WebState) -> Router {
             get(pages::links::issue_form).post(pages::links::issue),
         )
         .route(
+            "/cases/{case_id}/referral-links/withdraw",
+            get(pages::links::withdraw_form).post(pages::links::withdraw),
+        )
+        .route(
             "/r/{secret}",
             get(pages::links::open).post(pages::links::answer),
         )

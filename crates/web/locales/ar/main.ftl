@@ -1215,3 +1215,10 @@ opt-referral_outcome-in_hand = قيد المتابعة
 opt-referral_outcome-delivered = قُدّمت الخدمة
 opt-referral_outcome-declined = مرفوضة
 opt-referral_outcome-withdrawn = مسحوبة
+link-withdraw-title = سحب روابط الرد على إحالة
+link-withdraw-intro = لرابط أُرسل إلى عنوان خاطئ أو لم يعد مرغوبًا فيه: تتوقف كل روابط الإحالة التي ما زالت تعمل. لا تتغير الإحالة نفسها.
+link-withdrawn = { $count ->
+    [one] سُحب رابط واحد.
+    [two] سُحب رابطان.
+   *[other] سُحبت روابط عددها { $count }.
+}

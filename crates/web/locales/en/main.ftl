@@ -1186,3 +1186,9 @@ opt-referral_outcome-in_hand = In hand
 opt-referral_outcome-delivered = Delivered
 opt-referral_outcome-declined = Declined
 opt-referral_outcome-withdrawn = Withdrawn
+link-withdraw-title = Withdraw the answer links of a referral
+link-withdraw-intro = For a link sent to the wrong address, or no longer wanted: every link of the referral that still works stops working. The referral itself stays as it is.
+link-withdrawn = { $count ->
+    [one] One link withdrawn.
+   *[other] { $count } links withdrawn.
+}

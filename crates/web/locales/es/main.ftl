@@ -1189,3 +1189,9 @@ opt-referral_outcome-in_hand = En curso
 opt-referral_outcome-delivered = Servicio prestado
 opt-referral_outcome-declined = Rechazadas
 opt-referral_outcome-withdrawn = Retiradas
+link-withdraw-title = Retirar los enlaces de respuesta de una derivación
+link-withdraw-intro = Para un enlace enviado a una dirección equivocada, o que ya no se quiere: todos los enlaces de la derivación que aún funcionan dejan de funcionar. La derivación no cambia.
+link-withdrawn = { $count ->
+    [one] Un enlace retirado.
+   *[other] { $count } enlaces retirados.
+}

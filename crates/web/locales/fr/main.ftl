@@ -1189,3 +1189,9 @@ opt-referral_outcome-in_hand = En cours
 opt-referral_outcome-delivered = Service rendu
 opt-referral_outcome-declined = Refusées
 opt-referral_outcome-withdrawn = Retirées
+link-withdraw-title = Retirer les liens de réponse d’une orientation
+link-withdraw-intro = Pour un lien envoyé à la mauvaise adresse, ou dont on ne veut plus : tous les liens de l’orientation qui fonctionnent encore cessent de fonctionner. L’orientation elle-même ne change pas.
+link-withdrawn = { $count ->
+    [one] { $count } lien retiré.
+   *[other] { $count } liens retirés.
+}

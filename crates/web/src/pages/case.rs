@@ -127,6 +127,8 @@ pub struct CasePage {
     /// Where to issue an answer link for a referral, when one waits for its organisation
     /// and the reader may answer for it.
     pub answer_link: Option<String>,
+    /// Where to withdraw a referral's links, for whoever may answer for its referrals.
+    pub withdraw_links: Option<String>,
     pub timeline: Vec<TimelineRow>,
     pub withheld: Option<String>,
 }
@@ -400,6 +402,9 @@ async fn build(
             .values()
             .any(|r| r.link_violations().is_empty()))
     .then(|| format!("/cases/{}/referral-links", case.id.0));
+    let withdraw_links = (may_offer(&p.actor, case, CommandKind::UpdateReferral).is_ok()
+        && case.referrals.referrals.values().any(|r| r.was_sent()))
+    .then(|| format!("/cases/{}/referral-links/withdraw", case.id.0));
 
     let timeline = timeline
         .into_iter()
@@ -468,6 +473,7 @@ async fn build(
         blocked,
         records,
         answer_link,
+        withdraw_links,
         timeline,
         withheld: (!withheld_kinds.is_empty())
             .then(|| i.t1("case-withheld", "kinds", withheld_kinds.join(", "))),

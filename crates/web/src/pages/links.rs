@@ -136,6 +136,104 @@ pub async fn issue(
     }
 }
 
+async fn withdraw_page(
+    st: &WebState,
+    v: &Visitor,
+    p: &homeward_app::Principal,
+    case_id: Uuid,
+    f: &FormData,
+    errors: &FormErrors,
+    notice: Option<String>,
+) -> Response {
+    let view = match st.app.case_view(p, CaseId(case_id)).await {
+        Ok(view) => view,
+        Err(e) => return app_error(v, e),
+    };
+    let choices = view
+        .case
+        .referrals
+        .referrals
+        .values()
+        .filter(|r| r.was_sent())
+        .map(|r| {
+            (
+                r.request.referral_id.to_string(),
+                crate::actions::referral_label(&v.i, r),
+            )
+        })
+        .collect();
+    form_page_from(
+        v,
+        (
+            format!("/cases/{case_id}"),
+            v.i.t1("case-title", "reference", view.case.reference.to_string()),
+        ),
+        v.i.t("link-withdraw-title"),
+        format!("/cases/{case_id}/referral-links/withdraw"),
+        vec![In::Radios("referral_id", "f-referral", choices)],
+        f,
+        errors,
+        notice.or_else(|| Some(v.i.t("link-withdraw-intro"))),
+    )
+}
+
+pub async fn withdraw_form(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(case_id): Path<Uuid>,
+) -> Response {
+    withdraw_page(
+        &st,
+        &v,
+        &p,
+        case_id,
+        &FormData::default(),
+        &FormErrors::default(),
+        None,
+    )
+    .await
+}
+
+/// Ends the working links of a referral; says how many.
+pub async fn withdraw(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(case_id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) {
+        return forbidden(&v);
+    }
+    let Some(referral) = f.get("referral_id").parse().ok().map(ReferralId) else {
+        let mut errors = FormErrors::default();
+        errors.missing("referral_id", &v.i);
+        return withdraw_page(&st, &v, &p, case_id, &f, &errors, None).await;
+    };
+    match st
+        .app
+        .withdraw_referral_links(&p, CaseId(case_id), referral)
+        .await
+    {
+        Ok(n) => {
+            // A number, not its text: the message chooses its plural by it.
+            let n = i64::try_from(n).unwrap_or(i64::MAX);
+            let notice = v.i.ta("link-withdrawn", &[("count", n.into())]);
+            withdraw_page(
+                &st,
+                &v,
+                &p,
+                case_id,
+                &FormData::default(),
+                &FormErrors::default(),
+                Some(notice),
+            )
+            .await
+        }
+        Err(e) => app_error(&v, e),
+    }
+}
+
 fn gone(v: &Visitor) -> Response {
     message(
         v,
