@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use homeward_domain::access;
-use homeward_domain::case::referrals::ReferralStatus;
+use homeward_domain::case::referrals::{ReferralRecord, ReferralStatus};
 use homeward_domain::case::shared::{SharedReferral, shared_referral};
 use homeward_domain::ids::{CaseId, OrganisationId, ReferralId};
 use homeward_domain::organisation::ServiceType;
@@ -114,7 +114,8 @@ impl App {
                 referral_id: ReferralId(r.referral_id),
                 case_reference: r.case_reference,
                 service: ServiceType::from_code(&r.service),
-                overdue: status == Some(ReferralStatus::Sent) && today > r.answer_due,
+                overdue: status == Some(ReferralStatus::Sent)
+                    && ReferralRecord::is_late(r.answer_due, today),
                 status,
                 sent: r.sent_on,
                 due: r.answer_due,

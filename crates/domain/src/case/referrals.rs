@@ -478,6 +478,12 @@ impl ReferralRecord {
         }
     }
 
+    /// Whether an answer due on `due` is late on `today`: the day after its last day.
+    /// The one comparison behind `answer_status`, the partners' lists and the queues' SQL.
+    pub fn is_late(due: NaiveDate, today: NaiveDate) -> bool {
+        today > due
+    }
+
     /// The one definition of a referral waiting, overdue and escalated on `today`:
     /// overdue after its due day, escalated after `escalate_on`.
     pub fn answer_status(&self, today: NaiveDate) -> AnswerStatus {
@@ -486,9 +492,9 @@ impl ReferralRecord {
         }
         let due = self.answer_due();
         let escalate = self.escalate_on();
-        if today > escalate {
+        if Self::is_late(escalate, today) {
             AnswerStatus::Escalated { due }
-        } else if today > due {
+        } else if Self::is_late(due, today) {
             AnswerStatus::Overdue { due }
         } else {
             AnswerStatus::Waiting { due }

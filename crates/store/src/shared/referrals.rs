@@ -15,6 +15,7 @@ impl Backend {
     ) -> CResult<Page<WaitingReferral>> {
         let base = "FROM case_referrals r CROSS JOIN case_summaries cs \
                     WHERE cs.case_id = r.case_id AND r.status = 'sent' AND cs.stage <> 'closed'";
+        // `ReferralRecord::is_late` in SQL: late the day after the last day.
         let conditions = |q: &mut QueryBuilder<Db>| {
             match wait {
                 ReferralWait::Overdue { today } => {
@@ -117,7 +118,7 @@ impl Backend {
     }
 
     /// How many referrals addressed to an organisation are in each status, and of those
-    /// how many were due before `today`.
+    /// how many were due before `today` (`ReferralRecord::is_late`).
     pub async fn organisation_referral_counts(
         &self,
         organisation: OrganisationId,
