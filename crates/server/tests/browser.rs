@@ -417,41 +417,14 @@ async fn register(b: &mut Browser, given: &str) -> String {
 async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool) {
     let site = site().await;
     // A legal aid desk of the directory, and its partner user.
-    let desk = {
-        use homeward_domain::organisation::*;
-        let details = OrganisationDetails {
-            name: homeward_domain::values::ShortText::parse("Brussels Legal Aid Desk").unwrap(),
-            kind: OrganisationKind::MigrantSupport,
-            countries: ["BE".parse().unwrap()].into(),
-            services: [ServiceType::LegalAid].into(),
-            stages: [ServiceStage::Return].into(),
-            languages: Default::default(),
-            contact: None,
-            email: None,
-            phone: None,
-            address: None,
-            active: true,
-        };
-        site.app
-            .create_organisation(None, details)
-            .await
-            .unwrap()
-            .id
-    };
-    site.app
-        .create_user(
-            None,
-            homeward_app::admin::NewUser {
-                username: "liaison".into(),
-                display_name: "Legal aid desk liaison".into(),
-                roles: [homeward_domain::access::Role::Partner].into(),
-                offices: Default::default(),
-                organisation: Some(desk),
-                password: Some(PASSWORD.into()),
-            },
-        )
-        .await
-        .unwrap();
+    let desk = site::belgian_organisation(
+        &site.app,
+        "Brussels Legal Aid Desk",
+        homeward_domain::organisation::OrganisationKind::MigrantSupport,
+        homeward_domain::organisation::ServiceType::LegalAid,
+    )
+    .await;
+    site::partner_user(&site.app, "liaison", desk).await;
     let mut b = Browser::open(driver, &site.base, label, javascript).await;
 
     // The counsellor registers, counsels, takes consent, screens and applies.

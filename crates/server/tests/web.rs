@@ -1471,20 +1471,13 @@ async fn the_directory_is_searched_by_caseworkers_and_kept_by_programme_managers
 async fn a_referral_is_made_with_consent_and_followed_to_its_answer_from_the_case_page() {
     use homeward_domain::organisation::*;
     let s = site().await;
-    let legal = OrganisationDetails {
-        name: homeward_domain::values::ShortText::parse("Brussels Legal Aid Desk").unwrap(),
-        kind: OrganisationKind::MigrantSupport,
-        countries: ["BE".parse().unwrap()].into(),
-        services: [ServiceType::LegalAid].into(),
-        stages: [ServiceStage::Return].into(),
-        languages: Default::default(),
-        contact: None,
-        email: None,
-        phone: None,
-        address: None,
-        active: true,
-    };
-    let org = s.app.create_organisation(None, legal).await.unwrap();
+    let org = site::belgian_organisation(
+        &s.app,
+        "Brussels Legal Aid Desk",
+        OrganisationKind::MigrantSupport,
+        ServiceType::LegalAid,
+    )
+    .await;
     let mut w = Web::new(&s);
     w.sign_in("counsellor").await;
     let case = w.register("Awa").await;
@@ -1510,7 +1503,7 @@ async fn a_referral_is_made_with_consent_and_followed_to_its_answer_from_the_cas
             "{field}: {summary}"
         );
     }
-    let org_id = org.id.to_string();
+    let org_id = org.0.to_string();
     let fields = |consent: bool| {
         let mut f = vec![
             ("organisation", org_id.as_str()),
@@ -1575,34 +1568,14 @@ async fn a_referral_is_made_with_consent_and_followed_to_its_answer_from_the_cas
 async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case() {
     use homeward_domain::organisation::*;
     let s = site().await;
-    let desk = OrganisationDetails {
-        name: homeward_domain::values::ShortText::parse("Brussels Legal Aid Desk").unwrap(),
-        kind: OrganisationKind::MigrantSupport,
-        countries: ["BE".parse().unwrap()].into(),
-        services: [ServiceType::LegalAid].into(),
-        stages: [ServiceStage::Return].into(),
-        languages: Default::default(),
-        contact: None,
-        email: None,
-        phone: None,
-        address: None,
-        active: true,
-    };
-    let org = s.app.create_organisation(None, desk).await.unwrap();
-    s.app
-        .create_user(
-            None,
-            homeward_app::admin::NewUser {
-                username: "liaison".into(),
-                display_name: "Legal aid desk liaison".into(),
-                roles: [homeward_domain::access::Role::Partner].into(),
-                offices: Default::default(),
-                organisation: Some(org.id),
-                password: Some(PASSWORD.into()),
-            },
-        )
-        .await
-        .unwrap();
+    let org = site::belgian_organisation(
+        &s.app,
+        "Brussels Legal Aid Desk",
+        OrganisationKind::MigrantSupport,
+        ServiceType::LegalAid,
+    )
+    .await;
+    site::partner_user(&s.app, "liaison", org).await;
     let mut w = Web::new(&s);
     w.sign_in("counsellor").await;
     let case = w.register("Awa").await;
@@ -1613,7 +1586,7 @@ async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case(
         let at = form.find(marker).unwrap() + marker.len();
         form[at..].split('"').next().unwrap().to_string()
     };
-    let org_id = org.id.to_string();
+    let org_id = org.0.to_string();
     let done = w
         .post(
             &path,
@@ -1750,20 +1723,13 @@ async fn a_partner_answers_its_referrals_from_its_own_pages_and_reaches_no_case(
 async fn a_referral_without_consent_is_approved_by_a_programme_manager_before_it_is_sent() {
     use homeward_domain::organisation::*;
     let s = site().await;
-    let desk = OrganisationDetails {
-        name: homeward_domain::values::ShortText::parse("Brussels Child Protection").unwrap(),
-        kind: OrganisationKind::ChildProtection,
-        countries: ["BE".parse().unwrap()].into(),
-        services: [ServiceType::ChildProtection].into(),
-        stages: [ServiceStage::Return].into(),
-        languages: Default::default(),
-        contact: None,
-        email: None,
-        phone: None,
-        address: None,
-        active: true,
-    };
-    let org = s.app.create_organisation(None, desk).await.unwrap();
+    let org = site::belgian_organisation(
+        &s.app,
+        "Brussels Child Protection",
+        OrganisationKind::ChildProtection,
+        ServiceType::ChildProtection,
+    )
+    .await;
     let mut w = Web::new(&s);
     w.sign_in("counsellor").await;
     let case = w.register("Awa").await;
@@ -1774,7 +1740,7 @@ async fn a_referral_without_consent_is_approved_by_a_programme_manager_before_it
         let at = form.find(marker).unwrap() + marker.len();
         form[at..].split('"').next().unwrap().to_string()
     };
-    let org_id = org.id.to_string();
+    let org_id = org.0.to_string();
     let mut fields = vec![
         ("organisation", org_id.as_str()),
         ("service", "child_protection"),

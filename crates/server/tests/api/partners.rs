@@ -662,7 +662,71 @@ async fn referral_figures_count_each_referral_once_for_the_offices_read(db: &Tes
     assert_eq!(none["total"]["referrals"], 0);
 }
 
+/// Many answers through one link at once: exactly one is recorded, the others are told
+/// the link no longer works, and nothing else is written.
+async fn one_link_records_one_answer_however_many_arrive_at_once(db: &TestDb) {
+    let w = World::start(db).await;
+    let ky = w
+        .post(
+            "admin",
+            "/api/organisations",
+            shelter("Keur Yakaar", &["SN"]),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (case, awa) = w.single_adult().await;
+    w.cmd(
+        "counsellor",
+        &case,
+        "referrals",
+        referral(KY_REFERRAL, &ky, &awa, json!(["identity"])),
+    )
+    .await
+    .ok();
+    let issued = w
+        .send(
+            Some("counsellor"),
+            w.http.post(format!(
+                "{}/api/cases/{case}/referrals/{KY_REFERRAL}/links",
+                w.base
+            )),
+        )
+        .await
+        .ok();
+    let url = format!("{}{}", w.base, issued["path"].as_str().unwrap());
+    let page = w.http.get(&url).send().await.unwrap().text().await.unwrap();
+    let version = hidden(&page, "version");
+    let events = w.events().await;
+    let mut answers = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let req = w.http.post(&url).form(&[
+            ("step", "accepted".to_string()),
+            ("version", version.clone()),
+            ("answered_by", format!("Clerk {n}")),
+        ]);
+        answers.spawn(async move { req.send().await.unwrap().status().as_u16() });
+    }
+    let statuses = answers.join_all().await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 404),
+        "{statuses:?}"
+    );
+    assert_eq!(w.events().await, events + 1);
+    let view = w.view("counsellor", &case).await;
+    let steps = &view["case"]["referrals"]["referrals"][KY_REFERRAL]["steps"];
+    assert_eq!(steps.as_array().unwrap().len(), 1);
+}
+
 homeward_store::db_tests!(
+    one_link_records_one_answer_however_many_arrive_at_once,
     referral_figures_count_each_referral_once_for_the_offices_read,
     a_referral_without_consent_reaches_the_organisation_only_once_a_second_person_approves,
     a_partner_sees_its_referrals_with_only_the_data_consented_and_answers_them,

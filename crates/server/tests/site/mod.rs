@@ -12,6 +12,51 @@ use homeward_store::testing::TestDb;
 
 pub const PASSWORD: &str = "browser-test-password";
 
+/// An organisation of the directory working in Belgium, offering one service.
+pub async fn belgian_organisation(
+    app: &App,
+    name: &str,
+    kind: homeward_domain::organisation::OrganisationKind,
+    service: homeward_domain::organisation::ServiceType,
+) -> homeward_domain::ids::OrganisationId {
+    use homeward_domain::organisation::*;
+    let details = OrganisationDetails {
+        name: homeward_domain::values::ShortText::parse(name).unwrap(),
+        kind,
+        countries: ["BE".parse().unwrap()].into(),
+        services: [service].into(),
+        stages: [ServiceStage::Return].into(),
+        languages: Default::default(),
+        contact: None,
+        email: None,
+        phone: None,
+        address: None,
+        active: true,
+    };
+    app.create_organisation(None, details).await.unwrap().id
+}
+
+/// A partner user `username` of `organisation`, with the common password.
+pub async fn partner_user(
+    app: &App,
+    username: &str,
+    organisation: homeward_domain::ids::OrganisationId,
+) {
+    app.create_user(
+        None,
+        NewUser {
+            username: username.into(),
+            display_name: format!("{username} (partner)"),
+            roles: [Role::Partner].into(),
+            offices: BTreeSet::new(),
+            organisation: Some(organisation),
+            password: Some(PASSWORD.into()),
+        },
+    )
+    .await
+    .unwrap();
+}
+
 pub struct Site {
     pub base: String,
     pub app: App,

@@ -19,28 +19,44 @@ use crate::WebState;
 use crate::actions::In;
 use crate::chrome::{ok, page};
 use crate::forms::{FormData, FormErrors};
-use crate::i18n::I18n;
 use crate::session::{SignedIn, Visitor};
 
-/// The referrals of a case that a link can be issued for: those waiting for something
-/// from their organisation.
-fn linkable(i: &I18n, referrals: &[&ReferralRecord]) -> Vec<(String, String)> {
-    referrals
-        .iter()
-        .filter(|r| r.link_violations().is_empty())
-        .map(|r| {
-            (
-                r.request.referral_id.to_string(),
-                crate::actions::referral_label(i, r),
-            )
-        })
-        .collect()
+/// The two forms about a case's answer links: issuing one, withdrawing a referral's.
+#[derive(Clone, Copy)]
+enum LinkForm {
+    Issue,
+    Withdraw,
 }
 
-async fn issue_page(
+impl LinkForm {
+    /// Its title and introduction, and where it posts under the case.
+    fn texts(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            LinkForm::Issue => ("link-title", "link-intro", "referral-links"),
+            LinkForm::Withdraw => (
+                "link-withdraw-title",
+                "link-withdraw-intro",
+                "referral-links/withdraw",
+            ),
+        }
+    }
+
+    /// The referrals it offers: those a link can be issued for (waiting for something
+    /// from their organisation), or those that were sent (whose links can be withdrawn).
+    fn offers(self, r: &ReferralRecord) -> bool {
+        match self {
+            LinkForm::Issue => r.link_violations().is_empty(),
+            LinkForm::Withdraw => r.was_sent(),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn link_page(
     st: &WebState,
     v: &Visitor,
     p: &homeward_app::Principal,
+    form: LinkForm,
     case_id: Uuid,
     f: &FormData,
     errors: &FormErrors,
@@ -50,24 +66,32 @@ async fn issue_page(
         Ok(view) => view,
         Err(e) => return app_error(v, e),
     };
-    let referrals: Vec<&ReferralRecord> = view.case.referrals.referrals.values().collect();
-    let inputs = vec![In::Radios(
-        "referral_id",
-        "f-referral",
-        linkable(&v.i, &referrals),
-    )];
+    let choices = view
+        .case
+        .referrals
+        .referrals
+        .values()
+        .filter(|r| form.offers(r))
+        .map(|r| {
+            (
+                r.request.referral_id.to_string(),
+                crate::actions::referral_label(&v.i, r),
+            )
+        })
+        .collect();
+    let (title, intro, action) = form.texts();
     form_page_from(
         v,
         (
             format!("/cases/{case_id}"),
             v.i.t1("case-title", "reference", view.case.reference.to_string()),
         ),
-        v.i.t("link-title"),
-        format!("/cases/{case_id}/referral-links"),
-        inputs,
+        v.i.t(title),
+        format!("/cases/{case_id}/{action}"),
+        vec![In::Radios("referral_id", "f-referral", choices)],
         f,
         errors,
-        notice.or_else(|| Some(v.i.t("link-intro"))),
+        notice.or_else(|| Some(v.i.t(intro))),
     )
 }
 
@@ -76,10 +100,11 @@ pub async fn issue_form(
     SignedIn(v, p): SignedIn,
     Path(case_id): Path<Uuid>,
 ) -> Response {
-    issue_page(
+    link_page(
         &st,
         &v,
         &p,
+        LinkForm::Issue,
         case_id,
         &FormData::default(),
         &FormErrors::default(),
@@ -101,7 +126,7 @@ pub async fn issue(
     let mut errors = FormErrors::default();
     let Some(referral) = f.get("referral_id").parse().ok().map(ReferralId) else {
         errors.missing("referral_id", &v.i);
-        return issue_page(&st, &v, &p, case_id, &f, &errors, None).await;
+        return link_page(&st, &v, &p, LinkForm::Issue, case_id, &f, &errors, None).await;
     };
     match st
         .app
@@ -117,10 +142,11 @@ pub async fn issue(
                 st.public_url,
                 issued.path
             );
-            issue_page(
+            link_page(
                 &st,
                 &v,
                 &p,
+                LinkForm::Issue,
                 case_id,
                 &FormData::default(),
                 &FormErrors::default(),
@@ -130,51 +156,10 @@ pub async fn issue(
         }
         Err(AppError::Invalid(vs)) => {
             errors.add_violations(&v.i, &vs, crate::actions::field_of);
-            issue_page(&st, &v, &p, case_id, &f, &errors, None).await
+            link_page(&st, &v, &p, LinkForm::Issue, case_id, &f, &errors, None).await
         }
         Err(e) => app_error(&v, e),
     }
-}
-
-async fn withdraw_page(
-    st: &WebState,
-    v: &Visitor,
-    p: &homeward_app::Principal,
-    case_id: Uuid,
-    f: &FormData,
-    errors: &FormErrors,
-    notice: Option<String>,
-) -> Response {
-    let view = match st.app.case_view(p, CaseId(case_id)).await {
-        Ok(view) => view,
-        Err(e) => return app_error(v, e),
-    };
-    let choices = view
-        .case
-        .referrals
-        .referrals
-        .values()
-        .filter(|r| r.was_sent())
-        .map(|r| {
-            (
-                r.request.referral_id.to_string(),
-                crate::actions::referral_label(&v.i, r),
-            )
-        })
-        .collect();
-    form_page_from(
-        v,
-        (
-            format!("/cases/{case_id}"),
-            v.i.t1("case-title", "reference", view.case.reference.to_string()),
-        ),
-        v.i.t("link-withdraw-title"),
-        format!("/cases/{case_id}/referral-links/withdraw"),
-        vec![In::Radios("referral_id", "f-referral", choices)],
-        f,
-        errors,
-        notice.or_else(|| Some(v.i.t("link-withdraw-intro"))),
-    )
 }
 
 pub async fn withdraw_form(
@@ -182,10 +167,11 @@ pub async fn withdraw_form(
     SignedIn(v, p): SignedIn,
     Path(case_id): Path<Uuid>,
 ) -> Response {
-    withdraw_page(
+    link_page(
         &st,
         &v,
         &p,
+        LinkForm::Withdraw,
         case_id,
         &FormData::default(),
         &FormErrors::default(),
@@ -208,7 +194,7 @@ pub async fn withdraw(
     let Some(referral) = f.get("referral_id").parse().ok().map(ReferralId) else {
         let mut errors = FormErrors::default();
         errors.missing("referral_id", &v.i);
-        return withdraw_page(&st, &v, &p, case_id, &f, &errors, None).await;
+        return link_page(&st, &v, &p, LinkForm::Withdraw, case_id, &f, &errors, None).await;
     };
     match st
         .app
@@ -219,10 +205,11 @@ pub async fn withdraw(
             // A number, not its text: the message chooses its plural by it.
             let n = i64::try_from(n).unwrap_or(i64::MAX);
             let notice = v.i.ta("link-withdrawn", &[("count", n.into())]);
-            withdraw_page(
+            link_page(
                 &st,
                 &v,
                 &p,
+                LinkForm::Withdraw,
                 case_id,
                 &FormData::default(),
                 &FormErrors::default(),
