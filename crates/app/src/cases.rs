@@ -9,7 +9,8 @@ use homeward_domain::access::{self, Actor};
 use homeward_domain::case::guard::unmet_departure_conditions;
 use homeward_domain::case::records::{OfficeRef, Proposal, Referral};
 use homeward_domain::case::{Context, EventMeta, RegisterCase, decide, register};
-use homeward_domain::ids::{CaseId, OfficeId, ProgrammeId, UserId};
+use homeward_domain::ids::{CaseId, InboundId, OfficeId, ProgrammeId, UserId};
+use homeward_domain::inbound::InboundReferral;
 use homeward_domain::person::Member;
 use homeward_domain::programme::ProgrammeSettings;
 use homeward_domain::values::{CountryCode, ShortText};
@@ -34,6 +35,9 @@ pub struct RegisterInput {
     pub proposal: Proposal,
     pub members: Vec<Member>,
     pub occurred_at: Option<DateTime<Utc>>,
+    /// The inbound referral the case is registered from: it becomes the case's source
+    /// (`referral` is replaced by it) and is registered with the case, once.
+    pub inbound: Option<InboundId>,
 }
 
 /// The result of a command.
@@ -158,6 +162,7 @@ impl App {
         before: Option<&Case>,
         new: &[RecordedEvent],
         action: &str,
+        inbound: Option<InboundReferral>,
     ) -> Result<Arc<Replayed>> {
         let all: Vec<RecordedEvent> = history.iter().chain(new).cloned().collect();
         // The case read, advanced by the new events: its history is not folded again.
@@ -179,7 +184,7 @@ impl App {
         };
         let written = self
             .store()
-            .append(Commit::of(before, &case, &all, new.len(), audit))
+            .append(Commit::of(before, &case, &all, new.len(), audit).with_inbound(inbound))
             .await;
         if let Err(e) = written {
             // Whether it was written may be unknown: what is kept of the case may be old.
@@ -237,6 +242,17 @@ impl App {
             .internal("the new case's reference")?;
         let host_country = CountryCode::parse(&office.country).internal("the office's country")?;
         let case_id = CaseId(new_id());
+        let mut referral = input.referral;
+        let inbound = match input.inbound {
+            Some(id) => {
+                let r = self
+                    .inbound_to_register(p, id, case_id, &reference, at)
+                    .await?;
+                referral = r.case_referral();
+                Some(r)
+            }
+            None => None,
+        };
         let ctx = Context {
             actor: p.actor.user_id,
             occurred_at,
@@ -251,7 +267,7 @@ impl App {
                 host_office: input.host_office,
                 host_country,
                 programme: input.programme,
-                referral: input.referral,
+                referral,
                 proposal: input.proposal,
                 members: input.members,
             },
@@ -259,8 +275,9 @@ impl App {
         )?;
         let new = recorded(0, p.actor.user_id, occurred_at, at, events);
         let done = self
-            .commit(p.actor.user_id, &[], None, &new, "register")
-            .await?;
+            .commit(p.actor.user_id, &[], None, &new, "register", inbound)
+            .await
+            .map_err(crate::inbound::taken)?;
         Ok(Executed {
             case_id,
             reference: done.case.reference.to_string(),
@@ -396,7 +413,7 @@ impl App {
         })?;
         let new = recorded(case.version, actor.user_id, occurred_at, at, events);
         let done = self
-            .commit(actor.user_id, history, Some(case), &new, name)
+            .commit(actor.user_id, history, Some(case), &new, name, None)
             .await?;
         Ok(Executed {
             case_id: case.id,

@@ -246,6 +246,8 @@ fn build_case(
             .choose(rng)
             .unwrap_or(&ReferralSource::SelfReferral),
             referred_by: None,
+            organisation: None,
+            inbound: None,
         },
         proposal: Proposal {
             country_of_return: CountryCode::parse(c.code).internal("building the demo")?,

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod cube;
 pub mod demo;
 mod directory;
+pub mod inbound;
 pub mod input;
 pub mod links;
 pub mod organisations;
@@ -154,6 +155,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { current } => AppError::Conflict { current },
             StoreError::Duplicate(what) => AppError::Duplicate(what),
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Taken(m) => AppError::Refused(Refusal::one(Violation::new("taken", m))),
             StoreError::Unavailable(m) => AppError::Unavailable(m),
             other => AppError::internal_from("storage", other),
         }

@@ -35,6 +35,10 @@ macro_rules! id {
 }
 
 id!(
+    /// A person referred to the programme by an outside organisation, before a case.
+    InboundId
+);
+id!(
     /// A case: one household's return.
     CaseId
 );

@@ -10,7 +10,9 @@ pub mod case;
 pub mod countries;
 pub mod disclosure;
 pub mod ids;
+#[macro_use]
 pub mod organisation;
+pub mod inbound;
 pub mod person;
 pub mod programme;
 pub mod rules;

@@ -232,10 +232,13 @@ impl RegisterCaseIn {
                 referral: Referral {
                     source: self.referral.source,
                     referred_by: referred_by?,
+                    organisation: None,
+                    inbound: None,
                 },
                 proposal: proposal?,
                 members: members.into_iter().collect::<Option<Vec<_>>>()?,
                 occurred_at: self.occurred_at,
+                inbound: None,
             })
         })();
         p.finish(input).map_err(Problem::from)
@@ -566,9 +569,11 @@ impl CorrectionIn {
     }
 }
 
+mod inbound;
 mod monitoring;
 mod referrals;
 mod reintegration;
+pub use inbound::*;
 pub use monitoring::*;
 pub use referrals::*;
 pub use reintegration::*;

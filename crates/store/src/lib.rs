@@ -101,6 +101,10 @@ pub enum StoreError {
     Duplicate(String),
     #[error("not found")]
     NotFound,
+    /// What a write would decide was decided by someone else first (an inbound referral
+    /// registered or declined meanwhile).
+    #[error("{0}")]
+    Taken(String),
     /// The database cannot take writes or cannot be reached (disk full, read-only,
     /// connection lost). Reads may still work.
     #[error("storage unavailable: {0}")]
@@ -162,6 +166,7 @@ impl StoreError {
             StoreError::Conflict { current } => StoreError::Conflict { current: *current },
             StoreError::Duplicate(m) => StoreError::Duplicate(m.clone()),
             StoreError::NotFound => StoreError::NotFound,
+            StoreError::Taken(m) => StoreError::Taken(m.clone()),
             StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
             StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
             StoreError::Unsupported(m) => StoreError::Unsupported(m.clone()),
@@ -316,6 +321,14 @@ pub struct OrganisationReferral {
     pub sent_on: NaiveDate,
     pub answer_due: NaiveDate,
     pub escalate_on: NaiveDate,
+}
+
+/// How a list of inbound referrals is chosen: by the offices they are addressed to, or
+/// by the organisation that sent them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum InboundOf<'a> {
+    Offices(&'a [OfficeId]),
+    Organisation(OrganisationId),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -690,6 +703,50 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<WaitingReferral>> {
         dispatch!(self, s => s.referrals_waiting(scope, wait, page).await)
+    }
+
+    pub async fn create_inbound(
+        &self,
+        r: &homeward_domain::inbound::InboundReferral,
+    ) -> Result<()> {
+        dispatch!(self, s => s.create_inbound(r).await)
+    }
+
+    pub async fn inbound(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<homeward_domain::inbound::InboundReferral>> {
+        dispatch!(self, s => s.inbound(id).await)
+    }
+
+    /// Writes a decision (the referral as it stands after it) on a referral still
+    /// waiting: whether it was. Registering is written with the case (`Commit::inbound`).
+    pub async fn decide_inbound(
+        &self,
+        r: &homeward_domain::inbound::InboundReferral,
+    ) -> Result<bool> {
+        dispatch!(self, s => s.decide_inbound(r).await)
+    }
+
+    /// The inbound referrals addressed to these offices in one of `statuses`: waiting
+    /// ones urgent first, then oldest first; decided ones latest decided first.
+    pub async fn inbound_for_offices(
+        &self,
+        offices: &[OfficeId],
+        statuses: &[homeward_domain::inbound::InboundStatus],
+        page: PageRequest,
+    ) -> Result<Page<homeward_domain::inbound::InboundReferral>> {
+        dispatch!(self, s => s.inbound_list(InboundOf::Offices(offices), statuses, page).await)
+    }
+
+    /// The inbound referrals an organisation sent, in one of `statuses`.
+    pub async fn inbound_of_organisation(
+        &self,
+        organisation: OrganisationId,
+        statuses: &[homeward_domain::inbound::InboundStatus],
+        page: PageRequest,
+    ) -> Result<Page<homeward_domain::inbound::InboundReferral>> {
+        dispatch!(self, s => s.inbound_list(InboundOf::Organisation(organisation), statuses, page).await)
     }
 
     pub async fn create_referral_link(&self, link: &ReferralLink) -> Result<()> {

@@ -113,6 +113,10 @@ mod tests {
                     "0018_referral_outcomes.sql",
                     "6b2e34939bef6d48c181e4c430570b7b",
                 ),
+                (
+                    "0019_inbound_referrals.sql",
+                    "957941fd76be194cedc8a083207a0325",
+                ),
             ],
         ),
         (
@@ -165,6 +169,10 @@ mod tests {
                 (
                     "0018_referral_outcomes.sql",
                     "00c06578b1d38df653930ca2dbed2788",
+                ),
+                (
+                    "0019_inbound_referrals.sql",
+                    "9b4407794bcbb43ca73d4b77834efbdb",
                 ),
             ],
         ),

@@ -386,6 +386,9 @@ pub struct Commit {
     /// The statistics rows, or `None` when they are as before.
     pub stats: Option<StatRows>,
     pub audit: AuditDraft,
+    /// The inbound referral a new case is registered from, as it stands once registered:
+    /// written with the case only if it is still waiting (else `StoreError::Taken`).
+    pub inbound: Option<homeward_domain::inbound::InboundReferral>,
 }
 
 /// A case written whole, in a bulk load (`homeward generate`, the demo): its stream is new.
@@ -439,7 +442,15 @@ impl Commit {
             people,
             stats,
             audit,
+            inbound: None,
         }
+    }
+}
+
+impl Commit {
+    /// The commit, registering its new case from this inbound referral (see `inbound`).
+    pub fn with_inbound(self, inbound: Option<homeward_domain::inbound::InboundReferral>) -> Self {
+        Commit { inbound, ..self }
     }
 }
 

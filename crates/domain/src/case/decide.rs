@@ -32,6 +32,7 @@ pub use closure::*;
 use corrections::*;
 pub use monitoring::monitoring_unfinished;
 pub use referrals::{MAX_ANSWER_DAYS, referral_target_violations, referrals_unfinished};
+pub(crate) use registration::check_person;
 pub use registration::*;
 pub use reintegration::{plan_cap, reintegration_unfinished};
 

@@ -34,6 +34,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use commands::{Assignee, Command, CommandKind, RegisterCase};
+pub(crate) use decide::check_person;
 pub use decide::{
     Context, MAX_ANSWER_DAYS, allowed_stages, caseworker_violations, decide, monitoring_unfinished,
     plan_cap, referral_target_violations, referrals_unfinished, register, reintegration_unfinished,

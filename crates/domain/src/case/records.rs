@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{DocumentId, EscortId, OfficeId, PersonId, SessionId, UserId};
+use crate::ids::{
+    DocumentId, EscortId, InboundId, OfficeId, OrganisationId, PersonId, SessionId, UserId,
+};
 use crate::person::Member;
 use crate::values::{CountryCode, IataCode, LanguageCode, LongText, Money, ShortText};
 
@@ -27,6 +29,13 @@ pub struct Referral {
     pub source: ReferralSource,
     /// The referring organisation or authority, if any.
     pub referred_by: Option<ShortText>,
+    /// The referring organisation in the directory, when the case came from an inbound
+    /// referral (`crate::inbound`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<OrganisationId>,
+    /// The inbound referral the case was registered from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbound: Option<InboundId>,
 }
 
 snake_enum!(

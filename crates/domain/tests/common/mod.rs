@@ -149,6 +149,8 @@ impl Scenario {
             referral: Referral {
                 source: ReferralSource::SelfReferral,
                 referred_by: None,
+                organisation: None,
+                inbound: None,
             },
             proposal: Proposal {
                 country_of_return: cc("SN"),

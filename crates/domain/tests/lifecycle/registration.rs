@@ -16,6 +16,8 @@ pub(super) fn registration(members: Vec<Member>) -> Result<Vec<Event>, homeward_
             referral: Referral {
                 source: ReferralSource::Partner,
                 referred_by: Some(t("Red Cross")),
+                organisation: None,
+                inbound: None,
             },
             proposal: Proposal {
                 country_of_return: cc("BE"),

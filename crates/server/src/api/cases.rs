@@ -506,7 +506,11 @@ pub async fn register_case(
     ApiJson(body): ApiJson<RegisterCaseIn>,
 ) -> ApiResult<impl IntoResponse> {
     let input = body.parse()?;
-    let done = state.app.register_case(&who, input).await?;
+    registered(state.app.register_case(&who, input).await?)
+}
+
+/// `201 Created` for a new case, with its location.
+pub(crate) fn registered(done: Executed) -> ApiResult<impl IntoResponse> {
     let location = HeaderValue::from_str(&format!("/api/cases/{}", done.case_id)).map_err(|e| {
         Problem::from(homeward_app::AppError::internal_from(
             "the new case's location",

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod inbound;
 pub mod organisations;
 pub mod partners;
 pub mod session;
@@ -32,7 +33,8 @@ use crate::state::AppState;
         (name = "people", description = "People on cases"),
         (name = "administration", description = "Offices, programmes and users"),
         (name = "directory", description = "The stakeholder directory: organisations a case can be referred to"),
-        (name = "partners", description = "Partner organisations: the referrals addressed to them, and only the data consented to"),
+        (name = "partners", description = "Partner organisations: the referrals addressed to them, and only the data consented to; the people they refer to the programme"),
+        (name = "inbound referrals", description = "People referred to the programme by outside organisations, registered as cases or declined"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "statistics", description = "Returns and pipeline figures, protected for readers who may not see small numbers"),
         (name = "health", description = "Liveness and readiness"),
@@ -130,6 +132,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::partner_counts))
         .routes(routes!(partners::partner_referrals))
         .routes(routes!(partners::partner_referral))
+        .routes(routes!(inbound::submit, inbound::sent))
+        .routes(routes!(inbound::sent_one))
+        .routes(routes!(inbound::withdraw))
+        .routes(routes!(inbound::queue))
+        .routes(routes!(inbound::one))
+        .routes(routes!(inbound::register))
+        .routes(routes!(inbound::decline))
         .routes(routes!(follow_ups_waiting))
         .routes(routes!(close_case))
         .routes(routes!(correct))

@@ -6,6 +6,7 @@ mod access;
 mod concurrency;
 mod directory;
 mod hostile;
+mod inbound;
 mod lifecycle;
 mod partners;
 mod search;

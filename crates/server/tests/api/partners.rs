@@ -9,7 +9,7 @@ use super::*;
 const PASSWORD: &str = "partner-password-2026";
 
 /// Two organisations and a partner user for each, signed in as "keur" and "other".
-async fn partners(w: &mut World) -> (String, String) {
+pub(super) async fn partners(w: &mut World) -> (String, String) {
     let mut ids = vec![];
     for name in ["Keur Yakaar", "Other shelter"] {
         let o = w

@@ -58,6 +58,13 @@ impl Resp {
         self.body
     }
 
+    /// Expects a problem+json "not found".
+    #[track_caller]
+    pub fn missing(&self) {
+        assert_eq!(self.status, 404, "{}", self.body);
+        assert_eq!(self.body["type"], "/problems/not-found", "{}", self.body);
+    }
+
     /// Expects a problem+json of `status` that names `code`.
     #[track_caller]
     pub fn refused(&self, status: u16, code: &str) {

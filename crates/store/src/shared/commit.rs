@@ -144,6 +144,7 @@ pub(crate) async fn claim_streams<'c>(
             Err(StoreError::Conflict { current }) => {
                 outcomes.push(Err(StoreError::Conflict { current }));
             }
+            Err(StoreError::Taken(m)) => outcomes.push(Err(StoreError::Taken(m))),
             Err(e) => return Err(e),
         }
     }
@@ -194,13 +195,24 @@ pub(crate) async fn claim_stream(
         .fetch_optional(&mut **tx)
         .await?
     };
-    match claimed {
-        None => {
-            let current = Backend::stream_version(tx, c.case_id).await?;
-            Err(StoreError::Conflict { current })
-        }
-        Some((seq, hash)) => Ok(claimed_head(seq, hash)),
+    let Some((seq, hash)) = claimed else {
+        let current = Backend::stream_version(tx, c.case_id).await?;
+        return Err(StoreError::Conflict { current });
+    };
+    // A case registered from an inbound referral takes it, if it still waits; if not,
+    // the stream just created goes too and nothing of this commit is written.
+    if let Some(inbound) = &c.inbound
+        && !super::inbound::take_inbound(tx, inbound).await?
+    {
+        sqlx::query("DELETE FROM case_streams WHERE case_id = $1")
+            .bind(c.case_id.0)
+            .execute(&mut **tx)
+            .await?;
+        return Err(StoreError::Taken(
+            "the inbound referral was registered, declined or withdrawn meanwhile".into(),
+        ));
     }
+    Ok(claimed_head(seq, hash))
 }
 
 /// An event as its row is bound: the case, the event, its payload as JSON.

@@ -9,6 +9,7 @@ mod case_list;
 mod commit;
 mod directory;
 mod follow_ups;
+mod inbound;
 mod rebuild;
 mod referrals;
 mod rows;

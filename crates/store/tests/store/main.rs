@@ -90,6 +90,8 @@ impl NewCase {
                 referral: Referral {
                     source: ReferralSource::SelfReferral,
                     referred_by: None,
+                    organisation: None,
+                    inbound: None,
                 },
                 proposal: Proposal {
                     country_of_return: CountryCode::parse(country).unwrap(),

@@ -208,6 +208,8 @@ pub async fn submit(State(st): State<WebState>, v: Visitor, body: Bytes) -> Resp
             referral: Referral {
                 source: source?,
                 referred_by: referred_by?,
+                organisation: None,
+                inbound: None,
             },
             proposal: Proposal {
                 country_of_return: country?,
@@ -221,6 +223,7 @@ pub async fn submit(State(st): State<WebState>, v: Visitor, body: Bytes) -> Resp
                 details: person?,
             }],
             occurred_at: when,
+            inbound: None,
         })
     })();
     let input = match input {

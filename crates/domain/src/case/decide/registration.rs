@@ -43,7 +43,7 @@ pub(super) fn check_time(case_registered: Option<DateTime<Utc>>, ctx: &Context, 
     }
 }
 
-pub(super) fn check_person(d: &PersonDetails, now: DateTime<Utc>, path: &str, c: &mut Check) {
+pub(crate) fn check_person(d: &PersonDetails, now: DateTime<Utc>, path: &str, c: &mut Check) {
     let today = now.date_naive();
     match d.date_of_birth.earliest() {
         Some(earliest) if earliest > today => c.push(
