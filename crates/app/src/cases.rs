@@ -198,12 +198,23 @@ impl App {
 
     #[tracing::instrument(skip_all, fields(user = %p.actor.user_id.0))]
     pub async fn register_case(&self, p: &Principal, input: RegisterInput) -> Result<Executed> {
-        if !p.actor.may_register_cases() {
+        self.register_as(&p.actor, p.directory_generation, input)
+            .await
+    }
+
+    /// Registers a case as `actor`, with the directory and programmes of `generation`.
+    pub(crate) async fn register_as(
+        &self,
+        actor: &Actor,
+        generation: i64,
+        input: RegisterInput,
+    ) -> Result<Executed> {
+        if !actor.may_register_cases() {
             return Err(AppError::Forbidden(
                 "registering a case needs the counsellor role".into(),
             ));
         }
-        if !p.actor.offices.contains(&input.host_office) {
+        if !actor.offices.contains(&input.host_office) {
             return Err(AppError::invalid(
                 Violation::new(
                     "office.not_yours",
@@ -222,7 +233,7 @@ impl App {
                 )
             })?;
         let programme = self
-            .programme_for(p, input.programme)
+            .programme_at(generation, input.programme)
             .await
             .map_err(|e| match e {
                 AppError::NotFound => AppError::invalid(
@@ -246,7 +257,7 @@ impl App {
         let inbound = match input.inbound {
             Some(id) => {
                 let r = self
-                    .inbound_to_register(p, id, case_id, &reference, at)
+                    .inbound_to_register(actor, id, case_id, &reference, at)
                     .await?;
                 referral = r.case_referral();
                 Some(r)
@@ -254,7 +265,7 @@ impl App {
             None => None,
         };
         let ctx = Context {
-            actor: p.actor.user_id,
+            actor: actor.user_id,
             occurred_at,
             now: at,
             programme: &programme,
@@ -273,9 +284,9 @@ impl App {
             },
             &ctx,
         )?;
-        let new = recorded(0, p.actor.user_id, occurred_at, at, events);
+        let new = recorded(0, actor.user_id, occurred_at, at, events);
         let done = self
-            .commit(p.actor.user_id, &[], None, &new, "register", inbound)
+            .commit(actor.user_id, &[], None, &new, "register", inbound)
             .await
             .map_err(crate::inbound::taken)?;
         Ok(Executed {

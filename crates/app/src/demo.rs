@@ -30,6 +30,7 @@ use crate::{App, AppError, Result, now};
 
 mod countries;
 mod directory;
+mod inbound;
 mod referrals;
 mod reintegration;
 mod stories;
@@ -157,6 +158,13 @@ fn demo_users() -> Vec<(&'static str, &'static str, Role, bool, bool)> {
         (
             "partner",
             "Keur Yakaar reception centre (partner)",
+            Role::Partner,
+            false,
+            false,
+        ),
+        (
+            "referrer",
+            "Brussels Legal Aid Desk (partner that refers people)",
             Role::Partner,
             false,
             false,
@@ -313,16 +321,29 @@ pub struct Generate {
 impl App {
     /// Fills an empty database with the demo. Fails if users already exist.
     pub async fn seed_demo(&self, cases: usize, seed: u64) -> Result<DemoSummary> {
-        self.generate(
-            Generate {
-                cases,
-                seed,
-                as_of: now(),
-                batch: 500,
-            },
-            |_| {},
-        )
-        .await
+        let as_of = now();
+        let (mut summary, world) = self
+            .generate_world(
+                Generate {
+                    cases,
+                    seed,
+                    as_of,
+                    batch: 500,
+                },
+                |_| {},
+            )
+            .await?;
+        // People referred to the programme by a partner, one of them registered.
+        let counsellor = homeward_domain::Actor {
+            user_id: world.actors.counsellor,
+            roles: [Role::Counsellor].into(),
+            offices: world.host_ids.iter().copied().collect(),
+            organisation: None,
+        };
+        summary.cases += self
+            .demo_inbound(&world, world.actors.referrer, &counsellor, as_of)
+            .await?;
+        Ok(summary)
     }
 
     /// Fills an empty database with the demo's offices, programme and users, and `cases`
@@ -330,7 +351,17 @@ impl App {
     /// each batch in one transaction with one audit entry. `progress` hears the number of
     /// cases written so far.
     pub async fn generate(&self, g: Generate, progress: impl Fn(usize)) -> Result<DemoSummary> {
+        Ok(self.generate_world(g, progress).await?.0)
+    }
+
+    /// `generate`, and the world its cases were told in.
+    async fn generate_world(
+        &self,
+        g: Generate,
+        progress: impl Fn(usize),
+    ) -> Result<(DemoSummary, World)> {
         let (world, users) = self.demo_world().await?;
+        let kept = world.clone();
         let (tx, mut rx) =
             tokio::sync::mpsc::channel::<Result<(Vec<NewCase>, Vec<(String, i64)>)>>(2);
         let batch = g.batch.max(1);
@@ -373,10 +404,13 @@ impl App {
         teller.await.internal("the story teller stopped")?;
         // A million new rows: let the planner know before anyone searches them.
         self.store().analyze().await?;
-        Ok(DemoSummary {
-            users,
-            cases: written,
-        })
+        Ok((
+            DemoSummary {
+                users,
+                cases: written,
+            },
+            kept,
+        ))
     }
 
     /// The demo's offices, programme and users, in an empty database.
@@ -430,12 +464,17 @@ impl App {
                 offices.extend(return_ids.iter().copied());
                 names.extend(RETURN_COUNTRIES.iter().map(|c| c.office.0.to_string()));
             }
-            // The partner answers for the reception centre in Dakar.
+            // The partner answers for the reception centre in Dakar; the referrer refers
+            // people for a legal aid desk in Brussels.
+            let organisation_name = match username {
+                "referrer" => inbound::REFERRING_ORGANISATION,
+                _ => directory::PARTNER_ORGANISATION,
+            };
             let organisation = (role == Role::Partner)
                 .then(|| {
                     directory
                         .iter()
-                        .find(|o| o.name.as_str() == directory::PARTNER_ORGANISATION)
+                        .find(|o| o.name.as_str() == organisation_name)
                         .map(|o| o.id)
                         .ok_or_else(|| AppError::internal("the demo partner's organisation"))
                 })
@@ -476,6 +515,7 @@ impl App {
             reintegration: actor("reintegration")?,
             monitoring: actor("monitoring")?,
             partner: actor("partner")?,
+            referrer: actor("referrer")?,
         };
         Ok((
             World {

@@ -315,7 +315,7 @@ impl App {
     /// `case_id` (`reference`): checked that the caller takes it and that it waits.
     pub(crate) async fn inbound_to_register(
         &self,
-        p: &Principal,
+        actor: &homeward_domain::Actor,
         id: InboundId,
         case_id: CaseId,
         reference: &ShortText,
@@ -325,7 +325,7 @@ impl App {
             .store()
             .inbound(id.0)
             .await?
-            .filter(|r| inbound::may_take(&p.actor, r.details.office))
+            .filter(|r| inbound::may_take(actor, r.details.office))
             .ok_or_else(|| {
                 AppError::invalid(
                     Violation::new(
@@ -338,7 +338,7 @@ impl App {
         r.waiting()?;
         Ok(InboundReferral {
             status: InboundStatus::Registered,
-            decided_by: Some(p.actor.user_id),
+            decided_by: Some(actor.user_id),
             decided_at: Some(at),
             case_id: Some(case_id),
             case_reference: Some(reference.clone()),

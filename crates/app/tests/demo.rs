@@ -25,9 +25,11 @@ async fn fresh() -> (tempfile::TempDir, Store, App) {
 async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let (_dir, store, app) = fresh().await;
     let summary = app.seed_demo(300, 7).await.unwrap();
-    assert_eq!(summary.users.len(), 11);
+    assert_eq!(summary.users.len(), 12);
     let (cases, people) = store.read_model_snapshot().await.unwrap();
-    assert_eq!(cases.len(), 300);
+    // The stories' cases, and one registered from a partner's referral.
+    assert_eq!(cases.len(), 301);
+    assert_eq!(summary.cases, 301);
     assert!(people.len() > 300, "families have several members");
     let stages: BTreeSet<&str> = cases.iter().map(|c| c.stage.as_str()).collect();
     for s in [
@@ -130,6 +132,40 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         "no open case whose last follow-up did not reach the returnee"
     );
     assert!(store.verify_audit().await.unwrap().is_ok());
+    // Inbound referrals in every state; the registered one is a case that names it.
+    use homeward_domain::inbound::InboundStatus;
+    let offices: Vec<_> = app
+        .list_offices()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let inbound = store
+        .inbound_for_offices(
+            &offices,
+            InboundStatus::ALL,
+            homeward_store::PageRequest {
+                page: 1,
+                per_page: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    for s in InboundStatus::ALL {
+        assert!(
+            inbound.iter().any(|r| r.status == *s),
+            "no inbound referral is {s:?}"
+        );
+    }
+    let registered = inbound.iter().find(|r| r.case_id.is_some()).unwrap();
+    let events = store
+        .load_events(registered.case_id.unwrap())
+        .await
+        .unwrap();
+    let case = homeward_domain::Case::replay(&events).unwrap();
+    assert_eq!(case.referral.inbound, Some(registered.id));
     // Every person of a departed case is a return; nobody else is.
     let stats = store.stats_snapshot().await.unwrap();
     let departed_people: i64 = cases

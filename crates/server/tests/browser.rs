@@ -480,8 +480,37 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
             .contains(&expected(lang, "opt-referral_status-declined")),
         "{label}: the partner's answer is recorded"
     );
+    // The desk refers a person to the programme; the counsellor registers her from it.
+    b.go("/partner/inbound/new").await;
+    b.check("inbound-new").await;
+    b.select("office", &site.bru.to_string()).await;
+    b.fill("given", "Mariam").await;
+    b.fill("family", "Sow").await;
+    b.date("dob", chrono::NaiveDate::from_ymd_opt(1988, 3, 4).unwrap())
+        .await;
+    b.choose("sex", "female").await;
+    b.select("language_1", "fr").await;
+    b.select("legal_situation", "irregular_stay").await;
+    b.fill("reason", "Wishes to return to Dakar.").await;
+    b.select("country_of_return", "SN").await;
+    b.date("consent", Utc::now().date_naive()).await;
+    b.submit("inbound-sent").await;
+    assert!(
+        b.path().await.starts_with("/partner/inbound/"),
+        "{label}: the referral is sent"
+    );
     b.sign_out().await;
     b.sign_in("counsellor").await;
+    b.click_and_wait("main a[href^='/inbound/']").await;
+    b.check("inbound-received").await;
+    b.click_and_wait("main a[href^='/cases/new?inbound=']")
+        .await;
+    b.check("inbound-register").await;
+    b.submit("inbound-registered").await;
+    assert!(
+        b.text().await.contains("Mariam"),
+        "{label}: registered from the referral"
+    );
     b.step(&case, "update-referral").await;
     b.first("referral_id").await;
     b.choose("step", "closed").await;

@@ -1870,3 +1870,198 @@ async fn a_directory_pasted_from_a_spreadsheet_is_imported_and_each_bad_line_nam
     assert!(plain(&r.body).contains("1 added, 0 updated."), "{}", r.body);
     assert!(plain(&w.get("/directory").await.body).contains("Keur Yakaar"));
 }
+
+/// The value of a hidden or filled input of an HTML page.
+fn input_value(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = page.find(&marker)?;
+    let tag_start = page[..at].rfind('<')?;
+    let tag = &page[tag_start..at + page[at..].find('>')?];
+    let v = tag.find("value=\"")? + "value=\"".len();
+    Some(tag[v..].split('"').next()?.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_refers_a_person_whom_the_office_registers_from_a_filled_in_form() {
+    use homeward_domain::organisation::*;
+    let s = site().await;
+    let org = site::belgian_organisation(
+        &s.app,
+        "Brussels Migrant Desk",
+        OrganisationKind::MigrantSupport,
+        ServiceType::LegalAid,
+    )
+    .await;
+    site::partner_user(&s.app, "desk", org).await;
+    let mut partner = Web::new(&s);
+    partner.sign_in("desk").await;
+    let home = plain(&unescape(&partner.get("/home").await.body));
+    assert!(home.contains("href=\"/partner/inbound/new\""), "{home}");
+    // An empty form names what is missing; a child needs a representative.
+    partner.get("/partner/inbound/new").await;
+    let empty = partner.post("/partner/inbound/new", &[]).await;
+    assert_eq!(empty.status, 422);
+    for field in ["office", "given", "reason", "consent-day"] {
+        assert!(
+            empty.body.contains(&format!("href=\"#{field}\"")),
+            "{field}: {}",
+            empty.body
+        );
+    }
+    let office = s.bru.to_string();
+    let fields = |given: &'static str, year: &'static str| {
+        vec![
+            ("office", office.clone()),
+            ("referrer_reference", format!("BMD-{given}")),
+            ("given", given.to_string()),
+            ("family", "Diallo".to_string()),
+            ("dob-day", "1".to_string()),
+            ("dob-month", "5".to_string()),
+            ("dob-year", year.to_string()),
+            ("sex", "female".to_string()),
+            ("nationality", "SN".to_string()),
+            ("language_1", "wo".to_string()),
+            ("legal_situation", "irregular_stay".to_string()),
+            ("reason", "Wishes to go home to Thiès.".to_string()),
+            ("country_of_return", "SN".to_string()),
+            ("consent-day", "1".to_string()),
+            ("consent-month", "12".to_string()),
+            ("consent-year", "2026".to_string()),
+        ]
+    };
+    let send = |f: &Vec<(&'static str, String)>| {
+        f.iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<(&str, String)>>()
+    };
+    partner.get("/partner/inbound/new").await;
+    let child = send(&fields("Mariama", "2015"));
+    let refs: Vec<(&str, &str)> = child.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = partner.post("/partner/inbound/new", &refs).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("href=\"#representative\""),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        input_value(&refused.body, "given").as_deref(),
+        Some("Mariama")
+    );
+    let adult = send(&fields("Awa", "1990"));
+    let refs: Vec<(&str, &str)> = adult.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sent = partner.post("/partner/inbound/new", &refs).await;
+    assert!(
+        sent.url.starts_with("/partner/inbound/"),
+        "{} {}",
+        sent.url,
+        sent.body
+    );
+    let sent_url = sent.url.clone();
+    let shown = plain(&unescape(&sent.body));
+    assert!(shown.contains("Waiting"), "{shown}");
+    assert!(shown.contains("Wishes to go home to Thiès."), "{shown}");
+    let list = plain(&unescape(&partner.get("/partner/inbound").await.body));
+    assert!(list.contains("BMD-Awa"), "{list}");
+
+    // The office: on the counsellor's home page, opened, registered from a filled form.
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    let home = plain(&unescape(&w.get("/home").await.body));
+    assert!(home.contains("Referred to us"), "{home}");
+    assert!(home.contains("from Brussels Migrant Desk"), "{home}");
+    let id = sent_url.trim_start_matches("/partner/inbound/");
+    let one = plain(&unescape(&w.get(&format!("/inbound/{id}")).await.body));
+    assert!(one.contains("Wishes to go home to Thiès."), "{one}");
+    assert!(one.contains(&format!("/cases/new?inbound={id}")), "{one}");
+    let form = w.get(&format!("/cases/new?inbound={id}")).await.body;
+    assert_eq!(input_value(&form, "inbound").as_deref(), Some(id));
+    assert_eq!(input_value(&form, "given").as_deref(), Some("Awa"));
+    assert!(
+        !form.contains("name=\"referral_source\""),
+        "the referral is the source"
+    );
+    let programme = s.app.list_programmes().await.unwrap()[0].id.to_string();
+    let registered = w
+        .post(
+            "/cases/new",
+            &[
+                ("inbound", id),
+                ("host_office", &office),
+                ("programme", &programme),
+                ("country_of_return", "SN"),
+                ("return_kind", "origin"),
+                ("given", "Awa"),
+                ("family", "Diallo"),
+                ("dob-day", "1"),
+                ("dob-month", "5"),
+                ("dob-year", "1990"),
+                ("sex", "female"),
+                ("language_1", "wo"),
+                ("legal_situation", "irregular_stay"),
+            ],
+        )
+        .await;
+    assert!(
+        registered.url.starts_with("/cases/") && registered.url != "/cases/new",
+        "{} {}",
+        registered.url,
+        registered.body
+    );
+    let case_page = plain(&unescape(&registered.body));
+    assert!(
+        case_page.contains("Brussels Migrant Desk"),
+        "the source: {case_page}"
+    );
+    // Registering it again is refused with the reason, and writes nothing.
+    w.get(&format!("/inbound/{id}")).await;
+    let again = w.get(&format!("/cases/new?inbound={id}")).await;
+    assert_eq!(again.url, format!("/inbound/{id}"));
+    let again = plain(&unescape(&again.body));
+    assert!(
+        again.contains("This referral had already been dealt with."),
+        "{again}"
+    );
+    assert!(again.contains("Open the case"), "{again}");
+
+    // The partner sees it registered, without the person's details any more.
+    let after = plain(&unescape(&partner.get(&sent_url).await.body));
+    assert!(after.contains("Registered"), "{after}");
+    assert!(!after.contains("Wishes to go home"), "{after}");
+    assert!(!after.contains("name=\"_csrf\" value=\"\""));
+
+    // A second referral, declined with a reason the partner reads.
+    partner.get("/partner/inbound/new").await;
+    let other = send(&fields("Binta", "1985"));
+    let refs: Vec<(&str, &str)> = other.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let second = partner.post("/partner/inbound/new", &refs).await.url;
+    let id2 = second.trim_start_matches("/partner/inbound/").to_string();
+    let mut m = Web::new(&s);
+    m.sign_in("approver").await;
+    let page = m.get(&format!("/inbound/{id2}")).await.body;
+    assert!(
+        !page.contains("/cases/new?inbound="),
+        "a programme manager does not register"
+    );
+    let no_note = m
+        .post(&format!("/inbound/{id2}/decline"), &[("reason", "other")])
+        .await;
+    assert_eq!(no_note.status, 422);
+    assert!(no_note.body.contains("href=\"#note\""), "{}", no_note.body);
+    let declined = m
+        .post(
+            &format!("/inbound/{id2}/decline"),
+            &[
+                ("reason", "other"),
+                ("note", "Please call our Antwerp office."),
+            ],
+        )
+        .await;
+    assert_eq!(declined.url, format!("/inbound/{id2}"), "{}", declined.body);
+    let read = plain(&unescape(&partner.get(&second).await.body));
+    assert!(read.contains("Please call our Antwerp office."), "{read}");
+    assert!(read.contains("Declined"), "{read}");
+    // The partner reaches neither the office's list nor the case.
+    assert_eq!(partner.get("/inbound").await.status, 403);
+    assert_eq!(partner.get(&format!("/inbound/{id}")).await.status, 404);
+}

@@ -283,7 +283,7 @@ pub fn language_options() -> Vec<(String, String)> {
         .collect()
 }
 
-fn with_empty(mut v: Vec<(String, String)>, label: String) -> Vec<(String, String)> {
+pub fn with_empty(mut v: Vec<(String, String)>, label: String) -> Vec<(String, String)> {
     v.insert(0, (String::new(), label));
     v
 }

@@ -41,6 +41,25 @@ pub fn router(state: WebState) -> Router {
         .route("/follow-ups", get(pages::follow_ups::list))
         .route("/referrals", get(pages::referrals::list))
         .route("/partner", get(pages::partner::list))
+        .route("/partner/inbound", get(pages::inbound::sent_list))
+        .route(
+            "/partner/inbound/new",
+            get(pages::inbound::new_form).post(pages::inbound::submit),
+        )
+        .route(
+            "/partner/inbound/{inbound_id}",
+            get(pages::inbound::sent_show),
+        )
+        .route(
+            "/partner/inbound/{inbound_id}/withdraw",
+            post(pages::inbound::withdraw),
+        )
+        .route("/inbound", get(pages::inbound::queue_list))
+        .route("/inbound/{inbound_id}", get(pages::inbound::show))
+        .route(
+            "/inbound/{inbound_id}/decline",
+            post(pages::inbound::decline),
+        )
         .route(
             "/cases/{case_id}/referral-links",
             get(pages::links::issue_form).post(pages::links::issue),

@@ -14,6 +14,8 @@ pub(super) struct Actors {
     pub(super) monitoring: UserId,
     /// A user of `directory::PARTNER_ORGANISATION`.
     pub(super) partner: UserId,
+    /// A user of `inbound::REFERRING_ORGANISATION`, who refers people to the programme.
+    pub(super) referrer: UserId,
 }
 
 /// A case's story as it is being told.

@@ -50,9 +50,14 @@ pub fn person_inputs(i: &I18n) -> Vec<In> {
 
 /// A form filled with a member's details, to change them.
 pub fn person_form(m: &Member) -> FormData {
-    let d = &m.details;
-    let mut f = FormData::default();
+    let mut f = person_form_of(&m.details);
     f.set("person_id", m.person_id.to_string());
+    f
+}
+
+/// A form filled with a person's details (a member's, or a referred person's).
+pub fn person_form_of(d: &PersonDetails) -> FormData {
+    let mut f = FormData::default();
     f.set("given", d.name.given.to_string());
     if let Some(x) = &d.name.family {
         f.set("family", x.to_string());

@@ -233,13 +233,13 @@ async fn build(
         },
         Line {
             label: i.t("field-referral"),
-            value: i.opt(
-                "referral",
-                &serde_json::to_value(case.referral.source)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default(),
-            ),
+            value: {
+                let source = i.opt("referral", &enum_code(&case.referral.source));
+                match &case.referral.referred_by {
+                    Some(by) => format!("{source} — {by}"),
+                    None => source,
+                }
+            },
         },
     ];
     if let Some(d) = case.dates.registered {

@@ -37,6 +37,10 @@ pub struct Tab {
 #[template(path = "work_list.html")]
 pub struct WorkListPage {
     pub c: Chrome,
+    /// The headers of the first two columns: the link, the name.
+    pub lead: [String; 2],
+    /// A button above the list: where, and what it says.
+    pub action: Option<(String, String)>,
     pub tabs: Vec<Tab>,
     pub tabs_label: String,
     pub hint: Option<String>,
@@ -68,6 +72,8 @@ impl WorkListPage {
         };
         WorkListPage {
             c,
+            lead: [i.t("col-reference"), i.t("col-name")],
+            action: None,
             tabs: queues
                 .iter()
                 .map(|(code, title)| Tab {
@@ -84,6 +90,24 @@ impl WorkListPage {
             page_label: paging.page_label,
             prev: paging.prev.map(|p| href(current, Some(p))),
             next: paging.next.map(|p| href(current, Some(p))),
+        }
+    }
+}
+
+impl WorkListPage {
+    /// Other headers for the first two columns.
+    pub fn with_lead(self, link: String, name: String) -> Self {
+        WorkListPage {
+            lead: [link, name],
+            ..self
+        }
+    }
+
+    /// A button above the list.
+    pub fn with_action(self, href: &str, label: String) -> Self {
+        WorkListPage {
+            action: Some((href.to_string(), label)),
+            ..self
         }
     }
 }

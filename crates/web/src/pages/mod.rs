@@ -7,6 +7,7 @@ pub mod case;
 pub mod cases;
 pub mod directory;
 pub mod follow_ups;
+pub mod inbound;
 pub mod links;
 pub mod partner;
 pub mod queues;
@@ -401,6 +402,8 @@ fn tasks(v: &Visitor, p: &Principal) -> Vec<Task> {
     }
     if a.partner_of().is_some() {
         out.push(task("/partner", "task-partner"));
+        out.push(task("/partner/inbound/new", "task-refer"));
+        out.push(task("/partner/inbound", "task-referred"));
     }
     out.push(task("/account", "task-account"));
     out
@@ -621,9 +624,14 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
                 queues.push(case_queue(&st, &v, &p, q).await?);
             }
         }
-        // A partner's referrals, by where they stand.
+        // People referred to the offices, waiting to be registered or declined.
+        if inbound::takes_inbound(&p) {
+            queues.push(inbound::home_queue(&st, &v, &p).await?);
+        }
+        // A partner's referrals, by where they stand, and the people it referred.
         if a.partner_of().is_some() {
             queues.extend(partner::home_queues(&st, &v, &p).await?);
+            queues.push(inbound::partner_home_queue(&st, &v, &p).await?);
         }
         Ok(())
     }

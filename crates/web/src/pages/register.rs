@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_app::cases::RegisterInput;
@@ -10,8 +10,9 @@ use homeward_app::input::Parse;
 use homeward_app::{AppError, Principal};
 use homeward_domain::Violation;
 use homeward_domain::case::records::{Proposal, Referral, ReferralSource, ReturnKind};
-use homeward_domain::ids::{OfficeId, PersonId, ProgrammeId};
+use homeward_domain::ids::{InboundId, OfficeId, PersonId, ProgrammeId};
 use homeward_domain::person::{Member, Relationship};
+use uuid::Uuid;
 
 use super::{app_error, message, redirect_with, sign_in_to_resume};
 use crate::WebState;
@@ -28,6 +29,19 @@ pub struct RegisterPage {
     pub c: Chrome,
     pub fields: Vec<Field>,
     pub errors: FormErrors,
+    /// The inbound referral the case is registered from, if any.
+    pub inbound: Option<String>,
+}
+
+/// `?inbound=<id>`: register the person of an inbound referral.
+#[derive(Debug, serde::Deserialize)]
+pub struct RegisterQuery {
+    pub inbound: Option<Uuid>,
+}
+
+/// The inbound referral a form registers from, if it names one.
+fn inbound_of(form: &FormData) -> Option<Uuid> {
+    form.opt("inbound").and_then(|s| s.parse().ok())
 }
 
 const REFERRALS: [ReferralSource; 5] = [
@@ -74,18 +88,26 @@ pub async fn render(
     if form.get("return_kind").is_empty() {
         form.set("return_kind", "origin");
     }
+    let inbound = inbound_of(&form);
     let mut inputs = vec![
         In::Radios("host_office", "f-host-office", mine),
         In::Radios("programme", "field-programme", progs),
-        In::Radios(
-            "referral_source",
-            "f-referral-source",
-            REFERRALS
-                .iter()
-                .map(|r| (code(r), i.opt("referral", &code(r))))
-                .collect(),
-        ),
-        In::Text("referred_by", "f-referred-by", None),
+    ];
+    // A referral received names the case's source itself.
+    if inbound.is_none() {
+        inputs.extend([
+            In::Radios(
+                "referral_source",
+                "f-referral-source",
+                REFERRALS
+                    .iter()
+                    .map(|r| (code(r), i.opt("referral", &code(r))))
+                    .collect(),
+            ),
+            In::Text("referred_by", "f-referred-by", None),
+        ]);
+    }
+    inputs.extend([
         In::Select(
             "country_of_return",
             "f-country",
@@ -105,7 +127,7 @@ pub async fn render(
         ),
         In::Text("place_of_return", "f-place-of-return", None),
         In::Heading(i.t("opt-relationship-principal")),
-    ];
+    ]);
     inputs.extend(person_inputs(&i));
     inputs.push(In::Date(
         "occurred",
@@ -125,11 +147,16 @@ pub async fn render(
             c: Chrome::new(v, i.t("nav-new-case")),
             fields,
             errors: errors.clone(),
+            inbound: inbound.map(|u| u.to_string()),
         },
     )
 }
 
-pub async fn form(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
+pub async fn form(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Query(q): Query<RegisterQuery>,
+) -> Response {
     if !p.actor.may_register_cases() {
         return message(
             &v,
@@ -138,7 +165,22 @@ pub async fn form(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
             "forbidden-body",
         );
     }
-    render(&st, &v, &p, &FormData::default(), &FormErrors::default()).await
+    let form = match q.inbound {
+        Some(id) => match super::inbound::registration_form(&st, &p, id).await {
+            Ok(f) => f,
+            // Registered, declined or withdrawn meanwhile: its page says which.
+            Err(AppError::Refused(_)) => {
+                return redirect_with(
+                    &format!("/inbound/{id}"),
+                    "inbound-already-decided",
+                    v.secure,
+                );
+            }
+            Err(e) => return app_error(&v, e),
+        },
+        None => FormData::default(),
+    };
+    render(&st, &v, &p, &form, &FormErrors::default()).await
 }
 
 /// Where a reason about the new case belongs in this form.
@@ -175,10 +217,15 @@ pub async fn submit(State(st): State<WebState>, v: Visitor, body: Bytes) -> Resp
     if programme.is_none() {
         parse.push(Violation::new("required", i.t("err-required")).at("programme"));
     }
-    let source = serde_json::from_value::<ReferralSource>(serde_json::Value::String(
-        f.get("referral_source").to_string(),
-    ))
-    .ok();
+    let inbound = inbound_of(&f);
+    let source = match inbound {
+        // Replaced by the referral's own source.
+        Some(_) => Some(ReferralSource::Partner),
+        None => serde_json::from_value::<ReferralSource>(serde_json::Value::String(
+            f.get("referral_source").to_string(),
+        ))
+        .ok(),
+    };
     if source.is_none() {
         parse.push(Violation::new("required", i.t("err-required")).at("referral_source"));
     }
@@ -223,7 +270,7 @@ pub async fn submit(State(st): State<WebState>, v: Visitor, body: Bytes) -> Resp
                 details: person?,
             }],
             occurred_at: when,
-            inbound: None,
+            inbound: inbound.map(InboundId),
         })
     })();
     let input = match input {
