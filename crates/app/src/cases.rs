@@ -177,10 +177,17 @@ impl App {
             actor: Some(actor.0),
             action: format!("case.{action}"),
             case_id: Some(case.id.0),
-            detail: serde_json::json!({
-                "events": new.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
-                "version": case.version,
-            }),
+            detail: match &inbound {
+                None => serde_json::json!({
+                    "events": new.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
+                    "version": case.version,
+                }),
+                Some(r) => serde_json::json!({
+                    "events": new.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
+                    "version": case.version,
+                    "inbound": r.id,
+                }),
+            },
         };
         let written = self
             .store()
@@ -242,6 +249,14 @@ impl App {
                 ),
                 other => other,
             })?;
+        // A referral received is checked before a reference number is taken.
+        let inbound = match input.inbound {
+            Some(id) => Some(
+                self.inbound_to_register(actor, id, input.host_office)
+                    .await?,
+            ),
+            None => None,
+        };
         let at = now();
         let occurred_at = input.occurred_at.unwrap_or(at);
         let year = occurred_at.year();
@@ -253,16 +268,12 @@ impl App {
             .internal("the new case's reference")?;
         let host_country = CountryCode::parse(&office.country).internal("the office's country")?;
         let case_id = CaseId(new_id());
-        let mut referral = input.referral;
-        let inbound = match input.inbound {
-            Some(id) => {
-                let r = self
-                    .inbound_to_register(actor, id, case_id, &reference, at)
-                    .await?;
-                referral = r.case_referral();
-                Some(r)
-            }
-            None => None,
+        let (referral, inbound) = match inbound {
+            Some(r) => (
+                r.case_referral(),
+                Some(r.registered(actor.user_id, at, case_id, reference.clone())?),
+            ),
+            None => (input.referral, None),
         };
         let ctx = Context {
             actor: actor.user_id,
@@ -287,8 +298,7 @@ impl App {
         let new = recorded(0, actor.user_id, occurred_at, at, events);
         let done = self
             .commit(actor.user_id, &[], None, &new, "register", inbound)
-            .await
-            .map_err(crate::inbound::taken)?;
+            .await?;
         Ok(Executed {
             case_id,
             reference: done.case.reference.to_string(),

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use homeward_domain::case::records::ReferralSource;
 use homeward_domain::ids::{CaseId, InboundId, OfficeId, UserId};
 use homeward_domain::inbound::{
-    self, DeclineReason, InboundDetails, InboundReferral, InboundStatus, ReferrerView,
+    self, DeclineReason, InboundDetails, InboundReferral, InboundStatus, Referrer, ReferrerView,
 };
 use homeward_domain::values::{CountryCode, LongText, ShortText};
 use homeward_domain::{Refusal, Violation};
@@ -62,7 +62,8 @@ pub struct InboundItem {
     pub organisation_name: ShortText,
     pub source: ReferralSource,
     pub office: OfficeId,
-    pub person_name: String,
+    /// Absent once erased (a referral withdrawn).
+    pub person_name: Option<String>,
     pub nationality: Option<CountryCode>,
     pub submitted_at: DateTime<Utc>,
     pub urgent: bool,
@@ -78,11 +79,14 @@ impl InboundItem {
             id: r.id,
             organisation_name: r.organisation_name.clone(),
             source: r.source,
-            office: r.details.office,
-            person_name: r.details.person.name.display(),
-            nationality: r.details.person.nationality.clone(),
+            office: r.office,
+            person_name: r.details.as_ref().map(|d| d.person.name.display()),
+            nationality: r
+                .details
+                .as_ref()
+                .and_then(|d| d.person.nationality.clone()),
             submitted_at: r.submitted_at,
-            urgent: r.details.urgent,
+            urgent: r.urgent,
             status: r.status,
             decided_at: r.decided_at,
             case_id: r.case_id,
@@ -100,12 +104,9 @@ fn referrer(p: &Principal) -> Result<homeward_domain::ids::OrganisationId> {
     })
 }
 
-fn not_waiting(m: String) -> AppError {
-    AppError::Refused(Refusal::one(Violation::new("inbound.not_waiting", m)))
-}
-
 impl App {
-    /// Refers a person to one of the programme's offices, for the caller's organisation.
+    /// Refers a person to one of the programme's offices, for the caller's organisation:
+    /// an office in a host country of a programme, where people are registered.
     pub async fn submit_inbound(
         &self,
         p: &Principal,
@@ -113,30 +114,49 @@ impl App {
     ) -> Result<ReferrerView> {
         let organisation = referrer(p)?;
         let org = self.get_organisation(organisation).await?;
+        if !org.details.active {
+            return Err(AppError::Forbidden(
+                "your organisation no longer works with the programme".into(),
+            ));
+        }
         let at = now();
         let mut v = details.violations(at);
-        if self.store().office(details.office).await?.is_none() {
-            v.push(Violation::new("office.unknown", "there is no such office").at("office"));
+        match self.store().office(details.office).await? {
+            None => {
+                v.push(Violation::new("office.unknown", "there is no such office").at("office"))
+            }
+            Some(office) => {
+                let hosts = self.list_programmes().await?.iter().any(|pr| {
+                    pr.settings
+                        .host_countries
+                        .iter()
+                        .any(|c| c.as_str() == office.country)
+                });
+                if !hosts {
+                    v.push(
+                        Violation::new(
+                            "inbound.not_a_host_office",
+                            "this office registers no one: refer people to an office in a host country",
+                        )
+                        .at("office"),
+                    );
+                }
+            }
         }
         if !v.is_empty() {
             return Err(AppError::Invalid(v));
         }
-        let r = InboundReferral {
-            id: InboundId(new_id()),
-            organisation,
-            organisation_name: org.details.name.clone(),
-            source: inbound::source_of(org.details.kind),
-            submitted_by: p.actor.user_id,
-            submitted_at: at,
+        let r = InboundReferral::received(
+            InboundId(new_id()),
+            &Referrer {
+                organisation,
+                name: org.details.name.clone(),
+                kind: org.details.kind,
+                user: p.actor.user_id,
+            },
+            at,
             details,
-            status: InboundStatus::Received,
-            decided_by: None,
-            decided_at: None,
-            case_id: None,
-            case_reference: None,
-            decline_reason: None,
-            decline_note: None,
-        };
+        );
         self.store().create_inbound(&r).await?;
         self.audit_inbound(p.actor.user_id, at, "inbound.submitted", &r)
             .await?;
@@ -158,7 +178,7 @@ impl App {
             detail: serde_json::json!({
                 "inbound": r.id,
                 "organisation": r.organisation,
-                "office": r.details.office,
+                "office": r.office,
                 "status": r.status,
             }),
         })
@@ -213,14 +233,8 @@ impl App {
         if !inbound::may_withdraw(&p.actor, &r) {
             return Err(AppError::NotFound);
         }
-        r.waiting()?;
         let at = now();
-        let done = InboundReferral {
-            status: InboundStatus::Withdrawn,
-            decided_by: Some(p.actor.user_id),
-            decided_at: Some(at),
-            ..r
-        };
+        let done = r.withdrawn(p.actor.user_id, at)?;
         self.decide(p, at, "inbound.withdrawn", &done).await?;
         Ok(done.referrer_view())
     }
@@ -233,9 +247,7 @@ impl App {
         r: &InboundReferral,
     ) -> Result<()> {
         if !self.store().decide_inbound(r).await? {
-            return Err(not_waiting(
-                "this referral was registered, declined or withdrawn meanwhile".into(),
-            ));
+            return Err(Refusal::one(inbound::not_waiting()).into());
         }
         self.audit_inbound(p.actor.user_id, at, action, r).await
     }
@@ -272,8 +284,8 @@ impl App {
         p: &Principal,
         id: InboundId,
     ) -> Result<InboundReferral> {
-        let r = self.readable_inbound(p, id).await?.clone();
-        if !inbound::may_take(&p.actor, r.details.office) {
+        let r = self.readable_inbound(p, id).await?;
+        if !inbound::may_take(&p.actor, r.office) {
             return Err(AppError::NotFound);
         }
         self.audit_inbound(p.actor.user_id, now(), "inbound.read", &r)
@@ -290,42 +302,28 @@ impl App {
         note: Option<LongText>,
     ) -> Result<InboundReferral> {
         let r = self.readable_inbound(p, id).await?;
-        if !inbound::may_take(&p.actor, r.details.office) {
+        if !inbound::may_take(&p.actor, r.office) {
             return Err(AppError::NotFound);
         }
-        r.waiting()?;
-        let v = inbound::decline_violations(reason, note.as_ref());
-        if !v.is_empty() {
-            return Err(AppError::Invalid(v));
-        }
         let at = now();
-        let done = InboundReferral {
-            status: InboundStatus::Declined,
-            decided_by: Some(p.actor.user_id),
-            decided_at: Some(at),
-            decline_reason: Some(reason),
-            decline_note: note,
-            ..r
-        };
+        let done = r.declined(p.actor.user_id, at, reason, note)?;
         self.decide(p, at, "inbound.declined", &done).await?;
         Ok(done)
     }
 
-    /// The referral a counsellor registers a case from, as it stands once registered as
-    /// `case_id` (`reference`): checked that the caller takes it and that it waits.
+    /// The referral a counsellor registers a case in `office` from: one the caller
+    /// takes, waiting, sent to that office.
     pub(crate) async fn inbound_to_register(
         &self,
         actor: &homeward_domain::Actor,
         id: InboundId,
-        case_id: CaseId,
-        reference: &ShortText,
-        at: DateTime<Utc>,
+        office: OfficeId,
     ) -> Result<InboundReferral> {
         let r = self
             .store()
             .inbound(id.0)
             .await?
-            .filter(|r| inbound::may_take(actor, r.details.office))
+            .filter(|r| inbound::may_take(actor, r.office))
             .ok_or_else(|| {
                 AppError::invalid(
                     Violation::new(
@@ -335,24 +333,7 @@ impl App {
                     .at("inbound"),
                 )
             })?;
-        r.waiting()?;
-        Ok(InboundReferral {
-            status: InboundStatus::Registered,
-            decided_by: Some(actor.user_id),
-            decided_at: Some(at),
-            case_id: Some(case_id),
-            case_reference: Some(reference.clone()),
-            ..r
-        })
-    }
-}
-
-/// A taken referral, as registering reports it.
-pub(crate) fn taken(e: AppError) -> AppError {
-    match e {
-        AppError::Refused(r) if r.has("taken") => {
-            not_waiting("this referral was registered, declined or withdrawn meanwhile".into())
-        }
-        other => other,
+        r.registrable_in(office)?;
+        Ok(r)
     }
 }

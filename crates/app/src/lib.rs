@@ -155,7 +155,10 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { current } => AppError::Conflict { current },
             StoreError::Duplicate(what) => AppError::Duplicate(what),
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Taken(m) => AppError::Refused(Refusal::one(Violation::new("taken", m))),
+            // Only an inbound referral is taken by a write that expects it waiting.
+            StoreError::Taken(_) => {
+                AppError::Refused(Refusal::one(homeward_domain::inbound::not_waiting()))
+            }
             StoreError::Unavailable(m) => AppError::Unavailable(m),
             other => AppError::internal_from("storage", other),
         }

@@ -132,6 +132,15 @@ pub fn source_of(kind: OrganisationKind) -> ReferralSource {
     }
 }
 
+/// Who sends a referral: the organisation (from the directory) and its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referrer {
+    pub organisation: OrganisationId,
+    pub name: ShortText,
+    pub kind: OrganisationKind,
+    pub user: UserId,
+}
+
 /// An inbound referral and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -143,7 +152,14 @@ pub struct InboundReferral {
     pub source: ReferralSource,
     pub submitted_by: UserId,
     pub submitted_at: DateTime<Utc>,
-    pub details: InboundDetails,
+    /// The office it is addressed to.
+    pub office: OfficeId,
+    /// The referrer's own file number, kept when the details are erased.
+    pub referrer_reference: Option<ShortText>,
+    pub urgent: bool,
+    /// What was sent; erased (`None`) when the referrer withdraws it: the person no longer
+    /// wishes to be referred, so the programme keeps nothing of them.
+    pub details: Option<InboundDetails>,
     pub status: InboundStatus,
     /// Who registered, declined or withdrew it, and when.
     pub decided_by: Option<UserId>,
@@ -157,22 +173,116 @@ pub struct InboundReferral {
 }
 
 impl InboundReferral {
+    /// A referral as received, `at`, from `by`.
+    pub fn received(
+        id: InboundId,
+        by: &Referrer,
+        at: DateTime<Utc>,
+        details: InboundDetails,
+    ) -> Self {
+        InboundReferral {
+            id,
+            organisation: by.organisation,
+            organisation_name: by.name.clone(),
+            source: source_of(by.kind),
+            submitted_by: by.user,
+            submitted_at: at,
+            office: details.office,
+            referrer_reference: details.referrer_reference.clone(),
+            urgent: details.urgent,
+            details: Some(details),
+            status: InboundStatus::Received,
+            decided_by: None,
+            decided_at: None,
+            case_id: None,
+            case_reference: None,
+            decline_reason: None,
+            decline_note: None,
+        }
+    }
+
     /// Whether it still waits for the office: the only state anything can happen in.
     pub fn waiting(&self) -> Result<(), Refusal> {
         if self.status == InboundStatus::Received {
             Ok(())
         } else {
-            Err(Refusal::one(
-                Violation::new(
-                    "inbound.not_waiting",
-                    format!(
-                        "this referral was {} already; nothing more can be done with it",
-                        self.status.code()
-                    ),
-                )
-                .param("status", self.status.code()),
-            ))
+            Err(Refusal::one(not_waiting()))
         }
+    }
+
+    /// Whether a case registered in `office` may be registered from it: it waits, and
+    /// the case is the office's it was sent to (whose staff follow it).
+    pub fn registrable_in(&self, office: OfficeId) -> Result<(), Refusal> {
+        self.waiting()?;
+        if office != self.office {
+            return Err(Refusal::one(
+                Violation::new(
+                    "inbound.other_office",
+                    "register the person in the office they were referred to",
+                )
+                .at("host_office"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Registered as `case_id` (`reference`) by `by`, `at`.
+    pub fn registered(
+        self,
+        by: UserId,
+        at: DateTime<Utc>,
+        case_id: CaseId,
+        reference: ShortText,
+    ) -> Result<Self, Refusal> {
+        self.registrable_in(self.office)?;
+        Ok(InboundReferral {
+            status: InboundStatus::Registered,
+            decided_by: Some(by),
+            decided_at: Some(at),
+            case_id: Some(case_id),
+            case_reference: Some(reference),
+            ..self
+        })
+    }
+
+    /// Declined by `by`, `at`, for `reason` ("other" says why in the note).
+    pub fn declined(
+        self,
+        by: UserId,
+        at: DateTime<Utc>,
+        reason: DeclineReason,
+        note: Option<LongText>,
+    ) -> Result<Self, Refusal> {
+        self.waiting()?;
+        let mut c = Check::new();
+        c.require(reason != DeclineReason::Other || note.is_some(), || {
+            Violation::new(
+                "inbound.note_required",
+                "say why in the note when the reason is \"other\"",
+            )
+            .at("note")
+        });
+        c.finish()?;
+        Ok(InboundReferral {
+            status: InboundStatus::Declined,
+            decided_by: Some(by),
+            decided_at: Some(at),
+            decline_reason: Some(reason),
+            decline_note: note,
+            ..self
+        })
+    }
+
+    /// Withdrawn by the referrer's `by`, `at`: the person's details are erased.
+    pub fn withdrawn(self, by: UserId, at: DateTime<Utc>) -> Result<Self, Refusal> {
+        self.waiting()?;
+        Ok(InboundReferral {
+            status: InboundStatus::Withdrawn,
+            decided_by: Some(by),
+            decided_at: Some(at),
+            details: None,
+            ..self
+        })
     }
 
     /// The case's source when this referral is registered.
@@ -195,6 +305,9 @@ impl InboundReferral {
             source: _,
             submitted_by: _,
             submitted_at,
+            office,
+            referrer_reference,
+            urgent,
             details,
             status,
             decided_by: _,
@@ -207,18 +320,26 @@ impl InboundReferral {
         let waiting = *status == InboundStatus::Received;
         ReferrerView {
             id: *id,
-            office: details.office,
-            referrer_reference: details.referrer_reference.clone(),
+            office: *office,
+            referrer_reference: referrer_reference.clone(),
             submitted_at: *submitted_at,
-            urgent: details.urgent,
+            urgent: *urgent,
             status: *status,
             decided_at: *decided_at,
             case_reference: case_reference.clone(),
             decline_reason: *decline_reason,
             decline_note: decline_note.clone(),
-            details: waiting.then(|| details.clone()),
+            details: details.clone().filter(|_| waiting),
         }
     }
+}
+
+/// The refusal of anything on a referral already dealt with.
+pub fn not_waiting() -> Violation {
+    Violation::new(
+        "inbound.not_waiting",
+        "this referral has been dealt with already: nothing more can be done with it",
+    )
 }
 
 /// What a referrer sees of its referral.
@@ -241,19 +362,6 @@ pub struct ReferrerView {
     pub details: Option<InboundDetails>,
 }
 
-/// A decline as the office records it: "other" says why in the note.
-pub fn decline_violations(reason: DeclineReason, note: Option<&LongText>) -> Vec<Violation> {
-    let mut c = Check::new();
-    c.require(reason != DeclineReason::Other || note.is_some(), || {
-        Violation::new(
-            "inbound.note_required",
-            "say why in the note when the reason is \"other\"",
-        )
-        .at("note")
-    });
-    c.0
-}
-
 /// Who refers people to the programme: a partner organisation's user (an authority's too).
 pub fn referrer_of(actor: &Actor) -> Option<OrganisationId> {
     actor.partner_of()
@@ -267,7 +375,7 @@ pub fn may_take(actor: &Actor, office: OfficeId) -> bool {
 
 /// Who may read one: the office that takes it and the organisation that sent it.
 pub fn may_read(actor: &Actor, r: &InboundReferral) -> bool {
-    may_take(actor, r.details.office) || referrer_of(actor) == Some(r.organisation)
+    may_take(actor, r.office) || referrer_of(actor) == Some(r.organisation)
 }
 
 /// Who may withdraw one: the organisation that sent it, while it waits.
@@ -375,22 +483,44 @@ mod tests {
         );
     }
 
-    fn referral(status: InboundStatus) -> InboundReferral {
-        InboundReferral {
-            id: InboundId(Uuid::from_u128(7)),
+    fn referrer() -> Referrer {
+        Referrer {
             organisation: OrganisationId(Uuid::from_u128(2)),
-            organisation_name: ShortText::parse("Caritas").unwrap(),
-            source: ReferralSource::Partner,
-            submitted_by: UserId(Uuid::from_u128(3)),
-            submitted_at: now(),
-            details: details(DateOfBirth::Exact(day(1990, 1, 1))),
-            status,
-            decided_by: None,
-            decided_at: None,
-            case_id: None,
-            case_reference: None,
-            decline_reason: None,
-            decline_note: None,
+            name: ShortText::parse("Caritas").unwrap(),
+            kind: OrganisationKind::MigrantSupport,
+            user: UserId(Uuid::from_u128(3)),
+        }
+    }
+
+    fn waiting() -> InboundReferral {
+        InboundReferral::received(
+            InboundId(Uuid::from_u128(7)),
+            &referrer(),
+            now(),
+            details(DateOfBirth::Exact(day(1990, 1, 1))),
+        )
+    }
+
+    fn staff() -> UserId {
+        UserId(Uuid::from_u128(9))
+    }
+
+    fn referral(status: InboundStatus) -> InboundReferral {
+        let r = waiting();
+        match status {
+            InboundStatus::Received => r,
+            InboundStatus::Registered => r
+                .registered(
+                    staff(),
+                    now(),
+                    CaseId(Uuid::from_u128(8)),
+                    ShortText::parse("BRU-2026-00001").unwrap(),
+                )
+                .unwrap(),
+            InboundStatus::Declined => r
+                .declined(staff(), now(), DeclineReason::NotEligible, None)
+                .unwrap(),
+            InboundStatus::Withdrawn => r.withdrawn(UserId(Uuid::from_u128(3)), now()).unwrap(),
         }
     }
 
@@ -452,11 +582,15 @@ mod tests {
 
     #[test]
     fn other_needs_a_note() {
-        assert_eq!(
-            codes(&decline_violations(DeclineReason::Other, None)),
-            ["inbound.note_required"]
+        let r = waiting()
+            .declined(staff(), now(), DeclineReason::Other, None)
+            .unwrap_err();
+        assert_eq!(codes(&r.violations), ["inbound.note_required"]);
+        assert!(
+            waiting()
+                .declined(staff(), now(), DeclineReason::NotEligible, None)
+                .is_ok()
         );
-        assert!(decline_violations(DeclineReason::NotEligible, None).is_empty());
     }
 
     #[test]

@@ -2058,6 +2058,21 @@ async fn a_partner_refers_a_person_whom_the_office_registers_from_a_filled_in_fo
         )
         .await;
     assert_eq!(declined.url, format!("/inbound/{id2}"), "{}", declined.body);
+    // Declining it again says it was dealt with, on its page.
+    let again = m
+        .post(
+            &format!("/inbound/{id2}/decline"),
+            &[("reason", "unreachable")],
+        )
+        .await;
+    assert_eq!(again.url, format!("/inbound/{id2}"));
+    assert!(
+        plain(&unescape(&again.body)).contains("This referral had already been dealt with."),
+        "{}",
+        again.body
+    );
+    // The office's lists are in the navigation of those who take referrals.
+    assert!(again.body.contains("href=\"/inbound\""), "{}", again.body);
     let read = plain(&unescape(&partner.get(&second).await.body));
     assert!(read.contains("Please call our Antwerp office."), "{read}");
     assert!(read.contains("Declined"), "{read}");

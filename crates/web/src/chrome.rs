@@ -53,8 +53,15 @@ impl Chrome {
             if a.may_register_cases() {
                 nav.push(("/cases/new", "nav-new-case"));
             }
+            if a.offices
+                .iter()
+                .any(|o| homeward_domain::inbound::may_take(a, *o))
+            {
+                nav.push(("/inbound", "nav-inbound"));
+            }
             if a.partner_of().is_some() {
                 nav.push(("/partner", "nav-partner"));
+                nav.push(("/partner/inbound", "nav-partner-inbound"));
             }
             if a.reads_cases() || a.may_keep_directory() {
                 nav.push(("/directory", "nav-directory"));

@@ -4,7 +4,7 @@
 
 use homeward_domain::Actor;
 use homeward_domain::inbound::{
-    DeclineReason, InboundConsent, InboundDetails, InboundReferral, InboundStatus, source_of,
+    DeclineReason, InboundConsent, InboundDetails, InboundReferral, InboundStatus, Referrer,
 };
 
 use super::*;
@@ -127,14 +127,16 @@ impl App {
                 legal_situation: LegalSituation::IrregularStay,
                 vulnerabilities: BTreeSet::new(),
             };
-            let r = InboundReferral {
-                id: InboundId(uuid::Uuid::now_v7()),
-                organisation: desk.id,
-                organisation_name: desk.name.clone(),
-                source: source_of(desk.details.kind),
-                submitted_by: referrer,
+            let r = InboundReferral::received(
+                InboundId(uuid::Uuid::now_v7()),
+                &Referrer {
+                    organisation: desk.id,
+                    name: desk.name.clone(),
+                    kind: desk.details.kind,
+                    user: referrer,
+                },
                 submitted_at,
-                details: InboundDetails {
+                InboundDetails {
                     office,
                     referrer_reference: Some(text(&format!("BLAD-2026-{:03}", 40 + n))?),
                     person: person.clone(),
@@ -147,16 +149,9 @@ impl App {
                         representative: None,
                     },
                 },
-                status: InboundStatus::Received,
-                decided_by: None,
-                decided_at: None,
-                case_id: None,
-                case_reference: None,
-                decline_reason: None,
-                decline_note: None,
-            };
+            );
             self.store().create_inbound(&r).await?;
-            let decided_at = Some(submitted_at + Duration::days(2));
+            let decided_at = submitted_at + Duration::days(2);
             match state {
                 InboundStatus::Received => {}
                 InboundStatus::Registered => {
@@ -180,7 +175,7 @@ impl App {
                                 relationship: Relationship::Principal,
                                 details: person,
                             }],
-                            occurred_at: decided_at,
+                            occurred_at: Some(decided_at),
                             inbound: Some(r.id),
                         },
                     )
@@ -188,28 +183,23 @@ impl App {
                     registered += 1;
                 }
                 InboundStatus::Declined => {
-                    self.store()
-                        .decide_inbound(&InboundReferral {
-                            status: InboundStatus::Declined,
-                            decided_by: Some(counsellor.user_id),
+                    let done = r
+                        .declined(
+                            counsellor.user_id,
                             decided_at,
-                            decline_reason: Some(DeclineReason::AlreadyRegistered),
-                            decline_note: Some(long(
-                                "He already has a case with our Amsterdam office.",
+                            DeclineReason::Unreachable,
+                            Some(long(
+                                "We called three times and wrote; please ask him to call our Brussels office.",
                             )?),
-                            ..r
-                        })
-                        .await?;
+                        )
+                        .map_err(AppError::Refused)?;
+                    self.store().decide_inbound(&done).await?;
                 }
                 InboundStatus::Withdrawn => {
-                    self.store()
-                        .decide_inbound(&InboundReferral {
-                            status: InboundStatus::Withdrawn,
-                            decided_by: Some(referrer),
-                            decided_at,
-                            ..r
-                        })
-                        .await?;
+                    let done = r
+                        .withdrawn(referrer, decided_at)
+                        .map_err(AppError::Refused)?;
+                    self.store().decide_inbound(&done).await?;
                 }
             }
         }

@@ -84,6 +84,17 @@ async fn a_partner_refers_a_person_who_is_registered_with_the_referral_as_source
             .codes(),
         ["office.unknown"]
     );
+    // Dakar is an office of return: nobody there registers cases.
+    assert_eq!(
+        w.post(
+            "keur",
+            "/api/partner/inbound",
+            referral(&w.dkr, adult("Awa"), "x")
+        )
+        .await
+        .codes(),
+        ["inbound.not_a_host_office"]
+    );
     // Only partners refer; staff register.
     assert_eq!(
         w.post(
@@ -222,6 +233,18 @@ async fn a_partner_refers_a_person_who_is_registered_with_the_referral_as_source
     // The partner still reaches no case.
     w.get("keur", &format!("/api/cases/{case}")).await.missing();
     assert_eq!(audited(&w, "inbound.submitted").await, 1);
+    // The case's registration names the referral it came from.
+    let log = w.get("auditor", "/api/audit?per_page=200").await.ok();
+    let registration = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "case.register")
+        .unwrap()
+        .clone();
+    // The detail is the JSON text the audit chain hashes.
+    let detail: Value = serde_json::from_str(registration["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["inbound"], json!(id), "{registration}");
 }
 
 async fn an_office_declines_with_a_reason_the_partner_reads_and_a_partner_withdraws(db: &TestDb) {
@@ -260,7 +283,7 @@ async fn an_office_declines_with_a_reason_the_partner_reads_and_a_partner_withdr
         .post(
             "approver",
             &format!("/api/inbound-referrals/{declined}/decline"),
-            json!({"reason": "other", "note": "She has a case with us already in Antwerp."}),
+            json!({"reason": "other", "note": "We could not reach her: please ask her to call us."}),
         )
         .await
         .ok();
@@ -272,13 +295,21 @@ async fn an_office_declines_with_a_reason_the_partner_reads_and_a_partner_withdr
     assert_eq!(seen["decline_reason"], "other");
     assert_eq!(
         seen["decline_note"],
-        "She has a case with us already in Antwerp."
+        "We could not reach her: please ask her to call us."
     );
     assert_eq!(seen["details"], Value::Null);
     // Only the organisation that sent it withdraws it.
     withdraw(&w, "other", &withdrawn).await.missing();
     let r = withdraw(&w, "keur", &withdrawn).await.ok();
     assert_eq!(r["status"], "withdrawn");
+    // Withdrawn: the person no longer wishes to be referred; nothing of them is kept.
+    let erased = w
+        .get("counsellor", &format!("/api/inbound-referrals/{withdrawn}"))
+        .await
+        .ok();
+    assert_eq!(erased["details"], Value::Null);
+    assert_eq!(erased["referrer_reference"], "KY-3");
+    assert!(!erased.to_string().contains("Fatou"), "{erased}");
     let events = w.events().await;
     w.post(
         "counsellor",

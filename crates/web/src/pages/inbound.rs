@@ -25,7 +25,7 @@ use super::case::{born, enum_code};
 use super::cases::Paging;
 use super::directory::Line;
 use super::follow_ups::{PER_PAGE, QueueQuery, WorkListPage, WorkRow};
-use super::partner::Section;
+use super::partner::{Section, line};
 use super::{Queue, QueueItem, app_error, consume_flash, redirect_with};
 use crate::WebState;
 use crate::actions::{
@@ -83,8 +83,12 @@ async fn office_names(st: &WebState) -> Result<Vec<(OfficeId, String)>, AppError
         .list_offices()
         .await?
         .into_iter()
-        .map(|o| (o.id, format!("{} ({})", o.name, o.code)))
+        .map(|o| (o.id, office_label(&o)))
         .collect())
+}
+
+fn office_label(o: &homeward_app::admin::OfficeView) -> String {
+    format!("{} ({})", o.name, o.code)
 }
 
 fn office_name(offices: &[(OfficeId, String)], id: OfficeId) -> String {
@@ -95,25 +99,13 @@ fn office_name(offices: &[(OfficeId, String)], id: OfficeId) -> String {
         .unwrap_or_default()
 }
 
-fn line(i: &I18n, label: &str, value: String) -> Line {
-    Line {
-        label: i.t(label),
-        value,
-        ltr: false,
-    }
-}
-
 fn yes_no(i: &I18n, b: bool) -> String {
     i.t(if b { "yes" } else { "no" })
 }
 
 /// What was sent: the referral's own lines, then the person.
 fn detail_lines(i: &I18n, d: &InboundDetails) -> Vec<Line> {
-    let mut out = vec![];
-    if let Some(r) = &d.referrer_reference {
-        out.push(line(i, "f-referrer-reference", r.to_string()));
-    }
-    out.push(line(i, "f-inbound-reason", d.reason.to_string()));
+    let mut out = vec![line(i, "f-inbound-reason", d.reason.to_string())];
     if let Some(h) = &d.household {
         out.push(line(i, "f-inbound-household", h.to_string()));
     }
@@ -300,8 +292,28 @@ fn referral_field(path: &str) -> String {
     }
 }
 
+/// The offices a person can be referred to: those in a host country of a programme.
+async fn host_offices(st: &WebState) -> Result<Vec<(OfficeId, String)>, AppError> {
+    let programmes = st.app.list_programmes().await?;
+    Ok(st
+        .app
+        .list_offices()
+        .await?
+        .into_iter()
+        .filter(|o| {
+            programmes.iter().any(|p| {
+                p.settings
+                    .host_countries
+                    .iter()
+                    .any(|c| c.as_str() == o.country)
+            })
+        })
+        .map(|o| (o.id, office_label(&o)))
+        .collect())
+}
+
 async fn referral_form(st: &WebState, v: &Visitor, f: &FormData, errors: &FormErrors) -> Response {
-    let offices = match office_names(st).await {
+    let offices = match host_offices(st).await {
         Ok(o) => o,
         Err(e) => return app_error(v, e),
     };
@@ -486,10 +498,7 @@ fn referrer_page(v: &Visitor, r: &ReferrerView, offices: &[(OfficeId, String)]) 
     if let Some(d) = &r.details {
         sections.push(Section {
             heading: i.t("inbound-referral-heading"),
-            lines: detail_lines(i, d)
-                .into_iter()
-                .filter(|l| l.label != i.t("f-referrer-reference"))
-                .collect(),
+            lines: detail_lines(i, d),
         });
         sections.push(person_section(i, &d.person));
     }
@@ -573,7 +582,7 @@ pub(super) async fn partner_home_queue(
                 .referrer_reference
                 .as_ref()
                 .map(|x| x.to_string())
-                .unwrap_or_default(),
+                .unwrap_or_else(|| v.i.date(r.submitted_at.date_naive())),
             name: office_name(&offices, r.office),
             note: v.i.t1(
                 "inbound-sent-on",
@@ -605,7 +614,7 @@ fn item_row(i: &I18n, r: InboundItem) -> WorkRow {
     WorkRow {
         href: format!("/inbound/{}", r.id),
         reference: i.date(r.submitted_at.date_naive()),
-        name: r.person_name,
+        name: r.person_name.unwrap_or_else(|| i.t("inbound-erased")),
         cells: vec![
             r.organisation_name.to_string(),
             if r.urgent { i.t("yes") } else { String::new() },
@@ -681,7 +690,7 @@ pub(super) async fn home_queue(
         .map(|r| QueueItem {
             href: format!("/inbound/{}", r.id),
             reference: v.i.date(r.submitted_at.date_naive()),
-            name: r.person_name,
+            name: r.person_name.unwrap_or_default(),
             note: if r.urgent {
                 v.i.t1(
                     "inbound-from-urgent",
@@ -737,12 +746,11 @@ fn office_page(
             i.opt("referral", &enum_code(&r.source)),
         ),
         line(i, "col-received", i.datetime(r.submitted_at)),
-        line(
-            i,
-            "f-inbound-office",
-            office_name(offices, r.details.office),
-        ),
+        line(i, "f-inbound-office", office_name(offices, r.office)),
     ];
+    if let Some(x) = &r.referrer_reference {
+        summary.push(line(i, "f-referrer-reference", x.to_string()));
+    }
     summary.extend(decision_lines(
         i,
         r.decided_at,
@@ -751,20 +759,30 @@ fn office_page(
         r.case_reference.as_ref().map(|x| x.to_string()),
     ));
     let waiting = r.status == InboundStatus::Received;
-    InboundPage {
-        c: Chrome::new(v, r.details.person.name.display()),
-        back: ("/inbound".into(), i.t("inbound-waiting")),
-        status: status(i, r.status),
-        urgent: r.details.urgent,
-        notice: None,
-        summary,
-        sections: vec![
+    let sections = match &r.details {
+        Some(d) => vec![
             Section {
                 heading: i.t("inbound-referral-heading"),
-                lines: detail_lines(i, &r.details),
+                lines: detail_lines(i, d),
             },
-            person_section(i, &r.details.person),
+            person_section(i, &d.person),
         ],
+        None => vec![],
+    };
+    InboundPage {
+        c: Chrome::new(
+            v,
+            r.details
+                .as_ref()
+                .map(|d| d.person.name.display())
+                .unwrap_or_else(|| i.t("inbound-one-title")),
+        ),
+        back: ("/inbound".into(), i.t("inbound-waiting")),
+        status: status(i, r.status),
+        urgent: r.urgent,
+        notice: r.details.is_none().then(|| i.t("inbound-erased-notice")),
+        summary,
+        sections,
         register_href: (waiting && p.actor.may_register_cases())
             .then(|| format!("/cases/new?inbound={}", r.id)),
         case_href: r.case_id.map(|c| format!("/cases/{c}")),
@@ -830,6 +848,13 @@ pub async fn decline(
         {
             Ok(_) => return redirect_with(&format!("/inbound/{id}"), "done", v.secure),
             Err(AppError::Invalid(vs)) => errors.add_violations(i, &vs, field_of),
+            Err(AppError::Refused(r)) if r.has("inbound.not_waiting") => {
+                return redirect_with(
+                    &format!("/inbound/{id}"),
+                    "inbound-already-decided",
+                    v.secure,
+                );
+            }
             Err(AppError::Refused(r)) => errors.add_violations(i, &r.violations, field_of),
             Err(e) => return app_error(&v, e),
         }
@@ -855,12 +880,14 @@ pub async fn registration_form(
 ) -> Result<FormData, AppError> {
     let r = st.app.inbound_for_office(p, InboundId(id)).await?;
     r.waiting()?;
-    let mut f = crate::actions::person_form_of(&r.details.person);
+    let d = r
+        .details
+        .as_ref()
+        .ok_or_else(|| AppError::internal("a waiting referral without its details"))?;
+    let mut f = crate::actions::person_form_of(&d.person);
     f.set("inbound", id.to_string());
-    if p.actor.offices.contains(&r.details.office) {
-        f.set("host_office", r.details.office.to_string());
-    }
-    if let Some(c) = &r.details.country_of_return {
+    f.set("host_office", r.office.to_string());
+    if let Some(c) = &d.country_of_return {
         f.set("country_of_return", c.to_string());
     }
     Ok(f)

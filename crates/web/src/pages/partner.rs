@@ -197,7 +197,8 @@ pub struct ReferralPage {
     pub errors: FormErrors,
 }
 
-fn line(i: &I18n, label: &str, value: String) -> Line {
+/// A summary line: a translated label and its value.
+pub(super) fn line(i: &I18n, label: &str, value: String) -> Line {
     Line {
         label: i.t(label),
         value,

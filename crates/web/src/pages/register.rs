@@ -279,6 +279,15 @@ pub async fn submit(State(st): State<WebState>, v: Visitor, body: Bytes) -> Resp
     };
     match st.app.register_case(&p, input).await {
         Ok(done) => redirect_with(&format!("/cases/{}", done.case_id), "done", v.secure),
+        // The referral was dealt with meanwhile: its page says how.
+        Err(AppError::Refused(r)) if r.has("inbound.not_waiting") => match inbound {
+            Some(id) => redirect_with(
+                &format!("/inbound/{id}"),
+                "inbound-already-decided",
+                v.secure,
+            ),
+            None => app_error(&v, AppError::Refused(r)),
+        },
         Err(AppError::Refused(r)) => {
             errors.add_violations(&i, &r.violations, register_field);
             render(&st, &v, &p, &f, &errors).await
