@@ -464,6 +464,42 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
             .reflection_period_days,
         5
     );
+    // Protection on arrival: elderly people depart once medical care or reception is
+    // accepted in the country of return; the form shows it ticked when opened again.
+    let form = admin.get(&path).await.body;
+    assert!(form.contains("name=\"protection_elderly\""), "{form}");
+    let p = admin
+        .post(
+            &path,
+            &[
+                ("name", "AVRR Belgium"),
+                ("reflection_period_days", "5"),
+                ("host_countries", "BE, NL"),
+                ("return_countries", "SN, GE"),
+                ("categories", "irregular migrant"),
+                ("health_mode", "always"),
+                ("currency", "EUR"),
+                ("protection_elderly", "medical_care"),
+                ("protection_elderly", "reception"),
+            ],
+        )
+        .await;
+    assert_eq!(p.url, "/admin", "{}", p.body);
+    let saved = s.app.get_programme(programme.id).await.unwrap().settings;
+    assert_eq!(
+        saved.reception_services(homeward_domain::person::Vulnerability::Elderly),
+        [
+            homeward_domain::organisation::ServiceType::Reception,
+            homeward_domain::organisation::ServiceType::MedicalCare
+        ]
+        .into()
+    );
+    let form = admin.get(&path).await.body;
+    assert!(
+        form.contains("name=\"protection_elderly\" value=\"medical_care\" checked")
+            || form.contains("value=\"medical_care\" checked"),
+        "{form}"
+    );
     // The monitoring schedule: months after arrival, one with its own window; windows
     // that overlap are refused, named beside the field.
     let base = [

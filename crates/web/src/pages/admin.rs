@@ -13,7 +13,7 @@ use homeward_app::admin::{NewUser, OfficeView, UserView};
 use homeward_domain::access::Role;
 use homeward_domain::case::referrals::ExceptionGround;
 use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
-use homeward_domain::organisation::OrganisationFilter;
+use homeward_domain::organisation::{OrganisationFilter, ServiceType};
 use homeward_domain::person::Vulnerability;
 use homeward_domain::programme::{
     FollowUpSlot, HealthAssessmentRule, MonitoringRules, Package, Programme, ProgrammeSettings,
@@ -651,9 +651,58 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             "admin-lost-contact-after",
             Some("admin-lost-contact-after-hint"),
         ),
+        In::Heading(i.t("admin-protection")),
     ]);
+    let services: Vec<(String, String)> = ServiceType::ALL
+        .iter()
+        .map(|x| (x.code().to_string(), i.opt("service", x.code())))
+        .collect();
+    for (_, name, label, hint) in PROTECTION_FIELDS {
+        inputs.push(In::Checks(name, label, hint, services.clone()));
+    }
     inputs
 }
+
+/// The programme form's fields for protection on arrival, one per vulnerability: its
+/// name, its label, and what applies when it is left empty.
+const PROTECTION_FIELDS: [(Vulnerability, &str, &str, Option<&str>); 6] = [
+    (
+        Vulnerability::VictimOfTrafficking,
+        "protection_victim_of_trafficking",
+        "opt-vuln-victim_of_trafficking",
+        Some("admin-protection-default-trafficking"),
+    ),
+    (
+        Vulnerability::UnaccompaniedOrSeparatedChild,
+        "protection_unaccompanied_or_separated_child",
+        "opt-vuln-unaccompanied_or_separated_child",
+        Some("admin-protection-default-child"),
+    ),
+    (
+        Vulnerability::MedicalNeeds,
+        "protection_medical_needs",
+        "opt-vuln-medical_needs",
+        Some("admin-protection-default-medical"),
+    ),
+    (
+        Vulnerability::VictimOfViolence,
+        "protection_victim_of_violence",
+        "opt-vuln-victim_of_violence",
+        Some("admin-protection-default-none"),
+    ),
+    (
+        Vulnerability::Elderly,
+        "protection_elderly",
+        "opt-vuln-elderly",
+        Some("admin-protection-default-none"),
+    ),
+    (
+        Vulnerability::SingleParentWithoutSupport,
+        "protection_single_parent_without_support",
+        "opt-vuln-single_parent_without_support",
+        Some("admin-protection-default-none"),
+    ),
+];
 
 /// The package's amounts, typed in major units of the programme's currency.
 const PACKAGE_FIELDS: [&str; 4] = [
@@ -732,6 +781,11 @@ fn programme_form_data(pr: &Programme) -> FormData {
             .iter()
             .map(|g| ("consent_exceptions".to_string(), g.code().to_string())),
     );
+    for (v, name, _, _) in PROTECTION_FIELDS {
+        if let Some(set) = s.protection_on_arrival.get(&v) {
+            pairs.extend(set.iter().map(|x| (name.to_string(), x.code().to_string())));
+        }
+    }
     if s.risk_assessment_for_trafficking {
         pairs.push(("risk_assessment_for_trafficking".into(), "yes".into()));
     }
@@ -879,7 +933,18 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
             second_signature_above,
         },
         monitoring: monitoring?,
-        protection_on_arrival: Default::default(),
+        protection_on_arrival: PROTECTION_FIELDS
+            .iter()
+            .map(|(v, name, _, _)| {
+                let set: BTreeSet<ServiceType> = f
+                    .all(name)
+                    .into_iter()
+                    .filter_map(ServiceType::from_code)
+                    .collect();
+                (*v, set)
+            })
+            .filter(|(_, set)| !set.is_empty())
+            .collect(),
     })
 }
 
@@ -1042,15 +1107,7 @@ pub async fn edit_programme(
         return forbidden(&v);
     }
     let mut errors = FormErrors::default();
-    if let Some(mut settings) = parse_settings(&v, &f, &mut errors) {
-        // What the form does not show is kept (the protection rules are set through the
-        // API).
-        match st.app.get_programme(ProgrammeId(id)).await {
-            Ok(current) => {
-                settings.protection_on_arrival = current.settings.protection_on_arrival;
-            }
-            Err(e) => return app_error(&v, e),
-        }
+    if let Some(settings) = parse_settings(&v, &f, &mut errors) {
         match st
             .app
             .update_programme(&p, ProgrammeId(id), Some(f.get("name")), Some(settings))
