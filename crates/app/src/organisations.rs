@@ -202,14 +202,31 @@ fn at_line(line: usize, column: &str, v: homeward_domain::Violation) -> homeward
     .param("column", column)
 }
 
+/// What an import reads: organisations, each with its line number; or every problem,
+/// each at its line and column.
+pub type Imported =
+    std::result::Result<Vec<(usize, OrganisationDetails)>, Vec<homeward_domain::Violation>>;
+
+/// A directory file as lines of cells: the header's, then each line's with its number
+/// (or why it cannot be read).
+struct Table {
+    header: Vec<String>,
+    lines: Vec<(usize, std::result::Result<Vec<String>, String>)>,
+}
+
+fn unreadable(why: impl std::fmt::Display) -> Vec<homeward_domain::Violation> {
+    vec![
+        homeward_domain::Violation::new(
+            "import.unreadable",
+            format!("the file cannot be read: {why}"),
+        )
+        .at("file"),
+    ]
+}
+
 /// Organisations read from a directory file (comma- or tab-separated, with a header
-/// line), each with its line number; or every problem, each at its line and column.
-pub fn organisations_from_csv(
-    text: &str,
-) -> std::result::Result<Vec<(usize, OrganisationDetails)>, Vec<homeward_domain::Violation>> {
-    use homeward_domain::Violation;
-    use homeward_domain::organisation::{OrganisationKind, ServiceStage, ServiceType};
-    use homeward_domain::values::{CountryCode, LanguageCode, LongText, ShortText};
+/// line).
+pub fn organisations_from_csv(text: &str) -> Imported {
     let text = text.trim_start_matches('\u{feff}');
     let tab = text.lines().next().is_some_and(|h| h.contains('\t'));
     let mut reader = csv::ReaderBuilder::new()
@@ -217,16 +234,67 @@ pub fn organisations_from_csv(
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(unreadable)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let lines = reader
+        .records()
+        .enumerate()
+        // The header is line 1.
+        .map(|(index, r)| {
+            (
+                index + 2,
+                r.map(|r| r.iter().map(str::to_string).collect())
+                    .map_err(|e| e.to_string()),
+            )
+        })
+        .collect();
+    organisations_from_table(Table { header, lines })
+}
+
+/// Organisations read from the first sheet of an Excel workbook (`.xlsx`), laid out as
+/// the text file is: a header row, then one organisation per row. Lines are the sheet's
+/// row numbers.
+pub fn organisations_from_xlsx(bytes: &[u8]) -> Imported {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let sheet = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| unreadable("the workbook has no sheet"))?
+        .map_err(unreadable)?;
+    let first = sheet.start().map_or(0, |(row, _)| row as usize);
+    let mut rows = sheet.rows().enumerate().map(|(index, cells)| {
+        (
+            first + index + 1,
+            cells
+                .iter()
+                .map(|c| c.to_string().trim().to_string())
+                .collect::<Vec<_>>(),
+        )
+    });
+    let header = rows
+        .next()
+        .map(|(_, cells)| cells)
+        .ok_or_else(|| unreadable("the first sheet is empty"))?;
+    organisations_from_table(Table {
+        header,
+        lines: rows.map(|(line, cells)| (line, Ok(cells))).collect(),
+    })
+}
+
+fn organisations_from_table(table: Table) -> Imported {
+    use homeward_domain::Violation;
+    use homeward_domain::organisation::{OrganisationKind, ServiceStage, ServiceType};
+    use homeward_domain::values::{CountryCode, LanguageCode, LongText, ShortText};
     let mut problems = vec![];
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
-        Err(e) => {
-            return Err(vec![
-                Violation::new("import.unreadable", format!("the file cannot be read: {e}"))
-                    .at("file"),
-            ]);
-        }
-    };
+    let header: Vec<String> = table
+        .header
+        .iter()
+        .map(|c| c.trim().to_lowercase())
+        .collect();
     for (n, c) in header.iter().enumerate() {
         if !IMPORT_COLUMNS.contains(&c.as_str()) {
             problems.push(
@@ -260,9 +328,7 @@ pub fn organisations_from_csv(
     }
     let mut out = vec![];
     let mut names = std::collections::BTreeMap::<String, usize>::new();
-    for (index, record) in reader.records().enumerate() {
-        // The header is line 1.
-        let line = index + 2;
+    for (line, record) in table.lines {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -282,7 +348,7 @@ pub fn organisations_from_csv(
                 .iter()
                 .position(|c| c == name)
                 .and_then(|i| record.get(i))
-                .unwrap_or("")
+                .map_or("", |c| c.trim())
         };
         let list = |name: &str| -> Vec<String> {
             cell(name)
@@ -433,6 +499,26 @@ impl App {
     pub async fn import_organisations(&self, p: &Principal, text: &str) -> Result<ImportReport> {
         may_keep(p, "importing organisations")?;
         let rows = organisations_from_csv(text).map_err(AppError::Invalid)?;
+        self.import_rows(p, rows).await
+    }
+
+    /// Imports the first sheet of an Excel workbook as `import_organisations` imports a
+    /// text file.
+    pub async fn import_organisations_xlsx(
+        &self,
+        p: &Principal,
+        bytes: &[u8],
+    ) -> Result<ImportReport> {
+        may_keep(p, "importing organisations")?;
+        let rows = organisations_from_xlsx(bytes).map_err(AppError::Invalid)?;
+        self.import_rows(p, rows).await
+    }
+
+    async fn import_rows(
+        &self,
+        p: &Principal,
+        rows: Vec<(usize, OrganisationDetails)>,
+    ) -> Result<ImportReport> {
         let existing = self.store().list_organisations().await?;
         let at = now();
         let mut report = ImportReport {

@@ -1905,6 +1905,72 @@ async fn a_directory_pasted_from_a_spreadsheet_is_imported_and_each_bad_line_nam
     assert_eq!(r.status, 200);
     assert!(plain(&r.body).contains("1 added, 0 updated."), "{}", r.body);
     assert!(plain(&w.get("/directory").await.body).contains("Keur Yakaar"));
+
+    // An Excel workbook uploaded from the same page, as a browser sends a file.
+    let form = w.get("/directory/import").await.body;
+    assert!(
+        form.contains("enctype=\"multipart/form-data\"") && form.contains("type=\"file\""),
+        "{form}"
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows: [[&str; 5]; 3] = [
+        ["name", "kind", "countries", "services", "stages"],
+        [
+            "Thiès Training",
+            "receiving_community",
+            "SN",
+            "vocational_training",
+            "reintegration",
+        ],
+        ["Nowhere", "bank", "SN", "shelter", "return"],
+    ];
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let client = w.client.clone();
+    let upload = |bytes: Vec<u8>, csrf: String| {
+        let boundary = "homeward-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"directory.xlsx\"\r\n\
+             Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\r\n--{boundary}--\r\n").into_bytes());
+        client
+            .post(format!("{}/directory/import", s.base))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+    };
+    let bad = upload(book.save_to_buffer().unwrap(), token(&form))
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+    let page = plain(&unescape(&bad.text().await.unwrap()));
+    assert!(
+        page.contains("Line 3, kind: \"bank\" is not one of the codes this column takes."),
+        "{page}"
+    );
+    assert!(page.contains("href=\"#upload\""), "{page}");
+    let sheet = book.worksheet_from_index(0).unwrap();
+    sheet.write_string(2, 1, "migrant_support").unwrap();
+    let form = w.get("/directory/import").await.body;
+    let good = upload(book.save_to_buffer().unwrap(), token(&form))
+        .await
+        .unwrap();
+    assert_eq!(good.status().as_u16(), 200);
+    assert!(
+        plain(&good.text().await.unwrap()).contains("2 added, 0 updated."),
+        "the workbook's two organisations"
+    );
 }
 
 /// The value of a hidden or filled input of an HTML page.

@@ -52,6 +52,13 @@ pub enum In {
     Date(&'static str, &'static str, Option<&'static str>),
     Time(&'static str, &'static str),
     Heading(String),
+    /// A file to upload, of the types listed (`accept`); its form is sent as multipart.
+    File(
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+    ),
 }
 
 /// An option of a choice, rendered.
@@ -94,7 +101,10 @@ pub fn named(inputs: &[In], errors: &FormErrors, i: &I18n) -> FormErrors {
         }
         let found = inputs.iter().find_map(|input| {
             let (name, label, choose) = match input {
-                In::Text(n, l, _) | In::Area(n, l, _) | In::Date(n, l, _) => (*n, *l, false),
+                In::Text(n, l, _)
+                | In::Area(n, l, _)
+                | In::Date(n, l, _)
+                | In::File(n, l, _, _) => (*n, *l, false),
                 In::Time(n, l) => (*n, *l, false),
                 In::Radios(n, l, _) | In::Select(n, l, _, _, _) | In::Checks(n, l, _, _) => {
                     (*n, *l, true)
@@ -144,9 +154,11 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                 filter_label: String::new(),
             };
             let (name, label, hint) = match &input {
-                In::Text(n, l, h) | In::Area(n, l, h) | In::Check(n, l, h) | In::Date(n, l, h) => {
-                    (*n, *l, *h)
-                }
+                In::Text(n, l, h)
+                | In::Area(n, l, h)
+                | In::Check(n, l, h)
+                | In::Date(n, l, h)
+                | In::File(n, l, h, _) => (*n, *l, *h),
                 In::Radios(n, l, _) => (*n, *l, None),
                 In::Select(n, l, h, _, _) | In::Checks(n, l, h, _) => (*n, *l, *h),
                 In::Time(n, l) => (*n, *l, None),
@@ -205,6 +217,10 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                     field.year = f.get(&format!("{name}-year")).to_string();
                 }
                 In::Time(..) => field.kind = "time",
+                In::File(_, _, _, accept) => {
+                    field.kind = "file";
+                    field.value = accept.to_string();
+                }
                 In::Heading(_) => {}
             }
             field

@@ -118,15 +118,23 @@ pub async fn update_organisation(
     ))
 }
 
+/// The media type of an Excel workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Imports organisations from a directory file (administrators and programme managers):
-/// CSV (`text/csv`) or tab-separated text, with a header line naming its columns
+/// CSV (`text/csv`), tab-separated text, or an Excel workbook (`.xlsx`, its first sheet;
+/// lines are its row numbers), with a header line naming its columns
 /// (`name`, `kind`, `countries`, `services`, `stages` required; `languages`, `contact`,
 /// `email`, `phone`, `address`, `active` optional; lists inside a cell separated by `;`).
 /// Every line is checked first and every problem reported at its line and column
 /// (`#/line/<n>/<column>`); nothing is written unless every line is right. An
 /// organisation of the same name is updated, so a file can be imported again.
 #[utoipa::path(post, path = "/api/organisations/import", tag = "directory",
-    request_body(content = String, content_type = "text/csv", description = "The directory file"),
+    request_body(description = "The directory file", content(
+        (String = "text/csv"),
+        (String = "text/tab-separated-values"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )),
     responses(
         (status = 200, description = "Imported", body = homeward_app::organisations::ImportReport),
         (status = 403, description = "Neither an administrator nor a programme manager", body = ProblemDoc, content_type = "application/problem+json"),
@@ -146,16 +154,21 @@ pub async fn import_organisations(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    if !matches!(
-        mime.as_str(),
-        "text/csv" | "text/tab-separated-values" | "text/plain"
-    ) {
+    let xlsx = mime == XLSX;
+    if !xlsx
+        && !matches!(
+            mime.as_str(),
+            "text/csv" | "text/tab-separated-values" | "text/plain"
+        )
+    {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
-            "Send the file as text/csv",
+            "Send the file as text/csv or as an Excel workbook",
         )
-        .detail("the body must be text/csv (or tab-separated text)"));
+        .detail(format!(
+            "the body must be text/csv, tab-separated text, or {XLSX}"
+        )));
     }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -172,6 +185,11 @@ pub async fn import_organisations(
             )
         }
     })?;
+    if xlsx {
+        return Ok(Json(
+            state.app.import_organisations_xlsx(&who, &body).await?,
+        ));
+    }
     let text = std::str::from_utf8(&body).map_err(|e| {
         Problem::new(
             StatusCode::BAD_REQUEST,

@@ -423,7 +423,77 @@ async fn a_directory_file_is_imported_whole_or_not_at_all(db: &TestDb) {
     assert_eq!(all[1]["active"], false);
 }
 
+/// A workbook whose first sheet holds `rows` (numbers written as numbers, as a
+/// spreadsheet keeps a phone number typed without a plus sign).
+fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) => sheet.write_number(r, c, n).unwrap(),
+                Err(_) => sheet.write_string(r, c, *cell).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn an_excel_workbook_is_imported_and_each_bad_row_named(db: &TestDb) {
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let w = World::start(db).await;
+    let send = |body: Vec<u8>| {
+        w.send(
+            Some("admin"),
+            w.http
+                .post(format!("{}/api/organisations/import", w.base))
+                .header("content-type", XLSX)
+                .body(body),
+        )
+    };
+    let header: &[&str] = &["name", "kind", "countries", "services", "stages", "phone"];
+    let bad = workbook(&[
+        header,
+        &[
+            "Keur Yakaar",
+            "protection_shelter",
+            "SN",
+            "shelter",
+            "return",
+            "221338000000",
+        ],
+        &["Nowhere", "bank", "SN", "shelter", "return", ""],
+    ]);
+    let r = send(bad).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // Lines are the sheet's row numbers: the header is row 1.
+    assert_eq!(r.pointers(), ["#/line/3/kind"], "{}", r.body);
+    let r = send(b"not a workbook".to_vec()).await;
+    assert_eq!(r.codes(), ["import.unreadable"], "{}", r.body);
+    let good = workbook(&[
+        header,
+        &[
+            "Keur Yakaar",
+            "protection_shelter",
+            "SN",
+            "shelter; reception",
+            "return",
+            "221338000000",
+        ],
+    ]);
+    let r = send(good).await;
+    assert_eq!(r.body, json!({"added": 1, "updated": 0}), "{}", r.body);
+    let all = w.get("counsellor", "/api/organisations").await.ok();
+    assert_eq!(
+        all[0]["phone"], "221338000000",
+        "a number cell reads as written"
+    );
+    assert_eq!(all[0]["services"], json!(["reception", "shelter"]));
+}
+
 homeward_store::db_tests!(
+    an_excel_workbook_is_imported_and_each_bad_row_named,
     a_directory_file_is_imported_whole_or_not_at_all,
     the_directory_is_kept_by_managers_and_searched_by_everyone,
     a_referral_goes_to_an_organisation_that_can_take_it_and_records_each_answer,

@@ -1306,3 +1306,7 @@ admin-protection-default-trafficking = إذا تُركت فارغة: الاست�
 admin-protection-default-child = إذا تُركت فارغة: حماية الطفل أو الاستقبال (وتسمية من يستقبل الطفل).
 admin-protection-default-medical = إذا تُركت فارغة: الرعاية الطبية.
 admin-protection-default-none = إذا تُركت فارغة: لا يُشترط شيء.
+directory-import-upload = رفع ملف
+directory-import-upload-hint = ملف CSV أو نص مفصول بعلامات جدولة أو مصنف Excel (‎.xlsx: ورقته الأولى). أو الصق الأسطر أدناه بدلًا من ذلك.
+directory-import-unreadable = تعذّرت قراءة النموذج: اختر الملف مرة أخرى وأرسله.
+rule-import-not_text = الملف ليس نصًا بترميز UTF-8 ولا مصنف Excel.

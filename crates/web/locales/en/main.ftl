@@ -1276,3 +1276,7 @@ admin-protection-default-trafficking = Left empty: reception or a shelter.
 admin-protection-default-child = Left empty: child protection or reception (and someone named to receive the child).
 admin-protection-default-medical = Left empty: medical care.
 admin-protection-default-none = Left empty: nothing is required.
+directory-import-upload = Upload a file
+directory-import-upload-hint = CSV, tab-separated text, or an Excel workbook (.xlsx: its first sheet). Or paste the lines below instead.
+directory-import-unreadable = The form could not be read: choose the file again and send it.
+rule-import-not_text = The file is neither UTF-8 text nor an Excel workbook.

@@ -1279,3 +1279,7 @@ admin-protection-default-trafficking = Si no se marca nada: acogida o un albergu
 admin-protection-default-child = Si no se marca nada: protección de la infancia o acogida (y una persona designada para recibir al niño).
 admin-protection-default-medical = Si no se marca nada: atención médica.
 admin-protection-default-none = Si no se marca nada: no se exige nada.
+directory-import-upload = Subir un archivo
+directory-import-upload-hint = CSV, texto separado por tabulaciones o un libro de Excel (.xlsx: su primera hoja). O pegue las líneas abajo.
+directory-import-unreadable = No se pudo leer el formulario: vuelva a elegir el archivo y envíelo.
+rule-import-not_text = El archivo no es texto UTF-8 ni un libro de Excel.

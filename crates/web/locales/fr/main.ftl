@@ -1279,3 +1279,7 @@ admin-protection-default-trafficking = Si rien n'est coché : accueil ou héberg
 admin-protection-default-child = Si rien n'est coché : protection de l'enfance ou accueil (et une personne désignée pour recevoir l'enfant).
 admin-protection-default-medical = Si rien n'est coché : soins médicaux.
 admin-protection-default-none = Si rien n'est coché : rien n'est exigé.
+directory-import-upload = Envoyer un fichier
+directory-import-upload-hint = CSV, texte séparé par des tabulations, ou classeur Excel (.xlsx : sa première feuille). Ou collez plutôt les lignes ci-dessous.
+directory-import-unreadable = Le formulaire n'a pas pu être lu : choisissez à nouveau le fichier et envoyez-le.
+rule-import-not_text = Le fichier n'est ni du texte UTF-8 ni un classeur Excel.

@@ -129,6 +129,8 @@ pub struct FormPage {
     pub fields: Vec<Field>,
     pub errors: FormErrors,
     pub notice: Option<String>,
+    /// Whether it sends a file.
+    pub multipart: bool,
     /// Where the form was opened from, for the caption and "Cancel".
     pub back_href: String,
     pub back_label: String,
@@ -160,6 +162,7 @@ pub(super) fn form_page_from(
     notice: Option<String>,
 ) -> Response {
     let errors = &crate::actions::named(&inputs, errors, &v.i);
+    let multipart = inputs.iter().any(|x| matches!(x, In::File(..)));
     let fields = render(inputs, f, errors, &v.i);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -175,6 +178,7 @@ pub(super) fn form_page_from(
             fields,
             errors: errors.clone(),
             notice,
+            multipart,
             back_href,
             back_label,
         },

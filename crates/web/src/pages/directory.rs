@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::ids::OrganisationId;
 use homeward_domain::organisation::{
@@ -16,7 +17,7 @@ use homeward_domain::values::{CountryCode, LanguageCode, LongText, ShortText};
 use uuid::Uuid;
 
 use super::admin::{add_app_errors, forbidden, form_page_from};
-use super::{app_error, consume_flash, redirect_with};
+use super::{app_error, consume_flash, message, redirect_with};
 use crate::WebState;
 use crate::actions::{Field, In, country_options, render};
 use crate::chrome::{Chrome, ok};
@@ -510,11 +511,57 @@ pub async fn edit(
 }
 
 fn import_inputs() -> Vec<In> {
-    vec![In::Area(
-        "file",
-        "directory-import-file",
-        Some("directory-import-hint"),
-    )]
+    vec![
+        In::File(
+            "upload",
+            "directory-import-upload",
+            Some("directory-import-upload-hint"),
+            ".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        In::Area(
+            "file",
+            "directory-import-file",
+            Some("directory-import-hint"),
+        ),
+    ]
+}
+
+/// What the import form sent: its text fields, and the file uploaded, if any (its name
+/// and bytes).
+async fn import_request(
+    request: axum::extract::Request,
+) -> Result<(FormData, Option<(String, Vec<u8>)>), StatusCode> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let body = Bytes::from_request(request, &())
+            .await
+            .map_err(|e| e.status())?;
+        return Ok((FormData::parse(&body), None));
+    }
+    let mut parts = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| e.status())?;
+    let mut pairs = vec![];
+    let mut upload = None;
+    while let Some(field) = parts.next_field().await.map_err(|e| e.status())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| e.status())?;
+        match file_name {
+            Some(file) if name == "upload" => {
+                if !bytes.is_empty() {
+                    upload = Some((file, bytes.to_vec()));
+                }
+            }
+            _ => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    Ok((FormData::from_pairs(pairs), upload))
 }
 
 pub async fn import_form(SignedIn(v, p): SignedIn) -> Response {
@@ -533,16 +580,45 @@ pub async fn import_form(SignedIn(v, p): SignedIn) -> Response {
     )
 }
 
-/// A directory file pasted in (from a spreadsheet: tab-separated; or CSV): imported
-/// whole, or shown again with every problem at its line and column.
-pub async fn import(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+/// A directory file uploaded (CSV, tab-separated text, or an Excel workbook) or pasted in
+/// (from a spreadsheet: tab-separated; or CSV): imported whole, or shown again with every
+/// problem at its line and column.
+pub async fn import(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    request: axum::extract::Request,
+) -> Response {
+    let (f, upload) = match import_request(request).await {
+        Ok(x) => x,
+        Err(status) => {
+            return message(&v, status, "error-title", "directory-import-unreadable");
+        }
+    };
     if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_keep_directory() {
         return forbidden(&v);
     }
     let i = &v.i;
     let mut errors = FormErrors::default();
-    let notice = match st.app.import_organisations(&p, f.get("file")).await {
+    let imported = match &upload {
+        // A workbook is a zip archive: by its name, or by its first bytes.
+        Some((name, bytes))
+            if name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") =>
+        {
+            st.app.import_organisations_xlsx(&p, bytes).await
+        }
+        Some((_, bytes)) => match std::str::from_utf8(bytes) {
+            Ok(text) => st.app.import_organisations(&p, text).await,
+            Err(_) => Err(homeward_app::AppError::Invalid(vec![
+                homeward_domain::Violation::new(
+                    "import.not_text",
+                    "the file is neither UTF-8 text nor an Excel workbook",
+                )
+                .at("upload"),
+            ])),
+        },
+        None => st.app.import_organisations(&p, f.get("file")).await,
+    };
+    let notice = match imported {
         Ok(r) => Some(i.ta(
             "directory-imported",
             &[
@@ -567,7 +643,7 @@ pub async fn import(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: 
                     ),
                     _ => message,
                 };
-                errors.add("file", text);
+                errors.add(if upload.is_some() { "upload" } else { "file" }, text);
             }
             None
         }
