@@ -255,11 +255,26 @@ pub fn organisations_from_csv(text: &str) -> Imported {
     organisations_from_table(Table { header, lines })
 }
 
+/// The most a directory workbook may unpack to (a directory of thousands of
+/// organisations unpacks to a few megabytes).
+const MAX_UNPACKED_WORKBOOK: u128 = 32 * 1024 * 1024;
+
 /// Organisations read from the first sheet of an Excel workbook (`.xlsx`), laid out as
 /// the text file is: a header row, then one organisation per row. Lines are the sheet's
 /// row numbers.
 pub fn organisations_from_xlsx(bytes: &[u8]) -> Imported {
     use calamine::{Reader, Xlsx};
+    // A workbook is a zip archive: one that says it unpacks to more than a directory
+    // could fill is refused before anything is unpacked (a "zip bomb").
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    // (Unknown when the archive declares its sizes after the data: then calamine's own
+    // reading is all there is.)
+    let unpacked = archive.decompressed_size().unwrap_or(0);
+    if unpacked > MAX_UNPACKED_WORKBOOK {
+        return Err(unreadable(format!(
+            "it unpacks to {unpacked} bytes, more than the {MAX_UNPACKED_WORKBOOK} a directory needs"
+        )));
+    }
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let sheet = book
         .worksheet_range_at(0)
@@ -550,5 +565,37 @@ impl App {
         )
         .await?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn a_workbook_that_unpacks_to_more_than_a_directory_needs_is_refused_unread() {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        zip.start_file(
+            "xl/worksheets/sheet1.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..40 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+        let bytes = out.into_inner();
+        assert!(bytes.len() < 256 * 1024, "{} bytes", bytes.len());
+        let refused = organisations_from_xlsx(&bytes).unwrap_err();
+        assert_eq!(refused[0].code, "import.unreadable");
+        assert!(
+            refused[0].message.contains("unpacks to"),
+            "{}",
+            refused[0].message
+        );
     }
 }
