@@ -1822,7 +1822,7 @@ async fn a_referral_without_consent_is_approved_by_a_programme_manager_before_it
 }
 
 /// A programme manager of the offices of return reads the referral figures of the demo
-/// from the statistics page; a donor is refused them.
+/// from the statistics page; a donor reads them protected.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn referral_figures_are_read_from_the_statistics_page_by_programme_managers() {
     let s = demo_site(120).await;
@@ -1842,14 +1842,30 @@ async fn referral_figures_are_read_from_the_statistics_page_by_programme_manager
         body.contains("<td class=\"num\">"),
         "figures are shown: {body}"
     );
+    // A donor reads them protected: small counts hidden, no count of answers, and a
+    // period of whole months; a day in the middle of a month is refused with why.
     let mut d = Web::new(&s);
     d.sign_in_with("donor", "demo-donor-2026").await;
-    assert_eq!(d.get("/statistics/referrals").await.status, 403);
     assert!(
-        !d.get("/statistics")
+        d.get("/statistics")
             .await
             .body
-            .contains("/statistics/referrals")
+            .contains("href=\"/statistics/referrals\"")
+    );
+    let page = d.get("/statistics/referrals").await;
+    assert_eq!(page.status, 200);
+    let body = plain(&unescape(&page.body));
+    assert!(
+        body.contains("Counts below the threshold are hidden"),
+        "{body}"
+    );
+    assert!(!body.contains(">Answered</th>"), "{body}");
+    let odd = plain(&unescape(
+        &d.get("/statistics/referrals?from=2026-03-15").await.body,
+    ));
+    assert!(
+        odd.contains("Protected figures cover whole months"),
+        "{odd}"
     );
 }
 

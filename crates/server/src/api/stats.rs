@@ -340,13 +340,18 @@ pub struct ReferralPeriod {
     pub until: Option<NaiveDate>,
 }
 
-/// Referrals sent by your offices, by need and by organisation: how many ended (or
-/// stand) in each outcome, how many were answered, and the mean days to the first answer.
-/// Exact counts, for programme managers and M&E officers of their own offices.
+/// Referrals sent, by need and by organisation: how many ended (or stand) in each
+/// outcome, how many were answered, and the mean days to the first answer. Exact counts
+/// of their own offices for programme managers and M&E officers; every office's for
+/// donors, auditors and administrators, with counts below the threshold hidden (`null`)
+/// together with what would give them away, no count of answers, a mean only of enough
+/// answers, and periods in whole months (`from` the first day of a month, `until` the
+/// last).
 #[utoipa::path(get, path = "/api/statistics/referrals", tag = "statistics", params(ReferralPeriod),
     responses(
         (status = 200, description = "The referral figures", body = homeward_app::referral_stats::ReferralFigures),
-        (status = 403, description = "Not a programme manager or M&E officer", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "A role that reads no statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "A protected reader's period is not whole months (`period.whole_months`)", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
 pub async fn referral_figures(

@@ -632,6 +632,7 @@ async fn referral_figures_count_each_referral_once_for_the_offices_read(db: &Tes
                 .values()
                 .map(|v| v.as_i64().unwrap())
                 .sum();
+            assert!(l["answered"].is_i64(), "exact readers see it");
             assert_eq!(outcomes, l["referrals"].as_i64().unwrap(), "{by}: {l}");
         }
     }
@@ -647,19 +648,153 @@ async fn referral_figures_count_each_referral_once_for_the_offices_read(db: &Tes
             .ok()["total"]["referrals"],
         0
     );
-    for user in ["donor", "counsellor"] {
-        assert_eq!(
-            w.get(user, "/api/statistics/referrals").await.status,
-            403,
-            "{user}"
-        );
-    }
+    assert_eq!(
+        w.get("counsellor", "/api/statistics/referrals")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(f["protected"], false);
     // A period with none of them.
     let none = w
         .get("approver", "/api/statistics/referrals?until=2020-01-31")
         .await
         .ok();
     assert_eq!(none["total"]["referrals"], 0);
+}
+
+/// The referral figures as a protected reader (a donor) gets them: every office's, in
+/// whole months, no count below the threshold shown, and no hidden one that the
+/// published figures let anyone narrow to less than the threshold (the disclosure audit).
+async fn protected_readers_get_referral_figures_that_withstand_arithmetic(db: &TestDb) {
+    use homeward_domain::disclosure::{Shape, withstands_arithmetic};
+    use homeward_domain::stats::{Cell, Counts, Published};
+    let w = World::start(db).await;
+    let mut orgs = vec![];
+    for name in ["Keur Yakaar", "Other shelter"] {
+        let o = w
+            .post("admin", "/api/organisations", shelter(name, &["SN"]))
+            .await
+            .ok();
+        orgs.push(o["id"].as_str().unwrap().to_string());
+    }
+    // (organisation, need, answer): 5 waiting and 2 in hand at the first, 1 declined
+    // and 1 waiting at the second.
+    let plan: [(usize, &str, Option<&str>); 9] = [
+        (0, "reception", None),
+        (0, "reception", None),
+        (0, "reception", None),
+        (0, "reception", None),
+        (0, "reception", None),
+        (0, "shelter", Some("accepted")),
+        (0, "shelter", Some("accepted")),
+        (1, "reception", Some("declined")),
+        (1, "shelter", None),
+    ];
+    for (n, (org, need, answer)) in plan.iter().enumerate() {
+        let (case, person) = w.single_adult().await;
+        let id = format!("018f0000-0000-7000-8000-0000000001{n:02}");
+        let mut body = referral(&id, &orgs[*org], &person, json!(["identity"]));
+        body["service"] = json!(need);
+        w.cmd("counsellor", &case, "referrals", body).await.ok();
+        if let Some(step) = answer {
+            w.cmd(
+                "counsellor",
+                &case,
+                "referral-steps",
+                json!({"referral_id": id, "step": step, "reason": "No places"}),
+            )
+            .await
+            .ok();
+        }
+    }
+    let exact = w.get("approver", "/api/statistics/referrals").await.ok();
+    let f = w.get("donor", "/api/statistics/referrals").await.ok();
+    assert_eq!(f["protected"], true, "{f}");
+    assert_eq!(f["total"]["referrals"], 9, "the total is not small: {f}");
+    assert_eq!(f["total"]["answered"], Value::Null, "{f}");
+    assert_eq!(
+        f["total"]["mean_days_to_answer"],
+        Value::Null,
+        "three answers are fewer than the threshold"
+    );
+    let codes: Vec<String> = f["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    for by in ["by_service", "by_organisation"] {
+        // What the donor got, and the exact counts the programme manager reads.
+        let cell = |line: &Value, code: &str| -> Cell {
+            match line["outcomes"].get(code) {
+                None => Cell::Count(0),
+                Some(Value::Null) => Cell::Suppressed,
+                Some(v) => Cell::Count(v.as_i64().unwrap()),
+            }
+        };
+        let shown = |v: &Value| v.as_i64().map_or(Cell::Suppressed, Cell::Count);
+        let lines = f[by].as_array().unwrap();
+        let exact_lines = exact[by].as_array().unwrap();
+        assert_eq!(lines.len(), exact_lines.len());
+        let published = Published {
+            cells: lines
+                .iter()
+                .map(|l| codes.iter().map(|c| cell(l, c)).collect())
+                .collect(),
+            row_totals: lines.iter().map(|l| shown(&l["referrals"])).collect(),
+            column_totals: codes.iter().map(|c| cell(&f["total"], c)).collect(),
+            total: shown(&f["total"]["referrals"]),
+        };
+        let counts = Counts::additive(
+            &exact_lines
+                .iter()
+                .map(|l| {
+                    codes
+                        .iter()
+                        .map(|c| l["outcomes"][c].as_i64().unwrap_or(0))
+                        .collect()
+                })
+                .collect::<Vec<Vec<i64>>>(),
+        );
+        let every = published
+            .cells
+            .iter()
+            .flatten()
+            .chain(&published.row_totals)
+            .chain(&published.column_totals)
+            .chain(std::iter::once(&published.total));
+        for c in every {
+            if let Cell::Count(n) = c {
+                assert!(*n == 0 || *n >= 5, "{by}: a small count is shown: {f}");
+            }
+        }
+        assert!(
+            published
+                .cells
+                .iter()
+                .flatten()
+                .any(|c| *c == Cell::Suppressed),
+            "{by}: small counts are hidden"
+        );
+        assert!(
+            withstands_arithmetic(&counts, &published, Shape::ADDITIVE, 5),
+            "{by}: a hidden count can be worked out: {f}"
+        );
+    }
+    // Whole months only: two periods a day apart would give that day's referrals.
+    let r = w
+        .get("donor", "/api/statistics/referrals?from=2026-01-02")
+        .await;
+    assert_eq!(r.codes(), ["period.whole_months"], "{}", r.body);
+    let r = w
+        .get(
+            "donor",
+            "/api/statistics/referrals?from=2026-01-01&until=2026-12-31",
+        )
+        .await
+        .ok();
+    assert_eq!(r["protected"], true);
 }
 
 /// Many answers through one link at once: exactly one is recorded, the others are told
@@ -726,6 +861,7 @@ async fn one_link_records_one_answer_however_many_arrive_at_once(db: &TestDb) {
 }
 
 homeward_store::db_tests!(
+    protected_readers_get_referral_figures_that_withstand_arithmetic,
     one_link_records_one_answer_however_many_arrive_at_once,
     referral_figures_count_each_referral_once_for_the_offices_read,
     a_referral_without_consent_reaches_the_organisation_only_once_a_second_person_approves,

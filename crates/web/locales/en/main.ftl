@@ -1280,3 +1280,5 @@ directory-import-upload = Upload a file
 directory-import-upload-hint = CSV, tab-separated text, or an Excel workbook (.xlsx: its first sheet). Or paste the lines below instead.
 directory-import-unreadable = The form could not be read: choose the file again and send it.
 rule-import-not_text = The file is neither UTF-8 text nor an Excel workbook.
+rstats-intro-protected = Referrals sent by every office to the organisations of the directory. Counts below the threshold are hidden (—), with the counts that would give them away; periods are whole months.
+rule-period-whole_months = Protected figures cover whole months: start on the first day of a month and end on the last.

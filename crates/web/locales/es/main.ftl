@@ -1283,3 +1283,5 @@ directory-import-upload = Subir un archivo
 directory-import-upload-hint = CSV, texto separado por tabulaciones o un libro de Excel (.xlsx: su primera hoja). O pegue las líneas abajo.
 directory-import-unreadable = No se pudo leer el formulario: vuelva a elegir el archivo y envíelo.
 rule-import-not_text = El archivo no es texto UTF-8 ni un libro de Excel.
+rstats-intro-protected = Derivaciones enviadas por todas las oficinas a las organizaciones del directorio. Las cifras por debajo del umbral se ocultan (—), junto con las que permitirían deducirlas; los periodos son meses completos.
+rule-period-whole_months = Las cifras protegidas abarcan meses completos: empiece el primer día de un mes y termine el último.

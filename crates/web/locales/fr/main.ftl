@@ -1283,3 +1283,5 @@ directory-import-upload = Envoyer un fichier
 directory-import-upload-hint = CSV, texte séparé par des tabulations, ou classeur Excel (.xlsx : sa première feuille). Ou collez plutôt les lignes ci-dessous.
 directory-import-unreadable = Le formulaire n'a pas pu être lu : choisissez à nouveau le fichier et envoyez-le.
 rule-import-not_text = Le fichier n'est ni du texte UTF-8 ni un classeur Excel.
+rstats-intro-protected = Orientations envoyées par tous les bureaux aux organisations de l'annuaire. Les nombres sous le seuil sont masqués (—), avec ceux qui permettraient de les retrouver ; les périodes sont des mois entiers.
+rule-period-whole_months = Les chiffres protégés couvrent des mois entiers : commencez le premier jour d'un mois et finissez le dernier.

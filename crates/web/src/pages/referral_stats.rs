@@ -33,17 +33,27 @@ pub struct ReferralStatsPage {
     pub until: String,
     pub head: Vec<String>,
     pub tables: Vec<Table>,
+    /// Small counts hidden: say so, and how.
+    pub protected: bool,
+    /// A period that is not whole months, for a protected reader.
+    pub period_error: Option<String>,
+}
+
+/// A figure: a number, or "—" where it is hidden from the reader.
+fn figure(i: &I18n, n: Option<i64>) -> String {
+    n.map_or_else(|| "—".into(), |n| i.number(n))
 }
 
 fn row(i: &I18n, label: String, l: &ReferralLine, f: &ReferralFigures) -> Vec<String> {
     let mut out = vec![label];
-    out.extend(
-        f.outcomes
-            .iter()
-            .map(|o| i.number(l.outcomes.get(o.code()).copied().unwrap_or(0))),
-    );
-    out.push(i.number(l.referrals));
-    out.push(i.number(l.answered));
+    out.extend(f.outcomes.iter().map(|o| {
+        // An outcome not counted is 0; one counted and hidden is null.
+        figure(i, l.outcomes.get(o.code()).copied().unwrap_or(Some(0)))
+    }));
+    out.push(figure(i, l.referrals));
+    if !f.protected {
+        out.push(figure(i, l.answered));
+    }
     out.push(
         l.mean_days_to_answer
             .map(|d| i.digits(&format!("{d:.1}")))
@@ -61,8 +71,15 @@ pub async fn page(
     // A day that does not parse is left out, as the statistics page does.
     let day = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
     let (from, until) = (day(&q.from), day(&q.until));
-    let f = match st.app.referral_figures(&p, from, until).await {
-        Ok(f) => f,
+    let (f, period_error) = match st.app.referral_figures(&p, from, until).await {
+        Ok(f) => (f, None),
+        // A protected reader's period is whole months: the figures of all time, with why.
+        Err(homeward_app::AppError::Invalid(vs)) => {
+            match st.app.referral_figures(&p, None, None).await {
+                Ok(f) => (f, vs.first().map(|v| crate::forms::rule_message(&i, v))),
+                Err(e) => return app_error(&v, e),
+            }
+        }
         Err(e) => return app_error(&v, e),
     };
     let mut head = vec![String::new()];
@@ -71,14 +88,18 @@ pub async fn page(
             .iter()
             .map(|o| i.opt("referral_outcome", o.code())),
     );
-    head.extend(["rstats-total", "rstats-answered", "rstats-mean-days"].map(|k| i.t(k)));
+    head.push(i.t("rstats-total"));
+    if !f.protected {
+        head.push(i.t("rstats-answered"));
+    }
+    head.push(i.t("rstats-mean-days"));
     head[0] = i.t("col-service");
     let mut by_service: Vec<Vec<String>> = f
         .by_service
         .iter()
         .map(|l| row(&i, i.opt("service", &l.key), l, &f))
         .collect();
-    if f.total.referrals > 0 {
+    if f.total.referrals != Some(0) {
         by_service.push(row(&i, i.t("rstats-total"), &f.total, &f));
     }
     let by_organisation = f
@@ -91,6 +112,8 @@ pub async fn page(
         from: from.map(|d| d.to_string()).unwrap_or_default(),
         until: until.map(|d| d.to_string()).unwrap_or_default(),
         head,
+        protected: f.protected,
+        period_error,
         tables: vec![
             Table {
                 title: i.t("rstats-by-service"),
