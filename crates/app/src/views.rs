@@ -354,6 +354,7 @@ impl Visibility {
             with,
             language,
             notes,
+            services,
         } = f;
         FollowUp {
             follow_up_id,
@@ -362,6 +363,8 @@ impl Visibility {
             with,
             language,
             notes: notes.filter(|_| self.needs),
+            // As visible as the referrals they are about.
+            services,
         }
     }
 

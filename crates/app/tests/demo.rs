@@ -62,6 +62,8 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     // Referrals in every state, one made without consent waiting for approval.
     let mut referral_states = BTreeSet::new();
     let mut unreached = false;
+    // Follow-ups that asked the returnee about the services they were referred for.
+    let mut services_asked = false;
     for row in &cases {
         let events = store
             .load_events(homeward_domain::ids::CaseId(row.case_id))
@@ -82,6 +84,11 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
             == Some(homeward_domain::case::records::Outcome::LostContact)
             && case.monitoring.failures_in_a_row() > 0;
         referral_states.extend(case.referrals.referrals.values().map(|r| r.status));
+        services_asked |= case
+            .monitoring
+            .follow_ups
+            .iter()
+            .any(|f| !f.follow_up.services.is_empty());
         let r = case.reintegration;
         statuses.extend(r.versions.iter().map(|v| v.status));
         currencies.extend(
@@ -94,6 +101,10 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         countersigned |= r.deliveries.iter().any(|d| d.countersigned_by.is_some());
         needs |= !r.needs.is_empty();
     }
+    assert!(
+        services_asked,
+        "no follow-up asked about a referral's service"
+    );
     for s in homeward_domain::case::referrals::ReferralStatus::ALL {
         assert!(
             referral_states.contains(&s),

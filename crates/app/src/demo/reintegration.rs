@@ -324,7 +324,10 @@ fn follow_ups(
     principal: PersonId,
     ending: Ending,
 ) -> Result<Option<bool>> {
-    use homeward_domain::case::monitoring::{ContactResult, FollowUp, FollowUpMode};
+    use homeward_domain::case::monitoring::{
+        ContactResult, FollowUp, FollowUpMode, ServiceCheck, ServiceReceived,
+    };
+    use homeward_domain::case::referrals::ReferralStatus;
     let case = story.case()?;
     let Some(arrived) = case.dates.arrived else {
         return Ok(None);
@@ -340,6 +343,29 @@ fn follow_ups(
     };
     let loses_contact = !completes && rng.random_bool(0.15);
     let attempt = |rng: &mut StdRng, story: &mut Story, result: ContactResult| {
+        // A returnee reached is asked about the services they were referred for.
+        let services: Vec<ServiceCheck> = match result {
+            ContactResult::Reached => story
+                .case()?
+                .referrals
+                .referrals
+                .values()
+                .filter(|r| r.was_sent())
+                .map(|r| ServiceCheck {
+                    referral_id: r.request.referral_id,
+                    received: match r.status {
+                        ReferralStatus::Delivered | ReferralStatus::Closed => {
+                            ServiceReceived::Received
+                        }
+                        ReferralStatus::InProgress | ReferralStatus::Accepted => {
+                            ServiceReceived::Partly
+                        }
+                        _ => ServiceReceived::NotReceived,
+                    },
+                })
+                .collect(),
+            _ => vec![],
+        };
         let cmd = Command::RecordFollowUp(FollowUp {
             follow_up_id: FollowUpId(rid(rng, story.t)),
             mode: *[
@@ -361,6 +387,7 @@ fn follow_ups(
                 }
                 _ => None,
             },
+            services,
         });
         story.run(a.monitoring, cmd)
     };

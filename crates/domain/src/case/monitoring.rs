@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{Event, EventMeta};
 use super::records::Outcome;
-use crate::ids::{FollowUpId, PersonId, UserId};
+use crate::ids::{FollowUpId, PersonId, ReferralId, UserId};
 use crate::programme::FollowUpSlot;
 use crate::values::{LanguageCode, LongText};
 
@@ -78,6 +78,34 @@ impl ContactResult {
     }
 }
 
+snake_enum!(
+    /// Whether the returnee received a service they were referred for, as they tell it
+    /// at a follow-up.
+    pub enum ServiceReceived {
+        Received,
+        Partly,
+        NotReceived,
+    }
+);
+
+impl ServiceReceived {
+    pub const ALL: [ServiceReceived; 3] = [
+        ServiceReceived::Received,
+        ServiceReceived::Partly,
+        ServiceReceived::NotReceived,
+    ];
+}
+
+/// What the returnee says, at a follow-up, of the service of one referral of the case:
+/// the referral's outcome as monitoring confirms it (DESIGN.md: the National Referral
+/// Mechanism's "follow up"; the issue: referral outcomes feed monitoring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceCheck {
+    pub referral_id: ReferralId,
+    pub received: ServiceReceived,
+}
+
 /// A follow-up: a visit, a call or a remote interview. When it happened is the event's
 /// `occurred_at`; who held it, the event's actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +121,10 @@ pub struct FollowUp {
     /// Sensitive: what the returnee told, read by the roles that may read reintegration
     /// needs.
     pub notes: Option<LongText>,
+    /// Whether the returnee received the services of the case's referrals, those asked
+    /// about (only when the follow-up reached them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceCheck>,
 }
 
 /// A follow-up as recorded.
@@ -102,6 +134,20 @@ pub struct FollowUpRecord {
     pub at: DateTime<Utc>,
     pub by: UserId,
     pub follow_up: FollowUp,
+}
+
+impl Monitoring {
+    /// What the returnee last said of a referral's service, and when: the latest follow-up
+    /// that asked.
+    pub fn service_said(&self, referral: ReferralId) -> Option<(DateTime<Utc>, ServiceReceived)> {
+        self.follow_ups.iter().rev().find_map(|r| {
+            r.follow_up
+                .services
+                .iter()
+                .find(|s| s.referral_id == referral)
+                .map(|s| (r.at, s.received))
+        })
+    }
 }
 
 /// A case's monitoring: its schedule (fixed at arrival from the programme's) and its

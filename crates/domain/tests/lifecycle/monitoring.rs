@@ -53,6 +53,7 @@ fn follow_up_cmd(s: &mut Scenario, result: ContactResult) -> Command {
         notes: Some(lt(
             "Runs the workshop with her brother; income covers rent.",
         )),
+        services: vec![],
     })
 }
 
@@ -155,6 +156,7 @@ fn a_follow_up_names_who_took_part_and_is_held_after_arrival_once() {
             with,
             language: None,
             notes: None,
+            services: vec![],
         })
     };
     s.refused(
@@ -362,6 +364,7 @@ proptest! {
                         with: vec![],
                         language: None,
                         notes: None,
+                        services: vec![],
                     },
                 })
                 .collect(),
@@ -380,4 +383,67 @@ proptest! {
             prop_assert!(m.follow_ups.iter().rev().take(failures).all(|f| !f.follow_up.result.is_contact()));
         }
     }
+}
+
+#[test]
+fn a_follow_up_asks_the_returnee_whether_they_received_the_services_they_were_referred_for() {
+    use homeward_domain::case::monitoring::{ServiceCheck, ServiceReceived};
+    let mut s = Scenario::register_with(
+        vec![member(1, Relationship::Principal, adult("Awa"))],
+        monitored(),
+    );
+    let r = super::referrals::request(&mut s, &[P1], &[P1]);
+    s.ok(COUNSELLOR, Command::MakeReferral(r.clone()));
+    s.approve_adults(&[P1]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    let asked = |s: &mut Scenario, result, services: Vec<ServiceCheck>| {
+        let Command::RecordFollowUp(mut f) = follow_up_cmd(s, result) else {
+            unreachable!()
+        };
+        f.services = services;
+        Command::RecordFollowUp(f)
+    };
+    let check = |id, received| ServiceCheck {
+        referral_id: id,
+        received,
+    };
+    // Only referrals of the case that were sent, each once, and only of someone reached.
+    let unknown = asked(
+        &mut s,
+        ContactResult::Reached,
+        vec![check(ReferralId(uid(0xDEAD)), ServiceReceived::Received)],
+    );
+    s.refused(MONITOR, unknown, "follow_up.unknown_referral");
+    let twice = asked(
+        &mut s,
+        ContactResult::Reached,
+        vec![
+            check(r.referral_id, ServiceReceived::Received),
+            check(r.referral_id, ServiceReceived::NotReceived),
+        ],
+    );
+    s.refused(MONITOR, twice, "follow_up.same_referral_twice");
+    for result in [ContactResult::NotReached, ContactResult::Refused] {
+        let unreached = asked(
+            &mut s,
+            result,
+            vec![check(r.referral_id, ServiceReceived::Received)],
+        );
+        s.refused(MONITOR, unreached, "follow_up.services_not_reached");
+    }
+    assert_eq!(s.case().monitoring.service_said(r.referral_id), None);
+    let said = asked(
+        &mut s,
+        ContactResult::Reached,
+        vec![check(r.referral_id, ServiceReceived::NotReceived)],
+    );
+    s.ok(MONITOR, said);
+    assert_eq!(
+        s.case()
+            .monitoring
+            .service_said(r.referral_id)
+            .map(|(_, received)| received),
+        Some(ServiceReceived::NotReceived)
+    );
 }

@@ -53,6 +53,10 @@ command_body!(FollowUpIn {
     language: Option<String>,
     /// Sensitive: read only by the roles that may read reintegration needs.
     notes: Option<String>,
+    /// What the returnee said of the services of the case's referrals (sent ones),
+    /// each once; only in a follow-up that reached them.
+    #[serde(default)]
+    services: Vec<ServiceCheck>,
 });
 
 impl FollowUpIn {
@@ -74,6 +78,7 @@ impl FollowUpIn {
             with: self.with.iter().copied().map(PersonId).collect(),
             language,
             notes,
+            services: self.services.clone(),
         })
     }
 }

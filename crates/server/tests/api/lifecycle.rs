@@ -141,6 +141,18 @@ async fn follow_ups_until_contact_is_lost(w: &World, case: &str, awa: &str) {
         )
         .await;
     assert_eq!(r.codes(), vec!["follow_up.nobody"], "{}", r.body);
+    // The services of referrals the returnee is asked about are the case's own.
+    let r = w
+        .cmd(
+            "monitoring",
+            case,
+            "follow-ups",
+            json!({"mode": "visit", "result": "reached", "with": [awa],
+                   "services": [{"referral_id": uuid::Uuid::nil(), "received": "received"}]}),
+        )
+        .await;
+    assert_eq!(r.codes(), vec!["follow_up.unknown_referral"], "{}", r.body);
+    assert_eq!(r.pointers(), vec!["#/services/0/referral_id"]);
     w.cmd(
         "monitoring",
         case,

@@ -6,37 +6,90 @@ use super::*;
 
 /// The inputs of a monitoring step; `None` for the other steps.
 pub fn monitoring_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
-    let i = &ctx.i;
     Some(match kind {
-        CommandKind::RecordFollowUp => vec![
-            In::Radios(
-                "mode",
-                "f-follow-up-mode",
-                enum_options(i, "follow_up_mode", &FollowUpMode::ALL),
-            ),
-            In::Radios(
-                "result",
-                "f-contact-result",
-                enum_options(i, "contact_result", &ContactResult::ALL),
-            ),
-            In::Checks(
-                "with",
-                "f-follow-up-with",
-                Some("f-follow-up-with-hint"),
-                people(ctx),
-            ),
-            In::Select(
-                "language",
-                "f-follow-up-language",
-                None,
-                with_empty(language_options(), String::new()),
-                true,
-            ),
-            In::Area("notes", "f-follow-up-notes", Some("f-sensitive-hint")),
-        ],
+        CommandKind::RecordFollowUp => follow_up_inputs(ctx),
         CommandKind::AddNote => note_inputs(ctx),
         _ => return None,
     })
+}
+
+/// A follow-up's inputs; the referrals' services to ask about when the case has any.
+fn follow_up_inputs(ctx: &Ctx) -> Vec<In> {
+    let i = &ctx.i;
+    let mut inputs = vec![
+        In::Radios(
+            "mode",
+            "f-follow-up-mode",
+            enum_options(i, "follow_up_mode", &FollowUpMode::ALL),
+        ),
+        In::Radios(
+            "result",
+            "f-contact-result",
+            enum_options(i, "contact_result", &ContactResult::ALL),
+        ),
+        In::Checks(
+            "with",
+            "f-follow-up-with",
+            Some("f-follow-up-with-hint"),
+            people(ctx),
+        ),
+        In::Select(
+            "language",
+            "f-follow-up-language",
+            None,
+            with_empty(language_options(), String::new()),
+            true,
+        ),
+        In::Area("notes", "f-follow-up-notes", Some("f-sensitive-hint")),
+    ];
+    let referrals = sent_referrals(ctx);
+    if !referrals.is_empty() {
+        inputs.extend([
+            In::Heading(i.t("f-services-heading")),
+            In::Checks(
+                "services_received",
+                "f-services-received",
+                Some("f-services-hint"),
+                referrals.clone(),
+            ),
+            In::Checks(
+                "services_partly",
+                "f-services-partly",
+                None,
+                referrals.clone(),
+            ),
+            In::Checks(
+                "services_not_received",
+                "f-services-not-received",
+                None,
+                referrals,
+            ),
+        ]);
+    }
+    inputs
+}
+
+/// The case's referrals that were sent, to ask the returnee about: their need and
+/// organisation.
+fn sent_referrals(ctx: &Ctx) -> Vec<(String, String)> {
+    let i = &ctx.i;
+    ctx.view
+        .case
+        .referrals
+        .referrals
+        .values()
+        .filter(|r| r.was_sent())
+        .map(|r| {
+            (
+                r.request.referral_id.to_string(),
+                format!(
+                    "{} — {}",
+                    i.opt("service", r.request.service.code()),
+                    r.request.organisation_name
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The command of a monitoring step; `None` for the other steps (and `Some(None)` when a
@@ -61,6 +114,22 @@ pub fn monitoring_command(
                 .into_iter()
                 .filter_map(|w| w.parse().ok().map(PersonId))
                 .collect();
+            // A referral ticked in two groups is named twice: the domain refuses it.
+            let services = [
+                ("services_received", ServiceReceived::Received),
+                ("services_partly", ServiceReceived::Partly),
+                ("services_not_received", ServiceReceived::NotReceived),
+            ]
+            .into_iter()
+            .flat_map(|(name, received)| {
+                f.all(name).into_iter().filter_map(move |r| {
+                    r.parse().ok().map(|id| ServiceCheck {
+                        referral_id: homeward_domain::ids::ReferralId(id),
+                        received,
+                    })
+                })
+            })
+            .collect();
             (|| {
                 Some(Command::RecordFollowUp(FollowUp {
                     follow_up_id: FollowUpId(homeward_app::new_id()),
@@ -72,6 +141,7 @@ pub fn monitoring_command(
                         None => None,
                     },
                     notes: notes?,
+                    services,
                 }))
             })()
         }

@@ -3,7 +3,7 @@
 //! for.
 
 use super::*;
-use crate::case::monitoring::FollowUp;
+use crate::case::monitoring::{ContactResult, FollowUp};
 
 /// The programme's schedule for a case that has none yet (none when the programme
 /// schedules no follow-ups).
@@ -54,6 +54,44 @@ pub(super) fn check_follow_up(
                 "nobody took part in a follow-up that did not reach the returnee",
             )
             .at(p("with")),
+        );
+    }
+    for (n, s) in f.services.iter().enumerate() {
+        let at = p(&format!("services/{n}/referral_id"));
+        if !case
+            .referrals
+            .get(s.referral_id)
+            .is_some_and(|r| r.was_sent())
+        {
+            c.push(
+                Violation::new(
+                    "follow_up.unknown_referral",
+                    "ask only about referrals of this case that were sent",
+                )
+                .at(at.clone()),
+            );
+        }
+        if f.services[..n]
+            .iter()
+            .any(|o| o.referral_id == s.referral_id)
+        {
+            c.push(
+                Violation::new(
+                    "follow_up.same_referral_twice",
+                    "say once what the returnee said of each referral",
+                )
+                .at(at),
+            );
+        }
+    }
+    // Only someone spoken to can say whether they received a service.
+    if f.result != ContactResult::Reached && !f.services.is_empty() {
+        c.push(
+            Violation::new(
+                "follow_up.services_not_reached",
+                "services are asked about only in a follow-up that reached the returnee",
+            )
+            .at(p("services")),
         );
     }
     if let Some(arrived) = case.dates.arrived

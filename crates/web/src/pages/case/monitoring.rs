@@ -67,6 +67,15 @@ pub(super) fn monitoring_sections(
             if let Some(n) = &f.notes {
                 value.push_str(&format!(" — “{n}”"));
             }
+            for s in &f.services {
+                if let Some(r) = case.referrals.get(s.referral_id) {
+                    value.push_str(&format!(
+                        " — {}: {}",
+                        i.opt("service", r.request.service.code()),
+                        i.opt("service_received", &enum_code(&s.received))
+                    ));
+                }
+            }
             Line {
                 label: format!(
                     "{} — {}",

@@ -93,6 +93,19 @@ pub(super) fn referral_sections(
                 }
                 parts.push(step);
             }
+            // What the returnee said of the service at the latest follow-up that asked.
+            if let Some((at, received)) = case.monitoring.service_said(q.referral_id) {
+                parts.push(i.ta(
+                    "case-referral-follow-up",
+                    &[
+                        ("date", i.date(at.date_naive()).into()),
+                        (
+                            "received",
+                            i.opt("service_received", &enum_code(&received)).into(),
+                        ),
+                    ],
+                ));
+            }
             Line {
                 label: format!(
                     "{} — {} ({})",
