@@ -2198,3 +2198,76 @@ async fn a_partner_refers_a_person_whom_the_office_registers_from_a_filled_in_fo
     assert_eq!(partner.get("/inbound").await.status, 403);
     assert_eq!(partner.get(&format!("/inbound/{id}")).await.status, 404);
 }
+
+/// A follow-up asks the returnee whether they received the services they were referred
+/// for; the case page says what they said under each referral.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_records_whether_the_returnee_received_a_referred_service() {
+    let s = demo_site(120).await;
+    // A case in monitoring with a referral sent.
+    let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
+    let mut found = None;
+    for row in rows.iter().filter(|r| r.stage == "monitoring") {
+        let events = s
+            .app
+            .store()
+            .load_events(homeward_domain::ids::CaseId(row.case_id))
+            .await
+            .unwrap();
+        let case = homeward_domain::Case::replay(&events).unwrap();
+        if let Some(r) = case.referrals.referrals.values().find(|r| r.was_sent()) {
+            let principal = case.members[0].person_id;
+            found = Some((row.case_id, r.request.referral_id, principal));
+            break;
+        }
+    }
+    let (case, referral, principal) = found.expect("a demo case in monitoring with a referral");
+    let mut w = Web::new(&s);
+    w.sign_in_with("monitoring", "demo-monitoring-2026").await;
+    let path = format!("/cases/{case}/do/record-follow-up");
+    let form = w.get(&path).await.body;
+    assert!(
+        form.contains(&format!(
+            "name=\"services_not_received\" value=\"{referral}\""
+        )),
+        "{form}"
+    );
+    let (referral, principal) = (referral.to_string(), principal.to_string());
+    // Ticked twice: refused, named.
+    let twice = w
+        .post(
+            &path,
+            &[
+                ("mode", "phone"),
+                ("result", "reached"),
+                ("with", &principal),
+                ("services_received", &referral),
+                ("services_not_received", &referral),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, 422, "{}", twice.body);
+    assert!(
+        plain(&unescape(&twice.body)).contains("Tick each service once"),
+        "{}",
+        twice.body
+    );
+    w.get(&path).await;
+    let done = w
+        .post(
+            &path,
+            &[
+                ("mode", "phone"),
+                ("result", "reached"),
+                ("with", &principal),
+                ("services_not_received", &referral),
+            ],
+        )
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    assert!(
+        plain(&unescape(&done.body)).contains("the returnee said the service was not received"),
+        "{}",
+        done.body
+    );
+}
