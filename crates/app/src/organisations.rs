@@ -220,7 +220,8 @@ fn unreadable(why: impl std::fmt::Display) -> Vec<homeward_domain::Violation> {
             "import.unreadable",
             format!("the file cannot be read: {why}"),
         )
-        .at("file"),
+        .at("file")
+        .param("why", why),
     ]
 }
 
@@ -257,46 +258,108 @@ pub fn organisations_from_csv(text: &str) -> Imported {
 
 /// The most a directory workbook may unpack to (a directory of thousands of
 /// organisations unpacks to a few megabytes).
-const MAX_UNPACKED_WORKBOOK: u128 = 32 * 1024 * 1024;
+const MAX_UNPACKED_WORKBOOK: u64 = 32 * 1024 * 1024;
+
+/// The farthest cell a directory sheet may have (a directory is hundreds of rows of a
+/// dozen columns): a sheet is read cell by cell, never as a grid its extent could make
+/// enormous.
+const MAX_SHEET_ROWS: u32 = 10_000;
+const MAX_SHEET_COLUMNS: u32 = 50;
 
 /// Organisations read from the first sheet of an Excel workbook (`.xlsx`), laid out as
 /// the text file is: a header row, then one organisation per row. Lines are the sheet's
-/// row numbers.
+/// row numbers. Dates and error values are not directory values: each is a problem at
+/// its cell.
 pub fn organisations_from_xlsx(bytes: &[u8]) -> Imported {
-    use calamine::{Reader, Xlsx};
-    // A workbook is a zip archive: one that says it unpacks to more than a directory
-    // could fill is refused before anything is unpacked (a "zip bomb").
-    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
-    // (Unknown when the archive declares its sizes after the data: then calamine's own
-    // reading is all there is.)
-    let unpacked = archive.decompressed_size().unwrap_or(0);
-    if unpacked > MAX_UNPACKED_WORKBOOK {
-        return Err(unreadable(format!(
-            "it unpacks to {unpacked} bytes, more than the {MAX_UNPACKED_WORKBOOK} a directory needs"
-        )));
+    use calamine::{DataRef, Reader, Xlsx};
+    // A workbook is a zip archive: one that unpacks to more than a directory could fill
+    // is refused before it is read (a "zip bomb"). Its entries are unpacked, counted and
+    // thrown away, never beyond the limit: the sizes an archive declares may be absent
+    // or lie.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let mut unpacked: u64 = 0;
+    for n in 0..archive.len() {
+        let entry = archive.by_index(n).map_err(unreadable)?;
+        let room = MAX_UNPACKED_WORKBOOK - unpacked;
+        unpacked += std::io::copy(
+            &mut std::io::Read::take(entry, room + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(unreadable)?;
+        if unpacked > MAX_UNPACKED_WORKBOOK {
+            return Err(unreadable(format!(
+                "it unpacks to more than the {MAX_UNPACKED_WORKBOOK} bytes a directory needs"
+            )));
+        }
     }
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
-    let sheet = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("the workbook has no sheet"))?
-        .map_err(unreadable)?;
-    let first = sheet.start().map_or(0, |(row, _)| row as usize);
-    let mut rows = sheet.rows().enumerate().map(|(index, cells)| {
-        (
-            first + index + 1,
-            cells
-                .iter()
-                .map(|c| c.to_string().trim().to_string())
-                .collect::<Vec<_>>(),
-        )
-    });
-    let header = rows
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable("the workbook has no sheet"))?;
+    let mut cells = book.worksheet_cells_reader(&first).map_err(unreadable)?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    // (line, column index, what is wrong)
+    let mut odd: Vec<(usize, usize, &str)> = vec![];
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLUMNS {
+            return Err(unreadable(format!(
+                "it has a value at row {}, column {}: a directory sheet has at most {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns",
+                r + 1,
+                c + 1
+            )));
+        }
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => s.to_string(),
+            DataRef::Int(n) => n.to_string(),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            DataRef::DateTime(_) => {
+                odd.push((r as usize + 1, c as usize, "a date"));
+                continue;
+            }
+            DataRef::Error(_) => {
+                odd.push((r as usize + 1, c as usize, "an error value"));
+                continue;
+            }
+        };
+        let row = rows.entry(r).or_default();
+        if row.len() <= c as usize {
+            row.resize(c as usize + 1, String::new());
+        }
+        row[c as usize] = text.trim().to_string();
+    }
+    let mut rows = rows.into_iter();
+    let (header_row, header) = rows
         .next()
-        .map(|(_, cells)| cells)
         .ok_or_else(|| unreadable("the first sheet is empty"))?;
+    if !odd.is_empty() {
+        return Err(odd
+            .into_iter()
+            .map(|(line, c, what)| {
+                let column = header
+                    .get(c)
+                    .filter(|h| !h.is_empty() && line > header_row as usize + 1)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", c + 1));
+                at_line(
+                    line,
+                    &column,
+                    homeward_domain::Violation::new(
+                        "import.not_a_value",
+                        format!("{what} is not a directory value: type it as text"),
+                    ),
+                )
+            })
+            .collect());
+    }
     organisations_from_table(Table {
         header,
-        lines: rows.map(|(line, cells)| (line, Ok(cells))).collect(),
+        lines: rows.map(|(r, cells)| (r as usize + 1, Ok(cells))).collect(),
     })
 }
 
@@ -525,7 +588,12 @@ impl App {
         bytes: &[u8],
     ) -> Result<ImportReport> {
         may_keep(p, "importing organisations")?;
-        let rows = organisations_from_xlsx(bytes).map_err(AppError::Invalid)?;
+        // Unpacking and reading a sheet is work for a blocking thread, not the server's.
+        let bytes = bytes.to_vec();
+        let rows = tokio::task::spawn_blocking(move || organisations_from_xlsx(&bytes))
+            .await
+            .internal("reading a workbook")?
+            .map_err(AppError::Invalid)?;
         self.import_rows(p, rows).await
     }
 
@@ -597,5 +665,42 @@ mod tests {
             "{}",
             refused[0].message
         );
+    }
+
+    #[test]
+    fn a_sheet_with_a_value_far_away_is_refused_without_making_its_grid() {
+        // A1 and XFD1048576: read as a grid, 17 billion cells.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "name").unwrap();
+        sheet.write_string(1_048_575, 16_383, "far").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let refused = organisations_from_xlsx(&bytes).unwrap_err();
+        assert!(
+            refused[0].message.contains("at most"),
+            "{}",
+            refused[0].message
+        );
+    }
+
+    #[test]
+    fn dates_and_error_values_are_named_at_their_cells() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["name", "kind", "countries", "services", "stages"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        let when = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 2).unwrap();
+        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        sheet
+            .write_datetime_with_format(1, 0, &when, &format)
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let refused = organisations_from_xlsx(&bytes).unwrap_err();
+        assert_eq!(refused[0].code, "import.not_a_value");
+        assert_eq!(refused[0].field.as_deref(), Some("line/2/name"));
     }
 }

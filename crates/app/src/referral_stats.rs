@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use homeward_domain::case::referrals::ReferralOutcome;
 use homeward_domain::disclosure::{Shape, protect_table};
 use homeward_domain::organisation::ServiceType;
@@ -80,20 +80,27 @@ impl Tally {
         }
     }
 
-    /// The line as a protected reader gets it: `outcomes` and `referrals` as published.
+    /// The line as a protected reader gets it: `outcomes` and `referrals` as published; a
+    /// mean time to answer only where nothing of the line is hidden (whether it is shown
+    /// would otherwise bound the answers, and so the hidden counts) and of enough answers.
     fn protected(
         &self,
         outcomes: impl Iterator<Item = (String, Option<i64>)>,
         referrals: Option<i64>,
         threshold: i64,
     ) -> ReferralLine {
+        let outcomes: BTreeMap<String, Option<i64>> =
+            outcomes.filter(|(_, v)| *v != Some(0)).collect();
+        let whole = referrals.is_some() && outcomes.values().all(Option::is_some);
         ReferralLine {
             key: self.key.clone(),
             name: self.name.clone(),
-            outcomes: outcomes.filter(|(_, v)| *v != Some(0)).collect(),
+            outcomes,
             referrals,
             answered: None,
-            mean_days_to_answer: self.mean_days().filter(|_| self.answered >= threshold),
+            mean_days_to_answer: self
+                .mean_days()
+                .filter(|_| whole && self.answered >= threshold),
         }
     }
 }
@@ -105,73 +112,71 @@ pub struct ReferralFigures {
     /// The outcomes counted, in order.
     pub outcomes: Vec<ReferralOutcome>,
     pub by_service: Vec<ReferralLine>,
+    /// Exact readers only (empty for a protected reader).
     pub by_organisation: Vec<ReferralLine>,
     pub total: ReferralLine,
-    /// Small counts hidden (with what would give them away): every office's referrals,
-    /// for donors, auditors and administrators; the period in whole months.
+    /// Small counts hidden (with what would give them away): every office's referrals by
+    /// need, for donors, auditors and administrators; the period in whole months, ending
+    /// with the last whole month.
     pub protected: bool,
 }
 
-/// Publishes two tables of the same referrals by outcome (by need, by organisation) for
-/// a protected reader: each through the disclosure audit; the outcome totals and the
-/// grand total they share hidden in both wherever either hides them (hiding more only
-/// widens what can be worked out).
-fn protect(
-    service: &[Tally],
-    organisation: &[Tally],
-    total: &Tally,
-    threshold: i64,
-) -> (Vec<ReferralLine>, Vec<ReferralLine>, ReferralLine) {
+/// Publishes the referrals by need and outcome for a protected reader, through the
+/// disclosure audit; its total line is the table's outcome totals and grand total. Only
+/// this one table: a second table of the same referrals (by organisation) would share its
+/// totals and relate to its rows (an organisation offering one service), which the audit
+/// of each table alone does not see.
+fn protect(service: &[Tally], total: &Tally, threshold: i64) -> (Vec<ReferralLine>, ReferralLine) {
     let codes: Vec<&str> = ReferralOutcome::ALL.iter().map(|o| o.code()).collect();
-    let table = |lines: &[Tally]| -> Published {
-        let cells: Vec<Vec<i64>> = lines
-            .iter()
-            .map(|l| {
-                codes
-                    .iter()
-                    .map(|c| l.outcomes.get(*c).copied().unwrap_or(0))
-                    .collect()
-            })
-            .collect();
-        protect_table(
-            &Counts::additive(&cells),
-            Shape::ADDITIVE,
-            threshold,
-            &Links::default(),
-        )
-    };
-    let (a, b) = (table(service), table(organisation));
-    let column = |c: usize| -> Option<i64> {
-        let shown = |p: &Published| p.column_totals.get(c).and_then(|x| x.count());
-        shown(&a).and(shown(&b))
-    };
-    let lines = |tallies: &[Tally], p: &Published| -> Vec<ReferralLine> {
-        tallies
-            .iter()
-            .enumerate()
-            .map(|(r, t)| {
-                let row = p.cells.get(r);
-                t.protected(
-                    codes.iter().enumerate().map(|(c, code)| {
-                        let v = row.and_then(|row| row.get(c)).and_then(|x| x.count());
-                        (code.to_string(), v)
-                    }),
-                    p.row_totals.get(r).and_then(|x| x.count()),
-                    threshold,
-                )
-            })
-            .collect()
-    };
-    let grand = a.total.count().and(b.total.count());
+    let cells: Vec<Vec<i64>> = service
+        .iter()
+        .map(|l| {
+            codes
+                .iter()
+                .map(|c| l.outcomes.get(*c).copied().unwrap_or(0))
+                .collect()
+        })
+        .collect();
+    let p: Published = protect_table(
+        &Counts::additive(&cells),
+        Shape::ADDITIVE,
+        threshold,
+        &Links::default(),
+    );
+    let shown = |c: &homeward_domain::stats::Cell| c.count();
+    let lines = service
+        .iter()
+        .enumerate()
+        .map(|(r, t)| {
+            let row = p.cells.get(r);
+            t.protected(
+                codes.iter().enumerate().map(|(c, code)| {
+                    let v = row.and_then(|row| row.get(c)).and_then(shown);
+                    (code.to_string(), v)
+                }),
+                p.row_totals.get(r).and_then(shown),
+                threshold,
+            )
+        })
+        .collect();
     let total = total.protected(
         codes
             .iter()
             .enumerate()
-            .map(|(c, code)| (code.to_string(), column(c))),
-        grand,
+            .map(|(c, code)| (code.to_string(), p.column_totals.get(c).and_then(shown))),
+        shown(&p.total),
         threshold,
     );
-    (lines(service, &a), lines(organisation, &b), total)
+    (lines, total)
+}
+
+/// The last day of the last whole month before `today`: a protected reader's figures end
+/// there, so that the same question asked on two days gives the same answer.
+fn last_whole_month(today: NaiveDate) -> NaiveDate {
+    today
+        .with_day(1)
+        .and_then(|first| first.pred_opt())
+        .unwrap_or(today)
 }
 
 impl App {
@@ -198,12 +203,18 @@ impl App {
                 .map(|o| o.id)
                 .collect(),
         };
-        if !access.exact {
+        let until = if access.exact {
+            until
+        } else {
             let wrong = homeward_domain::stats::whole_months(since, until);
             if !wrong.is_empty() {
                 return Err(AppError::Invalid(wrong));
             }
-        }
+            // Never the month under way: asked on two days, its figures would differ by
+            // that day's referrals.
+            let last = last_whole_month(crate::now().date_naive());
+            Some(until.map_or(last, |u| u.min(last)))
+        };
         let figures = self
             .store()
             .referral_figures(&offices, since, until)
@@ -245,12 +256,8 @@ impl App {
                 total.exact(),
             )
         } else {
-            protect(
-                &by_service,
-                &by_organisation,
-                &total,
-                self.stats_threshold(),
-            )
+            let (lines, total) = protect(&by_service, &total, self.stats_threshold());
+            (lines, vec![], total)
         };
         Ok(ReferralFigures {
             outcomes: ReferralOutcome::ALL.to_vec(),

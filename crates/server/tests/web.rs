@@ -2252,6 +2252,11 @@ async fn a_follow_up_records_whether_the_returnee_received_a_referred_service() 
         "{}",
         twice.body
     );
+    assert!(
+        twice.body.contains("href=\"#services_received\""),
+        "the error leads to the field: {}",
+        twice.body
+    );
     w.get(&path).await;
     let done = w
         .post(
@@ -2266,7 +2271,7 @@ async fn a_follow_up_records_whether_the_returnee_received_a_referred_service() 
         .await;
     assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
     assert!(
-        plain(&unescape(&done.body)).contains("the returnee said the service was not received"),
+        plain(&unescape(&done.body)).contains("the returnee said of the service: not received"),
         "{}",
         done.body
     );

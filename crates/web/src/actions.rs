@@ -404,6 +404,8 @@ pub fn field_of(path: &str) -> String {
             format!("leg2_{}", p.rsplit('/').next().unwrap_or(""))
         }
         "amount/currency" | "amount/amount_minor" => "amount".into(),
+        // A follow-up's services are asked in the first of its groups.
+        p if p == "services" || p.starts_with("services/") => "services_received".into(),
         other => other.replace('/', "_"),
     }
 }

@@ -433,6 +433,20 @@ fn a_follow_up_asks_the_returnee_whether_they_received_the_services_they_were_re
         s.refused(MONITOR, unreached, "follow_up.services_not_reached");
     }
     assert_eq!(s.case().monitoring.service_said(r.referral_id), None);
+    // Nor of a referral sent after the follow-up.
+    let later = super::referrals::request(&mut s, &[P1], &[P1]);
+    s.now += chrono::Duration::days(2);
+    s.ok(MONITOR, Command::MakeReferral(later.clone()));
+    let sent = s.case().referrals.get(later.referral_id).unwrap().sent_at;
+    let before = asked(
+        &mut s,
+        ContactResult::Reached,
+        vec![check(later.referral_id, ServiceReceived::Received)],
+    );
+    let refusal = s
+        .run_at(MONITOR, sent - chrono::Duration::hours(1), before)
+        .unwrap_err();
+    assert!(refusal.has("follow_up.unknown_referral"), "{refusal}");
     let said = asked(
         &mut s,
         ContactResult::Reached,

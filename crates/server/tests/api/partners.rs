@@ -667,6 +667,7 @@ async fn referral_figures_count_each_referral_once_for_the_offices_read(db: &Tes
 /// whole months, no count below the threshold shown, and no hidden one that the
 /// published figures let anyone narrow to less than the threshold (the disclosure audit).
 async fn protected_readers_get_referral_figures_that_withstand_arithmetic(db: &TestDb) {
+    use chrono::Datelike;
     use homeward_domain::disclosure::{Shape, withstands_arithmetic};
     use homeward_domain::stats::{Cell, Counts, Published};
     let w = World::start(db).await;
@@ -691,25 +692,71 @@ async fn protected_readers_get_referral_figures_that_withstand_arithmetic(db: &T
         (1, "reception", Some("declined")),
         (1, "shelter", None),
     ];
+    // Sent 45 days ago: in a month before this one, whatever today is (a protected
+    // reader's figures end with the last whole month).
     for (n, (org, need, answer)) in plan.iter().enumerate() {
-        let (case, person) = w.single_adult().await;
+        let case = w
+            .register_ago(
+                "counsellor",
+                w.bru,
+                vec![member("principal", adult("Awa"))],
+                70,
+            )
+            .await;
+        let person = w.people(&case).await.remove(0);
         let id = format!("018f0000-0000-7000-8000-0000000001{n:02}");
         let mut body = referral(&id, &orgs[*org], &person, json!(["identity"]));
         body["service"] = json!(need);
+        body["occurred_at"] = json!(ago(45));
         w.cmd("counsellor", &case, "referrals", body).await.ok();
         if let Some(step) = answer {
             w.cmd(
                 "counsellor",
                 &case,
                 "referral-steps",
-                json!({"referral_id": id, "step": step, "reason": "No places"}),
+                json!({"referral_id": id, "step": step, "reason": "No places",
+                       "occurred_at": ago(44)}),
             )
             .await
             .ok();
         }
     }
-    let exact = w.get("approver", "/api/statistics/referrals").await.ok();
+    // One more sent today: the month under way is not in a protected reader's figures.
+    let (today, awa) = w.single_adult().await;
+    w.cmd(
+        "counsellor",
+        &today,
+        "referrals",
+        referral(
+            "018f0000-0000-7000-8000-0000000001ff",
+            &orgs[0],
+            &awa,
+            json!(["identity"]),
+        ),
+    )
+    .await
+    .ok();
     let f = w.get("donor", "/api/statistics/referrals").await.ok();
+    // What the programme manager reads of the same period: up to the last whole month.
+    let last = chrono::Utc::now()
+        .date_naive()
+        .with_day(1)
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let exact = w
+        .get(
+            "approver",
+            &format!("/api/statistics/referrals?until={last}"),
+        )
+        .await
+        .ok();
+    assert_eq!(exact["total"]["referrals"], 9, "{exact}");
+    assert_eq!(
+        w.get("approver", "/api/statistics/referrals").await.ok()["total"]["referrals"],
+        10,
+        "exact readers see the month under way"
+    );
     assert_eq!(f["protected"], true, "{f}");
     assert_eq!(f["total"]["referrals"], 9, "the total is not small: {f}");
     assert_eq!(f["total"]["answered"], Value::Null, "{f}");
@@ -724,7 +771,12 @@ async fn protected_readers_get_referral_figures_that_withstand_arithmetic(db: &T
         .iter()
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
-    for by in ["by_service", "by_organisation"] {
+    assert_eq!(
+        f["by_organisation"],
+        json!([]),
+        "one table only: a second would share its totals"
+    );
+    for by in ["by_service"] {
         // What the donor got, and the exact counts the programme manager reads.
         let cell = |line: &Value, code: &str| -> Cell {
             match line["outcomes"].get(code) {

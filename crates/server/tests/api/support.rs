@@ -544,6 +544,17 @@ pub fn member(rel: &str, details: Value) -> Value {
 impl World {
     /// Registers a case (ten days ago) in `office` with `members`; returns its id.
     pub async fn register(&self, user: &str, office: OfficeId, members: Vec<Value>) -> String {
+        self.register_ago(user, office, members, 10).await
+    }
+
+    /// Registers a case `days` ago in `office` with `members`; returns its id.
+    pub async fn register_ago(
+        &self,
+        user: &str,
+        office: OfficeId,
+        members: Vec<Value>,
+        days: i64,
+    ) -> String {
         let r = self
             .post(user, "/api/cases", json!({
                 "host_office": office,
@@ -556,7 +567,7 @@ impl World {
                     "assistance_package": [{"kind": "reintegration_grant", "amount": {"amount_minor": 150000, "currency": "EUR"}}]
                 },
                 "members": members,
-                "occurred_at": ago(10),
+                "occurred_at": ago(days),
             }))
             .await;
         assert_eq!(r.status, 201, "{}", r.body);

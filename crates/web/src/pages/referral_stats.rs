@@ -114,16 +114,20 @@ pub async fn page(
         head,
         protected: f.protected,
         period_error,
-        tables: vec![
-            Table {
+        tables: {
+            let mut tables = vec![Table {
                 title: i.t("rstats-by-service"),
                 rows: by_service,
-            },
-            Table {
-                title: i.t("rstats-by-organisation"),
-                rows: by_organisation,
-            },
-        ],
+            }];
+            // A protected reader gets one table (see `App::referral_figures`).
+            if !f.protected {
+                tables.push(Table {
+                    title: i.t("rstats-by-organisation"),
+                    rows: by_organisation,
+                });
+            }
+            tables
+        },
     };
     consume_flash(&v, ok(&t))
 }

@@ -58,15 +58,16 @@ pub(super) fn check_follow_up(
     }
     for (n, s) in f.services.iter().enumerate() {
         let at = p(&format!("services/{n}/referral_id"));
+        // Sent before the follow-up: nobody is asked about a service not yet referred.
         if !case
             .referrals
             .get(s.referral_id)
-            .is_some_and(|r| r.was_sent())
+            .is_some_and(|r| r.was_sent() && r.sent_at <= occurred_at)
         {
             c.push(
                 Violation::new(
                     "follow_up.unknown_referral",
-                    "ask only about referrals of this case that were sent",
+                    "ask only about referrals of this case sent before the follow-up",
                 )
                 .at(at.clone()),
             );
