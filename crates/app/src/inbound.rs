@@ -105,6 +105,22 @@ fn referrer(p: &Principal) -> Result<homeward_domain::ids::OrganisationId> {
 }
 
 impl App {
+    /// The offices a person can be referred to (`inbound::takes_referrals`).
+    pub async fn inbound_offices(&self) -> Result<Vec<crate::admin::OfficeView>> {
+        let programmes = self.list_programmes().await?;
+        Ok(self
+            .list_offices()
+            .await?
+            .into_iter()
+            .filter(|o| {
+                inbound::takes_referrals(
+                    &o.country,
+                    programmes.iter().map(|p| &p.settings.host_countries),
+                )
+            })
+            .collect())
+    }
+
     /// Refers a person to one of the programme's offices, for the caller's organisation:
     /// an office in a host country of a programme, where people are registered.
     pub async fn submit_inbound(
@@ -126,13 +142,9 @@ impl App {
                 v.push(Violation::new("office.unknown", "there is no such office").at("office"))
             }
             Some(office) => {
-                let hosts = self.list_programmes().await?.iter().any(|pr| {
-                    pr.settings
-                        .host_countries
-                        .iter()
-                        .any(|c| c.as_str() == office.country)
-                });
-                if !hosts {
+                let programmes = self.list_programmes().await?;
+                let hosts = programmes.iter().map(|p| &p.settings.host_countries);
+                if !inbound::takes_referrals(&office.country, hosts) {
                     v.push(
                         Violation::new(
                             "inbound.not_a_host_office",

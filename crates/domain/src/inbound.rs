@@ -362,6 +362,18 @@ pub struct ReferrerView {
     pub details: Option<InboundDetails>,
 }
 
+/// Whether an office in `country` takes inbound referrals: one in a host country of a
+/// programme, where people are registered (an office of return registers no one).
+/// `hosts`: each programme's host countries.
+pub fn takes_referrals<'a>(
+    country: &str,
+    hosts: impl IntoIterator<Item = &'a std::collections::BTreeSet<CountryCode>>,
+) -> bool {
+    hosts
+        .into_iter()
+        .any(|h| h.iter().any(|c| c.as_str() == country))
+}
+
 /// Who refers people to the programme: a partner organisation's user (an authority's too).
 pub fn referrer_of(actor: &Actor) -> Option<OrganisationId> {
     actor.partner_of()
@@ -566,6 +578,14 @@ mod tests {
         assert_eq!(c.organisation, Some(r.organisation));
         assert_eq!(c.inbound, Some(r.id));
         assert_eq!(c.referred_by.unwrap().as_str(), "Caritas");
+    }
+
+    #[test]
+    fn only_offices_of_host_countries_take_referrals() {
+        let hosts: BTreeSet<CountryCode> = [CountryCode::parse("BE").unwrap()].into();
+        assert!(takes_referrals("BE", [&hosts]));
+        assert!(!takes_referrals("SN", [&hosts]));
+        assert!(!takes_referrals("BE", []));
     }
 
     #[test]

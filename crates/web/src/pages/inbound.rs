@@ -292,23 +292,14 @@ fn referral_field(path: &str) -> String {
     }
 }
 
-/// The offices a person can be referred to: those in a host country of a programme.
+/// The offices a person can be referred to, as the application says.
 async fn host_offices(st: &WebState) -> Result<Vec<(OfficeId, String)>, AppError> {
-    let programmes = st.app.list_programmes().await?;
     Ok(st
         .app
-        .list_offices()
+        .inbound_offices()
         .await?
-        .into_iter()
-        .filter(|o| {
-            programmes.iter().any(|p| {
-                p.settings
-                    .host_countries
-                    .iter()
-                    .any(|c| c.as_str() == o.country)
-            })
-        })
-        .map(|o| (o.id, office_label(&o)))
+        .iter()
+        .map(|o| (o.id, office_label(o)))
         .collect())
 }
 
