@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use homeward_domain::case::referrals::ReferralOutcome;
 use homeward_domain::disclosure::{Shape, protect_table};
 use homeward_domain::organisation::ServiceType;
@@ -170,15 +170,6 @@ fn protect(service: &[Tally], total: &Tally, threshold: i64) -> (Vec<ReferralLin
     (lines, total)
 }
 
-/// The last day of the last whole month before `today`: a protected reader's figures end
-/// there, so that the same question asked on two days gives the same answer.
-fn last_whole_month(today: NaiveDate) -> NaiveDate {
-    today
-        .with_day(1)
-        .and_then(|first| first.pred_opt())
-        .unwrap_or(today)
-}
-
 impl App {
     /// Referrals sent between `since` and `until` (inclusive), by need and by
     /// organisation, each with its outcomes and time to answer: exact, of their own
@@ -206,14 +197,12 @@ impl App {
         let until = if access.exact {
             until
         } else {
-            let wrong = homeward_domain::stats::whole_months(since, until);
-            if !wrong.is_empty() {
-                return Err(AppError::Invalid(wrong));
-            }
             // Never the month under way: asked on two days, its figures would differ by
             // that day's referrals.
-            let last = last_whole_month(crate::now().date_naive());
-            Some(until.map_or(last, |u| u.min(last)))
+            homeward_domain::stats::protected_period(since, until, crate::now().date_naive())
+                .map_err(AppError::Invalid)?
+                .1
+                .into()
         };
         let figures = self
             .store()

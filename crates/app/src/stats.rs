@@ -146,10 +146,14 @@ impl App {
             )
         })?;
         if !a.exact {
-            let wrong = homeward_domain::stats::whole_months(f.from, f.until);
-            if !wrong.is_empty() {
-                return Err(AppError::Invalid(wrong));
-            }
+            // Whole months, up to the last whole month (`protected_period`).
+            let (_, until) = homeward_domain::stats::protected_period(
+                f.from,
+                f.until,
+                crate::now().date_naive(),
+            )
+            .map_err(AppError::Invalid)?;
+            f.until = Some(until);
         }
         if let Some(mine) = &a.offices {
             // Only one's own offices, and within them whatever was asked.

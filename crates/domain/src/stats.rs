@@ -332,6 +332,31 @@ pub fn whole_months(
     wrong
 }
 
+/// The period a protected reader's figures cover: whole months (else what is wrong, as
+/// `whole_months` says), ending no later than the last whole month before `today`. The
+/// month under way is never counted: asked on two days, "from the first, no end" would
+/// differ by the returns of the days between, and a subtraction would give them.
+pub fn protected_period(
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(Option<NaiveDate>, NaiveDate), Vec<crate::rules::Violation>> {
+    let wrong = whole_months(from, until);
+    if !wrong.is_empty() {
+        return Err(wrong);
+    }
+    let last = last_whole_month(today);
+    Ok((from, until.map_or(last, |u| u.min(last))))
+}
+
+/// The last day of the last whole month before `today`.
+pub fn last_whole_month(today: NaiveDate) -> NaiveDate {
+    today
+        .with_day(1)
+        .and_then(|first| first.pred_opt())
+        .unwrap_or(today)
+}
+
 /// A cell of a published table: a count, or suppressed. Written as a number, or `null`
 /// when suppressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -705,6 +730,32 @@ mod tests {
         let fields: Vec<_> = wrong.iter().map(|v| v.field.as_deref()).collect();
         assert_eq!(fields, vec![Some("from"), Some("until")]);
         assert!(wrong.iter().all(|v| v.code == "period.whole_months"));
+    }
+
+    #[test]
+    fn protected_periods_end_with_the_last_whole_month() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = d("2026-12-05");
+        assert_eq!(
+            protected_period(None, None, today),
+            Ok((None, d("2026-11-30"))),
+            "no end: the last whole month"
+        );
+        assert_eq!(
+            protected_period(Some(d("2026-12-01")), Some(d("2026-12-31")), today),
+            Ok((Some(d("2026-12-01")), d("2026-11-30"))),
+            "the month under way is left out"
+        );
+        assert_eq!(
+            protected_period(None, Some(d("2016-12-31")), today),
+            Ok((None, d("2016-12-31")))
+        );
+        assert_eq!(
+            protected_period(None, None, d("2027-01-01")).map(|p| p.1),
+            Ok(d("2026-12-31")),
+            "on the first of a month, the month before is whole"
+        );
+        assert!(protected_period(Some(d("2026-10-02")), None, today).is_err());
     }
 
     #[test]

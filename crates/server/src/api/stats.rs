@@ -102,13 +102,16 @@ fn query(
     })
 }
 
-/// Returns: people and cases by one or two dimensions. Small counts are suppressed for
-/// donors, auditors and administrators (with secondary suppression).
+/// Returns: people and cases by one or two dimensions. For donors, auditors and
+/// administrators, counts below the threshold are suppressed (`null`) together with every
+/// count that would give them away, and periods are whole months (`from` the first day
+/// of a month, `until` the last) ending no later than the last whole month: the month
+/// under way is never counted.
 #[utoipa::path(get, path = "/api/statistics/returns", tag = "statistics", params(StatsQuery),
     responses(
         (status = 200, description = "The table, with its definitions", body = ReturnsTable),
         (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown dimension or country", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown dimension or country, or a protected reader's period that is not whole months (`period.whole_months`)", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
 pub async fn returns(
@@ -346,7 +349,7 @@ pub struct ReferralPeriod {
 /// donors, auditors and administrators, with counts below the threshold hidden (`null`)
 /// together with what would give them away, no count of answers, a mean only of enough
 /// answers, and periods in whole months (`from` the first day of a month, `until` the
-/// last).
+/// last) ending no later than the last whole month.
 #[utoipa::path(get, path = "/api/statistics/referrals", tag = "statistics", params(ReferralPeriod),
     responses(
         (status = 200, description = "The referral figures", body = homeward_app::referral_stats::ReferralFigures),

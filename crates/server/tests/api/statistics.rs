@@ -168,18 +168,24 @@ async fn statistics_count_returns_people_and_households_by_definition(db: &TestD
         .await
         .ok();
     assert_eq!(t["row_keys"][0]["code"], "africa");
-    // Donors see no count under 5, nor one they could derive.
+    // A donor's figures end with the last whole month: these returns, all of this
+    // month, are not counted yet. Asked on two days, "no end" would otherwise differ by
+    // the returns of the days between.
     let t = w
         .get("donor", "/api/statistics/returns?rows=sex")
         .await
         .ok();
     assert_eq!(t["protected"], true);
-    assert_eq!(
-        t["people"]["cells"],
-        json!([[null], [null]]),
-        "4 and 1 are both under 5"
-    );
-    assert_eq!(t["people"]["total"], 5);
+    assert_eq!(t["people"]["total"], 0, "{t}");
+    let this_month = chrono::Utc::now().format("%Y-%m-01").to_string();
+    let t = w
+        .get(
+            "donor",
+            &format!("/api/statistics/returns?rows=year&from={this_month}"),
+        )
+        .await
+        .ok();
+    assert_eq!(t["people"]["total"], 0, "the month under way: {t}");
     // A donor's periods are whole months: two periods a day apart would give that
     // day's returns by subtraction.
     let r = w
@@ -202,16 +208,6 @@ async fn statistics_count_returns_people_and_households_by_definition(db: &TestD
     )
     .await
     .ok();
-    let t = w
-        .get("donor", "/api/statistics/returns?rows=year")
-        .await
-        .ok();
-    assert_eq!(t["people"]["cells"][0][0], 5, "5 is published");
-    assert_eq!(
-        t["cases"]["cells"][0][0],
-        Value::Null,
-        "3 households are not"
-    );
     // The pipeline: withdrawals at the stage they happened at, the no-show.
     let pl = w.get("approver", "/api/statistics/pipeline").await.ok();
     let kinds: Vec<&str> = pl["interruption_kinds"]
@@ -251,7 +247,7 @@ async fn statistics_count_returns_people_and_households_by_definition(db: &TestD
             "{}/api/statistics/returns.csv?rows=year&columns=return_country",
             w.base
         ))
-        .bearer_auth(w.token("donor"))
+        .bearer_auth(w.token("approver"))
         .send()
         .await
         .unwrap();
@@ -275,7 +271,7 @@ async fn statistics_count_returns_people_and_households_by_definition(db: &TestD
             "{}/api/statistics/returns.xlsx?rows=year&columns=return_country",
             w.base
         ))
-        .bearer_auth(w.token("donor"))
+        .bearer_auth(w.token("approver"))
         .send()
         .await
         .unwrap();
