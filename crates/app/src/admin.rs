@@ -136,6 +136,15 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/host_countries"),
         );
     }
+    for c in s.transit_countries.difference(&s.host_countries) {
+        v.push(
+            Violation::new(
+                "programme.transit_not_host",
+                format!("{c} is marked as a country of transit but is not a host country of the programme"),
+            )
+            .at("settings/transit_countries"),
+        );
+    }
     if s.reflection_period_days > 90 {
         v.push(
             Violation::new(

@@ -69,6 +69,8 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
             .iter()
             .map(|h| cc(h.2))
             .collect::<Result<_>>()?,
+        // The demo's offices are in countries of destination.
+        transit_countries: Default::default(),
         return_countries: RETURN_COUNTRIES
             .iter()
             .map(|c| cc(c.code))

@@ -29,7 +29,7 @@ pub const DEFINITIONS: [&str; 5] = [
     "The year of a return is the year of the departure date in UTC.",
     "Age is the age at departure; an estimated year of birth counts from 1 January of that year.",
     "People are counted one by one; cases (households) once each.",
-    "Regions are the UN M49 regions and sub-regions of the country.",
+    "Regions are the UN M49 regions and sub-regions of the country, or, where the dimension ends in _iom, IOM's regional groupings (the countries each of its nine regional offices covers).",
 ];
 
 /// A row or column of a table.
@@ -75,19 +75,24 @@ fn dim_name(d: Option<Dim>) -> Option<String> {
     d.map(|d| d.code().to_string())
 }
 
-/// Which keys of a dimension add up to a key of a coarser one (`Dim::parent`).
+/// Which keys of a dimension add up to a key of a coarser one, in every grouping of it
+/// (`Dim::groupings`: a country's M49 sub-region and its IOM region).
 fn links_of(dim: Option<Dim>, keys: &[String]) -> Vec<Vec<usize>> {
-    let Some(dim) = dim.filter(|d| d.coarser().is_some()) else {
+    let Some(dim) = dim else {
         return vec![];
     };
-    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (n, k) in keys.iter().enumerate() {
-        groups
-            .entry(dim.parent(k).unwrap_or_default())
-            .or_default()
-            .push(n);
+    let mut links = vec![];
+    for coarser in dim.groupings() {
+        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (n, k) in keys.iter().enumerate() {
+            groups
+                .entry(dim.parent_in(coarser, k).unwrap_or_default())
+                .or_default()
+                .push(n);
+        }
+        links.extend(groups.into_values().filter(|g| g.len() > 1));
     }
-    groups.into_values().filter(|g| g.len() > 1).collect()
+    links
 }
 
 /// Adds to `years` (keys of the year dimension) every year between the first and the
@@ -544,12 +549,14 @@ mod tests {
     }
 
     #[test]
-    fn countries_are_linked_by_sub_region_and_age_groups_by_childhood() {
-        // Senegal, Mali and Nigeria are in Western Africa; Georgia in Western Asia.
-        let countries = keys(&["GE", "ML", "NG", "SN"]);
+    fn countries_are_linked_by_sub_region_and_iom_region_and_age_groups_by_childhood() {
+        // M49: Egypt and Morocco in Northern Africa, Georgia and Iraq in Western Asia.
+        // IOM: Egypt, Iraq and Morocco in the Middle East and North Africa; Georgia in
+        // SEEECA; Senegal alone in West and Central Africa, as in Western Africa.
+        let countries = keys(&["EG", "GE", "IQ", "MA", "SN"]);
         assert_eq!(
             links_of(Some(Dim::ReturnCountry), &countries),
-            vec![vec![1, 2, 3]]
+            vec![vec![0, 3], vec![1, 2], vec![0, 2, 3]]
         );
         let subregions = keys(&["northern-africa", "western-africa", "western-asia"]);
         assert_eq!(

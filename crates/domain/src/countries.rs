@@ -1,5 +1,6 @@
 //! Reference data: each country's UN M49 region and sub-region, and its name in the
-//! interface languages (`data/countries.csv`; see `data/README.md`).
+//! interface languages (`data/countries.csv`); each country's IOM regional grouping
+//! (`data/iom_regions.csv`). See `data/README.md`.
 
 use std::sync::LazyLock;
 
@@ -75,6 +76,48 @@ pub fn region_of_subregion(subregion: &str) -> Option<&'static str> {
         .map(|c| c.region.as_str())
 }
 
+static IOM_CSV: &str = include_str!("../data/iom_regions.csv");
+
+/// IOM's regional groupings, as its AVRR reports use them: the geographical coverage of
+/// its nine regional offices (slugs, each with the office's seat).
+pub const IOM_REGIONS: [(&str, &str); 9] = [
+    ("iom-european-economic-area", "Brussels"),
+    ("iom-seeeca", "Vienna"),
+    ("iom-west-central-africa", "Dakar"),
+    ("iom-east-horn-africa", "Nairobi"),
+    ("iom-southern-africa", "Pretoria"),
+    ("iom-middle-east-north-africa", "Cairo"),
+    ("iom-asia-pacific", "Bangkok"),
+    ("iom-central-north-america-caribbean", "San José"),
+    ("iom-south-america", "Buenos Aires"),
+];
+
+static IOM: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
+    let mut v: Vec<(String, &'static str)> = IOM_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let (code, region) = l.split_once(',')?;
+            let slug = IOM_REGIONS
+                .iter()
+                .map(|(s, _)| *s)
+                .find(|s| s.strip_prefix("iom-") == Some(region.trim()))?;
+            Some((code.to_string(), slug))
+        })
+        .collect();
+    v.sort();
+    v
+});
+
+/// The IOM regional grouping a country belongs to (`iom-west-central-africa`); `None`
+/// for a code IOM's regions do not cover (Antarctica) or that is unknown.
+pub fn iom_region(code: &str) -> Option<&'static str> {
+    let all: &'static Vec<(String, &'static str)> = &IOM;
+    all.binary_search_by(|(c, _)| c.as_str().cmp(code))
+        .ok()
+        .map(|i| all[i].1)
+}
+
 /// A country's name in `lang` (`en`, `fr`, `es`, `ar`), English otherwise.
 pub fn name(code: &str, lang: &str) -> Option<&'static str> {
     info(code).map(|c| match lang {
@@ -147,6 +190,41 @@ mod tests {
             Some("western-africa")
         );
         assert_eq!(name("IQ", "es"), Some("Irak"));
+    }
+
+    #[test]
+    fn every_country_with_an_m49_region_is_in_an_iom_region() {
+        for c in all() {
+            if !c.region.is_empty() {
+                assert!(iom_region(&c.code).is_some(), "{}: no IOM region", c.code);
+            }
+        }
+        assert_eq!(
+            IOM.len(),
+            all().len() - 3,
+            "one line per country but AQ, BV, HM"
+        );
+        for (code, region) in [
+            ("SN", "iom-west-central-africa"),
+            ("NE", "iom-west-central-africa"),
+            ("ET", "iom-east-horn-africa"),
+            ("ZA", "iom-southern-africa"),
+            ("MA", "iom-middle-east-north-africa"),
+            ("IQ", "iom-middle-east-north-africa"),
+            ("AF", "iom-asia-pacific"),
+            ("BD", "iom-asia-pacific"),
+            ("BE", "iom-european-economic-area"),
+            ("NO", "iom-european-economic-area"),
+            ("XK", "iom-seeeca"),
+            ("GE", "iom-seeeca"),
+            ("TR", "iom-seeeca"),
+            ("MX", "iom-central-north-america-caribbean"),
+            ("CO", "iom-south-america"),
+        ] {
+            assert_eq!(iom_region(code), Some(region), "{code}");
+        }
+        assert_eq!(iom_region("AQ"), None);
+        assert_eq!(iom_region("ZZ"), None);
     }
 
     #[test]

@@ -28,6 +28,11 @@ pub struct ProgrammeSettings {
     pub reflection_period_days: u16,
     /// Countries whose offices may run cases of this programme.
     pub host_countries: BTreeSet<CountryCode>,
+    /// Host countries that people cross on their way rather than settle in (Niger, Libya,
+    /// Morocco in IOM's reports): returns from them count as from a country of transit
+    /// (the `host_or_transit` dimension). Each is one of `host_countries`.
+    #[serde(default)]
+    pub transit_countries: BTreeSet<CountryCode>,
     /// Countries people may return to under this programme; empty means any.
     pub return_countries: BTreeSet<CountryCode>,
     /// Eligible categories of migrant (free labels, e.g. "rejected asylum seeker").

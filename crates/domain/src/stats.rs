@@ -99,9 +99,18 @@ pub enum Dim {
     HostCountry,
     HostRegion,
     HostSubregion,
+    /// The host country's IOM regional grouping (`countries::iom_region`).
+    #[serde(rename = "host_region_iom")]
+    HostIomRegion,
+    /// Whether the host country is one of the programme's countries of transit
+    /// (`ProgrammeSettings::transit_countries`): keys `host` and `transit`.
+    HostOrTransit,
     ReturnCountry,
     ReturnRegion,
     ReturnSubregion,
+    /// The country of return's IOM regional grouping.
+    #[serde(rename = "return_region_iom")]
+    ReturnIomRegion,
     Sex,
     AgeGroup,
     /// Children (under 18) and adults, by the age group.
@@ -112,14 +121,17 @@ pub enum Dim {
 }
 
 impl Dim {
-    pub const ALL: [Dim; 13] = [
+    pub const ALL: [Dim; 16] = [
         Dim::Year,
         Dim::HostCountry,
         Dim::HostRegion,
         Dim::HostSubregion,
+        Dim::HostIomRegion,
+        Dim::HostOrTransit,
         Dim::ReturnCountry,
         Dim::ReturnRegion,
         Dim::ReturnSubregion,
+        Dim::ReturnIomRegion,
         Dim::Sex,
         Dim::AgeGroup,
         Dim::Children,
@@ -134,9 +146,12 @@ impl Dim {
             Dim::HostCountry => "host_country",
             Dim::HostRegion => "host_region",
             Dim::HostSubregion => "host_subregion",
+            Dim::HostIomRegion => "host_region_iom",
+            Dim::HostOrTransit => "host_or_transit",
             Dim::ReturnCountry => "return_country",
             Dim::ReturnRegion => "return_region",
             Dim::ReturnSubregion => "return_subregion",
+            Dim::ReturnIomRegion => "return_region_iom",
             Dim::Sex => "sex",
             Dim::AgeGroup => "age_group",
             Dim::Children => "children",
@@ -172,22 +187,45 @@ impl Dim {
         }
     }
 
+    /// Every dimension whose keys group this one's: `coarser`, and a country's IOM
+    /// regional grouping (a second scheme of regions over the same countries).
+    pub fn groupings(self) -> Vec<Dim> {
+        let iom = match self {
+            Dim::HostCountry => Some(Dim::HostIomRegion),
+            Dim::ReturnCountry => Some(Dim::ReturnIomRegion),
+            _ => None,
+        };
+        self.coarser().into_iter().chain(iom).collect()
+    }
+
     /// The key of the coarser dimension (`coarser`) a key of this one belongs to: a
     /// country's UN M49 sub-region, a sub-region's region, an age group's childhood.
     /// `None` where there is no coarser dimension or the key is unknown ("not recorded").
     pub fn parent(self, code: &str) -> Option<&'static str> {
-        match self {
-            Dim::HostCountry | Dim::ReturnCountry => {
+        self.parent_in(self.coarser()?, code)
+    }
+
+    /// The key of `coarser` (one of `groupings`) a key of this one belongs to.
+    pub fn parent_in(self, coarser: Dim, code: &str) -> Option<&'static str> {
+        match (self, coarser) {
+            (Dim::HostCountry, Dim::HostSubregion) | (Dim::ReturnCountry, Dim::ReturnSubregion) => {
                 crate::countries::info(code).map(|c| c.subregion.as_str())
             }
-            Dim::HostSubregion | Dim::ReturnSubregion => {
+            (Dim::HostCountry, Dim::HostIomRegion) | (Dim::ReturnCountry, Dim::ReturnIomRegion) => {
+                crate::countries::iom_region(code)
+            }
+            (Dim::HostSubregion, Dim::HostRegion) | (Dim::ReturnSubregion, Dim::ReturnRegion) => {
                 crate::countries::region_of_subregion(code)
             }
-            Dim::AgeGroup => AgeGroup::from_code(code).map(AgeGroup::childhood),
+            (Dim::AgeGroup, Dim::Children) => AgeGroup::from_code(code).map(AgeGroup::childhood),
             _ => None,
         }
     }
 }
+
+/// The keys of `Dim::HostOrTransit`.
+pub const HOST: &str = "host";
+pub const TRANSIT: &str = "transit";
 
 /// The age in whole years on `on`; an estimated year counts from 1 January.
 pub fn age_at(dob: DateOfBirth, on: NaiveDate) -> i32 {
@@ -603,6 +641,26 @@ mod tests {
             Dim::ReturnSubregion.parent("western-africa"),
             Some("africa")
         );
+        assert_eq!(
+            Dim::ReturnCountry.parent_in(Dim::ReturnIomRegion, "SN"),
+            Some("iom-west-central-africa")
+        );
+        assert_eq!(
+            Dim::HostCountry.groupings(),
+            vec![Dim::HostSubregion, Dim::HostIomRegion]
+        );
+        for d in Dim::ALL {
+            for g in d.groupings() {
+                assert!(g.groupings().iter().all(|h| *h != d), "{d:?}");
+            }
+        }
+        for d in Dim::ALL {
+            assert_eq!(
+                serde_json::to_value(d).ok(),
+                Some(serde_json::Value::from(d.code())),
+                "the API reads a dimension by its code"
+            );
+        }
         assert_eq!(Dim::AgeGroup.parent("12-17"), Some(CHILDREN));
         assert_eq!(Dim::AgeGroup.parent("18-24"), Some(ADULTS));
         assert_eq!(Dim::Sex.parent("female"), None);

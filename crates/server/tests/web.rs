@@ -674,9 +674,13 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     assert_eq!(p.status, 200);
     assert_eq!(
         p.body.matches("<ul class=\"bars\"").count(),
-        7,
-        "seven charts"
+        9,
+        "nine charts: years, countries of return, host countries, host or transit, sex, \
+         age, children, vulnerabilities, the pipeline"
     );
+    // The host-or-transit chart names its keys; the demo's hosts are all destinations.
+    assert!(plain(&p.body).contains("Returns from host and transit countries"));
+    assert!(plain(&p.body).contains("Top host countries"));
     // The years table says what the service says, exactly, for the manager.
     let rows = table_after(&p.body, "id=\"years-h\"");
     assert_eq!(rows.len(), by_year.row_keys.len());
@@ -792,7 +796,7 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     );
     // A period with no departures shows zeros, not an error.
     let p = w.get("/statistics?from=2001-01-01&until=2001-12-31").await;
-    assert_eq!(p.body.matches("No returns in this selection.").count(), 6);
+    assert_eq!(p.body.matches("No returns in this selection.").count(), 8);
     assert_eq!(
         p.body.matches("<ul class=\"bars\"").count(),
         1,

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::Datelike;
-use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN};
+use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN, HOST, TRANSIT};
 use homeward_store::{Dim, ReturnCount, ReturnRow, StatFilter, Store};
 use uuid::Uuid;
 
@@ -136,8 +136,9 @@ impl Dicts {
         })
     }
 
-    /// A dimension as an axis: its keys, and which key each value of its column is.
-    fn axis(&self, dim: Dim) -> Axis {
+    /// A dimension as an axis: its keys, and which key each value of its column is
+    /// (`source`). `transit`: every programme's countries of transit.
+    fn axis(&self, dim: Dim, transit: &[(Uuid, String)]) -> Axis {
         let same = |d: &Dict| Axis {
             codes: d.codes.clone(),
             map: (0..d.len() as u32).collect(),
@@ -155,6 +156,48 @@ impl Dicts {
             Dim::HostCountry | Dim::ReturnCountry => part(|p| p.0, &self.countries),
             Dim::HostRegion | Dim::ReturnRegion => part(|p| p.1, &self.regions),
             Dim::HostSubregion | Dim::ReturnSubregion => part(|p| p.2, &self.subregions),
+            Dim::HostIomRegion | Dim::ReturnIomRegion => {
+                // IOM's regions are reference data over the countries, not a column: a
+                // correction to them needs no rebuild. The last key: no region.
+                let regions = homeward_domain::countries::IOM_REGIONS;
+                let unknown = regions.len() as u32;
+                Axis {
+                    codes: regions
+                        .iter()
+                        .map(|(slug, _)| slug.to_string())
+                        .chain([String::new()])
+                        .collect(),
+                    map: self
+                        .place_parts
+                        .iter()
+                        .map(|p| {
+                            let country = self.countries.codes.get(p.0 as usize);
+                            country
+                                .and_then(|c| homeward_domain::countries::iom_region(c))
+                                .and_then(|r| regions.iter().position(|(s, _)| *s == r))
+                                .map_or(unknown, |n| n as u32)
+                        })
+                        .collect(),
+                }
+            }
+            Dim::HostOrTransit => {
+                // A value is a programme and a place (`source`); the settings are read at
+                // each question, so a country marked as transit counts so at once.
+                let mut map = vec![0u32; self.programmes.len() * self.places.len()];
+                for (programme, code) in self.programmes.codes.iter().enumerate() {
+                    for (place, parts) in self.place_parts.iter().enumerate() {
+                        let country = self.countries.codes.get(parts.0 as usize);
+                        let is_transit = transit
+                            .iter()
+                            .any(|(p, c)| p.to_string() == *code && Some(c) == country);
+                        map[programme * self.places.len() + place] = u32::from(is_transit);
+                    }
+                }
+                Axis {
+                    codes: vec![HOST.into(), TRANSIT.into()],
+                    map,
+                }
+            }
             Dim::Sex => same(&self.sexes),
             Dim::AgeGroup => same(&self.ages),
             Dim::Children => Axis {
@@ -179,18 +222,22 @@ impl Dicts {
     }
 }
 
-/// Which value of a person a dimension reads.
-fn source(dim: Dim, p: &Person) -> u16 {
-    match dim {
+/// Which value of a person a dimension reads (`places`: how many places are known).
+fn source(dim: Dim, p: &Person, places: usize) -> usize {
+    let value = match dim {
+        Dim::HostOrTransit => return usize::from(p.programme) * places + usize::from(p.host),
         Dim::Year => p.year,
-        Dim::HostCountry | Dim::HostRegion | Dim::HostSubregion => p.host,
-        Dim::ReturnCountry | Dim::ReturnRegion | Dim::ReturnSubregion => p.ret,
+        Dim::HostCountry | Dim::HostRegion | Dim::HostSubregion | Dim::HostIomRegion => p.host,
+        Dim::ReturnCountry | Dim::ReturnRegion | Dim::ReturnSubregion | Dim::ReturnIomRegion => {
+            p.ret
+        }
         Dim::Sex => p.sex,
         Dim::AgeGroup | Dim::Children => p.age,
         Dim::LegalSituation => p.legal,
         Dim::Programme => p.programme,
         Dim::Office => p.office,
-    }
+    };
+    usize::from(value)
 }
 
 #[derive(Debug)]
@@ -360,9 +407,24 @@ impl Facts {
     }
 
     /// People and cases by `dims` (none, one or two), as `Store::count_returns` counts them.
+    #[cfg(test)]
     fn count(&self, dims: &[Dim], f: &StatFilter) -> Vec<ReturnCount> {
+        self.count_with(dims, f, &[])
+    }
+
+    /// `count`, with every programme's countries of transit (`Dim::HostOrTransit`).
+    fn count_with(
+        &self,
+        dims: &[Dim],
+        f: &StatFilter,
+        transit: &[(Uuid, String)],
+    ) -> Vec<ReturnCount> {
         let filter = Compiled::new(&self.dicts, f);
-        let axes: Vec<(Dim, Axis)> = dims.iter().map(|&d| (d, self.dicts.axis(d))).collect();
+        let places = self.dicts.places.len();
+        let axes: Vec<(Dim, Axis)> = dims
+            .iter()
+            .map(|&d| (d, self.dicts.axis(d, transit)))
+            .collect();
         let width: Vec<usize> = axes.iter().map(|(_, a)| a.codes.len().max(1)).collect();
         let size = width.iter().product::<usize>();
         // cell -> (people, cases, the last case counted there (numbered from 1))
@@ -375,7 +437,7 @@ impl Facts {
             }
             let mut cell = 0usize;
             for ((dim, axis), w) in axes.iter().zip(&width) {
-                let key = axis.map.get(source(*dim, p) as usize).copied().unwrap_or(0);
+                let key = axis.map.get(source(*dim, p, places)).copied().unwrap_or(0);
                 cell = cell * w + key as usize;
             }
             if let Some(c) = cells.get_mut(cell) {
@@ -619,8 +681,16 @@ impl StatsCube {
         filters: Vec<StatFilter>,
     ) -> Result<Vec<Vec<ReturnCount>>> {
         let dims = dims.to_vec();
+        let transit = if dims.contains(&Dim::HostOrTransit) {
+            store.transit_countries().await?
+        } else {
+            vec![]
+        };
         self.pass(store, move |facts| {
-            filters.iter().map(|f| facts.count(&dims, f)).collect()
+            filters
+                .iter()
+                .map(|f| facts.count_with(&dims, f, &transit))
+                .collect()
         })
         .await
     }

@@ -57,6 +57,7 @@ pub fn programme() -> ProgrammeSettings {
     ProgrammeSettings {
         reflection_period_days: 3,
         host_countries: [cc("BE")].into_iter().collect(),
+        transit_countries: Default::default(),
         return_countries: [cc("SN"), cc("GE"), cc("NG")].into_iter().collect(),
         categories: [t("rejected asylum seeker"), t("irregular migrant")]
             .into_iter()

@@ -20,10 +20,14 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
-    /// Group rows by: year, host_country, host_region, host_subregion, return_country,
-    /// return_region, return_subregion, sex, age_group, children (under 18 or not),
-    /// legal_situation, programme, office; or `vulnerability` (each vulnerability, then
-    /// `any`; people may count in several rows).
+    /// Group rows by: year, host_country, host_region, host_subregion, host_region_iom,
+    /// host_or_transit (`host`, or `transit` where the programme marks the host country
+    /// as a country of transit), return_country, return_region, return_subregion, return_region_iom, sex,
+    /// age_group, children (under 18 or not), legal_situation, programme, office; or
+    /// `vulnerability` (each vulnerability, then `any`; people may count in several
+    /// rows). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
+    /// `_iom` regions are IOM's regional groupings (slugs such as
+    /// `iom-west-central-africa`).
     pub rows: Option<String>,
     /// Group columns by one of the same (not `vulnerability`).
     pub columns: Option<String>,
@@ -133,6 +137,9 @@ pub fn hxl(dim: Option<&str>) -> &'static str {
         Some("return_country") => "#country+code+origin",
         Some("return_region") => "#region+code+origin",
         Some("return_subregion") => "#region+code+origin+sub",
+        Some("host_region_iom") => "#region+code+host+iom",
+        Some("host_or_transit") => "#country+host+category",
+        Some("return_region_iom") => "#region+code+origin+iom",
         Some("sex") => "#sex",
         Some("age_group") => "#age+group",
         Some("children") => "#age+category",

@@ -335,4 +335,115 @@ pub(super) fn hxl_validates(csv: &str, xlsx: &[u8]) {
     }
 }
 
-homeward_store::db_tests!(statistics_count_returns_people_and_households_by_definition,);
+/// Regions in IOM's scheme beside M49's, and returns from the countries a programme marks
+/// as countries of transit.
+async fn regions_by_iom_and_returns_from_countries_of_transit(db: &TestDb) {
+    let w = World::start(db).await;
+    let (a, pa) = w.single_adult().await;
+    w.approve(&a, &[&pa]).await;
+    w.prepare(&a).await;
+    w.cmd("movement", &a, "ready-to-depart", json!({}))
+        .await
+        .ok();
+    w.cmd("movement", &a, "departure", json!({})).await.ok();
+    let keys = |t: &Value| -> Vec<String> {
+        t["row_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Senegal: Western Africa in M49, West and Central Africa in IOM's regions.
+    let t = w
+        .get(
+            "approver",
+            "/api/statistics/returns?rows=return_region_iom&columns=return_subregion",
+        )
+        .await
+        .ok();
+    assert_eq!(keys(&t), vec!["iom-west-central-africa"]);
+    assert_eq!(t["column_keys"][0]["code"], "western-africa");
+    assert_eq!(t["people"]["cells"], json!([[1]]));
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=host_region_iom")
+        .await
+        .ok();
+    assert_eq!(keys(&t), vec!["iom-european-economic-area"], "Belgium");
+    // The download names the scheme, in its header and its hashtag.
+    let csv = w
+        .http
+        .get(format!(
+            "{}/api/statistics/returns.csv?rows=return_region_iom",
+            w.base
+        ))
+        .bearer_auth(w.token("approver"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("return_region_iom,people,cases"),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("#region+code+origin+iom,"),
+        "{csv}"
+    );
+    // Belgium is a host country like any other until the programme marks it as transit.
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=host_or_transit")
+        .await
+        .ok();
+    assert_eq!(keys(&t), vec!["host"]);
+    let programmes = w.get("admin", "/api/programmes").await.ok();
+    let programme = programmes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == json!(w.programme))
+        .unwrap();
+    let mut settings = programme["settings"].clone();
+    settings["transit_countries"] = json!(["NE"]);
+    let put = |settings: Value| {
+        w.http
+            .put(format!("{}/api/programmes/{}", w.base, w.programme))
+            .bearer_auth(w.token("admin"))
+            .json(&json!({ "settings": settings }))
+            .send()
+    };
+    let r = put(settings.clone()).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["code"], "programme.transit_not_host",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["pointer"], "#/settings/transit_countries",
+        "{body}"
+    );
+    settings["transit_countries"] = json!(["BE"]);
+    assert_eq!(put(settings).await.unwrap().status(), 200);
+    let t = w
+        .get(
+            "approver",
+            "/api/statistics/returns?rows=host_or_transit&columns=host_country",
+        )
+        .await
+        .ok();
+    assert_eq!(keys(&t), vec!["transit"], "{t}");
+    assert_eq!(t["people"]["cells"], json!([[1]]));
+}
+
+homeward_store::db_tests!(
+    statistics_count_returns_people_and_households_by_definition,
+    regions_by_iom_and_returns_from_countries_of_transit,
+);

@@ -37,19 +37,27 @@ pub(crate) fn push_stat_filter(
 }
 
 impl Backend {
-    pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
+    /// `transit`: every programme's countries of transit, for `Dim::HostOrTransit`.
+    pub async fn count_returns(
+        &self,
+        dims: &[Dim],
+        f: &StatFilter,
+        transit: &[(Uuid, String)],
+    ) -> CResult<Vec<ReturnCount>> {
         let cols: Vec<&str> = dims.iter().map(|d| d.code()).collect();
-        let mut select = dims
-            .iter()
-            .map(|d| dim_select(*d))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if !select.is_empty() {
-            select.push_str(", ");
+        let mut q = QueryBuilder::<Db>::new("SELECT ");
+        for d in dims {
+            match d {
+                Dim::HostOrTransit => push_host_or_transit(&mut q, transit),
+                d => {
+                    q.push(dim_select(*d));
+                }
+            }
+            q.push(", ");
         }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {select}COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM stat_returns WHERE 1 = 1"
-        ));
+        q.push(
+            "COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM stat_returns WHERE 1 = 1",
+        );
         push_stat_filter(&mut q, f, "departed_on", "office", "return_country");
         if let Some(mask) = f.vulnerabilities {
             q.push(" AND (vulnerabilities & ")
@@ -259,6 +267,24 @@ impl Backend {
     }
 }
 
+/// `Dim::HostOrTransit`: "transit" where the host country is one of the programme's
+/// countries of transit, else "host".
+fn push_host_or_transit(q: &mut QueryBuilder<Db>, transit: &[(Uuid, String)]) {
+    use homeward_domain::stats::{HOST, TRANSIT};
+    q.push("CASE WHEN 1 = 0");
+    for (programme, country) in transit {
+        q.push(" OR (programme = ")
+            .push_bind(*programme)
+            .push(" AND host_country = ")
+            .push_bind(country.clone())
+            .push(")");
+    }
+    q.push(format!(
+        " THEN '{TRANSIT}' ELSE '{HOST}' END AS {}",
+        Dim::HostOrTransit.code()
+    ));
+}
+
 /// What a query selects for a dimension: its column (named by its code), or an expression
 /// named as the column (built from constants: safe to put in SQL).
 fn dim_select(d: Dim) -> String {
@@ -275,6 +301,31 @@ fn dim_select(d: Dim) -> String {
                  ELSE '{ADULTS}' END AS children",
                 children.join(", ")
             )
+        }
+        Dim::HostIomRegion | Dim::ReturnIomRegion => {
+            // IOM's regions are reference data over the countries (ISO codes and slugs:
+            // constants, safe to put in SQL).
+            let column = if d == Dim::HostIomRegion {
+                "host_country"
+            } else {
+                "return_country"
+            };
+            let mut by_region: Vec<(&str, Vec<String>)> = vec![];
+            for c in homeward_domain::countries::all() {
+                if let Some(r) = homeward_domain::countries::iom_region(&c.code) {
+                    match by_region.iter_mut().find(|(slug, _)| *slug == r) {
+                        Some((_, codes)) => codes.push(format!("'{}'", c.code)),
+                        None => by_region.push((r, vec![format!("'{}'", c.code)])),
+                    }
+                }
+            }
+            let whens: String = by_region
+                .iter()
+                .map(|(slug, codes)| {
+                    format!(" WHEN {column} IN ({}) THEN '{slug}'", codes.join(", "))
+                })
+                .collect();
+            format!("CASE{whens} ELSE '' END AS {}", d.code())
         }
         d => d.code().to_string(),
     }

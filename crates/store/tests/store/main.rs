@@ -36,6 +36,7 @@ fn settings() -> ProgrammeSettings {
     ProgrammeSettings {
         reflection_period_days: 3,
         host_countries: [CountryCode::parse("BE").unwrap()].into_iter().collect(),
+        transit_countries: BTreeSet::new(),
         return_countries: BTreeSet::new(),
         categories: BTreeSet::new(),
         health_assessment: HealthAssessmentRule::ForVulnerabilities(BTreeSet::new()),

@@ -580,6 +580,11 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             Some("admin-countries-hint"),
         ),
         In::Text(
+            "transit_countries",
+            "admin-transit-countries",
+            Some("admin-transit-countries-hint"),
+        ),
+        In::Text(
             "return_countries",
             "admin-return-countries",
             Some("admin-return-countries-hint"),
@@ -748,6 +753,14 @@ fn programme_form_data(pr: &Programme) -> FormData {
                 .join(", "),
         ),
         (
+            "transit_countries".into(),
+            s.transit_countries
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
             "return_countries".into(),
             s.return_countries
                 .iter()
@@ -851,6 +864,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         out
     };
     let host = countries("host_countries", errors);
+    let transit = countries("transit_countries", errors);
     let returns = countries("return_countries", errors);
     let days = f.get("reflection_period_days").parse::<u16>().ok();
     if days.is_none() {
@@ -921,6 +935,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
     Some(ProgrammeSettings {
         reflection_period_days: days?,
         host_countries: host,
+        transit_countries: transit,
         return_countries: returns,
         categories,
         health_assessment: health,

@@ -107,10 +107,12 @@ pub fn key_label(i: &I18n, dim: Option<&str>, code: &str, name: &Option<String>)
     match dim {
         Some(_) if code.is_empty() => i.t("stats-unknown"),
         Some("host_country" | "return_country") => i.country(code),
-        Some("host_region" | "return_region" | "host_subregion" | "return_subregion") => {
-            i.t(&format!("region-{code}"))
-        }
+        Some(
+            "host_region" | "return_region" | "host_subregion" | "return_subregion"
+            | "host_region_iom" | "return_region_iom",
+        ) => i.t(&format!("region-{code}")),
         Some("sex") => i.opt("sex", code),
+        Some("host_or_transit") => i.t(&format!("stats-{code}-country")),
         Some("legal_situation") => i.opt("legal", code),
         Some("vulnerability") => i.opt("vuln", code),
         Some("children") => i.opt("children", code),
@@ -447,6 +449,8 @@ pub async fn page(
     let result = async {
         let by_year = table(Some(Dim::Year), None, false).await?;
         let by_country = table(Some(Dim::ReturnCountry), None, false).await?;
+        let by_host = table(Some(Dim::HostCountry), None, false).await?;
+        let by_transit = table(Some(Dim::HostOrTransit), None, false).await?;
         let by_sex = table(Some(Dim::Sex), None, false).await?;
         let by_age = table(Some(Dim::AgeGroup), None, false).await?;
         let by_children = table(Some(Dim::Children), None, false).await?;
@@ -459,6 +463,8 @@ pub async fn page(
         Ok::<_, homeward_app::AppError>((
             by_year,
             by_country,
+            by_host,
+            by_transit,
             by_sex,
             by_age,
             by_children,
@@ -468,8 +474,18 @@ pub async fn page(
         ))
     }
     .await;
-    let (by_year, by_country, by_sex, by_age, by_children, by_vuln, pipeline, cross) = match result
-    {
+    let (
+        by_year,
+        by_country,
+        by_host,
+        by_transit,
+        by_sex,
+        by_age,
+        by_children,
+        by_vuln,
+        pipeline,
+        cross,
+    ) = match result {
         Ok(x) => x,
         Err(e) => return app_error(&v, e),
     };
@@ -492,6 +508,18 @@ pub async fn page(
             &i,
             spec("countries", "stats-top-countries", Some(10), all),
             &by_country,
+            &query,
+        ),
+        one_dim_figure(
+            &i,
+            spec("hosts", "stats-top-hosts", Some(10), all),
+            &by_host,
+            &query,
+        ),
+        one_dim_figure(
+            &i,
+            spec("transit", "stats-by-host-or-transit", None, all),
+            &by_transit,
             &query,
         ),
         one_dim_figure(&i, spec("sex", "stats-by-sex", None, all), &by_sex, &query),
