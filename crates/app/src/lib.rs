@@ -188,6 +188,7 @@ struct Inner {
     store: Store,
     config: Config,
     stats: cube::StatsCube,
+    joint: stats::JointCache,
     directory: directory::Directory,
     recent: recent::RecentCases,
     /// Password hashes computed at once: each takes Argon2's 19 MiB and a core for tens
@@ -209,6 +210,7 @@ impl App {
                 store,
                 config,
                 stats: cube::StatsCube::default(),
+                joint: stats::JointCache::default(),
                 directory: directory::Directory::default(),
                 recent: recent::RecentCases::default(),
                 passwords: tokio::sync::Semaphore::new(cores()),
@@ -234,6 +236,10 @@ impl App {
 
     pub(crate) fn stats_cube(&self) -> &cube::StatsCube {
         &self.inner.stats
+    }
+
+    pub(crate) fn joint_cache(&self) -> &stats::JointCache {
+        &self.inner.joint
     }
 
     /// Hashes or verifies a password off the request threads, at most one per core.

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use homeward_domain::Stage;
 use homeward_domain::access::StatisticsAccess;
+use homeward_domain::disclosure::{Forced, protect_table_forced};
 use homeward_domain::person::Vulnerability;
 use homeward_domain::stats::{
     ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, exact, exact_counts,
@@ -115,6 +116,52 @@ fn fill_years(years: &mut BTreeSet<String>, filter: &StatFilter) {
     }
 }
 
+/// A table of returns as counted, before it is published.
+struct Tabulated {
+    row_dim: Option<String>,
+    rows: Vec<String>,
+    cols: Vec<String>,
+    people: Counts,
+    cases: Counts,
+    people_shape: Shape,
+    cases_shape: Shape,
+    links: Links,
+}
+
+/// `App::joint_forced`'s answers, each for a filter and a dimension, as of an event
+/// position: a few dozen protected tables each, asked again only once something is
+/// written. At most `JOINT_CACHED` are kept.
+#[derive(Default)]
+pub(crate) struct JointCache {
+    entries: std::sync::Mutex<std::collections::HashMap<(String, Dim), JointEntry>>,
+}
+
+/// Keys whose household totals are forced hidden, as of an event position.
+type JointEntry = (i64, std::sync::Arc<BTreeSet<String>>);
+
+const JOINT_CACHED: usize = 256;
+
+impl JointCache {
+    fn get(&self, key: &(String, Dim), position: i64) -> Option<std::sync::Arc<BTreeSet<String>>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == position)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: (String, Dim), position: i64, value: std::sync::Arc<BTreeSet<String>>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= JOINT_CACHED {
+                entries.retain(|_, (at, _)| *at == position);
+            }
+            if entries.len() < JOINT_CACHED {
+                entries.insert(key, (position, value));
+            }
+        }
+    }
+}
+
 /// The row of the vulnerability table that counts people with any vulnerability.
 pub const ANY_VULNERABILITY: &str = "any";
 
@@ -199,12 +246,122 @@ impl App {
 
     #[tracing::instrument(skip_all)]
     pub async fn returns_table(&self, p: &Principal, q: ReturnsQuery) -> Result<ReturnsTable> {
-        let (filter, exact_numbers) = self.stats_filter(p, q.filter)?;
+        let (filter, exact_numbers) = self.stats_filter(p, q.filter.clone())?;
         let names = self.names().await?;
         let key = |code: &str| Key {
             code: code.to_string(),
             name: names.get(code).cloned(),
         };
+        let t = self.tabulate(&q, &filter).await?;
+        let threshold = self.stats_threshold();
+        let publish = |c: &Counts, shape: Shape| {
+            if exact_numbers {
+                exact_counts(c)
+            } else {
+                protect_counts(c, shape, threshold, &t.links)
+            }
+        };
+        let cases = if exact_numbers || q.by_vulnerability || threshold <= 1 {
+            publish(&t.cases, t.cases_shape)
+        } else {
+            // Household totals that some table crossing these dimensions hides are hidden
+            // here too (`joint_forced`): else this table would give them away.
+            let forced = Forced {
+                rows: self
+                    .forced_flags(q.rows, &t.rows, &filter, threshold)
+                    .await?,
+                columns: self
+                    .forced_flags(q.columns, &t.cols, &filter, threshold)
+                    .await?,
+            };
+            protect_table_forced(&t.cases, t.cases_shape, threshold, &t.links, &forced).0
+        };
+        Ok(ReturnsTable {
+            rows: t.row_dim.clone(),
+            columns: dim_name(q.columns),
+            row_keys: t.rows.iter().map(|r| key(r)).collect(),
+            column_keys: t.cols.iter().map(|c| key(c)).collect(),
+            people: publish(&t.people, t.people_shape),
+            cases,
+            protected: !exact_numbers,
+            threshold,
+            definitions: DEFINITIONS.to_vec(),
+        })
+    }
+
+    /// Which of `keys` (of `dim`) have their household totals forced hidden.
+    async fn forced_flags(
+        &self,
+        dim: Option<Dim>,
+        keys: &[String],
+        filter: &StatFilter,
+        threshold: i64,
+    ) -> Result<Vec<bool>> {
+        let forced = match dim {
+            Some(d) => self.joint_forced(d, filter, threshold).await?,
+            None => Default::default(),
+        };
+        Ok(keys.iter().map(|k| forced.contains(k)).collect())
+    }
+
+    /// The household totals of `dim`'s keys that some table crossing `dim` with another
+    /// dimension hides beyond what its lines hide (`disclosure::Forced`), for this filter.
+    /// Only tables of households by a dimension of people can need it (where a household
+    /// is in several cells, the totals can pin a small cell however many cells are
+    /// hidden); both orientations of each crossing are asked, as a reader may. Kept for
+    /// the filter until the next event is written.
+    async fn joint_forced(
+        &self,
+        dim: Dim,
+        filter: &StatFilter,
+        threshold: i64,
+    ) -> Result<std::sync::Arc<BTreeSet<String>>> {
+        let position = self.store().last_event_position().await?;
+        let key = (format!("{filter:?}"), dim);
+        if let Some(hit) = self.joint_cache().get(&key, position) {
+            return Ok(hit);
+        }
+        let mut forced = BTreeSet::new();
+        for other in Dim::ALL {
+            if other == dim || !(dim.describes_people() || other.describes_people()) {
+                continue;
+            }
+            for (rows, columns) in [(dim, other), (other, dim)] {
+                let q = ReturnsQuery {
+                    rows: Some(rows),
+                    columns: Some(columns),
+                    by_vulnerability: false,
+                    filter: filter.clone(),
+                };
+                let t = self.tabulate(&q, filter).await?;
+                let (_, extra) = protect_table_forced(
+                    &t.cases,
+                    t.cases_shape,
+                    threshold,
+                    &t.links,
+                    &Forced::default(),
+                );
+                let (keys, hidden) = if rows == dim {
+                    (&t.rows, &extra.rows)
+                } else {
+                    (&t.cols, &extra.columns)
+                };
+                for (k, h) in keys.iter().zip(hidden) {
+                    if *h {
+                        forced.insert(k.clone());
+                    }
+                }
+            }
+        }
+        let forced = std::sync::Arc::new(forced);
+        self.joint_cache().put(key, position, forced.clone());
+        Ok(forced)
+    }
+
+    /// The counts of a table of returns, with how its units fall into its rows and
+    /// columns and which of its keys coarser tables sum.
+    async fn tabulate(&self, q: &ReturnsQuery, filter: &StatFilter) -> Result<Tabulated> {
+        let filter = filter.clone();
         // (row, column) -> (people, cases)
         let mut counts: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
         // Totals, each counted directly (see `Counts`): by row, by column, in all.
@@ -342,7 +499,6 @@ impl App {
             total: pick(&total),
         };
         let (people, cases) = (counted(|x| x.0), counted(|x| x.1));
-        let threshold = self.stats_threshold();
         // Countries sum to their sub-region, sub-regions to their region, the youngest age
         // groups to the children: tables by those publish the sums, so suppression here
         // must hold within each of them too.
@@ -367,23 +523,15 @@ impl App {
             columns_partition: !q.columns.is_some_and(Dim::describes_people),
             any_row,
         };
-        let publish = |t: &Counts, shape: Shape| {
-            if exact_numbers {
-                exact_counts(t)
-            } else {
-                protect_counts(t, shape, threshold, &links)
-            }
-        };
-        Ok(ReturnsTable {
-            rows: row_dim,
-            columns: dim_name(q.columns),
-            row_keys: rows.iter().map(|r| key(r)).collect(),
-            column_keys: cols.iter().map(|c| key(c)).collect(),
-            people: publish(&people, people_shape),
-            cases: publish(&cases, cases_shape),
-            protected: !exact_numbers,
-            threshold,
-            definitions: DEFINITIONS.to_vec(),
+        Ok(Tabulated {
+            row_dim,
+            rows,
+            cols,
+            people,
+            cases,
+            people_shape,
+            cases_shape,
+            links,
         })
     }
 

@@ -219,7 +219,7 @@ fn counts_of(p: &Published) -> Counts {
 async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
     use homeward_app::admin::NewUser;
     use homeward_app::auth::SessionKind;
-    use homeward_app::stats::ReturnsQuery;
+    use homeward_app::stats::{ReturnsQuery, ReturnsTable};
     use homeward_domain::access::Role;
     use homeward_store::{Dim, StatFilter};
 
@@ -294,22 +294,17 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
             year.code
         );
     }
-    let dims = [
-        None,
-        Some(Dim::Year),
-        Some(Dim::ReturnCountry),
-        Some(Dim::ReturnSubregion),
-        Some(Dim::HostCountry),
-        Some(Dim::Sex),
-        Some(Dim::AgeGroup),
-        Some(Dim::Children),
-    ];
+    // Every dimension, alone and crossed with every other.
+    let dims: Vec<Option<Dim>> = std::iter::once(None)
+        .chain(Dim::ALL.into_iter().map(Some))
+        .collect();
     let last_month = homeward_domain::stats::last_whole_month(chrono::Utc::now().date_naive());
-    let person = |d: Option<Dim>| matches!(d, Some(Dim::Sex | Dim::AgeGroup | Dim::Children));
-    let mut audited = 0;
+    // Households fall in several keys of a dimension of their people.
+    let person = |d: Option<Dim>| d.is_some_and(Dim::describes_people);
+    let (mut audited, mut jointly) = (0, 0);
     for by_vulnerability in [false, true] {
-        for rows in dims {
-            for columns in dims {
+        for &rows in &dims {
+            for &columns in &dims {
                 if (rows.is_some() && rows == columns) || (by_vulnerability && rows.is_some()) {
                     continue;
                 }
@@ -324,11 +319,28 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                 until_last_month.filter.until = Some(last_month);
                 let all = app.returns_table(&exact, until_last_month).await.unwrap();
                 let shown = app.returns_table(&donor, q).await.unwrap();
+                // The attacker also asks for the one-dimensional table of each dimension,
+                // and takes every total from wherever it is shown.
+                let alone = |d: Option<Dim>| ReturnsQuery {
+                    rows: d,
+                    columns: None,
+                    by_vulnerability: false,
+                    filter: StatFilter::default(),
+                };
+                let crossed = rows.is_some() && columns.is_some() && !by_vulnerability;
+                let (by_rows, by_columns) = if crossed {
+                    (
+                        Some(app.returns_table(&donor, alone(rows)).await.unwrap()),
+                        Some(app.returns_table(&donor, alone(columns)).await.unwrap()),
+                    )
+                } else {
+                    (None, None)
+                };
                 let any_row = shown
                     .row_keys
                     .iter()
                     .position(|k| by_vulnerability && k.code == "any");
-                for (published, exact, shape) in [
+                for (published, exact, shape, line) in [
                     (
                         &shown.people,
                         &all.people,
@@ -337,6 +349,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                             columns_partition: true,
                             any_row,
                         },
+                        (|t: &ReturnsTable| t.people.clone()) as fn(&ReturnsTable) -> Published,
                     ),
                     (
                         &shown.cases,
@@ -346,6 +359,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                             columns_partition: !person(columns),
                             any_row,
                         },
+                        |t: &ReturnsTable| t.cases.clone(),
                     ),
                 ] {
                     let counts = counts_of(exact);
@@ -378,9 +392,37 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                         intervals(&counts, published, shape)
                     );
                     audited += 1;
+                    if let (Some(r), Some(c)) = (&by_rows, &by_columns) {
+                        let joint = with_lines(published, &line(r), &line(c));
+                        assert!(
+                            withstands_arithmetic(&counts, &joint, shape, threshold),
+                            "{rows:?} x {columns:?} with its one-dimensional tables: {:?}",
+                            intervals(&counts, &joint, shape)
+                        );
+                        jointly += 1;
+                    }
                 }
             }
         }
     }
-    assert!(audited > 100, "{audited}");
+    assert!(audited > 400, "{audited}");
+    assert!(jointly > 400, "{jointly}");
+}
+
+/// A table with every total either it or a one-dimensional table of its dimensions shows
+/// (`rows`, `columns`: those tables, one column each).
+fn with_lines(table: &Published, rows: &Published, columns: &Published) -> Published {
+    let take = |mine: &[Cell], line: &Published| -> Vec<Cell> {
+        mine.iter()
+            .enumerate()
+            .map(|(i, c)| match line.cells.get(i).and_then(|r| r.first()) {
+                Some(Cell::Count(n)) => Cell::Count(*n),
+                _ => *c,
+            })
+            .collect()
+    };
+    let mut joint = table.clone();
+    joint.row_totals = take(&table.row_totals, rows);
+    joint.column_totals = take(&table.column_totals, columns);
+    joint
 }

@@ -20,6 +20,10 @@
 //! then the cells (the same, with the totals fixed as the one-dimensional tables publish
 //! them: hiding a total there that another table shows would protect nothing).
 //!
+//! Where hiding cells cannot protect a small count (the totals pin it), totals are hidden
+//! too; those must then be hidden in every table that gives them, the one-dimensional
+//! tables first (`protect_table_forced`, `Forced`).
+//!
 //! Coarser tables (countries summed to their sub-region, age groups to children) are
 //! protected by a rule, not yet by the audit: no group of cells they sum keeps exactly one
 //! hidden cell where it has another count to hide (`stats::secondary`).
@@ -124,9 +128,11 @@ impl Figures {
     fn extreme(&self, f: usize, direction: microlp::OptimizationDirection) -> Option<Option<f64>> {
         let mut p = microlp::Problem::new(direction);
         // A programme of a few hundred figures takes milliseconds. One stopped at its
-        // limit gives a value short of the extreme: a narrower interval, which errs on
-        // the side of hiding more.
-        p.set_time_limit(std::time::Duration::from_millis(200));
+        // limit has no solution and counts as exposed: more is hidden. The limit only
+        // guards against a pathological programme: a short one would make what is
+        // published depend on how busy the machine is, and two answers to one question
+        // that differ give, together, more than either.
+        p.set_time_limit(std::time::Duration::from_secs(10));
         let vars: Vec<Option<microlp::Variable>> = (0..self.values.len())
             .map(|i| {
                 (!self.published[i])
@@ -359,6 +365,39 @@ fn figure_value(counts: &Counts, r: FigureRef) -> i64 {
 /// small count can be narrowed to an interval narrower than the threshold, from this
 /// table, its totals, its one-dimensional tables and its coarser tables (`links`).
 pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Links) -> Published {
+    protect_table_forced(counts, shape, threshold, links, &Forced::default()).0
+}
+
+/// Totals of a table's rows and columns hidden whatever this table's own counts say.
+/// Between tables of one filter: the totals that some table crossing a dimension had to
+/// hide (its cells could not protect a small count alone), which every table giving that
+/// dimension's totals (its one-dimensional table above all) must hide too, else the reader
+/// takes them from there. Empty: none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Forced {
+    pub rows: Vec<bool>,
+    pub columns: Vec<bool>,
+}
+
+impl Forced {
+    pub fn is_empty(&self) -> bool {
+        !self.rows.iter().chain(&self.columns).any(|h| *h)
+    }
+}
+
+/// `protect_table`, with the totals of `forced` hidden from the start (each line then
+/// protected around them, as its own small counts are), and every total this table hides:
+/// where hiding its cells could not protect a small count, more than its lines alone
+/// would, and those must be hidden wherever they are published (`Forced`). Given what it
+/// returned as forced, a second call hides in its lines at least as much, and no total
+/// beyond them: hiding more totals only widens what the cells already withstood.
+pub fn protect_table_forced(
+    counts: &Counts,
+    shape: Shape,
+    threshold: i64,
+    links: &Links,
+    forced: &Forced,
+) -> (Published, Forced) {
     let rows = counts.cells.len();
     let cols = counts.cells.iter().map(Vec::len).max().unwrap_or(0);
     let value = |r: usize, c: usize| counts.cells[r].get(c).copied().unwrap_or(0);
@@ -374,6 +413,7 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             shape.rows_partition,
             &links.rows,
             threshold,
+            &forced.rows,
         )
     } else {
         vec![total_hidden; rows]
@@ -386,6 +426,7 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             shape.columns_partition,
             &links.columns,
             threshold,
+            &forced.columns,
         )
     } else {
         vec![total_hidden; cols]
@@ -410,8 +451,8 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
     // households, all in one column, two of them in one row), totals are hidden too, the
     // smallest non-zero first. With an "any" row only the column totals: they are that
     // row's cells, which no other table gives.
-    // Known limit: a one-dimensional table asked for on its own still publishes the totals
-    // hidden here; protecting it jointly with every table it crosses is not built.
+    // Every total hidden here is returned (`Forced`): the one-dimensional tables, and
+    // every other table giving them, must hide them too.
     let (mut row_hidden, mut column_hidden) = (row_hidden, column_hidden);
     if rows > 1 && cols > 1 {
         let mut proven = vec![];
@@ -451,7 +492,7 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             Cell::Count(n)
         }
     };
-    Published {
+    let published = Published {
         cells: (0..rows)
             .map(|r| (0..cols).map(|c| cell(hidden[r][c], value(r, c))).collect())
             .collect(),
@@ -462,7 +503,12 @@ pub fn protect_table(counts: &Counts, shape: Shape, threshold: i64, links: &Link
             .map(|c| cell(column_hidden[c], column_totals[c]))
             .collect(),
         total: cell(total_hidden, counts.total),
-    }
+    };
+    let hidden_totals = Forced {
+        rows: row_hidden,
+        columns: column_hidden,
+    };
+    (published, hidden_totals)
 }
 
 /// A one-dimensional table (`values`, summing to `total` when `partition`): which of its
@@ -475,6 +521,7 @@ fn protect_line(
     partition: bool,
     groups: &[Vec<usize>],
     threshold: i64,
+    forced: &[bool],
 ) -> Vec<bool> {
     let line = Counts {
         cells: values.iter().map(|v| vec![*v]).collect(),
@@ -491,7 +538,11 @@ fn protect_line(
         rows: groups.to_vec(),
         columns: vec![],
     };
-    let mut hidden: Vec<bool> = values.iter().map(|v| small(*v, threshold)).collect();
+    let mut hidden: Vec<bool> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| small(*v, threshold) || forced.get(i).copied().unwrap_or(false))
+        .collect();
     // Each small count with another hidden count it can trade with, the smallest that
     // suffices: most are then proven protected without a programme.
     for r in 0..values.len() {

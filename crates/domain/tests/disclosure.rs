@@ -7,7 +7,9 @@
 //! group keeps a single hidden cell.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use homeward_domain::disclosure::{FigureRef, intervals, withstands_arithmetic};
+use homeward_domain::disclosure::{
+    FigureRef, Forced, intervals, protect_table_forced, withstands_arithmetic,
+};
 use homeward_domain::stats::{
     Cell, Counts, Links, Published, Shape, protect_counts, protect_linked,
 };
@@ -242,5 +244,199 @@ fn a_total_equal_to_a_column_total_does_not_pin_the_hidden_cells() {
         withstands_arithmetic(&counts, &p, shape, 2),
         "{p:?}: {:?}",
         intervals(&counts, &p, shape)
+    );
+}
+
+/// A line of `values` (a dimension's totals, `total` in all) as its one-dimensional
+/// table counts it.
+fn line(values: &[i64], total: i64) -> Counts {
+    Counts {
+        cells: values.iter().map(|v| vec![*v]).collect(),
+        row_totals: values.to_vec(),
+        column_totals: vec![total],
+        total,
+    }
+}
+
+/// What a reader holds who asks for a table and for the one-dimensional table of each of
+/// its dimensions: the table, with every total either of them shows.
+fn with_lines(table: &Published, rows: &Published, columns: &Published) -> Published {
+    let take = |mine: &[Cell], line: &Published| -> Vec<Cell> {
+        mine.iter()
+            .enumerate()
+            .map(|(i, c)| match line.cells.get(i).and_then(|r| r.first()) {
+                Some(Cell::Count(n)) => Cell::Count(*n),
+                _ => *c,
+            })
+            .collect()
+    };
+    let mut joint = table.clone();
+    joint.row_totals = take(&table.row_totals, rows);
+    joint.column_totals = take(&table.column_totals, columns);
+    for t in [&rows.total, &columns.total] {
+        if let Cell::Count(n) = t {
+            joint.total = Cell::Count(*n);
+        }
+    }
+    joint
+}
+
+/// Households (or people with several vulnerabilities) counted by two dimensions: the
+/// table, protected with the totals the crossing forces (`protect_table_forced`), and each
+/// dimension's one-dimensional table protected with the same forced totals, as the
+/// application publishes them for one filter.
+fn protect_jointly(
+    counts: &Counts,
+    shape: Shape,
+    threshold: i64,
+) -> (Published, Published, Published) {
+    let links = Links::default();
+    let (_, forced) = protect_table_forced(counts, shape, threshold, &links, &Forced::default());
+    let (table, again) = protect_table_forced(counts, shape, threshold, &links, &forced);
+    for (before, now) in forced
+        .rows
+        .iter()
+        .chain(&forced.columns)
+        .zip(again.rows.iter().chain(&again.columns))
+    {
+        assert!(
+            !before || *now,
+            "what was hidden stays hidden: {forced:?} then {again:?}"
+        );
+    }
+    let line_of = |values: &[i64], partition: bool, forced: &[bool]| {
+        let shape = Shape {
+            rows_partition: partition,
+            columns_partition: true,
+            any_row: None,
+        };
+        let forced = Forced {
+            rows: forced.to_vec(),
+            columns: vec![],
+        };
+        protect_table_forced(
+            &line(values, counts.total),
+            shape,
+            threshold,
+            &links,
+            &forced,
+        )
+        .0
+    };
+    let rows = line_of(&counts.row_totals, shape.rows_partition, &forced.rows);
+    let columns = line_of(
+        &counts.column_totals,
+        shape.columns_partition,
+        &forced.columns,
+    );
+    // The table hides no total its one-dimensional tables show, nor shows one they hide.
+    let shown = |c: &Cell| *c != Cell::Suppressed;
+    for (t, l) in table
+        .row_totals
+        .iter()
+        .zip(rows.cells.iter().map(|r| &r[0]))
+    {
+        assert_eq!(shown(t), shown(l), "{table:?} and its rows {rows:?}");
+    }
+    for (t, l) in table
+        .column_totals
+        .iter()
+        .zip(columns.cells.iter().map(|r| &r[0]))
+    {
+        assert_eq!(shown(t), shown(l), "{table:?} and its columns {columns:?}");
+    }
+    (table, rows, columns)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The attacker asks for the table and for the one-dimensional table of each of its
+    /// dimensions: every hidden small count keeps an interval at least the threshold wide.
+    #[test]
+    fn a_table_and_its_one_dimensional_tables_together_give_nothing_away(
+        units in proptest::collection::vec(proptest::collection::vec((0usize..4, 0usize..3), 1..4), 1..40),
+        rows_partition in any::<bool>(),
+        threshold in 2i64..8,
+    ) {
+        let (rows, cols) = (4, 3);
+        let mut cells = vec![vec![0i64; cols]; rows];
+        let mut row_totals = vec![0i64; rows];
+        let mut column_totals = vec![0i64; cols];
+        for members in &units {
+            // A household is in one row of a dimension of the case (its year) and in the
+            // columns of its members (their sex or age).
+            let members: Vec<(usize, usize)> = if rows_partition {
+                members.iter().map(|&(_, c)| (members[0].0, c)).collect()
+            } else {
+                members.clone()
+            };
+            let mut seen_cells = std::collections::BTreeSet::new();
+            let mut seen_rows = std::collections::BTreeSet::new();
+            let mut seen_cols = std::collections::BTreeSet::new();
+            for &(r, c) in &members {
+                if seen_cells.insert((r, c)) { cells[r][c] += 1; }
+                if seen_rows.insert(r) { row_totals[r] += 1; }
+                if seen_cols.insert(c) { column_totals[c] += 1; }
+            }
+        }
+        let counts = Counts { cells, row_totals, column_totals, total: units.len() as i64 };
+        let shape = Shape { rows_partition, columns_partition: false, any_row: None };
+        let (table, by_rows, by_columns) = protect_jointly(&counts, shape, threshold);
+        let joint = with_lines(&table, &by_rows, &by_columns);
+        prop_assert!(
+            withstands_arithmetic(&counts, &joint, shape, threshold),
+            "{counts:?} published as {table:?}, lines {by_rows:?} {by_columns:?}: {:?}",
+            intervals(&counts, &joint, shape)
+        );
+    }
+}
+
+/// The table CI found (see above) once more, attacked with its one-dimensional tables:
+/// the totals it had to hide are hidden there too.
+#[test]
+fn totals_a_table_hides_are_hidden_in_its_one_dimensional_tables() {
+    let counts = Counts {
+        cells: vec![vec![0, 0, 0], vec![0, 2, 1], vec![0, 0, 0], vec![1, 1, 0]],
+        row_totals: vec![0, 2, 0, 2],
+        column_totals: vec![1, 3, 1],
+        total: 3,
+    };
+    let shape = Shape {
+        rows_partition: false,
+        columns_partition: false,
+        any_row: None,
+    };
+    let (_, forced) =
+        protect_table_forced(&counts, shape, 2, &Links::default(), &Forced::default());
+    assert!(!forced.is_empty(), "this table needs totals hidden");
+    // Published alone, the lines would give those totals back.
+    let alone = |values: &[i64]| {
+        protect_counts(
+            &line(values, 3),
+            Shape {
+                rows_partition: false,
+                ..Shape::ADDITIVE
+            },
+            2,
+            &Links::default(),
+        )
+    };
+    let table = protect_counts(&counts, shape, 2, &Links::default());
+    let leaky = with_lines(
+        &table,
+        &alone(&counts.row_totals),
+        &alone(&counts.column_totals),
+    );
+    assert!(
+        !withstands_arithmetic(&counts, &leaky, shape, 2),
+        "the old way leaks"
+    );
+    let (table, by_rows, by_columns) = protect_jointly(&counts, shape, 2);
+    let joint = with_lines(&table, &by_rows, &by_columns);
+    assert!(
+        withstands_arithmetic(&counts, &joint, shape, 2),
+        "{:?}",
+        intervals(&counts, &joint, shape)
     );
 }
