@@ -305,7 +305,8 @@ impl App {
     }
 
     /// The household totals of `dim`'s keys that some table crossing `dim` with another
-    /// dimension hides beyond what its lines hide (`disclosure::Forced`), for this filter.
+    /// dimension hides (`disclosure::Forced`: its line's, and those it had to hide beyond
+    /// them), for this filter.
     /// Only tables of households by a dimension of people can need it (where a household
     /// is in several cells, the totals can pin a small cell however many cells are
     /// hidden); both orientations of each crossing are asked, as a reader may. Kept for
