@@ -116,6 +116,9 @@ fn fill_years(years: &mut BTreeSet<String>, filter: &StatFilter) {
     }
 }
 
+/// Counts by each set of dimensions already asked, for one filter.
+type Memo = std::sync::Mutex<std::collections::HashMap<Vec<Dim>, Vec<homeward_store::ReturnCount>>>;
+
 /// A table of returns as counted, before it is published.
 struct Tabulated {
     row_dim: Option<String>,
@@ -252,7 +255,7 @@ impl App {
             code: code.to_string(),
             name: names.get(code).cloned(),
         };
-        let t = self.tabulate(&q, &filter).await?;
+        let t = self.tabulate(&q, &filter, &Memo::default()).await?;
         let threshold = self.stats_threshold();
         let publish = |c: &Counts, shape: Shape| {
             if exact_numbers {
@@ -323,31 +326,33 @@ impl App {
             return Ok(hit);
         }
         let mut forced = BTreeSet::new();
+        // The margins are the same in every crossing: counted once.
+        let memo = Memo::default();
         for other in Dim::ALL {
             if other == dim || !(dim.describes_people() || other.describes_people()) {
                 continue;
             }
-            for (rows, columns) in [(dim, other), (other, dim)] {
-                let q = ReturnsQuery {
-                    rows: Some(rows),
-                    columns: Some(columns),
-                    by_vulnerability: false,
-                    filter: filter.clone(),
-                };
-                let t = self.tabulate(&q, filter).await?;
-                let (_, extra) = protect_table_forced(
-                    &t.cases,
-                    t.cases_shape,
-                    threshold,
-                    &t.links,
-                    &Forced::default(),
-                );
-                let (keys, hidden) = if rows == dim {
-                    (&t.rows, &extra.rows)
-                } else {
-                    (&t.cols, &extra.columns)
-                };
-                for (k, h) in keys.iter().zip(hidden) {
+            let q = ReturnsQuery {
+                rows: Some(dim),
+                columns: Some(other),
+                by_vulnerability: false,
+                filter: filter.clone(),
+            };
+            let t = self.tabulate(&q, filter, &memo).await?;
+            // As asked, and the other way round (the same counts, transposed): the
+            // suppression need not be symmetric, and the reader may ask either.
+            let turned = t
+                .cases_shape
+                .transposed()
+                .map(|shape| (t.cases.transposed(), shape, t.links.transposed()));
+            let ways = [(t.cases.clone(), t.cases_shape, t.links.clone())]
+                .into_iter()
+                .chain(turned);
+            for (n, (counts, shape, links)) in ways.enumerate() {
+                let (_, hides) =
+                    protect_table_forced(&counts, shape, threshold, &links, &Forced::default());
+                let hidden = if n == 0 { &hides.rows } else { &hides.columns };
+                for (k, h) in t.rows.iter().zip(hidden) {
                     if *h {
                         forced.insert(k.clone());
                     }
@@ -361,7 +366,13 @@ impl App {
 
     /// The counts of a table of returns, with how its units fall into its rows and
     /// columns and which of its keys coarser tables sum.
-    async fn tabulate(&self, q: &ReturnsQuery, filter: &StatFilter) -> Result<Tabulated> {
+    /// `memo` keeps the counts by each set of dimensions for the next table of the filter.
+    async fn tabulate(
+        &self,
+        q: &ReturnsQuery,
+        filter: &StatFilter,
+        memo: &Memo,
+    ) -> Result<Tabulated> {
         let filter = filter.clone();
         // (row, column) -> (people, cases)
         let mut counts: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
@@ -413,13 +424,20 @@ impl App {
             let one = |dims: Vec<Dim>| {
                 let filter = filter.clone();
                 async move {
-                    Ok::<_, AppError>(
-                        self.count_returns(&dims, vec![filter])
-                            .await?
-                            .into_iter()
-                            .next()
-                            .unwrap_or_default(),
-                    )
+                    let known = memo.lock().ok().and_then(|m| m.get(&dims).cloned());
+                    if let Some(counts) = known {
+                        return Ok(counts);
+                    }
+                    let counts = self
+                        .count_returns(&dims, vec![filter])
+                        .await?
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default();
+                    if let Ok(mut m) = memo.lock() {
+                        m.insert(dims, counts.clone());
+                    }
+                    Ok::<_, AppError>(counts)
                 }
             };
             for c in one(dims).await? {

@@ -44,6 +44,15 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// The shape of the transposed table (without an "any" row: it has no column).
+    pub fn transposed(self) -> Option<Shape> {
+        self.any_row.is_none().then_some(Shape {
+            rows_partition: self.columns_partition,
+            columns_partition: self.rows_partition,
+            any_row: None,
+        })
+    }
+
     /// Every unit in one row and one column: totals are sums.
     pub const ADDITIVE: Shape = Shape {
         rows_partition: true,

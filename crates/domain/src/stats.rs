@@ -459,6 +459,24 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The same counts, rows as columns.
+    pub fn transposed(&self) -> Counts {
+        let cols = self.cells.iter().map(Vec::len).max().unwrap_or(0);
+        Counts {
+            cells: (0..cols)
+                .map(|c| {
+                    self.cells
+                        .iter()
+                        .map(|r| r.get(c).copied().unwrap_or(0))
+                        .collect()
+                })
+                .collect(),
+            row_totals: self.column_totals.clone(),
+            column_totals: self.row_totals.clone(),
+            total: self.total,
+        }
+    }
+
     /// Counts whose totals are the sums of their cells (each counted thing in one cell).
     pub fn additive(table: &[Vec<i64>]) -> Counts {
         let cols = table.iter().map(Vec::len).max().unwrap_or(0);
@@ -516,6 +534,16 @@ pub fn protect(table: &[Vec<i64>], threshold: i64) -> Published {
 pub struct Links {
     pub rows: Vec<Vec<usize>>,
     pub columns: Vec<Vec<usize>>,
+}
+
+impl Links {
+    /// The same groups, rows as columns.
+    pub fn transposed(&self) -> Links {
+        Links {
+            rows: self.columns.clone(),
+            columns: self.rows.clone(),
+        }
+    }
 }
 
 /// [`protect`], and no group of `links` is left with exactly one suppressed cell in a
@@ -788,6 +816,43 @@ mod tests {
         let fields: Vec<_> = wrong.iter().map(|v| v.field.as_deref()).collect();
         assert_eq!(fields, vec![Some("from"), Some("until")]);
         assert!(wrong.iter().all(|v| v.code == "period.whole_months"));
+    }
+
+    #[test]
+    fn a_table_turned_round_keeps_its_counts() {
+        let c = Counts {
+            cells: vec![vec![1, 2, 3], vec![4, 5, 6]],
+            row_totals: vec![5, 14],
+            column_totals: vec![5, 7, 8],
+            total: 19,
+        };
+        let t = c.transposed();
+        assert_eq!(t.cells, vec![vec![1, 4], vec![2, 5], vec![3, 6]]);
+        assert_eq!(
+            (t.row_totals.clone(), t.column_totals.clone()),
+            (c.column_totals.clone(), c.row_totals.clone())
+        );
+        assert_eq!(t.transposed(), c);
+        let links = Links {
+            rows: vec![vec![0, 1]],
+            columns: vec![],
+        };
+        assert_eq!(links.transposed().columns, vec![vec![0, 1]]);
+        let shape = crate::disclosure::Shape {
+            rows_partition: true,
+            columns_partition: false,
+            any_row: None,
+        };
+        let turned = shape.transposed().unwrap();
+        assert!(!turned.rows_partition && turned.columns_partition);
+        assert_eq!(
+            crate::disclosure::Shape {
+                any_row: Some(0),
+                ..shape
+            }
+            .transposed(),
+            None
+        );
     }
 
     #[test]
