@@ -9,6 +9,7 @@ use homeward_domain::Stage;
 use homeward_domain::access::StatisticsAccess;
 use homeward_domain::disclosure::{Forced, protect_table_forced};
 use homeward_domain::person::Vulnerability;
+use homeward_domain::rules::Violation;
 use homeward_domain::stats::{
     ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, exact, exact_counts,
     percentile, protect, protect_counts,
@@ -250,12 +251,43 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn returns_table(&self, p: &Principal, q: ReturnsQuery) -> Result<ReturnsTable> {
         let (filter, exact_numbers) = self.stats_filter(p, q.filter.clone())?;
+        if q.rows.is_some() && q.rows == q.columns {
+            return Err(AppError::Invalid(vec![
+                Violation::new(
+                    "statistics.same_dimension",
+                    "rows and columns are grouped by two different dimensions",
+                )
+                .at("columns"),
+            ]));
+        }
+        if !exact_numbers {
+            let wrong: Vec<Violation> = [("rows", q.rows), ("columns", q.columns)]
+                .into_iter()
+                .filter_map(|(field, d)| Some((field, d?)))
+                .filter(|(_, d)| d.exact_only())
+                .map(|(field, d)| {
+                    Violation::new(
+                        "statistics.exact_only",
+                        format!(
+                            "{} is for readers of exact figures: it follows the programmes' settings as they are now, so two tables asked before and after a change would give the difference",
+                            d.code()
+                        ),
+                    )
+                    .at(field)
+                })
+                .collect();
+            if !wrong.is_empty() {
+                return Err(AppError::Invalid(wrong));
+            }
+        }
         let names = self.names().await?;
         let key = |code: &str| Key {
             code: code.to_string(),
             name: names.get(code).cloned(),
         };
-        let t = self.tabulate(&q, &filter, &Memo::default()).await?;
+        // One count per set of dimensions for the whole question, joint protection included.
+        let memo = Memo::default();
+        let t = self.tabulate(&q, &filter, &memo).await?;
         let threshold = self.stats_threshold();
         let publish = |c: &Counts, shape: Shape| {
             if exact_numbers {
@@ -271,10 +303,10 @@ impl App {
             // here too (`joint_forced`): else this table would give them away.
             let forced = Forced {
                 rows: self
-                    .forced_flags(q.rows, &t.rows, &filter, threshold)
+                    .forced_flags(q.rows, &t.rows, &filter, threshold, &memo)
                     .await?,
                 columns: self
-                    .forced_flags(q.columns, &t.cols, &filter, threshold)
+                    .forced_flags(q.columns, &t.cols, &filter, threshold, &memo)
                     .await?,
             };
             protect_table_forced(&t.cases, t.cases_shape, threshold, &t.links, &forced).0
@@ -299,9 +331,10 @@ impl App {
         keys: &[String],
         filter: &StatFilter,
         threshold: i64,
+        memo: &Memo,
     ) -> Result<Vec<bool>> {
         let forced = match dim {
-            Some(d) => self.joint_forced(d, filter, threshold).await?,
+            Some(d) => self.joint_forced(d, filter, threshold, memo).await?,
             None => Default::default(),
         };
         Ok(keys.iter().map(|k| forced.contains(k)).collect())
@@ -319,17 +352,26 @@ impl App {
         dim: Dim,
         filter: &StatFilter,
         threshold: i64,
+        memo: &Memo,
     ) -> Result<std::sync::Arc<BTreeSet<String>>> {
         let position = self.store().last_event_position().await?;
-        let key = (format!("{filter:?}"), dim);
+        // The same filter however its offices were listed.
+        let mut same = filter.clone();
+        if let Some(offices) = same.offices.as_mut() {
+            offices.sort();
+            offices.dedup();
+        }
+        let key = (format!("{same:?}/{threshold}"), dim);
         if let Some(hit) = self.joint_cache().get(&key, position) {
             return Ok(hit);
         }
         let mut forced = BTreeSet::new();
-        // The margins are the same in every crossing: counted once.
-        let memo = Memo::default();
         for other in Dim::ALL {
-            if other == dim || !(dim.describes_people() || other.describes_people()) {
+            // Tables a protected reader cannot ask for need nothing hidden.
+            if other == dim
+                || other.exact_only()
+                || !(dim.describes_people() || other.describes_people())
+            {
                 continue;
             }
             let q = ReturnsQuery {
@@ -338,7 +380,7 @@ impl App {
                 by_vulnerability: false,
                 filter: filter.clone(),
             };
-            let t = self.tabulate(&q, filter, &memo).await?;
+            let t = self.tabulate(&q, filter, memo).await?;
             // As asked, and the other way round (the same counts, transposed): the
             // suppression need not be symmetric, and the reader may ask either.
             let turned = t
@@ -571,11 +613,8 @@ impl App {
         let (counts, durations) = self
             .stats_cube()
             .pipeline(self.store(), filter, move |mut counts| {
-                let durations = days_to_departure(
-                    std::mem::take(&mut counts.durations),
-                    exact_numbers,
-                    threshold,
-                );
+                let durations =
+                    days_to_departure(std::mem::take(&mut counts.durations), exact_numbers);
                 (counts, durations)
             })
             .await?;
@@ -647,32 +686,29 @@ impl App {
 }
 
 /// Durations, by year of departure and country of return (each sorted by the cube), as
-/// medians and 90th percentiles; hidden for fewer cases than `threshold` unless
-/// `exact_numbers`.
+/// medians and 90th percentiles, for readers of exact figures only.
 fn days_to_departure(
     durations: BTreeMap<(i64, String), (Vec<i32>, Vec<i32>)>,
     exact_numbers: bool,
-    threshold: i64,
 ) -> Vec<DaysToDeparture> {
+    // Not for protected readers: a line's count of cases, or even whether a line is
+    // shown, tells of a cell of households by year and country of return that the
+    // protected tables may hide as cover.
+    if !exact_numbers {
+        return vec![];
+    }
     durations
         .into_iter()
         .map(|((year, country), (applied, registered))| {
-            let cases = registered.len() as i64;
             let days = |sorted: &[i32], p: u8| percentile(sorted, p).map(i64::from);
-            // A median of fewer cases than the threshold says too much about them.
-            let shown = exact_numbers || cases >= threshold;
             DaysToDeparture {
                 year,
                 country_of_return: country,
-                cases: if shown {
-                    Cell::Count(cases)
-                } else {
-                    Cell::Suppressed
-                },
-                application_to_departure_median: days(&applied, 50).filter(|_| shown),
-                application_to_departure_p90: days(&applied, 90).filter(|_| shown),
-                registration_to_departure_median: days(&registered, 50).filter(|_| shown),
-                registration_to_departure_p90: days(&registered, 90).filter(|_| shown),
+                cases: Cell::Count(registered.len() as i64),
+                application_to_departure_median: days(&applied, 50),
+                application_to_departure_p90: days(&applied, 90),
+                registration_to_departure_median: days(&registered, 50),
+                registration_to_departure_p90: days(&registered, 90),
             }
         })
         .collect()

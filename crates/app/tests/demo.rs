@@ -294,9 +294,9 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
             year.code
         );
     }
-    // Every dimension, alone and crossed with every other.
+    // Every dimension a donor may group by, alone and crossed with every other.
     let dims: Vec<Option<Dim>> = std::iter::once(None)
-        .chain(Dim::ALL.into_iter().map(Some))
+        .chain(Dim::ALL.into_iter().filter(|d| !d.exact_only()).map(Some))
         .collect();
     let last_month = homeward_domain::stats::last_whole_month(chrono::Utc::now().date_naive());
     // Households fall in several keys of a dimension of their people.
@@ -406,7 +406,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
         }
     }
     assert!(audited > 400, "{audited}");
-    assert!(jointly > 400, "{jointly}");
+    assert!(jointly > 380, "{jointly}");
 }
 
 /// A table with every total either it or a one-dimensional table of its dimensions shows

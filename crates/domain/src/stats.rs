@@ -175,6 +175,13 @@ impl Dim {
         )
     }
 
+    /// Whether only readers of exact figures may group by it. Host or transit is read from
+    /// the programmes' settings as they are now: an administrator who marks a country as
+    /// transit, and unmarks it, would get its returns by subtracting two tables.
+    pub fn exact_only(self) -> bool {
+        matches!(self, Dim::HostOrTransit)
+    }
+
     /// The dimension whose keys group this one's (`parent`), if there is one.
     pub fn coarser(self) -> Option<Dim> {
         match self {

@@ -809,6 +809,11 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     let p = donor.get("/statistics").await;
     assert_eq!(p.status, 200);
     assert!(plain(&p.body).contains("Counts below 5 are not shown"));
+    // Host or transit and days to departure are for readers of exact figures.
+    assert!(!p.body.contains("value=\"host_or_transit\""), "not offered");
+    assert!(!plain(&p.body).contains("Returns from host and transit countries"));
+    assert!(!p.body.contains("id=\"durations-h\""));
+    assert!(plain(&p.body).contains("Top host countries"));
     // A donor's period is whole months: a day-level one is named and left out.
     let p = donor
         .get("/statistics?from=2026-03-02&until=2026-03-31")

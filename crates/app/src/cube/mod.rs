@@ -184,12 +184,15 @@ impl Dicts {
                 // A value is a programme and a place (`source`); the settings are read at
                 // each question, so a country marked as transit counts so at once.
                 let mut map = vec![0u32; self.programmes.len() * self.places.len()];
+                let pairs: std::collections::HashSet<(String, &str)> = transit
+                    .iter()
+                    .map(|(p, c)| (p.to_string(), c.as_str()))
+                    .collect();
                 for (programme, code) in self.programmes.codes.iter().enumerate() {
                     for (place, parts) in self.place_parts.iter().enumerate() {
                         let country = self.countries.codes.get(parts.0 as usize);
-                        let is_transit = transit
-                            .iter()
-                            .any(|(p, c)| p.to_string() == *code && Some(c) == country);
+                        let is_transit =
+                            country.is_some_and(|c| pairs.contains(&(code.clone(), c.as_str())));
                         map[programme * self.places.len() + place] = u32::from(is_transit);
                     }
                 }
@@ -673,7 +676,8 @@ impl StatsCube {
         }
     }
 
-    /// People and cases by `dims`, for each filter, as of the last event written.
+    /// People and cases by `dims`, for each filter, as of the last event written (and, for
+    /// host or transit, the programmes' settings as they are now).
     pub async fn count(
         &self,
         store: &Store,

@@ -441,6 +441,27 @@ async fn regions_by_iom_and_returns_from_countries_of_transit(db: &TestDb) {
         .ok();
     assert_eq!(keys(&t), vec!["transit"], "{t}");
     assert_eq!(t["people"]["cells"], json!([[1]]));
+    // Not for protected readers: the settings can change, and two tables asked before
+    // and after a change would give the returns of the country moved by subtraction.
+    w.get("donor", "/api/statistics/returns?rows=host_or_transit")
+        .await
+        .refused(422, "statistics.exact_only");
+    w.get(
+        "donor",
+        "/api/statistics/returns?rows=sex&columns=host_or_transit",
+    )
+    .await
+    .refused(422, "statistics.exact_only");
+    // A table needs two different dimensions.
+    w.get("approver", "/api/statistics/returns?rows=sex&columns=sex")
+        .await
+        .refused(422, "statistics.same_dimension");
+    // Days to departure are for readers of exact figures: a line's count would repeat a
+    // cell of households that a protected table may hide as cover.
+    let pl = w.get("donor", "/api/statistics/pipeline").await.ok();
+    assert_eq!(pl["durations"], json!([]), "{pl}");
+    let pl = w.get("approver", "/api/statistics/pipeline").await.ok();
+    assert_eq!(pl["durations"][0]["cases"], 1, "{pl}");
 }
 
 homeward_store::db_tests!(

@@ -306,6 +306,10 @@ fn pipeline_tables(i: &I18n, p: &Pipeline) -> Vec<Figure> {
     .iter()
     .map(|k| i.t(k))
     .collect();
+    // Protected readers get no durations (`days_to_departure` says why).
+    if p.protected {
+        return vec![by_year, by_stage];
+    }
     let durations = table_figure("durations", i.t("stats-durations"), head, rows);
     vec![by_year, by_stage, durations]
 }
@@ -450,7 +454,12 @@ pub async fn page(
         let by_year = table(Some(Dim::Year), None, false).await?;
         let by_country = table(Some(Dim::ReturnCountry), None, false).await?;
         let by_host = table(Some(Dim::HostCountry), None, false).await?;
-        let by_transit = table(Some(Dim::HostOrTransit), None, false).await?;
+        // Host or transit is for readers of exact figures (`Dim::exact_only`).
+        let by_transit = if acc.exact {
+            Some(table(Some(Dim::HostOrTransit), None, false).await?)
+        } else {
+            None
+        };
         let by_sex = table(Some(Dim::Sex), None, false).await?;
         let by_age = table(Some(Dim::AgeGroup), None, false).await?;
         let by_children = table(Some(Dim::Children), None, false).await?;
@@ -497,6 +506,14 @@ pub async fn page(
         top,
         of,
     };
+    let transit_figure = by_transit.as_ref().map(|t| {
+        one_dim_figure(
+            &i,
+            spec("transit", "stats-by-host-or-transit", None, all),
+            t,
+            &query,
+        )
+    });
     let mut figures = vec![
         one_dim_figure(
             &i,
@@ -516,12 +533,6 @@ pub async fn page(
             &by_host,
             &query,
         ),
-        one_dim_figure(
-            &i,
-            spec("transit", "stats-by-host-or-transit", None, all),
-            &by_transit,
-            &query,
-        ),
         one_dim_figure(&i, spec("sex", "stats-by-sex", None, all), &by_sex, &query),
         one_dim_figure(&i, spec("ages", "stats-by-age", None, all), &by_age, &query),
         one_dim_figure(
@@ -537,6 +548,10 @@ pub async fn page(
             &query,
         ),
     ];
+    // After the host countries.
+    if let Some(f) = transit_figure {
+        figures.insert(3, f);
+    }
     // The pipeline by stage (cases).
     let labels: Vec<String> = pipeline
         .stages
@@ -568,7 +583,10 @@ pub async fn page(
                 selected: selected.as_deref().unwrap_or("").is_empty(),
             });
         }
-        for d in Dim::ALL {
+        for d in Dim::ALL
+            .into_iter()
+            .filter(|d| acc.exact || !d.exact_only())
+        {
             let code = d.code().to_string();
             v.push(Opt {
                 selected: selected.as_deref() == Some(code.as_str()),
