@@ -365,15 +365,34 @@ impl App {
         if let Some(hit) = self.joint_cache().get(&key, position) {
             return Ok(hit);
         }
-        let mut forced = BTreeSet::new();
-        for other in Dim::ALL {
-            // Tables a protected reader cannot ask for need nothing hidden.
-            if other == dim
-                || other.exact_only()
-                || !(dim.describes_people() || other.describes_people())
-            {
-                continue;
+        // Tables a protected reader cannot ask for need nothing hidden.
+        // Every count the crossings need, in one pass over the returns.
+        let others: Vec<Dim> = Dim::ALL
+            .into_iter()
+            .filter(|&other| {
+                other != dim
+                    && !other.exact_only()
+                    && (dim.describes_people() || other.describes_people())
+            })
+            .collect();
+        let wanted: Vec<Vec<Dim>> = [vec![], vec![dim]]
+            .into_iter()
+            .chain(others.iter().flat_map(|&o| [vec![o], vec![dim, o]]))
+            .filter(|dims| memo.lock().is_ok_and(|m| !m.contains_key(dims)))
+            .collect();
+        if !wanted.is_empty() {
+            let counted = self
+                .stats_cube()
+                .count_many(self.store(), wanted.clone(), filter.clone())
+                .await?;
+            if let Ok(mut m) = memo.lock() {
+                m.extend(wanted.into_iter().zip(counted));
             }
+        }
+        // The tables first (counted above), then their protection on a blocking thread:
+        // tens of protected tables are seconds of a core at worst.
+        let mut jobs = vec![];
+        for &other in &others {
             let q = ReturnsQuery {
                 rows: Some(dim),
                 columns: Some(other),
@@ -381,26 +400,35 @@ impl App {
                 filter: filter.clone(),
             };
             let t = self.tabulate(&q, filter, memo).await?;
-            // As asked, and the other way round (the same counts, transposed): the
-            // suppression need not be symmetric, and the reader may ask either.
-            let turned = t
-                .cases_shape
-                .transposed()
-                .map(|shape| (t.cases.transposed(), shape, t.links.transposed()));
-            let ways = [(t.cases.clone(), t.cases_shape, t.links.clone())]
-                .into_iter()
-                .chain(turned);
-            for (n, (counts, shape, links)) in ways.enumerate() {
-                let (_, hides) =
-                    protect_table_forced(&counts, shape, threshold, &links, &Forced::default());
-                let hidden = if n == 0 { &hides.rows } else { &hides.columns };
-                for (k, h) in t.rows.iter().zip(hidden) {
-                    if *h {
-                        forced.insert(k.clone());
+            jobs.push(t);
+        }
+        let forced = tokio::task::spawn_blocking(move || {
+            let mut forced = BTreeSet::new();
+            for t in jobs {
+                // As asked, and the other way round (the same counts, transposed): the
+                // suppression need not be symmetric, and the reader may ask either.
+                let turned = t
+                    .cases_shape
+                    .transposed()
+                    .map(|shape| (t.cases.transposed(), shape, t.links.transposed()));
+                let ways = [(t.cases.clone(), t.cases_shape, t.links.clone())]
+                    .into_iter()
+                    .chain(turned);
+                for (n, (counts, shape, links)) in ways.enumerate() {
+                    let (_, hides) =
+                        protect_table_forced(&counts, shape, threshold, &links, &Forced::default());
+                    let hidden = if n == 0 { &hides.rows } else { &hides.columns };
+                    for (k, h) in t.rows.iter().zip(hidden) {
+                        if *h {
+                            forced.insert(k.clone());
+                        }
                     }
                 }
             }
-        }
+            forced
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("protecting the crossings: {e}")))?;
         let forced = std::sync::Arc::new(forced);
         self.joint_cache().put(key, position, forced.clone());
         Ok(forced)

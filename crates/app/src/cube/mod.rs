@@ -422,67 +422,101 @@ impl Facts {
         f: &StatFilter,
         transit: &[(Uuid, String)],
     ) -> Vec<ReturnCount> {
+        self.count_many(&[dims.to_vec()], f, transit)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// `count_with` for each set of dimensions of `tables`, in one pass over the people.
+    fn count_many(
+        &self,
+        tables: &[Vec<Dim>],
+        f: &StatFilter,
+        transit: &[(Uuid, String)],
+    ) -> Vec<Vec<ReturnCount>> {
         let filter = Compiled::new(&self.dicts, f);
         let places = self.dicts.places.len();
-        let axes: Vec<(Dim, Axis)> = dims
+        struct Table {
+            axes: Vec<(Dim, Axis)>,
+            width: Vec<usize>,
+            // cell -> (people, cases, the last case counted there (numbered from 1))
+            cells: Vec<(i64, i64, usize)>,
+        }
+        let mut tables: Vec<Table> = tables
             .iter()
-            .map(|&d| (d, self.dicts.axis(d, transit)))
+            .map(|dims| {
+                let axes: Vec<(Dim, Axis)> = dims
+                    .iter()
+                    .map(|&d| (d, self.dicts.axis(d, transit)))
+                    .collect();
+                let width: Vec<usize> = axes.iter().map(|(_, a)| a.codes.len().max(1)).collect();
+                let size = width.iter().product::<usize>();
+                Table {
+                    axes,
+                    width,
+                    cells: vec![(0, 0, 0); size],
+                }
+            })
             .collect();
-        let width: Vec<usize> = axes.iter().map(|(_, a)| a.codes.len().max(1)).collect();
-        let size = width.iter().product::<usize>();
-        // cell -> (people, cases, the last case counted there (numbered from 1))
-        let mut cells = vec![(0i64, 0i64, 0usize); size];
         let mut case = 0usize;
         for ((p, &first), &alive) in self.people.iter().zip(&self.first).zip(&self.alive) {
             case += usize::from(first);
             if !alive || !filter.admits(p) {
                 continue;
             }
-            let mut cell = 0usize;
-            for ((dim, axis), w) in axes.iter().zip(&width) {
-                let key = axis.map.get(source(*dim, p, places)).copied().unwrap_or(0);
-                cell = cell * w + key as usize;
-            }
-            if let Some(c) = cells.get_mut(cell) {
-                c.0 += 1;
-                if c.2 != case {
-                    c.1 += 1;
-                    c.2 = case;
+            for t in &mut tables {
+                let mut cell = 0usize;
+                for ((dim, axis), w) in t.axes.iter().zip(&t.width) {
+                    let key = axis.map.get(source(*dim, p, places)).copied().unwrap_or(0);
+                    cell = cell * w + key as usize;
+                }
+                if let Some(c) = t.cells.get_mut(cell) {
+                    c.0 += 1;
+                    if c.2 != case {
+                        c.1 += 1;
+                        c.2 = case;
+                    }
                 }
             }
         }
-        let mut out: Vec<ReturnCount> = cells
-            .iter()
-            .enumerate()
-            // Without dimensions, the total, even when nothing is counted (as in SQL).
-            .filter(|(_, c)| c.0 > 0 || axes.is_empty())
-            .map(|(mut cell, c)| {
-                let mut keys = vec![String::new(); axes.len()];
-                for (n, ((_, axis), w)) in axes.iter().zip(&width).enumerate().rev() {
-                    keys[n] = axis.codes.get(cell % w).cloned().unwrap_or_default();
-                    cell /= w;
-                }
-                ReturnCount {
-                    keys,
-                    people: c.0,
-                    cases: c.1,
-                }
+        tables
+            .into_iter()
+            .map(|t| {
+                let mut out: Vec<ReturnCount> = t
+                    .cells
+                    .iter()
+                    .enumerate()
+                    // Without dimensions, the total, even when nothing is counted (as in SQL).
+                    .filter(|(_, c)| c.0 > 0 || t.axes.is_empty())
+                    .map(|(mut cell, c)| {
+                        let mut keys = vec![String::new(); t.axes.len()];
+                        for (n, ((_, axis), w)) in t.axes.iter().zip(&t.width).enumerate().rev() {
+                            keys[n] = axis.codes.get(cell % w).cloned().unwrap_or_default();
+                            cell /= w;
+                        }
+                        ReturnCount {
+                            keys,
+                            people: c.0,
+                            cases: c.1,
+                        }
+                    })
+                    .collect();
+                out.sort_by(|a, b| {
+                    for ((dim, _), (x, y)) in t.axes.iter().zip(a.keys.iter().zip(&b.keys)) {
+                        let order = if *dim == Dim::Year {
+                            x.parse::<i64>().ok().cmp(&y.parse::<i64>().ok())
+                        } else {
+                            x.cmp(y)
+                        };
+                        if order.is_ne() {
+                            return order;
+                        }
+                    }
+                    std::cmp::Ordering::Equal
+                });
+                out
             })
-            .collect();
-        out.sort_by(|a, b| {
-            for ((dim, _), (x, y)) in axes.iter().zip(a.keys.iter().zip(&b.keys)) {
-                let order = if *dim == Dim::Year {
-                    x.parse::<i64>().ok().cmp(&y.parse::<i64>().ok())
-                } else {
-                    x.cmp(y)
-                };
-                if order.is_ne() {
-                    return order;
-                }
-            }
-            std::cmp::Ordering::Equal
-        });
-        out
+            .collect()
     }
 
     fn people(&self) -> usize {
@@ -699,6 +733,25 @@ impl StatsCube {
         .await
     }
 
+    /// People and cases by each set of dimensions of `tables`, for one filter, in one pass
+    /// (as `count` gives each).
+    pub async fn count_many(
+        &self,
+        store: &Store,
+        tables: Vec<Vec<Dim>>,
+        filter: StatFilter,
+    ) -> Result<Vec<Vec<ReturnCount>>> {
+        let transit = if tables.iter().flatten().any(|d| *d == Dim::HostOrTransit) {
+            store.transit_countries().await?
+        } else {
+            vec![]
+        };
+        self.pass(store, move |facts| {
+            facts.count_many(&tables, &filter, &transit)
+        })
+        .await
+    }
+
     /// The pipeline for a filter, as of the last event written, given to `reduce` in the
     /// same pass: the durations of every departed case (megabytes at a million cases)
     /// are summed up and freed on the thread that gathered them, and at most one set per
@@ -794,6 +847,29 @@ mod tests {
                 (keys(&["2024", "under_18"]), 1, 1),
                 (keys(&["2025", "18_and_over"]), 1, 1),
             ]
+        );
+    }
+
+    #[test]
+    fn tables_counted_in_one_pass_are_those_counted_one_by_one() {
+        let f = facts(&[
+            row(1, 1, 2024, "SN", "female", "25-59"),
+            row(1, 2, 2024, "SN", "male", "5-11"),
+            row(2, 3, 2025, "ML", "female", "25-59"),
+        ]);
+        let tables = vec![
+            vec![],
+            vec![Dim::Sex],
+            vec![Dim::Year, Dim::Children],
+            vec![Dim::ReturnCountry, Dim::ReturnIomRegion],
+        ];
+        let all = StatFilter::default();
+        let together = f.count_many(&tables, &all, &[]);
+        let alone: Vec<_> = tables.iter().map(|t| f.count(t, &all)).collect();
+        assert_eq!(together, alone);
+        assert_eq!(
+            flat(&together[1]),
+            vec![(keys(&["female"]), 2, 2), (keys(&["male"]), 1, 1)]
         );
     }
 
