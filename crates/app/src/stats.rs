@@ -365,8 +365,8 @@ impl App {
         if let Some(hit) = self.joint_cache().get(&key, position) {
             return Ok(hit);
         }
-        // Tables a protected reader cannot ask for need nothing hidden.
-        // Every count the crossings need, in one pass over the returns.
+        // The crossings a protected reader can ask for (none by a dimension for readers
+        // of exact figures), and every count they need, in one pass over the returns.
         let others: Vec<Dim> = Dim::ALL
             .into_iter()
             .filter(|&other| {

@@ -22,7 +22,8 @@ use crate::state::AppState;
 pub struct StatsQuery {
     /// Group rows by: year, host_country, host_region, host_subregion, host_region_iom,
     /// host_or_transit (`host`, or `transit` where the programme marks the host country
-    /// as a country of transit), return_country, return_region, return_subregion, return_region_iom, sex,
+    /// as a country of transit; for readers of exact figures only, else 422
+    /// `statistics.exact_only`), return_country, return_region, return_subregion, return_region_iom, sex,
     /// age_group, children (under 18 or not), legal_situation, programme, office; or
     /// `vulnerability` (each vulnerability, then `any`; people may count in several
     /// rows). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
@@ -323,7 +324,9 @@ pub async fn returns_xlsx_download(
 }
 
 /// The pipeline: cases and people by stage; withdrawals, rejections and no-shows by year
-/// and by the stage they happened at; days to departure (median and 90th percentile).
+/// and by the stage they happened at; days to departure (median and 90th percentile),
+/// for readers of exact figures only (empty for donors, auditors and administrators: a
+/// line's count would repeat a cell of households a protected table may hide).
 #[utoipa::path(get, path = "/api/statistics/pipeline", tag = "statistics", params(StatsQuery),
     responses(
         (status = 200, description = "The pipeline", body = Pipeline),
