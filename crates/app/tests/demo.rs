@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use homeward_app::{App, Config};
-use homeward_domain::disclosure::{intervals, withstands_arithmetic};
+use homeward_domain::disclosure::{intervals, with_lines, withstands_arithmetic};
 use homeward_domain::stats::{Cell, Counts, Published, Shape};
 use homeward_store::Store;
 
@@ -407,22 +407,4 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
     }
     assert!(audited > 400, "{audited}");
     assert!(jointly > 380, "{jointly}");
-}
-
-/// A table with every total either it or a one-dimensional table of its dimensions shows
-/// (`rows`, `columns`: those tables, one column each).
-fn with_lines(table: &Published, rows: &Published, columns: &Published) -> Published {
-    let take = |mine: &[Cell], line: &Published| -> Vec<Cell> {
-        mine.iter()
-            .enumerate()
-            .map(|(i, c)| match line.cells.get(i).and_then(|r| r.first()) {
-                Some(Cell::Count(n)) => Cell::Count(*n),
-                _ => *c,
-            })
-            .collect()
-    };
-    let mut joint = table.clone();
-    joint.row_totals = take(&table.row_totals, rows);
-    joint.column_totals = take(&table.column_totals, columns);
-    joint
 }

@@ -359,6 +359,31 @@ pub fn withstands_arithmetic(
         })
 }
 
+/// What a reader holds who asks for a table and for the one-dimensional table of each of
+/// its dimensions (`rows`, `columns`: those tables, one column each): the table, with
+/// every total either shows. For the audit (`withstands_arithmetic`) of tables published
+/// together.
+pub fn with_lines(table: &Published, rows: &Published, columns: &Published) -> Published {
+    let take = |mine: &[Cell], line: &Published| -> Vec<Cell> {
+        mine.iter()
+            .enumerate()
+            .map(|(i, c)| match line.cells.get(i).and_then(|r| r.first()) {
+                Some(Cell::Count(n)) => Cell::Count(*n),
+                _ => *c,
+            })
+            .collect()
+    };
+    let mut joint = table.clone();
+    joint.row_totals = take(&table.row_totals, rows);
+    joint.column_totals = take(&table.column_totals, columns);
+    for t in [&rows.total, &columns.total] {
+        if let Cell::Count(n) = t {
+            joint.total = Cell::Count(*n);
+        }
+    }
+    joint
+}
+
 fn figure_value(counts: &Counts, r: FigureRef) -> i64 {
     let at = |v: &[i64], i: usize| v.get(i).copied().unwrap_or(0);
     match r {
