@@ -136,15 +136,13 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/host_countries"),
         );
     }
-    for c in s.transit_countries.difference(&s.host_countries) {
-        v.push(
-            Violation::new(
-                "programme.transit_not_host",
-                format!("{c} is marked as a country of transit but is not a host country of the programme"),
-            )
-            .at("settings/transit_countries"),
-        );
-    }
+    v.extend(s.transit_violations().into_iter().map(|mut x| {
+        x.field = Some(format!(
+            "settings/{}",
+            x.field.as_deref().unwrap_or_default()
+        ));
+        x
+    }));
     if s.reflection_period_days > 90 {
         v.push(
             Violation::new(

@@ -215,6 +215,22 @@ pub struct Package {
 }
 
 impl ProgrammeSettings {
+    /// Countries of transit that are not host countries of the programme.
+    pub fn transit_violations(&self) -> Vec<crate::rules::Violation> {
+        self.transit_countries
+            .difference(&self.host_countries)
+            .map(|c| {
+                crate::rules::Violation::new(
+                    "programme.transit_not_host",
+                    format!(
+                        "{c} is marked as a country of transit but is not a host country of the programme"
+                    ),
+                )
+                .at("transit_countries")
+            })
+            .collect()
+    }
+
     /// The services a referral accepted in the country of return must be for, before a
     /// person with this vulnerability departs; empty when none is needed. The programme's
     /// own list, or for the three that always need one: reception or a shelter for a
@@ -251,4 +267,27 @@ pub struct Programme {
     pub code: ShortText,
     pub name: ShortText,
     pub settings: ProgrammeSettings,
+}
+
+#[cfg(test)]
+mod transit_tests {
+    use super::*;
+
+    #[test]
+    fn a_country_of_transit_is_a_host_country() {
+        let cc = |c: &str| CountryCode::parse(c).unwrap();
+        let mut s: ProgrammeSettings = serde_json::from_value(serde_json::json!({
+            "reflection_period_days": 3, "host_countries": ["NE", "LY"], "return_countries": [],
+            "categories": [], "health_assessment": {"mode": "always"},
+            "escort_required_for": [], "risk_assessment_for_trafficking": false, "currency": "EUR"
+        }))
+        .unwrap();
+        s.transit_countries = [cc("NE")].into_iter().collect();
+        assert!(s.transit_violations().is_empty());
+        s.transit_countries.insert(cc("MA"));
+        let v = s.transit_violations();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].code, "programme.transit_not_host");
+        assert_eq!(v[0].field.as_deref(), Some("transit_countries"));
+    }
 }
