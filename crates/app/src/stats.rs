@@ -132,35 +132,44 @@ struct Tabulated {
     links: Links,
 }
 
-/// `App::joint_forced`'s answers, each for a filter and a dimension, as of an event
-/// position: a few dozen protected tables each, asked again only once something is
-/// written. At most `JOINT_CACHED` are kept.
+/// `App::joint_forced`'s answers, each for a filter and a dimension, as of the returns of
+/// its period (`StatsCube::version`): a few dozen protected tables each, asked again only
+/// once a return of the period is written (a protected period ends with the last whole
+/// month: writing this month's departures leaves them be). At most `JOINT_CACHED` are
+/// kept.
 #[derive(Default)]
 pub(crate) struct JointCache {
     entries: std::sync::Mutex<std::collections::HashMap<(String, Dim), JointEntry>>,
 }
 
-/// Keys whose household totals are forced hidden, as of an event position.
-type JointEntry = (i64, std::sync::Arc<BTreeSet<String>>);
+/// Keys whose household totals are forced hidden, as of a version of the returns.
+type JointEntry = (Version, std::sync::Arc<BTreeSet<String>>);
+
+/// `StatsCube::version`.
+type Version = (u64, u64);
 
 const JOINT_CACHED: usize = 256;
 
 impl JointCache {
-    fn get(&self, key: &(String, Dim), position: i64) -> Option<std::sync::Arc<BTreeSet<String>>> {
+    fn get(
+        &self,
+        key: &(String, Dim),
+        version: Version,
+    ) -> Option<std::sync::Arc<BTreeSet<String>>> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
-            .filter(|(at, _)| *at == position)
+            .filter(|(at, _)| *at == version)
             .map(|(_, v)| v.clone())
     }
 
-    fn put(&self, key: (String, Dim), position: i64, value: std::sync::Arc<BTreeSet<String>>) {
+    fn put(&self, key: (String, Dim), version: Version, value: std::sync::Arc<BTreeSet<String>>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= JOINT_CACHED {
-                entries.retain(|_, (at, _)| *at == position);
+                entries.retain(|_, (at, _)| *at == version);
             }
             if entries.len() < JOINT_CACHED {
-                entries.insert(key, (position, value));
+                entries.insert(key, (version, value));
             }
         }
     }
@@ -202,14 +211,7 @@ impl App {
             )
         })?;
         if !a.exact {
-            // Whole months, up to the last whole month (`protected_period`).
-            let (_, until) = homeward_domain::stats::protected_period(
-                f.from,
-                f.until,
-                crate::now().date_naive(),
-            )
-            .map_err(AppError::Invalid)?;
-            f.until = Some(until);
+            f = self.protected_filter(f)?;
         }
         if let Some(mine) = &a.offices {
             // Only one's own offices, and within them whatever was asked.
@@ -220,6 +222,16 @@ impl App {
             });
         }
         Ok((f, a.exact))
+    }
+
+    /// `f` as a protected reader may ask it: whole months, up to the last whole month
+    /// (`protected_period`).
+    fn protected_filter(&self, mut f: StatFilter) -> Result<StatFilter> {
+        let (_, until) =
+            homeward_domain::stats::protected_period(f.from, f.until, crate::now().date_naive())
+                .map_err(AppError::Invalid)?;
+        f.until = Some(until);
+        Ok(f)
     }
 
     /// Returns by `dims` for each filter, from the in-memory cube (`crate::cube`).
@@ -233,8 +245,20 @@ impl App {
 
     /// Loads the returns and pipeline figures into memory ahead of the first question (a server calls
     /// it once at start: at a million cases the first load takes seconds).
+    /// Then protects the crossings of a protected reader's unfiltered tables (those of
+    /// the page and the API without a filter), which a first question would otherwise wait
+    /// for; they stay until a return of their period is written.
     pub async fn warm_statistics(&self) -> Result<()> {
-        self.stats_cube().refresh(self.store()).await
+        self.stats_cube().refresh(self.store()).await?;
+        let threshold = self.stats_threshold();
+        if threshold > 1 {
+            let filter = self.protected_filter(StatFilter::default())?;
+            let memo = Memo::default();
+            for dim in Dim::ALL.into_iter().filter(|d| !d.exact_only()) {
+                self.joint_forced(dim, &filter, threshold, &memo).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn names(&self) -> Result<BTreeMap<String, String>> {
@@ -346,7 +370,7 @@ impl App {
     /// Only tables of households by a dimension of people can need it (where a household
     /// is in several cells, the totals can pin a small cell however many cells are
     /// hidden); both orientations of each crossing are asked, as a reader may. Kept for
-    /// the filter until the next event is written.
+    /// the filter until a return of its period is written.
     async fn joint_forced(
         &self,
         dim: Dim,
@@ -354,7 +378,10 @@ impl App {
         threshold: i64,
         memo: &Memo,
     ) -> Result<std::sync::Arc<BTreeSet<String>>> {
-        let position = self.store().last_event_position().await?;
+        let version = self
+            .stats_cube()
+            .version(self.store(), filter.from, filter.until)
+            .await?;
         // The same filter however its offices were listed.
         let mut same = filter.clone();
         if let Some(offices) = same.offices.as_mut() {
@@ -362,7 +389,7 @@ impl App {
             offices.dedup();
         }
         let key = (format!("{same:?}/{threshold}"), dim);
-        if let Some(hit) = self.joint_cache().get(&key, position) {
+        if let Some(hit) = self.joint_cache().get(&key, version) {
             return Ok(hit);
         }
         // The crossings a protected reader can ask for (none by a dimension for readers
@@ -430,7 +457,7 @@ impl App {
         .await
         .map_err(|e| AppError::internal(format!("protecting the crossings: {e}")))?;
         let forced = std::sync::Arc::new(forced);
-        self.joint_cache().put(key, position, forced.clone());
+        self.joint_cache().put(key, version, forced.clone());
         Ok(forced)
     }
 

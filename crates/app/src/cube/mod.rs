@@ -19,7 +19,7 @@ use crate::Internally;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN, HOST, TRANSIT};
 use homeward_store::{Dim, ReturnCount, ReturnRow, StatFilter, Store};
 use uuid::Uuid;
@@ -32,6 +32,9 @@ pub use cases::PipelineCounts;
 
 /// Above this many changed cases, reloading everything is quicker than case by case.
 const RELOAD_ABOVE: usize = 20_000;
+
+/// Above this many people, a pass is split between the idle cores.
+const SPLIT_ABOVE: usize = 50_000;
 
 /// Values of one column, each given a small number in order of first sight.
 #[derive(Debug, Default)]
@@ -225,6 +228,12 @@ impl Dicts {
     }
 }
 
+/// A day (from the common era) as its month: months from the common era.
+fn month_of(day: i32) -> i32 {
+    NaiveDate::from_num_days_from_ce_opt(day)
+        .map_or(i32::MIN, |d| d.year() * 12 + d.month0() as i32)
+}
+
 /// Which value of a person a dimension reads (`places`: how many places are known).
 fn source(dim: Dim, p: &Person, places: usize) -> usize {
     let value = match dim {
@@ -314,6 +323,14 @@ impl Compiled {
 #[derive(Debug, Default)]
 struct Facts {
     position: i64,
+    /// Which load of the cube these are (`StatsCube::version`).
+    load: u64,
+    /// Months of departure (`month_of`) -> the number of the last catch-up that changed a
+    /// return in them: a question about whole past months is answered alike until one of
+    /// its months changes, whatever is written in the month under way.
+    changed: HashMap<i32, u64>,
+    /// Catch-ups since the load.
+    catch_ups: u64,
     people: Vec<Person>,
     /// Parallel to `people`: whether the person is the first of a case's run, and whether
     /// still counted (a run lives and dies as one).
@@ -346,6 +363,7 @@ impl Facts {
 
     /// Replaces what is known of these cases by their rows now (none: no returns).
     fn replace(&mut self, changed: &HashMap<Uuid, Vec<ReturnRow>>) -> Result<()> {
+        self.catch_ups += 1;
         let mut run = None;
         let mut next = 0usize;
         for n in 0..self.people.len() {
@@ -356,9 +374,15 @@ impl Facts {
             if self.alive[n] && run.is_some_and(|c| changed.contains_key(c)) {
                 self.alive[n] = false;
                 self.dead += 1;
+                self.changed
+                    .insert(month_of(self.people[n].day), self.catch_ups);
             }
         }
         for (case, rows) in changed {
+            for r in rows {
+                let day = r.departed_on.num_days_from_ce();
+                self.changed.insert(month_of(day), self.catch_ups);
+            }
             self.append(*case, rows)?;
         }
         if self.dead > 1024 && self.dead * 4 > self.people.len() {
@@ -399,6 +423,18 @@ impl Facts {
         self.dead = 0;
     }
 
+    /// The last catch-up that changed a return departed between `from` and `until`.
+    fn last_change(&self, from: Option<NaiveDate>, until: Option<NaiveDate>) -> u64 {
+        let from = from.map(|d| month_of(d.num_days_from_ce()));
+        let until = until.map(|d| month_of(d.num_days_from_ce()));
+        self.changed
+            .iter()
+            .filter(|(m, _)| from.is_none_or(|f| **m >= f) && until.is_none_or(|u| **m <= u))
+            .map(|(_, at)| *at)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Cases with returns.
     fn cases(&self) -> usize {
         self.people
@@ -412,97 +448,163 @@ impl Facts {
     /// People and cases by `dims` (none, one or two), as `Store::count_returns` counts them.
     #[cfg(test)]
     fn count(&self, dims: &[Dim], f: &StatFilter) -> Vec<ReturnCount> {
-        self.count_with(dims, f, &[])
+        self.count_with(dims, f, &[], 1)
     }
 
-    /// `count`, with every programme's countries of transit (`Dim::HostOrTransit`).
+    /// `count`, with every programme's countries of transit (`Dim::HostOrTransit`), on
+    /// up to `cores` threads.
     fn count_with(
         &self,
         dims: &[Dim],
         f: &StatFilter,
         transit: &[(Uuid, String)],
+        cores: usize,
     ) -> Vec<ReturnCount> {
-        self.count_many(&[dims.to_vec()], f, transit)
+        self.count_many(&[dims.to_vec()], f, transit, cores)
             .pop()
             .unwrap_or_default()
     }
 
-    /// `count_with` for each set of dimensions of `tables`, in one pass over the people.
+    /// `count_with` for each set of dimensions of `tables`, in one pass over the people,
+    /// split between up to `cores` threads that each take whole cases.
     fn count_many(
         &self,
         tables: &[Vec<Dim>],
         f: &StatFilter,
         transit: &[(Uuid, String)],
+        cores: usize,
+    ) -> Vec<Vec<ReturnCount>> {
+        let parts = if self.people.len() > SPLIT_ABOVE {
+            cores
+        } else {
+            1
+        };
+        self.count_in_parts(tables, f, transit, parts)
+    }
+
+    /// `count_many`, the people split into `parts` runs of whole cases, one thread each.
+    fn count_in_parts(
+        &self,
+        tables: &[Vec<Dim>],
+        f: &StatFilter,
+        transit: &[(Uuid, String)],
+        parts: usize,
     ) -> Vec<Vec<ReturnCount>> {
         let filter = Compiled::new(&self.dicts, f);
         let places = self.dicts.places.len();
-        struct Table {
-            axes: Vec<(Dim, Axis)>,
-            width: Vec<usize>,
-            // cell -> (people, cases, the last case counted there (numbered from 1))
-            cells: Vec<(i64, i64, usize)>,
+        // Each dimension's key is found once per person, however many tables use it.
+        let mut dims: Vec<Dim> = vec![];
+        for d in tables.iter().flatten() {
+            if !dims.contains(d) {
+                dims.push(*d);
+            }
         }
-        let mut tables: Vec<Table> = tables
+        let axes: Vec<Axis> = dims.iter().map(|&d| self.dicts.axis(d, transit)).collect();
+        let width = |n: usize| axes.get(n).map_or(1, |a| a.codes.len().max(1));
+        // Each table: (its dimension's number in `dims`, the stride of its keys) per axis.
+        let layouts: Vec<Vec<(usize, usize)>> = tables
             .iter()
-            .map(|dims| {
-                let axes: Vec<(Dim, Axis)> = dims
-                    .iter()
-                    .map(|&d| (d, self.dicts.axis(d, transit)))
-                    .collect();
-                let width: Vec<usize> = axes.iter().map(|(_, a)| a.codes.len().max(1)).collect();
-                let size = width.iter().product::<usize>();
-                Table {
-                    axes,
-                    width,
-                    cells: vec![(0, 0, 0); size],
+            .map(|t| {
+                let mut stride = 1;
+                let mut layout = vec![(0, 0); t.len()];
+                for (slot, d) in layout.iter_mut().zip(t).rev() {
+                    let n = dims.iter().position(|x| x == d).unwrap_or(0);
+                    *slot = (n, stride);
+                    stride *= width(n);
                 }
+                layout
             })
             .collect();
-        let mut case = 0usize;
-        for ((p, &first), &alive) in self.people.iter().zip(&self.first).zip(&self.alive) {
-            case += usize::from(first);
-            if !alive || !filter.admits(p) {
-                continue;
-            }
-            for t in &mut tables {
-                let mut cell = 0usize;
-                for ((dim, axis), w) in t.axes.iter().zip(&t.width) {
-                    let key = axis.map.get(source(*dim, p, places)).copied().unwrap_or(0);
-                    cell = cell * w + key as usize;
+        let sizes: Vec<usize> = layouts
+            .iter()
+            .map(|l| l.iter().map(|&(n, _)| width(n)).product())
+            .collect();
+        // The people of `range` (which begins a case): per table, cell -> (people, cases).
+        let count = |range: std::ops::Range<usize>| -> Vec<Vec<(i64, i64)>> {
+            // cell -> (people, cases, the last case counted there (numbered from 1))
+            let mut cells: Vec<Vec<(i64, i64, usize)>> =
+                sizes.iter().map(|&n| vec![(0, 0, 0); n]).collect();
+            let mut keys = vec![0usize; dims.len()];
+            let mut case = 0usize;
+            for n in range {
+                case += usize::from(self.first[n]);
+                let p = &self.people[n];
+                if !self.alive[n] || !filter.admits(p) {
+                    continue;
                 }
-                if let Some(c) = t.cells.get_mut(cell) {
-                    c.0 += 1;
-                    if c.2 != case {
-                        c.1 += 1;
-                        c.2 = case;
+                for (key, (dim, axis)) in keys.iter_mut().zip(dims.iter().zip(&axes)) {
+                    *key = axis.map.get(source(*dim, p, places)).copied().unwrap_or(0) as usize;
+                }
+                for (layout, cells) in layouts.iter().zip(&mut cells) {
+                    let cell: usize = layout.iter().map(|&(n, stride)| keys[n] * stride).sum();
+                    if let Some(c) = cells.get_mut(cell) {
+                        c.0 += 1;
+                        if c.2 != case {
+                            c.1 += 1;
+                            c.2 = case;
+                        }
                     }
                 }
             }
-        }
+            cells
+                .into_iter()
+                .map(|t| t.into_iter().map(|(p, c, _)| (p, c)).collect())
+                .collect()
+        };
+        let bounds = self.split(parts);
+        let counted = if bounds.len() > 2 {
+            // A case lies in one part: its cells' counts of cases add up.
+            std::thread::scope(|s| {
+                let parts: Vec<_> = bounds
+                    .windows(2)
+                    .map(|w| {
+                        let range = w[0]..w[1];
+                        s.spawn(|| count(range))
+                    })
+                    .collect();
+                let mut sum: Vec<Vec<(i64, i64)>> =
+                    sizes.iter().map(|&n| vec![(0, 0); n]).collect();
+                for part in parts {
+                    let part = part.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    for (into, from) in sum.iter_mut().zip(part) {
+                        for (a, b) in into.iter_mut().zip(from) {
+                            a.0 += b.0;
+                            a.1 += b.1;
+                        }
+                    }
+                }
+                sum
+            })
+        } else {
+            count(0..self.people.len())
+        };
         tables
-            .into_iter()
-            .map(|t| {
-                let mut out: Vec<ReturnCount> = t
-                    .cells
+            .iter()
+            .zip(&layouts)
+            .zip(counted)
+            .map(|((dims_of, layout), cells)| {
+                let mut out: Vec<ReturnCount> = cells
                     .iter()
                     .enumerate()
                     // Without dimensions, the total, even when nothing is counted (as in SQL).
-                    .filter(|(_, c)| c.0 > 0 || t.axes.is_empty())
-                    .map(|(mut cell, c)| {
-                        let mut keys = vec![String::new(); t.axes.len()];
-                        for (n, ((_, axis), w)) in t.axes.iter().zip(&t.width).enumerate().rev() {
-                            keys[n] = axis.codes.get(cell % w).cloned().unwrap_or_default();
-                            cell /= w;
-                        }
-                        ReturnCount {
-                            keys,
-                            people: c.0,
-                            cases: c.1,
-                        }
+                    .filter(|(_, c)| c.0 > 0 || layout.is_empty())
+                    .map(|(cell, c)| ReturnCount {
+                        keys: layout
+                            .iter()
+                            .map(|&(n, stride)| {
+                                let key = (cell / stride) % width(n);
+                                axes.get(n)
+                                    .and_then(|a| a.codes.get(key))
+                                    .cloned()
+                                    .unwrap_or_default()
+                            })
+                            .collect(),
+                        people: c.0,
+                        cases: c.1,
                     })
                     .collect();
                 out.sort_by(|a, b| {
-                    for ((dim, _), (x, y)) in t.axes.iter().zip(a.keys.iter().zip(&b.keys)) {
+                    for (dim, (x, y)) in dims_of.iter().zip(a.keys.iter().zip(&b.keys)) {
                         let order = if *dim == Dim::Year {
                             x.parse::<i64>().ok().cmp(&y.parse::<i64>().ok())
                         } else {
@@ -517,6 +619,24 @@ impl Facts {
                 out
             })
             .collect()
+    }
+
+    /// Where to divide the people into `parts` runs of whole cases: the first person of
+    /// each, then the end.
+    fn split(&self, parts: usize) -> Vec<usize> {
+        let len = self.people.len();
+        let mut bounds = vec![0];
+        for k in 1..parts.max(1) {
+            let mut at = len * k / parts;
+            while at < len && !self.first[at] {
+                at += 1;
+            }
+            if at > *bounds.last().unwrap_or(&0) && at < len {
+                bounds.push(at);
+            }
+        }
+        bounds.push(len);
+        bounds
     }
 
     fn people(&self) -> usize {
@@ -537,6 +657,8 @@ pub struct StatsCube {
     passes: Arc<tokio::sync::Semaphore>,
     /// Above this many cases written since the last question, everything is loaded again.
     reload_above: usize,
+    /// Loads so far.
+    loads: std::sync::atomic::AtomicU64,
 }
 
 impl Default for StatsCube {
@@ -558,6 +680,7 @@ impl StatsCube {
             refreshing: tokio::sync::Mutex::default(),
             passes: Arc::new(tokio::sync::Semaphore::new(crate::cores())),
             reload_above: cases,
+            loads: Default::default(),
         }
     }
 
@@ -653,7 +776,10 @@ impl StatsCube {
         // comes back here.
         let Some((changed, last)) = changed else {
             *self.facts.write().map_err(|_| poisoned())? = None;
-            let facts = Self::load(store).await?;
+            let mut facts = Self::load(store).await?;
+            facts.load = 1 + self
+                .loads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             tracing::info!(
                 people = facts.people(),
                 cases = facts.cases.len(),
@@ -680,27 +806,53 @@ impl StatsCube {
         Ok(())
     }
 
-    /// One pass over the figures, off the request threads and at most one per core.
+    /// Which returns of the period between `from` and `until` (days of departure) are
+    /// known, as of the last event written: equal for two questions only if no return of
+    /// the period was written between them (a question about past months stays
+    /// answered while the month under way is written).
+    pub async fn version(
+        &self,
+        store: &Store,
+        from: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Result<(u64, u64)> {
+        self.refresh(store).await?;
+        let guard = self.facts.read().map_err(|_| poisoned())?;
+        let facts = guard.as_ref().ok_or_else(poisoned)?;
+        Ok((facts.load, facts.last_change(from, until)))
+    }
+
+    /// One pass over the figures, off the request threads and at most one per core. `f`
+    /// is told how many cores it may use: more than one when the others are idle.
     async fn pass<T: Send + 'static>(
         &self,
         store: &Store,
-        f: impl Fn(&Facts) -> T + Send + Sync + 'static,
+        f: impl Fn(&Facts, usize) -> T + Send + Sync + 'static,
     ) -> Result<T> {
         let f = Arc::new(f);
         loop {
             self.refresh(store).await?;
-            let _core = self
+            let core = self
                 .passes
                 .clone()
                 .acquire_owned()
                 .await
                 .internal("statistics closed")?;
+            // Idle cores too, if no other question holds them now.
+            let idle = self.passes.available_permits();
+            let extra = self
+                .passes
+                .clone()
+                .try_acquire_many_owned(u32::try_from(idle).unwrap_or(0))
+                .ok();
+            let cores = 1 + extra.as_ref().map_or(0, |p| p.num_permits());
             let facts = self.facts.clone();
             let f = f.clone();
             let counted = tokio::task::spawn_blocking(move || {
+                let _held = (core, extra);
                 let guard = facts.read().map_err(|_| poisoned())?;
                 // None: a reload began after the catch-up above.
-                Ok::<_, AppError>(guard.as_ref().map(|facts| f(facts)))
+                Ok::<_, AppError>(guard.as_ref().map(|facts| f(facts, cores)))
             })
             .await
             .internal("counting statistics failed")??;
@@ -724,10 +876,10 @@ impl StatsCube {
         } else {
             vec![]
         };
-        self.pass(store, move |facts| {
+        self.pass(store, move |facts, cores| {
             filters
                 .iter()
-                .map(|f| facts.count_with(&dims, f, &transit))
+                .map(|f| facts.count_with(&dims, f, &transit, cores))
                 .collect()
         })
         .await
@@ -746,8 +898,8 @@ impl StatsCube {
         } else {
             vec![]
         };
-        self.pass(store, move |facts| {
-            facts.count_many(&tables, &filter, &transit)
+        self.pass(store, move |facts, cores| {
+            facts.count_many(&tables, &filter, &transit, cores)
         })
         .await
     }
@@ -762,7 +914,7 @@ impl StatsCube {
         filter: StatFilter,
         reduce: impl Fn(PipelineCounts) -> T + Send + Sync + 'static,
     ) -> Result<T> {
-        self.pass(store, move |facts| reduce(facts.cases.count(&filter)))
+        self.pass(store, move |facts, _| reduce(facts.cases.count(&filter)))
             .await
     }
 }
@@ -864,7 +1016,7 @@ mod tests {
             vec![Dim::ReturnCountry, Dim::ReturnIomRegion],
         ];
         let all = StatFilter::default();
-        let together = f.count_many(&tables, &all, &[]);
+        let together = f.count_many(&tables, &all, &[], 1);
         let alone: Vec<_> = tables.iter().map(|t| f.count(t, &all)).collect();
         assert_eq!(together, alone);
         assert_eq!(
@@ -892,6 +1044,76 @@ mod tests {
             flat(&f.count(&[Dim::ReturnCountry], &StatFilter::default())),
             vec![(keys(&["ML"]), 1, 1), (keys(&["SN"]), 1, 1)]
         );
+    }
+
+    #[test]
+    fn a_pass_split_between_threads_counts_what_one_thread_counts() {
+        // Families of one to four people, so that a split point often falls inside one.
+        let sexes = ["female", "male"];
+        let ages = ["0-4", "5-11", "18-24", "25-59"];
+        let rows: Vec<ReturnRow> = (0..200u128)
+            .flat_map(|case| {
+                (0..=(case % 4)).map(move |k| {
+                    let n = (case * 7 + k) as usize;
+                    row(
+                        case,
+                        case * 10 + k,
+                        2020 + (case % 5) as i32,
+                        ["SN", "ML", "GN"][n % 3],
+                        sexes[n % 2],
+                        ages[n % 4],
+                    )
+                })
+            })
+            .collect();
+        let f = facts(&rows);
+        let tables = vec![
+            vec![],
+            vec![Dim::Sex],
+            vec![Dim::Year, Dim::AgeGroup],
+            vec![Dim::ReturnCountry, Dim::Sex],
+            vec![Dim::Children, Dim::Year],
+        ];
+        let all = StatFilter::default();
+        let one = f.count_in_parts(&tables, &all, &[], 1);
+        for parts in [2, 3, 7, 500] {
+            assert_eq!(
+                f.count_in_parts(&tables, &all, &[], parts),
+                one,
+                "{parts} parts"
+            );
+        }
+        // Every part begins a case.
+        for b in f.split(7) {
+            assert!(b == f.people.len() || f.first[b], "{b} is inside a case");
+        }
+    }
+
+    #[test]
+    fn a_change_marks_the_months_its_returns_left_and_entered() {
+        let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1);
+        let mut f = facts(&[
+            row(1, 1, 2023, "SN", "female", "25-59"),
+            row(2, 2, 2024, "ML", "male", "25-59"),
+        ]);
+        assert_eq!(f.last_change(None, None), 0);
+        // Case 2 departed in June 2024; now it says July 2024.
+        let mut moved = row(2, 2, 2024, "ML", "male", "25-59");
+        moved.departed_on = NaiveDate::from_ymd_opt(2024, 7, 15).unwrap_or_default();
+        set(&mut f, 2, &[moved]);
+        assert_eq!(f.last_change(None, day(2024, 5)), 0, "before June 2024");
+        assert_eq!(f.last_change(day(2024, 6), day(2024, 6)), 1, "June, left");
+        assert_eq!(
+            f.last_change(day(2024, 7), day(2024, 7)),
+            1,
+            "July, entered"
+        );
+        assert_eq!(f.last_change(day(2024, 8), None), 0, "after");
+        // A case written again with the same returns still marks its month: its people
+        // may have changed.
+        set(&mut f, 1, &[row(1, 1, 2023, "SN", "male", "25-59")]);
+        assert_eq!(f.last_change(day(2023, 6), day(2023, 6)), 2);
+        assert_eq!(f.last_change(day(2024, 1), None), 1);
     }
 
     #[test]
