@@ -293,7 +293,7 @@ impl App {
                     Violation::new(
                         "statistics.exact_only",
                         format!(
-                            "{} is for readers of exact figures: it follows the programmes' settings as they are now, so two tables asked before and after a change would give the difference",
+                            "{} is for readers of exact figures: its keys sum the host countries of each programme as its settings stood at each departure, so tables by host country could not be protected against it",
                             d.code()
                         ),
                     )

@@ -179,6 +179,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         withdrawals,
         last_step_at,
         dates,
+        host_or_transit,
         owner,
         notes,
         flags,
@@ -212,6 +213,7 @@ pub fn redacted_case(case: Case, vis: &Visibility) -> Case {
         withdrawals,
         last_step_at,
         dates,
+        host_or_transit,
         owner,
         flags,
         // Referrals are the case's work with other organisations: who, for what need,
@@ -550,7 +552,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         | Event::ItinerarySet(_)
         | Event::AllowancePaid(_)
         | Event::MarkedReadyToDepart
-        | Event::DepartureConfirmed
+        | Event::DepartureConfirmed { .. }
         | Event::NoShowRecorded { .. }
         | Event::ArrivalRecorded(_)
         | Event::ReintegrationStarted

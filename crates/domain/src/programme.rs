@@ -215,6 +215,15 @@ pub struct Package {
 }
 
 impl ProgrammeSettings {
+    /// Whether a case departing now from `host` departs from a country of transit.
+    pub fn host_or_transit(&self, host: &CountryCode) -> crate::stats::HostOrTransit {
+        if self.transit_countries.contains(host) {
+            crate::stats::HostOrTransit::Transit
+        } else {
+            crate::stats::HostOrTransit::Host
+        }
+    }
+
     /// Countries of transit that are not host countries of the programme.
     pub fn transit_violations(&self) -> Vec<crate::rules::Violation> {
         self.transit_countries
@@ -272,6 +281,7 @@ pub struct Programme {
 #[cfg(test)]
 mod transit_tests {
     use super::*;
+    use crate::stats::HostOrTransit;
 
     #[test]
     fn a_country_of_transit_is_a_host_country() {
@@ -289,5 +299,8 @@ mod transit_tests {
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].code, "programme.transit_not_host");
         assert_eq!(v[0].field.as_deref(), Some("transit_countries"));
+        // A departure from a country of transit, and from the others.
+        assert_eq!(s.host_or_transit(&cc("NE")), HostOrTransit::Transit);
+        assert_eq!(s.host_or_transit(&cc("LY")), HostOrTransit::Host);
     }
 }

@@ -102,8 +102,9 @@ pub enum Dim {
     /// The host country's IOM regional grouping (`countries::iom_region`).
     #[serde(rename = "host_region_iom")]
     HostIomRegion,
-    /// Whether the host country is one of the programme's countries of transit
-    /// (`ProgrammeSettings::transit_countries`): keys `host` and `transit`.
+    /// Whether the case departed from one of its programme's countries of transit
+    /// (`HostOrTransit`, fixed at departure): keys `host` and `transit`, none for
+    /// departures confirmed before they were told apart.
     HostOrTransit,
     ReturnCountry,
     ReturnRegion,
@@ -165,6 +166,15 @@ impl Dim {
         Dim::ALL.into_iter().find(|d| d.code() == code)
     }
 
+    /// Whether only readers of exact figures may group by it. Host or transit sums host
+    /// countries as each programme's settings stood at each departure: no reference data
+    /// links its keys to the host countries', so the suppression in tables by host country
+    /// (and their regions) could not be held to it, and a table by host or transit, less a
+    /// table by host country, would give a hidden country of transit.
+    pub fn exact_only(self) -> bool {
+        matches!(self, Dim::HostOrTransit)
+    }
+
     /// Whether it describes each person (a household's people may differ) rather than
     /// the case: a household is then in several of its keys, and a total of households
     /// is not the sum of its cells.
@@ -173,13 +183,6 @@ impl Dim {
             self,
             Dim::Sex | Dim::AgeGroup | Dim::Children | Dim::LegalSituation
         )
-    }
-
-    /// Whether only readers of exact figures may group by it. Host or transit is read from
-    /// the programmes' settings as they are now: an administrator who marks a country as
-    /// transit, and unmarks it, would get its returns by subtracting two tables.
-    pub fn exact_only(self) -> bool {
-        matches!(self, Dim::HostOrTransit)
     }
 
     /// The dimension whose keys group this one's (`parent`), if there is one.
@@ -230,9 +233,28 @@ impl Dim {
     }
 }
 
-/// The keys of `Dim::HostOrTransit`.
-pub const HOST: &str = "host";
-pub const TRANSIT: &str = "transit";
+/// Whether a case left from a host country that its programme counted, when it departed,
+/// as a country people cross rather than settle in (`ProgrammeSettings::
+/// transit_countries`). Fixed at departure: a later change to the settings leaves past
+/// returns as they were counted, so that no two tables, asked before and after a change,
+/// give by their difference the returns of one country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum HostOrTransit {
+    Host,
+    Transit,
+}
+
+impl HostOrTransit {
+    /// The key of `Dim::HostOrTransit`.
+    pub fn code(self) -> &'static str {
+        match self {
+            HostOrTransit::Host => "host",
+            HostOrTransit::Transit => "transit",
+        }
+    }
+}
 
 /// The age in whole years on `on`; an estimated year counts from 1 January.
 pub fn age_at(dob: DateOfBirth, on: NaiveDate) -> i32 {
@@ -255,6 +277,8 @@ pub struct ReturnFact {
     /// Bit mask of [`Vulnerability`].
     pub vulnerabilities: i64,
     pub legal_situation: LegalSituation,
+    /// None: departed before departures were told apart.
+    pub host_or_transit: Option<HostOrTransit>,
 }
 
 /// The returns of a case: its members, if its departure was confirmed.
@@ -273,6 +297,7 @@ pub fn returns_of(case: &Case) -> Vec<ReturnFact> {
             age_group: AgeGroup::of(age_at(m.details.date_of_birth, day)),
             vulnerabilities: Vulnerability::mask(&m.details.vulnerabilities),
             legal_situation: m.details.legal_situation,
+            host_or_transit: case.host_or_transit,
         })
         .collect()
 }

@@ -820,36 +820,13 @@ impl Store {
         dispatch!(self, s => s.search_people(scope, filter, page).await)
     }
 
-    /// Every programme's countries of transit: (programme, ISO code) pairs, as its
-    /// settings say (`ProgrammeSettings::transit_countries`).
-    pub async fn transit_countries(&self) -> Result<Vec<(Uuid, String)>> {
-        #[derive(serde::Deserialize)]
-        struct Transit {
-            #[serde(default)]
-            transit_countries: Vec<String>,
-        }
-        let mut pairs = vec![];
-        for p in self.list_programmes().await? {
-            let t: Transit = serde_json::from_str(&p.settings).map_err(|e| {
-                StoreError::Corrupt(format!("settings of programme {}: {e}", p.code))
-            })?;
-            pairs.extend(t.transit_countries.into_iter().map(|c| (p.id, c)));
-        }
-        Ok(pairs)
-    }
-
     /// Returns grouped by `dims`: people and (distinct) cases per group.
     pub async fn count_returns(
         &self,
         dims: &[Dim],
         filter: &StatFilter,
     ) -> Result<Vec<ReturnCount>> {
-        let transit = if dims.contains(&Dim::HostOrTransit) {
-            self.transit_countries().await?
-        } else {
-            vec![]
-        };
-        dispatch!(self, s => s.count_returns(dims, filter, &transit).await)
+        dispatch!(self, s => s.count_returns(dims, filter).await)
     }
 
     /// Withdrawals, rejections and no-shows by kind, year and stage.

@@ -117,6 +117,10 @@ mod tests {
                     "0019_inbound_referrals.sql",
                     "957941fd76be194cedc8a083207a0325",
                 ),
+                (
+                    "0020_host_or_transit.sql",
+                    "92dfb03eb8a54606243ab7c6300a2380",
+                ),
             ],
         ),
         (
@@ -173,6 +177,10 @@ mod tests {
                 (
                     "0019_inbound_referrals.sql",
                     "9b4407794bcbb43ca73d4b77834efbdb",
+                ),
+                (
+                    "0020_host_or_transit.sql",
+                    "92dfb03eb8a54606243ab7c6300a2380",
                 ),
             ],
         ),

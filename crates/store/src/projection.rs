@@ -127,6 +127,11 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
             legal_situation: code(&r.legal_situation),
             programme: case.programme.0,
             office: case.host_office.0,
+            host_or_transit: r
+                .host_or_transit
+                .map(|h| h.code())
+                .unwrap_or_default()
+                .into(),
         })
         .collect();
     let interruptions = stats::interruptions_of(events)

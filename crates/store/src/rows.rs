@@ -31,7 +31,7 @@ pub(crate) const INTERRUPTION_COLUMNS: &str = "case_id, seq, kind, occurred_on, 
 /// The columns of a `ReturnRow`.
 pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, host_country, host_region, \
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
-     vulnerabilities, legal_situation, programme, office";
+     vulnerabilities, legal_situation, programme, office, host_or_transit";
 
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
@@ -182,6 +182,8 @@ pub struct ReturnRow {
     pub legal_situation: String,
     pub programme: Uuid,
     pub office: Uuid,
+    /// `HostOrTransit::code`, or empty: departed before departures were told apart.
+    pub host_or_transit: String,
 }
 
 from_row!(ReturnRow {
@@ -200,7 +202,8 @@ from_row!(ReturnRow {
     vulnerabilities,
     legal_situation,
     programme,
-    office
+    office,
+    host_or_transit
 });
 
 /// A withdrawal, rejection or no-show, and the stage it happened at.

@@ -57,12 +57,25 @@ pub fn decode_event(
     event_version: i64,
     payload: &str,
 ) -> std::result::Result<homeward_domain::Event, String> {
-    if event_version != 1 {
-        return Err("unknown event schema version".into());
+    // Older forms, read into the current one.
+    if (event_type, event_version) == ("departure_confirmed", 1) {
+        // `{"type": "departure_confirmed"}`, nothing more: confirmed before departures
+        // were told apart.
+        let v1: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        if v1.len() != 1 || v1.get("type").and_then(|t| t.as_str()) != Some(event_type) {
+            return Err("not a departure_confirmed of schema version 1".into());
+        }
+        return Ok(homeward_domain::Event::DepartureConfirmed {
+            host_or_transit: None,
+        });
     }
     let event: homeward_domain::Event = serde_json::from_str(payload).map_err(|e| e.to_string())?;
     if event.kind() != event_type {
         return Err(format!("payload is a {}", event.kind()));
+    }
+    if i64::from(event.schema_version()) != event_version {
+        return Err("unknown event schema version".into());
     }
     Ok(event)
 }

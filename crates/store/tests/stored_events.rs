@@ -139,3 +139,28 @@ fn a_renamed_field_is_caught() {
         Some("/data/until")
     );
 }
+
+#[test]
+fn a_departure_confirmed_before_departures_were_told_apart_reads_as_neither() {
+    use homeward_domain::Event;
+    use homeward_domain::stats::HostOrTransit;
+    let fixtures = fixtures();
+    let v1 = &fixtures[&("departure_confirmed".to_string(), 1)];
+    let v2 = &fixtures[&("departure_confirmed".to_string(), 2)];
+    assert_eq!(
+        decode_event("departure_confirmed", 1, v1).unwrap(),
+        Event::DepartureConfirmed {
+            host_or_transit: None
+        }
+    );
+    assert_eq!(
+        decode_event("departure_confirmed", 2, v2).unwrap(),
+        Event::DepartureConfirmed {
+            host_or_transit: Some(HostOrTransit::Transit)
+        }
+    );
+    // Each form only at its own version.
+    assert!(decode_event("departure_confirmed", 2, v1).is_err());
+    assert!(decode_event("departure_confirmed", 1, v2).is_err());
+    assert!(decode_event("departure_confirmed", 3, v2).is_err());
+}

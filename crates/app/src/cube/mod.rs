@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::{Datelike, NaiveDate};
-use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN, HOST, TRANSIT};
+use homeward_domain::stats::{ADULTS, AgeGroup, CHILDREN};
 use homeward_store::{Dim, ReturnCount, ReturnRow, StatFilter, Store};
 use uuid::Uuid;
 
@@ -68,8 +68,8 @@ impl Dict {
     }
 }
 
-/// One returned person: every value as its number in the column's dictionary (24 bytes:
-/// a million returned people take 24 MB).
+/// One returned person: every value as its number in the column's dictionary (28 bytes:
+/// a million returned people take 28 MB).
 #[derive(Debug, Clone, Copy)]
 struct Person {
     /// Departure date, as days from the common era.
@@ -83,6 +83,7 @@ struct Person {
     sex: u16,
     age: u16,
     legal: u16,
+    host_or_transit: u16,
 }
 
 /// Every dictionary. A place is a country with its region and sub-region (as the row
@@ -101,6 +102,7 @@ struct Dicts {
     legal: Dict,
     programmes: Dict,
     offices: Dict,
+    host_or_transit: Dict,
 }
 
 impl Dicts {
@@ -136,12 +138,13 @@ impl Dicts {
             sex: self.sexes.intern(&r.sex)?,
             age: self.ages.intern(&r.age_group)?,
             legal: self.legal.intern(&r.legal_situation)?,
+            host_or_transit: self.host_or_transit.intern(&r.host_or_transit)?,
         })
     }
 
     /// A dimension as an axis: its keys, and which key each value of its column is
-    /// (`source`). `transit`: every programme's countries of transit.
-    fn axis(&self, dim: Dim, transit: &[(Uuid, String)]) -> Axis {
+    /// (`source`).
+    fn axis(&self, dim: Dim) -> Axis {
         let same = |d: &Dict| Axis {
             codes: d.codes.clone(),
             map: (0..d.len() as u32).collect(),
@@ -183,27 +186,7 @@ impl Dicts {
                         .collect(),
                 }
             }
-            Dim::HostOrTransit => {
-                // A value is a programme and a place (`source`); the settings are read at
-                // each question, so a country marked as transit counts so at once.
-                let mut map = vec![0u32; self.programmes.len() * self.places.len()];
-                let pairs: std::collections::HashSet<(String, &str)> = transit
-                    .iter()
-                    .map(|(p, c)| (p.to_string(), c.as_str()))
-                    .collect();
-                for (programme, code) in self.programmes.codes.iter().enumerate() {
-                    for (place, parts) in self.place_parts.iter().enumerate() {
-                        let country = self.countries.codes.get(parts.0 as usize);
-                        let is_transit =
-                            country.is_some_and(|c| pairs.contains(&(code.clone(), c.as_str())));
-                        map[programme * self.places.len() + place] = u32::from(is_transit);
-                    }
-                }
-                Axis {
-                    codes: vec![HOST.into(), TRANSIT.into()],
-                    map,
-                }
-            }
+            Dim::HostOrTransit => same(&self.host_or_transit),
             Dim::Sex => same(&self.sexes),
             Dim::AgeGroup => same(&self.ages),
             Dim::Children => Axis {
@@ -234,10 +217,10 @@ fn month_of(day: i32) -> i32 {
         .map_or(i32::MIN, |d| d.year() * 12 + d.month0() as i32)
 }
 
-/// Which value of a person a dimension reads (`places`: how many places are known).
-fn source(dim: Dim, p: &Person, places: usize) -> usize {
+/// Which value of a person a dimension reads.
+fn source(dim: Dim, p: &Person) -> usize {
     let value = match dim {
-        Dim::HostOrTransit => return usize::from(p.programme) * places + usize::from(p.host),
+        Dim::HostOrTransit => p.host_or_transit,
         Dim::Year => p.year,
         Dim::HostCountry | Dim::HostRegion | Dim::HostSubregion | Dim::HostIomRegion => p.host,
         Dim::ReturnCountry | Dim::ReturnRegion | Dim::ReturnSubregion | Dim::ReturnIomRegion => {
@@ -448,19 +431,12 @@ impl Facts {
     /// People and cases by `dims` (none, one or two), as `Store::count_returns` counts them.
     #[cfg(test)]
     fn count(&self, dims: &[Dim], f: &StatFilter) -> Vec<ReturnCount> {
-        self.count_with(dims, f, &[], 1)
+        self.count_with(dims, f, 1)
     }
 
-    /// `count`, with every programme's countries of transit (`Dim::HostOrTransit`), on
-    /// up to `cores` threads.
-    fn count_with(
-        &self,
-        dims: &[Dim],
-        f: &StatFilter,
-        transit: &[(Uuid, String)],
-        cores: usize,
-    ) -> Vec<ReturnCount> {
-        self.count_many(&[dims.to_vec()], f, transit, cores)
+    /// `count`, on up to `cores` threads.
+    fn count_with(&self, dims: &[Dim], f: &StatFilter, cores: usize) -> Vec<ReturnCount> {
+        self.count_many(&[dims.to_vec()], f, cores)
             .pop()
             .unwrap_or_default()
     }
@@ -471,7 +447,6 @@ impl Facts {
         &self,
         tables: &[Vec<Dim>],
         f: &StatFilter,
-        transit: &[(Uuid, String)],
         cores: usize,
     ) -> Vec<Vec<ReturnCount>> {
         let parts = if self.people.len() > SPLIT_ABOVE {
@@ -479,7 +454,7 @@ impl Facts {
         } else {
             1
         };
-        self.count_in_parts(tables, f, transit, parts)
+        self.count_in_parts(tables, f, parts)
     }
 
     /// `count_many`, the people split into `parts` runs of whole cases, one thread each.
@@ -487,11 +462,9 @@ impl Facts {
         &self,
         tables: &[Vec<Dim>],
         f: &StatFilter,
-        transit: &[(Uuid, String)],
         parts: usize,
     ) -> Vec<Vec<ReturnCount>> {
         let filter = Compiled::new(&self.dicts, f);
-        let places = self.dicts.places.len();
         // Each dimension's key is found once per person, however many tables use it.
         let mut dims: Vec<Dim> = vec![];
         for d in tables.iter().flatten() {
@@ -499,7 +472,7 @@ impl Facts {
                 dims.push(*d);
             }
         }
-        let axes: Vec<Axis> = dims.iter().map(|&d| self.dicts.axis(d, transit)).collect();
+        let axes: Vec<Axis> = dims.iter().map(|&d| self.dicts.axis(d)).collect();
         let width = |n: usize| axes.get(n).map_or(1, |a| a.codes.len().max(1));
         // Each table: (its dimension's number in `dims`, the stride of its keys) per axis.
         let layouts: Vec<Vec<(usize, usize)>> = tables
@@ -533,7 +506,7 @@ impl Facts {
                     continue;
                 }
                 for (key, (dim, axis)) in keys.iter_mut().zip(dims.iter().zip(&axes)) {
-                    *key = axis.map.get(source(*dim, p, places)).copied().unwrap_or(0) as usize;
+                    *key = axis.map.get(source(*dim, p)).copied().unwrap_or(0) as usize;
                 }
                 for (layout, cells) in layouts.iter().zip(&mut cells) {
                     let cell: usize = layout.iter().map(|&(n, stride)| keys[n] * stride).sum();
@@ -862,8 +835,7 @@ impl StatsCube {
         }
     }
 
-    /// People and cases by `dims`, for each filter, as of the last event written (and, for
-    /// host or transit, the programmes' settings as they are now).
+    /// People and cases by `dims`, for each filter, as of the last event written.
     pub async fn count(
         &self,
         store: &Store,
@@ -871,15 +843,10 @@ impl StatsCube {
         filters: Vec<StatFilter>,
     ) -> Result<Vec<Vec<ReturnCount>>> {
         let dims = dims.to_vec();
-        let transit = if dims.contains(&Dim::HostOrTransit) {
-            store.transit_countries().await?
-        } else {
-            vec![]
-        };
         self.pass(store, move |facts, cores| {
             filters
                 .iter()
-                .map(|f| facts.count_with(&dims, f, &transit, cores))
+                .map(|f| facts.count_with(&dims, f, cores))
                 .collect()
         })
         .await
@@ -893,13 +860,8 @@ impl StatsCube {
         tables: Vec<Vec<Dim>>,
         filter: StatFilter,
     ) -> Result<Vec<Vec<ReturnCount>>> {
-        let transit = if tables.iter().flatten().any(|d| *d == Dim::HostOrTransit) {
-            store.transit_countries().await?
-        } else {
-            vec![]
-        };
         self.pass(store, move |facts, cores| {
-            facts.count_many(&tables, &filter, &transit, cores)
+            facts.count_many(&tables, &filter, cores)
         })
         .await
     }
@@ -942,6 +904,7 @@ mod tests {
             legal_situation: "irregular".into(),
             programme: Uuid::from_u128(7),
             office: Uuid::from_u128(8),
+            host_or_transit: "host".into(),
         }
     }
 
@@ -1016,7 +979,7 @@ mod tests {
             vec![Dim::ReturnCountry, Dim::ReturnIomRegion],
         ];
         let all = StatFilter::default();
-        let together = f.count_many(&tables, &all, &[], 1);
+        let together = f.count_many(&tables, &all, 1);
         let alone: Vec<_> = tables.iter().map(|t| f.count(t, &all)).collect();
         assert_eq!(together, alone);
         assert_eq!(
@@ -1075,13 +1038,9 @@ mod tests {
             vec![Dim::Children, Dim::Year],
         ];
         let all = StatFilter::default();
-        let one = f.count_in_parts(&tables, &all, &[], 1);
+        let one = f.count_in_parts(&tables, &all, 1);
         for parts in [2, 3, 7, 500] {
-            assert_eq!(
-                f.count_in_parts(&tables, &all, &[], parts),
-                one,
-                "{parts} parts"
-            );
+            assert_eq!(f.count_in_parts(&tables, &all, parts), one, "{parts} parts");
         }
         // Every part begins a case.
         for b in f.split(7) {

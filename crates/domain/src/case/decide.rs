@@ -482,7 +482,9 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                 ctx.occurred_at,
                 ctx.programme,
             ));
-            vec![Event::DepartureConfirmed]
+            vec![Event::DepartureConfirmed {
+                host_or_transit: Some(ctx.programme.host_or_transit(&case.host_country)),
+            }]
         }
         Command::RecordNoShow { reason } => {
             vec![Event::NoShowRecorded { reason }]

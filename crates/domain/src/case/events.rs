@@ -86,7 +86,11 @@ pub enum Event {
     ItinerarySet(Itinerary),
     AllowancePaid(Allowance),
     MarkedReadyToDepart,
-    DepartureConfirmed,
+    DepartureConfirmed {
+        /// From a country of transit or not, by the programme's settings at departure;
+        /// none in events of schema version 1, written before departures were told apart.
+        host_or_transit: Option<crate::stats::HostOrTransit>,
+    },
     NoShowRecorded {
         reason: Option<LongText>,
     },
@@ -198,7 +202,7 @@ impl Event {
             Event::ItinerarySet(_) => "itinerary_set",
             Event::AllowancePaid(_) => "allowance_paid",
             Event::MarkedReadyToDepart => "marked_ready_to_depart",
-            Event::DepartureConfirmed => "departure_confirmed",
+            Event::DepartureConfirmed { .. } => "departure_confirmed",
             Event::NoShowRecorded { .. } => "no_show_recorded",
             Event::ArrivalRecorded(_) => "arrival_recorded",
             Event::ReintegrationStarted => "reintegration_started",
@@ -229,7 +233,11 @@ impl Event {
     /// shape changes, teach the store (`homeward_store::decode_event`) to read the older
     /// form, and add the new version's fixture (`crates/store/tests/fixtures/events`).
     pub fn schema_version(&self) -> u16 {
-        1
+        match self {
+            // 2: with `host_or_transit`.
+            Event::DepartureConfirmed { .. } => 2,
+            _ => 1,
+        }
     }
 
     /// The key that identifies what a detail event is about (a person, a session, a

@@ -163,6 +163,7 @@ fn registered(meta: &EventMeta, r: &CaseRegistered) -> Case {
             registered: Some(meta.occurred_at),
             ..KeyDates::default()
         },
+        host_or_transit: None,
         version: meta.version,
     }
 }
@@ -369,9 +370,10 @@ impl Case {
                 self.enter_pre_departure();
             }
             Event::MarkedReadyToDepart => self.stage = Stage::ReadyToDepart,
-            Event::DepartureConfirmed => {
+            Event::DepartureConfirmed { host_or_transit } => {
                 self.stage = Stage::Departed;
                 self.dates.departed = Some(at);
+                self.host_or_transit = *host_or_transit;
             }
             Event::NoShowRecorded { .. } => {
                 self.stage = Stage::PreDeparture;
@@ -452,7 +454,7 @@ pub(crate) fn is_step(e: &Event) -> bool {
             | Event::ApplicationApproved
             | Event::ApplicationRejected { .. }
             | Event::MarkedReadyToDepart
-            | Event::DepartureConfirmed
+            | Event::DepartureConfirmed { .. }
             | Event::NoShowRecorded { .. }
             | Event::ArrivalRecorded(_)
             | Event::ReintegrationStarted

@@ -239,6 +239,9 @@ pub struct Case {
     /// When the last step of the lifecycle happened: a later step cannot be dated before it.
     pub last_step_at: Option<DateTime<Utc>>,
     pub dates: KeyDates,
+    /// Whether it departed from a country of transit (fixed at departure); none before
+    /// departure, and for departures confirmed before they were told apart.
+    pub host_or_transit: Option<crate::stats::HostOrTransit>,
     /// The caseworker who owns the case: who registered it, from arrival who recorded the
     /// arrival, or whoever was assigned since.
     pub owner: Option<UserId>,

@@ -21,8 +21,9 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// Group rows by: year, host_country, host_region, host_subregion, host_region_iom,
-    /// host_or_transit (`host`, or `transit` where the programme marks the host country
-    /// as a country of transit; for readers of exact figures only, else 422
+    /// host_or_transit (`host`, or `transit` where the programme marked the host country
+    /// as a country of transit when the case departed; empty for departures recorded
+    /// before they were told apart; for readers of exact figures only, else 422
     /// `statistics.exact_only`), return_country, return_region, return_subregion, return_region_iom, sex,
     /// age_group, children (under 18 or not), legal_situation, programme, office; or
     /// `vulnerability` (each vulnerability, then `any`; people may count in several

@@ -37,22 +37,11 @@ pub(crate) fn push_stat_filter(
 }
 
 impl Backend {
-    /// `transit`: every programme's countries of transit, for `Dim::HostOrTransit`.
-    pub async fn count_returns(
-        &self,
-        dims: &[Dim],
-        f: &StatFilter,
-        transit: &[(Uuid, String)],
-    ) -> CResult<Vec<ReturnCount>> {
+    pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
         let cols: Vec<&str> = dims.iter().map(|d| d.code()).collect();
         let mut q = QueryBuilder::<Db>::new("SELECT ");
         for d in dims {
-            match d {
-                Dim::HostOrTransit => push_host_or_transit(&mut q, transit),
-                d => {
-                    q.push(dim_select(*d));
-                }
-            }
+            q.push(dim_select(*d));
             q.push(", ");
         }
         q.push(
@@ -265,24 +254,6 @@ impl Backend {
             referrals,
         })
     }
-}
-
-/// `Dim::HostOrTransit`: "transit" where the host country is one of the programme's
-/// countries of transit, else "host".
-fn push_host_or_transit(q: &mut QueryBuilder<Db>, transit: &[(Uuid, String)]) {
-    use homeward_domain::stats::{HOST, TRANSIT};
-    q.push("CASE WHEN 1 = 0");
-    for (programme, country) in transit {
-        q.push(" OR (programme = ")
-            .push_bind(*programme)
-            .push(" AND host_country = ")
-            .push_bind(country.clone())
-            .push(")");
-    }
-    q.push(format!(
-        " THEN '{TRANSIT}' ELSE '{HOST}' END AS {}",
-        Dim::HostOrTransit.code()
-    ));
 }
 
 /// What a query selects for a dimension: its column (named by its code), or an expression
