@@ -97,6 +97,33 @@ fn links_of(dim: Option<Dim>, keys: &[String]) -> Vec<Vec<usize>> {
     links
 }
 
+/// The dimensions a protected reader can cross with `dim` in a table of households that
+/// may need joint protection (`App::joint_forced`): those of which one, `dim` or it,
+/// describes people (none that only readers of exact figures may ask for).
+fn crossings(dim: Dim) -> Vec<Dim> {
+    Dim::ALL
+        .into_iter()
+        .filter(|&other| {
+            other != dim
+                && !other.exact_only()
+                && (dim.describes_people() || other.describes_people())
+        })
+        .collect()
+}
+
+/// Every set of dimensions `App::joint_forced` counts for `dim`: the total, `dim`'s and
+/// each crossing's totals, and each crossing.
+fn joint_tables(dim: Dim) -> Vec<Vec<Dim>> {
+    [vec![], vec![dim]]
+        .into_iter()
+        .chain(
+            crossings(dim)
+                .into_iter()
+                .flat_map(|o| [vec![o], vec![dim, o]]),
+        )
+        .collect()
+}
+
 /// Adds to `years` (keys of the year dimension) every year between the first and the
 /// last, and those of the filter's period: from its first year, up to its last (or this
 /// year, if it ends later).
@@ -118,7 +145,24 @@ fn fill_years(years: &mut BTreeSet<String>, filter: &StatFilter) {
 }
 
 /// Counts by each set of dimensions already asked, for one filter.
-type Memo = std::sync::Mutex<std::collections::HashMap<Vec<Dim>, Vec<homeward_store::ReturnCount>>>;
+#[derive(Default)]
+struct Memo {
+    counts: std::sync::Mutex<std::collections::HashMap<Vec<Dim>, Vec<homeward_store::ReturnCount>>>,
+    /// The version of the filter's returns (`StatsCube::version`) read before anything was
+    /// counted: every count is at least as new. What `joint_forced` keeps is kept under it
+    /// (a write between the read and a count then only makes the next question count again).
+    since: std::sync::Mutex<Option<Version>>,
+}
+
+impl Memo {
+    /// `since`, set to `now` if nothing set it before.
+    fn since(&self, now: Version) -> Version {
+        match self.since.lock() {
+            Ok(mut since) => *since.get_or_insert(now),
+            Err(_) => now,
+        }
+    }
+}
 
 /// A table of returns as counted, before it is published.
 struct Tabulated {
@@ -254,7 +298,16 @@ impl App {
         if threshold > 1 {
             let filter = self.protected_filter(StatFilter::default())?;
             let memo = Memo::default();
-            for dim in Dim::ALL.into_iter().filter(|d| !d.exact_only()) {
+            let (_, version, _) = self.joint_cached(Dim::Year, &filter, threshold).await?;
+            memo.since(version);
+            let dims = Dim::ALL.into_iter().filter(|d| !d.exact_only());
+            self.count_into(
+                dims.clone().flat_map(joint_tables).collect(),
+                &filter,
+                &memo,
+            )
+            .await?;
+            for dim in dims {
                 self.joint_forced(dim, &filter, threshold, &memo).await?;
             }
         }
@@ -309,10 +362,26 @@ impl App {
             code: code.to_string(),
             name: names.get(code).cloned(),
         };
-        // One count per set of dimensions for the whole question, joint protection included.
+        // One count per set of dimensions for the whole question, joint protection
+        // included, and all of them in one pass over the returns where they are known
+        // ahead: the table, its totals and the crossings not protected yet.
         let memo = Memo::default();
-        let t = self.tabulate(&q, &filter, &memo).await?;
         let threshold = self.stats_threshold();
+        let joint = !(exact_numbers || q.by_vulnerability || threshold <= 1);
+        if !q.by_vulnerability {
+            let dims: Vec<Dim> = q.rows.into_iter().chain(q.columns).collect();
+            let mut tables = vec![vec![], dims.clone()];
+            tables.extend(dims.iter().map(|d| vec![*d]));
+            for &d in dims.iter().filter(|_| joint) {
+                let (_, version, hit) = self.joint_cached(d, &filter, threshold).await?;
+                memo.since(version);
+                if hit.is_none() {
+                    tables.extend(joint_tables(d));
+                }
+            }
+            self.count_into(tables, &filter, &memo).await?;
+        }
+        let t = self.tabulate(&q, &filter, &memo).await?;
         let publish = |c: &Counts, shape: Shape| {
             if exact_numbers {
                 exact_counts(c)
@@ -320,7 +389,7 @@ impl App {
                 protect_counts(c, shape, threshold, &t.links)
             }
         };
-        let cases = if exact_numbers || q.by_vulnerability || threshold <= 1 {
+        let cases = if !joint {
             publish(&t.cases, t.cases_shape)
         } else {
             // Household totals that some table crossing these dimensions hides are hidden
@@ -364,6 +433,60 @@ impl App {
         Ok(keys.iter().map(|k| forced.contains(k)).collect())
     }
 
+    /// `joint_forced`'s cache key for `dim` and `filter`, the version of the returns it
+    /// holds for, and its answer if it is known for that version.
+    async fn joint_cached(
+        &self,
+        dim: Dim,
+        filter: &StatFilter,
+        threshold: i64,
+    ) -> Result<(
+        (String, Dim),
+        Version,
+        Option<std::sync::Arc<BTreeSet<String>>>,
+    )> {
+        let version = self
+            .stats_cube()
+            .version(self.store(), filter.from, filter.until)
+            .await?;
+        // The same filter however its offices were listed.
+        let mut same = filter.clone();
+        if let Some(offices) = same.offices.as_mut() {
+            offices.sort();
+            offices.dedup();
+        }
+        let key = (format!("{same:?}/{threshold}"), dim);
+        let hit = self.joint_cache().get(&key, version);
+        Ok((key, version, hit))
+    }
+
+    /// Counts every set of dimensions of `tables` that `memo` does not hold yet, in one
+    /// pass over the returns, into `memo`.
+    async fn count_into(
+        &self,
+        tables: Vec<Vec<Dim>>,
+        filter: &StatFilter,
+        memo: &Memo,
+    ) -> Result<()> {
+        let mut wanted: Vec<Vec<Dim>> = vec![];
+        for dims in tables {
+            if !wanted.contains(&dims) && memo.counts.lock().is_ok_and(|m| !m.contains_key(&dims)) {
+                wanted.push(dims);
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let counted = self
+            .stats_cube()
+            .count_many(self.store(), wanted.clone(), filter.clone())
+            .await?;
+        if let Ok(mut m) = memo.counts.lock() {
+            m.extend(wanted.into_iter().zip(counted));
+        }
+        Ok(())
+    }
+
     /// The household totals of `dim`'s keys that some table crossing `dim` with another
     /// dimension hides (`disclosure::Forced`: its line's, and those it had to hide beyond
     /// them), for this filter.
@@ -378,46 +501,15 @@ impl App {
         threshold: i64,
         memo: &Memo,
     ) -> Result<std::sync::Arc<BTreeSet<String>>> {
-        let version = self
-            .stats_cube()
-            .version(self.store(), filter.from, filter.until)
-            .await?;
-        // The same filter however its offices were listed.
-        let mut same = filter.clone();
-        if let Some(offices) = same.offices.as_mut() {
-            offices.sort();
-            offices.dedup();
-        }
-        let key = (format!("{same:?}/{threshold}"), dim);
-        if let Some(hit) = self.joint_cache().get(&key, version) {
+        let (key, now, hit) = self.joint_cached(dim, filter, threshold).await?;
+        if let Some(hit) = hit {
             return Ok(hit);
         }
-        // The crossings a protected reader can ask for (none by a dimension for readers
-        // of exact figures), and every count they need, in one pass over the returns.
-        let others: Vec<Dim> = Dim::ALL
-            .into_iter()
-            .filter(|&other| {
-                other != dim
-                    && !other.exact_only()
-                    && (dim.describes_people() || other.describes_people())
-            })
-            .collect();
-        let wanted: Vec<Vec<Dim>> = [vec![], vec![dim]]
-            .into_iter()
-            .chain(others.iter().flat_map(|&o| [vec![o], vec![dim, o]]))
-            .filter(|dims| memo.lock().is_ok_and(|m| !m.contains_key(dims)))
-            .collect();
-        if !wanted.is_empty() {
-            let counted = self
-                .stats_cube()
-                .count_many(self.store(), wanted.clone(), filter.clone())
-                .await?;
-            if let Ok(mut m) = memo.lock() {
-                m.extend(wanted.into_iter().zip(counted));
-            }
-        }
-        // The tables first (counted above), then their protection on a blocking thread:
-        // tens of protected tables are seconds of a core at worst.
+        let version = memo.since(now);
+        self.count_into(joint_tables(dim), filter, memo).await?;
+        let others = crossings(dim);
+        // The tables first (counted above, or with the question), then their protection on
+        // a blocking thread: tens of protected tables are seconds of a core at worst.
         let mut jobs = vec![];
         for &other in &others {
             let q = ReturnsQuery {
@@ -521,7 +613,7 @@ impl App {
             let one = |dims: Vec<Dim>| {
                 let filter = filter.clone();
                 async move {
-                    let known = memo.lock().ok().and_then(|m| m.get(&dims).cloned());
+                    let known = memo.counts.lock().ok().and_then(|m| m.get(&dims).cloned());
                     if let Some(counts) = known {
                         return Ok(counts);
                     }
@@ -531,7 +623,7 @@ impl App {
                         .into_iter()
                         .next()
                         .unwrap_or_default();
-                    if let Ok(mut m) = memo.lock() {
+                    if let Ok(mut m) = memo.counts.lock() {
                         m.insert(dims, counts.clone());
                     }
                     Ok::<_, AppError>(counts)

@@ -492,15 +492,25 @@ impl Facts {
             .iter()
             .map(|l| l.iter().map(|&(n, _)| width(n)).product())
             .collect();
-        // The people of `range` (which begins a case): per table, cell -> (people, cases).
-        let count = |range: std::ops::Range<usize>| -> Vec<Vec<(i64, i64)>> {
-            // cell -> (people, cases, the last case counted there (numbered from 1))
-            let mut cells: Vec<Vec<(i64, i64, usize)>> =
-                sizes.iter().map(|&n| vec![(0, 0, 0); n]).collect();
+        // Every table's cells in one array: table `t` from `offsets[t]`.
+        let offsets: Vec<usize> = sizes
+            .iter()
+            .scan(0, |at, n| {
+                let from = *at;
+                *at += n;
+                Some(from)
+            })
+            .collect();
+        let cells_in_all: usize = sizes.iter().sum();
+        // The people of `range` (which begins a case): cell -> (people, cases).
+        let count = |range: std::ops::Range<usize>| -> Vec<(u32, u32)> {
+            // cell -> (people, cases, the last case counted there (numbered from 1)); a
+            // part holds fewer than 2^32 people.
+            let mut cells: Vec<(u32, u32, u32)> = vec![(0, 0, 0); cells_in_all];
             let mut keys = vec![0usize; dims.len()];
-            let mut case = 0usize;
+            let mut case = 0u32;
             for n in range {
-                case += usize::from(self.first[n]);
+                case += u32::from(self.first[n]);
                 let p = &self.people[n];
                 if !self.alive[n] || !filter.admits(p) {
                     continue;
@@ -508,9 +518,9 @@ impl Facts {
                 for (key, (dim, axis)) in keys.iter_mut().zip(dims.iter().zip(&axes)) {
                     *key = axis.map.get(source(*dim, p)).copied().unwrap_or(0) as usize;
                 }
-                for (layout, cells) in layouts.iter().zip(&mut cells) {
+                for (layout, offset) in layouts.iter().zip(&offsets) {
                     let cell: usize = layout.iter().map(|&(n, stride)| keys[n] * stride).sum();
-                    if let Some(c) = cells.get_mut(cell) {
+                    if let Some(c) = cells.get_mut(offset + cell) {
                         c.0 += 1;
                         if c.2 != case {
                             c.1 += 1;
@@ -519,13 +529,10 @@ impl Facts {
                     }
                 }
             }
-            cells
-                .into_iter()
-                .map(|t| t.into_iter().map(|(p, c, _)| (p, c)).collect())
-                .collect()
+            cells.into_iter().map(|(p, c, _)| (p, c)).collect()
         };
         let bounds = self.split(parts);
-        let counted = if bounds.len() > 2 {
+        let counted: Vec<(i64, i64)> = if bounds.len() > 2 {
             // A case lies in one part: its cells' counts of cases add up.
             std::thread::scope(|s| {
                 let parts: Vec<_> = bounds
@@ -535,22 +542,27 @@ impl Facts {
                         s.spawn(|| count(range))
                     })
                     .collect();
-                let mut sum: Vec<Vec<(i64, i64)>> =
-                    sizes.iter().map(|&n| vec![(0, 0); n]).collect();
+                let mut sum = vec![(0i64, 0i64); cells_in_all];
                 for part in parts {
                     let part = part.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                    for (into, from) in sum.iter_mut().zip(part) {
-                        for (a, b) in into.iter_mut().zip(from) {
-                            a.0 += b.0;
-                            a.1 += b.1;
-                        }
+                    for (a, b) in sum.iter_mut().zip(part) {
+                        a.0 += i64::from(b.0);
+                        a.1 += i64::from(b.1);
                     }
                 }
                 sum
             })
         } else {
             count(0..self.people.len())
+                .into_iter()
+                .map(|(p, c)| (i64::from(p), i64::from(c)))
+                .collect()
         };
+        let counted: Vec<&[(i64, i64)]> = offsets
+            .iter()
+            .zip(&sizes)
+            .map(|(&from, &n)| counted.get(from..from + n).unwrap_or_default())
+            .collect();
         tables
             .iter()
             .zip(&layouts)
@@ -1007,6 +1019,54 @@ mod tests {
             flat(&f.count(&[Dim::ReturnCountry], &StatFilter::default())),
             vec![(keys(&["ML"]), 1, 1), (keys(&["SN"]), 1, 1)]
         );
+    }
+
+    /// A measurement, not a check: `cargo test --release -p homeward-app --lib
+    /// cube::tests::one_pass -- --ignored --nocapture` (docs/decisions/0007).
+    #[test]
+    #[ignore = "a measurement"]
+    fn one_pass_of_many_tables_on_one_and_two_cores() {
+        let countries = ["SN", "ML", "GN", "NG", "GH", "CI", "MA", "IQ", "AF", "GE"];
+        let sexes = ["female", "male"];
+        let ages = ["0-4", "5-11", "12-17", "18-24", "25-59", "60+"];
+        let mut f = Facts::default();
+        for case in 0..450_000u128 {
+            let rows: Vec<ReturnRow> = (0..=(case % 4) / 2)
+                .map(|k| {
+                    let n = (case * 7919 + k * 104_729) as usize;
+                    let year = 2015 + (n % 11) as i32;
+                    row(
+                        case,
+                        case * 10 + k,
+                        year,
+                        countries[n % 10],
+                        sexes[(n / 10) % 2],
+                        ages[(n / 20) % 6],
+                    )
+                })
+                .collect();
+            assert!(f.append(Uuid::from_u128(case), &rows).is_ok());
+        }
+        // What `joint_forced` counts for sex: every crossing with sex, and the totals.
+        let tables: Vec<Vec<Dim>> = [vec![], vec![Dim::Sex]]
+            .into_iter()
+            .chain(
+                Dim::ALL
+                    .into_iter()
+                    .filter(|d| *d != Dim::Sex)
+                    .flat_map(|o| [vec![o], vec![Dim::Sex, o]]),
+            )
+            .collect();
+        let all = StatFilter::default();
+        for parts in [1, 2, 1, 2] {
+            let t = std::time::Instant::now();
+            let n = f.count_in_parts(&tables, &all, parts).len();
+            println!(
+                "{} people, {n} tables, {parts} part(s): {:?}",
+                f.people.len(),
+                t.elapsed()
+            );
+        }
     }
 
     #[test]
