@@ -155,11 +155,18 @@ struct Memo {
 }
 
 impl Memo {
-    /// `since`, set to `now` if nothing set it before.
-    fn since(&self, now: Version) -> Version {
-        match self.since.lock() {
-            Ok(mut since) => *since.get_or_insert(now),
-            Err(_) => now,
+    /// `since`, set to `now` if nothing set it and nothing was counted yet; none when
+    /// counts were taken before any version was read (then nothing is kept under one).
+    fn since(&self, now: Version) -> Option<Version> {
+        let counted = self.counts.lock().map_or(true, |c| !c.is_empty());
+        let mut since = self.since.lock().ok()?;
+        match *since {
+            Some(v) => Some(v),
+            None if counted => None,
+            None => {
+                *since = Some(now);
+                Some(now)
+            }
         }
     }
 }
@@ -207,14 +214,17 @@ impl JointCache {
             .map(|(_, v)| v.clone())
     }
 
+    /// Keeps `value` unless a newer one is kept already (a slow question may end after a
+    /// quicker, later one). When full, everything goes: each is a pass to count again.
     fn put(&self, key: (String, Dim), version: Version, value: std::sync::Arc<BTreeSet<String>>) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= JOINT_CACHED {
-                entries.retain(|_, (at, _)| *at == version);
+            if entries.get(&key).is_some_and(|(at, _)| *at > version) {
+                return;
             }
-            if entries.len() < JOINT_CACHED {
-                entries.insert(key, (version, value));
+            if entries.len() >= JOINT_CACHED && !entries.contains_key(&key) {
+                entries.clear();
             }
+            entries.insert(key, (version, value));
         }
     }
 }
@@ -549,7 +559,9 @@ impl App {
         .await
         .map_err(|e| AppError::internal(format!("protecting the crossings: {e}")))?;
         let forced = std::sync::Arc::new(forced);
-        self.joint_cache().put(key, version, forced.clone());
+        if let Some(version) = version {
+            self.joint_cache().put(key, version, forced.clone());
+        }
         Ok(forced)
     }
 
@@ -893,6 +905,38 @@ pub struct Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joint_protection_is_kept_only_under_a_version_read_before_counting() {
+        // Read first, then counted: kept under what was read, whatever is read later.
+        let memo = Memo::default();
+        assert_eq!(memo.since((1, 4)), Some((1, 4)));
+        assert_eq!(memo.since((1, 9)), Some((1, 4)));
+        // Counted before any version was read: the counts may be older than any version
+        // read now, so nothing is kept.
+        let late = Memo::default();
+        if let Ok(mut c) = late.counts.lock() {
+            c.insert(vec![], vec![]);
+        }
+        assert_eq!(late.since((1, 9)), None);
+    }
+
+    #[test]
+    fn the_joint_cache_keeps_the_newest_answer() {
+        let cache = JointCache::default();
+        let key = ("filter".to_string(), Dim::Sex);
+        let answer = |k: &str| std::sync::Arc::new(BTreeSet::from([k.to_string()]));
+        cache.put(key.clone(), (1, 5), answer("new"));
+        // A slow question that read an older version ends later: the newer answer stays.
+        cache.put(key.clone(), (1, 3), answer("old"));
+        assert_eq!(cache.get(&key, (1, 5)), Some(answer("new")));
+        assert_eq!(cache.get(&key, (1, 3)), None);
+        // Full: the rest goes, the new one is kept.
+        for n in 0..JOINT_CACHED {
+            cache.put((n.to_string(), Dim::Year), (1, 5), answer("x"));
+        }
+        assert!(cache.entries.lock().is_ok_and(|e| e.len() <= JOINT_CACHED));
+    }
 
     fn keys(k: &[&str]) -> Vec<String> {
         k.iter().map(|s| s.to_string()).collect()

@@ -103,8 +103,8 @@ pub enum Dim {
     #[serde(rename = "host_region_iom")]
     HostIomRegion,
     /// Whether the case departed from one of its programme's countries of transit
-    /// (`HostOrTransit`, fixed at departure): keys `host` and `transit`, none for
-    /// departures confirmed before they were told apart.
+    /// (`HostOrTransit`, fixed when the departure is recorded): keys `host` and
+    /// `transit`, none for departures confirmed before they were told apart.
     HostOrTransit,
     ReturnCountry,
     ReturnRegion,
@@ -233,10 +233,11 @@ impl Dim {
     }
 }
 
-/// Whether a case left from a host country that its programme counted, when it departed,
-/// as a country people cross rather than settle in (`ProgrammeSettings::
-/// transit_countries`). Fixed at departure: a later change to the settings leaves past
-/// returns as they were counted, so that no two tables, asked before and after a change,
+/// Whether a case left from a host country that its programme counted, when the
+/// departure was recorded, as a country people cross rather than settle in
+/// (`ProgrammeSettings::transit_countries`). Fixed then (a departure recorded late, with
+/// an earlier date, takes the settings of the day it is recorded): a later change to the
+/// settings leaves past returns as they were counted, so that no two tables, asked before and after a change,
 /// give by their difference the returns of one country.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -70,7 +70,7 @@ impl Dict {
 
 /// One returned person: every value as its number in the column's dictionary (28 bytes:
 /// a million returned people take 28 MB).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Person {
     /// Departure date, as days from the common era.
     day: i32,
@@ -330,23 +330,30 @@ struct Facts {
 impl Facts {
     /// Adds a case not known yet.
     fn append(&mut self, case: Uuid, rows: &[ReturnRow]) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
         let people = rows
             .iter()
             .map(|r| self.dicts.person(r))
             .collect::<Result<Vec<_>>>()?;
+        self.append_people(case, people);
+        Ok(())
+    }
+
+    /// Adds a case's people, next to each other (none: nothing to add).
+    fn append_people(&mut self, case: Uuid, people: Vec<Person>) {
+        if people.is_empty() {
+            return;
+        }
         self.first.extend((0..people.len()).map(|n| n == 0));
         self.alive.extend(std::iter::repeat_n(true, people.len()));
         self.people.extend(people);
         self.runs.push(case);
-        Ok(())
     }
 
     /// Replaces what is known of these cases by their rows now (none: no returns).
     fn replace(&mut self, changed: &HashMap<Uuid, Vec<ReturnRow>>) -> Result<()> {
         self.catch_ups += 1;
+        // Where each changed case's people are now.
+        let mut known: HashMap<Uuid, Vec<usize>> = HashMap::new();
         let mut run = None;
         let mut next = 0usize;
         for n in 0..self.people.len() {
@@ -354,19 +361,34 @@ impl Facts {
                 run = self.runs.get(next);
                 next += 1;
             }
-            if self.alive[n] && run.is_some_and(|c| changed.contains_key(c)) {
-                self.alive[n] = false;
-                self.dead += 1;
-                self.changed
-                    .insert(month_of(self.people[n].day), self.catch_ups);
+            if self.alive[n]
+                && let Some(c) = run.filter(|c| changed.contains_key(c))
+            {
+                known.entry(*c).or_default().push(n);
             }
         }
         for (case, rows) in changed {
-            for r in rows {
-                let day = r.departed_on.num_days_from_ce();
-                self.changed.insert(month_of(day), self.catch_ups);
+            let mut new = rows
+                .iter()
+                .map(|r| self.dicts.person(r))
+                .collect::<Result<Vec<_>>>()?;
+            let at = known.remove(case).unwrap_or_default();
+            let mut old: Vec<Person> = at.iter().map(|&n| self.people[n]).collect();
+            old.sort_unstable();
+            new.sort_unstable();
+            // Written again with the same returns (a follow-up, a note): the figures, and
+            // the months they count in, stay as they are.
+            if old == new {
+                continue;
             }
-            self.append(*case, rows)?;
+            for &n in &at {
+                self.alive[n] = false;
+                self.dead += 1;
+            }
+            for p in old.iter().chain(&new) {
+                self.changed.insert(month_of(p.day), self.catch_ups);
+            }
+            self.append_people(*case, new);
         }
         if self.dead > 1024 && self.dead * 4 > self.people.len() {
             self.compact();
@@ -506,6 +528,7 @@ impl Facts {
         let count = |range: std::ops::Range<usize>| -> Vec<(u32, u32)> {
             // cell -> (people, cases, the last case counted there (numbered from 1)); a
             // part holds fewer than 2^32 people.
+            debug_assert!(range.len() < u32::MAX as usize);
             let mut cells: Vec<(u32, u32, u32)> = vec![(0, 0, 0); cells_in_all];
             let mut keys = vec![0usize; dims.len()];
             let mut case = 0u32;
@@ -801,17 +824,28 @@ impl StatsCube {
         from: Option<NaiveDate>,
         until: Option<NaiveDate>,
     ) -> Result<(u64, u64)> {
-        self.refresh(store).await?;
-        let guard = self.facts.read().map_err(|_| poisoned())?;
-        let facts = guard.as_ref().ok_or_else(poisoned)?;
-        Ok((facts.load, facts.last_change(from, until)))
+        loop {
+            self.refresh(store).await?;
+            let known = {
+                let guard = self.facts.read().map_err(|_| poisoned())?;
+                guard
+                    .as_ref()
+                    .map(|facts| (facts.load, facts.last_change(from, until)))
+            };
+            // None: a reload began after the catch-up above; wait for it.
+            if let Some(version) = known {
+                return Ok(version);
+            }
+        }
     }
 
     /// One pass over the figures, off the request threads and at most one per core. `f`
     /// is told how many cores it may use: more than one when the others are idle.
+    /// `splits`: whether `f` counts the people, which it may split between cores.
     async fn pass<T: Send + 'static>(
         &self,
         store: &Store,
+        splits: bool,
         f: impl Fn(&Facts, usize) -> T + Send + Sync + 'static,
     ) -> Result<T> {
         let f = Arc::new(f);
@@ -823,8 +857,20 @@ impl StatsCube {
                 .acquire_owned()
                 .await
                 .internal("statistics closed")?;
-            // Idle cores too, if no other question holds them now.
-            let idle = self.passes.available_permits();
+            // Idle cores too, if no other question holds them now and there are people
+            // enough to split.
+            let many = splits
+                && self
+                    .facts
+                    .read()
+                    .map_err(|_| poisoned())?
+                    .as_ref()
+                    .is_some_and(|f| f.people.len() > SPLIT_ABOVE);
+            let idle = if many {
+                self.passes.available_permits()
+            } else {
+                0
+            };
             let extra = self
                 .passes
                 .clone()
@@ -855,7 +901,7 @@ impl StatsCube {
         filters: Vec<StatFilter>,
     ) -> Result<Vec<Vec<ReturnCount>>> {
         let dims = dims.to_vec();
-        self.pass(store, move |facts, cores| {
+        self.pass(store, true, move |facts, cores| {
             filters
                 .iter()
                 .map(|f| facts.count_with(&dims, f, cores))
@@ -872,7 +918,7 @@ impl StatsCube {
         tables: Vec<Vec<Dim>>,
         filter: StatFilter,
     ) -> Result<Vec<Vec<ReturnCount>>> {
-        self.pass(store, move |facts, cores| {
+        self.pass(store, true, move |facts, cores| {
             facts.count_many(&tables, &filter, cores)
         })
         .await
@@ -888,8 +934,10 @@ impl StatsCube {
         filter: StatFilter,
         reduce: impl Fn(PipelineCounts) -> T + Send + Sync + 'static,
     ) -> Result<T> {
-        self.pass(store, move |facts, _| reduce(facts.cases.count(&filter)))
-            .await
+        self.pass(store, false, move |facts, _| {
+            reduce(facts.cases.count(&filter))
+        })
+        .await
     }
 }
 
@@ -1119,7 +1167,7 @@ mod tests {
         // Case 2 departed in June 2024; now it says July 2024.
         let mut moved = row(2, 2, 2024, "ML", "male", "25-59");
         moved.departed_on = NaiveDate::from_ymd_opt(2024, 7, 15).unwrap_or_default();
-        set(&mut f, 2, &[moved]);
+        set(&mut f, 2, &[moved.clone()]);
         assert_eq!(f.last_change(None, day(2024, 5)), 0, "before June 2024");
         assert_eq!(f.last_change(day(2024, 6), day(2024, 6)), 1, "June, left");
         assert_eq!(
@@ -1128,11 +1176,15 @@ mod tests {
             "July, entered"
         );
         assert_eq!(f.last_change(day(2024, 8), None), 0, "after");
-        // A case written again with the same returns still marks its month: its people
-        // may have changed.
+        // A person's details corrected in a past month mark it; the case written again
+        // with the same returns (a follow-up, a note) marks nothing.
         set(&mut f, 1, &[row(1, 1, 2023, "SN", "male", "25-59")]);
         assert_eq!(f.last_change(day(2023, 6), day(2023, 6)), 2);
         assert_eq!(f.last_change(day(2024, 1), None), 1);
+        set(&mut f, 1, &[row(1, 1, 2023, "SN", "male", "25-59")]);
+        set(&mut f, 2, &[moved]);
+        assert_eq!(f.last_change(None, None), 2);
+        assert_eq!(f.people(), 2);
     }
 
     #[test]
