@@ -541,7 +541,7 @@ pub fn redacted_event(e: Event, vis: &Visibility) -> Option<Event> {
         | Event::CaseReopened { .. }
         | Event::RepresentativeAppointed(_)
         | Event::ApplicationSubmitted
-        | Event::ApplicationApproved
+        | Event::ApplicationApproved { .. }
         | Event::ApplicationRejected { .. }
         | Event::ProposalChanged(_)
         | Event::ReturnOfficeAssigned(_)

@@ -419,7 +419,7 @@ fn command(s: &mut Scenario, step: &Step) -> Option<(UserId, Command)> {
         Step::Decide { by, approve } => (
             [APPROVER, COUNSELLOR][*by as usize % 2],
             if *approve {
-                Command::ApproveApplication
+                Command::ApproveApplication { comment: None }
             } else {
                 Command::RejectApplication { reason: lt("no") }
             },

@@ -317,6 +317,12 @@ command_body!(WithdrawIn {
     whole_case: bool,
 });
 command_body!(ReasonIn { reason: String });
+command_body!(ApproveIn {
+    /// On record with the decision, for everyone who reads the case: conditions of the
+    /// approval, or what was checked.
+    #[serde(default)]
+    comment: Option<String>,
+});
 command_body!(CapacityIn {
     person_id: Uuid,
     professional: String,

@@ -2285,3 +2285,53 @@ async fn a_follow_up_records_whether_the_returnee_received_a_referred_service() 
         done.body
     );
 }
+
+/// Approving shows what is approved (who returns, each with their consent, where to, with
+/// what assistance, the screening) and takes a comment, shown with the decision on the
+/// case page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
+    let s = demo_site(120).await;
+    let mut w = Web::new(&s);
+    w.sign_in_with("approver", "demo-approver-2026").await;
+    let queue = w.get("/queues/approve").await;
+    let case = queue
+        .body
+        .split("href=\"/cases/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .expect("the demo has an application to decide");
+    let path = format!("/cases/{case}/do/approve-application");
+    let form = w.get(&path).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let text = plain(&unescape(&form.body));
+    for shown in [
+        "years old: consent given on",
+        "Returning to ",
+        "Screened as eligible: ",
+        "Comment (optional)",
+    ] {
+        assert!(text.contains(shown), "{shown}: {text}");
+    }
+    assert!(
+        text.contains("Assistance proposed: ") || text.contains("No assistance is proposed."),
+        "{text}"
+    );
+    let done = w
+        .post(
+            &path,
+            &[(
+                "comment",
+                "Consent and screening checked; the family travels together.",
+            )],
+        )
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    let page = plain(&unescape(&done.body));
+    assert!(page.contains("Approved — "), "{page}");
+    assert!(
+        page.contains("Consent and screening checked; the family travels together."),
+        "{page}"
+    );
+}

@@ -57,18 +57,26 @@ pub fn decode_event(
     event_version: i64,
     payload: &str,
 ) -> std::result::Result<homeward_domain::Event, String> {
-    // Older forms, read into the current one.
-    if (event_type, event_version) == ("departure_confirmed", 1) {
-        // `{"type": "departure_confirmed"}`, nothing more: confirmed before departures
-        // were told apart.
+    // Older forms, read into the current one: events that had no data at version 1.
+    let bare = match (event_type, event_version) {
+        // Confirmed before departures were told apart.
+        ("departure_confirmed", 1) => Some(homeward_domain::Event::DepartureConfirmed {
+            host_or_transit: None,
+        }),
+        // Approved before approvals took a comment.
+        ("application_approved", 1) => {
+            Some(homeward_domain::Event::ApplicationApproved { comment: None })
+        }
+        _ => None,
+    };
+    if let Some(event) = bare {
+        // `{"type": "<event_type>"}`, nothing more.
         let v1: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(payload).map_err(|e| e.to_string())?;
         if v1.len() != 1 || v1.get("type").and_then(|t| t.as_str()) != Some(event_type) {
-            return Err("not a departure_confirmed of schema version 1".into());
+            return Err(format!("not a {event_type} of schema version 1"));
         }
-        return Ok(homeward_domain::Event::DepartureConfirmed {
-            host_or_transit: None,
-        });
+        return Ok(event);
     }
     let event: homeward_domain::Event = serde_json::from_str(payload).map_err(|e| e.to_string())?;
     if event.kind() != event_type {

@@ -475,7 +475,7 @@ pub(super) fn tell(
         }
         return Ok(());
     }
-    story.run(a.approver, Command::ApproveApplication)?;
+    story.run(a.approver, Command::ApproveApplication { comment: None })?;
     if stop(story)? || !story.wait(rng, 2, 14) {
         return Ok(());
     }

@@ -66,7 +66,11 @@ pub enum Command {
     DetermineBestInterests(BestInterestsDetermination),
     AppointRepresentative(Representative),
     SubmitApplication,
-    ApproveApplication,
+    ApproveApplication {
+        /// What the approver wants on record with the decision (conditions, what was
+        /// checked); none if nothing.
+        comment: Option<LongText>,
+    },
     RejectApplication {
         reason: LongText,
     },
@@ -282,7 +286,7 @@ impl Command {
             Command::DetermineBestInterests(_) => CommandKind::DetermineBestInterests,
             Command::AppointRepresentative(_) => CommandKind::AppointRepresentative,
             Command::SubmitApplication => CommandKind::SubmitApplication,
-            Command::ApproveApplication => CommandKind::ApproveApplication,
+            Command::ApproveApplication { .. } => CommandKind::ApproveApplication,
             Command::RejectApplication { .. } => CommandKind::RejectApplication,
             Command::ChangeProposal(_) => CommandKind::ChangeProposal,
             Command::AssignReturnOffice(_) => CommandKind::AssignReturnOffice,

@@ -108,7 +108,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
     let step_command = matches!(
         cmd,
         Command::SubmitApplication
-            | Command::ApproveApplication
+            | Command::ApproveApplication { .. }
             | Command::RejectApplication { .. }
             | Command::MarkReadyToDepart
             | Command::ConfirmDeparture
@@ -372,7 +372,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             }
             vec![Event::ApplicationSubmitted]
         }
-        Command::ApproveApplication | Command::RejectApplication { .. } => {
+        Command::ApproveApplication { .. } | Command::RejectApplication { .. } => {
             if case
                 .application
                 .as_ref()
@@ -387,7 +387,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                 Command::RejectApplication { reason } => {
                     vec![Event::ApplicationRejected { reason }]
                 }
-                _ => {
+                Command::ApproveApplication { comment } => {
                     if let Some(s) = &case.screening
                         && s.facts.removal_procedure == RemovalProcedure::Initiated
                     {
@@ -396,8 +396,9 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
                             "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
                         ));
                     }
-                    vec![Event::ApplicationApproved]
+                    vec![Event::ApplicationApproved { comment }]
                 }
+                _ => vec![],
             }
         }
         Command::ChangeProposal(p) => {

@@ -68,7 +68,11 @@ pub enum Event {
     BestInterestsDetermined(BestInterestsDetermination),
     RepresentativeAppointed(Representative),
     ApplicationSubmitted,
-    ApplicationApproved,
+    ApplicationApproved {
+        /// The approver's comment; none in events of schema version 1, written before
+        /// approvals took one.
+        comment: Option<LongText>,
+    },
     ApplicationRejected {
         reason: LongText,
     },
@@ -87,7 +91,8 @@ pub enum Event {
     AllowancePaid(Allowance),
     MarkedReadyToDepart,
     DepartureConfirmed {
-        /// From a country of transit or not, by the programme's settings at departure;
+        /// From a country of transit or not, by the programme's settings when it was
+        /// recorded;
         /// none in events of schema version 1, written before departures were told apart.
         host_or_transit: Option<crate::stats::HostOrTransit>,
     },
@@ -189,7 +194,7 @@ impl Event {
             Event::BestInterestsDetermined(_) => "best_interests_determined",
             Event::RepresentativeAppointed(_) => "representative_appointed",
             Event::ApplicationSubmitted => "application_submitted",
-            Event::ApplicationApproved => "application_approved",
+            Event::ApplicationApproved { .. } => "application_approved",
             Event::ApplicationRejected { .. } => "application_rejected",
             Event::ProposalChanged(_) => "proposal_changed",
             Event::ReturnOfficeAssigned(_) => "return_office_assigned",
@@ -236,6 +241,8 @@ impl Event {
         match self {
             // 2: with `host_or_transit`.
             Event::DepartureConfirmed { .. } => 2,
+            // 2: with `comment`.
+            Event::ApplicationApproved { .. } => 2,
             _ => 1,
         }
     }

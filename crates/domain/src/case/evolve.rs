@@ -305,15 +305,17 @@ impl Case {
                     decided_at: None,
                     approved: None,
                     rejection_reason: None,
+                    comment: None,
                 });
                 self.dates.applied = Some(at);
             }
-            Event::ApplicationApproved => {
+            Event::ApplicationApproved { comment } => {
                 self.stage = Stage::Approved;
                 if let Some(a) = self.application.as_mut() {
                     a.decided_by = Some(meta.actor);
                     a.decided_at = Some(at);
                     a.approved = Some(true);
+                    a.comment = comment.clone();
                 }
                 self.dates.decided = Some(at);
             }
@@ -451,7 +453,7 @@ pub(crate) fn is_step(e: &Event) -> bool {
     matches!(
         e,
         Event::ApplicationSubmitted
-            | Event::ApplicationApproved
+            | Event::ApplicationApproved { .. }
             | Event::ApplicationRejected { .. }
             | Event::MarkedReadyToDepart
             | Event::DepartureConfirmed { .. }

@@ -167,6 +167,9 @@ pub struct Application {
     pub decided_at: Option<DateTime<Utc>>,
     pub approved: Option<bool>,
     pub rejection_reason: Option<LongText>,
+    /// The approver's comment on an approval.
+    #[serde(default)]
+    pub comment: Option<LongText>,
 }
 
 /// A member's withdrawal, in their own words if given.

@@ -387,7 +387,7 @@ impl Scenario {
         self.screen_eligible();
         self.ok(COUNSELLOR, Command::SubmitApplication);
         self.advance(1);
-        self.ok(APPROVER, Command::ApproveApplication);
+        self.ok(APPROVER, Command::ApproveApplication { comment: None });
     }
 
     /// Documents for everyone and an itinerary to Dakar.

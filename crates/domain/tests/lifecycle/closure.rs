@@ -117,7 +117,7 @@ pub(super) fn a_departure_dated_before_a_consent_is_refused() {
     let consented = s.now;
     s.screen_eligible();
     s.ok(COUNSELLOR, Command::SubmitApplication);
-    s.ok(APPROVER, Command::ApproveApplication);
+    s.ok(APPROVER, Command::ApproveApplication { comment: None });
     s.prepare_travel();
     s.advance(5);
     // Ready to depart, dated before the consent.

@@ -117,7 +117,7 @@ pub(super) fn an_approver_never_decides_their_own_submission() {
     s.ok(APPROVER, Command::SubmitApplication);
     s.refused(
         APPROVER,
-        Command::ApproveApplication,
+        Command::ApproveApplication { comment: None },
         "approval.own_submission",
     );
     s.refused(
@@ -125,7 +125,7 @@ pub(super) fn an_approver_never_decides_their_own_submission() {
         Command::RejectApplication { reason: lt("x") },
         "approval.own_submission",
     );
-    s.ok(COUNSELLOR, Command::ApproveApplication);
+    s.ok(COUNSELLOR, Command::ApproveApplication { comment: None });
 }
 
 #[test]

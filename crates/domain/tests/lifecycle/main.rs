@@ -146,7 +146,18 @@ fn an_unaccompanied_child_departs_through_the_capacity_path() {
     );
     s.screen_eligible();
     s.ok(COUNSELLOR, Command::SubmitApplication);
-    s.ok(APPROVER, Command::ApproveApplication);
+    // The approver's comment is on record with the decision.
+    let comment = homeward_domain::values::LongText::parse("Escort and reception checked.").ok();
+    s.ok(
+        APPROVER,
+        Command::ApproveApplication {
+            comment: comment.clone(),
+        },
+    );
+    let application = s.case().application.expect("an application");
+    assert_eq!(application.approved, Some(true));
+    assert_eq!(application.comment, comment);
+    assert!(comment.is_some());
     s.prepare_travel();
     s.received_on_arrival(
         P1,

@@ -44,7 +44,7 @@ fn a_case_says_what_it_waits_for_and_who_takes_it_in_every_stage() {
         (Step::DecideApplication, Approver)
     );
     assert_eq!(decide.date, Some(s.now.date_naive()), "waiting since");
-    s.ok(APPROVER, Command::ApproveApplication);
+    s.ok(APPROVER, Command::ApproveApplication { comment: None });
     assert_eq!(first(&s), (Step::PrepareDeparture, MovementOfficer));
     s.prepare_travel();
     assert_eq!(first(&s), (Step::MarkReadyToDepart, MovementOfficer));

@@ -257,7 +257,7 @@ fn a_partner_reaches_no_case_for_any_other_command_and_cannot_backdate() {
             reason: None,
         }),
         Command::SubmitApplication,
-        Command::ApproveApplication,
+        Command::ApproveApplication { comment: None },
         Command::Withdraw {
             person_id: P1,
             own_words: None,

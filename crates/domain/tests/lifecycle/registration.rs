@@ -191,7 +191,7 @@ pub(super) fn decisions_are_not_corrected_and_replacements_must_match() {
         Command::Correct {
             corrects: v,
             occurred_at: None,
-            replacement: Box::new(Event::ApplicationApproved),
+            replacement: Box::new(Event::ApplicationApproved { comment: None }),
             reason: lt("x"),
         },
         "correction.not_correctable",
@@ -214,7 +214,7 @@ pub(super) fn decisions_are_not_corrected_and_replacements_must_match() {
         Command::Correct {
             corrects: 999,
             occurred_at: None,
-            replacement: Box::new(Event::ApplicationApproved),
+            replacement: Box::new(Event::ApplicationApproved { comment: None }),
             reason: lt("x"),
         },
         "correction.unknown_event",

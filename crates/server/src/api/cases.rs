@@ -289,9 +289,11 @@ command!(
 command!(
     approve_application,
     "/api/cases/{case_id}/approval",
-    NoData,
-    "Approve the application (not your own submission)",
-    |_b, p, _app, _who| Some(Command::ApproveApplication)
+    ApproveIn,
+    "Approve the application (not your own submission), with a comment if you wish",
+    |b, p, _app, _who| p
+        .opt_text("comment", &b.comment)
+        .map(|comment| Command::ApproveApplication { comment })
 );
 command!(
     reject_application,

@@ -561,7 +561,40 @@ async fn an_approver_never_decides_their_own_submission(db: &TestDb) {
     // Without the approver role, the request is forbidden.
     let r = w.cmd("counsellor2", &case, "approval", json!({})).await;
     assert_eq!(r.status, 403, "{}", r.body);
-    w.cmd("approver", &case, "approval", json!({})).await.ok();
+    // A comment is checked like any text, and goes on record with the decision.
+    w.cmd("approver", &case, "approval", json!({"comment": "a\u{7}b"}))
+        .await
+        .refused(422, "text.control_characters");
+    w.cmd(
+        "approver",
+        &case,
+        "approval",
+        json!({"comment": "Consent and screening checked."}),
+    )
+    .await
+    .ok();
+    let view = w
+        .get("counsellor", &format!("/api/cases/{case}"))
+        .await
+        .ok();
+    assert_eq!(
+        view["case"]["application"]["comment"], "Consent and screening checked.",
+        "{view}"
+    );
+    let timeline = w
+        .get("counsellor", &format!("/api/cases/{case}/timeline"))
+        .await
+        .ok();
+    let approved = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "application_approved")
+        .unwrap();
+    assert_eq!(
+        approved["data"]["comment"],
+        "Consent and screening checked."
+    );
 }
 
 async fn departure_needs_fitness_to_travel_where_required(db: &TestDb) {

@@ -248,6 +248,29 @@ f-own-words = كلمات الشخص نفسه (اختياري)
 f-whole-case = سحب الملف بأكمله
 f-whole-case-hint = يكون ذلك دائمًا عند انسحاب مقدّم الطلب الرئيسي.
 f-reason = السبب
+f-approval-comment = تعليق (اختياري)
+f-approval-comment-hint = شروط الموافقة، أو ما تحقّقت منه. يراه كل من يمكنه قراءة الحالة.
+approval-person = { $name }، { $age } سنة: { $consent }
+approval-consent-given = أُعطيت الموافقة في { $date }
+approval-consent-family = مشمول بموافقة الأسرة
+approval-consent-none = لم تُسجَّل موافقة
+approval-country = العودة إلى { $country }
+approval-package = المساعدة المقترحة: { $items }
+approval-no-package = لا تُقترح أي مساعدة.
+approval-screened-eligible = تبيّن أنه مؤهَّل: { $category }
+approval-screened-not-eligible = تبيّن أنه غير مؤهَّل.
+approval-not-screened = لم تُفحص الأهلية بعد.
+approval-conditions = { $count ->
+    [zero] لا تبقى شروط للمغادرة.
+    [one] يبقى شرط واحد للمغادرة قبل السفر.
+    [two] يبقى شرطان للمغادرة قبل السفر.
+   *[other] تبقى { $count } شروط للمغادرة قبل السفر.
+}
+case-application = الطلب
+case-application-submitted = قُدِّم
+case-application-decision = القرار
+case-application-approved = تمت الموافقة
+case-application-rejected = رُفض
 f-professional = الأخصائي/ة
 f-qualification = المؤهل
 f-lacks-capacity = خلص الأخصائي إلى أن الشخص غير قادر على اتخاذ قرار العودة بنفسه

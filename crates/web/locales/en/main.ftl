@@ -238,6 +238,27 @@ f-own-words = The person's own words (optional)
 f-whole-case = Withdraw the whole case
 f-whole-case-hint = Always so when the principal applicant withdraws.
 f-reason = Reason
+f-approval-comment = Comment (optional)
+f-approval-comment-hint = Conditions of the approval, or what you checked. Everyone who can read the case sees it.
+approval-person = { $name }, { $age } years old: { $consent }
+approval-consent-given = consent given on { $date }
+approval-consent-family = covered by the family's consent
+approval-consent-none = no consent recorded
+approval-country = Returning to { $country }
+approval-package = Assistance proposed: { $items }
+approval-no-package = No assistance is proposed.
+approval-screened-eligible = Screened as eligible: { $category }
+approval-screened-not-eligible = Screened as not eligible.
+approval-not-screened = Eligibility has not been screened.
+approval-conditions = { $count ->
+    [one] One departure condition is still to be met before travel.
+   *[other] { $count } departure conditions are still to be met before travel.
+}
+case-application = Application
+case-application-submitted = Submitted
+case-application-decision = Decision
+case-application-approved = Approved
+case-application-rejected = Rejected
 f-professional = Professional
 f-qualification = Qualification
 f-lacks-capacity = The professional found the person unable to decide on return for themselves

@@ -238,6 +238,27 @@ f-own-words = Palabras de la propia persona (opcional)
 f-whole-case = Desistimiento de todo el caso
 f-whole-case-hint = Siempre es así cuando desiste el/la solicitante principal.
 f-reason = Motivo
+f-approval-comment = Comentario (opcional)
+f-approval-comment-hint = Las condiciones de la aprobación, o lo que ha comprobado. Lo ve toda persona que puede leer el caso.
+approval-person = { $name }, { $age } años: { $consent }
+approval-consent-given = consentimiento dado el { $date }
+approval-consent-family = cubierto por el consentimiento de la familia
+approval-consent-none = ningún consentimiento registrado
+approval-country = Retorno a { $country }
+approval-package = Asistencia propuesta: { $items }
+approval-no-package = No se propone asistencia.
+approval-screened-eligible = Evaluado como elegible: { $category }
+approval-screened-not-eligible = Evaluado como no elegible.
+approval-not-screened = La elegibilidad no se ha evaluado.
+approval-conditions = { $count ->
+    [one] Queda una condición de salida por cumplir antes del viaje.
+   *[other] Quedan { $count } condiciones de salida por cumplir antes del viaje.
+}
+case-application = Solicitud
+case-application-submitted = Presentada
+case-application-decision = Decisión
+case-application-approved = Aprobada
+case-application-rejected = Rechazada
 f-professional = Profesional
 f-qualification = Cualificación profesional
 f-lacks-capacity = El/la profesional determinó que la persona no es capaz de decidir por sí misma sobre su retorno

@@ -238,6 +238,27 @@ f-own-words = Propos de la personne, dans ses propres mots (facultatif)
 f-whole-case = Désistement pour l'ensemble du dossier
 f-whole-case-hint = Toujours le cas lorsque le demandeur principal se désiste.
 f-reason = Motif
+f-approval-comment = Commentaire (facultatif)
+f-approval-comment-hint = Les conditions de l’approbation, ou ce que vous avez vérifié. Toute personne qui peut lire le dossier le voit.
+approval-person = { $name }, { $age } ans : { $consent }
+approval-consent-given = consentement donné le { $date }
+approval-consent-family = couvert par le consentement de la famille
+approval-consent-none = aucun consentement enregistré
+approval-country = Retour vers : { $country }
+approval-package = Assistance proposée : { $items }
+approval-no-package = Aucune assistance n’est proposée.
+approval-screened-eligible = Jugé éligible : { $category }
+approval-screened-not-eligible = Jugé non éligible.
+approval-not-screened = L’éligibilité n’a pas été examinée.
+approval-conditions = { $count ->
+    [one] Une condition de départ reste à remplir avant le voyage.
+   *[other] { $count } conditions de départ restent à remplir avant le voyage.
+}
+case-application = Demande
+case-application-submitted = Soumise
+case-application-decision = Décision
+case-application-approved = Approuvée
+case-application-rejected = Rejetée
 f-professional = Professionnel
 f-qualification = Qualification
 f-lacks-capacity = Le professionnel a estimé que la personne n'est pas en mesure de décider elle-même de son retour

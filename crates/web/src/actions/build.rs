@@ -116,7 +116,9 @@ pub fn build(kind: CommandKind, f: &FormData, ctx: &Ctx, p: &mut Parse) -> Optio
             .text("reason", f.get("reason"))
             .map(|reason| Command::RejectApplication { reason }),
         CommandKind::SubmitApplication => Some(Command::SubmitApplication),
-        CommandKind::ApproveApplication => Some(Command::ApproveApplication),
+        CommandKind::ApproveApplication => p
+            .opt_text("comment", &f.opt("comment"))
+            .map(|comment| Command::ApproveApplication { comment }),
         CommandKind::MarkReadyToDepart => Some(Command::MarkReadyToDepart),
         CommandKind::ConfirmDeparture => Some(Command::ConfirmDeparture),
         CommandKind::StartReintegration => Some(Command::StartReintegration),

@@ -148,6 +148,11 @@ pub fn inputs(kind: CommandKind, ctx: &Ctx) -> Vec<In> {
             In::Area("own_words", "f-own-words", None),
             In::Check("whole_case", "f-whole-case", Some("f-whole-case-hint")),
         ],
+        CommandKind::ApproveApplication => vec![In::Area(
+            "comment",
+            "f-approval-comment",
+            Some("f-approval-comment-hint"),
+        )],
         CommandKind::Reopen | CommandKind::RejectApplication => {
             vec![In::Area("reason", "f-reason", None)]
         }

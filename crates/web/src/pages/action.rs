@@ -69,6 +69,7 @@ fn notes(kind: CommandKind, v: &Visitor, view: &CaseView) -> Vec<String> {
                 })
                 .collect()
         }
+        CommandKind::ApproveApplication => approval_summary(v, view),
         CommandKind::MarkReadyToDepart | CommandKind::ConfirmDeparture => view
             .departure_conditions
             .iter()
@@ -82,6 +83,81 @@ fn notes(kind: CommandKind, v: &Visitor, view: &CaseView) -> Vec<String> {
             .collect(),
         _ => vec![],
     }
+}
+
+/// What an approver approves: who returns, each with their age and consent; where to;
+/// with what assistance; the eligibility screening; what still stands before travel.
+fn approval_summary(v: &Visitor, view: &CaseView) -> Vec<String> {
+    use fluent_templates::fluent_bundle::FluentValue;
+    let i = v.i;
+    let case = &view.case;
+    let today = homeward_app::now().date_naive();
+    let mut out: Vec<String> = case
+        .members
+        .iter()
+        .map(|m| {
+            let covered = view
+                .consent
+                .iter()
+                .any(|s| s.person_id == m.person_id && s.path == "covered_by_family");
+            let consent = match case.consents.get(&m.person_id) {
+                Some(c) if c.withdrawn_at.is_none() => i.t1(
+                    "approval-consent-given",
+                    "date",
+                    i.date(c.given_at.date_naive()),
+                ),
+                _ if covered => i.t("approval-consent-family"),
+                _ => i.t("approval-consent-none"),
+            };
+            let age = homeward_domain::stats::age_at(m.details.date_of_birth, today);
+            i.ta(
+                "approval-person",
+                &[
+                    ("name", FluentValue::from(m.details.name.display())),
+                    ("age", FluentValue::from(i.number(i64::from(age)))),
+                    ("consent", FluentValue::from(consent)),
+                ],
+            )
+        })
+        .collect();
+    let p = &case.proposal;
+    let place = p
+        .place_of_return
+        .as_ref()
+        .map(|x| format!(" ({x})"))
+        .unwrap_or_default();
+    out.push(i.t1(
+        "approval-country",
+        "country",
+        format!("{}{place}", i.country(p.country_of_return.as_str())),
+    ));
+    out.push(if p.assistance_package.is_empty() {
+        i.t("approval-no-package")
+    } else {
+        let items = p.assistance_package.iter().map(|a| {
+            let amount = a.amount.as_ref().map(|m| format!(" {}", i.money(m)));
+            format!(
+                "{}{}",
+                i.opt("assist", &crate::pages::case::enum_code(&a.kind)),
+                amount.unwrap_or_default()
+            )
+        });
+        i.t1("approval-package", "items", i.list(items))
+    });
+    out.push(match &case.screening {
+        Some(s) if s.eligible => i.t1(
+            "approval-screened-eligible",
+            "category",
+            s.facts.category.to_string(),
+        ),
+        Some(_) => i.t("approval-screened-not-eligible"),
+        None => i.t("approval-not-screened"),
+    });
+    if !view.departure_conditions.is_empty() {
+        let n = view.departure_conditions.len() as i64;
+        out.push(i.ta("approval-conditions", &[("count", n.into())]));
+    }
+    out
 }
 
 /// Sensible first values: the only person, the only choice.

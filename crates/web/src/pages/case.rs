@@ -532,6 +532,40 @@ fn records(
         })
         .collect();
     out.push((i.t("case-sessions"), sessions));
+    // The application: when it was submitted, and the decision with the approver's
+    // comment or the rejection's reason.
+    let application: Vec<Line> = case
+        .application
+        .iter()
+        .flat_map(|a| {
+            let decision = a.decided_at.zip(a.approved).map(|(at, approved)| {
+                let said = if approved {
+                    a.comment.as_ref()
+                } else {
+                    a.rejection_reason.as_ref()
+                };
+                let what = i.t(if approved {
+                    "case-application-approved"
+                } else {
+                    "case-application-rejected"
+                });
+                Line {
+                    label: i.t("case-application-decision"),
+                    value: format!(
+                        "{what} — {}{}",
+                        i.datetime(at),
+                        said.map(|t| format!(" — {t}")).unwrap_or_default()
+                    ),
+                }
+            });
+            std::iter::once(Line {
+                label: i.t("case-application-submitted"),
+                value: i.datetime(a.submitted_at),
+            })
+            .chain(decision)
+        })
+        .collect();
+    out.push((i.t("case-application"), application));
     let docs: Vec<Line> = case
         .documents
         .values()
