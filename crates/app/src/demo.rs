@@ -65,6 +65,7 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
     let cc = |c: &str| CountryCode::parse(c).internal("building the demo");
     Ok(ProgrammeSettings {
         reflection_period_days: 3,
+        decide_within_days: 10,
         host_countries: HOST_OFFICES
             .iter()
             .map(|h| cc(h.2))

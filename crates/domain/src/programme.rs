@@ -26,6 +26,9 @@ pub enum HealthAssessmentRule {
 pub struct ProgrammeSettings {
     /// Days that must pass between the information session and the consent.
     pub reflection_period_days: u16,
+    /// Days an application may wait for its decision; after them it is overdue.
+    #[serde(default = "default_decision_days")]
+    pub decide_within_days: u16,
     /// Countries whose offices may run cases of this programme.
     pub host_countries: BTreeSet<CountryCode>,
     /// Host countries that people cross on their way rather than settle in (Niger, Libya,
@@ -214,7 +217,18 @@ pub struct Package {
     pub per_vulnerable_person: u64,
 }
 
+/// Ten days for a decision, unless the programme says otherwise.
+fn default_decision_days() -> u16 {
+    10
+}
+
 impl ProgrammeSettings {
+    /// The day by which an application submitted on `submitted` is to be decided; it is
+    /// overdue from the day after.
+    pub fn decision_due(&self, submitted: chrono::NaiveDate) -> chrono::NaiveDate {
+        submitted + chrono::Days::new(u64::from(self.decide_within_days))
+    }
+
     /// Whether a case departing now from `host` departs from a country of transit.
     pub fn host_or_transit(&self, host: &CountryCode) -> crate::stats::HostOrTransit {
         if self.transit_countries.contains(host) {

@@ -446,6 +446,7 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
             &[
                 ("name", "AVRR Belgium"),
                 ("reflection_period_days", "5"),
+                ("decide_within_days", "7"),
                 ("host_countries", "BE, NL"),
                 ("return_countries", "SN, GE"),
                 ("categories", "irregular migrant"),
@@ -455,15 +456,9 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
         )
         .await;
     assert_eq!(p.url, "/admin", "{}", p.body);
-    assert_eq!(
-        s.app
-            .get_programme(programme.id)
-            .await
-            .unwrap()
-            .settings
-            .reflection_period_days,
-        5
-    );
+    let saved = s.app.get_programme(programme.id).await.unwrap().settings;
+    assert_eq!(saved.reflection_period_days, 5);
+    assert_eq!(saved.decide_within_days, 7);
     // Protection on arrival: elderly people depart once medical care or reception is
     // accepted in the country of return; the form shows it ticked when opened again.
     let form = admin.get(&path).await.body;
@@ -2295,6 +2290,8 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
     let mut w = Web::new(&s);
     w.sign_in_with("approver", "demo-approver-2026").await;
     let queue = w.get("/queues/approve").await;
+    // Each application says since when it waits and by when it is to be decided.
+    assert!(plain(&queue.body).contains("; due by "), "{}", queue.body);
     let case = queue
         .body
         .split("href=\"/cases/")

@@ -28,7 +28,11 @@ pub enum Step {
     RecordConsent,
     ScreenEligibility,
     SubmitApplication,
-    DecideApplication,
+    /// Overdue once the application has waited longer than the programme's
+    /// `decide_within_days`.
+    DecideApplication {
+        due: NaiveDate,
+    },
     /// Departure conditions are unmet (listed beside).
     PrepareDeparture,
     MarkReadyToDepart,
@@ -116,12 +120,18 @@ pub fn next_steps(case: &Case, programme: &ProgrammeSettings, now: DateTime<Utc>
     let mut steps = match case.stage {
         Stage::Registered => vec![NextStep::new(Step::HoldInformationSession, Counsellor)],
         Stage::Counselling => vec![counselling(case, programme, now)],
-        Stage::Applied => vec![
-            NextStep::new(Step::DecideApplication, Approver).on(case
+        Stage::Applied => {
+            let since = case
                 .application
                 .as_ref()
-                .map(|a| a.submitted_at.date_naive())),
-        ],
+                .map_or(today, |a| a.submitted_at.date_naive());
+            let due = programme.decision_due(since);
+            vec![
+                NextStep::new(Step::DecideApplication { due }, Approver)
+                    .on(Some(since))
+                    .overdue(today > due),
+            ]
+        }
         Stage::Approved | Stage::PreDeparture | Stage::ReadyToDepart => {
             vec![departure(case, programme, now)]
         }

@@ -56,6 +56,7 @@ pub const RETURN_OFFICE: OfficeId = OfficeId(Uuid::from_u128(0x11));
 pub fn programme() -> ProgrammeSettings {
     ProgrammeSettings {
         reflection_period_days: 3,
+        decide_within_days: 10,
         host_countries: [cc("BE")].into_iter().collect(),
         transit_countries: Default::default(),
         return_countries: [cc("SN"), cc("GE"), cc("NG")].into_iter().collect(),

@@ -39,11 +39,21 @@ fn a_case_says_what_it_waits_for_and_who_takes_it_in_every_stage() {
     assert_eq!(first(&s), (Step::SubmitApplication, Counsellor));
     s.ok(COUNSELLOR, Command::SubmitApplication);
     let decide = steps(&s)[0];
+    // Due after the programme's days for a decision (10 by default), overdue after them.
+    let due = s.now.date_naive() + chrono::Days::new(10);
     assert_eq!(
         (decide.step, decide.by),
-        (Step::DecideApplication, Approver)
+        (Step::DecideApplication { due }, Approver)
     );
     assert_eq!(decide.date, Some(s.now.date_naive()), "waiting since");
+    assert!(!decide.overdue);
+    let case = s.case();
+    let at = |days: i64| next_steps(&case, &s.programme, s.now + Duration::days(days))[0];
+    assert!(!at(10).overdue, "on the day it is due");
+    assert!(at(11).overdue, "the day after");
+    let mut quicker = s.programme.clone();
+    quicker.decide_within_days = 2;
+    assert!(next_steps(&case, &quicker, s.now + Duration::days(3))[0].overdue);
     s.ok(APPROVER, Command::ApproveApplication { comment: None });
     assert_eq!(first(&s), (Step::PrepareDeparture, MovementOfficer));
     s.prepare_travel();

@@ -35,6 +35,7 @@ fn now() -> DateTime<Utc> {
 fn settings() -> ProgrammeSettings {
     ProgrammeSettings {
         reflection_period_days: 3,
+        decide_within_days: 10,
         host_countries: [CountryCode::parse("BE").unwrap()].into_iter().collect(),
         transit_countries: BTreeSet::new(),
         return_countries: BTreeSet::new(),

@@ -575,6 +575,11 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             Some("admin-reflection-hint"),
         ),
         In::Text(
+            "decide_within_days",
+            "admin-decide-days",
+            Some("admin-decide-days-hint"),
+        ),
+        In::Text(
             "host_countries",
             "admin-host-countries",
             Some("admin-countries-hint"),
@@ -745,6 +750,10 @@ fn programme_form_data(pr: &Programme) -> FormData {
             s.reflection_period_days.to_string(),
         ),
         (
+            "decide_within_days".into(),
+            s.decide_within_days.to_string(),
+        ),
+        (
             "host_countries".into(),
             s.host_countries
                 .iter()
@@ -870,6 +879,14 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
     if days.is_none() {
         errors.missing("reflection_period_days", &i);
     }
+    // Empty: the default (`ProgrammeSettings`'s, ten days).
+    let decide_days = match f.get("decide_within_days").trim() {
+        "" => Some(10),
+        d => d.parse::<u16>().ok().filter(|d| *d > 0),
+    };
+    if decide_days.is_none() {
+        errors.missing("decide_within_days", &i);
+    }
     let mut categories = BTreeSet::new();
     for line in f
         .get("categories")
@@ -934,6 +951,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
     }
     Some(ProgrammeSettings {
         reflection_period_days: days?,
+        decide_within_days: decide_days?,
         host_countries: host,
         transit_countries: transit,
         return_countries: returns,

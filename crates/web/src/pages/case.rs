@@ -86,6 +86,9 @@ pub fn step_line(i: &I18n, case: &homeward_domain::Case, s: &NextStep) -> StepLi
             args.push((key, n.into()));
         }
     }
+    if let Some(due) = json["due"].as_str().and_then(|d| d.parse().ok()) {
+        args.push(("due", i.date(due).into()));
+    }
     // A referral's step names its organisation and its need.
     if let Some(r) = json["referral_id"]
         .as_str()

@@ -188,6 +188,26 @@ impl CaseQueue {
         {
             return i.t1("home-reflection-item", "date", i.date(from.date_naive()));
         }
+        // An application waiting for its decision: due by the programme's days, and
+        // overdue after them.
+        if self.slug == "approve"
+            && let Some(applied) = c.applied_at
+            && let Ok(settings) = st.app.programme_for(p, c.programme).await
+        {
+            let due = settings.decision_due(applied.date_naive());
+            let key = if homeward_app::now().date_naive() > due {
+                "home-decision-overdue"
+            } else {
+                "home-decision-due"
+            };
+            return i.ta(
+                key,
+                &[
+                    ("date", i.date(applied.date_naive()).into()),
+                    ("due", i.date(due).into()),
+                ],
+            );
+        }
         match (self.dated, c.departs_at) {
             (Dated::Flight, Some(at)) => i.t1("home-flight", "date", i.datetime(at)),
             (Dated::Flight, None) => i.t("home-no-flight"),
