@@ -2290,8 +2290,13 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
     let mut w = Web::new(&s);
     w.sign_in_with("approver", "demo-approver-2026").await;
     let queue = w.get("/queues/approve").await;
-    // Each application says since when it waits and by when it is to be decided.
-    assert!(plain(&queue.body).contains("; due by "), "{}", queue.body);
+    // Each application says since when it waits and by when it is to be decided ("Overdue:
+    // ..." once that day has passed).
+    let noted = plain(&queue.body);
+    assert!(
+        noted.contains("; due by ") || noted.contains("Overdue: waiting since "),
+        "{noted}"
+    );
     let case = queue
         .body
         .split("href=\"/cases/")
@@ -2299,6 +2304,24 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
         .and_then(|rest| rest.split('"').next())
         .map(str::to_string)
         .expect("the demo has an application to decide");
+    // A note dated two days back is an entry recorded late, which the approver is shown.
+    use chrono::Datelike;
+    let back = (chrono::Utc::now() - chrono::Duration::days(2)).date_naive();
+    let note = format!("/cases/{case}/do/add-note");
+    w.get(&note).await;
+    let noted = w
+        .post(
+            &note,
+            &[
+                ("text", "The family confirmed the date by phone."),
+                ("sensitivity", ""),
+                ("occurred-day", &back.day().to_string()),
+                ("occurred-month", &back.month().to_string()),
+                ("occurred-year", &back.year().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(noted.url, format!("/cases/{case}"), "{}", noted.body);
     let path = format!("/cases/{case}/do/approve-application");
     let form = w.get(&path).await;
     assert_eq!(form.status, 200, "{}", form.body);
@@ -2307,6 +2330,8 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
         "years old: consent given on",
         "Returning to ",
         "Screened as eligible: ",
+        "Reintegration package for this household: up to ",
+        "Recorded more than a day after they happened: Note added",
         "Comment (optional)",
     ] {
         assert!(text.contains(shown), "{shown}: {text}");

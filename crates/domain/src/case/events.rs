@@ -297,9 +297,29 @@ pub struct EventMeta {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// Whether something was recorded late: more than a day after it happened (stated by the
+/// user). An approver is shown such entries, which nobody saw as they happened.
+pub fn recorded_late(occurred_at: DateTime<Utc>, recorded_at: DateTime<Utc>) -> bool {
+    recorded_at - occurred_at > chrono::Duration::days(1)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordedEvent {
     pub meta: EventMeta,
     pub event: Event,
+}
+
+#[cfg(test)]
+mod late_tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_late_when_recorded_more_than_a_day_after_it_happened() {
+        let at = |h: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::hours(h);
+        assert!(!recorded_late(at(0), at(0)));
+        assert!(!recorded_late(at(0), at(24)), "a day after: on time");
+        assert!(recorded_late(at(0), at(25)));
+        assert!(!recorded_late(at(25), at(0)), "dated after it was recorded");
+    }
 }

@@ -160,6 +160,41 @@ fn approval_summary(v: &Visitor, view: &CaseView) -> Vec<String> {
     out
 }
 
+/// The rest of what an approver approves, from beyond the case: the reintegration package
+/// the household may have, and the entries recorded late (that nobody saw as they
+/// happened), by kind.
+async fn approval_context(
+    st: &WebState,
+    p: &Principal,
+    v: &Visitor,
+    view: &CaseView,
+    programme: &homeward_domain::programme::ProgrammeSettings,
+) -> Vec<String> {
+    let i = v.i;
+    let mut out = vec![];
+    let today = homeward_app::now().date_naive();
+    if let Some(cap) = homeward_domain::case::plan_cap(&view.case, programme, today) {
+        out.push(i.t1("approval-package-cap", "amount", i.money(&cap)));
+    }
+    if let Ok(timeline) = st.app.timeline(p, view.case.id).await {
+        // Each kind once, in the order they happened.
+        let mut late: Vec<String> = vec![];
+        for e in timeline
+            .iter()
+            .filter(|e| homeward_domain::case::events::recorded_late(e.occurred_at, e.recorded_at))
+        {
+            let kind = i.t(&format!("event-{}", e.kind));
+            if !late.contains(&kind) {
+                late.push(kind);
+            }
+        }
+        if !late.is_empty() {
+            out.push(i.t1("approval-late-entries", "kinds", i.list(late)));
+        }
+    }
+    out
+}
+
 /// Sensible first values: the only person, the only choice.
 fn defaults(kind: CommandKind, view: &CaseView, f: &mut FormData) {
     if view.case.members.len() == 1 && f.get("person_id").is_empty() {
@@ -265,7 +300,11 @@ pub async fn render_form(
             version: view.version,
             // Once refused, the error summary says it all.
             notes: if errors.is_empty() {
-                notes(kind, v, &view)
+                let mut lines = notes(kind, v, &view);
+                if kind == CommandKind::ApproveApplication {
+                    lines.extend(approval_context(st, p, v, &view, &programme.settings).await);
+                }
+                lines
             } else {
                 vec![]
             },
