@@ -459,6 +459,37 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
     let saved = s.app.get_programme(programme.id).await.unwrap().settings;
     assert_eq!(saved.reflection_period_days, 5);
     assert_eq!(saved.decide_within_days, 7);
+    // Numbers that are not whole days say so, beside their fields, and change nothing.
+    admin.get(&path).await;
+    let wrong = admin
+        .post(
+            &path,
+            &[
+                ("name", "AVRR Belgium"),
+                ("reflection_period_days", "three"),
+                ("decide_within_days", "0"),
+                ("host_countries", "BE, NL"),
+                ("return_countries", "SN, GE"),
+                ("categories", "irregular migrant"),
+                ("health_mode", "always"),
+                ("currency", "EUR"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    let said = plain(&unescape(&wrong.body));
+    assert!(
+        said.contains("Enter a whole number of days, such as 3."),
+        "{said}"
+    );
+    assert!(
+        said.contains("Enter a whole number of days, 1 or more"),
+        "{said}"
+    );
+    assert_eq!(
+        s.app.get_programme(programme.id).await.unwrap().settings,
+        saved
+    );
     // Protection on arrival: elderly people depart once medical care or reception is
     // accepted in the country of return; the form shows it ticked when opened again.
     let form = admin.get(&path).await.body;

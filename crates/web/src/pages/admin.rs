@@ -875,9 +875,11 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
     let host = countries("host_countries", errors);
     let transit = countries("transit_countries", errors);
     let returns = countries("return_countries", errors);
-    let days = f.get("reflection_period_days").parse::<u16>().ok();
-    if days.is_none() {
-        errors.missing("reflection_period_days", &i);
+    let days = f.get("reflection_period_days").trim().parse::<u16>().ok();
+    match f.get("reflection_period_days").trim() {
+        "" => errors.missing("reflection_period_days", &i),
+        _ if days.is_none() => errors.add("reflection_period_days", i.t("err-days")),
+        _ => {}
     }
     // Empty: the default (`ProgrammeSettings`'s, ten days).
     let decide_days = match f.get("decide_within_days").trim() {
@@ -885,7 +887,7 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         d => d.parse::<u16>().ok().filter(|d| *d > 0),
     };
     if decide_days.is_none() {
-        errors.missing("decide_within_days", &i);
+        errors.add("decide_within_days", i.t("err-days-positive"));
     }
     let mut categories = BTreeSet::new();
     for line in f
