@@ -136,13 +136,18 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/host_countries"),
         );
     }
-    v.extend(s.transit_violations().into_iter().map(|mut x| {
-        x.field = Some(format!(
-            "settings/{}",
-            x.field.as_deref().unwrap_or_default()
-        ));
-        x
-    }));
+    v.extend(
+        s.transit_violations()
+            .into_iter()
+            .chain(s.decision_violations())
+            .map(|mut x| {
+                x.field = Some(format!(
+                    "settings/{}",
+                    x.field.as_deref().unwrap_or_default()
+                ));
+                x
+            }),
+    );
     if s.reflection_period_days > 90 {
         v.push(
             Violation::new(

@@ -485,6 +485,23 @@ impl App {
             .filter(|from| *from > at))
     }
 
+    /// The kinds of the case's entries that were recorded late (`events::recorded_late`),
+    /// each once, in the order they happened: what an approver is shown. Scoped as the case
+    /// is, and not audited: it reads no details.
+    pub async fn late_entries(&self, p: &Principal, id: CaseId) -> Result<Vec<&'static str>> {
+        let read = self.load_visible(p, id).await?;
+        let mut kinds = vec![];
+        for e in &read.events {
+            let kind = e.event.kind();
+            if homeward_domain::case::events::recorded_late(e.meta.occurred_at, e.meta.recorded_at)
+                && !kinds.contains(&kind)
+            {
+                kinds.push(kind);
+            }
+        }
+        Ok(kinds)
+    }
+
     #[tracing::instrument(skip_all, fields(case = %id.0))]
     pub async fn case_view(&self, p: &Principal, id: CaseId) -> Result<CaseView> {
         let case = self.load_visible(p, id).await?.case.clone();

@@ -219,10 +219,29 @@ pub struct Package {
 
 /// Ten days for a decision, unless the programme says otherwise.
 fn default_decision_days() -> u16 {
-    10
+    ProgrammeSettings::DEFAULT_DECIDE_WITHIN_DAYS
 }
 
 impl ProgrammeSettings {
+    /// Days for a decision on an application when the programme says nothing.
+    pub const DEFAULT_DECIDE_WITHIN_DAYS: u16 = 10;
+
+    /// A decision needs a day at least: with none, every application would be overdue
+    /// the day after it is submitted.
+    pub fn decision_violations(&self) -> Vec<crate::rules::Violation> {
+        if self.decide_within_days == 0 {
+            vec![
+                crate::rules::Violation::new(
+                    "programme.decide_within_days",
+                    "an application is given at least one day for its decision",
+                )
+                .at("decide_within_days"),
+            ]
+        } else {
+            vec![]
+        }
+    }
+
     /// The day by which an application submitted on `submitted` is to be decided; it is
     /// overdue from the day after.
     pub fn decision_due(&self, submitted: chrono::NaiveDate) -> chrono::NaiveDate {
@@ -316,5 +335,13 @@ mod transit_tests {
         // A departure from a country of transit, and from the others.
         assert_eq!(s.host_or_transit(&cc("NE")), HostOrTransit::Transit);
         assert_eq!(s.host_or_transit(&cc("LY")), HostOrTransit::Host);
+        // Ten days for a decision when the settings say nothing; never none.
+        assert_eq!(s.decide_within_days, 10);
+        assert!(s.decision_violations().is_empty());
+        s.decide_within_days = 0;
+        assert_eq!(
+            s.decision_violations()[0].code,
+            "programme.decide_within_days"
+        );
     }
 }

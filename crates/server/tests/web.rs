@@ -512,6 +512,7 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
         .await;
     assert_eq!(p.url, "/admin", "{}", p.body);
     let saved = s.app.get_programme(programme.id).await.unwrap().settings;
+    assert_eq!(saved.decide_within_days, 10, "left empty: the default");
     assert_eq!(
         saved.reception_services(homeward_domain::person::Vulnerability::Elderly),
         [
@@ -2320,14 +2321,35 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
     let s = demo_site(120).await;
     let mut w = Web::new(&s);
     w.sign_in_with("approver", "demo-approver-2026").await;
+    // Each application says since when it waits and by when it is to be decided, by the
+    // programme's days: the demo's have waited longer than ten days.
     let queue = w.get("/queues/approve").await;
-    // Each application says since when it waits and by when it is to be decided ("Overdue:
-    // ..." once that day has passed).
     let noted = plain(&queue.body);
-    assert!(
-        noted.contains("; due by ") || noted.contains("Overdue: waiting since "),
-        "{noted}"
-    );
+    assert!(noted.contains("Overdue: waiting since "), "{noted}");
+    assert!(!noted.contains("; due by "), "{noted}");
+    let issued = s
+        .app
+        .login(
+            "admin",
+            "demo-admin-2026",
+            None,
+            homeward_app::auth::SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    let admin = s.app.authenticate(&issued.secret).await.unwrap();
+    let programme = s.app.list_programmes().await.unwrap().remove(0);
+    let mut settings = programme.settings.clone();
+    settings.decide_within_days = 3650;
+    s.app
+        .update_programme(&admin, programme.id, None, Some(settings))
+        .await
+        .unwrap();
+    let queue = w.get("/queues/approve").await;
+    let noted = plain(&queue.body);
+    assert!(noted.contains("; due by "), "{noted}");
+    assert!(!noted.contains("Overdue"), "ten years to decide: {noted}");
     let case = queue
         .body
         .split("href=\"/cases/")
@@ -2358,7 +2380,8 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
     assert_eq!(form.status, 200, "{}", form.body);
     let text = plain(&unescape(&form.body));
     for shown in [
-        "years old: consent given on",
+        "years old",
+        "consent given on",
         "Returning to ",
         "Screened as eligible: ",
         "Reintegration package for this household: up to ",

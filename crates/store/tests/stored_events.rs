@@ -164,3 +164,23 @@ fn a_departure_confirmed_before_departures_were_told_apart_reads_as_neither() {
     assert!(decode_event("departure_confirmed", 1, v2).is_err());
     assert!(decode_event("departure_confirmed", 3, v2).is_err());
 }
+
+#[test]
+fn an_application_approved_before_approvals_took_a_comment_reads_as_none() {
+    use homeward_domain::Event;
+    let fixtures = fixtures();
+    let v1 = &fixtures[&("application_approved".to_string(), 1)];
+    let v2 = &fixtures[&("application_approved".to_string(), 2)];
+    assert_eq!(
+        decode_event("application_approved", 1, v1).unwrap(),
+        Event::ApplicationApproved { comment: None }
+    );
+    let Event::ApplicationApproved { comment } =
+        decode_event("application_approved", 2, v2).unwrap()
+    else {
+        panic!("not an approval");
+    };
+    assert!(comment.is_some());
+    assert!(decode_event("application_approved", 2, v1).is_err());
+    assert!(decode_event("application_approved", 1, v2).is_err());
+}

@@ -48,6 +48,20 @@ pub struct Context<'a> {
     pub history: &'a [RecordedEvent],
 }
 
+/// An application is decided by an approver who did not submit it.
+fn four_eyes(case: &Case, ctx: &Context, c: &mut Check) {
+    if case
+        .application
+        .as_ref()
+        .is_some_and(|a| a.submitted_by == ctx.actor)
+    {
+        c.push(Violation::new(
+            "approval.own_submission",
+            "an application is decided by an approver who did not submit it (four eyes)",
+        ));
+    }
+}
+
 fn stage_refusal(case: &Case, what: &str) -> Violation {
     Violation::new(
         "stage.not_allowed",
@@ -372,34 +386,21 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             }
             vec![Event::ApplicationSubmitted]
         }
-        Command::ApproveApplication { .. } | Command::RejectApplication { .. } => {
-            if case
-                .application
-                .as_ref()
-                .is_some_and(|a| a.submitted_by == ctx.actor)
+        Command::RejectApplication { reason } => {
+            four_eyes(case, ctx, &mut c);
+            vec![Event::ApplicationRejected { reason }]
+        }
+        Command::ApproveApplication { comment } => {
+            four_eyes(case, ctx, &mut c);
+            if let Some(s) = &case.screening
+                && s.facts.removal_procedure == RemovalProcedure::Initiated
             {
                 c.push(Violation::new(
-                    "approval.own_submission",
-                    "an application is decided by an approver who did not submit it (four eyes)",
+                    "eligibility.removal_procedure_initiated",
+                    "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
                 ));
             }
-            match cmd {
-                Command::RejectApplication { reason } => {
-                    vec![Event::ApplicationRejected { reason }]
-                }
-                Command::ApproveApplication { comment } => {
-                    if let Some(s) = &case.screening
-                        && s.facts.removal_procedure == RemovalProcedure::Initiated
-                    {
-                        c.push(Violation::new(
-                            "eligibility.removal_procedure_initiated",
-                            "a removal (deportation) procedure has been initiated: the case is not eligible for voluntary return",
-                        ));
-                    }
-                    vec![Event::ApplicationApproved { comment }]
-                }
-                _ => vec![],
-            }
+            vec![Event::ApplicationApproved { comment }]
         }
         Command::ChangeProposal(p) => {
             check_proposal(&p, &case.host_country, ctx.programme, "", &mut c);

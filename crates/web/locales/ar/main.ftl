@@ -254,7 +254,16 @@ f-whole-case-hint = يكون ذلك دائمًا عند انسحاب مقدّم 
 f-reason = السبب
 f-approval-comment = تعليق (اختياري)
 f-approval-comment-hint = شروط الموافقة، أو ما تحقّقت منه. يراه كل من يمكنه قراءة الحالة.
-approval-person = { $name }، { $age } سنة: { $consent }
+approval-person = { $name }، { $age ->
+    [zero] أقل من سنة
+    [one] سنة واحدة
+    [two] سنتان
+    [few] { $age } سنوات
+    [many] { $age } سنة
+   *[other] { $age } سنة
+}: { $consent }
+approval-person-estimated = { $name }، نحو { $age } سنة (سنة الميلاد تقديرية): { $consent }
+approval-withdrawn = انسحب في { $date }، ولا يسافر ما لم يوافق من جديد
 approval-consent-given = أُعطيت الموافقة في { $date }
 approval-consent-family = مشمول بموافقة الأسرة
 approval-consent-none = لم تُسجَّل موافقة
@@ -267,10 +276,11 @@ approval-screened-eligible = تبيّن أنه مؤهَّل: { $category }
 approval-screened-not-eligible = تبيّن أنه غير مؤهَّل.
 approval-not-screened = لم تُفحص الأهلية بعد.
 approval-conditions = { $count ->
-    [zero] لا تبقى شروط للمغادرة.
     [one] يبقى شرط واحد للمغادرة قبل السفر.
     [two] يبقى شرطان للمغادرة قبل السفر.
-   *[other] تبقى { $count } شروط للمغادرة قبل السفر.
+    [few] تبقى { $count } شروط للمغادرة قبل السفر.
+    [many] يبقى { $count } شرطًا للمغادرة قبل السفر.
+   *[other] يبقى { $count } شرط للمغادرة قبل السفر.
 }
 case-application = الطلب
 case-application-submitted = قُدِّم

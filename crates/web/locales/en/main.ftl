@@ -62,7 +62,7 @@ home-counselling-hint = Registered cases and cases in counselling. Waiting longe
 home-reflection = Consents waiting for the reflection period
 home-reflection-item = Consent possible from { $date }
 home-decision-due = Waiting since { $date }; due by { $due }
-home-decision-overdue = Overdue: waiting since { $date }, due by { $due }
+home-decision-overdue = Overdue: waiting since { $date }, was due by { $due }
 home-approve = Applications to approve
 home-departures = Departures to prepare
 home-ready = Ready to depart
@@ -244,7 +244,12 @@ f-whole-case-hint = Always so when the principal applicant withdraws.
 f-reason = Reason
 f-approval-comment = Comment (optional)
 f-approval-comment-hint = Conditions of the approval, or what you checked. Everyone who can read the case sees it.
-approval-person = { $name }, { $age } years old: { $consent }
+approval-person = { $name }, { $age ->
+    [one] 1 year old
+   *[other] { $age } years old
+}: { $consent }
+approval-person-estimated = { $name }, about { $age } years old (year of birth estimated): { $consent }
+approval-withdrawn = withdrew on { $date }, and does not travel unless they consent again
 approval-consent-given = consent given on { $date }
 approval-consent-family = covered by the family's consent
 approval-consent-none = no consent recorded

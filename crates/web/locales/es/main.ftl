@@ -244,7 +244,12 @@ f-whole-case-hint = Siempre es así cuando desiste el/la solicitante principal.
 f-reason = Motivo
 f-approval-comment = Comentario (opcional)
 f-approval-comment-hint = Las condiciones de la aprobación, o lo que ha comprobado. Lo ve toda persona que puede leer el caso.
-approval-person = { $name }, { $age } años: { $consent }
+approval-person = { $name }, { $age ->
+    [one] 1 año
+   *[other] { $age } años
+}: { $consent }
+approval-person-estimated = { $name }, unos { $age } años (año de nacimiento estimado): { $consent }
+approval-withdrawn = se retiró el { $date } y no viaja salvo que vuelva a consentir
 approval-consent-given = consentimiento dado el { $date }
 approval-consent-family = cubierto por el consentimiento de la familia
 approval-consent-none = ningún consentimiento registrado

@@ -244,7 +244,12 @@ f-whole-case-hint = Toujours le cas lorsque le demandeur principal se désiste.
 f-reason = Motif
 f-approval-comment = Commentaire (facultatif)
 f-approval-comment-hint = Les conditions de l’approbation, ou ce que vous avez vérifié. Toute personne qui peut lire le dossier le voit.
-approval-person = { $name }, { $age } ans : { $consent }
+approval-person = { $name }, { $age ->
+    [one] { $age } an
+   *[other] { $age } ans
+} : { $consent }
+approval-person-estimated = { $name }, environ { $age } ans (année de naissance estimée) : { $consent }
+approval-withdrawn = s’est retiré(e) le { $date } et ne voyage pas sans nouveau consentement
 approval-consent-given = consentement donné le { $date }
 approval-consent-family = couvert par le consentement de la famille
 approval-consent-none = aucun consentement enregistré

@@ -40,7 +40,12 @@ pub struct ActionPage {
 }
 
 /// Things worth knowing before filling the form.
-fn notes(kind: CommandKind, v: &Visitor, view: &CaseView) -> Vec<String> {
+fn notes(
+    kind: CommandKind,
+    v: &Visitor,
+    view: &CaseView,
+    programme: &homeward_domain::programme::ProgrammeSettings,
+) -> Vec<String> {
     let i = v.i;
     let name_of = |id: &homeward_domain::ids::PersonId| {
         view.case
@@ -69,7 +74,7 @@ fn notes(kind: CommandKind, v: &Visitor, view: &CaseView) -> Vec<String> {
                 })
                 .collect()
         }
-        CommandKind::ApproveApplication => approval_summary(v, view),
+        CommandKind::ApproveApplication => approval_summary(v, view, programme),
         CommandKind::MarkReadyToDepart | CommandKind::ConfirmDeparture => view
             .departure_conditions
             .iter()
@@ -85,36 +90,57 @@ fn notes(kind: CommandKind, v: &Visitor, view: &CaseView) -> Vec<String> {
     }
 }
 
-/// What an approver approves: who returns, each with their age and consent; where to;
-/// with what assistance; the eligibility screening; what still stands before travel.
-fn approval_summary(v: &Visitor, view: &CaseView) -> Vec<String> {
+/// What an approver approves: who returns, each with their age and whether their consent
+/// stands (as the departure rules judge it); where to; with what assistance; the
+/// eligibility screening; what still stands before travel.
+fn approval_summary(
+    v: &Visitor,
+    view: &CaseView,
+    programme: &homeward_domain::programme::ProgrammeSettings,
+) -> Vec<String> {
     use fluent_templates::fluent_bundle::FluentValue;
+    use homeward_domain::case::voluntariness::{consent_conditions, consent_path, giver_for};
+    use homeward_domain::person::DateOfBirth;
     let i = v.i;
     let case = &view.case;
-    let today = homeward_app::now().date_naive();
+    let now = homeward_app::now();
+    let today = now.date_naive();
     let mut out: Vec<String> = case
         .members
         .iter()
         .map(|m| {
-            let covered = view
-                .consent
-                .iter()
-                .any(|s| s.person_id == m.person_id && s.path == "covered_by_family");
-            let consent = match case.consents.get(&m.person_id) {
-                Some(c) if c.withdrawn_at.is_none() => i.t1(
-                    "approval-consent-given",
-                    "date",
-                    i.date(c.given_at.date_naive()),
-                ),
-                _ if covered => i.t("approval-consent-family"),
-                _ => i.t("approval-consent-none"),
+            let unmet = consent_conditions(case, m, now, programme);
+            let consent = if let Some(w) = case.withdrawals.get(&m.person_id) {
+                i.t1("approval-withdrawn", "date", i.date(w.at.date_naive()))
+            } else if !unmet.is_empty() {
+                unmet
+                    .iter()
+                    .map(|c| rule_message(&i, c))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else if giver_for(consent_path(case, m, today)).is_none() {
+                i.t("approval-consent-family")
+            } else {
+                match case.consents.get(&m.person_id) {
+                    Some(c) => i.t1(
+                        "approval-consent-given",
+                        "date",
+                        i.date(c.given_at.date_naive()),
+                    ),
+                    None => i.t("approval-consent-none"),
+                }
             };
             let age = homeward_domain::stats::age_at(m.details.date_of_birth, today);
+            let estimated = matches!(m.details.date_of_birth, DateOfBirth::EstimatedYear(_));
             i.ta(
-                "approval-person",
+                if estimated {
+                    "approval-person-estimated"
+                } else {
+                    "approval-person"
+                },
                 &[
                     ("name", FluentValue::from(m.details.name.display())),
-                    ("age", FluentValue::from(i.number(i64::from(age)))),
+                    ("age", FluentValue::from(i64::from(age))),
                     ("consent", FluentValue::from(consent)),
                 ],
             )
@@ -161,38 +187,32 @@ fn approval_summary(v: &Visitor, view: &CaseView) -> Vec<String> {
 }
 
 /// The rest of what an approver approves, from beyond the case: the reintegration package
-/// the household may have, and the entries recorded late (that nobody saw as they
-/// happened), by kind.
+/// the household may have, and the kinds of entry recorded late (that nobody saw as they
+/// happened).
 async fn approval_context(
     st: &WebState,
     p: &Principal,
     v: &Visitor,
     view: &CaseView,
     programme: &homeward_domain::programme::ProgrammeSettings,
-) -> Vec<String> {
+) -> Result<Vec<String>, AppError> {
     let i = v.i;
     let mut out = vec![];
     let today = homeward_app::now().date_naive();
     if let Some(cap) = homeward_domain::case::plan_cap(&view.case, programme, today) {
         out.push(i.t1("approval-package-cap", "amount", i.money(&cap)));
     }
-    if let Ok(timeline) = st.app.timeline(p, view.case.id).await {
-        // Each kind once, in the order they happened.
-        let mut late: Vec<String> = vec![];
-        for e in timeline
-            .iter()
-            .filter(|e| homeward_domain::case::events::recorded_late(e.occurred_at, e.recorded_at))
-        {
-            let kind = i.t(&format!("event-{}", e.kind));
-            if !late.contains(&kind) {
-                late.push(kind);
-            }
-        }
-        if !late.is_empty() {
-            out.push(i.t1("approval-late-entries", "kinds", i.list(late)));
-        }
+    let late: Vec<String> = st
+        .app
+        .late_entries(p, view.case.id)
+        .await?
+        .into_iter()
+        .map(|kind| i.t(&format!("event-{kind}")))
+        .collect();
+    if !late.is_empty() {
+        out.push(i.t1("approval-late-entries", "kinds", i.list(late)));
     }
-    out
+    Ok(out)
 }
 
 /// Sensible first values: the only person, the only choice.
@@ -278,6 +298,18 @@ pub async fn render_form(
         errors,
         &v.i,
     );
+    // Once refused, the error summary says it all.
+    let mut notes = if errors.is_empty() {
+        notes(kind, v, &view, &programme.settings)
+    } else {
+        vec![]
+    };
+    if errors.is_empty() && kind == CommandKind::ApproveApplication {
+        match approval_context(st, p, v, &view, &programme.settings).await {
+            Ok(more) => notes.extend(more),
+            Err(e) => return app_error(v, e),
+        }
+    }
     let heading = v.i.t(&format!("action-{}", kind.name()));
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -298,16 +330,7 @@ pub async fn render_form(
             heading,
             action: format!("/cases/{case_id}/do/{slug}"),
             version: view.version,
-            // Once refused, the error summary says it all.
-            notes: if errors.is_empty() {
-                let mut lines = notes(kind, v, &view);
-                if kind == CommandKind::ApproveApplication {
-                    lines.extend(approval_context(st, p, v, &view, &programme.settings).await);
-                }
-                lines
-            } else {
-                vec![]
-            },
+            notes,
             fields,
             occurred,
             errors: errors.clone(),

@@ -881,9 +881,9 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
         _ if days.is_none() => errors.add("reflection_period_days", i.t("err-days")),
         _ => {}
     }
-    // Empty: the default (`ProgrammeSettings`'s, ten days).
+    // Empty: the default.
     let decide_days = match f.get("decide_within_days").trim() {
-        "" => Some(10),
+        "" => Some(ProgrammeSettings::DEFAULT_DECIDE_WITHIN_DAYS),
         d => d.parse::<u16>().ok().filter(|d| *d > 0),
     };
     if decide_days.is_none() {
