@@ -248,6 +248,12 @@ impl ProgrammeSettings {
         submitted + chrono::Days::new(u64::from(self.decide_within_days))
     }
 
+    /// Whether an application submitted on `submitted`, still undecided on `today`, is
+    /// overdue.
+    pub fn decision_overdue(&self, submitted: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+        today > self.decision_due(submitted)
+    }
+
     /// Whether a case departing now from `host` departs from a country of transit.
     pub fn host_or_transit(&self, host: &CountryCode) -> crate::stats::HostOrTransit {
         if self.transit_countries.contains(host) {

@@ -129,7 +129,7 @@ pub fn next_steps(case: &Case, programme: &ProgrammeSettings, now: DateTime<Utc>
             vec![
                 NextStep::new(Step::DecideApplication { due }, Approver)
                     .on(Some(since))
-                    .overdue(today > due),
+                    .overdue(programme.decision_overdue(since, today)),
             ]
         }
         Stage::Approved | Stage::PreDeparture | Stage::ReadyToDepart => {

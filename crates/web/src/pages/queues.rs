@@ -194,8 +194,9 @@ impl CaseQueue {
             && let Some(applied) = c.applied_at
             && let Ok(settings) = st.app.programme_for(p, c.programme).await
         {
-            let due = settings.decision_due(applied.date_naive());
-            let key = if homeward_app::now().date_naive() > due {
+            let submitted = applied.date_naive();
+            let due = settings.decision_due(submitted);
+            let key = if settings.decision_overdue(submitted, homeward_app::now().date_naive()) {
                 "home-decision-overdue"
             } else {
                 "home-decision-due"
