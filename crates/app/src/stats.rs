@@ -155,6 +155,11 @@ struct Memo {
 }
 
 impl Memo {
+    /// `since`, if it was read.
+    fn known(&self) -> Option<Version> {
+        self.since.lock().ok().and_then(|since| *since)
+    }
+
     /// `since`, set to `now` if nothing set it and nothing was counted yet; none when
     /// counts were taken before any version was read (then nothing is kept under one).
     fn since(&self, now: Version) -> Option<Version> {
@@ -308,8 +313,9 @@ impl App {
         if threshold > 1 {
             let filter = self.protected_filter(StatFilter::default())?;
             let memo = Memo::default();
-            let (_, version, _) = self.joint_cached(Dim::Year, &filter, threshold).await?;
-            memo.since(version);
+            // The version the warm-up is kept under, read before it counts.
+            self.joint_cached(Dim::Year, &filter, threshold, &memo)
+                .await?;
             let dims = Dim::ALL.into_iter().filter(|d| !d.exact_only());
             self.count_into(
                 dims.clone().flat_map(joint_tables).collect(),
@@ -383,8 +389,7 @@ impl App {
             let mut tables = vec![vec![], dims.clone()];
             tables.extend(dims.iter().map(|d| vec![*d]));
             for &d in dims.iter().filter(|_| joint) {
-                let (_, version, hit) = self.joint_cached(d, &filter, threshold).await?;
-                memo.since(version);
+                let (_, _, hit) = self.joint_cached(d, &filter, threshold, &memo).await?;
                 if hit.is_none() {
                     tables.extend(joint_tables(d));
                 }
@@ -443,22 +448,31 @@ impl App {
         Ok(keys.iter().map(|k| forced.contains(k)).collect())
     }
 
-    /// `joint_forced`'s cache key for `dim` and `filter`, the version of the returns it
-    /// holds for, and its answer if it is known for that version.
+    /// `joint_forced`'s cache key for `dim` and `filter`, the version of the returns the
+    /// question is answered as of (`Memo::since`: read once per question, before anything
+    /// is counted), and the answer kept for that version. No version: counts were taken
+    /// before one was read, and nothing may be kept or used.
     async fn joint_cached(
         &self,
         dim: Dim,
         filter: &StatFilter,
         threshold: i64,
+        memo: &Memo,
     ) -> Result<(
         (String, Dim),
-        Version,
+        Option<Version>,
         Option<std::sync::Arc<BTreeSet<String>>>,
     )> {
-        let version = self
-            .stats_cube()
-            .version(self.store(), filter.from, filter.until)
-            .await?;
+        let version = match memo.known() {
+            Some(version) => Some(version),
+            None => {
+                let now = self
+                    .stats_cube()
+                    .version(self.store(), filter.from, filter.until)
+                    .await?;
+                memo.since(now)
+            }
+        };
         // The same filter however its offices were listed.
         let mut same = filter.clone();
         if let Some(offices) = same.offices.as_mut() {
@@ -466,7 +480,7 @@ impl App {
             offices.dedup();
         }
         let key = (format!("{same:?}/{threshold}"), dim);
-        let hit = self.joint_cache().get(&key, version);
+        let hit = version.and_then(|v| self.joint_cache().get(&key, v));
         Ok((key, version, hit))
     }
 
@@ -511,11 +525,10 @@ impl App {
         threshold: i64,
         memo: &Memo,
     ) -> Result<std::sync::Arc<BTreeSet<String>>> {
-        let (key, now, hit) = self.joint_cached(dim, filter, threshold).await?;
+        let (key, version, hit) = self.joint_cached(dim, filter, threshold, memo).await?;
         if let Some(hit) = hit {
             return Ok(hit);
         }
-        let version = memo.since(now);
         self.count_into(joint_tables(dim), filter, memo).await?;
         let others = crossings(dim);
         // The tables first (counted above, or with the question), then their protection on
@@ -912,6 +925,7 @@ mod tests {
         let memo = Memo::default();
         assert_eq!(memo.since((1, 4)), Some((1, 4)));
         assert_eq!(memo.since((1, 9)), Some((1, 4)));
+        assert_eq!(memo.known(), Some((1, 4)));
         // Counted before any version was read: the counts may be older than any version
         // read now, so nothing is kept.
         let late = Memo::default();
@@ -919,6 +933,7 @@ mod tests {
             c.insert(vec![], vec![]);
         }
         assert_eq!(late.since((1, 9)), None);
+        assert_eq!(late.known(), None);
     }
 
     #[test]

@@ -439,43 +439,28 @@ async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_
     assert!(created.body.contains("nino"), "{}", created.body);
     let programme = s.app.list_programmes().await.unwrap().remove(0);
     let path = format!("/admin/programmes/{}", programme.id);
+    // The programme's form with these days to reflect and to decide.
+    let with_days = |reflection: &'static str, decide: &'static str| {
+        [
+            ("name", "AVRR Belgium"),
+            ("reflection_period_days", reflection),
+            ("decide_within_days", decide),
+            ("host_countries", "BE, NL"),
+            ("return_countries", "SN, GE"),
+            ("categories", "irregular migrant"),
+            ("health_mode", "always"),
+            ("currency", "EUR"),
+        ]
+    };
     admin.get(&path).await;
-    let p = admin
-        .post(
-            &path,
-            &[
-                ("name", "AVRR Belgium"),
-                ("reflection_period_days", "5"),
-                ("decide_within_days", "7"),
-                ("host_countries", "BE, NL"),
-                ("return_countries", "SN, GE"),
-                ("categories", "irregular migrant"),
-                ("health_mode", "always"),
-                ("currency", "EUR"),
-            ],
-        )
-        .await;
+    let p = admin.post(&path, &with_days("5", "7")).await;
     assert_eq!(p.url, "/admin", "{}", p.body);
     let saved = s.app.get_programme(programme.id).await.unwrap().settings;
     assert_eq!(saved.reflection_period_days, 5);
     assert_eq!(saved.decide_within_days, 7);
     // Numbers that are not whole days say so, beside their fields, and change nothing.
     admin.get(&path).await;
-    let wrong = admin
-        .post(
-            &path,
-            &[
-                ("name", "AVRR Belgium"),
-                ("reflection_period_days", "three"),
-                ("decide_within_days", "0"),
-                ("host_countries", "BE, NL"),
-                ("return_countries", "SN, GE"),
-                ("categories", "irregular migrant"),
-                ("health_mode", "always"),
-                ("currency", "EUR"),
-            ],
-        )
-        .await;
+    let wrong = admin.post(&path, &with_days("three", "0")).await;
     assert_eq!(wrong.status, 422);
     let said = plain(&unescape(&wrong.body));
     assert!(

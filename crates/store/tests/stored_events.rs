@@ -140,47 +140,43 @@ fn a_renamed_field_is_caught() {
     );
 }
 
+/// Events that had no data at version 1 read as the current form with nothing in it;
+/// each form decodes only at its own version.
 #[test]
-fn a_departure_confirmed_before_departures_were_told_apart_reads_as_neither() {
+fn events_without_data_at_version_1_read_as_their_current_form() {
     use homeward_domain::Event;
     use homeward_domain::stats::HostOrTransit;
     let fixtures = fixtures();
-    let v1 = &fixtures[&("departure_confirmed".to_string(), 1)];
-    let v2 = &fixtures[&("departure_confirmed".to_string(), 2)];
-    assert_eq!(
-        decode_event("departure_confirmed", 1, v1).unwrap(),
-        Event::DepartureConfirmed {
-            host_or_transit: None
-        }
-    );
-    assert_eq!(
-        decode_event("departure_confirmed", 2, v2).unwrap(),
-        Event::DepartureConfirmed {
-            host_or_transit: Some(HostOrTransit::Transit)
-        }
-    );
-    // Each form only at its own version.
-    assert!(decode_event("departure_confirmed", 2, v1).is_err());
-    assert!(decode_event("departure_confirmed", 1, v2).is_err());
-    assert!(decode_event("departure_confirmed", 3, v2).is_err());
-}
-
-#[test]
-fn an_application_approved_before_approvals_took_a_comment_reads_as_none() {
-    use homeward_domain::Event;
-    let fixtures = fixtures();
-    let v1 = &fixtures[&("application_approved".to_string(), 1)];
-    let v2 = &fixtures[&("application_approved".to_string(), 2)];
-    assert_eq!(
-        decode_event("application_approved", 1, v1).unwrap(),
-        Event::ApplicationApproved { comment: None }
-    );
-    let Event::ApplicationApproved { comment } =
-        decode_event("application_approved", 2, v2).unwrap()
-    else {
-        panic!("not an approval");
-    };
-    assert!(comment.is_some());
-    assert!(decode_event("application_approved", 2, v1).is_err());
-    assert!(decode_event("application_approved", 1, v2).is_err());
+    let cases = [
+        // Confirmed before departures were told apart: neither host nor transit.
+        (
+            "departure_confirmed",
+            Event::DepartureConfirmed {
+                host_or_transit: None,
+            },
+            Event::DepartureConfirmed {
+                host_or_transit: Some(HostOrTransit::Transit),
+            },
+        ),
+        // Approved before approvals took a comment: none.
+        (
+            "application_approved",
+            Event::ApplicationApproved { comment: None },
+            Event::ApplicationApproved {
+                comment: homeward_domain::values::LongText::parse(
+                    "Consent and screening checked; the family travels together.",
+                )
+                .ok(),
+            },
+        ),
+    ];
+    for (kind, old, new) in cases {
+        let v1 = &fixtures[&(kind.to_string(), 1)];
+        let v2 = &fixtures[&(kind.to_string(), 2)];
+        assert_eq!(decode_event(kind, 1, v1).unwrap(), old, "{kind}");
+        assert_eq!(decode_event(kind, 2, v2).unwrap(), new, "{kind}");
+        assert!(decode_event(kind, 2, v1).is_err(), "{kind}");
+        assert!(decode_event(kind, 1, v2).is_err(), "{kind}");
+        assert!(decode_event(kind, 3, v2).is_err(), "{kind}");
+    }
 }
