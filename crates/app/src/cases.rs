@@ -57,6 +57,15 @@ pub fn scope_of(actor: &Actor) -> Scope {
     }
 }
 
+/// The reader's scope narrowed to `office`: nothing if it is not one of theirs.
+pub fn scope_in(actor: &Actor, office: Option<OfficeId>) -> Scope {
+    let mut scope = scope_of(actor);
+    if let Some(o) = office {
+        scope.offices.retain(|x| *x == o);
+    }
+    scope
+}
+
 fn recorded(
     case_version: u64,
     actor: UserId,
@@ -620,7 +629,25 @@ impl App {
         })
     }
 
-    /// The scheduled follow-ups in the reader's offices that wait for work on `today`:
+    /// The names of these users (caseworkers owning cases a list shows); unknown ids are
+    /// left out.
+    pub async fn user_names(
+        &self,
+        ids: impl IntoIterator<Item = UserId>,
+    ) -> Result<std::collections::BTreeMap<UserId, String>> {
+        let mut out = std::collections::BTreeMap::new();
+        for id in ids {
+            if out.contains_key(&id) {
+                continue;
+            }
+            if let Some(u) = self.store().user(id).await? {
+                out.insert(id, u.display_name);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The scheduled follow-ups in the reader's offices (or one of them) that wait for work on `today`:
     /// those due (their window open, or opening within `DUE_SOON_DAYS`) or overdue (the
     /// window closed, not yet missed), soonest due first. The same definition as
     /// `ScheduledFollowUp::status`, read from the follow-up rows.
@@ -628,6 +655,7 @@ impl App {
     pub async fn follow_ups_waiting(
         &self,
         p: &Principal,
+        office: Option<OfficeId>,
         queue: FollowUpQueue,
         today: chrono::NaiveDate,
         page: PageRequest,
@@ -642,7 +670,7 @@ impl App {
         let vis = Visibility::of(&p.actor);
         let rows = self
             .store()
-            .follow_ups_waiting(&scope_of(&p.actor), wait, page)
+            .follow_ups_waiting(&scope_in(&p.actor, office), wait, page)
             .await?;
         Ok(rows.map(|r| FollowUpDue {
             number: r.number,
@@ -653,13 +681,14 @@ impl App {
         }))
     }
 
-    /// The referrals of cases in the reader's offices that wait for an answer past their
+    /// The referrals of cases in the reader's offices (or one of them) that wait for an answer past their
     /// time on `today` (overdue; or escalated, past twice their time), longest waiting
     /// first: `ReferralRecord::answer_status`, read from the referral rows.
     #[tracing::instrument(skip_all)]
     pub async fn referrals_waiting(
         &self,
         p: &Principal,
+        office: Option<OfficeId>,
         queue: ReferralQueue,
         today: chrono::NaiveDate,
         page: PageRequest,
@@ -671,7 +700,7 @@ impl App {
         let vis = Visibility::of(&p.actor);
         let rows = self
             .store()
-            .referrals_waiting(&scope_of(&p.actor), wait, page)
+            .referrals_waiting(&scope_in(&p.actor, office), wait, page)
             .await?;
         Ok(rows.map(|r| ReferralDue {
             referral_id: homeward_domain::ids::ReferralId(r.referral_id),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use homeward_domain::access::{Actor, Sensitive, may_read};
 use homeward_domain::case::SessionRecord;
 use homeward_domain::case::monitoring::{FollowUp, FollowUpRecord, Monitoring};
@@ -734,6 +734,10 @@ pub struct CaseSummary {
     pub owner: Option<UserId>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    /// The soonest due day of the reintegration plan's items still to deliver.
+    pub items_due_on: Option<NaiveDate>,
+    /// The day someone's last travel document runs out before the booked flight.
+    pub documents_expire_on: Option<NaiveDate>,
 }
 
 impl CaseSummary {
@@ -761,6 +765,8 @@ impl CaseSummary {
             owner: r.owner.map(UserId),
             version: r.version,
             updated_at: r.updated_at,
+            items_due_on: r.items_due_on,
+            documents_expire_on: r.documents_expire_on,
         }
     }
 }

@@ -258,7 +258,7 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
         let mut got = vec![];
         for page in 1.. {
             let read = app
-                .follow_ups_waiting(&p, queue, today, PageRequest { page, per_page: 7 })
+                .follow_ups_waiting(&p, None, queue, today, PageRequest { page, per_page: 7 })
                 .await
                 .unwrap();
             assert_eq!(read.total, want.len() as i64, "{queue:?}");
@@ -334,7 +334,7 @@ async fn the_referral_queues_list_what_the_domain_calls_overdue_and_escalated(db
         let mut got = vec![];
         for page in 1.. {
             let read = app
-                .referrals_waiting(&p, queue, today, PageRequest { page, per_page: 5 })
+                .referrals_waiting(&p, None, queue, today, PageRequest { page, per_page: 5 })
                 .await
                 .unwrap();
             assert_eq!(read.total, want.len() as i64, "{queue:?}");

@@ -1130,6 +1130,9 @@ async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_t
                 Dated::Flight => {
                     want.sort_by_key(|r| (r.departs_at.is_none(), r.departs_at, r.case_id))
                 }
+                Dated::Submitted => {
+                    want.sort_by_key(|r| (r.applied_at.is_none(), r.applied_at, r.case_id))
+                }
             }
             let want: Vec<String> = want.iter().map(|r| r.reference.clone()).collect();
             let mut got = references(&first.body);
@@ -2395,4 +2398,241 @@ async fn an_approval_shows_what_is_approved_and_keeps_the_approver_s_comment() {
         page.contains("Consent and screening checked; the family travels together."),
         "{page}"
     );
+}
+
+/// The programme manager's "due and overdue" lists every kind of deadline of the offices'
+/// cases, each whole, paged and in order, with its count on the tab and on the home page;
+/// an office chosen narrows every list to it; other roles are refused the page. The
+/// approval queue keeps the longest-submitted application first even after a newer note.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_and_overdue_lists_every_kind_of_deadline_of_the_offices_cases() {
+    use homeward_web::pages::deadlines::Kind;
+    let s = demo_site(300).await;
+    let mut w = Web::new(&s);
+    w.sign_in_with("approver", "demo-approver-2026").await;
+    // A note on the application submitted first does not move it down the approval queue.
+    let oldest = references(&w.get("/queues/approve").await.body)
+        .first()
+        .cloned()
+        .expect("the demo has applications");
+    let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
+    let case = rows.iter().find(|r| r.reference == oldest).unwrap().case_id;
+    let note = format!("/cases/{case}/do/add-note");
+    w.get(&note).await;
+    let noted = w
+        .post(
+            &note,
+            &[("text", "Called the family."), ("sensitivity", "")],
+        )
+        .await;
+    assert_eq!(noted.url, format!("/cases/{case}"), "{}", noted.body);
+    assert_eq!(
+        references(&w.get("/queues/approve").await.body).first(),
+        Some(&oldest)
+    );
+
+    let issued = s
+        .app
+        .login(
+            "approver",
+            "demo-approver-2026",
+            None,
+            homeward_app::auth::SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    let who = s.app.authenticate(&issued.secret).await.unwrap();
+    // A case preparing to leave whose principal's travel documents now run out the day
+    // after tomorrow, before the flight: a deadline of its own kind.
+    let now = homeward_app::now();
+    let leaving = rows
+        .iter()
+        .find(|r| {
+            r.stage == "pre_departure"
+                && r.host_office == s.bru.0
+                && r.departs_at
+                    .is_some_and(|d| d > now + chrono::Duration::days(3))
+        })
+        .expect("the demo has a case preparing to leave")
+        .clone();
+    let issued = s
+        .app
+        .login(
+            "movement",
+            "demo-movement-2026",
+            None,
+            homeward_app::auth::SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    let movement = s.app.authenticate(&issued.secret).await.unwrap();
+    let expires = now.date_naive() + chrono::Duration::days(2);
+    let id = homeward_domain::ids::CaseId(leaving.case_id);
+    let view = s.app.case_view(&movement, id).await.unwrap();
+    let principal = view.case.members[0].person_id;
+    let mut version = view.version;
+    for d in view.case.documents_of(principal) {
+        let mut d = d.clone();
+        d.expires_on = Some(expires);
+        version = s
+            .app
+            .execute(
+                &movement,
+                id,
+                version,
+                None,
+                homeward_domain::Command::RecordTravelDocument(d),
+            )
+            .await
+            .unwrap()
+            .version;
+    }
+    let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
+    let expiring = rows.iter().find(|r| r.case_id == leaving.case_id).unwrap();
+    assert_eq!(expiring.documents_expire_on, Some(expires));
+    let today = now.date_naive();
+    let in_offices = |r: &&homeward_store::CaseRow, only: Option<uuid::Uuid>| {
+        who.actor.offices.iter().any(|o| {
+            only.is_none_or(|x| x == o.0) && (o.0 == r.host_office || Some(o.0) == r.return_office)
+        })
+    };
+    let staged = |r: &homeward_store::CaseRow, stages: &[&str]| stages.contains(&r.stage.as_str());
+    let before = ["approved", "pre_departure", "ready_to_depart"];
+    let after = ["arrived", "reintegration", "monitoring"];
+    // What each list of cases must hold, in its order.
+    let want = |kind: Kind, only: Option<uuid::Uuid>| -> Option<Vec<String>> {
+        let mut of: Vec<&homeward_store::CaseRow> =
+            rows.iter().filter(|r| in_offices(r, only)).collect();
+        match kind {
+            Kind::Applications => {
+                of.retain(|r| r.stage == "applied");
+                of.sort_by_key(|r| (r.applied_at, r.case_id));
+            }
+            Kind::Flights => {
+                of.retain(|r| staged(r, &before) && r.departs_at.is_some_and(|d| d < now));
+                of.sort_by_key(|r| (r.departs_at, r.case_id));
+            }
+            Kind::Documents => {
+                of.retain(|r| staged(r, &before) && r.documents_expire_on.is_some());
+                of.sort_by_key(|r| (r.documents_expire_on, r.case_id));
+            }
+            Kind::Items => {
+                of.retain(|r| staged(r, &after) && r.items_due_on.is_some_and(|d| d < today));
+                of.sort_by_key(|r| (r.items_due_on, r.case_id));
+            }
+            Kind::Referrals | Kind::FollowUps => return None,
+        }
+        Some(of.iter().map(|r| r.reference.clone()).collect())
+    };
+    let read_all = async |w: &mut Web, first: &str| {
+        let mut got = references(&w.get(first).await.body);
+        for page in 2.. {
+            let refs = references(&w.get(&format!("{first}&page={page}")).await.body);
+            if refs.is_empty() {
+                break;
+            }
+            got.extend(refs);
+        }
+        got
+    };
+    let home = plain(&w.get("/home").await.body);
+    let brussels = s.bru.0;
+    for kind in Kind::ALL {
+        let (code, _) = kind.code();
+        let got = read_all(&mut w, &format!("/deadlines?queue={code}")).await;
+        let expected = match want(kind, None) {
+            Some(want) => want,
+            None => {
+                // Referrals and follow-ups: the same lists as their own queues.
+                let page = homeward_store::PageRequest {
+                    page: 1,
+                    per_page: 200,
+                };
+                match kind {
+                    Kind::Referrals => s
+                        .app
+                        .referrals_waiting(
+                            &who,
+                            None,
+                            homeward_app::cases::ReferralQueue::Overdue,
+                            today,
+                            page,
+                        )
+                        .await
+                        .unwrap()
+                        .items
+                        .into_iter()
+                        .map(|r| r.case.reference)
+                        .collect(),
+                    _ => s
+                        .app
+                        .follow_ups_waiting(
+                            &who,
+                            None,
+                            homeward_app::cases::FollowUpQueue::Overdue,
+                            today,
+                            page,
+                        )
+                        .await
+                        .unwrap()
+                        .items
+                        .into_iter()
+                        .map(|f| f.case.reference)
+                        .collect(),
+                }
+            }
+        };
+        assert_eq!(got, expected, "{code}");
+        // The count on the home page and on the tab.
+        let title = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::En).t(kind.code().1);
+        assert!(
+            home.contains(&format!(
+                "href=\"/deadlines?queue={code}\">{title}</a> <span class=\"count\">{}</span>",
+                expected.len()
+            )),
+            "{code}: {home}"
+        );
+        // One office chosen: only its cases.
+        if let Some(want) = want(kind, Some(brussels)) {
+            let got = read_all(
+                &mut w,
+                &format!("/deadlines?office={brussels}&queue={code}"),
+            )
+            .await;
+            assert_eq!(got, want, "{code} in Brussels");
+        }
+    }
+    // The demo has work of most kinds (every kind is exercised by the rules' own tests).
+    for code in [
+        "applications",
+        "flights",
+        "documents",
+        "items",
+        "follow-ups",
+    ] {
+        assert!(
+            !read_all(&mut w, &format!("/deadlines?queue={code}"))
+                .await
+                .is_empty(),
+            "the demo has {code} due"
+        );
+    }
+    // An office that is not the reader's shows nothing; one that is no id is not found.
+    let elsewhere = uuid::Uuid::new_v4();
+    for kind in Kind::ALL {
+        let page = w
+            .get(&format!(
+                "/deadlines?office={elsewhere}&queue={}",
+                kind.code().0
+            ))
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(references(&page.body).is_empty(), "{:?}", kind);
+    }
+    assert_eq!(w.get("/deadlines?office=nope").await.status, 404);
+    let mut c = Web::new(&s);
+    c.sign_in_with("counsellor", "demo-counsellor-2026").await;
+    assert_eq!(c.get("/deadlines").await.status, 403);
 }

@@ -231,6 +231,10 @@ pub struct CaseFilter {
     pub owner: Option<UserId>,
     /// Only cases whose last follow-up did not reach the returnee.
     pub unreached: bool,
+    /// Only cases with an item of the plan still to deliver that was due before this day.
+    pub items_due_before: Option<NaiveDate>,
+    /// Only cases where someone's last travel document runs out before the flight.
+    pub documents_expiring: bool,
 }
 
 /// How a case list is ordered.
@@ -243,6 +247,12 @@ pub enum ListOrder {
     LongestWaiting,
     /// The first flight leaving soonest first.
     SoonestDeparture,
+    /// Submitted longest ago first: applications waiting for a decision.
+    OldestApplication,
+    /// The plan's items due soonest first.
+    ItemsDue,
+    /// The travel documents running out soonest first.
+    DocumentsExpire,
 }
 
 /// Which scheduled follow-ups a queue shows (`ScheduledFollowUp::status`, in SQL).

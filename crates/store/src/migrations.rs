@@ -121,6 +121,10 @@ mod tests {
                     "0020_host_or_transit.sql",
                     "92dfb03eb8a54606243ab7c6300a2380",
                 ),
+                (
+                    "0021_case_deadlines.sql",
+                    "503c1ea2d02fc933133b4be7b97b382c",
+                ),
             ],
         ),
         (
@@ -181,6 +185,10 @@ mod tests {
                 (
                     "0020_host_or_transit.sql",
                     "92dfb03eb8a54606243ab7c6300a2380",
+                ),
+                (
+                    "0021_case_deadlines.sql",
+                    "bde52a4bcefe8c7fa13643ba1e37d5b3",
                 ),
             ],
         ),

@@ -3,6 +3,7 @@
 
 use chrono::Datelike;
 use homeward_domain::Case;
+use homeward_domain::case::guard;
 use homeward_domain::person::{DateOfBirth, Vulnerability};
 use homeward_domain::values::search_key;
 
@@ -61,6 +62,8 @@ pub fn project(
             .map(|l| l.departs_at),
         owner: case.owner.map(|u| u.0),
         unreached: case.monitoring.failures_in_a_row() as i64,
+        items_due_on: case.reintegration.items_due(),
+        documents_expire_on: guard::travel_document_expires_before_flight(case),
     };
     let people = case
         .members

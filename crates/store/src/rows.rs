@@ -14,7 +14,7 @@ use crate::projection::{project, stat_rows};
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
     outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
     first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
-    closed_at, version, updated_at, departs_at, owner, unreached";
+    closed_at, version, updated_at, departs_at, owner, unreached, items_due_on, documents_expire_on";
 
 /// The columns of a `PersonRow`.
 pub(crate) const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
@@ -43,7 +43,7 @@ pub(crate) const REFERRAL_COLUMNS: &str = "case_id, referral_id, organisation_id
     days_to_answer";
 
 /// `CASE_COLUMNS`, one name each.
-pub(crate) const CASE_COLUMN_NAMES: [&str; 24] = [
+pub(crate) const CASE_COLUMN_NAMES: [&str; 26] = [
     "case_id",
     "reference",
     "host_office",
@@ -68,6 +68,8 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 24] = [
     "departs_at",
     "owner",
     "unreached",
+    "items_due_on",
+    "documents_expire_on",
 ];
 
 /// The case list's row: what lists and search show without loading events.
@@ -101,6 +103,10 @@ pub struct CaseRow {
     pub owner: Option<Uuid>,
     /// Follow-ups since the returnee was last reached that did not reach them.
     pub unreached: i64,
+    /// The soonest due day of the plan's items still to deliver.
+    pub items_due_on: Option<NaiveDate>,
+    /// The day someone's last travel document runs out before the booked flight.
+    pub documents_expire_on: Option<NaiveDate>,
 }
 
 from_row!(CaseRow {
@@ -127,7 +133,9 @@ from_row!(CaseRow {
     updated_at,
     departs_at,
     owner,
-    unreached
+    unreached,
+    items_due_on,
+    documents_expire_on
 });
 
 /// A person on a case, for search.
@@ -483,6 +491,8 @@ pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
         a.departs_at != b.departs_at,
         a.owner != b.owner,
         a.unreached != b.unreached,
+        a.items_due_on != b.items_due_on,
+        a.documents_expire_on != b.documents_expire_on,
     ];
     CASE_COLUMN_NAMES[1..]
         .iter()

@@ -39,6 +39,7 @@ pub fn router(state: WebState) -> Router {
         .route("/account/password", post(pages::account::change_password))
         .route("/cases", get(pages::cases::list).post(pages::cases::search))
         .route("/follow-ups", get(pages::follow_ups::list))
+        .route("/deadlines", get(pages::deadlines::list))
         .route("/referrals", get(pages::referrals::list))
         .route("/partner", get(pages::partner::list))
         .route("/partner/inbound", get(pages::inbound::sent_list))

@@ -201,11 +201,43 @@ fn risk_conditions(case: &Case, m: &Member, programme: &ProgrammeSettings) -> Ve
     }
 }
 
+/// The documents `m` can cross borders on (a passport or a laissez-passer), in any status.
+fn travel_documents<'a>(case: &'a Case, m: &Member) -> impl Iterator<Item = &'a TravelDocument> {
+    case.documents_of(m.person_id)
+        .filter(|d| matches!(d.kind, DocumentKind::Passport | DocumentKind::LaissezPasser))
+}
+
+/// The soonest day on which someone's last travel document runs out before the booked
+/// flight, while the case has not left: the deadline to renew it or have a laissez-passer
+/// issued (the departure conditions name who). None without a flight, after departure, or
+/// when everyone holding a travel document may fly on it; someone who holds none at all
+/// is a missing document, not an expiring one.
+pub fn travel_document_expires_before_flight(case: &Case) -> Option<NaiveDate> {
+    if !case.stage.is_active_before_departure() {
+        return None;
+    }
+    let flight = case
+        .itinerary
+        .as_ref()?
+        .legs
+        .first()?
+        .departs_at
+        .date_naive();
+    case.members
+        .iter()
+        .filter(|m| !travel_documents(case, m).any(|d| d.usable_on(flight)))
+        .filter_map(|m| {
+            travel_documents(case, m)
+                .filter(|d| matches!(d.status, DocumentStatus::Held | DocumentStatus::Issued))
+                .filter_map(|d| d.expires_on)
+                .max()
+        })
+        .min()
+}
+
 fn document_conditions(case: &Case, m: &Member, day: NaiveDate) -> Vec<Violation> {
     let mut out = Vec::new();
-    let travel_doc = case.documents_of(m.person_id).any(|d| {
-        matches!(d.kind, DocumentKind::Passport | DocumentKind::LaissezPasser) && d.usable_on(day)
-    });
+    let travel_doc = travel_documents(case, m).any(|d| d.usable_on(day));
     if !travel_doc {
         out.push(
             Violation::new(

@@ -283,7 +283,7 @@ fn after_arrival(case: &Case, today: NaiveDate) -> Vec<NextStep> {
         }
         let open = r.open_items();
         if !open.is_empty() {
-            let due = open.iter().filter_map(|i| i.due).min();
+            let due = r.items_due();
             steps.push(
                 NextStep::new(
                     Step::DeliverItems {

@@ -489,6 +489,15 @@ impl Reintegration {
             .sum()
     }
 
+    /// The soonest due day of the items still to deliver, unless the returnee declined all
+    /// support: the day the plan's delivery is late from the day after.
+    pub fn items_due(&self) -> Option<NaiveDate> {
+        if self.declined_all.is_some() {
+            return None;
+        }
+        self.open_items().iter().filter_map(|i| i.due).min()
+    }
+
     /// Items of the plan in force still to deliver.
     pub fn open_items(&self) -> Vec<&PlanItem> {
         self.in_force().map_or_else(Vec::new, |plan| {

@@ -189,18 +189,53 @@ pub(super) fn every_traveller_needs_a_valid_travel_document_on_the_day_of_travel
         Command::MarkReadyToDepart,
         "documents.travel_document_missing",
     );
-    // Issued, but expiring before the flight.
-    s.ok(
-        MOVEMENT,
-        doc(DocumentStatus::Issued, Some(s.now.date_naive())),
-    );
+    // Requested only: missing, not expiring.
+    assert_eq!(travel_document_expires_before_flight(&s.case()), None);
+    // Issued, but expiring before the flight: the day it expires is the deadline.
+    let today = s.now.date_naive();
+    s.ok(MOVEMENT, doc(DocumentStatus::Issued, Some(today)));
     s.refused(
         MOVEMENT,
         Command::MarkReadyToDepart,
         "documents.travel_document_missing",
     );
+    assert_eq!(
+        travel_document_expires_before_flight(&s.case()),
+        Some(today)
+    );
     s.ok(MOVEMENT, doc(DocumentStatus::Issued, Some(day(2027, 1, 1))));
+    assert_eq!(travel_document_expires_before_flight(&s.case()), None);
     s.ok(MOVEMENT, Command::MarkReadyToDepart);
+}
+
+#[test]
+pub(super) fn a_passport_expiring_before_the_flight_is_a_deadline_until_the_case_leaves() {
+    let mut s = Scenario::single_adult();
+    s.approve_adults(&[P1]);
+    // No flight yet: nothing to be late for.
+    let passport = DocumentId(s.fresh_id());
+    let expiring = |s: &Scenario, expires| {
+        Command::RecordTravelDocument(TravelDocument {
+            document_id: passport,
+            person_id: P1,
+            kind: DocumentKind::Passport,
+            status: DocumentStatus::Held,
+            number: Some(t("A7654321")),
+            issuing_country: Some(cc("SN")),
+            expires_on: Some(s.now.date_naive() + Duration::days(expires)),
+        })
+    };
+    let cmd = expiring(&s, 3);
+    s.ok(MOVEMENT, cmd);
+    assert_eq!(travel_document_expires_before_flight(&s.case()), None);
+    let it = s.itinerary_cmd("DSS");
+    s.ok(MOVEMENT, it);
+    let due = s.now.date_naive() + Duration::days(3);
+    assert_eq!(travel_document_expires_before_flight(&s.case()), Some(due));
+    // Valid on the day of the flight (ten days on): no deadline.
+    let cmd = expiring(&s, 10);
+    s.ok(MOVEMENT, cmd);
+    assert_eq!(travel_document_expires_before_flight(&s.case()), None);
 }
 
 #[test]

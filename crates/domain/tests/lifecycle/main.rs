@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use chrono::Duration;
 use common::*;
 use homeward_domain::Stage;
-use homeward_domain::case::guard::unmet_departure_conditions;
+use homeward_domain::case::guard::{
+    travel_document_expires_before_flight, unmet_departure_conditions,
+};
 use homeward_domain::case::records::*;
 use homeward_domain::case::reintegration::AssistanceType;
 use homeward_domain::ids::*;

@@ -87,8 +87,13 @@ fn a_case_says_what_it_waits_for_and_who_takes_it_in_every_stage() {
             (Step::FollowUp { number: 1 }, MonitoringOfficer)
         ]
     );
-    let item = s.plan_item(AssistanceType::BusinessDevelopment, 100_000);
+    let mut item = s.plan_item(AssistanceType::BusinessDevelopment, 100_000);
+    // Due after the follow-up below is late: it stays second.
+    let due = s.now.date_naive() + Duration::days(200);
+    item.due = Some(due);
     s.ok(REINTEGRATION, Scenario::draft_cmd(vec![item.clone()]));
+    // Not in force yet: nothing is due.
+    assert_eq!(s.case().reintegration.items_due(), None);
     assert_eq!(
         first(&s),
         (Step::RecordPlanAnswer { version: 1 }, ReintegrationOfficer)
@@ -106,6 +111,8 @@ fn a_case_says_what_it_waits_for_and_who_takes_it_in_every_stage() {
         first(&s),
         (Step::DeliverItems { items: 1 }, ReintegrationOfficer)
     );
+    assert_eq!(steps(&s)[0].date, Some(due));
+    assert_eq!(s.case().reintegration.items_due(), Some(due));
     // Four months on, the first follow-up's window has closed: overdue, and first.
     s.advance(125);
     let late = steps(&s)[0];
@@ -119,11 +126,12 @@ fn a_case_says_what_it_waits_for_and_who_takes_it_in_every_stage() {
             own_words: None,
         }),
     );
-    // The support declined, only the follow-up is left.
+    // The support declined, only the follow-up is left, and no delivery is due.
     assert_eq!(
         steps(&s).iter().map(|n| n.step).collect::<Vec<_>>(),
         vec![Step::FollowUp { number: 1 }]
     );
+    assert_eq!(s.case().reintegration.items_due(), None);
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>>
         || f.owner.is_some()
         || f.unreached
         || f.departing.is_some()
+        || f.items_due_before.is_some()
+        || f.documents_expiring
         || scope.offices.is_empty()
     {
         return None;
@@ -89,6 +91,12 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if f.unreached {
         q.push(" AND cs.unreached > 0");
+    }
+    if let Some(day) = f.items_due_before {
+        q.push(" AND cs.items_due_on < ").push_bind(day);
+    }
+    if f.documents_expiring {
+        q.push(" AND cs.documents_expire_on IS NOT NULL");
     }
     if let Some((from, until)) = f.departing {
         q.push(" AND cs.departs_at >= ")
@@ -444,6 +452,19 @@ impl Backend {
             (false, ListOrder::SoonestDeparture) => {
                 " ORDER BY CASE WHEN cs.departs_at IS NULL THEN 1 ELSE 0 END, cs.departs_at, \
                  cs.case_id"
+            }
+            // Each with its day (the filter keeps only cases that have one) first.
+            (false, ListOrder::OldestApplication) => {
+                " ORDER BY CASE WHEN cs.applied_at IS NULL THEN 1 ELSE 0 END, cs.applied_at, \
+                 cs.case_id"
+            }
+            (false, ListOrder::ItemsDue) => {
+                " ORDER BY CASE WHEN cs.items_due_on IS NULL THEN 1 ELSE 0 END, cs.items_due_on, \
+                 cs.case_id"
+            }
+            (false, ListOrder::DocumentsExpire) => {
+                " ORDER BY CASE WHEN cs.documents_expire_on IS NULL THEN 1 ELSE 0 END, \
+                 cs.documents_expire_on, cs.case_id"
             }
             _ => " ORDER BY cs.updated_at DESC, cs.case_id",
         });

@@ -250,7 +250,9 @@ pub(crate) async fn push_case_rows(
                 .push_bind(r.updated_at)
                 .push_bind(r.departs_at)
                 .push_bind(r.owner)
-                .push_bind(r.unreached);
+                .push_bind(r.unreached)
+                .push_bind(r.items_due_on)
+                .push_bind(r.documents_expire_on);
         });
         match update {
             None => {}

@@ -1384,3 +1384,27 @@ rule-follow_up-unknown_referral = اسأل فقط عن إحالات هذا ال�
 rule-follow_up-same_referral_twice = حدّد كل خدمة مرة واحدة تحت ما قاله العائد.
 rule-follow_up-services_not_reached = لا يُسأل عن الخدمات إلا في متابعة وصلت إلى العائد.
 case-referral-follow-up = { $date }: في متابعة، قال العائد عن الخدمة: { $received }
+
+# المواعيد المستحقة والمتأخرة: كل مواعيد ملفات المكتب
+deadlines-title = المستحق والمتأخر
+deadlines-kinds = أنواع المواعيد
+deadlines-all-offices = كل مكاتبك
+deadlines-applications = طلبات تنتظر القرار
+deadlines-applications-hint = الأطول انتظارًا أولًا. يُبت في كل طلب خلال أيام البرنامج، ويتأخر بعدها.
+deadlines-flights = رحلات أقلعت دون أصحاب الملف
+deadlines-flights-hint = أقلعت الرحلة المحجوزة ولم يُؤكَّد السفر: أعد الحجز، أو سجّل عدم الحضور.
+deadlines-documents = وثائق سفر تنتهي قبل الرحلة
+deadlines-documents-hint = آخر جواز سفر أو وثيقة مرور لأحد الأشخاص تنتهي قبل الرحلة المحجوزة: جدّدها أو غيّر الرحلة. الأقرب أولًا.
+deadlines-items = مساعدات فات موعدها
+deadlines-items-hint = بنود من خطة سارية لم تُسلَّم في موعدها. الأكثر تأخرًا أولًا.
+deadlines-referrals = إحالات لم يُرد عليها في الموعد
+deadlines-referrals-hint = لم ترد المنظمة في المهلة المطلوبة. الأكثر تأخرًا أولًا.
+deadlines-follow-ups = متابعات متأخرة
+deadlines-follow-ups-hint = أُغلقت نافذتها ولم تُفتح التالية بعد: ما زالت مفيدة وإن تأخرت.
+col-submitted = تاريخ التقديم
+col-decision = القرار
+col-expires = تنتهي في
+col-flight = الرحلة
+col-owner = مسؤول الملف
+task-deadlines = المستحق والمتأخر
+task-deadlines-hint = كل مواعيد ملفات مكاتبك حسب النوع: الطلبات والرحلات والوثائق والمساعدات والإحالات والمتابعات.

@@ -1347,3 +1347,27 @@ rule-follow_up-unknown_referral = Ask only about referrals of this case sent bef
 rule-follow_up-same_referral_twice = Tick each service once, under what the returnee said.
 rule-follow_up-services_not_reached = Services are asked about only in a follow-up that reached the returnee.
 case-referral-follow-up = { $date }, at a follow-up, the returnee said of the service: { $received }
+
+# Due and overdue: every kind of deadline of an office's cases
+deadlines-title = Due and overdue
+deadlines-kinds = Kinds of deadline
+deadlines-all-offices = All your offices
+deadlines-applications = Applications to decide
+deadlines-applications-hint = Longest waiting first. Each is due by the programme's days to decide, and overdue after them.
+deadlines-flights = Flights that left without the case
+deadlines-flights-hint = The booked flight has left and the departure was not confirmed: rebook, or record a no-show.
+deadlines-documents = Travel documents expiring before the flight
+deadlines-documents-hint = Someone's last passport or laissez-passer runs out before the booked flight: renew it, or rebook. Soonest first.
+deadlines-items = Assistance past its due date
+deadlines-items-hint = Items of a plan in force not delivered by their due date. Longest overdue first.
+deadlines-referrals = Referrals not answered in time
+deadlines-referrals-hint = The organisation has not answered by the day it was asked to. Longest overdue first.
+deadlines-follow-ups = Follow-ups overdue
+deadlines-follow-ups-hint = Their window has closed and the next one has not opened: still worth doing, late.
+col-submitted = Submitted
+col-decision = Decision
+col-expires = Expires
+col-flight = Flight
+col-owner = Caseworker
+task-deadlines = Due and overdue
+task-deadlines-hint = Every deadline of your offices' cases, by kind: applications, flights, documents, assistance, referrals and follow-ups.

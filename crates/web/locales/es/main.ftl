@@ -1350,3 +1350,27 @@ rule-follow_up-unknown_referral = Pregunte solo por derivaciones de este caso en
 rule-follow_up-same_referral_twice = Marque cada servicio una vez, bajo lo que respondió la persona.
 rule-follow_up-services_not_reached = Los servicios solo se preguntan en un seguimiento que contactó a la persona.
 case-referral-follow-up = { $date }, en un seguimiento, la persona dijo del servicio: { $received }
+
+# Vencimientos y retrasos: todos los plazos de los casos de una oficina
+deadlines-title = Vencimientos y retrasos
+deadlines-kinds = Tipos de plazo
+deadlines-all-offices = Todas sus oficinas
+deadlines-applications = Solicitudes por decidir
+deadlines-applications-hint = Las que más esperan primero. Cada una vence en los días del programa para decidir y se retrasa después.
+deadlines-flights = Vuelos que salieron sin el caso
+deadlines-flights-hint = El vuelo reservado salió y no se confirmó la salida: vuelva a reservar o registre la no presentación.
+deadlines-documents = Documentos de viaje que vencen antes del vuelo
+deadlines-documents-hint = El último pasaporte o salvoconducto de una persona vence antes del vuelo reservado: renuévelo o cambie el vuelo. Los más próximos primero.
+deadlines-items = Asistencia con retraso
+deadlines-items-hint = Elementos de un plan vigente no entregados en su fecha prevista. Los más atrasados primero.
+deadlines-referrals = Derivaciones sin respuesta a tiempo
+deadlines-referrals-hint = La organización no respondió en el plazo pedido. Las más atrasadas primero.
+deadlines-follow-ups = Seguimientos atrasados
+deadlines-follow-ups-hint = Su ventana se cerró y la siguiente no se ha abierto: aún vale la pena hacerlos, con retraso.
+col-submitted = Presentada
+col-decision = Decisión
+col-expires = Vence
+col-flight = Vuelo
+col-owner = Gestor del caso
+task-deadlines = Vencimientos y retrasos
+task-deadlines-hint = Todos los plazos de los casos de sus oficinas, por tipo: solicitudes, vuelos, documentos, asistencia, derivaciones y seguimientos.

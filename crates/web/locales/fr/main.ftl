@@ -1350,3 +1350,27 @@ rule-follow_up-unknown_referral = N'interrogez que sur les orientations de ce do
 rule-follow_up-same_referral_twice = Cochez chaque service une fois, sous ce que la personne a répondu.
 rule-follow_up-services_not_reached = Les services ne sont demandés que lors d'un suivi qui a joint la personne.
 case-referral-follow-up = { $date }, lors d'un suivi, la personne a dit du service : { $received }
+
+# Échéances et retards : toutes les échéances des dossiers d'un bureau
+deadlines-title = Échéances et retards
+deadlines-kinds = Types d'échéance
+deadlines-all-offices = Tous vos bureaux
+deadlines-applications = Demandes à trancher
+deadlines-applications-hint = Les plus anciennes d'abord. Chacune est à trancher dans le délai du programme, et en retard après.
+deadlines-flights = Vols partis sans le dossier
+deadlines-flights-hint = Le vol réservé est parti et le départ n'a pas été confirmé : réservez à nouveau, ou enregistrez une absence au départ.
+deadlines-documents = Documents de voyage expirant avant le vol
+deadlines-documents-hint = Le dernier passeport ou laissez-passer d'une personne expire avant le vol réservé : renouvelez-le, ou changez de vol. Les plus proches d'abord.
+deadlines-items = Aide en retard
+deadlines-items-hint = Éléments d'un plan en vigueur non fournis à leur date prévue. Les plus en retard d'abord.
+deadlines-referrals = Orientations sans réponse à temps
+deadlines-referrals-hint = L'organisation n'a pas répondu dans le délai demandé. Les plus en retard d'abord.
+deadlines-follow-ups = Suivis en retard
+deadlines-follow-ups-hint = Leur fenêtre est close et la suivante n'est pas ouverte : encore utiles, en retard.
+col-submitted = Déposée
+col-decision = Décision
+col-expires = Expire le
+col-flight = Vol
+col-owner = Chargé de dossier
+task-deadlines = Échéances et retards
+task-deadlines-hint = Toutes les échéances des dossiers de vos bureaux, par type : demandes, vols, documents, aide, orientations et suivis.

@@ -43,6 +43,11 @@ pub struct WorkListPage {
     pub action: Option<(String, String)>,
     pub tabs: Vec<Tab>,
     pub tabs_label: String,
+    /// The shown list's own heading, under the page's title.
+    pub heading: Option<String>,
+    /// Offices to choose from, with the shown queue kept (`queue`).
+    pub office: Option<Vec<crate::actions::Opt>>,
+    pub queue: Option<String>,
     pub hint: Option<String>,
     pub headers: Vec<String>,
     pub rows: Vec<WorkRow>,
@@ -66,9 +71,11 @@ impl WorkListPage {
         rows: Vec<WorkRow>,
         paging: Paging,
     ) -> Self {
+        // `path` may carry a query of its own (a chosen office).
+        let sep = if path.contains('?') { '&' } else { '?' };
         let href = |code: &str, page: Option<u32>| match page {
-            Some(p) => format!("{path}?queue={code}&page={p}"),
-            None => format!("{path}?queue={code}"),
+            Some(p) => format!("{path}{sep}queue={code}&page={p}"),
+            None => format!("{path}{sep}queue={code}"),
         };
         WorkListPage {
             c,
@@ -83,6 +90,9 @@ impl WorkListPage {
                 })
                 .collect(),
             tabs_label: i.t("follow-ups-queues"),
+            heading: None,
+            office: None,
+            queue: None,
             hint,
             headers,
             rows,
@@ -126,7 +136,7 @@ pub fn queue_code(q: FollowUpQueue) -> (&'static str, &'static str) {
     }
 }
 
-fn row(i: &I18n, f: FollowUpDue) -> WorkRow {
+pub(super) fn row(i: &I18n, f: FollowUpDue) -> WorkRow {
     WorkRow {
         href: format!("/cases/{}", f.case.id),
         reference: f.case.reference,
@@ -162,6 +172,7 @@ pub async fn list(
         .app
         .follow_ups_waiting(
             &p,
+            None,
             queue,
             today,
             PageRequest {

@@ -5,6 +5,7 @@ pub mod action;
 pub mod admin;
 pub mod case;
 pub mod cases;
+pub mod deadlines;
 pub mod directory;
 pub mod follow_ups;
 pub mod inbound;
@@ -372,6 +373,15 @@ pub struct HomePage {
     pub reads_cases: bool,
     /// For roles that work on no cases: what they can do here.
     pub tasks: Vec<Task>,
+    /// For those who answer for offices: how many of each kind of deadline are due.
+    pub deadlines: Vec<DeadlineCount>,
+}
+
+/// A kind of deadline on the home page: where its list is, what it is, how many.
+pub struct DeadlineCount {
+    pub href: String,
+    pub label: String,
+    pub count: String,
 }
 
 /// Something a role can do, with where.
@@ -508,6 +518,7 @@ async fn follow_up_queue(
         .app
         .follow_ups_waiting(
             p,
+            None,
             queue,
             homeward_app::now().date_naive(),
             PageRequest {
@@ -553,6 +564,7 @@ async fn referral_queue(
         .app
         .referrals_waiting(
             p,
+            None,
             queue,
             homeward_app::now().date_naive(),
             PageRequest {
@@ -639,7 +651,26 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
     if let Err(e) = result {
         return app_error(&v, e);
     }
+    // Every kind of deadline in the offices, counted, first for those who answer for them.
+    let deadlines = match deadlines::for_actor(&p) {
+        true => match deadlines::counts(&st, &p, &v.i, None).await {
+            Ok(counts) => counts
+                .into_iter()
+                .map(|(kind, n)| {
+                    let (code, title) = kind.code();
+                    DeadlineCount {
+                        href: format!("/deadlines?queue={code}"),
+                        label: v.i.t(title),
+                        count: v.i.number(n),
+                    }
+                })
+                .collect(),
+            Err(e) => return app_error(&v, e),
+        },
+        false => vec![],
+    };
     let t = HomePage {
+        deadlines,
         c: Chrome::new(&v, v.i.t("home-title")),
         queues,
         reads_cases: a.reads_cases(),

@@ -27,6 +27,9 @@ pub enum Dated {
     WaitingSince,
     /// The first flight: soonest first.
     Flight,
+    /// The application's submission: longest waiting first, each due by the programme's
+    /// days to decide.
+    Submitted,
 }
 
 /// A work queue of cases.
@@ -68,7 +71,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         hint: None,
         roles: &[Approver],
         stages: &[Applied],
-        dated: Dated::WaitingSince,
+        dated: Dated::Submitted,
         this_week: false,
         unreached: false,
     },
@@ -160,6 +163,7 @@ impl CaseQueue {
             order: match self.dated {
                 Dated::WaitingSince => ListOrder::LongestWaiting,
                 Dated::Flight => ListOrder::SoonestDeparture,
+                Dated::Submitted => ListOrder::OldestApplication,
             },
             departing: self
                 .this_week
@@ -188,28 +192,18 @@ impl CaseQueue {
         {
             return i.t1("home-reflection-item", "date", i.date(from.date_naive()));
         }
-        // An application waiting for its decision: due by the programme's days, and
-        // overdue after them.
-        if self.slug == "approve"
-            && let Some(applied) = c.applied_at
-            && let Ok(settings) = st.app.programme_for(p, c.programme).await
-        {
-            let submitted = applied.date_naive();
-            let due = settings.decision_due(submitted);
-            let key = if settings.decision_overdue(submitted, homeward_app::now().date_naive()) {
-                "home-decision-overdue"
-            } else {
-                "home-decision-due"
-            };
-            return i.ta(
-                key,
-                &[
-                    ("date", i.date(applied.date_naive()).into()),
-                    ("due", i.date(due).into()),
-                ],
-            );
-        }
         match (self.dated, c.departs_at) {
+            (Dated::Submitted, _) => match c.applied_at {
+                Some(applied) => match st.app.programme_for(p, c.programme).await {
+                    Ok(settings) => decision_note(i, &settings, applied.date_naive()),
+                    Err(_) => i.t1("home-waiting-since", "date", i.date(applied.date_naive())),
+                },
+                None => i.t1(
+                    "home-waiting-since",
+                    "date",
+                    i.date(c.updated_at.date_naive()),
+                ),
+            },
             (Dated::Flight, Some(at)) => i.t1("home-flight", "date", i.datetime(at)),
             (Dated::Flight, None) => i.t("home-no-flight"),
             (Dated::WaitingSince, _) => i.t1(
@@ -219,6 +213,27 @@ impl CaseQueue {
             ),
         }
     }
+}
+
+/// An application submitted on `submitted`, waiting for its decision: since when, and
+/// due by the programme's days or overdue after them (the domain's rule).
+pub(super) fn decision_note(
+    i: &I18n,
+    settings: &homeward_domain::programme::ProgrammeSettings,
+    submitted: chrono::NaiveDate,
+) -> String {
+    let key = if settings.decision_overdue(submitted, homeward_app::now().date_naive()) {
+        "home-decision-overdue"
+    } else {
+        "home-decision-due"
+    };
+    i.ta(
+        key,
+        &[
+            ("date", i.date(submitted).into()),
+            ("due", i.date(settings.decision_due(submitted)).into()),
+        ],
+    )
 }
 
 pub struct Row {

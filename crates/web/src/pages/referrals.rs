@@ -54,6 +54,7 @@ pub async fn list(
         .app
         .referrals_waiting(
             &p,
+            None,
             queue,
             today,
             PageRequest {

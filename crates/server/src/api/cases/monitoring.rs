@@ -67,7 +67,7 @@ pub async fn follow_ups_waiting(
     let today = homeward_app::now().date_naive();
     let result = state
         .app
-        .follow_ups_waiting(&who, q.queue, today, page)
+        .follow_ups_waiting(&who, None, q.queue, today, page)
         .await?;
     Ok(Json(PageOut {
         items: result.items,

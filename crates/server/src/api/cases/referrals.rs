@@ -86,7 +86,7 @@ pub async fn referrals_waiting(
     let today = homeward_app::now().date_naive();
     let result = state
         .app
-        .referrals_waiting(&who, q.queue, today, page)
+        .referrals_waiting(&who, None, q.queue, today, page)
         .await?;
     Ok(Json(PageOut {
         items: result.items,

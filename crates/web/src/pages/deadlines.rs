@@ -1,0 +1,369 @@
+//! Due and overdue: every kind of deadline of an office's cases, for the programme manager
+//! who answers for the office. One list per kind, each with how many it holds, as the
+//! domain defines each deadline: applications past the programme's days to decide
+//! (`ProgrammeSettings::decision_overdue`), flights that left without the case, travel
+//! documents running out before the flight (`guard::travel_document_expires_before_flight`),
+//! plan items past their due day (`Reintegration::items_due`), referrals unanswered past
+//! their time (`ReferralRecord::answer_status`) and follow-ups whose window closed
+//! (`ScheduledFollowUp::status`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_app::cases::{FollowUpQueue, ReferralQueue};
+use homeward_app::views::CaseSummary;
+use homeward_app::{AppError, Principal};
+use homeward_domain::Stage;
+use homeward_domain::access::Role;
+use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
+use homeward_domain::programme::ProgrammeSettings;
+use homeward_store::{CaseFilter, ListOrder, Page, PageRequest};
+use serde::Deserialize;
+
+use super::cases::Paging;
+use super::follow_ups::{PER_PAGE, WorkListPage, WorkRow};
+use super::{app_error, consume_flash, message};
+use crate::WebState;
+use crate::actions::{Opt, options};
+use crate::chrome::{Chrome, ok};
+use crate::i18n::I18n;
+use crate::session::{SignedIn, Visitor};
+
+/// A kind of deadline: one list of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Applications waiting for a decision, longest waiting first (each due or overdue).
+    Applications,
+    /// Booked flights that have left while the case has not departed.
+    Flights,
+    /// Someone's last travel document runs out before the booked flight.
+    Documents,
+    /// Items of a plan in force not delivered by their due day.
+    Items,
+    /// Referrals not answered by their due day.
+    Referrals,
+    /// Follow-ups whose window has closed, not yet held.
+    FollowUps,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Applications,
+        Kind::Flights,
+        Kind::Documents,
+        Kind::Items,
+        Kind::Referrals,
+        Kind::FollowUps,
+    ];
+
+    /// Its code in URLs (`/deadlines?queue=`) and its title's message.
+    pub fn code(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Applications => ("applications", "deadlines-applications"),
+            Kind::Flights => ("flights", "deadlines-flights"),
+            Kind::Documents => ("documents", "deadlines-documents"),
+            Kind::Items => ("items", "deadlines-items"),
+            Kind::Referrals => ("referrals", "deadlines-referrals"),
+            Kind::FollowUps => ("follow-ups", "deadlines-follow-ups"),
+        }
+    }
+
+    fn of(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code().0 == code)
+    }
+
+    /// The headers of its columns after the reference and the name.
+    fn headers(self) -> [&'static str; 4] {
+        match self {
+            Kind::Applications => ["col-stage", "col-submitted", "col-decision", "col-country"],
+            Kind::Flights => ["col-stage", "col-flight", "col-owner", "col-country"],
+            Kind::Documents => ["col-stage", "col-expires", "col-flight", "col-country"],
+            Kind::Items => ["col-stage", "col-due", "col-owner", "col-country"],
+            Kind::Referrals => [
+                "col-organisation",
+                "col-service",
+                "col-referred",
+                "col-answer-due",
+            ],
+            Kind::FollowUps => ["col-follow-up", "col-due", "col-window", "col-country"],
+        }
+    }
+
+    /// The cases of a kind read from the case list: which, and in which order.
+    fn filter(self, office: Option<OfficeId>) -> Option<CaseFilter> {
+        let now = homeward_app::now();
+        let before_departure = vec![Stage::Approved, Stage::PreDeparture, Stage::ReadyToDepart];
+        let f = CaseFilter {
+            office,
+            ..CaseFilter::default()
+        };
+        Some(match self {
+            Kind::Applications => CaseFilter {
+                stages: vec![Stage::Applied],
+                order: ListOrder::OldestApplication,
+                ..f
+            },
+            Kind::Flights => CaseFilter {
+                stages: before_departure,
+                departing: Some((chrono::DateTime::<chrono::Utc>::MIN_UTC, now)),
+                order: ListOrder::SoonestDeparture,
+                ..f
+            },
+            Kind::Documents => CaseFilter {
+                stages: before_departure,
+                documents_expiring: true,
+                order: ListOrder::DocumentsExpire,
+                ..f
+            },
+            Kind::Items => CaseFilter {
+                stages: vec![Stage::Arrived, Stage::Reintegration, Stage::Monitoring],
+                items_due_before: Some(now.date_naive()),
+                order: ListOrder::ItemsDue,
+                ..f
+            },
+            Kind::Referrals | Kind::FollowUps => return None,
+        })
+    }
+
+    /// A page of its rows in the reader's offices (or the one chosen).
+    async fn read(
+        self,
+        st: &WebState,
+        p: &Principal,
+        i: &I18n,
+        office: Option<OfficeId>,
+        page: PageRequest,
+    ) -> Result<Page<WorkRow>, AppError> {
+        let today = homeward_app::now().date_naive();
+        match self {
+            Kind::Referrals => Ok(st
+                .app
+                .referrals_waiting(p, office, ReferralQueue::Overdue, today, page)
+                .await?
+                .map(|r| super::referrals::row(i, r))),
+            Kind::FollowUps => Ok(st
+                .app
+                .follow_ups_waiting(p, office, FollowUpQueue::Overdue, today, page)
+                .await?
+                .map(|f| super::follow_ups::row(i, f))),
+            _ => {
+                let Some(filter) = self.filter(office) else {
+                    return Ok(Page {
+                        items: vec![],
+                        total: 0,
+                        total_exact: true,
+                    });
+                };
+                let cases = st.app.list_cases(p, &filter, page).await?;
+                // Each application is due by its own programme's days.
+                let mut programmes: BTreeMap<ProgrammeId, ProgrammeSettings> = BTreeMap::new();
+                if self == Kind::Applications {
+                    for c in &cases.items {
+                        if let std::collections::btree_map::Entry::Vacant(e) =
+                            programmes.entry(c.programme)
+                        {
+                            e.insert(st.app.programme_for(p, c.programme).await?);
+                        }
+                    }
+                }
+                let owned: Vec<UserId> = cases.items.iter().filter_map(|c| c.owner).collect();
+                let owners = st.app.user_names(owned).await?;
+                Ok(cases.map(|c| self.case_row(i, &c, programmes.get(&c.programme), &owners)))
+            }
+        }
+    }
+
+    fn case_row(
+        self,
+        i: &I18n,
+        c: &CaseSummary,
+        settings: Option<&ProgrammeSettings>,
+        owners: &BTreeMap<UserId, String>,
+    ) -> WorkRow {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| i.date(d)).unwrap_or_default();
+        let flight = c.departs_at.map(|at| i.datetime(at)).unwrap_or_default();
+        let owner = c
+            .owner
+            .and_then(|o| owners.get(&o).cloned())
+            .unwrap_or_else(|| i.t("none"));
+        let stage = i.t(&format!("stage-{}", c.stage.code()));
+        let cells = match self {
+            Kind::Applications => {
+                let submitted = c.applied_at.map(|a| a.date_naive());
+                vec![
+                    stage,
+                    date(submitted),
+                    match (settings, submitted) {
+                        (Some(s), Some(d)) => super::queues::decision_note(i, s, d),
+                        _ => String::new(),
+                    },
+                    i.country(&c.country_of_return),
+                ]
+            }
+            Kind::Flights => vec![stage, flight, owner, i.country(&c.country_of_return)],
+            Kind::Documents => vec![
+                stage,
+                date(c.documents_expire_on),
+                flight,
+                i.country(&c.country_of_return),
+            ],
+            Kind::Items => vec![
+                stage,
+                date(c.items_due_on),
+                owner,
+                i.country(&c.country_of_return),
+            ],
+            // Rows of their own (`read`).
+            Kind::Referrals | Kind::FollowUps => vec![],
+        };
+        WorkRow {
+            href: format!("/cases/{}", c.id),
+            reference: c.reference.clone(),
+            name: c.principal_name.clone(),
+            cells,
+        }
+    }
+}
+
+/// Who has the page: those who decide for an office (programme managers).
+pub fn for_actor(p: &Principal) -> bool {
+    p.actor.has(Role::Approver)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeadlinesQuery {
+    pub queue: Option<String>,
+    pub office: Option<String>,
+    pub page: Option<u32>,
+}
+
+/// How many each kind holds in the reader's offices (or the one chosen).
+pub async fn counts(
+    st: &WebState,
+    p: &Principal,
+    i: &I18n,
+    office: Option<OfficeId>,
+) -> Result<Vec<(Kind, i64)>, AppError> {
+    let mut out = Vec::with_capacity(Kind::ALL.len());
+    for kind in Kind::ALL {
+        let page = kind
+            .read(
+                st,
+                p,
+                i,
+                office,
+                PageRequest {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await?;
+        out.push((kind, page.total));
+    }
+    Ok(out)
+}
+
+/// The offices the reader answers for, to choose one.
+async fn office_options(st: &WebState, p: &Principal, i: &I18n, chosen: &str) -> Vec<Opt> {
+    let offices: Vec<(String, String)> = st
+        .app
+        .list_offices()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| p.actor.offices.contains(&o.id))
+        .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
+        .collect();
+    options(offices, chosen, i.t("deadlines-all-offices"))
+}
+
+fn refused(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::FORBIDDEN,
+        "forbidden-title",
+        "forbidden-body",
+    )
+}
+
+pub async fn list(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Query(q): Query<DeadlinesQuery>,
+) -> Response {
+    if !for_actor(&p) {
+        return refused(&v);
+    }
+    let i = v.i;
+    let kind = q
+        .queue
+        .as_deref()
+        .and_then(Kind::of)
+        .unwrap_or(Kind::Applications);
+    // An office that is not a UUID, or not one of the reader's, shows nothing of anyone's.
+    let chosen = q.office.as_deref().unwrap_or("").trim();
+    let office = match chosen {
+        "" => None,
+        o => match uuid::Uuid::parse_str(o) {
+            Ok(id) => Some(OfficeId(id)),
+            Err(_) => {
+                return message(
+                    &v,
+                    StatusCode::NOT_FOUND,
+                    "not-found-title",
+                    "not-found-body",
+                );
+            }
+        },
+    };
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let result: Result<_, AppError> = async {
+        let counts = counts(&st, &p, &i, office).await?;
+        let rows = kind
+            .read(
+                &st,
+                &p,
+                &i,
+                office,
+                PageRequest {
+                    page,
+                    per_page: PER_PAGE,
+                },
+            )
+            .await?;
+        Ok((counts, rows))
+    }
+    .await;
+    let (counts, rows) = match result {
+        Ok(r) => r,
+        Err(e) => return app_error(&v, e),
+    };
+    let paging = Paging::of(&i, rows.total, rows.total_exact, page, PER_PAGE);
+    let (code, title) = kind.code();
+    let path = match office {
+        Some(o) => format!("/deadlines?office={o}"),
+        None => "/deadlines".to_string(),
+    };
+    let kinds = Kind::ALL.map(Kind::code);
+    let mut t = WorkListPage::new(
+        Chrome::new(&v, i.t("deadlines-title")),
+        &i,
+        &path,
+        &kinds,
+        code,
+        Some(i.t(&format!("{title}-hint"))),
+        kind.headers().map(|h| i.t(h)).to_vec(),
+        rows.items,
+        paging,
+    );
+    for (tab, (_, n)) in t.tabs.iter_mut().zip(&counts) {
+        tab.label = format!("{} ({})", tab.label, i.number(*n));
+    }
+    t.tabs_label = i.t("deadlines-kinds");
+    t.heading = Some(i.t(title));
+    t.office = Some(office_options(&st, &p, &i, chosen).await);
+    t.queue = Some(code.to_string());
+    consume_flash(&v, ok(&t))
+}
