@@ -802,7 +802,38 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     let p = w.get("/statistics?from=31/03/2026").await;
     assert_eq!(p.status, 200);
     assert!(
-        plain(&p.body).contains("Departed on or after: enter a date such as 2026-03-31."),
+        plain(&p.body).contains("Departed on or after: enter a real date, such as 31 3 2026."),
+        "{}",
+        p.body
+    );
+    // The period is asked as day, month and year in the page's language (no browser's
+    // "mm/dd/yyyy"), Arabic-Indic digits read as the same numbers; links carry the day read.
+    let iso = w.get("/statistics?from=2025-01-01").await;
+    for asked in [
+        "from-day=1&from-month=1&from-year=2025",
+        "from-day=%D9%A1&from-month=%D9%A1&from-year=%D9%A2%D9%A0%D9%A2%D9%A5",
+    ] {
+        let p = w.get(&format!("/statistics?{asked}")).await;
+        assert_eq!(p.status, 200);
+        assert!(!p.body.contains("error-summary"), "{asked}: {}", p.body);
+        assert!(p.body.contains("from=2025-01-01"), "{asked}");
+        assert_eq!(
+            table_after(&p.body, "id=\"years-h\""),
+            table_after(&iso.body, "id=\"years-h\""),
+            "{asked}"
+        );
+    }
+    assert!(!iso.body.contains("type=\"date\""));
+    assert!(
+        iso.body
+            .contains("name=\"from-day\" type=\"text\" inputmode=\"numeric\" value=\"1\"")
+    );
+    let p = w
+        .get("/statistics/referrals?from-day=31&from-month=2&from-year=2026")
+        .await;
+    assert_eq!(p.status, 200);
+    assert!(
+        plain(&p.body).contains("From: enter a real date, such as 31 3 2026."),
         "{}",
         p.body
     );

@@ -86,6 +86,34 @@ pub struct Field {
     pub filter_label: String,
 }
 
+impl Field {
+    /// A date asked as day, month and year (`parts`), with its error if it is not one.
+    pub fn date(
+        name: &str,
+        label: String,
+        hint: Option<String>,
+        parts: [String; 3],
+        error: Option<String>,
+    ) -> Field {
+        let [day, month, year] = parts;
+        Field {
+            kind: "date",
+            name: name.to_string(),
+            label,
+            hint,
+            options: vec![],
+            value: String::new(),
+            checked: false,
+            error,
+            day,
+            month,
+            year,
+            searchable: false,
+            filter_label: String::new(),
+        }
+    }
+}
+
 /// The form's errors with every empty answer named after its field, as GOV.UK writes
 /// them ("Enter the reason", "Choose the office"): the field's own message where the
 /// catalogue has one (`<label>-missing`), else "Enter …" for what is typed and "Choose …"

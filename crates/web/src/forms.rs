@@ -1,7 +1,7 @@
 //! Submitted forms: values by name (repeated names for checkboxes), dates as day, month
 //! and year, and the errors to show beside each field and in the summary at the top.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use homeward_domain::Violation;
 
 use crate::i18n::I18n;
@@ -170,11 +170,28 @@ pub struct NotADate;
 /// Reads a date given as `<name>-day`, `<name>-month`, `<name>-year`. `Ok(None)` when
 /// all three are empty.
 pub fn date(f: &FormData, name: &str) -> Result<Option<NaiveDate>, NotADate> {
-    let (d, m, y) = (
+    day_of([
         f.get(&format!("{name}-day")),
         f.get(&format!("{name}-month")),
         f.get(&format!("{name}-year")),
-    );
+    ])
+}
+
+/// Digits as ASCII: an Arabic keyboard types Arabic-Indic (٠-٩) or Eastern Arabic-Indic
+/// (۰-۹) digits, which are the same numbers.
+pub fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            c => c,
+        })
+        .collect()
+}
+
+/// The day of a day, a month and a year as typed (`Ok(None)` when all are empty).
+fn day_of([d, m, y]: [&str; 3]) -> Result<Option<NaiveDate>, NotADate> {
+    let [d, m, y] = [d, m, y].map(|p| ascii_digits(p.trim()));
     if d.is_empty() && m.is_empty() && y.is_empty() {
         return Ok(None);
     }
@@ -182,6 +199,79 @@ pub fn date(f: &FormData, name: &str) -> Result<Option<NaiveDate>, NotADate> {
         return Err(NotADate);
     };
     NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or(NotADate)
+}
+
+/// A period asked of a page by its GET form: each day as the three fields the form sends
+/// (`from-day`, `from-month`, `from-year`), or as `from=YYYY-MM-DD`, as links carry it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PeriodQuery {
+    pub from: Option<String>,
+    pub until: Option<String>,
+    #[serde(rename = "from-day")]
+    pub from_day: Option<String>,
+    #[serde(rename = "from-month")]
+    pub from_month: Option<String>,
+    #[serde(rename = "from-year")]
+    pub from_year: Option<String>,
+    #[serde(rename = "until-day")]
+    pub until_day: Option<String>,
+    #[serde(rename = "until-month")]
+    pub until_month: Option<String>,
+    #[serde(rename = "until-year")]
+    pub until_year: Option<String>,
+}
+
+/// A day of a period as asked: its day, month and year to show again, and the date they
+/// make (`Ok(None)`: none asked).
+#[derive(Debug, Clone)]
+pub struct DayAsked {
+    pub parts: [String; 3],
+    pub day: Result<Option<NaiveDate>, NotADate>,
+}
+
+impl PeriodQuery {
+    pub fn from_day(&self) -> DayAsked {
+        asked(
+            &self.from,
+            [&self.from_day, &self.from_month, &self.from_year],
+        )
+    }
+
+    pub fn until_day(&self) -> DayAsked {
+        asked(
+            &self.until,
+            [&self.until_day, &self.until_month, &self.until_year],
+        )
+    }
+}
+
+fn asked(iso: &Option<String>, parts: [&Option<String>; 3]) -> DayAsked {
+    let parts = parts.map(|p| p.as_deref().unwrap_or("").trim().to_string());
+    if parts.iter().any(|p| !p.is_empty()) {
+        let day = day_of([&parts[0], &parts[1], &parts[2]].map(String::as_str));
+        return DayAsked { parts, day };
+    }
+    let Some(iso) = iso.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return DayAsked {
+            parts,
+            day: Ok(None),
+        };
+    };
+    match NaiveDate::parse_from_str(&ascii_digits(iso), "%Y-%m-%d") {
+        Ok(d) => DayAsked {
+            parts: [
+                d.day().to_string(),
+                d.month().to_string(),
+                d.year().to_string(),
+            ],
+            day: Ok(Some(d)),
+        },
+        // Shown as typed, in the day's field, with the error.
+        Err(_) => DayAsked {
+            parts: [iso.to_string(), String::new(), String::new()],
+            day: Err(NotADate),
+        },
+    }
 }
 
 pub fn time(f: &FormData, name: &str) -> Result<Option<NaiveTime>, NotADate> {
@@ -214,5 +304,92 @@ pub fn occurred_at(f: &FormData, errors: &mut FormErrors, i: &I18n) -> Option<Da
         (None, None) => None,
         (Some(d), t) => Some(Utc.from_utc_datetime(&d.and_time(t.unwrap_or_default()))),
         (None, Some(t)) => Some(Utc.from_utc_datetime(&Utc::now().date_naive().and_time(t))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(pairs: &[(&str, &str)]) -> PeriodQuery {
+        let q = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        serde_html_form::from_str(&q).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_period_s_day_is_read_from_its_three_fields_or_from_a_link() {
+        let day = NaiveDate::from_ymd_opt(2025, 1, 31);
+        for (asked, want) in [
+            (
+                vec![
+                    ("from-day", "31"),
+                    ("from-month", "1"),
+                    ("from-year", "2025"),
+                ],
+                Ok(day),
+            ),
+            (vec![("from", "2025-01-31")], Ok(day)),
+            // Arabic-Indic and Eastern Arabic-Indic digits are the same numbers.
+            (
+                vec![
+                    ("from-day", "٣١"),
+                    ("from-month", "١"),
+                    ("from-year", "٢٠٢٥"),
+                ],
+                Ok(day),
+            ),
+            (
+                vec![
+                    ("from-day", "۳۱"),
+                    ("from-month", "۱"),
+                    ("from-year", "۲۰۲۵"),
+                ],
+                Ok(day),
+            ),
+            // The fields win over a link's day; none asked is none.
+            (
+                vec![
+                    ("from", "2020-05-05"),
+                    ("from-day", "31"),
+                    ("from-month", "1"),
+                    ("from-year", "2025"),
+                ],
+                Ok(day),
+            ),
+            (vec![], Ok(None)),
+            (
+                vec![("from-day", ""), ("from-month", " "), ("from-year", "")],
+                Ok(None),
+            ),
+            (
+                vec![
+                    ("from-day", "31"),
+                    ("from-month", "2"),
+                    ("from-year", "2025"),
+                ],
+                Err(NotADate),
+            ),
+            (
+                vec![("from-day", "1"), ("from-year", "2025")],
+                Err(NotADate),
+            ),
+            (vec![("from", "31/01/2025")], Err(NotADate)),
+        ] {
+            let asked_day = period(&asked).from_day();
+            assert_eq!(asked_day.day, want, "{asked:?}");
+        }
+        // A link's day is shown in the three fields; a wrong one as typed, in the first.
+        assert_eq!(
+            period(&[("from", "2025-01-31")]).from_day().parts,
+            ["31", "1", "2025"].map(String::from)
+        );
+        assert_eq!(
+            period(&[("until", "31/01/2025")]).until_day().parts,
+            ["31/01/2025", "", ""].map(String::from)
+        );
     }
 }

@@ -4,21 +4,15 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 use homeward_app::referral_stats::{ReferralFigures, ReferralLine};
-use serde::Deserialize;
 
 use super::{app_error, consume_flash};
 use crate::WebState;
+use crate::actions::Field;
 use crate::chrome::{Chrome, ok};
+use crate::forms::{DayAsked, PeriodQuery};
 use crate::i18n::I18n;
 use crate::session::SignedIn;
-
-#[derive(Debug, Deserialize)]
-pub struct Period {
-    pub from: Option<String>,
-    pub until: Option<String>,
-}
 
 pub struct Table {
     pub title: String,
@@ -29,8 +23,9 @@ pub struct Table {
 #[template(path = "referral_stats.html")]
 pub struct ReferralStatsPage {
     pub c: Chrome,
-    pub from: String,
-    pub until: String,
+    /// The period's first and last day, each asked as day, month and year.
+    pub from: Field,
+    pub until: Field,
     pub head: Vec<String>,
     pub tables: Vec<Table>,
     /// Small counts hidden: say so, and how.
@@ -65,12 +60,27 @@ fn row(i: &I18n, label: String, l: &ReferralLine, f: &ReferralFigures) -> Vec<St
 pub async fn page(
     State(st): State<WebState>,
     SignedIn(v, p): SignedIn,
-    Query(q): Query<Period>,
+    Query(q): Query<PeriodQuery>,
 ) -> Response {
     let i = v.i;
-    // A day that does not parse is left out, as the statistics page does.
-    let day = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
-    let (from, until) = (day(&q.from), day(&q.until));
+    // A day that is not one is left out, as the statistics page does, and said so beside
+    // its field.
+    let (from_asked, until_asked) = (q.from_day(), q.until_day());
+    let (from, until) = (
+        from_asked.day.ok().flatten(),
+        until_asked.day.ok().flatten(),
+    );
+    let field = |name: &str, key: &str, asked: DayAsked| {
+        let error = asked
+            .day
+            .is_err()
+            .then(|| i.t1("stats-bad-date", "field", i.t(key)));
+        Field::date(name, i.t(key), Some(i.t("date-hint")), asked.parts, error)
+    };
+    let (from_field, until_field) = (
+        field("from", "rstats-from", from_asked),
+        field("until", "rstats-until", until_asked),
+    );
     let (f, period_error) = match st.app.referral_figures(&p, from, until).await {
         Ok(f) => (f, None),
         // A protected reader's period is whole months: the figures of all time, with why.
@@ -109,8 +119,8 @@ pub async fn page(
         .collect();
     let t = ReferralStatsPage {
         c: Chrome::new(&v, i.t("rstats-title")),
-        from: from.map(|d| d.to_string()).unwrap_or_default(),
-        until: until.map(|d| d.to_string()).unwrap_or_default(),
+        from: from_field,
+        until: until_field,
         head,
         protected: f.protected,
         period_error,

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::{app_error, message};
 use crate::WebState;
-use crate::actions::{Opt, country_options, options};
+use crate::actions::{Field, Opt, country_options, options};
 use crate::chrome::{Chrome, ok};
+use crate::forms::{DayAsked, PeriodQuery};
 use crate::i18n::I18n;
 use crate::session::SignedIn;
 
@@ -45,15 +46,18 @@ pub struct StatsPage {
     pub programmes: Vec<Opt>,
     pub countries: Vec<Opt>,
     pub errors: Vec<String>,
-    pub from: String,
-    pub until: String,
+    /// The period's first and last day, each asked as day, month and year.
+    pub from: Field,
+    pub until: Field,
+    /// The period read (what the crossed table's form carries on).
+    pub period: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
     pub query: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StatsParams {
-    pub from: Option<String>,
-    pub until: Option<String>,
+    #[serde(flatten)]
+    pub period: PeriodQuery,
     pub office: Option<String>,
     pub programme: Option<String>,
     pub country: Option<String>,
@@ -373,33 +377,33 @@ pub async fn page(
     };
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let mut errors = vec![];
-    let mut date = |field: &str, s: &Option<String>| match s
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        None => None,
-        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(i.t1("stats-bad-date", "field", i.t(field)));
-                None
-            }
-        },
+    let (from_asked, until_asked) = (q.period.from_day(), q.period.until_day());
+    // A day that is not one is left out of the figures, and said so beside its field.
+    let mut field_errors: [Option<String>; 2] = [None, None];
+    let mut date = |n: usize, field: &str, asked: &DayAsked| match asked.day {
+        Ok(d) => d,
+        Err(_) => {
+            let e = i.t1("stats-bad-date", "field", i.t(field));
+            errors.push(e.clone());
+            field_errors[n] = Some(e);
+            None
+        }
     };
-    let mut from = date("stats-from", &q.from);
-    let mut until = date("stats-until", &q.until);
+    let mut from = date(0, "stats-from", &from_asked);
+    let mut until = date(1, "stats-until", &until_asked);
     // Protected figures are for whole months (a day's difference between two periods
     // would give that day's returns): a period that is not is left out, and said so.
     if !acc.exact {
         for wrong in homeward_domain::stats::whole_months(from, until) {
-            if wrong.field.as_deref() == Some("from") {
+            let (n, key) = if wrong.field.as_deref() == Some("from") {
                 from = None;
-                errors.push(i.t("stats-whole-months-from"));
+                (0, "stats-whole-months-from")
             } else {
                 until = None;
-                errors.push(i.t("stats-whole-months-until"));
-            }
+                (1, "stats-whole-months-until")
+            };
+            errors.push(i.t(key));
+            field_errors[n] = Some(i.t(key));
         }
     }
     let filter = StatFilter {
@@ -418,10 +422,14 @@ pub async fn page(
             .map(|c| c.to_uppercase()),
         vulnerabilities: None,
     };
+    // Links carry the period as read (`from=YYYY-MM-DD`), whatever the form sent.
     let mut query = String::new();
+    for (k, day) in [("from", from), ("until", until)] {
+        if let Some(d) = day {
+            query.push_str(&format!("&{k}={d}"));
+        }
+    }
     for (k, val) in [
-        ("from", &q.from),
-        ("until", &q.until),
         ("office", &q.office),
         ("programme", &q.programme),
         ("country", &q.country),
@@ -638,8 +646,21 @@ pub async fn page(
             i.t("any"),
         ),
         errors,
-        from: q.from.clone().unwrap_or_default(),
-        until: q.until.clone().unwrap_or_default(),
+        from: Field::date(
+            "from",
+            i.t("stats-from"),
+            Some(i.t("date-hint")),
+            from_asked.parts,
+            field_errors[0].take(),
+        ),
+        period: (from, until),
+        until: Field::date(
+            "until",
+            i.t("stats-until"),
+            Some(i.t("date-hint")),
+            until_asked.parts,
+            field_errors[1].take(),
+        ),
         query,
     };
     ok(&page)
