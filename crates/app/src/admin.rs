@@ -8,7 +8,7 @@ use homeward_domain::Violation;
 use homeward_domain::access::Role;
 use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::programme::{Programme, ProgrammeSettings};
-use homeward_domain::values::{CountryCode, ShortText};
+use homeward_domain::values::{CountryCode, ShortText, TimeZone};
 use homeward_store::{
     AuditDraft, AuditEntry, ChainBreak, OfficeRow, Page, PageRequest, ProgrammeRow, UserChange,
     UserRecord,
@@ -53,6 +53,8 @@ pub struct OfficeView {
     pub code: String,
     pub name: String,
     pub country: String,
+    /// The time zone its staff enter and read times in (an IANA name).
+    pub time_zone: String,
 }
 
 impl From<OfficeRow> for OfficeView {
@@ -62,6 +64,7 @@ impl From<OfficeRow> for OfficeView {
             code: o.code,
             name: o.name,
             country: o.country,
+            time_zone: o.time_zone,
         }
     }
 }
@@ -196,19 +199,21 @@ impl App {
         code: &str,
         name: &str,
         country: &str,
+        time_zone: &str,
     ) -> Result<OfficeView> {
         forbid_unless(p.actor.may_administer(), "creating offices")?;
-        self.create_office_unchecked(Some(p), code, name, country)
+        self.create_office_unchecked(Some(p), code, name, country, time_zone)
             .await
     }
 
-    /// Creates an office without a principal (set-up and demo).
+    /// Creates an office without a principal (set-up and demo). An empty time zone is UTC.
     pub async fn create_office_unchecked(
         &self,
         p: Option<&Principal>,
         code: &str,
         name: &str,
         country: &str,
+        time_zone: &str,
     ) -> Result<OfficeView> {
         let mut v = vec![];
         let code = code.trim().to_uppercase();
@@ -232,6 +237,7 @@ impl App {
                 None
             }
         };
+        let zone = office_time_zone(time_zone, &mut v);
         let Some(country) = country.filter(|_| v.is_empty()) else {
             return Err(AppError::Invalid(v));
         };
@@ -241,11 +247,47 @@ impl App {
             name: name.trim().to_string(),
             country: country.to_string(),
             created_at: now(),
+            time_zone: zone.name().to_string(),
         };
         self.store().create_office(&row).await?;
         self.audit_admin(p, "office.create", serde_json::json!({"code": code}))
             .await?;
         Ok(row.into())
+    }
+
+    /// Changes an office's name or time zone (administrators): each if given.
+    pub async fn update_office(
+        &self,
+        p: &Principal,
+        id: OfficeId,
+        name: Option<&str>,
+        time_zone: Option<&str>,
+    ) -> Result<OfficeView> {
+        forbid_unless(p.actor.may_administer(), "changing offices")?;
+        let mut v = vec![];
+        if let Some(Err(e)) = name.map(ShortText::parse) {
+            v.push(Violation::from_value_error(e, "name"));
+        }
+        let zone = time_zone.map(|z| office_time_zone(z, &mut v));
+        if !v.is_empty() {
+            return Err(AppError::Invalid(v));
+        }
+        let name = name.map(str::trim);
+        if !self
+            .store()
+            .update_office(id, name, zone.map(|z| z.name()))
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        self.audit_admin(
+            Some(p),
+            "office.update",
+            serde_json::json!({"office": id.0, "name": name, "time_zone": zone.map(|z| z.name())}),
+        )
+        .await?;
+        let office = self.store().office(id).await?.ok_or(AppError::NotFound)?;
+        Ok(office.into())
     }
 
     /// Offices are reference data every signed-in user may list.
@@ -600,4 +642,15 @@ impl App {
             },
         })
     }
+}
+
+/// An office's time zone as typed (empty: UTC), or a violation at `time_zone`.
+fn office_time_zone(input: &str, v: &mut Vec<Violation>) -> TimeZone {
+    if input.trim().is_empty() {
+        return TimeZone::UTC;
+    }
+    TimeZone::parse(input).unwrap_or_else(|e| {
+        v.push(Violation::from_value_error(e, "time_zone"));
+        TimeZone::UTC
+    })
 }

@@ -14,7 +14,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use homeward_domain::Violation;
 use homeward_domain::access::Actor;
-use homeward_domain::ids::UserId;
+use homeward_domain::ids::{OfficeId, UserId};
+use homeward_domain::values::TimeZone;
 use homeward_store::{AuditDraft, AuthSession, UserRecord};
 use sha2::{Digest, Sha256};
 
@@ -29,6 +30,8 @@ pub struct Principal {
     pub session: AuthSession,
     /// The directory generation read with the session (see `directory`).
     pub directory_generation: i64,
+    /// The time zone the user enters and reads times in: their office's (`App::zone_of`).
+    pub time_zone: TimeZone,
 }
 
 impl Principal {
@@ -293,13 +296,52 @@ impl App {
         if at - session.last_seen_at > Duration::seconds(60) {
             self.store().touch_session(&id, at).await?;
         }
+        let time_zone = self.zone_of(generation, &user.offices).await?;
         Ok(Principal {
             actor: actor_of(&user),
             username: user.username,
             display_name: user.display_name,
             session,
             directory_generation: generation,
+            time_zone,
         })
+    }
+
+    /// The time zone of someone working in `offices`: their office's; of several, the
+    /// first by code (an office's staff share its zone); UTC for no office (an
+    /// administrator, a donor, a partner).
+    pub(crate) async fn zone_of(
+        &self,
+        generation: i64,
+        offices: &std::collections::BTreeSet<OfficeId>,
+    ) -> Result<TimeZone> {
+        if offices.is_empty() {
+            return Ok(TimeZone::UTC);
+        }
+        let zones = match self.directory().office_zones(generation) {
+            Some(zones) => zones,
+            None => {
+                // By code, as the store lists them; an unknown name (edited by hand in
+                // the database) reads as UTC rather than failing every request.
+                let zones: Vec<(OfficeId, TimeZone)> = self
+                    .store()
+                    .list_offices()
+                    .await?
+                    .into_iter()
+                    .map(|o| {
+                        let zone = TimeZone::parse(&o.time_zone).unwrap_or(TimeZone::UTC);
+                        (OfficeId(o.id), zone)
+                    })
+                    .collect();
+                self.directory()
+                    .keep_office_zones(generation, zones.clone());
+                zones
+            }
+        };
+        Ok(zones
+            .iter()
+            .find(|(id, _)| offices.contains(id))
+            .map_or(TimeZone::UTC, |(_, zone)| *zone))
     }
 
     pub async fn logout(&self, p: &Principal) -> Result<()> {

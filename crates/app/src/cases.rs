@@ -629,22 +629,22 @@ impl App {
         })
     }
 
-    /// The names of these users (caseworkers owning cases a list shows); unknown ids are
-    /// left out.
+    /// The names of these users (caseworkers owning cases a list shows), in one read;
+    /// unknown ids are left out.
     pub async fn user_names(
         &self,
-        ids: impl IntoIterator<Item = UserId>,
+        ids: &[UserId],
     ) -> Result<std::collections::BTreeMap<UserId, String>> {
-        let mut out = std::collections::BTreeMap::new();
-        for id in ids {
-            if out.contains_key(&id) {
-                continue;
-            }
-            if let Some(u) = self.store().user(id).await? {
-                out.insert(id, u.display_name);
-            }
-        }
-        Ok(out)
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        Ok(self
+            .store()
+            .user_names(&ids)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (UserId(id), name))
+            .collect())
     }
 
     /// The scheduled follow-ups in the reader's offices (or one of them) that wait for work on `today`:

@@ -423,12 +423,25 @@ impl App {
                 "users (the demo needs an empty database)".into(),
             ));
         }
+        // Each office works in the time zone of its city's airport.
+        let zone = |airport: &str| {
+            homeward_domain::values::IataCode::parse(airport)
+                .ok()
+                .and_then(|a| homeward_domain::airports::lookup(&a))
+                .map_or("UTC", |a| a.time_zone.name())
+        };
         let mut host_ids = vec![];
-        for (code, name, country, _) in HOST_OFFICES {
+        for (code, name, country, airport) in HOST_OFFICES {
             host_ids.push(
-                self.create_office_unchecked(None, code, &format!("{name} office"), country)
-                    .await?
-                    .id,
+                self.create_office_unchecked(
+                    None,
+                    code,
+                    &format!("{name} office"),
+                    country,
+                    zone(airport),
+                )
+                .await?
+                .id,
             );
         }
         let mut return_ids = vec![];
@@ -439,6 +452,7 @@ impl App {
                     c.office.0,
                     &format!("{} office", c.office.1),
                     c.code,
+                    zone(c.airport),
                 )
                 .await?
                 .id,

@@ -1,4 +1,4 @@
-//! Users and programme settings kept in memory, for as long as the directory generation
+//! Users, programme settings and offices' time zones kept in memory, for as long as the directory generation
 //! they were loaded under is the one the database holds.
 //!
 //! Every change to users, their roles and offices, or programmes raises the generation in
@@ -12,8 +12,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use homeward_domain::ids::{ProgrammeId, UserId};
+use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
 use homeward_domain::programme::ProgrammeSettings;
+use homeward_domain::values::TimeZone;
 use homeward_store::UserRecord;
 
 /// Beyond this many entries the memory starts again empty (directories are small; this
@@ -30,6 +31,8 @@ struct Kept {
     generation: i64,
     users: HashMap<UserId, UserRecord>,
     programmes: HashMap<ProgrammeId, ProgrammeSettings>,
+    /// Every office's time zone, by code.
+    office_zones: Option<Vec<(OfficeId, TimeZone)>>,
 }
 
 impl Kept {
@@ -62,6 +65,14 @@ impl Directory {
             .at(generation)
             .users
             .insert(user.id, user.clone());
+    }
+
+    pub(crate) fn office_zones(&self, generation: i64) -> Option<Vec<(OfficeId, TimeZone)>> {
+        self.kept().at(generation).office_zones.clone()
+    }
+
+    pub(crate) fn keep_office_zones(&self, generation: i64, zones: Vec<(OfficeId, TimeZone)>) {
+        self.kept().at(generation).office_zones = Some(zones);
     }
 
     pub(crate) fn programme(&self, generation: i64, id: ProgrammeId) -> Option<ProgrammeSettings> {

@@ -148,6 +148,39 @@ impl CurrencyCode {
     }
 }
 
+/// The time zone an office works in: an IANA name (`Africa/Dakar`, `UTC`), as the tz
+/// database spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeZone(pub chrono_tz::Tz);
+
+impl TimeZone {
+    pub const UTC: TimeZone = TimeZone(chrono_tz::Tz::UTC);
+
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        input
+            .trim()
+            .parse::<chrono_tz::Tz>()
+            .map(TimeZone)
+            .map_err(|_| {
+                ValueError::new(
+                    "time_zone.unknown",
+                    format!(
+                        "'{input}' is not a time zone of the tz database, such as Africa/Dakar"
+                    ),
+                )
+            })
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The day it is at `at` in this zone.
+    pub fn day_of(self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.0).date_naive()
+    }
+}
+
 /// An amount of money: a non-negative integer number of minor units (cents) of a
 /// currency. Never a float.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -519,6 +552,29 @@ pub fn name_tokens(name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_zone_is_a_name_of_the_tz_database() {
+        assert_eq!(
+            TimeZone::parse(" Africa/Dakar ").unwrap().name(),
+            "Africa/Dakar"
+        );
+        assert_eq!(TimeZone::parse("UTC").unwrap(), TimeZone::UTC);
+        for wrong in ["", "CET+1", "Europe/Atlantis", "africa dakar"] {
+            assert_eq!(
+                TimeZone::parse(wrong).unwrap_err().code,
+                "time_zone.unknown",
+                "{wrong}"
+            );
+        }
+        // Brussels is an hour ahead in winter: 23:30 UTC is already the next day there.
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-03T23:30:00Z")
+            .unwrap()
+            .to_utc();
+        let brussels = TimeZone::parse("Europe/Brussels").unwrap();
+        assert_eq!(brussels.day_of(at).to_string(), "2026-12-04");
+        assert_eq!(TimeZone::UTC.day_of(at).to_string(), "2026-12-03");
+    }
 
     #[test]
     fn spellings_of_one_name_sound_the_same_and_other_names_do_not() {

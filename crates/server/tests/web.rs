@@ -126,31 +126,33 @@ impl<'a> Web<'a> {
     }
 
     async fn register(&mut self, given: &str) -> String {
+        self.register_with(given, &[]).await
+    }
+
+    /// Registers a case with more fields (`occurred-day`, ...).
+    async fn register_with(&mut self, given: &str, more: &[(&str, &str)]) -> String {
         self.get("/cases/new").await;
         let office = self.site.bru.to_string();
         let programme = self.site.app.list_programmes().await.unwrap()[0]
             .id
             .to_string();
-        let p = self
-            .post(
-                "/cases/new",
-                &[
-                    ("host_office", &office),
-                    ("programme", &programme),
-                    ("referral_source", "self_referral"),
-                    ("country_of_return", "SN"),
-                    ("return_kind", "origin"),
-                    ("given", given),
-                    ("family", "Diallo"),
-                    ("dob-day", "1"),
-                    ("dob-month", "5"),
-                    ("dob-year", "1990"),
-                    ("sex", "female"),
-                    ("language_1", "wo"),
-                    ("legal_situation", "irregular_stay"),
-                ],
-            )
-            .await;
+        let mut fields = vec![
+            ("host_office", office.as_str()),
+            ("programme", &programme),
+            ("referral_source", "self_referral"),
+            ("country_of_return", "SN"),
+            ("return_kind", "origin"),
+            ("given", given),
+            ("family", "Diallo"),
+            ("dob-day", "1"),
+            ("dob-month", "5"),
+            ("dob-year", "1990"),
+            ("sex", "female"),
+            ("language_1", "wo"),
+            ("legal_situation", "irregular_stay"),
+        ];
+        fields.extend_from_slice(more);
+        let p = self.post("/cases/new", &fields).await;
         assert!(
             p.url.starts_with("/cases/") && p.url != "/cases/new",
             "registered: {} {}",
@@ -2523,6 +2525,25 @@ async fn due_and_overdue_lists_every_kind_of_deadline_of_the_offices_cases() {
     let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
     let expiring = rows.iter().find(|r| r.case_id == leaving.case_id).unwrap();
     assert_eq!(expiring.documents_expire_on, Some(expires));
+    // Every case's two deadlines in the list are the domain's, from its events.
+    for r in &rows {
+        let events = s
+            .app
+            .store()
+            .load_events(homeward_domain::ids::CaseId(r.case_id))
+            .await
+            .unwrap();
+        let case = homeward_domain::Case::replay(&events).unwrap();
+        assert_eq!(
+            (r.items_due_on, r.documents_expire_on),
+            (
+                case.reintegration.items_due(),
+                homeward_domain::case::guard::travel_document_expires_before_flight(&case)
+            ),
+            "{}",
+            r.reference
+        );
+    }
     let today = now.date_naive();
     let in_offices = |r: &&homeward_store::CaseRow, only: Option<uuid::Uuid>| {
         who.actor.offices.iter().any(|o| {
@@ -2557,6 +2578,45 @@ async fn due_and_overdue_lists_every_kind_of_deadline_of_the_offices_cases() {
         }
         Some(of.iter().map(|r| r.reference.clone()).collect())
     };
+    // Referrals and follow-ups: the same lists as their own queues, in one office or all.
+    let waiting = async |kind: Kind, office: Option<homeward_domain::ids::OfficeId>| {
+        let page = homeward_store::PageRequest {
+            page: 1,
+            per_page: 200,
+        };
+        match kind {
+            Kind::Referrals => s
+                .app
+                .referrals_waiting(
+                    &who,
+                    office,
+                    homeward_app::cases::ReferralQueue::Overdue,
+                    today,
+                    page,
+                )
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|r| r.case.reference)
+                .collect::<Vec<_>>(),
+            _ => s
+                .app
+                .follow_ups_waiting(
+                    &who,
+                    office,
+                    homeward_app::cases::FollowUpQueue::Overdue,
+                    today,
+                    page,
+                )
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|f| f.case.reference)
+                .collect(),
+        }
+    };
     let read_all = async |w: &mut Web, first: &str| {
         let mut got = references(&w.get(first).await.body);
         for page in 2.. {
@@ -2575,45 +2635,7 @@ async fn due_and_overdue_lists_every_kind_of_deadline_of_the_offices_cases() {
         let got = read_all(&mut w, &format!("/deadlines?queue={code}")).await;
         let expected = match want(kind, None) {
             Some(want) => want,
-            None => {
-                // Referrals and follow-ups: the same lists as their own queues.
-                let page = homeward_store::PageRequest {
-                    page: 1,
-                    per_page: 200,
-                };
-                match kind {
-                    Kind::Referrals => s
-                        .app
-                        .referrals_waiting(
-                            &who,
-                            None,
-                            homeward_app::cases::ReferralQueue::Overdue,
-                            today,
-                            page,
-                        )
-                        .await
-                        .unwrap()
-                        .items
-                        .into_iter()
-                        .map(|r| r.case.reference)
-                        .collect(),
-                    _ => s
-                        .app
-                        .follow_ups_waiting(
-                            &who,
-                            None,
-                            homeward_app::cases::FollowUpQueue::Overdue,
-                            today,
-                            page,
-                        )
-                        .await
-                        .unwrap()
-                        .items
-                        .into_iter()
-                        .map(|f| f.case.reference)
-                        .collect(),
-                }
-            }
+            None => waiting(kind, None).await,
         };
         assert_eq!(got, expected, "{code}");
         // The count on the home page and on the tab.
@@ -2626,14 +2648,16 @@ async fn due_and_overdue_lists_every_kind_of_deadline_of_the_offices_cases() {
             "{code}: {home}"
         );
         // One office chosen: only its cases.
-        if let Some(want) = want(kind, Some(brussels)) {
-            let got = read_all(
-                &mut w,
-                &format!("/deadlines?office={brussels}&queue={code}"),
-            )
-            .await;
-            assert_eq!(got, want, "{code} in Brussels");
-        }
+        let want_here = match want(kind, Some(brussels)) {
+            Some(want) => want,
+            None => waiting(kind, Some(s.bru)).await,
+        };
+        let got = read_all(
+            &mut w,
+            &format!("/deadlines?office={brussels}&queue={code}"),
+        )
+        .await;
+        assert_eq!(got, want_here, "{code} in Brussels");
     }
     // The demo has work of most kinds (every kind is exercised by the rules' own tests).
     for code in [
@@ -2650,20 +2674,132 @@ async fn due_and_overdue_lists_every_kind_of_deadline_of_the_offices_cases() {
             "the demo has {code} due"
         );
     }
-    // An office that is not the reader's shows nothing; one that is no id is not found.
-    let elsewhere = uuid::Uuid::new_v4();
-    for kind in Kind::ALL {
-        let page = w
-            .get(&format!(
-                "/deadlines?office={elsewhere}&queue={}",
-                kind.code().0
-            ))
-            .await;
-        assert_eq!(page.status, 200);
-        assert!(references(&page.body).is_empty(), "{:?}", kind);
+    // An office that is not the reader's (Dakar's, or none) or no id at all is not found.
+    for office in [
+        s.dkr.0.to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        "nope".into(),
+    ] {
+        for kind in Kind::ALL {
+            let page = w
+                .get(&format!(
+                    "/deadlines?office={office}&queue={}",
+                    kind.code().0
+                ))
+                .await;
+            assert_eq!(page.status, 404, "{office} {kind:?}");
+        }
     }
-    assert_eq!(w.get("/deadlines?office=nope").await.status, 404);
     let mut c = Web::new(&s);
     c.sign_in_with("counsellor", "demo-counsellor-2026").await;
     assert_eq!(c.get("/deadlines").await.status, 403);
+}
+
+/// Times are entered and read in the time zone of the reader's office, named beside them:
+/// a time typed on a form (Arabic-Indic digits too) is the office's wall-clock time, the
+/// timeline shows it back as typed, and an administrator's change of the office's zone
+/// changes what its staff read from their next page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn times_are_entered_and_read_in_the_time_zone_of_the_reader_s_office() {
+    use chrono::{Datelike, TimeZone};
+    let s = site().await;
+    let zone = |name| homeward_domain::values::TimeZone::parse(name).unwrap().0;
+    let (brussels, dakar) = (zone("Europe/Brussels"), zone("Africa/Dakar"));
+    let mut w = Web::new(&s);
+    w.sign_in("counsellor").await;
+    // Registered three days ago (in Brussels), so that yesterday is after it.
+    let three = chrono::Utc::now().with_timezone(&brussels).date_naive() - chrono::Days::new(3);
+    let (d, m, y) = (
+        three.day().to_string(),
+        three.month().to_string(),
+        three.year().to_string(),
+    );
+    let case = w
+        .register_with(
+            "Awa",
+            &[
+                ("occurred-day", &d),
+                ("occurred-month", &m),
+                ("occurred-year", &y),
+            ],
+        )
+        .await;
+    let note = format!("/cases/{case}/do/add-note");
+    let form = plain(&unescape(&w.get(&note).await.body));
+    let zone_now = chrono::Utc::now().with_timezone(&brussels).format("%Z");
+    assert!(
+        form.contains(&format!(
+            "In your office's time: Europe/Brussels, {zone_now}"
+        )),
+        "{form}"
+    );
+    // Yesterday at 10:00 in Brussels, typed with Arabic-Indic digits.
+    let day = chrono::Utc::now().with_timezone(&brussels).date_naive() - chrono::Days::new(1);
+    let done = w
+        .post(
+            &note,
+            &[
+                ("text", "Met the family at the office."),
+                ("sensitivity", ""),
+                ("occurred-day", &day.day().to_string()),
+                ("occurred-month", &day.month().to_string()),
+                ("occurred-year", &day.year().to_string()),
+                ("occurred-time", "١٠:٠٠"),
+            ],
+        )
+        .await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    let events = s
+        .app
+        .store()
+        .load_events(homeward_domain::ids::CaseId(case.parse().unwrap()))
+        .await
+        .unwrap();
+    let at = events.last().unwrap().meta.occurred_at;
+    let local = brussels
+        .from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap())
+        .single()
+        .unwrap();
+    assert_eq!(at, local.with_timezone(&chrono::Utc));
+    // The timeline says it as it was typed, with the zone's name.
+    let page = plain(&unescape(&done.body));
+    let shown = format!("10:00 {}", local.format("%Z"));
+    assert!(page.contains(&shown), "{shown}: {page}");
+    // The office moves to Dakar's time: the same moment reads as Dakar's clock.
+    let mut admin = Web::new(&s);
+    admin.sign_in("admin").await;
+    let office = format!("/admin/offices/{}", s.bru);
+    let edit = admin.get(&office).await;
+    assert_eq!(edit.status, 200);
+    assert!(
+        edit.body
+            .contains("<option value=\"Europe/Brussels\" selected")
+    );
+    let saved = admin
+        .post(
+            &office,
+            &[("name", "Brussels office"), ("time_zone", "Africa/Dakar")],
+        )
+        .await;
+    assert_eq!(saved.url, "/admin", "{}", saved.body);
+    assert!(plain(&saved.body).contains("Africa/Dakar"));
+    let refused = admin
+        .post(
+            &office,
+            &[("name", "Brussels office"), ("time_zone", "Mars/Olympus")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        plain(&unescape(&refused.body)).contains("Choose a time zone of the list"),
+        "{}",
+        refused.body
+    );
+    let page = plain(&unescape(&w.get(&format!("/cases/{case}")).await.body));
+    let in_dakar = at.with_timezone(&dakar).format("%H:%M GMT").to_string();
+    assert!(page.contains(&in_dakar), "{in_dakar}: {page}");
+    assert!(!page.contains(&shown), "{page}");
+    // The account page names the zone and where it comes from.
+    let account = plain(&unescape(&w.get("/account").await.body));
+    assert!(account.contains("Africa/Dakar, GMT"), "{account}");
 }

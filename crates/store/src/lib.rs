@@ -391,6 +391,8 @@ pub struct OfficeRow {
     pub name: String,
     pub country: String,
     pub created_at: DateTime<Utc>,
+    /// An IANA time zone name (`Africa/Dakar`), as the application checked it.
+    pub time_zone: String,
 }
 
 from_row!(OfficeRow {
@@ -398,7 +400,8 @@ from_row!(OfficeRow {
     code,
     name,
     country,
-    created_at
+    created_at,
+    time_zone
 });
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -930,6 +933,22 @@ impl Store {
 
     pub async fn create_office(&self, o: &OfficeRow) -> Result<()> {
         dispatch!(self, s => s.create_office(o).await)
+    }
+
+    /// The display names of these users (unknown ids left out).
+    pub async fn user_names(&self, ids: &[UserId]) -> Result<Vec<(Uuid, String)>> {
+        dispatch!(self, s => s.user_names(ids).await)
+    }
+
+    /// Changes an office's name or time zone (each if given); false if there is no such
+    /// office.
+    pub async fn update_office(
+        &self,
+        id: OfficeId,
+        name: Option<&str>,
+        time_zone: Option<&str>,
+    ) -> Result<bool> {
+        dispatch!(self, s => s.update_office(id, name, time_zone).await)
     }
 
     pub async fn list_offices(&self) -> Result<Vec<OfficeRow>> {

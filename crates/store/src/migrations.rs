@@ -125,6 +125,10 @@ mod tests {
                     "0021_case_deadlines.sql",
                     "503c1ea2d02fc933133b4be7b97b382c",
                 ),
+                (
+                    "0022_office_time_zone.sql",
+                    "a87f93fcc64943b0c1331e1d77dd4c1c",
+                ),
             ],
         ),
         (
@@ -189,6 +193,10 @@ mod tests {
                 (
                     "0021_case_deadlines.sql",
                     "bde52a4bcefe8c7fa13643ba1e37d5b3",
+                ),
+                (
+                    "0022_office_time_zone.sql",
+                    "0b56d2766780318cd25f4e9af4c2469d",
                 ),
             ],
         ),

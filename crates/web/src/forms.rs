@@ -195,6 +195,10 @@ fn day_of([d, m, y]: [&str; 3]) -> Result<Option<NaiveDate>, NotADate> {
     if d.is_empty() && m.is_empty() && y.is_empty() {
         return Ok(None);
     }
+    // A year of four digits: "26" is not 2026, and no one was born in year 26.
+    if y.len() != 4 {
+        return Err(NotADate);
+    }
     let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) else {
         return Err(NotADate);
     };
@@ -279,12 +283,13 @@ pub fn time(f: &FormData, name: &str) -> Result<Option<NaiveTime>, NotADate> {
     if t.is_empty() {
         return Ok(None);
     }
-    NaiveTime::parse_from_str(t, "%H:%M")
+    NaiveTime::parse_from_str(&ascii_digits(t), "%H:%M")
         .map(Some)
         .map_err(|_| NotADate)
 }
 
-/// When it happened: `occurred` date and `occurred-time` (UTC), now when both are empty.
+/// When it happened: `occurred` date and `occurred-time` in the reader's time zone (their
+/// office's), now when both are empty; a time alone is today's there.
 pub fn occurred_at(f: &FormData, errors: &mut FormErrors, i: &I18n) -> Option<DateTime<Utc>> {
     let day = match date(f, "occurred") {
         Ok(d) => d,
@@ -300,10 +305,32 @@ pub fn occurred_at(f: &FormData, errors: &mut FormErrors, i: &I18n) -> Option<Da
             return None;
         }
     };
-    match (day, t) {
-        (None, None) => None,
-        (Some(d), t) => Some(Utc.from_utc_datetime(&d.and_time(t.unwrap_or_default()))),
-        (None, Some(t)) => Some(Utc.from_utc_datetime(&Utc::now().date_naive().and_time(t))),
+    let day = match (day, t) {
+        (None, None) => return None,
+        (Some(d), _) => d,
+        (None, Some(_)) => i.zone.day_of(Utc::now()),
+    };
+    Some(in_zone(i.zone, day.and_time(t.unwrap_or_default())))
+}
+
+/// A wall-clock time in `zone`, in UTC. A time the clocks skip (spring forward) is read as
+/// an hour later, as the clocks show it; one they pass twice (autumn), as the first.
+pub fn in_zone(
+    zone: homeward_domain::values::TimeZone,
+    local: chrono::NaiveDateTime,
+) -> DateTime<Utc> {
+    match zone.0.from_local_datetime(&local) {
+        chrono::LocalResult::Single(at) | chrono::LocalResult::Ambiguous(at, _) => {
+            at.with_timezone(&Utc)
+        }
+        chrono::LocalResult::None => zone
+            .0
+            .from_local_datetime(&(local + chrono::Duration::hours(1)))
+            .earliest()
+            .map_or_else(
+                || Utc.from_utc_datetime(&local),
+                |at| at.with_timezone(&Utc),
+            ),
     }
 }
 
@@ -317,7 +344,8 @@ mod tests {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("&");
-        serde_html_form::from_str(&q).unwrap_or_default()
+        // (The pages read it with axum's `Query`; their tests drive that.)
+        serde_html_form::from_str(&q).expect("a period's query")
     }
 
     #[test]
@@ -378,6 +406,18 @@ mod tests {
                 Err(NotADate),
             ),
             (vec![("from", "31/01/2025")], Err(NotADate)),
+            (
+                vec![("from-day", "31"), ("from-month", "1"), ("from-year", "25")],
+                Err(NotADate),
+            ),
+            (
+                vec![
+                    ("from-day", "31"),
+                    ("from-month", "1"),
+                    ("from-year", "12025"),
+                ],
+                Err(NotADate),
+            ),
         ] {
             let asked_day = period(&asked).from_day();
             assert_eq!(asked_day.day, want, "{asked:?}");

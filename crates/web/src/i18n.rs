@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
+use homeward_domain::values::TimeZone;
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -88,17 +89,51 @@ impl Lang {
     }
 }
 
-/// Translation for one reader.
+/// Translation for one reader: their language, and the time zone they read and enter
+/// times in (their office's).
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
     pub lang: Lang,
+    pub zone: TimeZone,
 }
 
 pub type Args<'a> = &'a [(&'a str, FluentValue<'a>)];
 
 impl I18n {
+    /// In UTC, until `in_zone` says otherwise.
     pub fn new(lang: Lang) -> Self {
-        I18n { lang }
+        I18n {
+            lang,
+            zone: TimeZone::UTC,
+        }
+    }
+
+    /// The same reader, reading times in `zone`.
+    pub fn in_zone(self, zone: TimeZone) -> Self {
+        I18n { zone, ..self }
+    }
+
+    /// The reader's time zone as times name it: its name and what it is called now
+    /// ("Europe/Brussels, CET").
+    pub fn zone_name(&self) -> String {
+        format!("{}, {}", self.zone.name(), self.abbreviation(Utc::now()))
+    }
+
+    /// What the zone is called at `at`: "CET", "GMT", or "UTC+04" where the tz database
+    /// has no letters for it.
+    fn abbreviation(&self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&self.zone.0);
+        let abbr = local.format("%Z").to_string();
+        if abbr.starts_with(['+', '-']) {
+            format!("UTC{abbr}")
+        } else {
+            abbr
+        }
+    }
+
+    /// The day it was at `at` for the reader.
+    pub fn day(&self, at: DateTime<Utc>) -> String {
+        self.date(self.zone.day_of(at))
     }
 
     pub fn code(&self) -> &'static str {
@@ -212,10 +247,16 @@ impl I18n {
         self.digits(&s.replace(['\u{2068}', '\u{2069}'], ""))
     }
 
-    /// A date and time in UTC.
+    /// A date and time in the reader's time zone, named ("14:05 CET").
     pub fn datetime(&self, at: DateTime<Utc>) -> String {
-        let time = format!("{:02}:{:02} UTC", at.hour(), at.minute());
-        format!("{}, {}", self.date(at.date_naive()), self.digits(&time))
+        let local = at.with_timezone(&self.zone.0);
+        let time = format!(
+            "{:02}:{:02} {}",
+            local.hour(),
+            local.minute(),
+            self.abbreviation(at)
+        );
+        format!("{}, {}", self.date(local.date_naive()), self.digits(&time))
     }
 
     /// 12,345 / 12 345 / 12.345 / ١٢٬٣٤٥.

@@ -116,6 +116,10 @@ pub fn router(state: WebState) -> Router {
             get(pages::admin::new_office_form).post(pages::admin::new_office),
         )
         .route(
+            "/admin/offices/{office_id}",
+            get(pages::admin::edit_office_form).post(pages::admin::edit_office),
+        )
+        .route(
             "/admin/programmes/new",
             get(pages::admin::new_programme_form).post(pages::admin::new_programme),
         )

@@ -118,9 +118,13 @@ impl FromRequestParts<WebState> for Visitor {
             .get::<OriginalUri>()
             .map(|u| u.0.path().to_string())
             .unwrap_or_else(|| parts.uri.path().to_string());
+        // Times are read and entered in the time zone of the reader's office.
+        let zone = principal
+            .as_ref()
+            .map_or(homeward_domain::values::TimeZone::UTC, |p| p.time_zone);
         Ok(Visitor {
             principal,
-            i: I18n::new(lang),
+            i: I18n::new(lang).in_zone(zone),
             pre_token: cookie(&parts.headers, PRE_COOKIE),
             flash: cookie(&parts.headers, FLASH_COOKIE).filter(|f| {
                 f.chars()

@@ -34,7 +34,7 @@ const BEFORE_DEPARTURE: [Stage; 6] = [
 const COUNSELLED: [Stage; 5] = [Counselling, Applied, Approved, PreDeparture, ReadyToDepart];
 
 /// Approved, preparing the journey.
-const PREPARING: [Stage; 3] = [Approved, PreDeparture, ReadyToDepart];
+const PREPARING: [Stage; 3] = Stage::PREPARING;
 
 /// Every stage but closed.
 const OPEN: [Stage; 12] = [
@@ -53,7 +53,7 @@ const OPEN: [Stage; 12] = [
 ];
 
 /// Returned, before monitoring ends.
-const AFTER_ARRIVAL: [Stage; 3] = [Arrived, Reintegration, Monitoring];
+const AFTER_ARRIVAL: [Stage; 3] = Stage::AFTER_ARRIVAL;
 
 /// While the plan is worked on and delivered.
 const REINTEGRATING: [Stage; 2] = [Reintegration, Monitoring];

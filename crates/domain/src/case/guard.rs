@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Case;
 use super::decide::eligibility_violations;
 use super::records::*;
 use super::voluntariness::{consent_conditions, is_unaccompanied_child};
+use super::{Case, Stage};
 use crate::airports;
 use crate::person::{Member, Vulnerability};
 use crate::programme::ProgrammeSettings;
@@ -208,12 +208,13 @@ fn travel_documents<'a>(case: &'a Case, m: &Member) -> impl Iterator<Item = &'a 
 }
 
 /// The soonest day on which someone's last travel document runs out before the booked
-/// flight, while the case has not left: the deadline to renew it or have a laissez-passer
-/// issued (the departure conditions name who). None without a flight, after departure, or
-/// when everyone holding a travel document may fly on it; someone who holds none at all
-/// is a missing document, not an expiring one.
+/// flight, while the case prepares to leave (`Stage::PREPARING`): the deadline to renew it
+/// or have a laissez-passer issued (the departure conditions name who). None without a
+/// flight, in any other stage (a reopened case keeps its old itinerary until it is
+/// approved again), or when everyone holding a travel document may fly on it; someone
+/// who holds none at all is a missing document, not an expiring one.
 pub fn travel_document_expires_before_flight(case: &Case) -> Option<NaiveDate> {
-    if !case.stage.is_active_before_departure() {
+    if !Stage::PREPARING.contains(&case.stage) {
         return None;
     }
     let flight = case

@@ -84,6 +84,12 @@ impl Stage {
         Stage::Closed,
     ];
 
+    /// Approved, preparing the journey: a booked flight is the case's to catch.
+    pub const PREPARING: [Stage; 3] = [Stage::Approved, Stage::PreDeparture, Stage::ReadyToDepart];
+
+    /// Arrived and still supported or followed up.
+    pub const AFTER_ARRIVAL: [Stage; 3] = [Stage::Arrived, Stage::Reintegration, Stage::Monitoring];
+
     /// Open and not yet departed: the stages from which a migrant can withdraw.
     pub fn is_active_before_departure(self) -> bool {
         matches!(

@@ -39,6 +39,10 @@ pub struct OfficeIn {
     pub name: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
+    /// The time zone its staff enter and read times in: a name of the tz database
+    /// (`Africa/Dakar`). UTC if absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// Creates an office (administrators).
@@ -60,9 +64,52 @@ pub async fn create_office(
         Json(
             state
                 .app
-                .create_office(&who, &b.code, &b.name, &b.country)
+                .create_office(
+                    &who,
+                    &b.code,
+                    &b.name,
+                    &b.country,
+                    b.time_zone.as_deref().unwrap_or(""),
+                )
                 .await?,
         ),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeChangeIn {
+    pub name: Option<String>,
+    /// A name of the tz database (`Africa/Dakar`).
+    pub time_zone: Option<String>,
+}
+
+/// Changes an office's name or time zone (administrators).
+#[utoipa::path(patch, path = "/api/offices/{office_id}", tag = "administration", request_body = OfficeChangeIn,
+    params(("office_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Changed", body = OfficeView),
+        (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such office", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn update_office(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(b): ApiJson<OfficeChangeIn>,
+) -> ApiResult<Json<OfficeView>> {
+    Ok(Json(
+        state
+            .app
+            .update_office(
+                &who,
+                OfficeId(id),
+                b.name.as_deref(),
+                b.time_zone.as_deref(),
+            )
+            .await?,
     ))
 }
 

@@ -143,6 +143,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_case))
         .routes(routes!(correct))
         .routes(routes!(admin::list_offices, admin::create_office))
+        .routes(routes!(admin::update_office))
         .routes(routes!(admin::list_programmes, admin::create_programme))
         .routes(routes!(admin::get_programme, admin::update_programme))
         .routes(routes!(

@@ -309,6 +309,63 @@ async fn administrators_manage_users_offices_and_programmes(db: &TestDb) {
         .await
         .ok();
     assert_eq!(o["code"], "TBS");
+    // An office works in a time zone: UTC unless said, set and changed by name, refused
+    // (and nothing changed) when the tz database has no such name.
+    assert_eq!(o["time_zone"], "UTC");
+    let office = format!("/api/offices/{}", o["id"].as_str().unwrap());
+    let changed = w
+        .patch("admin", &office, json!({"time_zone": "Asia/Tbilisi"}))
+        .await
+        .ok();
+    assert_eq!(
+        (changed["time_zone"].as_str(), changed["name"].as_str()),
+        (Some("Asia/Tbilisi"), Some("Tbilisi"))
+    );
+    let r = w
+        .patch(
+            "admin",
+            &office,
+            json!({"time_zone": "Caucasus/Tbilisi", "name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.pointers(), vec!["#/time_zone"], "{}", r.body);
+    let listed = w.get("admin", "/api/offices").await.ok();
+    let tbs = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "TBS")
+        .unwrap();
+    assert_eq!(
+        (tbs["name"].as_str(), tbs["time_zone"].as_str()),
+        (Some("Tbilisi"), Some("Asia/Tbilisi"))
+    );
+    assert_eq!(
+        w.patch("counsellor", &office, json!({"time_zone": "UTC"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        w.patch(
+            "admin",
+            &format!("/api/offices/{}", uuid::Uuid::new_v4()),
+            json!({"time_zone": "UTC"})
+        )
+        .await
+        .status,
+        404
+    );
+    let r = w
+        .post(
+            "admin",
+            "/api/offices",
+            json!({"code": "ODS", "name": "Odesa", "country": "UA", "time_zone": "Europe/Atlantis"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.pointers(), vec!["#/time_zone"], "{}", r.body);
     assert_eq!(
         w.post(
             "admin",

@@ -260,7 +260,7 @@ impl World {
         let mut offices = HashMap::new();
         for (code, country) in [("BRU", "BE"), ("AMS", "NL"), ("DKR", "SN")] {
             let o = app
-                .create_office_unchecked(None, code, &format!("{code} office"), country)
+                .create_office_unchecked(None, code, &format!("{code} office"), country, "")
                 .await
                 .unwrap();
             offices.insert(code, o.id);
@@ -457,6 +457,14 @@ impl World {
 
     pub async fn post(&self, user: &str, path: &str, body: Value) -> Resp {
         self.post_to(&self.base, user, path, body).await
+    }
+
+    pub async fn patch(&self, user: &str, path: &str, body: Value) -> Resp {
+        self.send(
+            Some(user),
+            self.http.patch(format!("{}{path}", self.base)).json(&body),
+        )
+        .await
     }
 
     /// Posts to the server at `base` (this world's or `another_server`).

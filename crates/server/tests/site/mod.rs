@@ -71,17 +71,17 @@ pub async fn site() -> Site {
     let db = TestDb::sqlite().await.unwrap();
     let app = App::new(db.store.clone(), Config::default());
     let bru = app
-        .create_office_unchecked(None, "BRU", "Brussels office", "BE")
+        .create_office_unchecked(None, "BRU", "Brussels office", "BE", "Europe/Brussels")
         .await
         .unwrap()
         .id;
     let ams = app
-        .create_office_unchecked(None, "AMS", "Amsterdam office", "NL")
+        .create_office_unchecked(None, "AMS", "Amsterdam office", "NL", "Europe/Amsterdam")
         .await
         .unwrap()
         .id;
     let dkr = app
-        .create_office_unchecked(None, "DKR", "Dakar office", "SN")
+        .create_office_unchecked(None, "DKR", "Dakar office", "SN", "Africa/Dakar")
         .await
         .unwrap()
         .id;

@@ -70,34 +70,71 @@ impl Backend {
     pub async fn create_office(&self, o: &OfficeRow) -> CResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO offices (id, code, name, country, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO offices (id, code, name, country, created_at, time_zone) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(o.id)
         .bind(&o.code)
         .bind(&o.name)
         .bind(&o.country)
         .bind(o.created_at)
+        .bind(&o.time_zone)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn list_offices(&self) -> CResult<Vec<OfficeRow>> {
-        Ok(
-            sqlx::query_as("SELECT id, code, name, country, created_at FROM offices ORDER BY code")
-                .fetch_all(self.reader())
-                .await?,
+    pub async fn update_office(
+        &self,
+        id: OfficeId,
+        name: Option<&str>,
+        time_zone: Option<&str>,
+    ) -> CResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE offices SET name = COALESCE($1, name), time_zone = COALESCE($2, time_zone) \
+             WHERE id = $3",
         )
+        .bind(name)
+        .bind(time_zone)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(done == 1)
+    }
+
+    /// The display names of these users, in one read.
+    pub async fn user_names(&self, ids: &[UserId]) -> CResult<Vec<(Uuid, String)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = QueryBuilder::<Db>::new("SELECT id, display_name FROM users WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.0);
+        }
+        q.push(")");
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+    }
+
+    pub async fn list_offices(&self) -> CResult<Vec<OfficeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, code, name, country, created_at, time_zone FROM offices ORDER BY code",
+        )
+        .fetch_all(self.reader())
+        .await?)
     }
 
     pub async fn office(&self, id: OfficeId) -> CResult<Option<OfficeRow>> {
-        Ok(
-            sqlx::query_as("SELECT id, code, name, country, created_at FROM offices WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(self.reader())
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT id, code, name, country, created_at, time_zone FROM offices WHERE id = $1",
         )
+        .bind(id.0)
+        .fetch_optional(self.reader())
+        .await?)
     }
 
     pub async fn create_programme(&self, p: &ProgrammeRow) -> CResult<()> {

@@ -805,6 +805,98 @@ async fn the_case_list_finds_the_departures_of_a_window(db: &TestDb) {
     assert_eq!(row.departs_at, Some(now() + Duration::days(3)));
 }
 
+/// The "due and overdue" lists: plan items due before a day, travel documents running out
+/// before the flight, applications by submission and flights since 1970, each soonest
+/// first, on both databases.
+async fn the_case_list_finds_each_kind_of_deadline_soonest_first(db: &TestDb) {
+    let day = |d: i64| now().date_naive() + Duration::days(d);
+    let mut ids = vec![];
+    for (n, (items, documents, applied, flight)) in [
+        (Some(day(-3)), Some(day(5)), Some(-9), Some(-2)),
+        (Some(day(-8)), None, Some(-20), None),
+        (Some(day(4)), Some(day(2)), None, Some(3)),
+        (None, None, Some(-1), Some(-40)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let c = NewCase::register(
+            OFFICE_A,
+            &format!("A-2026-K{n}"),
+            "Awa",
+            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            &[],
+            "SN",
+        );
+        let mut commit = c.commit(&c.events);
+        commit.case_row.items_due_on = items;
+        commit.case_row.documents_expire_on = documents;
+        commit.case_row.applied_at = applied.map(|d| now() + Duration::days(d));
+        commit.case_row.departs_at = flight.map(|d| now() + Duration::days(d));
+        db.store.append(commit).await.unwrap();
+        ids.push(c.id.0);
+    }
+    let s = scope(&[OFFICE_A]);
+    let listed = async |f: CaseFilter| -> Vec<uuid::Uuid> {
+        db.store
+            .list_cases(&s, &f, page())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|r| r.case_id)
+            .collect()
+    };
+    let items = listed(CaseFilter {
+        items_due_before: Some(day(0)),
+        order: ListOrder::ItemsDue,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(items, vec![ids[1], ids[0]], "items due before today");
+    let documents = listed(CaseFilter {
+        documents_expiring: true,
+        order: ListOrder::DocumentsExpire,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(documents, vec![ids[2], ids[0]], "documents expiring");
+    // (An application list is of applied cases; one never applied sorts apart, first on
+    // SQLite and last on PostgreSQL.)
+    let mut applications = listed(CaseFilter {
+        order: ListOrder::OldestApplication,
+        ..Default::default()
+    })
+    .await;
+    applications.retain(|id| *id != ids[2]);
+    assert_eq!(
+        applications,
+        vec![ids[1], ids[0], ids[3]],
+        "oldest application first"
+    );
+    let flights = listed(CaseFilter {
+        departing: Some((chrono::DateTime::<chrono::Utc>::UNIX_EPOCH, now())),
+        order: ListOrder::SoonestDeparture,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(flights, vec![ids[3], ids[0]], "flights gone");
+    // Another office's reader sees none of them.
+    let other = db
+        .store
+        .list_cases(
+            &scope(&[OFFICE_B]),
+            &CaseFilter {
+                documents_expiring: true,
+                ..Default::default()
+            },
+            page(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(other.total, 0);
+}
+
 homeward_store::db_tests!(
     read_models_follow_each_commit,
     office_scope_is_enforced_by_the_queries,
@@ -815,4 +907,5 @@ homeward_store::db_tests!(
     a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order,
     a_search_lists_each_case_once_and_every_word_narrows,
     the_case_list_finds_the_departures_of_a_window,
+    the_case_list_finds_each_kind_of_deadline_soonest_first,
 );

@@ -240,9 +240,36 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
             name: "Brussels".into(),
             country: "BE".into(),
             created_at: now(),
+            time_zone: "Europe/Brussels".into(),
         })
         .await
         .unwrap();
+    // An office's time zone and name change; the directory's generation moves with them.
+    let before = db.store.directory_generation().await.unwrap();
+    assert!(
+        db.store
+            .update_office(OFFICE_A, None, Some("Europe/Paris"))
+            .await
+            .unwrap()
+    );
+    let office = db.store.office(OFFICE_A).await.unwrap().unwrap();
+    assert_eq!(
+        (office.name.as_str(), office.time_zone.as_str()),
+        ("Brussels", "Europe/Paris")
+    );
+    assert!(db.store.directory_generation().await.unwrap() > before);
+    assert!(
+        db.store
+            .update_office(OFFICE_A, Some("Brussels"), Some("Europe/Brussels"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.store
+            .update_office(OfficeId(Uuid::new_v4()), Some("Nowhere"), None)
+            .await
+            .unwrap()
+    );
     assert!(matches!(
         db.store
             .create_office(&OfficeRow {
@@ -250,7 +277,8 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
                 code: "BRU".into(),
                 name: "x".into(),
                 country: "BE".into(),
-                created_at: now()
+                created_at: now(),
+                time_zone: "UTC".into(),
             })
             .await,
         Err(StoreError::Duplicate(_))

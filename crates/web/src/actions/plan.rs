@@ -96,7 +96,7 @@ fn delivery_options(ctx: &Ctx, pick: impl Fn(&DeliveryRecord) -> bool) -> Vec<(S
                     "{} — {} — {}",
                     describe(d.delivery.item_id),
                     ctx.i.money(&d.delivery.amount),
-                    ctx.i.date(d.at.date_naive())
+                    ctx.i.day(d.at)
                 ),
             )
         })

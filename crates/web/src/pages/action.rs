@@ -64,11 +64,7 @@ fn notes(
                             format!(
                                 "{}: {}",
                                 name_of(&s.person_id),
-                                i.t1(
-                                    "case-consent-possible-from",
-                                    "date",
-                                    i.date(from.date_naive())
-                                )
+                                i.t1("case-consent-possible-from", "date", i.day(from))
                             )
                         })
                 })
@@ -111,7 +107,7 @@ fn approval_summary(
         .map(|m| {
             let unmet = consent_conditions(case, m, now, programme);
             let consent = if let Some(w) = case.withdrawals.get(&m.person_id) {
-                i.t1("approval-withdrawn", "date", i.date(w.at.date_naive()))
+                i.t1("approval-withdrawn", "date", i.day(w.at))
             } else if !unmet.is_empty() {
                 unmet
                     .iter()
@@ -122,11 +118,7 @@ fn approval_summary(
                 i.t("approval-consent-family")
             } else {
                 match case.consents.get(&m.person_id) {
-                    Some(c) => i.t1(
-                        "approval-consent-given",
-                        "date",
-                        i.date(c.given_at.date_naive()),
-                    ),
+                    Some(c) => i.t1("approval-consent-given", "date", i.day(c.given_at)),
                     None => i.t("approval-consent-none"),
                 }
             };
@@ -289,7 +281,7 @@ pub async fn render_form(
     let inputs = actions::inputs(kind, &ctx);
     let errors = &actions::named(&inputs, errors, &v.i);
     let fields = render(inputs, &form, errors, &v.i);
-    let occurred = render(
+    let mut occurred = render(
         vec![
             In::Date("occurred", "occurred-legend", Some("occurred-hint")),
             In::Time("occurred-time", "time-hour-minute"),
@@ -298,6 +290,10 @@ pub async fn render_form(
         errors,
         &v.i,
     );
+    // The time is the office's: say which.
+    if let Some(time) = occurred.get_mut(1) {
+        time.hint = Some(v.i.t1("time-in-zone", "zone", v.i.zone_name()));
+    }
     // Once refused, the error summary says it all.
     let mut notes = if errors.is_empty() {
         notes(kind, v, &view, &programme.settings)

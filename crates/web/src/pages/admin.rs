@@ -493,11 +493,20 @@ pub async fn edit_user(
     }
 }
 
-fn office_inputs(i: &crate::i18n::I18n) -> Vec<In> {
-    vec![
-        In::Text("code", "admin-office-code", Some("admin-office-code-hint")),
-        In::Text("name", "admin-office-name", None),
-        In::Select(
+/// The office form: its code and country only when it is created (case references and
+/// statistics rest on them), its name and time zone always.
+fn office_inputs(i: &crate::i18n::I18n, new: bool) -> Vec<In> {
+    let mut inputs = vec![];
+    if new {
+        inputs.push(In::Text(
+            "code",
+            "admin-office-code",
+            Some("admin-office-code-hint"),
+        ));
+    }
+    inputs.push(In::Text("name", "admin-office-name", None));
+    if new {
+        inputs.push(In::Select(
             "country",
             "f-country",
             None,
@@ -505,8 +514,19 @@ fn office_inputs(i: &crate::i18n::I18n) -> Vec<In> {
                 .chain(country_options(i))
                 .collect(),
             true,
-        ),
-    ]
+        ));
+    }
+    inputs.push(In::Select(
+        "time_zone",
+        "admin-office-time-zone",
+        Some("admin-office-time-zone-hint"),
+        chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|z| (z.name().to_string(), z.name().replace('_', " ")))
+            .collect(),
+        true,
+    ));
+    inputs
 }
 
 pub async fn new_office_form(SignedIn(v, p): SignedIn) -> Response {
@@ -517,8 +537,8 @@ pub async fn new_office_form(SignedIn(v, p): SignedIn) -> Response {
         &v,
         v.i.t("admin-add-office"),
         "/admin/offices/new".into(),
-        office_inputs(&v.i),
-        &FormData::default(),
+        office_inputs(&v.i, true),
+        &FormData::from_pairs(vec![("time_zone".into(), "UTC".into())]),
         &FormErrors::default(),
         None,
     )
@@ -535,7 +555,13 @@ pub async fn new_office(
     }
     match st
         .app
-        .create_office(&p, f.get("code"), f.get("name"), f.get("country"))
+        .create_office(
+            &p,
+            f.get("code"),
+            f.get("name"),
+            f.get("country"),
+            f.get("time_zone"),
+        )
         .await
     {
         Ok(_) => redirect_with("/admin", "done", v.secure),
@@ -548,7 +574,80 @@ pub async fn new_office(
                 &v,
                 v.i.t("admin-add-office"),
                 "/admin/offices/new".into(),
-                office_inputs(&v.i),
+                office_inputs(&v.i, true),
+                &f,
+                &errors,
+                None,
+            )
+        }
+    }
+}
+
+pub async fn edit_office_form(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Response {
+    if !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    let office = match st.app.list_offices().await {
+        Ok(all) => all.into_iter().find(|o| o.id.0 == id),
+        Err(e) => return app_error(&v, e),
+    };
+    let Some(o) = office else {
+        return message(
+            &v,
+            StatusCode::NOT_FOUND,
+            "not-found-title",
+            "not-found-body",
+        );
+    };
+    form_page(
+        &v,
+        format!("{} ({})", o.name, o.code),
+        format!("/admin/offices/{id}"),
+        office_inputs(&v.i, false),
+        &FormData::from_pairs(vec![
+            ("name".into(), o.name),
+            ("time_zone".into(), o.time_zone),
+        ]),
+        &FormErrors::default(),
+        None,
+    )
+}
+
+pub async fn edit_office(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_administer() {
+        return forbidden(&v);
+    }
+    match st
+        .app
+        .update_office(
+            &p,
+            OfficeId(id),
+            Some(f.get("name")),
+            Some(f.get("time_zone")),
+        )
+        .await
+    {
+        Ok(_) => redirect_with("/admin", "done", v.secure),
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                return r;
+            }
+            form_page(
+                &v,
+                v.i.t("admin-offices"),
+                format!("/admin/offices/{id}"),
+                office_inputs(&v.i, false),
                 &f,
                 &errors,
                 None,

@@ -248,7 +248,7 @@ async fn build(
     if let Some(d) = case.dates.registered {
         summary.push(Line {
             label: i.t("field-registered"),
-            value: i.date(d.date_naive()),
+            value: i.day(d),
         });
     }
     if let Some(o) = case.outcome {
@@ -274,19 +274,11 @@ async fn build(
                 (Some(c), _) if c.withdrawn_at.is_some() => i.t1(
                     "case-consent-withdrawn",
                     "date",
-                    i.date(c.withdrawn_at.unwrap_or(c.given_at).date_naive()),
+                    i.day(c.withdrawn_at.unwrap_or(c.given_at)),
                 ),
-                (Some(c), _) => i.t1(
-                    "case-consent-given",
-                    "date",
-                    i.date(c.given_at.date_naive()),
-                ),
+                (Some(c), _) => i.t1("case-consent-given", "date", i.day(c.given_at)),
                 (None, _) => match status.and_then(|s| s.possible_from) {
-                    Some(from) => i.t1(
-                        "case-consent-possible-from",
-                        "date",
-                        i.date(from.date_naive()),
-                    ),
+                    Some(from) => i.t1("case-consent-possible-from", "date", i.day(from)),
                     None => i.t("case-consent-not-informed"),
                 },
             };

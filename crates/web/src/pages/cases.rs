@@ -78,7 +78,7 @@ fn row(i: &I18n, s: CaseSummary) -> Row {
         stage: i.t(&format!("stage-{}", s.stage.code())),
         country: i.country(&s.country_of_return),
         members: i.number(s.members),
-        updated: i.date(s.updated_at.date_naive()),
+        updated: i.day(s.updated_at),
         vulnerabilities: s
             .vulnerabilities
             .iter()

@@ -1,7 +1,8 @@
 //! Due and overdue: every kind of deadline of an office's cases, for the programme manager
 //! who answers for the office. One list per kind, each with how many it holds, as the
-//! domain defines each deadline: applications past the programme's days to decide
-//! (`ProgrammeSettings::decision_overdue`), flights that left without the case, travel
+//! domain defines each deadline: applications waiting for a decision, each due by the
+//! programme's days or overdue after them (`ProgrammeSettings::decision_overdue`), flights
+//! that left without the case (`next::departure`'s `FlightPassed`), travel
 //! documents running out before the flight (`guard::travel_document_expires_before_flight`),
 //! plan items past their due day (`Reintegration::items_due`), referrals unanswered past
 //! their time (`ReferralRecord::answer_status`) and follow-ups whose window closed
@@ -81,20 +82,14 @@ impl Kind {
             Kind::Flights => ["col-stage", "col-flight", "col-owner", "col-country"],
             Kind::Documents => ["col-stage", "col-expires", "col-flight", "col-country"],
             Kind::Items => ["col-stage", "col-due", "col-owner", "col-country"],
-            Kind::Referrals => [
-                "col-organisation",
-                "col-service",
-                "col-referred",
-                "col-answer-due",
-            ],
-            Kind::FollowUps => ["col-follow-up", "col-due", "col-window", "col-country"],
+            Kind::Referrals => super::referrals::HEADERS,
+            Kind::FollowUps => super::follow_ups::HEADERS,
         }
     }
 
     /// The cases of a kind read from the case list: which, and in which order.
     fn filter(self, office: Option<OfficeId>) -> Option<CaseFilter> {
         let now = homeward_app::now();
-        let before_departure = vec![Stage::Approved, Stage::PreDeparture, Stage::ReadyToDepart];
         let f = CaseFilter {
             office,
             ..CaseFilter::default()
@@ -105,20 +100,22 @@ impl Kind {
                 order: ListOrder::OldestApplication,
                 ..f
             },
+            // Every flight booked before now (no flight leaves before 1970; PostgreSQL takes
+            // no timestamp before 4713 BC).
             Kind::Flights => CaseFilter {
-                stages: before_departure,
-                departing: Some((chrono::DateTime::<chrono::Utc>::MIN_UTC, now)),
+                stages: Stage::PREPARING.to_vec(),
+                departing: Some((chrono::DateTime::<chrono::Utc>::UNIX_EPOCH, now)),
                 order: ListOrder::SoonestDeparture,
                 ..f
             },
             Kind::Documents => CaseFilter {
-                stages: before_departure,
+                stages: Stage::PREPARING.to_vec(),
                 documents_expiring: true,
                 order: ListOrder::DocumentsExpire,
                 ..f
             },
             Kind::Items => CaseFilter {
-                stages: vec![Stage::Arrived, Stage::Reintegration, Stage::Monitoring],
+                stages: Stage::AFTER_ARRIVAL.to_vec(),
                 items_due_before: Some(now.date_naive()),
                 order: ListOrder::ItemsDue,
                 ..f
@@ -169,7 +166,7 @@ impl Kind {
                     }
                 }
                 let owned: Vec<UserId> = cases.items.iter().filter_map(|c| c.owner).collect();
-                let owners = st.app.user_names(owned).await?;
+                let owners = st.app.user_names(&owned).await?;
                 Ok(cases.map(|c| self.case_row(i, &c, programmes.get(&c.programme), &owners)))
             }
         }
@@ -196,7 +193,13 @@ impl Kind {
                     stage,
                     date(submitted),
                     match (settings, submitted) {
-                        (Some(s), Some(d)) => super::queues::decision_note(i, s, d),
+                        (Some(s), Some(d)) => {
+                            let due = i.date(s.decision_due(d));
+                            match s.decision_overdue(d, homeward_app::now().date_naive()) {
+                                true => i.t1("deadlines-decision-overdue", "due", due),
+                                false => i.t1("deadlines-decision-due", "due", due),
+                            }
+                        }
                         _ => String::new(),
                     },
                     i.country(&c.country_of_return),
@@ -302,13 +305,13 @@ pub async fn list(
         .as_deref()
         .and_then(Kind::of)
         .unwrap_or(Kind::Applications);
-    // An office that is not a UUID, or not one of the reader's, shows nothing of anyone's.
+    // One of the reader's offices, or all of them; any other office is not found.
     let chosen = q.office.as_deref().unwrap_or("").trim();
     let office = match chosen {
         "" => None,
-        o => match uuid::Uuid::parse_str(o) {
-            Ok(id) => Some(OfficeId(id)),
-            Err(_) => {
+        o => match uuid::Uuid::parse_str(o).map(OfficeId) {
+            Ok(id) if p.actor.case_scope().contains(&id) => Some(id),
+            _ => {
                 return message(
                     &v,
                     StatusCode::NOT_FOUND,

@@ -136,6 +136,9 @@ pub fn queue_code(q: FollowUpQueue) -> (&'static str, &'static str) {
     }
 }
 
+/// The headers of `row`'s cells.
+pub(super) const HEADERS: [&str; 4] = ["col-follow-up", "col-due", "col-window", "col-country"];
+
 pub(super) fn row(i: &I18n, f: FollowUpDue) -> WorkRow {
     WorkRow {
         href: format!("/cases/{}", f.case.id),
@@ -195,9 +198,7 @@ pub async fn list(
         &queues,
         code,
         Some(i.t("follow-ups-hint")),
-        ["col-follow-up", "col-due", "col-window", "col-country"]
-            .map(|h| i.t(h))
-            .to_vec(),
+        HEADERS.map(|h| i.t(h)).to_vec(),
         result.items.into_iter().map(|f| row(&i, f)).collect(),
         paging,
     );

@@ -412,7 +412,7 @@ fn sent_row(i: &I18n, offices: &[(OfficeId, String)], r: ReferrerView) -> WorkRo
         reference: r
             .referrer_reference
             .map(|x| x.to_string())
-            .unwrap_or_else(|| i.date(r.submitted_at.date_naive())),
+            .unwrap_or_else(|| i.day(r.submitted_at)),
         name: office_name(offices, r.office),
         cells: vec![
             i.datetime(r.submitted_at),
@@ -573,13 +573,9 @@ pub(super) async fn partner_home_queue(
                 .referrer_reference
                 .as_ref()
                 .map(|x| x.to_string())
-                .unwrap_or_else(|| v.i.date(r.submitted_at.date_naive())),
+                .unwrap_or_else(|| v.i.day(r.submitted_at)),
             name: office_name(&offices, r.office),
-            note: v.i.t1(
-                "inbound-sent-on",
-                "date",
-                v.i.date(r.submitted_at.date_naive()),
-            ),
+            note: v.i.t1("inbound-sent-on", "date", v.i.day(r.submitted_at)),
         })
         .collect();
     Ok(Queue {
@@ -604,7 +600,7 @@ pub fn takes_inbound(p: &Principal) -> bool {
 fn item_row(i: &I18n, r: InboundItem) -> WorkRow {
     WorkRow {
         href: format!("/inbound/{}", r.id),
-        reference: i.date(r.submitted_at.date_naive()),
+        reference: i.day(r.submitted_at),
         name: r.person_name.unwrap_or_else(|| i.t("inbound-erased")),
         cells: vec![
             r.organisation_name.to_string(),
@@ -680,7 +676,7 @@ pub(super) async fn home_queue(
         .into_iter()
         .map(|r| QueueItem {
             href: format!("/inbound/{}", r.id),
-            reference: v.i.date(r.submitted_at.date_naive()),
+            reference: v.i.day(r.submitted_at),
             name: r.person_name.unwrap_or_default(),
             note: if r.urgent {
                 v.i.t1(

@@ -489,11 +489,7 @@ async fn my_cases(st: &WebState, v: &Visitor, p: &Principal) -> Result<Queue, Ap
             note: format!(
                 "{} — {}",
                 v.i.t(&format!("stage-{}", c.stage.code())),
-                v.i.t1(
-                    "home-waiting-since",
-                    "date",
-                    v.i.date(c.updated_at.date_naive())
-                )
+                v.i.t1("home-waiting-since", "date", v.i.day(c.updated_at))
             ),
         })
         .collect();

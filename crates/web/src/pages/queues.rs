@@ -190,27 +190,19 @@ impl CaseQueue {
             && c.stage == Counselling
             && let Ok(Some(from)) = st.app.consent_possible_from(p, c.id).await
         {
-            return i.t1("home-reflection-item", "date", i.date(from.date_naive()));
+            return i.t1("home-reflection-item", "date", i.day(from));
         }
         match (self.dated, c.departs_at) {
             (Dated::Submitted, _) => match c.applied_at {
                 Some(applied) => match st.app.programme_for(p, c.programme).await {
                     Ok(settings) => decision_note(i, &settings, applied.date_naive()),
-                    Err(_) => i.t1("home-waiting-since", "date", i.date(applied.date_naive())),
+                    Err(_) => i.t1("home-waiting-since", "date", i.day(applied)),
                 },
-                None => i.t1(
-                    "home-waiting-since",
-                    "date",
-                    i.date(c.updated_at.date_naive()),
-                ),
+                None => i.t1("home-waiting-since", "date", i.day(c.updated_at)),
             },
             (Dated::Flight, Some(at)) => i.t1("home-flight", "date", i.datetime(at)),
             (Dated::Flight, None) => i.t("home-no-flight"),
-            (Dated::WaitingSince, _) => i.t1(
-                "home-waiting-since",
-                "date",
-                i.date(c.updated_at.date_naive()),
-            ),
+            (Dated::WaitingSince, _) => i.t1("home-waiting-since", "date", i.day(c.updated_at)),
         }
     }
 }

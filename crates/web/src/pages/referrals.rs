@@ -22,6 +22,14 @@ pub fn queue_code(q: ReferralQueue) -> (&'static str, &'static str) {
     }
 }
 
+/// The headers of `row`'s cells.
+pub(super) const HEADERS: [&str; 4] = [
+    "col-organisation",
+    "col-service",
+    "col-referred",
+    "col-answer-due",
+];
+
 pub(super) fn row(i: &I18n, r: ReferralDue) -> WorkRow {
     WorkRow {
         href: format!("/cases/{}", r.case.id),
@@ -77,14 +85,7 @@ pub async fn list(
         &queues,
         code,
         Some(i.t(&format!("{title}-hint"))),
-        [
-            "col-organisation",
-            "col-service",
-            "col-referred",
-            "col-answer-due",
-        ]
-        .map(|h| i.t(h))
-        .to_vec(),
+        HEADERS.map(|h| i.t(h)).to_vec(),
         result.items.into_iter().map(|r| row(&i, r)).collect(),
         paging,
     );

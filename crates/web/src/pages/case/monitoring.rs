@@ -79,7 +79,7 @@ pub(super) fn monitoring_sections(
             Line {
                 label: format!(
                     "{} — {}",
-                    i.date(r.at.date_naive()),
+                    i.day(r.at),
                     i.opt("follow_up_mode", &enum_code(&f.mode))
                 ),
                 value,

@@ -185,7 +185,7 @@ pub(super) fn plan_sections(
                 (None, false) => String::new(),
             };
             Line {
-                label: format!("{} — {}", i.date(d.at.date_naive()), item),
+                label: format!("{} — {}", i.day(d.at), item),
                 value: format!(
                     "{paid}, {}{}{status}",
                     i.opt("channel", &enum_code(&d.delivery.channel)),
@@ -200,7 +200,7 @@ pub(super) fn plan_sections(
         .collect();
     if let Some(all) = &r.declined_all {
         deliveries.push(Line {
-            label: i.date(all.at.date_naive()),
+            label: i.day(all.at),
             value: i.t("case-declined-all"),
         });
     }

@@ -56,7 +56,7 @@ pub(super) fn referral_sections(
             if let Some(d) = &r.exception_decision {
                 let mut said = format!(
                     "{}: {}",
-                    i.date(d.at.date_naive()),
+                    i.day(d.at),
                     i.t(if d.approved {
                         "f-exception-approve"
                     } else {
@@ -71,7 +71,7 @@ pub(super) fn referral_sections(
             for s in &r.steps {
                 let mut step = format!(
                     "{}: {}",
-                    i.date(s.at.date_naive()),
+                    i.day(s.at),
                     i.opt("referral_status", s.step.status().code())
                 );
                 use homeward_domain::case::referrals::ReferralStep as S;
@@ -98,7 +98,7 @@ pub(super) fn referral_sections(
                 parts.push(i.ta(
                     "case-referral-follow-up",
                     &[
-                        ("date", i.date(at.date_naive()).into()),
+                        ("date", i.day(at).into()),
                         (
                             "received",
                             i.opt("service_received", &enum_code(&received)).into(),
@@ -111,7 +111,7 @@ pub(super) fn referral_sections(
                     "{} — {} ({})",
                     q.organisation_name,
                     i.opt("service", q.service.code()),
-                    i.date(r.sent_at.date_naive())
+                    i.day(r.sent_at)
                 ),
                 value: parts.join(" · "),
             }
