@@ -268,7 +268,14 @@ impl App {
         if let Some(Err(e)) = name.map(ShortText::parse) {
             v.push(Violation::from_value_error(e, "name"));
         }
-        let zone = time_zone.map(|z| office_time_zone(z, &mut v));
+        // Changed, a zone is named (an empty one is not "back to UTC").
+        let zone = time_zone.and_then(|z| match TimeZone::parse(z) {
+            Ok(zone) => Some(zone),
+            Err(e) => {
+                v.push(Violation::from_value_error(e, "time_zone"));
+                None
+            }
+        });
         if !v.is_empty() {
             return Err(AppError::Invalid(v));
         }

@@ -323,7 +323,7 @@ impl App {
             None => {
                 // By code, as the store lists them; an unknown name (edited by hand in
                 // the database) reads as UTC rather than failing every request.
-                let zones: Vec<(OfficeId, TimeZone)> = self
+                let zones: std::sync::Arc<[(OfficeId, TimeZone)]> = self
                     .store()
                     .list_offices()
                     .await?

@@ -32,7 +32,7 @@ struct Kept {
     users: HashMap<UserId, UserRecord>,
     programmes: HashMap<ProgrammeId, ProgrammeSettings>,
     /// Every office's time zone, by code.
-    office_zones: Option<Vec<(OfficeId, TimeZone)>>,
+    office_zones: Option<std::sync::Arc<[(OfficeId, TimeZone)]>>,
 }
 
 impl Kept {
@@ -67,11 +67,18 @@ impl Directory {
             .insert(user.id, user.clone());
     }
 
-    pub(crate) fn office_zones(&self, generation: i64) -> Option<Vec<(OfficeId, TimeZone)>> {
+    pub(crate) fn office_zones(
+        &self,
+        generation: i64,
+    ) -> Option<std::sync::Arc<[(OfficeId, TimeZone)]>> {
         self.kept().at(generation).office_zones.clone()
     }
 
-    pub(crate) fn keep_office_zones(&self, generation: i64, zones: Vec<(OfficeId, TimeZone)>) {
+    pub(crate) fn keep_office_zones(
+        &self,
+        generation: i64,
+        zones: std::sync::Arc<[(OfficeId, TimeZone)]>,
+    ) {
         self.kept().at(generation).office_zones = Some(zones);
     }
 

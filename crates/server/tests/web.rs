@@ -977,6 +977,7 @@ async fn hostile_forms_get_a_4xx_or_the_form_again_and_write_nothing() {
         "/admin/users/new".to_string(),
         format!("/admin/users/{user_id}"),
         "/admin/offices/new".into(),
+        format!("/admin/offices/{}", s.bru),
         "/admin/programmes/new".into(),
         "/directory/new".into(),
         format!("/admin/programmes/{programme}"),

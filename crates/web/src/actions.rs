@@ -2,7 +2,7 @@
 //! from what was submitted; one template renders every step. Input names are the paths
 //! the domain uses for its reasons, so each reason appears beside its field.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use homeward_app::admin::OfficeView;
 use homeward_app::input::Parse;
 use homeward_app::views::CaseView;
@@ -562,18 +562,13 @@ fn leg_time(
             return None;
         }
     };
-    let local = day.and_time(time);
-    let tz = airport
+    // In the airport's zone, as every typed time is read in its zone (`forms::in_zone`).
+    let zone = airport
         .and_then(homeward_domain::airports::lookup)
-        .map(|a| a.time_zone);
-    Some(match tz {
-        Some(tz) => tz
-            .from_local_datetime(&local)
-            .earliest()
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&local)),
-        None => Utc.from_utc_datetime(&local),
-    })
+        .map_or(homeward_domain::values::TimeZone::UTC, |a| {
+            homeward_domain::values::TimeZone(a.time_zone)
+        });
+    Some(forms::in_zone(zone, day.and_time(time)))
 }
 
 fn date_field(f: &FormData, name: &str, p: &mut Parse, i: &I18n) -> Option<Option<NaiveDate>> {

@@ -305,32 +305,42 @@ pub fn occurred_at(f: &FormData, errors: &mut FormErrors, i: &I18n) -> Option<Da
             return None;
         }
     };
-    let day = match (day, t) {
-        (None, None) => return None,
-        (Some(d), _) => d,
-        (None, Some(_)) => i.zone.day_of(Utc::now()),
-    };
-    Some(in_zone(i.zone, day.and_time(t.unwrap_or_default())))
+    match (day, t) {
+        (None, None) => None,
+        // A day without a time is that day at noon UTC: the day the rules read (they
+        // count UTC days) and the day shown are then the typed one in every zone from
+        // UTC-12 to UTC+11, where midnight in the office's zone would be the day before
+        // for the rules east of UTC.
+        (Some(d), None) => Some(Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN + NOON))),
+        (Some(d), Some(t)) => Some(in_zone(i.zone, d.and_time(t))),
+        (None, Some(t)) => Some(in_zone(i.zone, i.zone.day_of(Utc::now()).and_time(t))),
+    }
 }
 
-/// A wall-clock time in `zone`, in UTC. A time the clocks skip (spring forward) is read as
-/// an hour later, as the clocks show it; one they pass twice (autumn), as the first.
+const NOON: chrono::Duration = chrono::Duration::hours(12);
+
+/// A wall-clock time in `zone`, in UTC. A time the clocks skip (spring forward) is read
+/// with the offset before the change, as a clock not yet put forward would show it (02:30
+/// in Brussels on the last Sunday of March is 01:30 UTC, 03:30 summer time); one they pass
+/// twice (autumn), as the first.
 pub fn in_zone(
     zone: homeward_domain::values::TimeZone,
     local: chrono::NaiveDateTime,
 ) -> DateTime<Utc> {
+    use chrono::Offset;
     match zone.0.from_local_datetime(&local) {
         chrono::LocalResult::Single(at) | chrono::LocalResult::Ambiguous(at, _) => {
             at.with_timezone(&Utc)
         }
-        chrono::LocalResult::None => zone
-            .0
-            .from_local_datetime(&(local + chrono::Duration::hours(1)))
-            .earliest()
-            .map_or_else(
-                || Utc.from_utc_datetime(&local),
-                |at| at.with_timezone(&Utc),
-            ),
+        chrono::LocalResult::None => {
+            // The offset a day before: no zone changes twice within a day.
+            let before = zone
+                .0
+                .offset_from_utc_datetime(&(local - chrono::Duration::days(1)))
+                .fix()
+                .local_minus_utc();
+            Utc.from_utc_datetime(&(local - chrono::Duration::seconds(i64::from(before))))
+        }
     }
 }
 
@@ -346,6 +356,53 @@ mod tests {
             .join("&");
         // (The pages read it with axum's `Query`; their tests drive that.)
         serde_html_form::from_str(&q).expect("a period's query")
+    }
+
+    #[test]
+    fn a_wall_clock_time_is_read_in_its_zone_across_the_clock_changes() {
+        let zone = homeward_domain::values::TimeZone::parse("Europe/Brussels").unwrap();
+        let local = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let utc = |s: &str| Utc.from_utc_datetime(&local(s));
+        for (typed, want) in [
+            // Winter (UTC+1) and summer (UTC+2).
+            ("2026-01-15 10:00", "2026-01-15 09:00"),
+            ("2026-07-15 10:00", "2026-07-15 08:00"),
+            // Skipped on 29 March 2026: read with winter's offset (03:30 summer time).
+            ("2026-03-29 02:30", "2026-03-29 01:30"),
+            // Passed twice on 25 October 2026: the first (summer time).
+            ("2026-10-25 02:30", "2026-10-25 00:30"),
+        ] {
+            assert_eq!(in_zone(zone, local(typed)), utc(want), "{typed}");
+        }
+        // Apia skipped a whole day (30 December 2011): still a time after the change.
+        let apia = homeward_domain::values::TimeZone::parse("Pacific/Apia").unwrap();
+        let at = in_zone(apia, local("2011-12-30 10:00"));
+        assert!(
+            at > utc("2011-12-29 20:00") && at < utc("2011-12-31 00:00"),
+            "{at}"
+        );
+    }
+
+    #[test]
+    fn a_day_typed_without_a_time_is_the_same_day_for_the_rules_and_the_reader() {
+        for name in [
+            "Europe/Brussels",
+            "Asia/Tbilisi",
+            "America/Mexico_City",
+            "UTC",
+        ] {
+            let zone = homeward_domain::values::TimeZone::parse(name).unwrap();
+            let i = I18n::new(crate::i18n::Lang::En).in_zone(zone);
+            let f = FormData::from_pairs(vec![
+                ("occurred-day".into(), "3".into()),
+                ("occurred-month".into(), "12".into()),
+                ("occurred-year".into(), "2026".into()),
+            ]);
+            let mut errors = FormErrors::default();
+            let at = occurred_at(&f, &mut errors, &i).unwrap();
+            let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+            assert_eq!((at.date_naive(), zone.day_of(at)), (day, day), "{name}");
+        }
     }
 
     #[test]

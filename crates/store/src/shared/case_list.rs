@@ -453,10 +453,13 @@ impl Backend {
                 " ORDER BY CASE WHEN cs.departs_at IS NULL THEN 1 ELSE 0 END, cs.departs_at, \
                  cs.case_id"
             }
-            // Each by its own day: lists of cases that have one (both databases sort a
-            // missing day apart, SQLite first and PostgreSQL last: such lists filter them
-            // out).
-            (false, ListOrder::OldestApplication) => " ORDER BY cs.applied_at, cs.case_id",
+            // Each by its own day. Lists by items or documents keep only cases that have
+            // one; cases never applied come last on both databases (which sort a missing
+            // day apart, SQLite first and PostgreSQL last).
+            (false, ListOrder::OldestApplication) => {
+                " ORDER BY CASE WHEN cs.applied_at IS NULL THEN 1 ELSE 0 END, cs.applied_at, \
+                 cs.case_id"
+            }
             (false, ListOrder::ItemsDue) => " ORDER BY cs.items_due_on, cs.case_id",
             (false, ListOrder::DocumentsExpire) => " ORDER BY cs.documents_expire_on, cs.case_id",
             _ => " ORDER BY cs.updated_at DESC, cs.case_id",

@@ -1413,7 +1413,7 @@ deadlines-home-hint = كل مواعيد ملفات مكاتبك حسب النو�
 # Times are the reader's office's
 time-in-zone = بتوقيت مكتبك: { $zone }
 admin-office-time-zone = المنطقة الزمنية
-admin-office-time-zone-hint = يُدخل موظفو المكتب الأوقات ويقرؤونها بها. اسم من قاعدة بيانات tz، مثل Africa/Dakar.
+admin-office-time-zone-hint = يُدخل موظفو المكتب الأوقات ويقرؤونها بها: اختر منطقة مدينة المكتب.
 rule-time_zone-unknown = اختر منطقة زمنية من القائمة، مثل Africa/Dakar.
 account-time-zone = المنطقة الزمنية
 account-time-zone-hint = تُدخَل الأوقات وتُعرض بالمنطقة الزمنية لمكتبك؛ يضبطها أحد المسؤولين.

@@ -1376,7 +1376,7 @@ deadlines-home-hint = Every deadline of your offices' cases, by kind: applicatio
 # Times are the reader's office's
 time-in-zone = In your office's time: { $zone }
 admin-office-time-zone = Time zone
-admin-office-time-zone-hint = Its staff enter and read times in it. A name of the tz database, such as Africa/Dakar.
+admin-office-time-zone-hint = Its staff enter and read times in it: choose the zone of the office's city.
 rule-time_zone-unknown = Choose a time zone of the list, such as Africa/Dakar.
 account-time-zone = Time zone
 account-time-zone-hint = Times are entered and shown in your office's time zone; an administrator sets it.

@@ -1379,7 +1379,7 @@ deadlines-home-hint = Todos los plazos de los casos de sus oficinas, por tipo: s
 # Times are the reader's office's
 time-in-zone = En la hora de su oficina: { $zone }
 admin-office-time-zone = Zona horaria
-admin-office-time-zone-hint = Su personal introduce y lee las horas en ella. Un nombre de la base tz, por ejemplo Africa/Dakar.
+admin-office-time-zone-hint = Su personal introduce y lee las horas en ella: elija la de la ciudad de la oficina.
 rule-time_zone-unknown = Elija una zona horaria de la lista, por ejemplo Africa/Dakar.
 account-time-zone = Zona horaria
 account-time-zone-hint = Las horas se introducen y muestran en la zona horaria de su oficina; la fija un administrador.

@@ -1368,7 +1368,7 @@ deadlines-referrals-hint = L'organisation n'a pas répondu dans le délai demand
 deadlines-follow-ups = Suivis en retard
 deadlines-follow-ups-hint = Leur fenêtre est close et la suivante n'est pas ouverte : encore utiles, en retard.
 deadlines-decision-due = À trancher d'ici le { $due }
-deadlines-decision-overdue = En retard : à trancher d'ici le { $due }
+deadlines-decision-overdue = En retard : devait être tranchée le { $due }
 col-submitted = Déposée
 col-decision = Décision
 col-expires = Expire le
@@ -1379,7 +1379,7 @@ deadlines-home-hint = Toutes les échéances des dossiers de vos bureaux, par ty
 # Times are the reader's office's
 time-in-zone = À l'heure de votre bureau : { $zone }
 admin-office-time-zone = Fuseau horaire
-admin-office-time-zone-hint = Son personnel saisit et lit les heures dans ce fuseau. Un nom de la base tz, par exemple Africa/Dakar.
+admin-office-time-zone-hint = Son personnel saisit et lit les heures dans ce fuseau : choisissez celui de la ville du bureau.
 rule-time_zone-unknown = Choisissez un fuseau horaire de la liste, par exemple Africa/Dakar.
 account-time-zone = Fuseau horaire
 account-time-zone-hint = Les heures sont saisies et affichées dans le fuseau de votre bureau ; un administrateur le règle.

@@ -520,13 +520,27 @@ fn office_inputs(i: &crate::i18n::I18n, new: bool) -> Vec<In> {
         "time_zone",
         "admin-office-time-zone",
         Some("admin-office-time-zone-hint"),
-        chrono_tz::TZ_VARIANTS
-            .iter()
-            .map(|z| (z.name().to_string(), z.name().replace('_', " ")))
-            .collect(),
+        zone_options(),
         true,
     ));
     inputs
+}
+
+/// The zones an office may take: UTC, and the tz database's places (`Region/City`), not
+/// its aliases (`US/Eastern`, `Etc/GMT+5` with its sign reversed, `Factory`).
+fn zone_options() -> Vec<(String, String)> {
+    const ALIASES: [&str; 8] = [
+        "Etc/", "US/", "SystemV/", "Canada/", "Brazil/", "Chile/", "Mexico/", "Arctic/",
+    ];
+    std::iter::once(("UTC".to_string(), "UTC".to_string()))
+        .chain(
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| z.name())
+                .filter(|n| n.contains('/') && !ALIASES.iter().any(|a| n.starts_with(a)))
+                .map(|n| (n.to_string(), n.replace('_', " "))),
+        )
+        .collect()
 }
 
 pub async fn new_office_form(SignedIn(v, p): SignedIn) -> Response {
@@ -643,9 +657,16 @@ pub async fn edit_office(
             if let Some(r) = add_app_errors(&mut errors, &v, e) {
                 return r;
             }
+            let title = match st.app.list_offices().await {
+                Ok(all) => all
+                    .into_iter()
+                    .find(|o| o.id.0 == id)
+                    .map(|o| format!("{} ({})", o.name, o.code)),
+                Err(e) => return app_error(&v, e),
+            };
             form_page(
                 &v,
-                v.i.t("admin-offices"),
+                title.unwrap_or_else(|| v.i.t("admin-offices")),
                 format!("/admin/offices/{id}"),
                 office_inputs(&v.i, false),
                 &f,

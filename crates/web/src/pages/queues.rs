@@ -196,7 +196,8 @@ impl CaseQueue {
             (Dated::Submitted, _) => match c.applied_at {
                 Some(applied) => match st.app.programme_for(p, c.programme).await {
                     Ok(settings) => decision_note(i, &settings, applied.date_naive()),
-                    Err(_) => i.t1("home-waiting-since", "date", i.day(applied)),
+                    // The submission's day as the rules count it (a UTC day).
+                    Err(_) => i.t1("home-waiting-since", "date", i.date(applied.date_naive())),
                 },
                 None => i.t1("home-waiting-since", "date", i.day(c.updated_at)),
             },
