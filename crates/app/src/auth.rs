@@ -137,10 +137,10 @@ impl App {
         let c = self.config();
         let since = at - c.login_window;
         for k in keys {
-            let limit = if k.starts_with("user:") {
-                c.login_max_per_account
-            } else {
-                c.login_max_per_address
+            let limit = match k.split(':').next() {
+                Some("pair") => c.login_max_per_account_address,
+                Some("user") => c.login_max_per_account,
+                _ => c.login_max_per_address,
             };
             if self.store().count_login_failures(k, since).await? >= limit {
                 return Err(AppError::Throttled {
@@ -166,7 +166,13 @@ impl App {
             // Not a user name any account can have: nothing to look up, nothing to record.
             return Err(AppError::Unauthenticated);
         }
-        let mut keys = vec![format!("user:{username}")];
+        // The account from this address (an unknown address counts as one), the account
+        // from anywhere, and the address for any account: `Config::login_max_*`.
+        let from = address.map_or_else(|| "-".to_string(), |a| a.to_string());
+        let mut keys = vec![
+            format!("pair:{username}|{from}"),
+            format!("user:{username}"),
+        ];
         if let Some(a) = address {
             keys.push(format!("ip:{a}"));
         }
@@ -195,7 +201,10 @@ impl App {
                 return Err(AppError::Unauthenticated);
             }
         };
+        // The right password ends the account's count (from here and anywhere); the
+        // address's count of other accounts stays.
         self.store().clear_login_failures(&keys[0]).await?;
+        self.store().clear_login_failures(&keys[1]).await?;
         let issued = self.issue(&user, kind, name, at).await?;
         self.audit(AuditDraft {
             at,
@@ -372,7 +381,11 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let at = now();
-        let key = vec![format!("user:{}", user.username)];
+        // A signed-in session guessing its own password: as strict as one address.
+        let key = vec![
+            format!("pair:{}|password-change", user.username),
+            format!("user:{}", user.username),
+        ];
         self.throttle_check(&key, at).await?;
         let (current, stored) = (current.to_string(), user.password_hash.clone());
         let ok = self

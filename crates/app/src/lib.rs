@@ -39,11 +39,16 @@ pub struct Config {
     pub session_absolute: Duration,
     /// API tokens expire after this long.
     pub token_lifetime: Duration,
-    /// Failed sign-ins are counted over this window...
+    /// Failed sign-ins are counted over this window, and sign-in is refused (with
+    /// Retry-After) beyond this many for one account from one network address: a wrong
+    /// password, or a noisy client, locks that account from that address only...
     pub login_window: Duration,
-    /// ...and refused beyond this many per account...
+    pub login_max_per_account_address: i64,
+    /// ...or this many for one account from every address together (guessing spread over
+    /// many addresses)...
     pub login_max_per_account: i64,
-    /// ...or this many per network address.
+    /// ...or this many from one address for every account together (trying many
+    /// accounts; high enough for an office's staff behind one NAT or proxy).
     pub login_max_per_address: i64,
     /// Counts below this are suppressed for readers who may not see small numbers.
     pub stats_threshold: i64,
@@ -56,8 +61,9 @@ impl Default for Config {
             session_absolute: Duration::hours(12),
             token_lifetime: Duration::days(90),
             login_window: Duration::minutes(15),
-            login_max_per_account: 5,
-            login_max_per_address: 50,
+            login_max_per_account_address: 5,
+            login_max_per_account: 50,
+            login_max_per_address: 300,
             stats_threshold: 5,
         }
     }
