@@ -132,11 +132,20 @@ fn actor_of(u: &UserRecord) -> Actor {
     }
 }
 
+/// How long a successful sign-in from an address keeps the account's way open from there
+/// when the address is throttled for others.
+const KNOWN_ADDRESS_DAYS: i64 = 90;
+
 impl App {
     async fn throttle_check(&self, keys: &[String], at: DateTime<Utc>) -> Result<()> {
         let c = self.config();
         let since = at - c.login_window;
         for k in keys {
+            // Someone who signed in from this address lately is not held back by its
+            // count of other accounts (their colleagues' typos, a fuzzer next door).
+            if k.starts_with("ip:") && self.known_from(keys, at).await? {
+                continue;
+            }
             let limit = match k.split(':').next() {
                 Some("pair") => c.login_max_per_account_address,
                 Some("user") => c.login_max_per_account,
@@ -149,6 +158,20 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// Whether the account of `keys` signed in from their address within
+    /// `KNOWN_ADDRESS_DAYS` (kept as a mark in the sign-in counters, `known:`).
+    async fn known_from(&self, keys: &[String], at: DateTime<Utc>) -> Result<bool> {
+        let Some(pair) = keys.first().and_then(|k| k.strip_prefix("pair:")) else {
+            return Ok(false);
+        };
+        let since = at - Duration::days(KNOWN_ADDRESS_DAYS);
+        Ok(self
+            .store()
+            .count_login_failures(&format!("known:{pair}"), since)
+            .await?
+            > 0)
     }
 
     /// Signs in with a user name and password; returns a new secret of `kind`.
@@ -202,9 +225,17 @@ impl App {
             }
         };
         // The right password ends the account's count (from here and anywhere); the
-        // address's count of other accounts stays.
+        // address's count of other accounts stays, but no longer holds this account back
+        // from here (`known_from`).
         self.store().clear_login_failures(&keys[0]).await?;
         self.store().clear_login_failures(&keys[1]).await?;
+        if address.is_some()
+            && let Some(pair) = keys[0].strip_prefix("pair:")
+        {
+            let known = format!("known:{pair}");
+            self.store().clear_login_failures(&known).await?;
+            self.store().record_login_failure(&[known], at).await?;
+        }
         let issued = self.issue(&user, kind, name, at).await?;
         self.audit(AuditDraft {
             at,

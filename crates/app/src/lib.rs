@@ -48,7 +48,8 @@ pub struct Config {
     /// many addresses)...
     pub login_max_per_account: i64,
     /// ...or this many from one address for every account together (trying many
-    /// accounts; high enough for an office's staff behind one NAT or proxy).
+    /// accounts), except for accounts that signed in from it within 90 days: an office's
+    /// staff behind one NAT or proxy.
     pub login_max_per_address: i64,
     /// Counts below this are suppressed for readers who may not see small numbers.
     pub stats_threshold: i64,
@@ -63,7 +64,7 @@ impl Default for Config {
             login_window: Duration::minutes(15),
             login_max_per_account_address: 5,
             login_max_per_account: 50,
-            login_max_per_address: 300,
+            login_max_per_address: 100,
             stats_threshold: 5,
         }
     }

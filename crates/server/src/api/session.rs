@@ -74,7 +74,7 @@ pub fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = SessionOut),
         (status = 401, description = "Wrong user name or password", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed sign-ins in 15 minutes: 5 for this account from this address, 50 for this account, or 300 from this address; Retry-After says when to try again", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed sign-ins in 15 minutes: 5 for this account from this address, 50 for this account, or 100 from this address (unless this account signed in from it within 90 days); Retry-After says when to try again", body = ProblemDoc, content_type = "application/problem+json"),
     )
 )]
 pub async fn login(
@@ -211,7 +211,7 @@ pub struct TokenOut {
     responses(
         (status = 201, description = "Issued", body = TokenOut),
         (status = 401, description = "Wrong user name or password", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed sign-ins in 15 minutes: 5 for this account from this address, 50 for this account, or 300 from this address; Retry-After says when to try again", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed sign-ins in 15 minutes: 5 for this account from this address, 50 for this account, or 100 from this address (unless this account signed in from it within 90 days); Retry-After says when to try again", body = ProblemDoc, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_token(
