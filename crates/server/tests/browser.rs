@@ -610,9 +610,13 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.go(&format!("/cases/{case}")).await;
     b.step(&case, "approve-application").await;
     b.submit("approved").await;
-    // ... and looks at the programme's figures (charts and tables).
+    // ... and looks at the programme's figures (charts and tables), the period asked as
+    // day, month and year, and at what is due and overdue in the offices (also on a phone).
     b.go("/statistics?rows=sex&columns=age_group").await;
     b.go("/statistics/referrals").await;
+    b.go("/deadlines?queue=applications").await;
+    b.go("/deadlines?queue=flights").await;
+    b.phone_fits("deadlines-phone").await;
     b.sign_out().await;
 
     // The movement officer: departure is refused until documents and itinerary are in.
@@ -765,6 +769,11 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.go("/admin").await;
     b.go("/admin/users/new").await;
     b.go("/admin/offices/new").await;
+    b.click_and_wait("a[href='/admin']").await;
+    // An office's page: its name and time zone.
+    b.click_and_wait("a[href^='/admin/offices/']:not([href$='/new'])")
+        .await;
+    b.check("office").await;
     b.click_and_wait("a[href='/admin']").await;
     b.click_and_wait("a[href^='/admin/programmes/0']").await;
     b.check("programme").await;
