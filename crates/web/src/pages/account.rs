@@ -70,14 +70,10 @@ async fn render(st: &WebState, v: &Visitor, p: &Principal, errors: &FormErrors) 
         .map(|r| i.t(&format!("role-{}", r.code())))
         .collect();
     roles.sort();
-    let offices: Vec<String> = st
-        .app
-        .list_offices()
+    let offices: Vec<String> = super::my_offices(st, p)
         .await
-        .unwrap_or_default()
         .into_iter()
-        .filter(|o| p.actor.offices.contains(&o.id))
-        .map(|o| format!("{} ({})", o.name, o.code))
+        .map(|(_, label)| label)
         .collect();
     let fields = FIELDS
         .iter()
@@ -127,12 +123,7 @@ pub async fn change_password(
 ) -> Response {
     let f = FormData::parse(&body);
     if !v.csrf_ok(f.get("_csrf")) {
-        return super::message(
-            &v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return super::forbidden(&v);
     }
     let i = v.i;
     let mut errors = FormErrors::default();

@@ -1,5 +1,6 @@
 //! One page per lifecycle step: the form, and what happens when it is sent.
 
+use super::{forbidden, not_found_page};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -16,7 +17,7 @@ use homeward_domain::values::CountryCode;
 use homeward_domain::{Command, CommandKind};
 use uuid::Uuid;
 
-use super::{app_error, message, redirect_with, sign_in_to_resume};
+use super::{app_error, redirect_with, sign_in_to_resume};
 use crate::WebState;
 use crate::actions::{self, Ctx, Field, In, field_of, from_slug, render};
 use crate::chrome::{Chrome, page};
@@ -227,24 +228,14 @@ pub async fn render_form(
     errors: &FormErrors,
 ) -> Response {
     let Some(kind) = from_slug(slug) else {
-        return message(
-            v,
-            StatusCode::NOT_FOUND,
-            "not-found-title",
-            "not-found-body",
-        );
+        return not_found_page(v);
     };
     let view = match st.app.case_view(p, CaseId(case_id)).await {
         Ok(view) => view,
         Err(e) => return app_error(v, e),
     };
     if may_offer(&p.actor, &view.case, kind).is_err() {
-        return message(
-            v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return forbidden(v);
     }
     let (programme, offices) = match (
         st.app.get_programme(view.case.programme).await,
@@ -378,20 +369,10 @@ pub async fn submit(
         return sign_in_to_resume(v, &f);
     };
     if !v.csrf_ok(f.get("_csrf")) {
-        return message(
-            &v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return forbidden(&v);
     }
     let Some(kind) = from_slug(&slug) else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            "not-found-title",
-            "not-found-body",
-        );
+        return not_found_page(&v);
     };
     let view = match st.app.case_view(&p, CaseId(case_id)).await {
         Ok(view) => view,

@@ -1,6 +1,7 @@
 //! Administration (users, offices, programmes and their settings) and the audit log.
 //! Administrators reach no case contents from here: these pages show none.
 
+use super::{forbidden, not_found_page};
 use std::collections::BTreeSet;
 
 use askama::Template;
@@ -24,7 +25,7 @@ use homeward_store::{PageRequest, UserChange};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{app_error, consume_flash, message, redirect_with};
+use super::{app_error, consume_flash, redirect_with};
 use crate::WebState;
 use crate::actions::{Field, In, country_options, render};
 use crate::chrome::{Chrome, ok, page};
@@ -54,15 +55,6 @@ pub struct ProgrammeRow {
     pub code: String,
     pub name: String,
     pub reflection: String,
-}
-
-pub(super) fn forbidden(v: &Visitor) -> Response {
-    message(
-        v,
-        StatusCode::FORBIDDEN,
-        "forbidden-title",
-        "forbidden-body",
-    )
 }
 
 pub async fn index(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
@@ -417,12 +409,7 @@ pub async fn edit_user_form(
         (Err(e), _) | (_, Err(e)) => return app_error(&v, e),
     };
     let Some(u) = users.into_iter().find(|u| u.id.0 == id) else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            "not-found-title",
-            "not-found-body",
-        );
+        return not_found_page(&v);
     };
     form_page(
         &v,
@@ -610,12 +597,7 @@ pub async fn edit_office_form(
         Err(e) => return app_error(&v, e),
     };
     let Some(o) = office else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            "not-found-title",
-            "not-found-body",
-        );
+        return not_found_page(&v);
     };
     form_page(
         &v,

@@ -169,15 +169,7 @@ async fn render(
     }
     let visible = homeward_app::views::Visibility::of(&p.actor);
     // The offices whose cases the reader sees, and the programmes.
-    let offices: Vec<(String, String)> = st
-        .app
-        .list_offices()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|o| p.actor.offices.contains(&o.id))
-        .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
-        .collect();
+    let offices = super::my_offices(st, p).await;
     let programmes: Vec<(String, String)> = st
         .app
         .list_programmes()

@@ -8,10 +8,10 @@
 //! their time (`ReferralRecord::answer_status`) and follow-ups whose window closed
 //! (`ScheduledFollowUp::status`).
 
+use super::{forbidden, not_found_page};
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_app::cases::{FollowUpQueue, ReferralQueue};
 use homeward_app::views::CaseSummary;
@@ -25,12 +25,12 @@ use serde::Deserialize;
 
 use super::cases::Paging;
 use super::follow_ups::{PER_PAGE, WorkListPage, WorkRow};
-use super::{app_error, consume_flash, message};
+use super::{app_error, consume_flash};
 use crate::WebState;
 use crate::actions::{Opt, options};
 use crate::chrome::{Chrome, ok};
 use crate::i18n::I18n;
-use crate::session::{SignedIn, Visitor};
+use crate::session::SignedIn;
 
 /// A kind of deadline: one list of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,15 +242,21 @@ pub struct DeadlinesQuery {
     pub page: Option<u32>,
 }
 
-/// How many each kind holds in the reader's offices (or the one chosen).
+/// How many each kind holds in the reader's offices (or the one chosen); `known`, one
+/// kind's count already read with its page.
 pub async fn counts(
     st: &WebState,
     p: &Principal,
     i: &I18n,
     office: Option<OfficeId>,
+    known: Option<(Kind, i64)>,
 ) -> Result<Vec<(Kind, i64)>, AppError> {
     let mut out = Vec::with_capacity(Kind::ALL.len());
     for kind in Kind::ALL {
+        if let Some((k, n)) = known.filter(|(k, _)| *k == kind) {
+            out.push((k, n));
+            continue;
+        }
         let page = kind
             .read(
                 st,
@@ -270,25 +276,8 @@ pub async fn counts(
 
 /// The offices the reader answers for, to choose one.
 async fn office_options(st: &WebState, p: &Principal, i: &I18n, chosen: &str) -> Vec<Opt> {
-    let offices: Vec<(String, String)> = st
-        .app
-        .list_offices()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|o| p.actor.offices.contains(&o.id))
-        .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
-        .collect();
+    let offices = super::my_offices(st, p).await;
     options(offices, chosen, i.t("deadlines-all-offices"))
-}
-
-fn refused(v: &Visitor) -> Response {
-    message(
-        v,
-        StatusCode::FORBIDDEN,
-        "forbidden-title",
-        "forbidden-body",
-    )
 }
 
 pub async fn list(
@@ -297,7 +286,7 @@ pub async fn list(
     Query(q): Query<DeadlinesQuery>,
 ) -> Response {
     if !for_actor(&p) {
-        return refused(&v);
+        return forbidden(&v);
     }
     let i = v.i;
     let kind = q
@@ -312,18 +301,12 @@ pub async fn list(
         o => match uuid::Uuid::parse_str(o).map(OfficeId) {
             Ok(id) if p.actor.case_scope().contains(&id) => Some(id),
             _ => {
-                return message(
-                    &v,
-                    StatusCode::NOT_FOUND,
-                    "not-found-title",
-                    "not-found-body",
-                );
+                return not_found_page(&v);
             }
         },
     };
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let result: Result<_, AppError> = async {
-        let counts = counts(&st, &p, &i, office).await?;
         let rows = kind
             .read(
                 &st,
@@ -336,6 +319,7 @@ pub async fn list(
                 },
             )
             .await?;
+        let counts = counts(&st, &p, &i, office, Some((kind, rows.total))).await?;
         Ok((counts, rows))
     }
     .await;

@@ -1,6 +1,7 @@
 //! The stakeholder directory: organisations a case can be referred to, searched by
 //! country, service, stage and name; kept by administrators and programme managers.
 
+use super::forbidden;
 use std::collections::BTreeSet;
 
 use askama::Template;
@@ -16,7 +17,7 @@ use homeward_domain::organisation::{
 use homeward_domain::values::{CountryCode, LanguageCode, LongText, ShortText};
 use uuid::Uuid;
 
-use super::admin::{add_app_errors, forbidden, form_page_from};
+use super::admin::{add_app_errors, form_page_from};
 use super::{app_error, consume_flash, message, redirect_with};
 use crate::WebState;
 use crate::actions::{Field, In, country_options, render};

@@ -4,6 +4,7 @@
 //! (`/inbound`): register the person (the registration form, filled from the referral)
 //! or decline with a reason the partner reads.
 
+use super::forbidden;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -327,7 +328,7 @@ async fn referral_form(st: &WebState, v: &Visitor, f: &FormData, errors: &FormEr
 fn partner_only(v: &Visitor, p: &Principal) -> Option<Response> {
     inbound::referrer_of(&p.actor)
         .is_none()
-        .then(|| super::admin::forbidden(v))
+        .then(|| forbidden(v))
 }
 
 pub async fn new_form(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
@@ -387,7 +388,7 @@ fn parse_referral(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
 pub async fn submit(State(st): State<WebState>, SignedIn(v, p): SignedIn, body: Bytes) -> Response {
     let f = FormData::parse(&body);
     if !v.csrf_ok(f.get("_csrf")) {
-        return super::admin::forbidden(&v);
+        return forbidden(&v);
     }
     if let Some(no) = partner_only(&v, &p) {
         return no;
@@ -533,7 +534,7 @@ pub async fn withdraw(
 ) -> Response {
     let f = FormData::parse(&body);
     if !v.csrf_ok(f.get("_csrf")) {
-        return super::admin::forbidden(&v);
+        return forbidden(&v);
     }
     match st.app.withdraw_inbound(&p, InboundId(id)).await {
         Ok(_) => redirect_with(&format!("/partner/inbound/{id}"), "done", v.secure),
@@ -816,7 +817,7 @@ pub async fn decline(
 ) -> Response {
     let f = FormData::parse(&body);
     if !v.csrf_ok(f.get("_csrf")) {
-        return super::admin::forbidden(&v);
+        return forbidden(&v);
     }
     let i = &v.i;
     let mut errors = FormErrors::default();

@@ -3,6 +3,7 @@
 //! `/r/{secret}`, sees the referral as shared with the organisation and nothing else, and
 //! records one answer. An expired, used or unknown link gets one and the same message.
 
+use super::forbidden;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -12,7 +13,7 @@ use homeward_domain::case::referrals::ReferralRecord;
 use homeward_domain::ids::{CaseId, ReferralId};
 use uuid::Uuid;
 
-use super::admin::{forbidden, form_page_from};
+use super::admin::form_page_from;
 use super::partner::{Answering, answer_of, referral_page, refused};
 use super::{app_error, message};
 use crate::WebState;

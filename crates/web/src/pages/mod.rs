@@ -55,20 +55,43 @@ pub fn message(v: &Visitor, status: StatusCode, heading_key: &str, body_key: &st
 }
 
 /// How an application error is shown on a page.
+/// The reader's offices, by code, as choices: (id, "Name (CODE)"); none if the offices
+/// cannot be read (a filter then offers only "any").
+pub async fn my_offices(st: &WebState, p: &Principal) -> Vec<(String, String)> {
+    st.app
+        .list_offices()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| p.actor.offices.contains(&o.id))
+        .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.code)))
+        .collect()
+}
+
+/// 403: this reader may not do or see this.
+pub fn forbidden(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::FORBIDDEN,
+        "forbidden-title",
+        "forbidden-body",
+    )
+}
+
+/// 404: nothing here, or nothing this reader may know of.
+pub fn not_found_page(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::NOT_FOUND,
+        "not-found-title",
+        "not-found-body",
+    )
+}
+
 pub fn app_error(v: &Visitor, e: AppError) -> Response {
     match e {
-        AppError::NotFound => message(
-            v,
-            StatusCode::NOT_FOUND,
-            "not-found-title",
-            "not-found-body",
-        ),
-        AppError::Forbidden(_) => message(
-            v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        ),
+        AppError::NotFound => not_found_page(v),
+        AppError::Forbidden(_) => forbidden(v),
         AppError::Unauthenticated => Redirect::to("/sign-in?expired=1").into_response(),
         AppError::Unavailable(_) => message(
             v,
@@ -114,12 +137,7 @@ pub async fn not_found(state: WebState, req: axum::extract::Request) -> Response
     use axum::extract::FromRequestParts;
     let (mut parts, _) = req.into_parts();
     let Ok(v) = Visitor::from_request_parts(&mut parts, &state).await;
-    message(
-        &v,
-        StatusCode::NOT_FOUND,
-        "not-found-title",
-        "not-found-body",
-    )
+    not_found_page(&v)
 }
 
 pub async fn root(v: Visitor) -> Redirect {
@@ -649,7 +667,7 @@ pub async fn home(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Respo
     }
     // Every kind of deadline in the offices, counted, first for those who answer for them.
     let deadlines = match deadlines::for_actor(&p) {
-        true => match deadlines::counts(&st, &p, &v.i, None).await {
+        true => match deadlines::counts(&st, &p, &v.i, None, None).await {
             Ok(counts) => counts
                 .into_iter()
                 .map(|(kind, n)| {

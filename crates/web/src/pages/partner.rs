@@ -2,6 +2,7 @@
 //! as `case::shared` shows it (only the data the people consented to share), with the
 //! form to record the organisation's answer. Nothing else of a case is reachable.
 
+use super::forbidden;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -589,7 +590,7 @@ pub async fn answer(
 ) -> Response {
     let f = FormData::parse(&body);
     if !v.csrf_ok(f.get("_csrf")) {
-        return super::admin::forbidden(&v);
+        return forbidden(&v);
     }
     let (case, referral) = (CaseId(case_id), ReferralId(referral_id));
     let mut errors = FormErrors::default();

@@ -2,9 +2,9 @@
 //! stages, in which order, what each case's date means), shown whole and paged at
 //! `/queues/{slug}`, and the first few on the home page with "see all".
 
+use super::{forbidden, not_found_page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_app::views::CaseSummary;
 use homeward_app::{AppError, Principal};
@@ -14,11 +14,11 @@ use homeward_store::{CaseFilter, ListOrder, Page, PageRequest};
 use serde::Deserialize;
 
 use super::cases::Paging;
-use super::{app_error, consume_flash, message};
+use super::{app_error, consume_flash};
 use crate::WebState;
 use crate::chrome::{Chrome, ok};
 use crate::i18n::I18n;
-use crate::session::{SignedIn, Visitor};
+use crate::session::SignedIn;
 
 /// What a queue's date says of each case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,15 +258,6 @@ pub struct QueueQuery {
 
 const PER_PAGE: u32 = 25;
 
-fn not_found(v: &Visitor) -> Response {
-    message(
-        v,
-        StatusCode::NOT_FOUND,
-        "not-found-title",
-        "not-found-body",
-    )
-}
-
 /// A queue whole, paged.
 pub async fn show(
     State(st): State<WebState>,
@@ -275,15 +266,10 @@ pub async fn show(
     Query(q): Query<QueueQuery>,
 ) -> Response {
     let Some(queue) = CaseQueue::of(&slug) else {
-        return not_found(&v);
+        return not_found_page(&v);
     };
     if !queue.for_actor(&p) {
-        return message(
-            &v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return forbidden(&v);
     }
     let i = v.i;
     let page = q.page.unwrap_or(1).clamp(1, 10_000);

@@ -1,5 +1,6 @@
 //! Registering a person and their case.
 
+use super::forbidden;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -14,7 +15,7 @@ use homeward_domain::ids::{InboundId, OfficeId, PersonId, ProgrammeId};
 use homeward_domain::person::{Member, Relationship};
 use uuid::Uuid;
 
-use super::{app_error, message, redirect_with, sign_in_to_resume};
+use super::{app_error, redirect_with, sign_in_to_resume};
 use crate::WebState;
 use crate::actions::{
     Field, In, country_options, field_of, parse_person, person_inputs, render as render_fields,
@@ -158,12 +159,7 @@ pub async fn form(
     Query(q): Query<RegisterQuery>,
 ) -> Response {
     if !p.actor.may_register_cases() {
-        return message(
-            &v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return forbidden(&v);
     }
     let form = match q.inbound {
         Some(id) => match super::inbound::registration_form(&st, &p, id).await {
@@ -199,12 +195,7 @@ pub async fn submit(State(st): State<WebState>, v: Visitor, body: Bytes) -> Resp
         return sign_in_to_resume(v, &f);
     };
     if !v.csrf_ok(f.get("_csrf")) || !p.actor.may_register_cases() {
-        return message(
-            &v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return forbidden(&v);
     }
     let i = v.i;
     let mut errors = FormErrors::default();

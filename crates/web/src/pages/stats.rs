@@ -2,16 +2,16 @@
 //! return, composition by sex and age, the pipeline by stage, and a table of any two
 //! dimensions. Charts are SVG drawn here, each beside a table of the same numbers.
 
+use super::forbidden;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_app::stats::{Pipeline, ReturnsQuery, ReturnsTable, access};
 use homeward_domain::stats::Cell;
 use homeward_store::{Dim, StatFilter};
 use serde::Deserialize;
 
-use super::{app_error, message};
+use super::app_error;
 use crate::WebState;
 use crate::actions::{Field, Opt, country_options, options};
 use crate::chrome::{Chrome, ok};
@@ -368,12 +368,7 @@ pub async fn page(
 ) -> Response {
     let i = v.i;
     let Some(acc) = access(&p) else {
-        return message(
-            &v,
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            "forbidden-body",
-        );
+        return forbidden(&v);
     };
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let mut errors = vec![];
