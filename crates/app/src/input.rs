@@ -35,15 +35,18 @@ impl Parse {
         self.value(path, Text::<N>::parse(s))
     }
 
-    /// An optional text: absent or blank is `None`.
+    /// An optional text: absent or blank is `None`; a blank text with a control
+    /// character in it is refused like any other (the schema's `OPTIONAL_TEXT_PATTERN`).
     pub fn opt_text<const N: usize>(
         &mut self,
         path: &str,
         s: &Option<String>,
     ) -> Option<Option<Text<N>>> {
-        match s.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(t) => self.text(path, t).map(Some),
+        match s.as_deref().map(Text::<N>::parse) {
+            None => Some(None),
+            // Blank, and nothing else wrong with it: none given.
+            Some(Err(e)) if e.code == "text.empty" => Some(None),
+            Some(r) => self.value(path, r).map(Some),
         }
     }
 

@@ -28,7 +28,6 @@ macro_rules! string_value {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
         pub struct $name(String);
 
         impl $name {
@@ -329,7 +328,10 @@ impl IataCode {
     }
 }
 
-/// Text of bounded length, trimmed, never empty. `MAX` counts characters.
+/// Text of bounded length, trimmed, never empty. `MAX` counts characters as given,
+/// before trimming, and no control character is allowed anywhere but tab, line feed and
+/// carriage return: what is refused does not depend on where it stands, so the API's
+/// schema (`maxLength`, [`TEXT_PATTERN`]) says exactly what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Text<const MAX: usize>(String);
@@ -341,24 +343,26 @@ pub type LongText = Text<10_000>;
 
 impl<const MAX: usize> Text<MAX> {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let t = input.trim();
-        if t.is_empty() {
-            return Err(ValueError::new("text.empty", "must not be empty"));
-        }
-        let n = t.chars().count();
+        let n = input.chars().count();
         if n > MAX {
             return Err(ValueError::new(
                 "text.too_long",
                 format!("is {n} characters long; the limit is {MAX}"),
             ));
         }
-        if t.chars()
+        if input
+            .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
         {
             return Err(ValueError::new(
                 "text.control_characters",
                 "contains control characters",
             ));
+        }
+        // Last, so that a caller may read "empty" as "none given" (`Parse::opt_text`).
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(ValueError::new("text.empty", "must not be empty"));
         }
         Ok(Self(t.to_string()))
     }
@@ -387,6 +391,15 @@ impl<const MAX: usize> TryFrom<String> for Text<MAX> {
     }
 }
 
+/// What [`Text::parse`] accepts, as an ECMA-262 pattern for JSON Schema: no control
+/// character but tab, line feed and carriage return, and at least one character that
+/// is neither such a control nor white space (as Rust's `trim` reads it).
+pub const TEXT_PATTERN: &str = concat!(
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*",
+    "[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
+    "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+);
+
 #[cfg(feature = "openapi")]
 impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -394,6 +407,7 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
             .schema_type(utoipa::openapi::schema::Type::String)
             .min_length(Some(1))
             .max_length(Some(MAX))
+            .pattern(Some(TEXT_PATTERN))
             .into()
     }
 }
@@ -406,6 +420,131 @@ impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {
         std::borrow::Cow::Owned(format!("Text{MAX}"))
     }
 }
+
+/// What a blank-or-valid optional text accepts ([`TEXT_PATTERN`] without the one
+/// character that is not white space): blank means none given.
+pub const OPTIONAL_TEXT_PATTERN: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Only a schema, for the API's document: an optional text of up to `MAX` characters,
+/// where a blank one means none given (as `null` or its absence does).
+#[cfg(feature = "openapi")]
+pub struct OptionalText<const MAX: usize>;
+#[cfg(feature = "openapi")]
+pub type OptionalShortText = OptionalText<200>;
+#[cfg(feature = "openapi")]
+pub type OptionalLongText = OptionalText<10_000>;
+
+#[cfg(feature = "openapi")]
+impl<const MAX: usize> utoipa::PartialSchema for OptionalText<MAX> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .max_length(Some(MAX))
+            .pattern(Some(OPTIONAL_TEXT_PATTERN))
+            .description(Some("Blank means none given."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<const MAX: usize> utoipa::ToSchema for OptionalText<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Owned(format!("OptionalText{MAX}"))
+    }
+}
+
+/// The schema of a code: exactly the values its `parse` accepts as written (each in its
+/// canonical case; `parse` also forgives case and surrounding spaces).
+#[cfg(feature = "openapi")]
+fn code_schema(
+    values: impl IntoIterator<Item = String>,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let mut values: Vec<String> = values.into_iter().collect();
+    values.sort();
+    values.dedup();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .into()
+}
+
+#[cfg(feature = "openapi")]
+macro_rules! schema_named {
+    ($name:ident, $schema:expr) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $schema
+            }
+        }
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+#[cfg(feature = "openapi")]
+schema_named!(
+    CountryCode,
+    code_schema(
+        crate::countries::all().iter().map(|c| c.code.to_string()),
+        "ISO 3166-1 alpha-2, or XK (Kosovo)",
+    )
+);
+// A pattern, not the list: ISO 639-3 has about 7,900 codes, and an enum that long made
+// the document 80 KB larger and the API fuzzer ten times slower. Unknown codes are
+// refused with `language.unknown`.
+#[cfg(feature = "openapi")]
+schema_named!(
+    LanguageCode,
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some("^[A-Za-z]{2,3}$"))
+        .description(Some(
+            "ISO 639-1, or ISO 639-3 (kept in its shortest form); other codes are refused"
+        ))
+        .into()
+);
+#[cfg(feature = "openapi")]
+schema_named!(
+    CurrencyCode,
+    code_schema(
+        (b'A'..=b'Z')
+            .flat_map(|a| (b'A'..=b'Z').flat_map(move |b| (b'A'..=b'Z').map(move |c| [a, b, c])))
+            .filter_map(|code| {
+                let code = String::from_utf8_lossy(&code).into_owned();
+                iso_currency::Currency::from_code(&code).map(|_| code)
+            }),
+        "ISO 4217",
+    )
+);
+#[cfg(feature = "openapi")]
+schema_named!(
+    TimeZone,
+    code_schema(
+        chrono_tz::TZ_VARIANTS.iter().map(|z| z.name().to_string()),
+        "An IANA time zone, as the tz database spells it",
+    )
+);
+#[cfg(feature = "openapi")]
+schema_named!(
+    IataCode,
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some("^[A-Za-z]{3}$"))
+        .into()
+);
+#[cfg(feature = "openapi")]
+schema_named!(
+    ExchangeRate,
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .into()
+);
 
 /// Every ISO 3166-1 country: (alpha-2 code, English short name), by name.
 pub fn countries() -> Vec<(&'static str, &'static str)> {
@@ -552,6 +691,39 @@ pub fn name_tokens(name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The schema's pattern and length say exactly what a text accepts, so that a
+        /// client generated from the API's document sends no text the server refuses,
+        /// and the server refuses every text the document rules out.
+        #[test]
+        fn the_text_pattern_says_exactly_what_a_text_accepts(
+            s in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    ' ', '\t', '\n', '\r', '\u{0}', '\u{7}', '\u{b}', '\u{c}', '\u{1f}', '\u{7f}',
+                    '\u{85}', '\u{9f}', '\u{a0}', '\u{1680}', '\u{2003}', '\u{2028}', '\u{202f}',
+                    '\u{3000}', '\u{feff}', '\u{200b}', 'a', 'é', 'ب', '1', '.',
+                ]),
+                proptest::char::any(),
+            ], 0..24)
+        ) {
+            let s: String = s.into_iter().collect();
+            let pattern = regex::Regex::new(TEXT_PATTERN).unwrap();
+            let by_schema = pattern.is_match(&s) && s.chars().count() <= 20;
+            proptest::prop_assert_eq!(Text::<20>::parse(&s).is_ok(), by_schema, "{:?}", s);
+            // Blank, or a text: what an optional text (`Parse::opt_text`) accepts.
+            let optional = regex::Regex::new(OPTIONAL_TEXT_PATTERN).unwrap();
+            let blank_or_text = match Text::<20>::parse(&s) {
+                Err(e) => e.code == "text.empty",
+                Ok(_) => true,
+            };
+            proptest::prop_assert_eq!(
+                blank_or_text,
+                optional.is_match(&s) && s.chars().count() <= 20,
+                "{:?}", s
+            );
+        }
+    }
 
     #[test]
     fn a_time_zone_is_a_name_of_the_tz_database() {

@@ -26,14 +26,17 @@ pub struct MoneyIn {
     #[schema(minimum = 0, example = 15000)]
     pub amount_minor: i64,
     /// ISO 4217 code.
-    #[schema(example = "EUR", pattern = "^[A-Za-z]{3}$")]
+    #[schema(example = "EUR")]
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LatinNameIn {
+    #[schema(value_type = ShortText)]
     pub given: String,
+    #[schema(value_type = Option<OptionalShortText>)]
     pub family: Option<String>,
 }
 
@@ -42,8 +45,10 @@ pub struct LatinNameIn {
 pub struct NameIn {
     /// As the person writes it, in any script.
     #[schema(example = "Awa")]
+    #[schema(value_type = ShortText)]
     pub given: String,
     #[schema(example = "Diallo")]
+    #[schema(value_type = Option<OptionalShortText>)]
     pub family: Option<String>,
     /// Latin transliteration, when the name is in another script.
     pub latin: Option<LatinNameIn>,
@@ -52,8 +57,11 @@ pub struct NameIn {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
+    #[schema(value_type = Option<OptionalShortText>)]
     pub phone: Option<String>,
+    #[schema(value_type = Option<OptionalShortText>)]
     pub email: Option<String>,
+    #[schema(value_type = Option<OptionalShortText>)]
     pub address: Option<String>,
 }
 
@@ -67,9 +75,11 @@ pub struct PersonIn {
     pub sex: Sex,
     /// ISO 3166-1 alpha-2; absent for a stateless person.
     #[schema(example = "SN")]
+    #[schema(value_type = Option<CountryCode>)]
     pub nationality: Option<String>,
     /// ISO 639-1 or 639-3 codes of languages the person understands; at least one.
     #[schema(example = json!(["wo", "fr"]))]
+    #[schema(value_type = Vec<LanguageCode>)]
     pub languages: Vec<String>,
     #[serde(default)]
     pub contact: ContactIn,
@@ -144,6 +154,7 @@ impl MemberIn {
 pub struct AssistanceItemIn {
     pub kind: AssistanceKind,
     pub amount: Option<MoneyIn>,
+    #[schema(value_type = Option<OptionalShortText>)]
     pub description: Option<String>,
 }
 
@@ -152,8 +163,10 @@ pub struct AssistanceItemIn {
 #[serde(deny_unknown_fields)]
 pub struct ProposalIn {
     #[schema(example = "SN")]
+    #[schema(value_type = CountryCode)]
     pub country_of_return: String,
     pub return_kind: ReturnKind,
+    #[schema(value_type = Option<OptionalShortText>)]
     pub place_of_return: Option<String>,
     #[serde(default)]
     pub assistance_package: Vec<AssistanceItemIn>,
@@ -196,6 +209,7 @@ impl ProposalIn {
 #[serde(deny_unknown_fields)]
 pub struct ReferralIn {
     pub source: ReferralSource,
+    #[schema(value_type = Option<OptionalShortText>)]
     pub referred_by: Option<String>,
 }
 
@@ -271,6 +285,7 @@ command_body!(AddMemberIn {
 });
 command_body!(RemoveMemberIn {
     person_id: Uuid,
+    #[schema(value_type = LongText)]
     reason: String,
 });
 command_body!(UpdatePersonIn {
@@ -281,17 +296,20 @@ command_body!(SessionIn {
     /// The counsellor who held it; you when absent.
     counsellor: Option<Uuid>,
     /// The language the migrant heard (through the interpreter, if any).
+    #[schema(value_type = LanguageCode)]
     language: String,
     interpreter_present: bool,
     topics: BTreeSet<Topic>,
     attendees: BTreeSet<Attendee>,
     /// Confidential.
+    #[schema(value_type = Option<OptionalLongText>)]
     notes: Option<String>,
 });
 command_body!(ScreeningIn {
     removal_procedure: RemovalProcedure,
     admissibility: Admissibility,
     /// One of the programme's categories.
+    #[schema(value_type = ShortText)]
     category: String,
 });
 command_body!(ConsentIn {
@@ -300,17 +318,20 @@ command_body!(ConsentIn {
     no_pressure_attested: bool,
     right_to_withdraw_explained: bool,
     data_processing_consent: bool,
+    #[schema(value_type = Option<OptionalLongText>)]
     statement: Option<String>,
 });
 command_body!(ReconfirmIn {
     person_id: Uuid,
     given_by: ConsentGiver,
     no_pressure_attested: bool,
+    #[schema(value_type = Option<OptionalLongText>)]
     statement: Option<String>,
 });
 command_body!(WithdrawIn {
     person_id: Uuid,
     /// The person's own words, if they wish.
+    #[schema(value_type = Option<OptionalLongText>)]
     own_words: Option<String>,
     /// Withdraw the whole case (always so when the principal applicant withdraws).
     #[serde(default)]
@@ -321,25 +342,33 @@ command_body!(ApproveIn {
     /// On record with the decision, for everyone who reads the case: conditions of the
     /// approval, or what was checked.
     #[serde(default)]
+    #[schema(value_type = Option<OptionalLongText>)]
     comment: Option<String>,
 });
 command_body!(CapacityIn {
     person_id: Uuid,
+    #[schema(value_type = ShortText)]
     professional: String,
+    #[schema(value_type = ShortText)]
     qualification: String,
     lacks_capacity: bool,
+    #[schema(value_type = Option<OptionalLongText>)]
     notes: Option<String>,
 });
 command_body!(BestInterestsIn {
     person_id: Uuid,
+    #[schema(value_type = ShortText)]
     determined_by: String,
     return_in_best_interests: bool,
+    #[schema(value_type = Option<OptionalLongText>)]
     notes: Option<String>,
 });
 command_body!(RepresentativeIn {
     person_id: Uuid,
+    #[schema(value_type = ShortText)]
     name: String,
     kind: RepresentativeKind,
+    #[schema(value_type = Vec<LanguageCode>)]
     languages: Vec<String>,
 });
 command_body!(ProposalChangeIn {
@@ -349,13 +378,16 @@ command_body!(ReturnOfficeIn { office_id: Uuid });
 command_body!(HealthIn {
     person_id: Uuid,
     fitness: Fitness,
+    #[schema(value_type = ShortText)]
     assessed_by: String,
     /// Medical details: read only by medical officers.
+    #[schema(value_type = Option<OptionalLongText>)]
     medical_details: Option<String>,
 });
 command_body!(RiskIn {
     person_id: Uuid,
     conclusion: RiskConclusion,
+    #[schema(value_type = Option<OptionalLongText>)]
     notes: Option<String>,
 });
 command_body!(DocumentIn {
@@ -364,20 +396,25 @@ command_body!(DocumentIn {
     person_id: Uuid,
     kind: DocumentKind,
     status: DocumentStatus,
+    #[schema(value_type = Option<OptionalShortText>)]
     number: Option<String>,
+    #[schema(value_type = Option<CountryCode>)]
     issuing_country: Option<String>,
     expires_on: Option<NaiveDate>,
 });
 command_body!(EscortIn {
     kind: EscortKind,
+    #[schema(value_type = ShortText)]
     name: String,
     accompanies: BTreeSet<Uuid>,
 });
 command_body!(EscortReleaseIn {
     escort_id: Uuid,
+    #[schema(value_type = Option<OptionalLongText>)]
     reason: Option<String>,
 });
 command_body!(ShelterIn {
+    #[schema(value_type = ShortText)]
     place: String,
     from: NaiveDate,
     until: Option<NaiveDate>,
@@ -390,17 +427,21 @@ command_body!(AllowanceIn {
     person_id: Option<Uuid>,
     kind: AssistanceKind,
     amount: MoneyIn,
+    #[schema(value_type = Option<OptionalShortText>)]
     note: Option<String>,
 });
 command_body!(NoShowIn { reason: Option<String> });
 command_body!(ArrivalIn {
     /// `"office"`, or `{"partner": "name"}`.
     reception: ReceptionIn,
+    #[schema(value_type = Option<OptionalShortText>)]
     onward_transport: Option<String>,
+    #[schema(value_type = Option<OptionalShortText>)]
     temporary_accommodation: Option<String>,
 });
 command_body!(CloseIn {
     outcome: Outcome,
+    #[schema(value_type = Option<OptionalLongText>)]
     note: Option<String>,
 });
 command_body!(CorrectionIn {
@@ -411,18 +452,23 @@ command_body!(CorrectionIn {
     replacement: serde_json::Value,
     /// When the corrected event really happened; unchanged when absent.
     corrected_occurred_at: Option<DateTime<Utc>>,
+    #[schema(value_type = LongText)]
     reason: String,
 });
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegIn {
+    #[schema(value_type = ShortText)]
     pub carrier: String,
+    #[schema(value_type = ShortText)]
     pub flight_number: String,
     /// IATA airport code.
     #[schema(example = "BRU")]
+    #[schema(value_type = IataCode)]
     pub from: String,
     #[schema(example = "DSS")]
+    #[schema(value_type = IataCode)]
     pub to: String,
     pub departs_at: DateTime<Utc>,
     pub arrives_at: DateTime<Utc>,

@@ -118,6 +118,28 @@ fn unexpected(v: &Value) -> Unexpected<'_> {
     }
 }
 
+/// JSON Schema's `integer` is any number without a fractional part: `63.0` is the
+/// integer 63. serde reads a number written with a point as a float only, so an integer
+/// field reads such a number as the integer it is; every other value as it would.
+macro_rules! integers {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Number(n) => match n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                    Some(f) if (0.0..18_446_744_073_709_551_616.0).contains(&f) => {
+                        visitor.visit_u64(f as u64)
+                    }
+                    Some(f) if (-9_223_372_036_854_775_808.0..0.0).contains(&f) => {
+                        visitor.visit_i64(f as i64)
+                    }
+                    _ => number(n, visitor),
+                },
+                _ => self.deserialize_any(visitor),
+            }
+        }
+    )*};
+}
+
 impl<'de> Deserializer<'de> for Strict<'de> {
     type Error = Error;
 
@@ -178,8 +200,13 @@ impl<'de> Deserializer<'de> for Strict<'de> {
         }
     }
 
+    integers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        bool f32 f64 char str string bytes
         byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
     }
 }
@@ -351,6 +378,22 @@ mod tests {
         );
         assert!(read::<Inner>(serde_json::json!({"name": "a", "extra": 1})).is_err());
         assert!(read::<Inner>(serde_json::json!({"name": "a", "count": -1})).is_err());
+    }
+
+    #[test]
+    fn an_integer_written_with_a_point_is_the_integer_json_schema_says_it_is() {
+        let v: Value = serde_json::from_str("[63.0, -2.0, 1e2, 2.5, 1e20]").unwrap();
+        let read_at = |i: usize| v[i].clone();
+        assert_eq!(read::<u64>(read_at(0)), Ok(63));
+        assert_eq!(read::<i32>(read_at(1)), Ok(-2));
+        assert_eq!(read::<u32>(read_at(2)), Ok(100));
+        assert!(read::<u64>(read_at(3)).is_err(), "2.5 is no integer");
+        assert!(
+            read::<u64>(read_at(4)).is_err(),
+            "1e20 is out of u64's range"
+        );
+        assert!(read::<u8>(read_at(1)).is_err(), "-2 is out of u8's range");
+        assert_eq!(read::<f64>(read_at(3)), Ok(2.5));
     }
 
     #[test]

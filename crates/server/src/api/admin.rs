@@ -1,5 +1,6 @@
 //! Offices, programmes, users and the audit log.
 
+use homeward_domain::values::{CountryCode, ShortText, TimeZone};
 use std::collections::BTreeSet;
 
 use axum::Json;
@@ -35,13 +36,17 @@ pub async fn list_offices(
 #[serde(deny_unknown_fields)]
 pub struct OfficeIn {
     /// 2 to 10 letters or digits, used in case references (`BRU`).
+    #[schema(pattern = "^[A-Za-z0-9]{2,10}$")]
     pub code: String,
+    #[schema(value_type = ShortText)]
     pub name: String,
     /// ISO 3166-1 alpha-2.
+    #[schema(value_type = CountryCode)]
     pub country: String,
     /// The time zone its staff enter and read times in: a name of the tz database
     /// (`Africa/Dakar`). UTC if absent.
     #[serde(default)]
+    #[schema(value_type = Option<TimeZone>)]
     pub time_zone: Option<String>,
 }
 
@@ -79,8 +84,10 @@ pub async fn create_office(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfficeChangeIn {
+    #[schema(value_type = Option<ShortText>)]
     pub name: Option<String>,
     /// A name of the tz database (`Africa/Dakar`).
+    #[schema(value_type = Option<TimeZone>)]
     pub time_zone: Option<String>,
 }
 
@@ -152,7 +159,9 @@ pub async fn get_programme(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeIn {
+    #[schema(value_type = ShortText)]
     pub code: String,
+    #[schema(value_type = ShortText)]
     pub name: String,
     pub settings: ProgrammeSettings,
 }
@@ -184,6 +193,7 @@ pub async fn create_programme(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeChangeIn {
+    #[schema(value_type = Option<ShortText>)]
     pub name: Option<String>,
     pub settings: Option<ProgrammeSettings>,
 }
@@ -225,7 +235,9 @@ pub async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserIn {
+    #[schema(pattern = "^[A-Za-z0-9._-]{3,64}$")]
     pub username: String,
+    #[schema(value_type = ShortText)]
     pub display_name: String,
     pub roles: BTreeSet<Role>,
     #[serde(default)]
@@ -234,6 +246,7 @@ pub struct UserIn {
     /// which has no other role and no office; absent for everyone else).
     pub organisation: Option<Uuid>,
     /// At least 12 characters; generated and returned once when absent.
+    #[schema(min_length = 12)]
     pub password: Option<String>,
 }
 
@@ -285,6 +298,7 @@ pub async fn create_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChangeIn {
+    #[schema(value_type = Option<ShortText>)]
     pub display_name: Option<String>,
     pub active: Option<bool>,
     pub roles: Option<BTreeSet<Role>>,
@@ -294,6 +308,7 @@ pub struct UserChangeIn {
     #[schema(value_type = Option<Uuid>, nullable)]
     pub organisation: Option<Option<Uuid>>,
     /// A new password (at least 12 characters); ends the user's sessions.
+    #[schema(min_length = 12)]
     pub password: Option<String>,
 }
 
@@ -355,7 +370,11 @@ pub struct AuditEntryOut {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// From 1 (the default).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

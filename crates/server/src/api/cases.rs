@@ -581,12 +581,17 @@ pub struct CaseListQuery {
     /// Cases hosted by, or returning to, this office.
     pub office: Option<Uuid>,
     /// ISO 3166-1 alpha-2.
+    #[param(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
     pub programme: Option<Uuid>,
     pub vulnerability: Option<Vulnerability>,
     /// Cases this user owns (their caseworker).
     pub owner: Option<Uuid>,
+    /// From 1 (the default).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -663,10 +668,15 @@ pub struct SearchIn {
     pub birth_date: Option<NaiveDate>,
     pub stage: Option<Stage>,
     pub office: Option<Uuid>,
+    #[schema(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
     pub programme: Option<Uuid>,
     pub vulnerability: Option<Vulnerability>,
+    /// From 1 (the default).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[schema(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -26,8 +26,13 @@ use crate::state::AppState;
 pub struct InboundQuery {
     /// `waiting`: received, not yet decided (urgent first, then oldest first);
     /// `decided`: registered, declined or withdrawn (latest first).
+    #[param(inline)]
     pub list: InboundList,
+    /// From 1 (the default).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

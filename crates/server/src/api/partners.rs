@@ -24,8 +24,13 @@ use crate::state::AppState;
 pub struct PartnerQuery {
     /// `waiting`: sent, waiting for your answer (soonest due first); `active`: accepted
     /// or in progress; `finished`: declined, delivered, closed or revoked (latest first).
+    #[param(inline)]
     pub list: PartnerList,
+    /// From 1 (the default).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

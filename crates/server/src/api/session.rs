@@ -1,5 +1,6 @@
 //! Signing in and out: browser sessions (cookie + CSRF token) and API tokens.
 
+use homeward_domain::values::ShortText;
 use std::collections::BTreeSet;
 
 use axum::Json;
@@ -157,6 +158,7 @@ pub async fn logout_everywhere(
 pub struct PasswordIn {
     pub current_password: String,
     /// At least 12 characters.
+    #[schema(min_length = 12)]
     pub new_password: String,
 }
 
@@ -192,6 +194,7 @@ pub struct TokenIn {
     pub username: String,
     pub password: String,
     /// What the token is for ("statistics export").
+    #[schema(value_type = ShortText)]
     pub name: String,
 }
 

@@ -43,6 +43,7 @@ pub struct StatsQuery {
     pub office: Option<Uuid>,
     pub programme: Option<Uuid>,
     /// Country of return (ISO 3166-1 alpha-2).
+    #[param(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
 }
 

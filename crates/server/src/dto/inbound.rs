@@ -14,6 +14,7 @@ pub struct InboundConsentIn {
     pub given_on: NaiveDate,
     /// Who consented on the person's behalf: required for a child (a person of uncertain
     /// age is a child while in doubt).
+    #[schema(value_type = Option<OptionalShortText>)]
     pub representative: Option<String>,
 }
 
@@ -24,14 +25,18 @@ pub struct InboundIn {
     /// The programme's office the person is referred to (`GET /api/offices`).
     pub office: Uuid,
     /// Your own file number for the person: you see it in your lists, always.
+    #[schema(value_type = Option<OptionalShortText>)]
     pub referrer_reference: Option<String>,
     pub person: PersonIn,
     /// Others of the household who would return too.
+    #[schema(value_type = Option<OptionalLongText>)]
     pub household: Option<String>,
     /// Where the person wishes to return (ISO 3166-1 alpha-2), if known.
     #[schema(example = "SN")]
+    #[schema(value_type = Option<CountryCode>)]
     pub country_of_return: Option<String>,
     /// Why the person is referred and what they need.
+    #[schema(value_type = LongText)]
     pub reason: String,
     /// The person must be seen soon (a departure order, a health or protection risk).
     #[serde(default)]
@@ -110,6 +115,7 @@ impl InboundRegistrationIn {
 pub struct InboundDeclineIn {
     pub reason: DeclineReason,
     /// Required when the reason is `other`. The referring organisation reads it.
+    #[schema(value_type = Option<OptionalLongText>)]
     pub note: Option<String>,
 }
 

@@ -14,6 +14,7 @@ command_body!(CaseworkerIn {
 command_body!(NoteIn {
     /// Generated when absent; give it to retry safely.
     note_id: Option<Uuid>,
+    #[schema(value_type = LongText)]
     text: String,
     /// The kind of sensitive data it holds: only the roles that read that kind read it
     /// (and only they may write it). Everyone who reads the case reads it when absent.
@@ -50,8 +51,10 @@ command_body!(FollowUpIn {
     #[serde(default)]
     with: Vec<Uuid>,
     /// ISO 639-1 or 639-3 code of the language it was held in.
+    #[schema(value_type = Option<LanguageCode>)]
     language: Option<String>,
     /// Sensitive: read only by the roles that may read reintegration needs.
+    #[schema(value_type = Option<OptionalLongText>)]
     notes: Option<String>,
     /// What the returnee said of the services of the case's referrals (sent ones),
     /// each once; only in a follow-up that reached them.

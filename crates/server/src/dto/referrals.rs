@@ -14,6 +14,7 @@ command_body!(MakeReferralIn {
     service: ServiceType,
     /// Where the service is given (ISO 3166-1 alpha-2): the case's host country or its
     /// country of return, and one the organisation works in.
+    #[schema(value_type = CountryCode)]
     country: String,
     /// The people of the case referred.
     people: Vec<Uuid>,
@@ -27,6 +28,7 @@ command_body!(MakeReferralIn {
     /// programme manager after twice that.
     answer_within_days: u16,
     /// What is asked, for the organisation.
+    #[schema(value_type = Option<OptionalLongText>)]
     note: Option<String>,
     /// Referring people who have not consented, on a ground the programme allows
     /// (`consent_exceptions` of its settings): the referral waits for a programme
@@ -39,6 +41,7 @@ command_body!(MakeReferralIn {
 #[serde(deny_unknown_fields)]
 pub struct ExceptionIn {
     pub ground: ExceptionGround,
+    #[schema(value_type = LongText)]
     pub reason: String,
 }
 
@@ -48,6 +51,7 @@ command_body!(ExceptionDecisionIn {
     /// True: the referral is sent to the organisation. False: it is withdrawn.
     approved: bool,
     /// Why (required to refuse).
+    #[schema(value_type = Option<OptionalLongText>)]
     reason: Option<String>,
 });
 
@@ -107,12 +111,16 @@ command_body!(ReferralStepIn {
     /// (with `what`), `closed` (after a delivery or a decline), `revoked` (with `reason`).
     step: ReferralStatus,
     /// Why it was declined or revoked.
+    #[schema(value_type = Option<OptionalLongText>)]
     reason: Option<String>,
     /// What was delivered.
+    #[schema(value_type = Option<OptionalLongText>)]
     what: Option<String>,
+    #[schema(value_type = Option<OptionalLongText>)]
     note: Option<String>,
     /// The person or body who receives the people referred at arrival, as the
     /// organisation names them (needed before a child travelling alone departs).
+    #[schema(value_type = Option<OptionalShortText>)]
     receiver: Option<String>,
 });
 

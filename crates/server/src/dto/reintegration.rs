@@ -7,17 +7,26 @@ use super::*;
 command_body!(NeedsIn {
     /// The person assessed; the household when absent.
     person_id: Option<Uuid>,
+    #[schema(value_type = Option<OptionalLongText>)]
     skills: Option<String>,
+    #[schema(value_type = Option<OptionalLongText>)]
     education: Option<String>,
+    #[schema(value_type = Option<OptionalLongText>)]
     work_experience: Option<String>,
+    #[schema(value_type = Option<OptionalLongText>)]
     reasons_for_return: Option<String>,
+    #[schema(value_type = Option<OptionalLongText>)]
     housing: Option<String>,
     /// Sensitive: read only by the roles that may read reintegration needs.
+    #[schema(value_type = Option<OptionalLongText>)]
     health_needs: Option<String>,
     /// Sensitive: read only by the roles that may read reintegration needs.
+    #[schema(value_type = Option<OptionalLongText>)]
     psychosocial_needs: Option<String>,
+    #[schema(value_type = Option<OptionalLongText>)]
     family_situation: Option<String>,
     /// The returnee's own priorities, in their words.
+    #[schema(value_type = Option<OptionalLongText>)]
     priorities: Option<String>,
 });
 
@@ -57,12 +66,14 @@ pub struct PlanItemIn {
     pub item_id: Option<Uuid>,
     pub assistance: AssistanceType,
     pub form: AssistanceForm,
+    #[schema(value_type = ShortText)]
     pub description: String,
     /// The person it is for; the household when absent.
     pub beneficiary: Option<Uuid>,
     /// The amount, or the value in kind, in the programme's currency.
     pub value: MoneyIn,
     /// The service provider or vendor.
+    #[schema(value_type = Option<OptionalShortText>)]
     pub provider: Option<String>,
     pub due: Option<NaiveDate>,
 }
@@ -70,6 +81,7 @@ pub struct PlanItemIn {
 command_body!(PlanDraftIn {
     items: Vec<PlanItemIn>,
     /// Why the plan goes above the programme's cap: required when it does.
+    #[schema(value_type = Option<OptionalLongText>)]
     cap_exception: Option<String>,
 });
 
@@ -111,18 +123,21 @@ command_body!(PlanResponseIn {
     person_id: Uuid,
     given_by: ConsentGiver,
     answer: PlanAnswer,
+    #[schema(value_type = Option<OptionalLongText>)]
     own_words: Option<String>,
 });
 
 command_body!(PlanApprovalIn {
     /// The plan version approved (the latest, waiting for approval).
     plan_version: u32,
+    #[schema(value_type = Option<OptionalLongText>)]
     comment: Option<String>,
 });
 
 command_body!(PlanReturnIn {
     /// The plan version sent back.
     plan_version: u32,
+    #[schema(value_type = LongText)]
     reason: String,
 });
 
@@ -130,6 +145,7 @@ command_body!(DeclineIn {
     person_id: Uuid,
     /// The item declined; the whole support when absent.
     item_id: Option<Uuid>,
+    #[schema(value_type = Option<OptionalLongText>)]
     own_words: Option<String>,
 });
 
@@ -155,6 +171,7 @@ command_body!(DeliveryIn {
     /// Required when the currency paid is not the plan's; refused otherwise.
     exchange: Option<ExchangeIn>,
     /// A receipt or voucher reference.
+    #[schema(value_type = Option<OptionalShortText>)]
     proof: Option<String>,
 });
 
@@ -185,10 +202,12 @@ command_body!(CountersignIn { delivery_id: Uuid });
 
 command_body!(ReversalIn {
     delivery_id: Uuid,
+    #[schema(value_type = LongText)]
     reason: String,
 });
 
 command_body!(ItemClosureIn {
     item_id: Uuid,
+    #[schema(value_type = LongText)]
     reason: String,
 });

@@ -316,3 +316,65 @@ async fn every_operation_documents_the_errors_the_server_gives_it() {
     }
     assert!(checked >= 45, "{checked} operations");
 }
+
+/// Every `$ref` in the document names a component it defines. A query parameter of an
+/// enum type once pointed at schemas that were never registered (`FollowUpQueue`,
+/// `InboundList`, `PartnerList`, `ReferralQueue`): a client generator stops there.
+#[test]
+fn every_reference_in_the_document_resolves() {
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get("$ref") {
+                    out.push(r);
+                }
+                o.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(homeward_server::openapi()).unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 100, "{} references", found.len());
+    let missing: std::collections::BTreeSet<&str> = found
+        .into_iter()
+        .filter(|r| {
+            let name = r.strip_prefix("#/components/schemas/");
+            name.is_none_or(|n| doc["components"]["schemas"].get(n).is_none())
+        })
+        .collect();
+    assert!(missing.is_empty(), "unresolved: {missing:?}");
+}
+
+/// The served document is `docs/api/openapi.json`, so that every change to the API's
+/// contract shows in review as a change to that file. After a deliberate change, write
+/// the new document with `HOMEWARD_UPDATE_SNAPSHOT=1 cargo test -p homeward-server
+/// --test api the_document_is_the_reviewed_snapshot`, and review its diff.
+#[test]
+fn the_document_is_the_reviewed_snapshot() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/openapi.json");
+    let served = serde_json::to_string_pretty(&homeward_server::openapi()).unwrap() + "\n";
+    if std::env::var_os("HOMEWARD_UPDATE_SNAPSHOT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &served).unwrap();
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    if stored != served {
+        let line = stored
+            .lines()
+            .zip(served.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| stored.lines().count().min(served.lines().count()));
+        panic!(
+            "the served OpenAPI document differs from docs/api/openapi.json from line {}: \
+             {:?} is now {:?}. If the change is meant, run with HOMEWARD_UPDATE_SNAPSHOT=1 \
+             and review the file's diff.",
+            line + 1,
+            stored.lines().nth(line).unwrap_or("(end)"),
+            served.lines().nth(line).unwrap_or("(end)"),
+        );
+    }
+}

@@ -40,8 +40,13 @@ command!(
 pub struct FollowUpQuery {
     /// `due`: not held, the window open or opening within a week; `overdue`: not held,
     /// the window closed, and not yet missed (the next one's window has not opened).
+    #[param(inline)]
     pub queue: FollowUpQueue,
+    /// From 1 (the default).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

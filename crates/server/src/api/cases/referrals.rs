@@ -59,8 +59,13 @@ command!(
 pub struct ReferralQuery {
     /// `overdue`: sent, not answered by its due day (escalated ones too); `escalated`: not
     /// answered after twice its time, the programme manager's to chase.
+    #[param(inline)]
     pub queue: homeward_app::cases::ReferralQueue,
+    /// From 1 (the default).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
+    /// From 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
