@@ -116,6 +116,19 @@ pub fn referral_step(
     what: &Option<String>,
 ) -> Option<homeward_domain::case::referrals::ReferralStep> {
     use homeward_domain::case::referrals::{ReferralStatus as S, ReferralStep};
+    // A text the step does not need is still checked (and then not kept), so that what
+    // is refused does not depend on the step beside it.
+    let unneeded = |p: &mut Parse, field: &str, s: &Option<String>| {
+        p.opt_text::<10_000>(field, s);
+    };
+    match step {
+        S::Declined | S::Revoked => unneeded(p, "what", what),
+        S::Delivered => unneeded(p, "reason", reason),
+        _ => {
+            unneeded(p, "reason", reason);
+            unneeded(p, "what", what);
+        }
+    }
     let mut required = |field: &str, s: &Option<String>| -> Option<LongText> {
         p.text(field, s.as_deref().unwrap_or_default())
     };

@@ -91,10 +91,13 @@ pub struct OrganisationDetails {
     pub name: ShortText,
     pub kind: OrganisationKind,
     /// Countries it works in (at least one).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub countries: BTreeSet<CountryCode>,
     /// Services it offers (at least one).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub services: BTreeSet<ServiceType>,
     /// Stages of the migrant's path it offers them at (at least one).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub stages: BTreeSet<ServiceStage>,
     /// Languages it works in.
     #[serde(default)]

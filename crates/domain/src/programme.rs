@@ -25,11 +25,14 @@ pub enum HealthAssessmentRule {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeSettings {
     /// Days that must pass between the information session and the consent.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 90))]
     pub reflection_period_days: u16,
     /// Days an application may wait for its decision; after them it is overdue.
     #[serde(default = "default_decision_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
     pub decide_within_days: u16,
     /// Countries whose offices may run cases of this programme.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub host_countries: BTreeSet<CountryCode>,
     /// Host countries that people cross on their way rather than settle in (Niger, Libya,
     /// Morocco in IOM's reports): returns from them count as from a country of transit
@@ -75,6 +78,7 @@ pub struct MonitoringRules {
     pub schedule: Vec<FollowUpSlot>,
     /// Follow-ups in a row that do not reach the returnee after which the case is closed
     /// as lost contact (1 to 10).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub lost_contact_after: u8,
 }
 
@@ -93,8 +97,10 @@ impl Default for MonitoringRules {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpSlot {
     /// 1 to 60.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub months_after_arrival: u8,
     /// 0 to 90.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 90))]
     pub window_days: u16,
 }
 

@@ -394,8 +394,10 @@ impl<const MAX: usize> TryFrom<String> for Text<MAX> {
 /// What [`Text::parse`] accepts, as an ECMA-262 pattern for JSON Schema: no control
 /// character but tab, line feed and carriage return, and at least one character that
 /// is neither such a control nor white space (as Rust's `trim` reads it).
+/// The characters before the first that counts are white space (tab, line feed and
+/// carriage return included), so that a backtracking engine matches it in linear time.
 pub const TEXT_PATTERN: &str = concat!(
-    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*",
+    "^[\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*",
     "[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
     "[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
 );

@@ -79,7 +79,7 @@ pub struct PersonIn {
     pub nationality: Option<String>,
     /// ISO 639-1 or 639-3 codes of languages the person understands; at least one.
     #[schema(example = json!(["wo", "fr"]))]
-    #[schema(value_type = Vec<LanguageCode>)]
+    #[schema(value_type = Vec<LanguageCode>, min_items = 1)]
     pub languages: Vec<String>,
     #[serde(default)]
     pub contact: ContactIn,
@@ -337,7 +337,10 @@ command_body!(WithdrawIn {
     #[serde(default)]
     whole_case: bool,
 });
-command_body!(ReasonIn { reason: String });
+command_body!(ReasonIn {
+    #[schema(value_type = LongText)]
+    reason: String
+});
 command_body!(ApproveIn {
     /// On record with the decision, for everyone who reads the case: conditions of the
     /// approval, or what was checked.
@@ -410,7 +413,7 @@ command_body!(EscortIn {
 });
 command_body!(EscortReleaseIn {
     escort_id: Uuid,
-    #[schema(value_type = Option<OptionalLongText>)]
+    #[schema(value_type = Option<OptionalShortText>)]
     reason: Option<String>,
 });
 command_body!(ShelterIn {
@@ -430,7 +433,10 @@ command_body!(AllowanceIn {
     #[schema(value_type = Option<OptionalShortText>)]
     note: Option<String>,
 });
-command_body!(NoShowIn { reason: Option<String> });
+command_body!(NoShowIn {
+    #[schema(value_type = Option<OptionalLongText>)]
+    reason: Option<String>
+});
 command_body!(ArrivalIn {
     /// `"office"`, or `{"partner": "name"}`.
     reception: ReceptionIn,
@@ -480,6 +486,7 @@ pub struct LegIn {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ReceptionIn {
     Office,
+    #[schema(value_type = ShortText)]
     Partner(String),
 }
 

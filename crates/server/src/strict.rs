@@ -120,16 +120,22 @@ fn unexpected(v: &Value) -> Unexpected<'_> {
 
 /// JSON Schema's `integer` is any number without a fractional part: `63.0` is the
 /// integer 63. serde reads a number written with a point as a float only, so an integer
-/// field reads such a number as the integer it is; every other value as it would.
+/// field reads such a number as the integer it is, as long as a float holds it exactly
+/// (up to 2^53: `9007199254740993.0` would silently be read as ...992); every other
+/// value as it would.
+/// 2^53: every integer below it is exactly a float, and a number written beyond it may
+/// have been rounded to it.
+const EXACT_IN_A_FLOAT: f64 = 9_007_199_254_740_992.0;
+
 macro_rules! integers {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             match self.0 {
                 Value::Number(n) => match n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
-                    Some(f) if (0.0..18_446_744_073_709_551_616.0).contains(&f) => {
+                    Some(f) if (0.0..EXACT_IN_A_FLOAT).contains(&f) => {
                         visitor.visit_u64(f as u64)
                     }
-                    Some(f) if (-9_223_372_036_854_775_808.0..0.0).contains(&f) => {
+                    Some(f) if f > -EXACT_IN_A_FLOAT && f < 0.0 => {
                         visitor.visit_i64(f as i64)
                     }
                     _ => number(n, visitor),
@@ -382,7 +388,8 @@ mod tests {
 
     #[test]
     fn an_integer_written_with_a_point_is_the_integer_json_schema_says_it_is() {
-        let v: Value = serde_json::from_str("[63.0, -2.0, 1e2, 2.5, 1e20]").unwrap();
+        let v: Value =
+            serde_json::from_str("[63.0, -2.0, 1e2, 2.5, 1e20, 9007199254740993.0]").unwrap();
         let read_at = |i: usize| v[i].clone();
         assert_eq!(read::<u64>(read_at(0)), Ok(63));
         assert_eq!(read::<i32>(read_at(1)), Ok(-2));
@@ -391,6 +398,10 @@ mod tests {
         assert!(
             read::<u64>(read_at(4)).is_err(),
             "1e20 is out of u64's range"
+        );
+        assert!(
+            read::<u64>(read_at(5)).is_err(),
+            "not exactly a float: refused"
         );
         assert!(read::<u8>(read_at(1)).is_err(), "-2 is out of u8's range");
         assert_eq!(read::<f64>(read_at(3)), Ok(2.5));

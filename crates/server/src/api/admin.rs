@@ -171,6 +171,7 @@ pub struct ProgrammeIn {
     responses(
         (status = 201, description = "Created", body = Programme),
         (status = 403, description = "Not an administrator", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The programme code is taken", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]

@@ -101,6 +101,7 @@ pub async fn sent_one(
 
 /// Takes back a referral your organisation sent, while it waits (partners only).
 #[utoipa::path(post, path = "/api/partner/inbound/{inbound_id}/withdrawal", tag = "partners",
+    operation_id = "withdraw_inbound_referral",
     params(("inbound_id" = Uuid, Path, description = "The inbound referral")),
     responses(
         (status = 200, description = "Withdrawn", body = ReferrerView),

@@ -187,6 +187,18 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
     };
+    if let Some(components) = doc.components.as_mut() {
+        components.schemas.values_mut().for_each(close_variants);
+        // utoipa has no `if`/`then`; its extensions are written into the schema as given.
+        if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o))) =
+            components.schemas.get_mut("ReferralStepIn")
+        {
+            o.extensions
+                .get_or_insert_with(Default::default)
+                .insert("allOf".into(), crate::dto::ReferralStepIn::conditions());
+        }
+    }
+    link_the_lifecycle(doc);
     for (path, item) in doc.paths.paths.iter_mut() {
         let in_path = path.contains('{');
         for op in [
@@ -228,6 +240,131 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
             }
             if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 add("401", "No credential, or one that is not valid");
+            }
+        }
+    }
+}
+
+/// A property that only names a variant (`"step": "hold_information_session"` of an
+/// internally tagged enum, whose other fields sit beside it): one value, and nothing else.
+fn is_tag(p: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) -> bool {
+    matches!(p, utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o))
+        if o.enum_values.as_ref().is_some_and(|v| v.len() == 1))
+}
+
+/// An enum variant that carries data is an object with exactly its one key (`{"exact":
+/// "1990-05-01"}`): the strict reader refuses any other key beside it. utoipa documents
+/// the key as required but leaves other keys allowed, so that `{"estimated_year": 1990,
+/// "exact": null}` was valid by the document and refused by the server.
+fn close_variants(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema};
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::OneOf(one_of) => {
+            for item in one_of.items.iter_mut() {
+                if let RefOr::T(Schema::Object(variant)) = item
+                    && variant.properties.len() == 1
+                    && variant.required.len() == 1
+                    && !variant.properties.values().any(is_tag)
+                {
+                    variant.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+                close_variants(item);
+            }
+        }
+        Schema::Object(object) => object.properties.values_mut().for_each(close_variants),
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                close_variants(items);
+            }
+        }
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(close_variants),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(close_variants),
+        _ => {}
+    }
+}
+
+/// OpenAPI links that walk a case through its lifecycle, so that a client (or a
+/// fuzzer's stateful phase) can follow them: registering a case (`register_case`) leads
+/// to reading it (`get_case`) and to each command on it; reading it leads to each
+/// command, with the `version` read; each command leads back to reading the case. A
+/// command is an operation on `/api/cases/{case_id}/...` that answers `Executed`.
+fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::{RefOr, Response};
+    let answers_executed = |r: Option<&RefOr<Response>>| {
+        matches!(r, Some(RefOr::T(r)) if r.content.values().any(|c| matches!(
+            c, RefOr::T(c) if matches!(
+                &c.schema, Some(RefOr::Ref(s)) if s.ref_location.ends_with("/Executed")
+            )
+        )))
+    };
+    let commands: Vec<String> = doc
+        .paths
+        .paths
+        .iter()
+        .filter(|(path, _)| path.starts_with("/api/cases/{case_id}/"))
+        .filter_map(|(_, item)| item.post.as_ref())
+        .filter(|op| answers_executed(op.responses.responses.get("200")))
+        .filter_map(|op| op.operation_id.clone())
+        .collect();
+    let to = |operation: &str, case_id: &str, version: Option<&str>| {
+        let link = LinkBuilder::new()
+            .operation_id(operation)
+            .parameter("case_id", case_id);
+        RefOr::T(
+            match version {
+                Some(v) => link.request_body(Some(serde_json::json!({ "version": v }))),
+                None => link,
+            }
+            .build(),
+        )
+    };
+    fn links_of<'a>(
+        op: &'a mut utoipa::openapi::path::Operation,
+        status: &str,
+    ) -> Option<&'a mut std::collections::BTreeMap<String, RefOr<utoipa::openapi::link::Link>>>
+    {
+        match op.responses.responses.get_mut(status) {
+            Some(RefOr::T(r)) => Some(&mut r.links),
+            _ => None,
+        }
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let command = path.starts_with("/api/cases/{case_id}/");
+        if let Some(op) = item.post.as_mut() {
+            let id = op.operation_id.clone().unwrap_or_default();
+            if id == "register_case" {
+                if let Some(links) = links_of(op, "201") {
+                    links.insert(
+                        "read".into(),
+                        to("get_case", "$response.body#/case_id", None),
+                    );
+                    for c in &commands {
+                        let link = to(
+                            c,
+                            "$response.body#/case_id",
+                            Some("$response.body#/version"),
+                        );
+                        links.insert(c.clone(), link);
+                    }
+                }
+            } else if command
+                && commands.contains(&id)
+                && let Some(links) = links_of(op, "200")
+            {
+                links.insert("read".into(), to("get_case", "$request.path.case_id", None));
+            }
+        }
+        if let Some(op) = item.get.as_mut()
+            && op.operation_id.as_deref() == Some("get_case")
+            && let Some(links) = links_of(op, "200")
+        {
+            for c in &commands {
+                let link = to(c, "$request.path.case_id", Some("$response.body#/version"));
+                links.insert(c.clone(), link);
             }
         }
     }

@@ -30,8 +30,10 @@ pub struct StatsQuery {
     /// rows). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
     /// `_iom` regions are IOM's regional groupings (slugs such as
     /// `iom-west-central-africa`).
+    #[param(schema_with = rows_schema)]
     pub rows: Option<String>,
     /// Group columns by one of the same (not `vulnerability`).
+    #[param(schema_with = columns_schema)]
     pub columns: Option<String>,
     /// Departures from this day (inclusive). Protected readers (donors, auditors,
     /// administrators): the first day of a month, else 422 `period.whole_months`.
@@ -45,6 +47,26 @@ pub struct StatsQuery {
     /// Country of return (ISO 3166-1 alpha-2).
     #[param(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
+}
+
+/// The dimensions a table's rows or columns may be grouped by, as [`dim`] reads them
+/// (empty: none).
+fn dimensions_schema(rows: bool) -> utoipa::openapi::Object {
+    let names = std::iter::once("")
+        .chain(Dim::ALL.iter().map(|d| d.code()))
+        .chain(rows.then_some("vulnerability"));
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(names))
+        .build()
+}
+
+fn rows_schema() -> utoipa::openapi::Object {
+    dimensions_schema(true)
+}
+
+fn columns_schema() -> utoipa::openapi::Object {
+    dimensions_schema(false)
 }
 
 fn dim(name: &str, field: &str) -> ApiResult<Dim> {

@@ -26,6 +26,7 @@ command_body!(MakeReferralIn {
     shared: Vec<DataGroup>,
     /// Days the organisation has to answer (1 to 90); overdue after, escalated to the
     /// programme manager after twice that.
+    #[schema(minimum = 1, maximum = 90)]
     answer_within_days: u16,
     /// What is asked, for the organisation.
     #[schema(value_type = Option<OptionalLongText>)]
@@ -109,6 +110,7 @@ command_body!(ReferralStepIn {
     referral_id: Uuid,
     /// What happened: `accepted`, `declined` (with `reason`), `in_progress`, `delivered`
     /// (with `what`), `closed` (after a delivery or a decline), `revoked` (with `reason`).
+    #[schema(schema_with = step_taken_schema)]
     step: ReferralStatus,
     /// Why it was declined or revoked.
     #[schema(value_type = Option<OptionalLongText>)]
@@ -124,7 +126,45 @@ command_body!(ReferralStepIn {
     receiver: Option<String>,
 });
 
+/// The steps a referral takes after it is sent (`homeward_app::input::referral_step`):
+/// it is sent once, when it is made.
+fn step_taken_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(ReferralStepIn::STEPS.iter().map(|(s, _)| *s)))
+        .build()
+}
+
 impl ReferralStepIn {
+    /// Each step taken after sending, and the text it needs (`reason`, `what`), if any.
+    pub const STEPS: [(&str, Option<&str>); 6] = [
+        ("accepted", None),
+        ("declined", Some("reason")),
+        ("in_progress", None),
+        ("delivered", Some("what")),
+        ("closed", None),
+        ("revoked", Some("reason")),
+    ];
+
+    /// JSON Schema's way of saying that a decline and a revocation carry a `reason`, and
+    /// a delivery says `what`: `if` the step is one of them, `then` that text is required.
+    pub fn conditions() -> serde_json::Value {
+        let text = serde_json::json!({"$ref": "#/components/schemas/Text10000"});
+        serde_json::Value::Array(
+            Self::STEPS
+                .iter()
+                .filter_map(|(step, needs)| {
+                    needs.map(|field| {
+                        serde_json::json!({
+                            "if": {"properties": {"step": {"const": step}}, "required": ["step"]},
+                            "then": {"properties": {field: text.clone()}, "required": [field]},
+                        })
+                    })
+                })
+                .collect(),
+        )
+    }
+
     pub fn parse(&self, p: &mut Parse) -> Option<homeward_domain::case::referrals::ReferralUpdate> {
         let note = p.opt_text("note", &self.note);
         let receiver = p.opt_text("receiver", &self.receiver);

@@ -378,3 +378,85 @@ fn the_document_is_the_reviewed_snapshot() {
         );
     }
 }
+
+/// Registering a case links to reading it and to every command on it; reading it links
+/// to every command with the version read; each command links back to reading. Every
+/// link names an operation that exists and only parameters that operation has, so that
+/// a client (or schemathesis' stateful phase) can walk the lifecycle.
+#[test]
+fn the_lifecycle_is_linked() {
+    let doc = serde_json::to_value(homeward_server::openapi()).unwrap();
+    let mut operations = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let before =
+                operations.insert(id.to_string(), (method.clone(), path.clone(), op.clone()));
+            assert!(
+                before.is_none(),
+                "two operations are {id}: a link to it is ambiguous"
+            );
+        }
+    }
+    let commands: Vec<&String> = operations
+        .iter()
+        .filter(|(_, (m, p, op))| {
+            m == "post"
+                && p.starts_with("/api/cases/{case_id}/")
+                && op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+                    == "#/components/schemas/Executed"
+        })
+        .map(|(id, _)| id)
+        .collect();
+    assert!(commands.len() > 40, "{} commands", commands.len());
+    let links = |id: &str, status: &str| operations[id].2["responses"][status]["links"].clone();
+    let registered = links("register_case", "201");
+    let read = links("get_case", "200");
+    assert_eq!(registered["read"]["operationId"], "get_case");
+    for c in &commands {
+        let from_register = &registered[c.as_str()];
+        assert_eq!(from_register["operationId"], **c, "register → {c}");
+        assert_eq!(
+            from_register["parameters"]["case_id"],
+            "$response.body#/case_id"
+        );
+        assert_eq!(
+            from_register["requestBody"]["version"],
+            "$response.body#/version"
+        );
+        assert_eq!(
+            read[c.as_str()]["parameters"]["case_id"],
+            "$request.path.case_id"
+        );
+        assert_eq!(
+            read[c.as_str()]["requestBody"]["version"],
+            "$response.body#/version"
+        );
+        assert_eq!(
+            links(c, "200")["read"]["operationId"],
+            "get_case",
+            "{c} → read"
+        );
+    }
+    for (id, (_, _, op)) in &operations {
+        for (_, response) in op["responses"].as_object().unwrap() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                let target = link["operationId"].as_str().unwrap();
+                let (_, path, _) = operations.get(target).unwrap_or_else(|| {
+                    panic!("{id} link {name} names {target}, which is no operation")
+                });
+                for p in link["parameters"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| p.0)
+                {
+                    assert!(
+                        path.contains(&format!("{{{p}}}")),
+                        "{id} → {target}: no {p}"
+                    );
+                }
+            }
+        }
+    }
+}
