@@ -37,6 +37,8 @@ DEPENDS_ON_STATE = {
     "period.whole_months": "readers of protected figures ask for whole months, exact readers for any day",
     "correction.replacement": "a correction replaces the stored event it corrects with one of the same kind",
     "password.wrong": "the current password is not the one stored",
+    "person.born_in_future": "a date of birth is not after the day the request is sent",
+    "inbound.representative_required": "a child's consent is given with a representative (age from the date of birth, on the day sent)",
     "statistics.exact_only": "only readers of exact figures may group by host or transit",
     "monitoring.overlapping": "follow-up windows lie apart (compares one schedule entry with the next)",
     "user.partner_alone": "a partner user has no other role (a rule across two fields)",
@@ -54,6 +56,9 @@ def _codes(problem):
 def schema_valid_input_is_never_invalid(ctx, response, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
+        return None
+    # A CSV or TSV file: JSON Schema cannot describe it (see schemathesis.toml).
+    if case.operation.path == "/api/organisations/import":
         return None
     if response.status_code not in (400, 422):
         return None

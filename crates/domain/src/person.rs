@@ -37,11 +37,52 @@ impl PersonName {
 /// A date of birth, exact or (often, for people without documents) an estimated year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DateOfBirth {
     Exact(NaiveDate),
     EstimatedYear(i32),
 }
+
+/// No one is registered as born before this year (a typing error, not a person).
+pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
+
+// By hand, for the bounds: exactly one of the two keys, from `EARLIEST_BIRTH_YEAR` on.
+// (That it is not in the future depends on the day it is sent, which no schema says.)
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for DateOfBirth {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, SchemaFormat, Type};
+        use utoipa::openapi::{ObjectBuilder, OneOfBuilder};
+        let one_key = |key: &str, value: ObjectBuilder| {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(key, value)
+                .required(key)
+                .additional_properties(Some(
+                    AdditionalProperties::<utoipa::openapi::Schema>::FreeForm(false),
+                ))
+        };
+        let exact = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            // 1900 to 9999: the year of a `date` that is not before `EARLIEST_BIRTH_YEAR`.
+            .pattern(Some("^(19[0-9]{2}|[2-9][0-9]{3})-"));
+        let estimated = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(EARLIEST_BIRTH_YEAR))
+            .maximum(Some(9999));
+        OneOfBuilder::new()
+            .item(one_key("exact", exact))
+            .item(one_key("estimated_year", estimated))
+            .description(Some(
+                "A date of birth, exact or (often, for people without documents) an estimated year.",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for DateOfBirth {}
 
 /// The age of majority for consent and the age-group rules.
 pub const ADULT_AGE: i32 = 18;

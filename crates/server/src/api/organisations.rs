@@ -23,7 +23,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct OrganisationQuery {
     /// Works in this country (ISO 3166-1 alpha-2).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<CountryCode>)]
     pub country: Option<CountryCode>,
     /// Offers this service.
     pub service: Option<ServiceType>,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The earliest date of birth accepted.
-pub(super) const EARLIEST_BIRTH_YEAR: i32 = 1900;
+use crate::person::EARLIEST_BIRTH_YEAR;
 
 /// Nothing a programme records happened before this year.
 pub(super) const EARLIEST_YEAR: i32 = 1950;
