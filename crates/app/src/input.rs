@@ -118,15 +118,9 @@ pub fn referral_step(
     use homeward_domain::case::referrals::{ReferralStatus as S, ReferralStep};
     // A text the step does not need is still checked (and then not kept), so that what
     // is refused does not depend on the step beside it.
-    let unneeded = |p: &mut Parse, field: &str, s: &Option<String>| {
-        p.opt_text::<10_000>(field, s);
-    };
-    match step {
-        S::Declined | S::Revoked => unneeded(p, "what", what),
-        S::Delivered => unneeded(p, "reason", reason),
-        _ => {
-            unneeded(p, "reason", reason);
-            unneeded(p, "what", what);
+    for (field, text) in [("reason", reason), ("what", what)] {
+        if step.text_needed() != Some(field) {
+            p.opt_text::<10_000>(field, text);
         }
     }
     let mut required = |field: &str, s: &Option<String>| -> Option<LongText> {
@@ -156,4 +150,60 @@ pub fn referral_step(
             return None;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homeward_domain::case::referrals::ReferralStatus;
+
+    fn codes(step: ReferralStatus, reason: Option<&str>, what: Option<&str>) -> Vec<String> {
+        let mut p = Parse::default();
+        referral_step(&mut p, step, &reason.map(Into::into), &what.map(Into::into));
+        p.errors
+            .iter()
+            .map(|e| format!("{}@{}", e.code, e.field.as_deref().unwrap_or("")))
+            .collect()
+    }
+
+    /// A decline and a revocation need a reason and a delivery says what; a text a step
+    /// does not need is still checked, so what is refused does not depend on the step.
+    #[test]
+    fn a_step_needs_its_text_and_checks_the_other() {
+        for step in ReferralStatus::ALL
+            .into_iter()
+            .filter(|s| !s.reached_from().is_empty())
+        {
+            let needed = step.text_needed();
+            for field in ["reason", "what"] {
+                let (reason, what) = if field == "reason" {
+                    (None, Some("ok"))
+                } else {
+                    (Some("ok"), None)
+                };
+                let missing = codes(step, reason, what);
+                let expected = if needed == Some(field) {
+                    vec![format!("text.empty@{field}")]
+                } else {
+                    vec![]
+                };
+                assert_eq!(missing, expected, "{step:?} without {field}");
+                let (reason, what) = if field == "reason" {
+                    (Some("\u{7}"), Some("ok"))
+                } else {
+                    (Some("ok"), Some("\u{7}"))
+                };
+                let bad = codes(step, reason, what);
+                assert_eq!(
+                    bad,
+                    vec![format!("text.control_characters@{field}")],
+                    "{step:?}, bad {field}"
+                );
+            }
+        }
+        assert_eq!(
+            codes(ReferralStatus::Sent, None, None),
+            vec!["referral.step_not_allowed@step"]
+        );
+    }
 }

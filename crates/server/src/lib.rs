@@ -126,7 +126,10 @@ pub fn router(app: App, options: ServerOptions) -> Router {
     };
     let (api, mut doc) = api::router().split_for_parts();
     api::complete(&mut doc);
-    let doc = Arc::new(doc);
+    // Written once: the document (some 800 KB) is fixed for the life of the process, and
+    // was cloned and serialized again on every request. It serializes plain data, so it
+    // cannot fail.
+    let doc = axum::body::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
         // The matched route, never the raw URI: no personal data in logs.
         let route = req
@@ -147,7 +150,12 @@ pub fn router(app: App, options: ServerOptions) -> Router {
             "/api/openapi.json",
             axum::routing::get(move || {
                 let doc = doc.clone();
-                async move { axum::Json((*doc).clone()) }
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        doc,
+                    )
+                }
             }),
         )
         .with_state(state)

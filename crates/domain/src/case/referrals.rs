@@ -195,6 +195,16 @@ impl ReferralStatus {
         )
     }
 
+    /// The text a step to this status carries, by its field's name in requests: why it
+    /// was declined or revoked (`reason`), what was delivered (`what`).
+    pub fn text_needed(self) -> Option<&'static str> {
+        match self {
+            ReferralStatus::Declined | ReferralStatus::Revoked => Some("reason"),
+            ReferralStatus::Delivered => Some("what"),
+            _ => None,
+        }
+    }
+
     /// Nothing follows.
     pub fn is_final(self) -> bool {
         matches!(self, ReferralStatus::Closed | ReferralStatus::Revoked)

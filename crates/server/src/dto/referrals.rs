@@ -126,35 +126,39 @@ command_body!(ReferralStepIn {
     receiver: Option<String>,
 });
 
-/// The steps a referral takes after it is sent (`homeward_app::input::referral_step`):
-/// it is sent once, when it is made.
+/// The steps a referral takes after it is sent (those some status leads to): it is sent
+/// once, when it is made.
+fn steps_taken() -> impl Iterator<Item = (ReferralStatus, String)> {
+    ReferralStatus::ALL
+        .into_iter()
+        .filter(|s| !s.reached_from().is_empty())
+        .map(|s| {
+            let code = serde_json::to_value(s).ok();
+            (
+                s,
+                code.and_then(|c| c.as_str().map(String::from))
+                    .unwrap_or_default(),
+            )
+        })
+}
+
 fn step_taken_schema() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(ReferralStepIn::STEPS.iter().map(|(s, _)| *s)))
+        .enum_values(Some(steps_taken().map(|(_, code)| code)))
         .build()
 }
 
 impl ReferralStepIn {
-    /// Each step taken after sending, and the text it needs (`reason`, `what`), if any.
-    pub const STEPS: [(&str, Option<&str>); 6] = [
-        ("accepted", None),
-        ("declined", Some("reason")),
-        ("in_progress", None),
-        ("delivered", Some("what")),
-        ("closed", None),
-        ("revoked", Some("reason")),
-    ];
-
     /// JSON Schema's way of saying that a decline and a revocation carry a `reason`, and
-    /// a delivery says `what`: `if` the step is one of them, `then` that text is required.
+    /// a delivery says `what` (`ReferralStatus::text_needed`): `if` the step is one of
+    /// them, `then` that text is required.
     pub fn conditions() -> serde_json::Value {
         let text = serde_json::json!({"$ref": "#/components/schemas/Text10000"});
         serde_json::Value::Array(
-            Self::STEPS
-                .iter()
-                .filter_map(|(step, needs)| {
-                    needs.map(|field| {
+            steps_taken()
+                .filter_map(|(status, step)| {
+                    status.text_needed().map(|field| {
                         serde_json::json!({
                             "if": {"properties": {"step": {"const": step}}, "required": ["step"]},
                             "then": {"properties": {field: text.clone()}, "required": [field]},
