@@ -6,10 +6,13 @@ use homeward_domain::values::*;
 
 use crate::AppError;
 
-/// Collects every invalid field.
+/// Collects every invalid field. A form's `Parse` (the default) forgives what a person
+/// types around a code (spaces, case); the API's ([`Parse::exact`]) takes each value
+/// only as its document spells it, so that what the document rules out is refused.
 #[derive(Debug, Default)]
 pub struct Parse {
     pub errors: Vec<Violation>,
+    exact: bool,
 }
 
 pub fn at(base: &str, field: &str) -> String {
@@ -21,6 +24,26 @@ pub fn at(base: &str, field: &str) -> String {
 }
 
 impl Parse {
+    /// For what a machine sends: codes exactly as they are kept.
+    pub fn exact() -> Self {
+        Self {
+            errors: Vec::new(),
+            exact: true,
+        }
+    }
+
+    /// A code or other spelled value, exactly or forgivingly as this `Parse` reads.
+    fn spelled<T>(
+        &mut self,
+        path: &str,
+        s: &str,
+        exact: fn(&str) -> Result<T, ValueError>,
+        forgiving: fn(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        let parse = if self.exact { exact } else { forgiving };
+        self.value(path, parse(s))
+    }
+
     pub fn value<T>(&mut self, path: &str, r: Result<T, ValueError>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
@@ -51,27 +74,46 @@ impl Parse {
     }
 
     pub fn country(&mut self, path: &str, s: &str) -> Option<CountryCode> {
-        self.value(path, CountryCode::parse(s))
+        self.spelled(path, s, CountryCode::parse_exact, CountryCode::parse)
     }
 
+    /// Absent is none; so is a blank one in a form (not through the API, whose
+    /// document says `null`).
     pub fn opt_country(&mut self, path: &str, s: &Option<String>) -> Option<Option<CountryCode>> {
-        match s.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
+        match s.as_deref() {
+            None => Some(None),
+            Some(t) if !self.exact && t.trim().is_empty() => Some(None),
             Some(t) => self.country(path, t).map(Some),
         }
+    }
+
+    pub fn language(&mut self, path: &str, s: &str) -> Option<LanguageCode> {
+        self.spelled(path, s, LanguageCode::parse_exact, LanguageCode::parse)
     }
 
     pub fn languages(&mut self, path: &str, v: &[String]) -> Option<Vec<LanguageCode>> {
         let parsed: Vec<Option<LanguageCode>> = v
             .iter()
             .enumerate()
-            .map(|(i, l)| self.value(&at(path, &i.to_string()), LanguageCode::parse(l)))
+            .map(|(i, l)| self.language(&at(path, &i.to_string()), l))
             .collect();
         parsed.into_iter().collect()
     }
 
+    pub fn currency(&mut self, path: &str, s: &str) -> Option<CurrencyCode> {
+        self.spelled(path, s, CurrencyCode::parse_exact, CurrencyCode::parse)
+    }
+
+    pub fn time_zone(&mut self, path: &str, s: &str) -> Option<TimeZone> {
+        self.spelled(path, s, TimeZone::parse_exact, TimeZone::parse)
+    }
+
+    pub fn rate(&mut self, path: &str, s: &str) -> Option<ExchangeRate> {
+        self.spelled(path, s, ExchangeRate::parse_exact, ExchangeRate::parse)
+    }
+
     pub fn money(&mut self, path: &str, amount_minor: i64, currency: &str) -> Option<Money> {
-        let currency = self.value(&at(path, "currency"), CurrencyCode::parse(currency));
+        let currency = self.currency(&at(path, "currency"), currency);
         let amount = if amount_minor < 0 {
             self.errors.push(
                 Violation::new(
@@ -91,7 +133,7 @@ impl Parse {
     }
 
     pub fn iata(&mut self, path: &str, s: &str) -> Option<IataCode> {
-        self.value(path, IataCode::parse(s))
+        self.spelled(path, s, IataCode::parse_exact, IataCode::parse)
     }
 
     pub fn push(&mut self, v: Violation) {

@@ -48,10 +48,28 @@ macro_rules! string_value {
             }
         }
 
+        impl $name {
+            /// As a machine must send it (the JSON API, stored events): what `parse`
+            /// accepts, spelled exactly as it is kept, with nothing around it. `parse`
+            /// also forgives what a person types (spaces, case).
+            pub fn parse_exact(input: &str) -> Result<Self, ValueError> {
+                let value = Self::parse(input)?;
+                let spelled = Self::fold(input);
+                if spelled != input {
+                    return Err(ValueError::new(
+                        "value.not_exact",
+                        format!("'{input}' is to be written exactly '{spelled}'"),
+                    ));
+                }
+                Ok(value)
+            }
+        }
+
+        /// Deserialised exactly: what reaches serde comes from a machine.
         impl TryFrom<String> for $name {
             type Error = ValueError;
             fn try_from(s: String) -> Result<Self, ValueError> {
-                Self::parse(&s)
+                Self::parse_exact(&s)
             }
         }
 
@@ -72,8 +90,12 @@ string_value!(
 );
 
 impl CountryCode {
+    fn fold(input: &str) -> String {
+        input.trim().to_ascii_uppercase()
+    }
+
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let code = input.trim().to_ascii_uppercase();
+        let code = Self::fold(input);
         match crate::countries::info(&code) {
             Some(_) => Ok(Self(code)),
             None => Err(ValueError::new(
@@ -96,8 +118,13 @@ string_value!(
 );
 
 impl LanguageCode {
+    /// As written; `fra` is still kept as `fr`.
+    fn fold(input: &str) -> String {
+        input.trim().to_ascii_lowercase()
+    }
+
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let code = input.trim().to_ascii_lowercase();
+        let code = Self::fold(input);
         let lang = match code.len() {
             2 => isolang::Language::from_639_1(&code),
             3 => isolang::Language::from_639_3(&code),
@@ -127,8 +154,12 @@ string_value!(
 );
 
 impl CurrencyCode {
+    fn fold(input: &str) -> String {
+        input.trim().to_ascii_uppercase()
+    }
+
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let code = input.trim().to_ascii_uppercase();
+        let code = Self::fold(input);
         match iso_currency::Currency::from_code(&code) {
             Some(_) => Ok(Self(code)),
             None => Err(ValueError::new(
@@ -154,6 +185,18 @@ pub struct TimeZone(pub chrono_tz::Tz);
 
 impl TimeZone {
     pub const UTC: TimeZone = TimeZone(chrono_tz::Tz::UTC);
+
+    /// As a machine must send it: a name of the tz database with nothing around it.
+    pub fn parse_exact(input: &str) -> Result<Self, ValueError> {
+        let zone = Self::parse(input)?;
+        if input.trim() != input {
+            return Err(ValueError::new(
+                "value.not_exact",
+                format!("'{input}' is to be written exactly '{}'", input.trim()),
+            ));
+        }
+        Ok(zone)
+    }
 
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         input
@@ -249,6 +292,29 @@ string_value!(
 impl ExchangeRate {
     /// The most digits after the point.
     pub const MAX_SCALE: usize = 12;
+    /// The most digits in all.
+    pub const MAX_DIGITS: usize = 18;
+
+    /// What [`ExchangeRate::parse_exact`] takes, as a regular expression (the API's
+    /// schema): digits, at most [`Self::MAX_DIGITS`] in all, at most
+    /// [`Self::MAX_SCALE`] of them after a point (one alternative per number of digits
+    /// after it). All zeros is refused too: the schema says so with a `not`
+    /// ([`Self::ZERO_PATTERN`]).
+    pub fn pattern() -> String {
+        let mut forms = vec![format!("[0-9]{{1,{}}}", Self::MAX_DIGITS)];
+        forms
+            .extend((1..=Self::MAX_SCALE).map(|scale| {
+                format!("[0-9]{{1,{}}}\\.[0-9]{{{scale}}}", Self::MAX_DIGITS - scale)
+            }));
+        format!("^({})$", forms.join("|"))
+    }
+
+    /// A rate of zero, which no payment is converted at.
+    pub const ZERO_PATTERN: &str = "^[0.]*$";
+
+    fn fold(input: &str) -> String {
+        input.trim().to_string()
+    }
 
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let s = input.trim();
@@ -268,7 +334,7 @@ impl ExchangeRate {
             || !digits_ok(frac)
             || (s.contains('.') && frac.is_empty())
             || frac.len() > Self::MAX_SCALE
-            || whole.len() + frac.len() > 18
+            || whole.len() + frac.len() > Self::MAX_DIGITS
         {
             return Err(bad());
         }
@@ -315,8 +381,12 @@ string_value!(
 );
 
 impl IataCode {
+    fn fold(input: &str) -> String {
+        input.trim().to_ascii_uppercase()
+    }
+
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let code = input.trim().to_ascii_uppercase();
+        let code = Self::fold(input);
         if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Self(code))
         } else {
@@ -539,16 +609,28 @@ schema_named!(
     IataCode,
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .pattern(Some("^[A-Za-z]{3}$"))
+        .pattern(Some("^[A-Z]{3}$"))
         .into()
 );
 #[cfg(feature = "openapi")]
-schema_named!(
-    ExchangeRate,
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .into()
-);
+schema_named!(ExchangeRate, {
+    let mut schema = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(ExchangeRate::pattern()))
+            .description(Some(
+                "A positive decimal number written with a point: at most 18 digits, 12 of them after the point",
+            ))
+            .build();
+    // utoipa has no `not`; an extension is written into the schema as given.
+    schema
+        .extensions
+        .get_or_insert_with(Default::default)
+        .insert(
+            "not".into(),
+            serde_json::json!({"pattern": ExchangeRate::ZERO_PATTERN}),
+        );
+    schema.into()
+});
 
 /// Every ISO 3166-1 country: (alpha-2 code, English short name), by name.
 pub fn countries() -> Vec<(&'static str, &'static str)> {
@@ -729,6 +811,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The schema's pattern (and its `not`) say exactly what a rate accepts.
+        #[test]
+        fn the_rate_pattern_says_exactly_what_a_rate_accepts(
+            s in "[ 0-9.]{0,3}[0-9.]{0,20}"
+        ) {
+            let pattern = regex::Regex::new(&ExchangeRate::pattern()).unwrap();
+            let zero = regex::Regex::new(ExchangeRate::ZERO_PATTERN).unwrap();
+            let by_schema = pattern.is_match(&s) && !zero.is_match(&s);
+            proptest::prop_assert_eq!(ExchangeRate::parse_exact(&s).is_ok(), by_schema, "{:?}", s);
+        }
+    }
+
     #[test]
     fn a_time_zone_is_a_name_of_the_tz_database() {
         assert_eq!(
@@ -828,6 +923,39 @@ mod tests {
         assert!(CountryCode::parse("XX").is_err());
         assert!(CountryCode::parse("SEN").is_err());
         assert_eq!(CountryCode::parse("SN").map(|c| c.name()), Ok("Senegal"));
+    }
+
+    #[test]
+    fn a_machine_sends_codes_exactly_as_they_are_kept() {
+        // What a person types is forgiven; what the API or a stored event holds is not.
+        for (input, ok) in [("SN", true), ("sn", false), (" SN", false), ("SN ", false)] {
+            assert_eq!(CountryCode::parse_exact(input).is_ok(), ok, "{input:?}");
+            assert!(CountryCode::parse(input).is_ok(), "{input:?}");
+        }
+        let refused = CountryCode::parse_exact("sn").unwrap_err();
+        assert_eq!(refused.code, "value.not_exact");
+        assert!(refused.message.contains("'SN'"), "{}", refused.message);
+        // An unknown code is refused for being unknown, not for its spelling.
+        assert_eq!(
+            CountryCode::parse_exact("zz").unwrap_err().code,
+            "country.unknown"
+        );
+        assert!(serde_json::from_str::<CountryCode>("\"sn\"").is_err());
+        assert!(serde_json::from_str::<CountryCode>("\"SN\"").is_ok());
+        // A language is written in lower case; its three-letter form is still accepted.
+        assert_eq!(
+            LanguageCode::parse_exact("fra").map(String::from),
+            Ok("fr".into())
+        );
+        assert!(LanguageCode::parse_exact("FR").is_err());
+        assert!(CurrencyCode::parse_exact("eur").is_err());
+        assert!(CurrencyCode::parse_exact("EUR").is_ok());
+        assert!(IataCode::parse_exact("bru").is_err());
+        assert!(IataCode::parse_exact("BRU").is_ok());
+        assert!(ExchangeRate::parse_exact(" 1.5").is_err());
+        assert!(ExchangeRate::parse_exact("1.5").is_ok());
+        assert!(TimeZone::parse_exact("Africa/Dakar ").is_err());
+        assert!(TimeZone::parse_exact("Africa/Dakar").is_ok());
     }
 
     #[test]

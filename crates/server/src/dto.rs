@@ -14,6 +14,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use crate::exact::{Day, Id};
+
 use homeward_app::input::{Parse, at};
 
 use crate::problem::Problem;
@@ -218,8 +220,8 @@ pub struct ReferralIn {
 #[serde(deny_unknown_fields)]
 pub struct RegisterCaseIn {
     /// One of your offices, in a host country of the programme.
-    pub host_office: Uuid,
-    pub programme: Uuid,
+    pub host_office: Id,
+    pub programme: Id,
     pub referral: ReferralIn,
     pub proposal: ProposalIn,
     /// The principal applicant (relationship `principal`) and the family.
@@ -230,7 +232,7 @@ pub struct RegisterCaseIn {
 
 impl RegisterCaseIn {
     pub fn parse(&self) -> Result<homeward_app::cases::RegisterInput, Problem> {
-        let mut p = Parse::default();
+        let mut p = Parse::exact();
         let referred_by = p.opt_text(&at("referral", "referred_by"), &self.referral.referred_by);
         let proposal = self.proposal.parse(&mut p, "proposal");
         let members: Vec<Option<Member>> = self
@@ -241,8 +243,8 @@ impl RegisterCaseIn {
             .collect();
         let input = (|| {
             Some(homeward_app::cases::RegisterInput {
-                host_office: OfficeId(self.host_office),
-                programme: ProgrammeId(self.programme),
+                host_office: OfficeId(self.host_office.0),
+                programme: ProgrammeId(self.programme.0),
                 referral: Referral {
                     source: self.referral.source,
                     referred_by: referred_by?,
@@ -284,17 +286,17 @@ command_body!(AddMemberIn {
     details: PersonIn,
 });
 command_body!(RemoveMemberIn {
-    person_id: Uuid,
+    person_id: Id,
     #[schema(value_type = LongText)]
     reason: String,
 });
 command_body!(UpdatePersonIn {
-    person_id: Uuid,
+    person_id: Id,
     details: PersonIn,
 });
 command_body!(SessionIn {
     /// The counsellor who held it; you when absent.
-    counsellor: Option<Uuid>,
+    counsellor: Option<Id>,
     /// The language the migrant heard (through the interpreter, if any).
     #[schema(value_type = LanguageCode)]
     language: String,
@@ -313,7 +315,7 @@ command_body!(ScreeningIn {
     category: String,
 });
 command_body!(ConsentIn {
-    person_id: Uuid,
+    person_id: Id,
     given_by: ConsentGiver,
     no_pressure_attested: bool,
     right_to_withdraw_explained: bool,
@@ -322,14 +324,14 @@ command_body!(ConsentIn {
     statement: Option<String>,
 });
 command_body!(ReconfirmIn {
-    person_id: Uuid,
+    person_id: Id,
     given_by: ConsentGiver,
     no_pressure_attested: bool,
     #[schema(value_type = Option<OptionalLongText>)]
     statement: Option<String>,
 });
 command_body!(WithdrawIn {
-    person_id: Uuid,
+    person_id: Id,
     /// The person's own words, if they wish.
     #[schema(value_type = Option<OptionalLongText>)]
     own_words: Option<String>,
@@ -349,7 +351,7 @@ command_body!(ApproveIn {
     comment: Option<String>,
 });
 command_body!(CapacityIn {
-    person_id: Uuid,
+    person_id: Id,
     #[schema(value_type = ShortText)]
     professional: String,
     #[schema(value_type = ShortText)]
@@ -359,7 +361,7 @@ command_body!(CapacityIn {
     notes: Option<String>,
 });
 command_body!(BestInterestsIn {
-    person_id: Uuid,
+    person_id: Id,
     #[schema(value_type = ShortText)]
     determined_by: String,
     return_in_best_interests: bool,
@@ -367,7 +369,7 @@ command_body!(BestInterestsIn {
     notes: Option<String>,
 });
 command_body!(RepresentativeIn {
-    person_id: Uuid,
+    person_id: Id,
     #[schema(value_type = ShortText)]
     name: String,
     kind: RepresentativeKind,
@@ -377,9 +379,9 @@ command_body!(RepresentativeIn {
 command_body!(ProposalChangeIn {
     proposal: ProposalIn
 });
-command_body!(ReturnOfficeIn { office_id: Uuid });
+command_body!(ReturnOfficeIn { office_id: Id });
 command_body!(HealthIn {
-    person_id: Uuid,
+    person_id: Id,
     fitness: Fitness,
     #[schema(value_type = ShortText)]
     assessed_by: String,
@@ -388,46 +390,46 @@ command_body!(HealthIn {
     medical_details: Option<String>,
 });
 command_body!(RiskIn {
-    person_id: Uuid,
+    person_id: Id,
     conclusion: RiskConclusion,
     #[schema(value_type = Option<OptionalLongText>)]
     notes: Option<String>,
 });
 command_body!(DocumentIn {
     /// To update a document already recorded (a laissez-passer now issued); new when absent.
-    document_id: Option<Uuid>,
-    person_id: Uuid,
+    document_id: Option<Id>,
+    person_id: Id,
     kind: DocumentKind,
     status: DocumentStatus,
     #[schema(value_type = Option<OptionalShortText>)]
     number: Option<String>,
     #[schema(value_type = Option<CountryCode>)]
     issuing_country: Option<String>,
-    expires_on: Option<NaiveDate>,
+    expires_on: Option<Day>,
 });
 command_body!(EscortIn {
     kind: EscortKind,
     #[schema(value_type = ShortText)]
     name: String,
-    accompanies: BTreeSet<Uuid>,
+    accompanies: BTreeSet<Id>,
 });
 command_body!(EscortReleaseIn {
-    escort_id: Uuid,
+    escort_id: Id,
     #[schema(value_type = Option<OptionalShortText>)]
     reason: Option<String>,
 });
 command_body!(ShelterIn {
     #[schema(value_type = ShortText)]
     place: String,
-    from: NaiveDate,
-    until: Option<NaiveDate>,
+    from: Day,
+    until: Option<Day>,
 });
 command_body!(ItineraryIn {
     legs: Vec<LegIn>,
     transit_assistance: bool,
 });
 command_body!(AllowanceIn {
-    person_id: Option<Uuid>,
+    person_id: Option<Id>,
     kind: AssistanceKind,
     amount: MoneyIn,
     #[schema(value_type = Option<OptionalShortText>)]
@@ -490,8 +492,8 @@ pub enum ReceptionIn {
     Partner(String),
 }
 
-fn uuids<T: From<Uuid> + Ord>(v: &BTreeSet<Uuid>) -> BTreeSet<T> {
-    v.iter().map(|u| T::from(*u)).collect()
+fn uuids<T: From<Uuid> + Ord>(v: &BTreeSet<Id>) -> BTreeSet<T> {
+    v.iter().map(|u| T::from(u.0)).collect()
 }
 
 impl AddMemberIn {
@@ -507,11 +509,11 @@ impl AddMemberIn {
 
 impl SessionIn {
     pub fn parse(&self, p: &mut Parse, me: UserId) -> Option<CounsellingSession> {
-        let language = p.value("language", LanguageCode::parse(&self.language));
+        let language = p.language("language", &self.language);
         let notes = p.opt_text("notes", &self.notes);
         Some(CounsellingSession {
             session_id: SessionId(homeward_app::new_id()),
-            counsellor: self.counsellor.map(UserId).unwrap_or(me),
+            counsellor: self.counsellor.map(|Id(id)| UserId(id)).unwrap_or(me),
             language: language?,
             interpreter_present: self.interpreter_present,
             topics: self.topics.clone(),
@@ -526,7 +528,7 @@ impl RepresentativeIn {
         let name = p.text("name", &self.name);
         let languages = p.languages("languages", &self.languages);
         Some(Representative {
-            person_id: PersonId(self.person_id),
+            person_id: PersonId(self.person_id.0),
             name: name?,
             kind: self.kind,
             languages: languages?,
@@ -539,13 +541,16 @@ impl DocumentIn {
         let number = p.opt_text("number", &self.number);
         let issuing_country = p.opt_country("issuing_country", &self.issuing_country);
         Some(TravelDocument {
-            document_id: DocumentId(self.document_id.unwrap_or_else(homeward_app::new_id)),
-            person_id: PersonId(self.person_id),
+            document_id: DocumentId(
+                self.document_id
+                    .map_or_else(homeward_app::new_id, Uuid::from),
+            ),
+            person_id: PersonId(self.person_id.0),
             kind: self.kind,
             status: self.status,
             number: number?,
             issuing_country: issuing_country?,
-            expires_on: self.expires_on,
+            expires_on: self.expires_on.map(NaiveDate::from),
         })
     }
 }

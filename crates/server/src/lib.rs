@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod dto;
+pub mod exact;
 pub mod extract;
 pub mod health;
 pub mod problem;

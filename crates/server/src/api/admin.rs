@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::cases::{PageOut, page_request};
+use crate::exact::Id;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
@@ -64,6 +65,7 @@ pub async fn create_office(
     Auth(who): Auth,
     ApiJson(b): ApiJson<OfficeIn>,
 ) -> ApiResult<(StatusCode, Json<OfficeView>)> {
+    exact_office_codes(Some(&b.country), b.time_zone.as_deref())?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -79,6 +81,21 @@ pub async fn create_office(
                 .await?,
         ),
     ))
+}
+
+/// An office's country and time zone as the document spells them: the application,
+/// which also serves the administrators' form, forgives spaces and case. Only the
+/// spelling is checked here; what is wrong otherwise the application names, with every
+/// other invalid field.
+fn exact_office_codes(country: Option<&str>, time_zone: Option<&str>) -> ApiResult<()> {
+    let mut p = homeward_app::input::Parse::exact();
+    if let Some(c) = country.filter(|c| CountryCode::parse(c).is_ok()) {
+        p.country("country", c);
+    }
+    if let Some(z) = time_zone.filter(|z| TimeZone::parse(z).is_ok()) {
+        p.time_zone("time_zone", z);
+    }
+    Ok(p.finish(Some(()))?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -104,9 +121,10 @@ pub struct OfficeChangeIn {
 pub async fn update_office(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(b): ApiJson<OfficeChangeIn>,
 ) -> ApiResult<Json<OfficeView>> {
+    exact_office_codes(None, b.time_zone.as_deref())?;
     Ok(Json(
         state
             .app
@@ -146,7 +164,7 @@ pub async fn list_programmes(
 pub async fn get_programme(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Json<Programme>> {
     Ok(Json(
         state
@@ -211,7 +229,7 @@ pub struct ProgrammeChangeIn {
 pub async fn update_programme(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(b): ApiJson<ProgrammeChangeIn>,
 ) -> ApiResult<Json<Programme>> {
     Ok(Json(
@@ -242,13 +260,34 @@ pub struct UserIn {
     pub display_name: String,
     pub roles: BTreeSet<Role>,
     #[serde(default)]
-    pub offices: BTreeSet<Uuid>,
+    pub offices: BTreeSet<Id>,
     /// A partner user's organisation in the directory (required with role `partner`,
     /// which has no other role and no office; absent for everyone else).
-    pub organisation: Option<Uuid>,
+    pub organisation: Option<Id>,
     /// At least 12 characters; generated and returned once when absent.
     #[schema(min_length = 12)]
     pub password: Option<String>,
+}
+
+impl UserIn {
+    /// `homeward_domain::access::account_violations` in JSON Schema, so that the
+    /// document says what a new account may be: `if` it has the role `partner`, `then`
+    /// no other role, no office, and its organisation; `else` no organisation. (A change
+    /// to an account is checked against what is stored, which no schema can say.)
+    pub fn conditions() -> serde_json::Value {
+        serde_json::json!([{
+            "if": {"properties": {"roles": {"contains": {"const": "partner"}}}, "required": ["roles"]},
+            "then": {
+                "properties": {
+                    "roles": {"maxItems": 1},
+                    "offices": {"maxItems": 0},
+                    "organisation": {"type": "string"},
+                },
+                "required": ["organisation"],
+            },
+            "else": {"properties": {"organisation": {"type": "null"}}},
+        }])
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -281,8 +320,8 @@ pub async fn create_user(
                 username: b.username,
                 display_name: b.display_name,
                 roles: b.roles,
-                offices: b.offices.into_iter().map(OfficeId).collect(),
-                organisation: b.organisation.map(OrganisationId),
+                offices: b.offices.into_iter().map(|Id(id)| OfficeId(id)).collect(),
+                organisation: b.organisation.map(|Id(id)| OrganisationId(id)),
                 password: b.password,
             },
         )
@@ -303,11 +342,11 @@ pub struct UserChangeIn {
     pub display_name: Option<String>,
     pub active: Option<bool>,
     pub roles: Option<BTreeSet<Role>>,
-    pub offices: Option<BTreeSet<Uuid>>,
+    pub offices: Option<BTreeSet<Id>>,
     /// A partner user's organisation; `null` takes the user out of its organisation.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>, nullable)]
-    pub organisation: Option<Option<Uuid>>,
+    pub organisation: Option<Option<Id>>,
     /// A new password (at least 12 characters); ends the user's sessions.
     #[schema(min_length = 12)]
     pub password: Option<String>,
@@ -335,15 +374,17 @@ where
 pub async fn update_user(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(b): ApiJson<UserChangeIn>,
 ) -> ApiResult<Json<UserView>> {
     let change = UserChange {
         display_name: b.display_name,
         active: b.active,
         roles: b.roles,
-        offices: b.offices.map(|o| o.into_iter().map(OfficeId).collect()),
-        organisation: b.organisation.map(|o| o.map(OrganisationId)),
+        offices: b
+            .offices
+            .map(|o| o.into_iter().map(|Id(id)| OfficeId(id)).collect()),
+        organisation: b.organisation.map(|o| o.map(|Id(id)| OrganisationId(id))),
         password_hash: None,
     };
     Ok(Json(
@@ -433,4 +474,53 @@ pub async fn verify_audit(
         .into());
     }
     Ok(Json(state.app.verify_audit_chain().await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homeward_domain::access::account_violations;
+
+    /// The document's account rule and the domain's agree on every combination of
+    /// roles, offices and organisation.
+    #[test]
+    fn the_documented_account_rule_is_the_domains() {
+        let rule =
+            jsonschema::validator_for(&serde_json::json!({"allOf": UserIn::conditions()})).unwrap();
+        let (office, organisation) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let role_sets = [
+            vec![],
+            vec![Role::Partner],
+            vec![Role::Partner, Role::Counsellor],
+            vec![Role::Counsellor],
+            vec![Role::Counsellor, Role::Approver],
+        ];
+        for roles in role_sets {
+            for offices in [vec![], vec![office]] {
+                for org in [None, Some(organisation)] {
+                    let domain = account_violations(
+                        &roles.iter().copied().collect(),
+                        &offices.iter().copied().map(OfficeId).collect(),
+                        org.map(OrganisationId),
+                    );
+                    let mut body = serde_json::json!({"roles": roles, "offices": offices});
+                    if let Some(o) = org {
+                        body["organisation"] = serde_json::json!(o);
+                    }
+                    assert_eq!(
+                        rule.is_valid(&body),
+                        domain.is_empty(),
+                        "{body}: {domain:?}"
+                    );
+                    // `null` is the same as absent.
+                    body["organisation"] = serde_json::json!(org);
+                    assert_eq!(
+                        rule.is_valid(&body),
+                        domain.is_empty(),
+                        "{body}: {domain:?}"
+                    );
+                }
+            }
+        }
+    }
 }

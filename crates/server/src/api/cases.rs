@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::dto::*;
+use crate::exact::{Day, Id};
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::problem::{ApiResult, Problem, ProblemDoc};
 use crate::state::AppState;
@@ -113,13 +114,13 @@ macro_rules! command {
         pub async fn $fn(
             State(state): State<AppState>,
             Auth($who): Auth,
-            ApiPath(case_id): ApiPath<Uuid>,
+            ApiPath(Id(case_id)): ApiPath<Id>,
             ApiJson($b): ApiJson<$dto>,
         ) -> ApiResult<Json<Executed>> {
             let $app = &state.app;
             let (version, occurred_at) = ($b.version, $b.occurred_at);
             #[allow(unused_mut)]
-            let mut $p = Parse::default();
+            let mut $p = Parse::exact();
             let built: Option<Command> = $build;
             let cmd = $p.finish(built)?;
             run($app, &$who, case_id, version, occurred_at, cmd).await
@@ -142,7 +143,7 @@ command!(
     |b, p, _app, _who| p
         .text("reason", &b.reason)
         .map(|reason| Command::RemoveMember {
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             reason
         })
 );
@@ -153,7 +154,7 @@ command!(
     "Update a person's details (a change, not a correction)",
     |b, p, _app, _who| b.details.parse(&mut p, "details").map(|details| {
         Command::UpdatePersonDetails {
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             details,
         }
     })
@@ -187,7 +188,7 @@ command!(
     "Record a voluntary return declaration",
     |b, p, _app, _who| p.opt_text("statement", &b.statement).map(|statement| {
         Command::RecordConsent(ConsentDeclaration {
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             given_by: b.given_by,
             no_pressure_attested: b.no_pressure_attested,
             right_to_withdraw_explained: b.right_to_withdraw_explained,
@@ -203,7 +204,7 @@ command!(
     "Re-confirm consent after the proposal changed",
     |b, p, _app, _who| p.opt_text("statement", &b.statement).map(|statement| {
         Command::ReconfirmConsent(ConsentReconfirmation {
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             given_by: b.given_by,
             no_pressure_attested: b.no_pressure_attested,
             statement,
@@ -218,7 +219,7 @@ command!(
     |b, p, _app, _who| p
         .opt_text("own_words", &b.own_words)
         .map(|own_words| Command::Withdraw {
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             own_words,
             whole_case: b.whole_case,
         })
@@ -243,7 +244,7 @@ command!(
         let notes = p.opt_text("notes", &b.notes);
         (|| {
             Some(Command::AssessCapacity(CapacityAssessment {
-                person_id: PersonId(b.person_id),
+                person_id: PersonId(b.person_id.0),
                 professional: professional?,
                 qualification: qualification?,
                 lacks_capacity: b.lacks_capacity,
@@ -263,7 +264,7 @@ command!(
         (|| {
             Some(Command::DetermineBestInterests(
                 BestInterestsDetermination {
-                    person_id: PersonId(b.person_id),
+                    person_id: PersonId(b.person_id.0),
                     determined_by: by?,
                     return_in_best_interests: b.return_in_best_interests,
                     notes: notes?,
@@ -320,7 +321,7 @@ command!(
     ReturnOfficeIn,
     "Assign the office of the country of return",
     |b, p, app, _who| Some(Command::AssignReturnOffice(
-        app.office_ref(OfficeId(b.office_id), "office_id").await?
+        app.office_ref(OfficeId(b.office_id.0), "office_id").await?
     ))
 );
 command!(
@@ -333,7 +334,7 @@ command!(
         let details = p.opt_text("medical_details", &b.medical_details);
         (|| {
             Some(Command::RecordHealthAssessment(HealthAssessment {
-                person_id: PersonId(b.person_id),
+                person_id: PersonId(b.person_id.0),
                 fitness: b.fitness,
                 assessed_by: by?,
                 medical_details: details?,
@@ -349,7 +350,7 @@ command!(
     |b, p, _app, _who| p
         .opt_text("notes", &b.notes)
         .map(|notes| Command::RecordRiskAssessment(RiskAssessment {
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             conclusion: b.conclusion,
             notes,
         }))
@@ -376,7 +377,7 @@ command!(
     |b, p, _app, _who| p
         .opt_text("reason", &b.reason)
         .map(|reason| Command::ReleaseEscort {
-            escort_id: EscortId(b.escort_id),
+            escort_id: EscortId(b.escort_id.0),
             reason
         })
 );
@@ -389,8 +390,8 @@ command!(
         .text("place", &b.place)
         .map(|place| Command::ArrangeShelter(Shelter {
             place,
-            from: b.from,
-            until: b.until
+            from: b.from.0,
+            until: b.until.map(NaiveDate::from)
         }))
 );
 command!(
@@ -410,7 +411,7 @@ command!(
         let note = p.opt_text("note", &b.note);
         (|| {
             Some(Command::PayAllowance(Allowance {
-                person_id: b.person_id.map(PersonId),
+                person_id: b.person_id.map(|Id(id)| PersonId(id)),
                 kind: b.kind,
                 amount: amount?,
                 note: note?,
@@ -542,7 +543,7 @@ pub(crate) fn registered(done: Executed) -> ApiResult<impl IntoResponse> {
 pub async fn get_case(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(case_id): ApiPath<Uuid>,
+    ApiPath(Id(case_id)): ApiPath<Id>,
 ) -> ApiResult<impl IntoResponse> {
     let view = state.app.case_view(&who, CaseId(case_id)).await?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", view.version)).ok();
@@ -568,7 +569,7 @@ pub async fn get_case(
 pub async fn get_timeline(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(case_id): ApiPath<Uuid>,
+    ApiPath(Id(case_id)): ApiPath<Id>,
 ) -> ApiResult<Json<Vec<TimelineEntry>>> {
     Ok(Json(state.app.timeline(&who, CaseId(case_id)).await?))
 }
@@ -579,14 +580,14 @@ pub async fn get_timeline(
 pub struct CaseListQuery {
     pub stage: Option<Stage>,
     /// Cases hosted by, or returning to, this office.
-    pub office: Option<Uuid>,
+    pub office: Option<Id>,
     /// ISO 3166-1 alpha-2.
     #[param(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
-    pub programme: Option<Uuid>,
+    pub programme: Option<Id>,
     pub vulnerability: Option<Vulnerability>,
     /// Cases this user owns (their caseworker).
-    pub owner: Option<Uuid>,
+    pub owner: Option<Id>,
     /// From 1 (the default).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
@@ -597,24 +598,24 @@ pub struct CaseListQuery {
 
 fn filter_of(
     stage: Option<Stage>,
-    office: Option<Uuid>,
+    office: Option<Id>,
     country: &Option<String>,
-    programme: Option<Uuid>,
+    programme: Option<Id>,
     vulnerability: Option<Vulnerability>,
 ) -> ApiResult<CaseFilter> {
-    let country = match country.as_deref().filter(|c| !c.trim().is_empty()) {
+    let country = match country.as_deref() {
         None => None,
         Some(c) => Some(
-            homeward_domain::values::CountryCode::parse(c)
+            homeward_domain::values::CountryCode::parse_exact(c)
                 .map_err(|e| Problem::invalid(vec![Problem::field(e.code, "country", e.message)]))?
                 .to_string(),
         ),
     };
     Ok(CaseFilter {
         stage,
-        office: office.map(OfficeId),
+        office: office.map(|Id(id)| OfficeId(id)),
         country_of_return: country,
-        programme,
+        programme: programme.map(Uuid::from),
         vulnerabilities: vulnerability.map(|v| v.bit()),
         ..CaseFilter::default()
     })
@@ -647,7 +648,7 @@ pub async fn list_cases(
     })?;
     let page = page_request(q.page, q.per_page)?;
     let mut filter = filter_of(q.stage, q.office, &q.country, q.programme, q.vulnerability)?;
-    filter.owner = q.owner.map(homeward_domain::ids::UserId);
+    filter.owner = q.owner.map(|Id(id)| homeward_domain::ids::UserId(id));
     let result = state.app.list_cases(&who, &filter, page).await?;
     Ok(Json(PageOut {
         items: result.items,
@@ -665,12 +666,12 @@ pub struct SearchIn {
     /// Names or the start of each word (any script, accents and case ignored; other
     /// spellings found by sound), or a reference prefix.
     pub q: Option<String>,
-    pub birth_date: Option<NaiveDate>,
+    pub birth_date: Option<Day>,
     pub stage: Option<Stage>,
-    pub office: Option<Uuid>,
+    pub office: Option<Id>,
     #[schema(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
-    pub programme: Option<Uuid>,
+    pub programme: Option<Id>,
     pub vulnerability: Option<Vulnerability>,
     /// From 1 (the default).
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
@@ -690,7 +691,7 @@ impl SearchIn {
             self.vulnerability,
         )?;
         f.text = self.q.clone().filter(|t| !t.trim().is_empty());
-        f.birth_date = self.birth_date;
+        f.birth_date = self.birth_date.map(NaiveDate::from);
         Ok(f)
     }
 }

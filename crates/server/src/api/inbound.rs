@@ -11,10 +11,10 @@ use homeward_domain::ids::InboundId;
 use homeward_domain::inbound::{InboundReferral, ReferrerView};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::cases::{PageOut, page_request, registered};
 use crate::dto::{InboundDeclineIn, InboundIn, InboundRegistrationIn};
+use crate::exact::Id;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub async fn sent(
 pub async fn sent_one(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Json<ReferrerView>> {
     Ok(Json(state.app.sent_inbound_one(&who, InboundId(id)).await?))
 }
@@ -115,7 +115,7 @@ pub async fn sent_one(
 pub async fn withdraw(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Json<ReferrerView>> {
     Ok(Json(state.app.withdraw_inbound(&who, InboundId(id)).await?))
 }
@@ -153,7 +153,7 @@ pub async fn queue(
 pub async fn one(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Json<InboundReferral>> {
     Ok(Json(
         state.app.inbound_for_office(&who, InboundId(id)).await?,
@@ -177,7 +177,7 @@ pub async fn one(
 pub async fn register(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(body): ApiJson<InboundRegistrationIn>,
 ) -> ApiResult<impl IntoResponse> {
     let input = body.parse(InboundId(id))?;
@@ -199,7 +199,7 @@ pub async fn register(
 pub async fn decline(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(body): ApiJson<InboundDeclineIn>,
 ) -> ApiResult<Json<InboundReferral>> {
     let (reason, note) = body.parse()?;

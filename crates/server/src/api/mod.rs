@@ -190,12 +190,17 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
     if let Some(components) = doc.components.as_mut() {
         components.schemas.values_mut().for_each(close_variants);
         // utoipa has no `if`/`then`; its extensions are written into the schema as given.
-        if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o))) =
-            components.schemas.get_mut("ReferralStepIn")
-        {
-            o.extensions
-                .get_or_insert_with(Default::default)
-                .insert("allOf".into(), crate::dto::ReferralStepIn::conditions());
+        for (name, conditions) in [
+            ("ReferralStepIn", crate::dto::ReferralStepIn::conditions()),
+            ("UserIn", admin::UserIn::conditions()),
+        ] {
+            if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o))) =
+                components.schemas.get_mut(name)
+            {
+                o.extensions
+                    .get_or_insert_with(Default::default)
+                    .insert("allOf".into(), conditions);
+            }
         }
     }
     link_the_lifecycle(doc);
@@ -365,6 +370,33 @@ fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
             for c in &commands {
                 let link = to(c, "$request.path.case_id", Some("$response.body#/version"));
                 links.insert(c.clone(), link);
+            }
+        }
+        // A list or a search leads to its first case (when it found one), read and
+        // commanded at the version the row shows: the walk starts from cases that exist.
+        for op in [item.get.as_mut(), item.post.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if !matches!(
+                op.operation_id.as_deref(),
+                Some("list_cases" | "search_cases")
+            ) {
+                continue;
+            }
+            if let Some(links) = links_of(op, "200") {
+                links.insert(
+                    "read_first".into(),
+                    to("get_case", "$response.body#/items/0/id", None),
+                );
+                for c in &commands {
+                    let link = to(
+                        c,
+                        "$response.body#/items/0/id",
+                        Some("$response.body#/items/0/version"),
+                    );
+                    links.insert(c.clone(), link);
+                }
             }
         }
     }

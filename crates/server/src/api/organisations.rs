@@ -11,8 +11,8 @@ use homeward_domain::organisation::{
 use homeward_domain::values::CountryCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
+use crate::exact::Id;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
@@ -88,7 +88,7 @@ pub async fn create_organisation(
 pub async fn get_organisation(
     State(state): State<AppState>,
     Auth(_who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Json<Organisation>> {
     Ok(Json(state.app.get_organisation(OrganisationId(id)).await?))
 }
@@ -107,7 +107,7 @@ pub async fn get_organisation(
 pub async fn update_organisation(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(b): ApiJson<OrganisationDetails>,
 ) -> ApiResult<Json<Organisation>> {
     Ok(Json(

@@ -10,9 +10,9 @@ use homeward_domain::case::shared::SharedReferral;
 use homeward_domain::ids::{CaseId, ReferralId};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::cases::{PageOut, page_request};
+use crate::exact::Id;
 use crate::extract::{ApiPath, ApiQuery, Auth};
 use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub async fn partner_referrals(
 pub async fn partner_referral(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath((case_id, referral_id)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((Id(case_id), Id(referral_id))): ApiPath<(Id, Id)>,
 ) -> ApiResult<Json<SharedReferral>> {
     Ok(Json(
         state

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use crate::exact::{Day, Id};
 use crate::extract::Auth;
 use crate::problem::{ApiResult, Problem, ProblemDoc};
 use crate::state::AppState;
@@ -37,13 +38,13 @@ pub struct StatsQuery {
     pub columns: Option<String>,
     /// Departures from this day (inclusive). Protected readers (donors, auditors,
     /// administrators): the first day of a month, else 422 `period.whole_months`.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Departures until this day (inclusive). Protected readers: the last day of a month,
     /// else 422 `period.whole_months`.
-    pub until: Option<NaiveDate>,
+    pub until: Option<Day>,
     /// Host office.
-    pub office: Option<Uuid>,
-    pub programme: Option<Uuid>,
+    pub office: Option<Id>,
+    pub programme: Option<Id>,
     /// Country of return (ISO 3166-1 alpha-2).
     #[param(value_type = Option<homeward_domain::values::CountryCode>)]
     pub country: Option<String>,
@@ -81,9 +82,9 @@ fn dim(name: &str, field: &str) -> ApiResult<Dim> {
 
 impl StatsQuery {
     fn filter(&self) -> ApiResult<StatFilter> {
-        let country = match self.country.as_deref().filter(|c| !c.is_empty()) {
+        let country = match self.country.as_deref() {
             Some(c) => Some(
-                homeward_domain::values::CountryCode::parse(c)
+                homeward_domain::values::CountryCode::parse_exact(c)
                     .map_err(|e| {
                         Problem::invalid(vec![Problem::field(e.code, "country", e.message)])
                     })?
@@ -92,10 +93,10 @@ impl StatsQuery {
             None => None,
         };
         Ok(StatFilter {
-            from: self.from,
-            until: self.until,
-            offices: self.office.map(|o| vec![o]),
-            programme: self.programme,
+            from: self.from.map(NaiveDate::from),
+            until: self.until.map(NaiveDate::from),
+            offices: self.office.map(|o| vec![o.0]),
+            programme: self.programme.map(Uuid::from),
             return_country: country,
             vulnerabilities: None,
         })
@@ -372,9 +373,9 @@ pub async fn pipeline(
 #[serde(deny_unknown_fields)]
 pub struct ReferralPeriod {
     /// Referrals sent from this day (inclusive).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Referrals sent until this day (inclusive).
-    pub until: Option<NaiveDate>,
+    pub until: Option<Day>,
 }
 
 /// Referrals sent, by need and by organisation: how many ended (or stand) in each
@@ -397,6 +398,13 @@ pub async fn referral_figures(
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReferralPeriod>,
 ) -> ApiResult<Json<homeward_app::referral_stats::ReferralFigures>> {
     Ok(Json(
-        state.app.referral_figures(&who, q.from, q.until).await?,
+        state
+            .app
+            .referral_figures(
+                &who,
+                q.from.map(NaiveDate::from),
+                q.until.map(NaiveDate::from),
+            )
+            .await?,
     ))
 }

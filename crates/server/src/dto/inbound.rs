@@ -11,7 +11,7 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct InboundConsentIn {
     /// The day the person (or their representative) consented; not in the future.
-    pub given_on: NaiveDate,
+    pub given_on: Day,
     /// Who consented on the person's behalf: required for a child (a person of uncertain
     /// age is a child while in doubt).
     #[schema(value_type = Option<OptionalShortText>)]
@@ -23,7 +23,7 @@ pub struct InboundConsentIn {
 #[serde(deny_unknown_fields)]
 pub struct InboundIn {
     /// The programme's office the person is referred to (`GET /api/offices`).
-    pub office: Uuid,
+    pub office: Id,
     /// Your own file number for the person: you see it in your lists, always.
     #[schema(value_type = Option<OptionalShortText>)]
     pub referrer_reference: Option<String>,
@@ -46,7 +46,7 @@ pub struct InboundIn {
 
 impl InboundIn {
     pub fn parse(&self) -> Result<InboundDetails, Problem> {
-        let mut p = Parse::default();
+        let mut p = Parse::exact();
         let reference = p.opt_text("referrer_reference", &self.referrer_reference);
         let person = self.person.parse(&mut p, "person");
         let household = p.opt_text("household", &self.household);
@@ -55,7 +55,7 @@ impl InboundIn {
         let representative = p.opt_text("consent/representative", &self.consent.representative);
         let details = (|| {
             Some(InboundDetails {
-                office: OfficeId(self.office),
+                office: OfficeId(self.office.0),
                 referrer_reference: reference?,
                 person: person?,
                 household: household?,
@@ -63,7 +63,7 @@ impl InboundIn {
                 reason: reason?,
                 urgent: self.urgent,
                 consent: InboundConsent {
-                    given_on: self.consent.given_on,
+                    given_on: self.consent.given_on.0,
                     representative: representative?,
                 },
             })
@@ -77,8 +77,8 @@ impl InboundIn {
 #[serde(deny_unknown_fields)]
 pub struct InboundRegistrationIn {
     /// One of your offices, in a host country of the programme.
-    pub host_office: Uuid,
-    pub programme: Uuid,
+    pub host_office: Id,
+    pub programme: Id,
     pub proposal: ProposalIn,
     /// The principal applicant (relationship `principal`) and the family, as confirmed
     /// with them (start from the referral's details).
@@ -121,7 +121,7 @@ pub struct InboundDeclineIn {
 
 impl InboundDeclineIn {
     pub fn parse(&self) -> Result<(DeclineReason, Option<LongText>), Problem> {
-        let mut p = Parse::default();
+        let mut p = Parse::exact();
         let note = p.opt_text("note", &self.note);
         p.finish(note.map(|n| (self.reason, n)))
             .map_err(Problem::from)

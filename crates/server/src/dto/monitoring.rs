@@ -8,12 +8,12 @@ use super::*;
 command_body!(CaseworkerIn {
     /// The user who owns the case from now on: active, with a role that works on cases,
     /// in the office that leads the case.
-    user_id: Uuid,
+    user_id: Id,
 });
 
 command_body!(NoteIn {
     /// Generated when absent; give it to retry safely.
-    note_id: Option<Uuid>,
+    note_id: Option<Id>,
     #[schema(value_type = LongText)]
     text: String,
     /// The kind of sensitive data it holds: only the roles that read that kind read it
@@ -30,7 +30,7 @@ impl NoteIn {
         let text = p.text("text", &self.text)?;
         Some(homeward_domain::case::records::CaseNote {
             note_id: homeward_domain::ids::NoteId(
-                self.note_id.unwrap_or_else(homeward_app::new_id),
+                self.note_id.map_or_else(homeward_app::new_id, Uuid::from),
             ),
             text,
             sensitivity: self.sensitivity,
@@ -42,14 +42,14 @@ impl NoteIn {
 
 command_body!(FollowUpIn {
     /// Generated when absent; give it to retry safely.
-    follow_up_id: Option<Uuid>,
+    follow_up_id: Option<Id>,
     mode: FollowUpMode,
     /// Whether it reached the returnee; `lost_contact` and `deceased` close the case, as
     /// do the programme's number of failures in a row.
     result: ContactResult,
     /// The people of the case who took part; none when nobody was reached.
     #[serde(default)]
-    with: Vec<Uuid>,
+    with: Vec<Id>,
     /// ISO 639-1 or 639-3 code of the language it was held in.
     #[schema(value_type = Option<LanguageCode>)]
     language: Option<String>,
@@ -65,20 +65,25 @@ command_body!(FollowUpIn {
 impl FollowUpIn {
     pub fn parse(&self, p: &mut Parse) -> Option<FollowUp> {
         // Every field parsed before any is given up on: each invalid one is named.
-        let language = self
-            .language
-            .as_deref()
-            .map(|l| p.value("language", LanguageCode::parse(l)));
+        let language = self.language.as_deref().map(|l| p.language("language", l));
         let notes = p.opt_text("notes", &self.notes)?;
         let language = match language {
             Some(parsed) => Some(parsed?),
             None => None,
         };
         Some(FollowUp {
-            follow_up_id: FollowUpId(self.follow_up_id.unwrap_or_else(homeward_app::new_id)),
+            follow_up_id: FollowUpId(
+                self.follow_up_id
+                    .map_or_else(homeward_app::new_id, Uuid::from),
+            ),
             mode: self.mode,
             result: self.result,
-            with: self.with.iter().copied().map(PersonId).collect(),
+            with: self
+                .with
+                .iter()
+                .copied()
+                .map(|Id(id)| PersonId(id))
+                .collect(),
             language,
             notes,
             services: self.services.clone(),

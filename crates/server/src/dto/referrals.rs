@@ -7,9 +7,9 @@ use super::*;
 
 command_body!(MakeReferralIn {
     /// Generated when absent; give it to retry safely.
-    referral_id: Option<Uuid>,
+    referral_id: Option<Id>,
     /// An organisation of the directory that offers `service` and still works.
-    organisation: Uuid,
+    organisation: Id,
     /// The one need referred for.
     service: ServiceType,
     /// Where the service is given (ISO 3166-1 alpha-2): the case's host country or its
@@ -17,10 +17,10 @@ command_body!(MakeReferralIn {
     #[schema(value_type = CountryCode)]
     country: String,
     /// The people of the case referred.
-    people: Vec<Uuid>,
+    people: Vec<Id>,
     /// The people for whom consent to this referral and to sharing `shared` was given
     /// (by themselves or whoever decides for them): every person referred.
-    consent_for: Vec<Uuid>,
+    consent_for: Vec<Id>,
     /// The groups of data the organisation receives. Medical data is shared only by
     /// medical officers; trafficking and violence history only by the roles that read it.
     shared: Vec<DataGroup>,
@@ -48,7 +48,7 @@ pub struct ExceptionIn {
 
 command_body!(ExceptionDecisionIn {
     /// A referral made without consent, waiting for approval.
-    referral_id: Uuid,
+    referral_id: Id,
     /// True: the referral is sent to the organisation. False: it is withdrawn.
     approved: bool,
     /// Why (required to refuse).
@@ -63,7 +63,7 @@ impl ExceptionDecisionIn {
     ) -> Option<homeward_domain::case::referrals::ExceptionDecision> {
         let reason = p.opt_text("reason", &self.reason)?;
         Some(homeward_domain::case::referrals::ExceptionDecision {
-            referral_id: homeward_domain::ids::ReferralId(self.referral_id),
+            referral_id: homeward_domain::ids::ReferralId(self.referral_id.0),
             approved: self.approved,
             reason,
         })
@@ -90,14 +90,15 @@ impl MakeReferralIn {
         let country = country?;
         Some(homeward_domain::case::referrals::ReferralRequest {
             referral_id: homeward_domain::ids::ReferralId(
-                self.referral_id.unwrap_or_else(homeward_app::new_id),
+                self.referral_id
+                    .map_or_else(homeward_app::new_id, Uuid::from),
             ),
-            organisation: homeward_domain::ids::OrganisationId(self.organisation),
+            organisation: homeward_domain::ids::OrganisationId(self.organisation.0),
             organisation_name,
             service: self.service,
             country: Some(country),
-            people: self.people.iter().map(|u| PersonId(*u)).collect(),
-            consent_for: self.consent_for.iter().map(|u| PersonId(*u)).collect(),
+            people: self.people.iter().map(|u| PersonId(u.0)).collect(),
+            consent_for: self.consent_for.iter().map(|u| PersonId(u.0)).collect(),
             shared: self.shared.iter().copied().collect(),
             answer_within_days: self.answer_within_days,
             note,
@@ -107,7 +108,7 @@ impl MakeReferralIn {
 }
 
 command_body!(ReferralStepIn {
-    referral_id: Uuid,
+    referral_id: Id,
     /// What happened: `accepted`, `declined` (with `reason`), `in_progress`, `delivered`
     /// (with `what`), `closed` (after a delivery or a decline), `revoked` (with `reason`).
     #[schema(schema_with = step_taken_schema)]
@@ -174,7 +175,7 @@ impl ReferralStepIn {
         let receiver = p.opt_text("receiver", &self.receiver);
         let step = homeward_app::input::referral_step(p, self.step, &self.reason, &self.what);
         Some(homeward_domain::case::referrals::ReferralUpdate {
-            referral_id: homeward_domain::ids::ReferralId(self.referral_id),
+            referral_id: homeward_domain::ids::ReferralId(self.referral_id.0),
             step: step?,
             note: note?,
             receiver: receiver?,

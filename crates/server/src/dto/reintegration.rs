@@ -6,7 +6,7 @@ use super::*;
 
 command_body!(NeedsIn {
     /// The person assessed; the household when absent.
-    person_id: Option<Uuid>,
+    person_id: Option<Id>,
     #[schema(value_type = Option<OptionalLongText>)]
     skills: Option<String>,
     #[schema(value_type = Option<OptionalLongText>)]
@@ -51,7 +51,7 @@ impl NeedsIn {
             .try_into()
             .ok()?;
         Some(NeedsAssessment::from_texts(
-            self.person_id.map(PersonId),
+            self.person_id.map(|Id(id)| PersonId(id)),
             texts,
         ))
     }
@@ -63,19 +63,19 @@ impl NeedsIn {
 pub struct PlanItemIn {
     /// Give the id of an item of an earlier version to keep it (deliveries are recorded
     /// against it); a new item gets one when absent.
-    pub item_id: Option<Uuid>,
+    pub item_id: Option<Id>,
     pub assistance: AssistanceType,
     pub form: AssistanceForm,
     #[schema(value_type = ShortText)]
     pub description: String,
     /// The person it is for; the household when absent.
-    pub beneficiary: Option<Uuid>,
+    pub beneficiary: Option<Id>,
     /// The amount, or the value in kind, in the programme's currency.
     pub value: MoneyIn,
     /// The service provider or vendor.
     #[schema(value_type = Option<OptionalShortText>)]
     pub provider: Option<String>,
-    pub due: Option<NaiveDate>,
+    pub due: Option<Day>,
 }
 
 command_body!(PlanDraftIn {
@@ -97,14 +97,14 @@ impl PlanDraftIn {
                 let value = p.money(&at(&base, "value"), i.value.amount_minor, &i.value.currency);
                 let provider = p.opt_text(&at(&base, "provider"), &i.provider);
                 Some(PlanItem {
-                    item_id: PlanItemId(i.item_id.unwrap_or_else(homeward_app::new_id)),
+                    item_id: PlanItemId(i.item_id.map_or_else(homeward_app::new_id, Uuid::from)),
                     assistance: i.assistance,
                     form: i.form,
                     description: description?,
-                    beneficiary: i.beneficiary.map(PersonId),
+                    beneficiary: i.beneficiary.map(|Id(id)| PersonId(id)),
                     value: value?,
                     provider: provider?,
-                    due: i.due,
+                    due: i.due.map(NaiveDate::from),
                 })
             })
             .collect();
@@ -120,7 +120,7 @@ command_body!(PlanResponseIn {
     /// The plan version answered (the latest).
     plan_version: u32,
     /// Who answers: an adult member, or a member through their representative.
-    person_id: Uuid,
+    person_id: Id,
     given_by: ConsentGiver,
     answer: PlanAnswer,
     #[schema(value_type = Option<OptionalLongText>)]
@@ -142,9 +142,9 @@ command_body!(PlanReturnIn {
 });
 
 command_body!(DeclineIn {
-    person_id: Uuid,
+    person_id: Id,
     /// The item declined; the whole support when absent.
-    item_id: Option<Uuid>,
+    item_id: Option<Id>,
     #[schema(value_type = Option<OptionalLongText>)]
     own_words: Option<String>,
 });
@@ -155,16 +155,16 @@ command_body!(DeclineIn {
 pub struct ExchangeIn {
     /// Units of the plan's currency one unit of the paid currency is worth: a positive
     /// decimal with a point, at most 12 digits after it.
-    #[schema(example = "0.00152449", pattern = r"^[0-9]{1,18}(\.[0-9]{1,12})?$")]
+    #[schema(value_type = ExchangeRate, example = "0.00152449")]
     pub rate: String,
     /// The date of the rate; not after the delivery.
-    pub on: NaiveDate,
+    pub on: Day,
 }
 
 command_body!(DeliveryIn {
     /// Given by the client to refer to it later; one is made when absent.
-    delivery_id: Option<Uuid>,
-    item_id: Uuid,
+    delivery_id: Option<Id>,
+    item_id: Id,
     channel: DeliveryChannel,
     /// What was paid or given, in the currency paid.
     amount: MoneyIn,
@@ -181,15 +181,18 @@ impl DeliveryIn {
         let rate = self
             .exchange
             .as_ref()
-            .map(|x| p.value("exchange/rate", ExchangeRate::parse(&x.rate)))
+            .map(|x| p.rate("exchange/rate", &x.rate))
             .map_or(Some(None), |r| r.map(Some));
         let proof = p.opt_text("proof", &self.proof);
         let exchange = rate?
             .zip(self.exchange.as_ref())
-            .map(|(rate, x)| Exchange { rate, on: x.on });
+            .map(|(rate, x)| Exchange { rate, on: x.on.0 });
         Some(Delivery {
-            delivery_id: DeliveryId(self.delivery_id.unwrap_or_else(homeward_app::new_id)),
-            item_id: PlanItemId(self.item_id),
+            delivery_id: DeliveryId(
+                self.delivery_id
+                    .map_or_else(homeward_app::new_id, Uuid::from),
+            ),
+            item_id: PlanItemId(self.item_id.0),
             channel: self.channel,
             amount: amount?,
             exchange,
@@ -198,16 +201,16 @@ impl DeliveryIn {
     }
 }
 
-command_body!(CountersignIn { delivery_id: Uuid });
+command_body!(CountersignIn { delivery_id: Id });
 
 command_body!(ReversalIn {
-    delivery_id: Uuid,
+    delivery_id: Id,
     #[schema(value_type = LongText)]
     reason: String,
 });
 
 command_body!(ItemClosureIn {
-    item_id: Uuid,
+    item_id: Id,
     #[schema(value_type = LongText)]
     reason: String,
 });

@@ -215,6 +215,93 @@ async fn a_bad_path_id_or_query_string_is_a_problem_document() {
     }
 }
 
+/// What the document rules out is refused wherever it is sent: the uuid crate's other
+/// spellings of an id (no hyphens, braces, a URN), a day without its leading zeros, a
+/// code in lower case or with spaces around it, an empty country (issue #26: each was a
+/// 200 where the document says the request is invalid). Nothing changes.
+#[tokio::test]
+async fn only_the_documents_spelling_of_an_id_a_day_or_a_code_is_taken() {
+    let db = homeward_store::testing::TestDb::sqlite().await.unwrap();
+    let w = World::start(&db).await;
+    let case = w
+        .register("counsellor", w.bru, vec![member("principal", adult("Awa"))])
+        .await;
+    let simple = case.replace('-', "");
+    // The document's form, in either case, is read.
+    w.get("counsellor", &format!("/api/cases/{case}"))
+        .await
+        .ok();
+    w.get("counsellor", &format!("/api/cases/{}", case.to_uppercase()))
+        .await
+        .ok();
+    for path in [
+        format!("/api/cases/{simple}"),
+        format!("/api/cases/{{{case}}}"),
+        format!("/api/cases/urn:uuid:{case}"),
+    ] {
+        let r = w.get("counsellor", &path).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert_eq!(r.body["type"], "/problems/invalid-path", "{path}");
+    }
+    for path in [
+        format!("/api/cases?office={}", w.bru.0.simple()),
+        "/api/statistics/returns?rows=sex&from=2026-1-01".to_string(),
+    ] {
+        let r = w.get("approver", &path).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert_eq!(r.body["type"], "/problems/invalid-query", "{path}");
+    }
+    for (path, code) in [
+        ("/api/cases?country=sn", "value.not_exact"),
+        ("/api/cases?country=%20SN", "value.not_exact"),
+        ("/api/cases?country=", "country.unknown"),
+    ] {
+        w.get("counsellor", path).await.refused(422, code);
+    }
+    // In a body: an office's codes, a person's language, an id of the case's body.
+    let offices = w.get("admin", "/api/offices").await.ok();
+    for (body, pointer) in [
+        (
+            json!({"code": "XYZ", "name": "Liège", "country": "be"}),
+            "#/country",
+        ),
+        (
+            json!({"code": "XYZ", "name": "Liège", "country": "BE", "time_zone": " UTC"}),
+            "#/time_zone",
+        ),
+    ] {
+        let r = w.post("admin", "/api/offices", body).await;
+        r.refused(422, "value.not_exact");
+        assert_eq!(r.pointers(), [pointer], "{}", r.body);
+    }
+    assert_eq!(w.get("admin", "/api/offices").await.ok(), offices);
+    let version = w.version(&case).await;
+    let person = w.people(&case).await[0].clone();
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "person-updates",
+            json!({"person_id": person.replace('-', ""), "details": adult("Awa")}),
+        )
+        .await;
+    r.refused(422, "json.shape");
+    assert_eq!(r.pointers(), ["#/person_id"], "{}", r.body);
+    let mut details = adult("Awa");
+    details["languages"] = json!(["FR"]);
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "person-updates",
+            json!({"person_id": person, "details": details}),
+        )
+        .await;
+    r.refused(422, "value.not_exact");
+    assert_eq!(r.pointers(), ["#/details/languages/0"], "{}", r.body);
+    assert_eq!(w.version(&case).await, version, "nothing changed");
+}
+
 /// A body is read field by name, never by position: an array in place of an object is
 /// refused at every level (issue #26: `["Renamed", null]` renamed a programme).
 #[tokio::test]
@@ -437,6 +524,15 @@ fn the_lifecycle_is_linked() {
             "get_case",
             "{c} → read"
         );
+        // A list and a search lead to their first case, at the version the row shows.
+        for list in ["list_cases", "search_cases"] {
+            let link = &links(list, "200")[c.as_str()];
+            assert_eq!(link["parameters"]["case_id"], "$response.body#/items/0/id");
+            assert_eq!(
+                link["requestBody"]["version"], "$response.body#/items/0/version",
+                "{list} → {c}"
+            );
+        }
     }
     for (id, (_, _, op)) in &operations {
         for (_, response) in op["responses"].as_object().unwrap() {

@@ -21,7 +21,7 @@ command!(
     CaseworkerIn,
     "Make a user of the office that leads the case its caseworker",
     |b, p, app, _who| Some(Command::AssignCaseworker(
-        app.assignee(homeward_domain::ids::UserId(b.user_id), "user_id")
+        app.assignee(homeward_domain::ids::UserId(b.user_id.0), "user_id")
             .await?
     ))
 );

@@ -27,7 +27,7 @@ command!(
     |b, p, _app, _who| p.opt_text("own_words", &b.own_words).map(|own_words| {
         Command::RespondToPlan(homeward_domain::case::reintegration::PlanResponse {
             version: b.plan_version,
-            person_id: PersonId(b.person_id),
+            person_id: PersonId(b.person_id.0),
             given_by: b.given_by,
             answer: b.answer,
             own_words,
@@ -65,8 +65,8 @@ command!(
     "Record that the returnee declines an item, or the whole support",
     |b, p, _app, _who| p.opt_text("own_words", &b.own_words).map(|own_words| {
         Command::DeclineAssistance(Decline {
-            person_id: PersonId(b.person_id),
-            item_id: b.item_id.map(PlanItemId),
+            person_id: PersonId(b.person_id.0),
+            item_id: b.item_id.map(|Id(id)| PlanItemId(id)),
             own_words,
         })
     })
@@ -84,7 +84,7 @@ command!(
     CountersignIn,
     "Give a delivery above the programme's threshold its second signature",
     |b, p, _app, _who| Some(Command::CountersignDelivery {
-        delivery_id: DeliveryId(b.delivery_id)
+        delivery_id: DeliveryId(b.delivery_id.0)
     })
 );
 command!(
@@ -95,7 +95,7 @@ command!(
     |b, p, _app, _who| p
         .text("reason", &b.reason)
         .map(|reason| Command::ReverseDelivery {
-            delivery_id: DeliveryId(b.delivery_id),
+            delivery_id: DeliveryId(b.delivery_id.0),
             reason
         })
 );
@@ -107,7 +107,7 @@ command!(
     |b, p, _app, _who| p
         .text("reason", &b.reason)
         .map(|reason| Command::CloseItem {
-            item_id: PlanItemId(b.item_id),
+            item_id: PlanItemId(b.item_id.0),
             reason
         })
 );

@@ -3,6 +3,8 @@
 use homeward_app::AppError;
 use homeward_domain::ids::OrganisationId;
 
+use crate::exact::Id;
+
 use super::*;
 
 command!(
@@ -17,7 +19,7 @@ command!(
         let name = match &country {
             Some(country) => match app
                 .referral_target(
-                    OrganisationId(b.organisation),
+                    OrganisationId(b.organisation.0),
                     b.service,
                     country,
                     "organisation",
@@ -126,7 +128,7 @@ pub async fn referrals_waiting(
 pub async fn issue_referral_link(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath((case_id, referral_id)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((Id(case_id), Id(referral_id))): ApiPath<(Id, Id)>,
 ) -> ApiResult<(StatusCode, Json<homeward_app::links::IssuedLink>)> {
     let issued = state
         .app
@@ -165,7 +167,7 @@ pub struct LinksWithdrawn {
 pub async fn withdraw_referral_links(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath((case_id, referral_id)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((Id(case_id), Id(referral_id))): ApiPath<(Id, Id)>,
 ) -> ApiResult<Json<LinksWithdrawn>> {
     let withdrawn = state
         .app
