@@ -8,7 +8,7 @@ use homeward_domain::Violation;
 use homeward_domain::access::Role;
 use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::programme::{Programme, ProgrammeSettings};
-use homeward_domain::values::{CountryCode, ShortText, TimeZone};
+use homeward_domain::values::{ShortText, TimeZone};
 use homeward_store::{
     AuditDraft, AuditEntry, ChainBreak, OfficeRow, Page, PageRequest, ProgrammeRow, UserChange,
     UserRecord,
@@ -16,6 +16,7 @@ use homeward_store::{
 use serde::Serialize;
 
 use crate::auth::{Principal, check_password_strength, hash_password, random_password};
+use crate::input::{Parse, Spelling};
 use crate::{App, AppError, Result, new_id, now};
 
 /// A user as administrators see it (never the password hash).
@@ -193,6 +194,8 @@ impl App {
 
     // ---- offices --------------------------------------------------------------------
 
+    /// Creates an office (administrators), its country and time zone read as `spelling`
+    /// says: the API's exactly, a form's forgivingly (where an empty time zone is UTC).
     pub async fn create_office(
         &self,
         p: &Principal,
@@ -200,9 +203,10 @@ impl App {
         name: &str,
         country: &str,
         time_zone: &str,
+        spelling: Spelling,
     ) -> Result<OfficeView> {
         forbid_unless(p.actor.may_administer(), "creating offices")?;
-        self.create_office_unchecked(Some(p), code, name, country, time_zone)
+        self.create_office_spelled(Some(p), code, name, country, time_zone, spelling)
             .await
     }
 
@@ -214,6 +218,19 @@ impl App {
         name: &str,
         country: &str,
         time_zone: &str,
+    ) -> Result<OfficeView> {
+        self.create_office_spelled(p, code, name, country, time_zone, Spelling::Forgiving)
+            .await
+    }
+
+    async fn create_office_spelled(
+        &self,
+        p: Option<&Principal>,
+        code: &str,
+        name: &str,
+        country: &str,
+        time_zone: &str,
+        spelling: Spelling,
     ) -> Result<OfficeView> {
         let mut v = vec![];
         let code = code.trim().to_uppercase();
@@ -230,14 +247,14 @@ impl App {
         if let Err(e) = ShortText::parse(name) {
             v.push(Violation::from_value_error(e, "name"));
         }
-        let country = match CountryCode::parse(country) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                v.push(Violation::from_value_error(e, "country"));
-                None
-            }
+        let mut parse = Parse::spelled(spelling);
+        let country = parse.country("country", country);
+        let zone = match spelling == Spelling::Forgiving && time_zone.trim().is_empty() {
+            true => Some(TimeZone::UTC),
+            false => parse.time_zone("time_zone", time_zone),
         };
-        let zone = office_time_zone(time_zone, &mut v);
+        v.extend(parse.errors);
+        let zone = zone.unwrap_or(TimeZone::UTC);
         let Some(country) = country.filter(|_| v.is_empty()) else {
             return Err(AppError::Invalid(v));
         };
@@ -262,6 +279,7 @@ impl App {
         id: OfficeId,
         name: Option<&str>,
         time_zone: Option<&str>,
+        spelling: Spelling,
     ) -> Result<OfficeView> {
         forbid_unless(p.actor.may_administer(), "changing offices")?;
         let mut v = vec![];
@@ -269,13 +287,9 @@ impl App {
             v.push(Violation::from_value_error(e, "name"));
         }
         // Changed, a zone is named (an empty one is not "back to UTC").
-        let zone = time_zone.and_then(|z| match TimeZone::parse(z) {
-            Ok(zone) => Some(zone),
-            Err(e) => {
-                v.push(Violation::from_value_error(e, "time_zone"));
-                None
-            }
-        });
+        let mut parse = Parse::spelled(spelling);
+        let zone = time_zone.and_then(|z| parse.time_zone("time_zone", z));
+        v.extend(parse.errors);
         if !v.is_empty() {
             return Err(AppError::Invalid(v));
         }
@@ -649,15 +663,4 @@ impl App {
             },
         })
     }
-}
-
-/// An office's time zone as typed (empty: UTC), or a violation at `time_zone`.
-fn office_time_zone(input: &str, v: &mut Vec<Violation>) -> TimeZone {
-    if input.trim().is_empty() {
-        return TimeZone::UTC;
-    }
-    TimeZone::parse(input).unwrap_or_else(|e| {
-        v.push(Violation::from_value_error(e, "time_zone"));
-        TimeZone::UTC
-    })
 }

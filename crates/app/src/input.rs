@@ -15,6 +15,15 @@ pub struct Parse {
     exact: bool,
 }
 
+/// How codes are read: as a person types them in a form (case and spaces forgiven), or
+/// exactly as the API's document spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Spelling {
+    #[default]
+    Forgiving,
+    Exact,
+}
+
 pub fn at(base: &str, field: &str) -> String {
     if base.is_empty() {
         field.to_string()
@@ -26,14 +35,18 @@ pub fn at(base: &str, field: &str) -> String {
 impl Parse {
     /// For what a machine sends: codes exactly as they are kept.
     pub fn exact() -> Self {
+        Self::spelled(Spelling::Exact)
+    }
+
+    pub fn spelled(spelling: Spelling) -> Self {
         Self {
             errors: Vec::new(),
-            exact: true,
+            exact: spelling == Spelling::Exact,
         }
     }
 
     /// A code or other spelled value, exactly or forgivingly as this `Parse` reads.
-    fn spelled<T>(
+    fn code<T>(
         &mut self,
         path: &str,
         s: &str,
@@ -74,7 +87,7 @@ impl Parse {
     }
 
     pub fn country(&mut self, path: &str, s: &str) -> Option<CountryCode> {
-        self.spelled(path, s, CountryCode::parse_exact, CountryCode::parse)
+        self.code(path, s, CountryCode::parse_exact, CountryCode::parse)
     }
 
     /// Absent is none; so is a blank one in a form (not through the API, whose
@@ -88,7 +101,7 @@ impl Parse {
     }
 
     pub fn language(&mut self, path: &str, s: &str) -> Option<LanguageCode> {
-        self.spelled(path, s, LanguageCode::parse_exact, LanguageCode::parse)
+        self.code(path, s, LanguageCode::parse_exact, LanguageCode::parse)
     }
 
     pub fn languages(&mut self, path: &str, v: &[String]) -> Option<Vec<LanguageCode>> {
@@ -101,15 +114,15 @@ impl Parse {
     }
 
     pub fn currency(&mut self, path: &str, s: &str) -> Option<CurrencyCode> {
-        self.spelled(path, s, CurrencyCode::parse_exact, CurrencyCode::parse)
+        self.code(path, s, CurrencyCode::parse_exact, CurrencyCode::parse)
     }
 
     pub fn time_zone(&mut self, path: &str, s: &str) -> Option<TimeZone> {
-        self.spelled(path, s, TimeZone::parse_exact, TimeZone::parse)
+        self.code(path, s, TimeZone::parse_exact, TimeZone::parse)
     }
 
     pub fn rate(&mut self, path: &str, s: &str) -> Option<ExchangeRate> {
-        self.spelled(path, s, ExchangeRate::parse_exact, ExchangeRate::parse)
+        self.code(path, s, ExchangeRate::parse_exact, ExchangeRate::parse)
     }
 
     pub fn money(&mut self, path: &str, amount_minor: i64, currency: &str) -> Option<Money> {
@@ -133,7 +146,7 @@ impl Parse {
     }
 
     pub fn iata(&mut self, path: &str, s: &str) -> Option<IataCode> {
-        self.spelled(path, s, IataCode::parse_exact, IataCode::parse)
+        self.code(path, s, IataCode::parse_exact, IataCode::parse)
     }
 
     pub fn push(&mut self, v: Violation) {

@@ -738,6 +738,9 @@ pub struct CaseSummary {
     pub items_due_on: Option<NaiveDate>,
     /// The day someone's last travel document runs out before the booked flight.
     pub documents_expire_on: Option<NaiveDate>,
+    /// What the reintegration plan waits for: its draft, the returnee's answer, or a
+    /// second person's approval.
+    pub plan_work: Option<homeward_domain::case::reintegration::PlanWork>,
 }
 
 impl CaseSummary {
@@ -767,6 +770,10 @@ impl CaseSummary {
             updated_at: r.updated_at,
             items_due_on: r.items_due_on,
             documents_expire_on: r.documents_expire_on,
+            plan_work: r
+                .plan_work
+                .as_deref()
+                .and_then(homeward_domain::case::reintegration::PlanWork::from_code),
         }
     }
 }

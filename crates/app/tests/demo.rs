@@ -52,6 +52,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     // Life after return: plans in every state, deliveries in two currencies, a declined
     // item, an approved exception, a delivery countersigned.
     let mut statuses = BTreeSet::new();
+    let mut plan_work = BTreeSet::new();
     let mut currencies = BTreeSet::new();
     let (mut declined, mut exception, mut countersigned, mut needs) = (false, false, false, false);
     // Monitoring: follow-ups in every state today, and contact lost after failed attempts.
@@ -89,6 +90,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
             .follow_ups
             .iter()
             .any(|f| !f.follow_up.services.is_empty());
+        plan_work.extend(case.plan_work());
         let r = case.reintegration;
         statuses.extend(r.versions.iter().map(|v| v.status));
         currencies.extend(
@@ -118,6 +120,10 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         PlanStatus::Approved,
     ] {
         assert!(statuses.contains(&s), "no plan is {s:?}: {statuses:?}");
+    }
+    // Every plan queue has work in it.
+    for w in homeward_domain::case::reintegration::PlanWork::ALL {
+        assert!(plan_work.contains(&w), "no plan waits {w:?}: {plan_work:?}");
     }
     assert!(currencies.len() >= 2, "deliveries in {currencies:?}");
     assert!(declined && exception && countersigned && needs);

@@ -38,7 +38,8 @@ impl PersonName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateOfBirth {
-    Exact(NaiveDate),
+    /// Read exactly as written (`values::parse_day_exact`).
+    Exact(#[serde(deserialize_with = "crate::values::exact_day")] NaiveDate),
     EstimatedYear(i32),
 }
 

@@ -632,6 +632,33 @@ schema_named!(ExchangeRate, {
     schema.into()
 });
 
+/// A day as a machine writes it, and the API's document says (`format: date`):
+/// `YYYY-MM-DD` with its leading zeros, from year 1. chrono also reads `2026-3-1`.
+pub fn parse_day_exact(s: &str) -> Result<chrono::NaiveDate, ValueError> {
+    use chrono::Datelike;
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if shaped && d.year() >= 1 => Ok(d),
+        _ => Err(ValueError::new(
+            "date.invalid",
+            format!("'{s}' is not a day written YYYY-MM-DD (such as 2026-03-01)"),
+        )),
+    }
+}
+
+/// serde's reading of a day that a request or an event holds: [`parse_day_exact`].
+pub(crate) fn exact_day<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<chrono::NaiveDate, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_day_exact(&s).map_err(serde::de::Error::custom)
+}
+
 /// Every ISO 3166-1 country: (alpha-2 code, English short name), by name.
 pub fn countries() -> Vec<(&'static str, &'static str)> {
     let mut v: Vec<(&'static str, &'static str)> = crate::countries::all()

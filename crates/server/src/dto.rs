@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use homeward_domain::case::records::*;
 use homeward_domain::ids::*;
 use homeward_domain::person::*;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use crate::exact::{Day, Id};
+pub use crate::exact::{Day, Id, Instant};
 
 use homeward_app::input::{Parse, at};
 
@@ -227,7 +227,7 @@ pub struct RegisterCaseIn {
     /// The principal applicant (relationship `principal`) and the family.
     pub members: Vec<MemberIn>,
     /// When the registration happened (UTC); now when absent.
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Instant>,
 }
 
 impl RegisterCaseIn {
@@ -253,7 +253,7 @@ impl RegisterCaseIn {
                 },
                 proposal: proposal?,
                 members: members.into_iter().collect::<Option<Vec<_>>>()?,
-                occurred_at: self.occurred_at,
+                occurred_at: self.occurred_at.map(|t| t.0),
                 inbound: None,
             })
         })();
@@ -271,7 +271,7 @@ macro_rules! command_body {
             /// The version of the case you read (from `GET /api/cases/{case_id}`).
             pub version: u64,
             /// When it happened (UTC); now when absent. Never in the future.
-            pub occurred_at: Option<DateTime<Utc>>,
+            pub occurred_at: Option<Instant>,
             $($(#[$fm])* pub $f: $t,)*
         }
     };
@@ -459,7 +459,7 @@ command_body!(CorrectionIn {
     #[schema(value_type = Object)]
     replacement: serde_json::Value,
     /// When the corrected event really happened; unchanged when absent.
-    corrected_occurred_at: Option<DateTime<Utc>>,
+    corrected_occurred_at: Option<Instant>,
     #[schema(value_type = LongText)]
     reason: String,
 });
@@ -478,8 +478,8 @@ pub struct LegIn {
     #[schema(example = "DSS")]
     #[schema(value_type = IataCode)]
     pub to: String,
-    pub departs_at: DateTime<Utc>,
-    pub arrives_at: DateTime<Utc>,
+    pub departs_at: Instant,
+    pub arrives_at: Instant,
     #[serde(default)]
     pub transit_permit_required: bool,
 }
@@ -584,8 +584,8 @@ impl ItineraryIn {
                     flight_number: flight?,
                     from: from?,
                     to: to?,
-                    departs_at: l.departs_at,
-                    arrives_at: l.arrives_at,
+                    departs_at: l.departs_at.0,
+                    arrives_at: l.arrives_at.0,
                     transit_permit_required: l.transit_permit_required,
                 })
             })

@@ -6,7 +6,7 @@
 //! refused, so that a client learns the document's form instead of a leniency it would
 //! come to depend on.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use uuid::Uuid;
@@ -69,18 +69,9 @@ pub struct Day(pub NaiveDate);
 
 impl Day {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let b = s.as_bytes();
-        let shaped = b.len() == 10
-            && b.iter().enumerate().all(|(i, c)| match i {
-                4 | 7 => *c == b'-',
-                _ => c.is_ascii_digit(),
-            });
-        match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) if shaped && d.year() >= 1 => Ok(Day(d)),
-            _ => Err(format!(
-                "'{s}' is not a day written YYYY-MM-DD (such as 2026-03-01)"
-            )),
-        }
+        homeward_domain::values::parse_day_exact(s)
+            .map(Day)
+            .map_err(|e| e.message)
     }
 }
 
@@ -113,6 +104,92 @@ impl utoipa::ToSchema for Day {
     }
 }
 
+/// An instant written as RFC 3339 says (`format: date-time`):
+/// `YYYY-MM-DDTHH:MM:SS`, a fraction of a second if any, then `Z` or an offset `+HH:MM`.
+/// chrono's reader also takes a space for the `T`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub DateTime<Utc>);
+
+impl Instant {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| {
+            b.get(r.clone())
+                .is_some_and(|d| d.len() == r.len() && d.iter().all(u8::is_ascii_digit))
+        };
+        let at = |i: usize, set: &[u8]| b.get(i).is_some_and(|c| set.contains(c));
+        let mut shaped = digits(0..4)
+            && at(4, b"-")
+            && digits(5..7)
+            && at(7, b"-")
+            && digits(8..10)
+            && at(10, b"Tt")
+            && digits(11..13)
+            && at(13, b":")
+            && digits(14..16)
+            && at(16, b":")
+            && digits(17..19);
+        let mut i = 19;
+        if shaped && at(i, b".") {
+            let start = i + 1;
+            i = start;
+            while at(i, b"0123456789") {
+                i += 1;
+            }
+            shaped = i > start;
+        }
+        let rest = b.get(i..).unwrap_or_default();
+        shaped = shaped
+            && match rest {
+                [b'Z' | b'z'] => true,
+                [b'+' | b'-', ..] => {
+                    rest.len() == 6
+                        && digits(i + 1..i + 3)
+                        && at(i + 3, b":")
+                        && digits(i + 4..i + 6)
+                }
+                _ => false,
+            };
+        match DateTime::parse_from_rfc3339(s) {
+            Ok(t) if shaped => Ok(Instant(t.with_timezone(&Utc))),
+            _ => Err(format!(
+                "'{s}' is not an RFC 3339 date and time (such as 2026-03-01T09:30:00Z)"
+            )),
+        }
+    }
+}
+
+impl From<Instant> for DateTime<Utc> {
+    fn from(t: Instant) -> DateTime<Utc> {
+        t.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Instant::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for Instant {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some(
+                "RFC 3339: YYYY-MM-DDTHH:MM:SS, a fraction of a second if any, then Z or an offset",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Instant {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("DateTime")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +209,36 @@ mod tests {
         ] {
             assert!(Id::parse(other).is_err(), "{other}");
         }
+    }
+
+    #[test]
+    fn an_instant_is_read_only_as_rfc_3339_writes_it() {
+        for ok in [
+            "2026-03-01T09:30:00Z",
+            "2026-03-01t09:30:00z",
+            "2026-03-01T09:30:00.123456Z",
+            "2026-03-01T09:30:00+01:00",
+            "2026-03-01T09:30:00-05:30",
+        ] {
+            assert!(Instant::parse(ok).is_ok(), "{ok}");
+        }
+        for wrong in [
+            "2026-03-01 09:30:00Z",
+            "2026-03-01T09:30Z",
+            "2026-03-01T09:30:00",
+            "2026-03-01T09:30:00.Z",
+            "2026-03-01T09:30:00+0100",
+            "2026-3-01T09:30:00Z",
+            "2026-03-01T25:30:00Z",
+            " 2026-03-01T09:30:00Z",
+            "",
+        ] {
+            assert!(Instant::parse(wrong).is_err(), "{wrong}");
+        }
+        assert_eq!(
+            Instant::parse("2026-03-01T10:30:00+01:00").map(DateTime::from),
+            Instant::parse("2026-03-01T09:30:00Z").map(DateTime::from)
+        );
     }
 
     #[test]

@@ -1158,6 +1158,20 @@ async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_t
                             .is_some_and(|d| d >= now && d < now + chrono::Duration::days(7))
                 })
                 .filter(|r| !q.unreached || r.unreached > 0)
+                .filter(|r| {
+                    // A plan queue: only what its plan waits for, in the cases the
+                    // reader's offices lead (the office of return after arrival).
+                    let lead = match (r.arrived_at, r.return_office) {
+                        (Some(_), Some(o)) => o,
+                        _ => r.host_office,
+                    };
+                    q.plan_work.is_empty()
+                        || (q
+                            .plan_work
+                            .iter()
+                            .any(|w| r.plan_work.as_deref() == Some(w.code()))
+                            && actor.offices.iter().any(|o| o.0 == lead))
+                })
                 .collect();
             match q.dated {
                 Dated::WaitingSince => want.sort_by_key(|r| (r.updated_at, r.case_id)),

@@ -235,6 +235,11 @@ pub struct CaseFilter {
     pub items_due_before: Option<NaiveDate>,
     /// Only cases where someone's last travel document runs out before the flight.
     pub documents_expiring: bool,
+    /// Only cases whose reintegration plan waits for any of these.
+    pub plan_work: Vec<homeward_domain::case::reintegration::PlanWork>,
+    /// Only cases one of the reader's offices leads (`Case::lead_office`): those whose
+    /// commands the reader's offices may issue.
+    pub led_in_scope: bool,
 }
 
 /// How a case list is ordered.
@@ -627,10 +632,14 @@ impl Store {
         }
     }
 
-    /// Creates or upgrades the schema; then fills read models a migration added.
+    /// Creates or upgrades the schema; then fills what a migration added to the read
+    /// models (a column, a table of statistics rows) for the cases already stored: a
+    /// database that applied any migration now, and is not new (nothing to fill), is
+    /// rebuilt from its log.
     pub async fn migrate(&self) -> Result<()> {
-        dispatch!(self, s => s.migrate().await)?;
-        if dispatch!(self, s => s.search_words_missing().await)? {
+        let applied = dispatch!(self, s => s.migrate().await)?;
+        let upgraded = !applied.is_empty() && !applied.contains(&1);
+        if upgraded || dispatch!(self, s => s.search_words_missing().await)? {
             self.rebuild_read_models().await?;
         }
         Ok(())

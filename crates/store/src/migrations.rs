@@ -24,6 +24,27 @@ pub(crate) fn postgres() -> Result<Migrator, StoreError> {
     migrator(files::POSTGRES)
 }
 
+/// Runs the migrations on `conn`: the versions it applied now (all of them on a new
+/// database).
+pub(crate) async fn run<C>(migrator: &Migrator, conn: &mut C) -> Result<Vec<i64>, StoreError>
+where
+    C: sqlx::migrate::Migrate,
+{
+    conn.ensure_migrations_table(&migrator.table_name).await?;
+    let before: std::collections::BTreeSet<i64> = conn
+        .list_applied_migrations(&migrator.table_name)
+        .await?
+        .into_iter()
+        .map(|m| m.version)
+        .collect();
+    migrator.run_direct(None, conn, false).await?;
+    Ok(migrator
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !before.contains(v))
+        .collect())
+}
+
 fn migrator(files: &'static [(&'static str, &'static str)]) -> Result<Migrator, StoreError> {
     let migrations = files
         .iter()
@@ -129,6 +150,7 @@ mod tests {
                     "0022_office_time_zone.sql",
                     "a87f93fcc64943b0c1331e1d77dd4c1c",
                 ),
+                ("0023_plan_work.sql", "cd174e443d494554e0522d835e97a453"),
             ],
         ),
         (
@@ -198,6 +220,7 @@ mod tests {
                     "0022_office_time_zone.sql",
                     "0b56d2766780318cd25f4e9af4c2469d",
                 ),
+                ("0023_plan_work.sql", "cd174e443d494554e0522d835e97a453"),
             ],
         ),
     ];

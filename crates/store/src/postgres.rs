@@ -102,7 +102,8 @@ impl PgStore {
     /// migration may rewrite a large table, and a server that starts while another
     /// migrates waits for it (sqlx's migration lock) rather than fail. The connection is
     /// closed afterwards, so that no pooled connection keeps those settings.
-    pub async fn migrate(&self) -> Result<(), crate::StoreError> {
+    /// The versions applied now.
+    pub async fn migrate(&self) -> Result<Vec<i64>, crate::StoreError> {
         let mut conn = self.pool.acquire().await?.detach();
         sqlx::raw_sql(
             "SET statement_timeout = 0; SET lock_timeout = 0; \
@@ -110,11 +111,11 @@ impl PgStore {
         )
         .execute(&mut conn)
         .await?;
-        let migrated = crate::migrations::postgres()?.run(&mut conn).await;
+        let migrated = crate::migrations::run(&crate::migrations::postgres()?, &mut conn).await;
         let closed = conn.close().await;
-        migrated?;
+        let applied = migrated?;
         closed?;
-        Ok(())
+        Ok(applied)
     }
 
     pub async fn close(&self) {

@@ -64,6 +64,7 @@ pub fn project(
         unreached: case.monitoring.failures_in_a_row() as i64,
         items_due_on: case.reintegration.items_due(),
         documents_expire_on: guard::travel_document_expires_before_flight(case),
+        plan_work: case.plan_work().map(|w| w.code().to_string()),
     };
     let people = case
         .members

@@ -14,7 +14,8 @@ use crate::projection::{project, stat_rows};
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
     outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
     first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
-    closed_at, version, updated_at, departs_at, owner, unreached, items_due_on, documents_expire_on";
+    closed_at, version, updated_at, departs_at, owner, unreached, items_due_on, documents_expire_on, \
+    plan_work";
 
 /// The columns of a `PersonRow`.
 pub(crate) const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
@@ -43,7 +44,7 @@ pub(crate) const REFERRAL_COLUMNS: &str = "case_id, referral_id, organisation_id
     days_to_answer";
 
 /// `CASE_COLUMNS`, one name each.
-pub(crate) const CASE_COLUMN_NAMES: [&str; 26] = [
+pub(crate) const CASE_COLUMN_NAMES: [&str; 27] = [
     "case_id",
     "reference",
     "host_office",
@@ -70,6 +71,7 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 26] = [
     "unreached",
     "items_due_on",
     "documents_expire_on",
+    "plan_work",
 ];
 
 /// The case list's row: what lists and search show without loading events.
@@ -107,6 +109,8 @@ pub struct CaseRow {
     pub items_due_on: Option<NaiveDate>,
     /// The day someone's last travel document runs out before the booked flight.
     pub documents_expire_on: Option<NaiveDate>,
+    /// What the reintegration plan waits for (`PlanWork::code`).
+    pub plan_work: Option<String>,
 }
 
 from_row!(CaseRow {
@@ -135,7 +139,8 @@ from_row!(CaseRow {
     owner,
     unreached,
     items_due_on,
-    documents_expire_on
+    documents_expire_on,
+    plan_work
 });
 
 /// A person on a case, for search.
@@ -493,6 +498,7 @@ pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
         a.unreached != b.unreached,
         a.items_due_on != b.items_due_on,
         a.documents_expire_on != b.documents_expire_on,
+        a.plan_work != b.plan_work,
     ];
     CASE_COLUMN_NAMES[1..]
         .iter()

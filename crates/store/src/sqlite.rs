@@ -128,9 +128,10 @@ impl SqliteStore {
         })
     }
 
-    pub async fn migrate(&self) -> Result<(), crate::StoreError> {
-        crate::migrations::sqlite()?.run(&self.write).await?;
-        Ok(())
+    /// The versions applied now.
+    pub async fn migrate(&self) -> Result<Vec<i64>, crate::StoreError> {
+        let mut conn = self.write.acquire().await?;
+        crate::migrations::run(&crate::migrations::sqlite()?, &mut *conn).await
     }
 
     pub async fn close(&self) {

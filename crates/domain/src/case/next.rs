@@ -261,22 +261,27 @@ fn after_arrival(case: &Case, today: NaiveDate) -> Vec<NextStep> {
     let r = &case.reintegration;
     let mut steps = vec![];
     if r.declined_all.is_none() {
-        if let Some(v) = r.awaiting_approval() {
-            steps.push(match v.answer() {
-                Some(super::reintegration::PlanAnswer::Agreed) => {
-                    NextStep::new(Step::ApprovePlan { version: v.version }, Approver)
-                        .on(Some(v.drafted_at.date_naive()))
-                }
-                _ => NextStep::new(
-                    Step::RecordPlanAnswer { version: v.version },
-                    ReintegrationOfficer,
-                ),
-            });
-        } else if r.in_force().is_none() {
-            steps.push(match r.needs.is_empty() {
-                true => NextStep::new(Step::AssessNeeds, ReintegrationOfficer),
-                false => NextStep::new(Step::DraftPlan, ReintegrationOfficer),
-            });
+        // What the plan waits for, as the work queues read it (`Reintegration::plan_work`).
+        use super::reintegration::PlanWork;
+        let latest = r.latest();
+        let version = latest.map_or(0, |v| v.version);
+        match r.plan_work() {
+            Some(PlanWork::ToApprove) => steps.push(
+                NextStep::new(Step::ApprovePlan { version }, Approver)
+                    .on(latest.map(|v| v.drafted_at.date_naive())),
+            ),
+            Some(PlanWork::ToAgree) => steps.push(NextStep::new(
+                Step::RecordPlanAnswer { version },
+                ReintegrationOfficer,
+            )),
+            // The needs first: the baseline a plan starts from.
+            Some(PlanWork::ToDraft) if r.needs.is_empty() => {
+                steps.push(NextStep::new(Step::AssessNeeds, ReintegrationOfficer))
+            }
+            Some(PlanWork::ToDraft) => {
+                steps.push(NextStep::new(Step::DraftPlan, ReintegrationOfficer))
+            }
+            None => {}
         }
         if r.deliveries.iter().any(|d| d.awaits_signature()) {
             steps.push(NextStep::new(Step::CountersignDelivery, Approver));

@@ -275,6 +275,37 @@ snake_enum!(
     }
 );
 
+snake_enum!(
+    /// What a case's reintegration plan waits for, and from whom: the reintegration
+    /// officer's and the approver's work queues.
+    pub enum PlanWork {
+        /// No plan yet, or its last version was sent back or the returnee asked for a
+        /// change: the reintegration officer drafts (again).
+        ToDraft,
+        /// Drafted, waiting for the returnee's answer.
+        ToAgree,
+        /// Agreed by the returnee, waiting for a second person's approval (an exception
+        /// above the cap with it).
+        ToApprove,
+    }
+);
+
+impl PlanWork {
+    pub const ALL: [PlanWork; 3] = [PlanWork::ToDraft, PlanWork::ToAgree, PlanWork::ToApprove];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PlanWork::ToDraft => "to_draft",
+            PlanWork::ToAgree => "to_agree",
+            PlanWork::ToApprove => "to_approve",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<PlanWork> {
+        PlanWork::ALL.into_iter().find(|w| w.code() == code)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NeedsRecord {
@@ -498,6 +529,31 @@ impl Reintegration {
         self.open_items().iter().filter_map(|i| i.due).min()
     }
 
+    /// What the plan waits for, whatever the case's stage (see `Case::plan_work`), read
+    /// by the work queues and by what happens next. To draft: no plan yet, a change the
+    /// returnee asked for (of a draft or of the plan in force), or a first plan sent back.
+    /// Nothing once a version is in force and no change is asked (a revision sent back
+    /// leaves the plan in force standing), or when the returnee declined all support
+    /// (nothing forces it on them).
+    pub fn plan_work(&self) -> Option<PlanWork> {
+        if self.declined_all.is_some() {
+            return None;
+        }
+        let Some(latest) = self.latest() else {
+            return Some(PlanWork::ToDraft);
+        };
+        match (latest.status, latest.answer()) {
+            (PlanStatus::Returned, _) if self.in_force().is_some() => None,
+            (PlanStatus::Returned, _) => Some(PlanWork::ToDraft),
+            (PlanStatus::Draft, None) => Some(PlanWork::ToAgree),
+            (PlanStatus::Draft | PlanStatus::Approved, Some(PlanAnswer::ChangeRequested)) => {
+                Some(PlanWork::ToDraft)
+            }
+            (PlanStatus::Draft, Some(PlanAnswer::Agreed)) => Some(PlanWork::ToApprove),
+            (PlanStatus::Approved | PlanStatus::Superseded, _) => None,
+        }
+    }
+
     /// Items of the plan in force still to deliver.
     pub fn open_items(&self) -> Vec<&PlanItem> {
         self.in_force().map_or_else(Vec::new, |plan| {
@@ -648,5 +704,18 @@ impl Reintegration {
         self.deliveries
             .iter_mut()
             .find(|d| d.delivery.delivery_id == id)
+    }
+}
+
+impl super::Case {
+    /// What the case's reintegration plan waits for: only while a plan may be drafted
+    /// (after arrival, until the case is closed).
+    pub fn plan_work(&self) -> Option<PlanWork> {
+        super::CommandKind::DraftPlan
+            .spec()
+            .stages
+            .contains(&self.stage)
+            .then(|| self.reintegration.plan_work())
+            .flatten()
     }
 }

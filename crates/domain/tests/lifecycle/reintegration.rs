@@ -398,6 +398,112 @@ fn a_payment_in_another_currency_records_its_rate_and_counts_in_the_plans_curren
     s.refused(REINTEGRATION, same, "delivery.exchange_not_needed");
 }
 
+/// What the plan waits for, and from whom, follows each step: the reintegration officer
+/// drafts (again after a change asked or a version sent back) and gets the returnee's
+/// answer; the approver approves; nothing waits once a version is in force, when the
+/// returnee declines all support, or when the case is closed.
+#[test]
+fn the_plan_waits_for_the_officer_the_returnee_or_the_approver_in_turn() {
+    let mut s = arrived();
+    let work = |s: &Scenario| s.case().plan_work();
+    assert_eq!(work(&s), Some(PlanWork::ToDraft), "arrived, no plan");
+    let a = s.plan_item(AssistanceType::Housing, 80_000);
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    assert_eq!(work(&s), Some(PlanWork::ToAgree));
+    s.ok(
+        REINTEGRATION,
+        Command::RespondToPlan(PlanResponse {
+            version: 1,
+            person_id: P1,
+            given_by: ConsentGiver::Person,
+            answer: PlanAnswer::ChangeRequested,
+            own_words: Some(lt("Training rather than rent.")),
+        }),
+    );
+    assert_eq!(work(&s), Some(PlanWork::ToDraft), "a change asked");
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    assert_eq!(work(&s), Some(PlanWork::ToApprove));
+    s.ok(
+        APPROVER,
+        Command::ReturnPlan {
+            version: 2,
+            reason: lt("Say who provides the housing."),
+        },
+    );
+    assert_eq!(work(&s), Some(PlanWork::ToDraft), "sent back");
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    s.ok(REINTEGRATION, Scenario::agree_cmd(3));
+    s.ok(
+        APPROVER,
+        Command::ApprovePlan {
+            version: 3,
+            comment: None,
+        },
+    );
+    assert_eq!(work(&s), None, "in force");
+    // The returnee asks to change the plan in force: it is to draft again.
+    s.ok(
+        REINTEGRATION,
+        Command::RespondToPlan(PlanResponse {
+            version: 3,
+            person_id: P1,
+            given_by: ConsentGiver::Person,
+            answer: PlanAnswer::ChangeRequested,
+            own_words: Some(lt("A motorbike instead of the rent.")),
+        }),
+    );
+    assert_eq!(
+        work(&s),
+        Some(PlanWork::ToDraft),
+        "a change to the plan in force"
+    );
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    assert_eq!(work(&s), Some(PlanWork::ToAgree));
+    s.ok(REINTEGRATION, Scenario::agree_cmd(4));
+    assert_eq!(work(&s), Some(PlanWork::ToApprove));
+    // A revision sent back leaves the plan in force standing: nothing waits.
+    s.ok(
+        APPROVER,
+        Command::ReturnPlan {
+            version: 4,
+            reason: lt("The housing item stays as it was."),
+        },
+    );
+    assert_eq!(work(&s), None, "the plan in force stands");
+    s.ok(REINTEGRATION, Scenario::draft_cmd(vec![a.clone()]));
+    assert_eq!(work(&s), Some(PlanWork::ToAgree));
+    s.ok(
+        REINTEGRATION,
+        Command::DeclineAssistance(Decline {
+            person_id: P1,
+            item_id: None,
+            own_words: Some(lt("I do not want any more support.")),
+        }),
+    );
+    assert_eq!(work(&s), None, "all support declined");
+    s.ok(
+        REINTEGRATION,
+        Command::Close {
+            outcome: Outcome::Completed,
+            note: None,
+        },
+    );
+    assert_eq!(s.case().stage, Stage::Closed);
+    assert_eq!(s.case().reintegration.plan_work(), None);
+    // A closed case waits for nothing, whatever its plan.
+    let mut t = arrived();
+    t.ok(
+        REINTEGRATION,
+        Command::Close {
+            outcome: Outcome::LostContact,
+            note: None,
+        },
+    );
+    assert_eq!(t.case().reintegration.plan_work(), Some(PlanWork::ToDraft));
+    assert_eq!(t.case().plan_work(), None, "closed");
+}
+
 #[test]
 fn the_returnee_may_decline_an_item_or_everything_and_take_it_back() {
     let mut s = arrived();

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use homeward_app::admin::{ChainReport, NewUser, OfficeView, UserView};
+use homeward_app::input::Spelling;
 use homeward_domain::access::Role;
 use homeward_domain::ids::{OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::programme::{Programme, ProgrammeSettings};
@@ -65,7 +66,6 @@ pub async fn create_office(
     Auth(who): Auth,
     ApiJson(b): ApiJson<OfficeIn>,
 ) -> ApiResult<(StatusCode, Json<OfficeView>)> {
-    exact_office_codes(Some(&b.country), b.time_zone.as_deref())?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -76,26 +76,12 @@ pub async fn create_office(
                     &b.code,
                     &b.name,
                     &b.country,
-                    b.time_zone.as_deref().unwrap_or(""),
+                    b.time_zone.as_deref().unwrap_or("UTC"),
+                    Spelling::Exact,
                 )
                 .await?,
         ),
     ))
-}
-
-/// An office's country and time zone as the document spells them: the application,
-/// which also serves the administrators' form, forgives spaces and case. Only the
-/// spelling is checked here; what is wrong otherwise the application names, with every
-/// other invalid field.
-fn exact_office_codes(country: Option<&str>, time_zone: Option<&str>) -> ApiResult<()> {
-    let mut p = homeward_app::input::Parse::exact();
-    if let Some(c) = country.filter(|c| CountryCode::parse(c).is_ok()) {
-        p.country("country", c);
-    }
-    if let Some(z) = time_zone.filter(|z| TimeZone::parse(z).is_ok()) {
-        p.time_zone("time_zone", z);
-    }
-    Ok(p.finish(Some(()))?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -124,7 +110,6 @@ pub async fn update_office(
     ApiPath(Id(id)): ApiPath<Id>,
     ApiJson(b): ApiJson<OfficeChangeIn>,
 ) -> ApiResult<Json<OfficeView>> {
-    exact_office_codes(None, b.time_zone.as_deref())?;
     Ok(Json(
         state
             .app
@@ -133,6 +118,7 @@ pub async fn update_office(
                 OfficeId(id),
                 b.name.as_deref(),
                 b.time_zone.as_deref(),
+                Spelling::Exact,
             )
             .await?,
     ))

@@ -123,7 +123,7 @@ macro_rules! command {
             let mut $p = Parse::exact();
             let built: Option<Command> = $build;
             let cmd = $p.finish(built)?;
-            run($app, &$who, case_id, version, occurred_at, cmd).await
+            run($app, &$who, case_id, version, occurred_at.map(|t| t.0), cmd).await
         }
     };
 }
@@ -482,7 +482,7 @@ command!(
         .parse(&mut p)
         .map(|(replacement, reason)| Command::Correct {
             corrects: b.corrects,
-            occurred_at: b.corrected_occurred_at,
+            occurred_at: b.corrected_occurred_at.map(|t| t.0),
             replacement,
             reason,
         })
@@ -588,6 +588,14 @@ pub struct CaseListQuery {
     pub vulnerability: Option<Vulnerability>,
     /// Cases this user owns (their caseworker).
     pub owner: Option<Id>,
+    /// Cases whose reintegration plan waits for this: its draft, the returnee's answer,
+    /// or a second person's approval (the work queues of reintegration officers and
+    /// approvers).
+    pub plan_work: Option<homeward_domain::case::reintegration::PlanWork>,
+    /// Only the cases one of your offices leads: the host office until arrival, then the
+    /// office of return (the cases whose commands your offices may issue).
+    #[serde(default)]
+    pub led: bool,
     /// From 1 (the default).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     pub page: Option<u32>,
@@ -649,6 +657,8 @@ pub async fn list_cases(
     let page = page_request(q.page, q.per_page)?;
     let mut filter = filter_of(q.stage, q.office, &q.country, q.programme, q.vulnerability)?;
     filter.owner = q.owner.map(|Id(id)| homeward_domain::ids::UserId(id));
+    filter.plan_work = q.plan_work.into_iter().collect();
+    filter.led_in_scope = q.led;
     let result = state.app.list_cases(&who, &filter, page).await?;
     Ok(Json(PageOut {
         items: result.items,

@@ -84,7 +84,7 @@ pub struct InboundRegistrationIn {
     /// with them (start from the referral's details).
     pub members: Vec<MemberIn>,
     /// When the registration happened (UTC); now when absent.
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Instant>,
 }
 
 impl InboundRegistrationIn {

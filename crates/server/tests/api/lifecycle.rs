@@ -188,10 +188,36 @@ async fn follow_ups_until_contact_is_lost(w: &World, case: &str, awa: &str) {
     assert_eq!(v["case"]["outcome"], "lost_contact");
 }
 
+/// The cases whose plan waits for `work` among those `user`'s offices lead, as `user`
+/// lists them (each row saying so).
+async fn waiting(w: &World, user: &str, work: &str) -> Vec<String> {
+    let page = w
+        .get(
+            user,
+            &format!("/api/cases?plan_work={work}&led=true&per_page=200"),
+        )
+        .await
+        .ok();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert_eq!(row["plan_work"], work, "{row}");
+            row["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
 /// The plan through the API: needs (health needs read only by who may), a draft, the
 /// returnee's agreement, approval by an approver of the office of return (never the
 /// drafter's role), a delivery refused beyond the plan, then the plan delivered.
 async fn reintegration_plan(w: &World, case: &str) {
+    assert!(
+        waiting(w, "reintegration", "to_draft")
+            .await
+            .contains(&case.to_string())
+    );
     let p = w.people(case).await;
     w.cmd(
         "reintegration",
@@ -214,6 +240,17 @@ async fn reintegration_plan(w: &World, case: &str) {
     )
     .await
     .ok();
+    // The plan waits for the returnee's answer: on the officer's queue, not the approver's.
+    assert!(
+        waiting(w, "reintegration", "to_agree")
+            .await
+            .contains(&case.to_string())
+    );
+    assert!(
+        !waiting(w, "approver_dkr", "to_approve")
+            .await
+            .contains(&case.to_string())
+    );
     let v = w.view("reintegration", case).await;
     let r = &v["case"]["reintegration"];
     assert_eq!(
@@ -243,6 +280,30 @@ async fn reintegration_plan(w: &World, case: &str) {
     )
     .await
     .ok();
+    assert!(
+        waiting(w, "approver_dkr", "to_approve")
+            .await
+            .contains(&case.to_string())
+    );
+    assert!(
+        !waiting(w, "reintegration", "to_agree")
+            .await
+            .contains(&case.to_string())
+    );
+    // The host office's approver reads the case but does not lead it: not on its queue.
+    assert!(
+        !waiting(w, "approver", "to_approve")
+            .await
+            .contains(&case.to_string())
+    );
+    let all = w
+        .get("approver", "/api/cases?plan_work=to_approve&per_page=200")
+        .await
+        .ok();
+    assert!(
+        all.to_string().contains(case),
+        "without `led`, every case read"
+    );
     let drafter = w
         .cmd("reintegration", case, "plan-approvals", approval.clone())
         .await;
@@ -258,6 +319,14 @@ async fn reintegration_plan(w: &World, case: &str) {
     w.cmd("approver_dkr", case, "plan-approvals", approval)
         .await
         .ok();
+    for work in ["to_draft", "to_agree", "to_approve"] {
+        assert!(
+            !waiting(w, "reintegration", work)
+                .await
+                .contains(&case.to_string()),
+            "{work}"
+        );
+    }
     let v = w.view("approver_dkr", case).await;
     let r = &v["case"]["reintegration"];
     assert_eq!(r["versions"][0]["status"], "approved");

@@ -299,6 +299,34 @@ async fn only_the_documents_spelling_of_an_id_a_day_or_a_code_is_taken() {
         .await;
     r.refused(422, "value.not_exact");
     assert_eq!(r.pointers(), ["#/details/languages/0"], "{}", r.body);
+    // A date of birth without its leading zeros; an instant with a space for its `T`.
+    let mut details = adult("Awa");
+    details["date_of_birth"] = json!({"exact": "1990-5-1"});
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "person-updates",
+            json!({"person_id": person, "details": details}),
+        )
+        .await;
+    r.refused(422, "json.shape");
+    assert_eq!(
+        r.pointers(),
+        ["#/details/date_of_birth/exact"],
+        "{}",
+        r.body
+    );
+    let r = w
+        .cmd(
+            "counsellor",
+            &case,
+            "person-updates",
+            json!({"person_id": person, "details": adult("Awa"), "occurred_at": "2026-03-01 09:30:00Z"}),
+        )
+        .await;
+    r.refused(422, "json.shape");
+    assert_eq!(r.pointers(), ["#/occurred_at"], "{}", r.body);
     assert_eq!(w.version(&case).await, version, "nothing changed");
 }
 

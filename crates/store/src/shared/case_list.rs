@@ -49,6 +49,8 @@ pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>>
         || f.departing.is_some()
         || f.items_due_before.is_some()
         || f.documents_expiring
+        || !f.plan_work.is_empty()
+        || f.led_in_scope
         || scope.offices.is_empty()
     {
         return None;
@@ -60,8 +62,9 @@ pub(crate) fn merged_offices(scope: &Scope, f: &CaseFilter) -> Option<Vec<Uuid>>
     (offices.len() <= MERGED_OFFICES).then(|| offices.into_iter().collect())
 }
 
-/// The filters of a case list other than what it searches for.
-pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
+/// The filters of a case list other than what it searches for (the scope for
+/// `led_in_scope`).
+pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, scope: &Scope, f: &CaseFilter) {
     if let Some(stage) = f.stage {
         q.push(" AND cs.stage = ").push_bind(stage.code());
     }
@@ -97,6 +100,27 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
     }
     if f.documents_expiring {
         q.push(" AND cs.documents_expire_on IS NOT NULL");
+    }
+    if f.led_in_scope {
+        // `Case::lead_office`: the office of return once the case arrived (if one was
+        // assigned), the host office before.
+        q.push(
+            " AND (CASE WHEN cs.arrived_at IS NOT NULL AND cs.return_office IS NOT NULL \
+             THEN cs.return_office ELSE cs.host_office END) IN (",
+        );
+        let mut s = q.separated(", ");
+        for o in &scope.offices {
+            s.push_bind(o.0);
+        }
+        q.push(")");
+    }
+    if !f.plan_work.is_empty() {
+        q.push(" AND cs.plan_work IN (");
+        let mut s = q.separated(", ");
+        for w in &f.plan_work {
+            s.push_bind(w.code());
+        }
+        q.push(")");
     }
     if let Some((from, until)) = f.departing {
         q.push(" AND cs.departs_at >= ")
@@ -138,7 +162,7 @@ pub(crate) fn push_cases_from(q: &mut QueryBuilder<Db>, f: &CaseFilter) {
 pub(crate) fn push_listed(q: &mut QueryBuilder<Db>, scope: &Scope, f: &CaseFilter) {
     push_cases_from(q, f);
     push_scope(q, scope);
-    push_filter(q, f);
+    push_filter(q, scope, f);
 }
 
 /// What a search looks for: a reference (a prefix), or someone whose names have every
@@ -409,7 +433,7 @@ impl Backend {
             newest = Backend::NEWEST_FIRST
         ));
         push_scope(&mut q, scope);
-        push_filter(&mut q, filter);
+        push_filter(&mut q, scope, filter);
         q.push(" ORDER BY cs.updated_at DESC, cs.case_id LIMIT ")
             .push_bind(WALKED_CASES)
             .push(") cs WHERE 1 = 1");
@@ -496,7 +520,7 @@ impl Backend {
             if filter.office.is_some() {
                 push_scope(q, scope);
             }
-            push_filter(q, filter);
+            push_filter(q, scope, filter);
         };
         let in_offices = |q: &mut QueryBuilder<Db>| {
             q.push(" IN (");

@@ -146,7 +146,43 @@ async fn the_audit_chain_verifies_and_names_an_altered_entry(db: &TestDb) {
     assert_eq!(broken.seq, 3);
 }
 
+/// A migration that adds a column to a read model is followed by a rebuild, which fills it
+/// for the cases stored before: a database upgraded in place needs no manual step. A
+/// start that applies nothing rebuilds nothing.
+async fn an_upgrade_that_adds_a_read_model_column_fills_it_from_the_log(db: &TestDb) {
+    let c = NewCase::register(
+        OFFICE_A,
+        "A-2026-U1",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(&db.store).await;
+    let stored = db.store.read_model_snapshot().await.unwrap();
+    // As it was before migration 0023 (its column and index not there yet), with a row a
+    // rebuild would put right.
+    for sql in [
+        "DROP INDEX case_summaries_plan_work",
+        "ALTER TABLE case_summaries DROP COLUMN plan_work",
+        "DELETE FROM _sqlx_migrations WHERE version = 23",
+        "UPDATE case_summaries SET stage = 'closed'",
+    ] {
+        db.store.execute_unchecked(sql).await.unwrap();
+    }
+    db.store.migrate().await.unwrap();
+    assert_eq!(db.store.read_model_snapshot().await.unwrap(), stored);
+    db.store
+        .execute_unchecked("UPDATE case_summaries SET stage = 'closed'")
+        .await
+        .unwrap();
+    db.store.migrate().await.unwrap();
+    let (rows, _) = db.store.read_model_snapshot().await.unwrap();
+    assert_eq!(rows[0].stage, "closed", "nothing applied, nothing rebuilt");
+}
+
 homeward_store::db_tests!(
+    an_upgrade_that_adds_a_read_model_column_fills_it_from_the_log,
     a_rebuild_from_the_log_equals_what_was_stored,
     the_event_log_is_append_only,
     the_audit_chain_verifies_and_names_an_altered_entry,

@@ -77,6 +77,9 @@ home-approve = طلبات بانتظار الموافقة
 home-departures = مغادرات يجب التحضير لها
 home-ready = جاهزة للمغادرة
 home-arrivals = عمليات وصول بانتظار الاستقبال
+home-plans-to-draft = خطط بانتظار الصياغة
+home-plans-to-agree = خطط بانتظار رد الشخص العائد
+home-plans-to-approve = خطط بانتظار الاعتماد
 home-reintegration = قيد إعادة الإدماج
 home-monitoring = ملفات قيد المتابعة
 home-empty = لا يوجد شيء هنا.
@@ -893,6 +896,9 @@ home-flight = الرحلة في { $date }
 home-no-flight = لا توجد رحلة محجوزة
 home-departures-hint = الملفات الموافق عليها والملفات قيد التحضير للسفر؛ الأطول انتظارًا أولًا.
 home-reintegration-hint = الملفات التي وصلت والملفات قيد إعادة الإدماج؛ الأطول انتظارًا أولًا.
+home-plans-to-draft-hint = ملفات عادت دون خطة بعد، أو أُعيدت خطتها الأولى، أو طلب الشخص العائد تعديلها؛ الأطول انتظارًا أولًا.
+home-plans-to-agree-hint = صيغت مع الشخص العائد: لم تُسجَّل بعد موافقته أو التعديل الذي يطلبه.
+home-plans-to-approve-hint = وافق عليها الشخص العائد؛ يعتمدها شخص ثانٍ (غير من صاغها)، مع أي استثناء فوق الحد الأقصى.
 col-when = التاريخ
 
 # What happens next: one step per line, from the domain's next_steps

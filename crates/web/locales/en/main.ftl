@@ -67,6 +67,9 @@ home-approve = Applications to approve
 home-departures = Departures to prepare
 home-ready = Ready to depart
 home-arrivals = Arrivals to receive
+home-plans-to-draft = Plans to draft
+home-plans-to-agree = Plans the returnee has yet to answer
+home-plans-to-approve = Plans waiting for approval
 home-reintegration = In reintegration
 home-monitoring = Cases in monitoring
 home-empty = Nothing here.
@@ -862,6 +865,9 @@ home-flight = Flight { $date }
 home-no-flight = No flight booked
 home-departures-hint = Approved cases and cases preparing to travel; waiting longest first.
 home-reintegration-hint = Arrived cases and cases in reintegration; waiting longest first.
+home-plans-to-draft-hint = Returned cases with no plan yet, a first plan sent back, or a change the returnee asked for; waiting longest first.
+home-plans-to-agree-hint = Drafted with the returnee: their agreement, or the change they ask for, is still to be recorded.
+home-plans-to-approve-hint = Agreed by the returnee; a second person (never the drafter) approves it, with any exception above the cap.
 col-when = Date
 
 # What happens next: one step per line, from the domain's next_steps

@@ -67,6 +67,9 @@ home-approve = Solicitudes por aprobar
 home-departures = Salidas por preparar
 home-ready = Listos para la salida
 home-arrivals = Llegadas por recibir
+home-plans-to-draft = Planes por redactar
+home-plans-to-agree = Planes a la espera de la respuesta de la persona retornada
+home-plans-to-approve = Planes a la espera de aprobación
 home-reintegration = En reintegración
 home-monitoring = Casos en seguimiento
 home-empty = No hay nada aquí.
@@ -865,6 +868,9 @@ home-flight = Vuelo el { $date }
 home-no-flight = Ningún vuelo reservado
 home-departures-hint = Casos aprobados y casos que preparan el viaje; los que más esperan primero.
 home-reintegration-hint = Casos llegados y casos en reintegración; los que más esperan primero.
+home-plans-to-draft-hint = Casos de retorno sin plan, cuyo primer plan fue devuelto, o en los que la persona retornada pidió un cambio; los que más esperan primero.
+home-plans-to-agree-hint = Redactados con la persona retornada: falta registrar su acuerdo, o el cambio que pide.
+home-plans-to-approve-hint = Aceptados por la persona retornada; una segunda persona (nunca quien lo redactó) lo aprueba, con cualquier excepción al tope.
 col-when = Fecha
 
 # What happens next: one step per line, from the domain's next_steps

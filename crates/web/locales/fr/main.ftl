@@ -67,6 +67,9 @@ home-approve = Demandes à approuver
 home-departures = Départs à préparer
 home-ready = Prêts au départ
 home-arrivals = Arrivées à accueillir
+home-plans-to-draft = Plans à rédiger
+home-plans-to-agree = Plans en attente de la réponse de la personne de retour
+home-plans-to-approve = Plans en attente d'approbation
 home-reintegration = En réintégration
 home-monitoring = Dossiers en suivi
 home-empty = Aucun élément.
@@ -865,6 +868,9 @@ home-flight = Vol le { $date }
 home-no-flight = Aucun vol réservé
 home-departures-hint = Dossiers approuvés et dossiers en préparation du voyage ; les plus anciens en attente d'abord.
 home-reintegration-hint = Dossiers arrivés et dossiers en réintégration ; les plus anciens en attente d'abord.
+home-plans-to-draft-hint = Dossiers de retour sans plan, dont le premier plan a été renvoyé, ou pour lesquels la personne de retour a demandé une modification ; les plus anciens en attente d'abord.
+home-plans-to-agree-hint = Rédigés avec la personne de retour : son accord, ou la modification qu'elle demande, reste à enregistrer.
+home-plans-to-approve-hint = Acceptés par la personne de retour ; une deuxième personne (jamais celle qui l'a rédigé) l'approuve, avec toute exception au plafond.
 col-when = Date
 
 # What happens next: one step per line, from the domain's next_steps

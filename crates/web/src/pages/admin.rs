@@ -562,6 +562,7 @@ pub async fn new_office(
             f.get("name"),
             f.get("country"),
             f.get("time_zone"),
+            homeward_app::input::Spelling::Forgiving,
         )
         .await
     {
@@ -630,6 +631,7 @@ pub async fn edit_office(
             OfficeId(id),
             Some(f.get("name")),
             Some(f.get("time_zone")),
+            homeward_app::input::Spelling::Forgiving,
         )
         .await
     {

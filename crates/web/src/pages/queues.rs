@@ -10,6 +10,7 @@ use homeward_app::views::CaseSummary;
 use homeward_app::{AppError, Principal};
 use homeward_domain::Stage;
 use homeward_domain::access::Role;
+use homeward_domain::case::reintegration::PlanWork;
 use homeward_store::{CaseFilter, ListOrder, Page, PageRequest};
 use serde::Deserialize;
 
@@ -48,13 +49,16 @@ pub struct CaseQueue {
     pub this_week: bool,
     /// Only cases whose last follow-up did not reach the returnee.
     pub unreached: bool,
+    /// Only cases whose reintegration plan waits for any of these (none: any case), and
+    /// then only those the reader's offices lead: who may act on the plan.
+    pub plan_work: &'static [PlanWork],
 }
 
 use Role::*;
 use Stage::*;
 
 /// Every queue, in the order the home page shows them.
-pub const CASE_QUEUES: [CaseQueue; 9] = [
+pub const CASE_QUEUES: [CaseQueue; 12] = [
     CaseQueue {
         slug: "counselling",
         title: "home-counselling",
@@ -64,6 +68,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::WaitingSince,
         this_week: false,
         unreached: false,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "approve",
@@ -74,6 +79,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::Submitted,
         this_week: false,
         unreached: false,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "this-week",
@@ -84,6 +90,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::Flight,
         this_week: true,
         unreached: false,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "departures",
@@ -94,6 +101,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::WaitingSince,
         this_week: false,
         unreached: false,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "ready",
@@ -104,6 +112,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::Flight,
         this_week: false,
         unreached: false,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "arrivals",
@@ -114,6 +123,40 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::WaitingSince,
         this_week: false,
         unreached: false,
+        plan_work: &[],
+    },
+    CaseQueue {
+        slug: "plans-to-draft",
+        title: "home-plans-to-draft",
+        hint: Some("home-plans-to-draft-hint"),
+        roles: &[ReintegrationOfficer],
+        stages: &Stage::AFTER_ARRIVAL,
+        dated: Dated::WaitingSince,
+        this_week: false,
+        unreached: false,
+        plan_work: &[PlanWork::ToDraft],
+    },
+    CaseQueue {
+        slug: "plans-to-agree",
+        title: "home-plans-to-agree",
+        hint: Some("home-plans-to-agree-hint"),
+        roles: &[ReintegrationOfficer],
+        stages: &Stage::AFTER_ARRIVAL,
+        dated: Dated::WaitingSince,
+        this_week: false,
+        unreached: false,
+        plan_work: &[PlanWork::ToAgree],
+    },
+    CaseQueue {
+        slug: "plans-to-approve",
+        title: "home-plans-to-approve",
+        hint: Some("home-plans-to-approve-hint"),
+        roles: &[Approver, ReintegrationOfficer],
+        stages: &Stage::AFTER_ARRIVAL,
+        dated: Dated::WaitingSince,
+        this_week: false,
+        unreached: false,
+        plan_work: &[PlanWork::ToApprove],
     },
     CaseQueue {
         slug: "reintegration",
@@ -124,6 +167,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::WaitingSince,
         this_week: false,
         unreached: false,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "not-reached",
@@ -134,6 +178,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::WaitingSince,
         this_week: false,
         unreached: true,
+        plan_work: &[],
     },
     CaseQueue {
         slug: "monitoring",
@@ -144,6 +189,7 @@ pub const CASE_QUEUES: [CaseQueue; 9] = [
         dated: Dated::WaitingSince,
         this_week: false,
         unreached: false,
+        plan_work: &[],
     },
 ];
 
@@ -169,6 +215,8 @@ impl CaseQueue {
                 .this_week
                 .then(|| (now, now + chrono::Duration::days(7))),
             unreached: self.unreached,
+            plan_work: self.plan_work.to_vec(),
+            led_in_scope: !self.plan_work.is_empty(),
             ..CaseFilter::default()
         }
     }

@@ -413,28 +413,26 @@ pub async fn page(
         return_country: q
             .country
             .as_deref()
-            .filter(|c| c.len() == 2)
-            .map(|c| c.to_uppercase()),
+            .and_then(|c| homeward_domain::values::CountryCode::parse(c).ok())
+            .map(String::from),
         vulnerabilities: None,
     };
-    // Links carry the period as read (`from=YYYY-MM-DD`), whatever the form sent.
+    // The downloads' links carry the filter as read, spelled as the API takes it
+    // (`from=YYYY-MM-DD`, hyphenated ids, upper-case codes), whatever the form sent.
     let mut query = String::new();
-    for (k, day) in [("from", from), ("until", until)] {
+    for (k, day) in [("from", filter.from), ("until", filter.until)] {
         if let Some(d) = day {
             query.push_str(&format!("&{k}={d}"));
         }
     }
-    for (k, val) in [
-        ("office", &q.office),
-        ("programme", &q.programme),
-        ("country", &q.country),
-    ] {
-        if let Some(x) = val.as_deref().filter(|x| !x.is_empty()) {
-            query.push_str(&format!(
-                "&{k}={}",
-                x.replace(['&', '=', '#', '"', '<', '>'], "")
-            ));
+    let office = filter.offices.as_ref().and_then(|o| o.first()).copied();
+    for (k, id) in [("office", office), ("programme", filter.programme)] {
+        if let Some(id) = id {
+            query.push_str(&format!("&{k}={}", id.hyphenated()));
         }
+    }
+    if let Some(c) = &filter.return_country {
+        query.push_str(&format!("&country={c}"));
     }
     let table = |rows: Option<Dim>, columns: Option<Dim>, by_vulnerability: bool| {
         let app = st.app.clone();
