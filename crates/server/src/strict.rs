@@ -405,6 +405,10 @@ mod tests {
         );
         assert!(read::<u8>(read_at(1)).is_err(), "-2 is out of u8's range");
         assert_eq!(read::<f64>(read_at(3)), Ok(2.5));
+        // Read exactly (serde_json's `float_roundtrip`): its default parser read this as
+        // 1850108503306856.8, refused as no integer (found by schemathesis' stateful phase).
+        let v: Value = serde_json::from_str("1850108503306857.0").unwrap();
+        assert_eq!(read::<u64>(v), Ok(1_850_108_503_306_857));
     }
 
     #[test]

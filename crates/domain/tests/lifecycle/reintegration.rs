@@ -848,3 +848,13 @@ fn the_needs_fields_are_named_as_stored_and_read_back_in_order() {
         assert_eq!(stored[name], name, "the stored field is called {name}");
     }
 }
+
+/// What the plan waits for is stored and sent by one name: its code is its serde name.
+#[test]
+fn what_a_plan_waits_for_has_one_name() {
+    for w in PlanWork::ALL {
+        assert_eq!(serde_json::to_value(w).unwrap(), w.code());
+        assert_eq!(PlanWork::from_code(w.code()), Some(w));
+    }
+    assert_eq!(PlanWork::from_code("to_sign"), None);
+}

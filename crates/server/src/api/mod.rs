@@ -315,6 +315,35 @@ fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
         .filter(|op| answers_executed(op.responses.responses.get("200")))
         .filter_map(|op| op.operation_id.clone())
         .collect();
+    // Commands about one person: a case read gives them its first member, so that a
+    // walk reaches the case's rules instead of "no such person".
+    let about_a_person: std::collections::BTreeSet<String> = doc
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| item.post.as_ref())
+        .filter(|op| {
+            let body = match op.request_body.as_ref() {
+                Some(RefOr::T(b)) => b.content.get("application/json"),
+                _ => None,
+            };
+            let schema = match body {
+                Some(RefOr::T(c)) => c.schema.as_ref(),
+                _ => None,
+            };
+            let name = match schema {
+                Some(RefOr::Ref(r)) => r.ref_location.rsplit('/').next().unwrap_or_default(),
+                _ => return false,
+            };
+            let schemas = doc.components.as_ref().map(|c| &c.schemas);
+            matches!(
+                schemas.and_then(|s| s.get(name)),
+                Some(RefOr::T(utoipa::openapi::schema::Schema::Object(o)))
+                    if o.properties.contains_key("person_id")
+            )
+        })
+        .filter_map(|op| op.operation_id.clone())
+        .collect();
     let to = |operation: &str, case_id: &str, version: Option<&str>| {
         let link = LinkBuilder::new()
             .operation_id(operation)
@@ -368,7 +397,13 @@ fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
             && let Some(links) = links_of(op, "200")
         {
             for c in &commands {
-                let link = to(c, "$request.path.case_id", Some("$response.body#/version"));
+                let mut link = to(c, "$request.path.case_id", Some("$response.body#/version"));
+                if about_a_person.contains(c)
+                    && let RefOr::T(l) = &mut link
+                    && let Some(body) = l.request_body.as_mut()
+                {
+                    body["person_id"] = "$response.body#/case/members/0/person_id".into();
+                }
                 links.insert(c.clone(), link);
             }
         }

@@ -552,6 +552,25 @@ fn the_lifecycle_is_linked() {
             "get_case",
             "{c} → read"
         );
+        // A command about one person is led to the case's first member.
+        let about_a_person = operations[c.as_str()].2["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"]
+            .as_str()
+            .and_then(|r| {
+                doc["components"]["schemas"][r.rsplit('/').next()?]["properties"].get("person_id")
+            })
+            .is_some();
+        assert_eq!(
+            read[c.as_str()]["requestBody"].get("person_id").is_some(),
+            about_a_person,
+            "get_case → {c}"
+        );
+        if about_a_person {
+            assert_eq!(
+                read[c.as_str()]["requestBody"]["person_id"],
+                "$response.body#/case/members/0/person_id"
+            );
+        }
         // A list and a search lead to their first case, at the version the row shows.
         for list in ["list_cases", "search_cases"] {
             let link = &links(list, "200")[c.as_str()];
