@@ -32,37 +32,6 @@ impl Id {
     }
 }
 
-impl From<Id> for Uuid {
-    fn from(id: Id) -> Uuid {
-        id.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Id {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Id::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for Id {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-            .description(Some(
-                "A UUID written as 8-4-4-4-12 hexadecimal digits; no braces, no `urn:uuid:`",
-            ))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Id {
-    fn name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Uuid")
-    }
-}
-
 /// A day written `YYYY-MM-DD` (RFC 3339's `full-date`), from year 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub NaiveDate);
@@ -72,35 +41,6 @@ impl Day {
         homeward_domain::values::parse_day_exact(s)
             .map(Day)
             .map_err(|e| e.message)
-    }
-}
-
-impl From<Day> for NaiveDate {
-    fn from(d: Day) -> NaiveDate {
-        d.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Day {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Day::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for Day {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-            .description(Some("A day written YYYY-MM-DD, with its leading zeros"))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Day {
-    fn name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Date")
     }
 }
 
@@ -159,36 +99,62 @@ impl Instant {
     }
 }
 
-impl From<Instant> for DateTime<Utc> {
-    fn from(t: Instant) -> DateTime<Utc> {
-        t.0
-    }
+/// What each of these types shares: it converts into what it wraps, serde reads it with
+/// its `parse`, and the document names it as a string of its format.
+macro_rules! exact_string {
+    ($name:ident, $inner:ty, $schema_name:literal, $format:ident, $description:literal) => {
+        impl From<$name> for $inner {
+            fn from(v: $name) -> $inner {
+                v.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::$format)))
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($schema_name)
+            }
+        }
+    };
 }
 
-impl<'de> Deserialize<'de> for Instant {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Instant::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for Instant {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-            .description(Some(
-                "RFC 3339: YYYY-MM-DDTHH:MM:SS, a fraction of a second if any, then Z or an offset",
-            ))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Instant {
-    fn name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("DateTime")
-    }
-}
+exact_string!(
+    Id,
+    Uuid,
+    "Uuid",
+    Uuid,
+    "A UUID written as 8-4-4-4-12 hexadecimal digits; no braces, no `urn:uuid:`"
+);
+exact_string!(
+    Day,
+    NaiveDate,
+    "Date",
+    Date,
+    "A day written YYYY-MM-DD, with its leading zeros"
+);
+exact_string!(
+    Instant,
+    DateTime<Utc>,
+    "DateTime",
+    DateTime,
+    "RFC 3339: YYYY-MM-DDTHH:MM:SS, a fraction of a second if any, then Z or an offset"
+);
 
 #[cfg(test)]
 mod tests {

@@ -297,7 +297,7 @@ fn close_variants(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::S
 /// command, with the `version` read; each command leads back to reading the case. A
 /// command is an operation on `/api/cases/{case_id}/...` that answers `Executed`.
 fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::link::{Link, LinkBuilder};
     use utoipa::openapi::{RefOr, Response};
     let answers_executed = |r: Option<&RefOr<Response>>| {
         matches!(r, Some(RefOr::T(r)) if r.content.values().any(|c| matches!(
@@ -366,24 +366,28 @@ fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
             _ => None,
         }
     }
+    // A case's id and version in a response lead to reading it and to each command.
+    let lead_to_case = |links: &mut std::collections::BTreeMap<String, RefOr<Link>>,
+                        read: &str,
+                        case_id: &str,
+                        version: &str| {
+        links.insert(read.into(), to("get_case", case_id, None));
+        for c in &commands {
+            links.insert(c.clone(), to(c, case_id, Some(version)));
+        }
+    };
     for (path, item) in doc.paths.paths.iter_mut() {
         let command = path.starts_with("/api/cases/{case_id}/");
         if let Some(op) = item.post.as_mut() {
             let id = op.operation_id.clone().unwrap_or_default();
             if id == "register_case" {
                 if let Some(links) = links_of(op, "201") {
-                    links.insert(
-                        "read".into(),
-                        to("get_case", "$response.body#/case_id", None),
+                    lead_to_case(
+                        links,
+                        "read",
+                        "$response.body#/case_id",
+                        "$response.body#/version",
                     );
-                    for c in &commands {
-                        let link = to(
-                            c,
-                            "$response.body#/case_id",
-                            Some("$response.body#/version"),
-                        );
-                        links.insert(c.clone(), link);
-                    }
                 }
             } else if command
                 && commands.contains(&id)
@@ -420,18 +424,12 @@ fn link_the_lifecycle(doc: &mut utoipa::openapi::OpenApi) {
                 continue;
             }
             if let Some(links) = links_of(op, "200") {
-                links.insert(
-                    "read_first".into(),
-                    to("get_case", "$response.body#/items/0/id", None),
+                lead_to_case(
+                    links,
+                    "read_first",
+                    "$response.body#/items/0/id",
+                    "$response.body#/items/0/version",
                 );
-                for c in &commands {
-                    let link = to(
-                        c,
-                        "$response.body#/items/0/id",
-                        Some("$response.body#/items/0/version"),
-                    );
-                    links.insert(c.clone(), link);
-                }
             }
         }
     }
