@@ -161,6 +161,13 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/reflection_period_days"),
         );
     }
+    v.extend(s.funding_violations().into_iter().map(|mut x| {
+        x.field = Some(format!(
+            "settings/{}",
+            x.field.as_deref().unwrap_or_default()
+        ));
+        x
+    }));
     v.extend(s.monitoring.violations().into_iter().map(|mut x| {
         x.field = Some(format!(
             "settings/monitoring/{}",
@@ -385,6 +392,8 @@ impl App {
         }
         if let Some(s) = settings {
             check_settings(&s)?;
+            self.check_lines_in_use(&parse_programme(&row)?.settings, &s)
+                .await?;
             row.settings = serde_json::to_string(&s).internal("programme settings")?;
         }
         row.updated_at = now();
@@ -396,6 +405,48 @@ impl App {
         )
         .await?;
         parse_programme(&row)
+    }
+
+    /// A budget line that plans commit stays, for the same assistance type, holding at
+    /// least what they commit: plans in force name it, and the budget page sums them.
+    async fn check_lines_in_use(
+        &self,
+        old: &ProgrammeSettings,
+        new: &ProgrammeSettings,
+    ) -> Result<()> {
+        let lines: Vec<uuid::Uuid> = old
+            .funding
+            .iter()
+            .flat_map(|g| &g.lines)
+            .map(|l| l.line_id.0)
+            .collect();
+        let used = self
+            .store()
+            .committed_elsewhere(uuid::Uuid::nil(), &lines)
+            .await?;
+        let mut v = vec![];
+        for (line, committed) in used.into_iter().filter(|(_, c)| *c > 0) {
+            let id = homeward_domain::ids::BudgetLineId(line);
+            let before = old.budget_line(id).map(|(_, l)| l.assistance);
+            match new.budget_line(id) {
+                Some((_, l)) if Some(l.assistance) == before && l.amount as i128 >= i128::from(committed) => {}
+                _ => v.push(
+                    Violation::new(
+                        "funding.line_in_use",
+                        format!(
+                            "budget line {line} is drawn on by approved plans ({committed} minor units committed): it stays, for the same assistance type, with at least that amount"
+                        ),
+                    )
+                    .at("settings/funding")
+                    .param("line", line)
+                    .param("committed", committed),
+                ),
+            }
+        }
+        match v.is_empty() {
+            true => Ok(()),
+            false => Err(AppError::Invalid(v)),
+        }
     }
 
     pub async fn list_programmes(&self) -> Result<Vec<Programme>> {

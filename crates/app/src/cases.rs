@@ -1,15 +1,15 @@
 //! Case services: register, run a lifecycle command, read a case, its timeline, lists.
 
 use crate::Internally;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
 use homeward_domain::access::{self, Actor};
 use homeward_domain::case::guard::unmet_departure_conditions;
 use homeward_domain::case::records::{OfficeRef, Proposal, Referral};
-use homeward_domain::case::{Context, EventMeta, RegisterCase, decide, register};
-use homeward_domain::ids::{CaseId, InboundId, OfficeId, ProgrammeId, UserId};
+use homeward_domain::case::{Context, EventMeta, RegisterCase, budget_limits, decide, register};
+use homeward_domain::ids::{BudgetLineId, CaseId, InboundId, OfficeId, ProgrammeId, UserId};
 use homeward_domain::inbound::InboundReferral;
 use homeward_domain::person::Member;
 use homeward_domain::programme::ProgrammeSettings;
@@ -86,6 +86,13 @@ fn recorded(
             event,
         })
         .collect()
+}
+
+/// What a commit carries beside its events: the inbound referral a new case is registered
+/// from, or the programme whose budget lines a command on a case is held to.
+enum Beside<'a> {
+    Registering(Option<Box<InboundReferral>>),
+    Deciding(&'a ProgrammeSettings),
 }
 
 impl App {
@@ -171,8 +178,12 @@ impl App {
         before: Option<&Case>,
         new: &[RecordedEvent],
         action: &str,
-        inbound: Option<InboundReferral>,
+        beside: Beside<'_>,
     ) -> Result<Arc<Replayed>> {
+        let (inbound, programme) = match beside {
+            Beside::Registering(inbound) => (inbound.map(|b| *b), None),
+            Beside::Deciding(programme) => (None, Some(programme)),
+        };
         let all: Vec<RecordedEvent> = history.iter().chain(new).cloned().collect();
         // The case read, advanced by the new events: its history is not folded again.
         let case = match before {
@@ -198,9 +209,20 @@ impl App {
                 }),
             },
         };
+        let limits = match (before, programme) {
+            (Some(prev), Some(programme)) => budget_limits(prev, &case, programme)
+                .into_iter()
+                .map(|(line, limit)| (line.0, limit))
+                .collect(),
+            _ => vec![],
+        };
         let written = self
             .store()
-            .append(Commit::of(before, &case, &all, new.len(), audit).with_inbound(inbound))
+            .append(
+                Commit::of(before, &case, &all, new.len(), audit)
+                    .with_inbound(inbound)
+                    .with_budget_limits(limits),
+            )
             .await;
         if let Err(e) = written {
             // Whether it was written may be unknown: what is kept of the case may be old.
@@ -290,6 +312,7 @@ impl App {
             now: at,
             programme: &programme,
             history: &[],
+            committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
         };
         let events = register(
             RegisterCase {
@@ -306,7 +329,14 @@ impl App {
         )?;
         let new = recorded(0, actor.user_id, occurred_at, at, events);
         let done = self
-            .commit(actor.user_id, &[], None, &new, "register", inbound)
+            .commit(
+                actor.user_id,
+                &[],
+                None,
+                &new,
+                "register",
+                Beside::Registering(inbound.map(Box::new)),
+            )
             .await?;
         Ok(Executed {
             case_id,
@@ -428,12 +458,14 @@ impl App {
         let at = now();
         let occurred_at = occurred_at.unwrap_or(at);
         let name = cmd.name();
+        let elsewhere = self.committed_elsewhere(case, &cmd, &programme).await?;
         let ctx = Context {
             actor: actor.user_id,
             occurred_at,
             now: at,
             programme: &programme,
             history,
+            committed_elsewhere: &elsewhere,
         };
         let events = decide(case, cmd, &ctx).map_err(|r| {
             // A refusal tells no more than the case view would.
@@ -443,7 +475,14 @@ impl App {
         })?;
         let new = recorded(case.version, actor.user_id, occurred_at, at, events);
         let done = self
-            .commit(actor.user_id, history, Some(case), &new, name, None)
+            .commit(
+                actor.user_id,
+                history,
+                Some(case),
+                &new,
+                name,
+                Beside::Deciding(&programme),
+            )
             .await?;
         Ok(Executed {
             case_id: case.id,
@@ -451,6 +490,36 @@ impl App {
             stage: done.case.stage,
             version: done.case.version,
         })
+    }
+
+    /// What the programme's other cases commit on its budget lines, for a command that
+    /// may commit more of them (nothing is read for the others).
+    async fn committed_elsewhere(
+        &self,
+        case: &Case,
+        cmd: &Command,
+        programme: &ProgrammeSettings,
+    ) -> Result<BTreeMap<BudgetLineId, i64>> {
+        let may_commit = matches!(
+            cmd,
+            Command::DraftPlan(_) | Command::ApprovePlan { .. } | Command::RespondToPlan(_)
+        );
+        if !may_commit || programme.funding.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let lines: Vec<uuid::Uuid> = programme
+            .funding
+            .iter()
+            .flat_map(|g| &g.lines)
+            .map(|l| l.line_id.0)
+            .collect();
+        Ok(self
+            .store()
+            .committed_elsewhere(case.id.0, &lines)
+            .await?
+            .into_iter()
+            .map(|(line, committed)| (BudgetLineId(line), committed))
+            .collect())
     }
 
     async fn audit_sensitive_read(

@@ -102,6 +102,7 @@ pub fn demo_programme_settings() -> Result<ProgrammeSettings> {
             homeward_domain::case::referrals::ExceptionGround::RiskToLife,
         ]
         .into(),
+        funding: vec![],
     })
 }
 
@@ -281,6 +282,7 @@ fn build_case(
         now: as_of,
         programme: &world.settings,
         history: &[],
+        committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
     };
     let evs = register(cmd, &ctx).internal("demo registration")?;
     story.push(world.actors.counsellor, evs);
@@ -363,7 +365,7 @@ impl App {
         g: Generate,
         progress: impl Fn(usize),
     ) -> Result<(DemoSummary, World)> {
-        let (world, users) = self.demo_world().await?;
+        let (world, users) = self.demo_world(g.as_of).await?;
         let kept = world.clone();
         let (tx, mut rx) =
             tokio::sync::mpsc::channel::<Result<(Vec<NewCase>, Vec<(String, i64)>)>>(2);
@@ -417,7 +419,7 @@ impl App {
     }
 
     /// The demo's offices, programme and users, in an empty database.
-    async fn demo_world(&self) -> Result<(World, Vec<DemoUser>)> {
+    async fn demo_world(&self, as_of: DateTime<Utc>) -> Result<(World, Vec<DemoUser>)> {
         if self.store().count_users().await? > 0 {
             return Err(AppError::Duplicate(
                 "users (the demo needs an empty database)".into(),
@@ -459,7 +461,8 @@ impl App {
             );
         }
         let directory = self.demo_directory().await?;
-        let settings = demo_programme_settings()?;
+        let mut settings = demo_programme_settings()?;
+        settings.funding = reintegration::demo_funding(as_of.date_naive())?;
         let programme = self
             .create_programme(
                 None,

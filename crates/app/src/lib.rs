@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod budget;
 pub mod cases;
 pub mod cube;
 pub mod demo;
@@ -166,6 +167,15 @@ impl From<StoreError> for AppError {
             StoreError::Taken(_) => {
                 AppError::Refused(Refusal::one(homeward_domain::inbound::not_waiting()))
             }
+            // Another plan on the line was written first (two approved at once): the
+            // decision that let this one through read the line before it.
+            StoreError::OverBudget { line, .. } => AppError::Refused(Refusal::one(
+                Violation::new(
+                    "budget.over_committed",
+                    "another plan committed this budget line meanwhile, and this one no longer fits in what is left: read the case again and record why, as an exception, for a second person to approve",
+                )
+                .param("line", line),
+            )),
             StoreError::Unavailable(m) => AppError::Unavailable(m),
             other => AppError::internal_from("storage", other),
         }

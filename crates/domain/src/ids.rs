@@ -94,3 +94,11 @@ id!(
     /// A referral of a case to an organisation.
     ReferralId
 );
+id!(
+    /// A grant agreement that funds a programme.
+    GrantId
+);
+id!(
+    /// A budget line of a grant: one assistance type, in one country of return or any.
+    BudgetLineId
+);

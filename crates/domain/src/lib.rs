@@ -9,6 +9,7 @@ pub mod airports;
 pub mod case;
 pub mod countries;
 pub mod disclosure;
+pub mod funding;
 pub mod ids;
 #[macro_use]
 pub mod organisation;

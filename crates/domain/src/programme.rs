@@ -66,6 +66,10 @@ pub struct ProgrammeSettings {
     /// referral approved by a second person (none by default).
     #[serde(default)]
     pub consent_exceptions: BTreeSet<crate::case::referrals::ExceptionGround>,
+    /// The grants that fund the programme and their budget lines, which plan items draw
+    /// on (none: plans draw on no budget).
+    #[serde(default)]
+    pub funding: Vec<crate::funding::Grant>,
 }
 
 /// A programme's monitoring schedule: follow-ups at offsets from the arrival date, each
@@ -304,6 +308,19 @@ impl ProgrammeSettings {
             Vulnerability::MedicalNeeds => [ServiceType::MedicalCare].into(),
             _ => BTreeSet::new(),
         }
+    }
+
+    /// Why the programme's funding cannot be used; empty when it can.
+    pub fn funding_violations(&self) -> Vec<crate::rules::Violation> {
+        crate::funding::funding_violations(&self.funding, &self.currency, &self.return_countries)
+    }
+
+    /// The grant and budget line of `id`.
+    pub fn budget_line(
+        &self,
+        id: crate::ids::BudgetLineId,
+    ) -> Option<(&crate::funding::Grant, &crate::funding::BudgetLine)> {
+        crate::funding::line(&self.funding, id)
     }
 
     pub fn requires_health_assessment(&self, vulns: &BTreeSet<Vulnerability>) -> bool {

@@ -614,6 +614,7 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     // day, month and year, and at what is due and overdue in the offices (also on a phone).
     b.go("/statistics?rows=sex&columns=age_group").await;
     b.go("/statistics/referrals").await;
+    b.go("/statistics/budget").await;
     b.go("/deadlines?queue=applications").await;
     b.go("/deadlines?queue=flights").await;
     b.phone_fits("deadlines-phone").await;

@@ -1941,6 +1941,78 @@ async fn referral_figures_are_read_from_the_statistics_page_by_programme_manager
     );
 }
 
+/// The demo's budget, read from the statistics page: each grant and line with what is
+/// committed and disbursed, as the API says; a donor reads it protected; a counsellor
+/// reads no budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_budget_page_shows_every_line_as_the_api_counts_it() {
+    let s = demo_site(150).await;
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver-return", "demo-approver-return-2026")
+        .await;
+    assert!(
+        m.get("/statistics")
+            .await
+            .body
+            .contains("href=\"/statistics/budget\"")
+    );
+    let page = m.get("/statistics/budget").await;
+    assert_eq!(page.status, 200);
+    let body = plain(&unescape(&page.body));
+    let programmes: serde_json::Value =
+        serde_json::from_str(&m.get("/api/programmes").await.body).unwrap();
+    let id = programmes[0]["id"].as_str().unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&m.get(&format!("/api/programmes/{id}/budget")).await.body).unwrap();
+    // English money: thousands with commas, two decimals, the currency after.
+    let eur = |minor: i64| {
+        let major = (minor / 100).to_string();
+        let mut grouped = String::new();
+        for (n, c) in major.chars().enumerate() {
+            if n > 0 && (major.len() - n).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{grouped}.{:02} EUR", minor % 100)
+    };
+    let grants = report["grants"].as_array().unwrap();
+    assert_eq!(grants.len(), 2);
+    let mut committed_any = false;
+    for g in grants {
+        assert!(body.contains(g["reference"].as_str().unwrap()), "{body}");
+        for l in g["lines"].as_array().unwrap() {
+            let f = &l["figures"];
+            let committed = f["committed"].as_i64().unwrap();
+            committed_any |= committed > 0;
+            assert!(body.contains(&eur(f["budget"].as_i64().unwrap())), "{body}");
+            assert!(
+                body.contains(&eur(committed)),
+                "{} in {body}",
+                eur(committed)
+            );
+            assert!(body.contains(&eur(f["disbursed"].as_i64().unwrap())));
+        }
+    }
+    assert!(
+        committed_any,
+        "the demo's plans draw on its lines: {report}"
+    );
+    assert!(body.contains("By assistance type") && body.contains("By country of return"));
+    assert!(page.body.contains("href=\"/api/programmes/"), "downloads");
+
+    let mut d = Web::new(&s);
+    d.sign_in_with("donor", "demo-donor-2026").await;
+    let body = plain(&unescape(&d.get("/statistics/budget").await.body));
+    assert!(
+        body.contains("Figures about fewer households than the threshold are hidden"),
+        "{body}"
+    );
+    let mut c = Web::new(&s);
+    c.sign_in_with("counsellor", "demo-counsellor-2026").await;
+    assert_eq!(c.get("/statistics/budget").await.status, 403);
+}
+
 /// Referrals not answered in time wait on the home page of those who refer (escalated
 /// ones on the programme manager's), each queue whole on its own page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

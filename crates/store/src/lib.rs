@@ -49,8 +49,9 @@ use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
-    CaseRow, Commit, DurationRow, FollowUpRow, InterruptionCount, InterruptionRow, NewCase,
-    PersonRow, PipelineRow, ReferralRow, ReturnRow, StageCount, StatRows,
+    BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
+    HouseholdsBy, InterruptionCount, InterruptionRow, NewCase, PersonRow, PipelineRow, ReferralRow,
+    ReturnRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -105,6 +106,14 @@ pub enum StoreError {
     /// registered or declined meanwhile).
     #[error("{0}")]
     Taken(String),
+    /// A plan would commit a budget line beyond its amount, with the plans written before
+    /// it (`Commit::budget_limits`).
+    #[error("budget line {line} would be committed to {committed}, above its {limit}")]
+    OverBudget {
+        line: Uuid,
+        committed: i64,
+        limit: i64,
+    },
     /// The database cannot take writes or cannot be reached (disk full, read-only,
     /// connection lost). Reads may still work.
     #[error("storage unavailable: {0}")]
@@ -167,6 +176,15 @@ impl StoreError {
             StoreError::Duplicate(m) => StoreError::Duplicate(m.clone()),
             StoreError::NotFound => StoreError::NotFound,
             StoreError::Taken(m) => StoreError::Taken(m.clone()),
+            StoreError::OverBudget {
+                line,
+                committed,
+                limit,
+            } => StoreError::OverBudget {
+                line: *line,
+                committed: *committed,
+                limit: *limit,
+            },
             StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
             StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
             StoreError::Unsupported(m) => StoreError::Unsupported(m.clone()),
@@ -705,6 +723,34 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<CaseRow>> {
         dispatch!(self, s => s.list_cases(scope, filter, page).await)
+    }
+
+    /// What the cases other than `case` commit on each of `lines`.
+    pub async fn committed_elsewhere(
+        &self,
+        case: Uuid,
+        lines: &[Uuid],
+    ) -> Result<Vec<(Uuid, i64)>> {
+        dispatch!(self, s => s.committed_elsewhere(case, lines).await)
+    }
+
+    /// The programme's budget rows summed by line, assistance type, country and office.
+    pub async fn budget_cells(
+        &self,
+        programme: Uuid,
+        offices: Option<&[Uuid]>,
+    ) -> Result<Vec<BudgetCell>> {
+        dispatch!(self, s => s.budget_cells(programme, offices).await)
+    }
+
+    /// Households with a plan on the programme's budget, by assistance type or country.
+    pub async fn budget_households(
+        &self,
+        programme: Uuid,
+        offices: Option<&[Uuid]>,
+        by: HouseholdsBy,
+    ) -> Result<Vec<BudgetHouseholds>> {
+        dispatch!(self, s => s.budget_households(programme, offices, by).await)
     }
 
     pub async fn follow_ups_waiting(

@@ -11,7 +11,9 @@ use homeward_domain::RecordedEvent;
 use homeward_domain::countries;
 use homeward_domain::stats;
 
-use crate::{CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, StatRows};
+use crate::{
+    BudgetRow, CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, StatRows,
+};
 
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -201,5 +203,40 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
         interruptions,
         follow_ups,
         referrals,
+        budget: budget_rows(case),
     }
+}
+
+/// A row per budget line the case's plan in force draws on or its deliveries were paid
+/// from.
+fn budget_rows(case: &Case) -> Vec<BudgetRow> {
+    let r = &case.reintegration;
+    let committed = r.committed_by_line();
+    let disbursed = r.disbursed_by_line();
+    // Every item on a line is of the line's assistance type (`decide::reintegration`).
+    let assistance: std::collections::BTreeMap<_, _> = r
+        .in_force()
+        .into_iter()
+        .flat_map(|plan| &plan.items)
+        .filter_map(|i| Some((i.budget_line?, i.assistance.code())))
+        .collect();
+    let lines: std::collections::BTreeSet<_> = committed.keys().chain(disbursed.keys()).collect();
+    lines
+        .into_iter()
+        .map(|line| BudgetRow {
+            case_id: case.id.0,
+            line_id: line.0,
+            assistance: assistance
+                .get(line)
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+            programme: case.programme.0,
+            office: case.lead_office().0,
+            country_of_return: case.proposal.country_of_return.to_string(),
+            committed: committed.get(line).copied().unwrap_or(0),
+            disbursed: disbursed.get(line).copied().unwrap_or(0),
+            people: case.members.len() as i64,
+        })
+        .collect()
 }

@@ -43,6 +43,9 @@ pub(crate) const REFERRAL_COLUMNS: &str = "case_id, referral_id, organisation_id
     organisation_name, service, status, sent_on, answer_due, escalate_on, office, outcome, \
     days_to_answer";
 
+pub(crate) const BUDGET_COLUMNS: &str = "case_id, line_id, assistance, programme, office, \
+    country_of_return, committed, disbursed, people";
+
 /// `CASE_COLUMNS`, one name each.
 pub(crate) const CASE_COLUMN_NAMES: [&str; 27] = [
     "case_id",
@@ -322,7 +325,39 @@ pub struct StatRows {
     pub interruptions: Vec<InterruptionRow>,
     pub follow_ups: Vec<FollowUpRow>,
     pub referrals: Vec<ReferralRow>,
+    pub budget: Vec<BudgetRow>,
 }
+
+/// What a case's plan in force commits and its deliveries disburse on one budget line
+/// (`Reintegration::committed_by_line`, `disbursed_by_line`), minor units of the
+/// programme's currency: a row per line the case uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetRow {
+    pub case_id: Uuid,
+    pub line_id: Uuid,
+    /// The assistance type of the line (its items': `AssistanceType::code`).
+    pub assistance: String,
+    pub programme: Uuid,
+    /// The office that leads the case.
+    pub office: Uuid,
+    pub country_of_return: String,
+    pub committed: i64,
+    pub disbursed: i64,
+    /// The case's members: the returnees it pays for.
+    pub people: i64,
+}
+
+from_row!(BudgetRow {
+    case_id,
+    line_id,
+    assistance,
+    programme,
+    office,
+    country_of_return,
+    committed,
+    disbursed,
+    people
+});
 
 /// The dates of a departed case, for durations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -384,6 +419,58 @@ from_row!(PipelineRow {
     departed_at
 });
 
+/// Sums of the `case_budget` rows of one line, assistance type, country of return and
+/// office (minor units of the programme's currency).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetCell {
+    pub line_id: Uuid,
+    pub assistance: String,
+    pub country_of_return: String,
+    pub office: Uuid,
+    pub committed: i64,
+    pub disbursed: i64,
+    /// Cases with a plan on the line.
+    pub cases: i64,
+    /// Their members.
+    pub people: i64,
+}
+
+from_row!(BudgetCell {
+    line_id,
+    assistance,
+    country_of_return,
+    office,
+    committed,
+    disbursed,
+    cases,
+    people
+});
+
+/// Households (and their members) with a plan that draws on the programme's budget,
+/// each counted once in its group, whatever number of lines it uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetHouseholds {
+    /// The group: an assistance type's code, or a country of return, as asked.
+    pub key: String,
+    pub office: Uuid,
+    pub cases: i64,
+    pub people: i64,
+}
+
+from_row!(BudgetHouseholds {
+    key,
+    office,
+    cases,
+    people
+});
+
+/// How `budget_households` groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HouseholdsBy {
+    Assistance,
+    Country,
+}
+
 /// Events to append to one case, with the read-model rows of the resulting state and
 /// the audit entry of the command, all written in one transaction.
 #[derive(Debug)]
@@ -405,6 +492,11 @@ pub struct Commit {
     /// The inbound referral a new case is registered from, as it stands once registered:
     /// written with the case only if it is still waiting (else `StoreError::Taken`).
     pub inbound: Option<homeward_domain::inbound::InboundReferral>,
+    /// Budget lines this commit commits more of, each with the most the programme's cases
+    /// may commit on it together (`homeward_domain::case::budget_limits`): if, with the
+    /// commits written before it, they would commit more, nothing of it is written
+    /// (`StoreError::OverBudget`).
+    pub budget_limits: Vec<(Uuid, i64)>,
 }
 
 /// A case written whole, in a bulk load (`homeward generate`, the demo): its stream is new.
@@ -459,6 +551,7 @@ impl Commit {
             stats,
             audit,
             inbound: None,
+            budget_limits: vec![],
         }
     }
 }
@@ -467,6 +560,14 @@ impl Commit {
     /// The commit, registering its new case from this inbound referral (see `inbound`).
     pub fn with_inbound(self, inbound: Option<homeward_domain::inbound::InboundReferral>) -> Self {
         Commit { inbound, ..self }
+    }
+
+    /// The commit, held to these budget limits (see `budget_limits`).
+    pub fn with_budget_limits(self, budget_limits: Vec<(Uuid, i64)>) -> Self {
+        Commit {
+            budget_limits,
+            ..self
+        }
     }
 }
 

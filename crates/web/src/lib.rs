@@ -130,6 +130,7 @@ pub fn router(state: WebState) -> Router {
         .route("/audit", get(pages::admin::audit))
         .route("/statistics", get(pages::stats::page))
         .route("/statistics/referrals", get(pages::referral_stats::page))
+        .route("/statistics/budget", get(pages::budget::page))
         .route("/static/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .with_state(state)

@@ -5,6 +5,8 @@
 
 use homeward_domain::case::plan_cap;
 use homeward_domain::case::reintegration::*;
+use homeward_domain::funding::{BudgetLine, Grant, lines_for};
+use homeward_domain::ids::{BudgetLineId, GrantId};
 
 use super::*;
 
@@ -17,6 +19,82 @@ fn local_currency(country: &str) -> Option<(&'static str, &'static str, &'static
         "NG" => Some(("NGN", "0.000572", "1748.25")),
         _ => None,
     }
+}
+
+/// The demo programme's grants: the European Union's for every assistance type its plans
+/// use, in any country of return, over the whole time its stories cover; and a second
+/// donor's for business set-up and medical care in Senegal, since the start of last year
+/// (the lines those items draw on first). Ids are fixed: the same in every demo.
+pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
+    let day = |y: i32, m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal("the demo's grants"))
+    };
+    let year = chrono::Datelike::year(&today);
+    let line = |n: u128,
+                assistance: AssistanceType,
+                country: Option<&str>,
+                euros: u64|
+     -> Result<BudgetLine> {
+        Ok(BudgetLine {
+            line_id: BudgetLineId(uuid::Uuid::from_u128(
+                0x0b0d_0000_0000_0000_0000_0000_0000_0000 + n,
+            )),
+            assistance,
+            country: country
+                .map(CountryCode::parse)
+                .transpose()
+                .internal("the demo's grants")?,
+            amount: euros * 100,
+        })
+    };
+    let currency = CurrencyCode::parse("EUR").internal("the demo's grants")?;
+    Ok(vec![
+        Grant {
+            grant_id: GrantId(uuid::Uuid::from_u128(
+                0x06a7_0000_0000_0000_0000_0000_0000_0001,
+            )),
+            donor: text("European Union (AMIF)")?,
+            reference: text("AMIF/AVRR/2024-0117")?,
+            starts: day(year - 3, 1, 1)?,
+            ends: day(year + 1, 12, 31)?,
+            currency: currency.clone(),
+            amount: 1_600_000 * 100,
+            lines: vec![
+                line(1, AssistanceType::ReintegrationAllowance, None, 420_000)?,
+                line(2, AssistanceType::InKindBusinessSetUp, None, 650_000)?,
+                line(3, AssistanceType::EducationSupport, None, 90_000)?,
+                line(4, AssistanceType::PsychosocialSupport, None, 80_000)?,
+                line(5, AssistanceType::MedicalCare, None, 160_000)?,
+            ],
+        },
+        Grant {
+            grant_id: GrantId(uuid::Uuid::from_u128(
+                0x06a7_0000_0000_0000_0000_0000_0000_0002,
+            )),
+            donor: text("Norwegian Ministry of Foreign Affairs")?,
+            reference: text("NOR-SEN-REINT-25")?,
+            starts: day(year - 1, 1, 1)?,
+            ends: day(year + 1, 12, 31)?,
+            currency,
+            amount: 150_000 * 100,
+            lines: vec![
+                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 120_000)?,
+                line(12, AssistanceType::MedicalCare, Some("SN"), 30_000)?,
+            ],
+        },
+    ])
+}
+
+/// The line an item draws on: the first the programme's grants offer for it.
+fn line_for(
+    programme: &ProgrammeSettings,
+    assistance: AssistanceType,
+    country: &CountryCode,
+    on: NaiveDate,
+) -> Option<BudgetLineId> {
+    lines_for(&programme.funding, assistance, country, on)
+        .first()
+        .map(|(_, l)| l.line_id)
 }
 
 fn eur(cents: i64) -> Result<Money> {
@@ -114,6 +192,7 @@ pub(super) fn after_arrival(
             value: eur(61_500 * people)?,
             provider: None,
             due: Some(on + Duration::days(30)),
+            budget_line: None,
         },
         PlanItem {
             item_id: PlanItemId(rid(rng, story.t)),
@@ -134,6 +213,7 @@ pub(super) fn after_arrival(
             value: eur(rng.random_range(120_000..=200_000))?,
             provider: Some(text("Local supplier chosen with the returnee")?),
             due: Some(on + Duration::days(120)),
+            budget_line: None,
         },
     ];
     if case
@@ -150,6 +230,7 @@ pub(super) fn after_arrival(
             value: eur(40_000)?,
             provider: Some(text("Public school of the district")?),
             due: Some(on + Duration::days(60)),
+            budget_line: None,
         });
     }
     let vulnerable = case
@@ -166,6 +247,7 @@ pub(super) fn after_arrival(
             value: eur(30_000)?,
             provider: Some(text("Partner NGO, psychosocial service")?),
             due: Some(on + Duration::days(180)),
+            budget_line: None,
         });
     }
     // One plan in ten goes above the cap, as an exception with its reason.
@@ -181,6 +263,7 @@ pub(super) fn after_arrival(
             value: eur((cap - total).clamp(0, 500_000) + 80_000)?,
             provider: Some(text("Regional hospital")?),
             due: Some(on + Duration::days(45)),
+            budget_line: None,
         });
         Some(long(
             "Urgent surgery for the principal applicant; no other provider covers it.",
@@ -188,11 +271,17 @@ pub(super) fn after_arrival(
     } else {
         None
     };
+    // Each item on the first budget line that pays for it.
+    let country = &case.proposal.country_of_return;
+    for item in &mut items {
+        item.budget_line = line_for(story.programme, item.assistance, country, on);
+    }
     story.run(
         a.reintegration,
         Command::DraftPlan(PlanDraft {
             items: items.clone(),
             cap_exception: cap_exception.clone(),
+            budget_exception: None,
         }),
     )?;
     let respond = |story: &mut Story, version: u32, answer: PlanAnswer, words: Option<&str>| {
@@ -228,6 +317,7 @@ pub(super) fn after_arrival(
             Command::DraftPlan(PlanDraft {
                 items: items.clone(),
                 cap_exception,
+                budget_exception: None,
             }),
         )?;
     }

@@ -60,6 +60,7 @@ impl Story<'_> {
             now: self.now,
             programme: self.programme,
             history: &self.events,
+            committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
         };
         let evs = decide(&case, cmd, &ctx)
             .map_err(|r| AppError::internal_from(format!("demo story: {name} refused"), r))?;

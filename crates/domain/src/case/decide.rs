@@ -1,6 +1,6 @@
 //! The rules: which events a command produces, or every reason it is refused.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -34,7 +34,7 @@ pub use monitoring::monitoring_unfinished;
 pub use referrals::{MAX_ANSWER_DAYS, referral_target_violations, referrals_unfinished};
 pub(crate) use registration::check_person;
 pub use registration::*;
-pub use reintegration::{plan_cap, reintegration_unfinished};
+pub use reintegration::{budget_limits, plan_cap, reintegration_unfinished};
 
 /// What a decision needs besides the case and the command. The domain reads no clock:
 /// `now` is when the command is recorded, `occurred_at` when the user says it happened.
@@ -46,7 +46,14 @@ pub struct Context<'a> {
     pub programme: &'a ProgrammeSettings,
     /// The case's events so far (needed to check corrections).
     pub history: &'a [RecordedEvent],
+    /// What the programme's other cases commit on each budget line (minor units; a line
+    /// absent commits nothing), read with the case: a plan may not take a line beyond
+    /// its amount (`budget_limits`).
+    pub committed_elsewhere: &'a BTreeMap<crate::ids::BudgetLineId, i64>,
 }
+
+/// No other case commits anything: for decisions on programmes without grants, and tests.
+pub static NOTHING_ELSEWHERE: BTreeMap<crate::ids::BudgetLineId, i64> = BTreeMap::new();
 
 /// An application is decided by an approver who did not submit it.
 fn four_eyes(case: &Case, ctx: &Context, c: &mut Check) {
@@ -566,6 +573,7 @@ pub fn decide(case: &Case, cmd: Command, ctx: &Context) -> Result<Vec<Event>, Re
             vec![Event::CaseClosed { outcome, note }]
         }
     };
+    reintegration::within_budget(case, &events, ctx, &mut c);
     c.finish()?;
     Ok(events)
 }

@@ -36,8 +36,9 @@ use serde::{Deserialize, Serialize};
 pub use commands::{Assignee, Command, CommandKind, RegisterCase};
 pub(crate) use decide::check_person;
 pub use decide::{
-    Context, MAX_ANSWER_DAYS, allowed_stages, caseworker_violations, decide, monitoring_unfinished,
-    plan_cap, referral_target_violations, referrals_unfinished, register, reintegration_unfinished,
+    Context, MAX_ANSWER_DAYS, NOTHING_ELSEWHERE, allowed_stages, budget_limits,
+    caseworker_violations, decide, monitoring_unfinished, plan_cap, referral_target_violations,
+    referrals_unfinished, register, reintegration_unfinished,
 };
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{Event, EventMeta};
 use super::records::ConsentGiver;
-use crate::ids::{DeliveryId, PersonId, PlanItemId, UserId};
+use crate::ids::{BudgetLineId, DeliveryId, PersonId, PlanItemId, UserId};
 use crate::values::{ExchangeRate, LongText, Money, ShortText};
 
 /// The needs and profile of a returnee (or of the household) at or after arrival: the
@@ -122,6 +122,31 @@ snake_enum!(
 );
 
 impl AssistanceType {
+    /// Its code, as serde writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            AssistanceType::ReintegrationAllowance => "reintegration_allowance",
+            AssistanceType::TemporaryReception => "temporary_reception",
+            AssistanceType::BusinessDevelopment => "business_development",
+            AssistanceType::CommunityAssistance => "community_assistance",
+            AssistanceType::SelfEmploymentPromotion => "self_employment_promotion",
+            AssistanceType::OnTheJobTraining => "on_the_job_training",
+            AssistanceType::InKindEducation => "in_kind_education",
+            AssistanceType::InKindBusinessSetUp => "in_kind_business_set_up",
+            AssistanceType::InKindTraining => "in_kind_training",
+            AssistanceType::VocationalTraining => "vocational_training",
+            AssistanceType::EducationSupport => "education_support",
+            AssistanceType::MedicalCare => "medical_care",
+            AssistanceType::Housing => "housing",
+            AssistanceType::PsychosocialSupport => "psychosocial_support",
+            AssistanceType::LegalAssistance => "legal_assistance",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AssistanceType> {
+        AssistanceType::ALL.into_iter().find(|a| a.code() == code)
+    }
+
     pub const ALL: [AssistanceType; 15] = [
         AssistanceType::ReintegrationAllowance,
         AssistanceType::TemporaryReception,
@@ -174,6 +199,10 @@ pub struct PlanItem {
     /// Who provides it: a service provider or a vendor.
     pub provider: Option<ShortText>,
     pub due: Option<NaiveDate>,
+    /// The budget line it draws on: one of the programme's grants' lines, for its
+    /// assistance type (required when the programme has grants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_line: Option<BudgetLineId>,
 }
 
 /// A version of the plan as the reintegration officer drafts it with the returnee.
@@ -184,6 +213,10 @@ pub struct PlanDraft {
     /// Why the plan goes above the programme's cap: required when it does, and approved
     /// (or not) with the plan by a second person.
     pub cap_exception: Option<LongText>,
+    /// Why the plan may commit a budget line beyond what is left of it: required when it
+    /// does, and approved (or not) with the plan by a second person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_exception: Option<LongText>,
 }
 
 snake_enum!(
@@ -330,6 +363,8 @@ pub struct PlanVersion {
     pub drafted_at: DateTime<Utc>,
     pub items: Vec<PlanItem>,
     pub cap_exception: Option<LongText>,
+    /// Why it may commit budget lines beyond what is left of them (see `PlanDraft`).
+    pub budget_exception: Option<LongText>,
     /// The sum of the items' values.
     pub total: Money,
     /// The programme's cap for this household when drafted; none without a package.
@@ -496,19 +531,56 @@ impl Reintegration {
         }
     }
 
+    /// What an item commits: its value, or once declined or closed only what was
+    /// delivered of it.
+    fn commitment_of_item(&self, i: &PlanItem) -> i64 {
+        match self.item_state(i) {
+            ItemState::Declined | ItemState::Closed => self.delivered_of(i.item_id),
+            ItemState::Open | ItemState::Delivered => i.value.amount_minor,
+        }
+    }
+
     /// Committed: the plan in force, less what declined or closed items will no longer
     /// use (for those, only what was delivered stays committed). Minor units of the plan's
     /// currency.
     pub fn committed(&self) -> i64 {
         self.in_force().map_or(0, |plan| {
-            plan.items
-                .iter()
-                .map(|i| match self.item_state(i) {
-                    ItemState::Declined | ItemState::Closed => self.delivered_of(i.item_id),
-                    ItemState::Open | ItemState::Delivered => i.value.amount_minor,
-                })
-                .sum()
+            plan.items.iter().map(|i| self.commitment_of_item(i)).sum()
         })
+    }
+
+    /// What a version of the plan commits on each budget line it draws on, were it in
+    /// force (with what is declined, closed and delivered now).
+    pub fn commitment_of(&self, plan: &PlanVersion) -> BTreeMap<BudgetLineId, i64> {
+        let mut out = BTreeMap::new();
+        for i in &plan.items {
+            if let Some(line) = i.budget_line {
+                *out.entry(line).or_insert(0) += self.commitment_of_item(i);
+            }
+        }
+        out
+    }
+
+    /// Committed per budget line: the plan in force's items that draw on one.
+    pub fn committed_by_line(&self) -> BTreeMap<BudgetLineId, i64> {
+        self.in_force()
+            .map(|plan| self.commitment_of(plan))
+            .unwrap_or_default()
+    }
+
+    /// Disbursed per budget line: the deliveries that count, on the line their item
+    /// draws on in the plan in force.
+    pub fn disbursed_by_line(&self) -> BTreeMap<BudgetLineId, i64> {
+        let mut out = BTreeMap::new();
+        let Some(plan) = self.in_force() else {
+            return out;
+        };
+        for d in self.deliveries.iter().filter(|d| d.counts()) {
+            if let Some(line) = plan.item(d.delivery.item_id).and_then(|i| i.budget_line) {
+                *out.entry(line).or_insert(0) += d.value.amount_minor;
+            }
+        }
+        out
     }
 
     /// Disbursed: every delivery that counts, in the plan's currency.
@@ -594,6 +666,7 @@ impl Reintegration {
                     drafted_at: at,
                     items: draft.items.clone(),
                     cap_exception: draft.cap_exception.clone(),
+                    budget_exception: draft.budget_exception.clone(),
                     total: total.clone(),
                     cap: cap.clone(),
                     status: PlanStatus::Draft,
@@ -717,5 +790,21 @@ impl super::Case {
             .contains(&self.stage)
             .then(|| self.reintegration.plan_work())
             .flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssistanceType;
+
+    #[test]
+    fn an_assistance_types_code_is_its_serde_name() {
+        for a in AssistanceType::ALL {
+            assert_eq!(
+                serde_json::to_value(a).unwrap(),
+                serde_json::Value::String(a.code().into())
+            );
+            assert_eq!(AssistanceType::from_code(a.code()), Some(a));
+        }
     }
 }

@@ -78,6 +78,7 @@ pub fn programme() -> ProgrammeSettings {
             homeward_domain::case::referrals::ExceptionGround::ChildProtectionEmergency,
         ]
         .into(),
+        funding: vec![],
     }
 }
 
@@ -123,6 +124,8 @@ pub struct Scenario {
     pub events: Vec<RecordedEvent>,
     pub programme: ProgrammeSettings,
     pub now: DateTime<Utc>,
+    /// What the programme's other cases commit on its budget lines.
+    pub elsewhere: std::collections::BTreeMap<homeward_domain::ids::BudgetLineId, i64>,
     next_id: u128,
 }
 
@@ -140,6 +143,7 @@ impl Scenario {
             events: Vec::new(),
             programme,
             now: Self::start(),
+            elsewhere: Default::default(),
             next_id: 1000,
         };
         let cmd = RegisterCase {
@@ -172,6 +176,7 @@ impl Scenario {
             now: s.now,
             programme: &s.programme,
             history: &[],
+            committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
         };
         let evs = register(cmd, &ctx).expect("registration");
         s.record(COUNSELLOR, s.now, evs);
@@ -244,6 +249,7 @@ impl Scenario {
             now: self.now,
             programme: &self.programme,
             history: &self.events,
+            committed_elsewhere: &self.elsewhere,
         };
         let evs = decide(&case, cmd, &ctx)?;
         self.record(actor, occurred_at, evs);
@@ -434,6 +440,7 @@ impl Scenario {
             value: eur(cents),
             provider: Some(t("Thiès vocational centre")),
             due: None,
+            budget_line: None,
         }
     }
 
@@ -441,6 +448,7 @@ impl Scenario {
         Command::DraftPlan(PlanDraft {
             items,
             cap_exception: None,
+            budget_exception: None,
         })
     }
 

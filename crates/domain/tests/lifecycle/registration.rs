@@ -33,6 +33,7 @@ pub(super) fn registration(members: Vec<Member>) -> Result<Vec<Event>, homeward_
             now,
             programme: &p,
             history: &[],
+            committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
         },
     )
 }

@@ -1,10 +1,13 @@
 //! The reintegration plan and its deliveries (DESIGN.md, "Assistance, grants and budgets").
 
 use super::*;
-use homeward_domain::case::plan_cap;
 use homeward_domain::case::reintegration::*;
+use homeward_domain::case::{budget_limits, plan_cap};
+use homeward_domain::funding::{BudgetLine, Grant};
+use homeward_domain::ids::{BudgetLineId, GrantId};
 use homeward_domain::programme::{Package, ProgrammeSettings};
 use proptest::prelude::*;
+use uuid::Uuid;
 
 fn arrived_with(programme: ProgrammeSettings) -> Scenario {
     let mut s = Scenario::register_with(
@@ -29,6 +32,213 @@ fn eu_package() -> Package {
         per_dependant: 100_000,
         per_vulnerable_person: 50_000,
     }
+}
+
+const LINE_A: BudgetLineId = BudgetLineId(Uuid::from_u128(0xA1));
+const LINE_B: BudgetLineId = BudgetLineId(Uuid::from_u128(0xB1));
+const LINE_ML: BudgetLineId = BudgetLineId(Uuid::from_u128(0xC1));
+
+/// A programme funded by one grant for 2026: business development anywhere (1,000.00),
+/// housing anywhere (500.00), business development in Mali only (300.00).
+fn funded() -> ProgrammeSettings {
+    let mut p = programme();
+    p.return_countries.insert(cc("ML"));
+    let line = |line_id, assistance, country: Option<&str>, amount| BudgetLine {
+        line_id,
+        assistance,
+        country: country.map(cc),
+        amount,
+    };
+    p.funding = vec![Grant {
+        grant_id: GrantId(Uuid::from_u128(0x6)),
+        donor: t("European Union"),
+        reference: t("AMIF-2026-01"),
+        starts: day(2026, 1, 1),
+        ends: day(2026, 12, 31),
+        currency: CurrencyCode::parse("EUR").unwrap(),
+        amount: 200_000,
+        lines: vec![
+            line(LINE_A, AssistanceType::BusinessDevelopment, None, 100_000),
+            line(LINE_B, AssistanceType::Housing, None, 50_000),
+            line(
+                LINE_ML,
+                AssistanceType::BusinessDevelopment,
+                Some("ML"),
+                30_000,
+            ),
+        ],
+    }];
+    assert_eq!(p.funding_violations(), vec![]);
+    p
+}
+
+fn on_line(mut item: PlanItem, line: BudgetLineId) -> PlanItem {
+    item.budget_line = Some(line);
+    item
+}
+
+fn draft_with_exception(items: Vec<PlanItem>, why: &str) -> Command {
+    Command::DraftPlan(PlanDraft {
+        items,
+        cap_exception: None,
+        budget_exception: Some(lt(why)),
+    })
+}
+
+fn approve(version: u32) -> Command {
+    Command::ApprovePlan {
+        version,
+        comment: None,
+    }
+}
+
+#[test]
+fn an_item_draws_on_a_line_of_its_type_country_and_grant_period() {
+    let mut s = arrived_with(funded());
+    let item = s.plan_item(AssistanceType::BusinessDevelopment, 10_000);
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![item.clone()]),
+        "budget.line_required",
+    );
+    assert_eq!(
+        r.violations[0].field.as_deref(),
+        Some("items/0/budget_line")
+    );
+    let unknown = BudgetLineId(Uuid::from_u128(0xDEAD));
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![on_line(item.clone(), unknown)]),
+        "budget.line_unknown",
+    );
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![on_line(item.clone(), LINE_B)]),
+        "budget.line_assistance",
+    );
+    // The case returns to Senegal: Mali's line does not pay for it.
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![on_line(item.clone(), LINE_ML)]),
+        "budget.line_country",
+    );
+    s.ok(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![on_line(item.clone(), LINE_A)]),
+    );
+    // The grant ends with 2026: a plan drafted in 2027 draws on nothing.
+    s.now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 2, 9, 0, 0).unwrap();
+    s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![on_line(item, LINE_A)]),
+        "budget.grant_period",
+    );
+    // Without grants, an item names no line.
+    let mut unfunded = arrived();
+    let item = unfunded.plan_item(AssistanceType::BusinessDevelopment, 10_000);
+    unfunded.ok(REINTEGRATION, Scenario::draft_cmd(vec![item]));
+}
+
+#[test]
+fn a_line_is_not_committed_beyond_what_is_left_without_an_exception_a_second_person_approves() {
+    let mut s = arrived_with(funded());
+    // Other plans commit 70,000 of line A's 100,000.
+    s.elsewhere.insert(LINE_A, 70_000);
+    let big = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 40_000),
+        LINE_A,
+    );
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![big.clone()]),
+        "budget.over_committed",
+    );
+    let v = &r.violations[0];
+    assert_eq!(v.field.as_deref(), Some("budget_exception"));
+    assert_eq!(v.params.get("left").map(String::as_str), Some("30000"));
+    let mut fits = big.clone();
+    fits.value = eur(30_000);
+    let house = on_line(s.plan_item(AssistanceType::Housing, 50_000), LINE_B);
+    s.ok(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![fits.clone(), house.clone()]),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    // Another plan was approved meanwhile: what this one needs is no longer left.
+    s.elsewhere.insert(LINE_A, 80_000);
+    let r = s.refused(APPROVER, approve(1), "budget.over_committed");
+    assert_eq!(r.violations[0].field, None);
+    // Drafted again with the reason, agreed, approved by a second person.
+    s.ok(
+        REINTEGRATION,
+        draft_with_exception(
+            vec![fits.clone(), house.clone()],
+            "Equipment prices rose; the donor agreed to the overrun by letter.",
+        ),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    s.refused(REINTEGRATION, approve(2), "plan.four_eyes");
+    let before = s.case();
+    s.ok(APPROVER, approve(2));
+    let after = s.case();
+    let plan = after.reintegration.in_force().unwrap();
+    assert!(plan.budget_exception.is_some());
+    assert_eq!(
+        after.reintegration.committed_by_line(),
+        [(LINE_A, 30_000), (LINE_B, 50_000)].into()
+    );
+    // An approved exception: the store holds the commit to no limit.
+    assert!(budget_limits(&before, &after, &s.programme).is_empty());
+}
+
+#[test]
+fn the_store_is_told_the_limit_of_each_line_a_commit_takes_higher() {
+    let mut s = arrived_with(funded());
+    let a = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 20_000),
+        LINE_A,
+    );
+    let b = on_line(s.plan_item(AssistanceType::Housing, 10_000), LINE_B);
+    s.ok(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![a.clone(), b.clone()]),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    let drafted = s.case();
+    s.ok(APPROVER, approve(1));
+    let approved = s.case();
+    assert_eq!(
+        budget_limits(&drafted, &approved, &s.programme),
+        vec![(LINE_A, 100_000), (LINE_B, 50_000)]
+    );
+    // Declining an item lowers what the plan commits: no limit to hold.
+    s.ok(
+        REINTEGRATION,
+        Command::DeclineAssistance(Decline {
+            person_id: P1,
+            item_id: Some(b.item_id),
+            own_words: Some(lt("We will stay with my brother.")),
+        }),
+    );
+    let declined = s.case();
+    assert!(budget_limits(&approved, &declined, &s.programme).is_empty());
+    assert_eq!(
+        declined.reintegration.committed_by_line(),
+        [(LINE_A, 20_000), (LINE_B, 0)].into()
+    );
+    // Agreeing again takes the item back, and it is held to what is left.
+    s.elsewhere.insert(LINE_B, 45_000);
+    s.refused(
+        REINTEGRATION,
+        Scenario::agree_cmd(1),
+        "budget.over_committed",
+    );
+    s.elsewhere.insert(LINE_B, 40_000);
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    assert_eq!(
+        budget_limits(&declined, &s.case(), &s.programme),
+        vec![(LINE_B, 50_000)]
+    );
 }
 
 fn version(s: &Scenario) -> u32 {
@@ -207,6 +417,7 @@ fn the_cap_is_the_programmes_package_over_the_household_and_an_exception_needs_a
         Command::DraftPlan(PlanDraft {
             items: vec![over],
             cap_exception: Some(lt("Medical equipment for the child, not in the package.")),
+            budget_exception: None,
         }),
     );
     s.ok(REINTEGRATION, Scenario::agree_cmd(2));
@@ -721,6 +932,87 @@ fn the_needs_assessment_is_kept_per_person_and_can_be_corrected() {
 
 // ---- Properties --------------------------------------------------------------------
 
+/// The command an operation stands for on `s`, if it can be built: items 0 and 1 draw on
+/// `budget[0]`, items 2 and 3 (housing) on `budget[1]` when given; a draft carries `excepted` as its
+/// budget exception.
+fn command_of(
+    s: &mut Scenario,
+    op: Op,
+    items: &[PlanItemId],
+    deliveries: &mut Vec<DeliveryId>,
+    budget: Option<[BudgetLineId; 2]>,
+    excepted: Option<&str>,
+) -> Option<(UserId, Command)> {
+    let v = version(s);
+    Some(match op {
+        Op::Draft(lines) => {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut plan = Vec::new();
+            for (i, value) in lines {
+                if seen.insert(i) {
+                    let assistance = match (budget, i) {
+                        (Some(_), 2..) => AssistanceType::Housing,
+                        _ => AssistanceType::BusinessDevelopment,
+                    };
+                    let mut item = s.plan_item(assistance, value);
+                    item.item_id = items[usize::from(i)];
+                    item.budget_line = budget.map(|l| l[usize::from(i) / 2]);
+                    plan.push(item);
+                }
+            }
+            (
+                REINTEGRATION,
+                match excepted {
+                    None => Scenario::draft_cmd(plan),
+                    Some(why) => draft_with_exception(plan, why),
+                },
+            )
+        }
+        Op::Agree => (REINTEGRATION, Scenario::agree_cmd(v)),
+        Op::Approve => (
+            APPROVER,
+            Command::ApprovePlan {
+                version: v,
+                comment: None,
+            },
+        ),
+        Op::Deliver(i, amount) => {
+            let (id, cmd) = s.delivery_cmd(items[usize::from(i)], eur(amount));
+            deliveries.push(id);
+            (REINTEGRATION, cmd)
+        }
+        Op::Countersign(n) => match deliveries.get(usize::from(n)) {
+            Some(id) => (APPROVER, Command::CountersignDelivery { delivery_id: *id }),
+            None => return None,
+        },
+        Op::Reverse(n) => match deliveries.get(usize::from(n)) {
+            Some(id) => (
+                REINTEGRATION,
+                Command::ReverseDelivery {
+                    delivery_id: *id,
+                    reason: lt("Wrong amount"),
+                },
+            ),
+            None => return None,
+        },
+        Op::Decline(i) => (
+            REINTEGRATION,
+            Command::DeclineAssistance(Decline {
+                person_id: P1,
+                item_id: Some(items[usize::from(i)]),
+                own_words: None,
+            }),
+        ),
+        Op::CloseItem(i) => (
+            REINTEGRATION,
+            Command::CloseItem {
+                item_id: items[usize::from(i)],
+                reason: lt("Not needed"),
+            },
+        ),
+    })
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Draft(Vec<(u8, i64)>),
@@ -760,44 +1052,8 @@ proptest! {
         let items: Vec<PlanItemId> = (0..4).map(|_| PlanItemId(s.fresh_id())).collect();
         let mut deliveries: Vec<DeliveryId> = Vec::new();
         for op in ops {
-            let v = version(&s);
-            let (actor, cmd) = match op {
-                Op::Draft(lines) => {
-                    let mut seen = std::collections::BTreeSet::new();
-                    let mut plan = Vec::new();
-                    for (i, value) in lines {
-                        if seen.insert(i) {
-                            let mut item = s.plan_item(AssistanceType::BusinessDevelopment, value);
-                            item.item_id = items[usize::from(i)];
-                            plan.push(item);
-                        }
-                    }
-                    (REINTEGRATION, Scenario::draft_cmd(plan))
-                }
-                Op::Agree => (REINTEGRATION, Scenario::agree_cmd(v)),
-                Op::Approve => (APPROVER, Command::ApprovePlan { version: v, comment: None }),
-                Op::Deliver(i, amount) => {
-                    let (id, cmd) = s.delivery_cmd(items[usize::from(i)], eur(amount));
-                    deliveries.push(id);
-                    (REINTEGRATION, cmd)
-                }
-                Op::Countersign(n) => match deliveries.get(usize::from(n)) {
-                    Some(id) => (APPROVER, Command::CountersignDelivery { delivery_id: *id }),
-                    None => continue,
-                },
-                Op::Reverse(n) => match deliveries.get(usize::from(n)) {
-                    Some(id) => (REINTEGRATION, Command::ReverseDelivery { delivery_id: *id, reason: lt("Wrong amount") }),
-                    None => continue,
-                },
-                Op::Decline(i) => (REINTEGRATION, Command::DeclineAssistance(Decline {
-                    person_id: P1,
-                    item_id: Some(items[usize::from(i)]),
-                    own_words: None,
-                })),
-                Op::CloseItem(i) => (REINTEGRATION, Command::CloseItem {
-                    item_id: items[usize::from(i)],
-                    reason: lt("Not needed"),
-                }),
+            let Some((actor, cmd)) = command_of(&mut s, op, &items, &mut deliveries, None, None) else {
+                continue;
             };
             let _ = s.run(actor, cmd);
             s.advance(1);
@@ -831,6 +1087,52 @@ proptest! {
                 prop_assert!(c.reintegration.disbursed() <= c.reintegration.committed());
             } else {
                 prop_assert_eq!(disbursed, 0, "nothing is delivered without an approved plan");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// For any sequence of plan and delivery commands on a funded programme, with other
+    /// cases committing what they may on its lines: committed and disbursed per line add
+    /// up to the case's committed and disbursed, and a line is never taken beyond its
+    /// amount unless the plan in force carries an exception a second person approved.
+    #[test]
+    fn no_line_is_committed_beyond_its_amount_without_an_approved_exception(
+        ops in prop::collection::vec((op(), prop::bool::weighted(0.15)), 1..30),
+        elsewhere in (0i64..100_000, 0i64..50_000),
+    ) {
+        let mut p = funded();
+        p.reintegration.second_signature_above = Some(20_000);
+        let mut s = arrived_with(p);
+        s.elsewhere = [(LINE_A, elsewhere.0), (LINE_B, elsewhere.1)].into();
+        let items: Vec<PlanItemId> = (0..4).map(|_| PlanItemId(s.fresh_id())).collect();
+        let mut deliveries: Vec<DeliveryId> = Vec::new();
+        for (op, excepted) in ops {
+            let why = excepted.then_some("The donor agreed to the overrun.");
+            let Some((actor, cmd)) =
+                command_of(&mut s, op, &items, &mut deliveries, Some([LINE_A, LINE_B]), why)
+            else {
+                continue;
+            };
+            let _ = s.run(actor, cmd);
+            s.advance(1);
+            let r = s.case().reintegration;
+            let committed = r.committed_by_line();
+            let disbursed = r.disbursed_by_line();
+            prop_assert_eq!(committed.values().sum::<i64>(), r.committed());
+            prop_assert_eq!(disbursed.values().sum::<i64>(), r.disbursed());
+            let excepted = r.in_force().is_some_and(|v| v.budget_exception.is_some());
+            if !excepted {
+                for (line, amount) in [(LINE_A, 100_000), (LINE_B, 50_000)] {
+                    let ours = committed.get(&line).copied().unwrap_or(0);
+                    prop_assert!(
+                        ours == 0 || ours + s.elsewhere[&line] <= amount,
+                        "{line} commits {ours} beside {} of {amount}", s.elsewhere[&line]
+                    );
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! every route is registered together with its documentation.
 
 pub mod admin;
+pub mod budget;
 pub mod cases;
 pub mod inbound;
 pub mod organisations;
@@ -164,6 +165,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::returns_xlsx_download))
         .routes(routes!(stats::pipeline))
         .routes(routes!(stats::referral_figures))
+        .routes(routes!(budget::budget))
+        .routes(routes!(budget::budget_csv))
+        .routes(routes!(budget::budget_xlsx))
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever

@@ -76,6 +76,9 @@ pub struct PlanItemIn {
     #[schema(value_type = Option<OptionalShortText>)]
     pub provider: Option<String>,
     pub due: Option<Day>,
+    /// The budget line of the programme's grants it draws on, for its assistance type:
+    /// required when the programme has grants.
+    pub budget_line: Option<Id>,
 }
 
 command_body!(PlanDraftIn {
@@ -83,6 +86,10 @@ command_body!(PlanDraftIn {
     /// Why the plan goes above the programme's cap: required when it does.
     #[schema(value_type = Option<OptionalLongText>)]
     cap_exception: Option<String>,
+    /// Why the plan may commit a budget line beyond what is left of it: required when
+    /// it does.
+    #[schema(value_type = Option<OptionalLongText>)]
+    budget_exception: Option<String>,
 });
 
 impl PlanDraftIn {
@@ -105,13 +112,16 @@ impl PlanDraftIn {
                     value: value?,
                     provider: provider?,
                     due: i.due.map(NaiveDate::from),
+                    budget_line: i.budget_line.map(|Id(id)| BudgetLineId(id)),
                 })
             })
             .collect();
         let cap_exception = p.opt_text("cap_exception", &self.cap_exception);
+        let budget_exception = p.opt_text("budget_exception", &self.budget_exception);
         Some(PlanDraft {
             items: items.into_iter().collect::<Option<Vec<_>>>()?,
             cap_exception: cap_exception?,
+            budget_exception: budget_exception?,
         })
     }
 }

@@ -73,6 +73,26 @@ pub(crate) async fn write_commits(
             replace_stats(tx, c.case_id.0, stats).await?;
         }
     }
+    // With every commit of the group written: a group that takes a line too far is
+    // tried again one commit at a time, so that only the commit that does is refused.
+    for c in &accepted {
+        for &(line, limit) in &c.budget_limits {
+            let (committed,): (i64,) = sqlx::query_as(
+                "SELECT CAST(COALESCE(SUM(committed), 0) AS BIGINT) FROM case_budget \
+                 WHERE line_id = $1",
+            )
+            .bind(line)
+            .fetch_one(&mut **tx)
+            .await?;
+            if committed > limit {
+                return Err(StoreError::OverBudget {
+                    line,
+                    committed,
+                    limit,
+                });
+            }
+        }
+    }
     Ok(outcomes)
 }
 

@@ -5,6 +5,7 @@
 //! Parameters are written `$1`, which both databases accept.
 
 mod audit_log;
+mod budget;
 mod case_list;
 mod commit;
 mod directory;
@@ -32,17 +33,18 @@ mod prelude {
     pub(super) use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
     pub(super) use crate::dialect::{Dialect, ROWS};
     pub(super) use crate::rows::{
-        CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS, PIPELINE_COLUMNS,
-        REFERRAL_COLUMNS, RETURN_COLUMNS,
+        BUDGET_COLUMNS, CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS,
+        PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS,
     };
     pub(super) use crate::{
-        AuthSession, COUNT_BOUND, CaseFilter, CaseRow, Commit, Dim, DurationRow, EventBatch,
-        EventRow, FollowUpRow, FollowUpWait, InterruptionCount, InterruptionRow, ListOrder,
-        NewCase, OfficeRow, OrganisationReferral, OrganisationRow, Page, PageRequest, PersonRow,
-        PipelineRow, ProgrammeRow, RebuildStats, ReferralFigure, ReferralLink, ReferralRow,
-        ReferralWait, ReturnCount, ReturnRow, SEARCH_BOUND, Scope, SessionInDirectory, StageCount,
-        StatFilter, StatRows, StoreError, USER_COLUMNS, UserBase, UserChange, UserRecord,
-        WaitingFollowUp, WaitingReferral, decode_joined,
+        AuthSession, BudgetCell, BudgetHouseholds, BudgetRow, COUNT_BOUND, CaseFilter, CaseRow,
+        Commit, Dim, DurationRow, EventBatch, EventRow, FollowUpRow, FollowUpWait, HouseholdsBy,
+        InterruptionCount, InterruptionRow, ListOrder, NewCase, OfficeRow, OrganisationReferral,
+        OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
+        ReferralFigure, ReferralLink, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
+        SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError,
+        USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp, WaitingReferral,
+        decode_joined,
     };
 
     pub(super) use super::super::Backend;

@@ -3,7 +3,7 @@
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
-pub(crate) const READ_MODEL_TABLES: [&str; 7] = [
+pub(crate) const READ_MODEL_TABLES: [&str; 8] = [
     "person_tokens",
     "case_people",
     "case_summaries",
@@ -11,6 +11,7 @@ pub(crate) const READ_MODEL_TABLES: [&str; 7] = [
     "stat_interruptions",
     "stat_follow_ups",
     "case_referrals",
+    "case_budget",
 ];
 
 /// The read-model rows of a batch of cases.
@@ -275,6 +276,12 @@ impl Backend {
         digest_rows::<ReferralRow>(
             &mut tx,
             &format!("SELECT {REFERRAL_COLUMNS} FROM case_referrals ORDER BY case_id, referral_id"),
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<BudgetRow>(
+            &mut tx,
+            &format!("SELECT {BUDGET_COLUMNS} FROM case_budget ORDER BY case_id, line_id"),
             &mut hash,
         )
         .await?;

@@ -86,10 +86,38 @@ async fn push_stat_rows(
         stats.iter().flat_map(|s| &s.interruptions).collect();
     let follow_ups: Vec<&FollowUpRow> = stats.iter().flat_map(|s| &s.follow_ups).collect();
     let referrals: Vec<&ReferralRow> = stats.iter().flat_map(|s| &s.referrals).collect();
+    let budget: Vec<&BudgetRow> = stats.iter().flat_map(|s| &s.budget).collect();
     push_return_rows(tx, w, &returns).await?;
     push_interruption_rows(tx, w, &interruptions).await?;
     push_follow_up_rows(tx, w, &follow_ups).await?;
-    push_referral_rows(tx, w, &referrals).await
+    push_referral_rows(tx, w, &referrals).await?;
+    push_budget_rows(tx, w, &budget).await
+}
+
+/// Budget rows into `w`.
+async fn push_budget_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&BudgetRow],
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(BUDGET_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO case_budget ({BUDGET_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(r.line_id)
+                .push_bind(&r.assistance)
+                .push_bind(r.programme)
+                .push_bind(r.office)
+                .push_bind(&r.country_of_return)
+                .push_bind(r.committed)
+                .push_bind(r.disbursed)
+                .push_bind(r.people);
+        });
+    }
+    Ok(())
 }
 
 /// Referral rows into `w`.
@@ -334,6 +362,7 @@ pub(crate) async fn replace_stats(
             "stat_interruptions",
             "stat_follow_ups",
             "case_referrals",
+            "case_budget",
         ],
         case_id,
     )

@@ -247,11 +247,17 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
+        let budget: Vec<BudgetRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {BUDGET_COLUMNS} FROM case_budget ORDER BY case_id, line_id"
+        )))
+        .fetch_all(self.reader())
+        .await?;
         Ok(StatRows {
             returns,
             interruptions,
             follow_ups,
             referrals,
+            budget,
         })
     }
 }

@@ -416,7 +416,121 @@ async fn reference_numbers_count_per_key(db: &TestDb) {
     assert_eq!(db.store.next_reference_number("DKR-2026").await.unwrap(), 1);
 }
 
+/// A case whose plan, approved, commits `cents` on `line` (events written as the domain
+/// writes them; the rules are the domain's tests').
+async fn plan_on_line(
+    store: &Store,
+    reference: &str,
+    line: BudgetLineId,
+    cents: i64,
+) -> (NewCase, Vec<RecordedEvent>) {
+    use homeward_domain::Event;
+    use homeward_domain::case::reintegration::*;
+    let mut c = NewCase::register(
+        OFFICE_A,
+        reference,
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    c.save_all(store).await;
+    let eur = |amount_minor| Money {
+        amount_minor,
+        currency: CurrencyCode::parse("EUR").unwrap(),
+    };
+    let item = PlanItem {
+        item_id: PlanItemId(Uuid::new_v4()),
+        assistance: AssistanceType::BusinessDevelopment,
+        form: AssistanceForm::InKind,
+        description: t("Tools"),
+        beneficiary: None,
+        value: eur(cents),
+        provider: None,
+        due: None,
+        budget_line: Some(line),
+    };
+    let new = c.push(
+        vec![
+            Event::PlanDrafted {
+                version: 1,
+                draft: PlanDraft {
+                    items: vec![item],
+                    cap_exception: None,
+                    budget_exception: None,
+                },
+                total: eur(cents),
+                cap: None,
+            },
+            Event::PlanApproved {
+                version: 1,
+                comment: None,
+                above_cap: false,
+            },
+        ],
+        now(),
+    );
+    (c, new)
+}
+
+/// Two plans approved in one group that together take a line beyond its amount: the
+/// group is written again commit by commit, and the second is refused
+/// (`StoreError::OverBudget`) with nothing of it written; the store's budget rows hold
+/// the first. A commit under an approved exception carries no limit and goes through.
+async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(db: &TestDb) {
+    let line = BudgetLineId(Uuid::from_u128(0xB0D));
+    let (a, a_new) = plan_on_line(&db.store, "A-2026-31", line, 150_000).await;
+    let (b, b_new) = plan_on_line(&db.store, "A-2026-32", line, 150_000).await;
+    let limited = |c: &NewCase, new: &[RecordedEvent]| {
+        c.commit(new).with_budget_limits(vec![(line.0, 200_000)])
+    };
+    let (ca, cb) = (limited(&a, &a_new), limited(&b, &b_new));
+    let outcomes = db.store.append_group(&[&ca, &cb]).await;
+    assert!(outcomes[0].is_ok(), "{outcomes:?}");
+    match &outcomes[1] {
+        Err(StoreError::OverBudget {
+            line: l,
+            committed,
+            limit,
+        }) => {
+            assert_eq!((*l, *committed, *limit), (line.0, 300_000, 200_000));
+        }
+        other => panic!("expected the line to be refused, got {other:?}"),
+    }
+    assert_eq!(
+        db.store.load_events(b.id).await.unwrap().len(),
+        b.events.len() - 2
+    );
+    assert_eq!(
+        db.store
+            .committed_elsewhere(Uuid::nil(), &[line.0])
+            .await
+            .unwrap(),
+        vec![(line.0, 150_000)]
+    );
+    // Without a limit (an exception approved with the plan), it is written.
+    db.store.append(b.commit(&b_new)).await.unwrap();
+    assert_eq!(
+        db.store
+            .committed_elsewhere(a.id.0, &[line.0])
+            .await
+            .unwrap(),
+        vec![(line.0, 150_000)]
+    );
+    let rows = db
+        .store
+        .budget_cells(Uuid::from_u128(0x9), None)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].committed, rows[0].cases, rows[0].people),
+        (300_000, 2, 2)
+    );
+}
+
 homeward_store::db_tests!(
+    a_line_is_never_committed_beyond_its_limit_by_commits_written_together,
     events_round_trip_with_their_metadata,
     a_write_at_a_stale_version_is_a_conflict_and_writes_nothing,
     a_group_that_only_conflicts_leaves_the_audit_lock_free,

@@ -48,6 +48,7 @@ fn settings() -> ProgrammeSettings {
         monitoring: Default::default(),
         protection_on_arrival: Default::default(),
         consent_exceptions: Default::default(),
+        funding: vec![],
     }
 }
 
@@ -113,6 +114,7 @@ impl NewCase {
                 now: now(),
                 programme: &p,
                 history: &[],
+                committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
             },
         )
         .unwrap();
@@ -151,6 +153,7 @@ impl NewCase {
                 now: at,
                 programme: &p,
                 history: &self.events,
+                committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
             },
         )
         .unwrap();

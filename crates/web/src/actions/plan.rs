@@ -1,6 +1,7 @@
 //! The forms of the reintegration plan's steps: their inputs and their commands.
 
 use homeward_domain::case::reintegration::*;
+use homeward_domain::ids::BudgetLineId;
 
 use super::*;
 
@@ -17,6 +18,7 @@ struct Row {
     value: &'static str,
     provider: &'static str,
     due: &'static str,
+    line: &'static str,
 }
 
 macro_rules! row {
@@ -30,6 +32,7 @@ macro_rules! row {
             value: concat!("item", $n, "_value"),
             provider: concat!("item", $n, "_provider"),
             due: concat!("item", $n, "_due"),
+            line: concat!("item", $n, "_budget_line"),
         }
     };
 }
@@ -57,6 +60,31 @@ pub fn plan_field(path: &str) -> Option<String> {
     let n: usize = n.parse().ok()?;
     let field = field.split('/').next().unwrap_or(field);
     Some(format!("item{}_{field}", n + 1))
+}
+
+/// The budget lines of the programme's grants an item may draw on: the grant, the
+/// assistance type and the country of each.
+fn line_options(ctx: &Ctx) -> Vec<(String, String)> {
+    let i = &ctx.i;
+    let lines = ctx.programme.settings.funding.iter().flat_map(|g| {
+        g.lines.iter().map(move |l| {
+            let country = match &l.country {
+                Some(c) => i.country(c.as_str()),
+                None => i.t("f-budget-line-any"),
+            };
+            (
+                l.line_id.to_string(),
+                format!(
+                    "{} {} — {} — {}",
+                    g.donor,
+                    g.reference,
+                    i.opt("assistance", l.assistance.code()),
+                    country
+                ),
+            )
+        })
+    });
+    with_empty(lines.collect(), String::new())
 }
 
 fn reint<'a>(ctx: &Ctx<'a>) -> &'a Reintegration {
@@ -128,6 +156,8 @@ pub fn plan_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
                 String::new(),
             );
             let forms = enum_options(i, "assistance_form", &AssistanceForm::ALL);
+            let funded = !ctx.programme.settings.funding.is_empty();
+            let lines = line_options(ctx);
             let mut v = vec![];
             for (n, row) in ROWS.iter().enumerate() {
                 v.push(In::Heading(i.t1("f-item", "n", (n + 1).to_string())));
@@ -161,12 +191,28 @@ pub fn plan_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
                     In::Text(row.provider, "f-provider", None),
                     In::Date(row.due, "f-due", None),
                 ]);
+                if funded {
+                    v.push(In::Select(
+                        row.line,
+                        "f-budget-line",
+                        Some("f-budget-line-hint"),
+                        lines.clone(),
+                        false,
+                    ));
+                }
             }
             v.push(In::Area(
                 "cap_exception",
                 "f-cap-exception",
                 Some("f-cap-exception-hint"),
             ));
+            if funded {
+                v.push(In::Area(
+                    "budget_exception",
+                    "f-budget-exception",
+                    Some("f-budget-exception-hint"),
+                ));
+            }
             v
         }
         CommandKind::RespondToPlan => vec![
@@ -292,6 +338,16 @@ pub fn plan_command(
                 let value = amount(f, row.value, p, ctx);
                 let provider = p.opt_text(row.provider, &f.opt(row.provider));
                 let due = date_field(f, row.due, p, i);
+                let budget_line = match f.opt(row.line) {
+                    None => Some(None),
+                    Some(v) => match v.parse() {
+                        Ok(id) => Some(Some(BudgetLineId(id))),
+                        Err(_) => {
+                            p.push(Violation::new("required", i.t("err-required")).at(row.line));
+                            None
+                        }
+                    },
+                };
                 let item_id = f
                     .opt(row.keep)
                     .and_then(|k| k.parse().ok())
@@ -306,14 +362,17 @@ pub fn plan_command(
                         value: value?,
                         provider: provider?,
                         due: due?,
+                        budget_line: budget_line?,
                     })
                 })());
             }
             let cap_exception = opt_text(p, "cap_exception");
+            let budget_exception = opt_text(p, "budget_exception");
             (|| {
                 Some(Command::DraftPlan(PlanDraft {
                     items: items.into_iter().collect::<Option<Vec<_>>>()?,
                     cap_exception: cap_exception?,
+                    budget_exception: budget_exception?,
                 }))
             })()
         }

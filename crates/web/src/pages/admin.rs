@@ -1088,6 +1088,8 @@ fn parse_settings(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Option<
             })
             .filter(|(_, set)| !set.is_empty())
             .collect(),
+        // Grants are not on this form: an edit keeps them (see `edit_programme`).
+        funding: vec![],
     })
 }
 
@@ -1250,7 +1252,12 @@ pub async fn edit_programme(
         return forbidden(&v);
     }
     let mut errors = FormErrors::default();
-    if let Some(settings) = parse_settings(&v, &f, &mut errors) {
+    if let Some(mut settings) = parse_settings(&v, &f, &mut errors) {
+        // The form does not show the programme's grants: they stay as they are.
+        match st.app.get_programme(ProgrammeId(id)).await {
+            Ok(pr) => settings.funding = pr.settings.funding,
+            Err(e) => return app_error(&v, e),
+        }
         match st
             .app
             .update_programme(&p, ProgrammeId(id), Some(f.get("name")), Some(settings))

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod action;
 pub mod admin;
+pub mod budget;
 pub mod case;
 pub mod cases;
 pub mod deadlines;

@@ -3,8 +3,9 @@
 //! in force, the returnee's agreement and declines, and what closing as completed needs.
 
 use super::*;
+use crate::case::events::EventMeta;
 use crate::case::reintegration::*;
-use crate::ids::{DeliveryId, PlanItemId};
+use crate::ids::{BudgetLineId, DeliveryId, PlanItemId};
 use crate::values::{CurrencyCode, LongText, Money};
 
 /// The most a plan for this household may hold without an exception, under the
@@ -110,6 +111,7 @@ pub(super) fn draft_plan(
         if let Some(p) = item.beneficiary {
             require_member(case, p, &format!("items/{n}/beneficiary"), c);
         }
+        budget_line_of(case, item, &format!("items/{n}/budget_line"), ctx, c);
         if &item.value.currency != currency {
             c.push(
                 Violation::new(
@@ -563,4 +565,194 @@ pub fn reintegration_unfinished(case: &Case) -> Vec<Violation> {
         ));
     }
     out
+}
+
+/// An item draws on a line of the programme's grants when it has any: a line for its
+/// assistance type, in the case's country of return (or in any), of a grant whose
+/// period holds the day the plan is drafted.
+fn budget_line_of(case: &Case, item: &PlanItem, field: &str, ctx: &Context, c: &mut Check) {
+    let programme = ctx.programme;
+    let Some(id) = item.budget_line else {
+        if !programme.funding.is_empty() {
+            c.push(
+                Violation::new(
+                    "budget.line_required",
+                    "the programme's grants pay for its plans: name the budget line this item draws on",
+                )
+                .at(field),
+            );
+        }
+        return;
+    };
+    let Some((grant, line)) = programme.budget_line(id) else {
+        c.push(
+            Violation::new(
+                "budget.line_unknown",
+                "no budget line of the programme's grants has this id",
+            )
+            .at(field),
+        );
+        return;
+    };
+    if line.assistance != item.assistance {
+        c.push(
+            Violation::new(
+                "budget.line_assistance",
+                format!(
+                    "this budget line pays for {}, not for {}",
+                    line.assistance.code().replace('_', " "),
+                    item.assistance.code().replace('_', " ")
+                ),
+            )
+            .at(field)
+            .param("assistance", line.assistance.code()),
+        );
+    }
+    if let Some(country) = &line.country
+        && country != &case.proposal.country_of_return
+    {
+        c.push(
+            Violation::new(
+                "budget.line_country",
+                format!(
+                    "this budget line pays for returns to {country}, not to {}",
+                    case.proposal.country_of_return
+                ),
+            )
+            .at(field)
+            .param("country", country),
+        );
+    }
+    let day = ctx.occurred_at.date_naive();
+    if !grant.covers(day) {
+        c.push(
+            Violation::new(
+                "budget.grant_period",
+                format!(
+                    "grant {} runs from {} to {}: it does not pay for plans drafted on {day}",
+                    grant.reference, grant.starts, grant.ends
+                ),
+            )
+            .at(field)
+            .param("starts", grant.starts)
+            .param("ends", grant.ends),
+        );
+    }
+}
+
+/// The reintegration part of the case after `events` (those of a plan; the others leave
+/// it as it is).
+fn after_events(case: &Case, events: &[Event], ctx: &Context) -> Reintegration {
+    let mut after = case.reintegration.clone();
+    let meta = EventMeta {
+        version: case.version + 1,
+        actor: ctx.actor,
+        occurred_at: ctx.occurred_at,
+        recorded_at: ctx.now,
+    };
+    for e in events {
+        after.apply(&meta, e);
+    }
+    after
+}
+
+/// Events that can raise what a plan commits: a version drafted (as if approved), a
+/// version approved, the returnee agreeing again to what they had declined.
+fn commits_more(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::PlanDrafted { .. } | Event::PlanApproved { .. } | Event::PlanResponded(_)
+    )
+}
+
+/// No budget line is committed beyond its amount, counting what the programme's other
+/// cases commit on it, unless the plan carries an exception that a second person approves
+/// with it. A draft is checked as if it were approved, so that the drafter writes the
+/// exception now; it is checked again when it is approved, since other plans may have
+/// committed the line meanwhile. What the case committed already on a line is not asked
+/// again.
+pub(super) fn within_budget(case: &Case, events: &[Event], ctx: &Context, c: &mut Check) {
+    if ctx.programme.funding.is_empty() || !events.iter().any(commits_more) {
+        return;
+    }
+    let after = after_events(case, events, ctx);
+    let (lines, excepted, field) = match events {
+        [Event::PlanDrafted { draft, .. }] => (
+            after
+                .latest()
+                .map(|v| after.commitment_of(v))
+                .unwrap_or_default(),
+            draft.budget_exception.is_some(),
+            Some("budget_exception"),
+        ),
+        _ => (
+            after.committed_by_line(),
+            after
+                .in_force()
+                .is_some_and(|v| v.budget_exception.is_some()),
+            None,
+        ),
+    };
+    if excepted {
+        return;
+    }
+    let before = case.reintegration.committed_by_line();
+    let currency = &ctx.programme.currency;
+    for (id, amount) in lines {
+        if amount <= before.get(&id).copied().unwrap_or(0) {
+            continue;
+        }
+        // A line the programme no longer has is named where the item names it.
+        let Some((grant, line)) = ctx.programme.budget_line(id) else {
+            continue;
+        };
+        let elsewhere = ctx.committed_elsewhere.get(&id).copied().unwrap_or(0);
+        let left = i64::try_from(line.amount)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(elsewhere);
+        if amount > left {
+            let v = Violation::new(
+                "budget.over_committed",
+                format!(
+                    "the plan commits {} on grant {}'s line for {}, where {} is left: record why, as an exception, for a second person to approve",
+                    money(amount, currency),
+                    grant.reference,
+                    line.assistance.code().replace('_', " "),
+                    money(left, currency)
+                ),
+            )
+            .param("line", id)
+            .param("left", left.max(0))
+            .param("commits", amount);
+            c.push(match field {
+                Some(f) => v.at(f),
+                None => v,
+            });
+        }
+    }
+}
+
+/// The budget lines a commit from `before` to `after` takes higher, each with the most
+/// the programme's cases may commit on it together: the store refuses the commit if,
+/// with every plan written before it, they would commit more (two plans approved at once
+/// on two servers are not checked against each other by `decide`). None when the plan in
+/// force carries an approved exception.
+pub fn budget_limits(
+    before: &Case,
+    after: &Case,
+    programme: &ProgrammeSettings,
+) -> Vec<(BudgetLineId, i64)> {
+    let r = &after.reintegration;
+    if programme.funding.is_empty() || r.in_force().is_some_and(|v| v.budget_exception.is_some()) {
+        return vec![];
+    }
+    let was = before.reintegration.committed_by_line();
+    r.committed_by_line()
+        .into_iter()
+        .filter(|(id, amount)| *amount > was.get(id).copied().unwrap_or(0))
+        .filter_map(|(id, _)| {
+            let (_, line) = programme.budget_line(id)?;
+            Some((id, i64::try_from(line.amount).unwrap_or(i64::MAX)))
+        })
+        .collect()
 }

@@ -1,0 +1,285 @@
+//! A programme's funding (DESIGN.md, "Assistance, grants and budgets"): grant agreements
+//! from donors, each divided into budget lines per assistance type and country of return.
+//! A plan item draws on a line; what approved plans commit and deliveries disburse is
+//! counted per line (`Reintegration::committed_by_line`, `disbursed_by_line`), and a line
+//! is never committed beyond its amount unless the plan carries an exception that a
+//! second person approves with it (`decide::reintegration`, `budget_limits`).
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::reintegration::AssistanceType;
+use crate::ids::{BudgetLineId, GrantId};
+use crate::rules::Violation;
+use crate::values::{CountryCode, CurrencyCode, ShortText};
+
+/// The largest amount a grant or a line may hold, in minor units: sums of many stay
+/// within a signed 64-bit integer.
+pub const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
+
+/// A grant agreement: a donor's money for the programme, over a period, in a currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Grant {
+    pub grant_id: GrantId,
+    /// The donor, as the agreement names it.
+    pub donor: ShortText,
+    /// The agreement's reference.
+    pub reference: ShortText,
+    /// The first and last day plans may be drafted against it.
+    pub starts: NaiveDate,
+    pub ends: NaiveDate,
+    /// Budgets are kept in the grant's currency; for now it is the programme's.
+    pub currency: CurrencyCode,
+    /// Minor units of the currency.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 1_000_000_000_000_000_u64)
+    )]
+    pub amount: u64,
+    pub lines: Vec<BudgetLine>,
+}
+
+/// A budget line: part of a grant for one assistance type, in one country of return or
+/// in any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BudgetLine {
+    pub line_id: BudgetLineId,
+    pub assistance: AssistanceType,
+    /// The country of return it pays for; any of the programme's when absent.
+    pub country: Option<CountryCode>,
+    /// Minor units of the grant's currency.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 1_000_000_000_000_000_u64)
+    )]
+    pub amount: u64,
+}
+
+impl Grant {
+    /// Whether plans may be drafted against it on `day`.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.starts <= day && day <= self.ends
+    }
+}
+
+/// The grant and line of `id` among a programme's grants.
+pub fn line(grants: &[Grant], id: BudgetLineId) -> Option<(&Grant, &BudgetLine)> {
+    grants
+        .iter()
+        .find_map(|g| g.lines.iter().find(|l| l.line_id == id).map(|l| (g, l)))
+}
+
+/// The lines an item of this assistance type, for a return to `country`, may draw on
+/// when drafted on `day`: those for the country first, then those for any.
+pub fn lines_for<'g>(
+    grants: &'g [Grant],
+    assistance: AssistanceType,
+    country: &CountryCode,
+    day: NaiveDate,
+) -> Vec<(&'g Grant, &'g BudgetLine)> {
+    let mut out: Vec<(&Grant, &BudgetLine)> = grants
+        .iter()
+        .filter(|g| g.covers(day))
+        .flat_map(|g| g.lines.iter().map(move |l| (g, l)))
+        .filter(|(_, l)| {
+            l.assistance == assistance && l.country.as_ref().is_none_or(|c| c == country)
+        })
+        .collect();
+    out.sort_by_key(|(_, l)| l.country.is_none());
+    out
+}
+
+/// Why these grants cannot be a programme's funding; empty when they can. Fields are
+/// named from the grants' list (`funding/0/lines/1/amount`).
+pub fn funding_violations(
+    grants: &[Grant],
+    currency: &CurrencyCode,
+    return_countries: &BTreeSet<CountryCode>,
+) -> Vec<Violation> {
+    let mut out = vec![];
+    let mut grant_ids = BTreeSet::new();
+    let mut line_ids = BTreeSet::new();
+    let amount = |a: u64, at: String, out: &mut Vec<Violation>| {
+        if !(1..=MAX_AMOUNT).contains(&a) {
+            out.push(
+                Violation::new(
+                    "funding.amount",
+                    format!("an amount is more than zero and at most {MAX_AMOUNT} minor units"),
+                )
+                .at(at),
+            );
+        }
+    };
+    for (g, grant) in grants.iter().enumerate() {
+        let at = |f: &str| format!("funding/{g}/{f}");
+        if !grant_ids.insert(grant.grant_id) {
+            out.push(
+                Violation::new("funding.duplicate_id", "two grants have this id")
+                    .at(at("grant_id")),
+            );
+        }
+        if grant.ends < grant.starts {
+            out.push(
+                Violation::new(
+                    "funding.period",
+                    "a grant ends on or after the day it starts",
+                )
+                .at(at("ends")),
+            );
+        }
+        if &grant.currency != currency {
+            out.push(
+                Violation::new(
+                    "funding.currency",
+                    format!(
+                        "a grant is kept in the programme's currency, {currency}: convert its amount at the agreement's rate"
+                    ),
+                )
+                .at(at("currency"))
+                .param("currency", currency),
+            );
+        }
+        amount(grant.amount, at("amount"), &mut out);
+        let mut kinds = BTreeSet::new();
+        let mut sum: u128 = 0;
+        for (n, l) in grant.lines.iter().enumerate() {
+            let at = |f: &str| format!("funding/{g}/lines/{n}/{f}");
+            if !line_ids.insert(l.line_id) {
+                out.push(
+                    Violation::new("funding.duplicate_id", "two budget lines have this id")
+                        .at(at("line_id")),
+                );
+            }
+            if !kinds.insert((l.assistance, l.country.clone())) {
+                out.push(
+                    Violation::new(
+                        "funding.line_repeated",
+                        "the grant has another line for this assistance type and country",
+                    )
+                    .at(at("assistance")),
+                );
+            }
+            if let Some(c) = &l.country
+                && !return_countries.is_empty()
+                && !return_countries.contains(c)
+            {
+                out.push(
+                    Violation::new(
+                        "funding.line_country",
+                        format!("{c} is not a country of return of the programme"),
+                    )
+                    .at(at("country")),
+                );
+            }
+            amount(l.amount, at("amount"), &mut out);
+            sum += u128::from(l.amount);
+        }
+        if sum > u128::from(grant.amount) {
+            out.push(
+                Violation::new(
+                    "funding.lines_above_grant",
+                    "the grant's budget lines add up to more than the grant",
+                )
+                .at(at("lines"))
+                .param("lines", sum)
+                .param("grant", grant.amount),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn eur() -> CurrencyCode {
+        CurrencyCode::parse("EUR").unwrap()
+    }
+
+    fn grant(lines: Vec<BudgetLine>) -> Grant {
+        Grant {
+            grant_id: GrantId(Uuid::new_v4()),
+            donor: ShortText::parse("European Union").unwrap(),
+            reference: ShortText::parse("AMIF-2026-01").unwrap(),
+            starts: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            ends: NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
+            currency: eur(),
+            amount: 10_000_000,
+            lines,
+        }
+    }
+
+    fn line(assistance: AssistanceType, country: Option<&str>, amount: u64) -> BudgetLine {
+        BudgetLine {
+            line_id: BudgetLineId(Uuid::new_v4()),
+            assistance,
+            country: country.map(|c| CountryCode::parse(c).unwrap()),
+            amount,
+        }
+    }
+
+    fn codes(v: &[Violation]) -> Vec<(&str, Option<&str>)> {
+        v.iter().map(|v| (v.code, v.field.as_deref())).collect()
+    }
+
+    #[test]
+    fn a_grant_is_divided_into_lines_it_can_pay_for() {
+        let returns: BTreeSet<CountryCode> = [CountryCode::parse("SN").unwrap()].into();
+        let ok = grant(vec![
+            line(AssistanceType::ReintegrationAllowance, None, 6_000_000),
+            line(AssistanceType::MedicalCare, Some("SN"), 4_000_000),
+        ]);
+        assert!(funding_violations(std::slice::from_ref(&ok), &eur(), &returns).is_empty());
+        // The lines add up to more than the grant; a line in a country the programme
+        // does not return to; a line repeated; a second grant with the same id; a grant
+        // that ends before it starts, in another currency, of nothing.
+        let mut over = ok.clone();
+        over.lines
+            .push(line(AssistanceType::Housing, Some("ML"), 1));
+        over.lines
+            .push(line(AssistanceType::MedicalCare, Some("SN"), 1));
+        over.ends = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        over.currency = CurrencyCode::parse("USD").unwrap();
+        let mut empty = grant(vec![line(AssistanceType::Housing, None, 0)]);
+        empty.amount = 0;
+        empty.grant_id = ok.grant_id;
+        let v = funding_violations(&[over, empty], &eur(), &returns);
+        assert_eq!(
+            codes(&v),
+            [
+                ("funding.period", Some("funding/0/ends")),
+                ("funding.currency", Some("funding/0/currency")),
+                ("funding.line_country", Some("funding/0/lines/2/country")),
+                (
+                    "funding.line_repeated",
+                    Some("funding/0/lines/3/assistance")
+                ),
+                ("funding.lines_above_grant", Some("funding/0/lines")),
+                ("funding.duplicate_id", Some("funding/1/grant_id")),
+                ("funding.amount", Some("funding/1/amount")),
+                ("funding.amount", Some("funding/1/lines/0/amount")),
+            ]
+        );
+        // Any country when the programme names none.
+        let anywhere = grant(vec![line(AssistanceType::Housing, Some("ML"), 1)]);
+        assert!(funding_violations(&[anywhere], &eur(), &BTreeSet::new()).is_empty());
+    }
+
+    #[test]
+    fn a_line_is_found_by_its_id_and_a_grant_covers_its_period() {
+        let g = grant(vec![line(AssistanceType::Housing, None, 5)]);
+        let id = g.lines[0].line_id;
+        let grants = [g];
+        assert_eq!(super::line(&grants, id).map(|(_, l)| l.amount), Some(5));
+        assert!(super::line(&grants, BudgetLineId(Uuid::nil())).is_none());
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert!(grants[0].covers(day(1, 1)));
+        assert!(!grants[0].covers(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()));
+    }
+}

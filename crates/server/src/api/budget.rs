@@ -1,0 +1,266 @@
+//! The programme's budget: per grant and line, per assistance type and country of
+//! return; JSON, and CSV and XLSX with a HXL hashtag row.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use homeward_app::budget::{BudgetReport, Figures};
+use homeward_domain::ids::ProgrammeId;
+
+use crate::exact::Id;
+use crate::extract::{ApiPath, Auth};
+use crate::problem::{ApiResult, Problem, ProblemDoc};
+use crate::state::AppState;
+
+/// The budget of a programme: per grant and budget line what it holds, what approved
+/// plans commit, what deliveries disbursed, what is left and the share executed; per
+/// assistance type and per country of return; what plans commit per household and per
+/// returnee. For the readers of the statistics; a protected reader (donor, auditor,
+/// administrator) gets no count below the threshold, nor the money of fewer households
+/// (`null`).
+#[utoipa::path(get, path = "/api/programmes/{programme_id}/budget", tag = "statistics",
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The programme's budget", body = BudgetReport),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn budget(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(Id(id)): ApiPath<Id>,
+) -> ApiResult<Json<BudgetReport>> {
+    Ok(Json(state.app.budget_report(&who, ProgrammeId(id)).await?))
+}
+
+/// The budget as CSV, with a HXL hashtag row under the headers.
+#[utoipa::path(get, path = "/api/programmes/{programme_id}/budget.csv", tag = "statistics",
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "CSV with HXL hashtags (text/csv)", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn budget_csv(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(Id(id)): ApiPath<Id>,
+) -> ApiResult<Response> {
+    let report = state.app.budget_report(&who, ProgrammeId(id)).await?;
+    let body = to_csv(&report)
+        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"homeward-budget.csv\"",
+    ))
+}
+
+/// The budget as an XLSX workbook, with a HXL hashtag row under the headers and the
+/// definitions on a second sheet.
+#[utoipa::path(get, path = "/api/programmes/{programme_id}/budget.xlsx", tag = "statistics",
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "XLSX workbook with HXL hashtags", body = Vec<u8>,
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn budget_xlsx(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(Id(id)): ApiPath<Id>,
+) -> ApiResult<Response> {
+    let report = state.app.budget_report(&who, ProgrammeId(id)).await?;
+    let body = to_xlsx(&report)
+        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the XLSX", e)))?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment; filename=\"homeward-budget.xlsx\"",
+    ))
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(filename),
+    );
+    res
+}
+
+/// The columns of the long table: what a line is (its level, grant, assistance type,
+/// country), then its figures.
+const HEADER: [&str; 15] = [
+    "level",
+    "donor",
+    "grant",
+    "assistance_type",
+    "country_of_return",
+    "currency",
+    "budget",
+    "committed",
+    "disbursed",
+    "remaining",
+    "executed_percent",
+    "households",
+    "returnees",
+    "committed_per_household",
+    "committed_per_returnee",
+];
+
+const TAGS: [&str; 15] = [
+    "#meta+level",
+    "#org+funder",
+    "#activity+code+grant",
+    "#sector+assistance",
+    "#country+code+return",
+    "#currency",
+    "#value+budget",
+    "#value+committed",
+    "#value+spent",
+    "#value+remaining",
+    "#indicator+pct+executed",
+    "#affected+returned+hh+num",
+    "#affected+returned+num",
+    "#value+committed+per_hh",
+    "#value+committed+per_person",
+];
+
+/// A line of the long table: its labels (text) and its figures (numbers, `None` when
+/// hidden or not given).
+type Line = ([String; 6], [Option<f64>; 9]);
+
+/// Money in major units of the currency (every grant is in the programme's currency).
+fn major(minor: Option<i64>, exponent: u32) -> Option<f64> {
+    minor.map(|m| m as f64 / 10f64.powi(exponent as i32))
+}
+
+fn numbers(f: &Figures, exponent: u32) -> [Option<f64>; 9] {
+    [
+        major(f.budget, exponent),
+        major(f.committed, exponent),
+        major(f.disbursed, exponent),
+        major(f.remaining, exponent),
+        f.executed_percent,
+        f.households.map(|n| n as f64),
+        f.returnees.map(|n| n as f64),
+        major(f.per_household, exponent),
+        major(f.per_returnee, exponent),
+    ]
+}
+
+fn long_lines(r: &BudgetReport) -> Vec<Line> {
+    let exponent = r.currency.minor_unit_exponent();
+    let currency = r.currency.to_string();
+    let labels = |level: &str, donor: &str, grant: &str, assistance: &str, country: &str| {
+        [
+            level.to_string(),
+            donor.to_string(),
+            grant.to_string(),
+            assistance.to_string(),
+            country.to_string(),
+            currency.clone(),
+        ]
+    };
+    let mut out = vec![];
+    for g in &r.grants {
+        out.push((
+            labels("grant", &g.donor, &g.reference, "", ""),
+            numbers(&g.figures, exponent),
+        ));
+        for l in &g.lines {
+            let country = l
+                .country
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            out.push((
+                labels(
+                    "line",
+                    &g.donor,
+                    &g.reference,
+                    l.assistance.code(),
+                    &country,
+                ),
+                numbers(&l.figures, exponent),
+            ));
+        }
+    }
+    for k in &r.by_assistance {
+        out.push((
+            labels("assistance_type", "", "", &k.key, ""),
+            numbers(&k.figures, exponent),
+        ));
+    }
+    for k in &r.by_country {
+        out.push((
+            labels("country", "", "", "", &k.key),
+            numbers(&k.figures, exponent),
+        ));
+    }
+    out.push((labels("total", "", "", "", ""), numbers(&r.total, exponent)));
+    out
+}
+
+/// The budget as CSV: headers, the HXL hashtag row, then a line per grant, budget line,
+/// assistance type and country and the total. The definitions travel in the JSON, on the
+/// page and on the XLSX workbook's second sheet.
+pub fn to_csv(r: &BudgetReport) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().from_writer(vec![]);
+    w.write_record(HEADER)?;
+    w.write_record(TAGS)?;
+    for (labels, figures) in long_lines(r) {
+        let mut line: Vec<String> = labels.to_vec();
+        line.extend(
+            figures
+                .iter()
+                .map(|f| f.map(|n| n.to_string()).unwrap_or_default()),
+        );
+        w.write_record(&line)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The budget as an XLSX workbook: the table on the first sheet (figures as numbers,
+/// hidden ones empty), the definitions on the second.
+pub fn to_xlsx(r: &BudgetReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Budget")?;
+    for (c, h) in HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (c, t) in TAGS.iter().enumerate() {
+        sheet.write_string(1, c as u16, *t)?;
+    }
+    for (n, (labels, figures)) in long_lines(r).iter().enumerate() {
+        let row = n as u32 + 2;
+        for (c, l) in labels.iter().enumerate() {
+            sheet.write_string(row, c as u16, l)?;
+        }
+        for (k, f) in figures.iter().enumerate() {
+            if let Some(f) = f {
+                sheet.write_number(row, (labels.len() + k) as u16, *f)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    sheet.autofit();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes")?;
+    for (n, d) in r.definitions.iter().enumerate() {
+        notes.write_string(n as u32, 0, *d)?;
+    }
+    notes.set_column_width(0, 120)?;
+    book.save_to_buffer()
+}
