@@ -65,6 +65,10 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let mut unreached = false;
     // Follow-ups that asked the returnee about the services they were referred for.
     let mut services_asked = false;
+    // What the plans commit on each budget line, as the domain counts it.
+    let mut by_line: std::collections::BTreeMap<uuid::Uuid, (i64, i64)> = Default::default();
+    let programme = &app.list_programmes().await.unwrap()[0];
+    let funding = &programme.settings.funding;
     for row in &cases {
         let events = store
             .load_events(homeward_domain::ids::CaseId(row.case_id))
@@ -92,6 +96,21 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
             .any(|f| !f.follow_up.services.is_empty());
         plan_work.extend(case.plan_work());
         let r = case.reintegration;
+        for (line, c) in r.committed_by_line() {
+            by_line.entry(line.0).or_default().0 += c;
+        }
+        for (line, d) in r.disbursed_by_line() {
+            by_line.entry(line.0).or_default().1 += d;
+        }
+        // Every item of a plan draws on a line of the programme's grants, for its type.
+        for item in r.versions.iter().flat_map(|v| &v.items) {
+            let line = item.budget_line.expect("a demo item draws on a line");
+            let (_, l) = programme
+                .settings
+                .budget_line(line)
+                .expect("a line of the grants");
+            assert_eq!(l.assistance, item.assistance);
+        }
         statuses.extend(r.versions.iter().map(|v| v.status));
         currencies.extend(
             r.deliveries
@@ -107,6 +126,25 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         services_asked,
         "no follow-up asked about a referral's service"
     );
+    // The store's budget rows sum to what the domain says each case commits and
+    // disburses, and every line of both grants is drawn on.
+    let cells = store.budget_cells(programme.id.0, None).await.unwrap();
+    let mut stored: std::collections::BTreeMap<uuid::Uuid, (i64, i64)> = Default::default();
+    for c in &cells {
+        let e = stored.entry(c.line_id).or_default();
+        e.0 += c.committed;
+        e.1 += c.disbursed;
+    }
+    assert_eq!(stored, by_line);
+    assert_eq!(funding.len(), 2);
+    for l in funding.iter().flat_map(|g| &g.lines) {
+        assert!(
+            by_line.get(&l.line_id.0).is_some_and(|(c, _)| *c > 0),
+            "no plan commits {:?} {:?}",
+            l.assistance,
+            l.country
+        );
+    }
     for s in homeward_domain::case::referrals::ReferralStatus::ALL {
         assert!(
             referral_states.contains(&s),

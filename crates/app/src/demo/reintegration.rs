@@ -58,13 +58,13 @@ pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
             starts: day(year - 3, 1, 1)?,
             ends: day(year + 1, 12, 31)?,
             currency: currency.clone(),
-            amount: 1_600_000 * 100,
+            amount: 700_000 * 100,
             lines: vec![
-                line(1, AssistanceType::ReintegrationAllowance, None, 420_000)?,
-                line(2, AssistanceType::InKindBusinessSetUp, None, 650_000)?,
-                line(3, AssistanceType::EducationSupport, None, 90_000)?,
-                line(4, AssistanceType::PsychosocialSupport, None, 80_000)?,
-                line(5, AssistanceType::MedicalCare, None, 160_000)?,
+                line(1, AssistanceType::ReintegrationAllowance, None, 220_000)?,
+                line(2, AssistanceType::InKindBusinessSetUp, None, 260_000)?,
+                line(3, AssistanceType::EducationSupport, None, 40_000)?,
+                line(4, AssistanceType::PsychosocialSupport, None, 25_000)?,
+                line(5, AssistanceType::MedicalCare, None, 70_000)?,
             ],
         },
         Grant {
@@ -76,10 +76,10 @@ pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
             starts: day(year - 1, 1, 1)?,
             ends: day(year + 1, 12, 31)?,
             currency,
-            amount: 150_000 * 100,
+            amount: 100_000 * 100,
             lines: vec![
-                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 120_000)?,
-                line(12, AssistanceType::MedicalCare, Some("SN"), 30_000)?,
+                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 75_000)?,
+                line(12, AssistanceType::MedicalCare, Some("SN"), 20_000)?,
             ],
         },
     ])
