@@ -392,7 +392,7 @@ impl App {
         }
         if let Some(s) = settings {
             check_settings(&s)?;
-            self.check_lines_in_use(&parse_programme(&row)?.settings, &s)
+            self.check_lines_in_use(id, &parse_programme(&row)?.settings, &s)
                 .await?;
             row.settings = serde_json::to_string(&s).internal("programme settings")?;
         }
@@ -407,45 +407,40 @@ impl App {
         parse_programme(&row)
     }
 
-    /// A budget line that plans commit stays, for the same assistance type, holding at
-    /// least what they commit: plans in force name it, and the budget page sums them.
+    /// A programme's new grants keep every line its cases commit
+    /// (`funding::lines_in_use_violations`).
     async fn check_lines_in_use(
         &self,
+        id: ProgrammeId,
         old: &ProgrammeSettings,
         new: &ProgrammeSettings,
     ) -> Result<()> {
-        let lines: Vec<uuid::Uuid> = old
-            .funding
-            .iter()
-            .flat_map(|g| &g.lines)
-            .map(|l| l.line_id.0)
-            .collect();
-        let used = self
+        let lines: Vec<uuid::Uuid> = old.budget_line_ids().iter().map(|l| l.0).collect();
+        let committed = self
             .store()
-            .committed_elsewhere(uuid::Uuid::nil(), &lines)
-            .await?;
-        let mut v = vec![];
-        for (line, committed) in used.into_iter().filter(|(_, c)| *c > 0) {
-            let id = homeward_domain::ids::BudgetLineId(line);
-            let before = old.budget_line(id).map(|(_, l)| l.assistance);
-            match new.budget_line(id) {
-                Some((_, l)) if Some(l.assistance) == before && l.amount as i128 >= i128::from(committed) => {}
-                _ => v.push(
-                    Violation::new(
-                        "funding.line_in_use",
-                        format!(
-                            "budget line {line} is drawn on by approved plans ({committed} minor units committed): it stays, for the same assistance type, with at least that amount"
-                        ),
-                    )
-                    .at("settings/funding")
-                    .param("line", line)
-                    .param("committed", committed),
-                ),
-            }
-        }
+            .committed_on(id.0, &lines)
+            .await?
+            .into_iter()
+            .map(|(line, c)| (homeward_domain::ids::BudgetLineId(line), c))
+            .collect();
+        let v = homeward_domain::funding::lines_in_use_violations(
+            &old.funding,
+            &new.funding,
+            &committed,
+        );
         match v.is_empty() {
             true => Ok(()),
-            false => Err(AppError::Invalid(v)),
+            false => Err(AppError::Invalid(
+                v.into_iter()
+                    .map(|mut x| {
+                        x.field = Some(format!(
+                            "settings/{}",
+                            x.field.as_deref().unwrap_or_default()
+                        ));
+                        x
+                    })
+                    .collect(),
+            )),
         }
     }
 

@@ -4,20 +4,26 @@
 //! what plans commit per household and per returnee. Summed from `case_budget` (the
 //! domain's `committed_by_line` and `disbursed_by_line` of each case).
 //!
-//! Read by whoever reads the statistics (`access::statistics_access`). What each line
-//! holds, commits and disburses is the programme's, whatever the reader's offices: a
-//! line's remainder is what every plan may still take. Households and returnees, and the
-//! tables by assistance type and country, count only the reader's offices' cases when
-//! they read their own offices'. A protected reader (a donor) gets no count below the
-//! statistics' threshold, nor the money of a line, type or country of fewer households
-//! (one household's plan), with enough others hidden that a total does not give them
-//! away (`stats::protect`).
+//! Read by whoever reads the statistics (`access::statistics_access`). What each line and
+//! grant holds, commits and disburses is the programme's, whatever the reader's offices:
+//! a line's remainder is what every plan may still take. Households and returnees, what
+//! is committed per household, and the tables by assistance type and country count only
+//! the reader's offices' cases when they read their own offices' (those tables then have
+//! no budget to compare with).
+//!
+//! A protected reader (a donor, an auditor) gets no figure of fewer households than the
+//! statistics' threshold: neither their count nor their money (one household's plan). A
+//! row whose money is published beside a total lets the hidden rows' money be worked out
+//! as the difference, so within each table the rows hidden together hold at least the
+//! threshold's households (the smallest others are hidden with them), or the total is
+//! hidden too (`hide_groups`); an assistance type, which sums its lines, is hidden when
+//! its hidden lines hold fewer. Figures are as of the reading: a reader who reads before
+//! and after one plan is approved learns what it commits (see the notes).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use homeward_domain::case::reintegration::AssistanceType;
 use homeward_domain::ids::{BudgetLineId, GrantId, ProgrammeId};
-use homeward_domain::stats::{Cell, protect};
 use homeward_domain::values::{CountryCode, CurrencyCode};
 use homeward_store::{BudgetCell, BudgetHouseholds, HouseholdsBy};
 use serde::Serialize;
@@ -130,20 +136,37 @@ struct Sums {
 
 impl Sums {
     fn add(&mut self, c: &BudgetCell) {
-        self.committed += c.committed;
-        self.disbursed += c.disbursed;
-        self.cases += c.cases;
-        self.people += c.people;
+        self.committed = self.committed.saturating_add(c.committed);
+        self.disbursed = self.disbursed.saturating_add(c.disbursed);
+        self.cases = self.cases.saturating_add(c.cases);
+        self.people = self.people.saturating_add(c.people);
+    }
+
+    fn plus(self, o: Sums) -> Sums {
+        Sums {
+            committed: self.committed.saturating_add(o.committed),
+            disbursed: self.disbursed.saturating_add(o.disbursed),
+            cases: self.cases.saturating_add(o.cases),
+            people: self.people.saturating_add(o.people),
+        }
     }
 }
 
-fn figures(budget: Option<i64>, money: Sums, households: i64, people: i64) -> Figures {
-    let per = |n: i64| (n > 0).then(|| money.committed / n);
+/// A row's figures: `money` against `budget` (both the programme's, or both the reader's
+/// offices'), and `counted` households with what `counted_money` commits per household.
+fn figures(
+    budget: Option<i64>,
+    money: Sums,
+    households: i64,
+    people: i64,
+    counted_money: i64,
+) -> Figures {
+    let per = |n: i64| (n > 0).then(|| counted_money / n);
     Figures {
         budget,
         committed: Some(money.committed),
         disbursed: Some(money.disbursed),
-        remaining: budget.map(|b| b - money.committed),
+        remaining: budget.map(|b| b.saturating_sub(money.committed)),
         executed_percent: budget
             .filter(|b| *b > 0)
             .map(|b| (money.disbursed as f64 * 1000.0 / b as f64).round() / 10.0),
@@ -154,24 +177,8 @@ fn figures(budget: Option<i64>, money: Sums, households: i64, people: i64) -> Fi
     }
 }
 
-/// Hides, for a protected reader, the households of each of `rows` below `threshold`
-/// and enough others that their total does not give them away; the money of a row whose
-/// households are hidden, and what it is per household, go with them. A row's budget stays: it is the programme's.
-fn protect_rows(rows: &mut [&mut Figures], threshold: i64) {
-    let counts: Vec<i64> = rows.iter().map(|f| f.households.unwrap_or(0)).collect();
-    if counts.is_empty() {
-        return;
-    }
-    let published = protect(&[counts], threshold);
-    for (f, cell) in rows.iter_mut().zip(&published.cells[0]) {
-        if *cell == Cell::Suppressed {
-            hide(f);
-        }
-    }
-}
-
-/// Every figure about the households of a row, and its money (one household's plan when
-/// there is one), hidden; its budget stays.
+/// Every figure about the households of a row, and its money, hidden; its budget (the
+/// programme's) stays.
 fn hide(f: &mut Figures) {
     *f = Figures {
         budget: f.budget,
@@ -179,11 +186,17 @@ fn hide(f: &mut Figures) {
     };
 }
 
-/// Counts below the threshold hidden where they are shown alone (a total's households).
-fn hide_small(f: &mut Figures, threshold: i64) {
-    if f.households.is_some_and(|n| n > 0 && n < threshold) {
-        hide(f);
+/// Hides, for a protected reader, what `disclosure::cover_money` hides of one table's
+/// rows; false when the table's total must be hidden too.
+fn hide_groups(rows: &mut [&mut Figures], threshold: i64) -> bool {
+    let households: Vec<i64> = rows.iter().map(|f| f.households.unwrap_or(0)).collect();
+    let (hidden, total_shown) = homeward_domain::disclosure::cover_money(&households, threshold);
+    for (f, h) in rows.iter_mut().zip(hidden) {
+        if h {
+            hide(f);
+        }
     }
+    total_shown
 }
 
 impl App {
@@ -200,67 +213,84 @@ impl App {
             .offices
             .as_ref()
             .map(|o| o.iter().map(|o| o.0).collect());
+        let store = self.store();
         // The lines' money is the programme's; households are the reader's offices'.
-        let all = self.store().budget_cells(id.0, None).await?;
+        let all = store.budget_cells(id.0, None).await?;
         let mine = match &offices {
             None => all.clone(),
-            Some(o) => self.store().budget_cells(id.0, Some(o)).await?,
+            Some(o) => store.budget_cells(id.0, Some(o)).await?,
         };
-        let type_households = self
-            .store()
+        let type_households = store
             .budget_households(id.0, offices.as_deref(), HouseholdsBy::Assistance)
             .await?;
-        let country_households = self
-            .store()
+        let country_households = store
             .budget_households(id.0, offices.as_deref(), HouseholdsBy::Country)
             .await?;
         let threshold = match access.exact {
             true => 0,
             false => self.stats_threshold(),
         };
+        let protected = threshold > 1;
+        let sums_by = |cells: &[BudgetCell], key: &dyn Fn(&BudgetCell) -> String| {
+            let mut out: BTreeMap<String, Sums> = BTreeMap::new();
+            for c in cells {
+                out.entry(key(c)).or_default().add(c);
+            }
+            out
+        };
+        let line_all = sums_by(&all, &|c| c.line_id.to_string());
+        let line_mine = sums_by(&mine, &|c| c.line_id.to_string());
+        let amount = |a: u64| i64::try_from(a).unwrap_or(i64::MAX);
 
-        let mut line_money: BTreeMap<uuid::Uuid, Sums> = BTreeMap::new();
-        for c in &all {
-            line_money.entry(c.line_id).or_default().add(c);
-        }
-        let mut line_mine: BTreeMap<uuid::Uuid, Sums> = BTreeMap::new();
-        for c in &mine {
-            line_mine.entry(c.line_id).or_default().add(c);
-        }
         let mut grants = vec![];
-        let mut total_budget = 0;
+        let mut total_budget: i64 = 0;
         let mut total_money = Sums::default();
+        // Per assistance type: its lines' budget, and the households of its lines hidden.
+        let mut hidden_of_type: BTreeMap<&'static str, i64> = BTreeMap::new();
+        let mut grants_whole = true;
         for g in &s.funding {
             let mut lines = vec![];
             let mut grant_money = Sums::default();
-            let mut grant_budget = 0;
+            let mut grant_budget: i64 = 0;
             for l in &g.lines {
-                let money = line_money.get(&l.line_id.0).copied().unwrap_or_default();
-                let mine = line_mine.get(&l.line_id.0).copied().unwrap_or_default();
-                let budget = i64::try_from(l.amount).unwrap_or(i64::MAX);
-                grant_budget += budget;
-                grant_money.committed += money.committed;
-                grant_money.disbursed += money.disbursed;
+                let key = l.line_id.0.to_string();
+                let money = line_all.get(&key).copied().unwrap_or_default();
+                let mine = line_mine.get(&key).copied().unwrap_or_default();
+                let budget = amount(l.amount);
+                grant_budget = grant_budget.saturating_add(budget);
+                grant_money = grant_money.plus(money);
                 lines.push(LineFigures {
                     line_id: l.line_id,
                     assistance: l.assistance,
                     country: l.country.clone(),
-                    figures: figures(Some(budget), money, mine.cases, mine.people),
+                    figures: figures(Some(budget), money, mine.cases, mine.people, mine.committed),
                 });
             }
-            total_budget += grant_budget;
-            total_money.committed += grant_money.committed;
-            total_money.disbursed += grant_money.disbursed;
-            let mut figures = figures(Some(grant_budget), grant_money, 0, 0);
+            total_budget = total_budget.saturating_add(grant_budget);
+            total_money = total_money.plus(grant_money);
             // A grant's households would count a household on two of its lines twice.
+            let mut figures = figures(Some(grant_budget), grant_money, 0, 0, 0);
             figures.households = None;
             figures.returnees = None;
-            figures.per_household = None;
-            figures.per_returnee = None;
-            if threshold > 1 {
+            if protected {
+                let before: Vec<bool> = lines
+                    .iter()
+                    .map(|l| l.figures.committed.is_some())
+                    .collect();
                 let mut rows: Vec<&mut Figures> =
                     lines.iter_mut().map(|l| &mut l.figures).collect();
-                protect_rows(&mut rows, threshold);
+                if !hide_groups(&mut rows, threshold) {
+                    hide(&mut figures);
+                    grants_whole = false;
+                }
+                for ((l, shown), spec) in lines.iter().zip(before).zip(&g.lines) {
+                    if shown && l.figures.committed.is_none() {
+                        let households = line_mine
+                            .get(&spec.line_id.0.to_string())
+                            .map_or(0, |m| m.cases);
+                        *hidden_of_type.entry(spec.assistance.code()).or_default() += households;
+                    }
+                }
             }
             grants.push(GrantFigures {
                 grant_id: g.grant_id,
@@ -268,80 +298,100 @@ impl App {
                 reference: g.reference.to_string(),
                 starts: g.starts,
                 ends: g.ends,
-                amount: i64::try_from(g.amount).unwrap_or(i64::MAX),
+                amount: amount(g.amount),
                 figures,
                 lines,
             });
         }
 
-        // By assistance type and by country: the reader's offices' cases.
-        let keyed = |key: &dyn Fn(&BudgetCell) -> String,
-                     households: &[BudgetHouseholds],
-                     budget: &dyn Fn(&str) -> Option<i64>|
-         -> Vec<KeyFigures> {
-            let mut money: BTreeMap<String, Sums> = BTreeMap::new();
-            for c in &mine {
-                money.entry(key(c)).or_default().add(c);
-            }
-            let mut counted: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        // By assistance type and by country: the reader's offices' cases; against a
+        // budget only when they are the programme's.
+        let own_only = offices.is_some();
+        let counted = |households: &[BudgetHouseholds]| {
+            let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
             for h in households {
-                let e = counted.entry(h.key.clone()).or_default();
+                let e = out.entry(h.key.clone()).or_default();
                 e.0 += h.cases;
                 e.1 += h.people;
             }
-            let keys: BTreeSet<&String> = money.keys().chain(counted.keys()).collect();
-            let mut out: Vec<KeyFigures> = keys
-                .into_iter()
+            out
+        };
+        let keyed = |money: BTreeMap<String, Sums>,
+                     households: BTreeMap<String, (i64, i64)>,
+                     budget: &dyn Fn(&str) -> Option<i64>|
+         -> Vec<KeyFigures> {
+            let keys: BTreeSet<&String> = money.keys().chain(households.keys()).collect();
+            keys.into_iter()
                 .map(|k| {
-                    let (cases, people) = counted.get(k).copied().unwrap_or_default();
+                    let m = money.get(k).copied().unwrap_or_default();
+                    let (cases, people) = households.get(k).copied().unwrap_or_default();
                     KeyFigures {
                         key: k.clone(),
                         figures: figures(
-                            budget(k),
-                            money.get(k).copied().unwrap_or_default(),
+                            budget(k).filter(|_| !own_only),
+                            m,
                             cases,
                             people,
+                            m.committed,
                         ),
                     }
                 })
-                .collect();
-            if threshold > 1 {
-                let mut rows: Vec<&mut Figures> = out.iter_mut().map(|k| &mut k.figures).collect();
-                protect_rows(&mut rows, threshold);
-            }
-            out
+                .collect()
         };
         let type_budget = |k: &str| {
-            let lines = s
+            let sum: u64 = s
                 .funding
                 .iter()
                 .flat_map(|g| &g.lines)
-                .filter(|l| l.assistance.code() == k);
-            let sum: u64 = lines.map(|l| l.amount).sum();
-            (sum > 0).then(|| i64::try_from(sum).unwrap_or(i64::MAX))
+                .filter(|l| l.assistance.code() == k)
+                .map(|l| l.amount)
+                .sum();
+            (sum > 0).then(|| amount(sum))
         };
-        // A line for any country is no country's budget: none by country.
-        let by_assistance = keyed(&|c| c.assistance.clone(), &type_households, &type_budget);
-        let by_country = keyed(
-            &|c| c.country_of_return.clone(),
-            &country_households,
+        let mut by_assistance = keyed(
+            sums_by(&mine, &|c| c.assistance.clone()),
+            counted(&type_households),
+            &type_budget,
+        );
+        let mut by_country = keyed(
+            sums_by(&mine, &|c| c.country_of_return.clone()),
+            counted(&country_households),
             &|_| None,
         );
         // A household returns to one country: the countries' households are each once.
-        let (all_households, all_people) = country_households
+        let (households, people) = country_households
             .iter()
             .fold((0, 0), |(c, p), h| (c + h.cases, p + h.people));
-        let mut mine_money = Sums::default();
-        for c in &mine {
-            mine_money.committed += c.committed;
-            mine_money.disbursed += c.disbursed;
-        }
-        let mut total = figures(Some(total_budget), total_money, all_households, all_people);
-        // What is committed per household is of the households counted.
-        total.per_household = (all_households > 0).then(|| mine_money.committed / all_households);
-        total.per_returnee = (all_people > 0).then(|| mine_money.committed / all_people);
-        if threshold > 1 {
-            hide_small(&mut total, threshold);
+        let mine_committed = mine.iter().fold(0i64, |s, c| s.saturating_add(c.committed));
+        let mut total = figures(
+            Some(total_budget),
+            total_money,
+            households,
+            people,
+            mine_committed,
+        );
+        if protected {
+            // A type sums its lines: with hidden lines it would give them away, unless they
+            // hold enough households together.
+            for k in &mut by_assistance {
+                if hidden_of_type
+                    .get(k.key.as_str())
+                    .is_some_and(|h| (1..threshold).contains(h))
+                {
+                    hide(&mut k.figures);
+                }
+            }
+            let mut types: Vec<&mut Figures> =
+                by_assistance.iter_mut().map(|k| &mut k.figures).collect();
+            let types_whole = hide_groups(&mut types, threshold);
+            let mut countries: Vec<&mut Figures> =
+                by_country.iter_mut().map(|k| &mut k.figures).collect();
+            let countries_whole = hide_groups(&mut countries, threshold);
+            if !(grants_whole && types_whole && countries_whole)
+                || (1..threshold).contains(&households)
+            {
+                hide(&mut total);
+            }
         }
         Ok(BudgetReport {
             programme: id,
@@ -349,12 +399,42 @@ impl App {
             programme_name: programme.name.to_string(),
             currency: s.currency.clone(),
             protected: !access.exact,
-            own_offices_only: offices.is_some(),
+            own_offices_only: own_only,
             grants,
             by_assistance,
             by_country,
             total,
             definitions: DEFINITIONS.to_vec(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hidden_row_keeps_its_budget_and_loses_its_money_and_households() {
+        let row = |n: i64| {
+            figures(
+                Some(1_000),
+                Sums {
+                    committed: 100 * n,
+                    ..Sums::default()
+                },
+                n,
+                n,
+                100 * n,
+            )
+        };
+        let mut t = [row(1), row(2), row(3), row(10)];
+        let mut rows: Vec<&mut Figures> = t.iter_mut().collect();
+        assert!(hide_groups(&mut rows, 5));
+        assert_eq!(t[0].budget, Some(1_000));
+        assert_eq!(
+            (t[0].committed, t[0].households, t[0].per_household),
+            (None, None, None)
+        );
+        assert_eq!(t[3].committed, Some(1_000));
     }
 }

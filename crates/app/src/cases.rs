@@ -8,7 +8,9 @@ use chrono::{DateTime, Datelike, Utc};
 use homeward_domain::access::{self, Actor};
 use homeward_domain::case::guard::unmet_departure_conditions;
 use homeward_domain::case::records::{OfficeRef, Proposal, Referral};
-use homeward_domain::case::{Context, EventMeta, RegisterCase, budget_limits, decide, register};
+use homeward_domain::case::{
+    Context, EventMeta, RegisterCase, budget_limits, decide, may_commit_more, register,
+};
 use homeward_domain::ids::{BudgetLineId, CaseId, InboundId, OfficeId, ProgrammeId, UserId};
 use homeward_domain::inbound::InboundReferral;
 use homeward_domain::person::Member;
@@ -500,22 +502,13 @@ impl App {
         cmd: &Command,
         programme: &ProgrammeSettings,
     ) -> Result<BTreeMap<BudgetLineId, i64>> {
-        let may_commit = matches!(
-            cmd,
-            Command::DraftPlan(_) | Command::ApprovePlan { .. } | Command::RespondToPlan(_)
-        );
-        if !may_commit || programme.funding.is_empty() {
+        if !may_commit_more(cmd) || programme.funding.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let lines: Vec<uuid::Uuid> = programme
-            .funding
-            .iter()
-            .flat_map(|g| &g.lines)
-            .map(|l| l.line_id.0)
-            .collect();
+        let lines: Vec<uuid::Uuid> = programme.budget_line_ids().iter().map(|l| l.0).collect();
         Ok(self
             .store()
-            .committed_elsewhere(case.id.0, &lines)
+            .committed_elsewhere(case.programme.0, case.id.0, &lines)
             .await?
             .into_iter()
             .map(|(line, committed)| (BudgetLineId(line), committed))

@@ -211,6 +211,7 @@ fn build_case(
     rng: &mut StdRng,
     as_of: DateTime<Utc>,
     refs: &mut BTreeMap<String, i64>,
+    committed: &mut BTreeMap<homeward_domain::ids::BudgetLineId, i64>,
 ) -> Result<NewCase> {
     let total_weight: u32 = RETURN_COUNTRIES.iter().map(|c| c.weight).sum();
     let mut w = rng.random_range(0..total_weight);
@@ -241,6 +242,7 @@ fn build_case(
         t: start,
         now: as_of,
         programme: &world.settings,
+        elsewhere: committed.clone(),
     };
     let cmd = RegisterCase {
         case_id: CaseId(rid(rng, start)),
@@ -297,6 +299,10 @@ fn build_case(
         &world.directory,
     )?;
     let case = story.case()?;
+    // What the case commits, for the decisions of the cases told after it.
+    for (line, c) in case.reintegration.committed_by_line() {
+        *committed.entry(line).or_insert(0) += c;
+    }
     let last = story
         .events
         .last()
@@ -365,7 +371,7 @@ impl App {
         g: Generate,
         progress: impl Fn(usize),
     ) -> Result<(DemoSummary, World)> {
-        let (world, users) = self.demo_world(g.as_of).await?;
+        let (world, users) = self.demo_world(g.as_of, g.cases).await?;
         let kept = world.clone();
         let (tx, mut rx) =
             tokio::sync::mpsc::channel::<Result<(Vec<NewCase>, Vec<(String, i64)>)>>(2);
@@ -374,11 +380,12 @@ impl App {
         let teller = tokio::task::spawn_blocking(move || {
             let mut rng = StdRng::seed_from_u64(seed);
             let mut refs = BTreeMap::new();
+            let mut committed = BTreeMap::new();
             let mut left = cases;
             while left > 0 {
                 let n = left.min(batch);
                 let built = (0..n)
-                    .map(|_| build_case(&world, &mut rng, as_of, &mut refs))
+                    .map(|_| build_case(&world, &mut rng, as_of, &mut refs, &mut committed))
                     .collect::<Result<Vec<_>>>()
                     .map(|b| (b, refs.iter().map(|(k, v)| (k.clone(), *v)).collect()));
                 let failed = built.is_err();
@@ -419,7 +426,11 @@ impl App {
     }
 
     /// The demo's offices, programme and users, in an empty database.
-    async fn demo_world(&self, as_of: DateTime<Utc>) -> Result<(World, Vec<DemoUser>)> {
+    async fn demo_world(
+        &self,
+        as_of: DateTime<Utc>,
+        cases: usize,
+    ) -> Result<(World, Vec<DemoUser>)> {
         if self.store().count_users().await? > 0 {
             return Err(AppError::Duplicate(
                 "users (the demo needs an empty database)".into(),
@@ -462,7 +473,7 @@ impl App {
         }
         let directory = self.demo_directory().await?;
         let mut settings = demo_programme_settings()?;
-        settings.funding = reintegration::demo_funding(as_of.date_naive())?;
+        settings.funding = reintegration::demo_funding(as_of.date_naive(), cases)?;
         let programme = self
             .create_programme(
                 None,

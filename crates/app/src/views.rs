@@ -311,6 +311,7 @@ impl Visibility {
             declined_items,
             declined_all,
             closed_items,
+            case_closed,
         } = r;
         Reintegration {
             needs: needs
@@ -325,6 +326,7 @@ impl Visibility {
             declined_items,
             declined_all,
             closed_items,
+            case_closed,
         }
     }
 

@@ -67,6 +67,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let mut services_asked = false;
     // What the plans commit on each budget line, as the domain counts it.
     let mut by_line: std::collections::BTreeMap<uuid::Uuid, (i64, i64)> = Default::default();
+    let (mut budget_exceptions, mut excepted_lines) = (0, BTreeSet::new());
     let programme = &app.list_programmes().await.unwrap()[0];
     let funding = &programme.settings.funding;
     for row in &cases {
@@ -102,6 +103,10 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         for (line, d) in r.disbursed_by_line() {
             by_line.entry(line.0).or_default().1 += d;
         }
+        if let Some(v) = r.in_force().filter(|v| v.budget_exception.is_some()) {
+            budget_exceptions += 1;
+            excepted_lines.extend(v.items.iter().filter_map(|i| i.budget_line));
+        }
         // Every item of a plan draws on a line of the programme's grants, for its type.
         for item in r.versions.iter().flat_map(|v| &v.items) {
             let line = item.budget_line.expect("a demo item draws on a line");
@@ -136,6 +141,25 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         e.1 += c.disbursed;
     }
     assert_eq!(stored, by_line);
+    // No line is committed beyond its amount but by plans approved with an exception; the
+    // demo's smallest line runs out, and its last plans carry one.
+    let over: Vec<_> = funding
+        .iter()
+        .flat_map(|g| &g.lines)
+        .filter(|l| {
+            by_line
+                .get(&l.line_id.0)
+                .is_some_and(|(c, _)| *c > l.amount as i64)
+        })
+        .collect();
+    assert!(!over.is_empty(), "no line ran out: {by_line:?}");
+    assert!(budget_exceptions > 0);
+    for l in over {
+        assert!(
+            excepted_lines.contains(&l.line_id),
+            "{l:?} over without an exception"
+        );
+    }
     assert_eq!(funding.len(), 2);
     for l in funding.iter().flat_map(|g| &g.lines) {
         assert!(

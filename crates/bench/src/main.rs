@@ -824,6 +824,15 @@ async fn reads(
     }
     let cube_load = started.elapsed().as_secs_f64();
     eprintln!("  statistics ready after {cube_load:.1} s");
+    // The programme whose budget page is read.
+    let programmes: Value = http
+        .get(format!("{base}/api/programmes"))
+        .bearer_auth(approver)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let programme = programmes[0]["id"].as_str().unwrap_or_default().to_string();
     // Cases and people to ask for, from the first pages of the list.
     let mut people = vec![];
     for page in 1..=5 {
@@ -976,6 +985,14 @@ async fn reads(
             "statistics: pipeline and durations",
             Some("cases by stage, interruptions, days to departure".to_string()),
         ),
+        (
+            "budget: the programme's page",
+            Some("every grant and line, by assistance type and country".to_string()),
+        ),
+        (
+            "budget: the programme's page, protected",
+            Some("as a donor sees it".to_string()),
+        ),
     ];
     for clients in [1usize, 16] {
         let floor = {
@@ -993,6 +1010,7 @@ async fn reads(
         };
         for (name, note) in &kinds {
             eprintln!("  {name} at {clients} clients");
+            let programme = programme.clone();
             let (http, browser, base, counsellor, approver, donor, ids, exact, variant, names) = (
                 http.clone(),
                 browser.clone(),
@@ -1021,6 +1039,7 @@ async fn reads(
                     names.clone(),
                 );
                 let name = name_owned.clone();
+                let programme = programme.clone();
                 async move {
                     let k = (c * 7919 + i * 104_729) % ids.len();
                     let req = match name.as_str() {
@@ -1068,6 +1087,12 @@ async fn reads(
                         "statistics: pipeline and durations" => http
                             .get(format!("{base}/api/statistics/pipeline"))
                             .bearer_auth(&approver),
+                        "budget: the programme's page" => http
+                            .get(format!("{base}/api/programmes/{programme}/budget"))
+                            .bearer_auth(&approver),
+                        "budget: the programme's page, protected" => http
+                            .get(format!("{base}/api/programmes/{programme}/budget"))
+                            .bearer_auth(&donor),
                         _ => http
                             .get(format!(
                                 "{base}/api/statistics/returns?rows=return_country&columns=sex"

@@ -30,6 +30,35 @@
 
 use crate::stats::{Cell, Counts, Links, Published};
 
+/// Which rows of a table of money to hide from a protected reader, given each row's
+/// households (a programme's budget by line, assistance type or country): the rows of
+/// fewer than `threshold` households (one household's plan), then the smallest others
+/// with them until the hidden rows hold at least `threshold` households together, since
+/// their money is the table's total less the rows shown. The second value is false when
+/// even all of them hold fewer: the total must be hidden too. Rows of no household show
+/// no one's money and are not hidden.
+pub fn cover_money(households: &[i64], threshold: i64) -> (Vec<bool>, bool) {
+    let mut hidden: Vec<bool> = households
+        .iter()
+        .map(|h| (1..threshold).contains(h))
+        .collect();
+    let mut held: i64 = households
+        .iter()
+        .zip(&hidden)
+        .filter(|(_, h)| **h)
+        .map(|(n, _)| n)
+        .sum();
+    while (1..threshold).contains(&held) {
+        let next = (0..households.len())
+            .filter(|&n| !hidden[n] && households[n] > 0)
+            .min_by_key(|&n| households[n]);
+        let Some(n) = next else { break };
+        hidden[n] = true;
+        held += households[n];
+    }
+    (hidden, held == 0 || held >= threshold)
+}
+
 /// How the counted units fall into a table's rows and columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
@@ -944,4 +973,24 @@ fn cycle_cover(
         }
     }
     best.map(|(_, cells)| cells)
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::cover_money;
+
+    #[test]
+    fn hidden_money_is_of_enough_households_together_or_the_total_goes_too() {
+        // 1 and 2 are small; with 3 beside them they hold 6 >= 5. A row of none stays.
+        assert_eq!(
+            cover_money(&[1, 2, 3, 10, 0], 5),
+            (vec![true, true, true, false, false], true)
+        );
+        // Nothing small: nothing hidden.
+        assert_eq!(cover_money(&[5, 7], 5), (vec![false, false], true));
+        // Everything together is still too few: the total must go.
+        assert_eq!(cover_money(&[1, 2], 5), (vec![true, true], false));
+        // Exact readers (threshold 0 or 1) see everything.
+        assert_eq!(cover_money(&[1, 2], 1), (vec![false, false], true));
+    }
 }

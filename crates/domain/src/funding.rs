@@ -93,6 +93,38 @@ pub fn lines_for<'g>(
     out
 }
 
+/// Why a programme's grants cannot become `new`: a line its cases commit (`committed`)
+/// stays, for the same assistance type and country, holding at least what they commit.
+/// Plans in force name it, and the budget page sums them by it.
+pub fn lines_in_use_violations(
+    old: &[Grant],
+    new: &[Grant],
+    committed: &std::collections::BTreeMap<BudgetLineId, i64>,
+) -> Vec<Violation> {
+    let mut out = vec![];
+    for (id, amount) in committed.iter().filter(|(_, c)| **c > 0) {
+        let before = line(old, *id).map(|(_, l)| (l.assistance, l.country.clone()));
+        let kept = line(new, *id).is_some_and(|(_, l)| {
+            Some((l.assistance, l.country.clone())) == before
+                && i128::from(l.amount) >= i128::from(*amount)
+        });
+        if !kept {
+            out.push(
+                Violation::new(
+                    "funding.line_in_use",
+                    format!(
+                        "budget line {id} is drawn on by approved plans ({amount} minor units committed): it stays, for the same assistance type and country, with at least that amount"
+                    ),
+                )
+                .at("funding")
+                .param("line", id)
+                .param("committed", amount),
+            );
+        }
+    }
+    out
+}
+
 /// Why these grants cannot be a programme's funding; empty when they can. Fields are
 /// named from the grants' list (`funding/0/lines/1/amount`).
 pub fn funding_violations(

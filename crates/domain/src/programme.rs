@@ -315,6 +315,15 @@ impl ProgrammeSettings {
         crate::funding::funding_violations(&self.funding, &self.currency, &self.return_countries)
     }
 
+    /// Every budget line's id, of every grant.
+    pub fn budget_line_ids(&self) -> Vec<crate::ids::BudgetLineId> {
+        self.funding
+            .iter()
+            .flat_map(|g| &g.lines)
+            .map(|l| l.line_id)
+            .collect()
+    }
+
     /// The grant and budget line of `id`.
     pub fn budget_line(
         &self,

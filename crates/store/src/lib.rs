@@ -725,13 +725,21 @@ impl Store {
         dispatch!(self, s => s.list_cases(scope, filter, page).await)
     }
 
-    /// What the cases other than `case` commit on each of `lines`.
+    /// What the programme's cases other than `case` commit on each of `lines`.
     pub async fn committed_elsewhere(
         &self,
+        programme: Uuid,
         case: Uuid,
         lines: &[Uuid],
     ) -> Result<Vec<(Uuid, i64)>> {
-        dispatch!(self, s => s.committed_elsewhere(case, lines).await)
+        dispatch!(self, s => s.committed_elsewhere(programme, case, lines).await)
+    }
+
+    /// What the programme's cases commit on each of `lines`.
+    pub async fn committed_on(&self, programme: Uuid, lines: &[Uuid]) -> Result<Vec<(Uuid, i64)>> {
+        // No case has the nil id: every case's.
+        self.committed_elsewhere(programme, Uuid::nil(), lines)
+            .await
     }
 
     /// The programme's budget rows summed by line, assistance type, country and office.

@@ -151,7 +151,7 @@ mod tests {
                     "a87f93fcc64943b0c1331e1d77dd4c1c",
                 ),
                 ("0023_plan_work.sql", "cd174e443d494554e0522d835e97a453"),
-                ("0024_case_budget.sql", "c756a0d76ac4f5c6f24a3b57359dd035"),
+                ("0024_case_budget.sql", "0e4466954293b00573c9f460ac8696f0"),
             ],
         ),
         (
@@ -222,7 +222,7 @@ mod tests {
                     "0b56d2766780318cd25f4e9af4c2469d",
                 ),
                 ("0023_plan_work.sql", "cd174e443d494554e0522d835e97a453"),
-                ("0024_case_budget.sql", "cd862f4b6d055e1b768ed9e75d95ccda"),
+                ("0024_case_budget.sql", "2f9cb7f54dc85ca86d98ff04921560c8"),
             ],
         ),
     ];

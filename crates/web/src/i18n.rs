@@ -283,17 +283,33 @@ impl I18n {
     }
 
     /// An amount of money in minor units, with its currency.
+    fn decimal_separator(&self) -> &'static str {
+        match self.lang {
+            Lang::En => ".",
+            Lang::Fr | Lang::Es => ",",
+            Lang::Ar => "\u{066b}",
+        }
+    }
+
+    /// A number to one decimal (12.5, 12,5, ١٢٫٥), rounded half away from zero.
+    pub fn one_decimal(&self, x: f64) -> String {
+        let tenths = (x * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        format!(
+            "{sign}{}{}{}",
+            self.number(tenths.unsigned_abs() as i64 / 10),
+            self.decimal_separator(),
+            self.digits(&(tenths.unsigned_abs() % 10).to_string())
+        )
+    }
+
     pub fn money(&self, m: &homeward_domain::values::Money) -> String {
         let exp = m.currency.minor_unit_exponent();
         let major = self.number(m.amount_minor / 10i64.pow(exp));
         if exp == 0 {
             return format!("{major} {}", m.currency);
         }
-        let dec = match self.lang {
-            Lang::En => ".",
-            Lang::Fr | Lang::Es => ",",
-            Lang::Ar => "\u{066b}",
-        };
+        let dec = self.decimal_separator();
         let minor = format!(
             "{:0width$}",
             m.amount_minor % 10i64.pow(exp),

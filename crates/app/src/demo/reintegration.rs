@@ -24,8 +24,11 @@ fn local_currency(country: &str) -> Option<(&'static str, &'static str, &'static
 /// The demo programme's grants: the European Union's for every assistance type its plans
 /// use, in any country of return, over the whole time its stories cover; and a second
 /// donor's for business set-up and medical care in Senegal, since the start of last year
-/// (the lines those items draw on first). Ids are fixed: the same in every demo.
-pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
+/// (the lines those items draw on first). Ids are fixed: the same in every demo. Sized for
+/// 300 cases, and as many times that as the demo has: some lines run out before the last
+/// plans, which are then approved with an exception.
+pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>> {
+    let scale = (cases as u64).div_ceil(300).max(1);
     let day = |y: i32, m: u32, d: u32| {
         NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal("the demo's grants"))
     };
@@ -44,7 +47,7 @@ pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
                 .map(CountryCode::parse)
                 .transpose()
                 .internal("the demo's grants")?,
-            amount: euros * 100,
+            amount: euros * 100 * scale,
         })
     };
     let currency = CurrencyCode::parse("EUR").internal("the demo's grants")?;
@@ -58,7 +61,7 @@ pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
             starts: day(year - 3, 1, 1)?,
             ends: day(year + 1, 12, 31)?,
             currency: currency.clone(),
-            amount: 700_000 * 100,
+            amount: 700_000 * 100 * scale,
             lines: vec![
                 line(1, AssistanceType::ReintegrationAllowance, None, 220_000)?,
                 line(2, AssistanceType::InKindBusinessSetUp, None, 260_000)?,
@@ -76,10 +79,10 @@ pub(crate) fn demo_funding(today: NaiveDate) -> Result<Vec<Grant>> {
             starts: day(year - 1, 1, 1)?,
             ends: day(year + 1, 12, 31)?,
             currency,
-            amount: 100_000 * 100,
+            amount: 40_000 * 100 * scale,
             lines: vec![
-                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 75_000)?,
-                line(12, AssistanceType::MedicalCare, Some("SN"), 20_000)?,
+                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 30_000)?,
+                line(12, AssistanceType::MedicalCare, Some("SN"), 8_000)?,
             ],
         },
     ])
@@ -271,17 +274,32 @@ pub(super) fn after_arrival(
     } else {
         None
     };
-    // Each item on the first budget line that pays for it.
+    // Each item on the first budget line that pays for it; where a line has not enough
+    // left, the plan says why it may take more, for the approver.
     let country = &case.proposal.country_of_return;
+    let mut on_lines: BTreeMap<BudgetLineId, i64> = BTreeMap::new();
     for item in &mut items {
         item.budget_line = line_for(story.programme, item.assistance, country, on);
+        if let Some(line) = item.budget_line {
+            *on_lines.entry(line).or_insert(0) += item.value.amount_minor;
+        }
     }
+    let over_budget = on_lines.iter().any(|(line, planned)| {
+        let left = story.programme.budget_line(*line).map_or(0, |(_, l)| {
+            i64::try_from(l.amount).unwrap_or(i64::MAX)
+                - story.elsewhere.get(line).copied().unwrap_or(0)
+        });
+        *planned > left
+    });
+    let budget_exception = over_budget
+        .then(|| long("The line has run out this year; the donor agreed by letter to a top-up for this household."))
+        .transpose()?;
     story.run(
         a.reintegration,
         Command::DraftPlan(PlanDraft {
             items: items.clone(),
             cap_exception: cap_exception.clone(),
-            budget_exception: None,
+            budget_exception: budget_exception.clone(),
         }),
     )?;
     let respond = |story: &mut Story, version: u32, answer: PlanAnswer, words: Option<&str>| {
@@ -317,7 +335,7 @@ pub(super) fn after_arrival(
             Command::DraftPlan(PlanDraft {
                 items: items.clone(),
                 cap_exception,
-                budget_exception: None,
+                budget_exception,
             }),
         )?;
     }

@@ -24,6 +24,8 @@ pub(super) struct Story<'a> {
     pub(super) t: DateTime<Utc>,
     pub(super) now: DateTime<Utc>,
     pub(super) programme: &'a ProgrammeSettings,
+    /// What the cases told before this one commit on each budget line.
+    pub(super) elsewhere: BTreeMap<homeward_domain::ids::BudgetLineId, i64>,
 }
 
 impl Story<'_> {
@@ -60,7 +62,7 @@ impl Story<'_> {
             now: self.now,
             programme: self.programme,
             history: &self.events,
-            committed_elsewhere: &homeward_domain::case::NOTHING_ELSEWHERE,
+            committed_elsewhere: &self.elsewhere,
         };
         let evs = decide(&case, cmd, &ctx)
             .map_err(|r| AppError::internal_from(format!("demo story: {name} refused"), r))?;

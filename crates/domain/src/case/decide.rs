@@ -34,7 +34,7 @@ pub use monitoring::monitoring_unfinished;
 pub use referrals::{MAX_ANSWER_DAYS, referral_target_violations, referrals_unfinished};
 pub(crate) use registration::check_person;
 pub use registration::*;
-pub use reintegration::{budget_limits, plan_cap, reintegration_unfinished};
+pub use reintegration::{budget_limits, may_commit_more, plan_cap, reintegration_unfinished};
 
 /// What a decision needs besides the case and the command. The domain reads no clock:
 /// `now` is when the command is recorded, `occurred_at` when the user says it happened.

@@ -277,6 +277,7 @@ impl Case {
                 self.dates.withdrawn = Some(at);
             }
             Event::CaseReopened { .. } => {
+                self.reintegration.case_closed = false;
                 self.stage = Stage::Counselling;
                 self.consents.clear();
                 self.withdrawals.clear();
@@ -439,6 +440,7 @@ impl Case {
                 self.stage = Stage::Closed;
                 self.outcome = Some(*outcome);
                 self.dates.closed = Some(at);
+                self.reintegration.case_closed = true;
             }
             // The replacement was substituted for the corrected event before the fold.
             Event::Corrected { .. } => {}

@@ -37,8 +37,8 @@ pub use commands::{Assignee, Command, CommandKind, RegisterCase};
 pub(crate) use decide::check_person;
 pub use decide::{
     Context, MAX_ANSWER_DAYS, NOTHING_ELSEWHERE, allowed_stages, budget_limits,
-    caseworker_violations, decide, monitoring_unfinished, plan_cap, referral_target_violations,
-    referrals_unfinished, register, reintegration_unfinished,
+    caseworker_violations, decide, may_commit_more, monitoring_unfinished, plan_cap,
+    referral_target_violations, referrals_unfinished, register, reintegration_unfinished,
 };
 pub use events::{Event, EventMeta, RecordedEvent};
 pub use evolve::ReplayError;

@@ -473,6 +473,10 @@ pub struct Reintegration {
     /// The whole support declined, until the returnee agrees to a plan again.
     pub declined_all: Option<DeclineRecord>,
     pub closed_items: BTreeMap<PlanItemId, ItemClosure>,
+    /// The case is closed: nothing more will be delivered, so its plan commits only what
+    /// was delivered (a case closed as lost contact or deceased releases the rest).
+    #[serde(default)]
+    pub case_closed: bool,
 }
 
 impl Reintegration {
@@ -531,11 +535,13 @@ impl Reintegration {
         }
     }
 
-    /// What an item commits: its value, or once declined or closed only what was
-    /// delivered of it.
+    /// What an item commits: its value, or once it is declined or closed, or its case
+    /// is, only its standing deliveries (those awaiting a second signature too, so that
+    /// signing one later commits nothing more).
     fn commitment_of_item(&self, i: &PlanItem) -> i64 {
         match self.item_state(i) {
-            ItemState::Declined | ItemState::Closed => self.delivered_of(i.item_id),
+            _ if self.case_closed => self.standing_of(i.item_id),
+            ItemState::Declined | ItemState::Closed => self.standing_of(i.item_id),
             ItemState::Open | ItemState::Delivered => i.value.amount_minor,
         }
     }
@@ -545,7 +551,9 @@ impl Reintegration {
     /// currency.
     pub fn committed(&self) -> i64 {
         self.in_force().map_or(0, |plan| {
-            plan.items.iter().map(|i| self.commitment_of_item(i)).sum()
+            plan.items.iter().fold(0i64, |sum, i| {
+                sum.saturating_add(self.commitment_of_item(i))
+            })
         })
     }
 
@@ -555,7 +563,8 @@ impl Reintegration {
         let mut out = BTreeMap::new();
         for i in &plan.items {
             if let Some(line) = i.budget_line {
-                *out.entry(line).or_insert(0) += self.commitment_of_item(i);
+                let sum = out.entry(line).or_insert(0i64);
+                *sum = sum.saturating_add(self.commitment_of_item(i));
             }
         }
         out
@@ -577,7 +586,8 @@ impl Reintegration {
         };
         for d in self.deliveries.iter().filter(|d| d.counts()) {
             if let Some(line) = plan.item(d.delivery.item_id).and_then(|i| i.budget_line) {
-                *out.entry(line).or_insert(0) += d.value.amount_minor;
+                let sum = out.entry(line).or_insert(0i64);
+                *sum = sum.saturating_add(d.value.amount_minor);
             }
         }
         out

@@ -241,6 +241,139 @@ fn the_store_is_told_the_limit_of_each_line_a_commit_takes_higher() {
     );
 }
 
+#[test]
+fn an_exception_covers_its_approval_and_not_what_the_returnee_takes_back_later() {
+    let mut s = arrived_with(funded());
+    s.elsewhere.insert(LINE_A, 90_000);
+    let item = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 30_000),
+        LINE_A,
+    );
+    s.ok(
+        REINTEGRATION,
+        draft_with_exception(vec![item], "The donor agreed to the overrun by letter."),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    let drafted = s.case();
+    s.ok(APPROVER, approve(1));
+    assert!(budget_limits(&drafted, &s.case(), &s.programme).is_empty());
+    // The returnee declines everything: the line is released, and others take it.
+    s.ok(
+        REINTEGRATION,
+        Command::DeclineAssistance(Decline {
+            person_id: P1,
+            item_id: None,
+            own_words: Some(lt("I found work in Thiès.")),
+        }),
+    );
+    assert_eq!(s.case().reintegration.committed(), 0);
+    // Agreeing again takes it back: the exception approved then does not cover it now.
+    s.refused(
+        REINTEGRATION,
+        Scenario::agree_cmd(1),
+        "budget.over_committed",
+    );
+    s.elsewhere.insert(LINE_A, 60_000);
+    let declined = s.case();
+    s.ok(REINTEGRATION, Scenario::agree_cmd(1));
+    assert_eq!(
+        budget_limits(&declined, &s.case(), &s.programme),
+        vec![(LINE_A, 100_000)],
+        "and the store holds it to the line"
+    );
+}
+
+#[test]
+fn a_closed_item_or_case_commits_what_was_delivered_and_a_later_signature_adds_nothing() {
+    let mut p = funded();
+    p.reintegration.second_signature_above = Some(5_000);
+    let mut s = arrived_with(p);
+    let a = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 20_000),
+        LINE_A,
+    );
+    let b = on_line(s.plan_item(AssistanceType::Housing, 10_000), LINE_B);
+    s.approved_plan(vec![a.clone(), b.clone()]);
+    let (pending, cmd) = s.delivery_cmd(a.item_id, eur(8_000));
+    s.ok(REINTEGRATION, cmd);
+    s.ok(
+        REINTEGRATION,
+        Command::CloseItem {
+            item_id: a.item_id,
+            reason: lt("The workshop closed; the rest goes to housing."),
+        },
+    );
+    // The delivery awaiting its signature stays committed, so signing it adds nothing.
+    let closed = s.case();
+    assert_eq!(closed.reintegration.committed_by_line()[&LINE_A], 8_000);
+    s.ok(
+        APPROVER,
+        Command::CountersignDelivery {
+            delivery_id: pending,
+        },
+    );
+    assert_eq!(s.case().reintegration.committed_by_line()[&LINE_A], 8_000);
+    assert!(budget_limits(&closed, &s.case(), &s.programme).is_empty());
+    // A case closed without its plan delivered releases what was not.
+    s.ok(
+        REINTEGRATION,
+        Command::Close {
+            outcome: Outcome::Deceased,
+            note: Some(lt("The family told us in a phone call.")),
+        },
+    );
+    let c = s.case();
+    assert_eq!(
+        c.reintegration.committed_by_line(),
+        [(LINE_A, 8_000), (LINE_B, 0)].into()
+    );
+}
+
+#[test]
+fn a_delivered_item_stays_on_its_line_and_approval_reads_the_lines_again() {
+    let mut p = funded();
+    let other = BudgetLineId(Uuid::from_u128(0xA2));
+    p.funding[0].lines.push(BudgetLine {
+        line_id: other,
+        assistance: AssistanceType::BusinessDevelopment,
+        country: None,
+        amount: 10_000,
+    });
+    let mut s = arrived_with(p);
+    let a = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 20_000),
+        LINE_A,
+    );
+    s.approved_plan(vec![a.clone()]);
+    let (_, cmd) = s.delivery_cmd(a.item_id, eur(5_000));
+    s.ok(REINTEGRATION, cmd);
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![on_line(a.clone(), other)]),
+        "plan.delivered_item_line",
+    );
+    assert_eq!(
+        r.violations[0].field.as_deref(),
+        Some("items/0/budget_line")
+    );
+    // A version drafted on a line the programme then drops is not approved.
+    let b = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 1_000),
+        other,
+    );
+    s.ok(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![a.clone(), b.clone()]),
+    );
+    s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    s.programme.funding[0].lines.retain(|l| l.line_id != other);
+    let r = s.refused(APPROVER, approve(2), "budget.line_unknown");
+    assert_eq!(
+        r.violations[0].params.get("item_id").map(String::as_str),
+        Some(b.item_id.to_string().as_str())
+    );
+}
+
 fn version(s: &Scenario) -> u32 {
     s.case().reintegration.latest().map_or(0, |v| v.version)
 }

@@ -202,7 +202,24 @@ async fn plans_approved_at_once_never_take_a_line_beyond_its_amount(db: &TestDb)
     assert_eq!(line["budget"], json!(200_000));
     assert_eq!(line["committed"], Value::Null);
     assert_eq!(line["households"], Value::Null);
+    // Nor the grant's money, which is theirs (the housing line has no one), nor the
+    // programme's: each would be the two households' plans.
+    assert_eq!(donor["grants"][0]["figures"]["budget"], json!(250_000));
+    assert_eq!(donor["grants"][0]["figures"]["committed"], Value::Null);
+    assert_eq!(
+        donor["grants"][0]["lines"][1]["figures"]["committed"],
+        json!(0)
+    );
+    assert_eq!(donor["total"]["committed"], Value::Null);
     assert_eq!(donor["total"]["households"], Value::Null);
+    assert_eq!(
+        donor["by_assistance"][0]["figures"]["committed"],
+        Value::Null
+    );
+    assert_eq!(donor["by_country"][0]["figures"]["committed"], Value::Null);
+    // The approver reads their own offices' households: against no budget by type.
+    assert_eq!(page["own_offices_only"], json!(true));
+    assert_eq!(by_type[0]["figures"]["budget"], Value::Null);
     // Who reads no statistics reads no budget.
     let r = w
         .get(

@@ -78,9 +78,10 @@ pub(crate) async fn write_commits(
     for c in &accepted {
         for &(line, limit) in &c.budget_limits {
             let (committed,): (i64,) = sqlx::query_as(
-                "SELECT CAST(COALESCE(SUM(committed), 0) AS BIGINT) FROM case_budget \
-                 WHERE line_id = $1",
+                "SELECT CAST(COALESCE(SUM(committed), 0) AS BIGINT) FROM budget_totals \
+                 WHERE programme = $1 AND line_id = $2",
             )
+            .bind(c.case_row.programme)
             .bind(line)
             .fetch_one(&mut **tx)
             .await?;
@@ -468,7 +469,7 @@ impl Backend {
         let rows: Vec<&CaseRow> = cases.iter().map(|c| &c.case_row).collect();
         let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
         let stats: Vec<&StatRows> = cases.iter().map(|c| &c.stats).collect();
-        insert_read_models(&mut tx, &rows, &people, &stats).await?;
+        insert_read_models(&mut tx, &rows, &people, &stats, Sums::Add).await?;
         for (key, last) in references {
             sqlx::query(
                 "INSERT INTO reference_sequences (key, last) VALUES ($1, $2) \

@@ -57,7 +57,7 @@ pub(crate) async fn write_rebuilt(
     let rows: Vec<&CaseRow> = built.rows.iter().collect();
     let people: Vec<&PersonRow> = built.people.iter().collect();
     let stats: Vec<&StatRows> = built.stats.iter().collect();
-    insert_read_models(tx, &rows, &people, &stats).await
+    insert_read_models(tx, &rows, &people, &stats, Sums::CountAtTheEnd).await
 }
 
 /// Replays the events of a batch of cases into their rows.
@@ -190,6 +190,7 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
+        super::budget::recount_budget(&mut tx).await?;
         tx.commit().await?;
         Ok(stats)
     }
@@ -282,6 +283,23 @@ impl Backend {
         digest_rows::<BudgetRow>(
             &mut tx,
             &format!("SELECT {BUDGET_COLUMNS} FROM case_budget ORDER BY case_id, line_id"),
+            &mut hash,
+        )
+        .await?;
+        // The kept sums, as many writes left them: a rebuild counts them again. A sum
+        // left at zero by replaced rows is no figure.
+        digest_rows::<BudgetCell>(
+            &mut tx,
+            "SELECT line_id, assistance, country_of_return, office, committed, disbursed, \
+             cases, people FROM budget_totals WHERE cases <> 0 OR committed <> 0 \
+             OR disbursed <> 0 ORDER BY line_id, country_of_return, office",
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<(Uuid, String, String, Uuid, i64, i64)>(
+            &mut tx,
+            "SELECT programme, kind, group_key, office, cases, people FROM budget_households \
+             WHERE cases <> 0 OR people <> 0 ORDER BY programme, kind, group_key, office",
             &mut hash,
         )
         .await?;

@@ -9,13 +9,26 @@ pub(crate) async fn insert_read_models(
     rows: &[&CaseRow],
     people: &[&PersonRow],
     stats: &[&StatRows],
+    sums: Sums,
 ) -> CResult<()> {
     let mut w = Writes::new();
     push_case_rows(tx, &mut w, rows, None).await?;
     push_people_rows(tx, &mut w, people).await?;
     push_stat_rows(tx, &mut w, stats).await?;
     w.send(tx).await?;
+    if sums == Sums::Add {
+        let budget: Vec<&BudgetRow> = stats.iter().flat_map(|s| &s.budget).collect();
+        super::budget::add_to_sums(tx, &budget, 1).await?;
+    }
     insert_tokens(tx, people).await
+}
+
+/// Whether a write of whole cases adds their rows to the kept sums (`budget_totals`,
+/// `budget_households`), or leaves them to be counted once at the end (a rebuild).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sums {
+    Add,
+    CountAtTheEnd,
 }
 
 /// How many values a row of these columns binds.
@@ -355,6 +368,7 @@ pub(crate) async fn replace_stats(
     case_id: Uuid,
     rows: &StatRows,
 ) -> CResult<()> {
+    let before = super::budget::stored_budget_rows(tx, case_id).await?;
     delete_case_rows(
         tx,
         &[
@@ -369,5 +383,12 @@ pub(crate) async fn replace_stats(
     .await?;
     let mut w = Writes::new();
     push_stat_rows(tx, &mut w, &[rows]).await?;
-    w.send(tx).await
+    w.send(tx).await?;
+    if before != rows.budget {
+        let before: Vec<&BudgetRow> = before.iter().collect();
+        let after: Vec<&BudgetRow> = rows.budget.iter().collect();
+        super::budget::add_to_sums(tx, &before, -1).await?;
+        super::budget::add_to_sums(tx, &after, 1).await?;
+    }
+    Ok(())
 }

@@ -503,7 +503,7 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
     );
     assert_eq!(
         db.store
-            .committed_elsewhere(Uuid::nil(), &[line.0])
+            .committed_elsewhere(Uuid::from_u128(0x9), Uuid::nil(), &[line.0])
             .await
             .unwrap(),
         vec![(line.0, 150_000)]
@@ -512,21 +512,56 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
     db.store.append(b.commit(&b_new)).await.unwrap();
     assert_eq!(
         db.store
-            .committed_elsewhere(a.id.0, &[line.0])
+            .committed_elsewhere(Uuid::from_u128(0x9), a.id.0, &[line.0])
             .await
             .unwrap(),
         vec![(line.0, 150_000)]
     );
-    let rows = db
-        .store
-        .budget_cells(Uuid::from_u128(0x9), None)
-        .await
-        .unwrap();
+    let programme = Uuid::from_u128(0x9);
+    let rows = db.store.budget_cells(programme, None).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(
         (rows[0].committed, rows[0].cases, rows[0].people),
         (300_000, 2, 2)
     );
+    let households = db
+        .store
+        .budget_households(programme, None, HouseholdsBy::Assistance)
+        .await
+        .unwrap();
+    assert_eq!(households.len(), 1);
+    assert_eq!(
+        (households[0].key.as_str(), households[0].cases),
+        ("business_development", 2)
+    );
+    // Another office's reader counts none of them.
+    assert!(
+        db.store
+            .budget_cells(programme, Some(&[Uuid::from_u128(0xAB)]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A closed item commits nothing more: its case's rows are replaced, and the sums
+    // lose what they held.
+    let mut a = a;
+    let item = Case::replay(&a.events).unwrap().reintegration.versions[0].items[0].item_id;
+    let closed = a.push(
+        vec![homeward_domain::Event::PlanItemClosed {
+            item_id: item,
+            reason: LongText::parse("Not needed any more").unwrap(),
+        }],
+        now(),
+    );
+    db.store.append(a.commit(&closed)).await.unwrap();
+    let after = db.store.budget_cells(programme, None).await.unwrap();
+    assert_eq!((after[0].committed, after[0].cases), (150_000, 2));
+    // The sums kept commit by commit are what a rebuild counts again.
+    let rows = after;
+    let kept = db.store.read_model_digest().await.unwrap();
+    db.store.rebuild_read_models().await.unwrap();
+    assert_eq!(db.store.read_model_digest().await.unwrap(), kept);
+    assert_eq!(db.store.budget_cells(programme, None).await.unwrap(), rows);
 }
 
 homeward_store::db_tests!(

@@ -62,27 +62,33 @@ pub fn plan_field(path: &str) -> Option<String> {
     Some(format!("item{}_{field}", n + 1))
 }
 
-/// The budget lines of the programme's grants an item may draw on: the grant, the
-/// assistance type and the country of each.
+/// The budget lines of the programme's grants an item of this case may draw on today
+/// (for its country of return or any, of a grant running today): the grant, the
+/// assistance type and the country of each. The type is the item's to match.
 fn line_options(ctx: &Ctx) -> Vec<(String, String)> {
     let i = &ctx.i;
+    let country = &ctx.view.case.proposal.country_of_return;
+    let today = homeward_app::now().date_naive();
     let lines = ctx.programme.settings.funding.iter().flat_map(|g| {
-        g.lines.iter().map(move |l| {
-            let country = match &l.country {
-                Some(c) => i.country(c.as_str()),
-                None => i.t("f-budget-line-any"),
-            };
-            (
-                l.line_id.to_string(),
-                format!(
-                    "{} {} — {} — {}",
-                    g.donor,
-                    g.reference,
-                    i.opt("assistance", l.assistance.code()),
-                    country
-                ),
-            )
-        })
+        g.lines
+            .iter()
+            .filter(move |l| g.covers(today) && l.country.as_ref().is_none_or(|c| c == country))
+            .map(move |l| {
+                let country = match &l.country {
+                    Some(c) => i.country(c.as_str()),
+                    None => i.t("f-budget-line-any"),
+                };
+                (
+                    l.line_id.to_string(),
+                    format!(
+                        "{} {} — {} — {}",
+                        g.donor,
+                        g.reference,
+                        i.opt("assistance", l.assistance.code()),
+                        country
+                    ),
+                )
+            })
     });
     with_empty(lines.collect(), String::new())
 }

@@ -56,7 +56,13 @@ fn money(i: &I18n, minor: Option<i64>, currency: &CurrencyCode) -> String {
 }
 
 fn row(i: &I18n, label: String, f: &Figures, currency: &CurrencyCode) -> Vec<String> {
-    let count = |n: Option<i64>| n.map_or_else(|| "—".into(), |n| i.number(n));
+    // A grant counts no households (one on two of its lines would count twice): blank,
+    // not hidden.
+    let counted = f.households.is_some() || f.committed.is_none();
+    let count = |n: Option<i64>| match counted {
+        true => n.map_or_else(|| "—".into(), |n| i.number(n)),
+        false => String::new(),
+    };
     vec![
         label,
         money(i, f.budget, currency),
@@ -65,11 +71,14 @@ fn row(i: &I18n, label: String, f: &Figures, currency: &CurrencyCode) -> Vec<Str
         money(i, f.remaining, currency),
         f.executed_percent.map_or_else(
             || "—".into(),
-            |p| format!("{} %", i.digits(&format!("{p:.1}"))),
+            |p| i.t1("stats-percent", "n", i.one_decimal(p)),
         ),
         count(f.households),
         count(f.returnees),
-        money(i, f.per_household, currency),
+        match counted {
+            true => money(i, f.per_household, currency),
+            false => String::new(),
+        },
     ]
 }
 

@@ -389,7 +389,7 @@ async fn build(
         }
     }
 
-    let records = records(&i, &view, &name_of);
+    let records = records(&i, &view, &name_of, &programme.settings);
     let answer_link = (may_offer(&p.actor, case, CommandKind::UpdateReferral).is_ok()
         && case
             .referrals
@@ -502,6 +502,7 @@ fn records(
     i: &I18n,
     view: &CaseView,
     name_of: &dyn Fn(&homeward_domain::ids::PersonId) -> String,
+    programme: &homeward_domain::programme::ProgrammeSettings,
 ) -> Vec<(String, Vec<Line>)> {
     let case = &view.case;
     let mut out = vec![];
@@ -647,7 +648,12 @@ fn records(
         })
         .collect();
     out.push((i.t("case-allowances"), allowances));
-    out.extend(plan::plan_sections(i, &case.reintegration, name_of));
+    out.extend(plan::plan_sections(
+        i,
+        &case.reintegration,
+        name_of,
+        programme,
+    ));
     let notes: Vec<Line> = case
         .notes
         .iter()

@@ -65,6 +65,28 @@ fn delivered_stays_planned(
         }
     }
     if let Some(in_force) = r.in_force() {
+        // Its deliveries were paid from its line: the item stays on it.
+        for (n, item) in items.iter().enumerate() {
+            let paid_from = in_force
+                .item(item.item_id)
+                .filter(|i| r.standing_of(i.item_id) > 0)
+                .map(|i| i.budget_line);
+            if let Some(line) = paid_from
+                && line != item.budget_line
+            {
+                let v = Violation::new(
+                    "plan.delivered_item_line",
+                    format!(
+                        "\"{}\" has deliveries paid from its budget line; it stays on that line",
+                        item.description
+                    ),
+                );
+                c.push(match at_items {
+                    true => v.at(format!("items/{n}/budget_line")),
+                    false => v.param("item_id", item.item_id),
+                });
+            }
+        }
         for kept in in_force
             .items
             .iter()
@@ -111,7 +133,19 @@ pub(super) fn draft_plan(
         if let Some(p) = item.beneficiary {
             require_member(case, p, &format!("items/{n}/beneficiary"), c);
         }
-        budget_line_of(case, item, &format!("items/{n}/budget_line"), ctx, c);
+        budget_line_of(case, item, Some(format!("items/{n}/budget_line")), ctx, c);
+        if item.value.amount_minor > crate::funding::MAX_AMOUNT as i64 {
+            c.push(
+                Violation::new(
+                    "plan.item_too_large",
+                    format!(
+                        "an item is worth at most {} minor units",
+                        crate::funding::MAX_AMOUNT
+                    ),
+                )
+                .at(format!("items/{n}/value/amount_minor")),
+            );
+        }
         if &item.value.currency != currency {
             c.push(
                 Violation::new(
@@ -259,6 +293,11 @@ pub(super) fn approve(
             ));
         }
         above_cap = v.above_cap();
+        // The programme's grants may have changed since the draft: each line is checked
+        // again, on the day of the approval.
+        for item in &v.items {
+            budget_line_of(case, item, None, ctx, c);
+        }
         delivered_stays_planned(
             &case.reintegration,
             &v.items,
@@ -570,28 +609,34 @@ pub fn reintegration_unfinished(case: &Case) -> Vec<Violation> {
 /// An item draws on a line of the programme's grants when it has any: a line for its
 /// assistance type, in the case's country of return (or in any), of a grant whose
 /// period holds the day the plan is drafted.
-fn budget_line_of(case: &Case, item: &PlanItem, field: &str, ctx: &Context, c: &mut Check) {
+fn budget_line_of(
+    case: &Case,
+    item: &PlanItem,
+    field: Option<String>,
+    ctx: &Context,
+    c: &mut Check,
+) {
     let programme = ctx.programme;
+    // At the draft's field, or (on approval) naming the item.
+    let mut c = Placed {
+        c,
+        field,
+        item: item.item_id,
+    };
     let Some(id) = item.budget_line else {
         if !programme.funding.is_empty() {
-            c.push(
-                Violation::new(
-                    "budget.line_required",
-                    "the programme's grants pay for its plans: name the budget line this item draws on",
-                )
-                .at(field),
-            );
+            c.push(Violation::new(
+                "budget.line_required",
+                "the programme's grants pay for its plans: name the budget line this item draws on",
+            ));
         }
         return;
     };
     let Some((grant, line)) = programme.budget_line(id) else {
-        c.push(
-            Violation::new(
-                "budget.line_unknown",
-                "no budget line of the programme's grants has this id",
-            )
-            .at(field),
-        );
+        c.push(Violation::new(
+            "budget.line_unknown",
+            "no budget line of the programme's grants has this id",
+        ));
         return;
     };
     if line.assistance != item.assistance {
@@ -604,7 +649,6 @@ fn budget_line_of(case: &Case, item: &PlanItem, field: &str, ctx: &Context, c: &
                     item.assistance.code().replace('_', " ")
                 ),
             )
-            .at(field)
             .param("assistance", line.assistance.code()),
         );
     }
@@ -619,7 +663,6 @@ fn budget_line_of(case: &Case, item: &PlanItem, field: &str, ctx: &Context, c: &
                     case.proposal.country_of_return
                 ),
             )
-            .at(field)
             .param("country", country),
         );
     }
@@ -629,14 +672,29 @@ fn budget_line_of(case: &Case, item: &PlanItem, field: &str, ctx: &Context, c: &
             Violation::new(
                 "budget.grant_period",
                 format!(
-                    "grant {} runs from {} to {}: it does not pay for plans drafted on {day}",
+                    "grant {} runs from {} to {}: it does not pay for plans made on {day}",
                     grant.reference, grant.starts, grant.ends
                 ),
             )
-            .at(field)
             .param("starts", grant.starts)
             .param("ends", grant.ends),
         );
+    }
+}
+
+/// Violations about one item: at its field in a draft, or naming the item on approval.
+struct Placed<'a> {
+    c: &'a mut Check,
+    field: Option<String>,
+    item: PlanItemId,
+}
+
+impl Placed<'_> {
+    fn push(&mut self, v: Violation) {
+        self.c.push(match &self.field {
+            Some(f) => v.at(f.clone()),
+            None => v.param("item_id", self.item),
+        });
     }
 }
 
@@ -654,6 +712,15 @@ fn after_events(case: &Case, events: &[Event], ctx: &Context) -> Reintegration {
         after.apply(&meta, e);
     }
     after
+}
+
+/// Whether a command may commit more of the programme's budget lines: the application
+/// reads what the other cases commit for these only.
+pub fn may_commit_more(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::DraftPlan(_) | Command::ApprovePlan { .. } | Command::RespondToPlan(_)
+    )
 }
 
 /// Events that can raise what a plan commits: a version drafted (as if approved), a
@@ -676,6 +743,14 @@ pub(super) fn within_budget(case: &Case, events: &[Event], ctx: &Context, c: &mu
         return;
     }
     let after = after_events(case, events, ctx);
+    // An exception covers the version drafted with it, and its approval by a second
+    // person; anything that commits more later (the returnee taking back what they
+    // declined, once others took what it left) is held to what is left again.
+    let approved_now = |v: &PlanVersion| {
+        events
+            .iter()
+            .any(|e| matches!(e, Event::PlanApproved { version, .. } if *version == v.version))
+    };
     let (lines, excepted, field) = match events {
         [Event::PlanDrafted { draft, .. }] => (
             after
@@ -689,7 +764,7 @@ pub(super) fn within_budget(case: &Case, events: &[Event], ctx: &Context, c: &mu
             after.committed_by_line(),
             after
                 .in_force()
-                .is_some_and(|v| v.budget_exception.is_some()),
+                .is_some_and(|v| v.budget_exception.is_some() && approved_now(v)),
             None,
         ),
     };
@@ -702,7 +777,8 @@ pub(super) fn within_budget(case: &Case, events: &[Event], ctx: &Context, c: &mu
         if amount <= before.get(&id).copied().unwrap_or(0) {
             continue;
         }
-        // A line the programme no longer has is named where the item names it.
+        // A line the programme no longer has is refused where the item names it, on
+        // drafting and on approval (`budget_line_of`).
         let Some((grant, line)) = ctx.programme.budget_line(id) else {
             continue;
         };
@@ -735,15 +811,21 @@ pub(super) fn within_budget(case: &Case, events: &[Event], ctx: &Context, c: &mu
 /// The budget lines a commit from `before` to `after` takes higher, each with the most
 /// the programme's cases may commit on it together: the store refuses the commit if,
 /// with every plan written before it, they would commit more (two plans approved at once
-/// on two servers are not checked against each other by `decide`). None when the plan in
-/// force carries an approved exception.
+/// on two servers are not checked against each other by `decide`). None for the commit
+/// that approves a version drafted with an exception.
 pub fn budget_limits(
     before: &Case,
     after: &Case,
     programme: &ProgrammeSettings,
 ) -> Vec<(BudgetLineId, i64)> {
     let r = &after.reintegration;
-    if programme.funding.is_empty() || r.in_force().is_some_and(|v| v.budget_exception.is_some()) {
+    // The commit that puts in force a version approved with an exception (a second
+    // person read it): nothing to hold. Any later rise is held again.
+    let newly_in_force =
+        r.in_force().map(|v| v.version) != before.reintegration.in_force().map(|v| v.version);
+    if programme.funding.is_empty()
+        || (newly_in_force && r.in_force().is_some_and(|v| v.budget_exception.is_some()))
+    {
         return vec![];
     }
     let was = before.reintegration.committed_by_line();

@@ -14,7 +14,26 @@ pub(super) fn plan_sections(
     i: &I18n,
     r: &Reintegration,
     name_of: &dyn Fn(&homeward_domain::ids::PersonId) -> String,
+    programme: &homeward_domain::programme::ProgrammeSettings,
 ) -> Vec<(String, Vec<Line>)> {
+    // The grant a budget line belongs to, as the approver reads it.
+    let line_of = |item: &homeward_domain::case::reintegration::PlanItem| {
+        item.budget_line
+            .and_then(|id| programme.budget_line(id))
+            .map(|(g, _)| {
+                format!(
+                    ", {}",
+                    i.ta(
+                        "case-plan-line",
+                        &[
+                            ("donor", g.donor.to_string().into()),
+                            ("reference", g.reference.to_string().into()),
+                        ],
+                    )
+                )
+            })
+            .unwrap_or_default()
+    };
     let mut out = vec![];
     let whom = |p: Option<&homeward_domain::ids::PersonId>| {
         p.map(name_of).unwrap_or_else(|| i.t("f-household"))
@@ -83,7 +102,7 @@ pub(super) fn plan_sections(
                         i.opt("assistance", &enum_code(&item.assistance))
                     ),
                     value: format!(
-                        "{}, {}, {}{}{}{}{}",
+                        "{}, {}, {}{}{}{}{}{}",
                         i.money(&item.value),
                         i.opt("assistance_form", &enum_code(&item.form)),
                         whom(item.beneficiary.as_ref()),
@@ -94,6 +113,7 @@ pub(super) fn plan_sections(
                         item.due
                             .map(|d| format!(", {} {}", i.t("f-due"), i.date(d)))
                             .unwrap_or_default(),
+                        line_of(item),
                         state,
                         delivered
                     ),
@@ -117,6 +137,12 @@ pub(super) fn plan_sections(
             lines.push(Line {
                 label: String::new(),
                 value: i.t1("case-plan-exception", "reason", reason.to_string()),
+            });
+        }
+        if let Some(reason) = &v.budget_exception {
+            lines.push(Line {
+                label: String::new(),
+                value: i.t1("case-plan-budget-exception", "reason", reason.to_string()),
             });
         }
         if let Some(answer) = v.responses.last() {
