@@ -129,6 +129,18 @@ pub fn parse_programme(row: &ProgrammeRow) -> Result<Programme> {
     })
 }
 
+/// Violations of a part of the settings, their fields named from the request's body
+/// (`settings/` and the part's path).
+fn under(prefix: &str, vs: Vec<Violation>) -> impl Iterator<Item = Violation> + '_ {
+    vs.into_iter().map(move |mut x| {
+        x.field = Some(format!(
+            "{prefix}{}",
+            x.field.as_deref().unwrap_or_default()
+        ));
+        x
+    })
+}
+
 fn check_settings(s: &ProgrammeSettings) -> Result<()> {
     let mut v = vec![];
     if s.host_countries.is_empty() {
@@ -140,18 +152,8 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/host_countries"),
         );
     }
-    v.extend(
-        s.transit_violations()
-            .into_iter()
-            .chain(s.decision_violations())
-            .map(|mut x| {
-                x.field = Some(format!(
-                    "settings/{}",
-                    x.field.as_deref().unwrap_or_default()
-                ));
-                x
-            }),
-    );
+    v.extend(under("settings/", s.transit_violations()));
+    v.extend(under("settings/", s.decision_violations()));
     if s.reflection_period_days > 90 {
         v.push(
             Violation::new(
@@ -161,20 +163,8 @@ fn check_settings(s: &ProgrammeSettings) -> Result<()> {
             .at("settings/reflection_period_days"),
         );
     }
-    v.extend(s.funding_violations().into_iter().map(|mut x| {
-        x.field = Some(format!(
-            "settings/{}",
-            x.field.as_deref().unwrap_or_default()
-        ));
-        x
-    }));
-    v.extend(s.monitoring.violations().into_iter().map(|mut x| {
-        x.field = Some(format!(
-            "settings/monitoring/{}",
-            x.field.as_deref().unwrap_or_default()
-        ));
-        x
-    }));
+    v.extend(under("settings/", s.funding_violations()));
+    v.extend(under("settings/monitoring/", s.monitoring.violations()));
     if v.is_empty() {
         Ok(())
     } else {
@@ -430,17 +420,7 @@ impl App {
         );
         match v.is_empty() {
             true => Ok(()),
-            false => Err(AppError::Invalid(
-                v.into_iter()
-                    .map(|mut x| {
-                        x.field = Some(format!(
-                            "settings/{}",
-                            x.field.as_deref().unwrap_or_default()
-                        ));
-                        x
-                    })
-                    .collect(),
-            )),
+            false => Err(AppError::Invalid(under("settings/", v).collect())),
         }
     }
 

@@ -488,6 +488,9 @@ pub struct Commit {
     pub people: Option<Vec<PersonRow>>,
     /// The statistics rows, or `None` when they are as before.
     pub stats: Option<StatRows>,
+    /// The budget rows `stats` replaces (those the state read projects to): taken from the
+    /// kept sums as they are added, without reading them back.
+    pub(crate) budget_before: Vec<BudgetRow>,
     pub audit: AuditDraft,
     /// The inbound referral a new case is registered from, as it stands once registered:
     /// written with the case only if it is still waiting (else `StoreError::Taken`).
@@ -527,19 +530,21 @@ impl Commit {
         let at = events.last().map_or(audit.at, |e| e.meta.recorded_at);
         let (case_row, people) = project(case, at);
         let stats = stat_rows(case, all);
-        let (changed, people, stats) = match before {
+        let (changed, people, stats, budget_before) = match before {
             Some(prev) => {
                 // The rows as the last event the writer read had them written.
                 let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
                 let (row, stored_people) = project(prev, stored_at);
                 let stored_stats = stat_rows(prev, history);
+                let changed = stored_stats != stats;
                 (
                     Some(changed_columns(&row, &case_row)),
                     (stored_people != people).then_some(people),
-                    (stored_stats != stats).then_some(stats),
+                    changed.then_some(stats),
+                    stored_stats.budget,
                 )
             }
-            None => (None, Some(people), Some(stats)),
+            None => (None, Some(people), Some(stats), vec![]),
         };
         Commit {
             case_id: case.id,
@@ -549,6 +554,7 @@ impl Commit {
             changed,
             people,
             stats,
+            budget_before,
             audit,
             inbound: None,
             budget_limits: vec![],

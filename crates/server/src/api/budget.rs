@@ -3,11 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use homeward_app::budget::{BudgetReport, Figures};
 use homeward_domain::ids::ProgrammeId;
 
+use super::stats::download;
 use crate::exact::Id;
 use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem, ProblemDoc};
@@ -83,17 +83,6 @@ pub async fn budget_xlsx(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "attachment; filename=\"homeward-budget.xlsx\"",
     ))
-}
-
-fn download(body: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response {
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(filename),
-    );
-    res
 }
 
 /// The columns of the long table: what a line is (its level, grant, assistance type,

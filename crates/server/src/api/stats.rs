@@ -289,7 +289,12 @@ pub fn returns_xlsx(t: &ReturnsTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxEr
     book.save_to_buffer()
 }
 
-fn download(body: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response {
+/// A download: the body with its type and the file name it is saved as.
+pub(crate) fn download(
+    body: Vec<u8>,
+    content_type: &'static str,
+    filename: &'static str,
+) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -103,19 +103,6 @@ pub(crate) async fn add_to_sums(
     Ok(())
 }
 
-/// A case's budget rows as stored.
-pub(crate) async fn stored_budget_rows(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    case_id: Uuid,
-) -> CResult<Vec<BudgetRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {BUDGET_COLUMNS} FROM case_budget WHERE case_id = $1 ORDER BY line_id"
-    )))
-    .bind(case_id)
-    .fetch_all(&mut **tx)
-    .await?)
-}
-
 /// The sums counted again from `case_budget` (a rebuild's last step).
 pub(crate) async fn recount_budget(tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
     for statement in [

@@ -70,7 +70,7 @@ pub(crate) async fn write_commits(
             replace_people(tx, c.case_id.0, people).await?;
         }
         if let Some(stats) = &c.stats {
-            replace_stats(tx, c.case_id.0, stats).await?;
+            replace_stats(tx, c.case_id.0, stats, &c.budget_before).await?;
         }
     }
     // With every commit of the group written: a group that takes a line too far is

@@ -362,13 +362,14 @@ pub(crate) async fn replace_people(
     insert_tokens(tx, &people).await
 }
 
-/// A case's statistics rows, replaced (a commit that changed them).
+/// A case's statistics rows, replaced (a commit that changed them); the budget sums lose
+/// `before`, the budget rows replaced, and gain the new ones.
 pub(crate) async fn replace_stats(
     tx: &mut sqlx::Transaction<'_, Db>,
     case_id: Uuid,
     rows: &StatRows,
+    before: &[BudgetRow],
 ) -> CResult<()> {
-    let before = super::budget::stored_budget_rows(tx, case_id).await?;
     delete_case_rows(
         tx,
         &[
@@ -384,7 +385,7 @@ pub(crate) async fn replace_stats(
     let mut w = Writes::new();
     push_stat_rows(tx, &mut w, &[rows]).await?;
     w.send(tx).await?;
-    if before != rows.budget {
+    if before != rows.budget.as_slice() {
         let before: Vec<&BudgetRow> = before.iter().collect();
         let after: Vec<&BudgetRow> = rows.budget.iter().collect();
         super::budget::add_to_sums(tx, &before, -1).await?;
