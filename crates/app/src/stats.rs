@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use homeward_domain::Stage;
 use homeward_domain::access::StatisticsAccess;
+use homeward_domain::case::reintegration::AssistanceType;
 use homeward_domain::disclosure::{Forced, protect_table_forced};
 use homeward_domain::person::Vulnerability;
 use homeward_domain::rules::Violation;
@@ -26,12 +27,13 @@ pub fn access(p: &Principal) -> Option<StatisticsAccess> {
 }
 
 /// The definitions, shown with every figure and in every export.
-pub const DEFINITIONS: [&str; 5] = [
+pub const DEFINITIONS: [&str; 6] = [
     "A return is a person on a case whose departure was confirmed; withdrawn, rejected and no-show cases are not returns, and a re-opened case counts once it departs.",
     "The year of a return is the year of the departure date in UTC.",
     "Age is the age at departure; an estimated year of birth counts from 1 January of that year.",
     "People are counted one by one; cases (households) once each.",
     "Regions are the UN M49 regions and sub-regions of the country, or, where the dimension ends in _iom, IOM's regional groupings (the countries each of its nine regional offices covers).",
+    "A person took up a reintegration option (a type of assistance) once a delivery of an item of that type counts: not reversed, and signed by a second person where one is needed; an item for the household counts for each of its members.",
 ];
 
 /// A row or column of a table.
@@ -67,9 +69,9 @@ pub struct ReturnsQuery {
     pub rows: Option<Dim>,
     /// Groups along the columns (none: one column).
     pub columns: Option<Dim>,
-    /// Rows by vulnerability: each vulnerability, then any of them (`any`); people may
-    /// count in several rows.
-    pub by_vulnerability: bool,
+    /// Rows by each vulnerability or each type of assistance received, then any of them
+    /// (`any`), instead of `rows`; people may count in several rows.
+    pub by_each: Option<ByEach>,
     pub filter: StatFilter,
 }
 
@@ -234,20 +236,81 @@ impl JointCache {
     }
 }
 
-/// The row of the vulnerability table that counts people with any vulnerability.
+/// The row of a table `ByEach` that counts people with any of its rows' attributes.
 pub const ANY_VULNERABILITY: &str = "any";
 
-/// Where a key goes along its dimension: age groups youngest first, vulnerabilities in
-/// their order, anything else by its code; "not recorded" last.
+/// Attributes a person may have several of, each a row of its own, then a row of those
+/// with any of them (`ANY_VULNERABILITY`): a person counts in several rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByEach {
+    /// Each vulnerability.
+    Vulnerability,
+    /// Each reintegration option taken up: the types of assistance a person received
+    /// (`Reintegration::received_by`).
+    Assistance,
+}
+
+impl ByEach {
+    pub const ALL: [ByEach; 2] = [ByEach::Vulnerability, ByEach::Assistance];
+
+    /// How the rows are named in the API, the pages and the exports.
+    pub fn code(self) -> &'static str {
+        match self {
+            ByEach::Vulnerability => "vulnerability",
+            ByEach::Assistance => "assistance",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ByEach> {
+        ByEach::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    /// Each row's code and bit, in their order.
+    fn each(self) -> Vec<(&'static str, i64)> {
+        match self {
+            ByEach::Vulnerability => Vulnerability::ALL
+                .iter()
+                .map(|v| (v.code(), v.bit()))
+                .collect(),
+            ByEach::Assistance => AssistanceType::ALL
+                .iter()
+                .map(|a| (a.code(), a.bit()))
+                .collect(),
+        }
+    }
+
+    /// Every row's code and mask: each attribute, then any of them.
+    fn rows(self) -> Vec<(&'static str, i64)> {
+        let each = self.each();
+        let any = each.iter().fold(0, |m, (_, bit)| m | bit);
+        each.into_iter().chain([(ANY_VULNERABILITY, any)]).collect()
+    }
+
+    /// `filter`, and only people with any attribute of `mask`.
+    fn only(self, filter: &StatFilter, mask: i64) -> StatFilter {
+        let mut f = filter.clone();
+        match self {
+            ByEach::Vulnerability => f.vulnerabilities = Some(mask),
+            ByEach::Assistance => f.assistance = Some(mask),
+        }
+        f
+    }
+}
+
+/// Where a key goes along its dimension: age groups youngest first, vulnerabilities and
+/// types of assistance in their order ("any" after them), anything else by its code;
+/// "not recorded" last.
 fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
     let position = match dim {
         Some("age_group") => AgeGroup::ALL.iter().position(|a| a.code() == code),
-        Some("vulnerability") => Some(
-            Vulnerability::ALL
-                .iter()
-                .position(|v| v.code() == code)
-                .unwrap_or(Vulnerability::ALL.len()),
-        ),
+        Some(d) if ByEach::from_code(d).is_some() => {
+            let rows = ByEach::from_code(d).map(ByEach::rows).unwrap_or_default();
+            Some(
+                rows.iter()
+                    .position(|(c, _)| *c == code)
+                    .unwrap_or(rows.len()),
+            )
+        }
         Some("children") => [CHILDREN, ADULTS].iter().position(|c| *c == code),
         _ => None,
     };
@@ -383,8 +446,8 @@ impl App {
         // ahead: the table, its totals and the crossings not protected yet.
         let memo = Memo::default();
         let threshold = self.stats_threshold();
-        let joint = !(exact_numbers || q.by_vulnerability || threshold <= 1);
-        if !q.by_vulnerability {
+        let joint = !(exact_numbers || q.by_each.is_some() || threshold <= 1);
+        if q.by_each.is_none() {
             let dims: Vec<Dim> = q.rows.into_iter().chain(q.columns).collect();
             let mut tables = vec![vec![], dims.clone()];
             tables.extend(dims.iter().map(|d| vec![*d]));
@@ -538,7 +601,7 @@ impl App {
             let q = ReturnsQuery {
                 rows: Some(dim),
                 columns: Some(other),
-                by_vulnerability: false,
+                by_each: None,
                 filter: filter.clone(),
             };
             let t = self.tabulate(&q, filter, memo).await?;
@@ -598,22 +661,14 @@ impl App {
         let mut col_keys: BTreeSet<String> = BTreeSet::new();
         let columns: Vec<Dim> = q.columns.into_iter().collect();
         let pair = |c: &homeward_store::ReturnCount| (c.people, c.cases);
-        if q.by_vulnerability {
-            // Each vulnerability, then any of them (a row of its own: people may have
-            // several). The totals of the columns and the table are those of "any".
-            let any = Vulnerability::ALL.iter().fold(0, |m, v| m | v.bit());
-            let rows = Vulnerability::ALL
-                .iter()
-                .map(|v| (v.code(), v.bit()))
-                .chain([(ANY_VULNERABILITY, any)]);
-            let (codes, filters): (Vec<&str>, Vec<StatFilter>) = rows
-                .map(|(code, mask)| {
-                    let f = StatFilter {
-                        vulnerabilities: Some(mask),
-                        ..filter.clone()
-                    };
-                    (code, f)
-                })
+        if let Some(by) = q.by_each {
+            // Each vulnerability (or type of assistance), then any of them (a row of its
+            // own: people may have several). The totals of the columns and the table are
+            // those of "any".
+            let (codes, filters): (Vec<&str>, Vec<StatFilter>) = by
+                .rows()
+                .into_iter()
+                .map(|(code, mask)| (code, by.only(&filter, mask)))
                 .unzip();
             let tables = self.count_returns(&columns, filters.clone()).await?;
             let sums = self.count_returns(&[], filters).await?;
@@ -699,10 +754,9 @@ impl App {
         if q.columns == Some(Dim::Year) {
             fill_years(&mut col_keys, &filter);
         }
-        let row_dim = if q.by_vulnerability {
-            Some("vulnerability".to_string())
-        } else {
-            dim_name(q.rows)
+        let row_dim = match q.by_each {
+            Some(by) => Some(by.code().to_string()),
+            None => dim_name(q.rows),
         };
         let mut rows: Vec<String> = row_keys.into_iter().collect();
         rows.sort_by_key(|k| key_order(row_dim.as_deref(), k));
@@ -736,7 +790,7 @@ impl App {
         // groups to the children: tables by those publish the sums, so suppression here
         // must hold within each of them too.
         let links = Links {
-            rows: links_of(q.rows.filter(|_| !q.by_vulnerability), &rows),
+            rows: links_of(q.rows.filter(|_| q.by_each.is_none()), &rows),
             columns: links_of(q.columns, &cols),
         };
         // How people and households fall into the rows and columns: a person is in one
@@ -745,14 +799,14 @@ impl App {
         // dimension of its people (sex, age).
         let any_row = rows
             .iter()
-            .position(|r| q.by_vulnerability && r == ANY_VULNERABILITY);
+            .position(|r| q.by_each.is_some() && r == ANY_VULNERABILITY);
         let people_shape = Shape {
-            rows_partition: !q.by_vulnerability,
+            rows_partition: q.by_each.is_none(),
             columns_partition: true,
             any_row,
         };
         let cases_shape = Shape {
-            rows_partition: !q.by_vulnerability && !q.rows.is_some_and(Dim::describes_people),
+            rows_partition: q.by_each.is_none() && !q.rows.is_some_and(Dim::describes_people),
             columns_partition: !q.columns.is_some_and(Dim::describes_people),
             any_row,
         };

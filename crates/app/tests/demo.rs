@@ -287,7 +287,7 @@ fn counts_of(p: &Published) -> Counts {
 async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
     use homeward_app::admin::NewUser;
     use homeward_app::auth::SessionKind;
-    use homeward_app::stats::{ReturnsQuery, ReturnsTable};
+    use homeward_app::stats::{ByEach, ReturnsQuery, ReturnsTable};
     use homeward_domain::access::Role;
     use homeward_store::{Dim, StatFilter};
 
@@ -370,7 +370,9 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
     // Households fall in several keys of a dimension of their people.
     let person = |d: Option<Dim>| d.is_some_and(Dim::describes_people);
     let (mut audited, mut jointly) = (0, 0);
-    for by_vulnerability in [false, true] {
+    let each = std::iter::once(None).chain(ByEach::ALL.map(Some));
+    for by_each in each {
+        let by_vulnerability = by_each.is_some();
         for &rows in &dims {
             for &columns in &dims {
                 if (rows.is_some() && rows == columns) || (by_vulnerability && rows.is_some()) {
@@ -379,7 +381,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                 let q = ReturnsQuery {
                     rows,
                     columns,
-                    by_vulnerability,
+                    by_each,
                     filter: StatFilter::default(),
                 };
                 // A donor's figures end with the last whole month.
@@ -392,7 +394,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                 let alone = |d: Option<Dim>| ReturnsQuery {
                     rows: d,
                     columns: None,
-                    by_vulnerability: false,
+                    by_each: None,
                     filter: StatFilter::default(),
                 };
                 let crossed = rows.is_some() && columns.is_some() && !by_vulnerability;
@@ -456,7 +458,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                     }
                     assert!(
                         withstands_arithmetic(&counts, published, shape, threshold),
-                        "{rows:?} x {columns:?} (vulnerability {by_vulnerability}): {:?}",
+                        "{rows:?} x {columns:?} (by each {by_each:?}): {:?}",
                         intervals(&counts, published, shape)
                     );
                     audited += 1;

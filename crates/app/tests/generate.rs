@@ -5,6 +5,7 @@
 use chrono::TimeZone;
 use homeward_app::demo::Generate;
 use homeward_app::{App, Config};
+use homeward_domain::case::reintegration::AssistanceType;
 use homeward_store::testing::TestDb;
 use homeward_store::{CaseRow, Store};
 
@@ -132,6 +133,16 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
         },
         StatFilter {
             vulnerabilities: Some(0b11),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            assistance: Some(AssistanceType::ReintegrationAllowance.bit()),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            assistance: Some(
+                AssistanceType::BusinessDevelopment.bit() | AssistanceType::Housing.bit(),
+            ),
             ..StatFilter::default()
         },
     ];

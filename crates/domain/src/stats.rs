@@ -277,6 +277,8 @@ pub struct ReturnFact {
     pub age_group: AgeGroup,
     /// Bit mask of [`Vulnerability`].
     pub vulnerabilities: i64,
+    /// Bit mask of the assistance received (`Reintegration::received_by`).
+    pub assistance: i64,
     pub legal_situation: LegalSituation,
     /// None: departed before departures were told apart.
     pub host_or_transit: Option<HostOrTransit>,
@@ -297,6 +299,7 @@ pub fn returns_of(case: &Case) -> Vec<ReturnFact> {
             sex: m.details.sex,
             age_group: AgeGroup::of(age_at(m.details.date_of_birth, day)),
             vulnerabilities: Vulnerability::mask(&m.details.vulnerabilities),
+            assistance: case.reintegration.received_by(m.person_id),
             legal_situation: m.details.legal_situation,
             host_or_transit: case.host_or_transit,
         })

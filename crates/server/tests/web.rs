@@ -688,9 +688,9 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     assert_eq!(p.status, 200);
     assert_eq!(
         p.body.matches("<ul class=\"bars\"").count(),
-        9,
-        "nine charts: years, countries of return, host countries, host or transit, sex, \
-         age, children, vulnerabilities, the pipeline"
+        10,
+        "ten charts: years, countries of return, host countries, host or transit, sex, \
+         age, children, vulnerabilities, reintegration options taken up, the pipeline"
     );
     // The host-or-transit chart names its keys; the demo's hosts are all destinations.
     assert!(plain(&p.body).contains("Returns from host and transit countries"));
@@ -732,6 +732,34 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
         by_sex.iter().find(|r| r[0] == "Female").unwrap()[3],
         format!("{share}%")
     );
+    // Reintegration options taken up: each type of assistance, then any, as the
+    // service counts them (a person in as many rows as types received).
+    let taken = s
+        .app
+        .returns_table(
+            &manager,
+            homeward_app::stats::ReturnsQuery {
+                by_each: Some(homeward_app::stats::ByEach::Assistance),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        taken.people.total.count().unwrap() > 0,
+        "the demo delivers assistance"
+    );
+    let rows = table_after(&p.body, "id=\"assistance-h\"");
+    assert_eq!(rows.len(), taken.row_keys.len());
+    assert_eq!(rows[0][0], "Reintegration allowance");
+    assert_eq!(rows.last().unwrap()[0], "Any reintegration option");
+    for (n, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row[1].replace(',', ""),
+            taken.people.cells[n][0].count().unwrap().to_string(),
+            "{row:?}"
+        );
+    }
     let children = table_after(&p.body, "id=\"children-h\"");
     assert_eq!(children[0][0], "Children (under 18)");
     let ages = table_after(&p.body, "id=\"ages-h\"");
@@ -767,6 +795,14 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
         durations[0][2],
         first.application_to_departure_median.unwrap().to_string()
     );
+    // Rows by each type of assistance, crossed with a dimension.
+    let p = w.get("/statistics?rows=assistance&columns=sex").await;
+    assert!(
+        p.body.contains("<option value=\"assistance\" selected"),
+        "offered as rows"
+    );
+    let cross = table_after(&p.body, "id=\"cross-table\"");
+    assert_eq!(cross[0][0], "Reintegration allowance");
     // Any two dimensions; the last row is the total.
     let p = w.get("/statistics?rows=sex&columns=age_group").await;
     let cross = table_after(&p.body, "id=\"cross-table\"");
@@ -841,7 +877,7 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     );
     // A period with no departures shows zeros, not an error.
     let p = w.get("/statistics?from=2001-01-01&until=2001-12-31").await;
-    assert_eq!(p.body.matches("No returns in this selection.").count(), 8);
+    assert_eq!(p.body.matches("No returns in this selection.").count(), 9);
     assert_eq!(
         p.body.matches("<ul class=\"bars\"").count(),
         1,

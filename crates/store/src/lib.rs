@@ -211,6 +211,9 @@ pub struct StatFilter {
     pub return_country: Option<String>,
     /// Only people with any of these vulnerabilities (a mask).
     pub vulnerabilities: Option<i64>,
+    /// Only people who received any of these types of assistance (a mask of
+    /// `AssistanceType::bit`).
+    pub assistance: Option<i64>,
 }
 
 /// One group of returns: its keys (one per dimension) and its counts.

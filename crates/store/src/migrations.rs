@@ -152,6 +152,10 @@ mod tests {
                 ),
                 ("0023_plan_work.sql", "cd174e443d494554e0522d835e97a453"),
                 ("0024_case_budget.sql", "0e4466954293b00573c9f460ac8696f0"),
+                (
+                    "0025_assistance_received.sql",
+                    "27de8360d2e82b41652e7a284ca0fae8",
+                ),
             ],
         ),
         (
@@ -223,6 +227,10 @@ mod tests {
                 ),
                 ("0023_plan_work.sql", "cd174e443d494554e0522d835e97a453"),
                 ("0024_case_budget.sql", "2f9cb7f54dc85ca86d98ff04921560c8"),
+                (
+                    "0025_assistance_received.sql",
+                    "27de8360d2e82b41652e7a284ca0fae8",
+                ),
             ],
         ),
     ];

@@ -130,6 +130,7 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
             sex: code(&r.sex),
             age_group: r.age_group.code().to_string(),
             vulnerabilities: r.vulnerabilities,
+            assistance: r.assistance,
             legal_situation: code(&r.legal_situation),
             programme: case.programme.0,
             office: case.host_office.0,

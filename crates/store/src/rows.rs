@@ -32,7 +32,7 @@ pub(crate) const INTERRUPTION_COLUMNS: &str = "case_id, seq, kind, occurred_on, 
 /// The columns of a `ReturnRow`.
 pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, host_country, host_region, \
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
-     vulnerabilities, legal_situation, programme, office, host_or_transit";
+     vulnerabilities, legal_situation, programme, office, host_or_transit, assistance";
 
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
@@ -200,6 +200,8 @@ pub struct ReturnRow {
     pub office: Uuid,
     /// `HostOrTransit::code`, or empty: departed before departures were told apart.
     pub host_or_transit: String,
+    /// The assistance received, a mask of `AssistanceType::bit`.
+    pub assistance: i64,
 }
 
 from_row!(ReturnRow {
@@ -219,7 +221,8 @@ from_row!(ReturnRow {
     legal_situation,
     programme,
     office,
-    host_or_transit
+    host_or_transit,
+    assistance
 });
 
 /// A withdrawal, rejection or no-show, and the stage it happened at.

@@ -68,8 +68,8 @@ impl Dict {
     }
 }
 
-/// One returned person: every value as its number in the column's dictionary (28 bytes:
-/// a million returned people take 28 MB).
+/// One returned person: every value as its number in the column's dictionary (32 bytes:
+/// a million returned people take 32 MB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Person {
     /// Departure date, as days from the common era.
@@ -84,6 +84,8 @@ struct Person {
     age: u16,
     legal: u16,
     host_or_transit: u16,
+    /// The assistance received: a mask of `AssistanceType::bit` (15 types).
+    assistance: u16,
 }
 
 /// Every dictionary. A place is a country with its region and sub-region (as the row
@@ -139,6 +141,12 @@ impl Dicts {
             age: self.ages.intern(&r.age_group)?,
             legal: self.legal.intern(&r.legal_situation)?,
             host_or_transit: self.host_or_transit.intern(&r.host_or_transit)?,
+            assistance: u16::try_from(r.assistance).map_err(|_| {
+                AppError::internal(format!(
+                    "assistance {} of case {} is not a mask of 16 bits",
+                    r.assistance, r.case_id
+                ))
+            })?,
         })
     }
 
@@ -251,6 +259,7 @@ struct Compiled {
     /// place -> whether its country is the one asked
     return_places: Option<Vec<bool>>,
     vulnerabilities: Option<i64>,
+    assistance: Option<i64>,
 }
 
 impl Compiled {
@@ -276,6 +285,7 @@ impl Compiled {
                     .collect()
             }),
             vulnerabilities: f.vulnerabilities,
+            assistance: f.assistance,
         }
     }
 
@@ -294,6 +304,9 @@ impl Compiled {
             && self
                 .vulnerabilities
                 .is_none_or(|m| i64::from(p.vulnerabilities) & m != 0)
+            && self
+                .assistance
+                .is_none_or(|m| i64::from(p.assistance) & m != 0)
     }
 }
 
@@ -965,6 +978,7 @@ mod tests {
             programme: Uuid::from_u128(7),
             office: Uuid::from_u128(8),
             host_or_transit: "host".into(),
+            assistance: 0,
         }
     }
 
@@ -1208,10 +1222,9 @@ mod tests {
 
     #[test]
     fn filters_leave_out_whom_they_should() {
-        let f = facts(&[
-            row(1, 1, 2023, "SN", "female", "25-59"),
-            row(2, 2, 2024, "ML", "male", "25-59"),
-        ]);
+        let mut helped = row(2, 2, 2024, "ML", "male", "25-59");
+        helped.assistance = 0b101;
+        let f = facts(&[row(1, 1, 2023, "SN", "female", "25-59"), helped]);
         let only = |filter: StatFilter| flat(&f.count(&[], &filter));
         let since_2024 = StatFilter {
             from: NaiveDate::from_ymd_opt(2024, 1, 1),
@@ -1243,5 +1256,11 @@ mod tests {
             ..StatFilter::default()
         };
         assert_eq!(only(vulnerable), vec![(keys(&[]), 0, 0)]);
+        let helped_with = |mask| StatFilter {
+            assistance: Some(mask),
+            ..StatFilter::default()
+        };
+        assert_eq!(only(helped_with(0b100)), vec![(keys(&[]), 1, 1)]);
+        assert_eq!(only(helped_with(0b010)), vec![(keys(&[]), 0, 0)]);
     }
 }

@@ -147,6 +147,20 @@ impl AssistanceType {
         AssistanceType::ALL.into_iter().find(|a| a.code() == code)
     }
 
+    /// Its bit in a mask of types (the statistics' rows hold what each person received;
+    /// they are rebuilt from the events, so the bits may follow the declaration's order).
+    pub fn bit(self) -> i64 {
+        1 << (self as u32)
+    }
+
+    /// The types of a mask.
+    pub fn of_mask(mask: i64) -> Vec<AssistanceType> {
+        AssistanceType::ALL
+            .into_iter()
+            .filter(|a| mask & a.bit() != 0)
+            .collect()
+    }
+
     pub const ALL: [AssistanceType; 15] = [
         AssistanceType::ReintegrationAllowance,
         AssistanceType::TemporaryReception,
@@ -591,6 +605,24 @@ impl Reintegration {
             }
         }
         out
+    }
+
+    /// The assistance `person` received, as a mask of `AssistanceType::bit`: the type of
+    /// every item with a delivery that counts (not reversed, signed by a second person
+    /// where that is needed) for them or, when the item names no one, for the household.
+    /// An item is read as the plan in force holds it, else as the last version that did.
+    pub fn received_by(&self, person: PersonId) -> i64 {
+        self.deliveries
+            .iter()
+            .filter(|d| d.counts() && d.value.amount_minor > 0)
+            .filter_map(|d| {
+                let id = d.delivery.item_id;
+                self.in_force()
+                    .and_then(|p| p.item(id))
+                    .or_else(|| self.versions.iter().rev().find_map(|v| v.item(id)))
+            })
+            .filter(|i| i.beneficiary.is_none_or(|b| b == person))
+            .fold(0, |mask, i| mask | i.assistance.bit())
     }
 
     /// Disbursed: every delivery that counts, in the plan's currency.

@@ -1293,3 +1293,74 @@ fn what_a_plan_waits_for_has_one_name() {
     }
     assert_eq!(PlanWork::from_code("to_sign"), None);
 }
+
+/// The statistics count a reintegration option as taken up by whom it was delivered to:
+/// an item of the household by each member, an item of one person by them alone, and
+/// only once a delivery counts (signed where a second signature is needed, not reversed).
+#[test]
+fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
+    use homeward_domain::stats::returns_of;
+    let mut p = programme();
+    p.reintegration.second_signature_above = Some(50_000);
+    let mut s = Scenario::register_with(
+        vec![
+            member(1, Relationship::Principal, adult("Awa")),
+            member(2, Relationship::Spouse, adult("Moussa")),
+        ],
+        p,
+    );
+    s.approve_adults(&[P1, P2]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    let allowance = s.plan_item(AssistanceType::ReintegrationAllowance, 20_000);
+    let mut training = s.plan_item(AssistanceType::VocationalTraining, 100_000);
+    training.beneficiary = Some(P2);
+    let housing = s.plan_item(AssistanceType::Housing, 30_000);
+    s.approved_plan(vec![allowance.clone(), training.clone(), housing.clone()]);
+    let received = |s: &Scenario| {
+        let c = s.case();
+        let by: std::collections::BTreeMap<PersonId, Vec<AssistanceType>> = returns_of(&c)
+            .into_iter()
+            .map(|r| (PersonId(r.person_id), AssistanceType::of_mask(r.assistance)))
+            .collect();
+        assert_eq!(
+            by[&P1],
+            AssistanceType::of_mask(c.reintegration.received_by(P1))
+        );
+        by
+    };
+    assert!(
+        received(&s).values().all(Vec::is_empty),
+        "planned is not received"
+    );
+    let (_, cmd) = s.delivery_cmd(allowance.item_id, eur(20_000));
+    s.ok(REINTEGRATION, cmd);
+    let (big, cmd) = s.delivery_cmd(training.item_id, eur(60_000));
+    s.ok(REINTEGRATION, cmd);
+    let (wrong, cmd) = s.delivery_cmd(housing.item_id, eur(10_000));
+    s.ok(REINTEGRATION, cmd);
+    s.ok(
+        REINTEGRATION,
+        Command::ReverseDelivery {
+            delivery_id: wrong,
+            reason: lt("Paid to the wrong landlord; refunded."),
+        },
+    );
+    let by = received(&s);
+    assert_eq!(by[&P1], vec![AssistanceType::ReintegrationAllowance]);
+    assert_eq!(
+        by[&P2],
+        vec![AssistanceType::ReintegrationAllowance],
+        "the training waits for its second signature; the housing was reversed"
+    );
+    s.ok(APPROVER, Command::CountersignDelivery { delivery_id: big });
+    let by = received(&s);
+    assert_eq!(by[&P1], vec![AssistanceType::ReintegrationAllowance]);
+    assert_eq!(
+        by[&P2],
+        vec![
+            AssistanceType::ReintegrationAllowance,
+            AssistanceType::VocationalTraining
+        ]
+    );
+}

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use homeward_app::stats::{Pipeline, ReturnsQuery, ReturnsTable};
+use homeward_app::stats::{ByEach, Pipeline, ReturnsQuery, ReturnsTable};
 use homeward_store::{Dim, StatFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -28,12 +28,14 @@ pub struct StatsQuery {
     /// `statistics.exact_only`), return_country, return_region, return_subregion, return_region_iom, sex,
     /// age_group, children (under 18 or not), legal_situation, programme, office; or
     /// `vulnerability` (each vulnerability, then `any`; people may count in several
-    /// rows). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
+    /// rows); or `assistance`, the reintegration options taken up (each type of
+    /// assistance a person received a delivery of, then `any`; people may count in
+    /// several rows). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
     /// `_iom` regions are IOM's regional groupings (slugs such as
     /// `iom-west-central-africa`).
     #[param(schema_with = rows_schema)]
     pub rows: Option<String>,
-    /// Group columns by one of the same (not `vulnerability`).
+    /// Group columns by one of the same (not `vulnerability` or `assistance`).
     #[param(schema_with = columns_schema)]
     pub columns: Option<String>,
     /// Departures from this day (inclusive). Protected readers (donors, auditors,
@@ -55,7 +57,7 @@ pub struct StatsQuery {
 fn dimensions_schema(rows: bool) -> utoipa::openapi::Object {
     let names = std::iter::once("")
         .chain(Dim::ALL.iter().map(|d| d.code()))
-        .chain(rows.then_some("vulnerability"));
+        .chain(ByEach::ALL.iter().map(|b| b.code()).filter(move |_| rows));
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
         .enum_values(Some(names))
@@ -99,21 +101,23 @@ impl StatsQuery {
             programme: self.programme.map(Uuid::from),
             return_country: country,
             vulnerabilities: None,
+            assistance: None,
         })
     }
 
     fn returns(&self) -> ApiResult<ReturnsQuery> {
-        let by_vulnerability = self.rows.as_deref() == Some("vulnerability");
+        let by_each = self.rows.as_deref().and_then(ByEach::from_code);
         Ok(ReturnsQuery {
             rows: match self.rows.as_deref() {
-                None | Some("") | Some("vulnerability") => None,
+                None | Some("") => None,
+                Some(_) if by_each.is_some() => None,
                 Some(r) => Some(dim(r, "rows")?),
             },
             columns: match self.columns.as_deref() {
                 None | Some("") => None,
                 Some(c) => Some(dim(c, "columns")?),
             },
-            by_vulnerability,
+            by_each,
             filter: self.filter()?,
         })
     }
@@ -173,6 +177,7 @@ pub fn hxl(dim: Option<&str>) -> &'static str {
         Some("programme") => "#activity+code",
         Some("office") => "#org+office",
         Some("vulnerability") => "#indicator+vulnerability",
+        Some("assistance") => "#sector+assistance",
         _ => "#meta",
     }
 }

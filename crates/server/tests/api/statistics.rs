@@ -482,7 +482,156 @@ async fn regions_by_iom_and_returns_from_countries_of_transit(db: &TestDb) {
     assert_eq!(pl["durations"][0]["cases"], 2, "{pl}");
 }
 
+/// Reintegration options taken up: people and households who received each type of
+/// assistance, counted once a delivery counts, a person in as many rows as types, the
+/// household's items for each member; with columns; in the downloads with HXL.
+async fn options_taken_up_count_whom_each_type_of_assistance_reached(db: &TestDb) {
+    let w = World::start(db).await;
+    let case = w
+        .register(
+            "counsellor",
+            w.bru,
+            vec![
+                member("principal", adult("Mariam")),
+                member("spouse", adult("Moussa")),
+            ],
+        )
+        .await;
+    let people = w.people(&case).await;
+    w.arrived(&case, &[&people[0], &people[1]]).await;
+    let item = |assistance: &str, beneficiary: Option<&String>, cents: i64| {
+        json!({"assistance": assistance, "form": "cash", "description": "Support",
+               "beneficiary": beneficiary,
+               "value": {"amount_minor": cents, "currency": "EUR"}})
+    };
+    w.cmd(
+        "reintegration",
+        &case,
+        "plan-versions",
+        json!({"items": [
+            item("reintegration_allowance", None, 20_000),
+            item("vocational_training", Some(&people[1]), 30_000),
+            item("housing", None, 10_000),
+        ]}),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "reintegration",
+        &case,
+        "plan-responses",
+        json!({"plan_version": 1, "person_id": people[0], "given_by": "person", "answer": "agreed"}),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "approver_dkr",
+        &case,
+        "plan-approvals",
+        json!({"plan_version": 1}),
+    )
+    .await
+    .ok();
+    let v = w
+        .get("reintegration", &format!("/api/cases/{case}"))
+        .await
+        .ok();
+    let items = v["case"]["reintegration"]["versions"][0]["items"].clone();
+    for n in [0, 1] {
+        w.cmd(
+            "reintegration",
+            &case,
+            "deliveries",
+            json!({"item_id": items[n]["item_id"], "channel": "cash_to_returnee",
+                   "amount": {"amount_minor": 5_000, "currency": "EUR"}}),
+        )
+        .await
+        .ok();
+    }
+    let t = w
+        .get("approver", "/api/statistics/returns?rows=assistance")
+        .await
+        .ok();
+    assert_eq!(t["rows"], "assistance");
+    let row = |t: &Value, code: &str| {
+        let n = t["row_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|k| k["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in {t}"));
+        (
+            t["people"]["row_totals"][n].clone(),
+            t["cases"]["row_totals"][n].clone(),
+        )
+    };
+    assert_eq!(row(&t, "reintegration_allowance"), (json!(2), json!(1)));
+    assert_eq!(
+        row(&t, "vocational_training"),
+        (json!(1), json!(1)),
+        "the person it was for"
+    );
+    assert_eq!(
+        row(&t, "housing"),
+        (json!(0), json!(0)),
+        "planned, not delivered"
+    );
+    let keys = t["row_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 16, "every type, then any: {t}");
+    assert_eq!(keys[15]["code"], "any");
+    assert_eq!(row(&t, "any"), (json!(2), json!(1)));
+    assert_eq!(t["people"]["total"], json!(2), "each person once");
+    // With columns; not as columns.
+    let t = w
+        .get(
+            "approver",
+            "/api/statistics/returns?rows=assistance&columns=sex",
+        )
+        .await
+        .ok();
+    assert_eq!(t["columns"], "sex");
+    w.get("approver", "/api/statistics/returns?columns=assistance")
+        .await
+        .refused(422, "statistics.dimension");
+    // A donor's figures wait for the month's end, and hide small counts.
+    let t = w
+        .get("donor", "/api/statistics/returns?rows=assistance")
+        .await
+        .ok();
+    assert_eq!(t["protected"], true);
+    let download = |ext: &'static str| {
+        let w = &w;
+        async move {
+            let res = w
+                .http
+                .get(format!(
+                    "{}/api/statistics/returns.{ext}?rows=assistance&columns=sex",
+                    w.base
+                ))
+                .bearer_auth(w.token("approver"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.bytes().await.unwrap().to_vec()
+        }
+    };
+    let csv = String::from_utf8(download("csv").await).unwrap();
+    assert!(
+        csv.contains("assistance,sex,people,cases\n#sector+assistance,#sex,"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nvocational_training,female,1,1\n"), "{csv}");
+    hxl_validates(
+        &csv,
+        &download("xlsx").await,
+        &["#sector+assistance", "#sex"],
+        "#affected+returned+num",
+    );
+}
+
 homeward_store::db_tests!(
     statistics_count_returns_people_and_households_by_definition,
     regions_by_iom_and_returns_from_countries_of_transit,
+    options_taken_up_count_whom_each_type_of_assistance_reached,
 );

@@ -219,7 +219,8 @@ async fn push_return_rows(
                 .push_bind(&r.legal_situation)
                 .push_bind(r.programme)
                 .push_bind(r.office)
-                .push_bind(&r.host_or_transit);
+                .push_bind(&r.host_or_transit)
+                .push_bind(r.assistance);
         });
     }
     Ok(())

@@ -53,6 +53,9 @@ impl Backend {
                 .push_bind(mask)
                 .push(") <> 0");
         }
+        if let Some(mask) = f.assistance {
+            q.push(" AND (assistance & ").push_bind(mask).push(") <> 0");
+        }
         if !cols.is_empty() {
             q.push(format!(" GROUP BY {}", cols.join(", ")));
             q.push(format!(" ORDER BY {}", cols.join(", ")));

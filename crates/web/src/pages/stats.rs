@@ -6,7 +6,7 @@ use super::forbidden;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use homeward_app::stats::{Pipeline, ReturnsQuery, ReturnsTable, access};
+use homeward_app::stats::{ByEach, Pipeline, ReturnsQuery, ReturnsTable, access};
 use homeward_domain::stats::Cell;
 use homeward_store::{Dim, StatFilter};
 use serde::Deserialize;
@@ -119,6 +119,7 @@ pub fn key_label(i: &I18n, dim: Option<&str>, code: &str, name: &Option<String>)
         Some("host_or_transit") => i.t(&format!("stats-{code}-country")),
         Some("legal_situation") => i.opt("legal", code),
         Some("vulnerability") => i.opt("vuln", code),
+        Some("assistance") => i.opt("assistance", code),
         Some("children") => i.opt("children", code),
         Some("year" | "age_group") => i.digits(code),
         None if code.is_empty() => i.t("stats-all"),
@@ -416,6 +417,7 @@ pub async fn page(
             .and_then(|c| homeward_domain::values::CountryCode::parse(c).ok())
             .map(String::from),
         vulnerabilities: None,
+        assistance: None,
     };
     // The downloads' links carry the filter as read, spelled as the API takes it
     // (`from=YYYY-MM-DD`, hyphenated ids, upper-case codes), whatever the form sent.
@@ -434,7 +436,7 @@ pub async fn page(
     if let Some(c) = &filter.return_country {
         query.push_str(&format!("&country={c}"));
     }
-    let table = |rows: Option<Dim>, columns: Option<Dim>, by_vulnerability: bool| {
+    let table = |rows: Option<Dim>, columns: Option<Dim>, by_each: Option<ByEach>| {
         let app = st.app.clone();
         let p = p.clone();
         let filter = filter.clone();
@@ -444,7 +446,7 @@ pub async fn page(
                 ReturnsQuery {
                     rows,
                     columns,
-                    by_vulnerability,
+                    by_each,
                     filter,
                 },
             )
@@ -452,22 +454,25 @@ pub async fn page(
         }
     };
     let result = async {
-        let by_year = table(Some(Dim::Year), None, false).await?;
-        let by_country = table(Some(Dim::ReturnCountry), None, false).await?;
-        let by_host = table(Some(Dim::HostCountry), None, false).await?;
+        let by_year = table(Some(Dim::Year), None, None).await?;
+        let by_country = table(Some(Dim::ReturnCountry), None, None).await?;
+        let by_host = table(Some(Dim::HostCountry), None, None).await?;
         // Host or transit is for readers of exact figures (`Dim::exact_only`).
         let by_transit = if acc.exact {
-            Some(table(Some(Dim::HostOrTransit), None, false).await?)
+            Some(table(Some(Dim::HostOrTransit), None, None).await?)
         } else {
             None
         };
-        let by_sex = table(Some(Dim::Sex), None, false).await?;
-        let by_age = table(Some(Dim::AgeGroup), None, false).await?;
-        let by_children = table(Some(Dim::Children), None, false).await?;
-        let by_vuln = table(None, None, true).await?;
+        let by_sex = table(Some(Dim::Sex), None, None).await?;
+        let by_age = table(Some(Dim::AgeGroup), None, None).await?;
+        let by_children = table(Some(Dim::Children), None, None).await?;
+        let by_vuln = table(None, None, Some(ByEach::Vulnerability)).await?;
+        let by_assistance = table(None, None, Some(ByEach::Assistance)).await?;
         let pipeline = st.app.pipeline(&p, filter.clone()).await?;
-        let cross = match (parse_dim(&q.rows), parse_dim(&q.columns)) {
-            (Some(r), c) => Some(table(Some(r), c, false).await?),
+        let each = q.rows.as_deref().and_then(ByEach::from_code);
+        let cross = match (each, parse_dim(&q.rows), parse_dim(&q.columns)) {
+            (Some(by), _, c) => Some(table(None, c, Some(by)).await?),
+            (None, Some(r), c) => Some(table(Some(r), c, None).await?),
             _ => None,
         };
         Ok::<_, homeward_app::AppError>((
@@ -479,6 +484,7 @@ pub async fn page(
             by_age,
             by_children,
             by_vuln,
+            by_assistance,
             pipeline,
             cross,
         ))
@@ -493,6 +499,7 @@ pub async fn page(
         by_age,
         by_children,
         by_vuln,
+        by_assistance,
         pipeline,
         cross,
     ) = match result {
@@ -548,6 +555,12 @@ pub async fn page(
             &by_vuln,
             &query,
         ),
+        one_dim_figure(
+            &i,
+            spec("assistance", "stats-by-assistance", None, all),
+            &by_assistance,
+            &query,
+        ),
     ];
     // After the host countries.
     if let Some(f) = transit_figure {
@@ -584,11 +597,14 @@ pub async fn page(
                 selected: selected.as_deref().unwrap_or("").is_empty(),
             });
         }
-        for d in Dim::ALL
+        // Rows may also be each vulnerability or each type of assistance (`ByEach`).
+        let each = ByEach::ALL.into_iter().filter(|_| !none).map(ByEach::code);
+        let dims = Dim::ALL
             .into_iter()
             .filter(|d| acc.exact || !d.exact_only())
-        {
-            let code = d.code().to_string();
+            .map(Dim::code);
+        for code in dims.chain(each) {
+            let code = code.to_string();
             v.push(Opt {
                 selected: selected.as_deref() == Some(code.as_str()),
                 label: i.t(&format!("dim-{code}")),
@@ -619,7 +635,7 @@ pub async fn page(
         figures,
         tables,
         cross: cross.as_ref().map(|t| cross_figure(&i, t, &query)),
-        definitions: (1..=5)
+        definitions: (1..=homeward_app::stats::DEFINITIONS.len())
             .map(|n| i.t(&format!("stats-definition-{n}")))
             .collect(),
         protected: (!acc.exact).then(|| {
