@@ -5,6 +5,9 @@
 //! - commands over HTTP (recording a counselling session) at several numbers of
 //!   concurrent clients, against the database floor: a bare single-row insert transaction
 //!   through the same writer;
+//! - the reintegration officer's commands on plans in force (a delivery, then a revision
+//!   of the plan, in turn), which write the budget's sums in the same transaction, against
+//!   the same floor;
 //! - reads (the case, its page, the filtered list, search by name and date of birth,
 //!   statistics), against the server's floor: a request that touches no data;
 //! - rebuilding every read model from the event log;
@@ -98,6 +101,22 @@ struct CommandRun {
     errors: usize,
 }
 
+/// The reintegration officer's commands: deliveries of 1.00 on an open item of a plan in
+/// force and revisions of that plan (its items and exceptions as they are), in turn, on
+/// cases each visited by one client at a time.
+#[derive(Debug, Serialize, Deserialize)]
+struct ReintegrationRun {
+    clients: usize,
+    command: Stats,
+    deliveries: usize,
+    revisions: usize,
+    /// The database floor at the same concurrency (from the commands' runs).
+    floor: Stats,
+    ratio: f64,
+    conflicts: usize,
+    errors: usize,
+}
+
 /// The load that once hung PostgreSQL: clients read a case with counselling notes (an
 /// audited read, under the audit lock) on one server and record a session at the version
 /// they read on another (or the same) server, all on a few shared cases, so that most
@@ -157,6 +176,9 @@ struct Run {
     commit: String,
     generated: Generated,
     commands: Vec<CommandRun>,
+    /// Deliveries and plan revisions (none in reports from before they were measured).
+    #[serde(default)]
+    reintegration: Vec<ReintegrationRun>,
     /// Sensitive reads and commands on shared cases, through one and two servers.
     #[serde(default)]
     contended: Vec<ContendedRun>,
@@ -765,6 +787,205 @@ async fn commands(
     Ok(out)
 }
 
+/// A case whose plan in force has an item open: the reintegration commands' target.
+struct PlanTarget {
+    case: String,
+    version: u64,
+    item: Value,
+    currency: Value,
+    /// The plan in force as a draft of it: its items and exceptions.
+    draft: Value,
+}
+
+/// A plan target has at most this many events: a generated case in reintegration has
+/// tens; more means an earlier run wrote on it.
+const MAX_PLAN_TARGET_VERSION: u64 = 80;
+
+fn delivery(t: &PlanTarget) -> Value {
+    json!({
+        "version": t.version, "item_id": t.item, "channel": "paid_to_vendor",
+        "amount": {"amount_minor": 100, "currency": t.currency},
+        "proof": "Benchmark receipt",
+    })
+}
+
+/// Cases in reintegration whose plan in force takes a delivery of 1.00, as many as
+/// `wanted`.
+async fn plan_targets(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    wanted: usize,
+) -> Result<Vec<Mutex<PlanTarget>>> {
+    let mut out = vec![];
+    'pages: for page in 1..=100 {
+        let list: Value = http
+            .get(format!(
+                "{base}/api/cases?stage=reintegration&per_page=100&page={page}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for item in items {
+            let Some(case) = item["id"].as_str() else {
+                continue;
+            };
+            let view: Value = http
+                .get(format!("{base}/api/cases/{case}"))
+                .bearer_auth(token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let version = view["version"].as_u64().unwrap_or(0);
+            let versions = view["case"]["reintegration"]["versions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let Some(plan) = versions.iter().rev().find(|v| v["status"] == "approved") else {
+                continue;
+            };
+            if version > MAX_PLAN_TARGET_VERSION {
+                continue;
+            }
+            let draft = json!({
+                "items": plan["items"],
+                "cap_exception": plan["cap_exception"],
+                "budget_exception": plan["budget_exception"],
+            });
+            for it in plan["items"].as_array().cloned().unwrap_or_default() {
+                let mut t = PlanTarget {
+                    case: case.to_string(),
+                    version,
+                    item: it["item_id"].clone(),
+                    currency: it["value"]["currency"].clone(),
+                    draft: draft.clone(),
+                };
+                let res = http
+                    .post(format!("{base}/api/cases/{case}/deliveries"))
+                    .bearer_auth(token)
+                    .json(&delivery(&t))
+                    .send()
+                    .await?;
+                if res.status() == 200 {
+                    let v: Value = res.json().await?;
+                    t.version = v["version"].as_u64().unwrap_or(version + 1);
+                    out.push(Mutex::new(t));
+                    if out.len() >= wanted {
+                        break 'pages;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        bail!(
+            "no case in reintegration takes a delivery on its plan in force: the generated \
+             data has no plan in force with an open item, or earlier runs used them all \
+             (delete `<data>/<backend>-<cases>.json` to generate the database again)"
+        );
+    }
+    Ok(out)
+}
+
+/// Deliveries and plan revisions, in turn, at each number of clients of `commands`.
+async fn reintegration(
+    args: &Args,
+    base: &str,
+    http: &reqwest::Client,
+    token: &str,
+    commands: &[CommandRun],
+) -> Result<Vec<ReintegrationRun>> {
+    let max = commands.iter().map(|c| c.clients).max().unwrap_or(1);
+    let targets = Arc::new(plan_targets(http, base, token, (max * 4).max(64)).await?);
+    let mut out = vec![];
+    for c in commands {
+        let clients = c.clients;
+        eprintln!("  reintegration commands at {clients} clients");
+        let kinds = Arc::new([
+            std::sync::atomic::AtomicUsize::new(0),
+            std::sync::atomic::AtomicUsize::new(0),
+        ]);
+        let m = {
+            let (http, base, token, targets, kinds) = (
+                http.clone(),
+                base.to_string(),
+                token.to_string(),
+                targets.clone(),
+                kinds.clone(),
+            );
+            load(
+                clients,
+                Stop::After(Duration::from_secs(args.seconds)),
+                move |c, i| {
+                    let (http, base, token, targets, kinds) = (
+                        http.clone(),
+                        base.clone(),
+                        token.clone(),
+                        targets.clone(),
+                        kinds.clone(),
+                    );
+                    async move {
+                        let mut t = targets[(c + i * clients) % targets.len()].lock().await;
+                        // A delivery, then a revision, in turn on each case.
+                        let revise = i % 2 == 1;
+                        let (path, body) = if revise {
+                            let mut d = t.draft.clone();
+                            d["version"] = json!(t.version);
+                            ("plan-versions", d)
+                        } else {
+                            ("deliveries", delivery(&t))
+                        };
+                        let res = http
+                            .post(format!("{base}/api/cases/{}/{path}", t.case))
+                            .bearer_auth(&token)
+                            .json(&body)
+                            .send()
+                            .await;
+                        let Ok(res) = res else { return Outcome::Failed };
+                        let status = res.status();
+                        let body: Value = res.json().await.unwrap_or(Value::Null);
+                        if status.as_u16() == 200 {
+                            t.version = body["version"].as_u64().unwrap_or(t.version + 1);
+                            kinds[usize::from(revise)]
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        } else if status.as_u16() == 409 {
+                            t.version = body["current_version"].as_u64().unwrap_or(t.version);
+                        } else if !status.is_success() && std::env::var_os("BENCH_DEBUG").is_some()
+                        {
+                            eprintln!("    {path}: {status} {body}");
+                        }
+                        outcome(status)
+                    }
+                },
+            )
+            .await
+        };
+        out.push(ReintegrationRun {
+            clients,
+            ratio: if c.floor.per_second > 0.0 {
+                m.stats.per_second / c.floor.per_second
+            } else {
+                0.0
+            },
+            command: m.stats,
+            deliveries: kinds[0].load(std::sync::atomic::Ordering::Relaxed),
+            revisions: kinds[1].load(std::sync::atomic::Ordering::Relaxed),
+            floor: c.floor.clone(),
+            conflicts: m.conflicts,
+            errors: m.errors,
+        });
+    }
+    Ok(out)
+}
+
 /// A name as someone might mistype it: a doubled letter made single, or a vowel changed.
 fn misspell(name: &str, rng: &mut StdRng) -> String {
     let chars: Vec<char> = name.chars().collect();
@@ -1146,14 +1367,16 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
         } else {
             vec![]
         };
+        let officer = token(&http, &base, "reintegration").await?;
+        let plans = reintegration(args, &base, &http, &officer, &commands).await?;
         let contended = contended(args, &url, &base, &http, &counsellor, &commands).await?;
-        Ok::<_, anyhow::Error>((reads, commands, contended))
+        Ok::<_, anyhow::Error>((reads, commands, plans, contended))
     }
     .await;
     let rss = peak_rss_mib(child.id());
     child.kill()?;
     child.wait()?;
-    let (reads, commands, contended) = result?;
+    let (reads, commands, plans, contended) = result?;
     let rebuild = if args.skip_rebuild {
         None
     } else {
@@ -1178,6 +1401,7 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
         commit: String::new(),
         generated,
         commands,
+        reintegration: plans,
         contended,
         reads,
         rebuild,
@@ -1275,6 +1499,24 @@ fn markdown(r: &Report) -> String {
                     "\np99 at 64 clients: {} ms (target < 20 ms: {}).\n",
                     ms(&c.command, c.command.p99_ms),
                     mark(c.command.n > 0 && c.command.p99_ms < 20.0)
+                ));
+            }
+        }
+        if !run.reintegration.is_empty() {
+            s.push_str("\n### Reintegration commands: a delivery, then a revision of the plan in force\n\nEach writes the case's budget rows and the programme's budget sums in its transaction.\n\n| clients | commands/s | p50 ms | p99 ms | deliveries | revisions | floor inserts/s | ratio to floor | conflicts | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for c in &run.reintegration {
+                s.push_str(&format!(
+                    "| {} | {:.0} | {} | {} | {} | {} | {:.0} | {:.2} | {} | {} |\n",
+                    c.clients,
+                    c.command.per_second,
+                    ms(&c.command, c.command.p50_ms),
+                    ms(&c.command, c.command.p99_ms),
+                    c.deliveries,
+                    c.revisions,
+                    c.floor.per_second,
+                    c.ratio,
+                    c.conflicts,
+                    c.errors
                 ));
             }
         }
