@@ -417,6 +417,7 @@ impl App {
             &old.funding,
             &new.funding,
             &committed,
+            &new.currency,
         );
         match v.is_empty() {
             true => Ok(()),

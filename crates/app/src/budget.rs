@@ -23,8 +23,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use homeward_domain::case::reintegration::AssistanceType;
+use homeward_domain::funding::Grant;
 use homeward_domain::ids::{BudgetLineId, GrantId, ProgrammeId};
-use homeward_domain::values::{CountryCode, CurrencyCode};
+use homeward_domain::values::{CountryCode, CurrencyCode, ExchangeRate};
 use homeward_store::{BudgetCell, BudgetHouseholds, HouseholdsBy};
 use serde::Serialize;
 
@@ -32,7 +33,8 @@ use crate::auth::Principal;
 use crate::{App, AppError, Result};
 
 /// Money and households of a line, a grant, an assistance type, a country or the
-/// programme. Amounts are minor units of the programme's currency; `null` when hidden
+/// programme. Amounts are minor units of the grant's currency for a grant and its lines,
+/// of the programme's for the rest (`BudgetReport::currency`); `null` when hidden
 /// from a protected reader (or, for `budget`, when the row is not a budget's).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -79,6 +81,11 @@ pub struct GrantFigures {
     pub reference: String,
     pub starts: chrono::NaiveDate,
     pub ends: chrono::NaiveDate,
+    /// The currency of the grant's amounts and its lines'.
+    pub currency: CurrencyCode,
+    /// Units of the grant's currency a unit of the programme's is worth, when they
+    /// differ: plans (in the programme's currency) count on its lines at this rate.
+    pub budget_rate: Option<ExchangeRate>,
     /// The grant's amount (its lines may hold less: the rest is not allocated yet).
     pub amount: i64,
     /// The lines' sums (`budget`: what the lines hold).
@@ -102,6 +109,8 @@ pub struct BudgetReport {
     pub programme: ProgrammeId,
     pub programme_code: String,
     pub programme_name: String,
+    /// The currency of the tables by assistance type and country and of the total (a
+    /// grant's figures are in its own).
     pub currency: CurrencyCode,
     /// Small numbers hidden (a donor's, an auditor's reading).
     pub protected: bool,
@@ -122,7 +131,7 @@ pub const DEFINITIONS: [&str; 5] = [
     "Disbursed: deliveries that count (signed by a second person where the programme asks for it, not reversed), at their value in the programme's currency.",
     "Remaining: the budget less what is committed; executed: disbursed as a share of the budget.",
     "A household counts once in each line, type and country its plan draws on, and once in the programme's total; returnees are the members of those households.",
-    "Amounts are in the programme's currency, which is the grants' currency.",
+    "A grant and its lines are in the grant's currency: plans, in the programme's currency, count on them at the grant's budget rate. The tables by assistance type and country of return and the total are in the programme's currency, a line's budget converted back at its grant's rate and rounded down (what plans may commit on it).",
 ];
 
 /// Money summed over budget cells.
@@ -140,6 +149,15 @@ impl Sums {
         self.disbursed = self.disbursed.saturating_add(c.disbursed);
         self.cases = self.cases.saturating_add(c.cases);
         self.people = self.people.saturating_add(c.people);
+    }
+
+    /// The money in `grant`'s currency (it is counted in the programme's, `currency`).
+    fn in_grant(self, grant: &Grant, currency: &CurrencyCode) -> Sums {
+        Sums {
+            committed: grant.in_grant_currency(self.committed, currency),
+            disbursed: grant.in_grant_currency(self.disbursed, currency),
+            ..self
+        }
     }
 
     fn plus(self, o: Sums) -> Sums {
@@ -256,6 +274,15 @@ impl App {
                 let key = l.line_id.0.to_string();
                 let money = line_all.get(&key).copied().unwrap_or_default();
                 let mine = line_mine.get(&key).copied().unwrap_or_default();
+                // The programme's total: its own currency, what plans may commit.
+                total_budget = total_budget
+                    .saturating_add(g.limit_in_programme_currency(l.amount, &s.currency));
+                total_money = total_money.plus(money);
+                // The grant and its lines: the grant's currency.
+                let (money, mine) = (
+                    money.in_grant(g, &s.currency),
+                    mine.in_grant(g, &s.currency),
+                );
                 let budget = amount(l.amount);
                 grant_budget = grant_budget.saturating_add(budget);
                 grant_money = grant_money.plus(money);
@@ -266,8 +293,6 @@ impl App {
                     figures: figures(Some(budget), money, mine.cases, mine.people, mine.committed),
                 });
             }
-            total_budget = total_budget.saturating_add(grant_budget);
-            total_money = total_money.plus(grant_money);
             // A grant's households would count a household on two of its lines twice.
             let mut figures = figures(Some(grant_budget), grant_money, 0, 0, 0);
             figures.households = None;
@@ -298,6 +323,8 @@ impl App {
                 reference: g.reference.to_string(),
                 starts: g.starts,
                 ends: g.ends,
+                currency: g.currency.clone(),
+                budget_rate: g.budget_rate.clone(),
                 amount: amount(g.amount),
                 figures,
                 lines,
@@ -339,14 +366,14 @@ impl App {
                 .collect()
         };
         let type_budget = |k: &str| {
-            let sum: u64 = s
+            let sum: i64 = s
                 .funding
                 .iter()
-                .flat_map(|g| &g.lines)
-                .filter(|l| l.assistance.code() == k)
-                .map(|l| l.amount)
-                .sum();
-            (sum > 0).then(|| amount(sum))
+                .flat_map(|g| g.lines.iter().map(move |l| (g, l)))
+                .filter(|(_, l)| l.assistance.code() == k)
+                .map(|(g, l)| g.limit_in_programme_currency(l.amount, &s.currency))
+                .fold(0, i64::saturating_add);
+            (sum > 0).then_some(sum)
         };
         let mut by_assistance = keyed(
             sums_by(&mine, &|c| c.assistance.clone()),

@@ -149,7 +149,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         .filter(|l| {
             by_line
                 .get(&l.line_id.0)
-                .is_some_and(|(c, _)| *c > l.amount as i64)
+                .is_some_and(|(c, _)| Some(*c) > programme.settings.line_limit(l.line_id))
         })
         .collect();
     assert!(!over.is_empty(), "no line ran out: {by_line:?}");
@@ -188,6 +188,12 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
         assert!(plan_work.contains(&w), "no plan waits {w:?}: {plan_work:?}");
     }
     assert!(currencies.len() >= 2, "deliveries in {currencies:?}");
+    assert!(
+        funding
+            .iter()
+            .any(|g| g.budget_rate.is_some() && g.currency != programme.settings.currency),
+        "a grant in another currency, at a budget rate"
+    );
     assert!(declined && exception && countersigned && needs);
     for state in [
         "held, on time true",

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::reintegration::AssistanceType;
 use crate::ids::{BudgetLineId, GrantId};
 use crate::rules::Violation;
-use crate::values::{CountryCode, CurrencyCode, ShortText};
+use crate::values::{CountryCode, CurrencyCode, ExchangeRate, Money, ShortText};
 
 /// The largest amount a grant or a line may hold, in minor units: sums of many stay
 /// within a signed 64-bit integer.
@@ -31,8 +31,15 @@ pub struct Grant {
     /// The first and last day plans may be drafted against it.
     pub starts: NaiveDate,
     pub ends: NaiveDate,
-    /// Budgets are kept in the grant's currency; for now it is the programme's.
+    /// The grant's amount and its lines' are in its currency.
     pub currency: CurrencyCode,
+    /// How many units of the grant's currency a unit of the programme's is worth, as the
+    /// agreement fixes it (its budget rate, `655.957`): plans are in the programme's
+    /// currency, and what they commit and disburse on the grant's lines counts in the
+    /// grant's currency at this rate. Given when the grant's currency is not the
+    /// programme's, and only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_rate: Option<ExchangeRate>,
     /// Minor units of the currency.
     #[cfg_attr(
         feature = "openapi",
@@ -63,6 +70,33 @@ impl Grant {
     /// Whether plans may be drafted against it on `day`.
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.starts <= day && day <= self.ends
+    }
+
+    /// `minor` units of the programme's currency (`programme`) in the grant's, at its
+    /// budget rate, rounded half up (as they are when none is needed). Saturates
+    /// rather than fail: amounts are bounded far below (`MAX_AMOUNT`).
+    pub fn in_grant_currency(&self, minor: i64, programme: &CurrencyCode) -> i64 {
+        match (
+            &self.budget_rate,
+            Money::new(minor.max(0), programme.clone()),
+        ) {
+            (Some(rate), Ok(m)) => rate
+                .convert(&m, &self.currency)
+                .map_or(i64::MAX, |c| c.amount_minor),
+            _ => minor,
+        }
+    }
+
+    /// The most a line's `amount` (of the grant's currency) lets plans commit, in minor
+    /// units of the programme's currency: converted back at the budget rate and rounded
+    /// down, so that what it allows never comes to more than the line in the grant's
+    /// currency.
+    pub fn limit_in_programme_currency(&self, amount: u64, programme: &CurrencyCode) -> i64 {
+        let amount = i64::try_from(amount).unwrap_or(i64::MAX);
+        match (&self.budget_rate, Money::new(amount, self.currency.clone())) {
+            (Some(rate), Ok(m)) => rate.within(&m, programme).map_or(0, |c| c.amount_minor),
+            _ => amount,
+        }
     }
 }
 
@@ -100,20 +134,23 @@ pub fn lines_in_use_violations(
     old: &[Grant],
     new: &[Grant],
     committed: &std::collections::BTreeMap<BudgetLineId, i64>,
+    currency: &CurrencyCode,
 ) -> Vec<Violation> {
     let mut out = vec![];
     for (id, amount) in committed.iter().filter(|(_, c)| **c > 0) {
         let before = line(old, *id).map(|(_, l)| (l.assistance, l.country.clone()));
-        let kept = line(new, *id).is_some_and(|(_, l)| {
+        // What is committed is in the programme's currency (`currency`): the line, in
+        // its grant's at the grant's budget rate (which may have changed), must allow it.
+        let kept = line(new, *id).is_some_and(|(g, l)| {
             Some((l.assistance, l.country.clone())) == before
-                && i128::from(l.amount) >= i128::from(*amount)
+                && g.limit_in_programme_currency(l.amount, currency) >= *amount
         });
         if !kept {
             out.push(
                 Violation::new(
                     "funding.line_in_use",
                     format!(
-                        "budget line {id} is drawn on by approved plans ({amount} minor units committed): it stays, for the same assistance type and country, with at least that amount"
+                        "budget line {id} is drawn on by approved plans ({amount} minor units of the programme's currency committed): it stays, for the same assistance type and country, with at least that amount at its grant's budget rate"
                     ),
                 )
                 .at("funding")
@@ -163,17 +200,28 @@ pub fn funding_violations(
                 .at(at("ends")),
             );
         }
-        if &grant.currency != currency {
-            out.push(
+        match (&grant.currency == currency, &grant.budget_rate) {
+            (false, None) => out.push(
                 Violation::new(
-                    "funding.currency",
+                    "funding.budget_rate_required",
                     format!(
-                        "a grant is kept in the programme's currency, {currency}: convert its amount at the agreement's rate"
+                        "the grant is in {} and plans in the programme's currency, {currency}: give the agreement's budget rate, how many {} one {currency} is worth",
+                        grant.currency, grant.currency
                     ),
                 )
-                .at(at("currency"))
+                .at(at("budget_rate"))
                 .param("currency", currency),
-            );
+            ),
+            (true, Some(_)) => out.push(
+                Violation::new(
+                    "funding.budget_rate_same_currency",
+                    format!(
+                        "the grant is in the programme's currency, {currency}: it has no budget rate"
+                    ),
+                )
+                .at(at("budget_rate")),
+            ),
+            _ => {}
         }
         amount(grant.amount, at("amount"), &mut out);
         let mut kinds = BTreeSet::new();
@@ -242,6 +290,7 @@ mod tests {
             starts: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             ends: NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
             currency: eur(),
+            budget_rate: None,
             amount: 10_000_000,
             lines,
         }
@@ -286,7 +335,10 @@ mod tests {
             codes(&v),
             [
                 ("funding.period", Some("funding/0/ends")),
-                ("funding.currency", Some("funding/0/currency")),
+                (
+                    "funding.budget_rate_required",
+                    Some("funding/0/budget_rate")
+                ),
                 ("funding.line_country", Some("funding/0/lines/2/country")),
                 (
                     "funding.line_repeated",
@@ -301,6 +353,40 @@ mod tests {
         // Any country when the programme names none.
         let anywhere = grant(vec![line(AssistanceType::Housing, Some("ML"), 1)]);
         assert!(funding_violations(&[anywhere], &eur(), &BTreeSet::new()).is_empty());
+        // A budget rate only where the currencies differ.
+        let mut rated = ok.clone();
+        rated.budget_rate = Some(ExchangeRate::parse("1.08").unwrap());
+        let v = funding_violations(std::slice::from_ref(&rated), &eur(), &returns);
+        assert_eq!(
+            codes(&v),
+            [(
+                "funding.budget_rate_same_currency",
+                Some("funding/0/budget_rate")
+            )]
+        );
+        rated.currency = CurrencyCode::parse("USD").unwrap();
+        assert!(funding_violations(&[rated], &eur(), &returns).is_empty());
+    }
+
+    /// A grant in another currency: plans in the programme's commit on its lines at the
+    /// agreement's budget rate; a line lets plans commit, in the programme's currency, no
+    /// more than converts within it.
+    #[test]
+    fn a_grant_in_another_currency_counts_plans_at_its_budget_rate() {
+        let mut g = grant(vec![line(AssistanceType::Housing, None, 100_000)]);
+        g.currency = CurrencyCode::parse("XOF").unwrap();
+        g.budget_rate = Some(ExchangeRate::parse("655.957").unwrap());
+        // 100.00 EUR is 65,596 XOF (no minor unit), rounded half up.
+        assert_eq!(g.in_grant_currency(10_000, &eur()), 65_596);
+        // 100,000 XOF lets plans commit 152.44 EUR: 152.45 would be 100,001 XOF.
+        let limit = g.limit_in_programme_currency(100_000, &eur());
+        assert_eq!(limit, 15_244);
+        assert!(g.in_grant_currency(limit, &eur()) <= 100_000);
+        assert!(g.in_grant_currency(limit + 1, &eur()) > 100_000);
+        // In the programme's currency nothing is converted.
+        let same = grant(vec![]);
+        assert_eq!(same.in_grant_currency(12_345, &eur()), 12_345);
+        assert_eq!(same.limit_in_programme_currency(12_345, &eur()), 12_345);
     }
 
     #[test]

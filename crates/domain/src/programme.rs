@@ -332,6 +332,14 @@ impl ProgrammeSettings {
         crate::funding::line(&self.funding, id)
     }
 
+    /// The most the programme's plans may commit together on the line `id`, in minor
+    /// units of the programme's currency (its amount converted back at its grant's
+    /// budget rate, `Grant::limit_in_programme_currency`).
+    pub fn line_limit(&self, id: crate::ids::BudgetLineId) -> Option<i64> {
+        self.budget_line(id)
+            .map(|(g, l)| g.limit_in_programme_currency(l.amount, &self.currency))
+    }
+
     pub fn requires_health_assessment(&self, vulns: &BTreeSet<Vulnerability>) -> bool {
         match &self.health_assessment {
             HealthAssessmentRule::Always => true,

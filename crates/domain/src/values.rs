@@ -372,6 +372,26 @@ impl ExchangeRate {
         let rounded = (num.checked_add(den / 2)?) / den;
         Money::new(i64::try_from(rounded).ok()?, to.clone()).ok()
     }
+
+    /// The most of `to` that, at this rate (units of `amount`'s currency per unit of
+    /// `to`), is worth no more than `amount`: minor units of `amount` ÷ rate ×
+    /// 10^(exponent of `to` − exponent of `amount`), rounded down. Converted back with
+    /// [`ExchangeRate::convert`], it stays within `amount`. `None` when it does not fit.
+    pub fn within(&self, amount: &Money, to: &CurrencyCode) -> Option<Money> {
+        let (rate, scale) = self.parts();
+        let from_exp = amount.currency.minor_unit_exponent();
+        let to_exp = to.minor_unit_exponent();
+        let mut num = u128::try_from(amount.amount_minor)
+            .ok()?
+            .checked_mul(10u128.checked_pow(scale)?)?;
+        let mut den = rate;
+        if to_exp >= from_exp {
+            num = num.checked_mul(10u128.checked_pow(to_exp - from_exp)?)?;
+        } else {
+            den = den.checked_mul(10u128.checked_pow(from_exp - to_exp)?)?;
+        }
+        Money::new(i64::try_from(num.checked_div(den)?).ok()?, to.clone()).ok()
+    }
 }
 
 string_value!(
@@ -1061,6 +1081,35 @@ mod tests {
         assert!(ShortText::parse(&"x".repeat(201)).is_err());
         assert!(ShortText::parse(&"é".repeat(200)).is_ok());
         assert!(ShortText::parse("a\u{0}b").is_err());
+    }
+
+    proptest::proptest! {
+        /// What `within` allows, converted back, never comes to more than the amount it
+        /// was taken from, whatever the rate and the currencies' minor units.
+        #[test]
+        fn what_a_rate_allows_converts_back_within_the_amount(
+            amount in 0i64..1_000_000_000_000_000,
+            whole in 0u64..100_000,
+            frac in 0u64..1_000_000,
+            currencies in proptest::sample::select(vec![
+                ("EUR", "XOF"), ("XOF", "EUR"), ("EUR", "USD"), ("KWD", "JPY"), ("JPY", "KWD"),
+            ]),
+        ) {
+            proptest::prop_assume!(whole > 0 || frac > 0);
+            let rate = ExchangeRate::parse(&format!("{whole}.{frac:06}")).unwrap();
+            let (from, to) = (
+                CurrencyCode::parse(currencies.0).unwrap(),
+                CurrencyCode::parse(currencies.1).unwrap(),
+            );
+            let amount = Money::new(amount, from.clone()).unwrap();
+            if let Some(allowed) = rate.within(&amount, &to) {
+                let back = rate.convert(&allowed, &from);
+                proptest::prop_assert!(
+                    back.as_ref().is_none_or(|b| b.amount_minor <= amount.amount_minor),
+                    "{allowed:?} at {rate:?} is {back:?}, more than {amount:?}"
+                );
+            }
+        }
     }
 
     #[test]

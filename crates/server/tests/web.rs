@@ -2000,8 +2000,9 @@ async fn the_budget_page_shows_every_line_as_the_api_counts_it() {
     let id = programmes[0]["id"].as_str().unwrap();
     let report: serde_json::Value =
         serde_json::from_str(&m.get(&format!("/api/programmes/{id}/budget")).await.body).unwrap();
-    // English money: thousands with commas, two decimals, the currency after.
-    let eur = |minor: i64| {
+    // English money: thousands with commas, two decimals, the currency after (each
+    // grant's own).
+    let money = |minor: i64, currency: &str| {
         let major = (minor / 100).to_string();
         let mut grouped = String::new();
         for (n, c) in major.chars().enumerate() {
@@ -2010,13 +2011,25 @@ async fn the_budget_page_shows_every_line_as_the_api_counts_it() {
             }
             grouped.push(c);
         }
-        format!("{grouped}.{:02} EUR", minor % 100)
+        format!("{grouped}.{:02} {currency}", minor % 100)
     };
     let grants = report["grants"].as_array().unwrap();
     assert_eq!(grants.len(), 2);
+    assert!(
+        grants.iter().any(|g| g["budget_rate"].is_string()),
+        "the demo has a grant in kroner"
+    );
     let mut committed_any = false;
     for g in grants {
         assert!(body.contains(g["reference"].as_str().unwrap()), "{body}");
+        let currency = g["currency"].as_str().unwrap();
+        let eur = |minor| money(minor, currency);
+        if let Some(rate) = g["budget_rate"].as_str() {
+            assert!(
+                body.contains(&format!("budget rate: 1 EUR = {rate} {currency}")),
+                "{body}"
+            );
+        }
         for l in g["lines"].as_array().unwrap() {
             let f = &l["figures"];
             let committed = f["committed"].as_i64().unwrap();

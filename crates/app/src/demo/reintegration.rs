@@ -24,11 +24,14 @@ fn local_currency(country: &str) -> Option<(&'static str, &'static str, &'static
 /// The demo programme's grants: the European Union's for every assistance type its plans
 /// use, in any country of return, over the whole time its stories cover; and a second
 /// donor's for business set-up and medical care in Senegal, since the start of last year
-/// (the lines those items draw on first). Ids are fixed: the same in every demo. Sized for
-/// 300 cases, and as many times that as the demo has: some lines run out before the last
-/// plans, which are then approved with an exception.
+/// (the lines those items draw on first, while they have room), in Norwegian kroner at a
+/// budget rate the agreement fixes. Ids are fixed: the same in every demo. Sized in
+/// proportion to the demo's cases, so that its plans commit most of every line and a
+/// little more than the medical care lines hold: the last of those plans are approved
+/// with an exception, whatever the demo's size.
 pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>> {
-    let scale = (cases as u64).div_ceil(300).max(1);
+    // Amounts are given for 300 cases.
+    let scale = |units: u64| (units * 100 * (cases.max(1) as u64)).div_ceil(300);
     let day = |y: i32, m: u32, d: u32| {
         NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal("the demo's grants"))
     };
@@ -36,7 +39,7 @@ pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>>
     let line = |n: u128,
                 assistance: AssistanceType,
                 country: Option<&str>,
-                euros: u64|
+                units: u64|
      -> Result<BudgetLine> {
         Ok(BudgetLine {
             line_id: BudgetLineId(uuid::Uuid::from_u128(
@@ -47,7 +50,8 @@ pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>>
                 .map(CountryCode::parse)
                 .transpose()
                 .internal("the demo's grants")?,
-            amount: euros * 100 * scale,
+            // Both currencies have two decimals.
+            amount: scale(units),
         })
     };
     let currency = CurrencyCode::parse("EUR").internal("the demo's grants")?;
@@ -60,14 +64,15 @@ pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>>
             reference: text("AMIF/AVRR/2024-0117")?,
             starts: day(year - 3, 1, 1)?,
             ends: day(year + 1, 12, 31)?,
-            currency: currency.clone(),
-            amount: 700_000 * 100 * scale,
+            currency,
+            budget_rate: None,
+            amount: scale(350_000),
             lines: vec![
-                line(1, AssistanceType::ReintegrationAllowance, None, 220_000)?,
-                line(2, AssistanceType::InKindBusinessSetUp, None, 260_000)?,
-                line(3, AssistanceType::EducationSupport, None, 40_000)?,
-                line(4, AssistanceType::PsychosocialSupport, None, 25_000)?,
-                line(5, AssistanceType::MedicalCare, None, 70_000)?,
+                line(1, AssistanceType::ReintegrationAllowance, None, 140_000)?,
+                line(2, AssistanceType::InKindBusinessSetUp, None, 130_000)?,
+                line(3, AssistanceType::EducationSupport, None, 20_000)?,
+                line(4, AssistanceType::PsychosocialSupport, None, 18_000)?,
+                line(5, AssistanceType::MedicalCare, None, 20_000)?,
             ],
         },
         Grant {
@@ -78,25 +83,33 @@ pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>>
             reference: text("NOR-SEN-REINT-25")?,
             starts: day(year - 1, 1, 1)?,
             ends: day(year + 1, 12, 31)?,
-            currency,
-            amount: 40_000 * 100 * scale,
+            currency: CurrencyCode::parse("NOK").internal("the demo's grants")?,
+            // 11.75 kroner a euro: 400,000 kroner are 34,042.55 euros.
+            budget_rate: Some(ExchangeRate::parse("11.75").internal("the demo's grants")?),
+            amount: scale(400_000),
             lines: vec![
-                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 30_000)?,
-                line(12, AssistanceType::MedicalCare, Some("SN"), 8_000)?,
+                line(11, AssistanceType::InKindBusinessSetUp, Some("SN"), 352_500)?,
+                line(12, AssistanceType::MedicalCare, Some("SN"), 40_000)?,
             ],
         },
     ])
 }
 
-/// The line an item draws on: the first the programme's grants offer for it.
+/// The line an item of `value` draws on: the first the programme's grants offer for it
+/// with that much `left`, else the first (the plan then needs an exception).
 fn line_for(
     programme: &ProgrammeSettings,
     assistance: AssistanceType,
     country: &CountryCode,
     on: NaiveDate,
+    value: i64,
+    left: impl Fn(BudgetLineId) -> i64,
 ) -> Option<BudgetLineId> {
-    lines_for(&programme.funding, assistance, country, on)
-        .first()
+    let lines = lines_for(&programme.funding, assistance, country, on);
+    lines
+        .iter()
+        .find(|(_, l)| left(l.line_id) >= value)
+        .or(lines.first())
         .map(|(_, l)| l.line_id)
 }
 
@@ -274,23 +287,29 @@ pub(super) fn after_arrival(
     } else {
         None
     };
-    // Each item on the first budget line that pays for it; where a line has not enough
-    // left, the plan says why it may take more, for the approver.
+    // Each item on the first budget line that pays for it and has room for it; where no
+    // line has enough left, the plan says why it may take more, for the approver.
     let country = &case.proposal.country_of_return;
     let mut on_lines: BTreeMap<BudgetLineId, i64> = BTreeMap::new();
+    let left = |line: BudgetLineId, on_lines: &BTreeMap<BudgetLineId, i64>| {
+        story.programme.line_limit(line).unwrap_or(0)
+            - story.elsewhere.get(&line).copied().unwrap_or(0)
+            - on_lines.get(&line).copied().unwrap_or(0)
+    };
     for item in &mut items {
-        item.budget_line = line_for(story.programme, item.assistance, country, on);
+        item.budget_line = line_for(
+            story.programme,
+            item.assistance,
+            country,
+            on,
+            item.value.amount_minor,
+            |line| left(line, &on_lines),
+        );
         if let Some(line) = item.budget_line {
             *on_lines.entry(line).or_insert(0) += item.value.amount_minor;
         }
     }
-    let over_budget = on_lines.iter().any(|(line, planned)| {
-        let left = story.programme.budget_line(*line).map_or(0, |(_, l)| {
-            i64::try_from(l.amount).unwrap_or(i64::MAX)
-                - story.elsewhere.get(line).copied().unwrap_or(0)
-        });
-        *planned > left
-    });
+    let over_budget = on_lines.keys().any(|line| left(*line, &on_lines) < 0);
     let budget_exception = over_budget
         .then(|| long("The line has run out this year; the donor agreed by letter to a top-up for this household."))
         .transpose()?;

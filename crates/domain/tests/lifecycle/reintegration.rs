@@ -56,6 +56,7 @@ fn funded() -> ProgrammeSettings {
         starts: day(2026, 1, 1),
         ends: day(2026, 12, 31),
         currency: CurrencyCode::parse("EUR").unwrap(),
+        budget_rate: None,
         amount: 200_000,
         lines: vec![
             line(LINE_A, AssistanceType::BusinessDevelopment, None, 100_000),
@@ -1362,5 +1363,47 @@ fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
             AssistanceType::ReintegrationAllowance,
             AssistanceType::VocationalTraining
         ]
+    );
+}
+
+/// A grant in another currency: plans in the programme's currency commit on its lines at
+/// the agreement's budget rate, and a line holds them to what converts within it.
+#[test]
+fn a_line_of_a_grant_in_another_currency_holds_plans_at_its_budget_rate() {
+    let mut p = funded();
+    p.funding[0].currency = CurrencyCode::parse("XOF").unwrap();
+    p.funding[0].budget_rate = Some(ExchangeRate::parse("655.957").unwrap());
+    // 100,000 francs on the business line: 152.44 euros at the rate.
+    p.funding[0].lines[0].amount = 100_000;
+    assert_eq!(p.funding_violations(), vec![]);
+    assert_eq!(p.line_limit(LINE_A), Some(15_244));
+    let mut s = arrived_with(p);
+    let before = s.case();
+    let item = on_line(
+        s.plan_item(AssistanceType::BusinessDevelopment, 15_245),
+        LINE_A,
+    );
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![item.clone()]),
+        "budget.over_committed",
+    );
+    assert_eq!(r.violations[0].field.as_deref(), Some("budget_exception"));
+    let mut within = item;
+    within.value = eur(15_244);
+    s.approved_plan(vec![within]);
+    assert_eq!(
+        budget_limits(&before, &s.case(), &s.programme),
+        vec![(LINE_A, 15_244)],
+        "the store holds the line to its amount in the programme's currency"
+    );
+    let (grant, _) = s.programme.budget_line(LINE_A).unwrap();
+    assert_eq!(
+        grant.in_grant_currency(
+            s.case().reintegration.committed_by_line()[&LINE_A],
+            &s.programme.currency
+        ),
+        99_994,
+        "what the plan commits, in francs: 152.44 at 655.957"
     );
 }

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use homeward_app::budget::{BudgetReport, Figures};
 use homeward_domain::ids::ProgrammeId;
+use homeward_domain::values::CurrencyCode;
 
 use super::stats::download;
 use crate::exact::Id;
@@ -127,7 +128,8 @@ const TAGS: [&str; 15] = [
 /// hidden or not given).
 type Line = ([String; 6], [Option<f64>; 9]);
 
-/// Money in major units of the currency (every grant is in the programme's currency).
+/// Money in major units of a currency (a grant's lines in the grant's, the rest in the
+/// programme's: the line's `currency` column says which).
 fn major(minor: Option<i64>, exponent: u32) -> Option<f64> {
     minor.map(|m| m as f64 / 10f64.powi(exponent as i32))
 }
@@ -148,21 +150,27 @@ fn numbers(f: &Figures, exponent: u32) -> [Option<f64>; 9] {
 
 fn long_lines(r: &BudgetReport) -> Vec<Line> {
     let exponent = r.currency.minor_unit_exponent();
-    let currency = r.currency.to_string();
-    let labels = |level: &str, donor: &str, grant: &str, assistance: &str, country: &str| {
+    let labels = |level: &str,
+                  donor: &str,
+                  grant: &str,
+                  assistance: &str,
+                  country: &str,
+                  currency: &CurrencyCode| {
         [
             level.to_string(),
             donor.to_string(),
             grant.to_string(),
             assistance.to_string(),
             country.to_string(),
-            currency.clone(),
+            currency.to_string(),
         ]
     };
+    let ours = &r.currency;
     let mut out = vec![];
     for g in &r.grants {
+        let (theirs, exponent) = (&g.currency, g.currency.minor_unit_exponent());
         out.push((
-            labels("grant", &g.donor, &g.reference, "", ""),
+            labels("grant", &g.donor, &g.reference, "", "", theirs),
             numbers(&g.figures, exponent),
         ));
         for l in &g.lines {
@@ -178,6 +186,7 @@ fn long_lines(r: &BudgetReport) -> Vec<Line> {
                     &g.reference,
                     l.assistance.code(),
                     &country,
+                    theirs,
                 ),
                 numbers(&l.figures, exponent),
             ));
@@ -185,17 +194,20 @@ fn long_lines(r: &BudgetReport) -> Vec<Line> {
     }
     for k in &r.by_assistance {
         out.push((
-            labels("assistance_type", "", "", &k.key, ""),
+            labels("assistance_type", "", "", &k.key, "", ours),
             numbers(&k.figures, exponent),
         ));
     }
     for k in &r.by_country {
         out.push((
-            labels("country", "", "", "", &k.key),
+            labels("country", "", "", "", &k.key, ours),
             numbers(&k.figures, exponent),
         ));
     }
-    out.push((labels("total", "", "", "", ""), numbers(&r.total, exponent)));
+    out.push((
+        labels("total", "", "", "", "", ours),
+        numbers(&r.total, exponent),
+    ));
     out
 }
 

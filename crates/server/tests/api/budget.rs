@@ -9,6 +9,12 @@ const HOUSING: &str = "0b0d0000-0000-0000-0000-00000000000b";
 /// The test programme funded by one grant: 2,000.00 for business development in any
 /// country, 500.00 for housing in Senegal.
 async fn funded(w: &World) {
+    fund(w, "EUR", None, 300_000, 200_000).await.ok();
+}
+
+/// Gives the test programme one grant in `currency` (at `rate`, if given) of `amount`,
+/// with a business development line of `business` and a housing line in Senegal.
+async fn fund(w: &World, currency: &str, rate: Option<&str>, amount: i64, business: i64) -> Resp {
     let p = w
         .get("admin", &format!("/api/programmes/{}", w.programme))
         .await
@@ -19,12 +25,15 @@ async fn funded(w: &World) {
         "grant_id": "06a70000-0000-0000-0000-000000000001",
         "donor": "European Union", "reference": "AMIF-TEST-01",
         "starts": format!("{}-01-01", year - 1), "ends": format!("{}-12-31", year + 1),
-        "currency": "EUR", "amount": 300_000,
+        "currency": currency, "amount": amount,
         "lines": [
-            {"line_id": LINE, "assistance": "business_development", "country": null, "amount": 200_000},
+            {"line_id": LINE, "assistance": "business_development", "country": null, "amount": business},
             {"line_id": HOUSING, "assistance": "housing", "country": "SN", "amount": 50_000}
         ]
     }]);
+    if let Some(rate) = rate {
+        settings["funding"][0]["budget_rate"] = json!(rate);
+    }
     w.send(
         Some("admin"),
         w.http
@@ -32,7 +41,87 @@ async fn funded(w: &World) {
             .json(&json!({"settings": settings})),
     )
     .await
+}
+
+/// A grant in francs CFA for a programme in euros: plans commit on its lines at the
+/// agreement's budget rate; the line's figures are in francs, the programme's in euros;
+/// a plan that would take the line beyond its francs needs an exception.
+async fn a_grant_in_another_currency_holds_plans_at_its_budget_rate(db: &TestDb) {
+    let w = World::start(db).await;
+    let r = fund(&w, "XOF", None, 2_000_000, 1_000_000).await;
+    r.refused(422, "funding.budget_rate_required");
+    assert_eq!(r.pointers(), ["#/settings/funding/0/budget_rate"]);
+    fund(&w, "XOF", Some("655.957"), 2_000_000, 1_000_000)
+        .await
+        .ok();
+    let case = agreed_plan(&w, 100_000).await;
+    w.cmd(
+        "approver_dkr",
+        &case,
+        "plan-approvals",
+        json!({"plan_version": 1}),
+    )
+    .await
     .ok();
+    let page = w
+        .get(
+            "approver_dkr",
+            &format!("/api/programmes/{}/budget", w.programme),
+        )
+        .await
+        .ok();
+    let grant = &page["grants"][0];
+    assert_eq!(grant["currency"], json!("XOF"));
+    assert_eq!(grant["budget_rate"], json!("655.957"));
+    let line = &grant["lines"][0]["figures"];
+    assert_eq!(line["budget"], json!(1_000_000));
+    assert_eq!(
+        line["committed"],
+        json!(655_957),
+        "1,000.00 euros in francs"
+    );
+    assert_eq!(line["remaining"], json!(344_043));
+    // The programme's total, in euros: the lines' francs converted back, rounded down.
+    assert_eq!(page["currency"], json!("EUR"));
+    assert_eq!(page["total"]["committed"], json!(100_000));
+    assert_eq!(
+        page["total"]["budget"],
+        json!(152_449 + 7_622),
+        "1,000,000 and 50,000 francs"
+    );
+    // 524.49 euros are left on the line: 524.50 would take it beyond its francs.
+    let (other, awa) = w.single_adult().await;
+    w.arrived(&other, &[&awa]).await;
+    let draft = |cents: i64| {
+        json!({"items": [{
+            "assistance": "business_development", "form": "in_kind",
+            "description": "A sewing machine", "budget_line": LINE,
+            "value": {"amount_minor": cents, "currency": "EUR"}
+        }]})
+    };
+    w.cmd("reintegration", &other, "plan-versions", draft(52_450))
+        .await
+        .refused(422, "budget.over_committed");
+    w.cmd("reintegration", &other, "plan-versions", draft(52_449))
+        .await
+        .ok();
+    // The downloads name each line's currency.
+    let res = w
+        .http
+        .get(format!(
+            "{}/api/programmes/{}/budget.csv",
+            w.base, w.programme
+        ))
+        .bearer_auth(w.token("approver_dkr"))
+        .send()
+        .await
+        .unwrap();
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.contains("line,European Union,AMIF-TEST-01,business_development,,XOF,1000000,655957,"),
+        "{csv}"
+    );
+    assert!(csv.contains("\ntotal,,,,,EUR,1600.71,1000,"), "{csv}");
 }
 
 /// An arrived case with a plan of `cents` on the business line, agreed by the returnee.
@@ -287,4 +376,7 @@ async fn plans_approved_at_once_never_take_a_line_beyond_its_amount(db: &TestDb)
     );
 }
 
-homeward_store::db_tests!(plans_approved_at_once_never_take_a_line_beyond_its_amount,);
+homeward_store::db_tests!(
+    plans_approved_at_once_never_take_a_line_beyond_its_amount,
+    a_grant_in_another_currency_holds_plans_at_its_budget_rate,
+);

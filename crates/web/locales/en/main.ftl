@@ -1404,6 +1404,7 @@ budget-show = Show
 budget-none = This programme has no grants yet: an administrator records them, with their budget lines, in the programme's settings.
 budget-no-plans = No approved plan draws on this budget yet.
 budget-grant = { $donor }, grant { $reference } ({ $starts } to { $ends }): { $amount }
+budget-rate = budget rate: 1 { $programme } = { $rate } { $grant }
 budget-col-line = Budget line
 budget-col-budget = Budget
 budget-col-committed = Committed
@@ -1418,7 +1419,7 @@ budget-by-country = By country of return
 budget-programme-total = The programme
 budget-total = All lines
 budget-any-country = any country
-budget-definitions = Committed: what approved plans in force hold on a line; an item declined or closed counts only for what was delivered of it. Disbursed: deliveries that count (signed by a second person where needed, not reversed). Remaining: budget less committed. Executed: disbursed as a share of the budget. A household counts once in each line, type and country its plan draws on.
+budget-definitions = Committed: what approved plans in force hold on a line; an item declined or closed counts only for what was delivered of it. Disbursed: deliveries that count (signed by a second person where needed, not reversed). Remaining: budget less committed. Executed: disbursed as a share of the budget. A household counts once in each line, type and country its plan draws on. A grant and its lines are in the grant’s currency: plans, in the programme’s currency, count on them at the grant’s budget rate. The tables by assistance type and country and the programme’s total are in the programme’s currency.
 case-plan-budget-exception = Beyond what is left of a budget line, as an exception: { $reason }
 case-plan-line = paid from { $donor } { $reference }
 rule-budget-line_required = The programme's grants pay for its plans: choose the budget line this item is paid from.

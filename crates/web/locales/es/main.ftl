@@ -1407,6 +1407,7 @@ budget-show = Mostrar
 budget-none = Este programa aún no tiene subvenciones: un administrador las registra, con sus líneas presupuestarias, en la configuración del programa.
 budget-no-plans = Ningún plan aprobado se imputa todavía a este presupuesto.
 budget-grant = { $donor }, subvención { $reference } (del { $starts } al { $ends }): { $amount }
+budget-rate = tipo presupuestario: 1 { $programme } = { $rate } { $grant }
 budget-col-line = Línea presupuestaria
 budget-col-budget = Presupuesto
 budget-col-committed = Comprometido
@@ -1421,7 +1422,7 @@ budget-by-country = Por país de retorno
 budget-programme-total = El programa
 budget-total = Todas las líneas
 budget-any-country = cualquier país
-budget-definitions = Comprometido: lo que los planes aprobados en vigor prevén en una línea; un elemento rechazado o cerrado solo cuenta por lo entregado. Desembolsado: las entregas que cuentan (firmadas por una segunda persona cuando hace falta, no anuladas). Restante: presupuesto menos comprometido. Ejecutado: desembolsado como parte del presupuesto. Un hogar cuenta una vez en cada línea, tipo y país a los que se imputa su plan.
+budget-definitions = Comprometido: lo que los planes aprobados en vigor prevén en una línea; un elemento rechazado o cerrado solo cuenta por lo entregado. Desembolsado: las entregas que cuentan (firmadas por una segunda persona cuando hace falta, no anuladas). Restante: presupuesto menos comprometido. Ejecutado: desembolsado como parte del presupuesto. Un hogar cuenta una vez en cada línea, tipo y país a los que se imputa su plan. Una subvención y sus líneas están en la moneda de la subvención: los planes, en la moneda del programa, cuentan en ellas al tipo presupuestario de la subvención. Las tablas por tipo de asistencia y por país y el total del programa están en la moneda del programa.
 case-plan-budget-exception = Más allá de lo que queda de una línea presupuestaria, como excepción: { $reason }
 case-plan-line = pagado por { $donor } { $reference }
 rule-budget-line_required = Las subvenciones del programa pagan sus planes: elija la línea presupuestaria que paga este elemento.

@@ -1407,6 +1407,7 @@ budget-show = Afficher
 budget-none = Ce programme n'a pas encore de subvention : un administrateur les enregistre, avec leurs lignes budgétaires, dans les paramètres du programme.
 budget-no-plans = Aucun plan approuvé ne s'impute encore sur ce budget.
 budget-grant = { $donor }, subvention { $reference } (du { $starts } au { $ends }) : { $amount }
+budget-rate = taux budgétaire : 1 { $programme } = { $rate } { $grant }
 budget-col-line = Ligne budgétaire
 budget-col-budget = Budget
 budget-col-committed = Engagé
@@ -1421,7 +1422,7 @@ budget-by-country = Par pays de retour
 budget-programme-total = Le programme
 budget-total = Toutes les lignes
 budget-any-country = tout pays
-budget-definitions = Engagé : ce que les plans approuvés en vigueur prévoient sur une ligne ; un élément refusé ou clos ne compte que pour ce qui en a été remis. Décaissé : les remises qui comptent (contresignées là où il le faut, non annulées). Restant : budget moins engagé. Exécuté : décaissé en part du budget. Un ménage compte une fois dans chaque ligne, type et pays sur lesquels son plan s'impute.
+budget-definitions = Engagé : ce que les plans approuvés en vigueur prévoient sur une ligne ; un élément refusé ou clos ne compte que pour ce qui en a été remis. Décaissé : les remises qui comptent (contresignées là où il le faut, non annulées). Restant : budget moins engagé. Exécuté : décaissé en part du budget. Un ménage compte une fois dans chaque ligne, type et pays sur lesquels son plan s'impute. Une subvention et ses lignes sont dans la devise de la subvention : les plans, dans la devise du programme, y comptent au taux budgétaire de la subvention. Les tableaux par type d’assistance et par pays et le total du programme sont dans la devise du programme.
 case-plan-budget-exception = Au-delà de ce qui reste d'une ligne budgétaire, par exception : { $reason }
 case-plan-line = payé par { $donor } { $reference }
 rule-budget-line_required = Les subventions du programme paient ses plans : choisissez la ligne budgétaire qui paie cet élément.

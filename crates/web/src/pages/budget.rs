@@ -86,6 +86,8 @@ fn tables(i: &I18n, r: &BudgetReport) -> Vec<Table> {
     let cur = &r.currency;
     let mut out = vec![];
     for g in &r.grants {
+        // A grant's figures are in its own currency.
+        let cur = &g.currency;
         let mut rows: Vec<Vec<String>> = g
             .lines
             .iter()
@@ -102,7 +104,7 @@ fn tables(i: &I18n, r: &BudgetReport) -> Vec<Table> {
         out.push(Table {
             title: {
                 let arg = |k: &'static str, v: String| (k, FluentValue::from(v));
-                i.ta(
+                let title = i.ta(
                     "budget-grant",
                     &[
                         arg("donor", g.donor.clone()),
@@ -111,7 +113,22 @@ fn tables(i: &I18n, r: &BudgetReport) -> Vec<Table> {
                         arg("ends", i.date(g.ends)),
                         arg("amount", money(i, Some(g.amount), cur)),
                     ],
-                )
+                );
+                match &g.budget_rate {
+                    None => title,
+                    Some(rate) => {
+                        let arg = |k: &'static str, v: String| (k, FluentValue::from(v));
+                        let rate = i.ta(
+                            "budget-rate",
+                            &[
+                                arg("programme", r.currency.to_string()),
+                                arg("rate", rate.to_string()),
+                                arg("grant", g.currency.to_string()),
+                            ],
+                        );
+                        format!("{title} · {rate}")
+                    }
+                }
             },
             rows,
         });

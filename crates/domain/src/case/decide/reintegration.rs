@@ -779,13 +779,13 @@ pub(super) fn within_budget(case: &Case, events: &[Event], ctx: &Context, c: &mu
         }
         // A line the programme no longer has is refused where the item names it, on
         // drafting and on approval (`budget_line_of`).
-        let Some((grant, line)) = ctx.programme.budget_line(id) else {
+        let (Some((grant, line)), Some(limit)) =
+            (ctx.programme.budget_line(id), ctx.programme.line_limit(id))
+        else {
             continue;
         };
         let elsewhere = ctx.committed_elsewhere.get(&id).copied().unwrap_or(0);
-        let left = i64::try_from(line.amount)
-            .unwrap_or(i64::MAX)
-            .saturating_sub(elsewhere);
+        let left = limit.saturating_sub(elsewhere);
         if amount > left {
             let v = Violation::new(
                 "budget.over_committed",
@@ -832,9 +832,6 @@ pub fn budget_limits(
     r.committed_by_line()
         .into_iter()
         .filter(|(id, amount)| *amount > was.get(id).copied().unwrap_or(0))
-        .filter_map(|(id, _)| {
-            let (_, line) = programme.budget_line(id)?;
-            Some((id, i64::try_from(line.amount).unwrap_or(i64::MAX)))
-        })
+        .filter_map(|(id, _)| Some((id, programme.line_limit(id)?)))
         .collect()
 }
