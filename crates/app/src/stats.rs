@@ -265,6 +265,15 @@ impl ByEach {
         ByEach::ALL.into_iter().find(|b| b.code() == code)
     }
 
+    /// Whether only readers of exact figures may read it. Assistance is received months
+    /// after the departure its figures are counted by: a protected reader's past months
+    /// would change with each delivery, and two readings a day apart would tell one
+    /// returnee's assistance. Protected readers get it once it is counted by the month
+    /// it was received in (see the notes).
+    pub fn exact_only(self) -> bool {
+        matches!(self, ByEach::Assistance)
+    }
+
     /// Each row's code and bit, in their order.
     fn each(self) -> Vec<(&'static str, i64)> {
         match self {
@@ -434,6 +443,18 @@ impl App {
                 .collect();
             if !wrong.is_empty() {
                 return Err(AppError::Invalid(wrong));
+            }
+            if let Some(by) = q.by_each.filter(|b| b.exact_only()) {
+                return Err(AppError::Invalid(vec![
+                    Violation::new(
+                        "statistics.exact_only",
+                        format!(
+                            "{} is for readers of exact figures: assistance is received after the departure its figures count by, so a protected reader's past months would change with each delivery and two readings would tell one returnee's",
+                            by.code()
+                        ),
+                    )
+                    .at("rows"),
+                ]));
             }
         }
         let names = self.names().await?;
@@ -671,7 +692,11 @@ impl App {
                 .map(|(code, mask)| (code, by.only(&filter, mask)))
                 .unzip();
             let tables = self.count_returns(&columns, filters.clone()).await?;
-            let sums = self.count_returns(&[], filters).await?;
+            // Without columns, each row's table is its total.
+            let sums = match columns.is_empty() {
+                true => tables.clone(),
+                false => self.count_returns(&[], filters).await?,
+            };
             for ((code, table), sum) in codes.into_iter().zip(tables).zip(sums) {
                 row_keys.insert(code.to_string());
                 let sum = sum.first().map(pair).unwrap_or_default();

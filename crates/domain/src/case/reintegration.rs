@@ -147,8 +147,10 @@ impl AssistanceType {
         AssistanceType::ALL.into_iter().find(|a| a.code() == code)
     }
 
-    /// Its bit in a mask of types (the statistics' rows hold what each person received;
-    /// they are rebuilt from the events, so the bits may follow the declaration's order).
+    /// Its bit in a mask of types: the statistics' rows hold what each person received
+    /// as one (16 bits in the in-memory figures). The bits follow the declaration's
+    /// order: a type added among the others changes them, and needs a migration, which
+    /// rebuilds the rows; `the_assistance_bits_are_pinned` holds them.
     pub fn bit(self) -> i64 {
         1 << (self as u32)
     }
@@ -610,16 +612,26 @@ impl Reintegration {
     /// The assistance `person` received, as a mask of `AssistanceType::bit`: the type of
     /// every item with a delivery that counts (not reversed, signed by a second person
     /// where that is needed) for them or, when the item names no one, for the household.
-    /// An item is read as the plan in force holds it, else as the last version that did.
+    /// An item is read as the plan in force holds it, else as the last version in force
+    /// that did (a delivered item keeps its type and beneficiary from version to version:
+    /// `decide::reintegration`).
     pub fn received_by(&self, person: PersonId) -> i64 {
+        let was_in_force = |v: &&PlanVersion| {
+            matches!(v.status, PlanStatus::Approved | PlanStatus::Superseded)
+                && v.decided_by.is_some()
+        };
         self.deliveries
             .iter()
             .filter(|d| d.counts() && d.value.amount_minor > 0)
             .filter_map(|d| {
                 let id = d.delivery.item_id;
-                self.in_force()
-                    .and_then(|p| p.item(id))
-                    .or_else(|| self.versions.iter().rev().find_map(|v| v.item(id)))
+                self.in_force().and_then(|p| p.item(id)).or_else(|| {
+                    self.versions
+                        .iter()
+                        .rev()
+                        .filter(was_in_force)
+                        .find_map(|v| v.item(id))
+                })
             })
             .filter(|i| i.beneficiary.is_none_or(|b| b == person))
             .fold(0, |mask, i| mask | i.assistance.bit())
@@ -848,5 +860,18 @@ mod tests {
             );
             assert_eq!(AssistanceType::from_code(a.code()), Some(a));
         }
+    }
+
+    /// Stored masks read the same after a change to the list only if its bits stay:
+    /// a new type goes last (else a migration rebuilds the rows), and 16 fit the
+    /// in-memory figures.
+    #[test]
+    fn the_assistance_bits_are_pinned() {
+        assert_eq!(AssistanceType::ReintegrationAllowance.bit(), 1);
+        assert_eq!(AssistanceType::Housing.bit(), 1 << 12);
+        assert_eq!(AssistanceType::LegalAssistance.bit(), 1 << 14);
+        assert!(AssistanceType::ALL.len() <= 16);
+        let all = AssistanceType::ALL.iter().fold(0, |m, a| m | a.bit());
+        assert_eq!(AssistanceType::of_mask(all), AssistanceType::ALL.to_vec());
     }
 }

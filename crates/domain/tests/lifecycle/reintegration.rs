@@ -1354,6 +1354,23 @@ fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
         vec![AssistanceType::ReintegrationAllowance],
         "the training waits for its second signature; the housing was reversed"
     );
+    // What was delivered, and to whom, stays: a revision may not give the training to
+    // someone else, nor make the allowance another type.
+    let mut to_awa = training.clone();
+    to_awa.beneficiary = Some(P1);
+    let mut retyped = allowance.clone();
+    retyped.assistance = AssistanceType::Housing;
+    let r = s.refused(
+        REINTEGRATION,
+        Scenario::draft_cmd(vec![retyped, to_awa, housing.clone()]),
+        "plan.delivered_item_changed",
+    );
+    let fields: Vec<_> = r
+        .violations
+        .iter()
+        .filter_map(|v| v.field.as_deref())
+        .collect();
+    assert_eq!(fields, ["items/0/assistance", "items/1/beneficiary"]);
     s.ok(APPROVER, Command::CountersignDelivery { delivery_id: big });
     let by = received(&s);
     assert_eq!(by[&P1], vec![AssistanceType::ReintegrationAllowance]);

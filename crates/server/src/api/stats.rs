@@ -30,7 +30,8 @@ pub struct StatsQuery {
     /// `vulnerability` (each vulnerability, then `any`; people may count in several
     /// rows); or `assistance`, the reintegration options taken up (each type of
     /// assistance a person received a delivery of, then `any`; people may count in
-    /// several rows). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
+    /// several rows; for readers of exact figures only, else 422
+    /// `statistics.exact_only`). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
     /// `_iom` regions are IOM's regional groupings (slugs such as
     /// `iom-west-central-africa`).
     #[param(schema_with = rows_schema)]
@@ -74,11 +75,11 @@ fn columns_schema() -> utoipa::openapi::Object {
 
 fn dim(name: &str, field: &str) -> ApiResult<Dim> {
     serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
-        Problem::invalid(vec![Problem::field(
-            "statistics.dimension",
-            field,
-            format!("'{name}' is not a dimension of the figures"),
-        )])
+        let detail = match ByEach::from_code(name) {
+            Some(_) => format!("'{name}' groups rows only (people may count in several)"),
+            None => format!("'{name}' is not a dimension of the figures"),
+        };
+        Problem::invalid(vec![Problem::field("statistics.dimension", field, detail)])
     })
 }
 

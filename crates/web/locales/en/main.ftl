@@ -1429,4 +1429,5 @@ rule-budget-line_country = This budget line pays for returns to another country.
 rule-budget-grant_period = The grant of this budget line does not run on this day.
 rule-budget-over_committed = The plan needs more of a budget line than is left of it: record why, as an exception, for a second person to approve.
 rule-plan-delivered_item_line = This item has deliveries paid from its budget line: it stays on that line.
+rule-plan-delivered_item_changed = This item has deliveries: it stays the same type of assistance, for the same person. Close it with a reason and add another item instead.
 rule-plan-item_too_large = This amount is too large for an item.

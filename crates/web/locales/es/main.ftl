@@ -1432,4 +1432,5 @@ rule-budget-line_country = Esta línea presupuestaria paga retornos a otro país
 rule-budget-grant_period = La subvención de esta línea presupuestaria no está vigente en esta fecha.
 rule-budget-over_committed = El plan necesita de una línea presupuestaria más de lo que queda: indique por qué, como excepción, para que una segunda persona lo apruebe.
 rule-plan-delivered_item_line = Este elemento tiene entregas pagadas por su línea presupuestaria: se queda en esa línea.
+rule-plan-delivered_item_changed = Este elemento ya tiene entregas: sigue siendo del mismo tipo de asistencia, para la misma persona. Ciérrelo con un motivo y añada otro elemento en su lugar.
 rule-plan-item_too_large = Este importe es demasiado alto para un elemento.

@@ -467,7 +467,11 @@ pub async fn page(
         let by_age = table(Some(Dim::AgeGroup), None, None).await?;
         let by_children = table(Some(Dim::Children), None, None).await?;
         let by_vuln = table(None, None, Some(ByEach::Vulnerability)).await?;
-        let by_assistance = table(None, None, Some(ByEach::Assistance)).await?;
+        // For readers of exact figures only (`ByEach::exact_only`).
+        let by_assistance = match acc.exact {
+            true => Some(table(None, None, Some(ByEach::Assistance)).await?),
+            false => None,
+        };
         let pipeline = st.app.pipeline(&p, filter.clone()).await?;
         let each = q.rows.as_deref().and_then(ByEach::from_code);
         let cross = match (each, parse_dim(&q.rows), parse_dim(&q.columns)) {
@@ -555,13 +559,15 @@ pub async fn page(
             &by_vuln,
             &query,
         ),
-        one_dim_figure(
+    ];
+    if let Some(t) = &by_assistance {
+        figures.push(one_dim_figure(
             &i,
             spec("assistance", "stats-by-assistance", None, all),
-            &by_assistance,
+            t,
             &query,
-        ),
-    ];
+        ));
+    }
     // After the host countries.
     if let Some(f) = transit_figure {
         figures.insert(3, f);
@@ -598,7 +604,10 @@ pub async fn page(
             });
         }
         // Rows may also be each vulnerability or each type of assistance (`ByEach`).
-        let each = ByEach::ALL.into_iter().filter(|_| !none).map(ByEach::code);
+        let each = ByEach::ALL
+            .into_iter()
+            .filter(|b| !none && (acc.exact || !b.exact_only()))
+            .map(ByEach::code);
         let dims = Dim::ALL
             .into_iter()
             .filter(|d| acc.exact || !d.exact_only())

@@ -65,6 +65,34 @@ fn delivered_stays_planned(
         }
     }
     if let Some(in_force) = r.in_force() {
+        // What was delivered, and to whom, is history: the statistics count who received
+        // which type of assistance (`Reintegration::received_by`).
+        for (n, item) in items.iter().enumerate() {
+            let Some(was) = in_force
+                .item(item.item_id)
+                .filter(|i| r.standing_of(i.item_id) > 0)
+            else {
+                continue;
+            };
+            for (changed, field) in [
+                (was.assistance != item.assistance, "assistance"),
+                (was.beneficiary != item.beneficiary, "beneficiary"),
+            ] {
+                if changed {
+                    let v = Violation::new(
+                        "plan.delivered_item_changed",
+                        format!(
+                            "\"{}\" has deliveries: it stays the same type of assistance, for the same person (close it with a reason, and add another item, instead)",
+                            item.description
+                        ),
+                    );
+                    c.push(match at_items {
+                        true => v.at(format!("items/{n}/{field}")),
+                        false => v.param("item_id", item.item_id),
+                    });
+                }
+            }
+        }
         // Its deliveries were paid from its line: the item stays on it.
         for (n, item) in items.iter().enumerate() {
             let paid_from = in_force
