@@ -743,6 +743,8 @@ pub struct CaseSummary {
     /// What the reintegration plan waits for: its draft, the returnee's answer, or a
     /// second person's approval.
     pub plan_work: Option<homeward_domain::case::reintegration::PlanWork>,
+    /// What the plan version awaiting approval asks its approver to accept with it.
+    pub plan_exceptions: Vec<homeward_domain::case::reintegration::PlanException>,
 }
 
 impl CaseSummary {
@@ -776,6 +778,9 @@ impl CaseSummary {
                 .plan_work
                 .as_deref()
                 .and_then(homeward_domain::case::reintegration::PlanWork::from_code),
+            plan_exceptions: homeward_domain::case::reintegration::PlanException::of_mask(
+                r.plan_exceptions,
+            ),
         }
     }
 }

@@ -1143,10 +1143,12 @@ fn references(body: &str) -> Vec<String> {
 /// its whole count and a link to the rest; a role without the queue is refused it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_to_them() {
+    use homeward_domain::case::reintegration::PlanWork;
     use homeward_web::pages::queues::{CASE_QUEUES, Dated};
     let s = demo_site(300).await;
     let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
     let now = homeward_app::now();
+    let mut approvals_excepted = 0;
     for user in [
         "counsellor",
         "approver",
@@ -1218,17 +1220,32 @@ async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_t
                     want.sort_by_key(|r| (r.applied_at.is_none(), r.applied_at, r.case_id))
                 }
             }
+            // The approver's queue names the exceptions each plan asks them to accept.
+            let excepted = want
+                .iter()
+                .filter(|r| r.plan_work.as_deref() == Some("to_approve") && r.plan_exceptions != 0)
+                .count();
             let want: Vec<String> = want.iter().map(|r| r.reference.clone()).collect();
             let mut got = references(&first.body);
+            let mut notes = plain(&first.body).matches(" · exception: ").count();
             for page in 2.. {
                 let next = w.get(&format!("/queues/{}?page={page}", q.slug)).await;
                 let refs = references(&next.body);
                 if refs.is_empty() {
                     break;
                 }
+                notes += plain(&next.body).matches(" · exception: ").count();
                 got.extend(refs);
             }
             assert_eq!(got, want, "{user}: queue {}", q.slug);
+            let shows_exceptions = q.plan_work.contains(&PlanWork::ToApprove);
+            assert_eq!(
+                notes,
+                if shows_exceptions { excepted } else { 0 },
+                "{user}: exceptions in {}",
+                q.slug
+            );
+            approvals_excepted += usize::from(shows_exceptions) * excepted;
             // The home page: the count, the first ten, and "see all" when there is more.
             let title = homeward_web::i18n::I18n::new(homeward_web::i18n::Lang::En).t(q.title);
             let section = home
@@ -1251,6 +1268,10 @@ async fn every_work_queue_shows_all_its_cases_in_order_and_the_home_page_links_t
             );
         }
     }
+    assert!(
+        approvals_excepted > 0,
+        "the demo has plans waiting for approval with an exception"
+    );
 }
 
 /// What happens next says the next step and who takes it: a registered case needs an

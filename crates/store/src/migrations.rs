@@ -156,6 +156,10 @@ mod tests {
                     "0025_assistance_received.sql",
                     "27de8360d2e82b41652e7a284ca0fae8",
                 ),
+                (
+                    "0026_plan_exceptions.sql",
+                    "69b2534df96f21a6a47b5101093b4173",
+                ),
             ],
         ),
         (
@@ -230,6 +234,10 @@ mod tests {
                 (
                     "0025_assistance_received.sql",
                     "27de8360d2e82b41652e7a284ca0fae8",
+                ),
+                (
+                    "0026_plan_exceptions.sql",
+                    "69b2534df96f21a6a47b5101093b4173",
                 ),
             ],
         ),

@@ -67,6 +67,11 @@ pub fn project(
         items_due_on: case.reintegration.items_due(),
         documents_expire_on: guard::travel_document_expires_before_flight(case),
         plan_work: case.plan_work().map(|w| w.code().to_string()),
+        plan_exceptions: case
+            .reintegration
+            .exceptions_to_approve()
+            .iter()
+            .fold(0, |m, e| m | e.bit()),
     };
     let people = case
         .members

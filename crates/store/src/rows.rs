@@ -15,7 +15,7 @@ pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_o
     outcome, country_of_return, principal_name, members, vulnerabilities, registered_at, \
     first_counselling_at, applied_at, decided_at, departed_at, arrived_at, withdrawn_at, \
     closed_at, version, updated_at, departs_at, owner, unreached, items_due_on, documents_expire_on, \
-    plan_work";
+    plan_work, plan_exceptions";
 
 /// The columns of a `PersonRow`.
 pub(crate) const PERSON_COLUMNS: &str = "case_id, person_id, relationship, given_name, family_name, \
@@ -47,7 +47,7 @@ pub(crate) const BUDGET_COLUMNS: &str = "case_id, line_id, assistance, programme
     country_of_return, committed, disbursed, people";
 
 /// `CASE_COLUMNS`, one name each.
-pub(crate) const CASE_COLUMN_NAMES: [&str; 27] = [
+pub(crate) const CASE_COLUMN_NAMES: [&str; 28] = [
     "case_id",
     "reference",
     "host_office",
@@ -75,6 +75,7 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 27] = [
     "items_due_on",
     "documents_expire_on",
     "plan_work",
+    "plan_exceptions",
 ];
 
 /// The case list's row: what lists and search show without loading events.
@@ -114,6 +115,8 @@ pub struct CaseRow {
     pub documents_expire_on: Option<NaiveDate>,
     /// What the reintegration plan waits for (`PlanWork::code`).
     pub plan_work: Option<String>,
+    /// The exceptions of the plan version awaiting approval (`PlanException::bit`).
+    pub plan_exceptions: i64,
 }
 
 from_row!(CaseRow {
@@ -143,7 +146,8 @@ from_row!(CaseRow {
     unreached,
     items_due_on,
     documents_expire_on,
-    plan_work
+    plan_work,
+    plan_exceptions
 });
 
 /// A person on a case, for search.
@@ -609,6 +613,7 @@ pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
         a.items_due_on != b.items_due_on,
         a.documents_expire_on != b.documents_expire_on,
         a.plan_work != b.plan_work,
+        a.plan_exceptions != b.plan_exceptions,
     ];
     CASE_COLUMN_NAMES[1..]
         .iter()

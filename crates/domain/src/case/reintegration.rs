@@ -355,6 +355,40 @@ impl PlanWork {
     }
 }
 
+snake_enum!(
+    /// What a plan version asks its approver to accept with it.
+    pub enum PlanException {
+        /// Above the programme's cap (`PlanDraft::cap_exception`).
+        AboveCap,
+        /// Beyond what a budget line has left (`PlanDraft::budget_exception`).
+        OverBudget,
+    }
+);
+
+impl PlanException {
+    pub const ALL: [PlanException; 2] = [PlanException::AboveCap, PlanException::OverBudget];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PlanException::AboveCap => "above_cap",
+            PlanException::OverBudget => "over_budget",
+        }
+    }
+
+    /// Its bit in a mask (the case list's row keeps those of the version awaiting
+    /// approval as one).
+    pub fn bit(self) -> i64 {
+        1 << (self as u32)
+    }
+
+    pub fn of_mask(mask: i64) -> Vec<PlanException> {
+        PlanException::ALL
+            .into_iter()
+            .filter(|e| mask & e.bit() != 0)
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NeedsRecord {
@@ -396,6 +430,17 @@ pub struct PlanVersion {
 }
 
 impl PlanVersion {
+    /// The exceptions it carries, for its approver.
+    pub fn exceptions(&self) -> Vec<PlanException> {
+        [
+            (self.cap_exception.is_some(), PlanException::AboveCap),
+            (self.budget_exception.is_some(), PlanException::OverBudget),
+        ]
+        .into_iter()
+        .filter_map(|(has, e)| has.then_some(e))
+        .collect()
+    }
+
     pub fn item(&self, id: PlanItemId) -> Option<&PlanItem> {
         self.items.iter().find(|i| i.item_id == id)
     }
@@ -512,6 +557,13 @@ impl Reintegration {
     /// A version drafted and not yet decided.
     pub fn awaiting_approval(&self) -> Option<&PlanVersion> {
         self.latest().filter(|v| v.status == PlanStatus::Draft)
+    }
+
+    /// The exceptions the version awaiting approval asks its approver to accept.
+    pub fn exceptions_to_approve(&self) -> Vec<PlanException> {
+        self.awaiting_approval()
+            .map(PlanVersion::exceptions)
+            .unwrap_or_default()
     }
 
     pub fn delivery(&self, id: DeliveryId) -> Option<&DeliveryRecord> {

@@ -555,6 +555,11 @@ fn the_cap_is_the_programmes_package_over_the_household_and_an_exception_needs_a
         }),
     );
     s.ok(REINTEGRATION, Scenario::agree_cmd(2));
+    // The approver's queue names it.
+    assert_eq!(
+        s.case().reintegration.exceptions_to_approve(),
+        vec![PlanException::AboveCap]
+    );
     s.ok(
         APPROVER,
         Command::ApprovePlan {
@@ -562,6 +567,7 @@ fn the_cap_is_the_programmes_package_over_the_household_and_an_exception_needs_a
             comment: None,
         },
     );
+    assert_eq!(s.case().reintegration.exceptions_to_approve(), vec![]);
     let plan = s
         .case()
         .reintegration

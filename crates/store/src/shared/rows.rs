@@ -295,7 +295,8 @@ pub(crate) async fn push_case_rows(
                 .push_bind(r.unreached)
                 .push_bind(r.items_due_on)
                 .push_bind(r.documents_expire_on)
-                .push_bind(r.plan_work.clone());
+                .push_bind(r.plan_work.clone())
+                .push_bind(r.plan_exceptions);
         });
         match update {
             None => {}

@@ -907,7 +907,9 @@ home-departures-hint = الملفات الموافق عليها والملفات
 home-reintegration-hint = الملفات التي وصلت والملفات قيد إعادة الإدماج؛ الأطول انتظارًا أولًا.
 home-plans-to-draft-hint = ملفات عادت دون خطة بعد، أو أُعيدت خطتها الأولى، أو طلب الشخص العائد تعديلها؛ الأطول انتظارًا أولًا.
 home-plans-to-agree-hint = صيغت مع الشخص العائد: لم تُسجَّل بعد موافقته أو التعديل الذي يطلبه.
-home-plans-to-approve-hint = وافق عليها الشخص العائد؛ يعتمدها شخص ثانٍ (غير من صاغها)، مع أي استثناء فوق الحد الأقصى.
+home-plans-to-approve-hint = وافق عليها الشخص العائد؛ يعتمدها شخص ثانٍ (غير من صاغها)، مع أي استثناء تطلبه (يتجاوز السقف أو يتجاوز بند الميزانية)، مذكورًا بجانبها.
+home-plan-exception-above_cap = استثناء: يتجاوز السقف
+home-plan-exception-over_budget = استثناء: يتجاوز بند الميزانية
 col-when = التاريخ
 
 # What happens next: one step per line, from the domain's next_steps

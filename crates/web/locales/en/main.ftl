@@ -876,7 +876,9 @@ home-departures-hint = Approved cases and cases preparing to travel; waiting lon
 home-reintegration-hint = Arrived cases and cases in reintegration; waiting longest first.
 home-plans-to-draft-hint = Returned cases with no plan yet, a first plan sent back, or a change the returnee asked for; waiting longest first.
 home-plans-to-agree-hint = Drafted with the returnee: their agreement, or the change they ask for, is still to be recorded.
-home-plans-to-approve-hint = Agreed by the returnee; a second person (never the drafter) approves it, with any exception above the cap.
+home-plans-to-approve-hint = Agreed by the returnee; a second person (never the drafter) approves it, with any exception it asks for (above the cap, beyond a budget line), named beside it.
+home-plan-exception-above_cap = exception: above the cap
+home-plan-exception-over_budget = exception: beyond the budget line
 col-when = Date
 
 # What happens next: one step per line, from the domain's next_steps

@@ -879,7 +879,9 @@ home-departures-hint = Casos aprobados y casos que preparan el viaje; los que m�
 home-reintegration-hint = Casos llegados y casos en reintegración; los que más esperan primero.
 home-plans-to-draft-hint = Casos de retorno sin plan, cuyo primer plan fue devuelto, o en los que la persona retornada pidió un cambio; los que más esperan primero.
 home-plans-to-agree-hint = Redactados con la persona retornada: falta registrar su acuerdo, o el cambio que pide.
-home-plans-to-approve-hint = Aceptados por la persona retornada; una segunda persona (nunca quien lo redactó) lo aprueba, con cualquier excepción al tope.
+home-plans-to-approve-hint = Aceptados por la persona retornada; una segunda persona (nunca quien lo redactó) lo aprueba, con cualquier excepción que pida (por encima del tope, más allá de una línea presupuestaria), indicada al lado.
+home-plan-exception-above_cap = excepción: por encima del tope
+home-plan-exception-over_budget = excepción: más allá de la línea presupuestaria
 col-when = Fecha
 
 # What happens next: one step per line, from the domain's next_steps

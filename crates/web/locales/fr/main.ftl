@@ -879,7 +879,9 @@ home-departures-hint = Dossiers approuvés et dossiers en préparation du voyage
 home-reintegration-hint = Dossiers arrivés et dossiers en réintégration ; les plus anciens en attente d'abord.
 home-plans-to-draft-hint = Dossiers de retour sans plan, dont le premier plan a été renvoyé, ou pour lesquels la personne de retour a demandé une modification ; les plus anciens en attente d'abord.
 home-plans-to-agree-hint = Rédigés avec la personne de retour : son accord, ou la modification qu'elle demande, reste à enregistrer.
-home-plans-to-approve-hint = Acceptés par la personne de retour ; une deuxième personne (jamais celle qui l'a rédigé) l'approuve, avec toute exception au plafond.
+home-plans-to-approve-hint = Acceptés par la personne de retour ; une deuxième personne (jamais celle qui l'a rédigé) l'approuve, avec toute dérogation demandée (au-delà du plafond, au-delà d’une ligne budgétaire), indiquée à côté.
+home-plan-exception-above_cap = dérogation : au-delà du plafond
+home-plan-exception-over_budget = dérogation : au-delà de la ligne budgétaire
 col-when = Date
 
 # What happens next: one step per line, from the domain's next_steps

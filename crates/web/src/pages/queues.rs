@@ -240,7 +240,7 @@ impl CaseQueue {
         {
             return i.t1("home-reflection-item", "date", i.day(from));
         }
-        match (self.dated, c.departs_at) {
+        let when = match (self.dated, c.departs_at) {
             (Dated::Submitted, _) => match c.applied_at {
                 Some(applied) => match st.app.programme_for(p, c.programme).await {
                     Ok(settings) => decision_note(i, &settings, applied.date_naive()),
@@ -252,7 +252,17 @@ impl CaseQueue {
             (Dated::Flight, Some(at)) => i.t1("home-flight", "date", i.datetime(at)),
             (Dated::Flight, None) => i.t("home-no-flight"),
             (Dated::WaitingSince, _) => i.t1("home-waiting-since", "date", i.day(c.updated_at)),
+        };
+        // The approver sees which plans ask them to accept an exception with them.
+        if !self.plan_work.contains(&PlanWork::ToApprove) || c.plan_exceptions.is_empty() {
+            return when;
         }
+        let exceptions: Vec<String> = c
+            .plan_exceptions
+            .iter()
+            .map(|e| i.t(&format!("home-plan-exception-{}", e.code())))
+            .collect();
+        format!("{when} · {}", exceptions.join(", "))
     }
 }
 
