@@ -138,19 +138,24 @@ pub fn lines_in_use_violations(
 ) -> Vec<Violation> {
     let mut out = vec![];
     for (id, amount) in committed.iter().filter(|(_, c)| **c > 0) {
-        let before = line(old, *id).map(|(_, l)| (l.assistance, l.country.clone()));
+        let before = line(old, *id);
+        let kind = before.map(|(_, l)| (l.assistance, l.country.clone()));
         // What is committed is in the programme's currency (`currency`): the line, in
-        // its grant's at the grant's budget rate (which may have changed), must allow it.
+        // its grant's at the grant's budget rate (which may have changed), must allow it,
+        // or, if plans approved with an exception already took it beyond, not go lower.
+        let least = before.map_or(*amount, |(g, l)| {
+            (*amount).min(g.limit_in_programme_currency(l.amount, currency))
+        });
         let kept = line(new, *id).is_some_and(|(g, l)| {
-            Some((l.assistance, l.country.clone())) == before
-                && g.limit_in_programme_currency(l.amount, currency) >= *amount
+            Some((l.assistance, l.country.clone())) == kind
+                && g.limit_in_programme_currency(l.amount, currency) >= least
         });
         if !kept {
             out.push(
                 Violation::new(
                     "funding.line_in_use",
                     format!(
-                        "budget line {id} is drawn on by approved plans ({amount} minor units of the programme's currency committed): it stays, for the same assistance type and country, with at least that amount at its grant's budget rate"
+                        "budget line {id} is drawn on by approved plans ({amount} minor units of the programme's currency committed): it stays, for the same assistance type and country, with at least that amount at its grant's budget rate (or, where plans approved with an exception took it beyond, no less than it holds now)"
                     ),
                 )
                 .at("funding")
@@ -366,6 +371,40 @@ mod tests {
         );
         rated.currency = CurrencyCode::parse("USD").unwrap();
         assert!(funding_violations(&[rated], &eur(), &returns).is_empty());
+    }
+
+    /// A line in use is not lowered below what plans commit on it; one that plans
+    /// approved with an exception took beyond its amount stays as it is (or rises), so
+    /// that the programme's other settings can still be saved.
+    #[test]
+    fn a_line_in_use_keeps_what_plans_commit_or_at_least_its_amount() {
+        let g = grant(vec![line(AssistanceType::Housing, None, 100)]);
+        let id = g.lines[0].line_id;
+        let with = |amount: u64| {
+            let mut n = g.clone();
+            n.lines[0].amount = amount;
+            vec![n]
+        };
+        let old = vec![g.clone()];
+        let codes_for = |committed: i64, amount: u64| {
+            let c = [(id, committed)].into();
+            lines_in_use_violations(&old, &with(amount), &c, &eur())
+                .iter()
+                .map(|v| v.code)
+                .collect::<Vec<_>>()
+        };
+        assert!(codes_for(80, 80).is_empty());
+        assert_eq!(codes_for(80, 79), ["funding.line_in_use"]);
+        // Over by an exception: it may stay, or rise, not fall.
+        assert!(codes_for(150, 100).is_empty());
+        assert!(codes_for(150, 120).is_empty());
+        assert_eq!(codes_for(150, 99), ["funding.line_in_use"]);
+        // Dropped: refused whatever its amount.
+        let c = [(id, 1)].into();
+        assert_eq!(
+            lines_in_use_violations(&old, &[grant(vec![])], &c, &eur()).len(),
+            1
+        );
     }
 
     /// A grant in another currency: plans in the programme's commit on its lines at the

@@ -776,8 +776,15 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         .await;
     b.check("office").await;
     b.click_and_wait("a[href='/admin']").await;
-    b.click_and_wait("a[href^='/admin/programmes/0']").await;
+    b.click_and_wait("a[href^='/admin/programmes/0']:not([href$='/funding'])")
+        .await;
     b.check("programme").await;
+    // The programme's grants and budget lines, and the forms that change them.
+    b.click_and_wait("a[href='/admin']").await;
+    b.click_and_wait("a[href$='/funding']").await;
+    b.check("funding").await;
+    b.click_and_wait("a[href$='/funding/grants/new']").await;
+    b.check("grant").await;
     b.sign_out().await;
     b.sign_in("auditor").await;
     b.go("/audit").await;

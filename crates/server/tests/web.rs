@@ -397,6 +397,178 @@ async fn pages_are_light_compressed_and_locked_down() {
     );
 }
 
+/// An administrator keeps a programme's grants and budget lines on forms of their own:
+/// each change saved as the programme's settings, under the domain's rules, each error
+/// beside its field; a grant in another currency states its budget rate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
+    let s = site().await;
+    let mut admin = Web::new(&s);
+    admin.sign_in("admin").await;
+    let programme = s.app.list_programmes().await.unwrap().remove(0);
+    let funding = format!("/admin/programmes/{}/funding", programme.id);
+    assert!(
+        admin
+            .get("/admin")
+            .await
+            .body
+            .contains(&format!("href=\"{funding}\"")),
+        "linked from the programmes"
+    );
+    let page = admin.get(&funding).await;
+    assert_eq!(page.status, 200);
+    assert!(plain(&page.body).contains("No grants yet"), "{}", page.body);
+    let new_grant = format!("{funding}/grants/new");
+    let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+    let grant = |currency: &'static str, rate: &'static str, amount: &'static str| {
+        vec![
+            ("donor", "European Union".to_string()),
+            ("reference", "AMIF-WEB-01".to_string()),
+            ("starts-day", "1".to_string()),
+            ("starts-month", "1".to_string()),
+            ("starts-year", year.clone()),
+            ("ends-day", "31".to_string()),
+            ("ends-month", "12".to_string()),
+            ("ends-year", year.clone()),
+            ("currency", currency.to_string()),
+            ("budget_rate", rate.to_string()),
+            ("amount", amount.to_string()),
+        ]
+    };
+    admin.get(&new_grant).await;
+    // In another currency without its rate: refused beside the rate, nothing saved.
+    let fields = grant("USD", "", "1000");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&new_grant, &pairs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("href=\"#budget_rate\""), "{}", r.body);
+    assert!(
+        s.app
+            .get_programme(programme.id)
+            .await
+            .unwrap()
+            .settings
+            .funding
+            .is_empty()
+    );
+    let fields = grant("XOF", "655.957", "1000000");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&new_grant, &pairs).await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let saved = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].amount, 1_000_000);
+    assert_eq!(
+        saved[0].budget_rate.as_ref().map(|r| r.to_string()),
+        Some("655.957".to_string())
+    );
+    let text = plain(&unescape(&r.body));
+    assert!(text.contains("budget rate: 1 EUR = 655.957 XOF"), "{text}");
+    // A line beyond the grant is refused at its amount; within it, saved.
+    let new_line = format!("{funding}/grants/{}/lines/new", saved[0].grant_id.0);
+    admin.get(&new_line).await;
+    let r = admin
+        .post(
+            &new_line,
+            &[
+                ("assistance", "housing"),
+                ("country", ""),
+                ("amount", "2000000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("href=\"#amount\""), "{}", r.body);
+    assert!(
+        plain(&unescape(&r.body)).contains("add up to more than the grant"),
+        "{}",
+        r.body
+    );
+    let r = admin
+        .post(
+            &new_line,
+            &[
+                ("assistance", "housing"),
+                ("country", ""),
+                ("amount", "500000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    assert!(plain(&unescape(&r.body)).contains("Housing — any country"));
+    let line = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding[0]
+        .lines[0]
+        .clone();
+    assert_eq!(line.amount, 500_000);
+    // Changed, then removed.
+    let edit = format!(
+        "{funding}/grants/{}/lines/{}",
+        saved[0].grant_id.0, line.line_id.0
+    );
+    let form = admin.get(&edit).await.body;
+    assert!(
+        form.contains("value=\"500000\""),
+        "the amount as typed: {form}"
+    );
+    let r = admin
+        .post(
+            &edit,
+            &[
+                ("assistance", "housing"),
+                ("country", ""),
+                ("amount", "600000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let grants = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert_eq!(grants[0].lines[0].amount, 600_000);
+    assert_eq!(grants[0].lines[0].line_id, line.line_id, "the same line");
+    admin.get(&edit).await;
+    let r = admin
+        .post(
+            &edit,
+            &[
+                ("assistance", "housing"),
+                ("country", ""),
+                ("amount", "600000"),
+                ("remove", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let grants = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert!(grants[0].lines.is_empty());
+    // Only an administrator.
+    let mut counsellor = Web::new(&s);
+    counsellor.sign_in("counsellor").await;
+    assert_eq!(counsellor.get(&funding).await.status, 403);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn administrators_manage_users_offices_and_programmes_and_auditors_verify_the_log() {
     let s = site().await;

@@ -127,6 +127,18 @@ pub fn router(state: WebState) -> Router {
             "/admin/programmes/{programme_id}",
             get(pages::admin::edit_programme_form).post(pages::admin::edit_programme),
         )
+        .route(
+            "/admin/programmes/{programme_id}/funding",
+            get(pages::funding::overview),
+        )
+        .route(
+            "/admin/programmes/{programme_id}/funding/grants/{grant}",
+            get(pages::funding::grant_form).post(pages::funding::save_grant),
+        )
+        .route(
+            "/admin/programmes/{programme_id}/funding/grants/{grant}/lines/{line}",
+            get(pages::funding::line_form).post(pages::funding::save_line),
+        )
         .route("/audit", get(pages::admin::audit))
         .route("/statistics", get(pages::stats::page))
         .route("/statistics/referrals", get(pages::referral_stats::page))

@@ -55,6 +55,9 @@ pub struct ProgrammeRow {
     pub code: String,
     pub name: String,
     pub reflection: String,
+    /// Its grants' page, and how many it has.
+    pub funding_href: String,
+    pub grants: String,
 }
 
 pub async fn index(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
@@ -105,6 +108,8 @@ pub async fn index(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Resp
                 code: pr.code.to_string(),
                 name: pr.name.to_string(),
                 reflection: i.number(i64::from(pr.settings.reflection_period_days)),
+                funding_href: format!("/admin/programmes/{}/funding", pr.id),
+                grants: i.number(pr.settings.funding.len() as i64),
             })
             .collect(),
         offices,

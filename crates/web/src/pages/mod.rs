@@ -9,6 +9,7 @@ pub mod cases;
 pub mod deadlines;
 pub mod directory;
 pub mod follow_ups;
+pub mod funding;
 pub mod inbound;
 pub mod links;
 pub mod partner;
