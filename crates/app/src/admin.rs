@@ -131,6 +131,18 @@ pub fn parse_programme(row: &ProgrammeRow) -> Result<Programme> {
 
 /// Violations of a part of the settings, their fields named from the request's body
 /// (`settings/` and the part's path).
+/// A short digest of a programme's settings: a form sends back the one it was opened
+/// with (`App::update_programme_seen`).
+pub fn settings_digest(s: &ProgrammeSettings) -> String {
+    use sha2::Digest;
+    let text = serde_json::to_string(s).unwrap_or_default();
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn under(prefix: &str, vs: Vec<Violation>) -> impl Iterator<Item = Violation> + '_ {
     vs.into_iter().map(move |mut x| {
         x.field = Some(format!(
@@ -369,32 +381,70 @@ impl App {
         name: Option<&str>,
         settings: Option<ProgrammeSettings>,
     ) -> Result<Programme> {
+        self.update_programme_seen(p, id, name, settings, None)
+            .await
+    }
+
+    /// `update_programme`, refused when its settings are no longer those the editor read
+    /// (`seen`: their `settings_digest`), so that two administrators' forms do not undo
+    /// each other's changes. The settings are checked and written only while they stay
+    /// those read: a save that finds them changed in between reads them again.
+    pub async fn update_programme_seen(
+        &self,
+        p: &Principal,
+        id: ProgrammeId,
+        name: Option<&str>,
+        settings: Option<ProgrammeSettings>,
+        seen: Option<&str>,
+    ) -> Result<Programme> {
         forbid_unless(p.actor.may_administer(), "changing programmes")?;
-        let mut row = self
-            .store()
-            .programme(id.0)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if let Some(n) = name {
-            row.name = ShortText::parse(n)
-                .map_err(|e| AppError::invalid(Violation::from_value_error(e, "name")))?
-                .to_string();
-        }
-        if let Some(s) = settings {
-            check_settings(&s)?;
-            self.check_lines_in_use(id, &parse_programme(&row)?.settings, &s)
+        for _ in 0..3 {
+            let mut row = self
+                .store()
+                .programme(id.0)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let read = row.settings.clone();
+            let current = parse_programme(&row)?.settings;
+            if seen.is_some_and(|seen| settings_digest(&current) != seen) {
+                return Err(AppError::invalid(
+                    Violation::new(
+                        "programme.changed_meanwhile",
+                        "someone changed the programme's settings since this form was opened: open it again to see them, then make your change",
+                    )
+                    .at("settings"),
+                ));
+            }
+            if let Some(n) = name {
+                row.name = ShortText::parse(n)
+                    .map_err(|e| AppError::invalid(Violation::from_value_error(e, "name")))?
+                    .to_string();
+            }
+            if let Some(s) = &settings {
+                check_settings(s)?;
+                let has_plans = self.store().programme_has_arrivals(id.0).await?;
+                let v: Vec<Violation> =
+                    under("settings/", current.change_violations(s, has_plans)).collect();
+                if !v.is_empty() {
+                    return Err(AppError::Invalid(v));
+                }
+                self.check_lines_in_use(id, &current, s).await?;
+                row.settings = serde_json::to_string(s).internal("programme settings")?;
+            }
+            row.updated_at = now();
+            if self.store().update_programme_from(&row, &read).await? {
+                self.audit_admin(
+                    Some(p),
+                    "programme.update",
+                    serde_json::json!({"code": row.code, "settings": row.settings}),
+                )
                 .await?;
-            row.settings = serde_json::to_string(&s).internal("programme settings")?;
+                return parse_programme(&row);
+            }
         }
-        row.updated_at = now();
-        self.store().update_programme(&row).await?;
-        self.audit_admin(
-            Some(p),
-            "programme.update",
-            serde_json::json!({"code": row.code, "settings": row.settings}),
-        )
-        .await?;
-        parse_programme(&row)
+        Err(AppError::Unavailable(
+            "the programme's settings kept changing while they were saved: try again".into(),
+        ))
     }
 
     /// A programme's new grants keep every line its cases commit

@@ -332,6 +332,49 @@ impl ProgrammeSettings {
         crate::funding::line(&self.funding, id)
     }
 
+    /// Why the settings cannot change from these to `new`, for what is kept in their
+    /// amounts: plans, packages and what cases commit are in the programme's currency,
+    /// which stays once the programme has grants or cases after arrival (`has_plans`);
+    /// a grant's lines are in its currency, which stays while it has lines. Fields are
+    /// named from the settings (`currency`, `funding/0/currency`).
+    pub fn change_violations(
+        &self,
+        new: &ProgrammeSettings,
+        has_plans: bool,
+    ) -> Vec<crate::rules::Violation> {
+        let mut out = vec![];
+        if new.currency != self.currency && (has_plans || !self.funding.is_empty()) {
+            out.push(
+                crate::rules::Violation::new(
+                    "programme.currency_in_use",
+                    format!(
+                        "plans, packages and grants' budget rates are kept in the programme's currency: it stays {} once the programme has grants or returnees",
+                        self.currency
+                    ),
+                )
+                .at("currency")
+                .param("currency", &self.currency),
+            );
+        }
+        for (n, g) in new.funding.iter().enumerate() {
+            let was = self.funding.iter().find(|o| o.grant_id == g.grant_id);
+            if let Some(old) = was.filter(|o| o.currency != g.currency && !o.lines.is_empty()) {
+                out.push(
+                    crate::rules::Violation::new(
+                        "funding.currency_with_lines",
+                        format!(
+                            "the grant's budget lines are amounts in {}: its currency stays while it has lines",
+                            old.currency
+                        ),
+                    )
+                    .at(format!("funding/{n}/currency"))
+                    .param("currency", &old.currency),
+                );
+            }
+        }
+        out
+    }
+
     /// The most the programme's plans may commit together on the line `id`, in minor
     /// units of the programme's currency (its amount converted back at its grant's
     /// budget rate, `Grant::limit_in_programme_currency`).

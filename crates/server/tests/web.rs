@@ -99,9 +99,20 @@ impl<'a> Web<'a> {
         self.page(res).await
     }
 
-    /// Posts a form with the CSRF token of the last page seen.
+    /// Posts a form with the CSRF token of the last page seen, and the digest of the
+    /// settings it was opened on where it has one (as a browser sends them back).
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut form: Vec<(String, String)> = vec![("_csrf".into(), token(&self.last))];
+        let marker = "name=\"settings_digest\" value=\"";
+        if let Some(at) = self.last.find(marker)
+            && !fields.iter().any(|(k, _)| *k == "settings_digest")
+        {
+            let digest = self.last[at + marker.len()..]
+                .split('"')
+                .next()
+                .unwrap_or("");
+            form.push(("settings_digest".into(), digest.to_string()));
+        }
         form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let res = self
             .client
@@ -563,6 +574,51 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
         .settings
         .funding;
     assert!(grants[0].lines.is_empty());
+    // Two administrators: the one who saves over the other's change is told, and
+    // nothing of theirs is written.
+    let grant_form = format!("{funding}/grants/{}", grants[0].grant_id.0);
+    let opened = admin.get(&grant_form).await.body;
+    assert!(opened.contains("name=\"settings_digest\""), "{opened}");
+    let mut other = Web::new(&s);
+    other.sign_in("admin").await;
+    other.get(&new_line).await;
+    let r = other
+        .post(
+            &new_line,
+            &[
+                ("assistance", "housing"),
+                ("country", ""),
+                ("amount", "100"),
+            ],
+        )
+        .await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let fields = grant("XOF", "655.957", "999999");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&grant_form, &pairs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        plain(&unescape(&r.body))
+            .contains("changed the programme's settings since this form was opened"),
+        "{}",
+        r.body
+    );
+    let grants = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert_eq!(grants[0].amount, 1_000_000, "the stale form wrote nothing");
+    assert_eq!(grants[0].lines.len(), 1, "the other's line stays");
+    // A grant with lines keeps its currency.
+    admin.get(&grant_form).await;
+    let fields = grant("EUR", "", "1000000");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&grant_form, &pairs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("href=\"#currency\""), "{}", r.body);
     // Only an administrator.
     let mut counsellor = Web::new(&s);
     counsellor.sign_in("counsellor").await;

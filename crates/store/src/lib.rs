@@ -1033,6 +1033,16 @@ impl Store {
         dispatch!(self, s => s.update_programme(p).await)
     }
 
+    /// Updates a programme only if its settings are still those `read`: false when
+    /// someone changed them since.
+    pub async fn update_programme_from(&self, p: &ProgrammeRow, read: &str) -> Result<bool> {
+        dispatch!(self, s => s.update_programme_from(p, read).await)
+    }
+
+    pub async fn programme_has_arrivals(&self, programme: Uuid) -> Result<bool> {
+        dispatch!(self, s => s.programme_has_arrivals(programme).await)
+    }
+
     pub async fn create_organisation(&self, o: &OrganisationRow) -> Result<()> {
         dispatch!(self, s => s.create_organisation(o).await)
     }

@@ -52,6 +52,8 @@ pub enum In {
     Date(&'static str, &'static str, Option<&'static str>),
     Time(&'static str, &'static str),
     Heading(String),
+    /// A value sent back as it was given (what the form was opened with).
+    Hidden(&'static str),
     /// A file to upload, of the types listed (`accept`); its form is sent as multipart.
     File(
         &'static str,
@@ -138,7 +140,7 @@ pub fn named(inputs: &[In], errors: &FormErrors, i: &I18n) -> FormErrors {
                     (*n, *l, true)
                 }
                 In::Check(n, l, _) => (*n, *l, true),
-                In::Heading(_) => return None,
+                In::Heading(_) | In::Hidden(_) => return None,
             };
             let matches =
                 e.field == name || e.field.strip_suffix("-day").is_some_and(|f| f == name);
@@ -195,6 +197,12 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                     field.label = text.clone();
                     return field;
                 }
+                In::Hidden(n) => {
+                    field.kind = "hidden";
+                    field.name = n.to_string();
+                    field.value = f.get(n).to_string();
+                    return field;
+                }
             };
             field.name = name.to_string();
             field.label = i.t(label);
@@ -249,7 +257,7 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                     field.kind = "file";
                     field.value = accept.to_string();
                 }
-                In::Heading(_) => {}
+                In::Heading(_) | In::Hidden(_) => {}
             }
             field
         })

@@ -376,9 +376,12 @@ impl PlanException {
     }
 
     /// Its bit in a mask (the case list's row keeps those of the version awaiting
-    /// approval as one).
+    /// approval as one): fixed, whatever the declaration's order.
     pub fn bit(self) -> i64 {
-        1 << (self as u32)
+        match self {
+            PlanException::AboveCap => 1,
+            PlanException::OverBudget => 2,
+        }
     }
 
     pub fn of_mask(mask: i64) -> Vec<PlanException> {
@@ -430,10 +433,18 @@ pub struct PlanVersion {
 }
 
 impl PlanVersion {
-    /// The exceptions it carries, for its approver.
+    /// The exceptions it asks its approver to accept: above the cap when its total is
+    /// (a reason given for a plan within the cap asks nothing); beyond a budget line when
+    /// it carries a reason for it (whether a line is short depends on the other cases'
+    /// plans when it is approved).
     pub fn exceptions(&self) -> Vec<PlanException> {
+        let above_cap = self.cap_exception.is_some()
+            && self
+                .cap
+                .as_ref()
+                .is_some_and(|cap| self.total.amount_minor > cap.amount_minor);
         [
-            (self.cap_exception.is_some(), PlanException::AboveCap),
+            (above_cap, PlanException::AboveCap),
             (self.budget_exception.is_some(), PlanException::OverBudget),
         ]
         .into_iter()

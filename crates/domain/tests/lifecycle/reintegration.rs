@@ -1430,3 +1430,46 @@ fn a_line_of_a_grant_in_another_currency_holds_plans_at_its_budget_rate() {
         "what the plan commits, in francs: 152.44 at 655.957"
     );
 }
+
+/// What is kept in a currency keeps it: the programme's, once it has grants or
+/// returnees; a grant's, while it has lines.
+#[test]
+fn a_currency_in_use_stays() {
+    let old = funded();
+    let mut new = old.clone();
+    new.currency = CurrencyCode::parse("USD").unwrap();
+    let codes = |v: Vec<homeward_domain::Violation>| -> Vec<(&'static str, Option<String>)> {
+        v.into_iter().map(|v| (v.code, v.field)).collect()
+    };
+    assert_eq!(
+        codes(old.change_violations(&new, false)),
+        [("programme.currency_in_use", Some("currency".into()))]
+    );
+    let mut plain = programme();
+    plain.funding = vec![];
+    let mut usd = plain.clone();
+    usd.currency = CurrencyCode::parse("USD").unwrap();
+    assert!(
+        plain.change_violations(&usd, false).is_empty(),
+        "nothing kept in it yet"
+    );
+    assert_eq!(
+        plain.change_violations(&usd, true).len(),
+        1,
+        "returnees' plans"
+    );
+    // A grant with lines keeps its currency; its amount and rate may change.
+    let mut regranted = old.clone();
+    regranted.funding[0].currency = CurrencyCode::parse("XOF").unwrap();
+    regranted.funding[0].budget_rate = Some(ExchangeRate::parse("655.957").unwrap());
+    assert_eq!(
+        codes(old.change_violations(&regranted, false)),
+        [(
+            "funding.currency_with_lines",
+            Some("funding/0/currency".into())
+        )]
+    );
+    let mut topped_up = old.clone();
+    topped_up.funding[0].amount += 1;
+    assert!(old.change_violations(&topped_up, true).is_empty());
+}

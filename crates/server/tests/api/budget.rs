@@ -54,6 +54,23 @@ async fn a_grant_in_another_currency_holds_plans_at_its_budget_rate(db: &TestDb)
     fund(&w, "XOF", Some("655.957"), 2_000_000, 1_000_000)
         .await
         .ok();
+    // The programme's currency stays once it has grants (their rates are against it).
+    let p = w
+        .get("admin", &format!("/api/programmes/{}", w.programme))
+        .await
+        .ok();
+    let mut settings = p["settings"].clone();
+    settings["currency"] = json!("USD");
+    let r = w
+        .send(
+            Some("admin"),
+            w.http
+                .put(format!("{}/api/programmes/{}", w.base, w.programme))
+                .json(&json!({"settings": settings})),
+        )
+        .await;
+    r.refused(422, "programme.currency_in_use");
+    assert_eq!(r.pointers(), ["#/settings/currency"]);
     let case = agreed_plan(&w, 100_000).await;
     w.cmd(
         "approver_dkr",

@@ -174,6 +174,39 @@ impl Backend {
         Ok(())
     }
 
+    /// `update_programme`, only if its settings are still `read` (as stored when the
+    /// caller read them): false, and nothing written, when someone changed them since.
+    pub async fn update_programme_from(&self, p: &ProgrammeRow, read: &str) -> CResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE programmes SET name = $1, settings = $2, updated_at = $3 \
+             WHERE id = $4 AND settings = $5",
+        )
+        .bind(&p.name)
+        .bind(&p.settings)
+        .bind(p.updated_at)
+        .bind(p.id)
+        .bind(read)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Whether any case of the programme has arrived (its plans, if any, are in the
+    /// programme's currency).
+    pub async fn programme_has_arrivals(&self, programme: Uuid) -> CResult<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM case_summaries \
+             WHERE programme = $1 AND arrived_at IS NOT NULL LIMIT 1) x",
+        )
+        .bind(programme)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(n > 0)
+    }
+
     pub async fn list_programmes(&self) -> CResult<Vec<ProgrammeRow>> {
         Ok(sqlx::query_as(
             "SELECT id, code, name, settings, created_at, updated_at FROM programmes ORDER BY code",

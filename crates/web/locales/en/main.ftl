@@ -1478,3 +1478,6 @@ rule-funding-line_repeated = The grant has another line for this assistance type
 rule-funding-line_country = This is not a country of return of the programme.
 rule-funding-lines_above_grant = The grant's budget lines add up to more than the grant.
 rule-funding-line_in_use = Approved plans draw on this budget line: it stays, for the same assistance type and country, with at least what they commit (or, where plans approved with an exception took it beyond, no less than it holds now).
+rule-programme-currency_in_use = Plans, packages and grants' budget rates are kept in the programme's currency: it stays { $currency } once the programme has grants or returnees.
+rule-funding-currency_with_lines = The grant's budget lines are amounts in { $currency }: its currency stays while it has lines.
+rule-programme-changed_meanwhile = Someone changed the programme's settings since this form was opened: open it again to see them, then make your change.

@@ -1481,3 +1481,6 @@ rule-funding-line_repeated = La subvención tiene otra línea para este tipo de 
 rule-funding-line_country = No es un país de retorno del programa.
 rule-funding-lines_above_grant = Las líneas presupuestarias de la subvención suman más que la subvención.
 rule-funding-line_in_use = Hay planes aprobados imputados a esta línea: se conserva, para el mismo tipo de asistencia y país, con al menos lo que comprometen (o, si planes aprobados con una excepción la superaron, no menos de lo que tiene ahora).
+rule-programme-currency_in_use = Los planes, los paquetes y los tipos presupuestarios de las subvenciones se llevan en la moneda del programa: sigue siendo { $currency } en cuanto el programa tiene subvenciones o personas retornadas.
+rule-funding-currency_with_lines = Las líneas presupuestarias de la subvención son importes en { $currency }: su moneda no cambia mientras tenga líneas.
+rule-programme-changed_meanwhile = Alguien cambió la configuración del programa desde que se abrió este formulario: ábralo de nuevo para verla y luego haga su cambio.

@@ -1481,3 +1481,6 @@ rule-funding-line_repeated = La subvention a une autre ligne pour ce type d’as
 rule-funding-line_country = Ce n’est pas un pays de retour du programme.
 rule-funding-lines_above_grant = Les lignes budgétaires de la subvention dépassent son montant.
 rule-funding-line_in_use = Des plans approuvés s’imputent sur cette ligne : elle est conservée, pour le même type d’assistance et le même pays, avec au moins ce qu’ils engagent (ou, si des plans approuvés avec une dérogation l’ont dépassée, pas moins que son montant actuel).
+rule-programme-currency_in_use = Les plans, les forfaits et les taux budgétaires des subventions sont tenus dans la devise du programme : elle reste { $currency } dès que le programme a des subventions ou des personnes de retour.
+rule-funding-currency_with_lines = Les lignes budgétaires de la subvention sont des montants en { $currency } : sa devise reste la même tant qu’elle a des lignes.
+rule-programme-changed_meanwhile = Quelqu’un a modifié les paramètres du programme depuis l’ouverture de ce formulaire : ouvrez-le à nouveau pour les voir, puis faites votre modification.

@@ -783,6 +783,10 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
     for (_, name, label, hint) in PROTECTION_FIELDS {
         inputs.push(In::Checks(name, label, hint, services.clone()));
     }
+    if !new {
+        // The settings as the form was opened: a save over someone else's is refused.
+        inputs.push(In::Hidden("settings_digest"));
+    }
     inputs
 }
 
@@ -836,7 +840,7 @@ const PACKAGE_FIELDS: [&str; 4] = [
 ];
 
 /// Minor units written in major units ("615.00").
-fn major_units(minor: u64, currency: &CurrencyCode) -> String {
+pub(super) fn major_units(minor: u64, currency: &CurrencyCode) -> String {
     match i64::try_from(minor)
         .ok()
         .and_then(|m| Money::new(m, currency.clone()).ok())
@@ -854,6 +858,10 @@ fn programme_form_data(pr: &Programme) -> FormData {
     let s = &pr.settings;
     let mut pairs = vec![
         ("name".to_string(), pr.name.to_string()),
+        (
+            "settings_digest".to_string(),
+            homeward_app::admin::settings_digest(s),
+        ),
         (
             "reflection_period_days".into(),
             s.reflection_period_days.to_string(),
@@ -1265,7 +1273,13 @@ pub async fn edit_programme(
         }
         match st
             .app
-            .update_programme(&p, ProgrammeId(id), Some(f.get("name")), Some(settings))
+            .update_programme_seen(
+                &p,
+                ProgrammeId(id),
+                Some(f.get("name")),
+                Some(settings),
+                f.opt("settings_digest").as_deref(),
+            )
             .await
         {
             Ok(_) => return redirect_with("/admin", "done", v.secure),

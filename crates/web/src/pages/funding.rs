@@ -16,7 +16,7 @@ use homeward_domain::programme::Programme;
 use homeward_domain::values::{CountryCode, CurrencyCode, ExchangeRate, Money, ShortText};
 use uuid::Uuid;
 
-use super::admin::{add_app_errors, form_page_from};
+use super::admin::{add_app_errors, form_page_from, major_units as major};
 use super::{app_error, consume_flash, forbidden, not_found_page, redirect_with};
 use crate::WebState;
 use crate::actions::{In, parse_amount};
@@ -50,21 +50,6 @@ pub struct LineView {
 
 fn base(id: Uuid) -> String {
     format!("/admin/programmes/{id}/funding")
-}
-
-/// An amount of minor units, as typed back in major units ("1250.50").
-fn major(minor: u64, currency: &CurrencyCode) -> String {
-    let exp = currency.minor_unit_exponent();
-    if exp == 0 {
-        return minor.to_string();
-    }
-    let unit = 10u64.pow(exp);
-    format!(
-        "{}.{:0width$}",
-        minor / unit,
-        minor % unit,
-        width = exp as usize
-    )
 }
 
 fn shown(i: &I18n, minor: u64, currency: &CurrencyCode) -> String {
@@ -159,6 +144,7 @@ fn line_label(i: &I18n, l: &BudgetLine) -> String {
 
 fn grant_inputs() -> Vec<In> {
     vec![
+        In::Hidden("settings_digest"),
         In::Text("donor", "funding-donor", None),
         In::Text(
             "reference",
@@ -181,7 +167,13 @@ fn grant_inputs() -> Vec<In> {
     ]
 }
 
-fn line_inputs(i: &I18n, pr: &Programme, existing: bool) -> Vec<In> {
+/// The line form's fields; `current`: the country of the line it changes, offered even
+/// if the programme no longer lists it (else saving would widen the line unnoticed).
+fn line_inputs(i: &I18n, pr: &Programme, current: Option<&BudgetLine>) -> Vec<In> {
+    let existing = current.is_some();
+    let kept = current
+        .and_then(|l| l.country.clone())
+        .filter(|c| !pr.settings.return_countries.contains(c));
     let types = AssistanceType::ALL
         .iter()
         .map(|a| (a.code().to_string(), i.opt("assistance", a.code())))
@@ -191,10 +183,12 @@ fn line_inputs(i: &I18n, pr: &Programme, existing: bool) -> Vec<In> {
             pr.settings
                 .return_countries
                 .iter()
+                .chain(kept.as_ref())
                 .map(|c| (c.to_string(), i.country(c.as_str()))),
         )
         .collect();
     let mut inputs = vec![
+        In::Hidden("settings_digest"),
         In::Select("assistance", "funding-line-assistance", None, types, false),
         In::Select(
             "country",
@@ -222,8 +216,18 @@ fn set_date(f: &mut FormData, name: &str, d: chrono::NaiveDate) {
     f.set(&format!("{name}-year"), d.year().to_string());
 }
 
-fn grant_data(g: &Grant) -> FormData {
+/// What a form opens with: the digest of the settings it was opened on.
+fn opened(pr: &Programme) -> FormData {
     let mut f = FormData::default();
+    f.set(
+        "settings_digest",
+        homeward_app::admin::settings_digest(&pr.settings),
+    );
+    f
+}
+
+fn grant_data(pr: &Programme, g: &Grant) -> FormData {
+    let mut f = opened(pr);
     f.set("donor", g.donor.to_string());
     f.set("reference", g.reference.to_string());
     set_date(&mut f, "starts", g.starts);
@@ -236,8 +240,8 @@ fn grant_data(g: &Grant) -> FormData {
     f
 }
 
-fn line_data(l: &BudgetLine, currency: &CurrencyCode) -> FormData {
-    let mut f = FormData::default();
+fn line_data(pr: &Programme, l: &BudgetLine, currency: &CurrencyCode) -> FormData {
+    let mut f = opened(pr);
     f.set("assistance", l.assistance.code());
     if let Some(c) = &l.country {
         f.set("country", c.to_string());
@@ -257,8 +261,12 @@ fn read_grant(
 ) -> Option<Grant> {
     let text = |name: &str, errors: &mut FormErrors| match ShortText::parse(f.get(name)) {
         Ok(t) => Some(t),
-        Err(_) => {
+        Err(e) if e.code == "text.empty" => {
             errors.missing(name, i);
+            None
+        }
+        Err(e) => {
+            errors.add(name, e.message);
             None
         }
     };
@@ -357,7 +365,7 @@ fn read_line(
 /// is the line form's `amount`).
 async fn save(
     st: &WebState,
-    v: &Visitor,
+    (v, f): (&Visitor, &FormData),
     p: &homeward_app::Principal,
     pr: &Programme,
     funding: Vec<Grant>,
@@ -367,7 +375,13 @@ async fn save(
     settings.funding = funding;
     match st
         .app
-        .update_programme(p, pr.id, None, Some(settings))
+        .update_programme_seen(
+            p,
+            pr.id,
+            None,
+            Some(settings),
+            f.opt("settings_digest").as_deref(),
+        )
         .await
     {
         Ok(_) => Ok(()),
@@ -412,12 +426,12 @@ pub async fn grant_form(
     };
     let data = match grant.as_str() {
         "new" => {
-            let mut f = FormData::default();
+            let mut f = opened(&pr);
             f.set("currency", pr.settings.currency.to_string());
             f
         }
         g => match find_grant(&pr, g) {
-            Some(g) => grant_data(g),
+            Some(g) => grant_data(&pr, g),
             None => return not_found_page(&v),
         },
     };
@@ -470,7 +484,7 @@ pub async fn save_grant(
             Some(x) => *x = g,
             None => funding.push(g),
         }
-        match save(&st, &v, &p, &pr, funding, &mut errors).await {
+        match save(&st, (&v, &f), &p, &pr, funding, &mut errors).await {
             Ok(()) => return redirect_with(&base(id), "done", v.secure),
             Err(r) if errors.is_empty() => return r,
             Err(_) => {}
@@ -508,19 +522,18 @@ pub async fn line_form(
     let Some(g) = find_grant(&pr, &grant) else {
         return not_found_page(&v);
     };
-    let data = match line.as_str() {
-        "new" => FormData::default(),
-        l => match find_line(g, l) {
-            Some(l) => line_data(l, &g.currency),
-            None => return not_found_page(&v),
-        },
+    let current = find_line(g, &line);
+    let data = match (line.as_str(), current) {
+        ("new", _) => opened(&pr),
+        (_, Some(l)) => line_data(&pr, l, &g.currency),
+        (_, None) => return not_found_page(&v),
     };
     form_page_from(
         &v,
         back(&v, id, &pr),
         line_heading(&v.i, g, &line),
         format!("{}/grants/{grant}/lines/{line}", base(id)),
-        line_inputs(&v.i, &pr, line != "new"),
+        line_inputs(&v.i, &pr, current),
         &data,
         &FormErrors::default(),
         None,
@@ -593,7 +606,7 @@ pub async fn save_line(
                 g.lines.insert(at.min(g.lines.len()), l);
             }
         }
-        match save(&st, &v, &p, &pr, funding, &mut errors).await {
+        match save(&st, (&v, &f), &p, &pr, funding, &mut errors).await {
             Ok(()) => return redirect_with(&base(id), "done", v.secure),
             Err(r) if errors.is_empty() => return r,
             Err(_) => {}
@@ -604,7 +617,7 @@ pub async fn save_line(
         back(&v, id, &pr),
         line_heading(&v.i, g, &line),
         format!("{}/grants/{grant}/lines/{line}", base(id)),
-        line_inputs(&v.i, &pr, line != "new"),
+        line_inputs(&v.i, &pr, find_line(g, &line)),
         &f,
         &errors,
         None,
