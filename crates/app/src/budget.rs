@@ -398,26 +398,56 @@ impl App {
             mine_committed,
         );
         if protected {
-            // A type sums its lines: with hidden lines it would give them away, unless they
-            // hold enough households together.
-            for k in &mut by_assistance {
-                if hidden_of_type
-                    .get(k.key.as_str())
-                    .is_some_and(|h| (1..threshold).contains(h))
-                {
+            use homeward_domain::disclosure::cover_money_with;
+            let households_of = |rows: &[KeyFigures]| -> Vec<i64> {
+                rows.iter()
+                    .map(|k| k.figures.households.unwrap_or(0))
+                    .collect()
+            };
+            let (type_households, country_households) =
+                (households_of(&by_assistance), households_of(&by_country));
+            // A type sums its lines: with any hidden line it would give it away (a line
+            // hidden only to cover a small one, taken from its type, would leave the small
+            // one to the grant's total less the lines shown). Covered like a small row,
+            // with its households counted.
+            let forced: Vec<bool> = by_assistance
+                .iter()
+                .map(|k| hidden_of_type.get(k.key.as_str()).is_some_and(|h| *h > 0))
+                .collect();
+            let (mut hide_types, types_whole) =
+                cover_money_with(&type_households, &forced, threshold);
+            let (mut hide_countries, countries_whole) =
+                cover_money_with(&country_households, &[], threshold);
+            let total_hidden = !(grants_whole && types_whole && countries_whole)
+                || (1..threshold).contains(&households);
+            if total_hidden {
+                // Rows that add up to the hidden total would give it: each table hides
+                // one at least (its smallest), covered.
+                for (hidden, counts) in [
+                    (&mut hide_types, &type_households),
+                    (&mut hide_countries, &country_households),
+                ] {
+                    let any = hidden.iter().zip(counts).any(|(h, n)| *h && *n > 0);
+                    let smallest = (0..counts.len())
+                        .filter(|&n| counts[n] > 0)
+                        .min_by_key(|&n| counts[n]);
+                    if let (false, Some(n)) = (any, smallest) {
+                        let mut forced = hidden.clone();
+                        forced[n] = true;
+                        *hidden = cover_money_with(counts, &forced, threshold).0;
+                    }
+                }
+                hide(&mut total);
+            }
+            for (k, h) in by_assistance.iter_mut().zip(&hide_types) {
+                if *h {
                     hide(&mut k.figures);
                 }
             }
-            let mut types: Vec<&mut Figures> =
-                by_assistance.iter_mut().map(|k| &mut k.figures).collect();
-            let types_whole = hide_groups(&mut types, threshold);
-            let mut countries: Vec<&mut Figures> =
-                by_country.iter_mut().map(|k| &mut k.figures).collect();
-            let countries_whole = hide_groups(&mut countries, threshold);
-            if !(grants_whole && types_whole && countries_whole)
-                || (1..threshold).contains(&households)
-            {
-                hide(&mut total);
+            for (k, h) in by_country.iter_mut().zip(&hide_countries) {
+                if *h {
+                    hide(&mut k.figures);
+                }
             }
         }
         Ok(BudgetReport {

@@ -38,9 +38,19 @@ use crate::stats::{Cell, Counts, Links, Published};
 /// even all of them hold fewer: the total must be hidden too. Rows of no household show
 /// no one's money and are not hidden.
 pub fn cover_money(households: &[i64], threshold: i64) -> (Vec<bool>, bool) {
+    cover_money_with(households, &[], threshold)
+}
+
+/// [`cover_money`], with the rows of `forced` hidden from the start whatever their
+/// households (another table gives them away otherwise), and covered like the small ones.
+pub fn cover_money_with(households: &[i64], forced: &[bool], threshold: i64) -> (Vec<bool>, bool) {
+    if threshold <= 1 {
+        return (vec![false; households.len()], true);
+    }
     let mut hidden: Vec<bool> = households
         .iter()
-        .map(|h| (1..threshold).contains(h))
+        .enumerate()
+        .map(|(n, h)| (1..threshold).contains(h) || forced.get(n).copied().unwrap_or(false))
         .collect();
     let mut held: i64 = households
         .iter()
@@ -992,5 +1002,20 @@ mod money_tests {
         assert_eq!(cover_money(&[1, 2], 5), (vec![true, true], false));
         // Exact readers (threshold 0 or 1) see everything.
         assert_eq!(cover_money(&[1, 2], 1), (vec![false, false], true));
+    }
+
+    #[test]
+    fn a_row_hidden_for_another_table_is_covered_like_a_small_one() {
+        use super::cover_money_with;
+        // 6 households hidden for another table's sake: enough alone.
+        assert_eq!(
+            cover_money_with(&[6, 7, 8], &[true, false, false], 5),
+            (vec![true, false, false], true)
+        );
+        // Forced with 1 beside a small 2: 3 is too few, the smallest other (7) covers them.
+        assert_eq!(
+            cover_money_with(&[1, 2, 7, 8], &[true, false, false, false], 5),
+            (vec![true, true, true, false], true)
+        );
     }
 }

@@ -94,7 +94,10 @@ impl Grant {
     pub fn limit_in_programme_currency(&self, amount: u64, programme: &CurrencyCode) -> i64 {
         let amount = i64::try_from(amount).unwrap_or(i64::MAX);
         match (&self.budget_rate, Money::new(amount, self.currency.clone())) {
-            (Some(rate), Ok(m)) => rate.within(&m, programme).map_or(0, |c| c.amount_minor),
+            // Beyond what a minor-unit count holds: no limit a plan could reach.
+            (Some(rate), Ok(m)) => rate
+                .within(&m, programme)
+                .map_or(i64::MAX, |c| c.amount_minor),
             _ => amount,
         }
     }

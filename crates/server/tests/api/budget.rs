@@ -393,7 +393,110 @@ async fn plans_approved_at_once_never_take_a_line_beyond_its_amount(db: &TestDb)
     );
 }
 
+/// A donor cannot work out a small line's money from the tables they read: a line hidden
+/// only to cover the small one (with enough households of its own) hides its assistance
+/// type's row too, else the type's money less nothing would be the cover line's, and the
+/// grant's total less the lines shown the small one's.
+async fn a_line_hidden_as_cover_hides_its_type_from_a_donor(db: &TestDb) {
+    let w = World::start(db).await;
+    let allowance = "0b0d0000-0000-0000-0000-00000000000c";
+    let p = w
+        .get("admin", &format!("/api/programmes/{}", w.programme))
+        .await
+        .ok();
+    let mut settings = p["settings"].clone();
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    settings["funding"] = json!([{
+        "grant_id": "06a70000-0000-0000-0000-000000000001",
+        "donor": "European Union", "reference": "AMIF-TEST-01",
+        "starts": format!("{}-01-01", year - 1), "ends": format!("{}-12-31", year + 1),
+        "currency": "EUR", "amount": 10_000_000,
+        "lines": [
+            {"line_id": HOUSING, "assistance": "housing", "country": "SN", "amount": 1_000_000},
+            {"line_id": LINE, "assistance": "business_development", "country": null, "amount": 1_000_000},
+            {"line_id": allowance, "assistance": "reintegration_allowance", "country": null, "amount": 1_000_000}
+        ]
+    }]);
+    w.send(
+        Some("admin"),
+        w.http
+            .put(format!("{}/api/programmes/{}", w.base, w.programme))
+            .json(&json!({"settings": settings})),
+    )
+    .await
+    .ok();
+    // One household on housing, five on business development, six on the allowance
+    // (the statistics' threshold is 5).
+    for (line, assistance, households) in [
+        (HOUSING, "housing", 1),
+        (LINE, "business_development", 5),
+        (allowance, "reintegration_allowance", 6),
+    ] {
+        for _ in 0..households {
+            let (case, awa) = w.single_adult().await;
+            w.arrived(&case, &[&awa]).await;
+            w.cmd(
+                "reintegration",
+                &case,
+                "plan-versions",
+                json!({"items": [{
+                    "assistance": assistance, "form": "cash", "description": "Support",
+                    "value": {"amount_minor": 10_000, "currency": "EUR"},
+                    "budget_line": line
+                }]}),
+            )
+            .await
+            .ok();
+            w.cmd(
+                "reintegration",
+                &case,
+                "plan-responses",
+                json!({"plan_version": 1, "person_id": awa, "given_by": "person", "answer": "agreed"}),
+            )
+            .await
+            .ok();
+            w.cmd(
+                "approver_dkr",
+                &case,
+                "plan-approvals",
+                json!({"plan_version": 1}),
+            )
+            .await
+            .ok();
+        }
+    }
+    let donor = w
+        .get("donor", &format!("/api/programmes/{}/budget", w.programme))
+        .await
+        .ok();
+    let lines = donor["grants"][0]["lines"].as_array().unwrap();
+    let committed = |n: usize| lines[n]["figures"]["committed"].clone();
+    assert_eq!(committed(0), Value::Null, "one household: hidden");
+    assert_eq!(
+        committed(1),
+        Value::Null,
+        "the smallest other, hidden as cover"
+    );
+    assert_eq!(committed(2), json!(60_000));
+    assert_eq!(
+        donor["grants"][0]["figures"]["committed"],
+        json!(120_000),
+        "the hidden lines hold six households together"
+    );
+    // Each type's row: the cover line's type would give the cover line's money.
+    for k in donor["by_assistance"].as_array().unwrap() {
+        let hidden = k["key"] != "reintegration_allowance";
+        assert_eq!(
+            k["figures"]["committed"].is_null(),
+            hidden,
+            "{}: {donor}",
+            k["key"]
+        );
+    }
+}
+
 homeward_store::db_tests!(
     plans_approved_at_once_never_take_a_line_beyond_its_amount,
     a_grant_in_another_currency_holds_plans_at_its_budget_rate,
+    a_line_hidden_as_cover_hides_its_type_from_a_donor,
 );
