@@ -129,8 +129,6 @@ pub fn parse_programme(row: &ProgrammeRow) -> Result<Programme> {
     })
 }
 
-/// Violations of a part of the settings, their fields named from the request's body
-/// (`settings/` and the part's path).
 /// A short digest of a programme's settings: a form sends back the one it was opened
 /// with (`App::update_programme_seen`).
 pub fn settings_digest(s: &ProgrammeSettings) -> String {
@@ -143,6 +141,8 @@ pub fn settings_digest(s: &ProgrammeSettings) -> String {
         .collect()
 }
 
+/// Violations of a part of the settings, their fields named from the request's body
+/// (`settings/` and the part's path).
 fn under(prefix: &str, vs: Vec<Violation>) -> impl Iterator<Item = Violation> + '_ {
     vs.into_iter().map(move |mut x| {
         x.field = Some(format!(
