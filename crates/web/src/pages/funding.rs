@@ -438,17 +438,22 @@ pub async fn grant_form(
     form_page_from(
         &v,
         back(&v, id, &pr),
-        v.i.t(if grant == "new" {
-            "funding-new-grant"
-        } else {
-            "funding-edit-grant"
-        }),
+        grant_heading(&v.i, &grant),
         format!("{}/grants/{grant}", base(id)),
         grant_inputs(),
         &data,
         &FormErrors::default(),
         None,
     )
+}
+
+/// The grant form's heading: a new grant, or one changed.
+fn grant_heading(i: &I18n, grant: &str) -> String {
+    i.t(if grant == "new" {
+        "funding-new-grant"
+    } else {
+        "funding-edit-grant"
+    })
 }
 
 fn find_grant<'p>(pr: &'p Programme, id: &str) -> Option<&'p Grant> {
@@ -493,11 +498,7 @@ pub async fn save_grant(
     form_page_from(
         &v,
         back(&v, id, &pr),
-        v.i.t(if grant == "new" {
-            "funding-new-grant"
-        } else {
-            "funding-edit-grant"
-        }),
+        grant_heading(&v.i, &grant),
         format!("{}/grants/{grant}", base(id)),
         grant_inputs(),
         &f,
