@@ -12,8 +12,8 @@ use homeward_domain::disclosure::{Forced, protect_table_forced};
 use homeward_domain::person::Vulnerability;
 use homeward_domain::rules::Violation;
 use homeward_domain::stats::{
-    ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, exact, exact_counts,
-    percentile, protect, protect_counts,
+    ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, TAKEN_UP_ANY, exact,
+    exact_counts, percentile, protect, protect_counts,
 };
 use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
@@ -27,13 +27,14 @@ pub fn access(p: &Principal) -> Option<StatisticsAccess> {
 }
 
 /// The definitions, shown with every figure and in every export.
-pub const DEFINITIONS: [&str; 6] = [
+pub const DEFINITIONS: [&str; 7] = [
     "A return is a person on a case whose departure was confirmed; withdrawn, rejected and no-show cases are not returns, and a re-opened case counts once it departs.",
     "The year of a return is the year of the departure date in UTC.",
     "Age is the age at departure; an estimated year of birth counts from 1 January of that year.",
     "People are counted one by one; cases (households) once each.",
     "Regions are the UN M49 regions and sub-regions of the country, or, where the dimension ends in _iom, IOM's regional groupings (the countries each of its nine regional offices covers).",
     "A person took up a reintegration option (a type of assistance) once a delivery of an item of that type counts: not reversed, and signed by a second person where one is needed; an item for the household counts for each of its members.",
+    "Where small numbers are protected, options taken up are counted in the month each was first taken up, as that month ended, and the year is that month's: a month once ended keeps its count, whatever is recorded later. Where they are not, they are counted by the departure, as they stand now.",
 ];
 
 /// A row or column of a table.
@@ -265,13 +266,17 @@ impl ByEach {
         ByEach::ALL.into_iter().find(|b| b.code() == code)
     }
 
-    /// Whether only readers of exact figures may read it. Assistance is received months
-    /// after the departure its figures are counted by: a protected reader's past months
-    /// would change with each delivery, and two readings a day apart would tell one
-    /// returnee's assistance. Protected readers get it once it is counted by the month
-    /// it was received in (see the notes).
-    pub fn exact_only(self) -> bool {
-        matches!(self, ByEach::Assistance)
+    /// `filter` as a reader of protected figures is counted by (and a reader of exact
+    /// figures who asks): options taken up by the month they were taken up
+    /// (`StatFilter::taken_up`), not by the departure. A
+    /// delivery comes months after the departure: past months counted by departure would
+    /// change with each one, and two readings a day apart would tell one returnee's
+    /// assistance; a month of taking up, once ended, never changes (`stats::TakenUp`).
+    fn dated(self, filter: StatFilter) -> StatFilter {
+        StatFilter {
+            taken_up: self == ByEach::Assistance,
+            ..filter
+        }
     }
 
     /// Each row's code and bit, in their order.
@@ -288,10 +293,14 @@ impl ByEach {
         }
     }
 
-    /// Every row's code and mask: each attribute, then any of them.
-    fn rows(self) -> Vec<(&'static str, i64)> {
+    /// Every row's code and mask: each attribute, then any of them (counted from the
+    /// options taken up, the first of any type: `TAKEN_UP_ANY`).
+    fn rows(self, taken_up: bool) -> Vec<(&'static str, i64)> {
         let each = self.each();
-        let any = each.iter().fold(0, |m, (_, bit)| m | bit);
+        let any = match taken_up {
+            true => TAKEN_UP_ANY,
+            false => each.iter().fold(0, |m, (_, bit)| m | bit),
+        };
         each.into_iter().chain([(ANY_VULNERABILITY, any)]).collect()
     }
 
@@ -313,7 +322,9 @@ fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
     let position = match dim {
         Some("age_group") => AgeGroup::ALL.iter().position(|a| a.code() == code),
         Some(d) if ByEach::from_code(d).is_some() => {
-            let rows = ByEach::from_code(d).map(ByEach::rows).unwrap_or_default();
+            let rows = ByEach::from_code(d)
+                .map(|b| b.rows(false))
+                .unwrap_or_default();
             Some(
                 rows.iter()
                     .position(|(c, _)| *c == code)
@@ -415,7 +426,13 @@ impl App {
 
     #[tracing::instrument(skip_all)]
     pub async fn returns_table(&self, p: &Principal, q: ReturnsQuery) -> Result<ReturnsTable> {
-        let (filter, exact_numbers) = self.stats_filter(p, q.filter.clone())?;
+        let (mut filter, exact_numbers) = self.stats_filter(p, q.filter.clone())?;
+        // Options taken up by their month for protected readers, and for readers of exact
+        // figures who ask so; nothing else is counted from them.
+        filter.taken_up = false;
+        if let Some(by) = q.by_each.filter(|_| !exact_numbers || q.filter.taken_up) {
+            filter = by.dated(filter);
+        }
         if q.rows.is_some() && q.rows == q.columns {
             return Err(AppError::Invalid(vec![
                 Violation::new(
@@ -443,18 +460,6 @@ impl App {
                 .collect();
             if !wrong.is_empty() {
                 return Err(AppError::Invalid(wrong));
-            }
-            if let Some(by) = q.by_each.filter(|b| b.exact_only()) {
-                return Err(AppError::Invalid(vec![
-                    Violation::new(
-                        "statistics.exact_only",
-                        format!(
-                            "{} is for readers of exact figures: assistance is received after the departure its figures count by, so a protected reader's past months would change with each delivery and two readings would tell one returnee's",
-                            by.code()
-                        ),
-                    )
-                    .at("rows"),
-                ]));
             }
         }
         let names = self.names().await?;
@@ -687,7 +692,7 @@ impl App {
             // own: people may have several). The totals of the columns and the table are
             // those of "any".
             let (codes, filters): (Vec<&str>, Vec<StatFilter>) = by
-                .rows()
+                .rows(filter.taken_up)
                 .into_iter()
                 .map(|(code, mask)| (code, by.only(&filter, mask)))
                 .unzip();

@@ -145,7 +145,32 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
             ),
             ..StatFilter::default()
         },
+        // Options taken up, each dated by its month: every one, one type, the first of
+        // any type, in a period.
+        StatFilter {
+            taken_up: true,
+            ..StatFilter::default()
+        },
+        StatFilter {
+            taken_up: true,
+            assistance: Some(AssistanceType::ReintegrationAllowance.bit()),
+            ..StatFilter::default()
+        },
+        StatFilter {
+            taken_up: true,
+            assistance: Some(homeward_domain::stats::TAKEN_UP_ANY),
+            from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+            until: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+            ..StatFilter::default()
+        },
     ];
+    let taken_up = db.store.stats_snapshot().await.unwrap().taken_up;
+    let months: std::collections::BTreeSet<_> = taken_up.iter().map(|t| t.month).collect();
+    assert!(
+        taken_up.len() > 50 && months.len() > 3,
+        "the generated cases took up options over months: {} in {months:?}",
+        taken_up.len()
+    );
     let mut questions: Vec<Vec<Dim>> = vec![vec![]];
     for a in Dim::ALL {
         questions.push(vec![a]);

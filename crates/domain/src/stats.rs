@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::Stage;
+use crate::case::reintegration::AssistanceType;
 use crate::case::{Case, Event, RecordedEvent};
 pub use crate::disclosure::Shape;
 use crate::person::{DateOfBirth, LegalSituation, Sex, Vulnerability};
@@ -302,6 +303,90 @@ pub fn returns_of(case: &Case) -> Vec<ReturnFact> {
             assistance: case.reintegration.received_by(m.person_id),
             legal_situation: m.details.legal_situation,
             host_or_transit: case.host_or_transit,
+        })
+        .collect()
+}
+
+/// The bit of "any reintegration option" among `TakenUp::assistance`: above every
+/// `AssistanceType::bit` (15 types, bits 0 to 14).
+pub const TAKEN_UP_ANY: i64 = 1 << 15;
+
+/// A reintegration option one returnee took up, counted in the month it was first taken
+/// up: the first month at whose end (of events recorded by then) a delivery of that type
+/// counted for them (`Reintegration::received_by`). What is recorded later (a reversal, a
+/// correction) leaves that month as it was: a month, once ended, counts the same forever,
+/// so that two readings of past months never differ by one returnee's assistance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TakenUp {
+    pub person_id: uuid::Uuid,
+    /// `AssistanceType::bit`, or `TAKEN_UP_ANY` for the first option of any type.
+    pub assistance: i64,
+    /// The first day of the month.
+    pub month: NaiveDate,
+}
+
+/// The first day of the month of `at` (UTC).
+fn month_start(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    let d = at.date_naive();
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The options taken up by the returnees of a case (`returns_of`), each in its month
+/// (`TakenUp`), from its events in order; `case` is their replay. A month is that of the
+/// events' recording (never earlier than an event recorded before it).
+pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
+    let returned: Vec<uuid::Uuid> = returns_of(case).iter().map(|r| r.person_id).collect();
+    if returned.is_empty() || case.reintegration.deliveries.is_empty() {
+        return vec![];
+    }
+    // The position after each month's last event, with that month.
+    let mut ends: Vec<(usize, NaiveDate)> = vec![];
+    let mut month = None;
+    for (n, e) in events.iter().enumerate() {
+        let m = month_start(e.meta.recorded_at).max(month.unwrap_or(NaiveDate::MIN));
+        if month.is_some_and(|before| before != m) {
+            ends.push((n, month.unwrap_or(m)));
+        }
+        month = Some(m);
+    }
+    if let Some(m) = month {
+        ends.push((events.len(), m));
+    }
+    let mut found: std::collections::BTreeMap<(uuid::Uuid, i64), NaiveDate> =
+        std::collections::BTreeMap::new();
+    let mut state: Option<(usize, Case)> = None;
+    for (end, m) in ends {
+        let next = match &state {
+            Some((at, c)) => c.advance(&events[..*at], &events[*at..end]),
+            None => Case::replay(&events[..end]),
+        };
+        // A prefix of a stream that replays is one that replays; if not, nothing more
+        // can be known of it.
+        let Ok(next) = next else { break };
+        if !next.reintegration.deliveries.is_empty() {
+            for &person in &returned {
+                let mask = next.reintegration.received_by(crate::ids::PersonId(person));
+                if mask == 0 {
+                    continue;
+                }
+                for bit in AssistanceType::ALL
+                    .iter()
+                    .map(|a| a.bit())
+                    .filter(|b| mask & b != 0)
+                {
+                    found.entry((person, bit)).or_insert(m);
+                }
+                found.entry((person, TAKEN_UP_ANY)).or_insert(m);
+            }
+        }
+        state = Some((end, next));
+    }
+    found
+        .into_iter()
+        .map(|((person_id, assistance), month)| TakenUp {
+            person_id,
+            assistance,
+            month,
         })
         .collect()
 }

@@ -1123,6 +1123,29 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
     assert!(!plain(&p.body).contains("Returns from host and transit countries"));
     assert!(!p.body.contains("id=\"durations-h\""));
     assert!(plain(&p.body).contains("Top host countries"));
+    // Options taken up, counted by the month taken up, as the service gives them to a
+    // donor (a hidden count shown as such).
+    let taken = s
+        .app
+        .returns_table(
+            &principal("donor").await,
+            homeward_app::stats::ReturnsQuery {
+                by_each: Some(homeward_app::stats::ByEach::Assistance),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(taken.protected);
+    assert!(taken.people.total.count().unwrap() > 0, "{taken:?}");
+    let rows = table_after(&p.body, "id=\"assistance-h\"");
+    assert_eq!(rows.len(), taken.row_keys.len());
+    for (n, row) in rows.iter().enumerate() {
+        match taken.people.cells[n][0].count() {
+            Some(c) => assert_eq!(row[1].replace(',', ""), c.to_string(), "{row:?}"),
+            None => assert!(row[1].parse::<i64>().is_err(), "{row:?}"),
+        }
+    }
     // A donor's period is whole months: a day-level one is named and left out.
     let p = donor
         .get("/statistics?from=2026-03-02&until=2026-03-31")

@@ -51,7 +51,7 @@ pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
     HouseholdsBy, InterruptionCount, InterruptionRow, NewCase, PersonRow, PipelineRow, ReferralRow,
-    ReturnRow, StageCount, StatRows,
+    ReturnRow, StageCount, StatRows, TakenUpRow,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -212,8 +212,13 @@ pub struct StatFilter {
     /// Only people with any of these vulnerabilities (a mask).
     pub vulnerabilities: Option<i64>,
     /// Only people who received any of these types of assistance (a mask of
-    /// `AssistanceType::bit`).
+    /// `AssistanceType::bit`); with `taken_up`, only options of these bits (and
+    /// `TAKEN_UP_ANY`).
     pub assistance: Option<i64>,
+    /// Counts the options taken up (`stats::TakenUp`) instead of the returns: each as its
+    /// returnee, dated by the month it was taken up (which `from`, `until` and the year
+    /// read), with its one bit as `assistance`.
+    pub taken_up: bool,
 }
 
 /// One group of returns: its keys (one per dimension) and its counts.
@@ -943,6 +948,16 @@ impl Store {
         dispatch!(self, s => s.return_rows_of(cases).await)
     }
 
+    /// The options taken up of these cases, each as its returnee's row.
+    pub async fn taken_up_rows_of(&self, cases: &[Uuid]) -> Result<Vec<ReturnRow>> {
+        dispatch!(self, s => s.taken_up_rows_of(cases).await)
+    }
+
+    /// Every option taken up as its returnee's row, streamed to `f` in case order.
+    pub async fn for_each_taken_up_row(&self, f: impl FnMut(ReturnRow)) -> Result<()> {
+        dispatch!(self, s => s.for_each_taken_up_row(f).await)
+    }
+
     /// Every returns row, streamed to `f` in case order.
     pub async fn for_each_return_row(&self, f: impl FnMut(ReturnRow)) -> Result<()> {
         dispatch!(self, s => s.for_each_return_row(f).await)
@@ -1222,7 +1237,7 @@ impl Store {
                 // cases; the event log is left to autovacuum).
                 s.execute_unchecked(
                     "VACUUM case_summaries, case_people, person_tokens, stat_returns, \
-                     stat_interruptions",
+                     stat_interruptions, stat_taken_up",
                 )
                 .await
                 .map(|_| ())

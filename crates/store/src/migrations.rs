@@ -160,6 +160,10 @@ mod tests {
                     "0026_plan_exceptions.sql",
                     "69b2534df96f21a6a47b5101093b4173",
                 ),
+                (
+                    "0027_options_taken_up.sql",
+                    "cd6f55a5bd42460da867ac2fad6151fc",
+                ),
             ],
         ),
         (
@@ -238,6 +242,10 @@ mod tests {
                 (
                     "0026_plan_exceptions.sql",
                     "69b2534df96f21a6a47b5101093b4173",
+                ),
+                (
+                    "0027_options_taken_up.sql",
+                    "4bcb16c7f76866f12a8eff228a95de05",
                 ),
             ],
         ),

@@ -13,6 +13,7 @@ use homeward_domain::stats;
 
 use crate::{
     BudgetRow, CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, StatRows,
+    TakenUpRow,
 };
 
 fn code<T: serde::Serialize>(v: &T) -> String {
@@ -146,6 +147,16 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
                 .into(),
         })
         .collect();
+    let taken_up = stats::taken_up_of(case, events)
+        .into_iter()
+        .map(|t| TakenUpRow {
+            case_id: case.id.0,
+            person_id: t.person_id,
+            assistance: t.assistance,
+            month: t.month,
+            year: i64::from(t.month.year()),
+        })
+        .collect();
     let interruptions = stats::interruptions_of(events)
         .into_iter()
         .enumerate()
@@ -206,6 +217,7 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
         .collect();
     StatRows {
         returns,
+        taken_up,
         interruptions,
         follow_ups,
         referrals,

@@ -34,6 +34,19 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
      vulnerabilities, legal_situation, programme, office, host_or_transit, assistance";
 
+/// The columns of a `TakenUpRow`.
+pub(crate) const TAKEN_UP_COLUMNS: &str = "case_id, person_id, assistance, month, year";
+
+/// Each option taken up as a `ReturnRow` of its returnee, dated by its month
+/// (`departed_on`, `year`) and holding its one bit (`assistance`): what the statistics
+/// count protected readers' options taken up from, in SQL and in memory.
+pub(crate) const TAKEN_UP_AS_RETURNS: &str = "r.case_id, r.person_id, t.month AS departed_on, \
+    t.year AS year, r.host_country, r.host_region, r.host_subregion, r.return_country, \
+    r.return_region, r.return_subregion, r.sex, r.age_group, r.vulnerabilities, \
+    r.legal_situation, r.programme, r.office, r.host_or_transit, t.assistance AS assistance \
+    FROM stat_taken_up t JOIN stat_returns r ON r.case_id = t.case_id \
+    AND r.person_id = t.person_id";
+
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
     missed_from, held_on, programme, office, return_country";
@@ -229,6 +242,28 @@ from_row!(ReturnRow {
     assistance
 });
 
+/// A reintegration option a returnee took up, in the month it counts in
+/// (`homeward_domain::stats::TakenUp`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TakenUpRow {
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    /// One `AssistanceType::bit`, or `TAKEN_UP_ANY`.
+    pub assistance: i64,
+    /// The first day of the month.
+    pub month: NaiveDate,
+    /// The month's year.
+    pub year: i64,
+}
+
+from_row!(TakenUpRow {
+    case_id,
+    person_id,
+    assistance,
+    month,
+    year
+});
+
 /// A withdrawal, rejection or no-show, and the stage it happened at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InterruptionRow {
@@ -329,6 +364,7 @@ from_row!(ReferralRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatRows {
     pub returns: Vec<ReturnRow>,
+    pub taken_up: Vec<TakenUpRow>,
     pub interruptions: Vec<InterruptionRow>,
     pub follow_ups: Vec<FollowUpRow>,
     pub referrals: Vec<ReferralRow>,

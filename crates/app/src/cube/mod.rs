@@ -338,6 +338,9 @@ struct Facts {
     dicts: Dicts,
     /// The pipeline: one record per case.
     cases: cases::Cases,
+    /// The options taken up, each as its returnee dated by its month
+    /// (`StatFilter::taken_up`); in the facts of the returns only.
+    taken_up: Option<Box<Facts>>,
 }
 
 impl Facts {
@@ -500,6 +503,16 @@ impl Facts {
         f: &StatFilter,
         cores: usize,
     ) -> Vec<Vec<ReturnCount>> {
+        if f.taken_up {
+            let f = StatFilter {
+                taken_up: false,
+                ..f.clone()
+            };
+            return match &self.taken_up {
+                Some(options) => options.count_many(tables, &f, cores),
+                None => tables.iter().map(|_| vec![]).collect(),
+            };
+        }
         let parts = if self.people.len() > SPLIT_ABOVE {
             cores
         } else {
@@ -681,6 +694,51 @@ impl Facts {
     }
 }
 
+/// Appends people read in case order to facts, a case at a time.
+struct Loader<'a> {
+    facts: &'a mut Facts,
+    case: Option<Uuid>,
+    rows: Vec<ReturnRow>,
+    failed: Option<AppError>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(facts: &'a mut Facts) -> Self {
+        Loader {
+            facts,
+            case: None,
+            rows: vec![],
+            failed: None,
+        }
+    }
+
+    fn push(&mut self, row: ReturnRow) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Some(c) = self.case
+            && c != row.case_id
+        {
+            if let Err(e) = self.facts.append(c, &self.rows) {
+                self.failed = Some(e);
+            }
+            self.rows.clear();
+        }
+        self.case = Some(row.case_id);
+        self.rows.push(row);
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        if let Some(c) = self.case {
+            self.facts.append(c, &self.rows)?;
+        }
+        Ok(())
+    }
+}
+
 /// The returns and pipeline figures of one database, kept in memory and brought up to
 /// date before each question.
 #[derive(Debug)]
@@ -728,32 +786,19 @@ impl StatsCube {
             position: store.last_event_position().await?,
             ..Facts::default()
         };
-        let mut case: Option<Uuid> = None;
-        let mut rows: Vec<ReturnRow> = Vec::new();
+        let mut load = Loader::new(&mut facts);
+        store.for_each_return_row(|row| load.push(row)).await?;
+        load.finish()?;
+        let mut options = Facts::default();
+        let mut load = Loader::new(&mut options);
+        store.for_each_taken_up_row(|row| load.push(row)).await?;
+        load.finish()?;
+        options.people.shrink_to_fit();
+        options.first.shrink_to_fit();
+        options.alive.shrink_to_fit();
+        options.runs.shrink_to_fit();
+        facts.taken_up = Some(Box::new(options));
         let mut failed: Option<AppError> = None;
-        store
-            .for_each_return_row(|row| {
-                if failed.is_some() {
-                    return;
-                }
-                if let Some(c) = case
-                    && c != row.case_id
-                {
-                    if let Err(e) = facts.append(c, &rows) {
-                        failed = Some(e);
-                    }
-                    rows.clear();
-                }
-                case = Some(row.case_id);
-                rows.push(row);
-            })
-            .await?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        if let Some(c) = case {
-            facts.append(c, &rows)?;
-        }
         store
             .for_each_pipeline_row(|row| {
                 if failed.is_none()
@@ -828,16 +873,25 @@ impl StatsCube {
             return Ok(());
         };
         let rows = store.return_rows_of(&changed).await?;
+        let options = store.taken_up_rows_of(&changed).await?;
         let pipeline = store.pipeline_rows_of(&changed).await?;
         let stops = store.interruption_rows_of(&changed).await?;
-        let mut by_case: HashMap<Uuid, Vec<ReturnRow>> =
-            changed.into_iter().map(|c| (c, Vec::new())).collect();
-        for r in rows {
-            by_case.entry(r.case_id).or_default().push(r);
-        }
+        let by_case = |rows: Vec<ReturnRow>| {
+            let mut by_case: HashMap<Uuid, Vec<ReturnRow>> =
+                changed.iter().map(|c| (*c, Vec::new())).collect();
+            for r in rows {
+                by_case.entry(r.case_id).or_default().push(r);
+            }
+            by_case
+        };
+        let (rows, options) = (by_case(rows), by_case(options));
         let mut guard = self.facts.write().map_err(|_| poisoned())?;
         let facts = guard.as_mut().ok_or_else(poisoned)?;
-        facts.replace(&by_case)?;
+        facts.replace(&rows)?;
+        facts
+            .taken_up
+            .get_or_insert_with(Default::default)
+            .replace(&options)?;
         facts.cases.replace(&pipeline, &stops)?;
         facts.position = last;
         Ok(())

@@ -1389,6 +1389,107 @@ fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
     );
 }
 
+/// For readers of protected figures, an option counts in the month it was first taken up
+/// as that month ended: a delivery reversed within its month never counted; one reversed
+/// after its month ended stays counted there; a second signature given a month later
+/// counts in its own month. Any option counts once, in the month of the first.
+#[test]
+fn an_option_counts_in_the_month_it_was_taken_up_and_a_month_once_ended_stays() {
+    use homeward_domain::stats::{TAKEN_UP_ANY, TakenUp, taken_up_of};
+    let mut p = programme();
+    p.reintegration.second_signature_above = Some(50_000);
+    let mut s = Scenario::register_with(
+        vec![
+            member(1, Relationship::Principal, adult("Awa")),
+            member(2, Relationship::Spouse, adult("Moussa")),
+        ],
+        p,
+    );
+    s.approve_adults(&[P1, P2]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    let allowance = s.plan_item(AssistanceType::ReintegrationAllowance, 20_000);
+    let mut training = s.plan_item(AssistanceType::VocationalTraining, 100_000);
+    training.beneficiary = Some(P2);
+    let mut housing = s.plan_item(AssistanceType::Housing, 30_000);
+    housing.beneficiary = Some(P1);
+    let mut medical = s.plan_item(AssistanceType::MedicalCare, 10_000);
+    medical.beneficiary = Some(P1);
+    s.approved_plan(vec![
+        allowance.clone(),
+        training.clone(),
+        housing.clone(),
+        medical.clone(),
+    ]);
+    use chrono::Datelike;
+    let month = |s: &Scenario| s.now.date_naive().with_day(1).unwrap();
+    // Enter a month of its own: what follows is recorded in it.
+    s.advance(40);
+    let first = month(&s);
+    let (_, cmd) = s.delivery_cmd(allowance.item_id, eur(20_000));
+    s.ok(REINTEGRATION, cmd);
+    let (wrong, cmd) = s.delivery_cmd(housing.item_id, eur(10_000));
+    s.ok(REINTEGRATION, cmd);
+    let (medicine, cmd) = s.delivery_cmd(medical.item_id, eur(10_000));
+    s.ok(REINTEGRATION, cmd);
+    let (big, cmd) = s.delivery_cmd(training.item_id, eur(60_000));
+    s.ok(REINTEGRATION, cmd);
+    // Reversed in its own month: never counted.
+    s.ok(
+        REINTEGRATION,
+        Command::ReverseDelivery {
+            delivery_id: wrong,
+            reason: lt("Paid to the wrong landlord; refunded."),
+        },
+    );
+    let facts = |s: &Scenario| {
+        let c = s.case();
+        let mut f = taken_up_of(&c, &s.events);
+        f.sort();
+        f
+    };
+    let fact = |person: PersonId, assistance: i64, month| TakenUp {
+        person_id: person.0,
+        assistance,
+        month,
+    };
+    let allowance_bit = AssistanceType::ReintegrationAllowance.bit();
+    let medical_bit = AssistanceType::MedicalCare.bit();
+    let training_bit = AssistanceType::VocationalTraining.bit();
+    let mut expected = vec![
+        fact(P1, allowance_bit, first),
+        fact(P1, medical_bit, first),
+        fact(P1, TAKEN_UP_ANY, first),
+        fact(P2, allowance_bit, first),
+        fact(P2, TAKEN_UP_ANY, first),
+    ];
+    expected.sort();
+    assert_eq!(facts(&s), expected, "the month under way, as it stands");
+    // The next month: the training signed, the medicine reversed.
+    s.advance(31);
+    let second = month(&s);
+    assert_ne!(first, second);
+    s.ok(APPROVER, Command::CountersignDelivery { delivery_id: big });
+    s.ok(
+        REINTEGRATION,
+        Command::ReverseDelivery {
+            delivery_id: medicine,
+            reason: lt("Paid twice; refunded."),
+        },
+    );
+    expected.push(fact(P2, training_bit, second));
+    expected.sort();
+    assert_eq!(
+        facts(&s),
+        expected,
+        "the first month stays as it ended; the training counts in the month it was signed"
+    );
+    assert!(
+        AssistanceType::ALL.iter().all(|a| a.bit() < TAKEN_UP_ANY),
+        "any option has a bit of its own"
+    );
+}
+
 /// A grant in another currency: plans in the programme's currency commit on its lines at
 /// the agreement's budget rate, and a line holds them to what converts within it.
 #[test]

@@ -30,8 +30,9 @@ pub struct StatsQuery {
     /// `vulnerability` (each vulnerability, then `any`; people may count in several
     /// rows); or `assistance`, the reintegration options taken up (each type of
     /// assistance a person received a delivery of, then `any`; people may count in
-    /// several rows; for readers of exact figures only, else 422
-    /// `statistics.exact_only`). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
+    /// several rows; where small numbers are protected, counted in the month each
+    /// option was first taken up, as that month ended, and the period is of those
+    /// months; else by the departure, as they stand now). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
     /// `_iom` regions are IOM's regional groupings (slugs such as
     /// `iom-west-central-africa`).
     #[param(schema_with = rows_schema)]
@@ -103,6 +104,7 @@ impl StatsQuery {
             return_country: country,
             vulnerabilities: None,
             assistance: None,
+            taken_up: false,
         })
     }
 

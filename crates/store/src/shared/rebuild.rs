@@ -3,11 +3,12 @@
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
-pub(crate) const READ_MODEL_TABLES: [&str; 8] = [
+pub(crate) const READ_MODEL_TABLES: [&str; 9] = [
     "person_tokens",
     "case_people",
     "case_summaries",
     "stat_returns",
+    "stat_taken_up",
     "stat_interruptions",
     "stat_follow_ups",
     "case_referrals",
@@ -259,6 +260,14 @@ impl Backend {
         digest_rows::<ReturnRow>(
             &mut tx,
             &format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id"),
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<TakenUpRow>(
+            &mut tx,
+            &format!(
+                "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, assistance"
+            ),
             &mut hash,
         )
         .await?;

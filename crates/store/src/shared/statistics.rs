@@ -44,9 +44,9 @@ impl Backend {
             q.push(dim_select(*d));
             q.push(", ");
         }
-        q.push(
-            "COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM stat_returns WHERE 1 = 1",
-        );
+        q.push("COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM ");
+        q.push(returns_source(f));
+        q.push(" WHERE 1 = 1");
         push_stat_filter(&mut q, f, "departed_on", "office", "return_country");
         if let Some(mask) = f.vulnerabilities {
             q.push(" AND (vulnerabilities & ")
@@ -200,6 +200,25 @@ impl Backend {
         Ok(rows)
     }
 
+    /// The options taken up of these cases, each as its returnee's row
+    /// (`TAKEN_UP_AS_RETURNS`), by case.
+    pub async fn taken_up_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
+        let source = returns_source(&StatFilter {
+            taken_up: true,
+            ..StatFilter::default()
+        });
+        let mut rows: Vec<ReturnRow> = self.rows_of(RETURN_COLUMNS, &source, cases).await?;
+        rows.sort_by_key(|r| (r.case_id, r.person_id, r.assistance));
+        Ok(rows)
+    }
+
+    /// Every option taken up as its returnee's row, by case.
+    pub async fn for_each_taken_up_row(&self, f: impl FnMut(ReturnRow)) -> CResult<()> {
+        let sql =
+            format!("SELECT {TAKEN_UP_AS_RETURNS} ORDER BY r.case_id, r.person_id, t.assistance");
+        self.for_each_row(sql, f).await
+    }
+
     /// Every returns row, by case.
     pub async fn for_each_return_row(&self, f: impl FnMut(ReturnRow)) -> CResult<()> {
         let sql = format!("SELECT {RETURN_COLUMNS} FROM stat_returns ORDER BY case_id, person_id");
@@ -235,6 +254,11 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
+        let taken_up: Vec<TakenUpRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, assistance"
+        )))
+        .fetch_all(self.reader())
+        .await?;
         let interruptions: Vec<InterruptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {INTERRUPTION_COLUMNS} FROM stat_interruptions ORDER BY case_id, seq"
         )))
@@ -257,11 +281,21 @@ impl Backend {
         .await?;
         Ok(StatRows {
             returns,
+            taken_up,
             interruptions,
             follow_ups,
             referrals,
             budget,
         })
+    }
+}
+
+/// What returns are counted from: the returns, or each option taken up as its returnee's
+/// row (`StatFilter::taken_up`).
+fn returns_source(f: &StatFilter) -> String {
+    match f.taken_up {
+        true => format!("(SELECT {TAKEN_UP_AS_RETURNS}) AS taken_up"),
+        false => "stat_returns".into(),
     }
 }
 

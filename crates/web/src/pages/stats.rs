@@ -418,6 +418,7 @@ pub async fn page(
             .map(String::from),
         vulnerabilities: None,
         assistance: None,
+        taken_up: false,
     };
     // The downloads' links carry the filter as read, spelled as the API takes it
     // (`from=YYYY-MM-DD`, hyphenated ids, upper-case codes), whatever the form sent.
@@ -467,11 +468,7 @@ pub async fn page(
         let by_age = table(Some(Dim::AgeGroup), None, None).await?;
         let by_children = table(Some(Dim::Children), None, None).await?;
         let by_vuln = table(None, None, Some(ByEach::Vulnerability)).await?;
-        // For readers of exact figures only (`ByEach::exact_only`).
-        let by_assistance = match acc.exact {
-            true => Some(table(None, None, Some(ByEach::Assistance)).await?),
-            false => None,
-        };
+        let by_assistance = Some(table(None, None, Some(ByEach::Assistance)).await?);
         let pipeline = st.app.pipeline(&p, filter.clone()).await?;
         let each = q.rows.as_deref().and_then(ByEach::from_code);
         let cross = match (each, parse_dim(&q.rows), parse_dim(&q.columns)) {
@@ -604,10 +601,7 @@ pub async fn page(
             });
         }
         // Rows may also be each vulnerability or each type of assistance (`ByEach`).
-        let each = ByEach::ALL
-            .into_iter()
-            .filter(|b| !none && (acc.exact || !b.exact_only()))
-            .map(ByEach::code);
+        let each = ByEach::ALL.into_iter().filter(|_| !none).map(ByEach::code);
         let dims = Dim::ALL
             .into_iter()
             .filter(|d| acc.exact || !d.exact_only())
