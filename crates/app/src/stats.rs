@@ -12,8 +12,8 @@ use homeward_domain::disclosure::{Forced, protect_table_forced};
 use homeward_domain::person::Vulnerability;
 use homeward_domain::rules::Violation;
 use homeward_domain::stats::{
-    ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, TAKEN_UP_ANY, exact,
-    exact_counts, percentile, protect, protect_counts,
+    ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, exact, exact_counts,
+    percentile, protect, protect_counts,
 };
 use homeward_store::{Dim, StatFilter};
 use serde::Serialize;
@@ -293,14 +293,10 @@ impl ByEach {
         }
     }
 
-    /// Every row's code and mask: each attribute, then any of them (counted from the
-    /// options taken up, the first of any type: `TAKEN_UP_ANY`).
-    fn rows(self, taken_up: bool) -> Vec<(&'static str, i64)> {
+    /// Every row's code and mask: each attribute, then any of them.
+    fn rows(self) -> Vec<(&'static str, i64)> {
         let each = self.each();
-        let any = match taken_up {
-            true => TAKEN_UP_ANY,
-            false => each.iter().fold(0, |m, (_, bit)| m | bit),
-        };
+        let any = each.iter().fold(0, |m, (_, bit)| m | bit);
         each.into_iter().chain([(ANY_VULNERABILITY, any)]).collect()
     }
 
@@ -322,9 +318,7 @@ fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
     let position = match dim {
         Some("age_group") => AgeGroup::ALL.iter().position(|a| a.code() == code),
         Some(d) if ByEach::from_code(d).is_some() => {
-            let rows = ByEach::from_code(d)
-                .map(|b| b.rows(false))
-                .unwrap_or_default();
+            let rows = ByEach::from_code(d).map(ByEach::rows).unwrap_or_default();
             Some(
                 rows.iter()
                     .position(|(c, _)| *c == code)
@@ -432,6 +426,15 @@ impl App {
         filter.taken_up = false;
         if let Some(by) = q.by_each.filter(|_| !exact_numbers || q.filter.taken_up) {
             filter = by.dated(filter);
+        }
+        if filter.taken_up && q.columns == Some(Dim::Year) {
+            return Err(AppError::Invalid(vec![
+                Violation::new(
+                    "statistics.taken_up_by_year",
+                    "options taken up by month are not crossed with the year: a person who took up options in two years would count in both; ask for one year as the period instead",
+                )
+                .at("columns"),
+            ]));
         }
         if q.rows.is_some() && q.rows == q.columns {
             return Err(AppError::Invalid(vec![
@@ -692,7 +695,7 @@ impl App {
             // own: people may have several). The totals of the columns and the table are
             // those of "any".
             let (codes, filters): (Vec<&str>, Vec<StatFilter>) = by
-                .rows(filter.taken_up)
+                .rows()
                 .into_iter()
                 .map(|(code, mask)| (code, by.only(&filter, mask)))
                 .unzip();

@@ -385,6 +385,10 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                 if (rows.is_some() && rows == columns) || (by_vulnerability && rows.is_some()) {
                     continue;
                 }
+                // Options taken up by month are not crossed with the year.
+                if by_each == Some(ByEach::Assistance) && columns == Some(Dim::Year) {
+                    continue;
+                }
                 let q = ReturnsQuery {
                     rows,
                     columns,

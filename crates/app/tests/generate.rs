@@ -145,8 +145,8 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
             ),
             ..StatFilter::default()
         },
-        // Options taken up, each dated by its month: every one, one type, the first of
-        // any type, in a period.
+        // Options taken up, dated by their months: every one, one type, either of two
+        // types in a period (a person once, however many months).
         StatFilter {
             taken_up: true,
             ..StatFilter::default()
@@ -158,7 +158,9 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
         },
         StatFilter {
             taken_up: true,
-            assistance: Some(homeward_domain::stats::TAKEN_UP_ANY),
+            assistance: Some(
+                AssistanceType::ReintegrationAllowance.bit() | AssistanceType::Housing.bit(),
+            ),
             from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
             until: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
             ..StatFilter::default()
@@ -166,10 +168,15 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
     ];
     let taken_up = db.store.stats_snapshot().await.unwrap().taken_up;
     let months: std::collections::BTreeSet<_> = taken_up.iter().map(|t| t.month).collect();
+    let people: std::collections::BTreeSet<_> = taken_up.iter().map(|t| t.person_id).collect();
     assert!(
         taken_up.len() > 50 && months.len() > 3,
         "the generated cases took up options over months: {} in {months:?}",
         taken_up.len()
+    );
+    assert!(
+        people.len() < taken_up.len(),
+        "some took up options in more than one month (a person counts once)"
     );
     let mut questions: Vec<Vec<Dim>> = vec![vec![]];
     for a in Dim::ALL {

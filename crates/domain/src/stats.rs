@@ -307,22 +307,19 @@ pub fn returns_of(case: &Case) -> Vec<ReturnFact> {
         .collect()
 }
 
-/// The bit of "any reintegration option" among `TakenUp::assistance`: above every
-/// `AssistanceType::bit` (15 types, bits 0 to 14).
-pub const TAKEN_UP_ANY: i64 = 1 << 15;
-
-/// A reintegration option one returnee took up, counted in the month it was first taken
-/// up: the first month at whose end (of events recorded by then) a delivery of that type
-/// counted for them (`Reintegration::received_by`). What is recorded later (a reversal, a
+/// The reintegration options one returnee first took up in one month: the types of
+/// which a delivery first counted for them (`Reintegration::received_by`) at the end of
+/// that month, of the events recorded by then. What is recorded later (a reversal, a
 /// correction) leaves that month as it was: a month, once ended, counts the same forever,
-/// so that two readings of past months never differ by one returnee's assistance.
+/// so that two readings of past months never differ by one returnee's assistance. A type
+/// is taken up once, in one month; a returnee may take up others in later months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TakenUp {
     pub person_id: uuid::Uuid,
-    /// `AssistanceType::bit`, or `TAKEN_UP_ANY` for the first option of any type.
-    pub assistance: i64,
     /// The first day of the month.
     pub month: NaiveDate,
+    /// A mask of `AssistanceType::bit`, never empty.
+    pub assistance: i64,
 }
 
 /// The first day of the month of `at` (UTC).
@@ -331,7 +328,7 @@ fn month_start(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-/// The options taken up by the returnees of a case (`returns_of`), each in its month
+/// The options taken up by the returnees of a case (`returns_of`), by person and month
 /// (`TakenUp`), from its events in order; `case` is their replay. A month is that of the
 /// events' recording (never earlier than an event recorded before it).
 pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
@@ -352,6 +349,7 @@ pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
     if let Some(m) = month {
         ends.push((events.len(), m));
     }
+    // (person, bit) -> the month it was first taken up.
     let mut found: std::collections::BTreeMap<(uuid::Uuid, i64), NaiveDate> =
         std::collections::BTreeMap::new();
     let mut state: Option<(usize, Case)> = None;
@@ -366,9 +364,6 @@ pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
         if !next.reintegration.deliveries.is_empty() {
             for &person in &returned {
                 let mask = next.reintegration.received_by(crate::ids::PersonId(person));
-                if mask == 0 {
-                    continue;
-                }
                 for bit in AssistanceType::ALL
                     .iter()
                     .map(|a| a.bit())
@@ -376,17 +371,21 @@ pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
                 {
                     found.entry((person, bit)).or_insert(m);
                 }
-                found.entry((person, TAKEN_UP_ANY)).or_insert(m);
             }
         }
         state = Some((end, next));
     }
-    found
+    let mut by_month: std::collections::BTreeMap<(uuid::Uuid, NaiveDate), i64> =
+        std::collections::BTreeMap::new();
+    for ((person, bit), month) in found {
+        *by_month.entry((person, month)).or_default() |= bit;
+    }
+    by_month
         .into_iter()
-        .map(|((person_id, assistance), month)| TakenUp {
+        .map(|((person_id, month), assistance)| TakenUp {
             person_id,
-            assistance,
             month,
+            assistance,
         })
         .collect()
 }

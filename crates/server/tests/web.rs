@@ -1146,6 +1146,18 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
             None => assert!(row[1].parse::<i64>().is_err(), "{row:?}"),
         }
     }
+    // By month, options taken up are not crossed with the year: said, and shown alone.
+    let crossed = donor.get("/statistics?rows=assistance&columns=year").await;
+    assert_eq!(crossed.status, 200);
+    assert!(
+        plain(&crossed.body).contains("so they are not crossed with the year"),
+        "{}",
+        crossed.body
+    );
+    assert_eq!(
+        table_after(&crossed.body, "id=\"cross-table\"")[0][0],
+        "Reintegration allowance"
+    );
     // A donor's period is whole months: a day-level one is named and left out.
     let p = donor
         .get("/statistics?from=2026-03-02&until=2026-03-31")

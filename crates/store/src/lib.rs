@@ -212,12 +212,13 @@ pub struct StatFilter {
     /// Only people with any of these vulnerabilities (a mask).
     pub vulnerabilities: Option<i64>,
     /// Only people who received any of these types of assistance (a mask of
-    /// `AssistanceType::bit`); with `taken_up`, only options of these bits (and
-    /// `TAKEN_UP_ANY`).
+    /// `AssistanceType::bit`); with `taken_up`, only people who took up any of them in
+    /// the period.
     pub assistance: Option<i64>,
-    /// Counts the options taken up (`stats::TakenUp`) instead of the returns: each as its
-    /// returnee, dated by the month it was taken up (which `from`, `until` and the year
-    /// read), with its one bit as `assistance`.
+    /// Counts the options taken up (`stats::TakenUp`) instead of the returns: each month a
+    /// returnee took up options in is a row of theirs, dated by that month (which
+    /// `from`, `until` and the year read), with those options as `assistance`; a person
+    /// counts once however many of their months a cell holds.
     pub taken_up: bool,
 }
 

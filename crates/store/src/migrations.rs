@@ -162,7 +162,7 @@ mod tests {
                 ),
                 (
                     "0027_options_taken_up.sql",
-                    "cd6f55a5bd42460da867ac2fad6151fc",
+                    "99d8753644d3e50ccb55b8b5f6d5af60",
                 ),
             ],
         ),
@@ -245,7 +245,7 @@ mod tests {
                 ),
                 (
                     "0027_options_taken_up.sql",
-                    "4bcb16c7f76866f12a8eff228a95de05",
+                    "6841959b67fa8a558bc37b8fc5328cd7",
                 ),
             ],
         ),

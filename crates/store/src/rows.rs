@@ -35,10 +35,10 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
      vulnerabilities, legal_situation, programme, office, host_or_transit, assistance";
 
 /// The columns of a `TakenUpRow`.
-pub(crate) const TAKEN_UP_COLUMNS: &str = "case_id, person_id, assistance, month, year";
+pub(crate) const TAKEN_UP_COLUMNS: &str = "case_id, person_id, month, assistance, year";
 
-/// Each option taken up as a `ReturnRow` of its returnee, dated by its month
-/// (`departed_on`, `year`) and holding its one bit (`assistance`): what the statistics
+/// Each month of options taken up as a `ReturnRow` of its returnee, dated by the month
+/// (`departed_on`, `year`) and holding its options (`assistance`): what the statistics
 /// count protected readers' options taken up from, in SQL and in memory.
 pub(crate) const TAKEN_UP_AS_RETURNS: &str = "r.case_id, r.person_id, t.month AS departed_on, \
     t.year AS year, r.host_country, r.host_region, r.host_subregion, r.return_country, \
@@ -242,16 +242,16 @@ from_row!(ReturnRow {
     assistance
 });
 
-/// A reintegration option a returnee took up, in the month it counts in
+/// The reintegration options a returnee first took up in a month
 /// (`homeward_domain::stats::TakenUp`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TakenUpRow {
     pub case_id: Uuid,
     pub person_id: Uuid,
-    /// One `AssistanceType::bit`, or `TAKEN_UP_ANY`.
-    pub assistance: i64,
     /// The first day of the month.
     pub month: NaiveDate,
+    /// A mask of `AssistanceType::bit`.
+    pub assistance: i64,
     /// The month's year.
     pub year: i64,
 }
@@ -259,8 +259,8 @@ pub struct TakenUpRow {
 from_row!(TakenUpRow {
     case_id,
     person_id,
-    assistance,
     month,
+    assistance,
     year
 });
 

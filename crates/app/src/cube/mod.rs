@@ -334,6 +334,12 @@ struct Facts {
     alive: Vec<bool>,
     /// The case of each run, in order: the n-th person marked `first` starts `runs[n]`.
     runs: Vec<Uuid>,
+    /// Whether rows may be of one person (`by_person`): then, parallel to `people`,
+    /// whether a row is of the person of the row before it (a returnee's months of options
+    /// taken up), and a person counts once in a cell however many of their rows it holds.
+    /// Else every row is a person of its own and this is empty.
+    by_person: bool,
+    continues: Vec<bool>,
     dead: usize,
     dicts: Dicts,
     /// The pipeline: one record per case.
@@ -350,14 +356,22 @@ impl Facts {
             .iter()
             .map(|r| self.dicts.person(r))
             .collect::<Result<Vec<_>>>()?;
-        self.append_people(case, people);
+        self.append_people(case, people, rows);
         Ok(())
     }
 
-    /// Adds a case's people, next to each other (none: nothing to add).
-    fn append_people(&mut self, case: Uuid, people: Vec<Person>) {
+    /// Adds a case's people (of `rows`, in their order, a person's rows next to each
+    /// other), next to each other (none: nothing to add).
+    fn append_people(&mut self, case: Uuid, people: Vec<Person>, rows: &[ReturnRow]) {
         if people.is_empty() {
             return;
+        }
+        if self.by_person {
+            self.continues.extend(
+                rows.iter()
+                    .enumerate()
+                    .map(|(n, r)| n > 0 && rows[n - 1].person_id == r.person_id),
+            );
         }
         self.first.extend((0..people.len()).map(|n| n == 0));
         self.alive.extend(std::iter::repeat_n(true, people.len()));
@@ -384,12 +398,13 @@ impl Facts {
             }
         }
         for (case, rows) in changed {
-            let mut new = rows
+            let people = rows
                 .iter()
                 .map(|r| self.dicts.person(r))
                 .collect::<Result<Vec<_>>>()?;
             let at = known.remove(case).unwrap_or_default();
             let mut old: Vec<Person> = at.iter().map(|&n| self.people[n]).collect();
+            let mut new = people.clone();
             old.sort_unstable();
             new.sort_unstable();
             // Written again with the same returns (a follow-up, a note): the figures, and
@@ -420,7 +435,7 @@ impl Facts {
                     self.changed.insert(month_of(p.day), self.catch_ups);
                 }
             }
-            self.append_people(*case, new);
+            self.append_people(*case, people, rows);
         }
         if self.dead > 1024 && self.dead * 4 > self.people.len() {
             self.compact();
@@ -448,14 +463,19 @@ impl Facts {
             self.people[to] = self.people[from];
             self.first[to] = self.first[from];
             self.alive[to] = true;
+            if self.by_person {
+                self.continues[to] = self.continues[from];
+            }
             to += 1;
         }
         self.people.truncate(to);
         self.first.truncate(to);
         self.alive.truncate(to);
+        self.continues.truncate(to);
         self.people.shrink_to_fit();
         self.first.shrink_to_fit();
         self.alive.shrink_to_fit();
+        self.continues.shrink_to_fit();
         self.runs = runs;
         self.dead = 0;
     }
@@ -568,14 +588,16 @@ impl Facts {
         let cells_in_all: usize = sizes.iter().sum();
         // The people of `range` (which begins a case): cell -> (people, cases).
         let count = |range: std::ops::Range<usize>| -> Vec<(u32, u32)> {
-            // cell -> (people, cases, the last case counted there (numbered from 1)); a
-            // part holds fewer than 2^32 people.
+            // cell -> (people, cases, the last case and the last person counted there
+            // (numbered from 1)); a part holds fewer than 2^32 people.
             debug_assert!(range.len() < u32::MAX as usize);
-            let mut cells: Vec<(u32, u32, u32)> = vec![(0, 0, 0); cells_in_all];
+            let mut cells: Vec<(u32, u32, u32, u32)> = vec![(0, 0, 0, 0); cells_in_all];
             let mut keys = vec![0usize; dims.len()];
             let mut case = 0u32;
+            let mut person = 0u32;
             for n in range {
                 case += u32::from(self.first[n]);
+                person += u32::from(!self.continues.get(n).copied().unwrap_or(false));
                 let p = &self.people[n];
                 if !self.alive[n] || !filter.admits(p) {
                     continue;
@@ -586,7 +608,10 @@ impl Facts {
                 for (layout, offset) in layouts.iter().zip(&offsets) {
                     let cell: usize = layout.iter().map(|&(n, stride)| keys[n] * stride).sum();
                     if let Some(c) = cells.get_mut(offset + cell) {
-                        c.0 += 1;
+                        if c.3 != person {
+                            c.0 += 1;
+                            c.3 = person;
+                        }
                         if c.2 != case {
                             c.1 += 1;
                             c.2 = case;
@@ -594,7 +619,7 @@ impl Facts {
                     }
                 }
             }
-            cells.into_iter().map(|(p, c, _)| (p, c)).collect()
+            cells.into_iter().map(|(p, c, _, _)| (p, c)).collect()
         };
         let bounds = self.split(parts);
         let counted: Vec<(i64, i64)> = if bounds.len() > 2 {
@@ -789,7 +814,10 @@ impl StatsCube {
         let mut load = Loader::new(&mut facts);
         store.for_each_return_row(|row| load.push(row)).await?;
         load.finish()?;
-        let mut options = Facts::default();
+        let mut options = Facts {
+            by_person: true,
+            ..Facts::default()
+        };
         let mut load = Loader::new(&mut options);
         store.for_each_taken_up_row(|row| load.push(row)).await?;
         load.finish()?;
@@ -797,6 +825,7 @@ impl StatsCube {
         options.first.shrink_to_fit();
         options.alive.shrink_to_fit();
         options.runs.shrink_to_fit();
+        options.continues.shrink_to_fit();
         facts.taken_up = Some(Box::new(options));
         let mut failed: Option<AppError> = None;
         store
@@ -890,7 +919,12 @@ impl StatsCube {
         facts.replace(&rows)?;
         facts
             .taken_up
-            .get_or_insert_with(Default::default)
+            .get_or_insert_with(|| {
+                Box::new(Facts {
+                    by_person: true,
+                    ..Facts::default()
+                })
+            })
             .replace(&options)?;
         facts.cases.replace(&pipeline, &stops)?;
         facts.position = last;

@@ -603,6 +603,19 @@ async fn options_taken_up_count_whom_each_type_of_assistance_reached(db: &TestDb
     assert_eq!(t["protected"], true, "{t}");
     assert_eq!(t["row_keys"].as_array().unwrap().len(), 16, "{t}");
     assert_eq!(t["people"]["total"], json!(0), "{t}");
+    // By month, a person may take up options in two years: not crossed with the year.
+    w.get(
+        "donor",
+        "/api/statistics/returns?rows=assistance&columns=year",
+    )
+    .await
+    .refused(422, "statistics.taken_up_by_year");
+    w.get(
+        "donor",
+        "/api/statistics/returns?rows=assistance&columns=sex",
+    )
+    .await
+    .ok();
     assert!(
         t["definitions"]
             .as_array()

@@ -266,7 +266,7 @@ impl Backend {
         digest_rows::<TakenUpRow>(
             &mut tx,
             &format!(
-                "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, assistance"
+                "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, month"
             ),
             &mut hash,
         )

@@ -123,8 +123,8 @@ async fn push_taken_up_rows(
         q.push_values(chunk, |mut b, r| {
             b.push_bind(r.case_id)
                 .push_bind(r.person_id)
-                .push_bind(r.assistance)
                 .push_bind(r.month)
+                .push_bind(r.assistance)
                 .push_bind(r.year);
         });
     }

@@ -44,7 +44,12 @@ impl Backend {
             q.push(dim_select(*d));
             q.push(", ");
         }
-        q.push("COUNT(*) AS people, COUNT(DISTINCT case_id) AS cases FROM ");
+        // A returnee's months of options taken up are rows of one person.
+        q.push(match f.taken_up {
+            true => "COUNT(DISTINCT person_id) AS people",
+            false => "COUNT(*) AS people",
+        });
+        q.push(", COUNT(DISTINCT case_id) AS cases FROM ");
         q.push(returns_source(f));
         q.push(" WHERE 1 = 1");
         push_stat_filter(&mut q, f, "departed_on", "office", "return_country");
@@ -200,22 +205,21 @@ impl Backend {
         Ok(rows)
     }
 
-    /// The options taken up of these cases, each as its returnee's row
-    /// (`TAKEN_UP_AS_RETURNS`), by case.
+    /// The options taken up of these cases, a row of its returnee's per month
+    /// (`TAKEN_UP_AS_RETURNS`), by case and person.
     pub async fn taken_up_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
         let source = returns_source(&StatFilter {
             taken_up: true,
             ..StatFilter::default()
         });
         let mut rows: Vec<ReturnRow> = self.rows_of(RETURN_COLUMNS, &source, cases).await?;
-        rows.sort_by_key(|r| (r.case_id, r.person_id, r.assistance));
+        rows.sort_by_key(|r| (r.case_id, r.person_id, r.departed_on));
         Ok(rows)
     }
 
-    /// Every option taken up as its returnee's row, by case.
+    /// Every month of options taken up as its returnee's row, by case and person.
     pub async fn for_each_taken_up_row(&self, f: impl FnMut(ReturnRow)) -> CResult<()> {
-        let sql =
-            format!("SELECT {TAKEN_UP_AS_RETURNS} ORDER BY r.case_id, r.person_id, t.assistance");
+        let sql = format!("SELECT {TAKEN_UP_AS_RETURNS} ORDER BY r.case_id, r.person_id, t.month");
         self.for_each_row(sql, f).await
     }
 
@@ -255,7 +259,7 @@ impl Backend {
         .fetch_all(self.reader())
         .await?;
         let taken_up: Vec<TakenUpRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, assistance"
+            "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, month"
         )))
         .fetch_all(self.reader())
         .await?;

@@ -623,6 +623,7 @@ stats-definition-4 = People are counted one by one; cases (households) once each
 stats-definition-5 = Regions are the UN M49 regions and sub-regions of the country, or, where the dimension says IOM, IOM's regional groupings (the countries each of its nine regional offices covers).
 stats-definition-6 = A person took up a reintegration option (a type of assistance) once a delivery of an item of that type counts: not reversed, and signed by a second person where one is needed; an item for the household counts for each of its members.
 stats-definition-7 = Where small numbers are protected, options taken up are counted in the month each was first taken up, as that month ended, and the year is that month's: a month once ended keeps its count, whatever is recorded later. Where they are not, they are counted by the departure, as they stand now.
+stats-taken-up-by-year = Reintegration options taken up are counted by month for protected figures, so they are not crossed with the year (a person would count in two years); choose one year as the period instead.
 dim-year = Year of departure
 dim-host_country = Host country
 dim-host_region = Host region (UN M49)

@@ -626,6 +626,7 @@ stats-definition-4 = Las personas se cuentan una por una; los casos (unidades fa
 stats-definition-5 = Las regiones son las regiones y subregiones del país según la norma M49 de las Naciones Unidas o, cuando la dimensión lo indica (OIM), las agrupaciones regionales de la OIM (los países que abarca cada una de sus nueve oficinas regionales).
 stats-definition-6 = Una persona recibió una opción de reintegración (un tipo de asistencia) en cuanto cuenta una entrega de un elemento de ese tipo: no anulada y firmada por una segunda persona cuando se requiere; un elemento para el hogar cuenta para cada uno de sus miembros.
 stats-definition-7 = Cuando los números pequeños están protegidos, las opciones de reintegración se cuentan en el mes en que cada una se recibió por primera vez, tal como terminó ese mes, y el año es el de ese mes: un mes terminado conserva su cifra, se registre lo que se registre después. Si no, se cuentan por la salida, tal como están hoy.
+stats-taken-up-by-year = Las opciones de reintegración se cuentan por mes en las cifras protegidas, por lo que no se cruzan con el año (una persona contaría en dos años); elija en su lugar un año como período.
 dim-year = Año de salida
 dim-host_country = País de acogida
 dim-host_region = Región del país de acogida (M49 de la ONU)

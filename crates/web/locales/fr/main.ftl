@@ -626,6 +626,7 @@ stats-definition-4 = Les personnes sont comptées une à une ; les dossiers (mé
 stats-definition-5 = Les régions sont les régions et sous-régions du pays selon la norme M49 des Nations Unies ou, lorsque la dimension l’indique (OIM), les regroupements régionaux de l’OIM (les pays que couvre chacun de ses neuf bureaux régionaux).
 stats-definition-6 = Une personne a bénéficié d’une option de réintégration (un type d’assistance) dès qu’une remise d’un élément de ce type compte : non annulée, et signée par une deuxième personne lorsque c’est requis ; un élément destiné au ménage compte pour chacun de ses membres.
 stats-definition-7 = Lorsque les petits nombres sont protégés, les options de réintégration sont comptées dans le mois où chacune a été reçue pour la première fois, tel que ce mois s’est terminé, et l’année est celle de ce mois : un mois terminé garde son compte, quoi qu’on enregistre ensuite. Sinon, elles sont comptées par le départ, telles qu’elles sont aujourd’hui.
+stats-taken-up-by-year = Les options de réintégration sont comptées par mois pour les chiffres protégés : elles ne sont donc pas croisées avec l’année (une personne compterait dans deux années) ; choisissez plutôt une année comme période.
 dim-year = Année de départ
 dim-host_country = Pays d'accueil
 dim-host_region = Région du pays d'accueil (M49 de l'ONU)

@@ -454,6 +454,13 @@ pub async fn page(
             .await
         }
     };
+    // Options taken up by month are not crossed with the year (`statistics.taken_up_by_year`).
+    let by_year_refused = !acc.exact
+        && q.rows.as_deref().and_then(ByEach::from_code) == Some(ByEach::Assistance)
+        && parse_dim(&q.columns) == Some(Dim::Year);
+    if by_year_refused {
+        errors.push(i.t("stats-taken-up-by-year"));
+    }
     let result = async {
         let by_year = table(Some(Dim::Year), None, None).await?;
         let by_country = table(Some(Dim::ReturnCountry), None, None).await?;
@@ -472,7 +479,10 @@ pub async fn page(
         let pipeline = st.app.pipeline(&p, filter.clone()).await?;
         let each = q.rows.as_deref().and_then(ByEach::from_code);
         let cross = match (each, parse_dim(&q.rows), parse_dim(&q.columns)) {
-            (Some(by), _, c) => Some(table(None, c, Some(by)).await?),
+            (Some(by), _, c) => {
+                let c = c.filter(|_| !by_year_refused);
+                Some(table(None, c, Some(by)).await?)
+            }
             (None, Some(r), c) => Some(table(Some(r), c, None).await?),
             _ => None,
         };
