@@ -17,8 +17,9 @@
 //! as the difference, so within each table the rows hidden together hold at least the
 //! threshold's households (the smallest others are hidden with them), or the total is
 //! hidden too (`hide_groups`); an assistance type, which sums its lines, is hidden when
-//! its hidden lines hold fewer. Figures are as of the reading: a reader who reads before
-//! and after one plan is approved learns what it commits (see the notes).
+//! its hidden lines hold fewer. A protected reader's money and households are as the
+//! last whole month ended (the kept sums by month, `BudgetReport::as_of`): read before
+//! and after one plan is approved, figures as they stand would tell what it commits.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,6 +115,9 @@ pub struct BudgetReport {
     pub currency: CurrencyCode,
     /// Small numbers hidden (a donor's, an auditor's reading).
     pub protected: bool,
+    /// The last day of the month the figures are as of (a protected reader's: the last
+    /// whole month); none: as they stand now. Budgets are as they stand.
+    pub as_of: Option<chrono::NaiveDate>,
     /// Households and returnees, and the tables by type and country, count only the
     /// reader's offices' cases.
     pub own_offices_only: bool,
@@ -126,12 +130,13 @@ pub struct BudgetReport {
     pub definitions: Vec<&'static str>,
 }
 
-pub const DEFINITIONS: [&str; 5] = [
+pub const DEFINITIONS: [&str; 6] = [
     "Committed: what the approved plans in force hold on the line; an item the returnee declined or that was closed counts only for what was delivered of it.",
     "Disbursed: deliveries that count (signed by a second person where the programme asks for it, not reversed), at their value in the programme's currency.",
     "Remaining: the budget less what is committed; executed: disbursed as a share of the budget.",
     "A household counts once in each line, type and country its plan draws on, and once in the programme's total; returnees are the members of those households.",
     "A grant and its lines are in the grant's currency: plans, in the programme's currency, count on them at the grant's budget rate. The tables by assistance type and country of return and the total are in the programme's currency, a line's budget converted back at its grant's rate and rounded down (what plans may commit on it).",
+    "Where small numbers are protected, what plans commit, what was disbursed and the households are as they stood at the end of the last whole month (as_of), by when each change was recorded: the month under way is not counted yet. Budgets are as they stand.",
 ];
 
 /// Money summed over budget cells.
@@ -218,8 +223,22 @@ fn hide_groups(rows: &mut [&mut Figures], threshold: i64) -> bool {
 }
 
 impl App {
-    /// The budget page of a programme.
+    /// The budget page of a programme: a protected reader's money and households as the
+    /// last whole month ended.
     pub async fn budget_report(&self, p: &Principal, id: ProgrammeId) -> Result<BudgetReport> {
+        let last = homeward_domain::stats::last_whole_month(crate::now().date_naive());
+        self.budget_report_until(p, id, last).await
+    }
+
+    /// `budget_report`, with a protected reader's money and households as the month of
+    /// `until` ended. The interfaces call `budget_report`; this is for tests (which write
+    /// nothing in past months) and reports of a closed period.
+    pub async fn budget_report_until(
+        &self,
+        p: &Principal,
+        id: ProgrammeId,
+        until: chrono::NaiveDate,
+    ) -> Result<BudgetReport> {
         let access = p.actor.statistics_access().ok_or_else(|| {
             AppError::Forbidden(
                 "the budget is for programme managers, M&E officers, donors and auditors".into(),
@@ -232,17 +251,21 @@ impl App {
             .as_ref()
             .map(|o| o.iter().map(|o| o.0).collect());
         let store = self.store();
+        // A protected reader reads the sums as the last whole month ended: read before
+        // and after a plan is approved, they would tell what it commits.
+        let as_of = (!access.exact).then_some(until);
+        let month = as_of.map(|d| chrono::Datelike::with_day(&d, 1).unwrap_or(d));
         // The lines' money is the programme's; households are the reader's offices'.
-        let all = store.budget_cells(id.0, None).await?;
+        let all = store.budget_cells(id.0, None, month).await?;
         let mine = match &offices {
             None => all.clone(),
-            Some(o) => store.budget_cells(id.0, Some(o)).await?,
+            Some(o) => store.budget_cells(id.0, Some(o), month).await?,
         };
         let type_households = store
-            .budget_households(id.0, offices.as_deref(), HouseholdsBy::Assistance)
+            .budget_households(id.0, offices.as_deref(), HouseholdsBy::Assistance, month)
             .await?;
         let country_households = store
-            .budget_households(id.0, offices.as_deref(), HouseholdsBy::Country)
+            .budget_households(id.0, offices.as_deref(), HouseholdsBy::Country, month)
             .await?;
         let threshold = match access.exact {
             true => 0,
@@ -456,6 +479,7 @@ impl App {
             programme_name: programme.name.to_string(),
             currency: s.currency.clone(),
             protected: !access.exact,
+            as_of,
             own_offices_only: own_only,
             grants,
             by_assistance,

@@ -328,53 +328,71 @@ fn month_start(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-/// The options taken up by the returnees of a case (`returns_of`), by person and month
-/// (`TakenUp`), from its events in order; `case` is their replay. A month is that of the
-/// events' recording (never earlier than an event recorded before it).
-pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
-    let returned: Vec<uuid::Uuid> = returns_of(case).iter().map(|r| r.person_id).collect();
-    if returned.is_empty() || case.reintegration.deliveries.is_empty() {
-        return vec![];
-    }
-    // The position after each month's last event, with that month.
+/// The month an event counts in, by its recording: that of its `recorded_at` (UTC), or
+/// of an event recorded before it, if later (a clock set back moves no month back).
+/// Figures "as a month ended" read the events of the months up to it.
+pub fn recorded_months(events: &[RecordedEvent]) -> Vec<NaiveDate> {
+    let mut month: Option<NaiveDate> = None;
+    events
+        .iter()
+        .map(|e| {
+            let m = month_start(e.meta.recorded_at).max(month.unwrap_or(NaiveDate::MIN));
+            month = Some(m);
+            m
+        })
+        .collect()
+}
+
+/// The case as each month of its events ended (`recorded_months`), in order, given to
+/// `f` with the month. A prefix that does not replay ends it (a stream that replays
+/// has none).
+pub fn at_month_ends(events: &[RecordedEvent], mut f: impl FnMut(NaiveDate, &Case)) {
+    let months = recorded_months(events);
     let mut ends: Vec<(usize, NaiveDate)> = vec![];
-    let mut month = None;
-    for (n, e) in events.iter().enumerate() {
-        let m = month_start(e.meta.recorded_at).max(month.unwrap_or(NaiveDate::MIN));
-        if month.is_some_and(|before| before != m) {
-            ends.push((n, month.unwrap_or(m)));
+    for (n, m) in months.iter().enumerate() {
+        if months.get(n + 1) != Some(m) {
+            ends.push((n + 1, *m));
         }
-        month = Some(m);
     }
-    if let Some(m) = month {
-        ends.push((events.len(), m));
-    }
-    // (person, bit) -> the month it was first taken up.
-    let mut found: std::collections::BTreeMap<(uuid::Uuid, i64), NaiveDate> =
-        std::collections::BTreeMap::new();
     let mut state: Option<(usize, Case)> = None;
     for (end, m) in ends {
         let next = match &state {
             Some((at, c)) => c.advance(&events[..*at], &events[*at..end]),
             None => Case::replay(&events[..end]),
         };
-        // A prefix of a stream that replays is one that replays; if not, nothing more
-        // can be known of it.
         let Ok(next) = next else { break };
-        if !next.reintegration.deliveries.is_empty() {
-            for &person in &returned {
-                let mask = next.reintegration.received_by(crate::ids::PersonId(person));
-                for bit in AssistanceType::ALL
-                    .iter()
-                    .map(|a| a.bit())
-                    .filter(|b| mask & b != 0)
-                {
-                    found.entry((person, bit)).or_insert(m);
-                }
-            }
-        }
+        f(m, &next);
         state = Some((end, next));
     }
+}
+
+/// The options taken up by the returnees of a case (`returns_of`), by person and month
+/// (`TakenUp`), from its events in order; `case` is their replay.
+pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
+    let returned: Vec<uuid::Uuid> = returns_of(case).iter().map(|r| r.person_id).collect();
+    if returned.is_empty() || case.reintegration.deliveries.is_empty() {
+        return vec![];
+    }
+    // (person, bit) -> the month it was first taken up.
+    let mut found: std::collections::BTreeMap<(uuid::Uuid, i64), NaiveDate> =
+        std::collections::BTreeMap::new();
+    at_month_ends(events, |m, state| {
+        if state.reintegration.deliveries.is_empty() {
+            return;
+        }
+        for &person in &returned {
+            let mask = state
+                .reintegration
+                .received_by(crate::ids::PersonId(person));
+            for bit in AssistanceType::ALL
+                .iter()
+                .map(|a| a.bit())
+                .filter(|b| mask & b != 0)
+            {
+                found.entry((person, bit)).or_insert(m);
+            }
+        }
+    });
     let mut by_month: std::collections::BTreeMap<(uuid::Uuid, NaiveDate), i64> =
         std::collections::BTreeMap::new();
     for ((person, bit), month) in found {

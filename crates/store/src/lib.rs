@@ -756,18 +756,21 @@ impl Store {
         &self,
         programme: Uuid,
         offices: Option<&[Uuid]>,
+        as_of: Option<NaiveDate>,
     ) -> Result<Vec<BudgetCell>> {
-        dispatch!(self, s => s.budget_cells(programme, offices).await)
+        dispatch!(self, s => s.budget_cells(programme, offices, as_of).await)
     }
 
-    /// Households with a plan on the programme's budget, by assistance type or country.
+    /// Households with a plan on the programme's budget, by assistance type or country;
+    /// as the month `as_of` ended when given.
     pub async fn budget_households(
         &self,
         programme: Uuid,
         offices: Option<&[Uuid]>,
         by: HouseholdsBy,
+        as_of: Option<NaiveDate>,
     ) -> Result<Vec<BudgetHouseholds>> {
-        dispatch!(self, s => s.budget_households(programme, offices, by).await)
+        dispatch!(self, s => s.budget_households(programme, offices, by, as_of).await)
     }
 
     pub async fn follow_ups_waiting(

@@ -164,6 +164,10 @@ mod tests {
                     "0027_options_taken_up.sql",
                     "99d8753644d3e50ccb55b8b5f6d5af60",
                 ),
+                (
+                    "0028_budget_by_month.sql",
+                    "dedfe53e224d4106b008cce3cef86edd",
+                ),
             ],
         ),
         (
@@ -246,6 +250,10 @@ mod tests {
                 (
                     "0027_options_taken_up.sql",
                     "6841959b67fa8a558bc37b8fc5328cd7",
+                ),
+                (
+                    "0028_budget_by_month.sql",
+                    "f80278da97b6af4352a1d6ee44bd5841",
                 ),
             ],
         ),

@@ -1,7 +1,7 @@
 //! Read models as a pure function of a case's state: the rows written with each commit
 //! are exactly the rows a rebuild from the log writes.
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use homeward_domain::Case;
 use homeward_domain::case::guard;
 use homeward_domain::person::{DateOfBirth, Vulnerability};
@@ -257,4 +257,30 @@ fn budget_rows(case: &Case) -> Vec<BudgetRow> {
             people: case.members.len() as i64,
         })
         .collect()
+}
+
+/// A case's budget rows as each month of its events ended (`stats::at_month_ends`), for
+/// the months they changed in: what a bulk load and a rebuild add to the budget's kept
+/// sums, month by month, as the commits that wrote them added (`budget::BudgetSums`).
+/// `case` is the replay of `events`; a case that never had a plan has none.
+pub fn budget_history(case: &Case, events: &[RecordedEvent]) -> Vec<(NaiveDate, Vec<BudgetRow>)> {
+    if case.reintegration.versions.is_empty() {
+        return vec![];
+    }
+    let mut history: Vec<(NaiveDate, Vec<BudgetRow>)> = vec![];
+    let mut last: Vec<BudgetRow> = vec![];
+    stats::at_month_ends(events, |month, state| {
+        let rows = budget_rows(state);
+        if rows != last {
+            history.push((month, rows.clone()));
+            last = rows;
+        }
+    });
+    history
+}
+
+/// The month a commit's change to the budget's kept sums counts in: that of the last of
+/// the case's events (`stats::recorded_months`), as `budget_history` dates it.
+pub fn commit_month(events: &[RecordedEvent]) -> Option<NaiveDate> {
+    stats::recorded_months(events).last().copied()
 }

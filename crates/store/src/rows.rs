@@ -534,6 +534,9 @@ pub struct Commit {
     /// The budget rows `stats` replaces (those the state read projects to): taken from the
     /// kept sums as they are added, without reading them back.
     pub(crate) budget_before: Vec<BudgetRow>,
+    /// The month the change to the budget's kept sums counts in
+    /// (`projection::commit_month`).
+    pub(crate) budget_month: NaiveDate,
     pub audit: AuditDraft,
     /// The inbound referral a new case is registered from, as it stands once registered:
     /// written with the case only if it is still waiting (else `StoreError::Taken`).
@@ -553,6 +556,8 @@ pub struct NewCase {
     pub case_row: CaseRow,
     pub people: Vec<PersonRow>,
     pub stats: StatRows,
+    /// Its budget rows as each of its months ended (`projection::budget_history`).
+    pub budget_history: Vec<(NaiveDate, Vec<BudgetRow>)>,
 }
 
 impl Commit {
@@ -592,6 +597,10 @@ impl Commit {
         Commit {
             case_id: case.id,
             expected_version: read as u64,
+            budget_month: crate::projection::commit_month(all).unwrap_or_else(|| {
+                let d = at.date_naive();
+                chrono::Datelike::with_day(&d, 1).unwrap_or(d)
+            }),
             events: events.to_vec(),
             case_row,
             changed,

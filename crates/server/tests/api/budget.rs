@@ -297,12 +297,29 @@ async fn plans_approved_at_once_never_take_a_line_beyond_its_amount(db: &TestDb)
     assert_eq!(line["disbursed"], json!(60_000));
     assert_eq!(line["executed_percent"], json!(30.0));
 
-    // A donor reads it protected: two households are below the threshold, so neither
-    // they nor their money are shown; the line's budget is.
-    let donor = w
+    // A donor reads it as the last whole month ended: before these plans.
+    let read = w
         .get("donor", &format!("/api/programmes/{}/budget", w.programme))
         .await
         .ok();
+    let last_month = homeward_domain::stats::last_whole_month(homeward_app::now().date_naive());
+    assert_eq!(read["as_of"], json!(last_month.to_string()), "{read}");
+    assert_eq!(
+        read["grants"][0]["lines"][0]["figures"]["committed"],
+        json!(0)
+    );
+    assert_eq!(
+        read["grants"][0]["lines"][0]["figures"]["budget"],
+        json!(200_000)
+    );
+    assert_eq!(
+        page["as_of"],
+        Value::Null,
+        "exact readers read them as they stand"
+    );
+    // Once this month ended, protected: two households are below the threshold, so
+    // neither they nor their money are shown; the line's budget is.
+    let donor = w.budget_at_months_end("donor").await;
     assert_eq!(donor["protected"], json!(true));
     let line = &donor["grants"][0]["lines"][0]["figures"];
     assert_eq!(line["budget"], json!(200_000));
@@ -465,10 +482,7 @@ async fn a_line_hidden_as_cover_hides_its_type_from_a_donor(db: &TestDb) {
             .ok();
         }
     }
-    let donor = w
-        .get("donor", &format!("/api/programmes/{}/budget", w.programme))
-        .await
-        .ok();
+    let donor = w.budget_at_months_end("donor").await;
     let lines = donor["grants"][0]["lines"].as_array().unwrap();
     let committed = |n: usize| lines[n]["figures"]["committed"].clone();
     assert_eq!(committed(0), Value::Null, "one household: hidden");

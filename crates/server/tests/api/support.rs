@@ -403,6 +403,30 @@ impl World {
         self.tokens.insert(username, token);
     }
 
+    /// What a user's budget page of the test programme would be once this month ends:
+    /// a protected reader's is as the last whole month ended, and tests write nothing in
+    /// past months.
+    pub async fn budget_at_months_end(&self, user: &str) -> Value {
+        let p = self.app.authenticate(self.token(user)).await.unwrap();
+        let today = homeward_app::now().date_naive();
+        let next = chrono::NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&today) + i32::from(chrono::Datelike::month(&today) == 12),
+            chrono::Datelike::month(&today) % 12 + 1,
+            1,
+        )
+        .unwrap();
+        let report = self
+            .app
+            .budget_report_until(
+                &p,
+                homeward_domain::ids::ProgrammeId(self.programme),
+                next.pred_opt().unwrap(),
+            )
+            .await
+            .unwrap();
+        serde_json::to_value(report).unwrap()
+    }
+
     pub fn token(&self, user: &str) -> &str {
         &self.tokens[user]
     }

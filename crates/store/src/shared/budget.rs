@@ -2,133 +2,155 @@
 //! (a row per case and line) and its sums, kept with every write so that neither a
 //! decision nor the budget page adds up a million rows: `budget_totals` (by line, country
 //! of return and office) and `budget_households` (each household once per assistance type
-//! it receives, and once in its country of return, by office). A rebuild counts the sums
-//! again from `case_budget` (`recount_budget`); the read-model digest holds them to it.
+//! it receives, and once in its country of return, by office). The sums are kept by the
+//! month their change was recorded in (`stats::recorded_months`): what a month added,
+//! so that the sums as a month ended are those of the months up to it (protected readers
+//! read them as the last whole month ended: a plan approved today is not in them). A
+//! commit adds its change to its month; a bulk load and a rebuild add each case's rows as
+//! each of its months ended (`projection::budget_history`): the same sums, which the
+//! read-model digest holds them to.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
+
 use super::prelude::*;
 
-/// Statements of at most this many rows (nine values each).
+/// Statements of at most this many rows (ten values each).
 const SUM_ROWS: usize = 500;
 
 /// The sums of a line in a country and office: programme, assistance type, committed,
 /// disbursed, cases, people.
 type LineSums = (Uuid, String, i64, i64, i64, i64);
 
-/// Adds `sign` times `rows` (one or more cases' rows, each case whole) to the sums: +1 for
-/// rows written, -1 for rows replaced.
-pub(crate) async fn add_to_sums(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    rows: &[&BudgetRow],
-    sign: i64,
-) -> CResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut lines: BTreeMap<(Uuid, &str, Uuid), LineSums> = BTreeMap::new();
-    let mut households: BTreeMap<(Uuid, &str, &str, Uuid), (i64, i64)> = BTreeMap::new();
-    let mut counted: BTreeSet<(Uuid, &str, &str)> = BTreeSet::new();
-    for r in rows {
-        let e = lines
-            .entry((r.line_id, r.country_of_return.as_str(), r.office))
-            .or_insert_with(|| (r.programme, r.assistance.clone(), 0, 0, 0, 0));
-        e.2 += sign * r.committed;
-        e.3 += sign * r.disbursed;
-        e.4 += sign;
-        e.5 += sign * r.people;
-        for (kind, key) in [
-            ("assistance", r.assistance.as_str()),
-            ("country", r.country_of_return.as_str()),
-        ] {
-            // A household once per type, however many lines of it its plan uses.
-            if counted.insert((r.case_id, kind, key)) {
-                let h = households
-                    .entry((r.programme, kind, key, r.office))
-                    .or_default();
-                h.0 += sign;
-                h.1 += sign * r.people;
+/// Changes to the kept sums, gathered before they are written.
+#[derive(Debug, Default)]
+pub(crate) struct BudgetSums {
+    /// (line, country, office, month) -> its sums' change.
+    lines: BTreeMap<(Uuid, String, Uuid, NaiveDate), LineSums>,
+    /// (programme, kind, key, office, month) -> (households, people) changed.
+    households: BTreeMap<HouseholdKey, (i64, i64)>,
+}
+
+/// Programme, kind ("assistance" or "country"), its key, office and month.
+type HouseholdKey = (Uuid, &'static str, String, Uuid, NaiveDate);
+
+impl BudgetSums {
+    /// Adds `sign` times `rows` (one or more cases' rows, each case whole) to the sums of
+    /// `month`: +1 for rows written, -1 for rows replaced.
+    pub(crate) fn add(&mut self, rows: &[&BudgetRow], sign: i64, month: NaiveDate) {
+        let mut counted: BTreeSet<(Uuid, &str, &str)> = BTreeSet::new();
+        for r in rows {
+            let e = self
+                .lines
+                .entry((r.line_id, r.country_of_return.clone(), r.office, month))
+                .or_insert_with(|| (r.programme, r.assistance.clone(), 0, 0, 0, 0));
+            e.2 += sign * r.committed;
+            e.3 += sign * r.disbursed;
+            e.4 += sign;
+            e.5 += sign * r.people;
+            for (kind, key) in [
+                ("assistance", r.assistance.as_str()),
+                ("country", r.country_of_return.as_str()),
+            ] {
+                // A household once per type, however many lines of it its plan uses.
+                if counted.insert((r.case_id, kind, key)) {
+                    let h = self
+                        .households
+                        .entry((r.programme, kind, key.to_string(), r.office, month))
+                        .or_default();
+                    h.0 += sign;
+                    h.1 += sign * r.people;
+                }
             }
         }
     }
-    let lines: Vec<_> = lines.into_iter().collect();
-    for chunk in lines.chunks(SUM_ROWS) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO budget_totals (line_id, country_of_return, office, programme, \
-             assistance, committed, disbursed, cases, people) ",
-        );
-        q.push_values(chunk, |mut b, ((line, country, office), s)| {
-            b.push_bind(*line)
-                .push_bind(*country)
-                .push_bind(*office)
-                .push_bind(s.0)
-                .push_bind(&s.1)
-                .push_bind(s.2)
-                .push_bind(s.3)
-                .push_bind(s.4)
-                .push_bind(s.5);
-        });
-        q.push(
-            " ON CONFLICT (line_id, country_of_return, office) DO UPDATE SET \
-             committed = budget_totals.committed + excluded.committed, \
-             disbursed = budget_totals.disbursed + excluded.disbursed, \
-             cases = budget_totals.cases + excluded.cases, \
-             people = budget_totals.people + excluded.people",
-        );
-        q.build().execute(&mut **tx).await?;
+
+    /// Adds a case's rows as each of its months ended (`projection::budget_history`):
+    /// each month, its rows then less those of the month before.
+    pub(crate) fn add_history(&mut self, history: &[(NaiveDate, Vec<BudgetRow>)]) {
+        let mut before: &[BudgetRow] = &[];
+        for (month, rows) in history {
+            self.add(&before.iter().collect::<Vec<_>>(), -1, *month);
+            self.add(&rows.iter().collect::<Vec<_>>(), 1, *month);
+            before = rows;
+        }
     }
-    let households: Vec<_> = households.into_iter().collect();
-    for chunk in households.chunks(SUM_ROWS) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO budget_households (programme, kind, group_key, office, cases, people) ",
-        );
-        q.push_values(
-            chunk,
-            |mut b, ((programme, kind, key, office), (cases, people))| {
-                b.push_bind(*programme)
-                    .push_bind(*kind)
-                    .push_bind(*key)
+
+    /// Writes the changes into the kept sums.
+    pub(crate) async fn write(self, tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
+        let lines: Vec<_> = self
+            .lines
+            .into_iter()
+            .filter(|(_, s)| s.2 != 0 || s.3 != 0 || s.4 != 0 || s.5 != 0)
+            .collect();
+        for chunk in lines.chunks(SUM_ROWS) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO budget_totals (line_id, country_of_return, office, month, \
+                 programme, assistance, committed, disbursed, cases, people) ",
+            );
+            q.push_values(chunk, |mut b, ((line, country, office, month), s)| {
+                b.push_bind(*line)
+                    .push_bind(country.as_str())
                     .push_bind(*office)
-                    .push_bind(*cases)
-                    .push_bind(*people);
-            },
-        );
-        q.push(
-            " ON CONFLICT (programme, kind, group_key, office) DO UPDATE SET \
-             cases = budget_households.cases + excluded.cases, \
-             people = budget_households.people + excluded.people",
-        );
-        q.build().execute(&mut **tx).await?;
+                    .push_bind(*month)
+                    .push_bind(s.0)
+                    .push_bind(s.1.as_str())
+                    .push_bind(s.2)
+                    .push_bind(s.3)
+                    .push_bind(s.4)
+                    .push_bind(s.5);
+            });
+            q.push(
+                " ON CONFLICT (line_id, country_of_return, office, month) DO UPDATE SET \
+                 committed = budget_totals.committed + excluded.committed, \
+                 disbursed = budget_totals.disbursed + excluded.disbursed, \
+                 cases = budget_totals.cases + excluded.cases, \
+                 people = budget_totals.people + excluded.people",
+            );
+            q.build().execute(&mut **tx).await?;
+        }
+        let households: Vec<_> = self
+            .households
+            .into_iter()
+            .filter(|(_, h)| h.0 != 0 || h.1 != 0)
+            .collect();
+        for chunk in households.chunks(SUM_ROWS) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO budget_households (programme, kind, group_key, office, month, \
+                 cases, people) ",
+            );
+            q.push_values(
+                chunk,
+                |mut b, ((programme, kind, key, office, month), (cases, people))| {
+                    b.push_bind(*programme)
+                        .push_bind(*kind)
+                        .push_bind(key.as_str())
+                        .push_bind(*office)
+                        .push_bind(*month)
+                        .push_bind(*cases)
+                        .push_bind(*people);
+                },
+            );
+            q.push(
+                " ON CONFLICT (programme, kind, group_key, office, month) DO UPDATE SET \
+                 cases = budget_households.cases + excluded.cases, \
+                 people = budget_households.people + excluded.people",
+            );
+            q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
-/// The sums counted again from `case_budget` (a rebuild's last step).
-pub(crate) async fn recount_budget(tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
-    for statement in [
-        "DELETE FROM budget_totals",
-        "DELETE FROM budget_households",
-        "INSERT INTO budget_totals (line_id, country_of_return, office, programme, assistance, \
-         committed, disbursed, cases, people) \
-         SELECT line_id, country_of_return, office, programme, assistance, \
-         SUM(committed), SUM(disbursed), COUNT(*), SUM(people) FROM case_budget \
-         GROUP BY line_id, country_of_return, office, programme, assistance",
-        "INSERT INTO budget_households (programme, kind, group_key, office, cases, people) \
-         SELECT programme, 'assistance', assistance, office, COUNT(*), SUM(people) FROM \
-         (SELECT DISTINCT case_id, programme, assistance, office, people FROM case_budget) h \
-         GROUP BY programme, assistance, office",
-        "INSERT INTO budget_households (programme, kind, group_key, office, cases, people) \
-         SELECT programme, 'country', country_of_return, office, COUNT(*), SUM(people) FROM \
-         (SELECT DISTINCT case_id, programme, country_of_return, office, people \
-         FROM case_budget) h GROUP BY programme, country_of_return, office",
-    ] {
-        sqlx::query(statement).execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-/// `WHERE programme = … [AND office IN (…)] AND cases > 0`.
-fn push_budget_scope(q: &mut QueryBuilder<Db>, programme: Uuid, offices: Option<&[Uuid]>) {
+/// `WHERE programme = … [AND office IN (…)] [AND month <= …]`: the sums as the month
+/// `as_of` ended (none: as they stand).
+fn push_budget_scope(
+    q: &mut QueryBuilder<Db>,
+    programme: Uuid,
+    offices: Option<&[Uuid]>,
+    as_of: Option<NaiveDate>,
+) {
     q.push(" WHERE programme = ").push_bind(programme);
     if let Some(offices) = offices {
         q.push(" AND office IN (");
@@ -140,8 +162,9 @@ fn push_budget_scope(q: &mut QueryBuilder<Db>, programme: Uuid, offices: Option<
         }
         q.push(")");
     }
-    // Sums whose rows were all replaced stay, at zero.
-    q.push(" AND cases > 0");
+    if let Some(month) = as_of {
+        q.push(" AND month <= ").push_bind(month);
+    }
 }
 
 impl Backend {
@@ -187,39 +210,50 @@ impl Backend {
     }
 
     /// The programme's budget sums by line, assistance type, country of return and
-    /// office; only these offices' cases when given.
+    /// office; only these offices' cases when given; as the month `as_of` ended when
+    /// given.
     pub async fn budget_cells(
         &self,
         programme: Uuid,
         offices: Option<&[Uuid]>,
+        as_of: Option<NaiveDate>,
     ) -> CResult<Vec<BudgetCell>> {
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT line_id, assistance, country_of_return, office, committed, disbursed, \
-             cases, people FROM budget_totals",
+            "SELECT line_id, assistance, country_of_return, office, \
+             CAST(SUM(committed) AS BIGINT) AS committed, \
+             CAST(SUM(disbursed) AS BIGINT) AS disbursed, CAST(SUM(cases) AS BIGINT) AS cases, \
+             CAST(SUM(people) AS BIGINT) AS people FROM budget_totals",
         );
-        push_budget_scope(&mut q, programme, offices);
-        q.push(" ORDER BY line_id, country_of_return, office");
+        push_budget_scope(&mut q, programme, offices, as_of);
+        // Sums whose rows were all replaced stay, at zero.
+        q.push(
+            " GROUP BY line_id, assistance, country_of_return, office HAVING SUM(cases) > 0 \
+             ORDER BY line_id, country_of_return, office",
+        );
         Ok(q.build_query_as().fetch_all(self.reader()).await?)
     }
 
     /// Households with a plan on the programme's budget, and their members, by assistance
-    /// type or by country of return, and office: a household once per group.
+    /// type or by country of return, and office: a household once per group; as the
+    /// month `as_of` ended when given.
     pub async fn budget_households(
         &self,
         programme: Uuid,
         offices: Option<&[Uuid]>,
         by: HouseholdsBy,
+        as_of: Option<NaiveDate>,
     ) -> CResult<Vec<BudgetHouseholds>> {
         let kind = match by {
             HouseholdsBy::Assistance => "assistance",
             HouseholdsBy::Country => "country",
         };
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT group_key AS key, office, cases, people FROM budget_households",
+            "SELECT group_key AS key, office, CAST(SUM(cases) AS BIGINT) AS cases, \
+             CAST(SUM(people) AS BIGINT) AS people FROM budget_households",
         );
-        push_budget_scope(&mut q, programme, offices);
+        push_budget_scope(&mut q, programme, offices, as_of);
         q.push(" AND kind = ").push_bind(kind);
-        q.push(" ORDER BY group_key, office");
+        q.push(" GROUP BY group_key, office HAVING SUM(cases) > 0 ORDER BY group_key, office");
         Ok(q.build_query_as().fetch_all(self.reader()).await?)
     }
 }

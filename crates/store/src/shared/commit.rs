@@ -70,7 +70,7 @@ pub(crate) async fn write_commits(
             replace_people(tx, c.case_id.0, people).await?;
         }
         if let Some(stats) = &c.stats {
-            replace_stats(tx, c.case_id.0, stats, &c.budget_before).await?;
+            replace_stats(tx, c.case_id.0, stats, &c.budget_before, c.budget_month).await?;
         }
     }
     // With every commit of the group written: a group that takes a line too far is
@@ -469,7 +469,11 @@ impl Backend {
         let rows: Vec<&CaseRow> = cases.iter().map(|c| &c.case_row).collect();
         let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
         let stats: Vec<&StatRows> = cases.iter().map(|c| &c.stats).collect();
-        insert_read_models(&mut tx, &rows, &people, &stats, Sums::Add).await?;
+        let mut budget = super::budget::BudgetSums::default();
+        for c in cases.iter() {
+            budget.add_history(&c.budget_history);
+        }
+        insert_read_models(&mut tx, &rows, &people, &stats, budget).await?;
         for (key, last) in references {
             sqlx::query(
                 "INSERT INTO reference_sequences (key, last) VALUES ($1, $2) \

@@ -1,5 +1,7 @@
 //! The read models again from the log; their snapshot and digest.
 
+use chrono::NaiveDate;
+
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
@@ -23,6 +25,8 @@ pub(crate) struct Rebuilt {
     rows: Vec<CaseRow>,
     people: Vec<PersonRow>,
     stats: Vec<StatRows>,
+    /// The batch's budget rows as each of their months ended.
+    budget: super::budget::BudgetSums,
 }
 
 /// The events of the next thousand cases after `after` (in case-id order), or `None`
@@ -58,7 +62,7 @@ pub(crate) async fn write_rebuilt(
     let rows: Vec<&CaseRow> = built.rows.iter().collect();
     let people: Vec<&PersonRow> = built.people.iter().collect();
     let stats: Vec<&StatRows> = built.stats.iter().collect();
-    insert_read_models(tx, &rows, &people, &stats, Sums::CountAtTheEnd).await
+    insert_read_models(tx, &rows, &people, &stats, built.budget).await
 }
 
 /// Replays the events of a batch of cases into their rows.
@@ -98,6 +102,9 @@ pub(crate) fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent
         .unwrap_or_default();
     let (row, people) = crate::projection::project(&case, updated);
     let stat = crate::projection::stat_rows(&case, events);
+    built
+        .budget
+        .add_history(&crate::projection::budget_history(&case, events));
     built.cases += 1;
     built.events += events.len() as u64;
     built.rows.push(row);
@@ -149,6 +156,9 @@ impl Backend {
         }
         let keys = Self::suspend_keys(&mut tx, &READ_MODEL_TABLES).await?;
         Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
+        // The budget's kept sums, added again batch by batch (their keys stay: each
+        // batch adds to what the ones before wrote).
+        Self::empty_tables(&mut tx, &["budget_totals", "budget_households"]).await?;
         match side {
             Some(mut conn) => {
                 type Replaying = tokio::task::JoinHandle<CResult<Rebuilt>>;
@@ -191,7 +201,6 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        super::budget::recount_budget(&mut tx).await?;
         tx.commit().await?;
         Ok(stats)
     }
@@ -297,18 +306,19 @@ impl Backend {
         .await?;
         // The kept sums, as many writes left them: a rebuild counts them again. A sum
         // left at zero by replaced rows is no figure.
-        digest_rows::<BudgetCell>(
+        digest_rows::<(Uuid, String, Uuid, NaiveDate, i64, i64, i64, i64)>(
             &mut tx,
-            "SELECT line_id, assistance, country_of_return, office, committed, disbursed, \
-             cases, people FROM budget_totals WHERE cases <> 0 OR committed <> 0 \
-             OR disbursed <> 0 ORDER BY line_id, country_of_return, office",
+            "SELECT line_id, country_of_return, office, month, committed, disbursed, cases, \
+             people FROM budget_totals WHERE cases <> 0 OR committed <> 0 \
+             OR disbursed <> 0 OR people <> 0 ORDER BY line_id, country_of_return, office, month",
             &mut hash,
         )
         .await?;
-        digest_rows::<(Uuid, String, String, Uuid, i64, i64)>(
+        digest_rows::<(Uuid, String, String, Uuid, NaiveDate, i64, i64)>(
             &mut tx,
-            "SELECT programme, kind, group_key, office, cases, people FROM budget_households \
-             WHERE cases <> 0 OR people <> 0 ORDER BY programme, kind, group_key, office",
+            "SELECT programme, kind, group_key, office, month, cases, people FROM \
+             budget_households WHERE cases <> 0 OR people <> 0 \
+             ORDER BY programme, kind, group_key, office, month",
             &mut hash,
         )
         .await?;

@@ -3,32 +3,22 @@
 
 use super::prelude::*;
 
-/// Read-model rows of cases whose rows are not there yet (a bulk load, a rebuild).
+/// Read-model rows of cases whose rows are not there yet (a bulk load, a rebuild), and
+/// their budget rows as each of their months ended added to the kept sums (`budget`).
 pub(crate) async fn insert_read_models(
     tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&CaseRow],
     people: &[&PersonRow],
     stats: &[&StatRows],
-    sums: Sums,
+    budget: super::budget::BudgetSums,
 ) -> CResult<()> {
     let mut w = Writes::new();
     push_case_rows(tx, &mut w, rows, None).await?;
     push_people_rows(tx, &mut w, people).await?;
     push_stat_rows(tx, &mut w, stats).await?;
     w.send(tx).await?;
-    if sums == Sums::Add {
-        let budget: Vec<&BudgetRow> = stats.iter().flat_map(|s| &s.budget).collect();
-        super::budget::add_to_sums(tx, &budget, 1).await?;
-    }
+    budget.write(tx).await?;
     insert_tokens(tx, people).await
-}
-
-/// Whether a write of whole cases adds their rows to the kept sums (`budget_totals`,
-/// `budget_households`), or leaves them to be counted once at the end (a rebuild).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sums {
-    Add,
-    CountAtTheEnd,
 }
 
 /// How many values a row of these columns binds.
@@ -388,13 +378,14 @@ pub(crate) async fn replace_people(
     insert_tokens(tx, &people).await
 }
 
-/// A case's statistics rows, replaced (a commit that changed them); the budget sums lose
-/// `before`, the budget rows replaced, and gain the new ones.
+/// A case's statistics rows, replaced (a commit that changed them); the budget sums of
+/// `month` lose `before`, the budget rows replaced, and gain the new ones.
 pub(crate) async fn replace_stats(
     tx: &mut sqlx::Transaction<'_, Db>,
     case_id: Uuid,
     rows: &StatRows,
     before: &[BudgetRow],
+    month: chrono::NaiveDate,
 ) -> CResult<()> {
     delete_case_rows(
         tx,
@@ -415,8 +406,10 @@ pub(crate) async fn replace_stats(
     if before != rows.budget.as_slice() {
         let before: Vec<&BudgetRow> = before.iter().collect();
         let after: Vec<&BudgetRow> = rows.budget.iter().collect();
-        super::budget::add_to_sums(tx, &before, -1).await?;
-        super::budget::add_to_sums(tx, &after, 1).await?;
+        let mut sums = super::budget::BudgetSums::default();
+        sums.add(&before, -1, month);
+        sums.add(&after, 1, month);
+        sums.write(tx).await?;
     }
     Ok(())
 }

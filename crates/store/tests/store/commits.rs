@@ -316,6 +316,7 @@ async fn a_load_past_one_statements_parameters_is_written_whole(db: &TestDb) {
             case_row: commit.case_row,
             people: commit.people.unwrap(),
             stats: commit.stats.unwrap(),
+            budget_history: vec![],
         });
     }
     let events: usize = batch.iter().map(|c| c.events.len()).sum();
@@ -518,7 +519,7 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
         vec![(line.0, 150_000)]
     );
     let programme = Uuid::from_u128(0x9);
-    let rows = db.store.budget_cells(programme, None).await.unwrap();
+    let rows = db.store.budget_cells(programme, None, None).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(
         (rows[0].committed, rows[0].cases, rows[0].people),
@@ -526,7 +527,7 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
     );
     let households = db
         .store
-        .budget_households(programme, None, HouseholdsBy::Assistance)
+        .budget_households(programme, None, HouseholdsBy::Assistance, None)
         .await
         .unwrap();
     assert_eq!(households.len(), 1);
@@ -537,7 +538,7 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
     // Another office's reader counts none of them.
     assert!(
         db.store
-            .budget_cells(programme, Some(&[Uuid::from_u128(0xAB)]))
+            .budget_cells(programme, Some(&[Uuid::from_u128(0xAB)]), None)
             .await
             .unwrap()
             .is_empty()
@@ -554,17 +555,158 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
         now(),
     );
     db.store.append(a.commit(&closed)).await.unwrap();
-    let after = db.store.budget_cells(programme, None).await.unwrap();
+    let after = db.store.budget_cells(programme, None, None).await.unwrap();
     assert_eq!((after[0].committed, after[0].cases), (150_000, 2));
+    // The sums as a month ended: the month before the plans, nothing; this month's, as
+    // they stand.
+    use chrono::Datelike;
+    let this_month = now().date_naive().with_day(1).unwrap();
+    let before = this_month.pred_opt().unwrap().with_day(1).unwrap();
+    assert!(
+        db.store
+            .budget_cells(programme, None, Some(before))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        db.store
+            .budget_cells(programme, None, Some(this_month))
+            .await
+            .unwrap(),
+        after
+    );
     // The sums kept commit by commit are what a rebuild counts again.
     let rows = after;
     let kept = db.store.read_model_digest().await.unwrap();
     db.store.rebuild_read_models().await.unwrap();
     assert_eq!(db.store.read_model_digest().await.unwrap(), kept);
-    assert_eq!(db.store.budget_cells(programme, None).await.unwrap(), rows);
+    assert_eq!(
+        db.store.budget_cells(programme, None, None).await.unwrap(),
+        rows
+    );
+}
+
+/// The budget's kept sums are kept by the month each change was recorded in: read as a
+/// month ended, they hold what plans committed by then; written commit by commit over
+/// three months, they are what a rebuild adds from the events month by month.
+async fn the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb) {
+    use chrono::{Datelike, Duration};
+    use homeward_domain::Event;
+    use homeward_domain::case::reintegration::*;
+    let line = BudgetLineId(Uuid::from_u128(0xB0E));
+    let programme = Uuid::from_u128(0x9);
+    // Any 35 days cross a month's end.
+    let (two_ago, one_ago, today) = (
+        now() - Duration::days(70),
+        now() - Duration::days(35),
+        now(),
+    );
+    let month = |at: DateTime<Utc>| at.date_naive().with_day(1).unwrap();
+    let mut c = NewCase::register(
+        OFFICE_A,
+        "A-2026-41",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    for e in &mut c.events {
+        e.meta.recorded_at = two_ago;
+        e.meta.occurred_at = two_ago;
+    }
+    c.save_all(&db.store).await;
+    let eur = |amount_minor| Money {
+        amount_minor,
+        currency: CurrencyCode::parse("EUR").unwrap(),
+    };
+    let item = |cents| PlanItem {
+        item_id: PlanItemId(Uuid::from_u128(0x17E)),
+        assistance: AssistanceType::BusinessDevelopment,
+        form: AssistanceForm::InKind,
+        description: t("Tools"),
+        beneficiary: None,
+        value: eur(cents),
+        provider: None,
+        due: None,
+        budget_line: Some(line),
+    };
+    let plan = |version, cents| {
+        vec![
+            Event::PlanDrafted {
+                version,
+                draft: PlanDraft {
+                    items: vec![item(cents)],
+                    cap_exception: None,
+                    budget_exception: None,
+                },
+                total: eur(cents),
+                cap: None,
+            },
+            Event::PlanApproved {
+                version,
+                comment: None,
+                above_cap: false,
+            },
+        ]
+    };
+    let new = c.push(plan(1, 100_000), two_ago);
+    db.store.append(c.commit(&new)).await.unwrap();
+    let new = c.push(plan(2, 160_000), one_ago);
+    db.store.append(c.commit(&new)).await.unwrap();
+    let new = c.push(
+        vec![Event::PlanItemClosed {
+            item_id: PlanItemId(Uuid::from_u128(0x17E)),
+            reason: LongText::parse("Not needed any more").unwrap(),
+        }],
+        today,
+    );
+    db.store.append(c.commit(&new)).await.unwrap();
+    let committed = |rows: Vec<homeward_store::BudgetCell>| {
+        rows.iter()
+            .map(|r| (r.committed, r.cases))
+            .collect::<Vec<_>>()
+    };
+    let as_of = async |at: Option<DateTime<Utc>>| {
+        let cells = db
+            .store
+            .budget_cells(programme, None, at.map(month))
+            .await
+            .unwrap();
+        let households = db
+            .store
+            .budget_households(programme, None, HouseholdsBy::Country, at.map(month))
+            .await
+            .unwrap();
+        (committed(cells), households)
+    };
+    let before = as_of(Some(two_ago - Duration::days(35))).await;
+    let first = as_of(Some(two_ago)).await;
+    let second = as_of(Some(one_ago)).await;
+    let now_ = as_of(None).await;
+    assert_eq!(before.0, vec![]);
+    assert_eq!(first.0, vec![(100_000, 1)]);
+    assert_eq!(second.0, vec![(160_000, 1)]);
+    assert_eq!(first.1.len(), 1);
+    assert_eq!(
+        as_of(Some(today)).await,
+        now_,
+        "this month's is as it stands"
+    );
+    let kept = db.store.read_model_digest().await.unwrap();
+    db.store.rebuild_read_models().await.unwrap();
+    assert_eq!(db.store.read_model_digest().await.unwrap(), kept);
+    for (at, was) in [(two_ago, &first), (one_ago, &second), (today, &now_)] {
+        assert_eq!(
+            &as_of(Some(at)).await,
+            was,
+            "as {at} ended, after a rebuild"
+        );
+    }
 }
 
 homeward_store::db_tests!(
+    the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them,
     a_line_is_never_committed_beyond_its_limit_by_commits_written_together,
     events_round_trip_with_their_metadata,
     a_write_at_a_stale_version_is_a_conflict_and_writes_nothing,

@@ -1403,6 +1403,7 @@ budget-title = Programme budget
 budget-link = Programme budget: grants and budget lines, committed, disbursed and left
 budget-intro = What each grant and budget line holds, what approved plans commit, what deliveries disbursed and what is left, for the whole programme. Households and returnees are those of your offices' cases.
 budget-intro-protected = What each grant and budget line holds, what approved plans commit, what deliveries disbursed and what is left. Figures about fewer households than the threshold are hidden (—), with those that would give them away; budgets are always shown.
+budget-as-of = What plans commit, what was disbursed and the households are as they stood at the end of { $date }: the month under way is not counted yet. Budgets are as they stand.
 budget-programme = Programme
 budget-show = Show
 budget-none = This programme has no grants yet: an administrator records them, with their budget lines, in the programme's settings.

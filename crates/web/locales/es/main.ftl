@@ -1406,6 +1406,7 @@ budget-title = Presupuesto del programa
 budget-link = Presupuesto del programa: subvenciones y líneas presupuestarias, comprometido, desembolsado y restante
 budget-intro = Lo que prevé cada subvención y línea presupuestaria, lo que comprometen los planes aprobados, lo que desembolsaron las entregas y lo que queda, para todo el programa. Los hogares y las personas retornadas son los de los casos de sus oficinas.
 budget-intro-protected = Lo que prevé cada subvención y línea presupuestaria, lo que comprometen los planes aprobados, lo que desembolsaron las entregas y lo que queda. Las cifras sobre menos hogares que el umbral se ocultan (—), junto con las que permitirían deducirlas; los presupuestos se muestran siempre.
+budget-as-of = Lo comprometido, lo desembolsado y los hogares son los del final del { $date }: el mes en curso aún no se cuenta. Los presupuestos son los de hoy.
 budget-programme = Programa
 budget-show = Mostrar
 budget-none = Este programa aún no tiene subvenciones: un administrador las registra, con sus líneas presupuestarias, en la configuración del programa.

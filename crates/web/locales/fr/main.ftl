@@ -1406,6 +1406,7 @@ budget-title = Budget du programme
 budget-link = Budget du programme : subventions et lignes budgétaires, engagé, décaissé et restant
 budget-intro = Ce que chaque subvention et ligne budgétaire prévoit, ce que les plans approuvés engagent, ce que les remises ont décaissé et ce qui reste, pour tout le programme. Les ménages et les personnes de retour sont ceux des dossiers de vos bureaux.
 budget-intro-protected = Ce que chaque subvention et ligne budgétaire prévoit, ce que les plans approuvés engagent, ce que les remises ont décaissé et ce qui reste. Les chiffres portant sur moins de ménages que le seuil sont masqués (—), avec ceux qui permettraient de les retrouver ; les budgets sont toujours affichés.
+budget-as-of = Les engagements, les décaissements et les ménages sont tels qu’ils étaient à la fin du { $date } : le mois en cours n’est pas encore compté. Les budgets sont ceux d’aujourd’hui.
 budget-programme = Programme
 budget-show = Afficher
 budget-none = Ce programme n'a pas encore de subvention : un administrateur les enregistre, avec leurs lignes budgétaires, dans les paramètres du programme.

@@ -31,6 +31,8 @@ pub struct BudgetPage {
     pub head: Vec<String>,
     pub tables: Vec<Table>,
     pub protected: bool,
+    /// The day the money and households are as of, said (a protected reader's).
+    pub as_of: Option<String>,
     pub no_grants: bool,
 }
 
@@ -202,6 +204,9 @@ pub async fn page(
         head,
         tables: tables(&i, &report),
         protected: report.protected,
+        as_of: report
+            .as_of
+            .map(|d| i.t1("budget-as-of", "date", i.date(d))),
         no_grants: report.grants.is_empty(),
     };
     consume_flash(&v, ok(&t))
