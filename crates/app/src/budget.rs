@@ -224,9 +224,9 @@ fn hide_groups(rows: &mut [&mut Figures], threshold: i64) -> bool {
 
 impl App {
     /// The budget page of a programme: a protected reader's money and households as the
-    /// last whole month ended.
+    /// last whole month ended, once its recording is settled (`stats::settled_month_end`).
     pub async fn budget_report(&self, p: &Principal, id: ProgrammeId) -> Result<BudgetReport> {
-        let last = homeward_domain::stats::last_whole_month(crate::now().date_naive());
+        let last = homeward_domain::stats::settled_month_end(crate::now());
         self.budget_report_until(p, id, last).await
     }
 

@@ -427,6 +427,11 @@ impl App {
         if let Some(by) = q.by_each.filter(|_| !exact_numbers || q.filter.taken_up) {
             filter = by.dated(filter);
         }
+        if filter.taken_up && !exact_numbers {
+            // Months by when things were recorded: read once their recording is settled.
+            let settled = homeward_domain::stats::settled_month_end(crate::now());
+            filter.until = Some(filter.until.map_or(settled, |u| u.min(settled)));
+        }
         if filter.taken_up && q.columns == Some(Dim::Year) {
             return Err(AppError::Invalid(vec![
                 Violation::new(

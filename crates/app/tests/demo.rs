@@ -379,7 +379,7 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
     // Households fall in several keys of a dimension of their people.
     let person = |d: Option<Dim>| d.is_some_and(Dim::describes_people);
     let (mut audited, mut jointly) = (0, 0);
-    // Tables by each type of assistance are for readers of exact figures.
+    // Tables by each vulnerability and by each option taken up (by the month taken up).
     let each = std::iter::once(None).chain(ByEach::ALL.into_iter().map(Some));
     for by_each in each {
         let by_vulnerability = by_each.is_some();
@@ -401,8 +401,13 @@ async fn every_table_a_donor_gets_from_the_demo_withstands_the_audit() {
                 // A donor's figures end with the last whole month.
                 let mut until_last_month = q.clone();
                 until_last_month.filter.until = Some(last_month);
-                // Options taken up, as a donor counts them: by the month taken up.
-                until_last_month.filter.taken_up = by_each == Some(ByEach::Assistance);
+                // Options taken up, as a donor counts them: by the month taken up, once
+                // its recording is settled.
+                if by_each == Some(ByEach::Assistance) {
+                    until_last_month.filter.taken_up = true;
+                    until_last_month.filter.until =
+                        Some(homeward_domain::stats::settled_month_end(chrono::Utc::now()));
+                }
                 let all = app.returns_table(&exact, until_last_month).await.unwrap();
                 let shown = app.returns_table(&donor, q).await.unwrap();
                 if by_each == Some(ByEach::Assistance) && rows.is_none() && columns.is_none() {

@@ -167,7 +167,7 @@ async fn the_statistics_cube_counts_what_sql_counts(db: &TestDb) {
         },
     ];
     let taken_up = db.store.stats_snapshot().await.unwrap().taken_up;
-    let months: std::collections::BTreeSet<_> = taken_up.iter().map(|t| t.month).collect();
+    let months: std::collections::BTreeSet<_> = taken_up.iter().map(|t| t.departed_on).collect();
     let people: std::collections::BTreeSet<_> = taken_up.iter().map(|t| t.person_id).collect();
     assert!(
         taken_up.len() > 50 && months.len() > 3,

@@ -14,7 +14,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::Stage;
-use crate::case::reintegration::AssistanceType;
 use crate::case::{Case, Event, RecordedEvent};
 pub use crate::disclosure::Shape;
 use crate::person::{DateOfBirth, LegalSituation, Sex, Vulnerability};
@@ -313,13 +312,18 @@ pub fn returns_of(case: &Case) -> Vec<ReturnFact> {
 /// correction) leaves that month as it was: a month, once ended, counts the same forever,
 /// so that two readings of past months never differ by one returnee's assistance. A type
 /// is taken up once, in one month; a returnee may take up others in later months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TakenUp {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TakenUp<T> {
     pub person_id: uuid::Uuid,
     /// The first day of the month.
     pub month: NaiveDate,
     /// A mask of `AssistanceType::bit`, never empty.
     pub assistance: i64,
+    /// The returnee as the first month they took up an option ended (`taken_up_of`'s
+    /// `describe`): the figures count every month of theirs by it, so that no later
+    /// correction of their details moves a month that has ended, and all their months
+    /// fall in the same cells.
+    pub returnee: T,
 }
 
 /// The first day of the month of `at` (UTC).
@@ -367,45 +371,56 @@ pub fn at_month_ends(events: &[RecordedEvent], mut f: impl FnMut(NaiveDate, &Cas
 }
 
 /// The options taken up by the returnees of a case (`returns_of`), by person and month
-/// (`TakenUp`), from its events in order; `case` is their replay.
-pub fn taken_up_of(case: &Case, events: &[RecordedEvent]) -> Vec<TakenUp> {
+/// (`TakenUp`), from its events in order; `case` is their replay. `describe` tells a
+/// returnee as the case stood when the first month they took up an option ended.
+pub fn taken_up_of<T: Clone>(
+    case: &Case,
+    events: &[RecordedEvent],
+    describe: impl Fn(&Case, &ReturnFact) -> T,
+) -> Vec<TakenUp<T>> {
+    use std::collections::BTreeMap;
     let returned: Vec<uuid::Uuid> = returns_of(case).iter().map(|r| r.person_id).collect();
     if returned.is_empty() || case.reintegration.deliveries.is_empty() {
         return vec![];
     }
-    // (person, bit) -> the month it was first taken up.
-    let mut found: std::collections::BTreeMap<(uuid::Uuid, i64), NaiveDate> =
-        std::collections::BTreeMap::new();
+    // person -> the types found so far, and how they were described.
+    let mut seen: BTreeMap<uuid::Uuid, (i64, T)> = BTreeMap::new();
+    let mut found: Vec<TakenUp<T>> = vec![];
     at_month_ends(events, |m, state| {
         if state.reintegration.deliveries.is_empty() {
             return;
         }
-        for &person in &returned {
+        let facts = returns_of(state);
+        for fact in facts.iter().filter(|f| returned.contains(&f.person_id)) {
+            let person = fact.person_id;
             let mask = state
                 .reintegration
                 .received_by(crate::ids::PersonId(person));
-            for bit in AssistanceType::ALL
-                .iter()
-                .map(|a| a.bit())
-                .filter(|b| mask & b != 0)
-            {
-                found.entry((person, bit)).or_insert(m);
+            let known = seen.get(&person).map_or(0, |(k, _)| *k);
+            let new = mask & !known;
+            if new == 0 {
+                continue;
             }
+            let returnee = match seen.get_mut(&person) {
+                Some((k, returnee)) => {
+                    *k |= new;
+                    returnee.clone()
+                }
+                None => {
+                    let returnee = describe(state, fact);
+                    seen.insert(person, (new, returnee.clone()));
+                    returnee
+                }
+            };
+            found.push(TakenUp {
+                person_id: person,
+                month: m,
+                assistance: new,
+                returnee,
+            });
         }
     });
-    let mut by_month: std::collections::BTreeMap<(uuid::Uuid, NaiveDate), i64> =
-        std::collections::BTreeMap::new();
-    for ((person, bit), month) in found {
-        *by_month.entry((person, month)).or_default() |= bit;
-    }
-    by_month
-        .into_iter()
-        .map(|((person_id, month), assistance)| TakenUp {
-            person_id,
-            month,
-            assistance,
-        })
-        .collect()
+    found
 }
 
 /// What ended or interrupted a case's way home.
@@ -531,6 +546,14 @@ pub fn last_whole_month(today: NaiveDate) -> NaiveDate {
         .with_day(1)
         .and_then(|first| first.pred_opt())
         .unwrap_or(today)
+}
+
+/// The last day of the last month whose recording is settled at `now`: ended more than a
+/// day ago. Figures by the month a change was recorded in (options taken up, the
+/// budget's) are read by protected readers up to it: a write decided as a month ended
+/// may be committed just after, and two readings either side of it would tell it.
+pub fn settled_month_end(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    last_whole_month((now - chrono::Duration::days(1)).date_naive())
 }
 
 /// A cell of a published table: a count, or suppressed. Written as a number, or `null`

@@ -51,7 +51,7 @@ pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
     HouseholdsBy, InterruptionCount, InterruptionRow, NewCase, PersonRow, PipelineRow, ReferralRow,
-    ReturnRow, StageCount, StatRows, TakenUpRow,
+    ReturnRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;

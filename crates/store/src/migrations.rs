@@ -162,7 +162,7 @@ mod tests {
                 ),
                 (
                     "0027_options_taken_up.sql",
-                    "99d8753644d3e50ccb55b8b5f6d5af60",
+                    "497d78244fba6b08f214ec3bf7106440",
                 ),
                 (
                     "0028_budget_by_month.sql",
@@ -249,7 +249,7 @@ mod tests {
                 ),
                 (
                     "0027_options_taken_up.sql",
-                    "6841959b67fa8a558bc37b8fc5328cd7",
+                    "8284edb71549e4e28e8162df84a66485",
                 ),
                 (
                     "0028_budget_by_month.sql",

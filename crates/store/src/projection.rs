@@ -13,7 +13,6 @@ use homeward_domain::stats;
 
 use crate::{
     BudgetRow, CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, StatRows,
-    TakenUpRow,
 };
 
 fn code<T: serde::Serialize>(v: &T) -> String {
@@ -118,21 +117,22 @@ fn regions(code: &str) -> (String, String) {
 pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
     let host = case.host_country.to_string();
     let ret = case.proposal.country_of_return.to_string();
-    let (host_region, host_subregion) = regions(&host);
-    let (return_region, return_subregion) = regions(&ret);
-    let returns = stats::returns_of(case)
-        .into_iter()
-        .map(|r| ReturnRow {
+    let row = |case: &Case, r: &stats::ReturnFact| {
+        let host = case.host_country.to_string();
+        let ret = case.proposal.country_of_return.to_string();
+        let (host_region, host_subregion) = regions(&host);
+        let (return_region, return_subregion) = regions(&ret);
+        ReturnRow {
             case_id: case.id.0,
             person_id: r.person_id,
             departed_on: r.departed_on,
             year: i64::from(r.year),
-            host_country: host.clone(),
-            host_region: host_region.clone(),
-            host_subregion: host_subregion.clone(),
-            return_country: ret.clone(),
-            return_region: return_region.clone(),
-            return_subregion: return_subregion.clone(),
+            host_country: host,
+            host_region,
+            host_subregion,
+            return_country: ret,
+            return_region,
+            return_subregion,
             sex: code(&r.sex),
             age_group: r.age_group.code().to_string(),
             vulnerabilities: r.vulnerabilities,
@@ -145,16 +145,19 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
                 .map(|h| h.code())
                 .unwrap_or_default()
                 .into(),
-        })
+        }
+    };
+    let returns = stats::returns_of(case)
+        .iter()
+        .map(|r| row(case, r))
         .collect();
-    let taken_up = stats::taken_up_of(case, events)
+    let taken_up = stats::taken_up_of(case, events, row)
         .into_iter()
-        .map(|t| TakenUpRow {
-            case_id: case.id.0,
-            person_id: t.person_id,
-            assistance: t.assistance,
-            month: t.month,
+        .map(|t| ReturnRow {
+            departed_on: t.month,
             year: i64::from(t.month.year()),
+            assistance: t.assistance,
+            ..t.returnee
         })
         .collect();
     let interruptions = stats::interruptions_of(events)

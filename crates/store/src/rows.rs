@@ -34,19 +34,6 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
      vulnerabilities, legal_situation, programme, office, host_or_transit, assistance";
 
-/// The columns of a `TakenUpRow`.
-pub(crate) const TAKEN_UP_COLUMNS: &str = "case_id, person_id, month, assistance, year";
-
-/// Each month of options taken up as a `ReturnRow` of its returnee, dated by the month
-/// (`departed_on`, `year`) and holding its options (`assistance`): what the statistics
-/// count protected readers' options taken up from, in SQL and in memory.
-pub(crate) const TAKEN_UP_AS_RETURNS: &str = "r.case_id, r.person_id, t.month AS departed_on, \
-    t.year AS year, r.host_country, r.host_region, r.host_subregion, r.return_country, \
-    r.return_region, r.return_subregion, r.sex, r.age_group, r.vulnerabilities, \
-    r.legal_situation, r.programme, r.office, r.host_or_transit, t.assistance AS assistance \
-    FROM stat_taken_up t JOIN stat_returns r ON r.case_id = t.case_id \
-    AND r.person_id = t.person_id";
-
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
     missed_from, held_on, programme, office, return_country";
@@ -242,28 +229,6 @@ from_row!(ReturnRow {
     assistance
 });
 
-/// The reintegration options a returnee first took up in a month
-/// (`homeward_domain::stats::TakenUp`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TakenUpRow {
-    pub case_id: Uuid,
-    pub person_id: Uuid,
-    /// The first day of the month.
-    pub month: NaiveDate,
-    /// A mask of `AssistanceType::bit`.
-    pub assistance: i64,
-    /// The month's year.
-    pub year: i64,
-}
-
-from_row!(TakenUpRow {
-    case_id,
-    person_id,
-    month,
-    assistance,
-    year
-});
-
 /// A withdrawal, rejection or no-show, and the stage it happened at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InterruptionRow {
@@ -364,7 +329,11 @@ from_row!(ReferralRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatRows {
     pub returns: Vec<ReturnRow>,
-    pub taken_up: Vec<TakenUpRow>,
+    /// Each month a returnee took up options in, as a row of theirs
+    /// (`homeward_domain::stats::TakenUp`): `departed_on` the month's first day, `year`
+    /// its year, `assistance` the options first taken up in it, the rest as the first
+    /// such month ended.
+    pub taken_up: Vec<ReturnRow>,
     pub interruptions: Vec<InterruptionRow>,
     pub follow_ups: Vec<FollowUpRow>,
     pub referrals: Vec<ReferralRow>,

@@ -408,17 +408,19 @@ impl Facts {
             old.sort_unstable();
             new.sort_unstable();
             // Written again with the same returns (a follow-up, a note): the figures, and
-            // the months they count in, stay as they are.
-            if old == new {
+            // the months they count in, stay as they are. Rows of a person each (which
+            // the values alone do not tell) are always written again.
+            if old == new && !self.by_person {
                 continue;
             }
             for &n in &at {
                 self.alive[n] = false;
                 self.dead += 1;
             }
-            // The months whose protected figures are kept (`last_change`) change only
-            // with the returns: assistance received (a delivery months after the
-            // departure) is for readers of exact figures only, who keep nothing.
+            // The months whose protected figures are kept (`last_change`, read of the
+            // returns' facts only) change only with the returns: assistance received by
+            // departure is for readers of exact figures, who keep nothing (protected
+            // readers count options taken up from their own facts, by month).
             let returns = |people: &[Person]| {
                 let mut v: Vec<Person> = people
                     .iter()
@@ -1099,6 +1101,55 @@ mod tests {
             assert!(f.append(c, &v).is_ok());
         }
         f
+    }
+
+    /// Rows of a person each (months of options taken up): a person counts once in a
+    /// cell, and stays one when their case's rows are regrouped between its people with
+    /// the same values, or squeezed together.
+    #[test]
+    fn a_persons_months_count_them_once_however_their_rows_are_regrouped() {
+        let month = |m: u128, person: u128, bit: i64| ReturnRow {
+            departed_on: NaiveDate::from_ymd_opt(2026, m as u32, 1).unwrap_or_default(),
+            year: 2026,
+            assistance: bit,
+            ..row(1, person, 2026, "SN", "female", "18-24")
+        };
+        let mut f = Facts {
+            by_person: true,
+            ..Facts::default()
+        };
+        // A: January and February; B: March.
+        assert!(
+            f.append(
+                Uuid::from_u128(1),
+                &[month(1, 10, 1), month(2, 10, 2), month(3, 11, 4)]
+            )
+            .is_ok()
+        );
+        let jan_feb = StatFilter {
+            from: NaiveDate::from_ymd_opt(2026, 1, 1),
+            until: NaiveDate::from_ymd_opt(2026, 2, 28),
+            ..StatFilter::default()
+        };
+        let people = |f: &Facts| f.count(&[], &jan_feb)[0].people;
+        assert_eq!(people(&f), 1, "A, once");
+        // February's option becomes B's: the same values, another grouping.
+        set(
+            &mut f,
+            1,
+            &[month(1, 10, 1), month(2, 11, 2), month(3, 11, 4)],
+        );
+        assert_eq!(people(&f), 2, "A in January, B in February");
+        for _ in 0..1100 {
+            set(
+                &mut f,
+                1,
+                &[month(1, 10, 1), month(2, 10, 2), month(3, 11, 4)],
+            );
+        }
+        assert!(f.dead < 1100, "squeezed");
+        assert_eq!(people(&f), 1);
+        assert_eq!(f.count(&[], &jan_feb)[0].cases, 1);
     }
 
     fn set(f: &mut Facts, case: u128, rows: &[ReturnRow]) {

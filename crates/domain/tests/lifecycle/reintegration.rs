@@ -1392,7 +1392,7 @@ fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
 /// For readers of protected figures, an option counts in the month it was first taken up
 /// as that month ended: a delivery reversed within its month never counted; one reversed
 /// after its month ended stays counted there; a second signature given a month later
-/// counts in its own month.
+/// counts in its own month; every month of a returnee's is told as the first ended.
 #[test]
 fn an_option_counts_in_the_month_it_was_taken_up_and_a_month_once_ended_stays() {
     use homeward_domain::stats::{TakenUp, taken_up_of};
@@ -1444,7 +1444,8 @@ fn an_option_counts_in_the_month_it_was_taken_up_and_a_month_once_ended_stays() 
     );
     let facts = |s: &Scenario| {
         let c = s.case();
-        let mut f = taken_up_of(&c, &s.events);
+        // Each returnee told by their vulnerabilities.
+        let mut f = taken_up_of(&c, &s.events, |_, r| r.vulnerabilities);
         f.sort();
         f
     };
@@ -1452,6 +1453,7 @@ fn an_option_counts_in_the_month_it_was_taken_up_and_a_month_once_ended_stays() 
         person_id: person.0,
         month,
         assistance: types.iter().fold(0, |m, a| m | a.bit()),
+        returnee: 0,
     };
     use AssistanceType::{MedicalCare, ReintegrationAllowance, VocationalTraining};
     let mut expected = vec![
@@ -1472,12 +1474,22 @@ fn an_option_counts_in_the_month_it_was_taken_up_and_a_month_once_ended_stays() 
             reason: lt("Paid twice; refunded."),
         },
     );
+    // Moussa's details corrected: his months are still counted as he was first told.
+    let mut moussa = adult("Moussa");
+    moussa.vulnerabilities = [Vulnerability::ALL[0]].into_iter().collect();
+    s.ok(
+        REINTEGRATION,
+        Command::UpdatePersonDetails {
+            person_id: P2,
+            details: moussa,
+        },
+    );
     expected.push(fact(P2, second, &[VocationalTraining]));
     expected.sort();
     assert_eq!(
         facts(&s),
         expected,
-        "the first month stays as it ended; the training counts in the month it was signed"
+        "the first month stays as it ended; the training counts in the month it was signed, with Moussa as first told"
     );
 }
 

@@ -32,7 +32,8 @@ pub struct StatsQuery {
     /// assistance a person received a delivery of, then `any`; people may count in
     /// several rows; where small numbers are protected, counted in the month each
     /// option was first taken up, as that month ended, and the period is of those
-    /// months; else by the departure, as they stand now). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
+    /// months, and not with `columns=year`: 422 `statistics.taken_up_by_year`; else by the
+    /// departure, as they stand now). Regions and sub-regions are UN M49's (slugs such as `western-africa`);
     /// `_iom` regions are IOM's regional groupings (slugs such as
     /// `iom-west-central-africa`).
     #[param(schema_with = rows_schema)]
@@ -41,10 +42,12 @@ pub struct StatsQuery {
     #[param(schema_with = columns_schema)]
     pub columns: Option<String>,
     /// Departures from this day (inclusive). Protected readers (donors, auditors,
-    /// administrators): the first day of a month, else 422 `period.whole_months`.
+    /// administrators): the first day of a month, else 422 `period.whole_months`; with
+    /// `rows=assistance`, the months options were taken up in.
     pub from: Option<Day>,
     /// Departures until this day (inclusive). Protected readers: the last day of a month,
-    /// else 422 `period.whole_months`.
+    /// else 422 `period.whole_months`; with `rows=assistance`, the months options were
+    /// taken up in, up to the last whose recording is settled (ended over a day ago).
     pub until: Option<Day>,
     /// Host office.
     pub office: Option<Id>,

@@ -302,8 +302,8 @@ async fn plans_approved_at_once_never_take_a_line_beyond_its_amount(db: &TestDb)
         .get("donor", &format!("/api/programmes/{}/budget", w.programme))
         .await
         .ok();
-    let last_month = homeward_domain::stats::last_whole_month(homeward_app::now().date_naive());
-    assert_eq!(read["as_of"], json!(last_month.to_string()), "{read}");
+    let settled = homeward_domain::stats::settled_month_end(homeward_app::now());
+    assert_eq!(read["as_of"], json!(settled.to_string()), "{read}");
     assert_eq!(
         read["grants"][0]["lines"][0]["figures"]["committed"],
         json!(0)

@@ -34,7 +34,7 @@ mod prelude {
     pub(super) use crate::dialect::{Dialect, ROWS};
     pub(super) use crate::rows::{
         BUDGET_COLUMNS, CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS,
-        PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS, TAKEN_UP_AS_RETURNS, TAKEN_UP_COLUMNS,
+        PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS,
     };
     pub(super) use crate::{
         AuthSession, BudgetCell, BudgetHouseholds, BudgetRow, COUNT_BOUND, CaseFilter, CaseRow,
@@ -43,8 +43,8 @@ mod prelude {
         OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
         ReferralFigure, ReferralLink, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
         SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError,
-        TakenUpRow, USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp,
-        WaitingReferral, decode_joined,
+        USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp, WaitingReferral,
+        decode_joined,
     };
 
     pub(super) use super::super::Backend;

@@ -272,10 +272,10 @@ impl Backend {
             &mut hash,
         )
         .await?;
-        digest_rows::<TakenUpRow>(
+        digest_rows::<ReturnRow>(
             &mut tx,
             &format!(
-                "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, month"
+                "SELECT {RETURN_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, departed_on"
             ),
             &mut hash,
         )

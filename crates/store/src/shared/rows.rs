@@ -90,35 +90,13 @@ async fn push_stat_rows(
     let follow_ups: Vec<&FollowUpRow> = stats.iter().flat_map(|s| &s.follow_ups).collect();
     let referrals: Vec<&ReferralRow> = stats.iter().flat_map(|s| &s.referrals).collect();
     let budget: Vec<&BudgetRow> = stats.iter().flat_map(|s| &s.budget).collect();
-    let taken_up: Vec<&TakenUpRow> = stats.iter().flat_map(|s| &s.taken_up).collect();
-    push_return_rows(tx, w, &returns).await?;
-    push_taken_up_rows(tx, w, &taken_up).await?;
+    let taken_up: Vec<&ReturnRow> = stats.iter().flat_map(|s| &s.taken_up).collect();
+    push_return_rows(tx, w, "stat_returns", &returns).await?;
+    push_return_rows(tx, w, "stat_taken_up", &taken_up).await?;
     push_interruption_rows(tx, w, &interruptions).await?;
     push_follow_up_rows(tx, w, &follow_ups).await?;
     push_referral_rows(tx, w, &referrals).await?;
     push_budget_rows(tx, w, &budget).await
-}
-
-/// Options taken up into `w`.
-async fn push_taken_up_rows(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    w: &mut Writes,
-    rows: &[&TakenUpRow],
-) -> CResult<()> {
-    for chunk in rows.chunks(ROWS) {
-        let q = w
-            .part(tx, chunk.len() * binds_per_row(TAKEN_UP_COLUMNS))
-            .await?;
-        q.push(format!("INSERT INTO stat_taken_up ({TAKEN_UP_COLUMNS}) "));
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.case_id)
-                .push_bind(r.person_id)
-                .push_bind(r.month)
-                .push_bind(r.assistance)
-                .push_bind(r.year);
-        });
-    }
-    Ok(())
 }
 
 /// Budget rows into `w`.
@@ -209,13 +187,14 @@ async fn push_follow_up_rows(
 async fn push_return_rows(
     tx: &mut sqlx::Transaction<'_, Db>,
     w: &mut Writes,
+    table: &str,
     returns: &[&ReturnRow],
 ) -> CResult<()> {
     for chunk in returns.chunks(ROWS) {
         let q = w
             .part(tx, chunk.len() * binds_per_row(RETURN_COLUMNS))
             .await?;
-        q.push(format!("INSERT INTO stat_returns ({RETURN_COLUMNS}) "));
+        q.push(format!("INSERT INTO {table} ({RETURN_COLUMNS}) "));
         q.push_values(chunk, |mut b, r| {
             b.push_bind(r.case_id)
                 .push_bind(r.person_id)

@@ -44,7 +44,8 @@ impl Backend {
             q.push(dim_select(*d));
             q.push(", ");
         }
-        // A returnee's months of options taken up are rows of one person.
+        // A returnee's months of options taken up are rows of one person (a member's id
+        // is new at each registration: one case's, as the cube groups them).
         q.push(match f.taken_up {
             true => "COUNT(DISTINCT person_id) AS people",
             false => "COUNT(*) AS people",
@@ -206,20 +207,18 @@ impl Backend {
     }
 
     /// The options taken up of these cases, a row of its returnee's per month
-    /// (`TAKEN_UP_AS_RETURNS`), by case and person.
+    /// (`StatRows::taken_up`), by case and person.
     pub async fn taken_up_rows_of(&self, cases: &[Uuid]) -> CResult<Vec<ReturnRow>> {
-        let source = returns_source(&StatFilter {
-            taken_up: true,
-            ..StatFilter::default()
-        });
-        let mut rows: Vec<ReturnRow> = self.rows_of(RETURN_COLUMNS, &source, cases).await?;
+        let mut rows: Vec<ReturnRow> = self.rows_of(RETURN_COLUMNS, "stat_taken_up", cases).await?;
         rows.sort_by_key(|r| (r.case_id, r.person_id, r.departed_on));
         Ok(rows)
     }
 
     /// Every month of options taken up as its returnee's row, by case and person.
     pub async fn for_each_taken_up_row(&self, f: impl FnMut(ReturnRow)) -> CResult<()> {
-        let sql = format!("SELECT {TAKEN_UP_AS_RETURNS} ORDER BY r.case_id, r.person_id, t.month");
+        let sql = format!(
+            "SELECT {RETURN_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, departed_on"
+        );
         self.for_each_row(sql, f).await
     }
 
@@ -258,8 +257,8 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
-        let taken_up: Vec<TakenUpRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {TAKEN_UP_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, month"
+        let taken_up: Vec<ReturnRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {RETURN_COLUMNS} FROM stat_taken_up ORDER BY case_id, person_id, departed_on"
         )))
         .fetch_all(self.reader())
         .await?;
@@ -294,12 +293,12 @@ impl Backend {
     }
 }
 
-/// What returns are counted from: the returns, or each option taken up as its returnee's
-/// row (`StatFilter::taken_up`).
-fn returns_source(f: &StatFilter) -> String {
+/// What returns are counted from: the returns, or each month of options taken up as its
+/// returnee's row (`StatFilter::taken_up`).
+fn returns_source(f: &StatFilter) -> &'static str {
     match f.taken_up {
-        true => format!("(SELECT {TAKEN_UP_AS_RETURNS}) AS taken_up"),
-        false => "stat_returns".into(),
+        true => "stat_taken_up",
+        false => "stat_returns",
     }
 }
 
