@@ -448,7 +448,8 @@ impl App {
     }
 
     /// A programme's new grants keep every line its cases commit
-    /// (`funding::lines_in_use_violations`).
+    /// (`funding::lines_in_use_violations`), and every line in the budget's figures
+    /// (`funding::lines_in_figures_violations`).
     async fn check_lines_in_use(
         &self,
         id: ProgrammeId,
@@ -463,12 +464,29 @@ impl App {
             .into_iter()
             .map(|(line, c)| (homeward_domain::ids::BudgetLineId(line), c))
             .collect();
-        let v = homeward_domain::funding::lines_in_use_violations(
+        // Lines with households in the figures read now, or as the last settled month
+        // ended (a protected reader's), apart from those committed now.
+        let settled = homeward_domain::stats::settled_month_end(now());
+        let settled = chrono::Datelike::with_day(&settled, 1).unwrap_or(settled);
+        let mut in_figures = std::collections::BTreeSet::new();
+        for as_of in [None, Some(settled)] {
+            for cell in self.store().budget_cells(id.0, None, as_of).await? {
+                in_figures.insert(homeward_domain::ids::BudgetLineId(cell.line_id));
+            }
+        }
+        let committed: std::collections::BTreeMap<_, _> = committed;
+        in_figures.retain(|l| committed.get(l).is_none_or(|c| *c <= 0));
+        let mut v = homeward_domain::funding::lines_in_use_violations(
             &old.funding,
             &new.funding,
             &committed,
             &new.currency,
         );
+        v.extend(homeward_domain::funding::lines_in_figures_violations(
+            &old.funding,
+            &new.funding,
+            &in_figures,
+        ));
         match v.is_empty() {
             true => Ok(()),
             false => Err(AppError::Invalid(under("settings/", v).collect())),

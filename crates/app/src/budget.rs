@@ -136,7 +136,7 @@ pub const DEFINITIONS: [&str; 6] = [
     "Remaining: the budget less what is committed; executed: disbursed as a share of the budget.",
     "A household counts once in each line, type and country its plan draws on, and once in the programme's total; returnees are the members of those households.",
     "A grant and its lines are in the grant's currency: plans, in the programme's currency, count on them at the grant's budget rate. The tables by assistance type and country of return and the total are in the programme's currency, a line's budget converted back at its grant's rate and rounded down (what plans may commit on it).",
-    "Where small numbers are protected, what plans commit, what was disbursed and the households are as they stood at the end of the last whole month (as_of), by when each change was recorded: the month under way is not counted yet. Budgets are as they stand.",
+    "Where small numbers are protected, what plans commit, what was disbursed and the households are as they stood at the end of the last month whose recording is settled, a day after it ended (as_of), by when each change was recorded: what was recorded since is not counted yet. A month's change is what all its records changed: where one plan was the only change on a line in a month, two readings a month apart tell its amount. Budgets are as they stand.",
 ];
 
 /// Money summed over budget cells.

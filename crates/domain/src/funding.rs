@@ -130,6 +130,35 @@ pub fn lines_for<'g>(
     out
 }
 
+/// Why a programme's grants cannot become `new`: a line that holds households in the
+/// budget's figures (`in_figures`: as they stand, or as the last month a protected reader
+/// reads ended) stays, for the same assistance type and country, whatever it commits now.
+/// Else the figures of its type and country would hold money no line shown holds, and the
+/// difference would be that line's, perhaps one household's.
+pub fn lines_in_figures_violations(
+    old: &[Grant],
+    new: &[Grant],
+    in_figures: &std::collections::BTreeSet<BudgetLineId>,
+) -> Vec<Violation> {
+    in_figures
+        .iter()
+        .filter(|id| {
+            let kind = |g: &[Grant]| line(g, **id).map(|(_, l)| (l.assistance, l.country.clone()));
+            kind(old).is_some() && kind(old) != kind(new)
+        })
+        .map(|id| {
+            Violation::new(
+                "funding.line_in_figures",
+                format!(
+                    "budget line {id} holds households in the budget's figures (as they stand, or as the last month they are read as ended): it stays, for the same assistance type and country, until none are"
+                ),
+            )
+            .at("funding")
+            .param("line", id)
+        })
+        .collect()
+}
+
 /// Why a programme's grants cannot become `new`: a line its cases commit (`committed`)
 /// stays, for the same assistance type and country, holding at least what they commit.
 /// Plans in force name it, and the budget page sums them by it.
@@ -408,6 +437,43 @@ mod tests {
             lines_in_use_violations(&old, &[grant(vec![])], &c, &eur()).len(),
             1
         );
+    }
+
+    /// A line in the figures keeps its type and country (its amount may change), and may
+    /// go once it is in none; one that never was may go at once.
+    #[test]
+    fn a_line_in_the_figures_keeps_its_type_and_country() {
+        let g = grant(vec![
+            line(AssistanceType::Housing, None, 100),
+            line(AssistanceType::MedicalCare, None, 100),
+        ]);
+        let (id, other) = (g.lines[0].line_id, g.lines[1].line_id);
+        let old = vec![g.clone()];
+        let shown: std::collections::BTreeSet<_> = [id].into();
+        let codes = |new: Vec<Grant>, shown| {
+            lines_in_figures_violations(&old, &new, shown)
+                .iter()
+                .map(|v| v.code)
+                .collect::<Vec<_>>()
+        };
+        let mut lowered = g.clone();
+        lowered.lines[0].amount = 1;
+        assert!(codes(vec![lowered], &shown).is_empty());
+        let mut retyped = g.clone();
+        retyped.lines[0].assistance = AssistanceType::VocationalTraining;
+        assert_eq!(codes(vec![retyped], &shown), ["funding.line_in_figures"]);
+        let mut moved = g.clone();
+        moved.lines[0].country = Some(CountryCode::parse("SN").unwrap());
+        assert_eq!(codes(vec![moved], &shown), ["funding.line_in_figures"]);
+        assert_eq!(
+            codes(vec![], &shown),
+            ["funding.line_in_figures"],
+            "its grant gone"
+        );
+        let mut without_other = g.clone();
+        without_other.lines.retain(|l| l.line_id != other);
+        assert!(codes(vec![without_other], &shown).is_empty());
+        assert!(codes(vec![], &Default::default()).is_empty());
     }
 
     /// A grant in another currency: plans in the programme's commit on its lines at the

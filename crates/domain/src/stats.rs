@@ -814,6 +814,48 @@ pub(crate) fn secondary(
 mod tests {
     use super::*;
 
+    /// A month is settled a day after it ends: on the 1st the one before last is the
+    /// last settled, on the 2nd the last; across a year's end too.
+    #[test]
+    fn a_month_is_read_by_its_recording_once_settled() {
+        let at = |y, m, d, h| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .map(|t| t.and_utc())
+                .unwrap()
+        };
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(settled_month_end(at(2026, 3, 1, 23)), day(2026, 1, 31));
+        assert_eq!(settled_month_end(at(2026, 3, 2, 0)), day(2026, 2, 28));
+        assert_eq!(settled_month_end(at(2027, 1, 1, 12)), day(2026, 11, 30));
+        assert_eq!(settled_month_end(at(2027, 1, 2, 12)), day(2026, 12, 31));
+        // Months of recording never go back, whatever a clock did.
+        let event = |t| RecordedEvent {
+            meta: crate::case::EventMeta {
+                version: 1,
+                actor: crate::ids::UserId(uuid::Uuid::nil()),
+                occurred_at: t,
+                recorded_at: t,
+            },
+            event: Event::ApplicationSubmitted,
+        };
+        let months = recorded_months(&[
+            event(at(2026, 1, 31, 23)),
+            event(at(2026, 2, 1, 0)),
+            event(at(2026, 1, 30, 0)),
+            event(at(2026, 3, 5, 0)),
+        ]);
+        assert_eq!(
+            months,
+            [
+                day(2026, 1, 1),
+                day(2026, 2, 1),
+                day(2026, 2, 1),
+                day(2026, 3, 1)
+            ]
+        );
+    }
+
     #[test]
     fn each_dimension_has_one_code_and_its_keys_their_parents() {
         for d in Dim::ALL {

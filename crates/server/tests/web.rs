@@ -619,6 +619,75 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("href=\"#currency\""), "{}", r.body);
+    // The rate as people write it: Arabic-Indic digits, a decimal comma.
+    admin.get(&grant_form).await;
+    let fields = grant("XOF", "٦٥٥٫٩٥٧", "1000000");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&grant_form, &pairs).await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    admin.get(&grant_form).await;
+    let fields = grant("XOF", "655,957", "1.000.000");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&grant_form, &pairs).await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let grants = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert_eq!(
+        grants[0].budget_rate.as_ref().map(|r| r.to_string()),
+        Some("655.957".to_string())
+    );
+    assert_eq!(grants[0].amount, 1_000_000);
+    // A new grant's form sent twice (a double click, a reload) saves one grant.
+    let form = admin.get(&new_grant).await.body;
+    let hidden = |name: &str| {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = form
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{name} in {form}"));
+        form[at + marker.len()..]
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let mut fields = grant("EUR", "", "5000");
+    fields.push(("grant_id", hidden("grant_id")));
+    fields.push(("settings_digest", hidden("settings_digest")));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&new_grant, &pairs).await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let r = admin.post(&new_grant, &pairs).await;
+    assert_eq!(r.url, funding, "the second finds it saved: {}", r.body);
+    let grants = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert_eq!(grants.len(), 2, "{grants:?}");
+    // Removed, with its lines, by its form.
+    let second = format!("{funding}/grants/{}", grants[1].grant_id.0);
+    assert!(admin.get(&second).await.body.contains("name=\"remove\""));
+    let mut fields = grant("EUR", "", "5000");
+    fields.push(("remove", "on".to_string()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&second, &pairs).await;
+    assert_eq!(r.url, funding, "{}", r.body);
+    let grants = s
+        .app
+        .get_programme(programme.id)
+        .await
+        .unwrap()
+        .settings
+        .funding;
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(grants[0].reference.to_string(), "AMIF-WEB-01");
     // Only an administrator.
     let mut counsellor = Web::new(&s);
     counsellor.sign_in("counsellor").await;

@@ -166,7 +166,7 @@ mod tests {
                 ),
                 (
                     "0028_budget_by_month.sql",
-                    "dedfe53e224d4106b008cce3cef86edd",
+                    "3af407186c8a1106f5fce5e12b27297e",
                 ),
             ],
         ),
@@ -253,7 +253,7 @@ mod tests {
                 ),
                 (
                     "0028_budget_by_month.sql",
-                    "f80278da97b6af4352a1d6ee44bd5841",
+                    "40e2cfddcb4acb6417ab1609a75f4bb2",
                 ),
             ],
         ),

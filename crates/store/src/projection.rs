@@ -115,6 +115,29 @@ fn regions(code: &str) -> (String, String) {
 
 /// The statistics rows of a case, from its state and its events.
 pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
+    stat_rows_reusing(case, events, None)
+}
+
+/// `stat_rows` of a case after a commit, from `prev`, the state before it, and its rows:
+/// the options taken up are those before it when its reintegration did not change (a
+/// month that ended never changes, and what changes now is what reintegration received),
+/// so that most commits do not replay the case month by month.
+pub fn stat_rows_after(
+    case: &Case,
+    events: &[RecordedEvent],
+    prev: &Case,
+    prev_rows: &StatRows,
+) -> StatRows {
+    let ids = |c: &Case| c.members.iter().map(|m| m.person_id).collect::<Vec<_>>();
+    let same = prev.reintegration == case.reintegration && ids(prev) == ids(case);
+    stat_rows_reusing(case, events, same.then(|| prev_rows.taken_up.clone()))
+}
+
+fn stat_rows_reusing(
+    case: &Case,
+    events: &[RecordedEvent],
+    taken_up: Option<Vec<ReturnRow>>,
+) -> StatRows {
     let host = case.host_country.to_string();
     let ret = case.proposal.country_of_return.to_string();
     let row = |case: &Case, r: &stats::ReturnFact| {
@@ -151,15 +174,17 @@ pub fn stat_rows(case: &Case, events: &[RecordedEvent]) -> StatRows {
         .iter()
         .map(|r| row(case, r))
         .collect();
-    let taken_up = stats::taken_up_of(case, events, row)
-        .into_iter()
-        .map(|t| ReturnRow {
-            departed_on: t.month,
-            year: i64::from(t.month.year()),
-            assistance: t.assistance,
-            ..t.returnee
-        })
-        .collect();
+    let taken_up = taken_up.unwrap_or_else(|| {
+        stats::taken_up_of(case, events, row)
+            .into_iter()
+            .map(|t| ReturnRow {
+                departed_on: t.month,
+                year: i64::from(t.month.year()),
+                assistance: t.assistance,
+                ..t.returnee
+            })
+            .collect()
+    });
     let interruptions = stats::interruptions_of(events)
         .into_iter()
         .enumerate()
@@ -279,6 +304,14 @@ pub fn budget_history(case: &Case, events: &[RecordedEvent]) -> Vec<(NaiveDate, 
             last = rows;
         }
     });
+    // Ending as the case stands, whatever stopped the months (a stream replays whole, so
+    // a prefix should too): the sums of every month are then its rows.
+    let now = budget_rows(case);
+    if now != last
+        && let Some(month) = commit_month(events)
+    {
+        history.push((month, now));
+    }
     history
 }
 

@@ -546,13 +546,13 @@ impl Commit {
         let (history, events) = all.split_at(read);
         let at = events.last().map_or(audit.at, |e| e.meta.recorded_at);
         let (case_row, people) = project(case, at);
-        let stats = stat_rows(case, all);
         let (changed, people, stats, budget_before) = match before {
             Some(prev) => {
                 // The rows as the last event the writer read had them written.
                 let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
                 let (row, stored_people) = project(prev, stored_at);
                 let stored_stats = stat_rows(prev, history);
+                let stats = crate::projection::stat_rows_after(case, all, prev, &stored_stats);
                 let changed = stored_stats != stats;
                 (
                     Some(changed_columns(&row, &case_row)),
@@ -561,7 +561,7 @@ impl Commit {
                     stored_stats.budget,
                 )
             }
-            None => (None, Some(people), Some(stats), vec![]),
+            None => (None, Some(people), Some(stat_rows(case, all)), vec![]),
         };
         Commit {
             case_id: case.id,

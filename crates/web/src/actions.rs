@@ -506,15 +506,81 @@ pub fn from_slug(slug: &str) -> Option<CommandKind> {
     CommandKind::from_name(&slug.replace('-', "_")).filter(|k| OFFERED.contains(k))
 }
 
-/// Money typed in major units ("250", "250.00", "250,5") in `currency`.
+/// A number as a person types it, its digits ASCII (Arabic-Indic and Eastern
+/// Arabic-Indic digits read as theirs, the Arabic decimal separator as a point, its
+/// thousands separator dropped), with no spaces, no-break spaces or apostrophes (which
+/// only group digits).
+pub fn plain_number(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                ' ' | '\u{a0}' | '\u{202f}' | '\'' | '\u{2019}' | '\u{66c}'
+            )
+        })
+        .map(|c| match c {
+            '\u{660}'..='\u{669}' => char::from(b'0' + (c as u32 - 0x660) as u8),
+            '\u{6f0}'..='\u{6f9}' => char::from(b'0' + (c as u32 - 0x6f0) as u8),
+            '\u{66b}' => '.',
+            c => c,
+        })
+        .collect()
+}
+
+/// Money typed in major units in `currency`: "250", "250.00", "250,5", "1 250.05",
+/// "1,250.05", "1.250,05", "١٢٥٠٫٥". A point or comma is the decimal separator, and the
+/// other (or either, repeated) groups thousands. One separator before exactly three
+/// digits could be either ("1,500": 1500 or 1.5) and is refused, unless the currency has
+/// no minor unit (then it groups).
 pub fn parse_amount(text: &str, currency: &CurrencyCode) -> Option<Money> {
-    let t = text.trim().replace(' ', "").replace(',', ".");
+    let t = plain_number(text);
     let exp = currency.minor_unit_exponent();
-    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    let marks: Vec<(usize, char)> = t
+        .char_indices()
+        .filter(|(_, c)| *c == '.' || *c == ',')
+        .collect();
+    // The decimal separator's position, if any, and the grouping separator.
+    let (decimal, grouping) = match marks.as_slice() {
+        [] => (None, None),
+        [(at, _)] => {
+            let after = t.len() - at - 1;
+            match (after, exp) {
+                (3, 0) => (None, Some(t.as_bytes()[*at] as char)),
+                (3, _) => return None,
+                _ => (Some(*at), None),
+            }
+        }
+        [.., (last, c)] => {
+            let other = if *c == '.' { ',' } else { '.' };
+            let same = marks.iter().filter(|(_, m)| m == c).count();
+            match (marks.iter().any(|(_, m)| *m == other), same) {
+                // "1,250.05": the last kind is the decimal one, once; the other groups.
+                (true, 1) => (Some(*last), Some(other)),
+                // "1,250,000": one kind, repeated, groups.
+                (false, _) => (None, Some(*c)),
+                _ => return None,
+            }
+        }
+    };
+    let (whole, frac) = match decimal {
+        Some(at) => (&t[..at], &t[at + 1..]),
+        None => (t.as_str(), ""),
+    };
+    if let Some(g) = grouping {
+        // Groups of three after the first (of one to three).
+        let groups: Vec<&str> = whole.split(g).collect();
+        let first = groups.first().map_or(0, |f| f.len());
+        if !(1..=3).contains(&first) || groups.iter().skip(1).any(|g| g.len() != 3) {
+            return None;
+        }
+    }
+    let whole: String = whole.chars().filter(|c| Some(*c) != grouping).collect();
     if whole.is_empty()
         || !whole.chars().all(|c| c.is_ascii_digit())
         || frac.len() > exp as usize
         || !frac.chars().all(|c| c.is_ascii_digit())
+        || (decimal.is_some() && frac.is_empty())
     {
         return None;
     }
@@ -629,6 +695,26 @@ mod tests {
             Some(5000)
         );
         assert!(parse_amount("50.5", &xof).is_none());
+        // As people write them: grouped, in Arabic-Indic digits.
+        let minor = |t: &str, c: &CurrencyCode| parse_amount(t, c).map(|m| m.amount_minor);
+        assert_eq!(minor("1,250.05", &eur), Some(125005));
+        assert_eq!(minor("1.250,05", &eur), Some(125005));
+        assert_eq!(minor("1,250,000", &eur), Some(125_000_000));
+        assert_eq!(minor("1\u{a0}250,5", &eur), Some(125050));
+        assert_eq!(minor("1'250", &eur), Some(125000));
+        assert_eq!(minor("١٢٥٠٫٥", &eur), Some(125050));
+        assert_eq!(minor("۱۲۵۰", &eur), Some(125000));
+        assert_eq!(minor("1.500", &xof), Some(1500), "no minor unit: it groups");
+        // Could be either: refused, never read a thousand times too big or too small.
+        assert_eq!(minor("1,500", &eur), None);
+        let kwd = CurrencyCode::parse("KWD").unwrap_or_else(|_| unreachable!());
+        assert_eq!(minor("1,500", &kwd), None);
+        assert_eq!(minor("1,5", &kwd), Some(1500));
+        assert_eq!(minor("1,50,000", &eur), None, "groups of three");
+        assert_eq!(minor("1.2.3", &eur), None);
+        assert_eq!(minor("1,2.3,4", &eur), None);
+        assert_eq!(minor("12.", &eur), None);
+        assert_eq!(minor(",5", &eur), None);
     }
 
     #[test]

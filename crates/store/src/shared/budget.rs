@@ -26,11 +26,14 @@ type LineSums = (Uuid, String, i64, i64, i64, i64);
 /// Changes to the kept sums, gathered before they are written.
 #[derive(Debug, Default)]
 pub(crate) struct BudgetSums {
-    /// (line, country, office, month) -> its sums' change.
-    lines: BTreeMap<(Uuid, String, Uuid, NaiveDate), LineSums>,
+    /// (line, country, office, month, assistance type) -> its sums' change.
+    lines: BTreeMap<LineKey, LineSums>,
     /// (programme, kind, key, office, month) -> (households, people) changed.
     households: BTreeMap<HouseholdKey, (i64, i64)>,
 }
+
+/// Line, country, office, month and the assistance type its rows were written with.
+type LineKey = (Uuid, String, Uuid, NaiveDate, String);
 
 /// Programme, kind ("assistance" or "country"), its key, office and month.
 type HouseholdKey = (Uuid, &'static str, String, Uuid, NaiveDate);
@@ -43,7 +46,13 @@ impl BudgetSums {
         for r in rows {
             let e = self
                 .lines
-                .entry((r.line_id, r.country_of_return.clone(), r.office, month))
+                .entry((
+                    r.line_id,
+                    r.country_of_return.clone(),
+                    r.office,
+                    month,
+                    r.assistance.clone(),
+                ))
                 .or_insert_with(|| (r.programme, r.assistance.clone(), 0, 0, 0, 0));
             e.2 += sign * r.committed;
             e.3 += sign * r.disbursed;
@@ -77,6 +86,25 @@ impl BudgetSums {
         }
     }
 
+    /// Adds `other`'s changes to these.
+    pub(crate) fn merge(&mut self, other: BudgetSums) {
+        for (key, s) in other.lines {
+            let e = self
+                .lines
+                .entry(key)
+                .or_insert_with(|| (s.0, s.1.clone(), 0, 0, 0, 0));
+            e.2 += s.2;
+            e.3 += s.3;
+            e.4 += s.4;
+            e.5 += s.5;
+        }
+        for (key, h) in other.households {
+            let e = self.households.entry(key).or_default();
+            e.0 += h.0;
+            e.1 += h.1;
+        }
+    }
+
     /// Writes the changes into the kept sums.
     pub(crate) async fn write(self, tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
         let lines: Vec<_> = self
@@ -89,7 +117,7 @@ impl BudgetSums {
                 "INSERT INTO budget_totals (line_id, country_of_return, office, month, \
                  programme, assistance, committed, disbursed, cases, people) ",
             );
-            q.push_values(chunk, |mut b, ((line, country, office, month), s)| {
+            q.push_values(chunk, |mut b, ((line, country, office, month, _), s)| {
                 b.push_bind(*line)
                     .push_bind(country.as_str())
                     .push_bind(*office)
@@ -102,7 +130,7 @@ impl BudgetSums {
                     .push_bind(s.5);
             });
             q.push(
-                " ON CONFLICT (line_id, country_of_return, office, month) DO UPDATE SET \
+                " ON CONFLICT (line_id, country_of_return, office, month, assistance) DO UPDATE SET \
                  committed = budget_totals.committed + excluded.committed, \
                  disbursed = budget_totals.disbursed + excluded.disbursed, \
                  cases = budget_totals.cases + excluded.cases, \

@@ -471,6 +471,14 @@ impl Backend {
         let stats: Vec<&StatRows> = cases.iter().map(|c| &c.stats).collect();
         let mut budget = super::budget::BudgetSums::default();
         for c in cases.iter() {
+            // Its months end as its rows stand (`projection::budget_history`).
+            let last = c.budget_history.last().map_or(&[][..], |(_, rows)| rows);
+            if last != c.stats.budget.as_slice() {
+                return Err(StoreError::Corrupt(format!(
+                    "case {}: its budget history does not end with its budget rows",
+                    c.case_id.0
+                )));
+            }
             budget.add_history(&c.budget_history);
         }
         insert_read_models(&mut tx, &rows, &people, &stats, budget).await?;

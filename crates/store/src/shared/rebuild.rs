@@ -53,6 +53,7 @@ pub(crate) async fn write_rebuilt(
     tx: &mut sqlx::Transaction<'_, Db>,
     replayed: tokio::task::JoinHandle<CResult<Rebuilt>>,
     stats: &mut RebuildStats,
+    sums: &mut super::budget::BudgetSums,
 ) -> CResult<()> {
     let built = replayed
         .await
@@ -62,7 +63,10 @@ pub(crate) async fn write_rebuilt(
     let rows: Vec<&CaseRow> = built.rows.iter().collect();
     let people: Vec<&PersonRow> = built.people.iter().collect();
     let stats: Vec<&StatRows> = built.stats.iter().collect();
-    insert_read_models(tx, &rows, &people, &stats, built.budget).await
+    // The budget's sums are a few rows per line, office and month, however many cases:
+    // gathered over every batch, written once at the end.
+    sums.merge(built.budget);
+    insert_read_models(tx, &rows, &people, &stats, Default::default()).await
 }
 
 /// Replays the events of a batch of cases into their rows.
@@ -134,6 +138,7 @@ impl Backend {
 
     async fn rebuild_read_models_in_one(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
+        let mut sums = super::budget::BudgetSums::default();
         // Every connection the rebuild uses is had before it takes the audit lock: while
         // it holds the lock it waits only on its own statements, on work that holds no
         // lock (the replay threads) and on the reading connection already its own, never
@@ -156,8 +161,7 @@ impl Backend {
         }
         let keys = Self::suspend_keys(&mut tx, &READ_MODEL_TABLES).await?;
         Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
-        // The budget's kept sums, added again batch by batch (their keys stay: each
-        // batch adds to what the ones before wrote).
+        // The budget's kept sums, added again at the end from every batch's.
         Self::empty_tables(&mut tx, &["budget_totals", "budget_households"]).await?;
         match side {
             Some(mut conn) => {
@@ -181,7 +185,7 @@ impl Backend {
                     }
                 });
                 while let Some(batch) = batches.recv().await {
-                    write_rebuilt(&mut tx, batch?, &mut stats).await?;
+                    write_rebuilt(&mut tx, batch?, &mut stats, &mut sums).await?;
                 }
                 reading
                     .await
@@ -192,7 +196,7 @@ impl Backend {
                 let mut after = None;
                 while let Some(rows) = next_events(&mut tx, &mut after).await? {
                     let replayed = tokio::task::spawn_blocking(move || replay_batch(rows));
-                    write_rebuilt(&mut tx, replayed, &mut stats).await?;
+                    write_rebuilt(&mut tx, replayed, &mut stats, &mut sums).await?;
                 }
             }
         }
@@ -201,6 +205,7 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
+        sums.write(&mut tx).await?;
         tx.commit().await?;
         Ok(stats)
     }
@@ -306,11 +311,12 @@ impl Backend {
         .await?;
         // The kept sums, as many writes left them: a rebuild counts them again. A sum
         // left at zero by replaced rows is no figure.
-        digest_rows::<(Uuid, String, Uuid, NaiveDate, i64, i64, i64, i64)>(
+        digest_rows::<(Uuid, String, Uuid, NaiveDate, String, i64, i64, i64, i64)>(
             &mut tx,
-            "SELECT line_id, country_of_return, office, month, committed, disbursed, cases, \
-             people FROM budget_totals WHERE cases <> 0 OR committed <> 0 \
-             OR disbursed <> 0 OR people <> 0 ORDER BY line_id, country_of_return, office, month",
+            "SELECT line_id, country_of_return, office, month, assistance, committed, \
+             disbursed, cases, people FROM budget_totals WHERE cases <> 0 OR committed <> 0 \
+             OR disbursed <> 0 OR people <> 0 \
+             ORDER BY line_id, country_of_return, office, month, assistance",
             &mut hash,
         )
         .await?;

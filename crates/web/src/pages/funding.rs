@@ -142,9 +142,12 @@ fn line_label(i: &I18n, l: &BudgetLine) -> String {
     format!("{} — {country}", i.opt("assistance", l.assistance.code()))
 }
 
-fn grant_inputs() -> Vec<In> {
-    vec![
+/// The grant form's fields: a new grant's carries the id it will have (a second
+/// submission of the form finds it saved), an existing one's may remove it.
+fn grant_inputs(existing: bool) -> Vec<In> {
+    let mut inputs = vec![
         In::Hidden("settings_digest"),
+        In::Hidden("grant_id"),
         In::Text("donor", "funding-donor", None),
         In::Text(
             "reference",
@@ -164,7 +167,15 @@ fn grant_inputs() -> Vec<In> {
             Some("funding-budget-rate-hint"),
         ),
         In::Text("amount", "funding-amount", Some("funding-amount-hint")),
-    ]
+    ];
+    if existing {
+        inputs.push(In::Check(
+            "remove",
+            "funding-grant-remove",
+            Some("funding-grant-remove-hint"),
+        ));
+    }
+    inputs
 }
 
 /// The line form's fields; `current`: the country of the line it changes, offered even
@@ -292,7 +303,9 @@ fn read_grant(
             None
         }
     };
-    let budget_rate = match f.get("budget_rate").trim() {
+    // As people write it: a comma, Arabic-Indic digits ("١١٫٧٥").
+    let rate = crate::actions::plain_number(f.get("budget_rate")).replace(',', ".");
+    let budget_rate = match rate.as_str() {
         "" => Some(None),
         r => match ExchangeRate::parse(r) {
             Ok(r) => Some(Some(r)),
@@ -362,7 +375,8 @@ fn read_line(
 
 /// Saves the programme with `funding`, its errors at the form's fields (a rule about the
 /// grant's or line's field named by its last part: `settings/funding/0/lines/1/amount`
-/// is the line form's `amount`).
+/// is the line form's `amount`; one about the lines or the funding as a whole, such as a
+/// line in use, at `whole`: what the form changed that could break it).
 async fn save(
     st: &WebState,
     (v, f): (&Visitor, &FormData),
@@ -370,6 +384,7 @@ async fn save(
     pr: &Programme,
     funding: Vec<Grant>,
     errors: &mut FormErrors,
+    whole: &str,
 ) -> Result<(), Response> {
     let mut settings = pr.settings.clone();
     settings.funding = funding;
@@ -390,8 +405,8 @@ async fn save(
                 let last = path.rsplit('/').next().unwrap_or(path);
                 match last {
                     "starts" | "ends" => format!("{last}-day"),
-                    // A grant's lines, or the whole of its funding: the form as a whole.
-                    "lines" | "funding" => "amount".to_string(),
+                    // A grant's lines, or the whole of its funding.
+                    "lines" | "funding" => whole.to_string(),
                     other => other.to_string(),
                 }
             });
@@ -428,6 +443,7 @@ pub async fn grant_form(
         "new" => {
             let mut f = opened(&pr);
             f.set("currency", pr.settings.currency.to_string());
+            f.set("grant_id", homeward_app::new_id().to_string());
             f
         }
         g => match find_grant(&pr, g) {
@@ -440,7 +456,7 @@ pub async fn grant_form(
         back(&v, id, &pr),
         grant_heading(&v.i, &grant),
         format!("{}/grants/{grant}", base(id)),
-        grant_inputs(),
+        grant_inputs(grant != "new"),
         &data,
         &FormErrors::default(),
         None,
@@ -476,20 +492,53 @@ pub async fn save_grant(
         Err(r) => return r,
     };
     let (grant_id, lines) = match grant.as_str() {
-        "new" => (GrantId(homeward_app::new_id()), vec![]),
+        "new" => {
+            // The id the form was opened with: submitted twice, it is saved once.
+            let key = f.get("grant_id").parse().ok().map(GrantId);
+            if let Some(key) = key
+                && pr.settings.funding.iter().any(|g| g.grant_id == key)
+            {
+                return redirect_with(&base(id), "done", v.secure);
+            }
+            (
+                key.unwrap_or_else(|| GrantId(homeward_app::new_id())),
+                vec![],
+            )
+        }
         g => match find_grant(&pr, g) {
             Some(g) => (g.grant_id, g.lines.clone()),
             None => return not_found_page(&v),
         },
     };
     let mut errors = FormErrors::default();
-    if let Some(g) = read_grant(&v.i, &f, grant_id, lines, &mut errors) {
+    if grant != "new" && f.checked("remove") {
+        let funding = pr
+            .settings
+            .funding
+            .iter()
+            .filter(|g| g.grant_id != grant_id)
+            .cloned()
+            .collect();
+        match save(&st, (&v, &f), &p, &pr, funding, &mut errors, "remove").await {
+            Ok(()) => return redirect_with(&base(id), "done", v.secure),
+            Err(r) if errors.is_empty() => return r,
+            Err(_) => {}
+        }
+    } else if let Some(g) = read_grant(&v.i, &f, grant_id, lines, &mut errors) {
+        // A line no longer held by a changed rate is the rate's doing.
+        let rate_changed =
+            find_grant(&pr, &grant).is_some_and(|old| old.budget_rate != g.budget_rate);
+        let whole = if rate_changed {
+            "budget_rate"
+        } else {
+            "amount"
+        };
         let mut funding = pr.settings.funding.clone();
         match funding.iter_mut().find(|x| x.grant_id == grant_id) {
             Some(x) => *x = g,
             None => funding.push(g),
         }
-        match save(&st, (&v, &f), &p, &pr, funding, &mut errors).await {
+        match save(&st, (&v, &f), &p, &pr, funding, &mut errors, whole).await {
             Ok(()) => return redirect_with(&base(id), "done", v.secure),
             Err(r) if errors.is_empty() => return r,
             Err(_) => {}
@@ -500,7 +549,7 @@ pub async fn save_grant(
         back(&v, id, &pr),
         grant_heading(&v.i, &grant),
         format!("{}/grants/{grant}", base(id)),
-        grant_inputs(),
+        grant_inputs(grant != "new"),
         &f,
         &errors,
         None,
@@ -607,7 +656,8 @@ pub async fn save_line(
                 g.lines.insert(at.min(g.lines.len()), l);
             }
         }
-        match save(&st, (&v, &f), &p, &pr, funding, &mut errors).await {
+        let whole = if remove { "remove" } else { "amount" };
+        match save(&st, (&v, &f), &p, &pr, funding, &mut errors, whole).await {
             Ok(()) => return redirect_with(&base(id), "done", v.secure),
             Err(r) if errors.is_empty() => return r,
             Err(_) => {}
