@@ -475,6 +475,12 @@ impl App {
             }
         }
         let committed: std::collections::BTreeMap<_, _> = committed;
+        let rates =
+            homeward_domain::funding::rates_in_use_violations(&old.funding, &new.funding, &{
+                let mut used = in_figures.clone();
+                used.extend(committed.iter().filter(|(_, c)| **c > 0).map(|(l, _)| *l));
+                used
+            });
         in_figures.retain(|l| committed.get(l).is_none_or(|c| *c <= 0));
         let mut v = homeward_domain::funding::lines_in_use_violations(
             &old.funding,
@@ -487,6 +493,7 @@ impl App {
             &new.funding,
             &in_figures,
         ));
+        v.extend(rates);
         match v.is_empty() {
             true => Ok(()),
             false => Err(AppError::Invalid(under("settings/", v).collect())),

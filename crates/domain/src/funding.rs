@@ -159,6 +159,35 @@ pub fn lines_in_figures_violations(
         .collect()
 }
 
+/// Why a programme's grants cannot become `new`: a grant with a line in the budget's
+/// figures (`in_figures`: households on it, as they stand or as the last month a
+/// protected reader reads ended) keeps its budget rate. Its figures are shown in its own
+/// currency at that rate: a new one would change what past months were reported as. An
+/// amendment of the rate is a new grant.
+pub fn rates_in_use_violations(
+    old: &[Grant],
+    new: &[Grant],
+    in_figures: &std::collections::BTreeSet<BudgetLineId>,
+) -> Vec<Violation> {
+    new.iter()
+        .enumerate()
+        .filter_map(|(n, g)| {
+            let before = old.iter().find(|o| o.grant_id == g.grant_id)?;
+            let used = before.lines.iter().any(|l| in_figures.contains(&l.line_id));
+            (used && before.budget_rate != g.budget_rate).then(|| {
+                Violation::new(
+                    "funding.rate_in_use",
+                    format!(
+                        "grant {} has lines in the budget's figures, shown at its budget rate: the rate stays (an amended rate is a new grant)",
+                        g.reference
+                    ),
+                )
+                .at(format!("funding/{n}/budget_rate"))
+            })
+        })
+        .collect()
+}
+
 /// Why a programme's grants cannot become `new`: a line its cases commit (`committed`)
 /// stays, for the same assistance type and country, holding at least what they commit.
 /// Plans in force name it, and the budget page sums them by it.
@@ -474,6 +503,28 @@ mod tests {
         without_other.lines.retain(|l| l.line_id != other);
         assert!(codes(vec![without_other], &shown).is_empty());
         assert!(codes(vec![], &Default::default()).is_empty());
+    }
+
+    /// A grant with a line in the figures keeps its rate; one without may change it.
+    #[test]
+    fn a_grant_in_the_figures_keeps_its_budget_rate() {
+        let mut g = grant(vec![line(AssistanceType::Housing, None, 100)]);
+        g.currency = CurrencyCode::parse("XOF").unwrap();
+        g.budget_rate = Some(ExchangeRate::parse("655.957").unwrap());
+        let mut amended = g.clone();
+        amended.budget_rate = Some(ExchangeRate::parse("650").unwrap());
+        let shown: std::collections::BTreeSet<_> = [g.lines[0].line_id].into();
+        let v = rates_in_use_violations(&[g.clone()], &[amended.clone()], &shown);
+        assert_eq!(
+            v.iter()
+                .map(|v| (v.code, v.field.as_deref()))
+                .collect::<Vec<_>>(),
+            [("funding.rate_in_use", Some("funding/0/budget_rate"))]
+        );
+        assert!(rates_in_use_violations(&[g.clone()], &[amended], &Default::default()).is_empty());
+        let mut renamed = g.clone();
+        renamed.amount = 5;
+        assert!(rates_in_use_violations(&[g], &[renamed], &shown).is_empty());
     }
 
     /// A grant in another currency: plans in the programme's commit on its lines at the
