@@ -475,12 +475,10 @@ impl App {
             }
         }
         let committed: std::collections::BTreeMap<_, _> = committed;
+        let mut used = in_figures.clone();
+        used.extend(committed.iter().filter(|(_, c)| **c > 0).map(|(l, _)| *l));
         let rates =
-            homeward_domain::funding::rates_in_use_violations(&old.funding, &new.funding, &{
-                let mut used = in_figures.clone();
-                used.extend(committed.iter().filter(|(_, c)| **c > 0).map(|(l, _)| *l));
-                used
-            });
+            homeward_domain::funding::rates_in_use_violations(&old.funding, &new.funding, &used);
         in_figures.retain(|l| committed.get(l).is_none_or(|c| *c <= 0));
         let mut v = homeward_domain::funding::lines_in_use_violations(
             &old.funding,

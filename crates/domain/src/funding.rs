@@ -159,31 +159,49 @@ pub fn lines_in_figures_violations(
         .collect()
 }
 
-/// Why a programme's grants cannot become `new`: a grant with a line in the budget's
-/// figures (`in_figures`: households on it, as they stand or as the last month a
-/// protected reader reads ended) keeps its budget rate. Its figures are shown in its own
-/// currency at that rate: a new one would change what past months were reported as. An
-/// amendment of the rate is a new grant.
+/// Why a programme's grants cannot become `new`: a line in use (`used`: households on
+/// it in the budget's figures, as they stand or as the last month a protected reader
+/// reads ended, or plans committing on it) stays in a grant of the same currency and
+/// budget rate. Its amount is in its grant's currency, and its figures are shown in it
+/// at that rate: another would change what its amount means and what past months were
+/// reported as (an amended rate is a new grant, with new lines).
 pub fn rates_in_use_violations(
     old: &[Grant],
     new: &[Grant],
-    in_figures: &std::collections::BTreeSet<BudgetLineId>,
+    used: &std::collections::BTreeSet<BudgetLineId>,
 ) -> Vec<Violation> {
-    new.iter()
-        .enumerate()
-        .filter_map(|(n, g)| {
-            let before = old.iter().find(|o| o.grant_id == g.grant_id)?;
-            let used = before.lines.iter().any(|l| in_figures.contains(&l.line_id));
-            (used && before.budget_rate != g.budget_rate).then(|| {
-                Violation::new(
-                    "funding.rate_in_use",
-                    format!(
-                        "grant {} has lines in the budget's figures, shown at its budget rate: the rate stays (an amended rate is a new grant)",
-                        g.reference
-                    ),
-                )
-                .at(format!("funding/{n}/budget_rate"))
-            })
+    let same = |a: &Grant, b: &Grant| {
+        a.currency == b.currency
+            && match (&a.budget_rate, &b.budget_rate) {
+                (None, None) => true,
+                (Some(x), Some(y)) => x.same_as(y),
+                _ => false,
+            }
+    };
+    let mut grants: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+    for id in used {
+        let (Some((before, _)), Some(n)) = (
+            line(old, *id),
+            new.iter()
+                .position(|g| g.lines.iter().any(|l| l.line_id == *id)),
+        ) else {
+            continue;
+        };
+        if !same(before, &new[n]) {
+            grants.insert(n);
+        }
+    }
+    grants
+        .into_iter()
+        .map(|n| {
+            Violation::new(
+                "funding.rate_in_use",
+                format!(
+                    "grant {} holds budget lines in use, whose amounts and figures are in a currency at a budget rate: they stay in a grant of that currency and rate (an amended rate is a new grant, with new lines)",
+                    new[n].reference
+                ),
+            )
+            .at(format!("funding/{n}/budget_rate"))
         })
         .collect()
 }
@@ -521,10 +539,34 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("funding.rate_in_use", Some("funding/0/budget_rate"))]
         );
-        assert!(rates_in_use_violations(&[g.clone()], &[amended], &Default::default()).is_empty());
+        assert!(
+            rates_in_use_violations(&[g.clone()], &[amended.clone()], &Default::default())
+                .is_empty()
+        );
         let mut renamed = g.clone();
         renamed.amount = 5;
-        assert!(rates_in_use_violations(&[g], &[renamed], &shown).is_empty());
+        renamed.budget_rate = Some(ExchangeRate::parse("655.9570").unwrap());
+        assert!(
+            rates_in_use_violations(&[g.clone()], &[renamed], &shown).is_empty(),
+            "the same rate, written otherwise"
+        );
+        // Its line moved to a grant of another rate, or the grant replaced under a new id.
+        amended.grant_id = GrantId(Uuid::new_v4());
+        assert_eq!(
+            rates_in_use_violations(&[g.clone()], &[amended.clone()], &shown).len(),
+            1
+        );
+        let mut euros = grant(vec![]);
+        euros.lines = g.lines.clone();
+        let mut emptied = g.clone();
+        emptied.lines.clear();
+        assert_eq!(
+            rates_in_use_violations(&[g], &[emptied, euros], &shown)
+                .iter()
+                .map(|v| v.field.as_deref())
+                .collect::<Vec<_>>(),
+            [Some("funding/1/budget_rate")]
+        );
     }
 
     /// A grant in another currency: plans in the programme's commit on its lines at the

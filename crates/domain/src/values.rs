@@ -345,6 +345,16 @@ impl ExchangeRate {
         Ok(rate)
     }
 
+    /// Whether two rates are the same number, however written ("655.9570", "655.957").
+    pub fn same_as(&self, other: &ExchangeRate) -> bool {
+        let normal = |r: &ExchangeRate| {
+            let (whole, frac) = r.0.split_once('.').unwrap_or((&r.0, ""));
+            let whole = whole.trim_start_matches('0').to_string();
+            (whole, frac.trim_end_matches('0').to_string())
+        };
+        normal(self) == normal(other)
+    }
+
     /// The rate as an integer and the power of ten it is divided by.
     fn parts(&self) -> (u128, u32) {
         let (whole, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));

@@ -625,8 +625,14 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
+    // "655,957" could be 655957 or 655.957: refused at the rate, not read either way.
     admin.get(&grant_form).await;
-    let fields = grant("XOF", "655,957", "1.000.000");
+    let fields = grant("XOF", "655,957", "1000000");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post(&grant_form, &pairs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("href=\"#budget_rate\""), "{}", r.body);
+    let fields = grant("XOF", "655.957", "1.000.000");
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
@@ -663,6 +669,14 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     assert_eq!(r.url, funding, "{}", r.body);
     let r = admin.post(&new_grant, &pairs).await;
     assert_eq!(r.url, funding, "the second finds it saved: {}", r.body);
+    // Sent again changed: not a third grant, nor silently dropped: the form says the
+    // settings changed since it was opened.
+    let changed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (*k, if *k == "amount" { "6000" } else { *v }))
+        .collect();
+    let r = admin.post(&new_grant, &changed).await;
+    assert_eq!(r.status, 422, "{}", r.body);
     let grants = s
         .app
         .get_programme(programme.id)
@@ -671,6 +685,7 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
         .settings
         .funding;
     assert_eq!(grants.len(), 2, "{grants:?}");
+    assert_eq!(grants[1].amount, 500_000, "as first saved");
     // Removed, with its lines, by its form.
     let second = format!("{funding}/grants/{}", grants[1].grant_id.0);
     assert!(admin.get(&second).await.body.contains("name=\"remove\""));

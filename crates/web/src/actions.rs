@@ -508,15 +508,24 @@ pub fn from_slug(slug: &str) -> Option<CommandKind> {
 
 /// A number as a person types it, its digits ASCII (Arabic-Indic and Eastern
 /// Arabic-Indic digits read as theirs, the Arabic decimal separator as a point, its
-/// thousands separator dropped), with no spaces, no-break spaces or apostrophes (which
-/// only group digits).
+/// thousands separator dropped), with no spaces (of any width), apostrophes or direction
+/// marks (which only group digits, or come with text copied from Arabic).
 pub fn plain_number(text: &str) -> String {
     text.trim()
         .chars()
         .filter(|c| {
             !matches!(
                 c,
-                ' ' | '\u{a0}' | '\u{202f}' | '\'' | '\u{2019}' | '\u{66c}'
+                ' ' | '\u{a0}'
+                    | '\u{2007}'
+                    | '\u{2009}'
+                    | '\u{202f}'
+                    | '\''
+                    | '\u{2019}'
+                    | '\u{66c}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{61c}'
             )
         })
         .map(|c| match c {
@@ -528,29 +537,32 @@ pub fn plain_number(text: &str) -> String {
         .collect()
 }
 
-/// Money typed in major units in `currency`: "250", "250.00", "250,5", "1 250.05",
-/// "1,250.05", "1.250,05", "١٢٥٠٫٥". A point or comma is the decimal separator, and the
-/// other (or either, repeated) groups thousands. One separator before exactly three
-/// digits could be either ("1,500": 1500 or 1.5) and is refused, unless the currency has
-/// no minor unit (then it groups).
-pub fn parse_amount(text: &str, currency: &CurrencyCode) -> Option<Money> {
+/// How one point or comma before exactly three digits, and no other, is read ("1.500",
+/// "1,500"): as grouping thousands, as the decimal separator, or refused as either.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LoneThree {
+    Groups,
+    Decimal,
+    Refused,
+}
+
+/// A decimal number as people write it (`plain_number`), as its whole and fraction
+/// digits: a point or a comma is the decimal separator, and the other (or either,
+/// repeated) groups thousands, in groups of three; one separator before exactly three
+/// digits is read as `point` or `comma` say.
+fn decimal_parts(text: &str, point: LoneThree, comma: LoneThree) -> Option<(String, String)> {
     let t = plain_number(text);
-    let exp = currency.minor_unit_exponent();
     let marks: Vec<(usize, char)> = t
         .char_indices()
         .filter(|(_, c)| *c == '.' || *c == ',')
         .collect();
-    // The decimal separator's position, if any, and the grouping separator.
     let (decimal, grouping) = match marks.as_slice() {
         [] => (None, None),
-        [(at, _)] => {
-            let after = t.len() - at - 1;
-            match (after, exp) {
-                (3, 0) => (None, Some(t.as_bytes()[*at] as char)),
-                (3, _) => return None,
-                _ => (Some(*at), None),
-            }
-        }
+        [(at, c)] => match (t.len() - at - 1, if *c == '.' { point } else { comma }) {
+            (3, LoneThree::Groups) => (None, Some(*c)),
+            (3, LoneThree::Refused) => return None,
+            _ => (Some(*at), None),
+        },
         [.., (last, c)] => {
             let other = if *c == '.' { ',' } else { '.' };
             let same = marks.iter().filter(|(_, m)| m == c).count();
@@ -576,12 +588,32 @@ pub fn parse_amount(text: &str, currency: &CurrencyCode) -> Option<Money> {
         }
     }
     let whole: String = whole.chars().filter(|c| Some(*c) != grouping).collect();
+    let digits = |d: &str| d.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > exp as usize
-        || !frac.chars().all(|c| c.is_ascii_digit())
+        || !digits(&whole)
+        || !digits(frac)
         || (decimal.is_some() && frac.is_empty())
     {
+        return None;
+    }
+    Some((whole, frac.to_string()))
+}
+
+/// Money typed in major units in `currency`: "250", "250.00", "250,5", "1 250.05",
+/// "1,250.05", "1.250,05", "١٢٥٠٫٥" (`decimal_parts`). One separator before exactly three
+/// digits could be either ("1,500": 1500 or 1.5): it groups in a currency with no minor
+/// unit; in one with three decimals a point is their separator (as amounts are shown,
+/// "615.000") and a comma is refused; in the others both are refused, never read a
+/// thousand times too big or too small.
+pub fn parse_amount(text: &str, currency: &CurrencyCode) -> Option<Money> {
+    let exp = currency.minor_unit_exponent();
+    let (point, comma) = match exp {
+        0 => (LoneThree::Groups, LoneThree::Groups),
+        1 | 2 => (LoneThree::Refused, LoneThree::Refused),
+        _ => (LoneThree::Decimal, LoneThree::Refused),
+    };
+    let (whole, frac) = decimal_parts(text, point, comma)?;
+    if frac.len() > exp as usize {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
@@ -597,6 +629,17 @@ pub fn parse_amount(text: &str, currency: &CurrencyCode) -> Option<Money> {
         currency.clone(),
     )
     .ok()
+}
+
+/// An exchange rate as people write it (`decimal_parts`: "655.957", "655,957",
+/// "١١٫٧٥", "1,310.50"): one point before three digits is the decimal separator (as rates
+/// are shown), one comma before three digits ("1,310": 1310 or 1.31?) is refused.
+pub fn parse_rate(text: &str) -> Result<ExchangeRate, homeward_domain::values::ValueError> {
+    match decimal_parts(text, LoneThree::Decimal, LoneThree::Refused) {
+        Some((whole, frac)) if frac.is_empty() => ExchangeRate::parse(&whole),
+        Some((whole, frac)) => ExchangeRate::parse(&format!("{whole}.{frac}")),
+        None => ExchangeRate::parse(text),
+    }
 }
 
 fn amount(f: &FormData, name: &str, p: &mut Parse, ctx: &Ctx) -> Option<Money> {
@@ -707,14 +750,31 @@ mod tests {
         assert_eq!(minor("1.500", &xof), Some(1500), "no minor unit: it groups");
         // Could be either: refused, never read a thousand times too big or too small.
         assert_eq!(minor("1,500", &eur), None);
+        assert_eq!(minor("1.500", &eur), None);
         let kwd = CurrencyCode::parse("KWD").unwrap_or_else(|_| unreachable!());
         assert_eq!(minor("1,500", &kwd), None);
         assert_eq!(minor("1,5", &kwd), Some(1500));
+        // Three decimals with a point: how such amounts are shown, so a form saved
+        // unchanged reads back what it showed.
+        for (c, stored) in [(&kwd, 615_000), (&eur, 61_500), (&xof, 615_000)] {
+            let shown = Money::new(stored, c.clone()).unwrap().to_string();
+            let typed = shown.split(' ').next().unwrap_or_default().to_string();
+            assert_eq!(minor(&typed, c), Some(stored), "{shown}");
+        }
+        assert_eq!(minor("0.250", &kwd), Some(250));
         assert_eq!(minor("1,50,000", &eur), None, "groups of three");
         assert_eq!(minor("1.2.3", &eur), None);
         assert_eq!(minor("1,2.3,4", &eur), None);
         assert_eq!(minor("12.", &eur), None);
         assert_eq!(minor(",5", &eur), None);
+        // Rates: a point before three digits is the decimal one, a comma is refused.
+        let rate = |t: &str| parse_rate(t).map(|r| r.to_string()).ok();
+        assert_eq!(rate("655.957").as_deref(), Some("655.957"));
+        assert_eq!(rate("655,95").as_deref(), Some("655.95"));
+        assert_eq!(rate("١١٫٧٥").as_deref(), Some("11.75"));
+        assert_eq!(rate("1,310.50").as_deref(), Some("1310.50"));
+        assert_eq!(rate("1,310"), None, "1310 or 1.31?");
+        assert_eq!(rate("0"), None);
     }
 
     #[test]

@@ -141,9 +141,18 @@ async fn a_grant_in_another_currency_holds_plans_at_its_budget_rate(db: &TestDb)
     assert!(csv.contains("\ntotal,,,,,EUR,1600.71,1000,"), "{csv}");
     // Its lines in the figures, the grant keeps its rate (its past months were shown at
     // it); an amended rate is a new grant.
-    fund(&w, "XOF", Some("650"), 2_000_000, 1_000_000)
+    let r = fund(&w, "XOF", Some("650"), 2_000_000, 1_000_000).await;
+    r.refused(422, "funding.rate_in_use");
+    assert!(
+        r.pointers()
+            .contains(&"#/settings/funding/0/budget_rate".to_string()),
+        "{:?}",
+        r.pointers()
+    );
+    // The same rate written otherwise is the same rate.
+    fund(&w, "XOF", Some("655.9570"), 2_000_000, 1_000_000)
         .await
-        .refused(422, "funding.rate_in_use");
+        .ok();
 }
 
 /// An arrived case with a plan of `cents` on the business line, agreed by the returnee.

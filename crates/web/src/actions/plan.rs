@@ -440,7 +440,7 @@ pub fn plan_command(
             let exchange = match f.opt("rate") {
                 None => Some(None),
                 Some(rate) => {
-                    let rate = p.value("rate", ExchangeRate::parse(&rate));
+                    let rate = p.value("rate", super::parse_rate(&rate));
                     let on = date_field(f, "rate_on", p, i).and_then(|d| {
                         if d.is_none() {
                             p.push(

@@ -13,7 +13,7 @@ use homeward_domain::case::reintegration::AssistanceType;
 use homeward_domain::funding::{BudgetLine, Grant};
 use homeward_domain::ids::{BudgetLineId, GrantId, ProgrammeId};
 use homeward_domain::programme::Programme;
-use homeward_domain::values::{CountryCode, CurrencyCode, ExchangeRate, Money, ShortText};
+use homeward_domain::values::{CountryCode, CurrencyCode, Money, ShortText};
 use uuid::Uuid;
 
 use super::admin::{add_app_errors, form_page_from, major_units as major};
@@ -303,11 +303,10 @@ fn read_grant(
             None
         }
     };
-    // As people write it: a comma, Arabic-Indic digits ("١١٫٧٥").
-    let rate = crate::actions::plain_number(f.get("budget_rate")).replace(',', ".");
-    let budget_rate = match rate.as_str() {
+    // As people write it (`parse_rate`): a decimal comma, Arabic-Indic digits.
+    let budget_rate = match f.get("budget_rate").trim() {
         "" => Some(None),
-        r => match ExchangeRate::parse(r) {
+        r => match crate::actions::parse_rate(r) {
             Ok(r) => Some(Some(r)),
             Err(e) => {
                 errors.add("budget_rate", e.message);
@@ -492,19 +491,23 @@ pub async fn save_grant(
         Err(r) => return r,
     };
     let (grant_id, lines) = match grant.as_str() {
-        "new" => {
-            // The id the form was opened with: submitted twice, it is saved once.
-            let key = f.get("grant_id").parse().ok().map(GrantId);
-            if let Some(key) = key
-                && pr.settings.funding.iter().any(|g| g.grant_id == key)
-            {
-                return redirect_with(&base(id), "done", v.secure);
-            }
-            (
-                key.unwrap_or_else(|| GrantId(homeward_app::new_id())),
-                vec![],
-            )
-        }
+        // The id the form was opened with: sent again as it was saved (a double click, a
+        // reload), it is done; sent again changed, it changes that grant (the digest
+        // then tells that the settings changed since the form was opened).
+        "new" => match f.get("grant_id").parse().ok().map(GrantId) {
+            Some(key) => match pr.settings.funding.iter().find(|g| g.grant_id == key) {
+                Some(saved) => {
+                    let mut ignored = FormErrors::default();
+                    let again = read_grant(&v.i, &f, key, saved.lines.clone(), &mut ignored);
+                    if again.as_ref() == Some(saved) {
+                        return redirect_with(&base(id), "done", v.secure);
+                    }
+                    (key, saved.lines.clone())
+                }
+                None => (key, vec![]),
+            },
+            None => (GrantId(homeward_app::new_id()), vec![]),
+        },
         g => match find_grant(&pr, g) {
             Some(g) => (g.grant_id, g.lines.clone()),
             None => return not_found_page(&v),
@@ -527,7 +530,10 @@ pub async fn save_grant(
     } else if let Some(g) = read_grant(&v.i, &f, grant_id, lines, &mut errors) {
         // A line no longer held by a changed rate is the rate's doing.
         let rate_changed =
-            find_grant(&pr, &grant).is_some_and(|old| old.budget_rate != g.budget_rate);
+            find_grant(&pr, &grant).is_some_and(|old| match (&old.budget_rate, &g.budget_rate) {
+                (Some(a), Some(b)) => !a.same_as(b),
+                (a, b) => a.is_some() != b.is_some(),
+            });
         let whole = if rate_changed {
             "budget_rate"
         } else {
@@ -535,13 +541,22 @@ pub async fn save_grant(
         };
         let mut funding = pr.settings.funding.clone();
         match funding.iter_mut().find(|x| x.grant_id == grant_id) {
-            Some(x) => *x = g,
-            None => funding.push(g),
+            Some(x) => *x = g.clone(),
+            None => funding.push(g.clone()),
         }
         match save(&st, (&v, &f), &p, &pr, funding, &mut errors, whole).await {
             Ok(()) => return redirect_with(&base(id), "done", v.secure),
             Err(r) if errors.is_empty() => return r,
-            Err(_) => {}
+            Err(_) => {
+                // Sent twice at once: the other request saved it as it is here.
+                let now = st.app.get_programme(ProgrammeId(id)).await.ok();
+                let saved = now
+                    .as_ref()
+                    .and_then(|pr| pr.settings.funding.iter().find(|x| x.grant_id == grant_id));
+                if grant == "new" && saved == Some(&g) {
+                    return redirect_with(&base(id), "done", v.secure);
+                }
+            }
         }
     }
     form_page_from(
@@ -641,6 +656,14 @@ pub async fn save_line(
         false => read_line(&v.i, &f, line_id, &currency, &mut errors),
     };
     if remove || read.is_some() {
+        // A rule about the line as a whole sits at what the form changed of it.
+        let before = find_line(g, &line);
+        let whole = match (remove, before, &read) {
+            (true, _, _) => "remove",
+            (false, Some(b), Some(l)) if b.assistance != l.assistance => "assistance",
+            (false, Some(b), Some(l)) if b.country != l.country => "country",
+            _ => "amount",
+        };
         let mut funding = pr.settings.funding.clone();
         if let Some(g) = funding.iter_mut().find(|x| x.grant_id == grant_id) {
             g.lines.retain(|l| l.line_id != line_id);
@@ -656,7 +679,6 @@ pub async fn save_line(
                 g.lines.insert(at.min(g.lines.len()), l);
             }
         }
-        let whole = if remove { "remove" } else { "amount" };
         match save(&st, (&v, &f), &p, &pr, funding, &mut errors, whole).await {
             Ok(()) => return redirect_with(&base(id), "done", v.secure),
             Err(r) if errors.is_empty() => return r,
