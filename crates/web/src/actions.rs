@@ -511,7 +511,7 @@ pub fn from_slug(slug: &str) -> Option<CommandKind> {
 /// thousands separator dropped), with no spaces (of any width), apostrophes or direction
 /// marks (which only group digits, or come with text copied from Arabic).
 pub fn plain_number(text: &str) -> String {
-    text.trim()
+    forms::ascii_digits(text.trim())
         .chars()
         .filter(|c| {
             !matches!(
@@ -528,12 +528,7 @@ pub fn plain_number(text: &str) -> String {
                     | '\u{61c}'
             )
         })
-        .map(|c| match c {
-            '\u{660}'..='\u{669}' => char::from(b'0' + (c as u32 - 0x660) as u8),
-            '\u{6f0}'..='\u{6f9}' => char::from(b'0' + (c as u32 - 0x6f0) as u8),
-            '\u{66b}' => '.',
-            c => c,
-        })
+        .map(|c| if c == '\u{66b}' { '.' } else { c })
         .collect()
 }
 
