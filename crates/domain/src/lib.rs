@@ -18,6 +18,7 @@ pub mod person;
 pub mod programme;
 pub mod rules;
 pub mod stats;
+pub mod survey;
 pub mod values;
 
 pub use access::{Actor, Role};
