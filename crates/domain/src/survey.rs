@@ -17,14 +17,37 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::Violation;
 
-/// A score from 0 to 1 in thousandths: `Permille(250)` is 0.25.
+/// A score from 0 to 1 in thousandths: `Permille::new(250)` is 0.25. Never above 1000,
+/// however it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Permille(pub u16);
+#[serde(try_from = "u16", into = "u16")]
+pub struct Permille(u16);
+
+impl TryFrom<u16> for Permille {
+    type Error = String;
+
+    fn try_from(n: u16) -> Result<Self, Self::Error> {
+        Permille::new(n).ok_or_else(|| format!("a score is 0 to 1000 thousandths, not {n}"))
+    }
+}
+
+impl From<Permille> for u16 {
+    fn from(p: Permille) -> u16 {
+        p.0
+    }
+}
 
 impl Permille {
     pub const ZERO: Permille = Permille(0);
     pub const ONE: Permille = Permille(1000);
+
+    pub fn new(thousandths: u16) -> Option<Permille> {
+        (thousandths <= 1000).then_some(Permille(thousandths))
+    }
+
+    pub fn thousandths(self) -> u16 {
+        self.0
+    }
 
     /// A decimal from 0 to 1 with at most three decimals ("0.25", "1", ".5"), or `None`.
     pub fn parse(text: &str) -> Option<Permille> {
@@ -92,12 +115,28 @@ pub struct Choice {
     pub score: Option<Permille>,
 }
 
+/// How several options chosen at once score: their mean, the lowest or the highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Several {
+    #[default]
+    Mean,
+    Lowest,
+    Highest,
+}
+
 /// What a question asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
-    SelectOne { choices: Vec<Choice> },
-    SelectMultiple { choices: Vec<Choice> },
+    SelectOne {
+        choices: Vec<Choice>,
+    },
+    SelectMultiple {
+        choices: Vec<Choice>,
+        #[serde(default)]
+        scored_by: Several,
+    },
     Integer,
     Decimal,
     Date,
@@ -107,7 +146,7 @@ pub enum QuestionKind {
 impl QuestionKind {
     fn choices(&self) -> &[Choice] {
         match self {
-            QuestionKind::SelectOne { choices } | QuestionKind::SelectMultiple { choices } => {
+            QuestionKind::SelectOne { choices } | QuestionKind::SelectMultiple { choices, .. } => {
                 choices
             }
             _ => &[],
@@ -145,12 +184,14 @@ pub struct Indicator {
     pub questions: Vec<String>,
 }
 
-/// How a scored question not answered (skipped by its condition, or left empty) counts.
+/// How a scored question asked but not answered (left empty, or answered with an option
+/// that has no score, such as "does not know") counts. A question not asked (its
+/// condition not met) does not apply to the person and is always left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Skipped {
     /// Left out: its indicator is the mean of the questions answered (none answered: the
-    /// indicator is left out of its dimension, and so on up).
+    /// indicator is left out of its dimension).
     #[default]
     LeftOut,
     /// As the worst answer: 0.
@@ -168,7 +209,8 @@ pub struct SurveyDefinition {
     pub languages: Vec<String>,
     pub questions: Vec<Question>,
     pub indicators: Vec<Indicator>,
-    /// The weight of each dimension in the composite; a dimension without one is not in it.
+    /// The weight of each dimension in the composite: one for each dimension with
+    /// indicators, and none for another.
     pub dimension_weights: BTreeMap<Dimension, u32>,
     pub skipped: Skipped,
 }
@@ -186,12 +228,26 @@ pub enum Answer {
 }
 
 /// A survey's scores from its answers: each indicator's and dimension's, and the composite,
-/// from 0 to 1 (none where nothing of it was answered).
+/// from 0 to 1 (none where nothing of it was answered; the composite only when every
+/// dimension with a weight has a score, so that composites compare).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scores {
     pub indicators: BTreeMap<String, Option<f64>>,
     pub dimensions: BTreeMap<Dimension, Option<f64>>,
     pub composite: Option<f64>,
+}
+
+/// The most a weight may be: sums of weights stay far within range.
+pub const MAX_WEIGHT: u32 = 1_000_000;
+
+/// A name as XLSForm takes it (and answers store it, options space-separated): a letter or
+/// underscore, then letters, digits, underscores, hyphens and points.
+pub fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 impl SurveyDefinition {
@@ -205,25 +261,56 @@ impl SurveyDefinition {
         let mut bad = |code: &'static str, message: String, at: String| {
             out.push(Violation::new(code, message).at(at));
         };
-        if self.key.trim().is_empty() {
-            bad("survey.key", "a survey has a name".into(), "key".into());
+        if !is_name(&self.key) {
+            bad(
+                "survey.key",
+                format!(
+                    "'{}' is not a survey's name: a letter, then letters, digits, _ - .",
+                    self.key
+                ),
+                "key".into(),
+            );
         }
-        if self.languages.is_empty() {
+        if self.version == 0 {
+            bad(
+                "survey.version",
+                "versions count from 1".into(),
+                "version".into(),
+            );
+        }
+        let languages: BTreeSet<&str> = self.languages.iter().map(String::as_str).collect();
+        if languages.is_empty()
+            || languages.len() != self.languages.len()
+            || languages.iter().any(|l| l.trim().is_empty())
+        {
             bad(
                 "survey.languages",
-                "a survey has labels in one language at least".into(),
+                "a survey has labels in one language at least, each named once".into(),
                 "languages".into(),
             );
         }
-        let labelled = |labels: &Labels| self.languages.iter().all(|l| labels.contains_key(l));
+        // Every label in each language of the survey, none empty, none in another.
+        let labelled = |labels: &Labels| {
+            labels.len() == languages.len()
+                && languages
+                    .iter()
+                    .all(|l| labels.get(*l).is_some_and(|t| !t.trim().is_empty()))
+        };
+        if !labelled(&self.title) {
+            bad(
+                "survey.label_missing",
+                "the survey's title is not in every language of the survey".into(),
+                "title".into(),
+            );
+        }
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         for (n, q) in self.questions.iter().enumerate() {
             let at = |field: &str| format!("questions/{n}/{field}");
-            if q.name.trim().is_empty() || !seen.insert(&q.name) {
+            if !is_name(&q.name) || !seen.insert(&q.name) {
                 bad(
                     "survey.question_name",
                     format!(
-                        "question {} has no name, or one another question has",
+                        "question {} has no name as XLSForm takes them, or one another question has",
                         n + 1
                     ),
                     at("name"),
@@ -241,11 +328,11 @@ impl SurveyDefinition {
             }
             let mut names: BTreeSet<&str> = BTreeSet::new();
             for (c, choice) in q.kind.choices().iter().enumerate() {
-                if choice.name.trim().is_empty() || !names.insert(&choice.name) {
+                if !is_name(&choice.name) || !names.insert(&choice.name) {
                     bad(
                         "survey.choice_name",
                         format!(
-                            "an option of {} has no name, or one another option has",
+                            "an option of {} has no name as XLSForm takes them, or one another option has",
                             q.name
                         ),
                         format!("questions/{n}/choices/{c}/name"),
@@ -296,12 +383,30 @@ impl SurveyDefinition {
             }
         }
         let mut scored: BTreeSet<&str> = BTreeSet::new();
+        let mut indicator_names: BTreeSet<&str> = BTreeSet::new();
         for (n, i) in self.indicators.iter().enumerate() {
             let at = |field: &str| format!("indicators/{n}/{field}");
-            if i.weight == 0 {
+            if !is_name(&i.name) || !indicator_names.insert(&i.name) {
+                bad(
+                    "survey.indicator_name",
+                    format!(
+                        "indicator {} has no name as XLSForm takes them, or one another indicator has",
+                        n + 1
+                    ),
+                    at("name"),
+                );
+            }
+            if !labelled(&i.labels) {
+                bad(
+                    "survey.label_missing",
+                    format!("indicator {} has no label in every language", i.name),
+                    at("labels"),
+                );
+            }
+            if i.weight == 0 || i.weight > MAX_WEIGHT {
                 bad(
                     "survey.weight",
-                    format!("indicator {} has no weight", i.name),
+                    format!("indicator {} weighs 1 to {MAX_WEIGHT}", i.name),
                     at("weight"),
                 );
             }
@@ -313,15 +418,19 @@ impl SurveyDefinition {
                 );
             }
             for name in &i.questions {
-                let scorable = self.question(name).is_some_and(|q| {
-                    let choices = q.kind.choices();
-                    !choices.is_empty() && choices.iter().all(|c| c.score.is_some())
-                });
+                // Scored from 0 (its worst option) to 1 (its best), so that the best
+                // answers give 1 and the worst 0; options without a score (does not know,
+                // refuses) count as not answered.
+                let scores: Vec<Permille> = self
+                    .question(name)
+                    .map(|q| q.kind.choices().iter().filter_map(|c| c.score).collect())
+                    .unwrap_or_default();
+                let scorable = scores.contains(&Permille::ZERO) && scores.contains(&Permille::ONE);
                 if !scorable || !scored.insert(name) {
                     bad(
                         "survey.indicator_question",
                         format!(
-                            "indicator {} scores {name}, which is not a choice question with a score for each option, or is scored by another indicator",
+                            "indicator {} scores {name}, which is not a choice question whose options score from 0 to 1, or is scored by another indicator",
                             i.name
                         ),
                         at("questions"),
@@ -329,42 +438,127 @@ impl SurveyDefinition {
                 }
             }
         }
-        for (d, w) in &self.dimension_weights {
-            if *w == 0 {
-                bad(
-                    "survey.weight",
-                    format!("the {} dimension has no weight", d.code()),
+        for d in Dimension::ALL {
+            let has_indicators = self.indicators.iter().any(|i| i.dimension == d);
+            match self.dimension_weights.get(&d) {
+                None if has_indicators => bad(
+                    "survey.dimension_weight",
+                    format!(
+                        "the {} dimension has indicators and no weight in the composite",
+                        d.code()
+                    ),
                     format!("dimension_weights/{}", d.code()),
+                ),
+                Some(_) if !has_indicators => bad(
+                    "survey.dimension_weight",
+                    format!("the {} dimension has a weight and no indicator", d.code()),
+                    format!("dimension_weights/{}", d.code()),
+                ),
+                Some(w) if *w == 0 || *w > MAX_WEIGHT => bad(
+                    "survey.weight",
+                    format!("the {} dimension weighs 1 to {MAX_WEIGHT}", d.code()),
+                    format!("dimension_weights/{}", d.code()),
+                ),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The questions asked, given the answers: in order, each whose condition holds on
+    /// an earlier question asked (a condition on a question not asked does not hold).
+    pub fn asked(&self, answers: &BTreeMap<String, Answer>) -> BTreeSet<&str> {
+        let mut asked: BTreeSet<&str> = BTreeSet::new();
+        for q in &self.questions {
+            let holds = match &q.relevant {
+                None => true,
+                Some(c) => {
+                    asked.contains(c.question.as_str())
+                        && match answers.get(&c.question) {
+                            Some(Answer::Choice(o)) => c.any_of.contains(o),
+                            Some(Answer::Choices(os)) => os.iter().any(|o| c.any_of.contains(o)),
+                            _ => false,
+                        }
+                }
+            };
+            if holds {
+                asked.insert(&q.name);
+            }
+        }
+        asked
+    }
+
+    /// What is wrong with a set of answers given under this version, each at its
+    /// question: an answer to no question, to a question not asked, of the wrong kind, an
+    /// option the question does not offer, or a required question left empty. Scores are
+    /// computed from answers without any.
+    pub fn answer_violations(&self, answers: &BTreeMap<String, Answer>) -> Vec<Violation> {
+        let asked = self.asked(answers);
+        let mut out = vec![];
+        for (name, answer) in answers {
+            let at = format!("answers/{name}");
+            let Some(q) = self.question(name) else {
+                out.push(
+                    Violation::new(
+                        "answer.unknown_question",
+                        format!("the survey asks no question {name}"),
+                    )
+                    .at(at),
+                );
+                continue;
+            };
+            if !asked.contains(name.as_str()) {
+                out.push(
+                    Violation::new(
+                        "answer.not_asked",
+                        format!(
+                            "{name} is not asked, given the answers to the questions before it"
+                        ),
+                    )
+                    .at(at),
+                );
+                continue;
+            }
+            let offers = |o: &str| q.kind.choices().iter().any(|c| c.name == o);
+            let fits = match (&q.kind, answer) {
+                (QuestionKind::SelectOne { .. }, Answer::Choice(o)) => offers(o),
+                (QuestionKind::SelectMultiple { .. }, Answer::Choices(os)) => {
+                    !os.is_empty() && os.iter().all(|o| offers(o))
+                }
+                (QuestionKind::Integer, Answer::Integer(_))
+                | (QuestionKind::Date, Answer::Date(_)) => true,
+                (QuestionKind::Decimal, Answer::Decimal(d)) => {
+                    d.trim().parse::<f64>().is_ok_and(f64::is_finite)
+                }
+                (QuestionKind::Text, Answer::Text(t)) => !t.trim().is_empty(),
+                _ => false,
+            };
+            if !fits {
+                out.push(
+                    Violation::new(
+                        "answer.kind",
+                        format!("the answer to {name} is not one the question takes (its kind, or its options)"),
+                    )
+                    .at(at),
+                );
+            }
+        }
+        for q in &self.questions {
+            if q.required && asked.contains(q.name.as_str()) && !answers.contains_key(&q.name) {
+                out.push(
+                    Violation::new(
+                        "answer.required",
+                        format!("{} is asked and not answered", q.name),
+                    )
+                    .at(format!("answers/{}", q.name)),
                 );
             }
         }
         out
     }
 
-    /// Whether `q` is asked, given the answers so far.
-    pub fn asked(&self, q: &Question, answers: &BTreeMap<String, Answer>) -> bool {
-        let Some(c) = &q.relevant else {
-            return true;
-        };
-        // A condition on a question itself skipped is not met.
-        if self
-            .question(&c.question)
-            .is_some_and(|earlier| !self.asked(earlier, answers))
-        {
-            return false;
-        }
-        match answers.get(&c.question) {
-            Some(Answer::Choice(o)) => c.any_of.contains(o),
-            Some(Answer::Choices(os)) => os.iter().any(|o| c.any_of.contains(o)),
-            _ => false,
-        }
-    }
-
-    /// The score of one question's answer (`None`: not answered, or skipped).
-    fn question_score(&self, q: &Question, answers: &BTreeMap<String, Answer>) -> Option<f64> {
-        if !self.asked(q, answers) {
-            return None;
-        }
+    /// The score of one question's answer (`None`: not answered, or with no score).
+    fn question_score(q: &Question, answer: Option<&Answer>) -> Option<f64> {
         let score = |name: &str| {
             q.kind
                 .choices()
@@ -373,19 +567,27 @@ impl SurveyDefinition {
                 .and_then(|c| c.score)
                 .map(Permille::value)
         };
-        match answers.get(&q.name)? {
-            Answer::Choice(o) => score(o),
-            // Several options: the mean of their scores.
-            Answer::Choices(os) if !os.is_empty() => {
+        match (answer?, &q.kind) {
+            (Answer::Choice(o), QuestionKind::SelectOne { .. }) => score(o),
+            (Answer::Choices(os), QuestionKind::SelectMultiple { scored_by, .. }) => {
                 let scores: Vec<f64> = os.iter().filter_map(|o| score(o)).collect();
-                (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+                if scores.is_empty() {
+                    return None;
+                }
+                Some(match scored_by {
+                    Several::Mean => scores.iter().sum::<f64>() / scores.len() as f64,
+                    Several::Lowest => scores.iter().copied().fold(1.0, f64::min),
+                    Several::Highest => scores.iter().copied().fold(0.0, f64::max),
+                })
             }
             _ => None,
         }
     }
 
-    /// The scores of a set of answers (given under this version).
+    /// The scores of a set of answers given under this version (without
+    /// `answer_violations`).
     pub fn scores(&self, answers: &BTreeMap<String, Answer>) -> Scores {
+        let asked = self.asked(answers);
         let mut indicators = BTreeMap::new();
         let mut by_dimension: BTreeMap<Dimension, Vec<(f64, u32)>> = BTreeMap::new();
         for i in &self.indicators {
@@ -393,10 +595,14 @@ impl SurveyDefinition {
                 .questions
                 .iter()
                 .filter_map(|name| self.question(name))
-                .filter_map(|q| match (self.question_score(q, answers), self.skipped) {
-                    (Some(s), _) => Some(s),
-                    (None, Skipped::Worst) => Some(0.0),
-                    (None, Skipped::LeftOut) => None,
+                // Not asked: it does not apply.
+                .filter(|q| asked.contains(q.name.as_str()))
+                .filter_map(|q| {
+                    match (Self::question_score(q, answers.get(&q.name)), self.skipped) {
+                        (Some(s), _) => Some(s),
+                        (None, Skipped::Worst) => Some(0.0),
+                        (None, Skipped::LeftOut) => None,
+                    }
                 })
                 .collect();
             let score =
@@ -410,24 +616,26 @@ impl SurveyDefinition {
             indicators.insert(i.name.clone(), score);
         }
         let weighted = |parts: &[(f64, u32)]| {
-            let total: u32 = parts.iter().map(|(_, w)| w).sum();
-            (total > 0).then(|| {
-                parts.iter().map(|(s, w)| s * f64::from(*w)).sum::<f64>() / f64::from(total)
-            })
+            let total: u64 = parts.iter().map(|(_, w)| u64::from(*w)).sum();
+            (total > 0)
+                .then(|| parts.iter().map(|(s, w)| s * f64::from(*w)).sum::<f64>() / total as f64)
         };
         let dimensions: BTreeMap<Dimension, Option<f64>> = Dimension::ALL
             .into_iter()
             .filter(|d| self.indicators.iter().any(|i| i.dimension == *d))
             .map(|d| (d, by_dimension.get(&d).and_then(|p| weighted(p))))
             .collect();
-        let parts: Vec<(f64, u32)> = dimensions
+        // Only when every weighted dimension is scored: a composite of fewer would not
+        // compare with others.
+        let parts: Option<Vec<(f64, u32)>> = self
+            .dimension_weights
             .iter()
-            .filter_map(|(d, s)| Some(((*s)?, *self.dimension_weights.get(d)?)))
+            .map(|(d, w)| Some(((*dimensions.get(d)?)?, *w)))
             .collect();
         Scores {
             indicators,
             dimensions,
-            composite: weighted(&parts),
+            composite: parts.and_then(|p| weighted(&p)),
         }
     }
 }

@@ -16,7 +16,7 @@ fn choice(name: &str, score: Option<u16>) -> Choice {
     Choice {
         name: name.into(),
         labels: labels(name),
-        score: score.map(Permille),
+        score: score.and_then(Permille::new),
     }
 }
 
@@ -80,6 +80,7 @@ fn definition() -> SurveyDefinition {
                 name: "distress".into(),
                 labels: labels("distress"),
                 kind: QuestionKind::SelectMultiple {
+                    scored_by: Several::Mean,
                     choices: vec![
                         choice("sleep", Some(0)),
                         choice("fear", Some(200)),
@@ -140,6 +141,7 @@ fn the_best_answers_score_one_and_the_worst_zero() {
         ("school", "yes"),
         ("distress", "none"),
     ]));
+    assert_eq!((best.indicators.len(), best.dimensions.len()), (5, 3));
     assert!(best.indicators.values().all(|s| close(*s, 1.0)), "{best:?}");
     assert!(best.dimensions.values().all(|s| close(*s, 1.0)), "{best:?}");
     assert!(close(best.composite, 1.0));
@@ -151,6 +153,10 @@ fn the_best_answers_score_one_and_the_worst_zero() {
         ("school", "no"),
         ("distress", "sleep"),
     ]));
+    assert!(
+        worst.indicators.values().all(|s| close(*s, 0.0)),
+        "{worst:?}"
+    );
     assert!(
         worst.dimensions.values().all(|s| close(*s, 0.0)),
         "{worst:?}"
@@ -178,22 +184,23 @@ fn weights_are_respected() {
     assert!(close(s.composite, 0.7375), "{s:?}");
 }
 
-/// A question skipped by its condition is left out, or counts as the worst answer, as
-/// the definition says; nothing answered in a dimension leaves it out of the composite.
+/// A question not asked (its condition not met) does not apply and is left out, whatever
+/// was typed in it; one asked and left empty is left out, or counts as the worst answer,
+/// as the definition says; the composite waits for every weighted dimension.
 #[test]
 fn skipped_questions_count_as_the_definition_says() {
     let mut d = definition();
-    let given = answers(&[
+    let mut given = answers(&[
         ("income", "some"),
         ("debt", "no"),
         ("housing", "good"),
         ("children", "no"),
-        ("school", "no"),
+        ("school", "yes"),
         ("distress", "none"),
     ]);
     assert!(
-        !d.asked(&d.questions[4], &given),
-        "school is not asked without children"
+        !d.asked(&given).contains("school"),
+        "not asked without children"
     );
     let s = d.scores(&given);
     assert_eq!(
@@ -202,17 +209,148 @@ fn skipped_questions_count_as_the_definition_says() {
     );
     assert!(close(s.dimensions[&Dimension::Social], 1.0), "{s:?}");
     d.skipped = Skipped::Worst;
+    assert_eq!(d.scores(&given), s, "not asked: not the worst either");
+    // Asked, left empty.
+    given.remove("housing");
     let s = d.scores(&given);
-    assert!(close(s.indicators["schooling"], 0.0));
-    assert!(close(s.dimensions[&Dimension::Social], 0.5), "{s:?}");
-    // Nothing psychosocial answered: left out of the composite, the rest reweighed.
+    assert!(close(s.indicators["housing"], 0.0));
     d.skipped = Skipped::LeftOut;
-    let mut partial = given.clone();
-    partial.remove("distress");
-    let s = d.scores(&partial);
-    assert_eq!(s.dimensions[&Dimension::Psychosocial], None);
-    // Economic (0.5 × 3 + 1) / 4 = 0.625, social 1: (0.625 + 1) / 2.
-    assert!(close(s.composite, 0.8125), "{s:?}");
+    let s = d.scores(&given);
+    assert_eq!(s.indicators["housing"], None);
+    assert_eq!(s.dimensions[&Dimension::Social], None);
+    assert_eq!(s.composite, None, "a dimension unscored: no composite");
+    assert!(close(s.dimensions[&Dimension::Economic], 0.625), "{s:?}");
+}
+
+/// Conditions hold on questions asked only, and on any option of a multiple choice.
+#[test]
+fn a_condition_holds_on_a_question_asked() {
+    let mut d = definition();
+    // Asked of those whose distress includes fear.
+    let mut help = one(
+        "help",
+        vec![choice("no", Some(0)), choice("yes", Some(1000))],
+    );
+    help.relevant = Some(Condition {
+        question: "distress".into(),
+        any_of: ["fear".to_string()].into(),
+    });
+    let mut more = one("more", vec![choice("no", None), choice("yes", None)]);
+    more.relevant = Some(Condition {
+        question: "school".into(),
+        any_of: ["yes".to_string()].into(),
+    });
+    d.questions.push(help);
+    d.questions.push(more);
+    assert_eq!(d.violations(), vec![]);
+    let given = answers(&[
+        ("children", "no"),
+        ("school", "yes"),
+        ("distress", "sleep,fear"),
+    ]);
+    let asked = d.asked(&given);
+    assert!(asked.contains("help"), "fear among the answers");
+    assert!(!asked.contains("more"), "on a question not asked");
+}
+
+/// Several options score their mean, lowest or highest, as the question says.
+#[test]
+fn several_options_score_as_the_question_says() {
+    let mut d = definition();
+    let given = answers(&[("distress", "fear,none")]);
+    for (rule, expected) in [
+        (Several::Mean, 0.6),
+        (Several::Lowest, 0.2),
+        (Several::Highest, 1.0),
+    ] {
+        if let QuestionKind::SelectMultiple { scored_by, .. } = &mut d.questions[5].kind {
+            *scored_by = rule;
+        }
+        assert!(
+            close(d.scores(&given).indicators["wellbeing"], expected),
+            "{rule:?}"
+        );
+    }
+}
+
+/// Answers are held to the questions: asked, of their kind, among their options, and the
+/// required ones given.
+#[test]
+fn answers_that_do_not_fit_the_definition_are_named() {
+    let d = definition();
+    let mut given = answers(&[
+        ("income", "plenty"),
+        ("debt", "no"),
+        ("children", "no"),
+        ("school", "yes"),
+        ("distress", "none"),
+        ("pets", "cat"),
+    ]);
+    given.insert(
+        "housing".into(),
+        Answer::Choices(["good".to_string()].into()),
+    );
+    let codes: Vec<(&str, String)> = d
+        .answer_violations(&given)
+        .into_iter()
+        .map(|v| (v.code, v.field.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("answer.kind", "answers/housing".into()),
+            ("answer.kind", "answers/income".into()),
+            ("answer.unknown_question", "answers/pets".into()),
+            ("answer.not_asked", "answers/school".into()),
+        ]
+    );
+    let mut missing = answers(&[("children", "yes")]);
+    missing.insert("distress".into(), Answer::Choices(BTreeSet::new()));
+    let codes: Vec<&str> = d
+        .answer_violations(&missing)
+        .into_iter()
+        .map(|v| v.code)
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "answer.kind",
+            "answer.required",
+            "answer.required",
+            "answer.required",
+            "answer.required"
+        ],
+        "an empty choice, and income, debt, housing and school left empty"
+    );
+}
+
+/// A definition and answers are stored as JSON and read back the same; a score above 1
+/// is refused on reading.
+#[test]
+fn a_definition_reads_back_as_written() {
+    let d = definition();
+    let json = serde_json::to_string(&d).unwrap();
+    let back: SurveyDefinition = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, d);
+    let a = answers(&[("distress", "fear,none"), ("income", "some")]);
+    let back: BTreeMap<String, Answer> =
+        serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+    assert_eq!(back, a);
+    assert!(serde_json::from_str::<Permille>("1001").is_err());
+    assert_eq!(
+        serde_json::from_str::<Permille>("250").ok(),
+        Permille::new(250)
+    );
+}
+
+#[test]
+fn each_dimension_has_one_code() {
+    assert!(
+        Dimension::ALL
+            .iter()
+            .all(|d| Dimension::from_code(d.code()) == Some(*d))
+    );
+    assert_eq!(Dimension::from_code("spiritual"), None);
 }
 
 #[test]
@@ -263,31 +401,68 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     let mut d = definition();
     d.questions[2].labels.remove("fr");
     d.indicators[0].weight = 0;
+    d.indicators[1].weight = MAX_WEIGHT + 1;
     d.dimension_weights.insert(Dimension::Social, 0);
     assert_eq!(
         codes(&d),
         [
             ("survey.label_missing", "questions/2/labels".into()),
             ("survey.weight", "indicators/0/weight".into()),
+            ("survey.weight", "indicators/1/weight".into()),
             ("survey.weight", "dimension_weights/social".into()),
+        ]
+    );
+    // Options that cannot reach 1, or 0: the best answers would not give 1.
+    let mut d = definition();
+    if let QuestionKind::SelectOne { choices } = &mut d.questions[1].kind {
+        choices[1].score = Permille::new(800);
+    }
+    assert_eq!(
+        codes(&d),
+        [("survey.indicator_question", "indicators/1/questions".into())]
+    );
+    // A weighted dimension without indicators, and one with indicators and no weight.
+    let mut d = definition();
+    d.indicators
+        .retain(|i| i.dimension != Dimension::Psychosocial);
+    d.dimension_weights.remove(&Dimension::Social);
+    assert_eq!(
+        codes(&d),
+        [
+            ("survey.dimension_weight", "dimension_weights/social".into()),
+            (
+                "survey.dimension_weight",
+                "dimension_weights/psychosocial".into()
+            ),
+        ]
+    );
+    // Names as XLSForm takes them, an empty label, the version.
+    let mut d = definition();
+    d.key = "rss test".into();
+    d.version = 0;
+    if let QuestionKind::SelectOne { choices } = &mut d.questions[0].kind {
+        choices[0].name = "no income".into();
+    }
+    d.title.insert("en".into(), " ".into());
+    assert_eq!(
+        codes(&d),
+        [
+            ("survey.key", "key".into()),
+            ("survey.version", "version".into()),
+            ("survey.label_missing", "title".into()),
+            ("survey.choice_name", "questions/0/choices/0/name".into()),
         ]
     );
 }
 
 #[test]
 fn scores_per_answer_are_written_in_thousandths() {
-    assert_eq!(Permille::parse("0.25"), Some(Permille(250)));
+    assert_eq!(Permille::parse("0.25"), Permille::new(250));
     assert_eq!(Permille::parse("1"), Some(Permille::ONE));
-    assert_eq!(Permille::parse(".5"), Some(Permille(500)));
+    assert_eq!(Permille::parse(".5"), Permille::new(500));
     assert_eq!(Permille::parse("0"), Some(Permille::ZERO));
     for bad in ["1.5", "0.1234", "-0.2", "", ".", "1.", "a"] {
         assert_eq!(Permille::parse(bad), None, "{bad}");
     }
-    let names: BTreeSet<&str> = Dimension::ALL.iter().map(|d| d.code()).collect();
-    assert_eq!(names.len(), 3);
-    assert!(
-        Dimension::ALL
-            .iter()
-            .all(|d| Dimension::from_code(d.code()) == Some(*d))
-    );
+    assert_eq!(Permille::new(1001), None);
 }
