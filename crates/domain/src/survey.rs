@@ -144,7 +144,8 @@ pub enum QuestionKind {
 }
 
 impl QuestionKind {
-    fn choices(&self) -> &[Choice] {
+    /// The options of a choice question (none for another).
+    pub fn choices(&self) -> &[Choice] {
         match self {
             QuestionKind::SelectOne { choices } | QuestionKind::SelectMultiple { choices, .. } => {
                 choices

@@ -466,3 +466,118 @@ fn scores_per_answer_are_written_in_thousandths() {
     }
     assert_eq!(Permille::new(1001), None);
 }
+
+mod any_definition {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A valid definition of up to six scored questions (each with a worst option at 0, a
+    /// best at 1 and others between), some asked only on an earlier one's answer, grouped
+    /// into indicators of the three dimensions with any weights.
+    fn definitions() -> impl Strategy<Value = SurveyDefinition> {
+        let question = (
+            prop::collection::vec(0u16..=1000, 0..3),
+            any::<bool>(),
+            prop::option::of(0usize..6),
+            0usize..3,
+            1u32..=100,
+        );
+        (
+            prop::collection::vec(question, 1..7),
+            prop::collection::vec(1u32..=100, 3),
+            any::<bool>(),
+        )
+            .prop_map(|(qs, dims, worst)| {
+                let mut d = definition();
+                d.questions.clear();
+                d.indicators.clear();
+                d.dimension_weights.clear();
+                d.skipped = if worst {
+                    Skipped::Worst
+                } else {
+                    Skipped::LeftOut
+                };
+                for (n, (middle, several, on, dimension, weight)) in qs.into_iter().enumerate() {
+                    let mut choices = vec![choice("worst", Some(0)), choice("best", Some(1000))];
+                    choices.extend(
+                        middle
+                            .into_iter()
+                            .enumerate()
+                            .map(|(m, s)| choice(&format!("middle{m}"), Some(s))),
+                    );
+                    let name = format!("q{n}");
+                    let mut q = one(&name, choices.clone());
+                    if several {
+                        q.kind = QuestionKind::SelectMultiple {
+                            choices,
+                            scored_by: Several::Mean,
+                        };
+                    }
+                    // Asked when an earlier question's answer was its best.
+                    q.relevant = on.filter(|e| *e < n).map(|e| Condition {
+                        question: format!("q{e}"),
+                        any_of: ["best".to_string()].into(),
+                    });
+                    d.questions.push(q);
+                    let dimension = Dimension::ALL[dimension];
+                    d.indicators
+                        .push(indicator(&format!("i{n}"), dimension, weight, &[&name]));
+                    d.dimension_weights
+                        .insert(dimension, dims[dimension as usize]);
+                }
+                d
+            })
+    }
+
+    /// Every question answered with the option `pick` names.
+    fn all(d: &SurveyDefinition, pick: &str) -> BTreeMap<String, Answer> {
+        d.questions
+            .iter()
+            .map(|q| {
+                let a = match q.kind {
+                    QuestionKind::SelectMultiple { .. } => {
+                        Answer::Choices([pick.to_string()].into())
+                    }
+                    _ => Answer::Choice(pick.to_string()),
+                };
+                (q.name.clone(), a)
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// For any valid definition: the best answers give 1 everywhere, the worst 0
+        /// (the questions asked on a best answer then do not apply), and any answers give
+        /// scores from 0 to 1.
+        #[test]
+        fn the_best_give_one_the_worst_zero_and_any_between(
+            d in definitions(),
+            picks in prop::collection::vec(0usize..5, 6),
+        ) {
+            prop_assert_eq!(d.violations(), vec![]);
+            let best = d.scores(&all(&d, "best"));
+            prop_assert!(best.composite.is_some_and(|c| (c - 1.0).abs() < 1e-9), "{:?}", best);
+            let worst_answers: BTreeMap<String, Answer> = all(&d, "worst")
+                .into_iter()
+                .filter(|(q, _)| d.asked(&all(&d, "worst")).contains(q.as_str()))
+                .collect();
+            let worst = d.scores(&worst_answers);
+            for s in worst.dimensions.values().chain(worst.indicators.values()).flatten() {
+                prop_assert!(s.abs() < 1e-9, "{:?}", worst);
+            }
+            // Any answers the questions take.
+            let names = ["worst", "best", "middle0", "middle1", "nothing"];
+            let mut given = BTreeMap::new();
+            for (q, p) in d.questions.iter().zip(&picks) {
+                let offered = q.kind.choices().iter().any(|c| c.name == names[*p]);
+                if offered {
+                    given.insert(q.name.clone(), Answer::Choice(names[*p].to_string()));
+                }
+            }
+            let s = d.scores(&given);
+            for v in s.dimensions.values().chain(s.indicators.values()).chain([&s.composite]).flatten() {
+                prop_assert!((0.0..=1.0).contains(v), "{:?}", s);
+            }
+        }
+    }
+}
