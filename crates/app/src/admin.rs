@@ -467,7 +467,7 @@ impl App {
         // Lines with households in the figures read now, or as the last settled month
         // ended (a protected reader's), apart from those committed now.
         let settled = homeward_domain::stats::settled_month_end(now());
-        let settled = chrono::Datelike::with_day(&settled, 1).unwrap_or(settled);
+        let settled = homeward_domain::stats::first_of_month(settled);
         let mut in_figures = std::collections::BTreeSet::new();
         for as_of in [None, Some(settled)] {
             for cell in self.store().budget_cells(id.0, None, as_of).await? {

@@ -254,7 +254,7 @@ impl App {
         // A protected reader reads the sums as the last whole month ended: read before
         // and after a plan is approved, they would tell what it commits.
         let as_of = (!access.exact).then_some(until);
-        let month = as_of.map(|d| chrono::Datelike::with_day(&d, 1).unwrap_or(d));
+        let month = as_of.map(homeward_domain::stats::first_of_month);
         // The lines' money is the programme's; households are the reader's offices'.
         let all = store.budget_cells(id.0, None, month).await?;
         let mine = match &offices {

@@ -311,6 +311,14 @@ impl ByEach {
     }
 }
 
+/// Whether a table by each option taken up, counted by month (for a reader of protected
+/// figures: `!exact`), would be crossed with the year, which it is not
+/// (`statistics.taken_up_by_year`: a person could count in two years, which the table's
+/// `Shape` cannot say).
+pub fn taken_up_by_year(by_each: Option<ByEach>, columns: Option<Dim>, dated: bool) -> bool {
+    dated && by_each == Some(ByEach::Assistance) && columns == Some(Dim::Year)
+}
+
 /// Where a key goes along its dimension: age groups youngest first, vulnerabilities and
 /// types of assistance in their order ("any" after them), anything else by its code;
 /// "not recorded" last.
@@ -432,7 +440,7 @@ impl App {
             let settled = homeward_domain::stats::settled_month_end(crate::now());
             filter.until = Some(filter.until.map_or(settled, |u| u.min(settled)));
         }
-        if filter.taken_up && q.columns == Some(Dim::Year) {
+        if taken_up_by_year(q.by_each, q.columns, filter.taken_up) {
             return Err(AppError::Invalid(vec![
                 Violation::new(
                     "statistics.taken_up_by_year",

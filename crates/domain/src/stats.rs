@@ -328,8 +328,12 @@ pub struct TakenUp<T> {
 
 /// The first day of the month of `at` (UTC).
 fn month_start(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    let d = at.date_naive();
-    d.with_day(1).unwrap_or(d)
+    first_of_month(at.date_naive())
+}
+
+/// The first day of `day`'s month: how figures kept by month name it.
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
 }
 
 /// The month an event counts in, by its recording: that of its `recorded_at` (UTC), or

@@ -449,7 +449,7 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     admin.get(&new_grant).await;
     // In another currency without its rate: refused beside the rate, nothing saved.
     let fields = grant("USD", "", "1000");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&new_grant, &pairs).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("href=\"#budget_rate\""), "{}", r.body);
@@ -463,7 +463,7 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
             .is_empty()
     );
     let fields = grant("XOF", "655.957", "1000000");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&new_grant, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
     let saved = s
@@ -594,7 +594,7 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
         .await;
     assert_eq!(r.url, funding, "{}", r.body);
     let fields = grant("XOF", "655.957", "999999");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(
@@ -615,25 +615,25 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     // A grant with lines keeps its currency.
     admin.get(&grant_form).await;
     let fields = grant("EUR", "", "1000000");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("href=\"#currency\""), "{}", r.body);
     // The rate as people write it: Arabic-Indic digits, a decimal comma.
     admin.get(&grant_form).await;
     let fields = grant("XOF", "٦٥٥٫٩٥٧", "1000000");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
     // "655,957" could be 655957 or 655.957: refused at the rate, not read either way.
     admin.get(&grant_form).await;
     let fields = grant("XOF", "655,957", "1000000");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("href=\"#budget_rate\""), "{}", r.body);
     let fields = grant("XOF", "655.957", "1.000.000");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&grant_form, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
     let grants = s
@@ -664,7 +664,7 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     let mut fields = grant("EUR", "", "5000");
     fields.push(("grant_id", hidden("grant_id")));
     fields.push(("settings_digest", hidden("settings_digest")));
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&new_grant, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
     let r = admin.post(&new_grant, &pairs).await;
@@ -691,7 +691,7 @@ async fn administrators_keep_a_programmes_grants_and_budget_lines_on_forms() {
     assert!(admin.get(&second).await.body.contains("name=\"remove\""));
     let mut fields = grant("EUR", "", "5000");
     fields.push(("remove", "on".to_string()));
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs = as_pairs(&fields);
     let r = admin.post(&second, &pairs).await;
     assert_eq!(r.url, funding, "{}", r.body);
     let grants = s
@@ -1265,6 +1265,11 @@ async fn statistics_pages_show_the_numbers_of_the_statistics_service_to_whom_may
             .contains("href=\"/statistics\"")
     );
     assert_eq!(counsellor.get("/statistics").await.status, 403);
+}
+
+/// Form fields as `Web::post` takes them.
+fn as_pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// Each value of `attr="..."` in a page, as the browser would read it.

@@ -566,10 +566,8 @@ impl Commit {
         Commit {
             case_id: case.id,
             expected_version: read as u64,
-            budget_month: crate::projection::commit_month(all).unwrap_or_else(|| {
-                let d = at.date_naive();
-                chrono::Datelike::with_day(&d, 1).unwrap_or(d)
-            }),
+            budget_month: crate::projection::commit_month(all)
+                .unwrap_or_else(|| homeward_domain::stats::first_of_month(at.date_naive())),
             events: events.to_vec(),
             case_row,
             changed,

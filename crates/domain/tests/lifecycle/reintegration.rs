@@ -20,6 +20,23 @@ fn arrived_with(programme: ProgrammeSettings) -> Scenario {
     s
 }
 
+/// Awa and her husband Moussa, arrived, with a second signature above 500.00.
+fn couple_arrived() -> Scenario {
+    let mut p = programme();
+    p.reintegration.second_signature_above = Some(50_000);
+    let mut s = Scenario::register_with(
+        vec![
+            member(1, Relationship::Principal, adult("Awa")),
+            member(2, Relationship::Spouse, adult("Moussa")),
+        ],
+        p,
+    );
+    s.approve_adults(&[P1, P2]);
+    s.prepare_travel();
+    s.depart_and_arrive();
+    s
+}
+
 fn arrived() -> Scenario {
     arrived_with(programme())
 }
@@ -1312,18 +1329,7 @@ fn what_a_plan_waits_for_has_one_name() {
 #[test]
 fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
     use homeward_domain::stats::returns_of;
-    let mut p = programme();
-    p.reintegration.second_signature_above = Some(50_000);
-    let mut s = Scenario::register_with(
-        vec![
-            member(1, Relationship::Principal, adult("Awa")),
-            member(2, Relationship::Spouse, adult("Moussa")),
-        ],
-        p,
-    );
-    s.approve_adults(&[P1, P2]);
-    s.prepare_travel();
-    s.depart_and_arrive();
+    let mut s = couple_arrived();
     let allowance = s.plan_item(AssistanceType::ReintegrationAllowance, 20_000);
     let mut training = s.plan_item(AssistanceType::VocationalTraining, 100_000);
     training.beneficiary = Some(P2);
@@ -1401,18 +1407,7 @@ fn an_option_is_taken_up_by_whom_a_delivery_that_counts_reached() {
 #[test]
 fn an_option_counts_in_the_month_it_was_taken_up_and_a_month_once_ended_stays() {
     use homeward_domain::stats::{TakenUp, taken_up_of};
-    let mut p = programme();
-    p.reintegration.second_signature_above = Some(50_000);
-    let mut s = Scenario::register_with(
-        vec![
-            member(1, Relationship::Principal, adult("Awa")),
-            member(2, Relationship::Spouse, adult("Moussa")),
-        ],
-        p,
-    );
-    s.approve_adults(&[P1, P2]);
-    s.prepare_travel();
-    s.depart_and_arrive();
+    let mut s = couple_arrived();
     let allowance = s.plan_item(AssistanceType::ReintegrationAllowance, 20_000);
     let mut training = s.plan_item(AssistanceType::VocationalTraining, 100_000);
     training.beneficiary = Some(P2);

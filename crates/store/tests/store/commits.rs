@@ -417,6 +417,48 @@ async fn reference_numbers_count_per_key(db: &TestDb) {
     assert_eq!(db.store.next_reference_number("DKR-2026").await.unwrap(), 1);
 }
 
+/// Version `version` of a plan of one in-kind item `item` of `cents` euros on `line`,
+/// drafted and approved.
+fn approved_plan(
+    version: u32,
+    item: homeward_domain::ids::PlanItemId,
+    line: BudgetLineId,
+    cents: i64,
+) -> Vec<homeward_domain::Event> {
+    use homeward_domain::case::reintegration::*;
+    let eur = |amount_minor| Money {
+        amount_minor,
+        currency: CurrencyCode::parse("EUR").unwrap(),
+    };
+    vec![
+        homeward_domain::Event::PlanDrafted {
+            version,
+            draft: PlanDraft {
+                items: vec![PlanItem {
+                    item_id: item,
+                    assistance: AssistanceType::BusinessDevelopment,
+                    form: AssistanceForm::InKind,
+                    description: t("Tools"),
+                    beneficiary: None,
+                    value: eur(cents),
+                    provider: None,
+                    due: None,
+                    budget_line: Some(line),
+                }],
+                cap_exception: None,
+                budget_exception: None,
+            },
+            total: eur(cents),
+            cap: None,
+        },
+        homeward_domain::Event::PlanApproved {
+            version,
+            comment: None,
+            above_cap: false,
+        },
+    ]
+}
+
 /// A case whose plan, approved, commits `cents` on `line` (events written as the domain
 /// writes them; the rules are the domain's tests').
 async fn plan_on_line(
@@ -425,8 +467,7 @@ async fn plan_on_line(
     line: BudgetLineId,
     cents: i64,
 ) -> (NewCase, Vec<RecordedEvent>) {
-    use homeward_domain::Event;
-    use homeward_domain::case::reintegration::*;
+    use homeward_domain::ids::PlanItemId;
     let mut c = NewCase::register(
         OFFICE_A,
         reference,
@@ -436,39 +477,8 @@ async fn plan_on_line(
         "SN",
     );
     c.save_all(store).await;
-    let eur = |amount_minor| Money {
-        amount_minor,
-        currency: CurrencyCode::parse("EUR").unwrap(),
-    };
-    let item = PlanItem {
-        item_id: PlanItemId(Uuid::new_v4()),
-        assistance: AssistanceType::BusinessDevelopment,
-        form: AssistanceForm::InKind,
-        description: t("Tools"),
-        beneficiary: None,
-        value: eur(cents),
-        provider: None,
-        due: None,
-        budget_line: Some(line),
-    };
     let new = c.push(
-        vec![
-            Event::PlanDrafted {
-                version: 1,
-                draft: PlanDraft {
-                    items: vec![item],
-                    cap_exception: None,
-                    budget_exception: None,
-                },
-                total: eur(cents),
-                cap: None,
-            },
-            Event::PlanApproved {
-                version: 1,
-                comment: None,
-                above_cap: false,
-            },
-        ],
+        approved_plan(1, PlanItemId(Uuid::new_v4()), line, cents),
         now(),
     );
     (c, new)
@@ -593,7 +603,7 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
 async fn the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb) {
     use chrono::{Datelike, Duration};
     use homeward_domain::Event;
-    use homeward_domain::case::reintegration::*;
+    use homeward_domain::ids::PlanItemId;
     let line = BudgetLineId(Uuid::from_u128(0xB0E));
     let programme = Uuid::from_u128(0x9);
     // Any 35 days cross a month's end.
@@ -616,47 +626,15 @@ async fn the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb)
         e.meta.occurred_at = two_ago;
     }
     c.save_all(&db.store).await;
-    let eur = |amount_minor| Money {
-        amount_minor,
-        currency: CurrencyCode::parse("EUR").unwrap(),
-    };
-    let item = |cents| PlanItem {
-        item_id: PlanItemId(Uuid::from_u128(0x17E)),
-        assistance: AssistanceType::BusinessDevelopment,
-        form: AssistanceForm::InKind,
-        description: t("Tools"),
-        beneficiary: None,
-        value: eur(cents),
-        provider: None,
-        due: None,
-        budget_line: Some(line),
-    };
-    let plan = |version, cents| {
-        vec![
-            Event::PlanDrafted {
-                version,
-                draft: PlanDraft {
-                    items: vec![item(cents)],
-                    cap_exception: None,
-                    budget_exception: None,
-                },
-                total: eur(cents),
-                cap: None,
-            },
-            Event::PlanApproved {
-                version,
-                comment: None,
-                above_cap: false,
-            },
-        ]
-    };
+    let item = PlanItemId(Uuid::from_u128(0x17E));
+    let plan = |version, cents| approved_plan(version, item, line, cents);
     let new = c.push(plan(1, 100_000), two_ago);
     db.store.append(c.commit(&new)).await.unwrap();
     let new = c.push(plan(2, 160_000), one_ago);
     db.store.append(c.commit(&new)).await.unwrap();
     let new = c.push(
         vec![Event::PlanItemClosed {
-            item_id: PlanItemId(Uuid::from_u128(0x17E)),
+            item_id: item,
             reason: LongText::parse("Not needed any more").unwrap(),
         }],
         today,

@@ -455,9 +455,11 @@ pub async fn page(
         }
     };
     // Options taken up by month are not crossed with the year (`statistics.taken_up_by_year`).
-    let by_year_refused = !acc.exact
-        && q.rows.as_deref().and_then(ByEach::from_code) == Some(ByEach::Assistance)
-        && parse_dim(&q.columns) == Some(Dim::Year);
+    let by_year_refused = homeward_app::stats::taken_up_by_year(
+        q.rows.as_deref().and_then(ByEach::from_code),
+        parse_dim(&q.columns),
+        !acc.exact,
+    );
     if by_year_refused {
         errors.push(i.t("stats-taken-up-by-year"));
     }
