@@ -19,8 +19,10 @@ use crate::rules::Violation;
 
 /// A score from 0 to 1 in thousandths: `Permille::new(250)` is 0.25. Never above 1000,
 /// however it is read.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u16", into = "u16")]
+#[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 0, maximum = 1000))]
 pub struct Permille(u16);
 
 impl TryFrom<u16> for Permille {
@@ -73,9 +75,32 @@ impl Permille {
     pub fn value(self) -> f64 {
         f64::from(self.0) / 1000.0
     }
+
+    /// A score from 0 to 1 to the nearest thousandth (half away from zero), once, where
+    /// it is kept: 0.6665 is 0.667. Out of range or not a number: `None`.
+    pub fn round(score: f64) -> Option<Permille> {
+        (0.0..=1.0)
+            .contains(&score)
+            .then(|| Permille((score * 1000.0).round() as u16))
+    }
+}
+
+impl std::fmt::Display for Permille {
+    /// As a decimal with the digits it needs: "0.25", "1", "0".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            1000 => f.write_str("1"),
+            0 => f.write_str("0"),
+            n => {
+                let digits = format!("{n:03}");
+                write!(f, "0.{}", digits.trim_end_matches('0'))
+            }
+        }
+    }
 }
 
 /// The three dimensions of sustainable reintegration (IOM's definition).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
@@ -108,6 +133,7 @@ impl Dimension {
 pub type Labels = BTreeMap<String, String>;
 
 /// An option of a choice question, with the score choosing it gives (none: not scored).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub name: String,
@@ -116,6 +142,7 @@ pub struct Choice {
 }
 
 /// How several options chosen at once score: their mean, the lowest or the highest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Several {
@@ -126,13 +153,19 @@ pub enum Several {
 }
 
 /// What a question asks for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
+    /// One option of the list `list` (XLSForm's `list_name`; questions of one list
+    /// offer the same options, scored alike).
     SelectOne {
+        list: String,
         choices: Vec<Choice>,
     },
+    /// Any options of the list `list`.
     SelectMultiple {
+        list: String,
         choices: Vec<Choice>,
         #[serde(default)]
         scored_by: Several,
@@ -147,28 +180,67 @@ impl QuestionKind {
     /// The options of a choice question (none for another).
     pub fn choices(&self) -> &[Choice] {
         match self {
-            QuestionKind::SelectOne { choices } | QuestionKind::SelectMultiple { choices, .. } => {
-                choices
-            }
+            QuestionKind::SelectOne { choices, .. }
+            | QuestionKind::SelectMultiple { choices, .. } => choices,
             _ => &[],
+        }
+    }
+
+    /// The list of a choice question's options (none for another).
+    pub fn list(&self) -> Option<&str> {
+        match self {
+            QuestionKind::SelectOne { list, .. } | QuestionKind::SelectMultiple { list, .. } => {
+                Some(list)
+            }
+            _ => None,
         }
     }
 }
 
-/// When a question is asked: if the answer to an earlier choice question is one of
-/// `any_of` (for a multiple choice: includes one of them). Else it is skipped.
+/// When a question is asked; else it is skipped. Tagged, so that richer conditions can
+/// come without changing the stored ones.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Condition {
-    pub question: String,
-    pub any_of: BTreeSet<String>,
+#[serde(tag = "when", rename_all = "snake_case")]
+pub enum Condition {
+    /// If the answer to an earlier choice question is one of `any_of` (for a multiple
+    /// choice: includes one of them).
+    AnyOf {
+        question: String,
+        any_of: BTreeSet<String>,
+    },
+}
+
+impl Condition {
+    /// The question whose answer it reads.
+    pub fn question(&self) -> &str {
+        match self {
+            Condition::AnyOf { question, .. } => question,
+        }
+    }
+
+    /// Whether it holds on an answer to that question.
+    pub fn holds(&self, answer: Option<&Answer>) -> bool {
+        match (self, answer) {
+            (Condition::AnyOf { any_of, .. }, Some(Answer::Choice(o))) => any_of.contains(o),
+            (Condition::AnyOf { any_of, .. }, Some(Answer::Choices(os))) => {
+                os.iter().any(|o| any_of.contains(o))
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A question of a survey.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     /// Its name, unique in the definition (XLSForm's `name`).
     pub name: String,
     pub labels: Labels,
+    /// A hint under the label, in every language of the survey or in none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hints: Labels,
     pub kind: QuestionKind,
     pub relevant: Option<Condition>,
     pub required: bool,
@@ -176,6 +248,7 @@ pub struct Question {
 
 /// A group of scored questions whose mean is one indicator of a dimension, with its
 /// weight in the dimension.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indicator {
     pub name: String,
@@ -188,6 +261,7 @@ pub struct Indicator {
 /// How a scored question asked but not answered (left empty, or answered with an option
 /// that has no score, such as "does not know") counts. A question not asked (its
 /// condition not met) does not apply to the person and is always left out.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Skipped {
@@ -200,14 +274,22 @@ pub enum Skipped {
 }
 
 /// A version of a survey.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyDefinition {
     /// The survey's name, the same in every version (XLSForm's `form_id`).
     pub key: String,
     pub version: u32,
+    /// The version as the form's author named it (XLSForm's `version`), kept as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_version: Option<String>,
     pub title: Labels,
     /// The languages of its labels, each label given in all of them.
     pub languages: Vec<String>,
+    /// Each language's name as the form's author wrote it (`English` of
+    /// `label::English (en)`), where one was written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub language_names: BTreeMap<String, String>,
     pub questions: Vec<Question>,
     pub indicators: Vec<Indicator>,
     /// The weight of each dimension in the composite: one for each dimension with
@@ -217,6 +299,7 @@ pub struct SurveyDefinition {
 }
 
 /// An answer as given.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Answer {
@@ -361,24 +444,50 @@ impl SurveyDefinition {
                     at("choices"),
                 );
             }
-            if let Some(c) = &q.relevant {
+            if let Some(Condition::AnyOf { question, any_of }) = &q.relevant {
                 // Only an earlier choice question, and only its options.
-                let earlier = self.questions[..n].iter().find(|e| e.name == c.question);
+                let earlier = self.questions[..n].iter().find(|e| &e.name == question);
                 let options: BTreeSet<&str> = earlier
                     .map(|e| e.kind.choices().iter().map(|c| c.name.as_str()).collect())
                     .unwrap_or_default();
                 if earlier.is_none()
                     || options.is_empty()
-                    || c.any_of.is_empty()
-                    || c.any_of.iter().any(|o| !options.contains(o.as_str()))
+                    || any_of.is_empty()
+                    || any_of.iter().any(|o| !options.contains(o.as_str()))
                 {
                     bad(
                         "survey.condition",
                         format!(
-                            "{} is asked on the answer to {}, which is not an earlier choice question with those options",
-                            q.name, c.question
+                            "{} is asked on the answer to {question}, which is not an earlier choice question with those options",
+                            q.name
                         ),
                         at("relevant"),
+                    );
+                }
+            }
+            if !q.hints.is_empty() && !labelled(&q.hints) {
+                bad(
+                    "survey.label_missing",
+                    format!(
+                        "question {} has a hint, and not in every language of the survey",
+                        q.name
+                    ),
+                    at("hints"),
+                );
+            }
+            if let Some(list) = q.kind.list() {
+                // A list is one set of options, scored alike wherever it is asked.
+                let first = self.questions[..n]
+                    .iter()
+                    .find(|e| e.kind.list() == Some(list));
+                if !is_name(list) || first.is_some_and(|e| e.kind.choices() != q.kind.choices()) {
+                    bad(
+                        "survey.list",
+                        format!(
+                            "{} offers the list '{list}', which is not a name as XLSForm takes them or is offered with other options before",
+                            q.name
+                        ),
+                        at("list"),
                     );
                 }
             }
@@ -473,14 +582,7 @@ impl SurveyDefinition {
         for q in &self.questions {
             let holds = match &q.relevant {
                 None => true,
-                Some(c) => {
-                    asked.contains(c.question.as_str())
-                        && match answers.get(&c.question) {
-                            Some(Answer::Choice(o)) => c.any_of.contains(o),
-                            Some(Answer::Choices(os)) => os.iter().any(|o| c.any_of.contains(o)),
-                            _ => false,
-                        }
-                }
+                Some(c) => asked.contains(c.question()) && c.holds(answers.get(c.question())),
             };
             if holds {
                 asked.insert(&q.name);
@@ -639,4 +741,133 @@ impl SurveyDefinition {
             composite: parts.and_then(|p| weighted(&p)),
         }
     }
+}
+
+/// A definition that keeps its rules: made only by `Survey::new`, and read back (from
+/// storage or a request) only if it still has no violation, so that a stored definition
+/// cannot skip them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SurveyDefinition", into = "SurveyDefinition")]
+pub struct Survey(SurveyDefinition);
+
+/// A definition with its violations, as `Survey::new` refuses it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid(pub Vec<Violation>);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|v| format!("{} ({})", v.message, v.field.as_deref().unwrap_or("")))
+            .collect();
+        write!(f, "the survey is not valid: {}", parts.join("; "))
+    }
+}
+
+impl TryFrom<SurveyDefinition> for Survey {
+    type Error = Invalid;
+
+    fn try_from(d: SurveyDefinition) -> Result<Self, Self::Error> {
+        Survey::new(d)
+    }
+}
+
+impl From<Survey> for SurveyDefinition {
+    fn from(s: Survey) -> SurveyDefinition {
+        s.0
+    }
+}
+
+impl std::ops::Deref for Survey {
+    type Target = SurveyDefinition;
+
+    fn deref(&self) -> &SurveyDefinition {
+        &self.0
+    }
+}
+
+impl Survey {
+    pub fn new(definition: SurveyDefinition) -> Result<Survey, Invalid> {
+        let v = definition.violations();
+        if v.is_empty() {
+            Ok(Survey(definition))
+        } else {
+            Err(Invalid(v))
+        }
+    }
+
+    pub fn definition(&self) -> &SurveyDefinition {
+        &self.0
+    }
+
+    /// The same questions, options, conditions, scores and weights under another version
+    /// number (whether an import brings anything new).
+    pub fn same_as(&self, other: &SurveyDefinition) -> bool {
+        let renumbered = SurveyDefinition {
+            version: self.0.version,
+            ..other.clone()
+        };
+        self.0 == renumbered
+    }
+
+    /// The scores of a response given under this version, kept to the thousandth; or
+    /// what is wrong with the response (another survey or version, answers that do not
+    /// fit).
+    pub fn score(&self, response: &Response) -> Result<ScoreCard, Vec<Violation>> {
+        if response.key != self.key || response.version != self.version {
+            return Err(vec![
+                Violation::new(
+                    "answer.version",
+                    format!(
+                        "the answers were given under {} version {}, not {} version {}",
+                        response.key, response.version, self.key, self.version
+                    ),
+                )
+                .at("version"),
+            ]);
+        }
+        let v = self.answer_violations(&response.answers);
+        if !v.is_empty() {
+            return Err(v);
+        }
+        let s = self.scores(&response.answers);
+        let round = |x: &Option<f64>| x.and_then(Permille::round);
+        Ok(ScoreCard {
+            key: self.key.clone(),
+            version: self.version,
+            indicators: s
+                .indicators
+                .iter()
+                .map(|(k, x)| (k.clone(), round(x)))
+                .collect(),
+            dimensions: s.dimensions.iter().map(|(k, x)| (*k, round(x))).collect(),
+            composite: round(&s.composite),
+        })
+    }
+}
+
+/// Answers given under one version of a survey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Response {
+    pub key: String,
+    pub version: u32,
+    pub answers: BTreeMap<String, Answer>,
+}
+
+/// Scores as kept: to the thousandth, with the survey and version they were computed
+/// under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoreCard {
+    pub key: String,
+    pub version: u32,
+    /// Each indicator's score in thousandths, or null where nothing of it was answered.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub indicators: BTreeMap<String, Option<Permille>>,
+    /// Each dimension's score in thousandths, or null.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub dimensions: BTreeMap<Dimension, Option<Permille>>,
+    pub composite: Option<Permille>,
 }

@@ -24,7 +24,11 @@ fn one(name: &str, choices: Vec<Choice>) -> Question {
     Question {
         name: name.into(),
         labels: labels(name),
-        kind: QuestionKind::SelectOne { choices },
+        hints: Labels::new(),
+        kind: QuestionKind::SelectOne {
+            list: name.into(),
+            choices,
+        },
         relevant: None,
         required: true,
     }
@@ -48,15 +52,17 @@ fn definition() -> SurveyDefinition {
         "school",
         vec![choice("no", Some(0)), choice("yes", Some(1000))],
     );
-    school.relevant = Some(Condition {
+    school.relevant = Some(Condition::AnyOf {
         question: "children".into(),
         any_of: ["yes".to_string()].into(),
     });
     SurveyDefinition {
         key: "rss_test".into(),
         version: 1,
+        form_version: None,
         title: labels("Reintegration"),
         languages: vec!["en".into(), "fr".into()],
+        language_names: BTreeMap::new(),
         questions: vec![
             one(
                 "income",
@@ -79,7 +85,9 @@ fn definition() -> SurveyDefinition {
             Question {
                 name: "distress".into(),
                 labels: labels("distress"),
+                hints: Labels::new(),
                 kind: QuestionKind::SelectMultiple {
+                    list: "distress".into(),
                     scored_by: Several::Mean,
                     choices: vec![
                         choice("sleep", Some(0)),
@@ -231,12 +239,12 @@ fn a_condition_holds_on_a_question_asked() {
         "help",
         vec![choice("no", Some(0)), choice("yes", Some(1000))],
     );
-    help.relevant = Some(Condition {
+    help.relevant = Some(Condition::AnyOf {
         question: "distress".into(),
         any_of: ["fear".to_string()].into(),
     });
     let mut more = one("more", vec![choice("no", None), choice("yes", None)]);
-    more.relevant = Some(Condition {
+    more.relevant = Some(Condition::AnyOf {
         question: "school".into(),
         any_of: ["yes".to_string()].into(),
     });
@@ -366,7 +374,7 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     assert!(codes(&d).contains(&("survey.question_name", "questions/1/name".into())));
     let mut d = definition();
     // Asked on a later question's answer.
-    d.questions[0].relevant = Some(Condition {
+    d.questions[0].relevant = Some(Condition::AnyOf {
         question: "children".into(),
         any_of: ["yes".to_string()].into(),
     });
@@ -376,8 +384,8 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     );
     let mut d = definition();
     // On an option the question does not offer.
-    if let Some(c) = d.questions[4].relevant.as_mut() {
-        c.any_of = ["maybe".to_string()].into();
+    if let Some(Condition::AnyOf { any_of, .. }) = d.questions[4].relevant.as_mut() {
+        *any_of = ["maybe".to_string()].into();
     }
     assert_eq!(
         codes(&d),
@@ -414,7 +422,7 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     );
     // Options that cannot reach 1, or 0: the best answers would not give 1.
     let mut d = definition();
-    if let QuestionKind::SelectOne { choices } = &mut d.questions[1].kind {
+    if let QuestionKind::SelectOne { choices, .. } = &mut d.questions[1].kind {
         choices[1].score = Permille::new(800);
     }
     assert_eq!(
@@ -440,7 +448,7 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     let mut d = definition();
     d.key = "rss test".into();
     d.version = 0;
-    if let QuestionKind::SelectOne { choices } = &mut d.questions[0].kind {
+    if let QuestionKind::SelectOne { choices, .. } = &mut d.questions[0].kind {
         choices[0].name = "no income".into();
     }
     d.title.insert("en".into(), " ".into());
@@ -453,6 +461,117 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
             ("survey.choice_name", "questions/0/choices/0/name".into()),
         ]
     );
+}
+
+/// A stored or sent definition is read back only if it keeps its rules.
+#[test]
+fn a_survey_is_read_only_if_valid() {
+    let survey = Survey::new(definition()).unwrap();
+    let json = serde_json::to_string(&survey).unwrap();
+    assert_eq!(serde_json::from_str::<Survey>(&json).unwrap(), survey);
+    let mut d = definition();
+    d.version = 0;
+    let json = serde_json::to_string(&d).unwrap();
+    let e = serde_json::from_str::<Survey>(&json).unwrap_err();
+    assert!(e.to_string().contains("versions count from 1"), "{e}");
+    assert!(Survey::new(d).is_err());
+    // Conditions are tagged, so richer ones can come beside them.
+    let c = &definition().questions[4].relevant;
+    assert_eq!(
+        serde_json::to_value(c).unwrap(),
+        serde_json::json!({"when": "any_of", "question": "children", "any_of": ["yes"]})
+    );
+}
+
+/// Questions of one list offer the same options, scored alike; hints are in every
+/// language or none.
+#[test]
+fn a_list_is_one_set_of_options_and_a_hint_is_in_every_language() {
+    let mut d = definition();
+    // "school" offers the options of "debt", one list with the same scores.
+    let debt = d.questions[1].kind.clone();
+    d.questions[4].kind = debt;
+    assert_eq!(d.violations(), vec![], "the same options");
+    if let QuestionKind::SelectOne { choices, .. } = &mut d.questions[4].kind {
+        choices[0].score = Permille::new(100);
+        choices[1].score = Some(Permille::ONE);
+    }
+    let fields: Vec<_> = d
+        .violations()
+        .into_iter()
+        .map(|v| (v.code, v.field))
+        .collect();
+    assert!(
+        fields.contains(&("survey.list", Some("questions/4/list".into()))),
+        "{fields:?}"
+    );
+    let mut d = definition();
+    if let QuestionKind::SelectOne { list, .. } = &mut d.questions[0].kind {
+        *list = "two words".into();
+    }
+    d.questions[1].hints = [("en".to_string(), "Any debt".to_string())].into();
+    let fields: Vec<_> = d
+        .violations()
+        .into_iter()
+        .map(|v| (v.code, v.field))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("survey.list", Some("questions/0/list".into())),
+            ("survey.label_missing", Some("questions/1/hints".into())),
+        ]
+    );
+}
+
+/// Scores are kept to the thousandth, rounded once, with the survey and version they
+/// were computed under; answers given under another version are not scored by this one.
+#[test]
+fn a_score_card_is_kept_in_thousandths_under_its_version() {
+    let survey = Survey::new(definition()).unwrap();
+    let response = Response {
+        key: "rss_test".into(),
+        version: 1,
+        answers: answers(&[
+            ("income", "some"),
+            ("debt", "no"),
+            ("housing", "good"),
+            ("children", "no"),
+            ("distress", "fear,none"),
+        ]),
+    };
+    let card = survey.score(&response).unwrap();
+    // Economic (0.5 * 3 + 1 * 1) / 4 = 0.625; social 1; psychosocial (0.2 + 1) / 2 = 0.6;
+    // the composite (0.625 + 1 + 2 * 0.6) / 4 = 0.70625, kept as 0.706.
+    assert_eq!(card.dimensions[&Dimension::Economic], Permille::new(625));
+    assert_eq!(
+        card.dimensions[&Dimension::Psychosocial],
+        Permille::new(600)
+    );
+    assert_eq!(card.composite, Permille::new(706));
+    assert_eq!((card.key.as_str(), card.version), ("rss_test", 1));
+    let later = Response {
+        version: 2,
+        ..response.clone()
+    };
+    let e = survey.score(&later).unwrap_err();
+    assert_eq!(e[0].code, "answer.version");
+    let mut wrong = response;
+    wrong.answers.insert("income".into(), Answer::Integer(3));
+    assert_eq!(survey.score(&wrong).unwrap_err()[0].code, "answer.kind");
+    assert_eq!(Permille::round(0.6665), Permille::new(667));
+    assert_eq!(Permille::round(1.0000001), None);
+    assert_eq!(Permille::round(f64::NAN), None);
+    assert_eq!(
+        [0, 5, 250, 1000].map(|n| Permille::new(n).unwrap().to_string()),
+        ["0", "0.005", "0.25", "1"]
+    );
+    // Renumbered, the same survey; changed, another.
+    let mut d = definition();
+    d.version = 7;
+    assert!(survey.same_as(&d));
+    d.indicators[0].weight = 4;
+    assert!(!survey.same_as(&d));
 }
 
 #[test]
@@ -509,12 +628,13 @@ mod any_definition {
                     let mut q = one(&name, choices.clone());
                     if several {
                         q.kind = QuestionKind::SelectMultiple {
+                            list: name.clone(),
                             choices,
                             scored_by: Several::Mean,
                         };
                     }
                     // Asked when an earlier question's answer was its best.
-                    q.relevant = on.filter(|e| *e < n).map(|e| Condition {
+                    q.relevant = on.filter(|e| *e < n).map(|e| Condition::AnyOf {
                         question: format!("q{e}"),
                         any_of: ["best".to_string()].into(),
                     });
