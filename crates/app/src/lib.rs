@@ -21,6 +21,8 @@ mod recent;
 pub mod referral_stats;
 pub mod stats;
 pub mod views;
+pub mod workbook;
+pub mod xlsform;
 
 use std::sync::Arc;
 

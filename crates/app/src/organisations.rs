@@ -1,6 +1,7 @@
 //! The stakeholder directory: administrators and programme managers keep it; every
 //! signed-in user may read it (it names organisations, never people).
 
+use calamine::Reader as _;
 use homeward_domain::ids::OrganisationId;
 use homeward_domain::organisation::{Organisation, OrganisationDetails, OrganisationFilter};
 use homeward_store::OrganisationRow;
@@ -271,68 +272,19 @@ const MAX_SHEET_COLUMNS: u32 = 50;
 /// row numbers. Dates and error values are not directory values: each is a problem at
 /// its cell.
 pub fn organisations_from_xlsx(bytes: &[u8]) -> Imported {
-    use calamine::{DataRef, Reader, Xlsx};
-    // A workbook is a zip archive: one that unpacks to more than a directory could fill
-    // is refused before it is read (a "zip bomb"). Its entries are unpacked, counted and
-    // thrown away, never beyond the limit: the sizes an archive declares may be absent
-    // or lie.
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
-    let mut unpacked: u64 = 0;
-    for n in 0..archive.len() {
-        let entry = archive.by_index(n).map_err(unreadable)?;
-        let room = MAX_UNPACKED_WORKBOOK - unpacked;
-        unpacked += std::io::copy(
-            &mut std::io::Read::take(entry, room + 1),
-            &mut std::io::sink(),
-        )
-        .map_err(unreadable)?;
-        if unpacked > MAX_UNPACKED_WORKBOOK {
-            return Err(unreadable(format!(
-                "it unpacks to more than the {MAX_UNPACKED_WORKBOOK} bytes a directory needs"
-            )));
-        }
-    }
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let limits = crate::workbook::Limits {
+        unpacked: MAX_UNPACKED_WORKBOOK,
+        rows: MAX_SHEET_ROWS,
+        columns: MAX_SHEET_COLUMNS,
+    };
+    let mut book = crate::workbook::open(bytes, limits).map_err(unreadable)?;
     let first = book
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| unreadable("the workbook has no sheet"))?;
-    let mut cells = book.worksheet_cells_reader(&first).map_err(unreadable)?;
-    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
-    // (line, column index, what is wrong)
-    let mut odd: Vec<(usize, usize, &str)> = vec![];
-    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-        let (r, c) = cell.get_position();
-        if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLUMNS {
-            return Err(unreadable(format!(
-                "it has a value at row {}, column {}: a directory sheet has at most {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns",
-                r + 1,
-                c + 1
-            )));
-        }
-        let text = match cell.get_value() {
-            DataRef::Empty => continue,
-            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-            DataRef::SharedString(s) => s.to_string(),
-            DataRef::Int(n) => n.to_string(),
-            DataRef::Float(f) => f.to_string(),
-            DataRef::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            DataRef::DateTime(_) => {
-                odd.push((r as usize + 1, c as usize, "a date"));
-                continue;
-            }
-            DataRef::Error(_) => {
-                odd.push((r as usize + 1, c as usize, "an error value"));
-                continue;
-            }
-        };
-        let row = rows.entry(r).or_default();
-        if row.len() <= c as usize {
-            row.resize(c as usize + 1, String::new());
-        }
-        row[c as usize] = text.trim().to_string();
-    }
+    let crate::workbook::SheetText { rows, odd } =
+        crate::workbook::sheet(&mut book, &first, limits).map_err(unreadable)?;
     let mut rows = rows.into_iter();
     let (header_row, header) = rows
         .next()

@@ -1,0 +1,1037 @@
+//! Survey definitions in and out of XLSForm, the spreadsheet standard of ODK and Kobo
+//! (<https://xlsform.org>), in a declared subset:
+//!
+//! - `survey`: `type` (`select_one <list>`, `select_multiple <list>`, `integer`,
+//!   `decimal`, `date`, `text`), `name`, `label` and `hint` (per language:
+//!   `label::English (en)`), `required`, `relevant` (`${q} = 'a' or ${q} = 'b'`, or
+//!   `selected(${q}, 'a') or ...`, all on one earlier choice question); and two columns of
+//!   our own: `indicator` (the indicator the question scores for) and `scored_by` (how
+//!   several options chosen at once score: `mean`, `lowest`, `highest`);
+//! - `choices`: `list_name`, `name`, `label`, and our `score` (0 to 1, or empty: not
+//!   scored, such as "does not know");
+//! - `settings`: `form_id`, `form_title` (or one per language, `form_title::English (en)`),
+//!   `version`, `default_language`, and our `skipped` (`left_out` or `worst`);
+//! - our own sheets `indicators` (`name`, `dimension`, `weight`, `label`) and
+//!   `dimensions` (`dimension`, `weight`).
+//!
+//! Anything else with a value (a group, a constraint, a calculation, media) is reported
+//! at its sheet, line and column; so is every rule of the survey a definition breaks.
+//! An import reads the whole workbook or nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use homeward_domain::Violation;
+use homeward_domain::survey::{
+    Choice, Condition, Dimension, Indicator, Labels, Permille, Question, QuestionKind, Several,
+    Skipped, Survey, SurveyDefinition, is_name,
+};
+use homeward_domain::values::LanguageCode;
+
+use crate::workbook::{self, Limits, SheetText};
+
+/// What a survey workbook may hold: a survey of a few hundred questions unpacks to well
+/// under a megabyte.
+pub const LIMITS: Limits = Limits {
+    unpacked: 16 * 1024 * 1024,
+    rows: 5_000,
+    columns: 200,
+};
+
+const SURVEY: &str = "survey";
+const CHOICES: &str = "choices";
+const SETTINGS: &str = "settings";
+const INDICATORS: &str = "indicators";
+const DIMENSIONS: &str = "dimensions";
+
+/// A problem at a sheet's line (as the spreadsheet numbers it) and column.
+fn at(sheet: &str, line: usize, column: &str, v: Violation) -> Violation {
+    Violation {
+        field: Some(format!("{sheet}/{line}/{column}")),
+        ..v
+    }
+    .param("sheet", sheet)
+    .param("line", line)
+    .param("column", column)
+}
+
+fn in_file(code: &'static str, message: String) -> Violation {
+    Violation::new(code, message).at("file")
+}
+
+/// A language column's language: `English (en)` or `en` (any ISO 639 code), as (code,
+/// name as written).
+fn language(written: &str) -> Option<(String, Option<String>)> {
+    let written = written.trim();
+    if let Some((name, rest)) = written.rsplit_once('(') {
+        let code = rest.strip_suffix(')')?;
+        let code = LanguageCode::parse(code).ok()?;
+        let name = name.trim();
+        return Some((
+            code.as_str().to_string(),
+            (!name.is_empty()).then(|| name.to_string()),
+        ));
+    }
+    LanguageCode::parse(written)
+        .ok()
+        .map(|c| (c.as_str().to_string(), None))
+}
+
+/// What a column of a sheet holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    /// A column of the subset, by its name in lower case.
+    Known(String),
+    /// `label`, `hint` or `form_title` in a language (its code).
+    InLanguage(String, String),
+    /// Not of the subset: reported where it holds a value.
+    Other(String),
+    /// Reported already (at the header).
+    Refused,
+}
+
+/// A sheet as a header and lines.
+struct Table {
+    header_line: usize,
+    columns: Vec<Column>,
+    lines: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    fn get<'a>(&self, cells: &'a [String], name: &str) -> &'a str {
+        self.columns
+            .iter()
+            .position(|c| *c == Column::Known(name.to_string()))
+            .and_then(|n| cells.get(n))
+            .map_or("", String::as_str)
+    }
+
+    fn labels(&self, cells: &[String], kind: &str) -> Labels {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter_map(|(n, c)| match c {
+                Column::InLanguage(k, lang) if k == kind => cells
+                    .get(n)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| (lang.clone(), t.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Reads sheets into tables and gathers every problem on the way.
+#[derive(Default)]
+struct Reader {
+    problems: Vec<Violation>,
+    /// Languages in the order first met: code, and its name where one was written.
+    languages: Vec<(String, Option<String>)>,
+    default_language: Option<String>,
+}
+
+impl Reader {
+    fn language_met(&mut self, code: &str, name: Option<String>) {
+        match self.languages.iter_mut().find(|(c, _)| c == code) {
+            Some((_, known)) => {
+                if known.is_none() {
+                    *known = name;
+                }
+            }
+            None => self.languages.push((code.to_string(), name)),
+        }
+    }
+
+    /// A sheet's table: `known` are its columns of the subset; `in_language` those that
+    /// may name a language. A column of neither is kept and reported where it has a
+    /// value.
+    fn table(
+        &mut self,
+        sheet: &'static str,
+        text: SheetText,
+        known: &[&str],
+        in_language: &[&str],
+    ) -> Table {
+        for (line, column, what) in &text.odd {
+            self.problems.push(at(
+                sheet,
+                *line,
+                &format!("column {}", column + 1),
+                Violation::new(
+                    "xlsform.not_a_value",
+                    format!("{what} is not a value a survey takes: type it as text"),
+                ),
+            ));
+        }
+        let mut rows = text.rows.into_iter();
+        let Some((header_row, header)) = rows.next() else {
+            return Table {
+                header_line: 1,
+                columns: vec![],
+                lines: vec![],
+            };
+        };
+        let header_line = header_row as usize + 1;
+        let mut columns = vec![];
+        for (n, written) in header.iter().enumerate() {
+            let lower = written.trim().to_lowercase();
+            // `list name` is an older spelling of `list_name`.
+            let lower = if lower == "list name" {
+                "list_name".to_string()
+            } else {
+                lower
+            };
+            let (base, lang) = match written.split_once("::") {
+                Some((b, l)) => (b.trim().to_lowercase(), Some(l)),
+                None => (lower.clone(), None),
+            };
+            let column = if lang.is_none() && known.contains(&lower.as_str()) {
+                Column::Known(lower)
+            } else if in_language.contains(&base.as_str()) {
+                let lang = match lang {
+                    Some(l) => language(l),
+                    None => self.default_language.clone().map(|c| (c, None)),
+                };
+                match lang {
+                    Some((code, name)) => {
+                        self.language_met(&code, name);
+                        Column::InLanguage(base, code)
+                    }
+                    None => {
+                        self.problems.push(at(
+                            sheet,
+                            header_line,
+                            written,
+                            Violation::new(
+                                "xlsform.language",
+                                format!(
+                                    "column {} does not say its language as an ISO 639 code: write {base}::English (en), or set default_language in settings",
+                                    n + 1
+                                ),
+                            ),
+                        ));
+                        Column::Refused
+                    }
+                }
+            } else {
+                Column::Other(written.clone())
+            };
+            columns.push(column);
+        }
+        let lines: Vec<(usize, Vec<String>)> = rows
+            .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
+            .map(|(r, cells)| (r as usize + 1, cells))
+            .collect();
+        // A column not of the subset is reported at its first value.
+        for (n, c) in columns.iter().enumerate() {
+            if let Column::Other(name) = c
+                && let Some((line, _)) = lines
+                    .iter()
+                    .find(|(_, cells)| cells.get(n).is_some_and(|v| !v.is_empty()))
+            {
+                self.problems.push(at(
+                    sheet,
+                    *line,
+                    name,
+                    Violation::new(
+                        "xlsform.column",
+                        format!(
+                            "column {name} of sheet {sheet} is not one Homeward reads; remove it or leave it empty"
+                        ),
+                    ),
+                ));
+            }
+        }
+        Table {
+            header_line,
+            columns,
+            lines,
+        }
+    }
+}
+
+/// Where each part of the definition was read, to place the domain's violations.
+#[derive(Default)]
+struct Lines {
+    settings: usize,
+    survey_header: usize,
+    questions: Vec<usize>,
+    /// Each list's options' lines.
+    choices: BTreeMap<String, Vec<usize>>,
+    indicators: Vec<usize>,
+    dimensions: BTreeMap<Dimension, usize>,
+    dimensions_header: usize,
+}
+
+impl Lines {
+    /// A violation of the domain, moved from its path in the definition
+    /// (`questions/3/relevant`) to the sheet, line and column it was read from.
+    fn place(&self, d: &SurveyDefinition, v: Violation) -> Violation {
+        let path = v.field.clone().unwrap_or_default();
+        let parts: Vec<&str> = path.split('/').collect();
+        let index = |n: usize| parts.get(n).and_then(|p| p.parse::<usize>().ok());
+        let (sheet, line, column) = match parts.as_slice() {
+            ["key" | "version" | "title", ..] => (
+                SETTINGS,
+                self.settings,
+                match parts[0] {
+                    "key" => "form_id",
+                    "version" => "version",
+                    _ => "form_title",
+                },
+            ),
+            ["questions", _, "choices", _, field] => {
+                let q = index(1).and_then(|n| d.questions.get(n));
+                let list = q.and_then(|q| q.kind.list()).unwrap_or_default();
+                let line = index(3)
+                    .and_then(|c| self.choices.get(list)?.get(c).copied())
+                    .unwrap_or(self.survey_header);
+                (
+                    CHOICES,
+                    line,
+                    if *field == "labels" { "label" } else { "name" },
+                )
+            }
+            ["questions", _, field, ..] => (
+                SURVEY,
+                index(1)
+                    .and_then(|n| self.questions.get(n).copied())
+                    .unwrap_or(self.survey_header),
+                match *field {
+                    "labels" => "label",
+                    "hints" => "hint",
+                    "relevant" => "relevant",
+                    "list" | "choices" => "type",
+                    _ => "name",
+                },
+            ),
+            ["indicators", _, field] => (
+                INDICATORS,
+                index(1)
+                    .and_then(|n| self.indicators.get(n).copied())
+                    .unwrap_or(1),
+                match *field {
+                    "labels" => "label",
+                    "weight" => "weight",
+                    "questions" => "name",
+                    _ => "name",
+                },
+            ),
+            ["dimension_weights", d] => (
+                DIMENSIONS,
+                Dimension::from_code(d)
+                    .and_then(|d| self.dimensions.get(&d).copied())
+                    .unwrap_or(self.dimensions_header),
+                "weight",
+            ),
+            _ => (SURVEY, self.survey_header, "label"),
+        };
+        at(sheet, line, column, v)
+    }
+}
+
+fn yes_no(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "" | "no" | "false" | "false()" | "0" | "n" => Some(false),
+        "yes" | "true" | "true()" | "1" | "y" => Some(true),
+        _ => None,
+    }
+}
+
+/// A `relevant` expression of the subset: comparisons of one question to options, joined
+/// by `or` (`${q} = 'a' or ${q} = 'b'`, `selected(${q}, 'a') or selected(${q}, 'b')`).
+pub fn parse_relevant(text: &str) -> Option<Condition> {
+    fn quoted(t: &str) -> Option<&str> {
+        let t = t.trim();
+        ['\'', '"']
+            .into_iter()
+            .find_map(|q| t.strip_prefix(q)?.strip_suffix(q))
+    }
+    fn reference(t: &str) -> Option<&str> {
+        t.trim().strip_prefix("${")?.strip_suffix('}')
+    }
+    let mut question: Option<&str> = None;
+    let mut any_of = BTreeSet::new();
+    // `or` between terms, spaced, in any case; options are names, so never hold it.
+    let lower = text.to_lowercase();
+    let mut terms = vec![];
+    let mut from = 0;
+    for (i, _) in lower.match_indices(" or ") {
+        terms.push(&text[from..i]);
+        from = i + 4;
+    }
+    terms.push(&text[from..]);
+    for term in terms {
+        let term = term.trim();
+        let (q, option) = if let Some(inner) = term
+            .strip_prefix("selected(")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            let (q, o) = inner.split_once(',')?;
+            (reference(q)?, quoted(o)?)
+        } else {
+            let (q, o) = term.split_once('=')?;
+            (reference(q)?, quoted(o)?)
+        };
+        if question.is_some_and(|known| known != q) || !is_name(q) || !is_name(option) {
+            return None;
+        }
+        question = Some(q);
+        any_of.insert(option.to_string());
+    }
+    Some(Condition::AnyOf {
+        question: question?.to_string(),
+        any_of,
+    })
+}
+
+/// A survey read from an XLSForm workbook, numbered `version`; or every problem, each at
+/// its sheet, line and column.
+pub fn survey_from_xlsx(bytes: &[u8], version: u32) -> Result<Survey, Vec<Violation>> {
+    let unreadable = |why: String| {
+        vec![
+            in_file(
+                "xlsform.unreadable",
+                format!("the workbook cannot be read: {why}"),
+            )
+            .param("why", why),
+        ]
+    };
+    let mut book = workbook::open(bytes, LIMITS).map_err(unreadable)?;
+    let names: Vec<String> = calamine::Reader::sheet_names(&book).clone();
+    let mut sheet = |name: &str| -> Result<Option<SheetText>, Vec<Violation>> {
+        match names.iter().find(|n| n.trim().eq_ignore_ascii_case(name)) {
+            Some(n) => workbook::sheet(&mut book, n, LIMITS)
+                .map(Some)
+                .map_err(unreadable),
+            None => Ok(None),
+        }
+    };
+    let (Some(survey), Some(settings)) = (sheet(SURVEY)?, sheet(SETTINGS)?) else {
+        return Err(vec![in_file(
+            "xlsform.sheet_missing",
+            "an XLSForm workbook has a sheet named survey and one named settings (with form_id)"
+                .into(),
+        )]);
+    };
+    let choices = sheet(CHOICES)?.unwrap_or_default();
+    let indicators = sheet(INDICATORS)?.unwrap_or_default();
+    let dimensions = sheet(DIMENSIONS)?.unwrap_or_default();
+    read(survey, choices, settings, indicators, dimensions, version)
+}
+
+fn read(
+    survey: SheetText,
+    choices: SheetText,
+    settings: SheetText,
+    indicators: SheetText,
+    dimensions: SheetText,
+    version: u32,
+) -> Result<Survey, Vec<Violation>> {
+    let mut r = Reader::default();
+    let mut lines = Lines::default();
+
+    // Settings first: the default language names the labels without one.
+    let settings = r.table(
+        SETTINGS,
+        settings,
+        &[
+            "form_id",
+            "form_title",
+            "version",
+            "default_language",
+            "skipped",
+        ],
+        &["form_title"],
+    );
+    let (settings_line, first) = settings
+        .lines
+        .first()
+        .cloned()
+        .unwrap_or((settings.header_line + 1, vec![]));
+    lines.settings = settings_line;
+    let setting = |name: &str| settings.get(&first, name).to_string();
+    let default_language = setting("default_language");
+    if !default_language.is_empty() {
+        match language(&default_language) {
+            Some((code, name)) => {
+                r.language_met(&code, name);
+                r.default_language = Some(code);
+            }
+            None => r.problems.push(at(
+                SETTINGS,
+                settings_line,
+                "default_language",
+                Violation::new(
+                    "xlsform.language",
+                    format!(
+                        "'{default_language}' is not a language as an ISO 639 code: English (en)"
+                    ),
+                ),
+            )),
+        }
+    }
+    let key = setting("form_id");
+    if key.is_empty() {
+        r.problems.push(at(
+            SETTINGS,
+            settings_line,
+            "form_id",
+            Violation::new(
+                "xlsform.form_id",
+                "the settings give no form_id: the survey's name, the same in every version",
+            ),
+        ));
+    }
+    let skipped = match setting("skipped").to_lowercase().as_str() {
+        "" | "left_out" => Skipped::LeftOut,
+        "worst" => Skipped::Worst,
+        other => {
+            r.problems.push(at(
+                SETTINGS,
+                settings_line,
+                "skipped",
+                Violation::new(
+                    "xlsform.skipped",
+                    format!("skipped is left_out or worst, not '{other}'"),
+                ),
+            ));
+            Skipped::LeftOut
+        }
+    };
+    let form_version = Some(setting("version")).filter(|v| !v.is_empty());
+    let written_titles = settings.labels(&first, "form_title");
+
+    // The options, by list.
+    let choices = r.table(
+        CHOICES,
+        choices,
+        &["list_name", "name", "score"],
+        &["label"],
+    );
+    let mut lists: BTreeMap<String, Vec<Choice>> = BTreeMap::new();
+    for (line, cells) in &choices.lines {
+        let list = choices.get(cells, "list_name");
+        if list.is_empty() {
+            r.problems.push(at(
+                CHOICES,
+                *line,
+                "list_name",
+                Violation::new("xlsform.list_name", "an option names no list (list_name)"),
+            ));
+            continue;
+        }
+        let score_text = choices.get(cells, "score");
+        let score = if score_text.is_empty() {
+            None
+        } else {
+            let s = Permille::parse(score_text);
+            if s.is_none() {
+                r.problems.push(at(
+                    CHOICES,
+                    *line,
+                    "score",
+                    Violation::new(
+                        "xlsform.score",
+                        format!(
+                            "a score is from 0 to 1 with at most three decimals, not '{score_text}'"
+                        ),
+                    ),
+                ));
+            }
+            s
+        };
+        lists.entry(list.to_string()).or_default().push(Choice {
+            name: choices.get(cells, "name").to_string(),
+            labels: choices.labels(cells, "label"),
+            score,
+        });
+        lines
+            .choices
+            .entry(list.to_string())
+            .or_default()
+            .push(*line);
+    }
+
+    // Indicators and dimension weights, ours.
+    let indicators = r.table(
+        INDICATORS,
+        indicators,
+        &["name", "dimension", "weight"],
+        &["label"],
+    );
+    let mut defined: Vec<Indicator> = vec![];
+    for (line, cells) in &indicators.lines {
+        let dimension_text = indicators.get(cells, "dimension");
+        let dimension = Dimension::from_code(&dimension_text.to_lowercase());
+        if dimension.is_none() {
+            r.problems.push(at(
+                INDICATORS,
+                *line,
+                "dimension",
+                Violation::new(
+                    "xlsform.dimension",
+                    format!(
+                        "'{dimension_text}' is not a dimension: economic, social or psychosocial"
+                    ),
+                ),
+            ));
+        }
+        let weight = weight(&mut r, INDICATORS, *line, indicators.get(cells, "weight"));
+        defined.push(Indicator {
+            name: indicators.get(cells, "name").to_string(),
+            labels: indicators.labels(cells, "label"),
+            dimension: dimension.unwrap_or(Dimension::Economic),
+            weight,
+            questions: vec![],
+        });
+        lines.indicators.push(*line);
+    }
+    let dimensions = r.table(DIMENSIONS, dimensions, &["dimension", "weight"], &[]);
+    lines.dimensions_header = dimensions.header_line;
+    let mut dimension_weights = BTreeMap::new();
+    for (line, cells) in &dimensions.lines {
+        let written = dimensions.get(cells, "dimension");
+        let w = weight(&mut r, DIMENSIONS, *line, dimensions.get(cells, "weight"));
+        match Dimension::from_code(&written.to_lowercase()) {
+            Some(d) if !dimension_weights.contains_key(&d) => {
+                dimension_weights.insert(d, w);
+                lines.dimensions.insert(d, *line);
+            }
+            _ => r.problems.push(at(
+                DIMENSIONS,
+                *line,
+                "dimension",
+                Violation::new(
+                    "xlsform.dimension",
+                    format!(
+                        "'{written}' is not a dimension (economic, social or psychosocial), or is weighed twice"
+                    ),
+                ),
+            )),
+        }
+    }
+
+    // The questions.
+    let survey = r.table(
+        SURVEY,
+        survey,
+        &[
+            "type",
+            "name",
+            "required",
+            "relevant",
+            "indicator",
+            "scored_by",
+        ],
+        &["label", "hint"],
+    );
+    lines.survey_header = survey.header_line;
+    let mut questions = vec![];
+    for (line, cells) in &survey.lines {
+        let line = *line;
+        let problem = |r: &mut Reader, column: &str, code: &'static str, message: String| {
+            r.problems
+                .push(at(SURVEY, line, column, Violation::new(code, message)));
+        };
+        let name = survey.get(cells, "name").to_string();
+        let written_type = survey.get(cells, "type");
+        let mut words = written_type.split_whitespace();
+        let (kind_word, list) = (words.next().unwrap_or(""), words.next());
+        let extra = words.next().is_some();
+        let scored_by_text = survey.get(cells, "scored_by").to_lowercase();
+        let kind = match (kind_word, list, extra) {
+            ("select_one" | "select_multiple", Some(list), false) => {
+                let Some(options) = lists.get(list) else {
+                    problem(
+                        &mut r,
+                        "type",
+                        "xlsform.list",
+                        format!(
+                            "{name} offers the list {list}, which the choices sheet does not have"
+                        ),
+                    );
+                    continue;
+                };
+                if kind_word == "select_one" {
+                    QuestionKind::SelectOne {
+                        list: list.to_string(),
+                        choices: options.clone(),
+                    }
+                } else {
+                    let scored_by = match scored_by_text.as_str() {
+                        "" | "mean" => Several::Mean,
+                        "lowest" => Several::Lowest,
+                        "highest" => Several::Highest,
+                        other => {
+                            problem(
+                                &mut r,
+                                "scored_by",
+                                "xlsform.scored_by",
+                                format!("scored_by is mean, lowest or highest, not '{other}'"),
+                            );
+                            Several::Mean
+                        }
+                    };
+                    QuestionKind::SelectMultiple {
+                        list: list.to_string(),
+                        choices: options.clone(),
+                        scored_by,
+                    }
+                }
+            }
+            ("integer" | "int", None, _) => QuestionKind::Integer,
+            ("decimal", None, _) => QuestionKind::Decimal,
+            ("date", None, _) => QuestionKind::Date,
+            ("text", None, _) => QuestionKind::Text,
+            _ => {
+                problem(
+                    &mut r,
+                    "type",
+                    "xlsform.type",
+                    format!(
+                        "the type '{written_type}' is not one Homeward reads: select_one <list>, select_multiple <list>, integer, decimal, date or text"
+                    ),
+                );
+                continue;
+            }
+        };
+        if !scored_by_text.is_empty() && !matches!(kind, QuestionKind::SelectMultiple { .. }) {
+            problem(
+                &mut r,
+                "scored_by",
+                "xlsform.scored_by",
+                format!("{name} is not a select_multiple: scored_by does not apply"),
+            );
+        }
+        let required_text = survey.get(cells, "required");
+        let required = yes_no(required_text).unwrap_or_else(|| {
+            problem(
+                &mut r,
+                "required",
+                "xlsform.required",
+                format!("required is yes or no, not '{required_text}'"),
+            );
+            false
+        });
+        let relevant_text = survey.get(cells, "relevant");
+        let relevant = if relevant_text.is_empty() {
+            None
+        } else {
+            let c = parse_relevant(relevant_text);
+            if c.is_none() {
+                problem(
+                    &mut r,
+                    "relevant",
+                    "xlsform.relevant",
+                    format!(
+                        "'{relevant_text}' is not a condition Homeward reads: ${{q}} = 'a' or ${{q}} = 'b', or selected(${{q}}, 'a') or ..., all on one question"
+                    ),
+                );
+            }
+            c
+        };
+        let indicator = survey.get(cells, "indicator");
+        if !indicator.is_empty() {
+            match defined.iter_mut().find(|i| i.name == indicator) {
+                Some(i) => i.questions.push(name.clone()),
+                None => problem(
+                    &mut r,
+                    "indicator",
+                    "xlsform.indicator",
+                    format!("the indicators sheet has no indicator {indicator}"),
+                ),
+            }
+        }
+        questions.push(Question {
+            name,
+            labels: survey.labels(cells, "label"),
+            hints: survey.labels(cells, "hint"),
+            kind,
+            relevant,
+            required,
+        });
+        lines.questions.push(line);
+    }
+    if questions.is_empty() && r.problems.is_empty() {
+        r.problems.push(in_file(
+            "xlsform.no_question",
+            "the survey sheet asks no question".into(),
+        ));
+    }
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
+    let languages: Vec<String> = r.languages.iter().map(|(c, _)| c.clone()).collect();
+    // One title for every language unless each is written.
+    let title = if written_titles.is_empty() {
+        let written = setting("form_title");
+        let t = if written.is_empty() {
+            key.clone()
+        } else {
+            written
+        };
+        languages.iter().map(|l| (l.clone(), t.clone())).collect()
+    } else {
+        written_titles
+    };
+    let definition = SurveyDefinition {
+        key,
+        version,
+        form_version,
+        title,
+        languages,
+        language_names: r
+            .languages
+            .iter()
+            .filter_map(|(c, n)| Some((c.clone(), n.clone()?)))
+            .collect(),
+        questions,
+        indicators: defined,
+        dimension_weights,
+        skipped,
+    };
+    Survey::new(definition.clone()).map_err(|invalid| {
+        invalid
+            .0
+            .into_iter()
+            .map(|v| lines.place(&definition, v))
+            .collect()
+    })
+}
+
+fn weight(r: &mut Reader, sheet: &'static str, line: usize, text: &str) -> u32 {
+    match text.parse::<u32>() {
+        // Out of range, the domain says where.
+        Ok(w) => w,
+        Err(_) => {
+            r.problems.push(at(
+                sheet,
+                line,
+                "weight",
+                Violation::new(
+                    "xlsform.weight",
+                    format!("a weight is a whole number of parts, not '{text}'"),
+                ),
+            ));
+            1
+        }
+    }
+}
+
+/// A definition as an XLSForm workbook that reads back as the same definition.
+pub fn survey_to_xlsx(d: &SurveyDefinition) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook, Worksheet};
+    let bold = Format::new().set_bold();
+    let header =
+        |sheet: &mut Worksheet, names: &[String]| -> Result<(), rust_xlsxwriter::XlsxError> {
+            for (c, n) in names.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, n, &bold)?;
+            }
+            sheet.set_freeze_panes(1, 0)?;
+            Ok(())
+        };
+    let language = |code: &str| {
+        let name = d.language_names.get(code).cloned().unwrap_or_else(|| {
+            LanguageCode::parse(code)
+                .map(|c| c.name().to_string())
+                .unwrap_or_default()
+        });
+        if name.is_empty() {
+            code.to_string()
+        } else {
+            format!("{name} ({code})")
+        }
+    };
+    let in_languages = |base: &str| -> Vec<String> {
+        d.languages
+            .iter()
+            .map(|l| format!("{base}::{}", language(l)))
+            .collect()
+    };
+    let mut book = Workbook::new();
+
+    let has_hints = d.questions.iter().any(|q| !q.hints.is_empty());
+    let mut columns: Vec<String> = vec!["type".into(), "name".into()];
+    columns.extend(in_languages("label"));
+    if has_hints {
+        columns.extend(in_languages("hint"));
+    }
+    columns.extend(
+        ["required", "relevant", "indicator", "scored_by"]
+            .iter()
+            .map(|c| c.to_string()),
+    );
+    let sheet = book.add_worksheet().set_name(SURVEY)?;
+    header(sheet, &columns)?;
+    for (n, q) in d.questions.iter().enumerate() {
+        let row = n as u32 + 1;
+        let (type_, scored_by) = match &q.kind {
+            QuestionKind::SelectOne { list, .. } => (format!("select_one {list}"), ""),
+            QuestionKind::SelectMultiple {
+                list, scored_by, ..
+            } => (
+                format!("select_multiple {list}"),
+                match scored_by {
+                    Several::Mean => "mean",
+                    Several::Lowest => "lowest",
+                    Several::Highest => "highest",
+                },
+            ),
+            QuestionKind::Integer => ("integer".into(), ""),
+            QuestionKind::Decimal => ("decimal".into(), ""),
+            QuestionKind::Date => ("date".into(), ""),
+            QuestionKind::Text => ("text".into(), ""),
+        };
+        let mut cells = vec![type_, q.name.clone()];
+        cells.extend(
+            d.languages
+                .iter()
+                .map(|l| q.labels.get(l).cloned().unwrap_or_default()),
+        );
+        if has_hints {
+            cells.extend(
+                d.languages
+                    .iter()
+                    .map(|l| q.hints.get(l).cloned().unwrap_or_default()),
+            );
+        }
+        let multiple = matches!(q.kind, QuestionKind::SelectMultiple { .. });
+        let relevant = match &q.relevant {
+            Some(Condition::AnyOf { question, any_of }) => {
+                let asked_of_multiple = d.questions.iter().any(|e| {
+                    e.name == *question && matches!(e.kind, QuestionKind::SelectMultiple { .. })
+                });
+                any_of
+                    .iter()
+                    .map(|o| {
+                        if asked_of_multiple {
+                            format!("selected(${{{question}}}, '{o}')")
+                        } else {
+                            format!("${{{question}}} = '{o}'")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            }
+            None => String::new(),
+        };
+        cells.push(if q.required { "yes" } else { "" }.into());
+        cells.push(relevant);
+        cells.push(
+            d.indicators
+                .iter()
+                .find(|i| i.questions.contains(&q.name))
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+        );
+        cells.push(if multiple {
+            scored_by.into()
+        } else {
+            String::new()
+        });
+        for (c, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(row, c as u16, v)?;
+            }
+        }
+    }
+
+    let mut columns: Vec<String> = vec!["list_name".into(), "name".into()];
+    columns.extend(in_languages("label"));
+    columns.push("score".into());
+    let sheet = book.add_worksheet().set_name(CHOICES)?;
+    header(sheet, &columns)?;
+    let mut row = 1;
+    let mut written: BTreeSet<&str> = BTreeSet::new();
+    for q in &d.questions {
+        let Some(list) = q.kind.list() else { continue };
+        if !written.insert(list) {
+            continue;
+        }
+        for c in q.kind.choices() {
+            sheet.write_string(row, 0, list)?;
+            sheet.write_string(row, 1, &c.name)?;
+            for (n, l) in d.languages.iter().enumerate() {
+                sheet.write_string(
+                    row,
+                    2 + n as u16,
+                    c.labels.get(l).map_or("", String::as_str),
+                )?;
+            }
+            if let Some(s) = c.score {
+                sheet.write_number(row, 2 + d.languages.len() as u16, s.value())?;
+            }
+            row += 1;
+        }
+    }
+
+    let one_title = d
+        .languages
+        .iter()
+        .all(|l| d.title.get(l) == d.title.get(&d.languages[0]));
+    let mut columns: Vec<String> = vec![
+        "form_id".into(),
+        "version".into(),
+        "default_language".into(),
+        "skipped".into(),
+    ];
+    let mut values: Vec<String> = vec![
+        d.key.clone(),
+        d.form_version.clone().unwrap_or_default(),
+        d.languages.first().map(|l| language(l)).unwrap_or_default(),
+        match d.skipped {
+            Skipped::LeftOut => "left_out".into(),
+            Skipped::Worst => "worst".into(),
+        },
+    ];
+    if one_title {
+        columns.push("form_title".into());
+        values.push(
+            d.languages
+                .first()
+                .and_then(|l| d.title.get(l))
+                .cloned()
+                .unwrap_or_default(),
+        );
+    } else {
+        columns.extend(in_languages("form_title"));
+        values.extend(
+            d.languages
+                .iter()
+                .map(|l| d.title.get(l).cloned().unwrap_or_default()),
+        );
+    }
+    let sheet = book.add_worksheet().set_name(SETTINGS)?;
+    header(sheet, &columns)?;
+    for (c, v) in values.iter().enumerate() {
+        if !v.is_empty() {
+            sheet.write_string(1, c as u16, v)?;
+        }
+    }
+
+    let mut columns: Vec<String> = vec!["name".into(), "dimension".into(), "weight".into()];
+    columns.extend(in_languages("label"));
+    let sheet = book.add_worksheet().set_name(INDICATORS)?;
+    header(sheet, &columns)?;
+    for (n, i) in d.indicators.iter().enumerate() {
+        let row = n as u32 + 1;
+        sheet.write_string(row, 0, &i.name)?;
+        sheet.write_string(row, 1, i.dimension.code())?;
+        sheet.write_number(row, 2, f64::from(i.weight))?;
+        for (c, l) in d.languages.iter().enumerate() {
+            sheet.write_string(
+                row,
+                3 + c as u16,
+                i.labels.get(l).map_or("", String::as_str),
+            )?;
+        }
+    }
+
+    let sheet = book.add_worksheet().set_name(DIMENSIONS)?;
+    header(sheet, &["dimension".into(), "weight".into()])?;
+    for (n, (dimension, w)) in d.dimension_weights.iter().enumerate() {
+        sheet.write_string(n as u32 + 1, 0, dimension.code())?;
+        sheet.write_number(n as u32 + 1, 1, f64::from(*w))?;
+    }
+    book.save_to_buffer()
+}
