@@ -475,6 +475,31 @@ from_row!(OrganisationRow {
     updated_at
 });
 
+/// A version of a survey, as imported; never changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRow {
+    pub survey_key: String,
+    pub version: i64,
+    /// Its title in its first language.
+    pub title: String,
+    /// JSON of [`homeward_domain::survey::Survey`].
+    pub definition: String,
+    /// SHA-256 of `definition`, in hex.
+    pub digest: String,
+    pub imported_by: Uuid,
+    pub imported_at: DateTime<Utc>,
+}
+
+from_row!(SurveyRow {
+    survey_key,
+    version,
+    title,
+    definition,
+    digest,
+    imported_by,
+    imported_at
+});
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: UserId,
@@ -1082,6 +1107,22 @@ impl Store {
 
     pub async fn organisation(&self, id: Uuid) -> Result<Option<OrganisationRow>> {
         dispatch!(self, s => s.organisation(id).await)
+    }
+
+    /// Adds a survey version: `Duplicate` if that version of the survey exists (someone
+    /// imported one meanwhile). Versions are never changed.
+    pub async fn insert_survey(&self, row: &SurveyRow) -> Result<()> {
+        dispatch!(self, s => s.insert_survey(row).await)
+    }
+
+    /// Every version of every survey, by survey and version.
+    pub async fn list_surveys(&self) -> Result<Vec<SurveyRow>> {
+        dispatch!(self, s => s.list_surveys().await)
+    }
+
+    /// A version of a survey; without `version`, its latest.
+    pub async fn survey(&self, key: &str, version: Option<i64>) -> Result<Option<SurveyRow>> {
+        dispatch!(self, s => s.survey(key, version).await)
     }
 
     pub async fn list_programmes(&self) -> Result<Vec<ProgrammeRow>> {

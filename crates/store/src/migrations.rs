@@ -168,6 +168,7 @@ mod tests {
                     "0028_budget_by_month.sql",
                     "3af407186c8a1106f5fce5e12b27297e",
                 ),
+                ("0029_surveys.sql", "445e271a4c91fe390a83b620aff24a2d"),
             ],
         ),
         (
@@ -255,6 +256,7 @@ mod tests {
                     "0028_budget_by_month.sql",
                     "40e2cfddcb4acb6417ab1609a75f4bb2",
                 ),
+                ("0029_surveys.sql", "e37415e033099cb965160ef1c29a8f73"),
             ],
         ),
     ];

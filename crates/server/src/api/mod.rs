@@ -9,6 +9,7 @@ pub mod organisations;
 pub mod partners;
 pub mod session;
 pub mod stats;
+pub mod surveys;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -36,6 +37,7 @@ use crate::state::AppState;
         (name = "directory", description = "The stakeholder directory: organisations a case can be referred to"),
         (name = "partners", description = "Partner organisations: the referrals addressed to them, and only the data consented to; the people they refer to the programme"),
         (name = "inbound referrals", description = "People referred to the programme by outside organisations, registered as cases or declined"),
+        (name = "surveys", description = "Survey definitions for monitoring: imported from XLSForm workbooks, versioned, never changed once stored"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "statistics", description = "Returns and pipeline figures, protected for readers who may not see small numbers"),
         (name = "health", description = "Liveness and readiness"),
@@ -156,6 +158,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             organisations::get_organisation,
             organisations::update_organisation
         ))
+        .routes(routes!(surveys::list_surveys, surveys::import_survey))
+        .routes(routes!(surveys::get_survey))
+        .routes(routes!(surveys::survey_xlsform))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))

@@ -119,7 +119,39 @@ pub async fn update_organisation(
 }
 
 /// The media type of an Excel workbook.
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A request's media type, without its parameters, in lower case.
+pub(crate) fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// An uploaded file's bytes, or a problem that says why they cannot be read.
+pub(crate) fn file_body(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, crate::problem::Problem> {
+    use crate::problem::Problem;
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "The body is too large",
+            )
+        } else {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable",
+                "The body cannot be read",
+            )
+        }
+    })
+}
 
 /// Imports organisations from a directory file (administrators and programme managers):
 /// CSV (`text/csv`), tab-separated text, or an Excel workbook (`.xlsx`, its first sheet;
@@ -148,12 +180,7 @@ pub async fn import_organisations(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<homeward_app::organisations::ImportReport>> {
     use crate::problem::Problem;
-    let mime = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let mime = media_type(&headers);
     let xlsx = mime == XLSX;
     if !xlsx
         && !matches!(
@@ -170,21 +197,7 @@ pub async fn import_organisations(
             "the body must be text/csv, tab-separated text, or {XLSX}"
         )));
     }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "The body is too large",
-            )
-        } else {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable",
-                "The body cannot be read",
-            )
-        }
-    })?;
+    let body = file_body(body)?;
     if xlsx {
         return Ok(Json(
             state.app.import_organisations_xlsx(&who, &body).await?,

@@ -14,6 +14,7 @@ mod search;
 mod servers;
 mod statistics;
 mod support;
+mod surveys;
 
 use homeward_store::testing::TestDb;
 use serde_json::{Value, json};

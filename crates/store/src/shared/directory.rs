@@ -2,6 +2,9 @@
 
 use super::prelude::*;
 
+const SURVEY_COLUMNS: &str =
+    "survey_key, version, title, definition, digest, imported_by, imported_at";
+
 pub(crate) async fn load_user_extras(pool: &sqlx::Pool<Db>, base: UserBase) -> CResult<UserRecord> {
     let roles: Vec<(String,)> =
         sqlx::query_as("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
@@ -285,6 +288,45 @@ impl Backend {
             "SELECT id, name, details, created_at, updated_at FROM organisations WHERE id = $1",
         )
         .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    // ---- surveys ---------------------------------------------------------------------
+
+    pub async fn insert_survey(&self, r: &SurveyRow) -> CResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO survey_versions ({SURVEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )))
+        .bind(&r.survey_key)
+        .bind(r.version)
+        .bind(&r.title)
+        .bind(&r.definition)
+        .bind(&r.digest)
+        .bind(r.imported_by)
+        .bind(r.imported_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_surveys(&self) -> CResult<Vec<SurveyRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SURVEY_COLUMNS} FROM survey_versions ORDER BY survey_key, version"
+        )))
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    pub async fn survey(&self, key: &str, version: Option<i64>) -> CResult<Option<SurveyRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SURVEY_COLUMNS} FROM survey_versions WHERE survey_key = $1 \
+             AND ($2 IS NULL OR version = $2) ORDER BY version DESC LIMIT 1"
+        )))
+        .bind(key)
+        .bind(version)
         .fetch_optional(self.reader())
         .await?)
     }

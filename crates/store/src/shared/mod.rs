@@ -43,8 +43,8 @@ mod prelude {
         OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
         ReferralFigure, ReferralLink, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
         SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError,
-        USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp, WaitingReferral,
-        decode_joined,
+        SurveyRow, USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp,
+        WaitingReferral, decode_joined,
     };
 
     pub(super) use super::super::Backend;

@@ -1,0 +1,188 @@
+//! Survey definitions (issue #25): administrators import them from XLSForm workbooks;
+//! staff read them and download them back. A version, once stored, is never changed: an
+//! import that changes anything is the survey's next version, and one that changes
+//! nothing is the version already stored.
+
+use chrono::{DateTime, Utc};
+use homeward_domain::ids::UserId;
+use homeward_domain::survey::Survey;
+use homeward_store::SurveyRow;
+use sha2::Digest;
+
+use crate::auth::Principal;
+use crate::{App, AppError, Internally, Result, now};
+
+/// A stored version of a survey.
+#[derive(Debug, Clone)]
+pub struct SurveyVersion {
+    pub survey: Survey,
+    /// SHA-256 of the definition as stored, in hex: what scores name.
+    pub digest: String,
+    pub imported_by: UserId,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub enum SurveyImport {
+    /// A new version, stored.
+    Added(SurveyVersion),
+    /// The workbook is the latest version as stored: nothing new.
+    Unchanged(SurveyVersion),
+}
+
+impl SurveyImport {
+    pub fn version(&self) -> &SurveyVersion {
+        match self {
+            SurveyImport::Added(v) | SurveyImport::Unchanged(v) => v,
+        }
+    }
+}
+
+fn digest(json: &str) -> String {
+    sha2::Sha256::digest(json.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A stored version, read only if it is as it was stored and still a valid survey.
+fn parse(row: SurveyRow) -> Result<SurveyVersion> {
+    let what = format!("survey {} version {}", row.survey_key, row.version);
+    if digest(&row.definition) != row.digest {
+        return Err(AppError::internal(format!(
+            "{what} does not match its digest"
+        )));
+    }
+    let survey: Survey = serde_json::from_str(&row.definition).internal(&what)?;
+    if survey.key != row.survey_key || i64::from(survey.version) != row.version {
+        return Err(AppError::internal(format!("{what} holds another version")));
+    }
+    Ok(SurveyVersion {
+        survey,
+        digest: row.digest,
+        imported_by: UserId(row.imported_by),
+        imported_at: row.imported_at,
+    })
+}
+
+fn may_read(p: &Principal) -> Result<()> {
+    if p.actor.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "surveys are read by the programme's staff".into(),
+        ))
+    }
+}
+
+impl App {
+    /// Imports an XLSForm workbook as the next version of its survey (administrators):
+    /// whole, or not at all with every problem at its sheet, line and column.
+    pub async fn import_survey(&self, p: &Principal, xlsx: &[u8]) -> Result<SurveyImport> {
+        if !p.actor.may_administer() {
+            return Err(AppError::Forbidden(
+                "importing surveys is for administrators".into(),
+            ));
+        }
+        let read = crate::xlsform::survey_from_xlsx(xlsx, 1).map_err(AppError::Invalid)?;
+        let latest = self.store().survey(&read.key, None).await?;
+        let next = match latest {
+            Some(row) => {
+                let latest = parse(row)?;
+                if latest.survey.same_as(read.definition()) {
+                    return Ok(SurveyImport::Unchanged(latest));
+                }
+                latest.survey.version.checked_add(1).ok_or_else(|| {
+                    AppError::internal(format!("survey {} has no next version", read.key))
+                })?
+            }
+            None => 1,
+        };
+        let mut definition = read.definition().clone();
+        definition.version = next;
+        let survey = Survey::new(definition).map_err(|invalid| AppError::Invalid(invalid.0))?;
+        let json = serde_json::to_string(&survey).internal("survey")?;
+        let version = SurveyVersion {
+            digest: digest(&json),
+            imported_by: p.actor.user_id,
+            imported_at: now(),
+            survey,
+        };
+        let row = SurveyRow {
+            survey_key: version.survey.key.clone(),
+            version: i64::from(next),
+            title: version
+                .survey
+                .languages
+                .first()
+                .and_then(|l| version.survey.title.get(l))
+                .cloned()
+                .unwrap_or_default(),
+            definition: json,
+            digest: version.digest.clone(),
+            imported_by: p.actor.user_id.0,
+            imported_at: version.imported_at,
+        };
+        self.store()
+            .insert_survey(&row)
+            .await
+            .map_err(|e| match e {
+                // Someone imported a version of this survey meanwhile.
+                homeward_store::StoreError::Duplicate(_) => {
+                    AppError::Duplicate(format!("version {next} of survey {}", row.survey_key))
+                }
+                e => e.into(),
+            })?;
+        self.audit_admin(
+            Some(p),
+            "survey.import",
+            serde_json::json!({
+                "survey": row.survey_key,
+                "version": next,
+                "digest": row.digest,
+            }),
+        )
+        .await?;
+        Ok(SurveyImport::Added(version))
+    }
+
+    /// Every version of every survey, by survey and version.
+    pub async fn surveys(&self, p: &Principal) -> Result<Vec<SurveyVersion>> {
+        may_read(p)?;
+        self.store()
+            .list_surveys()
+            .await?
+            .into_iter()
+            .map(parse)
+            .collect()
+    }
+
+    /// A version of a survey; without `version`, the latest.
+    pub async fn survey(
+        &self,
+        p: &Principal,
+        key: &str,
+        version: Option<u32>,
+    ) -> Result<SurveyVersion> {
+        may_read(p)?;
+        let row = self
+            .store()
+            .survey(key, version.map(i64::from))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        parse(row)
+    }
+
+    /// A version of a survey as an XLSForm workbook that imports as the same survey.
+    pub async fn survey_xlsx(
+        &self,
+        p: &Principal,
+        key: &str,
+        version: Option<u32>,
+    ) -> Result<(SurveyVersion, Vec<u8>)> {
+        let v = self.survey(p, key, version).await?;
+        let bytes = crate::xlsform::survey_to_xlsx(&v.survey).internal("survey workbook")?;
+        Ok((v, bytes))
+    }
+}

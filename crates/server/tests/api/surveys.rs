@@ -1,0 +1,232 @@
+//! Survey definitions over the API (issue #25): imported from XLSForm workbooks by
+//! administrators, every bad row named at its sheet, line and column; versions never
+//! changed, only superseded; read by staff and downloaded back as workbooks that import
+//! as the same survey; concurrent imports store one version each.
+
+use serde_json::Value;
+
+use crate::support::*;
+use homeward_store::testing::TestDb;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook of sheets given as rows of cells.
+fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet().set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                }
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// A small scored survey whose income indicator weighs `weight`.
+fn form(weight: &str, types: [&str; 2]) -> Vec<u8> {
+    let survey: &[&[&str]] = &[
+        &[
+            "type",
+            "name",
+            "label::English (en)",
+            "label::Français (fr)",
+            "indicator",
+        ],
+        &[types[0], "income", "Income?", "Revenu ?", "income"],
+        &[types[1], "safe", "Safe?", "En sécurité ?", "safety"],
+    ];
+    let choices: &[&[&str]] = &[
+        &[
+            "list_name",
+            "name",
+            "label::English (en)",
+            "label::Français (fr)",
+            "score",
+        ],
+        &["level", "none", "None", "Aucun", "0"],
+        &["level", "some", "Some", "Un peu", "0.5"],
+        &["level", "enough", "Enough", "Assez", "1"],
+        &["yn", "no", "No", "Non", "0"],
+        &["yn", "yes", "Yes", "Oui", "1"],
+    ];
+    let indicators: &[&[&str]] = &[
+        &[
+            "name",
+            "dimension",
+            "weight",
+            "label::English (en)",
+            "label::Français (fr)",
+        ],
+        &["income", "economic", weight, "Income", "Revenu"],
+        &["safety", "psychosocial", "1", "Safety", "Sécurité"],
+    ];
+    let dimensions: &[&[&str]] = &[
+        &["dimension", "weight"],
+        &["economic", "1"],
+        &["psychosocial", "1"],
+    ];
+    workbook(&[
+        ("survey", survey),
+        ("choices", choices),
+        (
+            "settings",
+            &[&["form_id", "form_title"], &["rss_test", "Reintegration"]],
+        ),
+        ("indicators", indicators),
+        ("dimensions", dimensions),
+    ])
+}
+
+fn good(weight: &str) -> Vec<u8> {
+    form(weight, ["select_one level", "select_one yn"])
+}
+
+async fn import(w: &World, user: &str, body: Vec<u8>, media: &str) -> Resp {
+    w.send(
+        Some(user),
+        w.http
+            .post(format!("{}/api/surveys", w.base))
+            .header("content-type", media)
+            .body(body),
+    )
+    .await
+}
+
+async fn surveys_are_imported_versioned_and_read_back(db: &TestDb) {
+    let w = World::start(db).await;
+    for user in ["counsellor", "monitoring", "donor", "partner"] {
+        let r = import(&w, user, good("2"), XLSX).await;
+        assert_eq!(r.status, 403, "{user}: {}", r.body);
+    }
+    let r = w.get("partner", "/api/surveys").await;
+    assert_eq!(
+        r.status, 403,
+        "partners do not read the programme's surveys"
+    );
+    let r = import(&w, "admin", b"form_id\nrss".to_vec(), "text/csv").await;
+    assert_eq!(r.status, 415, "{}", r.body);
+    let r = import(&w, "admin", b"not a workbook".to_vec(), XLSX).await;
+    assert_eq!(r.codes(), ["xlsform.unreadable"], "{}", r.body);
+
+    // Every bad row at its sheet, line and column, and nothing stored.
+    let bad = form("heavy", ["select_one level", "begin group"]);
+    let r = import(&w, "admin", bad, XLSX).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.pointers(),
+        ["#/indicators/2/weight", "#/survey/3/type"],
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        w.get("monitoring", "/api/surveys").await.ok(),
+        Value::Array(vec![])
+    );
+
+    let r = import(&w, "admin", good("2"), XLSX).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["added"], true);
+    assert_eq!(r.body["survey"]["version"], 1);
+    let digest = r.body["survey"]["digest"].as_str().unwrap().to_string();
+    assert_eq!(digest.len(), 64);
+    let one = w
+        .get("monitoring", "/api/surveys/rss_test/versions/1")
+        .await
+        .ok();
+    assert_eq!(one["title"]["fr"], "Reintegration");
+    assert_eq!(one["definition"]["questions"][0]["kind"]["list"], "level");
+    assert_eq!(one["definition"]["indicators"][0]["weight"], 2);
+    assert_eq!(one["superseded"], false);
+
+    // Downloaded and imported again: the same survey, nothing new.
+    let xlsx = w
+        .http
+        .get(format!(
+            "{}/api/surveys/rss_test/versions/1/xlsform",
+            w.base
+        ))
+        .bearer_auth(w.token("counsellor"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(
+        xlsx.headers()["content-disposition"],
+        "attachment; filename=\"rss_test-v1.xlsx\""
+    );
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let r = import(&w, "admin", bytes, XLSX).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (r.body["added"].clone(), r.body["survey"]["version"].clone()),
+        (Value::Bool(false), 1.into())
+    );
+
+    // A change is the next version; the first stays as it was.
+    let r = import(&w, "admin", good("3"), XLSX).await;
+    assert_eq!(
+        (r.status, r.body["survey"]["version"].clone()),
+        (201, 2.into()),
+        "{}",
+        r.body
+    );
+    let list = w.get("donor", "/api/surveys").await.ok();
+    let versions: Vec<(i64, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["version"].as_i64().unwrap(),
+                s["superseded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(versions, [(1, true), (2, false)]);
+    let one = w
+        .get("monitoring", "/api/surveys/rss_test/versions/1")
+        .await
+        .ok();
+    assert_eq!(one["definition"]["indicators"][0]["weight"], 2);
+    assert_eq!(one["digest"], digest.as_str());
+    assert_eq!(one["superseded"], true);
+    let r = w
+        .get("monitoring", "/api/surveys/rss_test/versions/9")
+        .await;
+    assert_eq!(r.status, 404);
+    let r = w
+        .get("monitoring", "/api/surveys/rss_test/versions/x")
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+/// Imports of one survey sent at once store each version once: one is added, the others
+/// find it stored or are told to import again; never two versions of one number.
+async fn concurrent_imports_store_one_version(db: &TestDb) {
+    let w = World::start(db).await;
+    let r = import(&w, "admin", good("2"), XLSX).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let send = || import(&w, "admin", good("5"), XLSX);
+    let (a, b, c, d, e, f) = tokio::join!(send(), send(), send(), send(), send(), send());
+    let statuses: Vec<u16> = [a, b, c, d, e, f].iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [200, 201, 409].contains(s)),
+        "{statuses:?}"
+    );
+    let list = w.get("admin", "/api/surveys").await.ok();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+}
+
+homeward_store::db_tests!(
+    surveys_are_imported_versioned_and_read_back,
+    concurrent_imports_store_one_version,
+);
