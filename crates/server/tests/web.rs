@@ -3312,3 +3312,184 @@ async fn times_are_entered_and_read_in_the_time_zone_of_the_reader_s_office() {
     let account = plain(&unescape(&w.get("/account").await.body));
     assert!(account.contains("Africa/Dakar, GMT"), "{account}");
 }
+
+/// An XLSForm workbook of a small scored survey; its second question's type is `second`.
+fn survey_workbook(second: &str) -> Vec<u8> {
+    let sheets: [(&str, Vec<Vec<&str>>); 5] = [
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label::English (en)",
+                    "label::Français (fr)",
+                    "indicator",
+                    "relevant",
+                ],
+                vec![
+                    "select_one yn",
+                    "work",
+                    "Do you work?",
+                    "Travaillez-vous ?",
+                    "work",
+                    "",
+                ],
+                vec![
+                    second,
+                    "safe",
+                    "Do you feel safe?",
+                    "Vous sentez-vous en sécurité ?",
+                    "safety",
+                    "${work} = 'yes'",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec![
+                    "list_name",
+                    "name",
+                    "label::English (en)",
+                    "label::Français (fr)",
+                    "score",
+                ],
+                vec!["yn", "no", "No", "Non", "0"],
+                vec!["yn", "yes", "Yes", "Oui", "1"],
+                vec!["yn", "dk", "Does not know", "Ne sait pas", ""],
+            ],
+        ),
+        (
+            "settings",
+            vec![
+                vec!["form_id", "form_title"],
+                vec!["rss_web", "Reintegration check"],
+            ],
+        ),
+        (
+            "indicators",
+            vec![
+                vec![
+                    "name",
+                    "dimension",
+                    "weight",
+                    "label::English (en)",
+                    "label::Français (fr)",
+                ],
+                vec!["work", "economic", "1", "Work", "Travail"],
+                vec!["safety", "psychosocial", "1", "Safety", "Sécurité"],
+            ],
+        ),
+        (
+            "dimensions",
+            vec![
+                vec!["dimension", "weight"],
+                vec!["economic", "1"],
+                vec!["psychosocial", "1"],
+            ],
+        ),
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, cell) in cells.iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                }
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_import_a_survey_from_xlsform_and_staff_read_it() {
+    let s = site().await;
+    let mut w = Web::new(&s);
+    w.sign_in("admin").await;
+    assert!(w.get("/home").await.body.contains("href=\"/surveys\""));
+    let list = plain(&w.get("/surveys").await.body);
+    assert!(list.contains("No survey has been imported yet."), "{list}");
+    let client = w.client.clone();
+    let upload = |bytes: Vec<u8>, csrf: String| {
+        let boundary = "homeward-survey-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"rss.xlsx\"\r\n\
+             Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        client
+            .post(format!("{}/surveys/import", s.base))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+    };
+    // Every bad row named at its sheet, line and column, and nothing imported.
+    let form = w.get("/surveys/import").await.body;
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
+    let bad = upload(survey_workbook("begin group"), token(&form))
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+    let page = plain(&unescape(&bad.text().await.unwrap()));
+    assert!(
+        page.contains("Sheet survey, line 3, column type: Homeward does not read this type"),
+        "{page}"
+    );
+    assert!(plain(&w.get("/surveys").await.body).contains("No survey"));
+
+    let form = w.get("/surveys/import").await.body;
+    let good = upload(survey_workbook("select_one yn"), token(&form))
+        .await
+        .unwrap();
+    assert_eq!(good.url().path(), "/surveys/rss_web/1");
+    let page = plain(&unescape(&good.text().await.unwrap()));
+    for shown in [
+        "The survey was imported as a new version.",
+        "Do you feel safe?",
+        "Asked only when the answer to “Do you work?” is Yes.",
+        "Does not know",
+        "Not scored",
+        "Weights are set by the programme.",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    // The same workbook again: nothing new.
+    let form = w.get("/surveys/import").await.body;
+    let again = upload(survey_workbook("select_one yn"), token(&form))
+        .await
+        .unwrap();
+    assert_eq!(again.url().path(), "/surveys/rss_web/1");
+    assert!(plain(&again.text().await.unwrap()).contains("latest version already"));
+    let xlsx = w
+        .client
+        .get(format!("{}/surveys/rss_web/1/xlsform", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let back = homeward_app::xlsform::survey_from_xlsx(&xlsx.bytes().await.unwrap(), 1).unwrap();
+    assert_eq!(back.key, "rss_web");
+
+    // Staff read it, in their language where the survey has it; only administrators
+    // import.
+    let mut c = Web::new(&s);
+    c.sign_in("counsellor").await;
+    assert_eq!(c.get("/surveys/import").await.status, 403);
+    c.post("/language", &[("lang", "fr")]).await;
+    let fr = plain(&unescape(&c.get("/surveys/rss_web/1").await.body));
+    assert!(fr.contains("Vous sentez-vous en sécurité ?"), "{fr}");
+    assert_eq!(c.get("/surveys/rss_web/2").await.status, 404);
+    assert_eq!(c.get("/surveys/rss_web/x").await.status, 404);
+}

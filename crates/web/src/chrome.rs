@@ -69,6 +69,9 @@ impl Chrome {
             if homeward_app::stats::access(p).is_some() {
                 nav.push(("/statistics", "nav-statistics"));
             }
+            if a.may_administer() || a.has(homeward_domain::access::Role::MonitoringOfficer) {
+                nav.push(("/surveys", "nav-surveys"));
+            }
             if a.may_administer() {
                 nav.push(("/admin", "nav-admin"));
             }

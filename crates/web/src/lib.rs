@@ -102,6 +102,16 @@ pub fn router(state: WebState) -> Router {
             "/directory/{organisation_id}/edit",
             get(pages::directory::edit_form).post(pages::directory::edit),
         )
+        .route("/surveys", get(pages::surveys::list))
+        .route(
+            "/surveys/import",
+            get(pages::surveys::import_form).post(pages::surveys::import),
+        )
+        .route("/surveys/{key}/{version}", get(pages::surveys::show))
+        .route(
+            "/surveys/{key}/{version}/xlsform",
+            get(pages::surveys::xlsform),
+        )
         .route("/admin", get(pages::admin::index))
         .route(
             "/admin/users/new",

@@ -529,7 +529,7 @@ fn import_inputs() -> Vec<In> {
 
 /// What the import form sent: its text fields, and the file uploaded, if any (its name
 /// and bytes).
-async fn import_request(
+pub(super) async fn import_request(
     request: axum::extract::Request,
 ) -> Result<(FormData, Option<(String, Vec<u8>)>), StatusCode> {
     use axum::extract::FromRequest;

@@ -18,6 +18,7 @@ pub mod referral_stats;
 pub mod referrals;
 pub mod register;
 pub mod stats;
+pub mod surveys;
 
 use askama::Template;
 use axum::body::Bytes;
