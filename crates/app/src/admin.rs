@@ -353,6 +353,9 @@ impl App {
         if let Err(AppError::Invalid(more)) = check_settings(&settings) {
             v.extend(more);
         }
+        if let Err(AppError::Invalid(more)) = self.check_survey_known(&settings).await {
+            v.extend(more);
+        }
         let (Some(code), Some(name)) = (code_t, name_t) else {
             return Err(AppError::Invalid(v));
         };
@@ -429,6 +432,7 @@ impl App {
                     return Err(AppError::Invalid(v));
                 }
                 self.check_lines_in_use(id, &current, s).await?;
+                self.check_survey_known(s).await?;
                 row.settings = serde_json::to_string(s).internal("programme settings")?;
             }
             row.updated_at = now();
@@ -445,6 +449,20 @@ impl App {
         Err(AppError::Unavailable(
             "the programme's settings kept changing while they were saved: try again".into(),
         ))
+    }
+
+    /// The survey a programme asks at follow-ups is one imported.
+    async fn check_survey_known(&self, s: &ProgrammeSettings) -> Result<()> {
+        match &s.monitoring.survey {
+            Some(key) if self.store().survey(key, None).await?.is_none() => Err(AppError::invalid(
+                Violation::new(
+                    "monitoring.survey_unknown",
+                    format!("no survey {key} has been imported"),
+                )
+                .at("settings/monitoring/survey"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// A programme's new grants keep every line its cases commit

@@ -356,6 +356,10 @@ impl App {
         summary.cases += self
             .demo_inbound(&world, world.actors.referrer, &counsellor, as_of)
             .await?;
+        // The survey template, as a programme would import it to adapt its weights.
+        let template = crate::survey_template::reintegration_sustainability()
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        self.add_survey_version(None, template).await?;
         Ok(summary)
     }
 

@@ -20,6 +20,7 @@ pub mod partners;
 mod recent;
 pub mod referral_stats;
 pub mod stats;
+pub mod survey_template;
 pub mod surveys;
 pub mod views;
 pub mod workbook;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use homeward_domain::ids::UserId;
-use homeward_domain::survey::Survey;
+use homeward_domain::survey::{Response, Survey, SurveyAnswers};
 use homeward_store::SurveyRow;
 use sha2::Digest;
 
@@ -86,6 +86,16 @@ impl App {
             ));
         }
         let read = crate::xlsform::survey_from_xlsx(xlsx, 1).map_err(AppError::Invalid)?;
+        self.add_survey_version(Some(p), read).await
+    }
+
+    /// Stores `read` as the next version of its survey, unless it is the latest one as
+    /// stored. `p` is `None` only for the demo's set-up.
+    pub async fn add_survey_version(
+        &self,
+        p: Option<&Principal>,
+        read: Survey,
+    ) -> Result<SurveyImport> {
         let latest = self.store().survey(&read.key, None).await?;
         let next = match latest {
             Some(row) => {
@@ -105,7 +115,7 @@ impl App {
         let json = serde_json::to_string(&survey).internal("survey")?;
         let version = SurveyVersion {
             digest: digest(&json),
-            imported_by: p.actor.user_id,
+            imported_by: p.map_or(UserId(uuid::Uuid::nil()), |p| p.actor.user_id),
             imported_at: now(),
             survey,
         };
@@ -121,7 +131,7 @@ impl App {
                 .unwrap_or_default(),
             definition: json,
             digest: version.digest.clone(),
-            imported_by: p.actor.user_id.0,
+            imported_by: version.imported_by.0,
             imported_at: version.imported_at,
         };
         self.store()
@@ -135,7 +145,7 @@ impl App {
                 e => e.into(),
             })?;
         self.audit_admin(
-            Some(p),
+            p,
             "survey.import",
             serde_json::json!({
                 "survey": row.survey_key,
@@ -145,6 +155,57 @@ impl App {
         )
         .await?;
         Ok(SurveyImport::Added(version))
+    }
+
+    /// The template shaped like IOM's Reintegration Sustainability Survey, as an XLSForm
+    /// workbook for a programme to adapt (its weights are placeholders) and import.
+    pub fn survey_template_xlsx(&self, p: &Principal) -> Result<Vec<u8>> {
+        may_read(p)?;
+        let template = crate::survey_template::reintegration_sustainability()
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        crate::xlsform::survey_to_xlsx(&template).internal("survey template")
+    }
+
+    /// A survey's answers scored under the version they were given under, as a follow-up
+    /// keeps them; or every answer that does not fit, at `survey/answers/<question>`.
+    pub async fn answer_survey(&self, p: &Principal, response: Response) -> Result<SurveyAnswers> {
+        may_read(p)?;
+        let unknown = || {
+            AppError::Invalid(vec![
+                homeward_domain::Violation::new(
+                    "survey.unknown",
+                    format!(
+                        "there is no version {} of a survey {}",
+                        response.version, response.key
+                    ),
+                )
+                .at("survey/version"),
+            ])
+        };
+        if !homeward_domain::survey::is_name(&response.key) {
+            return Err(unknown());
+        }
+        let row = self
+            .store()
+            .survey(&response.key, Some(i64::from(response.version)))
+            .await?
+            .ok_or_else(unknown)?;
+        let v = parse(row)?;
+        let scores = v.survey.score(&response).map_err(|vs| {
+            AppError::Invalid(
+                vs.into_iter()
+                    .map(|x| {
+                        let at = format!("survey/{}", x.field.as_deref().unwrap_or("answers"));
+                        x.at(at)
+                    })
+                    .collect(),
+            )
+        })?;
+        Ok(SurveyAnswers {
+            response,
+            digest: v.digest,
+            scores,
+        })
     }
 
     /// Every version of every survey, by survey and version.

@@ -359,6 +359,7 @@ impl Visibility {
             language,
             notes,
             services,
+            survey,
         } = f;
         FollowUp {
             follow_up_id,
@@ -369,6 +370,9 @@ impl Visibility {
             notes: notes.filter(|_| self.needs),
             // As visible as the referrals they are about.
             services,
+            // What the returnee answered (distress, debt, safety) is as sensitive as
+            // their needs, and so are the scores that give it away.
+            survey: survey.filter(|_| self.needs),
         }
     }
 

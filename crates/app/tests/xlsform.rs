@@ -393,3 +393,69 @@ fn conditions_are_read_in_the_subset_only() {
         assert_eq!(parse_relevant(bad), None, "{bad}");
     }
 }
+
+/// The template shaped like IOM's Reintegration Sustainability Survey: fifteen indicators,
+/// five in each dimension, every label in the four languages, placeholder weights said
+/// so in its title; it reads back from its workbook as itself, and its best answers give
+/// 1, its worst 0.
+#[test]
+fn the_template_is_a_whole_survey_in_four_languages() {
+    use homeward_app::survey_template::{KEY, reintegration_sustainability};
+    use std::collections::BTreeMap;
+    let t = reintegration_sustainability().unwrap();
+    assert_eq!(t.key, KEY);
+    assert_eq!(t.languages, ["en", "fr", "es", "ar"]);
+    assert_eq!(t.indicators.len(), 15);
+    for d in Dimension::ALL {
+        assert_eq!(
+            t.indicators.iter().filter(|i| i.dimension == d).count(),
+            5,
+            "{d:?}"
+        );
+    }
+    assert!(t.indicators.iter().all(|i| i.weight == 1));
+    assert!(t.title["en"].contains("placeholder weights"));
+    assert!(t.title["ar"].contains("أوزان مؤقتة"));
+    let back = survey_from_xlsx(&survey_to_xlsx(&t).unwrap(), 1).unwrap();
+    assert_eq!(back, t);
+    // Every scored question answered with its best option, then its worst.
+    let pick = |best: bool| -> BTreeMap<String, Answer> {
+        t.questions
+            .iter()
+            .filter_map(|q| {
+                let scored: Vec<&Choice> = q
+                    .kind
+                    .choices()
+                    .iter()
+                    .filter(|c| c.score.is_some())
+                    .collect();
+                let c = if best {
+                    scored.iter().max_by_key(|c| c.score)?
+                } else {
+                    scored.iter().min_by_key(|c| c.score)?
+                };
+                let a = match q.kind {
+                    QuestionKind::SelectMultiple { .. } => Answer::Choices([c.name.clone()].into()),
+                    _ => Answer::Choice(c.name.clone()),
+                };
+                Some((q.name.clone(), a))
+            })
+            .collect()
+    };
+    let response = |answers| Response {
+        key: KEY.into(),
+        version: 1,
+        answers,
+    };
+    // "Children of school age" is not scored: asked with "yes" the schooling question
+    // applies.
+    let mut best = pick(true);
+    best.insert("school_age_children".into(), Answer::Choice("yes".into()));
+    let card = t.score(&response(best)).unwrap();
+    assert_eq!(card.composite, Some(Permille::ONE));
+    let mut worst = pick(false);
+    worst.insert("school_age_children".into(), Answer::Choice("yes".into()));
+    let card = t.score(&response(worst)).unwrap();
+    assert_eq!(card.composite, Some(Permille::ZERO));
+    assert!(card.indicators.values().all(|s| *s == Some(Permille::ZERO)));
+}

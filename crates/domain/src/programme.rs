@@ -84,6 +84,10 @@ pub struct MonitoringRules {
     /// as lost contact (1 to 10).
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub lost_contact_after: u8,
+    /// The survey (its name) asked in follow-ups that reach the returnee, in its latest
+    /// version at the time; none when the programme asks none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<String>,
 }
 
 impl Default for MonitoringRules {
@@ -91,6 +95,7 @@ impl Default for MonitoringRules {
         MonitoringRules {
             schedule: Vec::new(),
             lost_contact_after: 3,
+            survey: None,
         }
     }
 }
@@ -120,6 +125,7 @@ impl MonitoringRules {
                 })
                 .to_vec(),
             lost_contact_after: 3,
+            survey: None,
         }
     }
 
@@ -135,6 +141,19 @@ impl MonitoringRules {
                     "contact is lost after 1 to 10 follow-ups in a row that do not reach the returnee",
                 )
                 .at("lost_contact_after"),
+            );
+        }
+        if self
+            .survey
+            .as_deref()
+            .is_some_and(|k| !crate::survey::is_name(k))
+        {
+            out.push(
+                Violation::new(
+                    "monitoring.survey",
+                    "the survey is named as it was imported (its form_id)",
+                )
+                .at("survey"),
             );
         }
         // Months differ in length: the windows must be apart whatever the arrival date

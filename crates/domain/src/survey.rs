@@ -300,7 +300,7 @@ pub struct SurveyDefinition {
 
 /// An answer as given.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Answer {
     Choice(String),
@@ -848,7 +848,7 @@ impl Survey {
 }
 
 /// Answers given under one version of a survey.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Response {
     pub key: String,
@@ -870,4 +870,27 @@ pub struct ScoreCard {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub dimensions: BTreeMap<Dimension, Option<Permille>>,
     pub composite: Option<Permille>,
+}
+
+/// A survey answered in a follow-up, as kept in the case's history: the answers, the
+/// definition they were given under (its key, version and the digest of the definition
+/// as stored) and the scores computed from them then. A correction of the follow-up
+/// brings answers scored again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SurveyAnswers {
+    pub response: Response,
+    /// SHA-256 of the definition as stored, in hex.
+    pub digest: String,
+    pub scores: ScoreCard,
+}
+
+impl SurveyAnswers {
+    /// Whether its parts name one survey version: the scores of these answers' version.
+    pub fn consistent(&self) -> bool {
+        self.scores.key == self.response.key
+            && self.scores.version == self.response.version
+            && self.digest.len() == 64
+            && self.digest.bytes().all(|b| b.is_ascii_hexdigit())
+    }
 }

@@ -785,6 +785,33 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.check("funding").await;
     b.click_and_wait("a[href$='/funding/grants/new']").await;
     b.check("grant").await;
+    // A survey imported from its XLSForm workbook, uploaded as a person picks a file.
+    b.go("/surveys").await;
+    let workbook = std::env::temp_dir().join(format!(
+        "homeward-survey-{label}-{}.xlsx",
+        std::process::id()
+    ));
+    let template = homeward_app::survey_template::reintegration_sustainability().unwrap();
+    std::fs::write(
+        &workbook,
+        homeward_app::xlsform::survey_to_xlsx(&template).unwrap(),
+    )
+    .unwrap();
+    b.go("/surveys/import").await;
+    b.c.find(Locator::Css("input[name='upload']"))
+        .await
+        .unwrap()
+        .send_keys(workbook.to_str().unwrap())
+        .await
+        .unwrap();
+    b.submit("survey").await;
+    let _ = std::fs::remove_file(&workbook);
+    assert_eq!(
+        b.path().await,
+        "/surveys/reintegration_sustainability/1",
+        "{label}: the survey imported"
+    );
+    b.phone_fits("survey-phone").await;
     b.sign_out().await;
     b.sign_in("auditor").await;
     b.go("/audit").await;

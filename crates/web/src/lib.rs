@@ -107,6 +107,7 @@ pub fn router(state: WebState) -> Router {
             "/surveys/import",
             get(pages::surveys::import_form).post(pages::surveys::import),
         )
+        .route("/surveys/template.xlsx", get(pages::surveys::template))
         .route("/surveys/{key}/{version}", get(pages::surveys::show))
         .route(
             "/surveys/{key}/{version}/xlsform",

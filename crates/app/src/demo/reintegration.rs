@@ -500,6 +500,7 @@ fn follow_ups(
             _ => vec![],
         };
         let cmd = Command::RecordFollowUp(FollowUp {
+            survey: None,
             follow_up_id: FollowUpId(rid(rng, story.t)),
             mode: *[
                 FollowUpMode::Visit,

@@ -125,6 +125,10 @@ pub struct FollowUp {
     /// about (only when the follow-up reached them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceCheck>,
+    /// Sensitive: the programme's survey as the returnee answered it, with its scores
+    /// (only when the follow-up reached them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<crate::survey::SurveyAnswers>,
 }
 
 /// A follow-up as recorded.
@@ -137,6 +141,15 @@ pub struct FollowUpRecord {
 }
 
 impl Monitoring {
+    /// The surveys answered in follow-ups, in the order the follow-ups happened: the
+    /// returnee's scores over time.
+    pub fn score_history(&self) -> Vec<(DateTime<Utc>, &crate::survey::SurveyAnswers)> {
+        self.follow_ups
+            .iter()
+            .filter_map(|r| r.follow_up.survey.as_ref().map(|s| (r.at, s)))
+            .collect()
+    }
+
     /// What the returnee last said of a referral's service, and when: the latest follow-up
     /// that asked.
     pub fn service_said(&self, referral: ReferralId) -> Option<(DateTime<Utc>, ServiceReceived)> {

@@ -54,6 +54,7 @@ fn follow_up_cmd(s: &mut Scenario, result: ContactResult) -> Command {
             "Runs the workshop with her brother; income covers rent.",
         )),
         services: vec![],
+        survey: None,
     })
 }
 
@@ -157,6 +158,7 @@ fn a_follow_up_names_who_took_part_and_is_held_after_arrival_once() {
             language: None,
             notes: None,
             services: vec![],
+            survey: None,
         })
     };
     s.refused(
@@ -314,6 +316,7 @@ fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
     let overlapping = MonitoringRules {
         schedule: vec![slot(3, 45), slot(6, 45)],
         lost_contact_after: 3,
+        survey: None,
     };
     // In a short month, 3 months + 45 days reaches past 6 months - 45 days.
     assert_eq!(
@@ -327,17 +330,64 @@ fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
     let out_of_range = MonitoringRules {
         schedule: vec![slot(0, 10), slot(61, 91)],
         lost_contact_after: 0,
+        survey: Some("not a name".into()),
     };
     let codes: Vec<_> = out_of_range.violations().iter().map(|v| v.code).collect();
     assert_eq!(
         codes,
         vec![
             "monitoring.lost_contact_after",
+            "monitoring.survey",
             "monitoring.offset",
             "monitoring.offset",
             "monitoring.window",
         ]
     );
+}
+
+/// A survey answered in a follow-up: only of someone reached, only the programme's
+/// survey, its scores of its own version; the answers in order make the returnee's score
+/// history.
+#[test]
+fn a_survey_is_answered_in_a_follow_up_that_reached_the_returnee() {
+    use homeward_domain::survey::{Answer, Response, ScoreCard, SurveyAnswers};
+    let answered = |key: &str, version: u32, scored_version: u32| SurveyAnswers {
+        response: Response {
+            key: key.into(),
+            version,
+            answers: [("income".to_string(), Answer::Choice("some".into()))].into(),
+        },
+        digest: "ab".repeat(32),
+        scores: ScoreCard {
+            key: key.into(),
+            version: scored_version,
+            indicators: Default::default(),
+            dimensions: Default::default(),
+            composite: homeward_domain::survey::Permille::new(500),
+        },
+    };
+    let mut programme = monitored();
+    programme.monitoring.survey = Some("rss".into());
+    let mut s = arrived_with(programme);
+    let with_survey = |s: &mut Scenario, result: ContactResult, answers: SurveyAnswers| {
+        let Command::RecordFollowUp(mut f) = follow_up_cmd(s, result) else {
+            unreachable!()
+        };
+        f.survey = Some(answers);
+        Command::RecordFollowUp(f)
+    };
+    let cmd = with_survey(&mut s, ContactResult::NotReached, answered("rss", 1, 1));
+    s.refused(MONITOR, cmd, "follow_up.survey_not_reached");
+    let cmd = with_survey(&mut s, ContactResult::Reached, answered("other", 1, 1));
+    s.refused(MONITOR, cmd, "follow_up.survey_other");
+    let cmd = with_survey(&mut s, ContactResult::Reached, answered("rss", 2, 1));
+    s.refused(MONITOR, cmd, "follow_up.survey_scores");
+    let cmd = with_survey(&mut s, ContactResult::Reached, answered("rss", 2, 2));
+    s.run(MONITOR, cmd).unwrap();
+    let case = s.case();
+    let history = case.monitoring.score_history();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].1.scores.version, 2);
 }
 
 proptest! {
@@ -365,6 +415,7 @@ proptest! {
                         language: None,
                         notes: None,
                         services: vec![],
+                        survey: None,
                     },
                 })
                 .collect(),

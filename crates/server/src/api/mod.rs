@@ -159,6 +159,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             organisations::update_organisation
         ))
         .routes(routes!(surveys::list_surveys, surveys::import_survey))
+        .routes(routes!(surveys::survey_template))
         .routes(routes!(surveys::get_survey))
         .routes(routes!(surveys::survey_xlsform))
         .routes(routes!(admin::list_users, admin::create_user))

@@ -184,20 +184,41 @@ pub async fn survey_xlsform(
     ApiPath((key, version)): ApiPath<(String, u32)>,
 ) -> ApiResult<Response> {
     let (v, bytes) = state.app.survey_xlsx(&who, &key, Some(version)).await?;
-    Ok(xlsform_download(&v, bytes))
+    Ok(xlsx_download(
+        bytes,
+        &format!("{}-v{}.xlsx", v.survey.key, v.survey.version),
+    ))
 }
 
-/// A survey's workbook as a download named after the survey and version (names are
-/// letters, digits, `_ - .`, so a header takes them as they are).
-pub fn xlsform_download(v: &SurveyVersion, bytes: Vec<u8>) -> Response {
+/// The survey template shaped like IOM's Reintegration Sustainability Survey, as an
+/// XLSForm workbook: fifteen indicators across the three dimensions, labels in English,
+/// French, Spanish and Arabic. Its weights are placeholders (all 1), to be set from IOM's
+/// official scoring sheet (or the programme's) before it is imported.
+#[utoipa::path(get, path = "/api/surveys/template", tag = "surveys",
+    responses(
+        (status = 200, description = "The XLSForm workbook", body = Vec<u8>,
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, description = "Not the programme's staff", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn survey_template(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> ApiResult<Response> {
+    let bytes = state.app.survey_template_xlsx(&who)?;
+    Ok(xlsx_download(
+        bytes,
+        "reintegration-sustainability-template.xlsx",
+    ))
+}
+
+/// A workbook as a download named `name` (a survey's name is letters, digits, `_ - .`,
+/// so a header takes it as it is).
+fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
-    let name = format!(
-        "attachment; filename=\"{}-v{}.xlsx\"",
-        v.survey.key, v.survey.version
-    );
-    if let Ok(value) = HeaderValue::from_str(&name) {
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, value);
     }
     res

@@ -60,6 +60,10 @@ command_body!(FollowUpIn {
     /// each once; only in a follow-up that reached them.
     #[serde(default)]
     services: Vec<ServiceCheck>,
+    /// Sensitive: the programme's survey as the returnee answered it, under a version of
+    /// it (`GET /api/surveys`); only in a follow-up that reached them. Scored by the
+    /// server; each answer that does not fit is named at `#/survey/answers/<question>`.
+    survey: Option<homeward_domain::survey::Response>,
 });
 
 impl FollowUpIn {
@@ -87,6 +91,8 @@ impl FollowUpIn {
             language,
             notes,
             services: self.services.clone(),
+            // Scored by the application (`App::answer_survey`).
+            survey: None,
         })
     }
 }

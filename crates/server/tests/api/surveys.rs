@@ -226,7 +226,109 @@ async fn concurrent_imports_store_one_version(db: &TestDb) {
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
 }
 
+/// The template shaped like IOM's survey is downloaded by staff and imports as is.
+async fn the_template_is_downloaded_and_imported(db: &TestDb) {
+    let w = World::start(db).await;
+    let r = w.get("partner", "/api/surveys/template").await;
+    assert_eq!(r.status, 403);
+    let xlsx = w
+        .http
+        .get(format!("{}/api/surveys/template", w.base))
+        .bearer_auth(w.token("monitoring"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let r = import(&w, "admin", bytes, XLSX).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["survey"]["key"], "reintegration_sustainability");
+    assert_eq!(
+        r.body["survey"]["languages"],
+        serde_json::json!(["en", "fr", "es", "ar"])
+    );
+    let one = w
+        .get(
+            "monitoring",
+            "/api/surveys/reintegration_sustainability/versions/1",
+        )
+        .await
+        .ok();
+    assert_eq!(
+        one["definition"]["indicators"].as_array().unwrap().len(),
+        15
+    );
+}
+
+/// The programme asks its survey at follow-ups: answers that fit are scored by the server
+/// under the version given and kept with the follow-up (withheld from roles that do not
+/// read needs); answers that do not fit are named at their question; a survey other than
+/// the programme's is refused.
+async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb) {
+    let w = World::start(db).await;
+    let r = import(&w, "admin", good("2"), XLSX).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let programme = w
+        .get("admin", &format!("/api/programmes/{}", w.programme))
+        .await
+        .ok();
+    let mut settings = programme["settings"].clone();
+    settings["monitoring"]["survey"] = serde_json::json!("never_imported");
+    let r = w
+        .send(
+            Some("admin"),
+            w.http
+                .put(format!("{}/api/programmes/{}", w.base, w.programme))
+                .json(&serde_json::json!({"settings": settings})),
+        )
+        .await;
+    assert_eq!(r.pointers(), ["#/settings/monitoring/survey"], "{}", r.body);
+    settings["monitoring"]["survey"] = serde_json::json!("rss_test");
+    w.send(
+        Some("admin"),
+        w.http
+            .put(format!("{}/api/programmes/{}", w.base, w.programme))
+            .json(&serde_json::json!({"settings": settings})),
+    )
+    .await
+    .ok();
+    let (case, awa) = w.single_adult().await;
+    w.arrived(&case, &[&awa]).await;
+    let answer = |income: &str, safe: &str| {
+        serde_json::json!({"mode": "visit", "result": "reached", "with": [awa],
+            "survey": {"key": "rss_test", "version": 1, "answers": {
+                "income": {"type": "choice", "value": income},
+                "safe": {"type": "choice", "value": safe}}}})
+    };
+    let r = w
+        .cmd("monitoring", &case, "follow-ups", answer("lots", "yes"))
+        .await;
+    assert_eq!(r.codes(), ["answer.kind"], "{}", r.body);
+    assert_eq!(r.pointers(), ["#/survey/answers/income"]);
+    let mut other = answer("some", "yes");
+    other["survey"]["version"] = serde_json::json!(7);
+    let r = w.cmd("monitoring", &case, "follow-ups", other).await;
+    assert_eq!(r.pointers(), ["#/survey/version"], "{}", r.body);
+    w.cmd("monitoring", &case, "follow-ups", answer("some", "yes"))
+        .await
+        .ok();
+    let seen = w.view("monitoring", &case).await;
+    let survey = &seen["case"]["monitoring"]["follow_ups"][0]["follow_up"]["survey"];
+    // Economic 0.5, psychosocial 1, weighed alike: 0.75.
+    assert_eq!(survey["scores"]["composite"], 750, "{survey}");
+    assert_eq!(survey["scores"]["dimensions"]["economic"], 500);
+    assert_eq!(survey["response"]["version"], 1);
+    assert_eq!(survey["digest"].as_str().unwrap().len(), 64);
+    let withheld = w.view("approver_dkr", &case).await;
+    assert_eq!(
+        withheld["case"]["monitoring"]["follow_ups"][0]["follow_up"]["survey"],
+        Value::Null
+    );
+}
+
 homeward_store::db_tests!(
     surveys_are_imported_versioned_and_read_back,
     concurrent_imports_store_one_version,
+    the_template_is_downloaded_and_imported,
+    a_follow_up_records_the_programme_s_survey_with_its_scores,
 );

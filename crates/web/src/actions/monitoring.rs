@@ -142,6 +142,8 @@ pub fn monitoring_command(
                     },
                     notes: notes?,
                     services,
+                    // Set by the page from the survey's answers.
+                    survey: None,
                 }))
             })()
         }

@@ -774,6 +774,11 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             "admin-lost-contact-after",
             Some("admin-lost-contact-after-hint"),
         ),
+        In::Text(
+            "monitoring_survey",
+            "admin-monitoring-survey",
+            Some("admin-monitoring-survey-hint"),
+        ),
         In::Heading(i.t("admin-protection")),
     ]);
     let services: Vec<(String, String)> = ServiceType::ALL
@@ -964,6 +969,10 @@ fn programme_form_data(pr: &Programme) -> FormData {
     pairs.push((
         "lost_contact_after".into(),
         m.lost_contact_after.to_string(),
+    ));
+    pairs.push((
+        "monitoring_survey".into(),
+        m.survey.clone().unwrap_or_default(),
     ));
     FormData::from_pairs(pairs)
 }
@@ -1165,10 +1174,12 @@ fn parse_monitoring(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Optio
     let rules = MonitoringRules {
         schedule,
         lost_contact_after: lost_contact_after?,
+        survey: f.opt("monitoring_survey"),
     };
     errors.add_violations(&i, &rules.violations(), |path| {
         match path {
             "lost_contact_after" => "lost_contact_after",
+            "survey" => "monitoring_survey",
             p if p.ends_with("window_days") => "follow_up_window",
             _ => "follow_up_months",
         }

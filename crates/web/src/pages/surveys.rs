@@ -286,13 +286,16 @@ pub async fn xlsform(
         return super::not_found_page(&v);
     };
     match st.app.survey_xlsx(&p, &key, Some(version)).await {
-        Ok((s, bytes)) => workbook_download(&s, bytes),
+        Ok((s, bytes)) => xlsx_download(
+            bytes,
+            &format!("{}-v{}.xlsx", s.survey.key, s.survey.version),
+        ),
         Err(e) => app_error(&v, e),
     }
 }
 
-/// The workbook as a download named after the survey and its version.
-fn workbook_download(s: &SurveyVersion, bytes: Vec<u8>) -> Response {
+/// A workbook as a download named `name` (a survey's name: letters, digits, `_ - .`).
+fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     let mut res = bytes.into_response();
@@ -303,13 +306,18 @@ fn workbook_download(s: &SurveyVersion, bytes: Vec<u8>) -> Response {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     );
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}-v{}.xlsx\"",
-        s.survey.key, s.survey.version
-    )) {
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, value);
     }
     res
+}
+
+/// The template shaped like IOM's survey, as a workbook to adapt and import.
+pub async fn template(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
+    match st.app.survey_template_xlsx(&p) {
+        Ok(bytes) => xlsx_download(bytes, "reintegration-sustainability-template.xlsx"),
+        Err(e) => app_error(&v, e),
+    }
 }
 
 fn back(v: &Visitor) -> (String, String) {

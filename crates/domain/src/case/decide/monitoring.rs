@@ -95,6 +95,27 @@ pub(super) fn check_follow_up(
             .at(p("services")),
         );
     }
+    if let Some(answers) = &f.survey {
+        // Only someone spoken to answers a survey; its scores are its answers' own.
+        if f.result != ContactResult::Reached {
+            c.push(
+                Violation::new(
+                    "follow_up.survey_not_reached",
+                    "a survey is answered only in a follow-up that reached the returnee",
+                )
+                .at(p("survey")),
+            );
+        }
+        if !answers.consistent() {
+            c.push(
+                Violation::new(
+                    "follow_up.survey_scores",
+                    "the scores are not those of the survey version answered",
+                )
+                .at(p("survey")),
+            );
+        }
+    }
     if let Some(arrived) = case.dates.arrived
         && occurred_at < arrived
     {
@@ -129,6 +150,18 @@ pub(super) fn record(case: &Case, f: FollowUp, ctx: &Context, c: &mut Check) -> 
         );
     }
     check_follow_up(case, &f, ctx.occurred_at, str::to_string, c);
+    // The programme's survey, whichever version: answers of another are not its scores.
+    if let Some(answers) = &f.survey
+        && ctx.programme.monitoring.survey.as_deref() != Some(answers.response.key.as_str())
+    {
+        c.push(
+            Violation::new(
+                "follow_up.survey_other",
+                "the programme asks another survey in its follow-ups, or none",
+            )
+            .at("survey/key"),
+        );
+    }
     let lost_after = match case.monitoring.schedule.is_empty() {
         true => ctx.programme.monitoring.lost_contact_after,
         false => case.monitoring.lost_contact_after,
