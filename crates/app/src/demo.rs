@@ -195,6 +195,8 @@ struct World {
     actors: Actors,
     /// The directory the stories refer people to.
     directory: Vec<directory::DemoOrganisation>,
+    /// The survey the programme asks at follow-ups, with its stored digest.
+    survey: (homeward_domain::survey::Survey, String),
 }
 
 /// An identifier drawn from the story's random numbers (so a seed gives the same data),
@@ -243,6 +245,7 @@ fn build_case(
         now: as_of,
         programme: &world.settings,
         elsewhere: committed.clone(),
+        survey: Some(&world.survey),
     };
     let cmd = RegisterCase {
         case_id: CaseId(rid(rng, start)),
@@ -356,10 +359,6 @@ impl App {
         summary.cases += self
             .demo_inbound(&world, world.actors.referrer, &counsellor, as_of)
             .await?;
-        // The survey template, as a programme would import it to adapt its weights.
-        let template = crate::survey_template::reintegration_sustainability()
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        self.add_survey_version(None, template).await?;
         Ok(summary)
     }
 
@@ -478,7 +477,18 @@ impl App {
             );
         }
         let directory = self.demo_directory().await?;
+        // The survey template, as a programme imports it to adapt its weights; the
+        // programme asks it at follow-ups.
+        let template = crate::survey_template::reintegration_sustainability()
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        let survey = self
+            .add_survey_version(None, template)
+            .await?
+            .version()
+            .clone();
+        let survey = (survey.survey, survey.digest);
         let mut settings = demo_programme_settings()?;
+        settings.monitoring.survey = Some(survey.0.key.clone());
         settings.funding = reintegration::demo_funding(as_of.date_naive(), cases)?;
         let programme = self
             .create_programme(
@@ -562,6 +572,7 @@ impl App {
                 settings,
                 actors,
                 directory,
+                survey,
             },
             users,
         ))

@@ -66,6 +66,14 @@ fn parse(row: SurveyRow) -> Result<SurveyVersion> {
     })
 }
 
+/// A survey written as a workbook, on a blocking thread.
+async fn workbook_of(survey: Survey) -> Result<Vec<u8>> {
+    tokio::task::spawn_blocking(move || crate::xlsform::survey_to_xlsx(&survey))
+        .await
+        .internal("writing a survey workbook")?
+        .internal("writing a survey workbook")
+}
+
 fn may_read(p: &Principal) -> Result<()> {
     if p.actor.is_staff() {
         Ok(())
@@ -85,7 +93,12 @@ impl App {
                 "importing surveys is for administrators".into(),
             ));
         }
-        let read = crate::xlsform::survey_from_xlsx(xlsx, 1).map_err(AppError::Invalid)?;
+        // Unpacking and reading a workbook is work for a blocking thread.
+        let bytes = xlsx.to_vec();
+        let read = tokio::task::spawn_blocking(move || crate::xlsform::survey_from_xlsx(&bytes, 1))
+            .await
+            .internal("reading a survey workbook")?
+            .map_err(AppError::Invalid)?;
         self.add_survey_version(Some(p), read).await
     }
 
@@ -134,16 +147,23 @@ impl App {
             imported_by: version.imported_by.0,
             imported_at: version.imported_at,
         };
-        self.store()
-            .insert_survey(&row)
-            .await
-            .map_err(|e| match e {
-                // Someone imported a version of this survey meanwhile.
-                homeward_store::StoreError::Duplicate(_) => {
-                    AppError::Duplicate(format!("version {next} of survey {}", row.survey_key))
+        match self.store().insert_survey(&row).await {
+            Ok(()) => {}
+            // Someone imported a version of this survey meanwhile: the same, or another.
+            Err(homeward_store::StoreError::Duplicate(_)) => {
+                if let Some(now) = self.store().survey(&row.survey_key, None).await? {
+                    let now = parse(now)?;
+                    if now.survey.same_as(version.survey.definition()) {
+                        return Ok(SurveyImport::Unchanged(now));
+                    }
                 }
-                e => e.into(),
-            })?;
+                return Err(AppError::Duplicate(format!(
+                    "version {next} of survey {}",
+                    row.survey_key
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
         self.audit_admin(
             p,
             "survey.import",
@@ -159,17 +179,77 @@ impl App {
 
     /// The template shaped like IOM's Reintegration Sustainability Survey, as an XLSForm
     /// workbook for a programme to adapt (its weights are placeholders) and import.
-    pub fn survey_template_xlsx(&self, p: &Principal) -> Result<Vec<u8>> {
+    pub async fn survey_template_xlsx(&self, p: &Principal) -> Result<Vec<u8>> {
         may_read(p)?;
         let template = crate::survey_template::reintegration_sustainability()
             .map_err(|e| AppError::internal(e.to_string()))?;
-        crate::xlsform::survey_to_xlsx(&template).internal("survey template")
+        workbook_of(template).await
+    }
+
+    /// The survey answers a command carries, scored here whatever scores it came with:
+    /// a follow-up's under the survey's latest version (answers given under an older one
+    /// are refused), a corrected follow-up's under the version they were given under.
+    pub(crate) async fn score_surveys(
+        &self,
+        cmd: homeward_domain::Command,
+    ) -> Result<homeward_domain::Command> {
+        use homeward_domain::{Command, Event};
+        Ok(match cmd {
+            Command::RecordFollowUp(mut f) => {
+                if let Some(a) = f.survey.take() {
+                    let latest = self.store().survey(&a.response.key, None).await?;
+                    if let Some(latest) = latest
+                        && latest.version != i64::from(a.response.version)
+                    {
+                        return Err(AppError::invalid(
+                            homeward_domain::Violation::new(
+                                "answer.version",
+                                format!(
+                                    "{} has a later version ({}): ask that one",
+                                    a.response.key, latest.version
+                                ),
+                            )
+                            .at("survey/version"),
+                        ));
+                    }
+                    f.survey = Some(self.scored(a.response).await?);
+                }
+                Command::RecordFollowUp(f)
+            }
+            Command::Correct {
+                corrects,
+                occurred_at,
+                replacement,
+                reason,
+            } => {
+                let replacement = match *replacement {
+                    Event::FollowUpRecorded(mut f) => {
+                        if let Some(a) = f.survey.take() {
+                            f.survey = Some(self.scored(a.response).await?);
+                        }
+                        Event::FollowUpRecorded(f)
+                    }
+                    other => other,
+                };
+                Command::Correct {
+                    corrects,
+                    occurred_at,
+                    replacement: Box::new(replacement),
+                    reason,
+                }
+            }
+            other => other,
+        })
     }
 
     /// A survey's answers scored under the version they were given under, as a follow-up
     /// keeps them; or every answer that does not fit, at `survey/answers/<question>`.
     pub async fn answer_survey(&self, p: &Principal, response: Response) -> Result<SurveyAnswers> {
         may_read(p)?;
+        self.scored(response).await
+    }
+
+    async fn scored(&self, response: Response) -> Result<SurveyAnswers> {
         let unknown = || {
             AppError::Invalid(vec![
                 homeward_domain::Violation::new(
@@ -243,7 +323,7 @@ impl App {
         version: Option<u32>,
     ) -> Result<(SurveyVersion, Vec<u8>)> {
         let v = self.survey(p, key, version).await?;
-        let bytes = crate::xlsform::survey_to_xlsx(&v.survey).internal("survey workbook")?;
+        let bytes = workbook_of(v.survey.clone()).await?;
         Ok((v, bytes))
     }
 }

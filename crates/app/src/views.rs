@@ -121,7 +121,7 @@ pub fn sensitive_present(case: &Case) -> BTreeSet<Sensitive> {
             .monitoring
             .follow_ups
             .iter()
-            .any(|f| f.follow_up.notes.is_some())
+            .any(|f| f.follow_up.notes.is_some() || f.follow_up.survey.is_some())
     {
         out.insert(Sensitive::ReintegrationNeeds);
     }

@@ -54,6 +54,19 @@ fn at(sheet: &str, line: usize, column: &str, v: Violation) -> Violation {
     .param("column", column)
 }
 
+/// A column as a spreadsheet names it: A, B, ..., Z, AA, ...
+fn column_letter(n: usize) -> String {
+    let mut n = n + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn in_file(code: &'static str, message: String) -> Violation {
     Violation::new(code, message).at("file")
 }
@@ -126,6 +139,8 @@ struct Reader {
     problems: Vec<Violation>,
     /// Languages in the order first met: code, and its name where one was written.
     languages: Vec<(String, Option<String>)>,
+    /// The languages some column with a value is in.
+    used: BTreeSet<String>,
     default_language: Option<String>,
 }
 
@@ -155,7 +170,7 @@ impl Reader {
             self.problems.push(at(
                 sheet,
                 *line,
-                &format!("column {}", column + 1),
+                &column_letter(*column),
                 Violation::new(
                     "xlsform.not_a_value",
                     format!("{what} is not a value a survey takes: type it as text"),
@@ -192,10 +207,7 @@ impl Reader {
                     None => self.default_language.clone().map(|c| (c, None)),
                 };
                 match lang {
-                    Some((code, name)) => {
-                        self.language_met(&code, name);
-                        Column::InLanguage(base, code)
-                    }
+                    Some((code, _)) => Column::InLanguage(base, code),
                     None => {
                         self.problems.push(at(
                             sheet,
@@ -221,6 +233,62 @@ impl Reader {
             .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
             .map(|(r, cells)| (r as usize + 1, cells))
             .collect();
+        let has_value = |n: usize| {
+            lines
+                .iter()
+                .any(|(_, cells)| cells.get(n).is_some_and(|v| !v.is_empty()))
+        };
+        // A language is the survey's where a column of it holds a value (an empty hint
+        // column in every language is common and says nothing).
+        for (n, c) in columns.iter().enumerate() {
+            if let Column::InLanguage(_, code) = c
+                && has_value(n)
+            {
+                let name = header
+                    .get(n)
+                    .and_then(|h| h.split_once("::"))
+                    .and_then(|(_, l)| language(l))
+                    .and_then(|(_, name)| name);
+                self.language_met(code, name);
+                self.used.insert(code.clone());
+            }
+        }
+        // Two columns that say the same (two `name`s, `label` and `label::English (en)`
+        // with English the default language) would leave one of them unread.
+        for (n, c) in columns.iter().enumerate() {
+            if matches!(c, Column::Known(_) | Column::InLanguage(..)) && columns[..n].contains(c) {
+                self.problems.push(at(
+                    sheet,
+                    header_line,
+                    &header[n],
+                    Violation::new(
+                        "xlsform.column_twice",
+                        format!(
+                            "column {} says what an earlier column of sheet {sheet} says: keep one",
+                            n + 1
+                        ),
+                    ),
+                ));
+            }
+        }
+        // A value under no header is read by nobody.
+        if let Some((line, cells)) = lines.iter().find(|(_, cells)| {
+            cells
+                .iter()
+                .enumerate()
+                .any(|(n, v)| n >= header.len() && !v.is_empty())
+        }) {
+            let n = cells.len().saturating_sub(1).max(header.len());
+            self.problems.push(at(
+                sheet,
+                *line,
+                &column_letter(n),
+                Violation::new(
+                    "xlsform.column",
+                    format!("a value of sheet {sheet} is in a column with no header"),
+                ),
+            ));
+        }
         // A column not of the subset is reported at its first value.
         for (n, c) in columns.iter().enumerate() {
             if let Column::Other(name) = c
@@ -284,7 +352,7 @@ impl Lines {
                 let list = q.and_then(|q| q.kind.list()).unwrap_or_default();
                 let line = index(3)
                     .and_then(|c| self.choices.get(list)?.get(c).copied())
-                    .unwrap_or(self.survey_header);
+                    .unwrap_or(1);
                 (
                     CHOICES,
                     line,
@@ -352,7 +420,8 @@ pub fn parse_relevant(text: &str) -> Option<Condition> {
     let mut question: Option<&str> = None;
     let mut any_of = BTreeSet::new();
     // `or` between terms, spaced, in any case; options are names, so never hold it.
-    let lower = text.to_lowercase();
+    // ASCII case folding keeps every byte where it was, so the text is cut where `or` is.
+    let lower = text.to_ascii_lowercase();
     let mut terms = vec![];
     let mut from = 0;
     for (i, _) in lower.match_indices(" or ") {
@@ -362,8 +431,12 @@ pub fn parse_relevant(text: &str) -> Option<Condition> {
     terms.push(&text[from..]);
     for term in terms {
         let term = term.trim();
+        let selected = term
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("selected("));
         let (q, option) = if let Some(inner) = term
-            .strip_prefix("selected(")
+            .get(9..)
+            .filter(|_| selected)
             .and_then(|t| t.strip_suffix(')'))
         {
             let (q, o) = inner.split_once(',')?;
@@ -761,6 +834,9 @@ fn read(
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
+    // The default language orders the languages; it is one only where labels are in it.
+    let used = std::mem::take(&mut r.used);
+    r.languages.retain(|(c, _)| used.contains(c));
     let languages: Vec<String> = r.languages.iter().map(|(c, _)| c.clone()).collect();
     // One title for every language unless each is written.
     let title = if written_titles.is_empty() {
@@ -791,11 +867,17 @@ fn read(
         skipped,
     };
     Survey::new(definition.clone()).map_err(|invalid| {
-        invalid
-            .0
-            .into_iter()
-            .map(|v| lines.place(&definition, v))
-            .collect()
+        let mut placed: Vec<Violation> = vec![];
+        for v in invalid.0 {
+            let v = lines.place(&definition, v);
+            if !placed
+                .iter()
+                .any(|p| p.code == v.code && p.field == v.field)
+            {
+                placed.push(v);
+            }
+        }
+        placed
     })
 }
 
@@ -830,17 +912,11 @@ pub fn survey_to_xlsx(d: &SurveyDefinition) -> Result<Vec<u8>, rust_xlsxwriter::
             sheet.set_freeze_panes(1, 0)?;
             Ok(())
         };
-    let language = |code: &str| {
-        let name = d.language_names.get(code).cloned().unwrap_or_else(|| {
-            LanguageCode::parse(code)
-                .map(|c| c.name().to_string())
-                .unwrap_or_default()
-        });
-        if name.is_empty() {
-            code.to_string()
-        } else {
-            format!("{name} ({code})")
-        }
+    // As written: `English (en)`, or the code alone where no name was, so that the
+    // workbook reads back as the same survey.
+    let language = |code: &str| match d.language_names.get(code) {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_string(),
     };
     let in_languages = |base: &str| -> Vec<String> {
         d.languages

@@ -459,3 +459,73 @@ fn the_template_is_a_whole_survey_in_four_languages() {
     assert_eq!(card.composite, Some(Permille::ZERO));
     assert!(card.indicators.values().all(|s| *s == Some(Permille::ZERO)));
 }
+
+/// What a hostile or careless workbook holds is refused where it is, never a panic: text
+/// whose case folding changes its length, a column twice, a value under no header; an
+/// empty column in another language adds no language; a language without a written name
+/// reads back as it was.
+#[test]
+fn careless_workbooks_are_refused_where_they_are_wrong() {
+    for odd in [
+        "K or ${a} = 'x'",
+        "Ⱥ or ",
+        "İ ${a} = 'x'",
+        "selected(${a}, 'ẞ')",
+    ] {
+        assert_eq!(parse_relevant(odd), None, "{odd}");
+    }
+    assert!(parse_relevant("SELECTED(${a}, 'x') Or ${a} = 'y'").is_some());
+    let settings: &[&[&str]] = &[&["form_id"], &["rss"]];
+    let twice: &[&[&str]] = &[
+        &["type", "name", "label::en", "name"],
+        &["text", "notes", "Notes", "again"],
+    ];
+    let e =
+        survey_from_xlsx(&workbook(&[("survey", twice), ("settings", settings)]), 1).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [("xlsform.column_twice", "survey/1/name".into())]
+    );
+    let same_language: &[&[&str]] = &[
+        &["type", "name", "label", "label::English (en)"],
+        &["text", "notes", "Notes", "Notes"],
+    ];
+    let bytes = workbook(&[
+        ("survey", same_language),
+        (
+            "settings",
+            &[&["form_id", "default_language"], &["rss", "en"]],
+        ),
+    ]);
+    let e = survey_from_xlsx(&bytes, 1).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [(
+            "xlsform.column_twice",
+            "survey/1/label::English (en)".into()
+        )]
+    );
+    let no_header: &[&[&str]] = &[
+        &["type", "name", "label::en"],
+        &["text", "notes", "Notes", "stray"],
+    ];
+    let e = survey_from_xlsx(
+        &workbook(&[("survey", no_header), ("settings", settings)]),
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(places(&e), [("xlsform.column", "survey/2/D".into())]);
+    // An empty hint column in French: the survey is in English only.
+    let quiet: &[&[&str]] = &[
+        &["type", "name", "label::en", "hint::Français (fr)"],
+        &["text", "notes", "Notes", ""],
+    ];
+    let s = survey_from_xlsx(&workbook(&[("survey", quiet), ("settings", settings)]), 1).unwrap();
+    assert_eq!(s.languages, ["en"]);
+    assert!(s.language_names.is_empty());
+    let back = survey_from_xlsx(&survey_to_xlsx(&s).unwrap(), 1).unwrap();
+    assert_eq!(
+        back, s,
+        "a language without a written name reads back as it was"
+    );
+}

@@ -335,7 +335,15 @@ pub fn is_name(name: &str) -> bool {
 }
 
 impl SurveyDefinition {
-    fn question(&self, name: &str) -> Option<&Question> {
+    /// A label in `language` if the survey has it, else in the survey's first language.
+    pub fn text<'a>(&self, labels: &'a Labels, language: &str) -> &'a str {
+        labels
+            .get(language)
+            .or_else(|| self.languages.first().and_then(|l| labels.get(l)))
+            .map_or("", String::as_str)
+    }
+
+    pub fn question(&self, name: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.name == name)
     }
 
@@ -886,6 +894,23 @@ pub struct SurveyAnswers {
 }
 
 impl SurveyAnswers {
+    /// Answers not yet scored, as an interface receives them: the application scores
+    /// them under their version before anything is decided (and the domain refuses them
+    /// unscored).
+    pub fn unscored(response: Response) -> SurveyAnswers {
+        SurveyAnswers {
+            scores: ScoreCard {
+                key: response.key.clone(),
+                version: response.version,
+                indicators: BTreeMap::new(),
+                dimensions: BTreeMap::new(),
+                composite: None,
+            },
+            digest: String::new(),
+            response,
+        }
+    }
+
     /// Whether its parts name one survey version: the scores of these answers' version.
     pub fn consistent(&self) -> bool {
         self.scores.key == self.response.key

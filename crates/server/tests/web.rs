@@ -3493,3 +3493,101 @@ async fn administrators_import_a_survey_from_xlsform_and_staff_read_it() {
     assert_eq!(c.get("/surveys/rss_web/2").await.status, 404);
     assert_eq!(c.get("/surveys/rss_web/x").await.status, 404);
 }
+
+/// A follow-up that reaches the returnee asks the programme's survey on the same form, in
+/// the reader's language; a required question left empty is named; the answers are
+/// scored and the case page shows the scores over time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores() {
+    use homeward_domain::survey::QuestionKind;
+    let s = demo_site(60).await;
+    let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
+    let case = rows
+        .iter()
+        .find(|r| r.stage == "monitoring")
+        .expect("a demo case in monitoring")
+        .case_id;
+    let events = s
+        .app
+        .store()
+        .load_events(homeward_domain::ids::CaseId(case))
+        .await
+        .unwrap();
+    let principal = homeward_domain::Case::replay(&events).unwrap().members[0]
+        .person_id
+        .to_string();
+    let mut w = Web::new(&s);
+    w.sign_in_with("monitoring", "demo-monitoring-2026").await;
+    let path = format!("/cases/{case}/do/record-follow-up");
+    let form = w.get(&path).await.body;
+    assert!(form.contains("name=\"survey-income_sources\""), "{form}");
+    assert!(
+        form.contains("name=\"survey_version\" value=\"1\""),
+        "{form}"
+    );
+    let template = homeward_app::survey_template::reintegration_sustainability().unwrap();
+    // The best option of every scored question; no children of school age, so the
+    // schooling question is not asked.
+    let mut answers: Vec<(String, String)> = vec![];
+    for q in &template.questions {
+        let best = q
+            .kind
+            .choices()
+            .iter()
+            .filter(|c| c.score.is_some())
+            .max_by_key(|c| c.score)
+            .map(|c| c.name.clone());
+        match (&q.kind, best) {
+            (QuestionKind::SelectOne { .. } | QuestionKind::SelectMultiple { .. }, Some(b))
+                if q.name != "schooling" =>
+            {
+                answers.push((format!("survey-{}", q.name), b));
+            }
+            (_, Some(_)) => {}
+            (QuestionKind::SelectOne { .. }, None) => {
+                answers.push((format!("survey-{}", q.name), "no".into()))
+            }
+            _ => {}
+        }
+    }
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("mode", "visit"),
+        ("result", "reached"),
+        ("with", &principal),
+        ("survey_version", "1"),
+    ];
+    // The first question left empty: named, and nothing recorded.
+    fields.extend(
+        answers
+            .iter()
+            .skip(1)
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let missing = w.post(&path, &fields).await;
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert!(
+        missing.body.contains("href=\"#survey-income_sources\""),
+        "{}",
+        missing.body
+    );
+    w.get(&path).await;
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("mode", "visit"),
+        ("result", "reached"),
+        ("with", &principal),
+        ("survey_version", "1"),
+    ];
+    fields.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let done = w.post(&path, &fields).await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    let page = plain(&unescape(&done.body));
+    assert!(page.contains("Reintegration scores over time"), "{page}");
+    assert!(page.contains("reintegration_sustainability v1"), "{page}");
+    // The best answers: 1 in every dimension and overall.
+    let table = table_after(&done.body, "Reintegration scores over time");
+    assert_eq!(
+        table.last().map(|r| r[2..].to_vec()),
+        Some(vec!["1".to_string(), "1".into(), "1".into(), "1".into()]),
+        "{table:?}"
+    );
+}

@@ -61,6 +61,15 @@ pub enum In {
         Option<&'static str>,
         &'static str,
     ),
+    /// A question whose name and words are data (a survey's), its label and hint as
+    /// given, shown as `kind`: "radios", "checkboxes", "text" or "date".
+    Question {
+        name: String,
+        label: String,
+        hint: Option<String>,
+        kind: &'static str,
+        options: Vec<(String, String)>,
+    },
 }
 
 /// An option of a choice, rendered.
@@ -140,7 +149,7 @@ pub fn named(inputs: &[In], errors: &FormErrors, i: &I18n) -> FormErrors {
                     (*n, *l, true)
                 }
                 In::Check(n, l, _) => (*n, *l, true),
-                In::Heading(_) | In::Hidden(_) => return None,
+                In::Heading(_) | In::Hidden(_) | In::Question { .. } => return None,
             };
             let matches =
                 e.field == name || e.field.strip_suffix("-day").is_some_and(|f| f == name);
@@ -183,6 +192,48 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                 searchable: false,
                 filter_label: String::new(),
             };
+            if let In::Question {
+                name,
+                label,
+                hint,
+                kind,
+                options,
+            } = input
+            {
+                let error = errors
+                    .of(&name)
+                    .or_else(|| errors.of(&format!("{name}-day")))
+                    .map(str::to_string);
+                if kind == "date" {
+                    let part = |p: &str| f.get(&format!("{name}-{p}")).to_string();
+                    return Field::date(
+                        &name,
+                        label,
+                        hint,
+                        [part("day"), part("month"), part("year")],
+                        error,
+                    );
+                }
+                field.kind = kind;
+                field.value = f.get(&name).to_string();
+                field.options = options
+                    .into_iter()
+                    .map(|(value, label)| Opt {
+                        selected: if kind == "checkboxes" {
+                            f.has(&name, &value)
+                        } else {
+                            f.get(&name) == value
+                        },
+                        value,
+                        label,
+                    })
+                    .collect();
+                field.name = name;
+                field.label = label;
+                field.hint = hint;
+                field.error = error;
+                return field;
+            }
             let (name, label, hint) = match &input {
                 In::Text(n, l, h)
                 | In::Area(n, l, h)
@@ -192,6 +243,7 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                 In::Radios(n, l, _) => (*n, *l, None),
                 In::Select(n, l, h, _, _) | In::Checks(n, l, h, _) => (*n, *l, *h),
                 In::Time(n, l) => (*n, *l, None),
+                In::Question { .. } => return field,
                 In::Heading(text) => {
                     field.kind = "heading";
                     field.label = text.clone();
@@ -257,7 +309,7 @@ pub fn render(inputs: Vec<In>, f: &FormData, errors: &FormErrors, i: &I18n) -> V
                     field.kind = "file";
                     field.value = accept.to_string();
                 }
-                In::Heading(_) | In::Hidden(_) => {}
+                In::Heading(_) | In::Hidden(_) | In::Question { .. } => {}
             }
             field
         })
@@ -275,6 +327,9 @@ pub struct Ctx<'a> {
     pub caseworkers: &'a [(UserId, String)],
     /// Organisations a referral may go to (for making one).
     pub organisations: &'a [homeward_domain::organisation::Organisation],
+    /// The survey the programme asks at follow-ups, in its latest version (for recording
+    /// one).
+    pub survey: Option<&'a homeward_app::surveys::SurveyVersion>,
 }
 
 fn enum_options<T: serde::Serialize + Copy>(
@@ -440,6 +495,10 @@ pub fn field_of(path: &str) -> String {
             format!("leg2_{}", p.rsplit('/').next().unwrap_or(""))
         }
         "amount/currency" | "amount/amount_minor" => "amount".into(),
+        // A survey's answers are asked as `survey-<question>`.
+        p if p.starts_with("survey/answers/") => {
+            format!("survey-{}", p.trim_start_matches("survey/answers/"))
+        }
         // A follow-up's services are asked in the first of its groups.
         p if p == "services" || p.starts_with("services/") => "services_received".into(),
         other => other.replace('/', "_"),

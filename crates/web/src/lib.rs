@@ -10,6 +10,7 @@ pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod session;
+pub mod survey_words;
 
 use axum::Router;
 use axum::routing::{get, post};

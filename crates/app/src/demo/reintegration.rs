@@ -475,7 +475,23 @@ fn follow_ups(
         false => rng.random_range(0..slots.len().max(1)),
     };
     let loses_contact = !completes && rng.random_bool(0.15);
-    let attempt = |rng: &mut StdRng, story: &mut Story, result: ContactResult| {
+    // The survey's answers are drawn from their own numbers (from the returnee and the
+    // day), so that the stories' other draws stay as they were.
+    let person = principal.0.as_u128();
+    let seed = (person as u64) ^ ((person >> 64) as u64);
+    // How well the returnee is doing at first; most do better with time.
+    let baseline: f64 = StdRng::seed_from_u64(seed).random_range(0.15..0.6);
+    let mut reached = 0u32;
+    let mut attempt = |rng: &mut StdRng, story: &mut Story, result: ContactResult| {
+        let survey = match (result, story.survey) {
+            (ContactResult::Reached, Some((s, digest))) => {
+                reached += 1;
+                let level = (baseline + 0.12 * f64::from(reached)).min(0.95);
+                let mut own = StdRng::seed_from_u64(seed ^ story.t.timestamp_millis() as u64);
+                Some(answered(&mut own, s, digest, level)?)
+            }
+            _ => None,
+        };
         // A returnee reached is asked about the services they were referred for.
         let services: Vec<ServiceCheck> = match result {
             ContactResult::Reached => story
@@ -500,7 +516,7 @@ fn follow_ups(
             _ => vec![],
         };
         let cmd = Command::RecordFollowUp(FollowUp {
-            survey: None,
+            survey,
             follow_up_id: FollowUpId(rid(rng, story.t)),
             mode: *[
                 FollowUpMode::Visit,
@@ -575,6 +591,62 @@ fn follow_ups(
         }
     }
     Ok(Some(false))
+}
+
+/// A survey answered by a returnee doing about as well as `level` (0 to 1): each scored
+/// question's option nearest to it, give or take, now and then "does not know"; the
+/// questions asked as their conditions say; scored as the application scores them.
+fn answered(
+    rng: &mut StdRng,
+    survey: &homeward_domain::survey::Survey,
+    digest: &str,
+    level: f64,
+) -> Result<homeward_domain::survey::SurveyAnswers> {
+    use homeward_domain::survey::{Answer, QuestionKind, Response, SurveyAnswers};
+    let mut answers = BTreeMap::new();
+    for q in &survey.questions {
+        if let Some(c) = &q.relevant
+            && !c.holds(answers.get(c.question()))
+        {
+            continue;
+        }
+        let choices = q.kind.choices();
+        if choices.is_empty() {
+            continue;
+        }
+        let target = (level + rng.random_range(-0.25..0.25)).clamp(0.0, 1.0);
+        let scored: Vec<_> = choices.iter().filter(|c| c.score.is_some()).collect();
+        let unscored: Vec<_> = choices.iter().filter(|c| c.score.is_none()).collect();
+        let pick = if scored.is_empty() || (!unscored.is_empty() && rng.random_bool(0.04)) {
+            choices.choose(rng)
+        } else {
+            scored.into_iter().min_by(|a, b| {
+                let d = |c: &&homeward_domain::survey::Choice| {
+                    (c.score.map_or(0.0, |s| s.value()) - target).abs()
+                };
+                d(a).total_cmp(&d(b))
+            })
+        };
+        let Some(pick) = pick else { continue };
+        let answer = match q.kind {
+            QuestionKind::SelectMultiple { .. } => Answer::Choices([pick.name.clone()].into()),
+            _ => Answer::Choice(pick.name.clone()),
+        };
+        answers.insert(q.name.clone(), answer);
+    }
+    let response = Response {
+        key: survey.key.clone(),
+        version: survey.version,
+        answers,
+    };
+    let scores = survey
+        .score(&response)
+        .map_err(|v| AppError::internal(format!("the demo's survey answers: {v:?}")))?;
+    Ok(SurveyAnswers {
+        response,
+        digest: digest.to_string(),
+        scores,
+    })
 }
 
 /// Delivers an item in full, in one tranche; countersigned when the programme needs it.

@@ -26,6 +26,8 @@ pub(super) struct Story<'a> {
     pub(super) programme: &'a ProgrammeSettings,
     /// What the cases told before this one commit on each budget line.
     pub(super) elsewhere: BTreeMap<homeward_domain::ids::BudgetLineId, i64>,
+    /// The survey asked at follow-ups that reach the returnee, with its stored digest.
+    pub(super) survey: Option<&'a (homeward_domain::survey::Survey, String)>,
 }
 
 impl Story<'_> {

@@ -205,7 +205,7 @@ pub async fn survey_template(
     State(state): State<AppState>,
     Auth(who): Auth,
 ) -> ApiResult<Response> {
-    let bytes = state.app.survey_template_xlsx(&who)?;
+    let bytes = state.app.survey_template_xlsx(&who).await?;
     Ok(xlsx_download(
         bytes,
         "reintegration-sustainability-template.xlsx",

@@ -91,8 +91,11 @@ impl FollowUpIn {
             language,
             notes,
             services: self.services.clone(),
-            // Scored by the application (`App::answer_survey`).
-            survey: None,
+            // Scored by the application once the case is found and the step allowed.
+            survey: self
+                .survey
+                .clone()
+                .map(homeward_domain::survey::SurveyAnswers::unscored),
         })
     }
 }

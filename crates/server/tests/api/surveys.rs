@@ -324,6 +324,37 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
         withheld["case"]["monitoring"]["follow_ups"][0]["follow_up"]["survey"],
         Value::Null
     );
+
+    // A correction's answers are scored again by the server, whatever scores it sends.
+    let follow_up = seen["case"]["monitoring"]["follow_ups"][0]["follow_up"].clone();
+    let at = w.version(&case).await;
+    let mut replacement = follow_up.clone();
+    replacement["survey"]["response"]["answers"]["income"]["value"] = serde_json::json!("none");
+    replacement["survey"]["response"]["answers"]["safe"]["value"] = serde_json::json!("no");
+    replacement["survey"]["scores"]["composite"] = serde_json::json!(1000);
+    replacement["survey"]["digest"] = serde_json::json!("0".repeat(64));
+    w.cmd(
+        "monitoring",
+        &case,
+        "corrections",
+        serde_json::json!({"corrects": at, "reason": "Answers were swapped",
+            "replacement": {"type": "follow_up_recorded", "data": replacement}}),
+    )
+    .await
+    .ok();
+    let seen = w.view("monitoring", &case).await;
+    let survey = &seen["case"]["monitoring"]["follow_ups"][0]["follow_up"]["survey"];
+    assert_eq!(survey["scores"]["composite"], 0, "{survey}");
+    assert_eq!(survey["digest"], follow_up["survey"]["digest"]);
+
+    // Once a later version is imported, follow-ups answer that one.
+    let r = import(&w, "admin", good("3"), XLSX).await;
+    assert_eq!(r.body["survey"]["version"], 2, "{}", r.body);
+    let r = w
+        .cmd("monitoring", &case, "follow-ups", answer("some", "yes"))
+        .await;
+    assert_eq!(r.codes(), ["answer.version"], "{}", r.body);
+    assert_eq!(r.pointers(), ["#/survey/version"]);
 }
 
 homeward_store::db_tests!(

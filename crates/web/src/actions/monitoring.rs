@@ -1,6 +1,7 @@
 //! The form of a follow-up: its inputs and its command.
 
 use homeward_domain::case::monitoring::*;
+use homeward_domain::survey::{Answer, QuestionKind, Response, SurveyAnswers, SurveyDefinition};
 
 use super::*;
 
@@ -66,7 +67,151 @@ fn follow_up_inputs(ctx: &Ctx) -> Vec<In> {
             ),
         ]);
     }
+    if let Some(v) = ctx.survey {
+        inputs.extend(survey_inputs(i, &v.survey));
+    }
     inputs
+}
+
+/// The programme's survey as one long form: each question under its name
+/// (`survey-<question>`), in the reader's language where the survey has it, saying when
+/// it is asked.
+fn survey_inputs(i: &I18n, d: &SurveyDefinition) -> Vec<In> {
+    use crate::survey_words::{asked_when, label};
+    let mut out = vec![
+        In::Question {
+            name: "survey".into(),
+            label: label(i, d, &d.title),
+            hint: Some(i.t("f-survey-intro")),
+            kind: "heading",
+            options: vec![],
+        },
+        In::Hidden("survey_version"),
+    ];
+    for (n, q) in d.questions.iter().enumerate() {
+        let options = q
+            .kind
+            .choices()
+            .iter()
+            .map(|c| (c.name.clone(), label(i, d, &c.labels)))
+            .collect();
+        let kind = match q.kind {
+            QuestionKind::SelectOne { .. } => "radios",
+            QuestionKind::SelectMultiple { .. } => "checkboxes",
+            QuestionKind::Date => "date",
+            _ => "text",
+        };
+        let hint = [label(i, d, &q.hints), asked_when(i, d, q)]
+            .into_iter()
+            .filter(|h| !h.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(In::Question {
+            name: format!("survey-{}", q.name),
+            label: i.ta(
+                "f-survey-question",
+                &[
+                    ("number", i64::try_from(n + 1).unwrap_or(0).into()),
+                    ("question", label(i, d, &q.labels).into()),
+                ],
+            ),
+            hint: (!hint.is_empty()).then_some(hint),
+            kind,
+            options,
+        });
+    }
+    out
+}
+
+/// The survey's answers as the form gives them (`None` when none is given: the survey
+/// was not asked), scored under the version the form was opened with; every answer that
+/// does not fit is named at its question.
+fn survey_answers(
+    f: &FormData,
+    v: &homeward_app::surveys::SurveyVersion,
+    i: &I18n,
+    p: &mut Parse,
+) -> Option<Option<SurveyAnswers>> {
+    let d = &v.survey;
+    let mut answers = std::collections::BTreeMap::new();
+    for q in &d.questions {
+        let name = format!("survey-{}", q.name);
+        let text = f.get(&name).trim().to_string();
+        let answer = match &q.kind {
+            QuestionKind::SelectOne { .. } => (!text.is_empty()).then_some(Answer::Choice(text)),
+            QuestionKind::SelectMultiple { .. } => {
+                let all: std::collections::BTreeSet<String> =
+                    f.all(&name).into_iter().map(str::to_string).collect();
+                (!all.is_empty()).then_some(Answer::Choices(all))
+            }
+            QuestionKind::Integer if !text.is_empty() => {
+                match crate::forms::ascii_digits(&text).parse::<i64>() {
+                    Ok(n) => Some(Answer::Integer(n)),
+                    Err(_) => {
+                        p.errors.push(
+                            homeward_domain::Violation::new(
+                                "answer.kind",
+                                i.t("admin-whole-number"),
+                            )
+                            .at(format!("survey/answers/{}", q.name)),
+                        );
+                        None
+                    }
+                }
+            }
+            QuestionKind::Decimal if !text.is_empty() => Some(Answer::Decimal(
+                crate::forms::ascii_digits(&text).replace(',', "."),
+            )),
+            QuestionKind::Date => match crate::forms::date(f, &name) {
+                Ok(d) => d.map(Answer::Date),
+                Err(_) => {
+                    p.errors.push(
+                        homeward_domain::Violation::new("answer.kind", i.t("err-date-invalid"))
+                            .at(format!("survey/answers/{}", q.name)),
+                    );
+                    None
+                }
+            },
+            QuestionKind::Text if !text.is_empty() => Some(Answer::Text(text)),
+            _ => None,
+        };
+        if let Some(a) = answer {
+            answers.insert(q.name.clone(), a);
+        }
+    }
+    if answers.is_empty() {
+        return Some(None);
+    }
+    // The version the form showed: a survey imported again meanwhile is not mixed in.
+    if f.get("survey_version") != d.version.to_string() {
+        p.errors.push(
+            homeward_domain::Violation::new(
+                "answer.version",
+                "the survey changed since this form was opened: open it again",
+            )
+            .at("survey"),
+        );
+        return None;
+    }
+    let response = Response {
+        key: d.key.clone(),
+        version: d.version,
+        answers,
+    };
+    match d.score(&response) {
+        Ok(scores) => Some(Some(SurveyAnswers {
+            response,
+            digest: v.digest.clone(),
+            scores,
+        })),
+        Err(vs) => {
+            p.errors.extend(vs.into_iter().map(|x| {
+                let at = format!("survey/{}", x.field.as_deref().unwrap_or("answers"));
+                x.at(at)
+            }));
+            None
+        }
+    }
 }
 
 /// The case's referrals that were sent, to ask the returnee about: their need and
@@ -130,6 +275,10 @@ pub fn monitoring_command(
                 })
             })
             .collect();
+            let survey = match ctx.survey {
+                Some(v) => survey_answers(f, v, i, p),
+                None => Some(None),
+            };
             (|| {
                 Some(Command::RecordFollowUp(FollowUp {
                     follow_up_id: FollowUpId(homeward_app::new_id()),
@@ -142,8 +291,7 @@ pub fn monitoring_command(
                     },
                     notes: notes?,
                     services,
-                    // Set by the page from the survey's answers.
-                    survey: None,
+                    survey: survey?,
                 }))
             })()
         }

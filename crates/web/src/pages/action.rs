@@ -218,6 +218,24 @@ fn defaults(kind: CommandKind, view: &CaseView, f: &mut FormData) {
     }
 }
 
+/// The survey a follow-up asks: the programme's, in its latest version (none for other
+/// steps, or when the programme asks none).
+async fn follow_up_survey(
+    st: &WebState,
+    p: &Principal,
+    kind: CommandKind,
+    programme: &homeward_domain::programme::Programme,
+) -> Result<Option<homeward_app::surveys::SurveyVersion>, AppError> {
+    match (&programme.settings.monitoring.survey, kind) {
+        (Some(key), CommandKind::RecordFollowUp) => match st.app.survey(p, key, None).await {
+            Ok(s) => Ok(Some(s)),
+            Err(AppError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+        _ => Ok(None),
+    }
+}
+
 pub async fn render_form(
     st: &WebState,
     v: &Visitor,
@@ -258,6 +276,10 @@ pub async fn render_form(
         },
         _ => vec![],
     };
+    let survey = match follow_up_survey(st, p, kind, &programme).await {
+        Ok(s) => s,
+        Err(e) => return app_error(v, e),
+    };
     let ctx = Ctx {
         i: v.i,
         view: &view,
@@ -266,9 +288,16 @@ pub async fn render_form(
         me: p.actor.user_id,
         caseworkers: &caseworkers,
         organisations: &organisations,
+        survey: survey.as_ref(),
     };
     let mut form = form.clone();
     defaults(kind, &view, &mut form);
+    // The version of the survey the form shows, which its answers are given under.
+    if let Some(s) = &survey
+        && form.get("survey_version").is_empty()
+    {
+        form.set("survey_version", s.survey.version.to_string());
+    }
     let inputs = actions::inputs(kind, &ctx);
     let errors = &actions::named(&inputs, errors, &v.i);
     let fields = render(inputs, &form, errors, &v.i);
@@ -385,6 +414,10 @@ pub async fn submit(
         (Ok(pr), Ok(o)) => (pr, o),
         (Err(e), _) | (_, Err(e)) => return app_error(&v, e),
     };
+    let survey = match follow_up_survey(&st, &p, kind, &programme).await {
+        Ok(s) => s,
+        Err(e) => return app_error(&v, e),
+    };
     let ctx = Ctx {
         i: v.i,
         view: &view,
@@ -393,6 +426,7 @@ pub async fn submit(
         me: p.actor.user_id,
         caseworkers: &[],
         organisations: &[],
+        survey: survey.as_ref(),
     };
     let mut errors = FormErrors::default();
     let when = occurred_at(&f, &mut errors, &v.i);

@@ -127,6 +127,8 @@ pub struct CasePage {
     pub actions: Vec<ActionLink>,
     pub blocked: Vec<Blocked>,
     pub records: Vec<(String, Vec<Line>)>,
+    /// The returnee's survey scores over time, when follow-ups answered surveys.
+    pub scores: Option<monitoring::ScoreHistory>,
     /// Where to issue an answer link for a referral, when one waits for its organisation
     /// and the reader may answer for it.
     pub answer_link: Option<String>,
@@ -467,6 +469,7 @@ async fn build(
         actions,
         blocked,
         records,
+        scores: monitoring::score_history(&i, case),
         answer_link,
         withdraw_links,
         timeline,

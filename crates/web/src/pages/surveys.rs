@@ -8,9 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_app::AppError;
 use homeward_app::surveys::{SurveyImport, SurveyVersion};
-use homeward_domain::survey::{
-    Condition, Dimension, Labels, QuestionKind, Several, Skipped, SurveyDefinition,
-};
+use homeward_domain::survey::{Dimension, QuestionKind, Several, Skipped, SurveyDefinition};
 
 use super::admin::{add_app_errors, form_page_from};
 use super::{app_error, consume_flash, forbidden, message, redirect_with};
@@ -20,15 +18,7 @@ use crate::chrome::{Chrome, ok};
 use crate::forms::{FormData, FormErrors};
 use crate::i18n::I18n;
 use crate::session::{SignedIn, Visitor};
-
-/// A label in the reader's language if the survey has it, else in its first language.
-fn label(i: &I18n, d: &SurveyDefinition, labels: &Labels) -> String {
-    labels
-        .get(i.code())
-        .or_else(|| d.languages.first().and_then(|l| labels.get(l)))
-        .cloned()
-        .unwrap_or_default()
-}
+use crate::survey_words::{asked_when, label};
 
 pub struct SurveyRow {
     pub href: String,
@@ -159,33 +149,7 @@ fn page_of(i: &I18n, v: &Visitor, s: &SurveyVersion, latest: u32) -> SurveyPage 
                 QuestionKind::Date => i.t("survey-kind-date"),
                 QuestionKind::Text => i.t("survey-kind-text"),
             },
-            asked_when: match &q.relevant {
-                None => String::new(),
-                Some(Condition::AnyOf { question, any_of }) => {
-                    let options = d
-                        .questions
-                        .iter()
-                        .find(|e| e.name == *question)
-                        .map(|e| e.kind.choices())
-                        .unwrap_or_default();
-                    i.ta(
-                        "survey-asked-when",
-                        &[
-                            ("question", question_label(question).into()),
-                            (
-                                "options",
-                                i.list(
-                                    options
-                                        .iter()
-                                        .filter(|c| any_of.contains(&c.name))
-                                        .map(|c| label(i, d, &c.labels)),
-                                )
-                                .into(),
-                            ),
-                        ],
-                    )
-                }
-            },
+            asked_when: asked_when(i, d, q),
             required: q.required,
             indicator: d
                 .indicators
@@ -314,7 +278,7 @@ fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
 
 /// The template shaped like IOM's survey, as a workbook to adapt and import.
 pub async fn template(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
-    match st.app.survey_template_xlsx(&p) {
+    match st.app.survey_template_xlsx(&p).await {
         Ok(bytes) => xlsx_download(bytes, "reintegration-sustainability-template.xlsx"),
         Err(e) => app_error(&v, e),
     }

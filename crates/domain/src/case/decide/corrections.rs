@@ -105,7 +105,28 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
             }
         }
         Event::FollowUpRecorded(f) => {
-            super::monitoring::check_follow_up(case, f, ctx.occurred_at, p, &mut c)
+            super::monitoring::check_follow_up(case, f, ctx.occurred_at, p, &mut c);
+            // Answers corrected stay those of the survey the follow-up asked, or the
+            // programme's now.
+            let asked = case
+                .monitoring
+                .follow_ups
+                .iter()
+                .find(|r| r.follow_up.follow_up_id == f.follow_up_id)
+                .and_then(|r| r.follow_up.survey.as_ref())
+                .map(|a| a.response.key.as_str());
+            if let Some(a) = &f.survey
+                && Some(a.response.key.as_str()) != asked
+                && ctx.programme.monitoring.survey.as_deref() != Some(a.response.key.as_str())
+            {
+                c.push(
+                    Violation::new(
+                        "follow_up.survey_other",
+                        "the programme asks another survey in its follow-ups, or none",
+                    )
+                    .at(p("survey/key")),
+                );
+            }
         }
         Event::RiskAssessed(r) => member(r.person_id, &mut c, "person_id"),
         Event::TravelDocumentRecorded(d) => {

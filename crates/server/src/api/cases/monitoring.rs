@@ -12,13 +12,7 @@ command!(
     "/api/cases/{case_id}/follow-ups",
     FollowUpIn,
     "Record a follow-up after arrival (a visit, call or remote interview) and whether it reached the returnee",
-    |b, p, app, who| match (b.parse(&mut p), &b.survey) {
-        (Some(mut f), Some(response)) => {
-            f.survey = Some(app.answer_survey(&who, response.clone()).await?);
-            Some(Command::RecordFollowUp(f))
-        }
-        (f, _) => f.map(Command::RecordFollowUp),
-    }
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordFollowUp)
 );
 
 command!(

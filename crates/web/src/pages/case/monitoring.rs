@@ -104,3 +104,59 @@ pub(super) fn monitoring_sections(
         (i.t("case-follow-ups"), follow_ups),
     ]
 }
+
+/// A returnee's survey scores over time, as the case page shows them: a bar of the
+/// composite per survey answered, and the dimensions in a table.
+pub struct ScoreHistory {
+    pub rows: Vec<ScoreRow>,
+    /// Which dimensions the surveys score, as column headings.
+    pub dimensions: Vec<String>,
+}
+
+pub struct ScoreRow {
+    pub date: String,
+    pub survey: String,
+    /// The composite in thousandths (the bar's length), when there is one.
+    pub length: Option<u16>,
+    pub composite: String,
+    pub dimensions: Vec<String>,
+}
+
+/// The score history of a case whose follow-ups answered surveys (none when none did, or
+/// the reader may not read them).
+pub(super) fn score_history(i: &I18n, case: &Case) -> Option<ScoreHistory> {
+    use homeward_domain::survey::{Dimension, Permille};
+    let history = case.monitoring.score_history();
+    if history.is_empty() {
+        return None;
+    }
+    let shown =
+        |p: &Option<Permille>| p.map_or_else(|| "—".to_string(), |p| i.digits(&p.to_string()));
+    let dimensions: Vec<Dimension> = Dimension::ALL
+        .into_iter()
+        .filter(|d| {
+            history
+                .iter()
+                .any(|(_, a)| a.scores.dimensions.contains_key(d))
+        })
+        .collect();
+    Some(ScoreHistory {
+        dimensions: dimensions
+            .iter()
+            .map(|d| i.t(&format!("survey-dimension-{}", d.code())))
+            .collect(),
+        rows: history
+            .iter()
+            .map(|(at, a)| ScoreRow {
+                date: i.day(*at),
+                survey: format!("{} v{}", a.response.key, a.response.version),
+                length: a.scores.composite.map(Permille::thousandths),
+                composite: shown(&a.scores.composite),
+                dimensions: dimensions
+                    .iter()
+                    .map(|d| shown(&a.scores.dimensions.get(d).copied().flatten()))
+                    .collect(),
+            })
+            .collect(),
+    })
+}
