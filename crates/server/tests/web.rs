@@ -3481,6 +3481,13 @@ async fn administrators_import_a_survey_from_xlsform_and_staff_read_it() {
     );
     let back = homeward_app::xlsform::survey_from_xlsx(&xlsx.bytes().await.unwrap(), 1).unwrap();
     assert_eq!(back.key, "rss_web");
+    // The programme's form offers it to ask at follow-ups.
+    let programme = s.app.list_programmes().await.unwrap()[0].id;
+    let form = w.get(&format!("/admin/programmes/{programme}")).await.body;
+    assert!(
+        form.contains("<option value=\"rss_web\">Reintegration check (rss_web)</option>"),
+        "{form}"
+    );
 
     // Staff read it, in their language where the survey has it; only administrators
     // import.

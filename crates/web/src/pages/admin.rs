@@ -273,7 +273,11 @@ pub(super) fn add_app_errors(
 ) -> Option<Response> {
     match e {
         AppError::Invalid(vs) => {
-            errors.add_violations(&v.i, &vs, |p| p.split('/').next().unwrap_or(p).to_string());
+            errors.add_violations(&v.i, &vs, |p| match p {
+                // The programme form's own name for the survey it asks.
+                "settings/monitoring/survey" => "monitoring_survey".into(),
+                p => p.split('/').next().unwrap_or(p).to_string(),
+            });
             None
         }
         AppError::Duplicate(_) => {
@@ -666,7 +670,25 @@ pub async fn edit_office(
     }
 }
 
-fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
+/// The surveys a programme may ask at follow-ups, by name, with their latest title; none
+/// first.
+async fn survey_options(
+    st: &WebState,
+    p: &homeward_app::auth::Principal,
+    i: &crate::i18n::I18n,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut out = vec![(String::new(), i.t("admin-monitoring-survey-none"))];
+    for v in st.app.surveys(p).await?.iter().rev() {
+        if !out.iter().any(|(k, _)| *k == v.survey.key) {
+            let title = v.survey.text(&v.survey.title, i.code()).to_string();
+            out.push((v.survey.key.clone(), format!("{title} ({})", v.survey.key)));
+        }
+    }
+    out[1..].sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+fn programme_inputs(v: &Visitor, new: bool, surveys: Vec<(String, String)>) -> Vec<In> {
     let i = v.i;
     let vulns: Vec<(String, String)> = Vulnerability::ALL
         .iter()
@@ -774,10 +796,12 @@ fn programme_inputs(v: &Visitor, new: bool) -> Vec<In> {
             "admin-lost-contact-after",
             Some("admin-lost-contact-after-hint"),
         ),
-        In::Text(
+        In::Select(
             "monitoring_survey",
             "admin-monitoring-survey",
             Some("admin-monitoring-survey-hint"),
+            surveys,
+            false,
         ),
         In::Heading(i.t("admin-protection")),
     ]);
@@ -1188,7 +1212,7 @@ fn parse_monitoring(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Optio
     errors.is_empty().then_some(rules)
 }
 
-pub async fn new_programme_form(SignedIn(v, p): SignedIn) -> Response {
+pub async fn new_programme_form(State(st): State<WebState>, SignedIn(v, p): SignedIn) -> Response {
     if !p.actor.may_administer() {
         return forbidden(&v);
     }
@@ -1197,11 +1221,15 @@ pub async fn new_programme_form(SignedIn(v, p): SignedIn) -> Response {
     f.set("currency", "EUR");
     f.set("health_mode", "vulnerabilities");
     f.set("risk_assessment_for_trafficking", "yes");
+    let surveys = match survey_options(&st, &p, &v.i).await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
     form_page(
         &v,
         v.i.t("admin-add-programme"),
         "/admin/programmes/new".into(),
-        programme_inputs(&v, true),
+        programme_inputs(&v, true, surveys),
         &f,
         &FormErrors::default(),
         None,
@@ -1232,11 +1260,15 @@ pub async fn new_programme(
             }
         }
     }
+    let surveys = match survey_options(&st, &p, &v.i).await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
     form_page(
         &v,
         v.i.t("admin-add-programme"),
         "/admin/programmes/new".into(),
-        programme_inputs(&v, true),
+        programme_inputs(&v, true, surveys),
         &f,
         &errors,
         None,
@@ -1251,12 +1283,16 @@ pub async fn edit_programme_form(
     if !p.actor.may_administer() {
         return forbidden(&v);
     }
+    let surveys = match survey_options(&st, &p, &v.i).await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
     match st.app.get_programme(ProgrammeId(id)).await {
         Ok(pr) => form_page(
             &v,
             pr.name.to_string(),
             format!("/admin/programmes/{id}"),
-            programme_inputs(&v, false),
+            programme_inputs(&v, false, surveys),
             &programme_form_data(&pr),
             &FormErrors::default(),
             None,
@@ -1301,11 +1337,15 @@ pub async fn edit_programme(
             }
         }
     }
+    let surveys = match survey_options(&st, &p, &v.i).await {
+        Ok(o) => o,
+        Err(e) => return app_error(&v, e),
+    };
     form_page(
         &v,
         v.i.t("admin-programmes"),
         format!("/admin/programmes/{id}"),
-        programme_inputs(&v, false),
+        programme_inputs(&v, false, surveys),
         &f,
         &errors,
         None,
