@@ -12,6 +12,7 @@ pub mod cases;
 pub mod cube;
 pub mod demo;
 mod directory;
+pub mod impact;
 pub mod inbound;
 pub mod input;
 pub mod links;

@@ -288,6 +288,14 @@ impl App {
         })
     }
 
+    /// A stored version, for the application's own reading (reports).
+    pub(crate) async fn stored_survey(&self, key: &str, version: i64) -> Result<Option<Survey>> {
+        match self.store().survey(key, Some(version)).await? {
+            Some(row) => Ok(Some(parse(row)?.survey)),
+            None => Ok(None),
+        }
+    }
+
     /// Every version of every survey, by survey and version.
     pub async fn surveys(&self, p: &Principal) -> Result<Vec<SurveyVersion>> {
         may_read(p)?;

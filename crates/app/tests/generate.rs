@@ -52,6 +52,14 @@ async fn generated_cases_are_deterministic_complete_and_rebuild_the_same(db: &Te
     assert_eq!(db.store.count_events().await.unwrap(), events);
     let (rows, people) = db.store.read_model_snapshot().await.unwrap();
     let stats = db.store.stats_snapshot().await.unwrap();
+    // Returnees answered the programme's survey: their scores are rows of the reports,
+    // the same after a rebuild (below).
+    assert!(
+        stats.scores.iter().any(|s| s.band > 0)
+            && stats.scores.iter().any(|s| s.composite.is_some()),
+        "{:?}",
+        stats.scores.len()
+    );
     // The budget's sums by month too: the bulk load's, month by month from its cases'
     // histories, are the rebuild's.
     let digest = db.store.read_model_digest().await.unwrap();

@@ -1156,3 +1156,52 @@ mod tests {
         assert_eq!(p.total, Cell::Count(10));
     }
 }
+
+/// The time since return a survey's scores are told by (the programme reports' "scores
+/// over time since return"): bands of whole months since arrival, each named by its
+/// first month: under 3, 3 to 5, 6 to 11, 12 to 23, 24 and more.
+pub const SCORE_BANDS: [u32; 5] = [0, 3, 6, 12, 24];
+
+/// The band (`SCORE_BANDS`) of a survey answered on `on` by a returnee who arrived on
+/// `arrived`: whole months between them, a month ending on the same day of the month.
+pub fn score_band(arrived: NaiveDate, on: NaiveDate) -> u32 {
+    let mut months = (on.year() - arrived.year()) * 12 + on.month() as i32 - arrived.month() as i32;
+    if on.day() < arrived.day() {
+        months -= 1;
+    }
+    let months = u32::try_from(months.max(0)).unwrap_or(0);
+    SCORE_BANDS
+        .iter()
+        .rev()
+        .find(|b| months >= **b)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// A returnee's scores for the programme reports: in each band of time since return,
+/// the last survey answered in it (a follow-up held twice in a band counts once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BandScores<'a> {
+    pub band: u32,
+    pub on: NaiveDate,
+    pub answers: &'a crate::survey::SurveyAnswers,
+}
+
+/// The bands a case's surveys fall in, each with its last survey.
+pub fn band_scores(case: &Case) -> Vec<BandScores<'_>> {
+    let Some(arrived) = case.dates.arrived else {
+        return vec![];
+    };
+    let mut out: Vec<BandScores<'_>> = vec![];
+    for (at, answers) in case.monitoring.score_history() {
+        let on = at.date_naive();
+        let band = score_band(arrived.date_naive(), on);
+        if out.iter().any(|b| b.band == band && b.on > on) {
+            continue;
+        }
+        out.retain(|b| b.band != band);
+        out.push(BandScores { band, on, answers });
+    }
+    out.sort_by_key(|b| b.band);
+    out
+}

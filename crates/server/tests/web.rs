@@ -3597,4 +3597,23 @@ async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores()
         Some(vec!["1".to_string(), "1".into(), "1".into(), "1".into()]),
         "{table:?}"
     );
+    // The programme's report: the M&E officer reads the scores by time since return,
+    // with the survey's version and weights; by sex, each group named.
+    let report = w.get("/statistics").await.body;
+    assert!(report.contains("href=\"/statistics/impact\""), "{report}");
+    let page = plain(&unescape(&w.get("/statistics/impact?by=sex").await.body));
+    for shown in [
+        "Reintegration sustainability (template shaped like IOM's survey; placeholder weights), version 1",
+        "Weights of the dimensions in the composite: Economic 1, Social 1, Psychosocial 1.",
+        "months since return",
+        "Female",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    // A donor reads it protected, to the last settled month.
+    let mut d = Web::new(&s);
+    d.sign_in_with("donor", "demo-donor-2026").await;
+    let page = plain(&unescape(&d.get("/statistics/impact").await.body));
+    assert!(page.contains("Small groups are hidden"), "{page}");
+    assert!(page.contains("Surveys answered up to"), "{page}");
 }

@@ -51,7 +51,7 @@ pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
     HouseholdsBy, InterruptionCount, InterruptionRow, NewCase, PersonRow, PipelineRow, ReferralRow,
-    ReturnRow, StageCount, StatRows,
+    ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -1113,6 +1113,18 @@ impl Store {
     /// imported one meanwhile). Versions are never changed.
     pub async fn insert_survey(&self, row: &SurveyRow) -> Result<()> {
         dispatch!(self, s => s.insert_survey(row).await)
+    }
+
+    /// The programme's survey scores summed by survey, version, band of time since return
+    /// and `by`, of the cases `offices` lead (all when `None`), answered up to `until`.
+    pub async fn score_cells(
+        &self,
+        programme: Uuid,
+        offices: Option<&[Uuid]>,
+        until: Option<chrono::NaiveDate>,
+        by: ScoreBy,
+    ) -> Result<Vec<ScoreCell>> {
+        dispatch!(self, s => s.score_cells(programme, offices, until, by).await)
     }
 
     /// Every version of every survey, by survey and version.

@@ -12,7 +12,8 @@ use homeward_domain::countries;
 use homeward_domain::stats;
 
 use crate::{
-    BudgetRow, CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, StatRows,
+    BudgetRow, CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, ScoreRow,
+    StatRows,
 };
 
 fn code<T: serde::Serialize>(v: &T) -> String {
@@ -170,7 +171,7 @@ fn stat_rows_reusing(
                 .into(),
         }
     };
-    let returns = stats::returns_of(case)
+    let returns: Vec<ReturnRow> = stats::returns_of(case)
         .iter()
         .map(|r| row(case, r))
         .collect();
@@ -243,6 +244,7 @@ fn stat_rows_reusing(
             days_to_answer: r.days_to_answer(),
         })
         .collect();
+    let scores = score_rows(case, &returns);
     StatRows {
         returns,
         taken_up,
@@ -250,7 +252,48 @@ fn stat_rows_reusing(
         follow_ups,
         referrals,
         budget: budget_rows(case),
+        scores,
     }
+}
+
+/// A row per band of time since return in which the returnee answered a survey, the
+/// returnee as their return row tells them (the principal applicant's).
+fn score_rows(case: &Case, returns: &[ReturnRow]) -> Vec<ScoreRow> {
+    use homeward_domain::survey::Dimension;
+    let principal = case.principal().map(|m| m.person_id.0);
+    let Some(who) = returns
+        .iter()
+        .find(|r| Some(r.person_id) == principal)
+        .or_else(|| returns.first())
+    else {
+        return vec![];
+    };
+    let permille =
+        |p: Option<homeward_domain::survey::Permille>| p.map(|p| i64::from(p.thousandths()));
+    stats::band_scores(case)
+        .into_iter()
+        .map(|b| {
+            let s = &b.answers.scores;
+            let dimension = |d: Dimension| permille(s.dimensions.get(&d).copied().flatten());
+            ScoreRow {
+                case_id: case.id.0,
+                band: i64::from(b.band),
+                answered_on: b.on,
+                survey_key: s.key.clone(),
+                survey_version: i64::from(s.version),
+                economic: dimension(Dimension::Economic),
+                social: dimension(Dimension::Social),
+                psychosocial: dimension(Dimension::Psychosocial),
+                composite: permille(s.composite),
+                return_country: who.return_country.clone(),
+                sex: who.sex.clone(),
+                age_group: who.age_group.clone(),
+                vulnerabilities: who.vulnerabilities,
+                programme: case.programme.0,
+                office: case.lead_office().0,
+            }
+        })
+        .collect()
 }
 
 /// A row per budget line the case's plan in force draws on or its deliveries were paid

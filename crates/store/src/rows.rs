@@ -34,6 +34,11 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
      host_subregion, return_country, return_region, return_subregion, sex, age_group, \
      vulnerabilities, legal_situation, programme, office, host_or_transit, assistance";
 
+/// The columns of a `ScoreRow`.
+pub(crate) const SCORE_COLUMNS: &str = "case_id, band, answered_on, survey_key, survey_version, \
+    economic, social, psychosocial, composite, return_country, sex, age_group, vulnerabilities, \
+    programme, office";
+
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
     missed_from, held_on, programme, office, return_country";
@@ -338,7 +343,124 @@ pub struct StatRows {
     pub follow_ups: Vec<FollowUpRow>,
     pub referrals: Vec<ReferralRow>,
     pub budget: Vec<BudgetRow>,
+    pub scores: Vec<ScoreRow>,
 }
+
+/// A returnee's survey scores in one band of time since return (`stats::band_scores`):
+/// the last survey answered in it, its scores in thousandths (none where the dimension
+/// or composite was not scored), and the returnee as the programme reports group them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScoreRow {
+    pub case_id: Uuid,
+    /// The band's first month since arrival (`stats::SCORE_BANDS`).
+    pub band: i64,
+    pub answered_on: NaiveDate,
+    pub survey_key: String,
+    pub survey_version: i64,
+    pub economic: Option<i64>,
+    pub social: Option<i64>,
+    pub psychosocial: Option<i64>,
+    pub composite: Option<i64>,
+    pub return_country: String,
+    pub sex: String,
+    pub age_group: String,
+    pub vulnerabilities: i64,
+    pub programme: Uuid,
+    /// The office that leads the case.
+    pub office: Uuid,
+}
+
+/// How the programme reports group returnees' scores besides survey, version and band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreBy {
+    Nothing,
+    ReturnCountry,
+    Sex,
+    AgeGroup,
+}
+
+impl ScoreBy {
+    pub const ALL: [ScoreBy; 4] = [
+        ScoreBy::Nothing,
+        ScoreBy::ReturnCountry,
+        ScoreBy::Sex,
+        ScoreBy::AgeGroup,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ScoreBy::Nothing => "nothing",
+            ScoreBy::ReturnCountry => "return_country",
+            ScoreBy::Sex => "sex",
+            ScoreBy::AgeGroup => "age_group",
+        }
+    }
+
+    /// The column it groups by (a fixed name: never from input).
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            ScoreBy::Nothing => "''",
+            ScoreBy::ReturnCountry => "return_country",
+            ScoreBy::Sex => "sex",
+            ScoreBy::AgeGroup => "age_group",
+        }
+    }
+}
+
+/// The sums of a group's scores: returnees, and for each dimension and the composite how
+/// many were scored and their sum in thousandths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreCell {
+    pub survey_key: String,
+    pub survey_version: i64,
+    pub band: i64,
+    /// The group's value ("" when not grouped).
+    pub grp: String,
+    pub returnees: i64,
+    pub economic_n: i64,
+    pub economic_sum: i64,
+    pub social_n: i64,
+    pub social_sum: i64,
+    pub psychosocial_n: i64,
+    pub psychosocial_sum: i64,
+    pub composite_n: i64,
+    pub composite_sum: i64,
+}
+
+from_row!(ScoreCell {
+    survey_key,
+    survey_version,
+    band,
+    grp,
+    returnees,
+    economic_n,
+    economic_sum,
+    social_n,
+    social_sum,
+    psychosocial_n,
+    psychosocial_sum,
+    composite_n,
+    composite_sum
+});
+
+from_row!(ScoreRow {
+    case_id,
+    band,
+    answered_on,
+    survey_key,
+    survey_version,
+    economic,
+    social,
+    psychosocial,
+    composite,
+    return_country,
+    sex,
+    age_group,
+    vulnerabilities,
+    programme,
+    office
+});
 
 /// What a case's plan in force commits and its deliveries disburse on one budget line
 /// (`Reintegration::committed_by_line`, `disbursed_by_line`), minor units of the

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod budget;
 pub mod cases;
+pub mod impact;
 pub mod inbound;
 pub mod organisations;
 pub mod partners;
@@ -174,6 +175,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(budget::budget))
         .routes(routes!(budget::budget_csv))
         .routes(routes!(budget::budget_xlsx))
+        .routes(routes!(impact::impact))
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever

@@ -357,9 +357,83 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
     assert_eq!(r.pointers(), ["#/survey/version"]);
 }
 
+/// The impact report: returnees' scores by time since return, per survey version with
+/// its weights, exactly for the M&E officer of their offices; for a donor only surveys
+/// answered by the last settled month (none yet here).
+async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
+    let w = World::start(db).await;
+    import(&w, "admin", good("1"), XLSX).await.ok();
+    let programme = w
+        .get("admin", &format!("/api/programmes/{}", w.programme))
+        .await
+        .ok();
+    let mut settings = programme["settings"].clone();
+    settings["monitoring"]["survey"] = serde_json::json!("rss_test");
+    w.send(
+        Some("admin"),
+        w.http
+            .put(format!("{}/api/programmes/{}", w.base, w.programme))
+            .json(&serde_json::json!({"settings": settings})),
+    )
+    .await
+    .ok();
+    for (income, safe) in [("some", "yes"), ("some", "yes"), ("none", "no")] {
+        let (case, awa) = w.single_adult().await;
+        w.arrived(&case, &[&awa]).await;
+        w.cmd(
+            "monitoring",
+            &case,
+            "follow-ups",
+            serde_json::json!({"mode": "visit", "result": "reached", "with": [awa],
+                "survey": {"key": "rss_test", "version": 1, "answers": {
+                    "income": {"type": "choice", "value": income},
+                    "safe": {"type": "choice", "value": safe}}}}),
+        )
+        .await
+        .ok();
+    }
+    let path = format!("/api/programmes/{}/impact", w.programme);
+    let r = w.get("counsellor", &path).await;
+    assert_eq!(r.status, 403);
+    let report = w.get("monitoring", &path).await.ok();
+    assert_eq!(report["protected"], false);
+    let survey = &report["surveys"][0];
+    assert_eq!(
+        (survey["key"].clone(), survey["version"].clone()),
+        ("rss_test".into(), 1.into())
+    );
+    assert_eq!(survey["weights"]["economic"], 1);
+    let band = &survey["bands"][0];
+    assert_eq!(band["band"], 0, "answered on arrival's day");
+    let total = &band["total"];
+    assert_eq!(total["returnees"], 3);
+    // Economic (0.5 + 0.5 + 0) / 3; psychosocial (1 + 1 + 0) / 3; composite (0.75 + 0.75 + 0) / 3.
+    assert_eq!(total["economic"]["mean"], 333);
+    assert_eq!(total["psychosocial"]["mean"], 667);
+    assert_eq!(total["composite"]["mean"], 500);
+    let by_country = w
+        .get("monitoring", &format!("{path}?by=return_country"))
+        .await
+        .ok();
+    assert_eq!(
+        by_country["surveys"][0]["bands"][0]["rows"][0]["group"],
+        "SN"
+    );
+    let r = w.get("monitoring", &format!("{path}?by=shoe_size")).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let donor = w.get("donor", &path).await.ok();
+    assert_eq!(donor["protected"], true);
+    assert_eq!(
+        donor["surveys"],
+        serde_json::json!([]),
+        "nothing answered by the last settled month"
+    );
+}
+
 homeward_store::db_tests!(
     surveys_are_imported_versioned_and_read_back,
     concurrent_imports_store_one_version,
     the_template_is_downloaded_and_imported,
     a_follow_up_records_the_programme_s_survey_with_its_scores,
+    the_impact_report_tells_scores_by_time_since_return,
 );

@@ -34,7 +34,7 @@ mod prelude {
     pub(super) use crate::dialect::{Dialect, ROWS};
     pub(super) use crate::rows::{
         BUDGET_COLUMNS, CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS,
-        PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS,
+        PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS, SCORE_COLUMNS,
     };
     pub(super) use crate::{
         AuthSession, BudgetCell, BudgetHouseholds, BudgetRow, COUNT_BOUND, CaseFilter, CaseRow,
@@ -42,8 +42,8 @@ mod prelude {
         InterruptionCount, InterruptionRow, ListOrder, NewCase, OfficeRow, OrganisationReferral,
         OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
         ReferralFigure, ReferralLink, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
-        SEARCH_BOUND, Scope, SessionInDirectory, StageCount, StatFilter, StatRows, StoreError,
-        SurveyRow, USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp,
+        SEARCH_BOUND, Scope, ScoreRow, SessionInDirectory, StageCount, StatFilter, StatRows,
+        StoreError, SurveyRow, USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp,
         WaitingReferral, decode_joined,
     };
 

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
-pub(crate) const READ_MODEL_TABLES: [&str; 9] = [
+pub(crate) const READ_MODEL_TABLES: [&str; 10] = [
     "person_tokens",
     "case_people",
     "case_summaries",
@@ -13,6 +13,7 @@ pub(crate) const READ_MODEL_TABLES: [&str; 9] = [
     "stat_taken_up",
     "stat_interruptions",
     "stat_follow_ups",
+    "stat_scores",
     "case_referrals",
     "case_budget",
 ];
@@ -294,6 +295,12 @@ impl Backend {
         digest_rows::<FollowUpRow>(
             &mut tx,
             &format!("SELECT {FOLLOW_UP_COLUMNS} FROM stat_follow_ups ORDER BY case_id, number"),
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<ScoreRow>(
+            &mut tx,
+            &format!("SELECT {SCORE_COLUMNS} FROM stat_scores ORDER BY case_id, band"),
             &mut hash,
         )
         .await?;

@@ -91,12 +91,46 @@ async fn push_stat_rows(
     let referrals: Vec<&ReferralRow> = stats.iter().flat_map(|s| &s.referrals).collect();
     let budget: Vec<&BudgetRow> = stats.iter().flat_map(|s| &s.budget).collect();
     let taken_up: Vec<&ReturnRow> = stats.iter().flat_map(|s| &s.taken_up).collect();
+    let scores: Vec<&ScoreRow> = stats.iter().flat_map(|s| &s.scores).collect();
     push_return_rows(tx, w, "stat_returns", &returns).await?;
     push_return_rows(tx, w, "stat_taken_up", &taken_up).await?;
     push_interruption_rows(tx, w, &interruptions).await?;
     push_follow_up_rows(tx, w, &follow_ups).await?;
     push_referral_rows(tx, w, &referrals).await?;
+    push_score_rows(tx, w, &scores).await?;
     push_budget_rows(tx, w, &budget).await
+}
+
+/// Survey score rows into `w`.
+async fn push_score_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&ScoreRow],
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(SCORE_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO stat_scores ({SCORE_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(r.band)
+                .push_bind(r.answered_on)
+                .push_bind(&r.survey_key)
+                .push_bind(r.survey_version)
+                .push_bind(r.economic)
+                .push_bind(r.social)
+                .push_bind(r.psychosocial)
+                .push_bind(r.composite)
+                .push_bind(&r.return_country)
+                .push_bind(&r.sex)
+                .push_bind(&r.age_group)
+                .push_bind(r.vulnerabilities)
+                .push_bind(r.programme)
+                .push_bind(r.office);
+        });
+    }
+    Ok(())
 }
 
 /// Budget rows into `w`.
@@ -373,6 +407,7 @@ pub(crate) async fn replace_stats(
             "stat_taken_up",
             "stat_interruptions",
             "stat_follow_ups",
+            "stat_scores",
             "case_referrals",
             "case_budget",
         ],

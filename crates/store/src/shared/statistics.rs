@@ -282,6 +282,11 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
+        let scores: Vec<ScoreRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SCORE_COLUMNS} FROM stat_scores ORDER BY case_id, band"
+        )))
+        .fetch_all(self.reader())
+        .await?;
         Ok(StatRows {
             returns,
             taken_up,
@@ -289,7 +294,52 @@ impl Backend {
             follow_ups,
             referrals,
             budget,
+            scores,
         })
+    }
+
+    pub async fn score_cells(
+        &self,
+        programme: Uuid,
+        offices: Option<&[Uuid]>,
+        until: Option<chrono::NaiveDate>,
+        by: crate::ScoreBy,
+    ) -> CResult<Vec<crate::ScoreCell>> {
+        let sum = |c: &str| {
+            format!(
+                "CAST(COUNT({c}) AS BIGINT) AS {c}_n, CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}_sum"
+            )
+        };
+        let grp = by.column();
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT survey_key, survey_version, band, {grp} AS grp, \
+             CAST(COUNT(*) AS BIGINT) AS returnees, {}, {}, {}, {} FROM stat_scores",
+            sum("economic"),
+            sum("social"),
+            sum("psychosocial"),
+            sum("composite"),
+        ));
+        q.push(" WHERE programme = ").push_bind(programme);
+        if let Some(offices) = offices {
+            q.push(" AND office IN (");
+            let mut list = q.separated(", ");
+            // No office: a list that matches nothing.
+            list.push_bind(Uuid::nil());
+            for o in offices {
+                list.push_bind(*o);
+            }
+            q.push(")");
+        }
+        if let Some(day) = until {
+            q.push(" AND answered_on <= ").push_bind(day);
+        }
+        // PostgreSQL groups by no constant: ungrouped, the group is left out.
+        let keys = match by {
+            crate::ScoreBy::Nothing => "survey_key, survey_version, band".to_string(),
+            _ => format!("survey_key, survey_version, band, {grp}"),
+        };
+        q.push(format!(" GROUP BY {keys} ORDER BY {keys}"));
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
     }
 }
 

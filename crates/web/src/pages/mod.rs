@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod directory;
 pub mod follow_ups;
 pub mod funding;
+pub mod impact;
 pub mod inbound;
 pub mod links;
 pub mod partner;

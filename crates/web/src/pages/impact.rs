@@ -1,0 +1,220 @@
+//! The programme report "impact on beneficiaries" (`App::impact_report`): returnees'
+//! survey scores by dimension and overall, by time since return, per survey version with
+//! its weights, grouped by country of return, sex or age group.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use homeward_app::impact::{ImpactReport, ImpactRow, Mean};
+use homeward_domain::ids::ProgrammeId;
+use homeward_store::ScoreBy;
+use serde::Deserialize;
+
+use super::{app_error, consume_flash};
+use crate::WebState;
+use crate::chrome::{Chrome, ok};
+use crate::i18n::I18n;
+use crate::session::SignedIn;
+
+/// A band's table of one survey version.
+pub struct BandTable {
+    pub id: String,
+    pub title: String,
+    /// The composite's bar per row (its length in thousandths), with the row's label.
+    pub bars: Vec<(String, Option<u16>, String)>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub struct SurveySection {
+    pub title: String,
+    pub weights: String,
+    pub bands: Vec<BandTable>,
+}
+
+#[derive(Template)]
+#[template(path = "impact.html")]
+pub struct ImpactPage {
+    pub c: Chrome,
+    pub programmes: Vec<(String, String)>,
+    pub chosen: String,
+    pub by: Vec<(String, String, bool)>,
+    pub head: Vec<String>,
+    pub surveys: Vec<SurveySection>,
+    pub protected: bool,
+    pub as_of: Option<String>,
+    pub definitions: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ImpactQuery {
+    pub programme: Option<String>,
+    pub by: Option<String>,
+}
+
+fn mean(i: &I18n, m: &Mean) -> String {
+    match (m.scored, m.mean) {
+        (None, _) => "—".into(),
+        (Some(_), None) => String::new(),
+        (Some(_), Some(p)) => i.digits(&p.to_string()),
+    }
+}
+
+fn line(i: &I18n, label: String, r: &ImpactRow) -> Vec<String> {
+    vec![
+        label,
+        r.returnees.map_or_else(|| "—".into(), |n| i.number(n)),
+        mean(i, &r.economic),
+        mean(i, &r.social),
+        mean(i, &r.psychosocial),
+        mean(i, &r.composite),
+    ]
+}
+
+fn group_label(i: &I18n, by: ScoreBy, group: &str) -> String {
+    match by {
+        ScoreBy::Nothing => i.t("impact-all"),
+        by => super::stats::key_label(i, Some(by.code()), group, &None),
+    }
+}
+
+fn sections(i: &I18n, r: &ImpactReport) -> Vec<SurveySection> {
+    r.surveys
+        .iter()
+        .enumerate()
+        .map(|(n, s)| SurveySection {
+            title: i.ta(
+                "impact-survey",
+                &[
+                    (
+                        "title",
+                        s.title
+                            .get(i.code())
+                            .or_else(|| s.title.values().next())
+                            .cloned()
+                            .unwrap_or_else(|| s.key.clone())
+                            .into(),
+                    ),
+                    ("version", i64::from(s.version).into()),
+                ],
+            ),
+            weights: i.t1(
+                "impact-weights",
+                "weights",
+                i.list(s.weights.iter().map(|(d, w)| {
+                    format!(
+                        "{} {}",
+                        i.t(&format!("survey-dimension-{}", d.code())),
+                        i.number(i64::from(*w))
+                    )
+                })),
+            ),
+            bands: s
+                .bands
+                .iter()
+                .map(|b| {
+                    let title = i.t(&format!("impact-band-{}", b.band));
+                    let mut rows: Vec<Vec<String>> = match r.by {
+                        ScoreBy::Nothing => vec![],
+                        by => b
+                            .rows
+                            .iter()
+                            .map(|row| line(i, group_label(i, by, &row.group), row))
+                            .collect(),
+                    };
+                    rows.push(line(i, i.t("impact-total"), &b.total));
+                    let shown: Vec<&ImpactRow> = match r.by {
+                        ScoreBy::Nothing => vec![&b.total],
+                        _ => b.rows.iter().collect(),
+                    };
+                    BandTable {
+                        id: format!("impact-{n}-{}", b.band),
+                        title,
+                        bars: shown
+                            .iter()
+                            .map(|row| {
+                                (
+                                    match r.by {
+                                        ScoreBy::Nothing => i.t("impact-all"),
+                                        by => group_label(i, by, &row.group),
+                                    },
+                                    row.composite.mean.map(|p| p.thousandths()),
+                                    mean(i, &row.composite),
+                                )
+                            })
+                            .collect(),
+                        rows,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub async fn page(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    q: Result<Query<ImpactQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let i = v.i;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let programmes = match st.app.programmes_for(&p).await {
+        Ok(list) => list,
+        Err(e) => return app_error(&v, e),
+    };
+    let chosen = programmes
+        .iter()
+        .find(|pr| q.programme.as_deref() == Some(pr.id.to_string().as_str()))
+        .or(programmes.first());
+    let Some(chosen) = chosen else {
+        return app_error(&v, homeward_app::AppError::NotFound);
+    };
+    let by = ScoreBy::ALL
+        .into_iter()
+        .find(|b| q.by.as_deref() == Some(b.code()))
+        .unwrap_or(ScoreBy::Nothing);
+    let report = match st.app.impact_report(&p, ProgrammeId(chosen.id.0), by).await {
+        Ok(r) => r,
+        Err(e) => return app_error(&v, e),
+    };
+    let head = [
+        "impact-col-group",
+        "impact-col-returnees",
+        "survey-dimension-economic",
+        "survey-dimension-social",
+        "survey-dimension-psychosocial",
+        "case-scores-composite",
+    ]
+    .map(|k| i.t(k))
+    .to_vec();
+    let t = ImpactPage {
+        c: Chrome::new(&v, i.t("impact-title")),
+        programmes: match programmes.len() {
+            0 | 1 => vec![],
+            _ => programmes
+                .iter()
+                .map(|pr| (pr.id.to_string(), pr.name.to_string()))
+                .collect(),
+        },
+        chosen: chosen.id.to_string(),
+        by: ScoreBy::ALL
+            .into_iter()
+            .map(|b| {
+                (
+                    b.code().to_string(),
+                    i.t(&format!("impact-by-{}", b.code())),
+                    b == by,
+                )
+            })
+            .collect(),
+        head,
+        surveys: sections(&i, &report),
+        protected: report.protected,
+        as_of: report
+            .as_of
+            .map(|d| i.t1("impact-as-of", "date", i.date(d))),
+        definitions: (0..report.definitions.len())
+            .map(|n| i.t(&format!("impact-definition-{}", n + 1)))
+            .collect(),
+    };
+    consume_flash(&v, ok(&t))
+}
