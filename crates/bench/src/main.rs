@@ -1223,6 +1223,14 @@ async fn reads(
             "budget: the programme's page, protected",
             Some("as a donor sees it".to_string()),
         ),
+        (
+            "impact: scores by time since return and sex",
+            Some("survey scores per version, band and sex, exactly".to_string()),
+        ),
+        (
+            "impact: scores by time since return and country, protected",
+            Some("as a donor sees it: small groups covered".to_string()),
+        ),
     ];
     for clients in [1usize, 16] {
         let floor = {
@@ -1322,6 +1330,14 @@ async fn reads(
                             .bearer_auth(&approver),
                         "budget: the programme's page, protected" => http
                             .get(format!("{base}/api/programmes/{programme}/budget"))
+                            .bearer_auth(&donor),
+                        "impact: scores by time since return and sex" => http
+                            .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
+                            .bearer_auth(&approver),
+                        "impact: scores by time since return and country, protected" => http
+                            .get(format!(
+                                "{base}/api/programmes/{programme}/impact?by=return_country"
+                            ))
                             .bearer_auth(&donor),
                         _ => http
                             .get(format!(
