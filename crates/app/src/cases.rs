@@ -457,7 +457,7 @@ impl App {
             ));
         }
         let programme = self.programme_at(generation, case.programme).await?;
-        let cmd = self.score_surveys(cmd).await?;
+        let cmd = self.score_surveys(cmd, occurred_at).await?;
         let at = now();
         let occurred_at = occurred_at.unwrap_or(at);
         let name = cmd.name();

@@ -1,15 +1,14 @@
 //! The programme report "impact on beneficiaries" (issue #25, DESIGN.md "Monitoring and
-//! evaluation"): returnees' survey scores by dimension and overall, by time since return,
-//! per survey version (a score states the version and weights it was computed with),
-//! and by country of return, sex or age group.
+//! evaluation"): returnees' survey scores by dimension and overall, by the follow-up of
+//! their schedule they were answered at, per survey version (a score states the version
+//! and weights it was computed with), and by country of return, sex or age group.
 //!
-//! Read by whoever reads statistics: programme managers and M&E officers exactly, of
-//! their offices' cases; donors, auditors and administrators protected. A protected
-//! reader reads surveys answered up to the last settled month's end, and in each band's
-//! table every column (returnees, and each mean by how many it averages) is covered as
-//! money is (`disclosure::cover_money`): a group of fewer than the threshold is hidden,
-//! with others until the hidden ones hold the threshold together, since their sum is the
-//! total's less the rows shown; the total too when they cannot.
+//! Read by programme managers and M&E officers, exactly, of the cases their offices see.
+//! Not yet by readers of protected figures (donors, auditors, administrators): a mean
+//! read before and after one returnee's survey tells that returnee's scores, whatever
+//! the threshold, and a row that keeps the last survey of a follow-up changes when a
+//! later one or a correction is recorded. Protecting it needs figures frozen by when they
+//! were recorded, as the budget's are, and closed periods; until then they are refused.
 
 use std::collections::BTreeMap;
 
@@ -21,15 +20,15 @@ use serde::Serialize;
 use crate::auth::Principal;
 use crate::{App, AppError, Result};
 
-/// A mean score in thousandths and how many scores it averages; `None` where hidden
-/// (protected) or where nobody was scored.
+/// A mean score in thousandths and how many scores it averages (none where nobody was
+/// scored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mean {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>))]
     pub mean: Option<Permille>,
-    /// How many returnees' scores it averages; none where hidden.
-    pub scored: Option<i64>,
+    /// How many returnees' scores it averages.
+    pub scored: i64,
 }
 
 /// A group's line of a band's table.
@@ -38,19 +37,20 @@ pub struct Mean {
 pub struct ImpactRow {
     /// The group ("" for the band's total, or when not grouped).
     pub group: String,
-    /// Returnees who answered a survey in the band; none where hidden.
-    pub returnees: Option<i64>,
+    /// Returnees who answered a survey at that follow-up.
+    pub returnees: i64,
     pub economic: Mean,
     pub social: Mean,
     pub psychosocial: Mean,
     pub composite: Mean,
 }
 
-/// The scores of surveys answered in one band of time since return.
+/// The scores of surveys answered at one follow-up of the schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BandImpact {
-    /// The band's first month since arrival (0: under 3 months; 3, 6, 12, 24).
+    /// The follow-up's months after arrival (0: surveys answered before the first one's
+    /// window opened, the baseline).
     pub band: u32,
     pub rows: Vec<ImpactRow>,
     pub total: ImpactRow,
@@ -75,96 +75,85 @@ pub struct ImpactReport {
     pub programme: ProgrammeId,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub by: ScoreBy,
-    /// Small numbers hidden (a donor's, an auditor's reading).
-    pub protected: bool,
-    /// Surveys answered up to this day count (a protected reader's: the last settled
-    /// month's end); none: all.
-    pub as_of: Option<chrono::NaiveDate>,
     /// Only the reader's offices' cases count.
     pub own_offices_only: bool,
     pub surveys: Vec<SurveyImpact>,
     pub definitions: Vec<&'static str>,
 }
 
-pub const DEFINITIONS: [&str; 4] = [
+pub const DEFINITIONS: [&str; 3] = [
     "Scores are from 0 (worst) to 1 (best), computed from each returnee's answers with the weights of the survey version they answered; each version is told apart.",
-    "Time since return: whole months from arrival to the follow-up, in bands (under 3 months, 3 to 5, 6 to 11, 12 to 23, 24 and more); a returnee counts once in a band, with the last survey answered in it.",
+    "Time since return: the follow-up of the returnee's schedule whose time the survey was answered in (from its window's opening until the next one's), by its months after arrival; before the first window opens, the baseline. A returnee counts once at each, with the last survey answered in its time.",
     "A mean averages the returnees scored in that dimension (a dimension whose questions were all left unanswered or did not apply is not scored); the composite only those scored in every weighted dimension.",
-    "Where small numbers are protected, surveys answered up to the end of the last settled month count, and a group of fewer returnees than the threshold is hidden, with others until the hidden ones together hold the threshold.",
 ];
 
-/// Sums of one column of a band's table, by row (the total apart).
-struct Column {
-    n: Vec<i64>,
-    sum: Vec<i64>,
-}
-
+/// A mean of scores in thousandths, to the nearest thousandth (half up), in integers.
 fn mean(n: i64, sum: i64) -> Option<Permille> {
-    // Thousandths summed: their mean rounded to the nearest thousandth.
-    (n > 0)
-        .then(|| Permille::round(sum as f64 / n as f64 / 1000.0))
-        .flatten()
+    if n <= 0 {
+        return None;
+    }
+    let rounded = (2 * sum + n) / (2 * n);
+    u16::try_from(rounded).ok().and_then(Permille::new)
 }
 
-/// A band's table from its cells: each column covered on its own when protected.
-fn band_table(band: u32, cells: &[&ScoreCell], threshold: Option<i64>) -> BandImpact {
-    let column = |f: fn(&ScoreCell) -> (i64, i64)| Column {
-        n: cells.iter().map(|c| f(c).0).collect(),
-        sum: cells.iter().map(|c| f(c).1).collect(),
-    };
-    let columns = [
-        column(|c| (c.returnees, 0)),
-        column(|c| (c.economic_n, c.economic_sum)),
-        column(|c| (c.social_n, c.social_sum)),
-        column(|c| (c.psychosocial_n, c.psychosocial_sum)),
-        column(|c| (c.composite_n, c.composite_sum)),
-    ];
-    // Which rows, and whether the total, each column hides.
-    let hidden: Vec<(Vec<bool>, bool)> = columns
-        .iter()
-        .map(|col| match threshold {
-            None => (vec![false; col.n.len()], false),
-            Some(t) => {
-                let (rows, covered) = homeward_domain::disclosure::cover_money(&col.n, t);
-                let total: i64 = col.n.iter().sum();
-                (rows, !covered || (1..t).contains(&total))
-            }
-        })
-        .collect();
-    let cell = |k: usize, row: Option<usize>| -> (Option<i64>, Option<Permille>) {
-        let col = &columns[k];
-        let (n, sum, hide) = match row {
-            Some(r) => (col.n[r], col.sum[r], hidden[k].0[r]),
-            None => (col.n.iter().sum(), col.sum.iter().sum(), hidden[k].1),
-        };
-        if hide {
-            (None, None)
-        } else {
-            (Some(n), mean(n, sum))
+/// Counts and sums of a group: returnees, then (scored, sum) per dimension and the
+/// composite.
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    returnees: i64,
+    parts: [(i64, i64); 4],
+}
+
+impl Sums {
+    fn of(c: &ScoreCell) -> Sums {
+        Sums {
+            returnees: c.returnees,
+            parts: [
+                (c.economic_n, c.economic_sum),
+                (c.social_n, c.social_sum),
+                (c.psychosocial_n, c.psychosocial_sum),
+                (c.composite_n, c.composite_sum),
+            ],
         }
-    };
-    let line = |row: Option<usize>, group: String| {
-        let m = |k| {
-            let (scored, mean) = cell(k, row);
-            Mean { mean, scored }
+    }
+
+    fn add(&mut self, o: Sums) {
+        self.returnees += o.returnees;
+        for (a, b) in self.parts.iter_mut().zip(o.parts) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+    }
+
+    fn row(self, group: String) -> ImpactRow {
+        let m = |k: usize| Mean {
+            mean: mean(self.parts[k].0, self.parts[k].1),
+            scored: self.parts[k].0,
         };
         ImpactRow {
             group,
-            returnees: cell(0, row).0,
-            economic: m(1),
-            social: m(2),
-            psychosocial: m(3),
-            composite: m(4),
+            returnees: self.returnees,
+            economic: m(0),
+            social: m(1),
+            psychosocial: m(2),
+            composite: m(3),
         }
-    };
+    }
+}
+
+/// A band's table from its cells, and their total.
+fn band_table(band: u32, cells: &[&ScoreCell]) -> BandImpact {
+    let mut total = Sums::default();
+    for c in cells {
+        total.add(Sums::of(c));
+    }
     BandImpact {
         band,
         rows: cells
             .iter()
-            .enumerate()
-            .map(|(r, c)| line(Some(r), c.grp.clone()))
+            .map(|c| Sums::of(c).row(c.grp.clone()))
             .collect(),
-        total: line(None, String::new()),
+        total: total.row(String::new()),
     }
 }
 
@@ -176,27 +165,26 @@ impl App {
         id: ProgrammeId,
         by: ScoreBy,
     ) -> Result<ImpactReport> {
-        let access = p.actor.statistics_access().ok_or_else(|| {
-            AppError::Forbidden(
-                "the programme reports are for programme managers, M&E officers, donors and auditors"
-                    .into(),
-            )
-        })?;
-        // The programme exists (and the reader may read it).
+        let access = p
+            .actor
+            .statistics_access()
+            .filter(|a| a.exact)
+            .ok_or_else(|| {
+                AppError::Forbidden(
+                    "the impact report is for programme managers and M&E officers: protected figures of survey scores are not published yet"
+                        .into(),
+                )
+            })?;
+        // The programme exists.
         self.get_programme(id).await?;
         let offices: Option<Vec<uuid::Uuid>> = access
             .offices
             .as_ref()
             .map(|o| o.iter().map(|o| o.0).collect());
-        // Read before and after one follow-up, a mean would tell that returnee's scores.
-        let as_of =
-            (!access.exact).then(|| homeward_domain::stats::settled_month_end(crate::now()));
         let cells = self
             .store()
-            .score_cells(id.0, offices.as_deref(), as_of, by)
+            .score_cells(id.0, offices.as_deref(), by)
             .await?;
-        let threshold = (!access.exact).then(|| self.stats_threshold());
-        let mut surveys: Vec<SurveyImpact> = vec![];
         let mut versions: BTreeMap<(String, i64), Vec<&ScoreCell>> = BTreeMap::new();
         for c in &cells {
             versions
@@ -204,6 +192,7 @@ impl App {
                 .or_default()
                 .push(c);
         }
+        let mut surveys: Vec<SurveyImpact> = vec![];
         for ((key, version), cells) in versions {
             let definition = self
                 .stored_survey(&key, version)
@@ -220,17 +209,13 @@ impl App {
                 weights: definition.dimension_weights.clone(),
                 bands: bands
                     .into_iter()
-                    .map(|(band, cells)| {
-                        band_table(u32::try_from(band).unwrap_or(0), &cells, threshold)
-                    })
+                    .map(|(band, cells)| band_table(u32::try_from(band).unwrap_or(0), &cells))
                     .collect(),
             });
         }
         Ok(ImpactReport {
             programme: id,
             by,
-            protected: !access.exact,
-            as_of,
             own_offices_only: offices.is_some(),
             surveys,
             definitions: DEFINITIONS.to_vec(),
@@ -242,56 +227,35 @@ impl App {
 mod tests {
     use super::*;
 
-    fn cell(grp: &str, returnees: i64, composite: (i64, i64)) -> ScoreCell {
-        ScoreCell {
+    /// Means are rounded half up in integers; the total sums its groups.
+    #[test]
+    fn a_band_s_table_sums_its_groups() {
+        let cell = |grp: &str, n: i64, sum: i64| ScoreCell {
             survey_key: "rss".into(),
             survey_version: 1,
             band: 3,
             grp: grp.into(),
-            returnees,
-            economic_n: returnees,
-            economic_sum: returnees * 500,
+            returnees: n,
+            economic_n: n,
+            economic_sum: sum,
             social_n: 0,
             social_sum: 0,
-            psychosocial_n: returnees,
-            psychosocial_sum: returnees * 1000,
-            composite_n: composite.0,
-            composite_sum: composite.1,
-        }
-    }
-
-    /// Exact readers read every mean; a protected reader no group of fewer than the
-    /// threshold, nor the smallest other one with it (the total less the rows shown would
-    /// give it), nor a mean of fewer scores, column by column.
-    #[test]
-    fn small_groups_are_covered_column_by_column() {
-        let cells = [
-            cell("female", 7, (7, 7 * 750)),
-            cell("male", 2, (2, 2 * 250)),
-            cell("other", 9, (4, 4 * 1000)),
-        ];
+            psychosocial_n: n,
+            psychosocial_sum: n * 1000,
+            composite_n: n,
+            composite_sum: sum,
+        };
+        let cells = [cell("female", 2, 1001), cell("male", 1, 0)];
         let refs: Vec<&ScoreCell> = cells.iter().collect();
-        let exact = band_table(3, &refs, None);
-        assert_eq!(exact.total.returnees, Some(18));
-        assert_eq!(exact.rows[1].composite.mean, Permille::new(250));
-        assert_eq!(exact.total.social.mean, None, "nobody scored");
-        // (7 * 750 + 2 * 250 + 4 * 1000) / 13 = 750.
-        assert_eq!(exact.total.composite.mean, Permille::new(750));
-        let protected = band_table(3, &refs, Some(5));
-        let returnees: Vec<Option<i64>> = protected.rows.iter().map(|r| r.returnees).collect();
-        // "male" (2) hidden, and the smallest other (7) with it: 9 hidden together.
-        assert_eq!(returnees, [None, None, Some(9)]);
-        assert_eq!(protected.total.returnees, Some(18));
-        // Composite: "male" (2) and "other" (4) scored too few; hidden together, 6.
-        let composite: Vec<Option<Permille>> =
-            protected.rows.iter().map(|r| r.composite.mean).collect();
-        assert_eq!(composite, [Permille::new(750), None, None]);
-        assert_eq!(protected.total.composite.mean, Permille::new(750));
-        // A table of one small group: the total is hidden too.
-        let few = [cell("", 3, (3, 3 * 700))];
-        let refs: Vec<&ScoreCell> = few.iter().collect();
-        let t = band_table(0, &refs, Some(5));
-        assert_eq!((t.rows[0].returnees, t.total.returnees), (None, None));
-        assert_eq!(t.total.composite.mean, None);
+        let t = band_table(3, &refs);
+        // 1001 / 2 = 500.5: 501, half up.
+        assert_eq!(t.rows[0].economic.mean, Permille::new(501));
+        assert_eq!(t.total.returnees, 3);
+        // 1001 / 3 = 333.67: 334.
+        assert_eq!(t.total.composite.mean, Permille::new(334));
+        assert_eq!(t.total.social.mean, None, "nobody scored");
+        assert_eq!(t.total.social.scored, 0);
+        assert_eq!(mean(3, 1000), Permille::new(333));
+        assert_eq!(mean(1, 1000), Some(Permille::ONE));
     }
 }

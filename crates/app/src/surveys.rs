@@ -187,19 +187,33 @@ impl App {
     }
 
     /// The survey answers a command carries, scored here whatever scores it came with:
-    /// a follow-up's under the survey's latest version (answers given under an older one
-    /// are refused), a corrected follow-up's under the version they were given under.
+    /// a follow-up's under the survey's latest version, or the version that was the
+    /// latest when the follow-up happened (a paper survey recorded later); a corrected
+    /// follow-up's under the version they were given under (the domain holds it to the
+    /// original's).
     pub(crate) async fn score_surveys(
         &self,
         cmd: homeward_domain::Command,
+        occurred_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<homeward_domain::Command> {
         use homeward_domain::{Command, Event};
         Ok(match cmd {
             Command::RecordFollowUp(mut f) => {
                 if let Some(a) = f.survey.take() {
-                    let latest = self.store().survey(&a.response.key, None).await?;
+                    let versions: Vec<SurveyRow> = self
+                        .store()
+                        .list_surveys()
+                        .await?
+                        .into_iter()
+                        .filter(|r| r.survey_key == a.response.key)
+                        .collect();
+                    let latest = versions.last();
+                    let then = occurred_at
+                        .and_then(|at| versions.iter().rev().find(|r| r.imported_at <= at));
+                    let given = i64::from(a.response.version);
                     if let Some(latest) = latest
-                        && latest.version != i64::from(a.response.version)
+                        && latest.version != given
+                        && then.is_none_or(|t| t.version != given)
                     {
                         return Err(AppError::invalid(
                             homeward_domain::Violation::new(

@@ -1157,29 +1157,11 @@ mod tests {
     }
 }
 
-/// The time since return a survey's scores are told by (the programme reports' "scores
-/// over time since return"): bands of whole months since arrival, each named by its
-/// first month: under 3, 3 to 5, 6 to 11, 12 to 23, 24 and more.
-pub const SCORE_BANDS: [u32; 5] = [0, 3, 6, 12, 24];
-
-/// The band (`SCORE_BANDS`) of a survey answered on `on` by a returnee who arrived on
-/// `arrived`: whole months between them, a month ending on the same day of the month.
-pub fn score_band(arrived: NaiveDate, on: NaiveDate) -> u32 {
-    let mut months = (on.year() - arrived.year()) * 12 + on.month() as i32 - arrived.month() as i32;
-    if on.day() < arrived.day() {
-        months -= 1;
-    }
-    let months = u32::try_from(months.max(0)).unwrap_or(0);
-    SCORE_BANDS
-        .iter()
-        .rev()
-        .find(|b| months >= **b)
-        .copied()
-        .unwrap_or(0)
-}
-
-/// A returnee's scores for the programme reports: in each band of time since return,
-/// the last survey answered in it (a follow-up held twice in a band counts once).
+/// A returnee's scores for the programme reports: for each follow-up of the case's
+/// schedule, the last survey answered in its time (from its window's opening until the
+/// next one's, as `ScheduledFollowUp` holds), named by its months after arrival; a survey
+/// answered before the first window opens is the baseline, 0. A follow-up held twice in
+/// its time counts once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BandScores<'a> {
     pub band: u32,
@@ -1187,18 +1169,27 @@ pub struct BandScores<'a> {
     pub answers: &'a crate::survey::SurveyAnswers,
 }
 
+/// The scheduled follow-up (its months after arrival) whose time `on` falls in; 0 before
+/// the first one's window opens.
+pub fn score_band(slots: &[crate::case::monitoring::ScheduledFollowUp], on: NaiveDate) -> u32 {
+    slots
+        .iter()
+        .rev()
+        .find(|s| s.opens <= on)
+        .map_or(0, |s| u32::from(s.months_after_arrival))
+}
+
 /// The bands a case's surveys fall in, each with its last survey.
 pub fn band_scores(case: &Case) -> Vec<BandScores<'_>> {
     let Some(arrived) = case.dates.arrived else {
         return vec![];
     };
+    let slots = case.monitoring.scheduled(arrived.date_naive());
     let mut out: Vec<BandScores<'_>> = vec![];
+    // Follow-ups are kept in the order they happened: the last in a band is the latest.
     for (at, answers) in case.monitoring.score_history() {
         let on = at.date_naive();
-        let band = score_band(arrived.date_naive(), on);
-        if out.iter().any(|b| b.band == band && b.on > on) {
-            continue;
-        }
+        let band = score_band(&slots, on);
         out.retain(|b| b.band != band);
         out.push(BandScores { band, on, answers });
     }

@@ -3561,6 +3561,7 @@ async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores()
         ("mode", "visit"),
         ("result", "reached"),
         ("with", &principal),
+        ("survey_key", "reintegration_sustainability"),
         ("survey_version", "1"),
     ];
     // The first question left empty: named, and nothing recorded.
@@ -3582,6 +3583,7 @@ async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores()
         ("mode", "visit"),
         ("result", "reached"),
         ("with", &principal),
+        ("survey_key", "reintegration_sustainability"),
         ("survey_version", "1"),
     ];
     fields.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -3605,15 +3607,19 @@ async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores()
     for shown in [
         "Reintegration sustainability (template shaped like IOM's survey; placeholder weights), version 1",
         "Weights of the dimensions in the composite: Economic 1, Social 1, Psychosocial 1.",
-        "months since return",
+        "follow-up",
         "Female",
     ] {
         assert!(page.contains(shown), "{shown}: {page}");
     }
-    // A donor reads it protected, to the last settled month.
+    // Not for a donor yet: not offered, and refused.
     let mut d = Web::new(&s);
     d.sign_in_with("donor", "demo-donor-2026").await;
-    let page = plain(&unescape(&d.get("/statistics/impact").await.body));
-    assert!(page.contains("Small groups are hidden"), "{page}");
-    assert!(page.contains("Surveys answered up to"), "{page}");
+    assert!(
+        !d.get("/statistics")
+            .await
+            .body
+            .contains("/statistics/impact")
+    );
+    assert_eq!(d.get("/statistics/impact").await.status, 403);
 }

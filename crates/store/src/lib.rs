@@ -1116,15 +1116,14 @@ impl Store {
     }
 
     /// The programme's survey scores summed by survey, version, band of time since return
-    /// and `by`, of the cases `offices` lead (all when `None`), answered up to `until`.
+    /// and `by`, of the cases `offices` host or lead (all when `None`).
     pub async fn score_cells(
         &self,
         programme: Uuid,
         offices: Option<&[Uuid]>,
-        until: Option<chrono::NaiveDate>,
         by: ScoreBy,
     ) -> Result<Vec<ScoreCell>> {
-        dispatch!(self, s => s.score_cells(programme, offices, until, by).await)
+        dispatch!(self, s => s.score_cells(programme, offices, by).await)
     }
 
     /// Every version of every survey, by survey and version.

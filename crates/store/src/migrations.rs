@@ -169,7 +169,7 @@ mod tests {
                     "3af407186c8a1106f5fce5e12b27297e",
                 ),
                 ("0029_surveys.sql", "445e271a4c91fe390a83b620aff24a2d"),
-                ("0030_scores.sql", "2f71097cc2d5d92fd9436dd3b2e8fa0a"),
+                ("0030_scores.sql", "d7c0791aa9888b0bfc2a23d13dd50e04"),
             ],
         ),
         (
@@ -258,7 +258,7 @@ mod tests {
                     "40e2cfddcb4acb6417ab1609a75f4bb2",
                 ),
                 ("0029_surveys.sql", "e37415e033099cb965160ef1c29a8f73"),
-                ("0030_scores.sql", "50e981d27a44b93d54f0663e74e58898"),
+                ("0030_scores.sql", "8786169d81b1a21b72c120e88bcf4003"),
             ],
         ),
     ];

@@ -290,6 +290,7 @@ fn score_rows(case: &Case, returns: &[ReturnRow]) -> Vec<ScoreRow> {
                 age_group: who.age_group.clone(),
                 vulnerabilities: who.vulnerabilities,
                 programme: case.programme.0,
+                host_office: case.host_office.0,
                 office: case.lead_office().0,
             }
         })

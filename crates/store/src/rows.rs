@@ -37,7 +37,7 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
 /// The columns of a `ScoreRow`.
 pub(crate) const SCORE_COLUMNS: &str = "case_id, band, answered_on, survey_key, survey_version, \
     economic, social, psychosocial, composite, return_country, sex, age_group, vulnerabilities, \
-    programme, office";
+    programme, host_office, office";
 
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
@@ -352,7 +352,7 @@ pub struct StatRows {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScoreRow {
     pub case_id: Uuid,
-    /// The band's first month since arrival (`stats::SCORE_BANDS`).
+    /// The scheduled follow-up's months after arrival (0: before the first).
     pub band: i64,
     pub answered_on: NaiveDate,
     pub survey_key: String,
@@ -366,6 +366,7 @@ pub struct ScoreRow {
     pub age_group: String,
     pub vulnerabilities: i64,
     pub programme: Uuid,
+    pub host_office: Uuid,
     /// The office that leads the case.
     pub office: Uuid,
 }
@@ -459,6 +460,7 @@ from_row!(ScoreRow {
     age_group,
     vulnerabilities,
     programme,
+    host_office,
     office
 });
 

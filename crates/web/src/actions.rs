@@ -495,10 +495,11 @@ pub fn field_of(path: &str) -> String {
             format!("leg2_{}", p.rsplit('/').next().unwrap_or(""))
         }
         "amount/currency" | "amount/amount_minor" => "amount".into(),
-        // A survey's answers are asked as `survey-<question>`.
+        // A survey's answers are asked as `survey-<question>`; the rest is the survey's.
         p if p.starts_with("survey/answers/") => {
             format!("survey-{}", p.trim_start_matches("survey/answers/"))
         }
+        p if p == "survey" || p.starts_with("survey/") => "survey".into(),
         // A follow-up's services are asked in the first of its groups.
         p if p == "services" || p.starts_with("services/") => "services_received".into(),
         other => other.replace('/', "_"),

@@ -1,7 +1,8 @@
--- Survey scores for the programme reports (issue #25): per returned case and band of time
--- since return (`stats::SCORE_BANDS`), the last survey answered in that band, its
--- dimension and composite scores in thousandths (NULL where not scored), and the
--- returnee as the reports group them. A pure projection of the events: a commit and a
+-- Survey scores for the programme reports (issue #25): per returned case and follow-up of
+-- its schedule (`band`: its months after arrival; 0, the baseline before the first), the
+-- last survey answered in its time (`stats::band_scores`), its dimension and composite
+-- scores in thousandths (NULL where not scored), the returnee as the reports group them,
+-- and both offices that see the case (host and lead). A pure projection of the events: a commit and a
 -- rebuild write the same rows. An upgraded database rebuilds its read models, which
 -- fills it.
 
@@ -20,6 +21,7 @@ CREATE TABLE stat_scores (
     age_group       TEXT NOT NULL,
     vulnerabilities INTEGER NOT NULL,
     programme       BLOB NOT NULL,
+    host_office     BLOB NOT NULL,
     office          BLOB NOT NULL,
     PRIMARY KEY (case_id, band)
 );

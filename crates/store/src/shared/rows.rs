@@ -127,6 +127,7 @@ async fn push_score_rows(
                 .push_bind(&r.age_group)
                 .push_bind(r.vulnerabilities)
                 .push_bind(r.programme)
+                .push_bind(r.host_office)
                 .push_bind(r.office);
         });
     }

@@ -86,6 +86,7 @@ fn survey_inputs(i: &I18n, d: &SurveyDefinition) -> Vec<In> {
             kind: "heading",
             options: vec![],
         },
+        In::Hidden("survey_key"),
         In::Hidden("survey_version"),
     ];
     for (n, q) in d.questions.iter().enumerate() {
@@ -182,8 +183,8 @@ fn survey_answers(
     if answers.is_empty() {
         return Some(None);
     }
-    // The version the form showed: a survey imported again meanwhile is not mixed in.
-    if f.get("survey_version") != d.version.to_string() {
+    // The survey and version the form showed: another one meanwhile is not mixed in.
+    if f.get("survey_key") != d.key || f.get("survey_version") != d.version.to_string() {
         p.errors.push(
             homeward_domain::Violation::new(
                 "answer.version",
@@ -277,6 +278,17 @@ pub fn monitoring_command(
             .collect();
             let survey = match ctx.survey {
                 Some(v) => survey_answers(f, v, i, p),
+                // Answers to a survey the programme no longer asks are not dropped unsaid.
+                None if !f.get("survey_key").is_empty() => {
+                    p.errors.push(
+                        homeward_domain::Violation::new(
+                            "answer.version",
+                            "the programme no longer asks this survey: open the form again",
+                        )
+                        .at("survey"),
+                    );
+                    None
+                }
                 None => Some(None),
             };
             (|| {

@@ -292,10 +292,10 @@ pub async fn render_form(
     };
     let mut form = form.clone();
     defaults(kind, &view, &mut form);
-    // The version of the survey the form shows, which its answers are given under.
-    if let Some(s) = &survey
-        && form.get("survey_version").is_empty()
-    {
+    // The survey and version the form shows, which its answers are given under (a form
+    // shown again after the survey changed shows the new one).
+    if let Some(s) = &survey {
+        form.set("survey_key", s.survey.key.clone());
         form.set("survey_version", s.survey.version.to_string());
     }
     let inputs = actions::inputs(kind, &ctx);

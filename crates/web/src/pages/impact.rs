@@ -40,8 +40,6 @@ pub struct ImpactPage {
     pub by: Vec<(String, String, bool)>,
     pub head: Vec<String>,
     pub surveys: Vec<SurveySection>,
-    pub protected: bool,
-    pub as_of: Option<String>,
     pub definitions: Vec<String>,
 }
 
@@ -52,17 +50,14 @@ pub struct ImpactQuery {
 }
 
 fn mean(i: &I18n, m: &Mean) -> String {
-    match (m.scored, m.mean) {
-        (None, _) => "—".into(),
-        (Some(_), None) => String::new(),
-        (Some(_), Some(p)) => i.digits(&p.to_string()),
-    }
+    m.mean
+        .map_or_else(|| "—".into(), |p| i.digits(&p.to_string()))
 }
 
 fn line(i: &I18n, label: String, r: &ImpactRow) -> Vec<String> {
     vec![
         label,
-        r.returnees.map_or_else(|| "—".into(), |n| i.number(n)),
+        i.number(r.returnees),
         mean(i, &r.economic),
         mean(i, &r.social),
         mean(i, &r.psychosocial),
@@ -112,7 +107,10 @@ fn sections(i: &I18n, r: &ImpactReport) -> Vec<SurveySection> {
                 .bands
                 .iter()
                 .map(|b| {
-                    let title = i.t(&format!("impact-band-{}", b.band));
+                    let title = match b.band {
+                        0 => i.t("impact-band-baseline"),
+                        months => i.t1("impact-band", "months", i.number(i64::from(months))),
+                    };
                     let mut rows: Vec<Vec<String>> = match r.by {
                         ScoreBy::Nothing => vec![],
                         by => b
@@ -208,10 +206,6 @@ pub async fn page(
             .collect(),
         head,
         surveys: sections(&i, &report),
-        protected: report.protected,
-        as_of: report
-            .as_of
-            .map(|d| i.t1("impact-as-of", "date", i.date(d))),
         definitions: (0..report.definitions.len())
             .map(|n| i.t(&format!("impact-definition-{}", n + 1)))
             .collect(),

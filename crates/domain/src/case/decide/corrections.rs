@@ -108,13 +108,25 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
             super::monitoring::check_follow_up(case, f, ctx.occurred_at, p, &mut c);
             // Answers corrected stay those of the survey the follow-up asked, or the
             // programme's now.
-            let asked = case
+            let original = case
                 .monitoring
                 .follow_ups
                 .iter()
                 .find(|r| r.follow_up.follow_up_id == f.follow_up_id)
-                .and_then(|r| r.follow_up.survey.as_ref())
-                .map(|a| a.response.key.as_str());
+                .and_then(|r| r.follow_up.survey.as_ref());
+            let asked = original.map(|a| a.response.key.as_str());
+            // Answers corrected keep the version they were given under.
+            if let (Some(o), Some(a)) = (original, &f.survey)
+                && (o.response.key != a.response.key || o.response.version != a.response.version)
+            {
+                c.push(
+                    Violation::new(
+                        "follow_up.survey_version",
+                        "corrected answers keep the survey version they were given under",
+                    )
+                    .at(p("survey/version")),
+                );
+            }
             if let Some(a) = &f.survey
                 && Some(a.response.key.as_str()) != asked
                 && ctx.programme.monitoring.survey.as_deref() != Some(a.response.key.as_str())
