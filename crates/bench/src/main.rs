@@ -1224,12 +1224,12 @@ async fn reads(
             Some("as a donor sees it".to_string()),
         ),
         (
-            "impact: scores by time since return and sex",
-            Some("survey scores per version, band and sex, exactly".to_string()),
+            "impact: scores by follow-up and sex",
+            Some("survey scores per version, follow-up and sex, exactly".to_string()),
         ),
         (
-            "impact: scores by time since return and country, protected",
-            Some("as a donor sees it: small groups covered".to_string()),
+            "impact: scores by follow-up and country of return",
+            Some("survey scores per version, follow-up and country, exactly".to_string()),
         ),
     ];
     for clients in [1usize, 16] {
@@ -1331,14 +1331,14 @@ async fn reads(
                         "budget: the programme's page, protected" => http
                             .get(format!("{base}/api/programmes/{programme}/budget"))
                             .bearer_auth(&donor),
-                        "impact: scores by time since return and sex" => http
+                        "impact: scores by follow-up and sex" => http
                             .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
                             .bearer_auth(&approver),
-                        "impact: scores by time since return and country, protected" => http
+                        "impact: scores by follow-up and country of return" => http
                             .get(format!(
                                 "{base}/api/programmes/{programme}/impact?by=return_country"
                             ))
-                            .bearer_auth(&donor),
+                            .bearer_auth(&approver),
                         _ => http
                             .get(format!(
                                 "{base}/api/statistics/returns?rows=return_country&columns=sex"
