@@ -85,6 +85,23 @@ fn good(weight: &str) -> Vec<u8> {
     form(weight, ["select_one level", "select_one yn"])
 }
 
+/// The test programme asks `key` at its follow-ups, as an administrator sets it.
+async fn ask_survey(w: &World, key: &str) -> Resp {
+    let programme = w
+        .get("admin", &format!("/api/programmes/{}", w.programme))
+        .await
+        .ok();
+    let mut settings = programme["settings"].clone();
+    settings["monitoring"]["survey"] = serde_json::json!(key);
+    w.send(
+        Some("admin"),
+        w.http
+            .put(format!("{}/api/programmes/{}", w.base, w.programme))
+            .json(&serde_json::json!({"settings": settings})),
+    )
+    .await
+}
+
 async fn import(w: &World, user: &str, body: Vec<u8>, media: &str) -> Resp {
     w.send(
         Some(user),
@@ -268,30 +285,9 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
     let w = World::start(db).await;
     let r = import(&w, "admin", good("2"), XLSX).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let programme = w
-        .get("admin", &format!("/api/programmes/{}", w.programme))
-        .await
-        .ok();
-    let mut settings = programme["settings"].clone();
-    settings["monitoring"]["survey"] = serde_json::json!("never_imported");
-    let r = w
-        .send(
-            Some("admin"),
-            w.http
-                .put(format!("{}/api/programmes/{}", w.base, w.programme))
-                .json(&serde_json::json!({"settings": settings})),
-        )
-        .await;
+    let r = ask_survey(&w, "never_imported").await;
     assert_eq!(r.pointers(), ["#/settings/monitoring/survey"], "{}", r.body);
-    settings["monitoring"]["survey"] = serde_json::json!("rss_test");
-    w.send(
-        Some("admin"),
-        w.http
-            .put(format!("{}/api/programmes/{}", w.base, w.programme))
-            .json(&serde_json::json!({"settings": settings})),
-    )
-    .await
-    .ok();
+    ask_survey(&w, "rss_test").await.ok();
     let (case, awa) = w.single_adult().await;
     w.arrived(&case, &[&awa]).await;
     let answer = |income: &str, safe: &str| {
@@ -363,20 +359,7 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
 async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
     let w = World::start(db).await;
     import(&w, "admin", good("1"), XLSX).await.ok();
-    let programme = w
-        .get("admin", &format!("/api/programmes/{}", w.programme))
-        .await
-        .ok();
-    let mut settings = programme["settings"].clone();
-    settings["monitoring"]["survey"] = serde_json::json!("rss_test");
-    w.send(
-        Some("admin"),
-        w.http
-            .put(format!("{}/api/programmes/{}", w.base, w.programme))
-            .json(&serde_json::json!({"settings": settings})),
-    )
-    .await
-    .ok();
+    ask_survey(&w, "rss_test").await.ok();
     for (income, safe) in [("some", "yes"), ("some", "yes"), ("none", "no")] {
         let (case, awa) = w.single_adult().await;
         w.arrived(&case, &[&awa]).await;

@@ -155,6 +155,34 @@ fn tables(i: &I18n, r: &BudgetReport) -> Vec<Table> {
     out
 }
 
+/// The programme a programme page shows (the one asked for, else the reader's first), and
+/// the programmes to choose from (id, name) when there are several; or the error page.
+pub(super) async fn programme_choice(
+    st: &WebState,
+    v: &crate::session::Visitor,
+    p: &homeward_app::auth::Principal,
+    asked: Option<&str>,
+) -> Result<(ProgrammeId, Vec<(String, String)>), Response> {
+    let programmes = st
+        .app
+        .programmes_for(p)
+        .await
+        .map_err(|e| app_error(v, e))?;
+    let chosen = programmes
+        .iter()
+        .find(|pr| asked == Some(pr.id.to_string().as_str()))
+        .or(programmes.first())
+        .ok_or_else(|| app_error(v, homeward_app::AppError::NotFound))?;
+    let choices = match programmes.len() {
+        0 | 1 => vec![],
+        _ => programmes
+            .iter()
+            .map(|pr| (pr.id.to_string(), pr.name.to_string()))
+            .collect(),
+    };
+    Ok((ProgrammeId(chosen.id.0), choices))
+}
+
 pub async fn page(
     State(st): State<WebState>,
     SignedIn(v, p): SignedIn,
@@ -162,19 +190,11 @@ pub async fn page(
 ) -> Response {
     let i = v.i;
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let programmes = match st.app.programmes_for(&p).await {
-        Ok(list) => list,
-        Err(e) => return app_error(&v, e),
+    let (chosen, programmes) = match programme_choice(&st, &v, &p, q.programme.as_deref()).await {
+        Ok(c) => c,
+        Err(page) => return page,
     };
-    // The programme asked for, else the first.
-    let chosen = programmes
-        .iter()
-        .find(|pr| q.programme.as_deref() == Some(pr.id.to_string().as_str()))
-        .or(programmes.first());
-    let Some(chosen) = chosen else {
-        return app_error(&v, homeward_app::AppError::NotFound);
-    };
-    let report = match st.app.budget_report(&p, ProgrammeId(chosen.id.0)).await {
+    let report = match st.app.budget_report(&p, chosen).await {
         Ok(r) => r,
         Err(e) => return app_error(&v, e),
     };
@@ -193,14 +213,8 @@ pub async fn page(
     .to_vec();
     let t = BudgetPage {
         c: Chrome::new(&v, i.t("budget-title")),
-        programmes: match programmes.len() {
-            0 | 1 => vec![],
-            _ => programmes
-                .iter()
-                .map(|pr| (pr.id.to_string(), pr.name.to_string()))
-                .collect(),
-        },
-        chosen: chosen.id.to_string(),
+        programmes,
+        chosen: chosen.0.to_string(),
         head,
         tables: tables(&i, &report),
         protected: report.protected,

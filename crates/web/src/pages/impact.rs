@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use homeward_app::impact::{ImpactReport, ImpactRow, Mean};
-use homeward_domain::ids::ProgrammeId;
 use homeward_store::ScoreBy;
 use serde::Deserialize;
 
@@ -155,22 +154,16 @@ pub async fn page(
 ) -> Response {
     let i = v.i;
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let programmes = match st.app.programmes_for(&p).await {
-        Ok(list) => list,
-        Err(e) => return app_error(&v, e),
-    };
-    let chosen = programmes
-        .iter()
-        .find(|pr| q.programme.as_deref() == Some(pr.id.to_string().as_str()))
-        .or(programmes.first());
-    let Some(chosen) = chosen else {
-        return app_error(&v, homeward_app::AppError::NotFound);
-    };
+    let (chosen, programmes) =
+        match super::budget::programme_choice(&st, &v, &p, q.programme.as_deref()).await {
+            Ok(c) => c,
+            Err(page) => return page,
+        };
     let by = ScoreBy::ALL
         .into_iter()
         .find(|b| q.by.as_deref() == Some(b.code()))
         .unwrap_or(ScoreBy::Nothing);
-    let report = match st.app.impact_report(&p, ProgrammeId(chosen.id.0), by).await {
+    let report = match st.app.impact_report(&p, chosen, by).await {
         Ok(r) => r,
         Err(e) => return app_error(&v, e),
     };
@@ -186,14 +179,8 @@ pub async fn page(
     .to_vec();
     let t = ImpactPage {
         c: Chrome::new(&v, i.t("impact-title")),
-        programmes: match programmes.len() {
-            0 | 1 => vec![],
-            _ => programmes
-                .iter()
-                .map(|pr| (pr.id.to_string(), pr.name.to_string()))
-                .collect(),
-        },
-        chosen: chosen.id.to_string(),
+        programmes,
+        chosen: chosen.0.to_string(),
         by: ScoreBy::ALL
             .into_iter()
             .map(|b| {
