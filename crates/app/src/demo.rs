@@ -313,14 +313,14 @@ fn build_case(
         .unwrap_or(as_of);
     let (case_row, people) = project(&case, last);
     let stats = homeward_store::projection::stat_rows(&case, &story.events);
-    let budget_history = homeward_store::projection::budget_history(&case, &story.events);
+    let history = homeward_store::projection::kept_history(&case, &story.events);
     Ok(NewCase {
         case_id: case.id,
         events: story.events,
         case_row,
         people,
         stats,
-        budget_history,
+        history,
     })
 }
 

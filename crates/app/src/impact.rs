@@ -3,12 +3,21 @@
 //! their schedule they were answered at, per survey version (a score states the version
 //! and weights it was computed with), and by country of return, sex or age group.
 //!
-//! Read by programme managers and M&E officers, exactly, of the cases their offices see.
-//! Not yet by readers of protected figures (donors, auditors, administrators): a mean
-//! read before and after one returnee's survey tells that returnee's scores, whatever
-//! the threshold, and a row that keeps the last survey of a follow-up changes when a
-//! later one or a correction is recorded. Protecting it needs figures frozen by when they
-//! were recorded, as the budget's are, and closed periods; until then they are refused.
+//! Read by whoever reads the statistics (`access::statistics_access`), of the cases their
+//! offices see. Summed from the kept sums (`score_totals`, by the month each change was
+//! recorded in). A protected reader (a donor, an auditor) reads the surveys as the last
+//! settled month ended (`stats::settled_month_end`): read before and after one returnee's
+//! survey is recorded, means as they stand would tell that returnee's scores. In each
+//! band's table, a group of fewer returnees than the statistics' threshold is hidden
+//! (its count and its means), and so is a dimension's mean of fewer scored returnees;
+//! the smallest others are hidden with them until the hidden rows of a column hold the
+//! threshold together (a hidden row's sum is the total's less the shown rows':
+//! `disclosure::cover_money`), or the total is hidden too.
+//!
+//! Not protected: two readings a month apart tell what that month's surveys changed
+//! (where one returnee's survey was a group's only change in a month, close to their
+//! scores, as the budget's months tell one plan), and the groupings of one band (by
+//! country, by sex, by age group) are protected each alone, not against each other.
 
 use std::collections::BTreeMap;
 
@@ -25,10 +34,11 @@ use crate::{App, AppError, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mean {
+    /// In thousandths; `null` where nobody was scored, or hidden from a protected reader.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>))]
     pub mean: Option<Permille>,
-    /// How many returnees' scores it averages.
-    pub scored: i64,
+    /// How many returnees' scores it averages; `null` when hidden.
+    pub scored: Option<i64>,
 }
 
 /// A group's line of a band's table.
@@ -37,8 +47,8 @@ pub struct Mean {
 pub struct ImpactRow {
     /// The group ("" for the band's total, or when not grouped).
     pub group: String,
-    /// Returnees who answered a survey at that follow-up.
-    pub returnees: i64,
+    /// Returnees who answered a survey at that follow-up; `null` when hidden.
+    pub returnees: Option<i64>,
     pub economic: Mean,
     pub social: Mean,
     pub psychosocial: Mean,
@@ -77,14 +87,20 @@ pub struct ImpactReport {
     pub by: ScoreBy,
     /// Only the reader's offices' cases count.
     pub own_offices_only: bool,
+    /// Small groups are hidden (a protected reader).
+    pub protected: bool,
+    /// A protected reader's surveys are those recorded up to the end of this day (the
+    /// last day of the last settled month); none: as they stand.
+    pub as_of: Option<chrono::NaiveDate>,
     pub surveys: Vec<SurveyImpact>,
     pub definitions: Vec<&'static str>,
 }
 
-pub const DEFINITIONS: [&str; 3] = [
+pub const DEFINITIONS: [&str; 4] = [
     "Scores are from 0 (worst) to 1 (best), computed from each returnee's answers with the weights of the survey version they answered; each version is told apart.",
     "Time since return: the follow-up of the returnee's schedule whose time the survey was answered in (from its window's opening until the next one's), by its months after arrival; before the first window opens, the baseline. A returnee counts once at each, with the last survey answered in its time.",
     "A mean averages the returnees scored in that dimension (a dimension whose questions were all left unanswered or did not apply is not scored); the composite only those scored in every weighted dimension.",
+    "Where small numbers are protected, the surveys are those recorded up to the end of the last month whose recording is settled, a day after it ended (as_of); a group of fewer returnees than the threshold is hidden, and so is a mean of fewer scored returnees, with the smallest others until the hidden ones hold the threshold together, or the total too.",
 ];
 
 /// A mean of scores in thousandths, to the nearest thousandth (half up), in integers.
@@ -125,14 +141,22 @@ impl Sums {
         }
     }
 
-    fn row(self, group: String) -> ImpactRow {
-        let m = |k: usize| Mean {
-            mean: mean(self.parts[k].0, self.parts[k].1),
-            scored: self.parts[k].0,
+    /// The row, with what `hidden` says hidden: its count (`hidden[0]`), each
+    /// dimension's mean and count (`hidden[1..]`).
+    fn row(self, group: String, hidden: [bool; 5]) -> ImpactRow {
+        let m = |k: usize| match hidden[0] || hidden[k + 1] {
+            true => Mean {
+                mean: None,
+                scored: None,
+            },
+            false => Mean {
+                mean: mean(self.parts[k].0, self.parts[k].1),
+                scored: Some(self.parts[k].0),
+            },
         };
         ImpactRow {
             group,
-            returnees: self.returnees,
+            returnees: (!hidden[0]).then_some(self.returnees),
             economic: m(0),
             social: m(1),
             psychosocial: m(2),
@@ -141,49 +165,88 @@ impl Sums {
     }
 }
 
-/// A band's table from its cells, and their total.
-fn band_table(band: u32, cells: &[&ScoreCell]) -> BandImpact {
+/// A band's table from its cells, and their total; a protected reader's (`threshold`
+/// above 1) with its small groups and means hidden, and their cover (see the module).
+fn band_table(band: u32, cells: &[&ScoreCell], threshold: i64) -> BandImpact {
+    use homeward_domain::disclosure::cover_money_with;
+    let sums: Vec<Sums> = cells.iter().map(|c| Sums::of(c)).collect();
     let mut total = Sums::default();
-    for c in cells {
-        total.add(Sums::of(c));
+    for s in &sums {
+        total.add(*s);
+    }
+    // Each row's count first; then each dimension's scored, the hidden rows hidden in it.
+    let returnees: Vec<i64> = sums.iter().map(|s| s.returnees).collect();
+    let (rows_hidden, total_shown) = cover_money_with(&returnees, &[], threshold);
+    let mut hidden: Vec<[bool; 5]> = rows_hidden.iter().map(|h| [*h; 5]).collect();
+    let mut total_hidden = [!total_shown; 5];
+    for k in 0..4 {
+        let scored: Vec<i64> = sums.iter().map(|s| s.parts[k].0).collect();
+        let (column, shown) = cover_money_with(&scored, &rows_hidden, threshold);
+        for (row, h) in hidden.iter_mut().zip(column) {
+            row[k + 1] = h;
+        }
+        total_hidden[k + 1] |= !shown;
     }
     BandImpact {
         band,
         rows: cells
             .iter()
-            .map(|c| Sums::of(c).row(c.grp.clone()))
+            .zip(&sums)
+            .zip(hidden)
+            .map(|((c, s), h)| s.row(c.grp.clone(), h))
             .collect(),
-        total: total.row(String::new()),
+        total: total.row(String::new(), total_hidden),
     }
 }
 
 impl App {
-    /// The impact report of a programme, grouped `by`.
+    /// The impact report of a programme, grouped `by`: a protected reader's as the last
+    /// settled month ended (`stats::settled_month_end`).
     pub async fn impact_report(
         &self,
         p: &Principal,
         id: ProgrammeId,
         by: ScoreBy,
     ) -> Result<ImpactReport> {
-        let access = p
-            .actor
-            .statistics_access()
-            .filter(|a| a.exact)
-            .ok_or_else(|| {
-                AppError::Forbidden(
-                    "the impact report is for programme managers and M&E officers: protected figures of survey scores are not published yet"
-                        .into(),
-                )
-            })?;
+        let last = homeward_domain::stats::settled_month_end(crate::now());
+        self.impact_report_until(p, id, by, last).await
+    }
+
+    /// `impact_report`, with a protected reader's surveys as the month of `until` ended.
+    /// The interfaces call `impact_report`; this is for tests (which write nothing in past
+    /// months) and reports of a closed period.
+    pub async fn impact_report_until(
+        &self,
+        p: &Principal,
+        id: ProgrammeId,
+        by: ScoreBy,
+        until: chrono::NaiveDate,
+    ) -> Result<ImpactReport> {
+        let access = p.actor.statistics_access().ok_or_else(|| {
+            AppError::Forbidden(
+                "the impact report is for programme managers, M&E officers, donors and auditors"
+                    .into(),
+            )
+        })?;
         // The programme exists.
         self.get_programme(id).await?;
         let offices: Option<Vec<uuid::Uuid>> = access
             .offices
             .as_ref()
             .map(|o| o.iter().map(|o| o.0).collect());
+        let as_of = (!access.exact).then_some(until);
+        let threshold = match access.exact {
+            true => 0,
+            false => self.stats_threshold(),
+        };
         let cells = self
             .store()
-            .score_cells(id.0, offices.as_deref(), by)
+            .score_cells(
+                id.0,
+                offices.as_deref(),
+                by,
+                as_of.map(homeward_domain::stats::first_of_month),
+            )
             .await?;
         let mut versions: BTreeMap<(String, i64), Vec<&ScoreCell>> = BTreeMap::new();
         for c in &cells {
@@ -209,7 +272,9 @@ impl App {
                 weights: definition.dimension_weights.clone(),
                 bands: bands
                     .into_iter()
-                    .map(|(band, cells)| band_table(u32::try_from(band).unwrap_or(0), &cells))
+                    .map(|(band, cells)| {
+                        band_table(u32::try_from(band).unwrap_or(0), &cells, threshold)
+                    })
                     .collect(),
             });
         }
@@ -217,6 +282,8 @@ impl App {
             programme: id,
             by,
             own_offices_only: offices.is_some(),
+            protected: threshold > 1,
+            as_of,
             surveys,
             definitions: DEFINITIONS.to_vec(),
         })
@@ -247,15 +314,90 @@ mod tests {
         };
         let cells = [cell("female", 2, 1001), cell("male", 1, 0)];
         let refs: Vec<&ScoreCell> = cells.iter().collect();
-        let t = band_table(3, &refs);
+        let t = band_table(3, &refs, 0);
         // 1001 / 2 = 500.5: 501, half up.
         assert_eq!(t.rows[0].economic.mean, Permille::new(501));
-        assert_eq!(t.total.returnees, 3);
+        assert_eq!(t.total.returnees, Some(3));
         // 1001 / 3 = 333.67: 334.
         assert_eq!(t.total.composite.mean, Permille::new(334));
         assert_eq!(t.total.social.mean, None, "nobody scored");
-        assert_eq!(t.total.social.scored, 0);
+        assert_eq!(t.total.social.scored, Some(0));
         assert_eq!(mean(3, 1000), Permille::new(333));
         assert_eq!(mean(1, 1000), Some(Permille::ONE));
+    }
+
+    fn cell(grp: &str, n: i64, scored: [i64; 4]) -> ScoreCell {
+        ScoreCell {
+            survey_key: "rss".into(),
+            survey_version: 1,
+            band: 3,
+            grp: grp.into(),
+            returnees: n,
+            economic_n: scored[0],
+            economic_sum: scored[0] * 500,
+            social_n: scored[1],
+            social_sum: scored[1] * 500,
+            psychosocial_n: scored[2],
+            psychosocial_sum: scored[2] * 500,
+            composite_n: scored[3],
+            composite_sum: scored[3] * 500,
+        }
+    }
+
+    /// A protected reader: a group of fewer returnees than the threshold is hidden, with
+    /// the smallest other so that the hidden ones cannot be told as the total's less the
+    /// shown; a dimension's mean of fewer scored is hidden the same way, column by column.
+    #[test]
+    fn a_protected_table_hides_small_groups_and_their_cover() {
+        let cells = [
+            cell("female", 2, [2; 4]),
+            cell("male", 12, [12, 12, 3, 3]),
+            cell("unknown", 20, [20, 20, 20, 20]),
+        ];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(3, &refs, 5);
+        // Two returnees: hidden, with the next smallest (12).
+        assert_eq!(t.rows[0].returnees, None);
+        assert_eq!(
+            t.rows[0].economic,
+            Mean {
+                mean: None,
+                scored: None
+            }
+        );
+        assert_eq!(t.rows[1].returnees, None);
+        assert_eq!(t.rows[2].returnees, Some(20));
+        assert_eq!(t.rows[2].economic.mean, Permille::new(500));
+        // The total holds 34: shown.
+        assert_eq!(t.total.returnees, Some(34));
+        assert_eq!(t.total.psychosocial.scored, Some(25));
+        // Exact: all shown.
+        let t = band_table(3, &refs, 0);
+        assert!(t.rows.iter().all(|r| r.returnees.is_some()));
+    }
+
+    /// A dimension scored for few in a group shown is hidden in that column alone, with
+    /// its cover; a total of fewer than the threshold is hidden.
+    #[test]
+    fn a_protected_mean_of_few_scored_is_hidden_in_its_column() {
+        let cells = [
+            cell("female", 10, [10, 10, 1, 10]),
+            cell("male", 10, [10, 10, 10, 10]),
+            cell("unknown", 9, [9, 9, 9, 9]),
+        ];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(0, &refs, 5);
+        assert!(t.rows.iter().all(|r| r.returnees.is_some()));
+        assert_eq!(t.rows[0].psychosocial.mean, None, "one scored");
+        // Its cover: the smallest other of that column (9).
+        assert_eq!(t.rows[2].psychosocial.mean, None);
+        assert_eq!(t.rows[1].psychosocial.mean, Permille::new(500));
+        assert_eq!(t.rows[0].economic.mean, Permille::new(500));
+        assert_eq!(t.total.psychosocial.scored, Some(20));
+        let few = [cell("female", 2, [2; 4]), cell("male", 1, [1; 4])];
+        let refs: Vec<&ScoreCell> = few.iter().collect();
+        let t = band_table(0, &refs, 5);
+        assert_eq!(t.total.returnees, None);
+        assert_eq!(t.total.composite.mean, None);
     }
 }

@@ -50,8 +50,8 @@ use uuid::Uuid;
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
-    HouseholdsBy, InterruptionCount, InterruptionRow, NewCase, PersonRow, PipelineRow, ReferralRow,
-    ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
+    HouseholdsBy, InterruptionCount, InterruptionRow, MonthRows, NewCase, PersonRow, PipelineRow,
+    ReferralRow, ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -1116,14 +1116,16 @@ impl Store {
     }
 
     /// The programme's survey scores summed by survey, version, band of time since return
-    /// and `by`, of the cases `offices` host or lead (all when `None`).
+    /// and `by`, of the cases `offices` host or lead (all when `None`), as the month
+    /// `as_of` ended when given (`score_totals`, the kept sums).
     pub async fn score_cells(
         &self,
         programme: Uuid,
         offices: Option<&[Uuid]>,
         by: ScoreBy,
+        as_of: Option<NaiveDate>,
     ) -> Result<Vec<ScoreCell>> {
-        dispatch!(self, s => s.score_cells(programme, offices, by).await)
+        dispatch!(self, s => s.score_cells(programme, offices, by, as_of).await)
     }
 
     /// Every version of every survey, by survey and version.

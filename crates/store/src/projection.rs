@@ -12,8 +12,8 @@ use homeward_domain::countries;
 use homeward_domain::stats;
 
 use crate::{
-    BudgetRow, CaseRow, FollowUpRow, InterruptionRow, PersonRow, ReferralRow, ReturnRow, ScoreRow,
-    StatRows,
+    BudgetRow, CaseRow, FollowUpRow, InterruptionRow, MonthRows, PersonRow, ReferralRow, ReturnRow,
+    ScoreRow, StatRows,
 };
 
 fn code<T: serde::Serialize>(v: &T) -> String {
@@ -244,7 +244,7 @@ fn stat_rows_reusing(
             days_to_answer: r.days_to_answer(),
         })
         .collect();
-    let scores = score_rows(case, &returns);
+    let scores = score_rows(case);
     StatRows {
         returns,
         taken_up,
@@ -257,9 +257,10 @@ fn stat_rows_reusing(
 }
 
 /// A row per band of time since return in which the returnee answered a survey, the
-/// returnee as their return row tells them (the principal applicant's).
-fn score_rows(case: &Case, returns: &[ReturnRow]) -> Vec<ScoreRow> {
+/// returnee as their return tells them (the principal applicant's).
+fn score_rows(case: &Case) -> Vec<ScoreRow> {
     use homeward_domain::survey::Dimension;
+    let returns = stats::returns_of(case);
     let principal = case.principal().map(|m| m.person_id.0);
     let Some(who) = returns
         .iter()
@@ -285,9 +286,9 @@ fn score_rows(case: &Case, returns: &[ReturnRow]) -> Vec<ScoreRow> {
                 social: dimension(Dimension::Social),
                 psychosocial: dimension(Dimension::Psychosocial),
                 composite: permille(s.composite),
-                return_country: who.return_country.clone(),
-                sex: who.sex.clone(),
-                age_group: who.age_group.clone(),
+                return_country: case.proposal.country_of_return.to_string(),
+                sex: code(&who.sex),
+                age_group: who.age_group.code().to_string(),
                 vulnerabilities: who.vulnerabilities,
                 programme: case.programme.0,
                 host_office: case.host_office.0,
@@ -331,36 +332,45 @@ fn budget_rows(case: &Case) -> Vec<BudgetRow> {
         .collect()
 }
 
-/// A case's budget rows as each month of its events ended (`stats::at_month_ends`), for
-/// the months they changed in: what a bulk load and a rebuild add to the budget's kept
-/// sums, month by month, as the commits that wrote them added (`budget::BudgetSums`).
-/// `case` is the replay of `events`; a case that never had a plan has none.
-pub fn budget_history(case: &Case, events: &[RecordedEvent]) -> Vec<(NaiveDate, Vec<BudgetRow>)> {
-    if case.reintegration.versions.is_empty() {
+/// A case's rows of the kept sums (the budget's, the survey scores') as each month of
+/// its events ended (`stats::at_month_ends`), for the months they changed in: what a bulk
+/// load and a rebuild add to the kept sums, month by month, as the commits that wrote
+/// them added. `case` is the replay of `events`; a case that never had a plan nor a
+/// survey answered has none.
+pub fn kept_history(case: &Case, events: &[RecordedEvent]) -> Vec<MonthRows> {
+    if case.reintegration.versions.is_empty() && case.monitoring.score_history().is_empty() {
         return vec![];
     }
-    let mut history: Vec<(NaiveDate, Vec<BudgetRow>)> = vec![];
-    let mut last: Vec<BudgetRow> = vec![];
+    let rows = |state: &Case| MonthRows {
+        month: NaiveDate::MIN,
+        budget: budget_rows(state),
+        scores: score_rows(state),
+    };
+    let mut history: Vec<MonthRows> = vec![];
+    let mut last = MonthRows::default();
     stats::at_month_ends(events, |month, state| {
-        let rows = budget_rows(state);
-        if rows != last {
-            history.push((month, rows.clone()));
-            last = rows;
+        let now = rows(state);
+        if !now.same_rows(&last) {
+            history.push(MonthRows {
+                month,
+                ..now.clone()
+            });
+            last = now;
         }
     });
     // Ending as the case stands, whatever stopped the months (a stream replays whole, so
     // a prefix should too): the sums of every month are then its rows.
-    let now = budget_rows(case);
-    if now != last
+    let now = rows(case);
+    if !now.same_rows(&last)
         && let Some(month) = commit_month(events)
     {
-        history.push((month, now));
+        history.push(MonthRows { month, ..now });
     }
     history
 }
 
-/// The month a commit's change to the budget's kept sums counts in: that of the last of
-/// the case's events (`stats::recorded_months`), as `budget_history` dates it.
+/// The month a commit's change to the kept sums counts in: that of the last of the
+/// case's events (`stats::recorded_months`), as `kept_history` dates it.
 pub fn commit_month(events: &[RecordedEvent]) -> Option<NaiveDate> {
     stats::recorded_months(events).last().copied()
 }

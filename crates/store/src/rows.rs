@@ -397,16 +397,6 @@ impl ScoreBy {
             ScoreBy::AgeGroup => "age_group",
         }
     }
-
-    /// The column it groups by (a fixed name: never from input).
-    pub(crate) fn column(self) -> &'static str {
-        match self {
-            ScoreBy::Nothing => "''",
-            ScoreBy::ReturnCountry => "return_country",
-            ScoreBy::Sex => "sex",
-            ScoreBy::AgeGroup => "age_group",
-        }
-    }
 }
 
 /// The sums of a group's scores: returnees, and for each dimension and the composite how
@@ -600,6 +590,52 @@ from_row!(BudgetHouseholds {
     people
 });
 
+/// A row of the survey scores' kept sums (`score_totals`), as the read-model digest reads
+/// it: its fields are read through `Debug`.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) struct ScoreTotal {
+    pub programme: Uuid,
+    pub kind: String,
+    pub survey_key: String,
+    pub survey_version: i64,
+    pub band: i64,
+    pub grp: String,
+    pub host_office: Uuid,
+    pub office: Uuid,
+    pub month: NaiveDate,
+    pub returnees: i64,
+    pub economic_n: i64,
+    pub economic_sum: i64,
+    pub social_n: i64,
+    pub social_sum: i64,
+    pub psychosocial_n: i64,
+    pub psychosocial_sum: i64,
+    pub composite_n: i64,
+    pub composite_sum: i64,
+}
+
+from_row!(ScoreTotal {
+    programme,
+    kind,
+    survey_key,
+    survey_version,
+    band,
+    grp,
+    host_office,
+    office,
+    month,
+    returnees,
+    economic_n,
+    economic_sum,
+    social_n,
+    social_sum,
+    psychosocial_n,
+    psychosocial_sum,
+    composite_n,
+    composite_sum,
+});
+
 /// How `budget_households` groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HouseholdsBy {
@@ -624,12 +660,11 @@ pub struct Commit {
     pub people: Option<Vec<PersonRow>>,
     /// The statistics rows, or `None` when they are as before.
     pub stats: Option<StatRows>,
-    /// The budget rows `stats` replaces (those the state read projects to): taken from the
-    /// kept sums as they are added, without reading them back.
-    pub(crate) budget_before: Vec<BudgetRow>,
-    /// The month the change to the budget's kept sums counts in
-    /// (`projection::commit_month`).
-    pub(crate) budget_month: NaiveDate,
+    /// The budget and score rows `stats` replaces (those the state read projects to):
+    /// taken from the kept sums as the new ones are added, without reading them back.
+    pub(crate) kept_before: MonthRows,
+    /// The month the change to the kept sums counts in (`projection::commit_month`).
+    pub(crate) kept_month: NaiveDate,
     pub audit: AuditDraft,
     /// The inbound referral a new case is registered from, as it stands once registered:
     /// written with the case only if it is still waiting (else `StoreError::Taken`).
@@ -649,8 +684,33 @@ pub struct NewCase {
     pub case_row: CaseRow,
     pub people: Vec<PersonRow>,
     pub stats: StatRows,
-    /// Its budget rows as each of its months ended (`projection::budget_history`).
-    pub budget_history: Vec<(NaiveDate, Vec<BudgetRow>)>,
+    /// Its rows of the kept sums as each of its months ended (`projection::kept_history`).
+    pub history: Vec<MonthRows>,
+}
+
+/// A case's rows that the kept sums add up (the budget's, the survey scores'), as a month
+/// ended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthRows {
+    pub month: NaiveDate,
+    pub budget: Vec<BudgetRow>,
+    pub scores: Vec<ScoreRow>,
+}
+
+impl MonthRows {
+    /// The same rows, whatever the month.
+    pub fn same_rows(&self, other: &MonthRows) -> bool {
+        self.budget == other.budget && self.scores == other.scores
+    }
+
+    /// The kept rows of `stats`, as of `month`.
+    pub(crate) fn of(stats: StatRows, month: NaiveDate) -> MonthRows {
+        MonthRows {
+            month,
+            budget: stats.budget,
+            scores: stats.scores,
+        }
+    }
 }
 
 impl Commit {
@@ -670,7 +730,9 @@ impl Commit {
         let (history, events) = all.split_at(read);
         let at = events.last().map_or(audit.at, |e| e.meta.recorded_at);
         let (case_row, people) = project(case, at);
-        let (changed, people, stats, budget_before) = match before {
+        let month = crate::projection::commit_month(all)
+            .unwrap_or_else(|| homeward_domain::stats::first_of_month(at.date_naive()));
+        let (changed, people, stats, kept_before) = match before {
             Some(prev) => {
                 // The rows as the last event the writer read had them written.
                 let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
@@ -682,22 +744,26 @@ impl Commit {
                     Some(changed_columns(&row, &case_row)),
                     (stored_people != people).then_some(people),
                     changed.then_some(stats),
-                    stored_stats.budget,
+                    MonthRows::of(stored_stats, month),
                 )
             }
-            None => (None, Some(people), Some(stat_rows(case, all)), vec![]),
+            None => (
+                None,
+                Some(people),
+                Some(stat_rows(case, all)),
+                MonthRows::default(),
+            ),
         };
         Commit {
             case_id: case.id,
             expected_version: read as u64,
-            budget_month: crate::projection::commit_month(all)
-                .unwrap_or_else(|| homeward_domain::stats::first_of_month(at.date_naive())),
+            kept_month: month,
             events: events.to_vec(),
             case_row,
             changed,
             people,
             stats,
-            budget_before,
+            kept_before,
             audit,
             inbound: None,
             budget_limits: vec![],

@@ -8,6 +8,7 @@ use homeward_app::budget::{BudgetReport, Figures};
 use homeward_domain::ids::ProgrammeId;
 use homeward_domain::values::CurrencyCode;
 
+use super::long_table::LongTable;
 use super::stats::download;
 use crate::exact::Id;
 use crate::extract::{ApiPath, Auth};
@@ -51,7 +52,8 @@ pub async fn budget_csv(
     ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Response> {
     let report = state.app.budget_report(&who, ProgrammeId(id)).await?;
-    let body = to_csv(&report)
+    let body = long_table(&report)
+        .csv()
         .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
     Ok(download(
         body,
@@ -77,7 +79,8 @@ pub async fn budget_xlsx(
     ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Response> {
     let report = state.app.budget_report(&who, ProgrammeId(id)).await?;
-    let body = to_xlsx(&report)
+    let body = long_table(&report)
+        .xlsx()
         .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the XLSX", e)))?;
     Ok(download(
         body,
@@ -126,7 +129,7 @@ const TAGS: [&str; 15] = [
 
 /// A line of the long table: its labels (text) and its figures (numbers, `None` when
 /// hidden or not given).
-type Line = ([String; 6], [Option<f64>; 9]);
+type Line = (Vec<String>, Vec<Option<f64>>);
 
 /// Money in major units of a currency (a grant's lines in the grant's, the rest in the
 /// programme's: the line's `currency` column says which).
@@ -134,8 +137,8 @@ fn major(minor: Option<i64>, exponent: u32) -> Option<f64> {
     minor.map(|m| m as f64 / 10f64.powi(exponent as i32))
 }
 
-fn numbers(f: &Figures, exponent: u32) -> [Option<f64>; 9] {
-    [
+fn numbers(f: &Figures, exponent: u32) -> Vec<Option<f64>> {
+    vec![
         major(f.budget, exponent),
         major(f.committed, exponent),
         major(f.disbursed, exponent),
@@ -156,7 +159,7 @@ fn long_lines(r: &BudgetReport) -> Vec<Line> {
                   assistance: &str,
                   country: &str,
                   currency: &CurrencyCode| {
-        [
+        vec![
             level.to_string(),
             donor.to_string(),
             grant.to_string(),
@@ -211,57 +214,14 @@ fn long_lines(r: &BudgetReport) -> Vec<Line> {
     out
 }
 
-/// The budget as CSV: headers, the HXL hashtag row, then a line per grant, budget line,
-/// assistance type and country and the total. The definitions travel in the JSON, on the
-/// page and on the XLSX workbook's second sheet.
-pub fn to_csv(r: &BudgetReport) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::WriterBuilder::new().from_writer(vec![]);
-    w.write_record(HEADER)?;
-    w.write_record(TAGS)?;
-    for (labels, figures) in long_lines(r) {
-        let mut line: Vec<String> = labels.to_vec();
-        line.extend(
-            figures
-                .iter()
-                .map(|f| f.map(|n| n.to_string()).unwrap_or_default()),
-        );
-        w.write_record(&line)?;
+/// The budget in long form: a line per grant, budget line, assistance type and country
+/// and the total; the definitions as notes.
+pub fn long_table(r: &BudgetReport) -> LongTable {
+    LongTable {
+        sheet: "Budget",
+        notes: r.definitions.iter().map(|d| d.to_string()).collect(),
+        header: HEADER.map(String::from).to_vec(),
+        tags: TAGS.map(String::from).to_vec(),
+        lines: long_lines(r),
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// The budget as an XLSX workbook: the table on the first sheet (figures as numbers,
-/// hidden ones empty), the definitions on the second.
-pub fn to_xlsx(r: &BudgetReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Budget")?;
-    for (c, h) in HEADER.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (c, t) in TAGS.iter().enumerate() {
-        sheet.write_string(1, c as u16, *t)?;
-    }
-    for (n, (labels, figures)) in long_lines(r).iter().enumerate() {
-        let row = n as u32 + 2;
-        for (c, l) in labels.iter().enumerate() {
-            sheet.write_string(row, c as u16, l)?;
-        }
-        for (k, f) in figures.iter().enumerate() {
-            if let Some(f) = f {
-                sheet.write_number(row, (labels.len() + k) as u16, *f)?;
-            }
-        }
-    }
-    sheet.set_freeze_panes(2, 0)?;
-    sheet.autofit();
-    let notes = book.add_worksheet();
-    notes.set_name("Notes")?;
-    for (n, d) in r.definitions.iter().enumerate() {
-        notes.write_string(n as u32, 0, *d)?;
-    }
-    notes.set_column_width(0, 120)?;
-    book.save_to_buffer()
 }

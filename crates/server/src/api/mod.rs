@@ -6,6 +6,7 @@ pub mod budget;
 pub mod cases;
 pub mod impact;
 pub mod inbound;
+pub mod long_table;
 pub mod organisations;
 pub mod partners;
 pub mod session;
@@ -176,6 +177,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(budget::budget_csv))
         .routes(routes!(budget::budget_xlsx))
         .routes(routes!(impact::impact))
+        .routes(routes!(impact::impact_csv))
+        .routes(routes!(impact::impact_xlsx))
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever

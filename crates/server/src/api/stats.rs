@@ -1,6 +1,7 @@
 //! Statistics: returns by one or two dimensions, and the pipeline; JSON and CSV with a
 //! HXL hashtag row.
 
+use super::long_table::LongTable;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -188,116 +189,51 @@ pub fn hxl(dim: Option<&str>) -> &'static str {
     }
 }
 
-/// A table in long form, as the downloads write it: notes (the XLSX's second sheet),
-/// headers, HXL hashtags, and one line per group (labels, then people and cases; `None` where suppressed).
-pub struct LongTable {
-    pub notes: Vec<String>,
-    pub header: Vec<String>,
-    pub tags: Vec<String>,
-    pub lines: Vec<(Vec<String>, [Option<i64>; 2])>,
-}
-
-impl LongTable {
-    pub fn of(t: &ReturnsTable) -> LongTable {
-        let mut notes: Vec<String> = t.definitions.iter().map(|d| d.to_string()).collect();
-        if t.protected {
-            notes.push(format!(
-                "Counts below {} are left empty, with other cells where needed so that none can be derived.",
-                t.threshold
+/// The returns table in long form: one line per cell (its row's and column's labels,
+/// then people and cases; empty where suppressed).
+pub fn long_table(t: &ReturnsTable) -> LongTable {
+    let mut notes: Vec<String> = t.definitions.iter().map(|d| d.to_string()).collect();
+    if t.protected {
+        notes.push(format!(
+            "Counts below {} are left empty, with other cells where needed so that none can be derived.",
+            t.threshold
+        ));
+    }
+    let dims: Vec<&String> = t.rows.iter().chain(t.columns.iter()).collect();
+    let mut header: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+    let mut tags: Vec<String> = dims.iter().map(|d| hxl(Some(d)).to_string()).collect();
+    header.extend(["people".to_string(), "cases".to_string()]);
+    tags.extend([
+        "#affected+returned+num".to_string(),
+        "#affected+returned+hh+num".to_string(),
+    ]);
+    let label = |k: &homeward_app::stats::Key| k.name.clone().unwrap_or_else(|| k.code.clone());
+    let mut lines = vec![];
+    for (ri, rk) in t.row_keys.iter().enumerate() {
+        for (ci, ck) in t.column_keys.iter().enumerate() {
+            let mut labels = vec![];
+            if t.rows.is_some() {
+                labels.push(label(rk));
+            }
+            if t.columns.is_some() {
+                labels.push(label(ck));
+            }
+            lines.push((
+                labels,
+                [&t.people, &t.cases]
+                    .iter()
+                    .map(|x| x.cells[ri][ci].count().map(|n| n as f64))
+                    .collect(),
             ));
         }
-        let dims: Vec<&String> = t.rows.iter().chain(t.columns.iter()).collect();
-        let mut header: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
-        let mut tags: Vec<String> = dims.iter().map(|d| hxl(Some(d)).to_string()).collect();
-        header.extend(["people".to_string(), "cases".to_string()]);
-        tags.extend([
-            "#affected+returned+num".to_string(),
-            "#affected+returned+hh+num".to_string(),
-        ]);
-        let label = |k: &homeward_app::stats::Key| k.name.clone().unwrap_or_else(|| k.code.clone());
-        let mut lines = vec![];
-        for (ri, rk) in t.row_keys.iter().enumerate() {
-            for (ci, ck) in t.column_keys.iter().enumerate() {
-                let mut labels = vec![];
-                if t.rows.is_some() {
-                    labels.push(label(rk));
-                }
-                if t.columns.is_some() {
-                    labels.push(label(ck));
-                }
-                lines.push((
-                    labels,
-                    [
-                        t.people.cells[ri][ci].count(),
-                        t.cases.cells[ri][ci].count(),
-                    ],
-                ));
-            }
-        }
-        LongTable {
-            notes,
-            header,
-            tags,
-            lines,
-        }
     }
-}
-
-/// The table as CSV: the header row first (spreadsheet and HXL tools expect it there),
-/// the HXL hashtag row, then the lines. The definitions travel in the JSON, on the page
-/// and on the XLSX workbook's second sheet.
-pub fn returns_csv(t: &ReturnsTable) -> Result<Vec<u8>, csv::Error> {
-    let long = LongTable::of(t);
-    let mut w = csv::WriterBuilder::new().from_writer(vec![]);
-    w.write_record(&long.header)?;
-    w.write_record(&long.tags)?;
-    for (labels, counts) in &long.lines {
-        let mut line = labels.clone();
-        line.extend(
-            counts
-                .iter()
-                .map(|c| c.map(|n| n.to_string()).unwrap_or_default()),
-        );
-        w.write_record(&line)?;
+    LongTable {
+        sheet: "Returns",
+        notes,
+        header,
+        tags,
+        lines,
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// The table as an XLSX workbook: the first sheet has the headers, the HXL row and the
-/// lines (counts as numbers, suppressed cells empty); the second, the notes.
-pub fn returns_xlsx(t: &ReturnsTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let long = LongTable::of(t);
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Returns")?;
-    for (c, h) in long.header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold)?;
-    }
-    for (c, h) in long.tags.iter().enumerate() {
-        sheet.write_string(1, c as u16, h)?;
-    }
-    for (r, (labels, counts)) in long.lines.iter().enumerate() {
-        let row = r as u32 + 2;
-        for (c, l) in labels.iter().enumerate() {
-            sheet.write_string(row, c as u16, l)?;
-        }
-        for (k, n) in counts.iter().enumerate() {
-            if let Some(n) = n {
-                sheet.write_number(row, (labels.len() + k) as u16, *n as f64)?;
-            }
-        }
-    }
-    sheet.set_freeze_panes(2, 0)?;
-    sheet.autofit();
-    let notes = book.add_worksheet();
-    notes.set_name("Notes")?;
-    for (r, n) in long.notes.iter().enumerate() {
-        notes.write_string(r as u32, 0, n)?;
-    }
-    notes.set_column_width(0, 120)?;
-    book.save_to_buffer()
 }
 
 /// A download: the body with its type and the file name it is saved as.
@@ -330,7 +266,8 @@ pub async fn returns_csv_download(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let table = state.app.returns_table(&who, q.returns()?).await?;
-    let body = returns_csv(&table)
+    let body = long_table(&table)
+        .csv()
         .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
     Ok(download(
         body,
@@ -355,7 +292,8 @@ pub async fn returns_xlsx_download(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let table = state.app.returns_table(&who, q.returns()?).await?;
-    let body = returns_xlsx(&table)
+    let body = long_table(&table)
+        .xlsx()
         .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
     Ok(download(
         body,

@@ -408,19 +408,29 @@ impl World {
     /// past months.
     pub async fn budget_at_months_end(&self, user: &str) -> Value {
         let p = self.app.authenticate(self.token(user)).await.unwrap();
-        let today = homeward_app::now().date_naive();
-        let next = chrono::NaiveDate::from_ymd_opt(
-            chrono::Datelike::year(&today) + i32::from(chrono::Datelike::month(&today) == 12),
-            chrono::Datelike::month(&today) % 12 + 1,
-            1,
-        )
-        .unwrap();
         let report = self
             .app
             .budget_report_until(
                 &p,
                 homeward_domain::ids::ProgrammeId(self.programme),
-                next.pred_opt().unwrap(),
+                this_months_end(),
+            )
+            .await
+            .unwrap();
+        serde_json::to_value(report).unwrap()
+    }
+
+    /// What a user's impact report of the test programme would be once this month ends
+    /// (as `budget_at_months_end`).
+    pub async fn impact_at_months_end(&self, user: &str, by: homeward_store::ScoreBy) -> Value {
+        let p = self.app.authenticate(self.token(user)).await.unwrap();
+        let report = self
+            .app
+            .impact_report_until(
+                &p,
+                homeward_domain::ids::ProgrammeId(self.programme),
+                by,
+                this_months_end(),
             )
             .await
             .unwrap();
@@ -767,4 +777,16 @@ impl World {
         }
         self.itinerary(case).await.ok();
     }
+}
+
+/// The last day of this month.
+fn this_months_end() -> chrono::NaiveDate {
+    let today = homeward_app::now().date_naive();
+    let next = chrono::NaiveDate::from_ymd_opt(
+        chrono::Datelike::year(&today) + i32::from(chrono::Datelike::month(&today) == 12),
+        chrono::Datelike::month(&today) % 12 + 1,
+        1,
+    )
+    .unwrap();
+    next.pred_opt().unwrap()
 }

@@ -3,6 +3,7 @@
 //! changed, only superseded; read by staff and downloaded back as workbooks that import
 //! as the same survey; concurrent imports store one version each.
 
+use homeward_store::ScoreBy;
 use serde_json::Value;
 
 use crate::support::*;
@@ -342,6 +343,24 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
     let survey = &seen["case"]["monitoring"]["follow_ups"][0]["follow_up"]["survey"];
     assert_eq!(survey["scores"]["composite"], 0, "{survey}");
     assert_eq!(survey["digest"], follow_up["survey"]["digest"]);
+    // The impact report's kept sums lose the scores corrected and gain the new ones, as
+    // a rebuild counts them from the events.
+    let path = format!("/api/programmes/{}/impact", w.programme);
+    let impact = w.get("monitoring", &path).await.ok();
+    let total = &impact["surveys"][0]["bands"][0]["total"];
+    assert_eq!(
+        (
+            total["returnees"].clone(),
+            total["composite"]["mean"].clone()
+        ),
+        (1.into(), 0.into()),
+        "{impact}"
+    );
+    let store = w.app.store();
+    let kept = store.read_model_digest().await.unwrap();
+    store.rebuild_read_models().await.unwrap();
+    assert_eq!(store.read_model_digest().await.unwrap(), kept);
+    assert_eq!(w.get("monitoring", &path).await.ok(), impact);
 
     // Once a later version is imported, follow-ups answer that one.
     let r = import(&w, "admin", good("3"), XLSX).await;
@@ -353,14 +372,10 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
     assert_eq!(r.pointers(), ["#/survey/version"]);
 }
 
-/// The impact report: returnees' scores by the follow-up they were answered at, per
-/// survey version with its weights, exactly for the M&E officer of their offices; not for
-/// a donor.
-async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
-    let w = World::start(db).await;
-    import(&w, "admin", good("1"), XLSX).await.ok();
-    ask_survey(&w, "rss_test").await.ok();
-    for (income, safe) in [("some", "yes"), ("some", "yes"), ("none", "no")] {
+/// Returned cases of the test programme whose returnee answered the survey `rss_test` on
+/// arrival, with these answers to `income` and `safe`.
+async fn answered(w: &World, answers: &[(&str, &str)]) {
+    for (income, safe) in answers {
         let (case, awa) = w.single_adult().await;
         w.arrived(&case, &[&awa]).await;
         w.cmd(
@@ -375,6 +390,16 @@ async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
         .await
         .ok();
     }
+}
+
+/// The impact report: returnees' scores by the follow-up they were answered at, per
+/// survey version with its weights, exactly for the M&E officer of their offices; for a
+/// donor, as the last settled month ended, small groups hidden.
+async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
+    let w = World::start(db).await;
+    import(&w, "admin", good("1"), XLSX).await.ok();
+    ask_survey(&w, "rss_test").await.ok();
+    answered(&w, &[("some", "yes"), ("some", "yes"), ("none", "no")]).await;
     let path = format!("/api/programmes/{}/impact", w.programme);
     let r = w.get("counsellor", &path).await;
     assert_eq!(r.status, 403);
@@ -404,10 +429,62 @@ async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
     );
     let r = w.get("monitoring", &format!("{path}?by=shoe_size")).await;
     assert_eq!(r.status, 400, "{}", r.body);
-    // Not yet for readers of protected figures: a mean read before and after one survey
-    // would tell it.
-    let donor = w.get("donor", &path).await;
-    assert_eq!(donor.status, 403, "{}", donor.body);
+    assert_eq!(report["protected"], false);
+    assert_eq!(report["as_of"], serde_json::Value::Null);
+    // A donor reads the surveys recorded up to the last settled month: none of these.
+    let donor = w.get("donor", &path).await.ok();
+    assert_eq!(donor["protected"], true);
+    assert!(donor["as_of"].is_string(), "{donor}");
+    assert_eq!(donor["surveys"], serde_json::json!([]), "{donor}");
+    // Once this month is settled: three returnees, fewer than the threshold (5), hidden,
+    // and the total with them.
+    let later = w.impact_at_months_end("donor", ScoreBy::Nothing).await;
+    let total = &later["surveys"][0]["bands"][0]["total"];
+    assert_eq!(total["returnees"], serde_json::Value::Null, "{later}");
+    assert_eq!(total["composite"]["mean"], serde_json::Value::Null);
+    // Six: shown, their means too.
+    answered(&w, &[("some", "yes"), ("some", "yes"), ("some", "yes")]).await;
+    let later = w.impact_at_months_end("donor", ScoreBy::Nothing).await;
+    let total = &later["surveys"][0]["bands"][0]["total"];
+    assert_eq!(total["returnees"], 6, "{later}");
+    // Economic (0.5 × 5 + 0) / 6.
+    assert_eq!(total["economic"]["mean"], 417);
+    assert_eq!(total["economic"]["scored"], 6);
+    // The M&E officer's, as they stand, is the same.
+    let exact = w.get("monitoring", &path).await.ok();
+    assert_eq!(exact["surveys"][0]["bands"][0]["total"], *total);
+    // The downloads: a line per group and each band's total, with the version's weights,
+    // valid HXL, the CSV and the workbook alike.
+    let download = async |format: &str| {
+        let res = w
+            .http
+            .get(format!("{}{path}.{format}?by=sex", w.base))
+            .bearer_auth(w.token("monitoring"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap()
+    };
+    let csv = String::from_utf8(download("csv").await.to_vec()).unwrap();
+    assert!(
+        csv.starts_with("survey,survey_version,months_since_arrival,level,sex,returnees,economic_score,economic_scored,"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nrss_test,1,0,total,,6,0.417,6,"), "{csv}");
+    let xlsx = download("xlsx").await;
+    super::statistics::hxl_validates(
+        &csv,
+        &xlsx,
+        &[
+            "#meta+survey+code",
+            "#meta+survey+version",
+            "#meta+followup+months",
+            "#meta+level",
+            "#sex",
+        ],
+        "#indicator+score+composite",
+    );
 }
 
 homeward_store::db_tests!(

@@ -7,7 +7,7 @@
 //! so that the sums as a month ended are those of the months up to it (protected readers
 //! read them as the last whole month ended: a plan approved today is not in them). A
 //! commit adds its change to its month; a bulk load and a rebuild add each case's rows as
-//! each of its months ended (`projection::budget_history`): the same sums, which the
+//! each of its months ended (`projection::kept_history`, `kept::KeptSums`): the same sums, which the
 //! read-model digest holds them to.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,17 +72,6 @@ impl BudgetSums {
                     h.1 += sign * r.people;
                 }
             }
-        }
-    }
-
-    /// Adds a case's rows as each of its months ended (`projection::budget_history`):
-    /// each month, its rows then less those of the month before.
-    pub(crate) fn add_history(&mut self, history: &[(NaiveDate, Vec<BudgetRow>)]) {
-        let mut before: &[BudgetRow] = &[];
-        for (month, rows) in history {
-            self.add(&before.iter().collect::<Vec<_>>(), -1, *month);
-            self.add(&rows.iter().collect::<Vec<_>>(), 1, *month);
-            before = rows;
         }
     }
 

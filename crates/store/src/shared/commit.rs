@@ -70,7 +70,7 @@ pub(crate) async fn write_commits(
             replace_people(tx, c.case_id.0, people).await?;
         }
         if let Some(stats) = &c.stats {
-            replace_stats(tx, c.case_id.0, stats, &c.budget_before, c.budget_month).await?;
+            replace_stats(tx, c.case_id.0, stats, &c.kept_before, c.kept_month).await?;
         }
     }
     // With every commit of the group written: a group that takes a line too far is
@@ -469,19 +469,21 @@ impl Backend {
         let rows: Vec<&CaseRow> = cases.iter().map(|c| &c.case_row).collect();
         let people: Vec<&PersonRow> = cases.iter().flat_map(|c| c.people.iter()).collect();
         let stats: Vec<&StatRows> = cases.iter().map(|c| &c.stats).collect();
-        let mut budget = super::budget::BudgetSums::default();
+        let mut kept = super::kept::KeptSums::default();
         for c in cases.iter() {
-            // Its months end as its rows stand (`projection::budget_history`).
-            let last = c.budget_history.last().map_or(&[][..], |(_, rows)| rows);
-            if last != c.stats.budget.as_slice() {
+            // Its months end as its rows stand (`projection::kept_history`).
+            let (budget, scores) = c.history.last().map_or((&[][..], &[][..]), |m| {
+                (m.budget.as_slice(), m.scores.as_slice())
+            });
+            if budget != c.stats.budget.as_slice() || scores != c.stats.scores.as_slice() {
                 return Err(StoreError::Corrupt(format!(
-                    "case {}: its budget history does not end with its budget rows",
+                    "case {}: its history of kept rows does not end with its rows",
                     c.case_id.0
                 )));
             }
-            budget.add_history(&c.budget_history);
+            kept.add_history(&c.history);
         }
-        insert_read_models(&mut tx, &rows, &people, &stats, budget).await?;
+        insert_read_models(&mut tx, &rows, &people, &stats, kept).await?;
         for (key, last) in references {
             sqlx::query(
                 "INSERT INTO reference_sequences (key, last) VALUES ($1, $2) \

@@ -11,9 +11,11 @@ mod commit;
 mod directory;
 mod follow_ups;
 mod inbound;
+mod kept;
 mod rebuild;
 mod referrals;
 mod rows;
+mod scores;
 mod statistics;
 mod writes;
 

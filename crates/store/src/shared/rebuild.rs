@@ -26,8 +26,8 @@ pub(crate) struct Rebuilt {
     rows: Vec<CaseRow>,
     people: Vec<PersonRow>,
     stats: Vec<StatRows>,
-    /// The batch's budget rows as each of their months ended.
-    budget: super::budget::BudgetSums,
+    /// The batch's kept rows as each of their months ended.
+    kept: super::kept::KeptSums,
 }
 
 /// The events of the next thousand cases after `after` (in case-id order), or `None`
@@ -54,7 +54,7 @@ pub(crate) async fn write_rebuilt(
     tx: &mut sqlx::Transaction<'_, Db>,
     replayed: tokio::task::JoinHandle<CResult<Rebuilt>>,
     stats: &mut RebuildStats,
-    sums: &mut super::budget::BudgetSums,
+    sums: &mut super::kept::KeptSums,
 ) -> CResult<()> {
     let built = replayed
         .await
@@ -64,9 +64,9 @@ pub(crate) async fn write_rebuilt(
     let rows: Vec<&CaseRow> = built.rows.iter().collect();
     let people: Vec<&PersonRow> = built.people.iter().collect();
     let stats: Vec<&StatRows> = built.stats.iter().collect();
-    // The budget's sums are a few rows per line, office and month, however many cases:
-    // gathered over every batch, written once at the end.
-    sums.merge(built.budget);
+    // The kept sums are a few rows per line or group, office and month, however many
+    // cases: gathered over every batch, written once at the end.
+    sums.merge(built.kept);
     insert_read_models(tx, &rows, &people, &stats, Default::default()).await
 }
 
@@ -108,8 +108,8 @@ pub(crate) fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent
     let (row, people) = crate::projection::project(&case, updated);
     let stat = crate::projection::stat_rows(&case, events);
     built
-        .budget
-        .add_history(&crate::projection::budget_history(&case, events));
+        .kept
+        .add_history(&crate::projection::kept_history(&case, events));
     built.cases += 1;
     built.events += events.len() as u64;
     built.rows.push(row);
@@ -139,7 +139,7 @@ impl Backend {
 
     async fn rebuild_read_models_in_one(&self) -> CResult<RebuildStats> {
         let mut stats = RebuildStats::default();
-        let mut sums = super::budget::BudgetSums::default();
+        let mut sums = super::kept::KeptSums::default();
         // Every connection the rebuild uses is had before it takes the audit lock: while
         // it holds the lock it waits only on its own statements, on work that holds no
         // lock (the replay threads) and on the reading connection already its own, never
@@ -162,8 +162,12 @@ impl Backend {
         }
         let keys = Self::suspend_keys(&mut tx, &READ_MODEL_TABLES).await?;
         Self::empty_tables(&mut tx, &READ_MODEL_TABLES).await?;
-        // The budget's kept sums, added again at the end from every batch's.
-        Self::empty_tables(&mut tx, &["budget_totals", "budget_households"]).await?;
+        // The kept sums, added again at the end from every batch's.
+        Self::empty_tables(
+            &mut tx,
+            &["budget_totals", "budget_households", "score_totals"],
+        )
+        .await?;
         match side {
             Some(mut conn) => {
                 type Replaying = tokio::task::JoinHandle<CResult<Rebuilt>>;
@@ -332,6 +336,12 @@ impl Backend {
             "SELECT programme, kind, group_key, office, month, cases, people FROM \
              budget_households WHERE cases <> 0 OR people <> 0 \
              ORDER BY programme, kind, group_key, office, month",
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<crate::rows::ScoreTotal>(
+            &mut tx,
+            super::scores::SCORE_TOTALS_DIGEST,
             &mut hash,
         )
         .await?;

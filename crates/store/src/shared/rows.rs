@@ -4,20 +4,20 @@
 use super::prelude::*;
 
 /// Read-model rows of cases whose rows are not there yet (a bulk load, a rebuild), and
-/// their budget rows as each of their months ended added to the kept sums (`budget`).
+/// their kept rows as each of their months ended added to the kept sums (`kept`).
 pub(crate) async fn insert_read_models(
     tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&CaseRow],
     people: &[&PersonRow],
     stats: &[&StatRows],
-    budget: super::budget::BudgetSums,
+    kept: super::kept::KeptSums,
 ) -> CResult<()> {
     let mut w = Writes::new();
     push_case_rows(tx, &mut w, rows, None).await?;
     push_people_rows(tx, &mut w, people).await?;
     push_stat_rows(tx, &mut w, stats).await?;
     w.send(tx).await?;
-    budget.write(tx).await?;
+    kept.write(tx).await?;
     insert_tokens(tx, people).await
 }
 
@@ -392,13 +392,13 @@ pub(crate) async fn replace_people(
     insert_tokens(tx, &people).await
 }
 
-/// A case's statistics rows, replaced (a commit that changed them); the budget sums of
-/// `month` lose `before`, the budget rows replaced, and gain the new ones.
+/// A case's statistics rows, replaced (a commit that changed them); the kept sums of
+/// `month` lose `before`, the kept rows replaced, and gain the new ones.
 pub(crate) async fn replace_stats(
     tx: &mut sqlx::Transaction<'_, Db>,
     case_id: Uuid,
     rows: &StatRows,
-    before: &[BudgetRow],
+    before: &crate::MonthRows,
     month: chrono::NaiveDate,
 ) -> CResult<()> {
     delete_case_rows(
@@ -418,13 +418,7 @@ pub(crate) async fn replace_stats(
     let mut w = Writes::new();
     push_stat_rows(tx, &mut w, &[rows]).await?;
     w.send(tx).await?;
-    if before != rows.budget.as_slice() {
-        let before: Vec<&BudgetRow> = before.iter().collect();
-        let after: Vec<&BudgetRow> = rows.budget.iter().collect();
-        let mut sums = super::budget::BudgetSums::default();
-        sums.add(&before, -1, month);
-        sums.add(&after, 1, month);
-        sums.write(tx).await?;
-    }
-    Ok(())
+    let mut sums = super::kept::KeptSums::default();
+    sums.replace(before, rows, month);
+    sums.write(tx).await
 }

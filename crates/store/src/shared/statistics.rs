@@ -297,51 +297,6 @@ impl Backend {
             scores,
         })
     }
-
-    pub async fn score_cells(
-        &self,
-        programme: Uuid,
-        offices: Option<&[Uuid]>,
-        by: crate::ScoreBy,
-    ) -> CResult<Vec<crate::ScoreCell>> {
-        let sum = |c: &str| {
-            format!(
-                "CAST(COUNT({c}) AS BIGINT) AS {c}_n, CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}_sum"
-            )
-        };
-        let grp = by.column();
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT survey_key, survey_version, band, {grp} AS grp, \
-             CAST(COUNT(*) AS BIGINT) AS returnees, {}, {}, {}, {} FROM stat_scores",
-            sum("economic"),
-            sum("social"),
-            sum("psychosocial"),
-            sum("composite"),
-        ));
-        q.push(" WHERE programme = ").push_bind(programme);
-        // A case its host office or the office that leads it sees (`access::can_see`).
-        if let Some(offices) = offices {
-            for (n, column) in ["host_office", "office"].into_iter().enumerate() {
-                q.push(if n == 0 { " AND (" } else { " OR " });
-                q.push(column).push(" IN (");
-                let mut list = q.separated(", ");
-                // No office: a list that matches nothing.
-                list.push_bind(Uuid::nil());
-                for o in offices {
-                    list.push_bind(*o);
-                }
-                q.push(")");
-            }
-            q.push(")");
-        }
-        // PostgreSQL groups by no constant: ungrouped, the group is left out.
-        let keys = match by {
-            crate::ScoreBy::Nothing => "survey_key, survey_version, band".to_string(),
-            _ => format!("survey_key, survey_version, band, {grp}"),
-        };
-        q.push(format!(" GROUP BY {keys} ORDER BY {keys}"));
-        Ok(q.build_query_as().fetch_all(self.reader()).await?)
-    }
 }
 
 /// What returns are counted from: the returns, or each month of options taken up as its

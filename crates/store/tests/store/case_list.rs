@@ -374,7 +374,7 @@ async fn a_case_list_counts_up_to_its_bound_and_a_search_counts_all(db: &TestDb)
             case_row: commit.case_row,
             people: commit.people.unwrap(),
             stats: commit.stats.unwrap(),
-            budget_history: vec![],
+            history: vec![],
         });
         if batch.len() == 1000 || i == n - 1 {
             db.store
@@ -513,7 +513,7 @@ async fn a_case_list_counts_up_to_its_bound_and_a_search_counts_all(db: &TestDb)
             case_row: commit.case_row,
             people: commit.people.unwrap(),
             stats: commit.stats.unwrap(),
-            budget_history: vec![],
+            history: vec![],
         });
     }
     db.store
@@ -589,7 +589,7 @@ async fn a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order(db: 
             case_row: commit.case_row,
             people: commit.people.unwrap(),
             stats: commit.stats.unwrap(),
-            budget_history: vec![],
+            history: vec![],
         });
     }
     db.store

@@ -316,7 +316,7 @@ async fn a_load_past_one_statements_parameters_is_written_whole(db: &TestDb) {
             case_row: commit.case_row,
             people: commit.people.unwrap(),
             stats: commit.stats.unwrap(),
-            budget_history: vec![],
+            history: vec![],
         });
     }
     let events: usize = batch.iter().map(|c| c.events.len()).sum();

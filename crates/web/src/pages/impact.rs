@@ -1,6 +1,7 @@
 //! The programme report "impact on beneficiaries" (`App::impact_report`): returnees'
 //! survey scores by dimension and overall, by time since return, per survey version with
-//! its weights, grouped by country of return, sex or age group.
+//! its weights, grouped by country of return, sex or age group; a protected reader's as
+//! the last settled month ended, small groups hidden (—).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -37,7 +38,13 @@ pub struct ImpactPage {
     pub programmes: Vec<(String, String)>,
     pub chosen: String,
     pub by: Vec<(String, String, bool)>,
+    /// The grouping chosen, as the downloads take it.
+    pub by_code: &'static str,
     pub head: Vec<String>,
+    pub protected: bool,
+    pub own_offices_only: bool,
+    /// The day a protected reader's surveys are as of, said.
+    pub as_of: Option<String>,
     pub surveys: Vec<SurveySection>,
     pub definitions: Vec<String>,
 }
@@ -56,7 +63,7 @@ fn mean(i: &I18n, m: &Mean) -> String {
 fn line(i: &I18n, label: String, r: &ImpactRow) -> Vec<String> {
     vec![
         label,
-        i.number(r.returnees),
+        r.returnees.map_or_else(|| "—".into(), |n| i.number(n)),
         mean(i, &r.economic),
         mean(i, &r.social),
         mean(i, &r.psychosocial),
@@ -192,6 +199,12 @@ pub async fn page(
             })
             .collect(),
         head,
+        by_code: by.code(),
+        protected: report.protected,
+        own_offices_only: report.own_offices_only,
+        as_of: report
+            .as_of
+            .map(|d| i.t1("impact-as-of", "date", i.date(d))),
         surveys: sections(&i, &report),
         definitions: (0..report.definitions.len())
             .map(|n| i.t(&format!("impact-definition-{}", n + 1)))
