@@ -180,6 +180,10 @@ struct Run {
     /// Deliveries and plan revisions (none in reports from before they were measured).
     #[serde(default)]
     reintegration: Vec<ReintegrationRun>,
+    /// Follow-ups with the programme's survey (none in reports from before they were
+    /// measured; `deliveries` counts them, `revisions` none).
+    #[serde(default)]
+    follow_ups: Vec<ReintegrationRun>,
     /// Sensitive reads and commands on shared cases, through one and two servers.
     #[serde(default)]
     contended: Vec<ContendedRun>,
@@ -788,26 +792,63 @@ async fn commands(
     Ok(out)
 }
 
-/// A case whose plan in force has an item open: the reintegration commands' target.
-struct PlanTarget {
+/// A case that commands are sent to in turn (`case_commands`), at the version it is at.
+struct CaseTarget {
     case: String,
     version: u64,
-    item: Value,
-    currency: Value,
-    /// The plan in force as a draft of it: its items and exceptions.
-    draft: Value,
-    /// Commands sent to it: a delivery, then a draft revision, in turn.
+    /// Commands sent to it so far.
     visits: usize,
+    kind: TargetKind,
+}
+
+enum TargetKind {
+    /// A plan in force with an item open: a delivery, then a draft revision, in turn.
+    Plan {
+        item: Value,
+        currency: Value,
+        /// The plan in force as a draft of it: its items and exceptions.
+        draft: Value,
+    },
+    /// A returnee who answered the programme's survey: a follow-up that reaches them
+    /// and records the survey as they last answered it, scored by the server.
+    FollowUp { with: Value, survey: Value },
+}
+
+impl CaseTarget {
+    /// The next command: its path under the case, its body, and which of the run's two
+    /// kinds it is.
+    fn next(&mut self) -> (&'static str, Value, usize) {
+        let visit = self.visits;
+        self.visits += 1;
+        let version = self.version;
+        match &self.kind {
+            TargetKind::Plan { draft, .. } if visit % 2 == 1 => {
+                let mut d = draft.clone();
+                d["version"] = json!(version);
+                ("plan-versions", d, 1)
+            }
+            TargetKind::Plan { .. } => ("deliveries", delivery(self), 0),
+            TargetKind::FollowUp { with, survey } => (
+                "follow-ups",
+                json!({"version": version, "mode": "phone", "result": "reached",
+                    "with": with, "survey": survey}),
+                0,
+            ),
+        }
+    }
 }
 
 /// A plan target has at most this many events: a generated case in reintegration has
 /// tens; more means an earlier run wrote on it.
 const MAX_PLAN_TARGET_VERSION: u64 = 80;
 
-fn delivery(t: &PlanTarget) -> Value {
+fn delivery(t: &CaseTarget) -> Value {
+    let TargetKind::Plan { item, currency, .. } = &t.kind else {
+        return Value::Null;
+    };
     json!({
-        "version": t.version, "item_id": t.item, "channel": "paid_to_vendor",
-        "amount": {"amount_minor": 100, "currency": t.currency},
+        "version": t.version, "item_id": item, "channel": "paid_to_vendor",
+        "amount": {"amount_minor": 100, "currency": currency},
         "proof": "Benchmark receipt",
     })
 }
@@ -819,7 +860,7 @@ async fn plan_targets(
     base: &str,
     token: &str,
     wanted: usize,
-) -> Result<Vec<Mutex<PlanTarget>>> {
+) -> Result<Vec<Mutex<CaseTarget>>> {
     let mut out = vec![];
     'pages: for page in 1..=100 {
         let list: Value = http
@@ -863,13 +904,15 @@ async fn plan_targets(
                 "budget_exception": plan["budget_exception"],
             });
             for it in plan["items"].as_array().cloned().unwrap_or_default() {
-                let mut t = PlanTarget {
+                let mut t = CaseTarget {
                     case: case.to_string(),
                     version,
-                    item: it["item_id"].clone(),
-                    currency: it["value"]["currency"].clone(),
-                    draft: draft.clone(),
                     visits: 0,
+                    kind: TargetKind::Plan {
+                        item: it["item_id"].clone(),
+                        currency: it["value"]["currency"].clone(),
+                        draft: draft.clone(),
+                    },
                 };
                 let res = http
                     .post(format!("{base}/api/cases/{case}/deliveries"))
@@ -899,6 +942,80 @@ async fn plan_targets(
     Ok(out)
 }
 
+/// Cases in monitoring whose returnee answered the programme's survey at their last
+/// follow-up, as many as `wanted`: each takes another follow-up with the same answers.
+async fn follow_up_targets(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    wanted: usize,
+) -> Result<Vec<Mutex<CaseTarget>>> {
+    let mut out = vec![];
+    'pages: for page in 1..=100 {
+        let list: Value = http
+            .get(format!(
+                "{base}/api/cases?stage=monitoring&per_page=100&page={page}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for item in items {
+            let Some(case) = item["id"].as_str() else {
+                continue;
+            };
+            let view: Value = http
+                .get(format!("{base}/api/cases/{case}"))
+                .bearer_auth(token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let version = view["version"].as_u64().unwrap_or(0);
+            let follow_ups = view["case"]["monitoring"]["follow_ups"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let Some(last) = follow_ups
+                .iter()
+                .rev()
+                .map(|f| &f["follow_up"])
+                .find(|f| f["survey"].is_object())
+            else {
+                continue;
+            };
+            if version > MAX_PLAN_TARGET_VERSION {
+                continue;
+            }
+            out.push(Mutex::new(CaseTarget {
+                case: case.to_string(),
+                version,
+                visits: 0,
+                kind: TargetKind::FollowUp {
+                    with: last["with"].clone(),
+                    survey: last["survey"]["response"].clone(),
+                },
+            }));
+            if out.len() >= wanted {
+                break 'pages;
+            }
+        }
+    }
+    if out.is_empty() {
+        bail!(
+            "no case in monitoring has a follow-up with the programme's survey answered: the \
+             generated data has none (delete `<data>/<backend>-<cases>.json` to generate the \
+             database again)"
+        );
+    }
+    Ok(out)
+}
+
 /// Deliveries and plan revisions, in turn, at each number of clients of `commands`.
 async fn reintegration(
     args: &Args,
@@ -912,11 +1029,43 @@ async fn reintegration(
         return Ok(vec![]);
     }
     let max = commands.iter().map(|c| c.clients).max().unwrap_or(1);
-    let targets = Arc::new(plan_targets(http, base, token, (max * 4).max(64)).await?);
+    let targets = plan_targets(http, base, token, (max * 4).max(64)).await?;
+    case_commands(args, base, http, token, commands, targets, "reintegration").await
+}
+
+/// Follow-ups that reach the returnee and record the programme's survey, at each number
+/// of clients of `commands`.
+async fn follow_ups(
+    args: &Args,
+    base: &str,
+    http: &reqwest::Client,
+    token: &str,
+    commands: &[CommandRun],
+) -> Result<Vec<ReintegrationRun>> {
+    if commands.is_empty() {
+        return Ok(vec![]);
+    }
+    let max = commands.iter().map(|c| c.clients).max().unwrap_or(1);
+    let targets = follow_up_targets(http, base, token, (max * 4).max(64)).await?;
+    case_commands(args, base, http, token, commands, targets, "follow-up").await
+}
+
+/// The commands of `targets`, each in turn (`CaseTarget::next`), at each number of clients of
+/// `commands`, beside their floor.
+async fn case_commands(
+    args: &Args,
+    base: &str,
+    http: &reqwest::Client,
+    token: &str,
+    commands: &[CommandRun],
+    targets: Vec<Mutex<CaseTarget>>,
+    what: &str,
+) -> Result<Vec<ReintegrationRun>> {
+    let targets = Arc::new(targets);
     let mut out = vec![];
     for c in commands {
         let clients = c.clients;
-        eprintln!("  reintegration commands at {clients} clients");
+        eprintln!("  {what} commands at {clients} clients");
         let kinds = Arc::new([
             std::sync::atomic::AtomicUsize::new(0),
             std::sync::atomic::AtomicUsize::new(0),
@@ -942,16 +1091,7 @@ async fn reintegration(
                     );
                     async move {
                         let mut t = targets[(c + i * clients) % targets.len()].lock().await;
-                        // A delivery, then a draft revision, in turn on each case.
-                        let revise = t.visits % 2 == 1;
-                        t.visits += 1;
-                        let (path, body) = if revise {
-                            let mut d = t.draft.clone();
-                            d["version"] = json!(t.version);
-                            ("plan-versions", d)
-                        } else {
-                            ("deliveries", delivery(&t))
-                        };
+                        let (path, body, kind) = t.next();
                         let res = http
                             .post(format!("{base}/api/cases/{}/{path}", t.case))
                             .bearer_auth(&token)
@@ -963,8 +1103,7 @@ async fn reintegration(
                         let body: Value = res.json().await.unwrap_or(Value::Null);
                         if status.as_u16() == 200 {
                             t.version = body["version"].as_u64().unwrap_or(t.version + 1);
-                            kinds[usize::from(revise)]
-                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            kinds[kind].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         } else if status.as_u16() == 409 {
                             t.version = body["current_version"].as_u64().unwrap_or(t.version);
                         } else if !status.is_success() && std::env::var_os("BENCH_DEBUG").is_some()
@@ -1231,6 +1370,10 @@ async fn reads(
             "impact: scores by follow-up and country of return",
             Some("survey scores per version, follow-up and country, exactly".to_string()),
         ),
+        (
+            "impact: scores by follow-up and sex, protected",
+            Some("as a donor sees it, as the last settled month ended".to_string()),
+        ),
     ];
     for clients in [1usize, 16] {
         let floor = {
@@ -1334,6 +1477,9 @@ async fn reads(
                         "impact: scores by follow-up and sex" => http
                             .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
                             .bearer_auth(&approver),
+                        "impact: scores by follow-up and sex, protected" => http
+                            .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
+                            .bearer_auth(&donor),
                         "impact: scores by follow-up and country of return" => http
                             .get(format!(
                                 "{base}/api/programmes/{programme}/impact?by=return_country"
@@ -1394,14 +1540,16 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
         };
         let officer = token(&http, &base, "reintegration").await?;
         let plans = reintegration(args, &base, &http, &officer, &commands).await?;
+        let monitoring = token(&http, &base, "monitoring").await?;
+        let follow_ups = follow_ups(args, &base, &http, &monitoring, &commands).await?;
         let contended = contended(args, &url, &base, &http, &counsellor, &commands).await?;
-        Ok::<_, anyhow::Error>((reads, commands, plans, contended))
+        Ok::<_, anyhow::Error>((reads, commands, plans, follow_ups, contended))
     }
     .await;
     let rss = peak_rss_mib(child.id());
     child.kill()?;
     child.wait()?;
-    let (reads, commands, plans, contended) = result?;
+    let (reads, commands, plans, follow_ups, contended) = result?;
     let rebuild = if args.skip_rebuild {
         None
     } else {
@@ -1427,6 +1575,7 @@ async fn measure(args: &Args, backend: &str, cases: usize, with_commands: bool) 
         generated,
         commands,
         reintegration: plans,
+        follow_ups,
         contended,
         reads,
         rebuild,
@@ -1538,6 +1687,23 @@ fn markdown(r: &Report) -> String {
                     ms(&c.command, c.command.p99_ms),
                     c.deliveries,
                     c.revisions,
+                    c.floor.per_second,
+                    c.ratio,
+                    c.conflicts,
+                    c.errors
+                ));
+            }
+        }
+        if !run.follow_ups.is_empty() {
+            s.push_str("\n### Follow-up commands: a follow-up that reaches the returnee, with the programme's survey\n\nIn turn on each case in monitoring, with the answers the returnee last gave. The server scores the survey (reading its stored version), writes the case's statistics rows and the survey scores' kept sums in its transaction.\n\n| clients | commands/s | p50 ms | p99 ms | follow-ups | floor inserts/s | ratio to floor | conflicts | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for c in &run.follow_ups {
+                s.push_str(&format!(
+                    "| {} | {:.0} | {} | {} | {} | {:.0} | {:.2} | {} | {} |\n",
+                    c.clients,
+                    c.command.per_second,
+                    ms(&c.command, c.command.p50_ms),
+                    ms(&c.command, c.command.p99_ms),
+                    c.deliveries,
                     c.floor.per_second,
                     c.ratio,
                     c.conflicts,
