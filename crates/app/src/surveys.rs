@@ -200,27 +200,22 @@ impl App {
         Ok(match cmd {
             Command::RecordFollowUp(mut f) => {
                 if let Some(a) = f.survey.take() {
-                    let versions: Vec<SurveyRow> = self
-                        .store()
-                        .list_surveys()
-                        .await?
-                        .into_iter()
-                        .filter(|r| r.survey_key == a.response.key)
-                        .collect();
-                    let latest = versions.last();
+                    let versions = self.store().survey_versions(&a.response.key).await?;
+                    let latest = versions.last().map(|v| v.0);
                     let then = occurred_at
-                        .and_then(|at| versions.iter().rev().find(|r| r.imported_at <= at));
+                        .and_then(|at| versions.iter().rev().find(|v| v.1 <= at))
+                        .map(|v| v.0);
                     let given = i64::from(a.response.version);
                     if let Some(latest) = latest
-                        && latest.version != given
-                        && then.is_none_or(|t| t.version != given)
+                        && latest != given
+                        && then != Some(given)
                     {
                         return Err(AppError::invalid(
                             homeward_domain::Violation::new(
                                 "answer.version",
                                 format!(
                                     "{} has a later version ({}): ask that one",
-                                    a.response.key, latest.version
+                                    a.response.key, latest
                                 ),
                             )
                             .at("survey/version"),

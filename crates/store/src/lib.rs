@@ -1133,6 +1133,12 @@ impl Store {
         dispatch!(self, s => s.list_surveys().await)
     }
 
+    /// The versions of a survey and when each was imported, oldest first (without their
+    /// definitions).
+    pub async fn survey_versions(&self, key: &str) -> Result<Vec<(i64, DateTime<Utc>)>> {
+        dispatch!(self, s => s.survey_versions(key).await)
+    }
+
     /// A version of a survey; without `version`, its latest.
     pub async fn survey(&self, key: &str, version: Option<i64>) -> Result<Option<SurveyRow>> {
         dispatch!(self, s => s.survey(key, version).await)

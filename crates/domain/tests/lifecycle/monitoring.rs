@@ -390,6 +390,67 @@ fn a_survey_is_answered_in_a_follow_up_that_reached_the_returnee() {
     assert_eq!(history[0].1.scores.version, 2);
 }
 
+/// A correction of a follow-up's answers keeps the survey and version it asked, even
+/// once the programme asks another survey; answers added by a correction are the
+/// programme's survey's.
+#[test]
+fn corrected_answers_keep_the_survey_and_version_they_were_given_under() {
+    use homeward_domain::survey::{Answer, Response, ScoreCard, SurveyAnswers};
+    let answered = |key: &str, version: u32| SurveyAnswers {
+        response: Response {
+            key: key.into(),
+            version,
+            answers: [("income".to_string(), Answer::Choice("some".into()))].into(),
+        },
+        digest: "ab".repeat(32),
+        scores: ScoreCard {
+            key: key.into(),
+            version,
+            indicators: Default::default(),
+            dimensions: Default::default(),
+            composite: homeward_domain::survey::Permille::new(500),
+        },
+    };
+    let mut programme = monitored();
+    programme.monitoring.survey = Some("rss".into());
+    let mut s = arrived_with(programme);
+    let Command::RecordFollowUp(mut f) = follow_up_cmd(&mut s, ContactResult::Reached) else {
+        unreachable!()
+    };
+    f.survey = Some(answered("rss", 2));
+    s.ok(MONITOR, Command::RecordFollowUp(f.clone()));
+    let recorded = s.events.last().unwrap().meta.version;
+    let correct = |survey: Option<SurveyAnswers>| {
+        let mut g = f.clone();
+        g.survey = survey;
+        Command::Correct {
+            corrects: recorded,
+            occurred_at: None,
+            replacement: Box::new(homeward_domain::Event::FollowUpRecorded(g)),
+            reason: lt("The answers were typed in the wrong boxes."),
+        }
+    };
+    s.refused(
+        MONITOR,
+        correct(Some(answered("rss", 3))),
+        "follow_up.survey_version",
+    );
+    s.refused(
+        MONITOR,
+        correct(Some(answered("other", 2))),
+        "follow_up.survey_version",
+    );
+    // The programme now asks another survey: the answers still correct as they were asked.
+    s.programme.monitoring.survey = Some("other".into());
+    s.refused(
+        MONITOR,
+        correct(Some(answered("other", 1))),
+        "follow_up.survey_version",
+    );
+    s.ok(MONITOR, correct(Some(answered("rss", 2))));
+    assert_eq!(s.case().monitoring.score_history()[0].1.response.version, 2);
+}
+
 proptest! {
     /// Whatever follow-ups happen, each scheduled one is held by a follow-up that reached
     /// the returnee in its time, the earliest such, and never by one that did not.

@@ -320,6 +320,16 @@ impl Backend {
         .await?)
     }
 
+    pub async fn survey_versions(&self, key: &str) -> CResult<Vec<(i64, DateTime<Utc>)>> {
+        Ok(sqlx::query_as(
+            "SELECT version, imported_at FROM survey_versions WHERE survey_key = $1 \
+             ORDER BY version",
+        )
+        .bind(key)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
     pub async fn survey(&self, key: &str, version: Option<i64>) -> CResult<Option<SurveyRow>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {SURVEY_COLUMNS} FROM survey_versions WHERE survey_key = $1 \
