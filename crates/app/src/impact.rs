@@ -5,19 +5,21 @@
 //!
 //! Read by whoever reads the statistics (`access::statistics_access`), of the cases their
 //! offices see. Summed from the kept sums (`score_totals`, by the month each change was
-//! recorded in). A protected reader (a donor, an auditor) reads the surveys as the last
+//! recorded in). A protected reader (a donor, an auditor, an administrator) reads the surveys as the last
 //! settled month ended (`stats::settled_month_end`): read before and after one returnee's
 //! survey is recorded, means as they stand would tell that returnee's scores. In each
 //! band's table, a group of fewer returnees than the statistics' threshold is hidden
-//! (its count and its means), and so is a dimension's mean of fewer scored returnees;
-//! the smallest others are hidden with them until the hidden rows of a column hold the
-//! threshold together (a hidden row's sum is the total's less the shown rows':
-//! `disclosure::cover_money`), or the total is hidden too.
+//! whole (its count and its means), and so is a group with fewer scored in a dimension
+//! or the composite; the smallest others are hidden with them until the hidden rows of
+//! every column hold the threshold together (a hidden row's sum is the total's less the
+//! shown rows': `disclosure::cover_money_with`), or that column's total is hidden too.
 //!
 //! Not protected: two readings a month apart tell what that month's surveys changed
 //! (where one returnee's survey was a group's only change in a month, close to their
-//! scores, as the budget's months tell one plan), and the groupings of one band (by
-//! country, by sex, by age group) are protected each alone, not against each other.
+//! scores, as the budget's months tell one plan); the groupings of one band (by
+//! country, by sex, by age group) are protected each alone, not against each other; and
+//! scores are bounded, so a hidden set whose mean works out at 0 or 1 tells each of its
+//! returnees' (the cover was made for money, which is not).
 
 use std::collections::BTreeMap;
 
@@ -100,7 +102,7 @@ pub const DEFINITIONS: [&str; 4] = [
     "Scores are from 0 (worst) to 1 (best), computed from each returnee's answers with the weights of the survey version they answered; each version is told apart.",
     "Time since return: the follow-up of the returnee's schedule whose time the survey was answered in (from its window's opening until the next one's), by its months after arrival; before the first window opens, the baseline. A returnee counts once at each, with the last survey answered in its time.",
     "A mean averages the returnees scored in that dimension (a dimension whose questions were all left unanswered or did not apply is not scored); the composite only those scored in every weighted dimension.",
-    "Where small numbers are protected, the surveys are those recorded up to the end of the last month whose recording is settled, a day after it ended (as_of); a group of fewer returnees than the threshold is hidden, and so is a mean of fewer scored returnees, with the smallest others until the hidden ones hold the threshold together, or the total too.",
+    "Where small numbers are protected, the surveys are those recorded up to the end of the last month whose recording is settled, a day after it ended (as_of); a group of fewer returnees than the threshold is hidden whole, and so is a group with fewer scored in a dimension or the composite, with the smallest others until the hidden ones hold the threshold together, or the total too.",
 ];
 
 /// A mean of scores in thousandths, to the nearest thousandth (half up), in integers.
@@ -168,24 +170,18 @@ impl Sums {
 /// A band's table from its cells, and their total; a protected reader's (`threshold`
 /// above 1) with its small groups and means hidden, and their cover (see the module).
 fn band_table(band: u32, cells: &[&ScoreCell], threshold: i64) -> BandImpact {
-    use homeward_domain::disclosure::cover_money_with;
     let sums: Vec<Sums> = cells.iter().map(|c| Sums::of(c)).collect();
     let mut total = Sums::default();
     for s in &sums {
         total.add(*s);
     }
-    // Each row's count first; then each dimension's scored, the hidden rows hidden in it.
-    let returnees: Vec<i64> = sums.iter().map(|s| s.returnees).collect();
-    let (rows_hidden, total_shown) = cover_money_with(&returnees, &[], threshold);
-    let mut hidden: Vec<[bool; 5]> = rows_hidden.iter().map(|h| [*h; 5]).collect();
-    let mut total_hidden = [!total_shown; 5];
-    for k in 0..4 {
-        let scored: Vec<i64> = sums.iter().map(|s| s.parts[k].0).collect();
-        let (column, shown) = cover_money_with(&scored, &rows_hidden, threshold);
-        for (row, h) in hidden.iter_mut().zip(column) {
-            row[k + 1] = h;
-        }
-        total_hidden[k + 1] |= !shown;
+    let columns: Vec<Vec<i64>> = std::iter::once(sums.iter().map(|s| s.returnees).collect())
+        .chain((0..4).map(|k| sums.iter().map(|s| s.parts[k].0).collect()))
+        .collect();
+    let (hidden, shown) = hide_rows(&columns, threshold);
+    let mut total_hidden = [false; 5];
+    for (t, s) in total_hidden.iter_mut().zip(shown) {
+        *t = !s;
     }
     BandImpact {
         band,
@@ -193,9 +189,34 @@ fn band_table(band: u32, cells: &[&ScoreCell], threshold: i64) -> BandImpact {
             .iter()
             .zip(&sums)
             .zip(hidden)
-            .map(|((c, s), h)| s.row(c.grp.clone(), h))
+            .map(|((c, s), h)| s.row(c.grp.clone(), [h; 5]))
             .collect(),
         total: total.row(String::new(), total_hidden),
+    }
+}
+
+/// Which rows of a table to hide whole, given each column's counts (returnees, then the
+/// scored of each dimension and the composite), and whether each column's total may be
+/// shown. One pattern for every column: a row small in any column is hidden in all, and
+/// each column's hidden rows hold the threshold together (`disclosure::cover_money_with`,
+/// column after column until none hides more). Hidden column by column, a mean hidden in
+/// one column would follow from the composite and the others shown beside it, as the
+/// composite is the weighted mean of the dimensions with the weights published.
+fn hide_rows(columns: &[Vec<i64>], threshold: i64) -> (Vec<bool>, Vec<bool>) {
+    use homeward_domain::disclosure::cover_money_with;
+    let rows = columns.first().map_or(0, Vec::len);
+    let mut hidden = vec![false; rows];
+    let mut shown = vec![true; columns.len()];
+    loop {
+        let before = hidden.clone();
+        for (k, column) in columns.iter().enumerate() {
+            let (h, ok) = cover_money_with(column, &hidden, threshold);
+            hidden = h;
+            shown[k] = ok;
+        }
+        if hidden == before {
+            return (hidden, shown);
+        }
     }
 }
 
@@ -376,10 +397,11 @@ mod tests {
         assert!(t.rows.iter().all(|r| r.returnees.is_some()));
     }
 
-    /// A dimension scored for few in a group shown is hidden in that column alone, with
-    /// its cover; a total of fewer than the threshold is hidden.
+    /// A dimension scored for few in a group hides the group whole (its other means and
+    /// the composite would tell it), with its cover; a total of fewer than the threshold
+    /// is hidden.
     #[test]
-    fn a_protected_mean_of_few_scored_is_hidden_in_its_column() {
+    fn a_protected_mean_of_few_scored_hides_its_group() {
         let cells = [
             cell("female", 10, [10, 10, 1, 10]),
             cell("male", 10, [10, 10, 10, 10]),
@@ -387,13 +409,16 @@ mod tests {
         ];
         let refs: Vec<&ScoreCell> = cells.iter().collect();
         let t = band_table(0, &refs, 5);
-        assert!(t.rows.iter().all(|r| r.returnees.is_some()));
-        assert_eq!(t.rows[0].psychosocial.mean, None, "one scored");
-        // Its cover: the smallest other of that column (9).
-        assert_eq!(t.rows[2].psychosocial.mean, None);
+        assert_eq!(t.rows[0].returnees, None, "one scored in a dimension");
+        assert_eq!(t.rows[0].economic.mean, None);
+        assert_eq!(t.rows[0].composite.mean, None);
+        // Its cover: the smallest other of that column (9), whole too.
+        assert_eq!(t.rows[2].returnees, None);
+        assert_eq!(t.rows[2].economic.mean, None);
         assert_eq!(t.rows[1].psychosocial.mean, Permille::new(500));
-        assert_eq!(t.rows[0].economic.mean, Permille::new(500));
+        assert_eq!(t.rows[1].returnees, Some(10));
         assert_eq!(t.total.psychosocial.scored, Some(20));
+        assert_eq!(t.total.returnees, Some(29));
         let few = [cell("female", 2, [2; 4]), cell("male", 1, [1; 4])];
         let refs: Vec<&ScoreCell> = few.iter().collect();
         let t = band_table(0, &refs, 5);

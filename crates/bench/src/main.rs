@@ -809,9 +809,10 @@ enum TargetKind {
         /// The plan in force as a draft of it: its items and exceptions.
         draft: Value,
     },
-    /// A returnee who answered the programme's survey: a follow-up that reaches them
-    /// and records the survey as they last answered it, scored by the server.
-    FollowUp { with: Value, survey: Value },
+    /// A returnee who answered the programme's survey at least twice, differently: a
+    /// follow-up that reaches them and records one of their two last answers, then the
+    /// other, in turn, scored by the server (each changes the kept sums of scores).
+    FollowUp { with: Value, surveys: [Value; 2] },
 }
 
 impl CaseTarget {
@@ -828,10 +829,10 @@ impl CaseTarget {
                 ("plan-versions", d, 1)
             }
             TargetKind::Plan { .. } => ("deliveries", delivery(self), 0),
-            TargetKind::FollowUp { with, survey } => (
+            TargetKind::FollowUp { with, surveys } => (
                 "follow-ups",
                 json!({"version": version, "mode": "phone", "result": "reached",
-                    "with": with, "survey": survey}),
+                    "with": with, "survey": surveys[visit % 2]}),
                 0,
             ),
         }
@@ -942,8 +943,8 @@ async fn plan_targets(
     Ok(out)
 }
 
-/// Cases in monitoring whose returnee answered the programme's survey at their last
-/// follow-up, as many as `wanted`: each takes another follow-up with the same answers.
+/// Cases in monitoring whose returnee answered the programme's survey differently at two
+/// follow-ups, as many as `wanted`: each takes more follow-ups with those answers.
 async fn follow_up_targets(
     http: &reqwest::Client,
     base: &str,
@@ -981,11 +982,20 @@ async fn follow_up_targets(
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            let Some(last) = follow_ups
+            let answered: Vec<&Value> = follow_ups
                 .iter()
                 .rev()
                 .map(|f| &f["follow_up"])
-                .find(|f| f["survey"].is_object())
+                .filter(|f| f["survey"].is_object())
+                .collect();
+            let Some(last) = answered.first() else {
+                continue;
+            };
+            let first = &last["survey"]["response"];
+            let Some(other) = answered
+                .iter()
+                .map(|f| &f["survey"]["response"])
+                .find(|r| r["answers"] != first["answers"])
             else {
                 continue;
             };
@@ -998,7 +1008,7 @@ async fn follow_up_targets(
                 visits: 0,
                 kind: TargetKind::FollowUp {
                     with: last["with"].clone(),
-                    survey: last["survey"]["response"].clone(),
+                    surveys: [first.clone(), other.clone()],
                 },
             }));
             if out.len() >= wanted {
@@ -1008,8 +1018,8 @@ async fn follow_up_targets(
     }
     if out.is_empty() {
         bail!(
-            "no case in monitoring has a follow-up with the programme's survey answered: the \
-             generated data has none (delete `<data>/<backend>-<cases>.json` to generate the \
+            "no case in monitoring has the programme's survey answered differently at two \
+             follow-ups: the generated data has none (delete `<data>/<backend>-<cases>.json` to generate the \
              database again)"
         );
     }

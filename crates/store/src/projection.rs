@@ -336,9 +336,9 @@ fn budget_rows(case: &Case) -> Vec<BudgetRow> {
 /// its events ended (`stats::at_month_ends`), for the months they changed in: what a bulk
 /// load and a rebuild add to the kept sums, month by month, as the commits that wrote
 /// them added. `case` is the replay of `events`; a case that never had a plan nor a
-/// survey answered has none.
+/// survey answered has none (never: a survey corrected away was counted in its months).
 pub fn kept_history(case: &Case, events: &[RecordedEvent]) -> Vec<MonthRows> {
-    if case.reintegration.versions.is_empty() && case.monitoring.score_history().is_empty() {
+    if case.reintegration.versions.is_empty() && !events.iter().any(|e| carries_survey(&e.event)) {
         return vec![];
     }
     let rows = |state: &Case| MonthRows {
@@ -367,6 +367,16 @@ pub fn kept_history(case: &Case, events: &[RecordedEvent]) -> Vec<MonthRows> {
         history.push(MonthRows { month, ..now });
     }
     history
+}
+
+/// Whether an event records survey answers, or corrects an event with some.
+fn carries_survey(e: &homeward_domain::Event) -> bool {
+    use homeward_domain::Event;
+    match e {
+        Event::FollowUpRecorded(f) => f.survey.is_some(),
+        Event::Corrected { replacement, .. } => carries_survey(replacement),
+        _ => false,
+    }
 }
 
 /// The month a commit's change to the kept sums counts in: that of the last of the

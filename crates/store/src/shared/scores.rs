@@ -145,7 +145,8 @@ pub(crate) const SCORE_TOTALS_DIGEST: &str = "SELECT programme, kind, survey_key
      survey_version, band, grp, host_office, office, month, returnees, economic_n, \
      economic_sum, social_n, social_sum, psychosocial_n, psychosocial_sum, composite_n, \
      composite_sum FROM score_totals WHERE returnees <> 0 OR economic_n <> 0 \
-     OR social_n <> 0 OR psychosocial_n <> 0 OR composite_n <> 0 ORDER BY programme, kind, \
+     OR economic_sum <> 0 OR social_n <> 0 OR social_sum <> 0 OR psychosocial_n <> 0 \
+     OR psychosocial_sum <> 0 OR composite_n <> 0 OR composite_sum <> 0 ORDER BY programme, kind, \
      survey_key, survey_version, band, grp, host_office, office, month";
 
 impl Backend {

@@ -683,7 +683,107 @@ async fn the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb)
     }
 }
 
+/// The survey scores' kept sums by month: a returnee's survey counts from the month it
+/// was recorded in; corrected away in a later month, it leaves that month's sums, and the
+/// months before keep it, as a rebuild counts them again from the events.
+async fn the_score_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb) {
+    use chrono::{Datelike, Duration};
+    use homeward_domain::Event;
+    use homeward_domain::case::monitoring::{ContactResult, FollowUp, FollowUpMode};
+    use homeward_domain::survey::{Answer, Permille, Response, ScoreCard, SurveyAnswers};
+    let programme = Uuid::from_u128(0x9);
+    let (then, today) = (now() - Duration::days(35), now());
+    let month = |at: DateTime<Utc>| at.date_naive().with_day(1).unwrap();
+    let mut c = NewCase::register(
+        OFFICE_A,
+        "A-2026-42",
+        "Awa",
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        &[],
+        "SN",
+    );
+    for e in &mut c.events {
+        e.meta.recorded_at = then;
+        e.meta.occurred_at = then;
+    }
+    c.save_all(&db.store).await;
+    let person = person_of(&c);
+    let follow_up = FollowUp {
+        follow_up_id: FollowUpId(Uuid::from_u128(0xF0)),
+        mode: FollowUpMode::Visit,
+        result: ContactResult::Reached,
+        with: vec![person],
+        language: None,
+        notes: None,
+        services: vec![],
+        survey: Some(SurveyAnswers {
+            response: Response {
+                key: "rss".into(),
+                version: 1,
+                answers: [("income".to_string(), Answer::Choice("some".into()))].into(),
+            },
+            digest: "ab".repeat(32),
+            scores: ScoreCard {
+                key: "rss".into(),
+                version: 1,
+                indicators: Default::default(),
+                dimensions: Default::default(),
+                composite: Permille::new(750),
+            },
+        }),
+    };
+    let new = c.push(
+        vec![
+            Event::DepartureConfirmed {
+                host_or_transit: None,
+            },
+            Event::ArrivalRecorded(Arrival {
+                reception: Reception::Office,
+                onward_transport: None,
+                temporary_accommodation: None,
+            }),
+            Event::FollowUpRecorded(follow_up.clone()),
+        ],
+        then,
+    );
+    db.store.append(c.commit(&new)).await.unwrap();
+    let recorded = new.last().unwrap().meta.version;
+    let returnees = async |at: Option<DateTime<Utc>>| {
+        db.store
+            .score_cells(programme, None, ScoreBy::Nothing, at.map(month))
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| (c.returnees, c.composite_n, c.composite_sum))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(returnees(None).await, vec![(1, 1, 750)]);
+    // Corrected this month: the follow-up had no survey after all.
+    let new = c.push(
+        vec![Event::Corrected {
+            corrects: recorded,
+            occurred_at: then,
+            replacement: Box::new(Event::FollowUpRecorded(FollowUp {
+                survey: None,
+                ..follow_up
+            })),
+            reason: LongText::parse("Recorded on the wrong case").unwrap(),
+        }],
+        today,
+    );
+    db.store.append(c.commit(&new)).await.unwrap();
+    let (before, now_) = (returnees(Some(then)).await, returnees(None).await);
+    assert_eq!(before, vec![(1, 1, 750)], "as last month ended");
+    assert_eq!(now_, vec![], "as it stands");
+    let kept = db.store.read_model_digest().await.unwrap();
+    db.store.rebuild_read_models().await.unwrap();
+    assert_eq!(db.store.read_model_digest().await.unwrap(), kept);
+    assert_eq!(returnees(Some(then)).await, before, "after a rebuild");
+    assert_eq!(returnees(Some(today)).await, now_);
+}
+
 homeward_store::db_tests!(
+    the_score_sums_are_kept_by_month_as_a_rebuild_counts_them,
     the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them,
     a_line_is_never_committed_beyond_its_limit_by_commits_written_together,
     events_round_trip_with_their_metadata,
