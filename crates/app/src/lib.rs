@@ -18,6 +18,7 @@ pub mod input;
 pub mod links;
 pub mod organisations;
 pub mod partners;
+pub mod performance;
 mod recent;
 pub mod referral_stats;
 pub mod stats;

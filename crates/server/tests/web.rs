@@ -2435,6 +2435,87 @@ async fn the_budget_page_shows_every_line_as_the_api_counts_it() {
     assert_eq!(c.get("/statistics/budget").await.status, 403);
 }
 
+/// The performance page tells the demo's programme as the API counts it: follow-ups in
+/// every state, held on time or late, days to departure; not offered to a donor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
+    let s = demo_site(150).await;
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver", "demo-approver-2026").await;
+    assert!(
+        m.get("/statistics")
+            .await
+            .body
+            .contains("href=\"/statistics/performance\"")
+    );
+    let page = m.get("/statistics/performance").await;
+    assert_eq!(page.status, 200);
+    let body = plain(&unescape(&page.body));
+    let programmes: serde_json::Value =
+        serde_json::from_str(&m.get("/api/programmes").await.body).unwrap();
+    let id = programmes[0]["id"].as_str().unwrap();
+    let r: serde_json::Value = serde_json::from_str(
+        &m.get(&format!("/api/programmes/{id}/performance"))
+            .await
+            .body,
+    )
+    .unwrap();
+    let total = &r["follow_ups_total"];
+    let n = |v: &serde_json::Value| v.as_i64().unwrap();
+    // The demo's follow-ups are in every state.
+    for state in ["held_on_time", "held_late", "upcoming"] {
+        assert!(n(&total[state]) > 0, "{state}: {r}");
+    }
+    // Each follow-up of the schedule and the total agree.
+    for state in [
+        "upcoming",
+        "due",
+        "overdue",
+        "missed",
+        "held_on_time",
+        "held_late",
+    ] {
+        let sum: i64 = r["follow_ups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| n(&f[state]))
+            .sum();
+        assert_eq!(sum, n(&total[state]), "{state}");
+    }
+    assert!(n(&r["returnees_reached"]) <= n(&r["returnees_to_reach"]));
+    assert!(n(&r["departures_total"]["departed"]) > 0);
+    let headline = table_after(&page.body, "id=\"performance-headline\"");
+    let number = |v: &serde_json::Value| n(v).to_string();
+    assert!(headline.contains(&vec!["Cases registered".to_string(), number(&r["cases"])]));
+    assert!(headline.contains(&vec![
+        "Returnees reached".to_string(),
+        number(&r["returnees_reached"])
+    ]));
+    let follow_ups = table_after(&page.body, "id=\"performance-follow-ups\"");
+    assert_eq!(follow_ups[0][0], "At the 3-month follow-up");
+    let last = follow_ups.last().unwrap();
+    assert_eq!(
+        last[..3].to_vec(),
+        vec![
+            "All follow-ups".to_string(),
+            number(&total["held_on_time"]),
+            number(&total["held_late"])
+        ]
+    );
+    assert!(body.contains("Days from application to departure"));
+    assert!(page.body.contains("/performance.csv"), "downloads");
+    let mut d = Web::new(&s);
+    d.sign_in_with("donor", "demo-donor-2026").await;
+    assert!(
+        !d.get("/statistics")
+            .await
+            .body
+            .contains("/statistics/performance")
+    );
+    assert_eq!(d.get("/statistics/performance").await.status, 403);
+}
+
 /// Referrals not answered in time wait on the home page of those who refer (escalated
 /// ones on the programme manager's), each queue whole on its own page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

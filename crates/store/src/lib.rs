@@ -798,6 +798,16 @@ impl Store {
         dispatch!(self, s => s.budget_households(programme, offices, by, as_of).await)
     }
 
+    /// The scheduled follow-ups of a programme's returned cases that `scope` sees (all
+    /// when `None`).
+    pub async fn programme_follow_ups(
+        &self,
+        programme: Uuid,
+        scope: Option<&Scope>,
+    ) -> Result<Vec<FollowUpRow>> {
+        dispatch!(self, s => s.programme_follow_ups(programme, scope).await)
+    }
+
     pub async fn follow_ups_waiting(
         &self,
         scope: &Scope,

@@ -156,6 +156,7 @@ pub fn router(state: WebState) -> Router {
         .route("/statistics/referrals", get(pages::referral_stats::page))
         .route("/statistics/budget", get(pages::budget::page))
         .route("/statistics/impact", get(pages::impact::page))
+        .route("/statistics/performance", get(pages::performance::page))
         .route("/static/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .with_state(state)

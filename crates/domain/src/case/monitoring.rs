@@ -191,6 +191,30 @@ pub enum SlotStatus {
     Held { on: NaiveDate, on_time: bool },
 }
 
+impl SlotStatus {
+    /// Where a scheduled follow-up whose window is `opens` to `closes`, missed from
+    /// `missed_from` and held on `held_on` stands on `today`: the one definition, which
+    /// the home pages, the lists and the programme reports read.
+    pub fn of(
+        opens: NaiveDate,
+        closes: NaiveDate,
+        missed_from: Option<NaiveDate>,
+        held_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> SlotStatus {
+        match held_on {
+            Some(on) => SlotStatus::Held {
+                on,
+                on_time: on <= closes,
+            },
+            None if today < opens => SlotStatus::Upcoming,
+            None if today <= closes => SlotStatus::Due,
+            None if missed_from.is_some_and(|m| today >= m) => SlotStatus::Missed,
+            None => SlotStatus::Overdue,
+        }
+    }
+}
+
 /// A scheduled follow-up of a case, with its dates and status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -213,16 +237,13 @@ pub struct ScheduledFollowUp {
 impl ScheduledFollowUp {
     /// Where it stands on `today`.
     pub fn status(&self, today: NaiveDate) -> SlotStatus {
-        match self.held_on {
-            Some(on) => SlotStatus::Held {
-                on,
-                on_time: on <= self.closes,
-            },
-            None if today < self.opens => SlotStatus::Upcoming,
-            None if today <= self.closes => SlotStatus::Due,
-            None if self.missed_from.is_some_and(|m| today >= m) => SlotStatus::Missed,
-            None => SlotStatus::Overdue,
-        }
+        SlotStatus::of(
+            self.opens,
+            self.closes,
+            self.missed_from,
+            self.held_on,
+            today,
+        )
     }
 
     /// Whether it still asks for work on `today` (due or overdue).

@@ -9,6 +9,7 @@ pub mod inbound;
 pub mod long_table;
 pub mod organisations;
 pub mod partners;
+pub mod performance;
 pub mod session;
 pub mod stats;
 pub mod surveys;
@@ -179,6 +180,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(impact::impact))
         .routes(routes!(impact::impact_csv))
         .routes(routes!(impact::impact_xlsx))
+        .routes(routes!(performance::performance))
+        .routes(routes!(performance::performance_csv))
+        .routes(routes!(performance::performance_xlsx))
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever

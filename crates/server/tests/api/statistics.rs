@@ -655,7 +655,104 @@ async fn options_taken_up_count_whom_each_type_of_assistance_reached(db: &TestDb
     );
 }
 
+/// The performance report: withdrawals, days to departure, scheduled follow-ups by
+/// where they stand (all to come after arrivals today), returnees reached; for the
+/// programme manager and the M&E officer, not yet for a donor; and its downloads, valid
+/// HXL.
+async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
+    let w = World::start(db).await;
+    // Withdrawn during counselling.
+    let (c, pc) = w.single_adult().await;
+    w.session(&c, vec![json!({"member": pc})], "wo", 5)
+        .await
+        .ok();
+    w.cmd("counsellor", &c, "withdrawals", json!({"person_id": pc}))
+        .await
+        .ok();
+    // Arrived today and reached today: before the first window, an extra visit that
+    // holds none of the schedule's.
+    let (a, pa) = w.single_adult().await;
+    w.arrived(&a, &[&pa]).await;
+    w.cmd(
+        "monitoring",
+        &a,
+        "follow-ups",
+        json!({"mode": "phone", "result": "reached", "with": [pa]}),
+    )
+    .await
+    .ok();
+    // Arrived today: its follow-ups are all to come.
+    let (b, pb) = w.single_adult().await;
+    w.arrived(&b, &[&pb]).await;
+    let path = format!("/api/programmes/{}/performance", w.programme);
+    let r = w.get("approver", &path).await.ok();
+    assert_eq!(
+        (r["cases"].clone(), r["withdrawn"].clone()),
+        (3.into(), 1.into()),
+        "{r}"
+    );
+    assert_eq!(r["withdrawn_percent"], 33.3);
+    assert_eq!(r["departures_total"]["departed"], 2);
+    assert!(
+        r["departures_total"]["application_to_departure_median"].is_number(),
+        "{r}"
+    );
+    // Two returned cases, three scheduled follow-ups each, none of them due yet: nothing
+    // to judge on time, nobody yet to reach.
+    let total = &r["follow_ups_total"];
+    assert_eq!(
+        (total["upcoming"].clone(), total["held_on_time"].clone()),
+        (6.into(), 0.into()),
+        "{r}"
+    );
+    assert_eq!(total["on_time_percent"], Value::Null);
+    assert_eq!(r["follow_ups"][0]["number"], 1);
+    assert_eq!(r["follow_ups"][0]["months_after_arrival"], 3);
+    assert_eq!(r["follow_ups"][0]["upcoming"], 2);
+    assert_eq!(
+        (
+            r["returnees_to_reach"].clone(),
+            r["reached_percent"].clone()
+        ),
+        (0.into(), Value::Null)
+    );
+    assert_eq!(r["money"]["currency"], "EUR");
+    assert!(w.get("monitoring", &path).await.ok()["cases"].is_number());
+    assert_eq!(w.get("donor", &path).await.status, 403);
+    // The downloads: an indicator a line, valid HXL.
+    let download = async |format: &str| {
+        let res = w
+            .http
+            .get(format!("{}{path}.{format}", w.base))
+            .bearer_auth(w.token("approver"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap()
+    };
+    let csv = String::from_utf8(download("csv").await.to_vec()).unwrap();
+    assert!(
+        csv.starts_with("indicator,year_of_departure,follow_up,value\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nwithdrawn,,,1\n"), "{csv}");
+    assert!(csv.contains("\nfollow_ups_upcoming,,1,2\n"), "{csv}");
+    let xlsx = download("xlsx").await;
+    hxl_validates(
+        &csv,
+        &xlsx,
+        &[
+            "#indicator+code",
+            "#date+year+departure",
+            "#meta+followup+num",
+        ],
+        "#indicator+value+num",
+    );
+}
+
 homeward_store::db_tests!(
+    the_performance_report_tells_how_the_programme_works,
     statistics_count_returns_people_and_households_by_definition,
     regions_by_iom_and_returns_from_countries_of_transit,
     options_taken_up_count_whom_each_type_of_assistance_reached,

@@ -104,4 +104,34 @@ impl Backend {
             total_exact: true,
         })
     }
+
+    /// The scheduled follow-ups of a programme's returned cases, of the cases `scope`
+    /// sees (all when `None`), for the programme's performance report.
+    pub async fn programme_follow_ups(
+        &self,
+        programme: Uuid,
+        scope: Option<&Scope>,
+    ) -> CResult<Vec<FollowUpRow>> {
+        let columns: Vec<String> = FOLLOW_UP_COLUMNS
+            .split(',')
+            .map(|c| format!("f.{}", c.trim()))
+            .collect();
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {} FROM stat_follow_ups f",
+            columns.join(", ")
+        ));
+        match scope {
+            Some(scope) => {
+                q.push(
+                    " CROSS JOIN case_summaries cs WHERE cs.case_id = f.case_id AND f.programme = ",
+                )
+                .push_bind(programme);
+                push_scope(&mut q, scope);
+            }
+            None => {
+                q.push(" WHERE f.programme = ").push_bind(programme);
+            }
+        }
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+    }
 }

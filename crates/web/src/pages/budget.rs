@@ -43,7 +43,7 @@ pub struct BudgetQuery {
 
 /// An amount of the programme's currency, "—" where it is hidden; a negative one (a line
 /// committed beyond its amount) with a minus sign.
-fn money(i: &I18n, minor: Option<i64>, currency: &CurrencyCode) -> String {
+pub(super) fn money(i: &I18n, minor: Option<i64>, currency: &CurrencyCode) -> String {
     let Some(minor) = minor else {
         return "—".into();
     };

@@ -14,6 +14,7 @@ pub mod impact;
 pub mod inbound;
 pub mod links;
 pub mod partner;
+pub mod performance;
 pub mod queues;
 pub mod referral_stats;
 pub mod referrals;

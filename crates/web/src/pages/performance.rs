@@ -1,0 +1,171 @@
+//! The programme report "performance" (`App::performance_report`): days from application
+//! to departure, cases withdrawn, follow-ups on time, returnees reached, assistance
+//! delivered and budget executed.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use homeward_app::performance::{DeparturesInYear, FollowUpFigures, PerformanceReport};
+
+use super::{app_error, consume_flash};
+use crate::WebState;
+use crate::chrome::{Chrome, ok};
+use crate::i18n::I18n;
+use crate::session::SignedIn;
+
+#[derive(Template)]
+#[template(path = "performance.html")]
+pub struct PerformancePage {
+    pub c: Chrome,
+    pub programmes: Vec<(String, String)>,
+    pub chosen: String,
+    pub own_offices_only: bool,
+    /// Label and value of the programme's headline figures.
+    pub headline: Vec<(String, String)>,
+    pub departures_head: Vec<String>,
+    pub departures: Vec<Vec<String>>,
+    pub follow_ups_head: Vec<String>,
+    pub follow_ups: Vec<Vec<String>>,
+    pub definitions: Vec<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PerformanceQuery {
+    pub programme: Option<String>,
+}
+
+fn or_dash(v: Option<String>) -> String {
+    v.unwrap_or_else(|| "—".into())
+}
+
+fn percent(i: &I18n, p: Option<f64>) -> String {
+    or_dash(p.map(|p| i.t1("stats-percent", "n", i.one_decimal(p))))
+}
+
+fn departures_line(i: &I18n, d: &DeparturesInYear) -> Vec<String> {
+    let days = |v: Option<i64>| or_dash(v.map(|d| i.number(d)));
+    vec![
+        d.year.map_or_else(
+            || i.t("performance-all-years"),
+            |y| i.digits(&y.to_string()),
+        ),
+        i.number(d.departed),
+        days(d.application_to_departure_median),
+        days(d.application_to_departure_p90),
+    ]
+}
+
+fn follow_up_line(i: &I18n, f: &FollowUpFigures) -> Vec<String> {
+    let label = match (f.number, f.months_after_arrival) {
+        (None, _) => i.t("performance-all-follow-ups"),
+        (Some(_), Some(months)) => i.t1("impact-band", "months", i.number(i64::from(months))),
+        (Some(n), None) => i.t1("performance-follow-up", "n", i.number(i64::from(n))),
+    };
+    vec![
+        label,
+        i.number(f.held_on_time),
+        i.number(f.held_late),
+        i.number(f.missed),
+        i.number(f.overdue),
+        i.number(f.due),
+        i.number(f.upcoming),
+        percent(i, f.on_time_percent),
+    ]
+}
+
+fn headline(i: &I18n, r: &PerformanceReport) -> Vec<(String, String)> {
+    let currency = homeward_domain::values::CurrencyCode::parse_exact(&r.money.currency).ok();
+    let money = |v: Option<i64>| match (&currency, v) {
+        (Some(c), Some(v)) => super::budget::money(i, Some(v), c),
+        _ => "—".into(),
+    };
+    vec![
+        (i.t("performance-cases"), i.number(r.cases)),
+        (i.t("performance-withdrawn"), i.number(r.withdrawn)),
+        (
+            i.t("performance-withdrawn-percent"),
+            percent(i, r.withdrawn_percent),
+        ),
+        (
+            i.t("performance-returnees-to-reach"),
+            i.number(r.returnees_to_reach),
+        ),
+        (
+            i.t("performance-returnees-reached"),
+            i.number(r.returnees_reached),
+        ),
+        (
+            i.t("performance-reached-percent"),
+            percent(i, r.reached_percent),
+        ),
+        (i.t("budget-col-committed"), money(r.money.committed)),
+        (i.t("budget-col-disbursed"), money(r.money.disbursed)),
+        (
+            i.t("performance-delivered-percent"),
+            percent(i, r.money.delivered_percent),
+        ),
+        (i.t("budget-col-budget"), money(r.money.budget)),
+        (
+            i.t("performance-executed-percent"),
+            percent(i, r.money.executed_percent),
+        ),
+    ]
+}
+
+pub async fn page(
+    State(st): State<WebState>,
+    SignedIn(v, p): SignedIn,
+    q: Result<Query<PerformanceQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let i = v.i;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let (chosen, programmes) =
+        match super::budget::programme_choice(&st, &v, &p, q.programme.as_deref()).await {
+            Ok(c) => c,
+            Err(page) => return page,
+        };
+    let report = match st.app.performance_report(&p, chosen).await {
+        Ok(r) => r,
+        Err(e) => return app_error(&v, e),
+    };
+    let head = |keys: &[&str]| keys.iter().map(|k| i.t(k)).collect::<Vec<_>>();
+    let t = PerformancePage {
+        c: Chrome::new(&v, i.t("performance-title")),
+        programmes,
+        chosen: chosen.0.to_string(),
+        own_offices_only: report.own_offices_only,
+        headline: headline(&i, &report),
+        departures_head: head(&[
+            "performance-col-year",
+            "performance-col-departed",
+            "performance-col-median",
+            "performance-col-p90",
+        ]),
+        departures: report
+            .departures
+            .iter()
+            .chain([&report.departures_total])
+            .map(|d| departures_line(&i, d))
+            .collect(),
+        follow_ups_head: head(&[
+            "performance-col-follow-up",
+            "performance-col-on-time",
+            "performance-col-late",
+            "performance-col-missed",
+            "performance-col-overdue",
+            "performance-col-due",
+            "performance-col-upcoming",
+            "performance-col-on-time-percent",
+        ]),
+        follow_ups: report
+            .follow_ups
+            .iter()
+            .chain([&report.follow_ups_total])
+            .map(|f| follow_up_line(&i, f))
+            .collect(),
+        definitions: (0..report.definitions.len())
+            .map(|n| i.t(&format!("performance-definition-{}", n + 1)))
+            .collect(),
+    };
+    consume_flash(&v, ok(&t))
+}
