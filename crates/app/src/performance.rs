@@ -6,11 +6,21 @@
 //! programme has budgets, the share of what plans commit that was delivered and the
 //! share of the budget executed (from `App::budget_report`).
 //!
-//! Read by programme managers and M&E officers, exactly, of the cases their offices see.
-//! Not yet by readers of protected figures: its counts are as they stand, not as a
-//! settled month ended, and one withdrawal or one follow-up read between two readings
-//! would be told; they are refused until the figures are kept by month as the budget's
-//! and the impact report's are.
+//! Read by programme managers and M&E officers, exactly. A reader of their own offices'
+//! figures reads the cases their offices host for cases, withdrawals and departures (as
+//! the statistics' cube counts them), the cases they host or receive for follow-ups and
+//! returnees reached (as their queues do), and the programme's money (as the budget page
+//! tells it to them). Not yet by readers of protected figures: its counts are as they
+//! stand, not as a settled month ended, and one withdrawal or one follow-up read between
+//! two readings would be told; they are refused until the figures are kept by month as
+//! the budget's and the impact report's are.
+//!
+//! A scheduled follow-up of a closed case that was not held is missed once its window
+//! closed (it will not be held), and not counted before. Known limits: the follow-ups
+//! are read row by row at each request (a million cases' schedules would be millions of
+//! rows: not yet within the statistics' 100 ms there), withdrawals are events (a case
+//! withdrawn, re-opened and withdrawn again counts twice), and a follow-up of the
+//! schedule is labelled with its months in the programme's schedule today.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,9 +96,9 @@ pub struct PerformanceReport {
     /// By follow-up of the schedule, then all of them.
     pub follow_ups: Vec<FollowUpFigures>,
     pub follow_ups_total: FollowUpFigures,
-    /// Returned cases with a follow-up whose window has opened.
+    /// Returned cases (households) with a follow-up whose window has opened.
     pub returnees_to_reach: i64,
-    /// Of those, the cases whose returnee a follow-up reached in a window.
+    /// Of those, the cases whose returnees a follow-up reached in a window.
     pub returnees_reached: i64,
     pub reached_percent: Option<f64>,
     pub money: MoneyFigures,
@@ -97,9 +107,9 @@ pub struct PerformanceReport {
 
 pub const DEFINITIONS: [&str; 5] = [
     "Cases are counted in every stage, closed ones too; withdrawals are each time an applicant withdrew (a case re-opened and withdrawn again counts twice), their share a share of the cases.",
-    "Days from application to departure: from the day the application was submitted to the day the departure was confirmed, for the cases that departed that year (whole days; the 90th percentile is the day by which nine in ten had departed).",
-    "A scheduled follow-up is held when a follow-up reached the returnee in its time (from its window's opening until the next one's opens): on time within its window, late after it; missed when the next window opened first; overdue when its window closed and it may still be held. On time is a share of those held, missed or overdue.",
-    "Returnees reached: returned cases with a scheduled follow-up whose window has opened, and of those the ones a follow-up held.",
+    "Days from application to departure: from the day the application was submitted to the day the departure was confirmed, of the cases that departed that year having applied (whole days; the 90th percentile is the day by which nine in ten had departed).",
+    "A scheduled follow-up is held when a follow-up reached the returnee in its time (from its window's opening until the next one's opens): on time within its window, late after it; missed when the next window opened first, or when its window closed on a closed case; overdue when its window closed and it may still be held. On time is a share of those held, missed or overdue.",
+    "Returned cases reached: returned cases (households) with a scheduled follow-up whose window has opened, and of those the ones a follow-up held.",
     "Assistance delivered: what deliveries disbursed as a share of what approved plans commit; budget executed: disbursed as a share of the grants' budgets (the budget page tells each grant and line).",
 ];
 
@@ -209,6 +219,14 @@ impl App {
         let mut reached: BTreeSet<uuid::Uuid> = BTreeSet::new();
         for r in &rows {
             let status = SlotStatus::of(r.opens_on, r.closes_on, r.missed_from, r.held_on, today);
+            // A closed case's follow-up not held will not be: missed once its window
+            // closed, not counted before.
+            let status = match status {
+                SlotStatus::Held { .. } => status,
+                _ if r.followed != 0 => status,
+                SlotStatus::Overdue | SlotStatus::Missed => SlotStatus::Missed,
+                SlotStatus::Upcoming | SlotStatus::Due => continue,
+            };
             by_number.entry(r.number).or_default().count(status);
             total.count(status);
             if status != SlotStatus::Upcoming {

@@ -2489,11 +2489,14 @@ async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
     let number = |v: &serde_json::Value| n(v).to_string();
     assert!(headline.contains(&vec!["Cases registered".to_string(), number(&r["cases"])]));
     assert!(headline.contains(&vec![
-        "Returnees reached".to_string(),
+        "Returned cases reached".to_string(),
         number(&r["returnees_reached"])
     ]));
     let follow_ups = table_after(&page.body, "id=\"performance-follow-ups\"");
-    assert_eq!(follow_ups[0][0], "At the 3-month follow-up");
+    assert_eq!(
+        follow_ups[0][0],
+        "Follow-up 1 (at 3 months in the programme's schedule)"
+    );
     let last = follow_ups.last().unwrap();
     assert_eq!(
         last[..3].to_vec(),

@@ -51,7 +51,7 @@ pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
     HouseholdsBy, InterruptionCount, InterruptionRow, MonthRows, NewCase, PersonRow, PipelineRow,
-    ReferralRow, ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
+    ProgrammeFollowUp, ReferralRow, ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -799,12 +799,12 @@ impl Store {
     }
 
     /// The scheduled follow-ups of a programme's returned cases that `scope` sees (all
-    /// when `None`).
+    /// when `None`), each with whether its case is still followed up.
     pub async fn programme_follow_ups(
         &self,
         programme: Uuid,
         scope: Option<&Scope>,
-    ) -> Result<Vec<FollowUpRow>> {
+    ) -> Result<Vec<ProgrammeFollowUp>> {
         dispatch!(self, s => s.programme_follow_ups(programme, scope).await)
     }
 

@@ -590,6 +590,31 @@ from_row!(BudgetHouseholds {
     people
 });
 
+/// A scheduled follow-up as the performance report reads it (`Store::programme_follow_ups`):
+/// its window, when it was missed from and held, and whether its case is still followed
+/// up (in a stage a follow-up can be recorded in: not closed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeFollowUp {
+    pub case_id: Uuid,
+    pub number: i64,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub missed_from: Option<NaiveDate>,
+    pub held_on: Option<NaiveDate>,
+    /// 1 while its case is followed up, 0 once closed.
+    pub followed: i64,
+}
+
+from_row!(ProgrammeFollowUp {
+    case_id,
+    number,
+    opens_on,
+    closes_on,
+    missed_from,
+    held_on,
+    followed,
+});
+
 /// A row of the survey scores' kept sums (`score_totals`), as the read-model digest reads
 /// it: its fields are read through `Debug`.
 #[derive(Debug)]

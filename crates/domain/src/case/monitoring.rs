@@ -193,8 +193,9 @@ pub enum SlotStatus {
 
 impl SlotStatus {
     /// Where a scheduled follow-up whose window is `opens` to `closes`, missed from
-    /// `missed_from` and held on `held_on` stands on `today`: the one definition, which
-    /// the home pages, the lists and the programme reports read.
+    /// `missed_from` and held on `held_on` stands on `today`: the one definition (the
+    /// queues' SQL, `follow_ups_waiting`, is held to it by a test; the performance report
+    /// calls it).
     pub fn of(
         opens: NaiveDate,
         closes: NaiveDate,

@@ -15,7 +15,9 @@ use crate::extract::{ApiPath, Auth};
 use crate::problem::{ApiResult, Problem, ProblemDoc};
 use crate::state::AppState;
 
-/// How the programme performs, as it stands today, of the cases the reader's offices see:
+/// How the programme performs, as it stands today (a reader of their own offices'
+/// figures: the cases their offices host for cases, withdrawals and departures, those
+/// they host or receive for follow-ups, the programme's money):
 /// days from application to departure by year of departure, the share of cases
 /// withdrawn, the scheduled follow-ups by where they stand and the share held on time,
 /// the share of returnees reached, and the share of committed assistance delivered and
@@ -91,37 +93,60 @@ pub async fn performance_xlsx(
     ))
 }
 
-/// The report in long form, one indicator a line: its code, the year of departure or
-/// the follow-up of the schedule it is of (empty for the whole programme), its value.
+/// The report in long form, one indicator a line: its code, its breakdown and key (the
+/// year of departure or the follow-up of the schedule; empty for the whole programme),
+/// its unit (cases, days, percent, the currency of money in major units), its value.
 pub fn long_table(r: &PerformanceReport) -> LongTable {
     let mut lines: Vec<(Vec<String>, Vec<Option<f64>>)> = vec![];
-    let mut push = |code: &str, year: Option<i64>, follow_up: Option<u8>, value: Option<f64>| {
+    // An indicator's line: its code, its breakdown ("" for the programme, `year` or
+    // `follow_up` for one, `all_years` or `all_follow_ups` for their total), the year or
+    // follow-up, its unit, its value.
+    let mut push = |code: &str, breakdown: &str, key: String, unit: &str, value: Option<f64>| {
         lines.push((
             vec![
                 code.to_string(),
-                year.map(|y| y.to_string()).unwrap_or_default(),
-                follow_up.map(|n| n.to_string()).unwrap_or_default(),
+                breakdown.to_string(),
+                key,
+                unit.to_string(),
             ],
             vec![value],
         ));
     };
     let n = |v: i64| Some(v as f64);
-    push("cases", None, None, n(r.cases));
-    push("withdrawn", None, None, n(r.withdrawn));
-    push("withdrawn_percent", None, None, r.withdrawn_percent);
+    push("cases", "", String::new(), "cases", n(r.cases));
+    push(
+        "withdrawals",
+        "",
+        String::new(),
+        "withdrawals",
+        n(r.withdrawn),
+    );
+    push(
+        "withdrawals_percent_of_cases",
+        "",
+        String::new(),
+        "percent",
+        r.withdrawn_percent,
+    );
     for d in r.departures.iter().chain([&r.departures_total]) {
-        push("departed", d.year, None, n(d.departed));
+        let (breakdown, key) = match d.year {
+            Some(y) => ("year", y.to_string()),
+            None => ("all_years", String::new()),
+        };
         let days = |v: Option<i64>| v.map(|d| d as f64);
+        push("departed", breakdown, key.clone(), "cases", n(d.departed));
         push(
-            "application_to_departure_median_days",
-            d.year,
-            None,
+            "application_to_departure_median",
+            breakdown,
+            key.clone(),
+            "days",
             days(d.application_to_departure_median),
         );
         push(
-            "application_to_departure_p90_days",
-            d.year,
-            None,
+            "application_to_departure_p90",
+            breakdown,
+            key,
+            "days",
             days(d.application_to_departure_p90),
         );
     }
@@ -133,42 +158,84 @@ pub fn long_table(r: &PerformanceReport) -> LongTable {
             ("follow_ups_missed", n(f.missed)),
             ("follow_ups_held_on_time", n(f.held_on_time)),
             ("follow_ups_held_late", n(f.held_late)),
-            ("follow_ups_on_time_percent", f.on_time_percent),
         ]
     };
     for f in r.follow_ups.iter().chain([&r.follow_ups_total]) {
+        let (breakdown, key) = match f.number {
+            Some(n) => ("follow_up", n.to_string()),
+            None => ("all_follow_ups", String::new()),
+        };
         for (code, value) in follow_ups(f) {
-            push(code, None, f.number, value);
+            push(code, breakdown, key.clone(), "follow_ups", value);
         }
+        push(
+            "follow_ups_on_time_percent",
+            breakdown,
+            key,
+            "percent",
+            f.on_time_percent,
+        );
     }
-    push("returnees_to_reach", None, None, n(r.returnees_to_reach));
-    push("returnees_reached", None, None, n(r.returnees_reached));
-    push("returnees_reached_percent", None, None, r.reached_percent);
-    // Money in major units of the programme's currency.
+    let cases = |code: &str, v: i64| (code.to_string(), n(v));
+    for (code, value) in [
+        cases("returned_cases_to_reach", r.returnees_to_reach),
+        cases("returned_cases_reached", r.returnees_reached),
+    ] {
+        push(&code, "", String::new(), "cases", value);
+    }
+    push(
+        "returned_cases_reached_percent",
+        "",
+        String::new(),
+        "percent",
+        r.reached_percent,
+    );
+    // Money in major units of the programme's currency, named as the unit.
     let exponent = homeward_domain::values::CurrencyCode::parse_exact(&r.money.currency)
         .map(|c| c.minor_unit_exponent())
         .unwrap_or(2);
     let major = |v: Option<i64>| v.map(|m| m as f64 / 10f64.powi(exponent as i32));
-    push("budget", None, None, major(r.money.budget));
-    push("committed", None, None, major(r.money.committed));
-    push("disbursed", None, None, major(r.money.disbursed));
-    push("delivered_percent", None, None, r.money.delivered_percent);
-    push("executed_percent", None, None, r.money.executed_percent);
+    let currency = r.money.currency.as_str();
+    push("budget", "", String::new(), currency, major(r.money.budget));
+    push(
+        "committed",
+        "",
+        String::new(),
+        currency,
+        major(r.money.committed),
+    );
+    push(
+        "disbursed",
+        "",
+        String::new(),
+        currency,
+        major(r.money.disbursed),
+    );
+    push(
+        "delivered_percent",
+        "",
+        String::new(),
+        "percent",
+        r.money.delivered_percent,
+    );
+    push(
+        "executed_percent",
+        "",
+        String::new(),
+        "percent",
+        r.money.executed_percent,
+    );
     LongTable {
         sheet: "Performance",
-        notes: r
-            .definitions
-            .iter()
-            .map(|d| d.to_string())
-            .chain([format!("Money is in {}, major units.", r.money.currency)])
-            .collect(),
-        header: ["indicator", "year_of_departure", "follow_up", "value"]
+        notes: r.definitions.iter().map(|d| d.to_string()).collect(),
+        header: ["indicator", "breakdown", "key", "unit", "value"]
             .map(String::from)
             .to_vec(),
         tags: [
             "#indicator+code",
-            "#date+year+departure",
-            "#meta+followup+num",
+            "#meta+breakdown",
+            "#meta+key",
+            "#meta+unit",
             "#indicator+value+num",
         ]
         .map(String::from)

@@ -717,6 +717,18 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
         (0.into(), Value::Null)
     );
     assert_eq!(r["money"]["currency"], "EUR");
+    // Contact lost with the second: its case closes, and its follow-ups, none of whose
+    // windows has opened, will not be held: no longer counted.
+    w.cmd(
+        "monitoring",
+        &b,
+        "follow-ups",
+        json!({"mode": "phone", "result": "lost_contact"}),
+    )
+    .await
+    .ok();
+    let later = w.get("approver", &path).await.ok();
+    assert_eq!(later["follow_ups_total"]["upcoming"], 3, "{later}");
     assert!(w.get("monitoring", &path).await.ok()["cases"].is_number());
     assert_eq!(w.get("donor", &path).await.status, 403);
     // The downloads: an indicator a line, valid HXL.
@@ -733,19 +745,23 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
     };
     let csv = String::from_utf8(download("csv").await.to_vec()).unwrap();
     assert!(
-        csv.starts_with("indicator,year_of_departure,follow_up,value\n"),
+        csv.starts_with("indicator,breakdown,key,unit,value\n"),
         "{csv}"
     );
-    assert!(csv.contains("\nwithdrawn,,,1\n"), "{csv}");
-    assert!(csv.contains("\nfollow_ups_upcoming,,1,2\n"), "{csv}");
+    assert!(csv.contains("\nwithdrawals,,,withdrawals,1\n"), "{csv}");
+    assert!(
+        csv.contains("\nfollow_ups_upcoming,follow_up,1,follow_ups,1\n"),
+        "{csv}"
+    );
     let xlsx = download("xlsx").await;
     hxl_validates(
         &csv,
         &xlsx,
         &[
             "#indicator+code",
-            "#date+year+departure",
-            "#meta+followup+num",
+            "#meta+breakdown",
+            "#meta+key",
+            "#meta+unit",
         ],
         "#indicator+value+num",
     );

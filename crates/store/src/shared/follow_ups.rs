@@ -106,31 +106,29 @@ impl Backend {
     }
 
     /// The scheduled follow-ups of a programme's returned cases, of the cases `scope`
-    /// sees (all when `None`), for the programme's performance report.
+    /// sees (all when `None`), each with whether its case is still followed up, for the
+    /// programme's performance report.
     pub async fn programme_follow_ups(
         &self,
         programme: Uuid,
         scope: Option<&Scope>,
-    ) -> CResult<Vec<FollowUpRow>> {
-        let columns: Vec<String> = FOLLOW_UP_COLUMNS
-            .split(',')
-            .map(|c| format!("f.{}", c.trim()))
-            .collect();
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {} FROM stat_follow_ups f",
-            columns.join(", ")
-        ));
-        match scope {
-            Some(scope) => {
-                q.push(
-                    " CROSS JOIN case_summaries cs WHERE cs.case_id = f.case_id AND f.programme = ",
-                )
-                .push_bind(programme);
-                push_scope(&mut q, scope);
-            }
-            None => {
-                q.push(" WHERE f.programme = ").push_bind(programme);
-            }
+    ) -> CResult<Vec<ProgrammeFollowUp>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT f.case_id, f.number, f.opens_on, f.closes_on, f.missed_from, f.held_on, \
+             CAST(CASE WHEN cs.stage IN (",
+        );
+        // The stages a follow-up can be recorded in (the domain's catalogue says which).
+        let mut stages = q.separated(", ");
+        for st in homeward_domain::CommandKind::RecordFollowUp.spec().stages {
+            stages.push_bind(st.code());
+        }
+        q.push(
+            ") THEN 1 ELSE 0 END AS BIGINT) AS followed FROM stat_follow_ups f CROSS JOIN case_summaries cs \
+             WHERE cs.case_id = f.case_id AND f.programme = ",
+        )
+        .push_bind(programme);
+        if let Some(scope) = scope {
+            push_scope(&mut q, scope);
         }
         Ok(q.build_query_as().fetch_all(self.reader()).await?)
     }

@@ -42,11 +42,11 @@ mod prelude {
         AuthSession, BudgetCell, BudgetHouseholds, BudgetRow, COUNT_BOUND, CaseFilter, CaseRow,
         Commit, Dim, DurationRow, EventBatch, EventRow, FollowUpRow, FollowUpWait, HouseholdsBy,
         InterruptionCount, InterruptionRow, ListOrder, NewCase, OfficeRow, OrganisationReferral,
-        OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeRow, RebuildStats,
-        ReferralFigure, ReferralLink, ReferralRow, ReferralWait, ReturnCount, ReturnRow,
-        SEARCH_BOUND, Scope, ScoreRow, SessionInDirectory, StageCount, StatFilter, StatRows,
-        StoreError, SurveyRow, USER_COLUMNS, UserBase, UserChange, UserRecord, WaitingFollowUp,
-        WaitingReferral, decode_joined,
+        OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeFollowUp,
+        ProgrammeRow, RebuildStats, ReferralFigure, ReferralLink, ReferralRow, ReferralWait,
+        ReturnCount, ReturnRow, SEARCH_BOUND, Scope, ScoreRow, SessionInDirectory, StageCount,
+        StatFilter, StatRows, StoreError, SurveyRow, USER_COLUMNS, UserBase, UserChange,
+        UserRecord, WaitingFollowUp, WaitingReferral, decode_joined,
     };
 
     pub(super) use super::super::Backend;

@@ -58,7 +58,13 @@ fn departures_line(i: &I18n, d: &DeparturesInYear) -> Vec<String> {
 fn follow_up_line(i: &I18n, f: &FollowUpFigures) -> Vec<String> {
     let label = match (f.number, f.months_after_arrival) {
         (None, _) => i.t("performance-all-follow-ups"),
-        (Some(_), Some(months)) => i.t1("impact-band", "months", i.number(i64::from(months))),
+        (Some(n), Some(months)) => i.ta(
+            "performance-follow-up-months",
+            &[
+                ("n", i64::from(n).into()),
+                ("months", i64::from(months).into()),
+            ],
+        ),
         (Some(n), None) => i.t1("performance-follow-up", "n", i.number(i64::from(n))),
     };
     vec![
