@@ -1384,6 +1384,10 @@ async fn reads(
             "impact: scores by follow-up and sex, protected",
             Some("as a donor sees it, as the last settled month ended".to_string()),
         ),
+        (
+            "performance: the programme's report",
+            Some("time to departure, withdrawals, follow-ups on time, money".to_string()),
+        ),
     ];
     for clients in [1usize, 16] {
         let floor = {
@@ -1486,6 +1490,9 @@ async fn reads(
                             .bearer_auth(&donor),
                         "impact: scores by follow-up and sex" => http
                             .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
+                            .bearer_auth(&approver),
+                        "performance: the programme's report" => http
+                            .get(format!("{base}/api/programmes/{programme}/performance"))
                             .bearer_auth(&approver),
                         "impact: scores by follow-up and sex, protected" => http
                             .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
