@@ -17,12 +17,13 @@
 //!
 //! A scheduled follow-up of a closed case that was not held is missed once its window
 //! closed (it will not be held), and not counted before. Known limits: the follow-ups
-//! are read row by row at each request (a million cases' schedules would be millions of
-//! rows: not yet within the statistics' 100 ms there), withdrawals are events (a case
+//! are counted in SQL at each request, by a scan of the programme's schedules (a
+//! million cases' would be millions of rows: not yet within the statistics' 100 ms
+//! there), withdrawals are events (a case
 //! withdrawn, re-opened and withdrawn again counts twice), and a follow-up of the
 //! schedule is labelled with its months in the programme's schedule today.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use homeward_domain::case::monitoring::SlotStatus;
 use homeward_domain::ids::ProgrammeId;
@@ -128,15 +129,61 @@ fn departures(year: Option<i64>, departed: i64, days: &[i32]) -> DeparturesInYea
     }
 }
 
+/// Where a scheduled follow-up counts, from where it stands (as `Store::
+/// follow_up_counts` names `SlotStatus`) and whether its case is still followed up: a
+/// closed case's follow-up not held will not be, missed once its window closed, not
+/// counted before.
+pub fn counted(status: &str, followed: bool) -> Option<Status> {
+    let status = match status {
+        "upcoming" => Status::Upcoming,
+        "due" => Status::Due,
+        "overdue" => Status::Overdue,
+        "missed" => Status::Missed,
+        "held_on_time" => Status::HeldOnTime,
+        "held_late" => Status::HeldLate,
+        _ => return None,
+    };
+    match (status, followed) {
+        (s, true) | (s @ (Status::HeldOnTime | Status::HeldLate), false) => Some(s),
+        (Status::Overdue | Status::Missed, false) => Some(Status::Missed),
+        (_, false) => None,
+    }
+}
+
+/// `SlotStatus` without its day: what the report counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Upcoming,
+    Due,
+    Overdue,
+    Missed,
+    HeldOnTime,
+    HeldLate,
+}
+
+impl Status {
+    /// `SlotStatus`'s name in the counts (`Store::follow_up_counts`).
+    pub fn code(s: SlotStatus) -> &'static str {
+        match s {
+            SlotStatus::Upcoming => "upcoming",
+            SlotStatus::Due => "due",
+            SlotStatus::Overdue => "overdue",
+            SlotStatus::Missed => "missed",
+            SlotStatus::Held { on_time: true, .. } => "held_on_time",
+            SlotStatus::Held { on_time: false, .. } => "held_late",
+        }
+    }
+}
+
 impl FollowUpFigures {
-    fn count(&mut self, status: SlotStatus) {
+    fn add(&mut self, status: Status, n: i64) {
         match status {
-            SlotStatus::Upcoming => self.upcoming += 1,
-            SlotStatus::Due => self.due += 1,
-            SlotStatus::Overdue => self.overdue += 1,
-            SlotStatus::Missed => self.missed += 1,
-            SlotStatus::Held { on_time: true, .. } => self.held_on_time += 1,
-            SlotStatus::Held { on_time: false, .. } => self.held_late += 1,
+            Status::Upcoming => self.upcoming += n,
+            Status::Due => self.due += n,
+            Status::Overdue => self.overdue += n,
+            Status::Missed => self.missed += n,
+            Status::HeldOnTime => self.held_on_time += n,
+            Status::HeldLate => self.held_late += n,
         }
     }
 
@@ -196,7 +243,8 @@ impl App {
                 let mut years = vec![];
                 for (year, mut days) in by_year {
                     days.sort_unstable();
-                    years.push(departures(Some(year), departed[&year], &days));
+                    let n = departed.get(&year).copied().unwrap_or(0);
+                    years.push(departures(Some(year), n, &days));
                     all.extend(days);
                 }
                 all.sort_unstable();
@@ -206,35 +254,21 @@ impl App {
             .await?;
         let (cases, withdrawn, years, departures_total) = counts;
 
-        // Follow-ups, by the one definition of their status.
+        // Follow-ups, counted in SQL by the one definition of their status.
         let scope = offices.as_ref().map(|_| crate::cases::scope_of(&p.actor));
-        let rows = self
-            .store()
-            .programme_follow_ups(id.0, scope.as_ref())
-            .await?;
         let today = crate::now().date_naive();
+        let (counts, to_reach, reached) = self
+            .store()
+            .follow_up_counts(id.0, scope.as_ref(), today)
+            .await?;
         let mut by_number: BTreeMap<i64, FollowUpFigures> = BTreeMap::new();
         let mut total = FollowUpFigures::default();
-        let mut to_reach: BTreeSet<uuid::Uuid> = BTreeSet::new();
-        let mut reached: BTreeSet<uuid::Uuid> = BTreeSet::new();
-        for r in &rows {
-            let status = SlotStatus::of(r.opens_on, r.closes_on, r.missed_from, r.held_on, today);
-            // A closed case's follow-up not held will not be: missed once its window
-            // closed, not counted before.
-            let status = match status {
-                SlotStatus::Held { .. } => status,
-                _ if r.followed != 0 => status,
-                SlotStatus::Overdue | SlotStatus::Missed => SlotStatus::Missed,
-                SlotStatus::Upcoming | SlotStatus::Due => continue,
+        for c in &counts {
+            let Some(status) = counted(&c.status, c.followed != 0) else {
+                continue;
             };
-            by_number.entry(r.number).or_default().count(status);
-            total.count(status);
-            if status != SlotStatus::Upcoming {
-                to_reach.insert(r.case_id);
-            }
-            if matches!(status, SlotStatus::Held { .. }) {
-                reached.insert(r.case_id);
-            }
+            by_number.entry(c.number).or_default().add(status, c.slots);
+            total.add(status, c.slots);
         }
         let schedule = &programme.settings.monitoring.schedule;
         let follow_ups = by_number
@@ -275,9 +309,9 @@ impl App {
             departures_total,
             follow_ups,
             follow_ups_total: total.done(),
-            returnees_to_reach: to_reach.len() as i64,
-            returnees_reached: reached.len() as i64,
-            reached_percent: percent(reached.len() as i64, to_reach.len() as i64),
+            returnees_to_reach: to_reach,
+            returnees_reached: reached,
+            reached_percent: percent(reached, to_reach),
             money,
             definitions: DEFINITIONS.to_vec(),
         })
@@ -307,7 +341,10 @@ mod tests {
             (day(15), day(25), None, None),         // due
             (day(25), day(30), None, None),         // upcoming
         ] {
-            f.count(SlotStatus::of(opens, closes, missed, held, today));
+            let status = SlotStatus::of(opens, closes, missed, held, today);
+            if let Some(s) = counted(Status::code(status), true) {
+                f.add(s, 1);
+            }
         }
         let f = f.done();
         assert_eq!(
@@ -322,6 +359,12 @@ mod tests {
             (1, 1, 1, 1, 1, 1)
         );
         assert_eq!(f.on_time_percent, Some(25.0));
+        // A closed case's: held stays, overdue is missed, due and upcoming are not counted.
+        assert_eq!(counted("held_late", false), Some(Status::HeldLate));
+        assert_eq!(counted("overdue", false), Some(Status::Missed));
+        assert_eq!(counted("due", false), None);
+        assert_eq!(counted("upcoming", false), None);
+        assert_eq!(counted("shoe", true), None);
         assert_eq!(percent(1, 3), Some(33.3));
         assert_eq!(percent(2, 3), Some(66.7));
         assert_eq!(percent(1, 0), None);

@@ -326,6 +326,122 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
     }
 }
 
+/// The performance report counts the scheduled follow-ups in SQL as the domain calls
+/// them on the day (`SlotStatus`), a closed case's as the report's rule says, in the
+/// reader's scope: one definition, on both databases.
+async fn the_performance_report_counts_follow_ups_as_the_domain_calls_them(db: &TestDb) {
+    use homeward_app::auth::SessionKind;
+    use homeward_app::performance::{FollowUpFigures, Status, counted};
+    use std::collections::{BTreeMap, BTreeSet};
+    let app = App::new(db.store.clone(), Config::default());
+    app.generate(plan(300, 150), |_| {}).await.unwrap();
+    // The report counts on the day it is read.
+    let today = homeward_app::now().date_naive();
+    for user in ["approver", "approver-return"] {
+        let issued = app
+            .login(
+                user,
+                &format!("demo-{user}-2026"),
+                None,
+                SessionKind::Token,
+                None,
+            )
+            .await
+            .unwrap();
+        let p = app.authenticate(&issued.secret).await.unwrap();
+        let programmes = db.store.list_programmes().await.unwrap();
+        let programme = homeward_domain::ids::ProgrammeId(programmes[0].id);
+        let report = app.performance_report(&p, programme).await.unwrap();
+        let (rows, _) = db.store.read_model_snapshot().await.unwrap();
+        let mut want: BTreeMap<u8, FollowUpFigures> = BTreeMap::new();
+        let (mut to_reach, mut reached) = (BTreeSet::new(), BTreeSet::new());
+        let followed_stages = homeward_domain::CommandKind::RecordFollowUp.spec().stages;
+        for row in &rows {
+            let case = homeward_domain::Case::replay(
+                &db.store
+                    .load_events(homeward_domain::ids::CaseId(row.case_id))
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            let Some(arrived) = case.dates.arrived else {
+                continue;
+            };
+            let sees = p.actor.offices.contains(&case.host_office)
+                || case
+                    .return_office
+                    .is_some_and(|o| p.actor.offices.contains(&o));
+            if case.programme != programme || !sees {
+                continue;
+            }
+            let followed = followed_stages.contains(&case.stage);
+            for slot in case.monitoring.scheduled(arrived.date_naive()) {
+                let Some(s) = counted(Status::code(slot.status(today)), followed) else {
+                    continue;
+                };
+                let f = want.entry(slot.number).or_default();
+                match s {
+                    Status::Upcoming => f.upcoming += 1,
+                    Status::Due => f.due += 1,
+                    Status::Overdue => f.overdue += 1,
+                    Status::Missed => f.missed += 1,
+                    Status::HeldOnTime => f.held_on_time += 1,
+                    Status::HeldLate => f.held_late += 1,
+                }
+                if s != Status::Upcoming {
+                    to_reach.insert(case.id);
+                }
+                if matches!(s, Status::HeldOnTime | Status::HeldLate) {
+                    reached.insert(case.id);
+                }
+            }
+        }
+        let got: BTreeMap<u8, [i64; 6]> = report
+            .follow_ups
+            .iter()
+            .map(|f| {
+                (
+                    f.number.unwrap(),
+                    [
+                        f.upcoming,
+                        f.due,
+                        f.overdue,
+                        f.missed,
+                        f.held_on_time,
+                        f.held_late,
+                    ],
+                )
+            })
+            .collect();
+        let want: BTreeMap<u8, [i64; 6]> = want
+            .into_iter()
+            .map(|(n, f)| {
+                (
+                    n,
+                    [
+                        f.upcoming,
+                        f.due,
+                        f.overdue,
+                        f.missed,
+                        f.held_on_time,
+                        f.held_late,
+                    ],
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{user}");
+        assert!(
+            want.values().any(|f| f[4] > 0 && f[3] > 0),
+            "{user}: {want:?}"
+        );
+        assert_eq!(
+            (report.returnees_to_reach, report.returnees_reached),
+            (to_reach.len() as i64, reached.len() as i64),
+            "{user}"
+        );
+    }
+}
+
 /// The referral queues read from SQL list exactly the referrals the domain calls overdue
 /// or escalated on the day, in the reader's scope: one definition, on both databases.
 async fn the_referral_queues_list_what_the_domain_calls_overdue_and_escalated(db: &TestDb) {
@@ -411,6 +527,7 @@ homeward_store::db_tests!(
     the_statistics_cube_counts_what_sql_counts,
     the_follow_up_queues_list_what_the_domain_calls_due_and_overdue,
     the_referral_queues_list_what_the_domain_calls_overdue_and_escalated,
+    the_performance_report_counts_follow_ups_as_the_domain_calls_them,
 );
 
 /// The pipeline as SQL counts it (what `StatsCube::pipeline` must equal).

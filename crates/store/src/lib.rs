@@ -49,9 +49,9 @@ use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
-    BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpRow,
-    HouseholdsBy, InterruptionCount, InterruptionRow, MonthRows, NewCase, PersonRow, PipelineRow,
-    ProgrammeFollowUp, ReferralRow, ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
+    BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpCount,
+    FollowUpRow, HouseholdsBy, InterruptionCount, InterruptionRow, MonthRows, NewCase, PersonRow,
+    PipelineRow, ReferralRow, ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -798,14 +798,16 @@ impl Store {
         dispatch!(self, s => s.budget_households(programme, offices, by, as_of).await)
     }
 
-    /// The scheduled follow-ups of a programme's returned cases that `scope` sees (all
-    /// when `None`), each with whether its case is still followed up.
-    pub async fn programme_follow_ups(
+    /// A programme's scheduled follow-ups counted by follow-up, where they stand on
+    /// `today` and whether their cases are followed up; the returned cases to count and
+    /// those held (`scope`: all when `None`).
+    pub async fn follow_up_counts(
         &self,
         programme: Uuid,
         scope: Option<&Scope>,
-    ) -> Result<Vec<ProgrammeFollowUp>> {
-        dispatch!(self, s => s.programme_follow_ups(programme, scope).await)
+        today: NaiveDate,
+    ) -> Result<(Vec<FollowUpCount>, i64, i64)> {
+        dispatch!(self, s => s.follow_up_counts(programme, scope, today).await)
     }
 
     pub async fn follow_ups_waiting(

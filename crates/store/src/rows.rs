@@ -590,29 +590,23 @@ from_row!(BudgetHouseholds {
     people
 });
 
-/// A scheduled follow-up as the performance report reads it (`Store::programme_follow_ups`):
-/// its window, when it was missed from and held, and whether its case is still followed
-/// up (in a stage a follow-up can be recorded in: not closed).
+/// Scheduled follow-ups of a programme at one point of its schedule, where they stand on
+/// a day, of cases followed up or closed (`Store::follow_up_counts`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgrammeFollowUp {
-    pub case_id: Uuid,
+pub struct FollowUpCount {
     pub number: i64,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub missed_from: Option<NaiveDate>,
-    pub held_on: Option<NaiveDate>,
-    /// 1 while its case is followed up, 0 once closed.
+    /// `upcoming`, `due`, `overdue`, `missed`, `held_on_time` or `held_late`.
+    pub status: String,
+    /// 1 while their cases are followed up, 0 once closed.
     pub followed: i64,
+    pub slots: i64,
 }
 
-from_row!(ProgrammeFollowUp {
-    case_id,
+from_row!(FollowUpCount {
     number,
-    opens_on,
-    closes_on,
-    missed_from,
-    held_on,
+    status,
     followed,
+    slots
 });
 
 /// A row of the survey scores' kept sums (`score_totals`), as the read-model digest reads

@@ -106,30 +106,65 @@ impl Backend {
     }
 
     /// The scheduled follow-ups of a programme's returned cases, of the cases `scope`
-    /// sees (all when `None`), each with whether its case is still followed up, for the
-    /// programme's performance report.
-    pub async fn programme_follow_ups(
+    /// sees (all when `None`), counted by follow-up of the schedule, where each stands on
+    /// `today` (`SlotStatus::of` in SQL; a test holds the two together) and whether its
+    /// case is still followed up; and the returned cases with a follow-up to count (held,
+    /// or whose window opened while followed up, or closed after it was) and those held.
+    pub async fn follow_up_counts(
         &self,
         programme: Uuid,
         scope: Option<&Scope>,
-    ) -> CResult<Vec<ProgrammeFollowUp>> {
+        today: chrono::NaiveDate,
+    ) -> CResult<(Vec<FollowUpCount>, i64, i64)> {
+        // Whether the case is in a stage a follow-up can be recorded in.
+        let followed = |q: &mut QueryBuilder<Db>| {
+            q.push("(cs.stage IN (");
+            let mut stages = q.separated(", ");
+            for st in homeward_domain::CommandKind::RecordFollowUp.spec().stages {
+                stages.push_bind(st.code());
+            }
+            q.push("))");
+        };
+        let from = |q: &mut QueryBuilder<Db>| {
+            q.push(
+                " FROM stat_follow_ups f CROSS JOIN case_summaries cs \
+                 WHERE cs.case_id = f.case_id AND f.programme = ",
+            )
+            .push_bind(programme);
+            if let Some(scope) = scope {
+                push_scope(q, scope);
+            }
+        };
+        let mut q = QueryBuilder::<Db>::new("SELECT f.number AS number, CASE ");
+        q.push("WHEN f.held_on IS NOT NULL AND f.held_on <= f.closes_on THEN 'held_on_time' ")
+            .push("WHEN f.held_on IS NOT NULL THEN 'held_late' ")
+            .push("WHEN f.opens_on > ")
+            .push_bind(today)
+            .push(" THEN 'upcoming' WHEN f.closes_on >= ")
+            .push_bind(today)
+            .push(" THEN 'due' WHEN f.missed_from IS NOT NULL AND f.missed_from <= ")
+            .push_bind(today)
+            .push(" THEN 'missed' ELSE 'overdue' END AS status, CAST(CASE WHEN ");
+        followed(&mut q);
+        q.push(" THEN 1 ELSE 0 END AS BIGINT) AS followed, CAST(COUNT(*) AS BIGINT) AS slots");
+        from(&mut q);
+        q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        let counts: Vec<FollowUpCount> = q.build_query_as().fetch_all(self.reader()).await?;
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT f.case_id, f.number, f.opens_on, f.closes_on, f.missed_from, f.held_on, \
-             CAST(CASE WHEN cs.stage IN (",
+            "SELECT CAST(COUNT(DISTINCT CASE WHEN f.held_on IS NOT NULL OR (f.opens_on <= ",
         );
-        // The stages a follow-up can be recorded in (the domain's catalogue says which).
-        let mut stages = q.separated(", ");
-        for st in homeward_domain::CommandKind::RecordFollowUp.spec().stages {
-            stages.push_bind(st.code());
-        }
+        q.push_bind(today).push(" AND ");
+        followed(&mut q);
+        q.push(") OR (f.closes_on < ")
+            .push_bind(today)
+            .push(" AND NOT ");
+        followed(&mut q);
         q.push(
-            ") THEN 1 ELSE 0 END AS BIGINT) AS followed FROM stat_follow_ups f CROSS JOIN case_summaries cs \
-             WHERE cs.case_id = f.case_id AND f.programme = ",
-        )
-        .push_bind(programme);
-        if let Some(scope) = scope {
-            push_scope(&mut q, scope);
-        }
-        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+            ") THEN f.case_id END) AS BIGINT), \
+             CAST(COUNT(DISTINCT CASE WHEN f.held_on IS NOT NULL THEN f.case_id END) AS BIGINT)",
+        );
+        from(&mut q);
+        let (to_reach, reached): (i64, i64) = q.build_query_as().fetch_one(self.reader()).await?;
+        Ok((counts, to_reach, reached))
     }
 }

@@ -40,9 +40,9 @@ mod prelude {
     };
     pub(super) use crate::{
         AuthSession, BudgetCell, BudgetHouseholds, BudgetRow, COUNT_BOUND, CaseFilter, CaseRow,
-        Commit, Dim, DurationRow, EventBatch, EventRow, FollowUpRow, FollowUpWait, HouseholdsBy,
-        InterruptionCount, InterruptionRow, ListOrder, NewCase, OfficeRow, OrganisationReferral,
-        OrganisationRow, Page, PageRequest, PersonRow, PipelineRow, ProgrammeFollowUp,
+        Commit, Dim, DurationRow, EventBatch, EventRow, FollowUpCount, FollowUpRow, FollowUpWait,
+        HouseholdsBy, InterruptionCount, InterruptionRow, ListOrder, NewCase, OfficeRow,
+        OrganisationReferral, OrganisationRow, Page, PageRequest, PersonRow, PipelineRow,
         ProgrammeRow, RebuildStats, ReferralFigure, ReferralLink, ReferralRow, ReferralWait,
         ReturnCount, ReturnRow, SEARCH_BOUND, Scope, ScoreRow, SessionInDirectory, StageCount,
         StatFilter, StatRows, StoreError, SurveyRow, USER_COLUMNS, UserBase, UserChange,
