@@ -1712,7 +1712,7 @@ fn markdown(r: &Report) -> String {
             }
         }
         if !run.follow_ups.is_empty() {
-            s.push_str("\n### Follow-up commands: a follow-up that reaches the returnee, with the programme's survey\n\nIn turn on each case in monitoring, with the answers the returnee last gave. The server scores the survey (reading its stored version), writes the case's statistics rows and the survey scores' kept sums in its transaction.\n\n| clients | commands/s | p50 ms | p99 ms | follow-ups | floor inserts/s | ratio to floor | conflicts | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            s.push_str("\n### Follow-up commands: a follow-up that reaches the returnee, with the programme's survey\n\nIn turn on each case in monitoring, alternating two different answers the returnee gave, so that each changes the scores' kept sums. The server scores the survey (reading its stored version), writes the case's statistics rows and the survey scores' kept sums in its transaction.\n\n| clients | commands/s | p50 ms | p99 ms | follow-ups | floor inserts/s | ratio to floor | conflicts | errors |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for c in &run.follow_ups {
                 s.push_str(&format!(
                     "| {} | {:.0} | {} | {} | {} | {:.0} | {:.2} | {} | {} |\n",
