@@ -9,10 +9,9 @@ use homeward_domain::ids::ProgrammeId;
 use homeward_domain::values::CurrencyCode;
 
 use super::long_table::LongTable;
-use super::stats::download;
 use crate::exact::Id;
 use crate::extract::{ApiPath, Auth};
-use crate::problem::{ApiResult, Problem, ProblemDoc};
+use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
 
 /// The budget of a programme: per grant and budget line what it holds, what approved
@@ -52,14 +51,7 @@ pub async fn budget_csv(
     ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Response> {
     let report = state.app.budget_report(&who, ProgrammeId(id)).await?;
-    let body = long_table(&report)
-        .csv()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"homeward-budget.csv\"",
-    ))
+    long_table(&report).csv_download("attachment; filename=\"homeward-budget.csv\"")
 }
 
 /// The budget as an XLSX workbook, with a HXL hashtag row under the headers and the
@@ -79,14 +71,7 @@ pub async fn budget_xlsx(
     ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Response> {
     let report = state.app.budget_report(&who, ProgrammeId(id)).await?;
-    let body = long_table(&report)
-        .xlsx()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the XLSX", e)))?;
-    Ok(download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"homeward-budget.xlsx\"",
-    ))
+    long_table(&report).xlsx_download("attachment; filename=\"homeward-budget.xlsx\"")
 }
 
 /// The columns of the long table: what a line is (its level, grant, assistance type,

@@ -12,10 +12,9 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::long_table::LongTable;
-use super::stats::download;
 use crate::exact::Id;
 use crate::extract::{ApiPath, ApiQuery, Auth};
-use crate::problem::{ApiResult, Problem, ProblemDoc};
+use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
 
 /// What the tables group returnees by, besides the band of time since return.
@@ -92,14 +91,7 @@ pub async fn impact_csv(
     ApiQuery(q): ApiQuery<ImpactQuery>,
 ) -> ApiResult<Response> {
     let r = report(&state, &who, id, &q).await?;
-    let body = long_table(&r)
-        .csv()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"homeward-impact.csv\"",
-    ))
+    long_table(&r).csv_download("attachment; filename=\"homeward-impact.csv\"")
 }
 
 /// The report as an XLSX workbook, with a HXL hashtag row under the headers and the
@@ -120,14 +112,7 @@ pub async fn impact_xlsx(
     ApiQuery(q): ApiQuery<ImpactQuery>,
 ) -> ApiResult<Response> {
     let r = report(&state, &who, id, &q).await?;
-    let body = long_table(&r)
-        .xlsx()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the XLSX", e)))?;
-    Ok(download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"homeward-impact.xlsx\"",
-    ))
+    long_table(&r).xlsx_download("attachment; filename=\"homeward-impact.xlsx\"")
 }
 
 /// The report in long form: per survey version, band and group (each band's total last,

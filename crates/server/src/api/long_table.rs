@@ -4,7 +4,11 @@
 //! and notes (the definitions: the XLSX workbook's second sheet; the CSV leaves them to
 //! the JSON and the page).
 
+use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::stats::download;
+use crate::problem::{ApiResult, Problem};
 
 pub struct LongTable {
     /// The first sheet's name.
@@ -63,5 +67,25 @@ impl LongTable {
         }
         notes.set_column_width(0, 120)?;
         book.save_to_buffer()
+    }
+
+    /// The CSV as a download saved as `disposition` says.
+    pub fn csv_download(&self, disposition: &'static str) -> ApiResult<Response> {
+        let body = self.csv().map_err(|e| {
+            Problem::from(homeward_app::AppError::internal_from("writing the CSV", e))
+        })?;
+        Ok(download(body, "text/csv; charset=utf-8", disposition))
+    }
+
+    /// The XLSX workbook as a download saved as `disposition` says.
+    pub fn xlsx_download(&self, disposition: &'static str) -> ApiResult<Response> {
+        let body = self.xlsx().map_err(|e| {
+            Problem::from(homeward_app::AppError::internal_from("writing the XLSX", e))
+        })?;
+        Ok(download(
+            body,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            disposition,
+        ))
     }
 }

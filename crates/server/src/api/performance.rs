@@ -9,10 +9,9 @@ use homeward_app::performance::{FollowUpFigures, PerformanceReport};
 use homeward_domain::ids::ProgrammeId;
 
 use super::long_table::LongTable;
-use super::stats::download;
 use crate::exact::Id;
 use crate::extract::{ApiPath, Auth};
-use crate::problem::{ApiResult, Problem, ProblemDoc};
+use crate::problem::{ApiResult, ProblemDoc};
 use crate::state::AppState;
 
 /// How the programme performs, as it stands today (a reader of their own offices'
@@ -56,14 +55,7 @@ pub async fn performance_csv(
     ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Response> {
     let r = state.app.performance_report(&who, ProgrammeId(id)).await?;
-    let body = long_table(&r)
-        .csv()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"homeward-performance.csv\"",
-    ))
+    long_table(&r).csv_download("attachment; filename=\"homeward-performance.csv\"")
 }
 
 /// The report as an XLSX workbook, with a HXL hashtag row under the headers and the
@@ -83,14 +75,7 @@ pub async fn performance_xlsx(
     ApiPath(Id(id)): ApiPath<Id>,
 ) -> ApiResult<Response> {
     let r = state.app.performance_report(&who, ProgrammeId(id)).await?;
-    let body = long_table(&r)
-        .xlsx()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the XLSX", e)))?;
-    Ok(download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"homeward-performance.xlsx\"",
-    ))
+    long_table(&r).xlsx_download("attachment; filename=\"homeward-performance.xlsx\"")
 }
 
 /// The report in long form, one indicator a line: its code, its breakdown and key (the

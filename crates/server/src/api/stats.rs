@@ -266,14 +266,7 @@ pub async fn returns_csv_download(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let table = state.app.returns_table(&who, q.returns()?).await?;
-    let body = long_table(&table)
-        .csv()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"homeward-returns.csv\"",
-    ))
+    long_table(&table).csv_download("attachment; filename=\"homeward-returns.csv\"")
 }
 
 /// The same table as an XLSX workbook, with a HXL hashtag row under the headers and the
@@ -292,14 +285,7 @@ pub async fn returns_xlsx_download(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let table = state.app.returns_table(&who, q.returns()?).await?;
-    let body = long_table(&table)
-        .xlsx()
-        .map_err(|e| Problem::from(homeward_app::AppError::internal_from("writing the CSV", e)))?;
-    Ok(download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"homeward-returns.xlsx\"",
-    ))
+    long_table(&table).xlsx_download("attachment; filename=\"homeward-returns.xlsx\"")
 }
 
 /// The pipeline: cases and people by stage; withdrawals, rejections and no-shows by year
