@@ -478,8 +478,15 @@ impl App {
         }
         let directory = self.demo_directory().await?;
         // The survey template, as a programme imports it to adapt its weights; the
-        // programme asks it at follow-ups.
+        // programme asks it at follow-ups. The demo programme sets its own threshold of
+        // sustainability (0.5: the demo's, not IOM's), for the impact report's share.
         let template = crate::survey_template::reintegration_sustainability()
+            .and_then(|t| {
+                homeward_domain::survey::Survey::new(homeward_domain::survey::SurveyDefinition {
+                    threshold: homeward_domain::survey::Permille::new(500),
+                    ..t.definition().clone()
+                })
+            })
             .map_err(|e| AppError::internal(e.to_string()))?;
         let survey = self
             .add_survey_version(None, template)

@@ -1,7 +1,14 @@
 //! The programme report "impact on beneficiaries" (issue #25, DESIGN.md "Monitoring and
 //! evaluation"): returnees' survey scores by dimension and overall, by the follow-up of
 //! their schedule they were answered at, per survey version (a score states the version
-//! and weights it was computed with), and by country of return, sex or age group.
+//! and weights it was computed with), and by country of return, sex, age group,
+//! vulnerability or assistance received; and the share of returnees whose composite
+//! reaches the threshold of sustainability their version sets (`ScoreCard::sustainable`).
+//!
+//! By vulnerability (or assistance), a returnee counts in a row per vulnerability they
+//! have, once in `any`, or in `none`: `any` and `none` make the total, and the rows of
+//! each vulnerability are protected as if they made `any` (where nobody has two, they
+//! do).
 //!
 //! Read by whoever reads the statistics (`access::statistics_access`), of the cases their
 //! offices see. Summed from the kept sums (`score_totals`, by the month each change was
@@ -25,7 +32,7 @@ use std::collections::BTreeMap;
 
 use homeward_domain::ids::ProgrammeId;
 use homeward_domain::survey::{Dimension, Labels, Permille};
-use homeward_store::{ScoreBy, ScoreCell};
+use homeward_store::{SCORE_ANY, SCORE_NONE, ScoreBy, ScoreCell};
 use serde::Serialize;
 
 use crate::auth::Principal;
@@ -55,6 +62,21 @@ pub struct ImpactRow {
     pub social: Mean,
     pub psychosocial: Mean,
     pub composite: Mean,
+    /// The share of those scored in the composite whose composite reached the version's
+    /// threshold (`SurveyImpact::threshold`); `null` without a threshold, or when hidden.
+    pub sustainable: Share,
+}
+
+/// A share of returnees, in thousandths, and how many it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Share {
+    /// In thousandths of those scored in the composite; `null` where nobody was, without
+    /// a threshold, or when hidden.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>))]
+    pub share: Option<Permille>,
+    /// How many reached it; `null` without a threshold, or when hidden.
+    pub count: Option<i64>,
 }
 
 /// The scores of surveys answered at one follow-up of the schedule.
@@ -77,6 +99,10 @@ pub struct SurveyImpact {
     pub title: Labels,
     /// The weight of each dimension in the composite, as this version says.
     pub weights: BTreeMap<Dimension, u32>,
+    /// The composite at or above which the programme counts reintegration as
+    /// sustainable, as this version says; none: no share is reported.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>))]
+    pub threshold: Option<Permille>,
     pub bands: Vec<BandImpact>,
 }
 
@@ -98,11 +124,12 @@ pub struct ImpactReport {
     pub definitions: Vec<&'static str>,
 }
 
-pub const DEFINITIONS: [&str; 4] = [
+pub const DEFINITIONS: [&str; 5] = [
     "Scores are from 0 (worst) to 1 (best), computed from each returnee's answers with the weights of the survey version they answered; each version is told apart.",
     "Time since return: the follow-up of the returnee's schedule whose time the survey was answered in (from its window's opening until the next one's), by its months after arrival; before the first window opens, the baseline. A returnee counts once at each, with the last survey answered in its time.",
     "A mean averages the returnees scored in that dimension (a dimension whose questions were all left unanswered or did not apply is not scored); the composite only those scored in every weighted dimension.",
     "Where small numbers are protected, the surveys are those recorded up to the end of the last month whose recording is settled, a day after it ended (as_of); a group of fewer returnees than the threshold is hidden whole, and so is a group with fewer scored in a dimension or the composite, with the smallest others until the hidden ones hold the threshold together, or the total too.",
+    "Sustainable: the share of those scored in the composite whose composite is at or above the threshold the survey version sets (the programme sets it from its own guidance; a version without one reports no share). By vulnerability or assistance received, a returnee counts in a row for each they have, once in any, or in none.",
 ];
 
 /// A mean of scores in thousandths, to the nearest thousandth (half up), in integers.
@@ -120,6 +147,8 @@ fn mean(n: i64, sum: i64) -> Option<Permille> {
 struct Sums {
     returnees: i64,
     parts: [(i64, i64); 4],
+    /// Those whose composite reached the threshold.
+    sustainable: i64,
 }
 
 impl Sums {
@@ -132,11 +161,13 @@ impl Sums {
                 (c.psychosocial_n, c.psychosocial_sum),
                 (c.composite_n, c.composite_sum),
             ],
+            sustainable: c.sustainable_n,
         }
     }
 
     fn add(&mut self, o: Sums) {
         self.returnees += o.returnees;
+        self.sustainable += o.sustainable;
         for (a, b) in self.parts.iter_mut().zip(o.parts) {
             a.0 += b.0;
             a.1 += b.1;
@@ -144,8 +175,9 @@ impl Sums {
     }
 
     /// The row, with what `hidden` says hidden: its count (`hidden[0]`), each
-    /// dimension's mean and count (`hidden[1..]`).
-    fn row(self, group: String, hidden: [bool; 5]) -> ImpactRow {
+    /// dimension's mean and count (`hidden[1..]`; the composite's hides the share
+    /// sustainable); the share only with a `threshold`.
+    fn row(self, group: String, hidden: [bool; 5], threshold: bool) -> ImpactRow {
         let m = |k: usize| match hidden[0] || hidden[k + 1] {
             true => Mean {
                 mean: None,
@@ -163,22 +195,63 @@ impl Sums {
             social: m(1),
             psychosocial: m(2),
             composite: m(3),
+            sustainable: match threshold && !hidden[0] && !hidden[4] {
+                true => Share {
+                    share: mean(self.parts[3].0, self.sustainable * 1000),
+                    count: Some(self.sustainable),
+                },
+                false => Share {
+                    share: None,
+                    count: None,
+                },
+            },
         }
     }
 }
 
 /// A band's table from its cells, and their total; a protected reader's (`threshold`
 /// above 1) with its small groups and means hidden, and their cover (see the module).
-fn band_table(band: u32, cells: &[&ScoreCell], threshold: i64) -> BandImpact {
+/// `by_each`: the cells are each attribute's, `any`'s and `none`'s (`ScoreBy::groups`).
+fn band_table(
+    band: u32,
+    cells: &[&ScoreCell],
+    threshold: i64,
+    by_each: bool,
+    sustainable: bool,
+) -> BandImpact {
     let sums: Vec<Sums> = cells.iter().map(|c| Sums::of(c)).collect();
+    // The cells that make the total, and those that make `any` (none when grouped
+    // otherwise): all cells make the total then.
+    let (whole, parts): (Vec<usize>, Vec<usize>) = match by_each {
+        false => ((0..cells.len()).collect(), vec![]),
+        true => (0..cells.len())
+            .partition(|&n| [SCORE_ANY, SCORE_NONE].contains(&cells[n].grp.as_str())),
+    };
+    let any = whole.iter().copied().find(|&n| cells[n].grp == SCORE_ANY);
     let mut total = Sums::default();
-    for s in &sums {
-        total.add(*s);
+    for &n in &whole {
+        total.add(sums[n]);
     }
-    let columns: Vec<Vec<i64>> = std::iter::once(sums.iter().map(|s| s.returnees).collect())
-        .chain((0..4).map(|k| sums.iter().map(|s| s.parts[k].0).collect()))
+    let columns = |rows: &[usize]| -> Vec<Vec<i64>> {
+        std::iter::once(rows.iter().map(|&n| sums[n].returnees).collect())
+            .chain((0..4).map(|k| rows.iter().map(|&n| sums[n].parts[k].0).collect()))
+            .collect()
+    };
+    let mut hidden = vec![false; cells.len()];
+    // Each attribute's rows, as if they made `any`: where they cannot be covered, `any`
+    // is hidden with them.
+    let (part_hidden, any_shown) = hide_rows(&columns(&parts), &[], threshold);
+    for (&n, h) in parts.iter().zip(part_hidden) {
+        hidden[n] = h;
+    }
+    let forced: Vec<bool> = whole
+        .iter()
+        .map(|&n| Some(n) == any && any_shown.contains(&false))
         .collect();
-    let (hidden, shown) = hide_rows(&columns, threshold);
+    let (whole_hidden, shown) = hide_rows(&columns(&whole), &forced, threshold);
+    for (&n, h) in whole.iter().zip(whole_hidden) {
+        hidden[n] = h;
+    }
     let mut total_hidden = [false; 5];
     for (t, s) in total_hidden.iter_mut().zip(shown) {
         *t = !s;
@@ -189,9 +262,9 @@ fn band_table(band: u32, cells: &[&ScoreCell], threshold: i64) -> BandImpact {
             .iter()
             .zip(&sums)
             .zip(hidden)
-            .map(|((c, s), h)| s.row(c.grp.clone(), [h; 5]))
+            .map(|((c, s), h)| s.row(c.grp.clone(), [h; 5], sustainable))
             .collect(),
-        total: total.row(String::new(), total_hidden),
+        total: total.row(String::new(), total_hidden, sustainable),
     }
 }
 
@@ -202,10 +275,12 @@ fn band_table(band: u32, cells: &[&ScoreCell], threshold: i64) -> BandImpact {
 /// column after column until none hides more). Hidden column by column, a mean hidden in
 /// one column would follow from the composite and the others shown beside it, as the
 /// composite is the weighted mean of the dimensions with the weights published.
-fn hide_rows(columns: &[Vec<i64>], threshold: i64) -> (Vec<bool>, Vec<bool>) {
+fn hide_rows(columns: &[Vec<i64>], forced: &[bool], threshold: i64) -> (Vec<bool>, Vec<bool>) {
     use homeward_domain::disclosure::cover_money_with;
     let rows = columns.first().map_or(0, Vec::len);
-    let mut hidden = vec![false; rows];
+    let mut hidden: Vec<bool> = (0..rows)
+        .map(|n| threshold > 1 && forced.get(n).copied().unwrap_or(false))
+        .collect();
     let mut shown = vec![true; columns.len()];
     loop {
         let before = hidden.clone();
@@ -286,15 +361,31 @@ impl App {
             for c in cells {
                 bands.entry(c.band).or_default().push(c);
             }
+            // By each: each attribute's row in the domain's order, then any and none.
+            let each: Vec<&str> = by.each().into_iter().map(|(code, _)| code).collect();
+            for cells in bands.values_mut().filter(|_| by.by_each()) {
+                cells.sort_by_key(|c| match c.grp.as_str() {
+                    SCORE_ANY => each.len(),
+                    SCORE_NONE => each.len() + 1,
+                    g => each.iter().position(|e| *e == g).unwrap_or(each.len()),
+                });
+            }
             surveys.push(SurveyImpact {
                 key,
                 version: definition.version,
                 title: definition.title.clone(),
                 weights: definition.dimension_weights.clone(),
+                threshold: definition.threshold,
                 bands: bands
                     .into_iter()
                     .map(|(band, cells)| {
-                        band_table(u32::try_from(band).unwrap_or(0), &cells, threshold)
+                        band_table(
+                            u32::try_from(band).unwrap_or(0),
+                            &cells,
+                            threshold,
+                            by.by_each(),
+                            definition.threshold.is_some(),
+                        )
                     })
                     .collect(),
             });
@@ -332,10 +423,11 @@ mod tests {
             psychosocial_sum: n * 1000,
             composite_n: n,
             composite_sum: sum,
+            sustainable_n: 0,
         };
         let cells = [cell("female", 2, 1001), cell("male", 1, 0)];
         let refs: Vec<&ScoreCell> = cells.iter().collect();
-        let t = band_table(3, &refs, 0);
+        let t = band_table(3, &refs, 0, false, false);
         // 1001 / 2 = 500.5: 501, half up.
         assert_eq!(t.rows[0].economic.mean, Permille::new(501));
         assert_eq!(t.total.returnees, Some(3));
@@ -362,6 +454,7 @@ mod tests {
             psychosocial_sum: scored[2] * 500,
             composite_n: scored[3],
             composite_sum: scored[3] * 500,
+            sustainable_n: scored[3] / 2,
         }
     }
 
@@ -376,7 +469,7 @@ mod tests {
             cell("unknown", 20, [20, 20, 20, 20]),
         ];
         let refs: Vec<&ScoreCell> = cells.iter().collect();
-        let t = band_table(3, &refs, 5);
+        let t = band_table(3, &refs, 5, false, false);
         // Two returnees: hidden, with the next smallest (12).
         assert_eq!(t.rows[0].returnees, None);
         assert_eq!(
@@ -393,7 +486,7 @@ mod tests {
         assert_eq!(t.total.returnees, Some(34));
         assert_eq!(t.total.psychosocial.scored, Some(25));
         // Exact: all shown.
-        let t = band_table(3, &refs, 0);
+        let t = band_table(3, &refs, 0, false, false);
         assert!(t.rows.iter().all(|r| r.returnees.is_some()));
     }
 
@@ -408,7 +501,7 @@ mod tests {
             cell("unknown", 9, [9, 9, 9, 9]),
         ];
         let refs: Vec<&ScoreCell> = cells.iter().collect();
-        let t = band_table(0, &refs, 5);
+        let t = band_table(0, &refs, 5, false, false);
         assert_eq!(t.rows[0].returnees, None, "one scored in a dimension");
         assert_eq!(t.rows[0].economic.mean, None);
         assert_eq!(t.rows[0].composite.mean, None);
@@ -421,8 +514,65 @@ mod tests {
         assert_eq!(t.total.returnees, Some(29));
         let few = [cell("female", 2, [2; 4]), cell("male", 1, [1; 4])];
         let refs: Vec<&ScoreCell> = few.iter().collect();
-        let t = band_table(0, &refs, 5);
+        let t = band_table(0, &refs, 5, false, false);
         assert_eq!(t.total.returnees, None);
         assert_eq!(t.total.composite.mean, None);
+    }
+
+    /// The share sustainable is of those scored in the composite, rounded half up, and
+    /// only where the version sets a threshold; it is hidden with its row.
+    #[test]
+    fn the_share_sustainable_is_of_those_scored_in_the_composite() {
+        let cells = [cell("female", 10, [10, 10, 10, 9]), cell("male", 3, [3; 4])];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(3, &refs, 0, false, true);
+        // 9 / 2 = 4 of 9: 0.444.
+        assert_eq!(t.rows[0].sustainable.count, Some(4));
+        assert_eq!(t.rows[0].sustainable.share, Permille::new(444));
+        // 5 of 12: 0.417.
+        assert_eq!(t.total.sustainable.share, Permille::new(417));
+        let t = band_table(3, &refs, 0, false, false);
+        assert_eq!(t.total.sustainable.share, None, "no threshold: no share");
+        assert_eq!(t.total.sustainable.count, None);
+        let t = band_table(3, &refs, 5, false, true);
+        assert_eq!(t.rows[1].sustainable.count, None, "hidden with its row");
+        assert_eq!(t.rows[0].sustainable.count, None, "its cover");
+        assert_eq!(t.total.sustainable.count, Some(5));
+    }
+
+    /// By each vulnerability: `any` and `none` make the total; each vulnerability's row
+    /// is a part of `any` and protected as one; where its rows cannot be covered, `any`
+    /// is hidden, and `none` with it (the total's less `none` would tell `any`).
+    #[test]
+    fn rows_by_each_vulnerability_are_protected_within_any() {
+        let cells = [
+            cell("child", 12, [12; 4]),
+            cell("medical", 2, [2; 4]),
+            cell("trafficking", 7, [7; 4]),
+            cell(SCORE_ANY, 20, [20; 4]),
+            cell(SCORE_NONE, 30, [30; 4]),
+        ];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(6, &refs, 0, true, false);
+        assert_eq!(t.total.returnees, Some(50), "any and none, not each row");
+        let t = band_table(6, &refs, 5, true, false);
+        let shown: Vec<Option<i64>> = t.rows.iter().map(|r| r.returnees).collect();
+        // Two hidden with the smallest other (7): 9 together.
+        assert_eq!(shown, [Some(12), None, None, Some(20), Some(30)]);
+        assert_eq!(t.total.returnees, Some(50));
+        // One vulnerability of three returnees alone: it cannot be covered within any.
+        let cells = [
+            cell("medical", 3, [3; 4]),
+            cell(SCORE_ANY, 3, [3; 4]),
+            cell(SCORE_NONE, 30, [30; 4]),
+        ];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(6, &refs, 5, true, false);
+        let shown: Vec<Option<i64>> = t.rows.iter().map(|r| r.returnees).collect();
+        assert_eq!(shown, [None, None, None]);
+        assert_eq!(t.total.returnees, Some(33));
+        // Without protection, all shown.
+        let t = band_table(6, &refs, 0, true, false);
+        assert!(t.rows.iter().all(|r| r.returnees.is_some()));
     }
 }

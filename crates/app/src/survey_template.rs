@@ -9,7 +9,7 @@
 //! Its questions are Homeward's wording, not IOM's, and its weights are all 1:
 //! placeholders. A programme sets the weights from IOM's official scoring sheet (or its
 //! own) in the workbook and imports it; the title says so, and nothing here presents
-//! them as IOM's.
+//! them as IOM's. Its threshold of sustainability is left unset for the same reason.
 
 use std::collections::BTreeMap;
 
@@ -731,5 +731,7 @@ pub fn reintegration_sustainability() -> Result<Survey, homeward_domain::survey:
         indicators,
         dimension_weights: Dimension::ALL.into_iter().map(|d| (d, 1)).collect(),
         skipped: Skipped::LeftOut,
+        // IOM's guidance, not ours: a programme sets it with its weights.
+        threshold: None,
     })
 }

@@ -10,7 +10,9 @@
 //! - `choices`: `list_name`, `name`, `label`, and our `score` (0 to 1, or empty: not
 //!   scored, such as "does not know");
 //! - `settings`: `form_id`, `form_title` (or one per language, `form_title::English (en)`),
-//!   `version`, `default_language`, and our `skipped` (`left_out` or `worst`);
+//!   `version`, `default_language`, and our `skipped` (`left_out` or `worst`) and
+//!   `threshold` (the composite from 0 to 1 at or above which the programme counts a
+//!   returnee's reintegration as sustainable; empty: none);
 //! - our own sheets `indicators` (`name`, `dimension`, `weight`, `label`) and
 //!   `dimensions` (`dimension`, `weight`).
 //!
@@ -513,6 +515,7 @@ fn read(
             "version",
             "default_language",
             "skipped",
+            "threshold",
         ],
         &["form_title"],
     );
@@ -569,6 +572,27 @@ fn read(
                 ),
             ));
             Skipped::LeftOut
+        }
+    };
+    let threshold_text = setting("threshold");
+    let threshold = match threshold_text.as_str() {
+        "" => None,
+        text => {
+            let t = Permille::parse(text);
+            if t.is_none() {
+                r.problems.push(at(
+                    SETTINGS,
+                    settings_line,
+                    "threshold",
+                    Violation::new(
+                        "xlsform.threshold",
+                        format!(
+                            "threshold is a composite score from 0 to 1 with at most three decimals (0.5), not '{text}'"
+                        ),
+                    ),
+                ));
+            }
+            t
         }
     };
     let form_version = Some(setting("version")).filter(|v| !v.is_empty());
@@ -865,6 +889,7 @@ fn read(
         indicators: defined,
         dimension_weights,
         skipped,
+        threshold,
     };
     Survey::new(definition.clone()).map_err(|invalid| {
         let mut placed: Vec<Violation> = vec![];
@@ -1050,6 +1075,7 @@ pub fn survey_to_xlsx(d: &SurveyDefinition) -> Result<Vec<u8>, rust_xlsxwriter::
         "version".into(),
         "default_language".into(),
         "skipped".into(),
+        "threshold".into(),
     ];
     let mut values: Vec<String> = vec![
         d.key.clone(),
@@ -1059,6 +1085,9 @@ pub fn survey_to_xlsx(d: &SurveyDefinition) -> Result<Vec<u8>, rust_xlsxwriter::
             Skipped::LeftOut => "left_out".into(),
             Skipped::Worst => "worst".into(),
         },
+        d.threshold
+            .map(|t| t.value().to_string())
+            .unwrap_or_default(),
     ];
     if one_title {
         columns.push("form_title".into());

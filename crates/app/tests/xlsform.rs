@@ -136,6 +136,7 @@ const SETTINGS: &[&[&str]] = &[
         "version",
         "default_language",
         "skipped",
+        "threshold",
     ],
     &[
         "rss_test",
@@ -143,6 +144,7 @@ const SETTINGS: &[&[&str]] = &[
         "2026120601",
         "English (en)",
         "worst",
+        "0.66",
     ],
 ];
 
@@ -193,6 +195,7 @@ fn an_xlsform_of_the_subset_is_read_whole() {
     assert_eq!(s.language_names["fr"], "Français");
     assert_eq!(s.title["fr"], "Reintegration survey", "one title for all");
     assert_eq!(s.skipped, Skipped::Worst);
+    assert_eq!(s.threshold, Permille::new(660));
     assert_eq!(s.questions.len(), 7);
     let school = &s.questions[3];
     assert_eq!(school.hints["fr"], "Tous");
@@ -240,6 +243,7 @@ fn a_definition_written_out_reads_back_the_same() {
         .insert("fr".into(), "Enquête de réintégration".into());
     d.skipped = Skipped::LeftOut;
     d.form_version = None;
+    d.threshold = None;
     let bytes = survey_to_xlsx(&d).unwrap();
     assert_eq!(survey_from_xlsx(&bytes, 1).unwrap().definition(), &d);
 }
@@ -268,12 +272,16 @@ fn every_problem_is_reported_at_its_sheet_line_and_column() {
     let bytes = workbook(&[
         ("survey", survey),
         ("choices", choices),
-        ("settings", &[&["form_id"], &["rss"]]),
+        (
+            "settings",
+            &[&["form_id", "threshold"], &["rss", "two thirds"]],
+        ),
     ]);
     let e = survey_from_xlsx(&bytes, 1).unwrap_err();
     assert_eq!(
         places(&e),
         [
+            ("xlsform.threshold", "settings/2/threshold".into()),
             ("xlsform.score", "choices/2/score".into()),
             ("xlsform.score", "choices/3/score".into()),
             ("xlsform.column", "survey/3/constraint".into()),
@@ -283,8 +291,8 @@ fn every_problem_is_reported_at_its_sheet_line_and_column() {
         ]
     );
     // Each names its sheet, line and column for the reader.
-    assert_eq!(e[3].params["sheet"], "survey");
-    assert_eq!(e[3].params["line"], "2");
+    assert_eq!(e[4].params["sheet"], "survey");
+    assert_eq!(e[4].params["line"], "2");
     // Once the rows are of the subset, the survey's own rules are placed at the rows
     // they were read from: a name twice, an option without its label, a dimension with
     // indicators and no weight.

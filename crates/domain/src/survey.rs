@@ -296,6 +296,13 @@ pub struct SurveyDefinition {
     /// indicators, and none for another.
     pub dimension_weights: BTreeMap<Dimension, u32>,
     pub skipped: Skipped,
+    /// The composite score at or above which the programme counts a returnee's
+    /// reintegration as sustainable (the impact report's share above it), as the programme
+    /// sets it from its own guidance; none: no share is reported. Part of the version, as
+    /// the weights are: a new threshold is a new version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>, minimum = 0, maximum = 1000))]
+    pub threshold: Option<Permille>,
 }
 
 /// An answer as given.
@@ -851,6 +858,7 @@ impl Survey {
                 .collect(),
             dimensions: s.dimensions.iter().map(|(k, x)| (*k, round(x))).collect(),
             composite: round(&s.composite),
+            threshold: self.threshold,
         })
     }
 }
@@ -878,6 +886,19 @@ pub struct ScoreCard {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub dimensions: BTreeMap<Dimension, Option<Permille>>,
     pub composite: Option<Permille>,
+    /// The version's threshold of sustainability (`SurveyDefinition::threshold`), kept
+    /// with the scores it judges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>, minimum = 0, maximum = 1000))]
+    pub threshold: Option<Permille>,
+}
+
+impl ScoreCard {
+    /// Whether the composite is at or above the version's threshold: none where the
+    /// version sets no threshold or the composite was not scored.
+    pub fn sustainable(&self) -> Option<bool> {
+        self.composite.zip(self.threshold).map(|(c, t)| c >= t)
+    }
 }
 
 /// A survey answered in a follow-up, as kept in the case's history: the answers, the
@@ -905,6 +926,7 @@ impl SurveyAnswers {
                 indicators: BTreeMap::new(),
                 dimensions: BTreeMap::new(),
                 composite: None,
+                threshold: None,
             },
             digest: String::new(),
             response,

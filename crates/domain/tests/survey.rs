@@ -113,6 +113,7 @@ fn definition() -> SurveyDefinition {
         ]
         .into(),
         skipped: Skipped::LeftOut,
+        threshold: None,
     }
 }
 
@@ -550,6 +551,8 @@ fn a_score_card_is_kept_in_thousandths_under_its_version() {
     );
     assert_eq!(card.composite, Permille::new(706));
     assert_eq!((card.key.as_str(), card.version), ("rss_test", 1));
+    assert_eq!(card.threshold, None);
+    assert_eq!(card.sustainable(), None, "the version sets no threshold");
     let later = Response {
         version: 2,
         ..response.clone()
@@ -700,4 +703,56 @@ mod any_definition {
             }
         }
     }
+}
+
+/// The version's threshold is kept with the scores it judges: a composite at the
+/// threshold is sustainable, one a thousandth below is not; unscored, neither.
+#[test]
+fn a_score_card_judges_its_composite_by_its_version_s_threshold() {
+    let answered = |pairs: &[(&str, &str)]| Response {
+        key: "rss_test".into(),
+        version: 1,
+        answers: answers(pairs),
+    };
+    let given = answered(&[
+        ("income", "some"),
+        ("debt", "no"),
+        ("housing", "good"),
+        ("children", "no"),
+        ("distress", "fear,none"),
+    ]);
+    let at = |t: u16| {
+        let survey = Survey::new(SurveyDefinition {
+            threshold: Permille::new(t),
+            ..definition()
+        })
+        .unwrap();
+        survey.score(&given).unwrap()
+    };
+    // The composite is 0.706 (`a_score_card_is_kept_in_thousandths_under_its_version`).
+    assert_eq!(at(706).threshold, Permille::new(706));
+    assert_eq!(at(706).sustainable(), Some(true));
+    assert_eq!(at(707).sustainable(), Some(false));
+    assert_eq!(at(0).sustainable(), Some(true));
+    // Psychosocial left unanswered: no composite, so no judgement.
+    let mut d = SurveyDefinition {
+        threshold: Permille::new(500),
+        ..definition()
+    };
+    for q in d.questions.iter_mut().filter(|q| q.name == "distress") {
+        q.required = false;
+    }
+    let survey = Survey::new(d).unwrap();
+    let partial = survey
+        .score(&answered(&[
+            ("income", "some"),
+            ("debt", "no"),
+            ("housing", "good"),
+            ("children", "no"),
+        ]))
+        .unwrap();
+    assert_eq!(partial.composite, None);
+    assert_eq!(partial.sustainable(), None);
+    // A threshold is part of the version: another threshold is another definition.
+    assert!(!survey.same_as(&definition()));
 }

@@ -3543,6 +3543,7 @@ async fn administrators_import_a_survey_from_xlsform_and_staff_read_it() {
         "Does not know",
         "Not scored",
         "Weights are set by the programme.",
+        "This version sets no threshold of sustainability",
     ] {
         assert!(page.contains(shown), "{shown}: {page}");
     }
@@ -3696,6 +3697,21 @@ async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores()
     ] {
         assert!(page.contains(shown), "{shown}: {page}");
     }
+    // By vulnerability, with the share at or above the threshold the demo programme set.
+    let body = w.get("/statistics/impact?by=vulnerability").await.body;
+    let page = plain(&unescape(&body));
+    for shown in [
+        "Sustainable: a composite of 0.5 or more, the threshold this survey version sets.",
+        "Sustainable (share)",
+        "Any vulnerability",
+        "No vulnerability",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    let table = table_after(&body, "Sustainable: a composite of");
+    let total = table.last().unwrap();
+    assert_eq!(total.len(), 7, "{table:?}");
+    assert!(total[6].ends_with('%'), "{table:?}");
     // A donor reads it too, as the last settled month ended: today's survey is not in it.
     let mut d = Web::new(&s);
     d.sign_in_with("donor", "demo-donor-2026").await;

@@ -51,7 +51,8 @@ pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpCount,
     FollowUpRow, HouseholdsBy, InterruptionCount, InterruptionRow, MonthRows, NewCase, PersonRow,
-    PipelineRow, ReferralRow, ReturnRow, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
+    PipelineRow, ReferralRow, ReturnRow, SCORE_ANY, SCORE_NONE, ScoreBy, ScoreCell, ScoreRow,
+    StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;

@@ -171,6 +171,7 @@ mod tests {
                 ("0029_surveys.sql", "445e271a4c91fe390a83b620aff24a2d"),
                 ("0030_scores.sql", "d7c0791aa9888b0bfc2a23d13dd50e04"),
                 ("0031_score_sums.sql", "e4d272a1a4a2f0962214c8bb96c64795"),
+                ("0032_score_groups.sql", "25eac81e5500a0233fd73a1accfa5f19"),
             ],
         ),
         (
@@ -261,6 +262,7 @@ mod tests {
                 ("0029_surveys.sql", "e37415e033099cb965160ef1c29a8f73"),
                 ("0030_scores.sql", "8786169d81b1a21b72c120e88bcf4003"),
                 ("0031_score_sums.sql", "6868887bcf7381a26c502adb05607a1d"),
+                ("0032_score_groups.sql", "83a7f3d17a50980f4e53ea000b056116"),
             ],
         ),
     ];

@@ -293,6 +293,8 @@ fn score_rows(case: &Case) -> Vec<ScoreRow> {
                 programme: case.programme.0,
                 host_office: case.host_office.0,
                 office: case.lead_office().0,
+                sustainable: s.sustainable(),
+                assistance: who.assistance,
             }
         })
         .collect()

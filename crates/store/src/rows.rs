@@ -37,7 +37,7 @@ pub(crate) const RETURN_COLUMNS: &str = "case_id, person_id, departed_on, year, 
 /// The columns of a `ScoreRow`.
 pub(crate) const SCORE_COLUMNS: &str = "case_id, band, answered_on, survey_key, survey_version, \
     economic, social, psychosocial, composite, return_country, sex, age_group, vulnerabilities, \
-    programme, host_office, office";
+    programme, host_office, office, sustainable, assistance";
 
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
@@ -369,6 +369,10 @@ pub struct ScoreRow {
     pub host_office: Uuid,
     /// The office that leads the case.
     pub office: Uuid,
+    /// Whether the composite reaches the version's threshold (`ScoreCard::sustainable`).
+    pub sustainable: Option<bool>,
+    /// Bit mask of the assistance the returnee had received (`Reintegration::received_by`).
+    pub assistance: i64,
 }
 
 /// How the programme reports group returnees' scores besides survey, version and band.
@@ -379,14 +383,26 @@ pub enum ScoreBy {
     ReturnCountry,
     Sex,
     AgeGroup,
+    /// Each vulnerability, then any and none (`ScoreBy::groups`): a returnee counts in a
+    /// row per vulnerability.
+    Vulnerability,
+    /// Each type of assistance received, then any and none.
+    Assistance,
 }
 
+/// The group of returnees with any of the attributes of a grouping by each.
+pub const SCORE_ANY: &str = "any";
+/// The group of returnees with none of them.
+pub const SCORE_NONE: &str = "none";
+
 impl ScoreBy {
-    pub const ALL: [ScoreBy; 4] = [
+    pub const ALL: [ScoreBy; 6] = [
         ScoreBy::Nothing,
         ScoreBy::ReturnCountry,
         ScoreBy::Sex,
         ScoreBy::AgeGroup,
+        ScoreBy::Vulnerability,
+        ScoreBy::Assistance,
     ];
 
     pub fn code(self) -> &'static str {
@@ -395,7 +411,55 @@ impl ScoreBy {
             ScoreBy::ReturnCountry => "return_country",
             ScoreBy::Sex => "sex",
             ScoreBy::AgeGroup => "age_group",
+            ScoreBy::Vulnerability => "vulnerability",
+            ScoreBy::Assistance => "assistance",
         }
+    }
+
+    /// Whether a returnee may count in several groups: each of the attributes they
+    /// have, then `any` (one row each) or `none`.
+    pub fn by_each(self) -> bool {
+        matches!(self, ScoreBy::Vulnerability | ScoreBy::Assistance)
+    }
+
+    /// A grouping by each's attributes, each with its bit, in the domain's order (none
+    /// for another grouping).
+    pub fn each(self) -> Vec<(&'static str, i64)> {
+        match self {
+            ScoreBy::Vulnerability => homeward_domain::person::Vulnerability::ALL
+                .iter()
+                .map(|v| (v.code(), v.bit()))
+                .collect(),
+            ScoreBy::Assistance => homeward_domain::case::reintegration::AssistanceType::ALL
+                .iter()
+                .map(|a| (a.code(), a.bit()))
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    /// The groups a score row counts in.
+    pub fn groups(self, r: &ScoreRow) -> Vec<&str> {
+        let mask = match self {
+            ScoreBy::Nothing => return vec![""],
+            ScoreBy::ReturnCountry => return vec![r.return_country.as_str()],
+            ScoreBy::Sex => return vec![r.sex.as_str()],
+            ScoreBy::AgeGroup => return vec![r.age_group.as_str()],
+            ScoreBy::Vulnerability => r.vulnerabilities,
+            ScoreBy::Assistance => r.assistance,
+        };
+        let mut groups: Vec<&str> = self
+            .each()
+            .into_iter()
+            .filter(|(_, bit)| mask & bit != 0)
+            .map(|(code, _)| code)
+            .collect();
+        groups.push(if groups.is_empty() {
+            SCORE_NONE
+        } else {
+            SCORE_ANY
+        });
+        groups
     }
 }
 
@@ -417,6 +481,8 @@ pub struct ScoreCell {
     pub psychosocial_sum: i64,
     pub composite_n: i64,
     pub composite_sum: i64,
+    /// Of those scored in the composite, how many reached the version's threshold.
+    pub sustainable_n: i64,
 }
 
 from_row!(ScoreCell {
@@ -432,7 +498,8 @@ from_row!(ScoreCell {
     psychosocial_n,
     psychosocial_sum,
     composite_n,
-    composite_sum
+    composite_sum,
+    sustainable_n
 });
 
 from_row!(ScoreRow {
@@ -451,7 +518,9 @@ from_row!(ScoreRow {
     vulnerabilities,
     programme,
     host_office,
-    office
+    office,
+    sustainable,
+    assistance
 });
 
 /// What a case's plan in force commits and its deliveries disburse on one budget line
@@ -632,6 +701,7 @@ pub(crate) struct ScoreTotal {
     pub psychosocial_sum: i64,
     pub composite_n: i64,
     pub composite_sum: i64,
+    pub sustainable_n: i64,
 }
 
 from_row!(ScoreTotal {
@@ -653,6 +723,7 @@ from_row!(ScoreTotal {
     psychosocial_sum,
     composite_n,
     composite_sum,
+    sustainable_n,
 });
 
 /// How `budget_households` groups.

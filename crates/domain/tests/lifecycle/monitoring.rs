@@ -364,6 +364,7 @@ fn a_survey_is_answered_in_a_follow_up_that_reached_the_returnee() {
             indicators: Default::default(),
             dimensions: Default::default(),
             composite: homeward_domain::survey::Permille::new(500),
+            threshold: None,
         },
     };
     let mut programme = monitored();
@@ -409,6 +410,7 @@ fn corrected_answers_keep_the_survey_and_version_they_were_given_under() {
             indicators: Default::default(),
             dimensions: Default::default(),
             composite: homeward_domain::survey::Permille::new(500),
+            threshold: None,
         },
     };
     let mut programme = monitored();

@@ -25,6 +25,11 @@ pub enum ImpactBy {
     ReturnCountry,
     Sex,
     AgeGroup,
+    /// A row per vulnerability, then `any` and `none`: a returnee counts in a row per
+    /// vulnerability they have.
+    Vulnerability,
+    /// A row per type of assistance received, then `any` and `none`.
+    Assistance,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,8 +42,10 @@ pub struct ImpactQuery {
 }
 
 /// Returnees' reintegration scores (0 to 1) by dimension and overall, by time since
-/// return, per survey version (its weights stated), grouped by country of return, sex or
-/// age group. For the readers of the statistics; a protected reader (donor, auditor,
+/// return, per survey version (its weights stated), grouped by country of return, sex,
+/// age group, vulnerability or assistance received; and the share of those scored whose
+/// composite reached the version's threshold of sustainability, where it sets one. For
+/// the readers of the statistics; a protected reader (donor, auditor,
 /// administrator) reads the surveys recorded up to the end of the last settled month
 /// (`as_of`), and no group of fewer returnees than the threshold nor mean of fewer scored
 /// returnees (`null`), nor any from which one would follow.
@@ -70,6 +77,8 @@ async fn report(
         ImpactBy::ReturnCountry => ScoreBy::ReturnCountry,
         ImpactBy::Sex => ScoreBy::Sex,
         ImpactBy::AgeGroup => ScoreBy::AgeGroup,
+        ImpactBy::Vulnerability => ScoreBy::Vulnerability,
+        ImpactBy::Assistance => ScoreBy::Assistance,
     };
     state.app.impact_report(who, ProgrammeId(id), by).await
 }
@@ -117,8 +126,9 @@ pub async fn impact_xlsx(
 
 /// The report in long form: per survey version, band and group (each band's total last,
 /// `level` "total"), the returnees, each dimension's and the composite's mean from 0 to
-/// 1 and how many it averages, with the version's weights on every line (a score states
-/// the version and weights it was computed with); empty where hidden or not scored.
+/// 1 and how many it averages, the share sustainable and how many reached it, with the
+/// version's weights and threshold on every line (a score states the version and weights
+/// it was computed with); empty where hidden or not scored.
 pub fn long_table(r: &ImpactReport) -> LongTable {
     let mut header: Vec<String> = [
         "survey",
@@ -151,10 +161,17 @@ pub fn long_table(r: &ImpactReport) -> LongTable {
             format!("#affected+returned+scored+{d}+num"),
         ]);
     }
+    header.extend(["sustainable_share".into(), "sustainable".into()]);
+    tags.extend([
+        "#indicator+sustainable+pct".into(),
+        "#affected+returned+sustainable+num".into(),
+    ]);
     for d in Dimension::ALL {
         header.push(format!("{}_weight", d.code()));
         tags.push(format!("#indicator+weight+{}", d.code()));
     }
+    header.push("threshold".into());
+    tags.push("#indicator+threshold".into());
     let mut lines = vec![];
     for s in &r.surveys {
         let weights: Vec<Option<f64>> = Dimension::ALL
@@ -181,7 +198,10 @@ pub fn long_table(r: &ImpactReport) -> LongTable {
                     figures.push(m.mean.map(|p| f64::from(p.thousandths()) / 1000.0));
                     figures.push(m.scored.map(|n| n as f64));
                 }
+                figures.push(row.sustainable.share.map(|p| p.value()));
+                figures.push(row.sustainable.count.map(|n| n as f64));
                 figures.extend(weights.iter().copied());
+                figures.push(s.threshold.map(|t| t.value()));
                 lines.push((labels, figures));
             }
         }

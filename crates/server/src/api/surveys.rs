@@ -34,6 +34,10 @@ pub struct SurveySummary {
     pub digest: String,
     pub imported_at: DateTime<Utc>,
     pub imported_by: Uuid,
+    /// The composite (in thousandths) at or above which the programme counts
+    /// reintegration as sustainable, as this version sets it; none: no share is reported.
+    #[schema(value_type = Option<u16>)]
+    pub threshold: Option<homeward_domain::survey::Permille>,
     /// Whether a later version supersedes it.
     pub superseded: bool,
 }
@@ -50,6 +54,7 @@ impl SurveySummary {
             digest: v.digest.clone(),
             imported_at: v.imported_at,
             imported_by: v.imported_by.0,
+            threshold: v.survey.threshold,
             superseded,
         }
     }

@@ -711,8 +711,24 @@ impl World {
 
     /// From registration to arrival at the office in Dakar, with reintegration started.
     pub async fn arrived(&self, case: &str, adults: &[&str]) {
+        self.arrived_fit(case, adults, &[]).await
+    }
+
+    /// `arrived`, with `fit` assessed fit to travel before departure (as the programme
+    /// requires of the elderly and those with medical needs).
+    pub async fn arrived_fit(&self, case: &str, adults: &[&str], fit: &[&str]) {
         self.approve(case, adults).await;
         self.prepare(case).await;
+        for person in fit {
+            self.cmd(
+                "medical",
+                case,
+                "health-assessments",
+                json!({"person_id": person, "fitness": "fit", "assessed_by": "Dr. Ndiaye"}),
+            )
+            .await
+            .ok();
+        }
         self.cmd(
             "movement",
             case,

@@ -29,6 +29,11 @@ fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
 
 /// A small scored survey whose income indicator weighs `weight`.
 fn form(weight: &str, types: [&str; 2]) -> Vec<u8> {
+    form_at(weight, types, "")
+}
+
+/// `form`, with a threshold of sustainability (none when empty).
+fn form_at(weight: &str, types: [&str; 2], threshold: &str) -> Vec<u8> {
     let survey: &[&[&str]] = &[
         &[
             "type",
@@ -75,7 +80,10 @@ fn form(weight: &str, types: [&str; 2]) -> Vec<u8> {
         ("choices", choices),
         (
             "settings",
-            &[&["form_id", "form_title"], &["rss_test", "Reintegration"]],
+            &[
+                &["form_id", "form_title", "threshold"],
+                &["rss_test", "Reintegration", threshold],
+            ],
         ),
         ("indicators", indicators),
         ("dimensions", dimensions),
@@ -376,20 +384,32 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
 /// arrival, with these answers to `income` and `safe`.
 async fn answered(w: &World, answers: &[(&str, &str)]) {
     for (income, safe) in answers {
-        let (case, awa) = w.single_adult().await;
-        w.arrived(&case, &[&awa]).await;
-        w.cmd(
-            "monitoring",
-            &case,
-            "follow-ups",
-            serde_json::json!({"mode": "visit", "result": "reached", "with": [awa],
+        answered_by(w, &[], income, safe).await;
+    }
+}
+
+/// A returned case whose returnee, with these vulnerabilities, answered the survey
+/// `rss_test` on arrival.
+async fn answered_by(w: &World, vulnerabilities: &[&str], income: &str, safe: &str) {
+    let mut d = adult("Awa");
+    d["vulnerabilities"] = serde_json::json!(vulnerabilities);
+    let case = w
+        .register("counsellor", w.bru, vec![member("principal", d)])
+        .await;
+    let awa = w.people(&case).await.remove(0);
+    // Fit to travel, as the programme requires of the elderly.
+    w.arrived_fit(&case, &[&awa], &[&awa]).await;
+    w.cmd(
+        "monitoring",
+        &case,
+        "follow-ups",
+        serde_json::json!({"mode": "visit", "result": "reached", "with": [awa],
                 "survey": {"key": "rss_test", "version": 1, "answers": {
                     "income": {"type": "choice", "value": income},
                     "safe": {"type": "choice", "value": safe}}}}),
-        )
-        .await
-        .ok();
-    }
+    )
+    .await
+    .ok();
 }
 
 /// The impact report: returnees' scores by the follow-up they were answered at, per
@@ -487,7 +507,117 @@ async fn the_impact_report_tells_scores_by_time_since_return(db: &TestDb) {
     );
 }
 
+/// The share of returnees whose composite reached the threshold their survey version
+/// sets, and the report by each vulnerability: a returnee counts in a row per
+/// vulnerability, once in `any`, or in `none`; the kept sums are a rebuild's.
+async fn the_impact_report_tells_the_share_sustainable_by_vulnerability(db: &TestDb) {
+    let w = World::start(db).await;
+    let r = import(
+        &w,
+        "admin",
+        form_at("1", ["select_one level", "select_one yn"], "0.6"),
+        XLSX,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["survey"]["threshold"], 600, "{}", r.body);
+    ask_survey(&w, "rss_test").await.ok();
+    // Composites 0.75, 0.5 and 1.
+    answered_by(
+        &w,
+        &["elderly", "single_parent_without_support"],
+        "some",
+        "yes",
+    )
+    .await;
+    answered_by(&w, &["elderly"], "none", "yes").await;
+    answered_by(&w, &[], "enough", "yes").await;
+    let path = format!("/api/programmes/{}/impact", w.programme);
+    let report = w
+        .get("monitoring", &format!("{path}?by=vulnerability"))
+        .await
+        .ok();
+    let survey = &report["surveys"][0];
+    assert_eq!(survey["threshold"], 600, "{report}");
+    let band = &survey["bands"][0];
+    let rows: Vec<(String, i64, i64)> = band["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["group"].as_str().unwrap().to_string(),
+                r["returnees"].as_i64().unwrap(),
+                r["sustainable"]["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("elderly".to_string(), 2, 1),
+            ("single_parent_without_support".to_string(), 1, 1),
+            ("any".to_string(), 2, 1),
+            ("none".to_string(), 1, 1),
+        ],
+        "{report}"
+    );
+    let total = &band["total"];
+    assert_eq!(total["returnees"], 3, "any and none, not each row");
+    assert_eq!(total["sustainable"]["count"], 2);
+    assert_eq!(total["sustainable"]["share"], 667);
+    assert_eq!(band["rows"][0]["sustainable"]["share"], 500);
+    // By assistance received: nobody has received any yet.
+    let by = w
+        .get("monitoring", &format!("{path}?by=assistance"))
+        .await
+        .ok();
+    let rows = &by["surveys"][0]["bands"][0]["rows"];
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{by}");
+    assert_eq!(rows[0]["group"], "none");
+    assert_eq!(rows[0]["returnees"], 3);
+    // A donor, once the month is settled: three returnees, all hidden, the total too.
+    let later = w
+        .impact_at_months_end("donor", ScoreBy::Vulnerability)
+        .await;
+    let band = &later["surveys"][0]["bands"][0];
+    assert!(
+        band["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["returnees"].is_null() && r["sustainable"]["share"].is_null()),
+        "{later}"
+    );
+    assert_eq!(
+        band["total"]["sustainable"]["count"],
+        serde_json::Value::Null
+    );
+    // The download states the share and the threshold, as valid HXL.
+    let res = w
+        .http
+        .get(format!("{}{path}.csv?by=vulnerability", w.base))
+        .bearer_auth(w.token("monitoring"))
+        .send()
+        .await
+        .unwrap();
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.contains(",sustainable_share,sustainable,economic_weight,social_weight,psychosocial_weight,threshold\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("#indicator+sustainable+pct"), "{csv}");
+    // The total: 3 returnees, ..., 0.667 sustainable, 2 of them; weights 1, none, 1;
+    // the threshold 0.6.
+    assert!(csv.contains(",0.667,2,1,,1,0.6\n"), "{csv}");
+    let store = w.app.store();
+    let kept = store.read_model_digest().await.unwrap();
+    store.rebuild_read_models().await.unwrap();
+    assert_eq!(store.read_model_digest().await.unwrap(), kept);
+}
+
 homeward_store::db_tests!(
+    the_impact_report_tells_the_share_sustainable_by_vulnerability,
     surveys_are_imported_versioned_and_read_back,
     concurrent_imports_store_one_version,
     the_template_is_downloaded_and_imported,

@@ -128,7 +128,9 @@ async fn push_score_rows(
                 .push_bind(r.vulnerabilities)
                 .push_bind(r.programme)
                 .push_bind(r.host_office)
-                .push_bind(r.office);
+                .push_bind(r.office)
+                .push_bind(r.sustainable)
+                .push_bind(r.assistance);
         });
     }
     Ok(())

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use super::prelude::*;
 use crate::ScoreBy;
 
-/// Statements of at most this many rows (eighteen values each).
+/// Statements of at most this many rows (nineteen values each).
 const SUM_ROWS: usize = 250;
 
 /// Programme, grouping, survey key, version, band, group, host office, lead office, month.
@@ -31,8 +31,8 @@ type ScoreKey = (
 );
 
 /// Returnees, then (scored, sum) of the economic, social, psychosocial and composite
-/// scores.
-type ScoreSum = [i64; 9];
+/// scores, then those whose composite reached the threshold.
+type ScoreSum = [i64; 10];
 
 /// Changes to the kept score sums, gathered before they are written.
 #[derive(Debug, Default)]
@@ -45,7 +45,10 @@ impl ScoreSums {
     /// written, -1 for rows replaced.
     pub(crate) fn add(&mut self, rows: &[ScoreRow], sign: i64, month: NaiveDate) {
         for r in rows {
-            let mut parts: ScoreSum = [sign, 0, 0, 0, 0, 0, 0, 0, 0];
+            let mut parts: ScoreSum = [sign, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+            if r.sustainable == Some(true) {
+                parts[9] = sign;
+            }
             for (k, v) in [r.economic, r.social, r.psychosocial, r.composite]
                 .into_iter()
                 .enumerate()
@@ -55,13 +58,10 @@ impl ScoreSums {
                     parts[2 + 2 * k] = sign * v;
                 }
             }
-            for by in ScoreBy::ALL {
-                let grp = match by {
-                    ScoreBy::Nothing => "",
-                    ScoreBy::ReturnCountry => r.return_country.as_str(),
-                    ScoreBy::Sex => r.sex.as_str(),
-                    ScoreBy::AgeGroup => r.age_group.as_str(),
-                };
+            for (by, grp) in ScoreBy::ALL
+                .into_iter()
+                .flat_map(|by| by.groups(r).into_iter().map(move |g| (by, g)))
+            {
                 let e = self
                     .sums
                     .entry((
@@ -138,15 +138,16 @@ impl ScoreSums {
 
 /// The summed columns, in `ScoreSum`'s order.
 const SUM_COLUMNS: &str = "returnees, economic_n, economic_sum, social_n, social_sum, \
-     psychosocial_n, psychosocial_sum, composite_n, composite_sum";
+     psychosocial_n, psychosocial_sum, composite_n, composite_sum, sustainable_n";
 
 /// The kept sums in the order the digest reads them.
 pub(crate) const SCORE_TOTALS_DIGEST: &str = "SELECT programme, kind, survey_key, \
      survey_version, band, grp, host_office, office, month, returnees, economic_n, \
      economic_sum, social_n, social_sum, psychosocial_n, psychosocial_sum, composite_n, \
-     composite_sum FROM score_totals WHERE returnees <> 0 OR economic_n <> 0 \
+     composite_sum, sustainable_n FROM score_totals WHERE returnees <> 0 OR economic_n <> 0 \
      OR economic_sum <> 0 OR social_n <> 0 OR social_sum <> 0 OR psychosocial_n <> 0 \
-     OR psychosocial_sum <> 0 OR composite_n <> 0 OR composite_sum <> 0 ORDER BY programme, kind, \
+     OR psychosocial_sum <> 0 OR composite_n <> 0 OR composite_sum <> 0 OR sustainable_n <> 0 \
+     ORDER BY programme, kind, \
      survey_key, survey_version, band, grp, host_office, office, month";
 
 impl Backend {

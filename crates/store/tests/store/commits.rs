@@ -729,6 +729,7 @@ async fn the_score_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb) 
                 indicators: Default::default(),
                 dimensions: Default::default(),
                 composite: Permille::new(750),
+                threshold: None,
             },
         }),
     };

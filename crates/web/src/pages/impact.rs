@@ -1,7 +1,9 @@
 //! The programme report "impact on beneficiaries" (`App::impact_report`): returnees'
 //! survey scores by dimension and overall, by time since return, per survey version with
-//! its weights, grouped by country of return, sex or age group; a protected reader's as
-//! the last settled month ended, small groups hidden (—).
+//! its weights, grouped by country of return, sex, age group, vulnerability or assistance
+//! received, with the share of returnees at or above the version's threshold of
+//! sustainability; a protected reader's as the last settled month ended, small groups
+//! hidden (—).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -28,6 +30,9 @@ pub struct BandTable {
 pub struct SurveySection {
     pub title: String,
     pub weights: String,
+    /// The version's threshold of sustainability, said (or that it sets none).
+    pub threshold: String,
+    pub head: Vec<String>,
     pub bands: Vec<BandTable>,
 }
 
@@ -40,7 +45,6 @@ pub struct ImpactPage {
     pub by: Vec<(String, String, bool)>,
     /// The grouping chosen, as the downloads take it.
     pub by_code: &'static str,
-    pub head: Vec<String>,
     pub protected: bool,
     pub own_offices_only: bool,
     /// The day a protected reader's surveys are as of, said.
@@ -60,15 +64,45 @@ fn mean(i: &I18n, m: &Mean) -> String {
         .map_or_else(|| "—".into(), |p| i.digits(&p.to_string()))
 }
 
-fn line(i: &I18n, label: String, r: &ImpactRow) -> Vec<String> {
-    vec![
+/// A row's cells; the share sustainable only where the version sets a threshold.
+fn line(i: &I18n, label: String, r: &ImpactRow, threshold: bool) -> Vec<String> {
+    let mut cells = vec![
         label,
         r.returnees.map_or_else(|| "—".into(), |n| i.number(n)),
         mean(i, &r.economic),
         mean(i, &r.social),
         mean(i, &r.psychosocial),
         mean(i, &r.composite),
-    ]
+    ];
+    if threshold {
+        cells.push(r.sustainable.share.map_or_else(
+            || "—".into(),
+            |p| {
+                i.t1(
+                    "stats-percent",
+                    "n",
+                    i.one_decimal(f64::from(p.thousandths()) / 10.0),
+                )
+            },
+        ));
+    }
+    cells
+}
+
+/// The table's head, with the share sustainable where the version sets a threshold.
+fn head(i: &I18n, threshold: bool) -> Vec<String> {
+    let mut keys = vec![
+        "impact-col-group",
+        "impact-col-returnees",
+        "survey-dimension-economic",
+        "survey-dimension-social",
+        "survey-dimension-psychosocial",
+        "case-scores-composite",
+    ];
+    if threshold {
+        keys.push("impact-col-sustainable");
+    }
+    keys.into_iter().map(|k| i.t(k)).collect()
 }
 
 fn group_label(i: &I18n, by: ScoreBy, group: &str) -> String {
@@ -83,6 +117,11 @@ fn sections(i: &I18n, r: &ImpactReport) -> Vec<SurveySection> {
         .iter()
         .enumerate()
         .map(|(n, s)| SurveySection {
+            threshold: match s.threshold {
+                Some(t) => i.t1("impact-threshold", "threshold", i.digits(&t.to_string())),
+                None => i.t("impact-no-threshold"),
+            },
+            head: head(i, s.threshold.is_some()),
             title: i.ta(
                 "impact-survey",
                 &[
@@ -122,10 +161,22 @@ fn sections(i: &I18n, r: &ImpactReport) -> Vec<SurveySection> {
                         by => b
                             .rows
                             .iter()
-                            .map(|row| line(i, group_label(i, by, &row.group), row))
+                            .map(|row| {
+                                line(
+                                    i,
+                                    group_label(i, by, &row.group),
+                                    row,
+                                    s.threshold.is_some(),
+                                )
+                            })
                             .collect(),
                     };
-                    rows.push(line(i, i.t("impact-total"), &b.total));
+                    rows.push(line(
+                        i,
+                        i.t("impact-total"),
+                        &b.total,
+                        s.threshold.is_some(),
+                    ));
                     let shown: Vec<&ImpactRow> = match r.by {
                         ScoreBy::Nothing => vec![&b.total],
                         _ => b.rows.iter().collect(),
@@ -174,16 +225,6 @@ pub async fn page(
         Ok(r) => r,
         Err(e) => return app_error(&v, e),
     };
-    let head = [
-        "impact-col-group",
-        "impact-col-returnees",
-        "survey-dimension-economic",
-        "survey-dimension-social",
-        "survey-dimension-psychosocial",
-        "case-scores-composite",
-    ]
-    .map(|k| i.t(k))
-    .to_vec();
     let t = ImpactPage {
         c: Chrome::new(&v, i.t("impact-title")),
         programmes,
@@ -198,7 +239,6 @@ pub async fn page(
                 )
             })
             .collect(),
-        head,
         by_code: by.code(),
         protected: report.protected,
         own_offices_only: report.own_offices_only,

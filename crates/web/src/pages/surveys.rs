@@ -113,6 +113,8 @@ pub struct SurveyPage {
     pub indicators: Vec<IndicatorLine>,
     pub dimensions: Vec<(String, u32)>,
     pub skipped: String,
+    /// The version's threshold of sustainability, said (or that it sets none).
+    pub threshold: String,
 }
 
 fn page_of(i: &I18n, v: &Visitor, s: &SurveyVersion, latest: u32) -> SurveyPage {
@@ -219,6 +221,10 @@ fn page_of(i: &I18n, v: &Visitor, s: &SurveyVersion, latest: u32) -> SurveyPage 
             Skipped::LeftOut => "survey-skipped-left_out",
             Skipped::Worst => "survey-skipped-worst",
         }),
+        threshold: match d.threshold {
+            Some(t) => i.t1("survey-threshold", "threshold", i.digits(&t.to_string())),
+            None => i.t("survey-no-threshold"),
+        },
     }
 }
 
