@@ -124,6 +124,37 @@ fn survey_inputs(i: &I18n, d: &SurveyDefinition) -> Vec<In> {
     out
 }
 
+/// The steps of the follow-up form filled in one question at a time (a phone's screen):
+/// the follow-up itself (`""`), then each question the answers so far ask, in the
+/// survey's order (its skip conditions read the choices given: `SurveyDefinition::asked`).
+pub fn survey_steps(d: &SurveyDefinition, f: &FormData) -> Vec<String> {
+    let mut answers = std::collections::BTreeMap::new();
+    for q in &d.questions {
+        let name = format!("survey-{}", q.name);
+        let answer = match q.kind {
+            QuestionKind::SelectOne { .. } => f.opt(&name).map(Answer::Choice),
+            QuestionKind::SelectMultiple { .. } => {
+                let chosen: std::collections::BTreeSet<String> =
+                    f.all(&name).into_iter().map(str::to_string).collect();
+                (!chosen.is_empty()).then_some(Answer::Choices(chosen))
+            }
+            _ => None,
+        };
+        if let Some(a) = answer {
+            answers.insert(q.name.clone(), a);
+        }
+    }
+    let asked = d.asked(&answers);
+    std::iter::once(String::new())
+        .chain(
+            d.questions
+                .iter()
+                .filter(|q| asked.contains(q.name.as_str()))
+                .map(|q| q.name.clone()),
+        )
+        .collect()
+}
+
 /// The survey's answers as the form gives them (`None` when none is given: the survey
 /// was not asked), scored under the version the form was opened with; every answer that
 /// does not fit is named at its question.

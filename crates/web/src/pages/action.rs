@@ -38,6 +38,66 @@ pub struct ActionPage {
     pub fields: Vec<Field>,
     pub occurred: Vec<Field>,
     pub errors: FormErrors,
+    /// A follow-up's survey one question at a time: where the form stands.
+    pub steps: Option<Steps>,
+    /// What the steps not shown hold, carried from step to step.
+    pub carried: Vec<(String, String)>,
+    /// Whether the form can be filled in one question at a time (a follow-up with a
+    /// survey, shown whole).
+    pub may_step: bool,
+}
+
+/// The follow-up form filled in one question at a time, as on a phone: the follow-up
+/// itself, then each question its answers so far ask (`actions::survey_steps`). Each
+/// step is sent to the server, which shows the next; nothing is recorded before the last
+/// step's button, and then as the whole form would record it (shown whole when refused).
+pub struct Steps {
+    /// The step shown: `""` for the follow-up itself, else a question's name.
+    pub at: String,
+    /// "Step 3 of 12".
+    pub progress: String,
+    pub back: bool,
+    pub last: bool,
+}
+
+/// What a form shows in step `at` of `steps` (fields, then those of the time it
+/// happened), and the values of the others, carried in hidden inputs.
+fn one_step(
+    at: &str,
+    fields: Vec<Field>,
+    occurred: Vec<Field>,
+    form: &FormData,
+) -> (Vec<Field>, Vec<Field>, Vec<(String, String)>) {
+    let question = format!("survey-{at}");
+    let shown = |f: &Field| match at {
+        "" => f.name != "survey" && !f.name.starts_with("survey-"),
+        _ => f.name == "survey" || f.name == question,
+    };
+    let fields: Vec<Field> = fields
+        .into_iter()
+        .filter(|f| f.kind == "hidden" || shown(f))
+        .collect();
+    let occurred = match at {
+        "" => occurred,
+        _ => vec![],
+    };
+    // The names the step sends itself (a date as its three parts).
+    let mut sent: Vec<String> = ["_csrf", "version", "_step", "_at"]
+        .map(String::from)
+        .to_vec();
+    for f in fields.iter().chain(&occurred) {
+        sent.push(f.name.clone());
+        if f.kind == "date" {
+            sent.extend(["day", "month", "year"].map(|p| format!("{}-{p}", f.name)));
+        }
+    }
+    let carried = form
+        .pairs()
+        .iter()
+        .filter(|(name, _)| !sent.contains(name))
+        .cloned()
+        .collect();
+    (fields, occurred, carried)
 }
 
 /// Things worth knowing before filling the form.
@@ -245,6 +305,22 @@ pub async fn render_form(
     form: &FormData,
     errors: &FormErrors,
 ) -> Response {
+    render_form_at(st, v, p, case_id, slug, form, errors, None).await
+}
+
+/// `render_form`, one question at a time from step `step` where given (a follow-up
+/// with a survey; the whole form otherwise).
+#[allow(clippy::too_many_arguments)]
+pub async fn render_form_at(
+    st: &WebState,
+    v: &Visitor,
+    p: &Principal,
+    case_id: Uuid,
+    slug: &str,
+    form: &FormData,
+    errors: &FormErrors,
+    step: Option<String>,
+) -> Response {
     let Some(kind) = from_slug(slug) else {
         return not_found_page(v);
     };
@@ -314,8 +390,31 @@ pub async fn render_form(
     if let Some(time) = occurred.get_mut(1) {
         time.hint = Some(v.i.t1("time-in-zone", "zone", v.i.zone_name()));
     }
+    let (fields, occurred, carried, steps) = match (step, &survey) {
+        (Some(at), Some(s)) => {
+            let list = actions::survey_steps(&s.survey, &form);
+            let pos = list.iter().position(|x| *x == at).unwrap_or(0);
+            let at = list.get(pos).cloned().unwrap_or_default();
+            let (fields, occurred, carried) = one_step(&at, fields, occurred, &form);
+            let progress = v.i.ta(
+                "f-survey-step",
+                &[
+                    ("number", i64::try_from(pos + 1).unwrap_or(0).into()),
+                    ("count", i64::try_from(list.len()).unwrap_or(0).into()),
+                ],
+            );
+            let steps = Steps {
+                at,
+                progress,
+                back: pos > 0,
+                last: pos + 1 >= list.len(),
+            };
+            (fields, occurred, carried, Some(steps))
+        }
+        _ => (fields, occurred, vec![], None),
+    };
     // Once refused, the error summary says it all.
-    let mut notes = if errors.is_empty() {
+    let mut notes = if errors.is_empty() && steps.as_ref().is_none_or(|s| s.at.is_empty()) {
         notes(kind, v, &view, &programme.settings)
     } else {
         vec![]
@@ -350,6 +449,9 @@ pub async fn render_form(
             fields,
             occurred,
             errors: errors.clone(),
+            may_step: survey.is_some() && steps.is_none(),
+            steps,
+            carried,
         },
     )
 }
@@ -358,6 +460,8 @@ pub async fn render_form(
 pub struct FormQuery {
     /// Whose details to change (an id, never personal data).
     pub person: Option<Uuid>,
+    /// A follow-up's survey one question at a time (any value).
+    pub steps: Option<String>,
 }
 
 pub async fn form(
@@ -366,7 +470,8 @@ pub async fn form(
     Path((case_id, slug)): Path<(Uuid, String)>,
     q: Result<axum::extract::Query<FormQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let person = q.ok().and_then(|axum::extract::Query(q)| q.person);
+    let q = q.map(|axum::extract::Query(q)| q).unwrap_or_default();
+    let person = q.person;
     let mut prefill = FormData::default();
     if let (Some(person), Some(CommandKind::UpdatePersonDetails)) = (person, from_slug(&slug))
         && let Ok(view) = st.app.case_view(&p, CaseId(case_id)).await
@@ -374,7 +479,7 @@ pub async fn form(
     {
         prefill = actions::person_form(m);
     }
-    render_form(
+    render_form_at(
         &st,
         &v,
         &p,
@@ -382,6 +487,7 @@ pub async fn form(
         &slug,
         &prefill,
         &FormErrors::default(),
+        q.steps.map(|_| String::new()),
     )
     .await
 }
@@ -428,6 +534,23 @@ pub async fn submit(
         organisations: &[],
         survey: survey.as_ref(),
     };
+    // A step of the survey one question at a time: the next (or previous) one is shown,
+    // nothing recorded; or the whole form, with what was given.
+    if let Some(s) = &survey {
+        let list = actions::survey_steps(&s.survey, &f);
+        let pos = list.iter().position(|x| x == f.get("_at")).unwrap_or(0);
+        let to = match f.get("_step") {
+            "next" => Some(list.get(pos + 1).or(list.last()).cloned()),
+            "back" => Some(list.get(pos.saturating_sub(1)).cloned()),
+            "steps" => Some(Some(String::new())),
+            "all" => Some(None),
+            _ => None,
+        };
+        if let Some(to) = to {
+            let no_errors = FormErrors::default();
+            return render_form_at(&st, &v, &p, case_id, &slug, &f, &no_errors, to).await;
+        }
+    }
     let mut errors = FormErrors::default();
     let when = occurred_at(&f, &mut errors, &v.i);
     let mut parse = Parse::default();
