@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod budget;
 pub mod cases;
+pub mod communities;
 pub mod cube;
 pub mod demo;
 mod directory;

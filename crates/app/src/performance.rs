@@ -115,7 +115,7 @@ pub const DEFINITIONS: [&str; 5] = [
 ];
 
 /// `n` as a share of `of`, in percent to one decimal; none of nothing.
-fn percent(n: i64, of: i64) -> Option<f64> {
+pub(crate) fn percent(n: i64, of: i64) -> Option<f64> {
     (of > 0).then(|| (n as f64 * 1000.0 / of as f64).round() / 10.0)
 }
 

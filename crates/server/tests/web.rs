@@ -2519,6 +2519,79 @@ async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
     assert_eq!(d.get("/statistics/performance").await.status, 403);
 }
 
+/// The report on communities tells the demo's community projects as the API counts
+/// them: by country of return, the total's projects, households and people reached; not
+/// offered to a donor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_communities_page_tells_the_projects_as_the_api_counts_them() {
+    let s = demo_site(150).await;
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver", "demo-approver-2026").await;
+    assert!(
+        m.get("/statistics")
+            .await
+            .body
+            .contains("href=\"/statistics/communities\"")
+    );
+    let page = m.get("/statistics/communities").await;
+    assert_eq!(page.status, 200);
+    let programmes: serde_json::Value =
+        serde_json::from_str(&m.get("/api/programmes").await.body).unwrap();
+    let id = programmes[0]["id"].as_str().unwrap();
+    let r: serde_json::Value = serde_json::from_str(
+        &m.get(&format!("/api/programmes/{id}/communities"))
+            .await
+            .body,
+    )
+    .unwrap();
+    let n = |v: &serde_json::Value| v.as_i64().unwrap();
+    let total = &r["total"];
+    assert!(
+        n(&total["projects"]) > 0,
+        "the demo has community projects: {r}"
+    );
+    assert!(n(&total["people_reached"]) > 0, "and people reached: {r}");
+    let countries = r["countries"].as_array().unwrap();
+    for field in [
+        "projects",
+        "cases",
+        "people_reached",
+        "committed",
+        "delivered",
+    ] {
+        let sum: i64 = countries.iter().map(|c| n(&c[field])).sum();
+        assert_eq!(sum, n(&total[field]), "{field}");
+    }
+    let table = table_after(&page.body, "id=\"communities-table\"");
+    assert_eq!(table.len(), countries.len() + 1, "{table:?}");
+    let last = table.last().unwrap();
+    let digits = |cell: &str| cell.replace(',', "");
+    assert_eq!(
+        [digits(&last[1]), digits(&last[2]), digits(&last[6])],
+        [
+            n(&total["projects"]).to_string(),
+            n(&total["cases"]).to_string(),
+            n(&total["people_reached"]).to_string()
+        ],
+        "{table:?}"
+    );
+    let body = plain(&unescape(&page.body));
+    assert!(
+        body.contains("People reached by country of return"),
+        "{body}"
+    );
+    assert!(page.body.contains("/communities.csv"), "downloads");
+    let mut d = Web::new(&s);
+    d.sign_in_with("donor", "demo-donor-2026").await;
+    assert!(
+        !d.get("/statistics")
+            .await
+            .body
+            .contains("/statistics/communities")
+    );
+    assert_eq!(d.get("/statistics/communities").await.status, 403);
+}
+
 /// Referrals not answered in time wait on the home page of those who refer (escalated
 /// ones on the programme manager's), each queue whole on its own page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -3683,6 +3756,9 @@ async fn a_follow_up_asks_the_programme_s_survey_and_the_case_shows_the_scores()
         ("survey_version", "1"),
     ];
     fields.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    // A choice made before its condition was undone (a radio cannot be cleared): the
+    // question is not asked, and its answer is left out, not refused.
+    fields.push(("survey-schooling", "no"));
     let done = w.post(&path, &fields).await;
     assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
     let page = plain(&unescape(&done.body));

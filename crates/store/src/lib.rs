@@ -49,10 +49,10 @@ use uuid::Uuid;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
-    BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, DurationRow, FollowUpCount,
-    FollowUpRow, HouseholdsBy, InterruptionCount, InterruptionRow, MonthRows, NewCase, PersonRow,
-    PipelineRow, ReferralRow, ReturnRow, SCORE_ANY, SCORE_NONE, ScoreBy, ScoreCell, ScoreRow,
-    StageCount, StatRows,
+    BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, CommunityCell, CommunityRow,
+    DurationRow, FollowUpCount, FollowUpRow, HouseholdsBy, InterruptionCount, InterruptionRow,
+    MonthRows, NewCase, PersonRow, PipelineRow, ReferralRow, ReturnRow, SCORE_ANY, SCORE_NONE,
+    ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;
@@ -797,6 +797,16 @@ impl Store {
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<BudgetHouseholds>> {
         dispatch!(self, s => s.budget_households(programme, offices, by, as_of).await)
+    }
+
+    /// A programme's community projects by country of return, of the cases `offices`
+    /// host or lead (all when `None`).
+    pub async fn community_cells(
+        &self,
+        programme: Uuid,
+        offices: Option<&[Uuid]>,
+    ) -> Result<Vec<CommunityCell>> {
+        dispatch!(self, s => s.community_cells(programme, offices).await)
     }
 
     /// A programme's scheduled follow-ups counted by follow-up, where they stand on

@@ -172,6 +172,10 @@ mod tests {
                 ("0030_scores.sql", "d7c0791aa9888b0bfc2a23d13dd50e04"),
                 ("0031_score_sums.sql", "e4d272a1a4a2f0962214c8bb96c64795"),
                 ("0032_score_groups.sql", "25eac81e5500a0233fd73a1accfa5f19"),
+                (
+                    "0033_community_projects.sql",
+                    "3f2c401dd6dea56fb8367f4196a1f107",
+                ),
             ],
         ),
         (
@@ -263,6 +267,10 @@ mod tests {
                 ("0030_scores.sql", "8786169d81b1a21b72c120e88bcf4003"),
                 ("0031_score_sums.sql", "6868887bcf7381a26c502adb05607a1d"),
                 ("0032_score_groups.sql", "83a7f3d17a50980f4e53ea000b056116"),
+                (
+                    "0033_community_projects.sql",
+                    "b59fb977f8a35bd2aec9cbdf6dc1376d",
+                ),
             ],
         ),
     ];

@@ -12,8 +12,8 @@ use homeward_domain::countries;
 use homeward_domain::stats;
 
 use crate::{
-    BudgetRow, CaseRow, FollowUpRow, InterruptionRow, MonthRows, PersonRow, ReferralRow, ReturnRow,
-    ScoreRow, StatRows,
+    BudgetRow, CaseRow, CommunityRow, FollowUpRow, InterruptionRow, MonthRows, PersonRow,
+    ReferralRow, ReturnRow, ScoreRow, StatRows,
 };
 
 fn code<T: serde::Serialize>(v: &T) -> String {
@@ -253,6 +253,22 @@ fn stat_rows_reusing(
         referrals,
         budget: budget_rows(case),
         scores,
+        community: case
+            .reintegration
+            .community_projects()
+            .into_iter()
+            .map(|p| CommunityRow {
+                case_id: case.id.0,
+                item_id: p.item_id.0,
+                programme: case.programme.0,
+                host_office: case.host_office.0,
+                office: case.lead_office().0,
+                return_country: case.proposal.country_of_return.to_string(),
+                committed: p.committed,
+                delivered: p.delivered,
+                people_reached: p.people_reached.map(i64::from),
+            })
+            .collect(),
     }
 }
 

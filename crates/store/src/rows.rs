@@ -39,6 +39,10 @@ pub(crate) const SCORE_COLUMNS: &str = "case_id, band, answered_on, survey_key, 
     economic, social, psychosocial, composite, return_country, sex, age_group, vulnerabilities, \
     programme, host_office, office, sustainable, assistance";
 
+/// The columns of a `CommunityRow`.
+pub(crate) const COMMUNITY_COLUMNS: &str = "case_id, item_id, programme, host_office, office, \
+    return_country, committed, delivered, people_reached";
+
 /// The columns of a `FollowUpRow`.
 pub(crate) const FOLLOW_UP_COLUMNS: &str = "case_id, number, due_on, opens_on, closes_on, \
     missed_from, held_on, programme, office, return_country";
@@ -344,7 +348,62 @@ pub struct StatRows {
     pub referrals: Vec<ReferralRow>,
     pub budget: Vec<BudgetRow>,
     pub scores: Vec<ScoreRow>,
+    pub community: Vec<CommunityRow>,
 }
+
+/// A community project of a case's plan in force (`Reintegration::community_projects`),
+/// in minor units of the programme's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommunityRow {
+    pub case_id: Uuid,
+    pub item_id: Uuid,
+    pub programme: Uuid,
+    pub host_office: Uuid,
+    /// The office that leads the case.
+    pub office: Uuid,
+    pub return_country: String,
+    pub committed: i64,
+    pub delivered: i64,
+    /// The people of the community it has reached so far, once a delivery told them.
+    pub people_reached: Option<i64>,
+}
+
+from_row!(CommunityRow {
+    case_id,
+    item_id,
+    programme,
+    host_office,
+    office,
+    return_country,
+    committed,
+    delivered,
+    people_reached
+});
+
+/// The community projects of a programme in one country of return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunityCell {
+    pub return_country: String,
+    pub projects: i64,
+    /// Cases (households) with a project.
+    pub cases: i64,
+    pub committed: i64,
+    pub delivered: i64,
+    /// The people reached, of the projects that told them.
+    pub people_reached: i64,
+    /// The projects whose people reached a delivery told.
+    pub told: i64,
+}
+
+from_row!(CommunityCell {
+    return_country,
+    projects,
+    cases,
+    committed,
+    delivered,
+    people_reached,
+    told
+});
 
 /// A returnee's survey scores in one band of time since return (`stats::band_scores`):
 /// the last survey answered in it, its scores in thousandths (none where the dimension

@@ -66,13 +66,14 @@ pub(crate) fn demo_funding(today: NaiveDate, cases: usize) -> Result<Vec<Grant>>
             ends: day(year + 1, 12, 31)?,
             currency,
             budget_rate: None,
-            amount: scale(350_000),
+            amount: scale(380_000),
             lines: vec![
                 line(1, AssistanceType::ReintegrationAllowance, None, 140_000)?,
                 line(2, AssistanceType::InKindBusinessSetUp, None, 130_000)?,
                 line(3, AssistanceType::EducationSupport, None, 20_000)?,
                 line(4, AssistanceType::PsychosocialSupport, None, 18_000)?,
                 line(5, AssistanceType::MedicalCare, None, 20_000)?,
+                line(6, AssistanceType::CommunityAssistance, None, 30_000)?,
             ],
         },
         Grant {
@@ -263,6 +264,31 @@ pub(super) fn after_arrival(
             value: eur(30_000)?,
             provider: Some(text("Partner NGO, psychosocial service")?),
             due: Some(on + Duration::days(180)),
+            budget_line: None,
+        });
+    }
+    // One plan in five adds a project for the community the household returns to, whose
+    // deliveries tell the people it reaches.
+    if rng.random_bool(0.2) {
+        items.push(PlanItem {
+            item_id: PlanItemId(rid(rng, story.t)),
+            assistance: AssistanceType::CommunityAssistance,
+            form: AssistanceForm::InKind,
+            description: text(
+                [
+                    "Equipment for the village health post",
+                    "Repairs to two classrooms of the primary school",
+                    "Tools for the community's vocational workshop",
+                    "A well and a pump for the neighbourhood",
+                ]
+                .choose(rng)
+                .copied()
+                .unwrap_or("A well and a pump for the neighbourhood"),
+            )?,
+            beneficiary: None,
+            value: eur(rng.random_range(100_000..=250_000))?,
+            provider: Some(text("Community committee with a local contractor")?),
+            due: Some(on + Duration::days(150)),
             budget_line: None,
         });
     }
@@ -692,6 +718,8 @@ fn deliver(
                 "Receipt {}",
                 rng.random_range(10_000..99_999)
             ))?),
+            people_reached: (item.assistance == AssistanceType::CommunityAssistance)
+                .then(|| rng.random_range(40..=400)),
         }),
     )?;
     countersign(rng, story, a, delivery_id)?;
@@ -708,6 +736,7 @@ fn deliver(
                 amount: eur(rest)?,
                 exchange: None,
                 proof: Some(text("Balance paid in euros")?),
+                people_reached: None,
             }),
         )?;
         countersign(rng, story, a, delivery_id)?;

@@ -308,6 +308,11 @@ pub struct Delivery {
     pub exchange: Option<Exchange>,
     /// A receipt or voucher reference.
     pub proof: Option<ShortText>,
+    /// Of a community project (an item of community assistance): the people of the
+    /// community it has reached so far, as this delivery leaves it; refused for another
+    /// item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people_reached: Option<u32>,
 }
 
 snake_enum!(
@@ -481,6 +486,17 @@ pub struct Reversal {
     pub at: DateTime<Utc>,
     pub by: UserId,
     pub reason: LongText,
+}
+
+/// A community project of a plan (`Reintegration::community_projects`), minor units of
+/// the plan's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunityProject {
+    pub item_id: PlanItemId,
+    pub committed: i64,
+    pub delivered: i64,
+    /// None until a counted delivery says how many.
+    pub people_reached: Option<u32>,
 }
 
 /// A delivery and its signatures.
@@ -698,6 +714,31 @@ impl Reintegration {
             })
             .filter(|i| i.beneficiary.is_none_or(|b| b == person))
             .fold(0, |mask, i| mask | i.assistance.bit())
+    }
+
+    /// The community projects of the plan in force (its items of community assistance),
+    /// each with what it commits, what was delivered of it and the people it has reached
+    /// as its latest counted delivery that says so tells it (each tranche tells the
+    /// people reached so far, not those it adds).
+    pub fn community_projects(&self) -> Vec<CommunityProject> {
+        let Some(plan) = self.in_force() else {
+            return vec![];
+        };
+        plan.items
+            .iter()
+            .filter(|i| i.assistance == AssistanceType::CommunityAssistance)
+            .map(|i| CommunityProject {
+                item_id: i.item_id,
+                committed: self.commitment_of_item(i),
+                delivered: self.delivered_of(i.item_id),
+                people_reached: self
+                    .deliveries
+                    .iter()
+                    .filter(|d| d.delivery.item_id == i.item_id && d.counts())
+                    .filter_map(|d| d.delivery.people_reached)
+                    .next_back(),
+            })
+            .collect()
     }
 
     /// Disbursed: every delivery that counts, in the plan's currency.

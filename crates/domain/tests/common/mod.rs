@@ -486,6 +486,7 @@ impl Scenario {
             amount,
             exchange: None,
             proof: Some(t("Receipt 2026-0042")),
+            people_reached: None,
         });
         (id, cmd)
     }

@@ -623,6 +623,68 @@ fn items_are_in_the_programmes_currency_and_a_plan_has_items() {
     assert!(r.has("plan.item_duplicate"));
 }
 
+/// `cmd`, a delivery, telling the people it has reached so far.
+fn reaching(cmd: Command, people: u32) -> Command {
+    match cmd {
+        Command::RecordDelivery(d) => Command::RecordDelivery(Delivery {
+            people_reached: Some(people),
+            ..d
+        }),
+        other => other,
+    }
+}
+
+/// A community project (an item of community assistance) tells the people of the
+/// community it has reached, as its latest counted delivery says (each tranche tells
+/// those reached so far); another item cannot, and none is not a count.
+#[test]
+fn a_community_project_tells_the_people_it_has_reached() {
+    let mut s = arrived();
+    let project = s.plan_item(AssistanceType::CommunityAssistance, 100_000);
+    let own = s.plan_item(AssistanceType::BusinessDevelopment, 50_000);
+    s.approved_plan(vec![project.clone(), own.clone()]);
+    let (_, cmd) = s.delivery_cmd(own.item_id, eur(10_000));
+    s.refused(
+        REINTEGRATION,
+        reaching(cmd, 40),
+        "delivery.people_reached_not_community",
+    );
+    let (_, cmd) = s.delivery_cmd(project.item_id, eur(10_000));
+    s.refused(
+        REINTEGRATION,
+        reaching(cmd, 0),
+        "delivery.people_reached_zero",
+    );
+    let (_, cmd) = s.delivery_cmd(project.item_id, eur(40_000));
+    s.ok(REINTEGRATION, reaching(cmd, 120));
+    let (_, cmd) = s.delivery_cmd(project.item_id, eur(20_000));
+    s.ok(REINTEGRATION, cmd);
+    let (last, cmd) = s.delivery_cmd(project.item_id, eur(30_000));
+    s.ok(REINTEGRATION, reaching(cmd, 300));
+    let projects = s.case().reintegration.community_projects();
+    assert_eq!(
+        projects,
+        [CommunityProject {
+            item_id: project.item_id,
+            committed: 100_000,
+            delivered: 90_000,
+            people_reached: Some(300),
+        }],
+        "the business is not a community project"
+    );
+    // Reversed, the last tranche no longer tells: the one before it that did.
+    s.ok(
+        REINTEGRATION,
+        Command::ReverseDelivery {
+            delivery_id: last,
+            reason: lt("Paid to the wrong contractor."),
+        },
+    );
+    let projects = s.case().reintegration.community_projects();
+    assert_eq!(projects[0].people_reached, Some(120));
+    assert_eq!(projects[0].delivered, 60_000);
+}
+
 #[test]
 fn nothing_is_delivered_before_approval_or_beyond_the_plan() {
     let mut s = arrived();
@@ -733,6 +795,7 @@ fn a_payment_in_another_currency_records_its_rate_and_counts_in_the_plans_curren
             amount: xof(65_596),
             exchange,
             proof: None,
+            people_reached: None,
         })
     };
     let rate = ExchangeRate::parse("0.00152449").unwrap();

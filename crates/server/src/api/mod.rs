@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod budget;
 pub mod cases;
+pub mod communities;
 pub mod impact;
 pub mod inbound;
 pub mod long_table;
@@ -183,6 +184,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(performance::performance))
         .routes(routes!(performance::performance_csv))
         .routes(routes!(performance::performance_xlsx))
+        .routes(routes!(communities::communities))
+        .routes(routes!(communities::communities_csv))
+        .routes(routes!(communities::communities_xlsx))
 }
 
 /// Documents, on every operation, the answers the server's own machinery gives whatever

@@ -183,6 +183,10 @@ command_body!(DeliveryIn {
     /// A receipt or voucher reference.
     #[schema(value_type = Option<OptionalShortText>)]
     proof: Option<String>,
+    /// Of a community project (an item of community assistance) only: the people of the
+    /// community it has reached so far.
+    #[schema(minimum = 1)]
+    people_reached: Option<u32>,
 });
 
 impl DeliveryIn {
@@ -207,6 +211,7 @@ impl DeliveryIn {
             amount: amount?,
             exchange,
             proof: proof?,
+            people_reached: self.people_reached,
         })
     }
 }

@@ -767,7 +767,138 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
     );
 }
 
+/// The report "impact on communities": a plan's item of community assistance is a
+/// project of its country of return; its deliveries tell the people reached (refused for
+/// another item), the latest counted one telling; exact readers only; valid HXL; its rows
+/// are a rebuild's.
+async fn the_communities_report_counts_projects_and_people_reached(db: &TestDb) {
+    let w = World::start(db).await;
+    let (case, awa) = w.single_adult().await;
+    w.arrived(&case, &[&awa]).await;
+    w.cmd(
+        "reintegration",
+        &case,
+        "plan-versions",
+        json!({"items": [
+            {"assistance": "community_assistance", "form": "in_kind",
+             "description": "Equipment for the village health post",
+             "value": {"amount_minor": 150_000, "currency": "EUR"}},
+            {"assistance": "business_development", "form": "cash",
+             "description": "A grocery kiosk",
+             "value": {"amount_minor": 100_000, "currency": "EUR"}}
+        ]}),
+    )
+    .await
+    .ok();
+    let v = w.view("reintegration", &case).await;
+    let plan = &v["case"]["reintegration"]["versions"][0];
+    let version = plan["version"].clone();
+    w.cmd(
+        "reintegration",
+        &case,
+        "plan-responses",
+        json!({"plan_version": version, "person_id": awa, "given_by": "person", "answer": "agreed"}),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "approver_dkr",
+        &case,
+        "plan-approvals",
+        json!({"plan_version": version}),
+    )
+    .await
+    .ok();
+    let (project, kiosk) = (
+        plan["items"][0]["item_id"].clone(),
+        plan["items"][1]["item_id"].clone(),
+    );
+    let delivery = |item: &Value, cents: i64, people: Option<i64>| {
+        let mut body = json!({"item_id": item, "channel": "paid_to_vendor",
+            "amount": {"amount_minor": cents, "currency": "EUR"}});
+        if let Some(n) = people {
+            body["people_reached"] = json!(n);
+        }
+        body
+    };
+    let r = w
+        .cmd(
+            "reintegration",
+            &case,
+            "deliveries",
+            delivery(&kiosk, 10_000, Some(30)),
+        )
+        .await;
+    assert_eq!(
+        r.codes(),
+        ["delivery.people_reached_not_community"],
+        "{}",
+        r.body
+    );
+    assert_eq!(r.pointers(), ["#/people_reached"]);
+    w.cmd(
+        "reintegration",
+        &case,
+        "deliveries",
+        delivery(&project, 50_000, Some(120)),
+    )
+    .await
+    .ok();
+    w.cmd(
+        "reintegration",
+        &case,
+        "deliveries",
+        delivery(&project, 50_000, None),
+    )
+    .await
+    .ok();
+    let path = format!("/api/programmes/{}/communities", w.programme);
+    assert_eq!(w.get("donor", &path).await.status, 403);
+    assert_eq!(w.get("counsellor", &path).await.status, 403);
+    let r = w.get("approver", &path).await.ok();
+    assert_eq!(r["currency"], "EUR");
+    let senegal = json!({"country": "SN", "projects": 1, "cases": 1, "committed": 150_000,
+        "delivered": 100_000, "delivered_percent": 66.7, "people_reached": 120,
+        "projects_told": 1});
+    assert_eq!(r["countries"], json!([senegal]), "{r}");
+    assert_eq!(r["total"]["people_reached"], 120);
+    assert_eq!(r["total"]["country"], Value::Null);
+    let download = async |format: &str| {
+        let res = w
+            .http
+            .get(format!("{}{path}.{format}", w.base))
+            .bearer_auth(w.token("approver"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap()
+    };
+    let csv = String::from_utf8(download("csv").await.to_vec()).unwrap();
+    assert!(
+        csv.starts_with("level,return_country,currency,projects,households,committed,delivered,delivered_percent,people_reached,projects_told\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\ncountry,SN,EUR,1,1,1500,1000,66.7,120,1\n"),
+        "{csv}"
+    );
+    let xlsx = download("xlsx").await;
+    hxl_validates(
+        &csv,
+        &xlsx,
+        &["#meta+level", "#country+code+origin", "#currency"],
+        "#reached+community+num",
+    );
+    let store = w.app.store();
+    let kept = store.read_model_digest().await.unwrap();
+    store.rebuild_read_models().await.unwrap();
+    assert_eq!(store.read_model_digest().await.unwrap(), kept);
+    assert_eq!(w.get("approver", &path).await.ok(), r);
+}
+
 homeward_store::db_tests!(
+    the_communities_report_counts_projects_and_people_reached,
     the_performance_report_tells_how_the_programme_works,
     statistics_count_returns_people_and_households_by_definition,
     regions_by_iom_and_returns_from_countries_of_transit,

@@ -8,6 +8,7 @@ mod audit_log;
 mod budget;
 mod case_list;
 mod commit;
+mod community;
 mod directory;
 mod follow_ups;
 mod inbound;
@@ -35,18 +36,18 @@ mod prelude {
     pub(super) use crate::audit::{self as audit_chain, AuditDraft, AuditEntry};
     pub(super) use crate::dialect::{Dialect, ROWS};
     pub(super) use crate::rows::{
-        BUDGET_COLUMNS, CASE_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS, PERSON_COLUMNS,
-        PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS, SCORE_COLUMNS,
+        BUDGET_COLUMNS, CASE_COLUMNS, COMMUNITY_COLUMNS, FOLLOW_UP_COLUMNS, INTERRUPTION_COLUMNS,
+        PERSON_COLUMNS, PIPELINE_COLUMNS, REFERRAL_COLUMNS, RETURN_COLUMNS, SCORE_COLUMNS,
     };
     pub(super) use crate::{
         AuthSession, BudgetCell, BudgetHouseholds, BudgetRow, COUNT_BOUND, CaseFilter, CaseRow,
-        Commit, Dim, DurationRow, EventBatch, EventRow, FollowUpCount, FollowUpRow, FollowUpWait,
-        HouseholdsBy, InterruptionCount, InterruptionRow, ListOrder, NewCase, OfficeRow,
-        OrganisationReferral, OrganisationRow, Page, PageRequest, PersonRow, PipelineRow,
-        ProgrammeRow, RebuildStats, ReferralFigure, ReferralLink, ReferralRow, ReferralWait,
-        ReturnCount, ReturnRow, SEARCH_BOUND, Scope, ScoreRow, SessionInDirectory, StageCount,
-        StatFilter, StatRows, StoreError, SurveyRow, USER_COLUMNS, UserBase, UserChange,
-        UserRecord, WaitingFollowUp, WaitingReferral, decode_joined,
+        Commit, CommunityCell, CommunityRow, Dim, DurationRow, EventBatch, EventRow, FollowUpCount,
+        FollowUpRow, FollowUpWait, HouseholdsBy, InterruptionCount, InterruptionRow, ListOrder,
+        NewCase, OfficeRow, OrganisationReferral, OrganisationRow, Page, PageRequest, PersonRow,
+        PipelineRow, ProgrammeRow, RebuildStats, ReferralFigure, ReferralLink, ReferralRow,
+        ReferralWait, ReturnCount, ReturnRow, SEARCH_BOUND, Scope, ScoreRow, SessionInDirectory,
+        StageCount, StatFilter, StatRows, StoreError, SurveyRow, USER_COLUMNS, UserBase,
+        UserChange, UserRecord, WaitingFollowUp, WaitingReferral, decode_joined,
     };
 
     pub(super) use super::super::Backend;

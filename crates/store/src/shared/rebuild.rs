@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::prelude::*;
 
 /// The read models: what a rebuild writes again from the log.
-pub(crate) const READ_MODEL_TABLES: [&str; 10] = [
+pub(crate) const READ_MODEL_TABLES: [&str; 11] = [
     "person_tokens",
     "case_people",
     "case_summaries",
@@ -14,6 +14,7 @@ pub(crate) const READ_MODEL_TABLES: [&str; 10] = [
     "stat_interruptions",
     "stat_follow_ups",
     "stat_scores",
+    "stat_community",
     "case_referrals",
     "case_budget",
 ];
@@ -305,6 +306,12 @@ impl Backend {
         digest_rows::<ScoreRow>(
             &mut tx,
             &format!("SELECT {SCORE_COLUMNS} FROM stat_scores ORDER BY case_id, band"),
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<CommunityRow>(
+            &mut tx,
+            &format!("SELECT {COMMUNITY_COLUMNS} FROM stat_community ORDER BY case_id, item_id"),
             &mut hash,
         )
         .await?;

@@ -92,12 +92,14 @@ async fn push_stat_rows(
     let budget: Vec<&BudgetRow> = stats.iter().flat_map(|s| &s.budget).collect();
     let taken_up: Vec<&ReturnRow> = stats.iter().flat_map(|s| &s.taken_up).collect();
     let scores: Vec<&ScoreRow> = stats.iter().flat_map(|s| &s.scores).collect();
+    let community: Vec<&CommunityRow> = stats.iter().flat_map(|s| &s.community).collect();
     push_return_rows(tx, w, "stat_returns", &returns).await?;
     push_return_rows(tx, w, "stat_taken_up", &taken_up).await?;
     push_interruption_rows(tx, w, &interruptions).await?;
     push_follow_up_rows(tx, w, &follow_ups).await?;
     push_referral_rows(tx, w, &referrals).await?;
     push_score_rows(tx, w, &scores).await?;
+    push_community_rows(tx, w, &community).await?;
     push_budget_rows(tx, w, &budget).await
 }
 
@@ -131,6 +133,32 @@ async fn push_score_rows(
                 .push_bind(r.office)
                 .push_bind(r.sustainable)
                 .push_bind(r.assistance);
+        });
+    }
+    Ok(())
+}
+
+/// Community project rows into `w`.
+async fn push_community_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    w: &mut Writes,
+    rows: &[&CommunityRow],
+) -> CResult<()> {
+    for chunk in rows.chunks(ROWS) {
+        let q = w
+            .part(tx, chunk.len() * binds_per_row(COMMUNITY_COLUMNS))
+            .await?;
+        q.push(format!("INSERT INTO stat_community ({COMMUNITY_COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.case_id)
+                .push_bind(r.item_id)
+                .push_bind(r.programme)
+                .push_bind(r.host_office)
+                .push_bind(r.office)
+                .push_bind(&r.return_country)
+                .push_bind(r.committed)
+                .push_bind(r.delivered)
+                .push_bind(r.people_reached);
         });
     }
     Ok(())
@@ -411,6 +439,7 @@ pub(crate) async fn replace_stats(
             "stat_interruptions",
             "stat_follow_ups",
             "stat_scores",
+            "stat_community",
             "case_referrals",
             "case_budget",
         ],

@@ -287,7 +287,13 @@ impl Backend {
         )))
         .fetch_all(self.reader())
         .await?;
+        let community: Vec<CommunityRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COMMUNITY_COLUMNS} FROM stat_community ORDER BY case_id, item_id"
+        )))
+        .fetch_all(self.reader())
+        .await?;
         Ok(StatRows {
+            community,
             returns,
             taken_up,
             interruptions,

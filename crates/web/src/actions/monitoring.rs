@@ -211,6 +211,13 @@ fn survey_answers(
             answers.insert(q.name.clone(), a);
         }
     }
+    // A form cannot take a choice back (a radio stays chosen): what was given to a
+    // question its conditions no longer ask is left out, as the question does not apply
+    // (the whole form shows every question, and one step at a time carries answers given
+    // before a change).
+    let asked: std::collections::BTreeSet<String> =
+        d.asked(&answers).into_iter().map(str::to_string).collect();
+    answers.retain(|q, _| asked.contains(q));
     if answers.is_empty() {
         return Some(None);
     }

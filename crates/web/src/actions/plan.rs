@@ -270,6 +270,12 @@ pub fn plan_inputs(kind: CommandKind, ctx: &Ctx) -> Option<Vec<In>> {
             In::Text("rate", "f-rate", Some("f-rate-hint")),
             In::Date("rate_on", "f-rate-on", None),
             In::Text("proof", "f-proof", None),
+            // A community project tells the people it has reached.
+            In::Text(
+                "people_reached",
+                "f-people-reached",
+                Some("f-people-reached-hint"),
+            ),
         ],
         CommandKind::CountersignDelivery => vec![In::Radios(
             "delivery_id",
@@ -453,6 +459,19 @@ pub fn plan_command(
                 }
             };
             let proof = p.opt_text("proof", &f.opt("proof"));
+            let people_reached = match f.opt("people_reached") {
+                None => Some(None),
+                Some(n) => match n.trim().parse::<u32>() {
+                    Ok(n) => Some(Some(n)),
+                    Err(_) => {
+                        p.push(
+                            Violation::new("number", i.t("f-people-reached-hint"))
+                                .at("people_reached"),
+                        );
+                        None
+                    }
+                },
+            };
             (|| {
                 Some(Command::RecordDelivery(Delivery {
                     delivery_id: DeliveryId(homeward_app::new_id()),
@@ -461,6 +480,7 @@ pub fn plan_command(
                     amount: paid?,
                     exchange: exchange?,
                     proof: proof?,
+                    people_reached: people_reached?,
                 }))
             })()
         }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod budget;
 pub mod case;
 pub mod cases;
+pub mod communities;
 pub mod deadlines;
 pub mod directory;
 pub mod follow_ups;

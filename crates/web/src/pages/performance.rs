@@ -38,7 +38,7 @@ fn or_dash(v: Option<String>) -> String {
     v.unwrap_or_else(|| "—".into())
 }
 
-fn percent(i: &I18n, p: Option<f64>) -> String {
+pub(super) fn percent(i: &I18n, p: Option<f64>) -> String {
     or_dash(p.map(|p| i.t1("stats-percent", "n", i.one_decimal(p))))
 }
 

@@ -485,7 +485,26 @@ pub(super) fn deliver(case: &Case, d: Delivery, ctx: &Context, c: &mut Check) ->
                 .at("amount/amount_minor"),
         );
     }
-    if let Some(item) = open_item(case, d.item_id, c)
+    let item = open_item(case, d.item_id, c);
+    // People reached are a community project's: its community's, not a household's.
+    match (d.people_reached, item.map(|i| i.assistance)) {
+        (Some(0), _) => c.push(
+            Violation::new(
+                "delivery.people_reached_zero",
+                "people reached is a count of one or more (leave it empty when unknown)",
+            )
+            .at("people_reached"),
+        ),
+        (Some(_), Some(a)) if a != AssistanceType::CommunityAssistance => c.push(
+            Violation::new(
+                "delivery.people_reached_not_community",
+                "people reached is told of a community project (an item of community assistance) only",
+            )
+            .at("people_reached"),
+        ),
+        _ => {}
+    }
+    if let Some(item) = item
         && let Some(value) = &value
     {
         let remaining = item.value.amount_minor - r.standing_of(item.item_id);

@@ -1,0 +1,147 @@
+//! The programme report "impact on communities": community projects by country of return,
+//! what they commit and deliver, and the people they reach; JSON, and CSV and XLSX with a
+//! HXL hashtag row.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use homeward_app::communities::CommunityReport;
+use homeward_domain::ids::ProgrammeId;
+
+use super::long_table::LongTable;
+use crate::exact::Id;
+use crate::extract::{ApiPath, Auth};
+use crate::problem::{ApiResult, ProblemDoc};
+use crate::state::AppState;
+
+/// The community projects of the programme's reintegration plans (items of community
+/// assistance) by country of return, as they stand: how many, in how many households'
+/// plans, what they commit and what was delivered of them, and the people of the
+/// communities they have reached as their deliveries tell them. For programme managers
+/// and M&E officers (exact figures; a reader of their own offices' figures, the cases
+/// their offices host or lead); protected readers are refused until its sums are kept by
+/// month.
+#[utoipa::path(get, path = "/api/programmes/{programme_id}/communities", tag = "statistics",
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The report", body = CommunityReport),
+        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn communities(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(Id(id)): ApiPath<Id>,
+) -> ApiResult<Json<CommunityReport>> {
+    Ok(Json(
+        state.app.community_report(&who, ProgrammeId(id)).await?,
+    ))
+}
+
+/// The report as CSV, a line per country of return and the total, with a HXL hashtag row
+/// under the headers.
+#[utoipa::path(get, path = "/api/programmes/{programme_id}/communities.csv", tag = "statistics",
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "CSV with HXL hashtags (text/csv)", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn communities_csv(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(Id(id)): ApiPath<Id>,
+) -> ApiResult<Response> {
+    let r = state.app.community_report(&who, ProgrammeId(id)).await?;
+    long_table(&r).csv_download("attachment; filename=\"homeward-communities.csv\"")
+}
+
+/// The report as an XLSX workbook, with a HXL hashtag row under the headers and the
+/// definitions on a second sheet.
+#[utoipa::path(get, path = "/api/programmes/{programme_id}/communities.xlsx", tag = "statistics",
+    params(("programme_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "XLSX workbook with HXL hashtags", body = Vec<u8>,
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("session_cookie" = [])))]
+pub async fn communities_xlsx(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(Id(id)): ApiPath<Id>,
+) -> ApiResult<Response> {
+    let r = state.app.community_report(&who, ProgrammeId(id)).await?;
+    long_table(&r).xlsx_download("attachment; filename=\"homeward-communities.xlsx\"")
+}
+
+/// The report in long form: a line per country of return, then the total (`level`), its
+/// money in major units of the programme's currency (named on every line).
+pub fn long_table(r: &CommunityReport) -> LongTable {
+    let header = [
+        "level",
+        "return_country",
+        "currency",
+        "projects",
+        "households",
+        "committed",
+        "delivered",
+        "delivered_percent",
+        "people_reached",
+        "projects_told",
+    ]
+    .map(String::from)
+    .to_vec();
+    let tags = [
+        "#meta+level",
+        "#country+code+origin",
+        "#currency",
+        "#activity+community+num",
+        "#affected+households+num",
+        "#value+committed",
+        "#value+delivered",
+        "#indicator+delivered+pct",
+        "#reached+community+num",
+        "#activity+community+told+num",
+    ]
+    .map(String::from)
+    .to_vec();
+    let exponent = homeward_domain::values::CurrencyCode::parse_exact(&r.currency)
+        .map(|c| c.minor_unit_exponent())
+        .unwrap_or(2);
+    let major = |m: i64| Some(m as f64 / 10f64.powi(exponent as i32));
+    let lines = r
+        .countries
+        .iter()
+        .map(|l| ("country", l))
+        .chain([("total", &r.total)])
+        .map(|(level, l)| {
+            (
+                vec![
+                    level.to_string(),
+                    l.country.clone().unwrap_or_default(),
+                    r.currency.clone(),
+                ],
+                vec![
+                    Some(l.projects as f64),
+                    Some(l.cases as f64),
+                    major(l.committed),
+                    major(l.delivered),
+                    l.delivered_percent,
+                    Some(l.people_reached as f64),
+                    Some(l.projects_told as f64),
+                ],
+            )
+        })
+        .collect();
+    LongTable {
+        sheet: "Communities",
+        notes: r.definitions.iter().map(|d| d.to_string()).collect(),
+        header,
+        tags,
+        lines,
+    }
+}
