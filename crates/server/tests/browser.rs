@@ -619,6 +619,7 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.go("/statistics/performance").await;
     b.phone_fits("performance-phone").await;
     b.go("/statistics/communities").await;
+    b.go("/statistics/trends").await;
     b.go("/deadlines?queue=applications").await;
     b.go("/deadlines?queue=flights").await;
     b.phone_fits("deadlines-phone").await;

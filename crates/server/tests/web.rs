@@ -2592,6 +2592,73 @@ async fn the_communities_page_tells_the_projects_as_the_api_counts_them() {
     assert_eq!(d.get("/statistics/communities").await.status, 403);
 }
 
+/// Trends and needs: the demo's returnees by country and by vulnerability, year by
+/// year, as the returns API counts them, and the baseline's scores by country of return;
+/// a donor reads them protected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trends_page_tells_returns_by_year_and_needs_on_arrival() {
+    let s = demo_site(150).await;
+    let mut m = Web::new(&s);
+    m.sign_in_with("approver", "demo-approver-2026").await;
+    assert!(
+        m.get("/statistics")
+            .await
+            .body
+            .contains("href=\"/statistics/trends\"")
+    );
+    let page = m.get("/statistics/trends").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let programmes: serde_json::Value =
+        serde_json::from_str(&m.get("/api/programmes").await.body).unwrap();
+    let id = programmes[0]["id"].as_str().unwrap();
+    let api: serde_json::Value = serde_json::from_str(
+        &m.get(&format!(
+            "/api/statistics/returns?rows=return_country&columns=year&programme={id}"
+        ))
+        .await
+        .body,
+    )
+    .unwrap();
+    let by_country = table_after(&page.body, "id=\"trends-0\"");
+    // A row per country and the total; its last cell the grand total, as the API's.
+    assert_eq!(
+        by_country.len(),
+        api["row_keys"].as_array().unwrap().len() + 1,
+        "{by_country:?}"
+    );
+    let total = api["people"]["total"]["count"]
+        .as_i64()
+        .or_else(|| api["people"]["total"].as_i64())
+        .unwrap_or_else(|| panic!("{api}"));
+    assert_eq!(
+        by_country.last().unwrap().last().unwrap().replace(',', ""),
+        total.to_string()
+    );
+    let body = plain(&unescape(&page.body));
+    for shown in [
+        "Returnees by vulnerability and year of departure",
+        "Needs on arrival",
+        ", by country of return",
+    ] {
+        assert!(body.contains(shown), "{shown}: {body}");
+    }
+    assert!(
+        page.body.contains("/impact.csv?by=return_country"),
+        "downloads"
+    );
+    assert!(
+        unescape(&page.body)
+            .contains("/api/statistics/returns.csv?rows=return_country&columns=year"),
+        "{}",
+        page.body
+    );
+    let mut d = Web::new(&s);
+    d.sign_in_with("donor", "demo-donor-2026").await;
+    let page = d.get("/statistics/trends").await;
+    assert_eq!(page.status, 200);
+    assert!(plain(&unescape(&page.body)).contains("are not shown (—)"));
+}
+
 /// Referrals not answered in time wait on the home page of those who refer (escalated
 /// ones on the programme manager's), each queue whole on its own page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -158,6 +158,7 @@ pub fn router(state: WebState) -> Router {
         .route("/statistics/impact", get(pages::impact::page))
         .route("/statistics/performance", get(pages::performance::page))
         .route("/statistics/communities", get(pages::communities::page))
+        .route("/statistics/trends", get(pages::trends::page))
         .route("/static/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .with_state(state)

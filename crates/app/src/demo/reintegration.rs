@@ -267,31 +267,6 @@ pub(super) fn after_arrival(
             budget_line: None,
         });
     }
-    // One plan in five adds a project for the community the household returns to, whose
-    // deliveries tell the people it reaches.
-    if rng.random_bool(0.2) {
-        items.push(PlanItem {
-            item_id: PlanItemId(rid(rng, story.t)),
-            assistance: AssistanceType::CommunityAssistance,
-            form: AssistanceForm::InKind,
-            description: text(
-                [
-                    "Equipment for the village health post",
-                    "Repairs to two classrooms of the primary school",
-                    "Tools for the community's vocational workshop",
-                    "A well and a pump for the neighbourhood",
-                ]
-                .choose(rng)
-                .copied()
-                .unwrap_or("A well and a pump for the neighbourhood"),
-            )?,
-            beneficiary: None,
-            value: eur(rng.random_range(100_000..=250_000))?,
-            provider: Some(text("Community committee with a local contractor")?),
-            due: Some(on + Duration::days(150)),
-            budget_line: None,
-        });
-    }
     // One plan in ten goes above the cap, as an exception with its reason.
     let cap = plan_cap(&case, story.programme, on).map_or(i64::MAX, |m| m.amount_minor);
     let total: i64 = items.iter().map(|i| i.value.amount_minor).sum();
@@ -313,6 +288,36 @@ pub(super) fn after_arrival(
     } else {
         None
     };
+    // One plan in four adds a project for the community the household returns to (within
+    // the cap, and small enough to need no second signature), whose deliveries tell the
+    // people it reaches; drawn from the case's own numbers, so that the rest of the demo
+    // stays as it was.
+    let mut own = StdRng::seed_from_u64(case.id.0.as_u128() as u64);
+    let community_value = own.random_range(40_000..=100_000);
+    let planned: i64 = items.iter().map(|i| i.value.amount_minor).sum();
+    if own.random_bool(0.25) && (cap_exception.is_some() || planned + community_value <= cap) {
+        items.push(PlanItem {
+            item_id: PlanItemId(rid(&mut own, story.t)),
+            assistance: AssistanceType::CommunityAssistance,
+            form: AssistanceForm::InKind,
+            description: text(
+                [
+                    "Equipment for the village health post",
+                    "Repairs to two classrooms of the primary school",
+                    "Tools for the community's vocational workshop",
+                    "A well and a pump for the neighbourhood",
+                ]
+                .choose(&mut own)
+                .copied()
+                .unwrap_or("A well and a pump for the neighbourhood"),
+            )?,
+            beneficiary: None,
+            value: eur(community_value)?,
+            provider: Some(text("Community committee with a local contractor")?),
+            due: Some(on + Duration::days(150)),
+            budget_line: None,
+        });
+    }
     // Each item on the first budget line that pays for it and has room for it; where no
     // line has enough left, the plan says why it may take more, for the approver.
     let country = &case.proposal.country_of_return;
@@ -431,7 +436,8 @@ pub(super) fn after_arrival(
         return Ok(());
     }
     // The rest: delivered, declined by the returnee, or closed with a reason.
-    for item in &items[2..] {
+    let community = |i: &&PlanItem| i.assistance == AssistanceType::CommunityAssistance;
+    for item in items[2..].iter().filter(|i| !community(i)) {
         match rng.random_range(0..10) {
             0 => story.run(
                 a.reintegration,
@@ -450,6 +456,17 @@ pub(super) fn after_arrival(
             )?,
             _ => deliver(rng, story, a, item, DeliveryChannel::PaidToVendor, None)?,
         }
+    }
+    // The community's project, delivered with the case's own numbers.
+    for item in items.iter().filter(community) {
+        deliver(
+            &mut own,
+            story,
+            a,
+            item,
+            DeliveryChannel::PaidToVendor,
+            None,
+        )?;
     }
     let held = follow_ups(rng, story, a, principal, ending)?;
     if held != Some(false) || ending != Ending::Completed || !story.wait(rng, 1, 20) {

@@ -22,6 +22,7 @@ pub mod referrals;
 pub mod register;
 pub mod stats;
 pub mod surveys;
+pub mod trends;
 
 use askama::Template;
 use axum::body::Bytes;

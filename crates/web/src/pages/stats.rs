@@ -319,7 +319,15 @@ fn pipeline_tables(i: &I18n, p: &Pipeline) -> Vec<Figure> {
     vec![by_year, by_stage, durations]
 }
 
-fn cross_figure(i: &I18n, t: &ReturnsTable, query: &str) -> Figure {
+/// A table of people by two dimensions, with its totals; `query` the filter its
+/// downloads carry.
+pub(super) fn cross_figure(
+    i: &I18n,
+    t: &ReturnsTable,
+    query: &str,
+    id: &str,
+    title: String,
+) -> Figure {
     let col_labels: Vec<String> = t
         .column_keys
         .iter()
@@ -344,8 +352,8 @@ fn cross_figure(i: &I18n, t: &ReturnsTable, query: &str) -> Figure {
     total.push(shown(i, &t.people.total));
     rows.push(total);
     Figure {
-        id: "cross".into(),
-        title: i.t("stats-cross"),
+        id: id.into(),
+        title,
         bars: vec![],
         head,
         rows,
@@ -649,7 +657,9 @@ pub async fn page(
         c: Chrome::new(&v, i.t("stats-title")),
         figures,
         tables,
-        cross: cross.as_ref().map(|t| cross_figure(&i, t, &query)),
+        cross: cross
+            .as_ref()
+            .map(|t| cross_figure(&i, t, &query, "cross", i.t("stats-cross"))),
         definitions: (1..=homeward_app::stats::DEFINITIONS.len())
             .map(|n| i.t(&format!("stats-definition-{n}")))
             .collect(),
