@@ -26,7 +26,12 @@
 //! scores, as the budget's months tell one plan); the groupings of one band (by
 //! country, by sex, by age group) are protected each alone, not against each other; and
 //! scores are bounded, so a hidden set whose mean works out at 0 or 1 tells each of its
-//! returnees' (the cover was made for money, which is not).
+//! returnees' (the cover was made for money, which is not), as a group's share
+//! sustainable of 0 or 100 % tells each of them whether they reached the threshold (a
+//! share of fewer than the threshold either way is hidden, with its cover).
+//! By each vulnerability or assistance type, a returnee counts under the assistance they
+//! had received as the month read ended (the kept sums move a survey's row when a
+//! delivery is recorded), not as they had when they answered.
 
 use std::collections::BTreeMap;
 
@@ -129,7 +134,7 @@ pub const DEFINITIONS: [&str; 5] = [
     "Time since return: the follow-up of the returnee's schedule whose time the survey was answered in (from its window's opening until the next one's), by its months after arrival; before the first window opens, the baseline. A returnee counts once at each, with the last survey answered in its time.",
     "A mean averages the returnees scored in that dimension (a dimension whose questions were all left unanswered or did not apply is not scored); the composite only those scored in every weighted dimension.",
     "Where small numbers are protected, the surveys are those recorded up to the end of the last month whose recording is settled, a day after it ended (as_of); a group of fewer returnees than the threshold is hidden whole, and so is a group with fewer scored in a dimension or the composite, with the smallest others until the hidden ones hold the threshold together, or the total too.",
-    "Sustainable: the share of those scored in the composite whose composite is at or above the threshold the survey version sets (the programme sets it from its own guidance; a version without one reports no share). By vulnerability or assistance received, a returnee counts in a row for each they have, once in any, or in none.",
+    "Sustainable: the share of those scored in the composite whose composite is at or above the threshold the survey version sets (the programme sets it from its own guidance; a version without one reports no share). By vulnerability or assistance received, a returnee counts in a row for each they have, once in any, or in none; assistance received is all they had received as the month read ended, after their survey too.",
 ];
 
 /// A mean of scores in thousandths, to the nearest thousandth (half up), in integers.
@@ -175,9 +180,10 @@ impl Sums {
     }
 
     /// The row, with what `hidden` says hidden: its count (`hidden[0]`), each
-    /// dimension's mean and count (`hidden[1..]`; the composite's hides the share
-    /// sustainable); the share only with a `threshold`.
-    fn row(self, group: String, hidden: [bool; 5], threshold: bool) -> ImpactRow {
+    /// dimension's mean and count (`hidden[1..5]`; the composite's hides the share
+    /// sustainable too), the share sustainable (`hidden[5]`), given only with a
+    /// `threshold`.
+    fn row(self, group: String, hidden: [bool; 6], threshold: bool) -> ImpactRow {
         let m = |k: usize| match hidden[0] || hidden[k + 1] {
             true => Mean {
                 mean: None,
@@ -195,7 +201,7 @@ impl Sums {
             social: m(1),
             psychosocial: m(2),
             composite: m(3),
-            sustainable: match threshold && !hidden[0] && !hidden[4] {
+            sustainable: match threshold && !hidden[0] && !hidden[4] && !hidden[5] {
                 true => Share {
                     share: mean(self.parts[3].0, self.sustainable * 1000),
                     count: Some(self.sustainable),
@@ -232,37 +238,54 @@ fn band_table(
     for &n in &whole {
         total.add(sums[n]);
     }
+    // What each row is protected by: its returnees, those scored in each dimension and
+    // the composite, and where the version judges sustainability, those at or above the
+    // threshold and those below it (a share of a few would tell each one's).
     let columns = |rows: &[usize]| -> Vec<Vec<i64>> {
-        std::iter::once(rows.iter().map(|&n| sums[n].returnees).collect())
-            .chain((0..4).map(|k| rows.iter().map(|&n| sums[n].parts[k].0).collect()))
-            .collect()
+        let mut columns: Vec<Vec<i64>> =
+            std::iter::once(rows.iter().map(|&n| sums[n].returnees).collect())
+                .chain((0..4).map(|k| rows.iter().map(|&n| sums[n].parts[k].0).collect()))
+                .collect();
+        if sustainable {
+            columns.push(rows.iter().map(|&n| sums[n].sustainable).collect());
+            columns.push(
+                rows.iter()
+                    .map(|&n| sums[n].parts[3].0 - sums[n].sustainable)
+                    .collect(),
+            );
+        }
+        columns
     };
     let mut hidden = vec![false; cells.len()];
-    // Each attribute's rows, as if they made `any`: where they cannot be covered, `any`
-    // is hidden with them.
-    let (part_hidden, any_shown) = hide_rows(&columns(&parts), &[], threshold);
-    for (&n, h) in parts.iter().zip(part_hidden) {
-        hidden[n] = h;
-    }
-    let forced: Vec<bool> = whole
-        .iter()
-        .map(|&n| Some(n) == any && any_shown.contains(&false))
-        .collect();
-    let (whole_hidden, shown) = hide_rows(&columns(&whole), &forced, threshold);
+    // The rows that make the total: the groups, or `any` and `none`.
+    let (whole_hidden, shown) = hide_rows(&columns(&whole), &[], threshold);
     for (&n, h) in whole.iter().zip(whole_hidden) {
         hidden[n] = h;
     }
-    let mut total_hidden = [false; 5];
-    for (t, s) in total_hidden.iter_mut().zip(shown) {
-        *t = !s;
+    // Each attribute's rows, protected as if they made `any` (where nobody has two, they
+    // do). Where `any` is hidden, all of them are: rows of no one are left out, so the
+    // rows shown could make up `any`, and the total less them `none`.
+    let any_hidden = any.is_some_and(|n| hidden[n]);
+    let (part_hidden, _) = hide_rows(&columns(&parts), &vec![any_hidden; parts.len()], threshold);
+    for (&n, h) in parts.iter().zip(part_hidden) {
+        hidden[n] = h;
     }
+    let column_shown = |k: usize| shown.get(k).copied().unwrap_or(true);
+    let total_hidden = [
+        !column_shown(0),
+        !column_shown(1),
+        !column_shown(2),
+        !column_shown(3),
+        !column_shown(4),
+        !column_shown(5) || !column_shown(6),
+    ];
     BandImpact {
         band,
         rows: cells
             .iter()
             .zip(&sums)
             .zip(hidden)
-            .map(|((c, s), h)| s.row(c.grp.clone(), [h; 5], sustainable))
+            .map(|((c, s), h)| s.row(c.grp.clone(), [h; 6], sustainable))
             .collect(),
         total: total.row(String::new(), total_hidden, sustainable),
     }
@@ -573,6 +596,42 @@ mod tests {
         assert_eq!(t.total.returnees, Some(33));
         // Without protection, all shown.
         let t = band_table(6, &refs, 0, true, false);
+        assert!(t.rows.iter().all(|r| r.returnees.is_some()));
+        // A small `none` hides `any` as its cover, and then every attribute's row: one
+        // attribute shown would be all of `any`, and the total less it `none`.
+        let cells = [
+            cell("child", 6, [6; 4]),
+            cell(SCORE_ANY, 6, [6; 4]),
+            cell(SCORE_NONE, 2, [2; 4]),
+        ];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(6, &refs, 5, true, false);
+        let shown: Vec<Option<i64>> = t.rows.iter().map(|r| r.returnees).collect();
+        assert_eq!(shown, [None, None, None]);
+        assert_eq!(t.total.returnees, Some(8));
+    }
+
+    /// A protected reader's share sustainable is of at least the threshold at or above
+    /// it and below it: a group of a few either way is hidden whole, with its cover.
+    #[test]
+    fn a_protected_share_sustainable_hides_groups_of_few_either_way() {
+        let mut few_below = cell("female", 20, [20; 4]);
+        few_below.sustainable_n = 18;
+        let mut male = cell("male", 20, [20; 4]);
+        male.sustainable_n = 10;
+        let mut unknown = cell("unknown", 20, [20; 4]);
+        unknown.sustainable_n = 8;
+        let cells = [few_below, male, unknown];
+        let refs: Vec<&ScoreCell> = cells.iter().collect();
+        let t = band_table(3, &refs, 5, false, true);
+        // Two below the threshold among the women: hidden, with the smallest other of
+        // that count (the men's ten) as cover.
+        let shown: Vec<Option<i64>> = t.rows.iter().map(|r| r.sustainable.count).collect();
+        assert_eq!(shown, [None, None, Some(8)]);
+        assert_eq!(t.rows[2].sustainable.share, Permille::new(400));
+        assert_eq!(t.total.sustainable.count, Some(36));
+        // Without a threshold in the version, nothing is hidden for it.
+        let t = band_table(3, &refs, 5, false, false);
         assert!(t.rows.iter().all(|r| r.returnees.is_some()));
     }
 }

@@ -3919,6 +3919,11 @@ async fn a_follow_up_survey_is_filled_in_one_question_at_a_time() {
             .filter(|(name, _)| name != "_csrf")
             .collect()
     };
+    let version = hidden(&first)
+        .into_iter()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v)
+        .unwrap();
     let answers: std::collections::BTreeMap<String, String> = best_answers().into_iter().collect();
     let mut sent: Vec<(String, String)> = hidden(&first);
     sent.extend(
@@ -3941,6 +3946,9 @@ async fn a_follow_up_survey_is_filled_in_one_question_at_a_time() {
         }
         assert_eq!(page.status, 200, "{}", page.body);
         let carried = hidden(&page.body);
+        // The case's version the form was opened at, step after step: a change
+        // meanwhile is a conflict when it is recorded.
+        assert!(carried.contains(&("version".to_string(), version.clone())));
         let at = carried
             .iter()
             .find(|(k, _)| k == "_at")

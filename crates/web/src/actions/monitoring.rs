@@ -128,6 +128,20 @@ fn survey_inputs(i: &I18n, d: &SurveyDefinition) -> Vec<In> {
 /// the follow-up itself (`""`), then each question the answers so far ask, in the
 /// survey's order (its skip conditions read the choices given: `SurveyDefinition::asked`).
 pub fn survey_steps(d: &SurveyDefinition, f: &FormData) -> Vec<String> {
+    let asked = asked(d, f);
+    std::iter::once(String::new())
+        .chain(
+            d.questions
+                .iter()
+                .filter(|q| asked.contains(&q.name))
+                .map(|q| q.name.clone()),
+        )
+        .collect()
+}
+
+/// The questions the form's choices ask (`SurveyDefinition::asked`: conditions read
+/// choices only).
+fn asked(d: &SurveyDefinition, f: &FormData) -> std::collections::BTreeSet<String> {
     let mut answers = std::collections::BTreeMap::new();
     for q in &d.questions {
         let name = format!("survey-{}", q.name);
@@ -144,15 +158,7 @@ pub fn survey_steps(d: &SurveyDefinition, f: &FormData) -> Vec<String> {
             answers.insert(q.name.clone(), a);
         }
     }
-    let asked = d.asked(&answers);
-    std::iter::once(String::new())
-        .chain(
-            d.questions
-                .iter()
-                .filter(|q| asked.contains(q.name.as_str()))
-                .map(|q| q.name.clone()),
-        )
-        .collect()
+    d.asked(&answers).into_iter().map(str::to_string).collect()
 }
 
 /// The survey's answers as the form gives them (`None` when none is given: the survey
@@ -165,8 +171,13 @@ fn survey_answers(
     p: &mut Parse,
 ) -> Option<Option<SurveyAnswers>> {
     let d = &v.survey;
+    // A form cannot take a choice back (a radio stays chosen): what was given to a
+    // question its conditions no longer ask is left out, unread, as the question does not
+    // apply (the whole form shows every question, and one step at a time carries answers
+    // given before a change).
+    let asked = asked(d, f);
     let mut answers = std::collections::BTreeMap::new();
-    for q in &d.questions {
+    for q in d.questions.iter().filter(|q| asked.contains(&q.name)) {
         let name = format!("survey-{}", q.name);
         let text = f.get(&name).trim().to_string();
         let answer = match &q.kind {
@@ -211,13 +222,6 @@ fn survey_answers(
             answers.insert(q.name.clone(), a);
         }
     }
-    // A form cannot take a choice back (a radio stays chosen): what was given to a
-    // question its conditions no longer ask is left out, as the question does not apply
-    // (the whole form shows every question, and one step at a time carries answers given
-    // before a change).
-    let asked: std::collections::BTreeSet<String> =
-        d.asked(&answers).into_iter().map(str::to_string).collect();
-    answers.retain(|q, _| asked.contains(q));
     if answers.is_empty() {
         return Some(None);
     }

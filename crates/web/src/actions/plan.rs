@@ -461,7 +461,7 @@ pub fn plan_command(
             let proof = p.opt_text("proof", &f.opt("proof"));
             let people_reached = match f.opt("people_reached") {
                 None => Some(None),
-                Some(n) => match n.trim().parse::<u32>() {
+                Some(n) => match crate::forms::ascii_digits(n.trim()).parse::<u32>() {
                     Ok(n) => Some(Some(n)),
                     Err(_) => {
                         p.push(

@@ -368,9 +368,13 @@ pub async fn render_form_at(
     };
     let mut form = form.clone();
     defaults(kind, &view, &mut form);
+    // A step of a form sent on keeps the case's version and the survey's it was opened
+    // at: a change meanwhile is a conflict, and answers stay under their version.
+    let stepping =
+        (step.is_some() || !form.get("_step").is_empty()) && !form.get("version").is_empty();
     // The survey and version the form shows, which its answers are given under (a form
     // shown again after the survey changed shows the new one).
-    if let Some(s) = &survey {
+    if let Some(s) = survey.as_ref().filter(|_| !stepping) {
         form.set("survey_key", s.survey.key.clone());
         form.set("survey_version", s.survey.version.to_string());
     }
@@ -444,7 +448,10 @@ pub async fn render_form_at(
                 .unwrap_or_default(),
             heading,
             action: format!("/cases/{case_id}/do/{slug}"),
-            version: view.version,
+            version: match stepping {
+                true => form.get("version").parse().unwrap_or(view.version),
+                false => view.version,
+            },
             notes,
             fields,
             occurred,
@@ -550,6 +557,10 @@ pub async fn submit(
             let no_errors = FormErrors::default();
             return render_form_at(&st, &v, &p, case_id, &slug, &f, &no_errors, to).await;
         }
+    }
+    // A step's button is never a command: a survey gone meanwhile shows the whole form.
+    if !f.get("_step").is_empty() {
+        return render_form(&st, &v, &p, case_id, &slug, &f, &FormErrors::default()).await;
     }
     let mut errors = FormErrors::default();
     let when = occurred_at(&f, &mut errors, &v.i);
