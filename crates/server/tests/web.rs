@@ -2656,7 +2656,12 @@ async fn the_trends_page_tells_returns_by_year_and_needs_on_arrival() {
     d.sign_in_with("donor", "demo-donor-2026").await;
     let page = d.get("/statistics/trends").await;
     assert_eq!(page.status, 200);
-    assert!(plain(&unescape(&page.body)).contains("are not shown (—)"));
+    let page = plain(&unescape(&page.body));
+    assert!(page.contains("are not shown (—)"), "{page}");
+    assert!(
+        page.contains("Surveys are counted as they stood at the end of"),
+        "{page}"
+    );
 }
 
 /// Referrals not answered in time wait on the home page of those who refer (escalated

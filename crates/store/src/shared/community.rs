@@ -20,7 +20,7 @@ impl Backend {
              FROM stat_community WHERE programme = ",
         );
         q.push_bind(programme);
-        super::scores::push_seen_by(&mut q, offices);
+        super::statistics::push_seen_by(&mut q, offices);
         q.push(" GROUP BY return_country ORDER BY return_country");
         Ok(q.build_query_as().fetch_all(self.reader()).await?)
     }

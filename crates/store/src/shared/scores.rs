@@ -150,27 +150,6 @@ pub(crate) const SCORE_TOTALS_DIGEST: &str = "SELECT programme, kind, survey_key
      ORDER BY programme, kind, \
      survey_key, survey_version, band, grp, host_office, office, month";
 
-/// ` AND (host_office IN (…) OR office IN (…))`: the rows of cases that the host office
-/// or the office leading them is one of `offices` (`access::can_see`); nothing added when
-/// `None` (all offices).
-pub(super) fn push_seen_by(q: &mut QueryBuilder<Db>, offices: Option<&[Uuid]>) {
-    let Some(offices) = offices else {
-        return;
-    };
-    for (n, column) in ["host_office", "office"].into_iter().enumerate() {
-        q.push(if n == 0 { " AND (" } else { " OR " });
-        q.push(column).push(" IN (");
-        let mut list = q.separated(", ");
-        // No office: a list that matches nothing.
-        list.push_bind(Uuid::nil());
-        for o in offices {
-            list.push_bind(*o);
-        }
-        q.push(")");
-    }
-    q.push(")");
-}
-
 impl Backend {
     /// The programme's survey scores summed by survey, version, band of time since return
     /// and `by`, of the cases `offices` host or lead (all when `None`), as the month
@@ -193,7 +172,7 @@ impl Backend {
             .push_bind(programme)
             .push(" AND kind = ")
             .push_bind(by.code());
-        push_seen_by(&mut q, offices);
+        super::statistics::push_seen_by(&mut q, offices);
         if let Some(month) = as_of {
             q.push(" AND month <= ").push_bind(month);
         }

@@ -36,6 +36,27 @@ pub(crate) fn push_stat_filter(
     }
 }
 
+/// ` AND (host_office IN (…) OR office IN (…))`: the rows of cases that the host office
+/// or the office leading them is one of `offices` (`access::can_see`); nothing added when
+/// `None` (all offices).
+pub(super) fn push_seen_by(q: &mut QueryBuilder<Db>, offices: Option<&[Uuid]>) {
+    let Some(offices) = offices else {
+        return;
+    };
+    for (n, column) in ["host_office", "office"].into_iter().enumerate() {
+        q.push(if n == 0 { " AND (" } else { " OR " });
+        q.push(column).push(" IN (");
+        let mut list = q.separated(", ");
+        // No office: a list that matches nothing.
+        list.push_bind(Uuid::nil());
+        for o in offices {
+            list.push_bind(*o);
+        }
+        q.push(")");
+    }
+    q.push(")");
+}
+
 impl Backend {
     pub async fn count_returns(&self, dims: &[Dim], f: &StatFilter) -> CResult<Vec<ReturnCount>> {
         let cols: Vec<&str> = dims.iter().map(|d| d.code()).collect();

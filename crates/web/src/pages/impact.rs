@@ -59,13 +59,13 @@ pub struct ImpactQuery {
     pub by: Option<String>,
 }
 
-fn mean(i: &I18n, m: &Mean) -> String {
+pub(super) fn mean(i: &I18n, m: &Mean) -> String {
     m.mean
         .map_or_else(|| "—".into(), |p| i.digits(&p.to_string()))
 }
 
 /// A row's cells; the share sustainable only where the version sets a threshold.
-fn line(i: &I18n, label: String, r: &ImpactRow, threshold: bool) -> Vec<String> {
+pub(super) fn line(i: &I18n, label: String, r: &ImpactRow, threshold: bool) -> Vec<String> {
     let mut cells = vec![
         label,
         r.returnees.map_or_else(|| "—".into(), |n| i.number(n)),

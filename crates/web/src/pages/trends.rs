@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use homeward_app::impact::{ImpactRow, Mean, SurveyImpact};
+use homeward_app::impact::SurveyImpact;
 use homeward_app::stats::{ByEach, ReturnsQuery};
 use homeward_store::{Dim, ScoreBy, StatFilter};
 
@@ -31,28 +31,14 @@ pub struct TrendsPage {
     pub needs: Vec<Figure>,
     /// Said when small numbers are protected for this reader.
     pub protected: Option<String>,
+    /// The day a protected reader's surveys are as of, said.
+    pub needs_as_of: Option<String>,
     pub definitions: Vec<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct TrendsQuery {
     pub programme: Option<String>,
-}
-
-fn mean(i: &I18n, m: &Mean) -> String {
-    m.mean
-        .map_or_else(|| "—".into(), |p| i.digits(&p.to_string()))
-}
-
-fn needs_line(i: &I18n, label: String, r: &ImpactRow) -> Vec<String> {
-    vec![
-        label,
-        r.returnees.map_or_else(|| "—".into(), |n| i.number(n)),
-        mean(i, &r.economic),
-        mean(i, &r.social),
-        mean(i, &r.psychosocial),
-        mean(i, &r.composite),
-    ]
 }
 
 /// A survey version's earliest answers by country of return: the baseline where there
@@ -72,9 +58,14 @@ fn needs_figure(i: &I18n, s: &SurveyImpact) -> Option<Figure> {
     let mut rows: Vec<Vec<String>> = baseline
         .rows
         .iter()
-        .map(|r| needs_line(i, i.country(&r.group), r))
+        .map(|r| super::impact::line(i, i.country(&r.group), r, false))
         .collect();
-    rows.push(needs_line(i, i.t("impact-total"), &baseline.total));
+    rows.push(super::impact::line(
+        i,
+        i.t("impact-total"),
+        &baseline.total,
+        false,
+    ));
     Some(Figure {
         id: format!("needs-{}-{}", s.key, s.version),
         title: i.ta(
@@ -171,6 +162,9 @@ pub async fn page(
             .filter_map(|s| needs_figure(&i, s))
             .collect(),
         protected,
+        needs_as_of: impact
+            .as_of
+            .map(|d| i.t1("impact-as-of", "date", i.date(d))),
         definitions: (1..=3)
             .map(|n| i.t(&format!("trends-definition-{n}")))
             .collect(),
