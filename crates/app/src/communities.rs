@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::performance::percent;
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 
 /// The community projects of one country of return, or of all of them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -81,16 +81,7 @@ impl App {
         p: &Principal,
         id: ProgrammeId,
     ) -> Result<CommunityReport> {
-        let access = p
-            .actor
-            .statistics_access()
-            .filter(|a| a.exact)
-            .ok_or_else(|| {
-                AppError::Forbidden(
-                    "the report on communities is for programme managers and M&E officers: protected figures of it are not published yet"
-                        .into(),
-                )
-            })?;
+        let access = crate::stats::exact_access(p, "the report on communities")?;
         let programme = self.get_programme(id).await?;
         let offices: Option<Vec<uuid::Uuid>> = access
             .offices

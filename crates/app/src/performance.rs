@@ -32,7 +32,7 @@ use homeward_store::StatFilter;
 use serde::Serialize;
 
 use crate::auth::Principal;
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 
 /// Departures in a year, and the days from application to departure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -201,16 +201,7 @@ impl App {
         p: &Principal,
         id: ProgrammeId,
     ) -> Result<PerformanceReport> {
-        let access = p
-            .actor
-            .statistics_access()
-            .filter(|a| a.exact)
-            .ok_or_else(|| {
-                AppError::Forbidden(
-                    "the performance report is for programme managers and M&E officers: protected figures of it are not published yet"
-                        .into(),
-                )
-            })?;
+        let access = crate::stats::exact_access(p, "the performance report")?;
         let programme = self.get_programme(id).await?;
         let offices: Option<Vec<uuid::Uuid>> = access
             .offices

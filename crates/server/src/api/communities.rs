@@ -109,10 +109,8 @@ pub fn long_table(r: &CommunityReport) -> LongTable {
     ]
     .map(String::from)
     .to_vec();
-    let exponent = homeward_domain::values::CurrencyCode::parse_exact(&r.currency)
-        .map(|c| c.minor_unit_exponent())
-        .unwrap_or(2);
-    let major = |m: i64| Some(m as f64 / 10f64.powi(exponent as i32));
+    let in_major = super::long_table::major_units(&r.currency);
+    let major = |m: i64| Some(in_major(m));
     let lines = r
         .countries
         .iter()

@@ -10,6 +10,15 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use super::stats::download;
 use crate::problem::{ApiResult, Problem};
 
+/// Minor units of `currency` (ISO 4217, as a report names it) as a number in its major
+/// units, as the downloads write money (two decimals where the code is not one).
+pub fn major_units(currency: &str) -> impl Fn(i64) -> f64 {
+    let exponent = homeward_domain::values::CurrencyCode::parse_exact(currency)
+        .map(|c| c.minor_unit_exponent())
+        .unwrap_or(2);
+    move |m| m as f64 / 10f64.powi(exponent as i32)
+}
+
 pub struct LongTable {
     /// The first sheet's name.
     pub sheet: &'static str,

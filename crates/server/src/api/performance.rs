@@ -176,10 +176,8 @@ pub fn long_table(r: &PerformanceReport) -> LongTable {
         r.reached_percent,
     );
     // Money in major units of the programme's currency, named as the unit.
-    let exponent = homeward_domain::values::CurrencyCode::parse_exact(&r.money.currency)
-        .map(|c| c.minor_unit_exponent())
-        .unwrap_or(2);
-    let major = |v: Option<i64>| v.map(|m| m as f64 / 10f64.powi(exponent as i32));
+    let in_major = super::long_table::major_units(&r.money.currency);
+    let major = |v: Option<i64>| v.map(&in_major);
     let currency = r.money.currency.as_str();
     push("budget", "", String::new(), currency, major(r.money.budget));
     push(
