@@ -61,7 +61,7 @@ pub struct OfficeView {
 impl From<OfficeRow> for OfficeView {
     fn from(o: OfficeRow) -> Self {
         OfficeView {
-            id: OfficeId(o.id),
+            id: o.id,
             code: o.code,
             name: o.name,
             country: o.country,
@@ -122,7 +122,7 @@ pub fn parse_programme(row: &ProgrammeRow) -> Result<Programme> {
     let settings: ProgrammeSettings = serde_json::from_str(&row.settings)
         .map_err(|e| AppError::internal_from(format!("programme {}", row.code), e))?;
     Ok(Programme {
-        id: ProgrammeId(row.id),
+        id: row.id,
         code: ShortText::parse(&row.code).internal("programme settings")?,
         name: ShortText::parse(&row.name).internal("programme settings")?,
         settings,
@@ -268,7 +268,7 @@ impl App {
             return Err(AppError::Invalid(v));
         };
         let row = OfficeRow {
-            id: new_id(),
+            id: OfficeId(new_id()),
             code: code.clone(),
             name: name.trim().to_string(),
             country: country.to_string(),
@@ -364,7 +364,7 @@ impl App {
         }
         let at = now();
         let row = ProgrammeRow {
-            id: new_id(),
+            id: ProgrammeId(new_id()),
             code: code.to_string(),
             name: name.to_string(),
             settings: serde_json::to_string(&settings).internal("programme settings")?,
@@ -404,7 +404,7 @@ impl App {
         for _ in 0..3 {
             let mut row = self
                 .store()
-                .programme(id.0)
+                .programme(id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let read = row.settings.clone();
@@ -540,7 +540,7 @@ impl App {
     pub async fn get_programme(&self, id: ProgrammeId) -> Result<Programme> {
         let row = self
             .store()
-            .programme(id.0)
+            .programme(id)
             .await?
             .ok_or(AppError::NotFound)?;
         parse_programme(&row)
@@ -709,7 +709,7 @@ impl App {
     ) -> Result<Vec<Violation>> {
         let mut v = homeward_domain::access::account_violations(roles, offices, organisation);
         if let Some(o) = organisation
-            && self.store().organisation(o.0).await?.is_none()
+            && self.store().organisation(o).await?.is_none()
         {
             v.push(
                 Violation::new(

@@ -370,7 +370,7 @@ impl App {
                     .into_iter()
                     .map(|o| {
                         let zone = TimeZone::parse(&o.time_zone).unwrap_or(TimeZone::UTC);
-                        (OfficeId(o.id), zone)
+                        (o.id, zone)
                     })
                     .collect();
                 self.directory()

@@ -101,7 +101,7 @@ impl App {
     pub async fn programme_settings(&self, id: ProgrammeId) -> Result<ProgrammeSettings> {
         let row = self
             .store()
-            .programme(id.0)
+            .programme(id)
             .await?
             .ok_or(AppError::NotFound)?;
         serde_json::from_str(&row.settings)

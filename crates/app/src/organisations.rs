@@ -13,7 +13,7 @@ fn parse(row: &OrganisationRow) -> Result<Organisation> {
     let details: OrganisationDetails = serde_json::from_str(&row.details)
         .map_err(|e| AppError::internal_from(format!("organisation {}", row.id), e))?;
     Ok(Organisation {
-        id: OrganisationId(row.id),
+        id: row.id,
         details,
     })
 }
@@ -50,7 +50,7 @@ impl App {
         check(&details)?;
         let at = now();
         let row = OrganisationRow {
-            id: new_id(),
+            id: OrganisationId(new_id()),
             name: details.name.to_string(),
             details: serde_json::to_string(&details).internal("organisation")?,
             created_at: at,
@@ -77,7 +77,7 @@ impl App {
         check(&details)?;
         let mut row = self
             .store()
-            .organisation(id.0)
+            .organisation(id)
             .await?
             .ok_or(AppError::NotFound)?;
         row.name = details.name.to_string();
@@ -111,7 +111,7 @@ impl App {
     pub async fn get_organisation(&self, id: OrganisationId) -> Result<Organisation> {
         let row = self
             .store()
-            .organisation(id.0)
+            .organisation(id)
             .await?
             .ok_or(AppError::NotFound)?;
         parse(&row)
@@ -129,7 +129,7 @@ impl App {
         country: &homeward_domain::values::CountryCode,
         field: &str,
     ) -> Result<homeward_domain::values::ShortText> {
-        let Some(row) = self.store().organisation(id.0).await? else {
+        let Some(row) = self.store().organisation(id).await? else {
             return Err(AppError::invalid(
                 homeward_domain::Violation::new(
                     "referral.organisation_unknown",
@@ -570,7 +570,7 @@ impl App {
                 None => report.added += 1,
             }
             write.push(OrganisationRow {
-                id: known.map_or_else(new_id, |o| o.id),
+                id: known.map_or_else(|| OrganisationId(new_id()), |o| o.id),
                 name: details.name.to_string(),
                 details: serde_json::to_string(&details).internal("organisation")?,
                 created_at: known.map_or(at, |o| o.created_at),

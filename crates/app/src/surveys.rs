@@ -61,7 +61,7 @@ fn parse(row: SurveyRow) -> Result<SurveyVersion> {
     Ok(SurveyVersion {
         survey,
         digest: row.digest,
-        imported_by: UserId(row.imported_by),
+        imported_by: row.imported_by,
         imported_at: row.imported_at,
     })
 }
@@ -144,7 +144,7 @@ impl App {
                 .unwrap_or_default(),
             definition: json,
             digest: version.digest.clone(),
-            imported_by: version.imported_by.0,
+            imported_by: version.imported_by,
             imported_at: version.imported_at,
         };
         match self.store().insert_survey(&row).await {

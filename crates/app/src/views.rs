@@ -754,13 +754,13 @@ pub struct CaseSummary {
 impl CaseSummary {
     pub fn from_row(r: homeward_store::CaseRow, vis: &Visibility) -> Self {
         CaseSummary {
-            id: CaseId(r.case_id),
+            id: r.case_id,
             reference: r.reference,
-            stage: Stage::from_code(&r.stage).unwrap_or(Stage::Registered),
+            stage: r.stage,
             outcome: r.outcome,
-            host_office: OfficeId(r.host_office),
-            return_office: r.return_office.map(OfficeId),
-            programme: ProgrammeId(r.programme),
+            host_office: r.host_office,
+            return_office: r.return_office,
+            programme: r.programme,
             country_of_return: r.country_of_return,
             principal_name: r.principal_name,
             members: r.members,
@@ -773,15 +773,12 @@ impl CaseSummary {
             arrived_at: r.arrived_at,
             closed_at: r.closed_at,
             departs_at: r.departs_at,
-            owner: r.owner.map(UserId),
+            owner: r.owner,
             version: r.version,
             updated_at: r.updated_at,
             items_due_on: r.items_due_on,
             documents_expire_on: r.documents_expire_on,
-            plan_work: r
-                .plan_work
-                .as_deref()
-                .and_then(homeward_domain::case::reintegration::PlanWork::from_code),
+            plan_work: r.plan_work,
             plan_exceptions: homeward_domain::case::reintegration::PlanException::of_mask(
                 r.plan_exceptions,
             ),
@@ -801,22 +798,22 @@ pub struct PersonSummary {
     pub birth_date: Option<chrono::NaiveDate>,
     pub birth_year: i64,
     pub birth_estimated: bool,
-    pub sex: Option<Sex>,
+    pub sex: Sex,
     pub nationality: Option<String>,
 }
 
 impl From<homeward_store::PersonRow> for PersonSummary {
     fn from(r: homeward_store::PersonRow) -> Self {
         PersonSummary {
-            case_id: CaseId(r.case_id),
-            person_id: PersonId(r.person_id),
+            case_id: r.case_id,
+            person_id: r.person_id,
             relationship: r.relationship,
             given_name: r.given_name,
             family_name: r.family_name,
             birth_date: r.birth_date,
             birth_year: r.birth_year,
             birth_estimated: r.birth_estimated,
-            sex: serde_json::from_value(serde_json::Value::String(r.sex)).ok(),
+            sex: r.sex,
             nationality: r.nationality,
         }
     }

@@ -31,7 +31,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     assert_eq!(cases.len(), 301);
     assert_eq!(summary.cases, 301);
     assert!(people.len() > 300, "families have several members");
-    let stages: BTreeSet<&str> = cases.iter().map(|c| c.stage.as_str()).collect();
+    let stages: BTreeSet<&str> = cases.iter().map(|c| c.stage.code()).collect();
     for s in [
         "registered",
         "counselling",
@@ -71,10 +71,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let programme = &app.list_programmes().await.unwrap()[0];
     let funding = &programme.settings.funding;
     for row in &cases {
-        let events = store
-            .load_events(homeward_domain::ids::CaseId(row.case_id))
-            .await
-            .unwrap();
+        let events = store.load_events(row.case_id).await.unwrap();
         let case = homeward_domain::Case::replay(&events).unwrap();
         if let Some(arrived) = case.dates.arrived {
             for slot in case.monitoring.scheduled(arrived.date_naive()) {

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use homeward_app::auth::SessionKind;
 use homeward_app::{App, AppError, Config};
 use homeward_domain::access::Role;
-use homeward_domain::ids::ProgrammeId;
 use homeward_store::{Store, UserChange};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,7 +37,7 @@ async fn a_change_made_elsewhere_is_seen_by_the_next_request() {
     let p = app.authenticate(&issued.secret).await.unwrap();
     let again = app.authenticate(&issued.secret).await.unwrap();
     assert_eq!(p.actor, again.actor);
-    let programme_id = ProgrammeId(store.list_programmes().await.unwrap()[0].id);
+    let programme_id = store.list_programmes().await.unwrap()[0].id;
     let before = app.programme_for(&p, programme_id).await.unwrap();
 
     // Another process changes the programme, then the user's roles.

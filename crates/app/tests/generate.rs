@@ -6,6 +6,7 @@ use chrono::TimeZone;
 use homeward_app::demo::Generate;
 use homeward_app::{App, Config};
 use homeward_domain::case::reintegration::AssistanceType;
+use homeward_domain::ids::{OfficeId, ProgrammeId, UserId};
 use homeward_store::testing::TestDb;
 use homeward_store::{CaseRow, Store};
 
@@ -22,10 +23,10 @@ fn plan(cases: usize, batch: usize) -> Generate {
 async fn cases_of(store: &Store) -> Vec<CaseRow> {
     let (mut cases, _) = store.read_model_snapshot().await.unwrap();
     for c in &mut cases {
-        c.host_office = uuid::Uuid::nil();
-        c.return_office = c.return_office.map(|_| uuid::Uuid::nil());
-        c.programme = uuid::Uuid::nil();
-        c.owner = c.owner.map(|_| uuid::Uuid::nil());
+        c.host_office = OfficeId(uuid::Uuid::nil());
+        c.return_office = c.return_office.map(|_| OfficeId(uuid::Uuid::nil()));
+        c.programme = ProgrammeId(uuid::Uuid::nil());
+        c.owner = c.owner.map(|_| UserId(uuid::Uuid::nil()));
     }
     cases.sort_by(|a, b| a.reference.cmp(&b.reference));
     cases
@@ -274,13 +275,8 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
     let (rows, _) = db.store.read_model_snapshot().await.unwrap();
     let (mut due, mut overdue) = (vec![], vec![]);
     for row in &rows {
-        let case = homeward_domain::Case::replay(
-            &db.store
-                .load_events(homeward_domain::ids::CaseId(row.case_id))
-                .await
-                .unwrap(),
-        )
-        .unwrap();
+        let case = homeward_domain::Case::replay(&db.store.load_events(row.case_id).await.unwrap())
+            .unwrap();
         let Some(arrived) = case.dates.arrived else {
             continue;
         };
@@ -320,7 +316,7 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
             if read.items.is_empty() {
                 break;
             }
-            got.extend(read.items.iter().map(|f| (f.due, f.case.id.0, f.number)));
+            got.extend(read.items.iter().map(|f| (f.due, f.case.id, f.number)));
         }
         assert_eq!(got, want, "{queue:?}");
     }
@@ -350,20 +346,16 @@ async fn the_performance_report_counts_follow_ups_as_the_domain_calls_them(db: &
             .unwrap();
         let p = app.authenticate(&issued.secret).await.unwrap();
         let programmes = db.store.list_programmes().await.unwrap();
-        let programme = homeward_domain::ids::ProgrammeId(programmes[0].id);
+        let programme = programmes[0].id;
         let report = app.performance_report(&p, programme).await.unwrap();
         let (rows, _) = db.store.read_model_snapshot().await.unwrap();
         let mut want: BTreeMap<u8, FollowUpFigures> = BTreeMap::new();
         let (mut to_reach, mut reached) = (BTreeSet::new(), BTreeSet::new());
         let followed_stages = homeward_domain::CommandKind::RecordFollowUp.spec().stages;
         for row in &rows {
-            let case = homeward_domain::Case::replay(
-                &db.store
-                    .load_events(homeward_domain::ids::CaseId(row.case_id))
-                    .await
-                    .unwrap(),
-            )
-            .unwrap();
+            let case =
+                homeward_domain::Case::replay(&db.store.load_events(row.case_id).await.unwrap())
+                    .unwrap();
             let Some(arrived) = case.dates.arrived else {
                 continue;
             };
@@ -467,13 +459,8 @@ async fn the_referral_queues_list_what_the_domain_calls_overdue_and_escalated(db
     let (rows, _) = db.store.read_model_snapshot().await.unwrap();
     let (mut overdue, mut escalated, mut referred) = (vec![], vec![], 0);
     for row in &rows {
-        let case = homeward_domain::Case::replay(
-            &db.store
-                .load_events(homeward_domain::ids::CaseId(row.case_id))
-                .await
-                .unwrap(),
-        )
-        .unwrap();
+        let case = homeward_domain::Case::replay(&db.store.load_events(row.case_id).await.unwrap())
+            .unwrap();
         referred += case.referrals.referrals.len();
         if case.stage == homeward_domain::Stage::Closed
             || !homeward_domain::access::can_see(&p.actor, &case)
@@ -515,7 +502,7 @@ async fn the_referral_queues_list_what_the_domain_calls_overdue_and_escalated(db
             got.extend(
                 read.items
                     .iter()
-                    .map(|r| (r.due, r.case.id.0, r.referral_id.0)),
+                    .map(|r| (r.due, r.case.id, r.referral_id.0)),
             );
         }
         assert_eq!(got, want, "{queue:?}");

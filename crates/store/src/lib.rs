@@ -11,27 +11,42 @@
 /// database drivers, SQLite's C source and TLS a second time (for the compiler's host) in
 /// every first build. A field left out does not compile.
 macro_rules! from_row {
-    ($t:ident { $($f:ident),* $(,)? }) => {
+    ($t:ident { $($f:ident $(=> $decode:path)?),* $(,)? }) => {
         impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $t {
             fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
                 use sqlx::Row;
-                Ok($t { $($f: row.try_get(stringify!($f))?,)* })
+                Ok($t { $($f: from_row!(@column row, $f $(, $decode)?),)* })
             }
         }
         impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $t {
             fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
                 use sqlx::Row;
-                Ok($t { $($f: row.try_get(stringify!($f))?,)* })
+                Ok($t { $($f: from_row!(@column row, $f $(, $decode)?),)* })
             }
         }
+    };
+    (@column $row:ident, $f:ident) => {
+        $row.try_get(stringify!($f))?
+    };
+    // A column decoded once, here, into the domain's type: a value the domain does not
+    // know is an error naming the column, never a default.
+    (@column $row:ident, $f:ident, $decode:path) => {
+        $decode($row.try_get(stringify!($f))?).map_err(|e| sqlx::Error::ColumnDecode {
+            index: stringify!($f).to_string(),
+            source: e.into(),
+        })?
     };
 }
 
 pub mod audit;
+mod decode;
 mod dialect;
+mod error;
 mod migrations;
 mod postgres;
 pub mod projection;
+mod queries;
+mod records;
 mod rows;
 mod sqlite;
 mod stored_events;
@@ -46,6 +61,10 @@ use homeward_domain::ids::{CaseId, OfficeId, OrganisationId, UserId};
 use homeward_domain::{RecordedEvent, Stage};
 use serde::Serialize;
 use uuid::Uuid;
+
+pub use error::*;
+pub use queries::*;
+pub use records::*;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
 pub use rows::{
@@ -92,549 +111,6 @@ pub mod waits {
 /// is the schema's name hashed), so that installations or tests sharing a database in
 /// schemas of their own do not wait on each other. Public for the tests that hold it.
 pub const POSTGRES_AUDIT_LOCK: &str = "1215262053, hashtext(current_schema())";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// A write expected an older version of the case.
-    #[error("the case was changed by someone else: it is now at version {current}")]
-    Conflict { current: u64 },
-    /// A unique value (username, office code, reference) is taken.
-    #[error("{0} already exists")]
-    Duplicate(String),
-    #[error("not found")]
-    NotFound,
-    /// What a write would decide was decided by someone else first (an inbound referral
-    /// registered or declined meanwhile).
-    #[error("{0}")]
-    Taken(String),
-    /// A plan would commit a budget line beyond its amount, with the plans written before
-    /// it (`Commit::budget_limits`).
-    #[error("budget line {line} would be committed to {committed}, above its {limit}")]
-    OverBudget {
-        line: Uuid,
-        committed: i64,
-        limit: i64,
-    },
-    /// The database cannot take writes or cannot be reached (disk full, read-only,
-    /// connection lost). Reads may still work.
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-    /// Stored data does not decode: a bug or tampering.
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
-    #[error("unsupported: {0}")]
-    Unsupported(String),
-    #[error(transparent)]
-    Database(sqlx::Error),
-    #[error(transparent)]
-    Migration(#[from] sqlx::migrate::MigrateError),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Duplicate(db.constraint().unwrap_or("value").to_string())
-            }
-            sqlx::Error::Database(db) => {
-                let msg = db.message().to_string();
-                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
-                // SQLite: 8 READONLY, 10 IOERR, 13 FULL, 5/6 BUSY/LOCKED (extended codes
-                // keep the primary code in their low byte); PostgreSQL: 53 (insufficient
-                // resources), 57P (operator intervention), 25006 (read-only transaction),
-                // and the waits that gave up (`waits`): 55P03 a lock not had in time,
-                // 57014 a statement cancelled at its timeout, 25P03 a transaction left
-                // idle too long, 40001/40P01 a serialisation failure or deadlock.
-                let sqlite_primary = code.parse::<i64>().ok().map(|c| c & 0xff);
-                let unavailable = matches!(sqlite_primary, Some(5 | 6 | 8 | 10 | 13 | 14))
-                    || code.starts_with("53")
-                    || code.starts_with("57P")
-                    || matches!(
-                        code.as_str(),
-                        "25006" | "55P03" | "57014" | "25P03" | "40001" | "40P01"
-                    );
-                if unavailable {
-                    StoreError::Unavailable(msg)
-                } else {
-                    StoreError::Database(e)
-                }
-            }
-            sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
-            _ => StoreError::Database(e),
-        }
-    }
-}
-
-impl StoreError {
-    /// The same error for another caller (one failure answered to every commit of a
-    /// group): same kind, same message.
-    pub(crate) fn shared(&self) -> StoreError {
-        match self {
-            StoreError::Conflict { current } => StoreError::Conflict { current: *current },
-            StoreError::Duplicate(m) => StoreError::Duplicate(m.clone()),
-            StoreError::NotFound => StoreError::NotFound,
-            StoreError::Taken(m) => StoreError::Taken(m.clone()),
-            StoreError::OverBudget {
-                line,
-                committed,
-                limit,
-            } => StoreError::OverBudget {
-                line: *line,
-                committed: *committed,
-                limit: *limit,
-            },
-            StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
-            StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
-            StoreError::Unsupported(m) => StoreError::Unsupported(m.clone()),
-            StoreError::Database(_) | StoreError::Migration(_) => {
-                StoreError::Database(sqlx::Error::Protocol(self.to_string()))
-            }
-        }
-    }
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// The dimensions of the returns figures are the domain's; each is a column of
-/// `stat_returns` named by its code.
-pub use homeward_domain::stats::Dim;
-
-/// Filters of every figure.
-#[derive(Debug, Clone, Default)]
-pub struct StatFilter {
-    pub from: Option<NaiveDate>,
-    pub until: Option<NaiveDate>,
-    pub offices: Option<Vec<Uuid>>,
-    pub programme: Option<Uuid>,
-    pub return_country: Option<String>,
-    /// Only people with any of these vulnerabilities (a mask).
-    pub vulnerabilities: Option<i64>,
-    /// Only people who received any of these types of assistance (a mask of
-    /// `AssistanceType::bit`); with `taken_up`, only people who took up any of them in
-    /// the period.
-    pub assistance: Option<i64>,
-    /// Counts the options taken up (`stats::TakenUp`) instead of the returns: each month a
-    /// returnee took up options in is a row of theirs, dated by that month (which
-    /// `from`, `until` and the year read), with those options as `assistance`; a person
-    /// counts once however many of their months a cell holds.
-    pub taken_up: bool,
-}
-
-/// One group of returns: its keys (one per dimension) and its counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReturnCount {
-    pub keys: Vec<String>,
-    pub people: i64,
-    pub cases: i64,
-}
-
-/// Which cases a reader may see: those of these offices (host or office of return).
-#[derive(Debug, Clone)]
-pub struct Scope {
-    pub offices: Vec<OfficeId>,
-}
-
-/// Filters of the case list.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    pub stage: Option<Stage>,
-    pub office: Option<OfficeId>,
-    pub country_of_return: Option<String>,
-    pub programme: Option<Uuid>,
-    /// Bit mask: cases with any of these vulnerabilities.
-    pub vulnerabilities: Option<i64>,
-    /// Reference prefix, or part of a name (folded with `search_key`).
-    pub text: Option<String>,
-    pub birth_date: Option<NaiveDate>,
-    /// Cases whose first flight leaves in `[from, until)`.
-    pub departing: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    /// Cases in any of these stages (none: any stage); with `stage`, both apply.
-    pub stages: Vec<Stage>,
-    /// The list's order (a search is always newest first).
-    pub order: ListOrder,
-    /// Cases this caseworker owns.
-    pub owner: Option<UserId>,
-    /// Only cases whose last follow-up did not reach the returnee.
-    pub unreached: bool,
-    /// Only cases with an item of the plan still to deliver that was due before this day.
-    pub items_due_before: Option<NaiveDate>,
-    /// Only cases where someone's last travel document runs out before the flight.
-    pub documents_expiring: bool,
-    /// Only cases whose reintegration plan waits for any of these.
-    pub plan_work: Vec<homeward_domain::case::reintegration::PlanWork>,
-    /// Only cases one of the reader's offices leads (`Case::lead_office`): those whose
-    /// commands the reader's offices may issue.
-    pub led_in_scope: bool,
-}
-
-/// How a case list is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ListOrder {
-    /// Most recently changed first: the case list.
-    #[default]
-    Newest,
-    /// Waiting longest first (unchanged for longest): a work queue.
-    LongestWaiting,
-    /// The first flight leaving soonest first.
-    SoonestDeparture,
-    /// Submitted longest ago first: applications waiting for a decision.
-    OldestApplication,
-    /// The plan's items due soonest first.
-    ItemsDue,
-    /// The travel documents running out soonest first.
-    DocumentsExpire,
-}
-
-/// Which scheduled follow-ups a queue shows (`ScheduledFollowUp::status`, in SQL).
-#[derive(Debug, Clone, Copy)]
-pub enum FollowUpWait {
-    /// Not held, its window open on some day from `today` to `until`.
-    Due { today: NaiveDate, until: NaiveDate },
-    /// Not held, its window closed before `today`, and not yet missed.
-    Overdue { today: NaiveDate },
-}
-
-/// A follow-up waiting for work, and its case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WaitingFollowUp {
-    pub case: CaseRow,
-    /// From 1, in the schedule's order.
-    pub number: i64,
-    pub due_on: NaiveDate,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-}
-
-/// Which referrals a queue shows (`ReferralRecord::answer_status`, in SQL): sent, not
-/// answered, of a case not closed.
-#[derive(Debug, Clone, Copy)]
-pub enum ReferralWait {
-    /// Past its answer's due day on `today` (escalated ones included).
-    Overdue { today: NaiveDate },
-    /// Past twice its time on `today`: the programme manager's to chase.
-    Escalated { today: NaiveDate },
-}
-
-/// A referral waiting for an answer, and its case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WaitingReferral {
-    pub case: CaseRow,
-    pub referral_id: Uuid,
-    pub organisation_name: String,
-    pub service: String,
-    pub sent_on: NaiveDate,
-    pub answer_due: NaiveDate,
-    pub escalate_on: NaiveDate,
-}
-
-/// Referrals of one need, organisation and outcome: how many, how many were answered,
-/// and the days their answers took in all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReferralFigure {
-    pub service: String,
-    pub organisation_id: Uuid,
-    pub organisation_name: String,
-    pub outcome: String,
-    pub referrals: i64,
-    pub answered: i64,
-    pub answer_days: i64,
-}
-
-from_row!(ReferralFigure {
-    service,
-    organisation_id,
-    organisation_name,
-    outcome,
-    referrals,
-    answered,
-    answer_days
-});
-
-/// A referral addressed to an organisation, as its partners list it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OrganisationReferral {
-    pub case_id: Uuid,
-    pub referral_id: Uuid,
-    pub case_reference: String,
-    pub service: String,
-    pub status: String,
-    pub sent_on: NaiveDate,
-    pub answer_due: NaiveDate,
-    pub escalate_on: NaiveDate,
-}
-
-/// How a list of inbound referrals is chosen: by the offices they are addressed to, or
-/// by the organisation that sent them.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum InboundOf<'a> {
-    Offices(&'a [OfficeId]),
-    Organisation(OrganisationId),
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct PageRequest {
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl PageRequest {
-    pub fn offset(&self) -> i64 {
-        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    /// False when counting stopped: more than `total` match (see `COUNT_BOUND`).
-    pub total_exact: bool,
-}
-
-impl<T> Page<T> {
-    /// The same page with each item made into another.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            total_exact: self.total_exact,
-        }
-    }
-}
-
-/// A case list that is not a search counts its cases up to this many, or up to the end of
-/// the page asked for if that is further: past it the list says "more than", not how many.
-/// Nobody pages through ten thousand cases (filters narrow them), and counting every case
-/// in scope cost far more than the page (docs/decisions/0005).
-pub const COUNT_BOUND: i64 = 10_000;
-
-/// A search finds up to this many cases before it is read differently: past it, its page
-/// is read in the list's order, each case checked against the search, and its total says
-/// "more than" (see the store's `search_cases`). A common name alone finds thousands of
-/// cases at a million, too many to gather, sort and count for a page (docs/decisions/0005).
-pub const SEARCH_BOUND: i64 = 1_000;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OfficeRow {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    pub country: String,
-    pub created_at: DateTime<Utc>,
-    /// An IANA time zone name (`Africa/Dakar`), as the application checked it.
-    pub time_zone: String,
-}
-
-from_row!(OfficeRow {
-    id,
-    code,
-    name,
-    country,
-    created_at,
-    time_zone
-});
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgrammeRow {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    /// JSON of [`homeward_domain::programme::ProgrammeSettings`].
-    pub settings: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-from_row!(ProgrammeRow {
-    id,
-    code,
-    name,
-    settings,
-    created_at,
-    updated_at
-});
-
-/// An organisation of the stakeholder directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrganisationRow {
-    pub id: Uuid,
-    pub name: String,
-    /// JSON of [`homeward_domain::organisation::OrganisationDetails`].
-    pub details: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-from_row!(OrganisationRow {
-    id,
-    name,
-    details,
-    created_at,
-    updated_at
-});
-
-/// A version of a survey, as imported; never changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SurveyRow {
-    pub survey_key: String,
-    pub version: i64,
-    /// Its title in its first language.
-    pub title: String,
-    /// JSON of [`homeward_domain::survey::Survey`].
-    pub definition: String,
-    /// SHA-256 of `definition`, in hex.
-    pub digest: String,
-    pub imported_by: Uuid,
-    pub imported_at: DateTime<Utc>,
-}
-
-from_row!(SurveyRow {
-    survey_key,
-    version,
-    title,
-    definition,
-    digest,
-    imported_by,
-    imported_at
-});
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRecord {
-    pub id: UserId,
-    pub username: String,
-    pub display_name: String,
-    pub password_hash: String,
-    pub active: bool,
-    pub roles: BTreeSet<Role>,
-    pub offices: BTreeSet<OfficeId>,
-    /// A partner's organisation.
-    pub organisation: Option<OrganisationId>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone)]
-struct UserBase {
-    id: Uuid,
-    username: String,
-    display_name: String,
-    password_hash: String,
-    active: bool,
-    organisation_id: Option<Uuid>,
-    created_at: DateTime<Utc>,
-}
-
-from_row!(UserBase {
-    id,
-    username,
-    display_name,
-    password_hash,
-    active,
-    organisation_id,
-    created_at
-});
-
-/// The columns of a `UserBase`.
-pub(crate) const USER_COLUMNS: &str =
-    "id, username, display_name, password_hash, active, organisation_id, created_at";
-
-/// A change to a user; absent fields stay as they are.
-#[derive(Debug, Clone, Default)]
-pub struct UserChange {
-    pub display_name: Option<String>,
-    pub active: Option<bool>,
-    pub roles: Option<BTreeSet<Role>>,
-    pub offices: Option<BTreeSet<OfficeId>>,
-    /// `Some(None)` takes the user out of its organisation.
-    pub organisation: Option<Option<OrganisationId>>,
-    pub password_hash: Option<String>,
-}
-
-/// A referral's single-use answer link. Only a hash of the secret is stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReferralLink {
-    pub id: Uuid,
-    /// SHA-256 of the secret, hex.
-    pub secret_hash: String,
-    pub case_id: Uuid,
-    pub referral_id: Uuid,
-    pub organisation_id: Uuid,
-    pub created_by: Uuid,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub used_at: Option<DateTime<Utc>>,
-}
-
-from_row!(ReferralLink {
-    id,
-    secret_hash,
-    case_id,
-    referral_id,
-    organisation_id,
-    created_by,
-    created_at,
-    expires_at,
-    used_at
-});
-
-/// A browser session or an API token. Only a hash of the secret is stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthSession {
-    /// SHA-256 of the secret, hex.
-    pub id: String,
-    pub user_id: Uuid,
-    /// `browser` or `token`.
-    pub kind: String,
-    pub name: Option<String>,
-    pub csrf_token: String,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub idle_timeout_secs: Option<i64>,
-}
-
-from_row!(AuthSession {
-    id,
-    user_id,
-    kind,
-    name,
-    csrf_token,
-    created_at,
-    last_seen_at,
-    expires_at,
-    idle_timeout_secs
-});
-
-/// A session and the directory generation read with it.
-#[derive(Debug)]
-pub(crate) struct SessionInDirectory {
-    pub session: AuthSession,
-    pub generation: i64,
-}
-
-// The session's columns and the generation, in one row.
-impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for SessionInDirectory
-where
-    AuthSession: sqlx::FromRow<'r, R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    &'static str: sqlx::ColumnIndex<R>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        Ok(SessionInDirectory {
-            session: AuthSession::from_row(row)?,
-            generation: row.try_get("generation")?,
-        })
-    }
-}
-
-/// What a rebuild of the read models did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct RebuildStats {
-    pub cases: u64,
-    pub events: u64,
-}
 
 /// A storage backend, chosen by URL at start-up.
 #[derive(Debug, Clone)]
@@ -1128,8 +604,8 @@ impl Store {
         dispatch!(self, s => s.list_organisations().await)
     }
 
-    pub async fn organisation(&self, id: Uuid) -> Result<Option<OrganisationRow>> {
-        dispatch!(self, s => s.organisation(id).await)
+    pub async fn organisation(&self, id: OrganisationId) -> Result<Option<OrganisationRow>> {
+        dispatch!(self, s => s.organisation(id.0).await)
     }
 
     /// Adds a survey version: `Duplicate` if that version of the survey exists (someone
@@ -1171,8 +647,11 @@ impl Store {
         dispatch!(self, s => s.list_programmes().await)
     }
 
-    pub async fn programme(&self, id: Uuid) -> Result<Option<ProgrammeRow>> {
-        dispatch!(self, s => s.programme(id).await)
+    pub async fn programme(
+        &self,
+        id: homeward_domain::ids::ProgrammeId,
+    ) -> Result<Option<ProgrammeRow>> {
+        dispatch!(self, s => s.programme(id.0).await)
     }
 
     // ---- users and sessions -------------------------------------------------------

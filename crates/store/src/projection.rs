@@ -16,7 +16,8 @@ use crate::{
     ReferralRow, ReturnRow, ScoreRow, StatRows,
 };
 
-fn code<T: serde::Serialize>(v: &T) -> String {
+/// A unit variant's code, as the domain's serialisation writes it.
+pub(crate) fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -37,12 +38,12 @@ pub fn project(
         .unwrap_or_default();
     let d = &case.dates;
     let row = CaseRow {
-        case_id: case.id.0,
+        case_id: case.id,
         reference: case.reference.to_string(),
-        host_office: case.host_office.0,
-        return_office: case.return_office.map(|o| o.0),
-        programme: case.programme.0,
-        stage: case.stage.code().to_string(),
+        host_office: case.host_office,
+        return_office: case.return_office,
+        programme: case.programme,
+        stage: case.stage,
         outcome: case.outcome.as_ref().map(code),
         country_of_return: case.proposal.country_of_return.to_string(),
         principal_name,
@@ -63,11 +64,11 @@ pub fn project(
             .as_ref()
             .and_then(|i| i.legs.first())
             .map(|l| l.departs_at),
-        owner: case.owner.map(|u| u.0),
+        owner: case.owner,
         unreached: case.monitoring.failures_in_a_row() as i64,
         items_due_on: case.reintegration.items_due(),
         documents_expire_on: guard::travel_document_expires_before_flight(case),
-        plan_work: case.plan_work().map(|w| w.code().to_string()),
+        plan_work: case.plan_work(),
         plan_exceptions: case
             .reintegration
             .exceptions_to_approve()
@@ -90,8 +91,8 @@ pub fn project(
                 DateOfBirth::EstimatedYear(y) => (None, i64::from(y), true),
             };
             PersonRow {
-                case_id: case.id.0,
-                person_id: m.person_id.0,
+                case_id: case.id,
+                person_id: m.person_id,
                 relationship: code(&m.relationship),
                 given_name: n.given.to_string(),
                 family_name: n.family.as_ref().map(|f| f.to_string()),
@@ -99,7 +100,7 @@ pub fn project(
                 birth_date,
                 birth_year,
                 birth_estimated,
-                sex: code(&m.details.sex),
+                sex: m.details.sex,
                 nationality: m.details.nationality.as_ref().map(|c| c.to_string()),
                 vulnerabilities: Vulnerability::mask(&m.details.vulnerabilities),
             }

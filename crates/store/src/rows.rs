@@ -2,13 +2,20 @@
 //! case's new state, and of the rows stored before only what changed.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use homeward_domain::ids::CaseId;
+use homeward_domain::Stage;
+use homeward_domain::case::reintegration::PlanWork;
+use homeward_domain::ids::{CaseId, OfficeId, PersonId, ProgrammeId, UserId};
+use homeward_domain::person::Sex;
 use homeward_domain::{Case, RecordedEvent};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::AuditDraft;
 use crate::projection::{project, stat_rows};
+
+mod commit;
+
+pub use commit::*;
 
 /// The columns of a `CaseRow`, in its fields' order.
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \
@@ -90,12 +97,12 @@ pub(crate) const CASE_COLUMN_NAMES: [&str; 28] = [
 /// The case list's row: what lists and search show without loading events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseRow {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub reference: String,
-    pub host_office: Uuid,
-    pub return_office: Option<Uuid>,
-    pub programme: Uuid,
-    pub stage: String,
+    pub host_office: OfficeId,
+    pub return_office: Option<OfficeId>,
+    pub programme: ProgrammeId,
+    pub stage: Stage,
     pub outcome: Option<String>,
     pub country_of_return: String,
     pub principal_name: String,
@@ -115,26 +122,26 @@ pub struct CaseRow {
     /// When the booked itinerary's first flight leaves.
     pub departs_at: Option<DateTime<Utc>>,
     /// The caseworker who owns the case.
-    pub owner: Option<Uuid>,
+    pub owner: Option<UserId>,
     /// Follow-ups since the returnee was last reached that did not reach them.
     pub unreached: i64,
     /// The soonest due day of the plan's items still to deliver.
     pub items_due_on: Option<NaiveDate>,
     /// The day someone's last travel document runs out before the booked flight.
     pub documents_expire_on: Option<NaiveDate>,
-    /// What the reintegration plan waits for (`PlanWork::code`).
-    pub plan_work: Option<String>,
+    /// What the reintegration plan waits for.
+    pub plan_work: Option<PlanWork>,
     /// The exceptions of the plan version awaiting approval (`PlanException::bit`).
     pub plan_exceptions: i64,
 }
 
 from_row!(CaseRow {
-    case_id,
+    case_id => crate::decode::case_id,
     reference,
-    host_office,
-    return_office,
-    programme,
-    stage,
+    host_office => crate::decode::office,
+    return_office => crate::decode::opt_office,
+    programme => crate::decode::programme,
+    stage => crate::decode::stage,
     outcome,
     country_of_return,
     principal_name,
@@ -151,19 +158,19 @@ from_row!(CaseRow {
     version,
     updated_at,
     departs_at,
-    owner,
+    owner => crate::decode::opt_user,
     unreached,
     items_due_on,
     documents_expire_on,
-    plan_work,
+    plan_work => crate::decode::opt_plan_work,
     plan_exceptions
 });
 
 /// A person on a case, for search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonRow {
-    pub case_id: Uuid,
-    pub person_id: Uuid,
+    pub case_id: CaseId,
+    pub person_id: PersonId,
     pub relationship: String,
     pub given_name: String,
     pub family_name: Option<String>,
@@ -172,14 +179,14 @@ pub struct PersonRow {
     pub birth_date: Option<NaiveDate>,
     pub birth_year: i64,
     pub birth_estimated: bool,
-    pub sex: String,
+    pub sex: Sex,
     pub nationality: Option<String>,
     pub vulnerabilities: i64,
 }
 
 from_row!(PersonRow {
-    case_id,
-    person_id,
+    case_id => crate::decode::case_id,
+    person_id => crate::decode::person_id,
     relationship,
     given_name,
     family_name,
@@ -187,7 +194,7 @@ from_row!(PersonRow {
     birth_date,
     birth_year,
     birth_estimated,
-    sex,
+    sex => crate::decode::sex,
     nationality,
     vulnerabilities
 });
@@ -790,196 +797,4 @@ from_row!(ScoreTotal {
 pub enum HouseholdsBy {
     Assistance,
     Country,
-}
-
-/// Events to append to one case, with the read-model rows of the resulting state and
-/// the audit entry of the command, all written in one transaction.
-#[derive(Debug)]
-pub struct Commit {
-    pub case_id: CaseId,
-    /// The version the writer read; 0 for a new case.
-    pub expected_version: u64,
-    pub events: Vec<RecordedEvent>,
-    pub case_row: CaseRow,
-    /// The case row's columns these events change (see `Commit::of`): only they are
-    /// written to a row already stored, so the indexes of the others are left alone.
-    /// `None`: every column.
-    pub(crate) changed: Option<Vec<&'static str>>,
-    /// The people rows, or `None` when they are as before (a new case always has them).
-    pub people: Option<Vec<PersonRow>>,
-    /// The statistics rows, or `None` when they are as before.
-    pub stats: Option<StatRows>,
-    /// The budget and score rows `stats` replaces (those the state read projects to):
-    /// taken from the kept sums as the new ones are added, without reading them back.
-    pub(crate) kept_before: MonthRows,
-    /// The month the change to the kept sums counts in (`projection::commit_month`).
-    pub(crate) kept_month: NaiveDate,
-    pub audit: AuditDraft,
-    /// The inbound referral a new case is registered from, as it stands once registered:
-    /// written with the case only if it is still waiting (else `StoreError::Taken`).
-    pub inbound: Option<homeward_domain::inbound::InboundReferral>,
-    /// Budget lines this commit commits more of, each with the most the programme's cases
-    /// may commit on it together (`homeward_domain::case::budget_limits`): if, with the
-    /// commits written before it, they would commit more, nothing of it is written
-    /// (`StoreError::OverBudget`).
-    pub budget_limits: Vec<(Uuid, i64)>,
-}
-
-/// A case written whole, in a bulk load (`homeward generate`, the demo): its stream is new.
-#[derive(Debug, Clone)]
-pub struct NewCase {
-    pub case_id: CaseId,
-    pub events: Vec<RecordedEvent>,
-    pub case_row: CaseRow,
-    pub people: Vec<PersonRow>,
-    pub stats: StatRows,
-    /// Its rows of the kept sums as each of its months ended (`projection::kept_history`).
-    pub history: Vec<MonthRows>,
-}
-
-/// A case's rows that the kept sums add up (the budget's, the survey scores'), as a month
-/// ended.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MonthRows {
-    pub month: NaiveDate,
-    pub budget: Vec<BudgetRow>,
-    pub scores: Vec<ScoreRow>,
-}
-
-impl MonthRows {
-    /// The same rows, whatever the month.
-    pub fn same_rows(&self, other: &MonthRows) -> bool {
-        self.budget == other.budget && self.scores == other.scores
-    }
-
-    /// The kept rows of `stats`, as of `month`.
-    pub(crate) fn of(stats: StatRows, month: NaiveDate) -> MonthRows {
-        MonthRows {
-            month,
-            budget: stats.budget,
-            scores: stats.scores,
-        }
-    }
-}
-
-impl Commit {
-    /// The commit of a case's last `new` events (of `all`, its events in order): `case` is
-    /// its state after them, `before` the state the writer read (after the others), `None`
-    /// for a new case. The read-model rows are projected here; of the rows stored (those
-    /// `before` projects to) only what differs is written: the case row's columns that
-    /// changed, the people and statistics rows only if they changed.
-    pub fn of(
-        before: Option<&Case>,
-        case: &Case,
-        all: &[RecordedEvent],
-        new: usize,
-        audit: AuditDraft,
-    ) -> Commit {
-        let read = all.len().saturating_sub(new);
-        let (history, events) = all.split_at(read);
-        let at = events.last().map_or(audit.at, |e| e.meta.recorded_at);
-        let (case_row, people) = project(case, at);
-        let month = crate::projection::commit_month(all)
-            .unwrap_or_else(|| homeward_domain::stats::first_of_month(at.date_naive()));
-        let (changed, people, stats, kept_before) = match before {
-            Some(prev) => {
-                // The rows as the last event the writer read had them written.
-                let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
-                let (row, stored_people) = project(prev, stored_at);
-                let stored_stats = stat_rows(prev, history);
-                let stats = crate::projection::stat_rows_after(case, all, prev, &stored_stats);
-                let changed = stored_stats != stats;
-                (
-                    Some(changed_columns(&row, &case_row)),
-                    (stored_people != people).then_some(people),
-                    changed.then_some(stats),
-                    MonthRows::of(stored_stats, month),
-                )
-            }
-            None => (
-                None,
-                Some(people),
-                Some(stat_rows(case, all)),
-                MonthRows::default(),
-            ),
-        };
-        Commit {
-            case_id: case.id,
-            expected_version: read as u64,
-            kept_month: month,
-            events: events.to_vec(),
-            case_row,
-            changed,
-            people,
-            stats,
-            kept_before,
-            audit,
-            inbound: None,
-            budget_limits: vec![],
-        }
-    }
-}
-
-impl Commit {
-    /// The commit, registering its new case from this inbound referral (see `inbound`).
-    pub fn with_inbound(self, inbound: Option<homeward_domain::inbound::InboundReferral>) -> Self {
-        Commit { inbound, ..self }
-    }
-
-    /// The commit, held to these budget limits (see `budget_limits`).
-    pub fn with_budget_limits(self, budget_limits: Vec<(Uuid, i64)>) -> Self {
-        Commit {
-            budget_limits,
-            ..self
-        }
-    }
-}
-
-/// The columns after the key in which two rows of a case differ.
-pub(crate) fn changed_columns(a: &CaseRow, b: &CaseRow) -> Vec<&'static str> {
-    let differs = [
-        a.reference != b.reference,
-        a.host_office != b.host_office,
-        a.return_office != b.return_office,
-        a.programme != b.programme,
-        a.stage != b.stage,
-        a.outcome != b.outcome,
-        a.country_of_return != b.country_of_return,
-        a.principal_name != b.principal_name,
-        a.members != b.members,
-        a.vulnerabilities != b.vulnerabilities,
-        a.registered_at != b.registered_at,
-        a.first_counselling_at != b.first_counselling_at,
-        a.applied_at != b.applied_at,
-        a.decided_at != b.decided_at,
-        a.departed_at != b.departed_at,
-        a.arrived_at != b.arrived_at,
-        a.withdrawn_at != b.withdrawn_at,
-        a.closed_at != b.closed_at,
-        a.version != b.version,
-        a.updated_at != b.updated_at,
-        a.departs_at != b.departs_at,
-        a.owner != b.owner,
-        a.unreached != b.unreached,
-        a.items_due_on != b.items_due_on,
-        a.documents_expire_on != b.documents_expire_on,
-        a.plan_work != b.plan_work,
-        a.plan_exceptions != b.plan_exceptions,
-    ];
-    CASE_COLUMN_NAMES[1..]
-        .iter()
-        .zip(differs)
-        .filter_map(|(name, d)| d.then_some(*name))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_column_names_are_the_column_list() {
-        let listed: Vec<&str> = CASE_COLUMNS.split(',').map(str::trim).collect();
-        assert_eq!(listed, CASE_COLUMN_NAMES);
-    }
 }

@@ -16,7 +16,7 @@ use homeward_domain::stats::days_between;
 use homeward_store::{InterruptionCount, InterruptionRow, PipelineRow, StageCount, StatFilter};
 use uuid::Uuid;
 
-use super::Dict;
+use super::dicts::Dict;
 use crate::{AppError, Result};
 
 /// A day, or a number of days, that is not known.

@@ -81,7 +81,7 @@ pub(crate) async fn write_commits(
                 "SELECT CAST(COALESCE(SUM(committed), 0) AS BIGINT) FROM budget_totals \
                  WHERE programme = $1 AND line_id = $2",
             )
-            .bind(c.case_row.programme)
+            .bind(c.case_row.programme.0)
             .bind(line)
             .fetch_one(&mut **tx)
             .await?;

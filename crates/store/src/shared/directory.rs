@@ -76,7 +76,7 @@ impl Backend {
             "INSERT INTO offices (id, code, name, country, created_at, time_zone) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(o.id)
+        .bind(o.id.0)
         .bind(&o.code)
         .bind(&o.name)
         .bind(&o.country)
@@ -146,7 +146,7 @@ impl Backend {
             "INSERT INTO programmes (id, code, name, settings, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(p.id)
+        .bind(p.id.0)
         .bind(&p.code)
         .bind(&p.name)
         .bind(&p.settings)
@@ -166,7 +166,7 @@ impl Backend {
         .bind(&p.name)
         .bind(&p.settings)
         .bind(p.updated_at)
-        .bind(p.id)
+        .bind(p.id.0)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -188,7 +188,7 @@ impl Backend {
         .bind(&p.name)
         .bind(&p.settings)
         .bind(p.updated_at)
-        .bind(p.id)
+        .bind(p.id.0)
         .bind(read)
         .execute(&mut *tx)
         .await?
@@ -241,7 +241,7 @@ impl Backend {
         .bind(&o.name)
         .bind(&o.details)
         .bind(o.updated_at)
-        .bind(o.id)
+        .bind(o.id.0)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -262,7 +262,7 @@ impl Backend {
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
                  details = excluded.details, updated_at = excluded.updated_at",
             )
-            .bind(o.id)
+            .bind(o.id.0)
             .bind(&o.name)
             .bind(&o.details)
             .bind(o.created_at)
@@ -304,7 +304,7 @@ impl Backend {
         .bind(&r.title)
         .bind(&r.definition)
         .bind(&r.digest)
-        .bind(r.imported_by)
+        .bind(r.imported_by.0)
         .bind(r.imported_at)
         .execute(&mut *tx)
         .await?;

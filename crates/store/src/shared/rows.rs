@@ -38,8 +38,8 @@ async fn push_people_rows(
             .await?;
         q.push(format!("INSERT INTO case_people ({PERSON_COLUMNS}) "));
         q.push_values(chunk, |mut b, p| {
-            b.push_bind(p.case_id)
-                .push_bind(p.person_id)
+            b.push_bind(p.case_id.0)
+                .push_bind(p.person_id.0)
                 .push_bind(&p.relationship)
                 .push_bind(&p.given_name)
                 .push_bind(&p.family_name)
@@ -47,7 +47,7 @@ async fn push_people_rows(
                 .push_bind(p.birth_date)
                 .push_bind(p.birth_year)
                 .push_bind(p.birth_estimated)
-                .push_bind(&p.sex)
+                .push_bind(crate::projection::code(&p.sex))
                 .push_bind(&p.nationality)
                 .push_bind(p.vulnerabilities);
         });
@@ -69,7 +69,7 @@ async fn insert_tokens(tx: &mut sqlx::Transaction<'_, Db>, people: &[&PersonRow]
                 p.search_name
             ))
             .into_iter()
-            .map(|t| (t, p.person_id, p.case_id))
+            .map(|t| (t, p.person_id.0, p.case_id.0))
         })
         .collect();
     // In the primary key's order (words compare byte by byte in both databases): each
@@ -327,12 +327,12 @@ pub(crate) async fn push_case_rows(
             .await?;
         q.push(format!("INSERT INTO case_summaries ({CASE_COLUMNS}) "));
         q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.case_id)
+            b.push_bind(r.case_id.0)
                 .push_bind(&r.reference)
-                .push_bind(r.host_office)
-                .push_bind(r.return_office)
-                .push_bind(r.programme)
-                .push_bind(&r.stage)
+                .push_bind(r.host_office.0)
+                .push_bind(r.return_office.map(|o| o.0))
+                .push_bind(r.programme.0)
+                .push_bind(r.stage.code())
                 .push_bind(&r.outcome)
                 .push_bind(&r.country_of_return)
                 .push_bind(&r.principal_name)
@@ -349,11 +349,11 @@ pub(crate) async fn push_case_rows(
                 .push_bind(r.version)
                 .push_bind(r.updated_at)
                 .push_bind(r.departs_at)
-                .push_bind(r.owner)
+                .push_bind(r.owner.map(|o| o.0))
                 .push_bind(r.unreached)
                 .push_bind(r.items_due_on)
                 .push_bind(r.documents_expire_on)
-                .push_bind(r.plan_work.clone())
+                .push_bind(r.plan_work.map(|w| w.code()))
                 .push_bind(r.plan_exceptions);
         });
         match update {

@@ -18,7 +18,7 @@ async fn read_models_follow_each_commit(db: &TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.stage, "registered");
+    assert_eq!(row.stage.code(), "registered");
     assert_eq!(row.version, 2);
     assert_eq!(row.vulnerabilities, Vulnerability::Elderly.bit());
     let p = person_of(&c);
@@ -30,7 +30,7 @@ async fn read_models_follow_each_commit(db: &TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.stage, "counselling");
+    assert_eq!(row.stage.code(), "counselling");
     assert_eq!(row.version, 3);
     assert_eq!(row.first_counselling_at, Some(now()));
 }
@@ -62,14 +62,14 @@ async fn office_scope_is_enforced_by_the_queries(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!((list.total, list.items.len()), (1, 1));
-    assert_eq!(list.items[0].case_id, a.id.0);
+    assert_eq!(list.items[0].case_id, a.id);
     let f = CaseFilter {
         text: Some("awa".into()),
         ..CaseFilter::default()
     };
     let people = db.store.search_people(&only_a, &f, page()).await.unwrap();
     assert_eq!(people.total, 1);
-    assert!(people.items.iter().all(|p| p.case_id == a.id.0));
+    assert!(people.items.iter().all(|p| p.case_id == a.id));
     let none = db
         .store
         .list_cases(&scope(&[]), &CaseFilter::default(), page())
@@ -259,9 +259,8 @@ async fn the_case_list_by_office_is_every_case_in_scope_newest_first(db: &TestDb
             country,
         );
         let mut commit = c.commit(&c.events);
-        commit.case_row.return_office = [None, Some(OFFICE_A), Some(OFFICE_B), Some(office_c)]
-            [(i / 3 % 4) as usize]
-            .map(|o| o.0);
+        commit.case_row.return_office =
+            [None, Some(OFFICE_A), Some(OFFICE_B), Some(office_c)][(i / 3 % 4) as usize];
         commit.case_row.updated_at = now() + Duration::minutes(i64::from(i * 7 % 5));
         rows.push(commit.case_row.clone());
         db.store.append(commit).await.unwrap();
@@ -310,8 +309,8 @@ async fn the_case_list_by_office_is_every_case_in_scope_newest_first(db: &TestDb
             let mut expected: Vec<&CaseRow> = rows
                 .iter()
                 .filter(|r| {
-                    let seen = |o: Option<Uuid>| o.is_some_and(|o| s.iter().any(|x| x.0 == o));
-                    let named = |o: OfficeId| r.host_office == o.0 || r.return_office == Some(o.0);
+                    let seen = |o: Option<OfficeId>| o.is_some_and(|o| s.contains(&o));
+                    let named = |o: OfficeId| r.host_office == o || r.return_office == Some(o);
                     (seen(Some(r.host_office)) || seen(r.return_office))
                         && f.office.is_none_or(named)
                         && f.vulnerabilities.is_none_or(|m| r.vulnerabilities & m != 0)
@@ -325,7 +324,7 @@ async fn the_case_list_by_office_is_every_case_in_scope_newest_first(db: &TestDb
                     .cmp(&a.updated_at)
                     .then(a.case_id.cmp(&b.case_id))
             });
-            let want: Vec<Uuid> = expected.iter().map(|r| r.case_id).collect();
+            let want: Vec<Uuid> = expected.iter().map(|r| r.case_id.0).collect();
             let mut got = vec![];
             for n in 1..=(want.len() as u32 / 4 + 2) {
                 let p = db
@@ -341,7 +340,7 @@ async fn the_case_list_by_office_is_every_case_in_scope_newest_first(db: &TestDb
                     .await
                     .unwrap();
                 assert_eq!(p.total, want.len() as i64, "{name}, scope {s:?}: total");
-                got.extend(p.items.iter().map(|r| r.case_id));
+                got.extend(p.items.iter().map(|r| r.case_id.0));
             }
             assert_eq!(got, want, "{name}, scope {s:?}: pages");
         }
@@ -578,9 +577,8 @@ async fn a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order(db: 
             _ => &[("Moussa", "Sow"), ("Fatou", "Ba")],
         };
         let mut commit = c.with_people(names);
-        commit.case_row.return_office = [None, Some(OFFICE_A), Some(OFFICE_B), Some(office_c)]
-            [(i / 3 % 4) as usize]
-            .map(|o| o.0);
+        commit.case_row.return_office =
+            [None, Some(OFFICE_A), Some(OFFICE_B), Some(office_c)][(i / 3 % 4) as usize];
         commit.case_row.updated_at = now() + Duration::minutes(i64::from(i * 7 % 301));
         rows.push((commit.case_row.clone(), i % 5 != 0 || i % 50 == 5));
         batch.push(homeward_store::NewCase {
@@ -620,8 +618,8 @@ async fn a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order(db: 
         let mut expected: Vec<&CaseRow> = rows
             .iter()
             .filter(|(r, is_fatou)| {
-                let seen = |o: Option<Uuid>| o.is_some_and(|o| s.iter().any(|x| x.0 == o));
-                let named = |o: OfficeId| r.host_office == o.0 || r.return_office == Some(o.0);
+                let seen = |o: Option<OfficeId>| o.is_some_and(|o| s.contains(&o));
+                let named = |o: OfficeId| r.host_office == o || r.return_office == Some(o);
                 let matches = if f.text.as_deref() == Some("fatou sow") {
                     r.reference.starts_with("F-")
                         && rows
@@ -644,7 +642,7 @@ async fn a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order(db: 
                 .cmp(&a.updated_at)
                 .then(a.case_id.cmp(&b.case_id))
         });
-        let want: Vec<Uuid> = expected.iter().map(|r| r.case_id).collect();
+        let want: Vec<Uuid> = expected.iter().map(|r| r.case_id.0).collect();
         let per_page = 40;
         for number in [1, 2, 25, 26, want.len() as u32 / per_page + 1] {
             let p = db
@@ -661,7 +659,7 @@ async fn a_search_that_finds_more_than_its_bound_is_read_in_the_lists_order(db: 
                 .unwrap();
             let from = ((number - 1) * per_page) as usize;
             let slice = &want[from.min(want.len())..(from + per_page as usize).min(want.len())];
-            let got: Vec<Uuid> = p.items.iter().map(|r| r.case_id).collect();
+            let got: Vec<Uuid> = p.items.iter().map(|r| r.case_id.0).collect();
             assert_eq!(got, slice, "{name}: page {number}");
             let end = i64::from(number * per_page);
             let bounded = want.len() as i64 > SEARCH_BOUND && end <= SEARCH_BOUND;
@@ -730,7 +728,7 @@ async fn a_search_lists_each_case_once_and_every_word_narrows(db: &TestDb) {
             ..Default::default()
         };
         let r = db.store.list_cases(&s, &f, page()).await.unwrap();
-        let got: Vec<Uuid> = r.items.iter().map(|c| c.case_id).collect();
+        let got: Vec<Uuid> = r.items.iter().map(|c| c.case_id.0).collect();
         assert_eq!(got, want, "{text}: each case once, newest first");
         assert_eq!(
             (r.total, r.total_exact),
@@ -847,7 +845,7 @@ async fn the_case_list_finds_each_kind_of_deadline_soonest_first(db: &TestDb) {
             .unwrap()
             .items
             .iter()
-            .map(|r| r.case_id)
+            .map(|r| r.case_id.0)
             .collect()
     };
     let items = listed(CaseFilter {

@@ -189,7 +189,7 @@ impl NewCase {
             names
                 .iter()
                 .map(|(given, family)| PersonRow {
-                    person_id: Uuid::new_v4(),
+                    person_id: homeward_domain::ids::PersonId(Uuid::new_v4()),
                     given_name: (*given).into(),
                     family_name: Some((*family).into()),
                     search_name: search_key(&format!("{given} {family}")),
@@ -238,7 +238,7 @@ fn person_of(c: &NewCase) -> PersonId {
 async fn users_offices_programmes_and_sessions(db: &TestDb) {
     db.store
         .create_office(&OfficeRow {
-            id: OFFICE_A.0,
+            id: OFFICE_A,
             code: "BRU".into(),
             name: "Brussels".into(),
             country: "BE".into(),
@@ -276,7 +276,7 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
     assert!(matches!(
         db.store
             .create_office(&OfficeRow {
-                id: Uuid::new_v4(),
+                id: OfficeId(Uuid::new_v4()),
                 code: "BRU".into(),
                 name: "x".into(),
                 country: "BE".into(),
@@ -416,7 +416,7 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
     );
 
     let prog = ProgrammeRow {
-        id: Uuid::new_v4(),
+        id: homeward_domain::ids::ProgrammeId(Uuid::new_v4()),
         code: "AVRR-BE".into(),
         name: "AVRR Belgium".into(),
         settings: serde_json::to_string(&settings()).unwrap(),
@@ -439,7 +439,7 @@ async fn users_offices_programmes_and_sessions(db: &TestDb) {
 async fn organisations_are_kept_by_name(db: &TestDb) {
     let at = now();
     let row = |name: &str| OrganisationRow {
-        id: Uuid::new_v4(),
+        id: OrganisationId(Uuid::new_v4()),
         name: name.into(),
         details: format!("{{\"name\":\"{name}\"}}"),
         created_at: at,
@@ -467,9 +467,15 @@ async fn organisations_are_kept_by_name(db: &TestDb) {
         Some(changed.clone())
     );
     assert_eq!(db.store.list_organisations().await.unwrap()[0], changed);
-    assert_eq!(db.store.organisation(Uuid::new_v4()).await.unwrap(), None);
+    assert_eq!(
+        db.store
+            .organisation(OrganisationId(Uuid::new_v4()))
+            .await
+            .unwrap(),
+        None
+    );
     let mut missing = changed;
-    missing.id = Uuid::new_v4();
+    missing.id = OrganisationId(Uuid::new_v4());
     assert!(matches!(
         db.store.update_organisation(&missing).await,
         Err(StoreError::NotFound)
