@@ -385,8 +385,11 @@ impl App {
                 bands.entry(c.band).or_default().push(c);
             }
             // By each: each attribute's row in the domain's order, then any and none.
-            let each: Vec<&str> = by.each().into_iter().map(|(code, _)| code).collect();
-            for cells in bands.values_mut().filter(|_| by.by_each()) {
+            let each: Vec<&str> = by
+                .by_each()
+                .map(|b| b.each().into_iter().map(|(code, _)| code).collect())
+                .unwrap_or_default();
+            for cells in bands.values_mut().filter(|_| by.by_each().is_some()) {
                 cells.sort_by_key(|c| match c.grp.as_str() {
                     SCORE_ANY => each.len(),
                     SCORE_NONE => each.len() + 1,
@@ -406,7 +409,7 @@ impl App {
                             u32::try_from(band).unwrap_or(0),
                             &cells,
                             threshold,
-                            by.by_each(),
+                            by.by_each().is_some(),
                             definition.threshold.is_some(),
                         )
                     })

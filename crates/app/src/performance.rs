@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use homeward_domain::case::monitoring::SlotStatus;
+use homeward_domain::case::monitoring::SlotCount;
 use homeward_domain::ids::ProgrammeId;
 use homeward_domain::stats::percentile;
 use homeward_store::StatFilter;
@@ -130,60 +130,21 @@ fn departures(year: Option<i64>, departed: i64, days: &[i32]) -> DeparturesInYea
 }
 
 /// Where a scheduled follow-up counts, from where it stands (as `Store::
-/// follow_up_counts` names `SlotStatus`) and whether its case is still followed up: a
-/// closed case's follow-up not held will not be, missed once its window closed, not
-/// counted before.
-pub fn counted(status: &str, followed: bool) -> Option<Status> {
-    let status = match status {
-        "upcoming" => Status::Upcoming,
-        "due" => Status::Due,
-        "overdue" => Status::Overdue,
-        "missed" => Status::Missed,
-        "held_on_time" => Status::HeldOnTime,
-        "held_late" => Status::HeldLate,
-        _ => return None,
-    };
-    match (status, followed) {
-        (s, true) | (s @ (Status::HeldOnTime | Status::HeldLate), false) => Some(s),
-        (Status::Overdue | Status::Missed, false) => Some(Status::Missed),
-        (_, false) => None,
-    }
-}
-
-/// `SlotStatus` without its day: what the report counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Upcoming,
-    Due,
-    Overdue,
-    Missed,
-    HeldOnTime,
-    HeldLate,
-}
-
-impl Status {
-    /// `SlotStatus`'s name in the counts (`Store::follow_up_counts`).
-    pub fn code(s: SlotStatus) -> &'static str {
-        match s {
-            SlotStatus::Upcoming => "upcoming",
-            SlotStatus::Due => "due",
-            SlotStatus::Overdue => "overdue",
-            SlotStatus::Missed => "missed",
-            SlotStatus::Held { on_time: true, .. } => "held_on_time",
-            SlotStatus::Held { on_time: false, .. } => "held_late",
-        }
-    }
+/// follow_up_counts` names it, `SlotCount::code`) and whether its case is still followed
+/// up (the rule: `SlotCount::counted`); none for a name that is not a count's.
+pub fn counted(status: &str, followed: bool) -> Option<SlotCount> {
+    SlotCount::from_code(status)?.counted(followed)
 }
 
 impl FollowUpFigures {
-    fn add(&mut self, status: Status, n: i64) {
+    fn add(&mut self, status: SlotCount, n: i64) {
         match status {
-            Status::Upcoming => self.upcoming += n,
-            Status::Due => self.due += n,
-            Status::Overdue => self.overdue += n,
-            Status::Missed => self.missed += n,
-            Status::HeldOnTime => self.held_on_time += n,
-            Status::HeldLate => self.held_late += n,
+            SlotCount::Upcoming => self.upcoming += n,
+            SlotCount::Due => self.due += n,
+            SlotCount::Overdue => self.overdue += n,
+            SlotCount::Missed => self.missed += n,
+            SlotCount::HeldOnTime => self.held_on_time += n,
+            SlotCount::HeldLate => self.held_late += n,
         }
     }
 
@@ -313,6 +274,7 @@ impl App {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+    use homeward_domain::case::monitoring::SlotStatus;
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap_or_default()
@@ -333,7 +295,7 @@ mod tests {
             (day(25), day(30), None, None),         // upcoming
         ] {
             let status = SlotStatus::of(opens, closes, missed, held, today);
-            if let Some(s) = counted(Status::code(status), true) {
+            if let Some(s) = counted(SlotCount::of(status).code(), true) {
                 f.add(s, 1);
             }
         }
@@ -351,8 +313,8 @@ mod tests {
         );
         assert_eq!(f.on_time_percent, Some(25.0));
         // A closed case's: held stays, overdue is missed, due and upcoming are not counted.
-        assert_eq!(counted("held_late", false), Some(Status::HeldLate));
-        assert_eq!(counted("overdue", false), Some(Status::Missed));
+        assert_eq!(counted("held_late", false), Some(SlotCount::HeldLate));
+        assert_eq!(counted("overdue", false), Some(SlotCount::Missed));
         assert_eq!(counted("due", false), None);
         assert_eq!(counted("upcoming", false), None);
         assert_eq!(counted("shoe", true), None);

@@ -7,10 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use homeward_domain::Stage;
 use homeward_domain::access::StatisticsAccess;
-use homeward_domain::case::reintegration::AssistanceType;
 use homeward_domain::disclosure::{Forced, protect_table_forced};
-use homeward_domain::person::Vulnerability;
-use homeward_domain::rules::Violation;
 use homeward_domain::stats::{
     ADULTS, AgeGroup, CHILDREN, Cell, Counts, Links, Published, Shape, exact, exact_counts,
     percentile, protect, protect_counts,
@@ -252,85 +249,43 @@ impl JointCache {
 }
 
 /// The row of a table `ByEach` that counts people with any of its rows' attributes.
-pub const ANY_VULNERABILITY: &str = "any";
+pub use homeward_domain::stats::ANY as ANY_VULNERABILITY;
+pub use homeward_domain::stats::ByEach;
 
-/// Attributes a person may have several of, each a row of its own, then a row of those
-/// with any of them (`ANY_VULNERABILITY`): a person counts in several rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ByEach {
-    /// Each vulnerability.
-    Vulnerability,
-    /// Each reintegration option taken up: the types of assistance a person received
-    /// (`Reintegration::received_by`).
-    Assistance,
+/// `filter` as a reader of protected figures is counted by `by` (and a reader of exact
+/// figures who asks): options taken up by the month they were taken up
+/// (`StatFilter::taken_up`), not by the departure. A delivery comes months after the
+/// departure: past months counted by departure would change with each one, and two
+/// readings a day apart would tell one returnee's assistance; a month of taking up, once
+/// ended, never changes (`stats::TakenUp`).
+fn dated(by: ByEach, filter: StatFilter) -> StatFilter {
+    StatFilter {
+        taken_up: by == ByEach::Assistance,
+        ..filter
+    }
 }
 
-impl ByEach {
-    pub const ALL: [ByEach; 2] = [ByEach::Vulnerability, ByEach::Assistance];
-
-    /// How the rows are named in the API, the pages and the exports.
-    pub fn code(self) -> &'static str {
-        match self {
-            ByEach::Vulnerability => "vulnerability",
-            ByEach::Assistance => "assistance",
-        }
+/// `filter`, and only people with any attribute of `mask` of `by`.
+fn only(by: ByEach, filter: &StatFilter, mask: i64) -> StatFilter {
+    let mut f = filter.clone();
+    match by {
+        ByEach::Vulnerability => f.vulnerabilities = Some(mask),
+        ByEach::Assistance => f.assistance = Some(mask),
     }
-
-    pub fn from_code(code: &str) -> Option<ByEach> {
-        ByEach::ALL.into_iter().find(|b| b.code() == code)
-    }
-
-    /// `filter` as a reader of protected figures is counted by (and a reader of exact
-    /// figures who asks): options taken up by the month they were taken up
-    /// (`StatFilter::taken_up`), not by the departure. A
-    /// delivery comes months after the departure: past months counted by departure would
-    /// change with each one, and two readings a day apart would tell one returnee's
-    /// assistance; a month of taking up, once ended, never changes (`stats::TakenUp`).
-    fn dated(self, filter: StatFilter) -> StatFilter {
-        StatFilter {
-            taken_up: self == ByEach::Assistance,
-            ..filter
-        }
-    }
-
-    /// Each row's code and bit, in their order.
-    fn each(self) -> Vec<(&'static str, i64)> {
-        match self {
-            ByEach::Vulnerability => Vulnerability::ALL
-                .iter()
-                .map(|v| (v.code(), v.bit()))
-                .collect(),
-            ByEach::Assistance => AssistanceType::ALL
-                .iter()
-                .map(|a| (a.code(), a.bit()))
-                .collect(),
-        }
-    }
-
-    /// Every row's code and mask: each attribute, then any of them.
-    fn rows(self) -> Vec<(&'static str, i64)> {
-        let each = self.each();
-        let any = each.iter().fold(0, |m, (_, bit)| m | bit);
-        each.into_iter().chain([(ANY_VULNERABILITY, any)]).collect()
-    }
-
-    /// `filter`, and only people with any attribute of `mask`.
-    fn only(self, filter: &StatFilter, mask: i64) -> StatFilter {
-        let mut f = filter.clone();
-        match self {
-            ByEach::Vulnerability => f.vulnerabilities = Some(mask),
-            ByEach::Assistance => f.assistance = Some(mask),
-        }
-        f
-    }
+    f
 }
 
 /// Whether a table by each option taken up, counted by month (for a reader of protected
-/// figures: `!exact`), would be crossed with the year, which it is not
-/// (`statistics.taken_up_by_year`: a person could count in two years, which the table's
-/// `Shape` cannot say).
+/// figures: `!exact`), would be crossed with the year, which it is not (the rule:
+/// `TableAsked::taken_up_by_year`).
 pub fn taken_up_by_year(by_each: Option<ByEach>, columns: Option<Dim>, dated: bool) -> bool {
-    dated && by_each == Some(ByEach::Assistance) && columns == Some(Dim::Year)
+    homeward_domain::stats::TableAsked {
+        by_each,
+        columns,
+        taken_up: dated,
+        ..Default::default()
+    }
+    .taken_up_by_year()
 }
 
 /// Where a key goes along its dimension: age groups youngest first, vulnerabilities and
@@ -340,7 +295,9 @@ fn key_order(dim: Option<&str>, code: &str) -> (bool, usize, String) {
     let position = match dim {
         Some("age_group") => AgeGroup::ALL.iter().position(|a| a.code() == code),
         Some(d) if ByEach::from_code(d).is_some() => {
-            let rows = ByEach::from_code(d).map(ByEach::rows).unwrap_or_default();
+            let rows = ByEach::from_code(d)
+                .map(ByEach::with_any)
+                .unwrap_or_default();
             Some(
                 rows.iter()
                     .position(|(c, _)| *c == code)
@@ -447,50 +404,22 @@ impl App {
         // figures who ask so; nothing else is counted from them.
         filter.taken_up = false;
         if let Some(by) = q.by_each.filter(|_| !exact_numbers || q.filter.taken_up) {
-            filter = by.dated(filter);
+            filter = dated(by, filter);
         }
         if filter.taken_up && !exact_numbers {
             // Months by when things were recorded: read once their recording is settled.
             let settled = homeward_domain::stats::settled_month_end(crate::now());
             filter.until = Some(filter.until.map_or(settled, |u| u.min(settled)));
         }
-        if taken_up_by_year(q.by_each, q.columns, filter.taken_up) {
-            return Err(AppError::Invalid(vec![
-                Violation::new(
-                    "statistics.taken_up_by_year",
-                    "options taken up by month are not crossed with the year: a person who took up options in two years would count in both; ask for one year as the period instead",
-                )
-                .at("columns"),
-            ]));
+        let wrong = homeward_domain::stats::TableAsked {
+            rows: q.rows,
+            columns: q.columns,
+            by_each: q.by_each,
+            taken_up: filter.taken_up,
         }
-        if q.rows.is_some() && q.rows == q.columns {
-            return Err(AppError::Invalid(vec![
-                Violation::new(
-                    "statistics.same_dimension",
-                    "rows and columns are grouped by two different dimensions",
-                )
-                .at("columns"),
-            ]));
-        }
-        if !exact_numbers {
-            let wrong: Vec<Violation> = [("rows", q.rows), ("columns", q.columns)]
-                .into_iter()
-                .filter_map(|(field, d)| Some((field, d?)))
-                .filter(|(_, d)| d.exact_only())
-                .map(|(field, d)| {
-                    Violation::new(
-                        "statistics.exact_only",
-                        format!(
-                            "{} is for readers of exact figures: its keys sum the host countries of each programme as its settings stood at each departure, so tables by host country could not be protected against it",
-                            d.code()
-                        ),
-                    )
-                    .at(field)
-                })
-                .collect();
-            if !wrong.is_empty() {
-                return Err(AppError::Invalid(wrong));
-            }
+        .violations(exact_numbers);
+        if !wrong.is_empty() {
+            return Err(AppError::Invalid(wrong));
         }
         let names = self.names().await?;
         let key = |code: &str| Key {
@@ -722,9 +651,9 @@ impl App {
             // own: people may have several). The totals of the columns and the table are
             // those of "any".
             let (codes, filters): (Vec<&str>, Vec<StatFilter>) = by
-                .rows()
+                .with_any()
                 .into_iter()
-                .map(|(code, mask)| (code, by.only(&filter, mask)))
+                .map(|(code, mask)| (code, only(by, &filter, mask)))
                 .unzip();
             let tables = self.count_returns(&columns, filters.clone()).await?;
             // Without columns, each row's table is its total.

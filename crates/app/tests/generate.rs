@@ -327,7 +327,8 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
 /// reader's scope: one definition, on both databases.
 async fn the_performance_report_counts_follow_ups_as_the_domain_calls_them(db: &TestDb) {
     use homeward_app::auth::SessionKind;
-    use homeward_app::performance::{FollowUpFigures, Status, counted};
+    use homeward_app::performance::FollowUpFigures;
+    use homeward_domain::case::monitoring::SlotCount;
     use std::collections::{BTreeMap, BTreeSet};
     let app = App::new(db.store.clone(), Config::default());
     app.generate(plan(300, 150), |_| {}).await.unwrap();
@@ -368,22 +369,22 @@ async fn the_performance_report_counts_follow_ups_as_the_domain_calls_them(db: &
             }
             let followed = followed_stages.contains(&case.stage);
             for slot in case.monitoring.scheduled(arrived.date_naive()) {
-                let Some(s) = counted(Status::code(slot.status(today)), followed) else {
+                let Some(s) = SlotCount::of(slot.status(today)).counted(followed) else {
                     continue;
                 };
                 let f = want.entry(slot.number).or_default();
                 match s {
-                    Status::Upcoming => f.upcoming += 1,
-                    Status::Due => f.due += 1,
-                    Status::Overdue => f.overdue += 1,
-                    Status::Missed => f.missed += 1,
-                    Status::HeldOnTime => f.held_on_time += 1,
-                    Status::HeldLate => f.held_late += 1,
+                    SlotCount::Upcoming => f.upcoming += 1,
+                    SlotCount::Due => f.due += 1,
+                    SlotCount::Overdue => f.overdue += 1,
+                    SlotCount::Missed => f.missed += 1,
+                    SlotCount::HeldOnTime => f.held_on_time += 1,
+                    SlotCount::HeldLate => f.held_late += 1,
                 }
-                if s != Status::Upcoming {
+                if s != SlotCount::Upcoming {
                     to_reach.insert(case.id);
                 }
-                if matches!(s, Status::HeldOnTime | Status::HeldLate) {
+                if matches!(s, SlotCount::HeldOnTime | SlotCount::HeldLate) {
                     reached.insert(case.id);
                 }
             }

@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use crate::Stage;
 use crate::case::{Case, Event, RecordedEvent};
 pub use crate::disclosure::Shape;
+
+mod each;
+
 use crate::person::{DateOfBirth, LegalSituation, Sex, Vulnerability};
+pub use each::{ANY, ByEach, NONE, TableAsked};
 
 /// Age groups of the figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -457,9 +457,9 @@ pub enum ScoreBy {
 }
 
 /// The group of returnees with any of the attributes of a grouping by each.
-pub const SCORE_ANY: &str = "any";
+pub use homeward_domain::stats::ANY as SCORE_ANY;
 /// The group of returnees with none of them.
-pub const SCORE_NONE: &str = "none";
+pub use homeward_domain::stats::NONE as SCORE_NONE;
 
 impl ScoreBy {
     pub const ALL: [ScoreBy; 6] = [
@@ -482,50 +482,28 @@ impl ScoreBy {
         }
     }
 
-    /// Whether a returnee may count in several groups: each of the attributes they
-    /// have, then `any` (one row each) or `none`.
-    pub fn by_each(self) -> bool {
-        matches!(self, ScoreBy::Vulnerability | ScoreBy::Assistance)
-    }
-
-    /// A grouping by each's attributes, each with its bit, in the domain's order (none
-    /// for another grouping).
-    pub fn each(self) -> Vec<(&'static str, i64)> {
+    /// The grouping by each this is, if it is one: a returnee counts in a group per
+    /// attribute they have, then `any` (one row each) or `none`.
+    pub fn by_each(self) -> Option<homeward_domain::stats::ByEach> {
         match self {
-            ScoreBy::Vulnerability => homeward_domain::person::Vulnerability::ALL
-                .iter()
-                .map(|v| (v.code(), v.bit()))
-                .collect(),
-            ScoreBy::Assistance => homeward_domain::case::reintegration::AssistanceType::ALL
-                .iter()
-                .map(|a| (a.code(), a.bit()))
-                .collect(),
-            _ => vec![],
+            ScoreBy::Vulnerability => Some(homeward_domain::stats::ByEach::Vulnerability),
+            ScoreBy::Assistance => Some(homeward_domain::stats::ByEach::Assistance),
+            _ => None,
         }
     }
 
     /// The groups a score row counts in.
     pub fn groups(self, r: &ScoreRow) -> Vec<&str> {
-        let mask = match self {
-            ScoreBy::Nothing => return vec![""],
-            ScoreBy::ReturnCountry => return vec![r.return_country.as_str()],
-            ScoreBy::Sex => return vec![r.sex.as_str()],
-            ScoreBy::AgeGroup => return vec![r.age_group.as_str()],
-            ScoreBy::Vulnerability => r.vulnerabilities,
-            ScoreBy::Assistance => r.assistance,
-        };
-        let mut groups: Vec<&str> = self
-            .each()
-            .into_iter()
-            .filter(|(_, bit)| mask & bit != 0)
-            .map(|(code, _)| code)
-            .collect();
-        groups.push(if groups.is_empty() {
-            SCORE_NONE
-        } else {
-            SCORE_ANY
-        });
-        groups
+        match self {
+            ScoreBy::Nothing => vec![""],
+            ScoreBy::ReturnCountry => vec![r.return_country.as_str()],
+            ScoreBy::Sex => vec![r.sex.as_str()],
+            ScoreBy::AgeGroup => vec![r.age_group.as_str()],
+            ScoreBy::Vulnerability => {
+                homeward_domain::stats::ByEach::Vulnerability.groups(r.vulnerabilities)
+            }
+            ScoreBy::Assistance => homeward_domain::stats::ByEach::Assistance.groups(r.assistance),
+        }
     }
 }
 

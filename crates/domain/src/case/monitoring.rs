@@ -216,6 +216,72 @@ impl SlotStatus {
     }
 }
 
+/// Where a scheduled follow-up counts in a programme's figures: `SlotStatus` without its
+/// day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SlotCount {
+    Upcoming,
+    Due,
+    Overdue,
+    Missed,
+    HeldOnTime,
+    HeldLate,
+}
+
+impl SlotCount {
+    pub const ALL: [SlotCount; 6] = [
+        SlotCount::Upcoming,
+        SlotCount::Due,
+        SlotCount::Overdue,
+        SlotCount::Missed,
+        SlotCount::HeldOnTime,
+        SlotCount::HeldLate,
+    ];
+
+    /// Its name where follow-ups are counted (the store's counts).
+    pub fn code(self) -> &'static str {
+        match self {
+            SlotCount::Upcoming => "upcoming",
+            SlotCount::Due => "due",
+            SlotCount::Overdue => "overdue",
+            SlotCount::Missed => "missed",
+            SlotCount::HeldOnTime => "held_on_time",
+            SlotCount::HeldLate => "held_late",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SlotCount> {
+        SlotCount::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    pub fn of(status: SlotStatus) -> SlotCount {
+        match status {
+            SlotStatus::Upcoming => SlotCount::Upcoming,
+            SlotStatus::Due => SlotCount::Due,
+            SlotStatus::Overdue => SlotCount::Overdue,
+            SlotStatus::Missed => SlotCount::Missed,
+            SlotStatus::Held { on_time: true, .. } => SlotCount::HeldOnTime,
+            SlotStatus::Held { on_time: false, .. } => SlotCount::HeldLate,
+        }
+    }
+
+    /// Where it counts given whether its case is still followed up (in a stage a
+    /// follow-up can be recorded in): a closed case's follow-up not held will not be,
+    /// missed once its window closed, not counted before.
+    pub fn counted(self, followed: bool) -> Option<SlotCount> {
+        match (self, followed) {
+            (s, true) | (s @ (SlotCount::HeldOnTime | SlotCount::HeldLate), false) => Some(s),
+            (SlotCount::Overdue | SlotCount::Missed, false) => Some(SlotCount::Missed),
+            (_, false) => None,
+        }
+    }
+
+    /// Whether it has been judged: held, or its window closed.
+    pub fn closed(self) -> bool {
+        !matches!(self, SlotCount::Upcoming | SlotCount::Due)
+    }
+}
+
 /// A scheduled follow-up of a case, with its dates and status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,7 @@
 
 use super::case_list::{COUNTED, page_bounds, push_scope};
 use super::prelude::*;
+use homeward_domain::case::monitoring::SlotCount;
 
 impl Backend {
     /// The scheduled follow-ups of open returned cases in scope that wait as `wait` says,
@@ -135,16 +136,34 @@ impl Backend {
                 push_scope(q, scope);
             }
         };
+        // The counts' names are the domain's (`SlotCount::code`), written into the text.
+        let name = |c: SlotCount| format!("'{}'", c.code());
         let mut q = QueryBuilder::<Db>::new("SELECT f.number AS number, CASE ");
-        q.push("WHEN f.held_on IS NOT NULL AND f.held_on <= f.closes_on THEN 'held_on_time' ")
-            .push("WHEN f.held_on IS NOT NULL THEN 'held_late' ")
-            .push("WHEN f.opens_on > ")
-            .push_bind(today)
-            .push(" THEN 'upcoming' WHEN f.closes_on >= ")
-            .push_bind(today)
-            .push(" THEN 'due' WHEN f.missed_from IS NOT NULL AND f.missed_from <= ")
-            .push_bind(today)
-            .push(" THEN 'missed' ELSE 'overdue' END AS status, CAST(CASE WHEN ");
+        q.push(format!(
+            "WHEN f.held_on IS NOT NULL AND f.held_on <= f.closes_on THEN {} ",
+            name(SlotCount::HeldOnTime)
+        ))
+        .push(format!(
+            "WHEN f.held_on IS NOT NULL THEN {} ",
+            name(SlotCount::HeldLate)
+        ))
+        .push("WHEN f.opens_on > ")
+        .push_bind(today)
+        .push(format!(
+            " THEN {} WHEN f.closes_on >= ",
+            name(SlotCount::Upcoming)
+        ))
+        .push_bind(today)
+        .push(format!(
+            " THEN {} WHEN f.missed_from IS NOT NULL AND f.missed_from <= ",
+            name(SlotCount::Due)
+        ))
+        .push_bind(today)
+        .push(format!(
+            " THEN {} ELSE {} END AS status, CAST(CASE WHEN ",
+            name(SlotCount::Missed),
+            name(SlotCount::Overdue)
+        ));
         followed(&mut q);
         q.push(" THEN 1 ELSE 0 END AS BIGINT) AS followed, CAST(COUNT(*) AS BIGINT) AS slots");
         from(&mut q);
