@@ -128,14 +128,29 @@ macro_rules! command {
     };
 }
 
-command!(
+/// Defines the endpoints of a module's lifecycle commands, each as `command!` does
+/// (entries end with `;`), and the function named by `routes`, which routes and documents
+/// them all: a command's endpoint is written in one place.
+macro_rules! commands {
+    (routes = $routes:ident; $($fn:ident, $path:tt, $dto:ty, $summary:tt, |$b:ident, $p:ident, $app:ident, $who:ident| $build:expr;)*) => {
+        $(command!($fn, $path, $dto, $summary, |$b, $p, $app, $who| $build);)*
+
+        /// This module's lifecycle commands, routed and documented.
+        pub(crate) fn $routes(
+            router: utoipa_axum::router::OpenApiRouter<AppState>,
+        ) -> utoipa_axum::router::OpenApiRouter<AppState> {
+            router$(.routes(utoipa_axum::routes!($fn)))*
+        }
+    };
+}
+
+commands! {
+    routes = case_command_routes;
     add_member,
     "/api/cases/{case_id}/members",
     AddMemberIn,
     "Add a family member",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::AddMember)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AddMember);
     remove_member,
     "/api/cases/{case_id}/member-removals",
     RemoveMemberIn,
@@ -145,9 +160,7 @@ command!(
         .map(|reason| Command::RemoveMember {
             person_id: PersonId(b.person_id.0),
             reason
-        })
-);
-command!(
+        });
     update_person,
     "/api/cases/{case_id}/person-updates",
     UpdatePersonIn,
@@ -157,18 +170,14 @@ command!(
             person_id: PersonId(b.person_id.0),
             details,
         }
-    })
-);
-command!(
+    });
     record_session,
     "/api/cases/{case_id}/counselling-sessions",
     SessionIn,
     "Record a counselling session",
     |b, p, _app, who| b
         .parse(&mut p, who.actor.user_id)
-        .map(Command::RecordCounsellingSession)
-);
-command!(
+        .map(Command::RecordCounsellingSession);
     screen_eligibility,
     "/api/cases/{case_id}/eligibility-screenings",
     ScreeningIn,
@@ -179,9 +188,7 @@ command!(
             removal_procedure: b.removal_procedure,
             admissibility: b.admissibility,
             category,
-        }))
-);
-command!(
+        }));
     record_consent,
     "/api/cases/{case_id}/consents",
     ConsentIn,
@@ -195,9 +202,7 @@ command!(
             data_processing_consent: b.data_processing_consent,
             statement,
         })
-    })
-);
-command!(
+    });
     reconfirm_consent,
     "/api/cases/{case_id}/consent-reconfirmations",
     ReconfirmIn,
@@ -209,9 +214,7 @@ command!(
             no_pressure_attested: b.no_pressure_attested,
             statement,
         })
-    })
-);
-command!(
+    });
     withdraw,
     "/api/cases/{case_id}/withdrawals",
     WithdrawIn,
@@ -222,18 +225,14 @@ command!(
             person_id: PersonId(b.person_id.0),
             own_words,
             whole_case: b.whole_case,
-        })
-);
-command!(
+        });
     reopen,
     "/api/cases/{case_id}/reopening",
     ReasonIn,
     "Re-open a withdrawn case into counselling",
     |b, p, _app, _who| p
         .text("reason", &b.reason)
-        .map(|reason| Command::Reopen { reason })
-);
-command!(
+        .map(|reason| Command::Reopen { reason });
     assess_capacity,
     "/api/cases/{case_id}/capacity-assessments",
     CapacityIn,
@@ -251,9 +250,7 @@ command!(
                 notes: notes?,
             }))
         })()
-    }
-);
-command!(
+    };
     determine_best_interests,
     "/api/cases/{case_id}/best-interests-determinations",
     BestInterestsIn,
@@ -271,41 +268,31 @@ command!(
                 },
             ))
         })()
-    }
-);
-command!(
+    };
     appoint_representative,
     "/api/cases/{case_id}/representatives",
     RepresentativeIn,
     "Record a legal guardian or representative",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::AppointRepresentative)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AppointRepresentative);
     submit_application,
     "/api/cases/{case_id}/application",
     NoData,
     "Submit the application",
-    |_b, p, _app, _who| Some(Command::SubmitApplication)
-);
-command!(
+    |_b, p, _app, _who| Some(Command::SubmitApplication);
     approve_application,
     "/api/cases/{case_id}/approval",
     ApproveIn,
     "Approve the application (not your own submission), with a comment if you wish",
     |b, p, _app, _who| p
         .opt_text("comment", &b.comment)
-        .map(|comment| Command::ApproveApplication { comment })
-);
-command!(
+        .map(|comment| Command::ApproveApplication { comment });
     reject_application,
     "/api/cases/{case_id}/rejection",
     ReasonIn,
     "Reject the application with a reason",
     |b, p, _app, _who| p
         .text("reason", &b.reason)
-        .map(|reason| Command::RejectApplication { reason })
-);
-command!(
+        .map(|reason| Command::RejectApplication { reason });
     change_proposal,
     "/api/cases/{case_id}/proposal",
     ProposalChangeIn,
@@ -313,18 +300,14 @@ command!(
     |b, p, _app, _who| b
         .proposal
         .parse(&mut p, "proposal")
-        .map(Command::ChangeProposal)
-);
-command!(
+        .map(Command::ChangeProposal);
     assign_return_office,
     "/api/cases/{case_id}/return-office",
     ReturnOfficeIn,
     "Assign the office of the country of return",
     |b, p, app, _who| Some(Command::AssignReturnOffice(
         app.office_ref(OfficeId(b.office_id.0), "office_id").await?
-    ))
-);
-command!(
+    ));
     record_health_assessment,
     "/api/cases/{case_id}/health-assessments",
     HealthIn,
@@ -340,9 +323,7 @@ command!(
                 medical_details: details?,
             }))
         })()
-    }
-);
-command!(
+    };
     record_risk_assessment,
     "/api/cases/{case_id}/risk-assessments",
     RiskIn,
@@ -353,23 +334,17 @@ command!(
             person_id: PersonId(b.person_id.0),
             conclusion: b.conclusion,
             notes,
-        }))
-);
-command!(
+        }));
     record_travel_document,
     "/api/cases/{case_id}/travel-documents",
     DocumentIn,
     "Record or update an identity or travel document",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordTravelDocument)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordTravelDocument);
     assign_escort,
     "/api/cases/{case_id}/escorts",
     EscortIn,
     "Assign an escort",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::AssignEscort)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AssignEscort);
     release_escort,
     "/api/cases/{case_id}/escort-releases",
     EscortReleaseIn,
@@ -379,9 +354,7 @@ command!(
         .map(|reason| Command::ReleaseEscort {
             escort_id: EscortId(b.escort_id.0),
             reason
-        })
-);
-command!(
+        });
     arrange_shelter,
     "/api/cases/{case_id}/shelters",
     ShelterIn,
@@ -392,16 +365,12 @@ command!(
             place,
             from: b.from.0,
             until: b.until.map(NaiveDate::from)
-        }))
-);
-command!(
+        }));
     set_itinerary,
     "/api/cases/{case_id}/itinerary",
     ItineraryIn,
     "Book or change the itinerary",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::SetItinerary)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::SetItinerary);
     pay_allowance,
     "/api/cases/{case_id}/allowances",
     AllowanceIn,
@@ -417,53 +386,39 @@ command!(
                 note: note?,
             }))
         })()
-    }
-);
-command!(
+    };
     mark_ready_to_depart,
     "/api/cases/{case_id}/ready-to-depart",
     NoData,
     "Mark the case ready to depart (runs the departure guard)",
-    |_b, p, _app, _who| Some(Command::MarkReadyToDepart)
-);
-command!(
+    |_b, p, _app, _who| Some(Command::MarkReadyToDepart);
     confirm_departure,
     "/api/cases/{case_id}/departure",
     NoData,
     "Confirm departure (runs the departure guard)",
-    |_b, p, _app, _who| Some(Command::ConfirmDeparture)
-);
-command!(
+    |_b, p, _app, _who| Some(Command::ConfirmDeparture);
     record_no_show,
     "/api/cases/{case_id}/no-show",
     NoShowIn,
     "Record a no-show at departure",
     |b, p, _app, _who| p
         .opt_text("reason", &b.reason)
-        .map(|reason| Command::RecordNoShow { reason })
-);
-command!(
+        .map(|reason| Command::RecordNoShow { reason });
     record_arrival,
     "/api/cases/{case_id}/arrival",
     ArrivalIn,
     "Record arrival and reception; hands the case over",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordArrival)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordArrival);
     start_reintegration,
     "/api/cases/{case_id}/reintegration",
     NoData,
     "Start reintegration",
-    |_b, p, _app, _who| Some(Command::StartReintegration)
-);
-command!(
+    |_b, p, _app, _who| Some(Command::StartReintegration);
     start_monitoring,
     "/api/cases/{case_id}/monitoring",
     NoData,
     "Start monitoring",
-    |_b, p, _app, _who| Some(Command::StartMonitoring)
-);
-command!(
+    |_b, p, _app, _who| Some(Command::StartMonitoring);
     close_case,
     "/api/cases/{case_id}/closure",
     CloseIn,
@@ -471,9 +426,7 @@ command!(
     |b, p, _app, _who| p.opt_text("note", &b.note).map(|note| Command::Close {
         outcome: b.outcome,
         note
-    })
-);
-command!(
+    });
     correct,
     "/api/cases/{case_id}/corrections",
     CorrectionIn,
@@ -485,8 +438,8 @@ command!(
             occurred_at: b.corrected_occurred_at.map(|t| t.0),
             replacement,
             reason,
-        })
-);
+        });
+}
 
 /// Registers a new case with its principal applicant and family.
 #[utoipa::path(

@@ -75,7 +75,17 @@ impl Modify for Security {
 
 pub fn router() -> OpenApiRouter<AppState> {
     use cases::*;
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    // Every lifecycle command, each routed where its endpoint is written.
+    for commands in [
+        case_command_routes,
+        plan_command_routes,
+        monitoring_command_routes,
+        referral_command_routes,
+    ] {
+        router = commands(router);
+    }
+    router
         .routes(routes!(crate::health::healthz))
         .routes(routes!(crate::health::readyz))
         .routes(routes!(session::login, session::whoami, session::logout))
@@ -87,54 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search_people))
         .routes(routes!(get_case))
         .routes(routes!(get_timeline))
-        .routes(routes!(add_member))
-        .routes(routes!(remove_member))
-        .routes(routes!(update_person))
-        .routes(routes!(record_session))
-        .routes(routes!(screen_eligibility))
-        .routes(routes!(record_consent))
-        .routes(routes!(reconfirm_consent))
-        .routes(routes!(withdraw))
-        .routes(routes!(reopen))
-        .routes(routes!(assess_capacity))
-        .routes(routes!(determine_best_interests))
-        .routes(routes!(appoint_representative))
-        .routes(routes!(submit_application))
-        .routes(routes!(approve_application))
-        .routes(routes!(reject_application))
-        .routes(routes!(change_proposal))
-        .routes(routes!(assign_return_office))
-        .routes(routes!(record_health_assessment))
-        .routes(routes!(record_risk_assessment))
-        .routes(routes!(record_travel_document))
-        .routes(routes!(assign_escort))
-        .routes(routes!(release_escort))
-        .routes(routes!(arrange_shelter))
-        .routes(routes!(set_itinerary))
-        .routes(routes!(pay_allowance))
-        .routes(routes!(mark_ready_to_depart))
-        .routes(routes!(confirm_departure))
-        .routes(routes!(record_no_show))
-        .routes(routes!(record_arrival))
-        .routes(routes!(start_reintegration))
-        .routes(routes!(start_monitoring))
-        .routes(routes!(record_needs))
-        .routes(routes!(draft_plan))
-        .routes(routes!(respond_to_plan))
-        .routes(routes!(approve_plan))
-        .routes(routes!(return_plan))
-        .routes(routes!(decline_assistance))
-        .routes(routes!(record_delivery))
-        .routes(routes!(countersign_delivery))
-        .routes(routes!(reverse_delivery))
-        .routes(routes!(close_item))
-        .routes(routes!(record_follow_up))
-        .routes(routes!(assign_caseworker))
-        .routes(routes!(add_note))
-        .routes(routes!(make_referral))
-        .routes(routes!(update_referral))
         .routes(routes!(issue_referral_link, withdraw_referral_links))
-        .routes(routes!(decide_referral_exception))
         .routes(routes!(referrals_waiting))
         .routes(routes!(partners::partner_counts))
         .routes(routes!(partners::partner_referrals))
@@ -147,8 +110,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inbound::register))
         .routes(routes!(inbound::decline))
         .routes(routes!(follow_ups_waiting))
-        .routes(routes!(close_case))
-        .routes(routes!(correct))
         .routes(routes!(admin::list_offices, admin::create_office))
         .routes(routes!(admin::update_office))
         .routes(routes!(admin::list_programmes, admin::create_programme))

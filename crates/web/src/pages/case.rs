@@ -21,7 +21,7 @@ mod referrals;
 
 use super::{app_error, consume_flash};
 use crate::WebState;
-use crate::actions::{OFFERED, slug};
+use crate::actions::{offered, slug};
 use crate::chrome::{Chrome, ok};
 use crate::forms::rule_message;
 use crate::i18n::I18n;
@@ -357,7 +357,7 @@ async fn build(
 
     let mut actions = vec![];
     let mut blocked = vec![];
-    for kind in OFFERED {
+    for kind in offered() {
         if may_offer(&p.actor, case, kind).is_err() {
             continue;
         }

@@ -7,15 +7,13 @@ use crate::extract::ApiQuery;
 
 use super::*;
 
-command!(
+commands! {
+    routes = monitoring_command_routes;
     record_follow_up,
     "/api/cases/{case_id}/follow-ups",
     FollowUpIn,
     "Record a follow-up after arrival (a visit, call or remote interview) and whether it reached the returnee",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordFollowUp)
-);
-
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordFollowUp);
     assign_caseworker,
     "/api/cases/{case_id}/caseworker",
     CaseworkerIn,
@@ -23,16 +21,13 @@ command!(
     |b, p, app, _who| Some(Command::AssignCaseworker(
         app.assignee(homeward_domain::ids::UserId(b.user_id.0), "user_id")
             .await?
-    ))
-);
-
-command!(
+    ));
     add_note,
     "/api/cases/{case_id}/notes",
     NoteIn,
     "Add a note to the case, perhaps raising or clearing a flag (risk, contact lost, urgent)",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::AddNote)
-);
+    |b, p, _app, _who| b.parse(&mut p).map(Command::AddNote);
+}
 
 /// Which follow-ups, and which page.
 #[derive(Debug, Deserialize, IntoParams)]

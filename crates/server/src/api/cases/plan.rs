@@ -5,21 +5,18 @@ use homeward_domain::case::reintegration::Decline;
 
 use super::*;
 
-command!(
+commands! {
+    routes = plan_command_routes;
     record_needs,
     "/api/cases/{case_id}/needs-assessments",
     NeedsIn,
     "Record the needs assessment of a returnee or the household (the plan's baseline)",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordNeeds)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordNeeds);
     draft_plan,
     "/api/cases/{case_id}/plan-versions",
     PlanDraftIn,
     "Draft a new version of the reintegration plan (replaces a draft not yet approved)",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::DraftPlan)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::DraftPlan);
     respond_to_plan,
     "/api/cases/{case_id}/plan-responses",
     PlanResponseIn,
@@ -32,9 +29,7 @@ command!(
             answer: b.answer,
             own_words,
         })
-    })
-);
-command!(
+    });
     approve_plan,
     "/api/cases/{case_id}/plan-approvals",
     PlanApprovalIn,
@@ -44,9 +39,7 @@ command!(
         .map(|comment| Command::ApprovePlan {
             version: b.plan_version,
             comment
-        })
-);
-command!(
+        });
     return_plan,
     "/api/cases/{case_id}/plan-returns",
     PlanReturnIn,
@@ -56,9 +49,7 @@ command!(
         .map(|reason| Command::ReturnPlan {
             version: b.plan_version,
             reason
-        })
-);
-command!(
+        });
     decline_assistance,
     "/api/cases/{case_id}/declines",
     DeclineIn,
@@ -69,25 +60,19 @@ command!(
             item_id: b.item_id.map(|Id(id)| PlanItemId(id)),
             own_words,
         })
-    })
-);
-command!(
+    });
     record_delivery,
     "/api/cases/{case_id}/deliveries",
     DeliveryIn,
     "Record a delivery (a tranche) of an item of the approved plan",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordDelivery)
-);
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::RecordDelivery);
     countersign_delivery,
     "/api/cases/{case_id}/delivery-countersignatures",
     CountersignIn,
     "Give a delivery above the programme's threshold its second signature",
     |b, p, _app, _who| Some(Command::CountersignDelivery {
         delivery_id: DeliveryId(b.delivery_id.0)
-    })
-);
-command!(
+    });
     reverse_delivery,
     "/api/cases/{case_id}/delivery-reversals",
     ReversalIn,
@@ -97,9 +82,7 @@ command!(
         .map(|reason| Command::ReverseDelivery {
             delivery_id: DeliveryId(b.delivery_id.0),
             reason
-        })
-);
-command!(
+        });
     close_item,
     "/api/cases/{case_id}/item-closures",
     ItemClosureIn,
@@ -109,5 +92,5 @@ command!(
         .map(|reason| Command::CloseItem {
             item_id: PlanItemId(b.item_id.0),
             reason
-        })
-);
+        });
+}

@@ -7,7 +7,8 @@ use crate::exact::Id;
 
 use super::*;
 
-command!(
+commands! {
+    routes = referral_command_routes;
     make_referral,
     "/api/cases/{case_id}/referrals",
     MakeReferralIn,
@@ -36,24 +37,18 @@ command!(
             None => None,
         };
         b.parse(&mut p, country, name).map(Command::MakeReferral)
-    }
-);
-
-command!(
+    };
     update_referral,
     "/api/cases/{case_id}/referral-steps",
     ReferralStepIn,
     "Record a step of a referral: the organisation's answer, the service under way or delivered; closing or revoking it. A partner organisation's user records its organisation's steps on referrals addressed to it (read them at /api/partner/referrals), never closing or revoking",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::UpdateReferral)
-);
-
-command!(
+    |b, p, _app, _who| b.parse(&mut p).map(Command::UpdateReferral);
     decide_referral_exception,
     "/api/cases/{case_id}/referral-exception-decisions",
     ExceptionDecisionIn,
     "Approve or refuse a referral made without consent (a programme manager other than who made it); approved, it is sent to the organisation",
-    |b, p, _app, _who| b.parse(&mut p).map(Command::DecideReferralException)
-);
+    |b, p, _app, _who| b.parse(&mut p).map(Command::DecideReferralException);
+}
 
 /// Which referrals, and which page.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
