@@ -16,6 +16,8 @@
 //! clearly more often, so that many users each on their own cases, or a report reading
 //! every case once, do not flush what the memory holds (a least-recently-used memory
 //! visited in a cycle larger than itself finds nothing: docs/decisions/0003).
+//! Not moka: its TinyLFU, without this window, refuses most cases just opened once the
+//! memory is full (docs/decisions/0008).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
