@@ -425,7 +425,7 @@ impl App {
             }
             if let Some(s) = &settings {
                 check_settings(s)?;
-                let has_plans = self.store().programme_has_arrivals(id.0).await?;
+                let has_plans = self.store().programme_has_arrivals(id).await?;
                 let v: Vec<Violation> =
                     under("settings/", current.change_violations(s, has_plans)).collect();
                 if !v.is_empty() {
@@ -474,13 +474,11 @@ impl App {
         old: &ProgrammeSettings,
         new: &ProgrammeSettings,
     ) -> Result<()> {
-        let lines: Vec<uuid::Uuid> = old.budget_line_ids().iter().map(|l| l.0).collect();
         let committed = self
             .store()
-            .committed_on(id.0, &lines)
+            .committed_on(id, &old.budget_line_ids())
             .await?
             .into_iter()
-            .map(|(line, c)| (homeward_domain::ids::BudgetLineId(line), c))
             .collect();
         // Lines with households in the figures read now, or as the last settled month
         // ended (a protected reader's), apart from those committed now.
@@ -488,7 +486,7 @@ impl App {
         let settled = homeward_domain::stats::first_of_month(settled);
         let mut in_figures = std::collections::BTreeSet::new();
         for as_of in [None, Some(settled)] {
-            for cell in self.store().budget_cells(id.0, None, as_of).await? {
+            for cell in self.store().budget_cells(id, None, as_of).await? {
                 in_figures.insert(homeward_domain::ids::BudgetLineId(cell.line_id));
             }
         }

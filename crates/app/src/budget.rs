@@ -246,26 +246,24 @@ impl App {
         })?;
         let programme = self.get_programme(id).await?;
         let s = &programme.settings;
-        let offices: Option<Vec<uuid::Uuid>> = access
-            .offices
-            .as_ref()
-            .map(|o| o.iter().map(|o| o.0).collect());
+        let offices: Option<Vec<homeward_domain::ids::OfficeId>> =
+            access.offices.as_ref().map(|o| o.iter().copied().collect());
         let store = self.store();
         // A protected reader reads the sums as the last whole month ended: read before
         // and after a plan is approved, they would tell what it commits.
         let as_of = (!access.exact).then_some(until);
         let month = as_of.map(homeward_domain::stats::first_of_month);
         // The lines' money is the programme's; households are the reader's offices'.
-        let all = store.budget_cells(id.0, None, month).await?;
+        let all = store.budget_cells(id, None, month).await?;
         let mine = match &offices {
             None => all.clone(),
-            Some(o) => store.budget_cells(id.0, Some(o), month).await?,
+            Some(o) => store.budget_cells(id, Some(o), month).await?,
         };
         let type_households = store
-            .budget_households(id.0, offices.as_deref(), HouseholdsBy::Assistance, month)
+            .budget_households(id, offices.as_deref(), HouseholdsBy::Assistance, month)
             .await?;
         let country_households = store
-            .budget_households(id.0, offices.as_deref(), HouseholdsBy::Country, month)
+            .budget_households(id, offices.as_deref(), HouseholdsBy::Country, month)
             .await?;
         let threshold = match access.exact {
             true => 0,

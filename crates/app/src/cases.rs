@@ -506,13 +506,11 @@ impl App {
         if !may_commit_more(cmd) || programme.funding.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let lines: Vec<uuid::Uuid> = programme.budget_line_ids().iter().map(|l| l.0).collect();
         Ok(self
             .store()
-            .committed_elsewhere(case.programme.0, case.id.0, &lines)
+            .committed_elsewhere(case.programme, case.id, &programme.budget_line_ids())
             .await?
             .into_iter()
-            .map(|(line, committed)| (BudgetLineId(line), committed))
             .collect())
     }
 
@@ -701,13 +699,7 @@ impl App {
         let mut ids = ids.to_vec();
         ids.sort();
         ids.dedup();
-        Ok(self
-            .store()
-            .user_names(&ids)
-            .await?
-            .into_iter()
-            .map(|(id, name)| (UserId(id), name))
-            .collect())
+        Ok(self.store().user_names(&ids).await?.into_iter().collect())
     }
 
     /// The scheduled follow-ups in the reader's offices (or one of them) that wait for work on `today`:

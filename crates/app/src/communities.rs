@@ -83,14 +83,9 @@ impl App {
     ) -> Result<CommunityReport> {
         let access = crate::stats::exact_access(p, "the report on communities")?;
         let programme = self.get_programme(id).await?;
-        let offices: Option<Vec<uuid::Uuid>> = access
-            .offices
-            .as_ref()
-            .map(|o| o.iter().map(|o| o.0).collect());
-        let cells = self
-            .store()
-            .community_cells(id.0, offices.as_deref())
-            .await?;
+        let offices: Option<Vec<homeward_domain::ids::OfficeId>> =
+            access.offices.as_ref().map(|o| o.iter().copied().collect());
+        let cells = self.store().community_cells(id, offices.as_deref()).await?;
         let mut all = CommunityCell {
             return_country: String::new(),
             projects: 0,

@@ -349,10 +349,8 @@ impl App {
         })?;
         // The programme exists.
         self.get_programme(id).await?;
-        let offices: Option<Vec<uuid::Uuid>> = access
-            .offices
-            .as_ref()
-            .map(|o| o.iter().map(|o| o.0).collect());
+        let offices: Option<Vec<homeward_domain::ids::OfficeId>> =
+            access.offices.as_ref().map(|o| o.iter().copied().collect());
         let as_of = (!access.exact).then_some(until);
         let threshold = match access.exact {
             true => 0,
@@ -361,7 +359,7 @@ impl App {
         let cells = self
             .store()
             .score_cells(
-                id.0,
+                id,
                 offices.as_deref(),
                 by,
                 as_of.map(homeward_domain::stats::first_of_month),

@@ -101,7 +101,7 @@ impl App {
         let at = now();
         let n = self
             .store()
-            .withdraw_referral_links(case_id.0, referral_id.0, at)
+            .withdraw_referral_links(case_id, referral_id, at)
             .await?;
         self.audit(AuditDraft {
             at,

@@ -211,7 +211,7 @@ impl App {
         let today = crate::now().date_naive();
         let (counts, to_reach, reached) = self
             .store()
-            .follow_up_counts(id.0, scope.as_ref(), today)
+            .follow_up_counts(id, scope.as_ref(), today)
             .await?;
         let mut by_number: BTreeMap<i64, FollowUpFigures> = BTreeMap::new();
         let mut total = FollowUpFigures::default();

@@ -130,10 +130,7 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     );
     // The store's budget rows sum to what the domain says each case commits and
     // disburses, and every line of both grants is drawn on.
-    let cells = store
-        .budget_cells(programme.id.0, None, None)
-        .await
-        .unwrap();
+    let cells = store.budget_cells(programme.id, None, None).await.unwrap();
     let mut stored: std::collections::BTreeMap<uuid::Uuid, (i64, i64)> = Default::default();
     for c in &cells {
         let e = stored.entry(c.line_id).or_default();

@@ -57,7 +57,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use homeward_domain::access::Role;
-use homeward_domain::ids::{CaseId, OfficeId, OrganisationId, UserId};
+use homeward_domain::ids::{BudgetLineId, CaseId, OfficeId, OrganisationId, ProgrammeId, UserId};
 use homeward_domain::{RecordedEvent, Stage};
 use serde::Serialize;
 use uuid::Uuid;
@@ -117,6 +117,11 @@ pub const POSTGRES_AUDIT_LOCK: &str = "1215262053, hashtext(current_schema())";
 pub enum Store {
     Sqlite(sqlite::SqliteStore),
     Postgres(postgres::PgStore),
+}
+
+/// Offices as the SQL binds them.
+fn raw_offices(offices: Option<&[OfficeId]>) -> Option<Vec<Uuid>> {
+    offices.map(|o| o.iter().map(|o| o.0).collect())
 }
 
 macro_rules! dispatch {
@@ -239,50 +244,63 @@ impl Store {
     /// What the programme's cases other than `case` commit on each of `lines`.
     pub async fn committed_elsewhere(
         &self,
-        programme: Uuid,
-        case: Uuid,
-        lines: &[Uuid],
-    ) -> Result<Vec<(Uuid, i64)>> {
-        dispatch!(self, s => s.committed_elsewhere(programme, case, lines).await)
+        programme: ProgrammeId,
+        case: CaseId,
+        lines: &[BudgetLineId],
+    ) -> Result<Vec<(BudgetLineId, i64)>> {
+        let lines: Vec<Uuid> = lines.iter().map(|l| l.0).collect();
+        let committed =
+            dispatch!(self, s => s.committed_elsewhere(programme.0, case.0, &lines).await)?;
+        Ok(committed
+            .into_iter()
+            .map(|(line, c)| (BudgetLineId(line), c))
+            .collect())
     }
 
     /// What the programme's cases commit on each of `lines`.
-    pub async fn committed_on(&self, programme: Uuid, lines: &[Uuid]) -> Result<Vec<(Uuid, i64)>> {
+    pub async fn committed_on(
+        &self,
+        programme: ProgrammeId,
+        lines: &[BudgetLineId],
+    ) -> Result<Vec<(BudgetLineId, i64)>> {
         // No case has the nil id: every case's.
-        self.committed_elsewhere(programme, Uuid::nil(), lines)
+        self.committed_elsewhere(programme, CaseId(Uuid::nil()), lines)
             .await
     }
 
     /// The programme's budget rows summed by line, assistance type, country and office.
     pub async fn budget_cells(
         &self,
-        programme: Uuid,
-        offices: Option<&[Uuid]>,
+        programme: ProgrammeId,
+        offices: Option<&[OfficeId]>,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<BudgetCell>> {
-        dispatch!(self, s => s.budget_cells(programme, offices, as_of).await)
+        let offices = raw_offices(offices);
+        dispatch!(self, s => s.budget_cells(programme.0, offices.as_deref(), as_of).await)
     }
 
     /// Households with a plan on the programme's budget, by assistance type or country;
     /// as the month `as_of` ended when given.
     pub async fn budget_households(
         &self,
-        programme: Uuid,
-        offices: Option<&[Uuid]>,
+        programme: ProgrammeId,
+        offices: Option<&[OfficeId]>,
         by: HouseholdsBy,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<BudgetHouseholds>> {
-        dispatch!(self, s => s.budget_households(programme, offices, by, as_of).await)
+        let offices = raw_offices(offices);
+        dispatch!(self, s => s.budget_households(programme.0, offices.as_deref(), by, as_of).await)
     }
 
     /// A programme's community projects by country of return, of the cases `offices`
     /// host or lead (all when `None`).
     pub async fn community_cells(
         &self,
-        programme: Uuid,
-        offices: Option<&[Uuid]>,
+        programme: ProgrammeId,
+        offices: Option<&[OfficeId]>,
     ) -> Result<Vec<CommunityCell>> {
-        dispatch!(self, s => s.community_cells(programme, offices).await)
+        let offices = raw_offices(offices);
+        dispatch!(self, s => s.community_cells(programme.0, offices.as_deref()).await)
     }
 
     /// A programme's scheduled follow-ups counted by follow-up, where they stand on
@@ -290,11 +308,11 @@ impl Store {
     /// those held (`scope`: all when `None`).
     pub async fn follow_up_counts(
         &self,
-        programme: Uuid,
+        programme: ProgrammeId,
         scope: Option<&Scope>,
         today: NaiveDate,
     ) -> Result<(Vec<FollowUpCount>, i64, i64)> {
-        dispatch!(self, s => s.follow_up_counts(programme, scope, today).await)
+        dispatch!(self, s => s.follow_up_counts(programme.0, scope, today).await)
     }
 
     pub async fn follow_ups_waiting(
@@ -380,11 +398,11 @@ impl Store {
     /// many.
     pub async fn withdraw_referral_links(
         &self,
-        case_id: Uuid,
-        referral_id: Uuid,
+        case_id: CaseId,
+        referral_id: homeward_domain::ids::ReferralId,
         at: DateTime<Utc>,
     ) -> Result<u64> {
-        dispatch!(self, s => s.withdraw_referral_links(case_id, referral_id, at).await)
+        dispatch!(self, s => s.withdraw_referral_links(case_id.0, referral_id.0, at).await)
     }
 
     /// Gives back a link its caller marked used and whose answer was then not recorded.
@@ -545,8 +563,9 @@ impl Store {
     }
 
     /// The display names of these users (unknown ids left out).
-    pub async fn user_names(&self, ids: &[UserId]) -> Result<Vec<(Uuid, String)>> {
-        dispatch!(self, s => s.user_names(ids).await)
+    pub async fn user_names(&self, ids: &[UserId]) -> Result<Vec<(UserId, String)>> {
+        let names = dispatch!(self, s => s.user_names(ids).await)?;
+        Ok(names.into_iter().map(|(id, n)| (UserId(id), n)).collect())
     }
 
     /// Changes an office's name or time zone (each if given); false if there is no such
@@ -582,8 +601,8 @@ impl Store {
         dispatch!(self, s => s.update_programme_from(p, read).await)
     }
 
-    pub async fn programme_has_arrivals(&self, programme: Uuid) -> Result<bool> {
-        dispatch!(self, s => s.programme_has_arrivals(programme).await)
+    pub async fn programme_has_arrivals(&self, programme: ProgrammeId) -> Result<bool> {
+        dispatch!(self, s => s.programme_has_arrivals(programme.0).await)
     }
 
     pub async fn create_organisation(&self, o: &OrganisationRow) -> Result<()> {
@@ -619,12 +638,13 @@ impl Store {
     /// `as_of` ended when given (`score_totals`, the kept sums).
     pub async fn score_cells(
         &self,
-        programme: Uuid,
-        offices: Option<&[Uuid]>,
+        programme: ProgrammeId,
+        offices: Option<&[OfficeId]>,
         by: ScoreBy,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<ScoreCell>> {
-        dispatch!(self, s => s.score_cells(programme, offices, by, as_of).await)
+        let offices = raw_offices(offices);
+        dispatch!(self, s => s.score_cells(programme.0, offices.as_deref(), by, as_of).await)
     }
 
     /// Every version of every survey, by survey and version.
@@ -647,10 +667,7 @@ impl Store {
         dispatch!(self, s => s.list_programmes().await)
     }
 
-    pub async fn programme(
-        &self,
-        id: homeward_domain::ids::ProgrammeId,
-    ) -> Result<Option<ProgrammeRow>> {
+    pub async fn programme(&self, id: ProgrammeId) -> Result<Option<ProgrammeRow>> {
         dispatch!(self, s => s.programme(id.0).await)
     }
 

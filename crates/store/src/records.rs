@@ -2,7 +2,6 @@
 //! and sessions as stored.
 
 use super::*;
-use homeward_domain::ids::ProgrammeId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OfficeRow {

@@ -514,21 +514,25 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
     );
     assert_eq!(
         db.store
-            .committed_elsewhere(Uuid::from_u128(0x9), Uuid::nil(), &[line.0])
+            .committed_elsewhere(
+                ProgrammeId(Uuid::from_u128(0x9)),
+                CaseId(Uuid::nil()),
+                &[line]
+            )
             .await
             .unwrap(),
-        vec![(line.0, 150_000)]
+        vec![(line, 150_000)]
     );
     // Without a limit (an exception approved with the plan), it is written.
     db.store.append(b.commit(&b_new)).await.unwrap();
     assert_eq!(
         db.store
-            .committed_elsewhere(Uuid::from_u128(0x9), a.id.0, &[line.0])
+            .committed_elsewhere(ProgrammeId(Uuid::from_u128(0x9)), a.id, &[line])
             .await
             .unwrap(),
-        vec![(line.0, 150_000)]
+        vec![(line, 150_000)]
     );
-    let programme = Uuid::from_u128(0x9);
+    let programme = ProgrammeId(Uuid::from_u128(0x9));
     let rows = db.store.budget_cells(programme, None, None).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(
@@ -548,7 +552,7 @@ async fn a_line_is_never_committed_beyond_its_limit_by_commits_written_together(
     // Another office's reader counts none of them.
     assert!(
         db.store
-            .budget_cells(programme, Some(&[Uuid::from_u128(0xAB)]), None)
+            .budget_cells(programme, Some(&[OfficeId(Uuid::from_u128(0xAB))]), None)
             .await
             .unwrap()
             .is_empty()
@@ -605,7 +609,7 @@ async fn the_budget_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb)
     use homeward_domain::Event;
     use homeward_domain::ids::PlanItemId;
     let line = BudgetLineId(Uuid::from_u128(0xB0E));
-    let programme = Uuid::from_u128(0x9);
+    let programme = ProgrammeId(Uuid::from_u128(0x9));
     // Any 35 days cross a month's end.
     let (two_ago, one_ago, today) = (
         now() - Duration::days(70),
@@ -691,7 +695,7 @@ async fn the_score_sums_are_kept_by_month_as_a_rebuild_counts_them(db: &TestDb) 
     use homeward_domain::Event;
     use homeward_domain::case::monitoring::{ContactResult, FollowUp, FollowUpMode};
     use homeward_domain::survey::{Answer, Permille, Response, ScoreCard, SurveyAnswers};
-    let programme = Uuid::from_u128(0x9);
+    let programme = ProgrammeId(Uuid::from_u128(0x9));
     let (then, today) = (now() - Duration::days(35), now());
     let month = |at: DateTime<Utc>| at.date_naive().with_day(1).unwrap();
     let mut c = NewCase::register(
