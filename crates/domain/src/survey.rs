@@ -403,8 +403,27 @@ impl SurveyDefinition {
             );
         }
         let mut seen: BTreeSet<&str> = BTreeSet::new();
+        // A date is asked as its day, month and year, `<name>-day` and so on: no other
+        // question may be named so.
+        let date_parts: BTreeSet<String> = self
+            .questions
+            .iter()
+            .filter(|q| matches!(q.kind, QuestionKind::Date))
+            .flat_map(|q| ["day", "month", "year"].map(|p| format!("{}-{p}", q.name)))
+            .collect();
         for (n, q) in self.questions.iter().enumerate() {
             let at = |field: &str| format!("questions/{n}/{field}");
+            if date_parts.contains(&q.name) {
+                bad(
+                    "survey.question_name",
+                    format!(
+                        "question {} is named as a part of a date question ({}), which is asked as its day, month and year: rename one of them",
+                        n + 1,
+                        q.name
+                    ),
+                    at("name"),
+                );
+            }
             if !is_name(&q.name) || !seen.insert(&q.name) {
                 bad(
                     "survey.question_name",

@@ -373,6 +373,18 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     let mut d = definition();
     d.questions[1].name = "income".into();
     assert!(codes(&d).contains(&("survey.question_name", "questions/1/name".into())));
+    // A question named as a part of a date question, which is asked as three fields.
+    let mut d = definition();
+    let date = d.questions.len() - 1;
+    d.questions[date].kind = QuestionKind::Date;
+    let part = format!("{}-month", d.questions[date].name);
+    let other = (date + 1) % d.questions.len();
+    d.questions[other].name = part;
+    assert!(
+        codes(&d).contains(&("survey.question_name", format!("questions/{other}/name"))),
+        "{:?}",
+        codes(&d)
+    );
     let mut d = definition();
     // Asked on a later question's answer.
     d.questions[0].relevant = Some(Condition::AnyOf {
