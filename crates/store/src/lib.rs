@@ -293,14 +293,16 @@ impl Store {
     }
 
     /// A programme's community projects by country of return, of the cases `offices`
-    /// host or lead (all when `None`).
+    /// host or lead (all when `None`), from the kept sums: as the month `as_of` ended
+    /// when given (`community_totals`).
     pub async fn community_cells(
         &self,
         programme: ProgrammeId,
         offices: Option<&[OfficeId]>,
+        as_of: Option<NaiveDate>,
     ) -> Result<Vec<CommunityCell>> {
         let offices = raw_offices(offices);
-        dispatch!(self, s => s.community_cells(programme.0, offices.as_deref()).await)
+        dispatch!(self, s => s.community_cells(programme.0, offices.as_deref(), as_of).await)
     }
 
     /// A programme's scheduled follow-ups counted by follow-up, where they stand on

@@ -176,6 +176,10 @@ mod tests {
                     "0033_community_projects.sql",
                     "3f2c401dd6dea56fb8367f4196a1f107",
                 ),
+                (
+                    "0034_community_sums.sql",
+                    "3a5a3b391478af226993d4db80a4f074",
+                ),
             ],
         ),
         (
@@ -270,6 +274,10 @@ mod tests {
                 (
                     "0033_community_projects.sql",
                     "b59fb977f8a35bd2aec9cbdf6dc1376d",
+                ),
+                (
+                    "0034_community_sums.sql",
+                    "61b83c5cdaab7237672dd70dc368acc0",
                 ),
             ],
         ),

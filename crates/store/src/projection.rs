@@ -254,23 +254,27 @@ fn stat_rows_reusing(
         referrals,
         budget: budget_rows(case),
         scores,
-        community: case
-            .reintegration
-            .community_projects()
-            .into_iter()
-            .map(|p| CommunityRow {
-                case_id: case.id.0,
-                item_id: p.item_id.0,
-                programme: case.programme.0,
-                host_office: case.host_office.0,
-                office: case.lead_office().0,
-                return_country: case.proposal.country_of_return.to_string(),
-                committed: p.committed,
-                delivered: p.delivered,
-                people_reached: p.people_reached.map(i64::from),
-            })
-            .collect(),
+        community: community_rows(case),
     }
+}
+
+/// A row per community project of the plan in force (`Reintegration::community_projects`).
+fn community_rows(case: &Case) -> Vec<CommunityRow> {
+    case.reintegration
+        .community_projects()
+        .into_iter()
+        .map(|p| CommunityRow {
+            case_id: case.id.0,
+            item_id: p.item_id.0,
+            programme: case.programme.0,
+            host_office: case.host_office.0,
+            office: case.lead_office().0,
+            return_country: case.proposal.country_of_return.to_string(),
+            committed: p.committed,
+            delivered: p.delivered,
+            people_reached: p.people_reached.map(i64::from),
+        })
+        .collect()
 }
 
 /// A row per band of time since return in which the returnee answered a survey, the
@@ -364,6 +368,7 @@ pub fn kept_history(case: &Case, events: &[RecordedEvent]) -> Vec<MonthRows> {
         month: NaiveDate::MIN,
         budget: budget_rows(state),
         scores: score_rows(state),
+        community: community_rows(state),
     };
     let mut history: Vec<MonthRows> = vec![];
     let mut last = MonthRows::default();

@@ -17,15 +17,18 @@ use crate::state::AppState;
 /// The community projects of the programme's reintegration plans (items of community
 /// assistance) by country of return, as they stand: how many, in how many households'
 /// plans, what they commit and what was delivered of them, and the people of the
-/// communities they have reached as their deliveries tell them. For programme managers
-/// and M&E officers (exact figures; a reader of their own offices' figures, the cases
-/// their offices host or lead); protected readers are refused until its sums are kept by
-/// month.
+/// communities they have reached as their deliveries tell them. For the readers of the
+/// statistics: programme managers and M&E officers read it as it stands (a reader of
+/// their own offices' figures, the cases their offices host or lead); a protected reader
+/// (donor, auditor, administrator) reads it as the last settled month ended (`as_of`), a
+/// country's figures only where it holds at least the threshold of households (`null`
+/// otherwise, with cover), its people reached only where at least the threshold of
+/// projects told them.
 #[utoipa::path(get, path = "/api/programmes/{programme_id}/communities", tag = "statistics",
     params(("programme_id" = Uuid, Path)),
     responses(
         (status = 200, description = "The report", body = CommunityReport),
-        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -45,7 +48,7 @@ pub async fn communities(
     params(("programme_id" = Uuid, Path)),
     responses(
         (status = 200, description = "CSV with HXL hashtags (text/csv)", body = String, content_type = "text/csv"),
-        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -65,7 +68,7 @@ pub async fn communities_csv(
     responses(
         (status = 200, description = "XLSX workbook with HXL hashtags", body = Vec<u8>,
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -110,7 +113,7 @@ pub fn long_table(r: &CommunityReport) -> LongTable {
     .map(String::from)
     .to_vec();
     let in_major = super::long_table::major_units(&r.currency);
-    let major = |m: i64| Some(in_major(m));
+    let major = |m: Option<i64>| m.map(&in_major);
     let lines = r
         .countries
         .iter()
@@ -124,13 +127,13 @@ pub fn long_table(r: &CommunityReport) -> LongTable {
                     r.currency.clone(),
                 ],
                 vec![
-                    Some(l.projects as f64),
-                    Some(l.cases as f64),
+                    l.projects.map(|n| n as f64),
+                    l.cases.map(|n| n as f64),
                     major(l.committed),
                     major(l.delivered),
                     l.delivered_percent,
-                    Some(l.people_reached as f64),
-                    Some(l.projects_told as f64),
+                    l.people_reached.map(|n| n as f64),
+                    l.projects_told.map(|n| n as f64),
                 ],
             )
         })

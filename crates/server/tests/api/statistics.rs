@@ -769,8 +769,8 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
 
 /// The report "impact on communities": a plan's item of community assistance is a
 /// project of its country of return; its deliveries tell the people reached (refused for
-/// another item), the latest counted one telling; exact readers only; valid HXL; its rows
-/// are a rebuild's.
+/// another item), the latest counted one telling; valid HXL; its rows are a rebuild's; a
+/// donor reads it as the last month ended, and one household's project not at all.
 async fn the_communities_report_counts_projects_and_people_reached(db: &TestDb) {
     let w = World::start(db).await;
     let (case, awa) = w.single_adult().await;
@@ -853,8 +853,22 @@ async fn the_communities_report_counts_projects_and_people_reached(db: &TestDb) 
     .await
     .ok();
     let path = format!("/api/programmes/{}/communities", w.programme);
-    assert_eq!(w.get("donor", &path).await.status, 403);
     assert_eq!(w.get("counsellor", &path).await.status, 403);
+    // A donor reads it as the last settled month ended: before this plan.
+    let donor = w.get("donor", &path).await.ok();
+    let settled = homeward_domain::stats::settled_month_end(homeward_app::now());
+    assert_eq!(donor["as_of"], json!(settled.to_string()), "{donor}");
+    assert_eq!(donor["protected"], json!(true));
+    assert_eq!(donor["countries"], json!([]), "{donor}");
+    // Once this month ended: one household's project is below the threshold, hidden with
+    // the total it would be.
+    let later = w.communities_at_months_end("donor").await;
+    let hidden = json!({"country": "SN", "projects": null, "cases": null, "committed": null,
+        "delivered": null, "delivered_percent": null, "people_reached": null,
+        "projects_told": null});
+    assert_eq!(later["countries"], json!([hidden]), "{later}");
+    assert_eq!(later["total"]["committed"], Value::Null, "{later}");
+    assert_eq!(later["total"]["people_reached"], Value::Null, "{later}");
     let r = w.get("approver", &path).await.ok();
     assert_eq!(r["currency"], "EUR");
     let senegal = json!({"country": "SN", "projects": 1, "cases": 1, "committed": 150_000,
@@ -895,10 +909,84 @@ async fn the_communities_report_counts_projects_and_people_reached(db: &TestDb) 
     store.rebuild_read_models().await.unwrap();
     assert_eq!(store.read_model_digest().await.unwrap(), kept);
     assert_eq!(w.get("approver", &path).await.ok(), r);
+    assert_eq!(w.communities_at_months_end("donor").await, later);
+}
+
+/// A protected reader reads the report on communities from the kept sums as a month
+/// ended: a country of enough households shown, its people reached where enough projects
+/// told them; a delivery recorded this month changes an exact reader's figures and not
+/// a donor's.
+async fn a_donor_reads_community_projects_as_a_month_ended(db: &TestDb) {
+    let w = World::start_with(
+        db,
+        homeward_app::Config {
+            stats_threshold: 2,
+            ..homeward_app::Config::default()
+        },
+    )
+    .await;
+    let mut projects = vec![];
+    for _ in 0..3 {
+        let (case, person) = w.single_adult().await;
+        w.arrived(&case, &[&person]).await;
+        let item = w
+            .approved_plan_of(&case, &person, "community_assistance", 100_000)
+            .await;
+        projects.push((case, item));
+    }
+    let deliver = async |(case, item): &(String, String), people: Option<i64>| {
+        let mut body = json!({"item_id": item, "channel": "paid_to_vendor",
+            "amount": {"amount_minor": 40_000, "currency": "EUR"}});
+        if let Some(n) = people {
+            body["people_reached"] = json!(n);
+        }
+        w.cmd("reintegration", case, "deliveries", body).await.ok();
+    };
+    deliver(&projects[0], Some(100)).await;
+    let path = format!("/api/programmes/{}/communities", w.programme);
+    let donor_now = w.get("donor", &path).await.ok();
+    let exact = w.get("approver", &path).await.ok();
+    let later = w.communities_at_months_end("donor").await;
+    // One project told its people: hidden (one plan's), and so the total's.
+    let sn = json!({"country": "SN", "projects": 3, "cases": 3, "committed": 300_000,
+        "delivered": 40_000, "delivered_percent": 13.3, "people_reached": null,
+        "projects_told": 1});
+    assert_eq!(later["countries"], json!([sn]), "{later}");
+    assert_eq!(later["total"]["people_reached"], Value::Null, "{later}");
+    assert_eq!(later["total"]["committed"], json!(300_000));
+    assert_eq!(
+        exact["countries"][0]["people_reached"],
+        json!(100),
+        "{exact}"
+    );
+    deliver(&projects[1], Some(80)).await;
+    // This month's delivery: the donor's reading does not move, an exact reader's does.
+    assert_eq!(w.get("donor", &path).await.ok(), donor_now);
+    let exact = w.get("approver", &path).await.ok();
+    assert_eq!(
+        exact["countries"][0]["people_reached"],
+        json!(180),
+        "{exact}"
+    );
+    let later = w.communities_at_months_end("donor").await;
+    assert_eq!(
+        later["countries"][0]["people_reached"],
+        json!(180),
+        "{later}"
+    );
+    assert_eq!(later["countries"][0]["projects_told"], json!(2));
+    assert_eq!(later["total"]["people_reached"], json!(180));
+    // The kept sums are a rebuild's.
+    let store = w.app.store();
+    let kept = store.read_model_digest().await.unwrap();
+    store.rebuild_read_models().await.unwrap();
+    assert_eq!(store.read_model_digest().await.unwrap(), kept);
+    assert_eq!(w.communities_at_months_end("donor").await, later);
 }
 
 homeward_store::db_tests!(
     the_communities_report_counts_projects_and_people_reached,
+    a_donor_reads_community_projects_as_a_month_ended,
     the_performance_report_tells_how_the_programme_works,
     statistics_count_returns_people_and_households_by_definition,
     regions_by_iom_and_returns_from_countries_of_transit,

@@ -420,6 +420,22 @@ impl World {
         serde_json::to_value(report).unwrap()
     }
 
+    /// What a user's report on communities of the test programme would be once this
+    /// month ends (as `budget_at_months_end`).
+    pub async fn communities_at_months_end(&self, user: &str) -> Value {
+        let p = self.app.authenticate(self.token(user)).await.unwrap();
+        let report = self
+            .app
+            .community_report_until(
+                &p,
+                homeward_domain::ids::ProgrammeId(self.programme),
+                this_months_end(),
+            )
+            .await
+            .unwrap();
+        serde_json::to_value(report).unwrap()
+    }
+
     /// What a user's impact report of the test programme would be once this month ends
     /// (as `budget_at_months_end`).
     pub async fn impact_at_months_end(&self, user: &str, by: homeward_store::ScoreBy) -> Value {
@@ -752,13 +768,25 @@ impl World {
 
     /// A plan of one item worth `cents` euros, agreed by `person` and approved; its item id.
     pub async fn approved_plan(&self, case: &str, person: &str, cents: i64) -> String {
+        self.approved_plan_of(case, person, "business_development", cents)
+            .await
+    }
+
+    /// A plan of one item of `assistance`, drafted, agreed and approved: the item's id.
+    pub async fn approved_plan_of(
+        &self,
+        case: &str,
+        person: &str,
+        assistance: &str,
+        cents: i64,
+    ) -> String {
         self.cmd(
             "reintegration",
             case,
             "plan-versions",
             json!({"items": [{
-                "assistance": "business_development", "form": "cash",
-                "description": "A grocery kiosk",
+                "assistance": assistance, "form": "cash",
+                "description": "An item of the plan",
                 "value": {"amount_minor": cents, "currency": "EUR"}
             }]}),
         )

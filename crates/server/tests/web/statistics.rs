@@ -588,15 +588,36 @@ async fn the_communities_page_tells_the_projects_as_the_api_counts_them() {
         "{body}"
     );
     assert!(page.body.contains("/communities.csv"), "downloads");
+    // A donor reads it protected, as the last settled month ended.
     let mut d = Web::new(&s);
     d.sign_in_with("donor", "demo-donor-2026").await;
     assert!(
-        !d.get("/statistics")
+        d.get("/statistics")
             .await
             .body
             .contains("/statistics/communities")
     );
-    assert_eq!(d.get("/statistics/communities").await.status, 403);
+    let donor = d.get("/statistics/communities").await;
+    assert_eq!(donor.status, 200);
+    let body = plain(&unescape(&donor.body));
+    assert!(body.contains("are hidden (—)"), "{body}");
+    assert!(body.contains("as they stood at the end of"), "{body}");
+    let r: serde_json::Value = serde_json::from_str(
+        &d.get(&format!("/api/programmes/{id}/communities"))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(r["protected"], true, "{r}");
+    let table = table_after(&donor.body, "id=\"communities-table\"");
+    assert_eq!(table.len(), r["countries"].as_array().unwrap().len() + 1);
+    // Every figure shown is of at least the threshold of households.
+    for c in r["countries"].as_array().unwrap() {
+        assert!(
+            c["cases"].is_null() || c["cases"].as_i64().unwrap() >= 5,
+            "{c}"
+        );
+    }
 }
 
 /// Trends and needs: the demo's returnees by country and by vulnerability, year by

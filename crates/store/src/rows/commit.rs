@@ -49,19 +49,22 @@ pub struct NewCase {
     pub history: Vec<MonthRows>,
 }
 
-/// A case's rows that the kept sums add up (the budget's, the survey scores'), as a month
-/// ended.
+/// A case's rows that the kept sums add up (the budget's, the survey scores', the
+/// community projects'), as a month ended.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MonthRows {
     pub month: NaiveDate,
     pub budget: Vec<BudgetRow>,
     pub scores: Vec<ScoreRow>,
+    pub community: Vec<CommunityRow>,
 }
 
 impl MonthRows {
     /// The same rows, whatever the month.
     pub fn same_rows(&self, other: &MonthRows) -> bool {
-        self.budget == other.budget && self.scores == other.scores
+        self.budget == other.budget
+            && self.scores == other.scores
+            && self.community == other.community
     }
 
     /// The kept rows of `stats`, as of `month`.
@@ -70,6 +73,7 @@ impl MonthRows {
             month,
             budget: stats.budget,
             scores: stats.scores,
+            community: stats.community,
         }
     }
 }

@@ -166,7 +166,12 @@ impl Backend {
         // The kept sums, added again at the end from every batch's.
         Self::empty_tables(
             &mut tx,
-            &["budget_totals", "budget_households", "score_totals"],
+            &[
+                "budget_totals",
+                "budget_households",
+                "score_totals",
+                "community_totals",
+            ],
         )
         .await?;
         match side {
@@ -349,6 +354,24 @@ impl Backend {
         digest_rows::<crate::rows::ScoreTotal>(
             &mut tx,
             super::scores::SCORE_TOTALS_DIGEST,
+            &mut hash,
+        )
+        .await?;
+        digest_rows::<(
+            Uuid,
+            String,
+            Uuid,
+            Uuid,
+            NaiveDate,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        )>(
+            &mut tx,
+            super::community::COMMUNITY_TOTALS_DIGEST,
             &mut hash,
         )
         .await?;

@@ -21,6 +21,10 @@ pub struct CommunitiesPage {
     pub programmes: Vec<(String, String)>,
     pub chosen: String,
     pub own_offices_only: bool,
+    /// Small numbers hidden (a donor's, an auditor's, an administrator's reading).
+    pub protected: bool,
+    /// The day the figures are as of, said (a protected reader's).
+    pub as_of: Option<String>,
     /// The people reached by country, as bars.
     pub bars: Vec<Bar>,
     pub head: Vec<String>,
@@ -42,19 +46,21 @@ fn label(i: &I18n, l: &CommunityLine) -> String {
 
 fn line(i: &I18n, r: &CommunityReport, l: &CommunityLine) -> Vec<String> {
     let currency = homeward_domain::values::CurrencyCode::parse_exact(&r.currency).ok();
-    let money = |v: i64| match &currency {
-        Some(c) => super::budget::money(i, Some(v), c),
+    let money = |v: Option<i64>| match &currency {
+        Some(c) => super::budget::money(i, v, c),
         None => "—".into(),
     };
+    // "—" where a protected reader's figure is hidden.
+    let count = |n: Option<i64>| n.map_or_else(|| "—".into(), |n| i.number(n));
     vec![
         label(i, l),
-        i.number(l.projects),
-        i.number(l.cases),
+        count(l.projects),
+        count(l.cases),
         money(l.committed),
         money(l.delivered),
         super::performance::percent(i, l.delivered_percent),
-        i.number(l.people_reached),
-        i.number(l.projects_told),
+        count(l.people_reached),
+        count(l.projects_told),
     ]
 }
 
@@ -78,13 +84,22 @@ pub async fn page(
     let people: Vec<homeward_domain::stats::Cell> = report
         .countries
         .iter()
-        .map(|l| homeward_domain::stats::Cell::Count(l.people_reached))
+        .map(|l| {
+            l.people_reached
+                .map_or(homeward_domain::stats::Cell::Suppressed, |n| {
+                    homeward_domain::stats::Cell::Count(n)
+                })
+        })
         .collect();
     let t = CommunitiesPage {
         c: Chrome::new(&v, i.t("communities-title")),
         programmes,
         chosen: chosen.0.to_string(),
         own_offices_only: report.own_offices_only,
+        protected: report.protected,
+        as_of: report
+            .as_of
+            .map(|d| i.t1("communities-as-of", "date", i.date(d))),
         bars: super::stats::bars(&i, &labels, &people),
         head: [
             "communities-col-country",
