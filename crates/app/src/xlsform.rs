@@ -589,7 +589,7 @@ fn read(
         skipped,
         threshold,
     };
-    Survey::new(definition.clone()).map_err(|invalid| {
+    Survey::import(definition.clone()).map_err(|invalid| {
         let mut placed: Vec<Violation> = vec![];
         for v in invalid.0 {
             let v = lines.place(&definition, v);

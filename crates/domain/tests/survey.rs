@@ -380,11 +380,18 @@ fn a_definition_that_cannot_be_asked_or_scored_is_refused_where_it_is_wrong() {
     let part = format!("{}-month", d.questions[date].name);
     let other = (date + 1) % d.questions.len();
     d.questions[other].name = part;
-    assert!(
-        codes(&d).contains(&("survey.question_name", format!("questions/{other}/name"))),
-        "{:?}",
-        codes(&d)
+    let new_version: Vec<_> = d
+        .new_version_violations()
+        .into_iter()
+        .map(|v| (v.code, v.field.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        new_version,
+        [("survey.question_name", format!("questions/{other}/name"))]
     );
+    assert!(Survey::import(d.clone()).is_err());
+    // A version stored before the rule still reads back.
+    assert!(!codes(&d).contains(&("survey.question_name", format!("questions/{other}/name"))));
     let mut d = definition();
     // Asked on a later question's answer.
     d.questions[0].relevant = Some(Condition::AnyOf {
