@@ -89,7 +89,7 @@ pub const DEFINITIONS: [&str; 4] = [
     "A community project is an item of community assistance (a school, a clinic, a training facility...) in a returnee's plan in force; its case's country of return places it.",
     "Committed: what the plan in force commits to it (once it is declined or closed, or its case is, only what was delivered); delivered: its deliveries that count (not reversed, signed by a second person where that is needed), and their share of what is committed.",
     "People reached: the people of the community each project has reached so far, as its latest counted delivery that tells them says (each tranche tells those reached so far, not those it adds); a project no delivery has told of yet counts no one, and projects told says how many have.",
-    "Read protected (donors, auditors, administrators): as the last settled month ended, by when each change was recorded; a country's line is shown where it holds at least the threshold of households, the smallest others hidden with it until the hidden lines hold that many together, and the total too where even all of them hold fewer; its people reached where at least the threshold of projects told them, covered alike.",
+    "Read protected (donors, auditors, administrators): as the last settled month ended, by when each change was recorded; a country's line is shown where it holds at least the threshold of households, the smallest others hidden with it until the hidden lines hold that many together, and the total too where even all of them hold fewer; its people reached where at least the threshold of households' projects told them, covered alike; money by country is not shown (the budget page tells it by line, protected there), only in the total.",
 ];
 
 impl App {
@@ -140,6 +140,7 @@ impl App {
             delivered: 0,
             people_reached: 0,
             told: 0,
+            cases_told: 0,
         };
         for c in &cells {
             // A case returns to one country: its households add up.
@@ -149,10 +150,14 @@ impl App {
             all.delivered += c.delivered;
             all.people_reached += c.people_reached;
             all.told += c.told;
+            all.cases_told += c.cases_told;
         }
-        // A line's money and people are its households' plans: shown where it holds at
-        // least the threshold of households; people reached where at least the threshold
-        // of projects told them (one project's would be one plan's), each covered.
+        // A line's figures are its households' plans: shown where it holds at least the
+        // threshold of households; people reached where at least the threshold of
+        // households' projects told them (one household's would be one plan's), each
+        // covered. Money by country is the budget page's to publish to a protected reader
+        // (its lines by type and country, protected together there): a country's money
+        // here, less a line's there, could tell the plan of a country hidden here.
         let ((hidden, total_shown), (unreached, total_reached)) = match access.exact {
             true => (
                 (vec![false; cells.len()], true),
@@ -163,7 +168,7 @@ impl App {
                 let threshold = self.stats_threshold();
                 let households: Vec<i64> = cells.iter().map(|c| c.cases).collect();
                 let lines = cover_money(&households, threshold);
-                let told: Vec<i64> = cells.iter().map(|c| c.told).collect();
+                let told: Vec<i64> = cells.iter().map(|c| c.cases_told).collect();
                 let reached = cover_money_with(&told, &lines.0, threshold);
                 (lines, reached)
             }
@@ -178,7 +183,14 @@ impl App {
                 .iter()
                 .zip(hidden.iter().zip(&unreached))
                 .map(|(c, (hidden, unreached))| {
-                    CommunityLine::of(Some(c.return_country.clone()), c, !hidden, !unreached)
+                    let mut line =
+                        CommunityLine::of(Some(c.return_country.clone()), c, !hidden, !unreached);
+                    if !access.exact {
+                        line.committed = None;
+                        line.delivered = None;
+                        line.delivered_percent = None;
+                    }
+                    line
                 })
                 .collect(),
             total: CommunityLine::of(None, &all, total_shown, total_reached),

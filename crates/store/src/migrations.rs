@@ -178,7 +178,7 @@ mod tests {
                 ),
                 (
                     "0034_community_sums.sql",
-                    "3a5a3b391478af226993d4db80a4f074",
+                    "e04682ed1dfc9eb2dcca0ec52d91cd30",
                 ),
             ],
         ),
@@ -277,7 +277,7 @@ mod tests {
                 ),
                 (
                     "0034_community_sums.sql",
-                    "61b83c5cdaab7237672dd70dc368acc0",
+                    "c0d8b2be3e1b647f17f2038ae1791279",
                 ),
             ],
         ),

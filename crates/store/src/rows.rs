@@ -400,6 +400,8 @@ pub struct CommunityCell {
     pub people_reached: i64,
     /// The projects whose people reached a delivery told.
     pub told: i64,
+    /// The households with a project whose people reached a delivery told.
+    pub cases_told: i64,
 }
 
 from_row!(CommunityCell {
@@ -409,7 +411,8 @@ from_row!(CommunityCell {
     committed,
     delivered,
     people_reached,
-    told
+    told,
+    cases_told
 });
 
 /// A returnee's survey scores in one band of time since return (`stats::band_scores`):

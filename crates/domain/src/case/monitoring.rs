@@ -275,11 +275,6 @@ impl SlotCount {
             (_, false) => None,
         }
     }
-
-    /// Whether it has been judged: held, or its window closed.
-    pub fn closed(self) -> bool {
-        !matches!(self, SlotCount::Upcoming | SlotCount::Due)
-    }
 }
 
 /// A scheduled follow-up of a case, with its dates and status.

@@ -22,8 +22,9 @@ use crate::state::AppState;
 /// their own offices' figures, the cases their offices host or lead); a protected reader
 /// (donor, auditor, administrator) reads it as the last settled month ended (`as_of`), a
 /// country's figures only where it holds at least the threshold of households (`null`
-/// otherwise, with cover), its people reached only where at least the threshold of
-/// projects told them.
+/// otherwise, with cover), its people reached only where the projects of at least the
+/// threshold of households told them, and money by country not at all (the budget's
+/// lines by type and country tell it, protected there), only in the total.
 #[utoipa::path(get, path = "/api/programmes/{programme_id}/communities", tag = "statistics",
     params(("programme_id" = Uuid, Path)),
     responses(

@@ -10,6 +10,7 @@ mod hostile;
 mod inbound;
 mod lifecycle;
 mod partners;
+mod reports;
 mod search;
 mod servers;
 mod statistics;

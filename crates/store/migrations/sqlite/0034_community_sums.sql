@@ -19,13 +19,15 @@ CREATE TABLE community_totals (
     delivered      INTEGER NOT NULL,
     people_reached INTEGER NOT NULL,
     told           INTEGER NOT NULL,
+    cases_told     INTEGER NOT NULL,
     PRIMARY KEY (programme, return_country, host_office, office, month)
 );
 
 INSERT INTO community_totals (programme, return_country, host_office, office, month,
-    projects, cases, committed, delivered, people_reached, told)
+    projects, cases, committed, delivered, people_reached, told, cases_told)
 SELECT programme, return_country, host_office, office, date('now', 'start of month'),
     COUNT(*), COUNT(DISTINCT case_id), SUM(committed), SUM(delivered),
-    COALESCE(SUM(people_reached), 0), COUNT(people_reached)
+    COALESCE(SUM(people_reached), 0), COUNT(people_reached),
+    COUNT(DISTINCT CASE WHEN people_reached IS NOT NULL THEN case_id END)
 FROM stat_community
 GROUP BY programme, return_country, host_office, office;

@@ -472,10 +472,18 @@ impl Backend {
         let mut kept = super::kept::KeptSums::default();
         for c in cases.iter() {
             // Its months end as its rows stand (`projection::kept_history`).
-            let (budget, scores) = c.history.last().map_or((&[][..], &[][..]), |m| {
-                (m.budget.as_slice(), m.scores.as_slice())
-            });
-            if budget != c.stats.budget.as_slice() || scores != c.stats.scores.as_slice() {
+            let (budget, scores, community) =
+                c.history.last().map_or((&[][..], &[][..], &[][..]), |m| {
+                    (
+                        m.budget.as_slice(),
+                        m.scores.as_slice(),
+                        m.community.as_slice(),
+                    )
+                });
+            if budget != c.stats.budget.as_slice()
+                || scores != c.stats.scores.as_slice()
+                || community != c.stats.community.as_slice()
+            {
                 return Err(StoreError::Corrupt(format!(
                     "case {}: its history of kept rows does not end with its rows",
                     c.case_id.0

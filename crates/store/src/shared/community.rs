@@ -2,7 +2,8 @@
 //! (`stat_community`) and their kept sums (`community_totals`), as the budget's and the
 //! survey scores' are: a row per programme, country of return, the two offices that see
 //! the cases and the month the change was recorded in, holding what that month added
-//! (projects, households, committed, delivered, people reached, projects that told). The
+//! (projects, households, committed, delivered, people reached, projects and households
+//! that told them). The
 //! report adds up those rows; a protected reader reads them as a settled month ended. A
 //! commit adds its change to its month; a bulk load and a rebuild add each case's rows as
 //! each of its months ended (`projection::kept_history`): the same sums, which the
@@ -14,23 +15,24 @@ use chrono::NaiveDate;
 
 use super::prelude::*;
 
-/// Statements of at most this many rows (eleven values each).
+/// Statements of at most this many rows (twelve values each).
 const SUM_ROWS: usize = 400;
 
 /// Programme, country of return, host office, lead office, month.
 type CommunityKey = (Uuid, String, Uuid, Uuid, NaiveDate);
 
-/// Projects, households, committed, delivered, people reached, projects that told them.
-type CommunitySum = [i64; 6];
+/// Projects, households, committed, delivered, people reached, projects that told them,
+/// households with a project that told them.
+type CommunitySum = [i64; 7];
 
 /// The summed columns, in `CommunitySum`'s order.
-const SUM_COLUMNS: &str = "projects, cases, committed, delivered, people_reached, told";
+const SUM_COLUMNS: &str = "projects, cases, committed, delivered, people_reached, told, cases_told";
 
 /// The kept sums in the order the digest reads them.
 pub(crate) const COMMUNITY_TOTALS_DIGEST: &str = "SELECT programme, return_country, \
-     host_office, office, month, projects, cases, committed, delivered, people_reached, told \
-     FROM community_totals WHERE projects <> 0 OR cases <> 0 OR committed <> 0 \
-     OR delivered <> 0 OR people_reached <> 0 OR told <> 0 \
+     host_office, office, month, projects, cases, committed, delivered, people_reached, told, \
+     cases_told FROM community_totals WHERE projects <> 0 OR cases <> 0 OR committed <> 0 \
+     OR delivered <> 0 OR people_reached <> 0 OR told <> 0 OR cases_told <> 0 \
      ORDER BY programme, return_country, host_office, office, month";
 
 /// Changes to the kept community sums, gathered before they are written.
@@ -45,6 +47,7 @@ impl CommunitySums {
     /// however many projects its plan holds.
     pub(crate) fn add(&mut self, rows: &[CommunityRow], sign: i64, month: NaiveDate) {
         let mut households: BTreeSet<Uuid> = BTreeSet::new();
+        let mut told: BTreeSet<Uuid> = BTreeSet::new();
         for r in rows {
             let e = self
                 .sums
@@ -65,6 +68,9 @@ impl CommunitySums {
             if let Some(reached) = r.people_reached {
                 e[4] += sign * reached;
                 e[5] += sign;
+                if told.insert(r.case_id) {
+                    e[6] += sign;
+                }
             }
         }
     }

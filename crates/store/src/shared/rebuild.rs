@@ -369,6 +369,7 @@ impl Backend {
             i64,
             i64,
             i64,
+            i64,
         )>(
             &mut tx,
             super::community::COMMUNITY_TOTALS_DIGEST,
