@@ -77,47 +77,27 @@ impl CommunitySums {
 
     /// Adds `other`'s changes to these.
     pub(crate) fn merge(&mut self, other: CommunitySums) {
-        for (key, s) in other.sums {
-            let e = self.sums.entry(key).or_default();
-            for (a, b) in e.iter_mut().zip(s) {
-                *a += b;
-            }
-        }
+        super::kept::merge_sums(&mut self.sums, other.sums);
     }
 
     /// Writes the changes into the kept sums.
     pub(crate) async fn write(self, tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
-        let sums: Vec<_> = self
-            .sums
-            .into_iter()
-            .filter(|(_, s)| s.iter().any(|v| *v != 0))
-            .collect();
-        for chunk in sums.chunks(SUM_ROWS) {
-            let mut q = QueryBuilder::<Db>::new(format!(
-                "INSERT INTO community_totals (programme, return_country, host_office, office, \
-                 month, {SUM_COLUMNS}) "
-            ));
-            q.push_values(chunk, |mut b, ((p, country, host, office, month), s)| {
+        super::kept::write_sums(
+            tx,
+            "community_totals",
+            "programme, return_country, host_office, office, month",
+            SUM_COLUMNS,
+            SUM_ROWS,
+            self.sums,
+            |b, (p, country, host, office, month)| {
                 b.push_bind(*p)
                     .push_bind(country.as_str())
                     .push_bind(*host)
                     .push_bind(*office)
                     .push_bind(*month);
-                for v in s {
-                    b.push_bind(*v);
-                }
-            });
-            q.push(
-                " ON CONFLICT (programme, return_country, host_office, office, month) \
-                 DO UPDATE SET ",
-            );
-            let mut set = q.separated(", ");
-            for c in SUM_COLUMNS.split(", ") {
-                set.push(format!("{c} = community_totals.{c} + excluded.{c}"));
-            }
-            q.build().execute(&mut **tx).await?;
-        }
-        Ok(())
+            },
+        )
+        .await
     }
 }
 

@@ -3,10 +3,62 @@
 //! each by the month its change was recorded in, added alike by a commit (its change, to
 //! its month), a bulk load and a rebuild (each case's rows as each of its months ended).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
+use sqlx::query_builder::Separated;
 
 use super::prelude::*;
 use crate::MonthRows;
+
+/// Adds `other`'s sums into `into`, key by key.
+pub(crate) fn merge_sums<K: Ord, const N: usize>(
+    into: &mut BTreeMap<K, [i64; N]>,
+    other: BTreeMap<K, [i64; N]>,
+) {
+    for (key, s) in other {
+        let e = into.entry(key).or_insert([0; N]);
+        for (a, b) in e.iter_mut().zip(s) {
+            *a += b;
+        }
+    }
+}
+
+/// Adds `sums` (each key's change, in `sum_columns`' order) into the kept sums `table`,
+/// keyed by `key_columns` (bound by `bind_key`), `per_statement` rows at a time: a key's
+/// row already there adds them. Changes that add nothing are not written.
+pub(crate) async fn write_sums<K, const N: usize>(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    table: &str,
+    key_columns: &str,
+    sum_columns: &str,
+    per_statement: usize,
+    sums: BTreeMap<K, [i64; N]>,
+    bind_key: impl Fn(&mut Separated<'_, Db, &'static str>, &K),
+) -> CResult<()> {
+    let sums: Vec<_> = sums
+        .into_iter()
+        .filter(|(_, s)| s.iter().any(|v| *v != 0))
+        .collect();
+    for chunk in sums.chunks(per_statement) {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "INSERT INTO {table} ({key_columns}, {sum_columns}) "
+        ));
+        q.push_values(chunk, |mut b, (key, s)| {
+            bind_key(&mut b, key);
+            for v in s {
+                b.push_bind(*v);
+            }
+        });
+        q.push(format!(" ON CONFLICT ({key_columns}) DO UPDATE SET "));
+        let mut set = q.separated(", ");
+        for c in sum_columns.split(", ") {
+            set.push(format!("{c} = {table}.{c} + excluded.{c}"));
+        }
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
 
 /// Changes to every kept sum, gathered before they are written.
 #[derive(Debug, Default)]

@@ -85,54 +85,31 @@ impl ScoreSums {
 
     /// Adds `other`'s changes to these.
     pub(crate) fn merge(&mut self, other: ScoreSums) {
-        for (key, s) in other.sums {
-            let e = self.sums.entry(key).or_default();
-            for (a, b) in e.iter_mut().zip(s) {
-                *a += b;
-            }
-        }
+        super::kept::merge_sums(&mut self.sums, other.sums);
     }
 
     /// Writes the changes into the kept sums.
     pub(crate) async fn write(self, tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
-        let sums: Vec<_> = self
-            .sums
-            .into_iter()
-            .filter(|(_, s)| s.iter().any(|v| *v != 0))
-            .collect();
-        for chunk in sums.chunks(SUM_ROWS) {
-            let mut q = QueryBuilder::<Db>::new(format!(
-                "INSERT INTO score_totals (programme, kind, survey_key, survey_version, band, \
-                 grp, host_office, office, month, {SUM_COLUMNS}) "
-            ));
-            q.push_values(
-                chunk,
-                |mut b, ((p, kind, key, v, band, grp, host, office, month), s)| {
-                    b.push_bind(*p)
-                        .push_bind(*kind)
-                        .push_bind(key.as_str())
-                        .push_bind(*v)
-                        .push_bind(*band)
-                        .push_bind(grp.as_str())
-                        .push_bind(*host)
-                        .push_bind(*office)
-                        .push_bind(*month);
-                    for v in s {
-                        b.push_bind(*v);
-                    }
-                },
-            );
-            q.push(
-                " ON CONFLICT (programme, kind, survey_key, survey_version, band, grp, \
-                 host_office, office, month) DO UPDATE SET ",
-            );
-            let mut set = q.separated(", ");
-            for c in SUM_COLUMNS.split(", ") {
-                set.push(format!("{c} = score_totals.{c} + excluded.{c}"));
-            }
-            q.build().execute(&mut **tx).await?;
-        }
-        Ok(())
+        super::kept::write_sums(
+            tx,
+            "score_totals",
+            "programme, kind, survey_key, survey_version, band, grp, host_office, office, month",
+            SUM_COLUMNS,
+            SUM_ROWS,
+            self.sums,
+            |b, (p, kind, key, v, band, grp, host, office, month)| {
+                b.push_bind(*p)
+                    .push_bind(*kind)
+                    .push_bind(key.as_str())
+                    .push_bind(*v)
+                    .push_bind(*band)
+                    .push_bind(grp.as_str())
+                    .push_bind(*host)
+                    .push_bind(*office)
+                    .push_bind(*month);
+            },
+        )
+        .await
     }
 }
 
