@@ -451,17 +451,33 @@ impl App {
         ))
     }
 
-    /// The survey a programme asks at follow-ups is one imported.
+    /// The surveys a programme asks at follow-ups, its own and each scheduled
+    /// follow-up's, are ones imported; every one that is not is named.
     async fn check_survey_known(&self, s: &ProgrammeSettings) -> Result<()> {
-        match &s.monitoring.survey {
-            Some(key) if self.store().survey(key, None).await?.is_none() => Err(AppError::invalid(
-                Violation::new(
-                    "monitoring.survey_unknown",
-                    format!("no survey {key} has been imported"),
-                )
-                .at("settings/monitoring/survey"),
-            )),
-            _ => Ok(()),
+        let m = &s.monitoring;
+        let named = std::iter::once((m.survey.as_deref(), "survey".to_string())).chain(
+            m.schedule
+                .iter()
+                .enumerate()
+                .map(|(n, slot)| (slot.survey.as_deref(), format!("schedule/{n}/survey"))),
+        );
+        let mut unknown = vec![];
+        for (key, at) in named {
+            if let Some(key) = key
+                && self.store().survey(key, None).await?.is_none()
+            {
+                unknown.push(
+                    Violation::new(
+                        "monitoring.survey_unknown",
+                        format!("no survey {key} has been imported"),
+                    )
+                    .at(format!("settings/monitoring/{at}")),
+                );
+            }
+        }
+        match unknown.is_empty() {
+            true => Ok(()),
+            false => Err(AppError::Invalid(unknown)),
         }
     }
 

@@ -85,7 +85,9 @@ pub struct MonitoringRules {
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub lost_contact_after: u8,
     /// The survey (its name) asked in follow-ups that reach the returnee, in its latest
-    /// version at the time; none when the programme asks none.
+    /// version at the time, where the follow-up's own does not name one (and in a visit
+    /// before the first follow-up's window opens, the baseline); none when the programme
+    /// asks none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub survey: Option<String>,
 }
@@ -101,8 +103,8 @@ impl Default for MonitoringRules {
 }
 
 /// One follow-up of a schedule: due so many months after arrival, done on time within
-/// `window_days` either side of that date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// `window_days` either side of that date, asking its own survey or the programme's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpSlot {
     /// 1 to 60.
@@ -111,6 +113,12 @@ pub struct FollowUpSlot {
     /// 0 to 90.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 90))]
     pub window_days: u16,
+    /// The survey (its name) asked in this follow-up's time, in its latest version at
+    /// the time; the programme's (`MonitoringRules::survey`) when absent. Read from the
+    /// programme when a follow-up is recorded (`Monitoring::survey_asked`); a case's own
+    /// schedule keeps only the timing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<String>,
 }
 
 impl MonitoringRules {
@@ -122,6 +130,7 @@ impl MonitoringRules {
                 .map(|months_after_arrival| FollowUpSlot {
                     months_after_arrival,
                     window_days: 30,
+                    survey: None,
                 })
                 .to_vec(),
             lost_contact_after: 3,
@@ -169,6 +178,19 @@ impl MonitoringRules {
                         "a follow-up is due 1 to 60 months after arrival",
                     )
                     .at(format!("schedule/{n}/months_after_arrival")),
+                );
+            }
+            if slot
+                .survey
+                .as_deref()
+                .is_some_and(|k| !crate::survey::is_name(k))
+            {
+                out.push(
+                    Violation::new(
+                        "monitoring.survey",
+                        "the survey is named as it was imported (its form_id)",
+                    )
+                    .at(format!("schedule/{n}/survey")),
                 );
             }
             if slot.window_days > 90 {

@@ -146,7 +146,7 @@ pub fn rule_message(i: &I18n, v: &Violation) -> String {
     let mut args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> = vec![];
     for (k, value) in &v.params {
         let shown = match *k {
-            "from_date" | "due" => value
+            "from_date" | "due" | "on" => value
                 .parse::<NaiveDate>()
                 .map(|d| i.date(d))
                 .unwrap_or_else(|_| value.clone()),

@@ -348,6 +348,40 @@ impl Monitoring {
             .collect()
     }
 
+    /// The scheduled follow-up whose time a follow-up on `on` falls in, after an arrival
+    /// on `arrived`: the last whose window has opened (from its window's opening until
+    /// the next one's, as `scheduled` holds); none before the first window opens.
+    pub fn slot_at(&self, arrived: NaiveDate, on: NaiveDate) -> Option<&FollowUpSlot> {
+        self.schedule
+            .iter()
+            .rev()
+            .find(|s| s.window(arrived).0 <= on)
+    }
+
+    /// The survey a follow-up on `on` asks, as the programme's monitoring rules say now:
+    /// that of the programme's follow-up at the months after arrival of the case's
+    /// scheduled follow-up whose time `on` falls in, or the programme's own survey where
+    /// that one names none, and before the first window opens (the baseline). The case
+    /// keeps its schedule's timing from arrival; which survey is asked is the programme's
+    /// as it is when the follow-up is recorded, as a survey's latest version is. The one
+    /// definition the rules, the forms and the API read.
+    pub fn survey_asked<'a>(
+        &self,
+        arrived: NaiveDate,
+        on: NaiveDate,
+        programme: &'a crate::programme::MonitoringRules,
+    ) -> Option<&'a str> {
+        self.slot_at(arrived, on)
+            .and_then(|slot| {
+                programme
+                    .schedule
+                    .iter()
+                    .find(|s| s.months_after_arrival == slot.months_after_arrival)
+            })
+            .and_then(|s| s.survey.as_deref())
+            .or(programme.survey.as_deref())
+    }
+
     /// Follow-ups since the returnee was last reached (all of them if never) that did
     /// not reach them.
     pub fn failures_in_a_row(&self) -> usize {

@@ -58,6 +58,45 @@ fn follow_up_cmd(s: &mut Scenario, result: ContactResult) -> Command {
     })
 }
 
+/// Answers to survey `key`'s `version`, scored as if under `scored_version`.
+fn answered(
+    key: &str,
+    version: u32,
+    scored_version: u32,
+) -> homeward_domain::survey::SurveyAnswers {
+    use homeward_domain::survey::{Answer, Response, ScoreCard, SurveyAnswers};
+    SurveyAnswers {
+        response: Response {
+            key: key.into(),
+            version,
+            answers: [("income".to_string(), Answer::Choice("some".into()))].into(),
+        },
+        digest: "ab".repeat(32),
+        scores: ScoreCard {
+            key: key.into(),
+            version: scored_version,
+            indicators: Default::default(),
+            dimensions: Default::default(),
+            composite: homeward_domain::survey::Permille::new(500),
+            threshold: None,
+        },
+    }
+}
+
+/// Moves the clock to `on` (10:00 UTC) and records a follow-up that reached the returnee
+/// and answered survey `key`.
+fn surveyed_on(s: &mut Scenario, on: NaiveDate, key: &str) -> Result<(), homeward_domain::Refusal> {
+    let at = Utc.from_utc_datetime(&on.and_hms_opt(10, 0, 0).expect("a time"));
+    if at > s.now {
+        s.now = at;
+    }
+    let Command::RecordFollowUp(mut f) = follow_up_cmd(s, ContactResult::Reached) else {
+        unreachable!()
+    };
+    f.survey = Some(answered(key, 1, 1));
+    s.run_at(MONITOR, at, Command::RecordFollowUp(f))
+}
+
 fn days(n: u64) -> chrono::Days {
     chrono::Days::new(n)
 }
@@ -312,6 +351,7 @@ fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
     let slot = |months_after_arrival, window_days| FollowUpSlot {
         months_after_arrival,
         window_days,
+        survey: None,
     };
     let overlapping = MonitoringRules {
         schedule: vec![slot(3, 45), slot(6, 45)],
@@ -327,8 +367,10 @@ fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
             .collect::<Vec<_>>(),
         vec![("monitoring.overlapping", Some("schedule/1".to_string()))]
     );
+    let mut named = slot(61, 91);
+    named.survey = Some("no name".into());
     let out_of_range = MonitoringRules {
-        schedule: vec![slot(0, 10), slot(61, 91)],
+        schedule: vec![slot(0, 10), named],
         lost_contact_after: 0,
         survey: Some("not a name".into()),
     };
@@ -340,8 +382,13 @@ fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
             "monitoring.survey",
             "monitoring.offset",
             "monitoring.offset",
+            "monitoring.survey",
             "monitoring.window",
         ]
+    );
+    assert_eq!(
+        out_of_range.violations()[4].field.as_deref(),
+        Some("schedule/1/survey")
     );
 }
 
@@ -350,23 +397,7 @@ fn a_schedule_whose_windows_overlap_or_go_out_of_range_is_refused() {
 /// history.
 #[test]
 fn a_survey_is_answered_in_a_follow_up_that_reached_the_returnee() {
-    use homeward_domain::survey::{Answer, Response, ScoreCard, SurveyAnswers};
-    let answered = |key: &str, version: u32, scored_version: u32| SurveyAnswers {
-        response: Response {
-            key: key.into(),
-            version,
-            answers: [("income".to_string(), Answer::Choice("some".into()))].into(),
-        },
-        digest: "ab".repeat(32),
-        scores: ScoreCard {
-            key: key.into(),
-            version: scored_version,
-            indicators: Default::default(),
-            dimensions: Default::default(),
-            composite: homeward_domain::survey::Permille::new(500),
-            threshold: None,
-        },
-    };
+    use homeward_domain::survey::SurveyAnswers;
     let mut programme = monitored();
     programme.monitoring.survey = Some("rss".into());
     let mut s = arrived_with(programme);
@@ -396,23 +427,8 @@ fn a_survey_is_answered_in_a_follow_up_that_reached_the_returnee() {
 /// programme's survey's.
 #[test]
 fn corrected_answers_keep_the_survey_and_version_they_were_given_under() {
-    use homeward_domain::survey::{Answer, Response, ScoreCard, SurveyAnswers};
-    let answered = |key: &str, version: u32| SurveyAnswers {
-        response: Response {
-            key: key.into(),
-            version,
-            answers: [("income".to_string(), Answer::Choice("some".into()))].into(),
-        },
-        digest: "ab".repeat(32),
-        scores: ScoreCard {
-            key: key.into(),
-            version,
-            indicators: Default::default(),
-            dimensions: Default::default(),
-            composite: homeward_domain::survey::Permille::new(500),
-            threshold: None,
-        },
-    };
+    use homeward_domain::survey::SurveyAnswers;
+    let answered = |key: &str, version: u32| answered(key, version, version);
     let mut programme = monitored();
     programme.monitoring.survey = Some("rss".into());
     let mut s = arrived_with(programme);
@@ -451,6 +467,115 @@ fn corrected_answers_keep_the_survey_and_version_they_were_given_under() {
     );
     s.ok(MONITOR, correct(Some(answered("rss", 2))));
     assert_eq!(s.case().monitoring.score_history()[0].1.response.version, 2);
+}
+
+/// Each scheduled follow-up asks its own survey, or the programme's where it names none;
+/// a visit before the first window opens (the baseline) asks the programme's. Which one
+/// is the programme's as it stands when the follow-up is recorded; the case keeps only the
+/// timing it took at arrival.
+#[test]
+fn a_follow_up_asks_the_survey_of_the_scheduled_follow_up_whose_time_it_falls_in() {
+    let mut programme = monitored();
+    programme.monitoring.survey = Some("rss".into());
+    programme.monitoring.schedule[0].survey = Some("check".into());
+    let mut s = arrived_with(programme);
+    let arrived = arrived_on(&s);
+    let m = s.case().monitoring;
+    assert!(
+        m.schedule.iter().all(|slot| slot.survey.is_none()),
+        "the case keeps the timing, not the surveys"
+    );
+    let at_months = |n: u32| arrived.checked_add_months(chrono::Months::new(n)).unwrap();
+    let rules = s.programme.monitoring.clone();
+    assert_eq!(m.survey_asked(arrived, arrived, &rules), Some("rss"));
+    assert_eq!(m.survey_asked(arrived, at_months(3), &rules), Some("check"));
+    // From the 3-month window's opening until the 6-month one's.
+    let six_opens = at_months(6) - days(30);
+    assert_eq!(
+        m.survey_asked(arrived, six_opens - days(1), &rules),
+        Some("check")
+    );
+    assert_eq!(m.survey_asked(arrived, six_opens, &rules), Some("rss"));
+    let none = MonitoringRules {
+        survey: None,
+        ..rules.clone()
+    };
+    assert_eq!(m.survey_asked(arrived, at_months(6), &none), None);
+    // The baseline, on arrival: the programme's.
+    let err = surveyed_on(&mut s, arrived, "check").unwrap_err();
+    assert!(err.has("follow_up.survey_other"), "{err}");
+    surveyed_on(&mut s, arrived, "rss").unwrap();
+    // The programme now asks another survey at three months: follow-ups from now on
+    // answer it.
+    s.programme.monitoring.schedule[0].survey = Some("other".into());
+    let three = at_months(3) - days(10);
+    let err = surveyed_on(&mut s, three, "rss").unwrap_err();
+    assert!(err.has("follow_up.survey_other"), "{err}");
+    let err = surveyed_on(&mut s, three, "check").unwrap_err();
+    assert!(err.has("follow_up.survey_other"), "{err}");
+    surveyed_on(&mut s, three, "other").unwrap();
+    // Six months names none: the programme's.
+    let err = surveyed_on(&mut s, at_months(6), "other").unwrap_err();
+    assert!(err.has("follow_up.survey_other"), "{err}");
+    s.programme.monitoring.survey = Some("rss2".into());
+    surveyed_on(&mut s, at_months(6), "rss2").unwrap();
+    let keys: Vec<String> = s
+        .case()
+        .monitoring
+        .score_history()
+        .iter()
+        .map(|(_, a)| a.response.key.clone())
+        .collect();
+    assert_eq!(keys, ["rss", "other", "rss2"]);
+}
+
+/// A correction that moves a follow-up into another's time keeps the answers it was
+/// given (to the survey it asked, in their version); answers a correction adds to a
+/// follow-up that had none are those of the survey its new time asks.
+#[test]
+fn corrected_answers_keep_their_survey_and_added_ones_are_the_new_time_s() {
+    let mut programme = monitored();
+    programme.monitoring.survey = Some("rss".into());
+    programme.monitoring.schedule[1].survey = Some("six".into());
+    let mut s = arrived_with(programme);
+    let arrived = arrived_on(&s);
+    let at_months = |n: u32| arrived.checked_add_months(chrono::Months::new(n)).unwrap();
+    let noon = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(10, 0, 0).unwrap());
+    surveyed_on(&mut s, at_months(3), "rss").unwrap();
+    let answered_at = s.events.last().unwrap().meta.version;
+    let homeward_domain::Event::FollowUpRecorded(with) = s.events.last().unwrap().event.clone()
+    else {
+        unreachable!()
+    };
+    follow_up_on(&mut s, at_months(3) + days(1), ContactResult::Reached).unwrap();
+    let unanswered_at = s.events.last().unwrap().meta.version;
+    let homeward_domain::Event::FollowUpRecorded(without) = s.events.last().unwrap().event.clone()
+    else {
+        unreachable!()
+    };
+    s.now = noon(at_months(7));
+    let moved = |f: &FollowUp, corrects: u64, key: &str| {
+        let mut g = f.clone();
+        g.survey = Some(answered(key, 1, 1));
+        Command::Correct {
+            corrects,
+            occurred_at: Some(noon(at_months(6))),
+            replacement: Box::new(homeward_domain::Event::FollowUpRecorded(g)),
+            reason: lt("It was held three months later than typed."),
+        }
+    };
+    s.refused(
+        MONITOR,
+        moved(&with, answered_at, "six"),
+        "follow_up.survey_version",
+    );
+    s.ok(MONITOR, moved(&with, answered_at, "rss"));
+    s.refused(
+        MONITOR,
+        moved(&without, unanswered_at, "rss"),
+        "follow_up.survey_other",
+    );
+    s.ok(MONITOR, moved(&without, unanswered_at, "six"));
 }
 
 proptest! {

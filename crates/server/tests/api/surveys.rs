@@ -34,6 +34,11 @@ fn form(weight: &str, types: [&str; 2]) -> Vec<u8> {
 
 /// `form`, with a threshold of sustainability (none when empty).
 fn form_at(weight: &str, types: [&str; 2], threshold: &str) -> Vec<u8> {
+    form_named("rss_test", weight, types, threshold)
+}
+
+/// `form_at`, named `key` (its form_id).
+fn form_named(key: &str, weight: &str, types: [&str; 2], threshold: &str) -> Vec<u8> {
     let survey: &[&[&str]] = &[
         &[
             "type",
@@ -82,7 +87,7 @@ fn form_at(weight: &str, types: [&str; 2], threshold: &str) -> Vec<u8> {
             "settings",
             &[
                 &["form_id", "form_title", "threshold"],
-                &["rss_test", "Reintegration", threshold],
+                &[key, "Reintegration", threshold],
             ],
         ),
         ("indicators", indicators),
@@ -380,6 +385,99 @@ async fn a_follow_up_records_the_programme_s_survey_with_its_scores(db: &TestDb)
     assert_eq!(r.pointers(), ["#/survey/version"]);
 }
 
+/// Each follow-up of a programme's schedule may ask its own survey: one never imported is
+/// named where it is set; a visit on arrival's day, before the first window opens (the
+/// baseline), asks the programme's, and answers to a follow-up's own survey then are
+/// refused naming the one asked. The case keeps the schedule's timing, not its surveys.
+async fn each_scheduled_follow_up_asks_its_own_survey_or_the_programme_s(db: &TestDb) {
+    let w = World::start(db).await;
+    import(&w, "admin", good("1"), XLSX).await.ok();
+    let path = format!("/api/programmes/{}", w.programme);
+    let put = async |settings: &Value| {
+        w.send(
+            Some("admin"),
+            w.http
+                .put(format!("{}{path}", w.base))
+                .json(&serde_json::json!({"settings": settings})),
+        )
+        .await
+    };
+    let mut settings = w.get("admin", &path).await.ok()["settings"].clone();
+    settings["monitoring"]["survey"] = "rss_test".into();
+    settings["monitoring"]["schedule"] = serde_json::json!([
+        {"months_after_arrival": 3, "window_days": 30, "survey": "never_imported"},
+        {"months_after_arrival": 6, "window_days": 30, "survey": "Not a name"},
+        {"months_after_arrival": 12, "window_days": 30, "survey": "also_never"}
+    ]);
+    let r = put(&settings).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.pointers(),
+        ["#/settings/monitoring/schedule/1/survey"],
+        "the name's form first: {}",
+        r.body
+    );
+    settings["monitoring"]["schedule"][1]["survey"] = Value::Null;
+    let r = put(&settings).await;
+    assert_eq!(
+        r.pointers(),
+        [
+            "#/settings/monitoring/schedule/0/survey",
+            "#/settings/monitoring/schedule/2/survey"
+        ],
+        "{}",
+        r.body
+    );
+    import(
+        &w,
+        "admin",
+        form_named("check_in", "1", ["select_one level", "select_one yn"], ""),
+        XLSX,
+    )
+    .await
+    .ok();
+    settings["monitoring"]["schedule"][0]["survey"] = "check_in".into();
+    settings["monitoring"]["schedule"][2]["survey"] = Value::Null;
+    put(&settings).await.ok();
+    let read = w.get("admin", &path).await.ok();
+    assert_eq!(
+        read["settings"]["monitoring"]["schedule"][0]["survey"],
+        "check_in"
+    );
+    assert_eq!(
+        read["settings"]["monitoring"]["schedule"][1].get("survey"),
+        None,
+        "{read}"
+    );
+    let (case, awa) = w.single_adult().await;
+    w.arrived(&case, &[&awa]).await;
+    let answer = |key: &str| {
+        serde_json::json!({"mode": "visit", "result": "reached", "with": [awa],
+            "survey": {"key": key, "version": 1, "answers": {
+                "income": {"type": "choice", "value": "some"},
+                "safe": {"type": "choice", "value": "yes"}}}})
+    };
+    let r = w
+        .cmd("monitoring", &case, "follow-ups", answer("check_in"))
+        .await;
+    assert_eq!(r.codes(), ["follow_up.survey_other"], "{}", r.body);
+    assert_eq!(r.pointers(), ["#/survey/key"]);
+    assert!(
+        r.body.to_string().contains("asks the survey rss_test"),
+        "{}",
+        r.body
+    );
+    w.cmd("monitoring", &case, "follow-ups", answer("rss_test"))
+        .await
+        .ok();
+    let seen = w.view("monitoring", &case).await;
+    let schedule = &seen["case"]["monitoring"]["schedule"];
+    assert_eq!(schedule.as_array().map(Vec::len), Some(3), "{seen}");
+    assert_eq!(schedule[0].get("survey"), None, "{schedule}");
+    let survey = &seen["case"]["monitoring"]["follow_ups"][0]["follow_up"]["survey"];
+    assert_eq!(survey["response"]["key"], "rss_test", "{survey}");
+}
+
 /// Returned cases of the test programme whose returnee answered the survey `rss_test` on
 /// arrival, with these answers to `income` and `safe`.
 async fn answered(w: &World, answers: &[(&str, &str)]) {
@@ -622,5 +720,6 @@ homeward_store::db_tests!(
     concurrent_imports_store_one_version,
     the_template_is_downloaded_and_imported,
     a_follow_up_records_the_programme_s_survey_with_its_scores,
+    each_scheduled_follow_up_asks_its_own_survey_or_the_programme_s,
     the_impact_report_tells_scores_by_time_since_return,
 );

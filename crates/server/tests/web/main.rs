@@ -277,6 +277,68 @@ fn input_value(page: &str, name: &str) -> Option<String> {
     Some(tag[v..].split('"').next()?.to_string())
 }
 
+/// Owned pairs as `post` takes them.
+fn as_pairs_owned(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// What a browser sends back from the page's form posting to `action`, as the page shows
+/// it: text and hidden inputs, checked boxes and radios, each select's chosen option (its
+/// first when none is chosen), text areas.
+fn form_values(page: &str, action: &str) -> Vec<(String, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let marker = format!(" {name}=\"");
+        let at = tag.find(&marker)? + marker.len();
+        Some(unescape(tag[at..].split('"').next()?))
+    };
+    let start = page
+        .find(&format!("action=\"{action}\""))
+        .expect("the form");
+    let form = &page[start..start + page[start..].find("</form>").unwrap_or(0)];
+    let mut out = vec![];
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        let name = attr(tag, "name");
+        if let (true, Some(name)) = (tag.starts_with("<input "), name.clone()) {
+            let kind = attr(tag, "type").unwrap_or_default();
+            let checked = tag.contains(" checked");
+            if !matches!(kind.as_str(), "file" | "submit")
+                && (checked || !matches!(kind.as_str(), "checkbox" | "radio"))
+            {
+                out.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if let (true, Some(name)) = (tag.starts_with("<select "), name.clone()) {
+            let body = &rest[end..rest.find("</select>").unwrap_or(end)];
+            let options: Vec<(bool, String)> = body
+                .split("<option")
+                .skip(1)
+                .map(|o| {
+                    let head = &o[..o.find('>').unwrap_or(o.len())];
+                    (
+                        head.contains(" selected"),
+                        attr(head, "value").unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let chosen = options.iter().find(|o| o.0).or(options.first());
+            if let Some((_, value)) = chosen {
+                out.push((name, value.clone()));
+            }
+        } else if let (true, Some(name)) = (tag.starts_with("<textarea "), name) {
+            let text = &rest[end..rest.find("</textarea>").unwrap_or(end)];
+            out.push((name, unescape(text)));
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// An XLSForm workbook of a small scored survey; its second question's type is `second`.
 fn survey_workbook(second: &str) -> Vec<u8> {
     let sheets: [(&str, Vec<Vec<&str>>); 5] = [

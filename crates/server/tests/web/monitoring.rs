@@ -2,6 +2,171 @@
 
 use super::*;
 
+/// An administrator chooses a survey for each follow-up of the programme's schedule on
+/// its form; a follow-up recorded in that follow-up's time asks it, and one on a day in
+/// another's time (here the baseline, before the first window opens) asks the
+/// programme's: the form shows the survey the day it gives asks, and answers given to
+/// another are named, not recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_follow_up_of_the_schedule_asks_the_survey_chosen_for_it() {
+    let s = demo_site(60).await;
+    let today = chrono::Utc::now().date_naive();
+    // A demo case in monitoring whose follow-up time today is a scheduled one's.
+    let (rows, _) = s.app.store().read_model_snapshot().await.unwrap();
+    let mut found = None;
+    for r in rows.iter().filter(|r| r.stage.code() == "monitoring") {
+        let events = s.app.store().load_events(r.case_id).await.unwrap();
+        let case = homeward_domain::Case::replay(&events).unwrap();
+        let arrived = case.dates.arrived.unwrap().date_naive();
+        if let Some(slot) = case.monitoring.slot_at(arrived, today)
+            && arrived + chrono::Days::new(1) < today
+        {
+            let months = slot.months_after_arrival;
+            let principal = case.members[0].person_id.0.to_string();
+            found = Some((case.id.0, case.programme, principal, arrived, months));
+            break;
+        }
+    }
+    let (case, programme, principal, arrived, months) =
+        found.expect("a case in a follow-up's time");
+    let survey =
+        homeward_app::xlsform::survey_from_xlsx(&survey_workbook("select_one yn"), 1).unwrap();
+    s.app.add_survey_version(None, survey).await.unwrap();
+
+    // The programme's form: a survey to choose for each follow-up, the programme's by
+    // default.
+    let mut admin = Web::new(&s);
+    admin.sign_in_with("admin", "demo-admin-2026").await;
+    let path = format!("/admin/programmes/{}", programme.0);
+    let form = admin.get(&path).await.body;
+    let field = format!("follow_up_survey_{months}");
+    for m in [3, 6, 12] {
+        assert!(
+            form.contains(&format!("name=\"follow_up_survey_{m}\"")),
+            "{m}: {form}"
+        );
+    }
+    assert!(
+        plain(&unescape(&form)).contains(&format!("Survey at the {months}-month follow-up")),
+        "{form}"
+    );
+    let mut fields = form_values(&form, &path);
+    assert!(
+        fields.contains(&(field.clone(), String::new())),
+        "{fields:?}"
+    );
+    fields.retain(|(k, _)| *k != field && k != "_csrf" && k != "settings_digest");
+    // A survey never imported is named at its own choice (as a changed page could send).
+    let mut wrong = fields.clone();
+    wrong.push((field.clone(), "never_imported".into()));
+    let refused = admin.post(&path, &as_pairs_owned(&wrong)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains(&format!("href=\"#{field}\"")),
+        "{}",
+        refused.body
+    );
+    admin.get(&path).await;
+    fields.push((field.clone(), "rss_web".into()));
+    let saved = admin.post(&path, &as_pairs_owned(&fields)).await;
+    assert_eq!(saved.url, "/admin", "{}", saved.body);
+    let settings = s.app.get_programme(programme).await.unwrap().settings;
+    let slot = settings
+        .monitoring
+        .schedule
+        .iter()
+        .find(|x| x.months_after_arrival == months)
+        .unwrap();
+    assert_eq!(slot.survey.as_deref(), Some("rss_web"));
+    assert_eq!(
+        settings.monitoring.survey.as_deref(),
+        Some("reintegration_sustainability"),
+        "the programme's own survey is kept"
+    );
+    let form = admin.get(&path).await.body;
+    assert!(
+        form_values(&form, &path).contains(&(field.clone(), "rss_web".into())),
+        "{form}"
+    );
+
+    // Today, in that follow-up's time: its survey.
+    let mut w = Web::new(&s);
+    w.sign_in_with("monitoring", "demo-monitoring-2026").await;
+    let action = format!("/cases/{case}/do/record-follow-up");
+    let form = w.get(&action).await.body;
+    assert!(form.contains("name=\"survey-work\""), "{form}");
+    assert!(!form.contains("name=\"survey-income_sources\""), "{form}");
+    assert_eq!(input_value(&form, "survey_key").as_deref(), Some("rss_web"));
+    // Its answers, given for a day before the first window opens: that day asks the
+    // programme's survey, which the form now shows, without the answers given to another.
+    let baseline = arrived + chrono::Days::new(1);
+    let (day, month, year) = (
+        baseline.format("%d").to_string(),
+        baseline.format("%m").to_string(),
+        baseline.format("%Y").to_string(),
+    );
+    let answers = [
+        ("mode", "visit"),
+        ("result", "reached"),
+        ("with", principal.as_str()),
+        ("survey_key", "rss_web"),
+        ("survey_version", "1"),
+        ("survey-work", "yes"),
+        ("survey-safe", "yes"),
+    ];
+    let mut then = answers.to_vec();
+    then.extend([
+        ("occurred-day", day.as_str()),
+        ("occurred-month", month.as_str()),
+        ("occurred-year", year.as_str()),
+    ]);
+    let before = s
+        .app
+        .store()
+        .load_events(homeward_domain::ids::CaseId(case))
+        .await
+        .unwrap()
+        .len();
+    let other = w.post(&action, &then).await;
+    assert_eq!(other.status, 422, "{}", other.body);
+    let said = plain(&unescape(&other.body));
+    assert!(
+        said.contains("A follow-up on this day asks another survey (or none): the form now shows the one it asks."),
+        "{said}"
+    );
+    assert!(
+        other.body.contains("name=\"survey-income_sources\""),
+        "{}",
+        other.body
+    );
+    assert!(
+        !other.body.contains("name=\"survey-work\""),
+        "{}",
+        other.body
+    );
+    assert_eq!(
+        input_value(&other.body, "survey_key").as_deref(),
+        Some("reintegration_sustainability")
+    );
+    let after = s
+        .app
+        .store()
+        .load_events(homeward_domain::ids::CaseId(case))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing recorded");
+    // Today: recorded, scored under the follow-up's survey.
+    w.get(&action).await;
+    let done = w.post(&action, &answers).await;
+    assert_eq!(done.url, format!("/cases/{case}"), "{}", done.body);
+    assert!(
+        plain(&unescape(&done.body)).contains("rss_web v1"),
+        "{}",
+        done.body
+    );
+}
+
 /// A follow-up that reaches the returnee asks the programme's survey on the same form, in
 /// the reader's language; a required question left empty is named; the answers are
 /// scored and the case page shows the scores over time.

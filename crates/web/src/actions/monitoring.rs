@@ -171,6 +171,15 @@ fn survey_answers(
     p: &mut Parse,
 ) -> Option<Option<SurveyAnswers>> {
     let d = &v.survey;
+    // The form showed another survey (its day is in another follow-up's time, or the
+    // programme changed): its answers are neither dropped unsaid nor read as this one's.
+    if !f.get("survey_key").is_empty() && f.get("survey_key") != d.key {
+        p.errors.push(
+            homeward_domain::Violation::new("answer.survey", i.t("f-survey-other-day"))
+                .at("survey"),
+        );
+        return None;
+    }
     // A form cannot take a choice back (a radio stays chosen): what was given to a
     // question its conditions no longer ask is left out, unread, as the question does not
     // apply (the whole form shows every question, and one step at a time carries answers
@@ -226,7 +235,7 @@ fn survey_answers(
         return Some(None);
     }
     // The survey and version the form showed: another one meanwhile is not mixed in.
-    if f.get("survey_key") != d.key || f.get("survey_version") != d.version.to_string() {
+    if f.get("survey_version") != d.version.to_string() {
         p.errors.push(
             homeward_domain::Violation::new(
                 "answer.version",
@@ -320,14 +329,12 @@ pub fn monitoring_command(
             .collect();
             let survey = match ctx.survey {
                 Some(v) => survey_answers(f, v, i, p),
-                // Answers to a survey the programme no longer asks are not dropped unsaid.
+                // Answers to a survey no longer asked (the programme changed, or the day
+                // is in another follow-up's time) are not dropped unsaid.
                 None if !f.get("survey_key").is_empty() => {
                     p.errors.push(
-                        homeward_domain::Violation::new(
-                            "answer.version",
-                            "the programme no longer asks this survey: open the form again",
-                        )
-                        .at("survey"),
+                        homeward_domain::Violation::new("answer.survey", i.t("f-survey-other-day"))
+                            .at("survey"),
                     );
                     None
                 }

@@ -278,21 +278,40 @@ fn defaults(kind: CommandKind, view: &CaseView, f: &mut FormData) {
     }
 }
 
-/// The survey a follow-up asks: the programme's, in its latest version (none for other
-/// steps, or when the programme asks none).
+/// The survey a follow-up asks on the day the form gives (today when it gives none),
+/// in its latest version: the one of the scheduled follow-up whose time that day falls
+/// in, or the programme's (`Monitoring::survey_asked`); none for other steps, or when
+/// none is asked.
 async fn follow_up_survey(
     st: &WebState,
     p: &Principal,
     kind: CommandKind,
     programme: &homeward_domain::programme::Programme,
+    view: &CaseView,
+    f: &FormData,
+    i: &crate::i18n::I18n,
 ) -> Result<Option<homeward_app::surveys::SurveyVersion>, AppError> {
-    match (&programme.settings.monitoring.survey, kind) {
-        (Some(key), CommandKind::RecordFollowUp) => match st.app.survey(p, key, None).await {
+    if kind != CommandKind::RecordFollowUp {
+        return Ok(None);
+    }
+    let on = occurred_at(f, &mut FormErrors::default(), i)
+        .unwrap_or_else(chrono::Utc::now)
+        .date_naive();
+    let rules = &programme.settings.monitoring;
+    let asked = match view.case.dates.arrived {
+        Some(arrived) => view
+            .case
+            .monitoring
+            .survey_asked(arrived.date_naive(), on, rules),
+        None => rules.survey.as_deref(),
+    };
+    match asked {
+        Some(key) => match st.app.survey(p, key, None).await {
             Ok(s) => Ok(Some(s)),
             Err(AppError::NotFound) => Ok(None),
             Err(e) => Err(e),
         },
-        _ => Ok(None),
+        None => Ok(None),
     }
 }
 
@@ -352,7 +371,7 @@ pub async fn render_form_at(
         },
         _ => vec![],
     };
-    let survey = match follow_up_survey(st, p, kind, &programme).await {
+    let survey = match follow_up_survey(st, p, kind, &programme, &view, form, &v.i).await {
         Ok(s) => s,
         Err(e) => return app_error(v, e),
     };
@@ -375,6 +394,17 @@ pub async fn render_form_at(
     // The survey and version the form shows, which its answers are given under (a form
     // shown again after the survey changed shows the new one).
     if let Some(s) = survey.as_ref().filter(|_| !stepping) {
+        // Answers given to another survey (the day changed into another follow-up's
+        // time) are not offered as this one's.
+        if !form.get("survey_key").is_empty() && form.get("survey_key") != s.survey.key {
+            form = FormData::from_pairs(
+                form.pairs()
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with("survey-"))
+                    .cloned()
+                    .collect(),
+            );
+        }
         form.set("survey_key", s.survey.key.clone());
         form.set("survey_version", s.survey.version.to_string());
     }
@@ -527,7 +557,7 @@ pub async fn submit(
         (Ok(pr), Ok(o)) => (pr, o),
         (Err(e), _) | (_, Err(e)) => return app_error(&v, e),
     };
-    let survey = match follow_up_survey(&st, &p, kind, &programme).await {
+    let survey = match follow_up_survey(&st, &p, kind, &programme, &view, &f, &v.i).await {
         Ok(s) => s,
         Err(e) => return app_error(&v, e),
     };

@@ -106,8 +106,8 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
         }
         Event::FollowUpRecorded(f) => {
             super::monitoring::check_follow_up(case, f, ctx.occurred_at, p, &mut c);
-            // Answers corrected stay those of the survey the follow-up asked, or the
-            // programme's now.
+            // Answers corrected stay those of the survey the follow-up asked, or the one
+            // its (corrected) time asks now.
             let original = case
                 .monitoring
                 .follow_ups
@@ -127,17 +127,14 @@ pub(super) fn check_detail(case: &Case, e: &Event, ctx: &Context, path: &str) ->
                     .at(p("survey/version")),
                 );
             }
-            if let Some(a) = &f.survey
-                && Some(a.response.key.as_str()) != asked
-                && ctx.programme.monitoring.survey.as_deref() != Some(a.response.key.as_str())
-            {
-                c.push(
-                    Violation::new(
-                        "follow_up.survey_other",
-                        "the programme asks another survey in its follow-ups, or none",
-                    )
-                    .at(p("survey/key")),
-                );
+            if let Some(a) = &f.survey {
+                let now = super::monitoring::survey_asked(case, ctx);
+                let key = Some(a.response.key.as_str());
+                if key != asked && key != now {
+                    c.push(
+                        super::monitoring::survey_other(now, ctx.occurred_at).at(p("survey/key")),
+                    );
+                }
             }
         }
         Event::RiskAssessed(r) => member(r.person_id, &mut c, "person_id"),

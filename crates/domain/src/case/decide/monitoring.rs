@@ -4,14 +4,23 @@
 
 use super::*;
 use crate::case::monitoring::{ContactResult, FollowUp};
+use crate::programme::FollowUpSlot;
 
 /// The programme's schedule for a case that has none yet (none when the programme
-/// schedules no follow-ups).
+/// schedules no follow-ups): its timing, without the surveys, which are the programme's
+/// when each follow-up is recorded (`Monitoring::survey_asked`).
 pub(super) fn schedule(case: &Case, programme: &ProgrammeSettings) -> Option<Event> {
     let rules = &programme.monitoring;
     (case.monitoring.schedule.is_empty() && !rules.schedule.is_empty()).then(|| {
         Event::FollowUpsScheduled {
-            schedule: rules.schedule.clone(),
+            schedule: rules
+                .schedule
+                .iter()
+                .map(|s| FollowUpSlot {
+                    survey: None,
+                    ..s.clone()
+                })
+                .collect(),
             lost_contact_after: rules.lost_contact_after,
         }
     })
@@ -132,6 +141,36 @@ pub(super) fn check_follow_up(
     }
 }
 
+/// The survey a follow-up held at `ctx.occurred_at` asks (`Monitoring::survey_asked`),
+/// with the programme's as it is now.
+pub(super) fn survey_asked<'a>(case: &Case, ctx: &Context<'a>) -> Option<&'a str> {
+    let rules = &ctx.programme.monitoring;
+    let on = ctx.occurred_at.date_naive();
+    match case.dates.arrived {
+        Some(arrived) => case
+            .monitoring
+            .survey_asked(arrived.date_naive(), on, rules),
+        None => rules.survey.as_deref(),
+    }
+}
+
+/// Answers to a survey the follow-up's time does not ask.
+pub(super) fn survey_other(asked: Option<&str>, at: DateTime<Utc>) -> Violation {
+    let on = at.format("%Y-%m-%d").to_string();
+    match asked {
+        Some(key) => Violation::new(
+            "follow_up.survey_other",
+            format!("a follow-up on {on} asks the survey {key}"),
+        )
+        .param("asked", key),
+        None => Violation::new(
+            "follow_up.survey_other",
+            format!("a follow-up on {on} asks no survey"),
+        ),
+    }
+    .param("on", on)
+}
+
 /// A follow-up, and the closure it brings: as lost contact after the programme's number
 /// of failures in a row (or at once when contact is found lost), as deceased.
 pub(super) fn record(case: &Case, f: FollowUp, ctx: &Context, c: &mut Check) -> Vec<Event> {
@@ -150,17 +189,13 @@ pub(super) fn record(case: &Case, f: FollowUp, ctx: &Context, c: &mut Check) -> 
         );
     }
     check_follow_up(case, &f, ctx.occurred_at, str::to_string, c);
-    // The programme's survey, whichever version: answers of another are not its scores.
-    if let Some(answers) = &f.survey
-        && ctx.programme.monitoring.survey.as_deref() != Some(answers.response.key.as_str())
-    {
-        c.push(
-            Violation::new(
-                "follow_up.survey_other",
-                "the programme asks another survey in its follow-ups, or none",
-            )
-            .at("survey/key"),
-        );
+    // The survey this follow-up's time asks, whichever version: answers of another are
+    // not its scores.
+    if let Some(answers) = &f.survey {
+        let asked = survey_asked(case, ctx);
+        if asked != Some(answers.response.key.as_str()) {
+            c.push(survey_other(asked, ctx.occurred_at).at("survey/key"));
+        }
     }
     let lost_after = match case.monitoring.schedule.is_empty() {
         true => ctx.programme.monitoring.lost_contact_after,

@@ -21,8 +21,70 @@ async fn survey_options(
     Ok(out)
 }
 
-fn programme_inputs(v: &Visitor, new: bool, surveys: Vec<(String, String)>) -> Vec<In> {
+/// The months of the follow-ups the form's schedule names ("3, 6, 12:45"), each once, in
+/// its order: each has a survey of its own to choose (`follow_up_survey_<months>`).
+fn schedule_months(f: &FormData) -> Vec<u8> {
+    let mut out = vec![];
+    for entry in f
+        .get("follow_up_months")
+        .split([',', ';', ' '])
+        .filter(|e| !e.is_empty())
+    {
+        let months = entry.split(':').next().unwrap_or(entry).trim();
+        if let Ok(m) = months.parse::<u8>()
+            && !out.contains(&m)
+        {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// The field of the survey of the follow-up at `months` after arrival.
+fn slot_survey_field(months: u8) -> String {
+    format!("follow_up_survey_{months}")
+}
+
+/// The app's refusals named at the form's fields: a scheduled follow-up's survey at its
+/// own choice.
+fn at_form_fields(e: AppError, f: &FormData) -> AppError {
+    let AppError::Invalid(vs) = e else {
+        return e;
+    };
+    let months = schedule_months(f);
+    AppError::Invalid(
+        vs.into_iter()
+            .map(|v| {
+                let slot = v
+                    .field
+                    .as_deref()
+                    .and_then(|p| p.strip_prefix("settings/monitoring/schedule/"))
+                    .and_then(|p| p.strip_suffix("/survey"))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| months.get(n).copied());
+                match slot {
+                    Some(m) => v.at(slot_survey_field(m)),
+                    None => v,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The programme form's inputs; a survey to choose for each follow-up the schedule in
+/// `f` names.
+fn programme_inputs(
+    v: &Visitor,
+    new: bool,
+    surveys: Vec<(String, String)>,
+    f: &FormData,
+) -> Vec<In> {
     let i = v.i;
+    // A follow-up asks its own survey or, by default, the programme's (never "none").
+    let slot_surveys: Vec<(String, String)> =
+        std::iter::once((String::new(), i.t("admin-follow-up-survey-programme")))
+            .chain(surveys.iter().skip(1).cloned())
+            .collect();
     let vulns: Vec<(String, String)> = Vulnerability::ALL
         .iter()
         .map(|x| (x.code().to_string(), i.opt("vuln", x.code())))
@@ -136,8 +198,17 @@ fn programme_inputs(v: &Visitor, new: bool, surveys: Vec<(String, String)>) -> V
             surveys,
             false,
         ),
-        In::Heading(i.t("admin-protection")),
     ]);
+    for (n, months) in schedule_months(f).into_iter().enumerate() {
+        inputs.push(In::Question {
+            name: slot_survey_field(months),
+            label: i.t1("admin-follow-up-survey", "months", months.to_string()),
+            hint: (n == 0).then(|| i.t("admin-follow-up-survey-hint")),
+            kind: "select",
+            options: slot_surveys.clone(),
+        });
+    }
+    inputs.push(In::Heading(i.t("admin-protection")));
     let services: Vec<(String, String)> = ServiceType::ALL
         .iter()
         .map(|x| (x.code().to_string(), i.opt("service", x.code())))
@@ -331,6 +402,11 @@ fn programme_form_data(pr: &Programme) -> FormData {
         "monitoring_survey".into(),
         m.survey.clone().unwrap_or_default(),
     ));
+    for slot in &m.schedule {
+        if let Some(key) = &slot.survey {
+            pairs.push((slot_survey_field(slot.months_after_arrival), key.clone()));
+        }
+    }
     FormData::from_pairs(pairs)
 }
 
@@ -521,6 +597,7 @@ fn parse_monitoring(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Optio
             (Some(months_after_arrival), Some(window_days)) => schedule.push(FollowUpSlot {
                 months_after_arrival,
                 window_days,
+                survey: f.opt(&slot_survey_field(months_after_arrival)),
             }),
             _ => errors.add(
                 "follow_up_months",
@@ -533,14 +610,19 @@ fn parse_monitoring(v: &Visitor, f: &FormData, errors: &mut FormErrors) -> Optio
         lost_contact_after: lost_contact_after?,
         survey: f.opt("monitoring_survey"),
     };
-    errors.add_violations(&i, &rules.violations(), |path| {
-        match path {
-            "lost_contact_after" => "lost_contact_after",
-            "survey" => "monitoring_survey",
-            p if p.ends_with("window_days") => "follow_up_window",
-            _ => "follow_up_months",
-        }
-        .to_string()
+    errors.add_violations(&i, &rules.violations(), |path| match path {
+        "lost_contact_after" => "lost_contact_after".to_string(),
+        "survey" => "monitoring_survey".to_string(),
+        p if p.ends_with("window_days") => "follow_up_window".to_string(),
+        p if p.ends_with("/survey") => p
+            .strip_prefix("schedule/")
+            .and_then(|p| p.strip_suffix("/survey"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| rules.schedule.get(n))
+            .map_or("follow_up_months".to_string(), |s| {
+                slot_survey_field(s.months_after_arrival)
+            }),
+        _ => "follow_up_months".to_string(),
     });
     errors.is_empty().then_some(rules)
 }
@@ -562,7 +644,7 @@ pub async fn new_programme_form(State(st): State<WebState>, SignedIn(v, p): Sign
         &v,
         v.i.t("admin-add-programme"),
         "/admin/programmes/new".into(),
-        programme_inputs(&v, true, surveys),
+        programme_inputs(&v, true, surveys, &f),
         &f,
         &FormErrors::default(),
         None,
@@ -587,7 +669,7 @@ pub async fn new_programme(
         {
             Ok(_) => return redirect_with("/admin", "done", v.secure),
             Err(e) => {
-                if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                if let Some(r) = add_app_errors(&mut errors, &v, at_form_fields(e, &f)) {
                     return r;
                 }
             }
@@ -601,7 +683,7 @@ pub async fn new_programme(
         &v,
         v.i.t("admin-add-programme"),
         "/admin/programmes/new".into(),
-        programme_inputs(&v, true, surveys),
+        programme_inputs(&v, true, surveys, &f),
         &f,
         &errors,
         None,
@@ -621,15 +703,18 @@ pub async fn edit_programme_form(
         Err(e) => return app_error(&v, e),
     };
     match st.app.get_programme(ProgrammeId(id)).await {
-        Ok(pr) => form_page(
-            &v,
-            pr.name.to_string(),
-            format!("/admin/programmes/{id}"),
-            programme_inputs(&v, false, surveys),
-            &programme_form_data(&pr),
-            &FormErrors::default(),
-            None,
-        ),
+        Ok(pr) => {
+            let f = programme_form_data(&pr);
+            form_page(
+                &v,
+                pr.name.to_string(),
+                format!("/admin/programmes/{id}"),
+                programme_inputs(&v, false, surveys, &f),
+                &f,
+                &FormErrors::default(),
+                None,
+            )
+        }
         Err(e) => app_error(&v, e),
     }
 }
@@ -664,7 +749,7 @@ pub async fn edit_programme(
         {
             Ok(_) => return redirect_with("/admin", "done", v.secure),
             Err(e) => {
-                if let Some(r) = add_app_errors(&mut errors, &v, e) {
+                if let Some(r) = add_app_errors(&mut errors, &v, at_form_fields(e, &f)) {
                     return r;
                 }
             }
@@ -678,7 +763,7 @@ pub async fn edit_programme(
         &v,
         v.i.t("admin-programmes"),
         format!("/admin/programmes/{id}"),
-        programme_inputs(&v, false, surveys),
+        programme_inputs(&v, false, surveys, &f),
         &f,
         &errors,
         None,
