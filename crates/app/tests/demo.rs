@@ -65,6 +65,9 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     let mut unreached = false;
     // Follow-ups that asked the returnee about the services they were referred for.
     let mut services_asked = false;
+    // Returnees whose survey was answered before the first follow-up (the baseline), and
+    // again at one.
+    let (mut baselines, mut followed_baselines) = (0, 0);
     // What the plans commit on each budget line, as the domain counts it.
     let mut by_line: std::collections::BTreeMap<uuid::Uuid, (i64, i64)> = Default::default();
     let (mut budget_exceptions, mut excepted_lines) = (0, BTreeSet::new());
@@ -73,6 +76,14 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
     for row in &cases {
         let events = store.load_events(row.case_id).await.unwrap();
         let case = homeward_domain::Case::replay(&events).unwrap();
+        let bands: Vec<u32> = homeward_domain::stats::band_scores(&case)
+            .iter()
+            .map(|b| b.band)
+            .collect();
+        if bands.first() == Some(&0) {
+            baselines += 1;
+            followed_baselines += usize::from(bands.len() > 1);
+        }
         if let Some(arrived) = case.dates.arrived {
             for slot in case.monitoring.scheduled(arrived.date_naive()) {
                 slot_states.insert(match slot.status(today) {
@@ -205,6 +216,10 @@ async fn the_demo_covers_every_stage_and_its_log_verifies() {
             "no follow-up is {state}: {slot_states:?}"
         );
     }
+    assert!(
+        baselines > 10 && followed_baselines > 5,
+        "baselines: {baselines}, then followed up: {followed_baselines}"
+    );
     assert!(
         lost_by_follow_ups,
         "no case closed as lost contact after follow-ups"

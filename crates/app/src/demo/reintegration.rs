@@ -193,6 +193,7 @@ pub(super) fn after_arrival(
         }),
     )?;
     story.run(a.reintegration, Command::StartReintegration)?;
+    baseline_survey(story, a, principal)?;
     if !story.wait(rng, 5, 25) {
         return Ok(());
     }
@@ -488,6 +489,48 @@ const FOLLOW_UP_NOTES: [&str; 4] = [
     "Feels settled; wants a second machine for the business.",
 ];
 
+/// The numbers a returnee's survey answers are drawn from (from the returnee, and the
+/// day), so that the stories' other draws stay as they were; and how well they are doing
+/// at first, 0 to 1 (most do better with time).
+fn returnee_level(principal: PersonId) -> (u64, f64) {
+    let person = principal.0.as_u128();
+    let seed = (person as u64) ^ ((person >> 64) as u64);
+    (seed, StdRng::seed_from_u64(seed).random_range(0.15..0.6))
+}
+
+/// The programme's survey answered with the needs assessment, before the first
+/// follow-up's window opens: the returnee's baseline, for about seven in ten (the others
+/// were not asked, or the programme asks none).
+fn baseline_survey(story: &mut Story, a: &Actors, principal: PersonId) -> Result<()> {
+    use homeward_domain::case::monitoring::{ContactResult, FollowUp, FollowUpMode};
+    let Some((survey, digest)) = story.survey else {
+        return Ok(());
+    };
+    let (seed, level) = returnee_level(principal);
+    let mut own = StdRng::seed_from_u64(seed ^ 0xBA5E_11AE);
+    if !own.random_bool(0.7) {
+        return Ok(());
+    }
+    let answers = answered(&mut own, survey, digest, level)?;
+    let case = story.case()?;
+    let language = case
+        .member(principal)
+        .and_then(|m| m.details.languages.first().cloned());
+    story.run(
+        a.monitoring,
+        Command::RecordFollowUp(FollowUp {
+            follow_up_id: FollowUpId(rid(&mut own, story.t)),
+            mode: FollowUpMode::Visit,
+            result: ContactResult::Reached,
+            with: vec![principal],
+            language,
+            notes: None,
+            services: vec![],
+            survey: Some(answers),
+        }),
+    )
+}
+
 /// The schedule's follow-ups as time passes: most held in their window, some late, a few
 /// skipped (missed, or overdue today), some returnees tried and not reached at first, and
 /// a few never again (the case closes as lost contact). A story that ends in monitoring
@@ -518,12 +561,7 @@ fn follow_ups(
         false => rng.random_range(0..slots.len().max(1)),
     };
     let loses_contact = !completes && rng.random_bool(0.15);
-    // The survey's answers are drawn from their own numbers (from the returnee and the
-    // day), so that the stories' other draws stay as they were.
-    let person = principal.0.as_u128();
-    let seed = (person as u64) ^ ((person >> 64) as u64);
-    // How well the returnee is doing at first; most do better with time.
-    let baseline: f64 = StdRng::seed_from_u64(seed).random_range(0.15..0.6);
+    let (seed, baseline) = returnee_level(principal);
     let mut reached = 0u32;
     let mut attempt = |rng: &mut StdRng, story: &mut Story, result: ContactResult| {
         let survey = match (result, story.survey) {
