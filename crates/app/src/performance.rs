@@ -16,12 +16,12 @@
 //! the budget's and the impact report's are.
 //!
 //! A scheduled follow-up of a closed case that was not held is missed once its window
-//! closed (it will not be held), and not counted before. Known limits: the follow-ups
-//! are counted in SQL at each request, by a scan of the programme's schedules (a
-//! million cases' would be millions of rows: not yet within the statistics' 100 ms
-//! there), withdrawals are events (a case
-//! withdrawn, re-opened and withdrawn again counts twice), and a follow-up of the
-//! schedule is labelled with its months in the programme's schedule today.
+//! closed (it will not be held), and not counted before. The follow-ups are counted from
+//! their kept counts (`follow_up_totals`: a row per day of the schedule, office and
+//! status, not per case), each row's status read in SQL on the day. Known limits:
+//! withdrawals are events (a case withdrawn, re-opened and withdrawn again counts twice),
+//! and a follow-up of the schedule is labelled with its months in the programme's
+//! schedule today.
 
 use std::collections::BTreeMap;
 

@@ -67,11 +67,12 @@ pub use queries::*;
 pub use records::*;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
+pub(crate) use rows::followed;
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, CommunityCell, CommunityRow,
-    DurationRow, FollowUpCount, FollowUpRow, HouseholdsBy, InterruptionCount, InterruptionRow,
-    MonthRows, NewCase, PersonRow, PipelineRow, ReferralRow, ReturnRow, SCORE_ANY, SCORE_NONE,
-    ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
+    DurationRow, FollowUpCount, FollowUpRow, FollowUpTotals, HouseholdsBy, InterruptionCount,
+    InterruptionRow, MonthRows, NewCase, PersonRow, PipelineRow, ReferralRow, ReturnRow, SCORE_ANY,
+    SCORE_NONE, ScoreBy, ScoreCell, ScoreRow, StageCount, StatRows,
 };
 pub use sqlite::forgo_memory_statistics;
 pub use stored_events::decode_event;

@@ -180,6 +180,10 @@ mod tests {
                     "0034_community_sums.sql",
                     "e04682ed1dfc9eb2dcca0ec52d91cd30",
                 ),
+                (
+                    "0035_follow_up_counts.sql",
+                    "ebef874b4632465dee5552481b7d95b2",
+                ),
             ],
         ),
         (
@@ -278,6 +282,10 @@ mod tests {
                 (
                     "0034_community_sums.sql",
                     "c0d8b2be3e1b647f17f2038ae1791279",
+                ),
+                (
+                    "0035_follow_up_counts.sql",
+                    "98cb21f3a2566b0e2572ee68e7136058",
                 ),
             ],
         ),

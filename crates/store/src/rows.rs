@@ -14,8 +14,10 @@ use crate::audit::AuditDraft;
 use crate::projection::{project, stat_rows};
 
 mod commit;
+mod follow_ups;
 
 pub use commit::*;
+pub use follow_ups::{FollowUpTotals, followed};
 
 /// The columns of a `CaseRow`, in its fields' order.
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \

@@ -26,6 +26,9 @@ pub struct Commit {
     pub(crate) kept_before: MonthRows,
     /// The month the change to the kept sums counts in (`projection::commit_month`).
     pub(crate) kept_month: NaiveDate,
+    /// What it changes in the kept counts of scheduled follow-ups (a closure changes them
+    /// without changing a row).
+    pub(crate) follow_ups: FollowUpTotals,
     pub audit: AuditDraft,
     /// The inbound referral a new case is registered from, as it stands once registered:
     /// written with the case only if it is still waiting (else `StoreError::Taken`).
@@ -97,32 +100,46 @@ impl Commit {
         let (case_row, people) = project(case, at);
         let month = crate::projection::commit_month(all)
             .unwrap_or_else(|| homeward_domain::stats::first_of_month(at.date_naive()));
-        let (changed, people, stats, kept_before) = match before {
+        let slots = |rows: &StatRows, row: &CaseRow| {
+            let mut t = FollowUpTotals::default();
+            t.add(&rows.follow_ups, row.host_office.0, followed(row.stage), 1);
+            t
+        };
+        let (changed, people, stats, kept_before, follow_ups) = match before {
             Some(prev) => {
                 // The rows as the last event the writer read had them written.
                 let stored_at = history.last().map_or(at, |e| e.meta.recorded_at);
                 let (row, stored_people) = project(prev, stored_at);
                 let stored_stats = stat_rows(prev, history);
                 let stats = crate::projection::stat_rows_after(case, all, prev, &stored_stats);
+                let follow_ups =
+                    FollowUpTotals::change(&slots(&stored_stats, &row), &slots(&stats, &case_row));
                 let changed = stored_stats != stats;
                 (
                     Some(changed_columns(&row, &case_row)),
                     (stored_people != people).then_some(people),
                     changed.then_some(stats),
                     MonthRows::of(stored_stats, month),
+                    follow_ups,
                 )
             }
-            None => (
-                None,
-                Some(people),
-                Some(stat_rows(case, all)),
-                MonthRows::default(),
-            ),
+            None => {
+                let stats = stat_rows(case, all);
+                let follow_ups = slots(&stats, &case_row);
+                (
+                    None,
+                    Some(people),
+                    Some(stats),
+                    MonthRows::default(),
+                    follow_ups,
+                )
+            }
         };
         Commit {
             case_id: case.id,
             expected_version: read as u64,
             kept_month: month,
+            follow_ups,
             events: events.to_vec(),
             case_row,
             changed,

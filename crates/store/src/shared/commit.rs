@@ -73,6 +73,14 @@ pub(crate) async fn write_commits(
             replace_stats(tx, c.case_id.0, stats, &c.kept_before, c.kept_month).await?;
         }
     }
+    // The follow-up counts change with the rows and with the stage: the group's together.
+    if accepted.iter().any(|c| !c.follow_ups.is_empty()) {
+        let mut sums = super::kept::KeptSums::default();
+        for c in &accepted {
+            sums.add_follow_ups(c.follow_ups.clone());
+        }
+        sums.write(tx).await?;
+    }
     // With every commit of the group written: a group that takes a line too far is
     // tried again one commit at a time, so that only the commit that does is refused.
     for c in &accepted {
@@ -490,6 +498,14 @@ impl Backend {
                 )));
             }
             kept.add_history(&c.history);
+            let mut slots = crate::FollowUpTotals::default();
+            slots.add(
+                &c.stats.follow_ups,
+                c.case_row.host_office.0,
+                crate::followed(c.case_row.stage),
+                1,
+            );
+            kept.add_follow_ups(slots);
         }
         insert_read_models(&mut tx, &rows, &people, &stats, kept).await?;
         for (key, last) in references {

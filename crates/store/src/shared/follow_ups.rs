@@ -111,78 +111,64 @@ impl Backend {
     /// `today` (`SlotStatus::of` in SQL; a test holds the two together) and whether its
     /// case is still followed up; and the returned cases with a follow-up to count (held,
     /// or whose window opened while followed up, or closed after it was) and those held.
+    /// Read from the kept counts (`rows::follow_ups`): a few rows per day of the
+    /// schedule, office and status, however many cases.
     pub async fn follow_up_counts(
         &self,
         programme: Uuid,
         scope: Option<&Scope>,
         today: chrono::NaiveDate,
     ) -> CResult<(Vec<FollowUpCount>, i64, i64)> {
-        // Whether the case is in a stage a follow-up can be recorded in.
-        let followed = |q: &mut QueryBuilder<Db>| {
-            q.push("(cs.stage IN (");
-            let mut stages = q.separated(", ");
-            for st in homeward_domain::CommandKind::RecordFollowUp.spec().stages {
-                stages.push_bind(st.code());
-            }
-            q.push("))");
+        let offices: Option<Vec<Uuid>> = scope.map(|s| s.offices.iter().map(|o| o.0).collect());
+        let from = |q: &mut QueryBuilder<Db>, cases: bool| {
+            q.push(" FROM follow_up_totals WHERE programme = ")
+                .push_bind(programme)
+                .push(if cases {
+                    " AND number = 0"
+                } else {
+                    " AND number > 0"
+                });
+            super::statistics::push_seen_by(q, offices.as_deref());
         };
-        let from = |q: &mut QueryBuilder<Db>| {
-            q.push(
-                " FROM stat_follow_ups f CROSS JOIN case_summaries cs \
-                 WHERE cs.case_id = f.case_id AND f.programme = ",
-            )
-            .push_bind(programme);
-            if let Some(scope) = scope {
-                push_scope(q, scope);
-            }
-        };
-        // The counts' names are the domain's (`SlotCount::code`), written into the text.
+        // The counts' names are the domain's (`SlotCount::code`), written into the text;
+        // a date that does not matter is later than any day (`NEVER`).
         let name = |c: SlotCount| format!("'{}'", c.code());
-        let mut q = QueryBuilder::<Db>::new("SELECT f.number AS number, CASE ");
+        let mut q = QueryBuilder::<Db>::new("SELECT number, CASE ");
         q.push(format!(
-            "WHEN f.held_on IS NOT NULL AND f.held_on <= f.closes_on THEN {} ",
-            name(SlotCount::HeldOnTime)
-        ))
-        .push(format!(
-            "WHEN f.held_on IS NOT NULL THEN {} ",
+            "WHEN held = 1 THEN {} WHEN held = 2 THEN {} WHEN opens_on > ",
+            name(SlotCount::HeldOnTime),
             name(SlotCount::HeldLate)
         ))
-        .push("WHEN f.opens_on > ")
         .push_bind(today)
         .push(format!(
-            " THEN {} WHEN f.closes_on >= ",
+            " THEN {} WHEN closes_on >= ",
             name(SlotCount::Upcoming)
         ))
         .push_bind(today)
         .push(format!(
-            " THEN {} WHEN f.missed_from IS NOT NULL AND f.missed_from <= ",
+            " THEN {} WHEN missed_from <= ",
             name(SlotCount::Due)
         ))
         .push_bind(today)
         .push(format!(
-            " THEN {} ELSE {} END AS status, CAST(CASE WHEN ",
+            " THEN {} ELSE {} END AS status, followed, CAST(SUM(slots) AS BIGINT) AS slots",
             name(SlotCount::Missed),
             name(SlotCount::Overdue)
         ));
-        followed(&mut q);
-        q.push(" THEN 1 ELSE 0 END AS BIGINT) AS followed, CAST(COUNT(*) AS BIGINT) AS slots");
-        from(&mut q);
-        q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        from(&mut q, false);
+        q.push(" GROUP BY 1, 2, 3 HAVING SUM(slots) <> 0 ORDER BY 1, 2, 3");
         let counts: Vec<FollowUpCount> = q.build_query_as().fetch_all(self.reader()).await?;
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT CAST(COUNT(DISTINCT CASE WHEN f.held_on IS NOT NULL OR (f.opens_on <= ",
+            "SELECT CAST(COALESCE(SUM(CASE WHEN held = 1 OR (followed = 1 AND opens_on <= ",
         );
-        q.push_bind(today).push(" AND ");
-        followed(&mut q);
-        q.push(") OR (f.closes_on < ")
+        q.push_bind(today)
+            .push(") OR (followed = 0 AND closes_on < ")
             .push_bind(today)
-            .push(" AND NOT ");
-        followed(&mut q);
-        q.push(
-            ") THEN f.case_id END) AS BIGINT), \
-             CAST(COUNT(DISTINCT CASE WHEN f.held_on IS NOT NULL THEN f.case_id END) AS BIGINT)",
-        );
-        from(&mut q);
+            .push(
+                ") THEN slots ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN held = 1 THEN slots ELSE 0 END), 0) AS BIGINT)",
+            );
+        from(&mut q, true);
         let (to_reach, reached): (i64, i64) = q.build_query_as().fetch_one(self.reader()).await?;
         Ok((counts, to_reach, reached))
     }

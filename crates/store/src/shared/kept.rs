@@ -1,6 +1,7 @@
 //! The kept sums together: the budget's (`budget`), the survey scores' (`scores`) and
 //! the community projects' (`community`),
-//! each by the month its change was recorded in, added alike by a commit (its change, to
+//! each by the month its change was recorded in, and the scheduled follow-ups' counts as
+//! they stand (`rows::follow_ups`), added alike by a commit (its change, to
 //! its month), a bulk load and a rebuild (each case's rows as each of its months ended).
 
 use std::collections::BTreeMap;
@@ -66,7 +67,19 @@ pub(crate) struct KeptSums {
     budget: super::budget::BudgetSums,
     scores: super::scores::ScoreSums,
     community: super::community::CommunitySums,
+    /// The scheduled follow-ups' counts, as they stand (not by month).
+    follow_ups: crate::FollowUpTotals,
 }
+
+/// The follow-up counts' key columns, in `FollowUpKey`'s order.
+const FOLLOW_UP_KEY: &str =
+    "programme, host_office, office, number, opens_on, closes_on, missed_from, held, followed";
+
+/// The kept follow-up counts in the order the digest reads them.
+pub(crate) const FOLLOW_UP_TOTALS_DIGEST: &str = "SELECT programme, host_office, office, \
+     number, opens_on, closes_on, missed_from, held, followed, slots FROM follow_up_totals \
+     WHERE slots <> 0 ORDER BY programme, host_office, office, number, opens_on, closes_on, \
+     missed_from, held, followed";
 
 impl KeptSums {
     /// `after` replacing `before` in the sums of `month`.
@@ -111,17 +124,44 @@ impl KeptSums {
         }
     }
 
+    /// Adds changes to the follow-up counts.
+    pub(crate) fn add_follow_ups(&mut self, change: crate::FollowUpTotals) {
+        self.follow_ups.merge(change);
+    }
+
     /// Adds `other`'s changes to these.
     pub(crate) fn merge(&mut self, other: KeptSums) {
         self.budget.merge(other.budget);
         self.scores.merge(other.scores);
         self.community.merge(other.community);
+        self.follow_ups.merge(other.follow_ups);
     }
 
     /// Writes the changes into the kept sums.
     pub(crate) async fn write(self, tx: &mut sqlx::Transaction<'_, Db>) -> CResult<()> {
         self.budget.write(tx).await?;
         self.scores.write(tx).await?;
-        self.community.write(tx).await
+        self.community.write(tx).await?;
+        // Ten values a row.
+        write_sums(
+            tx,
+            "follow_up_totals",
+            FOLLOW_UP_KEY,
+            "slots",
+            400,
+            self.follow_ups.sums,
+            |b, k| {
+                b.push_bind(k.0)
+                    .push_bind(k.1)
+                    .push_bind(k.2)
+                    .push_bind(k.3)
+                    .push_bind(k.4)
+                    .push_bind(k.5)
+                    .push_bind(k.6)
+                    .push_bind(k.7)
+                    .push_bind(k.8);
+            },
+        )
+        .await
     }
 }

@@ -111,6 +111,14 @@ pub(crate) fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent
     built
         .kept
         .add_history(&crate::projection::kept_history(&case, events));
+    let mut slots = crate::FollowUpTotals::default();
+    slots.add(
+        &stat.follow_ups,
+        row.host_office.0,
+        crate::followed(row.stage),
+        1,
+    );
+    built.kept.add_follow_ups(slots);
     built.cases += 1;
     built.events += events.len() as u64;
     built.rows.push(row);
@@ -171,6 +179,7 @@ impl Backend {
                 "budget_households",
                 "score_totals",
                 "community_totals",
+                "follow_up_totals",
             ],
         )
         .await?;
@@ -375,6 +384,19 @@ impl Backend {
             super::community::COMMUNITY_TOTALS_DIGEST,
             &mut hash,
         )
+        .await?;
+        digest_rows::<(
+            Uuid,
+            Uuid,
+            Uuid,
+            i64,
+            NaiveDate,
+            NaiveDate,
+            NaiveDate,
+            i64,
+            i64,
+            i64,
+        )>(&mut tx, super::kept::FOLLOW_UP_TOTALS_DIGEST, &mut hash)
         .await?;
         tx.rollback().await?;
         Ok(hash.finalize().into())
