@@ -445,6 +445,8 @@ async fn register(b: &mut Browser, given: &str) -> String {
 /// The whole lifecycle, by four roles, through the browser.
 async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool) {
     let site = site().await;
+    // The programme asks a survey at follow-ups, filled in one question at a time below.
+    site::ask_template_survey(&site.app).await;
     // A legal aid desk of the directory, and its partner user.
     let desk = site::belgian_organisation(
         &site.app,
@@ -719,7 +721,25 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
     b.step(&case, "start-monitoring").await;
     b.submit("monitoring").await;
     // Follow-ups: one that reached her, then contact found lost, which closes the case.
+    // Its survey one question at a time, as on a phone: the follow-up, then a question,
+    // each step within the screen; then the whole form again.
     b.step(&case, "record-follow-up").await;
+    b.click_and_wait("button[name='_step'][value='steps']")
+        .await;
+    assert!(
+        b.c.find(Locator::Css("#step-progress")).await.is_ok(),
+        "{label}: one question at a time"
+    );
+    b.phone_fits("follow-up-step-phone").await;
+    b.click_and_wait("button[name='_step'][value='next']").await;
+    assert!(
+        b.c.find(Locator::Css("input[name^='survey-']:not([type='hidden'])"))
+            .await
+            .is_ok(),
+        "{label}: a question of the survey"
+    );
+    b.phone_fits("survey-question-phone").await;
+    b.click_and_wait("button[name='_step'][value='all']").await;
     b.choose("mode", "visit").await;
     b.choose("result", "reached").await;
     b.first("with").await;

@@ -67,6 +67,33 @@ pub struct Site {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
+/// The programme asks the template survey at its follow-ups, imported as its XLSForm
+/// workbook is (so that importing that workbook again adds nothing).
+pub async fn ask_template_survey(app: &App) {
+    let template = homeward_app::survey_template::reintegration_sustainability().unwrap();
+    let xlsx = homeward_app::xlsform::survey_to_xlsx(&template).unwrap();
+    let survey = homeward_app::xlsform::survey_from_xlsx(&xlsx, 1).unwrap();
+    let key = survey.key.clone();
+    app.add_survey_version(None, survey).await.unwrap();
+    let issued = app
+        .login(
+            "admin",
+            PASSWORD,
+            None,
+            homeward_app::auth::SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    let admin = app.authenticate(&issued.secret).await.unwrap();
+    let programme = app.list_programmes().await.unwrap().remove(0);
+    let mut settings = programme.settings.clone();
+    settings.monitoring.survey = Some(key);
+    app.update_programme(&admin, programme.id, None, Some(settings))
+        .await
+        .unwrap();
+}
+
 pub async fn site() -> Site {
     let db = TestDb::sqlite().await.unwrap();
     let app = App::new(db.store.clone(), Config::default());

@@ -180,11 +180,8 @@ mod tests {
             1
         )));
         let change = FollowUpTotals::change(&t, &u);
-        let changed: Vec<(i64, i64, i64)> = change
-            .sums
-            .iter()
-            .map(|(k, [n])| (k.3, k.7, *n))
-            .collect();
+        let changed: Vec<(i64, i64, i64)> =
+            change.sums.iter().map(|(k, [n])| (k.3, k.7, *n)).collect();
         // The case is reached (-1 not, +1 reached), slot 1 held late; slot 2 unchanged.
         assert_eq!(changed, [(0, 0, -1), (0, 1, 1), (1, 0, -1), (1, 2, 1)]);
         assert!(FollowUpTotals::change(&u, &u).is_empty());
