@@ -264,6 +264,21 @@ pub struct Case {
 }
 
 impl Case {
+    /// The survey a follow-up of this case on `on` asks under the programme's monitoring
+    /// `rules` (`Monitoring::survey_asked`; the programme's own before arrival).
+    pub fn survey_asked<'a>(
+        &self,
+        on: chrono::NaiveDate,
+        rules: &'a crate::programme::MonitoringRules,
+    ) -> Option<&'a str> {
+        match self.dates.arrived {
+            Some(arrived) => self
+                .monitoring
+                .survey_asked(arrived.date_naive(), on, rules),
+            None => rules.survey.as_deref(),
+        }
+    }
+
     pub fn member(&self, id: PersonId) -> Option<&Member> {
         self.members.iter().find(|m| m.person_id == id)
     }

@@ -156,6 +156,39 @@ async fn each_follow_up_of_the_schedule_asks_the_survey_chosen_for_it() {
         .unwrap()
         .len();
     assert_eq!(before, after, "nothing recorded");
+    // One question at a time, the day given at the first step decides the survey the
+    // next steps ask, and the other survey's answers are not carried into it.
+    let form = w.get(&action).await.body;
+    let version = input_value(&form, "version").unwrap();
+    let mut step = then.clone();
+    step.extend([
+        ("version", version.as_str()),
+        ("_at", ""),
+        ("_step", "next"),
+    ]);
+    let next = w.post(&action, &step).await;
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert_eq!(
+        input_value(&next.body, "survey_key").as_deref(),
+        Some("reintegration_sustainability"),
+        "{}",
+        next.body
+    );
+    assert!(!next.body.contains("name=\"survey-work\""), "{}", next.body);
+    assert!(
+        next.body.contains("name=\"survey-income_sources\""),
+        "{}",
+        next.body
+    );
+    // With no answer given, the day's other survey is no reason to refuse the follow-up.
+    let visit: Vec<(&str, &str)> = then
+        .iter()
+        .filter(|(k, _)| !k.starts_with("survey-"))
+        .copied()
+        .collect();
+    w.get(&action).await;
+    let recorded = w.post(&action, &visit).await;
+    assert_eq!(recorded.url, format!("/cases/{case}"), "{}", recorded.body);
     // Today: recorded, scored under the follow-up's survey.
     w.get(&action).await;
     let done = w.post(&action, &answers).await;

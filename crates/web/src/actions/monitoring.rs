@@ -172,8 +172,9 @@ fn survey_answers(
 ) -> Option<Option<SurveyAnswers>> {
     let d = &v.survey;
     // The form showed another survey (its day is in another follow-up's time, or the
-    // programme changed): its answers are neither dropped unsaid nor read as this one's.
-    if !f.get("survey_key").is_empty() && f.get("survey_key") != d.key {
+    // programme changed): answers given to it are neither dropped unsaid nor read as
+    // this one's.
+    if !f.get("survey_key").is_empty() && f.get("survey_key") != d.key && any_answer(f) {
         p.errors.push(
             homeward_domain::Violation::new("answer.survey", i.t("f-survey-other-day"))
                 .at("survey"),
@@ -266,6 +267,13 @@ fn survey_answers(
     }
 }
 
+/// Whether the form gives an answer to any question of a survey.
+fn any_answer(f: &FormData) -> bool {
+    f.pairs()
+        .iter()
+        .any(|(k, v)| k.starts_with("survey-") && !v.trim().is_empty())
+}
+
 /// The case's referrals that were sent, to ask the returnee about: their need and
 /// organisation.
 fn sent_referrals(ctx: &Ctx) -> Vec<(String, String)> {
@@ -331,7 +339,7 @@ pub fn monitoring_command(
                 Some(v) => survey_answers(f, v, i, p),
                 // Answers to a survey no longer asked (the programme changed, or the day
                 // is in another follow-up's time) are not dropped unsaid.
-                None if !f.get("survey_key").is_empty() => {
+                None if !f.get("survey_key").is_empty() && any_answer(f) => {
                     p.errors.push(
                         homeward_domain::Violation::new("answer.survey", i.t("f-survey-other-day"))
                             .at("survey"),

@@ -297,15 +297,7 @@ async fn follow_up_survey(
     let on = occurred_at(f, &mut FormErrors::default(), i)
         .unwrap_or_else(chrono::Utc::now)
         .date_naive();
-    let rules = &programme.settings.monitoring;
-    let asked = match view.case.dates.arrived {
-        Some(arrived) => view
-            .case
-            .monitoring
-            .survey_asked(arrived.date_naive(), on, rules),
-        None => rules.survey.as_deref(),
-    };
-    match asked {
+    match view.case.survey_asked(on, &programme.settings.monitoring) {
         Some(key) => match st.app.survey(p, key, None).await {
             Ok(s) => Ok(Some(s)),
             Err(AppError::NotFound) => Ok(None),
@@ -393,10 +385,14 @@ pub async fn render_form_at(
         (step.is_some() || !form.get("_step").is_empty()) && !form.get("version").is_empty();
     // The survey and version the form shows, which its answers are given under (a form
     // shown again after the survey changed shows the new one).
-    if let Some(s) = survey.as_ref().filter(|_| !stepping) {
+    // One question at a time, a day moved into another follow-up's time shows the survey
+    // that time asks from then on (and the answers given to the other are not carried).
+    let other_survey =
+        |s: &homeward_app::surveys::SurveyVersion| form.get("survey_key") != s.survey.key;
+    if let Some(s) = survey.as_ref().filter(|s| !stepping || other_survey(s)) {
         // Answers given to another survey (the day changed into another follow-up's
         // time) are not offered as this one's.
-        if !form.get("survey_key").is_empty() && form.get("survey_key") != s.survey.key {
+        if !form.get("survey_key").is_empty() && other_survey(s) {
             form = FormData::from_pairs(
                 form.pairs()
                     .iter()

@@ -144,14 +144,7 @@ pub(super) fn check_follow_up(
 /// The survey a follow-up held at `ctx.occurred_at` asks (`Monitoring::survey_asked`),
 /// with the programme's as it is now.
 pub(super) fn survey_asked<'a>(case: &Case, ctx: &Context<'a>) -> Option<&'a str> {
-    let rules = &ctx.programme.monitoring;
-    let on = ctx.occurred_at.date_naive();
-    match case.dates.arrived {
-        Some(arrived) => case
-            .monitoring
-            .survey_asked(arrived.date_naive(), on, rules),
-        None => rules.survey.as_deref(),
-    }
+    case.survey_asked(ctx.occurred_at.date_naive(), &ctx.programme.monitoring)
 }
 
 /// Answers to a survey the follow-up's time does not ask.

@@ -202,7 +202,10 @@ fn programme_inputs(
     for (n, months) in schedule_months(f).into_iter().enumerate() {
         inputs.push(In::Question {
             name: slot_survey_field(months),
-            label: i.t1("admin-follow-up-survey", "months", months.to_string()),
+            label: i.ta(
+                "admin-follow-up-survey",
+                &[("months", i64::from(months).into())],
+            ),
             hint: (n == 0).then(|| i.t("admin-follow-up-survey-hint")),
             kind: "select",
             options: slot_surveys.clone(),
