@@ -833,27 +833,21 @@ pub struct BandScores<'a> {
     pub answers: &'a crate::survey::SurveyAnswers,
 }
 
-/// The scheduled follow-up (its months after arrival) whose time `on` falls in; 0 before
-/// the first one's window opens.
-pub fn score_band(slots: &[crate::case::monitoring::ScheduledFollowUp], on: NaiveDate) -> u32 {
-    slots
-        .iter()
-        .rev()
-        .find(|s| s.opens <= on)
-        .map_or(0, |s| u32::from(s.months_after_arrival))
-}
-
 /// The bands a case's surveys fall in, each with its last survey.
 pub fn band_scores(case: &Case) -> Vec<BandScores<'_>> {
     let Some(arrived) = case.dates.arrived else {
         return vec![];
     };
-    let slots = case.monitoring.scheduled(arrived.date_naive());
     let mut out: Vec<BandScores<'_>> = vec![];
     // Follow-ups are kept in the order they happened: the last in a band is the latest.
     for (at, answers) in case.monitoring.score_history() {
         let on = at.date_naive();
-        let band = score_band(&slots, on);
+        // The scheduled follow-up whose time it falls in (`Monitoring::slot_at`), by its
+        // months after arrival; 0 before the first one's window opens.
+        let band = case
+            .monitoring
+            .slot_at(arrived.date_naive(), on)
+            .map_or(0, |s| u32::from(s.months_after_arrival));
         out.retain(|b| b.band != band);
         out.push(BandScores { band, on, answers });
     }
