@@ -18,10 +18,9 @@
 //! A scheduled follow-up of a closed case that was not held is missed once its window
 //! closed (it will not be held), and not counted before. The follow-ups are counted from
 //! their kept counts (`follow_up_totals`: a row per day of the schedule, office and
-//! status, not per case), each row's status read in SQL on the day. Known limits:
-//! withdrawals are events (a case withdrawn, re-opened and withdrawn again counts twice),
-//! and a follow-up of the schedule is labelled with its months in the programme's
-//! schedule today.
+//! status, not per case), each row's status read in SQL on the day. Known limit: a
+//! follow-up of the schedule is labelled with its months in the programme's schedule
+//! today.
 
 use std::collections::BTreeMap;
 
@@ -88,7 +87,7 @@ pub struct PerformanceReport {
     pub own_offices_only: bool,
     /// Cases registered in the programme, in every stage.
     pub cases: i64,
-    /// Withdrawals recorded (a case re-opened and withdrawn again counts twice).
+    /// Cases withdrawn, each once however many times (re-opened and withdrawn again).
     pub withdrawn: i64,
     pub withdrawn_percent: Option<f64>,
     /// By year of departure, then all years.
@@ -107,7 +106,7 @@ pub struct PerformanceReport {
 }
 
 pub const DEFINITIONS: [&str; 5] = [
-    "Cases are counted in every stage, closed ones too; withdrawals are each time an applicant withdrew (a case re-opened and withdrawn again counts twice), their share a share of the cases.",
+    "Cases are counted in every stage, closed ones too; a case withdrawn counts once, however many times it was withdrawn (re-opened and withdrawn again), and its share is a share of the cases.",
     "Days from application to departure: from the day the application was submitted to the day the departure was confirmed, of the cases that departed that year having applied (whole days; the 90th percentile is the day by which nine in ten had departed).",
     "A scheduled follow-up is held when a follow-up reached the returnee in its time (from its window's opening until the next one's opens): on time within its window, late after it; missed when the next window opened first, or when its window closed on a closed case; overdue when its window closed and it may still be held. On time is a share of those held, missed or overdue.",
     "Returned cases reached: returned cases (households) with a scheduled follow-up whose window has opened, and of those the ones a follow-up held.",
@@ -178,12 +177,11 @@ impl App {
             .stats_cube()
             .pipeline(self.store(), filter, |mut counts| {
                 let cases: i64 = counts.by_stage.iter().map(|s| s.cases).sum();
-                let withdrawn: i64 = counts
-                    .interruptions
-                    .iter()
-                    .filter(|x| x.kind == "withdrawal")
-                    .map(|x| x.count)
-                    .sum();
+                let withdrawn = counts
+                    .interrupted_cases
+                    .get("withdrawal")
+                    .copied()
+                    .unwrap_or(0);
                 // Merged over countries, by year, each sorted.
                 let mut by_year: BTreeMap<i64, Vec<i32>> = BTreeMap::new();
                 let mut departed: BTreeMap<i64, i64> = BTreeMap::new();

@@ -551,9 +551,16 @@ async fn pipeline_in_sql(
     by_stage.sort();
     let mut interruptions = store.count_interruptions(f).await.unwrap();
     interruptions.sort();
+    let interrupted_cases = store
+        .count_interrupted_cases(f)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
     homeward_app::cube::PipelineCounts {
         by_stage,
         interruptions,
+        interrupted_cases,
         durations,
     }
 }

@@ -467,6 +467,11 @@ impl Store {
         dispatch!(self, s => s.count_interruptions(filter).await)
     }
 
+    /// The cases interrupted in the filter's period, by kind, each case once.
+    pub async fn count_interrupted_cases(&self, filter: &StatFilter) -> Result<Vec<(String, i64)>> {
+        dispatch!(self, s => s.count_interrupted_cases(filter).await)
+    }
+
     /// Cases and people by current stage.
     pub async fn count_by_stage(&self, filter: &StatFilter) -> Result<Vec<StageCount>> {
         dispatch!(self, s => s.count_by_stage(filter).await)

@@ -60,6 +60,8 @@ pub struct PipelineCounts {
     pub by_stage: Vec<StageCount>,
     /// By kind, year and the stage it happened at.
     pub interruptions: Vec<InterruptionCount>,
+    /// By kind, the cases interrupted (each once, however many times).
+    pub interrupted_cases: BTreeMap<String, i64>,
     /// (year of departure, country of return) -> the days from application to departure
     /// and from registration to departure of each case that departed then, each sorted.
     pub durations: BTreeMap<(i64, String), (Vec<i32>, Vec<i32>)>,
@@ -291,6 +293,7 @@ impl Cases {
             }
         }
         let mut stops: HashMap<(u16, i32, u16), i64> = HashMap::new();
+        let mut cases: HashSet<(u16, u32)> = HashSet::new();
         for s in &self.stops {
             let admitted = self
                 .facts
@@ -298,7 +301,20 @@ impl Cases {
                 .is_some_and(|c| admits(c) && in_period(s.day));
             if admitted {
                 *stops.entry((s.kind, s.year, s.stage)).or_default() += 1;
+                cases.insert((s.kind, s.slot));
             }
+        }
+        let mut interrupted_cases: BTreeMap<String, i64> = BTreeMap::new();
+        for (kind, _) in cases {
+            *interrupted_cases
+                .entry(
+                    self.kinds
+                        .codes
+                        .get(kind as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                )
+                .or_default() += 1;
         }
 
         let code = |d: &Dict, n: u16| d.codes.get(n as usize).cloned().unwrap_or_default();
@@ -337,6 +353,7 @@ impl Cases {
         PipelineCounts {
             by_stage,
             interruptions,
+            interrupted_cases,
             durations,
         }
     }

@@ -99,13 +99,7 @@ pub fn long_table(r: &PerformanceReport) -> LongTable {
     };
     let n = |v: i64| Some(v as f64);
     push("cases", "", String::new(), "cases", n(r.cases));
-    push(
-        "withdrawals",
-        "",
-        String::new(),
-        "withdrawals",
-        n(r.withdrawn),
-    );
+    push("withdrawals", "", String::new(), "cases", n(r.withdrawn));
     push(
         "withdrawals_percent_of_cases",
         "",

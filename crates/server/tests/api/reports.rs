@@ -41,6 +41,24 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
         "{r}"
     );
     assert_eq!(r["withdrawn_percent"], 33.3);
+    // Re-opened and withdrawn again: still one case withdrawn.
+    w.cmd(
+        "counsellor",
+        &c,
+        "reopening",
+        json!({"reason": "She asked to resume"}),
+    )
+    .await
+    .ok();
+    w.cmd("counsellor", &c, "withdrawals", json!({"person_id": pc}))
+        .await
+        .ok();
+    let again = w.get("approver", &path).await.ok();
+    assert_eq!(
+        (again["cases"].clone(), again["withdrawn"].clone()),
+        (3.into(), 1.into()),
+        "{again}"
+    );
     assert_eq!(r["departures_total"]["departed"], 2);
     assert!(
         r["departures_total"]["application_to_departure_median"].is_number(),
@@ -104,7 +122,7 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
         csv.starts_with("indicator,breakdown,key,unit,value\n"),
         "{csv}"
     );
-    assert!(csv.contains("\nwithdrawals,,,withdrawals,1\n"), "{csv}");
+    assert!(csv.contains("\nwithdrawals,,,cases,1\n"), "{csv}");
     assert!(
         csv.contains("\nfollow_ups_upcoming,follow_up,1,follow_ups,1\n"),
         "{csv}"

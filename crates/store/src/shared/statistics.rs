@@ -130,6 +130,17 @@ impl Backend {
             .collect())
     }
 
+    /// The cases interrupted in the filter's period, each once per kind (a case withdrawn,
+    /// re-opened and withdrawn again is one case withdrawn).
+    pub async fn count_interrupted_cases(&self, f: &StatFilter) -> CResult<Vec<(String, i64)>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT kind, CAST(COUNT(DISTINCT case_id) AS BIGINT) FROM stat_interruptions WHERE 1 = 1",
+        );
+        push_stat_filter(&mut q, f, "occurred_on", "office", "return_country");
+        q.push(" GROUP BY kind ORDER BY kind");
+        Ok(q.build_query_as().fetch_all(self.reader()).await?)
+    }
+
     pub async fn count_by_stage(&self, f: &StatFilter) -> CResult<Vec<StageCount>> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT stage, COUNT(*), CAST(SUM(members) AS BIGINT) FROM case_summaries WHERE 1 = 1",
