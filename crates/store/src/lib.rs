@@ -67,7 +67,6 @@ pub use queries::*;
 pub use records::*;
 
 pub use audit::{AuditDraft, AuditEntry, ChainBreak};
-pub(crate) use rows::followed;
 pub use rows::{
     BudgetCell, BudgetHouseholds, BudgetRow, CaseRow, Commit, CommunityCell, CommunityRow,
     DurationRow, FollowUpCount, FollowUpRow, FollowUpTotals, HouseholdsBy, InterruptionCount,

@@ -100,11 +100,6 @@ impl Commit {
         let (case_row, people) = project(case, at);
         let month = crate::projection::commit_month(all)
             .unwrap_or_else(|| homeward_domain::stats::first_of_month(at.date_naive()));
-        let slots = |rows: &StatRows, row: &CaseRow| {
-            let mut t = FollowUpTotals::default();
-            t.add(&rows.follow_ups, row.host_office.0, followed(row.stage), 1);
-            t
-        };
         let (changed, people, stats, kept_before, follow_ups) = match before {
             Some(prev) => {
                 // The rows as the last event the writer read had them written.
@@ -112,8 +107,10 @@ impl Commit {
                 let (row, stored_people) = project(prev, stored_at);
                 let stored_stats = stat_rows(prev, history);
                 let stats = crate::projection::stat_rows_after(case, all, prev, &stored_stats);
-                let follow_ups =
-                    FollowUpTotals::change(&slots(&stored_stats, &row), &slots(&stats, &case_row));
+                let follow_ups = FollowUpTotals::change(
+                    &FollowUpTotals::of(&stored_stats, &row),
+                    &FollowUpTotals::of(&stats, &case_row),
+                );
                 let changed = stored_stats != stats;
                 (
                     Some(changed_columns(&row, &case_row)),
@@ -125,7 +122,7 @@ impl Commit {
             }
             None => {
                 let stats = stat_rows(case, all);
-                let follow_ups = slots(&stats, &case_row);
+                let follow_ups = FollowUpTotals::of(&stats, &case_row);
                 (
                     None,
                     Some(people),

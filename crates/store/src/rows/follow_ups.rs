@@ -91,6 +91,13 @@ impl FollowUpTotals {
         ));
     }
 
+    /// The counts of a case's slots, as its rows and its case row stand.
+    pub fn of(stats: &super::StatRows, row: &super::CaseRow) -> FollowUpTotals {
+        let mut t = FollowUpTotals::default();
+        t.add(&stats.follow_ups, row.host_office.0, followed(row.stage), 1);
+        t
+    }
+
     /// `after` less `before`: what a commit changes.
     pub fn change(before: &FollowUpTotals, after: &FollowUpTotals) -> FollowUpTotals {
         let mut out = after.clone();

@@ -498,14 +498,7 @@ impl Backend {
                 )));
             }
             kept.add_history(&c.history);
-            let mut slots = crate::FollowUpTotals::default();
-            slots.add(
-                &c.stats.follow_ups,
-                c.case_row.host_office.0,
-                crate::followed(c.case_row.stage),
-                1,
-            );
-            kept.add_follow_ups(slots);
+            kept.add_follow_ups(crate::FollowUpTotals::of(&c.stats, &c.case_row));
         }
         insert_read_models(&mut tx, &rows, &people, &stats, kept).await?;
         for (key, last) in references {

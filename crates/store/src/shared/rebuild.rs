@@ -111,14 +111,9 @@ pub(crate) fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent
     built
         .kept
         .add_history(&crate::projection::kept_history(&case, events));
-    let mut slots = crate::FollowUpTotals::default();
-    slots.add(
-        &stat.follow_ups,
-        row.host_office.0,
-        crate::followed(row.stage),
-        1,
-    );
-    built.kept.add_follow_ups(slots);
+    built
+        .kept
+        .add_follow_ups(crate::FollowUpTotals::of(&stat, &row));
     built.cases += 1;
     built.events += events.len() as u64;
     built.rows.push(row);
