@@ -223,7 +223,94 @@ async fn racing_deliveries_never_exceed_the_plan(db: &TestDb) {
     assert!(standing <= 150_000, "{standing} delivered of 150000");
 }
 
+/// Many clients record follow-ups on a few returned cases at once, each at the version it
+/// read (so many conflict), one of them finding contact lost (which closes its case):
+/// every request is answered (a success, a conflict, or a refusal once the case closed),
+/// the log holds exactly the successes, and the follow-up counts the commits kept are
+/// those a rebuild counts, the performance report unchanged by it.
+async fn racing_follow_ups_keep_the_counts_a_rebuild_counts(db: &TestDb) {
+    let w = World::start(db).await;
+    let mut cases = vec![];
+    for _ in 0..3 {
+        let (case, person) = w.single_adult().await;
+        w.arrived(&case, &[&person]).await;
+        let start = w.version(&case).await;
+        cases.push((case, person, start));
+    }
+    let mut clients = tokio::task::JoinSet::new();
+    for n in 0..12usize {
+        let (http, base, token) = (
+            w.http.clone(),
+            w.base.clone(),
+            w.token("monitoring").to_string(),
+        );
+        let (case, person, _) = cases[n % cases.len()].clone();
+        clients.spawn(async move {
+            let mut answers = vec![];
+            for i in 0..4usize {
+                let view: Value = http
+                    .get(format!("{base}/api/cases/{case}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                // The last client of the first case finds contact lost at its last write.
+                let result = match (n, i) {
+                    (9, 3) => "lost_contact",
+                    (_, i) if (n + i) % 2 == 0 => "reached",
+                    _ => "not_reached",
+                };
+                let with = if result == "reached" {
+                    json!([person])
+                } else {
+                    json!([])
+                };
+                let res = http
+                    .post(format!("{base}/api/cases/{case}/follow-ups"))
+                    .bearer_auth(&token)
+                    .json(&json!({"version": view["version"], "mode": "phone",
+                        "result": result, "with": with}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap();
+                assert!(matches!(status, 200 | 409 | 422), "{status}: {body}");
+                answers.push((case.clone(), status));
+            }
+            answers
+        });
+    }
+    let answers: Vec<(String, u16)> = clients.join_all().await.into_iter().flatten().collect();
+    assert_eq!(answers.len(), 48, "every request answered");
+    for (case, _, start) in &cases {
+        let won = answers
+            .iter()
+            .filter(|(c, s)| c == case && *s == 200)
+            .count() as u64;
+        assert!(won >= 1, "{case}: {answers:?}");
+        // A closure is written with its follow-up: one more event.
+        let closed = w.view("monitoring", case).await["case"]["stage"] == "closed";
+        assert_eq!(
+            w.version(case).await,
+            start + won + u64::from(closed),
+            "{case}: the log holds exactly the successes"
+        );
+    }
+    let path = format!("/api/programmes/{}/performance", w.programme);
+    let report = w.get("approver", &path).await.ok();
+    let store = w.app.store();
+    let kept = store.read_model_digest().await.unwrap();
+    store.rebuild_read_models().await.unwrap();
+    assert_eq!(store.read_model_digest().await.unwrap(), kept);
+    assert_eq!(w.get("approver", &path).await.ok(), report);
+}
+
 homeward_store::db_tests!(
+    racing_follow_ups_keep_the_counts_a_rebuild_counts,
     racing_deliveries_never_exceed_the_plan,
     two_writes_at_one_version_let_exactly_one_through,
     a_case_changed_by_another_server_is_answered_from_the_database,
