@@ -6,14 +6,25 @@
 //! programme has budgets, the share of what plans commit that was delivered and the
 //! share of the budget executed (from `App::budget_report`).
 //!
-//! Read by programme managers and M&E officers, exactly. A reader of their own offices'
+//! Read exactly by programme managers and M&E officers: a reader of their own offices'
 //! figures reads the cases their offices host for cases, withdrawals and departures (as
 //! the statistics' cube counts them), the cases they host or receive for follow-ups and
 //! returnees reached (as their queues do), and the programme's money (as the budget page
-//! tells it to them). Not yet by readers of protected figures: its counts are as they
-//! stand, not as a settled month ended, and one withdrawal or one follow-up read between
-//! two readings would be told; they are refused until the figures are kept by month as
-//! the budget's and the impact report's are.
+//! tells it to them).
+//!
+//! Read protected by donors, auditors and administrators, as the last settled month
+//! ended (`stats::settled_month_end`): read as they stand, one withdrawal or one
+//! follow-up recorded between two readings would be told. Cases, withdrawals and
+//! departures dated up to its last day (the cube's period); the departed by year as the
+//! statistics' returns by year publish them (their protection is joint across tables: a
+//! year hidden there as cover is hidden here); follow-ups and returnees reached from
+//! their kept counts by the month each change was recorded in (`follow_up_months`),
+//! summed up to that month and read on its last day. Each table (withdrawn or not;
+//! follow-ups by point of the schedule and where they stand; reached or not) is
+//! protected as the statistics' are (`stats::protect`), a share told only of figures
+//! shown, and days to departure only for a year of at least the threshold of departures.
+//! Not protected: those tables against each other, and the percentiles themselves (a
+//! median of at least the threshold of cases is one of their durations).
 //!
 //! A scheduled follow-up of a closed case that was not held is missed once its window
 //! closed (it will not be held), and not counted before. The follow-ups are counted from
@@ -24,14 +35,15 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use homeward_domain::case::monitoring::SlotCount;
 use homeward_domain::ids::ProgrammeId;
-use homeward_domain::stats::percentile;
+use homeward_domain::stats::{Cell, percentile, protect};
 use homeward_store::StatFilter;
 use serde::Serialize;
 
 use crate::auth::Principal;
-use crate::{App, Result};
+use crate::{App, AppError, Result};
 
 /// Departures in a year, and the days from application to departure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,13 +51,16 @@ use crate::{App, Result};
 pub struct DeparturesInYear {
     /// The year of departure; none for the row of all years.
     pub year: Option<i64>,
-    pub departed: i64,
-    /// Of the cases that applied: the median and 90th percentile, whole days.
+    /// Cases (households) departed; `null` when hidden from a protected reader.
+    pub departed: Option<i64>,
+    /// Of the cases that applied: the median and 90th percentile, whole days (for a
+    /// protected reader, only of a year of at least the threshold of departures shown).
     pub application_to_departure_median: Option<i64>,
     pub application_to_departure_p90: Option<i64>,
 }
 
-/// The scheduled follow-ups at one point of the schedule, by where they stand today.
+/// The scheduled follow-ups at one point of the schedule, by where they stand (each
+/// `null` when hidden from a protected reader).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpFigures {
@@ -53,14 +68,14 @@ pub struct FollowUpFigures {
     pub number: Option<u8>,
     /// Its months after arrival in the programme's schedule today, where it has one.
     pub months_after_arrival: Option<u8>,
-    pub upcoming: i64,
-    pub due: i64,
-    pub overdue: i64,
-    pub missed: i64,
-    pub held_on_time: i64,
-    pub held_late: i64,
+    pub upcoming: Option<i64>,
+    pub due: Option<i64>,
+    pub overdue: Option<i64>,
+    pub missed: Option<i64>,
+    pub held_on_time: Option<i64>,
+    pub held_late: Option<i64>,
     /// Held on time, as a share of those held or whose window closed, in percent to one
-    /// decimal.
+    /// decimal (none where one of them is hidden).
     pub on_time_percent: Option<f64>,
 }
 
@@ -85,10 +100,18 @@ pub struct PerformanceReport {
     pub programme: ProgrammeId,
     /// Only the reader's offices' cases count.
     pub own_offices_only: bool,
-    /// Cases registered in the programme, in every stage.
-    pub cases: i64,
+    /// Small counts are hidden (`null`), with those that would give them away (a
+    /// protected reader: a donor, an auditor, an administrator).
+    pub protected: bool,
+    /// Counts below this are hidden from a protected reader.
+    pub threshold: i64,
+    /// A protected reader's figures are as they stood at the end of this day (the last
+    /// day of the last settled month); none: as they stand.
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Cases registered in the programme, in every stage (`null` when hidden).
+    pub cases: Option<i64>,
     /// Cases withdrawn, each once however many times (re-opened and withdrawn again).
-    pub withdrawn: i64,
+    pub withdrawn: Option<i64>,
     pub withdrawn_percent: Option<f64>,
     /// By year of departure, then all years.
     pub departures: Vec<DeparturesInYear>,
@@ -97,20 +120,21 @@ pub struct PerformanceReport {
     pub follow_ups: Vec<FollowUpFigures>,
     pub follow_ups_total: FollowUpFigures,
     /// Returned cases (households) with a follow-up whose window has opened.
-    pub returnees_to_reach: i64,
+    pub returnees_to_reach: Option<i64>,
     /// Of those, the cases whose returnees a follow-up reached in a window.
-    pub returnees_reached: i64,
+    pub returnees_reached: Option<i64>,
     pub reached_percent: Option<f64>,
     pub money: MoneyFigures,
     pub definitions: Vec<&'static str>,
 }
 
-pub const DEFINITIONS: [&str; 5] = [
+pub const DEFINITIONS: [&str; 6] = [
     "Cases are counted in every stage, closed ones too; a case withdrawn counts once, however many times it was withdrawn (re-opened and withdrawn again), and its share is a share of the cases.",
     "Days from application to departure: from the day the application was submitted to the day the departure was confirmed, of the cases that departed that year having applied (whole days; the 90th percentile is the day by which nine in ten had departed).",
     "A scheduled follow-up is held when a follow-up reached the returnee in its time (from its window's opening until the next one's opens): on time within its window, late after it; missed when the next window opened first, or when its window closed on a closed case; overdue when its window closed and it may still be held. On time is a share of those held, missed or overdue.",
     "Returned cases reached: returned cases (households) with a scheduled follow-up whose window has opened, and of those the ones a follow-up held.",
     "Assistance delivered: what deliveries disbursed as a share of what approved plans commit; budget executed: disbursed as a share of the grants' budgets (the budget page tells each grant and line).",
+    "Where small numbers are protected (as_of): cases registered, withdrawn and departed up to the end of the last settled month, by the day each happened, the departed by year as the statistics publish them; follow-ups and returnees reached as recorded up to then, each read on that day; money as the budget page tells it. A count below the threshold is hidden, with the counts that would give it away, and days to departure are given only for a year of at least the threshold of departures.",
 ];
 
 /// `n` as a share of `of`, in percent to one decimal; none of nothing.
@@ -118,13 +142,26 @@ pub(crate) fn percent(n: i64, of: i64) -> Option<f64> {
     (of > 0).then(|| (n as f64 * 1000.0 / of as f64).round() / 10.0)
 }
 
-/// Days from application to departure, sorted, in a row.
-fn departures(year: Option<i64>, departed: i64, days: &[i32]) -> DeparturesInYear {
+/// `percent` of two figures either of which may be hidden.
+fn percent_of(n: Option<i64>, of: Option<i64>) -> Option<f64> {
+    percent(n?, of?)
+}
+
+/// Days from application to departure of `days` (sorted), in a row of `departed`
+/// cases; the days only where `shown` (a protected reader's year of at least the
+/// threshold).
+fn departures(
+    year: Option<i64>,
+    departed: Option<i64>,
+    days: &[i32],
+    shown: bool,
+) -> DeparturesInYear {
+    let days = |p: u8| percentile(days, p).map(i64::from).filter(|_| shown);
     DeparturesInYear {
         year,
         departed,
-        application_to_departure_median: percentile(days, 50).map(i64::from),
-        application_to_departure_p90: percentile(days, 90).map(i64::from),
+        application_to_departure_median: days(50),
+        application_to_departure_p90: days(90),
     }
 }
 
@@ -135,105 +172,200 @@ pub fn counted(status: &str, followed: bool) -> Option<SlotCount> {
     SlotCount::from_code(status)?.counted(followed)
 }
 
-impl FollowUpFigures {
-    fn add(&mut self, status: SlotCount, n: i64) {
-        match status {
-            SlotCount::Upcoming => self.upcoming += n,
-            SlotCount::Due => self.due += n,
-            SlotCount::Overdue => self.overdue += n,
-            SlotCount::Missed => self.missed += n,
-            SlotCount::HeldOnTime => self.held_on_time += n,
-            SlotCount::HeldLate => self.held_late += n,
-        }
-    }
+/// The columns of the follow-ups' table, in order.
+const SLOT_COUNTS: [SlotCount; 6] = [
+    SlotCount::Upcoming,
+    SlotCount::Due,
+    SlotCount::Overdue,
+    SlotCount::Missed,
+    SlotCount::HeldOnTime,
+    SlotCount::HeldLate,
+];
 
-    fn done(mut self) -> FollowUpFigures {
-        let closed = self.held_on_time + self.held_late + self.missed + self.overdue;
-        self.on_time_percent = percent(self.held_on_time, closed);
-        self
+impl FollowUpFigures {
+    /// A line of the follow-ups' table, its cells in `SLOT_COUNTS`' order.
+    fn of(number: Option<u8>, months_after_arrival: Option<u8>, cells: &[Cell]) -> FollowUpFigures {
+        let cell = |c: SlotCount| {
+            SLOT_COUNTS
+                .iter()
+                .position(|s| *s == c)
+                .and_then(|n| cells.get(n))
+                .and_then(|c| c.count())
+        };
+        let [upcoming, due, overdue, missed, held_on_time, held_late] = SLOT_COUNTS.map(cell);
+        // Judged: held, missed or overdue; a share only of figures all shown.
+        let closed = [held_on_time, held_late, missed, overdue]
+            .into_iter()
+            .sum::<Option<i64>>();
+        FollowUpFigures {
+            number,
+            months_after_arrival,
+            upcoming,
+            due,
+            overdue,
+            missed,
+            held_on_time,
+            held_late,
+            on_time_percent: percent_of(held_on_time, closed),
+        }
     }
 }
 
 impl App {
-    /// The performance report of a programme, as it stands today.
+    /// The performance report of a programme: as it stands today, or for a protected
+    /// reader as the last settled month ended.
     pub async fn performance_report(
         &self,
         p: &Principal,
         id: ProgrammeId,
     ) -> Result<PerformanceReport> {
-        let access = crate::stats::exact_access(p, "the performance report")?;
+        let last = homeward_domain::stats::settled_month_end(crate::now());
+        self.performance_report_until(p, id, last).await
+    }
+
+    /// `performance_report`, with a protected reader's figures as the month of `until`
+    /// ended (its last day). The interfaces call `performance_report`; this is for tests
+    /// (which write nothing in past months) and reports of a closed period. The
+    /// departures by year are those the statistics publish, of a period that ends with
+    /// the last whole month at the latest, and the money the budget page's, as the last
+    /// settled month ended.
+    pub async fn performance_report_until(
+        &self,
+        p: &Principal,
+        id: ProgrammeId,
+        until: NaiveDate,
+    ) -> Result<PerformanceReport> {
+        let access = crate::stats::access(p).ok_or_else(|| {
+            AppError::Forbidden(
+                "the performance report is for programme managers, M&E officers, donors and auditors"
+                    .into(),
+            )
+        })?;
         let programme = self.get_programme(id).await?;
         let offices: Option<Vec<uuid::Uuid>> = access
             .offices
             .as_ref()
             .map(|o| o.iter().map(|o| o.0).collect());
-        // Cases, withdrawals and durations from the statistics' cube, in one pass.
+        let as_of = (!access.exact).then_some(until);
+        // Exact figures go through the same tables, with nothing to hide.
+        let threshold = match access.exact {
+            true => 0,
+            false => self.stats_threshold(),
+        };
+        // Cases, withdrawals and durations from the statistics' cube, in one pass: a
+        // protected reader's those dated up to `until`.
         let filter = StatFilter {
             programme: Some(id.0),
             offices: offices.clone(),
+            until: as_of,
             ..StatFilter::default()
         };
         let counts = self
             .stats_cube()
             .pipeline(self.store(), filter, |mut counts| {
-                let cases: i64 = counts.by_stage.iter().map(|s| s.cases).sum();
                 let withdrawn = counts
                     .interrupted_cases
                     .get("withdrawal")
                     .copied()
                     .unwrap_or(0);
                 // Merged over countries, by year, each sorted.
-                let mut by_year: BTreeMap<i64, Vec<i32>> = BTreeMap::new();
-                let mut departed: BTreeMap<i64, i64> = BTreeMap::new();
+                let mut by_year: BTreeMap<i64, (i64, Vec<i32>)> = BTreeMap::new();
                 for ((year, _), (applied, registered)) in std::mem::take(&mut counts.durations) {
-                    by_year.entry(year).or_default().extend(applied);
-                    *departed.entry(year).or_default() += registered.len() as i64;
+                    let y = by_year.entry(year).or_default();
+                    y.0 += registered.len() as i64;
+                    y.1.extend(applied);
                 }
-                let mut all: Vec<i32> = vec![];
-                let mut years = vec![];
-                for (year, mut days) in by_year {
+                for (_, days) in by_year.values_mut() {
                     days.sort_unstable();
-                    let n = departed.get(&year).copied().unwrap_or(0);
-                    years.push(departures(Some(year), n, &days));
-                    all.extend(days);
                 }
-                all.sort_unstable();
-                let total = departures(None, departed.values().sum(), &all);
-                (cases, withdrawn, years, total)
+                (counts.registered, withdrawn, by_year)
             })
             .await?;
-        let (cases, withdrawn, years, departures_total) = counts;
+        let (cases, withdrawn, by_year) = counts;
+        let published = protect(&[vec![withdrawn, cases - withdrawn]], threshold);
+        let withdrawn = published.cells[0][0].count();
+        let cases = published.total.count();
 
-        // Follow-ups, counted in SQL by the one definition of their status.
+        // Departed by year: a protected reader's as the statistics publish them (their
+        // protection is joint across tables: counted again here, a year they hide as
+        // cover would be told).
+        let (departed, total): (BTreeMap<i64, Option<i64>>, Option<i64>) = match as_of {
+            None => (
+                by_year.iter().map(|(y, (n, _))| (*y, Some(*n))).collect(),
+                Some(by_year.values().map(|(n, _)| n).sum()),
+            ),
+            Some(until) => {
+                let table = self
+                    .returns_table(
+                        p,
+                        crate::stats::ReturnsQuery {
+                            rows: Some(homeward_store::Dim::Year),
+                            filter: StatFilter {
+                                programme: Some(id.0),
+                                until: Some(until),
+                                ..StatFilter::default()
+                            },
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                let years = table
+                    .row_keys
+                    .iter()
+                    .zip(&table.cases.cells)
+                    .filter_map(|(k, cells)| {
+                        Some((k.code.parse().ok()?, cells.first().and_then(|c| c.count())))
+                    })
+                    .collect();
+                (years, table.cases.total.count())
+            }
+        };
+        let shown = |n: Option<i64>| n.is_some_and(|n| n >= threshold);
+        let mut all: Vec<i32> = vec![];
+        let mut years = vec![];
+        for (year, n) in &departed {
+            let days = by_year.get(year).map(|(_, d)| d.as_slice()).unwrap_or(&[]);
+            years.push(departures(Some(*year), *n, days, shown(*n)));
+            all.extend(days);
+        }
+        all.sort_unstable();
+        let departures_total = departures(None, total, &all, shown(total));
+
+        // Follow-ups, counted in SQL by the one definition of their status: a protected
+        // reader's as recorded up to `until`, read on that day.
         let scope = offices.as_ref().map(|_| crate::cases::scope_of(&p.actor));
-        let today = crate::now().date_naive();
+        let today = as_of.unwrap_or_else(|| crate::now().date_naive());
         let (counts, to_reach, reached) = self
             .store()
-            .follow_up_counts(id, scope.as_ref(), today)
+            .follow_up_counts(id, scope.as_ref(), today, as_of)
             .await?;
-        let mut by_number: BTreeMap<i64, FollowUpFigures> = BTreeMap::new();
-        let mut total = FollowUpFigures::default();
+        let mut by_number: BTreeMap<i64, [i64; 6]> = BTreeMap::new();
         for c in &counts {
             let Some(status) = counted(&c.status, c.followed != 0) else {
                 continue;
             };
-            by_number.entry(c.number).or_default().add(status, c.slots);
-            total.add(status, c.slots);
+            if let Some(n) = SLOT_COUNTS.iter().position(|s| *s == status) {
+                by_number.entry(c.number).or_default()[n] += c.slots;
+            }
         }
+        let table: Vec<Vec<i64>> = by_number.values().map(|r| r.to_vec()).collect();
+        let published = protect(&table, threshold);
         let schedule = &programme.settings.monitoring.schedule;
         let follow_ups = by_number
-            .into_iter()
-            .map(|(number, f)| {
-                let number = u8::try_from(number).ok();
-                FollowUpFigures {
-                    number,
-                    months_after_arrival: number
-                        .and_then(|n| schedule.get(usize::from(n).checked_sub(1)?))
-                        .map(|s| s.months_after_arrival),
-                    ..f.done()
-                }
+            .keys()
+            .zip(&published.cells)
+            .map(|(number, cells)| {
+                let number = u8::try_from(*number).ok();
+                let months = number
+                    .and_then(|n| schedule.get(usize::from(n).checked_sub(1)?))
+                    .map(|s| s.months_after_arrival);
+                FollowUpFigures::of(number, months, cells)
             })
             .collect();
+        let follow_ups_total = FollowUpFigures::of(None, None, &published.column_totals);
+        let published = protect(&[vec![reached, to_reach - reached]], threshold);
+        let returnees_reached = published.cells[0][0].count();
+        let returnees_to_reach = published.total.count();
 
         // Money, as the budget page tells it to the same reader.
         let budget = self.budget_report(p, id).await?;
@@ -243,25 +375,25 @@ impl App {
             budget: t.budget,
             committed: t.committed,
             disbursed: t.disbursed,
-            delivered_percent: match (t.disbursed, t.committed) {
-                (Some(d), Some(c)) => percent(d, c),
-                _ => None,
-            },
+            delivered_percent: percent_of(t.disbursed, t.committed),
             executed_percent: t.executed_percent,
         };
         Ok(PerformanceReport {
             programme: id,
             own_offices_only: offices.is_some(),
+            protected: !access.exact,
+            threshold: self.stats_threshold(),
+            as_of,
             cases,
             withdrawn,
-            withdrawn_percent: percent(withdrawn, cases),
+            withdrawn_percent: percent_of(withdrawn, cases),
             departures: years,
             departures_total,
             follow_ups,
-            follow_ups_total: total.done(),
-            returnees_to_reach: to_reach,
-            returnees_reached: reached,
-            reached_percent: percent(reached, to_reach),
+            follow_ups_total,
+            returnees_to_reach,
+            returnees_reached,
+            reached_percent: percent_of(returnees_reached, returnees_to_reach),
             money,
             definitions: DEFINITIONS.to_vec(),
         })
@@ -271,7 +403,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
     use homeward_domain::case::monitoring::SlotStatus;
 
     fn day(d: u32) -> NaiveDate {
@@ -282,7 +413,7 @@ mod tests {
     /// or upcoming are not yet judged.
     #[test]
     fn on_time_counts_only_follow_ups_held_or_closed() {
-        let mut f = FollowUpFigures::default();
+        let mut line = [0i64; 6];
         let today = day(20);
         for (opens, closes, missed, held) in [
             (day(1), day(10), None, Some(day(5))),  // on time
@@ -293,11 +424,14 @@ mod tests {
             (day(25), day(30), None, None),         // upcoming
         ] {
             let status = SlotStatus::of(opens, closes, missed, held, today);
-            if let Some(s) = counted(SlotCount::of(status).code(), true) {
-                f.add(s, 1);
+            if let Some(s) = counted(SlotCount::of(status).code(), true)
+                && let Some(n) = SLOT_COUNTS.iter().position(|c| *c == s)
+            {
+                line[n] += 1;
             }
         }
-        let f = f.done();
+        let cells = line.map(Cell::Count);
+        let f = FollowUpFigures::of(Some(1), Some(3), &cells);
         assert_eq!(
             (
                 f.held_on_time,
@@ -307,9 +441,14 @@ mod tests {
                 f.due,
                 f.upcoming
             ),
-            (1, 1, 1, 1, 1, 1)
+            (Some(1), Some(1), Some(1), Some(1), Some(1), Some(1))
         );
         assert_eq!(f.on_time_percent, Some(25.0));
+        // A share is not told of a hidden figure: it would give it away.
+        let mut hidden = cells;
+        hidden[2] = Cell::Suppressed;
+        let f = FollowUpFigures::of(Some(1), Some(3), &hidden);
+        assert_eq!((f.overdue, f.on_time_percent, f.due), (None, None, Some(1)));
         // A closed case's: held stays, overdue is missed, due and upcoming are not counted.
         assert_eq!(counted("held_late", false), Some(SlotCount::HeldLate));
         assert_eq!(counted("overdue", false), Some(SlotCount::Missed));
@@ -319,5 +458,6 @@ mod tests {
         assert_eq!(percent(1, 3), Some(33.3));
         assert_eq!(percent(2, 3), Some(66.7));
         assert_eq!(percent(1, 0), None);
+        assert_eq!(percent_of(Some(1), None), None);
     }
 }

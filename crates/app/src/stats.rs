@@ -27,16 +27,6 @@ pub fn access(p: &Principal) -> Option<StatisticsAccess> {
     p.actor.statistics_access()
 }
 
-/// A reader of exact figures' access (programme managers and M&E officers), for a report
-/// not yet published protected: `report` names it in the refusal to others.
-pub fn exact_access(p: &Principal, report: &str) -> Result<StatisticsAccess, crate::AppError> {
-    p.actor.statistics_access().filter(|a| a.exact).ok_or_else(|| {
-        crate::AppError::Forbidden(format!(
-            "{report} is for programme managers and M&E officers: protected figures of it are not published yet"
-        ))
-    })
-}
-
 /// The definitions, shown with every figure and in every export.
 pub const DEFINITIONS: [&str; 7] = [
     "A return is a person on a case whose departure was confirmed; withdrawn, rejected and no-show cases are not returns, and a re-opened case counts once it departs.",

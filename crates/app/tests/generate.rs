@@ -322,117 +322,228 @@ async fn the_follow_up_queues_list_what_the_domain_calls_due_and_overdue(db: &Te
     }
 }
 
+/// The scheduled follow-ups of `programme`'s `cases` (each as it stood) that `sees`,
+/// counted as the domain calls them on `day` (`SlotStatus`), a closed case's as the
+/// performance report's rule says: by follow-up of the schedule, [upcoming, due, overdue,
+/// missed, held on time, held late]; then the returned cases to reach and those reached.
+fn follow_ups_by_the_domain(
+    cases: &[homeward_domain::Case],
+    programme: ProgrammeId,
+    day: chrono::NaiveDate,
+    sees: impl Fn(&homeward_domain::Case) -> bool,
+) -> (std::collections::BTreeMap<u8, [i64; 6]>, i64, i64) {
+    use homeward_domain::case::monitoring::SlotCount;
+    let mut want: std::collections::BTreeMap<u8, [i64; 6]> = Default::default();
+    let (mut to_reach, mut reached) = (0, 0);
+    let followed_stages = homeward_domain::CommandKind::RecordFollowUp.spec().stages;
+    for case in cases {
+        let Some(arrived) = case.dates.arrived else {
+            continue;
+        };
+        if case.programme != programme || !sees(case) {
+            continue;
+        }
+        let followed = followed_stages.contains(&case.stage);
+        let (mut reach, mut held) = (false, false);
+        for slot in case.monitoring.scheduled(arrived.date_naive()) {
+            let Some(s) = SlotCount::of(slot.status(day)).counted(followed) else {
+                continue;
+            };
+            let column = match s {
+                SlotCount::Upcoming => 0,
+                SlotCount::Due => 1,
+                SlotCount::Overdue => 2,
+                SlotCount::Missed => 3,
+                SlotCount::HeldOnTime => 4,
+                SlotCount::HeldLate => 5,
+            };
+            want.entry(slot.number).or_default()[column] += 1;
+            reach |= s != SlotCount::Upcoming;
+            held |= column >= 4;
+        }
+        to_reach += i64::from(reach);
+        reached += i64::from(held);
+    }
+    (want, to_reach, reached)
+}
+
+/// The report's follow-ups as `follow_ups_by_the_domain` gives them (every figure shown).
+fn follow_ups_reported(
+    report: &homeward_app::performance::PerformanceReport,
+) -> (std::collections::BTreeMap<u8, [i64; 6]>, i64, i64) {
+    let lines = report
+        .follow_ups
+        .iter()
+        .map(|f| {
+            let line = [
+                f.upcoming,
+                f.due,
+                f.overdue,
+                f.missed,
+                f.held_on_time,
+                f.held_late,
+            ];
+            (
+                f.number.unwrap(),
+                line.map(|n| n.expect("every figure shown")),
+            )
+        })
+        .collect();
+    (
+        lines,
+        report.returnees_to_reach.unwrap(),
+        report.returnees_reached.unwrap(),
+    )
+}
+
+async fn token_for(app: &App, user: &str) -> homeward_app::auth::Principal {
+    let issued = app
+        .login(
+            user,
+            &format!("demo-{user}-2026"),
+            None,
+            homeward_app::auth::SessionKind::Token,
+            None,
+        )
+        .await
+        .unwrap();
+    app.authenticate(&issued.secret).await.unwrap()
+}
+
 /// The performance report counts the scheduled follow-ups in SQL as the domain calls
 /// them on the day (`SlotStatus`), a closed case's as the report's rule says, in the
 /// reader's scope: one definition, on both databases.
 async fn the_performance_report_counts_follow_ups_as_the_domain_calls_them(db: &TestDb) {
-    use homeward_app::auth::SessionKind;
-    use homeward_app::performance::FollowUpFigures;
-    use homeward_domain::case::monitoring::SlotCount;
-    use std::collections::{BTreeMap, BTreeSet};
     let app = App::new(db.store.clone(), Config::default());
     app.generate(plan(300, 150), |_| {}).await.unwrap();
     // The report counts on the day it is read.
     let today = homeward_app::now().date_naive();
+    let programme = db.store.list_programmes().await.unwrap()[0].id;
+    let (rows, _) = db.store.read_model_snapshot().await.unwrap();
+    let mut cases = vec![];
+    for row in &rows {
+        let events = db.store.load_events(row.case_id).await.unwrap();
+        cases.push(homeward_domain::Case::replay(&events).unwrap());
+    }
     for user in ["approver", "approver-return"] {
-        let issued = app
-            .login(
-                user,
-                &format!("demo-{user}-2026"),
-                None,
-                SessionKind::Token,
-                None,
-            )
-            .await
-            .unwrap();
-        let p = app.authenticate(&issued.secret).await.unwrap();
-        let programmes = db.store.list_programmes().await.unwrap();
-        let programme = programmes[0].id;
+        let p = token_for(&app, user).await;
         let report = app.performance_report(&p, programme).await.unwrap();
-        let (rows, _) = db.store.read_model_snapshot().await.unwrap();
-        let mut want: BTreeMap<u8, FollowUpFigures> = BTreeMap::new();
-        let (mut to_reach, mut reached) = (BTreeSet::new(), BTreeSet::new());
-        let followed_stages = homeward_domain::CommandKind::RecordFollowUp.spec().stages;
-        for row in &rows {
-            let case =
-                homeward_domain::Case::replay(&db.store.load_events(row.case_id).await.unwrap())
-                    .unwrap();
-            let Some(arrived) = case.dates.arrived else {
-                continue;
-            };
-            let sees = p.actor.offices.contains(&case.host_office)
+        assert!(!report.protected && report.as_of.is_none());
+        let want = follow_ups_by_the_domain(&cases, programme, today, |case| {
+            p.actor.offices.contains(&case.host_office)
                 || case
                     .return_office
-                    .is_some_and(|o| p.actor.offices.contains(&o));
-            if case.programme != programme || !sees {
-                continue;
-            }
-            let followed = followed_stages.contains(&case.stage);
-            for slot in case.monitoring.scheduled(arrived.date_naive()) {
-                let Some(s) = SlotCount::of(slot.status(today)).counted(followed) else {
-                    continue;
-                };
-                let f = want.entry(slot.number).or_default();
-                match s {
-                    SlotCount::Upcoming => f.upcoming += 1,
-                    SlotCount::Due => f.due += 1,
-                    SlotCount::Overdue => f.overdue += 1,
-                    SlotCount::Missed => f.missed += 1,
-                    SlotCount::HeldOnTime => f.held_on_time += 1,
-                    SlotCount::HeldLate => f.held_late += 1,
+                    .is_some_and(|o| p.actor.offices.contains(&o))
+        });
+        assert_eq!(follow_ups_reported(&report), want, "{user}");
+        assert!(
+            want.0.values().any(|f| f[4] > 0 && f[3] > 0),
+            "{user}: {want:?}"
+        );
+    }
+}
+
+/// Read protected, the performance report counts the scheduled follow-ups as each month
+/// ended: each case as the events recorded up to that month left it, its follow-ups'
+/// status read on the month's last day, every office's (the kept counts by month a bulk
+/// load wrote, `follow_up_months`); with the statistics' threshold, a figure shown is
+/// that figure, and a year's days to departure are told only of at least the threshold
+/// of departures.
+async fn the_protected_performance_report_counts_follow_ups_as_each_month_ended(db: &TestDb) {
+    use homeward_domain::stats::{first_of_month, recorded_months};
+    let every = App::new(
+        db.store.clone(),
+        Config {
+            stats_threshold: 1,
+            ..Config::default()
+        },
+    );
+    every.generate(plan(300, 150), |_| {}).await.unwrap();
+    let protected = App::new(db.store.clone(), Config::default());
+    let programme = db.store.list_programmes().await.unwrap()[0].id;
+    let (rows, _) = db.store.read_model_snapshot().await.unwrap();
+    let mut streams = vec![];
+    for row in &rows {
+        streams.push(db.store.load_events(row.case_id).await.unwrap());
+    }
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mut hidden = 0;
+    for until in [
+        day(2025, 9, 30),
+        day(2025, 12, 31),
+        day(2026, 3, 31),
+        day(2026, 5, 31),
+    ] {
+        // Each case as its events recorded up to that month left it.
+        let cases: Vec<homeward_domain::Case> = streams
+            .iter()
+            .filter_map(|events| {
+                let months = recorded_months(events);
+                let n = months
+                    .iter()
+                    .take_while(|m| **m <= first_of_month(until))
+                    .count();
+                homeward_domain::Case::replay(&events[..n]).ok()
+            })
+            .collect();
+        let want = follow_ups_by_the_domain(&cases, programme, until, |_| true);
+        let p = token_for(&every, "donor").await;
+        let report = every
+            .performance_report_until(&p, programme, until)
+            .await
+            .unwrap();
+        assert!(report.protected && !report.own_offices_only);
+        assert_eq!(report.as_of, Some(until));
+        assert_eq!(follow_ups_reported(&report), want, "{until}");
+        // With the statistics' threshold: what is shown is the figure, what is small is
+        // hidden.
+        let p = token_for(&protected, "auditor").await;
+        let report = protected
+            .performance_report_until(&p, programme, until)
+            .await
+            .unwrap();
+        for f in &report.follow_ups {
+            let line = want.0[&f.number.unwrap()];
+            let got = [
+                f.upcoming,
+                f.due,
+                f.overdue,
+                f.missed,
+                f.held_on_time,
+                f.held_late,
+            ];
+            for (shown, n) in got.into_iter().zip(line) {
+                match shown {
+                    Some(shown) => assert_eq!(shown, n, "{until}"),
+                    None => hidden += 1,
                 }
-                if s != SlotCount::Upcoming {
-                    to_reach.insert(case.id);
-                }
-                if matches!(s, SlotCount::HeldOnTime | SlotCount::HeldLate) {
-                    reached.insert(case.id);
+                if n > 0 && n < 5 {
+                    assert_eq!(shown, None, "{until}: {n} is below the threshold");
                 }
             }
         }
-        let got: BTreeMap<u8, [i64; 6]> = report
-            .follow_ups
-            .iter()
-            .map(|f| {
-                (
-                    f.number.unwrap(),
-                    [
-                        f.upcoming,
-                        f.due,
-                        f.overdue,
-                        f.missed,
-                        f.held_on_time,
-                        f.held_late,
-                    ],
-                )
-            })
-            .collect();
-        let want: BTreeMap<u8, [i64; 6]> = want
-            .into_iter()
-            .map(|(n, f)| {
-                (
-                    n,
-                    [
-                        f.upcoming,
-                        f.due,
-                        f.overdue,
-                        f.missed,
-                        f.held_on_time,
-                        f.held_late,
-                    ],
-                )
-            })
-            .collect();
-        assert_eq!(got, want, "{user}");
-        assert!(
-            want.values().any(|f| f[4] > 0 && f[3] > 0),
-            "{user}: {want:?}"
-        );
-        assert_eq!(
-            (report.returnees_to_reach, report.returnees_reached),
-            (to_reach.len() as i64, reached.len() as i64),
-            "{user}"
-        );
+        for d in report.departures.iter().chain([&report.departures_total]) {
+            let told = d.application_to_departure_median.is_some();
+            assert!(
+                !told || d.departed.is_some_and(|n| n >= 5),
+                "{until}: {d:?}"
+            );
+        }
     }
+    assert!(hidden > 0, "some small counts were met");
+    // At the end of the last month generated, the follow-ups as they stood are those the
+    // exact reader reads on that day.
+    assert!(
+        db.store
+            .follow_up_counts(programme, None, day(2026, 6, 30), Some(day(2026, 6, 30)))
+            .await
+            .unwrap()
+            == db
+                .store
+                .follow_up_counts(programme, None, day(2026, 6, 30), None)
+                .await
+                .unwrap()
+    );
 }
 
 /// The referral queues read from SQL list exactly the referrals the domain calls overdue
@@ -516,6 +627,7 @@ homeward_store::db_tests!(
     the_follow_up_queues_list_what_the_domain_calls_due_and_overdue,
     the_referral_queues_list_what_the_domain_calls_overdue_and_escalated,
     the_performance_report_counts_follow_ups_as_the_domain_calls_them,
+    the_protected_performance_report_counts_follow_ups_as_each_month_ended,
 );
 
 /// The pipeline as SQL counts it (what `StatsCube::pipeline` must equal).
@@ -557,8 +669,26 @@ async fn pipeline_in_sql(
         .unwrap()
         .into_iter()
         .collect();
+    // Cases registered in the period, counted from their rows.
+    let (rows, _) = store.read_model_snapshot().await.unwrap();
+    let registered = rows
+        .iter()
+        .filter(|r| {
+            let day = r.registered_at.date_naive();
+            f.programme.is_none_or(|p| r.programme.0 == p)
+                && f.offices
+                    .as_ref()
+                    .is_none_or(|o| o.contains(&r.host_office.0))
+                && f.return_country
+                    .as_ref()
+                    .is_none_or(|c| *c == r.country_of_return)
+                && f.from.is_none_or(|x| day >= x)
+                && f.until.is_none_or(|x| day <= x)
+        })
+        .count() as i64;
     homeward_app::cube::PipelineCounts {
         by_stage,
+        registered,
         interruptions,
         interrupted_cases,
         durations,

@@ -307,14 +307,16 @@ impl Store {
 
     /// A programme's scheduled follow-ups counted by follow-up, where they stand on
     /// `today` and whether their cases are followed up; the returned cases to count and
-    /// those held (`scope`: all when `None`).
+    /// those held (`scope`: all when `None`). As recorded up to the end of the month of
+    /// `recorded_until`, or as they stand (`None`).
     pub async fn follow_up_counts(
         &self,
         programme: ProgrammeId,
         scope: Option<&Scope>,
         today: NaiveDate,
+        recorded_until: Option<NaiveDate>,
     ) -> Result<(Vec<FollowUpCount>, i64, i64)> {
-        dispatch!(self, s => s.follow_up_counts(programme.0, scope, today).await)
+        dispatch!(self, s => s.follow_up_counts(programme.0, scope, today, recorded_until).await)
     }
 
     pub async fn follow_ups_waiting(

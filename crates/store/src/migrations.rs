@@ -184,6 +184,10 @@ mod tests {
                     "0035_follow_up_counts.sql",
                     "ebef874b4632465dee5552481b7d95b2",
                 ),
+                (
+                    "0036_follow_up_months.sql",
+                    "acdf9556fe0e61dbb6645168e84fc848",
+                ),
             ],
         ),
         (
@@ -286,6 +290,10 @@ mod tests {
                 (
                     "0035_follow_up_counts.sql",
                     "98cb21f3a2566b0e2572ee68e7136058",
+                ),
+                (
+                    "0036_follow_up_months.sql",
+                    "00a5e0e3614fabd67fa6f6ff1cf090be",
                 ),
             ],
         ),

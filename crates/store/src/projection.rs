@@ -203,26 +203,7 @@ fn stat_rows_reusing(
             office: case.host_office.0,
         })
         .collect();
-    let follow_ups = match case.dates.arrived {
-        Some(arrived) => case
-            .monitoring
-            .scheduled(arrived.date_naive())
-            .into_iter()
-            .map(|s| FollowUpRow {
-                case_id: case.id.0,
-                number: i64::from(s.number),
-                due_on: s.due,
-                opens_on: s.opens,
-                closes_on: s.closes,
-                missed_from: s.missed_from,
-                held_on: s.held_on,
-                programme: case.programme.0,
-                office: case.lead_office().0,
-                return_country: ret.clone(),
-            })
-            .collect(),
-        None => vec![],
-    };
+    let follow_ups = follow_up_rows(case);
     let referrals = case
         .referrals
         .referrals
@@ -355,13 +336,42 @@ fn budget_rows(case: &Case) -> Vec<BudgetRow> {
         .collect()
 }
 
+/// A case's scheduled follow-ups, from its arrival (none before).
+pub fn follow_up_rows(case: &Case) -> Vec<FollowUpRow> {
+    let Some(arrived) = case.dates.arrived else {
+        return vec![];
+    };
+    case.monitoring
+        .scheduled(arrived.date_naive())
+        .into_iter()
+        .map(|s| FollowUpRow {
+            case_id: case.id.0,
+            number: i64::from(s.number),
+            due_on: s.due,
+            opens_on: s.opens,
+            closes_on: s.closes,
+            missed_from: s.missed_from,
+            held_on: s.held_on,
+            programme: case.programme.0,
+            office: case.lead_office().0,
+            return_country: case.proposal.country_of_return.to_string(),
+        })
+        .collect()
+}
+
 /// A case's rows of the kept sums (the budget's, the survey scores') as each month of
 /// its events ended (`stats::at_month_ends`), for the months they changed in: what a bulk
 /// load and a rebuild add to the kept sums, month by month, as the commits that wrote
-/// them added. `case` is the replay of `events`; a case that never had a plan nor a
-/// survey answered has none (never: a survey corrected away was counted in its months).
+/// them added (the scheduled follow-ups' counts too, `FollowUpTotals::of_case`). `case`
+/// is the replay of `events`; a case that never arrived, never had a plan nor a survey
+/// answered has none (never: a survey corrected away was counted in its months, an
+/// arrival corrected away too).
 pub fn kept_history(case: &Case, events: &[RecordedEvent]) -> Vec<MonthRows> {
-    if case.reintegration.versions.is_empty() && !events.iter().any(|e| carries_survey(&e.event)) {
+    if case.reintegration.versions.is_empty()
+        && !events
+            .iter()
+            .any(|e| carries_survey(&e.event) || records_arrival(&e.event))
+    {
         return vec![];
     }
     let rows = |state: &Case| MonthRows {
@@ -369,6 +379,7 @@ pub fn kept_history(case: &Case, events: &[RecordedEvent]) -> Vec<MonthRows> {
         budget: budget_rows(state),
         scores: score_rows(state),
         community: community_rows(state),
+        follow_ups: crate::FollowUpTotals::of_case(state),
     };
     let mut history: Vec<MonthRows> = vec![];
     let mut last = MonthRows::default();
@@ -399,6 +410,16 @@ fn carries_survey(e: &homeward_domain::Event) -> bool {
     match e {
         Event::FollowUpRecorded(f) => f.survey.is_some(),
         Event::Corrected { replacement, .. } => carries_survey(replacement),
+        _ => false,
+    }
+}
+
+/// Whether an event records an arrival, or corrects one (the schedule starts there).
+fn records_arrival(e: &homeward_domain::Event) -> bool {
+    use homeward_domain::Event;
+    match e {
+        Event::ArrivalRecorded(_) => true,
+        Event::Corrected { replacement, .. } => records_arrival(replacement),
         _ => false,
     }
 }

@@ -17,7 +17,7 @@ mod commit;
 mod follow_ups;
 
 pub use commit::*;
-pub use follow_ups::FollowUpTotals;
+pub use follow_ups::{FollowUpKey, FollowUpTotals};
 
 /// The columns of a `CaseRow`, in its fields' order.
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, host_office, return_office, programme, stage, \

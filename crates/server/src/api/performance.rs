@@ -20,13 +20,15 @@ use crate::state::AppState;
 /// days from application to departure by year of departure, the share of cases
 /// withdrawn, the scheduled follow-ups by where they stand and the share held on time,
 /// the share of returnees reached, and the share of committed assistance delivered and
-/// of the budget executed. For programme managers and M&E officers (exact figures);
-/// protected readers are refused until its figures are kept by month.
+/// of the budget executed. Exact for programme managers and M&E officers; a protected
+/// reader (donor, auditor, administrator) reads it as the last settled month ended
+/// (`as_of`), counts below the threshold hidden (`null`) with those that would give them
+/// away, and days to departure only of a year of at least the threshold of departures.
 #[utoipa::path(get, path = "/api/programmes/{programme_id}/performance", tag = "statistics",
     params(("programme_id" = Uuid, Path)),
     responses(
         (status = 200, description = "The report", body = PerformanceReport),
-        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -45,7 +47,7 @@ pub async fn performance(
     params(("programme_id" = Uuid, Path)),
     responses(
         (status = 200, description = "CSV with HXL hashtags (text/csv)", body = String, content_type = "text/csv"),
-        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -65,7 +67,7 @@ pub async fn performance_csv(
     responses(
         (status = 200, description = "XLSX workbook with HXL hashtags", body = Vec<u8>,
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 403, description = "Not a role that reads exact statistics", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not a role that reads statistics", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 404, description = "No such programme", body = ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -97,7 +99,7 @@ pub fn long_table(r: &PerformanceReport) -> LongTable {
             vec![value],
         ));
     };
-    let n = |v: i64| Some(v as f64);
+    let n = |v: Option<i64>| v.map(|v| v as f64);
     push("cases", "", String::new(), "cases", n(r.cases));
     push("withdrawals", "", String::new(), "cases", n(r.withdrawn));
     push(
@@ -155,7 +157,7 @@ pub fn long_table(r: &PerformanceReport) -> LongTable {
             f.on_time_percent,
         );
     }
-    let cases = |code: &str, v: i64| (code.to_string(), n(v));
+    let cases = |code: &str, v: Option<i64>| (code.to_string(), n(v));
     for (code, value) in [
         cases("returned_cases_to_reach", r.returnees_to_reach),
         cases("returned_cases_reached", r.returnees_reached),

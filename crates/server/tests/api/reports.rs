@@ -6,8 +6,9 @@ use super::*;
 
 /// The performance report: withdrawals, days to departure, scheduled follow-ups by
 /// where they stand (all to come after arrivals today), returnees reached, kept as a
-/// rebuild counts them; for the programme manager and the M&E officer, not yet for a
-/// donor; and its downloads, valid HXL.
+/// rebuild counts them; exactly for the programme manager and the M&E officer, for a
+/// donor as the last settled month ended, small counts hidden; and its downloads, valid
+/// HXL.
 async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
     let w = World::start(db).await;
     // Withdrawn during counselling.
@@ -104,7 +105,53 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
     assert_eq!(store.read_model_digest().await.unwrap(), kept);
     assert_eq!(w.get("approver", &path).await.ok(), later);
     assert!(w.get("monitoring", &path).await.ok()["cases"].is_number());
-    assert_eq!(w.get("donor", &path).await.status, 403);
+    assert_eq!(w.get("counsellor", &path).await.status, 403);
+    // A donor reads it as the last settled month ended: nothing recorded this month, so
+    // a follow-up or a case recorded now changes nothing of it.
+    let settled = homeward_domain::stats::settled_month_end(homeward_app::now());
+    let donor = w.get("donor", &path).await.ok();
+    assert_eq!(donor["protected"], true, "{donor}");
+    assert_eq!(donor["as_of"], json!(settled.to_string()), "{donor}");
+    assert_eq!(donor["follow_ups"], json!([]), "{donor}");
+    assert_eq!(donor["departures"], json!([]), "{donor}");
+    w.cmd(
+        "monitoring",
+        &a,
+        "follow-ups",
+        json!({"mode": "visit", "result": "reached", "with": [pa]}),
+    )
+    .await
+    .ok();
+    w.single_adult().await;
+    assert_eq!(w.get("donor", &path).await.ok(), donor);
+    assert_eq!(w.get("approver", &path).await.ok()["cases"], 4);
+    // Once this month is settled: four cases, one withdrawn, three follow-ups to come,
+    // each fewer than the threshold (5), and the total with them: hidden, no share told.
+    let month = w.performance_at_months_end("auditor").await;
+    assert_eq!(month["as_of"], json!(this_months_end().to_string()));
+    assert_eq!(
+        month["follow_ups"].as_array().map(Vec::len),
+        Some(3),
+        "{month}"
+    );
+    for figure in [
+        &month["cases"],
+        &month["withdrawn"],
+        &month["withdrawn_percent"],
+        &month["follow_ups"][0]["upcoming"],
+        &month["follow_ups_total"]["upcoming"],
+    ] {
+        assert_eq!(*figure, Value::Null, "{month}");
+    }
+    // Its downloads leave hidden figures empty.
+    let res = w
+        .http
+        .get(format!("{}{path}.csv", w.base))
+        .bearer_auth(w.token("admin"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     // The downloads: an indicator a line, valid HXL.
     let download = async |format: &str| {
         let res = w

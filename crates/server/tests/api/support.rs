@@ -453,6 +453,22 @@ impl World {
         serde_json::to_value(report).unwrap()
     }
 
+    /// The performance report as `user` reads it, a protected reader's as this month
+    /// ends (the interfaces read the last settled month).
+    pub async fn performance_at_months_end(&self, user: &str) -> Value {
+        let p = self.app.authenticate(self.token(user)).await.unwrap();
+        let report = self
+            .app
+            .performance_report_until(
+                &p,
+                homeward_domain::ids::ProgrammeId(self.programme),
+                this_months_end(),
+            )
+            .await
+            .unwrap();
+        serde_json::to_value(report).unwrap()
+    }
+
     pub fn token(&self, user: &str) -> &str {
         &self.tokens[user]
     }
@@ -824,7 +840,7 @@ impl World {
 }
 
 /// The last day of this month.
-fn this_months_end() -> chrono::NaiveDate {
+pub fn this_months_end() -> chrono::NaiveDate {
     let today = homeward_app::now().date_naive();
     let next = chrono::NaiveDate::from_ymd_opt(
         chrono::Datelike::year(&today) + i32::from(chrono::Datelike::month(&today) == 12),

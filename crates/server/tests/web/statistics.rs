@@ -443,7 +443,8 @@ async fn the_budget_page_shows_every_line_as_the_api_counts_it() {
 }
 
 /// The performance page tells the demo's programme as the API counts it: follow-ups in
-/// every state, held on time or late, days to departure; not offered to a donor.
+/// every state, held on time or late, days to departure; to a donor as the last settled
+/// month ended, small counts hidden.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
     let s = demo_site(150).await;
@@ -515,15 +516,60 @@ async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
     );
     assert!(body.contains("Days from application to departure"));
     assert!(page.body.contains("/performance.csv"), "downloads");
+    // A donor reads it protected, as the last settled month ended: the page says so and
+    // shows what the API shows, a dash where it hides a figure.
     let mut d = Web::new(&s);
     d.sign_in_with("donor", "demo-donor-2026").await;
     assert!(
-        !d.get("/statistics")
+        d.get("/statistics")
             .await
             .body
-            .contains("/statistics/performance")
+            .contains("href=\"/statistics/performance\"")
     );
-    assert_eq!(d.get("/statistics/performance").await.status, 403);
+    let page = d.get("/statistics/performance").await;
+    assert_eq!(page.status, 200);
+    let r: serde_json::Value = serde_json::from_str(
+        &d.get(&format!("/api/programmes/{id}/performance"))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(r["protected"], true, "{r}");
+    let body = plain(&unescape(&page.body));
+    assert!(body.contains("Counts below 5 are hidden"), "{body}");
+    assert!(body.contains("The figures are as they stood at the end of"));
+    let shown = |v: &serde_json::Value| v.as_i64().map_or("—".to_string(), |n| n.to_string());
+    let headline = table_after(&page.body, "id=\"performance-headline\"");
+    for (label, figure) in [
+        ("Cases registered", &r["cases"]),
+        ("Cases withdrawn", &r["withdrawn"]),
+        ("Returned cases reached", &r["returnees_reached"]),
+    ] {
+        assert!(
+            headline.contains(&vec![label.to_string(), shown(figure)]),
+            "{label}: {headline:?} {r}"
+        );
+    }
+    assert!(r["cases"].as_i64().is_some_and(|n| n >= 5), "{r}");
+    let follow_ups = table_after(&page.body, "id=\"performance-follow-ups\"");
+    let total = &r["follow_ups_total"];
+    assert_eq!(
+        follow_ups.last().unwrap()[1..7].to_vec(),
+        [
+            "held_on_time",
+            "held_late",
+            "missed",
+            "overdue",
+            "due",
+            "upcoming"
+        ]
+        .map(|k| shown(&total[k]))
+        .to_vec(),
+        "{r}"
+    );
+    let mut c = Web::new(&s);
+    c.sign_in_with("counsellor", "demo-counsellor-2026").await;
+    assert_eq!(c.get("/statistics/performance").await.status, 403);
 }
 
 /// The report on communities tells the demo's community projects as the API counts

@@ -27,7 +27,7 @@ pub struct Commit {
     /// The month the change to the kept sums counts in (`projection::commit_month`).
     pub(crate) kept_month: NaiveDate,
     /// What it changes in the kept counts of scheduled follow-ups (a closure changes them
-    /// without changing a row).
+    /// without changing a row), as they stand and in `kept_month`.
     pub(crate) follow_ups: FollowUpTotals,
     pub audit: AuditDraft,
     /// The inbound referral a new case is registered from, as it stands once registered:
@@ -53,13 +53,14 @@ pub struct NewCase {
 }
 
 /// A case's rows that the kept sums add up (the budget's, the survey scores', the
-/// community projects'), as a month ended.
+/// community projects', the scheduled follow-ups' counts), as a month ended.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MonthRows {
     pub month: NaiveDate,
     pub budget: Vec<BudgetRow>,
     pub scores: Vec<ScoreRow>,
     pub community: Vec<CommunityRow>,
+    pub follow_ups: FollowUpTotals,
 }
 
 impl MonthRows {
@@ -68,15 +69,18 @@ impl MonthRows {
         self.budget == other.budget
             && self.scores == other.scores
             && self.community == other.community
+            && self.follow_ups == other.follow_ups
     }
 
-    /// The kept rows of `stats`, as of `month`.
-    pub(crate) fn of(stats: StatRows, month: NaiveDate) -> MonthRows {
+    /// The kept rows of `stats` (and the follow-up counts of the case they are of), as of
+    /// `month`.
+    pub(crate) fn of(stats: StatRows, follow_ups: FollowUpTotals, month: NaiveDate) -> MonthRows {
         MonthRows {
             month,
             budget: stats.budget,
             scores: stats.scores,
             community: stats.community,
+            follow_ups,
         }
     }
 }
@@ -107,8 +111,9 @@ impl Commit {
                 let (row, stored_people) = project(prev, stored_at);
                 let stored_stats = stat_rows(prev, history);
                 let stats = crate::projection::stat_rows_after(case, all, prev, &stored_stats);
+                let stored_follow_ups = FollowUpTotals::of(&stored_stats, &row);
                 let follow_ups = FollowUpTotals::change(
-                    &FollowUpTotals::of(&stored_stats, &row),
+                    &stored_follow_ups,
                     &FollowUpTotals::of(&stats, &case_row),
                 );
                 let changed = stored_stats != stats;
@@ -116,7 +121,7 @@ impl Commit {
                     Some(changed_columns(&row, &case_row)),
                     (stored_people != people).then_some(people),
                     changed.then_some(stats),
-                    MonthRows::of(stored_stats, month),
+                    MonthRows::of(stored_stats, stored_follow_ups, month),
                     follow_ups,
                 )
             }

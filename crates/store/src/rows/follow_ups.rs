@@ -98,6 +98,18 @@ impl FollowUpTotals {
         t
     }
 
+    /// The counts of a case's slots, from the case (`of` its projected rows: the same).
+    pub fn of_case(case: &homeward_domain::Case) -> FollowUpTotals {
+        let mut t = FollowUpTotals::default();
+        t.add(
+            &crate::projection::follow_up_rows(case),
+            case.host_office.0,
+            followed(case.stage),
+            1,
+        );
+        t
+    }
+
     /// `after` less `before`: what a commit changes.
     pub fn change(before: &FollowUpTotals, after: &FollowUpTotals) -> FollowUpTotals {
         let mut out = after.clone();

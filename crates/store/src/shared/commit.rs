@@ -77,7 +77,7 @@ pub(crate) async fn write_commits(
     if accepted.iter().any(|c| !c.follow_ups.is_empty()) {
         let mut sums = super::kept::KeptSums::default();
         for c in &accepted {
-            sums.add_follow_ups(c.follow_ups.clone());
+            sums.add_follow_ups(c.follow_ups.clone(), c.kept_month);
         }
         sums.write(tx).await?;
     }
@@ -480,17 +480,11 @@ impl Backend {
         let mut kept = super::kept::KeptSums::default();
         for c in cases.iter() {
             // Its months end as its rows stand (`projection::kept_history`).
-            let (budget, scores, community) =
-                c.history.last().map_or((&[][..], &[][..], &[][..]), |m| {
-                    (
-                        m.budget.as_slice(),
-                        m.scores.as_slice(),
-                        m.community.as_slice(),
-                    )
-                });
-            if budget != c.stats.budget.as_slice()
-                || scores != c.stats.scores.as_slice()
-                || community != c.stats.community.as_slice()
+            let last = c.history.last().cloned().unwrap_or_default();
+            if last.budget != c.stats.budget
+                || last.scores != c.stats.scores
+                || last.community != c.stats.community
+                || last.follow_ups != crate::FollowUpTotals::of(&c.stats, &c.case_row)
             {
                 return Err(StoreError::Corrupt(format!(
                     "case {}: its history of kept rows does not end with its rows",
@@ -498,7 +492,6 @@ impl Backend {
                 )));
             }
             kept.add_history(&c.history);
-            kept.add_follow_ups(crate::FollowUpTotals::of(&c.stats, &c.case_row));
         }
         insert_read_models(&mut tx, &rows, &people, &stats, kept).await?;
         for (key, last) in references {

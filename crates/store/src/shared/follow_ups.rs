@@ -112,22 +112,31 @@ impl Backend {
     /// case is still followed up; and the returned cases with a follow-up to count (held,
     /// or whose window opened while followed up, or closed after it was) and those held.
     /// Read from the kept counts (`rows::follow_ups`): a few rows per day of the
-    /// schedule, office and status, however many cases.
+    /// schedule, office and status, however many cases. With `recorded_until`, as the
+    /// month of that day ended: the sums of the changes recorded in it and before
+    /// (`follow_up_months`), each row's status read alike.
     pub async fn follow_up_counts(
         &self,
         programme: Uuid,
         scope: Option<&Scope>,
         today: chrono::NaiveDate,
+        recorded_until: Option<chrono::NaiveDate>,
     ) -> CResult<(Vec<FollowUpCount>, i64, i64)> {
         let offices: Option<Vec<Uuid>> = scope.map(|s| s.offices.iter().map(|o| o.0).collect());
+        let until = recorded_until.map(homeward_domain::stats::first_of_month);
         let from = |q: &mut QueryBuilder<Db>, cases: bool| {
-            q.push(" FROM follow_up_totals WHERE programme = ")
-                .push_bind(programme)
-                .push(if cases {
-                    " AND number = 0"
-                } else {
-                    " AND number > 0"
-                });
+            match until {
+                Some(month) => q
+                    .push(" FROM follow_up_months WHERE month <= ")
+                    .push_bind(month)
+                    .push(" AND programme = "),
+                None => q.push(" FROM follow_up_totals WHERE programme = "),
+            };
+            q.push_bind(programme).push(if cases {
+                " AND number = 0"
+            } else {
+                " AND number > 0"
+            });
             super::statistics::push_seen_by(q, offices.as_deref());
         };
         // The counts' names are the domain's (`SlotCount::code`), written into the text;

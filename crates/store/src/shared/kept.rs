@@ -1,8 +1,9 @@
-//! The kept sums together: the budget's (`budget`), the survey scores' (`scores`) and
-//! the community projects' (`community`),
-//! each by the month its change was recorded in, and the scheduled follow-ups' counts as
-//! they stand (`rows::follow_ups`), added alike by a commit (its change, to
-//! its month), a bulk load and a rebuild (each case's rows as each of its months ended).
+//! The kept sums together: the budget's (`budget`), the survey scores' (`scores`), the
+//! community projects' (`community`) and the scheduled follow-ups' counts
+//! (`rows::follow_ups`, in `follow_up_months`), each by the month its change was recorded
+//! in, and the follow-ups' counts as they stand too (`follow_up_totals`, their sum over
+//! the months), added alike by a commit (its change, to its month), a bulk load and a
+//! rebuild (each case's rows as each of its months ended).
 
 use std::collections::BTreeMap;
 
@@ -69,11 +70,24 @@ pub(crate) struct KeptSums {
     community: super::community::CommunitySums,
     /// The scheduled follow-ups' counts, as they stand (not by month).
     follow_ups: crate::FollowUpTotals,
+    /// The same changes, by the month each counts in.
+    follow_up_months: BTreeMap<(NaiveDate, crate::rows::FollowUpKey), [i64; 1]>,
 }
+
+/// The kept follow-up counts by month's key columns: the programme, the month, then
+/// `FOLLOW_UP_KEY`'s others.
+const FOLLOW_UP_MONTH_KEY: &str = "programme, month, host_office, office, number, opens_on, \
+     closes_on, missed_from, held, followed";
 
 /// The follow-up counts' key columns, in `FollowUpKey`'s order.
 const FOLLOW_UP_KEY: &str =
     "programme, host_office, office, number, opens_on, closes_on, missed_from, held, followed";
+
+/// The kept follow-up counts by month in the order the digest reads them.
+pub(crate) const FOLLOW_UP_MONTHS_DIGEST: &str = "SELECT programme, month, host_office, \
+     office, number, opens_on, closes_on, missed_from, held, followed, slots FROM \
+     follow_up_months WHERE slots <> 0 ORDER BY programme, month, host_office, office, \
+     number, opens_on, closes_on, missed_from, held, followed";
 
 /// The kept follow-up counts in the order the digest reads them.
 pub(crate) const FOLLOW_UP_TOTALS_DIGEST: &str = "SELECT programme, host_office, office, \
@@ -120,12 +134,21 @@ impl KeptSums {
             self.scores.add(&rows.scores, 1, rows.month);
             self.community.add(community, -1, rows.month);
             self.community.add(&rows.community, 1, rows.month);
+            let mut follow_ups = rows.follow_ups.clone();
+            if let Some(b) = before {
+                follow_ups = crate::FollowUpTotals::change(&b.follow_ups, &follow_ups);
+            }
+            self.add_follow_ups(follow_ups, rows.month);
             before = Some(rows);
         }
     }
 
-    /// Adds changes to the follow-up counts.
-    pub(crate) fn add_follow_ups(&mut self, change: crate::FollowUpTotals) {
+    /// Adds changes to the follow-up counts, as they stand and in `month`.
+    pub(crate) fn add_follow_ups(&mut self, change: crate::FollowUpTotals, month: NaiveDate) {
+        for (key, n) in &change.sums {
+            let e = self.follow_up_months.entry((month, *key)).or_insert([0]);
+            e[0] += n[0];
+        }
         self.follow_ups.merge(change);
     }
 
@@ -135,6 +158,7 @@ impl KeptSums {
         self.scores.merge(other.scores);
         self.community.merge(other.community);
         self.follow_ups.merge(other.follow_ups);
+        merge_sums(&mut self.follow_up_months, other.follow_up_months);
     }
 
     /// Writes the changes into the kept sums.
@@ -152,6 +176,28 @@ impl KeptSums {
             self.follow_ups.sums,
             |b, k| {
                 b.push_bind(k.0)
+                    .push_bind(k.1)
+                    .push_bind(k.2)
+                    .push_bind(k.3)
+                    .push_bind(k.4)
+                    .push_bind(k.5)
+                    .push_bind(k.6)
+                    .push_bind(k.7)
+                    .push_bind(k.8);
+            },
+        )
+        .await?;
+        // Eleven.
+        write_sums(
+            tx,
+            "follow_up_months",
+            FOLLOW_UP_MONTH_KEY,
+            "slots",
+            360,
+            self.follow_up_months,
+            |b, (month, k)| {
+                b.push_bind(k.0)
+                    .push_bind(*month)
                     .push_bind(k.1)
                     .push_bind(k.2)
                     .push_bind(k.3)

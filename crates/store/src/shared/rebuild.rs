@@ -108,12 +108,10 @@ pub(crate) fn replay_case(built: &mut Rebuilt, id: Uuid, events: &[RecordedEvent
         .unwrap_or_default();
     let (row, people) = crate::projection::project(&case, updated);
     let stat = crate::projection::stat_rows(&case, events);
+    // The follow-up counts too (as they stand: the sum of their months).
     built
         .kept
         .add_history(&crate::projection::kept_history(&case, events));
-    built
-        .kept
-        .add_follow_ups(crate::FollowUpTotals::of(&stat, &row));
     built.cases += 1;
     built.events += events.len() as u64;
     built.rows.push(row);
@@ -175,6 +173,7 @@ impl Backend {
                 "score_totals",
                 "community_totals",
                 "follow_up_totals",
+                "follow_up_months",
             ],
         )
         .await?;
@@ -392,6 +391,20 @@ impl Backend {
             i64,
             i64,
         )>(&mut tx, super::kept::FOLLOW_UP_TOTALS_DIGEST, &mut hash)
+        .await?;
+        digest_rows::<(
+            Uuid,
+            NaiveDate,
+            Uuid,
+            Uuid,
+            i64,
+            NaiveDate,
+            NaiveDate,
+            NaiveDate,
+            i64,
+            i64,
+            i64,
+        )>(&mut tx, super::kept::FOLLOW_UP_MONTHS_DIGEST, &mut hash)
         .await?;
         tx.rollback().await?;
         Ok(hash.finalize().into())

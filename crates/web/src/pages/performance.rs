@@ -20,6 +20,10 @@ pub struct PerformancePage {
     pub programmes: Vec<(String, String)>,
     pub chosen: String,
     pub own_offices_only: bool,
+    /// The introduction: as it stands, or protected.
+    pub intro: String,
+    /// The day a protected reader's figures are as of, said.
+    pub as_of: Option<String>,
     /// Label and value of the programme's headline figures.
     pub headline: Vec<(String, String)>,
     pub departures_head: Vec<String>,
@@ -38,6 +42,11 @@ fn or_dash(v: Option<String>) -> String {
     v.unwrap_or_else(|| "—".into())
 }
 
+/// A count, or a dash where it is hidden.
+fn count(i: &I18n, v: Option<i64>) -> String {
+    or_dash(v.map(|n| i.number(n)))
+}
+
 pub(super) fn percent(i: &I18n, p: Option<f64>) -> String {
     or_dash(p.map(|p| i.t1("stats-percent", "n", i.one_decimal(p))))
 }
@@ -49,7 +58,7 @@ fn departures_line(i: &I18n, d: &DeparturesInYear) -> Vec<String> {
             || i.t("performance-all-years"),
             |y| i.digits(&y.to_string()),
         ),
-        i.number(d.departed),
+        count(i, d.departed),
         days(d.application_to_departure_median),
         days(d.application_to_departure_p90),
     ]
@@ -69,12 +78,12 @@ fn follow_up_line(i: &I18n, f: &FollowUpFigures) -> Vec<String> {
     };
     vec![
         label,
-        i.number(f.held_on_time),
-        i.number(f.held_late),
-        i.number(f.missed),
-        i.number(f.overdue),
-        i.number(f.due),
-        i.number(f.upcoming),
+        count(i, f.held_on_time),
+        count(i, f.held_late),
+        count(i, f.missed),
+        count(i, f.overdue),
+        count(i, f.due),
+        count(i, f.upcoming),
         percent(i, f.on_time_percent),
     ]
 }
@@ -86,19 +95,19 @@ fn headline(i: &I18n, r: &PerformanceReport) -> Vec<(String, String)> {
         _ => "—".into(),
     };
     vec![
-        (i.t("performance-cases"), i.number(r.cases)),
-        (i.t("performance-withdrawn"), i.number(r.withdrawn)),
+        (i.t("performance-cases"), count(i, r.cases)),
+        (i.t("performance-withdrawn"), count(i, r.withdrawn)),
         (
             i.t("performance-withdrawn-percent"),
             percent(i, r.withdrawn_percent),
         ),
         (
             i.t("performance-returnees-to-reach"),
-            i.number(r.returnees_to_reach),
+            count(i, r.returnees_to_reach),
         ),
         (
             i.t("performance-returnees-reached"),
-            i.number(r.returnees_reached),
+            count(i, r.returnees_reached),
         ),
         (
             i.t("performance-reached-percent"),
@@ -140,6 +149,16 @@ pub async fn page(
         programmes,
         chosen: chosen.0.to_string(),
         own_offices_only: report.own_offices_only,
+        intro: match report.protected {
+            true => i.ta(
+                "performance-intro-protected",
+                &[("threshold", report.threshold.into())],
+            ),
+            false => i.t("performance-intro"),
+        },
+        as_of: report
+            .as_of
+            .map(|d| i.t1("performance-as-of", "date", i.date(d))),
         headline: headline(&i, &report),
         departures_head: head(&[
             "performance-col-year",
