@@ -247,6 +247,10 @@ pub(super) async fn reads(
             "performance: the programme's report",
             Some("time to departure, withdrawals, follow-ups on time, money".to_string()),
         ),
+        (
+            "performance: the programme's report, protected",
+            Some("as a donor sees it, as the last settled month ended".to_string()),
+        ),
     ];
     for clients in [1usize, 16] {
         let floor = {
@@ -353,6 +357,9 @@ pub(super) async fn reads(
                         "performance: the programme's report" => http
                             .get(format!("{base}/api/programmes/{programme}/performance"))
                             .bearer_auth(&approver),
+                        "performance: the programme's report, protected" => http
+                            .get(format!("{base}/api/programmes/{programme}/performance"))
+                            .bearer_auth(&donor),
                         "impact: scores by follow-up and sex, protected" => http
                             .get(format!("{base}/api/programmes/{programme}/impact?by=sex"))
                             .bearer_auth(&donor),

@@ -844,6 +844,12 @@ async fn walk(driver: &Driver, label: &'static str, lang: &str, javascript: bool
         b.c.find(Locator::Css(".notice--success")).await.is_ok(),
         "{label}: the audit chain verifies"
     );
+    // ... and reads the programme's performance, protected (as the last month ended).
+    b.go("/statistics/performance").await;
+    assert!(
+        b.c.find(Locator::Id("as-of")).await.is_ok(),
+        "{label}: the protected report says its day"
+    );
     b.sign_out().await;
     b.c.close().await.unwrap();
 }

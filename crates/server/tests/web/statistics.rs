@@ -515,6 +515,23 @@ async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
         ]
     );
     assert!(body.contains("Days from application to departure"));
+    // Charts: a bar per year's median days and per follow-up's share on time, each
+    // saying the table's figure.
+    let charts = page.body.matches("class=\"bars__row\"").count();
+    let years = r["departures"].as_array().unwrap();
+    assert_eq!(
+        charts,
+        years.len() + r["follow_ups"].as_array().unwrap().len()
+    );
+    assert!(page.body.contains("id=\"performance-departures-chart\""));
+    let first = years[0]["application_to_departure_median"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        page.body
+            .contains(&format!("<span class=\"bars__value\">{first}</span>")),
+        "{first}"
+    );
     assert!(page.body.contains("/performance.csv"), "downloads");
     // A donor reads it protected, as the last settled month ended: the page says so and
     // shows what the API shows, a dash where it hides a figure.

@@ -1714,6 +1714,8 @@ performance-definition-5 = Assistance delivered: what deliveries disbursed as a 
 performance-intro-protected = How fast and how well the programme works, as it stood at the end of the last settled month. Counts below { $threshold } are hidden (—), with the counts that would give them away; days to departure are shown for a year of at least { $threshold } departures.
 performance-as-of = The figures are as they stood at the end of { $date }: what was recorded or happened since is not counted yet.
 performance-definition-6 = Where small numbers are protected: cases registered, withdrawn and departed up to the end of the last settled month, by the day each happened, the departures by year as the statistics publish them; follow-ups and returned cases reached as recorded up to then, each read on that day; money as the budget page tells it. A count below the threshold is hidden, with the counts that would give it away, and days to departure are given only for a year of at least the threshold of departures.
+performance-chart-days = Median days from application to departure, by year of departure (the table below gives each figure).
+performance-chart-on-time = Follow-ups held on time, as a share of those judged, by follow-up of the schedule (the table below gives each figure).
 
 performance-own-offices = Only your offices' cases count: those they host for cases, withdrawals and departures; those they host or receive for follow-ups and returned cases reached. The money is the programme's.
 performance-follow-up-months = Follow-up { $n } (at { $months } months in the programme's schedule)

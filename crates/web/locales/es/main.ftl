@@ -1717,6 +1717,8 @@ performance-definition-5 = Asistencia entregada: lo desembolsado por las entrega
 performance-intro-protected = Qué tan rápido y qué tan bien trabaja el programa, tal como estaba al final del último mes cerrado. Los recuentos inferiores a { $threshold } se ocultan (—), junto con los que permitirían deducirlos; los días hasta la salida se dan para un año de al menos { $threshold } salidas.
 performance-as-of = Las cifras son como estaban al final del { $date }: lo registrado u ocurrido después aún no se cuenta.
 performance-definition-6 = Donde los números pequeños están protegidos: los casos registrados, retirados y salidos hasta el final del último mes cerrado, según el día en que ocurrió cada hecho, las salidas por año tal como las publican las estadísticas; los seguimientos y los casos retornados contactados tal como se registraron hasta entonces, cada uno leído en ese día; el dinero tal como lo indica la página del presupuesto. Un recuento inferior al umbral se oculta, junto con los que permitirían deducirlo, y los días hasta la salida solo se dan para un año de al menos el umbral de salidas.
+performance-chart-days = Mediana de días desde la solicitud hasta la salida, por año de salida (la tabla de abajo da cada cifra).
+performance-chart-on-time = Seguimientos realizados a tiempo, como proporción de los evaluados, por seguimiento del calendario (la tabla de abajo da cada cifra).
 
 performance-own-offices = Solo cuentan los casos de sus oficinas: los que acogen para casos, desistimientos y salidas; los que acogen o reciben para seguimientos y casos contactados. El dinero es el del programa.
 performance-follow-up-months = Seguimiento { $n } (a los { $months } meses en el calendario del programa)

@@ -6,7 +6,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use homeward_app::performance::{DeparturesInYear, FollowUpFigures, PerformanceReport};
+use homeward_domain::stats::Cell;
 
+use super::stats::Bar;
 use super::{app_error, consume_flash};
 use crate::WebState;
 use crate::chrome::{Chrome, ok};
@@ -26,8 +28,12 @@ pub struct PerformancePage {
     pub as_of: Option<String>,
     /// Label and value of the programme's headline figures.
     pub headline: Vec<(String, String)>,
+    /// The median days to departure by year, as bars.
+    pub days_bars: Vec<Bar>,
     pub departures_head: Vec<String>,
     pub departures: Vec<Vec<String>>,
+    /// The share held on time by follow-up of the schedule, as bars (of 100 %).
+    pub on_time_bars: Vec<Bar>,
     pub follow_ups_head: Vec<String>,
     pub follow_ups: Vec<Vec<String>>,
     pub definitions: Vec<String>,
@@ -64,8 +70,38 @@ fn departures_line(i: &I18n, d: &DeparturesInYear) -> Vec<String> {
     ]
 }
 
-fn follow_up_line(i: &I18n, f: &FollowUpFigures) -> Vec<String> {
-    let label = match (f.number, f.months_after_arrival) {
+/// The share held on time of each follow-up of the schedule, as bars of 100 %.
+fn on_time_bars(i: &I18n, follow_ups: &[FollowUpFigures]) -> Vec<Bar> {
+    follow_ups
+        .iter()
+        .map(|f| Bar {
+            label: follow_up_label(i, f),
+            value: percent(i, f.on_time_percent),
+            length: f
+                .on_time_percent
+                .map(|p| (p.clamp(0.0, 100.0) * 10.0).round() as u32),
+        })
+        .collect()
+}
+
+/// The median days to departure of each year, as bars.
+fn days_bars(i: &I18n, years: &[DeparturesInYear]) -> Vec<Bar> {
+    let labels: Vec<String> = years
+        .iter()
+        .map(|d| d.year.map(|y| i.digits(&y.to_string())).unwrap_or_default())
+        .collect();
+    let days: Vec<Cell> = years
+        .iter()
+        .map(|d| {
+            d.application_to_departure_median
+                .map_or(Cell::Suppressed, Cell::Count)
+        })
+        .collect();
+    super::stats::bars(i, &labels, &days)
+}
+
+fn follow_up_label(i: &I18n, f: &FollowUpFigures) -> String {
+    match (f.number, f.months_after_arrival) {
         (None, _) => i.t("performance-all-follow-ups"),
         (Some(n), Some(months)) => i.ta(
             "performance-follow-up-months",
@@ -75,9 +111,12 @@ fn follow_up_line(i: &I18n, f: &FollowUpFigures) -> Vec<String> {
             ],
         ),
         (Some(n), None) => i.t1("performance-follow-up", "n", i.number(i64::from(n))),
-    };
+    }
+}
+
+fn follow_up_line(i: &I18n, f: &FollowUpFigures) -> Vec<String> {
     vec![
-        label,
+        follow_up_label(i, f),
         count(i, f.held_on_time),
         count(i, f.held_late),
         count(i, f.missed),
@@ -160,6 +199,8 @@ pub async fn page(
             .as_of
             .map(|d| i.t1("performance-as-of", "date", i.date(d))),
         headline: headline(&i, &report),
+        days_bars: days_bars(&i, &report.departures),
+        on_time_bars: on_time_bars(&i, &report.follow_ups),
         departures_head: head(&[
             "performance-col-year",
             "performance-col-departed",
