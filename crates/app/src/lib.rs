@@ -213,6 +213,7 @@ struct Inner {
     config: Config,
     stats: cube::StatsCube,
     joint: stats::JointCache,
+    settled_follow_ups: performance::SettledFollowUps,
     directory: directory::Directory,
     recent: recent::RecentCases,
     /// Password hashes computed at once: each takes Argon2's 19 MiB and a core for tens
@@ -235,6 +236,7 @@ impl App {
                 config,
                 stats: cube::StatsCube::default(),
                 joint: stats::JointCache::default(),
+                settled_follow_ups: performance::SettledFollowUps::default(),
                 directory: directory::Directory::default(),
                 recent: recent::RecentCases::default(),
                 passwords: tokio::sync::Semaphore::new(cores()),

@@ -19,27 +19,38 @@
 //! statistics' returns by year publish them (their protection is joint across tables: a
 //! year hidden there as cover is hidden here); follow-ups and returnees reached from
 //! their kept counts by the month each change was recorded in (`follow_up_months`),
-//! summed up to that month and read on its last day. Each table (withdrawn or not;
+//! summed up to that month and read on its last day, counted once per programme and
+//! month (`SettledFollowUps`: they no longer change). Each table (withdrawn or not;
 //! follow-ups by point of the schedule and where they stand; reached or not) is
-//! protected as the statistics' are (`stats::protect`), a share told only of figures
-//! shown, and days to departure only for a year of at least the threshold of departures.
-//! Not protected: those tables against each other, and the percentiles themselves (a
-//! median of at least the threshold of cases is one of their durations).
+//! protected as the statistics' are (`stats::protect`); the returned cases reached and
+//! not, sums of the same follow-ups (exactly while one follow-up has opened), are hidden
+//! where any follow-up but the upcoming is; a share is told only of figures shown; days
+//! to departure only for a year of at least the threshold of durations, the 90th
+//! percentile only where it is not the longest (ten or more).
+//!
+//! Known limits, as the statistics' own tables have them: cases, withdrawals and
+//! departures are by the day each happened, so one recorded late but dated in a settled
+//! month changes that month's figures once recorded (the pipeline page, read as it
+//! stands, tells it too); two months' readings tell what a month changed (as the budget's
+//! and the impact report's do); a median of at least the threshold of durations is one
+//! of them; and these tables are not protected against the pipeline page's.
 //!
 //! A scheduled follow-up of a closed case that was not held is missed once its window
 //! closed (it will not be held), and not counted before. The follow-ups are counted from
-//! their kept counts (`follow_up_totals`: a row per day of the schedule, office and
-//! status, not per case), each row's status read in SQL on the day. Known limit: a
+//! their kept counts (`follow_up_totals` as they stand, `follow_up_months` by month: a
+//! row per day of the schedule, office and status, not per case), each row's status read
+//! in SQL on the day. Known limit: a
 //! follow-up of the schedule is labelled with its months in the programme's schedule
 //! today.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use homeward_domain::case::monitoring::SlotCount;
 use homeward_domain::ids::ProgrammeId;
-use homeward_domain::stats::{Cell, percentile, protect};
-use homeward_store::StatFilter;
+use homeward_domain::stats::{Cell, Published, percentile, protect};
+use homeward_store::{FollowUpCount, StatFilter};
 use serde::Serialize;
 
 use crate::auth::Principal;
@@ -134,7 +145,7 @@ pub const DEFINITIONS: [&str; 6] = [
     "A scheduled follow-up is held when a follow-up reached the returnee in its time (from its window's opening until the next one's opens): on time within its window, late after it; missed when the next window opened first, or when its window closed on a closed case; overdue when its window closed and it may still be held. On time is a share of those held, missed or overdue.",
     "Returned cases reached: returned cases (households) with a scheduled follow-up whose window has opened, and of those the ones a follow-up held.",
     "Assistance delivered: what deliveries disbursed as a share of what approved plans commit; budget executed: disbursed as a share of the grants' budgets (the budget page tells each grant and line).",
-    "Where small numbers are protected (as_of): cases registered, withdrawn and departed up to the end of the last settled month, by the day each happened, the departed by year as the statistics publish them; follow-ups and returnees reached as recorded up to then, each read on that day; money as the budget page tells it. A count below the threshold is hidden, with the counts that would give it away, and days to departure are given only for a year of at least the threshold of departures.",
+    "Where small numbers are protected (as_of): cases registered, withdrawn and departed up to the end of the last settled month, by the day each happened (one recorded later but dated before counts once it is recorded), the departures by year as the statistics publish them; follow-ups and returned cases reached as recorded up to then, each read on that day; money as the budget page tells it. A count below the threshold is hidden, with the counts that would give it away; returned cases reached are hidden where a follow-up that counts for them is; days to departure are given only for a year of at least the threshold of cases that applied, the 90th percentile only from ten.",
 ];
 
 /// `n` as a share of `of`, in percent to one decimal; none of nothing.
@@ -148,20 +159,25 @@ fn percent_of(n: Option<i64>, of: Option<i64>) -> Option<f64> {
 }
 
 /// Days from application to departure of `days` (sorted), in a row of `departed`
-/// cases; the days only where `shown` (a protected reader's year of at least the
-/// threshold).
+/// cases. For a protected reader (`threshold`), only of a row whose departures are shown
+/// and whose durations are at least the threshold, and the 90th percentile only where
+/// it is not the longest of them (nearest rank: fewer than ten durations make it the
+/// longest, one person's).
 fn departures(
     year: Option<i64>,
     departed: Option<i64>,
     days: &[i32],
-    shown: bool,
+    threshold: Option<i64>,
 ) -> DeparturesInYear {
-    let days = |p: u8| percentile(days, p).map(i64::from).filter(|_| shown);
+    let n = days.len();
+    let enough = threshold.is_none_or(|t| departed.is_some() && n as i64 >= t.max(1));
+    let not_longest = threshold.is_none() || (n * 9).div_ceil(10) < n;
+    let days = |p: u8, told: bool| percentile(days, p).map(i64::from).filter(|_| told);
     DeparturesInYear {
         year,
         departed,
-        application_to_departure_median: days(50),
-        application_to_departure_p90: days(90),
+        application_to_departure_median: days(50, enough),
+        application_to_departure_p90: days(90, enough && not_longest),
     }
 }
 
@@ -211,7 +227,64 @@ impl FollowUpFigures {
     }
 }
 
+/// Whether the follow-ups' table hides a follow-up that counts for the returned cases to
+/// reach or reached: one that is not upcoming (the totals' too).
+fn judged_hidden(follow_ups: &Published) -> bool {
+    follow_ups
+        .cells
+        .iter()
+        .chain([&follow_ups.column_totals])
+        .any(|line| {
+            line.iter()
+                .zip(SLOT_COUNTS)
+                .any(|(c, s)| s != SlotCount::Upcoming && c.count().is_none())
+        })
+}
+
+/// A programme's follow-up counts as a month ended: by follow-up, status and whether
+/// followed up; the returned cases to reach and reached (`Store::follow_up_counts`).
+type FollowUpCounts = (Vec<FollowUpCount>, i64, i64);
+
+/// The follow-up counts of each programme as the last settled month ended, counted once:
+/// they no longer change (a commit counts in the month it is written in, later than a
+/// settled month). Only the latest month read is kept.
+#[derive(Default)]
+pub(crate) struct SettledFollowUps {
+    kept: Mutex<(NaiveDate, HashMap<ProgrammeId, Arc<FollowUpCounts>>)>,
+}
+
 impl App {
+    /// The follow-up counts of every office's cases of a programme as the month of
+    /// `until` ended, read on its last day; kept once that month is settled.
+    async fn settled_follow_ups(
+        &self,
+        id: ProgrammeId,
+        until: NaiveDate,
+    ) -> Result<Arc<FollowUpCounts>> {
+        let settled = until <= homeward_domain::stats::settled_month_end(crate::now());
+        let cache = &self.inner.settled_follow_ups.kept;
+        let known = cache
+            .lock()
+            .ok()
+            .filter(|k| k.0 == until)
+            .and_then(|k| k.1.get(&id).cloned());
+        if let Some(counts) = known.filter(|_| settled) {
+            return Ok(counts);
+        }
+        let counts = Arc::new(
+            self.store()
+                .follow_up_counts(id, None, until, Some(until))
+                .await?,
+        );
+        if settled && let Ok(mut k) = cache.lock() {
+            if k.0 != until {
+                *k = (until, HashMap::new());
+            }
+            k.1.insert(id, counts.clone());
+        }
+        Ok(counts)
+    }
+
     /// The performance report of a programme: as it stands today, or for a protected
     /// reader as the last settled month ended.
     pub async fn performance_report(
@@ -237,11 +310,13 @@ impl App {
     ) -> Result<PerformanceReport> {
         let access = crate::stats::access(p).ok_or_else(|| {
             AppError::Forbidden(
-                "the performance report is for programme managers, M&E officers, donors and auditors"
+                "the performance report is for programme managers, M&E officers, donors, auditors and administrators"
                     .into(),
             )
         })?;
         let programme = self.get_programme(id).await?;
+        // Read as the month of `until` ended.
+        let until = homeward_domain::stats::month_end(until);
         let offices: Option<Vec<uuid::Uuid>> = access
             .offices
             .as_ref()
@@ -283,7 +358,11 @@ impl App {
             .await?;
         let (cases, withdrawn, by_year) = counts;
         let published = protect(&[vec![withdrawn, cases - withdrawn]], threshold);
-        let withdrawn = published.cells[0][0].count();
+        let withdrawn = published
+            .cells
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|c| c.count());
         let cases = published.total.count();
 
         // Departed by year: a protected reader's as the statistics publish them (their
@@ -320,27 +399,35 @@ impl App {
                 (years, table.cases.total.count())
             }
         };
-        let shown = |n: Option<i64>| n.is_some_and(|n| n >= threshold);
+        let rule = as_of.map(|_| threshold);
         let mut all: Vec<i32> = vec![];
         let mut years = vec![];
         for (year, n) in &departed {
             let days = by_year.get(year).map(|(_, d)| d.as_slice()).unwrap_or(&[]);
-            years.push(departures(Some(*year), *n, days, shown(*n)));
+            years.push(departures(Some(*year), *n, days, rule));
             all.extend(days);
         }
         all.sort_unstable();
-        let departures_total = departures(None, total, &all, shown(total));
+        let departures_total = departures(None, total, &all, rule);
 
         // Follow-ups, counted in SQL by the one definition of their status: a protected
         // reader's as recorded up to `until`, read on that day.
         let scope = offices.as_ref().map(|_| crate::cases::scope_of(&p.actor));
-        let today = as_of.unwrap_or_else(|| crate::now().date_naive());
-        let (counts, to_reach, reached) = self
-            .store()
-            .follow_up_counts(id, scope.as_ref(), today, as_of)
-            .await?;
+        let counted_now = match as_of {
+            Some(until) => self.settled_follow_ups(id, until).await?,
+            None => {
+                let today = crate::now().date_naive();
+                Arc::new(
+                    self.store()
+                        .follow_up_counts(id, scope.as_ref(), today, None)
+                        .await?,
+                )
+            }
+        };
+        let (counts, to_reach, reached) = &*counted_now;
+        let (to_reach, reached) = (*to_reach, *reached);
         let mut by_number: BTreeMap<i64, [i64; 6]> = BTreeMap::new();
-        for c in &counts {
+        for c in counts {
             let Some(status) = counted(&c.status, c.followed != 0) else {
                 continue;
             };
@@ -362,10 +449,28 @@ impl App {
                 FollowUpFigures::of(number, months, cells)
             })
             .collect();
-        let follow_ups_total = FollowUpFigures::of(None, None, &published.column_totals);
+        // None counted: none of any status (an empty table has no column totals).
+        let totals = match published.column_totals.is_empty() {
+            true => vec![Cell::Count(0); SLOT_COUNTS.len()],
+            false => published.column_totals.clone(),
+        };
+        let follow_ups_total = FollowUpFigures::of(None, None, &totals);
+        // The returned cases reached and not are sums of the same follow-ups (exactly so
+        // while one follow-up of the schedule has opened): told only where no follow-up
+        // that counts for them is hidden.
+        let judged_hidden = judged_hidden(&published);
         let published = protect(&[vec![reached, to_reach - reached]], threshold);
-        let returnees_reached = published.cells[0][0].count();
-        let returnees_to_reach = published.total.count();
+        let (returnees_reached, returnees_to_reach) = match judged_hidden {
+            true => (None, None),
+            false => (
+                published
+                    .cells
+                    .first()
+                    .and_then(|r| r.first())
+                    .and_then(|c| c.count()),
+                published.total.count(),
+            ),
+        };
 
         // Money, as the budget page tells it to the same reader.
         let budget = self.budget_report(p, id).await?;
@@ -459,5 +564,43 @@ mod tests {
         assert_eq!(percent(2, 3), Some(66.7));
         assert_eq!(percent(1, 0), None);
         assert_eq!(percent_of(Some(1), None), None);
+    }
+
+    /// A protected reader's days to departure: only of a row shown with at least the
+    /// threshold of durations, the 90th percentile only where it is not the longest.
+    #[test]
+    fn days_to_departure_are_told_of_enough_durations() {
+        let days: Vec<i32> = (1..=12).collect();
+        let told = |n: usize, departed: Option<i64>, threshold: Option<i64>| {
+            let d = departures(Some(2026), departed, &days[..n], threshold);
+            (
+                d.application_to_departure_median.is_some(),
+                d.application_to_departure_p90.is_some(),
+            )
+        };
+        assert_eq!(told(4, Some(9), None), (true, true), "exact: all");
+        assert_eq!(told(4, Some(9), Some(5)), (false, false), "4 durations");
+        assert_eq!(told(5, Some(9), Some(5)), (true, false), "p90 the longest");
+        assert_eq!(told(9, Some(9), Some(5)), (true, false), "p90 the longest");
+        assert_eq!(told(10, Some(10), Some(5)), (true, true));
+        assert_eq!(told(12, None, Some(5)), (false, false), "departures hidden");
+        // The 90th percentile of ten is the ninth, not the longest.
+        let d = departures(None, Some(10), &days[..10], Some(5));
+        assert_eq!(d.application_to_departure_p90, Some(9));
+    }
+
+    /// The returned cases reached are not told where a follow-up but an upcoming one is
+    /// hidden: with one follow-up opened, reached is its held on time and late.
+    #[test]
+    fn reached_is_hidden_with_a_hidden_follow_up() {
+        // Follow-up 1: upcoming 0, due 10, overdue 6, missed 7, on time 50, late 1.
+        let t = protect(&[vec![0, 10, 6, 7, 50, 1]], 5);
+        assert!(
+            judged_hidden(&t),
+            "late (1) is hidden, and so must reached be"
+        );
+        let t = protect(&[vec![20, 10, 6, 7, 50, 9]], 5);
+        assert!(!judged_hidden(&t), "nothing small, nothing hidden");
+        assert!(!judged_hidden(&protect(&[], 5)));
     }
 }

@@ -446,7 +446,8 @@ async fn the_performance_report_counts_follow_ups_as_the_domain_calls_them(db: &
 /// Read protected, the performance report counts the scheduled follow-ups as each month
 /// ended: each case as the events recorded up to that month left it, its follow-ups'
 /// status read on the month's last day, every office's (the kept counts by month a bulk
-/// load wrote, `follow_up_months`); with the statistics' threshold, a figure shown is
+/// load wrote, `follow_up_months`), the cases, withdrawals and departures dated up to
+/// its last day; with the statistics' threshold, a figure shown is
 /// that figure, and a year's days to departure are told only of at least the threshold
 /// of departures.
 async fn the_protected_performance_report_counts_follow_ups_as_each_month_ended(db: &TestDb) {
@@ -466,6 +467,7 @@ async fn the_protected_performance_report_counts_follow_ups_as_each_month_ended(
     for row in &rows {
         streams.push(db.store.load_events(row.case_id).await.unwrap());
     }
+    let stats = db.store.stats_snapshot().await.unwrap();
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let mut hidden = 0;
     for until in [
@@ -495,6 +497,36 @@ async fn the_protected_performance_report_counts_follow_ups_as_each_month_ended(
         assert!(report.protected && !report.own_offices_only);
         assert_eq!(report.as_of, Some(until));
         assert_eq!(follow_ups_reported(&report), want, "{until}");
+        // Cases, withdrawals and departures dated up to that day.
+        let mine: Vec<&CaseRow> = rows.iter().filter(|r| r.programme == programme).collect();
+        let registered = mine
+            .iter()
+            .filter(|r| r.registered_at.date_naive() <= until)
+            .count();
+        assert_eq!(report.cases, Some(registered as i64), "{until}");
+        let withdrawn: std::collections::BTreeSet<_> = stats
+            .interruptions
+            .iter()
+            .filter(|x| x.kind == "withdrawal" && x.programme == programme.0)
+            .filter(|x| x.occurred_on <= until)
+            .map(|x| x.case_id)
+            .collect();
+        assert_eq!(report.withdrawn, Some(withdrawn.len() as i64), "{until}");
+        let mut departed: std::collections::BTreeMap<i64, i64> = Default::default();
+        for day in mine.iter().filter_map(|r| r.departed_at) {
+            if day.date_naive() <= until {
+                *departed
+                    .entry(chrono::Datelike::year(&day).into())
+                    .or_default() += 1;
+            }
+        }
+        let reported: std::collections::BTreeMap<i64, i64> = report
+            .departures
+            .iter()
+            .map(|d| (d.year.unwrap(), d.departed.unwrap()))
+            .collect();
+        assert_eq!(reported, departed, "{until}");
+        assert!(registered > 0 && !withdrawn.is_empty() && !departed.is_empty());
         // With the statistics' threshold: what is shown is the figure, what is small is
         // hidden.
         let p = token_for(&protected, "auditor").await;

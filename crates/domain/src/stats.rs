@@ -548,6 +548,14 @@ pub fn protected_period(
     Ok((from, until.map_or(last, |u| u.min(last))))
 }
 
+/// The last day of the month of `day`.
+pub fn month_end(day: NaiveDate) -> NaiveDate {
+    first_of_month(day)
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(day)
+}
+
 /// The last day of the last whole month before `today`.
 pub fn last_whole_month(today: NaiveDate) -> NaiveDate {
     today

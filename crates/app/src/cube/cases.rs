@@ -4,7 +4,7 @@
 //! or no-show.
 //!
 //! In SQL the pipeline is a GROUP BY over every case plus a scan of every departed case
-//! for its durations (docs/decisions/0002). Here it is one pass over 28 bytes a case. The records follow the event log with the returns (see the
+//! for its durations (docs/decisions/0002). Here it is one pass over 32 bytes a case. The records follow the event log with the returns (see the
 //! parent module): the cases written since the last question are read again and their
 //! records replaced in place, found through the slots sorted by case id and a small map
 //! of the cases added since the last sort.

@@ -245,6 +245,19 @@ fn a_table_turned_round_keeps_its_counts() {
 }
 
 #[test]
+fn a_month_ends_on_its_last_day() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for (day, end) in [
+        ("2026-02-10", "2026-02-28"),
+        ("2028-02-01", "2028-02-29"),
+        ("2026-12-31", "2026-12-31"),
+        ("2026-04-30", "2026-04-30"),
+    ] {
+        assert_eq!(month_end(d(day)), d(end), "{day}");
+    }
+}
+
+#[test]
 fn protected_periods_end_with_the_last_whole_month() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let today = d("2026-12-05");

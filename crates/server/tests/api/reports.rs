@@ -144,6 +144,27 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
         assert_eq!(*figure, Value::Null, "{month}");
     }
     // Its downloads leave hidden figures empty.
+    let auditor = w.app.authenticate(w.token("auditor")).await.unwrap();
+    let report = w
+        .app
+        .performance_report_until(
+            &auditor,
+            homeward_domain::ids::ProgrammeId(w.programme),
+            this_months_end(),
+        )
+        .await
+        .unwrap();
+    let csv = homeward_server::api::performance::long_table(&report)
+        .csv()
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    for line in [
+        "\ncases,,,cases,\n",
+        "\nwithdrawals,,,cases,\n",
+        "\nfollow_ups_upcoming,all_follow_ups,,follow_ups,\n",
+    ] {
+        assert!(csv.contains(line), "{line}: {csv}");
+    }
     let res = w
         .http
         .get(format!("{}{path}.csv", w.base))
@@ -151,7 +172,7 @@ async fn the_performance_report_tells_how_the_programme_works(db: &TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 200, "an administrator reads it protected");
     // The downloads: an indicator a line, valid HXL.
     let download = async |format: &str| {
         let res = w

@@ -554,7 +554,7 @@ async fn the_performance_page_tells_the_programme_as_the_api_counts_it() {
     assert_eq!(r["protected"], true, "{r}");
     let body = plain(&unescape(&page.body));
     assert!(body.contains("Counts below 5 are hidden"), "{body}");
-    assert!(body.contains("The figures are as they stood at the end of"));
+    assert!(body.contains("Follow-ups are counted as recorded up to the end of"));
     let shown = |v: &serde_json::Value| v.as_i64().map_or("—".to_string(), |n| n.to_string());
     let headline = table_after(&page.body, "id=\"performance-headline\"");
     for (label, figure) in [
@@ -725,8 +725,22 @@ async fn the_trends_page_tells_returns_by_year_and_needs_on_arrival() {
         by_country.last().unwrap().last().unwrap().replace(',', ""),
         total.to_string()
     );
+    // The trend as bars: one per year, each that year's returnees.
+    let bars: Vec<&str> = page
+        .body
+        .split("class=\"bars__value\">")
+        .skip(1)
+        .filter_map(|s| s.split('<').next())
+        .collect();
+    let years = api["column_keys"].as_array().unwrap().len();
+    assert!(years > 1, "{api}");
+    assert_eq!(bars.len(), years, "{bars:?}");
+    let last = &api["people"]["column_totals"][years - 1];
+    let last = last["count"].as_i64().or_else(|| last.as_i64()).unwrap();
+    assert_eq!(bars[years - 1].replace(',', ""), last.to_string());
     let body = plain(&unescape(&page.body));
     for shown in [
+        "Returnees year by year",
         "Returnees by vulnerability and year of departure",
         "Needs on arrival",
         ", by country of return",

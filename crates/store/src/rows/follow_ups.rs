@@ -7,6 +7,8 @@
 //! programme and the two offices that see the case, and whether the case is still
 //! followed up. The rows are bounded by days of arrival, offices and schedule, not by
 //! cases; every commit adds its change, a bulk load and a rebuild every case's rows.
+//! Written twice (`shared::kept`): as they stand (`follow_up_totals`) and by the month
+//! each change counts in (`follow_up_months`, for the counts as a month ended).
 
 use std::collections::BTreeMap;
 

@@ -141,7 +141,17 @@ pub async fn page(
             protected = Some(i.t1("stats-protected", "threshold", t.threshold.to_string()));
         }
         let id = format!("trends-{n}");
-        tables.push(super::stats::cross_figure(&i, &t, &query, &id, i.t(title)));
+        let mut figure = super::stats::cross_figure(&i, &t, &query, &id, i.t(title));
+        if n == 0 {
+            // The trend itself: returnees year by year (the table's column totals).
+            let years: Vec<String> = t
+                .column_keys
+                .iter()
+                .map(|k| super::stats::key_label(&i, t.columns.as_deref(), &k.code, &k.name))
+                .collect();
+            figure.bars = super::stats::bars(&i, &years, &t.people.column_totals);
+        }
+        tables.push(figure);
     }
     let impact = match st
         .app
