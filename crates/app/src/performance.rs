@@ -413,13 +413,14 @@ impl App {
         // Follow-ups, counted in SQL by the one definition of their status: a protected
         // reader's as recorded up to `until`, read on that day.
         let scope = offices.as_ref().map(|_| crate::cases::scope_of(&p.actor));
-        let counted_now = match as_of {
-            Some(until) => self.settled_follow_ups(id, until).await?,
-            None => {
-                let today = crate::now().date_naive();
+        let counted_now = match (as_of, &scope) {
+            // Every office's, as a month ended: kept once settled.
+            (Some(until), None) => self.settled_follow_ups(id, until).await?,
+            _ => {
+                let today = as_of.unwrap_or_else(|| crate::now().date_naive());
                 Arc::new(
                     self.store()
-                        .follow_up_counts(id, scope.as_ref(), today, None)
+                        .follow_up_counts(id, scope.as_ref(), today, as_of)
                         .await?,
                 )
             }
