@@ -158,26 +158,45 @@ fn percent_of(n: Option<i64>, of: Option<i64>) -> Option<f64> {
     percent(n?, of?)
 }
 
-/// Days from application to departure of `days` (sorted), in a row of `departed`
-/// cases. For a protected reader (`threshold`), only of a row whose departures are shown
-/// and whose durations are at least the threshold, and the 90th percentile only where
-/// it is not the longest of them (nearest rank: fewer than ten durations make it the
-/// longest, one person's).
+/// Days from application to departure of a group: how many, their median and 90th
+/// percentile (the durations themselves are not kept past the cube's pass: at a million
+/// cases they are megabytes a request).
+#[derive(Debug, Clone, Copy, Default)]
+struct Days {
+    n: usize,
+    median: Option<i64>,
+    p90: Option<i64>,
+}
+
+impl Days {
+    /// Of `sorted` durations.
+    fn of(sorted: &[i32]) -> Days {
+        Days {
+            n: sorted.len(),
+            median: percentile(sorted, 50).map(i64::from),
+            p90: percentile(sorted, 90).map(i64::from),
+        }
+    }
+}
+
+/// Days from application to departure, in a row of `departed` cases. For a protected
+/// reader (`threshold`), only of a row whose departures are shown and whose durations
+/// are at least the threshold, and the 90th percentile only where it is not the longest
+/// of them (nearest rank: fewer than ten durations make it the longest, one person's).
 fn departures(
     year: Option<i64>,
     departed: Option<i64>,
-    days: &[i32],
+    days: Days,
     threshold: Option<i64>,
 ) -> DeparturesInYear {
-    let n = days.len();
+    let n = days.n;
     let enough = threshold.is_none_or(|t| departed.is_some() && n as i64 >= t.max(1));
     let not_longest = threshold.is_none() || (n * 9).div_ceil(10) < n;
-    let days = |p: u8, told: bool| percentile(days, p).map(i64::from).filter(|_| told);
     DeparturesInYear {
         year,
         departed,
-        application_to_departure_median: days(50, enough),
-        application_to_departure_p90: days(90, enough && not_longest),
+        application_to_departure_median: days.median.filter(|_| enough),
+        application_to_departure_p90: days.p90.filter(|_| enough && not_longest),
     }
 }
 
@@ -350,13 +369,25 @@ impl App {
                     y.0 += registered.len() as i64;
                     y.1.extend(applied);
                 }
+                let mut all: Vec<i32> =
+                    Vec::with_capacity(by_year.values().map(|y| y.1.len()).sum());
                 for (_, days) in by_year.values_mut() {
                     days.sort_unstable();
+                    all.extend(days.iter());
                 }
-                (counts.registered, withdrawn, by_year)
+                all.sort_unstable();
+                let total = (
+                    by_year.values().map(|(n, _)| n).sum::<i64>(),
+                    Days::of(&all),
+                );
+                let by_year: BTreeMap<i64, (i64, Days)> = by_year
+                    .into_iter()
+                    .map(|(year, (n, days))| (year, (n, Days::of(&days))))
+                    .collect();
+                (counts.registered, withdrawn, by_year, total)
             })
             .await?;
-        let (cases, withdrawn, by_year) = counts;
+        let (cases, withdrawn, by_year, (departed_total, all)) = counts;
         let published = protect(&[vec![withdrawn, cases - withdrawn]], threshold);
         let withdrawn = published
             .cells
@@ -371,7 +402,7 @@ impl App {
         let (departed, total): (BTreeMap<i64, Option<i64>>, Option<i64>) = match as_of {
             None => (
                 by_year.iter().map(|(y, (n, _))| (*y, Some(*n))).collect(),
-                Some(by_year.values().map(|(n, _)| n).sum()),
+                Some(departed_total),
             ),
             Some(until) => {
                 let table = self
@@ -400,15 +431,14 @@ impl App {
             }
         };
         let rule = as_of.map(|_| threshold);
-        let mut all: Vec<i32> = vec![];
-        let mut years = vec![];
-        for (year, n) in &departed {
-            let days = by_year.get(year).map(|(_, d)| d.as_slice()).unwrap_or(&[]);
-            years.push(departures(Some(*year), *n, days, rule));
-            all.extend(days);
-        }
-        all.sort_unstable();
-        let departures_total = departures(None, total, &all, rule);
+        let years = departed
+            .iter()
+            .map(|(year, n)| {
+                let days = by_year.get(year).map(|(_, d)| *d).unwrap_or_default();
+                departures(Some(*year), *n, days, rule)
+            })
+            .collect();
+        let departures_total = departures(None, total, all, rule);
 
         // Follow-ups, counted in SQL by the one definition of their status: a protected
         // reader's as recorded up to `until`, read on that day.
@@ -573,7 +603,7 @@ mod tests {
     fn days_to_departure_are_told_of_enough_durations() {
         let days: Vec<i32> = (1..=12).collect();
         let told = |n: usize, departed: Option<i64>, threshold: Option<i64>| {
-            let d = departures(Some(2026), departed, &days[..n], threshold);
+            let d = departures(Some(2026), departed, Days::of(&days[..n]), threshold);
             (
                 d.application_to_departure_median.is_some(),
                 d.application_to_departure_p90.is_some(),
@@ -586,7 +616,7 @@ mod tests {
         assert_eq!(told(10, Some(10), Some(5)), (true, true));
         assert_eq!(told(12, None, Some(5)), (false, false), "departures hidden");
         // The 90th percentile of ten is the ninth, not the longest.
-        let d = departures(None, Some(10), &days[..10], Some(5));
+        let d = departures(None, Some(10), Days::of(&days[..10]), Some(5));
         assert_eq!(d.application_to_departure_p90, Some(9));
     }
 
