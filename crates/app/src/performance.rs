@@ -49,7 +49,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use homeward_domain::case::monitoring::SlotCount;
 use homeward_domain::ids::ProgrammeId;
-use homeward_domain::stats::{Cell, Published, percentile, protect};
+use homeward_domain::stats::{Cell, Published, percentile, percentile_told, protect};
 use homeward_store::{FollowUpCount, StatFilter};
 use serde::Serialize;
 
@@ -189,14 +189,13 @@ fn departures(
     days: Days,
     threshold: Option<i64>,
 ) -> DeparturesInYear {
-    let n = days.n;
-    let enough = threshold.is_none_or(|t| departed.is_some() && n as i64 >= t.max(1));
-    let not_longest = threshold.is_none() || (n * 9).div_ceil(10) < n;
+    let told =
+        |p: u8| threshold.is_none_or(|t| departed.is_some() && percentile_told(days.n, p, t));
     DeparturesInYear {
         year,
         departed,
-        application_to_departure_median: days.median.filter(|_| enough),
-        application_to_departure_p90: days.p90.filter(|_| enough && not_longest),
+        application_to_departure_median: days.median.filter(|_| told(50)),
+        application_to_departure_p90: days.p90.filter(|_| told(90)),
     }
 }
 

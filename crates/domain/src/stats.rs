@@ -502,6 +502,14 @@ pub fn percentile<T: Copy>(sorted: &[T], p: u8) -> Option<T> {
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
+/// Whether the `p`th percentile of `n` durations may be told to a reader who may not see
+/// counts below `threshold`: of at least the threshold of them, and not the longest (by
+/// nearest rank, the 90th percentile of fewer than ten is the longest, one person's).
+pub fn percentile_told(n: usize, p: u8, threshold: i64) -> bool {
+    let rank = (usize::from(p) * n).div_ceil(100);
+    n as i64 >= threshold.max(1) && (p <= 50 || rank < n)
+}
+
 /// For readers who may not see small numbers, a period is whole months: two periods
 /// that differ by a day would give, subtracted, the returns of that day. What is wrong
 /// with `from` and `until` (the first and last days of a period, each optional).

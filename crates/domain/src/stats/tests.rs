@@ -245,6 +245,15 @@ fn a_table_turned_round_keeps_its_counts() {
 }
 
 #[test]
+fn percentiles_are_told_of_enough_durations_and_never_the_longest() {
+    assert!(!percentile_told(4, 50, 5), "fewer than the threshold");
+    assert!(percentile_told(5, 50, 5));
+    assert!(!percentile_told(9, 90, 5), "the ninth of nine: the longest");
+    assert!(percentile_told(10, 90, 5), "the ninth of ten");
+    assert!(!percentile_told(0, 50, 0), "of nothing, nothing");
+}
+
+#[test]
 fn a_month_ends_on_its_last_day() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     for (day, end) in [

@@ -403,70 +403,55 @@ impl World {
         self.tokens.insert(username, token);
     }
 
-    /// What a user's budget page of the test programme would be once this month ends:
-    /// a protected reader's is as the last whole month ended, and tests write nothing in
-    /// past months.
+    /// What `user` reads of the test programme once this month ends, by `read` (a
+    /// report's `_until`): a protected reader's is as the last whole month ended, and
+    /// tests write nothing in past months.
+    async fn at_months_end<T: serde::Serialize>(
+        &self,
+        user: &str,
+        read: impl AsyncFnOnce(
+            &homeward_app::App,
+            &homeward_app::auth::Principal,
+            homeward_domain::ids::ProgrammeId,
+            chrono::NaiveDate,
+        ) -> homeward_app::Result<T>,
+    ) -> Value {
+        let p = self.app.authenticate(self.token(user)).await.unwrap();
+        let id = homeward_domain::ids::ProgrammeId(self.programme);
+        let report = read(&self.app, &p, id, this_months_end()).await.unwrap();
+        serde_json::to_value(report).unwrap()
+    }
+
+    /// The budget page once this month ends.
     pub async fn budget_at_months_end(&self, user: &str) -> Value {
-        let p = self.app.authenticate(self.token(user)).await.unwrap();
-        let report = self
-            .app
-            .budget_report_until(
-                &p,
-                homeward_domain::ids::ProgrammeId(self.programme),
-                this_months_end(),
-            )
-            .await
-            .unwrap();
-        serde_json::to_value(report).unwrap()
+        self.at_months_end(user, async |app, p, id, until| {
+            app.budget_report_until(p, id, until).await
+        })
+        .await
     }
 
-    /// What a user's report on communities of the test programme would be once this
-    /// month ends (as `budget_at_months_end`).
+    /// The report on communities once this month ends.
     pub async fn communities_at_months_end(&self, user: &str) -> Value {
-        let p = self.app.authenticate(self.token(user)).await.unwrap();
-        let report = self
-            .app
-            .community_report_until(
-                &p,
-                homeward_domain::ids::ProgrammeId(self.programme),
-                this_months_end(),
-            )
-            .await
-            .unwrap();
-        serde_json::to_value(report).unwrap()
+        self.at_months_end(user, async |app, p, id, until| {
+            app.community_report_until(p, id, until).await
+        })
+        .await
     }
 
-    /// What a user's impact report of the test programme would be once this month ends
-    /// (as `budget_at_months_end`).
+    /// The impact report once this month ends.
     pub async fn impact_at_months_end(&self, user: &str, by: homeward_store::ScoreBy) -> Value {
-        let p = self.app.authenticate(self.token(user)).await.unwrap();
-        let report = self
-            .app
-            .impact_report_until(
-                &p,
-                homeward_domain::ids::ProgrammeId(self.programme),
-                by,
-                this_months_end(),
-            )
-            .await
-            .unwrap();
-        serde_json::to_value(report).unwrap()
+        self.at_months_end(user, async |app, p, id, until| {
+            app.impact_report_until(p, id, by, until).await
+        })
+        .await
     }
 
-    /// The performance report as `user` reads it, a protected reader's as this month
-    /// ends (the interfaces read the last settled month).
+    /// The performance report once this month ends.
     pub async fn performance_at_months_end(&self, user: &str) -> Value {
-        let p = self.app.authenticate(self.token(user)).await.unwrap();
-        let report = self
-            .app
-            .performance_report_until(
-                &p,
-                homeward_domain::ids::ProgrammeId(self.programme),
-                this_months_end(),
-            )
-            .await
-            .unwrap();
-        serde_json::to_value(report).unwrap()
+        self.at_months_end(user, async |app, p, id, until| {
+            app.performance_report_until(p, id, until).await
+        })
+        .await
     }
 
     pub fn token(&self, user: &str) -> &str {
@@ -841,12 +826,5 @@ impl World {
 
 /// The last day of this month.
 pub fn this_months_end() -> chrono::NaiveDate {
-    let today = homeward_app::now().date_naive();
-    let next = chrono::NaiveDate::from_ymd_opt(
-        chrono::Datelike::year(&today) + i32::from(chrono::Datelike::month(&today) == 12),
-        chrono::Datelike::month(&today) % 12 + 1,
-        1,
-    )
-    .unwrap();
-    next.pred_opt().unwrap()
+    homeward_domain::stats::month_end(homeward_app::now().date_naive())
 }

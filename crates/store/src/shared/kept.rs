@@ -74,10 +74,22 @@ pub(crate) struct KeptSums {
     follow_up_months: BTreeMap<(NaiveDate, crate::rows::FollowUpKey), [i64; 1]>,
 }
 
-/// The kept follow-up counts by month's key columns: the programme, the month, then
-/// `FOLLOW_UP_KEY`'s others.
-const FOLLOW_UP_MONTH_KEY: &str = "programme, month, host_office, office, number, opens_on, \
+/// The kept follow-up counts by month's key columns: the month, then `FOLLOW_UP_KEY`.
+const FOLLOW_UP_MONTH_KEY: &str = "month, programme, host_office, office, number, opens_on, \
      closes_on, missed_from, held, followed";
+
+/// Binds a follow-up count's key, in `FOLLOW_UP_KEY`'s order.
+fn bind_follow_up_key(b: &mut Separated<'_, Db, &'static str>, k: &crate::rows::FollowUpKey) {
+    b.push_bind(k.0)
+        .push_bind(k.1)
+        .push_bind(k.2)
+        .push_bind(k.3)
+        .push_bind(k.4)
+        .push_bind(k.5)
+        .push_bind(k.6)
+        .push_bind(k.7)
+        .push_bind(k.8);
+}
 
 /// The follow-up counts' key columns, in `FollowUpKey`'s order.
 const FOLLOW_UP_KEY: &str =
@@ -174,17 +186,7 @@ impl KeptSums {
             "slots",
             400,
             self.follow_ups.sums,
-            |b, k| {
-                b.push_bind(k.0)
-                    .push_bind(k.1)
-                    .push_bind(k.2)
-                    .push_bind(k.3)
-                    .push_bind(k.4)
-                    .push_bind(k.5)
-                    .push_bind(k.6)
-                    .push_bind(k.7)
-                    .push_bind(k.8);
-            },
+            bind_follow_up_key,
         )
         .await?;
         // Eleven.
@@ -196,16 +198,8 @@ impl KeptSums {
             360,
             self.follow_up_months,
             |b, (month, k)| {
-                b.push_bind(k.0)
-                    .push_bind(*month)
-                    .push_bind(k.1)
-                    .push_bind(k.2)
-                    .push_bind(k.3)
-                    .push_bind(k.4)
-                    .push_bind(k.5)
-                    .push_bind(k.6)
-                    .push_bind(k.7)
-                    .push_bind(k.8);
+                b.push_bind(*month);
+                bind_follow_up_key(b, k);
             },
         )
         .await
